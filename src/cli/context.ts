@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { readConfig, type KizunaConfig } from '../config.ts';
+import { openDatabase, type Database } from '../db/connect.ts';
+import { KizunaError } from '../shared/errors.ts';
+import { findWorkspace, type Workspace } from '../workspaces/workspaces.ts';
+
+/**
+ * What every CLI command gets: the configuration, a database opened on demand (embedded unless
+ * DATABASE_URL is set, and closed when the command ends), and the workspace of `--workspace`.
+ */
+export interface CliContext {
+  config: KizunaConfig;
+  withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T>;
+  workspace(database: Database, name: string | undefined): Promise<Workspace>;
+}
+
+export function createCliContext(): CliContext {
+  const config = readConfig();
+  return {
+    config,
+    async withDatabase(work) {
+      const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (line) => console.error(line) });
+      try {
+        return await work(database);
+      } finally {
+        await database.close();
+      }
+    },
+    workspace: (database, name) => findWorkspace(database.db, name ?? 'demo'),
+  };
+}
+
+export type RegisterCommand = (program: Command, context: CliContext) => void;
+
+/** Prints a KizunaError as one clear line and sets a failing exit code; rethrows anything else. */
+export function reportCliError(error: unknown): void {
+  if (error instanceof KizunaError) {
+    console.error(`error: ${error.message}`);
+    process.exitCode = error.code === 'validation_failed' ? 1 : 2;
+    return;
+  }
+  throw error;
+}

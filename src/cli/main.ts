@@ -1,0 +1,18 @@
+import { Command } from 'commander';
+import { createCliContext, reportCliError } from './context.ts';
+import { registerWorkspaceCommands } from './commands/workspace.ts';
+
+const program = new Command('kizuna')
+  .description('Kizuna (絆): a relationship-first CRM engine for repeat-purchase brands')
+  .showHelpAfterError();
+const context = createCliContext();
+
+registerWorkspaceCommands(program, context);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  reportCliError(error);
+}
+// Exit explicitly: the embedded PostgreSQL's exit hook would otherwise end the process with 0.
+process.exit(process.exitCode ?? 0);

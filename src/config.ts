@@ -1,0 +1,43 @@
+import path from 'node:path';
+
+/** Runtime configuration, read once from the environment at the edge (CLI / server start). */
+export interface KizunaConfig {
+  /** A PostgreSQL URL; when absent, an embedded PostgreSQL is started under `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Folder for the embedded PostgreSQL cluster and local state. */
+  dataDir: string;
+  host: string;
+  port: number;
+  /** Password of the first admin user; generated and printed once when absent. */
+  adminEmail: string;
+  adminPassword: string | undefined;
+  /** Number of demo customers generated on first start. 0 disables the demo brand. */
+  demoCustomers: number;
+  demoSeed: number;
+  /** Set `secure` on session cookies (behind HTTPS). */
+  secureCookies: boolean;
+}
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  }
+  return value;
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {
+  return {
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.KIZUNA_DATA_DIR || '.kizuna'),
+    host: env.HOST || '127.0.0.1',
+    port: intFromEnv('PORT', 3000),
+    adminEmail: env.KIZUNA_ADMIN_EMAIL || 'admin@kizuna.local',
+    adminPassword: env.KIZUNA_ADMIN_PASSWORD || undefined,
+    demoCustomers: intFromEnv('KIZUNA_DEMO_CUSTOMERS', 20_000),
+    demoSeed: intFromEnv('KIZUNA_DEMO_SEED', 1),
+    secureCookies: env.KIZUNA_SECURE_COOKIES === 'true',
+  };
+}

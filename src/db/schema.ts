@@ -1,0 +1,169 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+/** Kysely table types, written to match `migrations/*.sql`. */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** PostgreSQL numeric arrives as a string: money is an exact decimal, never a float. */
+type Numeric = ColumnType<string, string | number, string | number>;
+type DefaultNumeric = ColumnType<string, string | number | undefined, string | number>;
+type Json = ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, string | Record<string, unknown>>;
+
+export type Role = 'admin' | 'marketing' | 'support' | 'site_operations' | 'sales' | 'read_only';
+export type Lifecycle = 'lead' | 'customer';
+export type Gender = 'female' | 'male' | 'other' | 'unknown';
+export type IdentityKind = 'email' | 'phone' | 'line_user_id';
+export type ConsentChannel = 'email' | 'line' | 'sms' | 'phone' | 'postal';
+export type ConsentPurpose = 'marketing' | 'transactional';
+export type OrderChannel = 'web' | 'phone' | 'line' | 'store' | 'other';
+export type OrderStatus = 'pending' | 'confirmed' | 'shipped' | 'delivered' | 'cancelled' | 'returned';
+
+export interface WorkspacesTable {
+  id: Generated<string>;
+  name: string;
+  timezone: ColumnType<string, string | undefined, string>;
+  currency: ColumnType<string, string | undefined, string>;
+  created_at: DefaultTimestamp;
+}
+
+export interface CustomersTable {
+  id: Generated<string>;
+  workspace_id: string;
+  external_id: string;
+  lifecycle: ColumnType<Lifecycle, Lifecycle | undefined, Lifecycle>;
+  name: string | null;
+  name_kana: string | null;
+  gender: Gender | null;
+  birth_date: ColumnType<string | null, string | null | undefined, string | null>;
+  prefecture: string | null;
+  attributes: Json;
+  purchase_count: ColumnType<number, number | undefined, number>;
+  purchase_total: DefaultNumeric;
+  first_purchase_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_purchase_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  became_customer_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface CustomerIdentitiesTable {
+  workspace_id: string;
+  customer_id: string;
+  kind: IdentityKind;
+  value: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface ConsentsTable {
+  workspace_id: string;
+  customer_id: string;
+  channel: ConsentChannel;
+  purpose: ConsentPurpose;
+  status: 'granted' | 'withdrawn';
+  changed_at: Timestamp;
+  source: string | null;
+}
+
+export interface ConsentChangesTable extends ConsentsTable {
+  id: Generated<string>;
+}
+
+export interface ProductsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  sku: string;
+  name: string;
+  category: string | null;
+  price: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  is_subscription: ColumnType<boolean, boolean | undefined, boolean>;
+  effect_first_feeling_days: number | null;
+  effect_clear_days: number | null;
+  effect_share: ColumnType<string | null, string | number | null | undefined, string | number | null>;
+  attributes: Json;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface OrdersTable {
+  id: Generated<string>;
+  workspace_id: string;
+  external_id: string;
+  customer_id: string;
+  ordered_at: Timestamp;
+  channel: OrderChannel;
+  prefecture: string | null;
+  store: string | null;
+  status: OrderStatus;
+  delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  amount: DefaultNumeric;
+  item_count: ColumnType<number, number | undefined, number>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface OrderItemsTable {
+  order_id: string;
+  line_no: number;
+  workspace_id: string;
+  product_id: string;
+  quantity: number;
+  unit_price: Numeric;
+}
+
+export interface EventsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  customer_id: string;
+  type: string;
+  occurred_at: Timestamp;
+  properties: Json;
+  idempotency_key: string;
+}
+
+export interface UsersTable {
+  id: Generated<string>;
+  email: string;
+  display_name: string;
+  role: Role;
+  password_hash: string;
+  created_at: DefaultTimestamp;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: DefaultTimestamp;
+  expires_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  workspace_id: string;
+  name: string;
+  role: Role;
+  key_prefix: string;
+  key_hash: string;
+  created_at: DefaultTimestamp;
+  revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface DB {
+  workspaces: WorkspacesTable;
+  customers: CustomersTable;
+  customer_identities: CustomerIdentitiesTable;
+  consents: ConsentsTable;
+  consent_changes: ConsentChangesTable;
+  products: ProductsTable;
+  orders: OrdersTable;
+  order_items: OrderItemsTable;
+  events: EventsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+}
+
+export type Workspace = Selectable<WorkspacesTable>;
+export type Customer = Selectable<CustomersTable>;
+export type Product = Selectable<ProductsTable>;
+export type Order = Selectable<OrdersTable>;
+export type NewCustomer = Insertable<CustomersTable>;

@@ -1,0 +1,29 @@
+import type pg from 'pg';
+import { resolveCustomerIds } from '../customers/resolve-customers.ts';
+import type { EventRecord } from '../ingest/records.ts';
+
+/**
+ * Appends behavioural events. An event whose idempotency key the workspace already holds is
+ * skipped, so retries and re-sent batches store each event once. Events of unknown customers
+ * create a lead profile. Returns how many events were new.
+ */
+export async function insertEvents(client: pg.ClientBase, workspaceId: string, records: readonly EventRecord[]): Promise<number> {
+  if (records.length === 0) return 0;
+  const customerIds = await resolveCustomerIds(client, workspaceId, records.map((r) => r.customer_id));
+  const result = await client.query(
+    `insert into events (workspace_id, customer_id, type, occurred_at, properties, idempotency_key)
+     select $1, e.customer_id, e.type, e.occurred_at, e.properties, e.idempotency_key
+       from unnest($2::bigint[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[])
+         as e(customer_id, type, occurred_at, properties, idempotency_key)
+     on conflict (workspace_id, idempotency_key) do nothing`,
+    [
+      workspaceId,
+      records.map((r) => customerIds.get(r.customer_id)!),
+      records.map((r) => r.type),
+      records.map((r) => r.occurred_at.toISOString()),
+      records.map((r) => JSON.stringify(r.properties ?? {})),
+      records.map((r) => r.idempotency_key),
+    ],
+  );
+  return result.rowCount ?? 0;
+}

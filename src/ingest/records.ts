@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { canonicalPrefecture } from '../shared/prefectures.ts';
+import { normalizeEmail, normalizeInteger, normalizeMoney, normalizePhone, normalizeText, type Normalized } from '../shared/normalize.ts';
+import { parseCalendarDate, parseTimestamp } from '../shared/time.ts';
+
+/**
+ * The records Kizuna ingests, one zod schema each: the runtime check (with normalisation of
+ * Japanese back-office spellings), the TypeScript type and the OpenAPI entry. The same schemas
+ * serve the HTTP batch API and the CSV importer; CSV headers map onto these field names.
+ * Timestamps without a zone are read in the workspace's time zone, so schemas are made per zone.
+ */
+
+function normalized<T>(normalize: (input: string) => Normalized<T>) {
+  return z.string().transform((input, ctx) => {
+    const result = normalize(input);
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: 'custom', message: result.reason });
+    return z.NEVER;
+  });
+}
+
+const text = (max: number) => z.string().transform(normalizeText).pipe(z.string().min(1).max(max));
+const optionalText = (max: number) => z.string().transform(normalizeText).pipe(z.string().max(max)).nullish()
+  .transform((v) => (v ? v : null));
+const externalId = text(200).describe('The id of this record in the brand\'s own systems');
+const money = z.union([z.number(), z.string()]).transform((input, ctx) => {
+  const result = normalizeMoney(input);
+  if (result.ok) return result.value;
+  ctx.addIssue({ code: 'custom', message: result.reason });
+  return z.NEVER;
+});
+const integer = z.union([z.number(), z.string()]).transform((input, ctx) => {
+  const result = normalizeInteger(input);
+  if (result.ok) return result.value;
+  ctx.addIssue({ code: 'custom', message: result.reason });
+  return z.NEVER;
+});
+const prefecture = z.string().transform((input, ctx) => {
+  const value = canonicalPrefecture(input.normalize('NFKC'));
+  if (value) return value;
+  ctx.addIssue({ code: 'custom', message: `not a prefecture of Japan: "${input}"` });
+  return z.NEVER;
+});
+
+function timestamp(timezone: string) {
+  return z.string().describe('ISO 8601; without an offset, wall-clock time in the workspace time zone').transform((input, ctx) => {
+    const result = parseTimestamp(input, timezone);
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: 'custom', message: result.reason });
+    return z.NEVER;
+  });
+}
+
+export const CONSENT_CHANNELS = ['email', 'line', 'sms', 'phone', 'postal'] as const;
+export const ORDER_CHANNELS = ['web', 'phone', 'line', 'store', 'other'] as const;
+export const ORDER_STATUSES = ['pending', 'confirmed', 'shipped', 'delivered', 'cancelled', 'returned'] as const;
+export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
+
+function makeSchemas(timezone: string) {
+  const consent = z.object({
+    channel: z.enum(CONSENT_CHANNELS),
+    purpose: z.enum(['marketing', 'transactional']),
+    status: z.enum(['granted', 'withdrawn']),
+    at: timestamp(timezone).describe('When consent was given or withdrawn'),
+    source: optionalText(200).describe('Where: a form, a call, a store...'),
+  });
+
+  const customer = z.object({
+    customer_id: externalId,
+    lifecycle: z.enum(['lead', 'customer']).optional()
+      .describe('Profiles start as leads and become customers with their first purchase; "customer" marks a purchase made before the data here'),
+    name: optionalText(200),
+    name_kana: optionalText(200),
+    gender: z.enum(GENDERS).nullish(),
+    birth_date: normalized(parseCalendarDate).nullish(),
+    prefecture: prefecture.nullish(),
+    email: normalized(normalizeEmail).nullish(),
+    phone: normalized(normalizePhone).nullish(),
+    line_user_id: optionalText(100),
+    attributes: z.record(z.string(), z.unknown()).optional().describe('Any further attributes, merged into the profile'),
+    consents: z.array(consent).max(20).optional(),
+  });
+
+  const product = z.object({
+    sku: externalId,
+    name: text(300),
+    category: optionalText(200),
+    price: money.nullish(),
+    is_subscription: z.boolean().optional(),
+    effect_first_feeling_days: integer.pipe(z.number().int().min(0).max(3650)).nullish()
+      .describe('Days until users first feel the product'),
+    effect_clear_days: integer.pipe(z.number().int().min(0).max(3650)).nullish()
+      .describe('Days until a clear effect'),
+    effect_share: z.number().min(0).max(1).nullish().describe('Share of users who feel it by effect_clear_days (0..1)'),
+    attributes: z.record(z.string(), z.unknown()).optional(),
+  });
+
+  const orderItem = z.object({
+    sku: externalId,
+    quantity: integer.pipe(z.number().int().positive('quantity must be at least 1')),
+    unit_price: money.pipe(z.string().refine((v) => !v.startsWith('-'), 'unit_price must not be negative')),
+    product_name: optionalText(300).describe('Creates the product when the SKU is not yet known'),
+  });
+
+  const order = z.object({
+    order_id: externalId,
+    customer_id: externalId,
+    ordered_at: timestamp(timezone),
+    channel: z.enum(ORDER_CHANNELS).default('other'),
+    prefecture: prefecture.nullish(),
+    store: optionalText(200),
+    status: z.enum(ORDER_STATUSES).default('confirmed'),
+    delivered_at: timestamp(timezone).nullish(),
+    items: z.array(orderItem).min(1, 'an order needs at least one item').max(1000),
+  });
+
+  const event = z.object({
+    customer_id: externalId,
+    type: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, 'type must be snake_case, e.g. page_view'),
+    occurred_at: timestamp(timezone),
+    properties: z.record(z.string(), z.unknown()).optional(),
+    idempotency_key: z.string().min(1).max(200).describe('Sending the same key twice stores the event once'),
+  });
+
+  return { customer, product, order, event };
+}
+
+export type RecordSchemas = ReturnType<typeof makeSchemas>;
+export type RecordKind = keyof RecordSchemas;
+export const RECORD_KINDS = ['customers', 'products', 'orders', 'events'] as const;
+export type BatchKind = (typeof RECORD_KINDS)[number];
+
+export type CustomerRecord = z.output<RecordSchemas['customer']>;
+export type ProductRecord = z.output<RecordSchemas['product']>;
+export type OrderRecord = z.output<RecordSchemas['order']>;
+export type OrderItemRecord = OrderRecord['items'][number];
+export type EventRecord = z.output<RecordSchemas['event']>;
+
+const schemasByZone = new Map<string, RecordSchemas>();
+
+export function recordSchemas(timezone: string): RecordSchemas {
+  let schemas = schemasByZone.get(timezone);
+  if (!schemas) {
+    schemas = makeSchemas(timezone);
+    schemasByZone.set(timezone, schemas);
+  }
+  return schemas;
+}
+
+export function schemaFor(kind: BatchKind, timezone: string) {
+  const schemas = recordSchemas(timezone);
+  switch (kind) {
+    case 'customers': return schemas.customer;
+    case 'products': return schemas.product;
+    case 'orders': return schemas.order;
+    case 'events': return schemas.event;
+  }
+}
+
+/** One invalid record: its position in the batch (or line in a file), the field, and why. */
+export interface RecordError {
+  index: number;
+  field: string;
+  reason: string;
+  value?: unknown;
+}
+
+export function issuesToErrors(index: number, issues: readonly z.core.$ZodIssue[], record: unknown): RecordError[] {
+  return issues.map((issue) => {
+    const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(record)';
+    return { index, field, reason: issue.message, value: valueAt(record, issue.path) };
+  });
+}
+
+function valueAt(record: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = record;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}

@@ -1,0 +1,32 @@
+import type pg from 'pg';
+
+/**
+ * Recomputes the purchase summary kept on each profile (count, total, first and last
+ * purchase) from its orders. A purchase is an order not cancelled or returned. The first
+ * purchase makes a lead a customer, for good.
+ */
+export async function refreshCustomerStats(client: pg.ClientBase, customerIds: readonly string[]): Promise<void> {
+  if (customerIds.length === 0) return;
+  await client.query(
+    `update customers c set
+        purchase_count = s.purchases, purchase_total = s.total,
+        first_purchase_at = s.first_at, last_purchase_at = s.last_at,
+        lifecycle = case when s.purchases > 0 then 'customer' else c.lifecycle end,
+        became_customer_at = coalesce(c.became_customer_at, s.first_at),
+        updated_at = now()
+       from (select c2.id,
+                    count(o.id) filter (where o.status not in ('cancelled', 'returned'))::int as purchases,
+                    coalesce(sum(o.amount) filter (where o.status not in ('cancelled', 'returned')), 0) as total,
+                    min(o.ordered_at) filter (where o.status not in ('cancelled', 'returned')) as first_at,
+                    max(o.ordered_at) filter (where o.status not in ('cancelled', 'returned')) as last_at
+               from customers c2 left join orders o on o.customer_id = c2.id
+              where c2.id = any($1::bigint[])
+              group by c2.id) s
+      where c.id = s.id
+        and (c.purchase_count, c.purchase_total, c.first_purchase_at, c.last_purchase_at, c.lifecycle, c.became_customer_at)
+            is distinct from
+            (s.purchases, s.total, s.first_at, s.last_at, case when s.purchases > 0 then 'customer' else c.lifecycle end,
+             coalesce(c.became_customer_at, s.first_at))`,
+    [customerIds],
+  );
+}

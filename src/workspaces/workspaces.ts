@@ -1,0 +1,72 @@
+import type { Kdb } from '../db/connect.ts';
+import { KizunaError } from '../shared/errors.ts';
+import { isValidTimezone } from '../shared/time.ts';
+
+export interface Workspace {
+  id: string;
+  name: string;
+  timezone: string;
+  currency: string;
+}
+
+export const DEMO_WORKSPACE = 'demo';
+
+/**
+ * Creates a workspace: one brand. Its time zone (default Asia/Tokyo) reads timestamps that
+ * carry none and decides what a day or a month is; its currency (ISO 4217, default JPY)
+ * labels amounts, which are exact decimals.
+ */
+export async function createWorkspace(db: Kdb, params: { name: string; timezone?: string; currency?: string }): Promise<Workspace> {
+  const name = params.name.trim();
+  const timezone = params.timezone ?? 'Asia/Tokyo';
+  const currency = (params.currency ?? 'JPY').toUpperCase();
+  if (!/^[\p{L}\p{N}][\p{L}\p{N}_.-]{0,62}$/u.test(name)) {
+    throw new KizunaError('validation_failed', `Workspace name "${params.name}" is not valid: use letters, digits, "-", "_" or "." (at most 63).`);
+  }
+  if (!isValidTimezone(timezone)) throw new KizunaError('validation_failed', `Unknown time zone "${timezone}" (use an IANA name such as Asia/Tokyo).`);
+  if (!Intl.supportedValuesOf('currency').includes(currency)) {
+    throw new KizunaError('validation_failed', `Unknown currency "${params.currency}" (use an ISO 4217 code such as JPY, USD, GBP).`);
+  }
+  const created = await db.insertInto('workspaces').values({ name, timezone, currency })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .returning(['id', 'name', 'timezone', 'currency']).executeTakeFirst();
+  if (!created) throw new KizunaError('conflict', `A workspace named "${name}" already exists.`);
+  return created;
+}
+
+export async function findWorkspace(db: Kdb, name: string): Promise<Workspace> {
+  const workspace = await db.selectFrom('workspaces').select(['id', 'name', 'timezone', 'currency'])
+    .where('name', '=', name).executeTakeFirst();
+  if (!workspace) throw new KizunaError('not_found', `No workspace named "${name}". Create it with: npx kizuna workspace create ${name}`);
+  return workspace;
+}
+
+export async function listWorkspaces(db: Kdb): Promise<Workspace[]> {
+  return db.selectFrom('workspaces').select(['id', 'name', 'timezone', 'currency']).orderBy('name').execute();
+}
+
+export interface WorkspaceSummary extends Workspace {
+  counts: { customers: number; leads: number; products: number; orders: number; orderItems: number; events: number };
+  /** Σ amount over purchases (orders not cancelled or returned), an exact decimal string. */
+  salesTotal: string;
+}
+
+export async function summarizeWorkspace(db: Kdb, workspace: Workspace): Promise<WorkspaceSummary> {
+  const id = workspace.id;
+  const count = async (table: 'products' | 'orders' | 'order_items' | 'events') =>
+    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('workspace_id', '=', id).executeTakeFirstOrThrow()).n);
+  const profiles = await db.selectFrom('customers')
+    .select((eb) => [
+      eb.fn.countAll<string>().filterWhere('lifecycle', '=', 'customer').as('customers'),
+      eb.fn.countAll<string>().filterWhere('lifecycle', '=', 'lead').as('leads'),
+    ])
+    .where('workspace_id', '=', id).executeTakeFirstOrThrow();
+  const sales = await db.selectFrom('orders').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), eb.val('0')).as('total'))
+    .where('workspace_id', '=', id).where('status', 'not in', ['cancelled', 'returned']).executeTakeFirstOrThrow();
+  const [products, orders, orderItems, events] = await Promise.all([count('products'), count('orders'), count('order_items'), count('events')]);
+  return {
+    ...workspace,
+    counts: { customers: Number(profiles.customers), leads: Number(profiles.leads), products, orders, orderItems, events },
+    salesTotal: String(sales.total),
+  };
+}
