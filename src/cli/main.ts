@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { createCliContext, reportCliError } from './context.ts';
+import { registerAccessCommands } from './commands/access.ts';
+import { registerServeCommand } from './commands/serve.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 
 const program = new Command('kizuna')
@@ -7,7 +9,9 @@ const program = new Command('kizuna')
   .showHelpAfterError();
 const context = createCliContext();
 
+registerServeCommand(program, context);
 registerWorkspaceCommands(program, context);
+registerAccessCommands(program, context);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,23 @@
+import { startServer } from '../../server.ts';
+import type { RegisterCommand } from '../context.ts';
+
+export const registerServeCommand: RegisterCommand = (program, context) => {
+  program.command('serve')
+    .description('run the API and the console (PORT, HOST, DATABASE_URL, KIZUNA_DATA_DIR from the environment)')
+    .option('--port <port>', 'port to listen on', (v) => Number(v))
+    .action(async (options: { port?: number }) => {
+      const config = { ...context.config, ...(options.port ? { port: options.port } : {}) };
+      const server = await startServer(config, { log: (line) => console.log(line) });
+      await new Promise<void>((resolve) => {
+        const shutdown = () => {
+          console.log('Stopping Kizuna...');
+          server.stop().then(resolve, (error: unknown) => {
+            console.error(error);
+            resolve();
+          });
+        };
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+      });
+    });
+};

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { KizunaConfig } from '../config.ts';
+import type { Database } from '../db/connect.ts';
+import { handleError } from './errors.ts';
+import { authRoutes } from './routes/auth.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { workspaceRoutes } from './routes/workspaces.ts';
+
+export interface AppDeps {
+  database: Database;
+  config: Pick<KizunaConfig, 'secureCookies'>;
+}
+
+export const API_PREFIX = '/api/v1';
+export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+
+/**
+ * The HTTP server: the public API under /api/v1 (documented at /api/v1/openapi.json and
+ * /docs), and the console (web/dist) for every other path.
+ */
+export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(handleError);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Kizuna API',
+        version: '1',
+        description: 'Kizuna (絆): a relationship-first CRM engine. Authenticate with an API key (`Authorization: Bearer kz_...`, one workspace, a role) or the console session cookie.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key created by an admin (npx kizuna apikey create)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'kizuna_session' },
+        },
+      },
+      security: [{ apiKey: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  await app.register(async (api) => {
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    await api.register(authRoutes(deps));
+    await api.register(workspaceRoutes(deps));
+    await api.register(ingestRoutes(deps));
+  }, { prefix: API_PREFIX });
+
+  await registerConsole(app);
+  return app;
+}
+
+/** Serves the built console; unknown non-API paths get index.html (client-side routes). */
+async function registerConsole(app: FastifyInstance): Promise<void> {
+  const hasConsole = existsSync(path.join(webDistDir, 'index.html'));
+  if (hasConsole) await app.register(fastifyStatic, { root: webDistDir, wildcard: false });
+  app.setNotFoundHandler((request, reply) => {
+    if (request.url.startsWith('/api/') || request.method !== 'GET' || !hasConsole) {
+      return reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` });
+    }
+    return reply.sendFile('index.html');
+  });
+}

@@ -1,0 +1,42 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { KizunaError, type ErrorCode } from '../shared/errors.ts';
+
+/** Every error leaves the API as `{ code, message, details }` with the status mapped here, in one place. */
+export const ErrorBody = z.object({
+  code: z.string(),
+  message: z.string(),
+  details: z.unknown().optional(),
+}).meta({ id: 'Error' });
+
+const STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 422,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+};
+
+export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof KizunaError) {
+    return reply.status(STATUS[error.code]).send({ code: error.code, message: error.message, details: error.details });
+  }
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const issues = error.validation.map((v) => ({ field: `${error.validationContext ?? ''}${v.instancePath}`.replace(/\//g, '.'), reason: v.message }));
+    return reply.status(400).send({
+      code: 'bad_request',
+      message: `Invalid request: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`,
+      details: { issues },
+    });
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.statusCode && fastifyError.statusCode < 500) {
+    const code = fastifyError.statusCode === 413 ? 'payload_too_large' : 'bad_request';
+    return reply.status(fastifyError.statusCode).send({ code, message: fastifyError.message });
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return reply.status(500).send({ code: 'internal_error', message: 'An unexpected error occurred; it has been logged.' });
+}
