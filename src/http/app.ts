@@ -11,6 +11,7 @@ import type { KizunaConfig } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import { handleError } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
+import { customerRoutes } from './routes/customers.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
 
@@ -59,6 +60,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
     await api.register(authRoutes(deps));
     await api.register(workspaceRoutes(deps));
     await api.register(ingestRoutes(deps));
+    await api.register(customerRoutes(deps));
   }, { prefix: API_PREFIX });
 
   await registerConsole(app);

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
+import { createApiKey } from '../auth/api-keys.ts';
+import { createUser } from '../auth/users.ts';
+import type { Workspace } from '../workspaces/workspaces.ts';
+import { buildApp } from './app.ts';
+
+const database = connectTestDatabase();
+let app: FastifyInstance;
+let brand: Workspace;
+let other: Workspace;
+let writeKey: string;
+let readKey: string;
+let otherKey: string;
+
+beforeAll(async () => {
+  app = await buildApp({ database, config: { secureCookies: false } });
+  brand = await freshWorkspace(database);
+  other = await freshWorkspace(database);
+  writeKey = (await createApiKey(database.db, { workspaceId: brand.id, name: 'sync', role: 'marketing' })).key;
+  readKey = (await createApiKey(database.db, { workspaceId: brand.id, name: 'bi', role: 'read_only' })).key;
+  otherKey = (await createApiKey(database.db, { workspaceId: other.id, name: 'other', role: 'admin' })).key;
+});
+afterAll(async () => {
+  await app.close();
+  await database.close();
+});
+
+function post(path: string, key: string, payload: unknown) {
+  return app.inject({ method: 'POST', url: `/api/v1${path}`, headers: { authorization: `Bearer ${key}` }, payload: payload as object });
+}
+function get(path: string, key: string) {
+  return app.inject({ method: 'GET', url: `/api/v1${path}`, headers: { authorization: `Bearer ${key}` } });
+}
+
+const customers = [
+  { customer_id: 'M-1', name: '山田 花子', name_kana: 'ヤマダ ハナコ', email: 'hanako@example.jp', phone: '090-1111-2222', prefecture: '東京都' },
+  { customer_id: 'M-2', name: '佐藤 太郎', name_kana: 'サトウ タロウ', email: 'taro@example.jp', prefecture: '大阪府', gender: 'male' },
+  { customer_id: 'M-3', name: '山本 恵', name_kana: 'ヤマモト メグミ', prefecture: '東京都', gender: 'female' },
+];
+
+describe('ingest API', () => {
+  it('rejects an invalid batch with 422, listing index, field and reason, and stores nothing', async () => {
+    const response = await post(`/workspaces/${brand.name}/customers/batch`, writeKey, {
+      records: [customers[0], { customer_id: 'M-9', birth_date: '1990-02-30' }, { name: 'no id' }],
+    });
+    expect(response.statusCode).toBe(422);
+    const body = response.json();
+    expect(body.code).toBe('validation_failed');
+    expect(body.details.errors).toEqual([
+      expect.objectContaining({ index: 1, field: 'birth_date', reason: 'no such date: "1990-02-30"' }),
+      expect.objectContaining({ index: 2, field: 'customer_id' }),
+    ]);
+    const stored = await database.db.selectFrom('customers').select('id').where('workspace_id', '=', brand.id).execute();
+    expect(stored).toHaveLength(0);
+  });
+
+  it('stores valid records with skip-invalid and is idempotent', async () => {
+    const first = await post(`/workspaces/${brand.name}/customers/batch`, writeKey, { mode: 'skip-invalid', records: [...customers, { customer_id: '' }] });
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ received: 4, valid: 3, invalid: 1, stored: true });
+    const again = await post(`/workspaces/${brand.name}/customers/batch`, writeKey, { records: customers });
+    expect(again.statusCode).toBe(200);
+    const rows = await database.db.selectFrom('customers').select(['external_id', 'updated_at']).where('workspace_id', '=', brand.id).orderBy('external_id').execute();
+    expect(rows.map((r) => r.external_id)).toEqual(['M-1', 'M-2', 'M-3']);
+    const events = Array.from({ length: 3 }, (_, i) => ({ customer_id: 'M-1', type: 'page_view', occurred_at: `2024-05-0${i + 1} 12:00`, idempotency_key: `pv-${i}` }));
+    expect((await post(`/workspaces/${brand.name}/events/batch`, writeKey, { records: events })).statusCode).toBe(200);
+    expect((await post(`/workspaces/${brand.name}/events/batch`, writeKey, { records: events })).statusCode).toBe(200);
+    const summary = (await get(`/workspaces/${brand.name}`, readKey)).json();
+    expect(summary.counts).toMatchObject({ leads: 3, customers: 0, events: 3 });
+  });
+
+  it('refuses more than 10,000 records in one request', async () => {
+    const records = Array.from({ length: 10_001 }, (_, i) => ({ customer_id: 'M-1', type: 'x', occurred_at: '2024-01-01', idempotency_key: `k${i}` }));
+    const response = await post(`/workspaces/${brand.name}/events/batch`, writeKey, { records });
+    expect(response.statusCode).toBe(413);
+    expect(response.json().code).toBe('payload_too_large');
+  });
+
+  it('answers a malformed body with 400 and a JSON error', async () => {
+    const response = await post(`/workspaces/${brand.name}/orders/batch`, writeKey, { records: 'nope' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'bad_request' });
+  });
+});
+
+describe('API keys and roles', () => {
+  it('lets a read-only key read but not write', async () => {
+    expect((await get(`/workspaces/${brand.name}/customers`, readKey)).statusCode).toBe(200);
+    const write = await post(`/workspaces/${brand.name}/customers/batch`, readKey, { records: [customers[0]] });
+    expect(write.statusCode).toBe(403);
+    expect(write.json().code).toBe('forbidden');
+  });
+
+  it('shows a key nothing of another workspace', async () => {
+    expect((await get(`/workspaces/${brand.name}`, otherKey)).statusCode).toBe(404);
+    expect((await get(`/workspaces/${brand.name}/customers`, otherKey)).statusCode).toBe(404);
+    expect((await post(`/workspaces/${brand.name}/customers/batch`, otherKey, { records: [customers[0]] })).statusCode).toBe(404);
+    const visible = (await get('/workspaces', otherKey)).json() as { name: string }[];
+    expect(visible.map((w) => w.name)).toEqual([other.name]);
+    const customerId = (await database.db.selectFrom('customers').select('id').where('workspace_id', '=', brand.id).executeTakeFirstOrThrow()).id;
+    expect((await get(`/workspaces/${other.name}/customers/${customerId}`, otherKey)).statusCode).toBe(404);
+  });
+
+  it('rejects missing, unknown and revoked keys with 401', async () => {
+    expect((await app.inject({ method: 'GET', url: '/api/v1/workspaces' })).statusCode).toBe(401);
+    expect((await get('/workspaces', 'kz_nope_nope')).statusCode).toBe(401);
+    const { key, info } = await createApiKey(database.db, { workspaceId: brand.id, name: 'temp', role: 'admin' });
+    expect((await app.inject({ method: 'DELETE', url: `/api/v1/workspaces/${brand.name}/api-keys/${info.id}`, headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(204);
+    expect((await get('/workspaces', key)).statusCode).toBe(401);
+  });
+});
+
+describe('console sessions', () => {
+  it('signs in with an HttpOnly SameSite cookie and refuses a wrong password', async () => {
+    const email = `${randomUUID()}@example.jp`;
+    await createUser(database.db, { email, displayName: 'Support', role: 'support', password: 'correct horse battery' });
+    const wrong = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'wrong password!' } });
+    expect(wrong.statusCode).toBe(401);
+    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'correct horse battery' } });
+    expect(login.statusCode).toBe(200);
+    const cookie = String(login.headers['set-cookie']);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Lax/);
+    const session = cookie.split(';')[0]!;
+    const me = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: session } });
+    expect(me.json()).toMatchObject({ kind: 'user', email, role: 'support' });
+    await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie: session } });
+    expect((await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: session } })).statusCode).toBe(401);
+  });
+});
+
+describe('customer list, 360 and timeline', () => {
+  it('finds customers by name, given name, hiragana kana, email and phone prefixes', async () => {
+    const search = async (q: string) => ((await get(`/workspaces/${brand.name}/customers?q=${encodeURIComponent(q)}`, readKey)).json().items as { externalId: string }[])
+      .map((c) => c.externalId).sort();
+    expect(await search('山')).toEqual(['M-1', 'M-3']);
+    expect(await search('花子')).toEqual(['M-1']);
+    expect(await search('やまも')).toEqual(['M-3']);
+    expect(await search('TARO@')).toEqual(['M-2']);
+    expect(await search('090-1111')).toEqual(['M-1']);
+    expect(await search('M-2')).toEqual(['M-2']);
+    expect(await search('100%')).toEqual([]);
+  });
+
+  it('filters and pages with a cursor', async () => {
+    const page1 = (await get(`/workspaces/${brand.name}/customers?prefecture=${encodeURIComponent('東京都')}&limit=1`, readKey)).json();
+    expect(page1.total).toEqual({ value: 2, exact: true });
+    expect(page1.items.map((c: { externalId: string }) => c.externalId)).toEqual(['M-3']);
+    const page2 = (await get(`/workspaces/${brand.name}/customers?prefecture=${encodeURIComponent('東京都')}&limit=1&cursor=${page1.nextCursor}`, readKey)).json();
+    expect(page2.items.map((c: { externalId: string }) => c.externalId)).toEqual(['M-1']);
+    expect(page2.nextCursor).toBeNull();
+    const bad = await get(`/workspaces/${brand.name}/customers?gender=robot`, readKey);
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('shows the 360 view and one timeline, paged without losing entries', async () => {
+    await post(`/workspaces/${brand.name}/orders/batch`, writeKey, {
+      records: [{ order_id: 'O-1', customer_id: 'M-1', ordered_at: '2024-05-02 09:00', channel: 'web',
+        items: [{ sku: 'TRIAL', quantity: 1, unit_price: 980, product_name: 'お試しセット' }] }],
+    });
+    const id = (await database.db.selectFrom('customers').select('id').where('workspace_id', '=', brand.id).where('external_id', '=', 'M-1').executeTakeFirstOrThrow()).id;
+    const view = (await get(`/workspaces/${brand.name}/customers/${id}`, readKey)).json();
+    expect(view.profile).toMatchObject({ externalId: 'M-1', lifecycle: 'customer', purchaseCount: 1, purchaseTotal: '980' });
+    expect(view.identities).toEqual([{ kind: 'email', value: 'hanako@example.jp' }, { kind: 'phone', value: '09011112222' }]);
+    expect(view.orders[0].items).toEqual([{ lineNo: 1, sku: 'TRIAL', productName: 'お試しセット', quantity: 1, unitPrice: '980' }]);
+
+    const seen: string[] = [];
+    let before: string | null = null;
+    do {
+      const query: string = before ? `?limit=2&before=${before}` : '?limit=2';
+      const page = (await get(`/workspaces/${brand.name}/customers/${id}/timeline${query}`, readKey)).json();
+      seen.push(...page.entries.map((e: { kind: string; type: string }) => `${e.kind}:${e.type}`));
+      before = page.nextBefore;
+    } while (before);
+    // The profile was created now (when Kizuna learned of it); the events and order are from 2024.
+    expect(seen).toEqual(['profile:created', 'event:page_view', 'event:page_view', 'order:confirmed', 'event:page_view']);
+  });
+});
+
+it('serves its OpenAPI document', async () => {
+  const document = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
+  expect(document.openapi).toBe('3.1.0');
+  expect(Object.keys(document.paths)).toEqual(expect.arrayContaining([
+    '/api/v1/workspaces/{workspace}/events/batch', '/api/v1/workspaces/{workspace}/customers/{id}/timeline',
+  ]));
+});

@@ -1,0 +1,102 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { getCustomer360 } from '../../customers/customer-360.ts';
+import { getCustomerTimeline } from '../../customers/customer-timeline.ts';
+import { listCustomers } from '../../customers/list-customers.ts';
+import { CONSENT_CHANNELS, GENDERS, ORDER_CHANNELS, ORDER_STATUSES } from '../../ingest/records.ts';
+import { PREFECTURES } from '../../shared/prefectures.ts';
+import { authorizeWorkspace } from '../auth.ts';
+import type { AppDeps } from '../app.ts';
+import { ErrorBody } from '../errors.ts';
+import { WorkspaceParams } from './workspaces.ts';
+
+const Lifecycle = z.enum(['lead', 'customer']);
+const Gender = z.enum(GENDERS);
+
+const CustomerListItem = z.object({
+  id: z.string(), externalId: z.string(), lifecycle: Lifecycle, name: z.string().nullable(), nameKana: z.string().nullable(),
+  gender: Gender.nullable(), prefecture: z.string().nullable(), email: z.string().nullable(),
+  purchaseCount: z.number().int(), purchaseTotal: z.string(), lastPurchaseAt: z.date().nullable(), createdAt: z.date(),
+}).meta({ id: 'CustomerListItem' });
+
+const CustomerPage = z.object({
+  items: z.array(CustomerListItem),
+  nextCursor: z.string().nullable(),
+  total: z.object({ value: z.number().int(), exact: z.boolean().describe('false when there are more than value matches') }),
+}).meta({ id: 'CustomerPage' });
+
+const Customer360 = z.object({
+  profile: z.object({
+    id: z.string(), externalId: z.string(), lifecycle: Lifecycle, name: z.string().nullable(), nameKana: z.string().nullable(),
+    gender: Gender.nullable(), birthDate: z.string().nullable(), prefecture: z.string().nullable(), attributes: z.record(z.string(), z.unknown()),
+    purchaseCount: z.number().int(), purchaseTotal: z.string(), firstPurchaseAt: z.date().nullable(), lastPurchaseAt: z.date().nullable(),
+    becameCustomerAt: z.date().nullable(), createdAt: z.date(), updatedAt: z.date(),
+  }),
+  identities: z.array(z.object({ kind: z.enum(['email', 'phone', 'line_user_id']), value: z.string() })),
+  consents: z.array(z.object({
+    channel: z.enum(CONSENT_CHANNELS), purpose: z.enum(['marketing', 'transactional']), status: z.enum(['granted', 'withdrawn']),
+    changedAt: z.date(), source: z.string().nullable(),
+  })),
+  orders: z.array(z.object({
+    id: z.string(), externalId: z.string(), orderedAt: z.date(), channel: z.enum(ORDER_CHANNELS), prefecture: z.string().nullable(),
+    store: z.string().nullable(), status: z.enum(ORDER_STATUSES), deliveredAt: z.date().nullable(), amount: z.string(), itemCount: z.number().int(),
+    items: z.array(z.object({ lineNo: z.number().int(), sku: z.string(), productName: z.string(), quantity: z.number().int(), unitPrice: z.string() })),
+  })),
+}).meta({ id: 'Customer360' });
+
+const Timeline = z.object({
+  entries: z.array(z.object({
+    at: z.date(), kind: z.enum(['order', 'event', 'consent', 'profile']), type: z.string(), summary: z.string(),
+    details: z.record(z.string(), z.unknown()),
+  })),
+  nextBefore: z.string().nullable().describe('Pass as `before` for older entries; null when there are none'),
+}).meta({ id: 'CustomerTimeline' });
+
+const CustomerParams = WorkspaceParams.extend({ id: z.string().regex(/^\d+$/, 'a customer id is a number') });
+
+export function customerRoutes(deps: AppDeps): FastifyPluginAsyncZod {
+  const { db, pool } = deps.database;
+  return async (app) => {
+    app.get('/workspaces/:workspace/customers', {
+      schema: {
+        tags: ['customers'], summary: 'Search and filter customers and leads, newest first (keyset pagination)',
+        params: WorkspaceParams,
+        querystring: z.object({
+          q: z.string().max(200).optional().describe('Prefix of name, given name, kana (hiragana too), email, phone or customer id'),
+          lifecycle: Lifecycle.optional(),
+          prefecture: z.enum(PREFECTURES).optional(),
+          gender: Gender.optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          cursor: z.string().optional(),
+        }),
+        response: { 200: CustomerPage, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      const { limit, cursor, ...filters } = request.query;
+      return listCustomers(db, workspace.id, filters, { limit, ...(cursor ? { cursor } : {}) });
+    });
+
+    app.get('/workspaces/:workspace/customers/:id', {
+      schema: {
+        tags: ['customers'], summary: 'Customer 360: profile, identities, consents and orders',
+        params: CustomerParams, response: { 200: Customer360, 401: ErrorBody, 404: ErrorBody },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      return getCustomer360(db, workspace.id, request.params.id);
+    });
+
+    app.get('/workspaces/:workspace/customers/:id/timeline', {
+      schema: {
+        tags: ['customers'], summary: 'Everything that happened to a customer, newest first',
+        params: CustomerParams,
+        querystring: z.object({ before: z.string().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }),
+        response: { 200: Timeline, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      return getCustomerTimeline(pool, workspace.id, request.params.id, request.query);
+    });
+  };
+}
