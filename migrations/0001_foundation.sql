@@ -38,6 +38,7 @@ create index customers_lifecycle_idx on customers (workspace_id, lifecycle, id d
 create index customers_name_prefix_idx on customers (workspace_id, name text_pattern_ops);
 create index customers_kana_prefix_idx on customers (workspace_id, name_kana text_pattern_ops);
 create index customers_given_name_prefix_idx on customers (workspace_id, (split_part(name, ' ', 2)) text_pattern_ops);
+create index customers_external_id_prefix_idx on customers (workspace_id, external_id text_pattern_ops);
 create index customers_given_kana_prefix_idx on customers (workspace_id, (split_part(name_kana, ' ', 2)) text_pattern_ops);
 
 -- Identities: how the brand recognises the customer on each channel.
@@ -126,10 +127,13 @@ create table order_items (
 );
 create index order_items_product_idx on order_items (product_id);
 
+-- The highest-volume table. It has no foreign keys on purpose: their per-row checks halve
+-- the ingest rate. Writers resolve customer ids in the same transaction (insert-events.ts),
+-- and deleting a workspace or a customer deletes their events explicitly.
 create table events (
   id              bigint generated always as identity primary key,
-  workspace_id    bigint not null references workspaces(id) on delete cascade,
-  customer_id     bigint not null references customers(id) on delete cascade,
+  workspace_id    bigint not null,
+  customer_id     bigint not null,
   type            text not null,
   occurred_at     timestamptz not null,
   properties      jsonb not null default '{}',
