@@ -1,0 +1,30 @@
+import { BrowserRouter, Outlet, Route, Routes } from 'react-router';
+import { Layout } from './components/layout.tsx';
+import { I18nProvider } from './i18n/i18n.tsx';
+import { HomePage } from './pages/home-page.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
+import { SignInPage } from './pages/sign-in-page.tsx';
+import { RequireSession, SessionProvider } from './session/session.tsx';
+import { DefaultWorkspaceRedirect, WorkspacesProvider } from './workspaces/workspaces.tsx';
+
+/** The console's pages. Every page of a workspace lives under /w/:workspace, so links can be shared. */
+export function App() {
+  return (
+    <I18nProvider>
+      <SessionProvider>
+        <BrowserRouter>
+          <Routes>
+            <Route path="/sign-in" element={<SignInPage />} />
+            <Route element={<RequireSession><WorkspacesProvider><Outlet /></WorkspacesProvider></RequireSession>}>
+              <Route index element={<DefaultWorkspaceRedirect />} />
+              <Route path="w/:workspace" element={<Layout />}>
+                <Route index element={<HomePage />} />
+              </Route>
+            </Route>
+            <Route path="*" element={<NotFoundPage />} />
+          </Routes>
+        </BrowserRouter>
+      </SessionProvider>
+    </I18nProvider>
+  );
+}

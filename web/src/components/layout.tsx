@@ -1,0 +1,97 @@
+import { useEffect } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
+import { LOCALES, useI18n } from '../i18n/i18n.tsx';
+import { useMe, useSession } from '../session/session.tsx';
+import { CurrentWorkspaceProvider, rememberWorkspace, useWorkspaces } from '../workspaces/workspaces.tsx';
+
+/** The frame of every signed-in page: navigation, workspace, language, user. */
+export function Layout() {
+  const { t } = useI18n();
+  const { workspace: name = '' } = useParams();
+  const workspace = useWorkspaces().find((w) => w.name === name);
+  useEffect(() => {
+    if (workspace) rememberWorkspace(workspace.name);
+  }, [workspace]);
+  const base = `/w/${encodeURIComponent(name)}`;
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">絆</span>
+          <span>
+            <span className="brand-name">{t.app.name}</span>
+            <span className="brand-tagline">{t.app.tagline}</span>
+          </span>
+        </div>
+        <nav aria-label={t.nav.label}>
+          <ul className="nav-list">
+            <li><NavLink end to={base}>{t.nav.home}</NavLink></li>
+            <li><NavLink to={`${base}/customers`}>{t.nav.customers}</NavLink></li>
+            <li><NavLink to={`${base}/import`}>{t.nav.import}</NavLink></li>
+            <li><a href="/docs" target="_blank" rel="noreferrer">{t.nav.apiDocs} ↗</a></li>
+          </ul>
+        </nav>
+      </aside>
+      <div className="main-column">
+        <header className="topbar">
+          <WorkspaceSelector current={name} />
+          <div className="topbar-end">
+            <LanguageSwitch />
+            <UserMenu />
+          </div>
+        </header>
+        <main className="content">
+          {workspace
+            ? <CurrentWorkspaceProvider workspace={workspace}><Outlet /></CurrentWorkspaceProvider>
+            : <div className="alert alert-error" role="alert">{t.app.noWorkspace(name)}</div>}
+        </main>
+      </div>
+    </div>
+  );
+}
+
+function WorkspaceSelector({ current }: { current: string }) {
+  const { t } = useI18n();
+  const workspaces = useWorkspaces();
+  const navigate = useNavigate();
+  const location = useLocation();
+  // Stay in the same section; a customer's page belongs to one workspace, so go to the list.
+  const section = /^\/w\/[^/]+\/([^/]+)/.exec(location.pathname)?.[1];
+  return (
+    <label className="field-inline">
+      <span>{t.nav.workspace}</span>
+      <select
+        value={current}
+        onChange={(event) => navigate(`/w/${encodeURIComponent(event.target.value)}${section ? `/${section}` : ''}`)}
+      >
+        {workspaces.map((w) => <option key={w.id} value={w.name}>{w.name}</option>)}
+      </select>
+    </label>
+  );
+}
+
+function LanguageSwitch() {
+  const { t, locale, setLocale } = useI18n();
+  return (
+    <div className="segmented" role="group" aria-label={t.nav.language}>
+      {LOCALES.map((l) => (
+        <button key={l} type="button" lang={l} aria-pressed={l === locale} onClick={() => setLocale(l)}>
+          {t.languages[l]}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function UserMenu() {
+  const { t } = useI18n();
+  const me = useMe();
+  const { signOut } = useSession();
+  const who = me.displayName ?? me.email ?? me.role;
+  return (
+    <div className="user-menu">
+      <span className="user-name" title={me.email}>{t.nav.signedInAs(who)}</span>
+      <button type="button" className="button button-quiet" onClick={() => void signOut()}>{t.nav.signOut}</button>
+    </div>
+  );
+}

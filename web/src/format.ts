@@ -1,0 +1,35 @@
+import type { Locale } from './i18n/i18n.tsx';
+
+export interface Format {
+  /** An exact decimal string (or number) as money in the workspace currency. */
+  money(amount: string | number): string;
+  integer(value: number): string;
+  /** A calendar date (YYYY-MM-DD, no time zone). */
+  calendarDate(date: string): string;
+  /** An instant, shown as a date in the workspace time zone. */
+  date(at: string): string;
+  /** An instant, shown as date and time in the workspace time zone. */
+  dateTime(at: string): string;
+}
+
+const intlLocale: Record<Locale, string> = { ja: 'ja-JP', en: 'en-US' };
+
+/**
+ * Formatters for the selected language and the workspace's currency and time zone: a
+ * Tokyo brand shows Tokyo time to an operator anywhere.
+ */
+export function makeFormat(locale: Locale, workspace: { currency: string; timezone: string }): Format {
+  const tag = intlLocale[locale];
+  const money = new Intl.NumberFormat(tag, { style: 'currency', currency: workspace.currency });
+  const integer = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 });
+  const date = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone: workspace.timezone });
+  const dateTime = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short', timeZone: workspace.timezone });
+  const calendarDate = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone: 'UTC' });
+  return {
+    money: (amount) => money.format(typeof amount === 'number' ? amount : (amount as `${number}`)),
+    integer: (value) => integer.format(value),
+    calendarDate: (value) => calendarDate.format(new Date(`${value}T00:00:00Z`)),
+    date: (at) => date.format(new Date(at)),
+    dateTime: (at) => dateTime.format(new Date(at)),
+  };
+}
