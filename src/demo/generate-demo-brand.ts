@@ -1,0 +1,123 @@
+import type pg from 'pg';
+import { withTransaction } from '../db/transaction.ts';
+import { KizunaError } from '../shared/errors.ts';
+import type { Workspace } from '../workspaces/workspaces.ts';
+import { demoWindow, formatDate, DEFAULT_DEMO_UNTIL } from './calendar.ts';
+import { DEMO_BRAND } from './catalogue.ts';
+import { chunkToCopyText, COPY_ORDER, ordersIn, type DemoTable } from './copy-rows.ts';
+import { postgresSink, type DemoSink } from './demo-sink.ts';
+import { demoModel, type DemoModel } from './model.ts';
+import { demoPlan, generateProfile, type DemoPlan, type DemoProfile } from './profile.ts';
+
+export interface DemoOptions {
+  /** Profiles that buy; leads come on top (DemoModel.leadShare). */
+  customers: number;
+  seed: number;
+  /** The last day of the two-year history, 'YYYY-MM-DD' (default 2026-10-31). */
+  until?: string;
+  model?: Partial<DemoModel>;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface DemoSummary {
+  brand: string;
+  workspace: Workspace;
+  seed: number;
+  window: { from: string; until: string };
+  customers: number;
+  leads: number;
+  products: number;
+  rows: Record<DemoTable, number>;
+  /** Orders neither cancelled nor returned, and their Σ amount (JPY). */
+  purchases: number;
+  salesTotal: number;
+}
+
+/** Profiles generated and written together; two chunks at most are in memory at once. */
+const CHUNK_PROFILES = 2_000;
+/** Identities stay unique up to this many profiles (see drawPerson). */
+const MAX_PROFILES = 100_000_000;
+
+/**
+ * Generates the demo brand into `workspace` in one transaction and returns what was written.
+ * The same (customers, seed, until, model) always gives the same rows, apart from the ids
+ * the database hands out. Profiles are generated and copied in chunks, so memory stays
+ * bounded at any size; generation of the next chunk overlaps the COPY of the previous one.
+ * The workspace should be empty (see loadDemoBrand, which checks and can replace).
+ *
+ *   const summary = await generateDemoBrand({ pool, workspace, customers: 20_000, seed: 1 });
+ *   summary.rows.orders; // ≈ 180,000
+ */
+export async function generateDemoBrand(params: DemoOptions & { pool: pg.Pool; workspace: Workspace; analyze?: boolean }): Promise<DemoSummary> {
+  const summary = await withTransaction(params.pool, (client) => writeDemoBrand({ ...params, sink: postgresSink(client) }));
+  if (params.analyze ?? true) await analyzeDemoTables(params.pool);
+  return summary;
+}
+
+/** Bulk loads leave the planner's statistics stale; analytics right after a load need them. */
+export async function analyzeDemoTables(pool: pg.Pool): Promise<void> {
+  await pool.query('analyze customers, customer_identities, consents, consent_changes, products, orders, order_items, events');
+}
+
+/** The generator over any sink: the database, or /dev/null to measure generation alone. */
+export async function writeDemoBrand(params: DemoOptions & { workspace: Workspace; sink: DemoSink }): Promise<DemoSummary> {
+  const { workspace, sink, onProgress } = params;
+  if (!Number.isInteger(params.customers) || params.customers < 1) {
+    throw new KizunaError('validation_failed', `The demo needs a whole number of customers ≥ 1, got ${params.customers}.`);
+  }
+  if (!Number.isSafeInteger(params.seed) || params.seed < 0) throw new KizunaError('validation_failed', `The seed must be a non-negative integer, got ${params.seed}.`);
+  const window = demoWindow(params.until ?? DEFAULT_DEMO_UNTIL);
+  const plan = demoPlan({ seed: params.seed, customers: params.customers, model: demoModel(params.model), window });
+  const total = plan.customers + plan.leads;
+  if (total > MAX_PROFILES) throw new KizunaError('validation_failed', `The demo generates at most ${MAX_PROFILES} profiles.`);
+
+  const productIds = await sink.insertProducts(workspace.id, plan.products);
+  const rows: Record<DemoTable, number> = { customers: 0, customer_identities: 0, consents: 0, consent_changes: 0, orders: 0, order_items: 0, events: 0 };
+  const sales = { purchases: 0, total: 0 };
+  let writing: Promise<void> | undefined;
+  try {
+    for (let from = 0; from < total; from += CHUNK_PROFILES) {
+      const to = Math.min(total, from + CHUNK_PROFILES);
+      const profiles = await generateChunk(plan, from, to);
+      await writing;
+      writing = writeChunk(sink, workspace.id, productIds, profiles, rows, sales).then(() => onProgress?.(to, total));
+      // Awaited at the next turn; until then a failure must not count as unhandled.
+      writing.catch(() => undefined);
+    }
+    await writing;
+  } finally {
+    await writing?.catch(() => undefined);
+    await sink.close();
+  }
+  return {
+    brand: DEMO_BRAND.name, workspace, seed: params.seed, window: { from: formatDate(window.startMs), until: window.until },
+    customers: plan.customers, leads: plan.leads, products: productIds.length, rows, purchases: sales.purchases, salesTotal: sales.total,
+  };
+}
+
+/** Generates profiles [from, to), yielding to the event loop now and then so a COPY in flight keeps streaming. */
+async function generateChunk(plan: DemoPlan, from: number, to: number): Promise<DemoProfile[]> {
+  const profiles: DemoProfile[] = [];
+  for (let index = from; index < to; index++) {
+    profiles.push(generateProfile(plan, index));
+    if ((index - from) % 250 === 249) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return profiles;
+}
+
+async function writeChunk(
+  sink: DemoSink, workspaceId: string, productIds: readonly number[], profiles: readonly DemoProfile[],
+  rows: Record<DemoTable, number>, sales: { purchases: number; total: number },
+): Promise<void> {
+  const customerIds = await sink.reserveIds('customers', profiles.length);
+  const orderIds = await sink.reserveIds('orders', ordersIn(profiles));
+  const chunk = chunkToCopyText(profiles, { workspaceId, productIds, customerId: (i) => customerIds.at(i), orderId: (i) => orderIds.at(i) });
+  for (const table of COPY_ORDER) {
+    await sink.copy(table, chunk.text[table]);
+    rows[table] += chunk.rows[table];
+  }
+  for (const profile of profiles) {
+    sales.purchases += profile.summary.count;
+    sales.total += profile.summary.total;
+  }
+}

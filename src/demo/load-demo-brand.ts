@@ -1,0 +1,63 @@
+import type pg from 'pg';
+import type { Database } from '../db/connect.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { KizunaError } from '../shared/errors.ts';
+import { createWorkspace, DEMO_WORKSPACE, type Workspace } from '../workspaces/workspaces.ts';
+import { analyzeDemoTables, writeDemoBrand, type DemoOptions, type DemoSummary } from './generate-demo-brand.ts';
+import { postgresSink } from './demo-sink.ts';
+
+export interface LoadDemoOptions extends DemoOptions {
+  /** Default 'demo'. Created (Asia/Tokyo, JPY) when it does not exist. */
+  workspaceName?: string;
+  /** Delete the workspace's customers, orders, events and products first, instead of refusing. */
+  replace?: boolean;
+}
+
+/**
+ * Loads the demo brand into the named workspace, creating it when missing. Refuses with a
+ * 'conflict' error when the workspace already holds customers, unless `replace` is set: then
+ * its data rows are deleted and the demo written in the same transaction, so readers see
+ * either the old data or the new, never a half-loaded workspace. A workspace this call
+ * created is removed again if loading fails, so a later start tries afresh.
+ *
+ *   await loadDemoBrand(database, { customers: 20_000, seed: 1 });               // workspace 'demo'
+ *   await loadDemoBrand(database, { customers: 5_000, seed: 2, replace: true }); // regenerate
+ */
+export async function loadDemoBrand(database: Database, options: LoadDemoOptions): Promise<DemoSummary> {
+  const name = options.workspaceName ?? DEMO_WORKSPACE;
+  let workspace = await database.db.selectFrom('workspaces').select(['id', 'name', 'timezone', 'currency']).where('name', '=', name).executeTakeFirst();
+  const created = workspace === undefined;
+  workspace ??= await createWorkspace(database.db, { name, timezone: 'Asia/Tokyo', currency: 'JPY' });
+  try {
+    const summary = await withTransaction(database.pool, async (client) => {
+      await prepareWorkspace(client, workspace, options.replace ?? false);
+      return writeDemoBrand({ ...options, workspace, sink: postgresSink(client) });
+    });
+    await analyzeDemoTables(database.pool);
+    return summary;
+  } catch (error) {
+    if (created) await database.db.deleteFrom('workspaces').where('id', '=', workspace.id).execute().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function prepareWorkspace(client: pg.ClientBase, workspace: Workspace, replace: boolean): Promise<void> {
+  // One loader at a time per workspace: a second one waits here, then sees the customers.
+  await client.query('select id from workspaces where id = $1 for update', [workspace.id]);
+  const { rows } = await client.query('select 1 from customers where workspace_id = $1 limit 1', [workspace.id]);
+  if (rows.length === 0) return;
+  if (!replace) {
+    throw new KizunaError('conflict', `Workspace "${workspace.name}" already holds customers. Replace its data with: npx kizuna demo --workspace ${workspace.name} --replace`);
+  }
+  await deleteWorkspaceData(client, workspace.id);
+}
+
+/**
+ * Deletes a workspace's business rows, children first so no cascade has to find them, and
+ * keeps the workspace itself (its name, API keys and settings).
+ */
+export async function deleteWorkspaceData(client: pg.ClientBase, workspaceId: string): Promise<void> {
+  for (const table of ['events', 'order_items', 'orders', 'consent_changes', 'consents', 'customer_identities', 'customers', 'products']) {
+    await client.query(`delete from ${table} where workspace_id = $1`, [workspaceId]);
+  }
+}
