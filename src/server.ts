@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { ensureFirstAdmin } from './auth/users.ts';
 import type { KizunaConfig } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
+import { loadDemoBrand } from './demo/load-demo-brand.ts';
 import { buildApp } from './http/app.ts';
+import { DEMO_WORKSPACE } from './workspaces/workspaces.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -17,13 +19,12 @@ export interface RunningServer {
  */
 export async function startServer(config: KizunaConfig, hooks: {
   log: (line: string) => void;
-  /** Loads the demo brand when the database has none yet (the CLI passes the demo loader). */
-  seedDemo?: (database: Database) => Promise<void>;
+  onDemoProgress?: (done: number, total: number) => void;
 }): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: hooks.log });
   try {
     const admin = await ensureFirstAdmin(database.db, { email: config.adminEmail, password: config.adminPassword });
-    if (hooks.seedDemo) await hooks.seedDemo(database);
+    await loadDemoOnFirstStart(database, config, hooks);
     const app = await buildApp({ database, config });
     await app.listen({ host: config.host, port: config.port });
     const shownHost = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
@@ -47,4 +48,18 @@ export async function startServer(config: KizunaConfig, hooks: {
     await database.close();
     throw error;
   }
+}
+
+/** The demo brand is loaded once, when no workspace of that name exists (KIZUNA_DEMO_CUSTOMERS=0 skips it). */
+async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, hooks: Parameters<typeof startServer>[1]): Promise<void> {
+  if (config.demoCustomers === 0) return;
+  const existing = await database.db.selectFrom('workspaces').select('id').where('name', '=', DEMO_WORKSPACE).executeTakeFirst();
+  if (existing) return;
+  hooks.log(`Loading the demo brand: ${config.demoCustomers.toLocaleString('en-US')} customers (seed ${config.demoSeed}), first start only...`);
+  const started = performance.now();
+  const summary = await loadDemoBrand(database, {
+    customers: config.demoCustomers, seed: config.demoSeed, ...(hooks.onDemoProgress ? { onProgress: hooks.onDemoProgress } : {}),
+  });
+  hooks.log(`Demo brand "${summary.brand}" loaded in workspace "${DEMO_WORKSPACE}": ${summary.customers.toLocaleString('en-US')} customers, `
+    + `${summary.leads.toLocaleString('en-US')} leads, ${summary.rows.orders.toLocaleString('en-US')} orders (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }

@@ -1,3 +1,4 @@
+import cliProgress from 'cli-progress';
 import { startServer } from '../../server.ts';
 import type { RegisterCommand } from '../context.ts';
 
@@ -7,7 +8,18 @@ export const registerServeCommand: RegisterCommand = (program, context) => {
     .option('--port <port>', 'port to listen on', (v) => Number(v))
     .action(async (options: { port?: number }) => {
       const config = { ...context.config, ...(options.port ? { port: options.port } : {}) };
-      const server = await startServer(config, { log: (line) => console.log(line) });
+      const bar = process.stderr.isTTY
+        ? new cliProgress.SingleBar({ format: 'demo brand {bar} {value}/{total} profiles', hideCursor: true, clearOnComplete: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
+        : undefined;
+      const server = await startServer(config, {
+        log: (line) => console.log(line),
+        onDemoProgress: (done, total) => {
+          if (!bar) return;
+          if (done === 0 || !bar.isActive) bar.start(total, done);
+          bar.update(done);
+          if (done >= total) bar.stop();
+        },
+      });
       await new Promise<void>((resolve) => {
         const shutdown = () => {
           console.log('Stopping Kizuna...');
