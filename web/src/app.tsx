@@ -1,6 +1,8 @@
 import { BrowserRouter, Outlet, Route, Routes } from 'react-router';
 import { Layout } from './components/layout.tsx';
 import { I18nProvider } from './i18n/i18n.tsx';
+import { Customer360Page } from './pages/customer-360-page.tsx';
+import { CustomersPage } from './pages/customers-page.tsx';
 import { HomePage } from './pages/home-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
@@ -19,6 +21,8 @@ export function App() {
               <Route index element={<DefaultWorkspaceRedirect />} />
               <Route path="w/:workspace" element={<Layout />}>
                 <Route index element={<HomePage />} />
+                <Route path="customers" element={<CustomersPage />} />
+                <Route path="customers/:customerId" element={<Customer360Page />} />
               </Route>
             </Route>
             <Route path="*" element={<NotFoundPage />} />

@@ -6,27 +6,35 @@ export type Loaded<T> =
   | { state: 'ready'; data: T; refreshing: boolean }
   | { state: 'failed'; error: Error };
 
+type Settled<T> = { state: 'ready'; data: T } | { state: 'failed'; error: Error };
+
 /**
  * Loads data when the dependencies change (the caller lists what `load` reads). An answer
  * that arrives after the dependencies changed again is dropped and its request aborted, so a
- * fast typist never sees stale rows.
+ * fast typist never sees stale rows; data shown for older dependencies is marked `refreshing`
+ * from the very render in which they change.
  */
 export function useApiData<T>(load: (signal: AbortSignal) => Promise<T>, deps: DependencyList): Loaded<T> & { reload(): void } {
-  const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
   const [generation, setGeneration] = useState(0);
+  const key = JSON.stringify([...deps, generation]);
+  const [settled, setSettled] = useState<{ key: string; result: Settled<T> } | undefined>(undefined);
   useEffect(() => {
     const controller = new AbortController();
-    setLoaded((previous) => (previous.state === 'ready' ? { ...previous, refreshing: true } : { state: 'loading' }));
     load(controller.signal).then(
       (data) => {
-        if (!controller.signal.aborted) setLoaded({ state: 'ready', data, refreshing: false });
+        if (!controller.signal.aborted) setSettled({ key, result: { state: 'ready', data } });
       },
       (error: unknown) => {
-        if (!controller.signal.aborted) setLoaded({ state: 'failed', error: error instanceof Error ? error : new Error(String(error)) });
+        if (!controller.signal.aborted) {
+          setSettled({ key, result: { state: 'failed', error: error instanceof Error ? error : new Error(String(error)) } });
+        }
       },
     );
     return () => controller.abort();
-  }, [...deps, generation]);
+  }, [key]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
-  return { ...loaded, reload };
+  const current = settled?.key === key;
+  if (settled?.result.state === 'ready') return { ...settled.result, refreshing: !current, reload };
+  if (settled?.result.state === 'failed' && current) return { ...settled.result, reload };
+  return { state: 'loading', reload };
 }

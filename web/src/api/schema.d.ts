@@ -466,6 +466,208 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search and filter customers and leads, newest first (keyset pagination) */
+        get: {
+            parameters: {
+                query?: {
+                    cursor?: string;
+                    gender?: "female" | "male" | "other" | "unknown";
+                    lifecycle?: "lead" | "customer";
+                    limit?: number;
+                    prefecture?: "北海道" | "青森県" | "岩手県" | "宮城県" | "秋田県" | "山形県" | "福島県" | "茨城県" | "栃木県" | "群馬県" | "埼玉県" | "千葉県" | "東京都" | "神奈川県" | "新潟県" | "富山県" | "石川県" | "福井県" | "山梨県" | "長野県" | "岐阜県" | "静岡県" | "愛知県" | "三重県" | "滋賀県" | "京都府" | "大阪府" | "兵庫県" | "奈良県" | "和歌山県" | "鳥取県" | "島根県" | "岡山県" | "広島県" | "山口県" | "徳島県" | "香川県" | "愛媛県" | "高知県" | "福岡県" | "佐賀県" | "長崎県" | "熊本県" | "大分県" | "宮崎県" | "鹿児島県" | "沖縄県";
+                    /** @description Prefix of name, given name, kana (hiragana too), email, phone or customer id */
+                    q?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/customers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customer 360: profile, identities, consents and orders */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Customer360"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/customers/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Everything that happened to a customer, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    before?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerTimeline"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/customers/batch": {
         parameters: {
             query?: never;
@@ -921,6 +1123,177 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
         };
+        Customer360: {
+            consents: {
+                /** Format: date-time */
+                changedAt: string;
+                /** @enum {string} */
+                channel: "email" | "line" | "sms" | "phone" | "postal";
+                /** @enum {string} */
+                purpose: "marketing" | "transactional";
+                source: string | null;
+                /** @enum {string} */
+                status: "granted" | "withdrawn";
+            }[];
+            identities: {
+                /** @enum {string} */
+                kind: "email" | "phone" | "line_user_id";
+                value: string;
+            }[];
+            orders: {
+                amount: string;
+                /** @enum {string} */
+                channel: "web" | "phone" | "line" | "store" | "other";
+                deliveredAt: string | null;
+                externalId: string;
+                id: string;
+                itemCount: number;
+                items: {
+                    lineNo: number;
+                    productName: string;
+                    quantity: number;
+                    sku: string;
+                    unitPrice: string;
+                }[];
+                /** Format: date-time */
+                orderedAt: string;
+                prefecture: string | null;
+                /** @enum {string} */
+                status: "pending" | "confirmed" | "shipped" | "delivered" | "cancelled" | "returned";
+                store: string | null;
+            }[];
+            profile: {
+                attributes: {
+                    [key: string]: unknown;
+                };
+                becameCustomerAt: string | null;
+                birthDate: string | null;
+                /** Format: date-time */
+                createdAt: string;
+                externalId: string;
+                firstPurchaseAt: string | null;
+                gender: ("female" | "male" | "other" | "unknown") | null;
+                id: string;
+                lastPurchaseAt: string | null;
+                /** @enum {string} */
+                lifecycle: "lead" | "customer";
+                name: string | null;
+                nameKana: string | null;
+                prefecture: string | null;
+                purchaseCount: number;
+                purchaseTotal: string;
+                /** Format: date-time */
+                updatedAt: string;
+            };
+        };
+        Customer360Input: {
+            consents: {
+                changedAt: unknown;
+                /** @enum {string} */
+                channel: "email" | "line" | "sms" | "phone" | "postal";
+                /** @enum {string} */
+                purpose: "marketing" | "transactional";
+                source: string | null;
+                /** @enum {string} */
+                status: "granted" | "withdrawn";
+            }[];
+            identities: {
+                /** @enum {string} */
+                kind: "email" | "phone" | "line_user_id";
+                value: string;
+            }[];
+            orders: {
+                amount: string;
+                /** @enum {string} */
+                channel: "web" | "phone" | "line" | "store" | "other";
+                deliveredAt: unknown | null;
+                externalId: string;
+                id: string;
+                itemCount: number;
+                items: {
+                    lineNo: number;
+                    productName: string;
+                    quantity: number;
+                    sku: string;
+                    unitPrice: string;
+                }[];
+                orderedAt: unknown;
+                prefecture: string | null;
+                /** @enum {string} */
+                status: "pending" | "confirmed" | "shipped" | "delivered" | "cancelled" | "returned";
+                store: string | null;
+            }[];
+            profile: {
+                attributes: {
+                    [key: string]: unknown;
+                };
+                becameCustomerAt: unknown | null;
+                birthDate: string | null;
+                createdAt: unknown;
+                externalId: string;
+                firstPurchaseAt: unknown | null;
+                gender: ("female" | "male" | "other" | "unknown") | null;
+                id: string;
+                lastPurchaseAt: unknown | null;
+                /** @enum {string} */
+                lifecycle: "lead" | "customer";
+                name: string | null;
+                nameKana: string | null;
+                prefecture: string | null;
+                purchaseCount: number;
+                purchaseTotal: string;
+                updatedAt: unknown;
+            };
+        };
+        CustomerListItem: {
+            /** Format: date-time */
+            createdAt: string;
+            email: string | null;
+            externalId: string;
+            gender: ("female" | "male" | "other" | "unknown") | null;
+            id: string;
+            lastPurchaseAt: string | null;
+            /** @enum {string} */
+            lifecycle: "lead" | "customer";
+            name: string | null;
+            nameKana: string | null;
+            prefecture: string | null;
+            purchaseCount: number;
+            purchaseTotal: string;
+        };
+        CustomerListItemInput: {
+            createdAt: unknown;
+            email: string | null;
+            externalId: string;
+            gender: ("female" | "male" | "other" | "unknown") | null;
+            id: string;
+            lastPurchaseAt: unknown | null;
+            /** @enum {string} */
+            lifecycle: "lead" | "customer";
+            name: string | null;
+            nameKana: string | null;
+            prefecture: string | null;
+            purchaseCount: number;
+            purchaseTotal: string;
+        };
+        CustomerPage: {
+            items: components["schemas"]["CustomerListItem"][];
+            nextCursor: string | null;
+            total: {
+                /** @description false when there are more than value matches */
+                exact: boolean;
+                value: number;
+            };
+        };
+        CustomerPageInput: {
+            items: components["schemas"]["CustomerListItemInput"][];
+            nextCursor: string | null;
+            total: {
+                /** @description false when there are more than value matches */
+                exact: boolean;
+                value: number;
+            };
+        };
         CustomerRecord: {
             /** @description Any further attributes, merged into the profile */
             attributes?: {
@@ -986,6 +1359,35 @@ export interface components {
             name_kana?: string | null;
             phone?: string | null;
             prefecture?: string | null;
+        };
+        CustomerTimeline: {
+            entries: {
+                /** Format: date-time */
+                at: string;
+                details: {
+                    [key: string]: unknown;
+                };
+                /** @enum {string} */
+                kind: "order" | "event" | "consent" | "profile";
+                summary: string;
+                type: string;
+            }[];
+            /** @description Pass as `before` for older entries; null when there are none */
+            nextBefore: string | null;
+        };
+        CustomerTimelineInput: {
+            entries: {
+                at: unknown;
+                details: {
+                    [key: string]: unknown;
+                };
+                /** @enum {string} */
+                kind: "order" | "event" | "consent" | "profile";
+                summary: string;
+                type: string;
+            }[];
+            /** @description Pass as `before` for older entries; null when there are none */
+            nextBefore: string | null;
         };
         Error: {
             code: string;

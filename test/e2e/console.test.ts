@@ -1,0 +1,193 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createUser } from '../../src/auth/users.ts';
+import { buildApp, webDistDir } from '../../src/http/app.ts';
+import { ingestBatch } from '../../src/ingest/ingest-batch.ts';
+import type { BatchKind } from '../../src/ingest/records.ts';
+import type { Workspace } from '../../src/workspaces/workspaces.ts';
+import { connectTestDatabase, freshWorkspace, withTransaction } from '../support/database.ts';
+
+/**
+ * The console in a real Chromium against the real server and database: an operator signs in,
+ * finds a customer, reads their 360 page, switches language and imports a CSV file.
+ */
+
+const screenshots = path.resolve('test-results');
+const database = connectTestDatabase();
+const password = 'correct horse battery';
+const email = `e2e-${randomUUID().slice(0, 8)}@example.jp`;
+let workspace: Workspace;
+let app: FastifyInstance;
+let baseUrl: string;
+let browser: Browser;
+let page: Page;
+
+function ingest(kind: BatchKind, records: unknown[]) {
+  return withTransaction(database.pool, (client) => ingestBatch({ client, workspace, kind, records, mode: 'all-or-nothing' }));
+}
+
+async function seedBrand(): Promise<void> {
+  await ingest('customers', [
+    {
+      customer_id: 'K-0001', name: '山田 花子', name_kana: 'ヤマダ ハナコ', gender: 'female', birth_date: '1985-04-12', prefecture: '東京都',
+      email: 'hanako@example.jp', phone: '090-1234-5678', attributes: { 肌質: '乾燥肌', 会員ランク: 'ゴールド' },
+      consents: [{ channel: 'email', purpose: 'marketing', status: 'granted', at: '2024-01-05 10:00', source: '会員登録フォーム' }],
+    },
+    { customer_id: 'K-0002', name: '佐藤 美咲', name_kana: 'サトウ ミサキ', gender: 'female', prefecture: '大阪府', email: 'misaki@example.jp' },
+    { customer_id: 'K-0003', name: '鈴木 陽菜', name_kana: 'スズキ ヒナ', prefecture: '福岡県' },
+  ]);
+  await ingest('orders', [
+    {
+      order_id: 'ORD-1001', customer_id: 'K-0001', ordered_at: '2024-02-01 09:30', channel: 'web', status: 'delivered', delivered_at: '2024-02-03 14:00',
+      items: [{ sku: 'SERUM-TRIAL', quantity: 1, unit_price: '1980', product_name: '美容液 お試しセット' }],
+    },
+    {
+      order_id: 'ORD-1002', customer_id: 'K-0001', ordered_at: '2024-03-01 20:15', channel: 'line', status: 'shipped',
+      items: [
+        { sku: 'SERUM-30', quantity: 2, unit_price: '4980', product_name: '美容液 30日分' },
+        { sku: 'SOAP', quantity: 1, unit_price: '1200', product_name: '洗顔石けん' },
+      ],
+    },
+    {
+      order_id: 'ORD-2001', customer_id: 'K-0002', ordered_at: '2024-02-10 12:00', channel: 'phone',
+      items: [{ sku: 'SERUM-TRIAL', quantity: 1, unit_price: '1980' }],
+    },
+  ]);
+  await ingest('events', [
+    { customer_id: 'K-0001', type: 'email_click', occurred_at: '2024-02-15 08:00', properties: { campaign: '使い方ガイド' }, idempotency_key: 'e2e-1' },
+    { customer_id: 'K-0001', type: 'page_view', occurred_at: '2024-02-20 21:00', properties: { path: '/products/serum' }, idempotency_key: 'e2e-2' },
+  ]);
+}
+
+/** The names in the customer list, once it has settled (no request in flight). */
+async function listedNames(): Promise<string[]> {
+  const table = page.getByRole('table', { name: '顧客一覧' });
+  if (!(await table.isVisible()) || (await table.locator('xpath=..').getAttribute('aria-busy')) === 'true') return [];
+  return table.getByRole('link').allTextContents();
+}
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screenshots, `console-${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  if (!existsSync(path.join(webDistDir, 'index.html'))) {
+    execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  }
+  mkdirSync(screenshots, { recursive: true });
+  workspace = await freshWorkspace(database);
+  await seedBrand();
+  await createUser(database.db, { email, displayName: 'E2E 管理者', role: 'admin', password });
+  app = await buildApp({ database, config: { secureCookies: false } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1360, height: 900 } });
+  page = await context.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await database.close();
+});
+
+describe('the console', () => {
+  it('sends a visitor to sign-in, rejects a wrong password and signs in in Japanese', async () => {
+    await page.goto(`${baseUrl}/`);
+    await expect.poll(() => page.url()).toContain('/sign-in');
+    await page.getByLabel('メールアドレス').fill(email);
+    await page.getByLabel('パスワード').fill('wrong password!');
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    await page.getByRole('alert').filter({ hasText: 'メールアドレスまたはパスワードが正しくありません。' }).waitFor();
+    await screenshot('sign-in');
+
+    await page.getByLabel('パスワード').fill(password);
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    await page.getByRole('navigation', { name: 'メインナビゲーション' }).waitFor();
+    expect(await page.getByText('E2E 管理者 でログイン中').isVisible()).toBe(true);
+  });
+
+  it('switches to the test workspace and shows its counts and sales', async () => {
+    await page.getByLabel('ワークスペース').selectOption(workspace.name);
+    await page.getByRole('heading', { name: `${workspace.name} の概要` }).waitFor();
+    const sales = page.locator('.stat').filter({ hasText: '売上合計' });
+    // 1,980 + 2 × 4,980 + 1,200 + 1,980 (no order is cancelled)
+    await expect.poll(() => sales.textContent()).toContain('￥15,120');
+    expect(await page.locator('.stat').filter({ hasText: '見込み客' }).textContent()).toContain('1');
+    await screenshot('home');
+  });
+
+  it('finds a customer by kana typed in hiragana', async () => {
+    await page.getByRole('navigation', { name: 'メインナビゲーション' }).getByRole('link', { name: '顧客' }).click();
+    await expect.poll(listedNames).toEqual(['鈴木 陽菜', '佐藤 美咲', '山田 花子']);
+
+    await page.getByLabel('検索').fill('やまだ');
+    await expect.poll(listedNames).toEqual(['山田 花子']);
+    const row = page.getByRole('table', { name: '顧客一覧' }).getByRole('row').nth(1);
+    expect(await row.textContent()).toContain('ヤマダ ハナコ');
+    expect(await row.textContent()).toContain('K-0001');
+    expect(await row.textContent()).toContain('￥13,140');
+    expect(page.url()).toContain('q=');
+    await screenshot('customers');
+  });
+
+  it('filters by lifecycle and prefecture', async () => {
+    await page.getByRole('button', { name: '条件をクリア' }).click();
+    await expect.poll(listedNames).toHaveLength(3);
+    await page.getByLabel('ライフサイクル').selectOption('lead');
+    await expect.poll(listedNames).toEqual(['鈴木 陽菜']);
+    await page.getByLabel('ライフサイクル').selectOption('');
+    await page.getByLabel('都道府県').selectOption('大阪府');
+    await expect.poll(listedNames).toEqual(['佐藤 美咲']);
+    await page.getByRole('button', { name: '条件をクリア' }).click();
+    await expect.poll(listedNames).toHaveLength(3);
+  });
+
+  it('opens the customer 360 page with profile, consents, orders and one timeline', async () => {
+    await page.getByRole('table', { name: '顧客一覧' }).getByRole('link', { name: '山田 花子' }).click();
+    await page.getByRole('heading', { level: 1, name: '山田 花子' }).waitFor();
+    const profile = page.getByRole('region', { name: 'プロフィール' });
+    expect(await profile.textContent()).toContain('K-0001');
+    expect(await profile.textContent()).toContain('乾燥肌');
+    expect(await page.getByRole('region', { name: 'ID・連絡先' }).textContent()).toContain('hanako@example.jp');
+    expect(await page.getByRole('region', { name: '配信同意' }).textContent()).toContain('会員登録フォーム');
+
+    const orders = page.getByRole('region', { name: '注文履歴' });
+    expect(await orders.getByRole('table', { name: '注文 ORD-1002 の明細' }).textContent()).toContain('美容液 30日分');
+    expect(await page.getByRole('region', { name: '購入サマリー' }).textContent()).toContain('￥13,140');
+
+    const timeline = page.getByRole('list', { name: 'タイムライン' });
+    await timeline.getByRole('listitem').first().waitFor();
+    // Newest first: the profile (created in Kizuna today, after the 2024 history was loaded),
+    // then the LINE order, the page view, the email click, the first order, the consent.
+    const kinds = await timeline.getByRole('listitem').locator('.badge').allTextContents();
+    expect(kinds).toEqual(['プロフィール', '注文', 'イベント', 'イベント', '注文', '同意']);
+    expect(await timeline.textContent()).toContain('注文 ORD-1002・￥11,160・3点・発送済');
+    await screenshot('customer-360');
+  });
+
+  it('switches to English and back, and remembers the choice', async () => {
+    await page.getByRole('group', { name: '表示言語' }).getByRole('button', { name: 'English' }).click();
+    await page.getByRole('region', { name: 'Timeline' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Orders' }).textContent()).toContain('Shipped');
+    expect(await page.getByRole('list', { name: 'Timeline' }).textContent()).toContain('Order ORD-1002 · ¥11,160 · 3 items · Shipped');
+    await screenshot('customer-360-en');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: '山田 花子' }).waitFor();
+    expect(await page.getByRole('group', { name: 'Language' }).isVisible()).toBe(true);
+
+    await page.getByRole('group', { name: 'Language' }).getByRole('button', { name: '日本語' }).click();
+    await page.getByRole('region', { name: 'タイムライン' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('ja');
+  });
+});

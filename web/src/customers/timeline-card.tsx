@@ -1,0 +1,122 @@
+import { useEffect, useState } from 'react';
+import { api, unwrap, type Schemas } from '../api/client.ts';
+import { Failure, Loading } from '../components/status.tsx';
+import type { Format } from '../format.ts';
+import { labelOf, useI18n } from '../i18n/i18n.tsx';
+import type { Messages } from '../i18n/ja.ts';
+import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { displayValue } from './profile-card.tsx';
+
+type TimelineEntry = Schemas['CustomerTimeline']['entries'][number];
+
+const PAGE_SIZE = 50;
+
+type TimelineState =
+  | { state: 'loading' }
+  | { state: 'failed'; error: Error }
+  | { state: 'ready'; entries: TimelineEntry[]; nextBefore: string | null; loadingMore: boolean };
+
+/** Everything that happened to the customer, newest first; "load more" goes further back. */
+export function TimelineCard({ customerId }: { customerId: string }) {
+  const { t } = useI18n();
+  const { workspace } = useCurrentWorkspace();
+  const [timeline, setTimeline] = useState<TimelineState>({ state: 'loading' });
+  const [attempt, setAttempt] = useState(0);
+
+  const fetchPage = (before: string | undefined, signal?: AbortSignal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/customers/{id}/timeline', {
+    params: { path: { workspace: workspace.name, id: customerId }, query: { limit: PAGE_SIZE, ...(before ? { before } : {}) } },
+    ...(signal ? { signal } : {}),
+  }));
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setTimeline({ state: 'loading' });
+    fetchPage(undefined, controller.signal).then(
+      (page) => { if (!controller.signal.aborted) setTimeline({ state: 'ready', ...page, loadingMore: false }); },
+      (error: Error) => { if (!controller.signal.aborted) setTimeline({ state: 'failed', error }); },
+    );
+    return () => controller.abort();
+  }, [workspace.name, customerId, attempt]);
+
+  async function loadMore() {
+    if (timeline.state !== 'ready' || !timeline.nextBefore) return;
+    setTimeline({ ...timeline, loadingMore: true });
+    try {
+      const page = await fetchPage(timeline.nextBefore);
+      setTimeline({ state: 'ready', entries: [...timeline.entries, ...page.entries], nextBefore: page.nextBefore, loadingMore: false });
+    } catch (error) {
+      setTimeline({ state: 'failed', error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="timeline-heading">
+      <div className="card-header">
+        <h2 id="timeline-heading">{t.customer360.timeline}</h2>
+        <span className="muted">{t.customer360.timelineLead}</span>
+      </div>
+      {timeline.state === 'loading' && <Loading />}
+      {timeline.state === 'failed' && <Failure error={timeline.error} retry={() => setAttempt((a) => a + 1)} />}
+      {timeline.state === 'ready' && (
+        <>
+          {timeline.entries.length === 0
+            ? <p className="muted">{t.customer360.noTimeline}</p>
+            : (
+              <ol className="timeline" aria-labelledby="timeline-heading">
+                {timeline.entries.map((entry, index) => <TimelineItem key={`${entry.kind}:${entry.at}:${index}`} entry={entry} />)}
+              </ol>
+            )}
+          {timeline.nextBefore && (
+            <button type="button" className="button" disabled={timeline.loadingMore} onClick={() => void loadMore()}>
+              {timeline.loadingMore ? t.app.loading : t.customer360.loadMore}
+            </button>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+function TimelineItem({ entry }: { entry: TimelineEntry }) {
+  const { t } = useI18n();
+  const { format } = useCurrentWorkspace();
+  const { text, details } = describe(entry, t, format);
+  return (
+    <li className={`kind-${entry.kind}`}>
+      <div className="timeline-meta">
+        <span className={`badge badge-${entry.kind}`}>{t.timeline.kinds[entry.kind]}</span>
+        <time dateTime={entry.at}>{format.dateTime(entry.at)}</time>
+      </div>
+      <div className="timeline-text">{text}</div>
+      {details && <div className="timeline-details">{details}</div>}
+    </li>
+  );
+}
+
+/** One line of text in the operator's language for each kind of entry, and its remaining details. */
+function describe(entry: TimelineEntry, t: Messages, format: Format): { text: string; details?: string } {
+  const detail = (key: string) => displayValue(entry.details[key]);
+  switch (entry.kind) {
+    case 'order':
+      return {
+        text: t.timeline.order(
+          detail('externalId'), format.money(detail('amount')), format.integer(Number(entry.details.itemCount ?? 0)),
+          labelOf(t.orderStatus, detail('status')),
+        ),
+        details: [labelOf(t.channels.order, detail('channel')), entry.details.store ? detail('store') : undefined].filter(Boolean).join(' / '),
+      };
+    case 'event': {
+      const properties = Object.entries(entry.details).map(([key, value]) => `${key}: ${displayValue(value)}`).join(' · ');
+      return { text: labelOf(t.timeline.eventTypes, entry.type), ...(properties ? { details: properties } : {}) };
+    }
+    case 'consent':
+      return {
+        text: t.timeline.consent(
+          labelOf(t.channels.consent, detail('channel')), labelOf(t.consent.purpose, detail('purpose')), labelOf(t.consent.status, detail('status')),
+        ),
+        ...(entry.details.source ? { details: detail('source') } : {}),
+      };
+    case 'profile':
+      return { text: t.timeline.profileCreated(entry.summary) };
+  }
+}
