@@ -32,7 +32,15 @@ function ingest(kind: BatchKind, records: unknown[]) {
   return withTransaction(database.pool, (client) => ingestBatch({ client, workspace, kind, records, mode: 'all-or-nothing' }));
 }
 
+/** Enough customers for two pages of the list (50 a page), loaded before the named ones. */
+const OTHER_CUSTOMERS = 60;
+/** Enough events for a second page of one customer's timeline (50 a page). */
+const TIMELINE_EVENTS = 55;
+
 async function seedBrand(): Promise<void> {
+  await ingest('customers', Array.from({ length: OTHER_CUSTOMERS }, (_, i) => ({
+    customer_id: `X-${String(i + 1).padStart(4, '0')}`, lifecycle: 'customer', name: `北野 ${i + 1}`, prefecture: '北海道',
+  })));
   await ingest('customers', [
     {
       customer_id: 'K-0001', name: '山田 花子', name_kana: 'ヤマダ ハナコ', gender: 'female', birth_date: '1985-04-12', prefecture: '東京都',
@@ -62,6 +70,10 @@ async function seedBrand(): Promise<void> {
   await ingest('events', [
     { customer_id: 'K-0001', type: 'email_click', occurred_at: '2024-02-15 08:00', properties: { campaign: '使い方ガイド' }, idempotency_key: 'e2e-1' },
     { customer_id: 'K-0001', type: 'page_view', occurred_at: '2024-02-20 21:00', properties: { path: '/products/serum' }, idempotency_key: 'e2e-2' },
+    ...Array.from({ length: TIMELINE_EVENTS }, (_, i) => ({
+      customer_id: 'K-0002', type: 'page_view', occurred_at: `2024-04-${String(1 + (i % 28)).padStart(2, '0')} ${10 + Math.floor(i / 28)}:00`,
+      properties: { path: `/articles/${i + 1}` }, idempotency_key: `e2e-k2-${i}`,
+    })),
   ]);
 }
 
@@ -123,13 +135,14 @@ describe('the console', () => {
     const sales = page.locator('.stat').filter({ hasText: '売上合計' });
     // 1,980 + 2 × 4,980 + 1,200 + 1,980 (no order is cancelled)
     await expect.poll(() => sales.textContent()).toContain('￥15,120');
-    expect(await page.locator('.stat').filter({ hasText: '見込み客' }).textContent()).toContain('1');
+    expect(await page.locator('.stat').filter({ hasText: '見込み客' }).locator('.stat-value').textContent()).toBe('1');
+    expect(await page.locator('.stat').filter({ hasText: /^顧客/ }).locator('.stat-value').textContent()).toBe('62');
     await screenshot('home');
   });
 
   it('finds a customer by kana typed in hiragana', async () => {
     await page.getByRole('navigation', { name: 'メインナビゲーション' }).getByRole('link', { name: '顧客' }).click();
-    await expect.poll(listedNames).toEqual(['鈴木 陽菜', '佐藤 美咲', '山田 花子']);
+    await expect.poll(async () => (await listedNames()).slice(0, 4)).toEqual(['鈴木 陽菜', '佐藤 美咲', '山田 花子', '北野 60']);
 
     await page.getByLabel('検索').fill('やまだ');
     await expect.poll(listedNames).toEqual(['山田 花子']);
@@ -143,14 +156,33 @@ describe('the console', () => {
 
   it('filters by lifecycle and prefecture', async () => {
     await page.getByRole('button', { name: '条件をクリア' }).click();
-    await expect.poll(listedNames).toHaveLength(3);
+    await expect.poll(listedNames).toHaveLength(50);
     await page.getByLabel('ライフサイクル').selectOption('lead');
     await expect.poll(listedNames).toEqual(['鈴木 陽菜']);
     await page.getByLabel('ライフサイクル').selectOption('');
     await page.getByLabel('都道府県').selectOption('大阪府');
     await expect.poll(listedNames).toEqual(['佐藤 美咲']);
     await page.getByRole('button', { name: '条件をクリア' }).click();
-    await expect.poll(listedNames).toHaveLength(3);
+    await expect.poll(listedNames).toHaveLength(50);
+  });
+
+  it('pages through the list with next and previous, and comes back to the same page', async () => {
+    const pages = page.getByRole('navigation', { name: 'ページ送り' });
+    expect(await page.getByText('63 件').isVisible()).toBe(true);
+    await pages.getByRole('button', { name: /次へ/ }).click();
+    await expect.poll(listedNames).toHaveLength(13);
+    expect(await pages.textContent()).toContain('2 ページ目');
+    expect((await listedNames()).at(-1)).toBe('北野 1');
+    expect(await pages.getByRole('button', { name: /次へ/ }).isDisabled()).toBe(true);
+
+    await page.getByRole('link', { name: '北野 1', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: '北野 1' }).waitFor();
+    await page.getByRole('link', { name: /顧客一覧へ/ }).click();
+    await expect.poll(listedNames).toHaveLength(13);
+
+    await pages.getByRole('button', { name: /前へ/ }).click();
+    await expect.poll(async () => (await listedNames())[0]).toBe('鈴木 陽菜');
+    expect(await pages.getByRole('button', { name: /前へ/ }).isDisabled()).toBe(true);
   });
 
   it('opens the customer 360 page with profile, consents, orders and one timeline', async () => {
@@ -174,6 +206,22 @@ describe('the console', () => {
     expect(kinds).toEqual(['プロフィール', '注文', 'イベント', 'イベント', '注文', '同意']);
     expect(await timeline.textContent()).toContain('注文 ORD-1002・￥11,160・3点・発送済');
     await screenshot('customer-360');
+  });
+
+  it('loads older timeline entries on demand', async () => {
+    await page.getByRole('link', { name: /顧客一覧へ/ }).click();
+    await page.getByRole('table', { name: '顧客一覧' }).getByRole('link', { name: '佐藤 美咲' }).click();
+    const timeline = page.getByRole('list', { name: 'タイムライン' });
+    await expect.poll(() => timeline.getByRole('listitem').count()).toBe(50);
+    await page.getByRole('button', { name: 'さらに読み込む' }).click();
+    // 55 page views, the order, the profile: 57, newest first, none twice.
+    await expect.poll(() => timeline.getByRole('listitem').count()).toBe(TIMELINE_EVENTS + 2);
+    expect(await page.getByRole('button', { name: 'さらに読み込む' }).count()).toBe(0);
+    const paths = await timeline.locator('.timeline-details').allTextContents();
+    expect(new Set(paths.filter((p) => p.startsWith('path:'))).size).toBe(TIMELINE_EVENTS);
+    await page.getByRole('link', { name: /顧客一覧へ/ }).click();
+    await page.getByRole('table', { name: '顧客一覧' }).getByRole('link', { name: '山田 花子' }).click();
+    await page.getByRole('heading', { level: 1, name: '山田 花子' }).waitFor();
   });
 
   it('switches to English and back, and remembers the choice', async () => {

@@ -16,21 +16,23 @@ export function Layout() {
   return (
     <div className="shell">
       <aside className="sidebar">
-        <div className="brand">
-          <span className="brand-mark" aria-hidden="true">絆</span>
-          <span>
-            <span className="brand-name">{t.app.name}</span>
-            <span className="brand-tagline">{t.app.tagline}</span>
-          </span>
+        <div className="sidebar-inner">
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true">絆</span>
+            <span>
+              <span className="brand-name">{t.app.name}</span>
+              <span className="brand-tagline">{t.app.tagline}</span>
+            </span>
+          </div>
+          <nav aria-label={t.nav.label}>
+            <ul className="nav-list">
+              <li><NavLink end to={base}>{t.nav.home}</NavLink></li>
+              <li><NavLink to={`${base}/customers`}>{t.nav.customers}</NavLink></li>
+              <li><NavLink to={`${base}/import`}>{t.nav.import}</NavLink></li>
+              <li><a href="/docs" target="_blank" rel="noreferrer">{t.nav.apiDocs} ↗</a></li>
+            </ul>
+          </nav>
         </div>
-        <nav aria-label={t.nav.label}>
-          <ul className="nav-list">
-            <li><NavLink end to={base}>{t.nav.home}</NavLink></li>
-            <li><NavLink to={`${base}/customers`}>{t.nav.customers}</NavLink></li>
-            <li><NavLink to={`${base}/import`}>{t.nav.import}</NavLink></li>
-            <li><a href="/docs" target="_blank" rel="noreferrer">{t.nav.apiDocs} ↗</a></li>
-          </ul>
-        </nav>
       </aside>
       <div className="main-column">
         <header className="topbar">

@@ -51,7 +51,7 @@ function OrderBlock({ order }: { order: Order }) {
         <span className="badge">{t.channels.order[order.channel]}</span>
         <span className="badge">{t.orderStatus[order.status]}</span>
         {place && <span className="muted">{place}</span>}
-        {order.deliveredAt && <span className="muted">{c.orderColumns.deliveredAt}: {format.dateTime(order.deliveredAt)}</span>}
+        {order.deliveredAt && <span className="muted">{c.deliveredOn(format.dateTime(order.deliveredAt))}</span>}
         <span className="order-amount">{format.money(order.amount)}</span>
       </div>
       <table className="table-compact" aria-label={c.itemsOf(order.externalId)}>

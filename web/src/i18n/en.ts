@@ -125,6 +125,7 @@ export const en: Messages = {
       orderId: 'Order', orderedAt: 'Ordered', channel: 'Channel', place: 'Prefecture / store', status: 'Status',
       deliveredAt: 'Delivered', amount: 'Amount', itemCount: 'Items',
     },
+    deliveredOn: (when) => `delivered ${when}`,
     itemsOf: (orderId) => `Items of order ${orderId}`,
     itemColumns: { lineNo: 'Line', sku: 'SKU', productName: 'Product', quantity: 'Qty', unitPrice: 'Unit price', subtotal: 'Subtotal' },
     timeline: 'Timeline',

@@ -118,6 +118,7 @@ export const ja = {
       orderId: '注文番号', orderedAt: '注文日時', channel: 'チャネル', place: '都道府県・店舗', status: 'ステータス',
       deliveredAt: '配達日時', amount: '金額', itemCount: '点数',
     },
+    deliveredOn: (when: string) => `${when} 配達`,
     itemsOf: (orderId: string) => `注文 ${orderId} の明細`,
     itemColumns: { lineNo: '行', sku: '商品コード', productName: '商品名', quantity: '数量', unitPrice: '単価', subtotal: '小計' },
     timeline: 'タイムライン',
