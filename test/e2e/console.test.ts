@@ -238,4 +238,21 @@ describe('the console', () => {
     await page.getByRole('region', { name: 'タイムライン' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('ja');
   });
+
+  it('sends the operator to sign-in when the session ends, and back to the page after signing in', async () => {
+    await page.context().clearCookies();
+    await page.getByRole('navigation', { name: 'メインナビゲーション' }).getByRole('link', { name: 'ホーム' }).click();
+    await page.getByRole('alert').filter({ hasText: 'セッションの有効期限が切れました' }).waitFor();
+    await page.getByLabel('メールアドレス').fill(email);
+    await page.getByLabel('パスワード').fill(password);
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    await page.getByRole('heading', { name: `${workspace.name} の概要` }).waitFor();
+  });
+
+  it('signs out', async () => {
+    await page.getByRole('button', { name: 'ログアウト' }).click();
+    await page.getByRole('heading', { name: 'ログイン' }).waitFor();
+    const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
+    expect(me).toBe(401);
+  });
 });

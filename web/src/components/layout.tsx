@@ -1,7 +1,8 @@
 import { useEffect } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
-import { LOCALES, useI18n } from '../i18n/i18n.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
 import { useMe, useSession } from '../session/session.tsx';
+import { LanguageSwitch } from './language-switch.tsx';
 import { CurrentWorkspaceProvider, rememberWorkspace, useWorkspaces } from '../workspaces/workspaces.tsx';
 
 /** The frame of every signed-in page: navigation, workspace, language, user. */
@@ -69,19 +70,6 @@ function WorkspaceSelector({ current }: { current: string }) {
         {workspaces.map((w) => <option key={w.id} value={w.name}>{w.name}</option>)}
       </select>
     </label>
-  );
-}
-
-function LanguageSwitch() {
-  const { t, locale, setLocale } = useI18n();
-  return (
-    <div className="segmented" role="group" aria-label={t.nav.language}>
-      {LOCALES.map((l) => (
-        <button key={l} type="button" lang={l} aria-pressed={l === locale} onClick={() => setLocale(l)}>
-          {t.languages[l]}
-        </button>
-      ))}
-    </div>
   );
 }
 

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Navigate, useSearchParams } from 'react-router';
+import { LanguageSwitch } from '../components/language-switch.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session/session.tsx';
 
@@ -55,6 +56,7 @@ export function SignInPage() {
         <button type="submit" className="button button-primary" disabled={submitting}>
           {submitting ? t.signIn.submitting : t.signIn.submit}
         </button>
+        <div className="sign-in-footer"><LanguageSwitch /></div>
       </form>
     </main>
   );
