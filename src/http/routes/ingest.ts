@@ -1,7 +1,4 @@
-import type { FastifySchemaCompiler } from 'fastify';
-import type { FastifyRouteSchemaDef } from 'fastify/types/schema.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { validatorCompiler } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { withTransaction } from '../../db/transaction.ts';
 import { ingestBatch, MAX_BATCH_RECORDS } from '../../ingest/ingest-batch.ts';
@@ -10,6 +7,7 @@ import { KizunaError } from '../../shared/errors.ts';
 import { authorizeWorkspace } from '../auth.ts';
 import type { AppDeps } from '../app.ts';
 import { ErrorBody } from '../errors.ts';
+import { bodyCheckedBy } from '../validation.ts';
 import { WorkspaceParams } from './workspaces.ts';
 
 const Mode = z.enum(['all-or-nothing', 'skip-invalid']).default('all-or-nothing')
@@ -32,19 +30,12 @@ const recordSchemaOf: Record<BatchKind, z.ZodType> = {
   events: docSchemas.event.meta({ id: 'EventRecord' }),
 };
 
-/** Validates params with zod as usual, but the body only as an envelope (see Envelope). */
-function envelopeValidator<S>(route: FastifyRouteSchemaDef<S>): ReturnType<FastifySchemaCompiler<S>> {
-  // Fastify hands each part's schema over as the route declared it: here, zod schemas.
-  const schema: z.ZodType = route.httpPart === 'body' ? Envelope : (route.schema as z.ZodType);
-  return validatorCompiler({ ...route, schema });
-}
-
 export function ingestRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
     for (const kind of RECORD_KINDS) {
       app.post(`/workspaces/:workspace/${kind}/batch`, {
         bodyLimit: 64 * 1024 * 1024,
-        validatorCompiler: envelopeValidator,
+        validatorCompiler: bodyCheckedBy(Envelope),
         schema: {
           tags: ['ingest'],
           summary: `Upsert a batch of ${kind} (up to ${MAX_BATCH_RECORDS.toLocaleString('en-US')} records)`,
