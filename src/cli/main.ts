@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createCliContext, reportCliError } from './context.ts';
 import { registerAccessCommands } from './commands/access.ts';
+import { registerDemoCommand } from './commands/demo.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 
@@ -12,6 +13,7 @@ const context = createCliContext();
 registerServeCommand(program, context);
 registerWorkspaceCommands(program, context);
 registerAccessCommands(program, context);
+registerDemoCommand(program, context);
 
 try {
   await program.parseAsync(process.argv);
