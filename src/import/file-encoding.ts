@@ -1,0 +1,81 @@
+import iconv from 'iconv-lite';
+
+/**
+ * The encodings Japanese back offices and Excel write CSV in. Shift_JIS is read as CP932
+ * (Windows-31J), its Microsoft superset, which is what "Shift_JIS" files really hold (①, ㈱, 髙).
+ */
+export type FileEncoding = 'utf-8' | 'utf-8-bom' | 'shift_jis';
+
+export type EncodingGuess = { ok: true; encoding: FileEncoding } | { ok: false; reason: string };
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * Decides the encoding from a sample of the file: its start, or, when the start is plain
+ * ASCII, a window from the first non-ASCII byte. A BOM means UTF-8 with BOM; bytes that are
+ * valid UTF-8 mean UTF-8; bytes valid in CP932 mean Shift_JIS. NUL bytes (binary files,
+ * UTF-16) and bytes valid in neither are refused. `complete` says the sample ends the file,
+ * so a multi-byte character cut at its end is an error rather than the sample's edge.
+ */
+export function guessEncoding(sample: Buffer, complete: boolean): EncodingGuess {
+  if (sample.length === 0) return { ok: false, reason: 'the file is empty' };
+  if (UTF8_BOM.every((byte, i) => sample[i] === byte)) return { ok: true, encoding: 'utf-8-bom' };
+  if ((sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff)) {
+    return { ok: false, reason: 'the file is UTF-16; save it as CSV UTF-8 or CSV (Shift_JIS)' };
+  }
+  if (sample.includes(0)) return { ok: false, reason: 'the file is not text (it holds NUL bytes); expected a CSV file in UTF-8 or Shift_JIS' };
+  // A sample may end inside a character: allow its last 1–3 bytes (UTF-8) or 1 byte (CP932) to be cut.
+  const cuts = (most: number) => Array.from({ length: complete ? 1 : most + 1 }, (_, cut) => sample.subarray(0, sample.length - cut));
+  if (cuts(3).some(isUtf8)) return { ok: true, encoding: 'utf-8' };
+  if (cuts(1).some((body) => !iconv.decode(body, 'cp932').includes('\ufffd'))) return { ok: true, encoding: 'shift_jis' };
+  return { ok: false, reason: 'the file is neither UTF-8 nor Shift_JIS text; save it as CSV UTF-8 or CSV (Shift_JIS)' };
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Raised by a decoder when bytes are invalid in the file's encoding. */
+export class UndecodableText extends Error {
+  constructor(readonly encoding: FileEncoding) {
+    super(encoding === 'shift_jis'
+      ? 'the file holds bytes that are not valid Shift_JIS (mixed encodings?)'
+      : 'the file holds bytes that are not valid UTF-8 (mixed encodings? save it again as CSV UTF-8)');
+  }
+}
+
+export interface ChunkDecoder {
+  /** Text of these bytes; throws UndecodableText on invalid bytes. */
+  write(bytes: Buffer): string;
+  end(): string;
+}
+
+/** A streaming decoder for the file's encoding, which refuses invalid bytes and NULs. */
+export function createDecoder(encoding: FileEncoding): ChunkDecoder {
+  if (encoding === 'shift_jis') {
+    const decoder = iconv.getDecoder('cp932');
+    const checked = (text: string) => {
+      if (text.includes('\ufffd') || text.includes('\u0000')) throw new UndecodableText(encoding);
+      return text;
+    };
+    return { write: (bytes) => checked(decoder.write(bytes)), end: () => checked(decoder.end() ?? '') };
+  }
+  // TextDecoder drops the BOM (ignoreBOM: false) and, fatal, throws on invalid sequences.
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const decode = (bytes: Buffer | undefined, stream: boolean) => {
+    let text: string;
+    try {
+      text = decoder.decode(bytes, { stream });
+    } catch {
+      throw new UndecodableText(encoding);
+    }
+    if (text.includes('\u0000')) throw new UndecodableText(encoding);
+    return text;
+  };
+  return { write: (bytes) => decode(bytes, true), end: () => decode(undefined, false) };
+}

@@ -1,0 +1,49 @@
+import type { BatchKind, CustomerRecord, EventRecord, OrderRecord, ProductRecord } from '../ingest/records.ts';
+import type { FileEncoding } from './file-encoding.ts';
+
+/** One problem in a CSV file: where (file line, header line = 1; the CSV column), what, why. */
+export interface ImportError {
+  line: number;
+  /** The CSV header of the cell, or null for a problem with the line or the file. */
+  column: string | null;
+  /** The cell as written in the file. */
+  value: string | null;
+  reason: string;
+}
+
+/** How a CSV column was read: the API field it fills, or null when it is ignored. */
+export interface ImportColumn {
+  column: string;
+  field: string | null;
+}
+
+export type ImportRecord = CustomerRecord | ProductRecord | OrderRecord | EventRecord;
+
+export interface ImportReport {
+  kind: BatchKind;
+  /** Null only when the file could not be read as text at all. */
+  encoding: FileEncoding | null;
+  columns: ImportColumn[];
+  /** Data lines (blank lines not counted). */
+  rows: number;
+  /** Records the lines make: orders group their item lines, other kinds are one line each. */
+  records: number;
+  /** Lines stored (or, when nothing was stored, that would have been). */
+  valid: number;
+  /** Lines rejected: with an error, or an item line of an order with an error. */
+  invalid: number;
+  stored: boolean;
+  dryRun: boolean;
+  /** Every error, by line. */
+  errors: ImportError[];
+  /** The first five valid records as the API would receive them, for a preview. */
+  sample: ImportRecord[];
+  /** Where rejected lines were written (skip-invalid), when any were. */
+  rejectedPath?: string;
+}
+
+export const SAMPLE_SIZE = 5;
+
+export function byLine(a: ImportError, b: ImportError): number {
+  return a.line - b.line;
+}

@@ -1,0 +1,78 @@
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+/**
+ * The lines of an order file, normalised, in a temporary table of the import's transaction
+ * (`import_order_lines`, dropped at commit). The file streams in through COPY while it is
+ * read; grouping lines into orders, checking them against each other and the catalogue, and
+ * writing them are then set-based SQL over this table (see order-checks.ts, order-writes.ts).
+ */
+export const STAGED_FIELDS = [
+  ['order_id', 'text collate "C"'], ['customer_id', 'text collate "C"'], ['ordered_at', 'timestamptz'],
+  ['channel', 'text'], ['status', 'text'], ['prefecture', 'text'], ['store', 'text'], ['delivered_at', 'timestamptz'],
+  ['sku', 'text collate "C"'], ['product_name', 'text'], ['quantity', 'integer'], ['unit_price', 'numeric'],
+  ['name', 'text'], ['name_kana', 'text'], ['gender', 'text'], ['birth_date', 'date'], ['email', 'text'], ['phone', 'text'],
+] as const;
+
+export type StagedField = (typeof STAGED_FIELDS)[number][0];
+
+/** Order fields that all lines of one order must agree on. */
+export const ORDER_HEADER_FIELDS = ['customer_id', 'ordered_at', 'channel', 'status', 'prefecture', 'store', 'delivered_at'] as const;
+
+const LINES_PER_WRITE = 2_000;
+
+export async function createStagingTable(client: pg.ClientBase): Promise<void> {
+  await client.query(`create temp table import_order_lines (
+    line integer not null,
+    -- a cell of the line is invalid (reported by the reader); its invalid cells are null
+    bad boolean not null,
+    ${STAGED_FIELDS.map(([name, type]) => `${name} ${type}`).join(',\n    ')}
+  ) on commit drop`);
+}
+
+/** Streams staged lines into import_order_lines through COPY, with backpressure. */
+export class StagingWriter {
+  private readonly copy;
+  private readonly done: Promise<void>;
+  private pending: string[] = [];
+
+  constructor(client: pg.ClientBase) {
+    this.copy = client.query(copyFrom(`copy import_order_lines (line, bad, ${STAGED_FIELDS.map(([name]) => name).join(', ')}) from stdin`));
+    this.done = finished(this.copy);
+    // Surface a COPY failure at end() rather than as an unhandled rejection.
+    this.done.catch(() => undefined);
+  }
+
+  /** `values` are the staged fields in STAGED_FIELDS order. */
+  async write(line: number, bad: boolean, values: readonly unknown[]): Promise<void> {
+    let text = `${line}\t${bad ? 't' : 'f'}`;
+    for (const value of values) text += `\t${copyText(value)}`;
+    this.pending.push(text);
+    if (this.pending.length >= LINES_PER_WRITE) await this.flush();
+  }
+
+  async end(): Promise<void> {
+    await this.flush();
+    this.copy.end();
+    await this.done;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const text = `${this.pending.join('\n')}\n`;
+    this.pending = [];
+    if (!this.copy.write(text)) await Promise.race([once(this.copy, 'drain'), this.done]);
+  }
+}
+
+const SPECIAL = /[\\\t\n\r]/;
+
+/** A value in COPY's text format: \N for null, backslash escapes for the separators. */
+function copyText(value: unknown): string {
+  if (value === null || value === undefined) return '\\N';
+  if (value instanceof Date) return value.toISOString();
+  const text = typeof value === 'string' ? value : String(value);
+  return SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : text;
+}
