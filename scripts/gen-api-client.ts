@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Kysely, PostgresDialect } from 'kysely';
 import openapiTS, { astToString, COMMENT_HEADER, type OpenAPI3 } from 'openapi-typescript';
 import pg from 'pg';
+import ts from 'typescript';
 import { buildApp } from '../src/http/app.ts';
 import type { Database } from '../src/db/connect.ts';
 import type { DB } from '../src/db/schema.ts';
@@ -37,7 +38,7 @@ export async function generateApiClient(): Promise<GeneratedApiClient> {
   try {
     await app.ready();
     const document = app.swagger() as OpenAPI3;
-    const ast = await openapiTS(structuredClone(document), { alphabetize: true });
+    const ast = await openapiTS(structuredClone(document), { alphabetize: true, transform: blobForBinary });
     return {
       openapi: `${JSON.stringify(document, null, 2)}\n`,
       schema: COMMENT_HEADER + astToString(ast),
@@ -46,6 +47,12 @@ export async function generateApiClient(): Promise<GeneratedApiClient> {
     await app.close();
     await database.close();
   }
+}
+
+/** A file in a multipart form (`format: binary`) is a Blob in the browser, not a string. */
+function blobForBinary(schema: { format?: string }): ts.TypeNode | undefined {
+  if (schema.format !== 'binary') return undefined;
+  return ts.factory.createTypeReferenceNode(ts.factory.createIdentifier('Blob'));
 }
 
 async function main(): Promise<void> {
