@@ -12,6 +12,7 @@ import type { Database } from '../db/connect.ts';
 import { handleError } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
 
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
     await api.register(workspaceRoutes(deps));
     await api.register(ingestRoutes(deps));
     await api.register(customerRoutes(deps));
+    await api.register(importRoutes(deps));
   }, { prefix: API_PREFIX });
 
   await registerConsole(app);

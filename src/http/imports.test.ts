@@ -1,0 +1,95 @@
+import type { FastifyInstance } from 'fastify';
+import iconv from 'iconv-lite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
+import { createApiKey } from '../auth/api-keys.ts';
+import type { Workspace } from '../workspaces/workspaces.ts';
+import { buildApp } from './app.ts';
+
+const database = connectTestDatabase();
+let app: FastifyInstance;
+let workspace: Workspace;
+let key: string;
+let readKey: string;
+
+beforeAll(async () => {
+  app = await buildApp({ database, config: { secureCookies: false } });
+  workspace = await freshWorkspace(database);
+  key = (await createApiKey(database.db, { workspaceId: workspace.id, name: 'upload', role: 'site_operations' })).key;
+  readKey = (await createApiKey(database.db, { workspaceId: workspace.id, name: 'read', role: 'read_only' })).key;
+});
+afterAll(async () => {
+  await app.close();
+  await database.close();
+});
+
+function multipart(fields: Record<string, string>, file: Buffer, filename = '受注.csv') {
+  const boundary = '----kizuna-test-boundary';
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: text/csv\r\n\r\n`));
+  parts.push(file, Buffer.from(`\r\n--${boundary}--\r\n`));
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+function upload(kind: string, fields: Record<string, string>, file: Buffer, apiKey = key) {
+  const body = multipart(fields, file);
+  return app.inject({
+    method: 'POST', url: `/api/v1/workspaces/${workspace.name}/imports/${kind}`,
+    headers: { ...body.headers, authorization: `Bearer ${apiKey}` }, payload: body.payload,
+  });
+}
+
+// Shift_JIS, as back offices export it: line 3 has an impossible date.
+const orders = iconv.encode([
+  '受注番号,会員ID,受注日時,商品コード,商品名,数量,単価,受注チャネル',
+  'A-1,M-1,2024/1/5 10:23,TRIAL,お試しセット,1,"¥1,980",WEB',
+  'A-2,M-2,2024/2/30,TRIAL,お試しセット,1,1980円,電話',
+  'A-3,M-1,2024年3月1日,TRIAL,お試しセット,２,1980,LINE',
+].join('\r\n'), 'cp932');
+
+async function orderCount() {
+  return (await database.db.selectFrom('orders').select('id').where('workspace_id', '=', workspace.id).execute()).length;
+}
+
+describe('CSV import over HTTP', () => {
+  it('previews a dry run: encoding, mapping, sample and every error, storing nothing', async () => {
+    const response = await upload('orders', { dryRun: 'true' }, orders);
+    expect(response.statusCode).toBe(200);
+    const report = response.json();
+    expect(report).toMatchObject({ kind: 'orders', encoding: 'shift_jis', stored: false, dryRun: true, rows: 3 });
+    expect(report.columns).toContainEqual({ column: '受注日時', field: 'ordered_at' });
+    expect(report.errors).toEqual([expect.objectContaining({ line: 3, column: '受注日時', value: '2024/2/30' })]);
+    expect(await orderCount()).toBe(0);
+  });
+
+  it('rejects the file with 422 in all-or-nothing mode, and stores the valid rows with skip-invalid', async () => {
+    const rejected = await upload('orders', {}, orders);
+    expect(rejected.statusCode).toBe(422);
+    expect(rejected.json().details.errors[0]).toMatchObject({ line: 3, column: '受注日時' });
+    expect(await orderCount()).toBe(0);
+
+    const stored = await upload('orders', { mode: 'skip-invalid' }, orders);
+    expect(stored.statusCode).toBe(200);
+    expect(stored.json()).toMatchObject({ stored: true, valid: 2, invalid: 1 });
+    const amounts = await database.db.selectFrom('orders').select(['external_id', 'amount', 'channel']).where('workspace_id', '=', workspace.id).orderBy('external_id').execute();
+    expect(amounts).toEqual([
+      { external_id: 'A-1', amount: '1980', channel: 'web' },
+      { external_id: 'A-3', amount: '3960', channel: 'line' },
+    ]);
+  });
+
+  it('refuses a read-only key, a missing file and a malformed mapping', async () => {
+    expect((await upload('orders', {}, orders, readKey)).statusCode).toBe(403);
+    const noFile = await app.inject({
+      method: 'POST', url: `/api/v1/workspaces/${workspace.name}/imports/orders`,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: {},
+    });
+    expect(noFile.statusCode).toBe(400);
+    const badMapping = await upload('orders', { mapping: '{not json' }, orders);
+    expect(badMapping.statusCode).toBe(400);
+    expect(badMapping.json().message).toMatch(/mapping must be a JSON object/);
+  });
+});

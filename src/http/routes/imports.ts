@@ -1,0 +1,120 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import fastifyMultipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { importCsv } from '../../import/import-csv.ts';
+import { RECORD_KINDS } from '../../ingest/records.ts';
+import { KizunaError } from '../../shared/errors.ts';
+import { authorizeWorkspace } from '../auth.ts';
+import type { AppDeps } from '../app.ts';
+import { ErrorBody } from '../errors.ts';
+import { bodyCheckedBy } from '../validation.ts';
+import { WorkspaceParams } from './workspaces.ts';
+
+/** The largest CSV accepted through the API (the CLI has no limit). */
+export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
+
+const ImportReport = z.object({
+  kind: z.enum(RECORD_KINDS),
+  encoding: z.enum(['utf-8', 'utf-8-bom', 'shift_jis']).nullable(),
+  columns: z.array(z.object({ column: z.string(), field: z.string().nullable() })),
+  rows: z.number().int(),
+  records: z.number().int(),
+  valid: z.number().int(),
+  invalid: z.number().int(),
+  stored: z.boolean(),
+  dryRun: z.boolean(),
+  errors: z.array(z.object({ line: z.number().int(), column: z.string().nullable(), value: z.string().nullable(), reason: z.string() })),
+  sample: z.array(z.record(z.string(), z.unknown())),
+}).meta({ id: 'ImportReport' });
+
+const UploadForm = z.object({
+  file: z.string().describe('The CSV file (UTF-8, UTF-8 with BOM or Shift_JIS)').meta({ format: 'binary' }),
+  mode: z.enum(['all-or-nothing', 'skip-invalid']).optional(),
+  dryRun: z.enum(['true', 'false']).optional().describe('true: check and preview only, store nothing'),
+  mapping: z.string().optional().describe('JSON object {"CSV column": "field"} overriding the automatic header mapping'),
+});
+
+interface Upload {
+  path: string;
+  name: string;
+  fields: Record<string, string>;
+}
+
+export function importRoutes(deps: AppDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    await app.register(fastifyMultipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
+
+    app.post('/workspaces/:workspace/imports/:kind', {
+      // The multipart body is read by the handler; its schema here documents the form.
+      validatorCompiler: bodyCheckedBy(),
+      schema: {
+        tags: ['import'],
+        summary: 'Import a CSV file of customers, products, orders (one line per item) or events',
+        description: 'multipart/form-data. All-or-nothing by default: any invalid row rejects the file (422, details = the report with every error) and nothing is stored. dryRun=true returns the same report (encoding, header mapping, sample, errors) without storing.',
+        consumes: ['multipart/form-data'],
+        params: WorkspaceParams.extend({ kind: z.enum(RECORD_KINDS) }),
+        body: UploadForm,
+        response: { 200: ImportReport, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(deps.database.db, request, request.params.workspace, 'write');
+      const directory = await mkdtemp(path.join(tmpdir(), 'kizuna-upload-'));
+      try {
+        const upload = await receiveUpload(request, directory);
+        const report = await importCsv({
+          pool: deps.database.pool,
+          workspace,
+          kind: request.params.kind,
+          source: { path: upload.path, name: upload.name },
+          mapping: parseMapping(upload.fields.mapping),
+          mode: upload.fields.mode === 'skip-invalid' ? 'skip-invalid' : 'all-or-nothing',
+          dryRun: upload.fields.dryRun === 'true',
+        });
+        if (!report.stored && !report.dryRun) {
+          throw new KizunaError('validation_failed', `${report.errors.length} error(s) in ${upload.name}; nothing was stored.`, report);
+        }
+        return report;
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
+    });
+  };
+}
+
+/** Streams the uploaded file to disk (it may be large) and collects the form fields. */
+async function receiveUpload(request: FastifyRequest, directory: string): Promise<Upload> {
+  if (!request.isMultipart()) throw new KizunaError('bad_request', 'Send the CSV as multipart/form-data with a "file" field.');
+  const fields: Record<string, string> = {};
+  let upload: Upload | undefined;
+  for await (const part of request.parts()) {
+    if (part.type === 'file') {
+      const target = path.join(directory, 'upload.csv');
+      await pipeline(part.file, createWriteStream(target));
+      if (part.file.truncated) throw new KizunaError('payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; import it with the CLI (npx kizuna import).`);
+      upload = { path: target, name: part.filename || 'upload.csv', fields };
+    } else {
+      fields[part.fieldname] = String(part.value);
+    }
+  }
+  if (!upload) throw new KizunaError('bad_request', 'No file in the upload: send the CSV in a "file" field.');
+  return upload;
+}
+
+function parseMapping(raw: string | undefined): Record<string, string> | undefined {
+  if (!raw) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new KizunaError('bad_request', 'mapping must be a JSON object {"CSV column": "field"}.');
+  }
+  const mapping = z.record(z.string(), z.string()).safeParse(parsed);
+  if (!mapping.success) throw new KizunaError('bad_request', 'mapping must be a JSON object {"CSV column": "field"} of strings.');
+  return mapping.data;
+}
