@@ -884,6 +884,122 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/imports/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a CSV file of customers, products, orders (one line per item) or events
+         * @description multipart/form-data. All-or-nothing by default: any invalid row rejects the file (422, details = the report with every error) and nothing is stored. dryRun=true returns the same report (encoding, header mapping, sample, errors) without storing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    kind: "customers" | "products" | "orders" | "events";
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "multipart/form-data": {
+                        /**
+                         * @description true: check and preview only, store nothing
+                         * @enum {string}
+                         */
+                        dryRun?: "true" | "false";
+                        /**
+                         * Format: binary
+                         * @description The CSV file (UTF-8, UTF-8 with BOM or Shift_JIS)
+                         */
+                        file: Blob;
+                        /** @description JSON object {"CSV column": "field"} overriding the automatic header mapping */
+                        mapping?: string;
+                        /** @enum {string} */
+                        mode?: "all-or-nothing" | "skip-invalid";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ImportReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/orders/batch": {
         parameters: {
             query?: never;
@@ -1421,6 +1537,54 @@ export interface components {
                 [key: string]: unknown;
             };
             type: string;
+        };
+        ImportReport: {
+            columns: {
+                column: string;
+                field: string | null;
+            }[];
+            dryRun: boolean;
+            encoding: ("utf-8" | "utf-8-bom" | "shift_jis") | null;
+            errors: {
+                column: string | null;
+                line: number;
+                reason: string;
+                value: string | null;
+            }[];
+            invalid: number;
+            /** @enum {string} */
+            kind: "customers" | "products" | "orders" | "events";
+            records: number;
+            rows: number;
+            sample: {
+                [key: string]: unknown;
+            }[];
+            stored: boolean;
+            valid: number;
+        };
+        ImportReportInput: {
+            columns: {
+                column: string;
+                field: string | null;
+            }[];
+            dryRun: boolean;
+            encoding: ("utf-8" | "utf-8-bom" | "shift_jis") | null;
+            errors: {
+                column: string | null;
+                line: number;
+                reason: string;
+                value: string | null;
+            }[];
+            invalid: number;
+            /** @enum {string} */
+            kind: "customers" | "products" | "orders" | "events";
+            records: number;
+            rows: number;
+            sample: {
+                [key: string]: unknown;
+            }[];
+            stored: boolean;
+            valid: number;
         };
         IngestResult: {
             errors: components["schemas"]["RecordError"][];
