@@ -5,6 +5,7 @@ import { errorReasons, type LineImport, type LineImportOutcome } from './line-im
 import type { LineReader } from './line-reader.ts';
 import { checkStagedOrders } from './order-checks.ts';
 import { createStagingTable, STAGED_FIELDS, StagingWriter } from './order-staging.ts';
+import { linesOfRejectedOrders, rejectOrdersOfLines, summariseStagedLines } from './order-summaries.ts';
 import { writeStagedOrders, type WriteStep } from './order-writes.ts';
 
 /** Share of the import's time after reading, per step (measured on a 1,000,000-line export). */
@@ -24,6 +25,7 @@ export async function importOrderLines(run: LineImport): Promise<LineImportOutco
   const { rows, errors, sample } = await stageLines(run);
 
   await client.query('analyze import_order_lines');
+  await summariseStagedLines(client, workspace.id);
   const checked = await checkStagedOrders({
     client, workspaceId: workspace.id, itemsSchema: recordSchemas(workspace.timezone).order.shape.items,
     columnOf: (field) => reader.columnOf(field),
@@ -32,16 +34,16 @@ export async function importOrderLines(run: LineImport): Promise<LineImportOutco
   errors.push(...checked.errors);
   errors.sort(byLine);
 
-  const rejectedLines = errors.length === 0 ? { count: 0 } : await rejectOrders(client, errors);
+  const errorLines = [...new Set(errors.map((e) => e.line))];
+  const invalid = errors.length === 0 ? 0 : await rejectOrdersOfLines(client, errorLines);
   const stored = !run.dryRun && (errors.length === 0 || run.mode === 'skip-invalid');
   if (stored) {
     await writeStagedOrders({
-      client, workspaceId: workspace.id, stored: errors.length === 0 ? 'import_order_lines' : 'import_stored_lines',
-      onStep: (step) => progress.advance(STEP_WEIGHTS[step]),
+      client, workspaceId: workspace.id, someRejected: errors.length > 0, onStep: (step) => progress.advance(STEP_WEIGHTS[step]),
     });
   }
-  const rejected = stored && errors.length > 0 ? await rejectedLineReasons(client, errors) : undefined;
-  return { rows, records: checked.orders, invalid: rejectedLines.count, errors, stored, sample, rejected };
+  const rejected = stored && errors.length > 0 ? await rejectedLineReasons(client, errors, errorLines) : undefined;
+  return { rows, records: checked.orders, invalid, errors, stored, sample, rejected };
 }
 
 /** Reads every line into import_order_lines; cell errors come back, lines with one are staged as bad. */
@@ -50,8 +52,6 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
   await createStagingTable(client);
   const writer = new StagingWriter(client);
   const slots = STAGED_FIELDS.map(([name]) => reader.slot(name));
-  const values: unknown[] = [];
-  const staged: unknown[] = new Array(slots.length);
   const errors: ImportError[] = [];
   const sample = new OrderSample(reader);
   let rows = 0;
@@ -60,10 +60,9 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
     for await (const batch of data) {
       for (const record of batch.records) {
         rows += 1;
-        const ok = reader.read(record, values, errors);
-        for (let i = 0; i < slots.length; i += 1) staged[i] = slots[i] === -1 ? null : values[slots[i]!];
-        await writer.write(record.line, !ok, staged);
-        if (ok) sample.add(values);
+        const ok = reader.read(record, errors);
+        await writer.write(record.line, !ok, reader.results, slots);
+        if (ok) sample.add(reader);
       }
       progress.read(batch.bytesRead);
     }
@@ -76,36 +75,10 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
   return { rows, errors, sample: sample.records() };
 }
 
-/**
- * Marks the orders of error lines rejected and stages the lines to store without them.
- * Returns how many lines are rejected: lines with an error, and every line of their orders.
- */
-async function rejectOrders(client: pg.ClientBase, errors: readonly ImportError[]): Promise<{ count: number }> {
-  const lines = [...new Set(errors.map((e) => e.line))];
-  await client.query(
-    `create temp table import_rejected_orders on commit drop as
-     select order_id, min(line) as error_line from import_order_lines
-      where line = any($1::int[]) and order_id is not null group by order_id`,
-    [lines],
-  );
-  await client.query(
-    `create temp table import_stored_lines on commit drop as
-     select l.* from import_order_lines l
-      where not l.bad and not exists (select 1 from import_rejected_orders r where r.order_id = l.order_id)`,
-  );
-  const { rows } = await client.query<{ count: number }>(
-    `select (select count(*) from import_order_lines) - (select count(*) from import_stored_lines) as count`,
-  );
-  return { count: Number(rows[0]!.count) };
-}
-
 /** Each rejected line with its errors, or, for a line rejected with its order, the line that has them. */
-async function rejectedLineReasons(client: pg.ClientBase, errors: readonly ImportError[]): Promise<Map<number, string>> {
+async function rejectedLineReasons(client: pg.ClientBase, errors: readonly ImportError[], errorLines: readonly number[]): Promise<Map<number, string>> {
   const reasons = errorReasons(errors);
-  const { rows } = await client.query<{ line: number; order_id: string; error_line: number }>(
-    `select l.line, l.order_id, r.error_line from import_order_lines l join import_rejected_orders r on r.order_id = l.order_id`,
-  );
-  for (const row of rows) {
+  for (const row of await linesOfRejectedOrders(client, errorLines)) {
     if (!reasons.has(row.line)) reasons.set(row.line, `order "${row.order_id}" is rejected with line ${row.error_line}`);
   }
   return reasons;
@@ -120,8 +93,8 @@ class OrderSample {
     this.slot = Object.fromEntries(reader.fields.map((field, index) => [field.name, index]));
   }
 
-  add(values: readonly unknown[]): void {
-    const value = <T>(name: string) => values[this.slot[name]!] as T;
+  add(reader: LineReader): void {
+    const value = <T>(name: string) => reader.value(this.slot[name]!) as T;
     const orderId = value<string>('order_id');
     let order = this.orders.get(orderId);
     if (!order) {

@@ -24,7 +24,6 @@ export async function importRecordLines(run: LineImport & { kind: OneLineKind })
   const errors: ImportError[] = [];
   const sample: ImportRecord[] = [];
   const firstLineOf = new Map<string, number>();
-  const values: unknown[] = [];
   let chunk: Staged[] = [];
   let rows = 0;
   const assemble = recordAssembler(run);
@@ -35,8 +34,8 @@ export async function importRecordLines(run: LineImport & { kind: OneLineKind })
   for await (const batch of data) {
     for (const line of batch.records) {
       rows += 1;
-      if (!reader.read(line, values, errors)) continue;
-      const record = assemble(values, line.cells);
+      if (!reader.read(line, errors)) continue;
+      const record = assemble(line.cells);
       const key = naturalKey(record);
       const earlier = firstLineOf.get(key.value);
       if (earlier !== undefined) {
@@ -63,17 +62,18 @@ export async function importRecordLines(run: LineImport & { kind: OneLineKind })
 /** Builds the record of a line from its field values (each produced by the field's own schema). */
 function recordAssembler(run: LineImport & { kind: OneLineKind }) {
   const { reader, mapping, kind } = run;
-  const named = (values: readonly unknown[]) => {
+  const named = () => {
     const record: Record<string, unknown> = {};
     reader.fields.forEach((field, slot) => {
-      if (values[slot] !== undefined) record[field.name] = values[slot];
+      const value = reader.value(slot);
+      if (value !== undefined) record[field.name] = value;
     });
     return record;
   };
   switch (kind) {
     case 'customers':
-      return (values: readonly unknown[], cells: readonly string[]): CustomerRecord => {
-        const record = named(values);
+      return (cells: readonly string[]): CustomerRecord => {
+        const record = named();
         const attributes: Record<string, string> = {};
         for (const { key, column } of mapping.attributes) {
           const text = cells[column]?.normalize('NFKC').trim();
@@ -83,10 +83,10 @@ function recordAssembler(run: LineImport & { kind: OneLineKind }) {
         return record as CustomerRecord;
       };
     case 'products':
-      return (values: readonly unknown[]): ProductRecord => named(values) as ProductRecord;
+      return (): ProductRecord => named() as ProductRecord;
     case 'events':
-      return (values: readonly unknown[]): EventRecord => {
-        const record = named(values) as EventRecord;
+      return (): EventRecord => {
+        const record = named() as EventRecord;
         record.idempotency_key ??= derivedEventKey(record);
         return record;
       };

@@ -3,23 +3,31 @@ import type { CsvRecord } from './csv-lines.ts';
 import type { ImportField } from './import-fields.ts';
 import type { ImportError } from './import-report.ts';
 
-type CellResult = { ok: true; value: unknown } | { ok: false; reason: string };
+/** A cell's reading; a staging writer may keep the value's text beside it (`copy`), made once per distinct cell. */
+export type CellResult = { ok: true; value: unknown; copy?: string } | { ok: false; reason: string };
+type CellValue = Extract<CellResult, { ok: true }>;
 
 /** Distinct values remembered per column before the memo starts over. */
 const MEMO_LIMIT = 20_000;
+/** What a slot holds after its cell failed: no value. */
+const NO_VALUE: CellValue = { ok: true, value: undefined };
 
 /**
  * Reads a line's cells into field values through each field's schema (records.ts). Each
- * column remembers the results for its recent distinct cells: an export repeats the order's
- * date, customer and status on every item line, and product codes, prices, prefectures and
- * channels across the file, so most cells are a lookup and a million-line file costs a
- * fraction of running the object schema per line. An empty cell is an absent value (the
- * schema's default, or "required" when it has none).
+ * column remembers the results for its recent distinct cells, and the last one: an export
+ * repeats the order's date, customer and status on every item line, and product codes,
+ * prices, prefectures and channels across the file, so most cells are a comparison or a
+ * lookup, and a million-line file costs a fraction of running the object schema per line.
+ * An empty cell is an absent value (the schema's default, or "required" when it has none).
  */
 export class LineReader {
   readonly fields: readonly ImportField[];
+  /** The last line read: each field's result, by slot (NO_VALUE where the cell failed). */
+  readonly results: CellValue[];
   private readonly columns: number[];
   private readonly memos: Map<string, CellResult>[];
+  private readonly lastText: (string | undefined)[];
+  private readonly lastResult: CellResult[];
   private readonly absent: CellResult[];
   private readonly width: number;
 
@@ -29,7 +37,10 @@ export class LineReader {
     this.fields = allFields;
     this.columns = allFields.map((field) => mapping.fields.find((m) => m.field === field)?.column ?? -1);
     this.memos = allFields.map(() => new Map());
-    this.absent = allFields.map((field) => (field.derived ? { ok: true, value: undefined } : parse(field, undefined)));
+    this.absent = allFields.map((field) => (field.derived ? NO_VALUE : parse(field, undefined)));
+    this.results = allFields.map(() => NO_VALUE);
+    this.lastText = allFields.map(() => undefined);
+    this.lastResult = allFields.map(() => NO_VALUE);
   }
 
   /** The CSV header of the column that feeds a field, or null when none does. */
@@ -38,46 +49,60 @@ export class LineReader {
     return column === undefined || column === -1 ? null : this.header[column]!;
   }
 
-  /** The slot of a field in `values`. */
+  /** The slot of a field in `results`. */
   slot(name: string): number {
     return this.fields.findIndex((field) => field.name === name);
   }
 
+  /** A field's value on the last line read. */
+  value(slot: number): unknown {
+    return this.results[slot]!.value;
+  }
+
   /**
-   * Field values of one line, by slot, and its errors (pushed onto `errors`). Returns false
-   * when the line has an error.
+   * Reads one line into `results`; its errors go onto `errors`. Returns false when the line
+   * has an error.
    */
-  read(record: CsvRecord, values: unknown[], errors: ImportError[]): boolean {
+  read(record: CsvRecord, errors: ImportError[]): boolean {
     const before = errors.length;
     const { cells, line } = record;
     if (record.malformed) errors.push({ line, column: null, value: null, reason: `malformed CSV: ${record.malformed}` });
     else if (cells.length < this.width || (cells.length > this.width && cells.slice(this.width).some((cell) => cell.trim() !== ''))) {
+      // Cells would be read against the wrong headers: report the line alone.
       errors.push({ line, column: null, value: null, reason: `the line has ${cells.length} columns, the header ${this.width}` });
+      this.results.fill(NO_VALUE);
+      return false;
     }
     for (let slot = 0; slot < this.fields.length; slot += 1) {
       const column = this.columns[slot]!;
       const text = column === -1 ? '' : (cells[column] ?? '');
-      const result = text.trim() === '' ? this.absent[slot]! : this.cell(slot, text);
+      const result = this.cell(slot, text);
       if (result.ok) {
-        values[slot] = result.value;
+        this.results[slot] = result;
         continue;
       }
-      values[slot] = undefined;
-      const field = this.fields[slot]!;
-      const reason = text.trim() === '' ? `${field.name} is required` : result.reason;
-      errors.push({ line, column: column === -1 ? null : this.header[column]!, value: text, reason });
+      this.results[slot] = NO_VALUE;
+      const blank = text.trim() === '';
+      errors.push({ line, column: column === -1 ? null : this.header[column]!, value: text, reason: blank ? `${this.fields[slot]!.name} is required` : result.reason });
     }
     return errors.length === before;
   }
 
   private cell(slot: number, text: string): CellResult {
-    const memo = this.memos[slot]!;
-    let result = memo.get(text);
-    if (result === undefined) {
-      result = parse(this.fields[slot]!, text);
-      if (memo.size >= MEMO_LIMIT) memo.clear();
-      memo.set(text, result);
+    if (text === this.lastText[slot]) return this.lastResult[slot]!;
+    let result: CellResult | undefined;
+    if (text === '' || text.trim() === '') result = this.absent[slot]!;
+    else {
+      const memo = this.memos[slot]!;
+      result = memo.get(text);
+      if (result === undefined) {
+        result = parse(this.fields[slot]!, text);
+        if (memo.size >= MEMO_LIMIT) memo.clear();
+        memo.set(text, result);
+      }
     }
+    this.lastText[slot] = text;
+    this.lastResult[slot] = result;
     return result;
   }
 }

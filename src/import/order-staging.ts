@@ -45,10 +45,17 @@ export class StagingWriter {
     this.done.catch(() => undefined);
   }
 
-  /** `values` are the staged fields in STAGED_FIELDS order. */
-  async write(line: number, bad: boolean, values: readonly unknown[]): Promise<void> {
+  /**
+   * Stages one line. `cells` are the reader's results and `slots` where each STAGED_FIELDS
+   * field is among them (-1: the file has no such field). A result keeps its COPY text, so a
+   * value repeated across lines is formatted once.
+   */
+  async write(line: number, bad: boolean, cells: readonly { value: unknown; copy?: string }[], slots: readonly number[]): Promise<void> {
     let text = `${line}\t${bad ? 't' : 'f'}`;
-    for (const value of values) text += `\t${copyText(value)}`;
+    for (const slot of slots) {
+      const cell = cells[slot];
+      text += cell ? `\t${(cell.copy ??= copyText(cell.value))}` : '\t\\N';
+    }
     this.pending.push(text);
     if (this.pending.length >= LINES_PER_WRITE) await this.flush();
   }
