@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { createCliContext, reportCliError } from './context.ts';
 import { registerAccessCommands } from './commands/access.ts';
 import { registerDemoCommand } from './commands/demo.ts';
+import { registerImportCommand } from './commands/import.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 
@@ -14,6 +15,7 @@ registerServeCommand(program, context);
 registerWorkspaceCommands(program, context);
 registerAccessCommands(program, context);
 registerDemoCommand(program, context);
+registerImportCommand(program, context);
 
 try {
   await program.parseAsync(process.argv);
