@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import iconv from 'iconv-lite';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../../src/auth/users.ts';
@@ -82,6 +83,25 @@ async function listedNames(): Promise<string[]> {
   const table = page.getByRole('table', { name: '顧客一覧' });
   if (!(await table.isVisible()) || (await table.locator('xpath=..').getAttribute('aria-busy')) === 'true') return [];
   return table.getByRole('link').allTextContents();
+}
+
+/**
+ * An order export as a Japanese back office writes it, in Shift_JIS: one line per item, with
+ * one impossible date on line 3 (the header is line 1). K-0009 is a customer not yet known.
+ */
+const ORDER_FILE = iconv.encode([
+  '受注番号,受注日時,会員ID,氏名,フリガナ,都道府県,受注チャネル,ステータス,商品コード,商品名,数量,単価',
+  'ORD-3001,2024/5/1 10:00,K-0003,鈴木 陽菜,スズキ ヒナ,福岡県,WEB,配達済,SERUM-TRIAL,美容液 お試しセット,1,"¥1,980"',
+  'ORD-3002,2024/13/45 10:00,K-0003,鈴木 陽菜,スズキ ヒナ,福岡県,WEB,発送済,SERUM-30,美容液 30日分,2,"¥4,980"',
+  'ORD-3003,2024年5月20日,K-0009,高橋 結衣,タカハシ ユイ,東京都,電話,配達済,SOAP,洗顔石けん,1,1200',
+].join('\r\n') + '\r\n', 'Shift_JIS');
+
+async function importedOrders(): Promise<{ orders: string[]; customers: number }> {
+  const orders = await database.db.selectFrom('orders').select('external_id')
+    .where('workspace_id', '=', workspace.id).where('external_id', 'like', 'ORD-3%').orderBy('external_id').execute();
+  const customers = await database.db.selectFrom('customers').select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('workspace_id', '=', workspace.id).executeTakeFirstOrThrow();
+  return { orders: orders.map((o) => o.external_id), customers: Number(customers.n) };
 }
 
 async function screenshot(name: string): Promise<void> {
@@ -237,6 +257,48 @@ describe('the console', () => {
     await page.getByRole('group', { name: 'Language' }).getByRole('button', { name: '日本語' }).click();
     await page.getByRole('region', { name: 'タイムライン' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('ja');
+  });
+
+  it('previews a Shift_JIS order file: encoding, mapping, sample and the bad row with its line and column', async () => {
+    await page.getByRole('navigation', { name: 'メインナビゲーション' }).getByRole('link', { name: 'データ取込' }).click();
+    await page.getByRole('heading', { level: 1, name: 'データ取込' }).waitFor();
+    await page.getByLabel('データの種類').selectOption('orders');
+    await page.getByLabel('CSVファイル').setInputFiles({ name: '受注データ.csv', mimeType: 'text/csv', buffer: ORDER_FILE });
+    await page.getByRole('button', { name: 'プレビュー' }).click();
+
+    const report = page.getByRole('region', { name: 'プレビュー結果' });
+    await report.waitFor();
+    expect(await report.locator('.stat').filter({ hasText: '文字コード' }).textContent()).toContain('Shift_JIS');
+    const errors = report.getByRole('table', { name: 'エラー一覧' });
+    const errorRows = errors.getByRole('row');
+    expect(await errorRows.count()).toBe(2);
+    const cells = await errorRows.nth(1).getByRole('cell').allTextContents();
+    expect(cells.slice(0, 3)).toEqual(['3', '受注日時', '2024/13/45 10:00']);
+    const mapping = await report.getByRole('table', { name: '列の対応付け' }).getByRole('row').allTextContents();
+    expect(mapping).toContain('受注番号order_id');
+    expect(await report.getByRole('table', { name: '取込内容のサンプル' }).textContent()).toContain('ORD-3001');
+    expect(await page.getByText('プレビューでは何も保存されません。').isVisible()).toBe(true);
+    expect((await importedOrders()).orders).toEqual([]);
+    await screenshot('import-preview');
+  });
+
+  it('rejects the whole file in all-or-nothing mode, shows the errors and stores nothing', async () => {
+    const before = await importedOrders();
+    await page.getByRole('button', { name: '取り込む', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'エラーがあるため、何も取り込みませんでした' }).waitFor();
+    const errorRow = page.getByRole('table', { name: 'エラー一覧' }).getByRole('row').nth(1);
+    expect((await errorRow.getByRole('cell').allTextContents()).slice(0, 2)).toEqual(['3', '受注日時']);
+    expect(await importedOrders()).toEqual({ orders: [], customers: before.customers });
+    await screenshot('import-rejected');
+  });
+
+  it('imports the valid rows only when asked to', async () => {
+    const before = await importedOrders();
+    await page.getByRole('button', { name: '有効な行のみ取り込む' }).click();
+    await page.getByRole('status').filter({ hasText: '2 行を取り込みました。' }).waitFor();
+    // The unknown customer K-0009 was created from the file's columns.
+    expect(await importedOrders()).toEqual({ orders: ['ORD-3001', 'ORD-3003'], customers: before.customers + 1 });
+    await screenshot('import-stored');
   });
 
   it('sends the operator to sign-in when the session ends, and back to the page after signing in', async () => {

@@ -3,6 +3,7 @@ import { Layout } from './components/layout.tsx';
 import { I18nProvider } from './i18n/i18n.tsx';
 import { Customer360Page } from './pages/customer-360-page.tsx';
 import { CustomersPage } from './pages/customers-page.tsx';
+import { ImportPage } from './pages/import-page.tsx';
 import { HomePage } from './pages/home-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
@@ -23,6 +24,7 @@ export function App() {
                 <Route index element={<HomePage />} />
                 <Route path="customers" element={<CustomersPage />} />
                 <Route path="customers/:customerId" element={<Customer360Page />} />
+                <Route path="import" element={<ImportPage />} />
               </Route>
             </Route>
             <Route path="*" element={<NotFoundPage />} />

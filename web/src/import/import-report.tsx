@@ -1,0 +1,149 @@
+import { displayValue } from '../customers/profile-card.tsx';
+import type { Format } from '../format.ts';
+import { useI18n } from '../i18n/i18n.tsx';
+import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import type { ImportReport } from './import-client.ts';
+
+const SAMPLE_ROWS = 10;
+
+/** What the importer read: encoding, counts, the column mapping, a sample and every error. */
+export function ImportReportView({ report, title }: { report: ImportReport; title: string }) {
+  const { t } = useI18n();
+  const { format } = useCurrentWorkspace();
+  const c = t.import;
+  return (
+    <section className="card" aria-labelledby="report-heading">
+      <h2 id="report-heading">{title}</h2>
+      <div className="report-numbers">
+        <Figure label={c.encoding} value={c.encodings[report.encoding ?? 'unknown']} />
+        <Figure label={c.rows} value={format.integer(report.rows)} />
+        <Figure label={c.records} value={format.integer(report.records)} />
+        <Figure label={c.valid} value={format.integer(report.valid)} />
+        <Figure label={c.invalid} value={format.integer(report.invalid)} bad={report.invalid > 0} />
+      </div>
+      <ErrorsTable errors={report.errors} />
+      <MappingTable columns={report.columns} />
+      <SampleTable sample={report.sample} />
+    </section>
+  );
+}
+
+function Figure({ label, value, bad }: { label: string; value: string; bad?: boolean }) {
+  return (
+    <div className={bad ? 'stat stat-bad' : 'stat'}>
+      <div className="stat-label">{label}</div>
+      <div className="stat-value">{value}</div>
+    </div>
+  );
+}
+
+function ErrorsTable({ errors }: { errors: ImportReport['errors'] }) {
+  const { t } = useI18n();
+  const c = t.import;
+  return (
+    <div className="report-section">
+      <h3 id="errors-heading">{c.errors}</h3>
+      {errors.length === 0
+        ? <p className="muted">{c.noErrors}</p>
+        : (
+          <div className="table-wrap">
+            <table className="table-compact" aria-labelledby="errors-heading">
+              <thead>
+                <tr>
+                  <th scope="col" className="num">{c.errorColumns.line}</th>
+                  <th scope="col">{c.errorColumns.column}</th>
+                  <th scope="col">{c.errorColumns.value}</th>
+                  <th scope="col">{c.errorColumns.reason}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {errors.map((error, index) => (
+                  <tr key={index} className="error-row">
+                    <td className="num">{error.line}</td>
+                    <td>{error.column ?? t.app.none}</td>
+                    <td className="mono">{error.value ?? t.app.none}</td>
+                    <td>{error.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+    </div>
+  );
+}
+
+function MappingTable({ columns }: { columns: ImportReport['columns'] }) {
+  const { t } = useI18n();
+  const c = t.import;
+  return (
+    <div className="report-section">
+      <h3 id="mapping-heading">{c.mapping}</h3>
+      <div className="table-wrap">
+        <table className="table-compact" aria-labelledby="mapping-heading">
+          <thead>
+            <tr>
+              <th scope="col">{c.mappingColumns.column}</th>
+              <th scope="col">{c.mappingColumns.field}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {columns.map((column) => (
+              <tr key={column.column}>
+                <td>{column.column}</td>
+                <td>{column.field ? <code>{column.field}</code> : <span className="unmapped">{c.unmapped}</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+function SampleTable({ sample }: { sample: ImportReport['sample'] }) {
+  const { t } = useI18n();
+  const { format } = useCurrentWorkspace();
+  const c = t.import;
+  const rows = sample.slice(0, SAMPLE_ROWS);
+  const fields = [...new Set(rows.flatMap((record) => Object.keys(record)))];
+  return (
+    <div className="report-section">
+      <h3 id="sample-heading">{c.sample}</h3>
+      {rows.length === 0
+        ? <p className="muted">{c.noSample}</p>
+        : (
+          <div className="table-wrap">
+            <table className="table-compact" aria-labelledby="sample-heading">
+              <thead>
+                <tr>{fields.map((field) => <th key={field} scope="col"><code>{field}</code></th>)}</tr>
+              </thead>
+              <tbody>
+                {rows.map((record, index) => (
+                  <tr key={index}>
+                    {fields.map((field) => <td key={field} className="sample-cell">{sampleValue(record[field], format, t.app.none)}</td>)}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+    </div>
+  );
+}
+
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A value of a mapped record: instants in the workspace's time zone (as the operator wrote
+ * them), nested records (order items, consents) one per line as `field: value`.
+ */
+function sampleValue(value: unknown, format: Format, none: string): string {
+  if (value === null || value === undefined || value === '') return none;
+  if (typeof value === 'string') return INSTANT.test(value) ? format.dateTime(value) : value;
+  if (Array.isArray(value)) return value.map((item) => sampleValue(item, format, none)).join('\n');
+  if (typeof value === 'object') {
+    return Object.entries(value).map(([key, inner]) => `${key}: ${sampleValue(inner, format, none)}`).join(', ');
+  }
+  return displayValue(value);
+}
