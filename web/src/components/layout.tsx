@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useMe, useSession } from '../session/session.tsx';
+import { Brand } from './brand.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
 import { CurrentWorkspaceProvider, rememberWorkspace, useWorkspaces } from '../workspaces/workspaces.tsx';
 
@@ -18,13 +19,7 @@ export function Layout() {
     <div className="shell">
       <aside className="sidebar">
         <div className="sidebar-inner">
-          <div className="brand">
-            <span className="brand-mark" aria-hidden="true">絆</span>
-            <span>
-              <span className="brand-name">{t.app.name}</span>
-              <span className="brand-tagline">{t.app.tagline}</span>
-            </span>
-          </div>
+          <Brand />
           <nav aria-label={t.nav.label}>
             <ul className="nav-list">
               <li><NavLink end to={base}>{t.nav.home}</NavLink></li>

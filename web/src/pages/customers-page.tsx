@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { Failure, Loading } from '../components/status.tsx';
@@ -90,11 +90,16 @@ export function CustomersPage() {
 function FilterBar({ filters, onChange }: { filters: CustomerFilters; onChange(next: CustomerFilters): void }) {
   const { t } = useI18n();
   const [draft, setDraft] = useState(filters.q);
+  // The pending search applies to the filters as they are when it fires, not when typed.
+  const latest = useRef({ filters, onChange });
+  useEffect(() => {
+    latest.current = { filters, onChange };
+  });
   // Search as the operator types, once they pause; a change from elsewhere (clear) resets the box.
   useEffect(() => setDraft(filters.q), [filters.q]);
   useEffect(() => {
-    if (draft.trim() === filters.q) return;
-    const timer = setTimeout(() => onChange({ ...filters, q: draft }), SEARCH_DELAY_MS);
+    if (draft.trim() === latest.current.filters.q) return;
+    const timer = setTimeout(() => latest.current.onChange({ ...latest.current.filters, q: draft }), SEARCH_DELAY_MS);
     return () => clearTimeout(timer);
   }, [draft]);
 

@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Navigate, useSearchParams } from 'react-router';
+import { Brand } from '../components/brand.tsx';
 import { LanguageSwitch } from '../components/language-switch.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session/session.tsx';
@@ -35,13 +36,7 @@ export function SignInPage() {
   return (
     <main className="sign-in">
       <form className="card sign-in-card" onSubmit={(event) => void submit(event)}>
-        <div className="brand brand-large">
-          <span className="brand-mark" aria-hidden="true">絆</span>
-          <span>
-            <span className="brand-name">{t.app.name}</span>
-            <span className="brand-tagline">{t.app.tagline}</span>
-          </span>
-        </div>
+        <Brand large />
         <h1>{t.signIn.title}</h1>
         <p className="muted">{t.signIn.lead}</p>
         {problem && <div className="alert alert-error" role="alert">{problem}</div>}
