@@ -25,7 +25,7 @@ export class CsvLineReader {
 
   /** Parses what `text` completes; keeps an unfinished record for the next call. */
   push(text: string, out: CsvRecord[]): void {
-    this.read(this.pending + this.lineBreaks(text), false, out);
+    this.read(this.lineBreaks(this.pending + text), false, out);
   }
 
   /** Parses the rest once the input has ended. */
@@ -44,8 +44,11 @@ export class CsvLineReader {
     if (this.crOnly === undefined) {
       const lf = text.indexOf('\n');
       const cr = text.indexOf('\r');
-      if (lf === -1 && cr === -1) return text;
-      this.crOnly = lf === -1;
+      if (cr === -1 || (lf !== -1 && lf < cr)) {
+        if (lf !== -1) this.crOnly = false;
+      } else if (cr + 1 < text.length) {
+        this.crOnly = text.charCodeAt(cr + 1) !== 10;
+      }
     }
     return this.crOnly ? text.replace(/\r/g, '\n') : text;
   }
