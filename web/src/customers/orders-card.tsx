@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { Schemas } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
@@ -27,13 +28,27 @@ export function PurchaseSummaryCard({ profile }: { profile: Customer360['profile
   );
 }
 
+/** Orders shown before "show all": a subscriber's years of monthly orders would bury the page. */
+const RECENT_ORDERS = 5;
+
 export function OrdersCard({ orders }: { orders: Order[] }) {
   const { t } = useI18n();
+  const { format } = useCurrentWorkspace();
+  const [showAll, setShowAll] = useState(false);
   const c = t.customer360;
+  const shown = showAll ? orders : orders.slice(0, RECENT_ORDERS);
   return (
     <section className="card" aria-labelledby="orders-heading">
-      <h2 id="orders-heading">{c.orders}</h2>
-      {orders.length === 0 ? <p className="muted">{c.noOrders}</p> : orders.map((order) => <OrderBlock key={order.id} order={order} />)}
+      <div className="card-header">
+        <h2 id="orders-heading">{c.orders}</h2>
+        {orders.length > 0 && <span className="muted">{c.orderCount(format.integer(orders.length))}</span>}
+      </div>
+      {orders.length === 0 ? <p className="muted">{c.noOrders}</p> : shown.map((order) => <OrderBlock key={order.id} order={order} />)}
+      {orders.length > RECENT_ORDERS && (
+        <button type="button" className="button" aria-expanded={showAll} onClick={() => setShowAll(!showAll)}>
+          {showAll ? c.showRecentOrders : c.showAllOrders(format.integer(orders.length))}
+        </button>
+      )}
     </section>
   );
 }

@@ -120,6 +120,9 @@ export const en: Messages = {
     firstPurchaseAt: 'First purchase',
     lastPurchaseAt: 'Last purchase',
     orders: 'Orders',
+    orderCount: (n) => `${n} ${n === '1' ? 'order' : 'orders'}`,
+    showAllOrders: (n) => `Show all ${n} orders`,
+    showRecentOrders: 'Show recent orders only',
     noOrders: 'No orders.',
     orderColumns: {
       orderId: 'Order', orderedAt: 'Ordered', channel: 'Channel', place: 'Prefecture / store', status: 'Status',

@@ -113,6 +113,9 @@ export const ja = {
     firstPurchaseAt: '初回購入日',
     lastPurchaseAt: '最終購入日',
     orders: '注文履歴',
+    orderCount: (n: string) => `${n} 件`,
+    showAllOrders: (n: string) => `すべての注文を表示(${n} 件)`,
+    showRecentOrders: '最近の注文だけ表示',
     noOrders: '注文はありません。',
     orderColumns: {
       orderId: '注文番号', orderedAt: '注文日時', channel: 'チャネル', place: '都道府県・店舗', status: 'ステータス',
