@@ -68,7 +68,7 @@ export function CustomersPage() {
             ? <p className="status">{t.customers.empty}</p>
             : <CustomerTable customers={page.data.items} refreshing={page.refreshing} />}
           <nav className="list-footer" aria-label={t.customers.pagination}>
-            <span className="muted">{t.customers.page(String(cursors.length + 1))}</span>
+            <span className="muted">{t.customers.page(format.integer(cursors.length + 1))}</span>
             <div className="actions">
               <button type="button" className="button" disabled={cursors.length === 0} onClick={() => goToPage(cursors.slice(0, -1))}>
                 ← {t.customers.previous}
