@@ -90,10 +90,10 @@ async function listedNames(): Promise<string[]> {
  * one impossible date on line 3 (the header is line 1). K-0009 is a customer not yet known.
  */
 const ORDER_FILE = iconv.encode([
-  '受注番号,受注日時,会員ID,氏名,フリガナ,都道府県,受注チャネル,ステータス,商品コード,商品名,数量,単価',
-  'ORD-3001,2024/5/1 10:00,K-0003,鈴木 陽菜,スズキ ヒナ,福岡県,WEB,配達済,SERUM-TRIAL,美容液 お試しセット,1,"¥1,980"',
-  'ORD-3002,2024/13/45 10:00,K-0003,鈴木 陽菜,スズキ ヒナ,福岡県,WEB,発送済,SERUM-30,美容液 30日分,2,"¥4,980"',
-  'ORD-3003,2024年5月20日,K-0009,高橋 結衣,タカハシ ユイ,東京都,電話,配達済,SOAP,洗顔石けん,1,1200',
+  '受注番号,受注日時,会員ID,氏名,フリガナ,都道府県,受注チャネル,ステータス,商品コード,商品名,数量,単価,備考',
+  'ORD-3001,2024/5/1 10:00,K-0003,鈴木 陽菜,スズキ ヒナ,福岡県,WEB,配達済,SERUM-TRIAL,美容液 お試しセット,1,"¥1,980",',
+  'ORD-3002,2024/13/45 10:00,K-0003,鈴木 陽菜,スズキ ヒナ,福岡県,WEB,発送済,SERUM-30,美容液 30日分,2,"¥4,980",ギフト包装',
+  'ORD-3003,2024年5月20日,K-0009,高橋 結衣,タカハシ ユイ,東京都,電話,配達済,SOAP,洗顔石けん,1,1200,',
 ].join('\r\n') + '\r\n', 'Shift_JIS');
 
 async function importedOrders(): Promise<{ orders: string[]; customers: number }> {
@@ -276,6 +276,7 @@ describe('the console', () => {
     expect(cells.slice(0, 3)).toEqual(['3', '受注日時', '2024/13/45 10:00']);
     const mapping = await report.getByRole('table', { name: '列の対応付け' }).getByRole('row').allTextContents();
     expect(mapping).toContain('受注番号order_id');
+    expect(mapping).toContain('備考対応なし(取り込みません)');
     expect(await report.getByRole('table', { name: '取込内容のサンプル' }).textContent()).toContain('ORD-3001');
     expect(await page.getByText('プレビューでは何も保存されません。').isVisible()).toBe(true);
     expect((await importedOrders()).orders).toEqual([]);
