@@ -74,8 +74,11 @@ async function registerConsole(app: FastifyInstance): Promise<void> {
   const hasConsole = existsSync(path.join(webDistDir, 'index.html'));
   if (hasConsole) await app.register(fastifyStatic, { root: webDistDir, wildcard: false });
   app.setNotFoundHandler((request, reply) => {
-    if (request.url.startsWith('/api/') || request.method !== 'GET' || !hasConsole) {
-      return reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` });
+    // A path with a file extension is an asset that does not exist (e.g. from a newer build):
+    // answering it with index.html would hand the browser HTML as a script.
+    const pathname = request.url.split('?')[0]!;
+    if (request.url.startsWith('/api/') || request.method !== 'GET' || !hasConsole || /\.[a-z0-9]+$/i.test(pathname)) {
+      return reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${pathname}` });
     }
     return reply.sendFile('index.html');
   });
