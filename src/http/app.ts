@@ -72,7 +72,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
 /** Serves the built console; unknown non-API paths get index.html (client-side routes). */
 async function registerConsole(app: FastifyInstance): Promise<void> {
   const hasConsole = existsSync(path.join(webDistDir, 'index.html'));
-  if (hasConsole) await app.register(fastifyStatic, { root: webDistDir, wildcard: false });
+  if (hasConsole) await app.register(fastifyStatic, { root: webDistDir });
   app.setNotFoundHandler((request, reply) => {
     // A path with a file extension is an asset that does not exist (e.g. from a newer build):
     // answering it with index.html would hand the browser HTML as a script.
