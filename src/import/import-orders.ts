@@ -4,7 +4,7 @@ import { SAMPLE_SIZE, byLine, type ImportError } from './import-report.ts';
 import { errorReasons, type LineImport, type LineImportOutcome } from './line-import.ts';
 import type { LineReader } from './line-reader.ts';
 import { checkStagedOrders } from './order-checks.ts';
-import { createStagingTable, STAGED_FIELDS, StagingWriter } from './order-staging.ts';
+import { createStagingTable, stagedLayouts, StagingWriter } from './order-staging.ts';
 import { linesOfRejectedOrders, rejectOrdersOfLines, summariseStagedLines } from './order-summaries.ts';
 import { writeStagedOrders, type WriteStep } from './order-writes.ts';
 
@@ -51,7 +51,10 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
   const { client, reader, data, progress } = run;
   await createStagingTable(client);
   const writer = new StagingWriter(client);
-  const slots = STAGED_FIELDS.map(([name]) => reader.slot(name));
+  const layouts = stagedLayouts((name) => reader.slot(name));
+  const [customerSlot, skuSlot, productNameSlot] = ['customer_id', 'sku', 'product_name'].map((name) => reader.slot(name)) as [number, number, number];
+  const customersSeen = new Set<unknown>();
+  const productsNamed = new Set<unknown>();
   const errors: ImportError[] = [];
   const sample = new OrderSample(reader);
   let rows = 0;
@@ -61,8 +64,18 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
       for (const record of batch.records) {
         rows += 1;
         const ok = reader.read(record, errors);
+        let slots = layouts.slots(true, true);
+        if (ok) {
+          const customer = reader.value(customerSlot);
+          const sku = reader.value(skuSlot);
+          const firstOfCustomer = !customersSeen.has(customer);
+          const namesProduct = reader.value(productNameSlot) != null && !productsNamed.has(sku);
+          if (firstOfCustomer) customersSeen.add(customer);
+          if (namesProduct) productsNamed.add(sku);
+          slots = layouts.slots(firstOfCustomer, namesProduct);
+          sample.add(reader);
+        }
         await writer.write(record.line, !ok, reader.results, slots);
-        if (ok) sample.add(reader);
       }
       progress.read(batch.bytesRead);
     }
