@@ -3,7 +3,7 @@ import type { CsvRecord } from './csv-lines.ts';
 import type { ImportField } from './import-fields.ts';
 import type { ImportError } from './import-report.ts';
 
-/** A cell's reading; a staging writer may keep the value's text beside it (`copy`), made once per distinct cell. */
+/** A cell's reading; a staging writer may keep the value's COPY text beside it (`copy`), made once per distinct cell. */
 export type CellResult = { ok: true; value: unknown; copy?: string } | { ok: false; reason: string };
 type CellValue = Extract<CellResult, { ok: true }>;
 
@@ -25,7 +25,9 @@ export class LineReader {
   /** The last line read: each field's result, by slot (NO_VALUE where the cell failed). */
   readonly results: CellValue[];
   private readonly columns: number[];
-  private readonly memos: Map<string, CellResult>[];
+  private readonly memos: (Map<string, CellResult> | undefined)[];
+  private readonly memoHits: number[];
+  private readonly memoMisses: number[];
   private readonly lastText: (string | undefined)[];
   private readonly lastResult: CellResult[];
   private readonly absent: CellResult[];
@@ -37,6 +39,8 @@ export class LineReader {
     this.fields = allFields;
     this.columns = allFields.map((field) => mapping.fields.find((m) => m.field === field)?.column ?? -1);
     this.memos = allFields.map(() => new Map());
+    this.memoHits = allFields.map(() => 0);
+    this.memoMisses = allFields.map(() => 0);
     this.absent = allFields.map((field) => (field.derived ? NO_VALUE : parse(field, undefined)));
     this.results = allFields.map(() => NO_VALUE);
     this.lastText = allFields.map(() => undefined);
@@ -93,17 +97,28 @@ export class LineReader {
     let result: CellResult | undefined;
     if (text === '' || text.trim() === '') result = this.absent[slot]!;
     else {
-      const memo = this.memos[slot]!;
-      result = memo.get(text);
-      if (result === undefined) {
+      const memo = this.memos[slot];
+      result = memo?.get(text);
+      if (result !== undefined) this.memoHits[slot]! += 1;
+      else {
         result = parse(this.fields[slot]!, text);
-        if (memo.size >= MEMO_LIMIT) memo.clear();
-        memo.set(text, result);
+        if (memo) this.remember(slot, memo, text, result);
       }
     }
     this.lastText[slot] = text;
     this.lastResult[slot] = result;
     return result;
+  }
+
+  /** Columns of values that rarely repeat (order ids, emails) stop remembering: the lookups would cost more than they save. */
+  private remember(slot: number, memo: Map<string, CellResult>, text: string, result: CellResult): void {
+    const misses = (this.memoMisses[slot]! += 1);
+    if (misses % MEMO_LIMIT === 0 && this.memoHits[slot]! < misses / 4) {
+      this.memos[slot] = undefined;
+      return;
+    }
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, result);
   }
 }
 

@@ -67,14 +67,15 @@ export class StagingWriter {
 
   /**
    * Stages one line. `cells` are the reader's results and `slots` where each STAGED_FIELDS
-   * field is among them (-1: the file has no such field). A result keeps its COPY text, so a
-   * value repeated across lines is formatted once.
+   * field is among them (-1: a null column). A result keeps its COPY text, so a value repeated
+   * across lines is formatted once.
    */
   async write(line: number, bad: boolean, cells: readonly { value: unknown; copy?: string }[], slots: readonly number[]): Promise<void> {
-    let text = `${line}\t${bad ? 't' : 'f'}`;
+    let text = line + (bad ? '\tt' : '\tf');
     for (const slot of slots) {
       const cell = cells[slot];
-      text += cell ? `\t${(cell.copy ??= copyText(cell.value))}` : '\t\\N';
+      // The cached text carries its leading tab: one concatenation per cell.
+      text += cell ? (cell.copy ??= `\t${copyText(cell.value)}`) : '\t\\N';
     }
     this.pending.push(text);
     if (this.pending.length >= LINES_PER_WRITE) await this.flush();
