@@ -57,7 +57,7 @@ export function chunkToCopyText(profiles: readonly DemoProfile[], ids: ChunkIds)
       profile.hasName ? person.name : NULL, profile.hasName ? person.nameKana : NULL,
       profile.hasName ? person.gender : NULL, profile.hasBirthDate ? person.birthDate : NULL, profile.hasPrefecture ? person.prefecture : NULL,
       text(JSON.stringify(profile.attributes)), summary.count, summary.total,
-      time(summary.firstAt), time(summary.lastAt), time(summary.firstAt), time(profile.createdAt), time(profile.updatedAt),
+      time(summary.firstAt), time(summary.lastAt), time(profile.becameCustomerAt), time(profile.createdAt), time(profile.updatedAt),
     ].join('\t'));
     for (const identity of profile.contact.identities) {
       out.customer_identities.push(`${w}\t${customerId}\t${identity.kind}\t${text(identity.value)}\t${time(identity.createdAt)}`);

@@ -64,17 +64,27 @@ describe('demo brand: the data is internally consistent', () => {
          from customers where workspace_id = $1 order by id`, [workspace.id])).rows;
     try {
       const stored = await snapshot();
-      // Recompute on a copy: clear the summary inside a transaction that is rolled back.
+      // Recompute on a copy: clear the summary inside a transaction that is rolled back. Existing
+      // customers keep became_customer_at: they first bought before the history begins.
       await client.query('begin');
       await client.query(
-        `update customers set lifecycle = 'lead', purchase_count = 0, purchase_total = 0, first_purchase_at = null,
-                last_purchase_at = null, became_customer_at = null where workspace_id = $1`, [workspace.id]);
+        `update customers set lifecycle = 'lead', purchase_count = 0, purchase_total = 0, first_purchase_at = null, last_purchase_at = null,
+                became_customer_at = case when attributes ? 'customer_since' then became_customer_at end where workspace_id = $1`, [workspace.id]);
       await refreshCustomerStats(client, stored.map((row) => String(row.id)));
       expect(await snapshot()).toEqual(stored);
     } finally {
       await client.query('rollback');
       client.release();
     }
+  });
+
+  it('dates existing customers\' first purchase before the window, on their customer_since day', async () => {
+    const [row] = await query<Record<string, string>>(
+      `select count(*) as existing,
+              count(*) filter (where became_customer_at < $2 and (became_customer_at at time zone 'Asia/Tokyo')::date = (attributes->>'customer_since')::date) as dated
+         from customers where workspace_id = $1 and attributes ? 'customer_since'`, [new Date(window.startMs)]);
+    expect(Number(row!.existing)).toBeGreaterThan(0);
+    expect(row!.dated).toBe(row!.existing);
   });
 
   it('gives leads an email and events but no order', async () => {

@@ -19,6 +19,11 @@ export interface DemoProfile {
   hasBirthDate: boolean;
   hasPrefecture: boolean;
   attributes: Record<string, unknown>;
+  /**
+   * The first purchase ever: the trial, or for an existing customer the day before the window
+   * when they first bought (attributes.customer_since), which the history does not contain.
+   */
+  becameCustomerAt: number | null;
   createdAt: number;
   updatedAt: number;
   contact: DemoContact;
@@ -93,7 +98,7 @@ export function generateProfile(plan: DemoPlan, index: number): DemoProfile {
     if (history.existing) attributes.customer_since = formatDate(history.customerSince);
     return {
       index, externalId, lifecycle: 'customer', person, hasName: true, hasBirthDate: personRandom.chance(0.93), hasPrefecture: true,
-      attributes, createdAt: registeredAt, updatedAt: Math.max(registeredAt, summary.lastAt ?? registeredAt),
+      attributes, becameCustomerAt: history.customerSince, createdAt: registeredAt, updatedAt: Math.max(registeredAt, summary.lastAt ?? registeredAt),
       contact, orders: history.orders, events, summary,
     };
   }
@@ -106,7 +111,7 @@ export function generateProfile(plan: DemoPlan, index: number): DemoProfile {
   return {
     index, externalId, lifecycle: 'lead', person,
     hasName: leadSource !== 'newsletter', hasBirthDate: leadSource === 'campaign', hasPrefecture: leadSource === 'sample_request' || leadSource === 'campaign',
-    attributes: { lead_source: leadSource }, createdAt: registeredAt, updatedAt: registeredAt,
+    attributes: { lead_source: leadSource }, becameCustomerAt: null, createdAt: registeredAt, updatedAt: registeredAt,
     contact, orders: [], events, summary: { count: 0, total: 0, firstAt: null, lastAt: null },
   };
 }
