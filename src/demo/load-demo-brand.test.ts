@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase } from '../../test/support/database.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { findWorkspace } from '../workspaces/workspaces.ts';
-import { loadDemoBrand } from './load-demo-brand.ts';
+import { isDemoBrandLoaded, loadDemoBrand } from './load-demo-brand.ts';
 import { workspaceDigest } from './workspace-digest.ts';
 
 const database = connectTestDatabase();
@@ -12,7 +12,9 @@ afterAll(() => database.close());
 describe('loadDemoBrand', () => {
   it('creates the workspace in Tokyo time and yen, refuses to load twice, and replaces on request', async () => {
     const workspaceName = `demo-${randomUUID().slice(0, 8)}`;
+    expect(await isDemoBrandLoaded(database.db, workspaceName)).toBe(false);
     const first = await loadDemoBrand(database, { customers: 300, seed: 3, workspaceName });
+    expect(await isDemoBrandLoaded(database.db, workspaceName)).toBe(true);
     expect(first.workspace).toMatchObject({ name: workspaceName, timezone: 'Asia/Tokyo', currency: 'JPY' });
     expect(first.customers).toBe(300);
     const digest = await workspaceDigest(database.pool, first.workspace.id);

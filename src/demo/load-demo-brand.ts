@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Database } from '../db/connect.ts';
+import type { Database, Kdb } from '../db/connect.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { createWorkspace, DEMO_WORKSPACE, type Workspace } from '../workspaces/workspaces.ts';
@@ -39,6 +39,17 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
     if (created) await database.db.deleteFrom('workspaces').where('id', '=', workspace.id).execute().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Whether the named workspace holds the demo brand: it exists and has customers. The server
+ * loads the demo on start when it does not; an empty demo workspace (a first start that was
+ * interrupted mid-load) is loaded again rather than left empty.
+ */
+export async function isDemoBrandLoaded(db: Kdb, workspaceName: string = DEMO_WORKSPACE): Promise<boolean> {
+  const customer = await db.selectFrom('customers').innerJoin('workspaces', 'workspaces.id', 'customers.workspace_id')
+    .select('customers.id').where('workspaces.name', '=', workspaceName).limit(1).executeTakeFirst();
+  return customer !== undefined;
 }
 
 async function prepareWorkspace(client: pg.ClientBase, workspace: Workspace, replace: boolean): Promise<void> {

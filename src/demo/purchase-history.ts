@@ -210,7 +210,7 @@ class Simulation {
       if (position > 0 && random.chance(model.cancelRate)) {
         order.status = 'cancelled';
         order.deliveredAt = null;
-        order.updatedAt = Math.min(order.orderedAt + random.int(10, 20 * 60) * MINUTE_MS, end - 1000);
+        order.updatedAt = Math.max(order.orderedAt, Math.min(order.orderedAt + random.int(10, 20 * 60) * MINUTE_MS, end - 1000));
       } else if (scheduled >= end) {
         order.deliveredAt = null;
         order.status = end - order.orderedAt > DAY_MS ? 'shipped' : end - order.orderedAt > 2 * HOUR_MS ? 'confirmed' : 'pending';
