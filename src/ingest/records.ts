@@ -97,7 +97,8 @@ function makeSchemas(timezone: string) {
 
   const orderItem = z.object({
     sku: externalId,
-    quantity: integer.pipe(z.number().int().positive('quantity must be at least 1')),
+    // At most 1,000,000: quantities and an order's item count (Σ over up to 1,000 items) are PostgreSQL integers.
+    quantity: integer.pipe(z.number().int().positive('quantity must be at least 1').max(1_000_000, 'quantity must be at most 1,000,000')),
     unit_price: money.pipe(z.string().refine((v) => !v.startsWith('-'), 'unit_price must not be negative')),
     product_name: optionalText(300).describe('Creates the product when the SKU is not yet known'),
   });
