@@ -79,7 +79,7 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
     // Big sorts and hashes over the staged lines stay in memory; JIT compiling these simple statements costs more than it saves.
     await client.query(`set local work_mem = '128MB'`);
     await client.query('set local jit = off');
-    const run = { client, workspace, header: header.cells, mapping, reader, data, mode, dryRun, progress };
+    const run = { client, workspace, mapping, reader, data, mode, dryRun, progress };
     outcome = kind === 'orders' ? await importOrderLines(run) : await importRecordLines({ ...run, kind });
     if (outcome.rows === 0) outcome = { ...outcome, stored: false, errors: fileError('no data rows: the file has a header line only') };
     await client.query(outcome.stored ? 'commit' : 'rollback');

@@ -208,6 +208,13 @@ describe('importCsv: broken order files', () => {
     expect((await snapshotWorkspace(database, workspace)).orders).toBeNull();
   });
 
+  it('reports a quantity too large for the database as an error on its line, not a failure', async () => {
+    const workspace = await freshWorkspace(database);
+    const file = '受注番号,受注日時,会員ID,商品コード,商品名,数量,単価\nA-1,2024/1/5,M1,S1,石鹸,9999999999,100\n';
+    const report = await importOrders(workspace, { buffer: Buffer.from(file) });
+    expect(report.errors).toEqual([{ line: 2, column: '数量', value: '9999999999', reason: 'quantity must be at most 1,000,000' }]);
+  });
+
   it('names a required field without a column and lists the headers found', async () => {
     const workspace = await freshWorkspace(database);
     const report = await importOrders(workspace, { buffer: Buffer.from('受注番号,会員ID,商品コード,数量,単価\nA-1,M1,S1,1,100\n') });

@@ -75,7 +75,8 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
           slots = layouts.slots(firstOfCustomer, namesProduct);
           sample.add(reader);
         }
-        await writer.write(record.line, !ok, reader.results, slots);
+        const sent = writer.write(record.line, !ok, reader.results, slots);
+        if (sent) await sent;
       }
       progress.read(batch.bytesRead);
     }

@@ -10,7 +10,6 @@ import type { LineReader } from './line-reader.ts';
 export interface LineImport {
   client: pg.ClientBase;
   workspace: Workspace;
-  header: readonly string[];
   mapping: ColumnMapping;
   reader: LineReader;
   data: AsyncIterable<RecordBatch>;

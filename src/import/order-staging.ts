@@ -68,9 +68,10 @@ export class StagingWriter {
   /**
    * Stages one line. `cells` are the reader's results and `slots` where each STAGED_FIELDS
    * field is among them (-1: a null column). A result keeps its COPY text, so a value repeated
-   * across lines is formatted once.
+   * across lines is formatted once. Returns a promise when the buffered lines went out and
+   * the connection asks to wait (await it), undefined otherwise.
    */
-  async write(line: number, bad: boolean, cells: readonly { value: unknown; copy?: string }[], slots: readonly number[]): Promise<void> {
+  write(line: number, bad: boolean, cells: readonly { value: unknown; copy?: string }[], slots: readonly number[]): Promise<void> | undefined {
     let text = line + (bad ? '\tt' : '\tf');
     for (const slot of slots) {
       const cell = cells[slot];
@@ -78,7 +79,7 @@ export class StagingWriter {
       text += cell ? (cell.copy ??= `\t${copyText(cell.value)}`) : '\t\\N';
     }
     this.pending.push(text);
-    if (this.pending.length >= LINES_PER_WRITE) await this.flush();
+    return this.pending.length >= LINES_PER_WRITE ? this.flush() : undefined;
   }
 
   async end(): Promise<void> {
