@@ -28,7 +28,7 @@ export function mapColumns(params: {
   header: readonly string[];
   fields: readonly ImportField[];
   explicit?: Record<string, string>;
-}): { ok: true; mapping: ColumnMapping } | { ok: false; errors: ImportError[] } {
+}): { ok: true; mapping: ColumnMapping } | { ok: false; errors: ImportError[]; columns: ImportColumn[] } {
   const { kind, header, fields, explicit = {} } = params;
   const errors: ImportError[] = [];
   const fail = (reason: string, column: string | null = null) => errors.push({ line: 1, column, value: null, reason });
@@ -73,5 +73,5 @@ export function mapColumns(params: {
     fail(`no column for ${field.name}, which ${kind} need: name a column ${field.aliases.map((a) => `"${a}"`).join(' or ')}, `
       + `or map one with --mapping (headers found: ${headersFound})`);
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, mapping };
+  return errors.length > 0 ? { ok: false, errors, columns: mapping.columns } : { ok: true, mapping };
 }

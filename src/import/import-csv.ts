@@ -67,7 +67,7 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
   if (!header) return report({ encoding, errors: fileError('the file is empty') });
   const fields = importFields(kind, workspace.timezone);
   const mapped = mapColumns({ kind, header: header.cells, fields, explicit: params.mapping });
-  if (!mapped.ok) return report({ encoding, columns: [], errors: mapped.errors });
+  if (!mapped.ok) return report({ encoding, columns: mapped.columns, errors: mapped.errors });
   const { mapping } = mapped;
   const reader = new LineReader(header.cells, mapping, fields);
   const progress = new ImportProgress(await sourceSize(source), params.onProgress ?? (() => {}), kind === 'orders' ? ORDER_WORK_AFTER_READING : 0);
