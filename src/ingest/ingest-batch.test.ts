@@ -80,6 +80,19 @@ describe('ingestBatch', () => {
     expect((await snapshot()).events).toBe('1');
   });
 
+  it('refreshes the purchase summary of both customers when an order moves from one to the other', async () => {
+    const moved = await freshWorkspace(database);
+    const send = (customer_id: string) => withTransaction(database.pool, (client) => ingestBatch({
+      client, workspace: moved, kind: 'orders', mode: 'all-or-nothing',
+      records: [{ order_id: 'M-1', customer_id, ordered_at: '2024-04-01', items: [{ sku: 'TEA', quantity: 1, unit_price: 100, product_name: 'Tea' }] }],
+    }));
+    await send('FROM');
+    await send('TO');
+    const customers = await database.db.selectFrom('customers').select(['external_id', 'purchase_count', 'purchase_total'])
+      .where('workspace_id', '=', moved.id).orderBy('external_id').execute();
+    expect(customers).toEqual([{ external_id: 'FROM', purchase_count: 0, purchase_total: '0' }, { external_id: 'TO', purchase_count: 1, purchase_total: '100' }]);
+  });
+
   it('keeps money exact in other currencies', async () => {
     const gbp = await freshWorkspace(database, { timezone: 'Europe/London', currency: 'GBP' });
     await withTransaction(database.pool, (client) => ingestBatch({

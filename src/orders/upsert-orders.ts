@@ -48,6 +48,11 @@ export async function upsertOrders(client: pg.ClientBase, workspaceId: string, r
   const productIds = await createNamedProducts(client, workspaceId, records);
 
   const column = <T>(pick: (r: OrderRecord) => T) => records.map(pick);
+  // An order that moves to another customer changes the purchase summary of its previous owner too.
+  const { rows: previousOwners } = await client.query<{ customer_id: string }>(
+    'select customer_id from orders where workspace_id = $1 and external_id = any($2::text[])',
+    [workspaceId, column((r) => r.order_id)],
+  );
   await client.query(
     `with r as (
        select * from unnest($2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
@@ -81,7 +86,7 @@ export async function upsertOrders(client: pg.ClientBase, workspaceId: string, r
   );
   const orderIds = new Map(orderRows.map((row) => [row.external_id, row.id]));
   await replaceItems(client, workspaceId, records, orderIds, productIds);
-  await refreshCustomerStats(client, [...new Set(orderRows.map((row) => row.customer_id))]);
+  await refreshCustomerStats(client, [...new Set([...orderRows, ...previousOwners].map((row) => row.customer_id))]);
 }
 
 async function createNamedProducts(client: pg.ClientBase, workspaceId: string, records: readonly OrderRecord[]): Promise<Map<string, string>> {
