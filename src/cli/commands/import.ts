@@ -27,7 +27,7 @@ export const registerImportCommand: RegisterCommand = (program, context) => {
     .option('--mapping <file.json>', 'JSON object {"CSV column": "field"} overriding the automatic header mapping')
     .option('--dry-run', 'check everything and show what would be imported; store nothing')
     .option('--skip-invalid', 'store the valid lines and write the rejected ones apart (default: any error rejects the file)')
-    .option('--rejected <file>', 'where --skip-invalid writes rejected lines (default: <file>.rejected.csv)')
+    .option('--rejected <file>', 'where --skip-invalid writes rejected lines (default: beside the file, orders.csv → orders.rejected.csv)')
     .option('--json', 'print the report as JSON, with every error')
     .action(async (kind: string, file: string, options: ImportCommandOptions) => {
       if (!RECORD_KINDS.includes(kind as BatchKind)) {
