@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { CsvLineReader, type CsvRecord } from './csv-lines.ts';
@@ -8,6 +9,7 @@ export type CsvSource = { path: string } | { buffer: Buffer; name?: string };
 
 const CHUNK_BYTES = 1 << 20;
 const SAMPLE_BYTES = 64 * 1024;
+const ASCII_SCAN_BYTES = 16 * 1024 * 1024;
 
 /** A file that cannot be read as CSV text, with the line reached when it was found. */
 export class UnreadableCsv extends Error {
@@ -35,15 +37,16 @@ export async function* sourceBytes(source: CsvSource): AsyncGenerator<Buffer> {
 
 /**
  * The encoding of the file, judged on 64 KiB from its first byte that is not plain ASCII (an
- * English header, ids and numbers say nothing about it). An all-ASCII file is UTF-8.
+ * English header, ids and numbers say nothing about it). A file whose first 16 MiB are ASCII
+ * is read as UTF-8; should other bytes come later, decoding stops there with an error.
  */
 export async function detectEncoding(source: CsvSource): Promise<{ ok: true; encoding: FileEncoding } | { ok: false; reason: string }> {
   const size = await sourceSize(source);
   if (size === 0) return guessEncoding(Buffer.alloc(0), true);
-  for (let start = 0; start < size; start += SAMPLE_BYTES) {
+  for (let start = 0; start < Math.min(size, ASCII_SCAN_BYTES); start += SAMPLE_BYTES) {
     const block = await readAt(source, start, SAMPLE_BYTES);
+    if (isAscii(block) && !block.includes(0)) continue;
     const first = block.findIndex((byte) => byte >= 0x80 || byte === 0);
-    if (first === -1) continue;
     const sample = await readAt(source, start + first, SAMPLE_BYTES);
     return guessEncoding(sample, start + first + sample.length >= size);
   }
