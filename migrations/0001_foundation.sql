@@ -1,6 +1,14 @@
 -- Foundation: workspaces, customer profiles (leads and customers), identities, consents,
 -- products with their effect timeline, orders and items, behavioural events, users,
 -- sessions and API keys. Every business row carries workspace_id; no query crosses it.
+--
+-- The tables written in bulk (customers, identities, consents, orders, items, events) have no
+-- foreign key to workspaces, and identities, orders, items and events none to their parent
+-- rows either: each check is a trigger call per inserted row, and together they cost more
+-- than a third of a 1,000,000-line order import (bench/import-csv.ts). Integrity is kept by
+-- construction instead: rows are written only by the upserts in src/, which resolve the ids
+-- they reference in the same transaction, and nothing deletes customers, orders or products
+-- row by row; deleting a workspace's data deletes each table explicitly (children first).
 
 create table workspaces (
   id          bigint generated always as identity primary key,
@@ -10,11 +18,15 @@ create table workspaces (
   created_at  timestamptz not null default now()
 );
 
+-- Identifiers (external ids, SKUs, identity values, idempotency keys) use collation "C":
+-- they are compared byte for byte, which is what an id means and several times cheaper for
+-- the unique indexes that every upsert probes; their indexes then also answer prefix search.
+
 -- One profile table with a lifecycle: a lead becomes a customer with the first purchase.
 create table customers (
   id                bigint generated always as identity primary key,
-  workspace_id      bigint not null references workspaces(id) on delete cascade,
-  external_id       text not null,
+  workspace_id      bigint not null,
+  external_id       text collate "C" not null,
   lifecycle         text not null default 'lead' check (lifecycle in ('lead', 'customer')),
   name              text,
   name_kana         text,
@@ -31,31 +43,32 @@ create table customers (
   created_at        timestamptz not null default now(),
   updated_at        timestamptz not null default now(),
   unique (workspace_id, external_id)
-);
+) with (fillfactor = 80);
+-- Room on each page (fillfactor) and no index on the columns that change with purchases
+-- (lifecycle, the summary) let those updates stay on the page without touching any index
+-- (HOT): refreshing 100,000 summaries takes 0.4 s instead of 2.5 s.
 create index customers_list_idx on customers (workspace_id, id desc);
 create index customers_prefecture_idx on customers (workspace_id, prefecture, id desc);
-create index customers_lifecycle_idx on customers (workspace_id, lifecycle, id desc);
 create index customers_name_prefix_idx on customers (workspace_id, name text_pattern_ops);
 create index customers_kana_prefix_idx on customers (workspace_id, name_kana text_pattern_ops);
 create index customers_given_name_prefix_idx on customers (workspace_id, (split_part(name, ' ', 2)) text_pattern_ops);
-create index customers_external_id_prefix_idx on customers (workspace_id, external_id text_pattern_ops);
 create index customers_given_kana_prefix_idx on customers (workspace_id, (split_part(name_kana, ' ', 2)) text_pattern_ops);
 
 -- Identities: how the brand recognises the customer on each channel.
 create table customer_identities (
-  workspace_id bigint not null references workspaces(id) on delete cascade,
-  customer_id  bigint not null references customers(id) on delete cascade,
+  workspace_id bigint not null,
+  customer_id  bigint not null,
   kind         text not null check (kind in ('email', 'phone', 'line_user_id')),
-  value        text not null,
+  value        text collate "C" not null,
   created_at   timestamptz not null default now(),
   primary key (workspace_id, kind, value)
 );
 create index customer_identities_customer_idx on customer_identities (customer_id);
-create index customer_identities_prefix_idx on customer_identities (workspace_id, value text_pattern_ops);
+create index customer_identities_prefix_idx on customer_identities (workspace_id, value);
 
 -- Consent per channel and purpose: the current state, and every change with when and where.
 create table consents (
-  workspace_id bigint not null references workspaces(id) on delete cascade,
+  workspace_id bigint not null,
   customer_id  bigint not null references customers(id) on delete cascade,
   channel      text not null check (channel in ('email', 'line', 'sms', 'phone', 'postal')),
   purpose      text not null check (purpose in ('marketing', 'transactional')),
@@ -66,7 +79,7 @@ create table consents (
 );
 create table consent_changes (
   id           bigint generated always as identity primary key,
-  workspace_id bigint not null references workspaces(id) on delete cascade,
+  workspace_id bigint not null,
   customer_id  bigint not null references customers(id) on delete cascade,
   channel      text not null,
   purpose      text not null,
@@ -79,7 +92,7 @@ create table consent_changes (
 create table products (
   id             bigint generated always as identity primary key,
   workspace_id   bigint not null references workspaces(id) on delete cascade,
-  sku            text not null,
+  sku            text collate "C" not null,
   name           text not null,
   category       text,
   price          numeric,
@@ -97,9 +110,9 @@ create table products (
 
 create table orders (
   id           bigint generated always as identity primary key,
-  workspace_id bigint not null references workspaces(id) on delete cascade,
-  external_id  text not null,
-  customer_id  bigint not null references customers(id) on delete cascade,
+  workspace_id bigint not null,
+  external_id  text collate "C" not null,
+  customer_id  bigint not null,
   ordered_at   timestamptz not null,
   channel      text not null check (channel in ('web', 'phone', 'line', 'store', 'other')),
   prefecture   text,
@@ -117,10 +130,10 @@ create index orders_customer_idx on orders (customer_id, ordered_at);
 create index orders_time_idx on orders (workspace_id, ordered_at);
 
 create table order_items (
-  order_id     bigint not null references orders(id) on delete cascade,
+  order_id     bigint not null,
   line_no      integer not null,
-  workspace_id bigint not null references workspaces(id) on delete cascade,
-  product_id   bigint not null references products(id),
+  workspace_id bigint not null,
+  product_id   bigint not null,
   quantity     integer not null check (quantity > 0),
   unit_price   numeric not null check (unit_price >= 0),
   primary key (order_id, line_no)
@@ -137,7 +150,7 @@ create table events (
   type            text not null,
   occurred_at     timestamptz not null,
   properties      jsonb not null default '{}',
-  idempotency_key text not null,
+  idempotency_key text collate "C" not null,
   unique (workspace_id, idempotency_key)
 );
 create index events_customer_idx on events (customer_id, occurred_at desc);
