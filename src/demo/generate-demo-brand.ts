@@ -72,15 +72,18 @@ export async function writeDemoBrand(params: DemoOptions & { workspace: Workspac
   if (total > MAX_PROFILES) throw new KizunaError('validation_failed', `The demo generates at most ${MAX_PROFILES} profiles.`);
 
   const productIds = await sink.insertProducts(workspace.id, plan.products);
-  const rows: Record<DemoTable, number> = { customers: 0, customer_identities: 0, consents: 0, consent_changes: 0, orders: 0, order_items: 0, events: 0 };
-  const sales = { purchases: 0, total: 0 };
+  const totals: Totals = {
+    rows: { customers: 0, customer_identities: 0, consents: 0, consent_changes: 0, orders: 0, order_items: 0, events: 0 },
+    purchases: 0,
+    sales: 0,
+  };
   let writing: Promise<void> | undefined;
   try {
     for (let from = 0; from < total; from += CHUNK_PROFILES) {
       const to = Math.min(total, from + CHUNK_PROFILES);
       const profiles = await generateChunk(plan, from, to);
       await writing;
-      writing = writeChunk(sink, workspace.id, productIds, profiles, rows, sales).then(() => onProgress?.(to, total));
+      writing = writeChunk({ sink, workspaceId: workspace.id, productIds, profiles, totals }).then(() => onProgress?.(to, total));
       // Awaited at the next turn; until then a failure must not count as unhandled.
       writing.catch(() => undefined);
     }
@@ -91,7 +94,7 @@ export async function writeDemoBrand(params: DemoOptions & { workspace: Workspac
   }
   return {
     brand: DEMO_BRAND.name, workspace, seed: params.seed, window: { from: formatDate(window.startMs), until: window.until },
-    customers: plan.customers, leads: plan.leads, products: productIds.length, rows, purchases: sales.purchases, salesTotal: sales.total,
+    customers: plan.customers, leads: plan.leads, products: productIds.length, rows: totals.rows, purchases: totals.purchases, salesTotal: totals.sales,
   };
 }
 
@@ -105,19 +108,26 @@ async function generateChunk(plan: DemoPlan, from: number, to: number): Promise<
   return profiles;
 }
 
-async function writeChunk(
-  sink: DemoSink, workspaceId: string, productIds: readonly number[], profiles: readonly DemoProfile[],
-  rows: Record<DemoTable, number>, sales: { purchases: number; total: number },
-): Promise<void> {
+interface Totals {
+  rows: Record<DemoTable, number>;
+  purchases: number;
+  sales: number;
+}
+
+/** Reserves the chunk's ids, then copies its rows table by table, parents first. */
+async function writeChunk(params: {
+  sink: DemoSink; workspaceId: string; productIds: readonly number[]; profiles: readonly DemoProfile[]; totals: Totals;
+}): Promise<void> {
+  const { sink, workspaceId, productIds, profiles, totals } = params;
   const customerIds = await sink.reserveIds('customers', profiles.length);
   const orderIds = await sink.reserveIds('orders', ordersIn(profiles));
   const chunk = chunkToCopyText(profiles, { workspaceId, productIds, customerId: (i) => customerIds.at(i), orderId: (i) => orderIds.at(i) });
   for (const table of COPY_ORDER) {
     await sink.copy(table, chunk.text[table]);
-    rows[table] += chunk.rows[table];
+    totals.rows[table] += chunk.rows[table];
   }
   for (const profile of profiles) {
-    sales.purchases += profile.summary.count;
-    sales.total += profile.summary.total;
+    totals.purchases += profile.summary.count;
+    totals.sales += profile.summary.total;
   }
 }
