@@ -32,12 +32,19 @@ export function createCliContext(): CliContext {
 
 export type RegisterCommand = (program: Command, context: CliContext) => void;
 
-/** Prints a KizunaError as one clear line and sets a failing exit code; rethrows anything else. */
+/**
+ * Prints an error as one clear line and sets a failing exit code: 1 for invalid input, 2 for
+ * anything else. The stack trace of an unexpected error is printed with KIZUNA_DEBUG=1.
+ */
 export function reportCliError(error: unknown): void {
   if (error instanceof KizunaError) {
     console.error(`error: ${error.message}`);
     process.exitCode = error.code === 'validation_failed' ? 1 : 2;
     return;
   }
-  throw error;
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`error: ${message}`);
+  if (process.env.KIZUNA_DEBUG === '1' && error instanceof Error) console.error(error.stack);
+  else console.error('(run with KIZUNA_DEBUG=1 for details)');
+  process.exitCode = 2;
 }
