@@ -37,6 +37,13 @@ export const registerWorkspaceCommands: RegisterCommand = (program, context) => 
       }
       console.log(`${summary.name} (${summary.timezone}, ${summary.currency})`);
       for (const [key, value] of Object.entries(summary.counts)) console.log(`  ${key.padEnd(12)} ${value.toLocaleString('en-US')}`);
-      console.log(`  ${'sales'.padEnd(12)} ${summary.salesTotal} ${summary.currency}`);
+      console.log(`  ${'sales'.padEnd(12)} ${groupThousands(summary.salesTotal)} ${summary.currency}`);
     });
 };
+
+/** '76860300.50' → '76,860,300.50', exactly (the decimal string is never turned into a float). */
+function groupThousands(decimal: string): string {
+  const [whole = '0', fraction] = decimal.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
+}
