@@ -3,9 +3,9 @@
 -- sessions and API keys. Every business row carries workspace_id; no query crosses it.
 --
 -- The tables written in bulk (customers, identities, consents, orders, items, events) have no
--- foreign key to workspaces, and identities, orders, items and events none to their parent
--- rows either: each check is a trigger call per inserted row, and together they cost more
--- than a third of a 1,000,000-line order import (bench/import-csv.ts). Integrity is kept by
+-- foreign keys, neither to workspaces nor to their parent rows: each check is a trigger call
+-- per inserted row, and together they cost more than a third of a 1,000,000-line order
+-- import (bench/import-csv.ts) and of the demo load (bench/demo.ts). Integrity is kept by
 -- construction instead: rows are written only by the upserts in src/, which resolve the ids
 -- they reference in the same transaction, and nothing deletes customers, orders or products
 -- row by row; deleting a workspace's data deletes each table explicitly (children first).
@@ -34,7 +34,7 @@ create table customers (
   birth_date        date,
   prefecture        text,
   attributes        jsonb not null default '{}',
-  -- Purchase summary, maintained when orders are written (see orders/customer-stats.sql).
+  -- Purchase summary, maintained when orders are written (see src/orders/customer-stats.ts).
   purchase_count    integer not null default 0,
   purchase_total    numeric not null default 0,
   first_purchase_at timestamptz,
@@ -69,7 +69,7 @@ create index customer_identities_prefix_idx on customer_identities (workspace_id
 -- Consent per channel and purpose: the current state, and every change with when and where.
 create table consents (
   workspace_id bigint not null,
-  customer_id  bigint not null references customers(id) on delete cascade,
+  customer_id  bigint not null,
   channel      text not null check (channel in ('email', 'line', 'sms', 'phone', 'postal')),
   purpose      text not null check (purpose in ('marketing', 'transactional')),
   status       text not null check (status in ('granted', 'withdrawn')),
@@ -80,7 +80,7 @@ create table consents (
 create table consent_changes (
   id           bigint generated always as identity primary key,
   workspace_id bigint not null,
-  customer_id  bigint not null references customers(id) on delete cascade,
+  customer_id  bigint not null,
   channel      text not null,
   purpose      text not null,
   status       text not null,

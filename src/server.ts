@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ensureFirstAdmin } from './auth/users.ts';
 import type { KizunaConfig } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
-import { loadDemoBrand } from './demo/load-demo-brand.ts';
+import { isDemoBrandLoaded, loadDemoBrand } from './demo/load-demo-brand.ts';
 import { buildApp } from './http/app.ts';
 import { DEMO_WORKSPACE } from './workspaces/workspaces.ts';
 
@@ -50,11 +50,13 @@ export async function startServer(config: KizunaConfig, hooks: {
   }
 }
 
-/** The demo brand is loaded once, when no workspace of that name exists (KIZUNA_DEMO_CUSTOMERS=0 skips it). */
+/**
+ * The demo brand is loaded on the first start: when the demo workspace holds no customers
+ * (so a first start stopped mid-load loads it again). KIZUNA_DEMO_CUSTOMERS=0 skips it.
+ */
 async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, hooks: Parameters<typeof startServer>[1]): Promise<void> {
   if (config.demoCustomers === 0) return;
-  const existing = await database.db.selectFrom('workspaces').select('id').where('name', '=', DEMO_WORKSPACE).executeTakeFirst();
-  if (existing) return;
+  if (await isDemoBrandLoaded(database.db)) return;
   hooks.log(`Loading the demo brand: ${config.demoCustomers.toLocaleString('en-US')} customers (seed ${config.demoSeed}), first start only...`);
   const started = performance.now();
   const summary = await loadDemoBrand(database, {
