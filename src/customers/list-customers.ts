@@ -34,13 +34,19 @@ export interface CustomerListPage {
   total: { value: number; exact: boolean };
 }
 
-export const COUNT_LIMIT = 10_000;
+/**
+ * Matches are counted exactly up to here, then shown as "1,000+": counting further costs a
+ * scan of every match (at 1,000,000 profiles, ~100 ms for a common filter), and a list is
+ * for finding people; how many customers a segment holds is the analytics' question.
+ */
+export const COUNT_LIMIT = 1_000;
 
 /**
- * Above this many matches, walking the profiles newest first and testing each fills a page
- * sooner than collecting every match through the indexes and sorting them.
+ * From this many matches on (the count reached its cap), walking the profiles newest first
+ * and testing each fills a page sooner than collecting every match through the indexes and
+ * sorting them.
  */
-const DENSE_MATCHES = 2_000;
+const DENSE_MATCHES = COUNT_LIMIT;
 
 /**
  * One page of a workspace's profiles, newest first, with keyset pagination (`id < cursor`)

@@ -1,10 +1,10 @@
-import cliProgress from 'cli-progress';
 import { InvalidArgumentError } from 'commander';
 import { DEMO_WORKSPACE } from '../../workspaces/workspaces.ts';
 import { DEFAULT_DEMO_UNTIL } from '../../demo/calendar.ts';
 import type { DemoSummary } from '../../demo/generate-demo-brand.ts';
 import { loadDemoBrand } from '../../demo/load-demo-brand.ts';
 import type { RegisterCommand } from '../context.ts';
+import { progressBar } from '../progress.ts';
 
 interface DemoCommandOptions {
   customers?: number;
@@ -33,24 +33,16 @@ export const registerDemoCommand: RegisterCommand = (program, context) => {
     .action(async (options: DemoCommandOptions) => {
       const customers = options.customers ?? context.config.demoCustomers;
       const seed = options.seed ?? context.config.demoSeed;
-      const bar = process.stderr.isTTY && !options.json
-        ? new cliProgress.SingleBar({ format: 'demo [{bar}] {percentage}% | {value}/{total} profiles | {duration_formatted} (eta {eta_formatted})', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
-        : undefined;
-      let barStarted = false;
+      const bar = progressBar('demo [{bar}] {percentage}% | {value}/{total} profiles | {duration_formatted} (eta {eta_formatted})', !options.json);
       const startedAt = performance.now();
       const summary = await context.withDatabase(async (database) => {
         try {
           return await loadDemoBrand(database, {
             customers, seed, until: options.until, workspaceName: options.workspace, replace: options.replace,
-            onProgress: (done, total) => {
-              if (!bar) return;
-              if (!barStarted) bar.start(total, 0);
-              barStarted = true;
-              bar.update(done);
-            },
+            onProgress: bar.update,
           });
         } finally {
-          bar?.stop();
+          bar.stop();
         }
       });
       const seconds = (performance.now() - startedAt) / 1000;

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import { importCsv, type ImportReport } from '../../import/import-csv.ts';
 import { RECORD_KINDS, type BatchKind } from '../../ingest/records.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { RegisterCommand } from '../context.ts';
+import { progressBar } from '../progress.ts';
 
 interface ImportCommandOptions {
   workspace?: string;
@@ -34,12 +34,7 @@ export const registerImportCommand: RegisterCommand = (program, context) => {
         throw new KizunaError('validation_failed', `Unknown kind "${kind}": use one of ${RECORD_KINDS.join(', ')}.`);
       }
       const mapping = options.mapping ? await readMapping(options.mapping) : undefined;
-      const bar = process.stderr.isTTY && !options.json
-        ? new cliProgress.SingleBar({
-          format: 'import [{bar}] {percentage}% | {duration_formatted} (eta {eta_formatted})', stream: process.stderr, hideCursor: true,
-        }, cliProgress.Presets.shades_classic)
-        : undefined;
-      let barStarted = false;
+      const bar = progressBar('import [{bar}] {percentage}% | {duration_formatted} (eta {eta_formatted})', !options.json);
       const startedAt = performance.now();
       const report = await context.withDatabase(async (database) => {
         const workspace = await context.workspace(database, options.workspace);
@@ -47,15 +42,10 @@ export const registerImportCommand: RegisterCommand = (program, context) => {
           return await importCsv({
             pool: database.pool, workspace, kind: kind as BatchKind, source: { path: file }, mapping,
             mode: options.skipInvalid ? 'skip-invalid' : 'all-or-nothing', dryRun: options.dryRun ?? false, rejectedPath: options.rejected,
-            onProgress: (done, total) => {
-              if (!bar) return;
-              if (!barStarted) bar.start(total, 0);
-              barStarted = true;
-              bar.update(done);
-            },
+            onProgress: bar.update,
           });
         } finally {
-          bar?.stop();
+          bar.stop();
         }
       });
       const seconds = (performance.now() - startedAt) / 1000;

@@ -1,6 +1,6 @@
-import cliProgress from 'cli-progress';
 import { startServer } from '../../server.ts';
 import type { RegisterCommand } from '../context.ts';
+import { progressBar } from '../progress.ts';
 
 export const registerServeCommand: RegisterCommand = (program, context) => {
   program.command('serve')
@@ -8,15 +8,11 @@ export const registerServeCommand: RegisterCommand = (program, context) => {
     .option('--port <port>', 'port to listen on', (v) => Number(v))
     .action(async (options: { port?: number }) => {
       const config = { ...context.config, ...(options.port ? { port: options.port } : {}) };
-      const bar = process.stderr.isTTY
-        ? new cliProgress.SingleBar({ format: 'demo brand {bar} {value}/{total} profiles', hideCursor: true, clearOnComplete: true, stream: process.stderr }, cliProgress.Presets.shades_classic)
-        : undefined;
+      const bar = progressBar('demo brand [{bar}] {value}/{total} profiles | eta {eta_formatted}');
       const server = await startServer(config, {
         log: (line) => console.log(line),
         onDemoProgress: (done, total) => {
-          if (!bar) return;
-          if (done === 0 || !bar.isActive) bar.start(total, done);
-          bar.update(done);
+          bar.update(done, total);
           if (done >= total) bar.stop();
         },
       });
