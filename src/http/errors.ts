@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { KizunaError, type ErrorCode } from '../shared/errors.ts';
+import { REASON_CODES } from '../shared/reasons.ts';
 
 /** Every error leaves the API as `{ code, message, details }` with the status mapped here, in one place. */
 export const ErrorBody = z.object({
@@ -9,6 +10,12 @@ export const ErrorBody = z.object({
   message: z.string(),
   details: z.unknown().optional(),
 }).meta({ id: 'Error' });
+
+/** The code (and parameters) of a refused record or line, beside its English reason: see src/shared/reasons.ts. */
+export const Refusal = z.object({
+  code: z.enum(REASON_CODES).optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,

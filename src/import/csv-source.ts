@@ -2,7 +2,7 @@ import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { CsvLineReader, type CsvRecord } from './csv-lines.ts';
-import { createDecoder, guessEncoding, UndecodableText, type FileEncoding } from './file-encoding.ts';
+import { createDecoder, guessEncoding, UndecodableText, type EncodingGuess, type FileEncoding } from './file-encoding.ts';
 
 /** A CSV file on disk, or uploaded bytes (the console), with an optional name for messages. */
 export type CsvSource = { path: string } | { buffer: Buffer; name?: string };
@@ -40,7 +40,7 @@ export async function* sourceBytes(source: CsvSource): AsyncGenerator<Buffer> {
  * English header, ids and numbers say nothing about it). A file whose first 16 MiB are ASCII
  * is read as UTF-8; should other bytes come later, decoding stops there with an error.
  */
-export async function detectEncoding(source: CsvSource): Promise<{ ok: true; encoding: FileEncoding } | { ok: false; reason: string }> {
+export async function detectEncoding(source: CsvSource): Promise<EncodingGuess> {
   const size = await sourceSize(source);
   if (size === 0) return guessEncoding(Buffer.alloc(0), true);
   for (let start = 0; start < Math.min(size, ASCII_SCAN_BYTES); start += SAMPLE_BYTES) {

@@ -13,7 +13,7 @@ describe('encoding detection', () => {
   });
 
   it('refuses empty, binary, UTF-16 and undecodable bytes with a clear reason', () => {
-    expect(guessEncoding(Buffer.alloc(0), true)).toEqual({ ok: false, reason: 'the file is empty' });
+    expect(guessEncoding(Buffer.alloc(0), true)).toEqual({ ok: false, reason: 'the file is empty', code: 'empty_file' });
     expect(guessEncoding(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]), true).ok).toBe(false);
     expect(guessEncoding(iconv.encode(text, 'utf16le'), true)).toMatchObject({ ok: false, reason: expect.stringContaining('not text') });
     expect(guessEncoding(Buffer.from([0xff, 0xfe, 0x41, 0x00]), true)).toMatchObject({ ok: false, reason: expect.stringContaining('UTF-16') });

@@ -1,3 +1,4 @@
+import type { ReasonCode } from '../shared/reasons.ts';
 import iconv from 'iconv-lite';
 
 /**
@@ -6,7 +7,7 @@ import iconv from 'iconv-lite';
  */
 export type FileEncoding = 'utf-8' | 'utf-8-bom' | 'shift_jis';
 
-export type EncodingGuess = { ok: true; encoding: FileEncoding } | { ok: false; reason: string };
+export type EncodingGuess = { ok: true; encoding: FileEncoding } | { ok: false; reason: string; code: ReasonCode };
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
@@ -18,17 +19,17 @@ const UTF8_BOM = [0xef, 0xbb, 0xbf];
  * so a multi-byte character cut at its end is an error rather than the sample's edge.
  */
 export function guessEncoding(sample: Buffer, complete: boolean): EncodingGuess {
-  if (sample.length === 0) return { ok: false, reason: 'the file is empty' };
+  if (sample.length === 0) return { ok: false, reason: 'the file is empty', code: 'empty_file' };
   if (UTF8_BOM.every((byte, i) => sample[i] === byte)) return { ok: true, encoding: 'utf-8-bom' };
   if ((sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff)) {
-    return { ok: false, reason: 'the file is UTF-16; save it as CSV UTF-8 or CSV (Shift_JIS)' };
+    return { ok: false, reason: 'the file is UTF-16; save it as CSV UTF-8 or CSV (Shift_JIS)', code: 'unknown_encoding' };
   }
-  if (sample.includes(0)) return { ok: false, reason: 'the file is not text (it holds NUL bytes); expected a CSV file in UTF-8 or Shift_JIS' };
+  if (sample.includes(0)) return { ok: false, reason: 'the file is not text (it holds NUL bytes); expected a CSV file in UTF-8 or Shift_JIS', code: 'not_text' };
   // A sample may end inside a character: allow its last 1–3 bytes (UTF-8) or 1 byte (CP932) to be cut.
   const cuts = (most: number) => Array.from({ length: complete ? 1 : most + 1 }, (_, cut) => sample.subarray(0, sample.length - cut));
   if (cuts(3).some(isUtf8)) return { ok: true, encoding: 'utf-8' };
   if (cuts(1).some((body) => !iconv.decode(body, 'cp932').includes('\ufffd'))) return { ok: true, encoding: 'shift_jis' };
-  return { ok: false, reason: 'the file is neither UTF-8 nor Shift_JIS text; save it as CSV UTF-8 or CSV (Shift_JIS)' };
+  return { ok: false, reason: 'the file is neither UTF-8 nor Shift_JIS text; save it as CSV UTF-8 or CSV (Shift_JIS)', code: 'unknown_encoding' };
 }
 
 function isUtf8(bytes: Buffer): boolean {

@@ -1,3 +1,4 @@
+import type { ReasonCode } from '../shared/reasons.ts';
 import type pg from 'pg';
 import type { IngestMode } from '../ingest/ingest-batch.ts';
 import type { BatchKind } from '../ingest/records.ts';
@@ -50,10 +51,10 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
   const report = (fields: Partial<ImportReport>): ImportReport => ({
     kind, encoding: null, columns: [], rows: 0, records: 0, valid: 0, invalid: 0, stored: false, dryRun, errors: [], sample: [], ...fields,
   });
-  const fileError = (reason: string, line = 1): ImportError[] => [{ line, column: null, value: null, reason }];
+  const fileError = (reason: string, line = 1, code?: ReasonCode): ImportError[] => [{ line, column: null, value: null, reason, ...(code ? { code } : {}) }];
 
   const detected = await detectEncoding(source);
-  if (!detected.ok) return report({ errors: fileError(detected.reason) });
+  if (!detected.ok) return report({ errors: fileError(detected.reason, 1, detected.code) });
   const encoding = detected.encoding;
   const lines = readCsvRecords(source, encoding);
   let split: Awaited<ReturnType<typeof splitHeader>>;
@@ -64,7 +65,7 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
     throw error;
   }
   const { header, data } = split;
-  if (!header) return report({ encoding, errors: fileError('the file is empty') });
+  if (!header) return report({ encoding, errors: fileError('the file is empty', 1, 'empty_file') });
   const fields = importFields(kind, workspace.timezone);
   const mapped = mapColumns({ kind, header: header.cells, fields, explicit: params.mapping });
   if (!mapped.ok) return report({ encoding, columns: mapped.columns, errors: mapped.errors });
@@ -81,7 +82,7 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
     await client.query('set local jit = off');
     const run = { client, workspace, mapping, reader, data, mode, dryRun, progress };
     outcome = kind === 'orders' ? await importOrderLines(run) : await importRecordLines({ ...run, kind });
-    if (outcome.rows === 0) outcome = { ...outcome, stored: false, errors: fileError('no data rows: the file has a header line only') };
+    if (outcome.rows === 0) outcome = { ...outcome, stored: false, errors: fileError('no data rows: the file has a header line only', 1, 'header_only') };
     await client.query(outcome.stored ? 'commit' : 'rollback');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);

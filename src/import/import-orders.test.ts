@@ -150,10 +150,10 @@ describe('importCsv: broken order files', () => {
   // orders-mixed.csv: line 3 has no such date, line 4 a negative quantity, line 5 an unknown product
   // without a name, line 7 disagrees with line 6 (the first line of B-5) on the order date.
   const MIXED_ERRORS = [
-    { line: 3, column: '受注日時', value: '2024/02/31', reason: 'no such date: "2024/02/31"' },
-    { line: 4, column: '数量', value: '-1', reason: 'quantity must be at least 1' },
-    { line: 5, column: '商品コード', value: 'NOPE-1', reason: expect.stringContaining('unknown product code "NOPE-1"') },
-    { line: 7, column: '受注日時', value: '2024/1/9', reason: 'ordered_at differs from line 6, the first line of order "B-5"' },
+    { line: 3, column: '受注日時', value: '2024/02/31', reason: 'no such date: "2024/02/31"', code: 'no_such_date' },
+    { line: 4, column: '数量', value: '-1', reason: 'quantity must be at least 1', code: 'too_small', params: { minimum: 0, inclusive: 0 } },
+    { line: 5, column: '商品コード', value: 'NOPE-1', reason: expect.stringContaining('unknown product code "NOPE-1"'), code: 'unknown_product' },
+    { line: 7, column: '受注日時', value: '2024/1/9', reason: 'ordered_at differs from line 6, the first line of order "B-5"', code: 'order_lines_disagree', params: { line: 6, order: 'B-5' } },
   ];
 
   it('lists every error with its line, column and value, and stores nothing (all-or-nothing)', async () => {
@@ -212,7 +212,9 @@ describe('importCsv: broken order files', () => {
     const workspace = await freshWorkspace(database);
     const file = '受注番号,受注日時,会員ID,商品コード,商品名,数量,単価\nA-1,2024/1/5,M1,S1,石鹸,9999999999,100\n';
     const report = await importOrders(workspace, { buffer: Buffer.from(file) });
-    expect(report.errors).toEqual([{ line: 2, column: '数量', value: '9999999999', reason: 'quantity must be at most 1,000,000' }]);
+    expect(report.errors).toEqual([{
+      line: 2, column: '数量', value: '9999999999', reason: 'quantity must be at most 1,000,000', code: 'too_large', params: { maximum: 1_000_000, inclusive: 1 },
+    }]);
   });
 
   it('names a required field without a column and lists the headers found', async () => {

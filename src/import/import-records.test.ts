@@ -51,8 +51,8 @@ describe('importCsv: customers, products and events', () => {
     ].join('\n');
     const report = await importFile('customers', { buffer: Buffer.from(file) }, { mode: 'skip-invalid' });
     expect(report.errors).toEqual([
-      { line: 3, column: 'メールアドレス', value: 'hanako@example.jp', reason: 'email "hanako@example.jp" already belongs to customer K001' },
-      { line: 4, column: '会員ID', value: 'K010', reason: 'duplicate customer_id "K010" (also on line 2)' },
+      { line: 3, column: 'メールアドレス', value: 'hanako@example.jp', reason: 'email "hanako@example.jp" already belongs to customer K001', code: 'identity_taken' },
+      { line: 4, column: '会員ID', value: 'K010', reason: 'duplicate customer_id "K010" (also on line 2)', code: 'duplicate' },
     ]);
     expect(report).toMatchObject({ stored: true, valid: 1, invalid: 2 });
     const stored = await database.db.selectFrom('customers').select('external_id').where('workspace_id', '=', workspace.id)

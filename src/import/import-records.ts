@@ -41,7 +41,7 @@ export async function importRecordLines(run: LineImport & { kind: OneLineKind })
       if (earlier !== undefined) {
         // The same event twice is one event (as the batch API keeps it once); another repeat is ambiguous.
         if (kind !== 'events') {
-          errors.push({ line: line.line, column: reader.columnOf(key.field), value: null, reason: `duplicate ${key.field} "${key.value}" (also on line ${earlier})` });
+          errors.push({ line: line.line, column: reader.columnOf(key.field), value: null, reason: `duplicate ${key.field} "${key.value}" (also on line ${earlier})`, code: 'duplicate' });
         }
         continue;
       }
@@ -125,7 +125,7 @@ async function writeChunk(
     for (const conflict of conflicts) {
       const at = chunk[conflict.position]!;
       // The value is filled in from the file (revisit-lines.ts): the cell as written, not as normalised.
-      errors.push({ line: at.line, column: columnOf(conflict.field), value: null, reason: conflict.reason });
+      errors.push({ line: at.line, column: columnOf(conflict.field), value: null, reason: conflict.reason, code: 'identity_taken' });
     }
     keep = chunk.filter((_, position) => !refused.has(position));
   }

@@ -1,4 +1,5 @@
 import type { BatchKind, CustomerRecord, EventRecord, OrderRecord, ProductRecord } from '../ingest/records.ts';
+import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
 import type { FileEncoding } from './file-encoding.ts';
 
 /** One problem in a CSV file: where (file line, header line = 1; the CSV column), what, why. */
@@ -9,6 +10,9 @@ export interface ImportError {
   /** The cell as written in the file. */
   value: string | null;
   reason: string;
+  /** The reason as a stable code (src/shared/reasons.ts), when it is one of the common cases. */
+  code?: ReasonCode;
+  params?: ReasonParams;
 }
 
 /** How a CSV column was read: the API field it fills, or null when it is ignored. */

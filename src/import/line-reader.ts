@@ -1,10 +1,11 @@
+import { refusalOfIssue, type Refusal } from '../shared/reasons.ts';
 import type { ColumnMapping } from './column-mapping.ts';
 import type { CsvRecord } from './csv-lines.ts';
 import type { ImportField } from './import-fields.ts';
 import type { ImportError } from './import-report.ts';
 
 /** A cell's reading; a staging writer may keep the value's COPY text beside it (`copy`), made once per distinct cell. */
-export type CellResult = { ok: true; value: unknown; copy?: string } | { ok: false; reason: string };
+export type CellResult = { ok: true; value: unknown; copy?: string } | ({ ok: false } & Refusal);
 type CellValue = Extract<CellResult, { ok: true }>;
 
 /** Distinct values remembered per column before the memo starts over. */
@@ -87,7 +88,8 @@ export class LineReader {
       }
       this.results[slot] = NO_VALUE;
       const blank = text.trim() === '';
-      errors.push({ line, column: column === -1 ? null : this.header[column]!, value: text, reason: blank ? `${this.fields[slot]!.name} is required` : result.reason });
+      const refusal: Refusal = blank ? { reason: `${this.fields[slot]!.name} is required`, code: 'required' } : result;
+      errors.push({ line, column: column === -1 ? null : this.header[column]!, value: text, reason: refusal.reason, ...(refusal.code ? { code: refusal.code } : {}), ...(refusal.params ? { params: refusal.params } : {}) });
     }
     return errors.length === before;
   }
@@ -132,5 +134,5 @@ function parse(field: ImportField, text: string | undefined): CellResult {
   const outcome = field.schema.safeParse(input);
   if (outcome.success) return { ok: true, value: outcome.data };
   const issue = outcome.error.issues[0];
-  return { ok: false, reason: issue ? issue.message : `not a valid ${field.name}` };
+  return { ok: false, ...(issue ? refusalOfIssue(issue, input) : { reason: `not a valid ${field.name}` }) };
 }

@@ -1,3 +1,4 @@
+import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
 import type pg from 'pg';
 import type { z } from 'zod';
 import type { ImportError } from './import-report.ts';
@@ -18,20 +19,21 @@ export async function checkStagedOrders(params: {
   columnOf: (field: string) => string | null;
 }): Promise<{ orders: number; errors: ImportError[] }> {
   const { client, workspaceId, itemsSchema, columnOf } = params;
-  const error = (line: number, field: string | null, reason: string): ImportError =>
-    ({ line, column: field === null ? null : columnOf(field), value: null, reason });
+  const error = (line: number, field: string | null, reason: string, code?: ReasonCode, params?: ReasonParams): ImportError =>
+    ({ line, column: field === null ? null : columnOf(field), value: null, reason, ...(code ? { code } : {}), ...(params ? { params } : {}) });
   const sizes = await countOrderSizes(client);
   const orders = sizes.reduce((sum, size) => sum + size.orders, 0);
   const errors = [
     ...(await findDisagreements(client)).flatMap((row) => row.fields.map((field) =>
-      error(row.line, field, `${field} differs from line ${row.head_line}, the first line of order "${row.order_id}"`))),
+      error(row.line, field, `${field} differs from line ${row.head_line}, the first line of order "${row.order_id}"`,
+        'order_lines_disagree', { line: row.head_line, order: row.order_id }))),
     ...(await findOversizedOrders(client, itemsSchema, sizes)).map((row) =>
       error(row.line, 'order_id', `order "${row.order_id}" has ${row.lines} item lines: ${row.reason}`)),
     ...(await findUnknownProducts(client, workspaceId)).map((row) =>
-      error(row.line, 'sku', `unknown product code "${row.sku}": not in the catalogue, and no line of the file names it (give a product name to create it)`)),
+      error(row.line, 'sku', `unknown product code "${row.sku}": not in the catalogue, and no line of the file names it (give a product name to create it)`, 'unknown_product')),
     ...(await findIdentityConflicts(client, workspaceId)).map((row) => error(row.line, row.kind, row.owner
       ? `${row.kind} "${row.value}" already belongs to customer ${row.owner}`
-      : `${row.kind} "${row.value}" is also given to customer ${row.first_claimant} on an earlier line`)),
+      : `${row.kind} "${row.value}" is also given to customer ${row.first_claimant} on an earlier line`, 'identity_taken')),
   ];
   return { orders, errors };
 }

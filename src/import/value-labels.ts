@@ -43,7 +43,7 @@ export function yesNoLabel(text: string): Normalized<boolean> {
   const value = key(text);
   if (YES.has(value)) return { ok: true, value: true };
   if (NO.has(value)) return { ok: true, value: false };
-  return { ok: false, reason: `not a yes/no value: "${text}" (use e.g. 定期/通常, ○/×, true/false or 1/0)` };
+  return { ok: false, reason: `not a yes/no value: "${text}" (use e.g. 定期/通常, ○/×, true/false or 1/0)`, code: 'invalid_yes_no' };
 }
 
 /** A share written as 0.7, 70% or ７０％ → 0.7. */
@@ -51,7 +51,7 @@ export function shareLabel(text: string): Normalized<number> {
   const value = key(text).replace(/\s/g, '');
   const percent = value.endsWith('%');
   const number = Number(percent ? value.slice(0, -1) : value);
-  if (value === '' || value === '%' || !Number.isFinite(number)) return { ok: false, reason: `not a share: "${text}" (use e.g. 0.7 or 70%)` };
+  if (value === '' || value === '%' || !Number.isFinite(number)) return { ok: false, reason: `not a share: "${text}" (use e.g. 0.7 or 70%)`, code: 'invalid_share' };
   return { ok: true, value: percent ? number / 100 : number };
 }
 

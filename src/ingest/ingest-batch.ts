@@ -79,7 +79,7 @@ export function validateRecords(kind: BatchKind, records: readonly unknown[], ti
     const earlier = seen.get(key.value);
     if (earlier !== undefined) {
       // A repeated event is the same event sent twice: keep it once. Any other repeat is ambiguous.
-      if (kind !== 'events') errors.push({ index, field: key.field, reason: `duplicate ${key.field} "${key.value}" (also at index ${earlier})`, value: key.value });
+      if (kind !== 'events') errors.push({ index, field: key.field, reason: `duplicate ${key.field} "${key.value}" (also at index ${earlier})`, code: 'duplicate', value: key.value });
       return;
     }
     seen.set(key.value, index);
@@ -105,12 +105,12 @@ async function checkAgainstDatabase(
   switch (valid.kind) {
     case 'customers':
       return (await findIdentityConflicts(client, workspaceId, valid.records)).map((c) => ({
-        index: positions[c.position]!, field: c.field, reason: c.reason, value: valid.records[c.position]![c.field],
+        index: positions[c.position]!, field: c.field, reason: c.reason, code: 'identity_taken', value: valid.records[c.position]![c.field],
       }));
     case 'orders':
       return (await findUnknownProducts(client, workspaceId, valid.records)).map((u) => ({
         index: positions[u.position]!, field: `items[${u.item}].sku`,
-        reason: `unknown product "${u.sku}" and no product_name to create it from`, value: u.sku,
+        reason: `unknown product "${u.sku}" and no product_name to create it from`, code: 'unknown_product', value: u.sku,
       }));
     case 'products':
     case 'events':

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { canonicalPrefecture } from '../shared/prefectures.ts';
 import { normalizeEmail, normalizeInteger, normalizeMoney, normalizePhone, normalizeText, type Normalized } from '../shared/normalize.ts';
+import { refusalOfIssue, type ReasonCode, type ReasonParams } from '../shared/reasons.ts';
 import { parseCalendarDate, parseTimestamp } from '../shared/time.ts';
 
 /**
@@ -10,12 +11,16 @@ import { parseCalendarDate, parseTimestamp } from '../shared/time.ts';
  * Timestamps without a zone are read in the workspace's time zone, so schemas are made per zone.
  */
 
+/** Raises a refused normalisation as a zod issue that keeps its reason code. */
+function refuse(ctx: z.RefinementCtx, failure: { reason: string; code?: ReasonCode }): never {
+  ctx.addIssue({ code: 'custom', message: failure.reason, ...(failure.code ? { params: { code: failure.code } } : {}) });
+  return z.NEVER;
+}
+
 function normalized<T>(normalize: (input: string) => Normalized<T>) {
   return z.string().transform((input, ctx) => {
     const result = normalize(input);
-    if (result.ok) return result.value;
-    ctx.addIssue({ code: 'custom', message: result.reason });
-    return z.NEVER;
+    return result.ok ? result.value : refuse(ctx, result);
   });
 }
 
@@ -25,29 +30,19 @@ const optionalText = (max: number) => z.string().transform(normalizeText).pipe(z
 const externalId = text(200).describe('The id of this record in the brand\'s own systems');
 const money = z.union([z.number(), z.string()]).transform((input, ctx) => {
   const result = normalizeMoney(input);
-  if (result.ok) return result.value;
-  ctx.addIssue({ code: 'custom', message: result.reason });
-  return z.NEVER;
+  return result.ok ? result.value : refuse(ctx, result);
 });
 const integer = z.union([z.number(), z.string()]).transform((input, ctx) => {
   const result = normalizeInteger(input);
-  if (result.ok) return result.value;
-  ctx.addIssue({ code: 'custom', message: result.reason });
-  return z.NEVER;
+  return result.ok ? result.value : refuse(ctx, result);
 });
-const prefecture = z.string().transform((input, ctx) => {
-  const value = canonicalPrefecture(input.normalize('NFKC'));
-  if (value) return value;
-  ctx.addIssue({ code: 'custom', message: `not a prefecture of Japan: "${input}"` });
-  return z.NEVER;
-});
+const prefecture = z.string().transform((input, ctx) =>
+  canonicalPrefecture(input.normalize('NFKC')) ?? refuse(ctx, { reason: `not a prefecture of Japan: "${input}"`, code: 'invalid_prefecture' }));
 
 function timestamp(timezone: string) {
   return z.string().describe('ISO 8601; without an offset, wall-clock time in the workspace time zone').transform((input, ctx) => {
     const result = parseTimestamp(input, timezone);
-    if (result.ok) return result.value;
-    ctx.addIssue({ code: 'custom', message: result.reason });
-    return z.NEVER;
+    return result.ok ? result.value : refuse(ctx, result);
   });
 }
 
@@ -163,13 +158,17 @@ export interface RecordError {
   index: number;
   field: string;
   reason: string;
+  /** The reason as a stable code (src/shared/reasons.ts), when it is one of the common cases. */
+  code?: ReasonCode;
+  params?: ReasonParams;
   value?: unknown;
 }
 
 export function issuesToErrors(index: number, issues: readonly z.core.$ZodIssue[], record: unknown): RecordError[] {
   return issues.map((issue) => {
     const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(record)';
-    return { index, field, reason: issue.message, value: valueAt(record, issue.path) };
+    const value = valueAt(record, issue.path);
+    return { index, field, ...refusalOfIssue(issue, value), value };
   });
 }
 

@@ -273,7 +273,8 @@ describe('the console', () => {
     const errorRows = errors.getByRole('row');
     expect(await errorRows.count()).toBe(2);
     const cells = await errorRows.nth(1).getByRole('cell').allTextContents();
-    expect(cells.slice(0, 3)).toEqual(['3', '受注日時', '2024/13/45 10:00']);
+    // The reason in the console's language (the API also sends it in English, as a tooltip here).
+    expect(cells.slice(0, 4)).toEqual(['3', '受注日時', '2024/13/45 10:00', '存在しない日付です。']);
     const mapping = await report.getByRole('table', { name: '列の対応付け' }).getByRole('row').allTextContents();
     expect(mapping).toContain('受注番号order_id');
     expect(mapping).toContain('備考対応なし(取り込みません)');

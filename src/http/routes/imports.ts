@@ -12,7 +12,7 @@ import { RECORD_KINDS } from '../../ingest/records.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import { authorizeWorkspace } from '../auth.ts';
 import type { AppDeps } from '../app.ts';
-import { ErrorBody } from '../errors.ts';
+import { ErrorBody, Refusal } from '../errors.ts';
 import { bodyCheckedBy } from '../validation.ts';
 import { WorkspaceParams } from './workspaces.ts';
 
@@ -29,7 +29,7 @@ const ImportReport = z.object({
   invalid: z.number().int(),
   stored: z.boolean(),
   dryRun: z.boolean(),
-  errors: z.array(z.object({ line: z.number().int(), column: z.string().nullable(), value: z.string().nullable(), reason: z.string() })),
+  errors: z.array(z.object({ line: z.number().int(), column: z.string().nullable(), value: z.string().nullable(), reason: z.string(), ...Refusal.shape })),
   sample: z.array(z.record(z.string(), z.unknown())),
 }).meta({ id: 'ImportReport' });
 

@@ -6,7 +6,7 @@ import { RECORD_KINDS, recordSchemas, type BatchKind } from '../../ingest/record
 import { KizunaError } from '../../shared/errors.ts';
 import { authorizeWorkspace } from '../auth.ts';
 import type { AppDeps } from '../app.ts';
-import { ErrorBody } from '../errors.ts';
+import { ErrorBody, Refusal } from '../errors.ts';
 import { bodyCheckedBy } from '../validation.ts';
 import { WorkspaceParams } from './workspaces.ts';
 
@@ -16,7 +16,9 @@ const Mode = z.enum(['all-or-nothing', 'skip-invalid']).default('all-or-nothing'
 /** The envelope checked at the edge; each record is checked by the domain, so errors carry the record's index. */
 const Envelope = z.object({ mode: Mode, records: z.array(z.unknown()) });
 
-const RecordError = z.object({ index: z.number().int(), field: z.string(), reason: z.string(), value: z.unknown().optional() }).meta({ id: 'RecordError' });
+const RecordError = z.object({
+  index: z.number().int(), field: z.string(), reason: z.string(), ...Refusal.shape, value: z.unknown().optional(),
+}).meta({ id: 'RecordError' });
 const IngestResult = z.object({
   received: z.number().int(), valid: z.number().int(), invalid: z.number().int(),
   stored: z.boolean(), errors: z.array(RecordError),

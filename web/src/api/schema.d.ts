@@ -1546,8 +1546,13 @@ export interface components {
             dryRun: boolean;
             encoding: ("utf-8" | "utf-8-bom" | "shift_jis") | null;
             errors: {
+                /** @enum {string} */
+                code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding";
                 column: string | null;
                 line: number;
+                params?: {
+                    [key: string]: string | number;
+                };
                 reason: string;
                 value: string | null;
             }[];
@@ -1570,8 +1575,13 @@ export interface components {
             dryRun: boolean;
             encoding: ("utf-8" | "utf-8-bom" | "shift_jis") | null;
             errors: {
+                /** @enum {string} */
+                code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding";
                 column: string | null;
                 line: number;
+                params?: {
+                    [key: string]: string | number;
+                };
                 reason: string;
                 value: string | null;
             }[];
@@ -1710,14 +1720,24 @@ export interface components {
             sku: string;
         };
         RecordError: {
+            /** @enum {string} */
+            code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding";
             field: string;
             index: number;
+            params?: {
+                [key: string]: string | number;
+            };
             reason: string;
             value?: unknown;
         };
         RecordErrorInput: {
+            /** @enum {string} */
+            code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding";
             field: string;
             index: number;
+            params?: {
+                [key: string]: string | number;
+            };
             reason: string;
             value?: unknown;
         };

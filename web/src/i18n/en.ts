@@ -1,4 +1,32 @@
-import type { Messages } from './ja.ts';
+import type { Messages, ReasonMessages } from './ja.ts';
+
+const reasons: ReasonMessages = {
+  required: () => 'Required.',
+  invalid_type: () => 'Not a value of the right kind.',
+  invalid_format: () => 'Not in the expected format.',
+  not_allowed: (p) => `Not an allowed value (allowed: ${p.values}).`,
+  too_small: (p) => (p.inclusive ? `Must be at least ${p.minimum}.` : `Must be more than ${p.minimum}.`),
+  too_large: (p) => (p.inclusive ? `Must be at most ${p.maximum}.` : `Must be less than ${p.maximum}.`),
+  invalid_date: () => 'Not a date (e.g. 2024/1/5, 2024-01-05 10:23, 2024年1月5日).',
+  no_such_date: () => 'No such date.',
+  no_such_time: () => 'No such time of day.',
+  invalid_amount: () => 'Not an amount (e.g. 1980, ¥1,980, 1,980円).',
+  invalid_integer: () => 'Not a whole number.',
+  out_of_range: () => 'The number is too large.',
+  invalid_phone: () => 'Not a phone number.',
+  invalid_email: () => 'Not an email address.',
+  invalid_prefecture: () => 'Not a prefecture of Japan.',
+  invalid_yes_no: () => 'Not a yes/no value (e.g. 定期/通常, ○/×, 1/0).',
+  invalid_share: () => 'Not a share (e.g. 0.7 or 70%).',
+  duplicate: () => 'The same id is already used earlier in the file.',
+  unknown_product: () => 'Unknown product code; a product name column lets the line create it.',
+  identity_taken: () => 'This email, phone or LINE id belongs to another customer.',
+  order_lines_disagree: (p) => `Differs from the first line of the same order (line ${p.line}).`,
+  empty_file: () => 'The file is empty.',
+  header_only: () => 'The file has a header line and no data.',
+  not_text: () => 'Not a text file: choose a CSV in UTF-8 or Shift_JIS.',
+  unknown_encoding: () => 'The encoding is not UTF-8 or Shift_JIS: save the file as CSV UTF-8 or CSV (Shift_JIS).',
+};
 
 const PREFECTURES_IN_ENGLISH: Record<string, string> = {
   北海道: 'Hokkaido', 青森県: 'Aomori', 岩手県: 'Iwate', 宮城県: 'Miyagi', 秋田県: 'Akita', 山形県: 'Yamagata', 福島県: 'Fukushima',
@@ -195,5 +223,6 @@ export const en: Messages = {
     rejected: 'Nothing was imported because of the errors. Fix them, or import the valid rows only.',
     dryRunNote: 'A preview stores nothing.',
     allInvalid: 'No valid row.',
+    reasons,
   },
 };

@@ -1,3 +1,38 @@
+import type { components } from '../api/schema';
+
+/** The code of a refused value or line, as the API sends it beside its English reason. */
+export type ReasonCode = NonNullable<components['schemas']['ImportReport']['errors'][number]['code']>;
+export type ReasonParams = Record<string, string | number>;
+export type ReasonMessages = Record<ReasonCode, (params: ReasonParams) => string>;
+
+const reasons: ReasonMessages = {
+  required: () => '必須項目です。',
+  invalid_type: () => '値の形式が正しくありません。',
+  invalid_format: () => '書式が正しくありません。',
+  not_allowed: (p) => `使える値ではありません(使える値: ${p.values})。`,
+  too_small: (p) => (p.inclusive ? `${p.minimum} 以上にしてください。` : `${p.minimum} より大きい値にしてください。`),
+  too_large: (p) => (p.inclusive ? `${p.maximum} 以下にしてください。` : `${p.maximum} より小さい値にしてください。`),
+  invalid_date: () => '日付として読めません(例: 2024/1/5、2024-01-05 10:23、2024年1月5日)。',
+  no_such_date: () => '存在しない日付です。',
+  no_such_time: () => '存在しない時刻です。',
+  invalid_amount: () => '金額として読めません(例: 1980、¥1,980、1,980円)。',
+  invalid_integer: () => '整数として読めません。',
+  out_of_range: () => '数値が大きすぎます。',
+  invalid_phone: () => '電話番号として読めません。',
+  invalid_email: () => 'メールアドレスとして読めません。',
+  invalid_prefecture: () => '都道府県名ではありません。',
+  invalid_yes_no: () => 'はい/いいえとして読めません(例: 定期/通常、○/×、1/0)。',
+  invalid_share: () => '割合として読めません(例: 0.7 または 70%)。',
+  duplicate: () => '同じIDがファイル内ですでに使われています。',
+  unknown_product: () => '登録されていない商品コードです。商品名の列があれば、その行から商品を作成できます。',
+  identity_taken: () => 'このメールアドレス・電話番号などは別の顧客のものです。',
+  order_lines_disagree: (p) => `同じ注文の最初の行(${p.line} 行目)と内容が異なります。`,
+  empty_file: () => 'ファイルが空です。',
+  header_only: () => '見出し行だけで、データ行がありません。',
+  not_text: () => 'テキストファイルではありません。CSV(UTF-8 または Shift_JIS)を選んでください。',
+  unknown_encoding: () => '文字コードを判定できません。CSV UTF-8 または CSV(Shift_JIS)で保存し直してください。',
+};
+
 /**
  * Every string the console shows, in Japanese (the console's first language). The English
  * dictionary (en.ts) is typed as `Messages`, so a key missing there fails the typecheck.
@@ -188,6 +223,7 @@ export const ja = {
     rejected: 'エラーがあるため、何も取り込みませんでした。エラーを修正するか、有効な行のみ取り込んでください。',
     dryRunNote: 'プレビューでは何も保存されません。',
     allInvalid: '有効な行がありません。',
+    reasons,
   },
 };
 

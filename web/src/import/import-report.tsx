@@ -62,7 +62,7 @@ function ErrorsTable({ errors }: { errors: ImportReport['errors'] }) {
                     <td className="num">{error.line}</td>
                     <td>{error.column ?? t.app.none}</td>
                     <td className="mono">{error.value ?? t.app.none}</td>
-                    <td>{error.reason}</td>
+                    <td title={error.reason}>{error.code ? c.reasons[error.code](error.params ?? {}) : error.reason}</td>
                   </tr>
                 ))}
               </tbody>

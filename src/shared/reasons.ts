@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+
+/**
+ * Why a value or a line was refused, as a stable code beside the English `reason` text, so
+ * the console can say it in the operator's language. Codes name the common cases; an error
+ * without a code is shown with its reason as written.
+ */
+export const REASON_CODES = [
+  'required',
+  'invalid_type',
+  'invalid_format',
+  'not_allowed',
+  'too_small',
+  'too_large',
+  'invalid_date',
+  'no_such_date',
+  'no_such_time',
+  'invalid_amount',
+  'invalid_integer',
+  'out_of_range',
+  'invalid_phone',
+  'invalid_email',
+  'invalid_prefecture',
+  'invalid_yes_no',
+  'invalid_share',
+  'duplicate',
+  'unknown_product',
+  'identity_taken',
+  'order_lines_disagree',
+  'empty_file',
+  'header_only',
+  'not_text',
+  'unknown_encoding',
+] as const;
+
+export type ReasonCode = (typeof REASON_CODES)[number];
+export type ReasonParams = Record<string, string | number>;
+
+/** A refusal: the English text, and its code (and parameters) for other languages. */
+export interface Refusal {
+  reason: string;
+  code?: ReasonCode;
+  params?: ReasonParams;
+}
+
+/**
+ * The code of a zod issue. Our own checks raise `custom` issues whose `params.code` names
+ * the reason (see records.ts); zod's built-in issues map onto the generic codes.
+ */
+export function refusalOfIssue(issue: z.core.$ZodIssue, input?: unknown): Refusal {
+  const reason = issue.message;
+  switch (issue.code) {
+    case 'custom': {
+      const code = (issue.params as { code?: ReasonCode } | undefined)?.code;
+      return code ? { reason, code } : { reason };
+    }
+    case 'invalid_type':
+      return { reason, code: input === undefined || input === null || input === '' ? 'required' : 'invalid_type' };
+    case 'invalid_value':
+      return { reason, code: 'not_allowed', params: { values: issue.values.map(String).join(', ') } };
+    case 'too_small':
+      return { reason, code: 'too_small', params: { minimum: Number(issue.minimum), inclusive: issue.inclusive === false ? 0 : 1 } };
+    case 'too_big':
+      return { reason, code: 'too_large', params: { maximum: Number(issue.maximum), inclusive: issue.inclusive === false ? 0 : 1 } };
+    case 'invalid_format':
+      return { reason, code: 'invalid_format' };
+    default:
+      return { reason };
+  }
+}
