@@ -50,8 +50,8 @@ describe('ingest API', () => {
     const body = response.json();
     expect(body.code).toBe('validation_failed');
     expect(body.details.errors).toEqual([
-      expect.objectContaining({ index: 1, field: 'birth_date', reason: 'no such date: "1990-02-30"' }),
-      expect.objectContaining({ index: 2, field: 'customer_id' }),
+      expect.objectContaining({ index: 1, field: 'birth_date', reason: 'no such date: "1990-02-30"', code: 'no_such_date' }),
+      expect.objectContaining({ index: 2, field: 'customer_id', code: 'required' }),
     ]);
     const stored = await database.db.selectFrom('customers').select('id').where('workspace_id', '=', brand.id).execute();
     expect(stored).toHaveLength(0);
