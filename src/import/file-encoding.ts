@@ -1,5 +1,5 @@
-import type { ReasonCode } from '../shared/reasons.ts';
 import iconv from 'iconv-lite';
+import type { ReasonCode } from '../shared/reasons.ts';
 
 /**
  * The encodings Japanese back offices and Excel write CSV in. Shift_JIS is read as CP932

@@ -1,7 +1,7 @@
-import type { ReasonCode } from '../shared/reasons.ts';
 import type pg from 'pg';
 import type { IngestMode } from '../ingest/ingest-batch.ts';
 import type { BatchKind } from '../ingest/records.ts';
+import type { ReasonCode } from '../shared/reasons.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { mapColumns } from './column-mapping.ts';
 import { detectEncoding, readCsvRecords, sourceName, sourceSize, splitHeader, UnreadableCsv, type CsvSource } from './csv-source.ts';

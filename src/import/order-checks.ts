@@ -1,6 +1,6 @@
-import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
 import type pg from 'pg';
 import type { z } from 'zod';
+import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
 import type { ImportError } from './import-report.ts';
 import { ORDER_HEADER_FIELDS } from './order-staging.ts';
 
