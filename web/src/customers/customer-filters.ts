@@ -1,3 +1,4 @@
+import { PREFECTURES as SERVER_PREFECTURES } from '../../../src/shared/prefectures.ts';
 import type { paths } from '../api/schema';
 
 type ListQuery = NonNullable<paths['/api/v1/workspaces/{workspace}/customers']['get']['parameters']['query']>;
@@ -8,16 +9,8 @@ export type Prefecture = NonNullable<ListQuery['prefecture']>;
 export const LIFECYCLES = ['lead', 'customer'] as const satisfies readonly Lifecycle[];
 export const GENDERS = ['female', 'male', 'other', 'unknown'] as const satisfies readonly Gender[];
 
-/** The 47 prefectures in JIS X 0401 order, as the API's `prefecture` filter spells them. */
-export const PREFECTURES = [
-  '北海道', '青森県', '岩手県', '宮城県', '秋田県', '山形県', '福島県',
-  '茨城県', '栃木県', '群馬県', '埼玉県', '千葉県', '東京都', '神奈川県',
-  '新潟県', '富山県', '石川県', '福井県', '山梨県', '長野県', '岐阜県',
-  '静岡県', '愛知県', '三重県', '滋賀県', '京都府', '大阪府', '兵庫県',
-  '奈良県', '和歌山県', '鳥取県', '島根県', '岡山県', '広島県', '山口県',
-  '徳島県', '香川県', '愛媛県', '高知県', '福岡県', '佐賀県', '長崎県',
-  '熊本県', '大分県', '宮崎県', '鹿児島県', '沖縄県',
-] as const satisfies readonly Prefecture[];
+/** The 47 prefectures in JIS X 0401 order: the server's own list, as the `prefecture` filter spells them. */
+export const PREFECTURES = SERVER_PREFECTURES satisfies readonly Prefecture[];
 
 // The lists above must name every value the API accepts: these fail to compile otherwise.
 const everyLifecycle: Exclude<Lifecycle, (typeof LIFECYCLES)[number]> extends never ? true : never = true;
