@@ -319,4 +319,18 @@ describe('the console', () => {
     const me = await page.evaluate(async () => (await fetch('/api/v1/auth/me')).status);
     expect(me).toBe(401);
   });
+
+  it('shows a read-only user no Import in the menu, and says why on the page', async () => {
+    const readerEmail = `reader-${randomUUID()}@example.jp`;
+    await createUser(database.db, { email: readerEmail, displayName: '閲覧 担当', role: 'read_only', password });
+    await page.getByLabel('メールアドレス').fill(readerEmail);
+    await page.getByLabel('パスワード').fill(password);
+    await page.getByRole('button', { name: 'ログイン' }).click();
+    const navigation = page.getByRole('navigation', { name: 'メインナビゲーション' });
+    await navigation.getByRole('link', { name: '顧客' }).waitFor();
+    expect(await navigation.getByRole('link', { name: 'データ取込' }).count()).toBe(0);
+    await page.goto(`${baseUrl}/w/${encodeURIComponent(workspace.name)}/import`);
+    await page.getByRole('status').filter({ hasText: '閲覧のみの権限ではデータを取り込めません' }).waitFor();
+    expect(await page.getByLabel('CSVファイル').count()).toBe(0);
+  });
 });

@@ -1,13 +1,14 @@
 import { useEffect } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { useI18n } from '../i18n/i18n.tsx';
-import { useMe, useSession } from '../session/session.tsx';
+import { canWrite, useMe, useSession } from '../session/session.tsx';
 import { Brand } from './brand.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
 import { CurrentWorkspaceProvider, rememberWorkspace, useWorkspaces } from '../workspaces/workspaces.tsx';
 
 /** The frame of every signed-in page: navigation, workspace, language, user. */
 export function Layout() {
+  const me = useMe();
   const { t } = useI18n();
   const { workspace: name = '' } = useParams();
   const workspace = useWorkspaces().find((w) => w.name === name);
@@ -24,7 +25,7 @@ export function Layout() {
             <ul className="nav-list">
               <li><NavLink end to={base}>{t.nav.home}</NavLink></li>
               <li><NavLink to={`${base}/customers`}>{t.nav.customers}</NavLink></li>
-              <li><NavLink to={`${base}/import`}>{t.nav.import}</NavLink></li>
+              {canWrite(me.role) && <li><NavLink to={`${base}/import`}>{t.nav.import}</NavLink></li>}
               <li><a href="/docs" target="_blank" rel="noreferrer">{t.nav.apiDocs} ↗</a></li>
             </ul>
           </nav>

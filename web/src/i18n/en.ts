@@ -223,6 +223,7 @@ export const en: Messages = {
     rejected: 'Nothing was imported because of the errors. Fix them, or import the valid rows only.',
     dryRunNote: 'A preview stores nothing.',
     allInvalid: 'No valid row.',
+    notAllowed: 'A read-only role cannot import data. Ask an admin to change your role.',
     reasons,
   },
 };

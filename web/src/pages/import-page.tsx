@@ -3,6 +3,7 @@ import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { IMPORT_KINDS, runImport, type ImportKind, type ImportMode, type ImportReport } from '../import/import-client.ts';
 import { ImportReportView } from '../import/import-report.tsx';
+import { canWrite, useMe } from '../session/session.tsx';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
 /**
@@ -26,6 +27,7 @@ export function ImportPage() {
   const [inputKey, setInputKey] = useState(0);
   const [state, setState] = useState<ImportStep>({ step: 'choose' });
   const c = t.import;
+  const me = useMe();
 
   async function preview(event: FormEvent) {
     event.preventDefault();
@@ -59,6 +61,14 @@ export function ImportPage() {
   const busy = state.step === 'checking' || state.step === 'importing';
   const report = 'report' in state ? state.report : undefined;
   const canStore = state.step === 'previewed' || state.step === 'rejected';
+  if (!canWrite(me.role)) {
+    return (
+      <>
+        <h1>{c.title}</h1>
+        <div className="alert alert-info" role="status">{c.notAllowed}</div>
+      </>
+    );
+  }
   return (
     <>
       <h1>{c.title}</h1>

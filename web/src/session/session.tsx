@@ -66,6 +66,11 @@ export function useSession(): Session {
 }
 
 /** The signed-in user; the pages under <RequireSession> may call it. */
+/** Roles that may import and write data (the API's `write` permission; read_only may not). */
+export function canWrite(role: Me['role']): boolean {
+  return role !== 'read_only';
+}
+
 export function useMe(): Me {
   const { session } = useSession();
   if (session.state !== 'signed-in') throw new Error('useMe() outside <RequireSession>.');
