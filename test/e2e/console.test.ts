@@ -329,6 +329,9 @@ describe('the console', () => {
     const navigation = page.getByRole('navigation', { name: 'メインナビゲーション' });
     await navigation.getByRole('link', { name: '顧客' }).waitFor();
     expect(await navigation.getByRole('link', { name: 'データ取込' }).count()).toBe(0);
+    await page.goto(`${baseUrl}/w/${encodeURIComponent(workspace.name)}`);
+    await page.getByRole('link', { name: '顧客を探す' }).waitFor();
+    expect(await page.getByRole('link', { name: 'CSVを取り込む' }).count()).toBe(0);
     await page.goto(`${baseUrl}/w/${encodeURIComponent(workspace.name)}/import`);
     await page.getByRole('status').filter({ hasText: '閲覧のみの権限ではデータを取り込めません' }).waitFor();
     expect(await page.getByLabel('CSVファイル').count()).toBe(0);

@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
 import { Failure, Loading } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import { canWrite, useMe } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
@@ -9,6 +10,7 @@ import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 export function HomePage() {
   const { t } = useI18n();
   const { workspace, format } = useCurrentWorkspace();
+  const me = useMe();
   const summary = useApiData(
     (signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}', { params: { path: { workspace: workspace.name } }, signal })),
     [workspace.name],
@@ -37,7 +39,7 @@ export function HomePage() {
             <h2>{t.home.nextSteps}</h2>
             <div className="actions">
               <Link className="button button-primary" to="customers">{t.home.browseCustomers}</Link>
-              <Link className="button" to="import">{t.home.importData}</Link>
+              {canWrite(me.role) && <Link className="button" to="import">{t.home.importData}</Link>}
             </div>
           </section>
         </>
