@@ -6,10 +6,11 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { KizunaConfig } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import { handleError } from './errors.ts';
+import { transformOpenApiDocument } from './openapi.ts';
 import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -52,7 +53,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
       security: [{ apiKey: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: transformOpenApiDocument,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 

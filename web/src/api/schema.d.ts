@@ -1230,15 +1230,6 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
         };
-        ApiKeyInput: {
-            createdAt: unknown;
-            id: string;
-            name: string;
-            prefix: string;
-            revokedAt: unknown | null;
-            /** @enum {string} */
-            role: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
-        };
         Customer360: {
             consents: {
                 /** Format: date-time */
@@ -1302,65 +1293,6 @@ export interface components {
                 updatedAt: string;
             };
         };
-        Customer360Input: {
-            consents: {
-                changedAt: unknown;
-                /** @enum {string} */
-                channel: "email" | "line" | "sms" | "phone" | "postal";
-                /** @enum {string} */
-                purpose: "marketing" | "transactional";
-                source: string | null;
-                /** @enum {string} */
-                status: "granted" | "withdrawn";
-            }[];
-            identities: {
-                /** @enum {string} */
-                kind: "email" | "phone" | "line_user_id";
-                value: string;
-            }[];
-            orders: {
-                amount: string;
-                /** @enum {string} */
-                channel: "web" | "phone" | "line" | "store" | "other";
-                deliveredAt: unknown | null;
-                externalId: string;
-                id: string;
-                itemCount: number;
-                items: {
-                    lineNo: number;
-                    productName: string;
-                    quantity: number;
-                    sku: string;
-                    unitPrice: string;
-                }[];
-                orderedAt: unknown;
-                prefecture: string | null;
-                /** @enum {string} */
-                status: "pending" | "confirmed" | "shipped" | "delivered" | "cancelled" | "returned";
-                store: string | null;
-            }[];
-            profile: {
-                attributes: {
-                    [key: string]: unknown;
-                };
-                becameCustomerAt: unknown | null;
-                birthDate: string | null;
-                createdAt: unknown;
-                externalId: string;
-                firstPurchaseAt: unknown | null;
-                gender: ("female" | "male" | "other" | "unknown") | null;
-                id: string;
-                lastPurchaseAt: unknown | null;
-                /** @enum {string} */
-                lifecycle: "lead" | "customer";
-                name: string | null;
-                nameKana: string | null;
-                prefecture: string | null;
-                purchaseCount: number;
-                purchaseTotal: string;
-                updatedAt: unknown;
-            };
-        };
         CustomerListItem: {
             /** Format: date-time */
             createdAt: string;
@@ -1377,21 +1309,6 @@ export interface components {
             purchaseCount: number;
             purchaseTotal: string;
         };
-        CustomerListItemInput: {
-            createdAt: unknown;
-            email: string | null;
-            externalId: string;
-            gender: ("female" | "male" | "other" | "unknown") | null;
-            id: string;
-            lastPurchaseAt: unknown | null;
-            /** @enum {string} */
-            lifecycle: "lead" | "customer";
-            name: string | null;
-            nameKana: string | null;
-            prefecture: string | null;
-            purchaseCount: number;
-            purchaseTotal: string;
-        };
         CustomerPage: {
             items: components["schemas"]["CustomerListItem"][];
             nextCursor: string | null;
@@ -1400,48 +1317,6 @@ export interface components {
                 exact: boolean;
                 value: number;
             };
-        };
-        CustomerPageInput: {
-            items: components["schemas"]["CustomerListItemInput"][];
-            nextCursor: string | null;
-            total: {
-                /** @description false when there are more than value matches */
-                exact: boolean;
-                value: number;
-            };
-        };
-        CustomerRecord: {
-            /** @description Any further attributes, merged into the profile */
-            attributes?: {
-                [key: string]: unknown;
-            };
-            birth_date?: unknown | null;
-            consents?: {
-                /** @description When consent was given or withdrawn */
-                at: unknown;
-                /** @enum {string} */
-                channel: "email" | "line" | "sms" | "phone" | "postal";
-                /** @enum {string} */
-                purpose: "marketing" | "transactional";
-                /** @description Where: a form, a call, a store... */
-                source: unknown;
-                /** @enum {string} */
-                status: "granted" | "withdrawn";
-            }[];
-            /** @description The id of this record in the brand's own systems */
-            customer_id: string;
-            email?: unknown | null;
-            gender?: ("female" | "male" | "other" | "unknown") | null;
-            /**
-             * @description Profiles start as leads and become customers with their first purchase; "customer" marks a purchase made before the data here
-             * @enum {string}
-             */
-            lifecycle?: "lead" | "customer";
-            line_user_id: unknown;
-            name: unknown;
-            name_kana: unknown;
-            phone?: unknown | null;
-            prefecture?: unknown | null;
         };
         CustomerRecordInput: {
             /** @description Any further attributes, merged into the profile */
@@ -1491,40 +1366,10 @@ export interface components {
             /** @description Pass as `before` for older entries; null when there are none */
             nextBefore: string | null;
         };
-        CustomerTimelineInput: {
-            entries: {
-                at: unknown;
-                details: {
-                    [key: string]: unknown;
-                };
-                /** @enum {string} */
-                kind: "order" | "event" | "consent" | "profile";
-                summary: string;
-                type: string;
-            }[];
-            /** @description Pass as `before` for older entries; null when there are none */
-            nextBefore: string | null;
-        };
         Error: {
             code: string;
             details?: unknown;
             message: string;
-        };
-        ErrorInput: {
-            code: string;
-            details?: unknown;
-            message: string;
-        };
-        EventRecord: {
-            /** @description The id of this record in the brand's own systems */
-            customer_id: string;
-            /** @description Sending the same key twice stores the event once */
-            idempotency_key: string;
-            occurred_at: unknown;
-            properties?: {
-                [key: string]: unknown;
-            };
-            type: string;
         };
         EventRecordInput: {
             /** @description The id of this record in the brand's own systems */
@@ -1567,44 +1412,8 @@ export interface components {
             stored: boolean;
             valid: number;
         };
-        ImportReportInput: {
-            columns: {
-                column: string;
-                field: string | null;
-            }[];
-            dryRun: boolean;
-            encoding: ("utf-8" | "utf-8-bom" | "shift_jis") | null;
-            errors: {
-                /** @enum {string} */
-                code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding";
-                column: string | null;
-                line: number;
-                params?: {
-                    [key: string]: string | number;
-                };
-                reason: string;
-                value: string | null;
-            }[];
-            invalid: number;
-            /** @enum {string} */
-            kind: "customers" | "products" | "orders" | "events";
-            records: number;
-            rows: number;
-            sample: {
-                [key: string]: unknown;
-            }[];
-            stored: boolean;
-            valid: number;
-        };
         IngestResult: {
             errors: components["schemas"]["RecordError"][];
-            invalid: number;
-            received: number;
-            stored: boolean;
-            valid: number;
-        };
-        IngestResultInput: {
-            errors: components["schemas"]["RecordErrorInput"][];
             invalid: number;
             received: number;
             stored: boolean;
@@ -1618,43 +1427,6 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
             workspaceId?: string;
-        };
-        MeInput: {
-            displayName?: string;
-            email?: string;
-            /** @enum {string} */
-            kind: "user" | "api_key";
-            /** @enum {string} */
-            role: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
-            workspaceId?: string;
-        };
-        OrderRecord: {
-            /**
-             * @default other
-             * @enum {string}
-             */
-            channel: "web" | "phone" | "line" | "store" | "other";
-            /** @description The id of this record in the brand's own systems */
-            customer_id: string;
-            delivered_at?: unknown | null;
-            items: {
-                /** @description Creates the product when the SKU is not yet known */
-                product_name: unknown;
-                quantity: number;
-                /** @description The id of this record in the brand's own systems */
-                sku: string;
-                unit_price: string;
-            }[];
-            /** @description The id of this record in the brand's own systems */
-            order_id: string;
-            ordered_at: unknown;
-            prefecture?: unknown | null;
-            /**
-             * @default confirmed
-             * @enum {string}
-             */
-            status: "pending" | "confirmed" | "shipped" | "delivered" | "cancelled" | "returned";
-            store: unknown;
         };
         OrderRecordInput: {
             /**
@@ -1685,23 +1457,6 @@ export interface components {
             status: "pending" | "confirmed" | "shipped" | "delivered" | "cancelled" | "returned";
             store?: string | null;
         };
-        ProductRecord: {
-            attributes?: {
-                [key: string]: unknown;
-            };
-            category: unknown;
-            /** @description Days until a clear effect */
-            effect_clear_days?: number | null;
-            /** @description Days until users first feel the product */
-            effect_first_feeling_days?: number | null;
-            /** @description Share of users who feel it by effect_clear_days (0..1) */
-            effect_share?: number | null;
-            is_subscription?: boolean;
-            name: string;
-            price?: unknown | null;
-            /** @description The id of this record in the brand's own systems */
-            sku: string;
-        };
         ProductRecordInput: {
             attributes?: {
                 [key: string]: unknown;
@@ -1730,46 +1485,13 @@ export interface components {
             reason: string;
             value?: unknown;
         };
-        RecordErrorInput: {
-            /** @enum {string} */
-            code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding";
-            field: string;
-            index: number;
-            params?: {
-                [key: string]: string | number;
-            };
-            reason: string;
-            value?: unknown;
-        };
         Workspace: {
             currency: string;
             id: string;
             name: string;
             timezone: string;
         };
-        WorkspaceInput: {
-            currency: string;
-            id: string;
-            name: string;
-            timezone: string;
-        };
         WorkspaceSummary: {
-            counts: {
-                customers: number;
-                events: number;
-                leads: number;
-                orderItems: number;
-                orders: number;
-                products: number;
-            };
-            currency: string;
-            id: string;
-            name: string;
-            /** @description Σ amount of purchases (orders not cancelled or returned), exact decimal */
-            salesTotal: string;
-            timezone: string;
-        };
-        WorkspaceSummaryInput: {
             counts: {
                 customers: number;
                 events: number;
