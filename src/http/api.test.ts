@@ -186,4 +186,7 @@ it('serves its OpenAPI document', async () => {
   expect(Object.keys(document.paths)).toEqual(expect.arrayContaining([
     '/api/v1/workspaces/{workspace}/events/batch', '/api/v1/workspaces/{workspace}/customers/{id}/timeline',
   ]));
+  // Request shapes are named *Input; a response-only shape has no unused *Input twin.
+  expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['Error', 'EventRecordInput', 'Customer360']));
+  expect(Object.keys(document.components.schemas)).not.toContain('ErrorInput');
 });
