@@ -3,13 +3,20 @@
  * one without is wall-clock time in the workspace's time zone.
  *
  *   parseTimestamp('2024/1/5', 'Asia/Tokyo')          → 2024-01-04T15:00:00.000Z
+ *   parseTimestamp('20240105', 'Asia/Tokyo')          → 2024-01-04T15:00:00.000Z
  *   parseTimestamp('2024年1月5日 10:23', 'Asia/Tokyo') → 2024-01-05T01:23:00.000Z
  *   parseTimestamp('2024-01-05T10:23:00Z', 'Asia/Tokyo') → 2024-01-05T10:23:00.000Z
  */
 import type { ReasonCode } from './reasons.ts';
 
-const LOCAL_PATTERN =
-  /^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?(?:[ T](\d{1,2})[:時](\d{1,2})(?:[:分](\d{1,2})(?:\.(\d{1,6}))?)?秒?)?$/;
+// A date as 2024-01-05, 2024/1/5, 2024.1.5, 2024年1月5日 or 20240105 (groups: year, month and
+// day when separated, month and day when compact), and a timestamp: a date, optionally a time.
+const DATE = String.raw`(\d{4})(?:[-/.年](\d{1,2})[-/.月](\d{1,2})日?|(\d{2})(\d{2}))`;
+// Time: 10:23, 10:23:45(.123), 10時23分 or 10時23分45秒 (groups: hour, minute, seconds after 分,
+// seconds after a colon, fraction).
+const TIME = String.raw`(?:[ T](\d{1,2})[:時](\d{1,2})(?:分(?:(\d{1,2})秒)?|:(\d{1,2})(?:\.(\d{1,6}))?)?)?`;
+const DATE_PATTERN = new RegExp(`^${DATE}$`);
+const LOCAL_PATTERN = new RegExp(`^${DATE}${TIME}$`);
 const OFFSET_PATTERN = /(?:Z|[+-]\d{2}:?\d{2})$/i;
 
 export type ParsedTime = { ok: true; value: Date } | { ok: false; reason: string; code: ReasonCode };
@@ -22,20 +29,26 @@ export function parseTimestamp(input: string, timezone: string): ParsedTime {
     return Number.isNaN(value.getTime()) ? { ok: false, reason: `not a valid timestamp: "${input}"`, code: 'invalid_date' } : { ok: true, value };
   }
   const match = LOCAL_PATTERN.exec(text);
-  if (!match) return { ok: false, reason: `not a recognised date: "${input}" (expected e.g. 2024-01-05, 2024/1/5 10:23 or 2024年1月5日)`, code: 'invalid_date' };
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((p) => (p === undefined ? 0 : Number(p))) as number[];
-  const ms = match[7] ? Math.round(Number(`0.${match[7]}`) * 1000) : 0;
-  if (!isValidCalendarDate(year!, month!, day!)) return { ok: false, reason: `no such date: "${input}"`, code: 'no_such_date' };
-  if (hour! > 23 || minute! > 59 || second! > 59) return { ok: false, reason: `no such time of day: "${input}"`, code: 'no_such_time' };
-  return { ok: true, value: zonedTimeToUtc(year!, month!, day!, hour!, minute!, second!, ms, timezone) };
+  if (!match) return { ok: false, reason: `not a recognised date: "${input}" (expected e.g. 2024-01-05, 2024/1/5 10:23, 2024年1月5日 or 20240105)`, code: 'invalid_date' };
+  const [year, separatedMonth, separatedDay, compactMonth, compactDay, hour, minute, kanjiSecond, colonSecond] =
+    match.slice(1, 10).map((p) => (p === undefined ? undefined : Number(p)));
+  const month = separatedMonth ?? compactMonth!;
+  const day = separatedDay ?? compactDay!;
+  const second = colonSecond ?? kanjiSecond;
+  const ms = match[10] ? Math.round(Number(`0.${match[10]}`) * 1000) : 0;
+  if (!isValidCalendarDate(year!, month, day)) return { ok: false, reason: `no such date: "${input}"`, code: 'no_such_date' };
+  if ((hour ?? 0) > 23 || (minute ?? 0) > 59 || (second ?? 0) > 59) return { ok: false, reason: `no such time of day: "${input}"`, code: 'no_such_time' };
+  return { ok: true, value: zonedTimeToUtc(year!, month, day, hour ?? 0, minute ?? 0, second ?? 0, ms, timezone) };
 }
 
 /** A calendar date as 'YYYY-MM-DD', from the same spellings as parseTimestamp (time not allowed). */
 export function parseCalendarDate(input: string): { ok: true; value: string } | { ok: false; reason: string; code: ReasonCode } {
   const text = input.normalize('NFKC').trim();
-  const match = /^(\d{4})[-/年](\d{1,2})[-/月](\d{1,2})日?$/.exec(text);
+  const match = DATE_PATTERN.exec(text);
   if (!match) return { ok: false, reason: `not a recognised date: "${input}" (expected e.g. 1985-04-12 or 1985/4/12)`, code: 'invalid_date' };
-  const [year, month, day] = match.slice(1).map(Number) as [number, number, number];
+  const year = Number(match[1]);
+  const month = Number(match[2] ?? match[4]);
+  const day = Number(match[3] ?? match[5]);
   if (!isValidCalendarDate(year, month, day)) return { ok: false, reason: `no such date: "${input}"`, code: 'no_such_date' };
   return { ok: true, value: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` };
 }
