@@ -46,7 +46,7 @@ export async function summariseStagedLines(client: pg.ClientBase, workspaceId: s
       where not exists (select 1 from products p where p.workspace_id = $1 and p.sku = f.sku)`,
     [workspaceId],
   );
-  await client.query('analyze import_orders');
+  await client.query('analyze import_orders, import_new_customers, import_new_products');
 }
 
 /**

@@ -26,9 +26,15 @@ export async function writeStagedOrders(params: {
   onStep('customers');
   await createProducts(client, ws, someRejected);
   onStep('products');
+  // Statistics of the tables just written: without them, the planner reads the statistics of
+  // before the import (a table it thinks is small) and may pick a join that is quadratic in
+  // this import's rows. ANALYZE counts this transaction's own rows and samples a bounded number.
+  await client.query('analyze customers, customer_identities, products');
   await upsertStagedOrders(client, ws);
+  await client.query('analyze orders, import_upserted, import_previous');
   onStep('orders');
   await replaceChangedItems(client, ws);
+  await client.query('analyze order_items');
   onStep('items');
   const { rows } = await client.query<{ customer_id: string }>(
     `select customer_id from import_upserted
@@ -122,6 +128,7 @@ async function replaceChangedItems(client: pg.ClientBase, ws: string): Promise<v
        join products p on p.workspace_id = $1 and p.sku = l.sku`,
     [ws],
   );
+  await client.query('analyze import_items');
   // Existing orders whose stored items differ from the incoming lines, matched on line number.
   await client.query(
     `create temp table import_replaced on commit drop as
