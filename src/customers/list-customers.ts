@@ -63,24 +63,26 @@ export async function listCustomers(db: Kdb, workspaceId: string, filters: Custo
   const keys = filters.q ? searchKeys(filters.q) : undefined;
 
   let matches: number;
-  let where: RawBuilder<unknown>;
+  let where: RawBuilder<unknown> = filtered;
+  // The sparse plan collects the matching ids once (a materialised CTE) and joins them: a
+  // correlated `id in (...)` could be re-run per profile if the statistics are stale.
+  let sparse: RawBuilder<unknown> | undefined;
   if (keys) {
     matches = await countRows(db, matchingIds(filtered, keys, true));
-    where = matches > DENSE_MATCHES
-      ? sql`${filtered} and ${matchesByScan(keys)}`
-      : sql`${filtered} and c.id in (${matchingIds(filtered, keys, false)})`;
+    if (matches > DENSE_MATCHES) where = sql`${filtered} and ${matchesByScan(keys)}`;
+    else sparse = matchingIds(filtered, keys, false);
   } else {
     matches = await countRows(db, sql`select 1 from customers c where ${filtered} limit ${COUNT_LIMIT + 1}`);
-    where = filtered;
   }
 
   const { rows } = await sql<{
     id: string; external_id: string; lifecycle: Lifecycle; name: string | null; name_kana: string | null; gender: Gender | null;
     prefecture: string | null; email: string | null; purchase_count: number; purchase_total: string; last_purchase_at: Date | null; created_at: Date;
-  }>`select c.id, c.external_id, c.lifecycle, c.name, c.name_kana, c.gender, c.prefecture, c.purchase_count, c.purchase_total,
+  }>`${sparse ? sql`with matches as materialized (${sparse}) ` : sql``}
+     select c.id, c.external_id, c.lifecycle, c.name, c.name_kana, c.gender, c.prefecture, c.purchase_count, c.purchase_total,
             c.last_purchase_at, c.created_at,
             (select i.value from customer_identities i where i.customer_id = c.id and i.kind = 'email' order by i.created_at limit 1) as email
-       from customers c
+       from customers c ${sparse ? sql`join matches m on m.id = c.id` : sql``}
       where ${where} ${after === undefined ? sql`` : sql`and c.id < ${after}`}
       order by c.id desc
       limit ${page.limit + 1}`.execute(db);
