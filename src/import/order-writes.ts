@@ -26,15 +26,14 @@ export async function writeStagedOrders(params: {
   onStep('customers');
   await createProducts(client, ws, someRejected);
   onStep('products');
-  // Statistics of the tables just written: without them, the planner reads the statistics of
-  // before the import (a table it thinks is small) and may pick a join that is quadratic in
-  // this import's rows. ANALYZE counts this transaction's own rows and samples a bounded number.
-  await client.query('analyze customers, customer_identities, products');
   await upsertStagedOrders(client, ws);
+  // Statistics of the orders just written (ANALYZE counts this transaction's own rows, and
+  // samples a bounded number): the items are joined to them next, and from the statistics of
+  // before the import (a table thought small) the planner may pick a join quadratic in the
+  // import's rows; a concurrent test run hung on one.
   await client.query('analyze orders, import_upserted, import_previous');
   onStep('orders');
   await replaceChangedItems(client, ws);
-  await client.query('analyze order_items');
   onStep('items');
   const { rows } = await client.query<{ customer_id: string }>(
     `select customer_id from import_upserted
