@@ -1,6 +1,6 @@
-import type { Role } from '../db/schema.ts';
+import type { Role } from '../shared/vocabulary.ts';
 
-export const ROLES = ['admin', 'marketing', 'support', 'site_operations', 'sales', 'read_only'] as const satisfies readonly Role[];
+export { ROLES } from '../shared/vocabulary.ts';
 
 /**
  * What each role may do. `read`: see the workspace's data; `write`: ingest and import data;

@@ -1,4 +1,7 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
+import type {
+  ConsentChannel, ConsentPurpose, ConsentStatus, Gender, IdentityKind, Lifecycle, OrderChannel, OrderStatus, Role,
+} from '../shared/vocabulary.ts';
 
 /** Kysely table types, written to match `migrations/*.sql`. */
 
@@ -9,14 +12,7 @@ type Numeric = ColumnType<string, string | number, string | number>;
 type DefaultNumeric = ColumnType<string, string | number | undefined, string | number>;
 type Json = ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, string | Record<string, unknown>>;
 
-export type Role = 'admin' | 'marketing' | 'support' | 'site_operations' | 'sales' | 'read_only';
-export type Lifecycle = 'lead' | 'customer';
-export type Gender = 'female' | 'male' | 'other' | 'unknown';
-export type IdentityKind = 'email' | 'phone' | 'line_user_id';
-export type ConsentChannel = 'email' | 'line' | 'sms' | 'phone' | 'postal';
-export type ConsentPurpose = 'marketing' | 'transactional';
-export type OrderChannel = 'web' | 'phone' | 'line' | 'store' | 'other';
-export type OrderStatus = 'pending' | 'confirmed' | 'shipped' | 'delivered' | 'cancelled' | 'returned';
+export type { ConsentChannel, ConsentPurpose, Gender, IdentityKind, Lifecycle, OrderChannel, OrderStatus, Role } from '../shared/vocabulary.ts';
 
 export interface WorkspacesTable {
   id: Generated<string>;
@@ -59,7 +55,7 @@ export interface ConsentsTable {
   customer_id: string;
   channel: ConsentChannel;
   purpose: ConsentPurpose;
-  status: 'granted' | 'withdrawn';
+  status: ConsentStatus;
   changed_at: Timestamp;
   source: string | null;
 }
@@ -161,9 +157,3 @@ export interface DB {
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
 }
-
-export type Workspace = Selectable<WorkspacesTable>;
-export type Customer = Selectable<CustomersTable>;
-export type Product = Selectable<ProductsTable>;
-export type Order = Selectable<OrdersTable>;
-export type NewCustomer = Insertable<CustomersTable>;

@@ -10,7 +10,8 @@ import {
 } from './records.ts';
 
 export const MAX_BATCH_RECORDS = 10_000;
-export type IngestMode = 'all-or-nothing' | 'skip-invalid';
+export const INGEST_MODES = ['all-or-nothing', 'skip-invalid'] as const;
+export type IngestMode = (typeof INGEST_MODES)[number];
 
 export type ValidRecords =
   | { kind: 'customers'; records: CustomerRecord[] }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { canonicalPrefecture } from '../shared/prefectures.ts';
+import { CONSENT_CHANNELS, CONSENT_PURPOSES, CONSENT_STATUSES, GENDERS, LIFECYCLES, ORDER_CHANNELS, ORDER_STATUSES } from '../shared/vocabulary.ts';
 import { normalizeEmail, normalizeInteger, normalizeMoney, normalizePhone, normalizeText, type Normalized } from '../shared/normalize.ts';
 import { refusalOfIssue, type ReasonCode, type ReasonParams } from '../shared/reasons.ts';
 import { parseCalendarDate, parseTimestamp } from '../shared/time.ts';
@@ -46,23 +47,19 @@ function timestamp(timezone: string) {
   });
 }
 
-export const CONSENT_CHANNELS = ['email', 'line', 'sms', 'phone', 'postal'] as const;
-export const ORDER_CHANNELS = ['web', 'phone', 'line', 'store', 'other'] as const;
-export const ORDER_STATUSES = ['pending', 'confirmed', 'shipped', 'delivered', 'cancelled', 'returned'] as const;
-export const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
 
 function makeSchemas(timezone: string) {
   const consent = z.object({
     channel: z.enum(CONSENT_CHANNELS),
-    purpose: z.enum(['marketing', 'transactional']),
-    status: z.enum(['granted', 'withdrawn']),
+    purpose: z.enum(CONSENT_PURPOSES),
+    status: z.enum(CONSENT_STATUSES),
     at: timestamp(timezone).describe('When consent was given or withdrawn'),
     source: optionalText(200).describe('Where: a form, a call, a store...'),
   });
 
   const customer = z.object({
     customer_id: externalId,
-    lifecycle: z.enum(['lead', 'customer']).optional()
+    lifecycle: z.enum(LIFECYCLES).optional()
       .describe('Profiles start as leads and become customers with their first purchase; "customer" marks a purchase made before the data here'),
     name: optionalText(200),
     name_kana: optionalText(200),
@@ -122,7 +119,6 @@ function makeSchemas(timezone: string) {
 }
 
 export type RecordSchemas = ReturnType<typeof makeSchemas>;
-export type RecordKind = keyof RecordSchemas;
 export const RECORD_KINDS = ['customers', 'products', 'orders', 'events'] as const;
 export type BatchKind = (typeof RECORD_KINDS)[number];
 

@@ -3,14 +3,16 @@ import { z } from 'zod';
 import { getCustomer360 } from '../../customers/customer-360.ts';
 import { getCustomerTimeline } from '../../customers/customer-timeline.ts';
 import { listCustomers } from '../../customers/list-customers.ts';
-import { CONSENT_CHANNELS, GENDERS, ORDER_CHANNELS, ORDER_STATUSES } from '../../ingest/records.ts';
+import {
+  CONSENT_CHANNELS, CONSENT_PURPOSES, CONSENT_STATUSES, GENDERS, IDENTITY_KINDS, LIFECYCLES, ORDER_CHANNELS, ORDER_STATUSES,
+} from '../../shared/vocabulary.ts';
 import { PREFECTURES } from '../../shared/prefectures.ts';
 import { authorizeWorkspace } from '../auth.ts';
 import type { AppDeps } from '../app.ts';
 import { ErrorBody } from '../errors.ts';
 import { WorkspaceParams } from './workspaces.ts';
 
-const Lifecycle = z.enum(['lead', 'customer']);
+const Lifecycle = z.enum(LIFECYCLES);
 const Gender = z.enum(GENDERS);
 
 const CustomerListItem = z.object({
@@ -32,9 +34,9 @@ const Customer360 = z.object({
     purchaseCount: z.number().int(), purchaseTotal: z.string(), firstPurchaseAt: z.date().nullable(), lastPurchaseAt: z.date().nullable(),
     becameCustomerAt: z.date().nullable(), createdAt: z.date(), updatedAt: z.date(),
   }),
-  identities: z.array(z.object({ kind: z.enum(['email', 'phone', 'line_user_id']), value: z.string() })),
+  identities: z.array(z.object({ kind: z.enum(IDENTITY_KINDS), value: z.string() })),
   consents: z.array(z.object({
-    channel: z.enum(CONSENT_CHANNELS), purpose: z.enum(['marketing', 'transactional']), status: z.enum(['granted', 'withdrawn']),
+    channel: z.enum(CONSENT_CHANNELS), purpose: z.enum(CONSENT_PURPOSES), status: z.enum(CONSENT_STATUSES),
     changedAt: z.date(), source: z.string().nullable(),
   })),
   orders: z.array(z.object({

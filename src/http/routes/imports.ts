@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { importCsv } from '../../import/import-csv.ts';
+import { INGEST_MODES } from '../../ingest/ingest-batch.ts';
 import { RECORD_KINDS } from '../../ingest/records.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import { authorizeWorkspace } from '../auth.ts';
@@ -35,7 +36,7 @@ const ImportReport = z.object({
 
 const UploadForm = z.object({
   file: z.string().describe('The CSV file (UTF-8, UTF-8 with BOM or Shift_JIS)').meta({ format: 'binary' }),
-  mode: z.enum(['all-or-nothing', 'skip-invalid']).optional(),
+  mode: z.enum(INGEST_MODES).optional(),
   dryRun: z.enum(['true', 'false']).optional().describe('true: check and preview only, store nothing'),
   mapping: z.string().optional().describe('JSON object {"CSV column": "field"} overriding the automatic header mapping'),
 });

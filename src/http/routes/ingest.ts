@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { withTransaction } from '../../db/transaction.ts';
-import { ingestBatch, MAX_BATCH_RECORDS } from '../../ingest/ingest-batch.ts';
+import { INGEST_MODES, ingestBatch, MAX_BATCH_RECORDS } from '../../ingest/ingest-batch.ts';
 import { RECORD_KINDS, recordSchemas, type BatchKind } from '../../ingest/records.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import { authorizeWorkspace } from '../auth.ts';
@@ -10,7 +10,7 @@ import { ErrorBody, Refusal } from '../errors.ts';
 import { bodyCheckedBy } from '../validation.ts';
 import { WorkspaceParams } from './workspaces.ts';
 
-const Mode = z.enum(['all-or-nothing', 'skip-invalid']).default('all-or-nothing')
+const Mode = z.enum(INGEST_MODES).default('all-or-nothing')
   .describe('all-or-nothing: any invalid record rejects the batch (422) and nothing is stored; skip-invalid: the valid records are stored');
 
 /** The envelope checked at the edge; each record is checked by the domain, so errors carry the record's index. */
