@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Schemas } from '../api/client.ts';
+import { Stat } from '../components/stat.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
@@ -16,9 +17,9 @@ export function PurchaseSummaryCard({ profile }: { profile: Customer360['profile
     <section className="card" aria-labelledby="purchases-heading">
       <h2 id="purchases-heading">{c.purchases}</h2>
       <div className="summary-numbers">
-        <div className="stat"><div className="stat-label">{c.purchaseCount}</div><div className="stat-value">{format.integer(profile.purchaseCount)}</div></div>
-        <div className="stat"><div className="stat-label">{c.purchaseTotal}</div><div className="stat-value">{format.money(profile.purchaseTotal)}</div></div>
-        <div className="stat"><div className="stat-label">{c.averageOrder}</div><div className="stat-value">{average === undefined ? t.app.none : format.money(Math.round(average))}</div></div>
+        <Stat label={c.purchaseCount} value={format.integer(profile.purchaseCount)} />
+        <Stat label={c.purchaseTotal} value={format.money(profile.purchaseTotal)} />
+        <Stat label={c.averageOrder} value={average === undefined ? t.app.none : format.money(Math.round(average))} />
       </div>
       <dl className="definition">
         <dt>{c.firstPurchaseAt}</dt><dd>{profile.firstPurchaseAt ? format.dateTime(profile.firstPurchaseAt) : t.app.none}</dd>

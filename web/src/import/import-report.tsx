@@ -1,3 +1,4 @@
+import { Stat } from '../components/stat.tsx';
 import { displayValue } from '../customers/profile-card.tsx';
 import type { Format } from '../format.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -15,25 +16,16 @@ export function ImportReportView({ report, title }: { report: ImportReport; titl
     <section className="card" aria-labelledby="report-heading">
       <h2 id="report-heading">{title}</h2>
       <div className="report-numbers">
-        <Figure label={c.encoding} value={c.encodings[report.encoding ?? 'unknown']} />
-        <Figure label={c.rows} value={format.integer(report.rows)} />
-        <Figure label={c.records} value={format.integer(report.records)} />
-        <Figure label={c.valid} value={format.integer(report.valid)} />
-        <Figure label={c.invalid} value={format.integer(report.invalid)} bad={report.invalid > 0} />
+        <Stat label={c.encoding} value={c.encodings[report.encoding ?? 'unknown']} />
+        <Stat label={c.rows} value={format.integer(report.rows)} />
+        <Stat label={c.records} value={format.integer(report.records)} />
+        <Stat label={c.valid} value={format.integer(report.valid)} />
+        <Stat label={c.invalid} value={format.integer(report.invalid)} variant={report.invalid > 0 ? 'bad' : undefined} />
       </div>
       <ErrorsTable errors={report.errors} />
       <MappingTable columns={report.columns} />
       <SampleTable sample={report.sample} />
     </section>
-  );
-}
-
-function Figure({ label, value, bad }: { label: string; value: string; bad?: boolean }) {
-  return (
-    <div className={bad ? 'stat stat-bad' : 'stat'}>
-      <div className="stat-label">{label}</div>
-      <div className="stat-value">{value}</div>
-    </div>
   );
 }
 

@@ -1,5 +1,6 @@
 import { Link } from 'react-router';
 import { api, unwrap } from '../api/client.ts';
+import { Stat } from '../components/stat.tsx';
 import { Failure, Loading } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe } from '../session/session.tsx';
@@ -23,7 +24,7 @@ export function HomePage() {
       {summary.state === 'ready' && (
         <>
           <section className="stats" aria-label={t.home.title(workspace.name)}>
-            <Stat label={t.home.salesTotal} value={format.money(summary.data.salesTotal)} note={t.home.salesNote} wide />
+            <Stat label={t.home.salesTotal} value={format.money(summary.data.salesTotal)} note={t.home.salesNote} variant="wide" />
             <Stat label={t.home.customers} value={format.integer(summary.data.counts.customers)} />
             <Stat label={t.home.leads} value={format.integer(summary.data.counts.leads)} />
             <Stat label={t.home.orders} value={format.integer(summary.data.counts.orders)} />
@@ -45,15 +46,5 @@ export function HomePage() {
         </>
       )}
     </>
-  );
-}
-
-function Stat({ label, value, note, wide }: { label: string; value: string; note?: string; wide?: boolean }) {
-  return (
-    <div className={wide ? 'stat stat-wide' : 'stat'}>
-      <div className="stat-label">{label}</div>
-      <div className="stat-value">{value}</div>
-      {note && <div className="stat-note">{note}</div>}
-    </div>
   );
 }
