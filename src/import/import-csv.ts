@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { IngestMode } from '../ingest/ingest-batch.ts';
+import { KizunaError } from '../shared/errors.ts';
 import type { BatchKind } from '../ingest/records.ts';
 import type { ReasonCode } from '../shared/reasons.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
@@ -87,6 +88,9 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     if (error instanceof UnreadableCsv) return report({ encoding, columns: mapping.columns, errors: fileError(error.message, error.line) });
+    if (isUniqueViolation(error)) {
+      throw new KizunaError('conflict', 'another import or API call stored some of the same records while this import ran; nothing was stored: import the file again');
+    }
     throw error;
   } finally {
     client.release();
@@ -107,6 +111,10 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
     sample: outcome.sample,
     ...(rejectedPath ? { rejectedPath } : {}),
   });
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
 
 /** `<file>.rejected.csv` beside a file on disk; uploaded bytes have no default place. */

@@ -5,6 +5,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
 import { fixture, snapshotWorkspace } from '../../test/fixtures/import/support.ts';
+import { refreshCustomerStats } from '../orders/customer-stats.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { importCsv, type CsvSource, type ImportCsvParams } from './import-csv.ts';
 
@@ -18,6 +19,14 @@ afterAll(() => database.close());
 
 function importOrders(workspace: Workspace, source: CsvSource, options: Partial<ImportCsvParams> = {}) {
   return importCsv({ pool: database.pool, workspace, kind: 'orders', source, mode: 'all-or-nothing', dryRun: false, ...options });
+}
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function ordersOf(workspace: Workspace) {
@@ -133,6 +142,58 @@ describe('importCsv: order exports', () => {
     expect(customers.map((c) => [c.external_id, c.purchase_count, c.purchase_total])).toEqual([
       ['M001', 0, '0'], ['M002', 2, '5280'], ['M003', 1, '2940'],
     ]);
+  });
+
+  it('gives new customers the purchase summary refreshCustomerStats computes: a lead until a first purchase', async () => {
+    const workspace = await freshWorkspace(database);
+    const file = [
+      '受注番号,受注日時,会員ID,商品コード,商品名,数量,単価,ステータス',
+      'C-1,2024/2/1,L-1,SOAP,石鹸,1,500,キャンセル',
+      'C-2,2024/2/1,K-1,SOAP,石鹸,1,500,キャンセル',
+      'C-3,2024/2/3,K-1,SOAP,石鹸,2,500,発送済',
+      'C-4,2024/2/5 18:30,K-1,SOAP,石鹸,1,500,返品',
+      'C-5,2024/2/4,K-1,SOAP,石鹸,1,480,発送済',
+    ].join('\n');
+    expect(await importOrders(workspace, { buffer: Buffer.from(file) })).toMatchObject({ stored: true, errors: [] });
+    const summaries = async () => (await database.pool.query(
+      `select external_id, lifecycle, purchase_count, purchase_total, first_purchase_at, last_purchase_at, became_customer_at, updated_at
+         from customers where workspace_id = $1 order by external_id`, [workspace.id])).rows;
+    const imported = await summaries();
+    // By hand: K-1 bought on 2/3 (2 × 500) and 2/4 (480), midnight in Tokyo; C-2 is cancelled and C-4 returned.
+    expect(imported).toMatchObject([
+      { external_id: 'K-1', lifecycle: 'customer', purchase_count: 2, purchase_total: '1480', first_purchase_at: new Date('2024-02-02T15:00:00Z'),
+        last_purchase_at: new Date('2024-02-03T15:00:00Z'), became_customer_at: new Date('2024-02-02T15:00:00Z') },
+      { external_id: 'L-1', lifecycle: 'lead', purchase_count: 0, purchase_total: '0', first_purchase_at: null, last_purchase_at: null, became_customer_at: null },
+    ]);
+    const client = await database.pool.connect();
+    try {
+      const { rows } = await client.query<{ id: string }>('select id from customers where workspace_id = $1', [workspace.id]);
+      await refreshCustomerStats(client, rows.map((row) => row.id));
+    } finally {
+      client.release();
+    }
+    expect(await summaries()).toEqual(imported);
+  });
+
+  it('stores nothing and reports a conflict when another transaction stores one of its orders meanwhile', async () => {
+    const workspace = await freshWorkspace(database);
+    const other = await database.pool.connect();
+    try {
+      await other.query('begin');
+      await other.query(
+        `insert into orders (workspace_id, external_id, customer_id, ordered_at, channel, status) values ($1, 'A-1002', 0, now(), 'web', 'confirmed')`,
+        [workspace.id],
+      );
+      const importing = importOrders(workspace, { path: fixture('orders-ja.csv') });
+      // The import waits on the other transaction's uncommitted key, then finds it taken.
+      await waitUntil(async () => (await database.pool.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into orders%'`)).rowCount! > 0);
+      await other.query('commit');
+      await expect(importing).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('nothing was stored') });
+    } finally {
+      other.release();
+    }
+    expect(await customersOf(workspace)).toEqual([]);
+    expect((await ordersOf(workspace)).map((o) => o.external_id)).toEqual([]);
   });
 
   it('follows an explicit column mapping over the automatic one', async () => {

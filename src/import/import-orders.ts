@@ -4,7 +4,7 @@ import { SAMPLE_SIZE, byLine, type ImportError } from './import-report.ts';
 import { errorReasons, type LineImport, type LineImportOutcome } from './line-import.ts';
 import type { LineReader } from './line-reader.ts';
 import { checkStagedOrders } from './order-checks.ts';
-import { createStagingTable, stagedLayouts, StagingWriter } from './order-staging.ts';
+import { createStagingTable, stagedLayouts, StagingWriter, type LinePlace } from './order-staging.ts';
 import { linesOfRejectedOrders, rejectOrdersOfLines, summariseStagedLines } from './order-summaries.ts';
 import { writeStagedOrders, type WriteStep } from './order-writes.ts';
 
@@ -52,7 +52,9 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
   await createStagingTable(client);
   const writer = new StagingWriter(client);
   const layouts = stagedLayouts((name) => reader.slot(name));
-  const [customerSlot, skuSlot, productNameSlot] = ['customer_id', 'sku', 'product_name'].map((name) => reader.slot(name)) as [number, number, number];
+  const [orderSlot, customerSlot, skuSlot, productNameSlot] = ['order_id', 'customer_id', 'sku', 'product_name'].map((name) => reader.slot(name)) as [number, number, number, number];
+  // Well-formed lines so far per order id: the next one's item line number.
+  const orderLines = new Map<unknown, number>();
   const customersSeen = new Set<unknown>();
   const productsNamed = new Set<unknown>();
   const errors: ImportError[] = [];
@@ -65,17 +67,22 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
         rows += 1;
         const ok = reader.read(record, errors);
         let slots = layouts.slots(true, true);
+        let place: LinePlace | null = null;
         if (ok) {
+          const order = reader.value(orderSlot);
           const customer = reader.value(customerSlot);
           const sku = reader.value(skuSlot);
+          const lineNo = (orderLines.get(order) ?? 0) + 1;
+          orderLines.set(order, lineNo);
           const firstOfCustomer = !customersSeen.has(customer);
           const namesProduct = reader.value(productNameSlot) != null && !productsNamed.has(sku);
           if (firstOfCustomer) customersSeen.add(customer);
           if (namesProduct) productsNamed.add(sku);
           slots = layouts.slots(firstOfCustomer, namesProduct);
+          place = { lineNo, firstOfCustomer };
           sample.add(reader);
         }
-        const sent = writer.write(record.line, !ok, reader.results, slots);
+        const sent = writer.write(record.line, place, reader.results, slots);
         if (sent) await sent;
       }
       progress.read(batch.bytesRead);

@@ -43,11 +43,24 @@ export const ORDER_HEADER_FIELDS = ['customer_id', 'ordered_at', 'channel', 'sta
 
 const LINES_PER_WRITE = 2_000;
 
+/** Where a well-formed line stands: its number among its order's well-formed lines (1: the order's head), and whether it is its customer's first. */
+export interface LinePlace {
+  lineNo: number;
+  firstOfCustomer: boolean;
+}
+
 export async function createStagingTable(client: pg.ClientBase): Promise<void> {
   await client.query(`create temp table import_order_lines (
     line integer not null,
     -- a cell of the line is invalid (reported by the reader); its invalid cells are null
     bad boolean not null,
+    -- on well-formed lines (null or false on bad ones): the line's position among its order's
+    -- well-formed lines (the item's line number), whether it is the order's first one (which
+    -- gives the order's fields), and whether it is its customer's first one (which creates a
+    -- new customer)
+    line_no integer,
+    head boolean not null,
+    first_of_customer boolean not null,
     ${STAGED_FIELDS.map(([name, type]) => `${name} ${type}`).join(',\n    ')}
   ) on commit drop`);
 }
@@ -59,20 +72,23 @@ export class StagingWriter {
   private pending: string[] = [];
 
   constructor(client: pg.ClientBase) {
-    this.copy = client.query(copyFrom(`copy import_order_lines (line, bad, ${STAGED_FIELDS.map(([name]) => name).join(', ')}) from stdin`));
+    this.copy = client.query(copyFrom(`copy import_order_lines (line, bad, line_no, head, first_of_customer, ${STAGED_FIELDS.map(([name]) => name).join(', ')}) from stdin`));
     this.done = finished(this.copy);
     // Surface a COPY failure at end() rather than as an unhandled rejection.
     this.done.catch(() => undefined);
   }
 
   /**
-   * Stages one line. `cells` are the reader's results and `slots` where each STAGED_FIELDS
-   * field is among them (-1: a null column). A result keeps its COPY text, so a value repeated
-   * across lines is formatted once. Returns a promise when the buffered lines went out and
-   * the connection asks to wait (await it), undefined otherwise.
+   * Stages one line: a bad line, or a well-formed one with its place (see the table's
+   * columns). `cells` are the reader's results and `slots` where each STAGED_FIELDS field is
+   * among them (-1: a null column). A result keeps its COPY text, so a value repeated across
+   * lines is formatted once. Returns a promise when the buffered lines went out and the
+   * connection asks to wait (await it), undefined otherwise.
    */
-  write(line: number, bad: boolean, cells: readonly { value: unknown; copy?: string }[], slots: readonly number[]): Promise<void> | undefined {
-    let text = line + (bad ? '\tt' : '\tf');
+  write(line: number, place: LinePlace | null, cells: readonly { value: unknown; copy?: string }[], slots: readonly number[]): Promise<void> | undefined {
+    let text = place === null
+      ? `${line}\tt\t\\N\tf\tf`
+      : `${line}\tf\t${place.lineNo}${place.lineNo === 1 ? '\tt' : '\tf'}${place.firstOfCustomer ? '\tt' : '\tf'}`;
     for (const slot of slots) {
       const cell = cells[slot];
       // The cached text carries its leading tab: one concatenation per cell.

@@ -3,7 +3,8 @@ import { ORDER_HEADER_FIELDS } from './order-staging.ts';
 
 /**
  * Summaries of the staged lines that the checks and the writes share, each made in one pass
- * (hash aggregates, no sort of the wide line rows):
+ * over them (a hash aggregate or a filtered scan; no sort, no self-join of the wide line
+ * rows: the reader marked each order's and each customer's first well-formed line):
  *
  * - import_orders: one row per order id: its first well-formed line (`head_line`) and the
  *   order fields from it, its line count, amount (Σ quantity × unit price) and item count,
@@ -14,36 +15,29 @@ import { ORDER_HEADER_FIELDS } from './order-staging.ts';
  *   line names, with that first line's name and unit price (the list price).
  */
 export async function summariseStagedLines(client: pg.ClientBase, workspaceId: string): Promise<void> {
+  // The order's fields are those of its head line, the only one an aggregate sees per order.
   await client.query(
     `create temp table import_orders on commit drop as
-     with totals as (
-       select order_id, min(line) filter (where not bad) as head_line, count(*)::int as lines,
-              sum(quantity * unit_price) as amount, sum(quantity)::int as item_count
-         from import_order_lines where order_id is not null group by order_id
-     )
-     select t.*, ${ORDER_HEADER_FIELDS.map((f) => `h.${f}`).join(', ')}, false as rejected
-       from totals t left join import_order_lines h on h.line = t.head_line`,
+     select order_id, min(line) filter (where head) as head_line, count(*)::int as lines,
+            sum(quantity * unit_price) as amount, sum(quantity)::int as item_count,
+            ${ORDER_HEADER_FIELDS.map((f) => `min(${f}) filter (where head) as ${f}`).join(', ')}, false as rejected
+       from import_order_lines where order_id is not null group by order_id`,
   );
   await client.query(
     `create temp table import_new_customers on commit drop as
-     with firsts as (
-       select customer_id, min(line) as line from import_order_lines
-        where not bad and customer_id is not null group by customer_id
-     )
-     select f.customer_id, f.line, l.name, l.name_kana, l.gender, l.birth_date, l.prefecture, l.email, l.phone
-       from firsts f join import_order_lines l on l.line = f.line
-      where not exists (select 1 from customers c where c.workspace_id = $1 and c.external_id = f.customer_id)`,
+     select l.customer_id, l.line, l.name, l.name_kana, l.gender, l.birth_date, l.prefecture, l.email, l.phone
+       from import_order_lines l
+      where l.first_of_customer
+        and not exists (select 1 from customers c where c.workspace_id = $1 and c.external_id = l.customer_id)`,
     [workspaceId],
   );
+  // A product name is staged on the first well-formed line that names the code only.
   await client.query(
     `create temp table import_new_products on commit drop as
-     with firsts as (
-       select sku, min(line) as line from import_order_lines
-        where not bad and product_name is not null group by sku
-     )
-     select f.sku, f.line, l.product_name, l.unit_price
-       from firsts f join import_order_lines l on l.line = f.line
-      where not exists (select 1 from products p where p.workspace_id = $1 and p.sku = f.sku)`,
+     select l.sku, l.line, l.product_name, l.unit_price
+       from import_order_lines l
+      where not l.bad and l.product_name is not null
+        and not exists (select 1 from products p where p.workspace_id = $1 and p.sku = l.sku)`,
     [workspaceId],
   );
   await client.query('analyze import_orders, import_new_customers, import_new_products');

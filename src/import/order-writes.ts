@@ -28,15 +28,17 @@ export async function writeStagedOrders(params: {
   onStep('products');
   await upsertStagedOrders(client, ws);
   // Statistics of the orders just written (ANALYZE counts this transaction's own rows, and
-  // samples a bounded number): the items are joined to them next, and from the statistics of
-  // before the import (a table thought small) the planner may pick a join quadratic in the
-  // import's rows; a concurrent test run hung on one.
+  // samples a bounded number): from the statistics of before the import (a table thought
+  // small) the planner may pick joins quadratic in the import's rows; a concurrent test run
+  // hung on one.
   await client.query('analyze orders, import_upserted, import_previous');
   onStep('orders');
+  await insertItemsOfNewOrders(client, ws);
   await replaceChangedItems(client, ws);
   onStep('items');
+  // Customers created above got their summary with them; the others concerned are refreshed.
   const { rows } = await client.query<{ customer_id: string }>(
-    `select customer_id from import_upserted
+    `select customer_id from import_upserted where customer_id not in (select id from import_created_customers)
      union
      select p.customer_id from import_previous p join import_upserted u on u.id = p.id where p.customer_id <> u.customer_id`,
   );
@@ -46,28 +48,47 @@ export async function writeStagedOrders(params: {
 
 export type WriteStep = 'customers' | 'products' | 'orders' | 'items' | 'customer-stats';
 
-/** Customers not yet known who have an order to store, with their email and phone when still free. */
+/**
+ * Customers not yet known who have an order to store, with their email and phone when still
+ * free, and their purchase summary: all their orders are in the file, so it is the summary
+ * of the file's orders (as refreshCustomerStats would compute it), written with the profile
+ * instead of updating every new profile once more. Their ids go to import_created_customers.
+ */
 async function createCustomers(client: pg.ClientBase, ws: string): Promise<void> {
+  await client.query('create temp table import_created_customers (id bigint primary key) on commit drop');
   await client.query(
-    `with created as (
-       insert into customers (workspace_id, external_id, name, name_kana, gender, birth_date, prefecture)
-       select $1, n.customer_id, n.name, n.name_kana, n.gender, n.birth_date, n.prefecture
-         from import_new_customers n
-        where n.customer_id in (select customer_id from import_orders where not rejected)
+    `with summaries as (
+       select customer_id,
+              count(*) filter (where ${PURCHASE})::int as purchases,
+              coalesce(sum(amount) filter (where ${PURCHASE}), 0) as total,
+              min(ordered_at) filter (where ${PURCHASE}) as first_at,
+              max(ordered_at) filter (where ${PURCHASE}) as last_at
+         from import_orders where not rejected group by customer_id
+     ), created as (
+       insert into customers (workspace_id, external_id, name, name_kana, gender, birth_date, prefecture,
+                              lifecycle, became_customer_at, purchase_count, purchase_total, first_purchase_at, last_purchase_at)
+       select $1, n.customer_id, n.name, n.name_kana, n.gender, n.birth_date, n.prefecture,
+              case when s.purchases > 0 then 'customer' else 'lead' end, s.first_at, s.purchases, s.total, s.first_at, s.last_at
+         from import_new_customers n join summaries s using (customer_id)
         order by n.line
        on conflict (workspace_id, external_id) do nothing
        returning id, external_id
+     ), identities as (
+       insert into customer_identities (workspace_id, customer_id, kind, value)
+       select $1, c.id, k.kind, k.value
+         from created c join import_new_customers n on n.customer_id = c.external_id
+         cross join lateral (values ('email', n.email), ('phone', n.phone)) as k(kind, value)
+        where k.value is not null
+        order by n.line
+       on conflict do nothing
      )
-     insert into customer_identities (workspace_id, customer_id, kind, value)
-     select $1, c.id, k.kind, k.value
-       from created c join import_new_customers n on n.customer_id = c.external_id
-       cross join lateral (values ('email', n.email), ('phone', n.phone)) as k(kind, value)
-      where k.value is not null
-      order by n.line
-     on conflict do nothing`,
+     insert into import_created_customers select id from created`,
     [ws],
   );
 }
+
+/** An order that counts as a purchase (refreshCustomerStats' definition). */
+const PURCHASE = `status not in ('cancelled', 'returned')`;
 
 /** Products not yet known that a stored line uses (a rejected order's line may be the one naming it). */
 async function createProducts(client: pg.ClientBase, ws: string, someRejected: boolean): Promise<void> {
@@ -83,64 +104,85 @@ async function createProducts(client: pg.ClientBase, ws: string, someRejected: b
 }
 
 /**
- * Inserts new orders and updates changed ones. Keeps which orders were written
- * (import_upserted) and who owned them before (import_previous: an order moved to another
- * customer changes both purchase summaries).
+ * Updates the orders that exist and changed, inserts the new ones. Keeps which orders were
+ * written (import_upserted) and who owned them before (import_previous: an order moved to
+ * another customer changes both purchase summaries).
+ *
+ * New orders go in with a plain insert, in file order: ON CONFLICT's speculative insertion
+ * cost a third more, and ids in file order let the items follow in primary-key order. An
+ * import running at the same time that inserts the same order id first makes this one fail
+ * on the unique key (importCsv reports it as a conflict) rather than overwrite it.
  */
 async function upsertStagedOrders(client: pg.ClientBase, ws: string): Promise<void> {
   await client.query(
     `create temp table import_previous on commit drop as
-     select o.id, o.customer_id from orders o
+     select o.id, o.external_id, o.customer_id from orders o
       where o.workspace_id = $1 and o.external_id in (select order_id from import_orders where not rejected)`,
     [ws],
   );
-  await client.query('create temp table import_upserted (id bigint, customer_id bigint, inserted boolean) on commit drop');
+  await client.query('create temp table import_upserted (id bigint, external_id text collate "C", customer_id bigint, inserted boolean) on commit drop');
   const columns = ['customer_id', 'ordered_at', 'channel', 'prefecture', 'store', 'status', 'delivered_at', 'amount', 'item_count'];
+  const incoming = `c.id, s.ordered_at, s.channel, s.prefecture, s.store, s.status, s.delivered_at, s.amount, s.item_count`;
   await client.query(
-    `with upserted as (
-       insert into orders as o (workspace_id, external_id, ${columns.join(', ')})
-       select $1, s.order_id, c.id, s.ordered_at, s.channel, s.prefecture, s.store, s.status, s.delivered_at, s.amount, s.item_count
+    `with updated as (
+       update orders o set (${columns.join(', ')}, updated_at) = (${incoming}, now())
+         from import_orders s
+         join import_previous p on p.external_id = s.order_id
+         join customers c on c.workspace_id = $1 and c.external_id = s.customer_id
+        where o.id = p.id and not s.rejected
+          and (${columns.map((f) => `o.${f}`).join(', ')}) is distinct from (${incoming})
+       returning o.id, o.external_id, o.customer_id, false
+     ), inserted as (
+       insert into orders (workspace_id, external_id, ${columns.join(', ')})
+       select $1, s.order_id, ${incoming}
          from import_orders s join customers c on c.workspace_id = $1 and c.external_id = s.customer_id
-        where not s.rejected
-       on conflict (workspace_id, external_id) do update set
-         ${columns.map((f) => `${f} = excluded.${f}`).join(', ')}, updated_at = now()
-       where (${columns.map((f) => `o.${f}`).join(', ')}) is distinct from (${columns.map((f) => `excluded.${f}`).join(', ')})
-       returning o.id, o.customer_id, (o.xmax = 0) as inserted
+        where not s.rejected and not exists (select 1 from import_previous p where p.external_id = s.order_id)
+        order by s.head_line
+       returning id, external_id, customer_id, true
      )
-     insert into import_upserted select * from upserted`,
+     insert into import_upserted select * from updated union all select * from inserted`,
+    [ws],
+  );
+}
+
+/** Items of the orders this import inserted: every well-formed line of theirs, numbered as the reader counted. */
+async function insertItemsOfNewOrders(client: pg.ClientBase, ws: string): Promise<void> {
+  await client.query(
+    `insert into order_items (order_id, line_no, workspace_id, product_id, quantity, unit_price)
+     select u.id, l.line_no, $1, p.id, l.quantity, l.unit_price
+       from import_order_lines l
+       join import_upserted u on u.external_id = l.order_id and u.inserted
+       join products p on p.workspace_id = $1 and p.sku = l.sku
+      order by u.id, l.line_no`,
     [ws],
   );
 }
 
 /**
- * Items of new orders are inserted; an existing order's items are replaced only when its
- * lines differ from them (line number, product, quantity, unit price), as upsertOrders does.
+ * An order that existed before keeps its items unless its lines differ from them (line
+ * number, product, quantity, unit price); then they are replaced, as upsertOrders does.
  */
 async function replaceChangedItems(client: pg.ClientBase, ws: string): Promise<void> {
   await client.query(
     `create temp table import_items on commit drop as
-     select o.id as order_id, (row_number() over (partition by l.order_id order by l.line))::int as line_no,
-            p.id as product_id, l.quantity, l.unit_price
+     select p.id as order_id, l.line_no, pr.id as product_id, l.quantity, l.unit_price
        from import_order_lines l
-       join import_orders s on s.order_id = l.order_id and not s.rejected
-       join orders o on o.workspace_id = $1 and o.external_id = l.order_id
-       join products p on p.workspace_id = $1 and p.sku = l.sku`,
+       join import_previous p on p.external_id = l.order_id
+       join products pr on pr.workspace_id = $1 and pr.sku = l.sku`,
     [ws],
   );
   await client.query('analyze import_items');
   // Existing orders whose stored items differ from the incoming lines, matched on line number.
   await client.query(
     `create temp table import_replaced on commit drop as
-     select distinct coalesce(i.order_id, k.order_id) as order_id, false as fresh
-       from (select i.* from import_items i join import_previous p on p.id = i.order_id) i
+     select distinct coalesce(i.order_id, k.order_id) as order_id
+       from import_items i
        full join (select k.* from order_items k join import_previous p on p.id = k.order_id) k
          on k.order_id = i.order_id and k.line_no = i.line_no
       where i.order_id is null or k.order_id is null
-         or (i.product_id, i.quantity, i.unit_price) is distinct from (k.product_id, k.quantity, k.unit_price)
-     union all
-     select id, true from import_upserted where inserted`,
+         or (i.product_id, i.quantity, i.unit_price) is distinct from (k.product_id, k.quantity, k.unit_price)`,
   );
-  await client.query('delete from order_items where order_id in (select order_id from import_replaced where not fresh)');
+  await client.query('delete from order_items where order_id in (select order_id from import_replaced)');
   await client.query(
     `insert into order_items (order_id, line_no, workspace_id, product_id, quantity, unit_price)
      select i.order_id, i.line_no, $1, i.product_id, i.quantity, i.unit_price
