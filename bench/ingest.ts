@@ -19,7 +19,7 @@ const suites: [string, string[]][] = [
 
 for (const [script, args] of suites) {
   console.log(`\n=== ${script} ${args.join(' ')}`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [...process.execArgv, script, ...args], { stdio: 'inherit' });
   if (result.status !== 0) {
     console.error(`${script} failed (exit ${result.status})`);
     process.exit(result.status ?? 1);

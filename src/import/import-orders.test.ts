@@ -225,6 +225,24 @@ describe('importCsv: broken order files', () => {
     expect(await snapshotWorkspace(database, workspace)).toEqual({ customers: null, identities: null, products: null, orders: null, items: null, events: null });
   });
 
+  it('compares every line of an order with its first, also lines that repeat a line that already differed', async () => {
+    const workspace = await freshWorkspace(database);
+    const file = [
+      '受注番号,受注日時,会員ID,商品コード,商品名,数量,単価',
+      'Z-1,2024/1/1,K-1,SOAP,石鹸,1,500',
+      'Z-1,2024-01-01,K-1,SOAP,石鹸,1,500', // the same date, written otherwise: agrees
+      'Z-1,2024/1/2,K-1,SOAP,石鹸,1,500',
+      'Z-1,2024/1/2,K-1,SOAP,石鹸,1,500',
+      'Z-2,2024/1/3,K-1,SOAP,石鹸,1,500',
+      'Z-1,2024/1/1,K-2,SOAP,石鹸,1,500',
+    ].join('\n');
+    const report = await importOrders(workspace, { buffer: Buffer.from(file) });
+    expect(report.stored).toBe(false);
+    expect(report.errors.map((e) => [e.line, e.column, e.code])).toEqual([
+      [4, '受注日時', 'order_lines_disagree'], [5, '受注日時', 'order_lines_disagree'], [7, '会員ID', 'order_lines_disagree'],
+    ]);
+  });
+
   it('checks everything in a dry run and stores nothing', async () => {
     const workspace = await freshWorkspace(database);
     const report = await importOrders(workspace, { path: fixture('orders-mixed.csv') }, { mode: 'skip-invalid', dryRun: true });

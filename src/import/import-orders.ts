@@ -4,7 +4,7 @@ import { SAMPLE_SIZE, byLine, type ImportError } from './import-report.ts';
 import { errorReasons, type LineImport, type LineImportOutcome } from './line-import.ts';
 import type { LineReader } from './line-reader.ts';
 import { checkStagedOrders } from './order-checks.ts';
-import { createStagingTable, stagedLayouts, StagingWriter, type LinePlace } from './order-staging.ts';
+import { createStagingTable, ORDER_HEADER_FIELDS, stagedLayouts, StagingWriter, type LinePlace } from './order-staging.ts';
 import { linesOfRejectedOrders, rejectOrdersOfLines, summariseStagedLines } from './order-summaries.ts';
 import { writeStagedOrders, type WriteStep } from './order-writes.ts';
 
@@ -55,6 +55,13 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
   const [orderSlot, customerSlot, skuSlot, productNameSlot] = ['order_id', 'customer_id', 'sku', 'product_name'].map((name) => reader.slot(name)) as [number, number, number, number];
   // Well-formed lines so far per order id: the next one's item line number.
   const orderLines = new Map<unknown, number>();
+  // The reader returns the very same result for a cell equal to the column's previous one, so
+  // a line of the same order as the well-formed line before it, with identical order-field
+  // results, agrees with that line; if that one agreed with the head, so does this one.
+  const headerSlots = ORDER_HEADER_FIELDS.map((name) => reader.slot(name));
+  const previousHeader: unknown[] = headerSlots.map(() => undefined);
+  let previousOrder: unknown;
+  let previousAgrees = false;
   const customersSeen = new Set<unknown>();
   const productsNamed = new Set<unknown>();
   const errors: ImportError[] = [];
@@ -79,7 +86,14 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
           if (firstOfCustomer) customersSeen.add(customer);
           if (namesProduct) productsNamed.add(sku);
           slots = layouts.slots(firstOfCustomer, namesProduct);
-          place = { lineNo, firstOfCustomer };
+          let agreesWithHead = lineNo === 1;
+          if (!agreesWithHead && previousAgrees && order === previousOrder) {
+            agreesWithHead = headerSlots.every((slot, i) => reader.results[slot] === previousHeader[i]);
+          }
+          headerSlots.forEach((slot, i) => (previousHeader[i] = reader.results[slot]));
+          previousOrder = order;
+          previousAgrees = agreesWithHead;
+          place = { lineNo, firstOfCustomer, agreesWithHead };
           sample.add(reader);
         }
         const sent = writer.write(record.line, place, reader.results, slots);
@@ -115,18 +129,25 @@ class OrderSample {
   }
 
   add(reader: LineReader): void {
-    const value = <T>(name: string) => reader.value(this.slot[name]!) as T;
-    const orderId = value<string>('order_id');
+    const orderId = this.value<string>(reader, 'order_id');
     let order = this.orders.get(orderId);
     if (!order) {
       if (this.orders.size >= SAMPLE_SIZE) return;
+      const value = <T>(name: string) => this.value<T>(reader, name);
       order = {
         order_id: orderId, customer_id: value('customer_id'), ordered_at: value('ordered_at'), channel: value('channel'),
         prefecture: value('prefecture'), store: value('store'), status: value('status'), delivered_at: value('delivered_at'), items: [],
       };
       this.orders.set(orderId, order);
     }
-    order.items.push({ sku: value('sku'), quantity: value('quantity'), unit_price: value('unit_price'), product_name: value('product_name') });
+    order.items.push({
+      sku: this.value(reader, 'sku'), quantity: this.value(reader, 'quantity'),
+      unit_price: this.value(reader, 'unit_price'), product_name: this.value(reader, 'product_name'),
+    });
+  }
+
+  private value<T>(reader: LineReader, name: string): T {
+    return reader.value(this.slot[name]!) as T;
   }
 
   records(): OrderRecord[] {

@@ -51,7 +51,7 @@ async function findDisagreements(client: pg.ClientBase) {
   const { rows } = await client.query<{ line: number; head_line: number; order_id: string; fields: string[] }>(
     `select l.line, o.head_line, l.order_id, array_remove(array[${differs}], null) as fields
        from import_order_lines l join import_orders o on o.order_id = l.order_id
-      where not l.bad and l.line <> o.head_line
+      where not l.bad and not l.agrees
         and (${ORDER_HEADER_FIELDS.map((f) => `l.${f}`).join(', ')}) is distinct from (${ORDER_HEADER_FIELDS.map((f) => `o.${f}`).join(', ')})`,
   );
   return rows;

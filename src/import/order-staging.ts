@@ -43,10 +43,13 @@ export const ORDER_HEADER_FIELDS = ['customer_id', 'ordered_at', 'channel', 'sta
 
 const LINES_PER_WRITE = 2_000;
 
-/** Where a well-formed line stands: its number among its order's well-formed lines (1: the order's head), and whether it is its customer's first. */
+/** Where a well-formed line stands. */
 export interface LinePlace {
+  /** Its number among its order's well-formed lines; 1: the order's head. */
   lineNo: number;
   firstOfCustomer: boolean;
+  /** Known to carry the same order fields as its order's head (the head itself, or a line after one that does, with the very same cells). */
+  agreesWithHead: boolean;
 }
 
 export async function createStagingTable(client: pg.ClientBase): Promise<void> {
@@ -56,11 +59,13 @@ export async function createStagingTable(client: pg.ClientBase): Promise<void> {
     bad boolean not null,
     -- on well-formed lines (null or false on bad ones): the line's position among its order's
     -- well-formed lines (the item's line number), whether it is the order's first one (which
-    -- gives the order's fields), and whether it is its customer's first one (which creates a
-    -- new customer)
+    -- gives the order's fields), whether it is its customer's first one (which creates a
+    -- new customer), and whether the reader saw that its order fields are the head's (the
+    -- other lines are compared in SQL)
     line_no integer,
     head boolean not null,
     first_of_customer boolean not null,
+    agrees boolean not null,
     ${STAGED_FIELDS.map(([name, type]) => `${name} ${type}`).join(',\n    ')}
   ) on commit drop`);
 }
@@ -72,7 +77,7 @@ export class StagingWriter {
   private pending: string[] = [];
 
   constructor(client: pg.ClientBase) {
-    this.copy = client.query(copyFrom(`copy import_order_lines (line, bad, line_no, head, first_of_customer, ${STAGED_FIELDS.map(([name]) => name).join(', ')}) from stdin`));
+    this.copy = client.query(copyFrom(`copy import_order_lines (line, bad, line_no, head, first_of_customer, agrees, ${STAGED_FIELDS.map(([name]) => name).join(', ')}) from stdin`));
     this.done = finished(this.copy);
     // Surface a COPY failure at end() rather than as an unhandled rejection.
     this.done.catch(() => undefined);
@@ -87,8 +92,8 @@ export class StagingWriter {
    */
   write(line: number, place: LinePlace | null, cells: readonly { value: unknown; copy?: string }[], slots: readonly number[]): Promise<void> | undefined {
     let text = place === null
-      ? `${line}\tt\t\\N\tf\tf`
-      : `${line}\tf\t${place.lineNo}${place.lineNo === 1 ? '\tt' : '\tf'}${place.firstOfCustomer ? '\tt' : '\tf'}`;
+      ? `${line}\tt\t\\N\tf\tf\tf`
+      : `${line}\tf\t${place.lineNo}${place.lineNo === 1 ? '\tt' : '\tf'}${place.firstOfCustomer ? '\tt' : '\tf'}${place.agreesWithHead ? '\tt' : '\tf'}`;
     for (const slot of slots) {
       const cell = cells[slot];
       // The cached text carries its leading tab: one concatenation per cell.
