@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { refreshCustomerStats } from '../orders/customer-stats.ts';
+import { purchaseCondition } from '../orders/purchase.ts';
 
 /**
  * Writes the staged orders that are not rejected, set-based, with upsertOrders' contract
@@ -91,8 +92,7 @@ async function createCustomers(client: pg.ClientBase, ws: string, someRejected: 
   );
 }
 
-/** An order that counts as a purchase (refreshCustomerStats' definition). */
-const PURCHASE = `status not in ('cancelled', 'returned')`;
+const PURCHASE = purchaseCondition();
 
 /** Products not yet known that a stored line uses (a rejected order's line may be the one naming it). */
 async function createProducts(client: pg.ClientBase, ws: string, someRejected: boolean): Promise<void> {

@@ -1,4 +1,7 @@
 import type pg from 'pg';
+import { purchaseCondition } from './purchase.ts';
+
+const PURCHASE = purchaseCondition('o');
 
 /**
  * Recomputes the purchase summary kept on each profile (count, total, first and last
@@ -15,10 +18,10 @@ export async function refreshCustomerStats(client: pg.ClientBase, customerIds: r
         became_customer_at = coalesce(c.became_customer_at, s.first_at),
         updated_at = now()
        from (select c2.id,
-                    count(o.id) filter (where o.status not in ('cancelled', 'returned'))::int as purchases,
-                    coalesce(sum(o.amount) filter (where o.status not in ('cancelled', 'returned')), 0) as total,
-                    min(o.ordered_at) filter (where o.status not in ('cancelled', 'returned')) as first_at,
-                    max(o.ordered_at) filter (where o.status not in ('cancelled', 'returned')) as last_at
+                    count(o.id) filter (where ${PURCHASE})::int as purchases,
+                    coalesce(sum(o.amount) filter (where ${PURCHASE}), 0) as total,
+                    min(o.ordered_at) filter (where ${PURCHASE}) as first_at,
+                    max(o.ordered_at) filter (where ${PURCHASE}) as last_at
                from customers c2 left join orders o on o.customer_id = c2.id
               where c2.id = any($1::bigint[])
               group by c2.id) s

@@ -1,4 +1,5 @@
 import type { Kdb } from '../db/connect.ts';
+import { NOT_PURCHASE_STATUSES } from '../orders/purchase.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { isValidTimezone } from '../shared/time.ts';
 
@@ -62,7 +63,7 @@ export async function summarizeWorkspace(db: Kdb, workspace: Workspace): Promise
     ])
     .where('workspace_id', '=', id).executeTakeFirstOrThrow();
   const sales = await db.selectFrom('orders').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), eb.val('0')).as('total'))
-    .where('workspace_id', '=', id).where('status', 'not in', ['cancelled', 'returned']).executeTakeFirstOrThrow();
+    .where('workspace_id', '=', id).where('status', 'not in', [...NOT_PURCHASE_STATUSES]).executeTakeFirstOrThrow();
   const [products, orders, orderItems, events] = await Promise.all([count('products'), count('orders'), count('order_items'), count('events')]);
   return {
     ...workspace,
