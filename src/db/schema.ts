@@ -143,6 +143,13 @@ export interface ApiKeysTable {
   revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
+/** Per-workspace settings of the analyses (migrations/0003_analytics_settings.sql). */
+export interface AnalyticsSettingsTable {
+  workspace_id: string;
+  churn_window_days: number | null;
+  updated_at: DefaultTimestamp;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   customers: CustomersTable;
@@ -156,4 +163,5 @@ export interface DB {
   users: UsersTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
+  analytics_settings: AnalyticsSettingsTable;
 }
