@@ -1,0 +1,202 @@
+import type pg from 'pg';
+import { KizunaError } from '../shared/errors.ts';
+import { addDays, dayNumber, localDayStart, purchasesSql } from './periods.ts';
+import { customerPurchasesAsOfSql, requireCalendarDate, workspaceTimezone } from './purchases-as-of.ts';
+import { churnWindowProblem, readAnalyticsSettings } from './settings.ts';
+
+/**
+ * Churned customers (離反). At date d with window w, a customer is churned when they have a
+ * purchase before d and their last purchase is more than w days before d: the local day of
+ * the last purchase is before d − w. Exactly w days of silence is not churned yet; w + 1 is.
+ */
+
+/** The gaps, in days, between consecutive purchase days of the same customer. */
+export interface InterPurchaseIntervals {
+  /** How many gaps were seen (a customer with n purchase days gives n − 1). */
+  count: number;
+  /** Percentiles with linear interpolation (as percentile_cont, or numpy's default); null without gaps. */
+  median: number | null;
+  p80: number | null;
+  p90: number | null;
+}
+
+export interface ChurnWindowProposal {
+  /** The proposed window: the 90th percentile of the gaps, rounded up; null when no customer bought on two days. */
+  days: number | null;
+  intervals: InterPurchaseIntervals;
+}
+
+/**
+ * Proposes a churn window from the brand's own inter-purchase intervals: the 90th percentile
+ * of the gaps in days between consecutive purchase days of the same customer, rounded up
+ * to whole days. Purchases before `asOf` only, when given (so a past date gets the window
+ * it would have been proposed then).
+ *
+ * Why p90: of the returns the brand has seen, nine in ten came within this many days, so a
+ * customer silent for longer is past the point where returning customers usually come back,
+ * and calling them churned is premature for about one in ten of those who will still return.
+ * The observed gaps are only the completed ones (a customer still between purchases gives
+ * none), which biases them short; a high percentile rather than the median or p80 makes up
+ * for part of that. Gaps are counted between purchase *days* in the workspace's time zone:
+ * two orders on one day (a split basket) are one visit, not a gap of 0 that would pull the
+ * distribution down.
+ *
+ * One pass over the purchases: group by (customer, local day), then the previous day by a
+ * window over the same order.
+ */
+export async function proposeChurnWindow(params: { pool: pg.Pool; workspaceId: string; asOf?: string }): Promise<ChurnWindowProposal> {
+  const { pool, workspaceId, asOf } = params;
+  if (asOf !== undefined) requireCalendarDate(asOf, 'asOf');
+  const timezone = await workspaceTimezone(pool, workspaceId);
+  const purchases = purchasesSql({ workspaceId: '$1', timezone: '$2', ...(asOf === undefined ? {} : { to: '$3' }) });
+  const { rows } = await pool.query<{ count: number; percentiles: number[] | null }>(
+    `with purchase_days as (
+       select p.customer_id, p.local_day from ${purchases} p group by p.customer_id, p.local_day
+     ), gaps as (
+       select local_day - lag(local_day) over (partition by customer_id order by local_day) as days from purchase_days
+     )
+     select count(days)::int as count, percentile_cont(array[0.5, 0.8, 0.9]) within group (order by days) as percentiles
+       from gaps where days is not null`,
+    asOf === undefined ? [workspaceId, timezone] : [workspaceId, timezone, asOf],
+  );
+  const { count, percentiles } = rows[0]!;
+  // Interpolation in floating point leaves 27.000000000000004 where 27 is meant: keep 6 decimals.
+  const [median, p80, p90] = (percentiles ?? [null, null, null]).map((value) => (value === null ? null : Number(value.toFixed(6))));
+  return { days: p90 == null ? null : Math.max(1, Math.ceil(p90)), intervals: { count, median: median ?? null, p80: p80 ?? null, p90: p90 ?? null } };
+}
+
+/** Where the window of a churn list came from. */
+export type ChurnWindowSource = 'given' | 'setting' | 'proposal';
+
+export interface ChurnedCustomer {
+  customerId: string;
+  externalId: string;
+  name: string | null;
+  lastPurchaseAt: Date;
+  /** The local date of the last purchase. */
+  lastPurchaseDay: string;
+  /** Days from the last purchase day to the date asked about (> window). */
+  daysSince: number;
+  /** The first date on which they count as churned: last purchase day + window + 1. */
+  churnedOn: string;
+  /** Purchases before the date asked about, and their Σ amount (exact decimal): the customer's value. */
+  purchases: number;
+  totalSpent: string;
+}
+
+export type ChurnList =
+  | {
+    outcome: 'listed';
+    asOf: string;
+    window: { days: number; source: ChurnWindowSource };
+    /** Customers with a purchase before `asOf`: the base the rate is a share of. */
+    customers: number;
+    /** Churned customers, all pages together. */
+    churned: number;
+    /** churned ÷ customers; null when nobody had bought yet. */
+    churnRate: number | null;
+    /** This page: most valuable first (total spent, then customer id). */
+    items: ChurnedCustomer[];
+    /** Pass back as `cursor` for the next page; null on the last page. */
+    nextCursor: string | null;
+  }
+  /** No window was given or set, and none can be proposed: no customer has bought on two days yet. */
+  | { outcome: 'no_window'; asOf: string; proposal: ChurnWindowProposal };
+
+/**
+ * The churned customers at `asOf` (a local date; purchases before it count), most valuable
+ * first, one page at a time with keyset paging on (total spent desc, customer id), with the
+ * total count and the churn rate. The window is `window` when given, else the workspace's
+ * setting, else the proposal from the intervals before `asOf`.
+ *
+ *   const page = await listChurned({ pool, workspaceId, asOf: '2024-07-01', limit: 50 });
+ *
+ * One statement over the customers' purchases as of `asOf` (customerPurchasesAsOfSql): the
+ * counts and the page come from the same summary, so they always agree.
+ */
+export async function listChurned(params: {
+  pool: pg.Pool; workspaceId: string; asOf: string; window?: number; limit: number; cursor?: string;
+}): Promise<ChurnList> {
+  const { pool, workspaceId, asOf, limit } = params;
+  requireCalendarDate(asOf, 'asOf');
+  if (!Number.isInteger(limit) || limit < 1) throw new KizunaError('validation_failed', `limit must be a positive whole number, not ${limit}.`);
+  const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
+  const resolved = await resolveWindow({ pool, workspaceId, asOf, window: params.window });
+  if (resolved.outcome === 'no_window') return resolved;
+  const { window } = resolved;
+  const timezone = await workspaceTimezone(pool, workspaceId);
+  const purchases = customerPurchasesAsOfSql({ workspaceId: '$1', timezone: '$2', asOf: '$3' });
+  // Churned ⇔ local day of the last purchase < asOf − window ⇔ last purchase before the start of that day.
+  const { rows } = await pool.query<{
+    customers: number; churned: number; id: string | null; external_id: string; name: string | null;
+    last_at: Date; last_day: string; purchases: number; total: string;
+  }>(
+    `with bought as materialized (select customer_id, purchases, total, last_at, last_day from ${purchases} s),
+     counts as (
+       select count(*)::int as customers,
+              count(*) filter (where last_at < ${localDayStart('$3::date - $4::int', '$2')})::int as churned
+         from bought)
+     select counts.customers, counts.churned, page.*
+       from counts left join lateral (
+         select c.id, c.external_id, c.name, b.last_at, b.last_day::text, b.purchases, b.total
+           from bought b join customers c on c.id = b.customer_id
+          where b.last_at < ${localDayStart('$3::date - $4::int', '$2')}
+            and ($5::numeric is null or b.total < $5::numeric or (b.total = $5::numeric and b.customer_id > $6::bigint))
+          order by b.total desc, b.customer_id
+          limit $7) page on true`,
+    [workspaceId, timezone, asOf, window.days, after?.total ?? null, after?.customerId ?? null, limit + 1],
+  );
+  const { customers, churned } = rows[0]!;
+  const items = rows.filter((row) => row.id !== null).map((row) => churnedCustomer(row, asOf, window.days));
+  const page = items.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    outcome: 'listed', asOf, window, customers, churned,
+    churnRate: customers === 0 ? null : churned / customers,
+    items: page,
+    nextCursor: items.length > limit && last ? encodeCursor(last.totalSpent, last.customerId) : null,
+  };
+}
+
+async function resolveWindow(params: { pool: pg.Pool; workspaceId: string; asOf: string; window: number | undefined }): Promise<
+  { outcome: 'resolved'; window: { days: number; source: ChurnWindowSource } } | Extract<ChurnList, { outcome: 'no_window' }>
+> {
+  const { pool, workspaceId, asOf, window } = params;
+  if (window !== undefined) {
+    const problem = churnWindowProblem(window);
+    if (problem) throw new KizunaError('validation_failed', problem);
+    return { outcome: 'resolved', window: { days: window, source: 'given' } };
+  }
+  const { churnWindowDays } = await readAnalyticsSettings({ pool, workspaceId });
+  if (churnWindowDays !== null) return { outcome: 'resolved', window: { days: churnWindowDays, source: 'setting' } };
+  const proposal = await proposeChurnWindow({ pool, workspaceId, asOf });
+  if (proposal.days === null) return { outcome: 'no_window', asOf, proposal };
+  return { outcome: 'resolved', window: { days: proposal.days, source: 'proposal' } };
+}
+
+function churnedCustomer(
+  row: { id: string | null; external_id: string; name: string | null; last_at: Date; last_day: string; purchases: number; total: string },
+  asOf: string, windowDays: number,
+): ChurnedCustomer {
+  const daysSince = dayNumber(asOf) - dayNumber(row.last_day);
+  return {
+    customerId: row.id!, externalId: row.external_id, name: row.name, lastPurchaseAt: row.last_at, lastPurchaseDay: row.last_day,
+    daysSince, churnedOn: addDays(row.last_day, windowDays + 1), purchases: row.purchases, totalSpent: row.total,
+  };
+}
+
+function encodeCursor(total: string, customerId: string): string {
+  return Buffer.from(JSON.stringify([total, customerId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { total: string; customerId: string } {
+  try {
+    const [total, customerId] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
+    if (typeof total !== 'string' || !/^-?\d+(\.\d+)?$/.test(total) || typeof customerId !== 'string' || !/^\d+$/.test(customerId)) {
+      throw new Error('bad cursor');
+    }
+    return { total, customerId };
+  } catch {
+    throw new KizunaError('bad_request', 'The churn list cursor is not valid; start again from the first page.');
+  }
+}
