@@ -1,0 +1,135 @@
+import type pg from 'pg';
+import { KizunaError } from '../shared/errors.ts';
+import { addMonths, bucketsOf, localBucket, localDayStart, periodProblem, purchasesSql } from './periods.ts';
+import { localDateOf, requireCalendarDate, workspaceTimezone } from './purchases-as-of.ts';
+
+/**
+ * Cohort retention. A customer's cohort is the month of their first purchase (local, in the
+ * workspace's time zone). Cell (c, k) is the share of cohort c with a purchase in calendar
+ * month c + k, and the cohort's revenue in that month per cohort customer, also cumulated
+ * over k (the historical LTV curve).
+ */
+
+export interface RetentionCell {
+  /** k: months after the cohort's month; 0 is the month of the first purchase. */
+  offset: number;
+  /** The calendar month c + k, as its first date. */
+  month: string;
+  /**
+   * The figures below are null when month c + k is not complete before `asOf` (a cell in
+   * the future: not 0, unknown). Shares and per-customer figures are null for an empty cohort too.
+   */
+  /** Cohort customers with a purchase in the month. */
+  active: number | null;
+  /** active ÷ cohort customers. */
+  retention: number | null;
+  /** Σ amount of the cohort's purchases in the month (exact decimal). */
+  revenue: string | null;
+  /** revenue ÷ cohort customers. */
+  revenuePerCustomer: number | null;
+  /** Σ revenue over offsets 0..k ÷ cohort customers: the historical LTV at k. */
+  cumulativeRevenuePerCustomer: number | null;
+}
+
+export interface Cohort {
+  /** The month of the first purchase, as its first date. */
+  month: string;
+  /** Customers whose first purchase falls in this month (and before `asOf`). */
+  customers: number;
+  /** Offsets 0..months. */
+  cells: RetentionCell[];
+}
+
+export interface CohortRetention {
+  /** Purchases before this local date count; months ending after it are the future. */
+  asOf: string;
+  /** k max. */
+  months: number;
+  cohorts: Cohort[];
+}
+
+/** The largest k a table asks for: ten years. */
+export const MAX_RETENTION_MONTHS = 120;
+
+/**
+ * The retention table of the cohorts whose month starts in [from, to) (the month holding
+ * `from` included), for offsets 0..`months`, as of `asOf` (default: today in the workspace's
+ * time zone by `now`). A cell is known once its month is complete: month c + k ends on or
+ * before `asOf`.
+ *
+ *   await cohortRetention({ pool, workspaceId, from: '2024-01-01', to: '2025-01-01', months: 12 });
+ *
+ * Cohorts come from the first purchase kept on each profile (one pass over the profiles);
+ * the cells from one pass over the purchases from the first cohort month to the last month
+ * shown, joined to the cohorts by customer.
+ */
+export async function cohortRetention(params: {
+  pool: pg.Pool; workspaceId: string; from: string; to: string; months: number; asOf?: string; now?: Date;
+}): Promise<CohortRetention> {
+  const { pool, workspaceId, from, to, months } = params;
+  const problem = periodProblem({ from, to });
+  if (problem) throw new KizunaError('validation_failed', problem);
+  if (!Number.isInteger(months) || months < 0 || months > MAX_RETENTION_MONTHS) {
+    throw new KizunaError('validation_failed', `months must be a whole number from 0 to ${MAX_RETENTION_MONTHS}, not ${months}.`);
+  }
+  if (params.asOf !== undefined) requireCalendarDate(params.asOf, 'asOf');
+  const timezone = await workspaceTimezone(pool, workspaceId);
+  const asOf = params.asOf ?? localDateOf(params.now ?? new Date(), timezone);
+
+  const cohortMonths = bucketsOf({ from, to }, 'month');
+  const first = cohortMonths[0]!;
+  const earliest = (a: string, b: string) => (a < b ? a : b);
+  const cohortsEnd = earliest(addMonths(cohortMonths.at(-1)!, 1), asOf);
+  const purchasesEnd = earliest(addMonths(cohortMonths.at(-1)!, months + 1), asOf);
+  const { rows } = await pool.query<{ cohort: string; month: string | null; customers: number; revenue: string | null }>(
+    `with cohort as (
+       select c.id as customer_id, ${localBucket('c.first_purchase_at', '$2', 'month')} as cohort
+         from customers c
+        where c.workspace_id = $1
+          and c.first_purchase_at >= ${localDayStart('$3', '$2')} and c.first_purchase_at < ${localDayStart('$4', '$2')}
+     ), customer_months as (
+       select co.cohort, p.customer_id, ${localBucket('p.ordered_at', '$2', 'month')} as month, sum(p.amount) as revenue
+         from ${purchasesSql({ workspaceId: '$1', timezone: '$2', from: '$3', to: '$5' })} p
+         join cohort co on co.customer_id = p.customer_id
+        group by co.cohort, p.customer_id, month
+     )
+     select cohort::text, null as month, count(*)::int as customers, null as revenue from cohort group by cohort
+     union all
+     select cohort::text, month::text, count(*)::int, sum(revenue)::text from customer_months group by cohort, month`,
+    [workspaceId, timezone, first, cohortsEnd, purchasesEnd],
+  );
+
+  const sizes = new Map<string, number>();
+  const cells = new Map<string, { active: number; revenue: string }>();
+  for (const row of rows) {
+    if (row.month === null) sizes.set(row.cohort, row.customers);
+    else cells.set(`${row.cohort}|${row.month}`, { active: row.customers, revenue: row.revenue! });
+  }
+  return {
+    asOf, months,
+    cohorts: cohortMonths.map((month) => cohortRow({ month, customers: sizes.get(month) ?? 0, months, asOf, cells })),
+  };
+}
+
+function cohortRow(params: {
+  month: string; customers: number; months: number; asOf: string; cells: Map<string, { active: number; revenue: string }>;
+}): Cohort {
+  const { month, customers, months, asOf, cells } = params;
+  const perCustomer = (value: number) => (customers === 0 ? null : value / customers);
+  let cumulative = 0;
+  const row: RetentionCell[] = [];
+  for (let offset = 0; offset <= months; offset++) {
+    const cellMonth = addMonths(month, offset);
+    if (addMonths(cellMonth, 1) > asOf) {
+      row.push({ offset, month: cellMonth, active: null, retention: null, revenue: null, revenuePerCustomer: null, cumulativeRevenuePerCustomer: null });
+      continue;
+    }
+    const cell = cells.get(`${month}|${cellMonth}`) ?? { active: 0, revenue: '0' };
+    cumulative += Number(cell.revenue);
+    row.push({
+      offset, month: cellMonth, active: cell.active, retention: perCustomer(cell.active), revenue: cell.revenue,
+      revenuePerCustomer: perCustomer(Number(cell.revenue)), cumulativeRevenuePerCustomer: perCustomer(cumulative),
+    });
+  }
+  return { month, customers, cells: row };
+}
