@@ -161,7 +161,8 @@ export function changeOf(before: SalesTotals, after: SalesTotals): SalesChange {
   const unshared = unsharedReason(before.sales, after.sales) ?? (logSum === 0 ? 'sales_unchanged' : null);
   const factors = Object.fromEntries(FACTORS.map((factor, index) => [factor, {
     ratio: ratios[factor],
-    share: unshared === null ? logs[index]! / logSum : null,
+    // + 0 turns −0 (an unchanged factor when sales fell) into 0.
+    share: unshared === null ? logs[index]! / logSum + 0 : null,
   }])) as Record<Factor, FactorChange>;
   return {
     salesRatio: Number(before.sales) !== 0 ? Number(after.sales) / Number(before.sales) : null,
