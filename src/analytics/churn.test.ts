@@ -111,7 +111,8 @@ describe('proposeChurnWindow and the window a churn list uses', () => {
   // Gaps 1, 10, 20, 30, 61 (n = 5, linear interpolation at p·(n − 1)):
   //   median = 20; p80 at 3.2 = 30 + 0.2·31 = 36.2; p90 at 3.6 = 30 + 0.6·31 = 48.6 → window 49.
   // Before 02-20 (S's 03-02 not yet): gaps 1, 10, 20, 30 (n = 4):
-  //   median at 1.5 = 15; p80 at 2.4 = 24; p90 at 2.7 = 20 + 0.7·10 = 27 → window 27, not 28.
+  //   median at 1.5 = 15; p80 at 2.4 = 24; p90 at 2.7 = 20 + 0.7·10 = 27 → window 27.
+  //   (In floating point p80 comes out 24.000000000000004: values are kept to 6 decimals.)
   let workspace: Workspace;
   beforeAll(async () => {
     workspace = await freshWorkspace(database, { timezone: 'Asia/Tokyo' });

@@ -1,0 +1,186 @@
+import type pg from 'pg';
+import { KizunaError } from '../shared/errors.ts';
+import { requireCalendarDate, workspaceTimezone } from './purchases-as-of.ts';
+import { quintileScore, RFM_DIMENSIONS, rfmBaseCte, rfmScoredCtes, scoreBandsSql, type RfmDimension } from './rfm-quintiles.ts';
+import { RFM_SEGMENTS, segmentOf, type RfmSegmentCode } from './rfm-segments.ts';
+
+/**
+ * RFM as of a local date d (purchases before d): recency in days since the last purchase day,
+ * frequency = purchases, monetary = Σ amount; scores 1–5 by cume_dist quintiles (see
+ * rfm-quintiles.ts) and the named segments of rfm-segments.ts. For a base of 1,000,000
+ * customers: rfmScores gives the whole picture in a few hundred rows, listRfmCustomers pages
+ * the customers, rfmOfCustomer looks one up.
+ */
+
+export interface RfmGridCell {
+  recencyScore: number;
+  frequencyScore: number;
+  customers: number;
+  /** Σ monetary of the cell's customers (exact decimal). */
+  monetary: string;
+}
+
+export interface RfmSegmentFigures {
+  code: RfmSegmentCode;
+  ja: string;
+  en: string;
+  meaning: string;
+  customers: number;
+  monetary: string;
+  /** Shares of all customers and of all monetary; null when there are none. */
+  customerShare: number | null;
+  monetaryShare: number | null;
+}
+
+/** The values that got one score in one dimension; min and max null when none did. */
+export interface ScoreBand<Value> {
+  score: number;
+  customers: number;
+  min: Value | null;
+  max: Value | null;
+}
+
+export interface RfmSummary {
+  asOf: string;
+  /** Customers with a purchase before `asOf`. */
+  customers: number;
+  monetary: string;
+  /** 25 cells: recency score 1..5 × frequency score 1..5, empty ones with 0. */
+  grid: RfmGridCell[];
+  /** Every segment, in the table's order. */
+  segments: RfmSegmentFigures[];
+  /** The quintile boundaries used: per dimension, scores 1..5 with the values each covers. */
+  boundaries: { recency: ScoreBand<number>[]; frequency: ScoreBand<number>[]; monetary: ScoreBand<string>[] };
+}
+
+export interface CustomerRfm {
+  customerId: string;
+  externalId: string;
+  name: string | null;
+  lastPurchaseDay: string;
+  /** Days from the last purchase day to `asOf`. */
+  recency: number;
+  frequency: number;
+  monetary: string;
+  scores: Record<RfmDimension, number>;
+  segment: RfmSegmentCode;
+}
+
+/**
+ * The RFM picture of a workspace's customers as of `asOf`: the R × F grid, the segments with
+ * their customers and value, and the quintile boundaries. One statement: one pass over the
+ * customers' purchases as of the date, histograms of the three values, one grouping of the
+ * scored customers by (R, F) and by segment.
+ */
+export async function rfmScores(params: { pool: pg.Pool; workspaceId: string; asOf: string }): Promise<RfmSummary> {
+  const { pool, workspaceId, asOf } = params;
+  requireCalendarDate(asOf, 'asOf');
+  const timezone = await workspaceTimezone(pool, workspaceId);
+  type Group = { r: number | null; f: number | null; segment: RfmSegmentCode | null; customers: number; monetary: string | null };
+  type Band = { dimension: RfmDimension; score: number; customers: number; min: string; max: string };
+  const { rows } = await pool.query<{ groups: Group[]; bands: Band[] | null }>(
+    `with ${rfmBaseCte()}, ${rfmScoredCtes()}
+     select (select json_agg(g) from (
+               select r, f, segment, count(*)::int as customers, sum(monetary)::text as monetary
+                 from segmented group by grouping sets ((r, f), (segment), ())) g) as groups,
+            (select json_agg(b) from (${scoreBandsSql()}) b) as bands`,
+    [workspaceId, timezone, asOf],
+  );
+  const { groups, bands } = rows[0]!;
+  const total = groups.find((g) => g.r === null && g.segment === null)!;
+  const customers = total.customers;
+  const monetary = total.monetary ?? '0';
+  const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
+  const grid: RfmGridCell[] = [];
+  for (let recencyScore = 1; recencyScore <= 5; recencyScore++) {
+    for (let frequencyScore = 1; frequencyScore <= 5; frequencyScore++) {
+      const cell = groups.find((g) => g.r === recencyScore && g.f === frequencyScore);
+      grid.push({ recencyScore, frequencyScore, customers: cell?.customers ?? 0, monetary: cell?.monetary ?? '0' });
+    }
+  }
+  const segments = RFM_SEGMENTS.map(({ code, ja, en, meaning }) => {
+    const group = groups.find((g) => g.segment === code);
+    const figures = { customers: group?.customers ?? 0, monetary: group?.monetary ?? '0' };
+    return { code, ja, en, meaning, ...figures, customerShare: share(figures.customers, customers), monetaryShare: share(Number(figures.monetary), Number(monetary)) };
+  });
+  const bandsOf = <Value>(dimension: RfmDimension, read: (text: string) => Value): ScoreBand<Value>[] =>
+    [1, 2, 3, 4, 5].map((score) => {
+      const band = bands?.find((b) => b.dimension === dimension && b.score === score);
+      return band ? { score, customers: band.customers, min: read(band.min), max: read(band.max) } : { score, customers: 0, min: null, max: null };
+    });
+  return {
+    asOf, customers, monetary, grid, segments,
+    boundaries: { recency: bandsOf('recency', Number), frequency: bandsOf('frequency', Number), monetary: bandsOf('monetary', String) },
+  };
+}
+
+/**
+ * One page of the customers with their RFM values, scores and segment as of `asOf`, in
+ * customer id order (keyset: `cursor` is the last id of the previous page), optionally of
+ * one segment. Each page scores the whole base again (the scores are relative to it).
+ */
+export async function listRfmCustomers(params: {
+  pool: pg.Pool; workspaceId: string; asOf: string; segment?: RfmSegmentCode; limit: number; cursor?: string;
+}): Promise<{ items: CustomerRfm[]; nextCursor: string | null }> {
+  const { pool, workspaceId, asOf, limit, cursor } = params;
+  requireCalendarDate(asOf, 'asOf');
+  if (!Number.isInteger(limit) || limit < 1) throw new KizunaError('validation_failed', `limit must be a positive whole number, not ${limit}.`);
+  if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new KizunaError('bad_request', 'The RFM page cursor is not valid; start again from the first page.');
+  const timezone = await workspaceTimezone(pool, workspaceId);
+  const { rows } = await pool.query<{
+    customer_id: string; external_id: string; name: string | null; last_day: string; recency: number; frequency: number;
+    monetary: string; r: number; f: number; m: number; segment: RfmSegmentCode;
+  }>(
+    `with ${rfmBaseCte()}, ${rfmScoredCtes()}
+     select s.customer_id, c.external_id, c.name, s.last_day::text, s.recency, s.frequency, s.monetary::text, s.r, s.f, s.m, s.segment
+       from segmented s join customers c on c.id = s.customer_id
+      where ($4::text is null or s.segment = $4::text) and ($5::bigint is null or s.customer_id > $5::bigint)
+      order by s.customer_id
+      limit $6`,
+    [workspaceId, timezone, asOf, params.segment ?? null, cursor ?? null, limit + 1],
+  );
+  const items = rows.slice(0, limit).map((row) => ({
+    customerId: row.customer_id, externalId: row.external_id, name: row.name, lastPurchaseDay: row.last_day,
+    recency: row.recency, frequency: row.frequency, monetary: row.monetary,
+    scores: { recency: row.r, frequency: row.f, monetary: row.m }, segment: row.segment,
+  }));
+  return { items, nextCursor: rows.length > limit ? items.at(-1)!.customerId : null };
+}
+
+/**
+ * One customer's RFM as of `asOf`, scored against the whole base; null when they had no
+ * purchase before `asOf`, `not_found` when the workspace has no such customer. One
+ * aggregation over the base counts the customers each value does not beat, so no sort.
+ */
+export async function rfmOfCustomer(params: { pool: pg.Pool; workspaceId: string; asOf: string; customerId: string }): Promise<CustomerRfm | null> {
+  const { pool, workspaceId, asOf, customerId } = params;
+  requireCalendarDate(asOf, 'asOf');
+  const timezone = await workspaceTimezone(pool, workspaceId);
+  const profile = /^\d+$/.test(customerId)
+    ? (await pool.query<{ external_id: string; name: string | null }>(
+      'select external_id, name from customers where id = $1 and workspace_id = $2', [customerId, workspaceId])).rows[0]
+    : undefined;
+  if (!profile) throw new KizunaError('not_found', `No customer ${customerId} in this workspace.`);
+  const { rows } = await pool.query<{
+    last_day: string; recency: number; frequency: number; monetary: string; customers: number;
+    recency_at_or_worse: number; frequency_at_or_worse: number; monetary_at_or_worse: number;
+  }>(
+    `with ${rfmBaseCte()}, me as (select * from base where customer_id = $4)
+     select me.last_day::text, me.recency, me.frequency, me.monetary::text, count(*)::int as customers,
+            count(*) filter (where b.recency >= me.recency)::int as recency_at_or_worse,
+            count(*) filter (where b.frequency <= me.frequency)::int as frequency_at_or_worse,
+            count(*) filter (where b.monetary <= me.monetary)::int as monetary_at_or_worse
+       from me cross join base b
+      group by me.last_day, me.recency, me.frequency, me.monetary`,
+    [workspaceId, timezone, asOf, customerId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  const scores = Object.fromEntries(RFM_DIMENSIONS.map((dimension) =>
+    [dimension, quintileScore(row[`${dimension}_at_or_worse`], row.customers)])) as Record<RfmDimension, number>;
+  const segment = segmentOf({ recencyScore: scores.recency, frequencyScore: scores.frequency, monetaryScore: scores.monetary, purchases: row.frequency });
+  return {
+    customerId, externalId: profile.external_id, name: profile.name, lastPurchaseDay: row.last_day,
+    recency: row.recency, frequency: row.frequency, monetary: row.monetary, scores, segment: segment.code,
+  };
+}
