@@ -4,6 +4,7 @@ import {
   bucketsOf, comparedPeriod, COMPARISONS, GRANULARITIES, localBucket, nextBucket, periodProblem, purchasesSql,
   type Comparison, type Granularity, type Period,
 } from './periods.ts';
+import { workspaceTimezone } from './purchases-as-of.ts';
 
 /**
  * Sales decomposition (客数 × 来店回数 × 点数 × 単価): for a period, sales = customers ×
@@ -102,7 +103,7 @@ export async function decomposeSales(params: {
   const { pool, workspaceId, period, granularity } = params;
   const compare = [...new Set(params.compare ?? COMPARISONS)];
   checkPeriod(period);
-  if (!GRANULARITIES.includes(granularity)) throw new KizunaError('validation_failed', `granularity must be one of ${GRANULARITIES.join(', ')}, not "${granularity}"`);
+  checkGranularity(granularity);
   const timezone = await workspaceTimezone(pool, workspaceId);
   const compared = compare.map((comparison) => comparedPeriod(period, comparison));
   const measured = await measureSales({ pool, workspaceId, timezone, periods: [period, ...compared], granularity });
@@ -113,7 +114,7 @@ export async function decomposeSales(params: {
     totals,
     series: bucketsOf(period, granularity).map((bucket) => ({
       bucket,
-      period: { from: bucket < period.from ? period.from : bucket, to: minDate(nextBucket(bucket, granularity), period.to) },
+      period: bucketDates(bucket, granularity, period),
       totals: measured.series.get(bucket) ?? totalsOf(EMPTY),
     })),
     comparisons: compare.map((comparison, index) => ({
@@ -235,21 +236,21 @@ export async function measureSales(params: {
   return { totals, series };
 }
 
-/** The workspace's time zone, which decides what a day, a week and a month are. */
-export async function workspaceTimezone(pool: pg.Pool, workspaceId: string): Promise<string> {
-  const { rows } = await pool.query<{ timezone: string }>('select timezone from workspaces where id = $1', [workspaceId]);
-  if (!rows[0]) throw new KizunaError('not_found', `No workspace with id ${workspaceId}.`);
-  return rows[0].timezone;
-}
-
 /** Throws a validation error naming the problem when a period is not [from, to) of real dates. */
 export function checkPeriod(period: Period): void {
   const problem = periodProblem(period);
   if (problem) throw new KizunaError('validation_failed', problem);
 }
 
-function minDate(a: string, b: string): string {
-  return a < b ? a : b;
+/** Throws a validation error unless `granularity` is day, week or month (it is written into SQL). */
+export function checkGranularity(granularity: Granularity): void {
+  if (!GRANULARITIES.includes(granularity)) throw new KizunaError('validation_failed', `granularity must be one of ${GRANULARITIES.join(', ')}, not "${granularity}"`);
+}
+
+/** A bucket's dates within a period: the first and last buckets of a period may be cut. */
+export function bucketDates(bucket: string, granularity: Granularity, period: Period): Period {
+  const end = nextBucket(bucket, granularity);
+  return { from: bucket < period.from ? period.from : bucket, to: end < period.to ? end : period.to };
 }
 
 /** A decimal string ('-12.5', '1480') as an integer of units of 10^-scale. */

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { assertNever, KizunaError } from '../shared/errors.ts';
 import { comparedPeriod, purchasesSql, type Comparison, type Period } from './periods.ts';
-import {
-  changeOf, checkPeriod, measureSales, totalsOf, workspaceTimezone, type SalesChange, type SalesTotals,
-} from './sales-decomposition.ts';
+import { workspaceTimezone } from './purchases-as-of.ts';
+import { firstPurchaseEverSql } from './repeat-f2.ts';
+import { changeOf, checkPeriod, measureSales, totalsOf, type SalesChange, type SalesTotals } from './sales-decomposition.ts';
 
 /**
  * What a difference splits sales by. Customer attributes: `gender`, `age_band` (age on the
@@ -231,8 +231,7 @@ function customerKey(dimension: { kind: 'gender' | 'age_band' | 'prefecture' | '
     case 'attribute':
       return 'c.attributes ->> $7::text';
     case 'cohort':
-      // The first purchase ever: became_customer_at keeps a first purchase older than the orders held.
-      return `to_char(least(c.became_customer_at, c.first_purchase_at) at time zone $2, 'YYYY-MM')`;
+      return `to_char(${firstPurchaseEverSql('c')} at time zone $2, 'YYYY-MM')`;
     case 'age_band':
       return ageBandSql('c.birth_date', 'b.last_day');
   }

@@ -1,0 +1,213 @@
+import type pg from 'pg';
+import { KizunaError } from '../shared/errors.ts';
+import {
+  addDays, bucketsOf, localBucket, localDayStart, purchasesSql, type Granularity, type Period,
+} from './periods.ts';
+import { requireCalendarDate, workspaceTimezone } from './purchases-as-of.ts';
+import { bucketDates, checkGranularity, checkPeriod } from './sales-decomposition.ts';
+
+/**
+ * Repeat rate and F2 conversion (F2転換).
+ *
+ * - Repeat rate of a period: customers with ≥ 2 purchases in it ÷ customers with ≥ 1. Two
+ *   purchases on the same day are two purchases.
+ * - F2 conversion of a cohort: the customers whose first purchase ever falls in the cohort's
+ *   dates; converted, those with another purchase on a later local day within W days of the
+ *   first (days first + 1 … first + W). A second purchase on the first day does not count.
+ *
+ * A customer's first purchase ever is the earlier of `became_customer_at`, which keeps a first
+ * purchase older than the orders held (a brand's existing customers), and `first_purchase_at`,
+ * the first purchase among the orders. A purchase is an order neither cancelled nor returned,
+ * placed on the local day of its order time in the workspace's time zone.
+ */
+/**
+ * SQL: the instant of the first purchase ever of customer row `alias`: the earlier of
+ * `became_customer_at` (kept when the first purchase is older than the orders held, as for a
+ * brand's existing customers) and `first_purchase_at` (the first purchase among the orders).
+ */
+export function firstPurchaseEverSql(alias: string): string {
+  return `least(${alias}.became_customer_at, ${alias}.first_purchase_at)`;
+}
+
+export interface RepeatRate {
+  customers: number;
+  /** Customers with ≥ 2 purchases. */
+  repeaters: number;
+  /** repeaters ÷ customers; null without customers. */
+  rate: number | null;
+}
+
+export interface RepeatBucket extends RepeatRate {
+  bucket: string;
+  /** The bucket's dates within the period. */
+  period: Period;
+}
+
+export interface RepeatRates {
+  period: Period;
+  granularity: Granularity;
+  /** The whole period as one: a customer buying once in each of two buckets is a repeater here. */
+  total: RepeatRate;
+  /** One entry per bucket, in order, empty buckets included. */
+  series: RepeatBucket[];
+}
+
+/**
+ * The repeat rate of a period and of each of its buckets, from one range scan of the period's
+ * purchases through the orders' (workspace_id, ordered_at) index.
+ */
+export async function repeatRates(params: {
+  pool: pg.Pool;
+  workspaceId: string;
+  period: Period;
+  granularity: Granularity;
+}): Promise<RepeatRates> {
+  const { pool, workspaceId, period, granularity } = params;
+  checkPeriod(period);
+  checkGranularity(granularity);
+  const timezone = await workspaceTimezone(pool, workspaceId);
+  const { rows } = await pool.query<{ per_bucket: boolean; bucket: string | null; customers: number; repeaters: number }>(
+    `with by_customer as (
+       select bucket, grouping(bucket) = 0 as per_bucket, count(*) as purchases
+         from (select p.customer_id, ${localBucket('p.ordered_at', '$2', granularity)} as bucket
+                 from ${purchasesSql({ workspaceId: '$1', timezone: '$2', from: '$3', to: '$4' })} p) purchase
+        group by grouping sets ((customer_id), (customer_id, bucket)))
+     select per_bucket, bucket::text, count(*)::int as customers, count(*) filter (where purchases >= 2)::int as repeaters
+       from by_customer group by per_bucket, bucket`,
+    [workspaceId, timezone, period.from, period.to],
+  );
+  const total = rows.find((row) => !row.per_bucket);
+  const byBucket = new Map(rows.filter((row) => row.per_bucket).map((row) => [row.bucket, row]));
+  return {
+    period,
+    granularity,
+    total: rateOf(total?.customers ?? 0, total?.repeaters ?? 0),
+    series: bucketsOf(period, granularity).map((bucket) => {
+      const row = byBucket.get(bucket);
+      return { bucket, period: bucketDates(bucket, granularity, period), ...rateOf(row?.customers ?? 0, row?.repeaters ?? 0) };
+    }),
+  };
+}
+
+function rateOf(customers: number, repeaters: number): RepeatRate {
+  return { customers, repeaters, rate: customers > 0 ? repeaters / customers : null };
+}
+
+export interface F2Rate {
+  /** Customers whose first purchase ever is on the cohort's dates (and before `asOf`). */
+  cohortSize: number;
+  /** Of them, those with a purchase on a later day within `within` days of the first (and before `asOf`). */
+  converted: number;
+  /** converted ÷ cohortSize; null for an empty cohort. */
+  rate: number | null;
+  /**
+   * False while the window of the cohort's last first-purchase day is not over as of `asOf`:
+   * more of the cohort may still convert (and, for a bucket reaching `asOf`, still join).
+   */
+  complete: boolean;
+}
+
+export interface F2Cohort extends F2Rate {
+  /** First date of the bucket of first purchases. */
+  bucket: string;
+  /** The bucket's dates within the period: the first purchases it holds. */
+  period: Period;
+  /** The last day whose second purchases count for this cohort: its last first-purchase day + `within`. */
+  windowEnd: string;
+}
+
+export interface F2Conversion {
+  period: Period;
+  granularity: Granularity;
+  within: number;
+  /** The first local date the data does not cover: purchases from then on are not counted. */
+  asOf: string;
+  /** The period's first purchases as one cohort. */
+  total: F2Rate;
+  /** One cohort per bucket of first purchases, in order, empty ones included. */
+  cohorts: F2Cohort[];
+}
+
+export const MAX_F2_WINDOW_DAYS = 3650;
+
+/**
+ * F2 conversion of the customers whose first purchase ever falls in `period`, one cohort per
+ * bucket of `granularity`, with a second purchase counted on days first + 1 … first + `within`.
+ * `asOf` (a local date, excluded) is how far the data goes; by default the day after the
+ * workspace's latest order. A cohort whose window ends on or after `asOf` is `complete: false`.
+ *
+ * Reads the workspace's customers once (the cohorts, from their first purchase ever) and the
+ * purchases of [period.from + 1, min(period.to + within, asOf)) once through the orders'
+ * (workspace_id, ordered_at) index.
+ *
+ * @example
+ * const f2 = await f2Conversion({ pool, workspaceId, period: { from: '2024-01-01', to: '2024-07-01' }, granularity: 'month', within: 90 });
+ * f2.cohorts.map((c) => [c.bucket, c.rate, c.complete]); // [['2024-01-01', 0.31, true], …, ['2024-06-01', 0.22, false]]
+ */
+export async function f2Conversion(params: {
+  pool: pg.Pool;
+  workspaceId: string;
+  period: Period;
+  granularity: Granularity;
+  within: number;
+  asOf?: string;
+}): Promise<F2Conversion> {
+  const { pool, workspaceId, period, granularity, within } = params;
+  checkPeriod(period);
+  checkGranularity(granularity);
+  if (!Number.isInteger(within) || within < 1 || within > MAX_F2_WINDOW_DAYS) {
+    throw new KizunaError('validation_failed', `within must be a whole number of days from 1 to ${MAX_F2_WINDOW_DAYS}, not ${within}`);
+  }
+  const timezone = await workspaceTimezone(pool, workspaceId);
+  const asOf = params.asOf ?? (await dataEnd(pool, workspaceId, timezone)) ?? period.from;
+  requireCalendarDate(asOf, 'asOf');
+  const cohortsTo = minDate(period.to, asOf);
+  const conversionsTo = minDate(addDays(period.to, within), asOf);
+  const { rows } = await pool.query<{ bucket: string; cohort_size: number; converted: number }>(
+    `with cohort as (
+       select c.id, (f.first_at at time zone $2)::date as first_day
+         from customers c cross join lateral (select ${firstPurchaseEverSql('c')} as first_at) f
+        where c.workspace_id = $1 and f.first_at >= ${localDayStart('$3', '$2')} and f.first_at < ${localDayStart('$4', '$2')}
+     ), converted as (
+       select distinct p.customer_id
+         from ${purchasesSql({ workspaceId: '$1', timezone: '$2', from: '$5', to: '$6' })} p
+         join cohort c on c.id = p.customer_id
+        where p.local_day > c.first_day and p.local_day <= c.first_day + $7::int
+     )
+     select date_trunc('${granularity}', c.first_day::timestamp)::date::text as bucket,
+            count(*)::int as cohort_size, count(v.customer_id)::int as converted
+       from cohort c left join converted v on v.customer_id = c.id
+      group by 1`,
+    [workspaceId, timezone, period.from, cohortsTo, addDays(period.from, 1), conversionsTo, within],
+  );
+  const byBucket = new Map(rows.map((row) => [row.bucket, row]));
+  const cohorts = bucketsOf(period, granularity).map((bucket): F2Cohort => {
+    const dates = bucketDates(bucket, granularity, period);
+    const windowEnd = addDays(dates.to, within - 1);
+    const row = byBucket.get(bucket);
+    return { bucket, period: dates, windowEnd, ...f2RateOf(row?.cohort_size ?? 0, row?.converted ?? 0, windowEnd < asOf) };
+  });
+  const sum = (pick: (cohort: F2Cohort) => number) => cohorts.reduce((total, cohort) => total + pick(cohort), 0);
+  return {
+    period, granularity, within, asOf,
+    total: f2RateOf(sum((c) => c.cohortSize), sum((c) => c.converted), cohorts.every((c) => c.complete)),
+    cohorts,
+  };
+}
+
+function f2RateOf(cohortSize: number, converted: number, complete: boolean): F2Rate {
+  return { cohortSize, converted, rate: cohortSize > 0 ? converted / cohortSize : null, complete };
+}
+
+/** The day after the local date of the workspace's latest order (of any status), or null without orders. */
+async function dataEnd(pool: pg.Pool, workspaceId: string, timezone: string): Promise<string | null> {
+  const { rows } = await pool.query<{ data_end: string | null }>(
+    'select ((max(ordered_at) at time zone $2)::date + 1)::text as data_end from orders where workspace_id = $1',
+    [workspaceId, timezone],
+  );
+  return rows[0]?.data_end ?? null;
+}
+
+function minDate(a: string, b: string): string {
+  return a < b ? a : b;
+}
