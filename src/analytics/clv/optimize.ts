@@ -20,7 +20,8 @@ export interface Minimum {
  * Minimises with BFGS and a backtracking (Armijo) line search. Steps are capped at `maxStep` in
  * every coordinate, which keeps log-parameters from jumping to values whose likelihood
  * overflows. Stops when max |∇f| ≤ gradientTolerance · max(1, |f|), or when a step no longer
- * changes θ or f at double precision.
+ * changes θ or f at double precision (converged if the gradient is then within 1000 times the
+ * tolerance), or when no step along the search direction decreases f (not converged).
  */
 export function minimizeBfgs({ objective, start, gradientTolerance = 1e-9, maxIterations = 500, maxStep = 2 }: {
   objective: Objective;
@@ -65,7 +66,8 @@ export function minimizeBfgs({ objective, start, gradientTolerance = 1e-9, maxIt
     theta = accepted.theta;
     gradient = accepted.gradient;
     value = accepted.value;
-    if (stalled) return { theta, value, iterations: iteration + 1, converged: true };
+    // At double precision's floor the gradient cannot shrink further: accept a nearly flat gradient there.
+    if (stalled) return { theta, value, iterations: iteration + 1, converged: maxAbs(gradient) <= 1e3 * gradientTolerance * Math.max(1, Math.abs(value)) };
   }
   return { theta, value, iterations: maxIterations, converged: false };
 }
@@ -82,7 +84,8 @@ function lineSearch({ objective, theta, value, direction, slope, maxStep }: {
   let step = Math.min(1, maxStep / maxAbs(direction));
   const candidate = new Float64Array(n);
   const gradient = new Float64Array(n);
-  for (let attempt = 0; attempt < 60; attempt++) {
+  const smallestMove = 1e-15 * (1 + maxAbs(theta));
+  for (let attempt = 0; attempt < 60 && step * maxAbs(direction) > smallestMove; attempt++) {
     for (let i = 0; i < n; i++) candidate[i] = theta[i]! + step * direction[i]!;
     const candidateValue = objective(candidate, gradient);
     if (Number.isFinite(candidateValue) && candidateValue <= value + 1e-4 * step * slope) return { theta: candidate, gradient, value: candidateValue };
