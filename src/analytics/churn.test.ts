@@ -111,8 +111,8 @@ describe('proposeChurnWindow and the window a churn list uses', () => {
   // Gaps 1, 10, 20, 30, 61 (n = 5, linear interpolation at p·(n − 1)):
   //   median = 20; p80 at 3.2 = 30 + 0.2·31 = 36.2; p90 at 3.6 = 30 + 0.6·31 = 48.6 → window 49.
   // Before 02-20 (S's 03-02 not yet): gaps 1, 10, 20, 30 (n = 4):
-  //   median at 1.5 = 15; p80 at 2.4 = 24; p90 at 2.7 = 20 + 0.7·10 = 27 → window 27.
-  //   (In floating point p80 comes out 24.000000000000004: values are kept to 6 decimals.)
+  //   median at 1.5 = 15; p80 at 2.4 = 24; p90 at 2.7 = 20 + 0.7·10 = 27 → window 27
+  //   (PostgreSQL's percentile_cont gives 24.000000000000004 for p80: computed here in hundredths).
   let workspace: Workspace;
   beforeAll(async () => {
     workspace = await freshWorkspace(database, { timezone: 'Asia/Tokyo' });
@@ -159,6 +159,31 @@ describe('proposeChurnWindow and the window a churn list uses', () => {
     expect(listed(await listChurned({ pool, workspaceId: workspace.id, asOf, limit: 10 })).window).toEqual({ days: 27, source: 'proposal' });
     await expect(setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: 2.5 } }))
       .rejects.toMatchObject({ code: 'validation_failed' });
+  });
+
+  it('interpolates percentiles as PostgreSQL percentile_cont does, on an irregular distribution', async () => {
+    const irregular = await freshWorkspace(database, { timezone: 'Asia/Tokyo' });
+    let seed = 7;
+    const next = () => (seed = (seed * 48271) % 2147483647);
+    const orders = Array.from({ length: 60 }, (_, i) => {
+      const day = new Date(Date.UTC(2023, 0, 1) + (next() % 500) * 86_400_000).toISOString().slice(0, 10);
+      return { customer: `K${next() % 13}`, at: `${day} ${String(next() % 24).padStart(2, '0')}:30`, amount: 1000 + i };
+    });
+    await addOrders(database, irregular, orders);
+    const { rows } = await pool.query<{ count: number; q: number[] }>(
+      `with days as (select distinct customer_id, (ordered_at at time zone 'Asia/Tokyo')::date as day from orders where workspace_id = $1),
+            gaps as (select day - lag(day) over (partition by customer_id order by day) as gap from days)
+       select count(gap)::int as count, percentile_cont(array[0.5, 0.8, 0.9]) within group (order by gap) as q from gaps where gap is not null`,
+      [irregular.id],
+    );
+    const proposal = await proposeChurnWindow({ pool, workspaceId: irregular.id });
+    expect(proposal.intervals.count).toBe(rows[0]!.count);
+    expect(proposal.intervals.count).toBeGreaterThan(30);
+    const [median, p80, p90] = rows[0]!.q as [number, number, number];
+    expect(proposal.intervals.median).toBeCloseTo(median, 9);
+    expect(proposal.intervals.p80).toBeCloseTo(p80, 9);
+    expect(proposal.intervals.p90).toBeCloseTo(p90, 9);
+    expect(proposal.days).toBe(Math.ceil(p90 - 1e-9));
   });
 
   it('says there is no window when nobody has bought on two days and none is set', async () => {
