@@ -15,15 +15,16 @@ import { bucketDates, checkGranularity, checkPeriod } from './sales-decompositio
  *   dates; converted, those with another purchase on a later local day within W days of the
  *   first (days first + 1 … first + W). A second purchase on the first day does not count.
  *
- * A customer's first purchase ever is the earlier of `became_customer_at`, which keeps a first
- * purchase older than the orders held (a brand's existing customers), and `first_purchase_at`,
- * the first purchase among the orders. A purchase is an order neither cancelled nor returned,
- * placed on the local day of its order time in the workspace's time zone.
+ * A purchase is an order neither cancelled nor returned, placed on the local day of its order
+ * time in the workspace's time zone. A customer's first purchase ever: see firstPurchaseEverSql.
  */
+
 /**
  * SQL: the instant of the first purchase ever of customer row `alias`: the earlier of
- * `became_customer_at` (kept when the first purchase is older than the orders held, as for a
- * brand's existing customers) and `first_purchase_at` (the first purchase among the orders).
+ * `became_customer_at`, kept when the first purchase is older than the orders held (a brand's
+ * existing customers, dated by their customer-since day), and `first_purchase_at`, the first
+ * purchase among the orders. Without the former, a brand's long-standing customers would count
+ * as new in the first months of the history loaded.
  */
 export function firstPurchaseEverSql(alias: string): string {
   return `least(${alias}.became_customer_at, ${alias}.first_purchase_at)`;

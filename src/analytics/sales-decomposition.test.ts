@@ -174,10 +174,12 @@ describe('decomposeSales', () => {
     expect(result.comparisons[0]!.change.salesDifference).toBe('-59.87');
   });
 
-  it('refuses an empty period and an unknown workspace', async () => {
+  it('refuses an empty period, an unknown workspace, granularity or comparison', async () => {
     await expect(decomposeSales({ pool: database.pool, workspaceId: tokyo.id, period: { from: '2024-03-01', to: '2024-03-01' }, granularity: 'day' }))
       .rejects.toThrow(/must be before/);
     await expect(decomposeSales({ pool: database.pool, workspaceId: '0', period: MARCH, granularity: 'day' })).rejects.toThrow(/No workspace/);
+    await expect(decomposeSales({ pool: database.pool, workspaceId: tokyo.id, period: MARCH, granularity: 'hour' as never })).rejects.toThrow(/granularity must be/);
+    await expect(decomposeSales({ pool: database.pool, workspaceId: tokyo.id, period: MARCH, granularity: 'day', compare: ['quarter' as never] })).rejects.toThrow(/compare must be/);
   });
 });
 

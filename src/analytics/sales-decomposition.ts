@@ -104,6 +104,7 @@ export async function decomposeSales(params: {
   const compare = [...new Set(params.compare ?? COMPARISONS)];
   checkPeriod(period);
   checkGranularity(granularity);
+  compare.forEach(checkComparison);
   const timezone = await workspaceTimezone(pool, workspaceId);
   const compared = compare.map((comparison) => comparedPeriod(period, comparison));
   const measured = await measureSales({ pool, workspaceId, timezone, periods: [period, ...compared], granularity });
@@ -245,6 +246,11 @@ export function checkPeriod(period: Period): void {
 /** Throws a validation error unless `granularity` is day, week or month (it is written into SQL). */
 export function checkGranularity(granularity: Granularity): void {
   if (!GRANULARITIES.includes(granularity)) throw new KizunaError('validation_failed', `granularity must be one of ${GRANULARITIES.join(', ')}, not "${granularity}"`);
+}
+
+/** Throws a validation error unless `comparison` is 'previous' or 'year'. */
+export function checkComparison(comparison: Comparison): void {
+  if (!COMPARISONS.includes(comparison)) throw new KizunaError('validation_failed', `compare must be one of ${COMPARISONS.join(', ')}, not "${comparison}"`);
 }
 
 /** A bucket's dates within a period: the first and last buckets of a period may be cut. */

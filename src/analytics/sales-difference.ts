@@ -3,7 +3,7 @@ import { assertNever, KizunaError } from '../shared/errors.ts';
 import { comparedPeriod, purchasesSql, type Comparison, type Period } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
 import { firstPurchaseEverSql } from './repeat-f2.ts';
-import { changeOf, checkPeriod, measureSales, totalsOf, type SalesChange, type SalesTotals } from './sales-decomposition.ts';
+import { changeOf, checkComparison, checkPeriod, measureSales, totalsOf, type SalesChange, type SalesTotals } from './sales-decomposition.ts';
 
 /**
  * What a difference splits sales by. Customer attributes: `gender`, `age_band` (age on the
@@ -89,6 +89,7 @@ export async function differenceBy(params: {
   const { pool, workspaceId, period, dimension } = params;
   const comparison = params.compare ?? 'previous';
   checkPeriod(period);
+  checkComparison(comparison);
   if (dimension.kind === 'attribute' && dimension.key.trim() === '') throw new KizunaError('validation_failed', 'An attribute dimension needs the attribute\'s key.');
   const timezone = await workspaceTimezone(pool, workspaceId);
   const compared = comparedPeriod(period, comparison);
@@ -108,7 +109,8 @@ export async function differenceBy(params: {
       name: row.name,
       current: groupCurrent,
       compared: groupBefore,
-      contribution: total.unshared?.reason === 'sales_unchanged' || totalDifference === 0 ? null : Number(change.salesDifference) / totalDifference,
+      // + 0 turns −0 (an unchanged group when sales fell) into 0.
+      contribution: totalDifference === 0 ? null : Number(change.salesDifference) / totalDifference + 0,
       change,
     };
   });
