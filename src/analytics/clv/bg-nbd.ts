@@ -1,6 +1,6 @@
 import { groupCustomers, type CustomerGroups, type RecencyFrequency } from './customer-groups.ts';
 import { hessianFromGradient, invertPositiveDefinite, minimize } from './optimize.ts';
-import { digamma, logAddExp, logGamma, logisticOfNegative } from './special-functions.ts';
+import { digamma, logGamma } from './special-functions.ts';
 
 export { conditionalExpectedPurchases, expectedCumulativeRepeatPurchases, expectedPurchases, probabilityAlive, scoreBgNbd } from './bg-nbd-scores.ts';
 
@@ -152,10 +152,12 @@ export function bgNbdGroupedLogLikelihood({ r, alpha, a, b }: BgNbdParameters, g
     }
     const lnRecencyTerm = Math.log(alpha + groups.tx[g]!);
     const dead = lnDeathWeight - (r + x) * lnRecencyTerm;
-    total += weight * (xPart + logAddExp(alive, dead));
+    // ln(e^alive + e^dead) through the larger term; one exp serves the value and the gradient.
+    const ratio = Math.exp(-Math.abs(alive - dead));
+    total += weight * (xPart + Math.max(alive, dead) + Math.log1p(ratio));
     if (gradient) {
-      // Share of the "died after the last purchase" branch in the likelihood.
-      const deadShare = logisticOfNegative(alive - dead);
+      // Share of the "dropped out after the last purchase" branch in the likelihood.
+      const deadShare = dead > alive ? 1 / (1 + ratio) : ratio / (1 + ratio);
       const aliveShare = 1 - deadShare;
       gr += weight * (dxr - aliveShare * lnAgeTerm - deadShare * lnRecencyTerm);
       galpha += weight * (r / alpha - (r + x) * (aliveShare / (alpha + groups.T[g]!) + deadShare / (alpha + groups.tx[g]!)));

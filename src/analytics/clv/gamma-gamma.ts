@@ -103,6 +103,8 @@ interface RepeatBuyers {
   count: number;
   frequency: Float64Array;
   monetary: Float64Array;
+  /** ln m̄, computed once rather than at every likelihood evaluation. */
+  lnMonetary: Float64Array;
   weight: Float64Array;
 }
 
@@ -123,13 +125,14 @@ function repeatBuyersByFrequency({ frequency, monetary, weights }: FrequencyMone
   for (let i = 0; i < n; i++) if (frequency[i]! > 0) start[frequency[i]! + 1]!++;
   for (let v = 1; v < start.length; v++) start[v]! += start[v - 1]!;
   const count = start[maxFrequency + 1]!;
-  const buyers = { count, frequency: new Float64Array(count), monetary: new Float64Array(count), weight: new Float64Array(count) };
+  const buyers = { count, frequency: new Float64Array(count), monetary: new Float64Array(count), lnMonetary: new Float64Array(count), weight: new Float64Array(count) };
   for (let i = 0; i < n; i++) {
     const x = frequency[i]!;
     if (x === 0) continue;
     const at = start[x]!++;
     buyers.frequency[at] = x;
     buyers.monetary[at] = monetary[i]!;
+    buyers.lnMonetary[at] = Math.log(monetary[i]!);
     buyers.weight[at] = weights ? weights[i]! : 1;
   }
   return buyers;
@@ -161,7 +164,7 @@ function gammaGammaLogLikelihoodOf({ p, q, gamma }: GammaGammaParameters, buyers
     }
     const m = buyers.monetary[i]!;
     const weight = buyers.weight[i]!;
-    const lnM = Math.log(m);
+    const lnM = buyers.lnMonetary[i]!;
     const lnScale = Math.log(gamma + m * x);
     total += weight * (xPart + (p * x - 1) * lnM - (p * x + q) * lnScale);
     if (gradient) {
