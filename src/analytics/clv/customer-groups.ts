@@ -45,7 +45,9 @@ export function groupCustomers({ x, tx, T, weights }: RecencyFrequency & { weigh
     const Ti = T[i]!;
     const problem = historyProblem(xi, txi, Ti);
     if (problem) throw new RangeError(`customer row ${i}: ${problem} (x=${xi}, tx=${txi}, T=${Ti})`);
-    groupOf[i] = table.insert(xi, txi, Ti, weights ? weights[i]! : 1);
+    const weight = weights ? weights[i]! : 1;
+    if (!(weight >= 0 && Number.isFinite(weight))) throw new RangeError(`customer row ${i}: weight must be a finite number ≥ 0 (got ${weight})`);
+    groupOf[i] = table.insert(xi, txi, Ti, weight);
   }
   return table.sortedByX(groupOf);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { groupCustomers } from './customer-groups.ts';
-import { hessianFromGradient, invertPositiveDefinite, minimize, minimizeBfgs, minimizeNelderMead } from './optimize.ts';
+import { minimizeNelderMead } from './nelder-mead.ts';
+import { hessianFromGradient, invertPositiveDefinite, minimize, minimizeBfgs } from './optimize.ts';
 
 /** Rosenbrock's banana, minimum 0 at (1, 1): a narrow curved valley that defeats naive descent. */
 const rosenbrock = (theta: Float64Array, gradient: Float64Array): number => {
