@@ -150,6 +150,33 @@ export interface AnalyticsSettingsTable {
   updated_at: DefaultTimestamp;
 }
 
+/** The last predicted-value run of a workspace (migrations/0004_customer_values.sql). */
+export interface CustomerValueRunsTable {
+  workspace_id: string;
+  calibration_end: string;
+  unit: 'day' | 'week';
+  horizon_months: number;
+  margin: string;
+  discount_rate: string;
+  bg_nbd: unknown;
+  gamma_gamma: unknown;
+  customers: number;
+  computed_at: DefaultTimestamp;
+}
+
+/** Each customer's scores from that run. */
+export interface CustomerValuesTable {
+  workspace_id: string;
+  customer_id: string;
+  repeat_purchases: number;
+  recency: number;
+  age: number;
+  probability_alive: number;
+  expected_purchases: number;
+  expected_spend: number;
+  clv: number;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   customers: CustomersTable;
@@ -164,4 +191,6 @@ export interface DB {
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   analytics_settings: AnalyticsSettingsTable;
+  customer_value_runs: CustomerValueRunsTable;
+  customer_values: CustomerValuesTable;
 }

@@ -68,7 +68,7 @@ async function prepareWorkspace(client: pg.ClientBase, workspace: Workspace, rep
  * keeps the workspace itself (its name, API keys and settings).
  */
 export async function deleteWorkspaceData(client: pg.ClientBase, workspaceId: string): Promise<void> {
-  for (const table of ['events', 'order_items', 'orders', 'consent_changes', 'consents', 'customer_identities', 'customers', 'products']) {
+  for (const table of ['customer_values', 'events', 'order_items', 'orders', 'consent_changes', 'consents', 'customer_identities', 'customers', 'products']) {
     await client.query(`delete from ${table} where workspace_id = $1`, [workspaceId]);
   }
 }

@@ -1,0 +1,344 @@
+import { finished } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { withTransaction } from '../db/transaction.ts';
+import { purchaseCondition } from '../orders/purchase.ts';
+import { KizunaError } from '../shared/errors.ts';
+import { fitBgNbd, type BgNbdFit } from './clv/bg-nbd.ts';
+import { predictCustomerValue, summarisePurchaseDays, type CustomerValue, type PurchaseSummary, type TimeUnit } from './clv/clv.ts';
+import { scoreBgNbd } from './clv/bg-nbd-scores.ts';
+import { fitGammaGamma, type GammaGammaFit } from './clv/gamma-gamma.ts';
+import { addDays, dayNumber, localDate } from './periods.ts';
+import { localDateOf, requireCalendarDate, workspaceTimezone } from './purchases-as-of.ts';
+
+/** What a predicted-value run is asked for. */
+export interface CustomerValueTerms {
+  /** Last day of calibration, 'YYYY-MM-DD', included; default: yesterday in the workspace's time zone. */
+  calibrationEnd?: string;
+  unit: TimeUnit;
+  /** Horizon of the prediction in months (discounting is monthly). */
+  horizonMonths: number;
+  /** Share of spend kept as profit, in [0, 1]. */
+  margin: number;
+  /** Discount rate per month, in [0, 1). */
+  discountRate: number;
+}
+
+export const CUSTOMER_VALUE_DEFAULTS = { unit: 'week', horizonMonths: 12, margin: 1, discountRate: 0.01 } as const satisfies Omit<CustomerValueTerms, 'calibrationEnd'>;
+
+/** A distribution as quantiles (p10 … p99) with its mean. */
+export interface Distribution {
+  mean: number;
+  p10: number;
+  p25: number;
+  median: number;
+  p75: number;
+  p90: number;
+  p99: number;
+  /** 20 equal bins from 0: `counts[i]` customers in [i·width, (i+1)·width); the last bin also holds the values above (CLV: above p99). */
+  histogram: { width: number; counts: number[] };
+}
+
+export interface CustomerValueRun {
+  calibrationEnd: string;
+  unit: TimeUnit;
+  horizonMonths: number;
+  margin: number;
+  discountRate: number;
+  /** Customers with a purchase by the end of calibration: the ones scored. */
+  customers: number;
+  repeatCustomers: number;
+  bgNbd: BgNbdFit;
+  gammaGamma: GammaGammaFit;
+  /** Σ CLV over the customers scored. */
+  totalClv: number;
+  clv: Distribution;
+  probabilityAlive: Distribution;
+  /**
+   * When there are purchases after calibration: the days from the end of calibration to the
+   * last purchase day, repeat purchase days the model expected in them, and how many there were.
+   */
+  holdout: { days: number; expected: number; actual: number } | null;
+  computedAt: Date;
+}
+
+const DAYS_PER_MONTH = 365.25 / 12;
+const UNIT_DAYS: Record<TimeUnit, number> = { day: 1, week: 7 };
+
+/**
+ * Predicts each customer's value: fits BG/NBD (purchase days after the first) and Gamma-Gamma
+ * (spend per repeat purchase day) on the purchases up to the end of calibration, scores every
+ * customer (P(alive), expected purchases over the horizon, expected spend per purchase, CLV),
+ * and stores the run and the scores, replacing the workspace's previous ones.
+ *
+ * The purchases stream out of PostgreSQL with COPY into typed arrays, ordered by customer and
+ * day, so memory is about 20 bytes a purchase.
+ */
+export async function runCustomerValue(params: { pool: pg.Pool; workspaceId: string } & Partial<CustomerValueTerms>): Promise<CustomerValueRun> {
+  const { pool, workspaceId } = params;
+  const terms = checkTerms(params);
+  const timezone = await workspaceTimezone(pool, workspaceId);
+  const calibrationEnd = params.calibrationEnd ?? addDays(localDateOf(new Date(), timezone), -1);
+  requireCalendarDate(calibrationEnd, 'calibrationEnd');
+
+  const purchases = await loadPurchases(pool, workspaceId, timezone);
+  const summary = summarisePurchaseDays({ customerDays: purchases, calibrationEnd, unit: terms.unit });
+  const n = summary.customer.length;
+  if (n === 0) throw new KizunaError('validation_failed', `No customer has a purchase on or before ${calibrationEnd}: there is nothing to fit.`);
+  const repeatCustomers = summary.x.reduce((count, x) => count + (x > 0 ? 1 : 0), 0);
+  if (repeatCustomers === 0) {
+    throw new KizunaError('validation_failed', `No customer bought on two different days by ${calibrationEnd}: the models learn from repeat purchases, so there is nothing to fit yet.`);
+  }
+  const bgNbd = fitBgNbd({ x: summary.x, tx: summary.tx, T: summary.T });
+  const gammaGamma = fitGammaGamma({ frequency: summary.x, monetary: summary.monetary });
+  const periodLength = DAYS_PER_MONTH / UNIT_DAYS[terms.unit];
+  const value = predictCustomerValue({
+    bgNbd, gammaGamma, x: summary.x, tx: summary.tx, T: summary.T, monetary: summary.monetary,
+    periods: terms.horizonMonths, periodLength, margin: terms.margin, discountRate: terms.discountRate,
+  });
+
+  const computedAt = new Date();
+  await storeRun({ pool, workspaceId, calibrationEnd, terms, bgNbd, gammaGamma, ids: purchases.ids, summary, value, customers: n });
+  return {
+    calibrationEnd, ...terms, customers: n, repeatCustomers, bgNbd, gammaGamma,
+    totalClv: value.clv.reduce((sum, v) => sum + v, 0),
+    clv: distribution(value.clv), probabilityAlive: distribution(value.probabilityAlive, 1),
+    holdout: holdoutCheck({ purchases, summary, bgNbd, calibrationEnd, unit: terms.unit }),
+    computedAt,
+  };
+}
+
+function checkTerms(params: Partial<CustomerValueTerms>): Omit<CustomerValueTerms, 'calibrationEnd'> {
+  const terms = {
+    unit: params.unit ?? CUSTOMER_VALUE_DEFAULTS.unit,
+    horizonMonths: params.horizonMonths ?? CUSTOMER_VALUE_DEFAULTS.horizonMonths,
+    margin: params.margin ?? CUSTOMER_VALUE_DEFAULTS.margin,
+    discountRate: params.discountRate ?? CUSTOMER_VALUE_DEFAULTS.discountRate,
+  };
+  const problems = [
+    terms.unit === 'day' || terms.unit === 'week' ? null : `unit must be day or week, not "${terms.unit}"`,
+    Number.isInteger(terms.horizonMonths) && terms.horizonMonths >= 1 && terms.horizonMonths <= 120 ? null : 'horizon must be a whole number of months from 1 to 120',
+    terms.margin >= 0 && terms.margin <= 1 ? null : 'margin must be between 0 and 1 (a share of spend)',
+    terms.discountRate >= 0 && terms.discountRate < 1 ? null : 'discount rate must be at least 0 and below 1 (per month)',
+  ].filter((problem): problem is string => problem !== null);
+  if (problems.length > 0) throw new KizunaError('validation_failed', `${problems.join('; ')}.`);
+  return terms;
+}
+
+interface LoadedPurchases {
+  /** Customer index of each purchase, 0 … ids.length − 1, in customer order. */
+  customer: Int32Array;
+  /** Local day number of each purchase. */
+  day: Int32Array;
+  amount: Float64Array;
+  /** Customer id of each index. */
+  ids: string[];
+}
+
+/** Every purchase of the workspace as (customer, local day, amount), ordered by customer and day, through COPY. */
+async function loadPurchases(pool: pg.Pool, workspaceId: string, timezone: string): Promise<LoadedPurchases> {
+  const client = await pool.connect();
+  try {
+    const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
+    const tz = literal(timezone);
+    const stream = client.query(copyTo(
+      `copy (select o.customer_id, ${localDate('o.ordered_at', tz)} - date '1970-01-01', o.amount
+               from orders o
+              where o.workspace_id = ${Number(workspaceId)} and ${purchaseCondition('o')}
+              order by o.customer_id, o.ordered_at) to stdout`,
+    ));
+    const columns = new GrowingColumns();
+    let rest = '';
+    stream.setEncoding('utf8');
+    for await (const chunk of stream as AsyncIterable<string>) {
+      const text = rest + chunk;
+      let start = 0;
+      for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
+        const first = text.indexOf('\t', start);
+        const second = text.indexOf('\t', first + 1);
+        columns.push(text.slice(start, first), Number(text.slice(first + 1, second)), Number(text.slice(second + 1, end)));
+        start = end + 1;
+      }
+      rest = text.slice(start);
+    }
+    return columns.done();
+  } finally {
+    client.release();
+  }
+}
+
+class GrowingColumns {
+  private customer = new Int32Array(1 << 16);
+  private day = new Int32Array(1 << 16);
+  private amount = new Float64Array(1 << 16);
+  private length = 0;
+  private readonly ids: string[] = [];
+
+  push(id: string, day: number, amount: number): void {
+    if (this.length === this.customer.length) this.grow();
+    if (this.ids.at(-1) !== id) this.ids.push(id);
+    this.customer[this.length] = this.ids.length - 1;
+    this.day[this.length] = day;
+    this.amount[this.length] = amount;
+    this.length += 1;
+  }
+
+  done(): LoadedPurchases {
+    return { customer: this.customer.slice(0, this.length), day: this.day.slice(0, this.length), amount: this.amount.slice(0, this.length), ids: this.ids };
+  }
+
+  private grow(): void {
+    const size = this.customer.length * 2;
+    const resize = <T extends Int32Array | Float64Array>(array: T, make: (n: number) => T): T => {
+      const next = make(size);
+      next.set(array);
+      return next;
+    };
+    this.customer = resize(this.customer, (k) => new Int32Array(k));
+    this.day = resize(this.day, (k) => new Int32Array(k));
+    this.amount = resize(this.amount, (k) => new Float64Array(k));
+  }
+}
+
+/** Replaces the workspace's run and scores in one transaction; the scores go in through COPY. */
+async function storeRun(params: {
+  pool: pg.Pool; workspaceId: string; calibrationEnd: string; terms: Omit<CustomerValueTerms, 'calibrationEnd'>;
+  bgNbd: BgNbdFit; gammaGamma: GammaGammaFit; ids: string[]; summary: PurchaseSummary; value: CustomerValue; customers: number;
+}): Promise<void> {
+  const { pool, workspaceId, calibrationEnd, terms, bgNbd, gammaGamma, ids, summary, value, customers } = params;
+  await withTransaction(pool, async (client) => {
+    await client.query('delete from customer_values where workspace_id = $1', [workspaceId]);
+    await client.query(
+      `insert into customer_value_runs (workspace_id, calibration_end, unit, horizon_months, margin, discount_rate, bg_nbd, gamma_gamma, customers, computed_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+       on conflict (workspace_id) do update set calibration_end = excluded.calibration_end, unit = excluded.unit,
+         horizon_months = excluded.horizon_months, margin = excluded.margin, discount_rate = excluded.discount_rate,
+         bg_nbd = excluded.bg_nbd, gamma_gamma = excluded.gamma_gamma, customers = excluded.customers, computed_at = now()`,
+      [workspaceId, calibrationEnd, terms.unit, terms.horizonMonths, terms.margin, terms.discountRate, JSON.stringify(bgNbd), JSON.stringify(gammaGamma), customers],
+    );
+    const copy = client.query(copyFrom(
+      'copy customer_values (workspace_id, customer_id, repeat_purchases, recency, age, probability_alive, expected_purchases, expected_spend, clv) from stdin',
+    ));
+    const done = finished(copy);
+    const rows: string[] = [];
+    for (let i = 0; i < summary.customer.length; i++) {
+      rows.push(`${workspaceId}\t${ids[summary.customer[i]!]}\t${summary.x[i]}\t${summary.tx[i]}\t${summary.T[i]}\t${value.probabilityAlive[i]}\t${value.expectedPurchases[i]}\t${value.expectedSpend[i]}\t${value.clv[i]}`);
+      if (rows.length === 10_000 || i === summary.customer.length - 1) {
+        if (!copy.write(`${rows.join('\n')}\n`)) await new Promise((resolve) => copy.once('drain', resolve));
+        rows.length = 0;
+      }
+    }
+    copy.end();
+    await done;
+  });
+}
+
+/**
+ * Out-of-sample check: the repeat purchase days the model expects between the end of
+ * calibration and the last purchase day of the data, against those that happened (for the
+ * customers scored). Null when no purchase follows calibration.
+ */
+function holdoutCheck(params: { purchases: LoadedPurchases; summary: PurchaseSummary; bgNbd: BgNbdFit; calibrationEnd: string; unit: TimeUnit }) {
+  const { purchases, summary, bgNbd, calibrationEnd, unit } = params;
+  const endDay = dayNumber(calibrationEnd);
+  let lastDay = endDay;
+  const laterDays = new Int32Array(purchases.ids.length);
+  for (let i = 0; i < purchases.day.length; i++) {
+    const day = purchases.day[i]!;
+    if (day <= endDay) continue;
+    lastDay = Math.max(lastDay, day);
+    const sameDayAsPrevious = i > 0 && purchases.customer[i - 1] === purchases.customer[i] && purchases.day[i - 1] === day;
+    if (!sameDayAsPrevious) laterDays[purchases.customer[i]!]! += 1;
+  }
+  if (lastDay === endDay) return null;
+  const days = lastDay - endDay;
+  const expected = scoreBgNbd({ params: bgNbd, x: summary.x, tx: summary.tx, T: summary.T, horizon: days / UNIT_DAYS[unit] }).expectedPurchases;
+  let actual = 0;
+  for (let i = 0; i < summary.customer.length; i++) actual += laterDays[summary.customer[i]!]!;
+  return { days, expected: expected.reduce((sum, v) => sum + v, 0), actual };
+}
+
+function distribution(values: Float64Array, histogramMax?: number): Distribution {
+  const sorted = Float64Array.from(values).sort();
+  const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  const max = histogramMax ?? quantile(0.99);
+  const bins = 20;
+  const width = max > 0 ? max / bins : 1;
+  const counts = new Array<number>(bins).fill(0);
+  for (const v of sorted) counts[Math.min(bins - 1, Math.floor(v / width))]! += 1;
+  return {
+    mean: sorted.reduce((sum, v) => sum + v, 0) / Math.max(1, sorted.length),
+    p10: quantile(0.1), p25: quantile(0.25), median: quantile(0.5), p75: quantile(0.75), p90: quantile(0.9), p99: quantile(0.99),
+    histogram: { width, counts },
+  };
+}
+
+export interface StoredCustomerValue {
+  customerId: string;
+  externalId: string;
+  name: string | null;
+  repeatPurchases: number;
+  probabilityAlive: number;
+  expectedPurchases: number;
+  expectedSpend: number;
+  clv: number;
+}
+
+/** The workspace's last run (terms and fits), or null when none was made. */
+export async function readCustomerValueRun(params: { pool: pg.Pool; workspaceId: string }) {
+  const { rows } = await params.pool.query<{
+    calibration_end: string; unit: TimeUnit; horizon_months: number; margin: string; discount_rate: string;
+    bg_nbd: BgNbdFit; gamma_gamma: GammaGammaFit; customers: number; computed_at: Date;
+  }>('select * from customer_value_runs where workspace_id = $1', [params.workspaceId]);
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    calibrationEnd: row.calibration_end, unit: row.unit, horizonMonths: row.horizon_months, margin: Number(row.margin),
+    discountRate: Number(row.discount_rate), bgNbd: row.bg_nbd, gammaGamma: row.gamma_gamma, customers: row.customers, computedAt: row.computed_at,
+  };
+}
+
+/** One customer's scores from the last run; null when there is no run or the customer had no purchase by its calibration end. */
+export async function customerValueOf(params: { pool: pg.Pool; workspaceId: string; customerId: string }): Promise<StoredCustomerValue | null> {
+  const rows = await selectValues(params.pool, 'v.workspace_id = $1 and v.customer_id = $2', [params.workspaceId, params.customerId], 1);
+  return rows[0] ?? null;
+}
+
+/** Customers by predicted value, highest first, with keyset paging (cursor: the last item's `clv:customerId`). */
+export async function listCustomerValues(params: { pool: pg.Pool; workspaceId: string; limit: number; cursor?: string }) {
+  const { pool, workspaceId, limit, cursor } = params;
+  const after = cursor === undefined ? null : decodeCursor(cursor);
+  const rows = await selectValues(
+    pool,
+    `v.workspace_id = $1 and ($2::float8 is null or (v.clv, v.customer_id) < ($2::float8, $3::bigint))`,
+    [workspaceId, after?.clv ?? null, after?.customerId ?? null],
+    limit + 1,
+  );
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? `${last.clv}:${last.customerId}` : null };
+}
+
+function decodeCursor(cursor: string): { clv: number; customerId: string } {
+  const match = /^(-?[\d.e+-]+):(\d+)$/.exec(cursor);
+  if (!match || Number.isNaN(Number(match[1]))) throw new KizunaError('validation_failed', `Not a cursor of this list: "${cursor}".`);
+  return { clv: Number(match[1]), customerId: match[2]! };
+}
+
+async function selectValues(pool: pg.Pool, where: string, values: unknown[], limit: number): Promise<StoredCustomerValue[]> {
+  const { rows } = await pool.query<{
+    customer_id: string; external_id: string; name: string | null; repeat_purchases: number; probability_alive: number;
+    expected_purchases: number; expected_spend: number; clv: number;
+  }>(
+    `select v.customer_id, c.external_id, c.name, v.repeat_purchases, v.probability_alive, v.expected_purchases, v.expected_spend, v.clv
+       from customer_values v join customers c on c.id = v.customer_id
+      where ${where}
+      order by v.clv desc, v.customer_id desc
+      limit ${Number(limit)}`,
+    values,
+  );
+  return rows.map((row) => ({
+    customerId: row.customer_id, externalId: row.external_id, name: row.name, repeatPurchases: row.repeat_purchases,
+    probabilityAlive: row.probability_alive, expectedPurchases: row.expected_purchases, expectedSpend: row.expected_spend, clv: row.clv,
+  }));
+}
