@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
+import { addOrders, type FixtureOrder } from '../../test/support/purchases.ts';
+import type { Workspace } from '../workspaces/workspaces.ts';
+import { readCdnowSample } from './clv/cdnow-fixture.ts';
+import { customerValueOf, listCustomerValues, readCustomerValueRun, runCustomerValue } from './customer-value.ts';
+import { dayNumber, formatDay } from './periods.ts';
+
+const database = connectTestDatabase();
+afterAll(() => database.close());
+
+/**
+ * The CDNOW sample (Fader, Hardie & Lee 2005) loaded as orders of a UTC workspace, one order
+ * per transaction at midnight, then analysed end to end: COPY out of PostgreSQL, local days,
+ * same-day merge, both fits, scores stored. The published estimates must come out.
+ */
+describe('runCustomerValue on the CDNOW sample', () => {
+  let workspace: Workspace;
+  const cdnow = readCdnowSample();
+  const calibrationEndDay = dayNumber('1997-09-30');
+
+  beforeAll(async () => {
+    workspace = await freshWorkspace(database, { timezone: 'UTC', currency: 'USD' });
+    const orders: FixtureOrder[] = Array.from(cdnow.customer, (customer, i) => ({
+      customer: `C${customer + 1}`, at: `${formatDay(cdnow.day[i]!)} 00:00`, amount: cdnow.amount[i]!,
+    }));
+    for (let start = 0; start < orders.length; start += 5_000) await addOrders(database, workspace, orders.slice(start, start + 5_000));
+  }, 120_000);
+
+  it('reproduces the published BG/NBD and Gamma-Gamma estimates from the stored orders', async () => {
+    const run = await runCustomerValue({ pool: database.pool, workspaceId: workspace.id, calibrationEnd: '1997-09-30', unit: 'week' });
+    expect(run.customers).toBe(2357);
+    expect(run.repeatCustomers).toBe(946);
+    expect(run.bgNbd.r).toBeCloseTo(0.243, 2);
+    expect(run.bgNbd.alpha).toBeCloseTo(4.414, 2);
+    expect(run.bgNbd.a).toBeCloseTo(0.793, 2);
+    expect(run.bgNbd.b).toBeCloseTo(2.426, 2);
+    expect(run.bgNbd.logLikelihood).toBeCloseTo(-9582.43, 1);
+    expect(run.gammaGamma.p).toBeCloseTo(6.25, 2);
+    expect(run.gammaGamma.q).toBeCloseTo(3.74, 2);
+    expect(run.gammaGamma.gamma).toBeCloseTo(15.44, 2);
+
+    // Holdout: 1997-10-01 .. 1998-06-30 is 273 days; the purchase days in it, counted from the file.
+    const laterDays = new Set<string>();
+    cdnow.day.forEach((day, i) => { if (day > calibrationEndDay) laterDays.add(`${cdnow.customer[i]}:${day}`); });
+    expect(run.holdout).toMatchObject({ days: 273, actual: laterDays.size });
+    // The model's conditional expectations track the holdout within a tenth (FHL 2005, Fig. 4 shows the same fit).
+    console.log(run.holdout);
+    expect(Math.abs(run.holdout!.expected - laterDays.size) / laterDays.size).toBeLessThan(0.1);
+    expect(run.probabilityAlive.histogram.counts.reduce((a, b) => a + b, 0)).toBe(2357);
+  });
+
+  it('stores every customer scored, readable one by one and ranked by CLV', async () => {
+    const run = await readCustomerValueRun({ pool: database.pool, workspaceId: workspace.id });
+    expect(run).toMatchObject({ calibrationEnd: '1997-09-30', unit: 'week', horizonMonths: 12, customers: 2357 });
+    const first = await listCustomerValues({ pool: database.pool, workspaceId: workspace.id, limit: 50 });
+    const second = await listCustomerValues({ pool: database.pool, workspaceId: workspace.id, limit: 50, cursor: first.nextCursor! });
+    const clvs = [...first.items, ...second.items].map((item) => item.clv);
+    expect(clvs).toEqual([...clvs].sort((a, b) => b - a));
+    expect(new Set([...first.items, ...second.items].map((item) => item.customerId)).size).toBe(100);
+    const top = first.items[0]!;
+    expect(await customerValueOf({ pool: database.pool, workspaceId: workspace.id, customerId: top.customerId })).toEqual(top);
+    // A one-time buyer cannot have dropped out under BG/NBD: P(alive) = 1.
+    const { rows } = await database.pool.query('select probability_alive from customer_values where workspace_id = $1 and repeat_purchases = 0 limit 5', [workspace.id]);
+    expect(rows.map((row) => row.probability_alive)).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it('refuses terms out of range with every reason, and a calibration end before any purchase', async () => {
+    await expect(runCustomerValue({ pool: database.pool, workspaceId: workspace.id, horizonMonths: 0, margin: 2 }))
+      .rejects.toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/horizon.*margin/) });
+    await expect(runCustomerValue({ pool: database.pool, workspaceId: workspace.id, calibrationEnd: '1996-12-31' }))
+      .rejects.toMatchObject({ code: 'validation_failed', message: expect.stringContaining('No customer has a purchase') });
+  });
+});
