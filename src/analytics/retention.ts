@@ -2,10 +2,11 @@ import type pg from 'pg';
 import { KizunaError } from '../shared/errors.ts';
 import { addMonths, bucketsOf, localBucket, localDayStart, periodProblem, purchasesSql } from './periods.ts';
 import { localDateOf, requireCalendarDate, workspaceTimezone } from './purchases-as-of.ts';
+import { firstPurchaseEverSql } from './repeat-f2.ts';
 
 /**
- * Cohort retention. A customer's cohort is the month of their first purchase (local, in the
- * workspace's time zone). Cell (c, k) is the share of cohort c with a purchase in calendar
+ * Cohort retention. A customer's cohort is the month of their first purchase ever (local, in
+ * the workspace's time zone; firstPurchaseEverSql, as F2 and the cohort difference use it). Cell (c, k) is the share of cohort c with a purchase in calendar
  * month c + k, and the cohort's revenue in that month per cohort customer, also cumulated
  * over k (the historical LTV curve).
  */
@@ -83,10 +84,10 @@ export async function cohortRetention(params: {
   const purchasesEnd = earliest(addMonths(cohortMonths.at(-1)!, months + 1), asOf);
   const { rows } = await pool.query<{ cohort: string; month: string | null; customers: number; revenue: string | null }>(
     `with cohort as (
-       select c.id as customer_id, ${localBucket('c.first_purchase_at', '$2', 'month')} as cohort
-         from customers c
+       select c.id as customer_id, ${localBucket('f.first_at', '$2', 'month')} as cohort
+         from customers c cross join lateral (select ${firstPurchaseEverSql('c')} as first_at) f
         where c.workspace_id = $1
-          and c.first_purchase_at >= ${localDayStart('$3', '$2')} and c.first_purchase_at < ${localDayStart('$4', '$2')}
+          and f.first_at >= ${localDayStart('$3', '$2')} and f.first_at < ${localDayStart('$4', '$2')}
      ), customer_months as (
        select co.cohort, p.customer_id, ${localBucket('p.ordered_at', '$2', 'month')} as month, sum(p.amount) as revenue
          from ${purchasesSql({ workspaceId: '$1', timezone: '$2', from: '$3', to: '$5' })} p
