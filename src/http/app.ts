@@ -11,6 +11,7 @@ import type { KizunaConfig } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import { handleError } from './errors.ts';
 import { transformOpenApiDocument } from './openapi.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -64,6 +65,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
     await api.register(ingestRoutes(deps));
     await api.register(customerRoutes(deps));
     await api.register(importRoutes(deps));
+    await api.register(analyticsRoutes(deps));
   }, { prefix: API_PREFIX });
 
   await registerConsole(app);

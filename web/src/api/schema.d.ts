@@ -301,6 +301,1124 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/analytics/churn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Churned customers (離反), most valuable first, with the churn rate
+         * @description Churned at date d with window w: customers with a purchase before d whose last purchase is more than w days before d (its local day is before d − w). Churn rate = churned ÷ customers with a purchase before d. The window is `window` when given, else the workspace's setting, else the proposal from its inter-purchase intervals (outcome no_window when none can be proposed yet). As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description d (default: today in the workspace's time zone) */
+                    asOf?: string;
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                    /** @description Page size */
+                    limit?: number;
+                    /** @description Churn window in days: churned = last purchase more than this many days before asOf. Default: the workspace's setting, else the window proposed from its inter-purchase intervals. */
+                    window?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChurnList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/churn/window": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The proposed churn window, the intervals it comes from, and the workspace's setting
+         * @description The proposal is the 90th percentile of the gaps in days between consecutive purchase days of the same customer, rounded up: nine in ten of the returns the brand has seen came within it. Two orders on one day are one purchase day.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only purchases before this local date (default: all) */
+                    asOf?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ChurnWindow"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/customer-value": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The last predicted customer value run (terms and fits), or null when none was made
+         * @description BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerValueRun"] | null;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Predict every customer's value: fit BG/NBD and Gamma-Gamma, score and store (replaces the last run)
+         * @description BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration. Refused (422) when no customer bought on two different days by the end of calibration.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CustomerValueTermsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerValueRunResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/customer-value/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers by predicted value (CLV) from the last run, highest first
+         * @description BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                    /** @description Page size */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerValuePage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/f2": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * F2 conversion of the cohorts of first purchases in a period
+         * @description A purchase is an order neither cancelled nor returned; its amount is Σ quantity × unit price of its items, its items Σ quantity. It belongs to the local day of its order time in the workspace's time zone. A cohort is the customers whose first purchase ever falls in a bucket of the period; F2 conversion is the share of them with a second purchase on a later local day within W (`within`) days of the first. asOf (default: the day after the workspace's latest order) is how far the data goes; a cohort whose window is not over by then is incomplete.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description First local date not covered by the data (default: the day after the latest order) */
+                    asOf?: string;
+                    /** @description First local date of the period, included (YYYY-MM-DD) */
+                    from: string;
+                    /** @description Buckets of the series: day, week (ISO, Monday to Sunday) or month, in the workspace's time zone */
+                    granularity?: "day" | "week" | "month";
+                    /** @description First local date after the period, excluded: the period is [from, to) */
+                    to: string;
+                    /** @description W: days after the first purchase within which a second purchase (on a later day) converts */
+                    within?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["F2Conversion"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/repeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Repeat rate of a period and of each bucket
+         * @description A purchase is an order neither cancelled nor returned; its amount is Σ quantity × unit price of its items, its items Σ quantity. It belongs to the local day of its order time in the workspace's time zone. Repeat rate of a period: customers with ≥ 2 purchases in it ÷ customers with ≥ 1. Two purchases on the same day are two purchases.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description First local date of the period, included (YYYY-MM-DD) */
+                    from: string;
+                    /** @description Buckets of the series: day, week (ISO, Monday to Sunday) or month, in the workspace's time zone */
+                    granularity?: "day" | "week" | "month";
+                    /** @description First local date after the period, excluded: the period is [from, to) */
+                    to: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RepeatRates"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cohort retention and the historical LTV curve
+         * @description A customer's cohort is the local month of their first purchase ever. Cell (c, k) is the share of cohort c with a purchase in calendar month c + k, and the cohort's revenue in that month per cohort customer, also cumulated over k (historical LTV). A cell is known once its month is complete before asOf.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Purchases before this local date count (default: today in the workspace's time zone) */
+                    asOf?: string;
+                    /** @description Cohorts from the month holding this date (default: 12 months before `to`) */
+                    from?: string;
+                    /** @description Largest k: offsets 0..months after each cohort's month */
+                    months?: number;
+                    /** @description Cohorts whose month starts before this date (default: asOf) */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CohortRetention"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/rfm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * RFM: the R × F grid, the segments and the quintile boundaries
+         * @description As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count). Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: Churned (離反): R = 1: the fifth of customers silent the longest; most are gone. At risk (離反予備): R = 2: drifting away but still reachable; the win-back target. New (新規): One purchase so far, recent enough (R ≥ 3); the F2 conversion target. Loyal (優良): R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. Stable (安定): The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description d (default: today in the workspace's time zone) */
+                    asOf?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RfmSummary"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/rfm/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Customers with their RFM values, scores and segment, in customer id order
+         * @description As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count). Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: Churned (離反): R = 1: the fifth of customers silent the longest; most are gone. At risk (離反予備): R = 2: drifting away but still reachable; the win-back target. New (新規): One purchase so far, recent enough (R ≥ 3); the F2 conversion target. Loyal (優良): R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. Stable (安定): The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F. Scores are relative to the whole base as of d.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description d (default: today in the workspace's time zone) */
+                    asOf?: string;
+                    /** @description `nextCursor` of the previous page */
+                    cursor?: string;
+                    /** @description Page size */
+                    limit?: number;
+                    /** @description RFM segment: `churned` (離反) R = 1: the fifth of customers silent the longest; most are gone. `at_risk` (離反予備) R = 2: drifting away but still reachable; the win-back target. `new` (新規) One purchase so far, recent enough (R ≥ 3); the F2 conversion target. `loyal` (優良) R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. `stable` (安定) The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F. */
+                    segment?: "churned" | "at_risk" | "new" | "loyal" | "stable";
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RfmCustomerPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales decomposition: customers × frequency × items per purchase × price per item, per bucket, with change
+         * @description A purchase is an order neither cancelled nor returned; its amount is Σ quantity × unit price of its items, its items Σ quantity. It belongs to the local day of its order time in the workspace's time zone. For the period [from, to): sales = Σ amount; customers = distinct customers with ≥ 1 purchase; frequency = purchases ÷ customers; items per purchase = items ÷ purchases; price per item = sales ÷ items, so sales = customers × frequency × items per purchase × price per item exactly. Change against each compared period: each factor's ratio f1 ÷ f0 and its share of the change in sales, ln(f1/f0) ÷ ln(S1/S0).
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description Periods to compare with, a comma list: `previous` (the period just before: as many whole months when the period is whole months, else as many days) and `year` (the same dates a year earlier). Empty for none. */
+                    compare?: string;
+                    /** @description First local date of the period, included (YYYY-MM-DD) */
+                    from: string;
+                    /** @description Buckets of the series: day, week (ISO, Monday to Sunday) or month, in the workspace's time zone */
+                    granularity?: "day" | "week" | "month";
+                    /** @description First local date after the period, excluded: the period is [from, to) */
+                    to: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SalesDecomposition"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/sales/difference": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sales difference: the change of sales split by a dimension, groups ranked by contribution
+         * @description A purchase is an order neither cancelled nor returned; its amount is Σ quantity × unit price of its items, its items Σ quantity. It belongs to the local day of its order time in the workspace's time zone. Each group's sales decomposition in the period and in the compared one, its factors' ratios and log shares, and its contribution to the change in total sales, (S1g − S0g) ÷ (S1 − S0), which adds up to 1 over the groups.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description What to split sales by. Customer: `gender`, `age_band` (age on the period's last day: <20, 20s … 60s, 70+, unknown), `prefecture` (the customer's), `attribute:KEY` (the value of a key of the customer's attributes), `cohort` (month of the first purchase ever, YYYY-MM). Order: `channel`, `place` (the order's prefecture), `store`. Item: `product` (SKU), `category`. */
+                    by: ("gender" | "age_band" | "prefecture" | "cohort" | "product" | "category" | "channel" | "place" | "store") | string;
+                    /** @description The period to compare with: `previous` (the period just before) or `year` (the same dates a year earlier) */
+                    compare?: "previous" | "year";
+                    /** @description First local date of the period, included (YYYY-MM-DD) */
+                    from: string;
+                    /** @description First local date after the period, excluded: the period is [from, to) */
+                    to: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SalesDifference"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's analytics settings */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnalyticsSettings"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Set the workspace's churn window (null: use the proposal) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSettingsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AnalyticsSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/api-keys": {
         parameters: {
             query?: never;
@@ -568,6 +1686,79 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Customer360"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/customers/{id}/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer's RFM (scored against the whole base) and predicted value
+         * @description As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count). Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: Churned (離反): R = 1: the fifth of customers silent the longest; most are gone. At risk (離反予備): R = 2: drifting away but still reachable; the win-back target. New (新規): One purchase so far, recent enough (R ≥ 3); the F2 conversion target. Loyal (優良): R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. Stable (安定): The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F. Predicted value: BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The date of the RFM (default: today in the workspace's time zone) */
+                    asOf?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerAnalytics"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
                     };
                 };
                 /** @description Default Response */
@@ -1220,6 +2411,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A half-open range of local dates [from, to) in the workspace's time zone */
+        AnalyticsPeriod: {
+            /**
+             * Format: date
+             * @description First local date, included
+             */
+            from: string;
+            /**
+             * Format: date
+             * @description First local date after the period, excluded
+             */
+            to: string;
+        };
+        AnalyticsSettings: {
+            /** @description Days without a purchase after which a customer counts as churned (離反); null: use the proposed window */
+            churnWindowDays: number | null;
+        };
+        AnalyticsSettingsInput: {
+            /** @description Days without a purchase after which a customer counts as churned (離反); null: use the proposed window */
+            churnWindowDays: number | null;
+        };
         ApiKey: {
             /** Format: date-time */
             createdAt: string;
@@ -1229,6 +2441,110 @@ export interface components {
             revokedAt: string | null;
             /** @enum {string} */
             role: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
+        };
+        /** @description While alive, a customer buys at rate λ ~ Gamma(r, α) per time unit; after each repeat purchase she drops out with probability p ~ Beta(a, b) */
+        BgNbdFit: {
+            a: number;
+            alpha: number;
+            b: number;
+            converged: boolean;
+            iterations: number;
+            logLikelihood: number;
+            r: number;
+            /** @description Asymptotic standard errors from the inverse observed information; null when it is singular */
+            standardErrors: {
+                a: number | null;
+                alpha: number | null;
+                b: number | null;
+                r: number | null;
+            };
+        };
+        ChurnedCustomer: {
+            /**
+             * Format: date
+             * @description The first date on which they count as churned: last purchase day + window + 1
+             */
+            churnedOn: string;
+            customerId: string;
+            /** @description Days from the last purchase day to asOf (> the window) */
+            daysSince: number;
+            externalId: string;
+            /** Format: date-time */
+            lastPurchaseAt: string;
+            /**
+             * Format: date
+             * @description Local calendar date in the workspace's time zone
+             */
+            lastPurchaseDay: string;
+            name: string | null;
+            /** @description Purchases before asOf */
+            purchases: number;
+            /** @description Σ amount of those purchases: the customer's value */
+            totalSpent: string;
+        };
+        ChurnList: {
+            /**
+             * Format: date
+             * @description Local calendar date in the workspace's time zone
+             */
+            asOf: string;
+            /** @description Churned customers, all pages together */
+            churned: number;
+            /** @description churned ÷ customers; null when nobody had bought yet */
+            churnRate: number | null;
+            /** @description Customers with a purchase before asOf: the base the rate is a share of */
+            customers: number;
+            items: components["schemas"]["ChurnedCustomer"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+            /** @constant */
+            outcome: "listed";
+            window: {
+                days: number;
+                /**
+                 * @description Where the window came from
+                 * @enum {string}
+                 */
+                source: "given" | "setting" | "proposal";
+            };
+        } | {
+            /**
+             * Format: date
+             * @description Local calendar date in the workspace's time zone
+             */
+            asOf: string;
+            /**
+             * @description No window was given or set, and none can be proposed: no customer has bought on two days yet
+             * @constant
+             */
+            outcome: "no_window";
+            proposal: components["schemas"]["ChurnWindowProposal"];
+        };
+        ChurnWindow: {
+            /** @description Days without a purchase after which a customer counts as churned (離反); null: use the proposed window */
+            churnWindowDays: number | null;
+            proposal: components["schemas"]["ChurnWindowProposal"];
+        };
+        ChurnWindowProposal: {
+            /** @description The proposed window: the 90th percentile of the gaps, rounded up; null when no customer bought on two days */
+            days: number | null;
+            /** @description The gaps in days between consecutive purchase days of the same customer; percentiles by linear interpolation, null without gaps */
+            intervals: {
+                /** @description Gaps seen: a customer with n purchase days gives n − 1 */
+                count: number;
+                median: number | null;
+                p80: number | null;
+                p90: number | null;
+            };
+        };
+        CohortRetention: {
+            /**
+             * Format: date
+             * @description Purchases before this date count; months ending after it are the future
+             */
+            asOf: string;
+            cohorts: components["schemas"]["RetentionCohort"][];
+            months: number;
         };
         Customer360: {
             consents: {
@@ -1293,6 +2609,17 @@ export interface components {
                 updatedAt: string;
             };
         };
+        CustomerAnalytics: {
+            /**
+             * Format: date
+             * @description The date the RFM is as of
+             */
+            asOf: string;
+            /** @description Null when the customer had no purchase before asOf */
+            rfm: components["schemas"]["CustomerRfm"] | null;
+            /** @description From the last customer value run; null without a run or when the customer had no purchase by its calibration end */
+            value: components["schemas"]["CustomerValue"] | null;
+        };
         CustomerListItem: {
             /** Format: date-time */
             createdAt: string;
@@ -1351,6 +2678,28 @@ export interface components {
             phone?: string | null;
             prefecture?: string | null;
         };
+        CustomerRfm: {
+            customerId: string;
+            externalId: string;
+            /** @description Purchases before asOf */
+            frequency: number;
+            /**
+             * Format: date
+             * @description Local calendar date in the workspace's time zone
+             */
+            lastPurchaseDay: string;
+            /** @description Σ amount of those purchases */
+            monetary: string;
+            name: string | null;
+            /** @description Days from the last purchase day to asOf */
+            recency: number;
+            scores: {
+                frequency: number;
+                monetary: number;
+                recency: number;
+            };
+            segment: components["schemas"]["RfmSegmentCode"];
+        };
         CustomerTimeline: {
             entries: {
                 /** Format: date-time */
@@ -1365,6 +2714,130 @@ export interface components {
             }[];
             /** @description Pass as `before` for older entries; null when there are none */
             nextBefore: string | null;
+        };
+        CustomerValue: {
+            /** @description Expected purchases × spend × margin over the horizon, discounted */
+            clv: number;
+            customerId: string;
+            /** @description Expected purchases over the horizon */
+            expectedPurchases: number;
+            /** @description Expected spend per purchase */
+            expectedSpend: number;
+            externalId: string;
+            name: string | null;
+            /** @description P(alive) at the end of calibration */
+            probabilityAlive: number;
+            /** @description Purchase days after the first, by the end of calibration */
+            repeatPurchases: number;
+        };
+        CustomerValuePage: {
+            items: components["schemas"]["CustomerValue"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        CustomerValueRun: {
+            bgNbd: components["schemas"]["BgNbdFit"];
+            /**
+             * Format: date
+             * @description Last day of calibration, included
+             */
+            calibrationEnd: string;
+            /** Format: date-time */
+            computedAt: string;
+            /** @description Customers with a purchase by the end of calibration: the ones scored */
+            customers: number;
+            /** @description Discount rate per month */
+            discountRate: number;
+            gammaGamma: components["schemas"]["GammaGammaFit"];
+            horizonMonths: number;
+            /** @description Share of spend kept as profit */
+            margin: number;
+            /**
+             * @description Time unit of the models (α is per unit)
+             * @enum {string}
+             */
+            unit: "day" | "week";
+        };
+        CustomerValueRunResult: {
+            bgNbd: components["schemas"]["BgNbdFit"];
+            /**
+             * Format: date
+             * @description Last day of calibration, included
+             */
+            calibrationEnd: string;
+            /** @description CLV per customer; histogram up to its p99 */
+            clv: components["schemas"]["Distribution"];
+            /** Format: date-time */
+            computedAt: string;
+            /** @description Customers with a purchase by the end of calibration: the ones scored */
+            customers: number;
+            /** @description Discount rate per month */
+            discountRate: number;
+            gammaGamma: components["schemas"]["GammaGammaFit"];
+            /** @description Out-of-sample check when there are purchases after calibration; else null */
+            holdout: {
+                /** @description Repeat purchase days there were */
+                actual: number;
+                /** @description From the end of calibration to the last purchase day */
+                days: number;
+                /** @description Repeat purchase days the model expected in them */
+                expected: number;
+            } | null;
+            horizonMonths: number;
+            /** @description Share of spend kept as profit */
+            margin: number;
+            /** @description P(alive) per customer; histogram over [0, 1] */
+            probabilityAlive: components["schemas"]["Distribution"];
+            /** @description Customers who bought on two different days by the end of calibration */
+            repeatCustomers: number;
+            /** @description Σ CLV over the customers scored */
+            totalClv: number;
+            /**
+             * @description Time unit of the models (α is per unit)
+             * @enum {string}
+             */
+            unit: "day" | "week";
+        };
+        CustomerValueTermsInput: {
+            /**
+             * Format: date
+             * @description Last day of calibration, included (default: yesterday in the workspace's time zone)
+             */
+            calibrationEnd?: string;
+            /** @description Discount rate per month (default 0.01) */
+            discountRate?: number;
+            /** @description Horizon of the prediction in months (default 12) */
+            horizonMonths?: number;
+            /** @description Share of spend kept as profit (default 1) */
+            margin?: number;
+            /**
+             * @description Time unit of the models (default week)
+             * @enum {string}
+             */
+            unit?: "day" | "week";
+        };
+        DifferenceDimension: {
+            /** @enum {string} */
+            kind: "gender" | "age_band" | "prefecture" | "cohort" | "product" | "category" | "channel" | "place" | "store";
+        } | {
+            key: string;
+            /** @constant */
+            kind: "attribute";
+        };
+        /** @description A distribution over the customers scored, as quantiles with its mean */
+        Distribution: {
+            histogram: {
+                /** @description 20 equal bins from 0: counts[i] customers in [i·width, (i+1)·width); the last bin also holds the values above */
+                counts: number[];
+                width: number;
+            };
+            mean: number;
+            median: number;
+            p10: number;
+            p25: number;
+            p75: number;
+            p90: number;
+            p99: number;
         };
         Error: {
             code: string;
@@ -1382,6 +2855,70 @@ export interface components {
                 [key: string]: unknown;
             };
             type: string;
+        };
+        F2Conversion: {
+            /**
+             * Format: date
+             * @description The first local date the data does not cover: purchases from then on are not counted
+             */
+            asOf: string;
+            cohorts: {
+                /**
+                 * Format: date
+                 * @description First date of the bucket of first purchases
+                 */
+                bucket: string;
+                /** @description Customers whose first purchase ever is on the cohort's dates (and before asOf) */
+                cohortSize: number;
+                /** @description False while the window of the cohort's last first-purchase day is not over as of asOf: the rate may still rise */
+                complete: boolean;
+                /** @description Of them, those with a purchase on a later day within `within` days of the first (and before asOf) */
+                converted: number;
+                period: components["schemas"]["AnalyticsPeriod"];
+                /** @description converted ÷ cohortSize; null for an empty cohort */
+                rate: number | null;
+                /**
+                 * Format: date
+                 * @description The last day whose second purchases count: the cohort's last first-purchase day + within
+                 */
+                windowEnd: string;
+            }[];
+            /** @enum {string} */
+            granularity: "day" | "week" | "month";
+            period: components["schemas"]["AnalyticsPeriod"];
+            /** @description The period's first purchases as one cohort */
+            total: {
+                /** @description Customers whose first purchase ever is on the cohort's dates (and before asOf) */
+                cohortSize: number;
+                /** @description False while the window of the cohort's last first-purchase day is not over as of asOf: the rate may still rise */
+                complete: boolean;
+                /** @description Of them, those with a purchase on a later day within `within` days of the first (and before asOf) */
+                converted: number;
+                /** @description converted ÷ cohortSize; null for an empty cohort */
+                rate: number | null;
+            };
+            within: number;
+        };
+        FactorChange: {
+            /** @description f1 ÷ f0; null when either is undefined or f0 is 0 */
+            ratio: number | null;
+            /** @description ln(f1/f0) ÷ ln(S1/S0): the factor's share of the change in sales; the four add up to 1 */
+            share: number | null;
+        };
+        /** @description Spend per purchase ~ Gamma(p, ν) with ν ~ Gamma(q, γ) per customer, fitted on the customers with repeat purchases */
+        GammaGammaFit: {
+            converged: boolean;
+            gamma: number;
+            iterations: number;
+            logLikelihood: number;
+            p: number;
+            q: number;
+            /** @description Asymptotic standard errors from the inverse observed information; null when it is singular */
+            standardErrors: {
+                gamma: number | null;
+                p: number | null;
+                q: number | null;
+            };
         };
         ImportReport: {
             columns: {
@@ -1484,6 +3021,218 @@ export interface components {
             };
             reason: string;
             value?: unknown;
+        };
+        RepeatRates: {
+            /** @enum {string} */
+            granularity: "day" | "week" | "month";
+            period: components["schemas"]["AnalyticsPeriod"];
+            series: {
+                /**
+                 * Format: date
+                 * @description Local calendar date in the workspace's time zone
+                 */
+                bucket: string;
+                /** @description Customers with ≥ 1 purchase */
+                customers: number;
+                period: components["schemas"]["AnalyticsPeriod"];
+                /** @description repeaters ÷ customers; null without customers */
+                rate: number | null;
+                /** @description Customers with ≥ 2 purchases */
+                repeaters: number;
+            }[];
+            /** @description The whole period as one: a customer buying once in each of two buckets is a repeater here */
+            total: {
+                /** @description Customers with ≥ 1 purchase */
+                customers: number;
+                /** @description repeaters ÷ customers; null without customers */
+                rate: number | null;
+                /** @description Customers with ≥ 2 purchases */
+                repeaters: number;
+            };
+        };
+        RetentionCohort: {
+            /** @description Offsets 0..months. Every figure is null while month c + k is not complete before asOf (unknown, not 0); shares and per-customer figures are null for an empty cohort too. */
+            cells: {
+                /** @description Cohort customers with a purchase in the month */
+                active: number | null;
+                /** @description Σ revenue over offsets 0..k ÷ cohort customers: the historical LTV at k */
+                cumulativeRevenuePerCustomer: number | null;
+                /**
+                 * Format: date
+                 * @description The calendar month c + k, as its first date
+                 */
+                month: string;
+                /** @description k: months after the cohort's month; 0 is the month of the first purchase */
+                offset: number;
+                /** @description active ÷ cohort customers */
+                retention: number | null;
+                /** @description Σ amount of the cohort's purchases in the month */
+                revenue: string | null;
+                /** @description revenue ÷ cohort customers */
+                revenuePerCustomer: number | null;
+            }[];
+            /** @description Customers whose first purchase ever falls in this month (and before asOf) */
+            customers: number;
+            /**
+             * Format: date
+             * @description The month of the first purchase ever, as its first date
+             */
+            month: string;
+        };
+        RfmCustomerPage: {
+            /**
+             * Format: date
+             * @description Local calendar date in the workspace's time zone
+             */
+            asOf: string;
+            items: components["schemas"]["CustomerRfm"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            nextCursor: string | null;
+        };
+        /** @enum {string} */
+        RfmSegmentCode: "churned" | "at_risk" | "new" | "loyal" | "stable";
+        RfmSummary: {
+            /**
+             * Format: date
+             * @description Local calendar date in the workspace's time zone
+             */
+            asOf: string;
+            /** @description The quintile boundaries used: per dimension, scores 1..5 with the values each covers */
+            boundaries: {
+                frequency: {
+                    customers: number;
+                    max: number | null;
+                    min: number | null;
+                    score: number;
+                }[];
+                monetary: {
+                    customers: number;
+                    max: string | null;
+                    min: string | null;
+                    score: number;
+                }[];
+                recency: {
+                    customers: number;
+                    max: number | null;
+                    min: number | null;
+                    score: number;
+                }[];
+            };
+            /** @description Customers with a purchase before asOf */
+            customers: number;
+            /** @description 25 cells: recency score 1..5 × frequency score 1..5, empty ones with 0 */
+            grid: {
+                customers: number;
+                frequencyScore: number;
+                /** @description Exact decimal (an amount of money in the workspace's currency) */
+                monetary: string;
+                recencyScore: number;
+            }[];
+            /** @description Σ monetary of all of them */
+            monetary: string;
+            /** @description Every segment, in the order of the rules: a customer is in the first whose rule holds */
+            segments: {
+                code: components["schemas"]["RfmSegmentCode"];
+                customers: number;
+                /** @description Share of all customers; null when there are none */
+                customerShare: number | null;
+                en: string;
+                ja: string;
+                meaning: string;
+                /** @description Exact decimal (an amount of money in the workspace's currency) */
+                monetary: string;
+                /** @description Share of all monetary; null when there is none */
+                monetaryShare: number | null;
+            }[];
+        };
+        /** @description The change from the compared period (0) to the analysed one (1): each factor's ratio and its log share of the change in sales */
+        SalesChange: {
+            factors: {
+                customers: components["schemas"]["FactorChange"];
+                frequency: components["schemas"]["FactorChange"];
+                itemsPerPurchase: components["schemas"]["FactorChange"];
+                pricePerItem: components["schemas"]["FactorChange"];
+            };
+            /** @description S1 − S0 */
+            salesDifference: string;
+            /** @description S1 ÷ S0; null when S0 is 0 */
+            salesRatio: number | null;
+            /** @description Null when every share is given; else why the shares (and some ratios) are null */
+            unshared: {
+                message: string;
+                /** @enum {string} */
+                reason: "no_sales_in_either_period" | "no_sales_in_period" | "no_sales_in_compared_period" | "sales_unchanged";
+            } | null;
+        };
+        SalesDecomposition: {
+            comparisons: {
+                change: components["schemas"]["SalesChange"];
+                /** @enum {string} */
+                comparison: "previous" | "year";
+                /** @description The compared period */
+                period: components["schemas"]["AnalyticsPeriod"];
+                totals: components["schemas"]["SalesTotals"];
+            }[];
+            /** @enum {string} */
+            granularity: "day" | "week" | "month";
+            period: components["schemas"]["AnalyticsPeriod"];
+            /** @description One entry per bucket, in order, empty buckets included */
+            series: {
+                /**
+                 * Format: date
+                 * @description First date of the bucket (Monday for weeks, the 1st for months)
+                 */
+                bucket: string;
+                /** @description The bucket's dates within the period (the first and last may be cut) */
+                period: components["schemas"]["AnalyticsPeriod"];
+                totals: components["schemas"]["SalesTotals"];
+            }[];
+            totals: components["schemas"]["SalesTotals"];
+        };
+        SalesDifference: {
+            comparedPeriod: components["schemas"]["AnalyticsPeriod"];
+            /** @enum {string} */
+            comparison: "previous" | "year";
+            dimension: components["schemas"]["DifferenceDimension"];
+            /** @description Groups seen in either period, by contribution, largest first (by the size of their own change when total sales did not change) */
+            groups: {
+                change: components["schemas"]["SalesChange"];
+                compared: components["schemas"]["SalesTotals"];
+                /** @description (S1g − S0g) ÷ (S1 − S0): the group's share of the change in total sales; null when total sales did not change */
+                contribution: number | null;
+                current: components["schemas"]["SalesTotals"];
+                /** @description The group's value; null when not recorded */
+                key: string | null;
+                /** @description The product's name when by=product, else null */
+                name: string | null;
+            }[];
+            /**
+             * @description What the groups share. none (customer dimensions): every sum adds up to the totals. customers (order dimensions): a customer can be in several groups, so customers add up to more. customers_and_purchases (product, category): a purchase also counts in every group it holds items of; items and sales add up.
+             * @enum {string}
+             */
+            overlap: "none" | "customers" | "customers_and_purchases";
+            period: components["schemas"]["AnalyticsPeriod"];
+            totals: {
+                change: components["schemas"]["SalesChange"];
+                compared: components["schemas"]["SalesTotals"];
+                current: components["schemas"]["SalesTotals"];
+            };
+        };
+        /** @description sales = customers × frequency × items per purchase × price per item (客数 × 来店回数 × 点数 × 単価) */
+        SalesTotals: {
+            /** @description Distinct customers with ≥ 1 purchase */
+            customers: number;
+            /** @description purchases ÷ customers; null without customers */
+            frequency: number | null;
+            /** @description Σ quantity */
+            items: number;
+            /** @description items ÷ purchases; null without purchases */
+            itemsPerPurchase: number | null;
+            /** @description sales ÷ items; null without items */
+            pricePerItem: number | null;
+            purchases: number;
+            /** @description Σ amount of the purchases */
+            sales: string;
         };
         Workspace: {
             currency: string;

@@ -1,0 +1,247 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
+import { addOrders } from '../../test/support/purchases.ts';
+import { localDateOf } from '../analytics/purchases-as-of.ts';
+import { createApiKey } from '../auth/api-keys.ts';
+import type { Workspace } from '../workspaces/workspaces.ts';
+import { buildApp } from './app.ts';
+
+const database = connectTestDatabase();
+let app: FastifyInstance;
+let brand: Workspace;
+let ids: Map<string, string>;
+let writeKey: string;
+let readKey: string;
+let otherKey: string;
+
+// Asia/Tokyo; one item per order at the amount.
+//   A  2024-01-10 ¥1,000  02-05 ¥2,000  02-20 ¥3,000  03-15 ¥1,500
+//   B  2024-01-20 ¥4,000  03-02 ¥2,000
+//   C  2024-02-10 ¥5,000
+//   D  2024-03-05 ¥1,000 and ¥500 (two orders, one day)
+//   E  2024-02-14 ¥9,000 cancelled: never a purchase
+// February: A 2 purchases ¥5,000, C 1 ¥5,000 → sales 10,000, customers 2, purchases 3, items 3.
+// March:    A ¥1,500, B ¥2,000, D 2 × → sales 5,000, customers 3, purchases 4, items 4.
+const ORDERS = [
+  { customer: 'A', at: '2024-01-10 10:00', amount: 1000 },
+  { customer: 'A', at: '2024-02-05 10:00', amount: 2000 },
+  { customer: 'A', at: '2024-02-20 10:00', amount: 3000 },
+  { customer: 'A', at: '2024-03-15 10:00', amount: 1500 },
+  { customer: 'B', at: '2024-01-20 10:00', amount: 4000 },
+  { customer: 'B', at: '2024-03-02 10:00', amount: 2000 },
+  { customer: 'C', at: '2024-02-10 10:00', amount: 5000 },
+  { customer: 'D', at: '2024-03-05 10:00', amount: 1000 },
+  { customer: 'D', at: '2024-03-05 18:00', amount: 500 },
+  { customer: 'E', at: '2024-02-14 10:00', amount: 9000, status: 'cancelled' as const },
+];
+
+beforeAll(async () => {
+  app = await buildApp({ database, config: { secureCookies: false } });
+  brand = await freshWorkspace(database, { timezone: 'Asia/Tokyo' });
+  const other = await freshWorkspace(database);
+  ids = await addOrders(database, brand, ORDERS);
+  writeKey = (await createApiKey(database.db, { workspaceId: brand.id, name: 'crm', role: 'marketing' })).key;
+  readKey = (await createApiKey(database.db, { workspaceId: brand.id, name: 'bi', role: 'read_only' })).key;
+  otherKey = (await createApiKey(database.db, { workspaceId: other.id, name: 'other', role: 'admin' })).key;
+});
+afterAll(async () => {
+  await app.close();
+  await database.close();
+});
+
+function call(method: 'GET' | 'POST' | 'PUT', path: string, key: string | null, payload?: object) {
+  return app.inject({
+    method, url: `/api/v1/workspaces/${brand.name}${path}`, ...(payload ? { payload } : {}),
+    headers: key ? { authorization: `Bearer ${key}` } : {},
+  });
+}
+
+async function read(path: string) {
+  const response = await call('GET', path, readKey);
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json();
+}
+
+describe('sales analytics API', () => {
+  it('decomposes March by month (the default) and compares it with February and March 2023', async () => {
+    const sales = await read('/analytics/sales?from=2024-03-01&to=2024-04-01');
+    expect(sales.granularity).toBe('month');
+    expect(sales.totals).toEqual({ sales: '5000', customers: 3, purchases: 4, items: 4, frequency: 4 / 3, itemsPerPurchase: 1, pricePerItem: 1250 });
+    expect(sales.series).toEqual([{ bucket: '2024-03-01', period: { from: '2024-03-01', to: '2024-04-01' }, totals: sales.totals }]);
+    const [previous, year] = sales.comparisons;
+    expect(previous.period).toEqual({ from: '2024-02-01', to: '2024-03-01' });
+    expect(previous.totals).toMatchObject({ sales: '10000', customers: 2, purchases: 3, items: 3 });
+    // Sales halved: customers × 1.5, frequency × 8/9, items per purchase × 1, price per item × 0.375.
+    const { salesRatio, salesDifference, factors, unshared } = previous.change;
+    expect([salesRatio, salesDifference, unshared]).toEqual([0.5, '-5000', null]);
+    expect(factors.customers.ratio).toBeCloseTo(1.5, 12);
+    expect(factors.frequency.ratio).toBeCloseTo(8 / 9, 12);
+    expect(factors.pricePerItem.ratio).toBeCloseTo(0.375, 12);
+    expect(factors.customers.share).toBeCloseTo(Math.log(1.5) / Math.log(0.5), 12);
+    expect(factors.itemsPerPurchase.share).toBe(0);
+    expect(factors.pricePerItem.share).toBeCloseTo(Math.log(0.375) / Math.log(0.5), 12);
+    expect(year.period).toEqual({ from: '2023-03-01', to: '2023-04-01' });
+    expect(year.change.unshared.reason).toBe('no_sales_in_compared_period');
+  });
+
+  it('splits the change by acquisition cohort, the month that lost most first', async () => {
+    const difference = await read('/analytics/sales/difference?from=2024-03-01&to=2024-04-01&by=cohort');
+    expect(difference).toMatchObject({ dimension: { kind: 'cohort' }, comparison: 'previous', overlap: 'none' });
+    // January cohort (A, B): 5,000 → 3,500; February (C): 5,000 → 0; March (D): 0 → 1,500. Total −5,000.
+    expect(difference.groups.map((g: { key: string; contribution: number }) => [g.key, g.contribution])).toEqual([
+      ['2024-02', 1], ['2024-01', 0.3], ['2024-03', -0.3],
+    ]);
+  });
+
+  it('gives the repeat rate per month and of the whole period', async () => {
+    const repeat = await read('/analytics/repeat?from=2024-01-01&to=2024-04-01');
+    expect(repeat.total).toEqual({ customers: 4, repeaters: 3, rate: 0.75 });
+    expect(repeat.series.map((b: { customers: number; repeaters: number }) => [b.customers, b.repeaters])).toEqual([[2, 0], [2, 1], [3, 1]]);
+  });
+
+  it('gives F2 conversion within W days per cohort, incomplete while the window is open', async () => {
+    const f2 = await read('/analytics/f2?from=2024-01-01&to=2024-04-01&within=30');
+    // Data ends with A's order of 03-15. January: A again after 26 days, B after 42 → 1 of 2.
+    expect(f2).toMatchObject({ within: 30, asOf: '2024-03-16', total: { cohortSize: 4, converted: 1, rate: 0.25, complete: false } });
+    expect(f2.cohorts.map((c: { cohortSize: number; converted: number; complete: boolean }) => [c.cohortSize, c.converted, c.complete]))
+      .toEqual([[2, 1, true], [1, 0, false], [1, 0, false]]);
+  });
+
+  it('refuses a missing or reversed period and an unknown dimension with 400, naming the parameter', async () => {
+    const missing = await call('GET', '/analytics/repeat?to=2024-04-01', readKey);
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().message).toContain('querystring.from: from is required');
+    const reversed = await call('GET', '/analytics/sales?from=2024-04-01&to=2024-03-01', readKey);
+    expect(reversed.statusCode).toBe(400);
+    expect(reversed.json().message).toContain('from (2024-04-01) must be before to (2024-03-01)');
+    const unknown = await call('GET', '/analytics/sales/difference?from=2024-03-01&to=2024-04-01&by=colour', readKey);
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().message).toMatch(/querystring\.by: by must be one of gender, .* or attribute:KEY/);
+    expect((await call('GET', '/analytics/sales?from=2024-02-30&to=2024-04-01', readKey)).statusCode).toBe(400);
+    expect((await call('GET', '/analytics/sales?from=2024-03-01&to=2024-04-01&compare=decade', readKey)).statusCode).toBe(400);
+  });
+});
+
+describe('customer base analytics API', () => {
+  it('tabulates cohort retention and cumulative revenue per customer, future months null', async () => {
+    const retention = await read('/analytics/retention?from=2024-01-01&to=2024-04-01&months=2&asOf=2024-04-01');
+    const rows = retention.cohorts.map((c: { month: string; customers: number; cells: { retention: number | null; cumulativeRevenuePerCustomer: number | null }[] }) =>
+      [c.month, c.customers, c.cells.map((cell) => [cell.retention, cell.cumulativeRevenuePerCustomer])]);
+    expect(rows).toEqual([
+      ['2024-01-01', 2, [[1, 2500], [0.5, 5000], [1, 6750]]],
+      ['2024-02-01', 1, [[1, 5000], [0, 5000], [null, null]]],
+      ['2024-03-01', 1, [[1, 1500], [null, null], [null, null]]],
+    ]);
+  });
+
+  it('lists churned customers most valuable first, page by page, with the window of the setting or the proposal', async () => {
+    // Window 20 as of 04-01: churned ⇔ last purchase day before 03-12: B (03-02), C (02-10), D (03-05); A (03-15) not.
+    const first = await read('/analytics/churn?asOf=2024-04-01&window=20&limit=2');
+    expect(first).toMatchObject({ outcome: 'listed', window: { days: 20, source: 'given' }, customers: 4, churned: 3, churnRate: 0.75 });
+    expect(first.items.map((c: { externalId: string }) => c.externalId)).toEqual(['B', 'C']);
+    expect(first.items[0]).toMatchObject({ lastPurchaseDay: '2024-03-02', daysSince: 30, churnedOn: '2024-03-23', purchases: 2, totalSpent: '6000' });
+    const second = await read(`/analytics/churn?asOf=2024-04-01&window=20&limit=2&cursor=${first.nextCursor}`);
+    expect(second.items.map((c: { externalId: string }) => c.externalId)).toEqual(['D']);
+    expect(second.nextCursor).toBeNull();
+    // Gaps between purchase days: 15, 24, 26 (A), 42 (B); p90 = 37.2 → 38 days: only C (02-10) is churned.
+    const proposed = await read('/analytics/churn?asOf=2024-04-01');
+    expect(proposed).toMatchObject({ window: { days: 38, source: 'proposal' }, churned: 1 });
+  });
+
+  it('proposes the churn window from the intervals and keeps the one a marketer sets until it is cleared', async () => {
+    expect(await read('/analytics/churn/window')).toEqual({
+      proposal: { days: 38, intervals: { count: 4, median: 25, p80: 32.4, p90: 37.2 } }, churnWindowDays: null,
+    });
+    const set = await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: 20 });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json()).toEqual({ churnWindowDays: 20 });
+    expect(await read('/analytics/settings')).toEqual({ churnWindowDays: 20 });
+    expect((await read('/analytics/churn/window')).churnWindowDays).toBe(20);
+    expect(await read('/analytics/churn?asOf=2024-04-01')).toMatchObject({ window: { days: 20, source: 'setting' }, churned: 3 });
+    expect((await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: 0 })).statusCode).toBe(400);
+    expect((await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: null })).json()).toEqual({ churnWindowDays: null });
+  });
+
+  it('scores RFM by quintiles with the grid, segments and boundaries, and pages the customers of a segment', async () => {
+    // As of 04-01: A r17 f4 ¥7,500 → 5/5/5; B r30 f2 ¥6,000 → 3/4/4; C r51 f1 ¥5,000 → 2/2/3; D r27 f2 ¥1,500 → 4/4/2.
+    const rfm = await read('/analytics/rfm?asOf=2024-04-01');
+    expect(rfm).toMatchObject({ asOf: '2024-04-01', customers: 4, monetary: '20000' });
+    const filled = rfm.grid.filter((cell: { customers: number }) => cell.customers > 0)
+      .map((cell: { recencyScore: number; frequencyScore: number }) => `${cell.recencyScore}${cell.frequencyScore}`);
+    expect(filled.sort()).toEqual(['22', '34', '44', '55']);
+    const segments = Object.fromEntries(rfm.segments.map((s: { code: string; customers: number; monetaryShare: number | null }) => [s.code, [s.customers, s.monetaryShare]]));
+    expect(segments).toEqual({ churned: [0, 0], at_risk: [1, 0.25], new: [0, 0], loyal: [2, 0.45], stable: [1, 0.3] });
+    expect(rfm.boundaries.recency.find((band: { score: number }) => band.score === 5)).toEqual({ score: 5, customers: 1, min: 17, max: 17 });
+
+    const loyal = await read('/analytics/rfm/customers?asOf=2024-04-01&segment=loyal&limit=1');
+    expect(loyal.items).toEqual([expect.objectContaining({ externalId: 'A', recency: 17, frequency: 4, monetary: '7500', scores: { recency: 5, frequency: 5, monetary: 5 }, segment: 'loyal' })]);
+    const rest = await read(`/analytics/rfm/customers?asOf=2024-04-01&segment=loyal&cursor=${loyal.nextCursor}`);
+    expect(rest).toMatchObject({ items: [{ externalId: 'D', segment: 'loyal' }], nextCursor: null });
+  });
+});
+
+describe('customer value API', () => {
+  it('has no run at first: null, not 404, and no customer values', async () => {
+    expect(await read('/analytics/customer-value')).toBeNull();
+    expect(await read('/analytics/customer-value/customers')).toEqual({ items: [], nextCursor: null });
+  });
+
+  it('runs the models for a writer, then serves the run, the ranking and each customer\'s value beside their RFM', async () => {
+    const run = await call('POST', '/analytics/customer-value', writeKey, { calibrationEnd: '2024-03-31', unit: 'day', horizonMonths: 6 });
+    expect(run.statusCode, run.body).toBe(200);
+    expect(run.json()).toMatchObject({ calibrationEnd: '2024-03-31', unit: 'day', horizonMonths: 6, customers: 4, repeatCustomers: 2, holdout: null });
+    expect(await read('/analytics/customer-value')).toMatchObject({ calibrationEnd: '2024-03-31', customers: 4, margin: 1 });
+    const ranking = await read('/analytics/customer-value/customers?limit=3');
+    expect(ranking.items).toHaveLength(3);
+    const clvs = ranking.items.map((item: { clv: number }) => item.clv);
+    expect(clvs).toEqual([...clvs].sort((a, b) => b - a));
+    const rest = await read(`/analytics/customer-value/customers?cursor=${encodeURIComponent(ranking.nextCursor)}`);
+    expect(rest.items).toHaveLength(1);
+
+    const a = await read(`/customers/${ids.get('A')}/analytics?asOf=2024-04-01`);
+    expect(a.rfm).toMatchObject({ externalId: 'A', recency: 17, scores: { recency: 5, frequency: 5, monetary: 5 }, segment: 'loyal' });
+    expect(a.value).toMatchObject({ externalId: 'A', repeatPurchases: 3 });
+    expect(a.value.probabilityAlive).toBeGreaterThan(0);
+  });
+
+  it('gives a customer\'s RFM as of today in the workspace\'s time zone by default', async () => {
+    const today = localDateOf(new Date(), 'Asia/Tokyo');
+    const d = await read(`/customers/${ids.get('D')}/analytics`);
+    expect(d.asOf).toBe(today);
+    expect(d.rfm).toMatchObject({ lastPurchaseDay: '2024-03-05', frequency: 2, monetary: '1500' });
+    // E only ever cancelled: a profile without purchases has no RFM.
+    expect((await read(`/customers/${ids.get('E')}/analytics`)).rfm).toBeNull();
+  });
+
+  it('refuses a run on terms out of range with 400', async () => {
+    const response = await call('POST', '/analytics/customer-value', writeKey, { horizonMonths: 0 });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toContain('body.horizonMonths');
+  });
+});
+
+describe('analytics API access', () => {
+  it('answers 401 without a key', async () => {
+    expect((await call('GET', '/analytics/rfm', null)).statusCode).toBe(401);
+    expect((await call('PUT', '/analytics/settings', null, { churnWindowDays: 30 })).statusCode).toBe(401);
+  });
+
+  it('lets a read-only key read but not run the models or change the settings (403)', async () => {
+    const run = await call('POST', '/analytics/customer-value', readKey, {});
+    expect(run.statusCode).toBe(403);
+    expect(run.json().code).toBe('forbidden');
+    expect((await call('PUT', '/analytics/settings', readKey, { churnWindowDays: 30 })).statusCode).toBe(403);
+    expect(await read('/analytics/settings')).toEqual({ churnWindowDays: null });
+  });
+
+  it('shows a key of another workspace nothing (404), not even a customer\'s analytics', async () => {
+    expect((await call('GET', '/analytics/sales?from=2024-03-01&to=2024-04-01', otherKey)).statusCode).toBe(404);
+    expect((await call('PUT', '/analytics/settings', otherKey, { churnWindowDays: 30 })).statusCode).toBe(404);
+    expect((await call('GET', `/customers/${ids.get('A')}/analytics`, otherKey)).statusCode).toBe(404);
+  });
+
+  it('answers 404 for a customer the workspace does not have', async () => {
+    expect((await call('GET', '/customers/999999999/analytics', readKey)).statusCode).toBe(404);
+  });
+});

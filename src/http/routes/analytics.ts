@@ -1,0 +1,17 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { AppDeps } from '../app.ts';
+import { customerBaseAnalyticsRoutes } from './analytics/customer-base.ts';
+import { customerValueRoutes } from './analytics/customer-value.ts';
+import { salesAnalyticsRoutes } from './analytics/sales.ts';
+
+/**
+ * The analyses of src/analytics under /workspaces/{workspace}/analytics/…: reading needs
+ * 'read'; running the customer value models and changing the settings need 'write'.
+ */
+export function analyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
+  return async (app) => {
+    await app.register(salesAnalyticsRoutes(deps));
+    await app.register(customerBaseAnalyticsRoutes(deps));
+    await app.register(customerValueRoutes(deps));
+  };
+}

@@ -1,0 +1,236 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { listChurned, proposeChurnWindow } from '../../../analytics/churn.ts';
+import { addMonths } from '../../../analytics/periods.ts';
+import { cohortRetention } from '../../../analytics/retention.ts';
+import { listRfmCustomers, rfmScores } from '../../../analytics/rfm.ts';
+import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
+import { CHURN_WINDOW_DAYS, readAnalyticsSettings, setAnalyticsSettings } from '../../../analytics/settings.ts';
+import type { AppDeps } from '../../app.ts';
+import { authorizeWorkspace } from '../../auth.ts';
+import { ErrorBody } from '../../errors.ts';
+import { WorkspaceParams } from '../workspaces.ts';
+import {
+  asOfParam, churnWindowParam, cursorParam, limitParam, localDateParam, refusePeriodBackwards, retentionMonthsParam, segmentParam, todayIn,
+} from './parameters.ts';
+import { Count, Day, Decimal, pageOf, Quotient } from './shapes.ts';
+
+const AS_OF = 'As of a local date d: the state at the start of d in the workspace\'s time zone (purchases before d count).';
+
+const RetentionCohort = z.object({
+  month: Day.describe('The month of the first purchase ever, as its first date'),
+  customers: Count.describe('Customers whose first purchase ever falls in this month (and before asOf)'),
+  cells: z.array(z.object({
+    offset: z.number().int().describe('k: months after the cohort\'s month; 0 is the month of the first purchase'),
+    month: Day.describe('The calendar month c + k, as its first date'),
+    active: Count.nullable().describe('Cohort customers with a purchase in the month'),
+    retention: Quotient.describe('active ÷ cohort customers'),
+    revenue: Decimal.nullable().describe('Σ amount of the cohort\'s purchases in the month'),
+    revenuePerCustomer: Quotient.describe('revenue ÷ cohort customers'),
+    cumulativeRevenuePerCustomer: Quotient.describe('Σ revenue over offsets 0..k ÷ cohort customers: the historical LTV at k'),
+  })).describe('Offsets 0..months. Every figure is null while month c + k is not complete before asOf (unknown, not 0); shares and per-customer figures are null for an empty cohort too.'),
+}).meta({ id: 'RetentionCohort' });
+
+const CohortRetention = z.object({
+  asOf: Day.describe('Purchases before this date count; months ending after it are the future'),
+  months: z.number().int(),
+  cohorts: z.array(RetentionCohort),
+}).meta({ id: 'CohortRetention' });
+
+const ChurnWindowProposal = z.object({
+  days: z.number().int().nullable().describe('The proposed window: the 90th percentile of the gaps, rounded up; null when no customer bought on two days'),
+  intervals: z.object({
+    count: Count.describe('Gaps seen: a customer with n purchase days gives n − 1'),
+    median: Quotient, p80: Quotient, p90: Quotient,
+  }).describe('The gaps in days between consecutive purchase days of the same customer; percentiles by linear interpolation, null without gaps'),
+}).meta({ id: 'ChurnWindowProposal' });
+
+const ChurnWindowSetting = z.number().int().min(CHURN_WINDOW_DAYS.min).max(CHURN_WINDOW_DAYS.max).nullable()
+  .describe('Days without a purchase after which a customer counts as churned (離反); null: use the proposed window');
+
+const AnalyticsSettings = z.object({ churnWindowDays: ChurnWindowSetting }).meta({ id: 'AnalyticsSettings' });
+
+const ChurnWindow = z.object({ proposal: ChurnWindowProposal, churnWindowDays: ChurnWindowSetting }).meta({ id: 'ChurnWindow' });
+
+const ChurnedCustomer = z.object({
+  customerId: z.string(), externalId: z.string(), name: z.string().nullable(),
+  lastPurchaseAt: z.date(),
+  lastPurchaseDay: Day,
+  daysSince: z.number().int().describe('Days from the last purchase day to asOf (> the window)'),
+  churnedOn: Day.describe('The first date on which they count as churned: last purchase day + window + 1'),
+  purchases: Count.describe('Purchases before asOf'),
+  totalSpent: Decimal.describe('Σ amount of those purchases: the customer\'s value'),
+}).meta({ id: 'ChurnedCustomer' });
+
+const ChurnList = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('listed'),
+    asOf: Day,
+    window: z.object({ days: z.number().int(), source: z.enum(['given', 'setting', 'proposal']).describe('Where the window came from') }),
+    customers: Count.describe('Customers with a purchase before asOf: the base the rate is a share of'),
+    churned: Count.describe('Churned customers, all pages together'),
+    churnRate: Quotient.describe('churned ÷ customers; null when nobody had bought yet'),
+    ...pageOf(ChurnedCustomer),
+  }),
+  z.object({
+    outcome: z.literal('no_window').describe('No window was given or set, and none can be proposed: no customer has bought on two days yet'),
+    asOf: Day,
+    proposal: ChurnWindowProposal,
+  }),
+]).meta({ id: 'ChurnList' });
+
+const RfmSegmentCode = z.enum(RFM_SEGMENTS.map((segment) => segment.code)).meta({ id: 'RfmSegmentCode' });
+const Score = z.number().int().min(1).max(5);
+const scoreBand = <Value extends z.ZodType>(value: Value) => z.object({
+  score: Score, customers: Count, min: value.nullable(), max: value.nullable(),
+}).describe('The values that got one score; min and max null when none did');
+
+const RfmSummary = z.object({
+  asOf: Day,
+  customers: Count.describe('Customers with a purchase before asOf'),
+  monetary: Decimal.describe('Σ monetary of all of them'),
+  grid: z.array(z.object({ recencyScore: Score, frequencyScore: Score, customers: Count, monetary: Decimal }))
+    .describe('25 cells: recency score 1..5 × frequency score 1..5, empty ones with 0'),
+  segments: z.array(z.object({
+    code: RfmSegmentCode, ja: z.string(), en: z.string(), meaning: z.string(), customers: Count, monetary: Decimal,
+    customerShare: Quotient.describe('Share of all customers; null when there are none'),
+    monetaryShare: Quotient.describe('Share of all monetary; null when there is none'),
+  })).describe('Every segment, in the order of the rules: a customer is in the first whose rule holds'),
+  boundaries: z.object({
+    recency: z.array(scoreBand(z.number().int())),
+    frequency: z.array(scoreBand(z.number().int())),
+    monetary: z.array(scoreBand(Decimal)),
+  }).describe('The quintile boundaries used: per dimension, scores 1..5 with the values each covers'),
+}).meta({ id: 'RfmSummary' });
+
+export const CustomerRfm = z.object({
+  customerId: z.string(), externalId: z.string(), name: z.string().nullable(),
+  lastPurchaseDay: Day,
+  recency: z.number().int().describe('Days from the last purchase day to asOf'),
+  frequency: Count.describe('Purchases before asOf'),
+  monetary: Decimal.describe('Σ amount of those purchases'),
+  scores: z.object({ recency: Score, frequency: Score, monetary: Score }),
+  segment: RfmSegmentCode,
+}).meta({ id: 'CustomerRfm' });
+
+export const RFM_DEFINITION = `${AS_OF} Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: ${RFM_SEGMENTS.map((segment) => `${segment.en} (${segment.ja}): ${segment.meaning}`).join(' ')}`;
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody };
+
+/** Cohort retention, churn and its window, and RFM: the customer base as of a date. */
+export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
+  const { db, pool } = deps.database;
+  return async (app) => {
+    app.get('/workspaces/:workspace/analytics/retention', {
+      schema: {
+        tags: ['analytics'], summary: 'Cohort retention and the historical LTV curve',
+        description: 'A customer\'s cohort is the local month of their first purchase ever. Cell (c, k) is the share of cohort c with a purchase in calendar month c + k, and the cohort\'s revenue in that month per cohort customer, also cumulated over k (historical LTV). A cell is known once its month is complete before asOf.',
+        params: WorkspaceParams,
+        querystring: z.object({
+          from: localDateParam('from').optional().describe('Cohorts from the month holding this date (default: 12 months before `to`)'),
+          to: localDateParam('to').optional().describe('Cohorts whose month starts before this date (default: asOf)'),
+          months: retentionMonthsParam,
+          asOf: asOfParam.describe('Purchases before this local date count (default: today in the workspace\'s time zone)'),
+        }).superRefine(refusePeriodBackwards),
+        response: { 200: CohortRetention, ...errors },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      const { months } = request.query;
+      const asOf = request.query.asOf ?? todayIn(workspace);
+      const to = request.query.to ?? asOf;
+      const from = request.query.from ?? addMonths(to, -12);
+      return cohortRetention({ pool, workspaceId: workspace.id, from, to, months, asOf });
+    });
+
+    app.get('/workspaces/:workspace/analytics/churn', {
+      schema: {
+        tags: ['analytics'], summary: 'Churned customers (離反), most valuable first, with the churn rate',
+        description: `Churned at date d with window w: customers with a purchase before d whose last purchase is more than w days before d (its local day is before d − w). Churn rate = churned ÷ customers with a purchase before d. The window is \`window\` when given, else the workspace's setting, else the proposal from its inter-purchase intervals (outcome no_window when none can be proposed yet). ${AS_OF}`,
+        params: WorkspaceParams,
+        querystring: z.object({
+          asOf: asOfParam.describe('d (default: today in the workspace\'s time zone)'),
+          window: churnWindowParam,
+          limit: limitParam,
+          cursor: cursorParam,
+        }),
+        response: { 200: ChurnList, ...errors },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      const { asOf, window, limit, cursor } = request.query;
+      return listChurned({ pool, workspaceId: workspace.id, asOf: asOf ?? todayIn(workspace), window, limit, cursor });
+    });
+
+    app.get('/workspaces/:workspace/analytics/churn/window', {
+      schema: {
+        tags: ['analytics'], summary: 'The proposed churn window, the intervals it comes from, and the workspace\'s setting',
+        description: 'The proposal is the 90th percentile of the gaps in days between consecutive purchase days of the same customer, rounded up: nine in ten of the returns the brand has seen came within it. Two orders on one day are one purchase day.',
+        params: WorkspaceParams,
+        querystring: z.object({ asOf: asOfParam.describe('Only purchases before this local date (default: all)') }),
+        response: { 200: ChurnWindow, ...errors },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      const [proposal, settings] = await Promise.all([
+        proposeChurnWindow({ pool, workspaceId: workspace.id, asOf: request.query.asOf }),
+        readAnalyticsSettings({ pool, workspaceId: workspace.id }),
+      ]);
+      return { proposal, churnWindowDays: settings.churnWindowDays };
+    });
+
+    app.get('/workspaces/:workspace/analytics/settings', {
+      schema: {
+        tags: ['analytics'], summary: 'The workspace\'s analytics settings',
+        params: WorkspaceParams, response: { 200: AnalyticsSettings, 401: ErrorBody, 404: ErrorBody },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      return readAnalyticsSettings({ pool, workspaceId: workspace.id });
+    });
+
+    app.put('/workspaces/:workspace/analytics/settings', {
+      schema: {
+        tags: ['analytics'], summary: 'Set the workspace\'s churn window (null: use the proposal)',
+        params: WorkspaceParams, body: AnalyticsSettings,
+        response: { 200: AnalyticsSettings, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
+      return setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: request.body });
+    });
+
+    app.get('/workspaces/:workspace/analytics/rfm', {
+      schema: {
+        tags: ['analytics'], summary: 'RFM: the R × F grid, the segments and the quintile boundaries',
+        description: RFM_DEFINITION,
+        params: WorkspaceParams,
+        querystring: z.object({ asOf: asOfParam.describe('d (default: today in the workspace\'s time zone)') }),
+        response: { 200: RfmSummary, ...errors },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      return rfmScores({ pool, workspaceId: workspace.id, asOf: request.query.asOf ?? todayIn(workspace) });
+    });
+
+    app.get('/workspaces/:workspace/analytics/rfm/customers', {
+      schema: {
+        tags: ['analytics'], summary: 'Customers with their RFM values, scores and segment, in customer id order',
+        description: `${RFM_DEFINITION} Scores are relative to the whole base as of d.`,
+        params: WorkspaceParams,
+        querystring: z.object({
+          asOf: asOfParam.describe('d (default: today in the workspace\'s time zone)'),
+          segment: segmentParam.optional(),
+          limit: limitParam,
+          cursor: cursorParam,
+        }),
+        response: { 200: z.object({ asOf: Day, ...pageOf(CustomerRfm) }).meta({ id: 'RfmCustomerPage' }), ...errors },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      const { segment, limit, cursor } = request.query;
+      const asOf = request.query.asOf ?? todayIn(workspace);
+      return { asOf, ...(await listRfmCustomers({ pool, workspaceId: workspace.id, asOf, segment, limit, cursor })) };
+    });
+  };
+}

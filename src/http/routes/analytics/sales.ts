@@ -1,0 +1,178 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { COMPARISONS, GRANULARITIES } from '../../../analytics/periods.ts';
+import { f2Conversion, repeatRates } from '../../../analytics/repeat-f2.ts';
+import { decomposeSales } from '../../../analytics/sales-decomposition.ts';
+import { DIMENSION_KINDS, differenceBy } from '../../../analytics/sales-difference.ts';
+import type { AppDeps } from '../../app.ts';
+import { authorizeWorkspace } from '../../auth.ts';
+import { ErrorBody } from '../../errors.ts';
+import { WorkspaceParams } from '../workspaces.ts';
+import {
+  asOfParam, comparisonListParam, comparisonParam, dimensionParam, f2WithinParam, granularityParam, periodOf, periodShape, refusePeriodBackwards,
+} from './parameters.ts';
+import { AnalyticsPeriod, Count, Day, Decimal, Quotient } from './shapes.ts';
+
+const PURCHASE = 'A purchase is an order neither cancelled nor returned; its amount is Σ quantity × unit price of its items, its items Σ quantity. It belongs to the local day of its order time in the workspace\'s time zone.';
+
+const SalesTotals = z.object({
+  sales: Decimal.describe('Σ amount of the purchases'),
+  customers: Count.describe('Distinct customers with ≥ 1 purchase'),
+  purchases: Count,
+  items: Count.describe('Σ quantity'),
+  frequency: Quotient.describe('purchases ÷ customers; null without customers'),
+  itemsPerPurchase: Quotient.describe('items ÷ purchases; null without purchases'),
+  pricePerItem: Quotient.describe('sales ÷ items; null without items'),
+}).meta({ id: 'SalesTotals', description: 'sales = customers × frequency × items per purchase × price per item (客数 × 来店回数 × 点数 × 単価)' });
+
+const FactorChange = z.object({
+  ratio: Quotient.describe('f1 ÷ f0; null when either is undefined or f0 is 0'),
+  share: Quotient.describe('ln(f1/f0) ÷ ln(S1/S0): the factor\'s share of the change in sales; the four add up to 1'),
+}).meta({ id: 'FactorChange' });
+
+const SalesChange = z.object({
+  salesRatio: Quotient.describe('S1 ÷ S0; null when S0 is 0'),
+  salesDifference: Decimal.describe('S1 − S0'),
+  factors: z.object({ customers: FactorChange, frequency: FactorChange, itemsPerPurchase: FactorChange, pricePerItem: FactorChange }),
+  unshared: z.object({
+    reason: z.enum(['no_sales_in_either_period', 'no_sales_in_period', 'no_sales_in_compared_period', 'sales_unchanged']),
+    message: z.string(),
+  }).nullable().describe('Null when every share is given; else why the shares (and some ratios) are null'),
+}).meta({ id: 'SalesChange', description: 'The change from the compared period (0) to the analysed one (1): each factor\'s ratio and its log share of the change in sales' });
+
+const SalesDecomposition = z.object({
+  period: AnalyticsPeriod,
+  granularity: z.enum(GRANULARITIES),
+  totals: SalesTotals,
+  series: z.array(z.object({
+    bucket: Day.describe('First date of the bucket (Monday for weeks, the 1st for months)'),
+    period: AnalyticsPeriod.describe('The bucket\'s dates within the period (the first and last may be cut)'),
+    totals: SalesTotals,
+  })).describe('One entry per bucket, in order, empty buckets included'),
+  comparisons: z.array(z.object({
+    comparison: z.enum(COMPARISONS),
+    period: AnalyticsPeriod.describe('The compared period'),
+    totals: SalesTotals,
+    change: SalesChange,
+  })),
+}).meta({ id: 'SalesDecomposition' });
+
+const DifferenceDimension = z.union([
+  z.object({ kind: z.enum(DIMENSION_KINDS.filter((kind) => kind !== 'attribute')) }),
+  z.object({ kind: z.literal('attribute'), key: z.string() }),
+]).meta({ id: 'DifferenceDimension' });
+
+const SalesDifference = z.object({
+  dimension: DifferenceDimension,
+  period: AnalyticsPeriod,
+  comparison: z.enum(COMPARISONS),
+  comparedPeriod: AnalyticsPeriod,
+  totals: z.object({ current: SalesTotals, compared: SalesTotals, change: SalesChange }),
+  overlap: z.enum(['none', 'customers', 'customers_and_purchases'])
+    .describe('What the groups share. none (customer dimensions): every sum adds up to the totals. customers (order dimensions): a customer can be in several groups, so customers add up to more. customers_and_purchases (product, category): a purchase also counts in every group it holds items of; items and sales add up.'),
+  groups: z.array(z.object({
+    key: z.string().nullable().describe('The group\'s value; null when not recorded'),
+    name: z.string().nullable().describe('The product\'s name when by=product, else null'),
+    current: SalesTotals,
+    compared: SalesTotals,
+    contribution: Quotient.describe('(S1g − S0g) ÷ (S1 − S0): the group\'s share of the change in total sales; null when total sales did not change'),
+    change: SalesChange,
+  })).describe('Groups seen in either period, by contribution, largest first (by the size of their own change when total sales did not change)'),
+}).meta({ id: 'SalesDifference' });
+
+const RepeatRate = {
+  customers: Count.describe('Customers with ≥ 1 purchase'),
+  repeaters: Count.describe('Customers with ≥ 2 purchases'),
+  rate: Quotient.describe('repeaters ÷ customers; null without customers'),
+};
+
+const RepeatRates = z.object({
+  period: AnalyticsPeriod,
+  granularity: z.enum(GRANULARITIES),
+  total: z.object(RepeatRate).describe('The whole period as one: a customer buying once in each of two buckets is a repeater here'),
+  series: z.array(z.object({ bucket: Day, period: AnalyticsPeriod, ...RepeatRate })),
+}).meta({ id: 'RepeatRates' });
+
+const F2Rate = {
+  cohortSize: Count.describe('Customers whose first purchase ever is on the cohort\'s dates (and before asOf)'),
+  converted: Count.describe('Of them, those with a purchase on a later day within `within` days of the first (and before asOf)'),
+  rate: Quotient.describe('converted ÷ cohortSize; null for an empty cohort'),
+  complete: z.boolean().describe('False while the window of the cohort\'s last first-purchase day is not over as of asOf: the rate may still rise'),
+};
+
+const F2Conversion = z.object({
+  period: AnalyticsPeriod,
+  granularity: z.enum(GRANULARITIES),
+  within: z.number().int(),
+  asOf: Day.describe('The first local date the data does not cover: purchases from then on are not counted'),
+  total: z.object(F2Rate).describe('The period\'s first purchases as one cohort'),
+  cohorts: z.array(z.object({
+    bucket: Day.describe('First date of the bucket of first purchases'),
+    period: AnalyticsPeriod,
+    windowEnd: Day.describe('The last day whose second purchases count: the cohort\'s last first-purchase day + within'),
+    ...F2Rate,
+  })),
+}).meta({ id: 'F2Conversion' });
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody };
+
+/** Sales decomposition, its difference by a dimension, repeat rate and F2 conversion of a period. */
+export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
+  const { db, pool } = deps.database;
+  return async (app) => {
+    app.get('/workspaces/:workspace/analytics/sales', {
+      schema: {
+        tags: ['analytics'], summary: 'Sales decomposition: customers × frequency × items per purchase × price per item, per bucket, with change',
+        description: `${PURCHASE} For the period [from, to): sales = Σ amount; customers = distinct customers with ≥ 1 purchase; frequency = purchases ÷ customers; items per purchase = items ÷ purchases; price per item = sales ÷ items, so sales = customers × frequency × items per purchase × price per item exactly. Change against each compared period: each factor's ratio f1 ÷ f0 and its share of the change in sales, ln(f1/f0) ÷ ln(S1/S0).`,
+        params: WorkspaceParams,
+        querystring: z.object({ ...periodShape, granularity: granularityParam, compare: comparisonListParam }).superRefine(refusePeriodBackwards),
+        response: { 200: SalesDecomposition, ...errors },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      const { granularity, compare } = request.query;
+      return decomposeSales({ pool, workspaceId: workspace.id, period: periodOf(request.query), granularity, compare });
+    });
+
+    app.get('/workspaces/:workspace/analytics/sales/difference', {
+      schema: {
+        tags: ['analytics'], summary: 'Sales difference: the change of sales split by a dimension, groups ranked by contribution',
+        description: `${PURCHASE} Each group's sales decomposition in the period and in the compared one, its factors' ratios and log shares, and its contribution to the change in total sales, (S1g − S0g) ÷ (S1 − S0), which adds up to 1 over the groups.`,
+        params: WorkspaceParams,
+        querystring: z.object({ ...periodShape, by: dimensionParam, compare: comparisonParam }).superRefine(refusePeriodBackwards),
+        response: { 200: SalesDifference, ...errors },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      const { by, compare } = request.query;
+      return differenceBy({ pool, workspaceId: workspace.id, period: periodOf(request.query), compare, dimension: by });
+    });
+
+    app.get('/workspaces/:workspace/analytics/repeat', {
+      schema: {
+        tags: ['analytics'], summary: 'Repeat rate of a period and of each bucket',
+        description: `${PURCHASE} Repeat rate of a period: customers with ≥ 2 purchases in it ÷ customers with ≥ 1. Two purchases on the same day are two purchases.`,
+        params: WorkspaceParams,
+        querystring: z.object({ ...periodShape, granularity: granularityParam }).superRefine(refusePeriodBackwards),
+        response: { 200: RepeatRates, ...errors },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      return repeatRates({ pool, workspaceId: workspace.id, period: periodOf(request.query), granularity: request.query.granularity });
+    });
+
+    app.get('/workspaces/:workspace/analytics/f2', {
+      schema: {
+        tags: ['analytics'], summary: 'F2 conversion of the cohorts of first purchases in a period',
+        description: `${PURCHASE} A cohort is the customers whose first purchase ever falls in a bucket of the period; F2 conversion is the share of them with a second purchase on a later local day within W (\`within\`) days of the first. asOf (default: the day after the workspace's latest order) is how far the data goes; a cohort whose window is not over by then is incomplete.`,
+        params: WorkspaceParams,
+        querystring: z.object({ ...periodShape, granularity: granularityParam, within: f2WithinParam, asOf: asOfParam.describe('First local date not covered by the data (default: the day after the latest order)') }).superRefine(refusePeriodBackwards),
+        response: { 200: F2Conversion, ...errors },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      const { granularity, within, asOf } = request.query;
+      return f2Conversion({ pool, workspaceId: workspace.id, period: periodOf(request.query), granularity, within, asOf });
+    });
+  };
+}
