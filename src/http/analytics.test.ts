@@ -241,7 +241,8 @@ describe('analytics API access', () => {
     expect((await call('GET', `/customers/${ids.get('A')}/analytics`, otherKey)).statusCode).toBe(404);
   });
 
-  it('answers 404 for a customer the workspace does not have', async () => {
+  it('answers 404 for a customer the workspace does not have, 400 for what cannot be a customer id', async () => {
     expect((await call('GET', '/customers/999999999/analytics', readKey)).statusCode).toBe(404);
+    expect((await call('GET', '/customers/99999999999999999999/analytics', readKey)).statusCode).toBe(400);
   });
 });

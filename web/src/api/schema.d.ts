@@ -1297,7 +1297,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The workspace's analytics settings */
+        /**
+         * The workspace's analytics settings
+         * @description The churn window is the number of days without a purchase after which a customer counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1339,7 +1342,10 @@ export interface paths {
                 };
             };
         };
-        /** Set the workspace's churn window (null: use the proposal) */
+        /**
+         * Set the workspace's churn window (null: use the proposal)
+         * @description The churn window is the number of days without a purchase after which a customer counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window). Needs the write permission (every role but read_only).
+         */
         put: {
             parameters: {
                 query?: never;

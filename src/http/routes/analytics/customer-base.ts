@@ -15,6 +15,8 @@ import {
 } from './parameters.ts';
 import { Count, Day, Decimal, pageOf, Quotient } from './shapes.ts';
 
+const CHURN_SETTING = 'The churn window is the number of days without a purchase after which a customer counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window).';
+
 const AS_OF = 'As of a local date d: the state at the start of d in the workspace\'s time zone (purchases before d count).';
 
 const RetentionCohort = z.object({
@@ -182,6 +184,7 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
     app.get('/workspaces/:workspace/analytics/settings', {
       schema: {
         tags: ['analytics'], summary: 'The workspace\'s analytics settings',
+        description: CHURN_SETTING,
         params: WorkspaceParams, response: { 200: AnalyticsSettings, 401: ErrorBody, 404: ErrorBody },
       },
     }, async (request) => {
@@ -192,6 +195,7 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
     app.put('/workspaces/:workspace/analytics/settings', {
       schema: {
         tags: ['analytics'], summary: 'Set the workspace\'s churn window (null: use the proposal)',
+        description: `${CHURN_SETTING} Needs the write permission (every role but read_only).`,
         params: WorkspaceParams, body: AnalyticsSettings,
         response: { 200: AnalyticsSettings, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
       },

@@ -89,7 +89,8 @@ const CustomerAnalytics = z.object({
   value: StoredCustomerValue.nullable().describe('From the last customer value run; null without a run or when the customer had no purchase by its calibration end'),
 }).meta({ id: 'CustomerAnalytics' });
 
-const CustomerParams = WorkspaceParams.extend({ id: z.string().regex(/^\d+$/, 'a customer id is a number') });
+// At most 18 digits: every such id fits the bigint column, so a long one is a 400, not a database error.
+const CustomerParams = WorkspaceParams.extend({ id: z.string().regex(/^\d{1,18}$/, 'a customer id is a whole number') });
 
 /** Predicted customer value (runs, stored scores) and one customer's analytics. */
 export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {

@@ -54,7 +54,7 @@ export function refusePeriodBackwards(query: { from?: string | undefined; to?: s
   if (problem) context.addIssue({ code: 'custom', path: ['to'], message: problem });
 }
 
-/** The period of a query built by periodQuery. */
+/** The period of a query with periodShape. */
 export function periodOf(query: { from: string; to: string }): Period {
   return { from: query.from, to: query.to };
 }

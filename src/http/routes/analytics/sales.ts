@@ -166,7 +166,12 @@ export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         tags: ['analytics'], summary: 'F2 conversion of the cohorts of first purchases in a period',
         description: `${PURCHASE} A cohort is the customers whose first purchase ever falls in a bucket of the period; F2 conversion is the share of them with a second purchase on a later local day within W (\`within\`) days of the first. asOf (default: the day after the workspace's latest order) is how far the data goes; a cohort whose window is not over by then is incomplete.`,
         params: WorkspaceParams,
-        querystring: z.object({ ...periodShape, granularity: granularityParam, within: f2WithinParam, asOf: asOfParam.describe('First local date not covered by the data (default: the day after the latest order)') }).superRefine(refusePeriodBackwards),
+        querystring: z.object({
+          ...periodShape,
+          granularity: granularityParam,
+          within: f2WithinParam,
+          asOf: asOfParam.describe('First local date not covered by the data (default: the day after the latest order)'),
+        }).superRefine(refusePeriodBackwards),
         response: { 200: F2Conversion, ...errors },
       },
     }, async (request) => {
