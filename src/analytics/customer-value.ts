@@ -321,7 +321,7 @@ export async function listCustomerValues(params: { pool: pg.Pool; workspaceId: s
 
 function decodeCursor(cursor: string): { clv: number; customerId: string } {
   const match = /^(-?[\d.e+-]+):(\d+)$/.exec(cursor);
-  if (!match || Number.isNaN(Number(match[1]))) throw new KizunaError('validation_failed', `Not a cursor of this list: "${cursor}".`);
+  if (!match || Number.isNaN(Number(match[1]))) throw new KizunaError('bad_request', `Not a cursor of this list: "${cursor}".`);
   return { clv: Number(match[1]), customerId: match[2]! };
 }
 

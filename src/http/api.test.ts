@@ -102,6 +102,9 @@ describe('API keys and roles', () => {
     expect(visible.map((w) => w.name)).toEqual([other.name]);
     const customerId = (await database.db.selectFrom('customers').select('id').where('workspace_id', '=', brand.id).executeTakeFirstOrThrow()).id;
     expect((await get(`/workspaces/${other.name}/customers/${customerId}`, otherKey)).statusCode).toBe(404);
+    // An id beyond PostgreSQL's bigint is a bad request, not a server error.
+    expect((await get(`/workspaces/${other.name}/customers/99999999999999999999`, otherKey)).statusCode).toBe(400);
+    expect((await get(`/workspaces/${other.name}/customers/99999999999999999999/timeline`, otherKey)).statusCode).toBe(400);
   });
 
   it('rejects missing, unknown and revoked keys with 401', async () => {

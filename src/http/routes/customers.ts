@@ -54,7 +54,7 @@ const Timeline = z.object({
   nextBefore: z.string().nullable().describe('Pass as `before` for older entries; null when there are none'),
 }).meta({ id: 'CustomerTimeline' });
 
-const CustomerParams = WorkspaceParams.extend({ id: z.string().regex(/^\d+$/, 'a customer id is a number') });
+const CustomerParams = WorkspaceParams.extend({ id: z.string().regex(/^\d{1,18}$/, 'a customer id is a number of at most 18 digits') });
 
 export function customerRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   const { db, pool } = deps.database;

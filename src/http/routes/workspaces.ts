@@ -76,7 +76,7 @@ export function workspaceRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.delete('/workspaces/:workspace/api-keys/:id', {
       schema: {
         tags: ['api keys'], summary: 'Revoke an API key (admin)',
-        params: WorkspaceParams.extend({ id: z.string().regex(/^\d+$/) }), response: { 204: z.null(), 403: ErrorBody, 404: ErrorBody },
+        params: WorkspaceParams.extend({ id: z.string().regex(/^\d{1,18}$/) }), response: { 204: z.null(), 403: ErrorBody, 404: ErrorBody },
       },
     }, async (request, reply) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'manage');
