@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createCliContext, reportCliError } from './context.ts';
 import { registerAccessCommands } from './commands/access.ts';
+import { registerAnalyzeCommand } from './commands/analyze.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerServeCommand } from './commands/serve.ts';
@@ -16,6 +17,7 @@ registerWorkspaceCommands(program, context);
 registerAccessCommands(program, context);
 registerDemoCommand(program, context);
 registerImportCommand(program, context);
+registerAnalyzeCommand(program, context);
 
 try {
   await program.parseAsync(process.argv);

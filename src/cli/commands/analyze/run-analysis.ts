@@ -1,0 +1,49 @@
+import type pg from 'pg';
+import { addDays, type Granularity, type Period } from '../../../analytics/periods.ts';
+import { localDateOf } from '../../../analytics/purchases-as-of.ts';
+import type { Workspace } from '../../../workspaces/workspaces.ts';
+import type { CliContext } from '../../context.ts';
+
+export interface AnalysisOptions {
+  workspace?: string;
+  json?: boolean;
+}
+
+/**
+ * The one shape of every analyze command: open the database, find `--workspace`, compute
+ * (one domain call, or two for a run and its list), then print either the result as JSON,
+ * exactly as computed, or the readable lines `print` makes of it.
+ */
+export async function runAnalysis<Result>(params: {
+  context: CliContext;
+  options: AnalysisOptions;
+  compute: (pool: pg.Pool, workspace: Workspace) => Promise<Result>;
+  print: (result: Result, workspace: Workspace) => string[];
+}): Promise<void> {
+  const { context, options, compute, print } = params;
+  const { workspace, result } = await context.withDatabase(async (database) => {
+    const workspace = await context.workspace(database, options.workspace);
+    return { workspace, result: await compute(database.pool, workspace) };
+  });
+  console.log(options.json ? JSON.stringify(result, null, 2) : print(result, workspace).join('\n'));
+}
+
+/** Today in the workspace's time zone: the default "as of" of the customer-base analyses (purchases before today). */
+export function today(workspace: Workspace): string {
+  return localDateOf(new Date(), workspace.timezone);
+}
+
+/** A half-open period [from, to) as people read it, last day included: '2024-03-01 – 2024-03-31'. */
+export function periodLabel(period: Period): string {
+  return `${period.from} – ${addDays(period.to, -1)}`;
+}
+
+/** A bucket as a table's first column: '2024-03' for a month, its first date for a day or week. */
+export function bucketLabel(bucket: string, granularity: Granularity): string {
+  return granularity === 'month' ? bucket.slice(0, 7) : bucket;
+}
+
+/** The header of a bucket column. */
+export function bucketHeader(granularity: Granularity): string {
+  return { day: 'day', week: 'week of', month: 'month' }[granularity];
+}
