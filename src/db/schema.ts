@@ -177,6 +177,31 @@ export interface CustomerValuesTable {
   clv: number;
 }
 
+/** KPIs (migrations/0005_kpis.sql; src/analytics/kpis.ts). */
+export interface KpisTable {
+  id: Generated<string>;
+  workspace_id: string;
+  parent_id: string | null;
+  name: string;
+  metric: 'sales' | 'customers' | 'purchases' | 'frequency' | 'items_per_purchase' | 'price_per_item' | 'repeat_rate' | 'f2_rate' | 'churn_rate';
+  f2_within_days: number | null;
+  churn_window_days: number | null;
+  granularity: 'week' | 'month';
+  filters: Json;
+  target: Numeric;
+  direction: 'higher_is_better' | 'lower_is_better';
+  tolerance: DefaultNumeric;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+/** A KPI's target for one bucket, replacing its constant target there. */
+export interface KpiTargetOverridesTable {
+  kpi_id: string;
+  bucket: string;
+  target: Numeric;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   customers: CustomersTable;
@@ -193,4 +218,6 @@ export interface DB {
   analytics_settings: AnalyticsSettingsTable;
   customer_value_runs: CustomerValueRunsTable;
   customer_values: CustomerValuesTable;
+  kpis: KpisTable;
+  kpi_target_overrides: KpiTargetOverridesTable;
 }
