@@ -1,4 +1,3 @@
-import { startServer } from '../../server.ts';
 import type { RegisterCommand } from '../context.ts';
 import { progressBar } from '../progress.ts';
 
@@ -8,6 +7,8 @@ export const registerServeCommand: RegisterCommand = (program, context) => {
     .option('--port <port>', 'port to listen on', (v) => Number(v))
     .action(async (options: { port?: number }) => {
       const config = { ...context.config, ...(options.port ? { port: options.port } : {}) };
+      // Loaded here, not at the top: the server (Fastify, Swagger, the console) costs every other command a second to import.
+      const { startServer } = await import('../../server.ts');
       const bar = progressBar('demo brand [{bar}] {value}/{total} profiles | eta {eta_formatted}');
       const server = await startServer(config, {
         log: (line) => console.log(line),
