@@ -70,9 +70,12 @@ export const KpiMetric = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('f2_rate'), within: windowDays('the F2 window', MAX_F2_WINDOW_DAYS) }),
   z.strictObject({ kind: z.literal('churn_rate'), window: windowDays('the churn window', CHURN_WINDOW_DAYS.max).nullable().default(null) }),
 ], {
-  error: (issue) => issue.code === 'invalid_union'
-    ? `must be one of ${KPI_METRICS.join(', ')}, not ${JSON.stringify((issue.input as { kind?: unknown } | undefined)?.kind ?? null)}`
-    : undefined,
+  error: (issue) => {
+    if (issue.input === undefined) return 'is required, e.g. { "kind": "sales" } or { "kind": "f2_rate", "within": 90 }';
+    if (issue.code === 'invalid_union') return `must be one of ${KPI_METRICS.join(', ')}, not ${JSON.stringify((issue.input as { kind?: unknown }).kind ?? null)}`;
+    if (issue.code === 'invalid_type') return 'must be an object such as { "kind": "sales" } or { "kind": "f2_rate", "within": 90 }';
+    return undefined;
+  },
 });
 export type KpiMetric = z.infer<typeof KpiMetric>;
 
@@ -114,7 +117,7 @@ export const KpiFilters = z.strictObject(filterFields, {
 export type KpiFilters = z.infer<typeof KpiFilters>;
 
 /** The sales difference's dimension that each filter picks one group of. */
-const FILTER_DIMENSIONS: Record<KpiFilterKey, DifferenceDimension['kind']> = {
+const FILTER_DIMENSIONS: Record<KpiFilterKey, Exclude<DifferenceDimension['kind'], 'attribute'>> = {
   channel: 'channel', orderPrefecture: 'place', store: 'store',
   gender: 'gender', customerPrefecture: 'prefecture', ageBand: 'age_band',
   category: 'category', product: 'product',
@@ -124,11 +127,13 @@ const FILTER_DIMENSIONS: Record<KpiFilterKey, DifferenceDimension['kind']> = {
 export function filterGroup(filters: KpiFilters): { dimension: DifferenceDimension; key: string } | null {
   const key = KPI_FILTER_KEYS.find((name) => filters[name] !== undefined);
   if (key === undefined) return null;
-  return { dimension: { kind: FILTER_DIMENSIONS[key] } as DifferenceDimension, key: filters[key]! };
+  return { dimension: { kind: FILTER_DIMENSIONS[key] }, key: filters[key]! };
 }
 
-const positiveTarget = z.number({ error: 'must be a number' }).positive({ error: 'must be above 0' })
-  .refine(Number.isFinite, { error: 'must be a finite number' });
+/** The message of a missing field, else `message`. */
+const required = (message: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message) });
+
+const positiveTarget = z.number(required('must be a number')).positive({ error: 'must be above 0' });
 
 const bucketDate = z.string().refine((text) => {
   try {
@@ -143,12 +148,12 @@ const bucketDate = z.string().refine((text) => {
 export const KpiTargetOverride = z.strictObject({ bucket: bucketDate, target: positiveTarget });
 export type KpiTargetOverride = z.infer<typeof KpiTargetOverride>;
 
-const kpiId = z.string().regex(/^\d{1,18}$/, { error: 'must be the id of a KPI (digits)' });
+const kpiId = z.string({ error: 'must be the id of a KPI, a string of digits' }).regex(/^\d{1,18}$/, { error: 'must be the id of a KPI, a string of digits' });
 
 const KpiFields = z.strictObject({
-  name: z.string().trim().min(1, { error: 'must not be empty' }).max(100, { error: 'must be at most 100 characters' }),
+  name: z.string(required('must be a string')).trim().min(1, { error: 'must not be empty' }).max(100, { error: 'must be at most 100 characters' }),
   metric: KpiMetric,
-  granularity: z.enum(KPI_GRANULARITIES, { error: `must be one of ${KPI_GRANULARITIES.join(', ')}` }),
+  granularity: z.enum(KPI_GRANULARITIES, required(`must be one of ${KPI_GRANULARITIES.join(', ')}`)),
   /** The target of every bucket without an override: a sum per bucket, a quotient, or a share from 0 to 1. */
   target: positiveTarget,
   targetOverrides: z.array(KpiTargetOverride).max(1000),

@@ -53,6 +53,13 @@ describe('creating KPIs', () => {
     });
   });
 
+  it('says what a metric looks like when it is given as a word, and which fields are missing', async () => {
+    expect((await refusal(create({ ...SALES, metric: 'sales' }))).message)
+      .toBe('The KPI is not valid: metric: must be an object such as { "kind": "sales" } or { "kind": "f2_rate", "within": 90 }');
+    expect((await refusal(create({ name: '売上' }))).message)
+      .toBe('The KPI is not valid: metric: is required, e.g. { "kind": "sales" } or { "kind": "f2_rate", "within": 90 }; granularity: is required; target: is required');
+  });
+
   it('refuses F2 without its window, and a window on a metric that has none', async () => {
     expect((await refusal(create({ ...SALES, metric: { kind: 'f2_rate' }, target: 0.3 }))).message)
       .toContain('metric.within: must be a whole number of days from 1 to 3650 (the F2 window)');
