@@ -25,6 +25,11 @@ export interface KpiBucketActual {
   period: Period;
   /** The value will not change with more days: the bucket has ended (for F2, the cohort's window too). */
   complete: boolean;
+  /**
+   * The metric in the bucket; null where it has none (a quotient without its denominator, a
+   * sum in a bucket that ended before the workspace's first order). Sales are the
+   * decomposition's exact decimal as a number, as the board divides and plots them.
+   */
   actual: number | null;
   /** The bucket's target: its override, else the KPI's target. */
   target: number;

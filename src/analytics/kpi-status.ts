@@ -16,13 +16,22 @@ import type { KpiDirection } from './kpi-definition.ts';
  * 1 + t. Without an actual (a quotient with no denominator, no churn window) the status is
  * no_data.
  *
+ * What the rule leans to, early in a bucket. Customers are distinct, so they grow less than in
+ * proportion to the days (a customer buying twice counts once): pro-rated, they lean ahead.
+ * Quotients that accumulate within a bucket (frequency, repeat rate) are lower to date than
+ * at the bucket's end: compared directly, they lean behind. Both settle as the bucket fills.
+ *
  * Trend. The least-squares slope of the actuals of the last TREND_BUCKETS (6) complete buckets
  * that have one, against the bucket's index (so a missing bucket leaves a gap rather than
  * pulling neighbours together), relative to the mean of their absolute values. Up when that
  * relative slope is above TREND_FLAT_BAND (1 % of the level per bucket), down below its
  * negative, flat in between; with fewer than TREND_MIN_POINTS (3) points, insufficient_data.
  * The trend is the metric's own direction; `assessment` reads it against the KPI's direction
- * (a falling churn rate is improving).
+ * (a falling churn rate is improving). Monthly sums are fitted as they are: a February is
+ * about a tenth shorter than its neighbours, which a series of flat daily sales shows as a dip.
+ *
+ * Which bucket is judged (kpi-board.ts): the current one, except for the F2 rate, judged on
+ * the latest cohort whose window is over.
  */
 
 export type KpiStatusKind = 'ahead' | 'on_track' | 'behind';
