@@ -16,7 +16,7 @@ import cliProgress from 'cli-progress';
 import { to as copyTo } from 'pg-copy-streams';
 import { runCustomerValue } from '../src/analytics/customer-value.ts';
 import { addDays, addMonths } from '../src/analytics/periods.ts';
-import { localDateOf } from '../src/analytics/purchases-as-of.ts';
+import { localDateOf } from '../src/shared/time.ts';
 import { cohortRetention } from '../src/analytics/retention.ts';
 import { rfmScores } from '../src/analytics/rfm.ts';
 import { decomposeSales } from '../src/analytics/sales-decomposition.ts';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { KizunaError } from '../shared/errors.ts';
-import { addDays, dayNumber, localDayStart, purchasesSql } from './periods.ts';
-import { customerPurchasesAsOfSql, requireCalendarDate, workspaceTimezone } from './purchases-as-of.ts';
+import { addDays, dayNumber, localDayStart, purchasesSql, requireCalendarDate } from './periods.ts';
+import { customerPurchasesAsOfSql, workspaceTimezone } from './purchases-as-of.ts';
 import { churnWindowProblem, readAnalyticsSettings } from './settings.ts';
 
 /**

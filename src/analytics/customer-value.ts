@@ -8,8 +8,9 @@ import { fitBgNbd, type BgNbdFit } from './clv/bg-nbd.ts';
 import { predictCustomerValue, summarisePurchaseDays, type CustomerValue, type PurchaseSummary, type TimeUnit } from './clv/clv.ts';
 import { scoreBgNbd } from './clv/bg-nbd-scores.ts';
 import { fitGammaGamma, type GammaGammaFit } from './clv/gamma-gamma.ts';
-import { addDays, dayNumber, localDate } from './periods.ts';
-import { localDateOf, requireCalendarDate, workspaceTimezone } from './purchases-as-of.ts';
+import { addDays, dayNumber, localDate, requireCalendarDate } from './periods.ts';
+import { workspaceTimezone } from './purchases-as-of.ts';
+import { localDateOf } from '../shared/time.ts';
 
 /** What a predicted-value run is asked for. */
 export interface CustomerValueTerms {

@@ -4,8 +4,8 @@ import { kpiMeasurer, type KpiActuals, type KpiSpan } from './kpi-actuals.ts';
 import { isAdditiveMetric, type KpiGranularity } from './kpi-definition.ts';
 import { judgeStatus, trendOf, type KpiStatus, type KpiTrend } from './kpi-status.ts';
 import { listKpis, type KpiInTree } from './kpis.ts';
-import { addDays, addMonths, bucketsOf, bucketStart, dayNumber, nextBucket, type Period } from './periods.ts';
-import { requireCalendarDate, workspaceTimezone } from './purchases-as-of.ts';
+import { addDays, addMonths, bucketsOf, bucketStart, dayNumber, nextBucket, type Period, requireCalendarDate } from './periods.ts';
+import { workspaceTimezone } from './purchases-as-of.ts';
 
 /**
  * The KPI board: every KPI of a workspace with its actual per bucket, its target and

@@ -5,8 +5,8 @@ import { boardSpans } from './kpi-board.ts';
 import { checkKpiDefinition, DEFAULT_TOLERANCE, KPI_GRANULARITIES, type KpiDefinition, type KpiGranularity } from './kpi-definition.ts';
 import { insertKpi, lockKpiTree, readKpi, type Kpi } from './kpis.ts';
 import type { Period } from './periods.ts';
-import { requireCalendarDate } from './purchases-as-of.ts';
 import { decomposeSales, FACTORS, type Factor, type SalesTotals } from './sales-decomposition.ts';
+import { requireCalendarDate } from './periods.ts';
 
 /**
  * The standard KPI tree from the sales decomposition (客数 × 来店回数 × 点数 × 単価):

@@ -1,4 +1,5 @@
 import { purchaseCondition } from '../orders/purchase.ts';
+import { KizunaError } from '../shared/errors.ts';
 
 /**
  * Periods and buckets of the analyses. A purchase belongs to the day, week (ISO: Monday to
@@ -117,6 +118,37 @@ export function periodProblem(period: Period): string | null {
     }
   }
   return period.from < period.to ? null : `from (${period.from}) must be before to (${period.to}): a period is [from, to)`;
+}
+
+/** Throws a validation error naming the problem when a period is not [from, to) of real dates. */
+export function checkPeriod(period: Period): void {
+  const problem = periodProblem(period);
+  if (problem) throw new KizunaError('validation_failed', problem);
+}
+
+/** Throws a validation error unless `granularity` is day, week or month (it is written into SQL). */
+export function checkGranularity(granularity: Granularity): void {
+  if (!GRANULARITIES.includes(granularity)) throw new KizunaError('validation_failed', `granularity must be one of ${GRANULARITIES.join(', ')}, not "${granularity}"`);
+}
+
+/** Throws a validation error unless `comparison` is 'previous' or 'year'. */
+export function checkComparison(comparison: Comparison): void {
+  if (!COMPARISONS.includes(comparison)) throw new KizunaError('validation_failed', `compare must be one of ${COMPARISONS.join(', ')}, not "${comparison}"`);
+}
+
+/** A bucket's dates within a period: the first and last buckets of a period may be cut. */
+export function bucketDates(bucket: string, granularity: Granularity, period: Period): Period {
+  const end = nextBucket(bucket, granularity);
+  return { from: bucket < period.from ? period.from : bucket, to: end < period.to ? end : period.to };
+}
+
+/** Throws `validation_failed` unless `date` is a calendar date written YYYY-MM-DD; `name` names the parameter. */
+export function requireCalendarDate(date: string, name: string): void {
+  try {
+    dayNumber(date);
+  } catch {
+    throw new KizunaError('validation_failed', `${name} must be a date written YYYY-MM-DD, not "${date}".`);
+  }
 }
 
 /** SQL: the instant a local date starts, e.g. `localDayStart('$2', '$1')` for a date parameter and a time-zone parameter. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { purchaseCondition } from '../orders/purchase.ts';
 import { KizunaError } from '../shared/errors.ts';
-import { dayNumber, localDate, localDayStart } from './periods.ts';
+import { localDate, localDayStart } from './periods.ts';
 
 /**
  * "As of d" for the customer-base analyses (churn, retention, RFM): the state at the start of
@@ -14,23 +14,6 @@ export async function workspaceTimezone(pool: pg.Pool, workspaceId: string): Pro
   const { rows } = await pool.query<{ timezone: string }>('select timezone from workspaces where id = $1', [workspaceId]);
   if (!rows[0]) throw new KizunaError('not_found', `No workspace with id ${workspaceId}.`);
   return rows[0].timezone;
-}
-
-/** Throws `validation_failed` unless `date` is a calendar date written YYYY-MM-DD. */
-export function requireCalendarDate(date: string, name: string): void {
-  try {
-    dayNumber(date);
-  } catch {
-    throw new KizunaError('validation_failed', `${name} must be a date written YYYY-MM-DD, not "${date}".`);
-  }
-}
-
-/** The local date of an instant in a time zone, 'YYYY-MM-DD'. */
-export function localDateOf(instant: Date, timezone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' })
-    .formatToParts(instant);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)!.value;
-  return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
 /**

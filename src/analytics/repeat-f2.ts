@@ -1,10 +1,7 @@
 import type pg from 'pg';
 import { KizunaError } from '../shared/errors.ts';
-import {
-  addDays, bucketsOf, localBucket, localDayStart, purchasesSql, type Granularity, type Period,
-} from './periods.ts';
-import { requireCalendarDate, workspaceTimezone } from './purchases-as-of.ts';
-import { bucketDates, checkGranularity, checkPeriod } from './sales-decomposition.ts';
+import { addDays, bucketDates, bucketsOf, checkGranularity, checkPeriod, type Granularity, localBucket, localDayStart, type Period, purchasesSql, requireCalendarDate } from './periods.ts';
+import { workspaceTimezone } from './purchases-as-of.ts';
 
 /**
  * Repeat rate and F2 conversion (F2転換).

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { KizunaError } from '../shared/errors.ts';
-import { addMonths, bucketsOf, localBucket, localDayStart, periodProblem, purchasesSql } from './periods.ts';
-import { localDateOf, requireCalendarDate, workspaceTimezone } from './purchases-as-of.ts';
+import { addMonths, bucketsOf, localBucket, localDayStart, periodProblem, purchasesSql, requireCalendarDate } from './periods.ts';
+import { workspaceTimezone } from './purchases-as-of.ts';
+import { localDateOf } from '../shared/time.ts';
 import { firstPurchaseEverSql } from './repeat-f2.ts';
 
 /**

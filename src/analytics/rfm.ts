@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { KizunaError } from '../shared/errors.ts';
-import { requireCalendarDate, workspaceTimezone } from './purchases-as-of.ts';
+import { workspaceTimezone } from './purchases-as-of.ts';
 import { quintileScore, RFM_DIMENSIONS, rfmBaseCte, rfmScoredCtes, scoreBandsSql, type RfmDimension } from './rfm-quintiles.ts';
 import { RFM_SEGMENTS, segmentOf, type RfmSegmentCode } from './rfm-segments.ts';
+import { requireCalendarDate } from './periods.ts';
 
 /**
  * RFM as of a local date d (purchases before d): recency in days since the last purchase day,

@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { KizunaError } from '../shared/errors.ts';
 import {
-  bucketsOf, comparedPeriod, COMPARISONS, GRANULARITIES, localBucket, nextBucket, periodProblem, purchasesSql,
+  bucketDates, bucketsOf, checkComparison, checkGranularity, checkPeriod, comparedPeriod, COMPARISONS, localBucket, purchasesSql,
   type Comparison, type Granularity, type Period,
 } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
@@ -235,28 +234,6 @@ export async function measureSales(params: {
     else totals[row.period] = measured;
   }
   return { totals, series };
-}
-
-/** Throws a validation error naming the problem when a period is not [from, to) of real dates. */
-export function checkPeriod(period: Period): void {
-  const problem = periodProblem(period);
-  if (problem) throw new KizunaError('validation_failed', problem);
-}
-
-/** Throws a validation error unless `granularity` is day, week or month (it is written into SQL). */
-export function checkGranularity(granularity: Granularity): void {
-  if (!GRANULARITIES.includes(granularity)) throw new KizunaError('validation_failed', `granularity must be one of ${GRANULARITIES.join(', ')}, not "${granularity}"`);
-}
-
-/** Throws a validation error unless `comparison` is 'previous' or 'year'. */
-export function checkComparison(comparison: Comparison): void {
-  if (!COMPARISONS.includes(comparison)) throw new KizunaError('validation_failed', `compare must be one of ${COMPARISONS.join(', ')}, not "${comparison}"`);
-}
-
-/** A bucket's dates within a period: the first and last buckets of a period may be cut. */
-export function bucketDates(bucket: string, granularity: Granularity, period: Period): Period {
-  const end = nextBucket(bucket, granularity);
-  return { from: bucket < period.from ? period.from : bucket, to: end < period.to ? end : period.to };
 }
 
 /** A decimal string ('-12.5', '1480') as an integer of units of 10^-scale. */

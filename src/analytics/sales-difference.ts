@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { assertNever, KizunaError } from '../shared/errors.ts';
-import { comparedPeriod, purchasesSql, type Comparison, type Period } from './periods.ts';
+import { checkComparison, checkPeriod, comparedPeriod, type Comparison, type Period, purchasesSql } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
 import { firstPurchaseEverSql } from './repeat-f2.ts';
-import { changeOf, checkComparison, checkPeriod, measureSales, totalsOf, type SalesChange, type SalesTotals } from './sales-decomposition.ts';
+import { changeOf, measureSales, totalsOf, type SalesChange, type SalesTotals } from './sales-decomposition.ts';
 
 /**
  * What a difference splits sales by. Customer attributes: `gender`, `age_band` (age on the

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
 import { addOrders } from '../../test/support/purchases.ts';
-import { localDateOf } from '../analytics/purchases-as-of.ts';
+import { localDateOf } from '../shared/time.ts';
 import { createApiKey } from '../auth/api-keys.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { buildApp } from './app.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCalendarDate, parseTimestamp } from './time.ts';
+import { localDateOf, parseCalendarDate, parseTimestamp } from './time.ts';
 
 const at = (input: string, zone = 'Asia/Tokyo') => {
   const result = parseTimestamp(input, zone);
@@ -51,5 +51,15 @@ describe('parseCalendarDate', () => {
     expect(parseCalendarDate('1985.4.12')).toEqual({ ok: true, value: '1985-04-12' });
     expect(parseCalendarDate('1985/4/31')).toMatchObject({ ok: false, code: 'no_such_date' });
     expect(parseCalendarDate('1985/4/12 10:00')).toMatchObject({ ok: false, code: 'invalid_date' });
+  });
+});
+
+describe('localDateOf', () => {
+  it('gives the calendar date of an instant in the zone, across midnight and a DST change', () => {
+    expect(localDateOf(new Date('2024-01-04T14:59:59Z'), 'Asia/Tokyo')).toBe('2024-01-04');
+    expect(localDateOf(new Date('2024-01-04T15:00:00Z'), 'Asia/Tokyo')).toBe('2024-01-05');
+    // New York is on UTC−4 from 2024-03-10: 03:59Z on the 11th is 23:59 on the 10th, 04:00Z is midnight.
+    expect(localDateOf(new Date('2024-03-11T03:59:00Z'), 'America/New_York')).toBe('2024-03-10');
+    expect(localDateOf(new Date('2024-03-11T04:00:00Z'), 'America/New_York')).toBe('2024-03-11');
   });
 });

@@ -92,6 +92,12 @@ function offsetAt(epochMs: number, timezone: string): number {
   return offset;
 }
 
+/** The local calendar date of an instant in a time zone, 'YYYY-MM-DD'. */
+export function localDateOf(instant: Date, timezone: string): string {
+  const epochMs = instant.getTime();
+  return new Date(epochMs + offsetAt(epochMs, timezone)).toISOString().slice(0, 10);
+}
+
 export function zonedTimeToUtc(
   year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, timezone: string,
 ): Date {

@@ -6,7 +6,7 @@ import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { CliContext, RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
 import { formatCount, formatDecimal, formatNumber, formatPercent } from '../../format-numbers.ts';
-import { calendarDate, churnWindowSetting, JSON_HELP, wholeNumber, WORKSPACE_HELP } from './options.ts';
+import { analysisCommand, calendarDate, churnWindowSetting, wholeNumber } from './options.ts';
 import { runAnalysis, today, type AnalysisOptions } from './run-analysis.ts';
 
 interface ChurnOptions extends AnalysisOptions {
@@ -19,7 +19,7 @@ interface ChurnOptions extends AnalysisOptions {
 }
 
 export const registerChurnCommand: RegisterCommand = (analyze, context) => {
-  analyze.command('churn')
+  analysisCommand(analyze, 'churn')
     .summary('churned customers; the churn window (--propose, --set-window)')
     .description('churned customers (離反): a purchase before the date, none in the last --window days; most valuable first')
     .option('--as-of <date>', 'the date asked about; purchases before it count (default: today)', calendarDate('--as-of'))
@@ -30,8 +30,6 @@ export const registerChurnCommand: RegisterCommand = (analyze, context) => {
       .conflicts(['window', 'cursor', 'setWindow']))
     .addOption(new Option('--set-window <days|proposal>', 'store the workspace\'s window: a number of days, or "proposal" to follow the proposed one')
       .argParser(churnWindowSetting).conflicts(['asOf', 'window', 'cursor']))
-    .option('--workspace <name>', WORKSPACE_HELP)
-    .option('--json', JSON_HELP)
     .action((options: ChurnOptions) => {
       if (options.setWindow !== undefined) return setWindow(context, options, options.setWindow === 'proposal' ? null : options.setWindow);
       if (options.propose) {

@@ -8,7 +8,7 @@ import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
 import { formatCount, formatNumber, formatPercent, moneyFormatter, NO_VALUE } from '../../format-numbers.ts';
-import { calendarDate, decimalNumber, JSON_HELP, oneOf, wholeNumber, WORKSPACE_HELP } from './options.ts';
+import { analysisCommand, calendarDate, decimalNumber, oneOf, wholeNumber } from './options.ts';
 import { runAnalysis, type AnalysisOptions } from './run-analysis.ts';
 
 interface ClvOptions extends AnalysisOptions {
@@ -28,7 +28,7 @@ export interface CustomerValueReport {
 
 export const registerClvCommand: RegisterCommand = (analyze, context) => {
   const defaults = CUSTOMER_VALUE_DEFAULTS;
-  analyze.command('clv')
+  analysisCommand(analyze, 'clv', { json: `print {run, top} as JSON: the run as computed and the first page of customers by CLV` })
     .summary('predicted customer value (BG/NBD + Gamma-Gamma)')
     .description('predicted customer value: fits BG/NBD and Gamma-Gamma, scores and stores every customer, prints the fits, a holdout check, the distributions and the top customers')
     .option('--calibration-end <date>', 'last day of the purchases the models learn from (default: yesterday)', calendarDate('--calibration-end'))
@@ -37,8 +37,6 @@ export const registerClvCommand: RegisterCommand = (analyze, context) => {
     .option('--margin <share>', `share of spend kept as profit, 0 to 1 (default: ${defaults.margin})`, decimalNumber('--margin'))
     .option('--discount-rate <rate>', `discount rate a month, e.g. 0.01 (default: ${defaults.discountRate})`, decimalNumber('--discount-rate'))
     .option('--limit <n>', 'top customers listed', wholeNumber('--limit'), 20)
-    .option('--workspace <name>', WORKSPACE_HELP)
-    .option('--json', `print {run, top} as JSON: the run as computed and the first page of customers by CLV`)
     .action((options: ClvOptions) => runAnalysis({
       context, options,
       compute: async (pool, workspace): Promise<CustomerValueReport> => {

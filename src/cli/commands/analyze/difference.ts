@@ -7,7 +7,7 @@ import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
 import { formatDecimal, formatNumber, formatPercent, formatSignedDecimal } from '../../format-numbers.ts';
-import { calendarDate, dimension, JSON_HELP, oneOf, WORKSPACE_HELP } from './options.ts';
+import { analysisCommand, dimension, oneOf } from './options.ts';
 import { periodLabel, runAnalysis, type AnalysisOptions } from './run-analysis.ts';
 import { FACTOR_LABELS } from './sales.ts';
 
@@ -19,15 +19,11 @@ interface DifferenceOptions extends AnalysisOptions {
 }
 
 export const registerDifferenceCommand: RegisterCommand = (analyze, context) => {
-  analyze.command('difference')
+  analysisCommand(analyze, 'difference', { period: true })
     .summary('the change of sales split by a dimension (--by)')
     .description('the change of sales split by a dimension, groups ranked by their contribution to it')
-    .requiredOption('--from <date>', 'first day of the period (YYYY-MM-DD)', calendarDate('--from'))
-    .requiredOption('--to <date>', 'first day after the period (YYYY-MM-DD): the period is [from, to)', calendarDate('--to'))
     .requiredOption('--by <dimension>', 'gender, age_band, prefecture, cohort, product, category, channel, place, store or attribute:KEY', dimension)
     .option('--compare <comparison>', 'compare with the previous period or the same period a year earlier: previous or year', oneOf('--compare', COMPARISONS), 'previous')
-    .option('--workspace <name>', WORKSPACE_HELP)
-    .option('--json', JSON_HELP)
     .action((options: DifferenceOptions) => runAnalysis({
       context, options,
       compute: (pool, workspace) => differenceBy({

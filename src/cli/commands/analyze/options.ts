@@ -1,5 +1,6 @@
 import { COMPARISONS, dayNumber, GRANULARITIES, type Comparison, type Granularity } from '../../../analytics/periods.ts';
 import { DIMENSION_KINDS, type DifferenceDimension } from '../../../analytics/sales-difference.ts';
+import type { Command } from 'commander';
 import { KizunaError } from '../../../shared/errors.ts';
 
 /**
@@ -84,6 +85,22 @@ export function churnWindowSetting(value: string): number | 'proposal' {
 }
 
 /** The help line of every `--workspace`. */
-export const WORKSPACE_HELP = 'workspace to analyse (default: demo)';
+const WORKSPACE_HELP = 'workspace to analyse (default: demo)';
 /** The help line of every `--json`. */
-export const JSON_HELP = 'print the result as JSON (the analysis exactly as computed)';
+const JSON_HELP = 'print the result as JSON (the analysis exactly as computed)';
+
+const PERIOD_HELP = { from: 'first day of the period (YYYY-MM-DD)', to: 'first day after the period (YYYY-MM-DD): the period is [from, to)' };
+
+/**
+ * An analyze subcommand with the options every analysis takes: `--workspace`, `--json`
+ * (`json` rewords its help), and, with `period`, the required `--from` and `--to` (a command
+ * may reword their help).
+ */
+export function analysisCommand(analyze: Command, name: string, shape: { period?: boolean | { from: string; to: string }; json?: string } = {}): Command {
+  const command = analyze.command(name);
+  if (shape.period) {
+    const help = shape.period === true ? PERIOD_HELP : shape.period;
+    command.requiredOption('--from <date>', help.from, calendarDate('--from')).requiredOption('--to <date>', help.to, calendarDate('--to'));
+  }
+  return command.option('--workspace <name>', WORKSPACE_HELP).option('--json', shape.json ?? JSON_HELP);
+}

@@ -4,7 +4,7 @@ import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
 import { formatCount, formatPercent } from '../../format-numbers.ts';
-import { calendarDate, granularity, JSON_HELP, wholeNumber, WORKSPACE_HELP } from './options.ts';
+import { analysisCommand, calendarDate, granularity, wholeNumber } from './options.ts';
 import { bucketHeader, bucketLabel, periodLabel, runAnalysis, type AnalysisOptions } from './run-analysis.ts';
 
 interface RepeatOptions extends AnalysisOptions {
@@ -19,14 +19,10 @@ interface F2Options extends RepeatOptions {
 }
 
 export const registerRepeatCommand: RegisterCommand = (analyze, context) => {
-  analyze.command('repeat')
+  analysisCommand(analyze, 'repeat', { period: true })
     .summary('repeat rate per bucket')
     .description('repeat rate: customers with 2 or more purchases in a period ÷ customers with one or more, per bucket and overall')
-    .requiredOption('--from <date>', 'first day of the period (YYYY-MM-DD)', calendarDate('--from'))
-    .requiredOption('--to <date>', 'first day after the period (YYYY-MM-DD): the period is [from, to)', calendarDate('--to'))
     .option('--granularity <unit>', 'buckets: day, week or month', granularity, 'month')
-    .option('--workspace <name>', WORKSPACE_HELP)
-    .option('--json', JSON_HELP)
     .action((options: RepeatOptions) => runAnalysis({
       context, options,
       compute: (pool, workspace) => repeatRates({ pool, workspaceId: workspace.id, period: { from: options.from, to: options.to }, granularity: options.granularity }),
@@ -35,16 +31,12 @@ export const registerRepeatCommand: RegisterCommand = (analyze, context) => {
 };
 
 export const registerF2Command: RegisterCommand = (analyze, context) => {
-  analyze.command('f2')
+  analysisCommand(analyze, 'f2', { period: { from: 'first day of the first purchases (YYYY-MM-DD)', to: 'first day after them (YYYY-MM-DD): the period is [from, to)' } })
     .summary('F2 conversion of first buyers, per cohort')
     .description('F2 conversion: of the customers whose first purchase falls in the period, the share who buy again on a later day within --within days')
-    .requiredOption('--from <date>', 'first day of the first purchases (YYYY-MM-DD)', calendarDate('--from'))
-    .requiredOption('--to <date>', 'first day after them (YYYY-MM-DD): the period is [from, to)', calendarDate('--to'))
     .option('--granularity <unit>', 'one cohort per day, week or month of first purchases', granularity, 'month')
     .requiredOption('--within <days>', 'days after the first purchase in which a second one counts', wholeNumber('--within', 'days'))
     .option('--as-of <date>', 'purchases before this date count (default: the day after the latest order)', calendarDate('--as-of'))
-    .option('--workspace <name>', WORKSPACE_HELP)
-    .option('--json', JSON_HELP)
     .action((options: F2Options) => runAnalysis({
       context, options,
       compute: (pool, workspace) => f2Conversion({

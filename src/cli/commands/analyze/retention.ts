@@ -4,7 +4,7 @@ import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable, type TableColumn } from '../../format-table.ts';
 import { formatCount, formatPercent, moneyFormatter } from '../../format-numbers.ts';
-import { calendarDate, JSON_HELP, wholeNumber, WORKSPACE_HELP } from './options.ts';
+import { analysisCommand, calendarDate, wholeNumber } from './options.ts';
 import { runAnalysis, type AnalysisOptions } from './run-analysis.ts';
 
 interface RetentionOptions extends AnalysisOptions {
@@ -15,15 +15,11 @@ interface RetentionOptions extends AnalysisOptions {
 }
 
 export const registerRetentionCommand: RegisterCommand = (analyze, context) => {
-  analyze.command('retention')
+  analysisCommand(analyze, 'retention', { period: { from: 'first cohort: the month holding this date (YYYY-MM-DD)', to: 'cohorts of months starting before this date (YYYY-MM-DD)' } })
     .summary('cohort retention and historical LTV')
     .description('cohort retention: per month of first purchase, the share buying in each month after, and the cumulative revenue per customer')
-    .requiredOption('--from <date>', 'first cohort: the month holding this date (YYYY-MM-DD)', calendarDate('--from'))
-    .requiredOption('--to <date>', 'cohorts of months starting before this date (YYYY-MM-DD)', calendarDate('--to'))
     .option('--months <n>', 'months after the first one to show', wholeNumber('--months', 'months'), 24)
     .option('--as-of <date>', 'purchases before this date count; a month not over by then is left blank (default: today)', calendarDate('--as-of'))
-    .option('--workspace <name>', WORKSPACE_HELP)
-    .option('--json', JSON_HELP)
     .action((options: RetentionOptions) => runAnalysis({
       context, options,
       compute: (pool, workspace) => cohortRetention({

@@ -3,7 +3,7 @@ import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
 import { formatCount, formatDecimal, formatPercent, NO_VALUE } from '../../format-numbers.ts';
-import { calendarDate, JSON_HELP, WORKSPACE_HELP } from './options.ts';
+import { analysisCommand, calendarDate } from './options.ts';
 import { runAnalysis, today, type AnalysisOptions } from './run-analysis.ts';
 
 interface RfmOptions extends AnalysisOptions {
@@ -11,12 +11,10 @@ interface RfmOptions extends AnalysisOptions {
 }
 
 export const registerRfmCommand: RegisterCommand = (analyze, context) => {
-  analyze.command('rfm')
+  analysisCommand(analyze, 'rfm')
     .summary('RFM grid, segments and score boundaries')
     .description('RFM: recency, frequency and monetary scores 1–5 by quintile, the R × F grid, the named segments and the score boundaries')
     .option('--as-of <date>', 'purchases before this date count; recency is counted to it (default: today)', calendarDate('--as-of'))
-    .option('--workspace <name>', WORKSPACE_HELP)
-    .option('--json', JSON_HELP)
     .action((options: RfmOptions) => runAnalysis({
       context, options,
       compute: (pool, workspace) => rfmScores({ pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace) }),

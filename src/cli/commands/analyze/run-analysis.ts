@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { addDays, type Granularity, type Period } from '../../../analytics/periods.ts';
-import { localDateOf } from '../../../analytics/purchases-as-of.ts';
+import { localDateOf } from '../../../shared/time.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { CliContext } from '../../context.ts';
 

@@ -6,7 +6,7 @@ import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
 import { formatCount, formatDecimal, formatNumber, formatPercent, formatSignedDecimal, moneyFormatter } from '../../format-numbers.ts';
-import { calendarDate, comparisons, granularity, JSON_HELP, WORKSPACE_HELP } from './options.ts';
+import { analysisCommand, comparisons, granularity } from './options.ts';
 import { bucketHeader, bucketLabel, periodLabel, runAnalysis, type AnalysisOptions } from './run-analysis.ts';
 
 interface SalesOptions extends AnalysisOptions {
@@ -17,15 +17,11 @@ interface SalesOptions extends AnalysisOptions {
 }
 
 export const registerSalesCommand: RegisterCommand = (analyze, context) => {
-  analyze.command('sales')
+  analysisCommand(analyze, 'sales', { period: true })
     .summary('sales = customers × frequency × items/purchase × price/item, and its change')
     .description('sales = customers × frequency × items per purchase × price per item, per bucket, and the change against other periods with each factor\'s share')
-    .requiredOption('--from <date>', 'first day of the period (YYYY-MM-DD)', calendarDate('--from'))
-    .requiredOption('--to <date>', 'first day after the period (YYYY-MM-DD): the period is [from, to)', calendarDate('--to'))
     .option('--granularity <unit>', 'buckets of the series: day, week (Monday to Sunday) or month', granularity, 'month')
     .option('--compare <list>', 'compare with: previous, year, previous,year or none (default: previous,year)', comparisons)
-    .option('--workspace <name>', WORKSPACE_HELP)
-    .option('--json', JSON_HELP)
     .action((options: SalesOptions) => runAnalysis({
       context, options,
       compute: (pool, workspace) => decomposeSales({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COMPARISONS, dayNumber, GRANULARITIES, periodProblem, type Comparison, type Period } from '../../../analytics/periods.ts';
-import { localDateOf } from '../../../analytics/purchases-as-of.ts';
+import { localDateOf } from '../../../shared/time.ts';
 import { MAX_F2_WINDOW_DAYS } from '../../../analytics/repeat-f2.ts';
 import { MAX_RETENTION_MONTHS } from '../../../analytics/retention.ts';
 import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
