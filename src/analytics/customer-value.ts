@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -225,7 +226,8 @@ async function storeRun(params: {
     for (let i = 0; i < summary.customer.length; i++) {
       rows.push(`${workspaceId}\t${ids[summary.customer[i]!]}\t${summary.x[i]}\t${summary.tx[i]}\t${summary.T[i]}\t${value.probabilityAlive[i]}\t${value.expectedPurchases[i]}\t${value.expectedSpend[i]}\t${value.clv[i]}`);
       if (rows.length === 10_000 || i === summary.customer.length - 1) {
-        if (!copy.write(`${rows.join('\n')}\n`)) await new Promise((resolve) => copy.once('drain', resolve));
+        // A failed COPY never drains: wait for whichever comes first.
+        if (!copy.write(`${rows.join('\n')}\n`)) await Promise.race([once(copy, 'drain'), done]);
         rows.length = 0;
       }
     }
