@@ -112,3 +112,74 @@ export function simulateGammaGammaSpend({ params, frequency, random }: { params:
   }
   return monetary;
 }
+
+/** Purchases as columns, sorted by customer and then by day, as an analytics engine holds them. */
+export interface SimulatedPurchases {
+  customer: Int32Array;
+  day: Int32Array;
+  amount: Float64Array;
+}
+
+/**
+ * Purchases drawn from both models' stories, day by day, for a benchmark or an end-to-end
+ * test: customer i makes her first purchase on `firstPurchaseDay[i]`, then repeat purchases
+ * at the BG/NBD's exponential intervals (in days: α is in days) until she drops out or
+ * `lastDay` passes; each purchase's amount is a Gamma(p, ν) draw with her own ν ~ Gamma(q, γ),
+ * rounded to the cent. A share `splitShare` of purchases is split into two orders on the same
+ * day (a basket bought in two checkouts), which the summary merges back into one purchase day.
+ */
+export function simulatePurchases({ bgNbd, gammaGamma, firstPurchaseDay, lastDay, random, splitShare = 0 }: {
+  bgNbd: BgNbdParameters;
+  gammaGamma: GammaGammaParameters;
+  firstPurchaseDay: ArrayLike<number>;
+  lastDay: number;
+  random: Random;
+  splitShare?: number;
+}): SimulatedPurchases {
+  const columns = { customer: new Int32Array(1 << 16), day: new Int32Array(1 << 16), amount: new Float64Array(1 << 16), length: 0 };
+  const push = (customer: number, day: number, amount: number): void => {
+    if (columns.length === columns.customer.length) {
+      const grown = 2 * columns.length;
+      columns.customer = resized(columns.customer, new Int32Array(grown));
+      columns.day = resized(columns.day, new Int32Array(grown));
+      columns.amount = resized(columns.amount, new Float64Array(grown));
+    }
+    columns.customer[columns.length] = customer;
+    columns.day[columns.length] = day;
+    columns.amount[columns.length] = amount;
+    columns.length += 1;
+  };
+  for (let i = 0; i < firstPurchaseDay.length; i++) {
+    const firstDay = firstPurchaseDay[i]!;
+    if (firstDay > lastDay) continue;
+    const rate = sampleGamma(random, bgNbd.r, bgNbd.alpha);
+    const dropout = sampleBeta(random, bgNbd.a, bgNbd.b);
+    const nu = sampleGamma(random, gammaGamma.q, gammaGamma.gamma);
+    const purchase = (day: number): void => {
+      const amount = Math.max(0.01, Math.round(100 * sampleGamma(random, gammaGamma.p, nu)) / 100);
+      if (amount >= 0.02 && random() < splitShare) {
+        const part = Math.round(amount * 50) / 100;
+        push(i, day, part);
+        push(i, day, Math.round(100 * (amount - part)) / 100);
+      } else {
+        push(i, day, amount);
+      }
+    };
+    purchase(firstDay);
+    // Repeat purchases at exponential intervals; after each, she drops out with probability p.
+    let time = 0;
+    for (;;) {
+      time -= Math.log(random()) / rate;
+      const day = firstDay + Math.floor(time);
+      if (day > lastDay) break;
+      purchase(day);
+      if (random() < dropout) break;
+    }
+  }
+  return { customer: columns.customer.slice(0, columns.length), day: columns.day.slice(0, columns.length), amount: columns.amount.slice(0, columns.length) };
+}
+
+function resized<T extends Int32Array | Float64Array>(array: T, next: T): T {
+  next.set(array);
+  return next;
+}
