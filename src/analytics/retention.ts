@@ -69,12 +69,7 @@ export async function cohortRetention(params: {
   pool: pg.Pool; workspaceId: string; from: string; to: string; months: number; asOf?: string; now?: Date;
 }): Promise<CohortRetention> {
   const { pool, workspaceId, from, to, months } = params;
-  const problem = periodProblem({ from, to });
-  if (problem) throw new KizunaError('validation_failed', problem);
-  if (!Number.isInteger(months) || months < 0 || months > MAX_RETENTION_MONTHS) {
-    throw new KizunaError('validation_failed', `months must be a whole number from 0 to ${MAX_RETENTION_MONTHS}, not ${months}.`);
-  }
-  if (params.asOf !== undefined) requireCalendarDate(params.asOf, 'asOf');
+  checkRetentionTerms(params);
   const timezone = await workspaceTimezone(pool, workspaceId);
   const asOf = params.asOf ?? localDateOf(params.now ?? new Date(), timezone);
 
@@ -113,7 +108,18 @@ export async function cohortRetention(params: {
   };
 }
 
-function cohortRow(params: {
+/** Throws validation_failed unless [from, to) is a period, months a whole number 0 … MAX_RETENTION_MONTHS and asOf (if given) a date. */
+export function checkRetentionTerms(terms: { from: string; to: string; months: number; asOf?: string }): void {
+  const problem = periodProblem({ from: terms.from, to: terms.to });
+  if (problem) throw new KizunaError('validation_failed', problem);
+  if (!Number.isInteger(terms.months) || terms.months < 0 || terms.months > MAX_RETENTION_MONTHS) {
+    throw new KizunaError('validation_failed', `months must be a whole number from 0 to ${MAX_RETENTION_MONTHS}, not ${terms.months}.`);
+  }
+  if (terms.asOf !== undefined) requireCalendarDate(terms.asOf, 'asOf');
+}
+
+/** One cohort's row of cells from its (cohort month|cell month) figures; cells not yet complete before `asOf` are null. */
+export function cohortRow(params: {
   month: string; customers: number; months: number; asOf: string; cells: Map<string, { active: number; revenue: string }>;
 }): Cohort {
   const { month, customers, months, asOf, cells } = params;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/transaction.ts';
+import { noteOrdersChanged } from '../orders/order-changes.ts';
 import { KizunaError } from '../shared/errors.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { demoWindow, formatDate, DEFAULT_DEMO_UNTIL } from './calendar.ts';
@@ -49,7 +50,10 @@ const MAX_PROFILES = 100_000_000;
  *   summary.rows.orders; // ≈ 180,000
  */
 export async function generateDemoBrand(params: DemoOptions & { pool: pg.Pool; workspace: Workspace; analyze?: boolean }): Promise<DemoSummary> {
-  const summary = await withTransaction(params.pool, (client) => writeDemoBrand({ ...params, sink: postgresSink(client) }));
+  const summary = await withTransaction(params.pool, async (client) => {
+    await noteOrdersChanged(client, params.workspace.id);
+    return writeDemoBrand({ ...params, sink: postgresSink(client) });
+  });
   if (params.analyze ?? true) await analyzeDemoTables(params.pool);
   return summary;
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Database, Kdb } from '../db/connect.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { noteOrdersChanged } from '../orders/order-changes.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { createWorkspace, DEMO_WORKSPACE, type Workspace } from '../workspaces/workspaces.ts';
 import { analyzeDemoTables, writeDemoBrand, type DemoOptions, type DemoSummary } from './generate-demo-brand.ts';
@@ -31,6 +32,7 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
   try {
     const summary = await withTransaction(database.pool, async (client) => {
       await prepareWorkspace(client, workspace, options.replace ?? false);
+      await noteOrdersChanged(client, workspace.id);
       return writeDemoBrand({ ...options, workspace, sink: postgresSink(client) });
     });
     await analyzeDemoTables(database.pool);
@@ -71,4 +73,5 @@ export async function deleteWorkspaceData(client: pg.ClientBase, workspaceId: st
   for (const table of ['customer_values', 'events', 'order_items', 'orders', 'consent_changes', 'consents', 'customer_identities', 'customers', 'products']) {
     await client.query(`delete from ${table} where workspace_id = $1`, [workspaceId]);
   }
+  await noteOrdersChanged(client, workspaceId);
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { refreshCustomerStats } from '../orders/customer-stats.ts';
+import { noteOrdersChanged } from '../orders/order-changes.ts';
 import { purchaseCondition } from '../orders/purchase.ts';
 
 /**
@@ -23,6 +24,7 @@ export async function writeStagedOrders(params: {
   onStep?: (step: WriteStep) => void;
 }): Promise<void> {
   const { client, workspaceId: ws, someRejected, onStep = () => {} } = params;
+  await noteOrdersChanged(client, ws);
   await createCustomers(client, ws, someRejected);
   onStep('customers');
   await createProducts(client, ws, someRejected);

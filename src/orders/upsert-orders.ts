@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { resolveCustomerIds } from '../customers/resolve-customers.ts';
 import type { OrderRecord } from '../ingest/records.ts';
 import { refreshCustomerStats } from './customer-stats.ts';
+import { noteOrdersChanged } from './order-changes.ts';
 
 export interface UnknownProduct {
   position: number;
@@ -44,6 +45,7 @@ async function skuIds(client: pg.ClientBase, workspaceId: string, skus: Iterable
  */
 export async function upsertOrders(client: pg.ClientBase, workspaceId: string, records: readonly OrderRecord[]): Promise<void> {
   if (records.length === 0) return;
+  await noteOrdersChanged(client, workspaceId);
   const customerIds = await resolveCustomerIds(client, workspaceId, records.map((r) => r.customer_id));
   const productIds = await createNamedProducts(client, workspaceId, records);
 

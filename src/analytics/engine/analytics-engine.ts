@@ -1,0 +1,103 @@
+import type pg from 'pg';
+import { ordersVersion } from '../../orders/order-changes.ts';
+import { KizunaError } from '../../shared/errors.ts';
+import { EngineLimit, loadPurchaseSnapshot, type PurchaseSnapshot } from './purchase-snapshot.ts';
+
+/**
+ * The in-memory analytics engine: per workspace, a purchase snapshot (purchase-snapshot.ts)
+ * kept as long as the workspace's order data does not change, and the analyses computed from
+ * it (sales.ts, retention.ts, rfm.ts, customer value).
+ *
+ * Freshness: before every analysis the engine reads the order-data version (one indexed
+ * count over a small log, src/orders/order-changes.ts). When it differs from the snapshot's,
+ * the snapshot is loaded again, so an analysis always sees every committed write. Concurrent
+ * requests share one load. Snapshots unused for `idleMinutes` are dropped to free memory.
+ *
+ * Why in memory and not in PostgreSQL: the analyses read every purchase of the brand (10,000,000
+ * rows for 1,000,000 customers). PostgreSQL answers them in 3 to 17 s on a 2-core machine
+ * (the SQL implementations next to this folder, kept as the reference the engine is tested
+ * against); a pass over typed arrays takes tens of milliseconds.
+ */
+export class AnalyticsEngine {
+  private readonly entries = new Map<string, Entry>();
+  private readonly idleMs: number;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly pool: pg.Pool, options: { idleMinutes?: number } = {}) {
+    this.idleMs = (options.idleMinutes ?? 30) * 60_000;
+    this.sweeper = setInterval(() => this.dropIdle(), Math.min(this.idleMs, 60_000));
+    this.sweeper.unref();
+  }
+
+  /** The workspace's current snapshot, loading it first when the order data changed since. */
+  async snapshot(workspaceId: string): Promise<PurchaseSnapshot> {
+    const current = await ordersVersion(this.pool, workspaceId);
+    if (!current) throw new KizunaError('not_found', `No workspace with id ${workspaceId}.`);
+    let entry = this.entries.get(workspaceId);
+    if (!entry) {
+      entry = { snapshot: null, loading: null, lastUsed: Date.now() };
+      this.entries.set(workspaceId, entry);
+    }
+    entry.lastUsed = Date.now();
+    const fresh = (s: PurchaseSnapshot | null) => s !== null && s.version === current.version && s.timezone === current.timezone;
+    if (fresh(entry.snapshot)) return entry.snapshot!;
+    // A load in flight started before this request read the version may predate it: wait, then check again.
+    while (entry.loading) {
+      const loaded = await entry.loading.catch(() => null);
+      if (fresh(loaded)) return loaded!;
+    }
+    if (fresh(entry.snapshot)) return entry.snapshot!;
+    const loading = loadPurchaseSnapshot(this.pool, workspaceId);
+    entry.loading = loading;
+    try {
+      entry.snapshot = await loading;
+      return entry.snapshot;
+    } finally {
+      entry.loading = null;
+    }
+  }
+
+  /**
+   * Runs `inMemory` on the workspace's snapshot, or `reference` (the SQL implementation) when
+   * the data is beyond what the engine holds exactly (EngineLimit) or when asked to.
+   */
+  async run<T>(workspaceId: string, inMemory: (snapshot: PurchaseSnapshot) => T | Promise<T>, reference: () => Promise<T>, engine: EngineChoice = 'memory'): Promise<T> {
+    if (engine === 'sql') return reference();
+    try {
+      return await inMemory(await this.snapshot(workspaceId));
+    } catch (error) {
+      if (error instanceof EngineLimit) return reference();
+      throw error;
+    }
+  }
+
+  /** What is held: per workspace, its version, size and load time. */
+  held(): { workspaceId: string; version: string; customers: number; purchases: number; loadSeconds: number; loadedAt: Date }[] {
+    return [...this.entries.entries()].flatMap(([workspaceId, entry]) => entry.snapshot
+      ? [{ workspaceId, version: entry.snapshot.version, customers: entry.snapshot.customers, purchases: entry.snapshot.purchases, loadSeconds: entry.snapshot.loadSeconds, loadedAt: entry.snapshot.loadedAt }]
+      : []);
+  }
+
+  /** Drops every snapshot and stops the idle sweeper. */
+  close(): void {
+    clearInterval(this.sweeper);
+    this.entries.clear();
+  }
+
+  private dropIdle(): void {
+    const now = Date.now();
+    for (const [workspaceId, entry] of this.entries) {
+      if (!entry.loading && now - entry.lastUsed > this.idleMs) this.entries.delete(workspaceId);
+    }
+  }
+}
+
+/** Which implementation answers: the in-memory engine (default) or the SQL reference. */
+export type EngineChoice = 'memory' | 'sql';
+export const ENGINE_CHOICES = ['memory', 'sql'] as const satisfies readonly EngineChoice[];
+
+interface Entry {
+  snapshot: PurchaseSnapshot | null;
+  loading: Promise<PurchaseSnapshot> | null;
+  lastUsed: number;
+}

@@ -1,0 +1,404 @@
+import type pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { purchaseCondition } from '../../orders/purchase.ts';
+import { compactOrderChanges, ordersVersion } from '../../orders/order-changes.ts';
+import { KizunaError } from '../../shared/errors.ts';
+import { firstPurchaseEverSql } from '../repeat-f2.ts';
+import { localDate } from '../periods.ts';
+
+/**
+ * A workspace's purchases held in memory as columns, for the analytics engine: one load from
+ * PostgreSQL (two COPY streams in one repeatable-read snapshot, parsed from bytes), then every
+ * analysis is a pass over typed arrays instead of a query over 10,000,000 orders.
+ *
+ * Customers are numbered 0 … n − 1. The purchases of customer c are the rows
+ * `start[c] … start[c + 1] − 1`, in day order (a CSR layout: the analyses walk customer by
+ * customer without any lookup). Days are local calendar days in the workspace's time zone,
+ * as days since 1970-01-01 (`dayNumber`).
+ *
+ * Money is exact: amounts are held as whole multiples of 10^−scale (scale = the most decimals
+ * of any amount loaded, 0 for yen), so sums of up to 2^53 units are exact in a float64; an
+ * analysis whose sum would exceed that refuses (`sumLimit`) rather than round.
+ */
+export interface PurchaseSnapshot {
+  workspaceId: string;
+  timezone: string;
+  /** The order-data version loaded (src/orders/order-changes.ts). */
+  version: string;
+  loadedAt: Date;
+  /** Seconds the load took. */
+  loadSeconds: number;
+  customers: number;
+  purchases: number;
+  /** Customer id of each customer index. */
+  customerIds: Float64Array;
+  /**
+   * Local day of each customer's first purchase ever (`firstPurchaseEverSql`: the earlier of the
+   * customer-since date and the first purchase among the orders); NO_DAY when neither is known.
+   */
+  firstEverDay: Int32Array;
+  /** n + 1 offsets into the purchase columns. */
+  start: Int32Array;
+  day: Int32Array;
+  /** Amount in units of 10^−scale. */
+  amount: Float64Array;
+  /** Σ quantity. */
+  items: Int32Array;
+  channel: Uint8Array;
+  /** Decimals of the amounts. */
+  scale: number;
+  /** The index of a customer id, or −1. */
+  indexOf(customerId: string | number): number;
+}
+
+export const NO_DAY = -2_147_483_648;
+export const CHANNELS = ['web', 'phone', 'line', 'store', 'other'] as const;
+/** Sums stay exact below this many units of 10^−scale. */
+export const SUM_LIMIT = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Loads the workspace's purchases (orders neither cancelled nor returned) and its customers'
+ * first-purchase days, with the order-data version they correspond to: both read in one
+ * repeatable-read transaction, so the data is exactly that version.
+ */
+export async function loadPurchaseSnapshot(pool: pg.Pool, workspaceId: string): Promise<PurchaseSnapshot> {
+  const startedAt = performance.now();
+  const client = await pool.connect();
+  try {
+    await client.query('begin isolation level repeatable read');
+    await compactOrderChanges(client, workspaceId);
+    const found = await ordersVersion(client, workspaceId);
+    if (!found) throw new KizunaError('not_found', `No workspace with id ${workspaceId}.`);
+    const tz = `'${found.timezone.replaceAll("'", "''")}'`;
+    const ws = Number(workspaceId);
+
+    const customers = new CustomerColumns();
+    await copyRows(client, `copy (select c.id, ${localDate(firstPurchaseEverSql('c'), tz)} - date '1970-01-01'
+                                    from customers c
+                                   where c.workspace_id = ${ws} and ${firstPurchaseEverSql('c')} is not null) to stdout`, customers);
+    const index = customers.index();
+    const orders = new OrderColumns(index, customers);
+    await copyRows(client, `copy (select o.customer_id, ${localDate('o.ordered_at', tz)} - date '1970-01-01', o.amount, o.item_count, o.channel
+                                    from orders o
+                                   where o.workspace_id = ${ws} and ${purchaseCondition('o')}) to stdout`, orders);
+    await client.query('commit');
+    const snapshot = orders.sorted();
+    return {
+      workspaceId, timezone: found.timezone, version: found.version, loadedAt: new Date(),
+      loadSeconds: (performance.now() - startedAt) / 1000,
+      ...snapshot,
+      indexOf: (customerId) => {
+        const id = Number(customerId);
+        return Number.isSafeInteger(id) ? index.get(id) : -1;
+      },
+    };
+  } catch (error) {
+    await client.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** A consumer of COPY text rows, fed raw bytes (no per-line strings). */
+interface ByteRows {
+  /** Called for each field of a row; `field` is its position in the row. */
+  field(bytes: Buffer, from: number, to: number, field: number): void;
+  endRow(): void;
+}
+
+async function copyRows(client: pg.PoolClient, sql: string, rows: ByteRows): Promise<void> {
+  const stream = client.query(copyTo(sql));
+  let carry: Buffer | null = null;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let bytes = chunk;
+    if (carry) {
+      bytes = Buffer.concat([carry, chunk]);
+      carry = null;
+    }
+    let rowStart = 0;
+    let fieldStart = 0;
+    let field = 0;
+    for (let i = 0; i < bytes.length; i++) {
+      const byte = bytes[i]!;
+      if (byte === 9) {
+        rows.field(bytes, fieldStart, i, field++);
+        fieldStart = i + 1;
+      } else if (byte === 10) {
+        rows.field(bytes, fieldStart, i, field);
+        rows.endRow();
+        field = 0;
+        rowStart = fieldStart = i + 1;
+      }
+    }
+    if (rowStart < bytes.length) carry = bytes.subarray(rowStart);
+  }
+  if (carry && carry.length > 0) throw new Error('COPY ended inside a row');
+}
+
+/** A whole number written in ASCII (an optional minus sign, then digits); \N (null) reads as NO_DAY. */
+function readInteger(bytes: Buffer, from: number, to: number): number {
+  if (bytes[from] === 92) return NO_DAY;
+  let negative = false;
+  let i = from;
+  if (bytes[i] === 45) {
+    negative = true;
+    i++;
+  }
+  let value = 0;
+  for (; i < to; i++) value = value * 10 + (bytes[i]! - 48);
+  return negative ? -value : value;
+}
+
+/** Maps customer ids to indexes: a direct table when ids are dense enough, else a Map. */
+class CustomerIndex {
+  private readonly offset: number;
+  private readonly table: Int32Array | null;
+  private readonly extra = new Map<number, number>();
+
+  constructor(ids: Float64Array, count: number) {
+    const min = count > 0 ? ids[0]! : 0;
+    const max = count > 0 ? ids[count - 1]! : -1;
+    this.offset = min;
+    const span = max - min + 1;
+    if (span <= 4 * count + 65_536) {
+      this.table = new Int32Array(Math.max(0, span)).fill(-1);
+      for (let i = 0; i < count; i++) this.table[ids[i]! - min] = i;
+    } else {
+      this.table = null;
+      for (let i = 0; i < count; i++) this.extra.set(ids[i]!, i);
+    }
+  }
+
+  get(id: number): number {
+    const table = this.table;
+    if (table !== null) {
+      const slot = id - this.offset;
+      if (slot >= 0 && slot < table.length && table[slot] !== -1) return table[slot]!;
+    }
+    return this.extra.get(id) ?? -1;
+  }
+
+  add(id: number, index: number): void {
+    this.extra.set(id, index);
+  }
+}
+
+class CustomerColumns implements ByteRows {
+  ids = new Float64Array(1 << 16);
+  firstEverDay = new Int32Array(1 << 16);
+  count = 0;
+  private id = 0;
+  private first = NO_DAY;
+
+  field(bytes: Buffer, from: number, to: number, field: number): void {
+    if (field === 0) this.id = readInteger(bytes, from, to);
+    else this.first = readInteger(bytes, from, to);
+  }
+
+  endRow(): void {
+    this.append(this.id, this.first);
+  }
+
+  append(id: number, firstEverDay: number): number {
+    if (this.count === this.ids.length) {
+      this.ids = grow(this.ids, new Float64Array(this.count * 2));
+      this.firstEverDay = grow(this.firstEverDay, new Int32Array(this.count * 2));
+    }
+    this.ids[this.count] = id;
+    this.firstEverDay[this.count] = firstEverDay;
+    return this.count++;
+  }
+
+  index(): CustomerIndex {
+    // COPY gives no order without an ORDER BY; ids sort in place (the firstEverDay must follow).
+    const order = Array.from({ length: this.count }, (_, i) => i);
+    let sorted = true;
+    for (let i = 1; i < this.count && sorted; i++) sorted = this.ids[i - 1]! < this.ids[i]!;
+    if (!sorted) {
+      order.sort((a, b) => this.ids[a]! - this.ids[b]!);
+      const ids = new Float64Array(this.ids.length);
+      const first = new Int32Array(this.ids.length);
+      order.forEach((from, to) => {
+        ids[to] = this.ids[from]!;
+        first[to] = this.firstEverDay[from]!;
+      });
+      this.ids = ids;
+      this.firstEverDay = first;
+    }
+    return new CustomerIndex(this.ids, this.count);
+  }
+}
+
+function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T, next: T): T {
+  next.set(array);
+  return next;
+}
+
+const POWERS = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+class OrderColumns implements ByteRows {
+  private customer = new Int32Array(1 << 16);
+  private day = new Int32Array(1 << 16);
+  private amount = new Float64Array(1 << 16);
+  private items = new Int32Array(1 << 16);
+  private channel = new Uint8Array(1 << 16);
+  private count = 0;
+  private scale = 0;
+  private row = { customer: 0, day: 0, amount: 0, items: 0, channel: 0 };
+
+  constructor(private readonly index: CustomerIndex, private readonly customers: CustomerColumns) {}
+
+  field(bytes: Buffer, from: number, to: number, field: number): void {
+    const row = this.row;
+    switch (field) {
+      case 0: {
+        const id = readInteger(bytes, from, to);
+        let index = this.index.get(id);
+        // A purchase of a profile whose summary does not know it yet: its first day is its purchases' first.
+        if (index === -1) {
+          index = this.customers.append(id, NO_DAY);
+          this.index.add(id, index);
+        }
+        row.customer = index;
+        break;
+      }
+      case 1:
+        row.day = readInteger(bytes, from, to);
+        break;
+      case 2:
+        row.amount = this.readAmount(bytes, from, to);
+        break;
+      case 3:
+        row.items = readInteger(bytes, from, to);
+        break;
+      case 4:
+        row.channel = channelCode(bytes[from]!);
+        break;
+    }
+  }
+
+  endRow(): void {
+    if (this.count === this.customer.length) {
+      const size = this.count * 2;
+      this.customer = grow(this.customer, new Int32Array(size));
+      this.day = grow(this.day, new Int32Array(size));
+      this.amount = grow(this.amount, new Float64Array(size));
+      this.items = grow(this.items, new Int32Array(size));
+      this.channel = grow(this.channel, new Uint8Array(size));
+    }
+    const i = this.count++;
+    const row = this.row;
+    this.customer[i] = row.customer;
+    this.day[i] = row.day;
+    this.amount[i] = row.amount;
+    this.items[i] = row.items;
+    this.channel[i] = row.channel;
+  }
+
+  /** A numeric's text as a whole number of 10^−scale units; more decimals than so far rescale what was read. */
+  private readAmount(bytes: Buffer, from: number, to: number): number {
+    let negative = false;
+    let i = from;
+    if (bytes[i] === 45) {
+      negative = true;
+      i++;
+    }
+    let value = 0;
+    let decimals = -1;
+    for (; i < to; i++) {
+      const byte = bytes[i]!;
+      if (byte === 46) decimals = 0;
+      else {
+        value = value * 10 + (byte - 48);
+        if (decimals >= 0) decimals++;
+      }
+    }
+    if (decimals > this.scale) {
+      if (decimals > 9) throw new EngineLimit(`An amount has ${decimals} decimals; the analytics engine holds at most 9.`);
+      const factor = POWERS[decimals - this.scale]!;
+      for (let k = 0; k < this.count; k++) this.amount[k]! *= factor;
+      this.scale = decimals;
+    }
+    if (decimals < this.scale) value *= POWERS[this.scale - Math.max(0, decimals)]!;
+    if (!Number.isSafeInteger(value)) throw new EngineLimit(`An amount is too large for exact sums in the analytics engine (${bytes.toString('utf8', from, to)}).`);
+    return negative ? -value : value;
+  }
+
+  /** Rows grouped by customer (a counting sort), each customer's rows in day order; first-ever days filled in. */
+  sorted(): Omit<PurchaseSnapshot, 'workspaceId' | 'timezone' | 'version' | 'loadedAt' | 'loadSeconds' | 'indexOf'> {
+    const n = this.customers.count;
+    const total = this.count;
+    const start = new Int32Array(n + 1);
+    for (let i = 0; i < total; i++) start[this.customer[i]! + 1]!++;
+    for (let c = 0; c < n; c++) start[c + 1]! += start[c]!;
+    const next = start.slice(0, n);
+    const day = new Int32Array(total);
+    const amount = new Float64Array(total);
+    const items = new Int32Array(total);
+    const channel = new Uint8Array(total);
+    for (let i = 0; i < total; i++) {
+      const p = next[this.customer[i]!]!++;
+      day[p] = this.day[i]!;
+      amount[p] = this.amount[i]!;
+      items[p] = this.items[i]!;
+      channel[p] = this.channel[i]!;
+    }
+    const firstEverDay = this.customers.firstEverDay.slice(0, n);
+    for (let c = 0; c < n; c++) {
+      const from = start[c]!;
+      const to = start[c + 1]!;
+      // Insertion sort: a customer has a handful of purchases, mostly loaded in order already.
+      for (let i = from + 1; i < to; i++) {
+        const d = day[i]!;
+        if (d >= day[i - 1]!) continue;
+        const a = amount[i]!;
+        const q = items[i]!;
+        const ch = channel[i]!;
+        let j = i - 1;
+        for (; j >= from && day[j]! > d; j--) {
+          day[j + 1] = day[j]!;
+          amount[j + 1] = amount[j]!;
+          items[j + 1] = items[j]!;
+          channel[j + 1] = channel[j]!;
+        }
+        day[j + 1] = d;
+        amount[j + 1] = a;
+        items[j + 1] = q;
+        channel[j + 1] = ch;
+      }
+      if (to > from && (firstEverDay[c] === NO_DAY || day[from]! < firstEverDay[c]!)) firstEverDay[c] = day[from]!;
+    }
+    return {
+      customers: n, purchases: total, customerIds: this.customers.ids.slice(0, n), firstEverDay,
+      start, day, amount, items, channel, scale: this.scale,
+    };
+  }
+}
+
+function channelCode(firstByte: number): number {
+  switch (firstByte) {
+    case 119: return 0; // web
+    case 112: return 1; // phone
+    case 108: return 2; // line
+    case 115: return 3; // store
+    default: return 4; // other
+  }
+}
+
+/**
+ * Data the engine cannot hold exactly (an amount with more than 9 decimals, a sum beyond
+ * 2^53 units). Callers answer such a request with the SQL implementation instead.
+ */
+export class EngineLimit extends Error {
+  override name = 'EngineLimit';
+}
+
+/** An exact sum of 10^−scale units as a decimal string, e.g. (123456, 2) → '1234.56'. */
+export function unitsToDecimal(units: number, scale: number): string {
+  if (!Number.isSafeInteger(units)) throw new EngineLimit('A sum exceeds the exact range of the analytics engine.');
+  if (scale === 0) return String(units);
+  const negative = units < 0;
+  const digits = String(Math.abs(units)).padStart(scale + 1, '0');
+  return `${negative ? '-' : ''}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
