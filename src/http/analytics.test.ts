@@ -246,3 +246,35 @@ describe('analytics API access', () => {
     expect((await call('GET', '/customers/99999999999999999999/analytics', readKey)).statusCode).toBe(400);
   });
 });
+
+describe('analytics engines', () => {
+  const paths = [
+    '/analytics/sales?from=2024-01-01&to=2024-04-01&granularity=week',
+    '/analytics/retention?from=2024-01-01&to=2024-04-01&months=3&asOf=2024-05-01',
+    '/analytics/rfm?asOf=2024-04-01',
+    '/analytics/rfm/customers?asOf=2024-04-01&limit=2',
+  ];
+  it.each(paths)('gives the same figures from memory and from SQL: %s', async (path) => {
+    const memory = await read(`${path}&engine=memory`);
+    const sql = await read(`${path}&engine=sql`);
+    expect(memory).toEqual(sql);
+  });
+
+  it('refuses an unknown engine (400)', async () => {
+    const response = await call('GET', '/analytics/rfm?engine=duckdb', readKey);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toContain('engine');
+  });
+
+  it('answers with orders written a moment before through the ingest API', async () => {
+    const april = '/analytics/sales?from=2024-04-01&to=2024-05-01&compare=previous';
+    expect((await read(april)).totals.purchases).toBe(0);
+    const written = await call('POST', '/orders/batch', writeKey, {
+      mode: 'all-or-nothing',
+      records: [{ order_id: 'APRIL-1', customer_id: 'C', ordered_at: '2024-04-02T10:00:00+09:00', status: 'delivered',
+        items: [{ sku: 'FIXTURE', quantity: 2, unit_price: 1250 }] }],
+    });
+    expect(written.statusCode, written.body).toBe(200);
+    expect((await read(april)).totals).toMatchObject({ sales: '2500', customers: 1, purchases: 1, items: 2 });
+  });
+});

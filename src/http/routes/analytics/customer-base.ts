@@ -2,6 +2,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listChurned, proposeChurnWindow } from '../../../analytics/churn.ts';
 import { addMonths } from '../../../analytics/periods.ts';
+import { snapshotRetention } from '../../../analytics/engine/retention.ts';
+import { rfmTableOf, snapshotRfmCustomers } from '../../../analytics/engine/rfm-customers.ts';
+import { snapshotRfmSummary } from '../../../analytics/engine/rfm.ts';
+import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
 import { cohortRetention } from '../../../analytics/retention.ts';
 import { listRfmCustomers, rfmScores } from '../../../analytics/rfm.ts';
 import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
@@ -11,7 +15,7 @@ import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
 import { WorkspaceParams } from '../workspaces.ts';
 import {
-  asOfParam, churnWindowParam, cursorParam, limitParam, localDateParam, refusePeriodBackwards, retentionMonthsParam, segmentParam, todayIn,
+  asOfParam, churnWindowParam, cursorParam, engineParam, limitParam, localDateParam, refusePeriodBackwards, retentionMonthsParam, segmentParam, todayIn,
 } from './parameters.ts';
 import { Count, Day, Decimal, pageOf, Quotient } from './shapes.ts';
 
@@ -122,6 +126,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody 
 /** Cohort retention, churn and its window, and RFM: the customer base as of a date. */
 export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   const { db, pool } = deps.database;
+  const analytics = analyticsEngineFor(pool);
   return async (app) => {
     app.get('/workspaces/:workspace/analytics/retention', {
       schema: {
@@ -133,16 +138,19 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
           to: localDateParam('to').optional().describe('Cohorts whose month starts before this date (default: asOf)'),
           months: retentionMonthsParam,
           asOf: asOfParam.describe('Purchases before this local date count (default: today in the workspace\'s time zone)'),
+          engine: engineParam,
         }).superRefine(refusePeriodBackwards),
         response: { 200: CohortRetention, ...errors },
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const { months } = request.query;
+      const { months, engine } = request.query;
       const asOf = request.query.asOf ?? todayIn(workspace);
       const to = request.query.to ?? asOf;
       const from = request.query.from ?? addMonths(to, -12);
-      return cohortRetention({ pool, workspaceId: workspace.id, from, to, months, asOf });
+      return analytics.run(workspace.id,
+        (snapshot) => snapshotRetention(snapshot, { from, to, months, asOf }),
+        () => cohortRetention({ pool, workspaceId: workspace.id, from, to, months, asOf }), engine);
     });
 
     app.get('/workspaces/:workspace/analytics/churn', {
@@ -209,12 +217,15 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
         tags: ['analytics'], summary: 'RFM: the R × F grid, the segments and the quintile boundaries',
         description: RFM_DEFINITION,
         params: WorkspaceParams,
-        querystring: z.object({ asOf: asOfParam.describe('d (default: today in the workspace\'s time zone)') }),
+        querystring: z.object({ asOf: asOfParam.describe('d (default: today in the workspace\'s time zone)'), engine: engineParam }),
         response: { 200: RfmSummary, ...errors },
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      return rfmScores({ pool, workspaceId: workspace.id, asOf: request.query.asOf ?? todayIn(workspace) });
+      const asOf = request.query.asOf ?? todayIn(workspace);
+      return analytics.run(workspace.id,
+        (snapshot) => snapshotRfmSummary(snapshot, rfmTableOf(snapshot, asOf)),
+        () => rfmScores({ pool, workspaceId: workspace.id, asOf }), request.query.engine);
     });
 
     app.get('/workspaces/:workspace/analytics/rfm/customers', {
@@ -227,14 +238,18 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
           segment: segmentParam.optional(),
           limit: limitParam,
           cursor: cursorParam,
+          engine: engineParam,
         }),
         response: { 200: z.object({ asOf: Day, ...pageOf(CustomerRfm) }).meta({ id: 'RfmCustomerPage' }), ...errors },
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const { segment, limit, cursor } = request.query;
+      const { segment, limit, cursor, engine } = request.query;
       const asOf = request.query.asOf ?? todayIn(workspace);
-      return { asOf, ...(await listRfmCustomers({ pool, workspaceId: workspace.id, asOf, segment, limit, cursor })) };
+      const page = await analytics.run(workspace.id,
+        (snapshot) => snapshotRfmCustomers({ pool, snapshot, asOf, segment, limit, cursor }),
+        () => listRfmCustomers({ pool, workspaceId: workspace.id, asOf, segment, limit, cursor }), engine);
+      return { asOf, ...page };
     });
   };
 }

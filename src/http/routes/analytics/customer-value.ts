@@ -3,13 +3,15 @@ import { z } from 'zod';
 import {
   CUSTOMER_VALUE_DEFAULTS, customerValueOf, listCustomerValues, readCustomerValueRun, runCustomerValue,
 } from '../../../analytics/customer-value.ts';
+import { snapshotRfmOfCustomer } from '../../../analytics/engine/rfm-customers.ts';
+import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
 import { rfmOfCustomer } from '../../../analytics/rfm.ts';
 import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
 import { WorkspaceParams } from '../workspaces.ts';
 import { CustomerRfm, RFM_DEFINITION } from './customer-base.ts';
-import { asOfParam, cursorParam, limitParam, localDateParam, todayIn } from './parameters.ts';
+import { asOfParam, cursorParam, engineParam, limitParam, localDateParam, todayIn } from './parameters.ts';
 import { Count, Day, Estimate, pageOf } from './shapes.ts';
 
 const MODEL = 'BG/NBD (Fader, Hardie & Lee 2005) gives each customer\'s expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon\'s months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration.';
@@ -95,6 +97,7 @@ const CustomerParams = WorkspaceParams.extend({ id: z.string().regex(/^\d{1,18}$
 /** Predicted customer value (runs, stored scores) and one customer's analytics. */
 export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   const { db, pool } = deps.database;
+  const analytics = analyticsEngineFor(pool);
   return async (app) => {
     app.get('/workspaces/:workspace/analytics/customer-value', {
       schema: {
@@ -137,14 +140,16 @@ export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         tags: ['analytics'], summary: 'A customer\'s RFM (scored against the whole base) and predicted value',
         description: `${RFM_DEFINITION} Predicted value: ${MODEL}`,
         params: CustomerParams,
-        querystring: z.object({ asOf: asOfParam.describe('The date of the RFM (default: today in the workspace\'s time zone)') }),
+        querystring: z.object({ asOf: asOfParam.describe('The date of the RFM (default: today in the workspace\'s time zone)'), engine: engineParam }),
         response: { 200: CustomerAnalytics, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const asOf = request.query.asOf ?? todayIn(workspace);
       const [rfm, value] = await Promise.all([
-        rfmOfCustomer({ pool, workspaceId: workspace.id, asOf, customerId: request.params.id }),
+        analytics.run(workspace.id,
+          (snapshot) => snapshotRfmOfCustomer({ pool, snapshot, asOf, customerId: request.params.id }),
+          () => rfmOfCustomer({ pool, workspaceId: workspace.id, asOf, customerId: request.params.id }), request.query.engine),
         customerValueOf({ pool, workspaceId: workspace.id, customerId: request.params.id }),
       ]);
       return { asOf, rfm, value };

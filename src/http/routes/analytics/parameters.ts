@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ENGINE_CHOICES } from '../../../analytics/engine/analytics-engine.ts';
 import { COMPARISONS, dayNumber, GRANULARITIES, periodProblem, type Comparison, type Period } from '../../../analytics/periods.ts';
 import { localDateOf } from '../../../shared/time.ts';
 import { MAX_F2_WINDOW_DAYS } from '../../../analytics/repeat-f2.ts';
@@ -104,3 +105,7 @@ export const cursorParam = z.string().min(1).optional().describe('`nextCursor` o
 
 export const segmentParam = z.enum(RFM_SEGMENTS.map((segment) => segment.code))
   .describe(`RFM segment: ${RFM_SEGMENTS.map((segment) => `\`${segment.code}\` (${segment.ja}) ${segment.meaning}`).join(' ')}`);
+
+/** Which implementation answers: the in-memory engine (default) or the SQL reference it is checked against. */
+export const engineParam = z.enum(ENGINE_CHOICES).default('memory')
+  .describe('memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases');

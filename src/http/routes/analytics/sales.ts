@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { COMPARISONS, GRANULARITIES } from '../../../analytics/periods.ts';
 import { f2Conversion, repeatRates } from '../../../analytics/repeat-f2.ts';
+import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
+import { snapshotSales } from '../../../analytics/engine/sales.ts';
 import { decomposeSales } from '../../../analytics/sales-decomposition.ts';
 import { DIMENSION_KINDS, differenceBy } from '../../../analytics/sales-difference.ts';
 import type { AppDeps } from '../../app.ts';
@@ -9,13 +11,13 @@ import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
 import { WorkspaceParams } from '../workspaces.ts';
 import {
-  asOfParam, comparisonListParam, comparisonParam, dimensionParam, f2WithinParam, granularityParam, periodOf, periodShape, refusePeriodBackwards,
+  asOfParam, comparisonListParam, comparisonParam, dimensionParam, engineParam, f2WithinParam, granularityParam, periodOf, periodShape, refusePeriodBackwards,
 } from './parameters.ts';
 import { AnalyticsPeriod, Count, Day, Decimal, Quotient } from './shapes.ts';
 
 const PURCHASE = 'A purchase is an order neither cancelled nor returned; its amount is Σ quantity × unit price of its items, its items Σ quantity. It belongs to the local day of its order time in the workspace\'s time zone.';
 
-const SalesTotals = z.object({
+export const SalesTotals = z.object({
   sales: Decimal.describe('Σ amount of the purchases'),
   customers: Count.describe('Distinct customers with ≥ 1 purchase'),
   purchases: Count,
@@ -119,19 +121,23 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody 
 /** Sales decomposition, its difference by a dimension, repeat rate and F2 conversion of a period. */
 export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   const { db, pool } = deps.database;
+  const analytics = analyticsEngineFor(pool);
   return async (app) => {
     app.get('/workspaces/:workspace/analytics/sales', {
       schema: {
         tags: ['analytics'], summary: 'Sales decomposition: customers × frequency × items per purchase × price per item, per bucket, with change',
         description: `${PURCHASE} For the period [from, to): sales = Σ amount; customers = distinct customers with ≥ 1 purchase; frequency = purchases ÷ customers; items per purchase = items ÷ purchases; price per item = sales ÷ items, so sales = customers × frequency × items per purchase × price per item exactly. Change against each compared period: each factor's ratio f1 ÷ f0 and its share of the change in sales, ln(f1/f0) ÷ ln(S1/S0).`,
         params: WorkspaceParams,
-        querystring: z.object({ ...periodShape, granularity: granularityParam, compare: comparisonListParam }).superRefine(refusePeriodBackwards),
+        querystring: z.object({ ...periodShape, granularity: granularityParam, compare: comparisonListParam, engine: engineParam }).superRefine(refusePeriodBackwards),
         response: { 200: SalesDecomposition, ...errors },
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const { granularity, compare } = request.query;
-      return decomposeSales({ pool, workspaceId: workspace.id, period: periodOf(request.query), granularity, compare });
+      const { granularity, compare, engine } = request.query;
+      const period = periodOf(request.query);
+      return analytics.run(workspace.id,
+        (snapshot) => snapshotSales(snapshot, { period, granularity, compare }),
+        () => decomposeSales({ pool, workspaceId: workspace.id, period, granularity, compare }), engine);
     });
 
     app.get('/workspaces/:workspace/analytics/sales/difference', {

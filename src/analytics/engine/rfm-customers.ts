@@ -1,0 +1,91 @@
+import type pg from 'pg';
+import { KizunaError } from '../../shared/errors.ts';
+import type { CustomerRfm } from '../rfm.ts';
+import { RFM_SEGMENTS, type RfmSegmentCode } from '../rfm-segments.ts';
+import type { PurchaseSnapshot } from './purchase-snapshot.ts';
+import { rfmRow, snapshotRfmTable, type RfmTable } from './rfm.ts';
+
+/**
+ * `listRfmCustomers` and `rfmOfCustomer` (src/analytics/rfm.ts) from a snapshot. The scored
+ * table of a date is kept with the snapshot (the last few dates), so paging through a segment
+ * scores the base once, not once per page.
+ */
+const tables = new WeakMap<PurchaseSnapshot, Map<string, RfmTable>>();
+const TABLES_KEPT = 4;
+
+export function rfmTableOf(snapshot: PurchaseSnapshot, asOf: string): RfmTable {
+  let byDate = tables.get(snapshot);
+  if (!byDate) {
+    byDate = new Map();
+    tables.set(snapshot, byDate);
+  }
+  let table = byDate.get(asOf);
+  if (table) {
+    byDate.delete(asOf);
+  } else {
+    table = snapshotRfmTable(snapshot, asOf);
+    if (byDate.size >= TABLES_KEPT) byDate.delete(byDate.keys().next().value!);
+  }
+  byDate.set(asOf, table);
+  return table;
+}
+
+/** One page of customers with their RFM, in customer id order after `cursor`, optionally of one segment. */
+export async function snapshotRfmCustomers(params: {
+  pool: pg.Pool; snapshot: PurchaseSnapshot; asOf: string; segment?: RfmSegmentCode; limit: number; cursor?: string;
+}): Promise<{ items: CustomerRfm[]; nextCursor: string | null }> {
+  const { pool, snapshot, asOf, limit, cursor } = params;
+  if (!Number.isInteger(limit) || limit < 1) throw new KizunaError('validation_failed', `limit must be a positive whole number, not ${limit}.`);
+  if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new KizunaError('bad_request', 'The RFM page cursor is not valid; start again from the first page.');
+  const table = rfmTableOf(snapshot, asOf);
+  const segment = params.segment === undefined ? -1 : RFM_SEGMENTS.findIndex((s) => s.code === params.segment);
+  const after = cursor === undefined ? -Infinity : Number(cursor);
+  const picked: number[] = [];
+  for (const i of idOrder(snapshot, table)) {
+    if (snapshot.customerIds[table.customer[i]!]! <= after || (segment >= 0 && table.segment[i] !== segment)) continue;
+    picked.push(i);
+    if (picked.length > limit) break;
+  }
+  const page = picked.slice(0, limit);
+  const profiles = await profilesOf(pool, snapshot, page.map((i) => String(snapshot.customerIds[table.customer[i]!])));
+  const items = page.map((i) => rfmRow(snapshot, table, i, profiles.get(String(snapshot.customerIds[table.customer[i]!]))!));
+  return { items, nextCursor: picked.length > limit ? items.at(-1)!.customerId : null };
+}
+
+/** One customer's RFM scored against the base; null when they had no purchase before `asOf`; not_found when unknown. */
+export async function snapshotRfmOfCustomer(params: {
+  pool: pg.Pool; snapshot: PurchaseSnapshot; asOf: string; customerId: string;
+}): Promise<CustomerRfm | null> {
+  const { pool, snapshot, asOf, customerId } = params;
+  const profiles = /^\d{1,18}$/.test(customerId) ? await profilesOf(pool, snapshot, [customerId]) : new Map();
+  const profile = profiles.get(customerId);
+  if (!profile) throw new KizunaError('not_found', `No customer ${customerId} in this workspace.`);
+  const index = snapshot.indexOf(customerId);
+  if (index < 0) return null;
+  const table = rfmTableOf(snapshot, asOf);
+  // table.customer is increasing: a binary search finds the customer's row.
+  let lo = 0;
+  let hi = table.customer.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (table.customer[mid]! < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < table.customer.length && table.customer[lo] === index ? rfmRow(snapshot, table, lo, profile) : null;
+}
+
+/** Table positions in customer id order (snapshot indexes follow ids, except profiles appended during a load). */
+function idOrder(snapshot: PurchaseSnapshot, table: RfmTable): Iterable<number> {
+  const ids = snapshot.customerIds;
+  let ordered = true;
+  for (let i = 1; i < table.customer.length && ordered; i++) ordered = ids[table.customer[i - 1]!]! < ids[table.customer[i]!]!;
+  const positions = Array.from({ length: table.customer.length }, (_, i) => i);
+  return ordered ? positions : positions.sort((a, b) => ids[table.customer[a]!]! - ids[table.customer[b]!]!);
+}
+
+async function profilesOf(pool: pg.Pool, snapshot: PurchaseSnapshot, ids: string[]): Promise<Map<string, { externalId: string; name: string | null }>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await pool.query<{ id: string; external_id: string; name: string | null }>(
+    'select id, external_id, name from customers where workspace_id = $1 and id = any($2::bigint[])', [snapshot.workspaceId, ids]);
+  return new Map(rows.map((row) => [row.id, { externalId: row.external_id, name: row.name }]));
+}
