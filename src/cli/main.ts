@@ -4,6 +4,7 @@ import { registerAccessCommands } from './commands/access.ts';
 import { registerAnalyzeCommand } from './commands/analyze.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerImportCommand } from './commands/import.ts';
+import { registerKpiCommand } from './commands/kpi.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerWorkspaceCommands } from './commands/workspace.ts';
 
@@ -18,6 +19,7 @@ registerAccessCommands(program, context);
 registerDemoCommand(program, context);
 registerImportCommand(program, context);
 registerAnalyzeCommand(program, context);
+registerKpiCommand(program, context);
 
 try {
   await program.parseAsync(process.argv);

@@ -776,6 +776,584 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/analytics/kpis": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's KPIs as a tree
+         * @description A KPI is a metric of the analyses (sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate) with optional filters (sales metrics only, one dimension: channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category, product), a granularity (week: ISO weeks, Monday to Sunday; month), a target per bucket (a sum per bucket for sales, customers and purchases; the quotient itself for frequency, items per purchase and price per item; a share from 0 to 1 for the rates), a direction and a tolerance. KPIs form a tree through parentId. Listed in tree order, each with its depth.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KpiList"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a KPI
+         * @description A KPI is a metric of the analyses (sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate) with optional filters (sales metrics only, one dimension: channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category, product), a granularity (week: ISO weeks, Monday to Sunday; month), a target per bucket (a sum per bucket for sales, customers and purchases; the quotient itself for frequency, items per purchase and price per item; a share from 0 to 1 for the rates), a direction and a tolerance. KPIs form a tree through parentId. Defaults: no filters, no overrides, the metric's direction (lower_is_better for churn_rate), a tolerance of ±5 %, no parent. A field of the wrong shape is a 400; a definition that does not hold together (a filter the metric cannot take, a share above 1, an override that is not the first date of a bucket, a parent that is not a KPI of the workspace) a 422; a name already taken a 409. Needs the write permission (every role but read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewKpiInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Kpi"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/kpis/{kpiId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One KPI
+         * @description A KPI is a metric of the analyses (sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate) with optional filters (sales metrics only, one dimension: channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category, product), a granularity (week: ISO weeks, Monday to Sunday; month), a target per bucket (a sum per bucket for sales, customers and purchases; the quotient itself for frequency, items per purchase and price per item; a share from 0 to 1 for the rates), a direction and a tolerance. KPIs form a tree through parentId.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The KPI's id */
+                    kpiId: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Kpi"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /**
+         * Delete a KPI (with withDescendants, its whole subtree)
+         * @description A KPI with KPIs below it is refused (409, naming them) unless withDescendants=true. Needs the write permission (every role but read_only).
+         */
+        delete: {
+            parameters: {
+                query?: {
+                    /** @description Also delete every KPI below it */
+                    withDescendants?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    /** @description The KPI's id */
+                    kpiId: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeletedKpis"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a KPI: the fields given, the others kept
+         * @description The result must be a valid KPI as a whole (a new metric must accept the filters kept). A new metric without a direction takes the new metric's default direction; targetOverrides replaces every override; parentId null makes the KPI a root, and a parent below the KPI is refused (422: the tree would have a cycle). Needs the write permission (every role but read_only).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The KPI's id */
+                    kpiId: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["KpiChangesInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Kpi"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/kpis/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The KPI board: every KPI's actual per bucket, its target and attainment, the current bucket's status and the trend
+         * @description Status of the current bucket (the one holding asOf − 1, measured to asOf): expected = the bucket's target, pro-rated by days elapsed ÷ days in the bucket for additive metrics (sales, customers, purchases), the target itself for the others; pace = actual ÷ expected; with tolerance t, a higher-is-better KPI is ahead when pace > 1 + t, behind when pace < 1 − t, on_track in between (lower-is-better the other way round); no_data without an actual. F2 conversion is judged on the latest cohort whose window is over. Trend: least-squares slope of the last 6 complete buckets with an actual, relative to their mean level: up above 1 % per bucket, down below −1 %, flat in between; insufficient_data with fewer than 3 points. Actuals are read from the analyses themselves (sales decomposition and difference, repeat rate, F2 conversion, churn), so a KPI says what the analysis of the same dates says.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Read the data to this local date, excluded (default: today in the workspace's time zone) */
+                    asOf?: string;
+                    /** @description Buckets shown before the current one */
+                    buckets?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KpiBoard"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/kpis/seed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Seed the KPI tree from the sales decomposition: sales at the root, its four factors below it
+         * @description Creates 売上 (sales, target salesTarget per bucket) and below it 客数 (customers), 来店回数 (frequency), 点数 (items per purchase) and 単価 (price per item). Against the baseline's sales S0, each factor's target is its baseline value × (T ÷ S0)^(1/4): the planned change split evenly in log terms, so the four targets multiply to the sales target. 201 with the tree; 200 with outcome no_baseline (nothing created) when the baseline bucket has no sales; 409 when a KPI already has one of the names. Needs the write permission (every role but read_only).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["KpiSeedTermsInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["NoKpiBaseline"];
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SeededKpiTree"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/analytics/repeat": {
         parameters: {
             query?: never;
@@ -877,6 +1455,8 @@ export interface paths {
                 query?: {
                     /** @description Purchases before this local date count (default: today in the workspace's time zone) */
                     asOf?: string;
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
                     /** @description Cohorts from the month holding this date (default: 12 months before `to`) */
                     from?: string;
                     /** @description Largest k: offsets 0..months after each cohort's month */
@@ -964,6 +1544,8 @@ export interface paths {
                 query?: {
                     /** @description d (default: today in the workspace's time zone) */
                     asOf?: string;
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
                 };
                 header?: never;
                 path: {
@@ -1047,6 +1629,8 @@ export interface paths {
                     asOf?: string;
                     /** @description `nextCursor` of the previous page */
                     cursor?: string;
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
                     /** @description Page size */
                     limit?: number;
                     /** @description RFM segment: `churned` (離反) R = 1: the fifth of customers silent the longest; most are gone. `at_risk` (離反予備) R = 2: drifting away but still reachable; the win-back target. `new` (新規) One purchase so far, recent enough (R ≥ 3); the F2 conversion target. `loyal` (優良) R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. `stable` (安定) The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F. */
@@ -1132,6 +1716,8 @@ export interface paths {
                 query: {
                     /** @description Periods to compare with, a comma list: `previous` (the period just before: as many whole months when the period is whole months, else as many days) and `year` (the same dates a year earlier). Empty for none. */
                     compare?: string;
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
                     /** @description First local date of the period, included (YYYY-MM-DD) */
                     from: string;
                     /** @description Buckets of the series: day, week (ISO, Monday to Sunday) or month, in the workspace's time zone */
@@ -1738,6 +2324,8 @@ export interface paths {
                 query?: {
                     /** @description The date of the RFM (default: today in the workspace's time zone) */
                     asOf?: string;
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
                 };
                 header?: never;
                 path: {
@@ -2822,6 +3410,10 @@ export interface components {
              */
             unit?: "day" | "week";
         };
+        DeletedKpis: {
+            /** @description The ids deleted: the KPI, then those below it */
+            deleted: string[];
+        };
         DifferenceDimension: {
             /** @enum {string} */
             kind: "gender" | "age_band" | "prefecture" | "cohort" | "product" | "category" | "channel" | "place" | "store";
@@ -2962,6 +3554,292 @@ export interface components {
             stored: boolean;
             valid: number;
         };
+        Kpi: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @enum {string} */
+            direction: "higher_is_better" | "lower_is_better";
+            filters: components["schemas"]["KpiFilterValues"];
+            /** @enum {string} */
+            granularity: "week" | "month";
+            id: string;
+            metric: {
+                /** @constant */
+                kind: "sales";
+            } | {
+                /** @constant */
+                kind: "customers";
+            } | {
+                /** @constant */
+                kind: "purchases";
+            } | {
+                /** @constant */
+                kind: "frequency";
+            } | {
+                /** @constant */
+                kind: "items_per_purchase";
+            } | {
+                /** @constant */
+                kind: "price_per_item";
+            } | {
+                /** @constant */
+                kind: "repeat_rate";
+            } | {
+                /** @constant */
+                kind: "f2_rate";
+                within: number;
+            } | {
+                /** @constant */
+                kind: "churn_rate";
+                /** @default null */
+                window: number | null;
+            };
+            name: string;
+            /** @description The KPI above it in the tree; null for a root */
+            parentId: string | null;
+            /** @description The target of every bucket without an override */
+            target: number;
+            /** @description Targets of given buckets, by bucket */
+            targetOverrides: {
+                /**
+                 * Format: date
+                 * @description First date of the bucket (a Monday for weeks, the 1st for months)
+                 */
+                bucket: string;
+                /** @description The target of that bucket */
+                target: number;
+            }[];
+            /** @description Half-width of the on-track band, as a share of the expected value */
+            tolerance: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        KpiBoard: {
+            /**
+             * Format: date
+             * @description The data is read to this local date, excluded
+             */
+            asOf: string;
+            /** @description Every KPI, in tree order */
+            entries: {
+                kpi: components["schemas"]["KpiInTree"];
+                /** @description The `buckets` buckets before the current one, then the current one; oldest first */
+                series: {
+                    /** @description The metric in the bucket; null where it has none (a quotient without its denominator, a bucket before the first order) */
+                    actual: number | null;
+                    /** @description actual ÷ target (the whole bucket's target, not pro-rated) */
+                    attainment: number | null;
+                    /**
+                     * Format: date
+                     * @description Local calendar date in the workspace's time zone
+                     */
+                    bucket: string;
+                    /** @description The value will not change with more days: the bucket has ended (for F2, the cohort's window too) */
+                    complete: boolean;
+                    /** @description The dates measured: the bucket, or [bucket, asOf) for the current one */
+                    period: components["schemas"]["AnalyticsPeriod"];
+                    /** @description The bucket's override, else the KPI's target */
+                    target: number;
+                }[];
+                status: components["schemas"]["KpiStatus"];
+                trend: components["schemas"]["KpiTrend"];
+            }[];
+        };
+        KpiChangesInput: {
+            /** @enum {string} */
+            direction?: "higher_is_better" | "lower_is_better";
+            filters?: {
+                /** @enum {string} */
+                ageBand?: "<20" | "20s" | "30s" | "40s" | "50s" | "60s" | "70+" | "unknown";
+                category?: string;
+                /** @enum {string} */
+                channel?: "web" | "phone" | "line" | "store" | "other";
+                customerPrefecture?: string;
+                /** @enum {string} */
+                gender?: "female" | "male" | "other" | "unknown";
+                orderPrefecture?: string;
+                product?: string;
+                store?: string;
+            };
+            /** @enum {string} */
+            granularity?: "week" | "month";
+            metric?: {
+                /** @constant */
+                kind: "sales";
+            } | {
+                /** @constant */
+                kind: "customers";
+            } | {
+                /** @constant */
+                kind: "purchases";
+            } | {
+                /** @constant */
+                kind: "frequency";
+            } | {
+                /** @constant */
+                kind: "items_per_purchase";
+            } | {
+                /** @constant */
+                kind: "price_per_item";
+            } | {
+                /** @constant */
+                kind: "repeat_rate";
+            } | {
+                /** @constant */
+                kind: "f2_rate";
+                within: number;
+            } | {
+                /** @constant */
+                kind: "churn_rate";
+                /** @default null */
+                window: number | null;
+            };
+            name?: string;
+            parentId?: string | null;
+            target?: number;
+            targetOverrides?: {
+                bucket: string;
+                target: number;
+            }[];
+            tolerance?: number;
+        };
+        /** @description At most one filter, and only on a sales metric */
+        KpiFilterValues: {
+            /** @enum {string} */
+            ageBand?: "<20" | "20s" | "30s" | "40s" | "50s" | "60s" | "70+" | "unknown";
+            category?: string;
+            /** @enum {string} */
+            channel?: "web" | "phone" | "line" | "store" | "other";
+            /** @description The customer's prefecture (canonical: 東京都) */
+            customerPrefecture?: string;
+            /** @enum {string} */
+            gender?: "female" | "male" | "other" | "unknown";
+            /** @description Prefecture of the order (canonical: 東京都) */
+            orderPrefecture?: string;
+            /** @description A SKU */
+            product?: string;
+            store?: string;
+        };
+        KpiInTree: {
+            /** Format: date-time */
+            createdAt: string;
+            /** @description 0 for a root, 1 for its children… */
+            depth: number;
+            /** @enum {string} */
+            direction: "higher_is_better" | "lower_is_better";
+            filters: components["schemas"]["KpiFilterValues"];
+            /** @enum {string} */
+            granularity: "week" | "month";
+            id: string;
+            metric: {
+                /** @constant */
+                kind: "sales";
+            } | {
+                /** @constant */
+                kind: "customers";
+            } | {
+                /** @constant */
+                kind: "purchases";
+            } | {
+                /** @constant */
+                kind: "frequency";
+            } | {
+                /** @constant */
+                kind: "items_per_purchase";
+            } | {
+                /** @constant */
+                kind: "price_per_item";
+            } | {
+                /** @constant */
+                kind: "repeat_rate";
+            } | {
+                /** @constant */
+                kind: "f2_rate";
+                within: number;
+            } | {
+                /** @constant */
+                kind: "churn_rate";
+                /** @default null */
+                window: number | null;
+            };
+            name: string;
+            /** @description The KPI above it in the tree; null for a root */
+            parentId: string | null;
+            /** @description The target of every bucket without an override */
+            target: number;
+            /** @description Targets of given buckets, by bucket */
+            targetOverrides: {
+                /**
+                 * Format: date
+                 * @description First date of the bucket (a Monday for weeks, the 1st for months)
+                 */
+                bucket: string;
+                /** @description The target of that bucket */
+                target: number;
+            }[];
+            /** @description Half-width of the on-track band, as a share of the expected value */
+            tolerance: number;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        KpiList: {
+            /** @description Tree order: each root (oldest first), then its subtree depth first, siblings oldest first */
+            items: components["schemas"]["KpiInTree"][];
+        };
+        KpiSeedTermsInput: {
+            /**
+             * Format: date
+             * @description The baseline is the last complete bucket before this local date (default: today in the workspace's time zone)
+             */
+            asOf?: string;
+            /**
+             * @default month
+             * @enum {string}
+             */
+            granularity: "week" | "month";
+            /** @description The sales target per bucket of the root KPI */
+            salesTarget: number;
+        };
+        KpiStatus: {
+            actual: number;
+            /**
+             * Format: date
+             * @description First date of the bucket judged
+             */
+            bucket: string;
+            /** @description Days elapsed ÷ days in the bucket (1 for a complete bucket) */
+            elapsedShare: number;
+            /** @description The target as expected by now: pro-rated for additive metrics, else the target */
+            expected: number;
+            /** @description actual ÷ expected */
+            pace: number;
+            /** @enum {string} */
+            status: "ahead" | "on_track" | "behind";
+        } | {
+            /**
+             * Format: date
+             * @description Local calendar date in the workspace's time zone
+             */
+            bucket: string;
+            reason: string;
+            /** @constant */
+            status: "no_data";
+        };
+        KpiTrend: {
+            /** @description The direction read against the KPI's: a falling churn rate is improving */
+            assessment: ("improving" | "steady" | "worsening") | null;
+            /** @description The buckets fitted, oldest first */
+            buckets: string[];
+            /**
+             * @description The metric's own direction
+             * @enum {string}
+             */
+            direction: "up" | "flat" | "down" | "insufficient_data";
+            /** @description The slope ÷ the mean |actual| of the points */
+            relativeSlope: number | null;
+            /** @description Least-squares slope in the metric's unit per bucket; null with too few points */
+            slopePerBucket: number | null;
+        };
         Me: {
             displayName?: string;
             email?: string;
@@ -2970,6 +3848,77 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
             workspaceId?: string;
+        };
+        NewKpiInput: {
+            /** @enum {string} */
+            direction?: "higher_is_better" | "lower_is_better";
+            filters?: {
+                /** @enum {string} */
+                ageBand?: "<20" | "20s" | "30s" | "40s" | "50s" | "60s" | "70+" | "unknown";
+                category?: string;
+                /** @enum {string} */
+                channel?: "web" | "phone" | "line" | "store" | "other";
+                customerPrefecture?: string;
+                /** @enum {string} */
+                gender?: "female" | "male" | "other" | "unknown";
+                orderPrefecture?: string;
+                product?: string;
+                store?: string;
+            };
+            /** @enum {string} */
+            granularity: "week" | "month";
+            metric: {
+                /** @constant */
+                kind: "sales";
+            } | {
+                /** @constant */
+                kind: "customers";
+            } | {
+                /** @constant */
+                kind: "purchases";
+            } | {
+                /** @constant */
+                kind: "frequency";
+            } | {
+                /** @constant */
+                kind: "items_per_purchase";
+            } | {
+                /** @constant */
+                kind: "price_per_item";
+            } | {
+                /** @constant */
+                kind: "repeat_rate";
+            } | {
+                /** @constant */
+                kind: "f2_rate";
+                within: number;
+            } | {
+                /** @constant */
+                kind: "churn_rate";
+                /** @default null */
+                window: number | null;
+            };
+            name: string;
+            parentId?: string | null;
+            target: number;
+            targetOverrides?: {
+                bucket: string;
+                target: number;
+            }[];
+            tolerance?: number;
+        };
+        NoKpiBaseline: {
+            /** @description The last complete bucket before asOf, as decomposed */
+            baseline: {
+                period: components["schemas"]["AnalyticsPeriod"];
+                totals: components["schemas"]["SalesTotals"];
+            };
+            /**
+             * @description The baseline bucket has no sales to split a target from: nothing was created
+             * @constant
+             */
+            outcome: "no_baseline";
+            reason: string;
         };
         OrderRecordInput: {
             /**
@@ -3239,6 +4188,22 @@ export interface components {
             purchases: number;
             /** @description Σ amount of the purchases */
             sales: string;
+        };
+        SeededKpiTree: {
+            /** @description The last complete bucket before asOf, as decomposed */
+            baseline: {
+                period: components["schemas"]["AnalyticsPeriod"];
+                totals: components["schemas"]["SalesTotals"];
+            };
+            /** @description customers, frequency, items per purchase, price per item, in that order */
+            children: components["schemas"]["Kpi"][];
+            /** @description (T ÷ S0)^(1/4): every factor's target ÷ its baseline value */
+            factorGrowth: number;
+            /** @constant */
+            outcome: "seeded";
+            root: components["schemas"]["Kpi"];
+            /** @description T ÷ S0: the sales target over the baseline's sales */
+            salesGrowth: number;
         };
         Workspace: {
             currency: string;
