@@ -1,5 +1,7 @@
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Outlet, Route, Routes } from 'react-router';
 import { Layout } from './components/layout.tsx';
+import { Loading } from './components/status.tsx';
 import { I18nProvider } from './i18n/i18n.tsx';
 import { Customer360Page } from './pages/customer-360-page.tsx';
 import { CustomersPage } from './pages/customers-page.tsx';
@@ -9,6 +11,9 @@ import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { RequireSession, SessionProvider } from './session/session.tsx';
 import { DefaultWorkspaceRedirect, WorkspacesProvider } from './workspaces/workspaces.tsx';
+
+// Analytics (and ECharts with it) is a chunk of its own: the customer pages never load it.
+const AnalyticsSection = lazy(() => import('./analytics/analytics-section.tsx'));
 
 /** The console's pages. Every page of a workspace lives under /w/:workspace, so links can be shared. */
 export function App() {
@@ -25,6 +30,7 @@ export function App() {
                 <Route path="customers" element={<CustomersPage />} />
                 <Route path="customers/:customerId" element={<Customer360Page />} />
                 <Route path="import" element={<ImportPage />} />
+                <Route path="analytics/*" element={<Suspense fallback={<Loading />}><AnalyticsSection /></Suspense>} />
               </Route>
             </Route>
             <Route path="*" element={<NotFoundPage />} />

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { ANALYTICS_PAGES } from '../analytics/analytics-pages.ts';
 import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe, useSession } from '../session/session.tsx';
@@ -25,6 +26,14 @@ export function Layout() {
             <ul className="nav-list">
               <li><NavLink end to={base}>{t.nav.home}</NavLink></li>
               <li><NavLink to={`${base}/customers`}>{t.nav.customers}</NavLink></li>
+              <li>
+                <NavLink to={`${base}/analytics`}>{t.nav.analytics}</NavLink>
+                <ul className="nav-sub" aria-label={t.analytics.sectionNav}>
+                  {ANALYTICS_PAGES.map((p) => (
+                    <li key={p.path}><NavLink to={`${base}/analytics/${p.path}`}>{t.analytics.pages[p.key]}</NavLink></li>
+                  ))}
+                </ul>
+              </li>
               {canWrite(me.role) && <li><NavLink to={`${base}/import`}>{t.nav.import}</NavLink></li>}
               <li><a href="/docs" target="_blank" rel="noreferrer">{t.nav.apiDocs} ↗</a></li>
             </ul>
@@ -54,8 +63,8 @@ function WorkspaceSelector({ current }: { current: string }) {
   const workspaces = useWorkspaces();
   const navigate = useNavigate();
   const location = useLocation();
-  // Stay in the same section; a customer's page belongs to one workspace, so go to the list.
-  const section = /^\/w\/[^/]+\/([^/]+)/.exec(location.pathname)?.[1];
+  // Stay in the same section (and analytics page); a customer's page belongs to one workspace, so go to the list.
+  const section = /^\/w\/[^/]+\/(analytics\/[^/]+|[^/]+)/.exec(location.pathname)?.[1];
   return (
     <label className="field-inline">
       <span>{t.nav.workspace}</span>

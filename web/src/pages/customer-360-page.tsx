@@ -1,6 +1,7 @@
 import { Link, useLocation, useParams } from 'react-router';
 import { api, ApiError, unwrap } from '../api/client.ts';
 import { Failure, Loading } from '../components/status.tsx';
+import { CustomerAnalyticsCard } from '../customers/customer-analytics-card.tsx';
 import { OrdersCard, PurchaseSummaryCard } from '../customers/orders-card.tsx';
 import { ConsentsCard, IdentitiesCard, ProfileCard } from '../customers/profile-card.tsx';
 import { TimelineCard } from '../customers/timeline-card.tsx';
@@ -51,6 +52,7 @@ export function Customer360Page() {
           <OrdersCard orders={orders} />
         </div>
         <div className="column">
+          <CustomerAnalyticsCard customerId={profile.id} />
           <TimelineCard customerId={profile.id} />
         </div>
       </div>

@@ -1,0 +1,103 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { useI18n } from '../i18n/i18n.tsx';
+import { addDays, isDate, lastWholeMonths } from './dates.ts';
+import { oneOf, useQueryState } from './search-params.ts';
+
+export interface Period {
+  from: string;
+  /** Excluded: the period is [from, to), as the API takes it. */
+  to: string;
+}
+
+export const GRANULARITIES = ['day', 'week', 'month'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+const PRESET_MONTHS = [1, 3, 6, 12] as const;
+
+/**
+ * The period of the URL (?from&to, to excluded), else the `months` whole months before the
+ * data's end; and the granularity (?granularity, default month).
+ */
+export function usePeriodQuery(dataEnd: string, months = 12) {
+  const query = useQueryState();
+  const fallback = lastWholeMonths(dataEnd, months);
+  const from = query.get('from');
+  const to = query.get('to');
+  const period: Period = isDate(from) && isDate(to) && from < to ? { from, to } : fallback;
+  const granularity = oneOf(GRANULARITIES, query.get('granularity'), 'month');
+  return {
+    period,
+    granularity,
+    setPeriod: (next: Period) => query.set({ from: next.from, to: next.to }),
+    setGranularity: (next: Granularity) => query.set({ granularity: next }),
+    query,
+  };
+}
+
+/**
+ * The period as people say it: a first and a last day, both included (the URL and the API
+ * keep the day after the last), with shortcuts to the last whole months of data.
+ */
+export function PeriodControls({ period, dataEnd, onChange, children }: { period: Period; dataEnd: string; onChange(next: Period): void; children?: ReactNode }) {
+  const { t } = useI18n();
+  const c = t.analytics.controls;
+  const [from, setFrom] = useState(period.from);
+  const [until, setUntil] = useState(addDays(period.to, -1));
+  useEffect(() => {
+    setFrom(period.from);
+    setUntil(addDays(period.to, -1));
+  }, [period.from, period.to]);
+  const valid = isDate(from) && isDate(until) && from <= until;
+  const apply = (nextFrom: string, nextUntil: string) => {
+    if (isDate(nextFrom) && isDate(nextUntil) && nextFrom <= nextUntil) onChange({ from: nextFrom, to: addDays(nextUntil, 1) });
+  };
+  return (
+    <div className="toolbar analytics-controls">
+      <label className="field">
+        <span>{c.from}</span>
+        <input type="date" value={from} onChange={(e) => { setFrom(e.target.value); apply(e.target.value, until); }} />
+      </label>
+      <label className="field">
+        <span>{c.until}</span>
+        <input type="date" value={until} onChange={(e) => { setUntil(e.target.value); apply(from, e.target.value); }} />
+      </label>
+      <div className="field">
+        <span>{c.presets}</span>
+        <div className="segmented" role="group" aria-label={c.presets}>
+          {PRESET_MONTHS.map((months) => {
+            const preset = lastWholeMonths(dataEnd, months);
+            const active = preset.from === period.from && preset.to === period.to;
+            return <button key={months} type="button" aria-pressed={active} onClick={() => onChange(preset)}>{c.lastMonths(months)}</button>;
+          })}
+        </div>
+      </div>
+      {children}
+      {!valid && <p className="field-error" role="alert">{c.badPeriod}</p>}
+    </div>
+  );
+}
+
+export function GranularitySelect({ value, onChange }: { value: Granularity; onChange(next: Granularity): void }) {
+  const { t } = useI18n();
+  const c = t.analytics.controls;
+  return (
+    <label className="field">
+      <span>{c.granularity}</span>
+      <select value={value} onChange={(e) => onChange(oneOf(GRANULARITIES, e.target.value, 'month'))}>
+        {GRANULARITIES.map((g) => <option key={g} value={g}>{c.granularities[g]}</option>)}
+      </select>
+    </label>
+  );
+}
+
+/** A single date (as of), for the analyses of the customer base. */
+export function DateField({ label, value, onChange, note }: { label: string; value: string; onChange(next: string): void; note?: string }) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  return (
+    <label className="field" title={note}>
+      <span>{label}</span>
+      <input type="date" value={draft} onChange={(e) => { setDraft(e.target.value); if (isDate(e.target.value)) onChange(e.target.value); }} />
+    </label>
+  );
+}

@@ -1,0 +1,223 @@
+import { useEffect, useState } from 'react';
+import { Link } from 'react-router';
+import { api, unwrap, type Schemas } from '../api/client.ts';
+import { ChartCard, type Column } from '../analytics/chart-card.tsx';
+import { useDataEnd } from '../analytics/data-end.ts';
+import { isDate } from '../analytics/dates.ts';
+import { orNone } from '../analytics/labels.ts';
+import { AnalyticsHeader, WhenLoaded } from '../analytics/page-frame.tsx';
+import { DateField } from '../analytics/period-controls.tsx';
+import { useQueryState } from '../analytics/search-params.ts';
+import { Stat } from '../components/stat.tsx';
+import { Failure } from '../components/status.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
+import { canWrite, useMe } from '../session/session.tsx';
+import { useApiData } from '../use-api-data.ts';
+import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+
+type ChurnList = Schemas['ChurnList'];
+type Listed = Extract<ChurnList, { outcome: 'listed' }>;
+type ChurnedCustomer = Schemas['ChurnedCustomer'];
+type ChurnWindow = Schemas['ChurnWindow'];
+
+const PAGE_SIZE = 50;
+const WINDOW_DAYS = { min: 1, max: 3650 };
+
+/** 離反: the churn rate, the window (proposal vs setting) and the churned customers, most valuable first. */
+export function AnalyticsChurnPage() {
+  const { t } = useI18n();
+  const a = t.analytics;
+  const dataEnd = useDataEnd();
+  return (
+    <>
+      <AnalyticsHeader title={a.pages.churn} lead={a.leads.churn} topics={['purchase', 'churn']} />
+      <WhenLoaded data={dataEnd}>{(end) => <ChurnAnalysis dataEnd={end} />}</WhenLoaded>
+    </>
+  );
+}
+
+function ChurnAnalysis({ dataEnd }: { dataEnd: string }) {
+  const { t } = useI18n();
+  const { workspace } = useCurrentWorkspace();
+  const a = t.analytics;
+  const query = useQueryState();
+  const asOfParam = query.get('asOf');
+  const asOf = isDate(asOfParam) ? asOfParam : dataEnd;
+  const windowParam = Number(query.get('window'));
+  const window = Number.isInteger(windowParam) && windowParam >= WINDOW_DAYS.min && windowParam <= WINDOW_DAYS.max ? windowParam : undefined;
+  const path = { workspace: workspace.name };
+  const windowInfo = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/churn/window', {
+    params: { path, query: { asOf } }, signal,
+  })), [workspace.name, asOf]);
+  return (
+    <>
+      <div className="toolbar analytics-controls">
+        <DateField label={a.controls.asOf} value={asOf} note={a.controls.asOfNote} onChange={(next) => query.set({ asOf: next })} />
+        <WindowField value={window} onChange={(next) => query.set({ window: next === undefined ? undefined : String(next) })} />
+      </div>
+      <ChurnList asOf={asOf} window={window} />
+      <WhenLoaded data={windowInfo}>{(info) => <WindowCard info={info} onSaved={windowInfo.reload} />}</WhenLoaded>
+    </>
+  );
+}
+
+function WindowField({ value, onChange }: { value: number | undefined; onChange(next: number | undefined): void }) {
+  const { t } = useI18n();
+  const c = t.analytics.churn;
+  const [draft, setDraft] = useState(value === undefined ? '' : String(value));
+  useEffect(() => setDraft(value === undefined ? '' : String(value)), [value]);
+  useEffect(() => {
+    const next = draft.trim() === '' ? undefined : Number(draft);
+    if (next === value || (next !== undefined && (!Number.isInteger(next) || next < WINDOW_DAYS.min || next > WINDOW_DAYS.max))) return;
+    const timer = setTimeout(() => onChange(next), 400);
+    return () => clearTimeout(timer);
+  }, [draft, value, onChange]);
+  return (
+    <label className="field field-narrow">
+      <span>{c.windowInput}</span>
+      <input type="number" min={WINDOW_DAYS.min} max={WINDOW_DAYS.max} value={draft} placeholder={c.windowDefault} onChange={(e) => setDraft(e.target.value)} />
+    </label>
+  );
+}
+
+/** The first page, then "load more" appends the next ones (keyset cursors). */
+function ChurnList({ asOf, window }: { asOf: string; window: number | undefined }) {
+  const { t } = useI18n();
+  const { workspace } = useCurrentWorkspace();
+  const a = t.analytics;
+  const c = a.churn;
+  const load = (cursor: string | undefined, signal?: AbortSignal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/churn', {
+    params: { path: { workspace: workspace.name }, query: { asOf, limit: PAGE_SIZE, ...(window === undefined ? {} : { window }), ...(cursor ? { cursor } : {}) } },
+    signal,
+  }));
+  const first = useApiData((signal) => load(undefined, signal), [workspace.name, asOf, window]);
+  const [more, setMore] = useState<{ key: string; items: ChurnedCustomer[]; nextCursor: string | null; error?: Error }>();
+  const key = JSON.stringify([workspace.name, asOf, window]);
+  return (
+    <WhenLoaded data={first}>
+      {(list) => {
+        if (list.outcome === 'no_window') return <p className="alert alert-info">{c.noWindow}</p>;
+        const extra = more?.key === key ? more : undefined;
+        const items = [...list.items, ...(extra?.items ?? [])];
+        const nextCursor = extra ? extra.nextCursor : list.nextCursor;
+        const loadMore = async () => {
+          try {
+            const page = await load(nextCursor ?? undefined);
+            if (page.outcome === 'listed') setMore({ key, items: [...(extra?.items ?? []), ...page.items], nextCursor: page.nextCursor });
+          } catch (error) {
+            setMore({ key, items: extra?.items ?? [], nextCursor, error: error instanceof Error ? error : new Error(String(error)) });
+          }
+        };
+        return <ChurnSummary list={list} items={items} nextCursor={nextCursor} onLoadMore={loadMore} error={extra?.error} />;
+      }}
+    </WhenLoaded>
+  );
+}
+
+function ChurnSummary({ list, items, nextCursor, onLoadMore, error }: { list: Listed; items: ChurnedCustomer[]; nextCursor: string | null; onLoadMore(): void; error?: Error }) {
+  const { t } = useI18n();
+  const { format, workspace } = useCurrentWorkspace();
+  const a = t.analytics;
+  const c = a.churn;
+  const col = c.columns;
+  const base = `/w/${encodeURIComponent(workspace.name)}/customers`;
+  const columns: Column<ChurnedCustomer>[] = [
+    { label: col.name, value: (r) => r.name, cell: (r) => <Link className="row-link" to={`${base}/${r.customerId}`}>{r.name ?? t.customers.unnamed}</Link> },
+    { label: col.customerId, value: (r) => r.externalId, cell: (r) => <span className="mono">{r.externalId}</span> },
+    { label: col.lastPurchase, value: (r) => r.lastPurchaseDay, cell: (r) => format.calendarDate(r.lastPurchaseDay) },
+    { label: col.daysSince, value: (r) => r.daysSince, cell: (r) => a.units.days(format.integer(r.daysSince)), numeric: true },
+    { label: col.churnedOn, value: (r) => r.churnedOn, cell: (r) => format.calendarDate(r.churnedOn) },
+    { label: col.purchases, value: (r) => r.purchases, cell: (r) => format.integer(r.purchases), numeric: true },
+    { label: col.totalSpent, value: (r) => r.totalSpent, cell: (r) => format.money(r.totalSpent), numeric: true },
+  ];
+  return (
+    <>
+      <section className="stats" aria-label={c.churnRate}>
+        <Stat label={c.churnRate} value={orNone(t, list.churnRate, (v) => format.percent(v))} note={a.units.people(`${format.integer(list.churned)} / ${format.integer(list.customers)}`)} variant="wide" />
+        <Stat label={c.churned} value={a.units.people(format.integer(list.churned))} />
+        <Stat label={c.base} value={a.units.people(format.integer(list.customers))} />
+        <Stat label={c.window} value={a.units.days(format.integer(list.window.days))} note={c.windowSource[list.window.source]} />
+      </section>
+      {list.customers === 0
+        ? <p className="alert alert-info">{a.empty.noCustomers}</p>
+        : (
+          <ChartCard
+            title={c.list}
+            rows={items}
+            columns={columns}
+            rowKey={(r) => r.customerId}
+            filename={`churned_${list.asOf}_${list.window.days}d`}
+            note={<p className="muted">{c.shown(format.integer(items.length), format.integer(list.churned))}</p>}
+            footer={(
+              <>
+                {error && <Failure error={error} />}
+                {items.length === 0 && <p className="status">{c.none}</p>}
+                {nextCursor && <div className="list-footer"><button type="button" className="button" onClick={onLoadMore}>{c.loadMore}</button></div>}
+              </>
+            )}
+          />
+        )}
+    </>
+  );
+}
+
+/** The window proposed from the brand's own purchase intervals beside the workspace's setting, which a writer can change. */
+function WindowCard({ info, onSaved }: { info: ChurnWindow; onSaved(): void }) {
+  const { t } = useI18n();
+  const { format, workspace } = useCurrentWorkspace();
+  const me = useMe();
+  const c = t.analytics.churn;
+  const days = (v: number | null) => orNone(t, v, (x) => c.proposalDays(format.decimal(x, 1)));
+  const { proposal } = info;
+  const [draft, setDraft] = useState(info.churnWindowDays === null ? '' : String(info.churnWindowDays));
+  const [state, setState] = useState<{ saving: boolean; saved?: boolean; error?: Error }>({ saving: false });
+  const save = async (value: number | null) => {
+    setState({ saving: true });
+    try {
+      await unwrap(api.PUT('/api/v1/workspaces/{workspace}/analytics/settings', { params: { path: { workspace: workspace.name } }, body: { churnWindowDays: value } }));
+      setState({ saving: false, saved: true });
+      setDraft(value === null ? '' : String(value));
+      onSaved();
+    } catch (error) {
+      setState({ saving: false, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  };
+  const draftDays = Number(draft);
+  const draftValid = draft.trim() !== '' && Number.isInteger(draftDays) && draftDays >= WINDOW_DAYS.min && draftDays <= WINDOW_DAYS.max;
+  return (
+    <section className="card" aria-labelledby="churn-window-heading">
+      <h2 id="churn-window-heading">{c.proposalTitle}</h2>
+      <div className="window-compare">
+        <dl className="definition">
+          <dt>{c.proposal}</dt>
+          <dd><strong>{proposal.days === null ? c.noProposal : c.proposalDays(format.integer(proposal.days))}</strong></dd>
+          <dt>{c.setting}</dt>
+          <dd><strong>{info.churnWindowDays === null ? c.noSetting : c.proposalDays(format.integer(info.churnWindowDays))}</strong></dd>
+          <dt>{c.gaps}</dt><dd>{format.integer(proposal.intervals.count)}</dd>
+          <dt>{c.median}</dt><dd>{days(proposal.intervals.median)}</dd>
+          <dt>{c.p80}</dt><dd>{days(proposal.intervals.p80)}</dd>
+          <dt>{c.p90}</dt><dd>{days(proposal.intervals.p90)}</dd>
+        </dl>
+        {canWrite(me.role) && (
+          <form className="window-form" onSubmit={(e) => { e.preventDefault(); if (draftValid) void save(draftDays); }}>
+            <label className="field field-narrow">
+              <span>{c.windowInput}</span>
+              <input type="number" min={WINDOW_DAYS.min} max={WINDOW_DAYS.max} value={draft} onChange={(e) => setDraft(e.target.value)} />
+            </label>
+            <div className="actions">
+              <button type="submit" className="button button-primary" disabled={!draftValid || state.saving}>{c.saveSetting}</button>
+              {proposal.days !== null && (
+                <button type="button" className="button" disabled={state.saving} onClick={() => void save(proposal.days)}>{c.useProposal(format.integer(proposal.days))}</button>
+              )}
+              {info.churnWindowDays !== null && (
+                <button type="button" className="button button-quiet" disabled={state.saving} onClick={() => void save(null)}>{c.clearSetting}</button>
+              )}
+            </div>
+            {state.saved && <p className="alert alert-ok" role="status">{c.saved}</p>}
+            {state.error && <Failure error={state.error} />}
+          </form>
+        )}
+      </div>
+    </section>
+  );
+}

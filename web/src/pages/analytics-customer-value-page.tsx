@@ -1,0 +1,291 @@
+import { useMemo, useState } from 'react';
+import { Link } from 'react-router';
+import { api, unwrap, type Schemas } from '../api/client.ts';
+import { ChartCard, type Column } from '../analytics/chart-card.tsx';
+import { useDataEnd } from '../analytics/data-end.ts';
+import { addDays } from '../analytics/dates.ts';
+import { EChart, type ChartOption } from '../analytics/echart.tsx';
+import { orNone } from '../analytics/labels.ts';
+import { AnalyticsHeader, WhenLoaded } from '../analytics/page-frame.tsx';
+import { Stat } from '../components/stat.tsx';
+import { Failure } from '../components/status.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
+import { canWrite, useMe } from '../session/session.tsx';
+import { useApiData } from '../use-api-data.ts';
+import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+
+type Run = Schemas['CustomerValueRun'];
+type RunResult = Schemas['CustomerValueRunResult'];
+type Distribution = Schemas['Distribution'];
+type CustomerValue = Schemas['CustomerValue'];
+
+const TOP_CUSTOMERS = 20;
+
+/**
+ * The distributions come with a run (POST) only; GET gives the terms and fits. The last run's
+ * result is kept for the browser session, and shown while it is still the workspace's run.
+ */
+const RESULT_KEY = (workspace: string) => `kizuna.customerValue.${workspace}`;
+
+function storedResult(workspace: string, run: Run | null): RunResult | undefined {
+  if (!run) return undefined;
+  try {
+    const result = JSON.parse(sessionStorage.getItem(RESULT_KEY(workspace)) ?? 'null') as RunResult | null;
+    return result && result.computedAt === run.computedAt ? result : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** 顧客価値(LTV): the BG/NBD + Gamma-Gamma run, its distributions and the most valuable customers. */
+export function AnalyticsCustomerValuePage() {
+  const { t } = useI18n();
+  const a = t.analytics;
+  const dataEnd = useDataEnd();
+  return (
+    <>
+      <AnalyticsHeader title={a.pages.customerValue} lead={a.leads.customerValue} topics={['purchase', 'clv']} />
+      <WhenLoaded data={dataEnd}>{(end) => <CustomerValue dataEnd={end} />}</WhenLoaded>
+    </>
+  );
+}
+
+function CustomerValue({ dataEnd }: { dataEnd: string }) {
+  const { t } = useI18n();
+  const { workspace } = useCurrentWorkspace();
+  const me = useMe();
+  const cv = t.analytics.customerValue;
+  const run = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/customer-value', {
+    params: { path: { workspace: workspace.name } }, signal,
+  })), [workspace.name]);
+  const [fresh, setFresh] = useState<RunResult>();
+  const onRun = (result: RunResult) => {
+    sessionStorage.setItem(RESULT_KEY(workspace.name), JSON.stringify(result));
+    setFresh(result);
+    run.reload();
+  };
+  const writer = canWrite(me.role);
+  return (
+    <WhenLoaded data={run}>
+      {(current) => {
+        const result = fresh && current && fresh.computedAt === current.computedAt ? fresh : storedResult(workspace.name, current);
+        if (!current) {
+          return (
+            <>
+              <div className="alert alert-info" role="status">
+                <strong>{cv.noRun}</strong>
+                <p>{writer ? cv.noRunWrite : cv.noRunRead}</p>
+              </div>
+              {writer && <RunForm dataEnd={dataEnd} onRun={onRun} />}
+            </>
+          );
+        }
+        return (
+          <>
+            <RunSummary run={current} result={result} />
+            {result
+              ? <Histograms result={result} />
+              : <p className="alert alert-info">{cv.distributionAfterRun}</p>}
+            <ParametersCard run={current} />
+            <TopCustomers computedAt={current.computedAt} />
+            {writer && <RunForm dataEnd={dataEnd} onRun={onRun} previous={current} />}
+          </>
+        );
+      }}
+    </WhenLoaded>
+  );
+}
+
+function RunForm({ dataEnd, onRun, previous }: { dataEnd: string; onRun(result: RunResult): void; previous?: Run }) {
+  const { t } = useI18n();
+  const { workspace } = useCurrentWorkspace();
+  const cv = t.analytics.customerValue;
+  const [terms, setTerms] = useState({
+    calibrationEnd: addDays(dataEnd, -1),
+    unit: previous?.unit ?? 'week',
+    horizonMonths: String(previous?.horizonMonths ?? 12),
+    margin: String(previous?.margin ?? 1),
+    discountRate: String(previous?.discountRate ?? 0.01),
+  });
+  const [state, setState] = useState<{ running: boolean; error?: Error }>({ running: false });
+  const run = async () => {
+    setState({ running: true });
+    const body = {
+      calibrationEnd: terms.calibrationEnd, unit: terms.unit,
+      horizonMonths: Number(terms.horizonMonths), margin: Number(terms.margin), discountRate: Number(terms.discountRate),
+    };
+    try {
+      const result = await unwrap(api.POST('/api/v1/workspaces/{workspace}/analytics/customer-value', { params: { path: { workspace: workspace.name } }, body }));
+      setState({ running: false });
+      onRun(result);
+    } catch (error) {
+      setState({ running: false, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  };
+  const set = (name: keyof typeof terms) => (e: { target: { value: string } }) => setTerms({ ...terms, [name]: e.target.value });
+  return (
+    <section className="card" aria-labelledby="cv-run-heading">
+      <h2 id="cv-run-heading">{previous ? cv.rerun : cv.terms}</h2>
+      <form className="run-form" onSubmit={(e) => { e.preventDefault(); void run(); }}>
+        <label className="field"><span>{cv.calibrationEnd}</span><input type="date" value={terms.calibrationEnd} onChange={set('calibrationEnd')} required /></label>
+        <label className="field">
+          <span>{cv.unit}</span>
+          <select value={terms.unit} onChange={(e) => setTerms({ ...terms, unit: e.target.value === 'day' ? 'day' : 'week' })}>
+            <option value="week">{cv.units.week}</option>
+            <option value="day">{cv.units.day}</option>
+          </select>
+        </label>
+        <label className="field field-narrow"><span>{cv.horizonMonths}</span><input type="number" min={1} max={120} value={terms.horizonMonths} onChange={set('horizonMonths')} required /></label>
+        <label className="field field-narrow"><span>{cv.margin}</span><input type="number" min={0} max={1} step={0.01} value={terms.margin} onChange={set('margin')} required /></label>
+        <label className="field field-narrow"><span>{cv.discountRate}</span><input type="number" min={0} max={0.99} step={0.001} value={terms.discountRate} onChange={set('discountRate')} required /></label>
+        <button type="submit" className="button button-primary" disabled={state.running}>{state.running ? cv.running : cv.run}</button>
+      </form>
+      {state.running && <p className="status" role="status">{cv.running}</p>}
+      {state.error && <><p className="muted">{cv.refused}</p><Failure error={state.error} /></>}
+    </section>
+  );
+}
+
+function RunSummary({ run, result }: { run: Run; result: RunResult | undefined }) {
+  const { t } = useI18n();
+  const { format } = useCurrentWorkspace();
+  const a = t.analytics;
+  const cv = a.customerValue;
+  const horizon = a.units.months(format.integer(run.horizonMonths));
+  return (
+    <>
+      <p className="muted">
+        {cv.ran(format.dateTime(run.computedAt))} ／ {cv.calibrationEnd}: {format.calendarDate(run.calibrationEnd)} ／ {cv.unit}: {cv.units[run.unit]}
+        {' '}／ {cv.horizonMonths}: {horizon} ／ {cv.margin}: {format.percent(run.margin, 0)} ／ {cv.discountRate}: {format.percent(run.discountRate, 1)}
+      </p>
+      <section className="stats" aria-label={cv.summary}>
+        <Stat label={cv.customers} value={a.units.people(format.integer(run.customers))} />
+        {result && <Stat label={cv.repeatCustomers} value={a.units.people(format.integer(result.repeatCustomers))} />}
+        {result && <Stat label={cv.totalClv} value={format.money(Math.round(result.totalClv))} note={horizon} variant="wide" />}
+        {result && <Stat label={cv.meanClv} value={format.money(Math.round(result.clv.mean))} note={`${cv.medianClv} ${format.money(Math.round(result.clv.median))}`} />}
+        {result && <Stat label={cv.meanAlive} value={format.percent(result.probabilityAlive.mean)} />}
+      </section>
+      {result?.holdout && (
+        <p className="muted">
+          {cv.holdout}: {cv.holdoutText(format.integer(result.holdout.days), format.decimal(result.holdout.expected, 0), format.integer(result.holdout.actual))}
+        </p>
+      )}
+    </>
+  );
+}
+
+interface Bin {
+  index: number;
+  from: number;
+  to: number;
+  customers: number;
+}
+
+function binsOf(distribution: Distribution): Bin[] {
+  const { width, counts } = distribution.histogram;
+  return counts.map((customers, index) => ({ index, from: index * width, to: (index + 1) * width, customers }));
+}
+
+function Histograms({ result }: { result: RunResult }) {
+  const { t } = useI18n();
+  const { format } = useCurrentWorkspace();
+  const cv = t.analytics.customerValue;
+  const money = (v: number) => format.money(Math.round(v));
+  const percent = (v: number) => format.percent(v, 0);
+  return (
+    <div className="chart-pair">
+      <Histogram title={cv.clvHistogram} bins={binsOf(result.clv)} show={money} filename={`clv-distribution_${result.calibrationEnd}`} lastOpen />
+      <Histogram title={cv.aliveHistogram} bins={binsOf(result.probabilityAlive)} show={percent} filename={`p-alive-distribution_${result.calibrationEnd}`} />
+    </div>
+  );
+}
+
+/** A histogram of 20 bins; `lastOpen`: the last bin also holds the values above it (CLV beyond its p99). */
+function Histogram({ title, bins, show, filename, lastOpen }: { title: string; bins: Bin[]; show(v: number): string; filename: string; lastOpen?: boolean }) {
+  const { t } = useI18n();
+  const { format } = useCurrentWorkspace();
+  const a = t.analytics;
+  const cv = a.customerValue;
+  const label = (b: Bin) => (lastOpen && b.index === bins.length - 1 ? `${show(b.from)}〜` : `${show(b.from)}〜${show(b.to)}`);
+  const columns: Column<Bin>[] = [
+    { label: cv.bin, value: label },
+    { label: t.analytics.rfm.customers, value: (b) => b.customers, cell: (b) => format.integer(b.customers), numeric: true },
+  ];
+  const option = useMemo((): ChartOption => ({
+    grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => a.units.people(format.integer(Number(v))) },
+    xAxis: { type: 'category', data: bins.map(label), axisLabel: { rotate: 40, fontSize: 10 } },
+    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => format.integer(v) } },
+    series: [{ type: 'bar', name: t.analytics.rfm.customers, data: bins.map((b) => b.customers), barCategoryGap: '8%' }],
+  }), [bins, format, t]);
+  return (
+    <ChartCard title={title} rows={bins} columns={columns} rowKey={(b) => String(b.index)} filename={filename} chart={() => <EChart option={option} label={title} height={300} />} />
+  );
+}
+
+interface ParameterRow {
+  model: string;
+  name: string;
+  estimate: number;
+  standardError: number | null;
+}
+
+function ParametersCard({ run }: { run: Run }) {
+  const { t } = useI18n();
+  const { format } = useCurrentWorkspace();
+  const cv = t.analytics.customerValue;
+  const { bgNbd: bg, gammaGamma: gg } = run;
+  const rows: ParameterRow[] = [
+    { model: 'BG/NBD', name: 'r', estimate: bg.r, standardError: bg.standardErrors.r },
+    { model: 'BG/NBD', name: 'α', estimate: bg.alpha, standardError: bg.standardErrors.alpha },
+    { model: 'BG/NBD', name: 'a', estimate: bg.a, standardError: bg.standardErrors.a },
+    { model: 'BG/NBD', name: 'b', estimate: bg.b, standardError: bg.standardErrors.b },
+    { model: 'Gamma-Gamma', name: 'p', estimate: gg.p, standardError: gg.standardErrors.p },
+    { model: 'Gamma-Gamma', name: 'q', estimate: gg.q, standardError: gg.standardErrors.q },
+    { model: 'Gamma-Gamma', name: 'γ', estimate: gg.gamma, standardError: gg.standardErrors.gamma },
+  ];
+  const number = (v: number) => (Math.abs(v) >= 1000 ? format.decimal(v, 0) : format.decimal(v, 4));
+  const columns: Column<ParameterRow>[] = [
+    { label: cv.model, value: (p) => p.model },
+    { label: cv.parameter, value: (p) => p.name, cell: (p) => <span className="mono">{p.name}</span> },
+    { label: cv.estimate, value: (p) => p.estimate, cell: (p) => number(p.estimate), numeric: true },
+    { label: cv.standardError, value: (p) => p.standardError, cell: (p) => orNone(t, p.standardError, number), numeric: true },
+  ];
+  const fit = (name: string, f: { logLikelihood: number; iterations: number; converged: boolean }) =>
+    `${name}: ${cv.logLikelihood} ${format.decimal(f.logLikelihood, 2)}・${cv.iterations} ${format.integer(f.iterations)}・${cv.converged} ${f.converged ? cv.yes : cv.no}`;
+  return (
+    <ChartCard
+      title={cv.parameters}
+      rows={rows}
+      columns={columns}
+      rowKey={(p) => `${p.model}-${p.name}`}
+      filename={`customer-value-parameters_${run.calibrationEnd}`}
+      note={<ul className="fit-notes"><li>{fit(cv.bgNbd, bg)}</li><li>{fit(cv.gammaGamma, gg)}</li></ul>}
+    />
+  );
+}
+
+function TopCustomers({ computedAt }: { computedAt: string }) {
+  const { t } = useI18n();
+  const { workspace, format } = useCurrentWorkspace();
+  const cv = t.analytics.customerValue;
+  const c = cv.columns;
+  const top = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/customer-value/customers', {
+    params: { path: { workspace: workspace.name }, query: { limit: TOP_CUSTOMERS } }, signal,
+  })), [workspace.name, computedAt]);
+  const base = `/w/${encodeURIComponent(workspace.name)}/customers`;
+  const columns: Column<CustomerValue>[] = [
+    { label: c.name, value: (v) => v.name, cell: (v) => <Link className="row-link" to={`${base}/${v.customerId}`}>{v.name ?? t.customers.unnamed}</Link> },
+    { label: c.customerId, value: (v) => v.externalId, cell: (v) => <span className="mono">{v.externalId}</span> },
+    { label: c.repeatPurchases, value: (v) => v.repeatPurchases, cell: (v) => format.integer(v.repeatPurchases), numeric: true },
+    { label: c.probabilityAlive, value: (v) => v.probabilityAlive, cell: (v) => format.percent(v.probabilityAlive), numeric: true },
+    { label: c.expectedPurchases, value: (v) => v.expectedPurchases, cell: (v) => format.decimal(v.expectedPurchases, 1), numeric: true },
+    { label: c.expectedSpend, value: (v) => v.expectedSpend, cell: (v) => format.money(Math.round(v.expectedSpend)), numeric: true },
+    { label: c.clv, value: (v) => v.clv, cell: (v) => format.money(Math.round(v.clv)), numeric: true },
+  ];
+  return (
+    <WhenLoaded data={top}>
+      {(page) => <ChartCard title={cv.topCustomers} rows={page.items} columns={columns} rowKey={(v) => v.customerId} filename={`customer-value-top_${computedAt.slice(0, 10)}`} />}
+    </WhenLoaded>
+  );
+}
