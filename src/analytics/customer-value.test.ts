@@ -3,6 +3,7 @@ import { connectTestDatabase, freshWorkspace } from '../../test/support/database
 import { addOrders, type FixtureOrder } from '../../test/support/purchases.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { readCdnowSample } from './clv/cdnow-fixture.ts';
+import { loadPurchaseSnapshot, snapshotPurchaseRows } from './engine/purchase-snapshot.ts';
 import { customerValueOf, listCustomerValues, readCustomerValueRun, runCustomerValue } from './customer-value.ts';
 import { dayNumber, formatDay } from './periods.ts';
 
@@ -51,6 +52,17 @@ describe('runCustomerValue on the CDNOW sample', () => {
     expect(run.holdout!.expected / laterDays.size).toBeGreaterThan(0.86);
     expect(run.holdout!.expected / laterDays.size).toBeLessThan(0.90);
     expect(run.probabilityAlive.histogram.counts.reduce((a, b) => a + b, 0)).toBe(2357);
+  });
+
+  it('gives the same run from the analytics engine\'s snapshot as from its own COPY', async () => {
+    const terms = { calibrationEnd: '1997-09-30', unit: 'week' as const };
+    const snapshot = await loadPurchaseSnapshot(database.pool, workspace.id);
+    const fromSnapshot = await runCustomerValue({ pool: database.pool, workspaceId: workspace.id, ...terms, purchases: async () => snapshotPurchaseRows(snapshot) });
+    const fromCopy = await runCustomerValue({ pool: database.pool, workspaceId: workspace.id, ...terms });
+    const { computedAt: _a, ...a } = fromSnapshot;
+    const { computedAt: _b, ...b } = fromCopy;
+    expect(a).toEqual(b);
+    expect(a.bgNbd.r).toBeCloseTo(0.243, 2);
   });
 
   it('stores every customer scored, readable one by one and ranked by CLV', async () => {

@@ -76,14 +76,19 @@ const UNIT_DAYS: Record<TimeUnit, number> = { day: 1, week: 7 };
  * The purchases stream out of PostgreSQL with COPY into typed arrays, ordered by customer and
  * day, so memory is about 20 bytes a purchase.
  */
-export async function runCustomerValue(params: { pool: pg.Pool; workspaceId: string } & Partial<CustomerValueTerms>): Promise<CustomerValueRun> {
+export async function runCustomerValue(params: {
+  pool: pg.Pool;
+  workspaceId: string;
+  /** The purchases, when the caller holds them already (the analytics engine's snapshot); else read with COPY. */
+  purchases?: () => Promise<LoadedPurchases>;
+} & Partial<CustomerValueTerms>): Promise<CustomerValueRun> {
   const { pool, workspaceId } = params;
   const terms = checkTerms(params);
   const timezone = await workspaceTimezone(pool, workspaceId);
   const calibrationEnd = params.calibrationEnd ?? addDays(localDateOf(new Date(), timezone), -1);
   requireCalendarDate(calibrationEnd, 'calibrationEnd');
 
-  const purchases = await loadPurchases(pool, workspaceId, timezone);
+  const purchases = params.purchases ? await params.purchases() : await loadPurchases(pool, workspaceId, timezone);
   const summary = summarisePurchaseDays({ customerDays: purchases, calibrationEnd, unit: terms.unit });
   const n = summary.customer.length;
   if (n === 0) throw new KizunaError('validation_failed', `No customer has a purchase on or before ${calibrationEnd}: there is nothing to fit.`);
@@ -127,14 +132,15 @@ function checkTerms(params: Partial<CustomerValueTerms>): Omit<CustomerValueTerm
   return terms;
 }
 
-interface LoadedPurchases {
+/** Purchases as columns ordered by customer and day: what the models read. */
+export interface LoadedPurchases {
   /** Customer index of each purchase, 0 … ids.length − 1, in customer order. */
   customer: Int32Array;
   /** Local day number of each purchase. */
   day: Int32Array;
   amount: Float64Array;
   /** Customer id of each index. */
-  ids: string[];
+  ids: ArrayLike<string | number>;
 }
 
 /** Every purchase of the workspace as (customer, local day, amount), ordered by customer and day, through COPY. */
@@ -205,7 +211,7 @@ class GrowingColumns {
 /** Replaces the workspace's run and scores in one transaction; the scores go in through COPY. */
 async function storeRun(params: {
   pool: pg.Pool; workspaceId: string; calibrationEnd: string; terms: Omit<CustomerValueTerms, 'calibrationEnd'>;
-  bgNbd: BgNbdFit; gammaGamma: GammaGammaFit; ids: string[]; summary: PurchaseSummary; value: CustomerValue; customers: number;
+  bgNbd: BgNbdFit; gammaGamma: GammaGammaFit; ids: ArrayLike<string | number>; summary: PurchaseSummary; value: CustomerValue; customers: number;
 }): Promise<void> {
   const { pool, workspaceId, calibrationEnd, terms, bgNbd, gammaGamma, ids, summary, value, customers } = params;
   await withTransaction(pool, async (client) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   CUSTOMER_VALUE_DEFAULTS, customerValueOf, listCustomerValues, readCustomerValueRun, runCustomerValue,
 } from '../../../analytics/customer-value.ts';
+import { snapshotPurchaseRows } from '../../../analytics/engine/purchase-snapshot.ts';
 import { snapshotRfmOfCustomer } from '../../../analytics/engine/rfm-customers.ts';
 import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
 import { rfmOfCustomer } from '../../../analytics/rfm.ts';
@@ -119,7 +120,10 @@ export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
-      return runCustomerValue({ pool, workspaceId: workspace.id, ...request.body });
+      // The purchases come from the engine's snapshot (loaded once, shared with the other analyses).
+      return analytics.run(workspace.id,
+        (snapshot) => runCustomerValue({ pool, workspaceId: workspace.id, ...request.body, purchases: async () => snapshotPurchaseRows(snapshot) }),
+        () => runCustomerValue({ pool, workspaceId: workspace.id, ...request.body }));
     });
 
     app.get('/workspaces/:workspace/analytics/customer-value/customers', {
