@@ -1,6 +1,8 @@
+import { bgNbdLikelihood, prepareBgNbd, type BgNbdData } from './bg-nbd-likelihood.ts';
 import { groupCustomers, type CustomerGroups, type RecencyFrequency } from './customer-groups.ts';
-import { hessianFromGradient, invertPositiveDefinite, minimize } from './optimize.ts';
-import { digamma, logGamma } from './special-functions.ts';
+import { fallBack, fitOnSampleFirst, logSpaceObjective, naturalHessian } from './fit-strategy.ts';
+import { minimizeNewton, type NewtonMinimum } from './newton.ts';
+import { invertPositiveDefinite } from './optimize.ts';
 
 export { conditionalExpectedPurchases, expectedCumulativeRepeatPurchases, expectedPurchases, probabilityAlive, scoreBgNbd } from './bg-nbd-scores.ts';
 
@@ -22,9 +24,13 @@ export interface BgNbdFit extends BgNbdParameters {
   standardErrors: BgNbdParameters;
   /** The maximised log-likelihood, Σ weight · ln L(r, α, a, b | x, t_x, T). */
   logLikelihood: number;
+  /** Iterations of the fit over all customers (after the start found on a sample, see fitBgNbd). */
   iterations: number;
   converged: boolean;
 }
+
+/** Customers as rows (x, t_x, T, optional weights), or already grouped (`groupPurchaseSummary`, `groupCustomers`). */
+export type BgNbdInput = (RecencyFrequency & { weights?: ArrayLike<number> }) | { groups: CustomerGroups };
 
 /**
  * ln L(r, α, a, b | x, t_x, T) of one customer (FHL 2005, eq. 6), in the log-space form that
@@ -33,41 +39,63 @@ export interface BgNbdFit extends BgNbdParameters {
  *          + ln[ (α+T)^−(r+x) + δ(x>0) · a/(b+x−1) · (α+t_x)^−(r+x) ].
  */
 export function bgNbdCustomerLogLikelihood({ params, x, tx, T }: { params: BgNbdParameters; x: number; tx: number; T: number }): number {
-  const groups = groupCustomers({ x: [x], tx: [tx], T: [T] });
-  return bgNbdGroupedLogLikelihood(params, groups, null);
+  return bgNbdLikelihood(params, prepareBgNbd(groupCustomers({ x: [x], tx: [tx], T: [T] })), null, null);
 }
 
 /** Σ weight · ln L over customers (weights default to 1): the function the fit maximises. */
-export function bgNbdLogLikelihood({ params, x, tx, T, weights }: RecencyFrequency & { params: BgNbdParameters; weights?: ArrayLike<number> }): number {
-  return bgNbdGroupedLogLikelihood(params, groupCustomers({ x, tx, T, weights }), null);
+export function bgNbdLogLikelihood({ params, ...input }: BgNbdInput & { params: BgNbdParameters }): number {
+  return bgNbdLikelihood(params, prepareBgNbd(groupsOf(input)), null, null);
 }
 
 /**
  * Fits r, α, a, b by maximum likelihood. Rows with identical (x, t_x, T) are merged first
  * (their weights summed, 1 per row by default), so passing one row per customer or one row per
- * distinct history with `weights` = counts gives the same fit. The search runs over
- * log-parameters (keeping them positive) by BFGS with the analytic gradient, Nelder–Mead as
- * fallback; standard errors come from the numerical Hessian of the log-likelihood at the optimum.
+ * distinct history with `weights` = counts gives the same fit; pass `{ groups }` to reuse a
+ * grouping (the scores need it too).
+ *
+ * The search is Newton's method on the log-parameters with the analytic gradient and Hessian
+ * (bg-nbd-likelihood.ts: one pass over the groups each, one exp and one log1p per group).
+ * Above 40,000 groups it starts from the fit on a systematic sample of 20,000 groups, close
+ * enough that three or four passes over all groups finish it. Should Newton fail, BFGS and
+ * Nelder–Mead take over (`minimize`). Standard errors come from the analytic Hessian at the
+ * optimum (the observed information).
  *
  * @example
  *   const fit = fitBgNbd({ x: [2, 1, 0], tx: [30.43, 1.71, 0], T: [38.86, 38.86, 38.86] });
+ *   const sameFit = fitBgNbd({ groups: groupPurchaseSummary(summary) });
  */
-export function fitBgNbd(input: RecencyFrequency & { weights?: ArrayLike<number> }): BgNbdFit {
-  const groups = groupCustomers(input);
+export function fitBgNbd(input: BgNbdInput): BgNbdFit {
+  const groups = groupsOf(input);
   if (groups.count === 0) throw new RangeError('fitBgNbd needs at least one customer');
-  const scratch = new Float64Array(4);
-  // Minimise −LL over θ = ln(r, α, a, b); by the chain rule ∂/∂ln θ = θ · ∂/∂θ.
-  const objective = (theta: Float64Array, gradient: Float64Array): number => {
-    const params = fromLog(theta);
-    const value = bgNbdGroupedLogLikelihood(params, groups, scratch);
-    const natural = [params.r, params.alpha, params.a, params.b];
-    for (let i = 0; i < 4; i++) gradient[i] = -scratch[i]! * natural[i]!;
-    return -value;
-  };
-  const found = minimize({ objective, start: startingPoint(groups) });
+  const found = fitOnSampleFirst({
+    count: groups.count,
+    start: startingPoint(groups),
+    fit: (stride, start) => newtonFit(prepareBgNbd(groups, stride), start),
+  });
   const params = fromLog(found.theta);
-  const standardErrors = standardErrorsAt(params, groups);
-  return { ...params, standardErrors, logLikelihood: -found.value, iterations: found.iterations, converged: found.converged };
+  const covariance = invertPositiveDefinite(naturalHessian(found, [params.r, params.alpha, params.a, params.b]).map((row) => row.map((v) => -v)));
+  const se = (i: number): number => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN);
+  return {
+    ...params,
+    standardErrors: { r: se(0), alpha: se(1), a: se(2), b: se(3) },
+    logLikelihood: -found.value,
+    iterations: found.iterations,
+    converged: found.converged,
+  };
+}
+
+function groupsOf(input: BgNbdInput): CustomerGroups {
+  return 'groups' in input ? input.groups : groupCustomers(input);
+}
+
+/** Newton from `start`; if it fails, BFGS and Nelder–Mead, then one more evaluation for the Hessian there. */
+function newtonFit(data: BgNbdData, start: Float64Array): NewtonMinimum {
+  const objective = logSpaceObjective(4, (natural, gradient, hessian) => bgNbdLikelihood(
+    { r: natural[0]!, alpha: natural[1]!, a: natural[2]!, b: natural[3]! }, data, gradient, hessian,
+  ));
+  const newton = minimizeNewton({ objective, start });
+  if (newton.converged) return newton;
+  return fallBack(objective, start, newton);
 }
 
 /**
@@ -87,89 +115,4 @@ function startingPoint(groups: CustomerGroups): Float64Array {
 
 function fromLog(theta: Float64Array): BgNbdParameters {
   return { r: Math.exp(theta[0]!), alpha: Math.exp(theta[1]!), a: Math.exp(theta[2]!), b: Math.exp(theta[3]!) };
-}
-
-function standardErrorsAt(params: BgNbdParameters, groups: CustomerGroups): BgNbdParameters {
-  const hessian = hessianFromGradient({
-    theta: [params.r, params.alpha, params.a, params.b],
-    gradientAt: (theta, gradient) => {
-      bgNbdGroupedLogLikelihood({ r: theta[0]!, alpha: theta[1]!, a: theta[2]!, b: theta[3]! }, groups, gradient);
-    },
-  });
-  const information = hessian.map((row) => row.map((v) => -v));
-  const covariance = invertPositiveDefinite(information);
-  const se = (i: number): number => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN);
-  return { r: se(0), alpha: se(1), a: se(2), b: se(3) };
-}
-
-/**
- * The weighted log-likelihood over groups sorted by x and, when `gradient` is given, its
- * gradient with respect to (r, α, a, b). Terms that depend on x alone are computed once per
- * run of equal x.
- */
-export function bgNbdGroupedLogLikelihood({ r, alpha, a, b }: BgNbdParameters, groups: CustomerGroups, gradient: Float64Array | null): number {
-  const lnAlpha = Math.log(alpha);
-  const constantPart = logGamma(a + b) - logGamma(b) - logGamma(r);
-  const psiR = gradient ? digamma(r) : 0;
-  const psiAB = gradient ? digamma(a + b) : 0;
-  const psiB = gradient ? digamma(b) : 0;
-  let total = 0;
-  let gr = 0;
-  let galpha = 0;
-  let ga = 0;
-  let gb = 0;
-  let currentX = -1;
-  let xPart = 0;
-  let lnDeathWeight = 0;
-  let dxr = 0;
-  let dxa = 0;
-  let dxb = 0;
-  for (let g = 0; g < groups.count; g++) {
-    const x = groups.x[g]!;
-    if (x !== currentX) {
-      currentX = x;
-      xPart = constantPart + logGamma(r + x) + r * lnAlpha + logGamma(b + x) - logGamma(a + b + x);
-      lnDeathWeight = x > 0 ? Math.log(a) - Math.log(b + x - 1) : Number.NEGATIVE_INFINITY;
-      if (gradient) {
-        const psiABX = digamma(a + b + x);
-        dxr = digamma(r + x) - psiR + lnAlpha;
-        dxa = psiAB - psiABX;
-        dxb = psiAB + digamma(b + x) - psiB - psiABX;
-      }
-    }
-    const weight = groups.weight[g]!;
-    const lnAgeTerm = Math.log(alpha + groups.T[g]!);
-    const alive = -(r + x) * lnAgeTerm;
-    if (x === 0) {
-      total += weight * (xPart + alive);
-      if (gradient) {
-        gr += weight * (dxr - lnAgeTerm);
-        galpha += weight * (r / alpha - r / (alpha + groups.T[g]!));
-        ga += weight * dxa;
-        gb += weight * dxb;
-      }
-      continue;
-    }
-    const lnRecencyTerm = Math.log(alpha + groups.tx[g]!);
-    const dead = lnDeathWeight - (r + x) * lnRecencyTerm;
-    // ln(e^alive + e^dead) through the larger term; one exp serves the value and the gradient.
-    const ratio = Math.exp(-Math.abs(alive - dead));
-    total += weight * (xPart + Math.max(alive, dead) + Math.log1p(ratio));
-    if (gradient) {
-      // Share of the "dropped out after the last purchase" branch in the likelihood.
-      const deadShare = dead > alive ? 1 / (1 + ratio) : ratio / (1 + ratio);
-      const aliveShare = 1 - deadShare;
-      gr += weight * (dxr - aliveShare * lnAgeTerm - deadShare * lnRecencyTerm);
-      galpha += weight * (r / alpha - (r + x) * (aliveShare / (alpha + groups.T[g]!) + deadShare / (alpha + groups.tx[g]!)));
-      ga += weight * (dxa + deadShare / a);
-      gb += weight * (dxb - deadShare / (b + x - 1));
-    }
-  }
-  if (gradient) {
-    gradient[0] = gr;
-    gradient[1] = galpha;
-    gradient[2] = ga;
-    gradient[3] = gb;
-  }
-  return total;
 }

@@ -1,5 +1,7 @@
-import { hessianFromGradient, invertPositiveDefinite, minimize } from './optimize.ts';
-import { digamma, logGamma } from './special-functions.ts';
+import { fallBack, fitOnSampleFirst, logSpaceObjective, naturalHessian } from './fit-strategy.ts';
+import { minimizeNewton, type NewtonMinimum } from './newton.ts';
+import { invertPositiveDefinite } from './optimize.ts';
+import { digamma, logGamma, trigamma } from './special-functions.ts';
 
 /**
  * The Gamma-Gamma model of spend per purchase (Fader, Hardie & Lee 2005, "RFM and CLV";
@@ -34,6 +36,12 @@ export interface FrequencyMonetary {
  * of x purchase amounts:
  *   ln f = ln Γ(px+q) − ln Γ(px) − ln Γ(q) + q ln γ + (px−1) ln m̄ + px ln x − (px+q) ln(γ + m̄x).
  * Throws a RangeError for a customer with repeat purchases and a mean spend that is not positive.
+ *
+ * Only ln(γ + m̄x) ties the parameters to each customer; every other term sums, once, to
+ * totals per frequency. A pass over the customers therefore costs one log and one division
+ * each, and gives the value, gradient and Hessian: Newton's method on the log-parameters, from
+ * the fit on a sample of 20,000 customers when there are more than 40,000 (see fitBgNbd), with
+ * BFGS and Nelder–Mead as fallback; standard errors from the analytic Hessian.
  */
 export function fitGammaGamma({ frequency, monetary, weights }: FrequencyMonetary & { weights?: ArrayLike<number> }): GammaGammaFit {
   const buyers = repeatBuyersByFrequency({ frequency, monetary, weights });
@@ -41,29 +49,18 @@ export function fitGammaGamma({ frequency, monetary, weights }: FrequencyMonetar
   let meanSpend = 0;
   let weightSum = 0;
   for (let i = 0; i < buyers.count; i++) {
-    meanSpend += buyers.weight[i]! * buyers.monetary[i]!;
+    meanSpend += (buyers.weight[i]! * buyers.spendSum[i]!) / buyers.frequency[i]!;
     weightSum += buyers.weight[i]!;
   }
   meanSpend /= weightSum;
-  const scratch = new Float64Array(3);
-  const objective = (theta: Float64Array, gradient: Float64Array): number => {
-    const params = { p: Math.exp(theta[0]!), q: Math.exp(theta[1]!), gamma: Math.exp(theta[2]!) };
-    const value = gammaGammaLogLikelihoodOf(params, buyers, scratch);
-    gradient[0] = -scratch[0]! * params.p;
-    gradient[1] = -scratch[1]! * params.q;
-    gradient[2] = -scratch[2]! * params.gamma;
-    return -value;
-  };
   // p = 1, q = 2, γ = the mean spend puts the start's population mean p·γ/(q−1) at the observed one.
-  const found = minimize({ objective, start: [0, Math.log(2), Math.log(meanSpend)] });
-  const params = { p: Math.exp(found.theta[0]!), q: Math.exp(found.theta[1]!), gamma: Math.exp(found.theta[2]!) };
-  const hessian = hessianFromGradient({
-    theta: [params.p, params.q, params.gamma],
-    gradientAt: (theta, gradient) => {
-      gammaGammaLogLikelihoodOf({ p: theta[0]!, q: theta[1]!, gamma: theta[2]! }, buyers, gradient);
-    },
+  const found = fitOnSampleFirst({
+    count: buyers.count,
+    start: Float64Array.from([0, Math.log(2), Math.log(meanSpend)]),
+    fit: (stride, start) => newtonFit(prepareBuyers(buyers, stride), start),
   });
-  const covariance = invertPositiveDefinite(hessian.map((row) => row.map((v) => -v)));
+  const params = { p: Math.exp(found.theta[0]!), q: Math.exp(found.theta[1]!), gamma: Math.exp(found.theta[2]!) };
+  const covariance = invertPositiveDefinite(naturalHessian(found, [params.p, params.q, params.gamma]).map((row) => row.map((v) => -v)));
   const se = (i: number): number => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN);
   return {
     ...params,
@@ -74,9 +71,17 @@ export function fitGammaGamma({ frequency, monetary, weights }: FrequencyMonetar
   };
 }
 
+function newtonFit(data: BuyerRuns, start: Float64Array): NewtonMinimum {
+  const objective = logSpaceObjective(3, (natural, gradient, hessian) => gammaGammaLikelihood(
+    { p: natural[0]!, q: natural[1]!, gamma: natural[2]! }, data, gradient, hessian,
+  ));
+  const newton = minimizeNewton({ objective, start });
+  return newton.converged ? newton : fallBack(objective, start, newton);
+}
+
 /** Σ weight · ln f(m̄ | x) over the rows with frequency > 0 (weights default to 1). */
 export function gammaGammaLogLikelihood({ params, frequency, monetary, weights }: FrequencyMonetary & { params: GammaGammaParameters; weights?: ArrayLike<number> }): number {
-  return gammaGammaLogLikelihoodOf(params, repeatBuyersByFrequency({ frequency, monetary, weights }), null);
+  return gammaGammaLikelihood(params, prepareBuyers(repeatBuyersByFrequency({ frequency, monetary, weights }), 1), null, null);
 }
 
 /**
@@ -99,16 +104,16 @@ export function scoreGammaGamma({ params, frequency, monetary }: FrequencyMoneta
   return spend;
 }
 
+/** The customers with frequency > 0, ordered by frequency. */
 interface RepeatBuyers {
   count: number;
   frequency: Float64Array;
-  monetary: Float64Array;
-  /** ln m̄, computed once rather than at every likelihood evaluation. */
-  lnMonetary: Float64Array;
+  /** m̄·x: the customer's spend over her repeat purchases. */
+  spendSum: Float64Array;
   weight: Float64Array;
 }
 
-/** The rows with frequency > 0, ordered by frequency so that terms in px alone are computed once per frequency. */
+/** Validates the rows and orders those with frequency > 0 by frequency (a counting sort). */
 function repeatBuyersByFrequency({ frequency, monetary, weights }: FrequencyMonetary & { weights?: ArrayLike<number> }): RepeatBuyers {
   const n = frequency.length;
   if (monetary.length !== n || (weights && weights.length !== n)) throw new RangeError(`frequency, monetary${weights ? ' and weights' : ''} must have the same length`);
@@ -119,58 +124,111 @@ function repeatBuyersByFrequency({ frequency, monetary, weights }: FrequencyMone
     if (x > 0 && !(monetary[i]! > 0 && Number.isFinite(monetary[i]!))) {
       throw new RangeError(`customer row ${i}: a customer with repeat purchases needs a positive mean spend (got ${monetary[i]}); leave out zero-value or refunded purchase days`);
     }
-    maxFrequency = Math.max(maxFrequency, x);
+    if (x > maxFrequency) maxFrequency = x;
   }
   const start = new Int32Array(maxFrequency + 2);
   for (let i = 0; i < n; i++) if (frequency[i]! > 0) start[frequency[i]! + 1]!++;
   for (let v = 1; v < start.length; v++) start[v]! += start[v - 1]!;
   const count = start[maxFrequency + 1]!;
-  const buyers = { count, frequency: new Float64Array(count), monetary: new Float64Array(count), lnMonetary: new Float64Array(count), weight: new Float64Array(count) };
+  const buyers = { count, frequency: new Float64Array(count), spendSum: new Float64Array(count), weight: new Float64Array(count) };
   for (let i = 0; i < n; i++) {
     const x = frequency[i]!;
     if (x === 0) continue;
     const at = start[x]!++;
     buyers.frequency[at] = x;
-    buyers.monetary[at] = monetary[i]!;
-    buyers.lnMonetary[at] = Math.log(monetary[i]!);
+    buyers.spendSum[at] = monetary[i]! * x;
     buyers.weight[at] = weights ? weights[i]! : 1;
   }
   return buyers;
 }
 
-function gammaGammaLogLikelihoodOf({ p, q, gamma }: GammaGammaParameters, buyers: RepeatBuyers, gradient: Float64Array | null): number {
+/** Buyers by runs of equal frequency, with what depends on the data alone summed once per run. */
+interface BuyerRuns {
+  runX: Float64Array;
+  runStart: Int32Array;
+  runEnd: Int32Array;
+  /** Σ weight per run. */
+  runWeight: Float64Array;
+  /** Σ weight · ln m̄ per run. */
+  runLnMonetary: Float64Array;
+  spendSum: Float64Array;
+  weight: Float64Array;
+}
+
+/** Arranges buyers in runs of equal frequency; with `stride` k > 1, every k-th buyer only (a start for the full fit). */
+function prepareBuyers(buyers: RepeatBuyers, stride: number): BuyerRuns {
+  const kept = Math.ceil(buyers.count / stride);
+  const spendSum = stride === 1 ? buyers.spendSum : new Float64Array(kept);
+  const weight = stride === 1 ? buyers.weight : new Float64Array(kept);
+  const runs: { x: number; start: number; end: number; weight: number; lnMonetary: number }[] = [];
+  for (let i = 0, k = 0; i < buyers.count; i += stride, k++) {
+    const x = buyers.frequency[i]!;
+    const w = buyers.weight[i]!;
+    spendSum[k] = buyers.spendSum[i]!;
+    weight[k] = w;
+    if (runs.at(-1)?.x !== x) runs.push({ x, start: k, end: k, weight: 0, lnMonetary: 0 });
+    const run = runs.at(-1)!;
+    run.end = k + 1;
+    run.weight += w;
+    run.lnMonetary += w * Math.log(buyers.spendSum[i]! / x);
+  }
+  return {
+    runX: Float64Array.from(runs, (run) => run.x), runStart: Int32Array.from(runs, (run) => run.start), runEnd: Int32Array.from(runs, (run) => run.end),
+    runWeight: Float64Array.from(runs, (run) => run.weight), runLnMonetary: Float64Array.from(runs, (run) => run.lnMonetary), spendSum, weight,
+  };
+}
+
+/**
+ * Σ weight · ln f(m̄ | x) and, when asked, its gradient and Hessian in (p, q, γ), in one pass:
+ * per customer only ln(γ + m̄x), 1/(γ + m̄x) and its square, summed per run of frequency.
+ */
+function gammaGammaLikelihood({ p, q, gamma }: GammaGammaParameters, data: BuyerRuns, gradient: Float64Array | null, hessian: Float64Array | null): number {
   const lnGamma = Math.log(gamma);
-  const constantPart = q * lnGamma - logGamma(q);
-  const psiQ = gradient ? digamma(q) : 0;
-  let total = 0;
+  const lnGammaQ = logGamma(q);
+  const psiQ = digamma(q);
+  const triQ = hessian ? trigamma(q) : 0;
+  const { spendSum, weight } = data;
+  let value = 0;
   let gp = 0;
   let gq = 0;
   let gg = 0;
-  let currentX = -1;
-  let xPart = 0;
-  let psiSum = 0;
-  let psiShape = 0;
-  let lnX = 0;
-  for (let i = 0; i < buyers.count; i++) {
-    const x = buyers.frequency[i]!;
-    if (x !== currentX) {
-      currentX = x;
-      lnX = Math.log(x);
-      xPart = constantPart + logGamma(p * x + q) - logGamma(p * x) + p * x * lnX;
-      if (gradient) {
-        psiSum = digamma(p * x + q);
-        psiShape = digamma(p * x);
-      }
+  let hpp = 0;
+  let hpq = 0;
+  let hqq = 0;
+  let hpg = 0;
+  let hqg = 0;
+  let hgg = 0;
+  for (let run = 0; run < data.runX.length; run++) {
+    const x = data.runX[run]!;
+    const W = data.runWeight[run]!;
+    const L = data.runLnMonetary[run]!;
+    let G = 0;
+    let I1 = 0;
+    let I2 = 0;
+    const end = data.runEnd[run]!;
+    for (let i = data.runStart[run]!; i < end; i++) {
+      const scale = gamma + spendSum[i]!;
+      const w = weight[i]!;
+      const inv = w / scale;
+      G += w * Math.log(scale);
+      I1 += inv;
+      I2 += inv / scale;
     }
-    const m = buyers.monetary[i]!;
-    const weight = buyers.weight[i]!;
-    const lnM = buyers.lnMonetary[i]!;
-    const lnScale = Math.log(gamma + m * x);
-    total += weight * (xPart + (p * x - 1) * lnM - (p * x + q) * lnScale);
-    if (gradient) {
-      gp += weight * x * (psiSum - psiShape + lnM + lnX - lnScale);
-      gq += weight * (psiSum - psiQ + lnGamma - lnScale);
-      gg += weight * (q / gamma - (p * x + q) / (gamma + m * x));
+    const px = p * x;
+    const lnX = Math.log(x);
+    const psiSum = digamma(px + q);
+    value += W * (logGamma(px + q) - logGamma(px) - lnGammaQ + q * lnGamma + px * lnX) + (px - 1) * L - (px + q) * G;
+    gp += x * (W * (psiSum - digamma(px) + lnX) + L - G);
+    gq += W * (psiSum - psiQ + lnGamma) - G;
+    gg += (W * q) / gamma - (px + q) * I1;
+    if (hessian) {
+      const triSum = trigamma(px + q);
+      hpp += W * x * x * (triSum - trigamma(px));
+      hpq += W * x * triSum;
+      hqq += W * (triSum - triQ);
+      hpg -= x * I1;
+      hqg += W / gamma - I1;
+      hgg += (-W * q) / (gamma * gamma) + (px + q) * I2;
     }
   }
   if (gradient) {
@@ -178,5 +236,6 @@ function gammaGammaLogLikelihoodOf({ p, q, gamma }: GammaGammaParameters, buyers
     gradient[1] = gq;
     gradient[2] = gg;
   }
-  return total;
+  if (hessian) hessian.set([hpp, hpq, hpg, hpq, hqq, hqg, hpg, hqg, hgg]);
+  return value;
 }

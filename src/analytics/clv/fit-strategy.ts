@@ -1,0 +1,73 @@
+import type { NewtonMinimum, SecondOrderObjective } from './newton.ts';
+import { minimize } from './optimize.ts';
+
+/**
+ * What the two fits share: the search runs over log-parameters (keeping them positive, and
+ * making the likelihood closer to quadratic), and, on large data, starts from the fit on a
+ * sample.
+ */
+
+/** A log-likelihood in natural parameters, writing its gradient and (row-major) Hessian. */
+export type NaturalLogLikelihood = (params: Float64Array, gradient: Float64Array, hessian: Float64Array) => number;
+
+/**
+ * f(θ) = −LL(e^θ) with its derivatives by the chain rule, p = e^θ, g and H those of LL:
+ *   ∂f/∂θᵢ = −gᵢpᵢ,   ∂²f/∂θᵢ∂θⱼ = −(Hᵢⱼpᵢpⱼ + δᵢⱼgᵢpᵢ).
+ */
+export function logSpaceObjective(n: number, logLikelihood: NaturalLogLikelihood): SecondOrderObjective {
+  const natural = new Float64Array(n);
+  const g = new Float64Array(n);
+  const H = new Float64Array(n * n);
+  return (theta, gradient, hessian) => {
+    for (let i = 0; i < n; i++) natural[i] = Math.exp(theta[i]!);
+    const value = logLikelihood(natural, g, H);
+    for (let i = 0; i < n; i++) {
+      gradient[i] = -g[i]! * natural[i]!;
+      for (let j = 0; j < n; j++) hessian[i * n + j] = -H[i * n + j]! * natural[i]! * natural[j]! - (i === j ? g[i]! * natural[i]! : 0);
+    }
+    return -value;
+  };
+}
+
+/** The Hessian of LL in natural parameters at a minimum of `logSpaceObjective`, as rows: Hᵢⱼ = (δᵢⱼ·∂f/∂θᵢ − ∂²f/∂θᵢ∂θⱼ) / (pᵢpⱼ). */
+export function naturalHessian(found: Pick<NewtonMinimum, 'gradient' | 'hessian'>, params: number[]): Float64Array[] {
+  const n = params.length;
+  return params.map((pi, i) => Float64Array.from(params, (pj, j) => ((i === j ? found.gradient[i]! : 0) - found.hessian[i * n + j]!) / (pi * pj)));
+}
+
+/** Above this many groups (or customers), a fit starts from the fit on a sample. */
+const SAMPLE_ABOVE = 40_000;
+/** The sample's size: its fit lands within a few of its standard errors of the full fit, where Newton converges in a few steps. */
+const SAMPLE_SIZE = 20_000;
+
+/**
+ * Runs `fit` on all rows from `start`, first on a systematic sample (every k-th row) when there
+ * are many rows, so that the full fit, whose every evaluation is a pass over all rows, starts
+ * close to its optimum. The sample's fit is a start only: the result is the full fit's.
+ */
+export function fitOnSampleFirst<T extends { theta: Float64Array; converged: boolean; iterations: number }>({ count, start, fit }: {
+  count: number;
+  start: Float64Array;
+  fit: (stride: number, start: Float64Array) => T;
+}): T {
+  let from = start;
+  if (count > SAMPLE_ABOVE) {
+    const sample = fit(Math.ceil(count / SAMPLE_SIZE), start);
+    if (sample.converged && sample.theta.every(Number.isFinite)) from = sample.theta;
+  }
+  return fit(1, from);
+}
+
+/**
+ * When Newton fails (a start far from the optimum on awkward data): BFGS and Nelder–Mead from
+ * `start`, then one evaluation at their optimum for the gradient and Hessian.
+ */
+export function fallBack(objective: SecondOrderObjective, start: Float64Array, newton: NewtonMinimum): NewtonMinimum {
+  const n = start.length;
+  const unused = new Float64Array(n * n);
+  const found = minimize({ objective: (theta, gradient) => objective(theta, gradient, unused), start });
+  const gradient = new Float64Array(n);
+  const hessian = new Float64Array(n * n);
+  const value = objective(found.theta, gradient, hessian);
+  return { ...found, value, gradient, hessian, iterations: newton.iterations + found.iterations, evaluations: newton.evaluations + found.iterations + 1 };
+}
