@@ -4,8 +4,8 @@ export interface Format {
   /** An exact decimal string (or number) as money in the workspace currency. */
   money(amount: string | number): string;
   integer(value: number): string;
-  /** A number with at most `digits` decimals (default 2): a frequency, items per purchase, a model parameter. */
-  decimal(value: number, digits?: number): string;
+  /** A number with at most `digits` decimals (default 2), at least `minimumDigits` (default 0): a frequency, a model parameter. */
+  decimal(value: number, digits?: number, minimumDigits?: number): string;
   /** A share or rate (0.1234 → 12.3%), with `digits` decimals (default 1). */
   percent(value: number, digits?: number): string;
   /** A calendar date (YYYY-MM-DD, no time zone). */
@@ -28,11 +28,11 @@ export function makeFormat(locale: Locale, workspace: { currency: string; timezo
   const tag = intlLocale[locale];
   const money = new Intl.NumberFormat(tag, { style: 'currency', currency: workspace.currency });
   const integer = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 });
-  const decimals = new Map<number, Intl.NumberFormat>();
-  const percents = new Map<number, Intl.NumberFormat>();
-  const cached = (cache: Map<number, Intl.NumberFormat>, digits: number, options: Intl.NumberFormatOptions) => {
-    let formatter = cache.get(digits);
-    if (!formatter) cache.set(digits, formatter = new Intl.NumberFormat(tag, { ...options, maximumFractionDigits: digits }));
+  const formatters = new Map<string, Intl.NumberFormat>();
+  const cached = (options: Intl.NumberFormatOptions) => {
+    const key = JSON.stringify(options);
+    let formatter = formatters.get(key);
+    if (!formatter) formatters.set(key, formatter = new Intl.NumberFormat(tag, options));
     return formatter;
   };
   const date = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone: workspace.timezone });
@@ -42,8 +42,8 @@ export function makeFormat(locale: Locale, workspace: { currency: string; timezo
   return {
     money: (amount) => money.format(typeof amount === 'number' ? amount : (amount as `${number}`)),
     integer: (value) => integer.format(value),
-    decimal: (value, digits = 2) => cached(decimals, digits, {}).format(value),
-    percent: (value, digits = 1) => cached(percents, digits, { style: 'percent', minimumFractionDigits: digits }).format(value),
+    decimal: (value, digits = 2, minimumDigits = 0) => cached({ maximumFractionDigits: digits, minimumFractionDigits: Math.min(minimumDigits, digits) }).format(value),
+    percent: (value, digits = 1) => cached({ style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits }).format(value),
     calendarDate: (value) => calendarDate.format(new Date(`${value}T00:00:00Z`)),
     calendarMonth: (value) => calendarMonth.format(new Date(`${value.slice(0, 7)}-01T00:00:00Z`)),
     date: (at) => date.format(new Date(at)),

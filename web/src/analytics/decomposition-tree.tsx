@@ -55,8 +55,8 @@ export function factorValue(t: Messages, format: Format, factor: Factor, value: 
     switch (factor) {
       case 'sales': case 'spendPerCustomer': case 'pricePerItem': return format.money(Math.round(v));
       case 'customers': return u.people(format.integer(v));
-      case 'frequency': return u.times(format.decimal(v, 2));
-      case 'itemsPerPurchase': return u.items(format.decimal(v, 2));
+      case 'frequency': return u.times(format.decimal(v, 2, 2));
+      case 'itemsPerPurchase': return u.items(format.decimal(v, 2, 2));
     }
   });
 }

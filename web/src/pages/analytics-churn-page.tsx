@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
@@ -46,17 +46,25 @@ function ChurnAnalysis({ dataEnd }: { dataEnd: string }) {
   const windowParam = Number(query.get('window'));
   const window = Number.isInteger(windowParam) && windowParam >= WINDOW_DAYS.min && windowParam <= WINDOW_DAYS.max ? windowParam : undefined;
   const path = { workspace: workspace.name };
+  // A saved setting changes the window the list uses when none is given here.
+  const [settingsVersion, setSettingsVersion] = useState(0);
   const windowInfo = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/churn/window', {
     params: { path, query: { asOf } }, signal,
   })), [workspace.name, asOf]);
+  const onSaved = () => {
+    windowInfo.reload();
+    setSettingsVersion((v) => v + 1);
+  };
   return (
     <>
       <div className="toolbar analytics-controls">
         <DateField label={a.controls.asOf} value={asOf} note={a.controls.asOfNote} onChange={(next) => query.set({ asOf: next })} />
         <WindowField value={window} onChange={(next) => query.set({ window: next === undefined ? undefined : String(next) })} />
       </div>
-      <ChurnList asOf={asOf} window={window} />
-      <WhenLoaded data={windowInfo}>{(info) => <WindowCard info={info} onSaved={windowInfo.reload} />}</WhenLoaded>
+      <ChurnList
+        asOf={asOf} window={window} settingsVersion={settingsVersion}
+        windowCard={<WhenLoaded data={windowInfo}>{(info) => <WindowCard info={info} onSaved={onSaved} />}</WhenLoaded>}
+      />
     </>
   );
 }
@@ -81,7 +89,7 @@ function WindowField({ value, onChange }: { value: number | undefined; onChange(
 }
 
 /** The first page, then "load more" appends the next ones (keyset cursors). */
-function ChurnList({ asOf, window }: { asOf: string; window: number | undefined }) {
+function ChurnList({ asOf, window, settingsVersion, windowCard }: { asOf: string; window: number | undefined; settingsVersion: number; windowCard: ReactNode }) {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
   const a = t.analytics;
@@ -90,13 +98,13 @@ function ChurnList({ asOf, window }: { asOf: string; window: number | undefined 
     params: { path: { workspace: workspace.name }, query: { asOf, limit: PAGE_SIZE, ...(window === undefined ? {} : { window }), ...(cursor ? { cursor } : {}) } },
     signal,
   }));
-  const first = useApiData((signal) => load(undefined, signal), [workspace.name, asOf, window]);
+  const first = useApiData((signal) => load(undefined, signal), [workspace.name, asOf, window, settingsVersion]);
   const [more, setMore] = useState<{ key: string; items: ChurnedCustomer[]; nextCursor: string | null; error?: Error }>();
-  const key = JSON.stringify([workspace.name, asOf, window]);
+  const key = JSON.stringify([workspace.name, asOf, window, settingsVersion]);
   return (
     <WhenLoaded data={first}>
       {(list) => {
-        if (list.outcome === 'no_window') return <p className="alert alert-info">{c.noWindow}</p>;
+        if (list.outcome === 'no_window') return <><p className="alert alert-info">{c.noWindow}</p>{windowCard}</>;
         const extra = more?.key === key ? more : undefined;
         const items = [...list.items, ...(extra?.items ?? [])];
         const nextCursor = extra ? extra.nextCursor : list.nextCursor;
@@ -108,13 +116,13 @@ function ChurnList({ asOf, window }: { asOf: string; window: number | undefined 
             setMore({ key, items: extra?.items ?? [], nextCursor, error: error instanceof Error ? error : new Error(String(error)) });
           }
         };
-        return <ChurnSummary list={list} items={items} nextCursor={nextCursor} onLoadMore={loadMore} error={extra?.error} />;
+        return <ChurnSummary list={list} items={items} nextCursor={nextCursor} onLoadMore={loadMore} error={extra?.error} windowCard={windowCard} />;
       }}
     </WhenLoaded>
   );
 }
 
-function ChurnSummary({ list, items, nextCursor, onLoadMore, error }: { list: Listed; items: ChurnedCustomer[]; nextCursor: string | null; onLoadMore(): void; error?: Error }) {
+function ChurnSummary({ list, items, nextCursor, onLoadMore, error, windowCard }: { list: Listed; items: ChurnedCustomer[]; nextCursor: string | null; onLoadMore(): void; error?: Error; windowCard: ReactNode }) {
   const { t } = useI18n();
   const { format, workspace } = useCurrentWorkspace();
   const a = t.analytics;
@@ -138,6 +146,7 @@ function ChurnSummary({ list, items, nextCursor, onLoadMore, error }: { list: Li
         <Stat label={c.base} value={a.units.people(format.integer(list.customers))} />
         <Stat label={c.window} value={a.units.days(format.integer(list.window.days))} note={c.windowSource[list.window.source]} />
       </section>
+      {windowCard}
       {list.customers === 0
         ? <p className="alert alert-info">{a.empty.noCustomers}</p>
         : (

@@ -131,7 +131,7 @@ function HeatmapCard({ data, metric }: { data: CohortRetention; metric: Metric }
       xAxis: { type: 'category', data: offsets.map((k) => a.units.monthOffset(k)), splitArea: { show: true }, position: 'top' },
       yAxis: { type: 'category', data: cohorts.map(cohortLabel), inverse: true, splitArea: { show: true } },
       visualMap: {
-        min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 8, itemWidth: 12, itemHeight: 200,
+        min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 8, itemWidth: 12, itemHeight: 200, text: [show(max), show(0)],
         inRange: { color: ['#f7f3ee', '#e8b9b2', '#b4463c', '#6e231c'] },
         formatter: (v) => show(Number(v)),
       },

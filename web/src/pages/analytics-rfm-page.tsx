@@ -99,7 +99,7 @@ function GridCard({ data }: { data: RfmSummary }) {
     const max = Math.max(1, ...data.grid.map((c) => c.customers));
     const rs = [...SCORES].reverse();
     return {
-      grid: { left: 8, right: 16, top: 8, bottom: 56, containLabel: true },
+      grid: { left: 8, right: 16, top: 8, bottom: 24, containLabel: true },
       tooltip: {
         formatter: (p) => {
           const point = Array.isArray(p) ? p[0] : p;
@@ -109,7 +109,7 @@ function GridCard({ data }: { data: RfmSummary }) {
         },
       },
       xAxis: { type: 'category', name: r.frequency, nameLocation: 'middle', nameGap: 44, data: SCORES.map((s) => `${r.score('F', s)}\n${frequencyBand(s)}`) },
-      yAxis: { type: 'category', name: r.recency, nameLocation: 'middle', nameGap: 92, data: rs.map((s) => `${r.score('R', s)}  ${recencyBand(s)}`) },
+      yAxis: { type: 'category', data: rs.map((s) => `${r.score('R', s)}  ${recencyBand(s)}`) },
       visualMap: { show: false, min: 0, max, inRange: { color: ['#f7f3ee', '#e8b9b2', '#b4463c', '#6e231c'] } },
       series: [{
         type: 'heatmap', name: r.customers,
