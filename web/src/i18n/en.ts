@@ -244,6 +244,14 @@ export const en: Messages = {
       customerValue: 'BG/NBD and Gamma-Gamma predict each customer\'s probability of being alive, P(alive), and their future value (CLV).',
       kpis: 'Every KPI with its target and actual, its status (ahead, on track, behind) and its trend.',
     },
+    text: {
+      paren: (text, inner) => `${text} (${inner})`,
+      separator: ' / ',
+      list: ', ',
+      dot: ' · ',
+      range: (from, to) => `${from}–${to}`,
+      andAbove: (from) => `${from} and above`,
+    },
     view: { label: 'View', chart: 'Chart', table: 'Table', csv: 'CSV', csvTitle: (what) => `Download "${what}" as CSV` },
     definitions: {
       title: 'Definitions',
@@ -385,6 +393,7 @@ export const en: Messages = {
       windowEnd: 'Window ends',
       complete: 'Final',
       incomplete: 'In progress',
+      incompleteMark: '(in progress)',
       incompleteNote: 'For a cohort "in progress" the W days are not over yet: its rate may still rise (drawn pale).',
       dataUntil: (date) => `Data until ${date}`,
     },

@@ -244,6 +244,14 @@ export const ja = {
       customerValue: 'BG/NBD と Gamma-Gamma モデルで、顧客ごとの生存確率 P(alive) と将来の購入額(CLV)を予測します。',
       kpis: 'KPIの目標と実績、状況(先行・順調・遅れ)と推移を一覧します。',
     },
+    text: {
+      paren: (text: string, inner: string) => `${text}(${inner})`,
+      separator: ' ／ ',
+      list: '、',
+      dot: '・',
+      range: (from: string, to: string) => `${from}〜${to}`,
+      andAbove: (from: string) => `${from}〜`,
+    },
     view: { label: '表示形式', chart: 'グラフ', table: '表', csv: 'CSV', csvTitle: (what: string) => `「${what}」をCSVでダウンロード` },
     definitions: {
       title: '定義',
@@ -385,6 +393,7 @@ export const ja = {
       windowEnd: '観測期限',
       complete: '確定',
       incomplete: '集計中',
+      incompleteMark: '(集計中)',
       incompleteNote: '「集計中」のコホートは W 日の観測期間が終わっておらず、率はまだ上がる可能性があります(グラフでは薄い色)。',
       dataUntil: (date: string) => `データの最終日: ${date}`,
     },

@@ -155,8 +155,14 @@ function RunSummary({ run, result }: { run: Run; result: RunResult | undefined }
   return (
     <>
       <p className="muted">
-        {cv.ran(format.dateTime(run.computedAt))} ／ {cv.calibrationEnd}: {format.calendarDate(run.calibrationEnd)} ／ {cv.unit}: {cv.units[run.unit]}
-        {' '}／ {cv.horizonMonths}: {horizon} ／ {cv.margin}: {format.percent(run.margin, 0)} ／ {cv.discountRate}: {format.percent(run.discountRate, 1)}
+        {[
+          cv.ran(format.dateTime(run.computedAt)),
+          `${cv.calibrationEnd}: ${format.calendarDate(run.calibrationEnd)}`,
+          `${cv.unit}: ${cv.units[run.unit]}`,
+          `${cv.horizonMonths}: ${horizon}`,
+          `${cv.margin}: ${format.percent(run.margin, 0)}`,
+          `${cv.discountRate}: ${format.percent(run.discountRate, 1)}`,
+        ].join(a.text.separator)}
       </p>
       <section className="stats" aria-label={cv.summary}>
         <Stat label={cv.customers} value={a.units.people(format.integer(run.customers))} />
@@ -206,15 +212,19 @@ function Histogram({ title, bins, show, filename, lastOpen }: { title: string; b
   const { format } = useCurrentWorkspace();
   const a = t.analytics;
   const cv = a.customerValue;
-  const label = (b: Bin) => (lastOpen && b.index === bins.length - 1 ? `${show(b.from)}〜` : `${show(b.from)}〜${show(b.to)}`);
+  const label = (b: Bin) => (lastOpen && b.index === bins.length - 1 ? a.text.andAbove(show(b.from)) : a.text.range(show(b.from), show(b.to)));
   const columns: Column<Bin>[] = [
     { label: cv.bin, value: label },
     { label: t.analytics.rfm.customers, value: (b) => b.customers, cell: (b) => format.integer(b.customers), numeric: true },
   ];
   const option = useMemo((): ChartOption => ({
     grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => a.units.people(format.integer(Number(v))) },
-    xAxis: { type: 'category', data: bins.map(label), axisLabel: { rotate: 40, fontSize: 10 } },
+    tooltip: {
+      trigger: 'axis', axisPointer: { type: 'shadow' },
+      formatter: (p) => { const point = Array.isArray(p) ? p[0] : p; const bin = bins[point?.dataIndex ?? 0]; return bin ? `${label(bin)}<br/><b>${a.units.people(format.integer(bin.customers))}</b>` : ''; },
+    },
+    // The axis names each bin by its lower bound; the tooltip and the table give the whole range.
+    xAxis: { type: 'category', data: bins.map((b) => show(b.from)), axisLabel: { rotate: 40, fontSize: 10 } },
     yAxis: { type: 'value', axisLabel: { formatter: (v: number) => format.integer(v) } },
     series: [{ type: 'bar', name: t.analytics.rfm.customers, data: bins.map((b) => b.customers), barCategoryGap: '8%' }],
   }), [bins, format, t]);
@@ -252,7 +262,7 @@ function ParametersCard({ run }: { run: Run }) {
     { label: cv.standardError, value: (p) => p.standardError, cell: (p) => orNone(t, p.standardError, number), numeric: true },
   ];
   const fit = (name: string, f: { logLikelihood: number; iterations: number; converged: boolean }) =>
-    `${name}: ${cv.logLikelihood} ${format.decimal(f.logLikelihood, 2)}・${cv.iterations} ${format.integer(f.iterations)}・${cv.converged} ${f.converged ? cv.yes : cv.no}`;
+    `${name}: ${[`${cv.logLikelihood} ${format.decimal(f.logLikelihood, 2)}`, `${cv.iterations} ${format.integer(f.iterations)}`, `${cv.converged} ${f.converged ? cv.yes : cv.no}`].join(t.analytics.text.dot)}`;
   return (
     <ChartCard
       title={cv.parameters}

@@ -103,7 +103,7 @@ export function groupName(t: Messages, dimension: Dimension, group: Pick<Group, 
     case 'gender': return labelOf(t.gender, group.key);
     case 'age_band': return labelOf(d.ageBands, group.key);
     case 'prefecture': case 'place': return t.prefecture(group.key);
-    case 'product': return group.name ? `${group.name}(${group.key})` : group.key;
+    case 'product': return group.name ? t.analytics.text.paren(group.name, group.key) : group.key;
     case 'cohort': case 'category': case 'store': case 'attribute': return group.key;
   }
 }
@@ -120,11 +120,11 @@ function DifferenceCards({ data, dimension }: { data: SalesDifference; dimension
   const columns: Column<Group>[] = [
     { label: d.group, value: name },
     { label: d.contribution, value: (g) => g.contribution, cell: (g) => pct(g.contribution), numeric: true },
-    { label: `${f.sales}(${a.change.current})`, value: (g) => g.current.sales, cell: (g) => format.money(g.current.sales), numeric: true },
-    { label: `${f.sales}(${cmp})`, value: (g) => g.compared.sales, cell: (g) => format.money(g.compared.sales), numeric: true },
+    { label: a.text.paren(f.sales, a.change.current), value: (g) => g.current.sales, cell: (g) => format.money(g.current.sales), numeric: true },
+    { label: a.text.paren(f.sales, cmp), value: (g) => g.compared.sales, cell: (g) => format.money(g.compared.sales), numeric: true },
     { label: a.change.difference, value: (g) => g.change.salesDifference, cell: (g) => format.money(g.change.salesDifference), numeric: true },
     { label: a.change.ratio(cmp), value: (g) => g.change.salesRatio, cell: (g) => pct(g.change.salesRatio), numeric: true },
-    { label: `${f.customers}(${a.change.current})`, value: (g) => g.current.customers, cell: (g) => format.integer(g.current.customers), numeric: true },
+    { label: a.text.paren(f.customers, a.change.current), value: (g) => g.current.customers, cell: (g) => format.integer(g.current.customers), numeric: true },
     { label: `${f.customers} ${a.change.ratio(cmp)}`, value: (g) => g.change.factors.customers.ratio, cell: (g) => pct(g.change.factors.customers.ratio), numeric: true },
     { label: `${f.frequency} ${a.change.ratio(cmp)}`, value: (g) => g.change.factors.frequency.ratio, cell: (g) => pct(g.change.factors.frequency.ratio), numeric: true },
     { label: `${f.itemsPerPurchase} ${a.change.ratio(cmp)}`, value: (g) => g.change.factors.itemsPerPurchase.ratio, cell: (g) => pct(g.change.factors.itemsPerPurchase.ratio), numeric: true },
@@ -154,7 +154,7 @@ function DifferenceCards({ data, dimension }: { data: SalesDifference; dimension
           <div className="stat-label">{f.sales}</div>
           <div className="stat-value">{format.money(totals.current.sales)}</div>
           <div className="stat-note">
-            {periodLabel(t, format, data.period)} ／ {cmp} {format.money(totals.compared.sales)}({a.change.difference} {format.money(totals.change.salesDifference)}、{a.change.ratio(cmp)} {pct(totals.change.salesRatio)})
+            {periodLabel(t, format, data.period)}{a.text.separator}{a.text.paren(`${cmp} ${format.money(totals.compared.sales)}`, [`${a.change.difference} ${format.money(totals.change.salesDifference)}`, `${a.change.ratio(cmp)} ${pct(totals.change.salesRatio)}`].join(a.text.list))}
           </div>
         </div>
       </div>

@@ -129,7 +129,7 @@ function filterText(t: ReturnType<typeof useI18n>['t'], filters: Entry['kpi']['f
       : key === 'gender' ? labelOf(t.gender, String(value))
         : key === 'ageBand' ? labelOf(t.analytics.difference.ageBands, String(value)) : String(value);
     return `${labelOf(k.filters, key)}: ${shown}`;
-  }).join('、');
+  }).join(t.analytics.text.list);
 }
 
 function BoardCard({ data }: { data: KpiBoard }) {
@@ -195,7 +195,7 @@ function KpiRow({ entry }: { entry: Entry }) {
     <li className={`kpi-row kpi-row-${status.status}`} style={{ marginLeft: `${kpi.depth * 1.5}rem` }} data-kpi={kpi.name}>
       <div className="kpi-name">
         <strong>{kpi.name}</strong>
-        <span className="muted small">{metricLabel(t, kpi.metric)}・{t.analytics.controls.granularities[kpi.granularity]}{filters && `・${filters}`}</span>
+        <span className="muted small">{[metricLabel(t, kpi.metric), t.analytics.controls.granularities[kpi.granularity], filters].filter(Boolean).join(t.analytics.text.dot)}</span>
       </div>
       <div className="kpi-figures">
         {status.status === 'no_data'

@@ -111,7 +111,7 @@ function RepeatCard({ data, granularity }: { data: RepeatRates; granularity: Gra
   return (
     <>
       <section className="stats" aria-label={r.repeatRate}>
-        <Stat label={r.repeatRate} value={pct(data.total.rate)} note={`${periodLabel(t, format, data.period)}・${r.totalNote}`} variant="wide" />
+        <Stat label={r.repeatRate} value={pct(data.total.rate)} note={`${periodLabel(t, format, data.period)}${a.text.dot}${r.totalNote}`} variant="wide" />
         <Stat label={r.customers} value={a.units.people(format.integer(data.total.customers))} />
         <Stat label={r.repeaters} value={a.units.people(format.integer(data.total.repeaters))} />
       </section>
@@ -146,7 +146,7 @@ function F2Card({ data, granularity }: { data: F2Conversion; granularity: Granul
   const option = useMemo((): ChartOption => ({
     grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
     tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', data: data.cohorts.map((c) => (c.complete ? label(c) : `${label(c)}\n(${r.incomplete})`)) },
+    xAxis: { type: 'category', data: data.cohorts.map((c) => (c.complete ? label(c) : `${label(c)}\n${r.incompleteMark}`)) },
     yAxis: { type: 'value', axisLabel: { formatter: (v: number) => format.percent(v, 0) } },
     series: [{
       type: 'bar', name: r.f2Rate,
@@ -162,7 +162,7 @@ function F2Card({ data, granularity }: { data: F2Conversion; granularity: Granul
   return (
     <>
       <section className="stats" aria-label={r.f2Rate}>
-        <Stat label={r.f2Total(days)} value={pct(data.total.rate)} note={`${a.units.people(format.integer(data.total.converted))} / ${a.units.people(format.integer(data.total.cohortSize))}${data.total.complete ? '' : `・${r.incomplete}`}`} variant="wide" />
+        <Stat label={r.f2Total(days)} value={pct(data.total.rate)} note={`${a.units.people(format.integer(data.total.converted))} / ${a.units.people(format.integer(data.total.cohortSize))}${data.total.complete ? '' : `${a.text.dot}${r.incomplete}`}`} variant="wide" />
         <Stat label={r.cohortSize} value={a.units.people(format.integer(data.total.cohortSize))} note={r.dataUntil(format.calendarDate(addDays(data.asOf, -1)))} />
       </section>
       <ChartCard

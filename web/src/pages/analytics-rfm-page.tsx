@@ -90,8 +90,8 @@ function GridCard({ data }: { data: RfmSummary }) {
   const recencyBand = (score: number) => bandText(t, data.boundaries.recency.find((b) => b.score === score), (v) => a.units.days(format.integer(v)));
   const frequencyBand = (score: number) => bandText(t, data.boundaries.frequency.find((b) => b.score === score), (v) => a.units.times(format.integer(v)));
   const columns: Column<GridCell>[] = [
-    { label: r.recency, value: (c) => c.recencyScore, cell: (c) => `${r.score('R', c.recencyScore)}(${recencyBand(c.recencyScore)})` },
-    { label: r.frequency, value: (c) => c.frequencyScore, cell: (c) => `${r.score('F', c.frequencyScore)}(${frequencyBand(c.frequencyScore)})` },
+    { label: r.recency, value: (c) => c.recencyScore, cell: (c) => a.text.paren(r.score('R', c.recencyScore), recencyBand(c.recencyScore)) },
+    { label: r.frequency, value: (c) => c.frequencyScore, cell: (c) => a.text.paren(r.score('F', c.frequencyScore), frequencyBand(c.frequencyScore)) },
     { label: r.customers, value: (c) => c.customers, cell: (c) => format.integer(c.customers), numeric: true },
     { label: r.monetaryTotal, value: (c) => c.monetary, cell: (c) => format.money(c.monetary), numeric: true },
   ];
@@ -284,9 +284,9 @@ function BoundariesCard({ data }: { data: RfmSummary }) {
   const money = (v: number) => format.money(v);
   const columns: Column<BoundaryRow>[] = [
     { label: r.scoreColumn, value: (b) => b.score },
-    { label: r.recency, value: (b) => bandText(t, b.recency, String), cell: (b) => `${bandText(t, b.recency, days)}(${a.units.people(format.integer(b.recency?.customers ?? 0))})` },
-    { label: r.frequency, value: (b) => bandText(t, b.frequency, String), cell: (b) => `${bandText(t, b.frequency, times)}(${a.units.people(format.integer(b.frequency?.customers ?? 0))})` },
-    { label: r.monetary, value: (b) => bandText(t, b.monetary, String), cell: (b) => `${bandText(t, b.monetary, money)}(${a.units.people(format.integer(b.monetary?.customers ?? 0))})` },
+    { label: r.recency, value: (b) => bandText(t, b.recency, String), cell: (b) => a.text.paren(bandText(t, b.recency, days), a.units.people(format.integer(b.recency?.customers ?? 0))) },
+    { label: r.frequency, value: (b) => bandText(t, b.frequency, String), cell: (b) => a.text.paren(bandText(t, b.frequency, times), a.units.people(format.integer(b.frequency?.customers ?? 0))) },
+    { label: r.monetary, value: (b) => bandText(t, b.monetary, String), cell: (b) => a.text.paren(bandText(t, b.monetary, money), a.units.people(format.integer(b.monetary?.customers ?? 0))) },
   ];
   return <ChartCard title={r.boundaries} rows={rows} columns={columns} rowKey={(b) => String(b.score)} filename={`rfm-boundaries_as-of-${data.asOf}`} />;
 }

@@ -86,10 +86,10 @@ function TreeCard({ data, comparison }: { data: SalesDecomposition; comparison: 
     { label: a.change.current, value: (r) => r.current, cell: (r) => factorValue(t, format, r.factor, r.current), numeric: true },
     { label: p.previous, value: (r) => r.compared, cell: (r) => factorValue(t, format, r.factor, r.compared), numeric: true },
     { label: a.change.ratio(p.previous), value: (r) => r.ratio, cell: (r) => orNone(t, r.ratio, (v) => format.percent(v)), numeric: true },
-    { label: `${a.change.share}(${p.previous})`, value: (r) => r.share, cell: (r) => orNone(t, r.share, (v) => format.percent(v)), numeric: true },
+    { label: a.text.paren(a.change.share, p.previous), value: (r) => r.share, cell: (r) => orNone(t, r.share, (v) => format.percent(v)), numeric: true },
     { label: p.year, value: (r) => r.year?.compared, cell: (r) => factorValue(t, format, r.factor, r.year?.compared ?? null), numeric: true },
     { label: a.change.ratio(p.year), value: (r) => r.year?.ratio, cell: (r) => orNone(t, r.year?.ratio, (v) => format.percent(v)), numeric: true },
-    { label: `${a.change.share}(${p.year})`, value: (r) => r.year?.share, cell: (r) => orNone(t, r.year?.share, (v) => format.percent(v)), numeric: true },
+    { label: a.text.paren(a.change.share, p.year), value: (r) => r.year?.share, cell: (r) => orNone(t, r.year?.share, (v) => format.percent(v)), numeric: true },
   ];
   return (
     <ChartCard
@@ -100,7 +100,7 @@ function TreeCard({ data, comparison }: { data: SalesDecomposition; comparison: 
       note={(
         <>
           <span>{periodLabel(t, format, data.period)}</span>
-          {chosen && <span> ／ {a.sales.comparedPeriod(label, periodLabel(t, format, chosen.period))}</span>}
+          {chosen && <span>{a.text.separator}{a.sales.comparedPeriod(label, periodLabel(t, format, chosen.period))}</span>}
           {chosen?.change.unshared && <p className="muted">{a.change.unshared[chosen.change.unshared.reason]}</p>}
           <p className="muted">{a.sales.treeNote}</p>
         </>
