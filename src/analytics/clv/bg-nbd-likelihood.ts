@@ -34,42 +34,44 @@ export interface BgNbdData {
 }
 
 /**
- * Arranges groups (ordered by x, as `groupCustomers` gives them) for `bgNbdLikelihood`. With
- * `stride` k > 1, keeps every k-th group only: a systematic sample (groups are ordered by x,
- * then T, then t_x, so it spreads over all of them) whose fit gives a starting point close to
- * the full fit's at a k-th of the cost.
+ * Arranges groups for `bgNbdLikelihood`. With `stride` k > 1, keeps every k-th group only: a
+ * systematic sample (groups are ordered by x, so it spreads over all of them) whose fit gives
+ * a starting point close to the full fit's at a k-th of the cost.
  */
 export function prepareBgNbd(groups: CustomerGroups, stride = 1): BgNbdData {
   const kept = Math.ceil(groups.count / stride);
   const times = groups.times;
+  const whole = stride === 1;
   const data: BgNbdData = {
-    totalWeight: 0, xValues: new Float64Array(0), xWeight: new Float64Array(0), runX: new Float64Array(0), runStart: new Int32Array(0), runEnd: new Int32Array(0),
-    txIndex: new Int32Array(kept), TIndex: new Int32Array(kept), weight: new Float64Array(kept), times,
-    timeWeight: new Float64Array(times.length), timeWeightedX: new Float64Array(times.length),
+    totalWeight: 0, xValues: groups.xValues, xWeight: new Float64Array(groups.xValues.length),
+    runX: new Float64Array(0), runStart: new Int32Array(0), runEnd: new Int32Array(0),
+    txIndex: whole ? groups.txIndex : new Int32Array(kept), TIndex: whole ? groups.TIndex : new Int32Array(kept), weight: whole ? groups.weight : new Float64Array(kept),
+    times, timeWeight: new Float64Array(times.length), timeWeightedX: new Float64Array(times.length),
     lnShifted: new Float64Array(times.length), inverse: new Float64Array(times.length), inverseSquared: new Float64Array(times.length),
   };
-  const xValues: number[] = [];
-  const xWeight: number[] = [];
   const runs: { x: number; start: number; end: number }[] = [];
-  for (let g = 0, k = 0; g < groups.count; g += stride, k++) {
-    const x = groups.x[g]!;
-    const w = groups.weight[g]!;
-    data.txIndex[k] = groups.txIndex[g]!;
-    data.TIndex[k] = groups.TIndex[g]!;
-    data.weight[k] = w;
-    data.totalWeight += w;
-    data.timeWeight[groups.TIndex[g]!]! += w;
-    data.timeWeightedX[groups.TIndex[g]!]! += w * x;
-    if (xValues.at(-1) !== x) {
-      xValues.push(x);
-      xWeight.push(0);
-      if (x > 0) runs.push({ x, start: k, end: k });
+  let k = 0;
+  for (let j = 0; j < groups.xValues.length; j++) {
+    const x = groups.xValues[j]!;
+    const start = k;
+    let xWeight = 0;
+    // The first group of this run on the sampling grid g ≡ 0 (mod stride).
+    for (let g = Math.ceil(groups.xStart[j]! / stride) * stride; g < groups.xStart[j + 1]!; g += stride, k++) {
+      const w = groups.weight[g]!;
+      const T = groups.TIndex[g]!;
+      if (!whole) {
+        data.txIndex[k] = groups.txIndex[g]!;
+        data.TIndex[k] = T;
+        data.weight[k] = w;
+      }
+      xWeight += w;
+      data.timeWeight[T]! += w;
+      data.timeWeightedX[T]! += w * x;
     }
-    xWeight[xWeight.length - 1]! += w;
-    if (x > 0) runs.at(-1)!.end = k + 1;
+    data.xWeight[j] = xWeight;
+    data.totalWeight += xWeight;
+    if (x > 0 && k > start) runs.push({ x, start, end: k });
   }
-  data.xValues = Float64Array.from(xValues);
-  data.xWeight = Float64Array.from(xWeight);
   data.runX = Float64Array.from(runs, (run) => run.x);
   data.runStart = Int32Array.from(runs, (run) => run.start);
   data.runEnd = Int32Array.from(runs, (run) => run.end);

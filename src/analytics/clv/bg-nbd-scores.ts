@@ -1,5 +1,5 @@
 import type { BgNbdParameters } from './bg-nbd.ts';
-import { groupCustomers, type RecencyFrequency } from './customer-groups.ts';
+import { groupCustomers, type CustomerGroups, type RecencyFrequency } from './customer-groups.ts';
 
 /** A customer's calibration history under the BG/NBD model. */
 export interface History {
@@ -17,7 +17,11 @@ export interface History {
 export function probabilityAlive({ params, x, tx, T }: { params: BgNbdParameters } & History): number {
   if (x === 0) return 1;
   const { r, alpha, a, b } = params;
-  const lnOdds = Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx));
+  return aliveFromLnOdds(Math.log(a) - Math.log(b + x - 1) + (r + x) * (Math.log(alpha + T) - Math.log(alpha + tx)));
+}
+
+/** 1 / (1 + e^lnOdds), the P(alive) of the odds of having dropped out, without overflow. */
+function aliveFromLnOdds(lnOdds: number): number {
   return lnOdds > 0 ? Math.exp(-lnOdds) / (1 + Math.exp(-lnOdds)) : 1 / (1 + Math.exp(lnOdds));
 }
 
@@ -36,30 +40,91 @@ export function expectedPurchases({ params, t }: { params: BgNbdParameters; t: n
 }
 
 /**
- * Per-customer P(alive) and expected purchases in (T, T + horizon], computed once per distinct
- * history and copied to the customers who share it.
+ * Per-customer P(alive) and expected purchases in (T, T + horizon], computed once per group of
+ * customers with the same history (pass `groups` to reuse a grouping of these rows) and copied
+ * to its members.
  */
-export function scoreBgNbd({ params, x, tx, T, horizon }: RecencyFrequency & { params: BgNbdParameters; horizon: number }): {
+export function scoreBgNbd({ params, horizon, ...input }: { params: BgNbdParameters; horizon: number } & (RecencyFrequency | { groups: CustomerGroups })): {
   probabilityAlive: Float64Array;
   expectedPurchases: Float64Array;
 } {
-  const groups = groupCustomers({ x, tx, T });
-  const aliveByGroup = new Float64Array(groups.count);
-  const purchasesByGroup = new Float64Array(groups.count);
-  for (let g = 0; g < groups.count; g++) {
-    const history = { x: groups.x[g]!, tx: groups.tx[g]!, T: groups.T[g]! };
-    aliveByGroup[g] = probabilityAlive({ params, ...history });
-    purchasesByGroup[g] = aliveByGroup[g]! * expectedPurchasesIfAlive(params, horizon, history.x, history.T);
+  const groups = 'groups' in input ? input.groups : groupCustomers(input);
+  const byGroup = scoreGroups({ params, groups, horizonPeriods: 1, periodLength: horizon, discountRate: 0 });
+  const n = groups.members.length;
+  const scores = { probabilityAlive: new Float64Array(n), expectedPurchases: new Float64Array(n) };
+  scatterToMembers(groups, [[byGroup.probabilityAlive, scores.probabilityAlive], [byGroup.expectedPurchases, scores.expectedPurchases]]);
+  return scores;
+}
+
+/** Per group: P(alive), expected purchases over the horizon and their discounted sum (see clv.ts). */
+export interface GroupScores {
+  probabilityAlive: Float64Array;
+  expectedPurchases: Float64Array;
+  discountedPurchases: Float64Array;
+}
+
+/**
+ * Scores every group: P(alive) from the tabulated ln(α + t) (one exp per group), and the
+ * expectations for a customer known to be alive, which depend on (x, T) but not on t_x, once
+ * per distinct (x, T): E[Y(k·L) | alive] for k = 1 … horizonPeriods, their discounted sum of
+ * increments Σₖ (E[Y(kL)] − E[Y((k−1)L)]) / (1 + d)ᵏ, and E at the horizon.
+ */
+export function scoreGroups({ params, groups, horizonPeriods, periodLength, discountRate }: {
+  params: BgNbdParameters;
+  groups: CustomerGroups;
+  horizonPeriods: number;
+  periodLength: number;
+  discountRate: number;
+}): GroupScores {
+  const { r, alpha, a, b } = params;
+  const { times, txIndex, TIndex } = groups;
+  const lnShifted = new Float64Array(times.length);
+  for (let k = 0; k < times.length; k++) lnShifted[k] = Math.log(alpha + times[k]!);
+  // The expectations of the current x, by T index, valid where computedFor[T] is that x's run.
+  const horizonByT = new Float64Array(times.length);
+  const discountedByT = new Float64Array(times.length);
+  const computedFor = new Int32Array(times.length).fill(-1);
+  const scores: GroupScores = {
+    probabilityAlive: new Float64Array(groups.count), expectedPurchases: new Float64Array(groups.count), discountedPurchases: new Float64Array(groups.count),
+  };
+  for (let run = 0; run < groups.xValues.length; run++) {
+    const x = groups.xValues[run]!;
+    const lnWeight = Math.log(a) - Math.log(b + x - 1);
+    for (let g = groups.xStart[run]!; g < groups.xStart[run + 1]!; g++) {
+      const T = TIndex[g]!;
+      if (computedFor[T] !== run) {
+        computedFor[T] = run;
+        let previous = 0;
+        let total = 0;
+        let discount = 1;
+        for (let k = 1; k <= horizonPeriods; k++) {
+          discount /= 1 + discountRate;
+          const cumulative = expectedPurchasesIfAlive(params, k * periodLength, x, times[T]!);
+          total += (cumulative - previous) * discount;
+          previous = cumulative;
+        }
+        horizonByT[T] = previous;
+        discountedByT[T] = total;
+      }
+      const alive = x === 0 ? 1 : aliveFromLnOdds(lnWeight + (r + x) * (lnShifted[T]! - lnShifted[txIndex[g]!]!));
+      scores.probabilityAlive[g] = alive;
+      scores.expectedPurchases[g] = alive * horizonByT[T]!;
+      scores.discountedPurchases[g] = alive * discountedByT[T]!;
+    }
   }
-  const n = groups.groupOf.length;
-  const alive = new Float64Array(n);
-  const purchases = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const g = groups.groupOf[i]!;
-    alive[i] = aliveByGroup[g]!;
-    purchases[i] = purchasesByGroup[g]!;
+  return scores;
+}
+
+/** Copies each group's value to its members' rows: out[j][row] = byGroup[j][g] for each pair of columns. */
+export function scatterToMembers(groups: CustomerGroups, columns: [byGroup: Float64Array, out: Float64Array][]): void {
+  const { members, memberStart } = groups;
+  for (const [byGroup, out] of columns) {
+    for (let g = 0; g < groups.count; g++) {
+      const value = byGroup[g]!;
+      const end = memberStart[g + 1]!;
+      for (let k = memberStart[g]!; k < end; k++) out[members[k]!] = value;
+    }
   }
-  return { probabilityAlive: alive, expectedPurchases: purchases };
 }
 
 /**

@@ -106,7 +106,7 @@ function startingPoint(groups: CustomerGroups): Float64Array {
   let ageSum = 0;
   let weightSum = 0;
   for (let g = 0; g < groups.count; g++) {
-    ageSum += groups.weight[g]! * groups.T[g]!;
+    ageSum += groups.weight[g]! * groups.times[groups.TIndex[g]!]!;
     weightSum += groups.weight[g]!;
   }
   const meanAge = ageSum / weightSum;

@@ -1,7 +1,7 @@
 import type { BgNbdParameters } from './bg-nbd.ts';
-import { expectedPurchasesIfAlive, probabilityAlive } from './bg-nbd-scores.ts';
-import { groupCustomers, type RecencyFrequency } from './customer-groups.ts';
-import { conditionalExpectedSpend, type GammaGammaParameters } from './gamma-gamma.ts';
+import { expectedPurchasesIfAlive, probabilityAlive, scatterToMembers, scoreGroups } from './bg-nbd-scores.ts';
+import { groupCustomers, type CustomerGroups, type RecencyFrequency } from './customer-groups.ts';
+import type { GammaGammaParameters } from './gamma-gamma.ts';
 
 export { summarisePurchaseDays, type CustomerPurchaseDays, type PurchaseSummary, type TimeUnit } from './purchase-days.ts';
 
@@ -70,40 +70,40 @@ export interface CustomerValue {
 
 /**
  * Scores every customer: P(alive), expected purchases over the horizon, expected spend per
- * purchase and CLV. Everything that depends on (x, t_x, T) alone is computed once per distinct
- * history, then combined with each customer's own spend in one pass over typed arrays.
+ * purchase and CLV. What depends on the history is computed once per group of customers with
+ * the same (x, t_x, T) and the expectations once per (x, T) (`scoreGroups`); then one pass in
+ * customer order combines them with each customer's own spend. Pass the `groups` of these rows
+ * (`groupPurchaseSummary(summary)`, as given to `fitBgNbd`) to skip grouping them again.
  */
-export function predictCustomerValue({ bgNbd, gammaGamma, x, tx, T, monetary, ...terms }: RecencyFrequency & {
+export function predictCustomerValue({ bgNbd, gammaGamma, x, tx, T, monetary, groups, ...terms }: RecencyFrequency & {
   bgNbd: BgNbdParameters;
   gammaGamma: GammaGammaParameters;
   /** Mean spend per repeat purchase (ignored where x = 0). */
   monetary: ArrayLike<number>;
+  groups?: CustomerGroups;
 } & ValuationTerms): CustomerValue {
-  const groups = groupCustomers({ x, tx, T });
-  const aliveByGroup = new Float64Array(groups.count);
-  const purchasesByGroup = new Float64Array(groups.count);
-  const discountedByGroup = new Float64Array(groups.count);
-  const horizon = terms.periods * terms.periodLength;
-  for (let g = 0; g < groups.count; g++) {
-    const history = { x: groups.x[g]!, tx: groups.tx[g]!, T: groups.T[g]! };
-    aliveByGroup[g] = probabilityAlive({ params: bgNbd, ...history });
-    purchasesByGroup[g] = aliveByGroup[g]! * expectedPurchasesIfAlive(bgNbd, horizon, history.x, history.T);
-    discountedByGroup[g] = discountedExpectedPurchases({ params: bgNbd, ...history, ...terms });
-  }
-  const n = groups.groupOf.length;
+  const grouped = groups ?? groupCustomers({ x, tx, T });
+  const byGroup = scoreGroups({ params: bgNbd, groups: grouped, horizonPeriods: terms.periods, periodLength: terms.periodLength, discountRate: terms.discountRate });
+  const n = grouped.members.length;
   const value: CustomerValue = {
     probabilityAlive: new Float64Array(n),
     expectedPurchases: new Float64Array(n),
     expectedSpend: new Float64Array(n),
     clv: new Float64Array(n),
   };
+  // The discounted purchases go into clv first; the pass below turns them into value.
+  scatterToMembers(grouped, [[byGroup.probabilityAlive, value.probabilityAlive], [byGroup.expectedPurchases, value.expectedPurchases], [byGroup.discountedPurchases, value.clv]]);
+  const { p, q, gamma } = gammaGamma;
+  const { margin } = terms;
+  const { expectedSpend, clv } = value;
   for (let i = 0; i < n; i++) {
-    const g = groups.groupOf[i]!;
-    const spend = conditionalExpectedSpend({ params: gammaGamma, frequency: x[i]!, monetary: monetary[i]! });
-    value.probabilityAlive[i] = aliveByGroup[g]!;
-    value.expectedPurchases[i] = purchasesByGroup[g]!;
-    value.expectedSpend[i] = spend;
-    value.clv[i] = terms.margin * spend * discountedByGroup[g]!;
+    // conditionalExpectedSpend, inlined.
+    const frequency = x[i]!;
+    const spendSum = frequency > 0 ? monetary[i]! * frequency : 0;
+    const denominator = p * frequency + q - 1;
+    const spend = denominator > 0 ? ((gamma + spendSum) * p) / denominator : Number.NaN;
+    expectedSpend[i] = spend;
+    clv[i] = margin * spend * clv[i]!;
   }
   return value;
 }

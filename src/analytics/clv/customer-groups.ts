@@ -1,37 +1,43 @@
 import { DAYS_PER_UNIT, type PurchaseSummary } from './purchase-days.ts';
+import { TimeTable } from './time-table.ts';
 
 /**
- * Customers grouped by identical (x, t_x, T). The BG/NBD likelihood and every score depend on
- * a customer only through these three numbers, so a fit becomes a fit over distinct histories
- * (weights = counts), and a score is computed once per group and copied to its members.
- * Groups from `groupPurchaseSummary` may hold one history in several groups (see there): the
- * likelihood and the scores are the same either way.
+ * Customers grouped by history (x, t_x, T). The BG/NBD likelihood and every score depend on a
+ * customer only through these three numbers, so a fit runs over groups (weights = their
+ * members' number), and a score is computed once per group and copied to its members.
  *
  * Times are stored once: `times` holds the distinct values of t_x and T, and each group points
  * into it (`txIndex`, `TIndex`), so that a likelihood evaluation computes ln(α + t) once per
- * distinct time (about a thousand for day-level data) instead of once per group. Groups come
- * out ordered by x: terms that depend on x alone (lnΓ(r + x), ψ(b + x), ...) are computed once
- * per run of equal x.
+ * distinct time (about a thousand for day-level data) instead of once per group. Groups are
+ * ordered by x, in runs of equal x (`xValues`, `xStart`): terms that depend on x alone
+ * (lnΓ(r + x), ψ(b + x), ...) are computed once per run.
+ *
+ * `groupCustomers` merges every identical history into one group; `groupPurchaseSummary` only
+ * orders customers by x, one group each (see there). The fit and the scores are the same
+ * either way.
  */
 export interface CustomerGroups {
   /** Number of groups. */
-  count: number;
-  x: Float64Array;
-  tx: Float64Array;
-  T: Float64Array;
-  /** Sum of the members' weights (their number when no weights were given). */
-  weight: Float64Array;
-  /** For each input row, the index of its group. */
-  groupOf: Int32Array;
-  /** The rows of group g are members[memberStart[g]] … members[memberStart[g + 1] − 1]. */
-  members: Int32Array;
-  memberStart: Int32Array;
+  readonly count: number;
+  /** Distinct x in increasing order: groups xStart[j] … xStart[j + 1] − 1 have x = xValues[j]. */
+  readonly xValues: Float64Array;
+  readonly xStart: Int32Array;
   /** The distinct times (t_x and T values) the groups point into. */
-  times: Float64Array;
+  readonly times: Float64Array;
   /** tx[g] = times[txIndex[g]]. */
-  txIndex: Int32Array;
+  readonly txIndex: Int32Array;
   /** T[g] = times[TIndex[g]]. */
-  TIndex: Int32Array;
+  readonly TIndex: Int32Array;
+  /** Sum of the members' weights (their number when no weights were given). */
+  readonly weight: Float64Array;
+  /** The rows of group g are members[memberStart[g]] … members[memberStart[g + 1] − 1]. */
+  readonly members: Int32Array;
+  readonly memberStart: Int32Array;
+  /** Each group's x, t_x and T, and each row's group: made on first use (the fit and the scores do not need them). */
+  readonly x: Float64Array;
+  readonly tx: Float64Array;
+  readonly T: Float64Array;
+  readonly groupOf: Int32Array;
 }
 
 /** The calibration history of customers: repeat purchases x, recency t_x and age T, one row per customer. */
@@ -47,8 +53,7 @@ export interface RecencyFrequency {
 /**
  * Groups rows with identical (x, tx, T), summing their weights (default 1 each). Throws a
  * RangeError naming the first row that is not a possible history: x must be a whole number
- * ≥ 0, 0 ≤ tx ≤ T, and tx = 0 when x = 0. For a PurchaseSummary, `groupPurchaseSummary` gives
- * the same groups faster.
+ * ≥ 0, 0 ≤ tx ≤ T, and tx = 0 when x = 0.
  */
 export function groupCustomers({ x, tx, T, weights }: RecencyFrequency & { weights?: ArrayLike<number> }): CustomerGroups {
   const n = x.length;
@@ -70,35 +75,41 @@ export function groupCustomers({ x, tx, T, weights }: RecencyFrequency & { weigh
     txKey[i] = times.indexOf(txi);
     TKey[i] = times.indexOf(Ti);
   }
-  return groupKeys({ xKey, txKey, TKey, times: times.values(), weights: weights ? Float64Array.from(weights) : null });
+  const timeValues = times.values();
+  // A least-significant-digit radix sort: stable counting sorts by t_x, then T, then x, the
+  // keys carried along so that every pass reads sequentially. Equal histories end up adjacent.
+  const identity = iota(n);
+  const byTx = countingSort(txKey, timeValues.length, identity, [xKey, TKey, txKey]);
+  const byT = countingSort(byTx.carried[1], timeValues.length, byTx.rows, byTx.carried);
+  const byX = countingSort(byT.carried[0], maxOf(xKey) + 1, byT.rows, byT.carried);
+  return mergeEqualNeighbours(byX.carried, byX.rows, timeValues, weights ? Float64Array.from(weights) : null);
 }
 
 /**
- * Groups the customers of a summary for the fit and the scores. Its times are whole days, so
- * they index the table of times directly: no hashing, and no checks (the summary's histories
- * are valid by construction). Customers are ordered by x with one stable counting sort, and
- * neighbours with the same history merge (customers acquired on the same day without repeat
- * purchases, mostly). It does not look further for equal histories: at day resolution most
- * customers with repeat purchases have a history of their own (840,000 groups for a million
- * simulated customers when fully merged), and the full sort that finds the rest took longer
- * than it saves in the fit. About 25 ms for a million customers.
+ * Groups the customers of a summary for the fit and the scores: one stable counting sort by x,
+ * one group per customer, times indexed by whole days (no hashing; no checks, the summary's
+ * histories being valid by construction). Merging equal histories would not pay here: at day
+ * resolution most customers with repeat purchases have a history of their own (936,000
+ * distinct among a million simulated customers), those without any cost nothing in the fit,
+ * and the sort that finds equal histories took longer than the work it saved.
  */
 export function groupPurchaseSummary(summary: PurchaseSummary): CustomerGroups {
   const n = summary.x.length;
-  const perUnit = DAYS_PER_UNIT[summary.unit];
   const xKey = new Int32Array(n);
   let maxAge = 0;
   for (let i = 0; i < n; i++) {
     xKey[i] = summary.x[i]!;
     if (summary.ageDays[i]! > maxAge) maxAge = summary.ageDays[i]!;
   }
+  const perUnit = DAYS_PER_UNIT[summary.unit];
   const times = new Float64Array(maxAge + 1);
   // The same division as the summary's, so that times[ageDays[i]] === T[i] exactly.
   for (let d = 0; d <= maxAge; d++) times[d] = d / perUnit;
-  const identity = new Int32Array(n);
-  for (let i = 0; i < n; i++) identity[i] = i;
-  const byX = countingSort(xKey, maxOf(xKey) + 1, identity, [xKey, summary.ageDays, summary.recencyDays]);
-  return mergeNeighbours(byX.carried as [Int32Array, Int32Array, Int32Array], byX.rows, times, null);
+  const { rows, carried: [sortedT, sortedTx], bucketStart } = countingSort(xKey, maxOf(xKey) + 1, null, [summary.ageDays, summary.recencyDays]);
+  const runs = nonEmptyBuckets(bucketStart);
+  return new HistoryGroups({
+    times, txIndex: sortedTx, TIndex: sortedT, weight: new Float64Array(n).fill(1), members: rows, memberStart: iota(n + 1), ...runs,
+  });
 }
 
 function historyProblem(x: number, tx: number, T: number): string | null {
@@ -109,136 +120,142 @@ function historyProblem(x: number, tx: number, T: number): string | null {
   return null;
 }
 
-/**
- * Groups rows by (x, T, t_x) given as small whole numbers: a least-significant-digit radix
- * sort (counting sorts by t_x, then T, then x, each stable, carrying the keys along so every
- * pass reads sequentially), then one pass that merges equal neighbours.
- */
-function groupKeys({ xKey, txKey, TKey, times, weights }: {
-  xKey: Int32Array;
-  txKey: Int32Array;
-  TKey: Int32Array;
-  times: Float64Array;
-  weights: Float64Array | null;
-}): CustomerGroups {
-  const n = xKey.length;
-  const maxX = maxOf(xKey);
-  const identity = new Int32Array(n);
-  for (let i = 0; i < n; i++) identity[i] = i;
-  // Pass 1: by t_x. Pass 2: by T. Pass 3: by x.
-  const byTx = countingSort(txKey, times.length, identity, [xKey, TKey, txKey]);
-  const byT = countingSort(byTx.carried[1]!, times.length, byTx.rows, [byTx.carried[0]!, byTx.carried[1]!, byTx.carried[2]!]);
-  const byX = countingSort(byT.carried[0]!, maxX + 1, byT.rows, [byT.carried[0]!, byT.carried[1]!, byT.carried[2]!]);
-  return mergeNeighbours(byX.carried as [Int32Array, Int32Array, Int32Array], byX.rows, times, weights);
-}
-
-/** Groups from rows sorted by x: each run of equal (x, T, t_x) neighbours becomes one group. */
-function mergeNeighbours([sortedX, sortedT, sortedTx]: [Int32Array, Int32Array, Int32Array], rows: Int32Array, times: Float64Array, weights: Float64Array | null): CustomerGroups {
+/** Groups from rows sorted by (x, T, t_x): each run of equal neighbours becomes one group. */
+function mergeEqualNeighbours([sortedX, sortedT, sortedTx]: Columns, rows: Int32Array, times: Float64Array, weights: Float64Array | null): CustomerGroups {
   const n = rows.length;
+  const isNew = (k: number): boolean => k === 0 || sortedX[k] !== sortedX[k - 1] || sortedT[k] !== sortedT[k - 1] || sortedTx[k] !== sortedTx[k - 1];
   let count = 0;
-  for (let k = 0; k < n; k++) {
-    if (k === 0 || sortedX[k] !== sortedX[k - 1] || sortedT[k] !== sortedT[k - 1] || sortedTx[k] !== sortedTx[k - 1]) count++;
-  }
-  const groups: CustomerGroups = {
-    count, x: new Float64Array(count), tx: new Float64Array(count), T: new Float64Array(count), weight: new Float64Array(count),
-    groupOf: new Int32Array(n), members: rows, memberStart: new Int32Array(count + 1), times, txIndex: new Int32Array(count), TIndex: new Int32Array(count),
-  };
-  const { x, tx, T, weight, groupOf, memberStart, txIndex, TIndex } = groups;
+  for (let k = 0; k < n; k++) if (isNew(k)) count++;
+  const txIndex = new Int32Array(count);
+  const TIndex = new Int32Array(count);
+  const weight = new Float64Array(count);
+  const memberStart = new Int32Array(count + 1);
+  const xValues: number[] = [];
+  const xStart: number[] = [];
   let g = -1;
   for (let k = 0; k < n; k++) {
-    if (k === 0 || sortedX[k] !== sortedX[k - 1] || sortedT[k] !== sortedT[k - 1] || sortedTx[k] !== sortedTx[k - 1]) {
+    if (isNew(k)) {
       g++;
       memberStart[g] = k;
-      x[g] = sortedX[k]!;
       txIndex[g] = sortedTx[k]!;
       TIndex[g] = sortedT[k]!;
-      tx[g] = times[sortedTx[k]!]!;
-      T[g] = times[sortedT[k]!]!;
+      if (xValues.at(-1) !== sortedX[k]) {
+        xValues.push(sortedX[k]!);
+        xStart.push(g);
+      }
     }
-    const row = rows[k]!;
-    weight[g]! += weights === null ? 1 : weights[row]!;
-    groupOf[row] = g;
+    weight[g]! += weights === null ? 1 : weights[rows[k]!]!;
   }
   memberStart[count] = n;
-  return groups;
+  xStart.push(count);
+  return new HistoryGroups({ times, txIndex, TIndex, weight, members: rows, memberStart, xValues: Float64Array.from(xValues), xStart: Int32Array.from(xStart) });
+}
+
+/** CustomerGroups whose per-group x, t_x, T and per-row group are derived on first use. */
+class HistoryGroups implements CustomerGroups {
+  readonly count: number;
+  readonly xValues: Float64Array;
+  readonly xStart: Int32Array;
+  readonly times: Float64Array;
+  readonly txIndex: Int32Array;
+  readonly TIndex: Int32Array;
+  readonly weight: Float64Array;
+  readonly members: Int32Array;
+  readonly memberStart: Int32Array;
+  private derived: { x?: Float64Array; tx?: Float64Array; T?: Float64Array; groupOf?: Int32Array } = {};
+
+  constructor(parts: Omit<CustomerGroups, 'count' | 'x' | 'tx' | 'T' | 'groupOf'>) {
+    this.count = parts.txIndex.length;
+    this.xValues = parts.xValues;
+    this.xStart = parts.xStart;
+    this.times = parts.times;
+    this.txIndex = parts.txIndex;
+    this.TIndex = parts.TIndex;
+    this.weight = parts.weight;
+    this.members = parts.members;
+    this.memberStart = parts.memberStart;
+  }
+
+  get x(): Float64Array {
+    if (!this.derived.x) {
+      const x = new Float64Array(this.count);
+      for (let j = 0; j < this.xValues.length; j++) x.fill(this.xValues[j]!, this.xStart[j]!, this.xStart[j + 1]!);
+      this.derived.x = x;
+    }
+    return this.derived.x;
+  }
+
+  get tx(): Float64Array {
+    this.derived.tx ??= Float64Array.from(this.txIndex, (index) => this.times[index]!);
+    return this.derived.tx;
+  }
+
+  get T(): Float64Array {
+    this.derived.T ??= Float64Array.from(this.TIndex, (index) => this.times[index]!);
+    return this.derived.T;
+  }
+
+  get groupOf(): Int32Array {
+    if (!this.derived.groupOf) {
+      const groupOf = new Int32Array(this.members.length);
+      for (let g = 0; g < this.count; g++) groupOf.fill(g, this.memberStart[g]!, this.memberStart[g + 1]!);
+      const byRow = new Int32Array(this.members.length);
+      for (let k = 0; k < this.members.length; k++) byRow[this.members[k]!] = groupOf[k]!;
+      this.derived.groupOf = byRow;
+    }
+    return this.derived.groupOf;
+  }
+}
+
+type Columns = [Int32Array, Int32Array, Int32Array];
+
+/**
+ * A stable counting sort by `key` (whole numbers in [0, buckets)): the sorted row numbers
+ * (`rows` reordered, or 0 … n − 1 when null), two or three `carried` columns reordered alike
+ * (the third comes back empty when not given), and where each bucket starts.
+ */
+function countingSort(key: Int32Array, buckets: number, rows: Int32Array | null, carried: [Int32Array, Int32Array, Int32Array?]): { rows: Int32Array; carried: Columns; bucketStart: Int32Array } {
+  const n = key.length;
+  const bucketStart = new Int32Array(buckets + 1);
+  for (let k = 0; k < n; k++) bucketStart[key[k]! + 1]!++;
+  for (let b = 1; b <= buckets; b++) bucketStart[b]! += bucketStart[b - 1]!;
+  const next = bucketStart.slice();
+  const [c0, c1, c2] = carried;
+  const sorted: Columns = [new Int32Array(n), new Int32Array(n), new Int32Array(c2 ? n : 0)];
+  const [s0, s1, s2] = sorted;
+  const sortedRows = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const at = next[key[k]!]!++;
+    sortedRows[at] = rows === null ? k : rows[k]!;
+    s0[at] = c0[k]!;
+    s1[at] = c1[k]!;
+    if (c2) s2[at] = c2[k]!;
+  }
+  return { rows: sortedRows, carried: sorted, bucketStart };
+}
+
+/** The runs of a counting sort's buckets that hold rows: their values and starts (with the end). */
+function nonEmptyBuckets(bucketStart: Int32Array): { xValues: Float64Array; xStart: Int32Array } {
+  const xValues: number[] = [];
+  const xStart: number[] = [];
+  for (let b = 0; b + 1 < bucketStart.length; b++) {
+    if (bucketStart[b + 1]! > bucketStart[b]!) {
+      xValues.push(b);
+      xStart.push(bucketStart[b]!);
+    }
+  }
+  xStart.push(bucketStart[bucketStart.length - 1]!);
+  return { xValues: Float64Array.from(xValues), xStart: Int32Array.from(xStart) };
+}
+
+function iota(n: number): Int32Array {
+  const values = new Int32Array(n);
+  for (let i = 0; i < n; i++) values[i] = i;
+  return values;
 }
 
 function maxOf(values: Int32Array): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
   return max;
-}
-
-/** A stable counting sort of `rows` by `key` (values in [0, buckets)), moving the `carried` columns along. */
-function countingSort(key: Int32Array, buckets: number, rows: Int32Array, carried: Int32Array[]): { rows: Int32Array; carried: Int32Array[] } {
-  const n = rows.length;
-  const next = new Int32Array(buckets + 1);
-  for (let k = 0; k < n; k++) next[key[k]! + 1]!++;
-  for (let b = 1; b <= buckets; b++) next[b]! += next[b - 1]!;
-  const sortedRows = new Int32Array(n);
-  const sortedCarried = carried.map(() => new Int32Array(n));
-  const [c0, c1, c2] = carried as [Int32Array, Int32Array, Int32Array];
-  const [s0, s1, s2] = sortedCarried as [Int32Array, Int32Array, Int32Array];
-  for (let k = 0; k < n; k++) {
-    const at = next[key[k]!]!++;
-    sortedRows[at] = rows[k]!;
-    s0[at] = c0[k]!;
-    s1[at] = c1[k]!;
-    s2[at] = c2[k]!;
-  }
-  return { rows: sortedRows, carried: sortedCarried };
-}
-
-/** Distinct times, each given the index of its first appearance: an open-addressing hash on the bits of the double. */
-class TimeTable {
-  private slots = new Int32Array(1024).fill(-1);
-  private keys = new Float64Array(512);
-  private size = 0;
-  private readonly bits = new Float64Array(1);
-  private readonly words = new Uint32Array(this.bits.buffer);
-
-  indexOf(time: number): number {
-    // + 0 turns -0 into 0, so that equal values hash alike.
-    const value = time + 0;
-    const mask = this.slots.length - 1;
-    for (let slot = this.hash(value) & mask; ; slot = (slot + 1) & mask) {
-      const index = this.slots[slot]!;
-      if (index < 0) return this.insert(value, slot);
-      if (this.keys[index] === value) return index;
-    }
-  }
-
-  values(): Float64Array {
-    return this.keys.slice(0, this.size);
-  }
-
-  private insert(value: number, slot: number): number {
-    const index = this.size++;
-    if (index === this.keys.length) {
-      const keys = new Float64Array(2 * this.keys.length);
-      keys.set(this.keys);
-      this.keys = keys;
-    }
-    this.keys[index] = value;
-    this.slots[slot] = index;
-    if (2 * this.size > this.slots.length) this.rehash();
-    return index;
-  }
-
-  private rehash(): void {
-    this.slots = new Int32Array(2 * this.slots.length).fill(-1);
-    const mask = this.slots.length - 1;
-    for (let index = 0; index < this.size; index++) {
-      let slot = this.hash(this.keys[index]!) & mask;
-      while (this.slots[slot]! >= 0) slot = (slot + 1) & mask;
-      this.slots[slot] = index;
-    }
-  }
-
-  private hash(value: number): number {
-    this.bits[0] = value;
-    let h = Math.imul(this.words[0]! ^ 0x9e3779b9, 0x85ebca6b);
-    h = Math.imul(h ^ this.words[1]!, 0xc2b2ae35);
-    return (h ^ (h >>> 15)) >>> 0;
-  }
 }
