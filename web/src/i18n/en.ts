@@ -490,6 +490,7 @@ export const en: Messages = {
       units: { day: 'Day', week: 'Week' },
       horizonMonths: 'Horizon (months)',
       margin: 'Margin',
+      marginInput: 'Margin (0–1)',
       discountRate: 'Discount rate (monthly)',
       summary: 'Summary',
       customers: 'Customers scored',

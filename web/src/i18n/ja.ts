@@ -490,6 +490,7 @@ export const ja = {
       units: { day: '日', week: '週' },
       horizonMonths: '予測期間(月)',
       margin: '粗利率',
+      marginInput: '粗利率(0〜1)',
       discountRate: '割引率(月)',
       summary: '結果の概要',
       customers: 'スコア対象の顧客',

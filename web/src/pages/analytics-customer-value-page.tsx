@@ -136,7 +136,7 @@ function RunForm({ dataEnd, onRun, previous }: { dataEnd: string; onRun(result: 
           </select>
         </label>
         <label className="field field-narrow"><span>{cv.horizonMonths}</span><input type="number" min={1} max={120} value={terms.horizonMonths} onChange={set('horizonMonths')} required /></label>
-        <label className="field field-narrow"><span>{cv.margin}</span><input type="number" min={0} max={1} step={0.01} value={terms.margin} onChange={set('margin')} required /></label>
+        <label className="field field-narrow"><span>{cv.marginInput}</span><input type="number" min={0} max={1} step={0.01} value={terms.margin} onChange={set('margin')} required /></label>
         <label className="field field-narrow"><span>{cv.discountRate}</span><input type="number" min={0} max={0.99} step={0.001} value={terms.discountRate} onChange={set('discountRate')} required /></label>
         <button type="submit" className="button button-primary" disabled={state.running}>{state.running ? cv.running : cv.run}</button>
       </form>
