@@ -12,6 +12,7 @@ import { importRecordLines } from './import-records.ts';
 import type { ImportError, ImportReport } from './import-report.ts';
 import { ImportProgress, type LineImportOutcome } from './line-import.ts';
 import { LineReader } from './line-reader.ts';
+import type { OrderTimeRule } from './order-staging.ts';
 import { revisitLines } from './revisit-lines.ts';
 
 export type { CsvSource } from './csv-source.ts';
@@ -29,6 +30,8 @@ export interface ImportCsvParams {
   dryRun: boolean;
   /** Where skip-invalid writes rejected lines; default `<file>.rejected.csv` for a file on disk. */
   rejectedPath?: string;
+  /** Order files: `same` (default), every line carries the order's time; `earliest`, the order takes its lines' earliest (OrderTimeRule). */
+  orderTime?: OrderTimeRule;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -81,7 +84,7 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
     // Big sorts and hashes over the staged lines stay in memory; JIT compiling these simple statements costs more than it saves.
     await client.query(`set local work_mem = '128MB'`);
     await client.query('set local jit = off');
-    const run = { client, workspace, mapping, reader, data, mode, dryRun, progress };
+    const run = { client, workspace, mapping, reader, data, mode, dryRun, progress, orderTime: params.orderTime ?? 'same' };
     outcome = kind === 'orders' ? await importOrderLines(run) : await importRecordLines({ ...run, kind });
     if (outcome.rows === 0) outcome = { ...outcome, stored: false, errors: fileError('no data rows: the file has a header line only', 1, 'header_only') };
     await client.query(outcome.stored ? 'commit' : 'rollback');

@@ -25,10 +25,10 @@ export async function importOrderLines(run: LineImport): Promise<LineImportOutco
   const { rows, errors, sample } = await stageLines(run);
 
   await client.query('analyze import_order_lines');
-  await summariseStagedLines(client, workspace.id);
+  await summariseStagedLines(client, workspace.id, run.orderTime);
   const checked = await checkStagedOrders({
     client, workspaceId: workspace.id, itemsSchema: recordSchemas(workspace.timezone).order.shape.items,
-    columnOf: (field) => reader.columnOf(field),
+    columnOf: (field) => reader.columnOf(field), orderTime: run.orderTime,
   });
   progress.advance(STEP_WEIGHTS.checks);
   errors.push(...checked.errors);

@@ -51,3 +51,39 @@ export const SAMPLE_SIZE = 5;
 export function byLine(a: ImportError, b: ImportError): number {
   return a.line - b.line;
 }
+
+/** How many lines were refused for one reason, in one column. */
+export interface ReasonCount {
+  /** The CSV column, or null for a problem with the line or the file. */
+  column: string | null;
+  /** The reason's code when it has one; errors without a code are counted by their text. */
+  code: ReasonCode | null;
+  /** The reason of the first such error, as an example (reasons with a code may name a line or a value). */
+  reason: string;
+  /** Lines with this error: a line refused for two reasons counts under both. */
+  lines: number;
+  /** The first line with it. */
+  firstLine: number;
+}
+
+/**
+ * The errors counted by reason (column and code, or the reason's text without a code), most
+ * frequent first: what a file's refusals amount to, where the list has one entry per cell.
+ *
+ *   countErrorsByReason(report.errors);
+ *   // [{ column: 'CustomerID', code: 'required', reason: 'customer_id is required', lines: 135080, firstLine: 1445 }, …]
+ */
+export function countErrorsByReason(errors: readonly ImportError[]): ReasonCount[] {
+  const counts = new Map<string, ReasonCount>();
+  for (const error of errors) {
+    const key = JSON.stringify([error.column, error.code ?? error.reason]);
+    const count = counts.get(key);
+    if (count) {
+      count.lines += 1;
+      count.firstLine = Math.min(count.firstLine, error.line);
+    } else {
+      counts.set(key, { column: error.column, code: error.code ?? null, reason: error.reason, lines: 1, firstLine: error.line });
+    }
+  }
+  return [...counts.values()].sort((a, b) => b.lines - a.lines || a.firstLine - b.firstLine);
+}

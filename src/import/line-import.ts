@@ -5,6 +5,7 @@ import type { ColumnMapping } from './column-mapping.ts';
 import type { RecordBatch } from './csv-source.ts';
 import type { ImportError, ImportRecord } from './import-report.ts';
 import type { LineReader } from './line-reader.ts';
+import type { OrderTimeRule } from './order-staging.ts';
 
 /** What the importer of one kind of file gets: the open transaction and the file's data lines. */
 export interface LineImport {
@@ -16,6 +17,8 @@ export interface LineImport {
   mode: IngestMode;
   dryRun: boolean;
   progress: ImportProgress;
+  /** Order files: whether an order's lines must agree on its time (see OrderTimeRule). */
+  orderTime: OrderTimeRule;
 }
 
 /** What it found; the caller commits when `stored`, rolls back otherwise. */

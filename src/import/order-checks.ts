@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { z } from 'zod';
 import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
 import type { ImportError } from './import-report.ts';
-import { ORDER_HEADER_FIELDS } from './order-staging.ts';
+import { agreedOrderFields, type OrderTimeRule } from './order-staging.ts';
 
 /**
  * The checks an order file needs beyond each line's own cells, as SQL over the staged lines
@@ -17,14 +17,16 @@ export async function checkStagedOrders(params: {
   /** The order schema's items array: it decides how many items an order may have. */
   itemsSchema: z.ZodType;
   columnOf: (field: string) => string | null;
+  /** Whether the lines of an order must agree on its time (see OrderTimeRule); default `same`. */
+  orderTime?: OrderTimeRule;
 }): Promise<{ orders: number; errors: ImportError[] }> {
-  const { client, workspaceId, itemsSchema, columnOf } = params;
+  const { client, workspaceId, itemsSchema, columnOf, orderTime = 'same' } = params;
   const error = (line: number, field: string | null, reason: string, code?: ReasonCode, params?: ReasonParams): ImportError =>
     ({ line, column: field === null ? null : columnOf(field), value: null, reason, ...(code ? { code } : {}), ...(params ? { params } : {}) });
   const sizes = await countOrderSizes(client);
   const orders = sizes.reduce((sum, size) => sum + size.orders, 0);
   const errors = [
-    ...(await findDisagreements(client)).flatMap((row) => row.fields.map((field) =>
+    ...(await findDisagreements(client, agreedOrderFields(orderTime))).flatMap((row) => row.fields.map((field) =>
       error(row.line, field, `${field} differs from line ${row.head_line}, the first line of order "${row.order_id}"`,
         'order_lines_disagree', { line: row.head_line, order: row.order_id }))),
     ...(await findOversizedOrders(client, itemsSchema, sizes)).map((row) =>
@@ -46,13 +48,13 @@ async function countOrderSizes(client: pg.ClientBase) {
   return rows;
 }
 
-async function findDisagreements(client: pg.ClientBase) {
-  const differs = ORDER_HEADER_FIELDS.map((f) => `case when l.${f} is distinct from o.${f} then '${f}' end`).join(', ');
+async function findDisagreements(client: pg.ClientBase, fields: readonly string[]) {
+  const differs = fields.map((f) => `case when l.${f} is distinct from o.${f} then '${f}' end`).join(', ');
   const { rows } = await client.query<{ line: number; head_line: number; order_id: string; fields: string[] }>(
     `select l.line, o.head_line, l.order_id, array_remove(array[${differs}], null) as fields
        from import_order_lines l join import_orders o on o.order_id = l.order_id
       where not l.bad and not l.agrees
-        and (${ORDER_HEADER_FIELDS.map((f) => `l.${f}`).join(', ')}) is distinct from (${ORDER_HEADER_FIELDS.map((f) => `o.${f}`).join(', ')})`,
+        and (${fields.map((f) => `l.${f}`).join(', ')}) is distinct from (${fields.map((f) => `o.${f}`).join(', ')})`,
   );
   return rows;
 }

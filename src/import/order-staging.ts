@@ -41,6 +41,22 @@ export function stagedLayouts(slotOf: (field: StagedField) => number): StagedLay
 /** Order fields that all lines of one order must agree on. */
 export const ORDER_HEADER_FIELDS = ['customer_id', 'ordered_at', 'channel', 'status', 'prefecture', 'store', 'delivered_at'] as const;
 
+/**
+ * What an order's time is when its lines carry one each. `same` (the default): every line
+ * must carry the order's time; a line that differs from the order's first line is refused
+ * (order_lines_disagree) with its order. `earliest`: the lines may differ and the order's time
+ * is the earliest of them, for exports that stamp each line as it was keyed (the UCI Online
+ * Retail file has invoices whose lines straddle a minute). The other order fields must agree
+ * either way.
+ */
+export const ORDER_TIME_RULES = ['same', 'earliest'] as const;
+export type OrderTimeRule = (typeof ORDER_TIME_RULES)[number];
+
+/** The order fields the lines of one order are checked to agree on under `rule`. */
+export function agreedOrderFields(rule: OrderTimeRule): readonly (typeof ORDER_HEADER_FIELDS)[number][] {
+  return rule === 'earliest' ? ORDER_HEADER_FIELDS.filter((field) => field !== 'ordered_at') : ORDER_HEADER_FIELDS;
+}
+
 const LINES_PER_WRITE = 2_000;
 
 /** Where a well-formed line stands. */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ORDER_HEADER_FIELDS } from './order-staging.ts';
+import { ORDER_HEADER_FIELDS, type OrderTimeRule } from './order-staging.ts';
 
 /**
  * Summaries of the staged lines that the checks and the writes share, each made in one pass
@@ -7,20 +7,24 @@ import { ORDER_HEADER_FIELDS } from './order-staging.ts';
  * rows: the reader marked each order's and each customer's first well-formed line):
  *
  * - import_orders: one row per order id: its first well-formed line (`head_line`) and the
- *   order fields from it, its line count, amount (Σ quantity × unit price) and item count,
+ *   order fields from it (the order time, under the `earliest` rule, the earliest of its
+ *   well-formed lines'), its line count, amount (Σ quantity × unit price) and item count,
  *   and `rejected` (set when one of its lines has an error).
  * - import_new_customers: customers the workspace does not know yet, with the customer
  *   columns of their first well-formed line, which creates them.
  * - import_new_products: product codes the catalogue does not know yet that a well-formed
  *   line names, with that first line's name and unit price (the list price).
  */
-export async function summariseStagedLines(client: pg.ClientBase, workspaceId: string): Promise<void> {
+export async function summariseStagedLines(client: pg.ClientBase, workspaceId: string, orderTime: OrderTimeRule = 'same'): Promise<void> {
   // The order's fields are those of its head line, the only one an aggregate sees per order.
+  const fieldOfOrder = (field: string) => (field === 'ordered_at' && orderTime === 'earliest'
+    ? `min(${field}) filter (where not bad) as ${field}`
+    : `min(${field}) filter (where head) as ${field}`);
   await client.query(
     `create temp table import_orders on commit drop as
      select order_id, min(line) filter (where head) as head_line, count(*)::int as lines,
             sum(quantity * unit_price) as amount, sum(quantity)::int as item_count,
-            ${ORDER_HEADER_FIELDS.map((f) => `min(${f}) filter (where head) as ${f}`).join(', ')}, false as rejected
+            ${ORDER_HEADER_FIELDS.map(fieldOfOrder).join(', ')}, false as rejected
        from import_order_lines where order_id is not null group by order_id`,
   );
   await client.query(
