@@ -8,9 +8,29 @@ import type pg from 'pg';
  * for why (count, max id) of an insert-only log, and not a counter.
  */
 
-/** Records, in the caller's transaction, that the workspace's orders changed. */
-export async function noteOrdersChanged(client: pg.ClientBase | pg.Pool, workspaceId: string): Promise<void> {
-  await client.query('insert into order_changes (workspace_id) values ($1)', [workspaceId]);
+/**
+ * Records, in the caller's transaction, that the workspace's orders changed: those of
+ * `customerIds` when the writer knows them (readers then reload only these customers), else
+ * possibly any.
+ */
+export async function noteOrdersChanged(client: pg.ClientBase | pg.Pool, workspaceId: string, customerIds?: readonly string[]): Promise<void> {
+  await client.query('insert into order_changes (workspace_id, customer_ids) values ($1, $2::bigint[])', [workspaceId, customerIds ?? null]);
+}
+
+/**
+ * The changes committed since a reader's snapshot (`pg_current_snapshot()` as text, taken in
+ * the transaction it loaded in), as this transaction sees them: the customers they name, or
+ * null when one of them did not name its customers.
+ */
+export async function customersChangedSince(client: pg.ClientBase, workspaceId: string, snapshot: string): Promise<string[] | null> {
+  const { rows } = await client.query<{ customer_ids: string[] | null; bulk: boolean }>(
+    `select coalesce(array_agg(distinct c) filter (where c is not null), '{}')::text[] as customer_ids, bool_or(x.customer_ids is null) as bulk
+       from order_changes x left join lateral unnest(x.customer_ids) c on true
+      where x.workspace_id = $1 and not pg_visible_in_snapshot(x.xid, $2::pg_snapshot)`,
+    [workspaceId, snapshot],
+  );
+  const row = rows[0]!;
+  return row.bulk ? null : row.customer_ids ?? [];
 }
 
 /** The workspace's order-data version: equal strings mean the same committed order data (for the same time zone). */

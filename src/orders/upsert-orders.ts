@@ -45,7 +45,6 @@ async function skuIds(client: pg.ClientBase, workspaceId: string, skus: Iterable
  */
 export async function upsertOrders(client: pg.ClientBase, workspaceId: string, records: readonly OrderRecord[]): Promise<void> {
   if (records.length === 0) return;
-  await noteOrdersChanged(client, workspaceId);
   const customerIds = await resolveCustomerIds(client, workspaceId, records.map((r) => r.customer_id));
   const productIds = await createNamedProducts(client, workspaceId, records);
 
@@ -88,7 +87,9 @@ export async function upsertOrders(client: pg.ClientBase, workspaceId: string, r
   );
   const orderIds = new Map(orderRows.map((row) => [row.external_id, row.id]));
   await replaceItems(client, workspaceId, records, orderIds, productIds);
-  await refreshCustomerStats(client, [...new Set([...orderRows, ...previousOwners].map((row) => row.customer_id))]);
+  const concerned = [...new Set([...orderRows, ...previousOwners].map((row) => row.customer_id))];
+  await refreshCustomerStats(client, concerned);
+  await noteOrdersChanged(client, workspaceId, concerned);
 }
 
 async function createNamedProducts(client: pg.ClientBase, workspaceId: string, records: readonly OrderRecord[]): Promise<Map<string, string>> {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { ordersVersion } from '../../orders/order-changes.ts';
 import { KizunaError } from '../../shared/errors.ts';
-import { EngineLimit, loadPurchaseSnapshot, type PurchaseSnapshot } from './purchase-snapshot.ts';
+import { EngineLimit, loadPurchaseSnapshot, refreshPurchaseSnapshot, type PurchaseSnapshot } from './purchase-snapshot.ts';
 
 /**
  * The in-memory analytics engine: per workspace, a purchase snapshot (purchase-snapshot.ts)
@@ -10,8 +10,10 @@ import { EngineLimit, loadPurchaseSnapshot, type PurchaseSnapshot } from './purc
  *
  * Freshness: before every analysis the engine reads the order-data version (one indexed
  * count over a small log, src/orders/order-changes.ts). When it differs from the snapshot's,
- * the snapshot is loaded again, so an analysis always sees every committed write. Concurrent
- * requests share one load. Snapshots unused for `idleMinutes` are dropped to free memory.
+ * the snapshot is brought up to date first, so an analysis always sees every committed write:
+ * after the ingest API's batches only the customers they touched are read again and spliced
+ * in (milliseconds); after a bulk import everything is loaded again. Concurrent requests share
+ * one refresh. Snapshots unused for `idleMinutes` are dropped to free memory.
  *
  * Why in memory and not in PostgreSQL: the analyses read every purchase of the brand (10,000,000
  * rows for 1,000,000 customers). PostgreSQL answers them in 3 to 17 s on a 2-core machine
@@ -47,7 +49,7 @@ export class AnalyticsEngine {
       if (fresh(loaded)) return loaded!;
     }
     if (fresh(entry.snapshot)) return entry.snapshot!;
-    const loading = loadPurchaseSnapshot(this.pool, workspaceId);
+    const loading = entry.snapshot ? refreshPurchaseSnapshot(this.pool, entry.snapshot) : loadPurchaseSnapshot(this.pool, workspaceId);
     entry.loading = loading;
     try {
       entry.snapshot = await loading;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace, withTransaction } from '../../../test/support/database.ts';
 import { addOrders } from '../../../test/support/purchases.ts';
 import { generateDemoBrand } from '../../demo/generate-demo-brand.ts';
+import { ingestBatch } from '../../ingest/ingest-batch.ts';
 import { noteOrdersChanged } from '../../orders/order-changes.ts';
 import type { Workspace } from '../../workspaces/workspaces.ts';
 import { cohortRetention } from '../retention.ts';
@@ -149,6 +150,55 @@ describe('freshness', () => {
       engine.close();
     }
   });
+
+  it('after the ingest API\'s batches reads only the customers they touched, and gives what a full load gives', async () => {
+    const workspace = await freshWorkspace(database);
+    await generateDemoBrand({ pool, workspace, customers: 400, seed: 3, until: '2026-10-31' });
+    const engine = new AnalyticsEngine(pool);
+    try {
+      const before = await engine.snapshot(workspace.id);
+      expect(before.refreshed).toBe('full');
+      const { rows: existing } = await pool.query<{ external_id: string; customer: string }>(
+        `select o.external_id, c.external_id as customer from orders o join customers c on c.id = o.customer_id
+          where o.workspace_id = $1 and o.status = 'delivered' order by o.id limit 3`, [workspace.id]);
+      const [cancelled, moved, kept] = existing as [typeof existing[0], typeof existing[0], typeof existing[0]];
+      const item = (unitPrice: string) => ({ sku: 'REFRESH-TEST', quantity: 2, unit_price: unitPrice, product_name: 'Refresh test' });
+      const records = [
+        // A new purchase of a known customer, in a month already held.
+        { order_id: 'REFRESH-1', customer_id: kept.customer, ordered_at: '2026-03-03T10:00:00+09:00', status: 'delivered', items: [item('1234.5')] },
+        // A new customer, whose first purchase starts a cohort.
+        { order_id: 'REFRESH-2', customer_id: 'refresh-new', ordered_at: '2026-05-05T10:00:00+09:00', status: 'delivered', items: [item('800')] },
+        // A purchase cancelled, and one moved to another customer.
+        { order_id: cancelled.external_id, customer_id: cancelled.customer, ordered_at: '2025-01-10T10:00:00+09:00', status: 'cancelled', items: [item('500')] },
+        { order_id: moved.external_id, customer_id: 'refresh-new', ordered_at: '2025-02-10T10:00:00+09:00', status: 'delivered', items: [item('700')] },
+      ];
+      const result = await withTransaction(pool, (client) => ingestBatch({ client, workspace, kind: 'orders', records, mode: 'all-or-nothing' }));
+      expect(result.invalid).toBe(0);
+
+      const after = await engine.snapshot(workspace.id);
+      expect(after.refreshed).toBe('changed_customers');
+      expect(after.scale).toBe(1);
+      const full = await loadPurchaseSnapshot(pool, workspace.id);
+      expect(after.purchases).toBe(full.purchases);
+      expect(after.customers).toBe(full.customers);
+      const period = { from: '2024-11-01', to: '2026-11-01' };
+      expect(normalised(snapshotSales(after, { period, granularity: 'month' }))).toEqual(normalised(snapshotSales(full, { period, granularity: 'month' })));
+      expect(normalised(snapshotSales(after, { period, granularity: 'month' })))
+        .toEqual(normalised(await decomposeSales({ pool, workspaceId: workspace.id, period, granularity: 'month' })));
+      const retention = { ...period, months: 12, asOf: '2026-11-01' };
+      expect(normalised(snapshotRetention(after, retention))).toEqual(normalised(await cohortRetention({ pool, workspaceId: workspace.id, ...retention })));
+      expect(normalised(snapshotRfmSummary(after, snapshotRfmTable(after, '2026-11-01'))))
+        .toEqual(normalised(await rfmScores({ pool, workspaceId: workspace.id, asOf: '2026-11-01' })));
+      // The snapshot before the refresh still answers as it did (an analysis in flight keeps its data).
+      expect(before.indexOf(after.customerIds[after.customers - 1]!)).toBe(-1);
+
+      // A bulk write (an import) does not name its customers: everything is loaded again.
+      await withTransaction(pool, (client) => noteOrdersChanged(client, workspace.id));
+      expect((await engine.snapshot(workspace.id)).refreshed).toBe('full');
+    } finally {
+      engine.close();
+    }
+  }, 60_000);
 
   it('answers a workspace without purchases with empty figures', async () => {
     const workspace = await freshWorkspace(database);

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { purchaseCondition } from '../../orders/purchase.ts';
-import { compactOrderChanges, ordersVersion } from '../../orders/order-changes.ts';
+import { compactOrderChanges, customersChangedSince, ordersVersion, type OrdersVersion } from '../../orders/order-changes.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import { firstPurchaseEverSql } from '../repeat-f2.ts';
 import { localDate } from '../periods.ts';
@@ -49,6 +49,12 @@ export interface PurchaseSnapshot {
   scale: number;
   /** The index of a customer id, or −1. */
   indexOf(customerId: string | number): number;
+  /** Customer id → index, shared by the snapshots of a workspace (later ones may append). */
+  index: CustomerIndex;
+  /** `pg_current_snapshot()` of the load: which changes it saw (src/orders/order-changes.ts). */
+  pgSnapshot: string;
+  /** How this snapshot was made: a full load, or the previous one with the changed customers read again. */
+  refreshed: 'full' | 'changed_customers';
 }
 
 export const NO_DAY = -2_147_483_648;
@@ -63,41 +69,169 @@ export const SUM_LIMIT = Number.MAX_SAFE_INTEGER;
  */
 export async function loadPurchaseSnapshot(pool: pg.Pool, workspaceId: string): Promise<PurchaseSnapshot> {
   const startedAt = performance.now();
+  return inSnapshotTransaction(pool, async (client) => {
+    await compactOrderChanges(client, workspaceId);
+    const { found, pgSnapshot } = await versionOf(client, workspaceId);
+    const { columns, index } = await readPurchases(client, workspaceId, found.timezone);
+    return snapshotOf({ workspaceId, found, pgSnapshot, startedAt, columns, index });
+  });
+}
+
+/** Reloading only what changed pays off up to this many customers; beyond, a full load is as quick. */
+const MAX_INCREMENTAL_CUSTOMERS = 50_000;
+
+/**
+ * The snapshot brought up to the current order-data version. When every change committed
+ * since `previous` was loaded names its customers (the ingest API's batches), only those
+ * customers' purchases are read again (through the orders' customer index) and spliced into
+ * a copy of the columns, which takes milliseconds instead of a full load; otherwise (a bulk
+ * import, a new time zone, too many customers) everything is loaded again.
+ */
+export async function refreshPurchaseSnapshot(pool: pg.Pool, previous: PurchaseSnapshot): Promise<PurchaseSnapshot> {
+  const startedAt = performance.now();
+  const { workspaceId } = previous;
+  const incremental = await inSnapshotTransaction(pool, async (client) => {
+    const { found, pgSnapshot } = await versionOf(client, workspaceId);
+    if (found.timezone !== previous.timezone) return null;
+    const changed = await customersChangedSince(client, workspaceId, previous.pgSnapshot);
+    if (changed === null || changed.length > MAX_INCREMENTAL_CUSTOMERS) return null;
+    const { columns } = await readPurchases(client, workspaceId, found.timezone, changed);
+    const merged = spliceCustomers(previous, changed.map(Number), columns);
+    return { ...previous, ...merged, version: found.version, pgSnapshot, loadedAt: new Date(), loadSeconds: (performance.now() - startedAt) / 1000, refreshed: 'changed_customers' as const };
+  });
+  return incremental ?? loadPurchaseSnapshot(pool, workspaceId);
+}
+
+async function inSnapshotTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('begin isolation level repeatable read');
-    await compactOrderChanges(client, workspaceId);
-    const found = await ordersVersion(client, workspaceId);
-    if (!found) throw new KizunaError('not_found', `No workspace with id ${workspaceId}.`);
-    const tz = `'${found.timezone.replaceAll("'", "''")}'`;
-    const ws = Number(workspaceId);
-
-    const customers = new CustomerColumns();
-    await copyRows(client, `copy (select c.id, ${localDate(firstPurchaseEverSql('c'), tz)} - date '1970-01-01'
-                                    from customers c
-                                   where c.workspace_id = ${ws} and ${firstPurchaseEverSql('c')} is not null) to stdout`, customers);
-    const index = customers.index();
-    const orders = new OrderColumns(index, customers);
-    await copyRows(client, `copy (select o.customer_id, ${localDate('o.ordered_at', tz)} - date '1970-01-01', o.amount, o.item_count, o.channel
-                                    from orders o
-                                   where o.workspace_id = ${ws} and ${purchaseCondition('o')}) to stdout`, orders);
+    const result = await work(client);
     await client.query('commit');
-    const snapshot = orders.sorted();
-    return {
-      workspaceId, timezone: found.timezone, version: found.version, loadedAt: new Date(),
-      loadSeconds: (performance.now() - startedAt) / 1000,
-      ...snapshot,
-      indexOf: (customerId) => {
-        const id = Number(customerId);
-        return Number.isSafeInteger(id) ? index.get(id) : -1;
-      },
-    };
+    return result;
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
     throw error;
   } finally {
     client.release();
   }
+}
+
+async function versionOf(client: pg.PoolClient, workspaceId: string): Promise<{ found: OrdersVersion; pgSnapshot: string }> {
+  const found = await ordersVersion(client, workspaceId);
+  if (!found) throw new KizunaError('not_found', `No workspace with id ${workspaceId}.`);
+  const { rows } = await client.query<{ snapshot: string }>('select pg_current_snapshot()::text as snapshot');
+  return { found, pgSnapshot: rows[0]!.snapshot };
+}
+
+type Columns = ReturnType<OrderColumns['sorted']>;
+
+/** The purchases and first days of the workspace's customers, or of `only` these customer ids. */
+async function readPurchases(client: pg.PoolClient, workspaceId: string, timezone: string, only?: string[]): Promise<{ columns: Columns; index: CustomerIndex }> {
+  const tz = `'${timezone.replaceAll("'", "''")}'`;
+  const ws = Number(workspaceId);
+  // Ids come from the database's own bigint column; Number() keeps the literal a number.
+  const customerFilter = (column: string) => (only ? `and ${column} = any('{${only.map((id) => Number(id)).join(',')}}'::bigint[])` : '');
+  const customers = new CustomerColumns();
+  await copyRows(client, `copy (select c.id, ${localDate(firstPurchaseEverSql('c'), tz)} - date '1970-01-01'
+                                  from customers c
+                                 where c.workspace_id = ${ws} and ${firstPurchaseEverSql('c')} is not null ${customerFilter('c.id')}) to stdout`, customers);
+  const index = customers.index();
+  const orders = new OrderColumns(index, customers);
+  await copyRows(client, `copy (select o.customer_id, ${localDate('o.ordered_at', tz)} - date '1970-01-01', o.amount, o.item_count, o.channel
+                                  from orders o
+                                 where o.workspace_id = ${ws} and ${purchaseCondition('o')} ${customerFilter('o.customer_id')}) to stdout`, orders);
+  return { columns: orders.sorted(), index: orders.unknown.size > 0 ? index.with(orders.unknown) : index };
+}
+
+function snapshotOf(params: { workspaceId: string; found: OrdersVersion; pgSnapshot: string; startedAt: number; columns: Columns; index: CustomerIndex }): PurchaseSnapshot {
+  const { workspaceId, found, pgSnapshot, startedAt, columns, index } = params;
+  return {
+    workspaceId, timezone: found.timezone, version: found.version, pgSnapshot, loadedAt: new Date(),
+    loadSeconds: (performance.now() - startedAt) / 1000, refreshed: 'full',
+    ...columns,
+    index,
+    indexOf(customerId) {
+      const id = Number(customerId);
+      return Number.isSafeInteger(id) ? this.index.get(id) : -1;
+    },
+  };
+}
+
+/**
+ * A copy of `previous` where the customers `changed` have the purchases and first day of
+ * `fresh` (a load of those customers only): unchanged customers' rows move in blocks, new
+ * customers are appended. Amounts are rescaled when the two loads hold different decimals.
+ */
+function spliceCustomers(previous: PurchaseSnapshot, changed: number[], fresh: Columns): Columns & { index: CustomerIndex } {
+  const scale = Math.max(previous.scale, fresh.scale);
+  const oldFactor = 10 ** (scale - previous.scale);
+  const freshFactor = 10 ** (scale - fresh.scale);
+  const freshIndex = new Map<number, number>();
+  for (let i = 0; i < fresh.customers; i++) freshIndex.set(fresh.customerIds[i]!, i);
+
+  // Old indexes of the changed customers already held, in order; the others are appended.
+  const touched: number[] = [];
+  const appended: number[] = [];
+  for (const id of new Set(changed)) {
+    const old = previous.indexOf(id);
+    if (old >= 0) touched.push(old);
+    else if (freshIndex.has(id)) appended.push(id);
+  }
+  touched.sort((a, b) => a - b);
+  const n = previous.customers + appended.length;
+  const rowsOfFresh = (id: number) => {
+    const i = freshIndex.get(id);
+    return i === undefined ? 0 : fresh.start[i + 1]! - fresh.start[i]!;
+  };
+  let total = previous.purchases;
+  for (const old of touched) total += rowsOfFresh(previous.customerIds[old]!) - (previous.start[old + 1]! - previous.start[old]!);
+  for (const id of appended) total += rowsOfFresh(id);
+
+  const out = {
+    customers: n, purchases: total, scale,
+    customerIds: new Float64Array(n), firstEverDay: new Int32Array(n), start: new Int32Array(n + 1),
+    day: new Int32Array(total), amount: new Float64Array(total), items: new Int32Array(total), channel: new Uint8Array(total),
+  };
+  out.customerIds.set(previous.customerIds);
+  out.firstEverDay.set(previous.firstEverDay);
+  let row = 0;
+  let customer = 0;
+  const copyOld = (until: number) => {
+    // Customers [customer, until) are unchanged: one block of rows, offsets shifted.
+    const from = previous.start[customer]!;
+    const to = previous.start[until]!;
+    out.day.set(previous.day.subarray(from, to), row);
+    out.items.set(previous.items.subarray(from, to), row);
+    out.channel.set(previous.channel.subarray(from, to), row);
+    if (oldFactor === 1) out.amount.set(previous.amount.subarray(from, to), row);
+    else for (let r = from; r < to; r++) out.amount[row + r - from] = previous.amount[r]! * oldFactor;
+    for (let c = customer; c < until; c++) out.start[c] = previous.start[c]! - from + row;
+    row += to - from;
+    customer = until;
+  };
+  const copyFresh = (target: number, id: number) => {
+    out.start[target] = row;
+    const i = freshIndex.get(id);
+    out.customerIds[target] = id;
+    out.firstEverDay[target] = i === undefined ? NO_DAY : fresh.firstEverDay[i]!;
+    if (i === undefined) return;
+    for (let r = fresh.start[i]!; r < fresh.start[i + 1]!; r++, row++) {
+      out.day[row] = fresh.day[r]!;
+      out.amount[row] = fresh.amount[r]! * freshFactor;
+      out.items[row] = fresh.items[r]!;
+      out.channel[row] = fresh.channel[r]!;
+    }
+  };
+  for (const old of touched) {
+    copyOld(old);
+    copyFresh(old, previous.customerIds[old]!);
+    customer = old + 1;
+  }
+  copyOld(previous.customers);
+  appended.forEach((id, k) => copyFresh(previous.customers + k, id));
+  out.start[n] = row;
+  return { ...out, index: appended.length > 0 ? previous.index.with(appended.map((id, k) => [id, previous.customers + k])) : previous.index };
 }
 
 /** A consumer of COPY text rows, fed raw bytes (no per-line strings). */
@@ -150,23 +284,34 @@ function readInteger(bytes: Buffer, from: number, to: number): number {
   return negative ? -value : value;
 }
 
-/** Maps customer ids to indexes: a direct table when ids are dense enough, else a Map. */
-class CustomerIndex {
+/**
+ * Maps customer ids to indexes: a direct table when ids are dense enough, else a Map, plus the
+ * customers appended by later refreshes. Immutable once built (`with` makes an extended copy
+ * sharing the table), so an older snapshot never sees a later one's customers.
+ */
+export class CustomerIndex {
   private readonly offset: number;
   private readonly table: Int32Array | null;
-  private readonly extra = new Map<number, number>();
+  private readonly base: Map<number, number>;
+  private readonly extra: Map<number, number>;
 
-  constructor(ids: Float64Array, count: number) {
+  constructor(ids: Float64Array, count: number, shared?: { offset: number; table: Int32Array | null; base: Map<number, number>; extra: Map<number, number> }) {
+    if (shared) {
+      ({ offset: this.offset, table: this.table, base: this.base, extra: this.extra } = shared);
+      return;
+    }
     const min = count > 0 ? ids[0]! : 0;
     const max = count > 0 ? ids[count - 1]! : -1;
     this.offset = min;
+    this.base = new Map();
+    this.extra = new Map();
     const span = max - min + 1;
     if (span <= 4 * count + 65_536) {
       this.table = new Int32Array(Math.max(0, span)).fill(-1);
       for (let i = 0; i < count; i++) this.table[ids[i]! - min] = i;
     } else {
       this.table = null;
-      for (let i = 0; i < count; i++) this.extra.set(ids[i]!, i);
+      for (let i = 0; i < count; i++) this.base.set(ids[i]!, i);
     }
   }
 
@@ -176,11 +321,14 @@ class CustomerIndex {
       const slot = id - this.offset;
       if (slot >= 0 && slot < table.length && table[slot] !== -1) return table[slot]!;
     }
-    return this.extra.get(id) ?? -1;
+    return this.base.get(id) ?? this.extra.get(id) ?? -1;
   }
 
-  add(id: number, index: number): void {
-    this.extra.set(id, index);
+  /** A copy that also maps `additions` (id → index). */
+  with(additions: Iterable<[number, number]>): CustomerIndex {
+    const extra = new Map(this.extra);
+    for (const [id, index] of additions) extra.set(id, index);
+    return new CustomerIndex(new Float64Array(0), 0, { offset: this.offset, table: this.table, base: this.base, extra });
   }
 }
 
@@ -246,6 +394,8 @@ class OrderColumns implements ByteRows {
   private count = 0;
   private scale = 0;
   private row = { customer: 0, day: 0, amount: 0, items: 0, channel: 0 };
+  /** Customers met in the orders but not among the profiles read (appended; see `index`). */
+  readonly unknown = new Map<number, number>();
 
   constructor(private readonly index: CustomerIndex, private readonly customers: CustomerColumns) {}
 
@@ -256,9 +406,10 @@ class OrderColumns implements ByteRows {
         const id = readInteger(bytes, from, to);
         let index = this.index.get(id);
         // A purchase of a profile whose summary does not know it yet: its first day is its purchases' first.
+        if (index === -1) index = this.unknown.get(id) ?? -1;
         if (index === -1) {
           index = this.customers.append(id, NO_DAY);
-          this.index.add(id, index);
+          this.unknown.set(id, index);
         }
         row.customer = index;
         break;
@@ -326,7 +477,7 @@ class OrderColumns implements ByteRows {
   }
 
   /** Rows grouped by customer (a counting sort), each customer's rows in day order; first-ever days filled in. */
-  sorted(): Omit<PurchaseSnapshot, 'workspaceId' | 'timezone' | 'version' | 'loadedAt' | 'loadSeconds' | 'indexOf'> {
+  sorted(): Pick<PurchaseSnapshot, 'customers' | 'purchases' | 'customerIds' | 'firstEverDay' | 'start' | 'day' | 'amount' | 'items' | 'channel' | 'scale'> {
     const n = this.customers.count;
     const total = this.count;
     const start = new Int32Array(n + 1);
