@@ -368,6 +368,7 @@ export const en: Messages = {
       group: 'Group',
       contribution: 'Contribution',
       contributionChart: 'Contribution to the change in sales (top 20)',
+      colorNote: 'Contribution = the group\'s change in sales ÷ the total change. Green bars: the group\'s sales rose; red: they fell.',
       table: 'Groups',
       notRecorded: '(not recorded)',
       ageBands: { '<20': 'Under 20', '20s': '20s', '30s': '30s', '40s': '40s', '50s': '50s', '60s': '60s', '70+': '70 and over', unknown: 'Unknown' },

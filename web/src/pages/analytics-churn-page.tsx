@@ -13,6 +13,7 @@ import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
+import { usePagedList, type PagedList } from '../analytics/paged-list.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
 type ChurnList = Schemas['ChurnList'];
@@ -92,37 +93,26 @@ function WindowField({ value, onChange }: { value: number | undefined; onChange(
 function ChurnList({ asOf, window, settingsVersion, windowCard }: { asOf: string; window: number | undefined; settingsVersion: number; windowCard: ReactNode }) {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
-  const a = t.analytics;
-  const c = a.churn;
-  const load = (cursor: string | undefined, signal?: AbortSignal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/churn', {
-    params: { path: { workspace: workspace.name }, query: { asOf, limit: PAGE_SIZE, ...(window === undefined ? {} : { window }), ...(cursor ? { cursor } : {}) } },
-    signal,
-  }));
-  const first = useApiData((signal) => load(undefined, signal), [workspace.name, asOf, window, settingsVersion]);
-  const [more, setMore] = useState<{ key: string; items: ChurnedCustomer[]; nextCursor: string | null; error?: Error }>();
-  const key = JSON.stringify([workspace.name, asOf, window, settingsVersion]);
+  const c = t.analytics.churn;
+  const churned = usePagedList(
+    (cursor, signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/churn', {
+      params: { path: { workspace: workspace.name }, query: { asOf, limit: PAGE_SIZE, ...(window === undefined ? {} : { window }), ...(cursor ? { cursor } : {}) } },
+      signal,
+    })),
+    (answer) => (answer.outcome === 'listed' ? answer : null),
+    [workspace.name, asOf, window, settingsVersion],
+  );
   return (
-    <WhenLoaded data={first}>
-      {(list) => {
-        if (list.outcome === 'no_window') return <><p className="alert alert-info">{c.noWindow}</p>{windowCard}</>;
-        const extra = more?.key === key ? more : undefined;
-        const items = [...list.items, ...(extra?.items ?? [])];
-        const nextCursor = extra ? extra.nextCursor : list.nextCursor;
-        const loadMore = async () => {
-          try {
-            const page = await load(nextCursor ?? undefined);
-            if (page.outcome === 'listed') setMore({ key, items: [...(extra?.items ?? []), ...page.items], nextCursor: page.nextCursor });
-          } catch (error) {
-            setMore({ key, items: extra?.items ?? [], nextCursor, error: error instanceof Error ? error : new Error(String(error)) });
-          }
-        };
-        return <ChurnSummary list={list} items={items} nextCursor={nextCursor} onLoadMore={loadMore} error={extra?.error} windowCard={windowCard} />;
-      }}
+    <WhenLoaded data={churned}>
+      {({ first, list }) => (first.outcome === 'no_window'
+        ? <><p className="alert alert-info">{c.noWindow}</p>{windowCard}</>
+        : <ChurnSummary summary={first} list={list} windowCard={windowCard} />)}
     </WhenLoaded>
   );
 }
 
-function ChurnSummary({ list, items, nextCursor, onLoadMore, error, windowCard }: { list: Listed; items: ChurnedCustomer[]; nextCursor: string | null; onLoadMore(): void; error?: Error; windowCard: ReactNode }) {
+function ChurnSummary({ summary, list, windowCard }: { summary: Listed; list: PagedList<ChurnedCustomer>; windowCard: ReactNode }) {
+  const { items, loadMore, error } = list;
   const { t } = useI18n();
   const { format, workspace } = useCurrentWorkspace();
   const a = t.analytics;
@@ -141,13 +131,13 @@ function ChurnSummary({ list, items, nextCursor, onLoadMore, error, windowCard }
   return (
     <>
       <section className="stats" aria-label={c.churnRate}>
-        <Stat label={c.churnRate} value={orNone(t, list.churnRate, (v) => format.percent(v))} note={a.units.people(`${format.integer(list.churned)} / ${format.integer(list.customers)}`)} variant="wide" />
-        <Stat label={c.churned} value={a.units.people(format.integer(list.churned))} />
-        <Stat label={c.base} value={a.units.people(format.integer(list.customers))} />
-        <Stat label={c.window} value={a.units.days(format.integer(list.window.days))} note={c.windowSource[list.window.source]} />
+        <Stat label={c.churnRate} value={orNone(t, summary.churnRate, (v) => format.percent(v))} note={a.units.people(`${format.integer(summary.churned)} / ${format.integer(summary.customers)}`)} variant="wide" />
+        <Stat label={c.churned} value={a.units.people(format.integer(summary.churned))} />
+        <Stat label={c.base} value={a.units.people(format.integer(summary.customers))} />
+        <Stat label={c.window} value={a.units.days(format.integer(summary.window.days))} note={c.windowSource[summary.window.source]} />
       </section>
       {windowCard}
-      {list.customers === 0
+      {summary.customers === 0
         ? <p className="alert alert-info">{a.empty.noCustomers}</p>
         : (
           <ChartCard
@@ -155,13 +145,13 @@ function ChurnSummary({ list, items, nextCursor, onLoadMore, error, windowCard }
             rows={items}
             columns={columns}
             rowKey={(r) => r.customerId}
-            filename={`churned_${list.asOf}_${list.window.days}d`}
-            note={<p className="muted">{c.shown(format.integer(items.length), format.integer(list.churned))}</p>}
+            filename={`churned_${summary.asOf}_${summary.window.days}d`}
+            note={<p className="muted">{c.shown(format.integer(items.length), format.integer(summary.churned))}</p>}
             footer={(
               <>
                 {error && <Failure error={error} />}
                 {items.length === 0 && <p className="status">{c.none}</p>}
-                {nextCursor && <div className="list-footer"><button type="button" className="button" onClick={onLoadMore}>{c.loadMore}</button></div>}
+                {loadMore && <div className="list-footer"><button type="button" className="button" onClick={loadMore}>{c.loadMore}</button></div>}
               </>
             )}
           />

@@ -27,11 +27,22 @@ const TOP_CUSTOMERS = 20;
  */
 const RESULT_KEY = (workspace: string) => `kizuna.customerValue.${workspace}`;
 
+/**
+ * Whether a run's answer is the stored run: same terms, same customers, same fits. Not by
+ * computedAt: the answer's is the server's clock when the fit ended, the stored one the
+ * database's when it was written. A re-run of the same terms on the same data is the same run.
+ */
+function sameRun(result: RunResult, run: Run): boolean {
+  return result.calibrationEnd === run.calibrationEnd && result.unit === run.unit && result.horizonMonths === run.horizonMonths
+    && result.margin === run.margin && result.discountRate === run.discountRate && result.customers === run.customers
+    && result.bgNbd.logLikelihood === run.bgNbd.logLikelihood && result.gammaGamma.logLikelihood === run.gammaGamma.logLikelihood;
+}
+
 function storedResult(workspace: string, run: Run | null): RunResult | undefined {
   if (!run) return undefined;
   try {
     const result = JSON.parse(sessionStorage.getItem(RESULT_KEY(workspace)) ?? 'null') as RunResult | null;
-    return result && result.computedAt === run.computedAt ? result : undefined;
+    return result && sameRun(result, run) ? result : undefined;
   } catch {
     return undefined;
   }
@@ -68,7 +79,7 @@ function CustomerValue({ dataEnd }: { dataEnd: string }) {
   return (
     <WhenLoaded data={run}>
       {(current) => {
-        const result = fresh && current && fresh.computedAt === current.computedAt ? fresh : storedResult(workspace.name, current);
+        const result = fresh && current && sameRun(fresh, current) ? fresh : storedResult(workspace.name, current);
         if (!current) {
           return (
             <>

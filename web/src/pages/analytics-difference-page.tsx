@@ -165,7 +165,7 @@ function DifferenceCards({ data, dimension }: { data: SalesDifference; dimension
         columns={columns}
         rowKey={(g) => g.key ?? ''}
         filename={`sales-difference_${dimension}_${data.period.from}_${data.period.to}_${data.comparison}`}
-        note={d.overlap[data.overlap] ? <p className="muted">{d.overlap[data.overlap]}</p> : undefined}
+        note={<><p className="muted">{d.colorNote}</p>{d.overlap[data.overlap] && <p className="muted">{d.overlap[data.overlap]}</p>}</>}
         chart={() => <EChart option={option} label={d.contributionChart} height={Math.max(240, top.length * 28 + 40)} />}
       />
     </>

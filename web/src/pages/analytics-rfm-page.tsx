@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
@@ -15,6 +15,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import type { Messages } from '../i18n/ja.ts';
 import type { Format } from '../format.ts';
 import { useApiData } from '../use-api-data.ts';
+import { usePagedList } from '../analytics/paged-list.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
 type RfmSummary = Schemas['RfmSummary'];
@@ -195,12 +196,13 @@ function SegmentCustomers({ asOf }: { asOf: string }) {
   const r = a.rfm;
   const query = useQueryState();
   const segment = oneOf(SEGMENTS, query.get('segment'), 'loyal');
-  const load = (cursor: string | undefined, signal?: AbortSignal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/rfm/customers', {
-    params: { path: { workspace: workspace.name }, query: { asOf, segment, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } }, signal,
-  }));
-  const first = useApiData((signal) => load(undefined, signal), [workspace.name, asOf, segment]);
-  const key = `${workspace.name}|${asOf}|${segment}`;
-  const [more, setMore] = useState<{ key: string; items: CustomerRfm[]; nextCursor: string | null; error?: Error }>();
+  const customers = usePagedList(
+    (cursor, signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/rfm/customers', {
+      params: { path: { workspace: workspace.name }, query: { asOf, segment, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } }, signal,
+    })),
+    (page) => page,
+    [workspace.name, asOf, segment],
+  );
   const base = `/w/${encodeURIComponent(workspace.name)}/customers`;
   const columns = customerRfmColumns(t, format, base);
   const select = (
@@ -212,36 +214,23 @@ function SegmentCustomers({ asOf }: { asOf: string }) {
     </label>
   );
   return (
-    <WhenLoaded data={first}>
-      {(page) => {
-        const extra = more?.key === key ? more : undefined;
-        const items = [...page.items, ...(extra?.items ?? [])];
-        const nextCursor = extra ? extra.nextCursor : page.nextCursor;
-        const loadMore = async () => {
-          try {
-            const next = await load(nextCursor ?? undefined);
-            setMore({ key, items: [...(extra?.items ?? []), ...next.items], nextCursor: next.nextCursor });
-          } catch (error) {
-            setMore({ key, items: extra?.items ?? [], nextCursor, error: error instanceof Error ? error : new Error(String(error)) });
-          }
-        };
-        return (
-          <ChartCard
-            title={`${r.customerList}: ${segmentName(t, segment)}`}
-            rows={items}
-            columns={columns}
-            rowKey={(c) => c.customerId}
-            filename={`rfm-${segment}_as-of-${asOf}`}
-            controls={select}
-            footer={(
-              <>
-                {extra?.error && <Failure error={extra.error} />}
-                {nextCursor && <div className="list-footer"><button type="button" className="button" onClick={() => void loadMore()}>{a.churn.loadMore}</button></div>}
-              </>
-            )}
-          />
-        );
-      }}
+    <WhenLoaded data={customers}>
+      {({ list }) => (
+        <ChartCard
+          title={`${r.customerList}: ${segmentName(t, segment)}`}
+          rows={list.items}
+          columns={columns}
+          rowKey={(c) => c.customerId}
+          filename={`rfm-${segment}_as-of-${asOf}`}
+          controls={select}
+          footer={(
+            <>
+              {list.error && <Failure error={list.error} />}
+              {list.loadMore && <div className="list-footer"><button type="button" className="button" onClick={list.loadMore}>{a.churn.loadMore}</button></div>}
+            </>
+          )}
+        />
+      )}
     </WhenLoaded>
   );
 }
