@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import type { PurchaseSnapshot } from './engine/purchase-snapshot.ts';
+import { snapshotPeriodTotals } from './engine/sales.ts';
 import { assertNever } from '../shared/errors.ts';
 import { listChurned } from './churn.ts';
 import { filterGroup, isAdditiveMetric, type KpiFilters, type KpiGranularity, type KpiMetric, type SalesMetricKind } from './kpi-definition.ts';
@@ -43,8 +45,10 @@ export function kpiMeasurer(params: {
   pool: pg.Pool; workspaceId: string; timezone: string; asOf: string;
   /** The first local date with an order, null without orders: additive metrics are null in buckets that end before it. */
   dataFrom: string | null;
+  /** The purchases in memory, when the caller holds them (the analytics engine). */
+  snapshot?: PurchaseSnapshot;
 }) {
-  const { pool, workspaceId, timezone, asOf, dataFrom } = params;
+  const { pool, workspaceId, timezone, asOf, dataFrom, snapshot } = params;
   const salesCache = new Map<string, Promise<SalesTotals[]>>();
 
   function salesTotals(spans: readonly KpiSpan[], granularity: KpiGranularity, filters: KpiFilters): Promise<SalesTotals[]> {
@@ -60,7 +64,7 @@ export function kpiMeasurer(params: {
   async function measureSalesTotals(spans: readonly KpiSpan[], filters: KpiFilters): Promise<SalesTotals[]> {
     const periods = spans.map((span) => span.period);
     const group = filterGroup(filters);
-    if (group === null) return (await measureSales({ pool, workspaceId, timezone, periods })).totals;
+    if (group === null) return snapshot ? snapshotPeriodTotals(snapshot, periods) : (await measureSales({ pool, workspaceId, timezone, periods })).totals;
     // The difference measures the period and the one before it; only the period's group is used.
     return Promise.all(periods.map(async (period) => {
       const difference = await differenceBy({ pool, workspaceId, period, compare: 'previous', dimension: group.dimension });

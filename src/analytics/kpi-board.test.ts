@@ -4,6 +4,7 @@ import { addOrders } from '../../test/support/purchases.ts';
 import { ingestBatch } from '../ingest/ingest-batch.ts';
 import type { BatchKind } from '../ingest/records.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
+import { loadPurchaseSnapshot } from './engine/purchase-snapshot.ts';
 import { boardSpans, kpiBoard, type KpiBoard, type KpiBoardEntry } from './kpi-board.ts';
 import { createKpi } from './kpis.ts';
 
@@ -167,6 +168,12 @@ describe('the KPI board of a brand', () => {
     const price = entryOf(board, '単価').trend;
     expect(price).toMatchObject({ direction: 'down', assessment: 'worsening' });
     expect(price.slopePerBucket).toBeCloseTo(-10_050 / 17.5, 9);
+  });
+
+  it('gives the same board with the purchases from the analytics engine\'s snapshot', async () => {
+    const snapshot = await loadPurchaseSnapshot(database.pool, workspace.id);
+    const fromSnapshot = await kpiBoard({ pool: database.pool, workspaceId: workspace.id, asOf: AS_OF, snapshot });
+    expect(JSON.parse(JSON.stringify(fromSnapshot))).toEqual(JSON.parse(JSON.stringify(board)));
   });
 
   it('judges the whole of the last month on the first day of the next (asOf 2024-06-01: May, complete)', async () => {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { PurchaseSnapshot } from './engine/purchase-snapshot.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { kpiMeasurer, type KpiActuals, type KpiSpan } from './kpi-actuals.ts';
 import { isAdditiveMetric, type KpiGranularity } from './kpi-definition.ts';
@@ -65,7 +66,11 @@ export const MAX_BOARD_BUCKETS = 60;
  * const board = await kpiBoard({ pool, workspaceId, asOf: '2024-06-11' });
  * board.entries[0]!.status; // { status: 'behind', bucket: '2024-06-01', actual: 9000, expected: 10000, pace: 0.9, elapsedShare: 0.333… }
  */
-export async function kpiBoard(params: { pool: pg.Pool; workspaceId: string; asOf: string; buckets?: number }): Promise<KpiBoard> {
+export async function kpiBoard(params: {
+  pool: pg.Pool; workspaceId: string; asOf: string; buckets?: number;
+  /** The workspace's purchases in memory (the analytics engine): unfiltered sales metrics come from it instead of a query. */
+  snapshot?: PurchaseSnapshot;
+}): Promise<KpiBoard> {
   const { pool, workspaceId, asOf } = params;
   const buckets = params.buckets ?? DEFAULT_BOARD_BUCKETS;
   requireCalendarDate(asOf, 'asOf');
@@ -74,7 +79,7 @@ export async function kpiBoard(params: { pool: pg.Pool; workspaceId: string; asO
   }
   const timezone = await workspaceTimezone(pool, workspaceId);
   const [kpis, dataFrom] = await Promise.all([listKpis({ pool, workspaceId }), firstDataDay(pool, workspaceId, timezone)]);
-  const { measureKpi } = kpiMeasurer({ pool, workspaceId, timezone, asOf, dataFrom });
+  const { measureKpi } = kpiMeasurer({ pool, workspaceId, timezone, asOf, dataFrom, snapshot: params.snapshot });
   const spansByGranularity = new Map<KpiGranularity, KpiSpan[]>();
   const spansOf = (granularity: KpiGranularity) => {
     const spans = spansByGranularity.get(granularity) ?? boardSpans(asOf, granularity, buckets);

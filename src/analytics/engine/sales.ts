@@ -96,3 +96,27 @@ class Slots {
     return { sales: unitsToDecimal(this.amount[slot]!, scale), customers: this.customers[slot]!, purchases: this.purchases[slot]!, items: this.items[slot]! };
   }
 }
+
+/**
+ * `measureSales(...).totals` from a snapshot: the sums of each of `periods` (any dates, they may
+ * overlap), one pass over the purchases.
+ */
+export function snapshotPeriodTotals(snapshot: PurchaseSnapshot, periods: readonly Period[]): SalesTotals[] {
+  periods.forEach(checkPeriod);
+  const fromDay = Int32Array.from(periods, (p) => dayNumber(p.from));
+  const toDay = Int32Array.from(periods, (p) => dayNumber(p.to));
+  const first = Math.min(...fromDay);
+  const last = Math.max(...toDay);
+  const P = periods.length;
+  const slots = new Slots(P);
+  const { start, day, amount, items } = snapshot;
+  for (let c = 0; c < snapshot.customers; c++) {
+    const end = start[c + 1]!;
+    for (let r = start[c]!; r < end; r++) {
+      const d = day[r]!;
+      if (d < first || d >= last) continue;
+      for (let k = 0; k < P; k++) if (d >= fromDay[k]! && d < toDay[k]!) slots.add(k, c, amount[r]!, items[r]!);
+    }
+  }
+  return periods.map((_, k) => totalsOf(slots.sums(k, snapshot.scale)));
+}
