@@ -333,6 +333,27 @@ describe('the analytics console', () => {
     await screenshot('empty');
   });
 
+  it('offers a read-only user no model run and no churn setting, and says why', async () => {
+    const readerEmail = `reader-${randomUUID().slice(0, 8)}@example.jp`;
+    await createUser(database.db, { email: readerEmail, displayName: '閲覧 担当', role: 'read_only', password });
+    const reader = await browser.newPage({ locale: 'ja-JP', viewport: { width: 1360, height: 900 } });
+    try {
+      await reader.goto(`${baseUrl}/sign-in`);
+      await reader.getByLabel('メールアドレス').fill(readerEmail);
+      await reader.getByLabel('パスワード').fill(password);
+      await reader.getByRole('button', { name: 'ログイン' }).click();
+      await reader.getByRole('navigation', { name: 'メインナビゲーション' }).waitFor();
+      await reader.goto(`${baseUrl}/w/${encodeURIComponent(empty.name)}/analytics/customer-value`);
+      await reader.getByText('閲覧のみの権限ではモデルを実行できません').waitFor();
+      expect(await reader.getByRole('button', { name: 'モデルを実行' }).count()).toBe(0);
+      await reader.goto(`${baseUrl}/w/${encodeURIComponent(brand.name)}/analytics/churn?asOf=${DATA_END}`);
+      await reader.getByRole('region', { name: '離反期間の提案と設定' }).waitFor();
+      expect(await reader.getByRole('button', { name: '設定を保存' }).count()).toBe(0);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('speaks English after the language switch', async () => {
     await open(`analytics/rfm?asOf=${DATA_END}`, 'RFM');
     await page.getByRole('group', { name: '表示言語' }).getByRole('button', { name: 'English' }).click();
