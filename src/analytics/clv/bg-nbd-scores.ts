@@ -21,7 +21,7 @@ export function probabilityAlive({ params, x, tx, T }: { params: BgNbdParameters
 }
 
 /** 1 / (1 + e^lnOdds), the P(alive) of the odds of having dropped out, without overflow. */
-function aliveFromLnOdds(lnOdds: number): number {
+export function aliveFromLnOdds(lnOdds: number): number {
   return lnOdds > 0 ? Math.exp(-lnOdds) / (1 + Math.exp(-lnOdds)) : 1 / (1 + Math.exp(lnOdds));
 }
 

@@ -3,6 +3,9 @@ import { expectedPurchasesIfAlive, probabilityAlive, scatterToMembers, scoreGrou
 import { groupCustomers, type CustomerGroups, type RecencyFrequency } from './customer-groups.ts';
 import type { GammaGammaParameters } from './gamma-gamma.ts';
 
+import type { PurchaseSummary } from './purchase-days.ts';
+import { scoreSummary } from './score-summary.ts';
+
 export { summarisePurchaseDays, type CustomerPurchaseDays, type PurchaseSummary, type TimeUnit } from './purchase-days.ts';
 
 /** How the future is valued: a horizon cut into discount periods, a profit margin and a discount rate. */
@@ -68,17 +71,39 @@ export interface CustomerValue {
   clv: Float64Array;
 }
 
+/** Customers as rows of (x, t_x, T, m̄), optionally with their groups, or as a PurchaseSummary. */
+export type ScoredCustomers = (RecencyFrequency & {
+  /** Mean spend per repeat purchase (ignored where x = 0). */
+  monetary: ArrayLike<number>;
+  /** The groups of these rows (`groupCustomers`), when already made for the fit. */
+  groups?: CustomerGroups;
+}) | { summary: PurchaseSummary };
+
 /**
  * Scores every customer: P(alive), expected purchases over the horizon, expected spend per
- * purchase and CLV. What depends on the history is computed once per group of customers with
- * the same (x, t_x, T) and the expectations once per (x, T) (`scoreGroups`); then one pass in
- * customer order combines them with each customer's own spend. Pass the `groups` of these rows
- * (`groupPurchaseSummary(summary)`, as given to `fitBgNbd`) to skip grouping them again.
+ * purchase and CLV, in the input's row order. The expectations for a customer known to be
+ * alive depend on (x, T) alone and are computed once per distinct (x, T). From a summary
+ * (`{ summary }`), one pass in customer order with its whole-day times indexing the tables
+ * (`scoreSummary`); from rows, once per group of equal histories, then copied to the members.
+ *
+ * @example
+ *   predictCustomerValue({ bgNbd, gammaGamma, summary, periods: 12, periodLength: 365.25 / 12 / 7, margin: 0.3, discountRate: 0.01 });
  */
-export function predictCustomerValue({ bgNbd, gammaGamma, x, tx, T, monetary, groups, ...terms }: RecencyFrequency & {
+export function predictCustomerValue({ bgNbd, gammaGamma, periods, periodLength, margin, discountRate, ...customers }: {
   bgNbd: BgNbdParameters;
   gammaGamma: GammaGammaParameters;
-  /** Mean spend per repeat purchase (ignored where x = 0). */
+} & ValuationTerms & ScoredCustomers): CustomerValue {
+  const terms = { periods, periodLength, margin, discountRate };
+  if ('summary' in customers) {
+    const { summary } = customers;
+    return scoreSummary({ bgNbd, gammaGamma, summary, ...terms }) ?? scoreByGroups({ bgNbd, gammaGamma, ...summary, ...terms });
+  }
+  return scoreByGroups({ bgNbd, gammaGamma, ...customers, ...terms });
+}
+
+function scoreByGroups({ bgNbd, gammaGamma, x, tx, T, monetary, groups, ...terms }: RecencyFrequency & {
+  bgNbd: BgNbdParameters;
+  gammaGamma: GammaGammaParameters;
   monetary: ArrayLike<number>;
   groups?: CustomerGroups;
 } & ValuationTerms): CustomerValue {

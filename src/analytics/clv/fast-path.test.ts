@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dayNumber, formatDay } from '../periods.ts';
 import { fitBgNbdReference } from './bg-nbd-reference.ts';
-import { fitBgNbd, type BgNbdFit } from './bg-nbd.ts';
+import { conditionalExpectedPurchases, fitBgNbd, probabilityAlive, type BgNbdFit } from './bg-nbd.ts';
+import { customerLifetimeValue, predictCustomerValue } from './clv.ts';
 import { groupCustomers, groupPurchaseSummary } from './customer-groups.ts';
 import { fitGammaGammaReference } from './gamma-gamma-reference.ts';
-import { fitGammaGamma, type GammaGammaFit } from './gamma-gamma.ts';
+import { conditionalExpectedSpend, fitGammaGamma, type GammaGammaFit } from './gamma-gamma.ts';
 import { summarisePurchaseDays, type TimeUnit } from './purchase-days.ts';
 import { seededRandom, simulatePurchases } from './simulate.ts';
 
@@ -57,6 +58,23 @@ describe.each<TimeUnit>(['day', 'week'])('the fast fits in %s units', (unit) => 
 
   it('give the reference Gamma-Gamma fit to 1e-6', () => {
     expectSameGammaGamma(fitGammaGamma({ frequency: summary.x, monetary: summary.monetary }), fitGammaGammaReference({ frequency: summary.x, monetary: summary.monetary }));
+  });
+
+  it('score every customer of the summary as the per-customer functions do, and as scoring by groups does', () => {
+    const bgNbd = fitBgNbd(summary);
+    const gammaGamma = fitGammaGamma({ frequency: summary.x, monetary: summary.monetary });
+    const terms = { periods: 12, periodLength: 365.25 / 12 / (unit === 'week' ? 7 : 1), margin: 0.4, discountRate: 0.01 };
+    const fromSummary = predictCustomerValue({ bgNbd, gammaGamma, summary, ...terms });
+    const byGroups = predictCustomerValue({ bgNbd, gammaGamma, ...summary, ...terms });
+    for (let i = 0; i < summary.x.length; i++) {
+      const history = { x: summary.x[i]!, tx: summary.tx[i]!, T: summary.T[i]! };
+      const spend = conditionalExpectedSpend({ params: gammaGamma, frequency: history.x, monetary: summary.monetary[i]! });
+      expect(fromSummary.probabilityAlive[i]).toBe(probabilityAlive({ params: bgNbd, ...history }));
+      expect(fromSummary.expectedSpend[i]).toBe(spend);
+      expect(fromSummary.expectedPurchases[i]).toBe(conditionalExpectedPurchases({ params: bgNbd, t: terms.periods * terms.periodLength, ...history }));
+      expect(fromSummary.clv[i]).toBe(customerLifetimeValue({ bgNbd, expectedSpend: spend, ...history, ...terms }));
+    }
+    expect(byGroups).toEqual(fromSummary);
   });
 });
 

@@ -206,14 +206,26 @@ function gammaGammaLikelihood({ p, q, gamma }: GammaGammaParameters, data: Buyer
     let I1 = 0;
     let I2 = 0;
     const end = data.runEnd[run]!;
+    // Σ ln(γ + m̄x) as the log of a product, flushed before it can leave the range of doubles:
+    // one log per few dozen customers instead of one each (weights of 1 only).
+    let product = 1;
     for (let i = data.runStart[run]!; i < end; i++) {
       const scale = gamma + spendSum[i]!;
       const w = weight[i]!;
       const inv = w / scale;
-      G += w * Math.log(scale);
+      if (w === 1 && scale < 1e100) {
+        product *= scale;
+        if (product > 1e200 || product < 1e-200) {
+          G += Math.log(product);
+          product = 1;
+        }
+      } else {
+        G += w * Math.log(scale);
+      }
       I1 += inv;
       I2 += inv / scale;
     }
+    G += Math.log(product);
     const px = p * x;
     const lnX = Math.log(x);
     const psiSum = digamma(px + q);
