@@ -59,6 +59,11 @@ export async function proposeChurnWindow(params: { pool: pg.Pool; workspaceId: s
      select days, count(*)::int as gaps from gaps where days is not null group by days order by days`,
     asOf === undefined ? [workspaceId, timezone] : [workspaceId, timezone, asOf],
   );
+  return proposalFromGaps(histogram);
+}
+
+/** The proposal from a histogram of gaps between purchase days (sorted by days). */
+export function proposalFromGaps(histogram: readonly { days: number; gaps: number }[]): ChurnWindowProposal {
   const count = histogram.reduce((sum, bin) => sum + bin.gaps, 0);
   if (count === 0) return { days: null, intervals: { count, median: null, p80: null, p90: null } };
   const [median, p80, p90] = [50, 80, 90].map((percent) => percentileInHundredths(histogram, count, percent)) as [number, number, number];
@@ -144,8 +149,8 @@ export async function listChurned(params: {
   const { pool, workspaceId, asOf, limit } = params;
   requireCalendarDate(asOf, 'asOf');
   if (!Number.isInteger(limit) || limit < 1) throw new KizunaError('validation_failed', `limit must be a positive whole number, not ${limit}.`);
-  const after = params.cursor === undefined ? undefined : decodeCursor(params.cursor);
-  const resolved = await resolveWindow({ pool, workspaceId, asOf, window: params.window });
+  const after = params.cursor === undefined ? undefined : decodeChurnCursor(params.cursor);
+  const resolved = await resolveChurnWindow({ pool, workspaceId, asOf, window: params.window });
   if (resolved.outcome === 'no_window') return resolved;
   const { window } = resolved;
   const timezone = await workspaceTimezone(pool, workspaceId);
@@ -178,11 +183,17 @@ export async function listChurned(params: {
     outcome: 'listed', asOf, window, customers, churned,
     churnRate: customers === 0 ? null : churned / customers,
     items: page,
-    nextCursor: items.length > limit && last ? encodeCursor(last.totalSpent, last.customerId) : null,
+    nextCursor: items.length > limit && last ? encodeChurnCursor(last.totalSpent, last.customerId) : null,
   };
 }
 
-async function resolveWindow(params: { pool: pg.Pool; workspaceId: string; asOf: string; window: number | undefined }): Promise<
+/**
+ * The window of a churn list: `window` when given, else the workspace's setting, else the
+ * proposal (`propose`, by default proposeChurnWindow as of `asOf`).
+ */
+export async function resolveChurnWindow(params: {
+  pool: pg.Pool; workspaceId: string; asOf: string; window: number | undefined; propose?: () => Promise<ChurnWindowProposal> | ChurnWindowProposal;
+}): Promise<
   { outcome: 'resolved'; window: { days: number; source: ChurnWindowSource } } | Extract<ChurnList, { outcome: 'no_window' }>
 > {
   const { pool, workspaceId, asOf, window } = params;
@@ -193,12 +204,12 @@ async function resolveWindow(params: { pool: pg.Pool; workspaceId: string; asOf:
   }
   const { churnWindowDays } = await readAnalyticsSettings({ pool, workspaceId });
   if (churnWindowDays !== null) return { outcome: 'resolved', window: { days: churnWindowDays, source: 'setting' } };
-  const proposal = await proposeChurnWindow({ pool, workspaceId, asOf });
+  const proposal = await (params.propose ? params.propose() : proposeChurnWindow({ pool, workspaceId, asOf }));
   if (proposal.days === null) return { outcome: 'no_window', asOf, proposal };
   return { outcome: 'resolved', window: { days: proposal.days, source: 'proposal' } };
 }
 
-function churnedCustomer(
+export function churnedCustomer(
   row: { id: string | null; external_id: string; name: string | null; last_at: Date; last_day: string; purchases: number; total: string },
   asOf: string, windowDays: number,
 ): ChurnedCustomer {
@@ -209,11 +220,11 @@ function churnedCustomer(
   };
 }
 
-function encodeCursor(total: string, customerId: string): string {
+export function encodeChurnCursor(total: string, customerId: string): string {
   return Buffer.from(JSON.stringify([total, customerId])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { total: string; customerId: string } {
+export function decodeChurnCursor(cursor: string): { total: string; customerId: string } {
   try {
     const [total, customerId] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
     if (typeof total !== 'string' || !/^-?\d+(\.\d+)?$/.test(total) || typeof customerId !== 'string' || !/^\d+$/.test(customerId)) {

@@ -75,11 +75,19 @@ export async function repeatRates(params: {
     [workspaceId, timezone, period.from, period.to],
   );
   const total = rows.find((row) => !row.per_bucket);
-  const byBucket = new Map(rows.filter((row) => row.per_bucket).map((row) => [row.bucket, row]));
+  const byBucket = new Map(rows.filter((row) => row.per_bucket).map((row) => [row.bucket!, row]));
+  return repeatRatesOf({ period, granularity, total: total ?? { customers: 0, repeaters: 0 }, byBucket });
+}
+
+/** The result of repeatRates from its counts: the whole period's, and each bucket's by its first date (missing: none). */
+export function repeatRatesOf(params: {
+  period: Period; granularity: Granularity; total: { customers: number; repeaters: number }; byBucket: Map<string, { customers: number; repeaters: number }>;
+}): RepeatRates {
+  const { period, granularity, total, byBucket } = params;
   return {
     period,
     granularity,
-    total: rateOf(total?.customers ?? 0, total?.repeaters ?? 0),
+    total: rateOf(total.customers, total.repeaters),
     series: bucketsOf(period, granularity).map((bucket) => {
       const row = byBucket.get(bucket);
       return { bucket, period: bucketDates(bucket, granularity, period), ...rateOf(row?.customers ?? 0, row?.repeaters ?? 0) };
@@ -151,11 +159,7 @@ export async function f2Conversion(params: {
   asOf?: string;
 }): Promise<F2Conversion> {
   const { pool, workspaceId, period, granularity, within } = params;
-  checkPeriod(period);
-  checkGranularity(granularity);
-  if (!Number.isInteger(within) || within < 1 || within > MAX_F2_WINDOW_DAYS) {
-    throw new KizunaError('validation_failed', `within must be a whole number of days from 1 to ${MAX_F2_WINDOW_DAYS}, not ${within}`);
-  }
+  checkF2Terms({ period, granularity, within });
   const timezone = await workspaceTimezone(pool, workspaceId);
   const asOf = params.asOf ?? (await dataEnd(pool, workspaceId, timezone)) ?? period.from;
   requireCalendarDate(asOf, 'asOf');
@@ -178,12 +182,19 @@ export async function f2Conversion(params: {
       group by 1`,
     [workspaceId, timezone, period.from, cohortsTo, addDays(period.from, 1), conversionsTo, within],
   );
-  const byBucket = new Map(rows.map((row) => [row.bucket, row]));
+  return f2ConversionOf({ period, granularity, within, asOf, byBucket: new Map(rows.map((row) => [row.bucket, { cohortSize: row.cohort_size, converted: row.converted }])) });
+}
+
+/** The result of f2Conversion from each bucket's counts, by the bucket's first date (missing: an empty cohort). */
+export function f2ConversionOf(params: {
+  period: Period; granularity: Granularity; within: number; asOf: string; byBucket: Map<string, { cohortSize: number; converted: number }>;
+}): F2Conversion {
+  const { period, granularity, within, asOf, byBucket } = params;
   const cohorts = bucketsOf(period, granularity).map((bucket): F2Cohort => {
     const dates = bucketDates(bucket, granularity, period);
     const windowEnd = addDays(dates.to, within - 1);
     const row = byBucket.get(bucket);
-    return { bucket, period: dates, windowEnd, ...f2RateOf(row?.cohort_size ?? 0, row?.converted ?? 0, windowEnd < asOf) };
+    return { bucket, period: dates, windowEnd, ...f2RateOf(row?.cohortSize ?? 0, row?.converted ?? 0, windowEnd < asOf) };
   });
   const sum = (pick: (cohort: F2Cohort) => number) => cohorts.reduce((total, cohort) => total + pick(cohort), 0);
   return {
@@ -193,12 +204,21 @@ export async function f2Conversion(params: {
   };
 }
 
+/** Throws validation_failed unless the period, granularity and window (1 … MAX_F2_WINDOW_DAYS days) can be analysed. */
+export function checkF2Terms(terms: { period: Period; granularity: Granularity; within: number }): void {
+  checkPeriod(terms.period);
+  checkGranularity(terms.granularity);
+  if (!Number.isInteger(terms.within) || terms.within < 1 || terms.within > MAX_F2_WINDOW_DAYS) {
+    throw new KizunaError('validation_failed', `within must be a whole number of days from 1 to ${MAX_F2_WINDOW_DAYS}, not ${terms.within}`);
+  }
+}
+
 function f2RateOf(cohortSize: number, converted: number, complete: boolean): F2Rate {
   return { cohortSize, converted, rate: cohortSize > 0 ? converted / cohortSize : null, complete };
 }
 
 /** The day after the local date of the workspace's latest order (of any status), or null without orders. */
-async function dataEnd(pool: pg.Pool, workspaceId: string, timezone: string): Promise<string | null> {
+export async function dataEnd(pool: pg.Pool, workspaceId: string, timezone: string): Promise<string | null> {
   const { rows } = await pool.query<{ data_end: string | null }>(
     'select ((max(ordered_at) at time zone $2)::date + 1)::text as data_end from orders where workspace_id = $1',
     [workspaceId, timezone],

@@ -5,7 +5,10 @@ import { generateDemoBrand } from '../../demo/generate-demo-brand.ts';
 import { ingestBatch } from '../../ingest/ingest-batch.ts';
 import { noteOrdersChanged } from '../../orders/order-changes.ts';
 import type { Workspace } from '../../workspaces/workspaces.ts';
+import { listChurned, proposeChurnWindow } from '../churn.ts';
+import { f2Conversion, repeatRates } from '../repeat-f2.ts';
 import { cohortRetention } from '../retention.ts';
+import { snapshotChurned, snapshotChurnProposal, snapshotF2, snapshotRepeatRates } from './customer-base.ts';
 import { rfmScores, listRfmCustomers } from '../rfm.ts';
 import { decomposeSales } from '../sales-decomposition.ts';
 import { AnalyticsEngine } from './analytics-engine.ts';
@@ -97,6 +100,47 @@ describe('engine = SQL reference on the demo brand', () => {
     const memory = snapshotRfmSummary(snapshot, snapshotRfmTable(snapshot, asOf));
     expect(sql.customers).toBeGreaterThan(0);
     expect(normalised(memory)).toEqual(normalised(sql));
+  });
+
+  it.each([
+    { period: { from: '2024-11-01', to: '2026-11-01' }, granularity: 'month' as const },
+    { period: { from: '2026-02-01', to: '2026-03-15' }, granularity: 'week' as const },
+  ])('repeat rates $period.from – $period.to by $granularity', async ({ period, granularity }) => {
+    const sql = await repeatRates({ pool, workspaceId: demo.id, period, granularity });
+    expect(sql.total.repeaters).toBeGreaterThan(0);
+    expect(snapshotRepeatRates(snapshot, { period, granularity })).toEqual(sql);
+  });
+
+  it.each([
+    { period: { from: '2024-11-01', to: '2026-11-01' }, granularity: 'month' as const, within: 90, asOf: '2026-11-01' },
+    { period: { from: '2025-03-01', to: '2025-05-01' }, granularity: 'week' as const, within: 30, asOf: '2025-05-20' },
+  ])('F2 conversion $period.from – $period.to within $within days', async (terms) => {
+    const sql = await f2Conversion({ pool, workspaceId: demo.id, ...terms });
+    expect(sql.total.converted).toBeGreaterThan(0);
+    expect(snapshotF2(snapshot, terms)).toEqual(sql);
+  });
+
+  it.each([undefined, '2025-08-01'])('churn window proposal as of %s', async (asOf) => {
+    const sql = await proposeChurnWindow({ pool, workspaceId: demo.id, asOf });
+    expect(sql.days).not.toBeNull();
+    expect(snapshotChurnProposal(snapshot, asOf)).toEqual(sql);
+  });
+
+  it('churned customers, page by page, with the rate', async () => {
+    const terms = { asOf: '2026-06-01', limit: 40 };
+    let sqlCursor: string | undefined;
+    let memoryCursor: string | undefined;
+    for (let page = 0; page < 3; page++) {
+      const sql = await listChurned({ pool, workspaceId: demo.id, ...terms, cursor: sqlCursor });
+      const memory = await snapshotChurned({ pool, snapshot, ...terms, cursor: memoryCursor });
+      expect(sql.outcome === 'listed' && sql.items.length).toBe(40);
+      expect(normalised(memory)).toEqual(normalised(sql));
+      if (sql.outcome !== 'listed' || memory.outcome !== 'listed') throw new Error('no window');
+      sqlCursor = sql.nextCursor!;
+      memoryCursor = memory.nextCursor!;
+    }
+    const windowGiven = await snapshotChurned({ pool, snapshot, asOf: '2026-06-01', window: 120, limit: 5 });
+    expect(normalised(windowGiven)).toEqual(normalised(await listChurned({ pool, workspaceId: demo.id, asOf: '2026-06-01', window: 120, limit: 5 })));
   });
 
   it('RFM of each customer', async () => {

@@ -573,3 +573,11 @@ export function snapshotPurchaseRows(snapshot: PurchaseSnapshot): { customer: In
   }
   return rows;
 }
+
+/** A decimal string as a whole number of 10^−scale units (inverse of unitsToDecimal); decimals beyond `scale` are cut. */
+export function decimalToUnits(text: string, scale: number): number {
+  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
+  if (!match) throw new RangeError(`not a decimal: "${text}"`);
+  const units = Number(`${match[2]}${(match[3] ?? '').padEnd(scale, '0').slice(0, scale)}`);
+  return match[1] ? -units : units;
+}
