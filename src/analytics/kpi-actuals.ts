@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { PurchaseSnapshot } from './engine/purchase-snapshot.ts';
+import { snapshotChurned, snapshotF2, snapshotRepeatRates } from './engine/customer-base.ts';
 import { snapshotPeriodTotals } from './engine/sales.ts';
 import { assertNever } from '../shared/errors.ts';
 import { listChurned } from './churn.ts';
@@ -90,17 +91,21 @@ export function kpiMeasurer(params: {
         return { values, complete: ended, missing: null };
       }
       case 'repeat_rate': {
-        const rates = await repeatRates({ pool, workspaceId, period: { from, to: asOf }, granularity });
+        const period = { from, to: asOf };
+        const rates = snapshot ? snapshotRepeatRates(snapshot, { period, granularity }) : await repeatRates({ pool, workspaceId, period, granularity });
         return { values: rates.series.map((bucket) => bucket.rate), complete: ended, missing: null };
       }
       case 'f2_rate': {
-        const f2 = await f2Conversion({ pool, workspaceId, period: { from, to: asOf }, granularity, within: metric.within, asOf });
+        const f2Terms = { period: { from, to: asOf }, granularity, within: metric.within, asOf };
+        const f2 = snapshot ? snapshotF2(snapshot, f2Terms) : await f2Conversion({ pool, workspaceId, ...f2Terms });
         return { values: f2.cohorts.map((cohort) => cohort.rate), complete: f2.cohorts.map((cohort) => cohort.complete), missing: null };
       }
       case 'churn_rate': {
         // The churn rate of a bucket is the one at its end: as of the day after it (or asOf).
-        const lists = await Promise.all(spans.map((span) =>
-          listChurned({ pool, workspaceId, asOf: span.period.to, limit: 1, ...(metric.window === null ? {} : { window: metric.window }) })));
+        const lists = await Promise.all(spans.map((span) => {
+          const terms = { asOf: span.period.to, limit: 1, ...(metric.window === null ? {} : { window: metric.window }) };
+          return snapshot ? snapshotChurned({ pool, snapshot, ...terms }) : listChurned({ pool, workspaceId, ...terms });
+        }));
         const noWindow = lists.every((list) => list.outcome === 'no_window');
         return {
           values: lists.map((list) => (list.outcome === 'listed' ? list.churnRate : null)),

@@ -253,6 +253,10 @@ describe('analytics engines', () => {
     '/analytics/retention?from=2024-01-01&to=2024-04-01&months=3&asOf=2024-05-01',
     '/analytics/rfm?asOf=2024-04-01',
     '/analytics/rfm/customers?asOf=2024-04-01&limit=2',
+    '/analytics/repeat?from=2024-01-01&to=2024-04-01&granularity=month',
+    '/analytics/f2?from=2024-01-01&to=2024-04-01&within=60',
+    '/analytics/churn?asOf=2024-05-01&window=30',
+    '/analytics/churn/window?asOf=2024-04-01',
   ];
   it.each(paths)('gives the same figures from memory and from SQL: %s', async (path) => {
     const memory = await read(`${path}&engine=memory`);

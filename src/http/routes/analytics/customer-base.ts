@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listChurned, proposeChurnWindow } from '../../../analytics/churn.ts';
 import { addMonths } from '../../../analytics/periods.ts';
+import { snapshotChurned, snapshotChurnProposal } from '../../../analytics/engine/customer-base.ts';
 import { snapshotRetention } from '../../../analytics/engine/retention.ts';
 import { rfmTableOf, snapshotRfmCustomers } from '../../../analytics/engine/rfm-customers.ts';
 import { snapshotRfmSummary } from '../../../analytics/engine/rfm.ts';
@@ -163,13 +164,17 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
           window: churnWindowParam,
           limit: limitParam,
           cursor: cursorParam,
+          engine: engineParam,
         }),
         response: { 200: ChurnList, ...errors },
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const { asOf, window, limit, cursor } = request.query;
-      return listChurned({ pool, workspaceId: workspace.id, asOf: asOf ?? todayIn(workspace), window, limit, cursor });
+      const { window, limit, cursor, engine } = request.query;
+      const asOf = request.query.asOf ?? todayIn(workspace);
+      return analytics.run(workspace.id,
+        (snapshot) => snapshotChurned({ pool, snapshot, asOf, window, limit, cursor }),
+        () => listChurned({ pool, workspaceId: workspace.id, asOf, window, limit, cursor }), engine);
     });
 
     app.get('/workspaces/:workspace/analytics/churn/window', {
@@ -177,13 +182,15 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
         tags: ['analytics'], summary: 'The proposed churn window, the intervals it comes from, and the workspace\'s setting',
         description: 'The proposal is the 90th percentile of the gaps in days between consecutive purchase days of the same customer, rounded up: nine in ten of the returns the brand has seen came within it. Two orders on one day are one purchase day.',
         params: WorkspaceParams,
-        querystring: z.object({ asOf: asOfParam.describe('Only purchases before this local date (default: all)') }),
+        querystring: z.object({ asOf: asOfParam.describe('Only purchases before this local date (default: all)'), engine: engineParam }),
         response: { 200: ChurnWindow, ...errors },
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const [proposal, settings] = await Promise.all([
-        proposeChurnWindow({ pool, workspaceId: workspace.id, asOf: request.query.asOf }),
+        analytics.run(workspace.id,
+          (snapshot) => snapshotChurnProposal(snapshot, request.query.asOf),
+          () => proposeChurnWindow({ pool, workspaceId: workspace.id, asOf: request.query.asOf }), request.query.engine),
         readAnalyticsSettings({ pool, workspaceId: workspace.id }),
       ]);
       return { proposal, churnWindowDays: settings.churnWindowDays };

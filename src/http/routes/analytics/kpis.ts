@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
 import { z } from 'zod';
 import { DEFAULT_BOARD_BUCKETS, kpiBoard, MAX_BOARD_BUCKETS } from '../../../analytics/kpi-board.ts';
 import {
@@ -172,7 +173,9 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const { asOf, buckets } = request.query;
-      return kpiBoard({ pool, workspaceId: workspace.id, asOf: asOf ?? todayIn(workspace), buckets });
+      // Unfiltered sales, repeat, F2 and churn KPIs read the engine's snapshot of the purchases.
+      const snapshot = await analyticsEngineFor(pool).snapshot(workspace.id);
+      return kpiBoard({ pool, workspaceId: workspace.id, asOf: asOf ?? todayIn(workspace), buckets, snapshot });
     });
 
     app.post('/workspaces/:workspace/analytics/kpis/seed', {

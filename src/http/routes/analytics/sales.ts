@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { COMPARISONS, GRANULARITIES } from '../../../analytics/periods.ts';
-import { f2Conversion, repeatRates } from '../../../analytics/repeat-f2.ts';
+import { snapshotF2, snapshotRepeatRates } from '../../../analytics/engine/customer-base.ts';
+import { dataEnd, f2Conversion, repeatRates } from '../../../analytics/repeat-f2.ts';
 import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
 import { snapshotSales } from '../../../analytics/engine/sales.ts';
 import { decomposeSales } from '../../../analytics/sales-decomposition.ts';
@@ -159,12 +160,16 @@ export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         tags: ['analytics'], summary: 'Repeat rate of a period and of each bucket',
         description: `${PURCHASE} Repeat rate of a period: customers with ≥ 2 purchases in it ÷ customers with ≥ 1. Two purchases on the same day are two purchases.`,
         params: WorkspaceParams,
-        querystring: z.object({ ...periodShape, granularity: granularityParam }).superRefine(refusePeriodBackwards),
+        querystring: z.object({ ...periodShape, granularity: granularityParam, engine: engineParam }).superRefine(refusePeriodBackwards),
         response: { 200: RepeatRates, ...errors },
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      return repeatRates({ pool, workspaceId: workspace.id, period: periodOf(request.query), granularity: request.query.granularity });
+      const { granularity, engine } = request.query;
+      const period = periodOf(request.query);
+      return analytics.run(workspace.id,
+        (snapshot) => snapshotRepeatRates(snapshot, { period, granularity }),
+        () => repeatRates({ pool, workspaceId: workspace.id, period, granularity }), engine);
     });
 
     app.get('/workspaces/:workspace/analytics/f2', {
@@ -177,13 +182,20 @@ export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           granularity: granularityParam,
           within: f2WithinParam,
           asOf: asOfParam.describe('First local date not covered by the data (default: the day after the latest order)'),
+          engine: engineParam,
         }).superRefine(refusePeriodBackwards),
         response: { 200: F2Conversion, ...errors },
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const { granularity, within, asOf } = request.query;
-      return f2Conversion({ pool, workspaceId: workspace.id, period: periodOf(request.query), granularity, within, asOf });
+      const { granularity, within, engine } = request.query;
+      const period = periodOf(request.query);
+      return analytics.run(workspace.id,
+        async (snapshot) => {
+          const asOf = request.query.asOf ?? (await dataEnd(pool, workspace.id, workspace.timezone)) ?? period.from;
+          return snapshotF2(snapshot, { period, granularity, within, asOf });
+        },
+        () => f2Conversion({ pool, workspaceId: workspace.id, period, granularity, within, asOf: request.query.asOf }), engine);
     });
   };
 }
