@@ -33,6 +33,9 @@ export interface BgNbdData {
   lnShifted: Float64Array;
   inverse: Float64Array;
   inverseSquared: Float64Array;
+  /** (α+t)^(r+x) / α^(r+x) and its inverse, per time, for the x of the current run. */
+  powers: Float64Array;
+  inversePowers: Float64Array;
 }
 
 /**
@@ -50,6 +53,7 @@ export function prepareBgNbd(groups: CustomerGroups, stride = 1): BgNbdData {
     txIndex: whole ? groups.txIndex : new Int32Array(kept), TIndex: whole ? groups.TIndex : new Int32Array(kept), weight: whole ? groups.weight : new Float64Array(kept),
     unitWeights: true, times, timeWeight: new Float64Array(times.length), timeWeightedX: new Float64Array(times.length),
     lnShifted: new Float64Array(times.length), inverse: new Float64Array(times.length), inverseSquared: new Float64Array(times.length),
+    powers: new Float64Array(times.length), inversePowers: new Float64Array(times.length),
   };
   const runs: { x: number; start: number; end: number }[] = [];
   let k = 0;
@@ -88,7 +92,7 @@ export function prepareBgNbd(groups: CustomerGroups, stride = 1): BgNbdData {
  * terms of x at the end of each run.
  */
 export function bgNbdLikelihood({ r, alpha, a, b }: BgNbdParameters, data: BgNbdData, gradient: Float64Array | null, hessian: Float64Array | null): number {
-  const { times, lnShifted, inverse, inverseSquared, timeWeight, timeWeightedX } = data;
+  const { times, lnShifted, inverse, inverseSquared, timeWeight, timeWeightedX, powers, inversePowers } = data;
   // Terms in T alone: Σ −(r·W_T + X_T) ln(α+T), with the tables the pass over groups reads.
   let value = 0;
   let dr = 0;
@@ -174,10 +178,23 @@ export function bgNbdLikelihood({ r, alpha, a, b }: BgNbdParameters, data: BgNbd
     let v11 = 0;
     let v12 = 0;
     let v22 = 0;
+    const start = data.runStart[run]!;
     const end = data.runEnd[run]!;
+    // e^u = a/(b+x−1) · (α+T)^(r+x) / (α+t_x)^(r+x). On a long run, tabulate (α+t)^(r+x) per time
+    // (relative to t = 0, so it cannot overflow while (r+x)·ln((α+t_max)/α) < 700): a product
+    // per group instead of an exp.
+    const useTable = end - start > 4 * times.length && rx * (lnShifted[times.length - 1]! - lnShifted[0]!) < 700;
+    if (useTable) {
+      for (let k = 0; k < times.length; k++) {
+        const power = Math.exp(rx * (lnShifted[k]! - lnShifted[0]!));
+        powers[k] = power;
+        inversePowers[k] = 1 / power;
+      }
+    }
+    const weightRatio = Math.exp(lnWeight);
     // Σ ln(1 + e) as the log of a product: one log per chunk instead of a log1p per group
     // (1 + e ≤ 2, so 256 factors stay below 2²⁵⁶). With weights other than 1, log1p per group.
-    for (let chunk = data.runStart[run]!; chunk < end; chunk += 256) {
+    for (let chunk = start; chunk < end; chunk += 256) {
       const chunkEnd = Math.min(end, chunk + 256);
       let product = 1;
       for (let g = chunk; g < chunkEnd; g++) {
@@ -188,14 +205,25 @@ export function bgNbdLikelihood({ r, alpha, a, b }: BgNbdParameters, data: BgNbd
         const di = inverse[T]! - inverse[t]!;
         const dq = inverseSquared[T]! - inverseSquared[t]!;
         const u = lnWeight + rx * dl;
-        const e = Math.exp(-Math.abs(u));
+        // e = e^−|u|, and whether u > 0.
+        let e: number;
+        let positive: boolean;
+        if (useTable) {
+          const ratio = weightRatio * powers[T]! * inversePowers[t]!;
+          positive = ratio > 1;
+          e = positive ? 1 / ratio : ratio;
+        } else {
+          positive = u > 0;
+          e = Math.exp(-Math.abs(u));
+        }
         const onePlus = 1 + e;
         if (unitWeights) product *= onePlus;
         else f += w * Math.log1p(e);
-        if (u > 0) f += w * u;
+        if (positive) f += w * u;
         // s = sigmoid(u), the share of "dropped out after the last purchase"; v = s(1 − s).
-        const ws = (w * (u > 0 ? 1 : e)) / onePlus;
-        const wv = (w * e) / (onePlus * onePlus);
+        const share = w / onePlus;
+        const ws = positive ? share : share * e;
+        const wv = (share * e) / onePlus;
         s0 += ws;
         s1 += ws * dl;
         s2 += ws * di;

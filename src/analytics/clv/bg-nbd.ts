@@ -73,7 +73,7 @@ export function fitBgNbd(input: BgNbdInput): BgNbdFit {
     fit: (stride, start) => newtonFit(prepareBgNbd(groups, stride), start),
   });
   const params = fromLog(found.theta);
-  const covariance = invertPositiveDefinite(naturalHessian(found, [params.r, params.alpha, params.a, params.b]).map((row) => row.map((v) => -v)));
+  const covariance = invertPositiveDefinite(naturalHessian(found).map((row) => row.map((v) => -v)));
   const se = (i: number): number => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN);
   return {
     ...params,

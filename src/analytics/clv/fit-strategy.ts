@@ -29,10 +29,14 @@ export function logSpaceObjective(n: number, logLikelihood: NaturalLogLikelihood
   };
 }
 
-/** The Hessian of LL in natural parameters at a minimum of `logSpaceObjective`, as rows: Hᵢⱼ = (δᵢⱼ·∂f/∂θᵢ − ∂²f/∂θᵢ∂θⱼ) / (pᵢpⱼ). */
-export function naturalHessian(found: Pick<NewtonMinimum, 'gradient' | 'hessian'>, params: number[]): Float64Array[] {
+/**
+ * The Hessian of LL in natural parameters at the last point a minimisation of
+ * `logSpaceObjective` evaluated, as rows: Hᵢⱼ = (δᵢⱼ·∂f/∂θᵢ − ∂²f/∂θᵢ∂θⱼ) / (pᵢpⱼ), p = e^θ.
+ */
+export function naturalHessian({ evaluated }: Pick<NewtonMinimum, 'evaluated'>): Float64Array[] {
+  const params = Array.from(evaluated.theta, Math.exp);
   const n = params.length;
-  return params.map((pi, i) => Float64Array.from(params, (pj, j) => ((i === j ? found.gradient[i]! : 0) - found.hessian[i * n + j]!) / (pi * pj)));
+  return params.map((pi, i) => Float64Array.from(params, (pj, j) => ((i === j ? evaluated.gradient[i]! : 0) - evaluated.hessian[i * n + j]!) / (pi * pj)));
 }
 
 /** Above this many groups (or customers), a fit starts from the fit on a sample. */
@@ -69,5 +73,5 @@ export function fallBack(objective: SecondOrderObjective, start: Float64Array, n
   const gradient = new Float64Array(n);
   const hessian = new Float64Array(n * n);
   const value = objective(found.theta, gradient, hessian);
-  return { ...found, value, gradient, hessian, iterations: newton.iterations + found.iterations, evaluations: newton.evaluations + found.iterations + 1 };
+  return { ...found, value, evaluated: { theta: found.theta, gradient, hessian }, iterations: newton.iterations + found.iterations, evaluations: newton.evaluations + found.iterations + 1 };
 }

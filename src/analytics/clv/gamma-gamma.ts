@@ -60,7 +60,7 @@ export function fitGammaGamma({ frequency, monetary, weights }: FrequencyMonetar
     fit: (stride, start) => newtonFit(prepareBuyers(buyers, stride), start),
   });
   const params = { p: Math.exp(found.theta[0]!), q: Math.exp(found.theta[1]!), gamma: Math.exp(found.theta[2]!) };
-  const covariance = invertPositiveDefinite(naturalHessian(found, [params.p, params.q, params.gamma]).map((row) => row.map((v) => -v)));
+  const covariance = invertPositiveDefinite(naturalHessian(found).map((row) => row.map((v) => -v)));
   const se = (i: number): number => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN);
   return {
     ...params,
