@@ -117,27 +117,33 @@ interface RepeatBuyers {
 function repeatBuyersByFrequency({ frequency, monetary, weights }: FrequencyMonetary & { weights?: ArrayLike<number> }): RepeatBuyers {
   const n = frequency.length;
   if (monetary.length !== n || (weights && weights.length !== n)) throw new RangeError(`frequency, monetary${weights ? ' and weights' : ''} must have the same length`);
-  let maxFrequency = 0;
-  for (let i = 0; i < n; i++) {
-    const x = frequency[i]!;
-    if (!Number.isInteger(x) || x < 0) throw new RangeError(`customer row ${i}: frequency must be a whole number ≥ 0 (got ${x})`);
-    if (x > 0 && !(monetary[i]! > 0 && Number.isFinite(monetary[i]!))) {
-      throw new RangeError(`customer row ${i}: a customer with repeat purchases needs a positive mean spend (got ${monetary[i]}); leave out zero-value or refunded purchase days`);
-    }
-    if (x > maxFrequency) maxFrequency = x;
-  }
-  const start = new Int32Array(maxFrequency + 2);
-  for (let i = 0; i < n; i++) if (frequency[i]! > 0) start[frequency[i]! + 1]!++;
-  for (let v = 1; v < start.length; v++) start[v]! += start[v - 1]!;
-  const count = start[maxFrequency + 1]!;
-  const buyers = { count, frequency: new Float64Array(count), spendSum: new Float64Array(count), weight: new Float64Array(count) };
+  // Buyers per frequency, counted while checking the rows; grown as larger frequencies appear.
+  let counts = new Int32Array(64);
   for (let i = 0; i < n; i++) {
     const x = frequency[i]!;
     if (x === 0) continue;
-    const at = start[x]!++;
-    buyers.frequency[at] = x;
-    buyers.spendSum[at] = monetary[i]! * x;
-    buyers.weight[at] = weights ? weights[i]! : 1;
+    if (!(x > 0 && Number.isInteger(x))) throw new RangeError(`customer row ${i}: frequency must be a whole number ≥ 0 (got ${x})`);
+    if (!(monetary[i]! > 0 && monetary[i]! < Number.POSITIVE_INFINITY)) {
+      throw new RangeError(`customer row ${i}: a customer with repeat purchases needs a positive mean spend (got ${monetary[i]}); leave out zero-value or refunded purchase days`);
+    }
+    if (x >= counts.length - 1) {
+      const grown = new Int32Array(2 * (x + 1));
+      grown.set(counts);
+      counts = grown;
+    }
+    counts[x + 1]!++;
+  }
+  for (let v = 1; v < counts.length; v++) counts[v]! += counts[v - 1]!;
+  const count = counts[counts.length - 1]!;
+  const buyers = { count, frequency: new Float64Array(count), spendSum: new Float64Array(count), weight: new Float64Array(count).fill(1) };
+  const { frequency: sortedFrequency, spendSum, weight } = buyers;
+  for (let i = 0; i < n; i++) {
+    const x = frequency[i]!;
+    if (x === 0) continue;
+    const at = counts[x]!++;
+    sortedFrequency[at] = x;
+    spendSum[at] = monetary[i]! * x;
+    if (weights) weight[at] = weights[i]!;
   }
   return buyers;
 }
@@ -160,21 +166,51 @@ function prepareBuyers(buyers: RepeatBuyers, stride: number): BuyerRuns {
   const kept = Math.ceil(buyers.count / stride);
   const spendSum = stride === 1 ? buyers.spendSum : new Float64Array(kept);
   const weight = stride === 1 ? buyers.weight : new Float64Array(kept);
-  const runs: { x: number; start: number; end: number; weight: number; lnMonetary: number }[] = [];
-  for (let i = 0, k = 0; i < buyers.count; i += stride, k++) {
+  const runs = { x: [] as number[], start: [] as number[], end: [] as number[], weight: [] as number[], lnMonetary: [] as number[] };
+  let currentX = -1;
+  let runWeight = 0;
+  // Σ weight · ln m̄ of the run, as the log of a product where weights are 1 (see gammaGammaLikelihood).
+  let lnSum = 0;
+  let product = 1;
+  const closeRun = (end: number): void => {
+    if (currentX < 0) return;
+    runs.end.push(end);
+    runs.weight.push(runWeight);
+    runs.lnMonetary.push(lnSum + Math.log(product));
+  };
+  let k = 0;
+  for (let i = 0; i < buyers.count; i += stride, k++) {
     const x = buyers.frequency[i]!;
     const w = buyers.weight[i]!;
-    spendSum[k] = buyers.spendSum[i]!;
-    weight[k] = w;
-    if (runs.at(-1)?.x !== x) runs.push({ x, start: k, end: k, weight: 0, lnMonetary: 0 });
-    const run = runs.at(-1)!;
-    run.end = k + 1;
-    run.weight += w;
-    run.lnMonetary += w * Math.log(buyers.spendSum[i]! / x);
+    if (x !== currentX) {
+      closeRun(k);
+      currentX = x;
+      runs.x.push(x);
+      runs.start.push(k);
+      runWeight = 0;
+      lnSum = 0;
+      product = 1;
+    }
+    if (stride !== 1) {
+      spendSum[k] = buyers.spendSum[i]!;
+      weight[k] = w;
+    }
+    runWeight += w;
+    const monetary = buyers.spendSum[i]! / x;
+    if (w === 1 && monetary < 1e100 && monetary > 1e-100) {
+      product *= monetary;
+      if (product > 1e200 || product < 1e-200) {
+        lnSum += Math.log(product);
+        product = 1;
+      }
+    } else {
+      lnSum += w * Math.log(monetary);
+    }
   }
+  closeRun(k);
   return {
-    runX: Float64Array.from(runs, (run) => run.x), runStart: Int32Array.from(runs, (run) => run.start), runEnd: Int32Array.from(runs, (run) => run.end),
-    runWeight: Float64Array.from(runs, (run) => run.weight), runLnMonetary: Float64Array.from(runs, (run) => run.lnMonetary), spendSum, weight,
+    runX: Float64Array.from(runs.x), runStart: Int32Array.from(runs.start), runEnd: Int32Array.from(runs.end),
+    runWeight: Float64Array.from(runs.weight), runLnMonetary: Float64Array.from(runs.lnMonetary), spendSum, weight,
   };
 }
 
@@ -213,7 +249,7 @@ function gammaGammaLikelihood({ p, q, gamma }: GammaGammaParameters, data: Buyer
       const scale = gamma + spendSum[i]!;
       const w = weight[i]!;
       const inv = w / scale;
-      if (w === 1 && scale < 1e100) {
+      if (w === 1 && scale < 1e100 && scale > 1e-100) {
         product *= scale;
         if (product > 1e200 || product < 1e-200) {
           G += Math.log(product);
