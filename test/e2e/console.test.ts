@@ -161,7 +161,7 @@ describe('the console', () => {
   });
 
   it('finds a customer by kana typed in hiragana', async () => {
-    await page.getByRole('navigation', { name: 'メインナビゲーション' }).getByRole('link', { name: '顧客' }).click();
+    await page.getByRole('navigation', { name: 'メインナビゲーション' }).getByRole('link', { name: '顧客', exact: true }).click();
     await expect.poll(async () => (await listedNames()).slice(0, 4)).toEqual(['鈴木 陽菜', '佐藤 美咲', '山田 花子', '北野 60']);
 
     await page.getByLabel('検索').fill('やまだ');
@@ -327,7 +327,7 @@ describe('the console', () => {
     await page.getByLabel('パスワード').fill(password);
     await page.getByRole('button', { name: 'ログイン' }).click();
     const navigation = page.getByRole('navigation', { name: 'メインナビゲーション' });
-    await navigation.getByRole('link', { name: '顧客' }).waitFor();
+    await navigation.getByRole('link', { name: '顧客', exact: true }).waitFor();
     expect(await navigation.getByRole('link', { name: 'データ取込' }).count()).toBe(0);
     await page.goto(`${baseUrl}/w/${encodeURIComponent(workspace.name)}`);
     await page.getByRole('link', { name: '顧客を探す' }).waitFor();
