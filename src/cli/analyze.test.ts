@@ -261,6 +261,25 @@ describe('kizuna analyze clv', () => {
   });
 });
 
+describe('kizuna analyze --engine', () => {
+  it('gives the same JSON from the analytics engine (the default) and from the SQL reference', async () => {
+    const commands = [
+      ['sales', ...FEB_MARCH, '--granularity', 'week'],
+      ['repeat', ...FEB_MARCH],
+      ['f2', ...FEB_MARCH, '--within', '30'],
+      ['retention', ...FEB_MARCH, '--months', '2', '--as-of', '2024-05-01'],
+      ['churn', '--as-of', '2024-05-01', '--window', '20'],
+      ['rfm', '--as-of', '2024-04-01'],
+    ];
+    for (const command of commands) {
+      const [memory, sql] = await Promise.all([analyze(...command, '--json'), analyze(...command, '--json', '--engine', 'sql')]);
+      expect(json(memory), command.join(' ')).toEqual(json(sql));
+    }
+    const refused = await analyze('rfm', '--engine', 'duckdb');
+    expect([refused.code, refused.stderr]).toEqual([2, 'error: --engine must be one of memory, sql, not "duckdb"\n']);
+  }, 120_000);
+});
+
 describe('kizuna analyze errors', () => {
   it('a malformed or missing option exits with 2 and one line naming it; an analysis refusing its input exits with 1', async () => {
     const runs = await Promise.all([

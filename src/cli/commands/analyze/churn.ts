@@ -1,6 +1,7 @@
 import { Option } from 'commander';
 import { listChurned, proposeChurnWindow, type ChurnList, type ChurnWindowProposal, type ChurnWindowSource } from '../../../analytics/churn.ts';
 import { addDays } from '../../../analytics/periods.ts';
+import { snapshotChurned, snapshotChurnProposal } from '../../../analytics/engine/customer-base.ts';
 import { setAnalyticsSettings, type AnalyticsSettings } from '../../../analytics/settings.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { CliContext, RegisterCommand } from '../../context.ts';
@@ -19,7 +20,7 @@ interface ChurnOptions extends AnalysisOptions {
 }
 
 export const registerChurnCommand: RegisterCommand = (analyze, context) => {
-  analysisCommand(analyze, 'churn')
+  analysisCommand(analyze, 'churn', { engine: true })
     .summary('churned customers; the churn window (--propose, --set-window)')
     .description('churned customers (離反): a purchase before the date, none in the last --window days; most valuable first')
     .option('--as-of <date>', 'the date asked about; purchases before it count (default: today)', calendarDate('--as-of'))
@@ -36,6 +37,7 @@ export const registerChurnCommand: RegisterCommand = (analyze, context) => {
         return runAnalysis({
           context, options,
           compute: (pool, workspace) => proposeChurnWindow({ pool, workspaceId: workspace.id, asOf: options.asOf }),
+          inMemory: (snapshot) => snapshotChurnProposal(snapshot, options.asOf),
           print: (proposal, workspace) => printProposal(proposal, workspace, options.asOf),
         });
       }
@@ -43,6 +45,9 @@ export const registerChurnCommand: RegisterCommand = (analyze, context) => {
         context, options,
         compute: (pool, workspace) => listChurned({
           pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace), window: options.window, limit: options.limit, cursor: options.cursor,
+        }),
+        inMemory: (snapshot, pool, workspace) => snapshotChurned({
+          pool, snapshot, asOf: options.asOf ?? today(workspace), window: options.window, limit: options.limit, cursor: options.cursor,
         }),
         print: printChurned,
       });

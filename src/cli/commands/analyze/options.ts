@@ -2,6 +2,7 @@ import { COMPARISONS, dayNumber, GRANULARITIES, type Comparison, type Granularit
 import { DIMENSION_KINDS, type DifferenceDimension } from '../../../analytics/sales-difference.ts';
 import type { Command } from 'commander';
 import { KizunaError } from '../../../shared/errors.ts';
+import { ENGINE_CHOICES, type EngineChoice } from '../../../analytics/engine/analytics-engine.ts';
 
 /**
  * Parsers of the analyze commands' option values, for commander's `.option(flags, help, parser)`.
@@ -96,8 +97,11 @@ const PERIOD_HELP = { from: 'first day of the period (YYYY-MM-DD)', to: 'first d
  * (`json` rewords its help), and, with `period`, the required `--from` and `--to` (a command
  * may reword their help).
  */
-export function analysisCommand(analyze: Command, name: string, shape: { period?: boolean | { from: string; to: string }; json?: string } = {}): Command {
+export function analysisCommand(analyze: Command, name: string, shape: { period?: boolean | { from: string; to: string }; json?: string; engine?: boolean } = {}): Command {
   const command = analyze.command(name);
+  if (shape.engine) {
+    command.option('--engine <engine>', 'memory: the analytics engine (reads the purchases once, then computes in memory); sql: the SQL reference implementation', oneOf<EngineChoice>('--engine', ENGINE_CHOICES), 'memory');
+  }
   if (shape.period) {
     const help = shape.period === true ? PERIOD_HELP : shape.period;
     command.requiredOption('--from <date>', help.from, calendarDate('--from')).requiredOption('--to <date>', help.to, calendarDate('--to'));

@@ -1,5 +1,6 @@
 import { addDays, type Granularity } from '../../../analytics/periods.ts';
-import { f2Conversion, repeatRates, type F2Conversion, type F2Rate, type RepeatRate, type RepeatRates } from '../../../analytics/repeat-f2.ts';
+import { snapshotF2, snapshotRepeatRates } from '../../../analytics/engine/customer-base.ts';
+import { dataEnd, f2Conversion, repeatRates, type F2Conversion, type F2Rate, type RepeatRate, type RepeatRates } from '../../../analytics/repeat-f2.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
@@ -19,19 +20,20 @@ interface F2Options extends RepeatOptions {
 }
 
 export const registerRepeatCommand: RegisterCommand = (analyze, context) => {
-  analysisCommand(analyze, 'repeat', { period: true })
+  analysisCommand(analyze, 'repeat', { period: true, engine: true })
     .summary('repeat rate per bucket')
     .description('repeat rate: customers with 2 or more purchases in a period ÷ customers with one or more, per bucket and overall')
     .option('--granularity <unit>', 'buckets: day, week or month', granularity, 'month')
     .action((options: RepeatOptions) => runAnalysis({
       context, options,
       compute: (pool, workspace) => repeatRates({ pool, workspaceId: workspace.id, period: { from: options.from, to: options.to }, granularity: options.granularity }),
+      inMemory: (snapshot) => snapshotRepeatRates(snapshot, { period: { from: options.from, to: options.to }, granularity: options.granularity }),
       print: printRepeat,
     }));
 };
 
 export const registerF2Command: RegisterCommand = (analyze, context) => {
-  analysisCommand(analyze, 'f2', { period: { from: 'first day of the first purchases (YYYY-MM-DD)', to: 'first day after them (YYYY-MM-DD): the period is [from, to)' } })
+  analysisCommand(analyze, 'f2', { period: { from: 'first day of the first purchases (YYYY-MM-DD)', to: 'first day after them (YYYY-MM-DD): the period is [from, to)' }, engine: true })
     .summary('F2 conversion of first buyers, per cohort')
     .description('F2 conversion: of the customers whose first purchase falls in the period, the share who buy again on a later day within --within days')
     .option('--granularity <unit>', 'one cohort per day, week or month of first purchases', granularity, 'month')
@@ -42,6 +44,10 @@ export const registerF2Command: RegisterCommand = (analyze, context) => {
       compute: (pool, workspace) => f2Conversion({
         pool, workspaceId: workspace.id, period: { from: options.from, to: options.to }, granularity: options.granularity,
         within: options.within, asOf: options.asOf,
+      }),
+      inMemory: async (snapshot, pool, workspace) => snapshotF2(snapshot, {
+        period: { from: options.from, to: options.to }, granularity: options.granularity, within: options.within,
+        asOf: options.asOf ?? (await dataEnd(pool, workspace.id, workspace.timezone)) ?? options.from,
       }),
       print: printF2,
     }));

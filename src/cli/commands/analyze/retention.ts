@@ -1,6 +1,7 @@
 import { addDays } from '../../../analytics/periods.ts';
 import { cohortRetention, type Cohort, type CohortRetention, type RetentionCell } from '../../../analytics/retention.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
+import { snapshotRetention } from '../../../analytics/engine/retention.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable, type TableColumn } from '../../format-table.ts';
 import { formatCount, formatPercent, moneyFormatter } from '../../format-numbers.ts';
@@ -15,7 +16,7 @@ interface RetentionOptions extends AnalysisOptions {
 }
 
 export const registerRetentionCommand: RegisterCommand = (analyze, context) => {
-  analysisCommand(analyze, 'retention', { period: { from: 'first cohort: the month holding this date (YYYY-MM-DD)', to: 'cohorts of months starting before this date (YYYY-MM-DD)' } })
+  analysisCommand(analyze, 'retention', { period: { from: 'first cohort: the month holding this date (YYYY-MM-DD)', to: 'cohorts of months starting before this date (YYYY-MM-DD)' }, engine: true })
     .summary('cohort retention and historical LTV')
     .description('cohort retention: per month of first purchase, the share buying in each month after, and the cumulative revenue per customer')
     .option('--months <n>', 'months after the first one to show', wholeNumber('--months', 'months'), 24)
@@ -25,6 +26,7 @@ export const registerRetentionCommand: RegisterCommand = (analyze, context) => {
       compute: (pool, workspace) => cohortRetention({
         pool, workspaceId: workspace.id, from: options.from, to: options.to, months: options.months, asOf: options.asOf,
       }),
+      inMemory: (snapshot) => snapshotRetention(snapshot, { from: options.from, to: options.to, months: options.months, asOf: options.asOf }),
       print: printRetention,
     }));
 };

@@ -1,5 +1,6 @@
 import { rfmScores, type RfmSummary, type ScoreBand } from '../../../analytics/rfm.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
+import { snapshotRfmSummary, snapshotRfmTable } from '../../../analytics/engine/rfm.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
 import { formatCount, formatDecimal, formatPercent, NO_VALUE } from '../../format-numbers.ts';
@@ -11,13 +12,17 @@ interface RfmOptions extends AnalysisOptions {
 }
 
 export const registerRfmCommand: RegisterCommand = (analyze, context) => {
-  analysisCommand(analyze, 'rfm')
+  analysisCommand(analyze, 'rfm', { engine: true })
     .summary('RFM grid, segments and score boundaries')
     .description('RFM: recency, frequency and monetary scores 1–5 by quintile, the R × F grid, the named segments and the score boundaries')
     .option('--as-of <date>', 'purchases before this date count; recency is counted to it (default: today)', calendarDate('--as-of'))
     .action((options: RfmOptions) => runAnalysis({
       context, options,
       compute: (pool, workspace) => rfmScores({ pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace) }),
+      inMemory: (snapshot, _pool, workspace) => {
+        const asOf = options.asOf ?? today(workspace);
+        return snapshotRfmSummary(snapshot, snapshotRfmTable(snapshot, asOf));
+      },
       print: printRfm,
     }));
 };

@@ -3,10 +3,14 @@ import { addDays, type Granularity, type Period } from '../../../analytics/perio
 import { localDateOf } from '../../../shared/time.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { CliContext } from '../../context.ts';
+import { AnalyticsEngine, type EngineChoice } from '../../../analytics/engine/analytics-engine.ts';
+import type { PurchaseSnapshot } from '../../../analytics/engine/purchase-snapshot.ts';
 
 export interface AnalysisOptions {
   workspace?: string;
   json?: boolean;
+  /** memory (default): the analytics engine, which reads the purchases once; sql: the SQL reference. */
+  engine?: EngineChoice;
 }
 
 /**
@@ -18,12 +22,21 @@ export async function runAnalysis<Result>(params: {
   context: CliContext;
   options: AnalysisOptions;
   compute: (pool: pg.Pool, workspace: Workspace) => Promise<Result>;
+  /** The same analysis from the engine's snapshot of the purchases (used unless --engine sql). */
+  inMemory?: (snapshot: PurchaseSnapshot, pool: pg.Pool, workspace: Workspace) => Result | Promise<Result>;
   print: (result: Result, workspace: Workspace) => string[];
 }): Promise<void> {
-  const { context, options, compute, print } = params;
+  const { context, options, compute, inMemory, print } = params;
   const { workspace, result } = await context.withDatabase(async (database) => {
     const workspace = await context.workspace(database, options.workspace);
-    return { workspace, result: await compute(database.pool, workspace) };
+    const reference = () => compute(database.pool, workspace);
+    if (!inMemory || options.engine === 'sql') return { workspace, result: await reference() };
+    const engine = new AnalyticsEngine(database.pool);
+    try {
+      return { workspace, result: await engine.run(workspace.id, (snapshot) => inMemory(snapshot, database.pool, workspace), reference) };
+    } finally {
+      engine.close();
+    }
   });
   console.log(options.json ? JSON.stringify(result, null, 2) : print(result, workspace).join('\n'));
 }

@@ -3,6 +3,7 @@ import {
   decomposeSales, FACTORS, type ComparedSales, type Factor, type SalesDecomposition, type SalesTotals,
 } from '../../../analytics/sales-decomposition.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
+import { snapshotSales } from '../../../analytics/engine/sales.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
 import { formatCount, formatDecimal, formatNumber, formatPercent, formatSignedDecimal, moneyFormatter } from '../../format-numbers.ts';
@@ -17,7 +18,7 @@ interface SalesOptions extends AnalysisOptions {
 }
 
 export const registerSalesCommand: RegisterCommand = (analyze, context) => {
-  analysisCommand(analyze, 'sales', { period: true })
+  analysisCommand(analyze, 'sales', { period: true, engine: true })
     .summary('sales = customers × frequency × items/purchase × price/item, and its change')
     .description('sales = customers × frequency × items per purchase × price per item, per bucket, and the change against other periods with each factor\'s share')
     .option('--granularity <unit>', 'buckets of the series: day, week (Monday to Sunday) or month', granularity, 'month')
@@ -27,6 +28,7 @@ export const registerSalesCommand: RegisterCommand = (analyze, context) => {
       compute: (pool, workspace) => decomposeSales({
         pool, workspaceId: workspace.id, period: { from: options.from, to: options.to }, granularity: options.granularity, compare: options.compare,
       }),
+      inMemory: (snapshot) => snapshotSales(snapshot, { period: { from: options.from, to: options.to }, granularity: options.granularity, compare: options.compare }),
       print: printSales,
     }));
 };
