@@ -332,7 +332,7 @@ export const en: Messages = {
       pricePerItem: 'Price per item', purchases: 'Purchases', items: 'Items',
     },
     change: {
-      ratio: (comparison) => `vs ${comparison}`,
+      ratio: (comparison) => `vs ${comparison.toLowerCase()}`,
       share: 'Share of change',
       difference: 'Difference',
       compared: 'Compared',
