@@ -69,8 +69,9 @@ export const SUM_LIMIT = Number.MAX_SAFE_INTEGER;
  */
 export async function loadPurchaseSnapshot(pool: pg.Pool, workspaceId: string): Promise<PurchaseSnapshot> {
   const startedAt = performance.now();
+  // Outside the load's repeatable-read transaction, where a concurrent compaction would be a serialization failure.
+  await compactOrderChanges(pool, workspaceId);
   return inSnapshotTransaction(pool, async (client) => {
-    await compactOrderChanges(client, workspaceId);
     const { found, pgSnapshot } = await versionOf(client, workspaceId);
     const { columns, index } = await readPurchases(client, workspaceId, found.timezone);
     return snapshotOf({ workspaceId, found, pgSnapshot, startedAt, columns, index });
