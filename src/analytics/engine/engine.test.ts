@@ -3,6 +3,8 @@ import { connectTestDatabase, freshWorkspace, withTransaction } from '../../../t
 import { addOrders } from '../../../test/support/purchases.ts';
 import { generateDemoBrand } from '../../demo/generate-demo-brand.ts';
 import { ingestBatch } from '../../ingest/ingest-batch.ts';
+import { importCsv } from '../../import/import-csv.ts';
+import { fixture } from '../../../test/fixtures/import/support.ts';
 import { noteOrdersChanged } from '../../orders/order-changes.ts';
 import type { Workspace } from '../../workspaces/workspaces.ts';
 import { listChurned, proposeChurnWindow } from '../churn.ts';
@@ -243,6 +245,23 @@ describe('freshness', () => {
       engine.close();
     }
   }, 60_000);
+
+  it('loads everything again after a CSV import of orders', async () => {
+    const workspace = await freshWorkspace(database);
+    const engine = new AnalyticsEngine(pool);
+    try {
+      expect((await engine.snapshot(workspace.id)).purchases).toBe(0);
+      const report = await importCsv({ pool, workspace, kind: 'orders', source: { path: fixture('orders-ja.csv') }, mode: 'all-or-nothing', dryRun: false });
+      expect(report.errors).toEqual([]);
+      const after = await engine.snapshot(workspace.id);
+      expect(after.refreshed).toBe('full');
+      const { rows } = await pool.query<{ count: number }>(`select count(*)::int as count from orders where workspace_id = $1 and status not in ('cancelled', 'returned')`, [workspace.id]);
+      expect(rows[0]!.count).toBeGreaterThan(0);
+      expect(after.purchases).toBe(rows[0]!.count);
+    } finally {
+      engine.close();
+    }
+  });
 
   it('answers a workspace without purchases with empty figures', async () => {
     const workspace = await freshWorkspace(database);
