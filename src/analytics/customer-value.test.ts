@@ -59,9 +59,10 @@ describe('runCustomerValue on the CDNOW sample', () => {
     const snapshot = await loadPurchaseSnapshot(database.pool, workspace.id);
     const fromSnapshot = await runCustomerValue({ pool: database.pool, workspaceId: workspace.id, ...terms, purchases: async () => snapshotPurchaseRows(snapshot) });
     const fromCopy = await runCustomerValue({ pool: database.pool, workspaceId: workspace.id, ...terms });
-    const { computedAt: _a, ...a } = fromSnapshot;
-    const { computedAt: _b, ...b } = fromCopy;
-    expect(a).toEqual(b);
+    // Same-day purchases may come in another order, so sums may differ in the last bits: compare to 10 significant digits.
+    const rounded = (run: typeof fromSnapshot) => JSON.parse(JSON.stringify({ ...run, computedAt: null }), (_key, v) => (typeof v === 'number' ? Number(v.toPrecision(10)) : v));
+    const a = rounded(fromSnapshot);
+    expect(a).toEqual(rounded(fromCopy));
     expect(a.bgNbd.r).toBeCloseTo(0.243, 2);
   });
 
