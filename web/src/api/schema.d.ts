@@ -319,6 +319,8 @@ export interface paths {
                     asOf?: string;
                     /** @description `nextCursor` of the previous page */
                     cursor?: string;
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
                     /** @description Page size */
                     limit?: number;
                     /** @description Churn window in days: churned = last purchase more than this many days before asOf. Default: the workspace's setting, else the window proposed from its inter-purchase intervals. */
@@ -404,6 +406,8 @@ export interface paths {
                 query?: {
                     /** @description Only purchases before this local date (default: all) */
                     asOf?: string;
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
                 };
                 header?: never;
                 path: {
@@ -703,6 +707,8 @@ export interface paths {
                 query: {
                     /** @description First local date not covered by the data (default: the day after the latest order) */
                     asOf?: string;
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
                     /** @description First local date of the period, included (YYYY-MM-DD) */
                     from: string;
                     /** @description Buckets of the series: day, week (ISO, Monday to Sunday) or month, in the workspace's time zone */
@@ -1368,6 +1374,8 @@ export interface paths {
         get: {
             parameters: {
                 query: {
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
                     /** @description First local date of the period, included (YYYY-MM-DD) */
                     from: string;
                     /** @description Buckets of the series: day, week (ISO, Monday to Sunday) or month, in the workspace's time zone */
