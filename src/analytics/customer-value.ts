@@ -64,6 +64,9 @@ export interface CustomerValueRun {
   computedAt: Date;
 }
 
+/** What a run stores beside its fits (null in runs stored before the results were kept). */
+type CustomerValueResults = Pick<CustomerValueRun, 'repeatCustomers' | 'totalClv' | 'clv' | 'probabilityAlive' | 'holdout'>;
+
 const DAYS_PER_MONTH = 365.25 / 12;
 const UNIT_DAYS: Record<TimeUnit, number> = { day: 1, week: 7 };
 
@@ -90,7 +93,7 @@ export async function runCustomerValue(params: {
 
   const purchases = params.purchases ? await params.purchases() : await loadPurchases(pool, workspaceId, timezone);
   const { run, summary, value } = computeCustomerValue({ purchases, calibrationEnd, terms });
-  await storeRun({ pool, workspaceId, calibrationEnd, terms, bgNbd: run.bgNbd, gammaGamma: run.gammaGamma, ids: purchases.ids, summary, value, customers: run.customers });
+  await storeRun({ pool, workspaceId, calibrationEnd, terms, run, ids: purchases.ids, summary, value });
   return run;
 }
 
@@ -225,18 +228,24 @@ class GrowingColumns {
 /** Replaces the workspace's run and scores in one transaction; the scores go in through COPY. */
 async function storeRun(params: {
   pool: pg.Pool; workspaceId: string; calibrationEnd: string; terms: Omit<CustomerValueTerms, 'calibrationEnd'>;
-  bgNbd: BgNbdFit; gammaGamma: GammaGammaFit; ids: ArrayLike<string | number>; summary: PurchaseSummary; value: CustomerValue; customers: number;
+  run: CustomerValueRun; ids: ArrayLike<string | number>; summary: PurchaseSummary; value: CustomerValue;
 }): Promise<void> {
-  const { pool, workspaceId, calibrationEnd, terms, bgNbd, gammaGamma, ids, summary, value, customers } = params;
+  const { pool, workspaceId, calibrationEnd, terms, run, ids, summary, value } = params;
+  const { bgNbd, gammaGamma, customers } = run;
+  const results: CustomerValueResults = {
+    repeatCustomers: run.repeatCustomers, totalClv: run.totalClv, clv: run.clv, probabilityAlive: run.probabilityAlive, holdout: run.holdout,
+  };
   await withTransaction(pool, async (client) => {
     await client.query('delete from customer_values where workspace_id = $1', [workspaceId]);
     await client.query(
-      `insert into customer_value_runs (workspace_id, calibration_end, unit, horizon_months, margin, discount_rate, bg_nbd, gamma_gamma, customers, computed_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+      `insert into customer_value_runs (workspace_id, calibration_end, unit, horizon_months, margin, discount_rate, bg_nbd, gamma_gamma, customers, results, computed_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        on conflict (workspace_id) do update set calibration_end = excluded.calibration_end, unit = excluded.unit,
          horizon_months = excluded.horizon_months, margin = excluded.margin, discount_rate = excluded.discount_rate,
-         bg_nbd = excluded.bg_nbd, gamma_gamma = excluded.gamma_gamma, customers = excluded.customers, computed_at = now()`,
-      [workspaceId, calibrationEnd, terms.unit, terms.horizonMonths, terms.margin, terms.discountRate, JSON.stringify(bgNbd), JSON.stringify(gammaGamma), customers],
+         bg_nbd = excluded.bg_nbd, gamma_gamma = excluded.gamma_gamma, customers = excluded.customers, results = excluded.results,
+         computed_at = excluded.computed_at`,
+      [workspaceId, calibrationEnd, terms.unit, terms.horizonMonths, terms.margin, terms.discountRate, JSON.stringify(bgNbd), JSON.stringify(gammaGamma), customers,
+        JSON.stringify(results), run.computedAt],
     );
     const copy = client.query(copyFrom(
       'copy customer_values (workspace_id, customer_id, repeat_purchases, recency, age, probability_alive, expected_purchases, expected_spend, clv) from stdin',
@@ -307,17 +316,19 @@ export interface StoredCustomerValue {
   clv: number;
 }
 
-/** The workspace's last run (terms and fits), or null when none was made. */
+/** The workspace's last run (terms, fits, distributions and holdout check), or null when none was made. */
 export async function readCustomerValueRun(params: { pool: pg.Pool; workspaceId: string }) {
   const { rows } = await params.pool.query<{
     calibration_end: string; unit: TimeUnit; horizon_months: number; margin: string; discount_rate: string;
-    bg_nbd: BgNbdFit; gamma_gamma: GammaGammaFit; customers: number; computed_at: Date;
+    bg_nbd: BgNbdFit; gamma_gamma: GammaGammaFit; customers: number; results: CustomerValueResults | null; computed_at: Date;
   }>('select * from customer_value_runs where workspace_id = $1', [params.workspaceId]);
   const row = rows[0];
   if (!row) return null;
+  const results = row.results ?? { repeatCustomers: null, totalClv: null, clv: null, probabilityAlive: null, holdout: null };
   return {
     calibrationEnd: row.calibration_end, unit: row.unit, horizonMonths: row.horizon_months, margin: Number(row.margin),
     discountRate: Number(row.discount_rate), bgNbd: row.bg_nbd, gammaGamma: row.gamma_gamma, customers: row.customers, computedAt: row.computed_at,
+    ...results,
   };
 }
 

@@ -25,14 +25,14 @@ describe('order changes', () => {
     const workspace = await freshWorkspace(database);
     const client = await pool.connect();
     try {
-      const { rows: [{ snapshot }] } = await client.query<{ snapshot: string }>('select pg_current_snapshot()::text as snapshot');
+      const snapshot = (await client.query<{ snapshot: string }>('select pg_current_snapshot()::text as snapshot')).rows[0]!.snapshot;
       await noteOrdersChanged(pool, workspace.id, ['5', '7']);
       await noteOrdersChanged(pool, workspace.id, ['7', '9']);
-      expect((await customersChangedSince(client, workspace.id, snapshot!))!.sort()).toEqual(['5', '7', '9']);
+      expect((await customersChangedSince(client, workspace.id, snapshot))!.sort()).toEqual(['5', '7', '9']);
       await noteOrdersChanged(pool, workspace.id);
-      expect(await customersChangedSince(client, workspace.id, snapshot!)).toBeNull();
-      const { rows: [{ now }] } = await client.query<{ now: string }>('select pg_current_snapshot()::text as now');
-      expect(await customersChangedSince(client, workspace.id, now!)).toEqual([]);
+      expect(await customersChangedSince(client, workspace.id, snapshot)).toBeNull();
+      const now = (await client.query<{ now: string }>('select pg_current_snapshot()::text as now')).rows[0]!.now;
+      expect(await customersChangedSince(client, workspace.id, now)).toEqual([]);
     } finally {
       client.release();
     }

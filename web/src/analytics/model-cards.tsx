@@ -8,7 +8,7 @@ import { orNone } from './labels.ts';
 
 /** The customer value model's cards: the CLV and P(alive) histograms of a run, and its fitted parameters. */
 
-type Run = Schemas['CustomerValueRun'];
+type Run = Schemas['StoredCustomerValueRun'];
 type RunResult = Schemas['CustomerValueRunResult'];
 type Distribution = Schemas['Distribution'];
 

@@ -502,7 +502,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["CustomerValueRun"] | null;
+                        "application/json": components["schemas"]["StoredCustomerValueRun"] | null;
                     };
                 };
                 /** @description Default Response */
@@ -3337,29 +3337,6 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
         };
-        CustomerValueRun: {
-            bgNbd: components["schemas"]["BgNbdFit"];
-            /**
-             * Format: date
-             * @description Last day of calibration, included
-             */
-            calibrationEnd: string;
-            /** Format: date-time */
-            computedAt: string;
-            /** @description Customers with a purchase by the end of calibration: the ones scored */
-            customers: number;
-            /** @description Discount rate per month */
-            discountRate: number;
-            gammaGamma: components["schemas"]["GammaGammaFit"];
-            horizonMonths: number;
-            /** @description Share of spend kept as profit */
-            margin: number;
-            /**
-             * @description Time unit of the models (α is per unit)
-             * @enum {string}
-             */
-            unit: "day" | "week";
-        };
         CustomerValueRunResult: {
             bgNbd: components["schemas"]["BgNbdFit"];
             /**
@@ -4212,6 +4189,43 @@ export interface components {
             root: components["schemas"]["Kpi"];
             /** @description T ÷ S0: the sales target over the baseline's sales */
             salesGrowth: number;
+        };
+        /** @description The last run as stored; the figures beyond the fits are null for a run stored by a version of Kizuna that did not keep them */
+        StoredCustomerValueRun: {
+            bgNbd: components["schemas"]["BgNbdFit"];
+            /**
+             * Format: date
+             * @description Last day of calibration, included
+             */
+            calibrationEnd: string;
+            clv: components["schemas"]["Distribution"] | null;
+            /** Format: date-time */
+            computedAt: string;
+            /** @description Customers with a purchase by the end of calibration: the ones scored */
+            customers: number;
+            /** @description Discount rate per month */
+            discountRate: number;
+            gammaGamma: components["schemas"]["GammaGammaFit"];
+            /** @description Out-of-sample check when there are purchases after calibration; else null */
+            holdout: {
+                /** @description Repeat purchase days there were */
+                actual: number;
+                /** @description From the end of calibration to the last purchase day */
+                days: number;
+                /** @description Repeat purchase days the model expected in them */
+                expected: number;
+            } | null;
+            horizonMonths: number;
+            /** @description Share of spend kept as profit */
+            margin: number;
+            probabilityAlive: components["schemas"]["Distribution"] | null;
+            repeatCustomers: number | null;
+            totalClv: number | null;
+            /**
+             * @description Time unit of the models (α is per unit)
+             * @enum {string}
+             */
+            unit: "day" | "week";
         };
         Workspace: {
             currency: string;

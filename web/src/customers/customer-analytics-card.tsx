@@ -7,7 +7,7 @@ import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
 type CustomerAnalytics = Schemas['CustomerAnalytics'];
-type Run = Schemas['CustomerValueRun'];
+type Run = Schemas['StoredCustomerValueRun'];
 
 /**
  * The customer's RFM (scored against the whole base today) and predicted value from the last

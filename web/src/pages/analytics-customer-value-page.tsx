@@ -13,37 +13,18 @@ import { canWrite, useMe } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
-type Run = Schemas['CustomerValueRun'];
+type Run = Schemas['StoredCustomerValueRun'];
 type RunResult = Schemas['CustomerValueRunResult'];
 type CustomerValue = Schemas['CustomerValue'];
 
 const TOP_CUSTOMERS = 20;
 
-/**
- * The distributions come with a run (POST) only; GET gives the terms and fits. The last run's
- * result is kept for the browser session, and shown while it is still the workspace's run.
- */
-const RESULT_KEY = (workspace: string) => `kizuna.customerValue.${workspace}`;
-
-/**
- * Whether a run's answer is the stored run: same terms, same customers, same fits. Not by
- * computedAt: the answer's is the server's clock when the fit ended, the stored one the
- * database's when it was written. A re-run of the same terms on the same data is the same run.
- */
-function sameRun(result: RunResult, run: Run): boolean {
-  return result.calibrationEnd === run.calibrationEnd && result.unit === run.unit && result.horizonMonths === run.horizonMonths
-    && result.margin === run.margin && result.discountRate === run.discountRate && result.customers === run.customers
-    && result.bgNbd.logLikelihood === run.bgNbd.logLikelihood && result.gammaGamma.logLikelihood === run.gammaGamma.logLikelihood;
-}
-
-function storedResult(workspace: string, run: Run | null): RunResult | undefined {
-  if (!run) return undefined;
-  try {
-    const result = JSON.parse(sessionStorage.getItem(RESULT_KEY(workspace)) ?? 'null') as RunResult | null;
-    return result && sameRun(result, run) ? result : undefined;
-  } catch {
-    return undefined;
-  }
+/** The stored run with its distributions, or undefined for a run stored before Kizuna kept them. */
+function resultOf(run: Run): RunResult | undefined {
+  const { repeatCustomers, totalClv, clv, probabilityAlive } = run;
+  return repeatCustomers !== null && totalClv !== null && clv !== null && probabilityAlive !== null
+    ? { ...run, repeatCustomers, totalClv, clv, probabilityAlive }
+    : undefined;
 }
 
 /** 顧客価値(LTV): the BG/NBD + Gamma-Gamma run, its distributions and the most valuable customers. */
@@ -67,17 +48,13 @@ function CustomerValue({ dataEnd }: { dataEnd: string }) {
   const run = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/customer-value', {
     params: { path: { workspace: workspace.name } }, signal,
   })), [workspace.name]);
-  const [fresh, setFresh] = useState<RunResult>();
-  const onRun = (result: RunResult) => {
-    sessionStorage.setItem(RESULT_KEY(workspace.name), JSON.stringify(result));
-    setFresh(result);
-    run.reload();
-  };
+  // The stored run is the run just made, distributions included.
+  const onRun = () => run.reload();
   const writer = canWrite(me.role);
   return (
     <WhenLoaded data={run}>
       {(current) => {
-        const result = fresh && current && sameRun(fresh, current) ? fresh : storedResult(workspace.name, current);
+        const result = current ? resultOf(current) : undefined;
         if (!current) {
           return (
             <>

@@ -69,6 +69,13 @@ const CustomerValueRunResult = CustomerValueRun.extend({
   }).nullable().describe('Out-of-sample check when there are purchases after calibration; else null'),
 }).meta({ id: 'CustomerValueRunResult' });
 
+const StoredCustomerValueRun = CustomerValueRunResult.extend({
+  repeatCustomers: CustomerValueRunResult.shape.repeatCustomers.nullable(),
+  totalClv: CustomerValueRunResult.shape.totalClv.nullable(),
+  clv: CustomerValueRunResult.shape.clv.nullable(),
+  probabilityAlive: CustomerValueRunResult.shape.probabilityAlive.nullable(),
+}).meta({ id: 'StoredCustomerValueRun', description: 'The last run as stored; the figures beyond the fits are null for a run stored by a version of Kizuna that did not keep them' });
+
 const CustomerValueTerms = z.object({
   calibrationEnd: localDateParam('calibrationEnd').optional().describe('Last day of calibration, included (default: yesterday in the workspace\'s time zone)'),
   unit: TimeUnit.optional().describe(`Time unit of the models (default ${CUSTOMER_VALUE_DEFAULTS.unit})`),
@@ -104,7 +111,7 @@ export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       schema: {
         tags: ['analytics'], summary: 'The last predicted customer value run (terms and fits), or null when none was made',
         description: MODEL,
-        params: WorkspaceParams, response: { 200: CustomerValueRun.nullable(), 401: ErrorBody, 404: ErrorBody },
+        params: WorkspaceParams, response: { 200: StoredCustomerValueRun.nullable(), 401: ErrorBody, 404: ErrorBody },
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
