@@ -1,99 +1,58 @@
 import type { BgNbdParameters } from './bg-nbd.ts';
-import type { CustomerGroups } from './customer-groups.ts';
+import type { BgNbdData } from './bg-nbd-data.ts';
 import { digamma, logGamma, trigamma } from './special-functions.ts';
 
-/**
- * Grouped histories arranged for fast BG/NBD likelihood passes. Per customer,
- *   ln L = [ln Γ(r+x) − ln Γ(r) + r ln α + ln B(a, b+x) − ln B(a, b)]      (x alone)
- *          − (r+x) ln(α+T)                                                 (x and T, linear)
- *          + softplus(u),  u = ln a − ln(b+x−1) + (r+x)(ln(α+T) − ln(α+t_x))   (x > 0 only)
- * where softplus(u) = ln(1 + eᵘ): the FHL 2005 likelihood, ln[(α+T)^−(r+x) + a/(b+x−1)·(α+t_x)^−(r+x)]
- * rewritten around its first term. Only softplus(u) needs a pass over the groups; the rest
- * sums to weights per x and per time, aggregated once here.
- */
-export interface BgNbdData {
-  totalWeight: number;
-  /** Distinct x (including 0) and the weight of each: the terms in x alone. */
-  xValues: Float64Array;
-  xWeight: Float64Array;
-  /** Runs of groups with equal x > 0, [runStart, runEnd) in the group arrays below. */
-  runX: Float64Array;
-  runStart: Int32Array;
-  runEnd: Int32Array;
-  txIndex: Int32Array;
-  TIndex: Int32Array;
-  weight: Float64Array;
-  /** Whether every weight is 1 (one customer per group), which lets a pass take one log per 256 groups. */
-  unitWeights: boolean;
-  times: Float64Array;
-  /** Σ weight and Σ weight·x of the groups whose T is times[k]: the term −(r+x) ln(α+T). */
-  timeWeight: Float64Array;
-  timeWeightedX: Float64Array;
-  /** Scratch tables, refilled at each evaluation: ln(α+t), 1/(α+t), 1/(α+t)² for every time t. */
-  lnShifted: Float64Array;
-  inverse: Float64Array;
-  inverseSquared: Float64Array;
-  /** (α+t)^(r+x) / α^(r+x) and its inverse, per time, for the x of the current run. */
-  powers: Float64Array;
-  inversePowers: Float64Array;
-}
-
-/**
- * Arranges groups for `bgNbdLikelihood`. With `stride` k > 1, keeps every k-th group only: a
- * systematic sample (groups are ordered by x, so it spreads over all of them) whose fit gives
- * a starting point close to the full fit's at a k-th of the cost.
- */
-export function prepareBgNbd(groups: CustomerGroups, stride = 1): BgNbdData {
-  const kept = Math.ceil(groups.count / stride);
-  const times = groups.times;
-  const whole = stride === 1;
-  const data: BgNbdData = {
-    totalWeight: 0, xValues: groups.xValues, xWeight: new Float64Array(groups.xValues.length),
-    runX: new Float64Array(0), runStart: new Int32Array(0), runEnd: new Int32Array(0),
-    txIndex: whole ? groups.txIndex : new Int32Array(kept), TIndex: whole ? groups.TIndex : new Int32Array(kept), weight: whole ? groups.weight : new Float64Array(kept),
-    unitWeights: true, times, timeWeight: new Float64Array(times.length), timeWeightedX: new Float64Array(times.length),
-    lnShifted: new Float64Array(times.length), inverse: new Float64Array(times.length), inverseSquared: new Float64Array(times.length),
-    powers: new Float64Array(times.length), inversePowers: new Float64Array(times.length),
-  };
-  const runs: { x: number; start: number; end: number }[] = [];
-  let k = 0;
-  for (let j = 0; j < groups.xValues.length; j++) {
-    const x = groups.xValues[j]!;
-    const start = k;
-    let xWeight = 0;
-    // The first group of this run on the sampling grid g ≡ 0 (mod stride).
-    for (let g = Math.ceil(groups.xStart[j]! / stride) * stride; g < groups.xStart[j + 1]!; g += stride, k++) {
-      const w = groups.weight[g]!;
-      const T = groups.TIndex[g]!;
-      if (!whole) {
-        data.txIndex[k] = groups.txIndex[g]!;
-        data.TIndex[k] = T;
-        data.weight[k] = w;
-      }
-      xWeight += w;
-      if (w !== 1) data.unitWeights = false;
-      data.timeWeight[T]! += w;
-      data.timeWeightedX[T]! += w * x;
-    }
-    data.xWeight[j] = xWeight;
-    data.totalWeight += xWeight;
-    if (x > 0 && k > start) runs.push({ x, start, end: k });
-  }
-  data.runX = Float64Array.from(runs, (run) => run.x);
-  data.runStart = Int32Array.from(runs, (run) => run.start);
-  data.runEnd = Int32Array.from(runs, (run) => run.end);
-  return data;
-}
+export { prepareBgNbd, type BgNbdData } from './bg-nbd-data.ts';
 
 /**
  * Σ weight · ln L(r, α, a, b | x, t_x, T) and, when asked, its gradient (4) and Hessian
- * (4 × 4, row-major) with respect to (r, α, a, b), all in one pass. Per group it costs one exp
- * and one log1p; the derivatives accumulate as sums per run of equal x, combined with the
- * terms of x at the end of each run.
+ * (4 × 4, row-major) with respect to (r, α, a, b), all in one pass (see BgNbdData for the
+ * decomposition). Per group it costs an exp, or on long runs of x a product from a table,
+ * and no log; the derivatives accumulate as sums per run of equal x, combined with the terms
+ * of x at the end of each run.
+ *
+ * Each loop lives in a function of its own, taking arrays and numbers: V8 then optimises it
+ * whole after the first call, rather than from inside the loop with part of the feedback,
+ * which made every later call deoptimise and finish a loop in the interpreter.
  */
-export function bgNbdLikelihood({ r, alpha, a, b }: BgNbdParameters, data: BgNbdData, gradient: Float64Array | null, hessian: Float64Array | null): number {
-  const { times, lnShifted, inverse, inverseSquared, timeWeight, timeWeightedX, powers, inversePowers } = data;
-  // Terms in T alone: Σ −(r·W_T + X_T) ln(α+T), with the tables the pass over groups reads.
+export function bgNbdLikelihood(params: BgNbdParameters, data: BgNbdData, gradient: Float64Array | null, hessian: Float64Array | null): number {
+  const total = new Float64Array(TERMS);
+  addTimeTerms(params, data, total);
+  addFrequencyTerms(params, data, total);
+  addGroupTerms(params, data, total);
+  if (gradient) gradient.set(total.subarray(G_R, G_B + 1));
+  if (hessian) {
+    hessian.set([
+      total[H_RR]!, total[H_RALPHA]!, total[H_RA]!, total[H_RB]!,
+      total[H_RALPHA]!, total[H_ALPHAALPHA]!, total[H_ALPHAA]!, total[H_ALPHAB]!,
+      total[H_RA]!, total[H_ALPHAA]!, total[H_AA]!, total[H_AB]!,
+      total[H_RB]!, total[H_ALPHAB]!, total[H_AB]!, total[H_BB]!,
+    ]);
+  }
+  return total[VALUE]!;
+}
+
+// Layout of the running totals: the value, the gradient in (r, α, a, b), the Hessian's upper triangle.
+const VALUE = 0;
+const G_R = 1;
+const G_ALPHA = 2;
+const G_A = 3;
+const G_B = 4;
+const H_RR = 5;
+const H_RALPHA = 6;
+const H_RA = 7;
+const H_RB = 8;
+const H_ALPHAALPHA = 9;
+const H_ALPHAA = 10;
+const H_ALPHAB = 11;
+const H_AA = 12;
+const H_AB = 13;
+const H_BB = 14;
+const TERMS = 15;
+
+/** Terms in T alone, Σ −(r·W_T + X_T) ln(α+T); fills the tables of ln(α+t), 1/(α+t), 1/(α+t)² the group pass reads. */
+function addTimeTerms({ r, alpha }: BgNbdParameters, data: BgNbdData, total: Float64Array): void {
+  const { times, lnShifted, inverse, inverseSquared, timeWeight, timeWeightedX } = data;
   let value = 0;
   let dr = 0;
   let dAlpha = 0;
@@ -107,7 +66,6 @@ export function bgNbdLikelihood({ r, alpha, a, b }: BgNbdParameters, data: BgNbd
     inverse[k] = inv;
     inverseSquared[k] = inv * inv;
     const w = timeWeight[k]!;
-    if (w === 0) continue;
     const linear = r * w + timeWeightedX[k]!;
     value -= linear * ln;
     dr -= w * ln;
@@ -115,160 +73,186 @@ export function bgNbdLikelihood({ r, alpha, a, b }: BgNbdParameters, data: BgNbd
     hrAlpha -= w * inv;
     hAlphaAlpha += linear * inv * inv;
   }
+  total[VALUE]! += value;
+  total[G_R]! += dr;
+  total[G_ALPHA]! += dAlpha;
+  total[H_RALPHA]! += hrAlpha;
+  total[H_ALPHAALPHA]! += hAlphaAlpha;
+}
 
-  // Terms in x alone: per customer r ln α + [lnΓ(r+x) − lnΓ(r)] + [lnΓ(b+x) − lnΓ(b)] − [lnΓ(a+b+x) − lnΓ(a+b)],
-  // each bracket 0 at x = 0.
+/**
+ * Terms in x alone: per customer r ln α + [lnΓ(r+x) − lnΓ(r)] + [lnΓ(b+x) − lnΓ(b)]
+ * − [lnΓ(a+b+x) − lnΓ(a+b)], each bracket 0 at x = 0, summed per distinct x.
+ */
+function addFrequencyTerms({ r, alpha, a, b }: BgNbdParameters, data: BgNbdData, total: Float64Array): void {
   const W = data.totalWeight;
-  value += W * r * Math.log(alpha);
-  dr += W * Math.log(alpha);
-  dAlpha += (W * r) / alpha;
-  hrAlpha += W / alpha;
-  hAlphaAlpha -= (W * r) / (alpha * alpha);
-  let da = 0;
-  let db = 0;
-  let hrr = 0;
-  let haa = 0;
-  let hbb = 0;
+  total[VALUE]! += W * r * Math.log(alpha);
+  total[G_R]! += W * Math.log(alpha);
+  total[G_ALPHA]! += (W * r) / alpha;
+  total[H_RALPHA]! += W / alpha;
+  total[H_ALPHAALPHA]! -= (W * r) / (alpha * alpha);
   const lnGammaR = logGamma(r);
   const lnGammaB = logGamma(b);
   const lnGammaAB = logGamma(a + b);
   const psiR = digamma(r);
   const psiB = digamma(b);
   const psiAB = digamma(a + b);
-  const triR = hessian ? trigamma(r) : 0;
-  const triB = hessian ? trigamma(b) : 0;
-  const triAB = hessian ? trigamma(a + b) : 0;
+  const triR = trigamma(r);
+  const triB = trigamma(b);
+  const triAB = trigamma(a + b);
   for (let i = 0; i < data.xValues.length; i++) {
     const x = data.xValues[i]!;
-    if (x === 0) continue;
     const w = data.xWeight[i]!;
-    value += w * (logGamma(r + x) - lnGammaR + logGamma(b + x) - lnGammaB - logGamma(a + b + x) + lnGammaAB);
+    if (x === 0 || w === 0) continue;
+    total[VALUE]! += w * (logGamma(r + x) - lnGammaR + logGamma(b + x) - lnGammaB - logGamma(a + b + x) + lnGammaAB);
     const psiABX = digamma(a + b + x);
-    dr += w * (digamma(r + x) - psiR);
-    da -= w * (psiABX - psiAB);
-    db += w * (digamma(b + x) - psiB - psiABX + psiAB);
-    if (hessian) {
-      const triABX = trigamma(a + b + x);
-      hrr += w * (trigamma(r + x) - triR);
-      haa -= w * (triABX - triAB);
-      hbb += w * (trigamma(b + x) - triB - triABX + triAB);
-    }
+    total[G_R]! += w * (digamma(r + x) - psiR);
+    total[G_A]! -= w * (psiABX - psiAB);
+    total[G_B]! += w * (digamma(b + x) - psiB - psiABX + psiAB);
+    const triABX = trigamma(a + b + x);
+    total[H_RR]! += w * (trigamma(r + x) - triR);
+    total[H_AA]! -= w * (triABX - triAB);
+    total[H_AB]! -= w * (triABX - triAB);
+    total[H_BB]! += w * (trigamma(b + x) - triB - triABX + triAB);
   }
-  let hab = haa;
+}
 
-  // softplus(u) over the groups with x > 0, run by run.
-  let hra = 0;
-  let hrb = 0;
-  let hAlphaA = 0;
-  let hAlphaB = 0;
-  const lnA = Math.log(a);
-  const { txIndex, TIndex, weight, unitWeights } = data;
+// Layout of one run's sums over its groups: Σ w·softplus(u), then with s = sigmoid(u) and
+// v = s(1 − s): Σ ws, Σ ws·Δln, Σ ws·Δinv, Σ ws·Δinv², Σ wv, Σ wv·Δln, Σ wv·Δinv, Σ wv·Δln²,
+// Σ wv·Δln·Δinv, Σ wv·Δinv², where Δln = ln(α+T) − ln(α+t_x), Δinv = 1/(α+T) − 1/(α+t_x).
+const F = 0;
+const S0 = 1;
+const S1 = 2;
+const S2 = 3;
+const S3 = 4;
+const V0 = 5;
+const V1 = 6;
+const V2 = 7;
+const V11 = 8;
+const V12 = 9;
+const V22 = 10;
+
+/** Σ softplus(u) over the groups with x > 0, run by run, and its derivatives. */
+function addGroupTerms({ r, a, b }: BgNbdParameters, data: BgNbdData, total: Float64Array): void {
+  const sums = new Float64Array(11);
+  const { times, lnShifted } = data;
+  const span = lnShifted[times.length - 1]! - lnShifted[0]!;
   for (let run = 0; run < data.runX.length; run++) {
     const x = data.runX[run]!;
     const rx = r + x;
-    const lnWeight = lnA - Math.log(b + x - 1);
-    let f = 0;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let v0 = 0;
-    let v1 = 0;
-    let v2 = 0;
-    let v11 = 0;
-    let v12 = 0;
-    let v22 = 0;
+    const k = 1 / (b + x - 1);
     const start = data.runStart[run]!;
     const end = data.runEnd[run]!;
-    // e^u = a/(b+x−1) · (α+T)^(r+x) / (α+t_x)^(r+x). On a long run, tabulate (α+t)^(r+x) per time
-    // (relative to t = 0, so it cannot overflow while (r+x)·ln((α+t_max)/α) < 700): a product
-    // per group instead of an exp.
-    const useTable = end - start > 4 * times.length && rx * (lnShifted[times.length - 1]! - lnShifted[0]!) < 700;
-    if (useTable) {
-      for (let k = 0; k < times.length; k++) {
-        const power = Math.exp(rx * (lnShifted[k]! - lnShifted[0]!));
-        powers[k] = power;
-        inversePowers[k] = 1 / power;
-      }
-    }
-    const weightRatio = Math.exp(lnWeight);
-    // Σ ln(1 + e) as the log of a product: one log per chunk instead of a log1p per group
-    // (1 + e ≤ 2, so 256 factors stay below 2²⁵⁶). With weights other than 1, log1p per group.
-    for (let chunk = start; chunk < end; chunk += 256) {
-      const chunkEnd = Math.min(end, chunk + 256);
-      let product = 1;
-      for (let g = chunk; g < chunkEnd; g++) {
-        const T = TIndex[g]!;
-        const t = txIndex[g]!;
-        const w = weight[g]!;
-        const dl = lnShifted[T]! - lnShifted[t]!;
-        const di = inverse[T]! - inverse[t]!;
-        const dq = inverseSquared[T]! - inverseSquared[t]!;
-        const u = lnWeight + rx * dl;
-        // e = e^−|u|, and whether u > 0.
-        let e: number;
-        let positive: boolean;
-        if (useTable) {
-          const ratio = weightRatio * powers[T]! * inversePowers[t]!;
-          positive = ratio > 1;
-          e = positive ? 1 / ratio : ratio;
-        } else {
-          positive = u > 0;
-          e = Math.exp(-Math.abs(u));
-        }
-        const onePlus = 1 + e;
-        if (unitWeights) product *= onePlus;
-        else f += w * Math.log1p(e);
-        if (positive) f += w * u;
-        // s = sigmoid(u), the share of "dropped out after the last purchase"; v = s(1 − s).
-        const share = w / onePlus;
-        const ws = positive ? share : share * e;
-        const wv = (share * e) / onePlus;
-        s0 += ws;
-        s1 += ws * dl;
-        s2 += ws * di;
-        s3 += ws * dq;
-        v0 += wv;
-        v1 += wv * dl;
-        v2 += wv * di;
-        v11 += wv * dl * dl;
-        v12 += wv * dl * di;
-        v22 += wv * di * di;
-      }
-      f += Math.log(product);
-    }
-    value += f;
+    // On a long run, tabulate (α+t)^(r+x) relative to t = 0 (finite while (r+x)·span < 700):
+    // a product per group instead of an exp.
+    const useTable = end - start > 4 * times.length && rx * span < 700;
+    if (useTable) fillPowers(data, rx);
+    sumRun(data, start, end, Math.log(a) - Math.log(b + x - 1), rx, useTable, sums);
     // ∂u = (Δln, (r+x)·Δinv, 1/a, −1/(b+x−1)) and ∂²softplus(u) = s·∂²u + s(1−s)·∂u ∂uᵀ, with
     // ∂²u/∂r∂α = Δinv, ∂²u/∂α² = −(r+x)·Δinv², ∂²u/∂a² = −1/a², ∂²u/∂b² = 1/(b+x−1)².
-    const k = 1 / (b + x - 1);
-    dr += s1;
-    dAlpha += rx * s2;
-    da += s0 / a;
-    db -= k * s0;
-    hrr += v11;
-    hrAlpha += s2 + rx * v12;
-    hAlphaAlpha += rx * (rx * v22 - s3);
-    haa += (v0 - s0) / (a * a);
-    hbb += (s0 + v0) * k * k;
-    hab -= (v0 * k) / a;
-    hra += v1 / a;
-    hrb -= v1 * k;
-    hAlphaA += (rx * v2) / a;
-    hAlphaB -= rx * v2 * k;
+    const s0 = sums[S0]!;
+    const s2 = sums[S2]!;
+    const v0 = sums[V0]!;
+    const v1 = sums[V1]!;
+    const v2 = sums[V2]!;
+    total[VALUE]! += sums[F]!;
+    total[G_R]! += sums[S1]!;
+    total[G_ALPHA]! += rx * s2;
+    total[G_A]! += s0 / a;
+    total[G_B]! -= k * s0;
+    total[H_RR]! += sums[V11]!;
+    total[H_RALPHA]! += s2 + rx * sums[V12]!;
+    total[H_ALPHAALPHA]! += rx * (rx * sums[V22]! - sums[S3]!);
+    total[H_AA]! += (v0 - s0) / (a * a);
+    total[H_BB]! += (s0 + v0) * k * k;
+    total[H_AB]! -= (v0 * k) / a;
+    total[H_RA]! += v1 / a;
+    total[H_RB]! -= v1 * k;
+    total[H_ALPHAA]! += (rx * v2) / a;
+    total[H_ALPHAB]! -= rx * v2 * k;
   }
-  if (gradient) {
-    gradient[0] = dr;
-    gradient[1] = dAlpha;
-    gradient[2] = da;
-    gradient[3] = db;
+}
+
+/** powers[k] = (α+t_k)^(r+x) / α^(r+x), and its inverse. */
+function fillPowers(data: BgNbdData, rx: number): void {
+  const { lnShifted, powers, inversePowers } = data;
+  const ln0 = lnShifted[0]!;
+  for (let k = 0; k < powers.length; k++) {
+    const power = Math.exp(rx * (lnShifted[k]! - ln0));
+    powers[k] = power;
+    inversePowers[k] = 1 / power;
   }
-  if (hessian) {
-    hessian.set([
-      hrr, hrAlpha, hra, hrb,
-      hrAlpha, hAlphaAlpha, hAlphaA, hAlphaB,
-      hra, hAlphaA, haa, hab,
-      hrb, hAlphaB, hab, hbb,
-    ]);
+}
+
+/** One run's sums over groups [start, end) of equal x (layout above), written into `sums`. */
+function sumRun(data: BgNbdData, start: number, end: number, lnWeight: number, rx: number, useTable: boolean, sums: Float64Array): void {
+  const { txIndex, TIndex, weight, unitWeights, lnShifted, inverse, inverseSquared, powers, inversePowers } = data;
+  const weightRatio = Math.exp(lnWeight);
+  let f = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let v0 = 0;
+  let v1 = 0;
+  let v2 = 0;
+  let v11 = 0;
+  let v12 = 0;
+  let v22 = 0;
+  // Σ ln(1 + e) as the log of a product: one log per chunk instead of a log1p per group
+  // (1 + e ≤ 2, so 256 factors stay below 2²⁵⁶). With weights other than 1, log1p per group.
+  for (let chunk = start; chunk < end; chunk += 256) {
+    const chunkEnd = Math.min(end, chunk + 256);
+    let product = 1;
+    for (let g = chunk; g < chunkEnd; g++) {
+      const T = TIndex[g]!;
+      const t = txIndex[g]!;
+      const w = unitWeights ? 1 : weight[g]!;
+      const dl = lnShifted[T]! - lnShifted[t]!;
+      const di = inverse[T]! - inverse[t]!;
+      const dq = inverseSquared[T]! - inverseSquared[t]!;
+      const u = lnWeight + rx * dl;
+      // e = e^−|u|, and whether u > 0.
+      let e: number;
+      let positive: boolean;
+      if (useTable) {
+        const ratio = weightRatio * powers[T]! * inversePowers[t]!;
+        positive = ratio > 1;
+        e = positive ? 1 / ratio : ratio;
+      } else {
+        positive = u > 0;
+        e = Math.exp(-Math.abs(u));
+      }
+      const onePlus = 1 + e;
+      if (unitWeights) product *= onePlus;
+      else f += w * Math.log1p(e);
+      if (positive) f += w * u;
+      // s = sigmoid(u), the share of "dropped out after the last purchase"; v = s(1 − s).
+      const share = w / onePlus;
+      const ws = positive ? share : share * e;
+      const wv = (share * e) / onePlus;
+      s0 += ws;
+      s1 += ws * dl;
+      s2 += ws * di;
+      s3 += ws * dq;
+      v0 += wv;
+      v1 += wv * dl;
+      v2 += wv * di;
+      v11 += wv * dl * dl;
+      v12 += wv * dl * di;
+      v22 += wv * di * di;
+    }
+    f += Math.log(product);
   }
-  return value;
+  sums[F] = f;
+  sums[S0] = s0;
+  sums[S1] = s1;
+  sums[S2] = s2;
+  sums[S3] = s3;
+  sums[V0] = v0;
+  sums[V1] = v1;
+  sums[V2] = v2;
+  sums[V11] = v11;
+  sums[V12] = v12;
+  sums[V22] = v22;
 }

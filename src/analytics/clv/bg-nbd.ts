@@ -103,11 +103,13 @@ function newtonFit(data: BgNbdData, start: Float64Array): NewtonMinimum {
  * the start does not depend on the time unit (α scales with it).
  */
 function startingPoint(groups: CustomerGroups): Float64Array {
+  const weights = groups.unitWeights ? null : groups.weight;
   let ageSum = 0;
   let weightSum = 0;
   for (let g = 0; g < groups.count; g++) {
-    ageSum += groups.weight[g]! * groups.times[groups.TIndex[g]!]!;
-    weightSum += groups.weight[g]!;
+    const w = weights === null ? 1 : weights[g]!;
+    ageSum += w * groups.times[groups.TIndex[g]!]!;
+    weightSum += w;
   }
   const meanAge = ageSum / weightSum;
   return Float64Array.from([0, Math.log(meanAge > 0 ? meanAge : 1), 0, Math.log(3)]);

@@ -30,6 +30,8 @@ export interface CustomerGroups {
   readonly TIndex: Int32Array;
   /** Sum of the members' weights (their number when no weights were given). */
   readonly weight: Float64Array;
+  /** Whether every weight is 1 (then `weight` is made only on first read). */
+  readonly unitWeights: boolean;
   /** The rows of group g are members[memberStart[g]] … members[memberStart[g + 1] − 1]. */
   readonly members: Int32Array;
   readonly memberStart: Int32Array;
@@ -95,21 +97,36 @@ export function groupCustomers({ x, tx, T, weights }: RecencyFrequency & { weigh
  */
 export function groupPurchaseSummary(summary: PurchaseSummary): CustomerGroups {
   const n = summary.x.length;
-  const xKey = new Int32Array(n);
-  let maxAge = 0;
-  for (let i = 0; i < n; i++) {
-    xKey[i] = summary.x[i]!;
-    if (summary.ageDays[i]! > maxAge) maxAge = summary.ageDays[i]!;
-  }
+  const maxAge = maxOf(summary.ageDays);
   const perUnit = DAYS_PER_UNIT[summary.unit];
   const times = new Float64Array(maxAge + 1);
   // The same division as the summary's, so that times[ageDays[i]] === T[i] exactly.
   for (let d = 0; d <= maxAge; d++) times[d] = d / perUnit;
-  const { rows, carried: [sortedT, sortedTx], bucketStart } = countingSort(xKey, maxOf(xKey) + 1, null, [summary.ageDays, summary.recencyDays]);
-  const runs = nonEmptyBuckets(bucketStart);
-  return new HistoryGroups({
-    times, txIndex: sortedTx, TIndex: sortedT, weight: new Float64Array(n).fill(1), members: rows, memberStart: iota(n + 1), ...runs,
-  });
+  const bucketStart = frequencyHistogram(summary.x);
+  const sorted = { rows: new Int32Array(n), TIndex: new Int32Array(n), txIndex: new Int32Array(n) };
+  placeByFrequency(summary, bucketStart.slice(), sorted);
+  return new HistoryGroups({ times, txIndex: sorted.txIndex, TIndex: sorted.TIndex, weight: null, members: sorted.rows, memberStart: null, ...nonEmptyBuckets(bucketStart) });
+}
+
+/** Where the customers of each x start once ordered by x: a counting sort's histogram, as prefix sums. */
+function frequencyHistogram(x: Float64Array): Int32Array {
+  let maxX = 0;
+  for (let i = 0; i < x.length; i++) if (x[i]! > maxX) maxX = x[i]!;
+  const start = new Int32Array(maxX + 2);
+  for (let i = 0; i < x.length; i++) start[x[i]! + 1]!++;
+  for (let v = 1; v < start.length; v++) start[v]! += start[v - 1]!;
+  return start;
+}
+
+/** The counting sort's scatter: customers in order of x (stable), with their age and recency in days. */
+function placeByFrequency({ x, ageDays, recencyDays }: PurchaseSummary, next: Int32Array, sorted: { rows: Int32Array; TIndex: Int32Array; txIndex: Int32Array }): void {
+  const { rows, TIndex, txIndex } = sorted;
+  for (let i = 0; i < x.length; i++) {
+    const at = next[x[i]!]!++;
+    rows[at] = i;
+    TIndex[at] = ageDays[i]!;
+    txIndex[at] = recencyDays[i]!;
+  }
 }
 
 function historyProblem(x: number, tx: number, T: number): string | null {
@@ -151,7 +168,10 @@ function mergeEqualNeighbours([sortedX, sortedT, sortedTx]: Columns, rows: Int32
   return new HistoryGroups({ times, txIndex, TIndex, weight, members: rows, memberStart, xValues: Float64Array.from(xValues), xStart: Int32Array.from(xStart) });
 }
 
-/** CustomerGroups whose per-group x, t_x, T and per-row group are derived on first use. */
+/**
+ * CustomerGroups whose per-group x, t_x, T, per-row group, and (for one customer per group)
+ * weights and member starts are derived on first use.
+ */
 class HistoryGroups implements CustomerGroups {
   readonly count: number;
   readonly xValues: Float64Array;
@@ -159,21 +179,32 @@ class HistoryGroups implements CustomerGroups {
   readonly times: Float64Array;
   readonly txIndex: Int32Array;
   readonly TIndex: Int32Array;
-  readonly weight: Float64Array;
+  readonly unitWeights: boolean;
   readonly members: Int32Array;
-  readonly memberStart: Int32Array;
-  private derived: { x?: Float64Array; tx?: Float64Array; T?: Float64Array; groupOf?: Int32Array } = {};
+  private derived: { weight?: Float64Array; memberStart?: Int32Array; x?: Float64Array; tx?: Float64Array; T?: Float64Array; groupOf?: Int32Array } = {};
 
-  constructor(parts: Omit<CustomerGroups, 'count' | 'x' | 'tx' | 'T' | 'groupOf'>) {
+  /** `weight` null: every weight is 1; `memberStart` null: one member per group. */
+  constructor(parts: Pick<CustomerGroups, 'xValues' | 'xStart' | 'times' | 'txIndex' | 'TIndex' | 'members'> & { weight: Float64Array | null; memberStart: Int32Array | null }) {
     this.count = parts.txIndex.length;
     this.xValues = parts.xValues;
     this.xStart = parts.xStart;
     this.times = parts.times;
     this.txIndex = parts.txIndex;
     this.TIndex = parts.TIndex;
-    this.weight = parts.weight;
     this.members = parts.members;
-    this.memberStart = parts.memberStart;
+    this.unitWeights = parts.weight === null;
+    if (parts.weight) this.derived.weight = parts.weight;
+    if (parts.memberStart) this.derived.memberStart = parts.memberStart;
+  }
+
+  get weight(): Float64Array {
+    this.derived.weight ??= new Float64Array(this.count).fill(1);
+    return this.derived.weight;
+  }
+
+  get memberStart(): Int32Array {
+    this.derived.memberStart ??= iota(this.count + 1);
+    return this.derived.memberStart;
   }
 
   get x(): Float64Array {
@@ -198,10 +229,11 @@ class HistoryGroups implements CustomerGroups {
   get groupOf(): Int32Array {
     if (!this.derived.groupOf) {
       const groupOf = new Int32Array(this.members.length);
-      for (let g = 0; g < this.count; g++) groupOf.fill(g, this.memberStart[g]!, this.memberStart[g + 1]!);
-      const byRow = new Int32Array(this.members.length);
-      for (let k = 0; k < this.members.length; k++) byRow[this.members[k]!] = groupOf[k]!;
-      this.derived.groupOf = byRow;
+      const memberStart = this.memberStart;
+      for (let g = 0; g < this.count; g++) {
+        for (let k = memberStart[g]!; k < memberStart[g + 1]!; k++) groupOf[this.members[k]!] = g;
+      }
+      this.derived.groupOf = groupOf;
     }
     return this.derived.groupOf;
   }
@@ -209,29 +241,23 @@ class HistoryGroups implements CustomerGroups {
 
 type Columns = [Int32Array, Int32Array, Int32Array];
 
-/**
- * A stable counting sort by `key` (whole numbers in [0, buckets)): the sorted row numbers
- * (`rows` reordered, or 0 … n − 1 when null), two or three `carried` columns reordered alike
- * (the third comes back empty when not given), and where each bucket starts.
- */
-function countingSort(key: Int32Array, buckets: number, rows: Int32Array | null, carried: [Int32Array, Int32Array, Int32Array?]): { rows: Int32Array; carried: Columns; bucketStart: Int32Array } {
+/** A stable counting sort of `rows` by `key` (whole numbers in [0, buckets)), the `carried` columns reordered alike. */
+function countingSort(key: Int32Array, buckets: number, rows: Int32Array, [c0, c1, c2]: Columns): { rows: Int32Array; carried: Columns } {
   const n = key.length;
-  const bucketStart = new Int32Array(buckets + 1);
-  for (let k = 0; k < n; k++) bucketStart[key[k]! + 1]!++;
-  for (let b = 1; b <= buckets; b++) bucketStart[b]! += bucketStart[b - 1]!;
-  const next = bucketStart.slice();
-  const [c0, c1, c2] = carried;
-  const sorted: Columns = [new Int32Array(n), new Int32Array(n), new Int32Array(c2 ? n : 0)];
+  const next = new Int32Array(buckets + 1);
+  for (let k = 0; k < n; k++) next[key[k]! + 1]!++;
+  for (let b = 1; b <= buckets; b++) next[b]! += next[b - 1]!;
+  const sorted: Columns = [new Int32Array(n), new Int32Array(n), new Int32Array(n)];
   const [s0, s1, s2] = sorted;
   const sortedRows = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const at = next[key[k]!]!++;
-    sortedRows[at] = rows === null ? k : rows[k]!;
+    sortedRows[at] = rows[k]!;
     s0[at] = c0[k]!;
     s1[at] = c1[k]!;
-    if (c2) s2[at] = c2[k]!;
+    s2[at] = c2[k]!;
   }
-  return { rows: sortedRows, carried: sorted, bucketStart };
+  return { rows: sortedRows, carried: sorted };
 }
 
 /** The runs of a counting sort's buckets that hold rows: their values and starts (with the end). */

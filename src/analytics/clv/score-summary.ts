@@ -21,27 +21,11 @@ export function scoreSummary({ bgNbd, gammaGamma, summary, periods, periodLength
   gammaGamma: GammaGammaParameters;
   summary: PurchaseSummary;
 } & ValuationTerms): CustomerValue | null {
-  const { x, ageDays, recencyDays, monetary } = summary;
-  const n = x.length;
-  let maxX = 0;
-  let maxAge = 0;
-  for (let i = 0; i < n; i++) {
-    if (x[i]! > maxX) maxX = x[i]!;
-    if (ageDays[i]! > maxAge) maxAge = ageDays[i]!;
-  }
-  // Each distinct x gets a rank, the row of its expectations in the table.
-  const rankOf = new Int32Array(maxX + 1).fill(-1);
-  const xOfRank: number[] = [];
-  for (let i = 0; i < n; i++) {
-    if (rankOf[x[i]!]! < 0) {
-      rankOf[x[i]!] = xOfRank.length;
-      xOfRank.push(x[i]!);
-    }
-  }
-  const ages = maxAge + 1;
-  if (xOfRank.length * ages > MAX_PAIRS) return null;
-
-  const { r, alpha, a, b } = bgNbd;
+  const n = summary.x.length;
+  const ranks = rankFrequencies(summary.x);
+  const ages = maxOf(summary.ageDays) + 1;
+  if (ranks.xOfRank.length * ages > MAX_PAIRS) return null;
+  const { alpha, a, b } = bgNbd;
   const perUnit = DAYS_PER_UNIT[summary.unit];
   const times = new Float64Array(ages);
   const lnShifted = new Float64Array(ages);
@@ -50,13 +34,36 @@ export function scoreSummary({ bgNbd, gammaGamma, summary, periods, periodLength
     times[d] = d / perUnit;
     lnShifted[d] = Math.log(alpha + times[d]!);
   }
-  const lnWeightOfRank = Float64Array.from(xOfRank, (xr) => Math.log(a) - Math.log(b + xr - 1));
-  // [E over the horizon, discounted purchases] if alive, per (rank, age); NaN until computed.
-  const expectations = new Float64Array(2 * xOfRank.length * ages).fill(Number.NaN);
-  const { p, q, gamma } = gammaGamma;
+  const tables: ScoreTables = {
+    rankOf: ranks.rankOf, ages, times, lnShifted,
+    lnWeightOfRank: Float64Array.from(ranks.xOfRank, (x) => Math.log(a) - Math.log(b + x - 1)),
+    // [E over the horizon, discounted purchases] if alive, per (rank, age); NaN until computed.
+    expectations: new Float64Array(2 * ranks.xOfRank.length * ages).fill(Number.NaN),
+  };
   const value: CustomerValue = { probabilityAlive: new Float64Array(n), expectedPurchases: new Float64Array(n), expectedSpend: new Float64Array(n), clv: new Float64Array(n) };
-  const { probabilityAlive, expectedPurchases, expectedSpend, clv } = value;
-  for (let i = 0; i < n; i++) {
+  scoreRows(summary, tables, { bgNbd, gammaGamma, periods, periodLength, margin, discountRate }, value);
+  return value;
+}
+
+interface ScoreTables {
+  rankOf: Int32Array;
+  ages: number;
+  times: Float64Array;
+  lnShifted: Float64Array;
+  lnWeightOfRank: Float64Array;
+  expectations: Float64Array;
+}
+
+/** The loop over customers, in a function of its own (see bgNbdLikelihood on why). */
+function scoreRows(
+  { x, ageDays, recencyDays, monetary }: PurchaseSummary,
+  { rankOf, ages, times, lnShifted, lnWeightOfRank, expectations }: ScoreTables,
+  { bgNbd, gammaGamma, periods, periodLength, margin, discountRate }: { bgNbd: BgNbdParameters; gammaGamma: GammaGammaParameters } & ValuationTerms,
+  { probabilityAlive, expectedPurchases, expectedSpend, clv }: CustomerValue,
+): void {
+  const r = bgNbd.r;
+  const { p, q, gamma } = gammaGamma;
+  for (let i = 0; i < x.length; i++) {
     const frequency = x[i]!;
     const age = ageDays[i]!;
     const rank = rankOf[frequency]!;
@@ -78,7 +85,27 @@ export function scoreSummary({ bgNbd, gammaGamma, summary, periods, periodLength
     expectedSpend[i] = spend;
     clv[i] = margin * spend * (alive * expectations[slot + 1]!);
   }
-  return value;
+}
+
+/** Each distinct x's rank, in order of appearance: rankOf[x] (−1 for absent x) and xOfRank. */
+function rankFrequencies(x: Float64Array): { rankOf: Int32Array; xOfRank: number[] } {
+  let maxX = 0;
+  for (let i = 0; i < x.length; i++) if (x[i]! > maxX) maxX = x[i]!;
+  const rankOf = new Int32Array(maxX + 1).fill(-1);
+  const xOfRank: number[] = [];
+  for (let i = 0; i < x.length; i++) {
+    if (rankOf[x[i]!]! < 0) {
+      rankOf[x[i]!] = xOfRank.length;
+      xOfRank.push(x[i]!);
+    }
+  }
+  return { rankOf, xOfRank };
+}
+
+function maxOf(values: Int32Array): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
+  return max;
 }
 
 /** E[Y(horizon) | alive, x, T] and Σₖ (E[Y(kL)] − E[Y((k−1)L)]) / (1 + d)ᵏ, as `discountedExpectedPurchases` sums them. */
