@@ -4,7 +4,8 @@ import {
   churnedCustomer, decodeChurnCursor, encodeChurnCursor, proposalFromGaps, resolveChurnWindow,
   type ChurnList, type ChurnWindowProposal,
 } from '../churn.ts';
-import { addDays, bucketDates, bucketsOf, checkGranularity, checkPeriod, dayNumber, formatDay, localDayStart, requireCalendarDate, type Granularity, type Period } from '../periods.ts';
+import { addDays, checkGranularity, checkPeriod, dayNumber, formatDay, localDayStart, requireCalendarDate, type Granularity, type Period } from '../periods.ts';
+import { bucketOfDays } from './sales.ts';
 import { checkF2Terms, f2ConversionOf, repeatRatesOf, type F2Conversion, type RepeatRates } from '../repeat-f2.ts';
 import { purchaseCondition } from '../../orders/purchase.ts';
 import { decimalToUnits, NO_DAY, unitsToDecimal, type PurchaseSnapshot } from './purchase-snapshot.ts';
@@ -13,19 +14,6 @@ import { decimalToUnits, NO_DAY, unitsToDecimal, type PurchaseSnapshot } from '.
  * Repeat rates, F2 conversion and churn from a purchase snapshot, with the definitions and
  * results of their SQL references (src/analytics/repeat-f2.ts, churn.ts).
  */
-
-/** Bucket index of each day of the period (its first day is index 0). */
-function bucketOfDays(period: Period, granularity: Granularity): { buckets: string[]; fromDay: number; toDay: number; bucketOfDay: Int32Array } {
-  const buckets = bucketsOf(period, granularity);
-  const fromDay = dayNumber(period.from);
-  const toDay = dayNumber(period.to);
-  const bucketOfDay = new Int32Array(toDay - fromDay);
-  buckets.forEach((bucket, index) => {
-    const dates = bucketDates(bucket, granularity, period);
-    bucketOfDay.fill(index, dayNumber(dates.from) - fromDay, dayNumber(dates.to) - fromDay);
-  });
-  return { buckets, fromDay, toDay, bucketOfDay };
-}
 
 /** `repeatRates`: per bucket and for the whole period, customers with ≥ 1 and ≥ 2 purchases. */
 export function snapshotRepeatRates(snapshot: PurchaseSnapshot, params: { period: Period; granularity: Granularity }): RepeatRates {

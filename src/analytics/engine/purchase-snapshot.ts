@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
+import { withTransaction } from '../../db/transaction.ts';
 import { purchaseCondition } from '../../orders/purchase.ts';
 import { compactOrderChanges, customersChangedSince, ordersVersion, type OrdersVersion } from '../../orders/order-changes.ts';
 import { KizunaError } from '../../shared/errors.ts';
@@ -103,19 +104,9 @@ export async function refreshPurchaseSnapshot(pool: pg.Pool, previous: PurchaseS
   return incremental ?? loadPurchaseSnapshot(pool, workspaceId);
 }
 
-async function inSnapshotTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('begin isolation level repeatable read');
-    const result = await work(client);
-    await client.query('commit');
-    return result;
-  } catch (error) {
-    await client.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+/** One repeatable-read transaction: the version and the data it reads are one snapshot. */
+function inSnapshotTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return withTransaction(pool, work, { isolation: 'repeatable read' });
 }
 
 async function versionOf(client: pg.PoolClient, workspaceId: string): Promise<{ found: OrdersVersion; pgSnapshot: string }> {

@@ -23,18 +23,11 @@ export function snapshotSales(snapshot: PurchaseSnapshot, params: {
   checkGranularity(granularity);
   compare.forEach(checkComparison);
   const compared = compare.map((comparison) => comparedPeriod(period, comparison));
-  const buckets = bucketsOf(period, granularity);
+  const { buckets, fromDay, toDay, bucketOfDay } = bucketOfDays(period, granularity);
 
   // Slots: 0 … B − 1 the buckets, B the period, B + 1 + k the k-th compared period.
   const B = buckets.length;
   const slots = new Slots(B + 1 + compared.length);
-  const fromDay = dayNumber(period.from);
-  const toDay = dayNumber(period.to);
-  const bucketOfDay = new Int32Array(toDay - fromDay);
-  buckets.forEach((bucket, index) => {
-    const dates = bucketDates(bucket, granularity, period);
-    bucketOfDay.fill(index, dayNumber(dates.from) - fromDay, dayNumber(dates.to) - fromDay);
-  });
   const comparedFrom = Int32Array.from(compared, (p) => dayNumber(p.from));
   const comparedTo = Int32Array.from(compared, (p) => dayNumber(p.to));
   const C = compared.length;
@@ -64,6 +57,19 @@ export function snapshotSales(snapshot: PurchaseSnapshot, params: {
       return { comparison, period: compared[k]!, totals: before, change: changeOf(before, totals) };
     }),
   };
+}
+
+/** The buckets of a period and the bucket index of each of its days (the period's first day is index 0). */
+export function bucketOfDays(period: Period, granularity: Granularity): { buckets: string[]; fromDay: number; toDay: number; bucketOfDay: Int32Array } {
+  const buckets = bucketsOf(period, granularity);
+  const fromDay = dayNumber(period.from);
+  const toDay = dayNumber(period.to);
+  const bucketOfDay = new Int32Array(toDay - fromDay);
+  buckets.forEach((bucket, index) => {
+    const dates = bucketDates(bucket, granularity, period);
+    bucketOfDay.fill(index, dayNumber(dates.from) - fromDay, dayNumber(dates.to) - fromDay);
+  });
+  return { buckets, fromDay, toDay, bucketOfDay };
 }
 
 /** Per slot: Σ amount (units), purchases, items, distinct customers. */
