@@ -188,6 +188,7 @@ function fillPowers(data: BgNbdData, rx: number): void {
 function sumRun(data: BgNbdData, start: number, end: number, lnWeight: number, rx: number, useTable: boolean, sums: Float64Array): void {
   const { txIndex, TIndex, weight, unitWeights, lnShifted, inverse, inverseSquared, powers, inversePowers } = data;
   const weightRatio = Math.exp(lnWeight);
+  const inverseWeightRatio = Math.exp(-lnWeight);
   let f = 0;
   let s0 = 0;
   let s1 = 0;
@@ -216,9 +217,10 @@ function sumRun(data: BgNbdData, start: number, end: number, lnWeight: number, r
       let e: number;
       let positive: boolean;
       if (useTable) {
+        // e^u and e^−u both by products, no division.
         const ratio = weightRatio * powers[T]! * inversePowers[t]!;
         positive = ratio > 1;
-        e = positive ? 1 / ratio : ratio;
+        e = positive ? inverseWeightRatio * inversePowers[T]! * powers[t]! : ratio;
       } else {
         positive = u > 0;
         e = Math.exp(-Math.abs(u));
@@ -228,9 +230,10 @@ function sumRun(data: BgNbdData, start: number, end: number, lnWeight: number, r
       else f += w * Math.log1p(e);
       if (positive) f += w * u;
       // s = sigmoid(u), the share of "dropped out after the last purchase"; v = s(1 − s).
-      const share = w / onePlus;
+      const reciprocal = 1 / onePlus;
+      const share = w * reciprocal;
       const ws = positive ? share : share * e;
-      const wv = (share * e) / onePlus;
+      const wv = share * e * reciprocal;
       s0 += ws;
       s1 += ws * dl;
       s2 += ws * di;
