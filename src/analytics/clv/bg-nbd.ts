@@ -24,7 +24,7 @@ export interface BgNbdFit extends BgNbdParameters {
   standardErrors: BgNbdParameters;
   /** The maximised log-likelihood, Σ weight · ln L(r, α, a, b | x, t_x, T). */
   logLikelihood: number;
-  /** Iterations of the fit over all customers (after the start found on a sample, see fitBgNbd). */
+  /** Newton steps of the fit over all customers (after the start found on samples, see fitBgNbd). */
   iterations: number;
   converged: boolean;
 }
@@ -54,11 +54,11 @@ export function bgNbdLogLikelihood({ params, ...input }: BgNbdInput & { params: 
  * grouping (the scores need it too).
  *
  * The search is Newton's method on the log-parameters with the analytic gradient and Hessian
- * (bg-nbd-likelihood.ts: one pass over the groups each, one exp and one log1p per group).
- * Above 40,000 groups it starts from the fit on a systematic sample of 20,000 groups, close
- * enough that three or four passes over all groups finish it. Should Newton fail, BFGS and
- * Nelder–Mead take over (`minimize`). Standard errors come from the analytic Hessian at the
- * optimum (the observed information).
+ * (bg-nbd-likelihood.ts: one pass over the groups gives all three; per group an exp, or a
+ * product from a table, and no log). On many groups it starts from fits on systematic samples
+ * (20,000, then 160,000 groups; see fitOnSampleFirst), close enough that two passes over all
+ * groups finish it. Should Newton fail, BFGS and Nelder–Mead take over (`minimize`). Standard
+ * errors come from the analytic Hessian at the optimum (the observed information).
  *
  * @example
  *   const fit = fitBgNbd({ x: [2, 1, 0], tx: [30.43, 1.71, 0], T: [38.86, 38.86, 38.86] });

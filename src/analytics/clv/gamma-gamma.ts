@@ -40,7 +40,7 @@ export interface FrequencyMonetary {
  * Only ln(γ + m̄x) ties the parameters to each customer; every other term sums, once, to
  * totals per frequency. A pass over the customers therefore costs one log and one division
  * each, and gives the value, gradient and Hessian: Newton's method on the log-parameters, from
- * the fit on a sample of 20,000 customers when there are more than 40,000 (see fitBgNbd), with
+ * fits on samples of the customers when there are many (see fitBgNbd), with
  * BFGS and Nelder–Mead as fallback; standard errors from the analytic Hessian.
  */
 export function fitGammaGamma({ frequency, monetary, weights }: FrequencyMonetary & { weights?: ArrayLike<number> }): GammaGammaFit {

@@ -18,19 +18,20 @@ export interface NewtonMinimum extends Minimum {
  * Cholesky; where H is not positive definite (far from a minimum), H + μI with μ raised until
  * it is (Levenberg); steps are capped at `maxStep` in every coordinate and backtracked until
  * f decreases enough (Armijo). Near the minimum it converges quadratically, so a fit started
- * close to its optimum needs three or four evaluations: what makes a fit over a million
+ * close to its optimum needs two or three evaluations: what makes a fit over a million
  * customers fast, where each evaluation is a pass over the data.
  *
  * Stops, converged, when the Newton step at the current point is below `stepTolerance` in
- * every coordinate: it then takes that step without evaluating f there, since the
- * convergence is quadratic: the point reached is within about stepTolerance² (times the
- * problem's curvature constant) of the minimum, and f there is the quadratic model's,
- * f + ½∇f·δ, exact to the third order of the step. With the default 1e-5 that saves the one
- * evaluation a converged Newton method spends confirming the last step, and leaves parameters
- * within about 1e-10 of the optimum. Returns converged = false when the line search fails or
- * after `maxIterations`; callers fall back to BFGS and Nelder–Mead (`minimize`).
+ * every coordinate: it then takes that step without evaluating f there. Newton's convergence
+ * being quadratic, the point reached is within about C·stepTolerance² of the minimum (C, the
+ * problem's curvature constant, is below 1 for these likelihoods in log-parameters: 1e-7 with
+ * the default 3e-4), and f there is the quadratic model's, f + ½∇f·δ, exact to the third
+ * order of the step. That saves the pass a converged Newton method spends confirming its
+ * last step; the gradient and Hessian returned (`evaluated`) are those of the point before
+ * it. Returns converged = false when the line search fails or after `maxIterations`; callers
+ * fall back to BFGS and Nelder–Mead (`minimize`).
  */
-export function minimizeNewton({ objective, start, stepTolerance = 1e-5, maxIterations = 100, maxStep = 2 }: {
+export function minimizeNewton({ objective, start, stepTolerance = 3e-4, maxIterations = 100, maxStep = 2 }: {
   objective: SecondOrderObjective;
   start: ArrayLike<number>;
   /** Largest Newton step (in every coordinate) taken as the last, unevaluated one. */
