@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { dayNumber, formatDay } from '../periods.ts';
-import { fitBgNbdReference } from './bg-nbd-reference.ts';
-import { conditionalExpectedPurchases, fitBgNbd, probabilityAlive, type BgNbdFit } from './bg-nbd.ts';
+import { bgNbdReferenceLogLikelihood, fitBgNbdReference } from './bg-nbd-reference.ts';
+import { bgNbdLogLikelihood, conditionalExpectedPurchases, fitBgNbd, probabilityAlive, type BgNbdFit } from './bg-nbd.ts';
 import { customerLifetimeValue, predictCustomerValue } from './clv.ts';
 import { groupCustomers, groupPurchaseSummary } from './customer-groups.ts';
-import { fitGammaGammaReference } from './gamma-gamma-reference.ts';
+import { fitGammaGammaReference, gammaGammaReferenceLogLikelihood, repeatBuyersOf } from './gamma-gamma-reference.ts';
 import { conditionalExpectedSpend, fitGammaGamma, type GammaGammaFit } from './gamma-gamma.ts';
 import { summarisePurchaseDays, type TimeUnit } from './purchase-days.ts';
 import { seededRandom, simulatePurchases } from './simulate.ts';
@@ -78,6 +78,37 @@ describe.each<TimeUnit>(['day', 'week'])('the fast fits in %s units', (unit) => 
   });
 });
 
+/**
+ * Whether `fitted` is the optimum of a likelihood, given its gradient there and the fit's
+ * standard errors: a Newton step from it moves each parameter by |Σⱼ Covᵢⱼ gⱼ| ≤ SEᵢ Σⱼ SEⱼ |gⱼ|
+ * (|Covᵢⱼ| ≤ SEᵢ SEⱼ); that bound must be under 1e-6 of the parameter.
+ */
+function expectOptimum(fitted: number[], standardErrors: number[], gradient: Float64Array): void {
+  const reach = standardErrors.reduce((sum, se, j) => sum + se * Math.abs(gradient[j]!), 0);
+  fitted.forEach((value, i) => expect(standardErrors[i]! * reach).toBeLessThan(1e-6 * value));
+}
+
+describe('large fits, started from fits on samples', () => {
+  // 50,000 customers: above the 40,000 from which a fit starts from a sample's.
+  const summary = summarisePurchaseDays({ customerDays: simulatedPurchases(50_000, 13), calibrationEnd: formatDay(LAST_DAY), unit: 'day' });
+
+  it('land on the optimum of the per-customer BG/NBD likelihood', () => {
+    const fit = fitBgNbd({ groups: groupPurchaseSummary(summary) });
+    expect(fit.converged).toBe(true);
+    const gradient = new Float64Array(4);
+    bgNbdReferenceLogLikelihood(fit, { x: summary.x, tx: summary.tx, T: summary.T, weight: new Float64Array(summary.x.length).fill(1) }, gradient);
+    expectOptimum([fit.r, fit.alpha, fit.a, fit.b], [fit.standardErrors.r, fit.standardErrors.alpha, fit.standardErrors.a, fit.standardErrors.b], gradient);
+  });
+
+  it('land on the optimum of the per-customer Gamma-Gamma likelihood', () => {
+    const fit = fitGammaGamma({ frequency: summary.x, monetary: summary.monetary });
+    expect(fit.converged).toBe(true);
+    const gradient = new Float64Array(3);
+    gammaGammaReferenceLogLikelihood(fit, repeatBuyersOf({ frequency: summary.x, monetary: summary.monetary }), gradient);
+    expectOptimum([fit.p, fit.q, fit.gamma], [fit.standardErrors.p, fit.standardErrors.q, fit.standardErrors.gamma], gradient);
+  });
+});
+
 describe('groupPurchaseSummary', () => {
   it('gives groups with the same likelihood as the full grouping, every customer in the group of her history', () => {
     const summary = summarisePurchaseDays({ customerDays: simulatedPurchases(3000, 11), calibrationEnd: formatDay(LAST_DAY), unit: 'week' });
@@ -92,5 +123,7 @@ describe('groupPurchaseSummary', () => {
     let weight = 0;
     for (let g = 0; g < fast.count; g++) weight += fast.weight[g]!;
     expect(weight).toBe(summary.x.length);
+    const params = { r: 0.9, alpha: 8, a: 0.6, b: 4 };
+    expect(bgNbdLogLikelihood({ params, groups: fast }) / bgNbdLogLikelihood({ params, groups: full }) - 1).toBeCloseTo(0, 12);
   });
 });

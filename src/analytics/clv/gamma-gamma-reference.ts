@@ -47,7 +47,7 @@ export function fitGammaGammaReference({ frequency, monetary, weights }: Frequen
   };
 }
 
-interface RepeatBuyers {
+export interface RepeatBuyers {
   count: number;
   frequency: Float64Array;
   monetary: Float64Array;
@@ -55,7 +55,7 @@ interface RepeatBuyers {
 }
 
 /** The rows with frequency > 0. */
-function repeatBuyersOf({ frequency, monetary, weights }: FrequencyMonetary & { weights?: ArrayLike<number> }): RepeatBuyers {
+export function repeatBuyersOf({ frequency, monetary, weights }: FrequencyMonetary & { weights?: ArrayLike<number> }): RepeatBuyers {
   const rows: number[] = [];
   for (let i = 0; i < frequency.length; i++) if (frequency[i]! > 0) rows.push(i);
   return {
@@ -66,7 +66,7 @@ function repeatBuyersOf({ frequency, monetary, weights }: FrequencyMonetary & { 
   };
 }
 
-function gammaGammaReferenceLogLikelihood({ p, q, gamma }: GammaGammaParameters, buyers: RepeatBuyers, gradient: Float64Array | null): number {
+export function gammaGammaReferenceLogLikelihood({ p, q, gamma }: GammaGammaParameters, buyers: RepeatBuyers, gradient: Float64Array | null): number {
   let total = 0;
   let gp = 0;
   let gq = 0;
