@@ -296,12 +296,17 @@ function distribution(values: Float64Array, histogramMax?: number): Distribution
   const max = histogramMax ?? quantile(0.99);
   const bins = 20;
   const width = max > 0 ? max / bins : 1;
-  const counts = new Array<number>(bins).fill(0);
-  for (const v of sorted) counts[Math.min(bins - 1, Math.floor(v / width))]! += 1;
+  const counts = new Float64Array(bins);
+  let sum = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const v = sorted[i]!;
+    counts[Math.min(bins - 1, Math.floor(v / width))]! += 1;
+    sum += v;
+  }
   return {
-    mean: sorted.reduce((sum, v) => sum + v, 0) / Math.max(1, sorted.length),
+    mean: sum / Math.max(1, sorted.length),
     p10: quantile(0.1), p25: quantile(0.25), median: quantile(0.5), p75: quantile(0.75), p90: quantile(0.9), p99: quantile(0.99),
-    histogram: { width, counts },
+    histogram: { width, counts: Array.from(counts) },
   };
 }
 
