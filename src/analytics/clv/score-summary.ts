@@ -62,16 +62,18 @@ function scoreRows(
   { bgNbd, gammaGamma, periods, margin, discountRate }: { bgNbd: BgNbdParameters; gammaGamma: GammaGammaParameters } & ValuationTerms,
   { probabilityAlive, expectedPurchases, expectedSpend, clv }: CustomerValue,
 ): void {
-  const r = bgNbd.r;
+  const { r, a, b } = bgNbd;
   const { p, q, gamma } = gammaGamma;
   const cumulative = new Float64Array(periods);
+  const seriesOfRank: (SeriesCoefficients | undefined)[] = [];
   for (let i = 0; i < x.length; i++) {
     const frequency = x[i]!;
     const age = ageDays[i]!;
     const rank = rankOf[frequency]!;
     const slot = 2 * (rank * ages + age);
     if (Number.isNaN(expectations[slot]!)) {
-      expectedPurchasesIfAliveAt(bgNbd, frequency, horizons, age, cumulative);
+      const series = (seriesOfRank[rank] ??= new SeriesCoefficients(a + b - 1 - r, a, frequency, b));
+      expectedPurchasesIfAliveAt(series, horizons, age, cumulative);
       discountExpectations(cumulative, discountRate, expectations, slot);
     }
     let alive = 1;
@@ -143,36 +145,61 @@ function horizonTable({ alpha, a }: BgNbdParameters, times: Float64Array, period
 }
 
 /**
- * E[Y(k·L) | alive, x, T] for k = 1 … periods into `out`: the series of
- * `expectedPurchasesIfAlive` at every horizon in one pass over its terms, whose coefficients
- * depend on x alone (one division per term for all horizons). Stops when the terms of the
- * largest horizon, which converge slowest, are below 1e-17 of its sum. Agrees with
- * `expectedPurchasesIfAlive` to rounding (~1e-15 relative).
+ * The coefficients (upper)ₖ(a)ₖ₋₁ / ((c)ₖ (k+1)!)·… of the series in `expectedPurchasesIfAlive`
+ * for one x: term k is coefficient[k]·zᵏ⁺¹. They depend on x alone, so every (T, horizon) of
+ * that x reads them from here, extended as far as the slowest series needs; a term then costs
+ * two products and no division.
  */
-function expectedPurchasesIfAliveAt({ r, a, b }: BgNbdParameters, x: number, horizons: HorizonTable, age: number, out: Float64Array): void {
-  const { periods, z, leading, power } = horizons;
-  const c = a + b + x - 1;
-  const upper = a + b - 1 - r;
-  const row = age * periods;
-  const last = row + periods - 1;
-  // term_j = coefficient · z_jᵏ, with the coefficient (upper)ₖ(a)ₖ₋₁ / ((c)ₖ k!) shared.
-  let coefficient = upper / c;
-  for (let j = 0; j < periods; j++) {
-    out[j] = coefficient * z[row + j]!;
+class SeriesCoefficients {
+  values = new Float64Array(64);
+  length = 1;
+  readonly c: number;
+
+  constructor(private readonly upper: number, private readonly a: number, x: number, b: number) {
+    this.c = a + b + x - 1;
+    this.values[0] = upper / this.c;
   }
-  const zPowers = z.slice(row, row + periods);
-  const sums = out;
-  for (let k = 1; k < MAX_SERIES_TERMS && coefficient !== 0; k++) {
-    coefficient *= ((upper + k) * (a + k - 1)) / ((c + k) * (k + 1));
-    let lastTerm = 0;
-    for (let j = 0; j < periods; j++) {
-      zPowers[j]! *= z[row + j]!;
-      lastTerm = coefficient * zPowers[j]!;
-      sums[j]! += lastTerm;
+
+  /** Makes values[0 … k] available. */
+  extend(k: number): void {
+    if (k >= this.values.length) {
+      const grown = new Float64Array(2 * (k + 1));
+      grown.set(this.values);
+      this.values = grown;
     }
-    if (Math.abs(lastTerm) <= 1e-17 * Math.abs(sums[periods - 1]!) || z[last] === 0) break;
+    for (let i = this.length; i <= k; i++) {
+      this.values[i] = this.values[i - 1]! * (((this.upper + i) * (this.a + i - 1)) / ((this.c + i) * (i + 1)));
+    }
+    this.length = k + 1;
   }
-  for (let j = 0; j < periods; j++) out[j] = z[row + j] === 0 ? 0 : c * (leading[row + j]! - power[row + j]! * sums[j]!);
+}
+
+/**
+ * E[Y(k·L) | alive, x, T] for k = 1 … periods into `out`: the series of
+ * `expectedPurchasesIfAlive`, each stopping, as there, when its term falls below 1e-17 of its
+ * sum, from the x's shared coefficients. Agrees with `expectedPurchasesIfAlive` to rounding
+ * (~1e-15 relative).
+ */
+function expectedPurchasesIfAliveAt(series: SeriesCoefficients, horizons: HorizonTable, age: number, out: Float64Array): void {
+  const { periods, z, leading, power } = horizons;
+  const row = age * periods;
+  for (let j = 0; j < periods; j++) {
+    const zj = z[row + j]!;
+    if (zj === 0) {
+      out[j] = 0;
+      continue;
+    }
+    let zPower = zj;
+    let sum = series.values[0]! * zPower;
+    for (let k = 1; k < MAX_SERIES_TERMS; k++) {
+      if (k >= series.length) series.extend(Math.max(k, 2 * series.length));
+      zPower *= zj;
+      const term = series.values[k]! * zPower;
+      sum += term;
+      if (term === 0 || Math.abs(term) <= 1e-17 * Math.abs(sum)) break;
+    }
+    out[j] = series.c * (leading[row + j]! - power[row + j]! * sum);
+  }
 }
 
 /** Terms shrink at least like zᵏ (see bg-nbd-scores.ts). */
