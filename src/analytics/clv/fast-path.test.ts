@@ -5,6 +5,8 @@ import { bgNbdLogLikelihood, conditionalExpectedPurchases, fitBgNbd, probability
 import { customerLifetimeValue, predictCustomerValue } from './clv.ts';
 import { groupCustomers, groupPurchaseSummary } from './customer-groups.ts';
 import { fitGammaGammaReference, gammaGammaReferenceLogLikelihood, repeatBuyersOf } from './gamma-gamma-reference.ts';
+import { readCdnowSample } from './cdnow-fixture.ts';
+import { fitAndScoreCustomers } from './fit-and-score.ts';
 import { conditionalExpectedSpend, fitGammaGamma, type GammaGammaFit } from './gamma-gamma.ts';
 import { summarisePurchaseDays, type TimeUnit } from './purchase-days.ts';
 import { seededRandom, simulatePurchases } from './simulate.ts';
@@ -128,5 +130,18 @@ describe('groupPurchaseSummary', () => {
     expect(weight).toBe(summary.x.length);
     const params = { r: 0.9, alpha: 8, a: 0.6, b: 4 };
     expect(bgNbdLogLikelihood({ params, groups: fast }) / bgNbdLogLikelihood({ params, groups: full }) - 1).toBeCloseTo(0, 12);
+  });
+});
+
+describe('fitAndScoreCustomers', () => {
+  it('reproduces the published CDNOW fits and lifetimes’ documented CLVs from the purchases, in one call', () => {
+    const { bgNbd, gammaGamma, value } = fitAndScoreCustomers({
+      customerDays: readCdnowSample(), calibrationEnd: '1997-09-30', unit: 'week', periods: 12, periodLength: 30, margin: 1, discountRate: 0.01,
+    });
+    expect([bgNbd.r, bgNbd.alpha, bgNbd.a, bgNbd.b].map((v) => Number(v.toFixed(3)))).toEqual([0.243, 4.414, 0.793, 2.426]);
+    expect([gammaGamma.p, gammaGamma.q, gammaGamma.gamma].map((v) => Number(v.toFixed(2)))).toEqual([6.25, 3.74, 15.44]);
+    // lifetimes' Quickstart, as in clv.test.ts.
+    const documented = [140.096211, 18.943467, 38.180574, 38.180574, 38.180574, 1003.868107, 28.109683, 38.180574, 167.418216, 38.180574];
+    documented.forEach((clv, i) => expect(relative(value.clv[i]!, clv)).toBeLessThan(1e-3));
   });
 });

@@ -1,0 +1,47 @@
+import { fitBgNbd, type BgNbdFit } from './bg-nbd.ts';
+import { predictCustomerValue, type CustomerValue, type ValuationTerms } from './clv.ts';
+import { groupPurchaseSummary, type CustomerGroups } from './customer-groups.ts';
+import { fitGammaGamma, type GammaGammaFit } from './gamma-gamma.ts';
+import { summarisePurchaseDays, type CustomerPurchaseDays, type PurchaseSummary, type TimeUnit } from './purchase-days.ts';
+
+export interface FittedCustomerValue {
+  /** One entry per customer with a purchase by the end of calibration; the scores below are in its order. */
+  summary: PurchaseSummary;
+  /** The summary's customers ordered by x, for further scoring (e.g. `scoreBgNbd({ params, groups, horizon })`). */
+  groups: CustomerGroups;
+  bgNbd: BgNbdFit;
+  gammaGamma: GammaGammaFit;
+  value: CustomerValue;
+}
+
+/**
+ * The whole path of the customer value models on purchases held in memory, the fast way:
+ * summarise (one pass over the purchases, typed arrays), order the customers by x, fit
+ * BG/NBD and Gamma-Gamma (standard errors included), score every customer. About 0.3 s for a
+ * million customers and ten million purchases on the benchmark machine (`npm run bench:clv`).
+ *
+ * Purchases are typed arrays sorted by customer, then day (Int32Array customer indices,
+ * Int32Array local day numbers, Float64Array amounts); other arrays work too, checked and
+ * copied first. Throws a RangeError when the purchases are out of order, when no customer has
+ * bought by `calibrationEnd`, or when none has bought on two different days (nothing to fit).
+ *
+ * @example
+ *   const { summary, bgNbd, gammaGamma, value } = fitAndScoreCustomers({
+ *     customerDays: { customer, day, amount }, calibrationEnd: '2025-12-31', unit: 'week',
+ *     periods: 12, periodLength: 365.25 / 12 / 7, margin: 1, discountRate: 0.01,
+ *   });
+ *   value.clv[i]; // CLV of customer summary.customer[i]
+ */
+export function fitAndScoreCustomers({ customerDays, calibrationEnd, unit, ...terms }: {
+  customerDays: CustomerPurchaseDays;
+  /** Last day of calibration, 'YYYY-MM-DD', included. */
+  calibrationEnd: string;
+  unit: TimeUnit;
+} & ValuationTerms): FittedCustomerValue {
+  const summary = summarisePurchaseDays({ customerDays, calibrationEnd, unit });
+  const groups = groupPurchaseSummary(summary);
+  const bgNbd = fitBgNbd({ groups });
+  const gammaGamma = fitGammaGamma({ frequency: summary.x, monetary: summary.monetary });
+  const value = predictCustomerValue({ bgNbd, gammaGamma, summary, ...terms });
+  return { summary, groups, bgNbd, gammaGamma, value };
+}
