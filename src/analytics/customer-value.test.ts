@@ -4,7 +4,7 @@ import { addOrders, type FixtureOrder } from '../../test/support/purchases.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { readCdnowSample } from './clv/cdnow-fixture.ts';
 import { loadPurchaseSnapshot, snapshotPurchaseRows } from './engine/purchase-snapshot.ts';
-import { customerValueOf, listCustomerValues, readCustomerValueRun, runCustomerValue } from './customer-value.ts';
+import { customerValueOf, distribution, listCustomerValues, readCustomerValueRun, runCustomerValue } from './customer-value.ts';
 import { dayNumber, formatDay } from './periods.ts';
 
 const database = connectTestDatabase();
@@ -86,5 +86,21 @@ describe('runCustomerValue on the CDNOW sample', () => {
       .rejects.toMatchObject({ code: 'validation_failed', message: expect.stringMatching(/horizon.*margin/) });
     await expect(runCustomerValue({ pool: database.pool, workspaceId: workspace.id, calibrationEnd: '1996-12-31' }))
       .rejects.toMatchObject({ code: 'validation_failed', message: expect.stringContaining('No customer has a purchase') });
+  });
+});
+
+describe('distribution', () => {
+  it('gives the quantiles a sort gives (value of rank ⌊q·n⌋), with ties, and histogram counts of every value', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (const n of [1, 2, 7, 1000, 20_001]) {
+      const values = Float64Array.from({ length: n }, () => Math.floor(random() * 50) * 1.5);
+      const sorted = Float64Array.from(values).sort();
+      const at = (q: number) => sorted[Math.min(n - 1, Math.floor(q * n))];
+      const d = distribution(values);
+      expect([d.p10, d.p25, d.median, d.p75, d.p90, d.p99]).toEqual([at(0.1), at(0.25), at(0.5), at(0.75), at(0.9), at(0.99)]);
+      expect(d.histogram.counts.reduce((a, b) => a + b, 0)).toBe(n);
+      expect(d.mean).toBeCloseTo(sorted.reduce((a, b) => a + b, 0) / n, 9);
+    }
   });
 });

@@ -7,7 +7,7 @@ import { purchaseCondition } from '../orders/purchase.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { fitBgNbd, type BgNbdFit } from './clv/bg-nbd.ts';
 import { predictCustomerValue, summarisePurchaseDays, type CustomerValue, type PurchaseSummary, type TimeUnit } from './clv/clv.ts';
-import { scoreBgNbd } from './clv/bg-nbd-scores.ts';
+import { groupPurchaseSummary } from './clv/customer-groups.ts';
 import { fitGammaGamma, type GammaGammaFit } from './clv/gamma-gamma.ts';
 import { addDays, dayNumber, localDate, requireCalendarDate } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
@@ -115,18 +115,19 @@ export function computeCustomerValue(params: {
   if (repeatCustomers === 0) {
     throw new KizunaError('validation_failed', `No customer bought on two different days by ${calibrationEnd}: the models learn from repeat purchases, so there is nothing to fit yet.`);
   }
-  const bgNbd = fitBgNbd({ x: summary.x, tx: summary.tx, T: summary.T });
+  // The fast path of the models (clv/fit-and-score.ts): customers ordered by x, tabulated likelihood passes, scores per (x, T).
+  const groups = groupPurchaseSummary(summary);
+  const bgNbd = fitBgNbd({ groups });
   const gammaGamma = fitGammaGamma({ frequency: summary.x, monetary: summary.monetary });
   const periodLength = DAYS_PER_MONTH / UNIT_DAYS[terms.unit];
   const value = predictCustomerValue({
-    bgNbd, gammaGamma, x: summary.x, tx: summary.tx, T: summary.T, monetary: summary.monetary,
-    periods: terms.horizonMonths, periodLength, margin: terms.margin, discountRate: terms.discountRate,
+    bgNbd, gammaGamma, summary, periods: terms.horizonMonths, periodLength, margin: terms.margin, discountRate: terms.discountRate,
   });
   const run: CustomerValueRun = {
     calibrationEnd, ...terms, customers: n, repeatCustomers, bgNbd, gammaGamma,
     totalClv: value.clv.reduce((sum, v) => sum + v, 0),
     clv: distribution(value.clv), probabilityAlive: distribution(value.probabilityAlive, 1),
-    holdout: holdoutCheck({ purchases, summary, bgNbd, calibrationEnd, unit: terms.unit }),
+    holdout: holdoutCheck({ purchases, summary, bgNbd, gammaGamma, calibrationEnd, unit: terms.unit }),
     computedAt: new Date(),
   };
   return { run, summary, value };
@@ -270,8 +271,8 @@ async function storeRun(params: {
  * calibration and the last purchase day of the data, against those that happened (for the
  * customers scored). Null when no purchase follows calibration.
  */
-function holdoutCheck(params: { purchases: LoadedPurchases; summary: PurchaseSummary; bgNbd: BgNbdFit; calibrationEnd: string; unit: TimeUnit }) {
-  const { purchases, summary, bgNbd, calibrationEnd, unit } = params;
+function holdoutCheck(params: { purchases: LoadedPurchases; summary: PurchaseSummary; bgNbd: BgNbdFit; gammaGamma: GammaGammaFit; calibrationEnd: string; unit: TimeUnit }) {
+  const { purchases, summary, bgNbd, gammaGamma, calibrationEnd, unit } = params;
   const endDay = dayNumber(calibrationEnd);
   let lastDay = endDay;
   const laterDays = new Int32Array(purchases.ids.length);
@@ -284,30 +285,69 @@ function holdoutCheck(params: { purchases: LoadedPurchases; summary: PurchaseSum
   }
   if (lastDay === endDay) return null;
   const days = lastDay - endDay;
-  const expected = scoreBgNbd({ params: bgNbd, x: summary.x, tx: summary.tx, T: summary.T, horizon: days / UNIT_DAYS[unit] }).expectedPurchases;
+  // One undiscounted period as long as the holdout: its expected purchases are E[Y(holdout) | x, t_x, T].
+  const expected = predictCustomerValue({ bgNbd, gammaGamma, summary, periods: 1, periodLength: days / UNIT_DAYS[unit], margin: 1, discountRate: 0 }).expectedPurchases;
   let actual = 0;
   for (let i = 0; i < summary.customer.length; i++) actual += laterDays[summary.customer[i]!]!;
   return { days, expected: expected.reduce((sum, v) => sum + v, 0), actual };
 }
 
-function distribution(values: Float64Array, histogramMax?: number): Distribution {
-  const sorted = Float64Array.from(values).sort();
-  const quantile = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
-  const max = histogramMax ?? quantile(0.99);
+export function distribution(values: Float64Array, histogramMax?: number): Distribution {
+  const n = values.length;
+  // Quantiles by selection (the value of rank ⌊q·n⌋), not a sort: each select partitions the
+  // part above the previous rank, O(n) in all.
+  const ranked = Float64Array.from(values);
+  const quantiles = [0.1, 0.25, 0.5, 0.75, 0.9, 0.99].map((q) => Math.min(n - 1, Math.floor(q * n)));
+  const at: number[] = [];
+  let from = 0;
+  for (const rank of quantiles) {
+    if (n === 0) {
+      at.push(0);
+      continue;
+    }
+    select(ranked, from, n - 1, rank);
+    at.push(ranked[rank]!);
+    from = rank;
+  }
+  const [p10, p25, median, p75, p90, p99] = at as [number, number, number, number, number, number];
+  const max = histogramMax ?? p99;
   const bins = 20;
   const width = max > 0 ? max / bins : 1;
   const counts = new Float64Array(bins);
   let sum = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    const v = sorted[i]!;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
     counts[Math.min(bins - 1, Math.floor(v / width))]! += 1;
     sum += v;
   }
-  return {
-    mean: sum / Math.max(1, sorted.length),
-    p10: quantile(0.1), p25: quantile(0.25), median: quantile(0.5), p75: quantile(0.75), p90: quantile(0.9), p99: quantile(0.99),
-    histogram: { width, counts: Array.from(counts) },
-  };
+  return { mean: sum / Math.max(1, n), p10, p25, median, p75, p90, p99, histogram: { width, counts: Array.from(counts) } };
+}
+
+/** Rearranges a[lo..hi] so that a[k] holds the value of rank k, smaller ones before it, larger after (Hoare's selection). */
+function select(a: Float64Array, lo: number, hi: number, k: number): void {
+  while (hi > lo) {
+    const pivot = median3(a[lo]!, a[(lo + hi) >> 1]!, a[hi]!);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+function median3(a: number, b: number, c: number): number {
+  return a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
 }
 
 export interface StoredCustomerValue {
