@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dayNumber, formatDay } from '../periods.ts';
 import { bgNbdReferenceLogLikelihood, fitBgNbdReference } from './bg-nbd-reference.ts';
-import { bgNbdLogLikelihood, conditionalExpectedPurchases, fitBgNbd, probabilityAlive, type BgNbdFit } from './bg-nbd.ts';
+import { bgNbdLogLikelihood, conditionalExpectedPurchases, fitBgNbd, probabilityAlive, scoreBgNbd, type BgNbdFit } from './bg-nbd.ts';
 import { customerLifetimeValue, predictCustomerValue } from './clv.ts';
 import { groupCustomers, groupPurchaseSummary } from './customer-groups.ts';
 import { fitGammaGammaReference, gammaGammaReferenceLogLikelihood, repeatBuyersOf } from './gamma-gamma-reference.ts';
@@ -77,6 +77,10 @@ describe.each<TimeUnit>(['day', 'week'])('the fast fits in %s units', (unit) => 
       expect(relative(fromSummary.expectedPurchases[i]!, conditionalExpectedPurchases({ params: bgNbd, t: terms.periods * terms.periodLength, ...history }))).toBeLessThan(1e-13);
       expect(relative(fromSummary.clv[i]!, customerLifetimeValue({ bgNbd, expectedSpend: spend, ...history, ...terms }))).toBeLessThan(1e-13);
     }
+    // The holdout check's scoring, over the summary's groups: the same P(alive) and expectations.
+    const holdout = scoreBgNbd({ params: bgNbd, groups: groupPurchaseSummary(summary), horizon: terms.periods * terms.periodLength });
+    expect(holdout.probabilityAlive).toEqual(fromSummary.probabilityAlive);
+    holdout.expectedPurchases.forEach((expected, i) => expect(relative(expected, fromSummary.expectedPurchases[i]!)).toBeLessThan(1e-13));
     expect(byGroups.probabilityAlive).toEqual(fromSummary.probabilityAlive);
     expect(byGroups.expectedSpend).toEqual(fromSummary.expectedSpend);
     byGroups.clv.forEach((clv, i) => expect(relative(clv, fromSummary.clv[i]!)).toBeLessThan(1e-13));
