@@ -145,10 +145,11 @@ function horizonTable({ alpha, a }: BgNbdParameters, times: Float64Array, period
 }
 
 /**
- * The coefficients (upper)ₖ(a)ₖ₋₁ / ((c)ₖ (k+1)!)·… of the series in `expectedPurchasesIfAlive`
- * for one x: term k is coefficient[k]·zᵏ⁺¹. They depend on x alone, so every (T, horizon) of
- * that x reads them from here, extended as far as the slowest series needs; a term then costs
- * two products and no division.
+ * The coefficients of the series in `expectedPurchasesIfAlive` for one x: term k is
+ * coefficient[k]·zᵏ⁺¹, with coefficient[0] = upper/c and coefficient[k] = coefficient[k−1]·
+ * (upper+k)(a+k−1) / ((c+k)(k+1)), upper = a+b−1−r, c = a+b+x−1. They depend on x alone, so
+ * every (T, horizon) of that x reads them from here, extended as far as the slowest series
+ * needs; a term then costs two products and no division.
  */
 class SeriesCoefficients {
   values = new Float64Array(64);
