@@ -72,6 +72,9 @@ interface ParameterRow {
   standardError: number | null;
 }
 
+/** Below this mean dropout probability the fit says the data shows no dropout (a at its boundary, 0). */
+const NO_DROPOUT = 1e-4;
+
 export function ParametersCard({ run }: { run: Run }) {
   const { t } = useI18n();
   const { format } = useCurrentWorkspace();
@@ -87,6 +90,7 @@ export function ParametersCard({ run }: { run: Run }) {
     { model: 'Gamma-Gamma', name: 'γ', estimate: gg.gamma, standardError: gg.standardErrors.gamma },
   ];
   const number = (v: number) => (Math.abs(v) >= 1000 ? format.decimal(v, 0) : format.decimal(v, 4));
+  const meanDropout = bg.a / (bg.a + bg.b);
   const columns: Column<ParameterRow>[] = [
     { label: cv.model, value: (p) => p.model },
     { label: cv.parameter, value: (p) => p.name, cell: (p) => <span className="mono">{p.name}</span> },
@@ -102,7 +106,16 @@ export function ParametersCard({ run }: { run: Run }) {
       columns={columns}
       rowKey={(p) => `${p.model}-${p.name}`}
       filename={`customer-value-parameters_${run.calibrationEnd}`}
-      note={<ul className="fit-notes"><li>{fit(cv.bgNbd, bg)}</li><li>{fit(cv.gammaGamma, gg)}</li></ul>}
+      note={(
+        <>
+          <ul className="fit-notes">
+            <li>{fit(cv.bgNbd, bg)}</li>
+            <li>{cv.meanDropout(format.decimal(meanDropout, 6))}</li>
+            <li>{fit(cv.gammaGamma, gg)}</li>
+          </ul>
+          {meanDropout < NO_DROPOUT && <p className="alert alert-info" role="note">{cv.noDropout}</p>}
+        </>
+      )}
     />
   );
 }

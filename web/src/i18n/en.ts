@@ -516,6 +516,8 @@ export const en: Messages = {
       no: 'no',
       bgNbd: 'BG/NBD (purchases and dropout)',
       gammaGamma: 'Gamma-Gamma (spend per purchase)',
+      meanDropout: (value) => `mean dropout probability after a purchase E[p] = a ÷ (a + b) = ${value}`,
+      noDropout: 'The data shows no dropout yet (the mean dropout probability is about 0): every customer is estimated alive, and the BG/NBD estimates have no standard errors (the fit is at the edge of its range). A longer calibration period may let the model see dropout.',
       holdout: 'Check against the data after calibration',
       holdoutText: (days, expected, actual) => `In the ${days} days after calibration the model expected ${expected} repeat purchase days; there were ${actual}.`,
       topCustomers: 'Customers with the highest predicted value',

@@ -516,6 +516,8 @@ export const ja = {
       no: 'いいえ',
       bgNbd: 'BG/NBD(購入回数と離脱)',
       gammaGamma: 'Gamma-Gamma(1回あたりの購入額)',
+      meanDropout: (value: string) => `購入のたびの平均離脱確率 E[p] = a ÷ (a + b) = ${value}`,
+      noDropout: 'データにはまだ離脱の兆候が見られません(平均離脱確率がほぼ 0)。すべてのお客様が「生存」と推定され、BG/NBD の推定値には標準誤差がつきません(推定が範囲の端にあるため)。学習期間を長くすると離脱を推定できる場合があります。',
       holdout: '検証(学習期間後の実績との比較)',
       holdoutText: (days: string, expected: string, actual: string) => `学習期間後の ${days} 日間で、予測 ${expected} 回に対し実績 ${actual} 回のリピート購入日。`,
       topCustomers: '予測LTVの高い顧客',

@@ -26,6 +26,9 @@ export interface CustomerValueReport {
   top: { items: StoredCustomerValue[]; nextCursor: string | null };
 }
 
+/** Below this mean dropout probability the fit says the data shows no dropout (a at its boundary, 0). */
+const NO_DROPOUT = 1e-4;
+
 export const registerClvCommand: RegisterCommand = (analyze, context) => {
   const defaults = CUSTOMER_VALUE_DEFAULTS;
   analysisCommand(analyze, 'clv', { json: `print {run, top} as JSON: the run as computed and the first page of customers by CLV` })
@@ -68,6 +71,10 @@ function printCustomerValue({ run, top }: CustomerValueReport, workspace: Worksp
     ...printFit(`BG/NBD, repeat purchase days (alpha in ${run.unit}s)`, bg, [
       ['r', bg.r, bg.standardErrors.r], ['alpha', bg.alpha, bg.standardErrors.alpha], ['a', bg.a, bg.standardErrors.a], ['b', bg.b, bg.standardErrors.b],
     ]),
+    `  mean dropout probability after a purchase E[p] = a / (a + b) = ${formatNumber(bg.a / (bg.a + bg.b), 6)}`,
+    ...(bg.a / (bg.a + bg.b) < NO_DROPOUT
+      ? ['  The data shows no dropout yet: every customer is estimated alive, and the BG/NBD estimates have no standard errors (the fit is at the edge of its range). A longer calibration period may let the model see dropout.']
+      : []),
     '',
     ...printFit(`Gamma-Gamma, spend per purchase (gamma in ${workspace.currency})`, gg, [
       ['p', gg.p, gg.standardErrors.p], ['q', gg.q, gg.standardErrors.q], ['gamma', gg.gamma, gg.standardErrors.gamma],
