@@ -64,6 +64,25 @@ describe('purchase snapshot', () => {
     expect(items).toBe(Number(expected!.items));
   });
 
+  it('loads the orders as they are when a profile\'s purchase count disagrees with them', async () => {
+    const workspace = await freshWorkspace(database);
+    await generateDemoBrand({ pool, workspace, customers: 200, seed: 5, until: '2026-10-31' });
+    const { rows } = await pool.query<{ id: string }>(
+      'select id from customers where workspace_id = $1 and purchase_count > 1 order by id limit 2', [workspace.id]);
+    await pool.query('update customers set purchase_count = purchase_count + 2 where id = $1', [rows[0]!.id]);
+    await pool.query('update customers set purchase_count = 0 where id = $1', [rows[1]!.id]);
+    const loaded = await loadPurchaseSnapshot(pool, workspace.id);
+    const { rows: [orders] } = await pool.query<{ count: number }>(
+      `select count(*)::int as count from orders where workspace_id = $1 and status not in ('cancelled', 'returned')`, [workspace.id]);
+    expect(loaded.purchases).toBe(orders!.count);
+    const period = { from: '2024-11-01', to: '2026-11-01' };
+    expect(normalised(snapshotSales(loaded, { period, granularity: 'month' })))
+      .toEqual(normalised(await decomposeSales({ pool, workspaceId: workspace.id, period, granularity: 'month' })));
+    for (let c = 0; c < loaded.customers; c++) {
+      for (let r = loaded.start[c]! + 1; r < loaded.start[c + 1]!; r++) expect(loaded.day[r]! >= loaded.day[r - 1]!).toBe(true);
+    }
+  });
+
   it('writes exact decimals of any scale', () => {
     expect(unitsToDecimal(123456, 2)).toBe('1234.56');
     expect(unitsToDecimal(5, 3)).toBe('0.005');
