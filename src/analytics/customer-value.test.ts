@@ -52,6 +52,24 @@ describe('runCustomerValue on the CDNOW sample', () => {
     expect(run.holdout!.expected / laterDays.size).toBeGreaterThan(0.86);
     expect(run.holdout!.expected / laterDays.size).toBeLessThan(0.90);
     expect(run.probabilityAlive.histogram.counts.reduce((a, b) => a + b, 0)).toBe(2357);
+
+    // What was stored (binary COPY) is what was computed.
+    const { rows: [stored] } = await database.pool.query<{ customers: number; clv: number; alive_mean: number; repeat: number; max_age: number }>(
+      `select count(*)::int as customers, sum(clv) as clv, avg(probability_alive) as alive_mean, sum(repeat_purchases)::int as repeat, max(age) as max_age
+         from customer_values where workspace_id = $1`, [workspace.id]);
+    expect(stored!.customers).toBe(2357);
+    expect(stored!.clv).toBeCloseTo(run.totalClv, 6);
+    expect(stored!.alive_mean).toBeCloseTo(run.probabilityAlive.mean, 12);
+    expect(stored!.max_age).toBeCloseTo(272 / 7, 9);
+    // Σ x: the calibration's purchase days of each customer but the first.
+    const calibrationDays = new Set<string>();
+    const buyers = new Set<number>();
+    Array.from(cdnow.day).forEach((day, i) => {
+      if (day > calibrationEndDay) return;
+      calibrationDays.add(`${cdnow.customer[i]}:${day}`);
+      buyers.add(cdnow.customer[i]!);
+    });
+    expect(stored!.repeat).toBe(calibrationDays.size - buyers.size);
   });
 
   it('gives the same run from the analytics engine\'s snapshot as from its own COPY', async () => {

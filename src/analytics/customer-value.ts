@@ -68,6 +68,10 @@ export interface CustomerValueRun {
 type CustomerValueResults = Pick<CustomerValueRun, 'repeatCustomers' | 'totalClv' | 'clv' | 'probabilityAlive' | 'holdout'>;
 
 const DAYS_PER_MONTH = 365.25 / 12;
+/** PostgreSQL's binary COPY signature, flags and header extension length. */
+const BINARY_COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+/** A customer_values row in binary COPY: field count, then 2 bigints, 1 integer and 6 doubles, each after its length. */
+const BINARY_ROW_BYTES = 2 + 9 * 4 + 2 * 8 + 4 + 6 * 8;
 const UNIT_DAYS: Record<TimeUnit, number> = { day: 1, week: 7 };
 
 /**
@@ -248,18 +252,39 @@ async function storeRun(params: {
       [workspaceId, calibrationEnd, terms.unit, terms.horizonMonths, terms.margin, terms.discountRate, JSON.stringify(bgNbd), JSON.stringify(gammaGamma), customers,
         JSON.stringify(results), run.computedAt],
     );
+    // Binary COPY: no number is turned into text and parsed back (830,000 rows carry 5 million floats).
     const copy = client.query(copyFrom(
-      'copy customer_values (workspace_id, customer_id, repeat_purchases, recency, age, probability_alive, expected_purchases, expected_spend, clv) from stdin',
+      'copy customer_values (workspace_id, customer_id, repeat_purchases, recency, age, probability_alive, expected_purchases, expected_spend, clv) from stdin (format binary)',
     ));
     const done = finished(copy);
-    const rows: string[] = [];
-    for (let i = 0; i < summary.customer.length; i++) {
-      rows.push(`${workspaceId}\t${ids[summary.customer[i]!]}\t${summary.x[i]}\t${summary.tx[i]}\t${summary.T[i]}\t${value.probabilityAlive[i]}\t${value.expectedPurchases[i]}\t${value.expectedSpend[i]}\t${value.clv[i]}`);
-      if (rows.length === 10_000 || i === summary.customer.length - 1) {
-        // A failed COPY never drains: wait for whichever comes first.
-        if (!copy.write(`${rows.join('\n')}\n`)) await Promise.race([once(copy, 'drain'), done]);
-        rows.length = 0;
+    const { tx, T } = summary;
+    const workspace = BigInt(workspaceId);
+    const rowsPerChunk = 10_000;
+    const n = summary.customer.length;
+    for (let first = 0; first < n || first === 0; first += rowsPerChunk) {
+      const last = Math.min(n, first + rowsPerChunk);
+      const header = first === 0 ? BINARY_COPY_HEADER.length : 0;
+      const trailer = last === n ? 2 : 0;
+      const chunk = Buffer.allocUnsafe(header + (last - first) * BINARY_ROW_BYTES + trailer);
+      let at = 0;
+      if (header > 0) at = BINARY_COPY_HEADER.copy(chunk, 0);
+      for (let i = first; i < last; i++) {
+        at = chunk.writeInt16BE(9, at);
+        at = chunk.writeInt32BE(8, at);
+        at = chunk.writeBigInt64BE(workspace, at);
+        at = chunk.writeInt32BE(8, at);
+        at = chunk.writeBigInt64BE(BigInt(ids[summary.customer[i]!]!), at);
+        at = chunk.writeInt32BE(4, at);
+        at = chunk.writeInt32BE(summary.x[i]!, at);
+        for (const v of [tx[i]!, T[i]!, value.probabilityAlive[i]!, value.expectedPurchases[i]!, value.expectedSpend[i]!, value.clv[i]!]) {
+          at = chunk.writeInt32BE(8, at);
+          at = chunk.writeDoubleBE(v, at);
+        }
       }
+      if (trailer > 0) chunk.writeInt16BE(-1, at);
+      // A failed COPY never drains: wait for whichever comes first.
+      if (!copy.write(chunk)) await Promise.race([once(copy, 'drain'), done]);
+      if (last === n) break;
     }
     copy.end();
     await done;
