@@ -1,0 +1,275 @@
+import { describe, expect, it } from 'vitest';
+import { checkMessage, createChecker } from './check-message.ts';
+import { DEMO_CHARTER } from './demo-charter.ts';
+import { Charter, type CheckResult, type MessageInput } from './types.ts';
+
+const checker = createChecker(DEMO_CHARTER);
+const GREETING = 'いつもありがとうございます。';
+const SIGN_OFF = '今後ともよろしくお願いいたします。';
+
+function input(body: string, extra: Partial<MessageInput> = {}): MessageInput {
+  return { body, format: 'text', channel: 'email', department: 'marketing', ...extra };
+}
+
+/** Checks a body between the demo greeting and sign-off, so only the rules under test speak. */
+async function check(sentence: string, extra: Partial<MessageInput> = {}): Promise<CheckResult> {
+  return checker.check(input(`${GREETING}\n${sentence}\n${SIGN_OFF}`, extra));
+}
+
+function rulesOf(result: CheckResult): string[] {
+  return result.findings.map((finding) => finding.rule);
+}
+
+function expectExactRanges(result: CheckResult, sources: { subject?: string; body: string }): void {
+  for (const finding of result.findings) {
+    const source = finding.range.part === 'subject' ? sources.subject ?? '' : sources.body;
+    expect(source.slice(finding.range.start, finding.range.end)).toBe(finding.text);
+  }
+}
+
+describe('claims: 薬機法 health food', () => {
+  it.each([
+    ['この青汁で病気が治ります。', 'claims.yakkiho.cure', '治り'],
+    ['毎日飲めば痩せる青汁です。', 'claims.yakkiho.slimming', '痩せる'],
+    ['高血圧の方の血圧が下がると評判です。', 'claims.yakkiho.blood_pressure', '血圧が下が'],
+    ['血糖値が気になる方におすすめです。', 'claims.yakkiho.blood_sugar', '血糖値'],
+    ['脂肪を燃焼させるサプリです。', 'claims.yakkiho.fat_burning', '脂肪を燃焼'],
+    ['体調の改善にお役立てください。', 'claims.yakkiho.improve', '改善'],
+    ['風邪の予防にどうぞ。', 'claims.yakkiho.prevent', '予防'],
+    ['疲れによく効く一杯です。', 'claims.yakkiho.effective', '効く'],
+    ['腸内環境への効果が期待できます。', 'claims.yakkiho.efficacy', '効果'],
+    ['免疫力を高める乳酸菌です。', 'claims.yakkiho.body_function', '免疫力を高め'],
+  ])('「%s」 is an error (%s)', async (sentence, rule, text) => {
+    const result = await check(sentence);
+    const finding = result.findings.find((candidate) => candidate.rule === rule);
+    expect(finding?.text).toBe(text);
+    expect(finding?.severity).toBe('error');
+    expect(finding?.explanation?.ja).toContain('薬機法');
+    expect(result.publishable).toBe(false);
+  });
+
+  it('offers the compliant rewording for 痩せる', async () => {
+    const result = await check('毎日飲めば痩せる青汁です。');
+    expect(result.findings.find((finding) => finding.rule === 'claims.yakkiho.slimming')?.fix).toBe('すっきりとした毎日をサポート');
+  });
+
+  it.each([
+    'サイトの使い勝手を改善しました。',
+    '予防接種のお知らせです。',
+    '治療中の方は医師にご相談のうえお召し上がりください。',
+    'エアコンがよく効くお部屋でお過ごしください。',
+    '新しいキャンペーンの効果を測定しました。',
+    '痩せ型の方にも飲みやすい味です。',
+    '体験談をお寄せください。',
+  ])('near-miss 「%s」 is not a health claim', async (sentence) => {
+    const result = await check(sentence);
+    expect(rulesOf(result).filter((rule) => rule.startsWith('claims.'))).toEqual([]);
+  });
+});
+
+describe('claims: 景品表示法', () => {
+  it.each([
+    ['最高の青汁をお届けします。', 'claims.keihyoho.superlative', '最高'],
+    ['日本一の品質です。', 'claims.keihyoho.ranking', '日本一'],
+    ['売上No.1の青汁です。', 'claims.keihyoho.ranking', 'No.1'],
+    ['ナンバーワンの味わいです。', 'claims.keihyoho.ranking', 'ナンバーワン'],
+    ['世界初の製法です。', 'claims.keihyoho.first', '世界初'],
+    ['必ず実感できます。', 'claims.keihyoho.absolute', '必ず'],
+    ['絶対においしいです。', 'claims.keihyoho.absolute', '絶対'],
+    ['完全な栄養食です。', 'claims.keihyoho.complete', '完全'],
+    ['満足度100%です。', 'claims.keihyoho.hundred_percent', '100%'],
+  ])('「%s」 is an error (%s)', async (sentence, rule, text) => {
+    const result = await check(sentence);
+    const finding = result.findings.find((candidate) => candidate.rule === rule);
+    expect(finding?.text).toBe(text);
+    expect(finding?.severity).toBe('error');
+    expect(finding?.explanation?.en).toContain('Premiums and Representations Act');
+  });
+
+  it.each([
+    '今日の最高気温は30度の予報です。',
+    'お届け前に必ずご確認ください。',
+    '完全予約制の相談会を開きます。',
+    '国産原料100%の青汁です。',
+  ])('near-miss 「%s」 is not a claim', async (sentence) => {
+    const result = await check(sentence);
+    expect(rulesOf(result).filter((rule) => rule.startsWith('claims.'))).toEqual([]);
+  });
+});
+
+describe('claims: 薬機法 cosmetics (a cosmetics charter)', () => {
+  const cosmetics = createChecker(Charter.parse({ ...DEMO_CHARTER, claimsPacks: ['yakkiho_cosmetics'] }));
+  it.each([
+    ['シミが消える美容液です。', 'claims.cosmetics.stain'],
+    ['シワがなくなるクリームです。', 'claims.cosmetics.wrinkle'],
+    ['肌が若返る化粧水です。', 'claims.cosmetics.rejuvenate'],
+    ['アンチエイジングのための一本です。', 'claims.cosmetics.anti_aging'],
+  ])('「%s」 is an error (%s)', async (sentence, rule) => {
+    const result = await cosmetics.check(input(`${GREETING}\n${sentence}\n${SIGN_OFF}`));
+    expect(rulesOf(result)).toContain(rule);
+  });
+
+  it('肌を整える (a permitted expression) is not flagged, and packs not switched on do not run', async () => {
+    const result = await cosmetics.check(input(`${GREETING}\n肌を整える化粧水です。痩せる。\n${SIGN_OFF}`));
+    expect(rulesOf(result).filter((rule) => rule.startsWith('claims.'))).toEqual([]);
+  });
+});
+
+describe('register', () => {
+  it('a mixed register is an error when the charter fixes です・ます, on the である words', async () => {
+    const body = `${GREETING}\n今日は新しい青汁が届きました。とてもおいしいのである。\n${SIGN_OFF}`;
+    const result = await checker.check(input(body));
+    const finding = result.findings.find((candidate) => candidate.rule === 'register.mixed');
+    expect(finding?.severity).toBe('error');
+    expect(finding?.text).toBe('である');
+    expect(result.publishable).toBe(false);
+  });
+
+  it('a message wholly in である is the wrong register when です・ます is fixed', async () => {
+    const result = await checker.check(input('こんにちは。新しい青汁が届いたのである。今後ともよろしくお願いいたします'));
+    expect(rulesOf(result)).toContain('register.mixed');
+  });
+
+  it('a mix is only a warning when the charter leaves the register open', async () => {
+    const open = createChecker(Charter.parse({ ...DEMO_CHARTER, register: null }));
+    const result = await open.check(input(`${GREETING}\n新しい青汁が届きました。とてもおいしいのである。\n${SIGN_OFF}`));
+    expect(result.findings.find((finding) => finding.rule === 'register.mixed')?.severity).toBe('warning');
+  });
+});
+
+describe('dictionary, address, pressure, limits', () => {
+  it('a product name variant gets the exact name as its fix (prh)', async () => {
+    const result = await check('ミノリ青汁をお届けします。');
+    const finding = result.findings.find((candidate) => candidate.rule === 'dictionary.variant');
+    expect(finding).toMatchObject({ text: 'ミノリ青汁', fix: 'みのり青汁', severity: 'warning' });
+  });
+
+  it('お客さま becomes お客様; an avoided word gets its replacement', async () => {
+    const result = await check('お客さまに激安でご案内します。');
+    expect(result.findings.map((finding) => [finding.rule, finding.text, finding.fix])).toEqual(
+      expect.arrayContaining([['dictionary.variant', 'お客さま', 'お客様'], ['dictionary.avoid', '激安', 'お求めやすい価格']]),
+    );
+  });
+
+  it('an avoided address form is a warning with the first form in use as its fix', async () => {
+    const result = await check('あなたにぴったりの飲み方です。');
+    expect(result.findings.find((finding) => finding.rule === 'address.avoided')).toMatchObject({ text: 'あなた', fix: 'お客様', severity: 'warning' });
+  });
+
+  it('pressure phrases carry the charter severity and suggestion', async () => {
+    const result = await check('今すぐご注文ください。見逃すなという話です。');
+    const pressure = result.findings.filter((finding) => finding.rule === 'pressure.phrase');
+    expect(pressure.map((finding) => [finding.text, finding.severity, finding.fix])).toEqual([
+      ['今すぐ', 'warning', 'ご都合のよいときに'],
+      ['見逃すな', 'error', undefined],
+    ]);
+  });
+
+  it('exclamations beyond the limit (1) are warnings, counted over subject and body', async () => {
+    const subject = '新商品です！';
+    const result = await checker.check(input(`${GREETING}\nおいしいです！\n${SIGN_OFF}`, { subject }));
+    const marks = result.findings.filter((finding) => finding.rule === 'limits.exclamations');
+    expect(marks).toHaveLength(1);
+    expect(marks[0]?.range.part).toBe('body');
+  });
+
+  it('emoji: few allows two; none warns on each', async () => {
+    const few = await check('おいしい😀青汁🍵です🎉。');
+    expect(few.findings.filter((finding) => finding.rule === 'limits.emoji').map((finding) => finding.text)).toEqual(['🎉']);
+    const none = createChecker(Charter.parse({ ...DEMO_CHARTER, limits: { ...DEMO_CHARTER.limits, emoji: 'none' } }));
+    const result = await none.check(input(`${GREETING}\nおいしい😀青汁🍵です。\n${SIGN_OFF}`));
+    expect(result.findings.filter((finding) => finding.rule === 'limits.emoji')).toHaveLength(2);
+  });
+
+  it('too many commas and too long a sentence are warnings (max-ten, sentence-length)', async () => {
+    const result = await check(`朝は、水で、牛乳で、豆乳で、お好みで溶かしてください。${'青汁'.repeat(45)}です。`);
+    expect(rulesOf(result)).toEqual(expect.arrayContaining(['limits.commas', 'limits.sentence_length']));
+  });
+
+  it('a missing greeting and sign-off are info for email, nothing for SMS', async () => {
+    const email = await checker.check(input('新しい青汁が届きました。'));
+    expect(rulesOf(email)).toEqual(['tone.greeting_missing', 'tone.sign_off_missing']);
+    expect(email.counts.info).toBe(2);
+    expect(email.score).toBe(98);
+    const sms = await checker.check(input('新しい青汁が届きました。', { channel: 'sms' }));
+    expect(sms.findings).toEqual([]);
+    expect(sms.score).toBe(100);
+  });
+
+  it('a clean message in the charter voice has no finding', async () => {
+    const result = await checker.check(input('いつもありがとうございます。みのり青汁は朝の一杯におすすめです。お気軽にご相談ください。'));
+    expect(result).toEqual({ findings: [], counts: { error: 0, warning: 0, info: 0 }, score: 100, publishable: true });
+  });
+});
+
+describe('formats, Liquid and ranges', () => {
+  it('HTML: only visible text is checked and ranges map back to the source', async () => {
+    const body = [
+      '<html><head><title>最高</title><style>.最高 { color: red }</style></head><body>',
+      '<p class="最高" data-note="痩せる">いつもありがとうございます。</p>',
+      '<p>この<b>青汁</b>で<strong>痩</strong>せる&amp;日本一の毎日を。</p>',
+      '<script>var x = "絶対";</script>',
+      '<p>今後ともよろしくお願いいたします。</p></body></html>',
+    ].join('\n');
+    const result = await checker.check(input(body, { format: 'html' }));
+    expectExactRanges(result, { body });
+    expect(result.findings.map((finding) => [finding.rule, finding.text])).toEqual([
+      ['claims.yakkiho.slimming', '痩</strong>せる'],
+      ['claims.keihyoho.ranking', '日本一'],
+    ]);
+    expect(body.indexOf('日本一')).toBe(result.findings[1]?.range.start);
+  });
+
+  it('MJML: text of mj-text and mj-button is checked, mj-head and attributes are not', async () => {
+    const body = `<mjml>
+  <mj-head><mj-title>最高の青汁</mj-title><mj-style>.a { color: red }</mj-style></mj-head>
+  <mj-body><mj-section><mj-column>
+    <mj-text>いつもありがとうございます。脂肪を燃焼させる青汁です。</mj-text>
+    <mj-button href="https://example.jp/?q=最高">今すぐ購入する</mj-button>
+    <mj-text>今後ともよろしくお願いいたします。</mj-text>
+  </mj-column></mj-section></mj-body>
+</mjml>`;
+    const result = await checker.check(input(body, { format: 'mjml' }));
+    expectExactRanges(result, { body });
+    expect(result.findings.map((finding) => [finding.rule, finding.text])).toEqual([
+      ['claims.yakkiho.fat_burning', '脂肪を燃焼'],
+      ['pressure.phrase', '今すぐ'],
+    ]);
+  });
+
+  it('Liquid variables and tags are never flagged, and offsets around them stay exact', async () => {
+    const body = `{{ customer.name }}様、いつもありがとうございます。{% if customer.tags contains "最高" %}今だけ{{ "絶対" }}のご案内です。{% endif %}
+最高の青汁をお届けします。
+今後ともよろしくお願いいたします。`;
+    const result = await checker.check(input(body));
+    expectExactRanges(result, { body });
+    expect(result.findings.map((finding) => [finding.rule, finding.text])).toEqual([
+      ['pressure.phrase', '今だけ'],
+      ['claims.keihyoho.superlative', '最高'],
+    ]);
+    expect(result.findings[1]?.range.start).toBe(body.lastIndexOf('最高'));
+  });
+
+  it('the subject is checked as plain text with part "subject"', async () => {
+    const subject = '【日本一】ミノリ青汁のご案内';
+    const body = `${GREETING}\n${SIGN_OFF}`;
+    const result = await checker.check(input(body, { subject }));
+    expectExactRanges(result, { subject, body });
+    expect(result.findings.map((finding) => [finding.range.part, finding.rule, finding.text])).toEqual([
+      ['subject', 'claims.keihyoho.ranking', '日本一'],
+      ['subject', 'dictionary.variant', 'ミノリ青汁'],
+    ]);
+  });
+
+  it('checkMessage does a one-off check with the same result as a checker', async () => {
+    const message = input(`${GREETING}\n痩せる青汁です。\n${SIGN_OFF}`);
+    expect(await checkMessage(DEMO_CHARTER, message)).toEqual(await checker.check(message));
+  });
+
+  it('score: 100 minus 20 per error, 5 per warning, 1 per info, at least 0', async () => {
+    const result = await checker.check(input('痩せる！最高！あなた'));
+    const { error, warning, info } = result.counts;
+    expect(result.score).toBe(Math.max(0, 100 - 20 * error - 5 * warning - info));
+    expect(result.publishable).toBe(false);
+  });
+});
