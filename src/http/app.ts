@@ -7,11 +7,14 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { checkMessage } from '../charter/check-message.ts';
+import type { CheckMessage } from '../charter/templates.ts';
 import type { KizunaConfig } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import { handleError } from './errors.ts';
 import { transformOpenApiDocument } from './openapi.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
+import { charterRoutes } from './routes/charter.ts';
 import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { importRoutes } from './routes/imports.ts';
@@ -21,6 +24,8 @@ import { workspaceRoutes } from './routes/workspaces.ts';
 export interface AppDeps {
   database: Database;
   config: Pick<KizunaConfig, 'secureCookies'>;
+  /** The charter's checker (default: checkMessage of src/charter/check-message.ts). */
+  checkMessage?: CheckMessage;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -66,6 +71,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
     await api.register(customerRoutes(deps));
     await api.register(importRoutes(deps));
     await api.register(analyticsRoutes(deps));
+    await api.register(charterRoutes({ ...deps, checkMessage: deps.checkMessage ?? checkMessage }));
   }, { prefix: API_PREFIX });
 
   await registerConsole(app);

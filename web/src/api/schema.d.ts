@@ -2184,6 +2184,337 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/charter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's current relationship charter
+         * @description The relationship in one phrase (お客様と「＿＿」のような関係を築く), what it means, its goal, and the tone rules and claims packs that follow from it. 404 when none was set.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoredCharter"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Set the charter: a new version with who changed it and which fields changed
+         * @description The whole charter. A field of the wrong shape is a 400 naming it (details.issues: field and reason); nothing is written. The same charter as the current one writes no version (outcome unchanged). Needs the write permission.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CharterInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SavedCharter"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/charter/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a message against the charter: findings with exact ranges, rule, severity, message and fix
+         * @description An email (subject and body), LINE message or SMS in plain text, HTML or MJML, for a department. Ranges are UTF-16 offsets in the source of the part (subject or body). 409 when the workspace has no charter. Needs the read permission: checking writes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MessageInputInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CheckResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/charter/one-voice": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The one-voice report: per department its templates, scores, most common findings and how it addresses the customer */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OneVoiceReport"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/charter/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every version of the charter, newest first, with who changed what */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CharterVersions"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/customers": {
         parameters: {
             query?: never;
@@ -3009,6 +3340,415 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Message templates by department, with their scores */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only this department's */
+                    department?: "marketing" | "support" | "site_operations" | "sales";
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageTemplateList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a template (a draft)
+         * @description Saving runs the checker against the current charter and keeps its result; 409 when the workspace has no charter or the name is taken. Needs the write permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["NewMessageTemplateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageTemplate"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/templates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One template with its text, last check and the overrides it was published over */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The template's id */
+                    id: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageTemplateWithOverrides"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Change a template: the fields given, the others kept
+         * @description A change of its text (channel, format, subject, body) makes a published template a draft again. Saving runs the checker against the current charter and keeps its result; 409 when the workspace has no charter or the name is taken. Needs the write permission.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The template's id */
+                    id: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["MessageTemplateChangesInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["MessageTemplate"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/templates/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a template; with errors only an admin may, over a written reason
+         * @description Checks the template against the current charter. With errors it is refused (409, details.findings: the errors) unless an admin sends override.reason: it is then published and the override written to the audit log with the findings it let through. An override from another role is a 403, an empty reason a 400. Needs the write permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The template's id */
+                    id: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PublishTemplateInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PublishOutcome"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3060,6 +3800,132 @@ export interface components {
                 b: number | null;
                 r: number | null;
             };
+        };
+        Charter: {
+            address: {
+                avoid: string[];
+                use: string[];
+            };
+            avoid: {
+                reason?: string;
+                replacement?: string;
+                word: string;
+            }[];
+            claimsPacks: ("yakkiho_health_food" | "yakkiho_cosmetics" | "keihyoho")[];
+            dictionary: {
+                note?: string;
+                preferred: string;
+                variants: string[];
+            }[];
+            goal: string;
+            greetings: string[];
+            limits: {
+                /** @enum {string} */
+                emoji: "allowed" | "few" | "none";
+                maxCommasPerSentence: number;
+                maxExclamations: number;
+                maxSentenceLength: number;
+            };
+            meaning: string;
+            pressure: {
+                phrase: string;
+                /** @enum {string} */
+                severity: "error" | "warning" | "info";
+                suggestion?: string;
+            }[];
+            register: ("desumasu" | "dearu") | null;
+            relationship: string;
+            signOffs: string[];
+        };
+        CharterFinding: {
+            /** @description Why the rule exists: the law or the charter line */
+            explanation?: {
+                en: string;
+                ja: string;
+            };
+            /** @description Replacement text for the range (a one-click fix) */
+            fix?: string;
+            message: {
+                en: string;
+                ja: string;
+            };
+            range: {
+                /** @description UTF-16 offset, excluded */
+                end: number;
+                /** @enum {string} */
+                part: "subject" | "body";
+                /** @description UTF-16 offset in the part's source text, included */
+                start: number;
+            };
+            /** @description Stable rule id, e.g. register.mixed, claims.yakkiho.cure, dictionary.variant */
+            rule: string;
+            /** @enum {string} */
+            severity: "error" | "warning" | "info";
+            /** @description The text at the range, as found */
+            text: string;
+        };
+        CharterInput: {
+            address: {
+                avoid: string[];
+                use: string[];
+            };
+            avoid: {
+                reason?: string;
+                replacement?: string;
+                word: string;
+            }[];
+            claimsPacks: ("yakkiho_health_food" | "yakkiho_cosmetics" | "keihyoho")[];
+            dictionary: {
+                note?: string;
+                preferred: string;
+                variants: string[];
+            }[];
+            goal: string;
+            greetings: string[];
+            limits: {
+                /** @enum {string} */
+                emoji: "allowed" | "few" | "none";
+                maxCommasPerSentence: number;
+                maxExclamations: number;
+                maxSentenceLength: number;
+            };
+            meaning: string;
+            pressure: {
+                phrase: string;
+                /** @enum {string} */
+                severity: "error" | "warning" | "info";
+                suggestion?: string;
+            }[];
+            register: ("desumasu" | "dearu") | null;
+            relationship: string;
+            signOffs: string[];
+        };
+        CharterVersion: {
+            /** Format: date-time */
+            changedAt: string;
+            /** @description A user's name and email, an API key's name, or cli / demo */
+            changedBy: string;
+            /** @description The fields that changed from the version before (charter for the first) */
+            changedFields: string[];
+            charter: components["schemas"]["Charter"];
+            /** @description The changes in words, one line per field */
+            summary: string;
+            version: number;
+        };
+        CharterVersions: {
+            items: components["schemas"]["CharterVersion"][];
+        };
+        CheckResult: {
+            counts: {
+                error: number;
+                info: number;
+                warning: number;
+            };
+            findings: components["schemas"]["CharterFinding"][];
+            /** @description No error */
+            publishable: boolean;
+            /** @description 100 minus weighted findings (error 20, warning 5, info 1), at least 0 */
+            score: number;
         };
         ChurnedCustomer: {
             /**
@@ -3834,6 +4700,113 @@ export interface components {
             role: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
             workspaceId?: string;
         };
+        MessageInputInput: {
+            body: string;
+            /** @enum {string} */
+            channel: "email" | "line" | "sms";
+            /** @enum {string} */
+            department: "marketing" | "support" | "site_operations" | "sales";
+            /**
+             * @description text, html or mjml: HTML and MJML are checked on their visible text, ranges in the source
+             * @default text
+             * @enum {string}
+             */
+            format: "text" | "html" | "mjml";
+            /** @description Email subject (plain text); absent for LINE and SMS */
+            subject?: string;
+        };
+        MessageTemplate: {
+            body: string;
+            /** @enum {string} */
+            channel: "email" | "line" | "sms";
+            /** @description The charter version it was last checked against */
+            charterVersion: number;
+            check: components["schemas"]["CheckResult"];
+            /** Format: date-time */
+            createdAt: string;
+            /** @enum {string} */
+            department: "marketing" | "support" | "site_operations" | "sales";
+            /** @enum {string} */
+            format: "text" | "html" | "mjml";
+            id: string;
+            name: string;
+            publishedAt: string | null;
+            score: number;
+            /** @enum {string} */
+            status: "draft" | "published";
+            subject: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+        };
+        MessageTemplateChangesInput: {
+            /** @description With Liquid variables such as {{ customer.name }} */
+            body?: string;
+            /** @enum {string} */
+            channel?: "email" | "line" | "sms";
+            /** @enum {string} */
+            department?: "marketing" | "support" | "site_operations" | "sales";
+            /** @enum {string} */
+            format?: "text" | "html" | "mjml";
+            name?: string;
+            /** @description Email only */
+            subject?: string | null;
+        };
+        MessageTemplateList: {
+            items: components["schemas"]["MessageTemplateSummary"][];
+        };
+        MessageTemplateSummary: {
+            /** @enum {string} */
+            channel: "email" | "line" | "sms";
+            /** @description The charter version it was last checked against */
+            charterVersion: number;
+            counts: {
+                error: number;
+                info: number;
+                warning: number;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** @enum {string} */
+            department: "marketing" | "support" | "site_operations" | "sales";
+            /** @enum {string} */
+            format: "text" | "html" | "mjml";
+            id: string;
+            name: string;
+            publishedAt: string | null;
+            score: number;
+            /** @enum {string} */
+            status: "draft" | "published";
+            subject: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+        };
+        MessageTemplateWithOverrides: {
+            body: string;
+            /** @enum {string} */
+            channel: "email" | "line" | "sms";
+            /** @description The charter version it was last checked against */
+            charterVersion: number;
+            check: components["schemas"]["CheckResult"];
+            /** Format: date-time */
+            createdAt: string;
+            /** @enum {string} */
+            department: "marketing" | "support" | "site_operations" | "sales";
+            /** @enum {string} */
+            format: "text" | "html" | "mjml";
+            id: string;
+            name: string;
+            overrides: components["schemas"]["TemplateOverride"][];
+            publishedAt: string | null;
+            score: number;
+            /** @enum {string} */
+            status: "draft" | "published";
+            subject: string | null;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+        };
         NewKpiInput: {
             /** @enum {string} */
             direction?: "higher_is_better" | "lower_is_better";
@@ -3892,6 +4865,22 @@ export interface components {
             }[];
             tolerance?: number;
         };
+        NewMessageTemplateInput: {
+            /** @description With Liquid variables such as {{ customer.name }} */
+            body: string;
+            /** @enum {string} */
+            channel: "email" | "line" | "sms";
+            /** @enum {string} */
+            department: "marketing" | "support" | "site_operations" | "sales";
+            /**
+             * @default text
+             * @enum {string}
+             */
+            format: "text" | "html" | "mjml";
+            name: string;
+            /** @description Email only */
+            subject?: string | null;
+        };
         NoKpiBaseline: {
             /** @description The last complete bucket before asOf, as decomposed */
             baseline: {
@@ -3904,6 +4893,51 @@ export interface components {
              */
             outcome: "no_baseline";
             reason: string;
+        };
+        OneVoiceReport: {
+            charterVersion: number | null;
+            /** @description Every department, in the order marketing, support, site_operations, sales */
+            departments: {
+                /** @description How the department addresses the customer, most used first */
+                addressForms: {
+                    count: number;
+                    /** @description A few characters around its first use */
+                    example: string;
+                    form: string;
+                    /**
+                     * @description use: the charter's form; avoid: a form the charter avoids or a variant; other: not in the charter
+                     * @enum {string}
+                     */
+                    standing: "use" | "avoid" | "other";
+                    templateName: string;
+                }[];
+                /** @enum {string} */
+                department: "marketing" | "support" | "site_operations" | "sales";
+                /** @description Mean of its templates' scores; null without templates */
+                meanScore: number | null;
+                templates: {
+                    /** @enum {string} */
+                    channel: "email" | "line" | "sms";
+                    id: string;
+                    name: string;
+                    score: number;
+                    /** @enum {string} */
+                    status: "draft" | "published";
+                }[];
+                /** @description Findings counted by rule, most common first (at most 5) */
+                topFindings: {
+                    count: number;
+                    example: string;
+                    rule: string;
+                    /** @enum {string} */
+                    severity: "error" | "warning" | "info";
+                }[];
+            }[];
+            /** @description Address forms outside the charter's, with the departments that write them */
+            splits: {
+                departments: ("marketing" | "support" | "site_operations" | "sales")[];
+                form: string;
+            }[];
         };
         OrderRecordInput: {
             /**
@@ -3951,6 +4985,20 @@ export interface components {
             /** @description The id of this record in the brand's own systems */
             sku: string;
         };
+        PublishOutcome: {
+            /** @enum {string} */
+            outcome: "published" | "published_over_errors";
+            /** @description With published_over_errors: the audit log entry */
+            override?: components["schemas"]["TemplateOverride"];
+            template: components["schemas"]["MessageTemplate"];
+        };
+        /** @description May be left out when there is no override */
+        PublishTemplateInput: {
+            override?: {
+                /** @description Why it is published despite its errors */
+                reason: string;
+            };
+        } | null;
         RecordError: {
             /** @enum {string} */
             code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding";
@@ -4174,6 +5222,14 @@ export interface components {
             /** @description Σ amount of the purchases */
             sales: string;
         };
+        SavedCharter: {
+            /**
+             * @description unchanged: the charter sent is the current one; no version written
+             * @enum {string}
+             */
+            outcome: "saved" | "unchanged";
+            version: components["schemas"]["CharterVersion"];
+        };
         SeededKpiTree: {
             /** @description The last complete bucket before asOf, as decomposed */
             baseline: {
@@ -4189,6 +5245,12 @@ export interface components {
             root: components["schemas"]["Kpi"];
             /** @description T ÷ S0: the sales target over the baseline's sales */
             salesGrowth: number;
+        };
+        StoredCharter: {
+            charter: components["schemas"]["Charter"];
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
         };
         /** @description The last run as stored; the figures beyond the fits are null for a run stored by a version of Kizuna that did not keep them */
         StoredCustomerValueRun: {
@@ -4226,6 +5288,19 @@ export interface components {
              * @enum {string}
              */
             unit: "day" | "week";
+        };
+        TemplateOverride: {
+            charterVersion: number;
+            /** @description SHA-256 of the channel, format, subject and body published */
+            contentHash: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The error findings published over */
+            findings: components["schemas"]["CharterFinding"][];
+            id: string;
+            overriddenBy: string;
+            reason: string;
+            templateId: string;
         };
         Workspace: {
             currency: string;
