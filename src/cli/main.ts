@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { createCliContext, reportCliError } from './context.ts';
 import { registerAccessCommands } from './commands/access.ts';
 import { registerAnalyzeCommand } from './commands/analyze.ts';
+import { registerCharterCommand } from './commands/charter.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerKpiCommand } from './commands/kpi.ts';
@@ -20,6 +21,7 @@ registerDemoCommand(program, context);
 registerImportCommand(program, context);
 registerAnalyzeCommand(program, context);
 registerKpiCommand(program, context);
+registerCharterCommand(program, context);
 
 try {
   await program.parseAsync(process.argv);
