@@ -4,8 +4,10 @@ import type { KizunaConfig } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import { isDemoBrandLoaded, loadDemoBrand } from './demo/load-demo-brand.ts';
 import { analyticsEngineFor } from './analytics/engine/shared-engine.ts';
+import { checkMessage } from './charter/check-message.ts';
+import { seedDemoCharter } from './charter/demo-templates.ts';
 import { buildApp } from './http/app.ts';
-import { DEMO_WORKSPACE } from './workspaces/workspaces.ts';
+import { DEMO_WORKSPACE, findWorkspace } from './workspaces/workspaces.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -75,7 +77,12 @@ function warmAnalytics(database: Database, log: (line: string) => void): void {
  */
 async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, hooks: Parameters<typeof startServer>[1]): Promise<void> {
   if (config.demoCustomers === 0) return;
-  if (await isDemoBrandLoaded(database.db)) return;
+  if (await isDemoBrandLoaded(database.db)) {
+    // A demo loaded before the charter existed gets the demo charter and templates now.
+    const demo = await findWorkspace(database.db, DEMO_WORKSPACE);
+    if (await seedDemoCharter({ pool: database.pool, workspaceId: demo.id, check: checkMessage })) hooks.log('Demo brand: relationship charter and templates added');
+    return;
+  }
   hooks.log(`Loading the demo brand: ${config.demoCustomers.toLocaleString('en-US')} customers (seed ${config.demoSeed}), first start only...`);
   const started = performance.now();
   const summary = await loadDemoBrand(database, {

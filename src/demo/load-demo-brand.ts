@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { checkMessage } from '../charter/check-message.ts';
+import { seedDemoCharter } from '../charter/demo-templates.ts';
 import type { Database, Kdb } from '../db/connect.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { noteOrdersChanged } from '../orders/order-changes.ts';
@@ -19,7 +21,8 @@ export interface LoadDemoOptions extends DemoOptions {
  * 'conflict' error when the workspace already holds customers, unless `replace` is set: then
  * its data rows are deleted and the demo written in the same transaction, so readers see
  * either the old data or the new, never a half-loaded workspace. A workspace this call
- * created is removed again if loading fails, so a later start tries afresh.
+ * created is removed again if loading fails, so a later start tries afresh. A workspace
+ * without a charter then gets the demo charter and templates (src/charter/demo-templates.ts).
  *
  *   await loadDemoBrand(database, { customers: 20_000, seed: 1 });               // workspace 'demo'
  *   await loadDemoBrand(database, { customers: 5_000, seed: 2, replace: true }); // regenerate
@@ -36,6 +39,8 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
       return writeDemoBrand({ ...options, workspace, sink: postgresSink(client) });
     });
     await analyzeDemoTables(database.pool);
+    // The demo brand's relationship charter (version 1) and its departments' templates, once.
+    await seedDemoCharter({ pool: database.pool, workspaceId: workspace.id, check: checkMessage });
     return summary;
   } catch (error) {
     if (created) await database.db.deleteFrom('workspaces').where('id', '=', workspace.id).execute().catch(() => undefined);
