@@ -6,7 +6,7 @@ import { KEIHYOHO_RULES } from './rules/claims-keihyoho.ts';
 import type { VisibleFinding } from './rules/rule-finding.ts';
 import { compileToneRules } from './rules/tone.ts';
 import { splitSentences } from './sentences.ts';
-import { compileTextlintRules } from './textlint-bridge.ts';
+import type { TextlintRules } from './textlint-bridge.ts';
 import type { Charter, CheckResult, ClaimsPack, Finding, FindingRange, MessageFormat, MessageInput, Severity } from './types.ts';
 import { visibleText } from './visible-text.ts';
 
@@ -40,11 +40,13 @@ const SENTENCE_SCOPED_RULES = new Set(['limits.sentence_length']);
 
 /** Compiles a charter's rules once (textlint kernel options, prh dictionary, claims packs); `check` reuses them. */
 export function createChecker(charter: Charter): MessageChecker {
-  const textlint = compileTextlintRules(charter);
+  // textlint and its rules (~0.6 s of module loading) are imported on the first check, while
+  // kuromoji's dictionary is read and decompressed off the main thread: the two overlap.
+  let textlintRules: Promise<TextlintRules> | undefined;
   const tone = compileToneRules(charter);
   const claims = charter.claimsPacks.flatMap((pack) => CLAIMS_PACK_RULES[pack]);
 
-  async function checkPart(part: FindingRange['part'], source: string, format: MessageFormat, input: MessageInput, counts: { exclamations: number; emoji: number }): Promise<Finding[]> {
+  async function checkPart(textlint: TextlintRules, part: FindingRange['part'], source: string, format: MessageFormat, input: MessageInput, counts: { exclamations: number; emoji: number }): Promise<Finding[]> {
     const visible = visibleText(source, format);
     const found: VisibleFinding[] = [...(await textlint.lint(visible.text)), ...tone.check(visible.text, counts)];
     if (part === 'body') found.push(...tone.checkFrame(visible.text, input.channel));
@@ -74,10 +76,13 @@ export function createChecker(charter: Charter): MessageChecker {
   return {
     async check(input) {
       // The textlint rules fetch kuromoji themselves; make sure they get the shared, sentence-cached one.
-      await sharedTokenizer();
+      const tokenizerReady = sharedTokenizer();
+      textlintRules ??= import('./textlint-bridge.ts').then((bridge) => bridge.compileTextlintRules(charter));
+      const textlint = await textlintRules;
+      await tokenizerReady;
       const counts = { exclamations: 0, emoji: 0 };
-      const subject = input.subject ? await checkPart('subject', input.subject, 'text', input, counts) : [];
-      const body = await checkPart('body', input.body, input.format, input, counts);
+      const subject = input.subject ? await checkPart(textlint, 'subject', input.subject, 'text', input, counts) : [];
+      const body = await checkPart(textlint, 'body', input.body, input.format, input, counts);
       return summarize([...subject, ...body].sort(byPosition));
     },
   };
