@@ -110,18 +110,20 @@ export async function createTemplate(params: Deps & { input: unknown; actor: Act
 export async function updateTemplate(params: Deps & { templateId: string; changes: unknown; actor: Actor }): Promise<MessageTemplate> {
   const changes = parseOrRefuse(TemplateChanges, params.changes, 'changes');
   const { pool, workspaceId, templateId } = params;
-  const current = await readTemplate({ pool, workspaceId, templateId });
-  const next = {
-    name: changes.name ?? current.name, department: changes.department ?? current.department,
-    channel: changes.channel ?? current.channel, format: changes.format ?? current.format,
-    subject: changes.subject === undefined ? current.subject : changes.subject, body: changes.body ?? current.body,
-  };
-  const content = contentOf(next);
   const { charter, version } = await currentCharter(params);
-  const result = await params.check(charter, content);
-  const contentChanged = hashOf(content) !== hashOf(contentOf(current));
   await withTransaction(pool, async (client) => {
-    await refuseTakenName(client, workspaceId, next.name, templateId);
+    await refuseTakenName(client, workspaceId, changes.name, templateId);
+    // The row locked: two edits of one template apply one after the other, the second over the first.
+    await client.query('select 1 from message_templates where workspace_id = $1 and id = $2 for update', [workspaceId, templateId]);
+    const current = await readTemplate({ pool: client, workspaceId, templateId });
+    const next = {
+      name: changes.name ?? current.name, department: changes.department ?? current.department,
+      channel: changes.channel ?? current.channel, format: changes.format ?? current.format,
+      subject: changes.subject === undefined ? current.subject : changes.subject, body: changes.body ?? current.body,
+    };
+    const content = contentOf(next);
+    const result = await params.check(charter, content);
+    const contentChanged = hashOf(content) !== hashOf(contentOf(current));
     await client.query(
       `update message_templates
           set name = $3, department = $4, channel = $5, format = $6, subject = $7, body = $8, check_result = $9, score = $10,
@@ -163,12 +165,14 @@ export async function publishTemplate(params: Deps & {
       + `${errors.map((f) => `${f.rule} 「${f.text}」`).join(', ')}. Fix them, or an admin may publish it over them with a written reason.`, { findings: errors });
   }
   const overrideId = await withTransaction(pool, async (client) => {
-    await client.query(
+    // Only the text that was checked is published: an edit since then refuses the publication.
+    const { rowCount } = await client.query(
       `update message_templates set status = 'published', published_at = now(), check_result = $3, score = $4, error_count = $5,
                                     charter_version = $6, updated_at = now()
-        where workspace_id = $1 and id = $2`,
-      [workspaceId, templateId, JSON.stringify(result), result.score, result.counts.error, version],
+        where workspace_id = $1 and id = $2 and content_hash = $7`,
+      [workspaceId, templateId, JSON.stringify(result), result.score, result.counts.error, version, hashOf(content)],
     );
+    if (rowCount === 0) throw new KizunaError('conflict', `Template "${template.name}" was changed while it was being published: publish it again.`);
     if (errors.length === 0 || !override) return undefined;
     const { rows } = await client.query<{ id: string }>(
       `insert into template_overrides (workspace_id, template_id, content_hash, charter_version, overridden_by, overridden_by_user_id,
@@ -233,8 +237,10 @@ async function currentCharter(params: { pool: pg.Pool; workspaceId: string }): P
   return stored;
 }
 
-async function refuseTakenName(client: pg.PoolClient, workspaceId: string, name: string, exceptId: string | undefined): Promise<void> {
+/** Takes the workspace's template-name lock, then refuses `name` when another template has it (no name: nothing to check). */
+async function refuseTakenName(client: pg.PoolClient, workspaceId: string, name: string | undefined, exceptId: string | undefined): Promise<void> {
   await client.query(`select pg_advisory_xact_lock(hashtextextended('templates:' || $1::text, 0))`, [workspaceId]);
+  if (name === undefined) return;
   const { rows } = await client.query('select 1 from message_templates where workspace_id = $1 and name = $2 and id is distinct from $3::bigint', [workspaceId, name, exceptId ?? null]);
   if (rows.length > 0) throw new KizunaError('conflict', `A template named "${name}" already exists in this workspace.`);
 }
