@@ -28,7 +28,12 @@ describe('templates', () => {
 
     const fixed = await updateTemplate({ ...deps(), templateId: template.id, changes: { body: 'お客様のご注文を発送しました。' } });
     expect(fixed).toMatchObject({ score: 100, subject: '発送しました', name: '発送のお知らせ' });
-    expect((await listTemplates({ pool, workspaceId })).map((t) => [t.name, t.score, t.counts.warning])).toEqual([['発送のお知らせ', 100, 0]]);
+    expect((await listTemplates({ pool, workspaceId })).map((t) => [t.name, t.score, t.counts.warning, t.stale])).toEqual([['発送のお知らせ', 100, 0, false]]);
+
+    // A new charter version: the stored check is of the old one until the template is checked again.
+    await saveCharter({ pool, workspaceId, input: { ...TEST_CHARTER, greetings: [] }, actor: admin });
+    expect((await readTemplate({ pool, workspaceId, templateId: template.id })).stale).toBe(true);
+    expect(await updateTemplate({ ...deps(), templateId: template.id, changes: {} })).toMatchObject({ stale: false, charterVersion: 2 });
   });
 
   it('refuses a wrong field by name, a subject outside email, a taken name, and a workspace without a charter', async () => {

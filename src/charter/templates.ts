@@ -48,6 +48,8 @@ export interface MessageTemplate {
   score: number;
   /** The charter version it was checked against. */
   charterVersion: number;
+  /** The charter changed since: its check and score are of an older version (saving or publishing checks it again). */
+  stale: boolean;
   publishedAt: Date | null;
   updatedBy: string;
   updatedAt: Date;
@@ -265,17 +267,18 @@ function hashOf(content: MessageInput): string {
 
 interface TemplateRow {
   id: string; name: string; department: Department; channel: MessageInput['channel']; format: MessageInput['format'];
-  subject: string | null; body: string; status: TemplateStatus; check_result: CheckResult; score: number; charter_version: number;
+  subject: string | null; body: string; status: TemplateStatus; check_result: CheckResult; score: number; charter_version: number; stale: boolean;
   published_at: Date | null; updated_by: string; updated_at: Date; created_at: Date;
 }
 
 const SELECT_TEMPLATE = `select id::text, name, department, channel, format, subject, body, status, check_result, score, charter_version,
+                                charter_version <> coalesce((select c.version from charters c where c.workspace_id = message_templates.workspace_id), charter_version) as stale,
                                 published_at, updated_by, updated_at, created_at from message_templates`;
 
 function templateOf(row: TemplateRow): MessageTemplate {
   return {
     id: row.id, name: row.name, department: row.department, channel: row.channel, format: row.format, subject: row.subject,
-    body: row.body, status: row.status, check: row.check_result, score: row.score, charterVersion: row.charter_version,
+    body: row.body, status: row.status, check: row.check_result, score: row.score, charterVersion: row.charter_version, stale: row.stale,
     publishedAt: row.published_at, updatedBy: row.updated_by, updatedAt: row.updated_at, createdAt: row.created_at,
   };
 }

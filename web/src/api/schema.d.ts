@@ -4732,6 +4732,8 @@ export interface components {
             name: string;
             publishedAt: string | null;
             score: number;
+            /** @description The charter changed since: the check and score are of an older version (saving or publishing checks it again) */
+            stale: boolean;
             /** @enum {string} */
             status: "draft" | "published";
             subject: string | null;
@@ -4775,6 +4777,8 @@ export interface components {
             name: string;
             publishedAt: string | null;
             score: number;
+            /** @description The charter changed since: the check and score are of an older version (saving or publishing checks it again) */
+            stale: boolean;
             /** @enum {string} */
             status: "draft" | "published";
             subject: string | null;
@@ -4800,6 +4804,8 @@ export interface components {
             overrides: components["schemas"]["TemplateOverride"][];
             publishedAt: string | null;
             score: number;
+            /** @description The charter changed since: the check and score are of an older version (saving or publishing checks it again) */
+            stale: boolean;
             /** @enum {string} */
             status: "draft" | "published";
             subject: string | null;

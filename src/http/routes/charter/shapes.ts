@@ -68,6 +68,7 @@ const TemplateFields = {
   status: z.enum(['draft', 'published']),
   score: z.number(),
   charterVersion: z.number().int().describe('The charter version it was last checked against'),
+  stale: z.boolean().describe('The charter changed since: the check and score are of an older version (saving or publishing checks it again)'),
   publishedAt: z.date().nullable(),
   updatedBy: z.string(),
   updatedAt: z.date(),
