@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
-import { readCharter, saveCharter } from '../charter/charters.ts';
+import { listCharterVersions, readCharter, saveCharter } from '../charter/charters.ts';
 import { TEST_CHARTER } from '../charter/test-charter.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 
@@ -96,5 +96,6 @@ describe('kizuna charter show and set', () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('limits.emoji');
     expect((await readCharter({ pool: database.pool, workspaceId: workspace.id }))?.version).toBe(2);
+    expect((await listCharterVersions({ pool: database.pool, workspaceId: workspace.id }))[0]!.changedBy).toMatch(/^cli/);
   });
 });

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { readCharter, saveCharter } from '../../charter/charters.ts';
 import { createChecker } from '../../charter/check-message.ts';
@@ -47,7 +48,7 @@ export const registerCharterCommand: RegisterCommand = (program, context) => {
       const input = await readJson(file);
       const { name, saved } = await context.withDatabase(async (database) => {
         const workspace = await context.workspace(database, options.workspace);
-        return { name: workspace.name, saved: await saveCharter({ pool: database.pool, workspaceId: workspace.id, input, actor: { kind: 'system', label: 'cli' } }) };
+        return { name: workspace.name, saved: await saveCharter({ pool: database.pool, workspaceId: workspace.id, input, actor: { kind: 'system', label: cliActor() } }) };
       });
       console.log(options.json ? JSON.stringify(saved, null, 2) : printSavedCharter(saved, name).join('\n'));
     });
@@ -93,6 +94,15 @@ async function charterOf(pool: Parameters<typeof readCharter>[0]['pool'], worksp
     throw usageError(`workspace "${workspace.name}" has no charter yet: set one with npx kizuna charter set FILE.json --workspace ${workspace.name} (npx kizuna charter show --workspace demo --json prints the demo brand's as an example)`);
   }
   return stored;
+}
+
+/** Who set the charter from the command line: the OS user, when there is one. */
+function cliActor(): string {
+  try {
+    return `cli (${userInfo().username})`;
+  } catch {
+    return 'cli';
+  }
 }
 
 async function readText(file: string): Promise<string> {
