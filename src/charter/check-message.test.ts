@@ -250,6 +250,17 @@ describe('formats, Liquid and ranges', () => {
     expect(result.findings[1]?.range.start).toBe(body.lastIndexOf('最高'));
   });
 
+  it('a long Liquid variable does not make its sentence too long', async () => {
+    const body = `${GREETING}\n{{ customer.default_address.prefecture_and_city_and_street_and_building_name_for_delivery }}にお届けします。\n${SIGN_OFF}`;
+    const result = await checker.check(input(body));
+    expect(result.findings).toEqual([]);
+  });
+
+  it('LINE messages are checked like email bodies, SMS without greeting rules', async () => {
+    const line = await checker.check(input('今すぐチェック！！', { channel: 'line' }));
+    expect(rulesOf(line)).toEqual(['tone.greeting_missing', 'pressure.phrase', 'limits.exclamations', 'tone.sign_off_missing']);
+  });
+
   it('the subject is checked as plain text with part "subject"', async () => {
     const subject = '【日本一】ミノリ青汁のご案内';
     const body = `${GREETING}\n${SIGN_OFF}`;

@@ -88,10 +88,23 @@ export function createChecker(charter: Charter): MessageChecker {
   };
 }
 
-/** One-off check; a caller checking many messages against one charter should keep a `createChecker`. */
+const checkersByCharter = new WeakMap<Charter, MessageChecker>();
+
+/**
+ * One-off check. The compiled checker is kept for the same charter object (a server holding its
+ * charter checks with no recompilation); callers with a long batch may keep a `createChecker`.
+ */
 export function checkMessage(charter: Charter, input: MessageInput): Promise<CheckResult> {
-  return createChecker(charter).check(input);
+  let checker = checkersByCharter.get(charter);
+  if (!checker) {
+    checker = createChecker(charter);
+    checkersByCharter.set(charter, checker);
+  }
+  return checker.check(input);
 }
+
+/** Loads kuromoji's dictionary now (~1–2 s) so the first check does not wait: call it when a server starts. */
+export { preloadMorphology } from './morphology.ts';
 
 export function summarize(findings: Finding[]): CheckResult {
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0 };

@@ -8,7 +8,7 @@ import type { VisibleFinding } from './rule-finding.ts';
  * literal phrases, so no morphology is needed to find them.
  */
 export interface ToneRules {
-  /** Findings of one part; `exclamationsSoFar`/`emojiSoFar` carry counts across subject and body. */
+  /** Findings of one part; `counts` carries exclamation and emoji counts from subject to body. */
   check(text: string, counts: { exclamations: number; emoji: number }): VisibleFinding[];
   /** Greeting and sign-off present? Info findings on the body of an email or LINE message. */
   checkFrame(text: string, channel: MessageChannel): VisibleFinding[];
