@@ -4,6 +4,7 @@ import type { KizunaConfig } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import { isDemoBrandLoaded, loadDemoBrand } from './demo/load-demo-brand.ts';
 import { analyticsEngineFor } from './analytics/engine/shared-engine.ts';
+import { preloadMorphology } from './charter/check-message.ts';
 import { checkMessage } from './charter/check-message.ts';
 import { seedDemoCharter } from './charter/demo-templates.ts';
 import { buildApp } from './http/app.ts';
@@ -35,6 +36,8 @@ export async function startServer(config: KizunaConfig, hooks: {
     hooks.log(`Kizuna is running at ${url}  (API docs: ${url}/docs)`);
     hooks.log(database.embedded ? `Database: embedded PostgreSQL in ${config.dataDir}` : 'Database: DATABASE_URL');
     warmAnalytics(database, hooks.log);
+    // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
+    preloadMorphology().catch((error: unknown) => hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`));
     if (admin?.generatedPassword) {
       hooks.log(`Sign in as ${admin.email} with the password ${admin.generatedPassword}`);
       hooks.log('(shown only this once; set KIZUNA_ADMIN_PASSWORD before the first start to choose it)');
