@@ -81,6 +81,25 @@ describe('CSV import over HTTP', () => {
     ]);
   });
 
+  it('counts the errors by reason, and takes an order\'s earliest line time with orderTime=earliest', async () => {
+    const stamped = Buffer.from([
+      'order_id,customer_id,ordered_at,sku,product_name,quantity,unit_price',
+      'T-1,M-9,2024-04-01 10:00,TRIAL,お試しセット,1,1980',
+      'T-1,M-9,2024-04-01 10:01,TRIAL2,お試しセット2,1,980',
+      'T-2,,2024-04-02 10:00,TRIAL,お試しセット,1,1980',
+    ].join('\n'));
+    const same = await upload('orders', { dryRun: 'true' }, stamped);
+    expect(same.statusCode).toBe(200);
+    expect(same.json().errorsByReason.map((r: { column: string | null; lines: number }) => [r.column, r.lines]))
+      .toEqual(expect.arrayContaining([['customer_id', 1]]));
+    expect(same.json().invalid).toBe(3);
+    const earliest = await upload('orders', { dryRun: 'true', orderTime: 'earliest' }, stamped);
+    expect(earliest.json()).toMatchObject({ invalid: 1, errorsByReason: [expect.objectContaining({ column: 'customer_id', lines: 1, firstLine: 4 })] });
+    const refused = await upload('orders', { orderTime: 'latest' }, stamped);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toContain('orderTime must be one of same, earliest');
+  });
+
   it('refuses a read-only key, a missing file and a malformed mapping', async () => {
     expect((await upload('orders', {}, orders, readKey)).statusCode).toBe(403);
     const noFile = await app.inject({

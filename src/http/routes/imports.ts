@@ -8,6 +8,8 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { importCsv } from '../../import/import-csv.ts';
+import { countErrorsByReason } from '../../import/import-report.ts';
+import { ORDER_TIME_RULES, type OrderTimeRule } from '../../import/order-staging.ts';
 import { INGEST_MODES } from '../../ingest/ingest-batch.ts';
 import { RECORD_KINDS } from '../../ingest/records.ts';
 import { KizunaError } from '../../shared/errors.ts';
@@ -32,6 +34,10 @@ const ImportReport = z.object({
   dryRun: z.boolean(),
   errors: z.array(z.object({ line: z.number().int(), column: z.string().nullable(), value: z.string().nullable(), reason: z.string(), ...Refusal.shape })),
   sample: z.array(z.record(z.string(), z.unknown())),
+  errorsByReason: z.array(z.object({
+    column: z.string().nullable(), code: z.string().nullable(), reason: z.string(),
+    lines: z.number().int().describe('Lines refused for this reason'), firstLine: z.number().int(),
+  })).describe('The errors counted by column and reason, most frequent first'),
 }).meta({ id: 'ImportReport' });
 
 const UploadForm = z.object({
@@ -39,6 +45,8 @@ const UploadForm = z.object({
   mode: z.enum(INGEST_MODES).optional(),
   dryRun: z.enum(['true', 'false']).optional().describe('true: check and preview only, store nothing'),
   mapping: z.string().optional().describe('JSON object {"CSV column": "field"} overriding the automatic header mapping'),
+  orderTime: z.enum(ORDER_TIME_RULES).optional()
+    .describe('Order files: same (default): every line of an order must carry the same order time; earliest: an order takes the earliest time of its lines (exports that stamp each line as it was keyed)'),
 });
 
 interface Upload {
@@ -76,11 +84,13 @@ export function importRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           mapping: parseMapping(upload.fields.mapping),
           mode: upload.fields.mode === 'skip-invalid' ? 'skip-invalid' : 'all-or-nothing',
           dryRun: upload.fields.dryRun === 'true',
+          orderTime: parseOrderTime(upload.fields.orderTime),
         });
+        const answered = { ...report, errorsByReason: countErrorsByReason(report.errors) };
         if (!report.stored && !report.dryRun) {
-          throw new KizunaError('validation_failed', `${report.errors.length} error(s) in ${upload.name}; nothing was stored.`, report);
+          throw new KizunaError('validation_failed', `${report.errors.length} error(s) in ${upload.name}; nothing was stored.`, answered);
         }
-        return report;
+        return answered;
       } finally {
         await rm(directory, { recursive: true, force: true });
       }
@@ -105,6 +115,12 @@ async function receiveUpload(request: FastifyRequest, directory: string): Promis
   }
   if (!upload) throw new KizunaError('bad_request', 'No file in the upload: send the CSV in a "file" field.');
   return upload;
+}
+
+function parseOrderTime(raw: string | undefined): OrderTimeRule | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!(ORDER_TIME_RULES as readonly string[]).includes(raw)) throw new KizunaError('bad_request', `orderTime must be one of ${ORDER_TIME_RULES.join(', ')}, not "${raw}".`);
+  return raw as OrderTimeRule;
 }
 
 function parseMapping(raw: string | undefined): Record<string, string> | undefined {

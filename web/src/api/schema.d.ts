@@ -3049,6 +3049,11 @@ export interface paths {
                         mapping?: string;
                         /** @enum {string} */
                         mode?: "all-or-nothing" | "skip-invalid";
+                        /**
+                         * @description Order files: same (default): every line of an order must carry the same order time; earliest: an order takes the earliest time of its lines (exports that stamp each line as it was keyed)
+                         * @enum {string}
+                         */
+                        orderTime?: "same" | "earliest";
                     };
                 };
             };
@@ -4386,6 +4391,15 @@ export interface components {
                 };
                 reason: string;
                 value: string | null;
+            }[];
+            /** @description The errors counted by column and reason, most frequent first */
+            errorsByReason: {
+                code: string | null;
+                column: string | null;
+                firstLine: number;
+                /** @description Lines refused for this reason */
+                lines: number;
+                reason: string;
             }[];
             invalid: number;
             /** @enum {string} */
