@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliJson, cliLines, runKizuna } from '../../test/support/cli.ts';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
 import { addOrders, type FixtureOrder } from '../../test/support/purchases.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
@@ -38,35 +37,10 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `node bin/kizuna.js analyze ... --workspace <the test's>` against the test database. */
-function analyze(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/kizuna.js', 'analyze', ...args, ...(args.includes('--workspace') ? [] : ['--workspace', workspace.name])], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
-    }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-  });
-}
-
-/** The JSON a successful `--json` run printed. */
-function json(run: Run): any {
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return JSON.parse(run.stdout);
-}
-
-/** The readable output's lines, each with its runs of spaces collapsed to one (alignment is checked apart). */
-function lines(run: Run): string[] {
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return run.stdout.split('\n').map((line) => line.trim().replace(/ {2,}/g, ' '));
-}
+const analyze = (...args: string[]) => runKizuna('analyze', workspace.name, args);
+const json = cliJson;
+const lines = cliLines;
 
 const MARCH = ['--from', '2024-03-01', '--to', '2024-04-01'];
 const FEB_MARCH = ['--from', '2024-02-01', '--to', '2024-04-01'];

@@ -1,6 +1,5 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliJson, cliLines, runKizuna } from '../../test/support/cli.ts';
 import { connectTestDatabase, freshWorkspace, withTransaction } from '../../test/support/database.ts';
 import { ingestBatch } from '../ingest/ingest-batch.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
@@ -33,34 +32,10 @@ beforeAll(async () => {
 });
 afterAll(() => database.close());
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs `node bin/kizuna.js kpi ... --workspace <the test's>` against the test database. */
-function kpi(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/kizuna.js', 'kpi', ...args, ...(args.includes('--workspace') ? [] : ['--workspace', workspace.name])], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
-    }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
-  });
-}
-
-function json(run: Run): any {
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return JSON.parse(run.stdout);
-}
-
-/** The readable output's lines, each with its runs of spaces collapsed to one. */
-function lines(run: Run): string[] {
-  expect(run.stderr).toBe('');
-  expect(run.code).toBe(0);
-  return run.stdout.split('\n').map((line) => line.trim().replace(/ {2,}/g, ' '));
-}
+const kpi = (...args: string[]) => runKizuna('kpi', workspace.name, args);
+const json = cliJson;
+const lines = cliLines;
 
 describe('kizuna kpi', () => {
   const ids: Record<string, string> = {};
