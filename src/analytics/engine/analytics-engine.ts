@@ -73,13 +73,6 @@ export class AnalyticsEngine {
     }
   }
 
-  /** What is held: per workspace, its version, size and load time. */
-  held(): { workspaceId: string; version: string; customers: number; purchases: number; loadSeconds: number; loadedAt: Date }[] {
-    return [...this.entries.entries()].flatMap(([workspaceId, entry]) => entry.snapshot
-      ? [{ workspaceId, version: entry.snapshot.version, customers: entry.snapshot.customers, purchases: entry.snapshot.purchases, loadSeconds: entry.snapshot.loadSeconds, loadedAt: entry.snapshot.loadedAt }]
-      : []);
-  }
-
   /** Drops every snapshot and stops the idle sweeper. */
   close(): void {
     clearInterval(this.sweeper);
