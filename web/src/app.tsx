@@ -14,6 +14,7 @@ import { DefaultWorkspaceRedirect, WorkspacesProvider } from './workspaces/works
 
 // Analytics (and ECharts with it) is a chunk of its own: the customer pages never load it.
 const AnalyticsSection = lazy(() => import('./analytics/analytics-section.tsx'));
+const CharterSection = lazy(() => import('./charter/charter-section.tsx'));
 
 /** The console's pages. Every page of a workspace lives under /w/:workspace, so links can be shared. */
 export function App() {
@@ -31,6 +32,7 @@ export function App() {
                 <Route path="customers/:customerId" element={<Customer360Page />} />
                 <Route path="import" element={<ImportPage />} />
                 <Route path="analytics/*" element={<Suspense fallback={<Loading />}><AnalyticsSection /></Suspense>} />
+                <Route path="charter/*" element={<Suspense fallback={<Loading />}><CharterSection /></Suspense>} />
               </Route>
             </Route>
             <Route path="*" element={<NotFoundPage />} />

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { ANALYTICS_PAGES } from '../analytics/analytics-pages.ts';
+import { CHARTER_PAGES } from '../charter/charter-pages.ts';
 import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe, useSession } from '../session/session.tsx';
@@ -34,6 +35,14 @@ export function Layout() {
                   ))}
                 </ul>
               </li>
+              <li>
+                <NavLink to={`${base}/charter`}>{t.charter.section}</NavLink>
+                <ul className="nav-sub" aria-label={t.charter.sectionNav}>
+                  {CHARTER_PAGES.map((p) => (
+                    <li key={p.path}><NavLink to={`${base}/charter/${p.path}`}>{t.charter.pages[p.key]}</NavLink></li>
+                  ))}
+                </ul>
+              </li>
               {canWrite(me.role) && <li><NavLink to={`${base}/import`}>{t.nav.import}</NavLink></li>}
               <li><a href="/docs" target="_blank" rel="noreferrer">{t.nav.apiDocs} ↗</a></li>
             </ul>
@@ -63,8 +72,8 @@ function WorkspaceSelector({ current }: { current: string }) {
   const workspaces = useWorkspaces();
   const navigate = useNavigate();
   const location = useLocation();
-  // Stay in the same section (and analytics page); a customer's page belongs to one workspace, so go to the list.
-  const section = /^\/w\/[^/]+\/(analytics\/[^/]+|[^/]+)/.exec(location.pathname)?.[1];
+  // Stay in the same section (and analytics or charter page); a customer or template's page belongs to one workspace, so go to the list.
+  const section = /^\/w\/[^/]+\/((?:analytics|charter)\/[^/]+|[^/]+)/.exec(location.pathname)?.[1];
   return (
     <label className="field-inline">
       <span>{t.nav.workspace}</span>

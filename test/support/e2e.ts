@@ -1,0 +1,70 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createUser } from '../../src/auth/users.ts';
+import type { Database } from '../../src/db/connect.ts';
+import type { Role } from '../../src/db/schema.ts';
+import { buildApp, webDistDir } from '../../src/http/app.ts';
+
+
+/** Where end-to-end tests put their screenshots. */
+export const SCREENSHOTS = '/tmp/kizuna-shots';
+
+export interface ConsoleUser {
+  email: string;
+  password: string;
+  role: Role;
+}
+
+/** The real server on a free port with the built console, and a real Chromium to drive it. */
+export interface RunningConsole {
+  app: FastifyInstance;
+  baseUrl: string;
+  browser: Browser;
+  /** A user of the given role (created in the database), to sign in with. */
+  user(role: Role, displayName?: string): Promise<ConsoleUser>;
+  /** A fresh browser context (Japanese, 1360×900, downloads accepted) and its page, signed in as `user`. */
+  signedInPage(user: ConsoleUser): Promise<{ context: BrowserContext; page: Page }>;
+  close(): Promise<void>;
+}
+
+/** Starts the server and Chromium (building the console first when web/dist is missing). */
+export async function startConsole(database: Database): Promise<RunningConsole> {
+  if (!existsSync(path.join(webDistDir, 'index.html'))) {
+    execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  }
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const app = await buildApp({ database, config: { secureCookies: false } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    app, baseUrl, browser,
+    async user(role, displayName) {
+      const user = { email: `${role}-${randomUUID().slice(0, 8)}@example.jp`, password: 'correct horse battery', role };
+      await createUser(database.db, { email: user.email, displayName: displayName ?? `${role} 担当`, role, password: user.password });
+      return user;
+    },
+    async signedInPage(user) {
+      const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+      const page = await context.newPage();
+      await page.goto(`${baseUrl}/sign-in`);
+      await page.getByLabel('メールアドレス').fill(user.email);
+      await page.getByLabel('パスワード').fill(user.password);
+      await page.getByRole('button', { name: 'ログイン' }).click();
+      await page.getByRole('navigation', { name: 'メインナビゲーション' }).waitFor();
+      return { context, page };
+    },
+    async close() {
+      await browser.close();
+      await app.close();
+    },
+  };
+}
