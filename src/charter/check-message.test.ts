@@ -122,7 +122,30 @@ describe('register', () => {
     const finding = result.findings.find((candidate) => candidate.rule === 'register.mixed');
     expect(finding?.severity).toBe('error');
     expect(finding?.text).toBe('である');
+    expect(finding?.fix).toBe('です');
     expect(result.publishable).toBe(false);
+  });
+
+  it('「…であろう。」 gets でしょう as its fix, over the whole form', async () => {
+    const result = await checker.check(input(`${GREETING}\nご案内します。新しい青汁であろう。\n${SIGN_OFF}`));
+    expect(result.findings.find((finding) => finding.rule === 'register.mixed')).toMatchObject({ text: 'であろう', fix: 'でしょう' });
+  });
+
+  it('applying the fix gives a message without a register finding', async () => {
+    const body = `${GREETING}\n今日は新しい青汁が届きました。とてもおいしいのである。\n${SIGN_OFF}`;
+    const finding = (await checker.check(input(body))).findings.find((candidate) => candidate.rule === 'register.mixed')!;
+    const fixed = body.slice(0, finding.range.start) + finding.fix! + body.slice(finding.range.end);
+    expect(fixed).toContain('とてもおいしいのです。');
+    expect(rulesOf(await checker.check(input(fixed)))).not.toContain('register.mixed');
+  });
+
+  it('in a である charter, a です is fixed to である; a verb ending (ます) gets no fix', async () => {
+    const dearu = createChecker(Charter.parse({ ...DEMO_CHARTER, register: 'dearu' }));
+    const result = await dearu.check(input('新しい青汁が届いたのである。とてもおいしいです。毎朝飲みます。'));
+    const mixed = result.findings.filter((finding) => finding.rule === 'register.mixed');
+    expect(mixed.find((finding) => finding.text === 'です')?.fix).toBe('である');
+    expect(mixed.find((finding) => finding.text === 'ます')).toMatchObject({ severity: 'error' });
+    expect(mixed.find((finding) => finding.text === 'ます')?.fix).toBeUndefined();
   });
 
   it('a message wholly in である is the wrong register when です・ます is fixed', async () => {

@@ -41,6 +41,24 @@ export function prhRules(charter: Charter): string {
   return JSON.stringify({ version: 1, rules });
 }
 
+/**
+ * Sentence-final copula forms and their counterpart in the other register, longest first.
+ * Verb endings (します ↔ する) are left without a fix: they need conjugation, not a swap.
+ */
+const REGISTER_REWRITES: Record<NonNullable<Charter['register']>, ReadonlyArray<readonly [string, string]>> = {
+  desumasu: [['ではなかった', 'ではありませんでした'], ['ではない', 'ではありません'], ['であった', 'でした'], ['であろう', 'でしょう'], ['である', 'です']],
+  dearu: [['ではありませんでした', 'ではなかった'], ['ではありません', 'ではない'], ['でしょう', 'であろう'], ['でした', 'であった'], ['です', 'である']],
+};
+
+/** A polite verb ending (飲みます, 届きました): marked whole, though it has no swap. */
+const POLITE_VERB_ENDING = /^(?:ませんでした|ません|ました|ましょう|ます)/;
+
+/** The form at `start` written in the charter's register, when it is a copula form we can swap. */
+export function registerRewrite(text: string, start: number, register: NonNullable<Charter['register']>): { from: string; to: string } | undefined {
+  const match = REGISTER_REWRITES[register].find(([from]) => text.startsWith(from, start));
+  return match ? { from: match[0], to: match[1] } : undefined;
+}
+
 export function compileTextlintRules(charter: Charter): TextlintRules {
   const kernel = new TextlintKernel();
   const register = charter.register ? REGISTER_NAMES[charter.register] : '';
@@ -82,10 +100,13 @@ export function compileTextlintRules(charter: Charter): TextlintRules {
             // The rule reports the start of its match's node; the words themselves ("である") come a little later.
             const at = found ? text.indexOf(found, reportStart) : -1;
             const start = at >= 0 && found ? at : reportStart;
-            const end = at >= 0 && found ? at + found.length : reportEnd;
             const expected = charter.register ? REGISTER_NAMES[charter.register] : undefined;
+            const rewrite = charter.register ? registerRewrite(text, start, charter.register) : undefined;
+            const polite = charter.register === 'dearu' ? POLITE_VERB_ENDING.exec(text.slice(start, start + 8))?.[0] : undefined;
+            const end = start + (rewrite?.from ?? polite ?? (at >= 0 && found ? found : text.slice(start, reportEnd))).length;
             findings.push({
               rule: 'register.mixed', severity: registerSeverity, start, end,
+              ...(rewrite ? { fix: rewrite.to } : {}),
               message: expected
                 ? { ja: `文体は「${expected}」調に統一します（「${found ?? ''}」は異なる文体です）。`, en: `Write in the ${charter.register} register; "${found ?? ''}" is not.` }
                 : { ja: `「です・ます」調と「である」調が混在しています（「${found ?? ''}」）。`, en: `The message mixes です・ます and である ("${found ?? ''}").` },
