@@ -1,0 +1,124 @@
+import { useEffect, useRef, useState } from 'react';
+import { api, unwrap, type Schemas } from '../api/client.ts';
+
+export type MessageDraft = Schemas['MessageInputInput'];
+export type CheckResult = Schemas['CheckResult'];
+export type Finding = Schemas['CharterFinding'];
+export type MessagePart = Finding['range']['part'];
+
+/** Pause after the last keystroke before the message is checked again. */
+const TYPING_PAUSE_MS = 120;
+
+export interface LiveCheck {
+  /** The findings, valid for the draft as it is now (moved along with edits made since the last check). */
+  findings: Finding[];
+  /** The last result from the server; its score and counts are of `checkedDraft`. */
+  result: CheckResult | undefined;
+  /** True while the draft on screen differs from the one last checked. */
+  checking: boolean;
+  error: Error | undefined;
+}
+
+/**
+ * Checks a draft against the workspace's charter as it is typed: after a short pause, one
+ * request at a time (a newer draft aborts the older request). Between checks, the last
+ * findings are carried over the edit (those the edit touched are dropped), so the underlines
+ * stay in place while the user types instead of flickering.
+ */
+export function useLiveCheck(workspace: string, draft: MessageDraft): LiveCheck {
+  const key = JSON.stringify([workspace, draft.department, draft.channel, draft.format, draft.subject ?? null, draft.body]);
+  const [checked, setChecked] = useState<{ key: string; draft: MessageDraft; result: CheckResult } | undefined>(undefined);
+  const [error, setError] = useState<{ key: string; error: Error } | undefined>(undefined);
+  const latest = useRef(draft);
+  latest.current = draft;
+
+  useEffect(() => {
+    const sent = latest.current;
+    if (sent.body.trim() === '') return undefined;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      unwrap(api.POST('/api/v1/workspaces/{workspace}/charter/check', {
+        params: { path: { workspace } },
+        body: { ...sent, ...(sent.channel === 'email' && sent.subject ? { subject: sent.subject } : { subject: undefined }) },
+        signal: controller.signal,
+      })).then(
+        (result) => {
+          if (!controller.signal.aborted) {
+            setChecked({ key, draft: sent, result });
+            setError(undefined);
+          }
+        },
+        (failure: unknown) => {
+          if (!controller.signal.aborted) setError({ key, error: failure instanceof Error ? failure : new Error(String(failure)) });
+        },
+      );
+    }, TYPING_PAUSE_MS);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [key, workspace]);
+
+  if (draft.body.trim() === '') return { findings: [], result: undefined, checking: false, error: undefined };
+  if (!checked) return { findings: [], result: undefined, checking: true, error: error?.error };
+  const sameKind = checked.draft.department === draft.department && checked.draft.channel === draft.channel && checked.draft.format === draft.format;
+  const findings = !sameKind ? [] : checked.result.findings.flatMap((finding) => {
+    const part = finding.range.part;
+    const moved = moveRange(partText(checked.draft, part), partText(draft, part), finding.range);
+    return moved ? [{ ...finding, range: { part, ...moved } }] : [];
+  });
+  return { findings, result: checked.result, checking: checked.key !== key, error: error?.key === key ? error.error : undefined };
+}
+
+export function partText(draft: MessageDraft, part: MessagePart): string {
+  return part === 'subject' ? draft.subject ?? '' : draft.body;
+}
+
+/**
+ * A range of `before` carried over to `after`: the edit is the span between their common
+ * prefix and common suffix; a range before it stays, one after it moves by the length change,
+ * and one the edit touches is gone (undefined).
+ */
+export function moveRange(before: string, after: string, range: { start: number; end: number }): { start: number; end: number } | undefined {
+  if (before === after) return { start: range.start, end: range.end };
+  const shortest = Math.min(before.length, after.length);
+  let prefix = 0;
+  while (prefix < shortest && before.charCodeAt(prefix) === after.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix < shortest - prefix && before.charCodeAt(before.length - 1 - suffix) === after.charCodeAt(after.length - 1 - suffix)) suffix++;
+  const editEnd = before.length - suffix;
+  if (range.end < prefix || (range.end === prefix && range.start < range.end)) return { start: range.start, end: range.end };
+  if (range.start > editEnd || (range.start === editEnd && range.start < range.end && prefix < editEnd)) {
+    const shift = after.length - before.length;
+    return { start: range.start + shift, end: range.end + shift };
+  }
+  return undefined;
+}
+
+/** The draft with a finding's fix applied, or undefined when the text at its range is no longer what was found. */
+export function applyFix(draft: MessageDraft, finding: Finding): MessageDraft | undefined {
+  if (finding.fix === undefined) return undefined;
+  const text = partText(draft, finding.range.part);
+  if (text.slice(finding.range.start, finding.range.end) !== finding.text) return undefined;
+  const fixed = text.slice(0, finding.range.start) + finding.fix + text.slice(finding.range.end);
+  return finding.range.part === 'subject' ? { ...draft, subject: fixed } : { ...draft, body: fixed };
+}
+
+/** Every fix that can be applied, from the end of each part backwards so earlier ranges stay true; overlapping ones after the first are skipped. */
+export function applyAllFixes(draft: MessageDraft, findings: Finding[]): { draft: MessageDraft; applied: number } {
+  const fixable = findings.filter((finding) => finding.fix !== undefined)
+    .sort((a, b) => (a.range.part === b.range.part ? b.range.start - a.range.start || b.range.end - a.range.end : a.range.part.localeCompare(b.range.part)));
+  let next = draft;
+  let applied = 0;
+  const taken: Record<MessagePart, number> = { subject: Number.POSITIVE_INFINITY, body: Number.POSITIVE_INFINITY };
+  for (const finding of fixable) {
+    if (finding.range.end > taken[finding.range.part]) continue;
+    const fixed = applyFix(next, finding);
+    if (!fixed) continue;
+    next = fixed;
+    applied++;
+    // A zero-length insertion at the very start of the next range would still be fine; an overlap is not.
+    taken[finding.range.part] = finding.range.start;
+  }
+  return { draft: next, applied };
+}
