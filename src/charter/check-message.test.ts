@@ -48,9 +48,11 @@ describe('claims: 薬機法 health food', () => {
     expect(result.publishable).toBe(false);
   });
 
-  it('offers the compliant rewording for 痩せる', async () => {
+  it('offers the compliant rewording for 痩せる as a suggestion, not as a one-click fix', async () => {
     const result = await check('毎日飲めば痩せる青汁です。');
-    expect(result.findings.find((finding) => finding.rule === 'claims.yakkiho.slimming')?.fix).toBe('すっきりとした毎日をサポート');
+    const finding = result.findings.find((candidate) => candidate.rule === 'claims.yakkiho.slimming');
+    expect(finding?.suggestion).toBe('すっきりとした毎日をサポート');
+    expect(finding?.fix).toBeUndefined();
   });
 
   it.each([

@@ -67,6 +67,7 @@ export function createChecker(charter: Charter): MessageChecker {
         text: source.slice(range.start, range.end),
         message: finding.message,
         ...(finding.fix !== undefined ? { fix: finding.fix } : {}),
+        ...(finding.suggestion !== undefined ? { suggestion: finding.suggestion } : {}),
         ...(finding.explanation !== undefined ? { explanation: finding.explanation } : {}),
       });
     }

@@ -100,8 +100,13 @@ export interface Finding {
   /** The text at the range, as found. */
   text: string;
   message: { ja: string; en: string };
-  /** Replacement text for the range (a one-click fix), when there is one. */
+  /** Replacement text for the range (a one-click fix), when there is one: the message reads right with it in place. */
   fix?: string;
+  /**
+   * A compliant rewording to write instead (claims): guidance for the writer, not a fix, since
+   * the sentence around the range has to be rewritten with it (「血圧が下がる」→「食生活のバランスを応援」).
+   */
+  suggestion?: string;
   /** Why the rule exists (the law or the charter line), for the console's hover. */
   explanation?: { ja: string; en: string };
 }

@@ -22,7 +22,8 @@ export interface ClaimRule {
   unless?: (candidate: ClaimCandidate) => boolean;
   message: { ja: string; en: string };
   explanation: { ja: string; en: string };
-  fix?: string;
+  /** A compliant rewording to write instead; the sentence around it needs rewriting too, so it is never applied by itself. */
+  suggestion?: string;
 }
 
 export interface ClaimCandidate {
@@ -75,7 +76,7 @@ export async function findClaims(rules: readonly ClaimRule[], sentence: Sentence
         end: sentence.start + end,
         message: rule.message,
         explanation: rule.explanation,
-        ...(rule.fix !== undefined ? { fix: rule.fix } : {}),
+        ...(rule.suggestion !== undefined ? { suggestion: rule.suggestion } : {}),
       });
     }
   }

@@ -24,13 +24,13 @@ export const KEIHYOHO_RULES: readonly ClaimRule[] = [
     pattern: /最高|最強|最上級?|最安値?|最大級/g,
     unless: ({ next }) => next !== undefined && NEUTRAL_AFTER_SUPERLATIVE.has(next.surface_form),
     message: { ja: '根拠のない最上級表現（最高・最強など）は使えません。', en: 'Unsupported superlatives (best, strongest …) may not be used.' },
-    explanation, fix: 'こだわりの',
+    explanation, suggestion: 'こだわりの',
   },
   {
     id: 'claims.keihyoho.ranking', pack: 'keihyoho',
     pattern: /日本一|世界一|業界一|[Nn][Oo]\.?\s?1(?![0-9])|Ｎｏ．?１|ナンバー(?:ワン|1|１)|(?:売上|人気|満足度)(?:第?[1１]位)/g,
     message: { ja: '「No.1・日本一」は調査の出典（機関・期間・対象）なしには表示できません。', en: '"No.1" needs its survey (who, when, whom) stated next to it.' },
-    explanation, fix: '多くのお客様にご愛用いただいている',
+    explanation, suggestion: '多くのお客様にご愛用いただいている',
   },
   {
     id: 'claims.keihyoho.first', pack: 'keihyoho',

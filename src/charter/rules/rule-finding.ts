@@ -8,5 +8,6 @@ export interface VisibleFinding {
   end: number;
   message: { ja: string; en: string };
   fix?: string;
+  suggestion?: string;
   explanation?: { ja: string; en: string };
 }

@@ -3848,7 +3848,7 @@ export interface components {
                 en: string;
                 ja: string;
             };
-            /** @description Replacement text for the range (a one-click fix) */
+            /** @description Replacement text for the range (a one-click fix): the message reads right with it in place */
             fix?: string;
             message: {
                 en: string;
@@ -3866,6 +3866,8 @@ export interface components {
             rule: string;
             /** @enum {string} */
             severity: "error" | "warning" | "info";
+            /** @description A compliant rewording to write instead (claims); the sentence has to be rewritten around it, so it is not a one-click fix */
+            suggestion?: string;
             /** @description The text at the range, as found */
             text: string;
         };

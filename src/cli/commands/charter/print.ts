@@ -14,14 +14,15 @@ const SEVERITY: Record<Language, Record<Severity, string>> = {
   en: { error: 'error', warning: 'warning', info: 'info' },
 };
 
-/** One line per finding, `file:line:col  severity  rule  message  (→ fix)`, then the summary. */
+/** One line per finding, `file:line:col  severity  rule  message  (→ fix)  (rewording: …)`, then the summary. */
 export function printCheckedFiles(files: CheckedFile[], lang: Language): string[] {
   const lines: string[] = [];
   for (const { file, result, positions } of files) {
     result.findings.forEach((finding, index) => {
       const { line, column } = positions[index]!;
       const fix = finding.fix !== undefined ? `  (→ ${finding.fix === '' ? (lang === 'ja' ? '削除' : 'delete') : finding.fix.replace(/\n/g, '\\n')})` : '';
-      lines.push(`${file}:${line}:${column}  ${SEVERITY[lang][finding.severity]}  ${finding.rule}  ${finding.message[lang]}${fix}`);
+      const suggestion = finding.suggestion !== undefined ? `  (${lang === 'ja' ? '言い換え例' : 'rewording'}: ${finding.suggestion})` : '';
+      lines.push(`${file}:${line}:${column}  ${SEVERITY[lang][finding.severity]}  ${finding.rule}  ${finding.message[lang]}${fix}${suggestion}`);
     });
   }
   if (lines.length > 0) lines.push('');

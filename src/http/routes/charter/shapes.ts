@@ -17,7 +17,8 @@ export const Finding = z.object({
   }),
   text: z.string().describe('The text at the range, as found'),
   message: Text,
-  fix: z.string().optional().describe('Replacement text for the range (a one-click fix)'),
+  fix: z.string().optional().describe('Replacement text for the range (a one-click fix): the message reads right with it in place'),
+  suggestion: z.string().optional().describe('A compliant rewording to write instead (claims); the sentence has to be rewritten around it, so it is not a one-click fix'),
   explanation: Text.optional().describe('Why the rule exists: the law or the charter line'),
 }).meta({ id: 'CharterFinding' });
 
