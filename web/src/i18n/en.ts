@@ -2,6 +2,7 @@ import { charterCommonEn } from './charter.ts';
 import { checkerEn } from './charter-checker.ts';
 import { editorEn } from './charter-editor.ts';
 import { oneVoiceEn } from './charter-one-voice.ts';
+import { templateEn } from './charter-template.ts';
 import { templatesEn } from './charter-templates.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
@@ -232,7 +233,7 @@ export const en: Messages = {
     notAllowed: 'A read-only role cannot import data. Ask an admin to change your role.',
     reasons,
   },
-  charter: { ...charterCommonEn, editor: editorEn, checker: checkerEn, templates: templatesEn, oneVoice: oneVoiceEn },
+  charter: { ...charterCommonEn, editor: editorEn, checker: checkerEn, templates: templatesEn, template: templateEn, oneVoice: oneVoiceEn },
   analytics: {
     title: 'Analytics',
     sectionNav: 'Analytics menu',

@@ -2,6 +2,7 @@ import { charterCommonJa } from './charter.ts';
 import { checkerJa } from './charter-checker.ts';
 import { editorJa } from './charter-editor.ts';
 import { oneVoiceJa } from './charter-one-voice.ts';
+import { templateJa } from './charter-template.ts';
 import { templatesJa } from './charter-templates.ts';
 import type { components } from '../api/schema';
 
@@ -232,7 +233,7 @@ export const ja = {
     notAllowed: '閲覧のみの権限ではデータを取り込めません。管理者に権限の変更を依頼してください。',
     reasons,
   },
-  charter: { ...charterCommonJa, editor: editorJa, checker: checkerJa, templates: templatesJa, oneVoice: oneVoiceJa },
+  charter: { ...charterCommonJa, editor: editorJa, checker: checkerJa, templates: templatesJa, template: templateJa, oneVoice: oneVoiceJa },
   analytics: {
     title: '分析',
     sectionNav: '分析メニュー',
