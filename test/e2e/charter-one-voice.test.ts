@@ -1,8 +1,12 @@
 import path from 'node:path';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/charter/actor.ts';
+import { saveCharter } from '../../src/charter/charters.ts';
 import { checkMessage } from '../../src/charter/check-message.ts';
+import { DEMO_CHARTER } from '../../src/charter/demo-charter.ts';
 import { DEMO_TEMPLATES, seedDemoCharter } from '../../src/charter/demo-templates.ts';
+import { createTemplate } from '../../src/charter/templates.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
 import { connectTestDatabase, freshWorkspace } from '../support/database.ts';
 import { SCREENSHOTS, startConsole, type RunningConsole } from '../support/e2e.ts';
@@ -39,15 +43,29 @@ const DEPARTMENT_NAMES: Record<Department, string> = {
 
 const database = connectTestDatabase();
 let console_: RunningConsole;
+const actor: Actor = { kind: 'system', label: 'test' };
+/** The demo charter and its 7 templates. */
 let brand: Workspace;
+/** No charter, no templates. */
 let empty: Workspace;
+/** The demo charter, no templates. */
+let charterOnly: Workspace;
+/** Two demo templates checked against the demo charter, then the charter changed. */
+let changed: Workspace;
 let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
   brand = await freshWorkspace(database);
   empty = await freshWorkspace(database);
-  await seedDemoCharter({ pool: database.pool, workspaceId: brand.id, check: checkMessage });
+  charterOnly = await freshWorkspace(database);
+  changed = await freshWorkspace(database);
+  const pool = database.pool;
+  await seedDemoCharter({ pool, workspaceId: brand.id, check: checkMessage });
+  await saveCharter({ pool, workspaceId: charterOnly.id, input: DEMO_CHARTER, actor });
+  await saveCharter({ pool, workspaceId: changed.id, input: DEMO_CHARTER, actor });
+  for (const input of DEMO_TEMPLATES.slice(0, 2)) await createTemplate({ pool, workspaceId: changed.id, check: checkMessage, input, actor });
+  await saveCharter({ pool, workspaceId: changed.id, input: { ...DEMO_CHARTER, greetings: [...DEMO_CHARTER.greetings, 'お世話になっております'] }, actor });
   console_ = await startConsole(database);
   ({ context, page } = await console_.signedInPage(await console_.user('admin')));
 }, 120_000);
@@ -137,15 +155,49 @@ describe('the charter templates page', () => {
   });
 
   it('shows an empty state with a create link in every department of a workspace without templates', async () => {
-    await open(empty, 'templates', 'テンプレート');
+    await open(charterOnly, 'templates', 'テンプレート');
     for (const department of Object.keys(DEPARTMENT_NAMES) as Department[]) {
       const section = region(DEPARTMENT_NAMES[department]);
       await section.getByText(`${DEPARTMENT_NAMES[department]}のテンプレートはまだありません。`).waitFor();
       expect(await section.getByRole('table').count()).toBe(0);
       expect(await section.getByRole('link', { name: `${DEPARTMENT_NAMES[department]}のテンプレートを新規作成` }).getAttribute('href'))
-        .toBe(`/w/${empty.name}/charter/templates/new?department=${department}`);
+        .toBe(`/w/${charterOnly.name}/charter/templates/new?department=${department}`);
     }
     await screenshot('templates-empty');
+  });
+
+  it('sends writers to the charter first when the workspace has none, with no create links', async () => {
+    await open(empty, 'templates', 'テンプレート');
+    const notice = page.getByRole('status').filter({ hasText: 'このワークスペースにはまだ関係性定義がありません。' });
+    await notice.waitFor();
+    expect(await notice.getByRole('link', { name: '関係性定義を開く' }).getAttribute('href')).toBe(`/w/${empty.name}/charter/editor`);
+    expect(await page.getByRole('link', { name: /新規作成/ }).count()).toBe(0);
+    expect(await page.getByRole('heading', { level: 2 }).count()).toBe(0);
+    await screenshot('templates-no-charter');
+  });
+
+  it('marks the templates checked against an older charter, with the note on hover', async () => {
+    await open(changed, 'templates', 'テンプレート');
+    const { items } = await apiGet<{ items: (TemplateSummary & { stale: boolean })[] }>(`/api/v1/workspaces/${changed.name}/templates`);
+    expect(items.map((item) => item.stale)).toEqual([true, true]);
+    const markers = page.getByRole('table').getByText('定義の変更後に未チェック');
+    expect(await markers.count()).toBe(items.length);
+    expect(await markers.first().getAttribute('title')).toBe('関係性定義が変わりました。保存または公開すると、新しい定義で再チェックされます。');
+    await page.getByText('2 件のテンプレートは、関係性定義の変更後にまだチェックされていません。', { exact: false }).waitFor();
+    await markers.first().hover();
+    await screenshot('templates-stale');
+  });
+
+  it('offers no create links to a read-only user', async () => {
+    const reader = await console_.signedInPage(await console_.user('read_only'));
+    try {
+      await reader.page.goto(`${console_.baseUrl}/w/${encodeURIComponent(charterOnly.name)}/charter/templates`);
+      await reader.page.getByRole('heading', { level: 1, name: 'テンプレート' }).waitFor();
+      await reader.page.getByText('管理者または編集者がテンプレートを作成すると、ここに表示されます。').first().waitFor();
+      expect(await reader.page.getByRole('link', { name: /新規作成/ }).count()).toBe(0);
+    } finally {
+      await reader.context.close();
+    }
   });
 });
 
@@ -208,10 +260,36 @@ describe('the one-voice page', () => {
     await matrix.screenshot({ path: path.join(SCREENSHOTS, 'charter-one-voice-matrix.png') });
   });
 
+  it('explains that templates come first in a workspace with a charter and no templates', async () => {
+    await open(charterOnly, 'one-voice', 'ワンボイス');
+    const notice = page.getByRole('status').filter({ hasText: 'まだテンプレートがありません。' });
+    await notice.waitFor();
+    expect(await notice.getByRole('link', { name: 'テンプレートを開く' }).getAttribute('href')).toBe(`/w/${charterOnly.name}/charter/templates`);
+    await page.getByRole('region', { name: /^基準となる関係性定義/ }).getByText('お客様と「かかりつけの相談相手」のような関係を築く').waitFor();
+    expect(await page.getByRole('table').count()).toBe(0);
+  });
+
   it('explains a workspace without a charter instead of showing empty tables', async () => {
     await open(empty, 'one-voice', 'ワンボイス');
     await page.getByRole('status').getByText('このワークスペースにはまだ関係性定義がありません。').waitFor();
     expect(await page.getByRole('table').count()).toBe(0);
     await screenshot('one-voice-empty');
+  });
+
+  it('reads in English too, with the same figures', async () => {
+    await open(brand, 'one-voice', 'ワンボイス');
+    await page.getByRole('button', { name: 'English', exact: true }).click();
+    try {
+      await page.getByRole('heading', { level: 1, name: 'One voice' }).waitFor();
+      const matrix = page.getByRole('table', { name: 'How each department addresses the customer' });
+      await matrix.locator('tbody tr[data-form="あなた"]').getByText('Avoided by the charter').waitFor();
+      await page.getByRole('region', { name: 'Where the voice splits' }).getByText('"あなた" is written by Sales').waitFor();
+      await screenshot('one-voice-en');
+      await open(brand, 'templates', 'Templates');
+      await page.getByRole('table', { name: 'Sales templates' }).waitFor();
+      await screenshot('templates-en');
+    } finally {
+      await page.getByRole('button', { name: '日本語', exact: true }).click();
+    }
   });
 });

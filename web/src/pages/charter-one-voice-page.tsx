@@ -1,9 +1,10 @@
 import { Link } from 'react-router';
-import { api, ApiError, unwrap, type Schemas } from '../api/client.ts';
+import { api, unwrap, type Schemas } from '../api/client.ts';
 import { WhenLoaded } from '../analytics/page-frame.tsx';
 import { AddressMatrix, addressRows, normalizeAddress } from '../charter/address-matrix.tsx';
 import '../charter/charter-lists.css';
 import { charterPath, ruleLabel, ScoreBadge, SeverityBadge, TemplateStatusBadge, type Department } from '../charter/labels.tsx';
+import { readCharterOrNull } from '../charter/read-charter.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
@@ -22,12 +23,9 @@ export function CharterOneVoicePage() {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
   const loaded = useApiData(async (signal) => {
-    const path = { workspace: workspace.name };
     const [report, charter] = await Promise.all([
-      unwrap(api.GET('/api/v1/workspaces/{workspace}/charter/one-voice', { params: { path }, signal })),
-      // No charter is an answer here (the page explains it), not a failure.
-      unwrap(api.GET('/api/v1/workspaces/{workspace}/charter', { params: { path }, signal }))
-        .catch((error: unknown) => { if (error instanceof ApiError && error.status === 404) return null; throw error; }),
+      unwrap(api.GET('/api/v1/workspaces/{workspace}/charter/one-voice', { params: { path: { workspace: workspace.name } }, signal })),
+      readCharterOrNull(workspace.name, signal),
     ]);
     return { report, charter };
   }, [workspace.name]);

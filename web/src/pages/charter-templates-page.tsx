@@ -6,6 +6,7 @@ import '../charter/charter-lists.css';
 import {
   charterPath, DEPARTMENTS, ScoreBadge, StaleMarker, TemplateStatusBadge, type Department,
 } from '../charter/labels.tsx';
+import { readCharterOrNull } from '../charter/read-charter.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
@@ -23,29 +24,56 @@ const ALL = 'all';
 export function CharterTemplatesPage() {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
-  const query = useQueryState();
-  const shown = oneOf([ALL, ...DEPARTMENTS], query.get('department'), ALL);
-  const templates = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/templates', {
-    params: { path: { workspace: workspace.name } }, signal,
-  })), [workspace.name]);
+  const loaded = useApiData(async (signal) => {
+    const [templates, charter] = await Promise.all([
+      unwrap(api.GET('/api/v1/workspaces/{workspace}/templates', { params: { path: { workspace: workspace.name } }, signal })),
+      readCharterOrNull(workspace.name, signal),
+    ]);
+    return { items: templates.items, charter };
+  }, [workspace.name]);
   return (
     <>
       <header className="charter-list-header">
         <h1>{t.charter.templates.title}</h1>
         <p className="muted lead">{t.charter.templates.lead}</p>
       </header>
-      <WhenLoaded data={templates}>
-        {({ items }) => (
-          <>
-            <DepartmentFilter templates={items} shown={shown} onChange={(next) => query.set({ department: next === ALL ? undefined : next })} />
-            <Alerts templates={items} />
-            {DEPARTMENTS.filter((department) => shown === ALL || shown === department).map((department) => (
-              <DepartmentSection key={department} department={department} templates={items.filter((item) => item.department === department)} />
-            ))}
-          </>
-        )}
+      <WhenLoaded data={loaded}>
+        {({ items, charter }) => (charter === null && items.length === 0
+          ? <NoCharter />
+          : <TemplatesByDepartment templates={items} hasCharter={charter !== null} />)}
       </WhenLoaded>
     </>
+  );
+}
+
+function TemplatesByDepartment({ templates, hasCharter }: { templates: TemplateSummary[]; hasCharter: boolean }) {
+  const query = useQueryState();
+  const shown = oneOf([ALL, ...DEPARTMENTS], query.get('department'), ALL);
+  return (
+    <>
+      {!hasCharter && <NoCharter />}
+      <DepartmentFilter templates={templates} shown={shown} onChange={(next) => query.set({ department: next === ALL ? undefined : next })} />
+      <Alerts templates={templates} />
+      {DEPARTMENTS.filter((department) => shown === ALL || shown === department).map((department) => (
+        <DepartmentSection
+          key={department} department={department} hasCharter={hasCharter}
+          templates={templates.filter((item) => item.department === department)}
+        />
+      ))}
+    </>
+  );
+}
+
+function NoCharter() {
+  const { t } = useI18n();
+  const { workspace } = useCurrentWorkspace();
+  const me = useMe();
+  return (
+    <div className="alert alert-info" role="status">
+      <strong>{t.charter.noCharter}</strong>
+      <p>{canWrite(me.role) ? t.charter.noCharterWrite : t.charter.noCharterRead}</p>
+      <Link className="button" to={charterPath(workspace.name, 'editor')}>{t.charter.templates.openEditor}</Link>
+    </div>
   );
 }
 
@@ -84,17 +112,20 @@ function Alerts({ templates }: { templates: TemplateSummary[] }) {
   );
 }
 
-function DepartmentSection({ department, templates }: { department: Department; templates: TemplateSummary[] }) {
+function DepartmentSection({ department, templates, hasCharter }: { department: Department; templates: TemplateSummary[]; hasCharter: boolean }) {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
   const me = useMe();
+  // A template is checked against the charter: without one, a writer is sent to the charter first (NoCharter).
+  const canCreate = canWrite(me.role) && hasCharter;
+  const emptyNote = canCreate ? t.charter.templates.emptyWrite : canWrite(me.role) ? undefined : t.charter.templates.emptyRead;
   const name = t.charter.departments[department];
   const headingId = `templates-${department}`;
   return (
     <section className="card department-section" aria-labelledby={headingId}>
       <div className="card-header">
         <h2 id={headingId}>{name}</h2>
-        {canWrite(me.role) && (
+        {canCreate && (
           <Link className="button button-small" to={`${charterPath(workspace.name, 'templates', 'new')}?department=${department}`} aria-label={t.charter.templates.createIn(name)}>
             + {t.charter.templates.create}
           </Link>
@@ -104,7 +135,7 @@ function DepartmentSection({ department, templates }: { department: Department; 
         ? (
           <div className="empty-state">
             <p><strong>{t.charter.templates.empty(name)}</strong></p>
-            <p className="muted">{canWrite(me.role) ? t.charter.templates.emptyWrite : t.charter.templates.emptyRead}</p>
+            {emptyNote !== undefined && <p className="muted">{emptyNote}</p>}
           </div>
         )
         : (
