@@ -61,7 +61,10 @@ export type TemplateSummary = Omit<MessageTemplate, 'body' | 'check'> & { counts
 
 export interface TemplateOverride {
   id: string;
-  templateId: string;
+  /** null once the template was deleted: the override stays in the audit log. */
+  templateId: string | null;
+  /** The template's name when it was published over its errors. */
+  templateName: string;
   contentHash: string;
   charterVersion: number;
   overriddenBy: string;
@@ -177,10 +180,10 @@ export async function publishTemplate(params: Deps & {
     if (rowCount === 0) throw new KizunaError('conflict', `Template "${template.name}" was changed while it was being published: publish it again.`);
     if (errors.length === 0 || !override) return undefined;
     const { rows } = await client.query<{ id: string }>(
-      `insert into template_overrides (workspace_id, template_id, content_hash, charter_version, overridden_by, overridden_by_user_id,
+      `insert into template_overrides (workspace_id, template_id, template_name, content_hash, charter_version, overridden_by, overridden_by_user_id,
                                        overridden_by_api_key_id, reason, findings)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id::text`,
-      [workspaceId, templateId, hashOf(content), version, ...actorColumns(actor), override.reason.trim(), JSON.stringify(errors)],
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id::text`,
+      [workspaceId, templateId, template.name, hashOf(content), version, ...actorColumns(actor), override.reason.trim(), JSON.stringify(errors)],
     );
     return rows[0]!.id;
   });
@@ -216,19 +219,44 @@ export async function listTemplatesWithText(params: { pool: pg.Pool; workspaceId
   return rows.map(templateOf);
 }
 
+interface OverrideRow {
+  id: string; template_id: string | null; template_name: string; content_hash: string; charter_version: number;
+  overridden_by: string; reason: string; findings: Finding[]; created_at: Date;
+}
+
+const SELECT_OVERRIDE = `select id::text, template_id::text, template_name, content_hash, charter_version, overridden_by, reason, findings, created_at
+                           from template_overrides`;
+
+function overrideOf(row: OverrideRow): TemplateOverride {
+  return {
+    id: row.id, templateId: row.template_id, templateName: row.template_name, contentHash: row.content_hash, charterVersion: row.charter_version,
+    overriddenBy: row.overridden_by, reason: row.reason, findings: row.findings, createdAt: row.created_at,
+  };
+}
+
 /** The audit log of a template's publications over errors, oldest first. */
 export async function listTemplateOverrides(params: { pool: pg.Pool; workspaceId: string; templateId: string }): Promise<TemplateOverride[]> {
-  const { rows } = await params.pool.query<{
-    id: string; template_id: string; content_hash: string; charter_version: number; overridden_by: string; reason: string; findings: Finding[]; created_at: Date;
-  }>(
-    `select id::text, template_id::text, content_hash, charter_version, overridden_by, reason, findings, created_at
-       from template_overrides where workspace_id = $1 and template_id = $2 order by id`,
+  const { rows } = await params.pool.query<OverrideRow>(`${SELECT_OVERRIDE} where workspace_id = $1 and template_id = $2 order by id`, [params.workspaceId, params.templateId]);
+  return rows.map(overrideOf);
+}
+
+/** The workspace's whole audit log of publications over errors, newest first, deleted templates' included. */
+export async function listWorkspaceOverrides(params: { pool: pg.Pool; workspaceId: string }): Promise<TemplateOverride[]> {
+  const { rows } = await params.pool.query<OverrideRow>(`${SELECT_OVERRIDE} where workspace_id = $1 order by id desc`, [params.workspaceId]);
+  return rows.map(overrideOf);
+}
+
+/**
+ * Deletes a template. Its overrides stay in the audit log under the template's name (their
+ * link becomes null). `not_found` when the workspace has no such template.
+ */
+export async function deleteTemplate(params: { pool: pg.Pool; workspaceId: string; templateId: string }): Promise<{ id: string; name: string }> {
+  const { rows } = await params.pool.query<{ id: string; name: string }>(
+    'delete from message_templates where workspace_id = $1 and id = $2 returning id::text, name',
     [params.workspaceId, params.templateId],
   );
-  return rows.map((row) => ({
-    id: row.id, templateId: row.template_id, contentHash: row.content_hash, charterVersion: row.charter_version,
-    overriddenBy: row.overridden_by, reason: row.reason, findings: row.findings, createdAt: row.created_at,
-  }));
+  if (!rows[0]) throw new KizunaError('not_found', `No template with id ${params.templateId} in this workspace.`);
+  return rows[0];
 }
 
 async function currentCharter(params: { pool: pg.Pool; workspaceId: string }): Promise<{ charter: Charter; version: number }> {

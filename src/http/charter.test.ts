@@ -31,7 +31,7 @@ async function brand(): Promise<Brand> {
   return { workspace, keys: { admin: await key('owner', 'admin'), write: await key('crm', 'marketing'), read: await key('bi', 'read_only') } };
 }
 
-function call(b: Brand, method: 'GET' | 'PUT' | 'POST', path: string, key: string, payload?: object) {
+function call(b: Brand, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, key: string, payload?: object) {
   return app.inject({
     method, url: `/api/v1/workspaces/${b.workspace.name}${path}`, ...(payload ? { payload } : {}),
     headers: { authorization: `Bearer ${key}` },
@@ -110,6 +110,26 @@ describe('templates API', () => {
     const published = await call(b, 'POST', `/templates/${template.id}/publish`, b.keys.write);
     expect(published.json()).toMatchObject({ outcome: 'published', template: { status: 'published' } });
     expect((await call(b, 'GET', '/templates/999999999', b.keys.read)).statusCode).toBe(404);
+  });
+
+  it('deletes a template; its overrides stay in the workspace audit log under its name', async () => {
+    const b = await brand();
+    await call(b, 'PUT', '/charter', b.keys.write, TEST_CHARTER);
+    const template = (await call(b, 'POST', '/templates', b.keys.write, { name: '駆け込みセール', department: 'marketing', channel: 'sms', body: '急いでください！' })).json();
+    await call(b, 'POST', `/templates/${template.id}/publish`, b.keys.admin, { override: { reason: '期間限定の告知として承認' } });
+    const kept = await call(b, 'POST', '/templates', b.keys.write, { name: '発送', department: 'support', channel: 'sms', body: 'お客様、発送しました。' });
+
+    expect((await call(b, 'DELETE', `/templates/${template.id}`, b.keys.read)).statusCode).toBe(403);
+    const deleted = await call(b, 'DELETE', `/templates/${template.id}`, b.keys.write);
+    expect(deleted.statusCode).toBe(200);
+    expect(deleted.json()).toEqual({ id: template.id, name: '駆け込みセール' });
+    expect((await call(b, 'GET', `/templates/${template.id}`, b.keys.read)).statusCode).toBe(404);
+    expect((await call(b, 'DELETE', `/templates/${template.id}`, b.keys.write)).statusCode).toBe(404);
+    expect((await call(b, 'GET', '/templates', b.keys.read)).json().items.map((t: { id: string }) => t.id)).toEqual([kept.json().id]);
+
+    const log = await call(b, 'GET', '/templates/overrides', b.keys.read);
+    expect(log.statusCode).toBe(200);
+    expect(log.json().items).toMatchObject([{ templateId: null, templateName: '駆け込みセール', reason: '期間限定の告知として承認', findings: [{ text: '急いで' }] }]);
   });
 
   it('reports the one voice: each department\'s scores and address forms', async () => {

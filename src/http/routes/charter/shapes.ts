@@ -81,7 +81,8 @@ export const TemplateSummary = z.object({ ...TemplateFields, counts: Counts }).m
 
 export const TemplateOverride = z.object({
   id: z.string(),
-  templateId: z.string(),
+  templateId: z.string().nullable().describe('null once the template was deleted; the override stays in the audit log'),
+  templateName: z.string().describe('The template\'s name when it was published'),
   contentHash: z.string().describe('SHA-256 of the channel, format, subject and body published'),
   charterVersion: z.number().int(),
   overriddenBy: z.string(),

@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../../charter/actor.ts';
 import {
-  createTemplate, listTemplateOverrides, listTemplates, publishTemplate, readTemplate, TemplateChanges, TemplateInput, updateTemplate,
+  createTemplate, deleteTemplate, listTemplateOverrides, listTemplates, listWorkspaceOverrides, publishTemplate, readTemplate, TemplateChanges,
+  TemplateInput, updateTemplate,
   type CheckMessage,
 } from '../../../charter/templates.ts';
 import { DEPARTMENTS } from '../../../charter/types.ts';
@@ -31,6 +32,18 @@ export function templateRoutes(deps: Pick<AppDeps, 'database'> & { checkMessage:
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       return { items: await listTemplates({ pool, workspaceId: workspace.id, department: request.query.department }) };
+    });
+
+    app.get('/workspaces/:workspace/templates/overrides', {
+      schema: {
+        tags: ['charter'], summary: 'The audit log: every publication of a template over its errors, newest first',
+        description: 'Who published which template over which errors, when, and why. Deleted templates\' overrides stay (templateId null, templateName as it was).',
+        params: WorkspaceParams,
+        response: { 200: z.object({ items: z.array(TemplateOverride) }).meta({ id: 'TemplateOverrideList' }), 401: ErrorBody, 404: ErrorBody },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      return { items: await listWorkspaceOverrides({ pool, workspaceId: workspace.id }) };
     });
 
     app.post('/workspaces/:workspace/templates', {
@@ -65,6 +78,18 @@ export function templateRoutes(deps: Pick<AppDeps, 'database'> & { checkMessage:
     }, async (request) => {
       const { workspace, principal } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
       return updateTemplate({ pool, workspaceId: workspace.id, check, templateId: request.params.id, changes: request.body, actor: await actorOf(pool, principal) });
+    });
+
+    app.delete('/workspaces/:workspace/templates/:id', {
+      schema: {
+        tags: ['charter'], summary: 'Delete a template; its overrides stay in the audit log',
+        description: 'Needs the write permission. 404 when the workspace has no such template.',
+        params: TemplateParams,
+        response: { 200: z.object({ id: z.string(), name: z.string() }).meta({ id: 'DeletedTemplate' }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
+      return deleteTemplate({ pool, workspaceId: workspace.id, templateId: request.params.id });
     });
 
     app.post('/workspaces/:workspace/templates/:id/publish', {
