@@ -86,10 +86,11 @@ export function AddressMatrix({ rows, splitDepartments }: { rows: AddressRow[]; 
                     </th>
                     {DEPARTMENTS.map((department) => {
                       const use = row.uses[department];
+                      const column = splitDepartments.has(department) ? 'num in-split-column' : 'num';
                       return use === undefined
-                        ? <td key={department} className="num count-none" data-department={department}>{t.app.none}</td>
+                        ? <td key={department} className={`${column} count-none`} data-department={department}>{t.app.none}</td>
                         : (
-                          <td key={department} className="num count-used" data-department={department} title={m.example(use.example, use.templateName)}>
+                          <td key={department} className={`${column} count-used`} data-department={department} title={m.example(use.example, use.templateName)}>
                             {format.integer(use.count)}
                           </td>
                         );

@@ -22,6 +22,9 @@ export const templatesJa = {
     format: '形式',
     status: '状態',
     score: 'スコア',
+    errors: 'エラー',
+    warnings: '警告',
+    info: '情報',
     updated: '最終更新',
   },
   updatedBy: (who: string) => `${who} さん`,
@@ -29,8 +32,9 @@ export const templatesJa = {
   emptyWrite: '「新規作成」から最初のテンプレートを作成できます。書いた文面はその場で関係性定義に照らしてチェックされます。',
   emptyRead: '管理者または編集者がテンプレートを作成すると、ここに表示されます。',
   openEditor: '関係性定義を開く',
-  staleAlert: (count: string) => `${count} 件のテンプレートは、関係性定義の変更後にまだチェックされていません。スコアは以前の定義によるものです。`,
-  errorsAlert: (count: string) => `${count} 件のテンプレートにエラーがあり、このままでは公開できません。`,
+  /** `many`: more than one, for languages that say it. */
+  staleAlert: (count: string, _many: boolean) => `${count} 件のテンプレートは、関係性定義の変更後にまだチェックされていません。スコアは以前の定義によるものです。`,
+  errorsAlert: (count: string, _many: boolean) => `${count} 件のテンプレートにエラーがあり、このままでは公開できません。`,
 };
 
 export const templatesEn: typeof templatesJa = {
@@ -56,6 +60,9 @@ export const templatesEn: typeof templatesJa = {
     format: 'Format',
     status: 'Status',
     score: 'Score',
+    errors: 'Errors',
+    warnings: 'Warnings',
+    info: 'Info',
     updated: 'Last updated',
   },
   updatedBy: (who) => who,
@@ -63,6 +70,10 @@ export const templatesEn: typeof templatesJa = {
   emptyWrite: 'Create the first one with "New template"; its text is checked against the charter as you write.',
   emptyRead: 'Templates show here once an admin or editor creates them.',
   openEditor: 'Open the charter',
-  staleAlert: (count) => `${count} template(s) have not been checked since the charter changed; their scores are from the older charter.`,
-  errorsAlert: (count) => `${count} template(s) have errors and cannot be published as they are.`,
+  staleAlert: (count, many) => (many
+    ? `${count} templates have not been checked since the charter changed; their scores are from the older charter.`
+    : `${count} template has not been checked since the charter changed; its score is from the older charter.`),
+  errorsAlert: (count, many) => (many
+    ? `${count} templates have errors and cannot be published as they are.`
+    : `${count} template has errors and cannot be published as it is.`),
 };

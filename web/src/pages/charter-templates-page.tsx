@@ -106,8 +106,8 @@ function Alerts({ templates }: { templates: TemplateSummary[] }) {
   if (withErrors === 0 && stale === 0) return null;
   return (
     <div className="charter-alerts">
-      {withErrors > 0 && <p className="alert alert-error">{t.charter.templates.errorsAlert(format.integer(withErrors))}</p>}
-      {stale > 0 && <p className="alert alert-info">{t.charter.templates.staleAlert(format.integer(stale))}</p>}
+      {withErrors > 0 && <p className="alert alert-error">{t.charter.templates.errorsAlert(format.integer(withErrors), withErrors > 1)}</p>}
+      {stale > 0 && <p className="alert alert-info">{t.charter.templates.staleAlert(format.integer(stale), stale > 1)}</p>}
     </div>
   );
 }
@@ -174,11 +174,22 @@ function TemplateTable({ department, templates }: { department: Department; temp
   const { t } = useI18n();
   const { workspace, format } = useCurrentWorkspace();
   const c = t.charter.templates.columns;
-  const severities = t.charter.severities;
   return (
     <div className="table-wrap">
       <table className="template-table">
         <caption className="visually-hidden">{t.charter.templates.tableCaption(t.charter.departments[department])}</caption>
+        {/* Fixed column widths, so the departments' tables line up one under another. */}
+        <colgroup>
+          <col />
+          <col className="col-channel" />
+          <col className="col-format" />
+          <col className="col-status" />
+          <col className="col-score" />
+          <col className="col-count" />
+          <col className="col-count" />
+          <col className="col-count" />
+          <col className="col-updated" />
+        </colgroup>
         <thead>
           <tr>
             <th scope="col">{c.name}</th>
@@ -186,9 +197,9 @@ function TemplateTable({ department, templates }: { department: Department; temp
             <th scope="col">{c.format}</th>
             <th scope="col">{c.status}</th>
             <th scope="col">{c.score}</th>
-            <th scope="col" className="num">{severities.error}</th>
-            <th scope="col" className="num">{severities.warning}</th>
-            <th scope="col" className="num">{severities.info}</th>
+            <th scope="col" className="num">{c.errors}</th>
+            <th scope="col" className="num">{c.warnings}</th>
+            <th scope="col" className="num">{c.info}</th>
             <th scope="col">{c.updated}</th>
           </tr>
         </thead>
