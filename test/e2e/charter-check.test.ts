@@ -63,7 +63,7 @@ describe('the live checker', () => {
     const pages = navigation.getByRole('list', { name: '関係性定義のページ' });
     await pages.getByRole('link').first().waitFor();
     expect(await pages.getByRole('link').allTextContents())
-      .toEqual(['関係性定義', 'チェッカー', 'テンプレート', 'ワンボイス']);
+      .toEqual(['関係性定義', 'チェッカー', 'テンプレート', 'ワンボイス', '承認ログ']);
     await navigation.getByRole('link', { name: 'チェッカー' }).click();
     await admin.getByRole('heading', { level: 1, name: 'メッセージチェッカー' }).waitFor();
     expect(await admin.locator('.charter-line').textContent()).toContain('お客様と「かかりつけの相談相手」のような関係を築く');
@@ -231,5 +231,29 @@ describe('templates: save and the publish gate', () => {
     // The reader still sees the findings underlined.
     await mark(reader, 'message-body', '痩せる').waitFor();
     await readerContext.close();
+  });
+
+  it('deletes a template after a confirmation; the workspace override log keeps its entry, marked deleted', async () => {
+    const { items } = await apiGet<{ items: Template[] }>(admin, `/api/v1/workspaces/${brand.name}/templates`);
+    const template = items.find((item) => item.name === '痩せる訴求(LINE)')!;
+    await admin.goto(workspacePath('charter', 'templates', template.id));
+    await admin.getByRole('button', { name: '削除', exact: true }).click();
+    const confirm = admin.getByRole('alertdialog', { name: '削除' });
+    expect(await confirm.textContent()).toContain('テンプレート「痩せる訴求(LINE)」を削除しますか?');
+    await confirm.getByRole('button', { name: 'キャンセル' }).click();
+    expect(await admin.getByRole('alertdialog').count()).toBe(0);
+    await admin.getByRole('button', { name: '削除', exact: true }).click();
+    await admin.getByRole('alertdialog', { name: '削除' }).getByRole('button', { name: '削除する' }).click();
+    await admin.getByRole('heading', { level: 1, name: 'テンプレート' }).waitFor();
+    expect(admin.url()).toMatch(/\/charter\/templates$/);
+    const after = await apiGet<{ items: Template[] }>(admin, `/api/v1/workspaces/${brand.name}/templates`);
+    expect(after.items.map((item) => item.name)).not.toContain('痩せる訴求(LINE)');
+
+    await admin.getByRole('navigation', { name: 'メインナビゲーション' }).getByRole('link', { name: '承認ログ' }).click();
+    await admin.getByRole('heading', { level: 1, name: 'エラー承認ログ' }).waitFor();
+    const row = admin.getByRole('row').filter({ hasText: '痩せる訴求(LINE)' });
+    expect(await row.textContent()).toContain('削除済み');
+    expect(await row.textContent()).toContain('法務部確認済み(2026/11/25): 体験談として根拠資料を保管。');
+    await screenshot(admin, 'override-log');
   });
 });

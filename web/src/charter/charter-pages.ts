@@ -6,4 +6,5 @@ export const CHARTER_PAGES = [
   { path: 'check', key: 'check' },
   { path: 'templates', key: 'templates' },
   { path: 'one-voice', key: 'oneVoice' },
+  { path: 'overrides', key: 'overrides' },
 ] as const satisfies readonly { path: string; key: keyof Messages['charter']['pages'] }[];

@@ -35,6 +35,7 @@ export const templateJa = {
   draftAgain: '公開後に文面を変更したため、下書きに戻っています。',
   overrides: '公開時のエラー承認(監査ログ)',
   overridesNone: 'このテンプレートはエラーを残したまま公開されたことはありません。',
+  logNone: 'エラーを残したまま公開されたテンプレートはまだありません。',
   overrideAt: '日時',
   overrideBy: '承認者',
   overrideReasonColumn: '理由',
@@ -44,6 +45,13 @@ export const templateJa = {
   delete: '削除',
   deleteConfirm: (name: string) => `テンプレート「${name}」を削除しますか? この操作は取り消せません(監査ログは残ります)。`,
   deleted: (name: string) => `テンプレート「${name}」を削除しました。`,
+  deleteConfirmButton: '削除する',
+  cancel: 'キャンセル',
+  logTitle: 'エラー承認ログ',
+  logLead: 'エラーが残ったまま管理者が公開したテンプレートの記録です。誰が・いつ・なぜ承認し、どのエラーが残っていたかを残します。テンプレートを削除しても記録は消えません。',
+  logTemplate: 'テンプレート',
+  logDeleted: '削除済み',
+  logAll: 'ワークスペース全体の承認ログへ',
 };
 
 export const templateEn: typeof templateJa = {
@@ -82,6 +90,7 @@ export const templateEn: typeof templateJa = {
   draftAgain: 'Its text changed after publication, so it is a draft again.',
   overrides: 'Published over errors (audit log)',
   overridesNone: 'This template has never been published over errors.',
+  logNone: 'No template has been published over its errors yet.',
   overrideAt: 'When',
   overrideBy: 'By',
   overrideReasonColumn: 'Reason',
@@ -91,4 +100,11 @@ export const templateEn: typeof templateJa = {
   delete: 'Delete',
   deleteConfirm: (name) => `Delete the template "${name}"? This cannot be undone (the audit log is kept).`,
   deleted: (name) => `Template "${name}" deleted.`,
+  deleteConfirmButton: 'Delete',
+  cancel: 'Cancel',
+  logTitle: 'Override log',
+  logLead: 'Templates an admin published over their errors: who, when, why, and which errors remained. Deleting a template keeps its entries.',
+  logTemplate: 'Template',
+  logDeleted: 'deleted',
+  logAll: 'The whole workspace\'s override log',
 };

@@ -12,6 +12,7 @@ export const charterCommonJa = {
     check: 'チェッカー',
     templates: 'テンプレート',
     oneVoice: 'ワンボイス',
+    overrides: '承認ログ',
   },
   /** お客様と「＿＿」のような関係を築く, with the word in the brackets. */
   relationshipPhrase: (word: string) => `お客様と「${word}」のような関係を築く`,
@@ -57,6 +58,7 @@ export const charterCommonEn: typeof charterCommonJa = {
     check: 'Checker',
     templates: 'Templates',
     oneVoice: 'One voice',
+    overrides: 'Override log',
   },
   relationshipPhrase: (word) => `We build a relationship with our customers like "${word}"`,
   noCharter: 'This workspace has no relationship charter yet.',

@@ -6,6 +6,7 @@ import { FindingCard } from '../charter/finding-card.tsx';
 import { charterPath, DEPARTMENTS, ScoreBadge, StaleMarker, TemplateStatusBadge } from '../charter/labels.tsx';
 import { useLiveCheck, type Finding, type MessageDraft } from '../charter/live-check.ts';
 import { MessageEditor } from '../charter/message-editor.tsx';
+import { OverrideTable, type Override } from '../charter/override-table.tsx';
 import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe } from '../session/session.tsx';
@@ -13,7 +14,6 @@ import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
 type StoredTemplate = Schemas['MessageTemplateWithOverrides'];
-type Override = Schemas['TemplateOverride'];
 
 /** A template's page (templates/:templateId) or a new one (templates/new?department=…, or a draft handed over from the checker). */
 export function CharterTemplatePage() {
@@ -141,6 +141,7 @@ function TemplateEditor({ stored, onChanged }: { stored: StoredTemplate | undefi
                 </button>
               )}
               {stored && dirty && <span className="badge stale">{tt.unsaved}</span>}
+              {stored && <DeleteTemplate template={stored} disabled={busy !== undefined} />}
             </div>
             {stored && dirty && <p className="muted small">{tt.saveBeforePublish}</p>}
             {(notice ?? handedNotice) && !dirty && <div className="alert alert-ok" role="status">{notice ?? handedNotice}</div>}
@@ -154,6 +155,35 @@ function TemplateEditor({ stored, onChanged }: { stored: StoredTemplate | undefi
       {stored && <OverrideLog overrides={stored.overrides} />}
       {stored && <p className="muted small">{tt.updated}: {tt.updatedBy(stored.updatedBy, format.dateTime(stored.updatedAt))}</p>}
     </>
+  );
+}
+
+/** Delete, after a confirmation in place; the override audit log keeps the template's entries. */
+function DeleteTemplate({ template, disabled }: { template: StoredTemplate; disabled: boolean }) {
+  const { t } = useI18n();
+  const tt = t.charter.template;
+  const { workspace } = useCurrentWorkspace();
+  const navigate = useNavigate();
+  const [confirming, setConfirming] = useState(false);
+  const [failure, setFailure] = useState<Error>();
+  async function remove() {
+    try {
+      await unwrap(api.DELETE('/api/v1/workspaces/{workspace}/templates/{id}', { params: { path: { workspace: workspace.name, id: template.id } } }));
+      void navigate(charterPath(workspace.name, 'templates'), { replace: true });
+    } catch (error) {
+      setFailure(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+  if (!confirming) {
+    return <button type="button" className="button button-quiet template-delete" disabled={disabled} onClick={() => setConfirming(true)}>{tt.delete}</button>;
+  }
+  return (
+    <div className="template-delete-confirm" role="alertdialog" aria-label={tt.delete}>
+      <span>{tt.deleteConfirm(template.name)}</span>
+      <button type="button" className="button button-danger button-small" onClick={() => void remove()}>{tt.deleteConfirmButton}</button>
+      <button type="button" className="button button-quiet button-small" onClick={() => setConfirming(false)}>{tt.cancel}</button>
+      {failure && <Failure error={failure} />}
+    </div>
   );
 }
 
@@ -221,39 +251,18 @@ function PublishRefused({ findings, admin, busy, onOverride }: { findings: Findi
   );
 }
 
-/** The audit log of this template's publications over errors: who, when, why, and the errors let through. */
+/** The audit log of this template's publications over errors, with a way to the workspace's whole log. */
 function OverrideLog({ overrides }: { overrides: Override[] }) {
-  const { t, locale } = useI18n();
+  const { t } = useI18n();
   const tt = t.charter.template;
-  const { format } = useCurrentWorkspace();
+  const { workspace } = useCurrentWorkspace();
   return (
     <section className="card override-log" aria-labelledby="override-log-title">
-      <h2 id="override-log-title">{tt.overrides}</h2>
-      {overrides.length === 0
-        ? <p className="muted">{tt.overridesNone}</p>
-        : (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr><th scope="col">{tt.overrideAt}</th><th scope="col">{tt.overrideBy}</th><th scope="col">{tt.overrideReasonColumn}</th><th scope="col">{tt.overrideFindings}</th></tr>
-              </thead>
-              <tbody>
-                {overrides.map((override) => (
-                  <tr key={override.id}>
-                    <td>{format.dateTime(override.createdAt)}<br /><span className="muted small">{tt.checkedAgainst} {tt.charterVersion(String(override.charterVersion))}</span></td>
-                    <td>{override.overriddenBy}</td>
-                    <td className="override-reason">{override.reason}</td>
-                    <td>
-                      <ul className="override-findings">
-                        {override.findings.map((finding) => <li key={`${finding.rule}:${finding.range.start}`}>「{finding.text}」 {finding.message[locale]}</li>)}
-                      </ul>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+      <div className="card-header">
+        <h2 id="override-log-title">{tt.overrides}</h2>
+        <Link to={charterPath(workspace.name, 'overrides')} className="small">{tt.logAll}</Link>
+      </div>
+      {overrides.length === 0 ? <p className="muted">{tt.overridesNone}</p> : <OverrideTable overrides={overrides} />}
     </section>
   );
 }
