@@ -44,8 +44,9 @@ afterAll(async () => {
   await database.close();
 });
 
-async function screenshot(target: Page, name: string): Promise<void> {
-  await target.screenshot({ path: path.join(SCREENSHOTS, `charter-editor-${name}.png`), fullPage: true });
+/** The whole page, or only the window (`fullPage` false: what the user sees, the save bar at its foot). */
+async function screenshot(target: Page, name: string, fullPage = true): Promise<void> {
+  await target.screenshot({ path: path.join(SCREENSHOTS, `charter-editor-${name}.png`), fullPage });
 }
 
 /** The API's answer with the browser's session, as the console itself would get it. */
@@ -87,6 +88,7 @@ describe('the charter editor', () => {
     await page.getByLabel('関係を表す言葉').fill('よき伴走者');
     expect(await phrase.textContent()).toBe('お客様と「よき伴走者」のような関係を築く');
     expect(await page.getByRole('button', { name: '保存', exact: true }).isEnabled()).toBe(true);
+    await screenshot(page, 'editing-window', false);
     await page.getByRole('button', { name: '変更を取り消す' }).click();
     expect(await phrase.textContent()).toBe('お客様と「かかりつけの相談相手」のような関係を築く');
     await screenshot(page, 'demo');
@@ -149,6 +151,20 @@ describe('the charter editor', () => {
     const first = page.getByRole('region', { name: 'バージョン 1 の内容' });
     expect(await first.textContent()).toContain('最初のバージョンです。');
     expect(await first.textContent()).toContain('お客様と「かかりつけの相談相手」のような関係を築く');
+
+    // In English, the same history in English words.
+    await page.getByRole('button', { name: 'English' }).click();
+    try {
+      await page.getByRole('heading', { level: 1, name: 'Charter versions' }).waitFor();
+      await page.getByRole('button', { name: 'Show version 2' }).click();
+      const newestInEnglish = page.getByRole('region', { name: 'Versions' }).locator('tbody tr').nth(0);
+      expect(await newestInEnglish.getByRole('listitem').allTextContents()).toEqual(['Forms of address avoided', 'Dictionary', 'Max sentence length']);
+      expect(await newestInEnglish.getByRole('cell').nth(4).textContent()).toContain('Max sentence length: 80 → 100');
+      await screenshot(page, 'versions-en');
+    } finally {
+      await page.getByRole('button', { name: '日本語' }).click();
+    }
+    await page.getByRole('heading', { level: 1, name: '変更履歴' }).waitFor();
   });
 
   it('refuses an empty relationship word and too many commas: each problem beside its field, the input kept, nothing saved', async () => {
@@ -170,7 +186,12 @@ describe('the charter editor', () => {
     // What the user typed is still there.
     expect(await page.getByLabel('1文の読点(、)の最大数').inputValue()).toBe('50');
     expect(await page.locator('.relationship-phrase').textContent()).toBe('お客様と「＿＿」のような関係を築く');
+    expect(await word.evaluate((input) => input === document.activeElement)).toBe(true);
     await screenshot(page, 'refused');
+    await screenshot(page, 'refused-window', false);
+    // Each problem of the list takes the user to its field.
+    await alert.getByRole('button', { name: '用語集 2行目の表記ゆれ' }).click();
+    expect(await page.getByRole('textbox', { name: '表記ゆれ(2行目)' }).evaluate((input) => input === document.activeElement)).toBe(true);
 
     const stored = await apiGet<StoredCharter>(page, charterUrl(brand));
     expect(stored.version).toBe(2);
@@ -214,6 +235,7 @@ describe('the charter editor', () => {
     expect(await page.getByRole('radio', { name: 'です・ます調' }).isChecked()).toBe(true);
     expect(await page.getByRole('list', { name: '使う呼び方' }).textContent()).toContain('お客様');
     expect(await page.getByLabel('1文の最大文字数').inputValue()).toBe('80');
+    expect(await page.getByText('まだ保存されていません。').count()).toBe(1);
     await page.getByLabel('関係を表す言葉').fill('よき伴走者');
     await page.getByLabel('この関係の意味').fill('お客様の毎日に寄り添い、必要なときに支えます。');
     await page.getByRole('checkbox', { name: '薬機法(化粧品)' }).check();

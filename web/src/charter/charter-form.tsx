@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -47,6 +47,15 @@ export function CharterForm({ initial, readOnly, onSaved }: { initial: SavedStat
   const edited = !sameCharter(draft, baseline);
   const dirty = creating || edited;
   const problems = outcome.kind === 'refused' ? outcome.problems : NO_PROBLEMS;
+  const form = useRef<HTMLFormElement>(null);
+
+  // A refused save takes the user to the first field to fix.
+  useEffect(() => {
+    if (outcome.kind !== 'refused') return;
+    const first = form.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    first?.focus();
+    first?.scrollIntoView({ block: 'center' });
+  }, [outcome]);
 
   useEffect(() => {
     if (readOnly || !edited) return;
@@ -93,7 +102,7 @@ export function CharterForm({ initial, readOnly, onSaved }: { initial: SavedStat
 
   const sectionProps = { draft, change, readOnly, problems };
   return (
-    <form className="charter-form" aria-label={e.title} noValidate onSubmit={(event) => { event.preventDefault(); if (dirty && !readOnly) void save(); }}>
+    <form ref={form} className="charter-form" aria-label={e.title} noValidate onSubmit={(event) => { event.preventDefault(); if (dirty && !readOnly) void save(); }}>
       <RelationshipSection {...sectionProps} />
       <RegisterSection {...sectionProps} />
       <DictionarySection {...sectionProps} />
@@ -105,7 +114,7 @@ export function CharterForm({ initial, readOnly, onSaved }: { initial: SavedStat
       {!readOnly && (
         <div className="save-bar" role="region" aria-label={e.save}>
           <div className="save-bar-message">
-            <SaveMessage outcome={outcome} dirty={dirty} />
+            <SaveMessage outcome={outcome} dirty={dirty} creating={creating} onShow={(field) => showProblem(form.current, field)} />
           </div>
           <div className="actions">
             {!creating && (
@@ -123,7 +132,17 @@ export function CharterForm({ initial, readOnly, onSaved }: { initial: SavedStat
   );
 }
 
-function SaveMessage({ outcome, dirty }: { outcome: Outcome; dirty: boolean }) {
+/** Takes the user to a refused field: its control (the one its problem describes), or the problem itself. */
+function showProblem(form: HTMLFormElement | null, field: string) {
+  const problem = form?.querySelector<HTMLElement>(`.field-problem[data-field="${CSS.escape(field)}"]`);
+  if (!form || !problem) return;
+  const control = problem.id ? form.querySelector<HTMLElement>(`[aria-describedby~="${CSS.escape(problem.id)}"]`) : null;
+  const target = control?.matches('input, select, textarea') ? control : problem;
+  target.scrollIntoView({ block: 'center' });
+  if (target === control) control.focus();
+}
+
+function SaveMessage({ outcome, dirty, creating, onShow }: { outcome: Outcome; dirty: boolean; creating: boolean; onShow(field: string): void }) {
   const { t } = useI18n();
   const e = t.charter.editor;
   switch (outcome.kind) {
@@ -137,7 +156,9 @@ function SaveMessage({ outcome, dirty }: { outcome: Outcome; dirty: boolean }) {
           <strong>{e.problemsTitle(String(outcome.problems.size))}</strong>
           <ul className="problem-list">
             {[...outcome.problems].map(([field, reason]) => (
-              <li key={field}>{problemPlace(e, field)}: {problemMessage(e, field, reason)}</li>
+              <li key={field}>
+                <button type="button" className="problem-link" onClick={() => onShow(field)}>{problemPlace(e, field)}</button>: {problemMessage(e, field, reason)}
+              </li>
             ))}
           </ul>
         </div>
@@ -146,6 +167,6 @@ function SaveMessage({ outcome, dirty }: { outcome: Outcome; dirty: boolean }) {
       return <Failure error={outcome.error} />;
     case 'saving':
     case 'idle':
-      return <p className={`save-state ${dirty ? 'is-dirty' : ''}`}>{dirty ? e.dirty : e.clean}</p>;
+      return <p className={`save-state ${dirty ? 'is-dirty' : ''}`}>{creating ? e.notCreatedYet : dirty ? e.dirty : e.clean}</p>;
   }
 }

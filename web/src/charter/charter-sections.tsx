@@ -33,7 +33,7 @@ function useProblem(problems: Problems, field: string) {
   const reason = problems.get(field);
   return reason === undefined
     ? { invalid: undefined, describedBy: undefined, node: null }
-    : { invalid: true, describedBy: id, node: <p className="field-problem" id={id}>{problemMessage(t.charter.editor, field, reason)}</p> };
+    : { invalid: true, describedBy: id, node: <p className="field-problem" id={id} data-field={field}>{problemMessage(t.charter.editor, field, reason)}</p> };
 }
 
 export function RelationshipSection({ draft, change, readOnly, problems }: SectionProps) {
@@ -52,10 +52,10 @@ export function RelationshipSection({ draft, change, readOnly, problems }: Secti
           <label htmlFor={wordId}>{e.relationshipWord}</label>
           <input
             id={wordId} type="text" value={draft.relationship} readOnly={readOnly} aria-invalid={problem.invalid}
-            aria-describedby={[`${wordId}-hint`, problem.describedBy].filter(Boolean).join(' ')}
+            aria-describedby={[readOnly ? '' : `${wordId}-hint`, problem.describedBy ?? ''].filter(Boolean).join(' ') || undefined}
             onChange={(ev) => change({ relationship: ev.target.value })}
           />
-          <small className="field-hint" id={`${wordId}-hint`}>{e.relationshipHint}</small>
+          {!readOnly && <small className="field-hint" id={`${wordId}-hint`}>{e.relationshipHint}</small>}
           {problem.node}
         </div>
       </div>
@@ -97,7 +97,7 @@ export function RegisterSection({ draft, change, readOnly, problems }: SectionPr
       <div className="charter-grid charter-grid-2">
         <WordList
           label={e.addressUse} hint={e.addressUseHint} words={draft.addressUse} readOnly={readOnly}
-          onChange={(addressUse) => change({ addressUse })}
+          onChange={(addressUse) => change({ addressUse })} field="address.use"
           problem={problems.has('address.use') ? problemMessage(e, 'address.use', problems.get('address.use') ?? '') : undefined}
         />
         <WordList label={e.addressAvoid} words={draft.addressAvoid} readOnly={readOnly} onChange={(addressAvoid) => change({ addressAvoid })} />
@@ -162,7 +162,7 @@ export function PressureSection({ draft, change, readOnly, problems }: SectionPr
             field: 'severity', label: c.severity,
             control: (row, set, cell) => (
               <select
-                value={row.severity} aria-label={cell.label} disabled={cell.readOnly} className={`severity-select severity-${row.severity}`}
+                value={row.severity} aria-label={cell.label} disabled={cell.readOnly} className={`severity-select severity-select-${row.severity}`}
                 onChange={(ev) => set({ severity: SEVERITIES.find((s) => s === ev.target.value) ?? row.severity })}
               >
                 {SEVERITIES.map((s: Severity) => <option key={s} value={s}>{t.charter.severities[s]}</option>)}
@@ -197,7 +197,7 @@ export function LimitsSection({ draft, change, readOnly, problems }: SectionProp
                 onChange={(ev) => change({ limits: { ...draft.limits, [name]: ev.target.value } })}
               />
               <small className="field-hint" id={`${id}-${name}-range`}>{e.range(String(min), String(max))}</small>
-              {reason !== undefined && <p className="field-problem" id={`${id}-${name}-problem`}>{problemMessage(e, field, reason)}</p>}
+              {reason !== undefined && <p className="field-problem" id={`${id}-${name}-problem`} data-field={field}>{problemMessage(e, field, reason)}</p>}
             </div>
           );
         })}

@@ -70,7 +70,7 @@ export function RowsEditor<R extends { key: string }>({ path, caption, rows, col
                             describedBy: reason !== undefined ? problemId : undefined,
                             readOnly,
                           })}
-                          {reason !== undefined && <p className="field-problem" id={problemId}>{problemMessage(e, fieldPath, reason)}</p>}
+                          {reason !== undefined && <p className="field-problem" id={problemId} data-field={fieldPath}>{problemMessage(e, fieldPath, reason)}</p>}
                         </td>
                       );
                     })}

@@ -6,14 +6,15 @@ import { useI18n } from '../i18n/i18n.tsx';
  * converting) or the add button; × removes a word. A word already in the list is not added
  * twice. Read only, it is the chips alone.
  */
-export function WordList({ label, hint, words, onChange, readOnly, problem }: {
+export function WordList({ label, hint, words, onChange, readOnly, problem, field }: {
   label: string;
   hint?: string;
   words: readonly string[];
   onChange(words: string[]): void;
   readOnly: boolean;
-  /** The server's refusal of this list, in words. */
+  /** The server's refusal of this list, in words, and the list's field path. */
   problem?: string;
+  field?: string;
 }) {
   const { t } = useI18n();
   const e = t.charter.editor;
@@ -57,7 +58,7 @@ export function WordList({ label, hint, words, onChange, readOnly, problem }: {
             value={typed}
             aria-label={e.addWord(label)}
             aria-invalid={problem ? true : undefined}
-            aria-describedby={duplicate && word !== '' ? `${id}-duplicate` : undefined}
+            aria-describedby={[duplicate && word !== '' ? `${id}-duplicate` : '', problem ? `${id}-problem` : ''].filter(Boolean).join(' ') || undefined}
             onChange={(event) => setTyped(event.target.value)}
             onKeyDown={onKeyDown}
           />
@@ -65,7 +66,7 @@ export function WordList({ label, hint, words, onChange, readOnly, problem }: {
           {duplicate && word !== '' && <span className="field-hint" id={`${id}-duplicate`}>{e.duplicateWord}</span>}
         </div>
       )}
-      {problem && <p className="field-problem" id={`${id}-problem`}>{problem}</p>}
+      {problem && <p className="field-problem" id={`${id}-problem`} data-field={field}>{problem}</p>}
     </div>
   );
 }
