@@ -244,7 +244,7 @@ describe('templates: save and the publish gate', () => {
     expect(await admin.getByRole('alertdialog').count()).toBe(0);
     await admin.getByRole('button', { name: '削除', exact: true }).click();
     await admin.getByRole('alertdialog', { name: '削除' }).getByRole('button', { name: '削除する' }).click();
-    await admin.getByRole('heading', { level: 1, name: 'テンプレート' }).waitFor();
+    await admin.getByRole('heading', { level: 1, name: 'テンプレート', exact: true }).waitFor();
     expect(admin.url()).toMatch(/\/charter\/templates$/);
     const after = await apiGet<{ items: Template[] }>(admin, `/api/v1/workspaces/${brand.name}/templates`);
     expect(after.items.map((item) => item.name)).not.toContain('痩せる訴求(LINE)');
