@@ -41,11 +41,11 @@ export function WordList({ label, hint, words, onChange, readOnly, problem, fiel
         ? <p className="muted small word-list-empty">{e.noWords}</p>
         : (
           <ul className="chips" aria-label={label}>
-            {words.map((w) => (
-              <li key={w} className="chip">
+            {words.map((w, index) => (
+              <li key={`${index}-${w}`} className="chip">
                 <span>{w}</span>
                 {!readOnly && (
-                  <button type="button" className="chip-remove" aria-label={e.removeWord(w)} title={e.removeWord(w)} onClick={() => onChange(words.filter((x) => x !== w))}>×</button>
+                  <button type="button" className="chip-remove" aria-label={e.removeWord(w)} title={e.removeWord(w)} onClick={() => onChange(words.filter((_, i) => i !== index))}>×</button>
                 )}
               </li>
             ))}
