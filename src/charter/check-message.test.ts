@@ -245,6 +245,24 @@ describe('formats, Liquid and ranges', () => {
     expect(body.indexOf('日本一')).toBe(result.findings[1]?.range.start);
   });
 
+  it('HTML: entities are read as the characters they stand for, and a finding covers the whole entity in the source', async () => {
+    const body = '<p>いつもありがとうございます。</p><p>日本&#19968;&nbsp;の青汁&amp;&lt;最高&gt;の味わい。</p><p>今後ともよろしくお願いいたします。</p>';
+    const result = await checker.check(input(body, { format: 'html' }));
+    expectExactRanges(result, { body });
+    expect(result.findings.map((finding) => [finding.rule, finding.text])).toEqual([
+      ['claims.keihyoho.ranking', '日本&#19968;'],
+      ['claims.keihyoho.superlative', '最高'],
+    ]);
+  });
+
+  it('HTML: a fix across a tag is not offered (it would delete markup); the finding stays', async () => {
+    const body = '<p>いつもありがとうございます。</p><p>お客<b>さま</b>へのお知らせです。ミノリ青汁をお届けします。</p><p>今後ともよろしくお願いいたします。</p>';
+    const result = await checker.check(input(body, { format: 'html' }));
+    expectExactRanges(result, { body });
+    const variants = result.findings.filter((finding) => finding.rule === 'dictionary.variant');
+    expect(variants.map((finding) => [finding.text, finding.fix])).toEqual([['お客<b>さま', undefined], ['ミノリ青汁', 'みのり青汁']]);
+  });
+
   it('MJML: text of mj-text and mj-button is checked, mj-head and attributes are not', async () => {
     const body = `<mjml>
   <mj-head><mj-title>最高の青汁</mj-title><mj-style>.a { color: red }</mj-style></mj-head>

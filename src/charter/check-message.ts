@@ -66,7 +66,8 @@ export function createChecker(charter: Charter): MessageChecker {
         range: { part, ...range },
         text: source.slice(range.start, range.end),
         message: finding.message,
-        ...(finding.fix !== undefined ? { fix: finding.fix } : {}),
+        // A fix replaces the source range; across a tag it would delete markup, so it is left to the writer.
+        ...(finding.fix !== undefined && !(format !== 'text' && /[<>]/.test(source.slice(range.start, range.end))) ? { fix: finding.fix } : {}),
         ...(finding.suggestion !== undefined ? { suggestion: finding.suggestion } : {}),
         ...(finding.explanation !== undefined ? { explanation: finding.explanation } : {}),
       });

@@ -1,3 +1,4 @@
+import { decodeHTML } from 'entities';
 import { Parser } from 'htmlparser2';
 import type { MessageFormat } from './types.ts';
 
@@ -50,17 +51,37 @@ export function visibleText(source: string, format: MessageFormat): VisibleText 
   }
 }
 
+/** A character reference: &amp; &nbsp; &#12354; &#x1F600; (the ones HTML decodes without a semicolon are left as typed). */
+const ENTITY = /&(?:#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});/g;
+
 function markupText(masked: string, liquidSpans: Array<[number, number]>): VisibleText {
   let text = '';
-  /** sourceAt[i]: source offset of text[i]; separators point at the tag that caused them. */
+  /** sourceAt[i], sourceEnd[i]: the source range text[i] comes from (a whole entity for a decoded character); separators point at their tag. */
   const sourceAt: number[] = [];
+  const sourceEnd: number[] = [];
   let hiddenDepth = 0;
+  const push = (chars: string, start: number, end: number) => {
+    text += chars;
+    for (let i = 0; i < chars.length; i += 1) {
+      sourceAt.push(start);
+      sourceEnd.push(end);
+    }
+  };
   const separate = (at: number, separator: string) => {
     if (text.length === 0 || text.endsWith('\n\n') || (separator === '\n' && text.endsWith('\n'))) return;
-    for (const char of separator) {
-      text += char;
-      sourceAt.push(at);
+    push(separator, at, at + 1);
+  };
+  /** A text chunk as the reader sees it: entities decoded (&nbsp; is a space to the rules), each character mapped to its source. */
+  const pushChunk = (chunk: string, start: number) => {
+    let last = 0;
+    for (const match of chunk.matchAll(ENTITY)) {
+      const decoded = decodeHTML(match[0]).replace(/\u00a0/g, ' ');
+      if (decoded === match[0]) continue;
+      for (let i = last; i < match.index; i += 1) push(chunk[i]!, start + i, start + i + 1);
+      push(decoded, start + match.index, start + match.index + match[0].length);
+      last = match.index + match[0].length;
     }
+    for (let i = last; i < chunk.length; i += 1) push(chunk[i]!, start + i, start + i + 1);
   };
   const parser: Parser = new Parser(
     {
@@ -75,9 +96,7 @@ function markupText(masked: string, liquidSpans: Array<[number, number]>): Visib
       },
       ontext(chunk) {
         if (hiddenDepth > 0) return;
-        const start = parser.startIndex;
-        text += chunk;
-        for (let i = 0; i < chunk.length; i += 1) sourceAt.push(start + i);
+        pushChunk(chunk, parser.startIndex);
       },
     },
     { decodeEntities: false, recognizeSelfClosing: true, lowerCaseTags: true },
@@ -92,7 +111,7 @@ function markupText(masked: string, liquidSpans: Array<[number, number]>): Visib
         const at = sourceAt[start] ?? masked.length;
         return { start: at, end: at };
       }
-      return { start: sourceAt[start] ?? masked.length, end: (sourceAt[end - 1] ?? masked.length - 1) + 1 };
+      return { start: sourceAt[start] ?? masked.length, end: sourceEnd[end - 1] ?? masked.length };
     },
   };
 }
