@@ -1,8 +1,10 @@
 /**
  * The message checker (issue 4): first check in a fresh process, live checks of a 500-character
- * message, a batch of 10,000 generated messages, and the same textlint rules through the
- * textlint command line on the same texts as the baseline.
- *   npm run bench:charter [-- --messages 10000] [-- --baseline-messages 2000] [-- --no-baseline]
+ * message (in the process, and as the console sends them: POST /charter/check to a running
+ * server, including a message typed a few characters at a time), a batch of 10,000 generated
+ * messages, and the same textlint rules through the textlint command line on the same texts as
+ * the baseline. The HTTP part uses a fresh database on DATABASE_URL or the embedded PostgreSQL.
+ *   npm run bench:charter [-- --messages 10000] [-- --baseline-messages 2000] [-- --no-baseline] [-- --no-http]
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
@@ -11,7 +13,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { createChecker } from '../src/charter/check-message.ts';
+import type { AddressInfo } from 'node:net';
+import { createApiKey } from '../src/auth/api-keys.ts';
+import { checkMessage, createChecker } from '../src/charter/check-message.ts';
+import { seedDemoCharter } from '../src/charter/demo-templates.ts';
+import { buildApp } from '../src/http/app.ts';
+import { createWorkspace } from '../src/workspaces/workspaces.ts';
+import { openBenchDatabase, percentiles } from './support/bench-database.ts';
 import { DEMO_CHARTER } from '../src/charter/demo-charter.ts';
 import { prhRules } from '../src/charter/textlint-bridge.ts';
 import type { MessageInput } from '../src/charter/types.ts';
@@ -25,6 +33,7 @@ const { values: args } = parseArgs({
     'baseline-messages': { type: 'string', default: '2000' },
     'live-checks': { type: 'string', default: '300' },
     'no-baseline': { type: 'boolean', default: false },
+    'no-http': { type: 'boolean', default: false },
   },
 });
 const MESSAGES = Number(args.messages);
@@ -137,7 +146,43 @@ for (const [label, messages] of [['sentences shared with other messages', live(f
   rows.push([`live check, ${chars} chars, ${label}: p50 / p95 / max over ${times.length}`, `${fmt(quantile(times, 0.5), 2)} / ${fmt(quantile(times, 0.95), 2)} / ${fmt(times.at(-1) ?? NaN, 2)} ms`, 'p95 < 30 ms', quantile(times, 0.95) < 30 ? 'met' : 'missed']);
 }
 
-// (4) Batch of generated messages (a fresh checker: the sentence cache holds what it has seen).
+// (4) Live checks as the console makes them: POST /charter/check to a listening server (a real
+// socket, the API key's authorization, the charter read from PostgreSQL, JSON both ways), for the
+// same kind of messages, and for one message typed five characters at a time.
+if (!args['no-http']) {
+  const { database, drop } = await openBenchDatabase('charter');
+  const app = await buildApp({ database, config: { secureCookies: false } });
+  try {
+    const workspace = await createWorkspace(database.db, { name: 'bench-charter' });
+    await seedDemoCharter({ pool: database.pool, workspaceId: workspace.id, check: checkMessage });
+    const { key } = await createApiKey(database.db, { workspaceId: workspace.id, name: 'bench', role: 'read_only' });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/workspaces/${workspace.name}/charter/check`;
+    const post = async (message: MessageInput) => {
+      const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(message) });
+      if (!response.ok) throw new Error(`POST /charter/check: ${response.status} ${await response.text()}`);
+      return response.json();
+    };
+    for (const message of live(false).slice(0, 50)) await post(message);
+    const typed = live(true)[0]!;
+    const keystrokes = Array.from({ length: Math.floor(typed.body.length / 5) }, (_, i) => ({ ...typed, body: typed.body.slice(0, (i + 1) * 5) }));
+    for (const [label, messages] of [['sentences shared with other messages', live(false)], [`one message typed 5 characters at a time (${keystrokes.length} checks)`, keystrokes]] as const) {
+      const times: number[] = [];
+      for (const message of messages) {
+        const start = performance.now();
+        await post(message);
+        times.push(performance.now() - start);
+      }
+      const { p50, p95 } = percentiles(times);
+      rows.push([`live check over HTTP, ${label}: p50 / p95`, `${fmt(p50, 2)} / ${fmt(p95, 2)} ms`, 'p95 < 30 ms', p95 < 30 ? 'met' : 'missed']);
+    }
+  } finally {
+    await app.close();
+    await drop();
+  }
+}
+
+// (5) Batch of generated messages (a fresh checker: the sentence cache holds what it has seen).
 const batch: MessageInput[] = Array.from({ length: MESSAGES }, (_, i) => generateMessage(SEED, i));
 const batchChars = batch.reduce((sum, message) => sum + message.body.length, 0);
 const full = await timeBatch(batch, 'batch');
