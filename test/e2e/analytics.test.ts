@@ -10,6 +10,7 @@ import { createUser } from '../../src/auth/users.ts';
 import { generateDemoBrand } from '../../src/demo/generate-demo-brand.ts';
 import { buildApp, webDistDir } from '../../src/http/app.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
+import { apiGet as apiGetOf } from '../support/e2e.ts';
 import { connectTestDatabase, freshWorkspace } from '../support/database.ts';
 
 /**
@@ -39,12 +40,8 @@ async function screenshot(name: string): Promise<void> {
 }
 
 /** The API's answer with the browser's session, as the console itself would get it. */
-async function apiGet<T>(url: string): Promise<T> {
-  return page.evaluate(async (u) => {
-    const response = await fetch(u);
-    if (!response.ok) throw new Error(`${u}: ${response.status}`);
-    return response.json();
-  }, url) as Promise<T>;
+function apiGet<T>(url: string): Promise<T> {
+  return apiGetOf<T>(page, url);
 }
 
 /** Only the digits of a shown figure: ￥4,336,960 → 4336960, 74.6% → 746. */

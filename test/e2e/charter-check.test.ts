@@ -5,7 +5,7 @@ import { checkMessage } from '../../src/charter/check-message.ts';
 import { seedDemoCharter } from '../../src/charter/demo-templates.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
 import { connectTestDatabase, freshWorkspace } from '../support/database.ts';
-import { SCREENSHOTS, startConsole, type RunningConsole } from '../support/e2e.ts';
+import { apiGet, SCREENSHOTS, startConsole, type RunningConsole } from '../support/e2e.ts';
 
 /**
  * The live checker and the template publish gate in a real Chromium against the real server
@@ -36,13 +36,6 @@ function mark(page: Page, field: 'message-body' | 'message-subject', text: strin
   return page.locator(`.checked-field:has(#${field}) .checked-backdrop mark`).filter({ hasText: text });
 }
 
-async function apiGet<T>(page: Page, url: string): Promise<T> {
-  return page.evaluate(async (u) => {
-    const response = await fetch(u);
-    if (!response.ok) throw new Error(`${u}: ${response.status}`);
-    return response.json();
-  }, url) as Promise<T>;
-}
 
 beforeAll(async () => {
   brand = await freshWorkspace(database);

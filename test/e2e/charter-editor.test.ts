@@ -7,7 +7,7 @@ import { seedDemoCharter } from '../../src/charter/demo-templates.ts';
 import type { Charter } from '../../src/charter/types.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
 import { connectTestDatabase, freshWorkspace } from '../support/database.ts';
-import { SCREENSHOTS, startConsole, type ConsoleUser, type RunningConsole } from '../support/e2e.ts';
+import { apiGet, SCREENSHOTS, startConsole, type ConsoleUser, type RunningConsole } from '../support/e2e.ts';
 
 /**
  * The relationship charter editor and its versions in a real Chromium against the real
@@ -49,14 +49,6 @@ async function screenshot(target: Page, name: string, fullPage = true): Promise<
   await target.screenshot({ path: path.join(SCREENSHOTS, `charter-editor-${name}.png`), fullPage });
 }
 
-/** The API's answer with the browser's session, as the console itself would get it. */
-async function apiGet<T>(target: Page, url: string): Promise<T> {
-  return target.evaluate(async (u) => {
-    const response = await fetch(u);
-    if (!response.ok) throw new Error(`${u}: ${response.status}`);
-    return response.json();
-  }, url) as Promise<T>;
-}
 
 const charterUrl = (workspace: Workspace) => `/api/v1/workspaces/${encodeURIComponent(workspace.name)}/charter`;
 

@@ -9,7 +9,7 @@ import { DEMO_TEMPLATES, seedDemoCharter } from '../../src/charter/demo-template
 import { createTemplate } from '../../src/charter/templates.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
 import { connectTestDatabase, freshWorkspace } from '../support/database.ts';
-import { SCREENSHOTS, startConsole, type RunningConsole } from '../support/e2e.ts';
+import { apiGet as apiGetOf, SCREENSHOTS, startConsole, type RunningConsole } from '../support/e2e.ts';
 
 /**
  * The charter's templates page and one-voice report in a real Chromium against the real
@@ -77,12 +77,8 @@ afterAll(async () => {
 });
 
 /** The API's answer with the browser's session, as the console itself gets it. */
-async function apiGet<T>(url: string): Promise<T> {
-  return page.evaluate(async (u) => {
-    const response = await fetch(u);
-    if (!response.ok) throw new Error(`${u}: ${response.status}`);
-    return response.json();
-  }, url) as Promise<T>;
+function apiGet<T>(url: string): Promise<T> {
+  return apiGetOf<T>(page, url);
 }
 
 async function open(workspace: Workspace, charterPage: string, heading: string): Promise<void> {

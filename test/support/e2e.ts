@@ -68,3 +68,12 @@ export async function startConsole(database: Database): Promise<RunningConsole> 
     },
   };
 }
+
+/** An API answer fetched by the page itself, with its session: what the console gets. */
+export async function apiGet<T>(page: Page, url: string): Promise<T> {
+  return page.evaluate(async (u) => {
+    const response = await fetch(u);
+    if (!response.ok) throw new Error(`${u}: ${response.status}`);
+    return response.json();
+  }, url) as Promise<T>;
+}

@@ -52,7 +52,6 @@ export const oneVoiceJa = {
     noTemplates: 'まだテンプレートがありません。',
     noTemplatesNote: '「テンプレート」のページで部署ごとにテンプレートを作成すると、各部署の声をここで比べられます。',
     openTemplates: 'テンプレートを開く',
-    openEditor: '関係性定義を開く',
   },
 };
 
@@ -107,6 +106,5 @@ export const oneVoiceEn: typeof oneVoiceJa = {
     noTemplates: 'There are no templates yet.',
     noTemplatesNote: 'Create templates for each department on the Templates page to compare their voices here.',
     openTemplates: 'Open templates',
-    openEditor: 'Open the charter',
   },
 };

@@ -31,7 +31,6 @@ export const templatesJa = {
   empty: (department: string) => `${department}のテンプレートはまだありません。`,
   emptyWrite: '「新規作成」から最初のテンプレートを作成できます。書いた文面はその場で関係性定義に照らしてチェックされます。',
   emptyRead: '管理者または編集者がテンプレートを作成すると、ここに表示されます。',
-  openEditor: '関係性定義を開く',
   /** `many`: more than one, for languages that say it. */
   staleAlert: (count: string, _many: boolean) => `${count} 件のテンプレートは、関係性定義の変更後にまだチェックされていません。スコアは以前の定義によるものです。`,
   errorsAlert: (count: string, _many: boolean) => `${count} 件のテンプレートにエラーがあり、このままでは公開できません。`,
@@ -69,7 +68,6 @@ export const templatesEn: typeof templatesJa = {
   empty: (department) => `${department} has no templates yet.`,
   emptyWrite: 'Create the first one with "New template"; its text is checked against the charter as you write.',
   emptyRead: 'Templates show here once an admin or editor creates them.',
-  openEditor: 'Open the charter',
   staleAlert: (count, many) => (many
     ? `${count} templates have not been checked since the charter changed; their scores are from the older charter.`
     : `${count} template has not been checked since the charter changed; its score is from the older charter.`),

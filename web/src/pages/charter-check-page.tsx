@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { ApiError, api, unwrap } from '../api/client.ts';
 import { WhenLoaded } from '../analytics/page-frame.tsx';
 import { charterPath } from '../charter/labels.tsx';
 import { useLiveCheck, type MessageDraft } from '../charter/live-check.ts';
 import { MessageEditor } from '../charter/message-editor.tsx';
+import { NoCharter } from '../charter/no-charter.tsx';
+import { readCharterOrNull } from '../charter/read-charter.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
@@ -34,14 +35,7 @@ export function CharterCheckPage() {
   const { t } = useI18n();
   const c = t.charter.checker;
   const { workspace } = useCurrentWorkspace();
-  const charter = useApiData(async (signal) => {
-    try {
-      return await unwrap(api.GET('/api/v1/workspaces/{workspace}/charter', { params: { path: { workspace: workspace.name } }, signal }));
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return undefined;
-      throw error;
-    }
-  }, [workspace.name]);
+  const charter = useApiData((signal) => readCharterOrNull(workspace.name, signal), [workspace.name]);
   return (
     <>
       <header className="page-header">
@@ -89,17 +83,5 @@ function Checker({ workspace }: { workspace: string }) {
         </div>
       )}
     />
-  );
-}
-
-/** No charter yet: nothing to check against. */
-export function NoCharter() {
-  const { t } = useI18n();
-  const me = useMe();
-  return (
-    <div className="alert alert-info" role="status">
-      <strong>{t.charter.noCharter}</strong>
-      <p>{canWrite(me.role) ? t.charter.noCharterWrite : t.charter.noCharterRead}</p>
-    </div>
   );
 }

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { api, ApiError, unwrap, type Schemas } from '../api/client.ts';
+import type { Schemas } from '../api/client.ts';
 import { WhenLoaded } from '../analytics/page-frame.tsx';
 import { DEFAULT_CHARTER } from '../charter/charter-draft.ts';
 import '../charter/charter-editor.css';
 import { CharterForm } from '../charter/charter-form.tsx';
+import { readCharterOrNull } from '../charter/read-charter.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
@@ -22,14 +23,7 @@ export function CharterEditorPage() {
   const { workspace } = useCurrentWorkspace();
   const me = useMe();
   const writer = canWrite(me.role);
-  const stored = useApiData(async (signal): Promise<StoredCharter | null> => {
-    try {
-      return await unwrap(api.GET('/api/v1/workspaces/{workspace}/charter', { params: { path: { workspace: workspace.name } }, signal }));
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 404) return null;
-      throw error;
-    }
-  }, [workspace.name]);
+  const stored = useApiData((signal) => readCharterOrNull(workspace.name, signal), [workspace.name]);
   return (
     <WhenLoaded data={stored}>
       {(current) => (current === null && !writer

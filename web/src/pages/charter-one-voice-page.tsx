@@ -5,6 +5,7 @@ import { AddressMatrix, addressRows, normalizeAddress } from '../charter/address
 import '../charter/charter-lists.css';
 import { charterPath, ruleLabel, ScoreBadge, SeverityBadge, TemplateStatusBadge, type Department } from '../charter/labels.tsx';
 import { readCharterOrNull } from '../charter/read-charter.ts';
+import { NoCharter } from '../charter/no-charter.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
@@ -43,16 +44,9 @@ export function CharterOneVoicePage() {
 function OneVoice({ report, charter }: { report: OneVoiceReport; charter: StoredCharter | null }) {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
-  const me = useMe();
   const o = t.charter.oneVoice;
   if (charter === null) {
-    return (
-      <div className="alert alert-info" role="status">
-        <strong>{t.charter.noCharter}</strong>
-        <p>{canWrite(me.role) ? t.charter.noCharterWrite : t.charter.noCharterRead}</p>
-        <Link className="button" to={charterPath(workspace.name, 'editor')}>{o.empty.openEditor}</Link>
-      </div>
-    );
+    return <NoCharter />;
   }
   const anyTemplate = report.departments.some((voice) => voice.templates.length > 0);
   const splitDepartments = new Set<Department>(report.splits.flatMap((split) => split.departments));

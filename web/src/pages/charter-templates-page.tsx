@@ -7,6 +7,7 @@ import {
   charterPath, DEPARTMENTS, ScoreBadge, StaleMarker, TemplateStatusBadge, type Department,
 } from '../charter/labels.tsx';
 import { readCharterOrNull } from '../charter/read-charter.ts';
+import { NoCharter } from '../charter/no-charter.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
@@ -61,19 +62,6 @@ function TemplatesByDepartment({ templates, hasCharter }: { templates: TemplateS
         />
       ))}
     </>
-  );
-}
-
-function NoCharter() {
-  const { t } = useI18n();
-  const { workspace } = useCurrentWorkspace();
-  const me = useMe();
-  return (
-    <div className="alert alert-info" role="status">
-      <strong>{t.charter.noCharter}</strong>
-      <p>{canWrite(me.role) ? t.charter.noCharterWrite : t.charter.noCharterRead}</p>
-      <Link className="button" to={charterPath(workspace.name, 'editor')}>{t.charter.templates.openEditor}</Link>
-    </div>
   );
 }
 
