@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
 import { saveCharter } from './charters.ts';
 import { fakeCheck } from './fake-checker.ts';
-import { oneVoiceReport } from './one-voice.ts';
+import { excerpt, oneVoiceReport } from './one-voice.ts';
 import { createTemplate } from './templates.ts';
 import { TEST_CHARTER } from './test-charter.ts';
 
@@ -31,5 +31,14 @@ describe('oneVoiceReport', () => {
     expect(support!.addressForms[0]!.example).toContain('お客さまのご注文');
     expect(siteOperations).toMatchObject({ templates: [], meanScore: null, topFindings: [], addressForms: [] });
     expect(report.splits).toEqual([{ form: 'お客さま', departments: ['support'] }]);
+  });
+});
+
+describe('excerpt', () => {
+  it('shows a few characters around the form, with … where the text goes on, and no markup', () => {
+    const text = '<p>いつもありがとうございます。</p><p>お客さまのご注文を承りました。発送までしばらくお待ちください。</p>';
+    const at = text.indexOf('お客さま');
+    expect(excerpt(text, at, at + 4, 6)).toBe('…ございます。 お客さまのご注文を承…');
+    expect(excerpt('お客さまへ', 0, 4)).toBe('お客さまへ');
   });
 });

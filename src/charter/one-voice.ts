@@ -75,6 +75,32 @@ function departmentVoice(department: Department, templates: MessageTemplate[], c
   };
 }
 
+/**
+ * A few characters either side of text[start, end), the way the reader sees them (HTML tags
+ * and whitespace runs collapsed), with … where the text goes on.
+ */
+export function excerpt(text: string, start: number, end: number, around = 12): string {
+  const from = widen(text, start, -1, around);
+  const to = widen(text, end, 1, around);
+  const inner = text.slice(from, to).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return `${from > 0 ? '…' : ''}${inner}${to < text.length ? '…' : ''}`;
+}
+
+/** The offset `around` visible characters away from `at` (step -1: to the left), tags skipped whole. */
+function widen(text: string, at: number, step: 1 | -1, around: number): number {
+  let i = at;
+  for (let seen = 0; seen < around;) {
+    const next = step < 0 ? i - 1 : i;
+    if (next < 0 || next >= text.length) break;
+    const char = text[next];
+    const tagEnd = step < 0 && char === '>' ? text.lastIndexOf('<', next) : step > 0 && char === '<' ? text.indexOf('>', next) : -2;
+    if (tagEnd === -1) break;
+    if (tagEnd >= 0) i = step < 0 ? tagEnd : tagEnd + 1;
+    else { i += step; seen += 1; }
+  }
+  return i;
+}
+
 /** The address forms written in the templates' subjects and bodies, most used first. */
 export function addressFormsIn(templates: MessageTemplate[], charter: Charter | undefined): AddressForm[] {
   const known = [...new Set([...(charter?.address.use ?? []), ...(charter?.address.avoid ?? []), ...COMMON_ADDRESS_FORMS])]
@@ -86,7 +112,7 @@ export function addressFormsIn(templates: MessageTemplate[], charter: Charter | 
     if (seen) { seen.count += 1; return; }
     forms.set(form, {
       form, standing: standingOf(form, charter), count: 1, templateName,
-      example: text.slice(Math.max(0, at - 12), at + form.length + 12).replace(/\s+/g, ' ').trim(),
+      example: excerpt(text, at, at + form.length),
     });
   };
   for (const template of templates) {

@@ -229,9 +229,10 @@ describe('the one-voice page', () => {
     for (const form of forms) {
       const row = matrix.locator(`tbody tr[data-form="${form}"]`);
       const cells = await row.getByRole('cell').allTextContents();
+      // Side by side: each department's count, with an example of its own words and the template they are from.
       const expected = order.map((department) => {
         const use = report.departments.find((voice) => voice.department === department)?.addressForms.find((u) => u.form === form);
-        return use === undefined ? '—' : String(use.count);
+        return use === undefined ? '—' : `${use.count}${use.example}${use.templateName}`;
       });
       expect(cells, form).toEqual(expected);
       const standing = report.departments.flatMap((voice) => voice.addressForms).find((use) => use.form === form)?.standing;

@@ -45,8 +45,9 @@ export function addressRows(report: OneVoiceReport, charterForms: string[]): Add
 }
 
 /**
- * 部署ごとのお客様への呼びかけ: forms of address by department, the charter's forms marked as
- * correct, the others highlighted, and the columns of departments that split marked too.
+ * 部署ごとのお客様への呼びかけ: forms of address by department side by side, each cell with the
+ * count and an example of the department's own words (and its template); the charter's forms
+ * marked as correct, the others highlighted, and the columns of departments that split marked.
  */
 export function AddressMatrix({ rows, splitDepartments }: { rows: AddressRow[]; splitDepartments: ReadonlySet<Department> }) {
   const { t } = useI18n();
@@ -90,8 +91,10 @@ export function AddressMatrix({ rows, splitDepartments }: { rows: AddressRow[]; 
                       return use === undefined
                         ? <td key={department} className={`${column} count-none`} data-department={department}>{t.app.none}</td>
                         : (
-                          <td key={department} className={`${column} count-used`} data-department={department} title={m.example(use.example, use.templateName)}>
-                            {format.integer(use.count)}
+                          <td key={department} className={`${column} count-used`} data-department={department}>
+                            <span className="address-count">{format.integer(use.count)}</span>
+                            <q className="address-example">{use.example}</q>
+                            <span className="address-template">{use.templateName}</span>
                           </td>
                         );
                     })}

@@ -24,7 +24,7 @@ export const oneVoiceJa = {
   },
   matrix: {
     title: '部署ごとのお客様への呼びかけ',
-    lead: '行は呼びかけ、列は部署、数字はその部署のテンプレートで使われた回数です。数字にカーソルを合わせると使用例が表示されます。',
+    lead: '行は呼びかけ、列は部署、数字はその部署のテンプレートで使われた回数、その下は部署ごとの実際の書き方とテンプレート名です。',
     form: '呼びかけ',
     standing: { use: '定義どおり', avoid: '定義では使わない', other: '定義にない' },
     splitColumn: '定義と異なる呼びかけあり',
@@ -78,7 +78,7 @@ export const oneVoiceEn: typeof oneVoiceJa = {
   },
   matrix: {
     title: 'How each department addresses the customer',
-    lead: 'Rows are forms of address, columns departments; a number is how often the department\'s templates use it. Hover a number for an example.',
+    lead: 'Rows are forms of address, columns departments; a number is how often the department\'s templates use it, with an example of its own words and the template below.',
     form: 'Form of address',
     standing: { use: 'As in the charter', avoid: 'Avoided by the charter', other: 'Not in the charter' },
     splitColumn: 'uses forms outside the charter',
