@@ -95,6 +95,29 @@ describe('the live checker', () => {
     expect(await admin.locator('.findings-score').textContent()).toBe('100 点');
   });
 
+  it('does not check while an IME composition is open: the kana not yet converted are not flagged until committed', async () => {
+    await admin.goto(workspacePath('charter', 'check'));
+    await admin.getByRole('button', { name: 'クリア' }).click();
+    const body = admin.getByRole('textbox', { name: '本文' });
+    await body.fill(`${GREETING}新しい青汁を${SIGN_OFF}`);
+    await admin.getByText('指摘はありません。関係性定義どおりの文面です。').waitFor();
+    const checks: string[] = [];
+    admin.on('request', (request) => { if (request.url().endsWith('/charter/check')) checks.push(request.url()); });
+    await body.focus();
+    await body.evaluate((element: HTMLTextAreaElement, at) => element.setSelectionRange(at, at), GREETING.length);
+    const cdp = await admin.context().newCDPSession(admin);
+    await cdp.send('Input.imeSetComposition', { text: 'おきゃくさま', selectionStart: 6, selectionEnd: 6 });
+    await expect.poll(() => body.inputValue()).toContain('おきゃくさま');
+    // Longer than the pause after a keystroke: no check goes out while composing.
+    await admin.waitForTimeout(500);
+    expect(checks).toEqual([]);
+    expect(await mark(admin, 'message-body', 'おきゃくさま').count()).toBe(0);
+    await cdp.send('Input.insertText', { text: 'おきゃくさま' });
+    await mark(admin, 'message-body', 'おきゃくさま').waitFor();
+    expect(checks.length).toBeGreaterThan(0);
+    await cdp.detach();
+  });
+
   it('lists every finding of the sample with its rule, marks the subject too, and fixes all that can be fixed at once', async () => {
     await admin.goto(workspacePath('charter', 'check'));
     await admin.getByRole('combobox', { name: 'チャネル' }).selectOption('email');

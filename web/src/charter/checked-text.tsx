@@ -29,6 +29,8 @@ interface CheckedTextProps {
   select?: SelectRequest;
   describedBy?: string;
   label?: string;
+  /** An IME composition started (true) or ended (false). */
+  onComposing?(composing: boolean): void;
 }
 
 /**
@@ -37,7 +39,7 @@ interface CheckedTextProps {
  * the marks. Pointing at an underline, or putting the caret in it, shows the finding's card
  * with its suggestion and a one-click fix.
  */
-export function CheckedText({ id, value, onChange, findings, multiline, minRows = 10, readOnly, onApplyFix, select, describedBy, label }: CheckedTextProps) {
+export function CheckedText({ id, value, onChange, findings, multiline, minRows = 10, readOnly, onApplyFix, select, describedBy, label, onComposing }: CheckedTextProps) {
   const { t } = useI18n();
   const input = useRef<HTMLTextAreaElement>(null);
   const backdrop = useRef<HTMLDivElement>(null);
@@ -131,6 +133,8 @@ export function CheckedText({ id, value, onChange, findings, multiline, minRows 
           if (event.key.startsWith('Arrow') || event.key === 'Home' || event.key === 'End') onCaret();
         }}
         onClick={onCaret}
+        onCompositionStart={() => onComposing?.(true)}
+        onCompositionEnd={() => onComposing?.(false)}
         onScroll={() => {
           if (backdrop.current && input.current) backdrop.current.scrollTop = input.current.scrollTop;
         }}

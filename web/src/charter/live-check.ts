@@ -21,11 +21,13 @@ export interface LiveCheck {
 
 /**
  * Checks a draft against the workspace's charter as it is typed: after a short pause, one
- * request at a time (a newer draft aborts the older request). Between checks, the last
+ * request at a time (a newer draft aborts the older request); not while `paused` (an IME
+ * composition: the kana not yet converted are not what the user means to write). Between checks, the last
  * findings are carried over the edit (those the edit touched are dropped), so the underlines
  * stay in place while the user types instead of flickering.
  */
-export function useLiveCheck(workspace: string, draft: MessageDraft): LiveCheck {
+export function useLiveCheck(workspace: string, draft: MessageDraft, options: { paused?: boolean } = {}): LiveCheck {
+  const paused = options.paused === true;
   const key = JSON.stringify([workspace, draft.department, draft.channel, draft.format, draft.subject ?? null, draft.body]);
   const [checked, setChecked] = useState<{ key: string; draft: MessageDraft; result: CheckResult } | undefined>(undefined);
   const [error, setError] = useState<{ key: string; error: Error } | undefined>(undefined);
@@ -34,7 +36,7 @@ export function useLiveCheck(workspace: string, draft: MessageDraft): LiveCheck 
 
   useEffect(() => {
     const sent = latest.current;
-    if (sent.body.trim() === '') return undefined;
+    if (paused || sent.body.trim() === '') return undefined;
     const controller = new AbortController();
     const timer = setTimeout(() => {
       unwrap(api.POST('/api/v1/workspaces/{workspace}/charter/check', {
@@ -57,7 +59,7 @@ export function useLiveCheck(workspace: string, draft: MessageDraft): LiveCheck 
       clearTimeout(timer);
       controller.abort();
     };
-  }, [key, workspace]);
+  }, [key, workspace, paused]);
 
   if (draft.body.trim() === '') return { findings: [], result: undefined, checking: false, error: undefined };
   if (!checked) return { findings: [], result: undefined, checking: true, error: error?.error };

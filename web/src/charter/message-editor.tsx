@@ -4,16 +4,17 @@ import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import { CheckedText, type SelectRequest } from './checked-text.tsx';
 import { FindingCard } from './finding-card.tsx';
 import { DEPARTMENTS, ScoreBadge } from './labels.tsx';
-import { applyAllFixes, applyFix, type Finding, type LiveCheck, type MessageDraft, type MessagePart } from './live-check.ts';
+import { applyAllFixes, applyFix, useLiveCheck, type Finding, type LiveCheck, type MessageDraft, type MessagePart } from './live-check.ts';
 
 const CHANNELS = ['email', 'line', 'sms'] as const satisfies readonly MessageDraft['channel'][];
 const FORMATS = ['text', 'html', 'mjml'] as const satisfies readonly NonNullable<MessageDraft['format']>[];
 const SEVERITIES = ['error', 'warning', 'info'] as const satisfies readonly Finding['severity'][];
 
 interface MessageEditorProps {
+  /** The workspace whose charter the draft is checked against. */
+  workspace: string;
   draft: MessageDraft;
   onChange(draft: MessageDraft): void;
-  check: LiveCheck;
   readOnly?: boolean;
   /** Fields shown above the message (a template's name). */
   header?: ReactNode;
@@ -26,12 +27,15 @@ interface MessageEditorProps {
 /**
  * A message being written (department, channel, format, subject and body) with the live
  * check beside it: the findings underlined in the text, the score, and every finding in a
- * list with its fix. The checker page and the template editor are both this.
+ * list with its fix. The checker page and the template editor are both this. The check waits
+ * while an IME composition is open.
  */
-export function MessageEditor({ draft, onChange, check, readOnly, header, actions, rows = 12 }: MessageEditorProps) {
+export function MessageEditor({ workspace, draft, onChange, readOnly, header, actions, rows = 12 }: MessageEditorProps) {
   const { t } = useI18n();
   const c = t.charter.checker;
   const [select, setSelect] = useState<SelectRequest & { part: MessagePart }>();
+  const [composing, setComposing] = useState(false);
+  const check = useLiveCheck(workspace, draft, { paused: composing });
   const email = draft.channel === 'email';
   const partFindings = (part: MessagePart) => check.findings.filter((finding) => finding.range.part === part);
   const fix = (finding: Finding) => {
@@ -69,7 +73,7 @@ export function MessageEditor({ draft, onChange, check, readOnly, header, action
             <label htmlFor="message-subject">{c.subject}</label>
             <CheckedText
               id="message-subject" value={draft.subject ?? ''} multiline={false} readOnly={readOnly}
-              findings={partFindings('subject')} onChange={(subject) => onChange({ ...draft, subject })} onApplyFix={fix}
+              findings={partFindings('subject')} onChange={(subject) => onChange({ ...draft, subject })} onApplyFix={fix} onComposing={setComposing}
               select={select?.part === 'subject' ? select : undefined}
             />
           </div>
@@ -78,7 +82,7 @@ export function MessageEditor({ draft, onChange, check, readOnly, header, action
           <label htmlFor="message-body">{c.body}</label>
           <CheckedText
             id="message-body" value={draft.body} multiline minRows={rows} readOnly={readOnly}
-            findings={partFindings('body')} onChange={(body) => onChange({ ...draft, body })} onApplyFix={fix}
+            findings={partFindings('body')} onChange={(body) => onChange({ ...draft, body })} onApplyFix={fix} onComposing={setComposing}
             select={select?.part === 'body' ? select : undefined} describedBy="message-body-help"
           />
           <p id="message-body-help" className="muted small">{c.bodyHelp}</p>

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { WhenLoaded } from '../analytics/page-frame.tsx';
 import { charterPath } from '../charter/labels.tsx';
-import { useLiveCheck, type MessageDraft } from '../charter/live-check.ts';
+import type { MessageDraft } from '../charter/live-check.ts';
 import { MessageEditor } from '../charter/message-editor.tsx';
 import { NoCharter } from '../charter/no-charter.tsx';
 import { readCharterOrNull } from '../charter/read-charter.ts';
@@ -62,12 +62,11 @@ function Checker({ workspace }: { workspace: string }) {
   const me = useMe();
   const navigate = useNavigate();
   const [draft, setDraft] = useStoredDraft(workspace);
-  const check = useLiveCheck(workspace, draft);
   return (
     <MessageEditor
       draft={draft}
       onChange={setDraft}
-      check={check}
+      workspace={workspace}
       actions={(
         <div className="toolbar">
           <button type="button" className="button" onClick={() => setDraft({ ...draft, channel: 'email', subject: c.sampleSubject, body: c.sampleBody })}>{c.sample}</button>

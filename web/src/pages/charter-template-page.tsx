@@ -4,7 +4,7 @@ import { ApiError, api, unwrap, type Schemas } from '../api/client.ts';
 import { WhenLoaded } from '../analytics/page-frame.tsx';
 import { FindingCard } from '../charter/finding-card.tsx';
 import { charterPath, DEPARTMENTS, ScoreBadge, StaleMarker, TemplateStatusBadge } from '../charter/labels.tsx';
-import { useLiveCheck, type Finding, type MessageDraft } from '../charter/live-check.ts';
+import type { Finding, MessageDraft } from '../charter/live-check.ts';
 import { MessageEditor } from '../charter/message-editor.tsx';
 import { OverrideTable, type Override } from '../charter/override-table.tsx';
 import { Failure } from '../components/status.tsx';
@@ -55,7 +55,6 @@ function TemplateEditor({ stored, onChanged }: { stored: StoredTemplate | undefi
   const [notice, setNotice] = useState<string>();
   const [failure, setFailure] = useState<Error>();
   const [refused, setRefused] = useState<Finding[]>();
-  const check = useLiveCheck(workspace.name, draft);
 
   const savedDraft = stored ? draftOf(stored) : undefined;
   const dirty = !stored || name !== stored.name || JSON.stringify(draft) !== JSON.stringify(savedDraft);
@@ -120,7 +119,7 @@ function TemplateEditor({ stored, onChanged }: { stored: StoredTemplate | undefi
       <MessageEditor
         draft={draft}
         onChange={setDraft}
-        check={check}
+        workspace={workspace.name}
         readOnly={!writable}
         rows={14}
         header={(
