@@ -150,6 +150,45 @@ describe('register', () => {
     expect(mixed.find((finding) => finding.text === 'ます')?.fix).toBeUndefined();
   });
 
+  it.each([
+    ['発送は明日だ。', 'だ', 'です'],
+    ['昨日は雨だった。', 'だった', 'でした'],
+    ['すぐ届くだろう。', 'だろう', 'でしょう'],
+    ['本日、商品を発送した。', 'した', 'しました'],
+    ['この青汁はとてもおいしい。', 'おいしい', 'おいしいです'],
+    ['それは問題ではない。', 'ではない', 'ではありません'],
+    ['スタッフ一同、いつも応援している。', 'いる', 'います'],
+    ['ご注文の商品が届いた。', '届いた', undefined],
+    ['毎朝一杯を飲む。', '飲む', undefined],
+  ])('a plain ending textlint does not count, 「%s」, is a register error on 「%s」 (fix: %s)', async (sentence, text, fix) => {
+    const body = `${GREETING}\n${sentence}\n${SIGN_OFF}`;
+    const result = await checker.check(input(body));
+    expectExactRanges(result, { body });
+    const mixed = result.findings.filter((finding) => finding.rule === 'register.mixed');
+    expect(mixed.map((finding) => [finding.text, finding.fix, finding.severity])).toEqual([[text, fix, 'error']]);
+    if (fix !== undefined) {
+      const fixed = body.slice(0, mixed[0]!.range.start) + fix + body.slice(mixed[0]!.range.end);
+      expect(rulesOf(await checker.check(input(fixed)))).not.toContain('register.mixed');
+    }
+  });
+
+  it.each([
+    ['a customer\'s words in 「」', 'お客様から「毎朝飲んでいる。とてもおいしい。」とのお声をいただきました。'],
+    ['a heading or tagline without 。', '送料無料\n新登場'],
+    ['a list item without 。', '・毎朝一杯を続ける\n・食事と一緒に飲む'],
+    ['a request', 'ぜひお試しください。'],
+    ['a noun ending with ！', '新商品を発売！'],
+    ['polite endings', 'お届けします。発送しました。ご確認ください。'],
+  ])('near miss: %s is not a plain ending', async (_label, sentences) => {
+    const result = await checker.check(input(`${GREETING}\n${sentences}\n${SIGN_OFF}`));
+    expect(rulesOf(result)).not.toContain('register.mixed');
+  });
+
+  it('plain endings are judged only when the charter fixes です・ます', async () => {
+    const open = createChecker(Charter.parse({ ...DEMO_CHARTER, register: null }));
+    expect(rulesOf(await open.check(input(`${GREETING}\n発送は明日だ。\n${SIGN_OFF}`)))).not.toContain('register.mixed');
+  });
+
   it('a message wholly in である is the wrong register when です・ます is fixed', async () => {
     const result = await checker.check(input('こんにちは。新しい青汁が届いたのである。今後ともよろしくお願いいたします'));
     expect(rulesOf(result)).toContain('register.mixed');

@@ -4,6 +4,7 @@ import { COSMETICS_RULES } from './rules/claims-yakkiho-cosmetics.ts';
 import { HEALTH_FOOD_RULES } from './rules/claims-yakkiho-health-food.ts';
 import { KEIHYOHO_RULES } from './rules/claims-keihyoho.ts';
 import type { VisibleFinding } from './rules/rule-finding.ts';
+import { findPlainEndings } from './rules/plain-endings.ts';
 import { compileToneRules } from './rules/tone.ts';
 import { splitSentences } from './sentences.ts';
 import type { TextlintRules } from './textlint-bridge.ts';
@@ -50,9 +51,15 @@ export function createChecker(charter: Charter): MessageChecker {
     const visible = visibleText(source, format);
     const found: VisibleFinding[] = [...(await textlint.lint(visible.text)), ...tone.check(visible.text, counts)];
     if (part === 'body') found.push(...tone.checkFrame(visible.text, input.channel));
+    const sentences = splitSentences(visible.text);
     if (claims.length > 0) {
-      for (const sentence of splitSentences(visible.text)) {
-        found.push(...(await findClaims(claims, sentence, tokenizeSentence)));
+      for (const sentence of sentences) found.push(...(await findClaims(claims, sentence, tokenizeSentence)));
+    }
+    if (charter.register === 'desumasu') {
+      // だ, した, 飲む …: plain endings textlint's rule does not count; である stays textlint's.
+      const registerFound = found.filter((finding) => finding.rule === 'register.mixed');
+      for (const plain of await findPlainEndings(visible.text, sentences, tokenizeSentence, 'error')) {
+        if (!registerFound.some((other) => plain.start < other.end && other.start < plain.end)) found.push(plain);
       }
     }
     const findings: Finding[] = [];

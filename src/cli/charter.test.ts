@@ -24,7 +24,7 @@ beforeAll(async () => {
   // Subject on line 1; お客さま on line 3, column 1 (a dictionary variant: a warning).
   await writeFile(path.join(dir, 'shipping.txt'), `Subject: 発送のお知らせ\n${GREETING}\nお客さまのご注文を発送しました。\n${SIGN_OFF}\n`);
   // HTML: 痩せる (a 薬機法 claim: an error) on line 3, column 10.
-  await writeFile(path.join(dir, 'diet.html'), `<p>${GREETING}</p>\n<p>新商品です。</p>\n<p>これで誰でも痩せる。</p>\n<p>${SIGN_OFF}</p>\n`);
+  await writeFile(path.join(dir, 'diet.html'), `<p>${GREETING}</p>\n<p>新商品です。</p>\n<p>これで誰でも痩せる青汁です。</p>\n<p>${SIGN_OFF}</p>\n`);
   await writeFile(path.join(dir, 'clean.txt'), `${GREETING}\nご注文を発送しました。\n${SIGN_OFF}\n`);
   await writeFile(path.join(dir, 'charter.json'), JSON.stringify({ ...TEST_CHARTER, register: null }));
   await writeFile(path.join(dir, 'broken.json'), JSON.stringify({ ...TEST_CHARTER, limits: { ...TEST_CHARTER.limits, emoji: 'lots' } }));
