@@ -1,16 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../src/auth/users.ts';
 import { generateDemoBrand } from '../../src/demo/generate-demo-brand.ts';
-import { buildApp, webDistDir } from '../../src/http/app.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
-import { apiGet as apiGetOf } from '../support/e2e.ts';
+import { apiGet as apiGetOf, SCREENSHOTS, startConsole, type RunningConsole } from '../support/e2e.ts';
 import { connectTestDatabase, freshWorkspace } from '../support/database.ts';
 
 /**
@@ -21,22 +15,18 @@ import { connectTestDatabase, freshWorkspace } from '../support/database.ts';
  * Screenshots go to /tmp/kizuna-shots/.
  */
 
-const screenshots = '/tmp/kizuna-shots';
 const database = connectTestDatabase();
-const password = 'correct horse battery';
-const email = `analytics-${randomUUID().slice(0, 8)}@example.jp`;
 let brand: Workspace;
 let empty: Workspace;
-let app: FastifyInstance;
+let running: RunningConsole;
 let baseUrl: string;
-let browser: Browser;
 let page: Page;
 
 /** Months of the demo's last year; the data ends on 2026-10-31, so 2026-11-01 is its end. */
 const DATA_END = '2026-11-01';
 
 async function screenshot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshots, `analytics-${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `analytics-${name}.png`), fullPage: true });
 }
 
 /** The API's answer with the browser's session, as the console itself would get it. */
@@ -83,33 +73,16 @@ async function open(pathAndQuery: string, heading: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(webDistDir, 'index.html'))) {
-    execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
-  }
-  mkdirSync(screenshots, { recursive: true });
   brand = await freshWorkspace(database);
   empty = await freshWorkspace(database);
   await generateDemoBrand({ pool: database.pool, workspace: brand, customers: 400, seed: 11 });
-  await createUser(database.db, { email, displayName: '分析 担当', role: 'admin', password });
-  app = await buildApp({ database, config: { secureCookies: false } });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1360, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
-  await page.goto(`${baseUrl}/sign-in`);
-  await page.getByLabel('メールアドレス').fill(email);
-  await page.getByLabel('パスワード').fill(password);
-  await page.getByRole('button', { name: 'ログイン' }).click();
-  await page.getByRole('navigation', { name: 'メインナビゲーション' }).waitFor();
+  running = await startConsole(database);
+  baseUrl = running.baseUrl;
+  ({ page } = await running.signedInPage(await running.user('admin', '分析 担当')));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  await running?.close();
   await database.close();
 });
 
@@ -331,15 +304,8 @@ describe('the analytics console', () => {
   });
 
   it('offers a read-only user no model run and no churn setting, and says why', async () => {
-    const readerEmail = `reader-${randomUUID().slice(0, 8)}@example.jp`;
-    await createUser(database.db, { email: readerEmail, displayName: '閲覧 担当', role: 'read_only', password });
-    const reader = await browser.newPage({ locale: 'ja-JP', viewport: { width: 1360, height: 900 } });
+    const { page: reader, context } = await running.signedInPage(await running.user('read_only', '閲覧 担当'));
     try {
-      await reader.goto(`${baseUrl}/sign-in`);
-      await reader.getByLabel('メールアドレス').fill(readerEmail);
-      await reader.getByLabel('パスワード').fill(password);
-      await reader.getByRole('button', { name: 'ログイン' }).click();
-      await reader.getByRole('navigation', { name: 'メインナビゲーション' }).waitFor();
       await reader.goto(`${baseUrl}/w/${encodeURIComponent(empty.name)}/analytics/customer-value`);
       await reader.getByText('閲覧のみの権限ではモデルを実行できません').waitFor();
       expect(await reader.getByRole('button', { name: 'モデルを実行' }).count()).toBe(0);
@@ -347,7 +313,7 @@ describe('the analytics console', () => {
       await reader.getByRole('region', { name: '離反期間の提案と設定' }).waitFor();
       expect(await reader.getByRole('button', { name: '設定を保存' }).count()).toBe(0);
     } finally {
-      await reader.close();
+      await context.close();
     }
   });
 

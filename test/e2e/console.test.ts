@@ -1,18 +1,13 @@
-import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import iconv from 'iconv-lite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser } from '../../src/auth/users.ts';
-import { buildApp, webDistDir } from '../../src/http/app.ts';
 import { ingestBatch } from '../../src/ingest/ingest-batch.ts';
 import type { BatchKind } from '../../src/ingest/records.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
 import { connectTestDatabase, freshWorkspace, withTransaction } from '../support/database.ts';
+import { startConsole, type ConsoleUser, type RunningConsole } from '../support/e2e.ts';
 
 /**
  * The console in a real Chromium against the real server and database: an operator signs in,
@@ -21,12 +16,10 @@ import { connectTestDatabase, freshWorkspace, withTransaction } from '../support
 
 const screenshots = path.resolve('test-results');
 const database = connectTestDatabase();
-const password = 'correct horse battery';
-const email = `e2e-${randomUUID().slice(0, 8)}@example.jp`;
 let workspace: Workspace;
-let app: FastifyInstance;
+let running: RunningConsole;
+let admin: ConsoleUser;
 let baseUrl: string;
-let browser: Browser;
 let page: Page;
 
 function ingest(kind: BatchKind, records: unknown[]) {
@@ -109,27 +102,17 @@ async function screenshot(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(webDistDir, 'index.html'))) {
-    execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
-  }
   mkdirSync(screenshots, { recursive: true });
   workspace = await freshWorkspace(database);
   await seedBrand();
-  await createUser(database.db, { email, displayName: 'E2E 管理者', role: 'admin', password });
-  app = await buildApp({ database, config: { secureCookies: false } });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1360, height: 900 } });
-  page = await context.newPage();
+  running = await startConsole(database);
+  baseUrl = running.baseUrl;
+  admin = await running.user('admin', 'E2E 管理者');
+  ({ page } = await running.newPage());
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
+  await running?.close();
   await database.close();
 });
 
@@ -137,13 +120,13 @@ describe('the console', () => {
   it('sends a visitor to sign-in, rejects a wrong password and signs in in Japanese', async () => {
     await page.goto(`${baseUrl}/`);
     await expect.poll(() => page.url()).toContain('/sign-in');
-    await page.getByLabel('メールアドレス').fill(email);
+    await page.getByLabel('メールアドレス').fill(admin.email);
     await page.getByLabel('パスワード').fill('wrong password!');
     await page.getByRole('button', { name: 'ログイン' }).click();
     await page.getByRole('alert').filter({ hasText: 'メールアドレスまたはパスワードが正しくありません。' }).waitFor();
     await screenshot('sign-in');
 
-    await page.getByLabel('パスワード').fill(password);
+    await page.getByLabel('パスワード').fill(admin.password);
     await page.getByRole('button', { name: 'ログイン' }).click();
     await page.getByRole('navigation', { name: 'メインナビゲーション' }).waitFor();
     expect(await page.getByText('E2E 管理者 でログイン中').isVisible()).toBe(true);
@@ -307,8 +290,8 @@ describe('the console', () => {
     await page.context().clearCookies();
     await page.getByRole('navigation', { name: 'メインナビゲーション' }).getByRole('link', { name: 'ホーム' }).click();
     await page.getByRole('alert').filter({ hasText: 'セッションの有効期限が切れました' }).waitFor();
-    await page.getByLabel('メールアドレス').fill(email);
-    await page.getByLabel('パスワード').fill(password);
+    await page.getByLabel('メールアドレス').fill(admin.email);
+    await page.getByLabel('パスワード').fill(admin.password);
     await page.getByRole('button', { name: 'ログイン' }).click();
     await page.getByRole('heading', { name: `${workspace.name} の概要` }).waitFor();
   });
@@ -321,10 +304,9 @@ describe('the console', () => {
   });
 
   it('shows a read-only user no Import in the menu, and says why on the page', async () => {
-    const readerEmail = `reader-${randomUUID()}@example.jp`;
-    await createUser(database.db, { email: readerEmail, displayName: '閲覧 担当', role: 'read_only', password });
-    await page.getByLabel('メールアドレス').fill(readerEmail);
-    await page.getByLabel('パスワード').fill(password);
+    const reader = await running.user('read_only', '閲覧 担当');
+    await page.getByLabel('メールアドレス').fill(reader.email);
+    await page.getByLabel('パスワード').fill(reader.password);
     await page.getByRole('button', { name: 'ログイン' }).click();
     const navigation = page.getByRole('navigation', { name: 'メインナビゲーション' });
     await navigation.getByRole('link', { name: '顧客', exact: true }).waitFor();

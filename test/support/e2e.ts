@@ -27,7 +27,9 @@ export interface RunningConsole {
   browser: Browser;
   /** A user of the given role (created in the database), to sign in with. */
   user(role: Role, displayName?: string): Promise<ConsoleUser>;
-  /** A fresh browser context (Japanese, 1360×900, downloads accepted) and its page, signed in as `user`. */
+  /** A fresh browser context (Japanese, 1360×900, downloads accepted) and its page, not signed in. */
+  newPage(): Promise<{ context: BrowserContext; page: Page }>;
+  /** The same, signed in as `user`. */
   signedInPage(user: ConsoleUser): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
@@ -45,16 +47,19 @@ export async function startConsole(database: Database): Promise<RunningConsole> 
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  const newPage = async () => {
+    const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+    return { context, page: await context.newPage() };
+  };
   return {
-    app, baseUrl, browser,
+    app, baseUrl, browser, newPage,
     async user(role, displayName) {
       const user = { email: `${role}-${randomUUID().slice(0, 8)}@example.jp`, password: 'correct horse battery', role };
       await createUser(database.db, { email: user.email, displayName: displayName ?? `${role} 担当`, role, password: user.password });
       return user;
     },
     async signedInPage(user) {
-      const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1360, height: 900 }, acceptDownloads: true });
-      const page = await context.newPage();
+      const { context, page } = await newPage();
       await page.goto(`${baseUrl}/sign-in`);
       await page.getByLabel('メールアドレス').fill(user.email);
       await page.getByLabel('パスワード').fill(user.password);
