@@ -276,7 +276,7 @@ async function refuseTakenName(client: pg.PoolClient, workspaceId: string, name:
 }
 
 /** The message the checker sees; a subject only for email. */
-function contentOf(template: Pick<MessageTemplate, 'department' | 'channel' | 'format' | 'subject' | 'body'>): MessageInput {
+export function contentOf(template: Pick<MessageTemplate, 'department' | 'channel' | 'format' | 'subject' | 'body'>): MessageInput {
   if (template.subject && template.channel !== 'email') {
     throw new KizunaError('validation_failed', `subject: only an email has a subject, not a ${template.channel} message.`, {
       problems: [{ field: 'subject', reason: `only an email has a subject, not a ${template.channel} message` }],
@@ -289,7 +289,7 @@ function contentOf(template: Pick<MessageTemplate, 'department' | 'channel' | 'f
 }
 
 /** SHA-256 of what is checked: the override log names exactly the text it let through. */
-function hashOf(content: MessageInput): string {
+export function hashOf(content: MessageInput): string {
   return createHash('sha256').update(JSON.stringify([content.channel, content.format, content.subject ?? null, content.body])).digest('hex');
 }
 

@@ -89,6 +89,7 @@ describe('kizuna charter show and set', () => {
     expect(set.code).toBe(0);
     expect(set.stdout).toContain('as version 2');
     expect(set.stdout).toContain('register: desumasu → not fixed');
+    expect(set.stdout).toMatch(/Checked \d+ templates? again against it\./);
     const show = await charter('show');
     expect(show.stdout).toContain('お客様と「かかりつけ」のような関係を築く');
     expect(show.stdout).toContain('register:   not fixed');

@@ -79,6 +79,29 @@ describe('charter API', () => {
   });
 });
 
+describe('a charter\'s effect on the templates', () => {
+  it('previews a draft\'s impact without writing it, and checks every template again when a new version is saved', async () => {
+    const b = await brand();
+    await call(b, 'PUT', '/charter', b.keys.write, TEST_CHARTER);
+    await call(b, 'POST', '/templates', b.keys.write, { name: '週末セール', department: 'marketing', channel: 'line', body: '今だけのご案内です。' });
+    await call(b, 'POST', '/templates', b.keys.write, { name: '発送', department: 'support', channel: 'sms', body: 'お客様、発送しました。' });
+    const stricter = { ...TEST_CHARTER, pressure: [{ phrase: '今だけ', severity: 'error' }] };
+
+    const impact = await call(b, 'POST', '/charter/impact', b.keys.read, stricter);
+    expect(impact.statusCode).toBe(200);
+    expect(impact.json()).toMatchObject({ newlyBlocked: 1, newlyPublishable: 0, templates: [{ name: '週末セール', before: { score: 95 }, after: { counts: { error: 1 } } }, { name: '発送' }] });
+    expect((await call(b, 'GET', '/charter', b.keys.read)).json().version).toBe(1);
+    expect((await call(b, 'POST', '/charter/impact', b.keys.read, { ...stricter, register: 'keigo' })).statusCode).toBe(400);
+
+    const saved = await call(b, 'PUT', '/charter', b.keys.write, stricter);
+    expect(saved.json()).toMatchObject({ outcome: 'saved', version: { version: 2 }, templatesRechecked: 2 });
+    const list = (await call(b, 'GET', '/templates', b.keys.read)).json().items;
+    expect(list.map((t: { name: string; stale: boolean; charterVersion: number; counts: { error: number } }) => [t.name, t.stale, t.charterVersion, t.counts.error]))
+      .toEqual([['週末セール', false, 2, 1], ['発送', false, 2, 0]]);
+    expect((await call(b, 'PUT', '/charter', b.keys.write, stricter)).json()).toMatchObject({ outcome: 'unchanged', templatesRechecked: 0 });
+  });
+});
+
 describe('templates API', () => {
   it('creates, lists by department, changes, and gates publication; an admin overrides with a reason kept in the audit log', async () => {
     const b = await brand();

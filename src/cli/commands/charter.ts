@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { readCharter, saveCharter } from '../../charter/charters.ts';
-import { createChecker } from '../../charter/check-message.ts';
+import { checkMessage, createChecker } from '../../charter/check-message.ts';
+import { recheckTemplates } from '../../charter/recheck.ts';
 import { DEPARTMENTS, MESSAGE_CHANNELS, type Department, type MessageChannel } from '../../charter/types.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { CliContext, RegisterCommand } from '../context.ts';
@@ -43,12 +44,15 @@ export const registerCharterCommand: RegisterCommand = (program, context) => {
 
   charterCommand(charter, 'set')
     .argument('<file>', 'the charter as JSON (see charter show --json for the shape)')
-    .description('set the workspace\'s charter from a JSON file: a new version, with the fields that changed')
+    .description('set the workspace\'s charter from a JSON file: a new version, with the fields that changed; the templates are checked again against it')
     .action(async (file: string, options: CharterOptions) => {
       const input = await readJson(file);
       const { name, saved } = await context.withDatabase(async (database) => {
         const workspace = await context.workspace(database, options.workspace);
-        return { name: workspace.name, saved: await saveCharter({ pool: database.pool, workspaceId: workspace.id, input, actor: { kind: 'system', label: cliActor() } }) };
+        const outcome = await saveCharter({ pool: database.pool, workspaceId: workspace.id, input, actor: { kind: 'system', label: cliActor() } });
+        // A new version: the templates are checked against it, as the API does.
+        const { rechecked } = outcome.outcome === 'saved' ? await recheckTemplates({ pool: database.pool, workspaceId: workspace.id, check: checkMessage }) : { rechecked: 0 };
+        return { name: workspace.name, saved: { ...outcome, templatesRechecked: rechecked } };
       });
       console.log(options.json ? JSON.stringify(saved, null, 2) : printSavedCharter(saved, name).join('\n'));
     });

@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { actorOf } from '../../charter/actor.ts';
 import { listCharterVersions, readCharter, saveCharter } from '../../charter/charters.ts';
 import { oneVoiceReport } from '../../charter/one-voice.ts';
+import { charterImpact, recheckTemplates } from '../../charter/recheck.ts';
 import type { CheckMessage } from '../../charter/templates.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { AppDeps } from '../app.ts';
 import { authorizeWorkspace } from '../auth.ts';
 import { ErrorBody } from '../errors.ts';
 import { templateRoutes } from './charter/templates.ts';
-import { CharterBody, CharterVersion, CheckResult, MessageInput, OneVoiceReport, SavedCharter, StoredCharter } from './charter/shapes.ts';
+import { CharterBody, CharterImpact, CharterVersion, CheckResult, MessageInput, OneVoiceReport, SavedCharter, StoredCharter } from './charter/shapes.ts';
 import { WorkspaceParams } from './workspaces.ts';
 
 /**
@@ -38,13 +39,27 @@ export function charterRoutes(deps: AppDeps & { checkMessage: CheckMessage }): F
     app.put('/workspaces/:workspace/charter', {
       schema: {
         tags: ['charter'], summary: 'Set the charter: a new version with who changed it and which fields changed',
-        description: 'The whole charter. A field of the wrong shape is a 400 naming it (details.issues: field and reason); nothing is written. The same charter as the current one writes no version (outcome unchanged). Needs the write permission.',
+        description: 'The whole charter. A field of the wrong shape is a 400 naming it (details.issues: field and reason); nothing is written. The same charter as the current one writes no version (outcome unchanged). A new version checks every template again against it (templatesRechecked). Needs the write permission.',
         params: WorkspaceParams, body: CharterBody,
         response: { 200: SavedCharter, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
       },
     }, async (request) => {
       const { workspace, principal } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
-      return saveCharter({ pool, workspaceId: workspace.id, input: request.body, actor: await actorOf(pool, principal) });
+      const saved = await saveCharter({ pool, workspaceId: workspace.id, input: request.body, actor: await actorOf(pool, principal) });
+      const { rechecked } = saved.outcome === 'saved' ? await recheckTemplates({ pool, workspaceId: workspace.id, check }) : { rechecked: 0 };
+      return { ...saved, templatesRechecked: rechecked };
+    });
+
+    app.post('/workspaces/:workspace/charter/impact', {
+      schema: {
+        tags: ['charter'], summary: 'What a charter (a draft) would do to the templates: each one\'s score and errors now and under it',
+        description: 'Nothing is written. For the editor: which templates a change would block (newlyBlocked) or free. Needs the read permission.',
+        params: WorkspaceParams, body: CharterBody,
+        response: { 200: CharterImpact, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+      return charterImpact({ pool, workspaceId: workspace.id, charter: request.body, check });
     });
 
     app.get('/workspaces/:workspace/charter/versions', {

@@ -2238,7 +2238,7 @@ export interface paths {
         };
         /**
          * Set the charter: a new version with who changed it and which fields changed
-         * @description The whole charter. A field of the wrong shape is a 400 naming it (details.issues: field and reason); nothing is written. The same charter as the current one writes no version (outcome unchanged). Needs the write permission.
+         * @description The whole charter. A field of the wrong shape is a 400 naming it (details.issues: field and reason); nothing is written. The same charter as the current one writes no version (outcome unchanged). A new version checks every template again against it (templatesRechecked). Needs the write permission.
          */
         put: {
             parameters: {
@@ -2386,6 +2386,79 @@ export interface paths {
                 };
                 /** @description Default Response */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/charter/impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a charter (a draft) would do to the templates: each one's score and errors now and under it
+         * @description Nothing is written. For the editor: which templates a change would block (newlyBlocked) or free. Needs the read permission.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CharterInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CharterImpact"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3995,6 +4068,41 @@ export interface components {
             /** @description The text at the range, as found */
             text: string;
         };
+        CharterImpact: {
+            /** @description Templates without errors that would have some */
+            newlyBlocked: number;
+            /** @description Templates with errors that would have none */
+            newlyPublishable: number;
+            scoreChanged: number;
+            /** @description Every template, those the charter would block first, then by the fall in score */
+            templates: {
+                /** @description Checked against the charter sent */
+                after: {
+                    counts: {
+                        error: number;
+                        info: number;
+                        warning: number;
+                    };
+                    score: number;
+                };
+                /** @description As stored: its check at its last save, publication or recheck */
+                before: {
+                    charterVersion: number;
+                    counts: {
+                        error: number;
+                        info: number;
+                        warning: number;
+                    };
+                    score: number;
+                };
+                /** @enum {string} */
+                department: "marketing" | "support" | "site_operations" | "sales";
+                id: string;
+                name: string;
+                /** @enum {string} */
+                status: "draft" | "published";
+            }[];
+        };
         CharterInput: {
             address: {
                 avoid: string[];
@@ -5378,6 +5486,8 @@ export interface components {
              * @enum {string}
              */
             outcome: "saved" | "unchanged";
+            /** @description Templates checked again against the new version (0 when unchanged) */
+            templatesRechecked: number;
             version: components["schemas"]["CharterVersion"];
         };
         SeededKpiTree: {

@@ -55,8 +55,11 @@ export function printCharter(stored: StoredCharter, workspace: string): string[]
   ];
 }
 
-export function printSavedCharter(saved: SaveCharterOutcome, workspace: string): string[] {
+export function printSavedCharter(saved: SaveCharterOutcome & { templatesRechecked: number }, workspace: string): string[] {
   const { version } = saved;
   if (saved.outcome === 'unchanged') return [`The charter of ${workspace} is already this one (version ${version.version}); nothing written.`];
-  return [`Saved the charter of ${workspace} as version ${version.version}:`, ...version.summary.split('\n').map((line) => `  ${line}`)];
+  return [
+    `Saved the charter of ${workspace} as version ${version.version}:`, ...version.summary.split('\n').map((line) => `  ${line}`),
+    `Checked ${saved.templatesRechecked} template${saved.templatesRechecked === 1 ? '' : 's'} again against it.`,
+  ];
 }

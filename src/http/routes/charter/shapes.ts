@@ -57,7 +57,23 @@ export const CharterVersion = z.object({
 export const SavedCharter = z.object({
   outcome: z.enum(['saved', 'unchanged']).describe('unchanged: the charter sent is the current one; no version written'),
   version: CharterVersion,
+  templatesRechecked: z.number().int().describe('Templates checked again against the new version (0 when unchanged)'),
 }).meta({ id: 'SavedCharter' });
+
+const ImpactCounts = Counts;
+export const CharterImpact = z.object({
+  templates: z.array(z.object({
+    id: z.string(),
+    name: z.string(),
+    department: z.enum(DEPARTMENTS),
+    status: z.enum(['draft', 'published']),
+    before: z.object({ score: z.number(), counts: ImpactCounts, charterVersion: z.number().int() }).describe('As stored: its check at its last save, publication or recheck'),
+    after: z.object({ score: z.number(), counts: ImpactCounts }).describe('Checked against the charter sent'),
+  })).describe('Every template, those the charter would block first, then by the fall in score'),
+  newlyBlocked: z.number().int().describe('Templates without errors that would have some'),
+  newlyPublishable: z.number().int().describe('Templates with errors that would have none'),
+  scoreChanged: z.number().int(),
+}).meta({ id: 'CharterImpact' });
 
 const TemplateFields = {
   id: z.string(),
