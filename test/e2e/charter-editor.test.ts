@@ -246,4 +246,31 @@ describe('the charter editor', () => {
     });
     expect(await page.locator('.charter-version-meta').textContent()).toContain('バージョン 1');
   });
+
+  it('shows, before saving, which templates a stricter pressure rule would block; saving checks every template again', async () => {
+    const strict = await freshWorkspace(database);
+    await seedDemoCharter({ pool: database.pool, workspaceId: strict.id, check: checkMessage });
+    await openEditor(page, strict);
+    const row = DEMO_CHARTER.pressure.findIndex((entry) => entry.phrase === '今だけ') + 1;
+    await page.getByRole('combobox', { name: `重さ(${row}行目)` }).selectOption('error');
+
+    const stricter = { ...DEMO_CHARTER, pressure: DEMO_CHARTER.pressure.map((entry) => (entry.phrase === '今だけ' ? { ...entry, severity: 'error' } : entry)) };
+    const expected = await page.evaluate(async ([url, body]) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json(),
+      [`${charterUrl(strict)}/impact`, JSON.stringify(stricter)] as const) as { newlyBlocked: number; templates: { name: string; before: { counts: { error: number } }; after: { counts: { error: number } } }[] };
+    expect(expected.newlyBlocked).toBeGreaterThan(0);
+    const panel = page.getByRole('region', { name: 'この変更によるテンプレートへの影響' });
+    await panel.getByText(`公開できなくなる(エラーが出る)テンプレート: ${expected.newlyBlocked} 件`).waitFor();
+    const blocked = expected.templates.filter((t) => t.before.counts.error === 0 && t.after.counts.error > 0).map((t) => t.name);
+    for (const name of blocked) expect(await panel.locator(`tr[data-template="${name}"]`).textContent()).toContain('公開不可に');
+    // The sticky save bar says it too, where the writer is about to save.
+    await page.getByRole('region', { name: '保存' }).getByRole('link', { name: `公開できなくなる(エラーが出る)テンプレート: ${expected.newlyBlocked} 件` }).waitFor();
+    await screenshot(page, 'impact');
+
+    await page.getByRole('button', { name: '保存', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: `保存しました(バージョン 2)。 テンプレート ${expected.templates.length} 件を新しい定義で再チェックしました。` }).waitFor();
+    expect(await panel.count()).toBe(0);
+    const { items } = await apiGet<{ items: { name: string; stale: boolean; counts: { error: number } }[] }>(page, `/api/v1/workspaces/${encodeURIComponent(strict.name)}/templates`);
+    expect(items.every((item) => !item.stale)).toBe(true);
+    for (const name of blocked) expect(items.find((item) => item.name === name)?.counts.error).toBeGreaterThan(0);
+  });
 });

@@ -4,6 +4,7 @@ import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import { charterOf, draftOf, problemsOf, sameCharter, type Charter, type CharterDraft, type Problems } from './charter-draft.ts';
+import { CharterImpactPanel, ImpactLine, useCharterImpact } from './charter-impact.tsx';
 import { problemMessage, problemPlace } from './charter-problems.ts';
 import {
   AvoidSection, ClaimsSection, DictionarySection, LimitsSection, PressureSection, RegisterSection, RelationshipSection, ToneSection,
@@ -21,7 +22,7 @@ export interface SavedState {
 type Outcome =
   | { kind: 'idle' }
   | { kind: 'saving' }
-  | { kind: 'saved'; version: number; created: boolean }
+  | { kind: 'saved'; version: number; created: boolean; rechecked: number }
   | { kind: 'unchanged' }
   | { kind: 'refused'; problems: Problems }
   | { kind: 'failed'; error: Error };
@@ -47,6 +48,8 @@ export function CharterForm({ initial, readOnly, onSaved }: { initial: SavedStat
   const edited = !sameCharter(draft, baseline);
   const dirty = creating || edited;
   const problems = outcome.kind === 'refused' ? outcome.problems : NO_PROBLEMS;
+  const showImpact = !readOnly && !creating && edited;
+  const impact = useCharterImpact(charterOf(draft), showImpact);
   const form = useRef<HTMLFormElement>(null);
 
   // A refused save takes the user to the first field to fix.
@@ -92,7 +95,7 @@ export function CharterForm({ initial, readOnly, onSaved }: { initial: SavedStat
       setSaved({ charter: result.version.charter, version: result.version.version });
       setBaseline(next);
       setDraft(next);
-      setOutcome(result.outcome === 'saved' ? { kind: 'saved', version: result.version.version, created: creating } : { kind: 'unchanged' });
+      setOutcome(result.outcome === 'saved' ? { kind: 'saved', version: result.version.version, created: creating, rechecked: result.templatesRechecked } : { kind: 'unchanged' });
       onSaved(result.version);
     } catch (error) {
       const refused = problemsOf(error);
@@ -111,10 +114,12 @@ export function CharterForm({ initial, readOnly, onSaved }: { initial: SavedStat
       <LimitsSection {...sectionProps} />
       <ToneSection {...sectionProps} />
       <ClaimsSection {...sectionProps} />
+      {showImpact && <CharterImpactPanel state={impact} />}
       {!readOnly && (
         <div className="save-bar" role="region" aria-label={e.save}>
           <div className="save-bar-message">
             <SaveMessage outcome={outcome} dirty={dirty} creating={creating} onShow={(field) => showProblem(form.current, field)} />
+            {showImpact && <ImpactLine state={impact} />}
           </div>
           <div className="actions">
             {!creating && (
@@ -147,7 +152,12 @@ function SaveMessage({ outcome, dirty, creating, onShow }: { outcome: Outcome; d
   const e = t.charter.editor;
   switch (outcome.kind) {
     case 'saved':
-      return <p className="alert alert-ok" role="status">{outcome.created ? e.created : e.saved(String(outcome.version))}</p>;
+      return (
+        <p className="alert alert-ok" role="status">
+          {outcome.created ? e.created : e.saved(String(outcome.version))}
+          {outcome.rechecked > 0 && ` ${e.rechecked(String(outcome.rechecked))}`}
+        </p>
+      );
     case 'unchanged':
       return <p className="alert alert-info" role="status">{e.unchanged}</p>;
     case 'refused':
