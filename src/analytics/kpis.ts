@@ -97,11 +97,12 @@ export async function deleteKpi(params: { pool: pg.Pool; workspaceId: string; kp
     await lockKpiTree(client, workspaceId);
     const kpi = await readKpi({ pool: client, workspaceId, kpiId });
     const { rows: below } = await client.query<{ id: string; name: string }>(
+      // In tree order (as listKpis): ordering by the id cast to text would put 100 before 99.
       `with recursive below as (
-         select id, name from kpis where workspace_id = $1 and parent_id = $2
+         select id, name, array[id] as path from kpis where workspace_id = $1 and parent_id = $2
          union all
-         select k.id, k.name from kpis k join below b on k.parent_id = b.id where k.workspace_id = $1)
-       select id::text, name from below order by id`,
+         select k.id, k.name, b.path || k.id from kpis k join below b on k.parent_id = b.id where k.workspace_id = $1)
+       select id::text as id, name from below order by below.path`,
       [workspaceId, kpiId],
     );
     if (below.length > 0 && params.withDescendants !== true) {

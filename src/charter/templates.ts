@@ -236,13 +236,13 @@ function overrideOf(row: OverrideRow): TemplateOverride {
 
 /** The audit log of a template's publications over errors, oldest first. */
 export async function listTemplateOverrides(params: { pool: pg.Pool; workspaceId: string; templateId: string }): Promise<TemplateOverride[]> {
-  const { rows } = await params.pool.query<OverrideRow>(`${SELECT_OVERRIDE} where workspace_id = $1 and template_id = $2 order by id`, [params.workspaceId, params.templateId]);
+  const { rows } = await params.pool.query<OverrideRow>(`${SELECT_OVERRIDE} where workspace_id = $1 and template_id = $2 order by template_overrides.id`, [params.workspaceId, params.templateId]);
   return rows.map(overrideOf);
 }
 
 /** The workspace's whole audit log of publications over errors, newest first, deleted templates' included. */
 export async function listWorkspaceOverrides(params: { pool: pg.Pool; workspaceId: string }): Promise<TemplateOverride[]> {
-  const { rows } = await params.pool.query<OverrideRow>(`${SELECT_OVERRIDE} where workspace_id = $1 order by id desc`, [params.workspaceId]);
+  const { rows } = await params.pool.query<OverrideRow>(`${SELECT_OVERRIDE} where workspace_id = $1 order by template_overrides.id desc`, [params.workspaceId]);
   return rows.map(overrideOf);
 }
 
