@@ -158,9 +158,15 @@ describe('register', () => {
     ['この青汁はとてもおいしい。', 'おいしい', 'おいしいです'],
     ['それは問題ではない。', 'ではない', 'ではありません'],
     ['スタッフ一同、いつも応援している。', 'いる', 'います'],
-    ['ご注文の商品が届いた。', '届いた', undefined],
-    ['毎朝一杯を飲む。', '飲む', undefined],
-  ])('a plain ending textlint does not count, 「%s」, is a register error on 「%s」 (fix: %s)', async (sentence, text, fix) => {
+    ['ご注文の商品が届いた。', '届いた', '届きました'],
+    ['毎朝一杯を飲む。', '飲む', '飲みます'],
+    ['お客様がとても喜んだ。', '喜んだ', '喜びました'],
+    ['ご注文を承った。', '承った', '承りました'],
+    ['この味は二度と忘れない。', '忘れない', '忘れません'],
+    ['明日また来る。', '来る', '来ます'],
+    ['ぜひ使い続ける。', '続ける', '続けます'],
+    ['冷蔵庫で保存する。', 'する', 'します'],
+  ])('a plain ending textlint does not count, 「%s」, is a register error on 「%s」 (fix: %s)', async (sentence, text, fix: string | undefined) => {
     const body = `${GREETING}\n${sentence}\n${SIGN_OFF}`;
     const result = await checker.check(input(body));
     expectExactRanges(result, { body });
