@@ -84,6 +84,8 @@ function apiGet<T>(url: string): Promise<T> {
 async function open(workspace: Workspace, charterPage: string, heading: string): Promise<void> {
   await page.goto(`${console_.baseUrl}/w/${encodeURIComponent(workspace.name)}/charter/${charterPage}`);
   await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+  // The title shows with the page; its data follow: wait until nothing is loading.
+  await expect.poll(() => page.getByRole('status').filter({ hasText: /読み込み中|Loading/ }).count()).toBe(0);
 }
 
 async function screenshot(name: string): Promise<void> {
@@ -143,7 +145,8 @@ describe('the charter templates page', () => {
     await page.waitForURL(/department=sales/);
     expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['営業']);
     await page.reload();
-    await page.getByRole('heading', { level: 1, name: 'テンプレート' }).waitFor();
+    // The title shows before the list has loaded: wait for the department's own heading.
+    await page.getByRole('heading', { level: 2, name: '営業' }).waitFor();
     expect(await page.getByRole('heading', { level: 2 }).allTextContents()).toEqual(['営業']);
     expect(await filter.getByRole('button', { name: /^営業/ }).getAttribute('aria-pressed')).toBe('true');
     const create = page.getByRole('link', { name: '営業のテンプレートを新規作成' });
