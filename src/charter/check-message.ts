@@ -97,18 +97,21 @@ export function createChecker(charter: Charter): MessageChecker {
   };
 }
 
-const checkersByCharter = new WeakMap<Charter, MessageChecker>();
+/** Compiled checkers by charter content, most recently used last; a few workspaces' charters. */
+const checkersByCharter = new Map<string, MessageChecker>();
+const MAX_COMPILED_CHARTERS = 32;
 
 /**
- * One-off check. The compiled checker is kept for the same charter object (a server holding its
- * charter checks with no recompilation); callers with a long batch may keep a `createChecker`.
+ * One-off check. The compiled checker is kept for the same charter content, so a server that
+ * reads the charter afresh for each request (a new object each time) compiles it once.
  */
 export function checkMessage(charter: Charter, input: MessageInput): Promise<CheckResult> {
-  let checker = checkersByCharter.get(charter);
-  if (!checker) {
-    checker = createChecker(charter);
-    checkersByCharter.set(charter, checker);
-  }
+  const key = JSON.stringify(charter);
+  let checker = checkersByCharter.get(key);
+  if (checker) checkersByCharter.delete(key);
+  else checker = createChecker(charter);
+  checkersByCharter.set(key, checker);
+  if (checkersByCharter.size > MAX_COMPILED_CHARTERS) checkersByCharter.delete(checkersByCharter.keys().next().value!);
   return checker.check(input);
 }
 
