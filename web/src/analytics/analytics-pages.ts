@@ -11,3 +11,5 @@ export const ANALYTICS_PAGES = [
   { path: 'customer-value', key: 'customerValue' },
   { path: 'kpis', key: 'kpis' },
 ] as const satisfies readonly { path: string; key: keyof Messages['analytics']['pages'] }[];
+
+export type AnalyticsPageKey = (typeof ANALYTICS_PAGES)[number]['key'];

@@ -1,18 +1,29 @@
 import type { ReactNode } from 'react';
 import { Failure, Loading } from '../components/status.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
 import type { Loaded } from '../use-api-data.ts';
+import type { AnalyticsPageKey } from './analytics-pages.ts';
+import { useDataEnd } from './data-end.ts';
 import { Definitions, type DefinitionTopic } from './definitions.tsx';
 
-/** The head of every analytics page: its title, what it answers, and the definitions it follows. */
-export function AnalyticsHeader({ title, lead, topics }: { title: string; lead: string; topics: readonly DefinitionTopic[] }) {
+/**
+ * An analytics page: its title, what it answers and the definitions it follows, then its
+ * content once the data's end (data-end.ts), which every analysis defaults to, is known.
+ */
+export function AnalyticsPage({ page, topics, children }: { page: AnalyticsPageKey; topics: readonly DefinitionTopic[]; children: (dataEnd: string) => ReactNode }) {
+  const { t } = useI18n();
+  const dataEnd = useDataEnd();
   return (
-    <header className="analytics-header">
-      <div>
-        <h1>{title}</h1>
-        <p className="muted lead">{lead}</p>
-      </div>
-      <Definitions topics={topics} />
-    </header>
+    <>
+      <header className="analytics-header">
+        <div>
+          <h1>{t.analytics.pages[page]}</h1>
+          <p className="muted lead">{t.analytics.leads[page]}</p>
+        </div>
+        <Definitions topics={topics} />
+      </header>
+      <WhenLoaded data={dataEnd}>{children}</WhenLoaded>
+    </>
   );
 }
 

@@ -2,10 +2,9 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
-import { useDataEnd } from '../analytics/data-end.ts';
 import { isDate } from '../analytics/dates.ts';
 import { orNone } from '../analytics/labels.ts';
-import { AnalyticsHeader, WhenLoaded } from '../analytics/page-frame.tsx';
+import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { DateField } from '../analytics/period-controls.tsx';
 import { useQueryState } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
@@ -26,14 +25,10 @@ const WINDOW_DAYS = { min: 1, max: 3650 };
 
 /** 離反: the churn rate, the window (proposal vs setting) and the churned customers, most valuable first. */
 export function AnalyticsChurnPage() {
-  const { t } = useI18n();
-  const a = t.analytics;
-  const dataEnd = useDataEnd();
   return (
-    <>
-      <AnalyticsHeader title={a.pages.churn} lead={a.leads.churn} topics={['purchase', 'churn']} />
-      <WhenLoaded data={dataEnd}>{(end) => <ChurnAnalysis dataEnd={end} />}</WhenLoaded>
-    </>
+    <AnalyticsPage page="churn" topics={['purchase', 'churn']}>
+      {(dataEnd) => <ChurnAnalysis dataEnd={dataEnd} />}
+    </AnalyticsPage>
   );
 }
 

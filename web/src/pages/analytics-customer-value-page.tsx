@@ -2,10 +2,9 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
-import { useDataEnd } from '../analytics/data-end.ts';
 import { addDays } from '../analytics/dates.ts';
 import { Histograms, ParametersCard } from '../analytics/model-cards.tsx';
-import { AnalyticsHeader, WhenLoaded } from '../analytics/page-frame.tsx';
+import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { Stat } from '../components/stat.tsx';
 import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -29,14 +28,10 @@ function resultOf(run: Run): RunResult | undefined {
 
 /** 顧客価値(LTV): the BG/NBD + Gamma-Gamma run, its distributions and the most valuable customers. */
 export function AnalyticsCustomerValuePage() {
-  const { t } = useI18n();
-  const a = t.analytics;
-  const dataEnd = useDataEnd();
   return (
-    <>
-      <AnalyticsHeader title={a.pages.customerValue} lead={a.leads.customerValue} topics={['purchase', 'clv']} />
-      <WhenLoaded data={dataEnd}>{(end) => <CustomerValue dataEnd={end} />}</WhenLoaded>
-    </>
+    <AnalyticsPage page="customerValue" topics={['purchase', 'clv']}>
+      {(dataEnd) => <CustomerValue dataEnd={dataEnd} />}
+    </AnalyticsPage>
   );
 }
 

@@ -1,10 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
-import { useDataEnd } from '../analytics/data-end.ts';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { orNone, periodLabel } from '../analytics/labels.ts';
-import { AnalyticsHeader, WhenLoaded } from '../analytics/page-frame.tsx';
+import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { PeriodControls, usePeriodQuery } from '../analytics/period-controls.tsx';
 import { oneOf } from '../analytics/search-params.ts';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
@@ -22,14 +21,10 @@ const TOP_GROUPS = 20;
 
 /** 差異分析: the change of sales split by a dimension, groups ranked by their contribution. */
 export function AnalyticsDifferencePage() {
-  const { t } = useI18n();
-  const a = t.analytics;
-  const dataEnd = useDataEnd();
   return (
-    <>
-      <AnalyticsHeader title={a.pages.difference} lead={a.leads.difference} topics={['purchase', 'period', 'sales', 'change', 'difference']} />
-      <WhenLoaded data={dataEnd}>{(end) => <DifferenceAnalysis dataEnd={end} />}</WhenLoaded>
-    </>
+    <AnalyticsPage page="difference" topics={['purchase', 'period', 'sales', 'change', 'difference']}>
+      {(dataEnd) => <DifferenceAnalysis dataEnd={dataEnd} />}
+    </AnalyticsPage>
   );
 }
 

@@ -1,12 +1,11 @@
 import { useMemo, useState } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
-import { useDataEnd } from '../analytics/data-end.ts';
 import { isDate } from '../analytics/dates.ts';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { kpiValue, metricLabel, type KpiMetricKind } from '../analytics/kpi-labels.ts';
 import { bucketLabel, orNone } from '../analytics/labels.ts';
-import { AnalyticsHeader, WhenLoaded } from '../analytics/page-frame.tsx';
+import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { DateField } from '../analytics/period-controls.tsx';
 import { useQueryState } from '../analytics/search-params.ts';
 import { Failure } from '../components/status.tsx';
@@ -24,14 +23,10 @@ const MAX_BUCKETS = 60;
 
 /** KPIボード: every KPI with its target, the current bucket's status (colour and words) and its trend. */
 export function AnalyticsKpisPage() {
-  const { t } = useI18n();
-  const a = t.analytics;
-  const dataEnd = useDataEnd();
   return (
-    <>
-      <AnalyticsHeader title={a.pages.kpis} lead={a.leads.kpis} topics={['kpi', 'sales', 'repeat', 'f2', 'churn']} />
-      <WhenLoaded data={dataEnd}>{(end) => <KpiBoardView dataEnd={end} />}</WhenLoaded>
-    </>
+    <AnalyticsPage page="kpis" topics={['kpi', 'sales', 'repeat', 'f2', 'churn']}>
+      {(dataEnd) => <KpiBoardView dataEnd={dataEnd} />}
+    </AnalyticsPage>
   );
 }
 

@@ -1,11 +1,10 @@
 import { useEffect, useMemo, useState } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
-import { useDataEnd } from '../analytics/data-end.ts';
 import { addDays } from '../analytics/dates.ts';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { bucketLabel, orNone, periodLabel } from '../analytics/labels.ts';
-import { AnalyticsHeader, WhenLoaded } from '../analytics/page-frame.tsx';
+import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { GranularitySelect, PeriodControls, usePeriodQuery, type Granularity } from '../analytics/period-controls.tsx';
 import { Stat } from '../components/stat.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -22,14 +21,10 @@ const MAX_WITHIN = 3650;
 
 /** リピート・F2: the repeat rate per bucket and F2 conversion of each cohort of first purchases. */
 export function AnalyticsRepeatPage() {
-  const { t } = useI18n();
-  const a = t.analytics;
-  const dataEnd = useDataEnd();
   return (
-    <>
-      <AnalyticsHeader title={a.pages.repeat} lead={a.leads.repeat} topics={['purchase', 'period', 'repeat', 'f2']} />
-      <WhenLoaded data={dataEnd}>{(end) => <RepeatAnalysis dataEnd={end} />}</WhenLoaded>
-    </>
+    <AnalyticsPage page="repeat" topics={['purchase', 'period', 'repeat', 'f2']}>
+      {(dataEnd) => <RepeatAnalysis dataEnd={dataEnd} />}
+    </AnalyticsPage>
   );
 }
 

@@ -1,11 +1,10 @@
 import { useMemo } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
-import { useDataEnd } from '../analytics/data-end.ts';
 import { addMonths, isDate, monthStart } from '../analytics/dates.ts';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { orNone } from '../analytics/labels.ts';
-import { AnalyticsHeader, WhenLoaded } from '../analytics/page-frame.tsx';
+import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { DateField } from '../analytics/period-controls.tsx';
 import { oneOf, useQueryState } from '../analytics/search-params.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -23,14 +22,10 @@ const DEFAULT_MONTHS = 12;
 
 /** コホート継続: the cohort × month heatmap (share retained or revenue per customer, cumulative) and the LTV curve. */
 export function AnalyticsRetentionPage() {
-  const { t } = useI18n();
-  const a = t.analytics;
-  const dataEnd = useDataEnd();
   return (
-    <>
-      <AnalyticsHeader title={a.pages.retention} lead={a.leads.retention} topics={['purchase', 'retention']} />
-      <WhenLoaded data={dataEnd}>{(end) => <RetentionAnalysis dataEnd={end} />}</WhenLoaded>
-    </>
+    <AnalyticsPage page="retention" topics={['purchase', 'retention']}>
+      {(dataEnd) => <RetentionAnalysis dataEnd={dataEnd} />}
+    </AnalyticsPage>
   );
 }
 

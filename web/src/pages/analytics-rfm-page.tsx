@@ -2,11 +2,10 @@ import { useMemo } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
-import { useDataEnd } from '../analytics/data-end.ts';
 import { isDate } from '../analytics/dates.ts';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { orNone } from '../analytics/labels.ts';
-import { AnalyticsHeader, WhenLoaded } from '../analytics/page-frame.tsx';
+import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { DateField } from '../analytics/period-controls.tsx';
 import { oneOf, useQueryState } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
@@ -30,14 +29,10 @@ const PAGE_SIZE = 50;
 
 /** RFM: the 5 × 5 grid of recency and frequency scores, the segments and their customers. */
 export function AnalyticsRfmPage() {
-  const { t } = useI18n();
-  const a = t.analytics;
-  const dataEnd = useDataEnd();
   return (
-    <>
-      <AnalyticsHeader title={a.pages.rfm} lead={a.leads.rfm} topics={['purchase', 'rfm']} />
-      <WhenLoaded data={dataEnd}>{(end) => <RfmAnalysis dataEnd={end} />}</WhenLoaded>
-    </>
+    <AnalyticsPage page="rfm" topics={['purchase', 'rfm']}>
+      {(dataEnd) => <RfmAnalysis dataEnd={dataEnd} />}
+    </AnalyticsPage>
   );
 }
 

@@ -1,11 +1,10 @@
 import { useMemo } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
-import { useDataEnd } from '../analytics/data-end.ts';
 import { DecompositionTree, factorFigures, factorValue, type FactorFigures } from '../analytics/decomposition-tree.tsx';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { bucketLabel, orNone, periodLabel } from '../analytics/labels.ts';
-import { AnalyticsHeader, WhenLoaded } from '../analytics/page-frame.tsx';
+import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { GranularitySelect, PeriodControls, usePeriodQuery, type Granularity } from '../analytics/period-controls.tsx';
 import { oneOf } from '../analytics/search-params.ts';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -18,14 +17,10 @@ type Comparison = (typeof COMPARISONS)[number];
 
 /** 売上分解: the decomposition tree with its change, and the trend per bucket. */
 export function AnalyticsSalesPage() {
-  const { t } = useI18n();
-  const a = t.analytics;
-  const dataEnd = useDataEnd();
   return (
-    <>
-      <AnalyticsHeader title={a.pages.sales} lead={a.leads.sales} topics={['purchase', 'period', 'sales', 'change']} />
-      <WhenLoaded data={dataEnd}>{(end) => <SalesAnalysis dataEnd={end} />}</WhenLoaded>
-    </>
+    <AnalyticsPage page="sales" topics={['purchase', 'period', 'sales', 'change']}>
+      {(dataEnd) => <SalesAnalysis dataEnd={dataEnd} />}
+    </AnalyticsPage>
   );
 }
 
