@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
@@ -6,7 +6,7 @@ import { isDate } from '../analytics/dates.ts';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { DateField } from '../analytics/period-controls.tsx';
-import { useQueryState } from '../analytics/search-params.ts';
+import { countUpTo, useQueryDraft, useQueryState } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
 import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -21,7 +21,7 @@ type ChurnedCustomer = Schemas['ChurnedCustomer'];
 type ChurnWindow = Schemas['ChurnWindow'];
 
 const PAGE_SIZE = 50;
-const WINDOW_DAYS = { min: 1, max: 3650 };
+const MAX_WINDOW_DAYS = 3650;
 
 /** 離反: the churn rate, the window (proposal vs setting) and the churned customers, most valuable first. */
 export function AnalyticsChurnPage() {
@@ -39,8 +39,7 @@ function ChurnAnalysis({ dataEnd }: { dataEnd: string }) {
   const query = useQueryState();
   const asOfParam = query.get('asOf');
   const asOf = isDate(asOfParam) ? asOfParam : dataEnd;
-  const windowParam = Number(query.get('window'));
-  const window = Number.isInteger(windowParam) && windowParam >= WINDOW_DAYS.min && windowParam <= WINDOW_DAYS.max ? windowParam : undefined;
+  const window = countUpTo(query.get('window'), MAX_WINDOW_DAYS);
   const path = { workspace: workspace.name };
   // A saved setting changes the window the list uses when none is given here.
   const [settingsVersion, setSettingsVersion] = useState(0);
@@ -68,18 +67,11 @@ function ChurnAnalysis({ dataEnd }: { dataEnd: string }) {
 function WindowField({ value, onChange }: { value: number | undefined; onChange(next: number | undefined): void }) {
   const { t } = useI18n();
   const c = t.analytics.churn;
-  const [draft, setDraft] = useState(value === undefined ? '' : String(value));
-  useEffect(() => setDraft(value === undefined ? '' : String(value)), [value]);
-  useEffect(() => {
-    const next = draft.trim() === '' ? undefined : Number(draft);
-    if (next === value || (next !== undefined && (!Number.isInteger(next) || next < WINDOW_DAYS.min || next > WINDOW_DAYS.max))) return;
-    const timer = setTimeout(() => onChange(next), 400);
-    return () => clearTimeout(timer);
-  }, [draft, value, onChange]);
+  const [draft, setDraft] = useQueryDraft(value, (days) => (days === undefined ? '' : String(days)), (text) => (text.trim() === '' ? undefined : countUpTo(text, MAX_WINDOW_DAYS) ?? null), onChange);
   return (
     <label className="field field-narrow">
       <span>{c.windowInput}</span>
-      <input type="number" min={WINDOW_DAYS.min} max={WINDOW_DAYS.max} value={draft} placeholder={c.windowDefault} onChange={(e) => setDraft(e.target.value)} />
+      <input type="number" min={1} max={MAX_WINDOW_DAYS} value={draft} placeholder={c.windowDefault} onChange={(e) => setDraft(e.target.value)} />
     </label>
   );
 }
@@ -176,8 +168,7 @@ function WindowCard({ info, onSaved }: { info: ChurnWindow; onSaved(): void }) {
       setState({ saving: false, error: error instanceof Error ? error : new Error(String(error)) });
     }
   };
-  const draftDays = Number(draft);
-  const draftValid = draft.trim() !== '' && Number.isInteger(draftDays) && draftDays >= WINDOW_DAYS.min && draftDays <= WINDOW_DAYS.max;
+  const draftDays = countUpTo(draft, MAX_WINDOW_DAYS);
   return (
     <section className="card" aria-labelledby="churn-window-heading">
       <h2 id="churn-window-heading">{c.proposalTitle}</h2>
@@ -193,13 +184,13 @@ function WindowCard({ info, onSaved }: { info: ChurnWindow; onSaved(): void }) {
           <dt>{c.p90}</dt><dd>{days(proposal.intervals.p90)}</dd>
         </dl>
         {canWrite(me.role) && (
-          <form className="window-form" onSubmit={(e) => { e.preventDefault(); if (draftValid) void save(draftDays); }}>
+          <form className="window-form" onSubmit={(e) => { e.preventDefault(); if (draftDays !== undefined) void save(draftDays); }}>
             <label className="field field-narrow">
               <span>{c.windowInput}</span>
-              <input type="number" min={WINDOW_DAYS.min} max={WINDOW_DAYS.max} value={draft} onChange={(e) => setDraft(e.target.value)} />
+              <input type="number" min={1} max={MAX_WINDOW_DAYS} value={draft} onChange={(e) => setDraft(e.target.value)} />
             </label>
             <div className="actions">
-              <button type="submit" className="button button-primary" disabled={!draftValid || state.saving}>{c.saveSetting}</button>
+              <button type="submit" className="button button-primary" disabled={draftDays === undefined || state.saving}>{c.saveSetting}</button>
               {proposal.days !== null && (
                 <button type="button" className="button" disabled={state.saving} onClick={() => void save(proposal.days)}>{c.useProposal(format.integer(proposal.days))}</button>
               )}

@@ -1,11 +1,11 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { orNone, periodLabel } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { PeriodControls, usePeriodQuery } from '../analytics/period-controls.tsx';
-import { oneOf } from '../analytics/search-params.ts';
+import { oneOf, useQueryDraft } from '../analytics/search-params.ts';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
 import type { Messages } from '../i18n/ja.ts';
 import { useApiData } from '../use-api-data.ts';
@@ -75,12 +75,7 @@ function DifferenceAnalysis({ dataEnd }: { dataEnd: string }) {
 function AttributeKeyField({ value, onChange }: { value: string; onChange(next: string): void }) {
   const { t } = useI18n();
   const d = t.analytics.difference;
-  const [draft, setDraft] = useState(value);
-  useEffect(() => {
-    if (draft === value) return;
-    const timer = setTimeout(() => onChange(draft), 400);
-    return () => clearTimeout(timer);
-  }, [draft, value, onChange]);
+  const [draft, setDraft] = useQueryDraft(value, String, String, onChange);
   return (
     <label className="field">
       <span>{d.attributeKey}</span>

@@ -7,7 +7,7 @@ import { kpiValue, metricLabel, type KpiMetricKind } from '../analytics/kpi-labe
 import { bucketLabel, orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { DateField } from '../analytics/period-controls.tsx';
-import { useQueryState } from '../analytics/search-params.ts';
+import { countUpTo, useQueryState } from '../analytics/search-params.ts';
 import { Failure } from '../components/status.tsx';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe } from '../session/session.tsx';
@@ -39,8 +39,7 @@ function KpiBoardView({ dataEnd }: { dataEnd: string }) {
   const query = useQueryState();
   const asOfParam = query.get('asOf');
   const asOf = isDate(asOfParam) ? asOfParam : dataEnd;
-  const bucketsParam = Number(query.get('buckets'));
-  const buckets = Number.isInteger(bucketsParam) && bucketsParam >= 1 && bucketsParam <= MAX_BUCKETS ? bucketsParam : DEFAULT_BUCKETS;
+  const buckets = countUpTo(query.get('buckets'), MAX_BUCKETS) ?? DEFAULT_BUCKETS;
   const board = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/kpis/board', {
     params: { path: { workspace: workspace.name }, query: { asOf, buckets } }, signal,
   })), [workspace.name, asOf, buckets]);

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
 import { addDays } from '../analytics/dates.ts';
@@ -6,6 +6,7 @@ import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { bucketLabel, orNone, periodLabel } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { GranularitySelect, PeriodControls, usePeriodQuery, type Granularity } from '../analytics/period-controls.tsx';
+import { countUpTo, useQueryDraft } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
@@ -33,8 +34,7 @@ function RepeatAnalysis({ dataEnd }: { dataEnd: string }) {
   const { workspace } = useCurrentWorkspace();
   const a = t.analytics;
   const { period, granularity, setPeriod, setGranularity, query } = usePeriodQuery(dataEnd);
-  const withinParam = Number(query.get('within'));
-  const within = Number.isInteger(withinParam) && withinParam >= 1 && withinParam <= MAX_WITHIN ? withinParam : DEFAULT_WITHIN;
+  const within = countUpTo(query.get('within'), MAX_WITHIN) ?? DEFAULT_WITHIN;
   const path = { workspace: workspace.name };
   const repeat = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/repeat', {
     params: { path, query: { ...period, granularity } }, signal,
@@ -60,14 +60,7 @@ function RepeatAnalysis({ dataEnd }: { dataEnd: string }) {
 
 function WithinField({ value, onChange }: { value: number; onChange(next: number): void }) {
   const { t } = useI18n();
-  const [draft, setDraft] = useState(String(value));
-  useEffect(() => setDraft(String(value)), [value]);
-  useEffect(() => {
-    const next = Number(draft);
-    if (!Number.isInteger(next) || next < 1 || next > MAX_WITHIN || next === value) return;
-    const timer = setTimeout(() => onChange(next), 400);
-    return () => clearTimeout(timer);
-  }, [draft, value, onChange]);
+  const [draft, setDraft] = useQueryDraft(value, String, (text) => countUpTo(text, MAX_WITHIN) ?? null, onChange);
   return (
     <label className="field field-narrow">
       <span>{t.analytics.controls.within}</span>

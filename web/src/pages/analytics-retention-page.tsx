@@ -6,7 +6,7 @@ import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { DateField } from '../analytics/period-controls.tsx';
-import { oneOf, useQueryState } from '../analytics/search-params.ts';
+import { countUpTo, oneOf, useQueryState } from '../analytics/search-params.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
@@ -42,8 +42,7 @@ function RetentionAnalysis({ dataEnd }: { dataEnd: string }) {
   const to = isDate(toParam) ? monthStart(toParam) : addMonths(asOf, asOf === monthStart(asOf) ? 0 : 1);
   const fromParam = query.get('from');
   const from = isDate(fromParam) && monthStart(fromParam) < to ? monthStart(fromParam) : addMonths(to, -12);
-  const monthsParam = Number(query.get('months'));
-  const months = Number.isInteger(monthsParam) && monthsParam >= 1 && monthsParam <= MAX_MONTHS ? monthsParam : DEFAULT_MONTHS;
+  const months = countUpTo(query.get('months'), MAX_MONTHS) ?? DEFAULT_MONTHS;
   const metric = oneOf(METRICS, query.get('metric'), 'retention');
   const retention = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/retention', {
     params: { path: { workspace: workspace.name }, query: { from, to, months, asOf } }, signal,
