@@ -5,10 +5,11 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { withTransaction } from '../db/transaction.ts';
 import { purchaseCondition } from '../orders/purchase.ts';
 import { KizunaError } from '../shared/errors.ts';
-import { fitBgNbd, type BgNbdFit } from './clv/bg-nbd.ts';
+import type { BgNbdFit } from './clv/bg-nbd.ts';
 import { predictCustomerValue, summarisePurchaseDays, type CustomerValue, type PurchaseSummary, type TimeUnit } from './clv/clv.ts';
-import { groupPurchaseSummary } from './clv/customer-groups.ts';
-import { fitGammaGamma, type GammaGammaFit } from './clv/gamma-gamma.ts';
+import { fitAndScoreSummary } from './clv/fit-and-score.ts';
+import type { GammaGammaFit } from './clv/gamma-gamma.ts';
+import { DAYS_PER_UNIT } from './clv/purchase-days.ts';
 import { addDays, dayNumber, localDate, requireCalendarDate } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
 import { localDateOf } from '../shared/time.ts';
@@ -72,7 +73,6 @@ const DAYS_PER_MONTH = 365.25 / 12;
 const BINARY_COPY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
 /** A customer_values row in binary COPY: field count, then 2 bigints, 1 integer and 6 doubles, each after its length. */
 const BINARY_ROW_BYTES = 2 + 9 * 4 + 2 * 8 + 4 + 6 * 8;
-const UNIT_DAYS: Record<TimeUnit, number> = { day: 1, week: 7 };
 
 /**
  * Predicts each customer's value: fits BG/NBD (purchase days after the first) and Gamma-Gamma
@@ -119,13 +119,9 @@ export function computeCustomerValue(params: {
   if (repeatCustomers === 0) {
     throw new KizunaError('validation_failed', `No customer bought on two different days by ${calibrationEnd}: the models learn from repeat purchases, so there is nothing to fit yet.`);
   }
-  // The fast path of the models (clv/fit-and-score.ts): customers ordered by x, tabulated likelihood passes, scores per (x, T).
-  const groups = groupPurchaseSummary(summary);
-  const bgNbd = fitBgNbd({ groups });
-  const gammaGamma = fitGammaGamma({ frequency: summary.x, monetary: summary.monetary });
-  const periodLength = DAYS_PER_MONTH / UNIT_DAYS[terms.unit];
-  const value = predictCustomerValue({
-    bgNbd, gammaGamma, summary, periods: terms.horizonMonths, periodLength, margin: terms.margin, discountRate: terms.discountRate,
+  const periodLength = DAYS_PER_MONTH / DAYS_PER_UNIT[terms.unit];
+  const { bgNbd, gammaGamma, value } = fitAndScoreSummary(summary, {
+    periods: terms.horizonMonths, periodLength, margin: terms.margin, discountRate: terms.discountRate,
   });
   const run: CustomerValueRun = {
     calibrationEnd, ...terms, customers: n, repeatCustomers, bgNbd, gammaGamma,
@@ -311,7 +307,7 @@ function holdoutCheck(params: { purchases: LoadedPurchases; summary: PurchaseSum
   if (lastDay === endDay) return null;
   const days = lastDay - endDay;
   // One undiscounted period as long as the holdout: its expected purchases are E[Y(holdout) | x, t_x, T].
-  const expected = predictCustomerValue({ bgNbd, gammaGamma, summary, periods: 1, periodLength: days / UNIT_DAYS[unit], margin: 1, discountRate: 0 }).expectedPurchases;
+  const expected = predictCustomerValue({ bgNbd, gammaGamma, summary, periods: 1, periodLength: days / DAYS_PER_UNIT[unit], margin: 1, discountRate: 0 }).expectedPurchases;
   let actual = 0;
   for (let i = 0; i < summary.customer.length; i++) actual += laterDays[summary.customer[i]!]!;
   return { days, expected: expected.reduce((sum, v) => sum + v, 0), actual };

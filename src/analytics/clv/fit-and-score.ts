@@ -39,9 +39,14 @@ export function fitAndScoreCustomers({ customerDays, calibrationEnd, unit, ...te
   unit: TimeUnit;
 } & ValuationTerms): FittedCustomerValue {
   const summary = summarisePurchaseDays({ customerDays, calibrationEnd, unit });
+  return { summary, ...fitAndScoreSummary(summary, terms) };
+}
+
+/** `fitAndScoreCustomers` from a summary already made: order by x, fit both models, score every customer. */
+export function fitAndScoreSummary(summary: PurchaseSummary, terms: ValuationTerms): Omit<FittedCustomerValue, 'summary'> {
   const groups = groupPurchaseSummary(summary);
   const bgNbd = fitBgNbd({ groups });
   const gammaGamma = fitGammaGamma({ frequency: summary.x, monetary: summary.monetary });
   const value = predictCustomerValue({ bgNbd, gammaGamma, summary, ...terms });
-  return { summary, groups, bgNbd, gammaGamma, value };
+  return { groups, bgNbd, gammaGamma, value };
 }
