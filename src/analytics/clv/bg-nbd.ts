@@ -1,8 +1,7 @@
 import { bgNbdLikelihood, prepareBgNbd, type BgNbdData } from './bg-nbd-likelihood.ts';
 import { groupCustomers, type CustomerGroups, type RecencyFrequency } from './customer-groups.ts';
-import { fallBack, fitOnSampleFirst, logSpaceObjective, naturalHessian } from './fit-strategy.ts';
-import { minimizeNewton, type NewtonMinimum } from './newton.ts';
-import { invertPositiveDefinite } from './optimize.ts';
+import { fitOnSampleFirst, maximizeInLogSpace, standardErrorsAt } from './fit-strategy.ts';
+import type { NewtonMinimum } from './newton.ts';
 
 export { conditionalExpectedPurchases, expectedCumulativeRepeatPurchases, expectedPurchases, probabilityAlive, scoreBgNbd } from './bg-nbd-scores.ts';
 
@@ -73,11 +72,10 @@ export function fitBgNbd(input: BgNbdInput): BgNbdFit {
     fit: (stride, start) => newtonFit(prepareBgNbd(groups, stride), start),
   });
   const params = fromLog(found.theta);
-  const covariance = invertPositiveDefinite(naturalHessian(found).map((row) => row.map((v) => -v)));
-  const se = (i: number): number => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN);
+  const [r, alpha, a, b] = standardErrorsAt(found) as [number, number, number, number];
   return {
     ...params,
-    standardErrors: { r: se(0), alpha: se(1), a: se(2), b: se(3) },
+    standardErrors: { r, alpha, a, b },
     logLikelihood: -found.value,
     iterations: found.iterations,
     converged: found.converged,
@@ -88,14 +86,10 @@ function groupsOf(input: BgNbdInput): CustomerGroups {
   return 'groups' in input ? input.groups : groupCustomers(input);
 }
 
-/** Newton from `start`; if it fails, BFGS and Nelder–Mead, then one more evaluation for the Hessian there. */
 function newtonFit(data: BgNbdData, start: Float64Array): NewtonMinimum {
-  const objective = logSpaceObjective(4, (natural, gradient, hessian) => bgNbdLikelihood(
+  return maximizeInLogSpace((natural, gradient, hessian) => bgNbdLikelihood(
     { r: natural[0]!, alpha: natural[1]!, a: natural[2]!, b: natural[3]! }, data, gradient, hessian,
-  ));
-  const newton = minimizeNewton({ objective, start });
-  if (newton.converged) return newton;
-  return fallBack(objective, start, newton);
+  ), start);
 }
 
 /**

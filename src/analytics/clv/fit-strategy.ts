@@ -1,5 +1,5 @@
-import type { NewtonMinimum, SecondOrderObjective } from './newton.ts';
-import { minimize } from './optimize.ts';
+import { minimizeNewton, type NewtonMinimum, type SecondOrderObjective } from './newton.ts';
+import { invertPositiveDefinite, minimize } from './optimize.ts';
 
 /**
  * What the two fits share: the search runs over log-parameters (keeping them positive, and
@@ -14,7 +14,7 @@ export type NaturalLogLikelihood = (params: Float64Array, gradient: Float64Array
  * f(θ) = −LL(e^θ) with its derivatives by the chain rule, p = e^θ, g and H those of LL:
  *   ∂f/∂θᵢ = −gᵢpᵢ,   ∂²f/∂θᵢ∂θⱼ = −(Hᵢⱼpᵢpⱼ + δᵢⱼgᵢpᵢ).
  */
-export function logSpaceObjective(n: number, logLikelihood: NaturalLogLikelihood): SecondOrderObjective {
+function logSpaceObjective(n: number, logLikelihood: NaturalLogLikelihood): SecondOrderObjective {
   const natural = new Float64Array(n);
   const g = new Float64Array(n);
   const H = new Float64Array(n * n);
@@ -33,7 +33,7 @@ export function logSpaceObjective(n: number, logLikelihood: NaturalLogLikelihood
  * The Hessian of LL in natural parameters at the last point a minimisation of
  * `logSpaceObjective` evaluated, as rows: Hᵢⱼ = (δᵢⱼ·∂f/∂θᵢ − ∂²f/∂θᵢ∂θⱼ) / (pᵢpⱼ), p = e^θ.
  */
-export function naturalHessian({ evaluated }: Pick<NewtonMinimum, 'evaluated'>): Float64Array[] {
+function naturalHessian({ evaluated }: Pick<NewtonMinimum, 'evaluated'>): Float64Array[] {
   const params = Array.from(evaluated.theta, Math.exp);
   const n = params.length;
   return params.map((pi, i) => Float64Array.from(params, (pj, j) => ((i === j ? evaluated.gradient[i]! : 0) - evaluated.hessian[i * n + j]!) / (pi * pj)));
@@ -68,10 +68,29 @@ export function fitOnSampleFirst<T extends { theta: Float64Array; converged: boo
 }
 
 /**
+ * Maximises `logLikelihood` over log-parameters from `start`: Newton (`logSpaceObjective`);
+ * if it fails, BFGS and Nelder–Mead, then one more evaluation for the Hessian there.
+ */
+export function maximizeInLogSpace(logLikelihood: NaturalLogLikelihood, start: Float64Array): NewtonMinimum {
+  const objective = logSpaceObjective(start.length, logLikelihood);
+  const newton = minimizeNewton({ objective, start });
+  return newton.converged ? newton : fallBack(objective, start, newton);
+}
+
+/**
+ * Asymptotic standard errors at the optimum: square roots of the diagonal of the inverse
+ * observed information (−the natural Hessian); NaN when it is singular.
+ */
+export function standardErrorsAt(found: Pick<NewtonMinimum, 'evaluated'>): number[] {
+  const covariance = invertPositiveDefinite(naturalHessian(found).map((row) => row.map((v) => -v)));
+  return Array.from(found.evaluated.theta, (_, i) => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN));
+}
+
+/**
  * When Newton fails (a start far from the optimum on awkward data): BFGS and Nelder–Mead from
  * `start`, then one evaluation at their optimum for the gradient and Hessian.
  */
-export function fallBack(objective: SecondOrderObjective, start: Float64Array, newton: NewtonMinimum): NewtonMinimum {
+function fallBack(objective: SecondOrderObjective, start: Float64Array, newton: NewtonMinimum): NewtonMinimum {
   const n = start.length;
   const unused = new Float64Array(n * n);
   const found = minimize({ objective: (theta, gradient) => objective(theta, gradient, unused), start });

@@ -1,6 +1,5 @@
-import { fallBack, fitOnSampleFirst, logSpaceObjective, naturalHessian } from './fit-strategy.ts';
-import { minimizeNewton, type NewtonMinimum } from './newton.ts';
-import { invertPositiveDefinite } from './optimize.ts';
+import { fitOnSampleFirst, maximizeInLogSpace, standardErrorsAt } from './fit-strategy.ts';
+import type { NewtonMinimum } from './newton.ts';
 import { gammaGammaLikelihood, prepareBuyers, repeatBuyersByFrequency, type BuyerRuns } from './gamma-gamma-likelihood.ts';
 
 /**
@@ -54,11 +53,10 @@ export function fitGammaGamma({ frequency, monetary, weights }: FrequencyMonetar
     fit: (stride, start) => newtonFit(prepareBuyers(buyers, stride), start),
   });
   const params = { p: Math.exp(found.theta[0]!), q: Math.exp(found.theta[1]!), gamma: Math.exp(found.theta[2]!) };
-  const covariance = invertPositiveDefinite(naturalHessian(found).map((row) => row.map((v) => -v)));
-  const se = (i: number): number => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN);
+  const [p, q, gamma] = standardErrorsAt(found) as [number, number, number];
   return {
     ...params,
-    standardErrors: { p: se(0), q: se(1), gamma: se(2) },
+    standardErrors: { p, q, gamma },
     logLikelihood: -found.value,
     iterations: found.iterations,
     converged: found.converged,
@@ -66,11 +64,9 @@ export function fitGammaGamma({ frequency, monetary, weights }: FrequencyMonetar
 }
 
 function newtonFit(data: BuyerRuns, start: Float64Array): NewtonMinimum {
-  const objective = logSpaceObjective(3, (natural, gradient, hessian) => gammaGammaLikelihood(
+  return maximizeInLogSpace((natural, gradient, hessian) => gammaGammaLikelihood(
     { p: natural[0]!, q: natural[1]!, gamma: natural[2]! }, data, gradient, hessian,
-  ));
-  const newton = minimizeNewton({ objective, start });
-  return newton.converged ? newton : fallBack(objective, start, newton);
+  ), start);
 }
 
 /** Σ weight · ln f(m̄ | x) over the rows with frequency > 0 (weights default to 1). */
