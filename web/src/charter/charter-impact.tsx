@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
+import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import type { Charter } from './charter-draft.ts';
 import { charterPath, ScoreBadge } from './labels.tsx';
@@ -24,24 +24,16 @@ export interface ImpactState {
  */
 export function useCharterImpact(charter: Charter, enabled: boolean): ImpactState {
   const { workspace } = useCurrentWorkspace();
-  const key = JSON.stringify(charter);
-  const [state, setState] = useState<{ key: string; impact?: Impact; invalid?: boolean } | undefined>(undefined);
-
-  useEffect(() => {
-    if (!enabled) return undefined;
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      unwrap(api.POST('/api/v1/workspaces/{workspace}/charter/impact', { params: { path: { workspace: workspace.name } }, body: charter, signal: controller.signal }))
-        .then((impact) => { if (!controller.signal.aborted) setState({ key, impact }); }, () => { if (!controller.signal.aborted) setState({ key, invalid: true }); });
-    }, EDIT_PAUSE_MS);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-    // `key` stands for the charter's content.
-  }, [key, workspace.name, enabled]);
-  const current = state?.key === key;
-  return { impact: state?.impact, invalid: current && state?.invalid === true, current };
+  const impact = useApiData(
+    (signal) => unwrap(api.POST('/api/v1/workspaces/{workspace}/charter/impact', { params: { path: { workspace: workspace.name } }, body: charter, signal })),
+    [workspace.name, JSON.stringify(charter)],
+    { pauseMs: EDIT_PAUSE_MS, enabled },
+  );
+  switch (impact.state) {
+    case 'ready': return { impact: impact.data, invalid: false, current: !impact.refreshing };
+    case 'failed': return { invalid: true, current: true };
+    case 'loading': return { invalid: false, current: false };
+  }
 }
 
 /** In the save bar: the templates the change would block, in one line, with the way to the details. */

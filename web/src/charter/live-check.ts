@@ -1,5 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
+import { useApiData } from '../use-api-data.ts';
 
 export type MessageDraft = Schemas['MessageInputInput'];
 export type CheckResult = Schemas['CheckResult'];
@@ -12,7 +12,7 @@ const TYPING_PAUSE_MS = 120;
 export interface LiveCheck {
   /** The findings, valid for the draft as it is now (moved along with edits made since the last check). */
   findings: Finding[];
-  /** The last result from the server; its score and counts are of `checkedDraft`. */
+  /** The last result from the server; its score and counts are of the draft last checked. */
   result: CheckResult | undefined;
   /** True while the draft on screen differs from the one last checked. */
   checking: boolean;
@@ -27,49 +27,30 @@ export interface LiveCheck {
  * stay in place while the user types instead of flickering.
  */
 export function useLiveCheck(workspace: string, draft: MessageDraft, options: { paused?: boolean } = {}): LiveCheck {
-  const paused = options.paused === true;
-  const key = JSON.stringify([workspace, draft.department, draft.channel, draft.format, draft.subject ?? null, draft.body]);
-  const [checked, setChecked] = useState<{ key: string; draft: MessageDraft; result: CheckResult } | undefined>(undefined);
-  const [error, setError] = useState<{ key: string; error: Error } | undefined>(undefined);
-  const latest = useRef(draft);
-  latest.current = draft;
-
-  useEffect(() => {
-    const sent = latest.current;
-    if (paused || sent.body.trim() === '') return undefined;
-    const controller = new AbortController();
-    const timer = setTimeout(() => {
-      unwrap(api.POST('/api/v1/workspaces/{workspace}/charter/check', {
+  const empty = draft.body.trim() === '';
+  const checked = useApiData(
+    async (signal) => ({
+      draft,
+      result: await unwrap(api.POST('/api/v1/workspaces/{workspace}/charter/check', {
         params: { path: { workspace } },
-        body: { ...sent, ...(sent.channel === 'email' && sent.subject ? { subject: sent.subject } : { subject: undefined }) },
-        signal: controller.signal,
-      })).then(
-        (result) => {
-          if (!controller.signal.aborted) {
-            setChecked({ key, draft: sent, result });
-            setError(undefined);
-          }
-        },
-        (failure: unknown) => {
-          if (!controller.signal.aborted) setError({ key, error: failure instanceof Error ? failure : new Error(String(failure)) });
-        },
-      );
-    }, TYPING_PAUSE_MS);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
-    };
-  }, [key, workspace, paused]);
-
-  if (draft.body.trim() === '') return { findings: [], result: undefined, checking: false, error: undefined };
-  if (!checked) return { findings: [], result: undefined, checking: true, error: error?.error };
-  const sameKind = checked.draft.department === draft.department && checked.draft.channel === draft.channel && checked.draft.format === draft.format;
-  const findings = !sameKind ? [] : checked.result.findings.flatMap((finding) => {
+        body: { ...draft, subject: draft.channel === 'email' && draft.subject ? draft.subject : undefined },
+        signal,
+      })),
+    }),
+    [workspace, draft.department, draft.channel, draft.format, draft.subject ?? null, draft.body],
+    { pauseMs: TYPING_PAUSE_MS, enabled: options.paused !== true && !empty },
+  );
+  if (empty) return { findings: [], result: undefined, checking: false, error: undefined };
+  if (checked.state === 'failed') return { findings: [], result: undefined, checking: false, error: checked.error };
+  if (checked.state === 'loading') return { findings: [], result: undefined, checking: true, error: undefined };
+  const { draft: sent, result } = checked.data;
+  const sameKind = sent.department === draft.department && sent.channel === draft.channel && sent.format === draft.format;
+  const findings = !sameKind ? [] : result.findings.flatMap((finding) => {
     const part = finding.range.part;
-    const moved = moveRange(partText(checked.draft, part), partText(draft, part), finding.range);
+    const moved = moveRange(partText(sent, part), partText(draft, part), finding.range);
     return moved ? [{ ...finding, range: { part, ...moved } }] : [];
   });
-  return { findings, result: checked.result, checking: checked.key !== key, error: error?.key === key ? error.error : undefined };
+  return { findings, result, checking: checked.refreshing, error: undefined };
 }
 
 export function partText(draft: MessageDraft, part: MessagePart): string {
