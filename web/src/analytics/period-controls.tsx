@@ -90,13 +90,22 @@ export function GranularitySelect({ value, onChange }: { value: Granularity; onC
   );
 }
 
-/** A single date (as of), for the analyses of the customer base. */
-export function DateField({ label, value, onChange, note }: { label: string; value: string; onChange(next: string): void; note?: string }) {
+/** The date the customer base is analysed as of: the URL's (?asOf), else the data's end. */
+export function useAsOfQuery(dataEnd: string) {
+  const query = useQueryState();
+  const asOf = query.get('asOf');
+  return { asOf: isDate(asOf) ? asOf : dataEnd, setAsOf: (next: string) => query.set({ asOf: next }), query };
+}
+
+/** The as-of date, for the analyses of the customer base. */
+export function AsOfField({ value, onChange }: { value: string; onChange(next: string): void }) {
+  const { t } = useI18n();
+  const c = t.analytics.controls;
   const [draft, setDraft] = useState(value);
   useEffect(() => setDraft(value), [value]);
   return (
-    <label className="field" title={note}>
-      <span>{label}</span>
+    <label className="field" title={c.asOfNote}>
+      <span>{c.asOf}</span>
       <input type="date" value={draft} onChange={(e) => { setDraft(e.target.value); if (isDate(e.target.value)) onChange(e.target.value); }} />
     </label>
   );

@@ -2,11 +2,10 @@ import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
-import { isDate } from '../analytics/dates.ts';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { DateField } from '../analytics/period-controls.tsx';
-import { countUpTo, useQueryDraft, useQueryState } from '../analytics/search-params.ts';
+import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
+import { countUpTo, useQueryDraft } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
 import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -33,12 +32,8 @@ export function AnalyticsChurnPage() {
 }
 
 function ChurnAnalysis({ dataEnd }: { dataEnd: string }) {
-  const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
-  const a = t.analytics;
-  const query = useQueryState();
-  const asOfParam = query.get('asOf');
-  const asOf = isDate(asOfParam) ? asOfParam : dataEnd;
+  const { asOf, setAsOf, query } = useAsOfQuery(dataEnd);
   const window = countUpTo(query.get('window'), MAX_WINDOW_DAYS);
   const path = { workspace: workspace.name };
   // A saved setting changes the window the list uses when none is given here.
@@ -53,7 +48,7 @@ function ChurnAnalysis({ dataEnd }: { dataEnd: string }) {
   return (
     <>
       <div className="toolbar analytics-controls">
-        <DateField label={a.controls.asOf} value={asOf} note={a.controls.asOfNote} onChange={(next) => query.set({ asOf: next })} />
+        <AsOfField value={asOf} onChange={setAsOf} />
         <WindowField value={window} onChange={(next) => query.set({ window: next === undefined ? undefined : String(next) })} />
       </div>
       <ChurnList

@@ -1,13 +1,12 @@
 import { useMemo, useState } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
-import { isDate } from '../analytics/dates.ts';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { kpiValue, metricLabel, type KpiMetricKind } from '../analytics/kpi-labels.ts';
 import { bucketLabel, orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { DateField } from '../analytics/period-controls.tsx';
-import { countUpTo, useQueryState } from '../analytics/search-params.ts';
+import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
+import { countUpTo } from '../analytics/search-params.ts';
 import { Failure } from '../components/status.tsx';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe } from '../session/session.tsx';
@@ -36,9 +35,7 @@ function KpiBoardView({ dataEnd }: { dataEnd: string }) {
   const me = useMe();
   const a = t.analytics;
   const k = a.kpis;
-  const query = useQueryState();
-  const asOfParam = query.get('asOf');
-  const asOf = isDate(asOfParam) ? asOfParam : dataEnd;
+  const { asOf, setAsOf, query } = useAsOfQuery(dataEnd);
   const buckets = countUpTo(query.get('buckets'), MAX_BUCKETS) ?? DEFAULT_BUCKETS;
   const board = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/kpis/board', {
     params: { path: { workspace: workspace.name }, query: { asOf, buckets } }, signal,
@@ -46,7 +43,7 @@ function KpiBoardView({ dataEnd }: { dataEnd: string }) {
   return (
     <>
       <div className="toolbar analytics-controls">
-        <DateField label={a.controls.asOf} value={asOf} note={a.controls.asOfNote} onChange={(next) => query.set({ asOf: next })} />
+        <AsOfField value={asOf} onChange={setAsOf} />
         <label className="field field-narrow">
           <span>{k.buckets}</span>
           <input type="number" min={1} max={MAX_BUCKETS} value={buckets} onChange={(e) => query.set({ buckets: e.target.value })} />

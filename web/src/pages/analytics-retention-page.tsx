@@ -5,8 +5,8 @@ import { addMonths, isDate, monthStart } from '../analytics/dates.ts';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { DateField } from '../analytics/period-controls.tsx';
-import { countUpTo, oneOf, useQueryState } from '../analytics/search-params.ts';
+import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
+import { countUpTo, oneOf } from '../analytics/search-params.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
@@ -35,9 +35,7 @@ function RetentionAnalysis({ dataEnd }: { dataEnd: string }) {
   const a = t.analytics;
   const r = a.retention;
   const c = a.controls;
-  const query = useQueryState();
-  const asOfParam = query.get('asOf');
-  const asOf = isDate(asOfParam) ? asOfParam : dataEnd;
+  const { asOf, setAsOf, query } = useAsOfQuery(dataEnd);
   const toParam = query.get('to');
   const to = isDate(toParam) ? monthStart(toParam) : addMonths(asOf, asOf === monthStart(asOf) ? 0 : 1);
   const fromParam = query.get('from');
@@ -62,7 +60,7 @@ function RetentionAnalysis({ dataEnd }: { dataEnd: string }) {
           <span>{c.months}</span>
           <input type="number" min={1} max={MAX_MONTHS} value={months} onChange={(e) => query.set({ months: e.target.value })} />
         </label>
-        <DateField label={c.asOf} value={asOf} note={c.asOfNote} onChange={(next) => query.set({ asOf: next })} />
+        <AsOfField value={asOf} onChange={setAsOf} />
         <div className="field">
           <span>{r.metric}</span>
           <div className="segmented" role="group" aria-label={r.metric}>

@@ -2,11 +2,10 @@ import { useMemo } from 'react';
 import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
-import { isDate } from '../analytics/dates.ts';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { DateField } from '../analytics/period-controls.tsx';
+import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
 import { oneOf, useQueryState } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
 import { Failure } from '../components/status.tsx';
@@ -40,16 +39,14 @@ function RfmAnalysis({ dataEnd }: { dataEnd: string }) {
   const { t } = useI18n();
   const { workspace, format } = useCurrentWorkspace();
   const a = t.analytics;
-  const query = useQueryState();
-  const asOfParam = query.get('asOf');
-  const asOf = isDate(asOfParam) ? asOfParam : dataEnd;
+  const { asOf, setAsOf } = useAsOfQuery(dataEnd);
   const rfm = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/rfm', {
     params: { path: { workspace: workspace.name }, query: { asOf } }, signal,
   })), [workspace.name, asOf]);
   return (
     <>
       <div className="toolbar analytics-controls">
-        <DateField label={a.controls.asOf} value={asOf} note={a.controls.asOfNote} onChange={(next) => query.set({ asOf: next })} />
+        <AsOfField value={asOf} onChange={setAsOf} />
       </div>
       <WhenLoaded data={rfm}>
         {(data) => (data.customers === 0
