@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { readCharter } from './charters.ts';
+import type { Actor } from './actor.ts';
+import { readCharter, saveCharter, type SaveCharterOutcome } from './charters.ts';
 import { contentOf, hashOf, listTemplatesWithText, type CheckMessage, type MessageTemplate } from './templates.ts';
 import type { Charter, CheckResult, Department } from './types.ts';
 
@@ -75,4 +76,16 @@ export async function recheckTemplates(params: { pool: pg.Pool; workspaceId: str
     rechecked += rowCount ?? 0;
   }
   return { rechecked };
+}
+
+/**
+ * Sets the charter (saveCharter) and, when that wrote a new version, checks every template
+ * again against it: what the API and the CLI do on a change of charter.
+ */
+export async function saveCharterAndRecheck(params: {
+  pool: pg.Pool; workspaceId: string; input: unknown; actor: Actor; check: CheckMessage;
+}): Promise<SaveCharterOutcome & { templatesRechecked: number }> {
+  const saved = await saveCharter(params);
+  const { rechecked } = saved.outcome === 'saved' ? await recheckTemplates(params) : { rechecked: 0 };
+  return { ...saved, templatesRechecked: rechecked };
 }

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { readCharter, saveCharter } from '../../charter/charters.ts';
+import { readCharter } from '../../charter/charters.ts';
 import { checkMessage, createChecker } from '../../charter/check-message.ts';
-import { recheckTemplates } from '../../charter/recheck.ts';
+import { saveCharterAndRecheck } from '../../charter/recheck.ts';
 import { DEPARTMENTS, MESSAGE_CHANNELS, type Department, type MessageChannel } from '../../charter/types.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { CliContext, RegisterCommand } from '../context.ts';
@@ -49,10 +49,8 @@ export const registerCharterCommand: RegisterCommand = (program, context) => {
       const input = await readJson(file);
       const { name, saved } = await context.withDatabase(async (database) => {
         const workspace = await context.workspace(database, options.workspace);
-        const outcome = await saveCharter({ pool: database.pool, workspaceId: workspace.id, input, actor: { kind: 'system', label: cliActor() } });
-        // A new version: the templates are checked against it, as the API does.
-        const { rechecked } = outcome.outcome === 'saved' ? await recheckTemplates({ pool: database.pool, workspaceId: workspace.id, check: checkMessage }) : { rechecked: 0 };
-        return { name: workspace.name, saved: { ...outcome, templatesRechecked: rechecked } };
+        const saved = await saveCharterAndRecheck({ pool: database.pool, workspaceId: workspace.id, input, actor: { kind: 'system', label: cliActor() }, check: checkMessage });
+        return { name: workspace.name, saved };
       });
       console.log(options.json ? JSON.stringify(saved, null, 2) : printSavedCharter(saved, name).join('\n'));
     });

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf } from '../../charter/actor.ts';
-import { listCharterVersions, readCharter, saveCharter } from '../../charter/charters.ts';
+import { listCharterVersions, readCharter } from '../../charter/charters.ts';
 import { oneVoiceReport } from '../../charter/one-voice.ts';
-import { charterImpact, recheckTemplates } from '../../charter/recheck.ts';
+import { charterImpact, saveCharterAndRecheck } from '../../charter/recheck.ts';
 import type { CheckMessage } from '../../charter/templates.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { AppDeps } from '../app.ts';
@@ -45,9 +45,7 @@ export function charterRoutes(deps: AppDeps & { checkMessage: CheckMessage }): F
       },
     }, async (request) => {
       const { workspace, principal } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
-      const saved = await saveCharter({ pool, workspaceId: workspace.id, input: request.body, actor: await actorOf(pool, principal) });
-      const { rechecked } = saved.outcome === 'saved' ? await recheckTemplates({ pool, workspaceId: workspace.id, check }) : { rechecked: 0 };
-      return { ...saved, templatesRechecked: rechecked };
+      return saveCharterAndRecheck({ pool, workspaceId: workspace.id, input: request.body, actor: await actorOf(pool, principal), check });
     });
 
     app.post('/workspaces/:workspace/charter/impact', {
