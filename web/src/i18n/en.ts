@@ -430,7 +430,7 @@ export const en: Messages = {
       saved: 'Setting saved.',
       list: 'Churned customers, most valuable first',
       columns: {
-        name: 'Name', customerId: 'Customer ID', lastPurchase: 'Last purchase', daysSince: 'Days since', churnedOn: 'Churned on',
+        lastPurchase: 'Last purchase', daysSince: 'Days since', churnedOn: 'Churned on',
         purchases: 'Purchases', totalSpent: 'Total spent',
       },
       loadMore: 'Load more',
@@ -529,7 +529,7 @@ export const en: Messages = {
       holdoutText: (days, expected, actual) => `In the ${days} days after calibration the model expected ${expected} repeat purchase days; there were ${actual}.`,
       topCustomers: 'Customers with the highest predicted value',
       columns: {
-        name: 'Name', customerId: 'Customer ID', repeatPurchases: 'Repeat purchase days', probabilityAlive: 'P(alive)',
+        repeatPurchases: 'Repeat purchase days', probabilityAlive: 'P(alive)',
         expectedPurchases: 'Expected purchases', expectedSpend: 'Expected spend per purchase', clv: 'CLV',
       },
       refused: 'The model could not be run.',

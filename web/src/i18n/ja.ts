@@ -430,7 +430,7 @@ export const ja = {
       saved: '設定を保存しました。',
       list: '離反顧客(価値の高い順)',
       columns: {
-        name: '氏名', customerId: '顧客ID', lastPurchase: '最終購入日', daysSince: '経過日数', churnedOn: '離反日',
+        lastPurchase: '最終購入日', daysSince: '経過日数', churnedOn: '離反日',
         purchases: '購入回数', totalSpent: '累計購入額',
       },
       loadMore: 'さらに読み込む',
@@ -529,7 +529,7 @@ export const ja = {
       holdoutText: (days: string, expected: string, actual: string) => `学習期間後の ${days} 日間で、予測 ${expected} 回に対し実績 ${actual} 回のリピート購入日。`,
       topCustomers: '予測LTVの高い顧客',
       columns: {
-        name: '氏名', customerId: '顧客ID', repeatPurchases: 'リピート購入日数', probabilityAlive: 'P(alive)',
+        repeatPurchases: 'リピート購入日数', probabilityAlive: 'P(alive)',
         expectedPurchases: '予測購入回数', expectedSpend: '予測購入単価', clv: 'CLV',
       },
       refused: 'モデルを実行できませんでした。',

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
-import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
+import { customerColumns } from '../analytics/customer-columns.tsx';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
@@ -100,10 +100,8 @@ function ChurnSummary({ summary, list, windowCard }: { summary: Listed; list: Pa
   const a = t.analytics;
   const c = a.churn;
   const col = c.columns;
-  const base = `/w/${encodeURIComponent(workspace.name)}/customers`;
   const columns: Column<ChurnedCustomer>[] = [
-    { label: col.name, value: (r) => r.name, cell: (r) => <Link className="row-link" to={`${base}/${r.customerId}`}>{r.name ?? t.customers.unnamed}</Link> },
-    { label: col.customerId, value: (r) => r.externalId, cell: (r) => <span className="mono">{r.externalId}</span> },
+    ...customerColumns<ChurnedCustomer>(t, workspace.name),
     { label: col.lastPurchase, value: (r) => r.lastPurchaseDay, cell: (r) => format.calendarDate(r.lastPurchaseDay) },
     { label: col.daysSince, value: (r) => r.daysSince, cell: (r) => a.units.days(format.integer(r.daysSince)), numeric: true },
     { label: col.churnedOn, value: (r) => r.churnedOn, cell: (r) => format.calendarDate(r.churnedOn) },

@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
+import { customerColumns } from '../analytics/customer-columns.tsx';
 import { addDays } from '../analytics/dates.ts';
 import { Histograms, ParametersCard } from '../analytics/model-cards.tsx';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
@@ -169,10 +169,8 @@ function TopCustomers({ computedAt }: { computedAt: string }) {
   const top = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/customer-value/customers', {
     params: { path: { workspace: workspace.name }, query: { limit: TOP_CUSTOMERS } }, signal,
   })), [workspace.name, computedAt]);
-  const base = `/w/${encodeURIComponent(workspace.name)}/customers`;
   const columns: Column<CustomerValue>[] = [
-    { label: c.name, value: (v) => v.name, cell: (v) => <Link className="row-link" to={`${base}/${v.customerId}`}>{v.name ?? t.customers.unnamed}</Link> },
-    { label: c.customerId, value: (v) => v.externalId, cell: (v) => <span className="mono">{v.externalId}</span> },
+    ...customerColumns<CustomerValue>(t, workspace.name),
     { label: c.repeatPurchases, value: (v) => v.repeatPurchases, cell: (v) => format.integer(v.repeatPurchases), numeric: true },
     { label: c.probabilityAlive, value: (v) => v.probabilityAlive, cell: (v) => format.percent(v.probabilityAlive), numeric: true },
     { label: c.expectedPurchases, value: (v) => v.expectedPurchases, cell: (v) => format.decimal(v.expectedPurchases, 1), numeric: true },

@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
-import { Link } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
+import { customerColumns } from '../analytics/customer-columns.tsx';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
@@ -195,8 +195,7 @@ function SegmentCustomers({ asOf }: { asOf: string }) {
     (page) => page,
     [workspace.name, asOf, segment],
   );
-  const base = `/w/${encodeURIComponent(workspace.name)}/customers`;
-  const columns = customerRfmColumns(t, format, base);
+  const columns = customerRfmColumns(t, format, workspace.name);
   const select = (
     <label className="field-inline">
       <span>{r.segment}</span>
@@ -227,13 +226,12 @@ function SegmentCustomers({ asOf }: { asOf: string }) {
   );
 }
 
-function customerRfmColumns(t: Messages, format: Format, base: string): Column<CustomerRfm>[] {
+function customerRfmColumns(t: Messages, format: Format, workspace: string): Column<CustomerRfm>[] {
   const a = t.analytics;
   const r = a.rfm;
   const c = a.churn.columns;
   return [
-    { label: c.name, value: (x) => x.name, cell: (x) => <Link className="row-link" to={`${base}/${x.customerId}`}>{x.name ?? t.customers.unnamed}</Link> },
-    { label: c.customerId, value: (x) => x.externalId, cell: (x) => <span className="mono">{x.externalId}</span> },
+    ...customerColumns<CustomerRfm>(t, workspace),
     { label: c.lastPurchase, value: (x) => x.lastPurchaseDay, cell: (x) => format.calendarDate(x.lastPurchaseDay) },
     { label: a.customer360.recencyDays, value: (x) => x.recency, cell: (x) => a.units.days(format.integer(x.recency)), numeric: true },
     { label: a.customer360.frequency, value: (x) => x.frequency, cell: (x) => format.integer(x.frequency), numeric: true },
