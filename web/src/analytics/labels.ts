@@ -1,5 +1,6 @@
 import type { Format } from '../format.ts';
 import type { Messages } from '../i18n/ja.ts';
+import { addDays } from './dates.ts';
 import type { Granularity } from './period-controls.tsx';
 
 /** A bucket of a series as its first date reads: 2024年5月 for a month, the Monday for a week, the day. */
@@ -9,9 +10,7 @@ export function bucketLabel(format: Format, granularity: Granularity, bucket: st
 
 /** A period [from, to) as its first and last day, both included. */
 export function periodLabel(t: Messages, format: Format, period: { from: string; to: string }): string {
-  const last = new Date(`${period.to}T00:00:00Z`);
-  last.setUTCDate(last.getUTCDate() - 1);
-  return t.analytics.controls.range(format.calendarDate(period.from), format.calendarDate(last.toISOString().slice(0, 10)));
+  return t.analytics.controls.range(format.calendarDate(period.from), format.calendarDate(addDays(period.to, -1)));
 }
 
 /** A quotient that may be undefined (null), formatted, or — . */
