@@ -6,6 +6,7 @@ import { orNone, periodLabel } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { PeriodControls, usePeriodQuery } from '../analytics/period-controls.tsx';
 import { oneOf, useQueryDraft } from '../analytics/search-params.ts';
+import { Stat } from '../components/stat.tsx';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
 import type { Messages } from '../i18n/ja.ts';
 import { useApiData } from '../use-api-data.ts';
@@ -140,13 +141,12 @@ function DifferenceCards({ data, dimension }: { data: SalesDifference; dimension
   return (
     <>
       <div className="stats">
-        <div className="stat stat-wide">
-          <div className="stat-label">{f.sales}</div>
-          <div className="stat-value">{format.money(totals.current.sales)}</div>
-          <div className="stat-note">
-            {periodLabel(t, format, data.period)}{a.text.separator}{a.text.paren(`${cmp} ${format.money(totals.compared.sales)}`, [`${a.change.difference} ${format.money(totals.change.salesDifference)}`, `${a.change.ratio(cmp)} ${pct(totals.change.salesRatio)}`].join(a.text.list))}
-          </div>
-        </div>
+        <Stat
+          label={f.sales}
+          value={format.money(totals.current.sales)}
+          note={`${periodLabel(t, format, data.period)}${a.text.separator}${a.text.paren(`${cmp} ${format.money(totals.compared.sales)}`, [`${a.change.difference} ${format.money(totals.change.salesDifference)}`, `${a.change.ratio(cmp)} ${pct(totals.change.salesRatio)}`].join(a.text.list))}`}
+          variant="wide"
+        />
       </div>
       {totals.change.unshared && <p className="alert alert-info">{a.change.unshared[totals.change.unshared.reason]}</p>}
       <ChartCard
