@@ -68,13 +68,15 @@ function TreeCard({ data, comparison }: { data: SalesDecomposition; comparison: 
   const { format } = useCurrentWorkspace();
   const a = t.analytics;
   const chosen = data.comparisons.find((c) => c.comparison === comparison);
-  const figures = factorFigures(data.totals, chosen?.totals, chosen?.change);
   const label = a.controls.comparisons[comparison];
-  const year = data.comparisons.find((c) => c.comparison === 'year');
-  const previous = data.comparisons.find((c) => c.comparison === 'previous');
-  const rows = factorFigures(data.totals, previous?.totals, previous?.change).map((row, i): FactorRow => ({
-    ...row, year: factorFigures(data.totals, year?.totals, year?.change)[i],
-  }));
+  const against = (which: Comparison) => {
+    const compared = data.comparisons.find((c) => c.comparison === which);
+    return factorFigures(data.totals, compared?.totals, compared?.change);
+  };
+  const previous = against('previous');
+  const year = against('year');
+  const figures = comparison === 'year' ? year : previous;
+  const rows = previous.map((row, i): FactorRow => ({ ...row, year: year[i] }));
   const p = a.controls.comparisons;
   const columns: Column<FactorRow>[] = [
     { label: a.sales.factor, value: (r) => a.factors[r.factor] },
