@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState, type PointerEvent, type ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
-import type { Finding } from './live-check.ts';
+import { findingKey, type Finding } from './live-check.ts';
 import { FindingCard } from './finding-card.tsx';
 
 const SEVERITY_RANK = { error: 0, warning: 1, info: 2 } as const;
@@ -47,8 +47,7 @@ export function CheckedText({ id, value, onChange, findings, multiline, minRows 
   const hideTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
   const [card, setCard] = useState<{ keys: string[]; top: number; left: number } | undefined>(undefined);
 
-  const keyOf = (finding: Finding) => `${finding.rule}:${finding.range.start}:${finding.range.end}`;
-  const shown = card ? findings.filter((finding) => card.keys.includes(keyOf(finding))) : [];
+  const shown = card ? findings.filter((finding) => card.keys.includes(findingKey(finding))) : [];
 
   useLayoutEffect(() => {
     if (backdrop.current && input.current) {
@@ -95,10 +94,9 @@ export function CheckedText({ id, value, onChange, findings, multiline, minRows 
   }
 
   function showCardAtOffset(start: number, end: number) {
-    const covering = findings.filter((finding) => finding.range.start <= start && end <= finding.range.end
-      && (finding.range.start < finding.range.end ? start < finding.range.end || start === end : start === finding.range.start));
-    const hit = covering.length > 0 ? marks().find(({ keys }) => covering.some((finding) => keys.includes(keyOf(finding)))) : undefined;
-    if (hit) open(covering.map(keyOf), hit.element);
+    const covering = findings.filter((finding) => covers(finding, start, end));
+    const hit = covering.length > 0 ? marks().find(({ keys }) => covering.some((finding) => keys.includes(findingKey(finding)))) : undefined;
+    if (hit) open(covering.map(findingKey), hit.element);
     else setCard(undefined);
   }
 
@@ -111,7 +109,7 @@ export function CheckedText({ id, value, onChange, findings, multiline, minRows 
   return (
     <div className={`checked-field ${multiline ? 'checked-multiline' : 'checked-single'}`} ref={frame} onPointerLeave={scheduleHide}>
       <div className="checked-backdrop" ref={backdrop} aria-hidden="true">
-        {renderMarks(value, findings, keyOf)}
+        {renderMarks(value, findings)}
         {'\u200b'}
       </div>
       <textarea
@@ -151,7 +149,7 @@ export function CheckedText({ id, value, onChange, findings, multiline, minRows 
         >
           {shown.map((finding) => (
             <FindingCard
-              key={keyOf(finding)}
+              key={findingKey(finding)}
               finding={finding}
               readOnly={readOnly}
               onApplyFix={() => {
@@ -172,7 +170,7 @@ export function CheckedText({ id, value, onChange, findings, multiline, minRows 
  * carrying their keys and the most severe one's colour. A finding with no length (something
  * missing, such as a greeting) is a point marker between pieces.
  */
-function renderMarks(text: string, findings: Finding[], keyOf: (finding: Finding) => string): ReactNode[] {
+function renderMarks(text: string, findings: Finding[]): ReactNode[] {
   const cuts = new Set([0, text.length]);
   for (const finding of findings) {
     cuts.add(Math.min(finding.range.start, text.length));
@@ -184,7 +182,7 @@ function renderMarks(text: string, findings: Finding[], keyOf: (finding: Finding
     const at = positions[i]!;
     const points = findings.filter((finding) => finding.range.start === finding.range.end && Math.min(finding.range.start, text.length) === at);
     if (points.length > 0) {
-      nodes.push(<span key={`p${at}`} className={`finding-point severity-${mostSevere(points)}`} data-findings={points.map(keyOf).join('|')} />);
+      nodes.push(<span key={`p${at}`} className={`finding-point severity-${mostSevere(points)}`} data-findings={points.map(findingKey).join('|')} />);
     }
     const next = positions[i + 1];
     if (next === undefined) break;
@@ -192,11 +190,21 @@ function renderMarks(text: string, findings: Finding[], keyOf: (finding: Finding
     const covering = findings.filter((finding) => finding.range.start < finding.range.end && finding.range.start <= at && next <= finding.range.end);
     nodes.push(covering.length === 0
       ? piece
-      : <mark key={`m${at}`} className={`finding-mark severity-${mostSevere(covering)}`} data-findings={covering.map(keyOf).join('|')}>{piece}</mark>);
+      : <mark key={`m${at}`} className={`finding-mark severity-${mostSevere(covering)}`} data-findings={covering.map(findingKey).join('|')}>{piece}</mark>);
   }
   return nodes;
 }
 
 function mostSevere(findings: Finding[]): Finding['severity'] {
   return findings.reduce((worst, finding) => (SEVERITY_RANK[finding.severity] < SEVERITY_RANK[worst] ? finding.severity : worst), findings[0]!.severity);
+}
+
+/**
+ * Whether a selection [start, end) (a caret when start = end) lies on a finding: within its
+ * range, the caret also just after it; on a point finding (no length), the caret at its place.
+ */
+function covers(finding: Finding, start: number, end: number): boolean {
+  const { start: from, end: to } = finding.range;
+  if (from === to) return start === from && end === from;
+  return from <= start && end <= to && (start < to || start === end);
 }

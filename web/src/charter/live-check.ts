@@ -53,6 +53,11 @@ export function useLiveCheck(workspace: string, draft: MessageDraft, options: { 
   return { findings, result, checking: checked.refreshing, error: undefined };
 }
 
+/** A finding's identity within one check: its part, rule and range (React keys, marks, cards). */
+export function findingKey(finding: Finding): string {
+  return `${finding.range.part}:${finding.rule}:${finding.range.start}:${finding.range.end}`;
+}
+
 export function partText(draft: MessageDraft, part: MessagePart): string {
   return part === 'subject' ? draft.subject ?? '' : draft.body;
 }

@@ -4,7 +4,7 @@ import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import { CheckedText, type SelectRequest } from './checked-text.tsx';
 import { FindingCard } from './finding-card.tsx';
 import { DEPARTMENTS, ScoreBadge } from './labels.tsx';
-import { applyAllFixes, applyFix, useLiveCheck, type Finding, type LiveCheck, type MessageDraft, type MessagePart } from './live-check.ts';
+import { applyAllFixes, applyFix, findingKey, useLiveCheck, type Finding, type LiveCheck, type MessageDraft, type MessagePart } from './live-check.ts';
 
 const CHANNELS = ['email', 'line', 'sms'] as const satisfies readonly MessageDraft['channel'][];
 const FORMATS = ['text', 'html', 'mjml'] as const satisfies readonly NonNullable<MessageDraft['format']>[];
@@ -153,7 +153,7 @@ function FindingsPanel({ check, draft, readOnly, onChange, onFix, onShow }: {
       {result && findings.length === 0 && !check.checking && <p className="findings-none">{c.noFindings}</p>}
       <ol className="findings-list" aria-label={c.findings}>
         {listed.map((finding) => (
-          <li key={`${finding.range.part}:${finding.rule}:${finding.range.start}:${finding.range.end}`}>
+          <li key={findingKey(finding)}>
             <span className="finding-where muted small">{c.part[finding.range.part]}</span>
             <FindingCard finding={finding} readOnly={readOnly} onApplyFix={() => onFix(finding)} onShow={() => onShow(finding)} />
           </li>

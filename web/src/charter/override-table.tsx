@@ -3,6 +3,7 @@ import type { Schemas } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import { charterPath } from './labels.tsx';
+import { findingKey } from './live-check.ts';
 
 export type Override = Schemas['TemplateOverride'];
 
@@ -47,7 +48,7 @@ export function OverrideTable({ overrides, withTemplate }: { overrides: Override
               <td>
                 <ul className="override-findings">
                   {override.findings.map((finding) => (
-                    <li key={`${finding.range.part}:${finding.rule}:${finding.range.start}`}>「{finding.text}」 {finding.message[locale]}</li>
+                    <li key={findingKey(finding)}>「{finding.text}」 {finding.message[locale]}</li>
                   ))}
                 </ul>
               </td>

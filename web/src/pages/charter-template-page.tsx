@@ -4,7 +4,7 @@ import { ApiError, api, unwrap, type Schemas } from '../api/client.ts';
 import { WhenLoaded } from '../analytics/page-frame.tsx';
 import { FindingCard } from '../charter/finding-card.tsx';
 import { charterPath, DEPARTMENTS, ScoreBadge, StaleMarker, TemplateStatusBadge } from '../charter/labels.tsx';
-import type { Finding, MessageDraft } from '../charter/live-check.ts';
+import { findingKey, type Finding, type MessageDraft } from '../charter/live-check.ts';
 import { MessageEditor } from '../charter/message-editor.tsx';
 import { OverrideTable, type Override } from '../charter/override-table.tsx';
 import { Failure } from '../components/status.tsx';
@@ -220,7 +220,7 @@ function PublishRefused({ findings, admin, busy, onOverride }: { findings: Findi
       <p><strong>{tt.publishRefused(format.integer(findings.length))}</strong></p>
       <ul className="publish-refused-list">
         {findings.map((finding) => (
-          <li key={`${finding.range.part}:${finding.rule}:${finding.range.start}`}>
+          <li key={findingKey(finding)}>
             <FindingCard finding={finding} readOnly onApplyFix={() => undefined} />
           </li>
         ))}
