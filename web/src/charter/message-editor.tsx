@@ -3,12 +3,12 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import { CheckedText, type SelectRequest } from './checked-text.tsx';
 import { FindingCard } from './finding-card.tsx';
+import { SEVERITIES } from './charter-draft.ts';
 import { DEPARTMENTS, ScoreBadge } from './labels.tsx';
 import { applyAllFixes, applyFix, findingKey, useLiveCheck, type Finding, type LiveCheck, type MessageDraft, type MessagePart } from './live-check.ts';
 
 const CHANNELS = ['email', 'line', 'sms'] as const satisfies readonly MessageDraft['channel'][];
 const FORMATS = ['text', 'html', 'mjml'] as const satisfies readonly NonNullable<MessageDraft['format']>[];
-const SEVERITIES = ['error', 'warning', 'info'] as const satisfies readonly Finding['severity'][];
 
 interface MessageEditorProps {
   /** The workspace whose charter the draft is checked against. */
