@@ -25,11 +25,6 @@ function dataEnd(workspace: string, today: string): Promise<string> {
   return end;
 }
 
-/** Forget the data's end (after an import or a model run, the data may have moved). */
-export function forgetDataEnd(workspace: string): void {
-  known.delete(workspace);
-}
-
 export function useDataEnd(): Loaded<string> & { reload(): void } {
   const { workspace } = useCurrentWorkspace();
   const today = new Date().toISOString().slice(0, 10);

@@ -8,7 +8,7 @@ import { orNone } from './labels.ts';
 type SalesTotals = Schemas['SalesTotals'];
 type SalesChange = Schemas['SalesChange'];
 
-export const FACTORS = ['sales', 'customers', 'spendPerCustomer', 'frequency', 'itemsPerPurchase', 'pricePerItem'] as const;
+const FACTORS = ['sales', 'customers', 'spendPerCustomer', 'frequency', 'itemsPerPurchase', 'pricePerItem'] as const;
 export type Factor = (typeof FACTORS)[number];
 
 /** One node of the tree: a factor's value now and then, its ratio and its share of the change. */

@@ -2,7 +2,7 @@ import type { Schemas } from '../api/client.ts';
 import type { Format } from '../format.ts';
 import type { Messages } from '../i18n/ja.ts';
 
-export type KpiMetric = Schemas['Kpi']['metric'];
+type KpiMetric = Schemas['Kpi']['metric'];
 export type KpiMetricKind = KpiMetric['kind'];
 
 /** The metric in words, with its parameter: F2転換率(90日以内). */

@@ -9,7 +9,7 @@ export interface Period {
   to: string;
 }
 
-export const GRANULARITIES = ['day', 'week', 'month'] as const;
+const GRANULARITIES = ['day', 'week', 'month'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
 const PRESET_MONTHS = [1, 3, 6, 12] as const;

@@ -354,7 +354,6 @@ export const en: Messages = {
     empty: {
       noPurchases: 'No purchases in this period. Try another period.',
       noCustomers: 'No customer had bought by this date.',
-      noData: 'This workspace has no purchases yet. Import orders and the analyses appear here.',
     },
     sales: {
       tree: 'Sales decomposition tree',
@@ -481,7 +480,6 @@ export const en: Messages = {
         stable: 'The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F.',
       },
       customerList: 'Customers of the segment',
-      allSegments: 'All',
       scores: 'Scores (R/F/M)',
     },
     customerValue: {

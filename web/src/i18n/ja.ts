@@ -354,7 +354,6 @@ export const ja = {
     empty: {
       noPurchases: 'この期間には購入がありません。期間を変えてみてください。',
       noCustomers: '基準日までに購入した顧客はいません。',
-      noData: 'このワークスペースにはまだ購入データがありません。データ取込から注文を取り込むと、ここに分析が表示されます。',
     },
     sales: {
       tree: '売上分解ツリー',
@@ -481,7 +480,6 @@ export const ja = {
         stable: 'その他: 最近購入のあるリピーターで、R と F の両方が最上位ではない層。',
       },
       customerList: 'セグメントの顧客',
-      allSegments: 'すべて',
       scores: 'スコア (R/F/M)',
     },
     customerValue: {

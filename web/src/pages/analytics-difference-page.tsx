@@ -86,7 +86,7 @@ function AttributeKeyField({ value, onChange }: { value: string; onChange(next: 
 }
 
 /** A group's value in words: a channel, a gender, an age band in the console's language; a product by name. */
-export function groupName(t: Messages, dimension: Dimension, group: Pick<Group, 'key' | 'name'>): string {
+function groupName(t: Messages, dimension: Dimension, group: Pick<Group, 'key' | 'name'>): string {
   const d = t.analytics.difference;
   if (group.key === null) return d.notRecorded;
   switch (dimension) {

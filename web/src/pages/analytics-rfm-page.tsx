@@ -128,10 +128,6 @@ function GridCard({ data }: { data: RfmSummary }) {
   );
 }
 
-export function segmentName(t: Messages, code: SegmentCode): string {
-  return t.analytics.rfm.segmentNames[code];
-}
-
 function SegmentsCard({ data }: { data: RfmSummary }) {
   const { t } = useI18n();
   const { format } = useCurrentWorkspace();
@@ -139,7 +135,7 @@ function SegmentsCard({ data }: { data: RfmSummary }) {
   const r = a.rfm;
   const pct = (v: number | null) => orNone(t, v, (x) => format.percent(x));
   const columns: Column<Segment>[] = [
-    { label: r.segment, value: (s) => segmentName(t, s.code), cell: (s) => <span className={`badge segment-${s.code}`}>{segmentName(t, s.code)}</span> },
+    { label: r.segment, value: (s) => r.segmentNames[s.code], cell: (s) => <span className={`badge segment-${s.code}`}>{r.segmentNames[s.code]}</span> },
     { label: r.meaning, value: (s) => r.segmentMeanings[s.code] },
     { label: r.customers, value: (s) => s.customers, cell: (s) => format.integer(s.customers), numeric: true },
     { label: r.customerShare, value: (s) => s.customerShare, cell: (s) => pct(s.customerShare), numeric: true },
@@ -153,7 +149,7 @@ function SegmentsCard({ data }: { data: RfmSummary }) {
       legend: { top: 0 },
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: (v) => pct(v === null || v === undefined ? null : Number(v)) },
       xAxis: { type: 'value', max: 1, axisLabel: { formatter: (v: number) => format.percent(v, 0) } },
-      yAxis: { type: 'category', data: shown.map((s) => segmentName(t, s.code)) },
+      yAxis: { type: 'category', data: shown.map((s) => r.segmentNames[s.code]) },
       series: [
         { type: 'bar', name: r.customerShare, data: shown.map((s) => s.customerShare), itemStyle: { color: '#2f4f7f' }, label: { show: true, position: 'right', formatter: (p) => format.percent(Number(p.value), 1) } },
         { type: 'bar', name: r.monetaryShare, data: shown.map((s) => s.monetaryShare), itemStyle: { color: '#b4463c' }, label: { show: true, position: 'right', formatter: (p) => format.percent(Number(p.value), 1) } },
@@ -172,7 +168,7 @@ function SegmentsCard({ data }: { data: RfmSummary }) {
           <EChart option={option} label={r.segmentChart} height={300} />
           <dl className="segment-legend">
             {data.segments.map((s) => (
-              <div key={s.code}><dt><span className={`badge segment-${s.code}`}>{segmentName(t, s.code)}</span></dt><dd>{r.segmentMeanings[s.code]}</dd></div>
+              <div key={s.code}><dt><span className={`badge segment-${s.code}`}>{r.segmentNames[s.code]}</span></dt><dd>{r.segmentMeanings[s.code]}</dd></div>
             ))}
           </dl>
         </>
@@ -200,7 +196,7 @@ function SegmentCustomers({ asOf }: { asOf: string }) {
     <label className="field-inline">
       <span>{r.segment}</span>
       <select value={segment} onChange={(e) => query.set({ segment: e.target.value })}>
-        {SEGMENTS.map((code) => <option key={code} value={code}>{segmentName(t, code)}</option>)}
+        {SEGMENTS.map((code) => <option key={code} value={code}>{r.segmentNames[code]}</option>)}
       </select>
     </label>
   );
@@ -208,7 +204,7 @@ function SegmentCustomers({ asOf }: { asOf: string }) {
     <WhenLoaded data={customers}>
       {({ list }) => (
         <ChartCard
-          title={`${r.customerList}: ${segmentName(t, segment)}`}
+          title={`${r.customerList}: ${r.segmentNames[segment]}`}
           rows={list.items}
           columns={columns}
           rowKey={(c) => c.customerId}
