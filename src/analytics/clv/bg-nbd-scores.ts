@@ -184,4 +184,4 @@ export function expectedPurchasesIfAlive({ r, alpha, a, b }: BgNbdParameters, t:
 }
 
 /** Terms shrink at least like zᵏ; z = 0.999 (a horizon 1000 times the customer's age) needs ~40,000. */
-const MAX_SERIES_TERMS = 1_000_000;
+export const MAX_SERIES_TERMS = 1_000_000;

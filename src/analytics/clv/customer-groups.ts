@@ -280,7 +280,8 @@ function iota(n: number): Int32Array {
   return values;
 }
 
-function maxOf(values: Int32Array): number {
+/** The largest value, 0 for none (or none above 0). */
+export function maxOf(values: Int32Array): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
   return max;

@@ -1,5 +1,7 @@
 import type { BgNbdParameters } from './bg-nbd.ts';
+import { MAX_SERIES_TERMS } from './bg-nbd-scores.ts';
 import type { CustomerValue, ValuationTerms } from './clv.ts';
+import { maxOf } from './customer-groups.ts';
 import type { GammaGammaParameters } from './gamma-gamma.ts';
 import { DAYS_PER_UNIT, type PurchaseSummary } from './purchase-days.ts';
 
@@ -109,12 +111,6 @@ function rankFrequencies(x: Float64Array): { rankOf: Int32Array; xOfRank: number
   return { rankOf, xOfRank };
 }
 
-function maxOf(values: Int32Array): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
-  return max;
-}
-
 /**
  * What E[Y(t) | alive, x, T] needs of (T, t) alone (see `expectedPurchasesIfAlive`), for
  * t = L, 2L, … (the periods' ends) and every T, tabulated once: z = t/(α+T+t), the leading
@@ -202,9 +198,6 @@ function expectedPurchasesIfAliveAt(series: SeriesCoefficients, horizons: Horizo
     out[j] = series.c * (leading[row + j]! - power[row + j]! * sum);
   }
 }
-
-/** Terms shrink at least like zᵏ (see bg-nbd-scores.ts). */
-const MAX_SERIES_TERMS = 1_000_000;
 
 /** [E at the horizon, Σₖ (E[Y(kL)] − E[Y((k−1)L)]) / (1 + d)ᵏ] from the cumulative expectations, as `discountedExpectedPurchases` sums them. */
 function discountExpectations(cumulative: Float64Array, discountRate: number, table: Float64Array, slot: number): void {
