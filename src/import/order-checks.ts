@@ -17,10 +17,10 @@ export async function checkStagedOrders(params: {
   /** The order schema's items array: it decides how many items an order may have. */
   itemsSchema: z.ZodType;
   columnOf: (field: string) => string | null;
-  /** Whether the lines of an order must agree on its time (see OrderTimeRule); default `same`. */
-  orderTime?: OrderTimeRule;
+  /** Whether the lines of an order must agree on its time (see OrderTimeRule). */
+  orderTime: OrderTimeRule;
 }): Promise<{ orders: number; errors: ImportError[] }> {
-  const { client, workspaceId, itemsSchema, columnOf, orderTime = 'same' } = params;
+  const { client, workspaceId, itemsSchema, columnOf, orderTime } = params;
   const error = (line: number, field: string | null, reason: string, code?: ReasonCode, params?: ReasonParams): ImportError =>
     ({ line, column: field === null ? null : columnOf(field), value: null, reason, ...(code ? { code } : {}), ...(params ? { params } : {}) });
   const sizes = await countOrderSizes(client);

@@ -15,7 +15,7 @@ import { ORDER_HEADER_FIELDS, type OrderTimeRule } from './order-staging.ts';
  * - import_new_products: product codes the catalogue does not know yet that a well-formed
  *   line names, with that first line's name and unit price (the list price).
  */
-export async function summariseStagedLines(client: pg.ClientBase, workspaceId: string, orderTime: OrderTimeRule = 'same'): Promise<void> {
+export async function summariseStagedLines(client: pg.ClientBase, workspaceId: string, orderTime: OrderTimeRule): Promise<void> {
   // The order's fields are those of its head line, the only one an aggregate sees per order.
   const fieldOfOrder = (field: string) => (field === 'ordered_at' && orderTime === 'earliest'
     ? `min(${field}) filter (where not bad) as ${field}`
