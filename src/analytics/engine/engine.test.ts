@@ -23,7 +23,7 @@ import { snapshotSales } from './sales.ts';
  * The engine against the SQL reference, figure by figure, on a demo brand (3,000 customers,
  * two years, leads, cancellations and returns, customers older than the orders held), and its
  * freshness rule on writes. The reference itself is checked against hand-computed fixtures in
- * the tests next to it; the same fixtures run through the engine in engine-fixtures.test.ts.
+ * the tests next to it.
  */
 const database = connectTestDatabase();
 const { pool } = database;
