@@ -3,7 +3,7 @@ import type { Format } from '../format.ts';
 import type { Messages } from '../i18n/ja.ts';
 
 type KpiMetric = Schemas['Kpi']['metric'];
-export type KpiMetricKind = KpiMetric['kind'];
+type KpiMetricKind = KpiMetric['kind'];
 
 /** The metric in words, with its parameter: F2転換率(90日以内). */
 export function metricLabel(t: Messages, metric: KpiMetric): string {

@@ -2,13 +2,14 @@ import { useMemo, useState } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
-import { kpiValue, metricLabel, type KpiMetricKind } from '../analytics/kpi-labels.ts';
+import { kpiValue, metricLabel } from '../analytics/kpi-labels.ts';
 import { bucketLabel, orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
 import { countUpTo } from '../analytics/search-params.ts';
 import { Failure } from '../components/status.tsx';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
+import type { Messages } from '../i18n/ja.ts';
 import { canWrite, useMe } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
@@ -113,7 +114,7 @@ function SeedForm({ asOf, onSeeded }: { asOf: string; onSeeded(): void }) {
 }
 
 /** The KPI's filters in words: チャネル: Web. */
-function filterText(t: ReturnType<typeof useI18n>['t'], filters: Entry['kpi']['filters']): string {
+function filterText(t: Messages, filters: Entry['kpi']['filters']): string {
   const k = t.analytics.kpis;
   return Object.entries(filters).filter(([, v]) => v !== undefined).map(([key, value]) => {
     const shown = key === 'channel' ? labelOf(t.channels.order, String(value))
@@ -129,15 +130,16 @@ function BoardCard({ data }: { data: KpiBoard }) {
   const a = t.analytics;
   const k = a.kpis;
   const value = (entry: Entry, v: number | null | undefined) => orNone(t, v, (x) => kpiValue(t, format, entry.kpi.metric.kind, x));
-  const status = (entry: Entry) => entry.status;
+  /** The current bucket's figures; undefined without data (shown as none). */
+  const measured = (entry: Entry) => (entry.status.status === 'no_data' ? undefined : entry.status);
   const columns: Column<Entry>[] = [
     { label: k.columns.kpi, value: (e) => e.kpi.name },
     { label: k.columns.metric, value: (e) => metricLabel(t, e.kpi.metric) },
-    { label: k.columns.bucket, value: (e) => status(e).bucket, cell: (e) => bucketLabel(format, e.kpi.granularity, status(e).bucket) },
-    { label: k.columns.actual, value: (e) => { const s = status(e); return s.status === 'no_data' ? null : s.actual; }, cell: (e) => { const s = status(e); return s.status === 'no_data' ? t.app.none : value(e, s.actual); }, numeric: true },
-    { label: k.columns.expected, value: (e) => { const s = status(e); return s.status === 'no_data' ? null : s.expected; }, cell: (e) => { const s = status(e); return s.status === 'no_data' ? t.app.none : value(e, s.expected); }, numeric: true },
+    { label: k.columns.bucket, value: (e) => e.status.bucket, cell: (e) => bucketLabel(format, e.kpi.granularity, e.status.bucket) },
+    { label: k.columns.actual, value: (e) => measured(e)?.actual, cell: (e) => value(e, measured(e)?.actual), numeric: true },
+    { label: k.columns.expected, value: (e) => measured(e)?.expected, cell: (e) => value(e, measured(e)?.expected), numeric: true },
     { label: k.columns.target, value: (e) => e.series.at(-1)?.target, cell: (e) => value(e, e.series.at(-1)?.target), numeric: true },
-    { label: k.columns.pace, value: (e) => { const s = status(e); return s.status === 'no_data' ? null : s.pace; }, cell: (e) => { const s = status(e); return s.status === 'no_data' ? t.app.none : format.percent(s.pace); }, numeric: true },
+    { label: k.columns.pace, value: (e) => measured(e)?.pace, cell: (e) => orNone(t, measured(e)?.pace, (x) => format.percent(x)), numeric: true },
     { label: k.columns.status, value: (e) => k.status[e.status.status], cell: (e) => <StatusBadge entry={e} /> },
     { label: k.columns.trend, value: (e) => trendText(t, e), cell: (e) => <TrendText entry={e} /> },
   ];
@@ -164,7 +166,7 @@ function StatusBadge({ entry }: { entry: Entry }) {
   return <span className={`badge kpi-status kpi-status-${entry.status.status}`}>{k.statusIcon[entry.status.status]} {k.status[entry.status.status]}</span>;
 }
 
-function trendText(t: ReturnType<typeof useI18n>['t'], entry: Entry): string {
+function trendText(t: Messages, entry: Entry): string {
   const k = t.analytics.kpis;
   const { direction, assessment } = entry.trend;
   return assessment ? `${k.trendArrow[direction]} ${k.assessment[assessment]}` : k.trendDirection[direction];
@@ -244,7 +246,7 @@ function SeriesCard({ data }: { data: KpiBoard }) {
   const { format } = useCurrentWorkspace();
   const k = t.analytics.kpis;
   const rows: SeriesRow[] = data.entries.flatMap((entry) => entry.series.map((bucket) => ({ entry, bucket })));
-  const value = (r: SeriesRow, v: number | null) => orNone(t, v, (x) => kpiValue(t, format, r.entry.kpi.metric.kind as KpiMetricKind, x));
+  const value = (r: SeriesRow, v: number | null) => orNone(t, v, (x) => kpiValue(t, format, r.entry.kpi.metric.kind, x));
   const columns: Column<SeriesRow>[] = [
     { label: k.columns.kpi, value: (r) => r.entry.kpi.name },
     { label: k.columns.bucket, value: (r) => r.bucket.bucket, cell: (r) => bucketLabel(format, r.entry.kpi.granularity, r.bucket.bucket) },
@@ -257,11 +259,11 @@ function SeriesCard({ data }: { data: KpiBoard }) {
     <details className="series-details">
       <summary>{k.showSeries}</summary>
       <ChartCard
-      title={k.series}
-      rows={rows}
-      columns={columns}
-      rowKey={(r) => `${r.entry.kpi.id}-${r.bucket.bucket}`}
-      filename={`kpi-series_as-of-${data.asOf}`}
+        title={k.series}
+        rows={rows}
+        columns={columns}
+        rowKey={(r) => `${r.entry.kpi.id}-${r.bucket.bucket}`}
+        filename={`kpi-series_as-of-${data.asOf}`}
       />
     </details>
   );
