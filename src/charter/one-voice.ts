@@ -102,7 +102,7 @@ function widen(text: string, at: number, step: 1 | -1, around: number): number {
 }
 
 /** The address forms written in the templates' subjects and bodies, most used first. */
-export function addressFormsIn(templates: MessageTemplate[], charter: Charter | undefined): AddressForm[] {
+function addressFormsIn(templates: MessageTemplate[], charter: Charter | undefined): AddressForm[] {
   const known = [...new Set([...(charter?.address.use ?? []), ...(charter?.address.avoid ?? []), ...COMMON_ADDRESS_FORMS])]
     .filter((form) => !/\{\{/.test(form))
     .sort((a, b) => b.length - a.length);

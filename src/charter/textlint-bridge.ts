@@ -54,7 +54,7 @@ const REGISTER_REWRITES: Record<NonNullable<Charter['register']>, ReadonlyArray<
 const POLITE_VERB_ENDING = /^(?:ませんでした|ません|ました|ましょう|ます)/;
 
 /** The form at `start` written in the charter's register, when it is a copula form we can swap. */
-export function registerRewrite(text: string, start: number, register: NonNullable<Charter['register']>): { from: string; to: string } | undefined {
+function registerRewrite(text: string, start: number, register: NonNullable<Charter['register']>): { from: string; to: string } | undefined {
   const match = REGISTER_REWRITES[register].find(([from]) => text.startsWith(from, start));
   return match ? { from: match[0], to: match[1] } : undefined;
 }
@@ -156,7 +156,7 @@ export function compileTextlintRules(charter: Charter): TextlintRules {
  * brackets and at blank lines). When even these are within the limits, max-ten and
  * sentence-length cannot report, and we skip them: max-ten tokenizes every sentence.
  */
-export function longestSegments(text: string): { length: number; commas: number } {
+function longestSegments(text: string): { length: number; commas: number } {
   let length = 0;
   let commas = 0;
   let segmentLength = 0;

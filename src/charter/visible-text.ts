@@ -22,7 +22,7 @@ export interface VisibleText {
 export const LIQUID_MASK = '\u3013';
 const LIQUID = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
 
-export function maskLiquid(source: string): { masked: string; spans: Array<[number, number]> } {
+function maskLiquid(source: string): { masked: string; spans: Array<[number, number]> } {
   const spans: Array<[number, number]> = [];
   const masked = source.replace(LIQUID, (match, offset: number) => {
     spans.push([offset, offset + match.length]);

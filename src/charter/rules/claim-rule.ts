@@ -37,7 +37,7 @@ export interface ClaimCandidate {
   previous?: KuromojiToken;
 }
 
-export function sentenceMentions(sentence: Sentence, tokens: readonly KuromojiToken[], words: readonly string[]): boolean {
+function sentenceMentions(sentence: Sentence, tokens: readonly KuromojiToken[], words: readonly string[]): boolean {
   return words.some((word) =>
     word.length === 1 ? tokens.some((token) => token.surface_form === word || token.basic_form === word) : sentence.text.includes(word),
   );

@@ -15,7 +15,7 @@ const explanation = {
 };
 
 /** Words that make 改善, 効果, 効く about the body or a disease. */
-export const BODY_AND_DISEASE_WORDS = [
+const BODY_AND_DISEASE_WORDS = [
   '体', '胃', '腸', '骨', '肌', '目', '膝', '腰',
   '体調', '体質', '症状', '病気', '疾患', '不調', '血圧', '血糖', '血液', '血流', 'コレステロール', '中性脂肪',
   '便秘', '下痢', '胃腸', '腸内', '肝臓', '腎臓', '関節', '腰痛', '肩こり', '頭痛', '冷え', 'むくみ', '疲労',

@@ -28,7 +28,7 @@ const I_ROW: Record<string, string> = { う: 'い', く: 'き', ぐ: 'ぎ', す:
  * くださる (五段・ラ行特殊) → ください. Undefined for a class it does not know, or when the
  * written verb does not begin like its dictionary form (the fix would not fit the text).
  */
-export function masuStem(verb: KuromojiToken): string | undefined {
+function masuStem(verb: KuromojiToken): string | undefined {
   const base = verb.basic_form;
   const type = verb.conjugated_type;
   const irregular = type.startsWith('サ変') || type.startsWith('カ変');
@@ -46,14 +46,14 @@ export function masuStem(verb: KuromojiToken): string | undefined {
   return undefined;
 }
 
-export interface PlainEnding {
+interface PlainEnding {
   start: number;
   end: number;
   fix?: string;
 }
 
 /** The plain ending of one sentence, in offsets of the sentence text, or undefined when it ends politely. */
-export function plainEndingOf(sentence: string, tokens: readonly KuromojiToken[]): PlainEnding | undefined {
+function plainEndingOf(sentence: string, tokens: readonly KuromojiToken[]): PlainEnding | undefined {
   let last = tokens.length - 1;
   while (last >= 0 && tokens[last]!.pos === '記号') last -= 1;
   if (last < 0) return undefined;

@@ -17,7 +17,7 @@ export interface ToneRules {
 const EMOJI = /(?:\p{Extended_Pictographic}|\p{Regional_Indicator}{2})(?:\uFE0F|\u200D\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}])*/gu;
 const NOT_EMOJI = new Set(['©', '®', '™', '‼', '〽']);
 /** Emoji a message may carry under the 'few' policy. */
-export const FEW_EMOJI = 2;
+const FEW_EMOJI = 2;
 
 export function compileToneRules(charter: Charter): ToneRules {
   const pressure = charter.pressure.map((entry) => ({ ...entry, pattern: literal(entry.phrase) }));

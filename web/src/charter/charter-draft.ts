@@ -93,7 +93,7 @@ export function draftOf(charter: Charter): CharterDraft {
 }
 
 /** Variants as typed: separated by commas (, ，) or 、, blanks dropped. */
-export function splitVariants(text: string): string[] {
+function splitVariants(text: string): string[] {
   return text.split(/[,，、]/).map((v) => v.trim()).filter((v) => v !== '');
 }
 

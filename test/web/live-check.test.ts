@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { applyAllFixes, applyFix, moveRange, type Finding, type MessageDraft } from '../../web/src/charter/live-check.ts';
+
+/** The live checker's pure parts: findings carried over an edit, and fixes applied to a draft. */
+
+function finding(part: Finding['range']['part'], start: number, end: number, text: string, fix?: string): Finding {
+  return { rule: 'test', severity: 'warning', range: { part, start, end }, text, message: { ja: '', en: '' }, ...(fix !== undefined ? { fix } : {}) };
+}
+
+const draft = (body: string, subject = ''): MessageDraft => ({ body, subject, department: 'support', channel: 'email', format: 'text' });
+
+describe('moveRange', () => {
+  const before = 'お客さまへ。今すぐどうぞ。';
+  it('keeps a range before the edit, moves one after it by the length change, drops one the edit touches', () => {
+    const after = 'お客さまへ。今すぐ、どうぞ。'; // 、 inserted at 9
+    expect(moveRange(before, after, { start: 0, end: 4 })).toEqual({ start: 0, end: 4 });
+    expect(moveRange(before, after, { start: 6, end: 9 })).toEqual({ start: 6, end: 9 });
+    expect(moveRange(before, after, { start: 10, end: 13 })).toEqual({ start: 11, end: 14 });
+    expect(moveRange(before, after, { start: 8, end: 10 })).toBeUndefined();
+  });
+
+  it('drops a point finding where the text is typed, and keeps the range when nothing changed', () => {
+    expect(moveRange('あいう', 'Xあいう', { start: 0, end: 0 })).toBeUndefined();
+    expect(moveRange(before, before, { start: 6, end: 9 })).toEqual({ start: 6, end: 9 });
+  });
+});
+
+describe('fixes', () => {
+  it('applies a fix only while the text at its range is what was found', () => {
+    const fix = finding('body', 0, 4, 'お客さま', 'お客様');
+    expect(applyFix(draft('お客さまへ'), fix)?.body).toBe('お客様へ');
+    expect(applyFix(draft('お客さんへ'), fix)).toBeUndefined();
+    expect(applyFix(draft('x', '【お客さま】'), finding('subject', 1, 5, 'お客さま', 'お客様'))?.subject).toBe('【お客様】');
+  });
+
+  it('applies every fix from the end backwards, skipping one that overlaps a fix already applied (the later-starting one wins)', () => {
+    const body = 'お客さまへ。今すぐどうぞ。';
+    const result = applyAllFixes(draft(body), [
+      finding('body', 0, 4, 'お客さま', 'お客様'),
+      finding('body', 6, 9, '今すぐ', 'ご都合のよいときに'),
+      finding('body', 7, 9, 'すぐ', 'じきに'),
+      finding('body', 0, 0, '', 'いつもありがとうございます。\n'),
+      finding('body', 10, 13, 'うぞ。'),
+    ]);
+    expect(result.draft.body).toBe('いつもありがとうございます。\nお客様へ。今じきにどうぞ。');
+    expect(result.applied).toBe(3);
+  });
+});
