@@ -259,7 +259,7 @@ export const en: Messages = {
       range: (from, to) => `${from}–${to}`,
       andAbove: (from) => `${from} and above`,
     },
-    view: { label: 'View', chart: 'Chart', table: 'Table', csv: 'CSV', csvTitle: (what) => `Download "${what}" as CSV` },
+    view: { label: 'View', chart: 'Chart', table: 'Table', csv: 'CSV', csvTitle: (what) => `Download "${what}" as CSV`, loadMore: 'Load more' },
     definitions: {
       title: 'Definitions',
       purchase: {
@@ -432,7 +432,6 @@ export const en: Messages = {
         lastPurchase: 'Last purchase', daysSince: 'Days since', churnedOn: 'Churned on',
         purchases: 'Purchases', totalSpent: 'Total spent',
       },
-      loadMore: 'Load more',
       shown: (shown, total) => `${shown} of ${total} shown`,
       noWindow: 'No customer has bought on two days yet, so there is no window to propose. Enter a window.',
       none: 'No churned customers.',

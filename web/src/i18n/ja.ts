@@ -259,7 +259,7 @@ export const ja = {
       range: (from: string, to: string) => `${from}〜${to}`,
       andAbove: (from: string) => `${from}〜`,
     },
-    view: { label: '表示形式', chart: 'グラフ', table: '表', csv: 'CSV', csvTitle: (what: string) => `「${what}」をCSVでダウンロード` },
+    view: { label: '表示形式', chart: 'グラフ', table: '表', csv: 'CSV', csvTitle: (what: string) => `「${what}」をCSVでダウンロード`, loadMore: 'さらに読み込む' },
     definitions: {
       title: '定義',
       purchase: {
@@ -432,7 +432,6 @@ export const ja = {
         lastPurchase: '最終購入日', daysSince: '経過日数', churnedOn: '離反日',
         purchases: '購入回数', totalSpent: '累計購入額',
       },
-      loadMore: 'さらに読み込む',
       shown: (shown: string, total: string) => `${total}人中 ${shown}人を表示`,
       noWindow: 'まだ2日以上購入した顧客がいないため、離反期間を決められません。期間を指定してください。',
       none: '離反顧客はいません。',

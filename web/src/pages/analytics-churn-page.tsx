@@ -11,7 +11,7 @@ import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canWrite, useMe } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
-import { usePagedList, type PagedList } from '../analytics/paged-list.ts';
+import { PagedListFooter, usePagedList, type PagedList } from '../analytics/paged-list.tsx';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
 type ChurnList = Schemas['ChurnList'];
@@ -94,7 +94,7 @@ function ChurnList({ asOf, window, settingsVersion, windowCard }: { asOf: string
 }
 
 function ChurnSummary({ summary, list, windowCard }: { summary: Listed; list: PagedList<ChurnedCustomer>; windowCard: ReactNode }) {
-  const { items, loadMore, error } = list;
+  const { items } = list;
   const { t } = useI18n();
   const { format, workspace } = useCurrentWorkspace();
   const a = t.analytics;
@@ -127,13 +127,7 @@ function ChurnSummary({ summary, list, windowCard }: { summary: Listed; list: Pa
             rowKey={(r) => r.customerId}
             filename={`churned_${summary.asOf}_${summary.window.days}d`}
             note={<p className="muted">{c.shown(format.integer(items.length), format.integer(summary.churned))}</p>}
-            footer={(
-              <>
-                {error && <Failure error={error} />}
-                {items.length === 0 && <p className="status">{c.none}</p>}
-                {loadMore && <div className="list-footer"><button type="button" className="button" onClick={loadMore}>{c.loadMore}</button></div>}
-              </>
-            )}
+            footer={<PagedListFooter list={list} empty={<p className="status">{c.none}</p>} />}
           />
         )}
     </>

@@ -8,12 +8,11 @@ import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
 import { oneOf, useQueryState } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
-import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import type { Messages } from '../i18n/ja.ts';
 import type { Format } from '../format.ts';
 import { useApiData } from '../use-api-data.ts';
-import { usePagedList } from '../analytics/paged-list.ts';
+import { PagedListFooter, usePagedList } from '../analytics/paged-list.tsx';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
 type RfmSummary = Schemas['RfmSummary'];
@@ -210,12 +209,7 @@ function SegmentCustomers({ asOf }: { asOf: string }) {
           rowKey={(c) => c.customerId}
           filename={`rfm-${segment}_as-of-${asOf}`}
           controls={select}
-          footer={(
-            <>
-              {list.error && <Failure error={list.error} />}
-              {list.loadMore && <div className="list-footer"><button type="button" className="button" onClick={list.loadMore}>{a.churn.loadMore}</button></div>}
-            </>
-          )}
+          footer={<PagedListFooter list={list} />}
         />
       )}
     </WhenLoaded>

@@ -1,4 +1,6 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
+import { Failure } from '../components/status.tsx';
+import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData, type Loaded } from '../use-api-data.ts';
 
 export interface Page<Item> {
@@ -47,4 +49,16 @@ export function usePagedList<Answer, Item>(
       list: { items: [...page.items, ...(extra?.items ?? [])], loadMore: nextCursor ? () => void appendNext() : undefined, error: extra?.error },
     },
   };
+}
+
+/** Below a paged list's table: `empty` when it has no items, a page that failed, the button for the next page. */
+export function PagedListFooter({ list, empty }: { list: PagedList<unknown>; empty?: ReactNode }) {
+  const { t } = useI18n();
+  return (
+    <>
+      {list.error && <Failure error={list.error} />}
+      {list.items.length === 0 && empty}
+      {list.loadMore && <div className="list-footer"><button type="button" className="button" onClick={list.loadMore}>{t.analytics.view.loadMore}</button></div>}
+    </>
+  );
 }
