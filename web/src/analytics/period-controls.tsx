@@ -12,11 +12,16 @@ export interface Period {
 const GRANULARITIES = ['day', 'week', 'month'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];
 
+/** What a period is compared with: the period just before it, or the same period a year earlier. */
+export const COMPARISONS = ['previous', 'year'] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+
 const PRESET_MONTHS = [1, 3, 6, 12] as const;
 
 /**
  * The period of the URL (?from&to, to excluded), else the `months` whole months before the
- * data's end; and the granularity (?granularity, default month).
+ * data's end; the granularity (?granularity, default month); the comparison (?compare,
+ * default the previous period).
  */
 export function usePeriodQuery(dataEnd: string, months = 12) {
   const query = useQueryState();
@@ -25,11 +30,14 @@ export function usePeriodQuery(dataEnd: string, months = 12) {
   const to = query.get('to');
   const period: Period = isDate(from) && isDate(to) && from < to ? { from, to } : fallback;
   const granularity = oneOf(GRANULARITIES, query.get('granularity'), 'month');
+  const comparison = oneOf(COMPARISONS, query.get('compare'), 'previous');
   return {
     period,
     granularity,
+    comparison,
     setPeriod: (next: Period) => query.set({ from: next.from, to: next.to }),
     setGranularity: (next: Granularity) => query.set({ granularity: next }),
+    setComparison: (next: Comparison) => query.set({ compare: next }),
     query,
   };
 }
@@ -95,6 +103,19 @@ export function useAsOfQuery(dataEnd: string) {
   const query = useQueryState();
   const asOf = query.get('asOf');
   return { asOf: isDate(asOf) ? asOf : dataEnd, setAsOf: (next: string) => query.set({ asOf: next }), query };
+}
+
+export function ComparisonSelect({ value, onChange }: { value: Comparison; onChange(next: Comparison): void }) {
+  const { t } = useI18n();
+  const c = t.analytics.controls;
+  return (
+    <label className="field">
+      <span>{c.compare}</span>
+      <select value={value} onChange={(e) => onChange(oneOf(COMPARISONS, e.target.value, 'previous'))}>
+        {COMPARISONS.map((comparison) => <option key={comparison} value={comparison}>{c.comparisons[comparison]}</option>)}
+      </select>
+    </label>
+  );
 }
 
 /** The as-of date, for the analyses of the customer base. */

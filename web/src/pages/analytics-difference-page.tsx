@@ -4,7 +4,7 @@ import { ChartCard, type Column } from '../analytics/chart-card.tsx';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { orNone, periodLabel } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { PeriodControls, usePeriodQuery } from '../analytics/period-controls.tsx';
+import { ComparisonSelect, PeriodControls, usePeriodQuery } from '../analytics/period-controls.tsx';
 import { oneOf, useQueryDraft } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
@@ -17,7 +17,6 @@ type Group = SalesDifference['groups'][number];
 
 const DIMENSIONS = ['channel', 'product', 'category', 'gender', 'age_band', 'prefecture', 'place', 'store', 'cohort', 'attribute'] as const;
 type Dimension = (typeof DIMENSIONS)[number];
-const COMPARISONS = ['previous', 'year'] as const;
 const TOP_GROUPS = 20;
 
 /** 差異分析: the change of sales split by a dimension, groups ranked by their contribution. */
@@ -34,10 +33,9 @@ function DifferenceAnalysis({ dataEnd }: { dataEnd: string }) {
   const { workspace } = useCurrentWorkspace();
   const a = t.analytics;
   const d = a.difference;
-  const { period, setPeriod, query } = usePeriodQuery(dataEnd, 1);
+  const { period, comparison, setPeriod, setComparison, query } = usePeriodQuery(dataEnd, 1);
   const dimension = oneOf(DIMENSIONS, query.get('by'), 'channel');
   const attributeKey = query.get('key') ?? '';
-  const comparison = oneOf(COMPARISONS, query.get('compare'), 'previous');
   const by = dimension === 'attribute' ? `attribute:${attributeKey}` : dimension;
   const ready = dimension !== 'attribute' || attributeKey.trim() !== '';
   const difference = useApiData((signal) => (ready
@@ -56,12 +54,7 @@ function DifferenceAnalysis({ dataEnd }: { dataEnd: string }) {
           </select>
         </label>
         {dimension === 'attribute' && <AttributeKeyField value={attributeKey} onChange={(key) => query.set({ key })} />}
-        <label className="field">
-          <span>{a.controls.compare}</span>
-          <select value={comparison} onChange={(e) => query.set({ compare: oneOf(COMPARISONS, e.target.value, 'previous') })}>
-            {COMPARISONS.map((c) => <option key={c} value={c}>{a.controls.comparisons[c]}</option>)}
-          </select>
-        </label>
+        <ComparisonSelect value={comparison} onChange={setComparison} />
       </PeriodControls>
       <WhenLoaded data={difference}>
         {(data) => data && (data.groups.length === 0

@@ -5,15 +5,14 @@ import { DecompositionTree, factorFigures, factorValue, type FactorFigures } fro
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { bucketLabel, orNone, periodLabel } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { GranularitySelect, PeriodControls, usePeriodQuery, type Granularity } from '../analytics/period-controls.tsx';
-import { oneOf } from '../analytics/search-params.ts';
+import {
+  COMPARISONS, ComparisonSelect, GranularitySelect, PeriodControls, usePeriodQuery, type Comparison, type Granularity,
+} from '../analytics/period-controls.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
 type SalesDecomposition = Schemas['SalesDecomposition'];
-const COMPARISONS = ['previous', 'year'] as const;
-type Comparison = (typeof COMPARISONS)[number];
 
 /** 売上分解: the decomposition tree with its change, and the trend per bucket. */
 export function AnalyticsSalesPage() {
@@ -28,8 +27,7 @@ function SalesAnalysis({ dataEnd }: { dataEnd: string }) {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
   const a = t.analytics;
-  const { period, granularity, setPeriod, setGranularity, query } = usePeriodQuery(dataEnd);
-  const comparison = oneOf(COMPARISONS, query.get('compare'), 'previous');
+  const { period, granularity, comparison, setPeriod, setGranularity, setComparison } = usePeriodQuery(dataEnd);
   const sales = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/sales', {
     params: { path: { workspace: workspace.name }, query: { ...period, granularity, compare: COMPARISONS.join(',') } },
     signal,
@@ -38,12 +36,7 @@ function SalesAnalysis({ dataEnd }: { dataEnd: string }) {
     <>
       <PeriodControls period={period} dataEnd={dataEnd} onChange={setPeriod}>
         <GranularitySelect value={granularity} onChange={setGranularity} />
-        <label className="field">
-          <span>{a.controls.compare}</span>
-          <select value={comparison} onChange={(e) => query.set({ compare: oneOf(COMPARISONS, e.target.value, 'previous') })}>
-            {COMPARISONS.map((c) => <option key={c} value={c}>{a.controls.comparisons[c]}</option>)}
-          </select>
-        </label>
+        <ComparisonSelect value={comparison} onChange={setComparison} />
       </PeriodControls>
       <WhenLoaded data={sales}>
         {(data) => (data.totals.purchases === 0
