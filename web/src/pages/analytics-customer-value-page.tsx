@@ -49,7 +49,6 @@ function CustomerValue({ dataEnd }: { dataEnd: string }) {
   return (
     <WhenLoaded data={run}>
       {(current) => {
-        const result = current ? resultOf(current) : undefined;
         if (!current) {
           return (
             <>
@@ -61,6 +60,7 @@ function CustomerValue({ dataEnd }: { dataEnd: string }) {
             </>
           );
         }
+        const result = resultOf(current);
         return (
           <>
             <RunSummary run={current} result={result} />
@@ -77,7 +77,7 @@ function CustomerValue({ dataEnd }: { dataEnd: string }) {
   );
 }
 
-function RunForm({ dataEnd, onRun, previous }: { dataEnd: string; onRun(result: RunResult): void; previous?: Run }) {
+function RunForm({ dataEnd, onRun, previous }: { dataEnd: string; onRun(): void; previous?: Run }) {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
   const cv = t.analytics.customerValue;
@@ -96,9 +96,9 @@ function RunForm({ dataEnd, onRun, previous }: { dataEnd: string; onRun(result: 
       horizonMonths: Number(terms.horizonMonths), margin: Number(terms.margin), discountRate: Number(terms.discountRate),
     };
     try {
-      const result = await unwrap(api.POST('/api/v1/workspaces/{workspace}/analytics/customer-value', { params: { path: { workspace: workspace.name } }, body }));
+      await unwrap(api.POST('/api/v1/workspaces/{workspace}/analytics/customer-value', { params: { path: { workspace: workspace.name } }, body }));
       setState({ running: false });
-      onRun(result);
+      onRun();
     } catch (error) {
       setState({ running: false, error: error instanceof Error ? error : new Error(String(error)) });
     }
