@@ -161,7 +161,7 @@ export async function f2Conversion(params: {
   const { pool, workspaceId, period, granularity, within } = params;
   checkF2Terms({ period, granularity, within });
   const timezone = await workspaceTimezone(pool, workspaceId);
-  const asOf = params.asOf ?? (await dataEnd(pool, workspaceId, timezone)) ?? period.from;
+  const asOf = await f2AsOf({ pool, workspaceId, timezone, period, asOf: params.asOf });
   requireCalendarDate(asOf, 'asOf');
   const cohortsTo = minDate(period.to, asOf);
   const conversionsTo = minDate(addDays(period.to, within), asOf);
@@ -217,8 +217,13 @@ function f2RateOf(cohortSize: number, converted: number, complete: boolean): F2R
   return { cohortSize, converted, rate: cohortSize > 0 ? converted / cohortSize : null, complete };
 }
 
+/** The asOf of an F2 conversion: the one given, else the day after the latest order (of any status), else the period's first day. */
+export async function f2AsOf(params: { pool: pg.Pool; workspaceId: string; timezone: string; period: Period; asOf?: string }): Promise<string> {
+  return params.asOf ?? (await dataEnd(params.pool, params.workspaceId, params.timezone)) ?? params.period.from;
+}
+
 /** The day after the local date of the workspace's latest order (of any status), or null without orders. */
-export async function dataEnd(pool: pg.Pool, workspaceId: string, timezone: string): Promise<string | null> {
+async function dataEnd(pool: pg.Pool, workspaceId: string, timezone: string): Promise<string | null> {
   const { rows } = await pool.query<{ data_end: string | null }>(
     'select ((max(ordered_at) at time zone $2)::date + 1)::text as data_end from orders where workspace_id = $1',
     [workspaceId, timezone],

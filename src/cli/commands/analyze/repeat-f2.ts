@@ -1,6 +1,6 @@
 import { addDays, type Granularity } from '../../../analytics/periods.ts';
 import { snapshotF2, snapshotRepeatRates } from '../../../analytics/engine/customer-base.ts';
-import { dataEnd, f2Conversion, repeatRates, type F2Conversion, type F2Rate, type RepeatRate, type RepeatRates } from '../../../analytics/repeat-f2.ts';
+import { f2AsOf, f2Conversion, repeatRates, type F2Conversion, type F2Rate, type RepeatRate, type RepeatRates } from '../../../analytics/repeat-f2.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
@@ -45,10 +45,11 @@ export const registerF2Command: RegisterCommand = (analyze, context) => {
         pool, workspaceId: workspace.id, period: { from: options.from, to: options.to }, granularity: options.granularity,
         within: options.within, asOf: options.asOf,
       }),
-      inMemory: async (snapshot, pool, workspace) => snapshotF2(snapshot, {
-        period: { from: options.from, to: options.to }, granularity: options.granularity, within: options.within,
-        asOf: options.asOf ?? (await dataEnd(pool, workspace.id, workspace.timezone)) ?? options.from,
-      }),
+      inMemory: async (snapshot, pool, workspace) => {
+        const period = { from: options.from, to: options.to };
+        const asOf = await f2AsOf({ pool, workspaceId: workspace.id, timezone: workspace.timezone, period, asOf: options.asOf });
+        return snapshotF2(snapshot, { period, granularity: options.granularity, within: options.within, asOf });
+      },
       print: printF2,
     }));
 };

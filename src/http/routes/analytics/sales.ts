@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { COMPARISONS, GRANULARITIES } from '../../../analytics/periods.ts';
 import { snapshotF2, snapshotRepeatRates } from '../../../analytics/engine/customer-base.ts';
-import { dataEnd, f2Conversion, repeatRates } from '../../../analytics/repeat-f2.ts';
+import { f2AsOf, f2Conversion, repeatRates } from '../../../analytics/repeat-f2.ts';
 import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
 import { snapshotSales } from '../../../analytics/engine/sales.ts';
 import { decomposeSales } from '../../../analytics/sales-decomposition.ts';
@@ -192,7 +192,7 @@ export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       const period = periodOf(request.query);
       return analytics.run(workspace.id,
         async (snapshot) => {
-          const asOf = request.query.asOf ?? (await dataEnd(pool, workspace.id, workspace.timezone)) ?? period.from;
+          const asOf = await f2AsOf({ pool, workspaceId: workspace.id, timezone: workspace.timezone, period, asOf: request.query.asOf });
           return snapshotF2(snapshot, { period, granularity, within, asOf });
         },
         () => f2Conversion({ pool, workspaceId: workspace.id, period, granularity, within, asOf: request.query.asOf }), engine);
