@@ -30,10 +30,10 @@ export async function runAnalysis<Result>(params: {
   const { workspace, result } = await context.withDatabase(async (database) => {
     const workspace = await context.workspace(database, options.workspace);
     const reference = () => compute(database.pool, workspace);
-    if (!inMemory || options.engine === 'sql') return { workspace, result: await reference() };
+    if (!inMemory) return { workspace, result: await reference() };
     const engine = new AnalyticsEngine(database.pool);
     try {
-      return { workspace, result: await engine.run(workspace.id, (snapshot) => inMemory(snapshot, database.pool, workspace), reference) };
+      return { workspace, result: await engine.run(workspace.id, (snapshot) => inMemory(snapshot, database.pool, workspace), reference, options.engine) };
     } finally {
       engine.close();
     }
