@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState, type PointerEvent, type ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
-import { findingKey, type Finding } from './live-check.ts';
+import { findingKey } from './finding-edits.ts';
+import type { Finding } from './live-check.ts';
 import { FindingCard } from './finding-card.tsx';
 
 const SEVERITY_RANK = { error: 0, warning: 1, info: 2 } as const;

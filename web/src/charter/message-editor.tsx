@@ -5,7 +5,8 @@ import { CheckedText, type SelectRequest } from './checked-text.tsx';
 import { FindingCard } from './finding-card.tsx';
 import { SEVERITIES } from './charter-draft.ts';
 import { DEPARTMENTS, ScoreBadge } from './labels.tsx';
-import { applyAllFixes, applyFix, findingKey, useLiveCheck, type Finding, type LiveCheck, type MessageDraft, type MessagePart } from './live-check.ts';
+import { applyAllFixes, applyFix, findingKey } from './finding-edits.ts';
+import { useLiveCheck, type Finding, type LiveCheck, type MessageDraft, type MessagePart } from './live-check.ts';
 
 const CHANNELS = ['email', 'line', 'sms'] as const satisfies readonly MessageDraft['channel'][];
 const FORMATS = ['text', 'html', 'mjml'] as const satisfies readonly NonNullable<MessageDraft['format']>[];

@@ -3,7 +3,7 @@ import type { Schemas } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import { charterPath } from './labels.tsx';
-import { findingKey } from './live-check.ts';
+import { findingKey } from './finding-edits.ts';
 
 export type Override = Schemas['TemplateOverride'];
 

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyAllFixes, applyFix, moveRange, type Finding, type MessageDraft } from '../../web/src/charter/live-check.ts';
+import { applyAllFixes, applyFix, moveRange, type DraftText, type EditableFinding } from '../../web/src/charter/finding-edits.ts';
 
 /** The live checker's pure parts: findings carried over an edit, and fixes applied to a draft. */
 
-function finding(part: Finding['range']['part'], start: number, end: number, text: string, fix?: string): Finding {
-  return { rule: 'test', severity: 'warning', range: { part, start, end }, text, message: { ja: '', en: '' }, ...(fix !== undefined ? { fix } : {}) };
+function finding(part: EditableFinding['range']['part'], start: number, end: number, text: string, fix?: string): EditableFinding {
+  return { rule: 'test', range: { part, start, end }, text, ...(fix !== undefined ? { fix } : {}) };
 }
 
-const draft = (body: string, subject = ''): MessageDraft => ({ body, subject, department: 'support', channel: 'email', format: 'text' });
+const draft = (body: string, subject = ''): DraftText => ({ body, subject });
 
 describe('moveRange', () => {
   const before = 'お客さまへ。今すぐどうぞ。';
