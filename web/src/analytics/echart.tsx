@@ -19,6 +19,9 @@ export type ChartOption = ComposeOption<
 /** The console's palette for series: 絆 red, indigo, then quieter tones. */
 const CHART_COLORS = ['#b4463c', '#2f4f7f', '#1f7a4d', '#c08a2d', '#7a5c99', '#5b8a9a', '#8a929c'];
 
+/** A heatmap's scale, paper to deep 絆 red (the cohort and R × F grids). */
+export const HEATMAP_COLORS = ['#f7f3ee', '#e8b9b2', '#b4463c', '#6e231c'];
+
 // The canvas does not inherit CSS fonts: name the console's stack so Japanese labels match the page.
 const FONT = '"Noto Sans JP", "Noto Sans CJK JP", "Hiragino Sans", "Yu Gothic UI", Meiryo, system-ui, sans-serif';
 

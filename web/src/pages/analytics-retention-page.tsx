@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
 import { addMonths, isDate, monthStart } from '../analytics/dates.ts';
-import { EChart, type ChartOption } from '../analytics/echart.tsx';
+import { EChart, HEATMAP_COLORS, type ChartOption } from '../analytics/echart.tsx';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
@@ -124,7 +124,7 @@ function HeatmapCard({ data, metric }: { data: CohortRetention; metric: Metric }
       yAxis: { type: 'category', data: cohorts.map(cohortLabel), inverse: true, splitArea: { show: true } },
       visualMap: {
         min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 8, itemWidth: 12, itemHeight: 200, text: [show(max), show(0)],
-        inRange: { color: ['#f7f3ee', '#e8b9b2', '#b4463c', '#6e231c'] },
+        inRange: { color: HEATMAP_COLORS },
         formatter: (v) => show(Number(v)),
       },
       series: [{

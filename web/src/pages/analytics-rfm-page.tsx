@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
 import { customerColumns } from '../analytics/customer-columns.tsx';
-import { EChart, type ChartOption } from '../analytics/echart.tsx';
+import { EChart, HEATMAP_COLORS, type ChartOption } from '../analytics/echart.tsx';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
@@ -102,7 +102,7 @@ function GridCard({ data }: { data: RfmSummary }) {
       },
       xAxis: { type: 'category', name: r.frequency, nameLocation: 'middle', nameGap: 44, data: SCORES.map((s) => `${r.score('F', s)}\n${frequencyBand(s)}`) },
       yAxis: { type: 'category', data: rs.map((s) => `${r.score('R', s)}  ${recencyBand(s)}`) },
-      visualMap: { show: false, min: 0, max, inRange: { color: ['#f7f3ee', '#e8b9b2', '#b4463c', '#6e231c'] } },
+      visualMap: { show: false, min: 0, max, inRange: { color: HEATMAP_COLORS } },
       series: [{
         type: 'heatmap', name: r.customers,
         data: data.grid.map((c) => [c.frequencyScore - 1, rs.indexOf(c.recencyScore as 1 | 2 | 3 | 4 | 5), c.customers]),
