@@ -147,9 +147,7 @@ export async function listChurned(params: {
   pool: pg.Pool; workspaceId: string; asOf: string; window?: number; limit: number; cursor?: string;
 }): Promise<ChurnList> {
   const { pool, workspaceId, asOf, limit } = params;
-  requireCalendarDate(asOf, 'asOf');
-  if (!Number.isInteger(limit) || limit < 1) throw new KizunaError('validation_failed', `limit must be a positive whole number, not ${limit}.`);
-  const after = params.cursor === undefined ? undefined : decodeChurnCursor(params.cursor);
+  const after = checkChurnPage(params);
   const resolved = await resolveChurnWindow({ pool, workspaceId, asOf, window: params.window });
   if (resolved.outcome === 'no_window') return resolved;
   const { window } = resolved;
@@ -224,7 +222,14 @@ export function encodeChurnCursor(total: string, customerId: string): string {
   return Buffer.from(JSON.stringify([total, customerId])).toString('base64url');
 }
 
-export function decodeChurnCursor(cursor: string): { total: string; customerId: string } {
+/** Throws unless asOf is a date, limit a positive whole number and the cursor (if any) one of ours; the cursor decoded. */
+export function checkChurnPage(params: { asOf: string; limit: number; cursor?: string }): { total: string; customerId: string } | undefined {
+  requireCalendarDate(params.asOf, 'asOf');
+  if (!Number.isInteger(params.limit) || params.limit < 1) throw new KizunaError('validation_failed', `limit must be a positive whole number, not ${params.limit}.`);
+  return params.cursor === undefined ? undefined : decodeChurnCursor(params.cursor);
+}
+
+function decodeChurnCursor(cursor: string): { total: string; customerId: string } {
   try {
     const [total, customerId] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [unknown, unknown];
     if (typeof total !== 'string' || !/^-?\d+(\.\d+)?$/.test(total) || typeof customerId !== 'string' || !/^\d+$/.test(customerId)) {

@@ -115,6 +115,12 @@ export async function rfmScores(params: { pool: pg.Pool; workspaceId: string; as
   };
 }
 
+/** Throws unless limit is a positive whole number and the cursor (if any) a customer id. */
+export function checkRfmPage(limit: number, cursor: string | undefined): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new KizunaError('validation_failed', `limit must be a positive whole number, not ${limit}.`);
+  if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new KizunaError('bad_request', 'The RFM page cursor is not valid; start again from the first page.');
+}
+
 /**
  * One page of the customers with their RFM values, scores and segment as of `asOf`, in
  * customer id order (keyset: `cursor` is the last id of the previous page), optionally of
@@ -125,8 +131,7 @@ export async function listRfmCustomers(params: {
 }): Promise<{ items: CustomerRfm[]; nextCursor: string | null }> {
   const { pool, workspaceId, asOf, limit, cursor } = params;
   requireCalendarDate(asOf, 'asOf');
-  if (!Number.isInteger(limit) || limit < 1) throw new KizunaError('validation_failed', `limit must be a positive whole number, not ${limit}.`);
-  if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new KizunaError('bad_request', 'The RFM page cursor is not valid; start again from the first page.');
+  checkRfmPage(limit, cursor);
   const timezone = await workspaceTimezone(pool, workspaceId);
   const { rows } = await pool.query<{
     customer_id: string; external_id: string; name: string | null; last_day: string; recency: number; frequency: number;

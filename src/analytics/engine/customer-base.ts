@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { KizunaError } from '../../shared/errors.ts';
 import {
-  churnedCustomer, decodeChurnCursor, encodeChurnCursor, proposalFromGaps, resolveChurnWindow,
+  checkChurnPage, churnedCustomer, encodeChurnCursor, proposalFromGaps, resolveChurnWindow,
   type ChurnList, type ChurnWindowProposal,
 } from '../churn.ts';
 import { addDays, checkGranularity, checkPeriod, dayNumber, formatDay, localDayStart, requireCalendarDate, type Granularity, type Period } from '../periods.ts';
@@ -119,9 +118,7 @@ export async function snapshotChurned(params: {
   pool: pg.Pool; snapshot: PurchaseSnapshot; asOf: string; window?: number; limit: number; cursor?: string;
 }): Promise<ChurnList> {
   const { pool, snapshot, asOf, limit } = params;
-  requireCalendarDate(asOf, 'asOf');
-  if (!Number.isInteger(limit) || limit < 1) throw new KizunaError('validation_failed', `limit must be a positive whole number, not ${limit}.`);
-  const after = params.cursor === undefined ? undefined : decodeChurnCursor(params.cursor);
+  const after = checkChurnPage(params);
   const resolved = await resolveChurnWindow({
     pool, workspaceId: snapshot.workspaceId, asOf, window: params.window, propose: () => snapshotChurnProposal(snapshot, asOf),
   });

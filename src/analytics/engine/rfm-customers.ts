@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { KizunaError } from '../../shared/errors.ts';
-import type { CustomerRfm } from '../rfm.ts';
+import { checkRfmPage, type CustomerRfm } from '../rfm.ts';
 import { RFM_SEGMENTS, type RfmSegmentCode } from '../rfm-segments.ts';
 import type { PurchaseSnapshot } from './purchase-snapshot.ts';
 import { rfmRow, snapshotRfmTable, type RfmTable } from './rfm.ts';
@@ -35,8 +35,7 @@ export async function snapshotRfmCustomers(params: {
   pool: pg.Pool; snapshot: PurchaseSnapshot; asOf: string; segment?: RfmSegmentCode; limit: number; cursor?: string;
 }): Promise<{ items: CustomerRfm[]; nextCursor: string | null }> {
   const { pool, snapshot, asOf, limit, cursor } = params;
-  if (!Number.isInteger(limit) || limit < 1) throw new KizunaError('validation_failed', `limit must be a positive whole number, not ${limit}.`);
-  if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new KizunaError('bad_request', 'The RFM page cursor is not valid; start again from the first page.');
+  checkRfmPage(limit, cursor);
   const table = rfmTableOf(snapshot, asOf);
   const segment = params.segment === undefined ? -1 : RFM_SEGMENTS.findIndex((s) => s.code === params.segment);
   const after = cursor === undefined ? -Infinity : Number(cursor);
