@@ -10,7 +10,7 @@ import { KizunaError } from '../shared/errors.ts';
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 
 /** Whether the file is gzip-compressed, judged by its first bytes (not its name). */
-export async function isGzipFile(file: string): Promise<boolean> {
+async function isGzipFile(file: string): Promise<boolean> {
   const handle = await open(file, 'r');
   try {
     const head = Buffer.alloc(2);
@@ -37,7 +37,7 @@ export async function withDecompressedFile<T>(file: string, work: (csvPath: stri
   if (!(await isGzipFile(file))) return work(file, false);
   const directory = await mkdtemp(path.join(tmpdir(), 'kizuna-gunzip-'));
   try {
-    const csvPath = path.join(directory, path.basename(file).replace(/\.gz$/i, '') || 'data.csv');
+    const csvPath = path.join(directory, decompressedName(path.basename(file)) || 'data.csv');
     try {
       await pipeline(createReadStream(file), createGunzip(), createWriteStream(csvPath));
     } catch (error) {
