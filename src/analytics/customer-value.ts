@@ -133,7 +133,7 @@ export function computeCustomerValue(params: {
   return { run, summary, value };
 }
 
-export function checkCustomerValueTerms(params: Partial<CustomerValueTerms>): Omit<CustomerValueTerms, 'calibrationEnd'> {
+function checkCustomerValueTerms(params: Partial<CustomerValueTerms>): Omit<CustomerValueTerms, 'calibrationEnd'> {
   const terms = {
     unit: params.unit ?? CUSTOMER_VALUE_DEFAULTS.unit,
     horizonMonths: params.horizonMonths ?? CUSTOMER_VALUE_DEFAULTS.horizonMonths,

@@ -19,7 +19,7 @@ import { localDate } from '../periods.ts';
  *
  * Money is exact: amounts are held as whole multiples of 10^−scale (scale = the most decimals
  * of any amount loaded, 0 for yen), so sums of up to 2^53 units are exact in a float64; an
- * analysis whose sum would exceed that refuses (`sumLimit`) rather than round.
+ * analysis whose sum would exceed that refuses (EngineLimit, from `unitsToDecimal`) rather than round.
  */
 export interface PurchaseSnapshot {
   workspaceId: string;
@@ -60,8 +60,6 @@ export interface PurchaseSnapshot {
 
 export const NO_DAY = -2_147_483_648;
 export const CHANNELS = ['web', 'phone', 'line', 'store', 'other'] as const;
-/** Sums stay exact below this many units of 10^−scale. */
-export const SUM_LIMIT = Number.MAX_SAFE_INTEGER;
 
 /**
  * Loads the workspace's purchases (orders neither cancelled nor returned) and its customers'
