@@ -45,7 +45,6 @@ export interface PurchaseSnapshot {
   amount: Float64Array;
   /** Σ quantity. */
   items: Int32Array;
-  channel: Uint8Array;
   /** Decimals of the amounts. */
   scale: number;
   /** The index of a customer id, or −1. */
@@ -59,7 +58,6 @@ export interface PurchaseSnapshot {
 }
 
 export const NO_DAY = -2_147_483_648;
-export const CHANNELS = ['web', 'phone', 'line', 'store', 'other'] as const;
 
 /**
  * Loads the workspace's purchases (orders neither cancelled nor returned) and its customers'
@@ -128,7 +126,7 @@ async function readPurchases(client: pg.PoolClient, workspaceId: string, timezon
                                  where c.workspace_id = ${ws} and ${firstPurchaseEverSql('c')} is not null ${customerFilter('c.id')}) to stdout`, customers);
   const index = customers.index();
   const orders = new OrderColumns(index, customers);
-  await copyRows(client, `copy (select o.customer_id, ${localDate('o.ordered_at', tz)} - date '1970-01-01', o.amount, o.item_count, o.channel
+  await copyRows(client, `copy (select o.customer_id, ${localDate('o.ordered_at', tz)} - date '1970-01-01', o.amount, o.item_count
                                   from orders o
                                  where o.workspace_id = ${ws} and ${purchaseCondition('o')} ${customerFilter('o.customer_id')}) to stdout`, orders);
   return { columns: orders.sorted(), index: orders.unknown.size > 0 ? index.with(orders.unknown) : index };
@@ -181,7 +179,7 @@ function spliceCustomers(previous: PurchaseSnapshot, changed: number[], fresh: C
   const out = {
     customers: n, purchases: total, scale,
     customerIds: new Float64Array(n), firstEverDay: new Int32Array(n), start: new Int32Array(n + 1),
-    day: new Int32Array(total), amount: new Float64Array(total), items: new Int32Array(total), channel: new Uint8Array(total),
+    day: new Int32Array(total), amount: new Float64Array(total), items: new Int32Array(total),
   };
   out.customerIds.set(previous.customerIds);
   out.firstEverDay.set(previous.firstEverDay);
@@ -193,7 +191,6 @@ function spliceCustomers(previous: PurchaseSnapshot, changed: number[], fresh: C
     const to = previous.start[until]!;
     out.day.set(previous.day.subarray(from, to), row);
     out.items.set(previous.items.subarray(from, to), row);
-    out.channel.set(previous.channel.subarray(from, to), row);
     if (oldFactor === 1) out.amount.set(previous.amount.subarray(from, to), row);
     else for (let r = from; r < to; r++) out.amount[row + r - from] = previous.amount[r]! * oldFactor;
     for (let c = customer; c < until; c++) out.start[c] = previous.start[c]! - from + row;
@@ -210,7 +207,6 @@ function spliceCustomers(previous: PurchaseSnapshot, changed: number[], fresh: C
       out.day[row] = fresh.day[r]!;
       out.amount[row] = fresh.amount[r]! * freshFactor;
       out.items[row] = fresh.items[r]!;
-      out.channel[row] = fresh.channel[r]!;
     }
   };
   for (const old of touched) {
@@ -377,7 +373,7 @@ class CustomerColumns implements ByteRows {
   }
 }
 
-function grow<T extends Int32Array | Float64Array | Uint8Array>(array: T, next: T): T {
+function grow<T extends Int32Array | Float64Array>(array: T, next: T): T {
   next.set(array);
   return next;
 }
@@ -389,10 +385,9 @@ class OrderColumns implements ByteRows {
   private day = new Int32Array(1 << 16);
   private amount = new Float64Array(1 << 16);
   private items = new Int32Array(1 << 16);
-  private channel = new Uint8Array(1 << 16);
   private count = 0;
   private scale = 0;
-  private row = { customer: 0, day: 0, amount: 0, items: 0, channel: 0 };
+  private row = { customer: 0, day: 0, amount: 0, items: 0 };
   /** Customers met in the orders but not among the profiles read (appended; see `index`). */
   readonly unknown = new Map<number, number>();
   /**
@@ -403,7 +398,7 @@ class OrderColumns implements ByteRows {
    * disagrees, a profile not read) goes to the growing arrays above, and `sorted` then
    * regroups everything.
    */
-  private readonly placed: { start: Int32Array; next: Int32Array; customers: number; day: Int32Array; amount: Float64Array; items: Int32Array; channel: Uint8Array };
+  private readonly placed: { start: Int32Array; next: Int32Array; customers: number; day: Int32Array; amount: Float64Array; items: Int32Array };
 
   constructor(private readonly index: CustomerIndex, private readonly customers: CustomerColumns) {
     const n = customers.count;
@@ -412,7 +407,7 @@ class OrderColumns implements ByteRows {
     const total = start[n]!;
     this.placed = {
       start, next: start.slice(0, n), customers: n,
-      day: new Int32Array(total), amount: new Float64Array(total), items: new Int32Array(total), channel: new Uint8Array(total),
+      day: new Int32Array(total), amount: new Float64Array(total), items: new Int32Array(total),
     };
   }
 
@@ -440,9 +435,6 @@ class OrderColumns implements ByteRows {
       case 3:
         row.items = readInteger(bytes, from, to);
         break;
-      case 4:
-        row.channel = channelCode(bytes[from]!);
-        break;
     }
   }
 
@@ -455,28 +447,25 @@ class OrderColumns implements ByteRows {
       placed.day[p] = row.day;
       placed.amount[p] = row.amount;
       placed.items[p] = row.items;
-      placed.channel[p] = row.channel;
       return;
     }
-    this.append(row.customer, row.day, row.amount, row.items, row.channel);
+    this.append(row.customer, row.day, row.amount, row.items);
   }
 
   /** A row into the growing arrays. */
-  private append(customer: number, day: number, amount: number, items: number, channel: number): void {
+  private append(customer: number, day: number, amount: number, items: number): void {
     if (this.count === this.customer.length) {
       const size = this.count * 2;
       this.customer = grow(this.customer, new Int32Array(size));
       this.day = grow(this.day, new Int32Array(size));
       this.amount = grow(this.amount, new Float64Array(size));
       this.items = grow(this.items, new Int32Array(size));
-      this.channel = grow(this.channel, new Uint8Array(size));
     }
     const i = this.count++;
     this.customer[i] = customer;
     this.day[i] = day;
     this.amount[i] = amount;
     this.items[i] = items;
-    this.channel[i] = channel;
   }
 
   /** A numeric's text as a whole number of 10^−scale units; more decimals than so far rescale what was read. */
@@ -511,14 +500,14 @@ class OrderColumns implements ByteRows {
   }
 
   /** Rows grouped by customer (a counting sort), each customer's rows in day order; first-ever days filled in. */
-  sorted(): Pick<PurchaseSnapshot, 'customers' | 'purchases' | 'customerIds' | 'firstEverDay' | 'start' | 'day' | 'amount' | 'items' | 'channel' | 'scale'> {
+  sorted(): Pick<PurchaseSnapshot, 'customers' | 'purchases' | 'customerIds' | 'firstEverDay' | 'start' | 'day' | 'amount' | 'items' | 'scale'> {
     const placed = this.placed;
     let complete = this.count === 0 && this.customers.count === placed.customers;
     for (let c = 0; c < placed.customers && complete; c++) complete = placed.next[c] === placed.start[c + 1];
-    if (complete) return this.inDayOrder(placed.start, placed.day, placed.amount, placed.items, placed.channel);
+    if (complete) return this.inDayOrder(placed.start, placed.day, placed.amount, placed.items);
     // The summaries disagreed with the orders somewhere: the placed rows join the others, and all are grouped again.
     for (let c = 0; c < placed.customers; c++) {
-      for (let p = placed.start[c]!; p < placed.next[c]!; p++) this.append(c, placed.day[p]!, placed.amount[p]!, placed.items[p]!, placed.channel[p]!);
+      for (let p = placed.start[c]!; p < placed.next[c]!; p++) this.append(c, placed.day[p]!, placed.amount[p]!, placed.items[p]!);
     }
     const n = this.customers.count;
     const total = this.count;
@@ -529,19 +518,17 @@ class OrderColumns implements ByteRows {
     const day = new Int32Array(total);
     const amount = new Float64Array(total);
     const items = new Int32Array(total);
-    const channel = new Uint8Array(total);
     for (let i = 0; i < total; i++) {
       const p = next[this.customer[i]!]!++;
       day[p] = this.day[i]!;
       amount[p] = this.amount[i]!;
       items[p] = this.items[i]!;
-      channel[p] = this.channel[i]!;
     }
-    return this.inDayOrder(start, day, amount, items, channel);
+    return this.inDayOrder(start, day, amount, items);
   }
 
   /** Each customer's rows (grouped) put in day order, in place; first-ever days filled in from the purchases. */
-  private inDayOrder(start: Int32Array, day: Int32Array, amount: Float64Array, items: Int32Array, channel: Uint8Array) {
+  private inDayOrder(start: Int32Array, day: Int32Array, amount: Float64Array, items: Int32Array) {
     const n = this.customers.count;
     const total = start[n]!;
     const firstEverDay = this.customers.firstEverDay.slice(0, n);
@@ -554,35 +541,22 @@ class OrderColumns implements ByteRows {
         if (d >= day[i - 1]!) continue;
         const a = amount[i]!;
         const q = items[i]!;
-        const ch = channel[i]!;
         let j = i - 1;
         for (; j >= from && day[j]! > d; j--) {
           day[j + 1] = day[j]!;
           amount[j + 1] = amount[j]!;
           items[j + 1] = items[j]!;
-          channel[j + 1] = channel[j]!;
         }
         day[j + 1] = d;
         amount[j + 1] = a;
         items[j + 1] = q;
-        channel[j + 1] = ch;
       }
       if (to > from && (firstEverDay[c] === NO_DAY || day[from]! < firstEverDay[c]!)) firstEverDay[c] = day[from]!;
     }
     return {
       customers: n, purchases: total, customerIds: this.customers.ids.slice(0, n), firstEverDay,
-      start, day, amount, items, channel, scale: this.scale,
+      start, day, amount, items, scale: this.scale,
     };
-  }
-}
-
-function channelCode(firstByte: number): number {
-  switch (firstByte) {
-    case 119: return 0; // web
-    case 112: return 1; // phone
-    case 108: return 2; // line
-    case 115: return 3; // store
-    default: return 4; // other
   }
 }
 
