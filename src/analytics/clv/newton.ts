@@ -1,4 +1,4 @@
-import type { Minimum } from './optimize.ts';
+import { dot, maxAbs, type Minimum } from './optimize.ts';
 
 /** A function to minimise with its derivatives: returns f(θ), writes ∇f(θ) into `gradient` and ∇²f(θ) (row-major n × n) into `hessian`. */
 export type SecondOrderObjective = (theta: Float64Array, gradient: Float64Array, hessian: Float64Array) => number;
@@ -130,16 +130,4 @@ function choleskySolve(factor: Float64Array, rhs: Float64Array, out: Float64Arra
     for (let k = i + 1; k < n; k++) sum -= factor[k * n + i]! * out[k]!;
     out[i] = sum / factor[i * n + i]!;
   }
-}
-
-function dot(u: Float64Array, v: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < u.length; i++) sum += u[i]! * v[i]!;
-  return sum;
-}
-
-function maxAbs(v: Float64Array): number {
-  let max = 0;
-  for (let i = 0; i < v.length; i++) max = Math.max(max, Math.abs(v[i]!));
-  return max;
 }

@@ -220,13 +220,13 @@ function multiply(matrix: Float64Array[], vector: Float64Array, out: Float64Arra
   }
 }
 
-function dot(u: ArrayLike<number>, v: ArrayLike<number>): number {
+export function dot(u: ArrayLike<number>, v: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < u.length; i++) sum += u[i]! * v[i]!;
   return sum;
 }
 
-function maxAbs(v: ArrayLike<number>): number {
+export function maxAbs(v: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < v.length; i++) max = Math.max(max, Math.abs(v[i]!));
   return max;
