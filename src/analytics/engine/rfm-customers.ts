@@ -40,7 +40,9 @@ export async function snapshotRfmCustomers(params: {
   const segment = params.segment === undefined ? -1 : RFM_SEGMENTS.findIndex((s) => s.code === params.segment);
   const after = cursor === undefined ? -Infinity : Number(cursor);
   const picked: number[] = [];
-  for (const i of idOrder(snapshot, table)) {
+  const order = idOrder(snapshot, table);
+  for (let k = 0; k < table.customer.length; k++) {
+    const i = order === null ? k : order[k]!;
     if (snapshot.customerIds[table.customer[i]!]! <= after || (segment >= 0 && table.segment[i] !== segment)) continue;
     picked.push(i);
     if (picked.length > limit) break;
@@ -73,13 +75,23 @@ export async function snapshotRfmOfCustomer(params: {
   return lo < table.customer.length && table.customer[lo] === index ? rfmRow(snapshot, table, lo, profile) : null;
 }
 
-/** Table positions in customer id order (snapshot indexes follow ids, except profiles appended during a load). */
-function idOrder(snapshot: PurchaseSnapshot, table: RfmTable): Iterable<number> {
-  const ids = snapshot.customerIds;
-  let ordered = true;
-  for (let i = 1; i < table.customer.length && ordered; i++) ordered = ids[table.customer[i - 1]!]! < ids[table.customer[i]!]!;
-  const positions = Array.from({ length: table.customer.length }, (_, i) => i);
-  return ordered ? positions : positions.sort((a, b) => ids[table.customer[a]!]! - ids[table.customer[b]!]!);
+const idOrders = new WeakMap<RfmTable, Int32Array | null>();
+
+/**
+ * Table positions in customer id order, null when that is the table's own order (snapshot
+ * indexes follow ids, except profiles appended during a load). Made once per table, like the
+ * table itself, not once per page.
+ */
+function idOrder(snapshot: PurchaseSnapshot, table: RfmTable): Int32Array | null {
+  let order = idOrders.get(table);
+  if (order === undefined) {
+    const ids = snapshot.customerIds;
+    let ordered = true;
+    for (let i = 1; i < table.customer.length && ordered; i++) ordered = ids[table.customer[i - 1]!]! < ids[table.customer[i]!]!;
+    order = ordered ? null : Int32Array.from({ length: table.customer.length }, (_, i) => i).sort((a, b) => ids[table.customer[a]!]! - ids[table.customer[b]!]!);
+    idOrders.set(table, order);
+  }
+  return order;
 }
 
 async function profilesOf(pool: pg.Pool, snapshot: PurchaseSnapshot, ids: string[]): Promise<Map<string, { externalId: string; name: string | null }>> {
