@@ -62,6 +62,7 @@ function printCustomerValue({ run, top }: CustomerValueReport, workspace: Worksp
   const money = moneyFormatter(workspace.currency);
   const right = { align: 'right' } as const;
   const { bgNbd: bg, gammaGamma: gg } = run;
+  const meanDropout = bg.a / (bg.a + bg.b);
   return [
     `Predicted customer value, BG/NBD + Gamma-Gamma (workspace ${workspace.name}, ${workspace.currency})`,
     `Calibration: purchases up to ${run.calibrationEnd}, time unit ${run.unit}; value over ${formatCount(run.horizonMonths)} months `
@@ -71,8 +72,8 @@ function printCustomerValue({ run, top }: CustomerValueReport, workspace: Worksp
     ...printFit(`BG/NBD, repeat purchase days (alpha in ${run.unit}s)`, bg, [
       ['r', bg.r, bg.standardErrors.r], ['alpha', bg.alpha, bg.standardErrors.alpha], ['a', bg.a, bg.standardErrors.a], ['b', bg.b, bg.standardErrors.b],
     ]),
-    `  mean dropout probability after a purchase E[p] = a / (a + b) = ${formatNumber(bg.a / (bg.a + bg.b), 6)}`,
-    ...(bg.a / (bg.a + bg.b) < NO_DROPOUT
+    `  mean dropout probability after a purchase E[p] = a / (a + b) = ${formatNumber(meanDropout, 6)}`,
+    ...(meanDropout < NO_DROPOUT
       ? ['  The data shows no dropout yet: every customer is estimated alive, and the BG/NBD estimates have no standard errors (the fit is at the edge of its range). A longer calibration period may let the model see dropout.']
       : []),
     '',
