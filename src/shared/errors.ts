@@ -9,7 +9,11 @@ export type ErrorCode =
   | 'forbidden'
   | 'conflict'
   | 'payload_too_large'
-  | 'bad_request';
+  | 'bad_request'
+  /** Too many attempts (sign-in throttling); retry later. */
+  | 'too_many_requests'
+  /** The database (or another dependency) is unreachable or a deadline passed; retry later. */
+  | 'unavailable';
 
 export class KizunaError extends Error {
   constructor(
