@@ -4,6 +4,7 @@ import type { KizunaConfig } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import { isDemoBrandLoaded, loadDemoBrand } from './demo/load-demo-brand.ts';
 import { analyticsEngineFor } from './analytics/engine/shared-engine.ts';
+import { warmUpAnalytics } from './analytics/engine/warm-up.ts';
 import { checkMessage, preloadMorphology } from './charter/check-message.ts';
 import { seedDemoCharter } from './charter/demo-templates.ts';
 import { buildApp } from './http/app.ts';
@@ -57,19 +58,15 @@ export async function startServer(config: KizunaConfig, hooks: {
 }
 
 /**
- * Loads each workspace's purchases into the analytics engine in the background, so the first
- * analysis after a start does not wait for it (about 8 s at 1,000,000 customers). One at a time;
- * a failure only means that workspace loads on its first request.
+ * Warms the analytics engine in the background (warm-up.ts): a failure only means that
+ * workspaces load on their first request.
  */
 function warmAnalytics(database: Database, log: (line: string) => void): void {
   const engine = analyticsEngineFor(database.pool);
   void (async () => {
     const { rows } = await database.pool.query<{ id: string; name: string }>(
       'select w.id, w.name from workspaces w where exists (select 1 from orders o where o.workspace_id = w.id) order by w.id');
-    for (const workspace of rows) {
-      const snapshot = await engine.snapshot(workspace.id);
-      log(`Analytics engine: workspace ${workspace.name} loaded (${snapshot.purchases.toLocaleString('en-US')} purchases, ${snapshot.loadSeconds.toFixed(1)} s)`);
-    }
+    await warmUpAnalytics({ engine, workspaces: rows, log });
   })().catch((error: unknown) => log(`Analytics engine: warm-up stopped (${error instanceof Error ? error.message : String(error)}); workspaces load on first use`));
 }
 

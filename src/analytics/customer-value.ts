@@ -1,13 +1,15 @@
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { from as copyFrom } from 'pg-copy-streams';
+import { StringDecoder } from 'node:string_decoder';
 import { withTransaction } from '../db/transaction.ts';
 import { purchaseCondition } from '../orders/purchase.ts';
 import { KizunaError } from '../shared/errors.ts';
 import type { BgNbdFit } from './clv/bg-nbd.ts';
 import { predictCustomerValue, summarisePurchaseDays, type CustomerValue, type PurchaseSummary, type TimeUnit } from './clv/clv.ts';
 import { fitAndScoreSummary } from './clv/fit-and-score.ts';
+import { readCopyOut } from './engine/copy-out.ts';
 import type { GammaGammaFit } from './clv/gamma-gamma.ts';
 import { DAYS_PER_UNIT } from './clv/purchase-days.ts';
 import { addDays, dayNumber, localDate, requireCalendarDate } from './periods.ts';
@@ -167,26 +169,25 @@ async function loadPurchases(pool: pg.Pool, workspaceId: string, timezone: strin
   try {
     const literal = (text: string) => `'${text.replaceAll("'", "''")}'`;
     const tz = literal(timezone);
-    const stream = client.query(copyTo(
+    const columns = new GrowingColumns();
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    await readCopyOut(client,
       `copy (select o.customer_id, ${localDate('o.ordered_at', tz)} - date '1970-01-01', o.amount
                from orders o
               where o.workspace_id = ${Number(workspaceId)} and ${purchaseCondition('o')}
               order by o.customer_id, o.ordered_at) to stdout`,
-    ));
-    const columns = new GrowingColumns();
-    let rest = '';
-    stream.setEncoding('utf8');
-    for await (const chunk of stream as AsyncIterable<string>) {
-      const text = rest + chunk;
-      let start = 0;
-      for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
-        const first = text.indexOf('\t', start);
-        const second = text.indexOf('\t', first + 1);
-        columns.push(text.slice(start, first), Number(text.slice(first + 1, second)), Number(text.slice(second + 1, end)));
-        start = end + 1;
-      }
-      rest = text.slice(start);
-    }
+      (chunk) => {
+        const text = rest + decoder.write(chunk);
+        let start = 0;
+        for (let end = text.indexOf('\n', start); end !== -1; end = text.indexOf('\n', start)) {
+          const first = text.indexOf('\t', start);
+          const second = text.indexOf('\t', first + 1);
+          columns.push(text.slice(start, first), Number(text.slice(first + 1, second)), Number(text.slice(second + 1, end)));
+          start = end + 1;
+        }
+        rest = text.slice(start);
+      });
     return columns.done();
   } finally {
     client.release();

@@ -31,32 +31,53 @@ export class AnalyticsEngine {
     this.sweeper.unref();
   }
 
-  /** The workspace's current snapshot, loading it first when the order data changed since. */
+  /**
+   * The workspace's current snapshot, loading it first when the order data changed since.
+   * Throws EngineLimit when the data is beyond what the engine holds exactly; that refusal is
+   * remembered for the data version, so later requests go to the SQL reference at once instead
+   * of loading everything again to fail again.
+   */
   async snapshot(workspaceId: string): Promise<PurchaseSnapshot> {
     const current = await ordersVersion(this.pool, workspaceId);
     if (!current) throw new KizunaError('not_found', `No workspace with id ${workspaceId}.`);
     let entry = this.entries.get(workspaceId);
     if (!entry) {
-      entry = { snapshot: null, loading: null, lastUsed: Date.now() };
+      entry = { snapshot: null, loading: null, refused: null, lastUsed: Date.now() };
       this.entries.set(workspaceId, entry);
     }
     entry.lastUsed = Date.now();
-    const fresh = (s: PurchaseSnapshot | null) => s !== null && s.version === current.version && s.timezone === current.timezone;
+    const sameData = (at: { version: string; timezone: string } | null) => at !== null && at.version === current.version && at.timezone === current.timezone;
+    const fresh = (s: PurchaseSnapshot | null) => sameData(s);
     if (fresh(entry.snapshot)) return entry.snapshot!;
+    if (sameData(entry.refused)) throw entry.refused!.error;
     // A load in flight started before this request read the version may predate it: wait, then check again.
     while (entry.loading) {
       const loaded = await entry.loading.catch(() => null);
       if (fresh(loaded)) return loaded!;
+      if (sameData(entry.refused)) throw entry.refused!.error;
     }
     if (fresh(entry.snapshot)) return entry.snapshot!;
     const loading = entry.snapshot ? refreshPurchaseSnapshot(this.pool, entry.snapshot) : loadPurchaseSnapshot(this.pool, workspaceId);
     entry.loading = loading;
     try {
       entry.snapshot = await loading;
+      entry.refused = null;
       return entry.snapshot;
+    } catch (error) {
+      if (error instanceof EngineLimit) {
+        // The data loaded is at least `current`: a later write gets another try.
+        entry.refused = { version: current.version, timezone: current.timezone, error };
+        entry.snapshot = null;
+      }
+      throw error;
     } finally {
       entry.loading = null;
     }
+  }
+
+  /** Whether the workspace's data, as last seen, is beyond the engine (its analyses are answered by SQL). */
+  beyondEngine(workspaceId: string): boolean {
+    return (this.entries.get(workspaceId)?.refused ?? null) !== null;
   }
 
   /**
@@ -94,5 +115,7 @@ export const ENGINE_CHOICES = ['memory', 'sql'] as const satisfies readonly Engi
 interface Entry {
   snapshot: PurchaseSnapshot | null;
   loading: Promise<PurchaseSnapshot> | null;
+  /** The data version the engine could not hold, and why. */
+  refused: { version: string; timezone: string; error: EngineLimit } | null;
   lastUsed: number;
 }

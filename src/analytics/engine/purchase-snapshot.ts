@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { withTransaction } from '../../db/transaction.ts';
 import { purchaseCondition } from '../../orders/purchase.ts';
 import { compactOrderChanges, customersChangedSince, ordersVersion, type OrdersVersion } from '../../orders/order-changes.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import { firstPurchaseEverSql } from '../repeat-f2.ts';
+import { readCopyOut } from './copy-out.ts';
 import { localDate } from '../periods.ts';
 
 /**
@@ -227,14 +227,25 @@ interface ByteRows {
   endRow(): void;
 }
 
+/** Feeds the rows of a COPY to `rows`, field by field, from the bytes (see readCopyOut for a failing consumer). */
 async function copyRows(client: pg.PoolClient, sql: string, rows: ByteRows): Promise<void> {
-  const stream = client.query(copyTo(sql));
-  let carry: Buffer | null = null;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  const reader = new CopyTextReader(rows);
+  await readCopyOut(client, sql, (chunk) => reader.push(chunk));
+  reader.end();
+}
+
+/** Splits COPY text into fields and rows (tab and newline), across chunk boundaries, without making strings. */
+class CopyTextReader {
+  private carry: Buffer | null = null;
+
+  constructor(private readonly rows: ByteRows) {}
+
+  push(chunk: Buffer): void {
+    const rows = this.rows;
     let bytes = chunk;
-    if (carry) {
-      bytes = Buffer.concat([carry, chunk]);
-      carry = null;
+    if (this.carry) {
+      bytes = Buffer.concat([this.carry, chunk]);
+      this.carry = null;
     }
     let rowStart = 0;
     let fieldStart = 0;
@@ -251,9 +262,12 @@ async function copyRows(client: pg.PoolClient, sql: string, rows: ByteRows): Pro
         rowStart = fieldStart = i + 1;
       }
     }
-    if (rowStart < bytes.length) carry = bytes.subarray(rowStart);
+    if (rowStart < bytes.length) this.carry = bytes.subarray(rowStart);
   }
-  if (carry && carry.length > 0) throw new Error('COPY ended inside a row');
+
+  end(): void {
+    if (this.carry && this.carry.length > 0) throw new Error('COPY ended inside a row');
+  }
 }
 
 /** A whole number written in ASCII (an optional minus sign, then digits); \N (null) reads as NO_DAY. */
