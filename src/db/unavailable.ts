@@ -4,7 +4,9 @@ import { KizunaError } from '../shared/errors.ts';
  * SQLSTATEs that mean the database, not the request, is the problem: connection failures
  * (class 08), the server shutting down or starting (57P01 admin_shutdown, 57P02
  * crash_shutdown, 57P03 cannot_connect_now), too many connections (53300), and a
- * statement cancelled by the statement timeout (57014 query_canceled).
+ * statement cancelled by the statement timeout (57014 query_canceled). A serialisation
+ * failure or deadlock (40001, 40P01) still there after the server's retries is one too: the
+ * write was not stored and can be sent again.
  */
 const UNAVAILABLE_STATES = new Set(['08000', '08001', '08003', '08004', '08006', '57P01', '57P02', '57P03', '53300']);
 const STATEMENT_CANCELLED = '57014';
@@ -28,6 +30,9 @@ export function databaseUnavailable(error: unknown): KizunaError | undefined {
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (code === STATEMENT_CANCELLED) {
     return new KizunaError('unavailable', 'The database cancelled a statement that ran longer than the statement timeout (KIZUNA_STATEMENT_TIMEOUT_MS); try again later or ask for less.');
+  }
+  if (code === '40001' || code === '40P01') {
+    return new KizunaError('unavailable', 'The write conflicted with concurrent writes to the same records and was not stored; send it again.');
   }
   const brokenConnection = typeof message === 'string' && BROKEN_CONNECTION.test(message);
   if ((typeof code === 'string' && (UNAVAILABLE_STATES.has(code) || SOCKET_ERRORS.has(code))) || brokenConnection) {
