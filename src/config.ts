@@ -16,10 +16,17 @@ export interface KizunaConfig {
   demoSeed: number;
   /** Set `secure` on session cookies (behind HTTPS). */
   secureCookies: boolean;
+  /** The server's PostgreSQL statement_timeout: a statement running longer is cancelled (503). 0: none. */
+  statementTimeoutMs: number;
+  /** The server's request deadline: a request not answered by then gets a 503. 0: none. */
+  requestTimeoutMs: number;
 }
 
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+
+function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) {
@@ -33,11 +40,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.KIZUNA_DATA_DIR || '.kizuna'),
     host: env.HOST || '127.0.0.1',
-    port: intFromEnv('PORT', 3000),
+    port: intFromEnv('PORT', 3000, env),
     adminEmail: env.KIZUNA_ADMIN_EMAIL || 'admin@kizuna.local',
     adminPassword: env.KIZUNA_ADMIN_PASSWORD || undefined,
-    demoCustomers: intFromEnv('KIZUNA_DEMO_CUSTOMERS', 20_000),
-    demoSeed: intFromEnv('KIZUNA_DEMO_SEED', 1),
+    demoCustomers: intFromEnv('KIZUNA_DEMO_CUSTOMERS', 20_000, env),
+    demoSeed: intFromEnv('KIZUNA_DEMO_SEED', 1, env),
     secureCookies: env.KIZUNA_SECURE_COOKIES === 'true',
+    statementTimeoutMs: intFromEnv('KIZUNA_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, env),
+    requestTimeoutMs: intFromEnv('KIZUNA_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, env),
   };
 }

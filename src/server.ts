@@ -25,7 +25,9 @@ export async function startServer(config: KizunaConfig, hooks: {
   log: (line: string) => void;
   onDemoProgress?: (done: number, total: number) => void;
 }): Promise<RunningServer> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: hooks.log });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs, log: hooks.log,
+  });
   try {
     const admin = await ensureFirstAdmin(database.db, { email: config.adminEmail, password: config.adminPassword });
     await loadDemoOnFirstStart(database, config, hooks);

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { compareKeys } from '../db/lock-order.ts';
 
 /**
  * Ids of the profiles with these external ids, creating a bare profile for each one not yet
@@ -16,7 +17,8 @@ export async function resolveCustomerIds(
     [workspaceId, wanted],
   );
   for (const row of found.rows) ids.set(row.external_id, row.id);
-  const missing = wanted.filter((id) => !ids.has(id));
+  // Created in key order, so batches creating the same customers never deadlock (db/lock-order.ts).
+  const missing = wanted.filter((id) => !ids.has(id)).sort(compareKeys);
   if (missing.length > 0) {
     const created = await client.query<{ id: string; external_id: string }>(
       `insert into customers (workspace_id, external_id)

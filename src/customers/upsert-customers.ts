@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inKeyOrder } from '../db/lock-order.ts';
 import type { CustomerRecord } from '../ingest/records.ts';
 
 export interface IdentityConflict {
@@ -64,8 +65,10 @@ export async function findIdentityConflicts(
  * not change are not touched, so sending the same batch twice changes nothing.
  * Callers check identity conflicts first (findIdentityConflicts).
  */
-export async function upsertCustomers(client: pg.ClientBase, workspaceId: string, records: readonly CustomerRecord[]): Promise<Map<string, string>> {
-  if (records.length === 0) return new Map();
+export async function upsertCustomers(client: pg.ClientBase, workspaceId: string, batch: readonly CustomerRecord[]): Promise<Map<string, string>> {
+  if (batch.length === 0) return new Map();
+  // Rows are locked in key order, so concurrent batches sharing customers never deadlock (db/lock-order.ts).
+  const records = inKeyOrder(batch, (r) => r.customer_id);
   const column = <T>(pick: (r: CustomerRecord) => T) => records.map(pick);
   await client.query(
     `insert into customers as c (workspace_id, external_id, lifecycle, name, name_kana, gender, birth_date, prefecture, attributes)
@@ -127,6 +130,7 @@ async function writeIdentities(
   await client.query(
     `insert into customer_identities (workspace_id, customer_id, kind, value)
      select $1, customer_id, kind, value from unnest($2::bigint[], $3::text[], $4::text[]) as i(customer_id, kind, value)
+      order by kind, value collate "C"
      on conflict (workspace_id, kind, value) do nothing`,
     [workspaceId, customerIds, kinds, values],
   );

@@ -23,16 +23,20 @@ export interface OpenDatabaseOptions {
   databaseUrl: string | undefined;
   dataDir: string;
   poolSize?: number;
+  /** PostgreSQL's statement_timeout for every connection of the pool; 0 or absent: none. */
+  statementTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
 export async function openDatabase(options: OpenDatabaseOptions): Promise<Database> {
   const embedded = options.databaseUrl ? undefined : await startEmbeddedPostgres(options.dataDir, options.log);
   const url = options.databaseUrl ?? embedded!.url;
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
   let closing = false;
-  pool.on('error', (error) => {
-    if (!closing) options.log?.(`database: ${error.message}`);
+  const pool = createPool({
+    url, max: options.poolSize ?? 10, statementTimeoutMs: options.statementTimeoutMs,
+    log: (line) => {
+      if (!closing) options.log?.(line);
+    },
   });
   try {
     await migrate(pool);
@@ -53,4 +57,41 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await embedded?.stop();
     },
   };
+}
+
+export interface PoolOptions {
+  url: string;
+  max: number;
+  /** PostgreSQL's statement_timeout on every connection; 0 or absent: none. */
+  statementTimeoutMs?: number | undefined;
+  /** application_name of the connections (pg_stat_activity); default 'kizuna'. */
+  applicationName?: string;
+  /** Where a connection that broke is reported. */
+  log?: (line: string) => void;
+}
+
+/**
+ * A pool that survives the database going away. pg emits an `error` event on a client whose
+ * connection breaks (PostgreSQL ended the backend, the server stopped or was killed). The
+ * pool listens on idle clients only; on a client checked out (a transaction between two
+ * statements, a COPY, the analytics engine's load) nobody listened, so Node threw the event
+ * and the whole process died. Every client here gets a listener for its life: the error is
+ * reported, the statement in flight fails (the caller gets it; the HTTP edge answers 503, see
+ * db/unavailable.ts), and the client, no longer queryable, is dropped when released. New
+ * connections are made when the database is back, so nothing needs a restart.
+ * A connection attempt gives up after 10 s, so a request never waits on an unreachable host.
+ */
+export function createPool(options: PoolOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max,
+    connectionTimeoutMillis: 10_000,
+    application_name: options.applicationName ?? 'kizuna',
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
+  const report = (error: Error) => options.log?.(`database: ${error.message}`);
+  pool.on('connect', (client) => client.on('error', report));
+  // The pool re-emits an idle client's error, already reported by the listener above.
+  pool.on('error', () => undefined);
+  return pool;
 }

@@ -34,6 +34,8 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
   workspace ??= await createWorkspace(database.db, { name, timezone: 'Asia/Tokyo', currency: 'JPY' });
   try {
     const summary = await withTransaction(database.pool, async (client) => {
+      // Bounded by the brand's size; at 1,000,000 customers some statements outlast the server's statement timeout.
+      await client.query('set local statement_timeout = 0');
       await prepareWorkspace(client, workspace, options.replace ?? false);
       await noteOrdersChanged(client, workspace.id);
       return writeDemoBrand({ ...options, workspace, sink: postgresSink(client) });

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { resolveCustomerIds } from '../customers/resolve-customers.ts';
+import { inKeyOrder } from '../db/lock-order.ts';
 import type { EventRecord } from '../ingest/records.ts';
 
 /**
@@ -7,8 +8,10 @@ import type { EventRecord } from '../ingest/records.ts';
  * skipped, so retries and re-sent batches store each event once. Events of unknown customers
  * create a lead profile. Returns how many events were new.
  */
-export async function insertEvents(client: pg.ClientBase, workspaceId: string, records: readonly EventRecord[]): Promise<number> {
-  if (records.length === 0) return 0;
+export async function insertEvents(client: pg.ClientBase, workspaceId: string, batch: readonly EventRecord[]): Promise<number> {
+  if (batch.length === 0) return 0;
+  // Inserted in key order, so batches re-sending the same events never deadlock (db/lock-order.ts).
+  const records = inKeyOrder(batch, (r) => r.idempotency_key);
   const customerIds = await resolveCustomerIds(client, workspaceId, records.map((r) => r.customer_id));
   const result = await client.query(
     `insert into events (workspace_id, customer_id, type, occurred_at, properties, idempotency_key)

@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { checkMessage } from '../charter/check-message.ts';
 import type { CheckMessage } from '../charter/templates.ts';
-import type { KizunaConfig } from '../config.ts';
+import { DEFAULT_REQUEST_TIMEOUT_MS, type KizunaConfig } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import { handleError } from './errors.ts';
 import { transformOpenApiDocument } from './openapi.ts';
@@ -23,7 +23,8 @@ import { workspaceRoutes } from './routes/workspaces.ts';
 
 export interface AppDeps {
   database: Database;
-  config: Pick<KizunaConfig, 'secureCookies'>;
+  /** `requestTimeoutMs` absent: DEFAULT_REQUEST_TIMEOUT_MS; 0: no deadline. */
+  config: Pick<KizunaConfig, 'secureCookies'> & Partial<Pick<KizunaConfig, 'requestTimeoutMs'>>;
   /** The charter's checker (default: checkMessage of src/charter/check-message.ts). */
   checkMessage?: CheckMessage;
 }
@@ -36,7 +37,12 @@ export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
  * /docs), and the console (web/dist) for every other path.
  */
 export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  // The request deadline: a handler still running then is answered 503 (see errors.ts), so no
+  // request waits forever on a stuck dependency; the statement timeout ends its database work.
+  const requestTimeoutMs = deps.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const app = Fastify({
+    logger: options.logger ?? false, bodyLimit: 8 * 1024 * 1024, ...(requestTimeoutMs > 0 ? { handlerTimeout: requestTimeoutMs } : {}),
+  }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { databaseUnavailable } from '../db/unavailable.ts';
 import { KizunaError, type ErrorCode } from '../shared/errors.ts';
 import { REASON_CODES } from '../shared/reasons.ts';
 
@@ -30,8 +31,9 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (error instanceof KizunaError) {
-    return reply.status(STATUS[error.code]).send({ code: error.code, message: error.message, details: error.details });
+  const known = error instanceof KizunaError ? error : databaseUnavailable(error) ?? requestDeadline(error);
+  if (known) {
+    return reply.status(STATUS[known.code]).send({ code: known.code, message: known.message, details: known.details });
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issues = error.validation.map((v) => ({ field: `${error.validationContext ?? ''}${v.instancePath}`.replace(/\//g, '.'), reason: v.message }));
@@ -48,4 +50,10 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply.status(500).send({ code: 'internal_error', message: 'An unexpected error occurred; it has been logged.' });
+}
+
+/** Fastify's handlerTimeout (the request deadline, KIZUNA_REQUEST_TIMEOUT_MS) as `unavailable`. */
+function requestDeadline(error: FastifyError | Error): KizunaError | undefined {
+  if ((error as FastifyError).code !== 'FST_ERR_HANDLER_TIMEOUT') return undefined;
+  return new KizunaError('unavailable', `${error.message.replace(/ on route .*$/, '')}: the request deadline (KIZUNA_REQUEST_TIMEOUT_MS) passed; try again later or ask for less.`);
 }

@@ -84,6 +84,8 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
     // Big sorts and hashes over the staged lines stay in memory; JIT compiling these simple statements costs more than it saves.
     await client.query(`set local work_mem = '128MB'`);
     await client.query('set local jit = off');
+    // An import is bounded by its file, and a large one has statements longer than the server's statement timeout.
+    await client.query('set local statement_timeout = 0');
     const run = { client, workspace, mapping, reader, data, mode, dryRun, progress, orderTime: params.orderTime ?? 'same' };
     outcome = kind === 'orders' ? await importOrderLines(run) : await importRecordLines({ ...run, kind });
     if (outcome.rows === 0) outcome = { ...outcome, stored: false, errors: fileError('no data rows: the file has a header line only', 1, 'header_only') };

@@ -10,6 +10,9 @@ const PURCHASE = purchaseCondition('o');
  */
 export async function refreshCustomerStats(client: pg.ClientBase, customerIds: readonly string[]): Promise<void> {
   if (customerIds.length === 0) return;
+  // The update locks rows in its plan's order; taking the locks in id order first means
+  // concurrent writers of the same customers wait for each other instead of deadlocking.
+  await client.query('select 1 from customers where id = any($1::bigint[]) order by id for no key update', [customerIds]);
   await client.query(
     `update customers c set
         purchase_count = s.purchases, purchase_total = s.total,

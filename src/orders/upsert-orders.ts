@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { resolveCustomerIds } from '../customers/resolve-customers.ts';
+import { compareKeys, inKeyOrder } from '../db/lock-order.ts';
 import type { OrderRecord } from '../ingest/records.ts';
 import { refreshCustomerStats } from './customer-stats.ts';
 import { noteOrdersChanged } from './order-changes.ts';
@@ -43,8 +44,11 @@ async function skuIds(client: pg.ClientBase, workspaceId: string, skus: Iterable
  * purchase summary of its customer refreshed. Writing the same orders twice changes nothing.
  * Callers reject unknown, unnamed SKUs first (findUnknownProducts).
  */
-export async function upsertOrders(client: pg.ClientBase, workspaceId: string, records: readonly OrderRecord[]): Promise<void> {
-  if (records.length === 0) return;
+export async function upsertOrders(client: pg.ClientBase, workspaceId: string, batch: readonly OrderRecord[]): Promise<void> {
+  if (batch.length === 0) return;
+  // Every row (customers, products, orders, then the customers' summaries) is locked in key
+  // order, so concurrent batches sharing customers or products never deadlock (db/lock-order.ts).
+  const records = inKeyOrder(batch, (r) => r.order_id);
   const customerIds = await resolveCustomerIds(client, workspaceId, records.map((r) => r.customer_id));
   const productIds = await createNamedProducts(client, workspaceId, records);
 
@@ -102,11 +106,12 @@ async function createNamedProducts(client: pg.ClientBase, workspaceId: string, r
     }
   }
   if (named.size > 0) {
+    const skusInOrder = [...named.keys()].sort(compareKeys);
     await client.query(
       `insert into products (workspace_id, sku, name, price)
        select $1, sku, name, price from unnest($2::text[], $3::text[], $4::numeric[]) as p(sku, name, price)
        on conflict (workspace_id, sku) do nothing`,
-      [workspaceId, [...named.keys()], [...named.values()].map((p) => p.name), [...named.values()].map((p) => p.price)],
+      [workspaceId, skusInOrder, skusInOrder.map((sku) => named.get(sku)!.name), skusInOrder.map((sku) => named.get(sku)!.price)],
     );
   }
   return skuIds(client, workspaceId, skus);

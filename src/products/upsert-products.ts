@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inKeyOrder } from '../db/lock-order.ts';
 import type { ProductRecord } from '../ingest/records.ts';
 
 /**
@@ -6,8 +7,10 @@ import type { ProductRecord } from '../ingest/records.ts';
  * value; unchanged rows are not touched, so the same batch twice changes nothing.
  * (The insert and the update read the same snapshot: rows inserted here are not updated again.)
  */
-export async function upsertProducts(client: pg.ClientBase, workspaceId: string, records: readonly ProductRecord[]): Promise<void> {
-  if (records.length === 0) return;
+export async function upsertProducts(client: pg.ClientBase, workspaceId: string, batch: readonly ProductRecord[]): Promise<void> {
+  if (batch.length === 0) return;
+  // Rows are locked in key order, so concurrent batches sharing products never deadlock (db/lock-order.ts).
+  const records = inKeyOrder(batch, (r) => r.sku);
   const column = <T>(pick: (r: ProductRecord) => T) => records.map(pick);
   await client.query(
     `with r as (

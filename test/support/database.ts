@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { inject } from 'vitest';
-import '../../src/db/connect.ts';
-import type { Database } from '../../src/db/connect.ts';
+import { createPool, type Database } from '../../src/db/connect.ts';
 import type { DB } from '../../src/db/schema.ts';
 export { withTransaction } from '../../src/db/transaction.ts';
 import { createWorkspace, type Workspace } from '../../src/workspaces/workspaces.ts';
@@ -11,7 +9,7 @@ import { createWorkspace, type Workspace } from '../../src/workspaces/workspaces
 /** The run's migrated test database (see global-setup.ts). Close it in afterAll. */
 export function connectTestDatabase(): Database {
   const url = inject('databaseUrl');
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const pool = createPool({ url, max: 4 });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, pool, url, embedded: false, close: () => db.destroy() };
 }

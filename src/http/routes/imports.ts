@@ -7,6 +7,7 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../config.ts';
 import { importCsv } from '../../import/import-csv.ts';
 import { countErrorsByReason } from '../../import/import-report.ts';
 import { ORDER_TIME_RULES, type OrderTimeRule } from '../../import/order-staging.ts';
@@ -60,6 +61,7 @@ export function importRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     await app.register(fastifyMultipart, { limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 10 } });
 
     app.post('/workspaces/:workspace/imports/:kind', {
+      ...importDeadline(deps.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
       // The multipart body is read by the handler; its schema here documents the form.
       validatorCompiler: bodyCheckedBy(),
       schema: {
@@ -96,6 +98,15 @@ export function importRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       }
     });
   };
+}
+
+/**
+ * An upload of up to MAX_UPLOAD_BYTES (millions of lines) is received and imported in one
+ * request: it gets the request deadline or 30 minutes, whichever is longer (none when the
+ * server has no deadline). Its statements run without the statement timeout (see import-csv.ts).
+ */
+function importDeadline(requestTimeoutMs: number): { handlerTimeout?: number } {
+  return requestTimeoutMs > 0 ? { handlerTimeout: Math.max(requestTimeoutMs, 30 * 60_000) } : {};
 }
 
 /** Streams the uploaded file to disk (it may be large) and collects the form fields. */

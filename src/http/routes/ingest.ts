@@ -54,8 +54,10 @@ export function ingestRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         if (body.records.length > MAX_BATCH_RECORDS) {
           throw new KizunaError('payload_too_large', `A batch holds at most ${MAX_BATCH_RECORDS.toLocaleString('en-US')} records; this one has ${body.records.length.toLocaleString('en-US')}. Split it.`);
         }
+        // Batches lock rows in key order and so do not deadlock; a conflict left (a writer
+        // outside that order) is retried here rather than handed to the client.
         const result = await withTransaction(deps.database.pool, (client) =>
-          ingestBatch({ client, workspace, kind, records: body.records, mode: body.mode }));
+          ingestBatch({ client, workspace, kind, records: body.records, mode: body.mode }), { retries: 3 });
         if (!result.stored) {
           throw new KizunaError('validation_failed',
             `${result.invalid} of ${result.received} records are invalid; nothing was stored (send "mode": "skip-invalid" to store the valid ones).`,
