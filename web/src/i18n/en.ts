@@ -32,6 +32,12 @@ const reasons: ReasonMessages = {
   header_only: () => 'The file has a header line and no data.',
   not_text: () => 'Not a text file: choose a CSV in UTF-8 or Shift_JIS.',
   unknown_encoding: () => 'The encoding is not UTF-8 or Shift_JIS: save the file as CSV UTF-8 or CSV (Shift_JIS).',
+  invalid_text: () => 'Contains a NUL character or invalid Unicode (an unpaired surrogate).',
+  too_deep: (p) => `Nested too deep (at most ${p.maximum} levels).`,
+  too_large_object: (p) => `Too many values (at most ${p.maximum} in all).`,
+  too_many_digits: (p) => `Too many digits (at most ${p.integer} before the decimal point and ${p.fraction} after).`,
+  date_out_of_range: (p) => `Date out of range (from ${p.first} to ${p.last}).`,
+  negative_amount: () => 'An amount cannot be negative.',
 };
 
 const PREFECTURES_IN_ENGLISH: Record<string, string> = {

@@ -37,6 +37,12 @@ const reasons: ReasonMessages = {
   header_only: () => '見出し行だけで、データ行がありません。',
   not_text: () => 'テキストファイルではありません。CSV(UTF-8 または Shift_JIS)を選んでください。',
   unknown_encoding: () => '文字コードを判定できません。CSV UTF-8 または CSV(Shift_JIS)で保存し直してください。',
+  invalid_text: () => 'NUL 文字または不正な Unicode 文字(対になっていないサロゲート)を含んでいます。',
+  too_deep: (p) => `入れ子が深すぎます(${p.maximum} 階層まで)。`,
+  too_large_object: (p) => `値が多すぎます(全体で ${p.maximum} 個まで)。`,
+  too_many_digits: (p) => `桁数が多すぎます(整数部 ${p.integer} 桁、小数部 ${p.fraction} 桁まで)。`,
+  date_out_of_range: (p) => `範囲外の日付です(${p.first} から ${p.last} まで)。`,
+  negative_amount: () => '金額にマイナスは使えません。',
 };
 
 /**
