@@ -37,6 +37,12 @@ export const REASON_CODES = [
   'too_many_digits',
   'date_out_of_range',
   'negative_amount',
+  'unclosed_quote',
+  'line_too_long',
+  'bare_carriage_return',
+  'column_count',
+  'encoding_changes',
+  'order_time_differs',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];
