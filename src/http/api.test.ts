@@ -86,6 +86,41 @@ describe('ingest API', () => {
   });
 });
 
+describe('bad text in requests', () => {
+  it('refuses NUL and unpaired surrogates in query parameters with 422 naming the parameter', async () => {
+    for (const [query, name] of [['q=a%00b', 'q'], ['cursor=%00', 'cursor'], ['q=ok&prefecture=%00', 'prefecture']] as const) {
+      const response = await get(`/workspaces/${brand.name}/customers?${query}`, readKey);
+      expect(response.statusCode, query).toBe(422);
+      expect(response.json().message).toContain(`"${name}"`);
+    }
+    const by = await get(`/workspaces/${brand.name}/analytics/sales/difference?from=2024-03-01&to=2024-04-01&by=attribute:a%00`, readKey);
+    expect(by.statusCode).toBe(422);
+    expect(by.json()).toMatchObject({ code: 'validation_failed', details: { issues: [{ field: 'querystring.by', code: 'invalid_text' }] } });
+  });
+
+  it('refuses a JSON body that is not valid UTF-8, naming the byte offset, instead of storing U+FFFD', async () => {
+    const body = Buffer.concat([Buffer.from('{"records":[{"customer_id":"U-1","name":"'), Buffer.from([0x82, 0xa0]), Buffer.from('"}]}')]);
+    const response = await app.inject({
+      method: 'POST', url: `/api/v1/workspaces/${brand.name}/customers/batch`,
+      headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' }, payload: body,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().message).toContain('not valid UTF-8: invalid bytes at byte offset 41');
+    const stored = await database.db.selectFrom('customers').select('id').where('workspace_id', '=', brand.id).where('external_id', '=', 'U-1').execute();
+    expect(stored).toHaveLength(0);
+  });
+
+  it('answers a record nested 100,000 deep with 422 naming its index and field', async () => {
+    const payload = `{"records":[{"customer_id":"D-1","attributes":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`;
+    const response = await app.inject({
+      method: 'POST', url: `/api/v1/workspaces/${brand.name}/customers/batch`,
+      headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' }, payload,
+    });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().details.errors).toEqual([expect.objectContaining({ index: 0, field: `attributes${'.a'.repeat(16)}`, code: 'too_deep' })]);
+  });
+});
+
 describe('API keys and roles', () => {
   it('lets a read-only key read but not write', async () => {
     expect((await get(`/workspaces/${brand.name}/customers`, readKey)).statusCode).toBe(200);

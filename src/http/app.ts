@@ -13,6 +13,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, type KizunaConfig } from '../config.ts';
 import type { Database } from '../db/connect.ts';
 import { handleError } from './errors.ts';
 import { transformOpenApiDocument } from './openapi.ts';
+import { checkRequestText } from './request-text.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
 import { charterRoutes } from './routes/charter.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -46,6 +47,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  checkRequestText(app);
 
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {

@@ -43,7 +43,7 @@ describe('CsvLineReader', () => {
   it('flags an unclosed quote and text after a closing quote', () => {
     expect(read('a,b\n1,"open\n2,3\n')).toEqual([
       { line: 1, cells: ['a', 'b'] },
-      { line: 2, cells: ['1', 'open\n2,3\n'], malformed: 'a quoted field never ends (unclosed quote)' },
+      { line: 2, cells: ['1', 'open\n2,3\n'], malformed: 'a quoted field never ends (unclosed quote)', code: 'unclosed_quote' },
     ]);
     expect(read('a,b\n"x"y,2\n')[1]).toEqual({ line: 2, cells: ['xy', '2'], malformed: 'text after a closing quote' });
   });

@@ -8,20 +8,29 @@
  * this reader 0.9 s; parsing is on the import's critical path. Lines without a quote take a
  * fast path (indexOf + split); only quoted lines go through the character loop.
  */
+import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
+
 export interface CsvRecord {
   line: number;
   cells: string[];
-  /** Set when the text around a quote is malformed; the cells are best effort. */
+  /** Set when the text around a quote is malformed, or a line too long; the cells are best effort. */
   malformed?: string;
+  /** The malformation's reason code (src/shared/reasons.ts), when it has one. */
+  code?: ReasonCode;
+  params?: ReasonParams;
 }
 
-/** A record longer than this (an unclosed quote, usually) ends the read with an error. */
-const MAX_RECORD_CHARS = 4 * 1024 * 1024;
+/** A record longer than this (an unclosed quote, or a field far too long) is refused whole. */
+export const MAX_RECORD_CHARS = 4 * 1024 * 1024;
 
 export class CsvLineReader {
   private pending = '';
   private line = 1;
   private crOnly: boolean | undefined;
+  /** The rest of an over-long unquoted line is dropped up to its line break: it was reported already. */
+  private skippingLine = false;
+  /** Whether the pending text is a quoted record waiting for more (else a line waiting for its end). */
+  private pendingQuoted = false;
 
   /** Parses what `text` completes; keeps an unfinished record for the next call. */
   push(text: string, out: CsvRecord[]): void {
@@ -57,6 +66,17 @@ export class CsvLineReader {
     let pos = 0;
     let quote = -2;
     const length = text.length;
+    if (this.skippingLine) {
+      const lineEnd = text.indexOf('\n');
+      if (lineEnd === -1) {
+        this.pending = '';
+        return;
+      }
+      this.skippingLine = false;
+      this.line += 1;
+      pos = lineEnd + 1;
+    }
+    this.pendingQuoted = false;
     while (pos < length) {
       const lineEnd = text.indexOf('\n', pos);
       if (quote !== -1 && quote < pos) quote = text.indexOf('"', pos);
@@ -65,28 +85,53 @@ export class CsvLineReader {
         const next = lineEnd === -1 ? length : lineEnd + 1;
         let end = lineEnd === -1 ? length : lineEnd;
         if (end > pos && text.charCodeAt(end - 1) === 13) end -= 1;
-        if (end > pos) this.emit(text.slice(pos, end).split(','), undefined, out);
+        if (end - pos > MAX_RECORD_CHARS) out.push(this.longLine());
+        else if (end > pos) this.emit(text.slice(pos, end).split(','), undefined, out);
         this.line += 1;
         pos = next;
         continue;
       }
       const record = readQuoted(text, pos, final);
-      if (!record) break;
-      this.emit(record.cells, record.malformed, out);
+      if (!record) {
+        this.pendingQuoted = true;
+        break;
+      }
+      this.emit(record.cells, record.malformed, out, record.code);
       this.line += record.lines;
       pos = record.next;
     }
     this.pending = text.slice(pos);
-    if (this.pending.length > MAX_RECORD_CHARS) {
-      out.push({ line: this.line, cells: [], malformed: 'a quoted field never ends (unclosed quote)' });
-      this.line += countLineBreaks(this.pending);
-      this.pending = '';
-    }
+    if (this.pending.length > MAX_RECORD_CHARS) this.refuseLongRecord(out);
   }
 
-  private emit(cells: string[], malformed: string | undefined, out: CsvRecord[]): void {
+  /**
+   * A record past MAX_RECORD_CHARS: inside quotes, a quote that never closes (or a quoted
+   * field that long); without, a line with no line break for millions of characters, a field
+   * far too long (a pasted file, a base64 image), not a quote problem.
+   */
+  private refuseLongRecord(out: CsvRecord[]): void {
+    if (this.pendingQuoted) {
+      const limit = MAX_RECORD_CHARS.toLocaleString('en-US');
+      out.push({ line: this.line, cells: [], malformed: `a quoted field runs past ${limit} characters: a quote that is never closed, or a field too long`, code: 'unclosed_quote', params: { limit: MAX_RECORD_CHARS } });
+      this.line += countLineBreaks(this.pending);
+    } else {
+      out.push(this.longLine());
+      this.skippingLine = true;
+    }
+    this.pending = '';
+  }
+
+  private longLine(): CsvRecord {
+    const limit = MAX_RECORD_CHARS.toLocaleString('en-US');
+    return {
+      line: this.line, cells: [], code: 'line_too_long', params: { limit: MAX_RECORD_CHARS, line: this.line },
+      malformed: `line ${this.line} is longer than ${limit} characters: a field is too long (a line may hold at most ${limit} characters)`,
+    };
+  }
+
+  private emit(cells: string[], malformed: string | undefined, out: CsvRecord[], code?: ReasonCode): void {
     if (!malformed && cells.every((cell) => cell.trim() === '')) return;
-    out.push(malformed ? { line: this.line, cells, malformed } : { line: this.line, cells });
+    out.push(malformed ? { line: this.line, cells, malformed, ...(code ? { code } : {}) } : { line: this.line, cells });
   }
 }
 
@@ -100,7 +145,7 @@ function countLineBreaks(text: string): number {
  * One record containing a quote, from `start`. Returns undefined when the text ends inside
  * the record and more may come.
  */
-function readQuoted(text: string, start: number, final: boolean): { cells: string[]; next: number; lines: number; malformed?: string } | undefined {
+function readQuoted(text: string, start: number, final: boolean): { cells: string[]; next: number; lines: number; malformed?: string; code?: ReasonCode } | undefined {
   const cells: string[] = [];
   const length = text.length;
   let pos = start;
@@ -117,7 +162,7 @@ function readQuoted(text: string, start: number, final: boolean): { cells: strin
           if (!final) return undefined;
           const rest = text.slice(from);
           cells.push(value + rest);
-          return { cells, next: length, lines: lines + countLineBreaks(rest), malformed: 'a quoted field never ends (unclosed quote)' };
+          return { cells, next: length, lines: lines + countLineBreaks(rest), malformed: 'a quoted field never ends (unclosed quote)', code: 'unclosed_quote' };
         }
         const part = text.slice(from, close);
         lines += countLineBreaks(part);

@@ -1,5 +1,6 @@
 import iconv from 'iconv-lite';
 import type { ReasonCode } from '../shared/reasons.ts';
+import { firstInvalidUtf8Byte } from '../shared/utf8.ts';
 
 /**
  * The encodings Japanese back offices and Excel write CSV in. Shift_JIS is read as CP932
@@ -7,7 +8,11 @@ import type { ReasonCode } from '../shared/reasons.ts';
  */
 export type FileEncoding = 'utf-8' | 'utf-8-bom' | 'shift_jis';
 
-export type EncodingGuess = { ok: true; encoding: FileEncoding } | { ok: false; reason: string; code: ReasonCode };
+export type EncodingGuess =
+  | { ok: true; encoding: FileEncoding }
+  | { ok: false; reason: string; code: ReasonCode }
+  /** Whole lines of UTF-8 text, then bytes that are not UTF-8 at `offset` of the sample: two encodings in one file. */
+  | { ok: false; reason: string; code: 'encoding_changes'; offset: number };
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
@@ -28,6 +33,12 @@ export function guessEncoding(sample: Buffer, complete: boolean): EncodingGuess 
   // A sample may end inside a character: allow its last 1–3 bytes (UTF-8) or 1 byte (CP932) to be cut.
   const cuts = (most: number) => Array.from({ length: complete ? 1 : most + 1 }, (_, cut) => sample.subarray(0, sample.length - cut));
   if (cuts(3).some(isUtf8)) return { ok: true, encoding: 'utf-8' };
+  // UTF-8 Japanese read as CP932 is mostly valid mojibake: a file that starts in UTF-8 (whole
+  // lines of it) and changes further down must be named as such, not guessed as Shift_JIS.
+  const invalid = firstInvalidUtf8Byte(sample);
+  if (invalid > 0 && sample.subarray(0, invalid).includes(0x0a)) {
+    return { ok: false, reason: 'the file begins in UTF-8 and then holds bytes that are not UTF-8', code: 'encoding_changes', offset: invalid };
+  }
   if (cuts(1).some((body) => !iconv.decode(body, 'cp932').includes('\ufffd'))) return { ok: true, encoding: 'shift_jis' };
   return { ok: false, reason: 'the file is neither UTF-8 nor Shift_JIS text; save it as CSV UTF-8 or CSV (Shift_JIS)', code: 'unknown_encoding' };
 }
@@ -41,13 +52,21 @@ function isUtf8(bytes: Buffer): boolean {
   }
 }
 
-/** Raised by a decoder when bytes are invalid in the file's encoding. */
+/** Raised by a decoder when bytes are invalid in the file's encoding, at `offset` of the bytes written last (best effort). */
 export class UndecodableText extends Error {
-  constructor(readonly encoding: FileEncoding) {
-    super(encoding === 'shift_jis'
-      ? 'the file holds bytes that are not valid Shift_JIS (mixed encodings?)'
-      : 'the file holds bytes that are not valid UTF-8 (mixed encodings? save it again as CSV UTF-8)');
+  constructor(readonly encoding: FileEncoding, readonly offset: number) {
+    super(`bytes that are not valid ${encodingName(encoding)}`);
   }
+}
+
+export function encodingName(encoding: FileEncoding): string {
+  return encoding === 'shift_jis' ? 'Shift_JIS' : 'UTF-8';
+}
+
+/** The message for a file whose encoding changes at a line and byte: where, and how to fix it. */
+export function encodingChangeMessage(encoding: FileEncoding, line: number, offset: number): string {
+  return `the file's encoding changes at line ${line} (byte offset ${offset}): it begins in ${encodingName(encoding)} and holds bytes there that are not valid ${encodingName(encoding)} `
+    + `(${encoding === 'shift_jis' ? 'UTF-8 or binary data' : 'Shift_JIS/CP932 text, e.g. rows pasted from another export'}); save the whole file in one encoding, CSV UTF-8`;
 }
 
 export interface ChunkDecoder {
@@ -61,7 +80,8 @@ export function createDecoder(encoding: FileEncoding): ChunkDecoder {
   if (encoding === 'shift_jis') {
     const decoder = iconv.getDecoder('cp932');
     const checked = (text: string) => {
-      if (text.includes('\ufffd') || text.includes('\u0000')) throw new UndecodableText(encoding);
+      const bad = text.search(/[\ufffd\u0000]/);
+      if (bad !== -1) throw new UndecodableText(encoding, iconv.encode(text.slice(0, bad), 'cp932').length);
       return text;
     };
     return { write: (bytes) => checked(decoder.write(bytes)), end: () => checked(decoder.end() ?? '') };
@@ -73,10 +93,18 @@ export function createDecoder(encoding: FileEncoding): ChunkDecoder {
     try {
       text = decoder.decode(bytes, { stream });
     } catch {
-      throw new UndecodableText(encoding);
+      throw new UndecodableText(encoding, bytes ? invalidOffset(bytes) : 0);
     }
-    if (text.includes('\u0000')) throw new UndecodableText(encoding);
+    const nul = text.indexOf('\u0000');
+    if (nul !== -1) throw new UndecodableText(encoding, Buffer.byteLength(text.slice(0, nul), 'utf8'));
     return text;
   };
   return { write: (bytes) => decode(bytes, true), end: () => decode(undefined, false) };
+}
+
+/** Where a chunk's invalid UTF-8 starts; the bytes of a character begun in the previous chunk (at most 3) are not counted as invalid. */
+function invalidOffset(bytes: Buffer): number {
+  let skip = 0;
+  while (skip < 3 && skip < bytes.length && (bytes[skip]! & 0xc0) === 0x80) skip += 1;
+  return skip + firstInvalidUtf8Byte(bytes.subarray(skip));
 }

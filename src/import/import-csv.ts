@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { IngestMode } from '../ingest/ingest-batch.ts';
 import { KizunaError } from '../shared/errors.ts';
 import type { BatchKind } from '../ingest/records.ts';
-import type { ReasonCode } from '../shared/reasons.ts';
+import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { mapColumns } from './column-mapping.ts';
 import { detectEncoding, readCsvRecords, sourceName, sourceSize, splitHeader, UnreadableCsv, type CsvSource } from './csv-source.ts';
@@ -55,17 +55,17 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
   const report = (fields: Partial<ImportReport>): ImportReport => ({
     kind, encoding: null, columns: [], rows: 0, records: 0, valid: 0, invalid: 0, stored: false, dryRun, errors: [], sample: [], ...fields,
   });
-  const fileError = (reason: string, line = 1, code?: ReasonCode): ImportError[] => [{ line, column: null, value: null, reason, ...(code ? { code } : {}) }];
+  const fileError = (reason: string, line = 1, code?: ReasonCode, params?: ReasonParams): ImportError[] => [{ line, column: null, value: null, reason, ...(code ? { code } : {}), ...(params ? { params } : {}) }];
 
   const detected = await detectEncoding(source);
-  if (!detected.ok) return report({ errors: fileError(detected.reason, 1, detected.code) });
+  if (!detected.ok) return report({ errors: fileError(detected.reason, detected.line, detected.code, detected.params) });
   const encoding = detected.encoding;
   const lines = readCsvRecords(source, encoding);
   let split: Awaited<ReturnType<typeof splitHeader>>;
   try {
     split = await splitHeader(lines);
   } catch (error) {
-    if (error instanceof UnreadableCsv) return report({ encoding, errors: fileError(error.message, error.line) });
+    if (error instanceof UnreadableCsv) return report({ encoding, errors: fileError(error.message, error.line, error.code, error.params) });
     throw error;
   }
   const { header, data } = split;
@@ -92,7 +92,7 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
     await client.query(outcome.stored ? 'commit' : 'rollback');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
-    if (error instanceof UnreadableCsv) return report({ encoding, columns: mapping.columns, errors: fileError(error.message, error.line) });
+    if (error instanceof UnreadableCsv) return report({ encoding, columns: mapping.columns, errors: fileError(error.message, error.line, error.code, error.params) });
     if (isUniqueViolation(error)) {
       throw new KizunaError('conflict', 'another import or API call stored some of the same records while this import ran; nothing was stored: import the file again');
     }

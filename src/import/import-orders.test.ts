@@ -214,7 +214,7 @@ describe('importCsv: broken order files', () => {
     { line: 3, column: '受注日時', value: '2024/02/31', reason: 'no such date: "2024/02/31"', code: 'no_such_date' },
     { line: 4, column: '数量', value: '-1', reason: 'quantity must be at least 1', code: 'too_small', params: { minimum: 0, inclusive: 0 } },
     { line: 5, column: '商品コード', value: 'NOPE-1', reason: expect.stringContaining('unknown product code "NOPE-1"'), code: 'unknown_product' },
-    { line: 7, column: '受注日時', value: '2024/1/9', reason: 'ordered_at differs from line 6, the first line of order "B-5"', code: 'order_lines_disagree', params: { line: 6, order: 'B-5' } },
+    { line: 7, column: '受注日時', value: '2024/1/9', reason: expect.stringMatching(/^ordered_at differs from line 6, the first line of order "B-5"; .*--order-time earliest \(HTTP: orderTime=earliest\)/), code: 'order_time_differs', params: { line: 6, order: 'B-5' } },
   ];
 
   it('lists every error with its line, column and value, and stores nothing (all-or-nothing)', async () => {
@@ -239,7 +239,7 @@ describe('importCsv: broken order files', () => {
     const report = await importOrders(workspace, { buffer: Buffer.from(file) });
     expect(report.stored).toBe(false);
     expect(report.errors.map((e) => [e.line, e.column, e.code])).toEqual([
-      [4, '受注日時', 'order_lines_disagree'], [5, '受注日時', 'order_lines_disagree'], [7, '会員ID', 'order_lines_disagree'],
+      [4, '受注日時', 'order_time_differs'], [5, '受注日時', 'order_time_differs'], [7, '会員ID', 'order_lines_disagree'],
     ]);
   });
 
@@ -266,7 +266,7 @@ describe('importCsv: broken order files', () => {
       'B-3,2024/1/6,M102,森 三郎,SERUM-30,美容液 30mL,-1,1980,数量: quantity must be at least 1',
       expect.stringMatching(/^B-4,2024\/1\/7,M103,池田 四郎,NOPE-1,,1,500,"?商品コード: unknown product code/),
       'B-5,2024/1/8,M104,橋本 五郎,SERUM-30,美容液 30mL,1,1980,"order ""B-5"" is rejected with line 7"',
-      'B-5,2024/1/9,M104,橋本 五郎,CREAM-50,クリーム 50g,1,3300,"受注日時: ordered_at differs from line 6, the first line of order ""B-5"""',
+      'B-5,2024/1/9,M104,橋本 五郎,CREAM-50,クリーム 50g,1,3300,"受注日時: ordered_at differs from line 6, the first line of order ""B-5""; if the export stamps each line as it was keyed, import with --order-time earliest (HTTP: orderTime=earliest) to give the order its earliest line\'s time"',
       '',
     ]);
   });

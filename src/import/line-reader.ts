@@ -71,10 +71,16 @@ export class LineReader {
   read(record: CsvRecord, errors: ImportError[]): boolean {
     const before = errors.length;
     const { cells, line } = record;
-    if (record.malformed) errors.push({ line, column: null, value: null, reason: `malformed CSV: ${record.malformed}` });
-    else if (cells.length < this.width || (cells.length > this.width && cells.slice(this.width).some((cell) => cell.trim() !== ''))) {
+    if (record.malformed) {
+      errors.push({ line, column: null, value: null, reason: `malformed CSV: ${record.malformed}`, ...(record.code ? { code: record.code } : {}), ...(record.params ? { params: record.params } : {}) });
+      if (cells.length === 0) {
+        // Nothing of the line was kept (too long to read): its cells have nothing more to say.
+        this.results.fill(NO_VALUE);
+        return false;
+      }
+    } else if (cells.length < this.width || (cells.length > this.width && cells.slice(this.width).some((cell) => cell.trim() !== ''))) {
       // Cells would be read against the wrong headers: report the line alone.
-      errors.push({ line, column: null, value: null, reason: `the line has ${cells.length} columns, the header ${this.width}` });
+      errors.push({ line, column: null, value: null, ...columnCountRefusal(cells, this.width, line) });
       this.results.fill(NO_VALUE);
       return false;
     }
@@ -135,4 +141,21 @@ function parse(field: ImportField, text: string | undefined): CellResult {
   if (outcome.success) return { ok: true, value: outcome.data };
   const issue = outcome.error.issues[0];
   return { ok: false, ...(issue ? refusalOfIssue(issue, input) : { reason: `not a valid ${field.name}` }) };
+}
+
+/**
+ * Why a line has more or fewer cells than the header. A carriage return inside a line of an
+ * LF file (two lines joined by a bare CR, as some tools write) is the usual cause: say so,
+ * rather than count columns.
+ */
+function columnCountRefusal(cells: readonly string[], width: number, line: number): Refusal {
+  const withCr = cells.findIndex((cell) => cell.includes('\r'));
+  if (withCr !== -1) {
+    return {
+      reason: `line ${line} contains a bare carriage return (CR without LF) in its column ${withCr + 1}: the file mixes line breaks; save it with one kind of line break (CRLF or LF)`,
+      code: 'bare_carriage_return',
+      params: { line, column: withCr + 1 },
+    };
+  }
+  return { reason: `the line has ${cells.length} columns, the header ${width}`, code: 'column_count', params: { columns: cells.length, header: width } };
 }

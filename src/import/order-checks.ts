@@ -26,9 +26,12 @@ export async function checkStagedOrders(params: {
   const sizes = await countOrderSizes(client);
   const orders = sizes.reduce((sum, size) => sum + size.orders, 0);
   const errors = [
-    ...(await findDisagreements(client, agreedOrderFields(orderTime))).flatMap((row) => row.fields.map((field) =>
-      error(row.line, field, `${field} differs from line ${row.head_line}, the first line of order "${row.order_id}"`,
-        'order_lines_disagree', { line: row.head_line, order: row.order_id }))),
+    ...(await findDisagreements(client, agreedOrderFields(orderTime))).flatMap((row) => row.fields.map((field) => (field === 'ordered_at'
+      ? error(row.line, field, `${field} differs from line ${row.head_line}, the first line of order "${row.order_id}"; `
+        + 'if the export stamps each line as it was keyed, import with --order-time earliest (HTTP: orderTime=earliest) to give the order its earliest line\'s time',
+      'order_time_differs', { line: row.head_line, order: row.order_id })
+      : error(row.line, field, `${field} differs from line ${row.head_line}, the first line of order "${row.order_id}"`,
+        'order_lines_disagree', { line: row.head_line, order: row.order_id })))),
     ...(await findOversizedOrders(client, itemsSchema, sizes)).map((row) =>
       error(row.line, 'order_id', `order "${row.order_id}" has ${row.lines} item lines: ${row.reason}`)),
     ...(await findUnknownProducts(client, workspaceId)).map((row) =>

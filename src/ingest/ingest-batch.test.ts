@@ -103,4 +103,51 @@ describe('ingestBatch', () => {
     expect(order.amount).toBe('19.42');
     expect(order.ordered_at.toISOString()).toBe('2024-07-01T11:00:00.000Z');
   });
+
+  it('refuses NUL, unpaired surrogates, deep attributes and huge prices as errors of their record and field; skip-invalid stores the rest', async () => {
+    const deep: Record<string, unknown> = {};
+    let level = deep;
+    for (let i = 0; i < 100_000; i += 1) level = (level.a = {}) as Record<string, unknown>;
+    const bad = await freshWorkspace(database);
+    const send = (kind: BatchKind, records: unknown[]) => withTransaction(database.pool, (client) =>
+      ingestBatch({ client, workspace: bad, kind, records, mode: 'skip-invalid' }));
+
+    const customers = await send('customers', [
+      { customer_id: 'OK-1', name: '山田 花子' },
+      { customer_id: 'NUL\u0000ID' },
+      { customer_id: 'C-2', name: 'Ha\u0000nako' },
+      { customer_id: 'C-3', name: 'lone \ud800 high' },
+      { customer_id: 'C-4', attributes: deep },
+      { customer_id: 'C-5', attributes: { note: 'a\u0000b' } },
+      { customer_id: 'C-6', attributes: { 'k\udc00': 1 } },
+    ]);
+    expect(customers).toMatchObject({ received: 7, valid: 1, invalid: 6, stored: true });
+    expect(customers.errors.map((e) => [e.index, e.field, e.code])).toEqual([
+      [1, 'customer_id', 'invalid_text'], [2, 'name', 'invalid_text'], [3, 'name', 'invalid_text'],
+      [4, `attributes${'.a'.repeat(16)}`, 'too_deep'], [5, 'attributes.note', 'invalid_text'], [6, 'attributes', 'invalid_text'],
+    ]);
+    expect(customers.errors[0]!.reason).toContain('NUL character');
+    expect(customers.errors[2]!.reason).toContain('unpaired surrogate (U+D800)');
+    expect(customers.errors[3]!.reason).toBe('nested deeper than 16 levels');
+
+    const products = await send('products', [
+      { sku: 'P-1', name: 'Tea', price: '9'.repeat(140_000) },
+      { sku: 'P-2', name: 'Tea', price: -100 },
+      { sku: 'P-3', name: 'Tea', price: 1e-7 },
+      { sku: 'P-4', name: 'Tea', price: 1e300 },
+    ]);
+    expect(products.errors.map((e) => [e.index, e.field, e.code])).toEqual([[0, 'price', 'too_many_digits'], [1, 'price', 'negative_amount'], [3, 'price', 'too_many_digits']]);
+    expect(products.errors[0]!.reason).toContain('at most 15 digits before the decimal point');
+    expect(String(products.errors[0]!.value).length).toBeLessThan(300);
+    const stored = await database.db.selectFrom('products').select(['sku', 'price']).where('workspace_id', '=', bad.id).execute();
+    expect(stored).toEqual([{ sku: 'P-3', price: '0.0000001' }]);
+
+    const events = await send('events', [
+      { customer_id: 'OK-1', type: 'page_view', occurred_at: '2024-03-01T00:00:00Z', idempotency_key: 'key\u0000' },
+      { customer_id: 'OK-1', type: 'page_view', occurred_at: '2024-03-01T00:00:00Z', idempotency_key: 'ok', properties: { path: '/\u0000' } },
+      { customer_id: 'OK-1', type: 'page_view', occurred_at: '2024-03-01T00:00:00Z', idempotency_key: 'fine' },
+    ]);
+    expect(events.errors.map((e) => [e.index, e.field, e.code])).toEqual([[0, 'idempotency_key', 'invalid_text'], [1, 'properties.path', 'invalid_text']]);
+    expect(events).toMatchObject({ valid: 1, stored: true });
+  });
 });

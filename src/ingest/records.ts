@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { canonicalPrefecture } from '../shared/prefectures.ts';
 import { CONSENT_CHANNELS, CONSENT_PURPOSES, CONSENT_STATUSES, GENDERS, LIFECYCLES, ORDER_CHANNELS, ORDER_STATUSES } from '../shared/vocabulary.ts';
-import { normalizeEmail, normalizeInteger, normalizeMoney, normalizePhone, normalizeText, type Normalized } from '../shared/normalize.ts';
+import { normalizeEmail, normalizePhone, shorten } from '../shared/normalize.ts';
 import { refusalOfIssue, type ReasonCode, type ReasonParams } from '../shared/reasons.ts';
-import { parseCalendarDate, parseTimestamp } from '../shared/time.ts';
+import {
+  externalId, integer, jsonObject, normalized, optionalText, prefecture, price, storableString, text, timestamp,
+} from '../shared/record-fields.ts';
+import { parseCalendarDate } from '../shared/time.ts';
 
 /**
  * The records Kizuna ingests, one zod schema each: the runtime check (with normalisation of
@@ -11,42 +13,6 @@ import { parseCalendarDate, parseTimestamp } from '../shared/time.ts';
  * serve the HTTP batch API and the CSV importer; CSV headers map onto these field names.
  * Timestamps without a zone are read in the workspace's time zone, so schemas are made per zone.
  */
-
-/** Raises a refused normalisation as a zod issue that keeps its reason code. */
-function refuse(ctx: z.RefinementCtx, failure: { reason: string; code?: ReasonCode }): never {
-  ctx.addIssue({ code: 'custom', message: failure.reason, ...(failure.code ? { params: { code: failure.code } } : {}) });
-  return z.NEVER;
-}
-
-function normalized<T>(normalize: (input: string) => Normalized<T>) {
-  return z.string().transform((input, ctx) => {
-    const result = normalize(input);
-    return result.ok ? result.value : refuse(ctx, result);
-  });
-}
-
-const text = (max: number) => z.string().transform(normalizeText).pipe(z.string().min(1).max(max));
-const optionalText = (max: number) => z.string().transform(normalizeText).pipe(z.string().max(max)).nullish()
-  .transform((v) => (v ? v : null));
-const externalId = text(200).describe('The id of this record in the brand\'s own systems');
-const money = z.union([z.number(), z.string()]).transform((input, ctx) => {
-  const result = normalizeMoney(input);
-  return result.ok ? result.value : refuse(ctx, result);
-});
-const integer = z.union([z.number(), z.string()]).transform((input, ctx) => {
-  const result = normalizeInteger(input);
-  return result.ok ? result.value : refuse(ctx, result);
-});
-const prefecture = z.string().transform((input, ctx) =>
-  canonicalPrefecture(input.normalize('NFKC')) ?? refuse(ctx, { reason: `not a prefecture of Japan: "${input}"`, code: 'invalid_prefecture' }));
-
-function timestamp(timezone: string) {
-  return z.string().describe('ISO 8601; without an offset, wall-clock time in the workspace time zone').transform((input, ctx) => {
-    const result = parseTimestamp(input, timezone);
-    return result.ok ? result.value : refuse(ctx, result);
-  });
-}
-
 
 function makeSchemas(timezone: string) {
   const consent = z.object({
@@ -69,7 +35,7 @@ function makeSchemas(timezone: string) {
     email: normalized(normalizeEmail).nullish(),
     phone: normalized(normalizePhone).nullish(),
     line_user_id: optionalText(100),
-    attributes: z.record(z.string(), z.unknown()).optional().describe('Any further attributes, merged into the profile'),
+    attributes: jsonObject().optional().describe('Any further attributes, merged into the profile'),
     consents: z.array(consent).max(20).optional(),
   });
 
@@ -77,21 +43,21 @@ function makeSchemas(timezone: string) {
     sku: externalId,
     name: text(300),
     category: optionalText(200),
-    price: money.nullish(),
+    price: price('price').nullish(),
     is_subscription: z.boolean().optional(),
     effect_first_feeling_days: integer.pipe(z.number().int().min(0).max(3650)).nullish()
       .describe('Days until users first feel the product'),
     effect_clear_days: integer.pipe(z.number().int().min(0).max(3650)).nullish()
       .describe('Days until a clear effect'),
     effect_share: z.number().min(0).max(1).nullish().describe('Share of users who feel it by effect_clear_days (0..1)'),
-    attributes: z.record(z.string(), z.unknown()).optional(),
+    attributes: jsonObject().optional(),
   });
 
   const orderItem = z.object({
     sku: externalId,
     // At most 1,000,000: quantities and an order's item count (Σ over up to 1,000 items) are PostgreSQL integers.
     quantity: integer.pipe(z.number().int().positive('quantity must be at least 1').max(1_000_000, 'quantity must be at most 1,000,000')),
-    unit_price: money.pipe(z.string().refine((v) => !v.startsWith('-'), 'unit_price must not be negative')),
+    unit_price: price('unit_price'),
     product_name: optionalText(300).describe('Creates the product when the SKU is not yet known'),
   });
 
@@ -109,10 +75,10 @@ function makeSchemas(timezone: string) {
 
   const event = z.object({
     customer_id: externalId,
-    type: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, 'type must be snake_case, e.g. page_view'),
+    type: storableString().regex(/^[a-z][a-z0-9_.]{0,63}$/, 'type must be snake_case, e.g. page_view'),
     occurred_at: timestamp(timezone),
-    properties: z.record(z.string(), z.unknown()).optional(),
-    idempotency_key: z.string().min(1).max(200).describe('Sending the same key twice stores the event once'),
+    properties: jsonObject().optional(),
+    idempotency_key: storableString().min(1).max(200).describe('Sending the same key twice stores the event once'),
   });
 
   return { customer, product, order, event };
@@ -164,7 +130,7 @@ export function issuesToErrors(index: number, issues: readonly z.core.$ZodIssue[
   return issues.map((issue) => {
     const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(record)';
     const value = valueAt(record, issue.path);
-    return { index, field, ...refusalOfIssue(issue, value), value };
+    return { index, field, ...refusalOfIssue(issue, value), value: reportable(value) };
   });
 }
 
@@ -175,4 +141,18 @@ function valueAt(record: unknown, path: readonly PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
+}
+
+/**
+ * A refused value as the error may echo it: long strings cut, objects only when small. A value
+ * nested 100,000 deep cannot even be serialised, and a 140,000-digit price need not come back whole.
+ */
+function reportable(value: unknown): unknown {
+  if (typeof value === 'string') return shorten(value, 200);
+  if (value === null || typeof value !== 'object') return value;
+  try {
+    return JSON.stringify(value).length <= 1000 ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

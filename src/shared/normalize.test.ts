@@ -11,6 +11,17 @@ describe('normalisers of back-office values', () => {
     expect(normalizeMoney(11.77)).toEqual({ ok: true, value: '11.77' });
     expect(normalizeMoney('1.980.0')).toMatchObject({ ok: false, code: 'invalid_amount' });
     expect(normalizeMoney('無料')).toMatchObject({ ok: false, code: 'invalid_amount' });
+    expect(normalizeMoney(0.30000000000000004)).toEqual({ ok: true, value: '0.30000000000000004' });
+    expect(normalizeMoney(1e-7)).toEqual({ ok: true, value: '0.0000001' });
+  });
+
+  it('refuses amounts with more digits than 15 before the point or 20 after, quoting them shortened', () => {
+    const huge = normalizeMoney('9'.repeat(140_000));
+    expect(huge).toMatchObject({ ok: false, code: 'too_many_digits', params: { integer: 15, fraction: 20 } });
+    expect(!huge.ok && huge.reason.length).toBeLessThan(200);
+    expect(normalizeMoney('999999999999999')).toEqual({ ok: true, value: '999999999999999' });
+    expect(normalizeMoney(1e15)).toMatchObject({ ok: false, code: 'too_many_digits' });
+    expect(normalizeMoney(`0.${'1'.repeat(21)}`)).toMatchObject({ ok: false, code: 'too_many_digits' });
   });
 
   it('reads whole numbers with full-width digits and separators', () => {

@@ -31,6 +31,18 @@ export const REASON_CODES = [
   'header_only',
   'not_text',
   'unknown_encoding',
+  'invalid_text',
+  'too_deep',
+  'too_large_object',
+  'too_many_digits',
+  'date_out_of_range',
+  'negative_amount',
+  'unclosed_quote',
+  'line_too_long',
+  'bare_carriage_return',
+  'column_count',
+  'encoding_changes',
+  'order_time_differs',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];
@@ -51,8 +63,9 @@ export function refusalOfIssue(issue: z.core.$ZodIssue, input?: unknown): Refusa
   const reason = issue.message;
   switch (issue.code) {
     case 'custom': {
-      const code = (issue.params as { code?: ReasonCode } | undefined)?.code;
-      return code ? { reason, code } : { reason };
+      const { code, ...params } = (issue.params ?? {}) as { code?: ReasonCode } & ReasonParams;
+      if (!code) return { reason };
+      return Object.keys(params).length > 0 ? { reason, code, params } : { reason, code };
     }
     case 'invalid_type':
       return { reason, code: input === undefined || input === null || input === '' ? 'required' : 'invalid_type' };

@@ -7,7 +7,7 @@
  *   parseTimestamp('2024年1月5日 10:23', 'Asia/Tokyo') → 2024-01-05T01:23:00.000Z
  *   parseTimestamp('2024-01-05T10:23:00Z', 'Asia/Tokyo') → 2024-01-05T10:23:00.000Z
  */
-import type { ReasonCode } from './reasons.ts';
+import type { ReasonCode, ReasonParams } from './reasons.ts';
 
 // A date as 2024-01-05, 2024/1/5, 2024.1.5, 2024年1月5日 or 20240105 (groups: year, month and
 // day when separated, month and day when compact), and a timestamp: a date, optionally a time.
@@ -19,14 +19,33 @@ const DATE_PATTERN = new RegExp(`^${DATE}$`);
 const LOCAL_PATTERN = new RegExp(`^${DATE}${TIME}$`);
 const OFFSET_PATTERN = /(?:Z|[+-]\d{2}:?\d{2})$/i;
 
-export type ParsedTime = { ok: true; value: Date } | { ok: false; reason: string; code: ReasonCode };
+export type ParsedTime = { ok: true; value: Date } | { ok: false; reason: string; code: ReasonCode; params?: ReasonParams };
+
+/**
+ * The years a date or timestamp may fall in. Outside it a value is a mistake (a year typed as
+ * 0024, a placeholder 9999-12-31), and years below 100 would not even survive: JavaScript's
+ * Date.UTC reads them as 19xx, so 0001-01-01 was silently stored as 1901-01-01.
+ */
+export const YEAR_RANGE = { first: 1900, last: 2199 } as const;
+
+function outOfRange(input: string): { ok: false; reason: string; code: ReasonCode; params: ReasonParams } {
+  return {
+    ok: false,
+    reason: `date out of range: "${input}" (dates must fall between ${YEAR_RANGE.first}-01-01 and ${YEAR_RANGE.last}-12-31)`,
+    code: 'date_out_of_range',
+    params: { first: `${YEAR_RANGE.first}-01-01`, last: `${YEAR_RANGE.last}-12-31` },
+  };
+}
+
+const inRange = (year: number) => year >= YEAR_RANGE.first && year <= YEAR_RANGE.last;
 
 export function parseTimestamp(input: string, timezone: string): ParsedTime {
   const text = input.normalize('NFKC').trim();
   if (text === '') return { ok: false, reason: 'empty date', code: 'required' };
   if (OFFSET_PATTERN.test(text) && /^\d{4}-\d{2}-\d{2}T/.test(text)) {
     const value = new Date(text);
-    return Number.isNaN(value.getTime()) ? { ok: false, reason: `not a valid timestamp: "${input}"`, code: 'invalid_date' } : { ok: true, value };
+    if (Number.isNaN(value.getTime())) return { ok: false, reason: `not a valid timestamp: "${input}"`, code: 'invalid_date' };
+    return inRange(Number(text.slice(0, 4))) ? { ok: true, value } : outOfRange(input);
   }
   const match = LOCAL_PATTERN.exec(text);
   if (!match) return { ok: false, reason: `not a recognised date: "${input}" (expected e.g. 2024-01-05, 2024/1/5 10:23, 2024年1月5日 or 20240105)`, code: 'invalid_date' };
@@ -37,12 +56,13 @@ export function parseTimestamp(input: string, timezone: string): ParsedTime {
   const second = colonSecond ?? kanjiSecond;
   const ms = match[10] ? Math.round(Number(`0.${match[10]}`) * 1000) : 0;
   if (!isValidCalendarDate(year!, month, day)) return { ok: false, reason: `no such date: "${input}"`, code: 'no_such_date' };
+  if (!inRange(year!)) return outOfRange(input);
   if ((hour ?? 0) > 23 || (minute ?? 0) > 59 || (second ?? 0) > 59) return { ok: false, reason: `no such time of day: "${input}"`, code: 'no_such_time' };
   return { ok: true, value: zonedTimeToUtc(year!, month, day, hour ?? 0, minute ?? 0, second ?? 0, ms, timezone) };
 }
 
 /** A calendar date as 'YYYY-MM-DD', from the same spellings as parseTimestamp (time not allowed). */
-export function parseCalendarDate(input: string): { ok: true; value: string } | { ok: false; reason: string; code: ReasonCode } {
+export function parseCalendarDate(input: string): { ok: true; value: string } | { ok: false; reason: string; code: ReasonCode; params?: ReasonParams } {
   const text = input.normalize('NFKC').trim();
   const match = DATE_PATTERN.exec(text);
   if (!match) return { ok: false, reason: `not a recognised date: "${input}" (expected e.g. 1985-04-12 or 1985/4/12)`, code: 'invalid_date' };
@@ -50,6 +70,7 @@ export function parseCalendarDate(input: string): { ok: true; value: string } | 
   const month = Number(match[2] ?? match[4]);
   const day = Number(match[3] ?? match[5]);
   if (!isValidCalendarDate(year, month, day)) return { ok: false, reason: `no such date: "${input}"`, code: 'no_such_date' };
+  if (!inRange(year)) return outOfRange(input);
   return { ok: true, value: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` };
 }
 

@@ -4543,6 +4543,7 @@ export interface components {
             idempotency_key: string;
             /** @description ISO 8601; without an offset, wall-clock time in the workspace time zone */
             occurred_at: string;
+            /** @description A JSON object: at most 16 levels deep and 10,000 values, no NUL characters */
             properties?: {
                 [key: string]: unknown;
             };
@@ -4621,7 +4622,7 @@ export interface components {
             encoding: ("utf-8" | "utf-8-bom" | "shift_jis") | null;
             errors: {
                 /** @enum {string} */
-                code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding";
+                code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding" | "invalid_text" | "too_deep" | "too_large_object" | "too_many_digits" | "date_out_of_range" | "negative_amount" | "unclosed_quote" | "line_too_long" | "bare_carriage_return" | "column_count" | "encoding_changes" | "order_time_differs";
                 column: string | null;
                 line: number;
                 params?: {
@@ -5227,6 +5228,7 @@ export interface components {
             store?: string | null;
         };
         ProductRecordInput: {
+            /** @description A JSON object: at most 16 levels deep and 10,000 values, no NUL characters */
             attributes?: {
                 [key: string]: unknown;
             };
@@ -5259,7 +5261,7 @@ export interface components {
         } | null;
         RecordError: {
             /** @enum {string} */
-            code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding";
+            code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding" | "invalid_text" | "too_deep" | "too_large_object" | "too_many_digits" | "date_out_of_range" | "negative_amount" | "unclosed_quote" | "line_too_long" | "bare_carriage_return" | "column_count" | "encoding_changes" | "order_time_differs";
             field: string;
             index: number;
             params?: {

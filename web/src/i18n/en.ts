@@ -32,6 +32,18 @@ const reasons: ReasonMessages = {
   header_only: () => 'The file has a header line and no data.',
   not_text: () => 'Not a text file: choose a CSV in UTF-8 or Shift_JIS.',
   unknown_encoding: () => 'The encoding is not UTF-8 or Shift_JIS: save the file as CSV UTF-8 or CSV (Shift_JIS).',
+  invalid_text: () => 'Contains a NUL character or invalid Unicode (an unpaired surrogate).',
+  too_deep: (p) => `Nested too deep (at most ${p.maximum} levels).`,
+  too_large_object: (p) => `Too many values (at most ${p.maximum} in all).`,
+  too_many_digits: (p) => `Too many digits (at most ${p.integer} before the decimal point and ${p.fraction} after).`,
+  date_out_of_range: (p) => `Date out of range (from ${p.first} to ${p.last}).`,
+  negative_amount: () => 'An amount cannot be negative.',
+  unclosed_quote: () => 'A quote (") is never closed.',
+  line_too_long: (p) => `Line ${p.line} is too long (at most ${p.limit} characters a line): a field is too long.`,
+  bare_carriage_return: (p) => `Line ${p.line} holds a bare carriage return (CR without LF) in column ${p.column}: save the file with one kind of line break (CRLF or LF).`,
+  column_count: (p) => `The line has ${p.columns} columns, the header ${p.header}.`,
+  encoding_changes: (p) => `The file's encoding changes at line ${p.line} (byte ${p.offset}): bytes that are not ${p.encoding}. Save the whole file as CSV UTF-8.`,
+  order_time_differs: (p) => `The order time differs from the order's first line (line ${p.line}). If the export stamps each line as it was keyed, choose "Order time: earliest line" (CLI: --order-time earliest).`,
 };
 
 const PREFECTURES_IN_ENGLISH: Record<string, string> = {

@@ -37,6 +37,18 @@ const reasons: ReasonMessages = {
   header_only: () => '見出し行だけで、データ行がありません。',
   not_text: () => 'テキストファイルではありません。CSV(UTF-8 または Shift_JIS)を選んでください。',
   unknown_encoding: () => '文字コードを判定できません。CSV UTF-8 または CSV(Shift_JIS)で保存し直してください。',
+  invalid_text: () => 'NUL 文字または不正な Unicode 文字(対になっていないサロゲート)を含んでいます。',
+  too_deep: (p) => `入れ子が深すぎます(${p.maximum} 階層まで)。`,
+  too_large_object: (p) => `値が多すぎます(全体で ${p.maximum} 個まで)。`,
+  too_many_digits: (p) => `桁数が多すぎます(整数部 ${p.integer} 桁、小数部 ${p.fraction} 桁まで)。`,
+  date_out_of_range: (p) => `範囲外の日付です(${p.first} から ${p.last} まで)。`,
+  negative_amount: () => '金額にマイナスは使えません。',
+  unclosed_quote: () => '引用符(")が閉じられていません。',
+  line_too_long: (p) => `${p.line} 行目が長すぎます(1 行 ${p.limit} 文字まで)。項目の値が長すぎないか確認してください。`,
+  bare_carriage_return: (p) => `${p.line} 行目の ${p.column} 列目に単独の CR(改行コードの一部)が含まれています。改行コードを CRLF か LF のどちらかに統一して保存し直してください。`,
+  column_count: (p) => `列の数(${p.columns})が見出し行(${p.header})と合いません。`,
+  encoding_changes: (p) => `${p.line} 行目(${p.offset} バイト目)から文字コードが変わっています(${p.encoding} ではないバイト)。ファイル全体を CSV UTF-8 で保存し直してください。`,
+  order_time_differs: (p) => `同じ注文の最初の行(${p.line} 行目)と注文日時が異なります。行ごとに入力時刻が記録される出力なら、「注文日時の扱い」で「最も早い行の時刻」を選んでください(CLI では --order-time earliest)。`,
 };
 
 /**

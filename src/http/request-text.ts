@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { KizunaError } from '../shared/errors.ts';
+import { unsafeText } from '../shared/safe-text.ts';
+
+/**
+ * The text of every request is checked once, here, for all routes: a JSON body must be valid
+ * UTF-8 (Fastify's own parser would turn bad bytes into U+FFFD and store them), and no query
+ * or path parameter (`q`, `cursor`, `by=attribute:…`) may hold a NUL or an unpaired surrogate,
+ * which PostgreSQL cannot compare or store: a 500 before, now a 422 naming the parameter.
+ */
+export function checkRequestText(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      done(new KizunaError('bad_request', `The JSON body is not valid UTF-8: invalid bytes at byte offset ${firstInvalidUtf8Byte(bytes)}. Send the body encoded as UTF-8.`), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+  app.addHook('preValidation', async (request) => {
+    refuseUnsafe('query', request.query);
+    refuseUnsafe('path', request.params);
+  });
+}
+
+function refuseUnsafe(part: 'query' | 'path', values: unknown): void {
+  if (values === null || typeof values !== 'object') return;
+  for (const [name, value] of Object.entries(values)) {
+    for (const text of Array.isArray(value) ? value : [value]) {
+      if (typeof text !== 'string') continue;
+      const problem = unsafeText(text);
+      if (problem) {
+        throw new KizunaError('validation_failed', `The ${part} parameter "${name}" ${problem}.`, {
+          issues: [{ field: `${part === 'query' ? 'querystring' : 'params'}.${name}`, reason: problem, code: 'invalid_text' }],
+        });
+      }
+    }
+  }
+}
+
+/**
+ * The offset of the first byte that is not valid UTF-8. The lenient decoder turns each invalid
+ * sequence into U+FFFD; a U+FFFD whose prefix re-encodes to the same length and whose bytes are
+ * EF BF BD was in the body as such, so the first one that is not is where the bad bytes begin.
+ */
+export function firstInvalidUtf8Byte(bytes: Buffer): number {
+  const text = bytes.toString('utf8');
+  for (let at = text.indexOf('\ufffd'); at !== -1; at = text.indexOf('\ufffd', at + 1)) {
+    const offset = Buffer.byteLength(text.slice(0, at), 'utf8');
+    if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) return offset;
+  }
+  return bytes.length;
+}
