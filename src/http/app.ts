@@ -19,13 +19,18 @@ import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { memberRoutes } from './routes/members.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
+import { registerSecurity } from './security.ts';
+import type { Clock } from '../shared/clock.ts';
 
 export interface AppDeps {
   database: Database;
   config: Pick<KizunaConfig, 'secureCookies'>;
   /** The charter's checker (default: checkMessage of src/charter/check-message.ts). */
   checkMessage?: CheckMessage;
+  /** The time sessions expire by and sign-in throttling counts with (default: systemClock). */
+  clock?: Clock;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -40,6 +45,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
+  registerSecurity(app, deps);
 
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
@@ -67,6 +73,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     await api.register(authRoutes(deps));
     await api.register(workspaceRoutes(deps));
+    await api.register(memberRoutes(deps));
     await api.register(ingestRoutes(deps));
     await api.register(customerRoutes(deps));
     await api.register(importRoutes(deps));
