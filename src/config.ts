@@ -16,6 +16,12 @@ export interface KizunaConfig {
   demoSeed: number;
   /** Set `secure` on session cookies (behind HTTPS). */
   secureCookies: boolean;
+  /**
+   * The console's origin as browsers see it (KIZUNA_PUBLIC_ORIGIN, e.g. https://crm.example.jp),
+   * for a proxy that rewrites Host; state-changing requests with the session cookie must come
+   * from it. When absent, the request's Host is the origin.
+   */
+  publicOrigin: string | undefined;
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -26,6 +32,18 @@ function intFromEnv(name: string, fallback: number): number {
     throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   }
   return value;
+}
+
+function originFromEnv(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`KIZUNA_PUBLIC_ORIGIN must be an origin such as https://crm.example.jp, got "${raw}"`);
+  }
+  if (url.origin === 'null' || url.pathname !== '/' || url.search || url.hash) throw new Error(`KIZUNA_PUBLIC_ORIGIN must be an origin (scheme, host and port only) such as https://crm.example.jp, got "${raw}"`);
+  return url.origin;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {
@@ -39,5 +57,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {
     demoCustomers: intFromEnv('KIZUNA_DEMO_CUSTOMERS', 20_000),
     demoSeed: intFromEnv('KIZUNA_DEMO_SEED', 1),
     secureCookies: env.KIZUNA_SECURE_COOKIES === 'true',
+    publicOrigin: originFromEnv(env.KIZUNA_PUBLIC_ORIGIN),
   };
 }

@@ -26,7 +26,7 @@ import type { Clock } from '../shared/clock.ts';
 
 export interface AppDeps {
   database: Database;
-  config: Pick<KizunaConfig, 'secureCookies'>;
+  config: Pick<KizunaConfig, 'secureCookies'> & Partial<Pick<KizunaConfig, 'publicOrigin'>>;
   /** The charter's checker (default: checkMessage of src/charter/check-message.ts). */
   checkMessage?: CheckMessage;
   /** The time sessions expire by and sign-in throttling counts with (default: systemClock). */
@@ -45,9 +45,9 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
-  registerSecurity(app, deps);
 
   await app.register(fastifyCookie);
+  registerSecurity(app, deps);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
