@@ -20,6 +20,12 @@ export interface KizunaConfig {
   statementTimeoutMs: number;
   /** The server's request deadline: a request not answered by then gets a 503. 0: none. */
   requestTimeoutMs: number;
+  /**
+   * The console's origin as browsers see it (KIZUNA_PUBLIC_ORIGIN, e.g. https://crm.example.jp),
+   * for a proxy that rewrites Host; state-changing requests with the session cookie must come
+   * from it. When absent, the request's Host is the origin.
+   */
+  publicOrigin: string | undefined;
 }
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
@@ -35,6 +41,18 @@ function intFromEnv(name: string, fallback: number, env: NodeJS.ProcessEnv = pro
   return value;
 }
 
+function originFromEnv(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`KIZUNA_PUBLIC_ORIGIN must be an origin such as https://crm.example.jp, got "${raw}"`);
+  }
+  if (url.origin === 'null' || url.pathname !== '/' || url.search || url.hash) throw new Error(`KIZUNA_PUBLIC_ORIGIN must be an origin (scheme, host and port only) such as https://crm.example.jp, got "${raw}"`);
+  return url.origin;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
@@ -48,5 +66,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {
     secureCookies: env.KIZUNA_SECURE_COOKIES === 'true',
     statementTimeoutMs: intFromEnv('KIZUNA_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, env),
     requestTimeoutMs: intFromEnv('KIZUNA_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, env),
+    publicOrigin: originFromEnv(env.KIZUNA_PUBLIC_ORIGIN),
   };
 }

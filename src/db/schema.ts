@@ -120,9 +120,24 @@ export interface UsersTable {
   id: Generated<string>;
   email: string;
   display_name: string;
-  role: Role;
+  /** May create workspaces (and becomes admin of those it creates). */
+  instance_admin: ColumnType<boolean, boolean | undefined, boolean>;
   password_hash: string;
   created_at: DefaultTimestamp;
+}
+
+export interface WorkspaceMembersTable {
+  workspace_id: string;
+  user_id: string;
+  role: Role;
+  created_at: DefaultTimestamp;
+}
+
+export interface SignInThrottlesTable {
+  key: string;
+  failures: number;
+  window_started_at: Timestamp;
+  locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface SessionsTable {
@@ -213,6 +228,8 @@ export interface DB {
   order_items: OrderItemsTable;
   events: EventsTable;
   users: UsersTable;
+  workspace_members: WorkspaceMembersTable;
+  sign_in_throttles: SignInThrottlesTable;
   sessions: SessionsTable;
   api_keys: ApiKeysTable;
   analytics_settings: AnalyticsSettingsTable;

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
 import { createApiKey } from '../auth/api-keys.ts';
+import { addMember } from '../auth/memberships.ts';
 import { createUser } from '../auth/users.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { buildApp } from './app.ts';
@@ -154,7 +155,8 @@ describe('API keys and roles', () => {
 describe('console sessions', () => {
   it('signs in with an HttpOnly SameSite cookie and refuses a wrong password', async () => {
     const email = `${randomUUID()}@example.jp`;
-    await createUser(database.db, { email, displayName: 'Support', role: 'support', password: 'correct horse battery' });
+    await createUser(database.db, { email, displayName: 'Support', password: 'correct horse battery' });
+    await addMember(database.db, { workspaceId: brand.id, email, role: 'support' });
     const wrong = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'wrong password!' } });
     expect(wrong.statusCode).toBe(401);
     const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password: 'correct horse battery' } });
@@ -164,7 +166,8 @@ describe('console sessions', () => {
     expect(cookie).toMatch(/SameSite=Lax/);
     const session = cookie.split(';')[0]!;
     const me = await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: session } });
-    expect(me.json()).toMatchObject({ kind: 'user', email, role: 'support' });
+    expect(me.json()).toMatchObject({ kind: 'user', email, instanceAdmin: false });
+    expect((await app.inject({ method: 'GET', url: '/api/v1/workspaces', headers: { cookie: session } })).json()).toEqual([{ ...brand, role: 'support' }]);
     await app.inject({ method: 'POST', url: '/api/v1/auth/logout', headers: { cookie: session } });
     expect((await app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie: session } })).statusCode).toBe(401);
   });

@@ -20,14 +20,19 @@ import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { memberRoutes } from './routes/members.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
+import { registerSecurity } from './security.ts';
+import type { Clock } from '../shared/clock.ts';
 
 export interface AppDeps {
   database: Database;
   /** `requestTimeoutMs` absent: DEFAULT_REQUEST_TIMEOUT_MS; 0: no deadline. */
-  config: Pick<KizunaConfig, 'secureCookies'> & Partial<Pick<KizunaConfig, 'requestTimeoutMs'>>;
+  config: Pick<KizunaConfig, 'secureCookies'> & Partial<Pick<KizunaConfig, 'requestTimeoutMs' | 'publicOrigin'>>;
   /** The charter's checker (default: checkMessage of src/charter/check-message.ts). */
   checkMessage?: CheckMessage;
+  /** The time sessions expire by and sign-in throttling counts with (default: systemClock). */
+  clock?: Clock;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -50,6 +55,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
   checkRequestText(app);
 
   await app.register(fastifyCookie);
+  registerSecurity(app, deps);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -75,6 +81,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     await api.register(authRoutes(deps));
     await api.register(workspaceRoutes(deps));
+    await api.register(memberRoutes(deps));
     await api.register(ingestRoutes(deps));
     await api.register(customerRoutes(deps));
     await api.register(importRoutes(deps));

@@ -1,14 +1,17 @@
 import type { FastifyRequest } from 'fastify';
 import { findApiKey } from '../auth/api-keys.ts';
-import { roleAllows, type Permission, type Principal } from '../auth/permissions.ts';
+import { roleIn } from '../auth/memberships.ts';
+import { roleAllows, type Permission, type Principal, type WorkspacePrincipal } from '../auth/permissions.ts';
 import { SESSION_COOKIE, userForSession } from '../auth/sessions.ts';
 import type { Kdb } from '../db/connect.ts';
+import type { Role } from '../db/schema.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { findWorkspace, type Workspace } from '../workspaces/workspaces.ts';
 
 /**
- * Who is calling: an API key (`Authorization: Bearer kz_...`) or a console session cookie.
- * Throws `unauthorized` when neither is valid.
+ * Who is calling: an API key (`Authorization: Bearer kz_...`) or a console session cookie,
+ * valid by the app's clock (`app.clock`, see security.ts). Throws `unauthorized` when neither
+ * is valid.
  */
 export async function principalOf(db: Kdb, request: FastifyRequest): Promise<Principal> {
   const header = request.headers.authorization;
@@ -19,28 +22,36 @@ export async function principalOf(db: Kdb, request: FastifyRequest): Promise<Pri
     return { kind: 'api_key', keyId: key.id, workspaceId: key.workspaceId, role: key.role };
   }
   const token = request.cookies[SESSION_COOKIE];
-  const user = token ? await userForSession(db, token) : undefined;
+  const user = token ? await userForSession(db, request.server.clock, token) : undefined;
   if (!user) throw new KizunaError('unauthorized', 'Sign in, or send an API key as "Authorization: Bearer <key>".');
-  return { kind: 'user', userId: user.id, email: user.email, displayName: user.displayName, role: user.role };
+  return { kind: 'user', userId: user.id, email: user.email, displayName: user.displayName, instanceAdmin: user.instanceAdmin };
 }
 
-export function requirePermission(principal: Principal, permission: Permission): void {
-  if (!roleAllows(principal.role, permission)) {
-    throw new KizunaError('forbidden', `The role "${principal.role}" may not ${permission === 'read' ? 'read this' : permission === 'write' ? 'write data' : 'manage users, keys or workspaces'}.`);
+export function requirePermission(role: Role, permission: Permission): void {
+  if (!roleAllows(role, permission)) {
+    throw new KizunaError('forbidden', `The role "${role}" may not ${permission === 'read' ? 'read this' : permission === 'write' ? 'write data' : 'manage members, keys or workspaces'}.`);
   }
+}
+
+/** Creating a workspace is an instance-level right: a console user marked instance admin. */
+export function requireInstanceAdmin(principal: Principal): void {
+  if (principal.kind !== 'user') throw new KizunaError('forbidden', 'An API key belongs to one workspace and cannot create workspaces; an instance admin can, from the console or the CLI.');
+  if (!principal.instanceAdmin) throw new KizunaError('forbidden', 'Only an instance admin may create workspaces.');
 }
 
 /**
- * The workspace named in the path, if the principal may use it with this permission.
- * A key of another workspace gets `not_found`, exactly as for a workspace that does not
- * exist: a key sees nothing of other workspaces, not even their names.
+ * The workspace named in the path, if the principal may use it with this permission, and the
+ * principal's role there. A key of another workspace, or a user who is not a member, gets
+ * `not_found`, exactly as for a workspace that does not exist: they see nothing of other
+ * workspaces, not even their names.
  */
-export async function authorizeWorkspace(db: Kdb, request: FastifyRequest, name: string, permission: Permission): Promise<{ workspace: Workspace; principal: Principal }> {
+export async function authorizeWorkspace(db: Kdb, request: FastifyRequest, name: string, permission: Permission): Promise<{ workspace: Workspace; principal: WorkspacePrincipal }> {
   const principal = await principalOf(db, request);
   const workspace = await findWorkspace(db, name).catch(() => undefined);
-  if (!workspace || (principal.kind === 'api_key' && principal.workspaceId !== workspace.id)) {
-    throw new KizunaError('not_found', `No workspace named "${name}".`);
-  }
-  requirePermission(principal, permission);
-  return { workspace, principal };
+  const role = !workspace ? undefined
+    : principal.kind === 'api_key' ? (principal.workspaceId === workspace.id ? principal.role : undefined)
+    : await roleIn(db, { userId: principal.userId, workspaceId: workspace.id });
+  if (!workspace || !role) throw new KizunaError('not_found', `No workspace named "${name}".`);
+  requirePermission(role, permission);
+  return { workspace, principal: { ...principal, role } };
 }

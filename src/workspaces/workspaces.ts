@@ -1,3 +1,4 @@
+import { addFirstMembers } from '../auth/memberships.ts';
 import type { Kdb } from '../db/connect.ts';
 import { NOT_PURCHASE_STATUSES } from '../orders/purchase.ts';
 import { KizunaError } from '../shared/errors.ts';
@@ -15,9 +16,10 @@ export const DEMO_WORKSPACE = 'demo';
 /**
  * Creates a workspace: one brand. Its time zone (default Asia/Tokyo) reads timestamps that
  * carry none and decides what a day or a month is; its currency (ISO 4217, default JPY)
- * labels amounts, which are exact decimals.
+ * labels amounts, which are exact decimals. Its first admin is `creatorUserId` (a console user
+ * creating it) or, without one (the CLI, the demo brand), every instance admin.
  */
-export async function createWorkspace(db: Kdb, params: { name: string; timezone?: string; currency?: string }): Promise<Workspace> {
+export async function createWorkspace(db: Kdb, params: { name: string; timezone?: string; currency?: string; creatorUserId?: string }): Promise<Workspace> {
   const name = params.name.trim();
   const timezone = params.timezone ?? 'Asia/Tokyo';
   const currency = (params.currency ?? 'JPY').toUpperCase();
@@ -28,11 +30,14 @@ export async function createWorkspace(db: Kdb, params: { name: string; timezone?
   if (!Intl.supportedValuesOf('currency').includes(currency)) {
     throw new KizunaError('validation_failed', `Unknown currency "${params.currency}" (use an ISO 4217 code such as JPY, USD, GBP).`);
   }
-  const created = await db.insertInto('workspaces').values({ name, timezone, currency })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .returning(['id', 'name', 'timezone', 'currency']).executeTakeFirst();
-  if (!created) throw new KizunaError('conflict', `A workspace named "${name}" already exists.`);
-  return created;
+  return db.transaction().execute(async (trx) => {
+    const created = await trx.insertInto('workspaces').values({ name, timezone, currency })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .returning(['id', 'name', 'timezone', 'currency']).executeTakeFirst();
+    if (!created) throw new KizunaError('conflict', `A workspace named "${name}" already exists.`);
+    await addFirstMembers(trx, { workspaceId: created.id, ...(params.creatorUserId === undefined ? {} : { creatorUserId: params.creatorUserId }) });
+    return created;
+  });
 }
 
 export async function findWorkspace(db: Kdb, name: string): Promise<Workspace> {

@@ -249,6 +249,7 @@ describe('the charter editor', () => {
 
   it('shows, before saving, which templates a stricter pressure rule would block; saving checks every template again', async () => {
     const strict = await freshWorkspace(database);
+    await console_.addMember(editor, strict);
     await seedDemoCharter({ pool: database.pool, workspaceId: strict.id, check: checkMessage });
     await openEditor(page, strict);
     const row = DEMO_CHARTER.pressure.findIndex((entry) => entry.phrase === '今だけ') + 1;

@@ -5,10 +5,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { addMember } from '../../src/auth/memberships.ts';
 import { createUser } from '../../src/auth/users.ts';
 import type { Database } from '../../src/db/connect.ts';
 import type { Role } from '../../src/db/schema.ts';
 import { buildApp, webDistDir } from '../../src/http/app.ts';
+import type { Workspace } from '../../src/workspaces/workspaces.ts';
 
 
 /** Where end-to-end tests put their screenshots. */
@@ -25,8 +27,13 @@ export interface RunningConsole {
   app: FastifyInstance;
   baseUrl: string;
   browser: Browser;
-  /** A user of the given role (created in the database), to sign in with. */
-  user(role: Role, displayName?: string): Promise<ConsoleUser>;
+  /**
+   * A user (created in the database) with the given role in `workspaces`: by default every
+   * workspace that exists now (the test's, created before), since roles are per workspace.
+   */
+  user(role: Role, displayName?: string, workspaces?: Workspace[]): Promise<ConsoleUser>;
+  /** Makes `user` a member of a workspace created after it, with the user's role. */
+  addMember(user: ConsoleUser, workspace: Workspace): Promise<void>;
   /** A fresh browser context (Japanese, 1360×900, downloads accepted) and its page, not signed in. */
   newPage(): Promise<{ context: BrowserContext; page: Page }>;
   /** The same, signed in as `user`. */
@@ -53,10 +60,15 @@ export async function startConsole(database: Database): Promise<RunningConsole> 
   };
   return {
     app, baseUrl, browser, newPage,
-    async user(role, displayName) {
+    async user(role, displayName, workspaces) {
       const user = { email: `${role}-${randomUUID().slice(0, 8)}@example.jp`, password: 'correct horse battery', role };
-      await createUser(database.db, { email: user.email, displayName: displayName ?? `${role} 担当`, role, password: user.password });
+      await createUser(database.db, { email: user.email, displayName: displayName ?? `${role} 担当`, password: user.password });
+      const memberOf = workspaces ?? await database.db.selectFrom('workspaces').select(['id']).execute();
+      for (const workspace of memberOf) await addMember(database.db, { workspaceId: workspace.id, email: user.email, role });
       return user;
+    },
+    async addMember(user, workspace) {
+      await addMember(database.db, { workspaceId: workspace.id, email: user.email, role: user.role });
     },
     async signedInPage(user) {
       const { context, page } = await newPage();

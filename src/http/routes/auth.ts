@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../auth/permissions.ts';
 import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS } from '../../auth/sessions.ts';
-import { authenticate } from '../../auth/users.ts';
+import { authenticate } from '../../auth/sign-in.ts';
+import { systemClock } from '../../shared/clock.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import { principalOf } from '../auth.ts';
 import type { AppDeps } from '../app.ts';
@@ -12,7 +13,8 @@ const Me = z.object({
   kind: z.enum(['user', 'api_key']),
   email: z.string().optional(),
   displayName: z.string().optional(),
-  role: z.enum(ROLES),
+  instanceAdmin: z.boolean().optional().describe('A console user who may create workspaces'),
+  role: z.enum(ROLES).optional().describe("An API key's role; a user's role is per workspace (GET /workspaces)"),
   workspaceId: z.string().optional(),
 }).meta({ id: 'Me' });
 
@@ -27,11 +29,11 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     }, async (request, reply) => {
       const user = await authenticate(deps.database.db, request.body.email, request.body.password);
       if (!user) throw new KizunaError('unauthorized', 'Wrong email or password.');
-      const session = await createSession(deps.database.db, user.id);
+      const session = await createSession(deps.database.db, deps.clock ?? systemClock, user.id);
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/', httpOnly: true, sameSite: 'lax', secure: deps.config.secureCookies, maxAge: SESSION_TTL_MS / 1000,
       });
-      return { kind: 'user' as const, email: user.email, displayName: user.displayName, role: user.role };
+      return { kind: 'user' as const, email: user.email, displayName: user.displayName, instanceAdmin: user.instanceAdmin };
     });
 
     app.post('/auth/logout', {
@@ -48,7 +50,7 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     }, async (request) => {
       const principal = await principalOf(deps.database.db, request);
       return principal.kind === 'user'
-        ? { kind: 'user' as const, email: principal.email, displayName: principal.displayName, role: principal.role }
+        ? { kind: 'user' as const, email: principal.email, displayName: principal.displayName, instanceAdmin: principal.instanceAdmin }
         : { kind: 'api_key' as const, role: principal.role, workspaceId: principal.workspaceId };
     });
   };

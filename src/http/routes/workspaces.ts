@@ -2,15 +2,19 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
 import { ROLES } from '../../auth/permissions.ts';
+import { membershipsOf } from '../../auth/memberships.ts';
 import { createWorkspace, listWorkspaces, summarizeWorkspace } from '../../workspaces/workspaces.ts';
-import { authorizeWorkspace, principalOf, requirePermission } from '../auth.ts';
+import { authorizeWorkspace, principalOf, requireInstanceAdmin } from '../auth.ts';
 import type { AppDeps } from '../app.ts';
 import { ErrorBody } from '../errors.ts';
 
 export const WorkspaceParams = z.object({ workspace: z.string().min(1).describe('Workspace name') });
 
-const Workspace = z.object({ id: z.string(), name: z.string(), timezone: z.string(), currency: z.string() }).meta({ id: 'Workspace' });
-const WorkspaceSummary = Workspace.extend({
+const WorkspaceFields = z.object({ id: z.string(), name: z.string(), timezone: z.string(), currency: z.string() });
+const Workspace = WorkspaceFields.extend({
+  role: z.enum(ROLES).describe("The caller's role in this workspace"),
+}).meta({ id: 'Workspace' });
+const WorkspaceSummary = WorkspaceFields.extend({
   counts: z.object({
     customers: z.number().int(), leads: z.number().int(), products: z.number().int(),
     orders: z.number().int(), orderItems: z.number().int(), events: z.number().int(),
@@ -26,23 +30,32 @@ export function workspaceRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   const { db } = deps.database;
   return async (app) => {
     app.get('/workspaces', {
-      schema: { tags: ['workspaces'], summary: 'Workspaces the caller can see', response: { 200: z.array(Workspace), 401: ErrorBody } },
+      schema: {
+        tags: ['workspaces'], summary: 'Workspaces the caller can see, with its role in each',
+        description: "A console user sees the workspaces it is a member of; an API key its own workspace.",
+        response: { 200: z.array(Workspace), 401: ErrorBody },
+      },
     }, async (request) => {
       const principal = await principalOf(db, request);
-      const all = await listWorkspaces(db);
-      return principal.kind === 'api_key' ? all.filter((w) => w.id === principal.workspaceId) : all;
+      const roles = principal.kind === 'api_key' ? new Map([[principal.workspaceId, principal.role]]) : await membershipsOf(db, principal.userId);
+      return (await listWorkspaces(db)).flatMap((w) => {
+        const role = roles.get(w.id);
+        return role ? [{ ...w, role }] : [];
+      });
     });
 
     app.post('/workspaces', {
       schema: {
-        tags: ['workspaces'], summary: 'Create a workspace (admin)',
+        tags: ['workspaces'], summary: 'Create a workspace (instance admin)',
+        description: 'Only a console user marked instance admin may create workspaces (the first admin is one; `npx kizuna user create --instance-admin` makes others). The creator becomes the new workspace\'s admin. An API key, which belongs to one workspace, gets 403.',
         body: z.object({ name: z.string(), timezone: z.string().optional(), currency: z.string().optional() }),
         response: { 201: Workspace, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody },
       },
     }, async (request, reply) => {
       const principal = await principalOf(db, request);
-      requirePermission(principal, 'manage');
-      return reply.status(201).send(await createWorkspace(db, request.body));
+      requireInstanceAdmin(principal);
+      const created = await createWorkspace(db, { ...request.body, ...(principal.kind === 'user' ? { creatorUserId: principal.userId } : {}) });
+      return reply.status(201).send({ ...created, role: 'admin' as const });
     });
 
     app.get('/workspaces/:workspace', {

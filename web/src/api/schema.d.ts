@@ -142,7 +142,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Workspaces the caller can see */
+        /**
+         * Workspaces the caller can see, with its role in each
+         * @description A console user sees the workspaces it is a member of; an API key its own workspace.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -173,7 +176,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a workspace (admin) */
+        /**
+         * Create a workspace (instance admin)
+         * @description Only a console user marked instance admin may create workspaces (the first admin is one; `npx kizuna user create --instance-admin` makes others). The creator becomes the new workspace's admin. An API key, which belongs to one workspace, gets 403.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3202,6 +3208,268 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Members of a workspace and their roles (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"][];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a member by email (admin)
+         * @description An email without a user creates one, with a generated password returned only in this response (Kizuna sends no email: hand it over). A user already a member is a 409.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        displayName?: string;
+                        email: string;
+                        /** @enum {string} */
+                        role: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            generatedPassword?: string;
+                            member: components["schemas"]["Member"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a member from the workspace (admin)
+         * @description The user keeps their account and other workspaces. The last admin cannot be removed (409).
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The member's user id */
+                    userId: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /**
+         * Change a member's role (admin)
+         * @description The last admin of a workspace cannot be given another role (409).
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The member's user id */
+                    userId: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        role: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Member"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/orders/batch": {
         parameters: {
             query?: never;
@@ -4947,11 +5215,25 @@ export interface components {
         Me: {
             displayName?: string;
             email?: string;
+            /** @description A console user who may create workspaces */
+            instanceAdmin?: boolean;
             /** @enum {string} */
             kind: "user" | "api_key";
+            /**
+             * @description An API key's role; a user's role is per workspace (GET /workspaces)
+             * @enum {string}
+             */
+            role?: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
+            workspaceId?: string;
+        };
+        Member: {
+            displayName: string;
+            email: string;
             /** @enum {string} */
             role: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
-            workspaceId?: string;
+            /** Format: date-time */
+            since: string;
+            userId: string;
         };
         MessageInputInput: {
             body: string;
@@ -5574,6 +5856,11 @@ export interface components {
             currency: string;
             id: string;
             name: string;
+            /**
+             * @description The caller's role in this workspace
+             * @enum {string}
+             */
+            role: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
             timezone: string;
         };
         WorkspaceSummary: {

@@ -10,7 +10,6 @@ import { CurrentWorkspaceProvider, rememberWorkspace, useWorkspaces } from '../w
 
 /** The frame of every signed-in page: navigation, workspace, language, user. */
 export function Layout() {
-  const me = useMe();
   const { t } = useI18n();
   const { workspace: name = '' } = useParams();
   const workspace = useWorkspaces().find((w) => w.name === name);
@@ -43,7 +42,7 @@ export function Layout() {
                   ))}
                 </ul>
               </li>
-              {canWrite(me.role) && <li><NavLink to={`${base}/import`}>{t.nav.import}</NavLink></li>}
+              {workspace && canWrite(workspace.role) && <li><NavLink to={`${base}/import`}>{t.nav.import}</NavLink></li>}
               <li><a href="/docs" target="_blank" rel="noreferrer">{t.nav.apiDocs} ↗</a></li>
             </ul>
           </nav>
@@ -91,7 +90,7 @@ function UserMenu() {
   const { t } = useI18n();
   const me = useMe();
   const { signOut } = useSession();
-  const who = me.displayName ?? me.email ?? me.role;
+  const who = me.displayName ?? me.email ?? '';
   return (
     <div className="user-menu">
       <span className="user-name" title={me.email}>{t.nav.signedInAs(who)}</span>

@@ -9,10 +9,10 @@ import { countUpTo, useQueryDraft } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
 import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { canWrite, useMe } from '../session/session.tsx';
+import { canWrite } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { PagedListFooter, usePagedList, type PagedList } from '../analytics/paged-list.tsx';
-import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { useCurrentWorkspace, useRole } from '../workspaces/workspaces.tsx';
 
 type ChurnList = Schemas['ChurnList'];
 type Listed = Extract<ChurnList, { outcome: 'listed' }>;
@@ -138,7 +138,7 @@ function ChurnSummary({ summary, list, windowCard }: { summary: Listed; list: Pa
 function WindowCard({ info, onSaved }: { info: ChurnWindow; onSaved(): void }) {
   const { t } = useI18n();
   const { format, workspace } = useCurrentWorkspace();
-  const me = useMe();
+  const role = useRole();
   const c = t.analytics.churn;
   const days = (v: number | null) => orNone(t, v, (x) => c.proposalDays(format.decimal(x, 1)));
   const { proposal } = info;
@@ -170,7 +170,7 @@ function WindowCard({ info, onSaved }: { info: ChurnWindow; onSaved(): void }) {
           <dt>{c.p80}</dt><dd>{days(proposal.intervals.p80)}</dd>
           <dt>{c.p90}</dt><dd>{days(proposal.intervals.p90)}</dd>
         </dl>
-        {canWrite(me.role) && (
+        {canWrite(role) && (
           <form className="window-form" onSubmit={(e) => { e.preventDefault(); if (draftDays !== undefined) void save(draftDays); }}>
             <label className="field field-narrow">
               <span>{c.windowInput}</span>

@@ -8,9 +8,9 @@ import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { Stat } from '../components/stat.tsx';
 import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { canWrite, useMe } from '../session/session.tsx';
+import { canWrite } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
-import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { useCurrentWorkspace, useRole } from '../workspaces/workspaces.tsx';
 
 type Run = Schemas['StoredCustomerValueRun'];
 type RunResult = Schemas['CustomerValueRunResult'];
@@ -38,14 +38,14 @@ export function AnalyticsCustomerValuePage() {
 function CustomerValue({ dataEnd }: { dataEnd: string }) {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
-  const me = useMe();
+  const role = useRole();
   const cv = t.analytics.customerValue;
   const run = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/customer-value', {
     params: { path: { workspace: workspace.name } }, signal,
   })), [workspace.name]);
   // The stored run is the run just made, distributions included.
   const onRun = () => run.reload();
-  const writer = canWrite(me.role);
+  const writer = canWrite(role);
   return (
     <WhenLoaded data={run}>
       {(current) => {

@@ -10,9 +10,9 @@ import { countUpTo } from '../analytics/search-params.ts';
 import { Failure } from '../components/status.tsx';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
 import type { Messages } from '../i18n/ja.ts';
-import { canWrite, useMe } from '../session/session.tsx';
+import { canWrite } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
-import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { useCurrentWorkspace, useRole } from '../workspaces/workspaces.tsx';
 
 type KpiBoard = Schemas['KpiBoard'];
 type Entry = KpiBoard['entries'][number];
@@ -33,7 +33,7 @@ export function AnalyticsKpisPage() {
 function KpiBoardView({ dataEnd }: { dataEnd: string }) {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
-  const me = useMe();
+  const role = useRole();
   const a = t.analytics;
   const k = a.kpis;
   const { asOf, setAsOf, query } = useAsOfQuery(dataEnd);
@@ -56,9 +56,9 @@ function KpiBoardView({ dataEnd }: { dataEnd: string }) {
             <>
               <div className="alert alert-info" role="status">
                 <strong>{k.none}</strong>
-                <p>{canWrite(me.role) ? k.noneWrite : k.noneRead}</p>
+                <p>{canWrite(role) ? k.noneWrite : k.noneRead}</p>
               </div>
-              {canWrite(me.role) && <SeedForm asOf={asOf} onSeeded={board.reload} />}
+              {canWrite(role) && <SeedForm asOf={asOf} onSeeded={board.reload} />}
             </>
           )
           : (

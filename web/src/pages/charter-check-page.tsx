@@ -7,9 +7,9 @@ import { MessageEditor } from '../charter/message-editor.tsx';
 import { NoCharter } from '../charter/no-charter.tsx';
 import { readCharterOrNull } from '../charter/read-charter.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { canWrite, useMe } from '../session/session.tsx';
+import { canWrite } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
-import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { useCurrentWorkspace, useRole } from '../workspaces/workspaces.tsx';
 
 const EMPTY_DRAFT: MessageDraft = { department: 'marketing', channel: 'email', format: 'text', subject: '', body: '' };
 
@@ -59,7 +59,7 @@ export function CharterCheckPage() {
 function Checker({ workspace }: { workspace: string }) {
   const { t } = useI18n();
   const c = t.charter.checker;
-  const me = useMe();
+  const role = useRole();
   const navigate = useNavigate();
   const [draft, setDraft] = useStoredDraft(workspace);
   return (
@@ -71,7 +71,7 @@ function Checker({ workspace }: { workspace: string }) {
         <div className="toolbar">
           <button type="button" className="button" onClick={() => setDraft({ ...draft, channel: 'email', subject: c.sampleSubject, body: c.sampleBody })}>{c.sample}</button>
           <button type="button" className="button button-quiet" onClick={() => setDraft({ ...draft, subject: '', body: '' })}>{c.clear}</button>
-          {canWrite(me.role) && (
+          {canWrite(role) && (
             <button
               type="button" className="button" disabled={draft.body.trim() === ''}
               onClick={() => void navigate(`${charterPath(workspace, 'templates', 'new')}?department=${draft.department}`, { state: { draft } })}

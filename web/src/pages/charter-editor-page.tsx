@@ -7,9 +7,9 @@ import '../charter/charter-editor.css';
 import { CharterForm } from '../charter/charter-form.tsx';
 import { readCharterOrNull } from '../charter/read-charter.ts';
 import { useI18n } from '../i18n/i18n.tsx';
-import { canWrite, useMe } from '../session/session.tsx';
+import { canWrite } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
-import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { useCurrentWorkspace, useRole } from '../workspaces/workspaces.tsx';
 
 type StoredCharter = Schemas['StoredCharter'];
 
@@ -21,8 +21,8 @@ type StoredCharter = Schemas['StoredCharter'];
 export function CharterEditorPage() {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
-  const me = useMe();
-  const writer = canWrite(me.role);
+  const role = useRole();
+  const writer = canWrite(role);
   const stored = useApiData((signal) => readCharterOrNull(workspace.name, signal), [workspace.name]);
   return (
     <WhenLoaded data={stored}>

@@ -7,9 +7,9 @@ import { charterPath, ruleLabel, ScoreBadge, SeverityBadge, TemplateStatusBadge,
 import { readCharterOrNull } from '../charter/read-charter.ts';
 import { NoCharter } from '../charter/no-charter.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { canWrite, useMe } from '../session/session.tsx';
+import { canWrite } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
-import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { useCurrentWorkspace, useRole } from '../workspaces/workspaces.tsx';
 
 type OneVoiceReport = Schemas['OneVoiceReport'];
 type DepartmentVoice = OneVoiceReport['departments'][number];
@@ -136,7 +136,7 @@ function Splits({ report, charter }: { report: OneVoiceReport; charter: StoredCh
 function DepartmentCard({ voice, split }: { voice: DepartmentVoice; split: boolean }) {
   const { t } = useI18n();
   const { workspace, format } = useCurrentWorkspace();
-  const me = useMe();
+  const role = useRole();
   const d = t.charter.oneVoice.departments;
   const name = t.charter.departments[voice.department];
   const headingId = `voice-${voice.department}`;
@@ -155,7 +155,7 @@ function DepartmentCard({ voice, split }: { voice: DepartmentVoice; split: boole
         ? (
           <div className="empty-state">
             <p>{d.noTemplates}</p>
-            {canWrite(me.role) && <Link to={`${charterPath(workspace.name, 'templates', 'new')}?department=${voice.department}`}>{d.create}</Link>}
+            {canWrite(role) && <Link to={`${charterPath(workspace.name, 'templates', 'new')}?department=${voice.department}`}>{d.create}</Link>}
           </div>
         )
         : (

@@ -10,9 +10,9 @@ import { MessageEditor } from '../charter/message-editor.tsx';
 import { OverrideTable, type Override } from '../charter/override-table.tsx';
 import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { canWrite, useMe } from '../session/session.tsx';
+import { canWrite } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
-import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { useCurrentWorkspace, useRole } from '../workspaces/workspaces.tsx';
 
 type StoredTemplate = Schemas['MessageTemplateWithOverrides'];
 
@@ -41,11 +41,11 @@ function TemplateEditor({ stored, onChanged }: { stored: StoredTemplate | undefi
   const { t } = useI18n();
   const tt = t.charter.template;
   const { workspace, format } = useCurrentWorkspace();
-  const me = useMe();
+  const role = useRole();
   const navigate = useNavigate();
   const location = useLocation();
   const [query] = useSearchParams();
-  const writable = canWrite(me.role);
+  const writable = canWrite(role);
 
   const handedOver = (location.state as { draft?: MessageDraft } | null)?.draft;
   const department = DEPARTMENTS.find((d) => d === query.get('department')) ?? 'marketing';
@@ -147,7 +147,7 @@ function TemplateEditor({ stored, onChanged }: { stored: StoredTemplate | undefi
             {(notice ?? handedNotice) && !dirty && <div className="alert alert-ok" role="status">{notice ?? handedNotice}</div>}
             {failure && <Failure error={failure} />}
             {refused && stored && (
-              <PublishRefused findings={refused} admin={me.role === 'admin'} busy={busy !== undefined} onOverride={(reason) => void publish(reason)} />
+              <PublishRefused findings={refused} admin={role === 'admin'} busy={busy !== undefined} onOverride={(reason) => void publish(reason)} />
             )}
           </div>
         )}

@@ -9,9 +9,9 @@ import {
 import { readCharterOrNull } from '../charter/read-charter.ts';
 import { NoCharter } from '../charter/no-charter.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { canWrite, useMe } from '../session/session.tsx';
+import { canWrite } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
-import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { useCurrentWorkspace, useRole } from '../workspaces/workspaces.tsx';
 
 type TemplateSummary = Schemas['MessageTemplateSummary'];
 
@@ -103,10 +103,10 @@ function Alerts({ templates }: { templates: TemplateSummary[] }) {
 function DepartmentSection({ department, templates, hasCharter }: { department: Department; templates: TemplateSummary[]; hasCharter: boolean }) {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
-  const me = useMe();
+  const role = useRole();
   // A template is checked against the charter: without one, a writer is sent to the charter first (NoCharter).
-  const canCreate = canWrite(me.role) && hasCharter;
-  const emptyNote = canCreate ? t.charter.templates.emptyWrite : canWrite(me.role) ? undefined : t.charter.templates.emptyRead;
+  const canCreate = canWrite(role) && hasCharter;
+  const emptyNote = canCreate ? t.charter.templates.emptyWrite : canWrite(role) ? undefined : t.charter.templates.emptyRead;
   const name = t.charter.departments[department];
   const headingId = `templates-${department}`;
   return (

@@ -3,15 +3,15 @@ import { api, unwrap } from '../api/client.ts';
 import { Stat } from '../components/stat.tsx';
 import { Failure, Loading } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { canWrite, useMe } from '../session/session.tsx';
+import { canWrite } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
-import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { useCurrentWorkspace, useRole } from '../workspaces/workspaces.tsx';
 
 /** The workspace at a glance: how many profiles, orders and events, and the sales total. */
 export function HomePage() {
   const { t } = useI18n();
   const { workspace, format } = useCurrentWorkspace();
-  const me = useMe();
+  const role = useRole();
   const summary = useApiData(
     (signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}', { params: { path: { workspace: workspace.name } }, signal })),
     [workspace.name],
@@ -40,7 +40,7 @@ export function HomePage() {
             <h2>{t.home.nextSteps}</h2>
             <div className="actions">
               <Link className="button button-primary" to="customers">{t.home.browseCustomers}</Link>
-              {canWrite(me.role) && <Link className="button" to="import">{t.home.importData}</Link>}
+              {canWrite(role) && <Link className="button" to="import">{t.home.importData}</Link>}
             </div>
           </section>
         </>

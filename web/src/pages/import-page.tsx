@@ -3,8 +3,8 @@ import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { IMPORT_KINDS, runImport, type ImportKind, type ImportMode, type ImportReport } from '../import/import-client.ts';
 import { ImportReportView } from '../import/import-report.tsx';
-import { canWrite, useMe } from '../session/session.tsx';
-import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { canWrite } from '../session/session.tsx';
+import { useCurrentWorkspace, useRole } from '../workspaces/workspaces.tsx';
 
 /**
  * The steps of an import: choose a file, preview it (a dry run that stores nothing), then
@@ -27,7 +27,7 @@ export function ImportPage() {
   const [inputKey, setInputKey] = useState(0);
   const [state, setState] = useState<ImportStep>({ step: 'choose' });
   const c = t.import;
-  const me = useMe();
+  const role = useRole();
 
   async function preview(event: FormEvent) {
     event.preventDefault();
@@ -61,7 +61,7 @@ export function ImportPage() {
   const busy = state.step === 'checking' || state.step === 'importing';
   const report = 'report' in state ? state.report : undefined;
   const canStore = state.step === 'previewed' || state.step === 'rejected';
-  if (!canWrite(me.role)) {
+  if (!canWrite(role)) {
     return (
       <>
         <h1>{c.title}</h1>

@@ -4,6 +4,8 @@ import { api, ApiError, onUnauthorized, unwrap, type Schemas } from '../api/clie
 import { Loading } from '../components/status.tsx';
 
 export type Me = Schemas['Me'];
+/** A role in one workspace (a user has one per workspace it is a member of). */
+export type Role = Schemas['Workspace']['role'];
 
 export type SessionState =
   | { state: 'checking' }
@@ -65,12 +67,17 @@ export function useSession(): Session {
   return session;
 }
 
-/** The signed-in user; the pages under <RequireSession> may call it. */
 /** Roles that may import and write data (the API's `write` permission; read_only may not). */
-export function canWrite(role: Me['role']): boolean {
+export function canWrite(role: Role): boolean {
   return role !== 'read_only';
 }
 
+/** Roles that may manage a workspace's members and API keys (the API's `manage` permission). */
+export function canManage(role: Role): boolean {
+  return role === 'admin';
+}
+
+/** The signed-in user; the pages under <RequireSession> may call it. */
 export function useMe(): Me {
   const { session } = useSession();
   if (session.state !== 'signed-in') throw new Error('useMe() outside <RequireSession>.');

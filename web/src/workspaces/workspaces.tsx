@@ -62,3 +62,8 @@ export function useCurrentWorkspace(): CurrentWorkspace {
   if (!current) throw new Error('useCurrentWorkspace() outside a workspace page.');
   return current;
 }
+
+/** The signed-in user's role in the current workspace: what a page lets them do there. */
+export function useRole(): Workspace['role'] {
+  return useCurrentWorkspace().workspace.role;
+}
