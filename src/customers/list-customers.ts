@@ -1,7 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Kdb } from '../db/connect.ts';
 import type { Gender, Lifecycle } from '../db/schema.ts';
+import type { RfmSegmentCode } from '../analytics/rfm-segments.ts';
 import { KizunaError } from '../shared/errors.ts';
+import { afterSql, decodeCursor, encodeCursor, orderBySql, sortSql, type CustomerOrder, type ListPart, type ListPosition } from './customer-list-order.ts';
 
 export interface CustomerListFilters {
   /** Prefix of a name or given name, kana (hiragana works too), email, phone or customer id. */
@@ -9,6 +11,11 @@ export interface CustomerListFilters {
   lifecycle?: Lifecycle;
   prefecture?: string;
   gender?: Gender;
+  /** Purchases made, inclusive bounds. */
+  purchaseCountMin?: number;
+  purchaseCountMax?: number;
+  /** The RFM segment as of today; resolved by `segmentMembers`. */
+  rfmSegment?: RfmSegmentCode;
 }
 
 export interface CustomerListItem {
@@ -23,6 +30,8 @@ export interface CustomerListItem {
   purchaseCount: number;
   purchaseTotal: string;
   lastPurchaseAt: Date | null;
+  /** Predicted value from the workspace's last customer value run; null when the run did not score them (or none ran). */
+  clv: number | null;
   createdAt: Date;
 }
 
@@ -34,6 +43,9 @@ export interface CustomerListPage {
   total: { value: number; exact: boolean };
 }
 
+/** The ids of a segment's customers: the RFM scoring lives in analytics (in memory when it can). */
+export type SegmentMembers = (segment: RfmSegmentCode) => Promise<readonly string[]>;
+
 /**
  * Matches are counted exactly up to here, then shown as "1,000+": counting further costs a
  * scan of every match (at 1,000,000 profiles, ~100 ms for a common filter), and a list is
@@ -42,23 +54,40 @@ export interface CustomerListPage {
 export const COUNT_LIMIT = 1_000;
 
 /**
- * From this many matches on (the count reached its cap), walking the profiles newest first
- * and testing each fills a page sooner than collecting every match through the indexes and
- * sorting them.
+ * From this many matches on (the count reached its cap), walking the sort's index and testing
+ * each profile fills a page sooner than collecting every match and sorting them; below it, at
+ * least one profile in a thousand matches, so the walk stays short either way.
  */
 const DENSE_MATCHES = COUNT_LIMIT;
 
+export const DEFAULT_ORDER: CustomerOrder = { sort: 'lastPurchase', direction: 'desc' };
+
 /**
- * One page of a workspace's profiles, newest first, with keyset pagination (`id < cursor`)
- * so page 1,000 costs what page 1 costs. Search is by prefix, which indexes answer at
- * 1,000,000 profiles: family or given name, kana, email, phone, customer id.
+ * One page of a workspace's profiles in the given order (default: last purchase, most recent
+ * first, so customers come before leads), with keyset pagination on (key, id) so page 1,000
+ * costs what page 1 costs. Search is by prefix, which indexes answer at 1,000,000 profiles:
+ * family or given name, kana, email, phone, customer id.
  */
-export async function listCustomers(db: Kdb, workspaceId: string, filters: CustomerListFilters, page: { limit: number; cursor?: string }): Promise<CustomerListPage> {
-  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+export async function listCustomers(db: Kdb, workspaceId: string, filters: CustomerListFilters, page: {
+  limit: number; cursor?: string; order?: CustomerOrder; segmentMembers?: SegmentMembers;
+}): Promise<CustomerListPage> {
+  const order = page.order ?? DEFAULT_ORDER;
+  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, order);
+  const { purchaseCountMin: min, purchaseCountMax: max } = filters;
+  if (min !== undefined && max !== undefined && min > max) {
+    throw new KizunaError('validation_failed', `purchaseCountMin (${min}) is above purchaseCountMax (${max}).`);
+  }
   const conditions = [sql`c.workspace_id = ${workspaceId}`];
   if (filters.lifecycle) conditions.push(sql`c.lifecycle = ${filters.lifecycle}`);
   if (filters.prefecture) conditions.push(sql`c.prefecture = ${filters.prefecture}`);
   if (filters.gender) conditions.push(sql`c.gender = ${filters.gender}`);
+  if (min !== undefined) conditions.push(sql`c.purchase_count >= ${min}`);
+  if (max !== undefined) conditions.push(sql`c.purchase_count <= ${max}`);
+  if (filters.rfmSegment) {
+    if (!page.segmentMembers) throw new Error('listCustomers: an RFM segment filter needs segmentMembers');
+    const ids = await page.segmentMembers(filters.rfmSegment);
+    conditions.push(sql`c.id = any(${ids}::bigint[])`);
+  }
   const filtered = sql.join(conditions, sql` and `);
   const keys = filters.q ? searchKeys(filters.q) : undefined;
 
@@ -72,31 +101,54 @@ export async function listCustomers(db: Kdb, workspaceId: string, filters: Custo
     if (matches > DENSE_MATCHES) where = sql`${filtered} and ${matchesByScan(keys)}`;
     else sparse = matchingIds(filtered, keys, false);
   } else {
-    matches = await countRows(db, sql`select 1 from customers c where ${filtered} limit ${COUNT_LIMIT + 1}`);
+    matches = await countRows(db, sql`select c.id from customers c where ${filtered} limit ${COUNT_LIMIT + 1}`);
+    if (matches <= DENSE_MATCHES) sparse = sql`select c.id from customers c where ${filtered}`;
   }
 
-  const { rows } = await sql<{
-    id: string; external_id: string; lifecycle: Lifecycle; name: string | null; name_kana: string | null; gender: Gender | null;
-    prefecture: string | null; email: string | null; purchase_count: number; purchase_total: string; last_purchase_at: Date | null; created_at: Date;
-  }>`${sparse ? sql`with matches as materialized (${sparse}) ` : sql``}
+  const sorting = sortSql(order.sort, workspaceId);
+  const readPart = (part: ListPart, limit: number, from: ListPosition | undefined) => {
+    const keyed = part === 'keyed';
+    return sql<ListedRow>`${sparse ? sql`with matches as materialized (${sparse}) ` : sql``}
      select c.id, c.external_id, c.lifecycle, c.name, c.name_kana, c.gender, c.prefecture, c.purchase_count, c.purchase_total,
             c.last_purchase_at, c.created_at,
-            (select i.value from customer_identities i where i.customer_id = c.id and i.kind = 'email' order by i.created_at limit 1) as email
-       from customers c ${sparse ? sql`join matches m on m.id = c.id` : sql``}
-      where ${where} ${after === undefined ? sql`` : sql`and c.id < ${after}`}
-      order by c.id desc
-      limit ${page.limit + 1}`.execute(db);
+            (select i.value from customer_identities i where i.customer_id = c.id and i.kind = 'email' order by i.created_at limit 1) as email,
+            (select cv.clv from customer_values cv where cv.workspace_id = c.workspace_id and cv.customer_id = c.id) as clv,
+            ${keyed && sorting.key !== null ? sql`${sorting.key}::text` : sql`null`} as sort_key
+       from customers c ${sparse ? sql`join matches m on m.id = c.id` : sql``} ${keyed ? sorting.join : sql``}
+      where ${where} and ${keyed ? sorting.keyed : sorting.unkeyed!} ${from === undefined ? sql`` : sql`and ${afterSql(sorting, part, order.direction, from)}`}
+      order by ${orderBySql(sorting, part, order.direction)}
+      limit ${limit}`.execute(db);
+  };
 
-  const items = rows.slice(0, page.limit).map((row) => ({
+  // limit + 1 rows tell whether a next page exists; the unkeyed part follows the keyed one.
+  const rows: (ListedRow & { part: ListPart })[] = [];
+  if (after === undefined || after.part === 'keyed') {
+    const { rows: keyed } = await readPart('keyed', page.limit + 1, after);
+    rows.push(...keyed.map((row) => ({ ...row, part: 'keyed' as const })));
+  }
+  if (rows.length <= page.limit && sorting.unkeyed !== null) {
+    const { rows: unkeyed } = await readPart('unkeyed', page.limit + 1 - rows.length, after?.part === 'unkeyed' ? after : undefined);
+    rows.push(...unkeyed.map((row) => ({ ...row, part: 'unkeyed' as const })));
+  }
+
+  const shown = rows.slice(0, page.limit);
+  const items = shown.map((row) => ({
     id: row.id, externalId: row.external_id, lifecycle: row.lifecycle, name: row.name, nameKana: row.name_kana,
     gender: row.gender, prefecture: row.prefecture, email: row.email, purchaseCount: row.purchase_count,
-    purchaseTotal: row.purchase_total, lastPurchaseAt: row.last_purchase_at, createdAt: row.created_at,
+    purchaseTotal: row.purchase_total, lastPurchaseAt: row.last_purchase_at, clv: row.clv, createdAt: row.created_at,
   }));
+  const last = shown.at(-1);
   return {
     items,
-    nextCursor: rows.length > page.limit ? encodeCursor(items.at(-1)!.id) : null,
+    nextCursor: rows.length > page.limit && last ? encodeCursor(order, { part: last.part, key: last.sort_key, id: last.id }) : null,
     total: { value: Math.min(matches, COUNT_LIMIT), exact: matches <= COUNT_LIMIT },
   };
+}
+
+interface ListedRow {
+  id: string; external_id: string; lifecycle: Lifecycle; name: string | null; name_kana: string | null; gender: Gender | null;
+  prefecture: string | null; email: string | null; purchase_count: number; purchase_total: string; last_purchase_at: Date | null;
+  created_at: Date; clv: number | null; sort_key: string | null;
 }
 
 async function countRows(db: Kdb, rows: RawBuilder<unknown>): Promise<number> {
@@ -161,15 +213,4 @@ function escapeLike(text: string): string {
 /** ひらがな → カタカナ, so "やまだ" finds ヤマダ. */
 export function hiraganaToKatakana(text: string): string {
   return text.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(`c:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): string {
-  const decoded = Buffer.from(cursor, 'base64url').toString();
-  const match = /^c:(\d+)$/.exec(decoded);
-  if (!match) throw new KizunaError('bad_request', 'The cursor is not valid; start again from the first page.');
-  return match[1]!;
 }

@@ -2,7 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getCustomer360 } from '../../customers/customer-360.ts';
 import { getCustomerTimeline } from '../../customers/customer-timeline.ts';
+import { analyticsEngineFor } from '../../analytics/engine/shared-engine.ts';
+import type { RfmSegmentCode } from '../../analytics/rfm-segments.ts';
+import { CUSTOMER_SORTS, SORT_DIRECTIONS } from '../../customers/customer-list-order.ts';
 import { listCustomers } from '../../customers/list-customers.ts';
+import { rfmSegmentMembers } from '../../customers/rfm-segment-members.ts';
 import {
   CONSENT_CHANNELS, CONSENT_PURPOSES, CONSENT_STATUSES, GENDERS, IDENTITY_KINDS, LIFECYCLES, ORDER_CHANNELS, ORDER_STATUSES,
 } from '../../shared/vocabulary.ts';
@@ -10,6 +14,7 @@ import { PREFECTURES } from '../../shared/prefectures.ts';
 import { authorizeWorkspace } from '../auth.ts';
 import type { AppDeps } from '../app.ts';
 import { ErrorBody } from '../errors.ts';
+import { segmentParam, todayIn } from './analytics/parameters.ts';
 import { WorkspaceParams } from './workspaces.ts';
 
 const Lifecycle = z.enum(LIFECYCLES);
@@ -18,7 +23,9 @@ const Gender = z.enum(GENDERS);
 const CustomerListItem = z.object({
   id: z.string(), externalId: z.string(), lifecycle: Lifecycle, name: z.string().nullable(), nameKana: z.string().nullable(),
   gender: Gender.nullable(), prefecture: z.string().nullable(), email: z.string().nullable(),
-  purchaseCount: z.number().int(), purchaseTotal: z.string(), lastPurchaseAt: z.date().nullable(), createdAt: z.date(),
+  purchaseCount: z.number().int(), purchaseTotal: z.string(), lastPurchaseAt: z.date().nullable(),
+  clv: z.number().nullable().describe('Predicted customer value from the workspace\'s last customer value run; null when it did not score this profile'),
+  createdAt: z.date(),
 }).meta({ id: 'CustomerListItem' });
 
 const CustomerPage = z.object({
@@ -61,22 +68,31 @@ export function customerRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
     app.get('/workspaces/:workspace/customers', {
       schema: {
-        tags: ['customers'], summary: 'Search and filter customers and leads, newest first (keyset pagination)',
+        tags: ['customers'], summary: 'Search, filter and sort customers and leads (keyset pagination)',
+        description: 'Sorted by `sort` in `order` (default: last purchase, most recent first), ties broken by id. For every sort but `registered`, the profiles without the key (no purchase; no predicted value in the last customer value run) follow the others, newest first, whichever the direction. A cursor is valid only for the sort and order it came from.',
         params: WorkspaceParams,
         querystring: z.object({
           q: z.string().max(200).optional().describe('Prefix of name, given name, kana (hiragana too), email, phone or customer id'),
           lifecycle: Lifecycle.optional(),
           prefecture: z.enum(PREFECTURES).optional(),
           gender: Gender.optional(),
+          purchaseCountMin: z.coerce.number().int().min(0).max(1_000_000_000).optional().describe('At least this many purchases'),
+          purchaseCountMax: z.coerce.number().int().min(0).max(1_000_000_000).optional().describe('At most this many purchases'),
+          rfmSegment: segmentParam.optional().describe('Customers in this RFM segment as of today in the workspace\'s time zone (see GET …/analytics/rfm)'),
+          sort: z.enum(CUSTOMER_SORTS).default('lastPurchase')
+            .describe('lastPurchase: last purchase time; totalSpend: Σ purchases; clv: predicted value of the last customer value run; registered: profile creation (id)'),
+          order: z.enum(SORT_DIRECTIONS).default('desc'),
           limit: z.coerce.number().int().min(1).max(200).default(50),
           cursor: z.string().optional(),
         }),
-        response: { 200: CustomerPage, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: CustomerPage, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const { limit, cursor, ...filters } = request.query;
-      return listCustomers(db, workspace.id, filters, { limit, ...(cursor ? { cursor } : {}) });
+      const { limit, cursor, sort, order, ...filters } = request.query;
+      const segmentMembers = (segment: RfmSegmentCode) =>
+        rfmSegmentMembers({ analytics: analyticsEngineFor(pool), pool, workspaceId: workspace.id, asOf: todayIn(workspace), segment });
+      return listCustomers(db, workspace.id, filters, { limit, order: { sort, direction: order }, segmentMembers, ...(cursor ? { cursor } : {}) });
     });
 
     app.get('/workspaces/:workspace/customers/:id', {

@@ -2601,7 +2601,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search and filter customers and leads, newest first (keyset pagination) */
+        /**
+         * Search, filter and sort customers and leads (keyset pagination)
+         * @description Sorted by `sort` in `order` (default: last purchase, most recent first), ties broken by id. For every sort but `registered`, the profiles without the key (no purchase; no predicted value in the last customer value run) follow the others, newest first, whichever the direction. A cursor is valid only for the sort and order it came from.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2609,9 +2612,18 @@ export interface paths {
                     gender?: "female" | "male" | "other" | "unknown";
                     lifecycle?: "lead" | "customer";
                     limit?: number;
+                    order?: "desc" | "asc";
                     prefecture?: "北海道" | "青森県" | "岩手県" | "宮城県" | "秋田県" | "山形県" | "福島県" | "茨城県" | "栃木県" | "群馬県" | "埼玉県" | "千葉県" | "東京都" | "神奈川県" | "新潟県" | "富山県" | "石川県" | "福井県" | "山梨県" | "長野県" | "岐阜県" | "静岡県" | "愛知県" | "三重県" | "滋賀県" | "京都府" | "大阪府" | "兵庫県" | "奈良県" | "和歌山県" | "鳥取県" | "島根県" | "岡山県" | "広島県" | "山口県" | "徳島県" | "香川県" | "愛媛県" | "高知県" | "福岡県" | "佐賀県" | "長崎県" | "熊本県" | "大分県" | "宮崎県" | "鹿児島県" | "沖縄県";
+                    /** @description At most this many purchases */
+                    purchaseCountMax?: number;
+                    /** @description At least this many purchases */
+                    purchaseCountMin?: number;
                     /** @description Prefix of name, given name, kana (hiragana too), email, phone or customer id */
                     q?: string;
+                    /** @description Customers in this RFM segment as of today in the workspace's time zone (see GET …/analytics/rfm) */
+                    rfmSegment?: "churned" | "at_risk" | "new" | "loyal" | "stable";
+                    /** @description lastPurchase: last purchase time; totalSpend: Σ purchases; clv: predicted value of the last customer value run; registered: profile creation (id) */
+                    sort?: "lastPurchase" | "totalSpend" | "clv" | "registered";
                 };
                 header?: never;
                 path: {
@@ -2651,6 +2663,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -4596,6 +4617,8 @@ export interface components {
             value: components["schemas"]["CustomerValue"] | null;
         };
         CustomerListItem: {
+            /** @description Predicted customer value from the workspace's last customer value run; null when it did not score this profile */
+            clv: number | null;
             /** Format: date-time */
             createdAt: string;
             email: string | null;

@@ -4,6 +4,7 @@ import { editorEn } from './charter-editor.ts';
 import { oneVoiceEn } from './charter-one-voice.ts';
 import { templateEn } from './charter-template.ts';
 import { templatesEn } from './charter-templates.ts';
+import { customerListEn } from './console-customers.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
 const reasons: ReasonMessages = {
@@ -135,6 +136,7 @@ export const en: Messages = {
     previous: 'Previous',
     next: 'Next',
     page: (n) => `Page ${n}`,
+    list: customerListEn,
     unnamed: '(no name)',
   },
   lifecycle: { lead: 'Lead', customer: 'Customer' },

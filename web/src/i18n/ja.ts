@@ -4,6 +4,7 @@ import { editorJa } from './charter-editor.ts';
 import { oneVoiceJa } from './charter-one-voice.ts';
 import { templateJa } from './charter-template.ts';
 import { templatesJa } from './charter-templates.ts';
+import { customerListJa } from './console-customers.ts';
 import type { components } from '../api/schema';
 
 /** The code of a refused value or line, as the API sends it beside its English reason. */
@@ -134,6 +135,7 @@ export const ja = {
     previous: '前へ',
     next: '次へ',
     page: (n: string) => `${n} ページ目`,
+    list: customerListJa,
     unnamed: '(氏名未登録)',
   },
   lifecycle: { lead: '見込み客', customer: '顧客' },

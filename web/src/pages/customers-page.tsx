@@ -3,7 +3,8 @@ import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { Failure, Loading } from '../components/status.tsx';
 import {
-  filtersFromParams, filtersToParams, GENDERS, LIFECYCLES, PREFECTURES, type CustomerFilters,
+  anyFilter, DIRECTIONS, filtersFromParams, filtersToParams, GENDERS, LIFECYCLES, NO_FILTERS, PREFECTURES, RFM_SEGMENTS, SORTS,
+  type CustomerFilters, type CustomerSort,
 } from '../customers/customer-filters.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
@@ -44,6 +45,11 @@ export function CustomersPage() {
         ...(filters.lifecycle ? { lifecycle: filters.lifecycle } : {}),
         ...(filters.prefecture ? { prefecture: filters.prefecture } : {}),
         ...(filters.gender ? { gender: filters.gender } : {}),
+        ...(filters.rfmSegment ? { rfmSegment: filters.rfmSegment } : {}),
+        ...(filters.purchaseCountMin !== undefined ? { purchaseCountMin: filters.purchaseCountMin } : {}),
+        ...(filters.purchaseCountMax !== undefined ? { purchaseCountMax: filters.purchaseCountMax } : {}),
+        sort: filters.sort,
+        order: filters.order,
         ...(cursor ? { cursor } : {}),
       },
     },
@@ -66,7 +72,7 @@ export function CustomersPage() {
           </p>
           {page.data.items.length === 0
             ? <p className="status">{t.customers.empty}</p>
-            : <CustomerTable customers={page.data.items} refreshing={page.refreshing} />}
+            : <CustomerTable customers={page.data.items} refreshing={page.refreshing} filters={filters} onChange={applyFilters} />}
           <nav className="list-footer" aria-label={t.customers.pagination}>
             <span className="muted">{t.customers.page(format.integer(cursors.length + 1))}</span>
             <div className="actions">
@@ -103,7 +109,8 @@ function FilterBar({ filters, onChange }: { filters: CustomerFilters; onChange(n
     return () => clearTimeout(timer);
   }, [draft]);
 
-  const anyFilter = filters.q || filters.lifecycle || filters.prefecture || filters.gender;
+  const l = t.customers.list;
+  const countInput = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : undefined);
   return (
     <form className="toolbar" role="search" onSubmit={(event) => { event.preventDefault(); onChange({ ...filters, q: draft }); }}>
       <label className="field search">
@@ -131,8 +138,41 @@ function FilterBar({ filters, onChange }: { filters: CustomerFilters; onChange(n
           {GENDERS.map((v) => <option key={v} value={v}>{t.gender[v]}</option>)}
         </select>
       </label>
-      {anyFilter && (
-        <button type="button" className="button button-quiet" onClick={() => onChange({ q: '', lifecycle: undefined, prefecture: undefined, gender: undefined })}>
+      <label className="field">
+        <span>{l.rfmSegment}</span>
+        <select value={filters.rfmSegment ?? ''} onChange={(e) => onChange({ ...filters, rfmSegment: RFM_SEGMENTS.find((v) => v === e.target.value) })}>
+          <option value="">{t.customers.all}</option>
+          {RFM_SEGMENTS.map((v) => <option key={v} value={v}>{t.analytics.rfm.segmentNames[v]}</option>)}
+        </select>
+      </label>
+      <fieldset className="field field-range">
+        <legend>{l.purchaseCount}</legend>
+        <input
+          type="number" min={0} step={1} inputMode="numeric" aria-label={l.purchaseCountMin} value={filters.purchaseCountMin ?? ''}
+          onChange={(e) => onChange({ ...filters, purchaseCountMin: countInput(e.target.value) })}
+        />
+        <span aria-hidden="true">{l.purchaseCountRange}</span>
+        <input
+          type="number" min={0} step={1} inputMode="numeric" aria-label={l.purchaseCountMax} value={filters.purchaseCountMax ?? ''}
+          onChange={(e) => onChange({ ...filters, purchaseCountMax: countInput(e.target.value) })}
+        />
+      </fieldset>
+      <label className="field">
+        <span>{l.sort}</span>
+        <select
+          value={`${filters.sort}:${filters.order}`} title={l.sortHint}
+          onChange={(e) => {
+            const [sort, order] = e.target.value.split(':');
+            onChange({ ...filters, sort: SORTS.find((v) => v === sort) ?? filters.sort, order: DIRECTIONS.find((v) => v === order) ?? filters.order });
+          }}
+        >
+          {SORTS.flatMap((sort) => DIRECTIONS.map((order) => (
+            <option key={`${sort}:${order}`} value={`${sort}:${order}`}>{l.sorts[`${sort}:${order}`]}</option>
+          )))}
+        </select>
+      </label>
+      {anyFilter(filters) && (
+        <button type="button" className="button button-quiet" onClick={() => onChange({ ...NO_FILTERS, sort: filters.sort, order: filters.order })}>
           {t.customers.clearFilters}
         </button>
       )}
@@ -140,7 +180,9 @@ function FilterBar({ filters, onChange }: { filters: CustomerFilters; onChange(n
   );
 }
 
-function CustomerTable({ customers, refreshing }: { customers: Schemas['CustomerListItem'][]; refreshing: boolean }) {
+function CustomerTable({ customers, refreshing, filters, onChange }: {
+  customers: Schemas['CustomerListItem'][]; refreshing: boolean; filters: CustomerFilters; onChange(next: CustomerFilters): void;
+}) {
   const { t } = useI18n();
   const { format } = useCurrentWorkspace();
   const navigate = useNavigate();
@@ -160,8 +202,9 @@ function CustomerTable({ customers, refreshing }: { customers: Schemas['Customer
             <th scope="col">{c.lifecycle}</th>
             <th scope="col">{c.prefecture}</th>
             <th scope="col" className="num">{c.purchaseCount}</th>
-            <th scope="col" className="num">{c.purchaseTotal}</th>
-            <th scope="col">{c.lastPurchaseAt}</th>
+            <SortableHeader sort="totalSpend" label={c.purchaseTotal} className="num" filters={filters} onChange={onChange} />
+            <SortableHeader sort="clv" label={t.customers.list.clv} title={t.customers.list.clvTitle} className="num" filters={filters} onChange={onChange} />
+            <SortableHeader sort="lastPurchase" label={c.lastPurchaseAt} filters={filters} onChange={onChange} />
           </tr>
         </thead>
         <tbody>
@@ -179,11 +222,35 @@ function CustomerTable({ customers, refreshing }: { customers: Schemas['Customer
               <td>{customer.prefecture ? t.prefecture(customer.prefecture) : none}</td>
               <td className="num">{format.integer(customer.purchaseCount)}</td>
               <td className="num">{format.money(customer.purchaseTotal)}</td>
+              <td className="num">{customer.clv === null ? none : format.money(customer.clv)}</td>
               <td className="nowrap">{customer.lastPurchaseAt ? format.date(customer.lastPurchaseAt) : none}</td>
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+/**
+ * A column header that sorts the list: the first click sorts by it, highest or newest first;
+ * the next reverses the direction. aria-sort tells screen readers the current order.
+ */
+function SortableHeader({ sort, label, title, className, filters, onChange }: {
+  sort: CustomerSort; label: string; title?: string; className?: string; filters: CustomerFilters; onChange(next: CustomerFilters): void;
+}) {
+  const { t } = useI18n();
+  const active = filters.sort === sort;
+  const direction = active ? filters.order : null;
+  const next = active && filters.order === 'desc' ? 'asc' : 'desc';
+  return (
+    <th scope="col" className={className} aria-sort={direction === null ? 'none' : direction === 'desc' ? 'descending' : 'ascending'}>
+      <button
+        type="button" className="sort-button" title={title} aria-label={t.customers.list.sortBy(label, direction)}
+        onClick={() => onChange({ ...filters, sort, order: next })}
+      >
+        {label}<span aria-hidden="true" className="sort-mark">{direction === 'desc' ? ' ▼' : direction === 'asc' ? ' ▲' : ' ⇅'}</span>
+      </button>
+    </th>
   );
 }

@@ -1,0 +1,97 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ingestBatch } from '../../src/ingest/ingest-batch.ts';
+import type { BatchKind } from '../../src/ingest/records.ts';
+import type { Workspace } from '../../src/workspaces/workspaces.ts';
+import { connectTestDatabase, freshWorkspace, withTransaction } from '../support/database.ts';
+import { startConsole, type ConsoleUser, type RunningConsole } from '../support/e2e.ts';
+
+/**
+ * The console as a CRM manager uses it (issue 10 §5): a customer list that opens on buyers
+ * and sorts and filters the way they ask.
+ */
+
+const database = connectTestDatabase();
+let workspace: Workspace;
+let running: RunningConsole;
+let admin: ConsoleUser;
+let page: Page;
+
+function ingest(kind: BatchKind, records: unknown[]) {
+  return withTransaction(database.pool, (client) => ingestBatch({ client, workspace, kind, records, mode: 'all-or-nothing' }));
+}
+
+const order = (id: string, customer: string, at: string, price: number) => ({
+  order_id: id, customer_id: customer, ordered_at: at, status: 'delivered',
+  items: [{ sku: 'AOJIRU-30', quantity: 1, unit_price: String(price), product_name: 'みのり青汁 30包' }],
+});
+
+// Leads registered last (the old list opened on them); three buyers:
+//   青木 two purchases, last 2024-03-01, ¥6,000;  井上 one, 2024-04-01, ¥3,000;  上田 one, 2024-01-15, ¥9,000.
+beforeAll(async () => {
+  workspace = await freshWorkspace(database);
+  await ingest('customers', [
+    { customer_id: 'C-1', name: '青木 一郎' }, { customer_id: 'C-2', name: '井上 二葉' }, { customer_id: 'C-3', name: '上田 三奈' },
+  ]);
+  await ingest('orders', [
+    order('O-1', 'C-1', '2024-01-10 10:00', 2000), order('O-2', 'C-1', '2024-03-01 10:00', 4000),
+    order('O-3', 'C-2', '2024-04-01 10:00', 3000), order('O-4', 'C-3', '2024-01-15 10:00', 9000),
+  ]);
+  await ingest('customers', [{ customer_id: 'L-1', name: '見込 一' }, { customer_id: 'L-2', name: '見込 二' }]);
+  running = await startConsole(database);
+  admin = await running.user('admin', 'E2E 管理者');
+  ({ page } = await running.signedInPage(admin));
+});
+
+afterAll(async () => {
+  await running?.close();
+  await database.close();
+});
+
+const consoleUrl = (path: string) => `${running.baseUrl}/w/${encodeURIComponent(workspace.name)}${path}`;
+
+/** The names in the customer list, once it has settled (no request in flight). */
+async function listedNames(): Promise<string[]> {
+  const table = page.getByRole('table', { name: '顧客一覧' });
+  if (!(await table.isVisible()) || (await table.locator('xpath=..').getAttribute('aria-busy')) === 'true') return [];
+  return table.getByRole('link').allTextContents();
+}
+
+describe('the customer list', () => {
+  it('opens on buyers by last purchase, leads after them', async () => {
+    await page.goto(consoleUrl('/customers'));
+    await expect.poll(listedNames).toEqual(['井上 二葉', '青木 一郎', '上田 三奈', '見込 二', '見込 一']);
+    const header = page.getByRole('columnheader', { name: /最終購入日/ });
+    expect(await header.getAttribute('aria-sort')).toBe('descending');
+  });
+
+  it('sorts by total spend from the column header, both directions, and keeps the order in the URL', async () => {
+    await page.getByRole('button', { name: /累計購入額で並べ替え/ }).click();
+    await expect.poll(listedNames).toEqual(['上田 三奈', '青木 一郎', '井上 二葉', '見込 二', '見込 一']);
+    expect(await page.getByRole('columnheader', { name: /累計購入額/ }).getAttribute('aria-sort')).toBe('descending');
+    await page.getByRole('button', { name: /累計購入額で並べ替え/ }).click();
+    await expect.poll(listedNames).toEqual(['井上 二葉', '青木 一郎', '上田 三奈', '見込 二', '見込 一']);
+    expect(page.url()).toContain('sort=totalSpend');
+    expect(page.url()).toContain('order=asc');
+    await page.reload();
+    await expect.poll(listedNames).toEqual(['井上 二葉', '青木 一郎', '上田 三奈', '見込 二', '見込 一']);
+    expect(await page.getByLabel('並び順').inputValue()).toBe('totalSpend:asc');
+  });
+
+  it('sorts by last purchase, oldest first, from the sort menu', async () => {
+    await page.getByLabel('並び順').selectOption('lastPurchase:asc');
+    await expect.poll(listedNames).toEqual(['上田 三奈', '青木 一郎', '井上 二葉', '見込 二', '見込 一']);
+  });
+
+  it('filters by purchase count and shows leads through the lifecycle filter', async () => {
+    await page.getByLabel('購入回数の下限').fill('2');
+    await expect.poll(listedNames).toEqual(['青木 一郎']);
+    await page.getByLabel('購入回数の下限').fill('');
+    await page.getByLabel('購入回数の上限').fill('1');
+    await expect.poll(listedNames).toEqual(['上田 三奈', '井上 二葉', '見込 二', '見込 一']);
+    await page.getByRole('button', { name: '条件をクリア' }).click();
+    await page.getByLabel('ライフサイクル').selectOption('lead');
+    await expect.poll(listedNames).toEqual(['見込 二', '見込 一']);
+    await page.getByRole('button', { name: '条件をクリア' }).click();
+  });
+});
