@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -15,7 +14,7 @@ import { importCsv, type ImportReport } from './import-csv.ts';
 import { countErrorsByReason } from './import-report.ts';
 
 /**
- * The UCI Online Retail file (../shared/data/online-retail/, Chen, Sain & Guo 2012), imported
+ * The UCI Online Retail file (test/fixtures/data/online-retail/, Chen, Sain & Guo 2012), imported
  * whole as a user would: a mapping of its English headers, --skip-invalid, the order's time
  * the earliest of its lines' (43 invoices straddle a minute), in Europe/London and GBP.
  * Everything the import and the analyses say is checked against figures computed here from
@@ -29,13 +28,11 @@ import { countErrorsByReason } from './import-report.ts';
  * The whole file takes about 30 s to import on a 2-core machine.
  */
 
-const DATA = path.resolve(import.meta.dirname, '../../../shared/data/online-retail/online_retail.csv.gz');
+const DATA = path.resolve(import.meta.dirname, '../../test/fixtures/data/online-retail/online_retail.csv.gz');
 const MAPPING = {
   InvoiceNo: 'order_id', StockCode: 'sku', Description: 'product_name', Quantity: 'quantity',
   InvoiceDate: 'ordered_at', UnitPrice: 'unit_price', CustomerID: 'customer_id', Country: '',
 };
-const hasData = existsSync(DATA);
-if (!hasData) console.warn(`Skipping the Online Retail import checks: ${DATA} is not there (see ../shared/data/README.md).`);
 
 // ─── The raw file, parsed with plain code ───────────────────────────────────────────────
 
@@ -148,7 +145,7 @@ function totalsOf(purchases: readonly Purchase[]) {
 
 // ─── The whole file ─────────────────────────────────────────────────────────────────────
 
-describe.skipIf(!hasData)('the UCI Online Retail file, imported whole with a mapping and --skip-invalid', () => {
+describe('the UCI Online Retail file, imported whole with a mapping and --skip-invalid', () => {
   const database = connectTestDatabase();
   let workspaceId: string;
   let report: ImportReport;
@@ -245,7 +242,7 @@ describe.skipIf(!hasData)('the UCI Online Retail file, imported whole with a map
 
 // ─── The command line, on the file's first 3,000 lines, gzip-compressed ─────────────────
 
-describe.skipIf(!hasData)('kizuna import orders on a gzip-compressed extract of the file', () => {
+describe('kizuna import orders on a gzip-compressed extract of the file', () => {
   const database = connectTestDatabase();
   let scratch: string;
   let file: string;

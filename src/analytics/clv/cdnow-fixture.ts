@@ -6,11 +6,11 @@ import type { CustomerPurchaseDays } from './purchase-days.ts';
 
 /**
  * The CDNOW sample of Fader, Hardie & Lee (2005): 2,357 customers of the 1997 Q1 cohort,
- * read from the shared data folder (it is not copied into the repository). Rows are
+ * shipped in test/fixtures/data/cdnow/ (see the README there for its source). Rows are
  * `master_id sample_id date(YYYYMMDD) cds dollars`, CRLF; the file is sorted by customer and
  * date, as summarisePurchaseDays needs. Customer index = sample_id − 1.
  */
-export const CDNOW_SAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/data/cdnow/CDNOW_sample.txt');
+export const CDNOW_SAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/data/cdnow/CDNOW_sample.txt');
 
 export function readCdnowSample(file = CDNOW_SAMPLE): CustomerPurchaseDays {
   const rows = readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
