@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { KizunaError } from '../shared/errors.ts';
-import { addDays, dayNumber, localDayStart, purchasesSql, requireCalendarDate } from './periods.ts';
+import { addDays, checkPageSize, dayNumber, localDayStart, purchasesSql, requireCalendarDate } from './periods.ts';
 import { customerPurchasesAsOfSql, workspaceTimezone } from './purchases-as-of.ts';
 import { churnWindowProblem, readAnalyticsSettings } from './settings.ts';
 
@@ -222,10 +222,10 @@ export function encodeChurnCursor(total: string, customerId: string): string {
   return Buffer.from(JSON.stringify([total, customerId])).toString('base64url');
 }
 
-/** Throws unless asOf is a date, limit a positive whole number and the cursor (if any) one of ours; the cursor decoded. */
+/** Throws unless asOf is a date, limit a page size (checkPageSize) and the cursor (if any) one of ours; the cursor decoded. */
 export function checkChurnPage(params: { asOf: string; limit: number; cursor?: string }): { total: string; customerId: string } | undefined {
   requireCalendarDate(params.asOf, 'asOf');
-  if (!Number.isInteger(params.limit) || params.limit < 1) throw new KizunaError('validation_failed', `limit must be a positive whole number, not ${params.limit}.`);
+  checkPageSize(params.limit);
   return params.cursor === undefined ? undefined : decodeChurnCursor(params.cursor);
 }
 

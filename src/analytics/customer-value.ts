@@ -12,7 +12,7 @@ import { fitAndScoreSummary } from './clv/fit-and-score.ts';
 import { readCopyOut } from './engine/copy-out.ts';
 import type { GammaGammaFit } from './clv/gamma-gamma.ts';
 import { DAYS_PER_UNIT } from './clv/purchase-days.ts';
-import { addDays, dayNumber, localDate, requireCalendarDate } from './periods.ts';
+import { addDays, checkPageSize, dayNumber, localDate, requireCalendarDate } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
 import { localDateOf } from '../shared/time.ts';
 
@@ -408,6 +408,7 @@ export async function customerValueOf(params: { pool: pg.Pool; workspaceId: stri
 /** Customers by predicted value, highest first, with keyset paging (cursor: the last item's `clv:customerId`). */
 export async function listCustomerValues(params: { pool: pg.Pool; workspaceId: string; limit: number; cursor?: string }) {
   const { pool, workspaceId, limit, cursor } = params;
+  checkPageSize(limit);
   const after = cursor === undefined ? null : decodeCursor(cursor);
   const rows = await selectValues(
     pool,

@@ -108,6 +108,54 @@ function wholeMonths(period: Period): number | null {
   return index(period.to) - index(period.from);
 }
 
+/**
+ * The most one analysis may ask for, so that no read-only request can hold the server: a
+ * period of at most MAX_PERIOD_DAYS (about a hundred years), a series of at most MAX_BUCKETS
+ * buckets (about ten years of days, seventy of weeks; any period by month), at most
+ * MAX_COHORTS monthly cohorts in a retention table (ten years) and at most MAX_PAGE_SIZE rows
+ * a page. Beyond, the request is refused (validation_failed, 422) with `details` naming the
+ * field and the limit, before any data is read.
+ */
+export const MAX_PERIOD_DAYS = 36_525;
+export const MAX_BUCKETS = 3_700;
+export const MAX_COHORTS = 120;
+export const MAX_PAGE_SIZE = 1_000;
+
+/** The number of buckets of a period's series, counted without listing them. */
+export function bucketCount(period: Period, granularity: Granularity): number {
+  const from = dayNumber(bucketStart(period.from, granularity));
+  const to = dayNumber(period.to);
+  switch (granularity) {
+    case 'day':
+      return to - from;
+    case 'week':
+      return Math.ceil((to - from) / 7);
+    case 'month': {
+      const index = (date: string) => Number(date.slice(0, 4)) * 12 + Number(date.slice(5, 7));
+      return index(period.to) - index(period.from) + (period.to.endsWith('-01') ? 0 : 1);
+    }
+  }
+}
+
+/** Throws validation_failed unless the period is one (checkPeriod) and its series by `granularity` has at most MAX_BUCKETS buckets. */
+export function checkSeries(period: Period, granularity: Granularity): void {
+  checkPeriod(period);
+  checkGranularity(granularity);
+  const buckets = bucketCount(period, granularity);
+  if (buckets > MAX_BUCKETS) {
+    throw new KizunaError('validation_failed',
+      `A series has at most ${MAX_BUCKETS.toLocaleString('en-US')} buckets (about ten years of days); ${period.from} – ${period.to} by ${granularity} has ${buckets.toLocaleString('en-US')}: shorten the period or choose a longer granularity.`,
+      { field: 'granularity', limit: MAX_BUCKETS, buckets });
+  }
+}
+
+/** Throws validation_failed unless `limit` is a page size from 1 to MAX_PAGE_SIZE. */
+export function checkPageSize(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new KizunaError('validation_failed', `limit must be a whole number from 1 to ${MAX_PAGE_SIZE.toLocaleString('en-US')}, not ${limit}.`, { field: 'limit', limit: MAX_PAGE_SIZE });
+  }
+}
+
 /** Checks a period given by a user: two real dates, from before to. Returns the reason it is refused, or null. */
 export function periodProblem(period: Period): string | null {
   for (const [name, date] of [['from', period.from], ['to', period.to]] as const) {
@@ -120,10 +168,16 @@ export function periodProblem(period: Period): string | null {
   return period.from < period.to ? null : `from (${period.from}) must be before to (${period.to}): a period is [from, to)`;
 }
 
-/** Throws a validation error naming the problem when a period is not [from, to) of real dates. */
+/** Throws a validation error naming the problem when a period is not [from, to) of real dates, or is longer than MAX_PERIOD_DAYS. */
 export function checkPeriod(period: Period): void {
   const problem = periodProblem(period);
   if (problem) throw new KizunaError('validation_failed', problem);
+  const days = dayNumber(period.to) - dayNumber(period.from);
+  if (days > MAX_PERIOD_DAYS) {
+    throw new KizunaError('validation_failed',
+      `A period has at most ${MAX_PERIOD_DAYS.toLocaleString('en-US')} days (about a hundred years); ${period.from} – ${period.to} has ${days.toLocaleString('en-US')}.`,
+      { field: 'to', limit: MAX_PERIOD_DAYS, days });
+  }
 }
 
 /** Throws a validation error unless `granularity` is day, week or month (it is written into SQL). */

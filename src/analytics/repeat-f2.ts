@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { KizunaError } from '../shared/errors.ts';
-import { addDays, bucketDates, bucketsOf, checkGranularity, checkPeriod, type Granularity, localBucket, localDayStart, type Period, purchasesSql, requireCalendarDate } from './periods.ts';
+import { addDays, bucketDates, bucketsOf, checkSeries, type Granularity, localBucket, localDayStart, type Period, purchasesSql, requireCalendarDate } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
 
 /**
@@ -61,8 +61,7 @@ export async function repeatRates(params: {
   granularity: Granularity;
 }): Promise<RepeatRates> {
   const { pool, workspaceId, period, granularity } = params;
-  checkPeriod(period);
-  checkGranularity(granularity);
+  checkSeries(period, granularity);
   const timezone = await workspaceTimezone(pool, workspaceId);
   const { rows } = await pool.query<{ per_bucket: boolean; bucket: string | null; customers: number; repeaters: number }>(
     `with by_customer as (
@@ -206,8 +205,7 @@ export function f2ConversionOf(params: {
 
 /** Throws validation_failed unless the period, granularity and window (1 … MAX_F2_WINDOW_DAYS days) can be analysed. */
 export function checkF2Terms(terms: { period: Period; granularity: Granularity; within: number }): void {
-  checkPeriod(terms.period);
-  checkGranularity(terms.granularity);
+  checkSeries(terms.period, terms.granularity);
   if (!Number.isInteger(terms.within) || terms.within < 1 || terms.within > MAX_F2_WINDOW_DAYS) {
     throw new KizunaError('validation_failed', `within must be a whole number of days from 1 to ${MAX_F2_WINDOW_DAYS}, not ${terms.within}`);
   }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { KizunaError } from '../shared/errors.ts';
-import { addMonths, bucketsOf, localBucket, localDayStart, periodProblem, purchasesSql, requireCalendarDate } from './periods.ts';
+import { addMonths, bucketCount, bucketsOf, checkPeriod, localBucket, localDayStart, MAX_COHORTS, purchasesSql, requireCalendarDate } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
 import { localDateOf } from '../shared/time.ts';
 import { firstPurchaseEverSql } from './repeat-f2.ts';
@@ -108,10 +108,15 @@ export async function cohortRetention(params: {
   };
 }
 
-/** Throws validation_failed unless [from, to) is a period, months a whole number 0 … MAX_RETENTION_MONTHS and asOf (if given) a date. */
+/** Throws validation_failed unless [from, to) is a period of at most MAX_COHORTS months, months a whole number 0 … MAX_RETENTION_MONTHS and asOf (if given) a date. */
 export function checkRetentionTerms(terms: { from: string; to: string; months: number; asOf?: string }): void {
-  const problem = periodProblem({ from: terms.from, to: terms.to });
-  if (problem) throw new KizunaError('validation_failed', problem);
+  checkPeriod({ from: terms.from, to: terms.to });
+  const cohorts = bucketCount({ from: terms.from, to: terms.to }, 'month');
+  if (cohorts > MAX_COHORTS) {
+    throw new KizunaError('validation_failed',
+      `A retention table has at most ${MAX_COHORTS} monthly cohorts (ten years); ${terms.from} – ${terms.to} has ${cohorts}: shorten the period.`,
+      { field: 'from', limit: MAX_COHORTS, cohorts });
+  }
   if (!Number.isInteger(terms.months) || terms.months < 0 || terms.months > MAX_RETENTION_MONTHS) {
     throw new KizunaError('validation_failed', `months must be a whole number from 0 to ${MAX_RETENTION_MONTHS}, not ${terms.months}.`);
   }

@@ -3,7 +3,7 @@ import { KizunaError } from '../shared/errors.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
 import { quintileScore, RFM_DIMENSIONS, rfmBaseCte, rfmScoredCtes, scoreBandsSql, type RfmDimension } from './rfm-quintiles.ts';
 import { RFM_SEGMENTS, segmentOf, type RfmSegmentCode } from './rfm-segments.ts';
-import { requireCalendarDate } from './periods.ts';
+import { checkPageSize, requireCalendarDate } from './periods.ts';
 
 /**
  * RFM as of a local date d (purchases before d): recency in days since the last purchase day,
@@ -115,9 +115,9 @@ export async function rfmScores(params: { pool: pg.Pool; workspaceId: string; as
   };
 }
 
-/** Throws unless limit is a positive whole number and the cursor (if any) a customer id. */
+/** Throws unless limit is a page size (checkPageSize) and the cursor (if any) a customer id. */
 export function checkRfmPage(limit: number, cursor: string | undefined): void {
-  if (!Number.isInteger(limit) || limit < 1) throw new KizunaError('validation_failed', `limit must be a positive whole number, not ${limit}.`);
+  checkPageSize(limit);
   if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new KizunaError('bad_request', 'The RFM page cursor is not valid; start again from the first page.');
 }
 

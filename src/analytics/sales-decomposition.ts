@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import {
-  bucketDates, bucketsOf, checkComparison, checkGranularity, checkPeriod, comparedPeriod, COMPARISONS, localBucket, purchasesSql,
+  bucketDates, bucketsOf, checkComparison, checkSeries, comparedPeriod, COMPARISONS, localBucket, purchasesSql,
   type Comparison, type Granularity, type Period,
 } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
@@ -101,8 +101,7 @@ export async function decomposeSales(params: {
 }): Promise<SalesDecomposition> {
   const { pool, workspaceId, period, granularity } = params;
   const compare = [...new Set(params.compare ?? COMPARISONS)];
-  checkPeriod(period);
-  checkGranularity(granularity);
+  checkSeries(period, granularity);
   compare.forEach(checkComparison);
   const timezone = await workspaceTimezone(pool, workspaceId);
   const compared = compare.map((comparison) => comparedPeriod(period, comparison));

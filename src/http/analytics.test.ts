@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
 import { addOrders } from '../../test/support/purchases.ts';
 import { localDateOf } from '../shared/time.ts';
+import { addDays, MAX_BUCKETS, MAX_COHORTS, MAX_PERIOD_DAYS } from '../analytics/periods.ts';
 import { createApiKey } from '../auth/api-keys.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { buildApp } from './app.ts';
@@ -120,6 +121,38 @@ describe('sales analytics API', () => {
     expect(unknown.json().message).toMatch(/querystring\.by: by must be one of gender, .* or attribute:KEY/);
     expect((await call('GET', '/analytics/sales?from=2024-02-30&to=2024-04-01', readKey)).statusCode).toBe(400);
     expect((await call('GET', '/analytics/sales?from=2024-03-01&to=2024-04-01&compare=decade', readKey)).statusCode).toBe(400);
+  });
+});
+
+describe('bounded work', () => {
+  it('refuses 1900-01-01 – 9999-12-31 by day with 422 naming the field and the limit, before reading anything', async () => {
+    for (const engine of ['memory', 'sql']) {
+      const response = await call('GET', `/analytics/sales?from=1900-01-01&to=9999-12-31&granularity=day&engine=${engine}`, readKey);
+      expect(response.statusCode, response.body).toBe(422);
+      expect(response.json()).toMatchObject({ code: 'validation_failed', details: { field: 'to', limit: MAX_PERIOD_DAYS } });
+    }
+    const repeat = await call('GET', '/analytics/repeat?from=1990-01-01&to=2026-01-01&granularity=day', readKey);
+    expect(repeat.statusCode).toBe(422);
+    expect(repeat.json()).toMatchObject({ code: 'validation_failed', details: { field: 'granularity', limit: MAX_BUCKETS } });
+    expect(repeat.json().message).toContain('at most 3,700 buckets');
+    const difference = await call('GET', '/analytics/sales/difference?from=1900-01-01&to=9999-12-31&by=gender', readKey);
+    expect(difference.statusCode).toBe(422);
+  });
+
+  it('accepts every limit at its boundary and refuses one beyond', async () => {
+    const lastDay = addDays('2015-01-01', MAX_BUCKETS);
+    expect((await call('GET', `/analytics/sales?from=2015-01-01&to=${lastDay}&granularity=day&compare=`, readKey)).statusCode).toBe(200);
+    expect((await call('GET', `/analytics/sales?from=2015-01-01&to=${addDays(lastDay, 1)}&granularity=day&compare=`, readKey)).statusCode).toBe(422);
+    expect((await call('GET', `/analytics/f2?from=2015-01-01&to=${addDays(lastDay, 1)}&granularity=day`, readKey)).statusCode).toBe(422);
+    const century = addDays('1926-01-01', MAX_PERIOD_DAYS);
+    expect((await call('GET', `/analytics/sales?from=1926-01-01&to=${century}&granularity=month&compare=`, readKey)).statusCode).toBe(200);
+    expect((await call('GET', `/analytics/sales?from=1926-01-01&to=${addDays(century, 1)}&granularity=month&compare=`, readKey)).statusCode).toBe(422);
+    expect((await call('GET', '/analytics/retention?from=2014-01-01&to=2024-01-01&months=120&asOf=2024-04-01', readKey)).statusCode).toBe(200);
+    const cohorts = await call('GET', '/analytics/retention?from=2013-12-01&to=2024-01-01&asOf=2024-04-01', readKey);
+    expect(cohorts.statusCode).toBe(422);
+    expect(cohorts.json()).toMatchObject({ details: { field: 'from', limit: MAX_COHORTS } });
+    expect((await call('GET', '/analytics/churn?asOf=2024-04-01&limit=200', readKey)).statusCode).toBe(200);
+    expect((await call('GET', '/analytics/churn?asOf=2024-04-01&limit=201', readKey)).statusCode).toBe(400);
   });
 });
 

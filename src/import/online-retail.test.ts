@@ -8,7 +8,7 @@ import { connectTestDatabase, freshWorkspace } from '../../test/support/database
 import { repeatRates } from '../analytics/repeat-f2.ts';
 import { listRfmCustomers, rfmScores } from '../analytics/rfm.ts';
 import { decomposeSales } from '../analytics/sales-decomposition.ts';
-import { dayNumber } from '../analytics/periods.ts';
+import { dayNumber, MAX_PAGE_SIZE } from '../analytics/periods.ts';
 import { withDecompressedFile } from './gzip-file.ts';
 import { importCsv, type ImportReport } from './import-csv.ts';
 import { countErrorsByReason } from './import-report.ts';
@@ -229,7 +229,12 @@ describe('the UCI Online Retail file, imported whole with a mapping and --skip-i
     expect(summary.customers).toBe(byCustomer.size);
     expect(milli(summary.monetary)).toBe(totalsOf(expected.purchases).salesMilli);
     expect(summary.segments.reduce((sum, segment) => sum + segment.customers, 0)).toBe(byCustomer.size);
-    const { items } = await listRfmCustomers({ pool: database.pool, workspaceId, asOf, limit: 10_000 });
+    const items: Awaited<ReturnType<typeof listRfmCustomers>>['items'] = [];
+    for (let cursor: string | undefined, page = 0; page === 0 || cursor; page++) {
+      const next = await listRfmCustomers({ pool: database.pool, workspaceId, asOf, limit: MAX_PAGE_SIZE, cursor });
+      items.push(...next.items);
+      cursor = next.nextCursor ?? undefined;
+    }
     expect(items).toHaveLength(byCustomer.size);
     const mismatches = items.filter((item) => {
       const want = byCustomer.get(item.externalId)!;

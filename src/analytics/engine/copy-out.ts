@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 
@@ -10,6 +11,10 @@ import { to as copyTo } from 'pg-copy-streams';
  * ever and PostgreSQL shows the connection "idle in transaction" (issue 10). Read to its end,
  * the connection is back at a statement boundary, so the caller's transaction rolls back and
  * the connection returns to the pool in working order.
+ *
+ * Between chunks the event loop gets a turn, so other requests are served while a large
+ * snapshot loads (1,000,000 customers are some 4,000 chunks of parsing) instead of waiting
+ * for the whole load.
  */
 export async function readCopyOut(client: pg.PoolClient, sql: string, consume: (chunk: Buffer) => void): Promise<void> {
   const stream = client.query(copyTo(sql));
@@ -21,6 +26,7 @@ export async function readCopyOut(client: pg.PoolClient, sql: string, consume: (
     } catch (error) {
       failure = { error };
     }
+    await nextTurn();
   }
   if (failure) throw failure.error;
 }

@@ -3,7 +3,7 @@ import {
   checkChurnPage, churnedCustomer, encodeChurnCursor, proposalFromGaps, resolveChurnWindow,
   type ChurnList, type ChurnWindowProposal,
 } from '../churn.ts';
-import { addDays, checkGranularity, checkPeriod, dayNumber, formatDay, localDayStart, requireCalendarDate, type Granularity, type Period } from '../periods.ts';
+import { addDays, checkSeries, dayNumber, formatDay, localDayStart, requireCalendarDate, type Granularity, type Period } from '../periods.ts';
 import { bucketOfDays } from './sales.ts';
 import { checkF2Terms, f2ConversionOf, repeatRatesOf, type F2Conversion, type RepeatRates } from '../repeat-f2.ts';
 import { purchaseCondition } from '../../orders/purchase.ts';
@@ -17,8 +17,7 @@ import { decimalToUnits, NO_DAY, unitsToDecimal, type PurchaseSnapshot } from '.
 /** `repeatRates`: per bucket and for the whole period, customers with ≥ 1 and ≥ 2 purchases. */
 export function snapshotRepeatRates(snapshot: PurchaseSnapshot, params: { period: Period; granularity: Granularity }): RepeatRates {
   const { period, granularity } = params;
-  checkPeriod(period);
-  checkGranularity(granularity);
+  checkSeries(period, granularity);
   const { buckets, fromDay, toDay, bucketOfDay } = bucketOfDays(period, granularity);
   const customers = new Float64Array(buckets.length);
   const repeaters = new Float64Array(buckets.length);

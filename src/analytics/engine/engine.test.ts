@@ -13,6 +13,7 @@ import { cohortRetention } from '../retention.ts';
 import { snapshotChurned, snapshotChurnProposal, snapshotF2, snapshotRepeatRates } from './customer-base.ts';
 import { rfmScores, listRfmCustomers } from '../rfm.ts';
 import { decomposeSales } from '../sales-decomposition.ts';
+import { MAX_PAGE_SIZE } from '../periods.ts';
 import { AnalyticsEngine } from './analytics-engine.ts';
 import { loadPurchaseSnapshot, unitsToDecimal, type PurchaseSnapshot } from './purchase-snapshot.ts';
 import { snapshotRetention } from './retention.ts';
@@ -166,7 +167,12 @@ describe('engine = SQL reference on the demo brand', () => {
 
   it('RFM of each customer', async () => {
     const asOf = '2026-06-01';
-    const sql = await listRfmCustomers({ pool, workspaceId: demo.id, asOf, limit: 100_000 });
+    const sql = { items: [] as Awaited<ReturnType<typeof listRfmCustomers>>['items'] };
+    for (let cursor: string | undefined, page = 0; page === 0 || cursor; page++) {
+      const next = await listRfmCustomers({ pool, workspaceId: demo.id, asOf, limit: MAX_PAGE_SIZE, cursor });
+      sql.items.push(...next.items);
+      cursor = next.nextCursor ?? undefined;
+    }
     const table = snapshotRfmTable(snapshot, asOf);
     const memory = Array.from(table.customer, (_, i) => rfmRow(snapshot, table, i, { externalId: '', name: null }))
       .sort((a, b) => Number(a.customerId) - Number(b.customerId));

@@ -1,5 +1,5 @@
 import {
-  bucketDates, bucketsOf, checkComparison, checkGranularity, checkPeriod, comparedPeriod, COMPARISONS, dayNumber,
+  bucketDates, bucketsOf, checkComparison, checkPeriod, checkSeries, comparedPeriod, COMPARISONS, dayNumber,
   type Comparison, type Granularity, type Period,
 } from '../periods.ts';
 import { changeOf, totalsOf, type SalesDecomposition, type SalesTotals } from '../sales-decomposition.ts';
@@ -19,8 +19,7 @@ export function snapshotSales(snapshot: PurchaseSnapshot, params: {
 }): SalesDecomposition {
   const { period, granularity } = params;
   const compare = [...new Set(params.compare ?? COMPARISONS)];
-  checkPeriod(period);
-  checkGranularity(granularity);
+  checkSeries(period, granularity);
   compare.forEach(checkComparison);
   const compared = compare.map((comparison) => comparedPeriod(period, comparison));
   const { buckets, fromDay, toDay, bucketOfDay } = bucketOfDays(period, granularity);

@@ -7,7 +7,7 @@ import { snapshotRetention } from '../../../analytics/engine/retention.ts';
 import { rfmTableOf, snapshotRfmCustomers } from '../../../analytics/engine/rfm-customers.ts';
 import { snapshotRfmSummary } from '../../../analytics/engine/rfm.ts';
 import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
-import { cohortRetention } from '../../../analytics/retention.ts';
+import { checkRetentionTerms, cohortRetention } from '../../../analytics/retention.ts';
 import { listRfmCustomers, rfmScores } from '../../../analytics/rfm.ts';
 import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
 import { CHURN_WINDOW_DAYS, readAnalyticsSettings, setAnalyticsSettings } from '../../../analytics/settings.ts';
@@ -149,6 +149,8 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
       const asOf = request.query.asOf ?? todayIn(workspace);
       const to = request.query.to ?? asOf;
       const from = request.query.from ?? addMonths(to, -12);
+      // Refused before the engine loads anything.
+      checkRetentionTerms({ from, to, months, asOf });
       return analytics.run(workspace.id,
         (snapshot) => snapshotRetention(snapshot, { from, to, months, asOf }),
         () => cohortRetention({ pool, workspaceId: workspace.id, from, to, months, asOf }), engine);

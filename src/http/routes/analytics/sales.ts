@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { COMPARISONS, GRANULARITIES } from '../../../analytics/periods.ts';
+import { checkSeries, COMPARISONS, GRANULARITIES } from '../../../analytics/periods.ts';
 import { snapshotF2, snapshotRepeatRates } from '../../../analytics/engine/customer-base.ts';
-import { f2AsOf, f2Conversion, repeatRates } from '../../../analytics/repeat-f2.ts';
+import { checkF2Terms, f2AsOf, f2Conversion, repeatRates } from '../../../analytics/repeat-f2.ts';
 import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
 import { snapshotSales } from '../../../analytics/engine/sales.ts';
 import { decomposeSales } from '../../../analytics/sales-decomposition.ts';
@@ -136,6 +136,8 @@ export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const { granularity, compare, engine } = request.query;
       const period = periodOf(request.query);
+      // Refused before the engine loads anything.
+      checkSeries(period, granularity);
       return analytics.run(workspace.id,
         (snapshot) => snapshotSales(snapshot, { period, granularity, compare }),
         () => decomposeSales({ pool, workspaceId: workspace.id, period, granularity, compare }), engine);
@@ -167,6 +169,7 @@ export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const { granularity, engine } = request.query;
       const period = periodOf(request.query);
+      checkSeries(period, granularity);
       return analytics.run(workspace.id,
         (snapshot) => snapshotRepeatRates(snapshot, { period, granularity }),
         () => repeatRates({ pool, workspaceId: workspace.id, period, granularity }), engine);
@@ -190,6 +193,7 @@ export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const { granularity, within, engine } = request.query;
       const period = periodOf(request.query);
+      checkF2Terms({ period, granularity, within });
       return analytics.run(workspace.id,
         async (snapshot) => {
           const asOf = await f2AsOf({ pool, workspaceId: workspace.id, timezone: workspace.timezone, period, asOf: request.query.asOf });
