@@ -5,6 +5,7 @@
  *   2. CSV import of 1,000,000 Shift_JIS order lines       (bench/import-csv.ts)
  *   3. demo generation of 1,000,000 customers              (bench/demo.ts)
  *   4. customer list queries at 1,000,000 profiles         (bench/customer-list.ts)
+ *   5. order batches from 8 concurrent clients sharing new customers vs 1 client (bench/ingest-concurrent.ts)
  * Pass `--quick` for a smaller run of each (a smoke test, not the recorded figures).
  */
 import { spawnSync } from 'node:child_process';
@@ -15,6 +16,7 @@ const suites: [string, string[]][] = [
   ['bench/import-csv.ts', quick ? ['--lines', '50000'] : []],
   ['bench/demo.ts', quick ? ['--customers', '20000'] : []],
   ['bench/customer-list.ts', quick ? ['--customers', '50000', '--runs', '10'] : []],
+  ['bench/ingest-concurrent.ts', quick ? ['--orders', '16000'] : []],
 ];
 
 for (const [script, args] of suites) {

@@ -100,6 +100,7 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
   } finally {
     client.release();
   }
+  if (outcome.stored && outcome.rows >= ANALYZE_AFTER_ROWS) await pool.query(`analyze ${WRITTEN_TABLES[kind].join(', ')}`);
   progress.finish();
 
   const rejectedPath = outcome.rejected?.size ? params.rejectedPath ?? defaultRejectedPath(source) : undefined;
@@ -117,6 +118,20 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
     ...(rejectedPath ? { rejectedPath } : {}),
   });
 }
+
+/**
+ * After a large import, the tables it wrote are analysed at once rather than when autovacuum
+ * comes round (a minute or more later, and only past 10% of a table). Until then the planner
+ * believes the workspace holds what it held before (nothing, on a first import), and plans the
+ * next import's or analysis's joins for a handful of rows.
+ */
+const ANALYZE_AFTER_ROWS = 10_000;
+const WRITTEN_TABLES: Record<BatchKind, readonly string[]> = {
+  customers: ['customers', 'customer_identities', 'consents'],
+  products: ['products'],
+  orders: ['customers', 'customer_identities', 'products', 'orders', 'order_items'],
+  events: ['customers', 'events'],
+};
 
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';

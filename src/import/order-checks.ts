@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
 import type { ImportError } from './import-report.ts';
 import { agreedOrderFields, type OrderTimeRule } from './order-staging.ts';
+import { knownRow } from './order-summaries.ts';
 
 /**
  * The checks an order file needs beyond each line's own cells, as SQL over the staged lines
@@ -79,13 +80,20 @@ async function findOversizedOrders(client: pg.ClientBase, itemsSchema: z.ZodType
   return rows.map((row) => ({ ...row, reason: refused.get(row.lines)! }));
 }
 
-/** Well-formed lines whose product code is not in the catalogue and is named by no well-formed line. */
+/**
+ * Well-formed lines whose product code is not in the catalogue and is named by no well-formed
+ * line. The catalogue is probed once per distinct code (see knownRow), not once per line.
+ */
 async function findUnknownProducts(client: pg.ClientBase, workspaceId: string) {
   const { rows } = await client.query<{ line: number; sku: string }>(
-    `select l.line, l.sku from import_order_lines l
-      where not l.bad and l.product_name is null
-        and not exists (select 1 from products p where p.workspace_id = $1 and p.sku = l.sku)
-        and not exists (select 1 from import_new_products n where n.sku = l.sku)`,
+    `with codes as (
+       select distinct sku from import_order_lines where not bad and product_name is null
+     ), unknown as (
+       select s.sku from codes s left join lateral ${knownRow('products', 'sku', 's.sku')} p on true
+        where p.known is null and not exists (select 1 from import_new_products n where n.sku = s.sku)
+     )
+     select l.line, l.sku from import_order_lines l join unknown u on u.sku = l.sku
+      where not l.bad and l.product_name is null`,
     [workspaceId],
   );
   return rows;

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { refreshCustomerStats } from '../orders/customer-stats.ts';
 import { noteOrdersChanged } from '../orders/order-changes.ts';
 import { purchaseCondition } from '../orders/purchase.ts';
+import { knownRow } from './order-summaries.ts';
 
 /**
  * Writes the staged orders that are not rejected, set-based, with upsertOrders' contract
@@ -122,10 +123,13 @@ async function createProducts(client: pg.ClientBase, ws: string, someRejected: b
 async function upsertStagedOrders(client: pg.ClientBase, ws: string): Promise<void> {
   await client.query(
     `create temp table import_previous on commit drop as
-     select o.id, o.external_id, o.customer_id from orders o
-      where o.workspace_id = $1 and o.external_id in (select order_id from import_orders where not rejected)`,
+     select o.id, o.external_id, o.customer_id
+       from import_orders s cross join lateral ${knownRow('orders', 'external_id', 's.order_id')} k
+       join orders o on o.id = k.id
+      where not s.rejected`,
     [ws],
   );
+  await client.query('analyze import_previous');
   await client.query('create temp table import_upserted (id bigint, external_id text collate "C", customer_id bigint, inserted boolean) on commit drop');
   const columns = ['customer_id', 'ordered_at', 'channel', 'prefecture', 'store', 'status', 'delivered_at', 'amount', 'item_count'];
   const incoming = `c.id, s.ordered_at, s.channel, s.prefecture, s.store, s.status, s.delivered_at, s.amount, s.item_count`;
