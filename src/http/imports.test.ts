@@ -96,8 +96,8 @@ describe('CSV import over HTTP', () => {
     const earliest = await upload('orders', { dryRun: 'true', orderTime: 'earliest' }, stamped);
     expect(earliest.json()).toMatchObject({ invalid: 1, errorsByReason: [expect.objectContaining({ column: 'customer_id', lines: 1, firstLine: 4 })] });
     const refused = await upload('orders', { orderTime: 'latest' }, stamped);
-    expect(refused.statusCode).toBe(400);
-    expect(refused.json().message).toContain('orderTime must be one of same, earliest');
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({ code: 'validation_failed', details: { issues: [{ field: 'orderTime', reason: expect.stringContaining('"same"|"earliest"') }] } });
   });
 
   it('refuses a read-only key, a missing file and a malformed mapping', async () => {
@@ -108,7 +108,20 @@ describe('CSV import over HTTP', () => {
     });
     expect(noFile.statusCode).toBe(400);
     const badMapping = await upload('orders', { mapping: '{not json' }, orders);
-    expect(badMapping.statusCode).toBe(400);
-    expect(badMapping.json().message).toMatch(/mapping must be a JSON object/);
+    expect(badMapping.statusCode).toBe(422);
+    expect(badMapping.json().details.issues).toEqual([{ field: 'mapping', reason: expect.stringContaining('expected a JSON object {"CSV column": "field"}') }]);
+  });
+
+  it('validates the form fields with the route schema: an unknown mode or field is refused, naming it, and nothing is stored', async () => {
+    const before = await database.db.selectFrom('orders').select('id').where('workspace_id', '=', workspace.id).execute();
+    const badMode = await upload('orders', { mode: 'foo' }, orders);
+    expect(badMode.statusCode).toBe(422);
+    expect(badMode.json().details.issues).toEqual([{ field: 'mode', reason: expect.stringContaining('"all-or-nothing"|"skip-invalid"') }]);
+    const badDryRun = await upload('orders', { dryRun: 'yes' }, orders);
+    expect(badDryRun.json().details.issues).toEqual([{ field: 'dryRun', reason: expect.any(String) }]);
+    const unknown = await upload('orders', { skipInvalid: 'true' }, orders);
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().details.issues).toEqual([{ field: 'skipInvalid', reason: expect.stringContaining('not a field of this form') }]);
+    expect(await database.db.selectFrom('orders').select('id').where('workspace_id', '=', workspace.id).execute()).toEqual(before);
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { KizunaError } from '../shared/errors.ts';
 import { unsafeText } from '../shared/safe-text.ts';
+import { firstInvalidUtf8Byte } from '../shared/utf8.ts';
 
 /**
  * The text of every request is checked once, here, for all routes: a JSON body must be valid
@@ -41,18 +42,4 @@ function refuseUnsafe(part: 'query' | 'path', values: unknown): void {
       }
     }
   }
-}
-
-/**
- * The offset of the first byte that is not valid UTF-8. The lenient decoder turns each invalid
- * sequence into U+FFFD; a U+FFFD whose prefix re-encodes to the same length and whose bytes are
- * EF BF BD was in the body as such, so the first one that is not is where the bad bytes begin.
- */
-export function firstInvalidUtf8Byte(bytes: Buffer): number {
-  const text = bytes.toString('utf8');
-  for (let at = text.indexOf('\ufffd'); at !== -1; at = text.indexOf('\ufffd', at + 1)) {
-    const offset = Buffer.byteLength(text.slice(0, at), 'utf8');
-    if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) return offset;
-  }
-  return bytes.length;
 }

@@ -1,6 +1,27 @@
+import { z } from 'zod';
 import type { BatchKind } from '../ingest/records.ts';
 import { isRequired, type ImportField } from './import-fields.ts';
 import type { ImportColumn, ImportError } from './import-report.ts';
+
+/**
+ * An explicit mapping as the CLI's `--mapping` file, the HTTP upload's `mapping` field and the
+ * console's mapping step give it: a JSON object {"CSV column": "field"}; "" ignores a column,
+ * `attributes.KEY` keeps a customer column as an attribute.
+ */
+export const ExplicitMapping = z.record(z.string(), z.string());
+export type ExplicitMapping = z.infer<typeof ExplicitMapping>;
+
+/** An explicit mapping from its JSON text, or why it is not one. */
+export function parseMappingJson(text: string): { ok: true; mapping: ExplicitMapping } | { ok: false; reason: string } {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: `not JSON (${error instanceof Error ? error.message : String(error)}); expected a JSON object {"CSV column": "field"}` };
+  }
+  const mapping = ExplicitMapping.safeParse(parsed);
+  return mapping.success ? { ok: true, mapping: mapping.data } : { ok: false, reason: 'expected a JSON object {"CSV column": "field"} of strings' };
+}
 
 /** Which column feeds each field; for customer files, which columns become attributes. */
 export interface ColumnMapping {

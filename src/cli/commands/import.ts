@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { z } from 'zod';
+import { parseMappingJson, type ExplicitMapping } from '../../import/column-mapping.ts';
 import { decompressedName, withDecompressedFile } from '../../import/gzip-file.ts';
 import { importCsv, type ImportReport } from '../../import/import-csv.ts';
 import { countErrorsByReason } from '../../import/import-report.ts';
@@ -79,16 +79,16 @@ function defaultRejectedPath(csvFile: string): string {
   return `${csvFile.replace(/\.csv$/i, '')}.rejected.csv`;
 }
 
-async function readMapping(file: string): Promise<Record<string, string>> {
-  let parsed: unknown;
+async function readMapping(file: string): Promise<ExplicitMapping> {
+  let text: string;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    text = await readFile(file, 'utf8');
   } catch (error) {
     throw new KizunaError('validation_failed', `Cannot read the mapping ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const mapping = z.record(z.string(), z.string()).safeParse(parsed);
-  if (!mapping.success) throw new KizunaError('validation_failed', `The mapping ${file} must be a JSON object {"CSV column": "field"} of strings.`);
-  return mapping.data;
+  const parsed = parseMappingJson(text);
+  if (!parsed.ok) throw new KizunaError('validation_failed', `The mapping ${file} is ${parsed.reason}.`);
+  return parsed.mapping;
 }
 
 function printReport(report: ImportReport, file: string, seconds: number): void {

@@ -10,7 +10,8 @@ import { z } from 'zod';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../config.ts';
 import { importCsv } from '../../import/import-csv.ts';
 import { countErrorsByReason } from '../../import/import-report.ts';
-import { ORDER_TIME_RULES, type OrderTimeRule } from '../../import/order-staging.ts';
+import { ORDER_TIME_RULES } from '../../import/order-staging.ts';
+import { parseMappingJson } from '../../import/column-mapping.ts';
 import { INGEST_MODES } from '../../ingest/ingest-batch.ts';
 import { RECORD_KINDS } from '../../ingest/records.ts';
 import { KizunaError } from '../../shared/errors.ts';
@@ -41,13 +42,26 @@ const ImportReport = z.object({
   })).describe('The errors counted by column and reason, most frequent first'),
 }).meta({ id: 'ImportReport' });
 
-const UploadForm = z.object({
-  file: z.string().describe('The CSV file (UTF-8, UTF-8 with BOM or Shift_JIS)').meta({ format: 'binary' }),
-  mode: z.enum(INGEST_MODES).optional(),
-  dryRun: z.enum(['true', 'false']).optional().describe('true: check and preview only, store nothing'),
-  mapping: z.string().optional().describe('JSON object {"CSV column": "field"} overriding the automatic header mapping'),
+/** A mapping sent as the form field's JSON text, checked as the CLI's --mapping file is. */
+const MappingField = z.string().transform((text, ctx) => {
+  const parsed = parseMappingJson(text);
+  if (parsed.ok) return parsed.mapping;
+  ctx.addIssue({ code: 'custom', message: parsed.reason });
+  return z.NEVER;
+});
+
+/** The form's fields besides the file, as the handler checks them: an unknown field or value is refused (422), never read as a default. */
+const UploadFields = z.strictObject({
+  mode: z.enum(INGEST_MODES).default('all-or-nothing'),
+  dryRun: z.enum(['true', 'false']).default('false').describe('true: check and preview only, store nothing'),
+  mapping: MappingField.optional()
+    .describe('JSON object {"CSV column": "field"} overriding the automatic header mapping, as the CLI\'s --mapping file; "" ignores a column'),
   orderTime: z.enum(ORDER_TIME_RULES).optional()
     .describe('Order files: same (default): every line of an order must carry the same order time; earliest: an order takes the earliest time of its lines (exports that stamp each line as it was keyed)'),
+});
+
+const UploadForm = UploadFields.extend({
+  file: z.string().describe('The CSV file (UTF-8, UTF-8 with BOM or Shift_JIS)').meta({ format: 'binary' }),
 });
 
 interface Upload {
@@ -78,15 +92,16 @@ export function importRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       const directory = await mkdtemp(path.join(tmpdir(), 'kizuna-upload-'));
       try {
         const upload = await receiveUpload(request, directory);
+        const fields = checkFields(upload.fields);
         const report = await importCsv({
           pool: deps.database.pool,
           workspace,
           kind: request.params.kind,
           source: { path: upload.path, name: upload.name },
-          mapping: parseMapping(upload.fields.mapping),
-          mode: upload.fields.mode === 'skip-invalid' ? 'skip-invalid' : 'all-or-nothing',
-          dryRun: upload.fields.dryRun === 'true',
-          orderTime: parseOrderTime(upload.fields.orderTime),
+          mode: fields.mode,
+          dryRun: fields.dryRun === 'true',
+          ...(fields.mapping ? { mapping: fields.mapping } : {}),
+          ...(fields.orderTime ? { orderTime: fields.orderTime } : {}),
         });
         const answered = { ...report, errorsByReason: countErrorsByReason(report.errors) };
         if (!report.stored && !report.dryRun) {
@@ -128,21 +143,14 @@ async function receiveUpload(request: FastifyRequest, directory: string): Promis
   return upload;
 }
 
-function parseOrderTime(raw: string | undefined): OrderTimeRule | undefined {
-  if (raw === undefined || raw === '') return undefined;
-  if (!(ORDER_TIME_RULES as readonly string[]).includes(raw)) throw new KizunaError('bad_request', `orderTime must be one of ${ORDER_TIME_RULES.join(', ')}, not "${raw}".`);
-  return raw as OrderTimeRule;
-}
-
-function parseMapping(raw: string | undefined): Record<string, string> | undefined {
-  if (!raw) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new KizunaError('bad_request', 'mapping must be a JSON object {"CSV column": "field"}.');
-  }
-  const mapping = z.record(z.string(), z.string()).safeParse(parsed);
-  if (!mapping.success) throw new KizunaError('bad_request', 'mapping must be a JSON object {"CSV column": "field"} of strings.');
-  return mapping.data;
+/** The form fields through UploadFields; a refusal names each field and why. */
+function checkFields(fields: Record<string, string>): z.output<typeof UploadFields> {
+  // An empty field is an absent one (an HTML form sends every field).
+  const given = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== ''));
+  const checked = UploadFields.safeParse(given);
+  if (checked.success) return checked.data;
+  const issues = checked.error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys'
+    ? issue.keys.map((key) => ({ field: key, reason: `not a field of this form (fields: file, ${Object.keys(UploadFields.shape).join(', ')})` }))
+    : [{ field: issue.path.join('.'), reason: issue.message }]));
+  throw new KizunaError('validation_failed', `Invalid upload form: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`, { issues });
 }

@@ -3137,6 +3137,7 @@ export interface paths {
                     "multipart/form-data": {
                         /**
                          * @description true: check and preview only, store nothing
+                         * @default false
                          * @enum {string}
                          */
                         dryRun?: "true" | "false";
@@ -3145,9 +3146,12 @@ export interface paths {
                          * @description The CSV file (UTF-8, UTF-8 with BOM or Shift_JIS)
                          */
                         file: Blob;
-                        /** @description JSON object {"CSV column": "field"} overriding the automatic header mapping */
+                        /** @description JSON object {"CSV column": "field"} overriding the automatic header mapping, as the CLI's --mapping file; "" ignores a column */
                         mapping?: string;
-                        /** @enum {string} */
+                        /**
+                         * @default all-or-nothing
+                         * @enum {string}
+                         */
                         mode?: "all-or-nothing" | "skip-invalid";
                         /**
                          * @description Order files: same (default): every line of an order must carry the same order time; earliest: an order takes the earliest time of its lines (exports that stamp each line as it was keyed)
