@@ -12,7 +12,6 @@ const database = connectTestDatabase();
 afterAll(() => database.close());
 
 const PASSWORD = 'correct horse battery';
-const MINUTE = 60 * 1000;
 
 async function newUser() {
   const email = `${randomUUID()}@example.jp`;
