@@ -47,7 +47,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
   app.setErrorHandler(handleError);
 
   await app.register(fastifyCookie);
-  registerSecurity(app, deps);
+  await registerSecurity(app, deps);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
