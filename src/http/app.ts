@@ -55,7 +55,7 @@ export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}
   checkRequestText(app);
 
   await app.register(fastifyCookie);
-  registerSecurity(app, deps);
+  await registerSecurity(app, deps);
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',

@@ -271,6 +271,16 @@ describe('importCsv: broken order files', () => {
     ]);
   });
 
+  it('writes a rejected cell a spreadsheet would run as a formula with a leading quote; a negative quantity stays a number', async () => {
+    const workspace = await freshWorkspace(database);
+    const file = path.join(scratch, 'formula.csv');
+    await writeFile(file, (await readFile(fixture('orders-mixed.csv'), 'utf8')).replace('森 三郎', "=cmd|' /C calc'!A0"));
+    const rejectedPath = path.join(scratch, 'formula.rejected.csv');
+    await importOrders(workspace, { path: file }, { mode: 'skip-invalid', rejectedPath });
+    const line = (await readFile(rejectedPath, 'utf8')).split('\r\n').find((l) => l.startsWith('B-3,'));
+    expect(line).toBe("B-3,2024/1/6,M102,'=cmd|' /C calc'!A0,SERUM-30,美容液 30mL,-1,1980,数量: quantity must be at least 1");
+  });
+
   it('refuses an empty file, a header without lines, a binary file and bytes invalid in Shift_JIS, each with one clear error', async () => {
     const workspace = await freshWorkspace(database);
     const oneError = async (bytes: Buffer) => {

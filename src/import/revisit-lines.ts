@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import { neutralizeFormula } from '../shared/csv-cell.ts';
 import { readCsvRecords, type CsvSource } from './csv-source.ts';
 import type { FileEncoding } from './file-encoding.ts';
 import type { ImportError } from './import-report.ts';
@@ -45,15 +46,17 @@ export async function revisitLines(params: {
 
 /**
  * The rejected lines as a CSV Excel opens as it is: UTF-8 with BOM, the file's header plus an
- * "error" column, CRLF line breaks.
+ * "error" column, CRLF line breaks. A cell Excel would run as a formula is written with a
+ * leading `'` (src/shared/csv-cell.ts): the file came from outside, and opening it must not
+ * run what a customer typed as their name.
  */
 function rejectedWriter(path: string, header: readonly string[]) {
   const out = createWriteStream(path);
   const csv = stringify({ bom: true, record_delimiter: 'windows' });
   csv.pipe(out);
-  csv.write([...header, 'error']);
+  csv.write([...header, 'error'].map(neutralizeFormula));
   const write = async (cells: string[]) => {
-    if (!csv.write(cells)) await once(csv, 'drain');
+    if (!csv.write(cells.map(neutralizeFormula))) await once(csv, 'drain');
   };
   return {
     write,

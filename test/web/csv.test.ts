@@ -17,3 +17,10 @@ describe('the console\'s CSV (toCsv)', () => {
     expect(text.slice(1).split('\r\n')[1]).toBe('0.8618307426597582,1234567,,,');
   });
 });
+
+describe('the console\'s CSV against formula injection', () => {
+  it('writes a customer named like a formula as text, and negative numbers as numbers', () => {
+    const text = toCsv(['顧客', '差額'], [["=cmd|' /C calc'!A0", -1200], ['@SUM(A1)', '-1200'], ['+1+1', 0]]);
+    expect(text.slice(1).split('\r\n').slice(1, 4)).toEqual(["'=cmd|' /C calc'!A0,-1200", "'@SUM(A1),-1200", "'+1+1,0"]);
+  });
+});

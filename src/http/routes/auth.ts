@@ -1,10 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../auth/permissions.ts';
-import { createSession, deleteSession, SESSION_COOKIE, SESSION_TTL_MS } from '../../auth/sessions.ts';
-import { authenticate } from '../../auth/sign-in.ts';
-import { systemClock } from '../../shared/clock.ts';
-import { KizunaError } from '../../shared/errors.ts';
+import { deleteSession, SESSION_COOKIE, SESSION_TTL_MS } from '../../auth/sessions.ts';
+import { signIn } from '../../auth/sign-in.ts';
+import { assertNever, KizunaError } from '../../shared/errors.ts';
 import { principalOf } from '../auth.ts';
 import type { AppDeps } from '../app.ts';
 import { ErrorBody } from '../errors.ts';
@@ -23,13 +22,21 @@ export function authRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     app.post('/auth/login', {
       schema: {
         tags: ['auth'], summary: 'Sign in to the console (sets an HttpOnly session cookie)',
+        description: 'After 5 failures for an account within 15 minutes (50 for a client address), sign-in is locked for 1 minute, doubling with each further failure (at most a day): 429 with Retry-After, even with the right password.',
         body: z.object({ email: z.string().min(1), password: z.string().min(1) }),
-        response: { 200: Me, 401: ErrorBody },
+        response: { 200: Me, 401: ErrorBody, 403: ErrorBody, 429: ErrorBody },
       },
     }, async (request, reply) => {
-      const user = await authenticate(deps.database.db, request.body.email, request.body.password);
-      if (!user) throw new KizunaError('unauthorized', 'Wrong email or password.');
-      const session = await createSession(deps.database.db, deps.clock ?? systemClock, user.id);
+      const result = await signIn({ db: deps.database.db, clock: app.clock }, { ...request.body, address: request.ip });
+      switch (result.outcome) {
+        case 'refused': throw new KizunaError('unauthorized', 'Wrong email or password.');
+        case 'locked':
+          reply.header('retry-after', String(result.retryAfterSeconds));
+          throw new KizunaError('too_many_requests', `Too many failed sign-ins: try again in ${Math.ceil(result.retryAfterSeconds / 60)} minute(s).`, { retryAfterSeconds: result.retryAfterSeconds });
+        case 'signed_in': break;
+        default: assertNever(result);
+      }
+      const { user, session } = result;
       reply.setCookie(SESSION_COOKIE, session.token, {
         path: '/', httpOnly: true, sameSite: 'lax', secure: deps.config.secureCookies, maxAge: SESSION_TTL_MS / 1000,
       });

@@ -3,8 +3,10 @@
  * UTF-8 with a byte order mark (without it Excel reads the file as Shift_JIS and garbles
  * 顧客), CRLF line ends, and RFC 4180 quoting of any field holding a comma, a quote or a
  * line break. Numbers are written plain (no thousands separators, full precision), so a
- * spreadsheet reads them as numbers.
+ * spreadsheet reads them as numbers. Text a spreadsheet would run as a formula (a customer
+ * named `=cmd|…`) gets a leading `'` (src/shared/csv-cell.ts); numbers are never touched.
  */
+import { neutralizeFormula } from '../../../src/shared/csv-cell.ts';
 
 export type CsvValue = string | number | null | undefined;
 
@@ -12,7 +14,7 @@ const BOM = '\uFEFF';
 
 function field(value: CsvValue): string {
   if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : value;
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : '') : neutralizeFormula(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -13,7 +13,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in to the console (sets an HttpOnly session cookie) */
+        /**
+         * Sign in to the console (sets an HttpOnly session cookie)
+         * @description After 5 failures for an account within 15 minutes (50 for a client address), sign-in is locked for 1 minute, doubling with each further failure (at most a day): 429 with Retry-After, even with the right password.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -41,6 +44,24 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };

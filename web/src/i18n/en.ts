@@ -91,6 +91,7 @@ export const en: Messages = {
     submit: 'Sign in',
     submitting: 'Signing in…',
     failed: 'Wrong email or password.',
+    locked: (minutes: number) => `Too many failed sign-ins: try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
     sessionExpired: 'Your session has expired. Please sign in again.',
   },
   home: {

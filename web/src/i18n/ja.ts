@@ -90,6 +90,7 @@ export const ja = {
     submit: 'ログイン',
     submitting: 'ログインしています…',
     failed: 'メールアドレスまたはパスワードが正しくありません。',
+    locked: (minutes: number) => `ログインの失敗が続いたため、一時的にログインできません。${minutes} 分後にもう一度お試しください。`,
     sessionExpired: 'セッションの有効期限が切れました。もう一度ログインしてください。',
   },
   home: {

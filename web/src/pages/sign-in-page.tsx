@@ -4,6 +4,7 @@ import { Brand } from '../components/brand.tsx';
 import { LanguageSwitch } from '../components/language-switch.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useSession } from '../session/session.tsx';
+import { ApiError } from '../api/client.ts';
 
 export function SignInPage() {
   const { t } = useI18n();
@@ -27,7 +28,12 @@ export function SignInPage() {
     try {
       if (!(await signIn(email, password))) setProblem(t.signIn.failed);
     } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
+      if (error instanceof ApiError && error.status === 429) {
+        const seconds = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 60;
+        setProblem(t.signIn.locked(Math.ceil(seconds / 60)));
+      } else {
+        setProblem(error instanceof Error ? error.message : String(error));
+      }
     } finally {
       setSubmitting(false);
     }

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTestDatabase } from '../../test/support/database.ts';
+import { SESSION_TTL_MS } from '../auth/sessions.ts';
+import { createUser } from '../auth/users.ts';
+import { manualClock } from '../shared/clock.ts';
+import { buildApp } from './app.ts';
+
+const database = connectTestDatabase();
+const clock = manualClock('2021-03-01T09:00:00Z');
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  app = await buildApp({ database, config: { secureCookies: false }, clock });
+});
+afterAll(async () => {
+  await app.close();
+  await database.close();
+});
+
+const PASSWORD = 'correct horse battery';
+const login = (email: string, password: string, remoteAddress: string) =>
+  app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, remoteAddress });
+
+describe('POST /auth/login', () => {
+  it('answers 429 too_many_requests with Retry-After once an account is locked, then signs in after it', async () => {
+    const email = `${randomUUID()}@example.jp`;
+    await createUser(database.db, { email, displayName: email, password: PASSWORD });
+    for (let i = 0; i < 5; i += 1) expect((await login(email, 'wrong password', '10.9.8.7')).statusCode).toBe(401);
+    const locked = await login(email, PASSWORD, '10.9.8.7');
+    expect(locked.statusCode).toBe(429);
+    expect(locked.headers['retry-after']).toBe('60');
+    expect(locked.json()).toMatchObject({ code: 'too_many_requests', details: { retryAfterSeconds: 60 } });
+    clock.advance(60 * 1000);
+    expect((await login(email, PASSWORD, '10.9.8.7')).statusCode).toBe(200);
+  });
+
+  it('ends a console session after SESSION_TTL_MS by the app\'s clock', async () => {
+    const email = `${randomUUID()}@example.jp`;
+    await createUser(database.db, { email, displayName: email, password: PASSWORD });
+    const cookie = String((await login(email, PASSWORD, '10.9.8.6')).headers['set-cookie']).split(';')[0]!;
+    const me = () => app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
+    clock.advance(SESSION_TTL_MS - 1000);
+    expect((await me()).statusCode).toBe(200);
+    clock.advance(1000);
+    expect((await me()).statusCode).toBe(401);
+  });
+});
