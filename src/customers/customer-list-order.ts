@@ -40,6 +40,8 @@ export interface SortSql {
   /** Condition of the keyed part (it also names the partial index, migrations/0011), and of the unkeyed part; null: no unkeyed part. */
   keyed: RawBuilder<unknown>;
   unkeyed: RawBuilder<unknown> | null;
+  /** The keyed part's condition on `c` alone (no join), to count it. */
+  keyedExists: RawBuilder<unknown>;
 }
 
 const withoutValue = sql`not exists (select 1 from customer_values nv where nv.workspace_id = c.workspace_id and nv.customer_id = c.id)`;
@@ -47,17 +49,18 @@ const withoutValue = sql`not exists (select 1 from customer_values nv where nv.w
 export function sortSql(sort: CustomerSort, workspaceId: string): SortSql {
   switch (sort) {
     case 'lastPurchase':
-      return { key: sql`c.last_purchase_at`, type: sql`timestamptz`, id: sql`c.id`, join: sql``, keyed: sql`c.last_purchase_at is not null`, unkeyed: sql`c.last_purchase_at is null` };
+      return { key: sql`c.last_purchase_at`, type: sql`timestamptz`, id: sql`c.id`, join: sql``, keyed: sql`c.last_purchase_at is not null`, unkeyed: sql`c.last_purchase_at is null`, keyedExists: sql`c.last_purchase_at is not null` };
     case 'totalSpend':
-      return { key: sql`c.purchase_total`, type: sql`numeric`, id: sql`c.id`, join: sql``, keyed: sql`c.last_purchase_at is not null`, unkeyed: sql`c.last_purchase_at is null` };
+      return { key: sql`c.purchase_total`, type: sql`numeric`, id: sql`c.id`, join: sql``, keyed: sql`c.last_purchase_at is not null`, unkeyed: sql`c.last_purchase_at is null`, keyedExists: sql`c.last_purchase_at is not null` };
     case 'clv':
       return {
         key: sql`v.clv`, type: sql`float8`, id: sql`v.customer_id`,
         join: sql`join customer_values v on v.workspace_id = ${workspaceId} and v.customer_id = c.id`,
         keyed: sql`v.workspace_id = ${workspaceId}`, unkeyed: withoutValue,
+        keyedExists: sql`exists (select 1 from customer_values ev where ev.workspace_id = c.workspace_id and ev.customer_id = c.id)`,
       };
     case 'registered':
-      return { key: null, type: sql`bigint`, id: sql`c.id`, join: sql``, keyed: sql`true`, unkeyed: null };
+      return { key: null, type: sql`bigint`, id: sql`c.id`, join: sql``, keyed: sql`true`, unkeyed: null, keyedExists: sql`true` };
   }
 }
 

@@ -91,44 +91,60 @@ export async function listCustomers(db: Kdb, workspaceId: string, filters: Custo
   const filtered = sql.join(conditions, sql` and `);
   const keys = filters.q ? searchKeys(filters.q) : undefined;
 
-  let matches: number;
+  const sorting = sortSql(order.sort, workspaceId);
+  // A lead has no purchase (the first one makes them a customer, for good) and the customer
+  // value run scores buyers only: with leads alone asked for, the keyed part is empty, and
+  // walking the sort's index to learn it would read every buyer's entry.
+  const onlyWithoutPurchase = filters.lifecycle === 'lead' || max === 0;
+  const parts: ListPart[] = sorting.unkeyed === null ? ['keyed'] : onlyWithoutPurchase ? ['unkeyed'] : ['keyed', 'unkeyed'];
+  const partCondition = (part: ListPart) => (part === 'keyed' ? sorting.keyed : sorting.unkeyed!);
+  const partJoin = (part: ListPart) => (part === 'keyed' ? sorting.join : sql``);
+
+  // Each part is read by one of two plans. Sparse (few matches): collect the matching ids
+  // once (a materialised CTE; a correlated `id in (...)` could be re-run per profile if the
+  // statistics are stale) and sort them. Dense (the count reached its cap, so at least one
+  // profile in a thousand matches): walk the sort's index and test each profile, which fills
+  // a page after a few thousand entries. The keyed part is counted on its own: matches can be
+  // common among leads yet rare among buyers, and a walk of the buyers' index would then read
+  // all of it (with a join per entry for CLV) to find nothing.
   let where: RawBuilder<unknown> = filtered;
-  // The sparse plan collects the matching ids once (a materialised CTE) and joins them: a
-  // correlated `id in (...)` could be re-run per profile if the statistics are stale.
-  let sparse: RawBuilder<unknown> | undefined;
+  const sparse = new Map<ListPart, RawBuilder<unknown>>();
+  let matches: number;
   if (keys) {
     matches = await countRows(db, matchingIds(filtered, keys, true));
     if (matches > DENSE_MATCHES) where = sql`${filtered} and ${matchesByScan(keys)}`;
-    else sparse = matchingIds(filtered, keys, false);
+    else for (const part of parts) sparse.set(part, matchingIds(filtered, keys, false));
   } else {
     matches = await countRows(db, sql`select c.id from customers c where ${filtered} limit ${COUNT_LIMIT + 1}`);
-    if (matches <= DENSE_MATCHES) sparse = sql`select c.id from customers c where ${filtered}`;
+    if (matches <= DENSE_MATCHES) for (const part of parts) sparse.set(part, sql`select c.id from customers c where ${filtered}`);
   }
+  if (matches > DENSE_MATCHES && parts.includes('keyed') && sorting.unkeyed !== null && after?.part !== 'unkeyed') {
+    const keyed = sql`select c.id from customers c where ${where} and ${sorting.keyedExists}`;
+    if (await countRows(db, sql`${keyed} limit ${COUNT_LIMIT + 1}`) <= DENSE_MATCHES) sparse.set('keyed', keyed);
+  }
+  const total = { value: Math.min(matches, COUNT_LIMIT), exact: matches <= COUNT_LIMIT };
 
-  const sorting = sortSql(order.sort, workspaceId);
   const readPart = (part: ListPart, limit: number, from: ListPosition | undefined) => {
     const keyed = part === 'keyed';
-    return sql<ListedRow>`${sparse ? sql`with matches as materialized (${sparse}) ` : sql``}
+    const ids = sparse.get(part);
+    return sql<ListedRow>`${ids ? sql`with matches as materialized (${ids}) ` : sql``}
      select c.id, c.external_id, c.lifecycle, c.name, c.name_kana, c.gender, c.prefecture, c.purchase_count, c.purchase_total,
             c.last_purchase_at, c.created_at,
             (select i.value from customer_identities i where i.customer_id = c.id and i.kind = 'email' order by i.created_at limit 1) as email,
             (select cv.clv from customer_values cv where cv.workspace_id = c.workspace_id and cv.customer_id = c.id) as clv,
             ${keyed && sorting.key !== null ? sql`${sorting.key}::text` : sql`null`} as sort_key
-       from customers c ${sparse ? sql`join matches m on m.id = c.id` : sql``} ${keyed ? sorting.join : sql``}
-      where ${where} and ${keyed ? sorting.keyed : sorting.unkeyed!} ${from === undefined ? sql`` : sql`and ${afterSql(sorting, part, order.direction, from)}`}
+       from customers c ${ids ? sql`join matches m on m.id = c.id` : sql``} ${partJoin(part)}
+      where ${where} and ${partCondition(part)} ${from === undefined ? sql`` : sql`and ${afterSql(sorting, part, order.direction, from)}`}
       order by ${orderBySql(sorting, part, order.direction)}
       limit ${limit}`.execute(db);
   };
 
   // limit + 1 rows tell whether a next page exists; the unkeyed part follows the keyed one.
   const rows: (ListedRow & { part: ListPart })[] = [];
-  if (after === undefined || after.part === 'keyed') {
-    const { rows: keyed } = await readPart('keyed', page.limit + 1, after);
-    rows.push(...keyed.map((row) => ({ ...row, part: 'keyed' as const })));
-  }
-  if (rows.length <= page.limit && sorting.unkeyed !== null) {
-    const { rows: unkeyed } = await readPart('unkeyed', page.limit + 1 - rows.length, after?.part === 'unkeyed' ? after : undefined);
-    rows.push(...unkeyed.map((row) => ({ ...row, part: 'unkeyed' as const })));
+  for (const part of parts) {
+    if (rows.length > page.limit || (after?.part === 'unkeyed' && part === 'keyed')) continue;
+    const { rows: read } = await readPart(part, page.limit + 1 - rows.length, after?.part === part ? after : undefined);
+    rows.push(...read.map((row) => ({ ...row, part })));
   }
 
   const shown = rows.slice(0, page.limit);
@@ -141,7 +157,7 @@ export async function listCustomers(db: Kdb, workspaceId: string, filters: Custo
   return {
     items,
     nextCursor: rows.length > page.limit && last ? encodeCursor(order, { part: last.part, key: last.sort_key, id: last.id }) : null,
-    total: { value: Math.min(matches, COUNT_LIMIT), exact: matches <= COUNT_LIMIT },
+    total,
   };
 }
 
