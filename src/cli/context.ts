@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { readConfig, type KizunaConfig } from '../config.ts';
-import { openDatabase, type Database } from '../db/connect.ts';
+import type { Database } from '../db/connect.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { findWorkspace, type Workspace } from '../workspaces/workspaces.ts';
 
@@ -19,6 +19,8 @@ export function createCliContext(): CliContext {
   return {
     config,
     async withDatabase(work) {
+      // Loaded here: PostgreSQL's driver and Kysely are not needed by `--help` or a usage error.
+      const { openDatabase } = await import('../db/connect.ts');
       const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (line) => console.error(line) });
       try {
         return await work(database);

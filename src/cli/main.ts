@@ -1,29 +1,17 @@
 import { Command } from 'commander';
+import { namedCommand, TOP_LEVEL_COMMANDS } from './command-index.ts';
 import { createCliContext, reportCliError } from './context.ts';
-import { registerAccessCommands } from './commands/access.ts';
-import { registerAnalyzeCommand } from './commands/analyze.ts';
-import { registerCharterCommand } from './commands/charter.ts';
-import { registerDemoCommand } from './commands/demo.ts';
-import { registerImportCommand } from './commands/import.ts';
-import { registerKpiCommand } from './commands/kpi.ts';
-import { registerServeCommand } from './commands/serve.ts';
-import { registerWorkspaceCommands } from './commands/workspace.ts';
 
 const program = new Command('kizuna')
   .description('Kizuna (絆): a relationship-first CRM engine for repeat-purchase brands')
   .showHelpAfterError();
-const context = createCliContext();
-
-registerServeCommand(program, context);
-registerWorkspaceCommands(program, context);
-registerAccessCommands(program, context);
-registerDemoCommand(program, context);
-registerImportCommand(program, context);
-registerAnalyzeCommand(program, context);
-registerKpiCommand(program, context);
-registerCharterCommand(program, context);
 
 try {
+  const context = createCliContext();
+  const named = namedCommand(process.argv.slice(2));
+  // Only the command named is loaded; without one, each is listed by name for the help and for commander's "unknown command".
+  if (named) (await named.load())(program, context);
+  else for (const command of TOP_LEVEL_COMMANDS) program.command(command.name).summary(command.summary);
   await program.parseAsync(process.argv);
 } catch (error) {
   reportCliError(error);

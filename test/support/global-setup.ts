@@ -3,11 +3,13 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded.ts';
 import { migrate } from '../../src/db/migrator.ts';
+import { buildServerIfStale } from '../../scripts/build-server.ts';
 
 /**
  * One database for the whole run, made fresh and migrated here: on the server named by
  * DATABASE_URL when set (this machine's PostgreSQL), otherwise on an embedded PostgreSQL, so
  * the suite passes on a fresh machine too. Test files isolate themselves by workspace.
+ * The CLI tests run bin/kizuna.js, which runs dist/: it is compiled first when older than src/.
  */
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -20,6 +22,7 @@ let adminUrl: string;
 let databaseName: string;
 
 export async function setup(project: TestProject): Promise<void> {
+  await buildServerIfStale();
   if (process.env.DATABASE_URL) {
     adminUrl = process.env.DATABASE_URL;
   } else {
