@@ -6,6 +6,7 @@ import { createApiKey } from '../auth/api-keys.ts';
 import { createUser } from '../auth/users.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { buildApp } from './app.ts';
+import { AnalyticsEngine } from '../analytics/engine/analytics-engine.ts';
 
 const database = connectTestDatabase();
 let app: FastifyInstance;
@@ -16,7 +17,7 @@ let readKey: string;
 let otherKey: string;
 
 beforeAll(async () => {
-  app = await buildApp({ database, config: { secureCookies: false } });
+  app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
   brand = await freshWorkspace(database);
   other = await freshWorkspace(database);
   writeKey = (await createApiKey(database.db, { workspaceId: brand.id, name: 'sync', role: 'marketing' })).key;

@@ -10,7 +10,9 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { checkMessage } from '../charter/check-message.ts';
 import type { CheckMessage } from '../charter/templates.ts';
 import type { KizunaConfig } from '../config.ts';
+import type { AnalyticsEngine } from '../analytics/engine/analytics-engine.ts';
 import type { Database } from '../db/connect.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import { handleError } from './errors.ts';
 import { transformOpenApiDocument } from './openapi.ts';
 import { analyticsRoutes } from './routes/analytics.ts';
@@ -23,6 +25,10 @@ import { workspaceRoutes } from './routes/workspaces.ts';
 
 export interface AppDeps {
   database: Database;
+  /** The process's analytics engine (created once by the caller on database.pool); closed when the app closes. */
+  analytics: AnalyticsEngine;
+  /** The time (default: systemClock); the analyses' default dates read it. */
+  clock?: Clock;
   config: Pick<KizunaConfig, 'secureCookies'>;
   /** The charter's checker (default: checkMessage of src/charter/check-message.ts). */
   checkMessage?: CheckMessage;
@@ -35,8 +41,10 @@ export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
  * The HTTP server: the public API under /api/v1 (documented at /api/v1/openapi.json and
  * /docs), and the console (web/dist) for every other path.
  */
-export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(given: AppDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const deps: AppDeps = { ...given, clock: given.clock ?? systemClock };
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  app.addHook('onClose', async () => deps.analytics.close());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);

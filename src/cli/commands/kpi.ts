@@ -64,7 +64,7 @@ export const registerKpiCommand: RegisterCommand = (program, context) => {
     .option('--buckets <n>', `buckets shown before the current one (default: ${DEFAULT_BOARD_BUCKETS})`, wholeNumber('--buckets'))
     .action((options: AnalysisOptions & { asOf?: string; buckets?: number }) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => kpiBoard({ pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace), buckets: options.buckets }),
+      compute: (pool, workspace) => kpiBoard({ pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace, context.clock), buckets: options.buckets }),
       print: printKpiBoard,
     }));
 
@@ -76,7 +76,7 @@ export const registerKpiCommand: RegisterCommand = (program, context) => {
     .action((options: AnalysisOptions & { salesTarget: number; granularity: KpiGranularity; asOf?: string }) => refusalsExitOne(() => runAnalysis({
       context, options,
       compute: async (pool, workspace) => {
-        const tree = await seedKpiTree({ pool, workspaceId: workspace.id, salesTarget: options.salesTarget, granularity: options.granularity, asOf: options.asOf ?? today(workspace) });
+        const tree = await seedKpiTree({ pool, workspaceId: workspace.id, salesTarget: options.salesTarget, granularity: options.granularity, asOf: options.asOf ?? today(workspace, context.clock) });
         // Nothing was created: a refusal, though the result is printed as usual.
         if (tree.outcome === 'no_baseline') process.exitCode = 1;
         return tree;
