@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEFAULT_BOARD_BUCKETS, kpiBoard, MAX_BOARD_BUCKETS } from '../../../analytics/kpi-board.ts';
+import { DEFAULT_BOARD_BUCKETS, kpiBoard, MAX_BOARD_BUCKETS } from '../../../kpis/board.ts';
 import {
   AGE_BANDS, DEFAULT_TOLERANCE, KPI_DIRECTIONS, KPI_FILTER_KEYS, KPI_GRANULARITIES, KPI_METRICS, KpiChanges, KpiInput, KpiMetric,
-} from '../../../analytics/kpi-definition.ts';
-import { TREND_BUCKETS, TREND_FLAT_BAND, TREND_MIN_POINTS } from '../../../analytics/kpi-status.ts';
-import { KPI_TREE_NAMES, seedKpiTree } from '../../../analytics/kpi-tree.ts';
-import { createKpi, deleteKpi, listKpis, readKpi, updateKpi } from '../../../analytics/kpis.ts';
+} from '../../../kpis/definition.ts';
+import { TREND_BUCKETS, TREND_FLAT_BAND, TREND_MIN_POINTS } from '../../../kpis/status.ts';
+import { KPI_TREE_NAMES, seedKpiTree } from '../../../kpis/seed-tree.ts';
+import { createKpi, deleteKpi, listKpis, readKpi, updateKpi } from '../../../kpis/store.ts';
 import { GENDERS, ORDER_CHANNELS } from '../../../shared/vocabulary.ts';
 import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
