@@ -25,6 +25,7 @@ import { prhRules } from '../src/charter/textlint-bridge.ts';
 import type { MessageInput } from '../src/charter/types.ts';
 import { visibleText } from '../src/charter/visible-text.ts';
 import { generateMessage } from './support/charter-messages.ts';
+import { AnalyticsEngine } from '../src/analytics/engine/analytics-engine.ts';
 
 const run = promisify(execFile);
 const { values: args } = parseArgs({
@@ -151,7 +152,7 @@ for (const [label, messages] of [['sentences shared with other messages', live(f
 // same kind of messages, and for one message typed five characters at a time.
 if (!args['no-http']) {
   const { database, drop } = await openBenchDatabase('charter');
-  const app = await buildApp({ database, config: { secureCookies: false } });
+  const app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
   try {
     const workspace = await createWorkspace(database.db, { name: 'bench-charter' });
     await seedDemoCharter({ pool: database.pool, workspaceId: workspace.id, check: checkMessage });

@@ -14,6 +14,7 @@ import { buildApp } from '../src/http/app.ts';
 import { ingestBatch } from '../src/ingest/ingest-batch.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
 import { openBenchDatabase } from './support/bench-database.ts';
+import { AnalyticsEngine } from '../src/analytics/engine/analytics-engine.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,7 +54,7 @@ try {
   }
 
   // 1. HTTP: the real server on loopback, bodies serialised before the clock starts.
-  const app = await buildApp({ database, config: { secureCookies: false } });
+  const app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const { key } = await createApiKey(database.db, { workspaceId: httpBrand.id, name: 'bench', role: 'marketing' });
   const bodies: string[] = [];

@@ -8,6 +8,7 @@ import ts from 'typescript';
 import { buildApp } from '../src/http/app.ts';
 import type { Database } from '../src/db/connect.ts';
 import type { DB } from '../src/db/schema.ts';
+import { AnalyticsEngine } from '../src/analytics/engine/analytics-engine.ts';
 
 /**
  * The console's API client is generated from the OpenAPI document the server itself serves,
@@ -34,7 +35,7 @@ export async function generateApiClient(): Promise<GeneratedApiClient> {
   const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1:1/unused' });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const database: Database = { db, pool, url: 'unused', embedded: false, close: () => db.destroy() };
-  const app = await buildApp({ database, config: { secureCookies: false } });
+  const app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
   try {
     await app.ready();
     const document = app.swagger() as OpenAPI3;

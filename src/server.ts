@@ -3,7 +3,7 @@ import { ensureFirstAdmin } from './auth/users.ts';
 import type { KizunaConfig } from './config.ts';
 import { openDatabase, type Database } from './db/connect.ts';
 import { isDemoBrandLoaded, loadDemoBrand } from './demo/load-demo-brand.ts';
-import { analyticsEngineFor } from './analytics/engine/shared-engine.ts';
+import { AnalyticsEngine } from './analytics/engine/analytics-engine.ts';
 import { warmUpAnalytics } from './analytics/engine/warm-up.ts';
 import { checkMessage, preloadMorphology } from './charter/check-message.ts';
 import { seedDemoCharter } from './charter/demo-templates.ts';
@@ -31,13 +31,15 @@ export async function startServer(config: KizunaConfig, hooks: {
   try {
     const admin = await ensureFirstAdmin(database.db, { email: config.adminEmail, password: config.adminPassword });
     await loadDemoOnFirstStart(database, config, hooks);
-    const app = await buildApp({ database, config });
+    // One engine for the process: the routes and the warm-up share it; app.close() closes it.
+    const analytics = new AnalyticsEngine(database.pool);
+    const app = await buildApp({ database, config, analytics });
     await app.listen({ host: config.host, port: config.port });
     const shownHost = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
     const url = `http://${shownHost}:${config.port}`;
     hooks.log(`Kizuna is running at ${url}  (API docs: ${url}/docs)`);
     hooks.log(database.embedded ? `Database: embedded PostgreSQL in ${config.dataDir}` : 'Database: DATABASE_URL');
-    warmAnalytics(database, hooks.log);
+    warmAnalytics(database, analytics, hooks.log);
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
     preloadMorphology().catch((error: unknown) => hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`));
     if (admin?.generatedPassword) {
@@ -63,8 +65,7 @@ export async function startServer(config: KizunaConfig, hooks: {
  * Warms the analytics engine in the background (warm-up.ts): a failure only means that
  * workspaces load on their first request.
  */
-function warmAnalytics(database: Database, log: (line: string) => void): void {
-  const engine = analyticsEngineFor(database.pool);
+function warmAnalytics(database: Database, engine: AnalyticsEngine, log: (line: string) => void): void {
   void (async () => {
     const { rows } = await database.pool.query<{ id: string; name: string }>(
       'select w.id, w.name from workspaces w where exists (select 1 from orders o where o.workspace_id = w.id) order by w.id');

@@ -5,6 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { StringDecoder } from 'node:string_decoder';
 import { withTransaction } from '../db/transaction.ts';
 import { purchaseCondition } from '../orders/purchase.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import { KizunaError } from '../shared/errors.ts';
 import type { BgNbdFit } from './clv/bg-nbd.ts';
 import { predictCustomerValue, summarisePurchaseDays, type CustomerValue, type PurchaseSummary, type TimeUnit } from './clv/clv.ts';
@@ -90,15 +91,18 @@ export async function runCustomerValue(params: {
   workspaceId: string;
   /** The purchases, when the caller holds them already (the analytics engine's snapshot); else read with COPY. */
   purchases?: () => Promise<LoadedPurchases>;
+  /** The time: the default end of calibration (yesterday) and the run's computedAt (default systemClock). */
+  clock?: Clock;
 } & Partial<CustomerValueTerms>): Promise<CustomerValueRun> {
   const { pool, workspaceId } = params;
   const terms = checkCustomerValueTerms(params);
   const timezone = await workspaceTimezone(pool, workspaceId);
-  const calibrationEnd = params.calibrationEnd ?? addDays(localDateOf(new Date(), timezone), -1);
+  const clock = params.clock ?? systemClock;
+  const calibrationEnd = params.calibrationEnd ?? addDays(localDateOf(clock.now(), timezone), -1);
   requireCalendarDate(calibrationEnd, 'calibrationEnd');
 
   const purchases = params.purchases ? await params.purchases() : await loadPurchases(pool, workspaceId, timezone);
-  const { run, summary, value } = computeCustomerValue({ purchases, calibrationEnd, terms });
+  const { run, summary, value } = computeCustomerValue({ purchases, calibrationEnd, terms, clock });
   await storeRun({ pool, workspaceId, calibrationEnd, terms, run, ids: purchases.ids, summary, value });
   return run;
 }
@@ -112,6 +116,8 @@ export function computeCustomerValue(params: {
   purchases: LoadedPurchases;
   calibrationEnd: string;
   terms: Omit<CustomerValueTerms, 'calibrationEnd'>;
+  /** Stamps computedAt (default systemClock). */
+  clock?: Clock;
 }): { run: CustomerValueRun; summary: PurchaseSummary; value: CustomerValue } {
   const { purchases, calibrationEnd, terms } = params;
   const summary = summarisePurchaseDays({ customerDays: purchases, calibrationEnd, unit: terms.unit });
@@ -130,7 +136,7 @@ export function computeCustomerValue(params: {
     totalClv: value.clv.reduce((sum, v) => sum + v, 0),
     clv: distribution(value.clv), probabilityAlive: distribution(value.probabilityAlive, 1),
     holdout: holdoutCheck({ purchases, summary, bgNbd, gammaGamma, calibrationEnd, unit: terms.unit }),
-    computedAt: new Date(),
+    computedAt: (params.clock ?? systemClock).now(),
   };
   return { run, summary, value };
 }

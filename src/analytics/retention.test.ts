@@ -3,6 +3,7 @@ import { connectTestDatabase, freshWorkspace } from '../../test/support/database
 import { addOrders } from '../../test/support/purchases.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { cohortRetention, type Cohort } from './retention.ts';
+import { fixedClock } from '../shared/clock.ts';
 
 const database = connectTestDatabase();
 const { pool } = database;
@@ -81,7 +82,7 @@ describe('cohortRetention', () => {
 
   it('takes today in the workspace time zone as asOf by default, and cohorts from the month holding from', async () => {
     // 2024-04-30T15:30Z is 05-01 00:30 in Tokyo: April is complete, as in the first test.
-    const retention = await cohortRetention({ pool, workspaceId: workspace.id, from: '2024-02-15', to: '2024-03-02', months: 2, now: new Date('2024-04-30T15:30:00Z') });
+    const retention = await cohortRetention({ pool, workspaceId: workspace.id, from: '2024-02-15', to: '2024-03-02', months: 2, clock: fixedClock('2024-04-30T15:30:00Z') });
     expect(retention.asOf).toBe('2024-05-01');
     expect(retention.cohorts.map((c) => [c.month, c.customers, table(c).map((cell) => cell?.[0] ?? null)]))
       .toEqual([['2024-02-01', 2, [2, 1, 0]], ['2024-03-01', 1, [1, 1, null]]]);

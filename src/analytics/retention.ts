@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { KizunaError } from '../shared/errors.ts';
 import { addMonths, bucketCount, bucketsOf, checkPeriod, localBucket, localDayStart, MAX_COHORTS, purchasesSql, requireCalendarDate } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import { localDateOf } from '../shared/time.ts';
 import { firstPurchaseEverSql } from './repeat-f2.ts';
 
@@ -56,7 +57,7 @@ export const MAX_RETENTION_MONTHS = 120;
 /**
  * The retention table of the cohorts whose month starts in [from, to) (the month holding
  * `from` included), for offsets 0..`months`, as of `asOf` (default: today in the workspace's
- * time zone by `now`). A cell is known once its month is complete: month c + k ends on or
+ * time zone by `clock`). A cell is known once its month is complete: month c + k ends on or
  * before `asOf`.
  *
  *   await cohortRetention({ pool, workspaceId, from: '2024-01-01', to: '2025-01-01', months: 12 });
@@ -66,12 +67,12 @@ export const MAX_RETENTION_MONTHS = 120;
  * shown, joined to the cohorts by customer.
  */
 export async function cohortRetention(params: {
-  pool: pg.Pool; workspaceId: string; from: string; to: string; months: number; asOf?: string; now?: Date;
+  pool: pg.Pool; workspaceId: string; from: string; to: string; months: number; asOf?: string; clock?: Clock;
 }): Promise<CohortRetention> {
   const { pool, workspaceId, from, to, months } = params;
   checkRetentionTerms(params);
   const timezone = await workspaceTimezone(pool, workspaceId);
-  const asOf = params.asOf ?? localDateOf(params.now ?? new Date(), timezone);
+  const asOf = params.asOf ?? localDateOf((params.clock ?? systemClock).now(), timezone);
 
   const cohortMonths = bucketsOf({ from, to }, 'month');
   const first = cohortMonths[0]!;

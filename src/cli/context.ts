@@ -1,30 +1,45 @@
 import type { Command } from 'commander';
 import { readConfig, type KizunaConfig } from '../config.ts';
 import type { Database } from '../db/connect.ts';
+import type { AnalyticsEngine } from '../analytics/engine/analytics-engine.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { findWorkspace, type Workspace } from '../workspaces/workspaces.ts';
 
 /**
- * What every CLI command gets: the configuration, a database opened on demand (embedded unless
- * DATABASE_URL is set, and closed when the command ends), and the workspace of `--workspace`.
+ * What every CLI command gets: the configuration, the clock, a database opened on demand
+ * (embedded unless DATABASE_URL is set) with the command's analytics engine on it, both closed
+ * when the command ends, and the workspace of `--workspace`.
  */
 export interface CliContext {
   config: KizunaConfig;
-  withDatabase<T>(work: (database: Database) => Promise<T>): Promise<T>;
+  /** The time: the analyses' default dates ("today") read it. */
+  clock: Clock;
+  withDatabase<T>(work: (database: Database, services: CliServices) => Promise<T>): Promise<T>;
   workspace(database: Database, name: string | undefined): Promise<Workspace>;
 }
 
-export function createCliContext(): CliContext {
+/** What a command gets with its database. */
+export interface CliServices {
+  /** The command's analytics engine on the database (created with it, closed when the command ends). */
+  analytics: AnalyticsEngine;
+}
+
+export function createCliContext(options: { clock?: Clock } = {}): CliContext {
   const config = readConfig();
+  const clock = options.clock ?? systemClock;
   return {
     config,
+    clock,
     async withDatabase(work) {
       // Loaded here: PostgreSQL's driver and Kysely are not needed by `--help` or a usage error.
-      const { openDatabase } = await import('../db/connect.ts');
+      const [{ openDatabase }, { AnalyticsEngine }] = await Promise.all([import('../db/connect.ts'), import('../analytics/engine/analytics-engine.ts')]);
       const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (line) => console.error(line) });
+      const analytics = new AnalyticsEngine(database.pool, { clock });
       try {
-        return await work(database);
+        return await work(database, { analytics });
       } finally {
+        analytics.close();
         await database.close();
       }
     },

@@ -192,7 +192,7 @@ export interface CustomerValuesTable {
   clv: number;
 }
 
-/** KPIs (migrations/0005_kpis.sql; src/analytics/kpis.ts). */
+/** KPIs (migrations/0005_kpis.sql; src/kpis/store.ts). */
 export interface KpisTable {
   id: Generated<string>;
   workspace_id: string;

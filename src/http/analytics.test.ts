@@ -7,6 +7,8 @@ import { addDays, MAX_BUCKETS, MAX_COHORTS, MAX_PERIOD_DAYS } from '../analytics
 import { createApiKey } from '../auth/api-keys.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { buildApp } from './app.ts';
+import { fixedClock } from '../shared/clock.ts';
+import { AnalyticsEngine } from '../analytics/engine/analytics-engine.ts';
 
 const database = connectTestDatabase();
 let app: FastifyInstance;
@@ -38,7 +40,7 @@ const ORDERS = [
 ];
 
 beforeAll(async () => {
-  app = await buildApp({ database, config: { secureCookies: false } });
+  app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
   brand = await freshWorkspace(database, { timezone: 'Asia/Tokyo' });
   const other = await freshWorkspace(database);
   ids = await addOrders(database, brand, ORDERS);
@@ -252,6 +254,34 @@ describe('customer value API', () => {
     const response = await call('POST', '/analytics/customer-value', writeKey, { horizonMonths: 0 });
     expect(response.statusCode).toBe(400);
     expect(response.json().message).toContain('body.horizonMonths');
+  });
+});
+
+describe('the app\'s clock and engine', () => {
+  it('takes the default "as of" of every route from the injected clock, in the workspace\'s time zone', async () => {
+    // 2024-03-09 16:00 UTC is 2024-03-10 01:00 in Tokyo.
+    const analytics = new AnalyticsEngine(database.pool);
+    const clocked = await buildApp({ database, analytics, clock: fixedClock('2024-03-09T16:00:00Z'), config: { secureCookies: false } });
+    try {
+      const get = async (path: string) => {
+        const response = await clocked.inject({ method: 'GET', url: `/api/v1/workspaces/${brand.name}${path}`, headers: { authorization: `Bearer ${readKey}` } });
+        expect(response.statusCode, response.body).toBe(200);
+        return response.json();
+      };
+      expect((await get('/analytics/rfm')).asOf).toBe('2024-03-10');
+      expect((await get('/analytics/churn?window=30')).asOf).toBe('2024-03-10');
+      expect((await get('/analytics/retention?from=2024-01-01')).asOf).toBe('2024-03-10');
+      const d = await get(`/customers/${ids.get('D')}/analytics`);
+      expect(d.asOf).toBe('2024-03-10');
+      // As of 03-10, D's purchases of 03-05 count.
+      expect(d.rfm).toMatchObject({ lastPurchaseDay: '2024-03-05', recency: 5 });
+      expect((await get('/analytics/kpis/board')).asOf).toBe('2024-03-10');
+      expect(analytics.holds(brand.id)).toBe(true);
+    } finally {
+      await clocked.close();
+    }
+    // The app closed the engine it was given with it.
+    expect(analytics.holds(brand.id)).toBe(false);
   });
 });
 

@@ -7,6 +7,7 @@ import { addMember } from '../auth/memberships.ts';
 import { createUser } from '../auth/users.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { buildApp } from './app.ts';
+import { AnalyticsEngine } from '../analytics/engine/analytics-engine.ts';
 
 const database = connectTestDatabase();
 let app: FastifyInstance;
@@ -17,7 +18,7 @@ let readKey: string;
 let otherKey: string;
 
 beforeAll(async () => {
-  app = await buildApp({ database, config: { secureCookies: false } });
+  app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
   brand = await freshWorkspace(database);
   other = await freshWorkspace(database);
   writeKey = (await createApiKey(database.db, { workspaceId: brand.id, name: 'sync', role: 'marketing' })).key;

@@ -10,7 +10,9 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTyp
 import { checkMessage } from '../charter/check-message.ts';
 import type { CheckMessage } from '../charter/templates.ts';
 import { DEFAULT_REQUEST_TIMEOUT_MS, type KizunaConfig } from '../config.ts';
+import { AnalyticsEngine } from '../analytics/engine/analytics-engine.ts';
 import type { Database } from '../db/connect.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import { handleError } from './errors.ts';
 import { transformOpenApiDocument } from './openapi.ts';
 import { checkRequestText } from './request-text.ts';
@@ -23,17 +25,24 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { memberRoutes } from './routes/members.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
 import { registerSecurity } from './security.ts';
-import type { Clock } from '../shared/clock.ts';
 
 export interface AppDeps {
   database: Database;
+  /**
+   * The process's analytics engine, created once by the caller on database.pool (the server
+   * shares it with its warm-up); buildApp creates one when not given. Closed when the app closes.
+   */
+  analytics: AnalyticsEngine;
   /** `requestTimeoutMs` absent: DEFAULT_REQUEST_TIMEOUT_MS; 0: no deadline. */
   config: Pick<KizunaConfig, 'secureCookies'> & Partial<Pick<KizunaConfig, 'requestTimeoutMs' | 'publicOrigin'>>;
   /** The charter's checker (default: checkMessage of src/charter/check-message.ts). */
   checkMessage?: CheckMessage;
-  /** The time sessions expire by and sign-in throttling counts with (default: systemClock). */
-  clock?: Clock;
+  /** The time (default: systemClock): the analyses' default dates, session expiry and sign-in throttling read it. */
+  clock: Clock;
 }
+
+/** What buildApp takes: the dependencies, where the analytics engine and the clock have defaults. */
+export type AppOptions = Omit<AppDeps, 'analytics' | 'clock'> & Partial<Pick<AppDeps, 'analytics' | 'clock'>>;
 
 export const API_PREFIX = '/api/v1';
 export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -42,13 +51,16 @@ export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
  * The HTTP server: the public API under /api/v1 (documented at /api/v1/openapi.json and
  * /docs), and the console (web/dist) for every other path.
  */
-export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(given: AppOptions, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+  const clock = given.clock ?? systemClock;
+  const deps: AppDeps = { ...given, clock, analytics: given.analytics ?? new AnalyticsEngine(given.database.pool, { clock }) };
   // The request deadline: a handler still running then is answered 503 (see errors.ts), so no
   // request waits forever on a stuck dependency; the statement timeout ends its database work.
   const requestTimeoutMs = deps.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     logger: options.logger ?? false, bodyLimit: 8 * 1024 * 1024, ...(requestTimeoutMs > 0 ? { handlerTimeout: requestTimeoutMs } : {}),
   }).withTypeProvider<ZodTypeProvider>();
+  app.addHook('onClose', async () => deps.analytics.close());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);

@@ -6,6 +6,7 @@ import { fakeCheck } from '../charter/fake-checker.ts';
 import { TEST_CHARTER } from '../charter/test-charter.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { buildApp } from './app.ts';
+import { AnalyticsEngine } from '../analytics/engine/analytics-engine.ts';
 
 // The checker is the fake of fake-checker.ts (pressure phrases and dictionary variants), so
 // these tests guard the routes, permissions and the publish gate, not the rules.
@@ -13,7 +14,7 @@ const database = connectTestDatabase();
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  app = await buildApp({ database, config: { secureCookies: false }, checkMessage: fakeCheck });
+  app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false }, checkMessage: fakeCheck });
 });
 afterAll(async () => {
   await app.close();
@@ -177,7 +178,7 @@ describe('templates API', () => {
 
 describe('the check endpoint with the real checker', () => {
   it('finds a 薬機法 claim in an HTML body and locates it in the source', async () => {
-    const realApp = await buildApp({ database, config: { secureCookies: false } });
+    const realApp = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
     try {
       const b = await brand();
       await call(b, 'PUT', '/charter', b.keys.write, TEST_CHARTER);

@@ -5,6 +5,7 @@ import { connectTestDatabase, freshWorkspace } from '../../test/support/database
 import { createApiKey } from '../auth/api-keys.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { buildApp } from './app.ts';
+import { AnalyticsEngine } from '../analytics/engine/analytics-engine.ts';
 
 const database = connectTestDatabase();
 let app: FastifyInstance;
@@ -13,7 +14,7 @@ let key: string;
 let readKey: string;
 
 beforeAll(async () => {
-  app = await buildApp({ database, config: { secureCookies: false } });
+  app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
   workspace = await freshWorkspace(database);
   key = (await createApiKey(database.db, { workspaceId: workspace.id, name: 'upload', role: 'site_operations' })).key;
   readKey = (await createApiKey(database.db, { workspaceId: workspace.id, name: 'read', role: 'read_only' })).key;

@@ -5,6 +5,7 @@ import { createApiKey } from '../auth/api-keys.ts';
 import { ingestBatch } from '../ingest/ingest-batch.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { buildApp } from './app.ts';
+import { AnalyticsEngine } from '../analytics/engine/analytics-engine.ts';
 
 const database = connectTestDatabase();
 let app: FastifyInstance;
@@ -43,7 +44,7 @@ async function brandWithOrders(): Promise<{ workspace: Workspace; writeKey: stri
 }
 
 beforeAll(async () => {
-  app = await buildApp({ database, config: { secureCookies: false } });
+  app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
 });
 afterAll(async () => {
   await app.close();

@@ -34,12 +34,24 @@ function apiGet<T>(url: string): Promise<T> {
   return apiGetOf<T>(page, url);
 }
 
-/** Only the digits of a shown figure: ￥4,336,960 → 4336960, 74.6% → 746. */
+/** Only the digits of a shown count: 1,234 → 1234. Never for money: ￥43,369.60 and ￥4,336,960 have the same digits. */
 function digits(text: string | null): string {
   return (text ?? '').replace(/[^\d]/g, '');
 }
 
-const yen = (amount: string | number) => String(Math.round(Number(amount)));
+/**
+ * An amount of yen exactly as a Japanese reader sees it, written by hand rather than by the
+ * console's formatter: the full-width yen sign, whole yen, commas every three digits.
+ */
+function yen(amount: string | number): string {
+  const whole = Math.round(Number(amount));
+  return `${whole < 0 ? '-' : ''}￥${String(Math.abs(whole)).replace(/\B(?=(\d{3})+$)/g, ',')}`;
+}
+
+/** A shown figure's text without surrounding spaces. */
+function shown(text: string | null | undefined): string {
+  return (text ?? '').trim();
+}
 
 function card(name: string | RegExp): Locator {
   return page.getByRole('region', { name });
@@ -109,7 +121,7 @@ describe('the analytics console', () => {
     await open(`analytics/sales?${query}`, '売上分解');
     const api = await apiGet<SalesDecomposition>(`/api/v1/workspaces/${brand.name}/analytics/sales?${query}`);
     const tree = card('売上分解ツリー');
-    await expect.poll(async () => digits(await tree.locator('[data-factor="sales"] .dnode-value').textContent())).toBe(yen(api.totals.sales));
+    await expect.poll(async () => shown(await tree.locator('[data-factor="sales"] .dnode-value').textContent())).toBe(yen(api.totals.sales));
     expect(digits(await tree.locator('[data-factor="customers"] .dnode-value').textContent())).toBe(String(api.totals.customers));
     const previous = api.comparisons.find((c) => c.comparison === 'previous')!;
     expect(await tree.locator('[data-factor="sales"] .dnode-ratio').textContent()).toContain(`前期比 ${(previous.change.salesRatio! * 100).toFixed(1)}%`);
@@ -124,7 +136,7 @@ describe('the analytics console', () => {
     expect(rows).toHaveLength(6);
     const march = api.series.find((b) => b.bucket === '2026-03-01')!;
     const marchRow = rows.find((cells) => cells[0] === '2026年3月')!;
-    expect(digits(marchRow[1]!)).toBe(yen(march.totals.sales));
+    expect(shown(marchRow[1])).toBe(yen(march.totals.sales));
     expect(digits(marchRow[2]!)).toBe(String(march.totals.customers));
     await screenshot('sales-table');
 
@@ -183,7 +195,7 @@ describe('the analytics console', () => {
     expect(await card('離反期間の提案と設定').textContent()).toContain('提案');
     const list = card('離反顧客(価値の高い順)');
     const rows = await tableRows(list.getByRole('table'));
-    expect(rows.slice(0, 3).map((cells) => [cells[0], digits(cells[6]!)])).toEqual(api.items.slice(0, 3).map((c) => [c.name, yen(c.totalSpent)]));
+    expect(rows.slice(0, 3).map((cells) => [cells[0], shown(cells[6])])).toEqual(api.items.slice(0, 3).map((c) => [c.name, yen(c.totalSpent)]));
     await screenshot('churn');
     await list.getByRole('link', { name: api.items[0]!.name }).click();
     await page.getByRole('heading', { level: 1, name: api.items[0]!.name }).waitFor();
@@ -204,7 +216,7 @@ describe('the analytics console', () => {
     expect(rows).toHaveLength(api.cohorts.length);
     const first = api.cohorts[0]!;
     expect(rows[0]!.slice(0, 2)).toEqual(['2025年11月', String(first.customers)]);
-    expect(digits(rows[0]![2 + 3]!)).toBe(yen(first.cells[3]!.cumulativeRevenuePerCustomer!));
+    expect(shown(rows[0]![2 + 3])).toBe(yen(first.cells[3]!.cumulativeRevenuePerCustomer!));
     // The last cohort's later months are not over yet: unknown, not zero.
     expect(rows.at(-1)!.at(-1)).toBe('—');
   });
@@ -271,7 +283,7 @@ describe('the analytics console', () => {
     expect(await block.locator('.rfm-score-value').allTextContents()).toEqual([`R${recency}`, `F${frequency}`, `M${monetary}`]);
     const stats = await block.locator('.summary-numbers .stat-value').allTextContents();
     expect(stats[0]).toBe(`${(api.value.probabilityAlive * 100).toFixed(1)}%`);
-    expect(digits(stats[3]!)).toBe(yen(api.value.clv));
+    expect(shown(stats[3])).toBe(yen(api.value.clv));
     await screenshot('customer-360');
   });
 

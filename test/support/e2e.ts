@@ -11,6 +11,7 @@ import type { Database } from '../../src/db/connect.ts';
 import type { Role } from '../../src/db/schema.ts';
 import { buildApp, webDistDir } from '../../src/http/app.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
+import { AnalyticsEngine } from '../../src/analytics/engine/analytics-engine.ts';
 
 
 /** Where end-to-end tests put their screenshots. */
@@ -47,7 +48,7 @@ export async function startConsole(database: Database): Promise<RunningConsole> 
     execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const app = await buildApp({ database, config: { secureCookies: false } });
+  const app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ordersVersion } from '../../orders/order-changes.ts';
+import { systemClock, type Clock } from '../../shared/clock.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import { EngineLimit, loadPurchaseSnapshot, refreshPurchaseSnapshot, type PurchaseSnapshot } from './purchase-snapshot.ts';
 
@@ -19,14 +20,20 @@ import { EngineLimit, loadPurchaseSnapshot, refreshPurchaseSnapshot, type Purcha
  * rows for 1,000,000 customers). PostgreSQL answers them in 3 to 17 s on a 2-core machine
  * (the SQL implementations next to this folder, kept as the reference the engine is tested
  * against); a pass over typed arrays takes tens of milliseconds.
+ *
+ * One engine per process, created by whoever starts it (the server, a CLI command, a test)
+ * and passed in its dependencies (AppDeps.analytics, the CLI context), so a workspace's
+ * purchases are held once; `close` when stopping.
  */
 export class AnalyticsEngine {
   private readonly entries = new Map<string, Entry>();
   private readonly idleMs: number;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly clock: Clock;
 
-  constructor(private readonly pool: pg.Pool, options: { idleMinutes?: number } = {}) {
+  constructor(private readonly pool: pg.Pool, options: { idleMinutes?: number; clock?: Clock } = {}) {
     this.idleMs = (options.idleMinutes ?? 30) * 60_000;
+    this.clock = options.clock ?? systemClock;
     this.sweeper = setInterval(() => this.dropIdle(), Math.min(this.idleMs, 60_000));
     this.sweeper.unref();
   }
@@ -42,10 +49,10 @@ export class AnalyticsEngine {
     if (!current) throw new KizunaError('not_found', `No workspace with id ${workspaceId}.`);
     let entry = this.entries.get(workspaceId);
     if (!entry) {
-      entry = { snapshot: null, loading: null, refused: null, lastUsed: Date.now() };
+      entry = { snapshot: null, loading: null, refused: null, lastUsed: this.now() };
       this.entries.set(workspaceId, entry);
     }
-    entry.lastUsed = Date.now();
+    entry.lastUsed = this.now();
     const sameData = (at: { version: string; timezone: string } | null) => at !== null && at.version === current.version && at.timezone === current.timezone;
     const fresh = (s: PurchaseSnapshot | null) => sameData(s);
     if (fresh(entry.snapshot)) return entry.snapshot!;
@@ -57,7 +64,7 @@ export class AnalyticsEngine {
       if (sameData(entry.refused)) throw entry.refused!.error;
     }
     if (fresh(entry.snapshot)) return entry.snapshot!;
-    const loading = entry.snapshot ? refreshPurchaseSnapshot(this.pool, entry.snapshot) : loadPurchaseSnapshot(this.pool, workspaceId);
+    const loading = entry.snapshot ? refreshPurchaseSnapshot(this.pool, entry.snapshot, this.clock) : loadPurchaseSnapshot(this.pool, workspaceId, this.clock);
     entry.loading = loading;
     try {
       entry.snapshot = await loading;
@@ -73,6 +80,11 @@ export class AnalyticsEngine {
     } finally {
       entry.loading = null;
     }
+  }
+
+  /** Whether the engine holds a snapshot of the workspace (loaded and not dropped). */
+  holds(workspaceId: string): boolean {
+    return (this.entries.get(workspaceId)?.snapshot ?? null) !== null;
   }
 
   /** Whether the workspace's data, as last seen, is beyond the engine (its analyses are answered by SQL). */
@@ -94,14 +106,19 @@ export class AnalyticsEngine {
     }
   }
 
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+
   /** Drops every snapshot and stops the idle sweeper. */
   close(): void {
     clearInterval(this.sweeper);
     this.entries.clear();
   }
 
-  private dropIdle(): void {
-    const now = Date.now();
+  /** Drops the snapshots unused for `idleMinutes` by the engine's clock (the sweeper calls it every minute). */
+  dropIdle(): void {
+    const now = this.now();
     for (const [workspaceId, entry] of this.entries) {
       if (!entry.loading && now - entry.lastUsed > this.idleMs) this.entries.delete(workspaceId);
     }

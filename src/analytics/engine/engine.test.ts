@@ -15,6 +15,7 @@ import { rfmScores, listRfmCustomers } from '../rfm.ts';
 import { decomposeSales } from '../sales-decomposition.ts';
 import { MAX_PAGE_SIZE } from '../periods.ts';
 import { AnalyticsEngine } from './analytics-engine.ts';
+import { manualClock } from '../../shared/clock.ts';
 import { loadPurchaseSnapshot, unitsToDecimal, type PurchaseSnapshot } from './purchase-snapshot.ts';
 import { snapshotRetention } from './retention.ts';
 import { rfmRow, snapshotRfmSummary, snapshotRfmTable } from './rfm.ts';
@@ -102,7 +103,15 @@ describe('engine = SQL reference on the demo brand', () => {
   it.each(periods)('sales decomposition $period.from – $period.to by $granularity', async ({ period, granularity }) => {
     const sql = await decomposeSales({ pool, workspaceId: demo.id, period, granularity });
     const memory = snapshotSales(snapshot, { period, granularity });
-    expect(sql.totals.customers).toBeGreaterThanOrEqual(0);
+    // The reference against a count written apart: distinct buyers of the period's local days.
+    const { rows: [counted] } = await pool.query<{ customers: number; purchases: number }>(
+      `select count(distinct customer_id)::int as customers, count(*)::int as purchases
+         from orders
+        where workspace_id = $1 and status not in ('cancelled', 'returned')
+          and (ordered_at at time zone $2)::date >= $3::date and (ordered_at at time zone $2)::date < $4::date`,
+      [demo.id, demo.timezone, period.from, period.to]);
+    expect(sql.totals.customers).toBe(counted!.customers);
+    expect(sql.totals.purchases).toBe(counted!.purchases);
     expect(normalised(memory)).toEqual(normalised(sql));
   });
 
@@ -196,6 +205,28 @@ describe('freshness', () => {
       expect(second).not.toBe(first);
       expect(second).toBe(third);
       expect(second!.purchases).toBe(2);
+    } finally {
+      engine.close();
+    }
+  });
+
+  it('drops a snapshot unused for idleMinutes by its own clock, and keeps one in use', async () => {
+    const workspace = await freshWorkspace(database);
+    await addOrders(database, workspace, [{ customer: 'a', at: '2024-05-01 10:00', amount: 1000 }]);
+    const clock = manualClock('2026-01-01T00:00:00Z');
+    const engine = new AnalyticsEngine(pool, { idleMinutes: 30, clock });
+    try {
+      await engine.snapshot(workspace.id);
+      clock.advance(29 * 60_000);
+      engine.dropIdle();
+      expect(engine.holds(workspace.id)).toBe(true);
+      await engine.snapshot(workspace.id);
+      clock.advance(29 * 60_000);
+      engine.dropIdle();
+      expect(engine.holds(workspace.id)).toBe(true);
+      clock.advance(2 * 60_000);
+      engine.dropIdle();
+      expect(engine.holds(workspace.id)).toBe(false);
     } finally {
       engine.close();
     }

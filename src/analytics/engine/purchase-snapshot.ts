@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { withTransaction } from '../../db/transaction.ts';
 import { purchaseCondition } from '../../orders/purchase.ts';
 import { compactOrderChanges, customersChangedSince, ordersVersion, type OrdersVersion } from '../../orders/order-changes.ts';
+import { systemClock, type Clock } from '../../shared/clock.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import { firstPurchaseEverSql } from '../repeat-f2.ts';
 import { readCopyOut } from './copy-out.ts';
@@ -64,14 +65,14 @@ export const NO_DAY = -2_147_483_648;
  * first-purchase days, with the order-data version they correspond to: both read in one
  * repeatable-read transaction, so the data is exactly that version.
  */
-export async function loadPurchaseSnapshot(pool: pg.Pool, workspaceId: string): Promise<PurchaseSnapshot> {
+export async function loadPurchaseSnapshot(pool: pg.Pool, workspaceId: string, clock: Clock = systemClock): Promise<PurchaseSnapshot> {
   const startedAt = performance.now();
   // Outside the load's repeatable-read transaction, where a concurrent compaction would be a serialization failure.
   await compactOrderChanges(pool, workspaceId);
   return inSnapshotTransaction(pool, async (client) => {
     const { found, pgSnapshot } = await versionOf(client, workspaceId);
     const { columns, index } = await readPurchases(client, workspaceId, found.timezone);
-    return snapshotOf({ workspaceId, found, pgSnapshot, startedAt, columns, index });
+    return snapshotOf({ workspaceId, found, pgSnapshot, startedAt, columns, index, loadedAt: clock.now() });
   });
 }
 
@@ -85,7 +86,7 @@ const MAX_INCREMENTAL_CUSTOMERS = 50_000;
  * a copy of the columns, which takes milliseconds instead of a full load; otherwise (a bulk
  * import, a new time zone, too many customers) everything is loaded again.
  */
-export async function refreshPurchaseSnapshot(pool: pg.Pool, previous: PurchaseSnapshot): Promise<PurchaseSnapshot> {
+export async function refreshPurchaseSnapshot(pool: pg.Pool, previous: PurchaseSnapshot, clock: Clock = systemClock): Promise<PurchaseSnapshot> {
   const startedAt = performance.now();
   const { workspaceId } = previous;
   const incremental = await inSnapshotTransaction(pool, async (client) => {
@@ -95,9 +96,9 @@ export async function refreshPurchaseSnapshot(pool: pg.Pool, previous: PurchaseS
     if (changed === null || changed.length > MAX_INCREMENTAL_CUSTOMERS) return null;
     const { columns } = await readPurchases(client, workspaceId, found.timezone, changed);
     const merged = spliceCustomers(previous, changed.map(Number), columns);
-    return { ...previous, ...merged, version: found.version, pgSnapshot, loadedAt: new Date(), loadSeconds: (performance.now() - startedAt) / 1000, refreshed: 'changed_customers' as const };
+    return { ...previous, ...merged, version: found.version, pgSnapshot, loadedAt: clock.now(), loadSeconds: (performance.now() - startedAt) / 1000, refreshed: 'changed_customers' as const };
   });
-  return incremental ?? loadPurchaseSnapshot(pool, workspaceId);
+  return incremental ?? loadPurchaseSnapshot(pool, workspaceId, clock);
 }
 
 /** One repeatable-read transaction: the version and the data it reads are one snapshot. */
@@ -132,10 +133,10 @@ async function readPurchases(client: pg.PoolClient, workspaceId: string, timezon
   return { columns: orders.sorted(), index: orders.unknown.size > 0 ? index.with(orders.unknown) : index };
 }
 
-function snapshotOf(params: { workspaceId: string; found: OrdersVersion; pgSnapshot: string; startedAt: number; columns: Columns; index: CustomerIndex }): PurchaseSnapshot {
-  const { workspaceId, found, pgSnapshot, startedAt, columns, index } = params;
+function snapshotOf(params: { workspaceId: string; found: OrdersVersion; pgSnapshot: string; startedAt: number; columns: Columns; index: CustomerIndex; loadedAt: Date }): PurchaseSnapshot {
+  const { workspaceId, found, pgSnapshot, startedAt, columns, index, loadedAt } = params;
   return {
-    workspaceId, timezone: found.timezone, version: found.version, pgSnapshot, loadedAt: new Date(),
+    workspaceId, timezone: found.timezone, version: found.version, pgSnapshot, loadedAt,
     loadSeconds: (performance.now() - startedAt) / 1000, refreshed: 'full',
     ...columns,
     index,

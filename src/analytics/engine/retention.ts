@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../../shared/clock.ts';
 import { localDateOf } from '../../shared/time.ts';
 import { addMonths, bucketsOf, dayNumber } from '../periods.ts';
 import { checkRetentionTerms, cohortRow, type CohortRetention } from '../retention.ts';
@@ -11,11 +12,11 @@ import { NO_DAY, unitsToDecimal, type PurchaseSnapshot } from './purchase-snapsh
  * differs from the one before).
  */
 export function snapshotRetention(snapshot: PurchaseSnapshot, params: {
-  from: string; to: string; months: number; asOf?: string; now?: Date;
+  from: string; to: string; months: number; asOf?: string; clock?: Clock;
 }): CohortRetention {
   checkRetentionTerms(params);
   const { from, to, months } = params;
-  const asOf = params.asOf ?? localDateOf(params.now ?? new Date(), snapshot.timezone);
+  const asOf = params.asOf ?? localDateOf((params.clock ?? systemClock).now(), snapshot.timezone);
   const cohortMonths = bucketsOf({ from, to }, 'month');
   const first = cohortMonths[0]!;
   const earliest = (a: string, b: string) => (a < b ? a : b);

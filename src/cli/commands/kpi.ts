@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { DEFAULT_BOARD_BUCKETS, kpiBoard } from '../../analytics/kpi-board.ts';
-import { KPI_GRANULARITIES, type KpiGranularity } from '../../analytics/kpi-definition.ts';
-import { seedKpiTree } from '../../analytics/kpi-tree.ts';
-import { createKpi, deleteKpi, listKpis, updateKpi } from '../../analytics/kpis.ts';
+import { DEFAULT_BOARD_BUCKETS, kpiBoard } from '../../kpis/board.ts';
+import { KPI_GRANULARITIES, type KpiGranularity } from '../../kpis/definition.ts';
+import { seedKpiTree } from '../../kpis/seed-tree.ts';
+import { createKpi, deleteKpi, listKpis, updateKpi } from '../../kpis/store.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { RegisterCommand } from '../context.ts';
 import { calendarDate, decimalNumber, oneOf, usageError, wholeNumber } from './analyze/options.ts';
@@ -12,7 +12,7 @@ import { printKpi, printKpiBoard, printKpiList, printSeededTree } from './kpi/pr
 
 /**
  * `kizuna kpi list|add|update|remove|board|seed`: the workspace's KPI tree, its board and the
- * tree seeded from the sales decomposition (src/analytics/kpis.ts, kpi-board.ts, kpi-tree.ts).
+ * tree seeded from the sales decomposition (src/kpis/: store.ts, board.ts, seed-tree.ts).
  * Readable tables, or with --json the result as computed. Exit codes: 0 done; 1 the domain
  * refused (a definition that does not hold together, a name taken, a KPI with KPIs below it,
  * a seed without a baseline); 2 a usage error on one line naming the option, an unknown
@@ -64,7 +64,7 @@ export const registerKpiCommand: RegisterCommand = (program, context) => {
     .option('--buckets <n>', `buckets shown before the current one (default: ${DEFAULT_BOARD_BUCKETS})`, wholeNumber('--buckets'))
     .action((options: AnalysisOptions & { asOf?: string; buckets?: number }) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => kpiBoard({ pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace), buckets: options.buckets }),
+      compute: (pool, workspace) => kpiBoard({ pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace, context.clock), buckets: options.buckets }),
       print: printKpiBoard,
     }));
 
@@ -76,7 +76,7 @@ export const registerKpiCommand: RegisterCommand = (program, context) => {
     .action((options: AnalysisOptions & { salesTarget: number; granularity: KpiGranularity; asOf?: string }) => refusalsExitOne(() => runAnalysis({
       context, options,
       compute: async (pool, workspace) => {
-        const tree = await seedKpiTree({ pool, workspaceId: workspace.id, salesTarget: options.salesTarget, granularity: options.granularity, asOf: options.asOf ?? today(workspace) });
+        const tree = await seedKpiTree({ pool, workspaceId: workspace.id, salesTarget: options.salesTarget, granularity: options.granularity, asOf: options.asOf ?? today(workspace, context.clock) });
         // Nothing was created: a refusal, though the result is printed as usual.
         if (tree.outcome === 'no_baseline') process.exitCode = 1;
         return tree;

@@ -2,7 +2,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { getCustomer360 } from '../../customers/customer-360.ts';
 import { getCustomerTimeline } from '../../customers/customer-timeline.ts';
-import { analyticsEngineFor } from '../../analytics/engine/shared-engine.ts';
 import type { RfmSegmentCode } from '../../analytics/rfm-segments.ts';
 import { CUSTOMER_SORTS, SORT_DIRECTIONS } from '../../customers/customer-list-order.ts';
 import { listCustomers } from '../../customers/list-customers.ts';
@@ -91,7 +90,7 @@ export function customerRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const { limit, cursor, sort, order, ...filters } = request.query;
       const segmentMembers = (segment: RfmSegmentCode) =>
-        rfmSegmentMembers({ analytics: analyticsEngineFor(pool), pool, workspaceId: workspace.id, asOf: todayIn(workspace), segment });
+        rfmSegmentMembers({ analytics: deps.analytics, pool, workspaceId: workspace.id, asOf: todayIn(workspace, deps.clock), segment });
       return listCustomers(db, workspace.id, filters, { limit, order: { sort, direction: order }, segmentMembers, ...(cursor ? { cursor } : {}) });
     });
 

@@ -44,10 +44,10 @@ export const registerChurnCommand: RegisterCommand = (analyze, context) => {
       return runAnalysis({
         context, options,
         compute: (pool, workspace) => listChurned({
-          pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace), window: options.window, limit: options.limit, cursor: options.cursor,
+          pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace, context.clock), window: options.window, limit: options.limit, cursor: options.cursor,
         }),
         inMemory: (snapshot, pool, workspace) => snapshotChurned({
-          pool, snapshot, asOf: options.asOf ?? today(workspace), window: options.window, limit: options.limit, cursor: options.cursor,
+          pool, snapshot, asOf: options.asOf ?? today(workspace, context.clock), window: options.window, limit: options.limit, cursor: options.cursor,
         }),
         print: printChurned,
       });

@@ -45,7 +45,7 @@ export const registerClvCommand: RegisterCommand = (analyze, context) => {
       compute: async (pool, workspace): Promise<CustomerValueReport> => {
         const run = await runCustomerValue({
           pool, workspaceId: workspace.id, calibrationEnd: options.calibrationEnd, unit: options.unit,
-          horizonMonths: options.horizon, margin: options.margin, discountRate: options.discountRate,
+          horizonMonths: options.horizon, margin: options.margin, discountRate: options.discountRate, clock: context.clock,
         });
         return { run, top: await listCustomerValues({ pool, workspaceId: workspace.id, limit: options.limit }) };
       },

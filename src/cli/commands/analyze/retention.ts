@@ -24,9 +24,9 @@ export const registerRetentionCommand: RegisterCommand = (analyze, context) => {
     .action((options: RetentionOptions) => runAnalysis({
       context, options,
       compute: (pool, workspace) => cohortRetention({
-        pool, workspaceId: workspace.id, from: options.from, to: options.to, months: options.months, asOf: options.asOf,
+        pool, workspaceId: workspace.id, from: options.from, to: options.to, months: options.months, asOf: options.asOf, clock: context.clock,
       }),
-      inMemory: (snapshot) => snapshotRetention(snapshot, { from: options.from, to: options.to, months: options.months, asOf: options.asOf }),
+      inMemory: (snapshot) => snapshotRetention(snapshot, { from: options.from, to: options.to, months: options.months, asOf: options.asOf, clock: context.clock }),
       print: printRetention,
     }));
 };

@@ -18,9 +18,9 @@ export const registerRfmCommand: RegisterCommand = (analyze, context) => {
     .option('--as-of <date>', 'purchases before this date count; recency is counted to it (default: today)', calendarDate('--as-of'))
     .action((options: RfmOptions) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => rfmScores({ pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace) }),
+      compute: (pool, workspace) => rfmScores({ pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace, context.clock) }),
       inMemory: (snapshot, _pool, workspace) => {
-        const asOf = options.asOf ?? today(workspace);
+        const asOf = options.asOf ?? today(workspace, context.clock);
         return snapshotRfmSummary(snapshot, snapshotRfmTable(snapshot, asOf));
       },
       print: printRfm,

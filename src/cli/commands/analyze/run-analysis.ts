@@ -3,7 +3,8 @@ import { addDays, type Granularity, type Period } from '../../../analytics/perio
 import { localDateOf } from '../../../shared/time.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { CliContext } from '../../context.ts';
-import { AnalyticsEngine, type EngineChoice } from '../../../analytics/engine/analytics-engine.ts';
+import type { EngineChoice } from '../../../analytics/engine/analytics-engine.ts';
+import type { Clock } from '../../../shared/clock.ts';
 import type { PurchaseSnapshot } from '../../../analytics/engine/purchase-snapshot.ts';
 
 export interface AnalysisOptions {
@@ -27,23 +28,18 @@ export async function runAnalysis<Result>(params: {
   print: (result: Result, workspace: Workspace) => string[];
 }): Promise<void> {
   const { context, options, compute, inMemory, print } = params;
-  const { workspace, result } = await context.withDatabase(async (database) => {
+  const { workspace, result } = await context.withDatabase(async (database, { analytics }) => {
     const workspace = await context.workspace(database, options.workspace);
     const reference = () => compute(database.pool, workspace);
     if (!inMemory) return { workspace, result: await reference() };
-    const engine = new AnalyticsEngine(database.pool);
-    try {
-      return { workspace, result: await engine.run(workspace.id, (snapshot) => inMemory(snapshot, database.pool, workspace), reference, options.engine) };
-    } finally {
-      engine.close();
-    }
+    return { workspace, result: await analytics.run(workspace.id, (snapshot) => inMemory(snapshot, database.pool, workspace), reference, options.engine) };
   });
   console.log(options.json ? JSON.stringify(result, null, 2) : print(result, workspace).join('\n'));
 }
 
-/** Today in the workspace's time zone: the default "as of" of the customer-base analyses (purchases before today). */
-export function today(workspace: Workspace): string {
-  return localDateOf(new Date(), workspace.timezone);
+/** Today in the workspace's time zone by the CLI's clock: the default "as of" of the customer-base analyses (purchases before today). */
+export function today(workspace: Workspace, clock: Clock): string {
+  return localDateOf(clock.now(), workspace.timezone);
 }
 
 /** A half-open period [from, to) as people read it, last day included: '2024-03-01 – 2024-03-31'. */

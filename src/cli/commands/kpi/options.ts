@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import {
   KPI_DIRECTIONS, KPI_GRANULARITIES, KPI_METRICS, type KpiDirection, type KpiGranularity, type KpiMetricKind, type KpiTargetOverride,
-} from '../../../analytics/kpi-definition.ts';
+} from '../../../kpis/definition.ts';
 import { calendarDate, decimalNumber, oneOf, usageError, wholeNumber } from '../analyze/options.ts';
 
 /**

@@ -1,8 +1,8 @@
-import type { KpiBoard, KpiBoardEntry } from '../../../analytics/kpi-board.ts';
-import { isRateMetric, KPI_FILTER_KEYS, type KpiGranularity, type KpiMetric, type KpiMetricKind } from '../../../analytics/kpi-definition.ts';
-import type { KpiStatus } from '../../../analytics/kpi-status.ts';
-import type { SeededKpiTree } from '../../../analytics/kpi-tree.ts';
-import type { Kpi, KpiInTree } from '../../../analytics/kpis.ts';
+import type { KpiBoard, KpiBoardEntry } from '../../../kpis/board.ts';
+import { isRateMetric, KPI_FILTER_KEYS, type KpiGranularity, type KpiMetric, type KpiMetricKind } from '../../../kpis/definition.ts';
+import type { KpiStatus } from '../../../kpis/status.ts';
+import type { SeededKpiTree } from '../../../kpis/seed-tree.ts';
+import type { Kpi, KpiInTree } from '../../../kpis/store.ts';
 import { addDays, nextBucket } from '../../../analytics/periods.ts';
 import { assertNever } from '../../../shared/errors.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';

@@ -6,7 +6,6 @@ import { snapshotChurned, snapshotChurnProposal } from '../../../analytics/engin
 import { snapshotRetention } from '../../../analytics/engine/retention.ts';
 import { rfmTableOf, snapshotRfmCustomers } from '../../../analytics/engine/rfm-customers.ts';
 import { snapshotRfmSummary } from '../../../analytics/engine/rfm.ts';
-import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
 import { checkRetentionTerms, cohortRetention } from '../../../analytics/retention.ts';
 import { listRfmCustomers, rfmScores } from '../../../analytics/rfm.ts';
 import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
@@ -127,7 +126,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody 
 /** Cohort retention, churn and its window, and RFM: the customer base as of a date. */
 export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   const { db, pool } = deps.database;
-  const analytics = analyticsEngineFor(pool);
+  const { analytics } = deps;
   return async (app) => {
     app.get('/workspaces/:workspace/analytics/retention', {
       schema: {
@@ -146,7 +145,7 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const { months, engine } = request.query;
-      const asOf = request.query.asOf ?? todayIn(workspace);
+      const asOf = request.query.asOf ?? todayIn(workspace, deps.clock);
       const to = request.query.to ?? asOf;
       const from = request.query.from ?? addMonths(to, -12);
       // Refused before the engine loads anything.
@@ -173,7 +172,7 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const { window, limit, cursor, engine } = request.query;
-      const asOf = request.query.asOf ?? todayIn(workspace);
+      const asOf = request.query.asOf ?? todayIn(workspace, deps.clock);
       return analytics.run(workspace.id,
         (snapshot) => snapshotChurned({ pool, snapshot, asOf, window, limit, cursor }),
         () => listChurned({ pool, workspaceId: workspace.id, asOf, window, limit, cursor }), engine);
@@ -231,7 +230,7 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const asOf = request.query.asOf ?? todayIn(workspace);
+      const asOf = request.query.asOf ?? todayIn(workspace, deps.clock);
       return analytics.run(workspace.id,
         (snapshot) => snapshotRfmSummary(snapshot, rfmTableOf(snapshot, asOf)),
         () => rfmScores({ pool, workspaceId: workspace.id, asOf }), request.query.engine);
@@ -254,7 +253,7 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const { segment, limit, cursor, engine } = request.query;
-      const asOf = request.query.asOf ?? todayIn(workspace);
+      const asOf = request.query.asOf ?? todayIn(workspace, deps.clock);
       const page = await analytics.run(workspace.id,
         (snapshot) => snapshotRfmCustomers({ pool, snapshot, asOf, segment, limit, cursor }),
         () => listRfmCustomers({ pool, workspaceId: workspace.id, asOf, segment, limit, cursor }), engine);

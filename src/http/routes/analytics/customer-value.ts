@@ -5,7 +5,6 @@ import {
 } from '../../../analytics/customer-value.ts';
 import { snapshotPurchaseRows } from '../../../analytics/engine/purchase-snapshot.ts';
 import { snapshotRfmOfCustomer } from '../../../analytics/engine/rfm-customers.ts';
-import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
 import { rfmOfCustomer } from '../../../analytics/rfm.ts';
 import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
@@ -105,7 +104,7 @@ const CustomerParams = WorkspaceParams.extend({ id: z.string().regex(/^\d{1,18}$
 /** Predicted customer value (runs, stored scores) and one customer's analytics. */
 export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   const { db, pool } = deps.database;
-  const analytics = analyticsEngineFor(pool);
+  const { analytics } = deps;
   return async (app) => {
     app.get('/workspaces/:workspace/analytics/customer-value', {
       schema: {
@@ -129,8 +128,8 @@ export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
       // The purchases come from the engine's snapshot (loaded once, shared with the other analyses).
       return analytics.run(workspace.id,
-        (snapshot) => runCustomerValue({ pool, workspaceId: workspace.id, ...request.body, purchases: async () => snapshotPurchaseRows(snapshot) }),
-        () => runCustomerValue({ pool, workspaceId: workspace.id, ...request.body }));
+        (snapshot) => runCustomerValue({ pool, workspaceId: workspace.id, ...request.body, clock: deps.clock, purchases: async () => snapshotPurchaseRows(snapshot) }),
+        () => runCustomerValue({ pool, workspaceId: workspace.id, ...request.body, clock: deps.clock }));
     });
 
     app.get('/workspaces/:workspace/analytics/customer-value/customers', {
@@ -156,7 +155,7 @@ export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const asOf = request.query.asOf ?? todayIn(workspace);
+      const asOf = request.query.asOf ?? todayIn(workspace, deps.clock);
       const [rfm, value] = await Promise.all([
         analytics.run(workspace.id,
           (snapshot) => snapshotRfmOfCustomer({ pool, snapshot, asOf, customerId: request.params.id }),

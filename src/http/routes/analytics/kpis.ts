@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
 import { z } from 'zod';
-import { DEFAULT_BOARD_BUCKETS, kpiBoard, MAX_BOARD_BUCKETS } from '../../../analytics/kpi-board.ts';
+import { DEFAULT_BOARD_BUCKETS, kpiBoard, MAX_BOARD_BUCKETS } from '../../../kpis/board.ts';
 import {
   AGE_BANDS, DEFAULT_TOLERANCE, KPI_DIRECTIONS, KPI_FILTER_KEYS, KPI_GRANULARITIES, KPI_METRICS, KpiChanges, KpiInput, KpiMetric,
-} from '../../../analytics/kpi-definition.ts';
-import { TREND_BUCKETS, TREND_FLAT_BAND, TREND_MIN_POINTS } from '../../../analytics/kpi-status.ts';
-import { KPI_TREE_NAMES, seedKpiTree } from '../../../analytics/kpi-tree.ts';
-import { createKpi, deleteKpi, listKpis, readKpi, updateKpi } from '../../../analytics/kpis.ts';
+} from '../../../kpis/definition.ts';
+import { TREND_BUCKETS, TREND_FLAT_BAND, TREND_MIN_POINTS } from '../../../kpis/status.ts';
+import { KPI_TREE_NAMES, seedKpiTree } from '../../../kpis/seed-tree.ts';
+import { createKpi, deleteKpi, listKpis, readKpi, updateKpi } from '../../../kpis/store.ts';
 import { GENDERS, ORDER_CHANNELS } from '../../../shared/vocabulary.ts';
 import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
@@ -172,9 +171,9 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const board = { pool, workspaceId: workspace.id, asOf: request.query.asOf ?? todayIn(workspace), buckets: request.query.buckets };
+      const board = { pool, workspaceId: workspace.id, asOf: request.query.asOf ?? todayIn(workspace, deps.clock), buckets: request.query.buckets };
       // Unfiltered sales, repeat, F2 and churn KPIs read the engine's snapshot of the purchases (the SQL analyses past its limits, as every analysis route).
-      return analyticsEngineFor(pool).run(workspace.id, (snapshot) => kpiBoard({ ...board, snapshot }), () => kpiBoard(board));
+      return deps.analytics.run(workspace.id, (snapshot) => kpiBoard({ ...board, snapshot }), () => kpiBoard(board));
     });
 
     app.post('/workspaces/:workspace/analytics/kpis/seed', {
@@ -187,7 +186,7 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     }, async (request, reply) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
       const { salesTarget, granularity, asOf } = request.body;
-      const tree = await seedKpiTree({ pool, workspaceId: workspace.id, salesTarget, granularity, asOf: asOf ?? todayIn(workspace) });
+      const tree = await seedKpiTree({ pool, workspaceId: workspace.id, salesTarget, granularity, asOf: asOf ?? todayIn(workspace, deps.clock) });
       return reply.status(tree.outcome === 'seeded' ? 201 : 200).send(tree);
     });
 

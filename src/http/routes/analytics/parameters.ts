@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ENGINE_CHOICES } from '../../../analytics/engine/analytics-engine.ts';
 import { COMPARISONS, dayNumber, GRANULARITIES, periodProblem, type Comparison, type Period } from '../../../analytics/periods.ts';
+import { systemClock, type Clock } from '../../../shared/clock.ts';
 import { localDateOf } from '../../../shared/time.ts';
 import { MAX_F2_WINDOW_DAYS } from '../../../analytics/repeat-f2.ts';
 import { MAX_RETENTION_MONTHS } from '../../../analytics/retention.ts';
@@ -34,9 +35,9 @@ export function localDateParam(name: string) {
     .meta({ format: 'date' });
 }
 
-/** Today in the workspace's time zone: the default `asOf` of the analyses of the customer base. */
-export function todayIn(workspace: Workspace): string {
-  return localDateOf(new Date(), workspace.timezone);
+/** Today in the workspace's time zone by the app's clock: the default `asOf` of the analyses of the customer base. */
+export function todayIn(workspace: Workspace, clock: Clock = systemClock): string {
+  return localDateOf(clock.now(), workspace.timezone);
 }
 
 /** A required period [from, to): spread into a query schema refined by refusePeriodBackwards. */

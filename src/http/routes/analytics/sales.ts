@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { checkSeries, COMPARISONS, GRANULARITIES } from '../../../analytics/periods.ts';
 import { snapshotF2, snapshotRepeatRates } from '../../../analytics/engine/customer-base.ts';
 import { checkF2Terms, f2AsOf, f2Conversion, repeatRates } from '../../../analytics/repeat-f2.ts';
-import { analyticsEngineFor } from '../../../analytics/engine/shared-engine.ts';
 import { snapshotSales } from '../../../analytics/engine/sales.ts';
 import { decomposeSales } from '../../../analytics/sales-decomposition.ts';
 import { DIMENSION_KINDS, differenceBy } from '../../../analytics/sales-difference.ts';
@@ -122,7 +121,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody 
 /** Sales decomposition, its difference by a dimension, repeat rate and F2 conversion of a period. */
 export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   const { db, pool } = deps.database;
-  const analytics = analyticsEngineFor(pool);
+  const { analytics } = deps;
   return async (app) => {
     app.get('/workspaces/:workspace/analytics/sales', {
       schema: {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeStatus, trendOf } from './kpi-status.ts';
+import { judgeStatus, trendOf } from './status.ts';
 
 /** June 2024 to date on the 10th: 10 of its 30 days elapsed. */
 const JUNE_10 = { bucket: '2024-06-01', elapsedDays: 10, daysInBucket: 30 };

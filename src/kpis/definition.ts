@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { KizunaError } from '../shared/errors.ts';
 import { canonicalPrefecture } from '../shared/prefectures.ts';
 import { GENDERS, ORDER_CHANNELS } from '../shared/vocabulary.ts';
-import { bucketStart, dayNumber } from './periods.ts';
-import { MAX_F2_WINDOW_DAYS } from './repeat-f2.ts';
-import type { DifferenceDimension } from './sales-difference.ts';
-import { CHURN_WINDOW_DAYS } from './settings.ts';
+import { bucketStart, dayNumber } from '../analytics/periods.ts';
+import { MAX_F2_WINDOW_DAYS } from '../analytics/repeat-f2.ts';
+import type { DifferenceDimension } from '../analytics/sales-difference.ts';
+import { CHURN_WINDOW_DAYS } from '../analytics/settings.ts';
 
 /**
  * What a KPI is: a metric of the analyses, filters, a granularity, a target per bucket and a

@@ -4,11 +4,11 @@ import { KizunaError } from '../shared/errors.ts';
 import {
   checkKpiDefinition, defaultDirection, KpiChanges, KpiInput, parseKpiFields, resolveKpiInput,
   type KpiDefinition, type KpiFilters, type KpiMetric,
-} from './kpi-definition.ts';
+} from './definition.ts';
 
 /**
- * KPIs of a workspace: create, change, delete and list them (see kpi-definition.ts for what
- * a KPI is, kpi-board.ts for how it is judged). The KPIs form a tree through `parentId`.
+ * KPIs of a workspace: create, change, delete and list them (see definition.ts for what
+ * a KPI is, board.ts for how it is judged). The KPIs form a tree through `parentId`.
  *
  * Writes of one workspace's KPIs take a transaction-level advisory lock on its tree, so the
  * checks that read other KPIs (the name is free, the parent exists, no cycle) and the write

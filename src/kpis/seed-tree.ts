@@ -1,12 +1,12 @@
 import type pg from 'pg';
 import { withTransaction } from '../db/transaction.ts';
 import { KizunaError } from '../shared/errors.ts';
-import { boardSpans } from './kpi-board.ts';
-import { checkKpiDefinition, DEFAULT_TOLERANCE, KPI_GRANULARITIES, type KpiDefinition, type KpiGranularity } from './kpi-definition.ts';
-import { insertKpi, lockKpiTree, readKpi, type Kpi } from './kpis.ts';
-import type { Period } from './periods.ts';
-import { decomposeSales, FACTORS, type Factor, type SalesTotals } from './sales-decomposition.ts';
-import { requireCalendarDate } from './periods.ts';
+import { boardSpans } from './board.ts';
+import { checkKpiDefinition, DEFAULT_TOLERANCE, KPI_GRANULARITIES, type KpiDefinition, type KpiGranularity } from './definition.ts';
+import { insertKpi, lockKpiTree, readKpi, type Kpi } from './store.ts';
+import type { Period } from '../analytics/periods.ts';
+import { decomposeSales, FACTORS, type Factor, type SalesTotals } from '../analytics/sales-decomposition.ts';
+import { requireCalendarDate } from '../analytics/periods.ts';
 
 /**
  * The standard KPI tree from the sales decomposition (客数 × 来店回数 × 点数 × 単価):

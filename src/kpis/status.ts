@@ -1,4 +1,4 @@
-import type { KpiDirection } from './kpi-definition.ts';
+import type { KpiDirection } from './definition.ts';
 
 /**
  * How a KPI is judged: its status in the current bucket and its trend over the last complete
@@ -30,7 +30,7 @@ import type { KpiDirection } from './kpi-definition.ts';
  * (a falling churn rate is improving). Monthly sums are fitted as they are: a February is
  * about a tenth shorter than its neighbours, which a series of flat daily sales shows as a dip.
  *
- * Which bucket is judged (kpi-board.ts): the current one, except for the F2 rate, judged on
+ * Which bucket is judged (board.ts): the current one, except for the F2 rate, judged on
  * the latest cohort whose window is over.
  */
 

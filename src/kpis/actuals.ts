@@ -1,14 +1,14 @@
 import type pg from 'pg';
-import type { PurchaseSnapshot } from './engine/purchase-snapshot.ts';
-import { snapshotChurned, snapshotF2, snapshotRepeatRates } from './engine/customer-base.ts';
-import { snapshotPeriodTotals } from './engine/sales.ts';
+import type { PurchaseSnapshot } from '../analytics/engine/purchase-snapshot.ts';
+import { snapshotChurned, snapshotF2, snapshotRepeatRates } from '../analytics/engine/customer-base.ts';
+import { snapshotPeriodTotals } from '../analytics/engine/sales.ts';
 import { assertNever } from '../shared/errors.ts';
-import { listChurned } from './churn.ts';
-import { filterGroup, isAdditiveMetric, type KpiFilters, type KpiGranularity, type KpiMetric, type SalesMetricKind } from './kpi-definition.ts';
-import type { Period } from './periods.ts';
-import { f2Conversion, repeatRates } from './repeat-f2.ts';
-import { measureSales, totalsOf, type SalesTotals } from './sales-decomposition.ts';
-import { differenceBy } from './sales-difference.ts';
+import { listChurned } from '../analytics/churn.ts';
+import { filterGroup, isAdditiveMetric, type KpiFilters, type KpiGranularity, type KpiMetric, type SalesMetricKind } from './definition.ts';
+import type { Period } from '../analytics/periods.ts';
+import { f2Conversion, repeatRates } from '../analytics/repeat-f2.ts';
+import { measureSales, totalsOf, type SalesTotals } from '../analytics/sales-decomposition.ts';
+import { differenceBy } from '../analytics/sales-difference.ts';
 
 /**
  * A KPI's actual in each bucket of the board, read from the analyses' own functions (the

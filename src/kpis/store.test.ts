@@ -2,7 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
 import { KizunaError } from '../shared/errors.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
-import { createKpi, deleteKpi, listKpis, readKpi, updateKpi } from './kpis.ts';
+import { createKpi, deleteKpi, listKpis, readKpi, updateKpi } from './store.ts';
 
 const database = connectTestDatabase();
 afterAll(() => database.close());

@@ -3,9 +3,9 @@ import { connectTestDatabase, freshWorkspace, withTransaction } from '../../test
 import { ingestBatch } from '../ingest/ingest-batch.ts';
 import { KizunaError } from '../shared/errors.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
-import { kpiBoard } from './kpi-board.ts';
-import { listKpis } from './kpis.ts';
-import { seedKpiTree } from './kpi-tree.ts';
+import { kpiBoard } from './board.ts';
+import { listKpis } from './store.ts';
+import { seedKpiTree } from './seed-tree.ts';
 
 const database = connectTestDatabase();
 afterAll(() => database.close());

@@ -1,16 +1,16 @@
 import type pg from 'pg';
-import type { PurchaseSnapshot } from './engine/purchase-snapshot.ts';
+import type { PurchaseSnapshot } from '../analytics/engine/purchase-snapshot.ts';
 import { KizunaError } from '../shared/errors.ts';
-import { kpiMeasurer, type KpiActuals, type KpiSpan } from './kpi-actuals.ts';
-import { isAdditiveMetric, type KpiGranularity } from './kpi-definition.ts';
-import { judgeStatus, trendOf, type KpiStatus, type KpiTrend } from './kpi-status.ts';
-import { listKpis, type KpiInTree } from './kpis.ts';
-import { addDays, addMonths, bucketsOf, bucketStart, dayNumber, nextBucket, type Period, requireCalendarDate } from './periods.ts';
-import { workspaceTimezone } from './purchases-as-of.ts';
+import { kpiMeasurer, type KpiActuals, type KpiSpan } from './actuals.ts';
+import { isAdditiveMetric, type KpiGranularity } from './definition.ts';
+import { judgeStatus, trendOf, type KpiStatus, type KpiTrend } from './status.ts';
+import { listKpis, type KpiInTree } from './store.ts';
+import { addDays, addMonths, bucketsOf, bucketStart, dayNumber, nextBucket, type Period, requireCalendarDate } from '../analytics/periods.ts';
+import { workspaceTimezone } from '../analytics/purchases-as-of.ts';
 
 /**
  * The KPI board: every KPI of a workspace with its actual per bucket, its target and
- * attainment, the status of the current bucket and the trend (rules in kpi-status.ts).
+ * attainment, the status of the current bucket and the trend (rules in status.ts).
  *
  * `asOf` is how far the data is read, as in the other analyses: a local date, excluded. The
  * *current bucket* is the one holding the last day read (asOf − 1), measured over

@@ -4,9 +4,9 @@ import { addOrders } from '../../test/support/purchases.ts';
 import { ingestBatch } from '../ingest/ingest-batch.ts';
 import type { BatchKind } from '../ingest/records.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
-import { loadPurchaseSnapshot } from './engine/purchase-snapshot.ts';
-import { boardSpans, kpiBoard, type KpiBoard, type KpiBoardEntry } from './kpi-board.ts';
-import { createKpi } from './kpis.ts';
+import { loadPurchaseSnapshot } from '../analytics/engine/purchase-snapshot.ts';
+import { boardSpans, kpiBoard, type KpiBoard, type KpiBoardEntry } from './board.ts';
+import { createKpi } from './store.ts';
 
 const database = connectTestDatabase();
 afterAll(() => database.close());
