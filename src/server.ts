@@ -5,7 +5,7 @@ import { openDatabase, type Database } from './db/connect.ts';
 import { isDemoBrandLoaded, loadDemoBrand } from './demo/load-demo-brand.ts';
 import { analyticsEngineFor } from './analytics/engine/shared-engine.ts';
 import { checkMessage, preloadMorphology } from './charter/check-message.ts';
-import { seedDemoCharter } from './charter/demo-templates.ts';
+import { seedDemoCharter } from './demo/demo-templates.ts';
 import { buildApp } from './http/app.ts';
 import { DEMO_WORKSPACE, findWorkspace } from './workspaces/workspaces.ts';
 
