@@ -48,6 +48,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -81,6 +90,15 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content?: never;
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
                 };
             };
         };
@@ -118,6 +136,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -163,6 +190,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -236,6 +272,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -284,6 +329,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -380,6 +434,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -463,6 +526,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -516,6 +588,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -600,6 +681,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -674,6 +764,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -772,6 +871,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -825,6 +933,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -918,6 +1035,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -980,6 +1106,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1068,6 +1203,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1164,6 +1308,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         trace?: never;
@@ -1234,6 +1387,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1352,6 +1514,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -1430,6 +1601,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1526,6 +1706,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1602,6 +1791,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1698,6 +1896,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1780,6 +1987,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1874,6 +2090,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -1927,6 +2152,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2010,6 +2244,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -2066,6 +2309,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2113,6 +2365,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2177,6 +2438,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         options?: never;
@@ -2227,6 +2497,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2303,6 +2582,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2393,6 +2681,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2466,6 +2763,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -2514,6 +2820,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2571,6 +2886,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2652,6 +2976,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2703,6 +3036,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2785,6 +3127,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -2848,6 +3199,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2965,6 +3325,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3066,6 +3435,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3194,6 +3572,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3295,6 +3682,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3410,6 +3806,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3470,6 +3875,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3563,6 +3977,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3622,6 +4045,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3716,6 +4148,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         post?: never;
@@ -3775,6 +4216,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3883,6 +4333,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3934,6 +4393,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
