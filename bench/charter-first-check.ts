@@ -10,7 +10,7 @@ if (process.argv.includes('--preload')) {
   void preloadMorphology();
 }
 const { createChecker } = await import('../src/charter/check-message.ts');
-const { DEMO_CHARTER } = await import('../src/charter/demo-charter.ts');
+const { DEMO_CHARTER } = await import('../src/demo/demo-charter.ts');
 const { generateMessage } = await import('./support/charter-messages.ts');
 const modulesLoaded = performance.now();
 const checker = createChecker(DEMO_CHARTER);

@@ -6,7 +6,7 @@ import { isDemoBrandLoaded, loadDemoBrand } from './demo/load-demo-brand.ts';
 import { AnalyticsEngine } from './analytics/engine/analytics-engine.ts';
 import { warmUpAnalytics } from './analytics/engine/warm-up.ts';
 import { checkMessage, preloadMorphology } from './charter/check-message.ts';
-import { seedDemoCharter } from './charter/demo-templates.ts';
+import { seedDemoCharter } from './demo/demo-templates.ts';
 import { buildApp } from './http/app.ts';
 import { DEMO_WORKSPACE, findWorkspace } from './workspaces/workspaces.ts';
 

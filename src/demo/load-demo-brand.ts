@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { checkMessage } from '../charter/check-message.ts';
-import { seedDemoCharter } from '../charter/demo-templates.ts';
+import { seedDemoCharter } from './demo-templates.ts';
 import type { Database, Kdb } from '../db/connect.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { noteOrdersChanged } from '../orders/order-changes.ts';

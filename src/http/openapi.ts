@@ -11,6 +11,7 @@ const REF_PREFIX = '#/components/schemas/';
  */
 export const transformOpenApiDocument: SwaggerTransformObject = (input) => {
   const document = jsonSchemaTransformObject(input) as { paths?: unknown; components?: { schemas?: Record<string, unknown> } };
+  addUnavailableResponses(document.paths);
   const schemas = document.components?.schemas;
   if (!schemas) return document as ReturnType<SwaggerTransformObject>;
   const used = new Set<string>();
@@ -38,4 +39,22 @@ function referencedNames(value: unknown): string[] {
   };
   visit(value);
   return names;
+}
+
+/**
+ * Any operation can answer 503 `unavailable` (src/http/errors.ts): the database is away, a
+ * statement ran past the statement timeout, or the request deadline passed. Documented once
+ * here rather than in every route's schema.
+ */
+function addUnavailableResponses(paths: unknown): void {
+  if (!paths || typeof paths !== 'object') return;
+  for (const operations of Object.values(paths as Record<string, Record<string, { responses?: Record<string, unknown> }>>)) {
+    for (const operation of Object.values(operations)) {
+      if (!operation?.responses || '503' in operation.responses) continue;
+      operation.responses['503'] = {
+        description: 'Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later.',
+        content: { 'application/json': { schema: { $ref: `${REF_PREFIX}Error` } } },
+      };
+    }
+  }
 }

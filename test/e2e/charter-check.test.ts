@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkMessage } from '../../src/charter/check-message.ts';
-import { seedDemoCharter } from '../../src/charter/demo-templates.ts';
+import { seedDemoCharter } from '../../src/demo/demo-templates.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
 import { connectTestDatabase, freshWorkspace } from '../support/database.ts';
 import { apiGet, SCREENSHOTS, startConsole, type RunningConsole } from '../support/e2e.ts';

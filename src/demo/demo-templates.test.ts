@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase } from '../../test/support/database.ts';
-import { loadDemoBrand } from '../demo/load-demo-brand.ts';
-import { listCharterVersions, readCharter } from './charters.ts';
-import { checkMessage } from './check-message.ts';
+import { listCharterVersions, readCharter } from '../charter/charters.ts';
+import { checkMessage } from '../charter/check-message.ts';
+import { oneVoiceReport } from '../charter/one-voice.ts';
+import { listTemplates } from '../charter/templates.ts';
 import { DEMO_CHARTER } from './demo-charter.ts';
 import { seedDemoCharter } from './demo-templates.ts';
-import { oneVoiceReport } from './one-voice.ts';
-import { listTemplates } from './templates.ts';
+import { loadDemoBrand } from './load-demo-brand.ts';
 
 const database = connectTestDatabase();
 afterAll(() => database.close());

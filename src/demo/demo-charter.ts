@@ -1,5 +1,5 @@
-import { DEMO_BRAND } from '../demo/catalogue.ts';
-import { Charter } from './types.ts';
+import { Charter } from '../charter/types.ts';
+import { DEMO_BRAND } from './catalogue.ts';
 
 /**
  * The charter the demo brand ships with: みのり青汁本舗, a supplement and aojiru brand that

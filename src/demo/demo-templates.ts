@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import type { Actor } from './actor.ts';
-import { readCharter, saveCharter } from './charters.ts';
+import type { Actor } from '../charter/actor.ts';
+import { readCharter, saveCharter } from '../charter/charters.ts';
+import { createTemplate, type CheckMessage, type TemplateInput } from '../charter/templates.ts';
 import { DEMO_CHARTER } from './demo-charter.ts';
-import { createTemplate, type CheckMessage, type TemplateInput } from './templates.ts';
 
 /**
  * The demo brand's templates, a few per department, written the way departments really
