@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { CustomerRecord } from '../ingest/records.ts';
+import type { CustomerRecord } from './customer-record.ts';
 
 export interface IdentityConflict {
   /** Position of the record in the list passed in. */

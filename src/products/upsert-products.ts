@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ProductRecord } from '../ingest/records.ts';
+import type { ProductRecord } from './product-record.ts';
 
 /**
  * Inserts or updates products by SKU. Optional fields absent from a record keep their stored
