@@ -80,3 +80,27 @@ function stringProblem(text: string, limits: typeof JSON_OBJECT_LIMITS): string 
   if (text.length > limits.stringLength) return `longer than ${limits.stringLength.toLocaleString('en-US')} characters`;
   return unsafeText(text);
 }
+
+/**
+ * The first string (or key) of a JSON value that cannot be stored as text, with its path; no
+ * bounds on size or depth (a request body's own schema bounds those). Iterative, as unsafeJson.
+ */
+export function unsafeTextIn(root: unknown): { path: (string | number)[]; reason: string } | undefined {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      const reason = unsafeText(value);
+      if (reason) return { path, reason };
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, child] of entries) {
+      const reason = typeof key === 'string' ? unsafeText(key) : undefined;
+      if (reason) return { path, reason: `key ${reason}` };
+      stack.push({ value: child, path: [...path, key] });
+    }
+  }
+  return undefined;
+}
