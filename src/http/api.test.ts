@@ -117,6 +117,9 @@ describe('bad text in requests', () => {
     const surrogate = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: `{"email":"x@example.jp","password":"pass\\ud800word"}`, headers: { 'content-type': 'application/json' } });
     expect(surrogate.statusCode).toBe(422);
     expect(surrogate.json().message).toContain('"password" contains an unpaired surrogate (U+D800)');
+    const deep = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: `{"email":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, headers: { 'content-type': 'application/json' } });
+    expect(deep.statusCode).toBe(422);
+    expect(deep.json().details.issues).toEqual([expect.objectContaining({ code: 'too_deep', reason: 'is nested deeper than 64 levels' })]);
   });
 
   it('answers a record nested 100,000 deep with 422 naming its index and field', async () => {

@@ -29,7 +29,7 @@ export function checkRequestText(app: FastifyInstance): void {
       if (problem) {
         const field = problem.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') || '(body)';
         return done(new KizunaError('validation_failed', `The body's field "${field}" ${problem.reason}.`, {
-          issues: [{ field: `body.${field}`, reason: problem.reason, code: 'invalid_text' }],
+          issues: [{ field: `body.${field}`, reason: problem.reason, code: problem.reason.startsWith('is nested') ? 'too_deep' : 'invalid_text' }],
         }), undefined);
       }
       return done(null, body);
