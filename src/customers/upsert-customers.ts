@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { inKeyOrder } from '../db/lock-order.ts';
-import type { CustomerRecord } from '../ingest/records.ts';
+import type { CustomerRecord } from './customer-record.ts';
 
 export interface IdentityConflict {
   /** Position of the record in the list passed in. */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { resolveCustomerIds } from '../customers/resolve-customers.ts';
 import { inKeyOrder } from '../db/lock-order.ts';
-import type { EventRecord } from '../ingest/records.ts';
+import type { EventRecord } from './event-record.ts';
 
 /**
  * Appends behavioural events. An event whose idempotency key the workspace already holds is

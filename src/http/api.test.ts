@@ -112,6 +112,18 @@ describe('bad text in requests', () => {
     expect(stored).toHaveLength(0);
   });
 
+  it('refuses NUL and unpaired surrogates in any other JSON body with 422 naming the field', async () => {
+    const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'a\u0000@example.jp', password: 'whatever password' } });
+    expect(login.statusCode).toBe(422);
+    expect(login.json()).toMatchObject({ code: 'validation_failed', details: { issues: [{ field: 'body.email', code: 'invalid_text' }] } });
+    const surrogate = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: `{"email":"x@example.jp","password":"pass\\ud800word"}`, headers: { 'content-type': 'application/json' } });
+    expect(surrogate.statusCode).toBe(422);
+    expect(surrogate.json().message).toContain('"password" contains an unpaired surrogate (U+D800)');
+    const deep = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: `{"email":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, headers: { 'content-type': 'application/json' } });
+    expect(deep.statusCode).toBe(422);
+    expect(deep.json().details.issues).toEqual([expect.objectContaining({ code: 'too_deep', reason: 'is nested deeper than 64 levels' })]);
+  });
+
   it('answers a record nested 100,000 deep with 422 naming its index and field', async () => {
     const payload = `{"records":[{"customer_id":"D-1","attributes":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`;
     const response = await app.inject({

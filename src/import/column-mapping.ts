@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BatchKind } from '../ingest/records.ts';
+import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
 import { isRequired, type ImportField } from './import-fields.ts';
 import type { ImportColumn, ImportError } from './import-report.ts';
 
@@ -52,7 +53,7 @@ export function mapColumns(params: {
 }): { ok: true; mapping: ColumnMapping } | { ok: false; errors: ImportError[]; columns: ImportColumn[] } {
   const { kind, header, fields, explicit = {} } = params;
   const errors: ImportError[] = [];
-  const fail = (reason: string, column: string | null = null) => errors.push({ line: 1, column, value: null, reason });
+  const fail = (reason: string, column: string | null, code: ReasonCode, params: ReasonParams) => errors.push({ line: 1, column, value: null, reason, code, params });
   const headersFound = header.map((h) => `"${h}"`).join(', ');
   const byName = new Map(fields.map((field) => [field.name, field]));
   const byAlias = new Map<string, ImportField>();
@@ -60,9 +61,10 @@ export function mapColumns(params: {
 
   const explicitByKey = new Map<string, string>();
   for (const [column, target] of Object.entries(explicit)) {
-    if (!header.some((h) => headerKey(h) === headerKey(column))) fail(`the mapping names column "${column}", which the file does not have (headers found: ${headersFound})`);
-    else if (target !== '' && !byName.has(target) && !(kind === 'customers' && target.startsWith(ATTRIBUTE_PREFIX))) {
-      fail(`the mapping sends column "${column}" to "${target}", which is not a field of ${kind} (fields: ${[...byName.keys()].join(', ')})`);
+    if (!header.some((h) => headerKey(h) === headerKey(column))) {
+      fail(`the mapping names column "${column}", which the file does not have (headers found: ${headersFound})`, null, 'mapping_unknown_column', { column });
+    } else if (target !== '' && !byName.has(target) && !(kind === 'customers' && target.startsWith(ATTRIBUTE_PREFIX))) {
+      fail(`the mapping sends column "${column}" to "${target}", which is not a field of ${kind} (fields: ${[...byName.keys()].join(', ')})`, column, 'mapping_unknown_field', { column, field: target });
     } else explicitByKey.set(headerKey(column), target);
   }
 
@@ -83,7 +85,10 @@ export function mapColumns(params: {
       return;
     }
     const earlier = taken.get(field.name);
-    if (earlier !== undefined) fail(`columns "${earlier}" and "${column}" both map to ${field.name}; remove one or map them with --mapping`, column);
+    if (earlier !== undefined) {
+      fail(`columns "${earlier}" and "${column}" both map to ${field.name}; remove one or map one of them elsewhere (CLI: --mapping; console: the column mapping; HTTP: mapping)`,
+        column, 'columns_share_field', { field: field.name, column: earlier });
+    }
     taken.set(field.name, column);
     mapping.fields.push({ field, column: index });
     mapping.columns.push({ column, field: field.name });
@@ -92,7 +97,7 @@ export function mapColumns(params: {
   for (const field of fields) {
     if (taken.has(field.name) || !isRequired(field)) continue;
     fail(`no column for ${field.name}, which ${kind} need: name a column ${field.aliases.map((a) => `"${a}"`).join(' or ')}, `
-      + `or map one with --mapping (headers found: ${headersFound})`);
+      + `or map a column to it (CLI: --mapping; console: the column mapping; HTTP: mapping) (headers found: ${headersFound})`, null, 'no_column', { field: field.name });
   }
   return errors.length > 0 ? { ok: false, errors, columns: mapping.columns } : { ok: true, mapping };
 }

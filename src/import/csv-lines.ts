@@ -86,7 +86,11 @@ export class CsvLineReader {
         let end = lineEnd === -1 ? length : lineEnd;
         if (end > pos && text.charCodeAt(end - 1) === 13) end -= 1;
         if (end - pos > MAX_RECORD_CHARS) out.push(this.longLine());
-        else if (end > pos) this.emit(text.slice(pos, end).split(','), undefined, out);
+        else if (end > pos) {
+          const line = text.slice(pos, end);
+          if (line.includes('\r')) out.push(this.bareCarriageReturn(line));
+          else this.emit(line.split(','), undefined, out);
+        }
         this.line += 1;
         pos = next;
         continue;
@@ -119,6 +123,18 @@ export class CsvLineReader {
       this.skippingLine = true;
     }
     this.pending = '';
+  }
+
+  /**
+   * A CR inside a line of an LF (or CRLF) file: two lines joined by a stray line break, or a
+   * value pasted with one. Its cells cannot be trusted, so the line is refused, saying so.
+   */
+  private bareCarriageReturn(line: string): CsvRecord {
+    const column = line.slice(0, line.indexOf('\r')).split(',').length;
+    return {
+      line: this.line, cells: [], code: 'bare_carriage_return', params: { line: this.line, column },
+      malformed: `line ${this.line} contains a bare carriage return (CR without LF) in its column ${column}: the file mixes line breaks; save it with one kind of line break (CRLF or LF)`,
+    };
   }
 
   private longLine(): CsvRecord {

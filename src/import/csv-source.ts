@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { CsvLineReader, type CsvRecord } from './csv-lines.ts';
 import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
-import { createDecoder, encodingChangeMessage, guessEncoding, UndecodableText, type FileEncoding } from './file-encoding.ts';
+import { createDecoder, encodingChangeMessage, encodingName, guessEncoding, nulByteMessage, UndecodableText, type FileEncoding } from './file-encoding.ts';
 
 /** A CSV file on disk, or uploaded bytes (the console), with an optional name for messages. */
 export type CsvSource = { path: string } | { buffer: Buffer; name?: string };
@@ -107,7 +107,8 @@ export async function* readCsvRecords(source: CsvSource, encoding: FileEncoding)
       const offset = Math.min(error.offset, bytes?.length ?? 0);
       const line = 1 + lineBreaks + (bytes ? countByte(bytes.subarray(0, offset), 0x0a) : 0);
       const at = bytesRead - (bytes?.length ?? 0) + offset;
-      throw new UnreadableCsv(encodingChangeMessage(encoding, line, at), line, 'encoding_changes', { line, offset: at, encoding: encoding === 'shift_jis' ? 'Shift_JIS' : 'UTF-8' });
+      if (error.nul) throw new UnreadableCsv(nulByteMessage(line, at), line, 'not_text');
+      throw new UnreadableCsv(encodingChangeMessage(encoding, line, at), line, 'encoding_changes', { line, offset: at, encoding: encodingName(encoding) });
     }
   };
   for await (const bytes of sourceBytes(source)) {

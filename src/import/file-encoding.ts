@@ -54,13 +54,18 @@ function isUtf8(bytes: Buffer): boolean {
 
 /** Raised by a decoder when bytes are invalid in the file's encoding, at `offset` of the bytes written last (best effort). */
 export class UndecodableText extends Error {
-  constructor(readonly encoding: FileEncoding, readonly offset: number) {
-    super(`bytes that are not valid ${encodingName(encoding)}`);
+  constructor(readonly encoding: FileEncoding, readonly offset: number, readonly nul = false) {
+    super(nul ? 'a NUL byte' : `bytes that are not valid ${encodingName(encoding)}`);
   }
 }
 
 export function encodingName(encoding: FileEncoding): string {
   return encoding === 'shift_jis' ? 'Shift_JIS' : 'UTF-8';
+}
+
+/** The message for a NUL byte inside a text file: where, and what it means. */
+export function nulByteMessage(line: number, offset: number): string {
+  return `the file holds a NUL byte at line ${line} (byte offset ${offset}): it is not text there (binary data, or UTF-16); expected a CSV file in UTF-8 or Shift_JIS`;
 }
 
 /** The message for a file whose encoding changes at a line and byte: where, and how to fix it. */
@@ -81,7 +86,7 @@ export function createDecoder(encoding: FileEncoding): ChunkDecoder {
     const decoder = iconv.getDecoder('cp932');
     const checked = (text: string) => {
       const bad = text.search(/[\ufffd\u0000]/);
-      if (bad !== -1) throw new UndecodableText(encoding, iconv.encode(text.slice(0, bad), 'cp932').length);
+      if (bad !== -1) throw new UndecodableText(encoding, iconv.encode(text.slice(0, bad), 'cp932').length, text.charCodeAt(bad) === 0);
       return text;
     };
     return { write: (bytes) => checked(decoder.write(bytes)), end: () => checked(decoder.end() ?? '') };
@@ -96,7 +101,7 @@ export function createDecoder(encoding: FileEncoding): ChunkDecoder {
       throw new UndecodableText(encoding, bytes ? invalidOffset(bytes) : 0);
     }
     const nul = text.indexOf('\u0000');
-    if (nul !== -1) throw new UndecodableText(encoding, Buffer.byteLength(text.slice(0, nul), 'utf8'));
+    if (nul !== -1) throw new UndecodableText(encoding, Buffer.byteLength(text.slice(0, nul), 'utf8'), true);
     return text;
   };
   return { write: (bytes) => decode(bytes, true), end: () => decode(undefined, false) };

@@ -6,7 +6,7 @@ import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { mapColumns } from './column-mapping.ts';
 import { detectEncoding, readCsvRecords, sourceName, sourceSize, splitHeader, UnreadableCsv, type CsvSource } from './csv-source.ts';
-import { importFields } from './import-fields.ts';
+import { importFields, isRequired } from './import-fields.ts';
 import { importOrderLines, ORDER_WORK_AFTER_READING } from './import-orders.ts';
 import { importRecordLines } from './import-records.ts';
 import type { ImportError, ImportReport } from './import-report.ts';
@@ -52,8 +52,10 @@ export interface ImportCsvParams {
  */
 export async function importCsv(params: ImportCsvParams): Promise<ImportReport> {
   const { pool, workspace, kind, source, mode, dryRun } = params;
-  const report = (fields: Partial<ImportReport>): ImportReport => ({
-    kind, encoding: null, columns: [], rows: 0, records: 0, valid: 0, invalid: 0, stored: false, dryRun, errors: [], sample: [], ...fields,
+  const fields = importFields(kind, workspace.timezone);
+  const fieldChoices = fields.map((field) => ({ name: field.name, required: isRequired(field), header: field.aliases[0] ?? field.name }));
+  const report = (parts: Partial<ImportReport>): ImportReport => ({
+    kind, fields: fieldChoices, encoding: null, columns: [], rows: 0, records: 0, valid: 0, invalid: 0, stored: false, dryRun, errors: [], sample: [], ...parts,
   });
   const fileError = (reason: string, line = 1, code?: ReasonCode, params?: ReasonParams): ImportError[] => [{ line, column: null, value: null, reason, ...(code ? { code } : {}), ...(params ? { params } : {}) }];
 
@@ -70,7 +72,6 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
   }
   const { header, data } = split;
   if (!header) return report({ encoding, errors: fileError('the file is empty', 1, 'empty_file') });
-  const fields = importFields(kind, workspace.timezone);
   const mapped = mapColumns({ kind, header: header.cells, fields, explicit: params.mapping });
   if (!mapped.ok) return report({ encoding, columns: mapped.columns, errors: mapped.errors });
   const { mapping } = mapped;

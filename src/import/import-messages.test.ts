@@ -44,5 +44,16 @@ describe('import messages say what is wrong and where', () => {
     const report = await importBytes('customers', Buffer.from('customer_id,name\nK1,花子\rK2,太郎\nK3,次郎\n'));
     expect(report.errors).toEqual([expect.objectContaining({ line: 2, code: 'bare_carriage_return', params: { line: 2, column: 2 } })]);
     expect(report.errors[0]!.reason).toContain('line 2 contains a bare carriage return (CR without LF)');
+    // Also when the columns happen to add up: the value is not stored with a line break folded into it.
+    const same = await importBytes('customers', Buffer.from('customer_id,name\r\nK1,花子\rK2\r\nK3,次郎\r\n'));
+    expect(same.errors.map(({ line, code }) => ({ line, code }))).toEqual([{ line: 2, code: 'bare_carriage_return' }]);
+    expect(same).toMatchObject({ rows: 2, valid: 1, invalid: 1 });
+  });
+
+  it('calls a NUL byte further down the file not text, on its line and byte, not an encoding change', async () => {
+    const head = Buffer.from(`会員ID,氏名\n${'K0,山田\n'.repeat(200_000)}K1,`);
+    const report = await importBytes('customers', Buffer.concat([head, Buffer.from([0]), Buffer.from('\n')]));
+    expect(report.errors.map(({ line, code }) => ({ line, code }))).toEqual([{ line: 200_002, code: 'not_text' }]);
+    expect(report.errors[0]!.reason).toContain(`NUL byte at line 200002 (byte offset ${head.length})`);
   });
 });

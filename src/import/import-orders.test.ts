@@ -313,6 +313,9 @@ describe('importCsv: broken order files', () => {
     expect(report.errors).toEqual([{
       line: 1, column: null, value: null,
       reason: expect.stringMatching(/^no column for ordered_at, which orders need: name a column "受注日時" or .*headers found: "受注番号", "会員ID", "商品コード", "数量", "単価"/),
+      code: 'no_column', params: { field: 'ordered_at' },
     }]);
+    expect(report.fields).toContainEqual({ name: 'ordered_at', required: true, header: '受注日時' });
+    expect(report.fields).toContainEqual({ name: 'store', required: false, header: '店舗' });
   });
 });

@@ -23,8 +23,19 @@ export interface ImportColumn {
 
 export type ImportRecord = CustomerRecord | ProductRecord | OrderRecord | EventRecord;
 
+/** A field of the kind's records a CSV column can feed: what the console's mapping step offers. */
+export interface ImportFieldChoice {
+  name: string;
+  /** The file must have a column for it. */
+  required: boolean;
+  /** The header a Japanese back office usually gives its column (顧客番号 for customer_id). */
+  header: string;
+}
+
 export interface ImportReport {
   kind: BatchKind;
+  /** The fields a column can map to. */
+  fields: ImportFieldChoice[];
   /** Null only when the file could not be read as text at all. */
   encoding: FileEncoding | null;
   columns: ImportColumn[];

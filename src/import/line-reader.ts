@@ -80,7 +80,10 @@ export class LineReader {
       }
     } else if (cells.length < this.width || (cells.length > this.width && cells.slice(this.width).some((cell) => cell.trim() !== ''))) {
       // Cells would be read against the wrong headers: report the line alone.
-      errors.push({ line, column: null, value: null, ...columnCountRefusal(cells, this.width, line) });
+      errors.push({
+        line, column: null, value: null, reason: `the line has ${cells.length} columns, the header ${this.width}`,
+        code: 'column_count', params: { columns: cells.length, header: this.width },
+      });
       this.results.fill(NO_VALUE);
       return false;
     }
@@ -141,21 +144,4 @@ function parse(field: ImportField, text: string | undefined): CellResult {
   if (outcome.success) return { ok: true, value: outcome.data };
   const issue = outcome.error.issues[0];
   return { ok: false, ...(issue ? refusalOfIssue(issue, input) : { reason: `not a valid ${field.name}` }) };
-}
-
-/**
- * Why a line has more or fewer cells than the header. A carriage return inside a line of an
- * LF file (two lines joined by a bare CR, as some tools write) is the usual cause: say so,
- * rather than count columns.
- */
-function columnCountRefusal(cells: readonly string[], width: number, line: number): Refusal {
-  const withCr = cells.findIndex((cell) => cell.includes('\r'));
-  if (withCr !== -1) {
-    return {
-      reason: `line ${line} contains a bare carriage return (CR without LF) in its column ${withCr + 1}: the file mixes line breaks; save it with one kind of line break (CRLF or LF)`,
-      code: 'bare_carriage_return',
-      params: { line, column: withCr + 1 },
-    };
-  }
-  return { reason: `the line has ${cells.length} columns, the header ${width}`, code: 'column_count', params: { columns: cells.length, header: width } };
 }

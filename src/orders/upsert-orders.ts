@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { resolveCustomerIds } from '../customers/resolve-customers.ts';
 import { compareKeys, inKeyOrder } from '../db/lock-order.ts';
-import type { OrderRecord } from '../ingest/records.ts';
+import type { OrderRecord } from './order-record.ts';
 import { refreshCustomerStats } from './customer-stats.ts';
 import { noteOrdersChanged } from './order-changes.ts';
 

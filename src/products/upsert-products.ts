@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { inKeyOrder } from '../db/lock-order.ts';
-import type { ProductRecord } from '../ingest/records.ts';
+import type { ProductRecord } from './product-record.ts';
 
 /**
  * Inserts or updates products by SKU. Optional fields absent from a record keep their stored

@@ -43,6 +43,10 @@ export const REASON_CODES = [
   'column_count',
   'encoding_changes',
   'order_time_differs',
+  'no_column',
+  'mapping_unknown_column',
+  'mapping_unknown_field',
+  'columns_share_field',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

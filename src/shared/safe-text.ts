@@ -80,3 +80,29 @@ function stringProblem(text: string, limits: typeof JSON_OBJECT_LIMITS): string 
   if (text.length > limits.stringLength) return `longer than ${limits.stringLength.toLocaleString('en-US')} characters`;
   return unsafeText(text);
 }
+
+/**
+ * The first string (or key) of a JSON value that cannot be stored as text, or the first value
+ * nested deeper than `maxDepth`, with its path. Iterative, as unsafeJson: JSON.parse accepts a
+ * body nested 100,000 deep, which recursive code (JSON.stringify on its way to jsonb) cannot.
+ */
+export function unsafeTextIn(root: unknown, maxDepth = 64): { path: (string | number)[]; reason: string } | undefined {
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      const reason = unsafeText(value);
+      if (reason) return { path, reason };
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= maxDepth) return { path, reason: `is nested deeper than ${maxDepth} levels` };
+    const entries: [string | number, unknown][] = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    for (const [key, child] of entries) {
+      const reason = typeof key === 'string' ? unsafeText(key) : undefined;
+      if (reason) return { path, reason: `key ${reason}` };
+      stack.push({ value: child, path: [...path, key] });
+    }
+  }
+  return undefined;
+}

@@ -26,6 +26,8 @@ export const MAX_UPLOAD_BYTES = 512 * 1024 * 1024;
 
 const ImportReport = z.object({
   kind: z.enum(RECORD_KINDS),
+  fields: z.array(z.object({ name: z.string(), required: z.boolean(), header: z.string().describe('The usual (Japanese) header of its column') }))
+    .describe('The fields of this kind a CSV column can map to (and, for customers, attributes.KEY); required: the file must have a column for it'),
   encoding: z.enum(['utf-8', 'utf-8-bom', 'shift_jis']).nullable(),
   columns: z.array(z.object({ column: z.string(), field: z.string().nullable() })),
   rows: z.number().int(),

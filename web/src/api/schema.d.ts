@@ -5442,7 +5442,7 @@ export interface components {
             encoding: ("utf-8" | "utf-8-bom" | "shift_jis") | null;
             errors: {
                 /** @enum {string} */
-                code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding" | "invalid_text" | "too_deep" | "too_large_object" | "too_many_digits" | "date_out_of_range" | "negative_amount" | "unclosed_quote" | "line_too_long" | "bare_carriage_return" | "column_count" | "encoding_changes" | "order_time_differs";
+                code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding" | "invalid_text" | "too_deep" | "too_large_object" | "too_many_digits" | "date_out_of_range" | "negative_amount" | "unclosed_quote" | "line_too_long" | "bare_carriage_return" | "column_count" | "encoding_changes" | "order_time_differs" | "no_column" | "mapping_unknown_column" | "mapping_unknown_field" | "columns_share_field";
                 column: string | null;
                 line: number;
                 params?: {
@@ -5459,6 +5459,13 @@ export interface components {
                 /** @description Lines refused for this reason */
                 lines: number;
                 reason: string;
+            }[];
+            /** @description The fields of this kind a CSV column can map to (and, for customers, attributes.KEY); required: the file must have a column for it */
+            fields: {
+                /** @description The usual (Japanese) header of its column */
+                header: string;
+                name: string;
+                required: boolean;
             }[];
             invalid: number;
             /** @enum {string} */
@@ -6095,7 +6102,7 @@ export interface components {
         } | null;
         RecordError: {
             /** @enum {string} */
-            code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding" | "invalid_text" | "too_deep" | "too_large_object" | "too_many_digits" | "date_out_of_range" | "negative_amount" | "unclosed_quote" | "line_too_long" | "bare_carriage_return" | "column_count" | "encoding_changes" | "order_time_differs";
+            code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding" | "invalid_text" | "too_deep" | "too_large_object" | "too_many_digits" | "date_out_of_range" | "negative_amount" | "unclosed_quote" | "line_too_long" | "bare_carriage_return" | "column_count" | "encoding_changes" | "order_time_differs" | "no_column" | "mapping_unknown_column" | "mapping_unknown_field" | "columns_share_field";
             field: string;
             index: number;
             params?: {

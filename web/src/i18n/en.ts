@@ -5,6 +5,7 @@ import { oneVoiceEn } from './charter-one-voice.ts';
 import { templateEn } from './charter-template.ts';
 import { templatesEn } from './charter-templates.ts';
 import { customerListEn } from './console-customers.ts';
+import { importMappingEn } from './import-mapping.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
 const reasons: ReasonMessages = {
@@ -45,6 +46,10 @@ const reasons: ReasonMessages = {
   column_count: (p) => `The line has ${p.columns} columns, the header ${p.header}.`,
   encoding_changes: (p) => `The file's encoding changes at line ${p.line} (byte ${p.offset}): bytes that are not ${p.encoding}. Save the whole file as CSV UTF-8.`,
   order_time_differs: (p) => `The order time differs from the order's first line (line ${p.line}). If the export stamps each line as it was keyed, choose "Order time: earliest line" (CLI: --order-time earliest).`,
+  no_column: (p) => `No column for "${p.field}": choose one in the column mapping below.`,
+  mapping_unknown_column: (p) => `The mapping names column "${p.column}", which the file does not have.`,
+  mapping_unknown_field: (p) => `Column "${p.column}" is mapped to "${p.field}", which is not a field of this kind of data.`,
+  columns_share_field: (p) => `Maps to the same field "${p.field}" as column "${p.column}": map one of them elsewhere.`,
 };
 
 const PREFECTURES_IN_ENGLISH: Record<string, string> = {
@@ -231,7 +236,6 @@ export const en: Messages = {
     rows: 'Rows',
     records: 'Records',
     valid: 'Valid',
-    invalid: 'Errors',
     mapping: 'Column mapping',
     mappingColumns: { column: 'CSV column', field: 'Field' },
     unmapped: 'Not mapped (ignored)',
@@ -247,6 +251,7 @@ export const en: Messages = {
     allInvalid: 'No valid row.',
     notAllowed: 'A read-only role cannot import data. Ask an admin to change your role.',
     reasons,
+    mappingStep: importMappingEn,
   },
   charter: { ...charterCommonEn, editor: editorEn, checker: checkerEn, templates: templatesEn, template: templateEn, oneVoice: oneVoiceEn },
   analytics: {

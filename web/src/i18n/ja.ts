@@ -5,6 +5,7 @@ import { oneVoiceJa } from './charter-one-voice.ts';
 import { templateJa } from './charter-template.ts';
 import { templatesJa } from './charter-templates.ts';
 import { customerListJa } from './console-customers.ts';
+import { importMappingJa } from './import-mapping.ts';
 import type { components } from '../api/schema';
 
 /** The code of a refused value or line, as the API sends it beside its English reason. */
@@ -50,6 +51,10 @@ const reasons: ReasonMessages = {
   column_count: (p) => `列の数(${p.columns})が見出し行(${p.header})と合いません。`,
   encoding_changes: (p) => `${p.line} 行目(${p.offset} バイト目)から文字コードが変わっています(${p.encoding} ではないバイト)。ファイル全体を CSV UTF-8 で保存し直してください。`,
   order_time_differs: (p) => `同じ注文の最初の行(${p.line} 行目)と注文日時が異なります。行ごとに入力時刻が記録される出力なら、「注文日時の扱い」で「最も早い行の時刻」を選んでください(CLI では --order-time earliest)。`,
+  no_column: (p) => `「${p.field}」に対応する列がありません。下の「列の対応付け」で列を選んでください。`,
+  mapping_unknown_column: (p) => `対応付けで指定した列「${p.column}」がファイルにありません。`,
+  mapping_unknown_field: (p) => `列「${p.column}」の取込先「${p.field}」は、この種類のデータの項目ではありません。`,
+  columns_share_field: (p) => `列「${p.column}」と同じ項目「${p.field}」に対応しています。どちらかを別の項目にしてください。`,
 };
 
 /**
@@ -231,7 +236,6 @@ export const ja = {
     rows: '行数',
     records: 'レコード数',
     valid: '有効',
-    invalid: 'エラー',
     mapping: '列の対応付け',
     mappingColumns: { column: 'CSVの列', field: '取込先の項目' },
     unmapped: '対応なし(取り込みません)',
@@ -247,6 +251,7 @@ export const ja = {
     allInvalid: '有効な行がありません。',
     notAllowed: '閲覧のみの権限ではデータを取り込めません。管理者に権限の変更を依頼してください。',
     reasons,
+    mappingStep: importMappingJa,
   },
   charter: { ...charterCommonJa, editor: editorJa, checker: checkerJa, templates: templatesJa, template: templateJa, oneVoice: oneVoiceJa },
   analytics: {

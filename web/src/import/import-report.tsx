@@ -12,6 +12,9 @@ export function ImportReportView({ report, title }: { report: ImportReport; titl
   const { t } = useI18n();
   const { format } = useCurrentWorkspace();
   const c = t.import;
+  // Rows refused only because another line of their order has an error have no error of their own.
+  const linesWithErrors = new Set(report.errors.filter((e) => e.line > 1).map((e) => e.line)).size;
+  const refusedWithOrder = Math.max(0, report.invalid - linesWithErrors);
   return (
     <section className="card" aria-labelledby="report-heading">
       <h2 id="report-heading">{title}</h2>
@@ -20,7 +23,11 @@ export function ImportReportView({ report, title }: { report: ImportReport; titl
         <Stat label={c.rows} value={format.integer(report.rows)} />
         <Stat label={c.records} value={format.integer(report.records)} />
         <Stat label={c.valid} value={format.integer(report.valid)} />
-        <Stat label={c.invalid} value={format.integer(report.invalid)} variant={report.invalid > 0 ? 'bad' : undefined} />
+        <Stat
+          label={c.mappingStep.rowsRefused} value={format.integer(report.invalid)} variant={report.invalid > 0 ? 'bad' : undefined}
+          {...(refusedWithOrder > 0 ? { note: c.mappingStep.refusedWithOrder(format.integer(refusedWithOrder)) } : {})}
+        />
+        <Stat label={c.mappingStep.errorCount} value={format.integer(report.errors.length)} variant={report.errors.length > 0 ? 'bad' : undefined} />
       </div>
       <ErrorsTable errors={report.errors} />
       <MappingTable columns={report.columns} />

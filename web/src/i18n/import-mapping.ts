@@ -1,0 +1,38 @@
+/** The words of the import page's column-mapping step, order-time option and counters (merged into t.import). */
+export const importMappingJa = {
+  title: '列の対応付けを確認してください',
+  lead: 'ファイルに、取込先の決まっていない列があります。列ごとに取込先の項目を選び、この対応付けでもう一度プレビューしてください。対応付けはこのワークスペースの同じ種類のデータ用に記憶され、次のファイルにも使われます。',
+  missing: (fields: string) => `対応する列のない必須項目: ${fields}`,
+  column: 'CSVの列',
+  field: '取込先の項目',
+  ignore: '取り込まない',
+  keepAsAttribute: '顧客の属性として取り込む',
+  fieldOption: (header: string, name: string, required: boolean) => `${header}(${name})${required ? ' ・必須' : ''}`,
+  apply: 'この対応付けでプレビュー',
+  remembered: '記憶していた列の対応付けを使いました。',
+  forget: '記憶した対応付けを消す',
+  orderTime: '注文日時の扱い',
+  orderTimes: { same: '同じ注文の行はすべて同じ日時', earliest: '最も早い行の時刻(行ごとに入力時刻が記録される出力)' },
+  rowsRefused: '取り込めない行',
+  errorCount: 'エラー件数',
+  refusedWithOrder: (n: string) => `うち ${n} 行は、同じ注文の別の行のエラーにより取り込めません。`,
+};
+
+export const importMappingEn: typeof importMappingJa = {
+  title: 'Check the column mapping',
+  lead: 'Some columns of the file have no field to go to. Choose a field for each column and preview again with this mapping. The mapping is remembered for this kind of data in this workspace and used for the next file.',
+  missing: (fields) => `Required fields without a column: ${fields}`,
+  column: 'CSV column',
+  field: 'Field',
+  ignore: 'Do not import',
+  keepAsAttribute: 'Keep as a customer attribute',
+  fieldOption: (header, name, required) => `${name} (${header})${required ? ' · required' : ''}`,
+  apply: 'Preview with this mapping',
+  remembered: 'The remembered column mapping was used.',
+  forget: 'Forget the remembered mapping',
+  orderTime: 'Order time',
+  orderTimes: { same: 'Every line of an order carries the same time', earliest: 'Earliest line (exports that stamp each line as it was keyed)' },
+  rowsRefused: 'Rows refused',
+  errorCount: 'Errors listed',
+  refusedWithOrder: (n) => `${n} of them are refused because another line of the same order has an error.`,
+};
