@@ -28,7 +28,8 @@ export async function startServer(config: KizunaConfig, hooks: {
   try {
     const admin = await ensureFirstAdmin(database.db, { email: config.adminEmail, password: config.adminPassword });
     await loadDemoOnFirstStart(database, config, hooks);
-    const app = await buildApp({ database, config });
+    // Structured logs (JSON lines with each request's id) to stdout: every server error is there.
+    const app = await buildApp({ database, config }, { logger: { level: 'info' } });
     await app.listen({ host: config.host, port: config.port });
     const shownHost = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
     const url = `http://${shownHost}:${config.port}`;

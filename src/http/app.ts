@@ -21,6 +21,7 @@ import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { memberRoutes } from './routes/members.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
+import { loggingOptions, type AppLogger } from './request-log.ts';
 import { registerSecurity } from './security.ts';
 import type { Clock } from '../shared/clock.ts';
 
@@ -40,8 +41,8 @@ export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
  * The HTTP server: the public API under /api/v1 (documented at /api/v1/openapi.json and
  * /docs), and the console (web/dist) for every other path.
  */
-export async function buildApp(deps: AppDeps, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+export async function buildApp(deps: AppDeps, options: { logger?: AppLogger } = {}): Promise<FastifyInstance> {
+  const app = Fastify({ ...loggingOptions(options.logger), bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
