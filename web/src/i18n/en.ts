@@ -1,3 +1,4 @@
+import { accessEn } from './access.ts';
 import { charterCommonEn } from './charter.ts';
 import { checkerEn } from './charter-checker.ts';
 import { editorEn } from './charter-editor.ts';
@@ -234,6 +235,7 @@ export const en: Messages = {
     notAllowed: 'A read-only role cannot import data. Ask an admin to change your role.',
     reasons,
   },
+  access: accessEn,
   charter: { ...charterCommonEn, editor: editorEn, checker: checkerEn, templates: templatesEn, template: templateEn, oneVoice: oneVoiceEn },
   analytics: {
     title: 'Analytics',

@@ -1,3 +1,4 @@
+import { accessJa } from './access.ts';
 import { charterCommonJa } from './charter.ts';
 import { checkerJa } from './charter-checker.ts';
 import { editorJa } from './charter-editor.ts';
@@ -234,6 +235,7 @@ export const ja = {
     notAllowed: '閲覧のみの権限ではデータを取り込めません。管理者に権限の変更を依頼してください。',
     reasons,
   },
+  access: accessJa,
   charter: { ...charterCommonJa, editor: editorJa, checker: checkerJa, templates: templatesJa, template: templateJa, oneVoice: oneVoiceJa },
   analytics: {
     title: '分析',
