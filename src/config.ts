@@ -22,6 +22,12 @@ export interface KizunaConfig {
    * from it. When absent, the request's Host is the origin.
    */
   publicOrigin: string | undefined;
+  /**
+   * Which proxies to believe about the client's address (KIZUNA_TRUST_PROXY): `true` for any,
+   * or a comma list of proxy addresses/CIDRs. Sign-in throttling counts per client
+   * address; behind a proxy without this, every client is the proxy's one address.
+   */
+  trustProxy: boolean | string[];
 }
 
 function intFromEnv(name: string, fallback: number): number {
@@ -46,6 +52,12 @@ function originFromEnv(raw: string | undefined): string | undefined {
   return url.origin;
 }
 
+function trustProxyFromEnv(raw: string | undefined): boolean | string[] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
@@ -58,5 +70,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {
     demoSeed: intFromEnv('KIZUNA_DEMO_SEED', 1),
     secureCookies: env.KIZUNA_SECURE_COOKIES === 'true',
     publicOrigin: originFromEnv(env.KIZUNA_PUBLIC_ORIGIN),
+    trustProxy: trustProxyFromEnv(env.KIZUNA_TRUST_PROXY),
   };
 }

@@ -5,7 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { checkMessage } from '../charter/check-message.ts';
 import type { CheckMessage } from '../charter/templates.ts';
@@ -27,7 +27,7 @@ import type { Clock } from '../shared/clock.ts';
 
 export interface AppDeps {
   database: Database;
-  config: Pick<KizunaConfig, 'secureCookies'> & Partial<Pick<KizunaConfig, 'publicOrigin'>>;
+  config: Pick<KizunaConfig, 'secureCookies'> & Partial<Pick<KizunaConfig, 'publicOrigin' | 'trustProxy'>>;
   /** The charter's checker (default: checkMessage of src/charter/check-message.ts). */
   checkMessage?: CheckMessage;
   /** The time sessions expire by and sign-in throttling counts with (default: systemClock). */
@@ -42,7 +42,8 @@ export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
  * /docs), and the console (web/dist) for every other path.
  */
 export async function buildApp(deps: AppDeps, options: { logger?: AppLogger } = {}): Promise<FastifyInstance> {
-  const app = Fastify({ ...loggingOptions(options.logger), bodyLimit: 8 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const serverOptions: FastifyServerOptions = { ...loggingOptions(options.logger), trustProxy: deps.config.trustProxy ?? false, bodyLimit: 8 * 1024 * 1024 };
+  const app = Fastify(serverOptions).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(handleError);
