@@ -26,6 +26,12 @@ export interface KizunaConfig {
    * from it. When absent, the request's Host is the origin.
    */
   publicOrigin: string | undefined;
+  /**
+   * Which proxies to believe about the client's address (KIZUNA_TRUST_PROXY): `true` for any,
+   * or a comma list of proxy addresses/CIDRs. Sign-in throttling counts per client
+   * address; behind a proxy without this, every client is the proxy's one address.
+   */
+  trustProxy: boolean | string[];
 }
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
@@ -53,6 +59,12 @@ function originFromEnv(raw: string | undefined): string | undefined {
   return url.origin;
 }
 
+function trustProxyFromEnv(raw: string | undefined): boolean | string[] {
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {
   return {
     databaseUrl: env.DATABASE_URL || undefined,
@@ -67,5 +79,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {
     statementTimeoutMs: intFromEnv('KIZUNA_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, env),
     requestTimeoutMs: intFromEnv('KIZUNA_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, env),
     publicOrigin: originFromEnv(env.KIZUNA_PUBLIC_ORIGIN),
+    trustProxy: trustProxyFromEnv(env.KIZUNA_TRUST_PROXY),
   };
 }

@@ -33,7 +33,8 @@ export async function startServer(config: KizunaConfig, hooks: {
     await loadDemoOnFirstStart(database, config, hooks);
     // One engine for the process: the routes and the warm-up share it; app.close() closes it.
     const analytics = new AnalyticsEngine(database.pool);
-    const app = await buildApp({ database, config, analytics });
+    // Structured logs (JSON lines with each request's id) to stdout: every server error is there.
+    const app = await buildApp({ database, config, analytics }, { logger: { level: 'info' } });
     await app.listen({ host: config.host, port: config.port });
     const shownHost = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
     const url = `http://${shownHost}:${config.port}`;

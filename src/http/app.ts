@@ -5,7 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { checkMessage } from '../charter/check-message.ts';
 import type { CheckMessage } from '../charter/templates.ts';
@@ -24,6 +24,7 @@ import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { memberRoutes } from './routes/members.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
+import { loggingOptions, type AppLogger } from './request-log.ts';
 import { registerSecurity } from './security.ts';
 
 export interface AppDeps {
@@ -34,7 +35,7 @@ export interface AppDeps {
    */
   analytics: AnalyticsEngine;
   /** `requestTimeoutMs` absent: DEFAULT_REQUEST_TIMEOUT_MS; 0: no deadline. */
-  config: Pick<KizunaConfig, 'secureCookies'> & Partial<Pick<KizunaConfig, 'requestTimeoutMs' | 'publicOrigin'>>;
+  config: Pick<KizunaConfig, 'secureCookies'> & Partial<Pick<KizunaConfig, 'requestTimeoutMs' | 'publicOrigin' | 'trustProxy'>>;
   /** The charter's checker (default: checkMessage of src/charter/check-message.ts). */
   checkMessage?: CheckMessage;
   /** The time (default: systemClock): the analyses' default dates, session expiry and sign-in throttling read it. */
@@ -51,15 +52,17 @@ export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
  * The HTTP server: the public API under /api/v1 (documented at /api/v1/openapi.json and
  * /docs), and the console (web/dist) for every other path.
  */
-export async function buildApp(given: AppOptions, options: { logger?: boolean } = {}): Promise<FastifyInstance> {
+export async function buildApp(given: AppOptions, options: { logger?: AppLogger } = {}): Promise<FastifyInstance> {
   const clock = given.clock ?? systemClock;
   const deps: AppDeps = { ...given, clock, analytics: given.analytics ?? new AnalyticsEngine(given.database.pool, { clock }) };
   // The request deadline: a handler still running then is answered 503 (see errors.ts), so no
   // request waits forever on a stuck dependency; the statement timeout ends its database work.
   const requestTimeoutMs = deps.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  const app = Fastify({
-    logger: options.logger ?? false, bodyLimit: 8 * 1024 * 1024, ...(requestTimeoutMs > 0 ? { handlerTimeout: requestTimeoutMs } : {}),
-  }).withTypeProvider<ZodTypeProvider>();
+  const serverOptions: FastifyServerOptions = {
+    ...loggingOptions(options.logger), trustProxy: deps.config.trustProxy ?? false, bodyLimit: 8 * 1024 * 1024,
+    ...(requestTimeoutMs > 0 ? { handlerTimeout: requestTimeoutMs } : {}),
+  };
+  const app = Fastify(serverOptions).withTypeProvider<ZodTypeProvider>();
   app.addHook('onClose', async () => deps.analytics.close());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -10,6 +10,7 @@ export const ErrorBody = z.object({
   code: z.string(),
   message: z.string(),
   details: z.unknown().optional(),
+  requestId: z.string().optional().describe('On a 500: the id of the request, under which the error was logged (also the x-request-id header)'),
 }).meta({ id: 'Error' });
 
 /** The code (and parameters) of a refused record or line, beside its English reason: see src/shared/reasons.ts. */
@@ -49,7 +50,9 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
     return reply.status(fastifyError.statusCode).send({ code, message: fastifyError.message });
   }
   request.log.error({ err: error }, 'unhandled error');
-  return reply.status(500).send({ code: 'internal_error', message: 'An unexpected error occurred; it has been logged.' });
+  return reply.status(500).send({
+    code: 'internal_error', message: `An unexpected error occurred; it has been logged with the request id ${request.id}.`, requestId: request.id,
+  });
 }
 
 /** Fastify's handlerTimeout (the request deadline, KIZUNA_REQUEST_TIMEOUT_MS) as `unavailable`. */

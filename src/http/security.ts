@@ -2,6 +2,7 @@ import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { refuseCrossSiteRequest } from './csrf.ts';
+import { registerRequestIds } from './request-log.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,13 +40,15 @@ export const CONTENT_SECURITY_POLICY = {
 
 /**
  * What every request goes through before a route: the app's clock, made available to
- * authentication (src/http/auth.ts reads `request.server.clock`); the security headers
+ * authentication (src/http/auth.ts reads `request.server.clock`); its id, sent back in the
+ * `x-request-id` header (request-log.ts); the security headers
  * (helmet: the CSP above, X-Frame-Options DENY, nosniff, Referrer-Policy no-referrer, …); and
  * the cross-site request check (csrf.ts), run before the body is read. Register after
  * @fastify/cookie.
  */
 export async function registerSecurity(app: FastifyInstance, deps: SecurityDeps): Promise<void> {
   app.decorate('clock', deps.clock ?? systemClock);
+  registerRequestIds(app);
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
     frameguard: { action: 'deny' },

@@ -47,3 +47,21 @@ describe('POST /auth/login', () => {
     expect((await me()).statusCode).toBe(401);
   });
 });
+
+describe('behind a proxy (KIZUNA_TRUST_PROXY)', () => {
+  it('throttles each client by its forwarded address, not the proxy\'s', async () => {
+    const proxied = await buildApp({ database, config: { secureCookies: false, trustProxy: true }, clock });
+    try {
+      const from = (client: string) => proxied.inject({
+        method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.0.0.1',
+        headers: { 'x-forwarded-for': client }, payload: { email: `${randomUUID()}@example.jp`, password: 'guess' },
+      });
+      // 50 failures from one client lock that client's address only.
+      for (let i = 0; i < 50; i += 1) expect((await from('203.0.113.9')).statusCode).toBe(401);
+      expect((await from('203.0.113.9')).statusCode).toBe(429);
+      expect((await from('198.51.100.4')).statusCode).toBe(401);
+    } finally {
+      await proxied.close();
+    }
+  });
+});

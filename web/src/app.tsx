@@ -6,6 +6,8 @@ import { I18nProvider } from './i18n/i18n.tsx';
 import { Customer360Page } from './pages/customer-360-page.tsx';
 import { CustomersPage } from './pages/customers-page.tsx';
 import { ImportPage } from './pages/import-page.tsx';
+import { ApiKeysPage } from './pages/api-keys-page.tsx';
+import { MembersPage } from './pages/members-page.tsx';
 import { HomePage } from './pages/home-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
@@ -31,6 +33,8 @@ export function App() {
                 <Route path="customers" element={<CustomersPage />} />
                 <Route path="customers/:customerId" element={<Customer360Page />} />
                 <Route path="import" element={<ImportPage />} />
+                <Route path="members" element={<MembersPage />} />
+                <Route path="api-keys" element={<ApiKeysPage />} />
                 <Route path="analytics/*" element={<Suspense fallback={<Loading />}><AnalyticsSection /></Suspense>} />
                 <Route path="charter/*" element={<Suspense fallback={<Loading />}><CharterSection /></Suspense>} />
               </Route>

@@ -5355,6 +5355,8 @@ export interface components {
             code: string;
             details?: unknown;
             message: string;
+            /** @description On a 500: the id of the request, under which the error was logged (also the x-request-id header) */
+            requestId?: string;
         };
         EventRecordInput: {
             /** @description The id of this record in the brand's own systems */

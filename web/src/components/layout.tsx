@@ -3,7 +3,7 @@ import { ANALYTICS_PAGES } from '../analytics/analytics-pages.ts';
 import { CHARTER_PAGES } from '../charter/charter-pages.ts';
 import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { useI18n } from '../i18n/i18n.tsx';
-import { canWrite, useMe, useSession } from '../session/session.tsx';
+import { canManage, canWrite, useMe, useSession } from '../session/session.tsx';
 import { Brand } from './brand.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
 import { CurrentWorkspaceProvider, rememberWorkspace, useWorkspaces } from '../workspaces/workspaces.tsx';
@@ -43,6 +43,8 @@ export function Layout() {
                 </ul>
               </li>
               {workspace && canWrite(workspace.role) && <li><NavLink to={`${base}/import`}>{t.nav.import}</NavLink></li>}
+              {workspace && canManage(workspace.role) && <li><NavLink to={`${base}/members`}>{t.access.nav.members}</NavLink></li>}
+              {workspace && canManage(workspace.role) && <li><NavLink to={`${base}/api-keys`}>{t.access.nav.apiKeys}</NavLink></li>}
               <li><a href="/docs" target="_blank" rel="noreferrer">{t.nav.apiDocs} ↗</a></li>
             </ul>
           </nav>

@@ -1,3 +1,4 @@
+import { accessEn } from './access.ts';
 import { charterCommonEn } from './charter.ts';
 import { checkerEn } from './charter-checker.ts';
 import { editorEn } from './charter-editor.ts';
@@ -253,6 +254,7 @@ export const en: Messages = {
     reasons,
     mappingStep: importMappingEn,
   },
+  access: accessEn,
   charter: { ...charterCommonEn, editor: editorEn, checker: checkerEn, templates: templatesEn, template: templateEn, oneVoice: oneVoiceEn },
   analytics: {
     title: 'Analytics',

@@ -1,3 +1,4 @@
+import { accessJa } from './access.ts';
 import { charterCommonJa } from './charter.ts';
 import { checkerJa } from './charter-checker.ts';
 import { editorJa } from './charter-editor.ts';
@@ -253,6 +254,7 @@ export const ja = {
     reasons,
     mappingStep: importMappingJa,
   },
+  access: accessJa,
   charter: { ...charterCommonJa, editor: editorJa, checker: checkerJa, templates: templatesJa, template: templateJa, oneVoice: oneVoiceJa },
   analytics: {
     title: '分析',
