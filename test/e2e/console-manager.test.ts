@@ -43,6 +43,27 @@ beforeAll(async () => {
   ({ page } = await running.signedInPage(admin));
 });
 
+/**
+ * A customer whose 360 page shows every kind of data Kizuna names (demo-brand attributes,
+ * event properties, consent sources, an order confirmed on the "other" channel) and two
+ * fields of the brand's own (好きな味, coupon_code, and a custom event type).
+ */
+async function seedProfileWithKizunaData(): Promise<void> {
+  await ingest('customers', [{
+    customer_id: 'D-1', name: '高橋 データ', email: 'data@example.jp',
+    attributes: { customer_since: '2019-04-01', acquisition_source: 'web_ad', lead_source: 'line_friend', 好きな味: '抹茶' },
+    consents: [{ channel: 'line', purpose: 'marketing', status: 'granted', at: '2024-01-05 10:00', source: 'line_friend_add' }],
+  }]);
+  await ingest('orders', [{ ...order('O-D1', 'D-1', '2024-05-01 10:00', 3000), status: 'confirmed', channel: 'other' }]);
+  await ingest('events', [
+    { customer_id: 'D-1', type: 'page_view', occurred_at: '2024-05-01 09:50', properties: { path: '/products/aojiru-30', device: 'smartphone' }, idempotency_key: 'd-1' },
+    { customer_id: 'D-1', type: 'email_open', occurred_at: '2024-05-02 12:00', properties: { campaign: 'newsletter-2024-05', device: 'pc' }, idempotency_key: 'd-2' },
+    { customer_id: 'D-1', type: 'support_contact', occurred_at: '2024-05-03 12:00', properties: { topic: 'skip_delivery', via: 'phone', order_id: 'O-D1' }, idempotency_key: 'd-3' },
+    { customer_id: 'D-1', type: 'survey_answer', occurred_at: '2024-05-04 12:00', properties: { survey: 'trial_day14', felt_effect: true, satisfaction: 5 }, idempotency_key: 'd-4' },
+    { customer_id: 'D-1', type: 'review_posted', occurred_at: '2024-05-05 12:00', properties: { coupon_code: 'SPRING' }, idempotency_key: 'd-5' },
+  ]);
+}
+
 afterAll(async () => {
   await running?.close();
   await database.close();
@@ -93,5 +114,33 @@ describe('the customer list', () => {
     await page.getByLabel('ライフサイクル').selectOption('lead');
     await expect.poll(listedNames).toEqual(['見込 二', '見込 一']);
     await page.getByRole('button', { name: '条件をクリア' }).click();
+  });
+});
+
+describe('the customer 360 page', () => {
+  beforeAll(seedProfileWithKizunaData);
+
+  it('labels every field and value Kizuna knows in Japanese, and marks the brand\'s own data as raw', async () => {
+    await page.goto(consoleUrl('/customers'));
+    await page.getByRole('table', { name: '顧客一覧' }).getByRole('link', { name: '高橋 データ' }).click();
+    await page.getByRole('heading', { level: 1, name: '高橋 データ' }).waitFor();
+    const timeline = page.getByRole('list', { name: 'タイムライン' });
+    await expect.poll(() => timeline.getByRole('listitem').count()).toBeGreaterThanOrEqual(7);
+    // The page's text without the parts marked as raw data.
+    const readable = await page.locator('main').evaluate((main) => {
+      const copy = main.cloneNode(true) as HTMLElement;
+      copy.querySelectorAll('.raw-data').forEach((raw) => raw.remove());
+      return copy.innerText;
+    });
+    expect(readable.match(/\b[a-z]+(_[a-z0-9]+)+\b/g)).toBeNull();
+    for (const code of ['smartphone', 'confirmed', 'other', 'device', 'campaign:', 'web_ad', 'line_friend', 'trial_day14', 'true']) {
+      expect(readable, code).not.toContain(code);
+    }
+    for (const label of ['顧客になった日', '獲得経路', 'Web広告', 'LINE友だち追加', '端末: スマートフォン', '受注確定', 'その他',
+      '注文番号: O-D1', '内容: お届けのスキップ', '効果を実感: はい', 'アンケート: お試し14日後アンケート']) {
+      expect(readable, label).toContain(label);
+    }
+    const raw = await page.locator('main .raw-data').allTextContents();
+    expect(raw).toEqual(expect.arrayContaining(['好きな味', '抹茶', 'review_posted', 'coupon_code', 'SPRING']));
   });
 });

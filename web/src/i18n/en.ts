@@ -5,6 +5,7 @@ import { oneVoiceEn } from './charter-one-voice.ts';
 import { templateEn } from './charter-template.ts';
 import { templatesEn } from './charter-templates.ts';
 import { customerListEn } from './console-customers.ts';
+import { dataLabelsEn } from './console-data-labels.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
 const reasons: ReasonMessages = {
@@ -131,6 +132,7 @@ export const en: Messages = {
   gender: { female: 'Female', male: 'Male', other: 'Other', unknown: 'Unknown' },
   prefecture: (name) => PREFECTURES_IN_ENGLISH[name] ?? name,
   customer360: {
+    data: dataLabelsEn,
     back: 'Back to customers',
     profile: 'Profile',
     customerId: 'Customer ID',

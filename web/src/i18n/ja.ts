@@ -5,6 +5,7 @@ import { oneVoiceJa } from './charter-one-voice.ts';
 import { templateJa } from './charter-template.ts';
 import { templatesJa } from './charter-templates.ts';
 import { customerListJa } from './console-customers.ts';
+import { dataLabelsJa } from './console-data-labels.ts';
 import type { components } from '../api/schema';
 
 /** The code of a refused value or line, as the API sends it beside its English reason. */
@@ -131,6 +132,7 @@ export const ja = {
   /** A prefecture's name (the data holds the Japanese name, e.g. 東京都). */
   prefecture: (name: string): string => name,
   customer360: {
+    data: dataLabelsJa,
     back: '顧客一覧へ',
     profile: 'プロフィール',
     customerId: '顧客ID',
