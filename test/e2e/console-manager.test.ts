@@ -144,3 +144,73 @@ describe('the customer 360 page', () => {
     expect(raw).toEqual(expect.arrayContaining(['好きな味', '抹茶', 'review_posted', 'coupon_code', 'SPRING']));
   });
 });
+
+describe('KPI settings', () => {
+  const kpiRow = (name: string) => page.getByRole('table', { name: '設定済みのKPI' }).locator(`tr[data-kpi="${name}"]`);
+
+  it('adds a KPI, telling what is wrong field by field first', async () => {
+    await page.goto(consoleUrl('/analytics/kpis'));
+    const settings = page.getByRole('region', { name: 'KPIの設定' });
+    await settings.getByRole('button', { name: 'KPIを追加' }).click();
+    const form = page.getByRole('form', { name: 'KPIを追加' });
+    await form.getByRole('button', { name: 'KPIを追加' }).click();
+    expect(await form.getByLabel('KPI名').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.textContent()).toContain('入力してください。');
+
+    await form.getByLabel('KPI名').fill('月間客数');
+    await form.getByLabel('指標').selectOption('customers');
+    await form.getByLabel('目標(1期間あたり)').fill('-3');
+    await form.getByRole('button', { name: 'KPIを追加' }).click();
+    expect(await form.getByLabel('目標(1期間あたり)').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.textContent()).toContain('0 より大きい数値を入力してください。');
+
+    await form.getByLabel('目標(1期間あたり)').fill('120');
+    await form.getByRole('button', { name: 'KPIを追加' }).click();
+    await settings.getByRole('status').filter({ hasText: '「月間客数」を追加しました。' }).waitFor();
+    await expect.poll(() => kpiRow('月間客数').textContent()).toContain('120人');
+    // The board shows it at once.
+    await page.locator('.kpi-board [data-kpi="月間客数"]').waitFor();
+  });
+
+  it('puts the server\'s refusal beside the field it names: a name already taken', async () => {
+    const settings = page.getByRole('region', { name: 'KPIの設定' });
+    await settings.getByRole('button', { name: 'KPIを追加' }).click();
+    const form = page.getByRole('form', { name: 'KPIを追加' });
+    await form.getByLabel('KPI名').fill('月間客数');
+    await form.getByLabel('目標(1期間あたり)').fill('1000000');
+    await form.getByRole('button', { name: 'KPIを追加' }).click();
+    await expect.poll(() => form.getByLabel('KPI名').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.textContent()).toContain('already exists');
+    await form.getByRole('button', { name: 'キャンセル' }).click();
+  });
+
+  it('edits the target of a KPI', async () => {
+    await page.getByRole('button', { name: '編集: 月間客数' }).click();
+    const form = page.getByRole('form', { name: '「月間客数」を編集' });
+    await form.getByLabel('目標(1期間あたり)').fill('150');
+    await form.getByRole('button', { name: '保存' }).click();
+    await page.getByRole('status').filter({ hasText: '「月間客数」を保存しました。' }).waitFor();
+    await expect.poll(() => kpiRow('月間客数').textContent()).toContain('150人');
+    const stored = await database.pool.query('select target::float8 as target from kpis where workspace_id = $1 and name = $2', [workspace.id, '月間客数']);
+    expect(stored.rows[0].target).toBe(150);
+  });
+
+  it('removes a KPI after asking', async () => {
+    await page.getByRole('button', { name: '削除: 月間客数' }).click();
+    await page.getByRole('alertdialog', { name: '「月間客数」を削除しますか?' }).getByRole('button', { name: '削除する' }).click();
+    await page.getByRole('status').filter({ hasText: '「月間客数」を削除しました。' }).waitFor();
+    await expect.poll(() => kpiRow('月間客数').count()).toBe(0);
+    const stored = await database.pool.query('select count(*)::int as n from kpis where workspace_id = $1', [workspace.id]);
+    expect(stored.rows[0].n).toBe(0);
+  });
+
+  it('shows a read-only user the board without any control', async () => {
+    const reader = await running.user('read_only', '閲覧 担当');
+    const { context, page: readerPage } = await running.signedInPage(reader);
+    await readerPage.goto(consoleUrl('/analytics/kpis'));
+    await readerPage.getByText('閲覧のみの権限ではKPIを設定できません').waitFor();
+    expect(await readerPage.getByRole('region', { name: 'KPIの設定' }).count()).toBe(0);
+    expect(await readerPage.getByRole('button', { name: 'KPIを追加' }).count()).toBe(0);
+    await context.close();
+  });
+});

@@ -6,6 +6,7 @@ import { templateEn } from './charter-template.ts';
 import { templatesEn } from './charter-templates.ts';
 import { customerListEn } from './console-customers.ts';
 import { dataLabelsEn } from './console-data-labels.ts';
+import { kpiManageEn } from './console-kpis.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
 const reasons: ReasonMessages = {
@@ -536,9 +537,10 @@ export const en: Messages = {
       refused: 'The model could not be run.',
     },
     kpis: {
+      manage: kpiManageEn,
       buckets: 'Periods shown',
       none: 'No KPIs yet.',
-      noneWrite: 'Enter a sales target to build the KPI tree from the sales decomposition (customers × frequency × items × price). KPIs can also be added with the CLI (npx kizuna kpi add) or the API.',
+      noneWrite: 'Enter a sales target to build the KPI tree from the sales decomposition (customers × frequency × items × price). Or add KPIs one by one under KPI settings below.',
       noneRead: 'A read-only role cannot set KPIs. Ask an admin to set them.',
       seedTitle: 'Build the KPI tree from the sales decomposition',
       seedLead: 'From the last complete period, the sales target is split evenly (in log terms) over the four factors: customers, frequency, items per purchase, price per item.',
