@@ -1,5 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkMessage } from '../../src/charter/check-message.ts';
+import { seedDemoCharter } from '../../src/charter/demo-templates.ts';
 import { ingestBatch } from '../../src/ingest/ingest-batch.ts';
 import type { BatchKind } from '../../src/ingest/records.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
@@ -212,5 +214,26 @@ describe('KPI settings', () => {
     expect(await readerPage.getByRole('region', { name: 'KPIの設定' }).count()).toBe(0);
     expect(await readerPage.getByRole('button', { name: 'KPIを追加' }).count()).toBe(0);
     await context.close();
+  });
+});
+
+describe('the checker\'s まとめて修正', () => {
+  beforeAll(async () => { await seedDemoCharter({ pool: database.pool, workspaceId: workspace.id, check: checkMessage }); });
+
+  it('fixes what it can into natural Japanese, then says plainly what still blocks publication', async () => {
+    await page.goto(consoleUrl('/charter/check'));
+    const body = page.getByRole('textbox', { name: '本文' });
+    await body.fill('血圧が下がる！今だけ限定です。');
+    const list = page.getByRole('list', { name: '指摘' });
+    const claim = list.locator('[data-rule="claims.yakkiho.blood_pressure"]');
+    await expect.poll(() => claim.locator('.finding-text').textContent()).toBe('血圧が下がる');
+
+    await page.getByRole('button', { name: /まとめて修正/ }).click();
+    await expect.poll(() => body.inputValue()).toBe('いつもありがとうございます。\n血圧が下がります！期間限定です。\n今後ともよろしくお願いいたします。');
+    const outcome = page.getByRole('status').filter({ hasText: '件を修正しました。' });
+    await expect.poll(() => outcome.textContent()).toContain('1 件の問題は自動では直せないため、まだ公開できません');
+    expect(await outcome.textContent()).toContain('薬機法(健康食品)「血圧が下がります」');
+    expect(await claim.locator('.finding-text').textContent()).toBe('血圧が下がります');
+    expect(await page.getByText('エラーがあるため、このままでは公開できません').isVisible()).toBe(true);
   });
 });
