@@ -237,3 +237,45 @@ describe('the checker\'s まとめて修正', () => {
     expect(await page.getByText('エラーがあるため、このままでは公開できません').isVisible()).toBe(true);
   });
 });
+
+describe('the frame', () => {
+  it('lists every page of the sidebar once', async () => {
+    await page.goto(consoleUrl(''));
+    const navigation = page.getByRole('navigation', { name: 'メインナビゲーション' });
+    await navigation.getByRole('link', { name: '顧客', exact: true }).waitFor();
+    const labels = (await navigation.getByRole('link').allTextContents()).map((label) => label.trim());
+    expect(labels).toContain('関係性定義');
+    expect(labels).toContain('定義の編集');
+    expect(labels.filter((label, index) => labels.indexOf(label) !== index)).toEqual([]);
+  });
+
+  it('shows an unknown address inside the frame, with the navigation', async () => {
+    for (const address of [consoleUrl('/no-such-page'), `${running.baseUrl}/no/such/page`]) {
+      await page.goto(address);
+      await page.getByRole('heading', { level: 1, name: 'ページが見つかりません' }).waitFor();
+      expect(await page.getByRole('navigation', { name: 'メインナビゲーション' }).getByRole('link', { name: '顧客', exact: true }).isVisible()).toBe(true);
+      expect(await page.getByRole('button', { name: 'ログアウト' }).isVisible()).toBe(true);
+    }
+  });
+
+  it('folds the navigation behind a menu button on a phone, so the page itself fills the first screen', async () => {
+    const { context, page: phone } = await running.signedInPage(admin);
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(consoleUrl('/customers'));
+    const heading = phone.getByRole('heading', { level: 1, name: '顧客' });
+    await heading.waitFor();
+    const box = (await heading.boundingBox())!;
+    expect(box.y + box.height).toBeLessThan(844 / 2);
+    const navigation = phone.getByRole('navigation', { name: 'メインナビゲーション' });
+    expect(await navigation.isVisible()).toBe(false);
+
+    const menu = phone.getByRole('button', { name: 'メニュー' });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    await menu.click();
+    await navigation.getByRole('link', { name: 'KPIボード' }).click();
+    await phone.getByRole('heading', { level: 1, name: 'KPIボード' }).waitFor();
+    // Opening a page folds the menu again.
+    await expect.poll(() => navigation.isVisible()).toBe(false);
+    await context.close();
+  });
+});

@@ -7,6 +7,7 @@ import { templatesEn } from './charter-templates.ts';
 import { customerListEn } from './console-customers.ts';
 import { dataLabelsEn } from './console-data-labels.ts';
 import { kpiManageEn } from './console-kpis.ts';
+import { frameEn } from './console-frame.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
 const reasons: ReasonMessages = {
@@ -60,6 +61,7 @@ export const en: Messages = {
     none: '—',
     noWorkspace: (name) => `No workspace named "${name}".`,
   },
+  frame: frameEn,
   nav: {
     label: 'Main navigation',
     home: 'Home',

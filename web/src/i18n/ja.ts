@@ -7,6 +7,7 @@ import { templatesJa } from './charter-templates.ts';
 import { customerListJa } from './console-customers.ts';
 import { dataLabelsJa } from './console-data-labels.ts';
 import { kpiManageJa } from './console-kpis.ts';
+import { frameJa } from './console-frame.ts';
 import type { components } from '../api/schema';
 
 /** The code of a refused value or line, as the API sends it beside its English reason. */
@@ -59,6 +60,7 @@ export const ja = {
     none: '—',
     noWorkspace: (name: string) => `ワークスペース「${name}」は見つかりません。`,
   },
+  frame: frameJa,
   nav: {
     label: 'メインナビゲーション',
     home: 'ホーム',
