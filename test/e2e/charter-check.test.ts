@@ -56,7 +56,7 @@ describe('the live checker', () => {
     const pages = navigation.getByRole('list', { name: '関係性定義のページ' });
     await pages.getByRole('link').first().waitFor();
     expect(await pages.getByRole('link').allTextContents())
-      .toEqual(['関係性定義', 'チェッカー', 'テンプレート', 'ワンボイス', '承認ログ']);
+      .toEqual(['定義の編集', 'チェッカー', 'テンプレート', 'ワンボイス', '承認ログ']);
     await navigation.getByRole('link', { name: 'チェッカー' }).click();
     await admin.getByRole('heading', { level: 1, name: 'メッセージチェッカー' }).waitFor();
     expect(await admin.locator('.charter-line').textContent()).toContain('お客様と「かかりつけの相談相手」のような関係を築く');

@@ -221,7 +221,7 @@ describe('the console', () => {
     await expect.poll(() => timeline.getByRole('listitem').count()).toBe(TIMELINE_EVENTS + 2);
     expect(await page.getByRole('button', { name: 'さらに読み込む' }).count()).toBe(0);
     const paths = await timeline.locator('.timeline-details').allTextContents();
-    expect(new Set(paths.filter((p) => p.startsWith('path:'))).size).toBe(TIMELINE_EVENTS);
+    expect(new Set(paths.filter((p) => p.startsWith('ページ: '))).size).toBe(TIMELINE_EVENTS);
     await page.getByRole('link', { name: /顧客一覧へ/ }).click();
     await page.getByRole('table', { name: '顧客一覧' }).getByRole('link', { name: '山田 花子' }).click();
     await page.getByRole('heading', { level: 1, name: '山田 花子' }).waitFor();

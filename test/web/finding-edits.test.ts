@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createChecker } from '../../src/charter/check-message.ts';
+import { DEMO_CHARTER } from '../../src/demo/demo-charter.ts';
 import { applyAllFixes, applyFix, moveRange, type DraftText, type EditableFinding } from '../../web/src/charter/finding-edits.ts';
 
 /** The live checker's pure parts: findings carried over an edit, and fixes applied to a draft. */
@@ -44,5 +46,28 @@ describe('fixes', () => {
     ]);
     expect(result.draft.body).toBe('いつもありがとうございます。\nお客様へ。今じきにどうぞ。');
     expect(result.applied).toBe(3);
+  });
+});
+
+describe('fix-all on a real check (issue 10: 「血圧が下がる！今だけ限定です。」)', () => {
+  const checker = createChecker(DEMO_CHARTER);
+  const message = (body: string) => ({ body, format: 'text' as const, channel: 'email' as const, department: 'marketing' as const });
+
+  it('reads naturally after every fix, names the whole claim, and leaves the 薬機法 error that no fix can remove', async () => {
+    const before = await checker.check(message('血圧が下がる！今だけ限定です。'));
+    expect(before.findings.find((f) => f.rule === 'claims.yakkiho.blood_pressure')?.text).toBe('血圧が下がる');
+    expect(before.findings.find((f) => f.rule === 'pressure.phrase')?.fix).toBe('期間');
+    const fixed = applyAllFixes({ body: message('血圧が下がる！今だけ限定です。').body }, before.findings);
+    expect(fixed.draft.body).toBe('いつもありがとうございます。\n血圧が下がります！期間限定です。\n今後ともよろしくお願いいたします。');
+
+    const after = await checker.check(message(fixed.draft.body));
+    const errors = after.findings.filter((f) => f.severity === 'error');
+    expect(errors.map((f) => [f.rule, f.text, f.fix])).toEqual([['claims.yakkiho.blood_pressure', '血圧が下がります', undefined]]);
+    expect(after.publishable).toBe(false);
+  });
+
+  it('keeps the charter\'s own suggestion for a pressure phrase not followed by 限定', async () => {
+    const result = await checker.check(message('いつもありがとうございます。\n今だけお得にお届けします。\n今後ともよろしくお願いいたします。'));
+    expect(result.findings.find((f) => f.rule === 'pressure.phrase')?.fix).toBe('この期間は');
   });
 });

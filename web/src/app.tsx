@@ -37,9 +37,11 @@ export function App() {
                 <Route path="api-keys" element={<ApiKeysPage />} />
                 <Route path="analytics/*" element={<Suspense fallback={<Loading />}><AnalyticsSection /></Suspense>} />
                 <Route path="charter/*" element={<Suspense fallback={<Loading />}><CharterSection /></Suspense>} />
+                <Route path="*" element={<NotFoundPage />} />
               </Route>
+              {/* Any other address: 404 in the frame (a visitor signs in first, like on every page). */}
+              <Route path="*" element={<Layout><NotFoundPage /></Layout>} />
             </Route>
-            <Route path="*" element={<NotFoundPage />} />
           </Routes>
         </BrowserRouter>
       </SessionProvider>

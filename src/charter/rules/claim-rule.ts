@@ -73,7 +73,7 @@ export async function findClaims(rules: readonly ClaimRule[], sentence: Sentence
         rule: rule.id,
         severity: 'error',
         start: sentence.start + start,
-        end: sentence.start + end,
+        end: sentence.start + wordEnd(tokens, end),
         message: rule.message,
         explanation: rule.explanation,
         ...(rule.suggestion !== undefined ? { suggestion: rule.suggestion } : {}),
@@ -81,6 +81,32 @@ export async function findClaims(rules: readonly ClaimRule[], sentence: Sentence
     }
   }
   return dropOverlapping(findings);
+}
+
+/**
+ * Where the expression a match starts ends: patterns match a stem (血圧が下が) so that every
+ * conjugation is found, but the finding names the whole expression (血圧が下がる, 血圧が下がります):
+ * to the end of the word the match ends in, then through the auxiliaries (ます, ない, た) after it.
+ */
+function wordEnd(tokens: readonly KuromojiToken[], end: number): number {
+  let to = end;
+  let last: KuromojiToken | undefined;
+  for (const token of tokens) {
+    const from = token.word_position - 1;
+    const until = from + token.surface_form.length;
+    if (until <= to) {
+      if (until === to) last = token;
+      continue;
+    }
+    const inflected = last !== undefined && (last.pos === '動詞' || last.pos === '形容詞' || last.pos === '助動詞');
+    if (from < to || (from === to && token.pos === '助動詞' && inflected)) {
+      to = until;
+      last = token;
+    } else {
+      break;
+    }
+  }
+  return to;
 }
 
 /** Two rules on the same words (血圧が下がる and 改善) give one finding: the longest. */

@@ -31,11 +31,13 @@ export function compileToneRules(charter: Charter): ToneRules {
       const findings: VisibleFinding[] = [];
       for (const entry of pressure) {
         for (const match of text.matchAll(entry.pattern)) {
+          const end = match.index + match[0].length;
+          const fix = pressureFix(text, end, entry.suggestion);
           findings.push({
-            rule: 'pressure.phrase', severity: entry.severity, start: match.index, end: match.index + match[0].length,
+            rule: 'pressure.phrase', severity: entry.severity, start: match.index, end,
             message: { ja: `「${entry.phrase}」はお客様を急かす表現です。`, en: `"${entry.phrase}" pressures the customer.` },
             explanation: charterLine,
-            ...(entry.suggestion !== undefined ? { fix: entry.suggestion } : {}),
+            ...(fix !== undefined ? { fix } : {}),
           });
         }
       }
@@ -94,7 +96,7 @@ export function compileToneRules(charter: Charter): ToneRules {
         findings.push({
           rule: 'tone.greeting_missing', severity: 'info', start: 0, end: 0,
           message: { ja: `書き出しの挨拶（${charter.greetings.join('・')}）がありません。`, en: 'The message does not open with one of the charter\'s greetings.' },
-          explanation: charterLine, fix: `${charter.greetings[0]}\n`,
+          explanation: charterLine, fix: `${asSentence(charter.greetings[0]!)}\n`,
         });
       }
       if (charter.signOffs.length > 0 && !charter.signOffs.some((signOff) => text.includes(signOff))) {
@@ -102,12 +104,27 @@ export function compileToneRules(charter: Charter): ToneRules {
         findings.push({
           rule: 'tone.sign_off_missing', severity: 'info', start: end, end,
           message: { ja: `結びの挨拶（${charter.signOffs.join('・')}）がありません。`, en: 'The message does not close with one of the charter\'s sign-offs.' },
-          explanation: charterLine, fix: `\n${charter.signOffs[0]}`,
+          explanation: charterLine, fix: `\n${asSentence(charter.signOffs[0]!)}`,
         });
       }
       return findings;
     },
   };
+}
+
+/**
+ * The replacement of a pressure phrase in its place. The charter's suggestion is written for
+ * the phrase on its own (今だけ → この期間は); right before 限定 it would read 「この期間は限定です」,
+ * so there the phrase becomes 期間, the usual word: 「今だけ限定です」 → 「期間限定です」.
+ */
+function pressureFix(text: string, end: number, suggestion: string | undefined): string | undefined {
+  if (text.startsWith('限定', end)) return '期間';
+  return suggestion;
+}
+
+/** A greeting or sign-off inserted as a sentence of its own ends with 。 (unless the charter wrote its own mark). */
+function asSentence(phrase: string): string {
+  return /[。．.!！?？]$/.test(phrase) ? phrase : `${phrase}。`;
 }
 
 function literal(phrase: string): RegExp {

@@ -4,7 +4,7 @@ import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import { CheckedText, type SelectRequest } from './checked-text.tsx';
 import { FindingCard } from './finding-card.tsx';
 import { SEVERITIES } from './charter-draft.ts';
-import { DEPARTMENTS, ScoreBadge } from './labels.tsx';
+import { DEPARTMENTS, ruleLabel, ScoreBadge } from './labels.tsx';
 import { applyAllFixes, applyFix, findingKey } from './finding-edits.ts';
 import { useLiveCheck, type Finding, type LiveCheck, type MessageDraft, type MessagePart } from './live-check.ts';
 
@@ -95,6 +95,31 @@ export function MessageEditor({ workspace, draft, onChange, readOnly, header, ac
   );
 }
 
+/**
+ * What まとめて修正 did and, once the message is checked again, what still blocks publication:
+ * the errors no fix removes (a 薬機法 claim needs the sentence rewritten), named one by one, so
+ * the fixes applied never read as if the message were fixed.
+ */
+function FixAllOutcome({ applied, findings, checking }: { applied: number; findings: Finding[]; checking: boolean }) {
+  const { t, locale } = useI18n();
+  const { format } = useCurrentWorkspace();
+  const c = t.charter.checker;
+  const done = c.fixedAll(format.integer(applied));
+  if (checking) return <p className="muted small" role="status">{done} {c.recheckingAfterFix}</p>;
+  const blocking = findings.filter((finding) => finding.severity === 'error');
+  if (blocking.length === 0) return <p className="alert alert-ok small" role="status">{done} {c.nothingBlocks}</p>;
+  return (
+    <div className="alert alert-error small" role="status">
+      <p>{done} <strong>{c.stillBlocks(format.integer(blocking.length))}</strong></p>
+      <ul className="blocking-list">
+        {blocking.map((finding) => (
+          <li key={findingKey(finding)}>{ruleLabel(t, finding.rule)}{finding.text !== '' ? `「${finding.text}」` : ''}: {finding.message[locale]}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 function FindingsPanel({ check, draft, readOnly, onChange, onFix, onShow }: {
   check: LiveCheck; draft: MessageDraft; readOnly?: boolean;
   onChange(draft: MessageDraft): void; onFix(finding: Finding): void; onShow(finding: Finding): void;
@@ -103,7 +128,8 @@ function FindingsPanel({ check, draft, readOnly, onChange, onFix, onShow }: {
   const { format } = useCurrentWorkspace();
   const c = t.charter.checker;
   const [severity, setSeverity] = useState<Finding['severity'] | 'all'>('all');
-  const [notice, setNotice] = useState<string>();
+  // How many fixes the last まとめて修正 applied; what it left is read from the findings as they are now.
+  const [fixedAll, setFixedAll] = useState<number>();
   const findings = [...check.findings].sort((a, b) => (a.range.part === b.range.part ? a.range.start - b.range.start : a.range.part === 'subject' ? -1 : 1));
   const listed = severity === 'all' ? findings : findings.filter((finding) => finding.severity === severity);
   const fixable = findings.filter((finding) => finding.fix !== undefined).length;
@@ -136,14 +162,14 @@ function FindingsPanel({ check, draft, readOnly, onChange, onFix, onShow }: {
             onClick={() => {
               const fixed = applyAllFixes(draft, findings);
               onChange(fixed.draft);
-              setNotice(c.fixedAll(format.integer(fixed.applied)));
+              setFixedAll(fixed.applied);
             }}
           >
             {c.fixAll(format.integer(fixable))}
           </button>
         )}
       </div>
-      {notice && <p className="muted small" role="status">{notice}</p>}
+      {fixedAll !== undefined && <FixAllOutcome applied={fixedAll} findings={findings} checking={check.checking} />}
       <div className="segmented" role="group" aria-label={c.severityFilter}>
         {(['all', ...SEVERITIES] as const).map((s) => (
           <button key={s} type="button" aria-pressed={severity === s} onClick={() => setSeverity(s)}>

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { ANALYTICS_PAGES } from '../analytics/analytics-pages.ts';
 import { CHARTER_PAGES } from '../charter/charter-pages.ts';
 import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
@@ -6,23 +6,39 @@ import { useI18n } from '../i18n/i18n.tsx';
 import { canManage, canWrite, useMe, useSession } from '../session/session.tsx';
 import { Brand } from './brand.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
-import { CurrentWorkspaceProvider, rememberWorkspace, useWorkspaces } from '../workspaces/workspaces.tsx';
+import { CurrentWorkspaceProvider, defaultWorkspaceName, rememberWorkspace, useWorkspaces } from '../workspaces/workspaces.tsx';
 
-/** The frame of every signed-in page: navigation, workspace, language, user. */
-export function Layout() {
+/**
+ * The frame of every signed-in page: navigation, workspace, language, user. Outside a
+ * workspace's pages (an unknown address) it frames `children` with the navigation of the
+ * workspace last used, so a 404 still offers the way back.
+ */
+export function Layout({ children }: { children?: ReactNode } = {}) {
   const { t } = useI18n();
-  const { workspace: name = '' } = useParams();
-  const workspace = useWorkspaces().find((w) => w.name === name);
+  const location = useLocation();
+  const { workspace: param } = useParams();
+  const workspaces = useWorkspaces();
+  const name = param ?? defaultWorkspaceName(workspaces) ?? '';
+  const workspace = workspaces.find((w) => w.name === name);
   useEffect(() => {
-    if (workspace) rememberWorkspace(workspace.name);
-  }, [workspace]);
+    if (workspace && param !== undefined) rememberWorkspace(workspace.name);
+  }, [workspace, param]);
+  // On a phone the navigation folds behind a menu button; opening a page folds it again.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [location.pathname]);
   const base = `/w/${encodeURIComponent(name)}`;
   return (
     <div className="shell">
-      <aside className="sidebar">
+      <aside className={menuOpen ? 'sidebar is-open' : 'sidebar'}>
         <div className="sidebar-inner">
           <Brand />
-          <nav aria-label={t.nav.label}>
+          <button
+            type="button" className="menu-button" aria-expanded={menuOpen} aria-controls="main-navigation"
+            onClick={() => setMenuOpen((open) => !open)}
+          >
+            <span aria-hidden="true">{menuOpen ? '✕' : '☰'}</span> {menuOpen ? t.frame.closeMenu : t.frame.menu}
+          </button>
+          <nav id="main-navigation" aria-label={t.nav.label}>
             <ul className="nav-list">
               <li><NavLink end to={base}>{t.nav.home}</NavLink></li>
               <li><NavLink to={`${base}/customers`}>{t.nav.customers}</NavLink></li>
@@ -38,7 +54,9 @@ export function Layout() {
                 <NavLink to={`${base}/charter`}>{t.charter.section}</NavLink>
                 <ul className="nav-sub" aria-label={t.charter.sectionNav}>
                   {CHARTER_PAGES.map((p) => (
-                    <li key={p.path}><NavLink to={`${base}/charter/${p.path}`}>{t.charter.pages[p.key]}</NavLink></li>
+                    <li key={p.path}>
+                      <NavLink to={`${base}/charter/${p.path}`}>{p.key === 'editor' ? t.frame.charterEditorNav : t.charter.pages[p.key]}</NavLink>
+                    </li>
                   ))}
                 </ul>
               </li>
@@ -59,9 +77,9 @@ export function Layout() {
           </div>
         </header>
         <main className="content">
-          {workspace
+          {children ?? (workspace
             ? <CurrentWorkspaceProvider workspace={workspace}><Outlet /></CurrentWorkspaceProvider>
-            : <div className="alert alert-error" role="alert">{t.app.noWorkspace(name)}</div>}
+            : <div className="alert alert-error" role="alert">{t.app.noWorkspace(name)}</div>)}
         </main>
       </div>
     </div>

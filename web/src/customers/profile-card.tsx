@@ -1,5 +1,9 @@
 import type { Schemas } from '../api/client.ts';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
+import { ReadableText, readableKey, readableValue } from './data-fields.tsx';
+
+/** Still exported here for the pages that read it from the profile card. */
+export { displayValue } from './data-fields.tsx';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
 type Customer360 = Schemas['Customer360'];
@@ -31,8 +35,8 @@ export function ProfileCard({ profile }: { profile: Customer360['profile'] }) {
           <dl className="definition">
             {attributes.map(([key, value]) => (
               <div key={key} className="definition-row">
-                <dt className="mono">{key}</dt>
-                <dd>{displayValue(value)}</dd>
+                <dt><ReadableText readable={readableKey(t, key)} /></dt>
+                <dd><ReadableText readable={readableValue(t, format, key, value)} /></dd>
               </div>
             ))}
           </dl>
@@ -91,7 +95,7 @@ export function ConsentsCard({ consents }: { consents: Customer360['consents'] }
                     <td>{t.consent.purpose[consent.purpose]}</td>
                     <td><span className={`badge badge-${consent.status}`}>{t.consent.status[consent.status]}</span></td>
                     <td className="nowrap">{format.dateTime(consent.changedAt)}</td>
-                    <td>{consent.source ?? t.app.none}</td>
+                    <td>{consent.source ? <ReadableText readable={readableValue(t, format, 'source', consent.source)} /> : t.app.none}</td>
                   </tr>
                 ))}
               </tbody>
@@ -100,11 +104,4 @@ export function ConsentsCard({ consents }: { consents: Customer360['consents'] }
         )}
     </section>
   );
-}
-
-/** Attribute and event property values are free-form JSON: strings as they are, the rest as JSON. */
-export function displayValue(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '—';
-  return JSON.stringify(value);
 }

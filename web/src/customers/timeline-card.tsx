@@ -1,11 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { Failure, Loading } from '../components/status.tsx';
 import type { Format } from '../format.ts';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
 import type { Messages } from '../i18n/ja.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
-import { displayValue } from './profile-card.tsx';
+import { DataFields, displayValue, ReadableText, readableValue } from './data-fields.tsx';
 
 type TimelineEntry = Schemas['CustomerTimeline']['entries'][number];
 
@@ -94,7 +94,7 @@ function TimelineItem({ entry }: { entry: TimelineEntry }) {
 }
 
 /** One line of text in the operator's language for each kind of entry, and its remaining details. */
-function describe(entry: TimelineEntry, t: Messages, format: Format): { text: string; details?: string } {
+function describe(entry: TimelineEntry, t: Messages, format: Format): { text: ReactNode; details?: ReactNode } {
   const detail = (key: string) => displayValue(entry.details[key]);
   switch (entry.kind) {
     case 'order':
@@ -105,16 +105,18 @@ function describe(entry: TimelineEntry, t: Messages, format: Format): { text: st
         ),
         details: [labelOf(t.channels.order, detail('channel')), entry.details.store ? detail('store') : undefined].filter(Boolean).join(' / '),
       };
-    case 'event': {
-      const properties = Object.entries(entry.details).map(([key, value]) => `${key}: ${displayValue(value)}`).join(' · ');
-      return { text: labelOf(t.timeline.eventTypes, entry.type), ...(properties ? { details: properties } : {}) };
-    }
+    case 'event':
+      return {
+        // A brand's own event type is shown as given, marked as raw data.
+        text: <ReadableText readable={{ text: labelOf(t.timeline.eventTypes, entry.type), raw: !(entry.type in t.timeline.eventTypes) }} />,
+        ...(Object.keys(entry.details).length > 0 ? { details: <DataFields fields={entry.details} /> } : {}),
+      };
     case 'consent':
       return {
         text: t.timeline.consent(
           labelOf(t.channels.consent, detail('channel')), labelOf(t.consent.purpose, detail('purpose')), labelOf(t.consent.status, detail('status')),
         ),
-        ...(entry.details.source ? { details: detail('source') } : {}),
+        ...(entry.details.source ? { details: <ReadableText readable={readableValue(t, format, 'source', entry.details.source)} /> } : {}),
       };
     case 'profile':
       return { text: t.timeline.profileCreated(entry.summary) };

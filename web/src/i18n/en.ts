@@ -7,6 +7,9 @@ import { templateEn } from './charter-template.ts';
 import { templatesEn } from './charter-templates.ts';
 import { customerListEn } from './console-customers.ts';
 import { importMappingEn } from './import-mapping.ts';
+import { dataLabelsEn } from './console-data-labels.ts';
+import { kpiManageEn } from './console-kpis.ts';
+import { frameEn } from './console-frame.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
 const reasons: ReasonMessages = {
@@ -76,6 +79,7 @@ export const en: Messages = {
     none: '—',
     noWorkspace: (name) => `No workspace named "${name}".`,
   },
+  frame: frameEn,
   nav: {
     label: 'Main navigation',
     home: 'Home',
@@ -150,6 +154,7 @@ export const en: Messages = {
   gender: { female: 'Female', male: 'Male', other: 'Other', unknown: 'Unknown' },
   prefecture: (name) => PREFECTURES_IN_ENGLISH[name] ?? name,
   customer360: {
+    data: dataLabelsEn,
     back: 'Back to customers',
     profile: 'Profile',
     customerId: 'Customer ID',
@@ -554,9 +559,10 @@ export const en: Messages = {
       refused: 'The model could not be run.',
     },
     kpis: {
+      manage: kpiManageEn,
       buckets: 'Periods shown',
       none: 'No KPIs yet.',
-      noneWrite: 'Enter a sales target to build the KPI tree from the sales decomposition (customers × frequency × items × price). KPIs can also be added with the CLI (npx kizuna kpi add) or the API.',
+      noneWrite: 'Enter a sales target to build the KPI tree from the sales decomposition (customers × frequency × items × price). Or add KPIs one by one under KPI settings below.',
       noneRead: 'A read-only role cannot set KPIs. Ask an admin to set them.',
       seedTitle: 'Build the KPI tree from the sales decomposition',
       seedLead: 'From the last complete period, the sales target is split evenly (in log terms) over the four factors: customers, frequency, items per purchase, price per item.',

@@ -7,6 +7,9 @@ import { templateJa } from './charter-template.ts';
 import { templatesJa } from './charter-templates.ts';
 import { customerListJa } from './console-customers.ts';
 import { importMappingJa } from './import-mapping.ts';
+import { dataLabelsJa } from './console-data-labels.ts';
+import { kpiManageJa } from './console-kpis.ts';
+import { frameJa } from './console-frame.ts';
 import type { components } from '../api/schema';
 
 /** The code of a refused value or line, as the API sends it beside its English reason. */
@@ -75,6 +78,7 @@ export const ja = {
     none: '—',
     noWorkspace: (name: string) => `ワークスペース「${name}」は見つかりません。`,
   },
+  frame: frameJa,
   nav: {
     label: 'メインナビゲーション',
     home: 'ホーム',
@@ -150,6 +154,7 @@ export const ja = {
   /** A prefecture's name (the data holds the Japanese name, e.g. 東京都). */
   prefecture: (name: string): string => name,
   customer360: {
+    data: dataLabelsJa,
     back: '顧客一覧へ',
     profile: 'プロフィール',
     customerId: '顧客ID',
@@ -554,9 +559,10 @@ export const ja = {
       refused: 'モデルを実行できませんでした。',
     },
     kpis: {
+      manage: kpiManageJa,
       buckets: '表示する期間数',
       none: 'KPIはまだ設定されていません。',
-      noneWrite: '売上目標を入れると、売上分解(客数 × 来店回数 × 点数 × 単価)からKPIツリーを作成できます。CLI(npx kizuna kpi add)やAPIでも追加できます。',
+      noneWrite: '売上目標を入れると、売上分解(客数 × 来店回数 × 点数 × 単価)からKPIツリーを作成できます。下の「KPIの設定」で1つずつ追加することもできます。',
       noneRead: '閲覧のみの権限ではKPIを設定できません。管理者に設定を依頼してください。',
       seedTitle: '売上分解からKPIツリーを作る',
       seedLead: '直近の完了した期間を基準に、売上目標を4つの要素(客数・来店回数・点数・単価)へ均等に(対数で)割り振ります。',

@@ -3,6 +3,7 @@ import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { kpiValue, metricLabel } from '../analytics/kpi-labels.ts';
+import { KpiManager } from '../analytics/kpi-manager.tsx';
 import { bucketLabel, orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
@@ -68,6 +69,8 @@ function KpiBoardView({ dataEnd }: { dataEnd: string }) {
             </>
           ))}
       </WhenLoaded>
+      {/* Read-only users see the board only: no control that would be refused. */}
+      {canWrite(role) && <KpiManager onChanged={board.reload} />}
     </>
   );
 }

@@ -34,12 +34,16 @@ export function rememberWorkspace(name: string): void {
   localStorage.setItem(STORAGE_KEY, name);
 }
 
-/** Opens the last workspace used, else 'demo', else the first one. */
-export function DefaultWorkspaceRedirect() {
-  const workspaces = useWorkspaces();
+/** The last workspace used, else 'demo', else the first one; undefined when there is none. */
+export function defaultWorkspaceName(workspaces: readonly Workspace[]): string | undefined {
   const names = workspaces.map((w) => w.name);
   const remembered = localStorage.getItem(STORAGE_KEY);
-  const name = [remembered, DEFAULT_WORKSPACE].find((n) => n !== null && names.includes(n)) ?? names[0];
+  return [remembered, DEFAULT_WORKSPACE].find((n) => n !== null && names.includes(n)) ?? names[0];
+}
+
+/** Opens the last workspace used, else 'demo', else the first one. */
+export function DefaultWorkspaceRedirect() {
+  const name = defaultWorkspaceName(useWorkspaces());
   return <Navigate to={name === undefined ? '/w/-' : `/w/${encodeURIComponent(name)}`} replace />;
 }
 
