@@ -39,7 +39,7 @@ describe('templates', () => {
   it('refuses a wrong field by name, a subject outside email, a taken name, and a workspace without a charter', async () => {
     const wrong = await failure(createTemplate({ ...deps(), input: { name: '', department: 'legal', channel: 'email', body: 'x' } }));
     expect(wrong?.code).toBe('validation_failed');
-    expect((wrong?.details as { problems: { field: string }[] }).problems.map((p) => p.field)).toEqual(['name', 'department']);
+    expect((wrong!.details as { problems: { field: string }[] }).problems.map((p) => p.field)).toEqual(['name', 'department']);
     expect((await failure(createTemplate({ ...deps(), input: { name: 'a', department: 'support', channel: 'line', subject: '件名', body: 'x' } })))?.code).toBe('validation_failed');
     await createTemplate({ ...deps(), input: { name: 'a', department: 'support', channel: 'line', body: 'x' } });
     expect((await failure(createTemplate({ ...deps(), input: { name: 'a', department: 'sales', channel: 'sms', body: 'y' } })))?.code).toBe('conflict');
@@ -73,7 +73,7 @@ describe('the publish gate', () => {
     const template = await createTemplate({ ...deps(), input: { name: 'セール', department: 'marketing', channel: 'email', body: '急いでください。' } });
     const refused = await failure(publishTemplate({ ...deps(), templateId: template.id, actorIsAdmin: true }));
     expect(refused?.code).toBe('conflict');
-    expect((refused?.details as { findings: { rule: string; text: string }[] }).findings.map((f) => f.text)).toEqual(['急いで']);
+    expect((refused!.details as { findings: { rule: string; text: string }[] }).findings.map((f) => f.text)).toEqual(['急いで']);
     expect((await readTemplate({ pool, workspaceId, templateId: template.id })).status).toBe('draft');
   });
 

@@ -4,6 +4,7 @@ import type { Database } from '../db/connect.ts';
 import type { AnalyticsEngine } from '../analytics/engine/analytics-engine.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { KizunaError } from '../shared/errors.ts';
+import { EXIT, EXIT_CODES } from './exit-codes.ts';
 import { findWorkspace, type Workspace } from '../workspaces/workspaces.ts';
 
 /**
@@ -50,18 +51,18 @@ export function createCliContext(options: { clock?: Clock } = {}): CliContext {
 export type RegisterCommand = (program: Command, context: CliContext) => void;
 
 /**
- * Prints an error as one clear line and sets a failing exit code: 1 for invalid input, 2 for
- * anything else. The stack trace of an unexpected error is printed with KIZUNA_DEBUG=1.
+ * Prints an error as one clear line and sets the exit code of its code (src/cli/exit-codes.ts);
+ * an unexpected error exits 2. Its stack trace is printed with KIZUNA_DEBUG=1.
  */
 export function reportCliError(error: unknown): void {
   if (error instanceof KizunaError) {
     console.error(`error: ${error.message}`);
-    process.exitCode = error.code === 'validation_failed' ? 1 : 2;
+    process.exitCode = EXIT_CODES[error.code];
     return;
   }
   const message = error instanceof Error ? error.message : String(error);
   console.error(`error: ${message}`);
   if (process.env.KIZUNA_DEBUG === '1' && error instanceof Error) console.error(error.stack);
   else console.error('(run with KIZUNA_DEBUG=1 for details)');
-  process.exitCode = 2;
+  process.exitCode = EXIT.failed;
 }

@@ -1,10 +1,13 @@
 import { Command } from 'commander';
 import { namedCommand, TOP_LEVEL_COMMANDS } from './command-index.ts';
 import { createCliContext, reportCliError } from './context.ts';
+import { EXIT } from './exit-codes.ts';
 
 const program = new Command('kizuna')
   .description('Kizuna (絆): a relationship-first CRM engine for repeat-purchase brands')
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Inherited by every command registered below: a usage error (an unknown option, a missing argument) exits 2, help 0.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? EXIT.done : EXIT.failed));
 
 try {
   const context = createCliContext();
@@ -17,4 +20,4 @@ try {
   reportCliError(error);
 }
 // Exit explicitly: the embedded PostgreSQL's exit hook would otherwise end the process with 0.
-process.exit(process.exitCode ?? 0);
+process.exit(process.exitCode ?? EXIT.done);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace, withTransaction } from '../../test/support/database.ts';
 import { ingestBatch } from '../ingest/ingest-batch.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
-import { COUNT_LIMIT, hiraganaToKatakana, listCustomers, type CustomerListFilters } from './list-customers.ts';
+import { COUNT_LIMIT, hiraganaToKatakana, listCustomers, type CustomerListFilters, type CustomerListPage } from './list-customers.ts';
 
 const database = connectTestDatabase();
 let workspace: Workspace;
@@ -28,7 +28,7 @@ afterAll(() => database.close());
 async function everyPage(filters: CustomerListFilters, limit = 500) {
   const ids: string[] = [];
   let cursor: string | undefined;
-  let total;
+  let total: CustomerListPage['total'] | undefined;
   do {
     const page = await listCustomers(database.db, workspace.id, filters, { limit, ...(cursor ? { cursor } : {}) });
     total ??= page.total;

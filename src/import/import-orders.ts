@@ -90,7 +90,9 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
           if (!agreesWithHead && previousAgrees && order === previousOrder) {
             agreesWithHead = headerSlots.every((slot, i) => reader.results[slot] === previousHeader[i]);
           }
-          headerSlots.forEach((slot, i) => (previousHeader[i] = reader.results[slot]));
+          headerSlots.forEach((slot, i) => {
+            previousHeader[i] = reader.results[slot];
+          });
           previousOrder = order;
           previousAgrees = agreesWithHead;
           place = { lineNo, firstOfCustomer, agreesWithHead };

@@ -68,7 +68,9 @@ describe('BG/NBD on the CDNOW sample', () => {
   it('gives the published expected repeat purchases of a new customer, E[X(t)]', () => {
     const times = [0.1429, 1, 3, 31.8571, 32, 78];
     const published = [0.0078, 0.0532, 0.1506, 1.0405, 1.0437, 1.8576];
-    times.forEach((t, i) => expect(Math.abs(expectedPurchases({ params: fit, t }) - published[i]!)).toBeLessThan(0.001));
+    times.forEach((t, i) => {
+      expect(Math.abs(expectedPurchases({ params: fit, t }) - published[i]!)).toBeLessThan(0.001);
+    });
   });
 
   it('tracks the cohort’s actual cumulative repeat purchases through calibration and the 39-week holdout', () => {

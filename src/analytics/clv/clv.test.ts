@@ -97,6 +97,8 @@ describe('CLV', () => {
       discountRate: 0.01,
     });
     const documented = [140.096211, 18.943467, 38.180574, 38.180574, 38.180574, 1003.868107, 28.109683, 38.180574, 167.418216, 38.180574];
-    documented.forEach((clv, i) => expect(Math.abs(value.clv[i]! / clv - 1)).toBeLessThan(1e-3));
+    documented.forEach((clv, i) => {
+      expect(Math.abs(value.clv[i]! / clv - 1)).toBeLessThan(1e-3);
+    });
   });
 });

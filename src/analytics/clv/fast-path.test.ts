@@ -80,10 +80,14 @@ describe.each<TimeUnit>(['day', 'week'])('the fast fits in %s units', (unit) => 
     // The holdout check's scoring, over the summary's groups: the same P(alive) and expectations.
     const holdout = scoreBgNbd({ params: bgNbd, groups: groupPurchaseSummary(summary), horizon: terms.periods * terms.periodLength });
     expect(holdout.probabilityAlive).toEqual(fromSummary.probabilityAlive);
-    holdout.expectedPurchases.forEach((expected, i) => expect(relative(expected, fromSummary.expectedPurchases[i]!)).toBeLessThan(1e-13));
+    holdout.expectedPurchases.forEach((expected, i) => {
+      expect(relative(expected, fromSummary.expectedPurchases[i]!)).toBeLessThan(1e-13);
+    });
     expect(byGroups.probabilityAlive).toEqual(fromSummary.probabilityAlive);
     expect(byGroups.expectedSpend).toEqual(fromSummary.expectedSpend);
-    byGroups.clv.forEach((clv, i) => expect(relative(clv, fromSummary.clv[i]!)).toBeLessThan(1e-13));
+    byGroups.clv.forEach((clv, i) => {
+      expect(relative(clv, fromSummary.clv[i]!)).toBeLessThan(1e-13);
+    });
   });
 });
 
@@ -94,7 +98,9 @@ describe.each<TimeUnit>(['day', 'week'])('the fast fits in %s units', (unit) => 
  */
 function expectOptimum(fitted: number[], standardErrors: number[], gradient: Float64Array): void {
   const reach = standardErrors.reduce((sum, se, j) => sum + se * Math.abs(gradient[j]!), 0);
-  fitted.forEach((value, i) => expect(standardErrors[i]! * reach).toBeLessThan(1e-6 * value));
+  fitted.forEach((value, i) => {
+    expect(standardErrors[i]! * reach).toBeLessThan(1e-6 * value);
+  });
 }
 
 describe('large fits, started from fits on samples', () => {
@@ -146,6 +152,8 @@ describe('fitAndScoreCustomers', () => {
     expect([gammaGamma.p, gammaGamma.q, gammaGamma.gamma].map((v) => Number(v.toFixed(2)))).toEqual([6.25, 3.74, 15.44]);
     // lifetimes' Quickstart, as in clv.test.ts.
     const documented = [140.096211, 18.943467, 38.180574, 38.180574, 38.180574, 1003.868107, 28.109683, 38.180574, 167.418216, 38.180574];
-    documented.forEach((clv, i) => expect(relative(value.clv[i]!, clv)).toBeLessThan(1e-3));
+    documented.forEach((clv, i) => {
+      expect(relative(value.clv[i]!, clv)).toBeLessThan(1e-3);
+    });
   });
 });

@@ -17,9 +17,8 @@ import { registerSalesCommand } from './analyze/sales.ts';
 export const registerAnalyzeCommand: RegisterCommand = (program, context) => {
   const analyze = program.command('analyze')
     .description('analytics: sales decomposition and difference, repeat rate, F2 conversion, cohort retention, churn, RFM, predicted customer value')
-    // Settings copied into the subcommands created below: a usage error is one line, exit code 2.
-    .showHelpAfterError(false)
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+    // Copied into the subcommands created below: a usage error is one line (exit code 2, src/cli/exit-codes.ts).
+    .showHelpAfterError(false);
   for (const register of [
     registerSalesCommand, registerDifferenceCommand, registerRepeatCommand, registerF2Command,
     registerRetentionCommand, registerChurnCommand, registerRfmCommand, registerClvCommand,

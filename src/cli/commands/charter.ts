@@ -7,6 +7,7 @@ import { saveCharterAndRecheck } from '../../charter/recheck.ts';
 import { DEPARTMENTS, MESSAGE_CHANNELS, type Department, type MessageChannel } from '../../charter/types.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { CliContext, RegisterCommand } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
 import { oneOf, usageError } from './analyze/options.ts';
 import { readMessageFile } from './charter/message-file.ts';
 import { printCharter, printCheckedFiles, printSavedCharter, type CheckedFile, type Language } from './charter/print.ts';
@@ -21,8 +22,7 @@ import { printCharter, printCheckedFiles, printSavedCharter, type CheckedFile, t
 export const registerCharterCommand: RegisterCommand = (program, context) => {
   const charter = program.command('charter')
     .description('the relationship charter: check messages against it, show it, set it')
-    .showHelpAfterError(false)
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+    .showHelpAfterError(false);
 
   charterCommand(charter, 'check')
     .argument('<files...>', 'message files: .html/.htm (HTML), .mjml (MJML), anything else plain text; an email may start with a line "Subject: …"')
@@ -87,7 +87,7 @@ async function checkFiles(context: CliContext, files: string[], options: Charter
   } else {
     console.log(printCheckedFiles(checked, options.lang).join('\n'));
   }
-  if (checked.some(({ result }) => result.counts.error > 0)) process.exitCode = 1;
+  if (checked.some(({ result }) => result.counts.error > 0)) process.exitCode = EXIT.refused;
 }
 
 async function charterOf(pool: Parameters<typeof readCharter>[0]['pool'], workspace: { id: string; name: string }) {

@@ -7,6 +7,7 @@ import { ORDER_TIME_RULES, type OrderTimeRule } from '../../import/order-staging
 import { RECORD_KINDS, type BatchKind } from '../../ingest/records.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { RegisterCommand } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
 import { formatTable } from '../format-table.ts';
 import { progressBar } from '../progress.ts';
 
@@ -63,7 +64,7 @@ export const registerImportCommand: RegisterCommand = (program, context) => {
       if (options.json) console.log(JSON.stringify({ ...report, errorsByReason: countErrorsByReason(report.errors), seconds: Number(seconds.toFixed(1)) }, null, 2));
       else printReport(report, file, seconds);
       // 1 when errors reject the import (or would, in a dry run); skip-invalid storing some lines is a success.
-      if (report.errors.length > 0 && (!options.skipInvalid || report.valid === 0)) process.exitCode = 1;
+      if (report.errors.length > 0 && (!options.skipInvalid || report.valid === 0)) process.exitCode = EXIT.refused;
     });
 };
 

@@ -3,8 +3,8 @@ import { DEFAULT_BOARD_BUCKETS, kpiBoard } from '../../kpis/board.ts';
 import { KPI_GRANULARITIES, type KpiGranularity } from '../../kpis/definition.ts';
 import { seedKpiTree } from '../../kpis/seed-tree.ts';
 import { createKpi, deleteKpi, listKpis, updateKpi } from '../../kpis/store.ts';
-import { KizunaError } from '../../shared/errors.ts';
 import type { RegisterCommand } from '../context.ts';
+import { EXIT } from '../exit-codes.ts';
 import { calendarDate, decimalNumber, oneOf, usageError, wholeNumber } from './analyze/options.ts';
 import { runAnalysis, today, type AnalysisOptions } from './analyze/run-analysis.ts';
 import { kpiFieldOptions, kpiFields, type KpiFieldOptions } from './kpi/options.ts';
@@ -21,9 +21,8 @@ import { printKpi, printKpiBoard, printKpiList, printSeededTree } from './kpi/pr
 export const registerKpiCommand: RegisterCommand = (program, context) => {
   const kpi = program.command('kpi')
     .description('KPIs: the tree of targets, the board (status and trend), and the tree seeded from the sales decomposition')
-    // Copied into the subcommands: a usage error is one line, exit code 2.
-    .showHelpAfterError(false)
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+    // Copied into the subcommands: a usage error is one line (exit code 2, src/cli/exit-codes.ts).
+    .showHelpAfterError(false);
 
   kpiCommand(kpi, 'list')
     .description('the workspace\'s KPIs as a tree')
@@ -35,28 +34,28 @@ export const registerKpiCommand: RegisterCommand = (program, context) => {
 
   kpiFieldOptions(kpiCommand(kpi, 'add'), true)
     .description('add a KPI: a metric with a target per bucket, e.g. --name 売上 --metric sales --target 12000000')
-    .action((options: KpiFieldOptions & AnalysisOptions) => refusalsExitOne(() => runAnalysis({
+    .action((options: KpiFieldOptions & AnalysisOptions) => runAnalysis({
       context, options,
       compute: (pool, workspace) => createKpi({ pool, workspaceId: workspace.id, input: { granularity: 'month', ...kpiFields(options) } }),
       print: (created, workspace) => printKpi(created, workspace, 'Created'),
-    })));
+    }));
 
   kpiFieldOptions(kpiCommand(kpi, 'update').argument('<id>', 'the KPI\'s id (see kpi list)', kpiId), false)
     .description('change a KPI: the fields given, the others kept (--override and --filter replace the lists; "none" clears them)')
-    .action((id: string, options: KpiFieldOptions & AnalysisOptions) => refusalsExitOne(() => runAnalysis({
+    .action((id: string, options: KpiFieldOptions & AnalysisOptions) => runAnalysis({
       context, options,
       compute: (pool, workspace) => updateKpi({ pool, workspaceId: workspace.id, kpiId: id, changes: changesOf(options) }),
       print: (updated, workspace) => printKpi(updated, workspace, 'Updated'),
-    })));
+    }));
 
   kpiCommand(kpi, 'remove').argument('<id>', 'the KPI\'s id (see kpi list)', kpiId)
     .description('remove a KPI; one with KPIs below it only with --with-descendants, which removes them too')
     .option('--with-descendants', 'also remove every KPI below it')
-    .action((id: string, options: AnalysisOptions & { withDescendants?: boolean }) => refusalsExitOne(() => runAnalysis({
+    .action((id: string, options: AnalysisOptions & { withDescendants?: boolean }) => runAnalysis({
       context, options,
       compute: (pool, workspace) => deleteKpi({ pool, workspaceId: workspace.id, kpiId: id, withDescendants: options.withDescendants }),
       print: ({ deleted }, workspace) => [`Removed ${deleted.length === 1 ? 'KPI' : 'KPIs'} ${deleted.join(', ')} from workspace ${workspace.name}.`],
-    })));
+    }));
 
   kpiCommand(kpi, 'board')
     .description('the KPI board: each KPI\'s actual against its target in the current bucket (status: ahead, on track, behind), the trend, and the actuals per bucket')
@@ -73,16 +72,16 @@ export const registerKpiCommand: RegisterCommand = (program, context) => {
     .requiredOption('--sales-target <amount>', 'the sales target per bucket', decimalNumber('--sales-target'))
     .option('--granularity <unit>', `buckets: ${KPI_GRANULARITIES.join(' or ')}`, oneOf<KpiGranularity>('--granularity', KPI_GRANULARITIES), 'month')
     .option('--as-of <date>', 'the baseline is the last complete bucket before this date (default: today)', calendarDate('--as-of'))
-    .action((options: AnalysisOptions & { salesTarget: number; granularity: KpiGranularity; asOf?: string }) => refusalsExitOne(() => runAnalysis({
+    .action((options: AnalysisOptions & { salesTarget: number; granularity: KpiGranularity; asOf?: string }) => runAnalysis({
       context, options,
       compute: async (pool, workspace) => {
         const tree = await seedKpiTree({ pool, workspaceId: workspace.id, salesTarget: options.salesTarget, granularity: options.granularity, asOf: options.asOf ?? today(workspace, context.clock) });
         // Nothing was created: a refusal, though the result is printed as usual.
-        if (tree.outcome === 'no_baseline') process.exitCode = 1;
+        if (tree.outcome === 'no_baseline') process.exitCode = EXIT.refused;
         return tree;
       },
       print: (tree, workspace) => printSeededTree(tree, workspace, options.salesTarget),
-    })));
+    }));
 };
 
 /** A kpi subcommand with the options they all take. */
@@ -101,18 +100,4 @@ function changesOf(options: KpiFieldOptions): Record<string, unknown> {
   const changes = kpiFields(options);
   if (Object.keys(changes).length === 0) throw usageError('nothing to change: give at least one of --name, --metric, --target, --granularity, --override, --filter, --direction, --tolerance, --parent');
   return changes;
-}
-
-/**
- * A conflict (a name taken, a KPI with KPIs below it) is the domain refusing the request, as a
- * definition that does not hold together is: exit code 1 with its message, not 2.
- */
-async function refusalsExitOne(work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    if (!(error instanceof KizunaError) || error.code !== 'conflict') throw error;
-    console.error(`error: ${error.message}`);
-    process.exitCode = 1;
-  }
 }

@@ -46,7 +46,7 @@ function CustomerFigures({ analytics, run }: { analytics: CustomerAnalytics; run
       {rfm
         ? (
           <>
-            <div className="rfm-scores" aria-label={a.rfm.scores}>
+            <div className="rfm-scores" role="group" aria-label={a.rfm.scores}>
               <Score letter="R" label={a.rfm.recency} score={rfm.scores.recency} />
               <Score letter="F" label={a.rfm.frequency} score={rfm.scores.frequency} />
               <Score letter="M" label={a.rfm.monetary} score={rfm.scores.monetary} />

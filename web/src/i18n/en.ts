@@ -450,7 +450,7 @@ export const en: Messages = {
       p90: '90th percentile',
       setting: 'Workspace setting',
       noSetting: 'Not set (the proposal applies)',
-      useProposal: (days) => `Use the proposal (${days} days)`,
+      applyProposal: (days) => `Use the proposal (${days} days)`,
       saveSetting: 'Save setting',
       clearSetting: 'Clear the setting and use the proposal',
       saved: 'Setting saved.',

@@ -450,7 +450,7 @@ export const ja = {
       p90: '90パーセンタイル',
       setting: 'ワークスペースの設定',
       noSetting: '未設定(提案を使用)',
-      useProposal: (days: string) => `提案(${days}日)を設定する`,
+      applyProposal: (days: string) => `提案(${days}日)を設定する`,
       saveSetting: '設定を保存',
       clearSetting: '設定を解除して提案を使う',
       saved: '設定を保存しました。',

@@ -179,7 +179,7 @@ function WindowCard({ info, onSaved }: { info: ChurnWindow; onSaved(): void }) {
             <div className="actions">
               <button type="submit" className="button button-primary" disabled={draftDays === undefined || state.saving}>{c.saveSetting}</button>
               {proposal.days !== null && (
-                <button type="button" className="button" disabled={state.saving} onClick={() => void save(proposal.days)}>{c.useProposal(format.integer(proposal.days))}</button>
+                <button type="button" className="button" disabled={state.saving} onClick={() => void save(proposal.days)}>{c.applyProposal(format.integer(proposal.days))}</button>
               )}
               {info.churnWindowDays !== null && (
                 <button type="button" className="button button-quiet" disabled={state.saving} onClick={() => void save(null)}>{c.clearSetting}</button>

@@ -115,7 +115,8 @@ function HeatmapCard({ data, metric }: { data: CohortRetention; metric: Metric }
       tooltip: {
         formatter: (p) => {
           const point = Array.isArray(p) ? p[0] : p;
-          const [k, row, value] = point?.value as [number, number, number | string];
+          if (!point) return '';
+          const [k, row, value] = point.value as [number, number, number | string];
           const cohort = cohorts[row];
           return cohort ? `${cohortLabel(cohort)}<br/>${a.units.monthOffset(k)}: <b>${typeof value === 'number' ? show(value) : r.future}</b>` : '';
         },

@@ -95,7 +95,8 @@ function GridCard({ data }: { data: RfmSummary }) {
       tooltip: {
         formatter: (p) => {
           const point = Array.isArray(p) ? p[0] : p;
-          const [f, rIndex, customers] = point?.value as [number, number, number];
+          if (!point) return '';
+          const [f, rIndex, customers] = point.value as [number, number, number];
           const cell = data.grid.find((c) => c.frequencyScore === f + 1 && c.recencyScore === rs[rIndex]);
           return cell ? `${r.score('R', cell.recencyScore)} × ${r.score('F', cell.frequencyScore)}<br/>${r.customers}: <b>${format.integer(customers)}</b><br/>${r.monetaryTotal}: ${format.money(cell.monetary)}` : '';
         },
