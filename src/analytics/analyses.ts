@@ -6,7 +6,7 @@ import { listChurned, proposeChurnWindow, type ChurnList, type ChurnWindowPropos
 import { customerValueOf, runCustomerValue, type CustomerValueRun, type CustomerValueTerms, type StoredCustomerValue } from './customer-value.ts';
 import type { AnalyticsEngine, EngineChoice } from './engine/analytics-engine.ts';
 import { snapshotChurned, snapshotChurnProposal, snapshotF2, snapshotRepeatRates } from './engine/customer-base.ts';
-import { snapshotPurchaseRows } from './engine/purchase-snapshot.ts';
+import { snapshotPurchaseRows } from './engine/snapshot/model-rows.ts';
 import { snapshotRetention } from './engine/retention.ts';
 import { rfmTableOf, snapshotRfmCustomers, snapshotRfmOfCustomer } from './engine/rfm-customers.ts';
 import { snapshotRfmSummary } from './engine/rfm.ts';

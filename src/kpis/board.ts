@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { PurchaseSnapshot } from '../analytics/engine/purchase-snapshot.ts';
+import type { PurchaseSnapshot } from '../analytics/engine/snapshot/purchase-snapshot.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { kpiMeasurer, type KpiActuals, type KpiSpan } from './actuals.ts';
 import { isAdditiveMetric, type KpiGranularity } from './definition.ts';
