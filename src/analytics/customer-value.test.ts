@@ -3,7 +3,8 @@ import { connectTestDatabase, freshWorkspace } from '../../test/support/database
 import { addOrders, type FixtureOrder } from '../../test/support/purchases.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { readCdnowSample } from './clv/cdnow-fixture.ts';
-import { loadPurchaseSnapshot, snapshotPurchaseRows } from './engine/purchase-snapshot.ts';
+import { loadPurchaseSnapshot } from './engine/snapshot/load.ts';
+import { snapshotPurchaseRows } from './engine/snapshot/model-rows.ts';
 import { customerValueOf, distribution, listCustomerValues, readCustomerValueRun, runCustomerValue } from './customer-value.ts';
 import { dayNumber, formatDay } from './periods.ts';
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { PurchaseSnapshot } from '../analytics/engine/purchase-snapshot.ts';
+import type { PurchaseSnapshot } from '../analytics/engine/snapshot/purchase-snapshot.ts';
 import { snapshotChurned, snapshotF2, snapshotRepeatRates } from '../analytics/engine/customer-base.ts';
 import { snapshotPeriodTotals } from '../analytics/engine/sales.ts';
 import { assertNever } from '../shared/errors.ts';

@@ -4,7 +4,7 @@ import { addOrders } from '../../test/support/purchases.ts';
 import { ingestBatch } from '../ingest/ingest-batch.ts';
 import type { BatchKind } from '../ingest/records.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
-import { loadPurchaseSnapshot } from '../analytics/engine/purchase-snapshot.ts';
+import { loadPurchaseSnapshot } from '../analytics/engine/snapshot/load.ts';
 import { boardSpans, kpiBoard, type KpiBoard, type KpiBoardEntry } from './board.ts';
 import { createKpi } from './store.ts';
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { PurchaseSnapshot } from '../analytics/engine/purchase-snapshot.ts';
+import type { PurchaseSnapshot } from '../analytics/engine/snapshot/purchase-snapshot.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { kpiMeasurer, type KpiActuals, type KpiSpan } from './actuals.ts';
 import { isAdditiveMetric, type KpiGranularity } from './definition.ts';
@@ -7,6 +7,8 @@ import { judgeStatus, trendOf, type KpiStatus, type KpiTrend } from './status.ts
 import { listKpis, type KpiInTree } from './store.ts';
 import { addDays, addMonths, bucketsOf, bucketStart, dayNumber, nextBucket, type Period, requireCalendarDate } from '../analytics/periods.ts';
 import { workspaceTimezone } from '../analytics/purchases-as-of.ts';
+import { todayIn, type AnalysisDeps } from '../analytics/analyses.ts';
+import type { Workspace } from '../workspaces/workspaces.ts';
 
 /**
  * The KPI board: every KPI of a workspace with its actual per bucket, its target and
@@ -152,4 +154,15 @@ async function firstDataDay(pool: pg.Pool, workspaceId: string, timezone: string
     [workspaceId, timezone],
   );
   return rows[0]?.first_day ?? null;
+}
+
+/**
+ * The board as the edges ask for it (HTTP, CLI): as of today in the workspace's time zone by
+ * the injected clock unless given, unfiltered sales metrics from the analytics engine's
+ * snapshot (the SQL reference when the data is beyond the engine).
+ */
+export function kpiBoardOf(deps: AnalysisDeps, params: { workspace: Workspace; asOf?: string; buckets?: number }): Promise<KpiBoard> {
+  const { workspace, buckets } = params;
+  const board = { pool: deps.pool, workspaceId: workspace.id, asOf: params.asOf ?? todayIn(workspace, deps.clock), buckets };
+  return deps.analytics.run(workspace.id, (snapshot) => kpiBoard({ ...board, snapshot }), () => kpiBoard(board));
 }

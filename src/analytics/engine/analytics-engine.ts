@@ -2,10 +2,13 @@ import type pg from 'pg';
 import { ordersVersion } from '../../orders/order-changes.ts';
 import { systemClock, type Clock } from '../../shared/clock.ts';
 import { KizunaError } from '../../shared/errors.ts';
-import { EngineLimit, loadPurchaseSnapshot, refreshPurchaseSnapshot, type PurchaseSnapshot } from './purchase-snapshot.ts';
+import { loadPurchaseSnapshot } from './snapshot/load.ts';
+import { EngineLimit } from './snapshot/money-units.ts';
+import type { PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
+import { refreshPurchaseSnapshot } from './snapshot/refresh.ts';
 
 /**
- * The in-memory analytics engine: per workspace, a purchase snapshot (purchase-snapshot.ts)
+ * The in-memory analytics engine: per workspace, a purchase snapshot (snapshot/purchase-snapshot.ts)
  * kept as long as the workspace's order data does not change, and the analyses computed from
  * it (sales.ts, retention.ts, rfm.ts, customer value).
  *

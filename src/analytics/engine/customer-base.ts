@@ -7,7 +7,8 @@ import { addDays, checkSeries, dayNumber, formatDay, localDayStart, requireCalen
 import { bucketOfDays } from './sales.ts';
 import { checkF2Terms, f2ConversionOf, repeatRatesOf, type F2Conversion, type RepeatRates } from '../repeat-f2.ts';
 import { purchaseCondition } from '../../orders/purchase.ts';
-import { decimalToUnits, NO_DAY, unitsToDecimal, type PurchaseSnapshot } from './purchase-snapshot.ts';
+import { decimalToUnits, unitsToDecimal } from './snapshot/money-units.ts';
+import { NO_DAY, type PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
 
 /**
  * Repeat rates, F2 conversion and churn from a purchase snapshot, with the definitions and

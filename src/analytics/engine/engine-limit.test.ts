@@ -5,7 +5,7 @@ import { addOrders, type FixtureOrder } from '../../../test/support/purchases.ts
 import type { Workspace } from '../../workspaces/workspaces.ts';
 import { decomposeSales } from '../sales-decomposition.ts';
 import { AnalyticsEngine } from './analytics-engine.ts';
-import { EngineLimit } from './purchase-snapshot.ts';
+import { EngineLimit } from './snapshot/money-units.ts';
 import { snapshotSales } from './sales.ts';
 import { warmUpAnalytics } from './warm-up.ts';
 

@@ -2,7 +2,8 @@ import { systemClock, type Clock } from '../../shared/clock.ts';
 import { localDateOf } from '../../shared/time.ts';
 import { addMonths, bucketsOf, dayNumber } from '../periods.ts';
 import { checkRetentionTerms, cohortRow, type CohortRetention } from '../retention.ts';
-import { NO_DAY, unitsToDecimal, type PurchaseSnapshot } from './purchase-snapshot.ts';
+import { unitsToDecimal } from './snapshot/money-units.ts';
+import { NO_DAY, type PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
 
 /**
  * `cohortRetention` (src/analytics/retention.ts, the SQL reference) from a purchase snapshot:

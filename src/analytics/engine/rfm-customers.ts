@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { KizunaError } from '../../shared/errors.ts';
 import { checkRfmPage, type CustomerRfm } from '../rfm.ts';
 import { RFM_SEGMENTS, type RfmSegmentCode } from '../rfm-segments.ts';
-import type { PurchaseSnapshot } from './purchase-snapshot.ts';
+import type { PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
 import { rfmRow, snapshotRfmTable, type RfmTable } from './rfm.ts';
 
 /**

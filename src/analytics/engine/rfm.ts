@@ -2,7 +2,8 @@ import { dayNumber, formatDay, requireCalendarDate } from '../periods.ts';
 import type { CustomerRfm, RfmSummary, ScoreBand } from '../rfm.ts';
 import { quintileScore, type RfmDimension } from '../rfm-quintiles.ts';
 import { RFM_SEGMENTS, segmentOf, type RfmSegmentCode } from '../rfm-segments.ts';
-import { unitsToDecimal, type PurchaseSnapshot } from './purchase-snapshot.ts';
+import { unitsToDecimal } from './snapshot/money-units.ts';
+import type { PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
 
 /**
  * RFM as of a date from a purchase snapshot, with the definitions of the SQL reference

@@ -3,7 +3,8 @@ import {
   type Comparison, type Granularity, type Period,
 } from '../periods.ts';
 import { changeOf, totalsOf, type SalesDecomposition, type SalesTotals } from '../sales-decomposition.ts';
-import { unitsToDecimal, type PurchaseSnapshot } from './purchase-snapshot.ts';
+import { unitsToDecimal } from './snapshot/money-units.ts';
+import type { PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
 
 /**
  * `decomposeSales` (src/analytics/sales-decomposition.ts, the SQL reference) computed from a

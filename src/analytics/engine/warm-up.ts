@@ -1,5 +1,5 @@
 import type { AnalyticsEngine } from './analytics-engine.ts';
-import { EngineLimit } from './purchase-snapshot.ts';
+import { EngineLimit } from './snapshot/money-units.ts';
 
 /**
  * Loads each workspace's purchases into the analytics engine, one at a time, so the first

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
-import { DEFAULT_BOARD_BUCKETS, kpiBoard } from '../../kpis/board.ts';
+import { todayIn } from '../../analytics/analyses.ts';
+import { DEFAULT_BOARD_BUCKETS, kpiBoardOf } from '../../kpis/board.ts';
 import { KPI_GRANULARITIES, type KpiGranularity } from '../../kpis/definition.ts';
 import { seedKpiTree } from '../../kpis/seed-tree.ts';
 import { createKpi, deleteKpi, listKpis, updateKpi } from '../../kpis/store.ts';
 import type { RegisterCommand } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { calendarDate, decimalNumber, oneOf, usageError, wholeNumber } from './analyze/options.ts';
-import { runAnalysis, today, type AnalysisOptions } from './analyze/run-analysis.ts';
+import { runAnalysis, type AnalysisOptions } from './analyze/run-analysis.ts';
 import { kpiFieldOptions, kpiFields, type KpiFieldOptions } from './kpi/options.ts';
 import { printKpi, printKpiBoard, printKpiList, printSeededTree } from './kpi/print.ts';
 
@@ -28,7 +29,7 @@ export const registerKpiCommand: RegisterCommand = (program, context) => {
     .description('the workspace\'s KPIs as a tree')
     .action((options: AnalysisOptions) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => listKpis({ pool, workspaceId: workspace.id }),
+      compute: ({ pool }, workspace) => listKpis({ pool, workspaceId: workspace.id }),
       print: printKpiList,
     }));
 
@@ -36,7 +37,7 @@ export const registerKpiCommand: RegisterCommand = (program, context) => {
     .description('add a KPI: a metric with a target per bucket, e.g. --name 売上 --metric sales --target 12000000')
     .action((options: KpiFieldOptions & AnalysisOptions) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => createKpi({ pool, workspaceId: workspace.id, input: { granularity: 'month', ...kpiFields(options) } }),
+      compute: ({ pool }, workspace) => createKpi({ pool, workspaceId: workspace.id, input: { granularity: 'month', ...kpiFields(options) } }),
       print: (created, workspace) => printKpi(created, workspace, 'Created'),
     }));
 
@@ -44,7 +45,7 @@ export const registerKpiCommand: RegisterCommand = (program, context) => {
     .description('change a KPI: the fields given, the others kept (--override and --filter replace the lists; "none" clears them)')
     .action((id: string, options: KpiFieldOptions & AnalysisOptions) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => updateKpi({ pool, workspaceId: workspace.id, kpiId: id, changes: changesOf(options) }),
+      compute: ({ pool }, workspace) => updateKpi({ pool, workspaceId: workspace.id, kpiId: id, changes: changesOf(options) }),
       print: (updated, workspace) => printKpi(updated, workspace, 'Updated'),
     }));
 
@@ -53,7 +54,7 @@ export const registerKpiCommand: RegisterCommand = (program, context) => {
     .option('--with-descendants', 'also remove every KPI below it')
     .action((id: string, options: AnalysisOptions & { withDescendants?: boolean }) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => deleteKpi({ pool, workspaceId: workspace.id, kpiId: id, withDescendants: options.withDescendants }),
+      compute: ({ pool }, workspace) => deleteKpi({ pool, workspaceId: workspace.id, kpiId: id, withDescendants: options.withDescendants }),
       print: ({ deleted }, workspace) => [`Removed ${deleted.length === 1 ? 'KPI' : 'KPIs'} ${deleted.join(', ')} from workspace ${workspace.name}.`],
     }));
 
@@ -63,7 +64,7 @@ export const registerKpiCommand: RegisterCommand = (program, context) => {
     .option('--buckets <n>', `buckets shown before the current one (default: ${DEFAULT_BOARD_BUCKETS})`, wholeNumber('--buckets'))
     .action((options: AnalysisOptions & { asOf?: string; buckets?: number }) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => kpiBoard({ pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace, context.clock), buckets: options.buckets }),
+      compute: (deps, workspace) => kpiBoardOf(deps, { workspace, asOf: options.asOf, buckets: options.buckets }),
       print: printKpiBoard,
     }));
 
@@ -74,8 +75,8 @@ export const registerKpiCommand: RegisterCommand = (program, context) => {
     .option('--as-of <date>', 'the baseline is the last complete bucket before this date (default: today)', calendarDate('--as-of'))
     .action((options: AnalysisOptions & { salesTarget: number; granularity: KpiGranularity; asOf?: string }) => runAnalysis({
       context, options,
-      compute: async (pool, workspace) => {
-        const tree = await seedKpiTree({ pool, workspaceId: workspace.id, salesTarget: options.salesTarget, granularity: options.granularity, asOf: options.asOf ?? today(workspace, context.clock) });
+      compute: async ({ pool, clock }, workspace) => {
+        const tree = await seedKpiTree({ pool, workspaceId: workspace.id, salesTarget: options.salesTarget, granularity: options.granularity, asOf: options.asOf ?? todayIn(workspace, clock) });
         // Nothing was created: a refusal, though the result is printed as usual.
         if (tree.outcome === 'no_baseline') process.exitCode = EXIT.refused;
         return tree;

@@ -1,14 +1,14 @@
+import { analyseChurn, analyseChurnWindow } from '../../../analytics/analyses.ts';
 import { Option } from 'commander';
-import { listChurned, proposeChurnWindow, type ChurnList, type ChurnWindowProposal, type ChurnWindowSource } from '../../../analytics/churn.ts';
+import { type ChurnList, type ChurnWindowProposal, type ChurnWindowSource } from '../../../analytics/churn.ts';
 import { addDays } from '../../../analytics/periods.ts';
-import { snapshotChurned, snapshotChurnProposal } from '../../../analytics/engine/customer-base.ts';
 import { setAnalyticsSettings, type AnalyticsSettings } from '../../../analytics/settings.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { CliContext, RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
 import { formatCount, formatDecimal, formatNumber, formatPercent } from '../../format-numbers.ts';
 import { analysisCommand, calendarDate, churnWindowSetting, wholeNumber } from './options.ts';
-import { runAnalysis, today, type AnalysisOptions } from './run-analysis.ts';
+import { runAnalysis, type AnalysisOptions } from './run-analysis.ts';
 
 interface ChurnOptions extends AnalysisOptions {
   asOf?: string;
@@ -36,18 +36,14 @@ export const registerChurnCommand: RegisterCommand = (analyze, context) => {
       if (options.propose) {
         return runAnalysis({
           context, options,
-          compute: (pool, workspace) => proposeChurnWindow({ pool, workspaceId: workspace.id, asOf: options.asOf }),
-          inMemory: (snapshot) => snapshotChurnProposal(snapshot, options.asOf),
+          compute: (deps, workspace) => analyseChurnWindow(deps, { workspace, asOf: options.asOf, engine: options.engine }),
           print: (proposal, workspace) => printProposal(proposal, workspace, options.asOf),
         });
       }
       return runAnalysis({
         context, options,
-        compute: (pool, workspace) => listChurned({
-          pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace, context.clock), window: options.window, limit: options.limit, cursor: options.cursor,
-        }),
-        inMemory: (snapshot, pool, workspace) => snapshotChurned({
-          pool, snapshot, asOf: options.asOf ?? today(workspace, context.clock), window: options.window, limit: options.limit, cursor: options.cursor,
+        compute: (deps, workspace) => analyseChurn(deps, {
+          workspace, asOf: options.asOf, window: options.window, limit: options.limit, cursor: options.cursor, engine: options.engine,
         }),
         print: printChurned,
       });
@@ -57,7 +53,7 @@ export const registerChurnCommand: RegisterCommand = (analyze, context) => {
 function setWindow(context: CliContext, options: ChurnOptions, days: number | null): Promise<void> {
   return runAnalysis({
     context, options,
-    compute: (pool, workspace) => setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: days } }),
+    compute: ({ pool }, workspace) => setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: days } }),
     print: (settings: AnalyticsSettings, workspace) => [settings.churnWindowDays === null
       ? `The churn window of workspace ${workspace.name} now follows the proposal from the purchase intervals (analyze churn --propose shows it).`
       : `The churn window of workspace ${workspace.name} is now ${formatCount(settings.churnWindowDays)} days; analyze churn uses it unless --window is given.`],

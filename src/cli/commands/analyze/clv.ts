@@ -1,8 +1,9 @@
+import { predictCustomerValues } from '../../../analytics/analyses.ts';
 import type { BgNbdFit } from '../../../analytics/clv/bg-nbd.ts';
 import type { GammaGammaFit } from '../../../analytics/clv/gamma-gamma.ts';
 import type { TimeUnit } from '../../../analytics/clv/clv.ts';
 import {
-  CUSTOMER_VALUE_DEFAULTS, listCustomerValues, runCustomerValue, type CustomerValueRun, type Distribution, type StoredCustomerValue,
+  CUSTOMER_VALUE_DEFAULTS, listCustomerValues, type CustomerValueRun, type Distribution, type StoredCustomerValue,
 } from '../../../analytics/customer-value.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
@@ -42,12 +43,12 @@ export const registerClvCommand: RegisterCommand = (analyze, context) => {
     .option('--limit <n>', 'top customers listed', wholeNumber('--limit'), 20)
     .action((options: ClvOptions) => runAnalysis({
       context, options,
-      compute: async (pool, workspace): Promise<CustomerValueReport> => {
-        const run = await runCustomerValue({
-          pool, workspaceId: workspace.id, calibrationEnd: options.calibrationEnd, unit: options.unit,
-          horizonMonths: options.horizon, margin: options.margin, discountRate: options.discountRate, clock: context.clock,
+      compute: async (deps, workspace): Promise<CustomerValueReport> => {
+        const run = await predictCustomerValues(deps, {
+          workspace, calibrationEnd: options.calibrationEnd, unit: options.unit,
+          horizonMonths: options.horizon, margin: options.margin, discountRate: options.discountRate,
         });
-        return { run, top: await listCustomerValues({ pool, workspaceId: workspace.id, limit: options.limit }) };
+        return { run, top: await listCustomerValues({ pool: deps.pool, workspaceId: workspace.id, limit: options.limit }) };
       },
       print: printCustomerValue,
     }));

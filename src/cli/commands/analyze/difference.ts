@@ -1,7 +1,8 @@
+import { analyseSalesDifference } from '../../../analytics/analyses.ts';
 import { COMPARISONS, type Comparison } from '../../../analytics/periods.ts';
 import { FACTORS } from '../../../analytics/sales-decomposition.ts';
 import {
-  differenceBy, type DifferenceDimension, type DifferenceGroup, type GroupOverlap, type SalesDifference,
+  type DifferenceDimension, type DifferenceGroup, type GroupOverlap, type SalesDifference,
 } from '../../../analytics/sales-difference.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
@@ -26,8 +27,8 @@ export const registerDifferenceCommand: RegisterCommand = (analyze, context) => 
     .option('--compare <comparison>', 'compare with the previous period or the same period a year earlier: previous or year', oneOf('--compare', COMPARISONS), 'previous')
     .action((options: DifferenceOptions) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => differenceBy({
-        pool, workspaceId: workspace.id, period: { from: options.from, to: options.to }, compare: options.compare, dimension: options.by,
+      compute: (deps, workspace) => analyseSalesDifference(deps, {
+        workspace, period: { from: options.from, to: options.to }, compare: options.compare, dimension: options.by,
       }),
       print: printDifference,
     }));

@@ -1,6 +1,6 @@
+import { analyseF2, analyseRepeat } from '../../../analytics/analyses.ts';
 import { addDays, type Granularity } from '../../../analytics/periods.ts';
-import { snapshotF2, snapshotRepeatRates } from '../../../analytics/engine/customer-base.ts';
-import { f2AsOf, f2Conversion, repeatRates, type F2Conversion, type F2Rate, type RepeatRate, type RepeatRates } from '../../../analytics/repeat-f2.ts';
+import { type F2Conversion, type F2Rate, type RepeatRate, type RepeatRates } from '../../../analytics/repeat-f2.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
@@ -26,8 +26,7 @@ export const registerRepeatCommand: RegisterCommand = (analyze, context) => {
     .option('--granularity <unit>', 'buckets: day, week or month', granularity, 'month')
     .action((options: RepeatOptions) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => repeatRates({ pool, workspaceId: workspace.id, period: { from: options.from, to: options.to }, granularity: options.granularity }),
-      inMemory: (snapshot) => snapshotRepeatRates(snapshot, { period: { from: options.from, to: options.to }, granularity: options.granularity }),
+      compute: (deps, workspace) => analyseRepeat(deps, { workspace, period: { from: options.from, to: options.to }, granularity: options.granularity, engine: options.engine }),
       print: printRepeat,
     }));
 };
@@ -41,15 +40,9 @@ export const registerF2Command: RegisterCommand = (analyze, context) => {
     .option('--as-of <date>', 'purchases before this date count (default: the day after the latest order)', calendarDate('--as-of'))
     .action((options: F2Options) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => f2Conversion({
-        pool, workspaceId: workspace.id, period: { from: options.from, to: options.to }, granularity: options.granularity,
-        within: options.within, asOf: options.asOf,
+      compute: (deps, workspace) => analyseF2(deps, {
+        workspace, period: { from: options.from, to: options.to }, granularity: options.granularity, within: options.within, asOf: options.asOf, engine: options.engine,
       }),
-      inMemory: async (snapshot, pool, workspace) => {
-        const period = { from: options.from, to: options.to };
-        const asOf = await f2AsOf({ pool, workspaceId: workspace.id, timezone: workspace.timezone, period, asOf: options.asOf });
-        return snapshotF2(snapshot, { period, granularity: options.granularity, within: options.within, asOf });
-      },
       print: printF2,
     }));
 };

@@ -1,7 +1,7 @@
+import { analyseRetention } from '../../../analytics/analyses.ts';
 import { addDays } from '../../../analytics/periods.ts';
-import { cohortRetention, type Cohort, type CohortRetention, type RetentionCell } from '../../../analytics/retention.ts';
+import { type Cohort, type CohortRetention, type RetentionCell } from '../../../analytics/retention.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
-import { snapshotRetention } from '../../../analytics/engine/retention.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable, type TableColumn } from '../../format-table.ts';
 import { formatCount, formatPercent, moneyFormatter } from '../../format-numbers.ts';
@@ -23,10 +23,9 @@ export const registerRetentionCommand: RegisterCommand = (analyze, context) => {
     .option('--as-of <date>', 'purchases before this date count; a month not over by then is left blank (default: today)', calendarDate('--as-of'))
     .action((options: RetentionOptions) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => cohortRetention({
-        pool, workspaceId: workspace.id, from: options.from, to: options.to, months: options.months, asOf: options.asOf, clock: context.clock,
+      compute: (deps, workspace) => analyseRetention(deps, {
+        workspace, from: options.from, to: options.to, months: options.months, asOf: options.asOf, engine: options.engine,
       }),
-      inMemory: (snapshot) => snapshotRetention(snapshot, { from: options.from, to: options.to, months: options.months, asOf: options.asOf, clock: context.clock }),
       print: printRetention,
     }));
 };

@@ -1,11 +1,11 @@
-import { rfmScores, type RfmSummary, type ScoreBand } from '../../../analytics/rfm.ts';
+import { analyseRfm } from '../../../analytics/analyses.ts';
+import type { RfmSummary, ScoreBand } from '../../../analytics/rfm.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
-import { snapshotRfmSummary, snapshotRfmTable } from '../../../analytics/engine/rfm.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
 import { formatCount, formatDecimal, formatPercent, NO_VALUE } from '../../format-numbers.ts';
 import { analysisCommand, calendarDate } from './options.ts';
-import { runAnalysis, today, type AnalysisOptions } from './run-analysis.ts';
+import { runAnalysis, type AnalysisOptions } from './run-analysis.ts';
 
 interface RfmOptions extends AnalysisOptions {
   asOf?: string;
@@ -18,11 +18,7 @@ export const registerRfmCommand: RegisterCommand = (analyze, context) => {
     .option('--as-of <date>', 'purchases before this date count; recency is counted to it (default: today)', calendarDate('--as-of'))
     .action((options: RfmOptions) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => rfmScores({ pool, workspaceId: workspace.id, asOf: options.asOf ?? today(workspace, context.clock) }),
-      inMemory: (snapshot, _pool, workspace) => {
-        const asOf = options.asOf ?? today(workspace, context.clock);
-        return snapshotRfmSummary(snapshot, snapshotRfmTable(snapshot, asOf));
-      },
+      compute: (deps, workspace) => analyseRfm(deps, { workspace, asOf: options.asOf, engine: options.engine }),
       print: printRfm,
     }));
 };

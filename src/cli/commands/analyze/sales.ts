@@ -1,9 +1,9 @@
+import { analyseSales } from '../../../analytics/analyses.ts';
 import { type Comparison, type Granularity } from '../../../analytics/periods.ts';
 import {
-  decomposeSales, FACTORS, type ComparedSales, type Factor, type SalesDecomposition, type SalesTotals,
+  FACTORS, type ComparedSales, type Factor, type SalesDecomposition, type SalesTotals,
 } from '../../../analytics/sales-decomposition.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
-import { snapshotSales } from '../../../analytics/engine/sales.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
 import { formatCount, formatDecimal, formatNumber, formatPercent, formatSignedDecimal, moneyFormatter } from '../../format-numbers.ts';
@@ -25,10 +25,9 @@ export const registerSalesCommand: RegisterCommand = (analyze, context) => {
     .option('--compare <list>', 'compare with: previous, year, previous,year or none (default: previous,year)', comparisons)
     .action((options: SalesOptions) => runAnalysis({
       context, options,
-      compute: (pool, workspace) => decomposeSales({
-        pool, workspaceId: workspace.id, period: { from: options.from, to: options.to }, granularity: options.granularity, compare: options.compare,
+      compute: (deps, workspace) => analyseSales(deps, {
+        workspace, period: { from: options.from, to: options.to }, granularity: options.granularity, compare: options.compare, engine: options.engine,
       }),
-      inMemory: (snapshot) => snapshotSales(snapshot, { period: { from: options.from, to: options.to }, granularity: options.granularity, compare: options.compare }),
       print: printSales,
     }));
 };

@@ -1,13 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listChurned, proposeChurnWindow } from '../../../analytics/churn.ts';
-import { addMonths } from '../../../analytics/periods.ts';
-import { snapshotChurned, snapshotChurnProposal } from '../../../analytics/engine/customer-base.ts';
-import { snapshotRetention } from '../../../analytics/engine/retention.ts';
-import { rfmTableOf, snapshotRfmCustomers } from '../../../analytics/engine/rfm-customers.ts';
-import { snapshotRfmSummary } from '../../../analytics/engine/rfm.ts';
-import { checkRetentionTerms, cohortRetention } from '../../../analytics/retention.ts';
-import { listRfmCustomers, rfmScores } from '../../../analytics/rfm.ts';
+import { analyseChurn, analyseChurnWindow, analyseRetention, analyseRfm, analyseRfmCustomers } from '../../../analytics/analyses.ts';
 import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
 import { CHURN_WINDOW_DAYS, readAnalyticsSettings, setAnalyticsSettings } from '../../../analytics/settings.ts';
 import type { AppDeps } from '../../app.ts';
@@ -15,7 +8,7 @@ import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
 import { WorkspaceParams } from '../workspaces.ts';
 import {
-  asOfParam, churnWindowParam, cursorParam, engineParam, limitParam, localDateParam, refusePeriodBackwards, retentionMonthsParam, segmentParam, todayIn,
+  analysisDepsOf, asOfParam, churnWindowParam, cursorParam, engineParam, limitParam, localDateParam, refusePeriodBackwards, retentionMonthsParam, segmentParam,
 } from './parameters.ts';
 import { Count, Day, Decimal, pageOf, Quotient } from './shapes.ts';
 
@@ -126,7 +119,7 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody 
 /** Cohort retention, churn and its window, and RFM: the customer base as of a date. */
 export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   const { db, pool } = deps.database;
-  const { analytics } = deps;
+  const analysis = analysisDepsOf(deps);
   return async (app) => {
     app.get('/workspaces/:workspace/analytics/retention', {
       schema: {
@@ -144,15 +137,8 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const { months, engine } = request.query;
-      const asOf = request.query.asOf ?? todayIn(workspace, deps.clock);
-      const to = request.query.to ?? asOf;
-      const from = request.query.from ?? addMonths(to, -12);
-      // Refused before the engine loads anything.
-      checkRetentionTerms({ from, to, months, asOf });
-      return analytics.run(workspace.id,
-        (snapshot) => snapshotRetention(snapshot, { from, to, months, asOf }),
-        () => cohortRetention({ pool, workspaceId: workspace.id, from, to, months, asOf }), engine);
+      const { from, to, months, asOf, engine } = request.query;
+      return analyseRetention(analysis, { workspace, from, to, months, asOf, engine });
     });
 
     app.get('/workspaces/:workspace/analytics/churn', {
@@ -171,11 +157,7 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const { window, limit, cursor, engine } = request.query;
-      const asOf = request.query.asOf ?? todayIn(workspace, deps.clock);
-      return analytics.run(workspace.id,
-        (snapshot) => snapshotChurned({ pool, snapshot, asOf, window, limit, cursor }),
-        () => listChurned({ pool, workspaceId: workspace.id, asOf, window, limit, cursor }), engine);
+      return analyseChurn(analysis, { workspace, ...request.query });
     });
 
     app.get('/workspaces/:workspace/analytics/churn/window', {
@@ -189,9 +171,7 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const [proposal, settings] = await Promise.all([
-        analytics.run(workspace.id,
-          (snapshot) => snapshotChurnProposal(snapshot, request.query.asOf),
-          () => proposeChurnWindow({ pool, workspaceId: workspace.id, asOf: request.query.asOf }), request.query.engine),
+        analyseChurnWindow(analysis, { workspace, ...request.query }),
         readAnalyticsSettings({ pool, workspaceId: workspace.id }),
       ]);
       return { proposal, churnWindowDays: settings.churnWindowDays };
@@ -230,10 +210,7 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const asOf = request.query.asOf ?? todayIn(workspace, deps.clock);
-      return analytics.run(workspace.id,
-        (snapshot) => snapshotRfmSummary(snapshot, rfmTableOf(snapshot, asOf)),
-        () => rfmScores({ pool, workspaceId: workspace.id, asOf }), request.query.engine);
+      return analyseRfm(analysis, { workspace, ...request.query });
     });
 
     app.get('/workspaces/:workspace/analytics/rfm/customers', {
@@ -252,12 +229,7 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const { segment, limit, cursor, engine } = request.query;
-      const asOf = request.query.asOf ?? todayIn(workspace, deps.clock);
-      const page = await analytics.run(workspace.id,
-        (snapshot) => snapshotRfmCustomers({ pool, snapshot, asOf, segment, limit, cursor }),
-        () => listRfmCustomers({ pool, workspaceId: workspace.id, asOf, segment, limit, cursor }), engine);
-      return { asOf, ...page };
+      return analyseRfmCustomers(analysis, { workspace, ...request.query });
     });
   };
 }

@@ -1,17 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import {
-  CUSTOMER_VALUE_DEFAULTS, customerValueOf, listCustomerValues, readCustomerValueRun, runCustomerValue,
-} from '../../../analytics/customer-value.ts';
-import { snapshotPurchaseRows } from '../../../analytics/engine/purchase-snapshot.ts';
-import { snapshotRfmOfCustomer } from '../../../analytics/engine/rfm-customers.ts';
-import { rfmOfCustomer } from '../../../analytics/rfm.ts';
+import { analyseCustomer, predictCustomerValues } from '../../../analytics/analyses.ts';
+import { CUSTOMER_VALUE_DEFAULTS, listCustomerValues, readCustomerValueRun } from '../../../analytics/customer-value.ts';
 import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
 import { WorkspaceParams } from '../workspaces.ts';
 import { CustomerRfm, RFM_DEFINITION } from './customer-base.ts';
-import { asOfParam, cursorParam, engineParam, limitParam, localDateParam, todayIn } from './parameters.ts';
+import { analysisDepsOf, asOfParam, cursorParam, engineParam, limitParam, localDateParam } from './parameters.ts';
 import { Count, Day, Estimate, pageOf } from './shapes.ts';
 
 const MODEL = 'BG/NBD (Fader, Hardie & Lee 2005) gives each customer\'s expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon\'s months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration.';
@@ -104,7 +100,7 @@ const CustomerParams = WorkspaceParams.extend({ id: z.string().regex(/^\d{1,18}$
 /** Predicted customer value (runs, stored scores) and one customer's analytics. */
 export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   const { db, pool } = deps.database;
-  const { analytics } = deps;
+  const analysis = analysisDepsOf(deps);
   return async (app) => {
     app.get('/workspaces/:workspace/analytics/customer-value', {
       schema: {
@@ -126,10 +122,7 @@ export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
-      // The purchases come from the engine's snapshot (loaded once, shared with the other analyses).
-      return analytics.run(workspace.id,
-        (snapshot) => runCustomerValue({ pool, workspaceId: workspace.id, ...request.body, clock: deps.clock, purchases: async () => snapshotPurchaseRows(snapshot) }),
-        () => runCustomerValue({ pool, workspaceId: workspace.id, ...request.body, clock: deps.clock }));
+      return predictCustomerValues(analysis, { workspace, ...request.body });
     });
 
     app.get('/workspaces/:workspace/analytics/customer-value/customers', {
@@ -155,14 +148,7 @@ export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const asOf = request.query.asOf ?? todayIn(workspace, deps.clock);
-      const [rfm, value] = await Promise.all([
-        analytics.run(workspace.id,
-          (snapshot) => snapshotRfmOfCustomer({ pool, snapshot, asOf, customerId: request.params.id }),
-          () => rfmOfCustomer({ pool, workspaceId: workspace.id, asOf, customerId: request.params.id }), request.query.engine),
-        customerValueOf({ pool, workspaceId: workspace.id, customerId: request.params.id }),
-      ]);
-      return { asOf, rfm, value };
+      return analyseCustomer(analysis, { workspace, customerId: request.params.id, ...request.query });
     });
   };
 }

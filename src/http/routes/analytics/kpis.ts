@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEFAULT_BOARD_BUCKETS, kpiBoard, MAX_BOARD_BUCKETS } from '../../../kpis/board.ts';
+import { DEFAULT_BOARD_BUCKETS, kpiBoardOf, MAX_BOARD_BUCKETS } from '../../../kpis/board.ts';
 import {
   AGE_BANDS, DEFAULT_TOLERANCE, KPI_DIRECTIONS, KPI_FILTER_KEYS, KPI_GRANULARITIES, KPI_METRICS, KpiChanges, KpiInput, KpiMetric,
 } from '../../../kpis/definition.ts';
@@ -12,7 +12,9 @@ import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
 import { WorkspaceParams } from '../workspaces.ts';
-import { asOfParam, todayIn } from './parameters.ts';
+import { analysisDepsOf, asOfParam } from './parameters.ts';
+import { todayIn } from '../../../analytics/analyses.ts';
+import { systemClock } from '../../../shared/clock.ts';
 import { SalesTotals } from './sales.ts';
 import { AnalyticsPeriod, Day, Quotient } from './shapes.ts';
 
@@ -171,9 +173,7 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const board = { pool, workspaceId: workspace.id, asOf: request.query.asOf ?? todayIn(workspace, deps.clock), buckets: request.query.buckets };
-      // Unfiltered sales, repeat, F2 and churn KPIs read the engine's snapshot of the purchases (the SQL analyses past its limits, as every analysis route).
-      return deps.analytics.run(workspace.id, (snapshot) => kpiBoard({ ...board, snapshot }), () => kpiBoard(board));
+      return kpiBoardOf(analysisDepsOf(deps), { workspace, ...request.query });
     });
 
     app.post('/workspaces/:workspace/analytics/kpis/seed', {
@@ -186,7 +186,7 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     }, async (request, reply) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
       const { salesTarget, granularity, asOf } = request.body;
-      const tree = await seedKpiTree({ pool, workspaceId: workspace.id, salesTarget, granularity, asOf: asOf ?? todayIn(workspace, deps.clock) });
+      const tree = await seedKpiTree({ pool, workspaceId: workspace.id, salesTarget, granularity, asOf: asOf ?? todayIn(workspace, deps.clock ?? systemClock) });
       return reply.status(tree.outcome === 'seeded' ? 201 : 200).send(tree);
     });
 

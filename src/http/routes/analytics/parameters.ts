@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { ENGINE_CHOICES } from '../../../analytics/engine/analytics-engine.ts';
 import { COMPARISONS, dayNumber, GRANULARITIES, periodProblem, type Comparison, type Period } from '../../../analytics/periods.ts';
-import { systemClock, type Clock } from '../../../shared/clock.ts';
-import { localDateOf } from '../../../shared/time.ts';
+import type { AnalysisDeps } from '../../../analytics/analyses.ts';
+import { systemClock } from '../../../shared/clock.ts';
+import type { AppDeps } from '../../app.ts';
 import { MAX_F2_WINDOW_DAYS } from '../../../analytics/repeat-f2.ts';
 import { MAX_RETENTION_MONTHS } from '../../../analytics/retention.ts';
 import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
 import { DIMENSION_KINDS, type DifferenceDimension } from '../../../analytics/sales-difference.ts';
 import { CHURN_WINDOW_DAYS } from '../../../analytics/settings.ts';
-import type { Workspace } from '../../../workspaces/workspaces.ts';
 
 /**
  * The query parameters of the analytics routes, one schema each, so every route spells a
@@ -35,9 +35,9 @@ export function localDateParam(name: string) {
     .meta({ format: 'date' });
 }
 
-/** Today in the workspace's time zone by the app's clock: the default `asOf` of the analyses of the customer base. */
-export function todayIn(workspace: Workspace, clock: Clock = systemClock): string {
-  return localDateOf(clock.now(), workspace.timezone);
+/** What the analyses read, from the app's dependencies. */
+export function analysisDepsOf(deps: AppDeps): AnalysisDeps {
+  return { pool: deps.database.pool, analytics: deps.analytics, clock: deps.clock ?? systemClock };
 }
 
 /** A required period [from, to): spread into a query schema refined by refusePeriodBackwards. */

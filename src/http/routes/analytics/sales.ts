@@ -1,17 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { checkSeries, COMPARISONS, GRANULARITIES } from '../../../analytics/periods.ts';
-import { snapshotF2, snapshotRepeatRates } from '../../../analytics/engine/customer-base.ts';
-import { checkF2Terms, f2AsOf, f2Conversion, repeatRates } from '../../../analytics/repeat-f2.ts';
-import { snapshotSales } from '../../../analytics/engine/sales.ts';
-import { decomposeSales } from '../../../analytics/sales-decomposition.ts';
-import { DIMENSION_KINDS, differenceBy } from '../../../analytics/sales-difference.ts';
+import { analyseF2, analyseRepeat, analyseSales, analyseSalesDifference } from '../../../analytics/analyses.ts';
+import { COMPARISONS, GRANULARITIES } from '../../../analytics/periods.ts';
+import { DIMENSION_KINDS } from '../../../analytics/sales-difference.ts';
 import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
 import { WorkspaceParams } from '../workspaces.ts';
 import {
-  asOfParam, comparisonListParam, comparisonParam, dimensionParam, engineParam, f2WithinParam, granularityParam, periodOf, periodShape, refusePeriodBackwards,
+  analysisDepsOf, asOfParam, comparisonListParam, comparisonParam, dimensionParam, engineParam, f2WithinParam, granularityParam, periodOf, periodShape, refusePeriodBackwards,
 } from './parameters.ts';
 import { AnalyticsPeriod, Count, Day, Decimal, Quotient } from './shapes.ts';
 
@@ -120,8 +117,8 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody 
 
 /** Sales decomposition, its difference by a dimension, repeat rate and F2 conversion of a period. */
 export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
-  const { db, pool } = deps.database;
-  const { analytics } = deps;
+  const { db } = deps.database;
+  const analysis = analysisDepsOf(deps);
   return async (app) => {
     app.get('/workspaces/:workspace/analytics/sales', {
       schema: {
@@ -134,12 +131,7 @@ export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const { granularity, compare, engine } = request.query;
-      const period = periodOf(request.query);
-      // Refused before the engine loads anything.
-      checkSeries(period, granularity);
-      return analytics.run(workspace.id,
-        (snapshot) => snapshotSales(snapshot, { period, granularity, compare }),
-        () => decomposeSales({ pool, workspaceId: workspace.id, period, granularity, compare }), engine);
+      return analyseSales(analysis, { workspace, period: periodOf(request.query), granularity, compare, engine });
     });
 
     app.get('/workspaces/:workspace/analytics/sales/difference', {
@@ -153,7 +145,7 @@ export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const { by, compare } = request.query;
-      return differenceBy({ pool, workspaceId: workspace.id, period: periodOf(request.query), compare, dimension: by });
+      return analyseSalesDifference(analysis, { workspace, period: periodOf(request.query), compare, dimension: by });
     });
 
     app.get('/workspaces/:workspace/analytics/repeat', {
@@ -167,11 +159,7 @@ export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       const { granularity, engine } = request.query;
-      const period = periodOf(request.query);
-      checkSeries(period, granularity);
-      return analytics.run(workspace.id,
-        (snapshot) => snapshotRepeatRates(snapshot, { period, granularity }),
-        () => repeatRates({ pool, workspaceId: workspace.id, period, granularity }), engine);
+      return analyseRepeat(analysis, { workspace, period: periodOf(request.query), granularity, engine });
     });
 
     app.get('/workspaces/:workspace/analytics/f2', {
@@ -190,15 +178,8 @@ export function salesAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-      const { granularity, within, engine } = request.query;
-      const period = periodOf(request.query);
-      checkF2Terms({ period, granularity, within });
-      return analytics.run(workspace.id,
-        async (snapshot) => {
-          const asOf = await f2AsOf({ pool, workspaceId: workspace.id, timezone: workspace.timezone, period, asOf: request.query.asOf });
-          return snapshotF2(snapshot, { period, granularity, within, asOf });
-        },
-        () => f2Conversion({ pool, workspaceId: workspace.id, period, granularity, within, asOf: request.query.asOf }), engine);
+      const { granularity, within, asOf, engine } = request.query;
+      return analyseF2(analysis, { workspace, period: periodOf(request.query), granularity, within, asOf, engine });
     });
   };
 }
