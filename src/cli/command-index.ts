@@ -11,7 +11,7 @@ export interface TopLevelCommand {
  * Every top-level command. Each module is imported only when its command is named, so
  * `kizuna --help` imports none of them and a command imports only its own: the analyses, the
  * importer, the demo generator and the charter checker each take a good part of a second to
- * load. A module may register more than one command (access: apikey and user); every command
+ * load. A module may register more than one command (access: apikey, user and member); every command
  * a module registers must be listed here (src/cli/command-index.test.ts checks it).
  */
 export const TOP_LEVEL_COMMANDS: readonly TopLevelCommand[] = [
@@ -19,6 +19,7 @@ export const TOP_LEVEL_COMMANDS: readonly TopLevelCommand[] = [
   { name: 'workspace', summary: 'create, list and inspect workspaces (one per brand)', load: async () => (await import('./commands/workspace.ts')).registerWorkspaceCommands },
   { name: 'apikey', summary: 'manage API keys', load: async () => (await import('./commands/access.ts')).registerAccessCommands },
   { name: 'user', summary: 'manage console users', load: async () => (await import('./commands/access.ts')).registerAccessCommands },
+  { name: 'member', summary: "manage a workspace's members and their roles", load: async () => (await import('./commands/access.ts')).registerAccessCommands },
   { name: 'demo', summary: 'generate the demo brand (みのり青汁本舗)', load: async () => (await import('./commands/demo.ts')).registerDemoCommand },
   { name: 'import', summary: 'import a CSV export of customers, products, orders or events', load: async () => (await import('./commands/import.ts')).registerImportCommand },
   { name: 'analyze', summary: 'sales, repeat rate, F2, retention, churn, RFM, customer value', load: async () => (await import('./commands/analyze.ts')).registerAnalyzeCommand },

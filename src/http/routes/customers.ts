@@ -13,7 +13,8 @@ import { PREFECTURES } from '../../shared/prefectures.ts';
 import { authorizeWorkspace } from '../auth.ts';
 import type { AppDeps } from '../app.ts';
 import { ErrorBody } from '../errors.ts';
-import { segmentParam, todayIn } from './analytics/parameters.ts';
+import { todayIn } from '../../analytics/analyses.ts';
+import { segmentParam } from './analytics/parameters.ts';
 import { WorkspaceParams } from './workspaces.ts';
 
 const Lifecycle = z.enum(LIFECYCLES);
