@@ -174,7 +174,7 @@ describe('the UCI Online Retail file, imported whole with a mapping and --skip-i
     expect(byReason).toEqual({
       'CustomerID required': expected.missingCustomer,
       'Quantity too_small': expected.notPositiveQuantity,
-      'UnitPrice unit_price must not be negative': expected.negativePrice,
+      'UnitPrice negative_amount': expected.negativePrice,
       [`InvoiceNo ${report.errors.find((e) => e.column === 'InvoiceNo')?.reason}`]: expected.invoicesOverThousandLines,
     });
     // Every cancellation line is among the quantity refusals; the others are stock adjustments, none with a customer.

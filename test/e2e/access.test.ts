@@ -80,6 +80,8 @@ describe('members', () => {
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: '新人 一郎 を外す' }).click();
     await page.getByRole('status').filter({ hasText: '新人 一郎 を外しました。' }).waitFor();
+    // The list is read again after the removal: wait for the row to go, then check it stays gone.
+    await table.locator(`tr[data-email="${email}"]`).waitFor({ state: 'detached' });
     expect(await table.locator(`tr[data-email="${email}"]`).count()).toBe(0);
   });
 
