@@ -164,7 +164,7 @@ export function ImportPage() {
       )}
       {report && canStore && (
         <div className="actions import-actions">
-          {state.step === 'previewed' && (
+          {state.step === 'previewed' && report.valid > 0 && (
             <button type="button" className="button button-primary" onClick={() => void store(report, 'all-or-nothing')}>{c.importAll}</button>
           )}
           {report.invalid > 0 && report.valid > 0 && (
