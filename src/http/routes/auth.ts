@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { ROLES } from '../../auth/permissions.ts';
 import { deleteSession, SESSION_COOKIE, SESSION_TTL_MS } from '../../auth/sessions.ts';
-import { signIn } from '../../auth/sign-in.ts';
+import { dummyPasswordHash, signIn } from '../../auth/sign-in.ts';
 import { assertNever, KizunaError } from '../../shared/errors.ts';
 import { principalOf } from '../auth.ts';
 import type { AppDeps } from '../app.ts';
@@ -19,6 +19,8 @@ const Me = z.object({
 
 export function authRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
+    // Made now, so not even the first sign-in with an unknown email takes longer than others.
+    await dummyPasswordHash();
     app.post('/auth/login', {
       schema: {
         tags: ['auth'], summary: 'Sign in to the console (sets an HttpOnly session cookie)',
