@@ -279,3 +279,24 @@ describe('the frame', () => {
     await context.close();
   });
 });
+
+describe('the home page', () => {
+  it('names the brand, not the workspace, and gives this month\'s sales against last month\'s and the KPI board in a line', async () => {
+    await page.goto(consoleUrl(''));
+    await page.getByRole('heading', { level: 1, name: `${workspace.name} の概要` }).waitFor();
+    // An admin names the brand through the API (PATCH /workspaces/{workspace}); the page says it.
+    const status = await page.evaluate(async (url) => (await fetch(url, {
+      method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: ' みのり青汁本舗 ' }),
+    })).status, `/api/v1/workspaces/${encodeURIComponent(workspace.name)}`);
+    expect(status).toBe(200);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'みのり青汁本舗 の概要' }).waitFor();
+    // The latest order is 高橋 データ's ¥3,000 on 2024-05-01: May to date against April 1–1.
+    const sales = page.getByRole('region', { name: '売上' });
+    await expect.poll(() => sales.textContent()).toContain('￥3,000');
+    expect(await sales.textContent()).toContain('前月の同じ期間');
+    const kpis = page.getByRole('region', { name: 'KPI', exact: true });
+    await expect.poll(() => kpis.textContent()).toContain('KPIはまだ設定されていません。');
+    expect(await page.getByRole('link', { name: 'KPIボードを開く' }).isVisible()).toBe(true);
+  });
+});
