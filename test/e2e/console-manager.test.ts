@@ -6,7 +6,7 @@ import { ingestBatch } from '../../src/ingest/ingest-batch.ts';
 import type { BatchKind } from '../../src/ingest/records.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
 import { connectTestDatabase, freshWorkspace, withTransaction } from '../support/database.ts';
-import { startConsole, type ConsoleUser, type RunningConsole } from '../support/e2e.ts';
+import { SCREENSHOTS, startConsole, type ConsoleUser, type RunningConsole } from '../support/e2e.ts';
 
 /**
  * The console as a CRM manager uses it (issue 10 §5): a customer list that opens on buyers
@@ -99,6 +99,7 @@ describe('the customer list', () => {
     await page.reload();
     await expect.poll(listedNames).toEqual(['井上 二葉', '青木 一郎', '上田 三奈', '見込 二', '見込 一']);
     expect(await page.getByLabel('並び順').inputValue()).toBe('totalSpend:asc');
+    await page.screenshot({ path: `${SCREENSHOTS}/console-customers-sorted.png`, fullPage: true });
   });
 
   it('sorts by last purchase, oldest first, from the sort menu', async () => {
@@ -144,6 +145,7 @@ describe('the customer 360 page', () => {
     }
     const raw = await page.locator('main .raw-data').allTextContents();
     expect(raw).toEqual(expect.arrayContaining(['好きな味', '抹茶', 'review_posted', 'coupon_code', 'SPRING']));
+    await page.screenshot({ path: `${SCREENSHOTS}/console-customer-360-labels.png`, fullPage: true });
   });
 });
 
@@ -276,6 +278,7 @@ describe('the frame', () => {
     await phone.getByRole('heading', { level: 1, name: 'KPIボード' }).waitFor();
     // Opening a page folds the menu again.
     await expect.poll(() => navigation.isVisible()).toBe(false);
+    await phone.screenshot({ path: `${SCREENSHOTS}/console-phone.png` });
     await context.close();
   });
 });
@@ -298,5 +301,6 @@ describe('the home page', () => {
     const kpis = page.getByRole('region', { name: 'KPI', exact: true });
     await expect.poll(() => kpis.textContent()).toContain('KPIはまだ設定されていません。');
     expect(await page.getByRole('link', { name: 'KPIボードを開く' }).isVisible()).toBe(true);
+    await page.screenshot({ path: `${SCREENSHOTS}/console-home.png`, fullPage: true });
   });
 });
