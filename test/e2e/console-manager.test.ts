@@ -107,6 +107,20 @@ describe('the customer list', () => {
     await expect.poll(listedNames).toEqual(['上田 三奈', '青木 一郎', '井上 二葉', '見込 二', '見込 一']);
   });
 
+  // As of today (any day after April 2024) the three buyers score against each other: recency
+  // 上田 > 青木 > 井上 gives R 2, 4, 5; purchases 1, 2, 1 give F 4, 5, 4. So 上田 is 離反予備,
+  // 青木 優良 (R ≥ 4, F ≥ 4) and 井上 新規 (one purchase, R ≥ 3).
+  it('filters by RFM segment', async () => {
+    await page.getByLabel('RFMセグメント').selectOption('loyal');
+    await expect.poll(listedNames).toEqual(['青木 一郎']);
+    await page.getByLabel('RFMセグメント').selectOption('at_risk');
+    await expect.poll(listedNames).toEqual(['上田 三奈']);
+    await page.getByLabel('RFMセグメント').selectOption('new');
+    await expect.poll(listedNames).toEqual(['井上 二葉']);
+    expect(page.url()).toContain('rfmSegment=new');
+    await page.getByRole('button', { name: '条件をクリア' }).click();
+  });
+
   it('filters by purchase count and shows leads through the lifecycle filter', async () => {
     await page.getByLabel('購入回数の下限').fill('2');
     await expect.poll(listedNames).toEqual(['青木 一郎']);
