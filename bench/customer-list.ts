@@ -1,10 +1,12 @@
 /**
  * Customer list queries at 1,000,000 profiles: p50 / p95 of search and filters, page 1 and
- * deep pages, against a baseline of the naive way (OFFSET paging and ILIKE '%q%' scans).
+ * deep pages, in each sort order, against a baseline of the naive way (OFFSET paging and
+ * ILIKE '%q%' scans; the sorts' baseline sorts every match).
  *   npx tsx bench/customer-list.ts [--customers 1000000] [--runs 40]
  */
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { CUSTOMER_SORTS, SORT_DIRECTIONS, type CustomerOrder } from '../src/customers/customer-list-order.ts';
 import { listCustomers, type CustomerListFilters } from '../src/customers/list-customers.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
 import { openBenchDatabase, percentiles } from './support/bench-database.ts';
@@ -29,10 +31,12 @@ try {
     const end = Math.min(CUSTOMERS, start + chunk);
     // Names drawn evenly: each family name is ~3% of profiles, each given name ~5%.
     await database.pool.query(
-      `insert into customers (workspace_id, external_id, lifecycle, name, name_kana, gender, prefecture, purchase_count, purchase_total)
+      `insert into customers (workspace_id, external_id, lifecycle, name, name_kana, gender, prefecture, purchase_count, purchase_total, last_purchase_at)
        select $1, 'M' || lpad(g::text, 8, '0'), case when g % 4 = 0 then 'lead' else 'customer' end,
               names.f[1] || ' ' || names.gv[1], names.f[2] || ' ' || names.gv[2], case when g % 3 = 0 then 'male' else 'female' end,
-              ($5::text[])[1 + (g * 7) % array_length($5::text[], 1)], g % 9, (g % 9) * 1980
+              ($5::text[])[1 + (g * 7) % array_length($5::text[], 1)],
+              case when g % 4 = 0 then 0 else 1 + g % 9 end, case when g % 4 = 0 then 0 else (1 + g % 9) * 1980 + g % 997 end,
+              case when g % 4 = 0 then null else timestamptz '2024-01-01' + ((g * 7919) % 525600) * interval '1 minute' end
          from generate_series($2::bigint, $3::bigint) g,
               lateral (select ((g * 2654435761) % $6)::int as i) fi,
               lateral (select ((g * 40503) % $8)::int as i) gi,
@@ -52,9 +56,14 @@ try {
     bar.update(end);
   }
   bar.stop();
-  await database.pool.query('analyze customers; analyze customer_identities');
+  // A customer value run that scored four buyers in five.
+  await database.pool.query(
+    `insert into customer_values (workspace_id, customer_id, repeat_purchases, recency, age, probability_alive, expected_purchases, expected_spend, clv)
+     select workspace_id, id, purchase_count - 1, 0, 1, 0.5, 1, 1, ((id * 7919) % 100000) / 7.0
+       from customers where workspace_id = $1 and lifecycle = 'customer' and id % 5 <> 0`, [workspace.id]);
+  await database.pool.query('analyze customers; analyze customer_identities; analyze customer_values');
 
-  const scenarios: { name: string; filters: CustomerListFilters; deep?: boolean }[] = [
+  const scenarios: { name: string; filters: CustomerListFilters; deep?: boolean; order?: CustomerOrder }[] = [
     { name: 'no filter, page 1', filters: {} },
     { name: 'no filter, page 200 (keyset)', filters: {}, deep: true },
     { name: 'prefecture = 東京都', filters: { prefecture: '東京都' } },
@@ -65,23 +74,32 @@ try {
     { name: 'search email prefix (1 match)', filters: { q: `user${String(Math.floor(CUSTOMERS / 3)).padStart(8, '0')}@` } },
     { name: 'search phone prefix', filters: { q: '090-0012' } },
     { name: 'search + filter: 山 in 大阪府', filters: { q: '山', prefecture: '大阪府' } },
+    ...CUSTOMER_SORTS.flatMap((sort) => SORT_DIRECTIONS.flatMap((direction) => [
+      { name: `sort ${sort} ${direction}, page 1`, filters: {}, order: { sort, direction } },
+      { name: `sort ${sort} ${direction}, page 200`, filters: {}, order: { sort, direction }, deep: true },
+    ])),
+    { name: 'sort clv desc, 鳥取県', filters: { prefecture: '鳥取県' }, order: { sort: 'clv', direction: 'desc' } },
+    { name: 'sort totalSpend desc, 3–4 purchases', filters: { purchaseCountMin: 3, purchaseCountMax: 4 }, order: { sort: 'totalSpend', direction: 'desc' } },
+    { name: 'sort lastPurchase desc, leads only', filters: { lifecycle: 'lead' }, order: { sort: 'lastPurchase', direction: 'desc' } },
   ];
 
   const rows: string[][] = [];
   for (const scenario of scenarios) {
     let cursor: string | undefined;
     if (scenario.deep) {
-      for (let page = 0; page < 199; page++) cursor = (await listCustomers(database.db, workspace.id, scenario.filters, { limit: 50, ...(cursor ? { cursor } : {}) })).nextCursor ?? undefined;
+      for (let page = 0; page < 199; page++) {
+        cursor = (await listCustomers(database.db, workspace.id, scenario.filters, { limit: 50, ...order(scenario), ...(cursor ? { cursor } : {}) })).nextCursor ?? undefined;
+      }
     }
     const ours: number[] = [];
     const naive: number[] = [];
     for (let run = 0; run < RUNS; run++) {
       let t = performance.now();
-      await listCustomers(database.db, workspace.id, scenario.filters, { limit: 50, ...(cursor ? { cursor } : {}) });
+      await listCustomers(database.db, workspace.id, scenario.filters, { limit: 50, ...order(scenario), ...(cursor ? { cursor } : {}) });
       ours.push(performance.now() - t);
       if (run < Math.max(5, RUNS / 4)) {
         t = performance.now();
-        await naiveList(workspace.id, scenario.filters, scenario.deep ? 199 * 50 : 0);
+        await naiveList(workspace.id, scenario.filters, scenario.deep ? 199 * 50 : 0, scenario.order);
         naive.push(performance.now() - t);
       }
     }
@@ -98,16 +116,26 @@ try {
   await drop();
 }
 
-/** The baseline: OFFSET paging, exact count(*), and substring ILIKE over names and identities. */
-async function naiveList(workspaceId: string, filters: CustomerListFilters, offset: number) {
+function order(scenario: { order?: CustomerOrder }): { order?: CustomerOrder } {
+  return scenario.order ? { order: scenario.order } : {};
+}
+
+/** The baseline: OFFSET paging, exact count(*), substring ILIKE over names and identities, and a sort of every match. */
+async function naiveList(workspaceId: string, filters: CustomerListFilters, offset: number, sorting?: CustomerOrder) {
   const conditions = ['c.workspace_id = $1'];
   const params: unknown[] = [workspaceId];
   const add = (sqlText: string, value: unknown) => { params.push(value); conditions.push(sqlText.replace('?', `$${params.length}`)); };
   if (filters.prefecture) add('c.prefecture = ?', filters.prefecture);
   if (filters.gender) add('c.gender = ?', filters.gender);
   if (filters.lifecycle) add('c.lifecycle = ?', filters.lifecycle);
+  if (filters.purchaseCountMin !== undefined) add('c.purchase_count >= ?', filters.purchaseCountMin);
+  if (filters.purchaseCountMax !== undefined) add('c.purchase_count <= ?', filters.purchaseCountMax);
   if (filters.q) add(`(c.name ilike ? or c.name_kana ilike $${params.length + 1} or exists (select 1 from customer_identities i where i.customer_id = c.id and i.value ilike $${params.length + 1}))`, `%${filters.q}%`);
   const where = conditions.join(' and ');
-  await database.pool.query(`select c.* from customers c where ${where} order by c.id desc offset ${offset} limit 50`, params);
+  const dir = sorting?.direction ?? 'desc';
+  const key = { lastPurchase: 'c.last_purchase_at', totalSpend: 'c.purchase_total', clv: 'v.clv', registered: 'c.id' }[sorting?.sort ?? 'lastPurchase'];
+  await database.pool.query(
+    `select c.*, v.clv from customers c left join customer_values v on v.workspace_id = c.workspace_id and v.customer_id = c.id
+      where ${where} order by ${key} ${dir} nulls last, c.id ${dir} offset ${offset} limit 50`, params);
   await database.pool.query(`select count(*) from customers c where ${where}`, params);
 }

@@ -19,6 +19,7 @@ export interface WorkspacesTable {
   name: string;
   timezone: ColumnType<string, string | undefined, string>;
   currency: ColumnType<string, string | undefined, string>;
+  display_name: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultTimestamp;
 }
 

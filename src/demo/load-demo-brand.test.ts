@@ -17,6 +17,9 @@ describe('loadDemoBrand', () => {
     expect(await isDemoBrandLoaded(database.db, workspaceName)).toBe(true);
     expect(first.workspace).toMatchObject({ name: workspaceName, timezone: 'Asia/Tokyo', currency: 'JPY' });
     expect(first.customers).toBe(300);
+    // The console names the brand, not the workspace.
+    const named = await database.db.selectFrom('workspaces').select('display_name').where('name', '=', workspaceName).executeTakeFirstOrThrow();
+    expect(named.display_name).toBe('みのり青汁本舗');
     const digest = await workspaceDigest(database.pool, first.workspace.id);
 
     const again = loadDemoBrand(database, { customers: 300, seed: 3, workspaceName });

@@ -6,6 +6,7 @@ import { withTransaction } from '../db/transaction.ts';
 import { noteOrdersChanged } from '../orders/order-changes.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { createWorkspace, DEMO_WORKSPACE, type Workspace } from '../workspaces/workspaces.ts';
+import { DEMO_BRAND } from './catalogue.ts';
 import { analyzeDemoTables, writeDemoBrand, type DemoOptions, type DemoSummary } from './generate-demo-brand.ts';
 import { postgresSink } from './demo-sink.ts';
 
@@ -37,6 +38,8 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
       // Bounded by the brand's size; at 1,000,000 customers some statements outlast the server's statement timeout.
       await client.query('set local statement_timeout = 0');
       await prepareWorkspace(client, workspace, options.replace ?? false);
+      // The console names the brand, not the workspace: みのり青汁本舗 の概要, not demo の概要.
+      await client.query('update workspaces set display_name = $2 where id = $1', [workspace.id, DEMO_BRAND.name]);
       await noteOrdersChanged(client, workspace.id);
       return writeDemoBrand({ ...options, workspace, sink: postgresSink(client) });
     });

@@ -232,6 +232,39 @@ describe('customer list, 360 and timeline', () => {
     // The profile was created now (when Kizuna learned of it); the events and order are from 2024.
     expect(seen).toEqual(['profile:created', 'event:page_view', 'event:page_view', 'order:confirmed', 'event:page_view']);
   });
+
+  it('names the brand for admins only, trimmed, 1 to 100 characters', async () => {
+    const adminKey = (await createApiKey(database.db, { workspaceId: brand.id, name: 'admin', role: 'admin' })).key;
+    const patch = (key: string, displayName: unknown) => app.inject({
+      method: 'PATCH', url: `/api/v1/workspaces/${brand.name}`, headers: { authorization: `Bearer ${key}` }, payload: { displayName },
+    });
+    expect((await patch(writeKey, 'みのり青汁本舗')).statusCode).toBe(403);
+    expect((await patch(adminKey, '   ')).statusCode).toBe(422);
+    expect((await patch(adminKey, 'x'.repeat(101))).statusCode).toBe(400);
+    expect((await patch(adminKey, ' みのり青汁本舗 ')).json()).toEqual({ displayName: 'みのり青汁本舗' });
+    expect((await get(`/workspaces/${brand.name}`, readKey)).json().displayName).toBe('みのり青汁本舗');
+    expect((await patch(adminKey, null)).json()).toEqual({ displayName: null });
+  });
+
+  it('sorts and filters the list as asked, validating the parameters', async () => {
+    const list = async (query: string) => get(`/workspaces/${brand.name}/customers?${query}`, readKey);
+    const names = async (query: string) => ((await list(query)).json().items as { externalId: string }[]).map((c) => c.externalId);
+    // M-1 is the one buyer (the order above): first in every order, the others newest first.
+    expect(await names('sort=totalSpend&order=asc')).toEqual(['M-1', 'M-3', 'M-2']);
+    expect(await names('')).toEqual(['M-1', 'M-3', 'M-2']);
+    expect(await names('purchaseCountMin=1')).toEqual(['M-1']);
+    // One buyer, one purchase: scored against a base of one, they are 新規 (new) whatever today is.
+    expect(await names('rfmSegment=new')).toEqual(['M-1']);
+    expect(await names('rfmSegment=loyal')).toEqual([]);
+    expect((await list('sort=spend')).statusCode).toBe(400);
+    expect((await list('rfmSegment=vip')).statusCode).toBe(400);
+    expect((await list('purchaseCountMin=-1')).statusCode).toBe(400);
+    const backwards = await list('purchaseCountMin=3&purchaseCountMax=2');
+    expect(backwards.statusCode).toBe(422);
+    expect(backwards.json().message).toContain('purchaseCountMin (3) is above purchaseCountMax (2)');
+    const cursor = (await list('sort=totalSpend&limit=1')).json().nextCursor as string;
+    expect((await list(`sort=clv&limit=1&cursor=${cursor}`)).statusCode).toBe(400);
+  });
 });
 
 it('serves its OpenAPI document', async () => {

@@ -52,6 +52,8 @@ export async function listWorkspaces(db: Kdb): Promise<Workspace[]> {
 }
 
 export interface WorkspaceSummary extends Workspace {
+  /** The brand's name as people read it (みのり青汁本舗); null when none was given. */
+  displayName: string | null;
   counts: { customers: number; leads: number; products: number; orders: number; orderItems: number; events: number };
   /** Σ amount over purchases (orders not cancelled or returned), an exact decimal string. */
   salesTotal: string;
@@ -70,9 +72,24 @@ export async function summarizeWorkspace(db: Kdb, workspace: Workspace): Promise
   const sales = await db.selectFrom('orders').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), eb.val('0')).as('total'))
     .where('workspace_id', '=', id).where('status', 'not in', [...NOT_PURCHASE_STATUSES]).executeTakeFirstOrThrow();
   const [products, orders, orderItems, events] = await Promise.all([count('products'), count('orders'), count('order_items'), count('events')]);
+  const { display_name: displayName } = await db.selectFrom('workspaces').select('display_name').where('id', '=', id).executeTakeFirstOrThrow();
   return {
     ...workspace,
+    displayName,
     counts: { customers: Number(profiles.customers), leads: Number(profiles.leads), products, orders, orderItems, events },
     salesTotal: String(sales.total),
   };
+}
+
+/**
+ * Names the brand as people read it (null: none). Trimmed; 1 to 100 characters. Returns the
+ * name stored.
+ */
+export async function setWorkspaceDisplayName(db: Kdb, workspace: Workspace, displayName: string | null): Promise<string | null> {
+  const name = displayName === null ? null : displayName.normalize('NFC').trim();
+  if (name !== null && (name.length === 0 || name.length > 100)) {
+    throw new KizunaError('validation_failed', 'displayName must be 1 to 100 characters (or null to show the workspace\'s name).');
+  }
+  await db.updateTable('workspaces').set({ display_name: name }).where('id', '=', workspace.id).execute();
+  return name;
 }

@@ -6,7 +6,7 @@ import { ingestBatch } from '../../src/ingest/ingest-batch.ts';
 import type { BatchKind } from '../../src/ingest/records.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
 import { connectTestDatabase, freshWorkspace, withTransaction } from '../support/database.ts';
-import { startConsole, type ConsoleUser, type RunningConsole } from '../support/e2e.ts';
+import { SCREENSHOTS, startConsole, type ConsoleUser, type RunningConsole } from '../support/e2e.ts';
 
 /**
  * The console as a CRM manager uses it (issue 10 §5): a customer list that opens on buyers
@@ -99,11 +99,26 @@ describe('the customer list', () => {
     await page.reload();
     await expect.poll(listedNames).toEqual(['井上 二葉', '青木 一郎', '上田 三奈', '見込 二', '見込 一']);
     expect(await page.getByLabel('並び順').inputValue()).toBe('totalSpend:asc');
+    await page.screenshot({ path: `${SCREENSHOTS}/console-customers-sorted.png`, fullPage: true });
   });
 
   it('sorts by last purchase, oldest first, from the sort menu', async () => {
     await page.getByLabel('並び順').selectOption('lastPurchase:asc');
     await expect.poll(listedNames).toEqual(['上田 三奈', '青木 一郎', '井上 二葉', '見込 二', '見込 一']);
+  });
+
+  // As of today (any day after April 2024) the three buyers score against each other: recency
+  // 上田 > 青木 > 井上 gives R 2, 4, 5; purchases 1, 2, 1 give F 4, 5, 4. So 上田 is 離反予備,
+  // 青木 優良 (R ≥ 4, F ≥ 4) and 井上 新規 (one purchase, R ≥ 3).
+  it('filters by RFM segment', async () => {
+    await page.getByLabel('RFMセグメント').selectOption('loyal');
+    await expect.poll(listedNames).toEqual(['青木 一郎']);
+    await page.getByLabel('RFMセグメント').selectOption('at_risk');
+    await expect.poll(listedNames).toEqual(['上田 三奈']);
+    await page.getByLabel('RFMセグメント').selectOption('new');
+    await expect.poll(listedNames).toEqual(['井上 二葉']);
+    expect(page.url()).toContain('rfmSegment=new');
+    await page.getByRole('button', { name: '条件をクリア' }).click();
   });
 
   it('filters by purchase count and shows leads through the lifecycle filter', async () => {
@@ -144,6 +159,7 @@ describe('the customer 360 page', () => {
     }
     const raw = await page.locator('main .raw-data').allTextContents();
     expect(raw).toEqual(expect.arrayContaining(['好きな味', '抹茶', 'review_posted', 'coupon_code', 'SPRING']));
+    await page.screenshot({ path: `${SCREENSHOTS}/console-customer-360-labels.png`, fullPage: true });
   });
 });
 
@@ -276,6 +292,29 @@ describe('the frame', () => {
     await phone.getByRole('heading', { level: 1, name: 'KPIボード' }).waitFor();
     // Opening a page folds the menu again.
     await expect.poll(() => navigation.isVisible()).toBe(false);
+    await phone.screenshot({ path: `${SCREENSHOTS}/console-phone.png` });
     await context.close();
+  });
+});
+
+describe('the home page', () => {
+  it('names the brand, not the workspace, and gives this month\'s sales against last month\'s and the KPI board in a line', async () => {
+    await page.goto(consoleUrl(''));
+    await page.getByRole('heading', { level: 1, name: `${workspace.name} の概要` }).waitFor();
+    // An admin names the brand through the API (PATCH /workspaces/{workspace}); the page says it.
+    const status = await page.evaluate(async (url) => (await fetch(url, {
+      method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: ' みのり青汁本舗 ' }),
+    })).status, `/api/v1/workspaces/${encodeURIComponent(workspace.name)}`);
+    expect(status).toBe(200);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'みのり青汁本舗 の概要' }).waitFor();
+    // The latest order is 高橋 データ's ¥3,000 on 2024-05-01: May to date against April 1–1.
+    const sales = page.getByRole('region', { name: '売上' });
+    await expect.poll(() => sales.textContent()).toContain('￥3,000');
+    expect(await sales.textContent()).toContain('前月の同じ期間');
+    const kpis = page.getByRole('region', { name: 'KPI', exact: true });
+    await expect.poll(() => kpis.textContent()).toContain('KPIはまだ設定されていません。');
+    expect(await page.getByRole('link', { name: 'KPIボードを開く' }).isVisible()).toBe(true);
+    await page.screenshot({ path: `${SCREENSHOTS}/console-home.png`, fullPage: true });
   });
 });

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../auth/api-keys.ts';
 import { ROLES } from '../../auth/permissions.ts';
 import { membershipsOf } from '../../auth/memberships.ts';
-import { createWorkspace, listWorkspaces, summarizeWorkspace } from '../../workspaces/workspaces.ts';
+import { createWorkspace, listWorkspaces, setWorkspaceDisplayName, summarizeWorkspace } from '../../workspaces/workspaces.ts';
 import { authorizeWorkspace, principalOf, requireInstanceAdmin } from '../auth.ts';
 import type { AppDeps } from '../app.ts';
 import { ErrorBody } from '../errors.ts';
@@ -15,6 +15,7 @@ const Workspace = WorkspaceFields.extend({
   role: z.enum(ROLES).describe("The caller's role in this workspace"),
 }).meta({ id: 'Workspace' });
 const WorkspaceSummary = WorkspaceFields.extend({
+  displayName: z.string().nullable().describe('The brand\'s name as people read it (みのり青汁本舗); null: show the workspace\'s name'),
   counts: z.object({
     customers: z.number().int(), leads: z.number().int(), products: z.number().int(),
     orders: z.number().int(), orderItems: z.number().int(), events: z.number().int(),
@@ -66,6 +67,18 @@ export function workspaceRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     }, async (request) => {
       const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
       return summarizeWorkspace(db, workspace);
+    });
+
+    app.patch('/workspaces/:workspace', {
+      schema: {
+        tags: ['workspaces'], summary: 'Name the brand as people read it (admin)',
+        params: WorkspaceParams,
+        body: z.object({ displayName: z.string().max(100).nullable().describe('1 to 100 characters, trimmed; null to show the workspace\'s name') }).strict(),
+        response: { 200: z.object({ displayName: z.string().nullable() }), 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+      },
+    }, async (request) => {
+      const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'manage');
+      return { displayName: await setWorkspaceDisplayName(db, workspace, request.body.displayName) };
     });
 
     app.get('/workspaces/:workspace/api-keys', {
