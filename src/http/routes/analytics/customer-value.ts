@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { analyseCustomer, predictCustomerValues } from '../../../analytics/analyses.ts';
-import { CUSTOMER_VALUE_DEFAULTS, listCustomerValues, readCustomerValueRun } from '../../../analytics/customer-value.ts';
+import { listCustomerValues, readCustomerValueRun } from '../../../analytics/customer-value/read-values.ts';
+import { CUSTOMER_VALUE_DEFAULTS } from '../../../analytics/customer-value/terms.ts';
 import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
