@@ -10,7 +10,7 @@ import { WorkspaceParams } from '../workspaces.ts';
 import {
   analysisDepsOf, asOfParam, churnWindowParam, cursorParam, engineParam, limitParam, localDateParam, refusePeriodBackwards, retentionMonthsParam, segmentParam,
 } from './parameters.ts';
-import { Count, Day, Decimal, pageOf, Quotient } from './shapes.ts';
+import { Count, Day, Decimal, pageOf, Quotient } from '../../../analytics/result-shapes.ts';
 
 const CHURN_SETTING = 'The churn window is the number of days without a purchase after which a customer counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window).';
 

@@ -9,7 +9,7 @@ import { ErrorBody } from '../../errors.ts';
 import { WorkspaceParams } from '../workspaces.ts';
 import { CustomerRfm, RFM_DEFINITION } from './customer-base.ts';
 import { analysisDepsOf, asOfParam, cursorParam, engineParam, limitParam, localDateParam } from './parameters.ts';
-import { Count, Day, Estimate, pageOf } from './shapes.ts';
+import { Count, Day, Estimate, pageOf } from '../../../analytics/result-shapes.ts';
 
 const MODEL = 'BG/NBD (Fader, Hardie & Lee 2005) gives each customer\'s expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon\'s months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration.';
 
