@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { analyseF2, analyseRepeat, analyseSales, analyseSalesDifference } from '../../../analytics/analyses.ts';
-import { COMPARISONS, GRANULARITIES } from '../../../analytics/periods.ts';
+import { COMPARISONS } from '../../../analytics/periods.ts';
 import { DIMENSION_KINDS } from '../../../analytics/sales-difference.ts';
 import { SalesChange, SalesDecomposition, SalesTotals } from '../../../analytics/sales-decomposition.ts';
+import { F2Conversion, RepeatRates } from '../../../analytics/repeat-f2.ts';
 import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
@@ -11,7 +12,7 @@ import { WorkspaceParams } from '../workspaces.ts';
 import {
   analysisDepsOf, asOfParam, comparisonListParam, comparisonParam, dimensionParam, engineParam, f2WithinParam, granularityParam, periodOf, periodShape, refusePeriodBackwards,
 } from './parameters.ts';
-import { AnalyticsPeriod, Count, Day, Quotient } from '../../../analytics/result-shapes.ts';
+import { AnalyticsPeriod, Quotient } from '../../../analytics/result-shapes.ts';
 
 const PURCHASE = 'A purchase is an order neither cancelled nor returned; its amount is Σ quantity × unit price of its items, its items Σ quantity. It belongs to the local day of its order time in the workspace\'s time zone.';
 
@@ -37,40 +38,6 @@ const SalesDifference = z.object({
     change: SalesChange,
   })).describe('Groups seen in either period, by contribution, largest first (by the size of their own change when total sales did not change)'),
 }).meta({ id: 'SalesDifference' });
-
-const RepeatRate = {
-  customers: Count.describe('Customers with ≥ 1 purchase'),
-  repeaters: Count.describe('Customers with ≥ 2 purchases'),
-  rate: Quotient.describe('repeaters ÷ customers; null without customers'),
-};
-
-const RepeatRates = z.object({
-  period: AnalyticsPeriod,
-  granularity: z.enum(GRANULARITIES),
-  total: z.object(RepeatRate).describe('The whole period as one: a customer buying once in each of two buckets is a repeater here'),
-  series: z.array(z.object({ bucket: Day, period: AnalyticsPeriod, ...RepeatRate })),
-}).meta({ id: 'RepeatRates' });
-
-const F2Rate = {
-  cohortSize: Count.describe('Customers whose first purchase ever is on the cohort\'s dates (and before asOf)'),
-  converted: Count.describe('Of them, those with a purchase on a later day within `within` days of the first (and before asOf)'),
-  rate: Quotient.describe('converted ÷ cohortSize; null for an empty cohort'),
-  complete: z.boolean().describe('False while the window of the cohort\'s last first-purchase day is not over as of asOf: the rate may still rise'),
-};
-
-const F2Conversion = z.object({
-  period: AnalyticsPeriod,
-  granularity: z.enum(GRANULARITIES),
-  within: z.number().int(),
-  asOf: Day.describe('The first local date the data does not cover: purchases from then on are not counted'),
-  total: z.object(F2Rate).describe('The period\'s first purchases as one cohort'),
-  cohorts: z.array(z.object({
-    bucket: Day.describe('First date of the bucket of first purchases'),
-    period: AnalyticsPeriod,
-    windowEnd: Day.describe('The last day whose second purchases count: the cohort\'s last first-purchase day + within'),
-    ...F2Rate,
-  })),
-}).meta({ id: 'F2Conversion' });
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody };
 
