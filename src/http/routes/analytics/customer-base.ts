@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { analyseChurn, analyseChurnWindow, analyseRetention, analyseRfm, analyseRfmCustomers } from '../../../analytics/analyses.ts';
+import { CohortRetention } from '../../../analytics/retention.ts';
 import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
 import { CHURN_WINDOW_DAYS, readAnalyticsSettings, setAnalyticsSettings } from '../../../analytics/settings.ts';
 import type { AppDeps } from '../../app.ts';
@@ -15,26 +16,6 @@ import { Count, Day, Decimal, pageOf, Quotient } from '../../../analytics/result
 const CHURN_SETTING = 'The churn window is the number of days without a purchase after which a customer counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window).';
 
 const AS_OF = 'As of a local date d: the state at the start of d in the workspace\'s time zone (purchases before d count).';
-
-const RetentionCohort = z.object({
-  month: Day.describe('The month of the first purchase ever, as its first date'),
-  customers: Count.describe('Customers whose first purchase ever falls in this month (and before asOf)'),
-  cells: z.array(z.object({
-    offset: z.number().int().describe('k: months after the cohort\'s month; 0 is the month of the first purchase'),
-    month: Day.describe('The calendar month c + k, as its first date'),
-    active: Count.nullable().describe('Cohort customers with a purchase in the month'),
-    retention: Quotient.describe('active ÷ cohort customers'),
-    revenue: Decimal.nullable().describe('Σ amount of the cohort\'s purchases in the month'),
-    revenuePerCustomer: Quotient.describe('revenue ÷ cohort customers'),
-    cumulativeRevenuePerCustomer: Quotient.describe('Σ revenue over offsets 0..k ÷ cohort customers: the historical LTV at k'),
-  })).describe('Offsets 0..months. Every figure is null while month c + k is not complete before asOf (unknown, not 0); shares and per-customer figures are null for an empty cohort too.'),
-}).meta({ id: 'RetentionCohort' });
-
-const CohortRetention = z.object({
-  asOf: Day.describe('Purchases before this date count; months ending after it are the future'),
-  months: z.number().int(),
-  cohorts: z.array(RetentionCohort),
-}).meta({ id: 'CohortRetention' });
 
 const ChurnWindowProposal = z.object({
   days: z.number().int().nullable().describe('The proposed window: the 90th percentile of the gaps, rounded up; null when no customer bought on two days'),
