@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { analyseChurn, analyseChurnWindow, analyseRetention, analyseRfm, analyseRfmCustomers } from '../../../analytics/analyses.ts';
+import { ChurnList, ChurnWindowProposal } from '../../../analytics/churn.ts';
 import { CohortRetention } from '../../../analytics/retention.ts';
 import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
 import { CHURN_WINDOW_DAYS, readAnalyticsSettings, setAnalyticsSettings } from '../../../analytics/settings.ts';
@@ -17,47 +18,12 @@ const CHURN_SETTING = 'The churn window is the number of days without a purchase
 
 const AS_OF = 'As of a local date d: the state at the start of d in the workspace\'s time zone (purchases before d count).';
 
-const ChurnWindowProposal = z.object({
-  days: z.number().int().nullable().describe('The proposed window: the 90th percentile of the gaps, rounded up; null when no customer bought on two days'),
-  intervals: z.object({
-    count: Count.describe('Gaps seen: a customer with n purchase days gives n − 1'),
-    median: Quotient, p80: Quotient, p90: Quotient,
-  }).describe('The gaps in days between consecutive purchase days of the same customer; percentiles by linear interpolation, null without gaps'),
-}).meta({ id: 'ChurnWindowProposal' });
-
 const ChurnWindowSetting = z.number().int().min(CHURN_WINDOW_DAYS.min).max(CHURN_WINDOW_DAYS.max).nullable()
   .describe('Days without a purchase after which a customer counts as churned (離反); null: use the proposed window');
 
 const AnalyticsSettings = z.object({ churnWindowDays: ChurnWindowSetting }).meta({ id: 'AnalyticsSettings' });
 
 const ChurnWindow = z.object({ proposal: ChurnWindowProposal, churnWindowDays: ChurnWindowSetting }).meta({ id: 'ChurnWindow' });
-
-const ChurnedCustomer = z.object({
-  customerId: z.string(), externalId: z.string(), name: z.string().nullable(),
-  lastPurchaseAt: z.date(),
-  lastPurchaseDay: Day,
-  daysSince: z.number().int().describe('Days from the last purchase day to asOf (> the window)'),
-  churnedOn: Day.describe('The first date on which they count as churned: last purchase day + window + 1'),
-  purchases: Count.describe('Purchases before asOf'),
-  totalSpent: Decimal.describe('Σ amount of those purchases: the customer\'s value'),
-}).meta({ id: 'ChurnedCustomer' });
-
-const ChurnList = z.discriminatedUnion('outcome', [
-  z.object({
-    outcome: z.literal('listed'),
-    asOf: Day,
-    window: z.object({ days: z.number().int(), source: z.enum(['given', 'setting', 'proposal']).describe('Where the window came from') }),
-    customers: Count.describe('Customers with a purchase before asOf: the base the rate is a share of'),
-    churned: Count.describe('Churned customers, all pages together'),
-    churnRate: Quotient.describe('churned ÷ customers; null when nobody had bought yet'),
-    ...pageOf(ChurnedCustomer),
-  }),
-  z.object({
-    outcome: z.literal('no_window').describe('No window was given or set, and none can be proposed: no customer has bought on two days yet'),
-    asOf: Day,
-    proposal: ChurnWindowProposal,
-  }),
-]).meta({ id: 'ChurnList' });
 
 const RfmSegmentCode = z.enum(RFM_SEGMENTS.map((segment) => segment.code)).meta({ id: 'RfmSegmentCode' });
 const Score = z.number().int().min(1).max(5);
