@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { analyseChurn, analyseChurnWindow, analyseRetention, analyseRfm, analyseRfmCustomers } from '../../../analytics/analyses.ts';
 import { ChurnList, ChurnWindowProposal } from '../../../analytics/churn.ts';
 import { CohortRetention } from '../../../analytics/retention.ts';
+import { CustomerRfm, RfmSummary } from '../../../analytics/rfm.ts';
 import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
 import { CHURN_WINDOW_DAYS, readAnalyticsSettings, setAnalyticsSettings } from '../../../analytics/settings.ts';
 import type { AppDeps } from '../../app.ts';
@@ -12,7 +13,7 @@ import { WorkspaceParams } from '../workspaces.ts';
 import {
   analysisDepsOf, asOfParam, churnWindowParam, cursorParam, engineParam, limitParam, localDateParam, refusePeriodBackwards, retentionMonthsParam, segmentParam,
 } from './parameters.ts';
-import { Count, Day, Decimal, pageOf, Quotient } from '../../../analytics/result-shapes.ts';
+import { Day, pageOf } from '../../../analytics/result-shapes.ts';
 
 const CHURN_SETTING = 'The churn window is the number of days without a purchase after which a customer counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window).';
 
@@ -24,40 +25,6 @@ const ChurnWindowSetting = z.number().int().min(CHURN_WINDOW_DAYS.min).max(CHURN
 const AnalyticsSettings = z.object({ churnWindowDays: ChurnWindowSetting }).meta({ id: 'AnalyticsSettings' });
 
 const ChurnWindow = z.object({ proposal: ChurnWindowProposal, churnWindowDays: ChurnWindowSetting }).meta({ id: 'ChurnWindow' });
-
-const RfmSegmentCode = z.enum(RFM_SEGMENTS.map((segment) => segment.code)).meta({ id: 'RfmSegmentCode' });
-const Score = z.number().int().min(1).max(5);
-const scoreBand = <Value extends z.ZodType>(value: Value) => z.object({
-  score: Score, customers: Count, min: value.nullable(), max: value.nullable(),
-}).describe('The values that got one score; min and max null when none did');
-
-const RfmSummary = z.object({
-  asOf: Day,
-  customers: Count.describe('Customers with a purchase before asOf'),
-  monetary: Decimal.describe('Σ monetary of all of them'),
-  grid: z.array(z.object({ recencyScore: Score, frequencyScore: Score, customers: Count, monetary: Decimal }))
-    .describe('25 cells: recency score 1..5 × frequency score 1..5, empty ones with 0'),
-  segments: z.array(z.object({
-    code: RfmSegmentCode, ja: z.string(), en: z.string(), meaning: z.string(), customers: Count, monetary: Decimal,
-    customerShare: Quotient.describe('Share of all customers; null when there are none'),
-    monetaryShare: Quotient.describe('Share of all monetary; null when there is none'),
-  })).describe('Every segment, in the order of the rules: a customer is in the first whose rule holds'),
-  boundaries: z.object({
-    recency: z.array(scoreBand(z.number().int())),
-    frequency: z.array(scoreBand(z.number().int())),
-    monetary: z.array(scoreBand(Decimal)),
-  }).describe('The quintile boundaries used: per dimension, scores 1..5 with the values each covers'),
-}).meta({ id: 'RfmSummary' });
-
-export const CustomerRfm = z.object({
-  customerId: z.string(), externalId: z.string(), name: z.string().nullable(),
-  lastPurchaseDay: Day,
-  recency: z.number().int().describe('Days from the last purchase day to asOf'),
-  frequency: Count.describe('Purchases before asOf'),
-  monetary: Decimal.describe('Σ amount of those purchases'),
-  scores: z.object({ recency: Score, frequency: Score, monetary: Score }),
-  segment: RfmSegmentCode,
-}).meta({ id: 'CustomerRfm' });
 
 export const RFM_DEFINITION = `${AS_OF} Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: ${RFM_SEGMENTS.map((segment) => `${segment.en} (${segment.ja}): ${segment.meaning}`).join(' ')}`;
 

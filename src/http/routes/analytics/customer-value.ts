@@ -7,7 +7,8 @@ import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
 import { WorkspaceParams } from '../workspaces.ts';
-import { CustomerRfm, RFM_DEFINITION } from './customer-base.ts';
+import { CustomerRfm } from '../../../analytics/rfm.ts';
+import { RFM_DEFINITION } from './customer-base.ts';
 import { analysisDepsOf, asOfParam, cursorParam, engineParam, limitParam, localDateParam } from './parameters.ts';
 import { Count, Day, Estimate, pageOf } from '../../../analytics/result-shapes.ts';
 
