@@ -3,7 +3,9 @@ import type { Clock } from '../shared/clock.ts';
 import { localDateOf } from '../shared/time.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { listChurned, proposeChurnWindow, type ChurnList, type ChurnWindowProposal } from './churn.ts';
-import { customerValueOf, runCustomerValue, type CustomerValueRun, type CustomerValueTerms, type StoredCustomerValue } from './customer-value.ts';
+import { customerValueOf, type StoredCustomerValue } from './customer-value/read-values.ts';
+import { runCustomerValue } from './customer-value/run.ts';
+import type { CustomerValueRun, CustomerValueTerms } from './customer-value/terms.ts';
 import type { AnalyticsEngine, EngineChoice } from './engine/analytics-engine.ts';
 import { snapshotChurned, snapshotChurnProposal, snapshotF2, snapshotRepeatRates } from './engine/customer-base.ts';
 import { snapshotPurchaseRows } from './engine/snapshot/model-rows.ts';
@@ -160,7 +162,7 @@ export async function analyseCustomer(deps: AnalysisDeps, params: Subject & { cu
   return { asOf, rfm, value };
 }
 
-/** Predicts and stores every customer's value (customer-value.ts), from the engine's purchases (shared with the other analyses) unless asked for SQL. */
+/** Predicts and stores every customer's value (customer-value/run.ts), from the engine's purchases (shared with the other analyses) unless asked for SQL. */
 export function predictCustomerValues(deps: AnalysisDeps, params: Subject & Partial<CustomerValueTerms>): Promise<CustomerValueRun> {
   const { pool, analytics, clock } = deps;
   const { workspace, engine, ...terms } = params;

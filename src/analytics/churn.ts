@@ -1,7 +1,9 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import { KizunaError } from '../shared/errors.ts';
 import { addDays, checkPageSize, dayNumber, localDayStart, purchasesSql, requireCalendarDate } from './periods.ts';
 import { customerPurchasesAsOfSql, workspaceTimezone } from './purchases-as-of.ts';
+import { Count, Day, Decimal, pageOf, Quotient } from './result-shapes.ts';
 import { churnWindowProblem, readAnalyticsSettings } from './settings.ts';
 
 /**
@@ -11,20 +13,17 @@ import { churnWindowProblem, readAnalyticsSettings } from './settings.ts';
  */
 
 /** The gaps, in days, between consecutive purchase days of the same customer. */
-export interface InterPurchaseIntervals {
-  /** How many gaps were seen (a customer with n purchase days gives n − 1). */
-  count: number;
-  /** Percentiles by linear interpolation (as percentile_cont, or numpy's default); null without gaps. */
-  median: number | null;
-  p80: number | null;
-  p90: number | null;
-}
+export const InterPurchaseIntervals = z.object({
+  count: Count.describe('Gaps seen: a customer with n purchase days gives n − 1'),
+  median: Quotient, p80: Quotient, p90: Quotient,
+}).describe('The gaps in days between consecutive purchase days of the same customer; percentiles by linear interpolation, null without gaps');
+export type InterPurchaseIntervals = z.infer<typeof InterPurchaseIntervals>;
 
-export interface ChurnWindowProposal {
-  /** The proposed window: the 90th percentile of the gaps, rounded up; null when no customer bought on two days. */
-  days: number | null;
-  intervals: InterPurchaseIntervals;
-}
+export const ChurnWindowProposal = z.object({
+  days: z.number().int().nullable().describe('The proposed window: the 90th percentile of the gaps, rounded up; null when no customer bought on two days'),
+  intervals: InterPurchaseIntervals,
+}).meta({ id: 'ChurnWindowProposal' });
+export type ChurnWindowProposal = z.infer<typeof ChurnWindowProposal>;
 
 /**
  * Proposes a churn window from the brand's own inter-purchase intervals: the 90th percentile
@@ -95,42 +94,38 @@ function percentileInHundredths(histogram: readonly { days: number; gaps: number
 }
 
 /** Where the window of a churn list came from. */
-export type ChurnWindowSource = 'given' | 'setting' | 'proposal';
+export const CHURN_WINDOW_SOURCES = ['given', 'setting', 'proposal'] as const;
+export type ChurnWindowSource = (typeof CHURN_WINDOW_SOURCES)[number];
 
-export interface ChurnedCustomer {
-  customerId: string;
-  externalId: string;
-  name: string | null;
-  lastPurchaseAt: Date;
-  /** The local date of the last purchase. */
-  lastPurchaseDay: string;
-  /** Days from the last purchase day to the date asked about (> window). */
-  daysSince: number;
-  /** The first date on which they count as churned: last purchase day + window + 1. */
-  churnedOn: string;
-  /** Purchases before the date asked about, and their Σ amount (exact decimal): the customer's value. */
-  purchases: number;
-  totalSpent: string;
-}
+export const ChurnedCustomer = z.object({
+  customerId: z.string(), externalId: z.string(), name: z.string().nullable(),
+  lastPurchaseAt: z.date(),
+  lastPurchaseDay: Day,
+  daysSince: z.number().int().describe('Days from the last purchase day to asOf (> the window)'),
+  churnedOn: Day.describe('The first date on which they count as churned: last purchase day + window + 1'),
+  purchases: Count.describe('Purchases before asOf'),
+  totalSpent: Decimal.describe('Σ amount of those purchases: the customer\'s value'),
+}).meta({ id: 'ChurnedCustomer' });
+export type ChurnedCustomer = z.infer<typeof ChurnedCustomer>;
 
-export type ChurnList =
-  | {
-    outcome: 'listed';
-    asOf: string;
-    window: { days: number; source: ChurnWindowSource };
-    /** Customers with a purchase before `asOf`: the base the rate is a share of. */
-    customers: number;
-    /** Churned customers, all pages together. */
-    churned: number;
-    /** churned ÷ customers; null when nobody had bought yet. */
-    churnRate: number | null;
-    /** This page: most valuable first (total spent, then customer id). */
-    items: ChurnedCustomer[];
-    /** Pass back as `cursor` for the next page; null on the last page. */
-    nextCursor: string | null;
-  }
-  /** No window was given or set, and none can be proposed: no customer has bought on two days yet. */
-  | { outcome: 'no_window'; asOf: string; proposal: ChurnWindowProposal };
+/** The result of listChurned (and of the engine's snapshotChurned), as the API serialises it. */
+export const ChurnList = z.discriminatedUnion('outcome', [
+  z.object({
+    outcome: z.literal('listed'),
+    asOf: Day,
+    window: z.object({ days: z.number().int(), source: z.enum(CHURN_WINDOW_SOURCES).describe('Where the window came from') }),
+    customers: Count.describe('Customers with a purchase before asOf: the base the rate is a share of'),
+    churned: Count.describe('Churned customers, all pages together'),
+    churnRate: Quotient.describe('churned ÷ customers; null when nobody had bought yet'),
+    ...pageOf(ChurnedCustomer),
+  }),
+  z.object({
+    outcome: z.literal('no_window').describe('No window was given or set, and none can be proposed: no customer has bought on two days yet'),
+    asOf: Day,
+    proposal: ChurnWindowProposal,
+  }),
+]).meta({ id: 'ChurnList' });
+export type ChurnList = z.infer<typeof ChurnList>;
 
 /**
  * The churned customers at `asOf` (a local date; purchases before it count), most valuable

@@ -1,7 +1,9 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import { KizunaError } from '../shared/errors.ts';
-import { addDays, bucketDates, bucketsOf, checkSeries, type Granularity, localBucket, localDayStart, type Period, purchasesSql, requireCalendarDate } from './periods.ts';
+import { addDays, bucketDates, bucketsOf, checkSeries, GRANULARITIES, type Granularity, localBucket, localDayStart, type Period, purchasesSql, requireCalendarDate } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
+import { AnalyticsPeriod, Count, Day, Quotient } from './result-shapes.ts';
 
 /**
  * Repeat rate and F2 conversion (F2転換).
@@ -27,28 +29,26 @@ export function firstPurchaseEverSql(alias: string): string {
   return `least(${alias}.became_customer_at, ${alias}.first_purchase_at)`;
 }
 
-export interface RepeatRate {
-  customers: number;
-  /** Customers with ≥ 2 purchases. */
-  repeaters: number;
-  /** repeaters ÷ customers; null without customers. */
-  rate: number | null;
-}
+const REPEAT_RATE = {
+  customers: Count.describe('Customers with ≥ 1 purchase'),
+  repeaters: Count.describe('Customers with ≥ 2 purchases'),
+  rate: Quotient.describe('repeaters ÷ customers; null without customers'),
+};
+export const RepeatRate = z.object(REPEAT_RATE);
+export type RepeatRate = z.infer<typeof RepeatRate>;
 
-export interface RepeatBucket extends RepeatRate {
-  bucket: string;
-  /** The bucket's dates within the period. */
-  period: Period;
-}
+/** One bucket of the series: its dates within the period, and its rate. */
+export const RepeatBucket = z.object({ bucket: Day, period: AnalyticsPeriod, ...REPEAT_RATE });
+export type RepeatBucket = z.infer<typeof RepeatBucket>;
 
-export interface RepeatRates {
-  period: Period;
-  granularity: Granularity;
-  /** The whole period as one: a customer buying once in each of two buckets is a repeater here. */
-  total: RepeatRate;
-  /** One entry per bucket, in order, empty buckets included. */
-  series: RepeatBucket[];
-}
+/** The result of repeatRates (and of the engine's snapshotRepeatRates), as the API serialises it. */
+export const RepeatRates = z.object({
+  period: AnalyticsPeriod,
+  granularity: z.enum(GRANULARITIES),
+  total: RepeatRate.describe('The whole period as one: a customer buying once in each of two buckets is a repeater here'),
+  series: z.array(RepeatBucket).describe('One entry per bucket, in order, empty buckets included'),
+}).meta({ id: 'RepeatRates' });
+export type RepeatRates = z.infer<typeof RepeatRates>;
 
 /**
  * The repeat rate of a period and of each of its buckets, from one range scan of the period's
@@ -98,40 +98,33 @@ function rateOf(customers: number, repeaters: number): RepeatRate {
   return { customers, repeaters, rate: customers > 0 ? repeaters / customers : null };
 }
 
-export interface F2Rate {
-  /** Customers whose first purchase ever is on the cohort's dates (and before `asOf`). */
-  cohortSize: number;
-  /** Of them, those with a purchase on a later day within `within` days of the first (and before `asOf`). */
-  converted: number;
-  /** converted ÷ cohortSize; null for an empty cohort. */
-  rate: number | null;
-  /**
-   * False while the window of the cohort's last first-purchase day is not over as of `asOf`:
-   * more of the cohort may still convert (and, for a bucket reaching `asOf`, still join).
-   */
-  complete: boolean;
-}
+const F2_RATE = {
+  cohortSize: Count.describe('Customers whose first purchase ever is on the cohort\'s dates (and before asOf)'),
+  converted: Count.describe('Of them, those with a purchase on a later day within `within` days of the first (and before asOf)'),
+  rate: Quotient.describe('converted ÷ cohortSize; null for an empty cohort'),
+  complete: z.boolean().describe('False while the window of the cohort\'s last first-purchase day is not over as of asOf: the rate may still rise'),
+};
+export const F2Rate = z.object(F2_RATE);
+export type F2Rate = z.infer<typeof F2Rate>;
 
-export interface F2Cohort extends F2Rate {
-  /** First date of the bucket of first purchases. */
-  bucket: string;
-  /** The bucket's dates within the period: the first purchases it holds. */
-  period: Period;
-  /** The last day whose second purchases count for this cohort: its last first-purchase day + `within`. */
-  windowEnd: string;
-}
+export const F2Cohort = z.object({
+  bucket: Day.describe('First date of the bucket of first purchases'),
+  period: AnalyticsPeriod,
+  windowEnd: Day.describe('The last day whose second purchases count: the cohort\'s last first-purchase day + within'),
+  ...F2_RATE,
+});
+export type F2Cohort = z.infer<typeof F2Cohort>;
 
-export interface F2Conversion {
-  period: Period;
-  granularity: Granularity;
-  within: number;
-  /** The first local date the data does not cover: purchases from then on are not counted. */
-  asOf: string;
-  /** The period's first purchases as one cohort. */
-  total: F2Rate;
-  /** One cohort per bucket of first purchases, in order, empty ones included. */
-  cohorts: F2Cohort[];
-}
+/** The result of f2Conversion (and of the engine's snapshotF2), as the API serialises it. */
+export const F2Conversion = z.object({
+  period: AnalyticsPeriod,
+  granularity: z.enum(GRANULARITIES),
+  within: z.number().int(),
+  asOf: Day.describe('The first local date the data does not cover: purchases from then on are not counted'),
+  total: F2Rate.describe('The period\'s first purchases as one cohort'),
+  cohorts: z.array(F2Cohort),
+}).meta({ id: 'F2Conversion' });
+export type F2Conversion = z.infer<typeof F2Conversion>;
 
 export const MAX_F2_WINDOW_DAYS = 3650;
 

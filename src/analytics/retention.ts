@@ -1,10 +1,12 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import { KizunaError } from '../shared/errors.ts';
 import { addMonths, bucketCount, bucketsOf, checkPeriod, localBucket, localDayStart, MAX_COHORTS, purchasesSql, requireCalendarDate } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { localDateOf } from '../shared/time.ts';
 import { firstPurchaseEverSql } from './repeat-f2.ts';
+import { Count, Day, Decimal, Quotient } from './result-shapes.ts';
 
 /**
  * Cohort retention. A customer's cohort is the month of their first purchase ever (local, in
@@ -13,43 +15,31 @@ import { firstPurchaseEverSql } from './repeat-f2.ts';
  * over k (the historical LTV curve).
  */
 
-export interface RetentionCell {
-  /** k: months after the cohort's month; 0 is the month of the first purchase. */
-  offset: number;
-  /** The calendar month c + k, as its first date. */
-  month: string;
-  /**
-   * The figures below are null when month c + k is not complete before `asOf` (a cell in
-   * the future: not 0, unknown). Shares and per-customer figures are null for an empty cohort too.
-   */
-  /** Cohort customers with a purchase in the month. */
-  active: number | null;
-  /** active ÷ cohort customers. */
-  retention: number | null;
-  /** Σ amount of the cohort's purchases in the month (exact decimal). */
-  revenue: string | null;
-  /** revenue ÷ cohort customers. */
-  revenuePerCustomer: number | null;
-  /** Σ revenue over offsets 0..k ÷ cohort customers: the historical LTV at k. */
-  cumulativeRevenuePerCustomer: number | null;
-}
+export const RetentionCell = z.object({
+  offset: z.number().int().describe('k: months after the cohort\'s month; 0 is the month of the first purchase'),
+  month: Day.describe('The calendar month c + k, as its first date'),
+  active: Count.nullable().describe('Cohort customers with a purchase in the month'),
+  retention: Quotient.describe('active ÷ cohort customers'),
+  revenue: Decimal.nullable().describe('Σ amount of the cohort\'s purchases in the month'),
+  revenuePerCustomer: Quotient.describe('revenue ÷ cohort customers'),
+  cumulativeRevenuePerCustomer: Quotient.describe('Σ revenue over offsets 0..k ÷ cohort customers: the historical LTV at k'),
+});
+export type RetentionCell = z.infer<typeof RetentionCell>;
 
-export interface Cohort {
-  /** The month of the first purchase, as its first date. */
-  month: string;
-  /** Customers whose first purchase falls in this month (and before `asOf`). */
-  customers: number;
-  /** Offsets 0..months. */
-  cells: RetentionCell[];
-}
+export const Cohort = z.object({
+  month: Day.describe('The month of the first purchase ever, as its first date'),
+  customers: Count.describe('Customers whose first purchase ever falls in this month (and before asOf)'),
+  cells: z.array(RetentionCell).describe('Offsets 0..months. Every figure is null while month c + k is not complete before asOf (unknown, not 0); shares and per-customer figures are null for an empty cohort too.'),
+}).meta({ id: 'RetentionCohort' });
+export type Cohort = z.infer<typeof Cohort>;
 
-export interface CohortRetention {
-  /** Purchases before this local date count; months ending after it are the future. */
-  asOf: string;
-  /** k max. */
-  months: number;
-  cohorts: Cohort[];
-}
+/** The result of cohortRetention (and of the engine's snapshotRetention), as the API serialises it. */
+export const CohortRetention = z.object({
+  asOf: Day.describe('Purchases before this date count; months ending after it are the future'),
+  months: z.number().int(),
+  cohorts: z.array(Cohort),
+}).meta({ id: 'CohortRetention' });
+export type CohortRetention = z.infer<typeof CohortRetention>;
 
 /** The largest k a table asks for: ten years. */
 export const MAX_RETENTION_MONTHS = 120;

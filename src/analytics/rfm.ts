@@ -1,9 +1,11 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import { KizunaError } from '../shared/errors.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
 import { quintileScore, RFM_DIMENSIONS, rfmBaseCte, rfmScoredCtes, scoreBandsSql, type RfmDimension } from './rfm-quintiles.ts';
 import { RFM_SEGMENTS, segmentOf, type RfmSegmentCode } from './rfm-segments.ts';
 import { checkPageSize, requireCalendarDate } from './periods.ts';
+import { Count, Day, Decimal, Quotient } from './result-shapes.ts';
 
 /**
  * RFM as of a local date d (purchases before d): recency in days since the last purchase day,
@@ -13,27 +15,14 @@ import { checkPageSize, requireCalendarDate } from './periods.ts';
  * the customers, rfmOfCustomer looks one up.
  */
 
-export interface RfmGridCell {
-  recencyScore: number;
-  frequencyScore: number;
-  customers: number;
-  /** Σ monetary of the cell's customers (exact decimal). */
-  monetary: string;
-}
-
-export interface RfmSegmentFigures {
-  code: RfmSegmentCode;
-  ja: string;
-  en: string;
-  meaning: string;
-  customers: number;
-  monetary: string;
-  /** Shares of all customers and of all monetary; null when there are none. */
-  customerShare: number | null;
-  monetaryShare: number | null;
-}
+const SegmentCode = z.enum(RFM_SEGMENTS.map((segment) => segment.code) as [RfmSegmentCode, ...RfmSegmentCode[]]).meta({ id: 'RfmSegmentCode' });
+const Score = z.number().int().min(1).max(5);
 
 /** The values that got one score in one dimension; min and max null when none did. */
+function scoreBand<Value extends z.ZodType>(value: Value) {
+  return z.object({ score: Score, customers: Count, min: value.nullable(), max: value.nullable() })
+    .describe('The values that got one score; min and max null when none did');
+}
 export interface ScoreBand<Value> {
   score: number;
   customers: number;
@@ -41,31 +30,36 @@ export interface ScoreBand<Value> {
   max: Value | null;
 }
 
-export interface RfmSummary {
-  asOf: string;
-  /** Customers with a purchase before `asOf`. */
-  customers: number;
-  monetary: string;
-  /** 25 cells: recency score 1..5 × frequency score 1..5, empty ones with 0. */
-  grid: RfmGridCell[];
-  /** Every segment, in the table's order. */
-  segments: RfmSegmentFigures[];
-  /** The quintile boundaries used: per dimension, scores 1..5 with the values each covers. */
-  boundaries: { recency: ScoreBand<number>[]; frequency: ScoreBand<number>[]; monetary: ScoreBand<string>[] };
-}
+/** The result of rfmScores (and of the engine's snapshotRfmSummary), as the API serialises it. */
+export const RfmSummary = z.object({
+  asOf: Day,
+  customers: Count.describe('Customers with a purchase before asOf'),
+  monetary: Decimal.describe('Σ monetary of all of them'),
+  grid: z.array(z.object({ recencyScore: Score, frequencyScore: Score, customers: Count, monetary: Decimal }))
+    .describe('25 cells: recency score 1..5 × frequency score 1..5, empty ones with 0'),
+  segments: z.array(z.object({
+    code: SegmentCode, ja: z.string(), en: z.string(), meaning: z.string(), customers: Count, monetary: Decimal,
+    customerShare: Quotient.describe('Share of all customers; null when there are none'),
+    monetaryShare: Quotient.describe('Share of all monetary; null when there is none'),
+  })).describe('Every segment, in the order of the rules: a customer is in the first whose rule holds'),
+  boundaries: z.object({
+    recency: z.array(scoreBand(z.number().int())),
+    frequency: z.array(scoreBand(z.number().int())),
+    monetary: z.array(scoreBand(Decimal)),
+  }).describe('The quintile boundaries used: per dimension, scores 1..5 with the values each covers'),
+}).meta({ id: 'RfmSummary' });
+export type RfmSummary = z.infer<typeof RfmSummary>;
 
-export interface CustomerRfm {
-  customerId: string;
-  externalId: string;
-  name: string | null;
-  lastPurchaseDay: string;
-  /** Days from the last purchase day to `asOf`. */
-  recency: number;
-  frequency: number;
-  monetary: string;
-  scores: Record<RfmDimension, number>;
-  segment: RfmSegmentCode;
-}
+export const CustomerRfm = z.object({
+  customerId: z.string(), externalId: z.string(), name: z.string().nullable(),
+  lastPurchaseDay: Day,
+  recency: z.number().int().describe('Days from the last purchase day to asOf'),
+  frequency: Count.describe('Purchases before asOf'),
+  monetary: Decimal.describe('Σ amount of those purchases'),
+  scores: z.object({ recency: Score, frequency: Score, monetary: Score }),
+  segment: SegmentCode,
+}).meta({ id: 'CustomerRfm' });
+export type CustomerRfm = z.infer<typeof CustomerRfm>;
 
 /**
  * The RFM picture of a workspace's customers as of `asOf`: the R × F grid, the segments with
@@ -92,7 +86,7 @@ export async function rfmScores(params: { pool: pg.Pool; workspaceId: string; as
   const customers = total.customers;
   const monetary = total.monetary ?? '0';
   const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
-  const grid: RfmGridCell[] = [];
+  const grid: RfmSummary['grid'][number][] = [];
   for (let recencyScore = 1; recencyScore <= 5; recencyScore++) {
     for (let frequencyScore = 1; frequencyScore <= 5; frequencyScore++) {
       const cell = groups.find((g) => g.r === recencyScore && g.f === frequencyScore);

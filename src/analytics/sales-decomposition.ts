@@ -1,9 +1,11 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import {
-  bucketDates, bucketsOf, checkComparison, checkSeries, comparedPeriod, COMPARISONS, localBucket, purchasesSql,
+  bucketDates, bucketsOf, checkComparison, checkSeries, comparedPeriod, COMPARISONS, GRANULARITIES, localBucket, purchasesSql,
   type Comparison, type Granularity, type Period,
 } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
+import { AnalyticsPeriod, Count, Day, Decimal, Quotient } from './result-shapes.ts';
 
 /**
  * Sales decomposition (客数 × 来店回数 × 点数 × 単価): for a period, sales = customers ×
@@ -19,68 +21,63 @@ import { workspaceTimezone } from './purchases-as-of.ts';
  * numbers: no decimal string holds them exactly anyway, and the identity then holds to
  * floating-point rounding. Nothing in a result is NaN or ±Infinity: an undefined quotient is null.
  */
-export interface SalesTotals {
-  /** Σ amount, exact decimal string. */
-  sales: string;
-  customers: number;
-  purchases: number;
-  /** Σ quantity. */
-  items: number;
-  /** purchases ÷ customers; null without customers. */
-  frequency: number | null;
-  /** items ÷ purchases; null without purchases. */
-  itemsPerPurchase: number | null;
-  /** sales ÷ items; null without items. */
-  pricePerItem: number | null;
-}
+export const SalesTotals = z.object({
+  sales: Decimal.describe('Σ amount of the purchases'),
+  customers: Count.describe('Distinct customers with ≥ 1 purchase'),
+  purchases: Count,
+  items: Count.describe('Σ quantity'),
+  frequency: Quotient.describe('purchases ÷ customers; null without customers'),
+  itemsPerPurchase: Quotient.describe('items ÷ purchases; null without purchases'),
+  pricePerItem: Quotient.describe('sales ÷ items; null without items'),
+}).meta({ id: 'SalesTotals', description: 'sales = customers × frequency × items per purchase × price per item (客数 × 来店回数 × 点数 × 単価)' });
+export type SalesTotals = z.infer<typeof SalesTotals>;
 
 export const FACTORS = ['customers', 'frequency', 'itemsPerPurchase', 'pricePerItem'] as const;
 export type Factor = (typeof FACTORS)[number];
 
-export interface FactorChange {
-  /** f1 ÷ f0; null when either is undefined or f0 is 0. */
-  ratio: number | null;
-  /** ln(f1/f0) ÷ ln(S1/S0): the factor's share of the change in sales; the four add up to 1. */
-  share: number | null;
-}
+export const FactorChange = z.object({
+  ratio: Quotient.describe('f1 ÷ f0; null when either is undefined or f0 is 0'),
+  share: Quotient.describe('ln(f1/f0) ÷ ln(S1/S0): the factor\'s share of the change in sales; the four add up to 1'),
+}).meta({ id: 'FactorChange' });
+export type FactorChange = z.infer<typeof FactorChange>;
 
 /** Why the log shares are not given: they need sales in both periods, and sales that changed. */
-export type UnsharedChange = 'no_sales_in_either_period' | 'no_sales_in_period' | 'no_sales_in_compared_period' | 'sales_unchanged';
+export const UNSHARED_CHANGES = ['no_sales_in_either_period', 'no_sales_in_period', 'no_sales_in_compared_period', 'sales_unchanged'] as const;
+export type UnsharedChange = (typeof UNSHARED_CHANGES)[number];
 
-export interface SalesChange {
-  /** S1 ÷ S0; null when S0 is 0. */
-  salesRatio: number | null;
-  /** S1 − S0, exact decimal string. */
-  salesDifference: string;
-  factors: Record<Factor, FactorChange>;
-  /** Null when every share is given; else why the shares (and some ratios) are null. */
-  unshared: { reason: UnsharedChange; message: string } | null;
-}
+export const SalesChange = z.object({
+  salesRatio: Quotient.describe('S1 ÷ S0; null when S0 is 0'),
+  salesDifference: Decimal.describe('S1 − S0'),
+  factors: z.object({ customers: FactorChange, frequency: FactorChange, itemsPerPurchase: FactorChange, pricePerItem: FactorChange }),
+  unshared: z.object({ reason: z.enum(UNSHARED_CHANGES), message: z.string() }).nullable()
+    .describe('Null when every share is given; else why the shares (and some ratios) are null'),
+}).meta({ id: 'SalesChange', description: 'The change from the compared period (0) to the analysed one (1): each factor\'s ratio and its log share of the change in sales' });
+export type SalesChange = z.infer<typeof SalesChange>;
 
-export interface ComparedSales {
-  comparison: Comparison;
-  period: Period;
-  totals: SalesTotals;
-  /** From the compared period (0) to the analysed one (1). */
-  change: SalesChange;
-}
+export const ComparedSales = z.object({
+  comparison: z.enum(COMPARISONS),
+  period: AnalyticsPeriod.describe('The compared period'),
+  totals: SalesTotals,
+  change: SalesChange,
+});
+export type ComparedSales = z.infer<typeof ComparedSales>;
 
-export interface SalesBucket {
-  /** First date of the bucket (Monday for weeks, the 1st for months). */
-  bucket: string;
-  /** The bucket's dates within the analysed period (the first and last buckets may be cut). */
-  period: Period;
-  totals: SalesTotals;
-}
+export const SalesBucket = z.object({
+  bucket: Day.describe('First date of the bucket (Monday for weeks, the 1st for months)'),
+  period: AnalyticsPeriod.describe('The bucket\'s dates within the period (the first and last may be cut)'),
+  totals: SalesTotals,
+});
+export type SalesBucket = z.infer<typeof SalesBucket>;
 
-export interface SalesDecomposition {
-  period: Period;
-  granularity: Granularity;
-  totals: SalesTotals;
-  /** One entry per bucket of the period, in order, empty buckets included. */
-  series: SalesBucket[];
-  comparisons: ComparedSales[];
-}
+/** The result of decomposeSales (and of the engine's snapshotSales), as the API serialises it. */
+export const SalesDecomposition = z.object({
+  period: AnalyticsPeriod,
+  granularity: z.enum(GRANULARITIES),
+  totals: SalesTotals,
+  series: z.array(SalesBucket).describe('One entry per bucket, in order, empty buckets included'),
+  comparisons: z.array(ComparedSales),
+}).meta({ id: 'SalesDecomposition' });
+export type SalesDecomposition = z.infer<typeof SalesDecomposition>;
 
 /**
  * Decomposes a period's sales into customers × frequency × items per purchase × price per item,

@@ -6203,6 +6203,7 @@ export interface components {
             /** @enum {string} */
             granularity: "day" | "week" | "month";
             period: components["schemas"]["AnalyticsPeriod"];
+            /** @description One entry per bucket, in order, empty buckets included */
             series: {
                 /**
                  * Format: date

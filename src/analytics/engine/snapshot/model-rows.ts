@@ -3,7 +3,7 @@ import type { PurchaseSnapshot } from './purchase-snapshot.ts';
 const purchaseDays = new WeakMap<PurchaseSnapshot, { customer: Int32Array; day: Int32Array; amount: Float64Array; ids: Float64Array }>();
 
 /**
- * The snapshot as the models read purchases (src/analytics/customer-value.ts): the customer
+ * The snapshot as the models read purchases (src/analytics/customer-value/): the customer
  * index of each row and amounts in currency units. Built once per snapshot.
  */
 export function snapshotPurchaseRows(snapshot: PurchaseSnapshot): { customer: Int32Array; day: Int32Array; amount: Float64Array; ids: Float64Array } {

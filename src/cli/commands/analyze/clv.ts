@@ -2,9 +2,8 @@ import { predictCustomerValues } from '../../../analytics/analyses.ts';
 import type { BgNbdFit } from '../../../analytics/clv/bg-nbd.ts';
 import type { GammaGammaFit } from '../../../analytics/clv/gamma-gamma.ts';
 import type { TimeUnit } from '../../../analytics/clv/clv.ts';
-import {
-  CUSTOMER_VALUE_DEFAULTS, listCustomerValues, type CustomerValueRun, type Distribution, type StoredCustomerValue,
-} from '../../../analytics/customer-value.ts';
+import { listCustomerValues, type StoredCustomerValue } from '../../../analytics/customer-value/read-values.ts';
+import { CUSTOMER_VALUE_DEFAULTS, type CustomerValueRun, type Distribution } from '../../../analytics/customer-value/terms.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';

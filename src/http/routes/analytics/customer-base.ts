@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { analyseChurn, analyseChurnWindow, analyseRetention, analyseRfm, analyseRfmCustomers } from '../../../analytics/analyses.ts';
+import { ChurnList, ChurnWindowProposal } from '../../../analytics/churn.ts';
+import { CohortRetention } from '../../../analytics/retention.ts';
+import { CustomerRfm, RfmSummary } from '../../../analytics/rfm.ts';
 import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
 import { CHURN_WINDOW_DAYS, readAnalyticsSettings, setAnalyticsSettings } from '../../../analytics/settings.ts';
 import type { AppDeps } from '../../app.ts';
@@ -10,39 +13,11 @@ import { WorkspaceParams } from '../workspaces.ts';
 import {
   analysisDepsOf, asOfParam, churnWindowParam, cursorParam, engineParam, limitParam, localDateParam, refusePeriodBackwards, retentionMonthsParam, segmentParam,
 } from './parameters.ts';
-import { Count, Day, Decimal, pageOf, Quotient } from './shapes.ts';
+import { Day, pageOf } from '../../../analytics/result-shapes.ts';
 
 const CHURN_SETTING = 'The churn window is the number of days without a purchase after which a customer counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window).';
 
 const AS_OF = 'As of a local date d: the state at the start of d in the workspace\'s time zone (purchases before d count).';
-
-const RetentionCohort = z.object({
-  month: Day.describe('The month of the first purchase ever, as its first date'),
-  customers: Count.describe('Customers whose first purchase ever falls in this month (and before asOf)'),
-  cells: z.array(z.object({
-    offset: z.number().int().describe('k: months after the cohort\'s month; 0 is the month of the first purchase'),
-    month: Day.describe('The calendar month c + k, as its first date'),
-    active: Count.nullable().describe('Cohort customers with a purchase in the month'),
-    retention: Quotient.describe('active ÷ cohort customers'),
-    revenue: Decimal.nullable().describe('Σ amount of the cohort\'s purchases in the month'),
-    revenuePerCustomer: Quotient.describe('revenue ÷ cohort customers'),
-    cumulativeRevenuePerCustomer: Quotient.describe('Σ revenue over offsets 0..k ÷ cohort customers: the historical LTV at k'),
-  })).describe('Offsets 0..months. Every figure is null while month c + k is not complete before asOf (unknown, not 0); shares and per-customer figures are null for an empty cohort too.'),
-}).meta({ id: 'RetentionCohort' });
-
-const CohortRetention = z.object({
-  asOf: Day.describe('Purchases before this date count; months ending after it are the future'),
-  months: z.number().int(),
-  cohorts: z.array(RetentionCohort),
-}).meta({ id: 'CohortRetention' });
-
-const ChurnWindowProposal = z.object({
-  days: z.number().int().nullable().describe('The proposed window: the 90th percentile of the gaps, rounded up; null when no customer bought on two days'),
-  intervals: z.object({
-    count: Count.describe('Gaps seen: a customer with n purchase days gives n − 1'),
-    median: Quotient, p80: Quotient, p90: Quotient,
-  }).describe('The gaps in days between consecutive purchase days of the same customer; percentiles by linear interpolation, null without gaps'),
-}).meta({ id: 'ChurnWindowProposal' });
 
 const ChurnWindowSetting = z.number().int().min(CHURN_WINDOW_DAYS.min).max(CHURN_WINDOW_DAYS.max).nullable()
   .describe('Days without a purchase after which a customer counts as churned (離反); null: use the proposed window');
@@ -50,67 +25,6 @@ const ChurnWindowSetting = z.number().int().min(CHURN_WINDOW_DAYS.min).max(CHURN
 const AnalyticsSettings = z.object({ churnWindowDays: ChurnWindowSetting }).meta({ id: 'AnalyticsSettings' });
 
 const ChurnWindow = z.object({ proposal: ChurnWindowProposal, churnWindowDays: ChurnWindowSetting }).meta({ id: 'ChurnWindow' });
-
-const ChurnedCustomer = z.object({
-  customerId: z.string(), externalId: z.string(), name: z.string().nullable(),
-  lastPurchaseAt: z.date(),
-  lastPurchaseDay: Day,
-  daysSince: z.number().int().describe('Days from the last purchase day to asOf (> the window)'),
-  churnedOn: Day.describe('The first date on which they count as churned: last purchase day + window + 1'),
-  purchases: Count.describe('Purchases before asOf'),
-  totalSpent: Decimal.describe('Σ amount of those purchases: the customer\'s value'),
-}).meta({ id: 'ChurnedCustomer' });
-
-const ChurnList = z.discriminatedUnion('outcome', [
-  z.object({
-    outcome: z.literal('listed'),
-    asOf: Day,
-    window: z.object({ days: z.number().int(), source: z.enum(['given', 'setting', 'proposal']).describe('Where the window came from') }),
-    customers: Count.describe('Customers with a purchase before asOf: the base the rate is a share of'),
-    churned: Count.describe('Churned customers, all pages together'),
-    churnRate: Quotient.describe('churned ÷ customers; null when nobody had bought yet'),
-    ...pageOf(ChurnedCustomer),
-  }),
-  z.object({
-    outcome: z.literal('no_window').describe('No window was given or set, and none can be proposed: no customer has bought on two days yet'),
-    asOf: Day,
-    proposal: ChurnWindowProposal,
-  }),
-]).meta({ id: 'ChurnList' });
-
-const RfmSegmentCode = z.enum(RFM_SEGMENTS.map((segment) => segment.code)).meta({ id: 'RfmSegmentCode' });
-const Score = z.number().int().min(1).max(5);
-const scoreBand = <Value extends z.ZodType>(value: Value) => z.object({
-  score: Score, customers: Count, min: value.nullable(), max: value.nullable(),
-}).describe('The values that got one score; min and max null when none did');
-
-const RfmSummary = z.object({
-  asOf: Day,
-  customers: Count.describe('Customers with a purchase before asOf'),
-  monetary: Decimal.describe('Σ monetary of all of them'),
-  grid: z.array(z.object({ recencyScore: Score, frequencyScore: Score, customers: Count, monetary: Decimal }))
-    .describe('25 cells: recency score 1..5 × frequency score 1..5, empty ones with 0'),
-  segments: z.array(z.object({
-    code: RfmSegmentCode, ja: z.string(), en: z.string(), meaning: z.string(), customers: Count, monetary: Decimal,
-    customerShare: Quotient.describe('Share of all customers; null when there are none'),
-    monetaryShare: Quotient.describe('Share of all monetary; null when there is none'),
-  })).describe('Every segment, in the order of the rules: a customer is in the first whose rule holds'),
-  boundaries: z.object({
-    recency: z.array(scoreBand(z.number().int())),
-    frequency: z.array(scoreBand(z.number().int())),
-    monetary: z.array(scoreBand(Decimal)),
-  }).describe('The quintile boundaries used: per dimension, scores 1..5 with the values each covers'),
-}).meta({ id: 'RfmSummary' });
-
-export const CustomerRfm = z.object({
-  customerId: z.string(), externalId: z.string(), name: z.string().nullable(),
-  lastPurchaseDay: Day,
-  recency: z.number().int().describe('Days from the last purchase day to asOf'),
-  frequency: Count.describe('Purchases before asOf'),
-  monetary: Decimal.describe('Σ amount of those purchases'),
-  scores: z.object({ recency: Score, frequency: Score, monetary: Score }),
-  segment: RfmSegmentCode,
-}).meta({ id: 'CustomerRfm' });
 
 export const RFM_DEFINITION = `${AS_OF} Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: ${RFM_SEGMENTS.map((segment) => `${segment.en} (${segment.ja}): ${segment.meaning}`).join(' ')}`;
 

@@ -1,14 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { analyseCustomer, predictCustomerValues } from '../../../analytics/analyses.ts';
-import { CUSTOMER_VALUE_DEFAULTS, listCustomerValues, readCustomerValueRun } from '../../../analytics/customer-value.ts';
+import { listCustomerValues, readCustomerValueRun } from '../../../analytics/customer-value/read-values.ts';
+import { CUSTOMER_VALUE_DEFAULTS } from '../../../analytics/customer-value/terms.ts';
 import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
 import { WorkspaceParams } from '../workspaces.ts';
-import { CustomerRfm, RFM_DEFINITION } from './customer-base.ts';
+import { CustomerRfm } from '../../../analytics/rfm.ts';
+import { RFM_DEFINITION } from './customer-base.ts';
 import { analysisDepsOf, asOfParam, cursorParam, engineParam, limitParam, localDateParam } from './parameters.ts';
-import { Count, Day, Estimate, pageOf } from './shapes.ts';
+import { Count, Day, Estimate, pageOf } from '../../../analytics/result-shapes.ts';
 
 const MODEL = 'BG/NBD (Fader, Hardie & Lee 2005) gives each customer\'s expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon\'s months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration.';
 

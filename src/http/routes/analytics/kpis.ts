@@ -15,8 +15,8 @@ import { WorkspaceParams } from '../workspaces.ts';
 import { analysisDepsOf, asOfParam } from './parameters.ts';
 import { todayIn } from '../../../analytics/analyses.ts';
 import { systemClock } from '../../../shared/clock.ts';
-import { SalesTotals } from './sales.ts';
-import { AnalyticsPeriod, Day, Quotient } from './shapes.ts';
+import { SalesTotals } from '../../../analytics/sales-decomposition.ts';
+import { AnalyticsPeriod, Day, Quotient } from '../../../analytics/result-shapes.ts';
 
 /**
  * KPIs under /workspaces/{workspace}/analytics/kpis: the tree (list, create, read, change,

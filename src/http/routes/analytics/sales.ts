@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { analyseF2, analyseRepeat, analyseSales, analyseSalesDifference } from '../../../analytics/analyses.ts';
-import { COMPARISONS, GRANULARITIES } from '../../../analytics/periods.ts';
+import { COMPARISONS } from '../../../analytics/periods.ts';
 import { DIMENSION_KINDS } from '../../../analytics/sales-difference.ts';
+import { SalesChange, SalesDecomposition, SalesTotals } from '../../../analytics/sales-decomposition.ts';
+import { F2Conversion, RepeatRates } from '../../../analytics/repeat-f2.ts';
 import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
@@ -10,51 +12,9 @@ import { WorkspaceParams } from '../workspaces.ts';
 import {
   analysisDepsOf, asOfParam, comparisonListParam, comparisonParam, dimensionParam, engineParam, f2WithinParam, granularityParam, periodOf, periodShape, refusePeriodBackwards,
 } from './parameters.ts';
-import { AnalyticsPeriod, Count, Day, Decimal, Quotient } from './shapes.ts';
+import { AnalyticsPeriod, Quotient } from '../../../analytics/result-shapes.ts';
 
 const PURCHASE = 'A purchase is an order neither cancelled nor returned; its amount is Σ quantity × unit price of its items, its items Σ quantity. It belongs to the local day of its order time in the workspace\'s time zone.';
-
-export const SalesTotals = z.object({
-  sales: Decimal.describe('Σ amount of the purchases'),
-  customers: Count.describe('Distinct customers with ≥ 1 purchase'),
-  purchases: Count,
-  items: Count.describe('Σ quantity'),
-  frequency: Quotient.describe('purchases ÷ customers; null without customers'),
-  itemsPerPurchase: Quotient.describe('items ÷ purchases; null without purchases'),
-  pricePerItem: Quotient.describe('sales ÷ items; null without items'),
-}).meta({ id: 'SalesTotals', description: 'sales = customers × frequency × items per purchase × price per item (客数 × 来店回数 × 点数 × 単価)' });
-
-const FactorChange = z.object({
-  ratio: Quotient.describe('f1 ÷ f0; null when either is undefined or f0 is 0'),
-  share: Quotient.describe('ln(f1/f0) ÷ ln(S1/S0): the factor\'s share of the change in sales; the four add up to 1'),
-}).meta({ id: 'FactorChange' });
-
-const SalesChange = z.object({
-  salesRatio: Quotient.describe('S1 ÷ S0; null when S0 is 0'),
-  salesDifference: Decimal.describe('S1 − S0'),
-  factors: z.object({ customers: FactorChange, frequency: FactorChange, itemsPerPurchase: FactorChange, pricePerItem: FactorChange }),
-  unshared: z.object({
-    reason: z.enum(['no_sales_in_either_period', 'no_sales_in_period', 'no_sales_in_compared_period', 'sales_unchanged']),
-    message: z.string(),
-  }).nullable().describe('Null when every share is given; else why the shares (and some ratios) are null'),
-}).meta({ id: 'SalesChange', description: 'The change from the compared period (0) to the analysed one (1): each factor\'s ratio and its log share of the change in sales' });
-
-const SalesDecomposition = z.object({
-  period: AnalyticsPeriod,
-  granularity: z.enum(GRANULARITIES),
-  totals: SalesTotals,
-  series: z.array(z.object({
-    bucket: Day.describe('First date of the bucket (Monday for weeks, the 1st for months)'),
-    period: AnalyticsPeriod.describe('The bucket\'s dates within the period (the first and last may be cut)'),
-    totals: SalesTotals,
-  })).describe('One entry per bucket, in order, empty buckets included'),
-  comparisons: z.array(z.object({
-    comparison: z.enum(COMPARISONS),
-    period: AnalyticsPeriod.describe('The compared period'),
-    totals: SalesTotals,
-    change: SalesChange,
-  })),
-}).meta({ id: 'SalesDecomposition' });
 
 const DifferenceDimension = z.union([
   z.object({ kind: z.enum(DIMENSION_KINDS.filter((kind) => kind !== 'attribute')) }),
@@ -78,40 +38,6 @@ const SalesDifference = z.object({
     change: SalesChange,
   })).describe('Groups seen in either period, by contribution, largest first (by the size of their own change when total sales did not change)'),
 }).meta({ id: 'SalesDifference' });
-
-const RepeatRate = {
-  customers: Count.describe('Customers with ≥ 1 purchase'),
-  repeaters: Count.describe('Customers with ≥ 2 purchases'),
-  rate: Quotient.describe('repeaters ÷ customers; null without customers'),
-};
-
-const RepeatRates = z.object({
-  period: AnalyticsPeriod,
-  granularity: z.enum(GRANULARITIES),
-  total: z.object(RepeatRate).describe('The whole period as one: a customer buying once in each of two buckets is a repeater here'),
-  series: z.array(z.object({ bucket: Day, period: AnalyticsPeriod, ...RepeatRate })),
-}).meta({ id: 'RepeatRates' });
-
-const F2Rate = {
-  cohortSize: Count.describe('Customers whose first purchase ever is on the cohort\'s dates (and before asOf)'),
-  converted: Count.describe('Of them, those with a purchase on a later day within `within` days of the first (and before asOf)'),
-  rate: Quotient.describe('converted ÷ cohortSize; null for an empty cohort'),
-  complete: z.boolean().describe('False while the window of the cohort\'s last first-purchase day is not over as of asOf: the rate may still rise'),
-};
-
-const F2Conversion = z.object({
-  period: AnalyticsPeriod,
-  granularity: z.enum(GRANULARITIES),
-  within: z.number().int(),
-  asOf: Day.describe('The first local date the data does not cover: purchases from then on are not counted'),
-  total: z.object(F2Rate).describe('The period\'s first purchases as one cohort'),
-  cohorts: z.array(z.object({
-    bucket: Day.describe('First date of the bucket of first purchases'),
-    period: AnalyticsPeriod,
-    windowEnd: Day.describe('The last day whose second purchases count: the cohort\'s last first-purchase day + within'),
-    ...F2Rate,
-  })),
-}).meta({ id: 'F2Conversion' });
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody };
 

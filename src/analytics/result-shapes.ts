@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 /**
- * Output shapes shared by the analytics routes. Money sums are exact decimal strings, as every
+ * The analyses' result shapes, shared by the domain (its result types are inferred from them)
+ * and the routes that serialise them (and the OpenAPI document). Money sums are exact decimal strings, as every
  * amount in Kizuna's API; counts are integers; quotients (rates, shares, ratios, model
  * outputs) are numbers, and null where undefined (a division by zero), never NaN.
  */

@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
-import { addOrders, type FixtureOrder } from '../../test/support/purchases.ts';
-import type { Workspace } from '../workspaces/workspaces.ts';
-import { readCdnowSample } from './clv/cdnow-fixture.ts';
-import { loadPurchaseSnapshot } from './engine/snapshot/load.ts';
-import { snapshotPurchaseRows } from './engine/snapshot/model-rows.ts';
-import { customerValueOf, distribution, listCustomerValues, readCustomerValueRun, runCustomerValue } from './customer-value.ts';
-import { dayNumber, formatDay } from './periods.ts';
+import { connectTestDatabase, freshWorkspace } from '../../../test/support/database.ts';
+import { addOrders, type FixtureOrder } from '../../../test/support/purchases.ts';
+import type { Workspace } from '../../workspaces/workspaces.ts';
+import { readCdnowSample } from '../clv/cdnow-fixture.ts';
+import { loadPurchaseSnapshot } from '../engine/snapshot/load.ts';
+import { snapshotPurchaseRows } from '../engine/snapshot/model-rows.ts';
+import { distribution } from './quantiles.ts';
+import { customerValueOf, listCustomerValues, readCustomerValueRun } from './read-values.ts';
+import { runCustomerValue } from './run.ts';
+import { dayNumber, formatDay } from '../periods.ts';
 
 const database = connectTestDatabase();
 afterAll(() => database.close());

@@ -1,0 +1,80 @@
+import type pg from 'pg';
+import type { BgNbdFit } from '../clv/bg-nbd.ts';
+import type { TimeUnit } from '../clv/clv.ts';
+import type { GammaGammaFit } from '../clv/gamma-gamma.ts';
+import { KizunaError } from '../../shared/errors.ts';
+import { checkPageSize } from '../periods.ts';
+import type { CustomerValueResults } from './terms.ts';
+
+export interface StoredCustomerValue {
+  customerId: string;
+  externalId: string;
+  name: string | null;
+  repeatPurchases: number;
+  probabilityAlive: number;
+  expectedPurchases: number;
+  expectedSpend: number;
+  clv: number;
+}
+
+/** The workspace's last run (terms, fits, distributions and holdout check), or null when none was made. */
+export async function readCustomerValueRun(params: { pool: pg.Pool; workspaceId: string }) {
+  const { rows } = await params.pool.query<{
+    calibration_end: string; unit: TimeUnit; horizon_months: number; margin: string; discount_rate: string;
+    bg_nbd: BgNbdFit; gamma_gamma: GammaGammaFit; customers: number; results: CustomerValueResults | null; computed_at: Date;
+  }>('select * from customer_value_runs where workspace_id = $1', [params.workspaceId]);
+  const row = rows[0];
+  if (!row) return null;
+  const results = row.results ?? { repeatCustomers: null, totalClv: null, clv: null, probabilityAlive: null, holdout: null };
+  return {
+    calibrationEnd: row.calibration_end, unit: row.unit, horizonMonths: row.horizon_months, margin: Number(row.margin),
+    discountRate: Number(row.discount_rate), bgNbd: row.bg_nbd, gammaGamma: row.gamma_gamma, customers: row.customers, computedAt: row.computed_at,
+    ...results,
+  };
+}
+
+/** One customer's scores from the last run; null when there is no run or the customer had no purchase by its calibration end. */
+export async function customerValueOf(params: { pool: pg.Pool; workspaceId: string; customerId: string }): Promise<StoredCustomerValue | null> {
+  const rows = await selectValues(params.pool, 'v.workspace_id = $1 and v.customer_id = $2', [params.workspaceId, params.customerId], 1);
+  return rows[0] ?? null;
+}
+
+/** Customers by predicted value, highest first, with keyset paging (cursor: the last item's `clv:customerId`). */
+export async function listCustomerValues(params: { pool: pg.Pool; workspaceId: string; limit: number; cursor?: string }) {
+  const { pool, workspaceId, limit, cursor } = params;
+  checkPageSize(limit);
+  const after = cursor === undefined ? null : decodeCursor(cursor);
+  const rows = await selectValues(
+    pool,
+    `v.workspace_id = $1 and ($2::float8 is null or (v.clv, v.customer_id) < ($2::float8, $3::bigint))`,
+    [workspaceId, after?.clv ?? null, after?.customerId ?? null],
+    limit + 1,
+  );
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? `${last.clv}:${last.customerId}` : null };
+}
+
+function decodeCursor(cursor: string): { clv: number; customerId: string } {
+  const match = /^(-?[\d.e+-]+):(\d+)$/.exec(cursor);
+  if (!match || Number.isNaN(Number(match[1]))) throw new KizunaError('bad_request', `Not a cursor of this list: "${cursor}".`);
+  return { clv: Number(match[1]), customerId: match[2]! };
+}
+
+async function selectValues(pool: pg.Pool, where: string, values: unknown[], limit: number): Promise<StoredCustomerValue[]> {
+  const { rows } = await pool.query<{
+    customer_id: string; external_id: string; name: string | null; repeat_purchases: number; probability_alive: number;
+    expected_purchases: number; expected_spend: number; clv: number;
+  }>(
+    `select v.customer_id, c.external_id, c.name, v.repeat_purchases, v.probability_alive, v.expected_purchases, v.expected_spend, v.clv
+       from customer_values v join customers c on c.id = v.customer_id
+      where ${where}
+      order by v.clv desc, v.customer_id desc
+      limit ${Number(limit)}`,
+    values,
+  );
+  return rows.map((row) => ({
+    customerId: row.customer_id, externalId: row.external_id, name: row.name, repeatPurchases: row.repeat_purchases,
+    probabilityAlive: row.probability_alive, expectedPurchases: row.expected_purchases, expectedSpend: row.expected_spend, clv: row.clv,
+  }));
+}
