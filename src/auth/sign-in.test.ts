@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { connectTestDatabase } from '../../test/support/database.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { isolatedTestDatabase } from '../../test/support/database.ts';
+import type { Database } from '../db/connect.ts';
 import { manualClock } from '../shared/clock.ts';
 import { verifyPassword } from './passwords.ts';
 import { createSession, purgeExpiredSessions, SESSION_TTL_MS, userForSession } from './sessions.ts';
@@ -8,7 +9,11 @@ import { dummyPasswordHash, signIn } from './sign-in.ts';
 import { SIGN_IN_THROTTLE } from './sign-in-throttle.ts';
 import { createUser } from './users.ts';
 
-const database = connectTestDatabase();
+// Throttles and sessions are instance-wide: a database of its own, so no other file's purge touches them.
+let database: Database;
+beforeAll(async () => {
+  database = await isolatedTestDatabase();
+});
 afterAll(() => database.close());
 
 const PASSWORD = 'correct horse battery';

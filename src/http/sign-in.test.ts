@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTestDatabase } from '../../test/support/database.ts';
+import { isolatedTestDatabase } from '../../test/support/database.ts';
+import type { Database } from '../db/connect.ts';
 import { SESSION_TTL_MS } from '../auth/sessions.ts';
 import { createUser } from '../auth/users.ts';
 import { manualClock } from '../shared/clock.ts';
 import { buildApp } from './app.ts';
 
-const database = connectTestDatabase();
+// Throttles and sessions are instance-wide: a database of its own, so no other file's purge touches them.
+let database: Database;
 const clock = manualClock('2021-03-01T09:00:00Z');
 let app: FastifyInstance;
 
 beforeAll(async () => {
+  database = await isolatedTestDatabase();
   app = await buildApp({ database, config: { secureCookies: false }, clock });
 });
 afterAll(async () => {

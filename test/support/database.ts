@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
 import { inject } from 'vitest';
 import { createPool, type Database } from '../../src/db/connect.ts';
+import { migrate } from '../../src/db/migrator.ts';
 import type { DB } from '../../src/db/schema.ts';
 export { withTransaction } from '../../src/db/transaction.ts';
 import { createWorkspace, type Workspace } from '../../src/workspaces/workspaces.ts';
@@ -17,4 +19,39 @@ export function connectTestDatabase(): Database {
 /** A workspace of its own for one test file or test, so tests never see each other's rows. */
 export function freshWorkspace(database: Database, params: { timezone?: string; currency?: string } = {}): Promise<Workspace> {
   return createWorkspace(database.db, { name: `t-${randomUUID().slice(0, 12)}`, ...params });
+}
+
+/**
+ * A database of its own, created and migrated for one test file, dropped by close(): for tests
+ * of instance-wide tables (sign-in throttles, sessions) that another file's purge, run with
+ * another clock, would otherwise change under them.
+ */
+export async function isolatedTestDatabase(): Promise<Database> {
+  const shared = new URL(inject('databaseUrl'));
+  const name = `${shared.pathname.slice(1)}_iso_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: shared.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(shared);
+  url.pathname = `/${name}`;
+  const pool = createPool({ url: url.toString(), max: 4 });
+  await migrate(pool);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db, pool, url: url.toString(), embedded: false,
+    close: async () => {
+      await db.destroy();
+      const dropper = new pg.Client({ connectionString: shared.toString() });
+      await dropper.connect();
+      try {
+        await dropper.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
 }
