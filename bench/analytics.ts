@@ -80,7 +80,9 @@ const { pool, workspace } = opened;
 const engine = new AnalyticsEngine(pool);
 try {
   // The 24 complete months before the month of the last purchase.
-  const { rows: [latest] } = await pool.query<{ last: Date }>('select max(ordered_at) as last from orders where workspace_id = $1', [workspace.id]);
+  const {
+    rows: [latest],
+  } = await pool.query<{ last: Date }>('select max(ordered_at) as last from orders where workspace_id = $1', [workspace.id]);
   const lastDay = localDateOf(latest!.last, workspace.timezone);
   const to = `${lastDay.slice(0, 8)}01`;
   const from = addMonths(to, -24);
@@ -93,8 +95,13 @@ try {
   const load = await time(() => engine.snapshot(workspace.id), 1);
   const snapshot = load.result;
   const check = await time(() => engine.snapshot(workspace.id), 20);
-  console.log(`snapshot: ${n(snapshot.customers)} customers, ${n(snapshot.purchases)} purchases, loaded in ${s(load.seconds)}; a request's freshness check ${s(check.seconds)}`);
-  const bar = new cliProgress.SingleBar({ format: 'analyses {bar} {value}/{total} | {step}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  console.log(
+    `snapshot: ${n(snapshot.customers)} customers, ${n(snapshot.purchases)} purchases, loaded in ${s(load.seconds)}; a request's freshness check ${s(check.seconds)}`,
+  );
+  const bar = new cliProgress.SingleBar(
+    { format: 'analyses {bar} {value}/{total} | {step}', stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(args['no-sql'] ? 5 : 8, 0, { step: 'engine' });
   const ours = {
     sales: await time(() => snapshotSales(snapshot, { period: { from, to }, granularity: 'month', compare: ['previous', 'year'] })),
@@ -103,14 +110,22 @@ try {
     clv: await time(() => computeCustomerValue({ purchases: snapshotPurchaseRows(snapshot), calibrationEnd, terms: clvTerms })),
   };
   bar.increment(1, { step: 'customer value stored' });
-  const stored = await time(() => runCustomerValue({ pool, workspaceId: workspace.id, calibrationEnd, ...clvTerms, purchases: async () => snapshotPurchaseRows(snapshot) }), 1);
+  const stored = await time(
+    () => runCustomerValue({ pool, workspaceId: workspace.id, calibrationEnd, ...clvTerms, purchases: async () => snapshotPurchaseRows(snapshot) }),
+    1,
+  );
   bar.increment(1, { step: 'SQL reference' });
 
-  const sql = args['no-sql'] ? null : {
-    sales: await time(() => decomposeSales({ pool, workspaceId: workspace.id, period: { from, to }, granularity: 'month', compare: ['previous', 'year'] }), 1),
-    retention: await time(() => cohortRetention({ pool, workspaceId: workspace.id, from, to, months: 24, asOf }), 1),
-    rfm: await time(() => rfmScores({ pool, workspaceId: workspace.id, asOf }), 1),
-  };
+  const sql = args['no-sql']
+    ? null
+    : {
+        sales: await time(
+          () => decomposeSales({ pool, workspaceId: workspace.id, period: { from, to }, granularity: 'month', compare: ['previous', 'year'] }),
+          1,
+        ),
+        retention: await time(() => cohortRetention({ pool, workspaceId: workspace.id, from, to, months: 24, asOf }), 1),
+        rfm: await time(() => rfmScores({ pool, workspaceId: workspace.id, asOf }), 1),
+      };
   if (sql) bar.increment(3, { step: 'DuckDB' });
 
   // Baselines: the purchases exported once (timed apart), then the same figures in DuckDB.
@@ -118,10 +133,15 @@ try {
   const file = path.join(directory, 'purchases.tsv');
   const client = await pool.connect();
   try {
-    await pipeline(client.query(copyTo(
-      `copy (select customer_id, (ordered_at at time zone '${workspace.timezone}') as local_at, amount, item_count
+    await pipeline(
+      client.query(
+        copyTo(
+          `copy (select customer_id, (ordered_at at time zone '${workspace.timezone}') as local_at, amount, item_count
                from orders where workspace_id = ${Number(workspace.id)} and ${purchaseCondition()}) to stdout`,
-    )), createWriteStream(file));
+        ),
+      ),
+      createWriteStream(file),
+    );
   } finally {
     client.release();
   }
@@ -133,20 +153,26 @@ try {
   const loadSeconds = (performance.now() - startedAt) / 1000;
   const rows = async (query: string) => (await duck.runAndReadAll(query)).getRowObjectsJson();
   const baseline = {
-    sales: await time(() => rows(`
+    sales: await time(() =>
+      rows(`
       select date_trunc('month', local_at) as month, sum(amount) as sales, count(distinct customer_id) as customers, count(*) as purchases, sum(items) as items
-        from purchases where local_at >= date '${addMonths(from, -12)}' and local_at < date '${to}' group by 1 order by 1`)),
-    retention: await time(() => rows(`
+        from purchases where local_at >= date '${addMonths(from, -12)}' and local_at < date '${to}' group by 1 order by 1`),
+    ),
+    retention: await time(() =>
+      rows(`
       with firsts as (select customer_id, date_trunc('month', min(local_at)) as cohort from purchases group by 1),
       months as (select distinct p.customer_id, f.cohort, date_trunc('month', p.local_at) as month from purchases p join firsts f using (customer_id)
                   where f.cohort >= date '${from}' and f.cohort < date '${to}')
-      select cohort, datediff('month', cohort, month) as k, count(*) as active from months where month < date '${addMonths(to, 24)}' group by 1, 2 order by 1, 2`)),
-    rfm: await time(() => rows(`
+      select cohort, datediff('month', cohort, month) as k, count(*) as active from months where month < date '${addMonths(to, 24)}' group by 1, 2 order by 1, 2`),
+    ),
+    rfm: await time(() =>
+      rows(`
       with c as (select customer_id, date '${asOf}' - max(local_at)::date as recency, count(*) as frequency, sum(amount) as monetary
                    from purchases where local_at < date '${asOf}' group by 1),
       s as (select ceil(5 * cume_dist() over (order by recency desc)) as r, ceil(5 * cume_dist() over (order by frequency)) as f,
                    ceil(5 * cume_dist() over (order by monetary)) as m from c)
-      select r, f, count(*) as customers from s group by 1, 2 order by 1, 2`)),
+      select r, f, count(*) as customers from s group by 1, 2 order by 1, 2`),
+    ),
   };
   bar.increment(1, { step: 'numpy/scipy' });
   const scipy = await scipyBaseline(ours.clv.result.summary);
@@ -161,31 +187,49 @@ try {
   });
   const duckGrid = new Map(baseline.rfm.result.map((row) => [`${row.r}|${row.f}`, Number(row.customers)]));
   const rfmAgree = ours.rfm.result.grid.every((cell) => cell.customers === (duckGrid.get(`${cell.recencyScore}|${cell.frequencyScore}`) ?? 0));
-  const sqlAgree = sql === null ? null : {
-    sales: normalised(sql.sales.result) === normalised(ours.sales.result),
-    retention: normalised(sql.retention.result) === normalised(ours.retention.result),
-    rfm: normalised(sql.rfm.result) === normalised(ours.rfm.result),
-  };
+  const sqlAgree =
+    sql === null
+      ? null
+      : {
+          sales: normalised(sql.sales.result) === normalised(ours.sales.result),
+          retention: normalised(sql.retention.result) === normalised(ours.retention.result),
+          rfm: normalised(sql.rfm.result) === normalised(ours.rfm.result),
+        };
 
   const table: [string, number, number | null, number | null][] = [
-    [`sales decomposition: 24 months [${from}, ${to}) by month, change vs previous and year`, ours.sales.seconds, baseline.sales.seconds, sql?.sales.seconds ?? null],
+    [
+      `sales decomposition: 24 months [${from}, ${to}) by month, change vs previous and year`,
+      ours.sales.seconds,
+      baseline.sales.seconds,
+      sql?.sales.seconds ?? null,
+    ],
     ['cohort retention: 24 cohorts × 24 months, revenue per customer', ours.retention.seconds, baseline.retention.seconds, sql?.retention.seconds ?? null],
     [`RFM of ${n(ours.rfm.result.customers)} customers as of ${asOf} (grid, segments)`, ours.rfm.seconds, baseline.rfm.seconds, sql?.rfm.seconds ?? null],
     [`BG/NBD + Gamma-Gamma fit, scores for ${n(ours.clv.result.run.customers)} customers (numpy/scipy)`, ours.clv.seconds, scipy?.seconds.total ?? null, null],
   ];
   console.log(`\n${'analysis'.padEnd(88)} ${'Kizuna'.padStart(8)} ${'baseline'.padStart(9)} ${'ratio'.padStart(7)} ${'SQL ref.'.padStart(9)}`);
   for (const [label, mine, theirs, reference] of table) {
-    console.log(`${label.padEnd(88)} ${s(mine).padStart(8)} ${(theirs === null ? '—' : s(theirs)).padStart(9)} ${(theirs === null ? '' : `${(mine / theirs).toFixed(2)}×`).padStart(7)} ${(reference === null ? '—' : s(reference)).padStart(9)}`);
+    console.log(
+      `${label.padEnd(88)} ${s(mine).padStart(8)} ${(theirs === null ? '—' : s(theirs)).padStart(9)} ${(theirs === null ? '' : `${(mine / theirs).toFixed(2)}×`).padStart(7)} ${(reference === null ? '—' : s(reference)).padStart(9)}`,
+    );
   }
   console.log('(baseline: DuckDB on an export for the first three, numpy/scipy for the fit; ratio = Kizuna ÷ baseline, below 1 is faster)');
-  console.log(`\nengine snapshot: full load ${s(load.seconds)} (after a bulk import); after an ingest batch of ${n(refresh.orders)} orders (${n(refresh.customers)} customers): refresh ${s(refresh.seconds)} (${(load.seconds / refresh.seconds).toFixed(0)}× quicker than a full load)`);
+  console.log(
+    `\nengine snapshot: full load ${s(load.seconds)} (after a bulk import); after an ingest batch of ${n(refresh.orders)} orders (${n(refresh.customers)} customers): refresh ${s(refresh.seconds)} (${(load.seconds / refresh.seconds).toFixed(0)}× quicker than a full load)`,
+  );
   console.log(`customer value with the ${n(ours.clv.result.run.customers)} scores stored in PostgreSQL: ${s(stored.seconds)}`);
   console.log(`DuckDB baseline needs an export first: ${exportSeconds.toFixed(1)} s out of PostgreSQL, ${loadSeconds.toFixed(1)} s into DuckDB`);
-  console.log(`cross-checks: monthly sales and customers = DuckDB: ${salesAgree ? 'yes' : 'NO'}; RFM R×F grid = DuckDB: ${rfmAgree ? 'yes' : 'NO'}`
-    + (sqlAgree ? `; engine = SQL reference: sales ${sqlAgree.sales ? 'yes' : 'NO'}, retention ${sqlAgree.retention ? 'yes' : 'NO'}, RFM ${sqlAgree.rfm ? 'yes' : 'NO'}` : ''));
+  console.log(
+    `cross-checks: monthly sales and customers = DuckDB: ${salesAgree ? 'yes' : 'NO'}; RFM R×F grid = DuckDB: ${rfmAgree ? 'yes' : 'NO'}` +
+      (sqlAgree
+        ? `; engine = SQL reference: sales ${sqlAgree.sales ? 'yes' : 'NO'}, retention ${sqlAgree.retention ? 'yes' : 'NO'}, RFM ${sqlAgree.rfm ? 'yes' : 'NO'}`
+        : ''),
+  );
   const fit = ours.clv.result.run.bgNbd;
-  console.log(`BG/NBD r=${fit.r.toFixed(3)} α=${fit.alpha.toFixed(3)} a=${fit.a.toFixed(3)} b=${fit.b.toFixed(3)}`
-    + (scipy ? `; scipy r=${scipy.bgnbd.r.toFixed(3)} α=${scipy.bgnbd.alpha.toFixed(3)} a=${scipy.bgnbd.a.toFixed(3)} b=${scipy.bgnbd.b.toFixed(3)}` : ''));
+  console.log(
+    `BG/NBD r=${fit.r.toFixed(3)} α=${fit.alpha.toFixed(3)} a=${fit.a.toFixed(3)} b=${fit.b.toFixed(3)}` +
+      (scipy ? `; scipy r=${scipy.bgnbd.r.toFixed(3)} α=${scipy.bgnbd.alpha.toFixed(3)} a=${scipy.bgnbd.a.toFixed(3)} b=${scipy.bgnbd.b.toFixed(3)}` : ''),
+  );
   const over = table.filter(([, mine]) => mine >= 1);
   console.log(`goal: each analysis under 1 s — ${over.length === 0 ? 'met' : `NOT met for ${over.map(([label]) => label.split(':')[0]).join(', ')}`}`);
   if (!salesAgree || !rfmAgree || (sqlAgree && !(sqlAgree.sales && sqlAgree.retention && sqlAgree.rfm))) process.exitCode = 1;
@@ -201,10 +245,15 @@ try {
  */
 async function timeIngestRefresh(snapshot: PurchaseSnapshot): Promise<{ seconds: number; orders: number; customers: number }> {
   const { rows } = await pool.query<{ external_id: string }>(
-    'select external_id from customers where workspace_id = $1 and first_purchase_at is not null order by id desc limit 1000', [workspace.id]);
+    'select external_id from customers where workspace_id = $1 and first_purchase_at is not null order by id desc limit 1000',
+    [workspace.id],
+  );
   const records = rows.map((row, i) => ({
-    order_id: `BENCH-REFRESH-${Date.now()}-${i}`, customer_id: row.external_id, ordered_at: new Date(Date.now() - 86_400_000).toISOString(),
-    status: 'delivered', items: [{ sku: 'BENCH-REFRESH', quantity: 1, unit_price: '1000', product_name: 'Benchmark refresh' }],
+    order_id: `BENCH-REFRESH-${Date.now()}-${i}`,
+    customer_id: row.external_id,
+    ordered_at: new Date(Date.now() - 86_400_000).toISOString(),
+    status: 'delivered',
+    items: [{ sku: 'BENCH-REFRESH', quantity: 1, unit_price: '1000', product_name: 'Benchmark refresh' }],
   }));
   const result = await withTransaction(pool, (client) => ingestBatch({ client, workspace, kind: 'orders', records, mode: 'all-or-nothing' }));
   if (result.invalid > 0) throw new Error(`the refresh batch was refused: ${JSON.stringify(result.errors)}`);
@@ -216,9 +265,19 @@ async function timeIngestRefresh(snapshot: PurchaseSnapshot): Promise<{ seconds:
   }
   // The batch is removed again so the figures below are those of the brand as loaded.
   await withTransaction(pool, async (client) => {
-    await client.query(`delete from order_items where order_id in (select id from orders where workspace_id = $1 and external_id like 'BENCH-REFRESH-%')`, [workspace.id]);
+    await client.query(`delete from order_items where order_id in (select id from orders where workspace_id = $1 and external_id like 'BENCH-REFRESH-%')`, [
+      workspace.id,
+    ]);
     await client.query(`delete from orders where workspace_id = $1 and external_id like 'BENCH-REFRESH-%'`, [workspace.id]);
-    await refreshCustomerStats(client, (await client.query<{ id: string }>('select id from customers where workspace_id = $1 and external_id = any($2)', [workspace.id, rows.map((r) => r.external_id)])).rows.map((r) => r.id));
+    await refreshCustomerStats(
+      client,
+      (
+        await client.query<{ id: string }>('select id from customers where workspace_id = $1 and external_id = any($2)', [
+          workspace.id,
+          rows.map((r) => r.external_id),
+        ])
+      ).rows.map((r) => r.id),
+    );
     await noteOrdersChanged(client, workspace.id);
   });
   return { seconds, orders: records.length, customers: rows.length };
@@ -243,18 +302,26 @@ async function scipyBaseline(summary: { x: Float64Array; tx: Float64Array; T: Fl
   const result = spawnSync('python3', [script, tsv], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.status !== 0) throw new Error(`the numpy/scipy baseline failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').at(-1)!) as {
-    bgnbd: { r: number; alpha: number; a: number; b: number }; seconds: { total: number };
+    bgnbd: { r: number; alpha: number; a: number; b: number };
+    seconds: { total: number };
   };
 }
 
 async function openGenerated(): Promise<{ pool: pg.Pool; workspace: Workspace; close(): Promise<void> }> {
   const { database, drop } = await openBenchDatabase('analytics');
   const workspace = await createWorkspace(database.db, { name: 'bench-analytics' });
-  const bar = new cliProgress.SingleBar({ format: 'demo brand {bar} {value}/{total} profiles | {duration_formatted}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: 'demo brand {bar} {value}/{total} profiles | {duration_formatted}', stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   const startedAt = performance.now();
   const summary = await generateDemoBrand({
-    pool: database.pool, workspace, customers: CUSTOMERS, seed: 1, analyze: false,
+    pool: database.pool,
+    workspace,
+    customers: CUSTOMERS,
+    seed: 1,
+    analyze: false,
     onProgress: (done, total) => {
       if (!started) bar.start(total, 0);
       started = true;
@@ -263,8 +330,10 @@ async function openGenerated(): Promise<{ pool: pg.Pool; workspace: Workspace; c
   });
   bar.stop();
   await analyzeDemoTables(database.pool);
-  console.log(`Analytics benchmark: demo brand with ${n(summary.customers)} customers and ${n(summary.rows.orders)} orders `
-    + `(loaded in ${((performance.now() - startedAt) / 1000).toFixed(0)} s), ${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}, best of ${RUNS} runs`);
+  console.log(
+    `Analytics benchmark: demo brand with ${n(summary.customers)} customers and ${n(summary.rows.orders)} orders ` +
+      `(loaded in ${((performance.now() - startedAt) / 1000).toFixed(0)} s), ${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}, best of ${RUNS} runs`,
+  );
   return { pool: database.pool, workspace, close: drop };
 }
 
@@ -272,7 +341,9 @@ async function openExisting(name: string): Promise<{ pool: pg.Pool; workspace: W
   if (!process.env.DATABASE_URL) throw new Error('--workspace analyses a workspace of the database at DATABASE_URL; set it');
   const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 8 });
   await migrate(pool);
-  const { rows: [workspace] } = await pool.query<Workspace>('select id::text, name, timezone, currency from workspaces where name = $1', [name]);
+  const {
+    rows: [workspace],
+  } = await pool.query<Workspace>('select id::text, name, timezone, currency from workspaces where name = $1', [name]);
   if (!workspace) throw new Error(`no workspace named ${name}`);
   console.log(`Analytics benchmark: workspace ${name} of DATABASE_URL, best of ${RUNS} runs`);
   return { pool, workspace, close: () => pool.end() };

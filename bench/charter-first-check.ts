@@ -16,4 +16,12 @@ const modulesLoaded = performance.now();
 const checker = createChecker(DEMO_CHARTER);
 const result = await checker.check(generateMessage(1, 0, { minLength: 480, maxLength: 500 }));
 const done = performance.now();
-console.log(JSON.stringify({ sinceProcessStart: done, sinceImport: done - imported, modules: modulesLoaded - imported, firstCheck: done - modulesLoaded, findings: result.findings.length }));
+console.log(
+  JSON.stringify({
+    sinceProcessStart: done,
+    sinceImport: done - imported,
+    modules: modulesLoaded - imported,
+    firstCheck: done - modulesLoaded,
+    findings: result.findings.length,
+  }),
+);

@@ -61,12 +61,20 @@ for (const preload of [false, true]) {
   process.stderr.write('\n');
   const total = median(firsts, (first) => first.sinceProcessStart);
   const label = preload ? 'first check, dictionary load started at process start (server)' : 'first check after start (fresh process, median of 3)';
-  rows.push([label, `${fmt(total / 1000, 2)} s (${fmt(median(firsts, (first) => first.sinceImport) / 1000, 2)} s from import)`, '< 2 s', total < 2000 ? 'met' : 'missed']);
+  rows.push([
+    label,
+    `${fmt(total / 1000, 2)} s (${fmt(median(firsts, (first) => first.sinceImport) / 1000, 2)} s from import)`,
+    '< 2 s',
+    total < 2000 ? 'met' : 'missed',
+  ]);
 }
 
 async function timeBatch(messages: MessageInput[], label: string): Promise<{ seconds: number; errors: number; findings: number }> {
   const batchChecker = createChecker(DEMO_CHARTER);
-  const bar = new cliProgress.SingleBar({ format: `${label} {bar} {value}/{total}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} {bar} {value}/{total}`, stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(messages.length, 0);
   let errors = 0;
   let findings = 0;
@@ -94,14 +102,21 @@ if (!args['no-baseline']) {
     await mkdir(path.join(dir, 'messages'));
     await writeFile(path.join(dir, 'prh.yml'), prhRules(DEMO_CHARTER));
     const { limits } = DEMO_CHARTER;
-    await writeFile(path.join(dir, '.textlintrc.json'), JSON.stringify({
-      rules: {
-        'no-mix-dearu-desumasu': { preferInHeader: 'ですます', preferInBody: 'ですます', preferInList: 'ですます', strict: false },
-        prh: { rulePaths: ['./prh.yml'] },
-        'max-ten': { max: limits.maxCommasPerSentence },
-        'sentence-length': { max: limits.maxSentenceLength },
-      },
-    }, null, 2));
+    await writeFile(
+      path.join(dir, '.textlintrc.json'),
+      JSON.stringify(
+        {
+          rules: {
+            'no-mix-dearu-desumasu': { preferInHeader: 'ですます', preferInBody: 'ですます', preferInList: 'ですます', strict: false },
+            prh: { rulePaths: ['./prh.yml'] },
+            'max-ten': { max: limits.maxCommasPerSentence },
+            'sentence-length': { max: limits.maxSentenceLength },
+          },
+        },
+        null,
+        2,
+      ),
+    );
     for (let i = 0; i < sample.length; i++) {
       const message = sample[i]!;
       await writeFile(path.join(dir, 'messages', `${String(i).padStart(5, '0')}.txt`), visibleText(message.body, message.format).text);
@@ -120,7 +135,12 @@ if (!args['no-baseline']) {
     const seconds = (performance.now() - start) / 1000;
     const files = (JSON.parse(output) as unknown[]).length;
     rows.push([`baseline: textlint CLI, 4 rules, ${files.toLocaleString('en-US')} files`, `${fmt(files / seconds, 0)} msg/s (${fmt(seconds, 1)} s)`, '', '']);
-    rows.push([`  Kizuna checker, all rules, same ${sample.length.toLocaleString('en-US')} messages`, `${fmt(sample.length / ours.seconds, 0)} msg/s (${fmt(ours.seconds, 1)} s)`, '', '']);
+    rows.push([
+      `  Kizuna checker, all rules, same ${sample.length.toLocaleString('en-US')} messages`,
+      `${fmt(sample.length / ours.seconds, 0)} msg/s (${fmt(ours.seconds, 1)} s)`,
+      '',
+      '',
+    ]);
     rows.push(['  ratio (Kizuna / textlint CLI)', `${fmt(seconds / ours.seconds, 1)}×`, '', '']);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -129,11 +149,18 @@ if (!args['no-baseline']) {
 
 // (3) Live checks of ~500-character messages after warm-up.
 const checker = createChecker(DEMO_CHARTER);
-const live = (unique: boolean) => Array.from({ length: LIVE_CHECKS }, (_, i) => generateMessage(SEED + 1, i, { minLength: 490, maxLength: 510, htmlShare: 0, unique }));
+const live = (unique: boolean) =>
+  Array.from({ length: LIVE_CHECKS }, (_, i) => generateMessage(SEED + 1, i, { minLength: 490, maxLength: 510, htmlShare: 0, unique }));
 for (const message of live(false).slice(0, 50)) await checker.check(message);
-for (const [label, messages] of [['sentences shared with other messages', live(false)], ['every sentence unseen', live(true)]] as const) {
+for (const [label, messages] of [
+  ['sentences shared with other messages', live(false)],
+  ['every sentence unseen', live(true)],
+] as const) {
   const times: number[] = [];
-  const bar = new cliProgress.SingleBar({ format: `live (${label}) {bar} {value}/{total}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: `live (${label}) {bar} {value}/{total}`, stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   bar.start(messages.length, 0);
   for (const message of messages) {
     const start = performance.now();
@@ -144,7 +171,12 @@ for (const [label, messages] of [['sentences shared with other messages', live(f
   bar.stop();
   times.sort((a, b) => a - b);
   const chars = Math.round(messages.reduce((sum, message) => sum + message.body.length, 0) / messages.length);
-  rows.push([`live check, ${chars} chars, ${label}: p50 / p95 / max over ${times.length}`, `${fmt(quantile(times, 0.5), 2)} / ${fmt(quantile(times, 0.95), 2)} / ${fmt(times.at(-1) ?? NaN, 2)} ms`, 'p95 < 30 ms', quantile(times, 0.95) < 30 ? 'met' : 'missed']);
+  rows.push([
+    `live check, ${chars} chars, ${label}: p50 / p95 / max over ${times.length}`,
+    `${fmt(quantile(times, 0.5), 2)} / ${fmt(quantile(times, 0.95), 2)} / ${fmt(times.at(-1) ?? NaN, 2)} ms`,
+    'p95 < 30 ms',
+    quantile(times, 0.95) < 30 ? 'met' : 'missed',
+  ]);
 }
 
 // (4) Live checks as the console makes them: POST /charter/check to a listening server (a real
@@ -160,14 +192,21 @@ if (!args['no-http']) {
     await app.listen({ host: '127.0.0.1', port: 0 });
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/api/v1/workspaces/${workspace.name}/charter/check`;
     const post = async (message: MessageInput) => {
-      const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(message) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(message),
+      });
       if (!response.ok) throw new Error(`POST /charter/check: ${response.status} ${await response.text()}`);
       return response.json();
     };
     for (const message of live(false).slice(0, 50)) await post(message);
     const typed = live(true)[0]!;
     const keystrokes = Array.from({ length: Math.floor(typed.body.length / 5) }, (_, i) => ({ ...typed, body: typed.body.slice(0, (i + 1) * 5) }));
-    for (const [label, messages] of [['sentences shared with other messages', live(false)], [`one message typed 5 characters at a time (${keystrokes.length} checks)`, keystrokes]] as const) {
+    for (const [label, messages] of [
+      ['sentences shared with other messages', live(false)],
+      [`one message typed 5 characters at a time (${keystrokes.length} checks)`, keystrokes],
+    ] as const) {
       const times: number[] = [];
       for (const message of messages) {
         const start = performance.now();
@@ -187,7 +226,12 @@ if (!args['no-http']) {
 const batch: MessageInput[] = Array.from({ length: MESSAGES }, (_, i) => generateMessage(SEED, i));
 const batchChars = batch.reduce((sum, message) => sum + message.body.length, 0);
 const full = await timeBatch(batch, 'batch');
-rows.push([`batch: ${MESSAGES.toLocaleString('en-US')} messages (avg ${Math.round(batchChars / MESSAGES)} chars, 30% HTML), all rules`, `${fmt(MESSAGES / full.seconds, 0)} msg/s (${fmt(full.seconds, 1)} s)`, '≥ 300 msg/s', MESSAGES / full.seconds >= 300 ? 'met' : 'missed']);
+rows.push([
+  `batch: ${MESSAGES.toLocaleString('en-US')} messages (avg ${Math.round(batchChars / MESSAGES)} chars, 30% HTML), all rules`,
+  `${fmt(MESSAGES / full.seconds, 0)} msg/s (${fmt(full.seconds, 1)} s)`,
+  '≥ 300 msg/s',
+  MESSAGES / full.seconds >= 300 ? 'met' : 'missed',
+]);
 rows.push(['  findings / messages not publishable', `${full.findings.toLocaleString('en-US')} / ${full.errors.toLocaleString('en-US')}`, '', '']);
 
 const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length), ['measure', 'figure', 'goal', ''][column]!.length));

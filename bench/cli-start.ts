@@ -48,7 +48,10 @@ console.log(`dist/: ${await buildServerIfStale()}`);
 const bench = await openBenchDatabase('cli');
 try {
   for (const name of ['brand-a', 'brand-b', 'brand-c']) await createWorkspace(bench.database.db, { name, timezone: 'Asia/Tokyo', currency: 'JPY' });
-  const commands: Array<[string, string[]]> = [['kizuna --help', ['--help']], ['kizuna workspace list', ['workspace', 'list']]];
+  const commands: Array<[string, string[]]> = [
+    ['kizuna --help', ['--help']],
+    ['kizuna workspace list', ['workspace', 'list']],
+  ];
   console.log(`CLI start: ${RUNS} runs after a warm-up, ${bench.database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'} (already running)`);
   console.log('| command | how it runs | median | slowest | median ÷ built |');
   console.log('|---|---|---:|---:|---:|');
@@ -58,7 +61,9 @@ try {
       const samples = await time(variant, command, { DATABASE_URL: bench.database.url });
       const median = samples[Math.floor(samples.length / 2)]!;
       if (Number.isNaN(built)) built = median;
-      console.log(`| \`${label}\` | ${variant.label} | ${(median / 1000).toFixed(2)} s | ${(samples.at(-1)! / 1000).toFixed(2)} s | ${(median / built).toFixed(1)}× |`);
+      console.log(
+        `| \`${label}\` | ${variant.label} | ${(median / 1000).toFixed(2)} s | ${(samples.at(-1)! / 1000).toFixed(2)} s | ${(median / built).toFixed(1)}× |`,
+      );
     }
   }
 } finally {

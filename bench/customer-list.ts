@@ -16,14 +16,68 @@ const CUSTOMERS = Number(args.customers);
 const RUNS = Number(args.runs);
 
 // Family and given names with kana.
-const FAMILY = [['佐藤', 'サトウ'], ['鈴木', 'スズキ'], ['高橋', 'タカハシ'], ['田中', 'タナカ'], ['伊藤', 'イトウ'], ['渡辺', 'ワタナベ'], ['山本', 'ヤマモト'], ['中村', 'ナカムラ'], ['小林', 'コバヤシ'], ['加藤', 'カトウ'], ['吉田', 'ヨシダ'], ['山田', 'ヤマダ'], ['佐々木', 'ササキ'], ['山口', 'ヤマグチ'], ['松本', 'マツモト'], ['井上', 'イノウエ'], ['木村', 'キムラ'], ['林', 'ハヤシ'], ['斎藤', 'サイトウ'], ['清水', 'シミズ'], ['山崎', 'ヤマザキ'], ['森', 'モリ'], ['池田', 'イケダ'], ['橋本', 'ハシモト'], ['阿部', 'アベ'], ['石川', 'イシカワ'], ['前田', 'マエダ'], ['藤田', 'フジタ'], ['小川', 'オガワ'], ['岡田', 'オカダ']];
-const GIVEN = [['花子', 'ハナコ'], ['恵', 'メグミ'], ['陽子', 'ヨウコ'], ['美咲', 'ミサキ'], ['直美', 'ナオミ'], ['由美', 'ユミ'], ['裕子', 'ユウコ'], ['智子', 'トモコ'], ['久美子', 'クミコ'], ['真由美', 'マユミ'], ['太郎', 'タロウ'], ['健', 'ケン'], ['誠', 'マコト'], ['大輔', 'ダイスケ'], ['翔太', 'ショウタ'], ['浩', 'ヒロシ'], ['隆', 'タカシ'], ['修', 'オサム'], ['明美', 'アケミ'], ['幸子', 'サチコ']];
+const FAMILY = [
+  ['佐藤', 'サトウ'],
+  ['鈴木', 'スズキ'],
+  ['高橋', 'タカハシ'],
+  ['田中', 'タナカ'],
+  ['伊藤', 'イトウ'],
+  ['渡辺', 'ワタナベ'],
+  ['山本', 'ヤマモト'],
+  ['中村', 'ナカムラ'],
+  ['小林', 'コバヤシ'],
+  ['加藤', 'カトウ'],
+  ['吉田', 'ヨシダ'],
+  ['山田', 'ヤマダ'],
+  ['佐々木', 'ササキ'],
+  ['山口', 'ヤマグチ'],
+  ['松本', 'マツモト'],
+  ['井上', 'イノウエ'],
+  ['木村', 'キムラ'],
+  ['林', 'ハヤシ'],
+  ['斎藤', 'サイトウ'],
+  ['清水', 'シミズ'],
+  ['山崎', 'ヤマザキ'],
+  ['森', 'モリ'],
+  ['池田', 'イケダ'],
+  ['橋本', 'ハシモト'],
+  ['阿部', 'アベ'],
+  ['石川', 'イシカワ'],
+  ['前田', 'マエダ'],
+  ['藤田', 'フジタ'],
+  ['小川', 'オガワ'],
+  ['岡田', 'オカダ'],
+];
+const GIVEN = [
+  ['花子', 'ハナコ'],
+  ['恵', 'メグミ'],
+  ['陽子', 'ヨウコ'],
+  ['美咲', 'ミサキ'],
+  ['直美', 'ナオミ'],
+  ['由美', 'ユミ'],
+  ['裕子', 'ユウコ'],
+  ['智子', 'トモコ'],
+  ['久美子', 'クミコ'],
+  ['真由美', 'マユミ'],
+  ['太郎', 'タロウ'],
+  ['健', 'ケン'],
+  ['誠', 'マコト'],
+  ['大輔', 'ダイスケ'],
+  ['翔太', 'ショウタ'],
+  ['浩', 'ヒロシ'],
+  ['隆', 'タカシ'],
+  ['修', 'オサム'],
+  ['明美', 'アケミ'],
+  ['幸子', 'サチコ'],
+];
 const PREFS = ['東京都', '神奈川県', '大阪府', '愛知県', '埼玉県', '千葉県', '兵庫県', '北海道', '福岡県', '静岡県', '鳥取県'];
 
 const { database, drop } = await openBenchDatabase('list');
 try {
   const workspace = await createWorkspace(database.db, { name: 'bench-list' });
-  console.log(`Customer list benchmark: ${CUSTOMERS.toLocaleString('en-US')} profiles, ${RUNS} runs per query, ${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`);
+  console.log(
+    `Customer list benchmark: ${CUSTOMERS.toLocaleString('en-US')} profiles, ${RUNS} runs per query, ${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
+  );
   const bar = new cliProgress.SingleBar({ format: 'load  {bar} {value}/{total} profiles', hideCursor: true }, cliProgress.Presets.shades_classic);
   bar.start(CUSTOMERS, 0);
   const chunk = 100_000;
@@ -60,7 +114,9 @@ try {
   await database.pool.query(
     `insert into customer_values (workspace_id, customer_id, repeat_purchases, recency, age, probability_alive, expected_purchases, expected_spend, clv)
      select workspace_id, id, purchase_count - 1, 0, 1, 0.5, 1, 1, ((id * 7919) % 100000) / 7.0
-       from customers where workspace_id = $1 and lifecycle = 'customer' and id % 5 <> 0`, [workspace.id]);
+       from customers where workspace_id = $1 and lifecycle = 'customer' and id % 5 <> 0`,
+    [workspace.id],
+  );
   await database.pool.query('analyze customers; analyze customer_identities; analyze customer_values');
 
   const scenarios: { name: string; filters: CustomerListFilters; deep?: boolean; order?: CustomerOrder }[] = [
@@ -74,10 +130,12 @@ try {
     { name: 'search email prefix (1 match)', filters: { q: `user${String(Math.floor(CUSTOMERS / 3)).padStart(8, '0')}@` } },
     { name: 'search phone prefix', filters: { q: '090-0012' } },
     { name: 'search + filter: 山 in 大阪府', filters: { q: '山', prefecture: '大阪府' } },
-    ...CUSTOMER_SORTS.flatMap((sort) => SORT_DIRECTIONS.flatMap((direction) => [
-      { name: `sort ${sort} ${direction}, page 1`, filters: {}, order: { sort, direction } },
-      { name: `sort ${sort} ${direction}, page 200`, filters: {}, order: { sort, direction }, deep: true },
-    ])),
+    ...CUSTOMER_SORTS.flatMap((sort) =>
+      SORT_DIRECTIONS.flatMap((direction) => [
+        { name: `sort ${sort} ${direction}, page 1`, filters: {}, order: { sort, direction } },
+        { name: `sort ${sort} ${direction}, page 200`, filters: {}, order: { sort, direction }, deep: true },
+      ]),
+    ),
     { name: 'sort clv desc, 鳥取県', filters: { prefecture: '鳥取県' }, order: { sort: 'clv', direction: 'desc' } },
     { name: 'sort totalSpend desc, 3–4 purchases', filters: { purchaseCountMin: 3, purchaseCountMax: 4 }, order: { sort: 'totalSpend', direction: 'desc' } },
     { name: 'sort lastPurchase desc, leads only', filters: { lifecycle: 'lead' }, order: { sort: 'lastPurchase', direction: 'desc' } },
@@ -88,7 +146,9 @@ try {
     let cursor: string | undefined;
     if (scenario.deep) {
       for (let page = 0; page < 199; page++) {
-        cursor = (await listCustomers(database.db, workspace.id, scenario.filters, { limit: 50, ...order(scenario), ...(cursor ? { cursor } : {}) })).nextCursor ?? undefined;
+        cursor =
+          (await listCustomers(database.db, workspace.id, scenario.filters, { limit: 50, ...order(scenario), ...(cursor ? { cursor } : {}) })).nextCursor ??
+          undefined;
       }
     }
     const ours: number[] = [];
@@ -124,18 +184,27 @@ function order(scenario: { order?: CustomerOrder }): { order?: CustomerOrder } {
 async function naiveList(workspaceId: string, filters: CustomerListFilters, offset: number, sorting?: CustomerOrder) {
   const conditions = ['c.workspace_id = $1'];
   const params: unknown[] = [workspaceId];
-  const add = (sqlText: string, value: unknown) => { params.push(value); conditions.push(sqlText.replace('?', `$${params.length}`)); };
+  const add = (sqlText: string, value: unknown) => {
+    params.push(value);
+    conditions.push(sqlText.replace('?', `$${params.length}`));
+  };
   if (filters.prefecture) add('c.prefecture = ?', filters.prefecture);
   if (filters.gender) add('c.gender = ?', filters.gender);
   if (filters.lifecycle) add('c.lifecycle = ?', filters.lifecycle);
   if (filters.purchaseCountMin !== undefined) add('c.purchase_count >= ?', filters.purchaseCountMin);
   if (filters.purchaseCountMax !== undefined) add('c.purchase_count <= ?', filters.purchaseCountMax);
-  if (filters.q) add(`(c.name ilike ? or c.name_kana ilike $${params.length + 1} or exists (select 1 from customer_identities i where i.customer_id = c.id and i.value ilike $${params.length + 1}))`, `%${filters.q}%`);
+  if (filters.q)
+    add(
+      `(c.name ilike ? or c.name_kana ilike $${params.length + 1} or exists (select 1 from customer_identities i where i.customer_id = c.id and i.value ilike $${params.length + 1}))`,
+      `%${filters.q}%`,
+    );
   const where = conditions.join(' and ');
   const dir = sorting?.direction ?? 'desc';
   const key = { lastPurchase: 'c.last_purchase_at', totalSpend: 'c.purchase_total', clv: 'v.clv', registered: 'c.id' }[sorting?.sort ?? 'lastPurchase'];
   await database.pool.query(
     `select c.*, v.clv from customers c left join customer_values v on v.workspace_id = c.workspace_id and v.customer_id = c.id
-      where ${where} order by ${key} ${dir} nulls last, c.id ${dir} offset ${offset} limit 50`, params);
+      where ${where} order by ${key} ${dir} nulls last, c.id ${dir} offset ${offset} limit 50`,
+    params,
+  );
   await database.pool.query(`select count(*) from customers c where ${where}`, params);
 }

@@ -38,7 +38,10 @@ async function measure(label: string, work: (onProgress: (done: number, total: n
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 50);
   const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar({ format: `${label.padEnd(10)} {bar} {value}/{total} profiles | {duration_formatted}`, hideCursor: true }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { format: `${label.padEnd(10)} {bar} {value}/{total} profiles | {duration_formatted}`, hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   let started = false;
   const startedAt = performance.now();
@@ -66,28 +69,44 @@ const { database, drop } = await openBenchDatabase('demo');
 try {
   console.log(`Demo brand benchmark: ${n(CUSTOMERS)} customers, seed ${SEED}, ${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`);
 
-  const baseline = args['skip-baseline'] ? undefined : await measure('/dev/null', (onProgress) => writeDemoBrand({
-    workspace: { id: '1', name: 'dev-null', timezone: 'Asia/Tokyo', currency: 'JPY' }, sink: nullSink(), customers: CUSTOMERS, seed: SEED, onProgress,
-  }));
+  const baseline = args['skip-baseline']
+    ? undefined
+    : await measure('/dev/null', (onProgress) =>
+        writeDemoBrand({
+          workspace: { id: '1', name: 'dev-null', timezone: 'Asia/Tokyo', currency: 'JPY' },
+          sink: nullSink(),
+          customers: CUSTOMERS,
+          seed: SEED,
+          onProgress,
+        }),
+      );
 
   const workspace = await createWorkspace(database.db, { name: 'bench-demo' });
-  const loaded = await measure('PostgreSQL', (onProgress) => generateDemoBrand({ pool: database.pool, workspace, customers: CUSTOMERS, seed: SEED, onProgress, analyze: false }));
+  const loaded = await measure('PostgreSQL', (onProgress) =>
+    generateDemoBrand({ pool: database.pool, workspace, customers: CUSTOMERS, seed: SEED, onProgress, analyze: false }),
+  );
   const analyzeStart = performance.now();
   await analyzeDemoTables(database.pool);
   const analyzeSeconds = (performance.now() - analyzeStart) / 1000;
-  const { rows: [size] } = await database.pool.query<{ bytes: string }>('select pg_database_size(current_database())::text as bytes');
+  const {
+    rows: [size],
+  } = await database.pool.query<{ bytes: string }>('select pg_database_size(current_database())::text as bytes');
 
   const { summary } = loaded;
   console.log('');
-  console.log(`rows: ${n(loaded.rows)} — customers ${n(summary.customers)}, leads ${n(summary.leads)}, orders ${n(summary.rows.orders)} (${(summary.rows.orders / summary.customers).toFixed(2)} per customer), `
-    + `items ${n(summary.rows.order_items)}, events ${n(summary.rows.events)}, identities ${n(summary.rows.customer_identities)}, `
-    + `consents ${n(summary.rows.consents)} + ${n(summary.rows.consent_changes)} changes`);
+  console.log(
+    `rows: ${n(loaded.rows)} — customers ${n(summary.customers)}, leads ${n(summary.leads)}, orders ${n(summary.rows.orders)} (${(summary.rows.orders / summary.customers).toFixed(2)} per customer), ` +
+      `items ${n(summary.rows.order_items)}, events ${n(summary.rows.events)}, identities ${n(summary.rows.customer_identities)}, ` +
+      `consents ${n(summary.rows.consents)} + ${n(summary.rows.consent_changes)} changes`,
+  );
   if (baseline) report('generate → /dev/null', baseline);
   report('generate → PostgreSQL (COPY)', loaded);
   console.log(`${'analyze'.padEnd(28)} ${analyzeSeconds.toFixed(1).padStart(7)} s`);
   console.log(`database size ${mib(Number(size!.bytes))}`);
   if (baseline) {
-    console.log(`ratio PostgreSQL / baseline: ${(loaded.seconds / baseline.seconds).toFixed(2)}× — the database's share of the load time ≈ ${Math.round(100 * (1 - baseline.seconds / loaded.seconds))}%`);
+    console.log(
+      `ratio PostgreSQL / baseline: ${(loaded.seconds / baseline.seconds).toFixed(2)}× — the database's share of the load time ≈ ${Math.round(100 * (1 - baseline.seconds / loaded.seconds))}%`,
+    );
   }
 } finally {
   await drop();

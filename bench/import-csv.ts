@@ -33,17 +33,27 @@ try {
   let startedAt = performance.now();
   const totals = await writeOrderExport(file, { lines: LINES, customers: CUSTOMERS, products: PRODUCTS, seed: 1 });
   const megabytes = (await stat(file)).size / 1024 / 1024;
-  console.log(`CSV import benchmark: ${n(LINES)} lines, ${n(totals.orders)} orders, ${n(totals.customers)} customers, ${n(PRODUCTS)} products; `
-    + `Shift_JIS, ${megabytes.toFixed(0)} MB (generated in ${((performance.now() - startedAt) / 1000).toFixed(1)} s); `
-    + `${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`);
+  console.log(
+    `CSV import benchmark: ${n(LINES)} lines, ${n(totals.orders)} orders, ${n(totals.customers)} customers, ${n(PRODUCTS)} products; ` +
+      `Shift_JIS, ${megabytes.toFixed(0)} MB (generated in ${((performance.now() - startedAt) / 1000).toFixed(1)} s); ` +
+      `${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
+  );
 
   const workspace = await createWorkspace(database.db, { name: 'bench-import' });
   const importOnce = async (label: string) => {
-    const bar = new cliProgress.SingleBar({ format: `${label} [{bar}] {percentage}% | {duration_formatted}`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+    const bar = new cliProgress.SingleBar(
+      { format: `${label} [{bar}] {percentage}% | {duration_formatted}`, stream: process.stderr, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
     let started = false;
     startedAt = performance.now();
     const report = await importCsv({
-      pool: database.pool, workspace, kind: 'orders', source: { path: file }, mode: 'all-or-nothing', dryRun: false,
+      pool: database.pool,
+      workspace,
+      kind: 'orders',
+      source: { path: file },
+      mode: 'all-or-nothing',
+      dryRun: false,
       onProgress: (done, total) => {
         if (!started) bar.start(total, 0);
         started = true;
@@ -52,7 +62,8 @@ try {
     });
     bar.stop();
     const seconds = (performance.now() - startedAt) / 1000;
-    if (!report.stored || report.rows !== LINES) throw new Error(`import failed: ${JSON.stringify({ ...report, sample: undefined, errors: report.errors.slice(0, 5) })}`);
+    if (!report.stored || report.rows !== LINES)
+      throw new Error(`import failed: ${JSON.stringify({ ...report, sample: undefined, errors: report.errors.slice(0, 5) })}`);
     return seconds;
   };
   const first = await importOnce('import ');

@@ -35,8 +35,10 @@ function orderAt(i: number) {
     return { sku, quantity: 1 + (k % 2), unit_price: 1980, product_name: `商品 ${sku}` };
   });
   return {
-    order_id: `O${i}`, customer_id: `C${(i * 7919) % CUSTOMERS}`,
-    ordered_at: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(), items,
+    order_id: `O${i}`,
+    customer_id: `C${(i * 7919) % CUSTOMERS}`,
+    ordered_at: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
+    items,
   };
 }
 
@@ -46,9 +48,11 @@ try {
   for (let start = 0; start < ORDERS; start += BATCH) {
     bodies.push(JSON.stringify({ records: Array.from({ length: Math.min(BATCH, ORDERS - start) }, (_, j) => orderAt(start + j)) }));
   }
-  console.log(`Concurrent ingest: ${ORDERS.toLocaleString('en-US')} orders in batches of ${BATCH.toLocaleString('en-US')}, `
-    + `${CUSTOMERS.toLocaleString('en-US')} customers and ${PRODUCTS} products all new and shared by every batch, `
-    + `${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`);
+  console.log(
+    `Concurrent ingest: ${ORDERS.toLocaleString('en-US')} orders in batches of ${BATCH.toLocaleString('en-US')}, ` +
+      `${CUSTOMERS.toLocaleString('en-US')} customers and ${PRODUCTS} products all new and shared by every batch, ` +
+      `${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
+  );
   const app = await buildApp({ database, config: { secureCookies: false } });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
 
@@ -59,15 +63,19 @@ try {
     const failed: string[] = [];
     let next = 0;
     const started = performance.now();
-    await Promise.all(Array.from({ length: clients }, async () => {
-      while (next < bodies.length) {
-        const body = bodies[next++]!;
-        const response = await fetch(`${address}/api/v1/workspaces/${workspace.name}/orders/batch`, {
-          method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body,
-        });
-        if (response.status !== 200) failed.push(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (next < bodies.length) {
+          const body = bodies[next++]!;
+          const response = await fetch(`${address}/api/v1/workspaces/${workspace.name}/orders/batch`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+            body,
+          });
+          if (response.status !== 200) failed.push(`HTTP ${response.status}: ${(await response.text()).slice(0, 200)}`);
+        }
+      }),
+    );
     return { seconds: (performance.now() - started) / 1000, failed, workspace };
   }
 
@@ -86,8 +94,11 @@ try {
     if (failed.length > 0) continue;
     const { rows } = await database.pool.query<{ orders: number; purchases: number }>(
       `select (select count(*)::int from orders where workspace_id = $1) as orders,
-              (select sum(purchase_count)::int from customers where workspace_id = $1) as purchases`, [workspace.id]);
-    if (rows[0]!.orders !== ORDERS || rows[0]!.purchases !== ORDERS) throw new Error(`${workspace.name}: stored ${JSON.stringify(rows[0])}, expected ${ORDERS} orders`);
+              (select sum(purchase_count)::int from customers where workspace_id = $1) as purchases`,
+      [workspace.id],
+    );
+    if (rows[0]!.orders !== ORDERS || rows[0]!.purchases !== ORDERS)
+      throw new Error(`${workspace.name}: stored ${JSON.stringify(rows[0])}, expected ${ORDERS} orders`);
   }
 } finally {
   await drop();

@@ -43,7 +43,9 @@ const { database, drop } = await openBenchDatabase('ingest');
 try {
   const httpBrand = await createWorkspace(database.db, { name: 'bench-http' });
   const copyBrand = await createWorkspace(database.db, { name: 'bench-copy' });
-  console.log(`Ingest benchmark: ${EVENTS.toLocaleString('en-US')} events for ${CUSTOMERS.toLocaleString('en-US')} customers, batches of ${BATCH.toLocaleString('en-US')}, ${CONCURRENCY} requests in flight, ${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`);
+  console.log(
+    `Ingest benchmark: ${EVENTS.toLocaleString('en-US')} events for ${CUSTOMERS.toLocaleString('en-US')} customers, batches of ${BATCH.toLocaleString('en-US')}, ${CONCURRENCY} requests in flight, ${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}`,
+  );
 
   // Customers exist first in both workspaces: the measured work is the events alone.
   for (const workspace of [httpBrand, copyBrand]) {
@@ -65,37 +67,50 @@ try {
   bar.start(EVENTS, 0);
   const httpStart = performance.now();
   let next = 0;
-  await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-    while (next < bodies.length) {
-      const body = bodies[next++]!;
-      const response = await fetch(`${address}/api/v1/workspaces/bench-http/events/batch`, {
-        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body,
-      });
-      if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
-      const result = (await response.json()) as { received: number };
-      bar.increment(result.received);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++]!;
+        const response = await fetch(`${address}/api/v1/workspaces/bench-http/events/batch`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body,
+        });
+        if (response.status !== 200) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+        const result = (await response.json()) as { received: number };
+        bar.increment(result.received);
+      }
+    }),
+  );
   const httpSeconds = (performance.now() - httpStart) / 1000;
   bar.stop();
   await app.close();
 
   // 2. Baseline: the same rows (customer ids already resolved) with COPY into the same table.
-  const ids = new Map((await database.db.selectFrom('customers').select(['id', 'external_id']).where('workspace_id', '=', copyBrand.id).execute())
-    .map((row) => [row.external_id, row.id]));
+  const ids = new Map(
+    (await database.db.selectFrom('customers').select(['id', 'external_id']).where('workspace_id', '=', copyBrand.id).execute()).map((row) => [
+      row.external_id,
+      row.id,
+    ]),
+  );
   const copyBar = new cliProgress.SingleBar({ format: 'COPY  {bar} {value}/{total} events', hideCursor: true }, cliProgress.Presets.shades_classic);
   copyBar.start(EVENTS, 0);
   const copyStart = performance.now();
   const client = await database.pool.connect();
   try {
     const copy = client.query(copyFrom('copy events (workspace_id, customer_id, type, occurred_at, properties, idempotency_key) from stdin'));
-    await pipeline(Readable.from((function* rows() {
-      for (let i = 0; i < EVENTS; i++) {
-        const e = eventAt(i, 'c');
-        if (i % BATCH === 0) copyBar.update(i);
-        yield `${copyBrand.id}\t${ids.get(e.customer_id)}\t${e.type}\t${e.occurred_at}\t${JSON.stringify(e.properties)}\t${e.idempotency_key}\n`;
-      }
-    })()), copy);
+    await pipeline(
+      Readable.from(
+        (function* rows() {
+          for (let i = 0; i < EVENTS; i++) {
+            const e = eventAt(i, 'c');
+            if (i % BATCH === 0) copyBar.update(i);
+            yield `${copyBrand.id}\t${ids.get(e.customer_id)}\t${e.type}\t${e.occurred_at}\t${JSON.stringify(e.properties)}\t${e.idempotency_key}\n`;
+          }
+        })(),
+      ),
+      copy,
+    );
   } finally {
     client.release();
   }
@@ -103,7 +118,11 @@ try {
   copyBar.update(EVENTS);
   copyBar.stop();
 
-  const counts = await database.db.selectFrom('events').select(['workspace_id', (eb) => eb.fn.countAll<string>().as('n')]).groupBy('workspace_id').execute();
+  const counts = await database.db
+    .selectFrom('events')
+    .select(['workspace_id', (eb) => eb.fn.countAll<string>().as('n')])
+    .groupBy('workspace_id')
+    .execute();
   const stored = new Map(counts.map((c) => [c.workspace_id, Number(c.n)]));
   if (stored.get(httpBrand.id) !== EVENTS || stored.get(copyBrand.id) !== EVENTS) throw new Error(`stored counts differ: ${JSON.stringify(counts)}`);
 

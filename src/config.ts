@@ -55,14 +55,18 @@ function originFromEnv(raw: string | undefined): string | undefined {
   } catch {
     throw new Error(`KIZUNA_PUBLIC_ORIGIN must be an origin such as https://crm.example.jp, got "${raw}"`);
   }
-  if (url.origin === 'null' || url.pathname !== '/' || url.search || url.hash) throw new Error(`KIZUNA_PUBLIC_ORIGIN must be an origin (scheme, host and port only) such as https://crm.example.jp, got "${raw}"`);
+  if (url.origin === 'null' || url.pathname !== '/' || url.search || url.hash)
+    throw new Error(`KIZUNA_PUBLIC_ORIGIN must be an origin (scheme, host and port only) such as https://crm.example.jp, got "${raw}"`);
   return url.origin;
 }
 
 function trustProxyFromEnv(raw: string | undefined): boolean | string[] {
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
-  return raw.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {

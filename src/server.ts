@@ -21,12 +21,18 @@ export interface RunningServer {
  * Starts Kizuna: the database (embedded unless DATABASE_URL is set), migrations, the first
  * admin and the demo brand on a first start, then the API and console on host:port.
  */
-export async function startServer(config: KizunaConfig, hooks: {
-  log: (line: string) => void;
-  onDemoProgress?: (done: number, total: number) => void;
-}): Promise<RunningServer> {
+export async function startServer(
+  config: KizunaConfig,
+  hooks: {
+    log: (line: string) => void;
+    onDemoProgress?: (done: number, total: number) => void;
+  },
+): Promise<RunningServer> {
   const database = await openDatabase({
-    databaseUrl: config.databaseUrl, dataDir: config.dataDir, statementTimeoutMs: config.statementTimeoutMs, log: hooks.log,
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    statementTimeoutMs: config.statementTimeoutMs,
+    log: hooks.log,
   });
   try {
     const admin = await ensureFirstAdmin(database.db, { email: config.adminEmail, password: config.adminPassword });
@@ -42,7 +48,9 @@ export async function startServer(config: KizunaConfig, hooks: {
     hooks.log(database.embedded ? `Database: embedded PostgreSQL in ${config.dataDir}` : 'Database: DATABASE_URL');
     warmAnalytics(database, analytics, hooks.log);
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
-    preloadMorphology().catch((error: unknown) => hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`));
+    preloadMorphology().catch((error: unknown) =>
+      hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`),
+    );
     if (admin?.generatedPassword) {
       hooks.log(`Sign in as ${admin.email} with the password ${admin.generatedPassword}`);
       hooks.log('(shown only this once; set KIZUNA_ADMIN_PASSWORD before the first start to choose it)');
@@ -50,7 +58,9 @@ export async function startServer(config: KizunaConfig, hooks: {
       hooks.log(`Sign in as ${admin.email} with the password from KIZUNA_ADMIN_PASSWORD`);
     }
     return {
-      app, database, url,
+      app,
+      database,
+      url,
       stop: async () => {
         await app.close();
         await database.close();
@@ -69,9 +79,12 @@ export async function startServer(config: KizunaConfig, hooks: {
 function warmAnalytics(database: Database, engine: AnalyticsEngine, log: (line: string) => void): void {
   void (async () => {
     const { rows } = await database.pool.query<{ id: string; name: string }>(
-      'select w.id, w.name from workspaces w where exists (select 1 from orders o where o.workspace_id = w.id) order by w.id');
+      'select w.id, w.name from workspaces w where exists (select 1 from orders o where o.workspace_id = w.id) order by w.id',
+    );
     await warmUpAnalytics({ engine, workspaces: rows, log });
-  })().catch((error: unknown) => log(`Analytics engine: warm-up stopped (${error instanceof Error ? error.message : String(error)}); workspaces load on first use`));
+  })().catch((error: unknown) =>
+    log(`Analytics engine: warm-up stopped (${error instanceof Error ? error.message : String(error)}); workspaces load on first use`),
+  );
 }
 
 /**
@@ -83,14 +96,19 @@ async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, ho
   if (await isDemoBrandLoaded(database.db)) {
     // A demo loaded before the charter existed gets the demo charter and templates now.
     const demo = await findWorkspace(database.db, DEMO_WORKSPACE);
-    if (await seedDemoCharter({ pool: database.pool, workspaceId: demo.id, check: checkMessage })) hooks.log('Demo brand: relationship charter and templates added');
+    if (await seedDemoCharter({ pool: database.pool, workspaceId: demo.id, check: checkMessage }))
+      hooks.log('Demo brand: relationship charter and templates added');
     return;
   }
   hooks.log(`Loading the demo brand: ${config.demoCustomers.toLocaleString('en-US')} customers (seed ${config.demoSeed}), first start only...`);
   const started = performance.now();
   const summary = await loadDemoBrand(database, {
-    customers: config.demoCustomers, seed: config.demoSeed, ...(hooks.onDemoProgress ? { onProgress: hooks.onDemoProgress } : {}),
+    customers: config.demoCustomers,
+    seed: config.demoSeed,
+    ...(hooks.onDemoProgress ? { onProgress: hooks.onDemoProgress } : {}),
   });
-  hooks.log(`Demo brand "${summary.brand}" loaded in workspace "${DEMO_WORKSPACE}": ${summary.customers.toLocaleString('en-US')} customers, `
-    + `${summary.leads.toLocaleString('en-US')} leads, ${summary.rows.orders.toLocaleString('en-US')} orders (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  hooks.log(
+    `Demo brand "${summary.brand}" loaded in workspace "${DEMO_WORKSPACE}": ${summary.customers.toLocaleString('en-US')} customers, ` +
+      `${summary.leads.toLocaleString('en-US')} leads, ${summary.rows.orders.toLocaleString('en-US')} orders (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
 }

@@ -76,9 +76,15 @@ export function scipyAvailable(python = 'python3'): Promise<boolean> {
 }
 
 /** Writes the models' inputs, one row per customer, as the script reads them. */
-export async function writeClvSummaryTsv(file: string, summary: {
-  x: ArrayLike<number>; tx: ArrayLike<number>; T: ArrayLike<number>; monetary: ArrayLike<number>;
-}): Promise<void> {
+export async function writeClvSummaryTsv(
+  file: string,
+  summary: {
+    x: ArrayLike<number>;
+    tx: ArrayLike<number>;
+    T: ArrayLike<number>;
+    monetary: ArrayLike<number>;
+  },
+): Promise<void> {
   const lines = ['x\ttx\tT\tmonetary'];
   for (let i = 0; i < summary.x.length; i++) lines.push(`${summary.x[i]}\t${summary.tx[i]}\t${summary.T[i]}\t${summary.monetary[i]}`);
   await writeFile(file, `${lines.join('\n')}\n`);

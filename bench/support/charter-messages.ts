@@ -46,7 +46,11 @@ const DRAFT_SLIPS = [
   () => '売上No.1の人気商品です。',
 ];
 
-export function generateMessage(seed: number, index: number, options: { minLength?: number; maxLength?: number; htmlShare?: number; unique?: boolean } = {}): MessageInput {
+export function generateMessage(
+  seed: number,
+  index: number,
+  options: { minLength?: number; maxLength?: number; htmlShare?: number; unique?: boolean } = {},
+): MessageInput {
   const random = Random.for(seed, index, 7);
   const minLength = options.minLength ?? 200;
   const maxLength = options.maxLength ?? 500;
@@ -72,7 +76,10 @@ export function generateMessage(seed: number, index: number, options: { minLengt
   if (!html) return { subject, body: sentences.join('\n'), format: 'text', channel: 'email', department };
   const paragraphs = sentences.map((sentence) => `    <p style="margin:0 0 12px">${sentence}</p>`).join('\n');
   return {
-    subject, format: 'html', channel: 'email', department,
+    subject,
+    format: 'html',
+    channel: 'email',
+    department,
     body: `<html><head><style>p { color: #333; }</style></head><body>\n  <div class="content">\n${paragraphs}\n  </div>\n</body></html>`,
   };
 }

@@ -60,12 +60,21 @@ describe('listChurned', () => {
     expect(list).toMatchObject({ customers: 5, churned: 3, churnRate: 3 / 5, window: { days: 30, source: 'given' }, nextCursor: null });
     expect(list.items.map((c) => c.externalId)).toEqual(['A', ...['C', 'D'].sort(byId)]);
     expect(list.items[0]).toMatchObject({
-      customerId: ids.get('A'), lastPurchaseDay: '2024-05-31', daysSince: 31, churnedOn: '2024-07-01', purchases: 2, totalSpent: '8000',
+      customerId: ids.get('A'),
+      lastPurchaseDay: '2024-05-31',
+      daysSince: 31,
+      churnedOn: '2024-07-01',
+      purchases: 2,
+      totalSpent: '8000',
     });
     expect(list.items[0]!.lastPurchaseAt.toISOString()).toBe('2024-05-31T14:59:00.000Z');
     // D's purchase on d itself is not seen yet: one purchase, ¥2,000, silent since 04-01 (91 days).
     expect(list.items.find((c) => c.externalId === 'D')).toMatchObject({
-      lastPurchaseDay: '2024-04-01', daysSince: 91, churnedOn: '2024-05-02', purchases: 1, totalSpent: '2000',
+      lastPurchaseDay: '2024-04-01',
+      daysSince: 91,
+      churnedOn: '2024-05-02',
+      purchases: 1,
+      totalSpent: '2000',
     });
     // w = 29: B's 30 days are now more than w.
     const narrower = listed(await listChurned({ pool, workspaceId: workspace.id, asOf: '2024-07-01', window: 29, limit: 10 }));
@@ -87,17 +96,25 @@ describe('listChurned', () => {
     const list = listed(await listChurned({ pool, workspaceId: workspace.id, asOf: '2024-08-01', window: 30, limit: 10 }));
     expect(list).toMatchObject({ customers: 6, churned: 6, churnRate: 1 });
     expect(list.items.map((c) => [c.externalId, c.purchases, c.totalSpent, c.daysSince])).toEqual([
-      ['A', 2, '8000', 62], ['B', 1, '4000', 61], ['D', 2, '2500', 31], ['C', 1, '2000', 62], ['E', 1, '700', 31], ['F', 1, '100', 32],
+      ['A', 2, '8000', 62],
+      ['B', 1, '4000', 61],
+      ['D', 2, '2500', 31],
+      ['C', 1, '2000', 62],
+      ['E', 1, '700', 31],
+      ['F', 1, '100', 32],
     ]);
   });
 
   it('refuses a window that is not a positive whole number of days and a cursor it did not make', async () => {
-    await expect(listChurned({ pool, workspaceId: workspace.id, asOf: '2024-07-01', window: 0, limit: 10 }))
-      .rejects.toMatchObject({ code: 'validation_failed' });
-    await expect(listChurned({ pool, workspaceId: workspace.id, asOf: '2024-07-01', window: 30, limit: 10, cursor: 'nope' }))
-      .rejects.toMatchObject({ code: 'bad_request' });
-    await expect(listChurned({ pool, workspaceId: workspace.id, asOf: '2024-02-30', window: 30, limit: 10 }))
-      .rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(listChurned({ pool, workspaceId: workspace.id, asOf: '2024-07-01', window: 0, limit: 10 })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(listChurned({ pool, workspaceId: workspace.id, asOf: '2024-07-01', window: 30, limit: 10, cursor: 'nope' })).rejects.toMatchObject({
+      code: 'bad_request',
+    });
+    await expect(listChurned({ pool, workspaceId: workspace.id, asOf: '2024-02-30', window: 30, limit: 10 })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 });
 
@@ -133,17 +150,21 @@ describe('proposeChurnWindow and the window a churn list uses', () => {
   });
 
   it('proposes the 90th percentile of the gaps between purchase days, rounded up, with its distribution', async () => {
-    expect(await proposeChurnWindow({ pool, workspaceId: workspace.id }))
-      .toEqual({ days: 49, intervals: { count: 5, median: 20, p80: 36.2, p90: 48.6 } });
-    expect(await proposeChurnWindow({ pool, workspaceId: workspace.id, asOf: '2024-02-20' }))
-      .toEqual({ days: 27, intervals: { count: 4, median: 15, p80: 24, p90: 27 } });
+    expect(await proposeChurnWindow({ pool, workspaceId: workspace.id })).toEqual({ days: 49, intervals: { count: 5, median: 20, p80: 36.2, p90: 48.6 } });
+    expect(await proposeChurnWindow({ pool, workspaceId: workspace.id, asOf: '2024-02-20' })).toEqual({
+      days: 27,
+      intervals: { count: 4, median: 15, p80: 24, p90: 27 },
+    });
   });
 
   it('uses the window given, else the workspace setting, else the proposal as of the date', async () => {
     // As of 02-20, base P, Q, R, S, T (last days 01-31, 01-31, 02-02, 01-01, 01-05).
     // Proposal 27: churned ⇔ last day < 01-24 → S, T. Setting 47: < 01-04 → S. Given 19: < 02-01 → P, Q, S, T.
     const asOf = '2024-02-20';
-    const names = (list: ChurnList) => listed(list).items.map((c) => c.externalId).sort();
+    const names = (list: ChurnList) =>
+      listed(list)
+        .items.map((c) => c.externalId)
+        .sort();
     const proposed = listed(await listChurned({ pool, workspaceId: workspace.id, asOf, limit: 10 }));
     expect(proposed).toMatchObject({ window: { days: 27, source: 'proposal' }, customers: 5, churned: 2, churnRate: 0.4 });
     expect(names(proposed)).toEqual(['S', 'T']);
@@ -157,8 +178,9 @@ describe('proposeChurnWindow and the window a churn list uses', () => {
     await setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: null } });
     expect(await readAnalyticsSettings({ pool, workspaceId: workspace.id })).toEqual({ churnWindowDays: null });
     expect(listed(await listChurned({ pool, workspaceId: workspace.id, asOf, limit: 10 })).window).toEqual({ days: 27, source: 'proposal' });
-    await expect(setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: 2.5 } }))
-      .rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: 2.5 } })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 
   it('interpolates percentiles as PostgreSQL percentile_cont does, on an irregular distribution', async () => {
@@ -194,7 +216,8 @@ describe('proposeChurnWindow and the window a churn list uses', () => {
       { customer: 'V', at: '2024-01-02 10:00', amount: 1000 },
     ]);
     expect(await listChurned({ pool, workspaceId: single.id, asOf: '2024-03-01', limit: 10 })).toEqual({
-      outcome: 'no_window', asOf: '2024-03-01',
+      outcome: 'no_window',
+      asOf: '2024-03-01',
       proposal: { days: null, intervals: { count: 0, median: null, p80: null, p90: null } },
     });
   });

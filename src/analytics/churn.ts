@@ -13,16 +13,22 @@ import { churnWindowProblem, readAnalyticsSettings } from './settings.ts';
  */
 
 /** The gaps, in days, between consecutive purchase days of the same customer. */
-export const InterPurchaseIntervals = z.object({
-  count: Count.describe('Gaps seen: a customer with n purchase days gives n − 1'),
-  median: Quotient, p80: Quotient, p90: Quotient,
-}).describe('The gaps in days between consecutive purchase days of the same customer; percentiles by linear interpolation, null without gaps');
+export const InterPurchaseIntervals = z
+  .object({
+    count: Count.describe('Gaps seen: a customer with n purchase days gives n − 1'),
+    median: Quotient,
+    p80: Quotient,
+    p90: Quotient,
+  })
+  .describe('The gaps in days between consecutive purchase days of the same customer; percentiles by linear interpolation, null without gaps');
 export type InterPurchaseIntervals = z.infer<typeof InterPurchaseIntervals>;
 
-export const ChurnWindowProposal = z.object({
-  days: z.number().int().nullable().describe('The proposed window: the 90th percentile of the gaps, rounded up; null when no customer bought on two days'),
-  intervals: InterPurchaseIntervals,
-}).meta({ id: 'ChurnWindowProposal' });
+export const ChurnWindowProposal = z
+  .object({
+    days: z.number().int().nullable().describe('The proposed window: the 90th percentile of the gaps, rounded up; null when no customer bought on two days'),
+    intervals: InterPurchaseIntervals,
+  })
+  .meta({ id: 'ChurnWindowProposal' });
 export type ChurnWindowProposal = z.infer<typeof ChurnWindowProposal>;
 
 /**
@@ -97,34 +103,40 @@ function percentileInHundredths(histogram: readonly { days: number; gaps: number
 export const CHURN_WINDOW_SOURCES = ['given', 'setting', 'proposal'] as const;
 export type ChurnWindowSource = (typeof CHURN_WINDOW_SOURCES)[number];
 
-export const ChurnedCustomer = z.object({
-  customerId: z.string(), externalId: z.string(), name: z.string().nullable(),
-  lastPurchaseAt: z.date(),
-  lastPurchaseDay: Day,
-  daysSince: z.number().int().describe('Days from the last purchase day to asOf (> the window)'),
-  churnedOn: Day.describe('The first date on which they count as churned: last purchase day + window + 1'),
-  purchases: Count.describe('Purchases before asOf'),
-  totalSpent: Decimal.describe('Σ amount of those purchases: the customer\'s value'),
-}).meta({ id: 'ChurnedCustomer' });
+export const ChurnedCustomer = z
+  .object({
+    customerId: z.string(),
+    externalId: z.string(),
+    name: z.string().nullable(),
+    lastPurchaseAt: z.date(),
+    lastPurchaseDay: Day,
+    daysSince: z.number().int().describe('Days from the last purchase day to asOf (> the window)'),
+    churnedOn: Day.describe('The first date on which they count as churned: last purchase day + window + 1'),
+    purchases: Count.describe('Purchases before asOf'),
+    totalSpent: Decimal.describe("Σ amount of those purchases: the customer's value"),
+  })
+  .meta({ id: 'ChurnedCustomer' });
 export type ChurnedCustomer = z.infer<typeof ChurnedCustomer>;
 
 /** The result of listChurned (and of the engine's snapshotChurned), as the API serialises it. */
-export const ChurnList = z.discriminatedUnion('outcome', [
-  z.object({
-    outcome: z.literal('listed'),
-    asOf: Day,
-    window: z.object({ days: z.number().int(), source: z.enum(CHURN_WINDOW_SOURCES).describe('Where the window came from') }),
-    customers: Count.describe('Customers with a purchase before asOf: the base the rate is a share of'),
-    churned: Count.describe('Churned customers, all pages together'),
-    churnRate: Quotient.describe('churned ÷ customers; null when nobody had bought yet'),
-    ...pageOf(ChurnedCustomer),
-  }),
-  z.object({
-    outcome: z.literal('no_window').describe('No window was given or set, and none can be proposed: no customer has bought on two days yet'),
-    asOf: Day,
-    proposal: ChurnWindowProposal,
-  }),
-]).meta({ id: 'ChurnList' });
+export const ChurnList = z
+  .discriminatedUnion('outcome', [
+    z.object({
+      outcome: z.literal('listed'),
+      asOf: Day,
+      window: z.object({ days: z.number().int(), source: z.enum(CHURN_WINDOW_SOURCES).describe('Where the window came from') }),
+      customers: Count.describe('Customers with a purchase before asOf: the base the rate is a share of'),
+      churned: Count.describe('Churned customers, all pages together'),
+      churnRate: Quotient.describe('churned ÷ customers; null when nobody had bought yet'),
+      ...pageOf(ChurnedCustomer),
+    }),
+    z.object({
+      outcome: z.literal('no_window').describe('No window was given or set, and none can be proposed: no customer has bought on two days yet'),
+      asOf: Day,
+      proposal: ChurnWindowProposal,
+    }),
+  ])
+  .meta({ id: 'ChurnList' });
 export type ChurnList = z.infer<typeof ChurnList>;
 
 /**
@@ -139,7 +151,12 @@ export type ChurnList = z.infer<typeof ChurnList>;
  * counts and the page come from the same summary, so they always agree.
  */
 export async function listChurned(params: {
-  pool: pg.Pool; workspaceId: string; asOf: string; window?: number; limit: number; cursor?: string;
+  pool: pg.Pool;
+  workspaceId: string;
+  asOf: string;
+  window?: number;
+  limit: number;
+  cursor?: string;
 }): Promise<ChurnList> {
   const { pool, workspaceId, asOf, limit } = params;
   const after = checkChurnPage(params);
@@ -150,8 +167,15 @@ export async function listChurned(params: {
   const purchases = customerPurchasesAsOfSql({ workspaceId: '$1', timezone: '$2', asOf: '$3' });
   // Churned ⇔ local day of the last purchase < asOf − window ⇔ last purchase before the start of that day.
   const { rows } = await pool.query<{
-    customers: number; churned: number; id: string | null; external_id: string; name: string | null;
-    last_at: Date; last_day: string; purchases: number; total: string;
+    customers: number;
+    churned: number;
+    id: string | null;
+    external_id: string;
+    name: string | null;
+    last_at: Date;
+    last_day: string;
+    purchases: number;
+    total: string;
   }>(
     `with bought as materialized (select customer_id, purchases, total, last_at, last_day from ${purchases} s),
      counts as (
@@ -173,7 +197,11 @@ export async function listChurned(params: {
   const page = items.slice(0, limit);
   const last = page.at(-1);
   return {
-    outcome: 'listed', asOf, window, customers, churned,
+    outcome: 'listed',
+    asOf,
+    window,
+    customers,
+    churned,
     churnRate: customers === 0 ? null : churned / customers,
     items: page,
     nextCursor: items.length > limit && last ? encodeChurnCursor(last.totalSpent, last.customerId) : null,
@@ -185,10 +213,12 @@ export async function listChurned(params: {
  * proposal (`propose`, by default proposeChurnWindow as of `asOf`).
  */
 export async function resolveChurnWindow(params: {
-  pool: pg.Pool; workspaceId: string; asOf: string; window: number | undefined; propose?: () => Promise<ChurnWindowProposal> | ChurnWindowProposal;
-}): Promise<
-  { outcome: 'resolved'; window: { days: number; source: ChurnWindowSource } } | Extract<ChurnList, { outcome: 'no_window' }>
-> {
+  pool: pg.Pool;
+  workspaceId: string;
+  asOf: string;
+  window: number | undefined;
+  propose?: () => Promise<ChurnWindowProposal> | ChurnWindowProposal;
+}): Promise<{ outcome: 'resolved'; window: { days: number; source: ChurnWindowSource } } | Extract<ChurnList, { outcome: 'no_window' }>> {
   const { pool, workspaceId, asOf, window } = params;
   if (window !== undefined) {
     const problem = churnWindowProblem(window);
@@ -204,12 +234,20 @@ export async function resolveChurnWindow(params: {
 
 export function churnedCustomer(
   row: { id: string | null; external_id: string; name: string | null; last_at: Date; last_day: string; purchases: number; total: string },
-  asOf: string, windowDays: number,
+  asOf: string,
+  windowDays: number,
 ): ChurnedCustomer {
   const daysSince = dayNumber(asOf) - dayNumber(row.last_day);
   return {
-    customerId: row.id!, externalId: row.external_id, name: row.name, lastPurchaseAt: row.last_at, lastPurchaseDay: row.last_day,
-    daysSince, churnedOn: addDays(row.last_day, windowDays + 1), purchases: row.purchases, totalSpent: row.total,
+    customerId: row.id!,
+    externalId: row.external_id,
+    name: row.name,
+    lastPurchaseAt: row.last_at,
+    lastPurchaseDay: row.last_day,
+    daysSince,
+    churnedOn: addDays(row.last_day, windowDays + 1),
+    purchases: row.purchases,
+    totalSpent: row.total,
   };
 }
 

@@ -143,22 +143,30 @@ export function checkSeries(period: Period, granularity: Granularity): void {
   checkGranularity(granularity);
   const buckets = bucketCount(period, granularity);
   if (buckets > MAX_BUCKETS) {
-    throw new KizunaError('validation_failed',
+    throw new KizunaError(
+      'validation_failed',
       `A series has at most ${MAX_BUCKETS.toLocaleString('en-US')} buckets (about ten years of days); ${period.from} – ${period.to} by ${granularity} has ${buckets.toLocaleString('en-US')}: shorten the period or choose a longer granularity.`,
-      { field: 'granularity', limit: MAX_BUCKETS, buckets });
+      { field: 'granularity', limit: MAX_BUCKETS, buckets },
+    );
   }
 }
 
 /** Throws validation_failed unless `limit` is a page size from 1 to MAX_PAGE_SIZE. */
 export function checkPageSize(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new KizunaError('validation_failed', `limit must be a whole number from 1 to ${MAX_PAGE_SIZE.toLocaleString('en-US')}, not ${limit}.`, { field: 'limit', limit: MAX_PAGE_SIZE });
+    throw new KizunaError('validation_failed', `limit must be a whole number from 1 to ${MAX_PAGE_SIZE.toLocaleString('en-US')}, not ${limit}.`, {
+      field: 'limit',
+      limit: MAX_PAGE_SIZE,
+    });
   }
 }
 
 /** Checks a period given by a user: two real dates, from before to. Returns the reason it is refused, or null. */
 export function periodProblem(period: Period): string | null {
-  for (const [name, date] of [['from', period.from], ['to', period.to]] as const) {
+  for (const [name, date] of [
+    ['from', period.from],
+    ['to', period.to],
+  ] as const) {
     try {
       dayNumber(date);
     } catch {
@@ -174,15 +182,18 @@ export function checkPeriod(period: Period): void {
   if (problem) throw new KizunaError('validation_failed', problem);
   const days = dayNumber(period.to) - dayNumber(period.from);
   if (days > MAX_PERIOD_DAYS) {
-    throw new KizunaError('validation_failed',
+    throw new KizunaError(
+      'validation_failed',
       `A period has at most ${MAX_PERIOD_DAYS.toLocaleString('en-US')} days (about a hundred years); ${period.from} – ${period.to} has ${days.toLocaleString('en-US')}.`,
-      { field: 'to', limit: MAX_PERIOD_DAYS, days });
+      { field: 'to', limit: MAX_PERIOD_DAYS, days },
+    );
   }
 }
 
 /** Throws a validation error unless `granularity` is day, week or month (it is written into SQL). */
 export function checkGranularity(granularity: Granularity): void {
-  if (!GRANULARITIES.includes(granularity)) throw new KizunaError('validation_failed', `granularity must be one of ${GRANULARITIES.join(', ')}, not "${granularity}"`);
+  if (!GRANULARITIES.includes(granularity))
+    throw new KizunaError('validation_failed', `granularity must be one of ${GRANULARITIES.join(', ')}, not "${granularity}"`);
 }
 
 /** Throws a validation error unless `comparison` is 'previous' or 'year'. */
@@ -193,6 +204,7 @@ export function checkComparison(comparison: Comparison): void {
 /** A bucket's dates within a period: the first and last buckets of a period may be cut. */
 export function bucketDates(bucket: string, granularity: Granularity, period: Period): Period {
   const end = nextBucket(bucket, granularity);
+  // biome-ignore lint/complexity/useMathMinMax: the bounds are YYYY-MM-DD strings, compared as text
   return { from: bucket < period.from ? period.from : bucket, to: end < period.to ? end : period.to };
 }
 

@@ -26,15 +26,26 @@ function order(id: string, customer: string, at: string, status = 'delivered') {
 // March cohort: A1 A2 A3 A4 A7 A8 = 6, converted A1 A3 A7 A8 = 4. February: A5 A9 = 2, converted 1.
 // The latest order is on 04-30, so the data ends on 2024-05-01.
 const ORDERS = [
-  order('A1-1', 'A1', '2024-03-01 00:05'), order('A1-2', 'A1', '2024-03-31 10:00'),
-  order('A2-1', 'A2', '2024-03-05 10:00'), order('A2-2', 'A2', '2024-03-05 20:00'), order('A2-3', 'A2', '2024-04-05 10:00'),
-  order('A3-1', 'A3', '2024-03-10 23:30'), order('A3-2', 'A3', '2024-03-11 00:30'),
-  order('A4-1', 'A4', '2024-03-20 12:00'), order('A4-2', 'A4', '2024-03-25 12:00', 'cancelled'), order('A4-3', 'A4', '2024-03-28 12:00', 'returned'),
-  order('A7-0', 'A7', '2024-03-03 12:00', 'cancelled'), order('A7-1', 'A7', '2024-03-15 12:00'), order('A7-2', 'A7', '2024-03-16 12:00'),
-  order('A8-1', 'A8', '2024-03-31 23:59'), order('A8-2', 'A8', '2024-04-30 12:00'),
-  order('A5-1', 'A5', '2024-02-15 12:00'), order('A5-2', 'A5', '2024-03-10 12:00'),
+  order('A1-1', 'A1', '2024-03-01 00:05'),
+  order('A1-2', 'A1', '2024-03-31 10:00'),
+  order('A2-1', 'A2', '2024-03-05 10:00'),
+  order('A2-2', 'A2', '2024-03-05 20:00'),
+  order('A2-3', 'A2', '2024-04-05 10:00'),
+  order('A3-1', 'A3', '2024-03-10 23:30'),
+  order('A3-2', 'A3', '2024-03-11 00:30'),
+  order('A4-1', 'A4', '2024-03-20 12:00'),
+  order('A4-2', 'A4', '2024-03-25 12:00', 'cancelled'),
+  order('A4-3', 'A4', '2024-03-28 12:00', 'returned'),
+  order('A7-0', 'A7', '2024-03-03 12:00', 'cancelled'),
+  order('A7-1', 'A7', '2024-03-15 12:00'),
+  order('A7-2', 'A7', '2024-03-16 12:00'),
+  order('A8-1', 'A8', '2024-03-31 23:59'),
+  order('A8-2', 'A8', '2024-04-30 12:00'),
+  order('A5-1', 'A5', '2024-02-15 12:00'),
+  order('A5-2', 'A5', '2024-03-10 12:00'),
   order('A9-1', 'A9', '2024-02-10 12:00'),
-  order('A6-1', 'A6', '2024-03-02 12:00'), order('A6-2', 'A6', '2024-03-09 12:00'),
+  order('A6-1', 'A6', '2024-03-02 12:00'),
+  order('A6-2', 'A6', '2024-03-09 12:00'),
 ];
 
 const MARCH = { from: '2024-03-01', to: '2024-04-01' };
@@ -49,7 +60,14 @@ beforeAll(async () => {
 });
 
 const f2 = (params: { period?: typeof MARCH; granularity?: 'day' | 'week' | 'month'; within?: number; asOf?: string }) =>
-  f2Conversion({ pool: database.pool, workspaceId: workspace.id, period: params.period ?? FEBRUARY_MARCH, granularity: params.granularity ?? 'month', within: params.within ?? 30, ...(params.asOf ? { asOf: params.asOf } : {}) });
+  f2Conversion({
+    pool: database.pool,
+    workspaceId: workspace.id,
+    period: params.period ?? FEBRUARY_MARCH,
+    granularity: params.granularity ?? 'month',
+    within: params.within ?? 30,
+    ...(params.asOf ? { asOf: params.asOf } : {}),
+  });
 
 describe('repeatRates', () => {
   it('counts customers with two or more purchases in the period, same-day purchases included', async () => {
@@ -65,7 +83,11 @@ describe('repeatRates', () => {
     // 03-18: A4 → 0/1. 03-25: A1, A8 (03-31 23:59) → 0/2.
     const { series } = await repeatRates({ pool: database.pool, workspaceId: workspace.id, period: MARCH, granularity: 'week' });
     expect(series.map((s) => [s.bucket, s.customers, s.repeaters])).toEqual([
-      ['2024-02-26', 2, 0], ['2024-03-04', 4, 1], ['2024-03-11', 2, 1], ['2024-03-18', 1, 0], ['2024-03-25', 2, 0],
+      ['2024-02-26', 2, 0],
+      ['2024-03-04', 4, 1],
+      ['2024-03-11', 2, 1],
+      ['2024-03-18', 1, 0],
+      ['2024-03-25', 2, 0],
     ]);
     expect(series[0]!.period).toEqual({ from: '2024-03-01', to: '2024-03-04' });
   });
@@ -83,7 +105,15 @@ describe('f2Conversion', () => {
     expect(result.asOf).toBe('2024-05-01');
     expect(result.cohorts).toEqual([
       // February: last first day 02-29, window to 03-30. March: last first day 03-31, window to 04-30.
-      { bucket: '2024-02-01', period: { from: '2024-02-01', to: '2024-03-01' }, windowEnd: '2024-03-30', cohortSize: 2, converted: 1, rate: 0.5, complete: true },
+      {
+        bucket: '2024-02-01',
+        period: { from: '2024-02-01', to: '2024-03-01' },
+        windowEnd: '2024-03-30',
+        cohortSize: 2,
+        converted: 1,
+        rate: 0.5,
+        complete: true,
+      },
       { bucket: '2024-03-01', period: MARCH, windowEnd: '2024-04-30', cohortSize: 6, converted: 4, rate: 4 / 6, complete: true },
     ]);
     expect(result.total).toEqual({ cohortSize: 8, converted: 5, rate: 5 / 8, complete: true });
@@ -100,14 +130,21 @@ describe('f2Conversion', () => {
   it('puts customers in the cohort of their local first-purchase day', async () => {
     // Daily cohorts of March 1–3: A1 bought first on 03-01 00:05 Tokyo (Feb 29 in UTC); A6 bought on 03-02 but became a customer in 2023.
     const result = await f2({ period: { from: '2024-03-01', to: '2024-03-04' }, granularity: 'day' });
-    expect(result.cohorts.map((c) => [c.bucket, c.cohortSize, c.converted])).toEqual([['2024-03-01', 1, 1], ['2024-03-02', 0, 0], ['2024-03-03', 0, 0]]);
+    expect(result.cohorts.map((c) => [c.bucket, c.cohortSize, c.converted])).toEqual([
+      ['2024-03-01', 1, 1],
+      ['2024-03-02', 0, 0],
+      ['2024-03-03', 0, 0],
+    ]);
     expect(result.cohorts[1]!.rate).toBeNull();
   });
 
   it('flags cohorts whose window is not over as of a date, and ignores purchases from that date on', async () => {
     // As of 04-15: March's window (to 04-30) is open, A8's second purchase (04-30) is not seen yet → 3 of 6.
     const mid = await f2({ asOf: '2024-04-15' });
-    expect(mid.cohorts.map((c) => [c.bucket, c.cohortSize, c.converted, c.complete])).toEqual([['2024-02-01', 2, 1, true], ['2024-03-01', 6, 3, false]]);
+    expect(mid.cohorts.map((c) => [c.bucket, c.cohortSize, c.converted, c.complete])).toEqual([
+      ['2024-02-01', 2, 1, true],
+      ['2024-03-01', 6, 3, false],
+    ]);
     expect(mid.total.complete).toBe(false);
     // As of 03-20: only first purchases before 03-20 are known (A1 A2 A3 A7), converted A3 and A7 (A1's 03-31 is not seen).
     const early = await f2({ period: MARCH, asOf: '2024-03-20' });

@@ -1,7 +1,19 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { KizunaError } from '../shared/errors.ts';
-import { addDays, bucketDates, bucketsOf, checkSeries, GRANULARITIES, type Granularity, localBucket, localDayStart, type Period, purchasesSql, requireCalendarDate } from './periods.ts';
+import {
+  addDays,
+  bucketDates,
+  bucketsOf,
+  checkSeries,
+  GRANULARITIES,
+  type Granularity,
+  localBucket,
+  localDayStart,
+  type Period,
+  purchasesSql,
+  requireCalendarDate,
+} from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
 import { AnalyticsPeriod, Count, Day, Quotient } from './result-shapes.ts';
 
@@ -42,24 +54,21 @@ export const RepeatBucket = z.object({ bucket: Day, period: AnalyticsPeriod, ...
 export type RepeatBucket = z.infer<typeof RepeatBucket>;
 
 /** The result of repeatRates (and of the engine's snapshotRepeatRates), as the API serialises it. */
-export const RepeatRates = z.object({
-  period: AnalyticsPeriod,
-  granularity: z.enum(GRANULARITIES),
-  total: RepeatRate.describe('The whole period as one: a customer buying once in each of two buckets is a repeater here'),
-  series: z.array(RepeatBucket).describe('One entry per bucket, in order, empty buckets included'),
-}).meta({ id: 'RepeatRates' });
+export const RepeatRates = z
+  .object({
+    period: AnalyticsPeriod,
+    granularity: z.enum(GRANULARITIES),
+    total: RepeatRate.describe('The whole period as one: a customer buying once in each of two buckets is a repeater here'),
+    series: z.array(RepeatBucket).describe('One entry per bucket, in order, empty buckets included'),
+  })
+  .meta({ id: 'RepeatRates' });
 export type RepeatRates = z.infer<typeof RepeatRates>;
 
 /**
  * The repeat rate of a period and of each of its buckets, from one range scan of the period's
  * purchases through the orders' (workspace_id, ordered_at) index.
  */
-export async function repeatRates(params: {
-  pool: pg.Pool;
-  workspaceId: string;
-  period: Period;
-  granularity: Granularity;
-}): Promise<RepeatRates> {
+export async function repeatRates(params: { pool: pg.Pool; workspaceId: string; period: Period; granularity: Granularity }): Promise<RepeatRates> {
   const { pool, workspaceId, period, granularity } = params;
   checkSeries(period, granularity);
   const timezone = await workspaceTimezone(pool, workspaceId);
@@ -80,7 +89,10 @@ export async function repeatRates(params: {
 
 /** The result of repeatRates from its counts: the whole period's, and each bucket's by its first date (missing: none). */
 export function repeatRatesOf(params: {
-  period: Period; granularity: Granularity; total: { customers: number; repeaters: number }; byBucket: Map<string, { customers: number; repeaters: number }>;
+  period: Period;
+  granularity: Granularity;
+  total: { customers: number; repeaters: number };
+  byBucket: Map<string, { customers: number; repeaters: number }>;
 }): RepeatRates {
   const { period, granularity, total, byBucket } = params;
   return {
@@ -99,10 +111,10 @@ function rateOf(customers: number, repeaters: number): RepeatRate {
 }
 
 const F2_RATE = {
-  cohortSize: Count.describe('Customers whose first purchase ever is on the cohort\'s dates (and before asOf)'),
+  cohortSize: Count.describe("Customers whose first purchase ever is on the cohort's dates (and before asOf)"),
   converted: Count.describe('Of them, those with a purchase on a later day within `within` days of the first (and before asOf)'),
   rate: Quotient.describe('converted ÷ cohortSize; null for an empty cohort'),
-  complete: z.boolean().describe('False while the window of the cohort\'s last first-purchase day is not over as of asOf: the rate may still rise'),
+  complete: z.boolean().describe("False while the window of the cohort's last first-purchase day is not over as of asOf: the rate may still rise"),
 };
 export const F2Rate = z.object(F2_RATE);
 export type F2Rate = z.infer<typeof F2Rate>;
@@ -110,20 +122,22 @@ export type F2Rate = z.infer<typeof F2Rate>;
 export const F2Cohort = z.object({
   bucket: Day.describe('First date of the bucket of first purchases'),
   period: AnalyticsPeriod,
-  windowEnd: Day.describe('The last day whose second purchases count: the cohort\'s last first-purchase day + within'),
+  windowEnd: Day.describe("The last day whose second purchases count: the cohort's last first-purchase day + within"),
   ...F2_RATE,
 });
 export type F2Cohort = z.infer<typeof F2Cohort>;
 
 /** The result of f2Conversion (and of the engine's snapshotF2), as the API serialises it. */
-export const F2Conversion = z.object({
-  period: AnalyticsPeriod,
-  granularity: z.enum(GRANULARITIES),
-  within: z.number().int(),
-  asOf: Day.describe('The first local date the data does not cover: purchases from then on are not counted'),
-  total: F2Rate.describe('The period\'s first purchases as one cohort'),
-  cohorts: z.array(F2Cohort),
-}).meta({ id: 'F2Conversion' });
+export const F2Conversion = z
+  .object({
+    period: AnalyticsPeriod,
+    granularity: z.enum(GRANULARITIES),
+    within: z.number().int(),
+    asOf: Day.describe('The first local date the data does not cover: purchases from then on are not counted'),
+    total: F2Rate.describe("The period's first purchases as one cohort"),
+    cohorts: z.array(F2Cohort),
+  })
+  .meta({ id: 'F2Conversion' });
 export type F2Conversion = z.infer<typeof F2Conversion>;
 
 export const MAX_F2_WINDOW_DAYS = 3650;
@@ -174,12 +188,22 @@ export async function f2Conversion(params: {
       group by 1`,
     [workspaceId, timezone, period.from, cohortsTo, addDays(period.from, 1), conversionsTo, within],
   );
-  return f2ConversionOf({ period, granularity, within, asOf, byBucket: new Map(rows.map((row) => [row.bucket, { cohortSize: row.cohort_size, converted: row.converted }])) });
+  return f2ConversionOf({
+    period,
+    granularity,
+    within,
+    asOf,
+    byBucket: new Map(rows.map((row) => [row.bucket, { cohortSize: row.cohort_size, converted: row.converted }])),
+  });
 }
 
 /** The result of f2Conversion from each bucket's counts, by the bucket's first date (missing: an empty cohort). */
 export function f2ConversionOf(params: {
-  period: Period; granularity: Granularity; within: number; asOf: string; byBucket: Map<string, { cohortSize: number; converted: number }>;
+  period: Period;
+  granularity: Granularity;
+  within: number;
+  asOf: string;
+  byBucket: Map<string, { cohortSize: number; converted: number }>;
 }): F2Conversion {
   const { period, granularity, within, asOf, byBucket } = params;
   const cohorts = bucketsOf(period, granularity).map((bucket): F2Cohort => {
@@ -190,8 +214,15 @@ export function f2ConversionOf(params: {
   });
   const sum = (pick: (cohort: F2Cohort) => number) => cohorts.reduce((total, cohort) => total + pick(cohort), 0);
   return {
-    period, granularity, within, asOf,
-    total: f2RateOf(sum((c) => c.cohortSize), sum((c) => c.converted), cohorts.every((c) => c.complete)),
+    period,
+    granularity,
+    within,
+    asOf,
+    total: f2RateOf(
+      sum((c) => c.cohortSize),
+      sum((c) => c.converted),
+      cohorts.every((c) => c.complete),
+    ),
     cohorts,
   };
 }

@@ -43,9 +43,10 @@ beforeAll(async () => {
 afterAll(() => database.close());
 
 /** [active, retention, revenue, revenue per customer, cumulative] per offset; null for a future cell. */
-const table = (cohort: Cohort) => cohort.cells.map((cell) => (cell.active === null
-  ? null
-  : [cell.active, cell.retention, cell.revenue, cell.revenuePerCustomer, cell.cumulativeRevenuePerCustomer]));
+const table = (cohort: Cohort) =>
+  cohort.cells.map((cell) =>
+    cell.active === null ? null : [cell.active, cell.retention, cell.revenue, cell.revenuePerCustomer, cell.cumulativeRevenuePerCustomer],
+  );
 
 describe('cohortRetention', () => {
   it('gives each cohort month its share with a purchase and revenue per customer by local months, future cells null', async () => {
@@ -57,9 +58,18 @@ describe('cohortRetention', () => {
     //       k2 Apr: nobody → 0 (known, not null), cum 3,500;  k3 May: not complete → null
     //   Mar k0 Mar: e 1,500 → 1/1;  k1 Apr: e 500 → 1/1, cum 2,000;  k2 May, k3 Jun → null
     const retention = await cohortRetention({ pool, workspaceId: workspace.id, from: '2024-01-01', to: '2024-04-01', months: 3, asOf: '2024-05-01' });
-    expect(retention.cohorts.map((c) => [c.month, c.customers])).toEqual([['2024-01-01', 2], ['2024-02-01', 2], ['2024-03-01', 1]]);
+    expect(retention.cohorts.map((c) => [c.month, c.customers])).toEqual([
+      ['2024-01-01', 2],
+      ['2024-02-01', 2],
+      ['2024-03-01', 1],
+    ]);
     const [jan, feb, mar] = retention.cohorts as [Cohort, Cohort, Cohort];
-    expect(table(jan)).toEqual([[2, 1, '4000', 2000, 2000], [1, 0.5, '2000', 1000, 3000], [1, 0.5, '1000', 500, 3500], [1, 0.5, '500', 250, 3750]]);
+    expect(table(jan)).toEqual([
+      [2, 1, '4000', 2000, 2000],
+      [1, 0.5, '2000', 1000, 3000],
+      [1, 0.5, '1000', 500, 3500],
+      [1, 0.5, '500', 250, 3750],
+    ]);
     expect(table(feb)).toEqual([[2, 1, '6000', 3000, 3000], [1, 0.5, '1000', 500, 3500], [0, 0, '0', 0, 3500], null]);
     expect(table(mar)).toEqual([[1, 1, '1500', 1500, 1500], [1, 1, '500', 500, 2000], null, null]);
     expect(feb.cells.map((cell) => cell.month)).toEqual(['2024-02-01', '2024-03-01', '2024-04-01', '2024-05-01']);
@@ -74,24 +84,41 @@ describe('cohortRetention', () => {
     expect(table(mar).map((cell) => cell?.[0] ?? null)).toEqual([1, null, null, null]);
     // As of 03-10, the March cohort has no customer yet (e's first purchase is on 03-31) and no known cell.
     const early = await cohortRetention({ pool, workspaceId: workspace.id, from: '2024-03-01', to: '2024-04-01', months: 1, asOf: '2024-03-10' });
-    expect(early.cohorts).toEqual([{ month: '2024-03-01', customers: 0, cells: [
-      { offset: 0, month: '2024-03-01', active: null, retention: null, revenue: null, revenuePerCustomer: null, cumulativeRevenuePerCustomer: null },
-      { offset: 1, month: '2024-04-01', active: null, retention: null, revenue: null, revenuePerCustomer: null, cumulativeRevenuePerCustomer: null },
-    ] }]);
+    expect(early.cohorts).toEqual([
+      {
+        month: '2024-03-01',
+        customers: 0,
+        cells: [
+          { offset: 0, month: '2024-03-01', active: null, retention: null, revenue: null, revenuePerCustomer: null, cumulativeRevenuePerCustomer: null },
+          { offset: 1, month: '2024-04-01', active: null, retention: null, revenue: null, revenuePerCustomer: null, cumulativeRevenuePerCustomer: null },
+        ],
+      },
+    ]);
   });
 
   it('takes today in the workspace time zone as asOf by default, and cohorts from the month holding from', async () => {
     // 2024-04-30T15:30Z is 05-01 00:30 in Tokyo: April is complete, as in the first test.
-    const retention = await cohortRetention({ pool, workspaceId: workspace.id, from: '2024-02-15', to: '2024-03-02', months: 2, clock: fixedClock('2024-04-30T15:30:00Z') });
+    const retention = await cohortRetention({
+      pool,
+      workspaceId: workspace.id,
+      from: '2024-02-15',
+      to: '2024-03-02',
+      months: 2,
+      clock: fixedClock('2024-04-30T15:30:00Z'),
+    });
     expect(retention.asOf).toBe('2024-05-01');
-    expect(retention.cohorts.map((c) => [c.month, c.customers, table(c).map((cell) => cell?.[0] ?? null)]))
-      .toEqual([['2024-02-01', 2, [2, 1, 0]], ['2024-03-01', 1, [1, 1, null]]]);
+    expect(retention.cohorts.map((c) => [c.month, c.customers, table(c).map((cell) => cell?.[0] ?? null)])).toEqual([
+      ['2024-02-01', 2, [2, 1, 0]],
+      ['2024-03-01', 1, [1, 1, null]],
+    ]);
   });
 
   it('refuses an empty period and an offset range it will not draw', async () => {
-    await expect(cohortRetention({ pool, workspaceId: workspace.id, from: '2024-04-01', to: '2024-01-01', months: 3 }))
-      .rejects.toMatchObject({ code: 'validation_failed' });
-    await expect(cohortRetention({ pool, workspaceId: workspace.id, from: '2024-01-01', to: '2024-04-01', months: -1 }))
-      .rejects.toMatchObject({ code: 'validation_failed' });
+    await expect(cohortRetention({ pool, workspaceId: workspace.id, from: '2024-04-01', to: '2024-01-01', months: 3 })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+    await expect(cohortRetention({ pool, workspaceId: workspace.id, from: '2024-01-01', to: '2024-04-01', months: -1 })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
   });
 });

@@ -16,29 +16,37 @@ import { Count, Day, Decimal, Quotient } from './result-shapes.ts';
  */
 
 export const RetentionCell = z.object({
-  offset: z.number().int().describe('k: months after the cohort\'s month; 0 is the month of the first purchase'),
+  offset: z.number().int().describe("k: months after the cohort's month; 0 is the month of the first purchase"),
   month: Day.describe('The calendar month c + k, as its first date'),
   active: Count.nullable().describe('Cohort customers with a purchase in the month'),
   retention: Quotient.describe('active ÷ cohort customers'),
-  revenue: Decimal.nullable().describe('Σ amount of the cohort\'s purchases in the month'),
+  revenue: Decimal.nullable().describe("Σ amount of the cohort's purchases in the month"),
   revenuePerCustomer: Quotient.describe('revenue ÷ cohort customers'),
   cumulativeRevenuePerCustomer: Quotient.describe('Σ revenue over offsets 0..k ÷ cohort customers: the historical LTV at k'),
 });
 export type RetentionCell = z.infer<typeof RetentionCell>;
 
-export const Cohort = z.object({
-  month: Day.describe('The month of the first purchase ever, as its first date'),
-  customers: Count.describe('Customers whose first purchase ever falls in this month (and before asOf)'),
-  cells: z.array(RetentionCell).describe('Offsets 0..months. Every figure is null while month c + k is not complete before asOf (unknown, not 0); shares and per-customer figures are null for an empty cohort too.'),
-}).meta({ id: 'RetentionCohort' });
+export const Cohort = z
+  .object({
+    month: Day.describe('The month of the first purchase ever, as its first date'),
+    customers: Count.describe('Customers whose first purchase ever falls in this month (and before asOf)'),
+    cells: z
+      .array(RetentionCell)
+      .describe(
+        'Offsets 0..months. Every figure is null while month c + k is not complete before asOf (unknown, not 0); shares and per-customer figures are null for an empty cohort too.',
+      ),
+  })
+  .meta({ id: 'RetentionCohort' });
 export type Cohort = z.infer<typeof Cohort>;
 
 /** The result of cohortRetention (and of the engine's snapshotRetention), as the API serialises it. */
-export const CohortRetention = z.object({
-  asOf: Day.describe('Purchases before this date count; months ending after it are the future'),
-  months: z.number().int(),
-  cohorts: z.array(Cohort),
-}).meta({ id: 'CohortRetention' });
+export const CohortRetention = z
+  .object({
+    asOf: Day.describe('Purchases before this date count; months ending after it are the future'),
+    months: z.number().int(),
+    cohorts: z.array(Cohort),
+  })
+  .meta({ id: 'CohortRetention' });
 export type CohortRetention = z.infer<typeof CohortRetention>;
 
 /** The largest k a table asks for: ten years. */
@@ -57,7 +65,13 @@ export const MAX_RETENTION_MONTHS = 120;
  * shown, joined to the cohorts by customer.
  */
 export async function cohortRetention(params: {
-  pool: pg.Pool; workspaceId: string; from: string; to: string; months: number; asOf?: string; clock?: Clock;
+  pool: pg.Pool;
+  workspaceId: string;
+  from: string;
+  to: string;
+  months: number;
+  asOf?: string;
+  clock?: Clock;
 }): Promise<CohortRetention> {
   const { pool, workspaceId, from, to, months } = params;
   checkRetentionTerms(params);
@@ -94,7 +108,8 @@ export async function cohortRetention(params: {
     else cells.set(`${row.cohort}|${row.month}`, { active: row.customers, revenue: row.revenue! });
   }
   return {
-    asOf, months,
+    asOf,
+    months,
     cohorts: cohortMonths.map((month) => cohortRow({ month, customers: sizes.get(month) ?? 0, months, asOf, cells })),
   };
 }
@@ -104,9 +119,11 @@ export function checkRetentionTerms(terms: { from: string; to: string; months: n
   checkPeriod({ from: terms.from, to: terms.to });
   const cohorts = bucketCount({ from: terms.from, to: terms.to }, 'month');
   if (cohorts > MAX_COHORTS) {
-    throw new KizunaError('validation_failed',
+    throw new KizunaError(
+      'validation_failed',
       `A retention table has at most ${MAX_COHORTS} monthly cohorts (ten years); ${terms.from} – ${terms.to} has ${cohorts}: shorten the period.`,
-      { field: 'from', limit: MAX_COHORTS, cohorts });
+      { field: 'from', limit: MAX_COHORTS, cohorts },
+    );
   }
   if (!Number.isInteger(terms.months) || terms.months < 0 || terms.months > MAX_RETENTION_MONTHS) {
     throw new KizunaError('validation_failed', `months must be a whole number from 0 to ${MAX_RETENTION_MONTHS}, not ${terms.months}.`);
@@ -116,7 +133,11 @@ export function checkRetentionTerms(terms: { from: string; to: string; months: n
 
 /** One cohort's row of cells from its (cohort month|cell month) figures; cells not yet complete before `asOf` are null. */
 export function cohortRow(params: {
-  month: string; customers: number; months: number; asOf: string; cells: Map<string, { active: number; revenue: string }>;
+  month: string;
+  customers: number;
+  months: number;
+  asOf: string;
+  cells: Map<string, { active: number; revenue: string }>;
 }): Cohort {
   const { month, customers, months, asOf, cells } = params;
   const perCustomer = (value: number) => (customers === 0 ? null : value / customers);
@@ -131,8 +152,13 @@ export function cohortRow(params: {
     const cell = cells.get(`${month}|${cellMonth}`) ?? { active: 0, revenue: '0' };
     cumulative += Number(cell.revenue);
     row.push({
-      offset, month: cellMonth, active: cell.active, retention: perCustomer(cell.active), revenue: cell.revenue,
-      revenuePerCustomer: perCustomer(Number(cell.revenue)), cumulativeRevenuePerCustomer: perCustomer(cumulative),
+      offset,
+      month: cellMonth,
+      active: cell.active,
+      retention: perCustomer(cell.active),
+      revenue: cell.revenue,
+      revenuePerCustomer: perCustomer(Number(cell.revenue)),
+      cumulativeRevenuePerCustomer: perCustomer(cumulative),
     });
   }
   return { month, customers, cells: row };

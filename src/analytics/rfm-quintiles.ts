@@ -79,7 +79,9 @@ export function rfmScoredCtes(): string {
 
 /** SQL: the score bands of each dimension, rows (dimension, score, customers, min, max) with values as text. */
 export function scoreBandsSql(): string {
-  return RFM_DIMENSIONS.map((dimension) =>
-    `select '${dimension}' as dimension, score, sum(customers)::int as customers, min(value)::text as min, max(value)::text as max
-       from ${dimension}_scale group by score`).join('\n     union all ');
+  return RFM_DIMENSIONS.map(
+    (dimension) =>
+      `select '${dimension}' as dimension, score, sum(customers)::int as customers, min(value)::text as min, max(value)::text as max
+       from ${dimension}_scale group by score`,
+  ).join('\n     union all ');
 }

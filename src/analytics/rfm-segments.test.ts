@@ -7,10 +7,13 @@ afterAll(() => database.close());
 
 describe('RFM segments', () => {
   it('puts every combination of scores and purchases in exactly the segment its rule names', () => {
-    for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) for (const purchases of [1, 2, 7]) {
-      const expected = r === 1 ? 'churned' : r === 2 ? 'at_risk' : purchases === 1 ? 'new' : r >= 4 && f >= 4 ? 'loyal' : 'stable';
-      expect(segmentOf({ recencyScore: r, frequencyScore: f, monetaryScore: m, purchases }).code).toBe(expected);
-    }
+    for (let r = 1; r <= 5; r++)
+      for (let f = 1; f <= 5; f++)
+        for (let m = 1; m <= 5; m++)
+          for (const purchases of [1, 2, 7]) {
+            const expected = r === 1 ? 'churned' : r === 2 ? 'at_risk' : purchases === 1 ? 'new' : r >= 4 && f >= 4 ? 'loyal' : 'stable';
+            expect(segmentOf({ recencyScore: r, frequencyScore: f, monetaryScore: m, purchases }).code).toBe(expected);
+          }
     expect(RFM_SEGMENTS.map((s) => `${s.ja} ${s.en}`)).toEqual(['離反 Churned', '離反予備 At risk', '新規 New', '優良 Loyal', '安定 Stable']);
   });
 

@@ -36,23 +36,38 @@ export interface RfmSegment {
 
 export const RFM_SEGMENTS: readonly RfmSegment[] = [
   {
-    code: 'churned', ja: '離反', en: 'Churned', rule: { recencyScore: { min: 1, max: 1 } },
+    code: 'churned',
+    ja: '離反',
+    en: 'Churned',
+    rule: { recencyScore: { min: 1, max: 1 } },
     meaning: 'R = 1: the fifth of customers silent the longest; most are gone.',
   },
   {
-    code: 'at_risk', ja: '離反予備', en: 'At risk', rule: { recencyScore: { min: 2, max: 2 } },
+    code: 'at_risk',
+    ja: '離反予備',
+    en: 'At risk',
+    rule: { recencyScore: { min: 2, max: 2 } },
     meaning: 'R = 2: drifting away but still reachable; the win-back target.',
   },
   {
-    code: 'new', ja: '新規', en: 'New', rule: { purchases: { min: 1, max: 1 } },
+    code: 'new',
+    ja: '新規',
+    en: 'New',
+    rule: { purchases: { min: 1, max: 1 } },
     meaning: 'One purchase so far, recent enough (R ≥ 3); the F2 conversion target.',
   },
   {
-    code: 'loyal', ja: '優良', en: 'Loyal', rule: { recencyScore: { min: 4, max: 5 }, frequencyScore: { min: 4, max: 5 } },
+    code: 'loyal',
+    ja: '優良',
+    en: 'Loyal',
+    rule: { recencyScore: { min: 4, max: 5 }, frequencyScore: { min: 4, max: 5 } },
     meaning: 'R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep.',
   },
   {
-    code: 'stable', ja: '安定', en: 'Stable', rule: {},
+    code: 'stable',
+    ja: '安定',
+    en: 'Stable',
+    rule: {},
     meaning: 'The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F.',
   },
 ];
@@ -69,10 +84,11 @@ const RULE_KEYS = ['recencyScore', 'frequencyScore', 'monetaryScore', 'purchases
 
 /** The segment of one customer. */
 export function segmentOf(inputs: SegmentInputs): RfmSegment {
-  const holds = (rule: SegmentRule) => RULE_KEYS.every((key) => {
-    const bounds = rule[key];
-    return bounds === undefined || (inputs[key] >= bounds.min && inputs[key] <= bounds.max);
-  });
+  const holds = (rule: SegmentRule) =>
+    RULE_KEYS.every((key) => {
+      const bounds = rule[key];
+      return bounds === undefined || (inputs[key] >= bounds.min && inputs[key] <= bounds.max);
+    });
   return RFM_SEGMENTS.find((segment) => holds(segment.rule))!;
 }
 

@@ -100,7 +100,13 @@ describe('RFM', () => {
     expect(summary).toMatchObject({ asOf: '2024-07-01', customers: 10, monetary: '145000' });
     expect(summary.grid).toHaveLength(25);
     expect(summary.grid.filter((cell) => cell.customers > 0).map((c) => [c.recencyScore, c.frequencyScore, c.customers, c.monetary])).toEqual([
-      [1, 3, 2, '3000'], [2, 3, 1, '3000'], [3, 3, 2, '13000'], [3, 4, 1, '8000'], [4, 4, 1, '8000'], [4, 5, 1, '30000'], [5, 5, 2, '80000'],
+      [1, 3, 2, '3000'],
+      [2, 3, 1, '3000'],
+      [3, 3, 2, '13000'],
+      [3, 4, 1, '8000'],
+      [4, 4, 1, '8000'],
+      [4, 5, 1, '30000'],
+      [5, 5, 2, '80000'],
     ]);
     expect(summary.segments.map((s) => [s.code, s.ja, s.customers, s.monetary, s.customerShare, s.monetaryShare])).toEqual([
       ['churned', '離反', 2, '3000', 0.2, 3000 / 145000],
@@ -110,10 +116,27 @@ describe('RFM', () => {
       ['stable', '安定', 1, '8000', 0.1, 8000 / 145000],
     ]);
     const bands = (list: { score: number; customers: number; min: unknown; max: unknown }[]) => list.map((b) => [b.score, b.customers, b.min, b.max]);
-    expect(bands(summary.boundaries.recency)).toEqual([[1, 2, 90, 120], [2, 1, 60, 60], [3, 3, 20, 30], [4, 2, 5, 10], [5, 2, 1, 1]]);
-    expect(bands(summary.boundaries.frequency)).toEqual([[1, 0, null, null], [2, 0, null, null], [3, 5, 1, 1], [4, 2, 2, 2], [5, 3, 3, 5]]);
-    expect(bands(summary.boundaries.monetary))
-      .toEqual([[1, 2, '1000', '2000'], [2, 2, '3000', '5000'], [3, 0, null, null], [4, 3, '8000', '8000'], [5, 3, '30000', '50000']]);
+    expect(bands(summary.boundaries.recency)).toEqual([
+      [1, 2, 90, 120],
+      [2, 1, 60, 60],
+      [3, 3, 20, 30],
+      [4, 2, 5, 10],
+      [5, 2, 1, 1],
+    ]);
+    expect(bands(summary.boundaries.frequency)).toEqual([
+      [1, 0, null, null],
+      [2, 0, null, null],
+      [3, 5, 1, 1],
+      [4, 2, 2, 2],
+      [5, 3, 3, 5],
+    ]);
+    expect(bands(summary.boundaries.monetary)).toEqual([
+      [1, 2, '1000', '2000'],
+      [2, 2, '3000', '5000'],
+      [3, 0, null, null],
+      [4, 3, '8000', '8000'],
+      [5, 3, '30000', '50000'],
+    ]);
   });
 
   it('looks one customer up with the same values, scores and segment as the pages, as of any date', async () => {
@@ -126,12 +149,15 @@ describe('RFM', () => {
         expect(await rfmOfCustomer({ pool, workspaceId: workspace.id, asOf, customerId: customer.customerId })).toEqual(customer);
       }
     }
-    expect(await rfmOfCustomer({ pool, workspaceId: workspace.id, asOf: '2024-08-01', customerId: ids.get('c01')! }))
-      .toMatchObject({ recency: 31, frequency: 6, monetary: '60000', lastPurchaseDay: '2024-07-01' });
+    expect(await rfmOfCustomer({ pool, workspaceId: workspace.id, asOf: '2024-08-01', customerId: ids.get('c01')! })).toMatchObject({
+      recency: 31,
+      frequency: 6,
+      monetary: '60000',
+      lastPurchaseDay: '2024-07-01',
+    });
     expect(await rfmOfCustomer({ pool, workspaceId: workspace.id, asOf: '2024-07-01', customerId: ids.get('c11')! })).toBeNull();
     expect(await rfmOfCustomer({ pool, workspaceId: workspace.id, asOf: '2024-07-01', customerId: ids.get('c12')! })).toBeNull();
-    await expect(rfmOfCustomer({ pool, workspaceId: workspace.id, asOf: '2024-07-01', customerId: '999999999' }))
-      .rejects.toMatchObject({ code: 'not_found' });
+    await expect(rfmOfCustomer({ pool, workspaceId: workspace.id, asOf: '2024-07-01', customerId: '999999999' })).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('pages customers in id order, each once, optionally one segment', async () => {

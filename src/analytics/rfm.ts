@@ -20,7 +20,8 @@ const Score = z.number().int().min(1).max(5);
 
 /** The values that got one score in one dimension; min and max null when none did. */
 function scoreBand<Value extends z.ZodType>(value: Value) {
-  return z.object({ score: Score, customers: Count, min: value.nullable(), max: value.nullable() })
+  return z
+    .object({ score: Score, customers: Count, min: value.nullable(), max: value.nullable() })
     .describe('The values that got one score; min and max null when none did');
 }
 export interface ScoreBand<Value> {
@@ -31,34 +32,52 @@ export interface ScoreBand<Value> {
 }
 
 /** The result of rfmScores (and of the engine's snapshotRfmSummary), as the API serialises it. */
-export const RfmSummary = z.object({
-  asOf: Day,
-  customers: Count.describe('Customers with a purchase before asOf'),
-  monetary: Decimal.describe('Σ monetary of all of them'),
-  grid: z.array(z.object({ recencyScore: Score, frequencyScore: Score, customers: Count, monetary: Decimal }))
-    .describe('25 cells: recency score 1..5 × frequency score 1..5, empty ones with 0'),
-  segments: z.array(z.object({
-    code: SegmentCode, ja: z.string(), en: z.string(), meaning: z.string(), customers: Count, monetary: Decimal,
-    customerShare: Quotient.describe('Share of all customers; null when there are none'),
-    monetaryShare: Quotient.describe('Share of all monetary; null when there is none'),
-  })).describe('Every segment, in the order of the rules: a customer is in the first whose rule holds'),
-  boundaries: z.object({
-    recency: z.array(scoreBand(z.number().int())),
-    frequency: z.array(scoreBand(z.number().int())),
-    monetary: z.array(scoreBand(Decimal)),
-  }).describe('The quintile boundaries used: per dimension, scores 1..5 with the values each covers'),
-}).meta({ id: 'RfmSummary' });
+export const RfmSummary = z
+  .object({
+    asOf: Day,
+    customers: Count.describe('Customers with a purchase before asOf'),
+    monetary: Decimal.describe('Σ monetary of all of them'),
+    grid: z
+      .array(z.object({ recencyScore: Score, frequencyScore: Score, customers: Count, monetary: Decimal }))
+      .describe('25 cells: recency score 1..5 × frequency score 1..5, empty ones with 0'),
+    segments: z
+      .array(
+        z.object({
+          code: SegmentCode,
+          ja: z.string(),
+          en: z.string(),
+          meaning: z.string(),
+          customers: Count,
+          monetary: Decimal,
+          customerShare: Quotient.describe('Share of all customers; null when there are none'),
+          monetaryShare: Quotient.describe('Share of all monetary; null when there is none'),
+        }),
+      )
+      .describe('Every segment, in the order of the rules: a customer is in the first whose rule holds'),
+    boundaries: z
+      .object({
+        recency: z.array(scoreBand(z.number().int())),
+        frequency: z.array(scoreBand(z.number().int())),
+        monetary: z.array(scoreBand(Decimal)),
+      })
+      .describe('The quintile boundaries used: per dimension, scores 1..5 with the values each covers'),
+  })
+  .meta({ id: 'RfmSummary' });
 export type RfmSummary = z.infer<typeof RfmSummary>;
 
-export const CustomerRfm = z.object({
-  customerId: z.string(), externalId: z.string(), name: z.string().nullable(),
-  lastPurchaseDay: Day,
-  recency: z.number().int().describe('Days from the last purchase day to asOf'),
-  frequency: Count.describe('Purchases before asOf'),
-  monetary: Decimal.describe('Σ amount of those purchases'),
-  scores: z.object({ recency: Score, frequency: Score, monetary: Score }),
-  segment: SegmentCode,
-}).meta({ id: 'CustomerRfm' });
+export const CustomerRfm = z
+  .object({
+    customerId: z.string(),
+    externalId: z.string(),
+    name: z.string().nullable(),
+    lastPurchaseDay: Day,
+    recency: z.number().int().describe('Days from the last purchase day to asOf'),
+    frequency: Count.describe('Purchases before asOf'),
+    monetary: Decimal.describe('Σ amount of those purchases'),
+    scores: z.object({ recency: Score, frequency: Score, monetary: Score }),
+    segment: SegmentCode,
+  })
+  .meta({ id: 'CustomerRfm' });
 export type CustomerRfm = z.infer<typeof CustomerRfm>;
 
 /**
@@ -96,7 +115,15 @@ export async function rfmScores(params: { pool: pg.Pool; workspaceId: string; as
   const segments = RFM_SEGMENTS.map(({ code, ja, en, meaning }) => {
     const group = groups.find((g) => g.segment === code);
     const figures = { customers: group?.customers ?? 0, monetary: group?.monetary ?? '0' };
-    return { code, ja, en, meaning, ...figures, customerShare: share(figures.customers, customers), monetaryShare: share(Number(figures.monetary), Number(monetary)) };
+    return {
+      code,
+      ja,
+      en,
+      meaning,
+      ...figures,
+      customerShare: share(figures.customers, customers),
+      monetaryShare: share(Number(figures.monetary), Number(monetary)),
+    };
   });
   const bandsOf = <Value>(dimension: RfmDimension, read: (text: string) => Value): ScoreBand<Value>[] =>
     [1, 2, 3, 4, 5].map((score) => {
@@ -104,7 +131,11 @@ export async function rfmScores(params: { pool: pg.Pool; workspaceId: string; as
       return band ? { score, customers: band.customers, min: read(band.min), max: read(band.max) } : { score, customers: 0, min: null, max: null };
     });
   return {
-    asOf, customers, monetary, grid, segments,
+    asOf,
+    customers,
+    monetary,
+    grid,
+    segments,
     boundaries: { recency: bandsOf('recency', Number), frequency: bandsOf('frequency', Number), monetary: bandsOf('monetary', String) },
   };
 }
@@ -121,15 +152,29 @@ export function checkRfmPage(limit: number, cursor: string | undefined): void {
  * one segment. Each page scores the whole base again (the scores are relative to it).
  */
 export async function listRfmCustomers(params: {
-  pool: pg.Pool; workspaceId: string; asOf: string; segment?: RfmSegmentCode; limit: number; cursor?: string;
+  pool: pg.Pool;
+  workspaceId: string;
+  asOf: string;
+  segment?: RfmSegmentCode;
+  limit: number;
+  cursor?: string;
 }): Promise<{ items: CustomerRfm[]; nextCursor: string | null }> {
   const { pool, workspaceId, asOf, limit, cursor } = params;
   requireCalendarDate(asOf, 'asOf');
   checkRfmPage(limit, cursor);
   const timezone = await workspaceTimezone(pool, workspaceId);
   const { rows } = await pool.query<{
-    customer_id: string; external_id: string; name: string | null; last_day: string; recency: number; frequency: number;
-    monetary: string; r: number; f: number; m: number; segment: RfmSegmentCode;
+    customer_id: string;
+    external_id: string;
+    name: string | null;
+    last_day: string;
+    recency: number;
+    frequency: number;
+    monetary: string;
+    r: number;
+    f: number;
+    m: number;
+    segment: RfmSegmentCode;
   }>(
     `with ${rfmBaseCte()}, ${rfmScoredCtes()}
      select s.customer_id, c.external_id, c.name, s.last_day::text, s.recency, s.frequency, s.monetary::text, s.r, s.f, s.m, s.segment
@@ -140,9 +185,15 @@ export async function listRfmCustomers(params: {
     [workspaceId, timezone, asOf, params.segment ?? null, cursor ?? null, limit + 1],
   );
   const items = rows.slice(0, limit).map((row) => ({
-    customerId: row.customer_id, externalId: row.external_id, name: row.name, lastPurchaseDay: row.last_day,
-    recency: row.recency, frequency: row.frequency, monetary: row.monetary,
-    scores: { recency: row.r, frequency: row.f, monetary: row.m }, segment: row.segment,
+    customerId: row.customer_id,
+    externalId: row.external_id,
+    name: row.name,
+    lastPurchaseDay: row.last_day,
+    recency: row.recency,
+    frequency: row.frequency,
+    monetary: row.monetary,
+    scores: { recency: row.r, frequency: row.f, monetary: row.m },
+    segment: row.segment,
   }));
   return { items, nextCursor: rows.length > limit ? items.at(-1)!.customerId : null };
 }
@@ -157,13 +208,23 @@ export async function rfmOfCustomer(params: { pool: pg.Pool; workspaceId: string
   requireCalendarDate(asOf, 'asOf');
   const timezone = await workspaceTimezone(pool, workspaceId);
   const profile = /^\d+$/.test(customerId)
-    ? (await pool.query<{ external_id: string; name: string | null }>(
-      'select external_id, name from customers where id = $1 and workspace_id = $2', [customerId, workspaceId])).rows[0]
+    ? (
+        await pool.query<{ external_id: string; name: string | null }>('select external_id, name from customers where id = $1 and workspace_id = $2', [
+          customerId,
+          workspaceId,
+        ])
+      ).rows[0]
     : undefined;
   if (!profile) throw new KizunaError('not_found', `No customer ${customerId} in this workspace.`);
   const { rows } = await pool.query<{
-    last_day: string; recency: number; frequency: number; monetary: string; customers: number;
-    recency_at_or_worse: number; frequency_at_or_worse: number; monetary_at_or_worse: number;
+    last_day: string;
+    recency: number;
+    frequency: number;
+    monetary: string;
+    customers: number;
+    recency_at_or_worse: number;
+    frequency_at_or_worse: number;
+    monetary_at_or_worse: number;
   }>(
     `with ${rfmBaseCte()}, me as (select * from base where customer_id = $4)
      select me.last_day::text, me.recency, me.frequency, me.monetary::text, count(*)::int as customers,
@@ -176,11 +237,20 @@ export async function rfmOfCustomer(params: { pool: pg.Pool; workspaceId: string
   );
   const row = rows[0];
   if (!row) return null;
-  const scores = Object.fromEntries(RFM_DIMENSIONS.map((dimension) =>
-    [dimension, quintileScore(row[`${dimension}_at_or_worse`], row.customers)])) as Record<RfmDimension, number>;
+  const scores = Object.fromEntries(RFM_DIMENSIONS.map((dimension) => [dimension, quintileScore(row[`${dimension}_at_or_worse`], row.customers)])) as Record<
+    RfmDimension,
+    number
+  >;
   const segment = segmentOf({ recencyScore: scores.recency, frequencyScore: scores.frequency, monetaryScore: scores.monetary, purchases: row.frequency });
   return {
-    customerId, externalId: profile.external_id, name: profile.name, lastPurchaseDay: row.last_day,
-    recency: row.recency, frequency: row.frequency, monetary: row.monetary, scores, segment: segment.code,
+    customerId,
+    externalId: profile.external_id,
+    name: profile.name,
+    lastPurchaseDay: row.last_day,
+    recency: row.recency,
+    frequency: row.frequency,
+    monetary: row.monetary,
+    scores,
+    segment: segment.code,
   };
 }

@@ -15,7 +15,13 @@ async function ingest(workspace: Workspace, kind: BatchKind, records: unknown[])
 
 /** An order of wall-clock time `at` in the workspace's zone; items are [sku, quantity, unit price]. */
 function order(id: string, customer: string, at: string, items: [string, number, number][], status = 'delivered') {
-  return { order_id: id, customer_id: customer, ordered_at: at, status, items: items.map(([sku, quantity, unit_price]) => ({ sku, quantity, unit_price, product_name: sku })) };
+  return {
+    order_id: id,
+    customer_id: customer,
+    ordered_at: at,
+    status,
+    items: items.map(([sku, quantity, unit_price]) => ({ sku, quantity, unit_price, product_name: sku })),
+  };
 }
 
 /** Fails on NaN or ±Infinity anywhere in a result (JSON.stringify would hide them as null). */
@@ -52,7 +58,10 @@ function expectIdentity(totals: SalesTotals) {
 const ORDERS = [
   order('O1', 'C1', '2024-03-01 00:05', [['A', 2, 1000]]),
   order('O2', 'C1', '2024-03-15 10:00', [['B', 1, 3000]]),
-  order('O3', 'C2', '2024-03-20 12:00', [['A', 1, 1000], ['B', 1, 3000]]),
+  order('O3', 'C2', '2024-03-20 12:00', [
+    ['A', 1, 1000],
+    ['B', 1, 3000],
+  ]),
   order('O4', 'C3', '2024-03-31 23:59', [['A', 3, 1000]]),
   order('O5', 'C3', '2024-04-01 00:01', [['A', 1, 1000]]),
   order('O6', 'C4', '2024-03-10 12:00', [['B', 5, 3000]], 'cancelled'),
@@ -153,7 +162,13 @@ describe('decomposeSales', () => {
 
   it('starts a change from zero without shares when the compared period has no sales', async () => {
     // April 2024 has O5 (1,000), April 2023 has nothing.
-    const result = await decomposeSales({ pool: database.pool, workspaceId: tokyo.id, period: { from: '2024-04-01', to: '2024-05-01' }, granularity: 'day', compare: ['year'] });
+    const result = await decomposeSales({
+      pool: database.pool,
+      workspaceId: tokyo.id,
+      period: { from: '2024-04-01', to: '2024-05-01' },
+      granularity: 'day',
+      compare: ['year'],
+    });
     expect(result.totals.sales).toBe('1000');
     expect(result.series[0]).toMatchObject({ bucket: '2024-04-01', totals: { sales: '1000', customers: 1 } });
     expect(result.series).toHaveLength(30);
@@ -165,21 +180,35 @@ describe('decomposeSales', () => {
     const boston = await freshWorkspace(database, { timezone: 'America/New_York', currency: 'USD' });
     // January: 3 × 19.99 + 1 × 0.10 = 60.07 on Jan 31 at 20:00 local (01:00 UTC on Feb 1). February: 2 × 0.10 = 0.2.
     await ingest(boston, 'orders', [
-      order('U1', 'D1', '2024-01-31 20:00', [['X', 3, 19.99], ['Y', 1, 0.1]]),
+      order('U1', 'D1', '2024-01-31 20:00', [
+        ['X', 3, 19.99],
+        ['Y', 1, 0.1],
+      ]),
       order('U2', 'D1', '2024-02-01 00:30', [['Y', 2, 0.1]]),
     ]);
-    const result = await decomposeSales({ pool: database.pool, workspaceId: boston.id, period: { from: '2024-02-01', to: '2024-03-01' }, granularity: 'month', compare: ['previous'] });
+    const result = await decomposeSales({
+      pool: database.pool,
+      workspaceId: boston.id,
+      period: { from: '2024-02-01', to: '2024-03-01' },
+      granularity: 'month',
+      compare: ['previous'],
+    });
     expect(result.totals).toMatchObject({ sales: '0.2', items: 2 });
     expect(result.comparisons[0]!.totals).toMatchObject({ sales: '60.07', items: 4, pricePerItem: 60.07 / 4 });
     expect(result.comparisons[0]!.change.salesDifference).toBe('-59.87');
   });
 
   it('refuses an empty period, an unknown workspace, granularity or comparison', async () => {
-    await expect(decomposeSales({ pool: database.pool, workspaceId: tokyo.id, period: { from: '2024-03-01', to: '2024-03-01' }, granularity: 'day' }))
-      .rejects.toThrow(/must be before/);
+    await expect(
+      decomposeSales({ pool: database.pool, workspaceId: tokyo.id, period: { from: '2024-03-01', to: '2024-03-01' }, granularity: 'day' }),
+    ).rejects.toThrow(/must be before/);
     await expect(decomposeSales({ pool: database.pool, workspaceId: '0', period: MARCH, granularity: 'day' })).rejects.toThrow(/No workspace/);
-    await expect(decomposeSales({ pool: database.pool, workspaceId: tokyo.id, period: MARCH, granularity: 'hour' as never })).rejects.toThrow(/granularity must be/);
-    await expect(decomposeSales({ pool: database.pool, workspaceId: tokyo.id, period: MARCH, granularity: 'day', compare: ['quarter' as never] })).rejects.toThrow(/compare must be/);
+    await expect(decomposeSales({ pool: database.pool, workspaceId: tokyo.id, period: MARCH, granularity: 'hour' as never })).rejects.toThrow(
+      /granularity must be/,
+    );
+    await expect(
+      decomposeSales({ pool: database.pool, workspaceId: tokyo.id, period: MARCH, granularity: 'day', compare: ['quarter' as never] }),
+    ).rejects.toThrow(/compare must be/);
   });
 });
 

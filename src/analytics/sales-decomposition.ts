@@ -1,8 +1,18 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import {
-  bucketDates, bucketsOf, checkComparison, checkSeries, comparedPeriod, COMPARISONS, GRANULARITIES, localBucket, purchasesSql,
-  type Comparison, type Granularity, type Period,
+  bucketDates,
+  bucketsOf,
+  checkComparison,
+  checkSeries,
+  comparedPeriod,
+  COMPARISONS,
+  GRANULARITIES,
+  localBucket,
+  purchasesSql,
+  type Comparison,
+  type Granularity,
+  type Period,
 } from './periods.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
 import { AnalyticsPeriod, Count, Day, Decimal, Quotient } from './result-shapes.ts';
@@ -21,37 +31,48 @@ import { AnalyticsPeriod, Count, Day, Decimal, Quotient } from './result-shapes.
  * numbers: no decimal string holds them exactly anyway, and the identity then holds to
  * floating-point rounding. Nothing in a result is NaN or ±Infinity: an undefined quotient is null.
  */
-export const SalesTotals = z.object({
-  sales: Decimal.describe('Σ amount of the purchases'),
-  customers: Count.describe('Distinct customers with ≥ 1 purchase'),
-  purchases: Count,
-  items: Count.describe('Σ quantity'),
-  frequency: Quotient.describe('purchases ÷ customers; null without customers'),
-  itemsPerPurchase: Quotient.describe('items ÷ purchases; null without purchases'),
-  pricePerItem: Quotient.describe('sales ÷ items; null without items'),
-}).meta({ id: 'SalesTotals', description: 'sales = customers × frequency × items per purchase × price per item (客数 × 来店回数 × 点数 × 単価)' });
+export const SalesTotals = z
+  .object({
+    sales: Decimal.describe('Σ amount of the purchases'),
+    customers: Count.describe('Distinct customers with ≥ 1 purchase'),
+    purchases: Count,
+    items: Count.describe('Σ quantity'),
+    frequency: Quotient.describe('purchases ÷ customers; null without customers'),
+    itemsPerPurchase: Quotient.describe('items ÷ purchases; null without purchases'),
+    pricePerItem: Quotient.describe('sales ÷ items; null without items'),
+  })
+  .meta({ id: 'SalesTotals', description: 'sales = customers × frequency × items per purchase × price per item (客数 × 来店回数 × 点数 × 単価)' });
 export type SalesTotals = z.infer<typeof SalesTotals>;
 
 export const FACTORS = ['customers', 'frequency', 'itemsPerPurchase', 'pricePerItem'] as const;
 export type Factor = (typeof FACTORS)[number];
 
-export const FactorChange = z.object({
-  ratio: Quotient.describe('f1 ÷ f0; null when either is undefined or f0 is 0'),
-  share: Quotient.describe('ln(f1/f0) ÷ ln(S1/S0): the factor\'s share of the change in sales; the four add up to 1'),
-}).meta({ id: 'FactorChange' });
+export const FactorChange = z
+  .object({
+    ratio: Quotient.describe('f1 ÷ f0; null when either is undefined or f0 is 0'),
+    share: Quotient.describe("ln(f1/f0) ÷ ln(S1/S0): the factor's share of the change in sales; the four add up to 1"),
+  })
+  .meta({ id: 'FactorChange' });
 export type FactorChange = z.infer<typeof FactorChange>;
 
 /** Why the log shares are not given: they need sales in both periods, and sales that changed. */
 export const UNSHARED_CHANGES = ['no_sales_in_either_period', 'no_sales_in_period', 'no_sales_in_compared_period', 'sales_unchanged'] as const;
 export type UnsharedChange = (typeof UNSHARED_CHANGES)[number];
 
-export const SalesChange = z.object({
-  salesRatio: Quotient.describe('S1 ÷ S0; null when S0 is 0'),
-  salesDifference: Decimal.describe('S1 − S0'),
-  factors: z.object({ customers: FactorChange, frequency: FactorChange, itemsPerPurchase: FactorChange, pricePerItem: FactorChange }),
-  unshared: z.object({ reason: z.enum(UNSHARED_CHANGES), message: z.string() }).nullable()
-    .describe('Null when every share is given; else why the shares (and some ratios) are null'),
-}).meta({ id: 'SalesChange', description: 'The change from the compared period (0) to the analysed one (1): each factor\'s ratio and its log share of the change in sales' });
+export const SalesChange = z
+  .object({
+    salesRatio: Quotient.describe('S1 ÷ S0; null when S0 is 0'),
+    salesDifference: Decimal.describe('S1 − S0'),
+    factors: z.object({ customers: FactorChange, frequency: FactorChange, itemsPerPurchase: FactorChange, pricePerItem: FactorChange }),
+    unshared: z
+      .object({ reason: z.enum(UNSHARED_CHANGES), message: z.string() })
+      .nullable()
+      .describe('Null when every share is given; else why the shares (and some ratios) are null'),
+  })
+  .meta({
+    id: 'SalesChange',
+    description: "The change from the compared period (0) to the analysed one (1): each factor's ratio and its log share of the change in sales",
+  });
 export type SalesChange = z.infer<typeof SalesChange>;
 
 export const ComparedSales = z.object({
@@ -64,19 +85,21 @@ export type ComparedSales = z.infer<typeof ComparedSales>;
 
 export const SalesBucket = z.object({
   bucket: Day.describe('First date of the bucket (Monday for weeks, the 1st for months)'),
-  period: AnalyticsPeriod.describe('The bucket\'s dates within the period (the first and last may be cut)'),
+  period: AnalyticsPeriod.describe("The bucket's dates within the period (the first and last may be cut)"),
   totals: SalesTotals,
 });
 export type SalesBucket = z.infer<typeof SalesBucket>;
 
 /** The result of decomposeSales (and of the engine's snapshotSales), as the API serialises it. */
-export const SalesDecomposition = z.object({
-  period: AnalyticsPeriod,
-  granularity: z.enum(GRANULARITIES),
-  totals: SalesTotals,
-  series: z.array(SalesBucket).describe('One entry per bucket, in order, empty buckets included'),
-  comparisons: z.array(ComparedSales),
-}).meta({ id: 'SalesDecomposition' });
+export const SalesDecomposition = z
+  .object({
+    period: AnalyticsPeriod,
+    granularity: z.enum(GRANULARITIES),
+    totals: SalesTotals,
+    series: z.array(SalesBucket).describe('One entry per bucket, in order, empty buckets included'),
+    comparisons: z.array(ComparedSales),
+  })
+  .meta({ id: 'SalesDecomposition' });
 export type SalesDecomposition = z.infer<typeof SalesDecomposition>;
 
 /**
@@ -136,7 +159,10 @@ const EMPTY: SalesSums = { sales: '0', customers: 0, purchases: 0, items: 0 };
 export function totalsOf(sums: SalesSums): SalesTotals {
   const { sales, customers, purchases, items } = sums;
   return {
-    sales, customers, purchases, items,
+    sales,
+    customers,
+    purchases,
+    items,
     frequency: customers > 0 ? purchases / customers : null,
     itemsPerPurchase: purchases > 0 ? items / purchases : null,
     pricePerItem: items > 0 ? Number(sales) / items : null,
@@ -156,11 +182,16 @@ export function changeOf(before: SalesTotals, after: SalesTotals): SalesChange {
   const logSum = logs.reduce((sum, value) => sum + value, 0);
   // A change below floating-point resolution (logSum 0) has no shares either.
   const unshared = unsharedReason(before.sales, after.sales) ?? (logSum === 0 ? 'sales_unchanged' : null);
-  const factors = Object.fromEntries(FACTORS.map((factor, index) => [factor, {
-    ratio: ratios[factor],
-    // + 0 turns −0 (an unchanged factor when sales fell) into 0.
-    share: unshared === null ? logs[index]! / logSum + 0 : null,
-  }])) as Record<Factor, FactorChange>;
+  const factors = Object.fromEntries(
+    FACTORS.map((factor, index) => [
+      factor,
+      {
+        ratio: ratios[factor],
+        // + 0 turns −0 (an unchanged factor when sales fell) into 0.
+        share: unshared === null ? logs[index]! / logSum + 0 : null,
+      },
+    ]),
+  ) as Record<Factor, FactorChange>;
   return {
     salesRatio: Number(before.sales) !== 0 ? Number(after.sales) / Number(before.sales) : null,
     salesDifference: subtractDecimals(after.sales, before.sales),
@@ -173,7 +204,7 @@ const UNSHARED_MESSAGES: Record<UnsharedChange, string> = {
   no_sales_in_either_period: 'Neither period has sales, so there is no change to share out.',
   no_sales_in_period: 'The period has no sales: the change is a fall to zero, which log shares cannot split.',
   no_sales_in_compared_period: 'The compared period has no sales: the change starts from zero, which log shares cannot split.',
-  sales_unchanged: 'Sales are the same in both periods: the factors\' changes cancel out and have no share of a change.',
+  sales_unchanged: "Sales are the same in both periods: the factors' changes cancel out and have no share of a change.",
 };
 
 function unsharedReason(before: string, after: string): UnsharedChange | null {
@@ -209,7 +240,15 @@ export async function measureSales(params: {
   // count(distinct). Compared periods have no buckets: their per-bucket rows are left out.
   const perBucket = granularity ? 'grouping(bucket) = 0' : 'false';
   const groups = granularity ? 'grouping sets ((period, customer_id), (period, customer_id, bucket))' : 'period, customer_id';
-  const { rows } = await pool.query<{ period: number; per_bucket: boolean; bucket: string | null; customers: number; purchases: string; items: string; sales: string }>(
+  const { rows } = await pool.query<{
+    period: number;
+    per_bucket: boolean;
+    bucket: string | null;
+    customers: number;
+    purchases: string;
+    items: string;
+    sales: string;
+  }>(
     `with purchase as (${scans.join('\n union all ')}),
           by_customer as (
             select period, ${granularity ? 'bucket' : 'null::date as bucket'}, ${perBucket} as per_bucket,

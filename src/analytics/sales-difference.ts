@@ -25,7 +25,16 @@ export type DifferenceDimension =
   | { kind: 'store' };
 
 export const DIMENSION_KINDS = [
-  'gender', 'age_band', 'prefecture', 'attribute', 'cohort', 'product', 'category', 'channel', 'place', 'store',
+  'gender',
+  'age_band',
+  'prefecture',
+  'attribute',
+  'cohort',
+  'product',
+  'category',
+  'channel',
+  'place',
+  'store',
 ] as const satisfies readonly DifferenceDimension['kind'][];
 
 export interface DifferenceGroup {
@@ -90,7 +99,8 @@ export async function differenceBy(params: {
   const comparison = params.compare ?? 'previous';
   checkPeriod(period);
   checkComparison(comparison);
-  if (dimension.kind === 'attribute' && dimension.key.trim() === '') throw new KizunaError('validation_failed', 'An attribute dimension needs the attribute\'s key.');
+  if (dimension.kind === 'attribute' && dimension.key.trim() === '')
+    throw new KizunaError('validation_failed', "An attribute dimension needs the attribute's key.");
   const timezone = await workspaceTimezone(pool, workspaceId);
   const compared = comparedPeriod(period, comparison);
   const [groupRows, measured] = await Promise.all([
@@ -115,7 +125,10 @@ export async function differenceBy(params: {
     };
   });
   return {
-    dimension, period, comparison, comparedPeriod: compared,
+    dimension,
+    period,
+    comparison,
+    comparedPeriod: compared,
     totals: { current, compared: before, change: total },
     overlap: overlapOf(dimension),
     groups: groups.sort(byContribution),
@@ -124,11 +137,18 @@ export async function differenceBy(params: {
 
 function overlapOf(dimension: DifferenceDimension): GroupOverlap {
   switch (dimension.kind) {
-    case 'gender': case 'age_band': case 'prefecture': case 'attribute': case 'cohort':
+    case 'gender':
+    case 'age_band':
+    case 'prefecture':
+    case 'attribute':
+    case 'cohort':
       return 'none';
-    case 'channel': case 'place': case 'store':
+    case 'channel':
+    case 'place':
+    case 'store':
       return 'customers';
-    case 'product': case 'category':
+    case 'product':
+    case 'category':
       return 'customers_and_purchases';
     default:
       return assertNever(dimension, 'dimension');
@@ -150,8 +170,14 @@ function compareKeys(a: string | null, b: string | null): number {
 interface GroupRow {
   key: string | null;
   name: string | null;
-  customers1: number; purchases1: string; items1: string; sales1: string;
-  customers0: number; purchases0: string; items0: string; sales0: string;
+  customers1: number;
+  purchases1: string;
+  items1: string;
+  sales1: string;
+  customers0: number;
+  purchases0: string;
+  items0: string;
+  sales0: string;
 }
 
 /**
@@ -159,7 +185,12 @@ interface GroupRow {
  * compared one), summed per group and customer, then per group with both periods side by side.
  */
 async function queryGroups(params: {
-  pool: pg.Pool; workspaceId: string; timezone: string; period: Period; compared: Period; dimension: DifferenceDimension;
+  pool: pg.Pool;
+  workspaceId: string;
+  timezone: string;
+  period: Period;
+  compared: Period;
+  dimension: DifferenceDimension;
 }): Promise<GroupRow[]> {
   const { pool, workspaceId, timezone, period, compared, dimension } = params;
   const values: unknown[] = [workspaceId, timezone, period.from, period.to, compared.from, compared.to];

@@ -17,10 +17,9 @@ export const CHURN_WINDOW_DAYS = { min: 1, max: 3650 } as const;
 
 /** A workspace's analytics settings; every default when it never set one. */
 export async function readAnalyticsSettings(params: { pool: pg.Pool; workspaceId: string }): Promise<AnalyticsSettings> {
-  const { rows } = await params.pool.query<{ churn_window_days: number | null }>(
-    'select churn_window_days from analytics_settings where workspace_id = $1',
-    [params.workspaceId],
-  );
+  const { rows } = await params.pool.query<{ churn_window_days: number | null }>('select churn_window_days from analytics_settings where workspace_id = $1', [
+    params.workspaceId,
+  ]);
   return { churnWindowDays: rows[0]?.churn_window_days ?? null };
 }
 
@@ -33,9 +32,7 @@ export async function readAnalyticsSettings(params: { pool: pg.Pool; workspaceId
  * Throws `validation_failed` for a window that is not a whole number of days in
  * CHURN_WINDOW_DAYS.
  */
-export async function setAnalyticsSettings(params: {
-  pool: pg.Pool; workspaceId: string; changes: Partial<AnalyticsSettings>;
-}): Promise<AnalyticsSettings> {
+export async function setAnalyticsSettings(params: { pool: pg.Pool; workspaceId: string; changes: Partial<AnalyticsSettings> }): Promise<AnalyticsSettings> {
   const { pool, workspaceId, changes } = params;
   if (changes.churnWindowDays === undefined) return readAnalyticsSettings({ pool, workspaceId });
   const problem = churnWindowProblem(changes.churnWindowDays);
@@ -53,7 +50,5 @@ export async function setAnalyticsSettings(params: {
 export function churnWindowProblem(days: number | null): string | null {
   if (days === null) return null;
   const { min, max } = CHURN_WINDOW_DAYS;
-  return Number.isInteger(days) && days >= min && days <= max
-    ? null
-    : `The churn window must be a whole number of days from ${min} to ${max}, not ${days}.`;
+  return Number.isInteger(days) && days >= min && days <= max ? null : `The churn window must be a whole number of days from ${min} to ${max}, not ${days}.`;
 }

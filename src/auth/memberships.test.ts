@@ -8,7 +8,8 @@ import { createUser } from './users.ts';
 const database = connectTestDatabase();
 afterAll(() => database.close());
 
-const newUser = (instanceAdmin: boolean) => createUser(database.db, { email: `${randomUUID()}@example.jp`, displayName: 'U', password: 'correct horse battery', instanceAdmin });
+const newUser = (instanceAdmin: boolean) =>
+  createUser(database.db, { email: `${randomUUID()}@example.jp`, displayName: 'U', password: 'correct horse battery', instanceAdmin });
 const name = () => `m-${randomUUID().slice(0, 12)}`;
 
 describe('the first members of a new workspace', () => {

@@ -19,8 +19,12 @@ export interface Member {
 
 /** The user's role in the workspace, or undefined when not a member. */
 export async function roleIn(db: Kdb, params: { userId: string; workspaceId: string }): Promise<Role | undefined> {
-  const row = await db.selectFrom('workspace_members').select('role')
-    .where('workspace_id', '=', params.workspaceId).where('user_id', '=', params.userId).executeTakeFirst();
+  const row = await db
+    .selectFrom('workspace_members')
+    .select('role')
+    .where('workspace_id', '=', params.workspaceId)
+    .where('user_id', '=', params.userId)
+    .executeTakeFirst();
   return row?.role;
 }
 
@@ -31,9 +35,13 @@ export async function membershipsOf(db: Kdb, userId: string): Promise<Map<string
 }
 
 export async function listMembers(db: Kdb, workspaceId: string): Promise<Member[]> {
-  const rows = await db.selectFrom('workspace_members').innerJoin('users', 'users.id', 'workspace_members.user_id')
+  const rows = await db
+    .selectFrom('workspace_members')
+    .innerJoin('users', 'users.id', 'workspace_members.user_id')
     .select(['users.id', 'users.email', 'users.display_name', 'workspace_members.role', 'workspace_members.created_at'])
-    .where('workspace_members.workspace_id', '=', workspaceId).orderBy('users.email').execute();
+    .where('workspace_members.workspace_id', '=', workspaceId)
+    .orderBy('users.email')
+    .execute();
   return rows.map((row) => ({ userId: row.id, email: row.email, displayName: row.display_name, role: row.role, since: row.created_at }));
 }
 
@@ -42,7 +50,10 @@ export async function listMembers(db: Kdb, workspaceId: string): Promise<Member[
  * created with a generated password, returned once so the inviting admin can hand it over
  * (Kizuna sends no email). An existing member is a conflict: change a role with setMemberRole.
  */
-export async function addMember(db: Kdb, params: { workspaceId: string; email: string; role: Role; displayName?: string }): Promise<{ member: Member; generatedPassword?: string }> {
+export async function addMember(
+  db: Kdb,
+  params: { workspaceId: string; email: string; role: Role; displayName?: string },
+): Promise<{ member: Member; generatedPassword?: string }> {
   let user = await findUserByEmail(db, params.email);
   let generatedPassword: string | undefined;
   if (!user) {
@@ -50,9 +61,12 @@ export async function addMember(db: Kdb, params: { workspaceId: string; email: s
     const email = normalizeEmail(params.email);
     user = { ...(await createUser(db, { email, displayName: params.displayName?.trim() || email, password: generatedPassword })), passwordHash: '' };
   }
-  const row = await db.insertInto('workspace_members').values({ workspace_id: params.workspaceId, user_id: user.id, role: params.role })
+  const row = await db
+    .insertInto('workspace_members')
+    .values({ workspace_id: params.workspaceId, user_id: user.id, role: params.role })
     .onConflict((oc) => oc.columns(['workspace_id', 'user_id']).doNothing())
-    .returning(['role', 'created_at']).executeTakeFirst();
+    .returning(['role', 'created_at'])
+    .executeTakeFirst();
   if (!row) throw new KizunaError('conflict', `${user.email} is already a member of this workspace; change the role instead.`);
   const member = { userId: user.id, email: user.email, displayName: user.displayName, role: row.role, since: row.created_at };
   return generatedPassword === undefined ? { member } : { member, generatedPassword };
@@ -61,8 +75,12 @@ export async function addMember(db: Kdb, params: { workspaceId: string; email: s
 export async function setMemberRole(db: Kdb, params: { workspaceId: string; userId: string; role: Role }): Promise<Member> {
   return db.transaction().execute(async (trx) => {
     if (params.role !== 'admin') await refuseLosingLastAdmin(trx, params.workspaceId, params.userId, 'change the role of');
-    const updated = await trx.updateTable('workspace_members').set({ role: params.role })
-      .where('workspace_id', '=', params.workspaceId).where('user_id', '=', params.userId).executeTakeFirst();
+    const updated = await trx
+      .updateTable('workspace_members')
+      .set({ role: params.role })
+      .where('workspace_id', '=', params.workspaceId)
+      .where('user_id', '=', params.userId)
+      .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) throw new KizunaError('not_found', `User ${params.userId} is not a member of this workspace.`);
     const member = (await listMembers(trx, params.workspaceId)).find((m) => m.userId === params.userId);
     if (!member) throw new KizunaError('not_found', `User ${params.userId} is not a member of this workspace.`);
@@ -73,8 +91,11 @@ export async function setMemberRole(db: Kdb, params: { workspaceId: string; user
 export async function removeMember(db: Kdb, params: { workspaceId: string; userId: string }): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await refuseLosingLastAdmin(trx, params.workspaceId, params.userId, 'remove');
-    const removed = await trx.deleteFrom('workspace_members')
-      .where('workspace_id', '=', params.workspaceId).where('user_id', '=', params.userId).executeTakeFirst();
+    const removed = await trx
+      .deleteFrom('workspace_members')
+      .where('workspace_id', '=', params.workspaceId)
+      .where('user_id', '=', params.userId)
+      .executeTakeFirst();
     if (removed.numDeletedRows === 0n) throw new KizunaError('not_found', `User ${params.userId} is not a member of this workspace.`);
   });
 }
@@ -84,8 +105,13 @@ export async function removeMember(db: Kdb, params: { workspaceId: string; userI
  * two admins removing each other at once cannot both succeed.
  */
 async function refuseLosingLastAdmin(trx: Kdb, workspaceId: string, userId: string, action: string): Promise<void> {
-  const admins = await trx.selectFrom('workspace_members').select('user_id')
-    .where('workspace_id', '=', workspaceId).where('role', '=', 'admin').forUpdate().execute();
+  const admins = await trx
+    .selectFrom('workspace_members')
+    .select('user_id')
+    .where('workspace_id', '=', workspaceId)
+    .where('role', '=', 'admin')
+    .forUpdate()
+    .execute();
   if (admins.length === 1 && admins[0]!.user_id === userId) {
     throw new KizunaError('conflict', `Cannot ${action} the last admin of this workspace: make another member admin first.`);
   }
@@ -100,8 +126,14 @@ export async function addFirstMembers(db: Kdb, params: { workspaceId: string; cr
     await db.insertInto('workspace_members').values({ workspace_id: params.workspaceId, user_id: params.creatorUserId, role: 'admin' }).execute();
     return;
   }
-  await db.insertInto('workspace_members')
+  await db
+    .insertInto('workspace_members')
     .columns(['workspace_id', 'user_id', 'role'])
-    .expression((eb) => eb.selectFrom('users').select([eb.val(params.workspaceId).as('workspace_id'), 'id', eb.val<Role>('admin').as('role')]).where('instance_admin', '=', true))
+    .expression((eb) =>
+      eb
+        .selectFrom('users')
+        .select([eb.val(params.workspaceId).as('workspace_id'), 'id', eb.val<Role>('admin').as('role')])
+        .where('instance_admin', '=', true),
+    )
     .execute();
 }

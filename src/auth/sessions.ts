@@ -15,15 +15,21 @@ function tokenHash(token: string): string {
 export async function createSession(db: Kdb, clock: Clock, userId: string): Promise<{ token: string; expiresAt: Date }> {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(clock.now().getTime() + SESSION_TTL_MS);
-  await db.insertInto('sessions').values({ token_hash: tokenHash(token), user_id: userId, created_at: clock.now(), expires_at: expiresAt }).execute();
+  await db
+    .insertInto('sessions')
+    .values({ token_hash: tokenHash(token), user_id: userId, created_at: clock.now(), expires_at: expiresAt })
+    .execute();
   return { token, expiresAt };
 }
 
 /** The user of a session that has not expired by the clock's now, or undefined. */
 export async function userForSession(db: Kdb, clock: Clock, token: string): Promise<User | undefined> {
-  const row = await db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id')
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
     .select(['users.id', 'users.email', 'users.display_name', 'users.instance_admin'])
-    .where('sessions.token_hash', '=', tokenHash(token)).where('sessions.expires_at', '>', clock.now())
+    .where('sessions.token_hash', '=', tokenHash(token))
+    .where('sessions.expires_at', '>', clock.now())
     .executeTakeFirst();
   return row && { id: row.id, email: row.email, displayName: row.display_name, instanceAdmin: row.instance_admin };
 }

@@ -27,8 +27,7 @@ export function addressKey(address: string): string {
 
 /** The latest moment any of the keys is locked until, if one is locked now. */
 export async function lockedUntil(db: Kdb, clock: Clock, keys: string[]): Promise<Date | undefined> {
-  const rows = await db.selectFrom('sign_in_throttles').select('locked_until')
-    .where('key', 'in', keys).where('locked_until', '>', clock.now()).execute();
+  const rows = await db.selectFrom('sign_in_throttles').select('locked_until').where('key', 'in', keys).where('locked_until', '>', clock.now()).execute();
   const until = Math.max(...rows.map((row) => row.locked_until!.getTime()));
   return rows.length === 0 ? undefined : new Date(until);
 }
@@ -37,19 +36,24 @@ export async function lockedUntil(db: Kdb, clock: Clock, keys: string[]): Promis
 export async function recordFailure(db: Kdb, clock: Clock, key: string, limit: number): Promise<void> {
   const now = clock.now();
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('sign_in_throttles').values({ key, failures: 0, window_started_at: now, locked_until: null })
-      .onConflict((oc) => oc.column('key').doNothing()).execute();
+    await trx
+      .insertInto('sign_in_throttles')
+      .values({ key, failures: 0, window_started_at: now, locked_until: null })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
     const row = await trx.selectFrom('sign_in_throttles').selectAll().where('key', '=', key).forUpdate().executeTakeFirstOrThrow();
     const stale = isStale(row, now);
     const failures = (stale ? 0 : row.failures) + 1;
-    const lockMs = failures >= limit
-      ? Math.min(SIGN_IN_THROTTLE.firstLockMs * 2 ** Math.min(failures - limit, 30), SIGN_IN_THROTTLE.longestLockMs)
-      : undefined;
-    await trx.updateTable('sign_in_throttles').set({
-      failures,
-      window_started_at: stale ? now : row.window_started_at,
-      locked_until: lockMs === undefined ? null : new Date(now.getTime() + lockMs),
-    }).where('key', '=', key).execute();
+    const lockMs = failures >= limit ? Math.min(SIGN_IN_THROTTLE.firstLockMs * 2 ** Math.min(failures - limit, 30), SIGN_IN_THROTTLE.longestLockMs) : undefined;
+    await trx
+      .updateTable('sign_in_throttles')
+      .set({
+        failures,
+        window_started_at: stale ? now : row.window_started_at,
+        locked_until: lockMs === undefined ? null : new Date(now.getTime() + lockMs),
+      })
+      .where('key', '=', key)
+      .execute();
   });
 }
 
@@ -61,8 +65,11 @@ export async function clearFailures(db: Kdb, key: string): Promise<void> {
 /** Deletes the rows that no longer count (their window and lock long past), so the table stays small. */
 export async function purgeStaleThrottles(db: Kdb, clock: Clock): Promise<void> {
   const cutoff = new Date(clock.now().getTime() - SIGN_IN_THROTTLE.longestLockMs - SIGN_IN_THROTTLE.windowMs);
-  await db.deleteFrom('sign_in_throttles').where('window_started_at', '<', cutoff)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', cutoff)])).execute();
+  await db
+    .deleteFrom('sign_in_throttles')
+    .where('window_started_at', '<', cutoff)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', cutoff)]))
+    .execute();
 }
 
 function isStale(row: { window_started_at: Date; locked_until: Date | null }, now: Date): boolean {

@@ -2,9 +2,7 @@ import type { Kdb } from '../db/connect.ts';
 import type { Clock } from '../shared/clock.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, purgeExpiredSessions } from './sessions.ts';
-import {
-  accountKey, addressKey, clearFailures, lockedUntil, purgeStaleThrottles, recordFailure, SIGN_IN_THROTTLE,
-} from './sign-in-throttle.ts';
+import { accountKey, addressKey, clearFailures, lockedUntil, purgeStaleThrottles, recordFailure, SIGN_IN_THROTTLE } from './sign-in-throttle.ts';
 import { findUserByEmail, normalizeEmail, type User } from './users.ts';
 
 /**
@@ -49,7 +47,7 @@ export async function signIn(deps: SignInDeps, params: { email: string; password
   if (locked) return { outcome: 'locked', retryAfterSeconds: Math.max(1, Math.ceil((locked.getTime() - clock.now().getTime()) / 1000)) };
 
   const user = await findUserByEmail(db, email);
-  const matches = await (deps.verify ?? verifyPassword)(params.password, user?.passwordHash ?? await dummyPasswordHash());
+  const matches = await (deps.verify ?? verifyPassword)(params.password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user || !matches) {
     await recordFailure(db, clock, account, SIGN_IN_THROTTLE.accountLimit);
     await recordFailure(db, clock, address, SIGN_IN_THROTTLE.addressLimit);

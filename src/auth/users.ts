@@ -22,17 +22,22 @@ export async function createUser(db: Kdb, params: { email: string; displayName: 
   const email = normalizeEmail(params.email);
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new KizunaError('validation_failed', `Not an email address: "${params.email}"`);
   if (params.password.length < 10) throw new KizunaError('validation_failed', 'A password needs at least 10 characters.');
-  const row = await db.insertInto('users')
+  const row = await db
+    .insertInto('users')
     .values({ email, display_name: params.displayName, instance_admin: params.instanceAdmin ?? false, password_hash: await hashPassword(params.password) })
     .onConflict((oc) => oc.column('email').doNothing())
-    .returning(['id', 'email', 'display_name', 'instance_admin']).executeTakeFirst();
+    .returning(['id', 'email', 'display_name', 'instance_admin'])
+    .executeTakeFirst();
   if (!row) throw new KizunaError('conflict', `A user with email ${email} already exists.`);
   return { id: row.id, email: row.email, displayName: row.display_name, instanceAdmin: row.instance_admin };
 }
 
 export async function findUserByEmail(db: Kdb, email: string): Promise<(User & { passwordHash: string }) | undefined> {
-  const row = await db.selectFrom('users').select(['id', 'email', 'display_name', 'instance_admin', 'password_hash'])
-    .where('email', '=', normalizeEmail(email)).executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'display_name', 'instance_admin', 'password_hash'])
+    .where('email', '=', normalizeEmail(email))
+    .executeTakeFirst();
   return row && { id: row.id, email: row.email, displayName: row.display_name, instanceAdmin: row.instance_admin, passwordHash: row.password_hash };
 }
 
@@ -42,7 +47,10 @@ export async function findUserByEmail(db: Kdb, email: string): Promise<(User & {
  * Workspaces created without a user (the demo brand, `kizuna workspace create`) get every
  * instance admin as their admin, so this user reaches the demo brand.
  */
-export async function ensureFirstAdmin(db: Kdb, params: { email: string; password: string | undefined }): Promise<{ email: string; generatedPassword?: string } | undefined> {
+export async function ensureFirstAdmin(
+  db: Kdb,
+  params: { email: string; password: string | undefined },
+): Promise<{ email: string; generatedPassword?: string } | undefined> {
   const existing = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (existing) return undefined;
   const password = params.password ?? generatePassword();

@@ -6,10 +6,7 @@ import type { Principal } from '../auth/permissions.ts';
  * key (shown by its name), or the command line and the demo loader (shown by their label).
  * Stored as the label, with the user's or key's id beside it while that user or key exists.
  */
-export type Actor =
-  | { kind: 'user'; userId: string; label: string }
-  | { kind: 'api_key'; keyId: string; label: string }
-  | { kind: 'system'; label: string };
+export type Actor = { kind: 'user'; userId: string; label: string } | { kind: 'api_key'; keyId: string; label: string } | { kind: 'system'; label: string };
 
 /** The actor of an HTTP request's principal: a user by name and email, a key by its name. */
 export async function actorOf(pool: pg.Pool, principal: Principal): Promise<Actor> {

@@ -38,7 +38,10 @@ describe('saveCharter', () => {
     expect(current?.version).toBe(2);
     expect(current?.charter.register).toBe('dearu');
     const versions = await listCharterVersions({ pool: database.pool, workspaceId });
-    expect(versions.map((v) => [v.version, v.changedBy])).toEqual([[2, 'demo'], [1, 'cli']]);
+    expect(versions.map((v) => [v.version, v.changedBy])).toEqual([
+      [2, 'demo'],
+      [1, 'cli'],
+    ]);
     expect(versions[1]!.charter).toEqual(TEST_CHARTER);
   });
 

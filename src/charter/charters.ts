@@ -27,16 +27,15 @@ export interface CharterVersion {
   summary: string;
 }
 
-export type SaveCharterOutcome =
-  | { outcome: 'saved'; version: CharterVersion }
-  | { outcome: 'unchanged'; version: CharterVersion };
+export type SaveCharterOutcome = { outcome: 'saved'; version: CharterVersion } | { outcome: 'unchanged'; version: CharterVersion };
 
 type Queryable = pg.Pool | pg.PoolClient;
 
 /** The workspace's current charter, or undefined when none was set. */
 export async function readCharter(params: { pool: Queryable; workspaceId: string }): Promise<StoredCharter | undefined> {
   const { rows } = await params.pool.query<{ version: number; charter: Charter; updated_at: Date }>(
-    'select version, charter, updated_at from charters where workspace_id = $1', [params.workspaceId],
+    'select version, charter, updated_at from charters where workspace_id = $1',
+    [params.workspaceId],
   );
   const row = rows[0];
   return row && { version: row.version, charter: row.charter, updatedAt: row.updated_at };
@@ -102,7 +101,11 @@ async function readVersion(client: Queryable, workspaceId: string, version: numb
 
 function versionOf(row: VersionRow): CharterVersion {
   return {
-    version: row.version, charter: row.charter, changedBy: row.changed_by, changedAt: row.changed_at,
-    changedFields: row.changed_fields, summary: row.summary,
+    version: row.version,
+    charter: row.charter,
+    changedBy: row.changed_by,
+    changedAt: row.changed_at,
+    changedFields: row.changed_fields,
+    summary: row.summary,
   };
 }

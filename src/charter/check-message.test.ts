@@ -22,7 +22,7 @@ function rulesOf(result: CheckResult): string[] {
 
 function expectExactRanges(result: CheckResult, sources: { subject?: string; body: string }): void {
   for (const finding of result.findings) {
-    const source = finding.range.part === 'subject' ? sources.subject ?? '' : sources.body;
+    const source = finding.range.part === 'subject' ? (sources.subject ?? '') : sources.body;
     expect(source.slice(finding.range.start, finding.range.end)).toBe(finding.text);
   }
 }
@@ -88,15 +88,13 @@ describe('claims: 景品表示法', () => {
     expect(finding?.explanation?.en).toContain('Premiums and Representations Act');
   });
 
-  it.each([
-    '今日の最高気温は30度の予報です。',
-    'お届け前に必ずご確認ください。',
-    '完全予約制の相談会を開きます。',
-    '国産原料100%の青汁です。',
-  ])('near-miss 「%s」 is not a claim', async (sentence) => {
-    const result = await check(sentence);
-    expect(rulesOf(result).filter((rule) => rule.startsWith('claims.'))).toEqual([]);
-  });
+  it.each(['今日の最高気温は30度の予報です。', 'お届け前に必ずご確認ください。', '完全予約制の相談会を開きます。', '国産原料100%の青汁です。'])(
+    'near-miss 「%s」 is not a claim',
+    async (sentence) => {
+      const result = await check(sentence);
+      expect(rulesOf(result).filter((rule) => rule.startsWith('claims.'))).toEqual([]);
+    },
+  );
 });
 
 describe('claims: 薬機法 cosmetics (a cosmetics charter)', () => {
@@ -179,7 +177,7 @@ describe('register', () => {
   });
 
   it.each([
-    ['a customer\'s words in 「」', 'お客様から「毎朝飲んでいる。とてもおいしい。」とのお声をいただきました。'],
+    ["a customer's words in 「」", 'お客様から「毎朝飲んでいる。とてもおいしい。」とのお声をいただきました。'],
     ['a heading or tagline without 。', '送料無料\n新登場'],
     ['a list item without 。', '・毎朝一杯を続ける\n・食事と一緒に飲む'],
     ['a request', 'ぜひお試しください。'],
@@ -217,7 +215,10 @@ describe('dictionary, address, pressure, limits', () => {
   it('お客さま becomes お客様; an avoided word gets its replacement', async () => {
     const result = await check('お客さまに激安でご案内します。');
     expect(result.findings.map((finding) => [finding.rule, finding.text, finding.fix])).toEqual(
-      expect.arrayContaining([['dictionary.variant', 'お客さま', 'お客様'], ['dictionary.avoid', '激安', 'お求めやすい価格']]),
+      expect.arrayContaining([
+        ['dictionary.variant', 'お客さま', 'お客様'],
+        ['dictionary.avoid', '激安', 'お求めやすい価格'],
+      ]),
     );
   });
 
@@ -301,11 +302,15 @@ describe('formats, Liquid and ranges', () => {
   });
 
   it('HTML: a fix across a tag is not offered (it would delete markup); the finding stays', async () => {
-    const body = '<p>いつもありがとうございます。</p><p>お客<b>さま</b>へのお知らせです。ミノリ青汁をお届けします。</p><p>今後ともよろしくお願いいたします。</p>';
+    const body =
+      '<p>いつもありがとうございます。</p><p>お客<b>さま</b>へのお知らせです。ミノリ青汁をお届けします。</p><p>今後ともよろしくお願いいたします。</p>';
     const result = await checker.check(input(body, { format: 'html' }));
     expectExactRanges(result, { body });
     const variants = result.findings.filter((finding) => finding.rule === 'dictionary.variant');
-    expect(variants.map((finding) => [finding.text, finding.fix])).toEqual([['お客<b>さま', undefined], ['ミノリ青汁', 'みのり青汁']]);
+    expect(variants.map((finding) => [finding.text, finding.fix])).toEqual([
+      ['お客<b>さま', undefined],
+      ['ミノリ青汁', 'みのり青汁'],
+    ]);
   });
 
   it('MJML: text of mj-text and mj-button is checked, mj-head and attributes are not', async () => {

@@ -47,7 +47,14 @@ export function createChecker(charter: Charter): MessageChecker {
   const tone = compileToneRules(charter);
   const claims = charter.claimsPacks.flatMap((pack) => CLAIMS_PACK_RULES[pack]);
 
-  async function checkPart(textlint: TextlintRules, part: FindingRange['part'], source: string, format: MessageFormat, input: MessageInput, counts: { exclamations: number; emoji: number }): Promise<Finding[]> {
+  async function checkPart(
+    textlint: TextlintRules,
+    part: FindingRange['part'],
+    source: string,
+    format: MessageFormat,
+    input: MessageInput,
+    counts: { exclamations: number; emoji: number },
+  ): Promise<Finding[]> {
     const visible = visibleText(source, format);
     const found: VisibleFinding[] = [...(await textlint.lint(visible.text)), ...tone.check(visible.text, counts)];
     if (part === 'body') found.push(...tone.checkFrame(visible.text, input.channel));

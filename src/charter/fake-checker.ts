@@ -18,7 +18,12 @@ export const fakeCheck: CheckMessage = async (charter, input) => {
   }
   for (const { preferred, variants } of charter.dictionary) {
     for (const variant of variants) {
-      find(variant, { rule: 'dictionary.variant', severity: 'warning', fix: preferred, message: { ja: `「${preferred}」と書きます`, en: `Write "${preferred}"` } });
+      find(variant, {
+        rule: 'dictionary.variant',
+        severity: 'warning',
+        fix: preferred,
+        message: { ja: `「${preferred}」と書きます`, en: `Write "${preferred}"` },
+      });
     }
   }
   const counts = { error: 0, warning: 0, info: 0 };

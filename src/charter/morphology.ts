@@ -78,7 +78,9 @@ function loadDictionaryInOneBuffer(): void {
   const { version } = require('kuromoji/package.json') as { version: string };
   const cacheDir = path.join(kuromojiDir, '..', '.cache', 'kizuna', `kuromoji-${version}`);
   const asArrayBuffer = (bytes: Buffer): ArrayBufferLike =>
-    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+      ? bytes.buffer
+      : bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   loader.prototype.loadArrayBuffer = (file, callback) => {
     const cached = path.join(cacheDir, path.basename(file).replace(/\.gz$/, ''));
     readFile(cached, (cacheError, bytes) => {

@@ -10,7 +10,7 @@ const database = connectTestDatabase();
 afterAll(() => database.close());
 
 describe('oneVoiceReport', () => {
-  it('shows each department\'s templates, mean score, most common findings and how it addresses the customer', async () => {
+  it("shows each department's templates, mean score, most common findings and how it addresses the customer", async () => {
     const { id: workspaceId } = await freshWorkspace(database);
     const pool = database.pool;
     const actor = { kind: 'system', label: 'test' } as const;

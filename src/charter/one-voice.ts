@@ -37,14 +37,34 @@ export interface AddressForm {
 }
 
 /** Forms of address a Japanese brand's message may use beside the charter's own. */
-const COMMON_ADDRESS_FORMS = ['お客様', 'お客さま', 'お客さん', 'おきゃくさま', 'あなた', '皆様', '皆さま', 'みなさま', '皆さん', 'みなさん', '会員様', '会員の皆様', 'ユーザー様'];
+const COMMON_ADDRESS_FORMS = [
+  'お客様',
+  'お客さま',
+  'お客さん',
+  'おきゃくさま',
+  'あなた',
+  '皆様',
+  '皆さま',
+  'みなさま',
+  '皆さん',
+  'みなさん',
+  '会員様',
+  '会員の皆様',
+  'ユーザー様',
+];
 /** {{ customer.name }}様 and the like: the customer's name from a Liquid variable with an honorific. */
 const NAMED_ADDRESS = /\{\{\s*customer\.[a-z_]+\s*\}\}\s*(様|さま|さん|殿)/g;
 
 export async function oneVoiceReport(params: { pool: pg.Pool; workspaceId: string }): Promise<OneVoiceReport> {
   const stored = await readCharter(params);
   const templates = await listTemplatesWithText(params);
-  const departments = DEPARTMENTS.map((department) => departmentVoice(department, templates.filter((t) => t.department === department), stored?.charter));
+  const departments = DEPARTMENTS.map((department) =>
+    departmentVoice(
+      department,
+      templates.filter((t) => t.department === department),
+      stored?.charter,
+    ),
+  );
   const offCharter = new Map<string, Department[]>();
   for (const voice of departments) {
     for (const form of voice.addressForms) {
@@ -82,21 +102,28 @@ function departmentVoice(department: Department, templates: MessageTemplate[], c
 export function excerpt(text: string, start: number, end: number, around = 12): string {
   const from = widen(text, start, -1, around);
   const to = widen(text, end, 1, around);
-  const inner = text.slice(from, to).replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const inner = text
+    .slice(from, to)
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return `${from > 0 ? '…' : ''}${inner}${to < text.length ? '…' : ''}`;
 }
 
 /** The offset `around` visible characters away from `at` (step -1: to the left), tags skipped whole. */
 function widen(text: string, at: number, step: 1 | -1, around: number): number {
   let i = at;
-  for (let seen = 0; seen < around;) {
+  for (let seen = 0; seen < around; ) {
     const next = step < 0 ? i - 1 : i;
     if (next < 0 || next >= text.length) break;
     const char = text[next];
     const tagEnd = step < 0 && char === '>' ? text.lastIndexOf('<', next) : step > 0 && char === '<' ? text.indexOf('>', next) : -2;
     if (tagEnd === -1) break;
     if (tagEnd >= 0) i = step < 0 ? tagEnd : tagEnd + 1;
-    else { i += step; seen += 1; }
+    else {
+      i += step;
+      seen += 1;
+    }
   }
   return i;
 }
@@ -109,9 +136,15 @@ function addressFormsIn(templates: MessageTemplate[], charter: Charter | undefin
   const forms = new Map<string, AddressForm>();
   const count = (form: string, text: string, at: number, templateName: string) => {
     const seen = forms.get(form);
-    if (seen) { seen.count += 1; return; }
+    if (seen) {
+      seen.count += 1;
+      return;
+    }
     forms.set(form, {
-      form, standing: standingOf(form, charter), count: 1, templateName,
+      form,
+      standing: standingOf(form, charter),
+      count: 1,
+      templateName,
       example: excerpt(text, at, at + form.length),
     });
   };

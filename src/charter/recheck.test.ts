@@ -14,7 +14,10 @@ const admin = { kind: 'system', label: 'admin' } as const;
 let workspaceId: string;
 
 /** TEST_CHARTER with 今だけ made an error: a 20-point finding where it was a 5-point warning. */
-const STRICTER = Charter.parse({ ...TEST_CHARTER, pressure: TEST_CHARTER.pressure.map((entry) => (entry.phrase === '今だけ' ? { ...entry, severity: 'error' } : entry)) });
+const STRICTER = Charter.parse({
+  ...TEST_CHARTER,
+  pressure: TEST_CHARTER.pressure.map((entry) => (entry.phrase === '今だけ' ? { ...entry, severity: 'error' } : entry)),
+});
 
 beforeEach(async () => {
   workspaceId = (await freshWorkspace(database)).id;
@@ -35,7 +38,9 @@ describe('the impact of a draft charter', () => {
     const impact = await charterImpact({ pool, workspaceId, charter: STRICTER, check: fakeCheck });
     expect(impact).toMatchObject({ newlyBlocked: 1, newlyPublishable: 0, scoreChanged: 1 });
     expect(impact.templates.map((t) => [t.name, t.before.score, t.after.score, t.after.counts.error])).toEqual([
-      ['週末セール', 95, 80, 1], ['発送', 100, 100, 0], ['駆け込み', 80, 80, 1],
+      ['週末セール', 95, 80, 1],
+      ['発送', 100, 100, 0],
+      ['駆け込み', 80, 80, 1],
     ]);
     expect(impact.templates[0]!.before.charterVersion).toBe(1);
     expect(await readTemplate({ pool, workspaceId, templateId: sale.id })).toMatchObject({ score: 95, charterVersion: 1 });
@@ -48,7 +53,7 @@ describe('the impact of a draft charter', () => {
 });
 
 describe('checking the templates again after a new charter version', () => {
-  it('stores each stale template\'s check under the new version; a published one stays published with its new errors', async () => {
+  it("stores each stale template's check under the new version; a published one stays published with its new errors", async () => {
     const { sale, shipping } = await templates();
     await publishTemplate({ pool, workspaceId, check: fakeCheck, templateId: sale.id, actor: admin, actorIsAdmin: true });
     await saveCharter({ pool, workspaceId, input: STRICTER, actor: admin });
@@ -65,7 +70,14 @@ describe('checking the templates again after a new charter version', () => {
   it('leaves a template saved under the new version alone (its own check is already current)', async () => {
     const { shipping } = await templates();
     await saveCharter({ pool, workspaceId, input: STRICTER, actor: admin });
-    await updateTemplate({ pool, workspaceId, check: fakeCheck, templateId: shipping.id, changes: { body: 'お客様のご注文を本日発送しました。' }, actor: admin });
+    await updateTemplate({
+      pool,
+      workspaceId,
+      check: fakeCheck,
+      templateId: shipping.id,
+      changes: { body: 'お客様のご注文を本日発送しました。' },
+      actor: admin,
+    });
     expect(await recheckTemplates({ pool, workspaceId, check: fakeCheck })).toEqual({ rechecked: 2 });
     expect(await readTemplate({ pool, workspaceId, templateId: shipping.id })).toMatchObject({ charterVersion: 2, updatedBy: 'admin' });
   });

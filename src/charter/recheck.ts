@@ -38,14 +38,20 @@ export async function charterImpact(params: { pool: pg.Pool; workspaceId: string
   for (const template of templates) {
     const result = await params.check(params.charter, contentOf(template));
     impacts.push({
-      id: template.id, name: template.name, department: template.department, status: template.status,
+      id: template.id,
+      name: template.name,
+      department: template.department,
+      status: template.status,
       before: { score: template.score, counts: template.check.counts, charterVersion: template.charterVersion },
       after: { score: result.score, counts: result.counts },
     });
   }
   const blockedNow = (impact: TemplateImpact) => impact.before.counts.error === 0 && impact.after.counts.error > 0;
   const freedNow = (impact: TemplateImpact) => impact.before.counts.error > 0 && impact.after.counts.error === 0;
-  impacts.sort((a, b) => Number(blockedNow(b)) - Number(blockedNow(a)) || (a.after.score - a.before.score) - (b.after.score - b.before.score) || a.name.localeCompare(b.name));
+  impacts.sort(
+    (a, b) =>
+      Number(blockedNow(b)) - Number(blockedNow(a)) || a.after.score - a.before.score - (b.after.score - b.before.score) || a.name.localeCompare(b.name),
+  );
   return {
     templates: impacts,
     newlyBlocked: impacts.filter(blockedNow).length,
@@ -83,7 +89,11 @@ export async function recheckTemplates(params: { pool: pg.Pool; workspaceId: str
  * again against it: what the API and the CLI do on a change of charter.
  */
 export async function saveCharterAndRecheck(params: {
-  pool: pg.Pool; workspaceId: string; input: unknown; actor: Actor; check: CheckMessage;
+  pool: pg.Pool;
+  workspaceId: string;
+  input: unknown;
+  actor: Actor;
+  check: CheckMessage;
 }): Promise<SaveCharterOutcome & { templatesRechecked: number }> {
   const saved = await saveCharter(params);
   const { rechecked } = saved.outcome === 'saved' ? await recheckTemplates(params) : { rechecked: 0 };

@@ -1,6 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
-import { KizunaError } from '../shared/errors.ts';
+import type { KizunaError } from '../shared/errors.ts';
 import { saveCharter } from './charters.ts';
 import { fakeCheck } from './fake-checker.ts';
 import { createTemplate, listTemplateOverrides, listTemplates, publishTemplate, readTemplate, updateTemplate } from './templates.ts';
@@ -18,11 +18,18 @@ beforeEach(async () => {
 });
 
 const deps = () => ({ pool, workspaceId, check: fakeCheck, actor: admin });
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as KizunaError);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error as KizunaError,
+  );
 
 describe('templates', () => {
   it('saving runs the checker and keeps its result, score and the charter version', async () => {
-    const template = await createTemplate({ ...deps(), input: { name: '発送のお知らせ', department: 'support', channel: 'email', subject: '発送しました', body: 'お客さまのご注文を発送しました。' } });
+    const template = await createTemplate({
+      ...deps(),
+      input: { name: '発送のお知らせ', department: 'support', channel: 'email', subject: '発送しました', body: 'お客さまのご注文を発送しました。' },
+    });
     expect(template).toMatchObject({ status: 'draft', score: 95, charterVersion: 1, format: 'text', subject: '発送しました', updatedBy: 'admin' });
     expect(template.check.findings.map((f) => [f.rule, f.text])).toEqual([['dictionary.variant', 'お客さま']]);
 
@@ -40,7 +47,9 @@ describe('templates', () => {
     const wrong = await failure(createTemplate({ ...deps(), input: { name: '', department: 'legal', channel: 'email', body: 'x' } }));
     expect(wrong?.code).toBe('validation_failed');
     expect((wrong!.details as { problems: { field: string }[] }).problems.map((p) => p.field)).toEqual(['name', 'department']);
-    expect((await failure(createTemplate({ ...deps(), input: { name: 'a', department: 'support', channel: 'line', subject: '件名', body: 'x' } })))?.code).toBe('validation_failed');
+    expect((await failure(createTemplate({ ...deps(), input: { name: 'a', department: 'support', channel: 'line', subject: '件名', body: 'x' } })))?.code).toBe(
+      'validation_failed',
+    );
     await createTemplate({ ...deps(), input: { name: 'a', department: 'support', channel: 'line', body: 'x' } });
     expect((await failure(createTemplate({ ...deps(), input: { name: 'a', department: 'sales', channel: 'sms', body: 'y' } })))?.code).toBe('conflict');
 
@@ -50,8 +59,12 @@ describe('templates', () => {
     expect(noCharter?.message).toContain('charter set');
   });
 
-  it('lists by department in the charter\'s order, one department when asked', async () => {
-    for (const [name, department] of [['b', 'sales'], ['c', 'marketing'], ['a', 'support']] as const) {
+  it("lists by department in the charter's order, one department when asked", async () => {
+    for (const [name, department] of [
+      ['b', 'sales'],
+      ['c', 'marketing'],
+      ['a', 'support'],
+    ] as const) {
       await createTemplate({ ...deps(), input: { name, department, channel: 'sms', body: '今だけの' } });
     }
     expect((await listTemplates({ pool, workspaceId })).map((t) => t.department)).toEqual(['marketing', 'support', 'sales']);
@@ -79,8 +92,12 @@ describe('the publish gate', () => {
 
   it('lets an admin publish over errors with a written reason, kept in the audit log; nobody else, and no empty reason', async () => {
     const template = await createTemplate({ ...deps(), input: { name: 'セール', department: 'marketing', channel: 'email', body: '急いでください。' } });
-    expect((await failure(publishTemplate({ ...deps(), templateId: template.id, actorIsAdmin: false, override: { reason: '法務確認済み' } })))?.code).toBe('forbidden');
-    expect((await failure(publishTemplate({ ...deps(), templateId: template.id, actorIsAdmin: true, override: { reason: '  ' } })))?.code).toBe('validation_failed');
+    expect((await failure(publishTemplate({ ...deps(), templateId: template.id, actorIsAdmin: false, override: { reason: '法務確認済み' } })))?.code).toBe(
+      'forbidden',
+    );
+    expect((await failure(publishTemplate({ ...deps(), templateId: template.id, actorIsAdmin: true, override: { reason: '  ' } })))?.code).toBe(
+      'validation_failed',
+    );
     expect(await listTemplateOverrides({ pool, workspaceId, templateId: template.id })).toEqual([]);
 
     const outcome = await publishTemplate({ ...deps(), templateId: template.id, actorIsAdmin: true, override: { reason: '法務確認済み：年末の告知' } });

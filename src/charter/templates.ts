@@ -99,8 +99,21 @@ export async function createTemplate(params: Deps & { input: unknown; actor: Act
       `insert into message_templates (workspace_id, name, department, channel, format, subject, body, check_result, score, error_count,
                                       charter_version, content_hash, updated_by)
        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id::text`,
-      [params.workspaceId, input.name, input.department, input.channel, input.format, content.subject ?? null, input.body,
-        JSON.stringify(result), result.score, result.counts.error, version, hashOf(content), params.actor.label],
+      [
+        params.workspaceId,
+        input.name,
+        input.department,
+        input.channel,
+        input.format,
+        content.subject ?? null,
+        input.body,
+        JSON.stringify(result),
+        result.score,
+        result.counts.error,
+        version,
+        hashOf(content),
+        params.actor.label,
+      ],
     );
     return rows[0]!.id;
   });
@@ -122,9 +135,12 @@ export async function updateTemplate(params: Deps & { templateId: string; change
     await client.query('select 1 from message_templates where workspace_id = $1 and id = $2 for update', [workspaceId, templateId]);
     const current = await readTemplate({ pool: client, workspaceId, templateId });
     const next = {
-      name: changes.name ?? current.name, department: changes.department ?? current.department,
-      channel: changes.channel ?? current.channel, format: changes.format ?? current.format,
-      subject: changes.subject === undefined ? current.subject : changes.subject, body: changes.body ?? current.body,
+      name: changes.name ?? current.name,
+      department: changes.department ?? current.department,
+      channel: changes.channel ?? current.channel,
+      format: changes.format ?? current.format,
+      subject: changes.subject === undefined ? current.subject : changes.subject,
+      body: changes.body ?? current.body,
     };
     const content = contentOf(next);
     const result = await params.check(charter, content);
@@ -136,8 +152,23 @@ export async function updateTemplate(params: Deps & { templateId: string; change
               status = case when $15 then 'draft' else status end,
               published_at = case when $15 then null else published_at end
         where workspace_id = $1 and id = $2`,
-      [workspaceId, templateId, next.name, next.department, next.channel, next.format, content.subject ?? null, next.body,
-        JSON.stringify(result), result.score, result.counts.error, version, hashOf(content), params.actor.label, contentChanged],
+      [
+        workspaceId,
+        templateId,
+        next.name,
+        next.department,
+        next.channel,
+        next.format,
+        content.subject ?? null,
+        next.body,
+        JSON.stringify(result),
+        result.score,
+        result.counts.error,
+        version,
+        hashOf(content),
+        params.actor.label,
+        contentChanged,
+      ],
     );
   });
   return readTemplate({ pool, workspaceId, templateId });
@@ -150,9 +181,14 @@ export async function updateTemplate(params: Deps & { templateId: string; change
  * it let through, in the same transaction as the publication. An override from anyone but an
  * admin is `forbidden`, an empty reason `validation_failed`.
  */
-export async function publishTemplate(params: Deps & {
-  templateId: string; actor: Actor; actorIsAdmin: boolean; override?: { reason: string };
-}): Promise<PublishOutcome> {
+export async function publishTemplate(
+  params: Deps & {
+    templateId: string;
+    actor: Actor;
+    actorIsAdmin: boolean;
+    override?: { reason: string };
+  },
+): Promise<PublishOutcome> {
   const { pool, workspaceId, templateId, actor, override } = params;
   if (override && !params.actorIsAdmin) throw new KizunaError('forbidden', 'Only an admin may publish a template over its errors.');
   if (override && override.reason.trim() === '') {
@@ -166,8 +202,12 @@ export async function publishTemplate(params: Deps & {
   const result = await params.check(charter, content);
   const errors = result.findings.filter((finding) => finding.severity === 'error');
   if (errors.length > 0 && !override) {
-    throw new KizunaError('conflict', `Template "${template.name}" has ${errors.length} error${errors.length === 1 ? '' : 's'} and cannot be published: `
-      + `${errors.map((f) => `${f.rule} 「${f.text}」`).join(', ')}. Fix them, or an admin may publish it over them with a written reason.`, { findings: errors });
+    throw new KizunaError(
+      'conflict',
+      `Template "${template.name}" has ${errors.length} error${errors.length === 1 ? '' : 's'} and cannot be published: ` +
+        `${errors.map((f) => `${f.rule} 「${f.text}」`).join(', ')}. Fix them, or an admin may publish it over them with a written reason.`,
+      { findings: errors },
+    );
   }
   const overrideId = await withTransaction(pool, async (client) => {
     // Only the text that was checked is published: an edit since then refuses the publication.
@@ -220,8 +260,15 @@ export async function listTemplatesWithText(params: { pool: pg.Pool; workspaceId
 }
 
 interface OverrideRow {
-  id: string; template_id: string | null; template_name: string; content_hash: string; charter_version: number;
-  overridden_by: string; reason: string; findings: Finding[]; created_at: Date;
+  id: string;
+  template_id: string | null;
+  template_name: string;
+  content_hash: string;
+  charter_version: number;
+  overridden_by: string;
+  reason: string;
+  findings: Finding[];
+  created_at: Date;
 }
 
 const SELECT_OVERRIDE = `select id::text, template_id::text, template_name, content_hash, charter_version, overridden_by, reason, findings, created_at
@@ -229,14 +276,24 @@ const SELECT_OVERRIDE = `select id::text, template_id::text, template_name, cont
 
 function overrideOf(row: OverrideRow): TemplateOverride {
   return {
-    id: row.id, templateId: row.template_id, templateName: row.template_name, contentHash: row.content_hash, charterVersion: row.charter_version,
-    overriddenBy: row.overridden_by, reason: row.reason, findings: row.findings, createdAt: row.created_at,
+    id: row.id,
+    templateId: row.template_id,
+    templateName: row.template_name,
+    contentHash: row.content_hash,
+    charterVersion: row.charter_version,
+    overriddenBy: row.overridden_by,
+    reason: row.reason,
+    findings: row.findings,
+    createdAt: row.created_at,
   };
 }
 
 /** The audit log of a template's publications over errors, oldest first. */
 export async function listTemplateOverrides(params: { pool: pg.Pool; workspaceId: string; templateId: string }): Promise<TemplateOverride[]> {
-  const { rows } = await params.pool.query<OverrideRow>(`${SELECT_OVERRIDE} where workspace_id = $1 and template_id = $2 order by template_overrides.id`, [params.workspaceId, params.templateId]);
+  const { rows } = await params.pool.query<OverrideRow>(`${SELECT_OVERRIDE} where workspace_id = $1 and template_id = $2 order by template_overrides.id`, [
+    params.workspaceId,
+    params.templateId,
+  ]);
   return rows.map(overrideOf);
 }
 
@@ -262,7 +319,10 @@ export async function deleteTemplate(params: { pool: pg.Pool; workspaceId: strin
 async function currentCharter(params: { pool: pg.Pool; workspaceId: string }): Promise<{ charter: Charter; version: number }> {
   const stored = await readCharter(params);
   if (!stored) {
-    throw new KizunaError('conflict', 'The workspace has no charter yet: set one first (PUT /api/v1/workspaces/{workspace}/charter, or npx kizuna charter set FILE.json).');
+    throw new KizunaError(
+      'conflict',
+      'The workspace has no charter yet: set one first (PUT /api/v1/workspaces/{workspace}/charter, or npx kizuna charter set FILE.json).',
+    );
   }
   return stored;
 }
@@ -271,7 +331,11 @@ async function currentCharter(params: { pool: pg.Pool; workspaceId: string }): P
 async function refuseTakenName(client: pg.PoolClient, workspaceId: string, name: string | undefined, exceptId: string | undefined): Promise<void> {
   await client.query(`select pg_advisory_xact_lock(hashtextextended('templates:' || $1::text, 0))`, [workspaceId]);
   if (name === undefined) return;
-  const { rows } = await client.query('select 1 from message_templates where workspace_id = $1 and name = $2 and id is distinct from $3::bigint', [workspaceId, name, exceptId ?? null]);
+  const { rows } = await client.query('select 1 from message_templates where workspace_id = $1 and name = $2 and id is distinct from $3::bigint', [
+    workspaceId,
+    name,
+    exceptId ?? null,
+  ]);
   if (rows.length > 0) throw new KizunaError('conflict', `A template named "${name}" already exists in this workspace.`);
 }
 
@@ -283,20 +347,38 @@ export function contentOf(template: Pick<MessageTemplate, 'department' | 'channe
     });
   }
   return {
-    department: template.department, channel: template.channel, format: template.format, body: template.body,
+    department: template.department,
+    channel: template.channel,
+    format: template.format,
+    body: template.body,
     ...(template.subject ? { subject: template.subject } : {}),
   };
 }
 
 /** SHA-256 of what is checked: the override log names exactly the text it let through. */
 export function hashOf(content: MessageInput): string {
-  return createHash('sha256').update(JSON.stringify([content.channel, content.format, content.subject ?? null, content.body])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([content.channel, content.format, content.subject ?? null, content.body]))
+    .digest('hex');
 }
 
 interface TemplateRow {
-  id: string; name: string; department: Department; channel: MessageInput['channel']; format: MessageInput['format'];
-  subject: string | null; body: string; status: TemplateStatus; check_result: CheckResult; score: number; charter_version: number; stale: boolean;
-  published_at: Date | null; updated_by: string; updated_at: Date; created_at: Date;
+  id: string;
+  name: string;
+  department: Department;
+  channel: MessageInput['channel'];
+  format: MessageInput['format'];
+  subject: string | null;
+  body: string;
+  status: TemplateStatus;
+  check_result: CheckResult;
+  score: number;
+  charter_version: number;
+  stale: boolean;
+  published_at: Date | null;
+  updated_by: string;
+  updated_at: Date;
+  created_at: Date;
 }
 
 const SELECT_TEMPLATE = `select id::text, name, department, channel, format, subject, body, status, check_result, score, charter_version,
@@ -305,8 +387,21 @@ const SELECT_TEMPLATE = `select id::text, name, department, channel, format, sub
 
 function templateOf(row: TemplateRow): MessageTemplate {
   return {
-    id: row.id, name: row.name, department: row.department, channel: row.channel, format: row.format, subject: row.subject,
-    body: row.body, status: row.status, check: row.check_result, score: row.score, charterVersion: row.charter_version, stale: row.stale,
-    publishedAt: row.published_at, updatedBy: row.updated_by, updatedAt: row.updated_at, createdAt: row.created_at,
+    id: row.id,
+    name: row.name,
+    department: row.department,
+    channel: row.channel,
+    format: row.format,
+    subject: row.subject,
+    body: row.body,
+    status: row.status,
+    check: row.check_result,
+    score: row.score,
+    charterVersion: row.charter_version,
+    stale: row.stale,
+    publishedAt: row.published_at,
+    updatedBy: row.updated_by,
+    updatedAt: row.updated_at,
+    createdAt: row.created_at,
   };
 }

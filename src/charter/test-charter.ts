@@ -12,7 +12,10 @@ export const TEST_CHARTER: Charter = {
   address: { use: ['お客様', '{{ customer.name }}様'], avoid: ['あなた', 'お前'] },
   dictionary: [{ preferred: 'お客様', variants: ['お客さま', 'おきゃくさま'] }],
   avoid: [{ word: 'ヤバい', replacement: 'とても良い' }],
-  pressure: [{ phrase: '今だけ', severity: 'warning', suggestion: '期間限定で' }, { phrase: '急いで', severity: 'error' }],
+  pressure: [
+    { phrase: '今だけ', severity: 'warning', suggestion: '期間限定で' },
+    { phrase: '急いで', severity: 'error' },
+  ],
   limits: { maxSentenceLength: 80, maxCommasPerSentence: 3, maxExclamations: 1, emoji: 'few' },
   greetings: ['いつもありがとうございます。'],
   signOffs: ['今後ともよろしくお願いいたします。'],

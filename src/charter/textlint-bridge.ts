@@ -46,8 +46,20 @@ export function prhRules(charter: Charter): string {
  * Verb endings (します ↔ する) are left without a fix: they need conjugation, not a swap.
  */
 const REGISTER_REWRITES: Record<NonNullable<Charter['register']>, ReadonlyArray<readonly [string, string]>> = {
-  desumasu: [['ではなかった', 'ではありませんでした'], ['ではない', 'ではありません'], ['であった', 'でした'], ['であろう', 'でしょう'], ['である', 'です']],
-  dearu: [['ではありませんでした', 'ではなかった'], ['ではありません', 'ではない'], ['でしょう', 'であろう'], ['でした', 'であった'], ['です', 'である']],
+  desumasu: [
+    ['ではなかった', 'ではありませんでした'],
+    ['ではない', 'ではありません'],
+    ['であった', 'でした'],
+    ['であろう', 'でしょう'],
+    ['である', 'です'],
+  ],
+  dearu: [
+    ['ではありませんでした', 'ではなかった'],
+    ['ではありません', 'ではない'],
+    ['でしょう', 'であろう'],
+    ['でした', 'であった'],
+    ['です', 'である'],
+  ],
 };
 
 /** A polite verb ending (飲みます, 届きました): marked whole, though it has no swap. */
@@ -64,13 +76,15 @@ export function compileTextlintRules(charter: Charter): TextlintRules {
   const register = charter.register ? REGISTER_NAMES[charter.register] : '';
   const rules: TextlintKernelRule[] = [
     {
-      ruleId: 'no-mix-dearu-desumasu', rule: noMixDearuDesumasu,
+      ruleId: 'no-mix-dearu-desumasu',
+      rule: noMixDearuDesumasu,
       options: { preferInHeader: register, preferInBody: register, preferInList: register, strict: false },
     },
   ];
   const commaRule: TextlintKernelRule = { ruleId: 'max-ten', rule: maxTen, options: { max: charter.limits.maxCommasPerSentence } };
   const lengthRule: TextlintKernelRule = {
-    ruleId: 'sentence-length', rule: sentenceLength,
+    ruleId: 'sentence-length',
+    rule: sentenceLength,
     // Liquid masks are not words the reader sees; a long variable must not make a sentence long.
     options: { max: charter.limits.maxSentenceLength, skipPatterns: [`/${LIQUID_MASK}+/`] },
   };
@@ -105,11 +119,20 @@ export function compileTextlintRules(charter: Charter): TextlintRules {
             const polite = charter.register === 'dearu' ? POLITE_VERB_ENDING.exec(text.slice(start, start + 8))?.[0] : undefined;
             const end = start + (rewrite?.from ?? polite ?? (at >= 0 && found ? found : text.slice(start, reportEnd))).length;
             findings.push({
-              rule: 'register.mixed', severity: registerSeverity, start, end,
+              rule: 'register.mixed',
+              severity: registerSeverity,
+              start,
+              end,
               ...(rewrite ? { fix: rewrite.to } : {}),
               message: expected
-                ? { ja: `文体は「${expected}」調に統一します（「${found ?? ''}」は異なる文体です）。`, en: `Write in the ${charter.register} register; "${found ?? ''}" is not.` }
-                : { ja: `「です・ます」調と「である」調が混在しています（「${found ?? ''}」）。`, en: `The message mixes です・ます and である ("${found ?? ''}").` },
+                ? {
+                    ja: `文体は「${expected}」調に統一します（「${found ?? ''}」は異なる文体です）。`,
+                    en: `Write in the ${charter.register} register; "${found ?? ''}" is not.`,
+                  }
+                : {
+                    ja: `「です・ます」調と「である」調が混在しています（「${found ?? ''}」）。`,
+                    en: `The message mixes です・ます and である ("${found ?? ''}").`,
+                  },
               explanation: { ja: '一通の中で文体を混ぜると、お客様に一貫しない印象を与えます。', en: 'Mixing registers in one message reads as two voices.' },
             });
             break;
@@ -120,7 +143,10 @@ export function compileTextlintRules(charter: Charter): TextlintRules {
             const entry = dictionaryWords.get(word);
             const replacement = report.fix?.text ?? entry?.preferred;
             findings.push({
-              rule: entry?.kind === 'avoid' ? 'dictionary.avoid' : 'dictionary.variant', severity: 'warning', start, end,
+              rule: entry?.kind === 'avoid' ? 'dictionary.avoid' : 'dictionary.variant',
+              severity: 'warning',
+              start,
+              end,
               message: { ja: `「${word}」は「${replacement ?? ''}」と書きます。`, en: `Write "${replacement ?? ''}" instead of "${word}".` },
               explanation: { ja: 'ブランドの用語集（表記ルール）', en: 'The brand dictionary' },
               ...(replacement !== undefined ? { fix: replacement } : {}),
@@ -129,15 +155,27 @@ export function compileTextlintRules(charter: Charter): TextlintRules {
           }
           case 'max-ten':
             findings.push({
-              rule: 'limits.commas', severity: 'warning', start: reportStart, end: Math.max(reportEnd, reportStart + 1),
-              message: { ja: `一文の読点（、）は${charter.limits.maxCommasPerSentence}個までです。`, en: `At most ${charter.limits.maxCommasPerSentence} commas per sentence.` },
+              rule: 'limits.commas',
+              severity: 'warning',
+              start: reportStart,
+              end: Math.max(reportEnd, reportStart + 1),
+              message: {
+                ja: `一文の読点（、）は${charter.limits.maxCommasPerSentence}個までです。`,
+                en: `At most ${charter.limits.maxCommasPerSentence} commas per sentence.`,
+              },
               explanation: { ja: '読点の多い文は読みにくくなります。', en: 'Sentences with many commas are hard to read.' },
             });
             break;
           case 'sentence-length':
             findings.push({
-              rule: 'limits.sentence_length', severity: 'warning', start: reportStart, end: reportEnd,
-              message: { ja: `一文は${charter.limits.maxSentenceLength}文字までです。`, en: `Sentences have at most ${charter.limits.maxSentenceLength} characters.` },
+              rule: 'limits.sentence_length',
+              severity: 'warning',
+              start: reportStart,
+              end: reportEnd,
+              message: {
+                ja: `一文は${charter.limits.maxSentenceLength}文字までです。`,
+                en: `Sentences have at most ${charter.limits.maxSentenceLength} characters.`,
+              },
               explanation: { ja: '長い文は読みにくくなります。', en: 'Long sentences are hard to read.' },
             });
             break;

@@ -33,8 +33,18 @@ function maskLiquid(source: string): { masked: string; spans: Array<[number, num
 
 /** Elements whose content is never seen by the reader (or is styling, not text). */
 const HIDDEN = new Set([
-  'head', 'script', 'style', 'template', 'noscript', 'title',
-  'mj-style', 'mj-attributes', 'mj-font', 'mj-breakpoint', 'mj-html-attributes', 'mj-title',
+  'head',
+  'script',
+  'style',
+  'template',
+  'noscript',
+  'title',
+  'mj-style',
+  'mj-attributes',
+  'mj-font',
+  'mj-breakpoint',
+  'mj-html-attributes',
+  'mj-title',
 ]);
 /** Elements that flow inside a sentence; every other element ends the text block. */
 const INLINE = new Set(['a', 'b', 'strong', 'em', 'i', 'u', 's', 'span', 'small', 'sup', 'sub', 'font', 'mark', 'code', 'wbr']);

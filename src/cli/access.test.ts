@@ -31,6 +31,11 @@ describe('kizuna user and member', () => {
     expect(lastAdmin.stderr).toContain('Cannot remove the last admin of this workspace');
 
     const members = cliJson(await runKizuna('member', workspace.name, ['list', '--json'])) as { email: string; role: string }[];
-    expect(members.map((m) => [m.email, m.role]).sort()).toEqual([[boss, 'admin'], [helper, 'sales']].sort());
+    expect(members.map((m) => [m.email, m.role]).sort()).toEqual(
+      [
+        [boss, 'admin'],
+        [helper, 'sales'],
+      ].sort(),
+    );
   });
 });

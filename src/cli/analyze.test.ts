@@ -74,9 +74,9 @@ describe('kizuna analyze sales and difference', () => {
     expect(out).toContain('Against the same period a year earlier, 2023-02-01 – 2023-03-31: sales 4,000 → 11,500, +7,500 (ratio 2.875)');
     expect(out.some((line) => line.startsWith('Against the previous'))).toBe(false);
     // ln 4 / ln 2.875, ln 1.75 / ln 2.875, ln(1,642.86 / 4,000) / ln 2.875.
-    expect(out).toContain(`customers 1 4 4.000 ${(100 * Math.log(4) / Math.log(2.875)).toFixed(1)}%`);
-    expect(out).toContain(`frequency 1.00 1.75 1.750 ${(100 * Math.log(1.75) / Math.log(2.875)).toFixed(1)}%`);
-    expect(out).toContain(`price/item 4,000 1,643 0.411 ${(100 * Math.log(11500 / 7 / 4000) / Math.log(2.875)).toFixed(1)}%`);
+    expect(out).toContain(`customers 1 4 4.000 ${((100 * Math.log(4)) / Math.log(2.875)).toFixed(1)}%`);
+    expect(out).toContain(`frequency 1.00 1.75 1.750 ${((100 * Math.log(1.75)) / Math.log(2.875)).toFixed(1)}%`);
+    expect(out).toContain(`price/item 4,000 1,643 0.411 ${((100 * Math.log(11500 / 7 / 4000)) / Math.log(2.875)).toFixed(1)}%`);
   });
 
   it('difference --by cohort: groups ranked by their contribution to the change, as JSON and as a table', async () => {
@@ -87,7 +87,9 @@ describe('kizuna analyze sales and difference', () => {
     const result = json(asJson);
     // Total +2,500: C's cohort 2024-03 +2,000 (0.8), A's 2023-03 +1,000 (0.4), B and E's 2024-02 -500 (-0.2).
     expect(result.groups.map((g: { key: string; contribution: number }) => [g.key, g.contribution])).toEqual([
-      ['2024-03', 0.8], ['2023-03', 0.4], ['2024-02', -0.2],
+      ['2024-03', 0.8],
+      ['2023-03', 0.4],
+      ['2024-02', -0.2],
     ]);
     expect(result.overlap).toBe('none');
     const out = lines(asTable);
@@ -104,7 +106,10 @@ describe('kizuna analyze repeat, f2 and retention', () => {
     const [asJson, asTable] = await Promise.all([analyze('repeat', ...FEB_MARCH, '--json'), analyze('repeat', ...FEB_MARCH)]);
     const result = json(asJson);
     expect(result.total).toEqual({ customers: 4, repeaters: 2, rate: 0.5 });
-    expect(result.series.map((b: { repeaters: number; customers: number }) => [b.repeaters, b.customers])).toEqual([[0, 3], [1, 3]]);
+    expect(result.series.map((b: { repeaters: number; customers: number }) => [b.repeaters, b.customers])).toEqual([
+      [0, 3],
+      [1, 3],
+    ]);
     const out = lines(asTable);
     expect(out).toContain('month customers repeaters repeat rate');
     expect(out).toContain('2024-03 3 1 33.3%');
@@ -116,10 +121,15 @@ describe('kizuna analyze repeat, f2 and retention', () => {
     const [asJson, asTable] = await Promise.all([analyze(...args, '--json'), analyze(...args)]);
     const result = json(asJson);
     // February: B (02-20, again 03-15: 24 days, too late) and E (never again); March: C (03-20, again 04-05: 16 days).
-    expect(result.cohorts.map((c: { cohortSize: number; converted: number }) => [c.cohortSize, c.converted])).toEqual([[2, 0], [1, 1]]);
+    expect(result.cohorts.map((c: { cohortSize: number; converted: number }) => [c.cohortSize, c.converted])).toEqual([
+      [2, 0],
+      [1, 1],
+    ]);
     expect(result.total).toEqual({ cohortSize: 3, converted: 1, rate: 1 / 3, complete: true });
     const out = lines(asTable);
-    expect(out[0]).toBe(`F2 conversion within 20 days, first purchases 2024-02-01 – 2024-03-31 by month, purchases up to 2024-06-30 (workspace ${workspace.name})`);
+    expect(out[0]).toBe(
+      `F2 conversion within 20 days, first purchases 2024-02-01 – 2024-03-31 by month, purchases up to 2024-06-30 (workspace ${workspace.name})`,
+    );
     expect(out).toContain('2024-02 2 0 0.0% 2024-03-20');
     expect(out).toContain('2024-03 1 1 100.0% 2024-04-20');
     expect(out).toContain('total 3 1 33.3% 2024-04-20');
@@ -150,8 +160,10 @@ describe('kizuna analyze churn and rfm', () => {
     const result = json(asJson);
     // Last purchase before 2024-05-02 (60 days before the date): A 03-10, C 04-05, E 02-25; not B 06-01.
     expect(result).toMatchObject({ outcome: 'listed', window: { days: 60, source: 'given' }, customers: 4, churned: 3, churnRate: 0.75 });
-    expect(result.items.map((c: { externalId: string; daysSince: number; totalSpent: string }) => [c.externalId, c.daysSince, c.totalSpent]))
-      .toEqual([['A', 113, '7000'], ['C', 87, '3000']]);
+    expect(result.items.map((c: { externalId: string; daysSince: number; totalSpent: string }) => [c.externalId, c.daysSince, c.totalSpent])).toEqual([
+      ['A', 113, '7000'],
+      ['C', 87, '3000'],
+    ]);
     expect(result.nextCursor).not.toBeNull();
     const out = lines(asTable);
     expect(out[0]).toBe(`Churned as of 2024-07-01: no purchase for more than 60 days, the window given with --window (workspace ${workspace.name}, JPY)`);
@@ -174,7 +186,9 @@ describe('kizuna analyze churn and rfm', () => {
     const stored = json(await analyze('churn', '--as-of', '2024-07-01', '--json'));
     expect(stored).toMatchObject({ window: { days: 90, source: 'setting' }, churned: 2 });
     const following = lines(await analyze('churn', '--set-window', 'proposal'));
-    expect(following[0]).toBe(`The churn window of workspace ${workspace.name} now follows the proposal from the purchase intervals (analyze churn --propose shows it).`);
+    expect(following[0]).toBe(
+      `The churn window of workspace ${workspace.name} now follows the proposal from the purchase intervals (analyze churn --propose shows it).`,
+    );
     const proposed = json(await analyze('churn', '--as-of', '2024-07-01', '--json'));
     expect(proposed).toMatchObject({ window: { days: 208, source: 'proposal' }, churned: 0, items: [] });
   });
@@ -185,8 +199,13 @@ describe('kizuna analyze churn and rfm', () => {
     // n = 4, score ⌈5k/4⌉. Recency E 127 (2), A 113 (3), C 87 (4), B 30 (5); frequency E 1 (2), C 2 (3), B 3 (4), A 4 (5).
     // Segments: E 離反予備 (R = 2); B 優良 (R 5, F 4); A and C 安定.
     expect(result).toMatchObject({ customers: 4, monetary: '18500' });
-    expect(result.segments.map((s: { code: string; customers: number }) => [s.code, s.customers]))
-      .toEqual([['churned', 0], ['at_risk', 1], ['new', 0], ['loyal', 1], ['stable', 2]]);
+    expect(result.segments.map((s: { code: string; customers: number }) => [s.code, s.customers])).toEqual([
+      ['churned', 0],
+      ['at_risk', 1],
+      ['new', 0],
+      ['loyal', 1],
+      ['stable', 2],
+    ]);
     const table = asTable.stdout.split('\n');
     const out = lines(asTable);
     expect(out).toContain('離反予備 At risk 1 25.0% 1,500 8.1% R = 2: drifting away but still reachable; the win-back target.');
@@ -214,8 +233,14 @@ describe('kizuna analyze clv', () => {
     // Holdout: 04-01 .. 06-01 (62 days) holds two repeat purchase days, C's 04-05 and B's 06-01.
     const result = json(await analyze('clv', '--calibration-end', '2024-03-31', '--unit', 'day', '--horizon', '6', '--limit', '3', '--json'));
     expect(result.run).toMatchObject({
-      calibrationEnd: '2024-03-31', unit: 'day', horizonMonths: 6, margin: 1, discountRate: 0.01,
-      customers: 4, repeatCustomers: 2, holdout: { days: 62, actual: 2 },
+      calibrationEnd: '2024-03-31',
+      unit: 'day',
+      horizonMonths: 6,
+      margin: 1,
+      discountRate: 0.01,
+      customers: 4,
+      repeatCustomers: 2,
+      holdout: { days: 62, actual: 2 },
     });
     expect(Object.keys(result.run.bgNbd)).toEqual(expect.arrayContaining(['r', 'alpha', 'a', 'b', 'standardErrors', 'logLikelihood']));
     const clvs = result.top.items.map((c: { clv: number }) => c.clv);
@@ -224,11 +249,17 @@ describe('kizuna analyze clv', () => {
     expect(result.top.nextCursor).not.toBeNull();
 
     const out = lines(await analyze('clv', '--calibration-end', '2024-03-31', '--margin', '0.4'));
-    expect(out).toContain('Calibration: purchases up to 2024-03-31, time unit week; value over 12 months at a margin of 40.0% and a discount rate of 1.00% a month');
+    expect(out).toContain(
+      'Calibration: purchases up to 2024-03-31, time unit week; value over 12 months at a margin of 40.0% and a discount rate of 1.00% a month',
+    );
     expect(out).toContainEqual(expect.stringMatching(/^4 customers scored, 2 with repeat purchases; total CLV [\d,]+$/));
-    expect(out).toContainEqual(expect.stringMatching(/^BG\/NBD, repeat purchase days \(alpha in weeks\): log-likelihood -[\d.,]+, (NOT )?converged after \d+ iterations$/));
+    expect(out).toContainEqual(
+      expect.stringMatching(/^BG\/NBD, repeat purchase days \(alpha in weeks\): log-likelihood -[\d.,]+, (NOT )?converged after \d+ iterations$/),
+    );
     expect(out).toContain('parameter estimate std. error');
-    expect(out).toContainEqual(expect.stringMatching(/^Holdout check: 62 days after calibration, 2 repeat purchase days against [\d.]+ expected \([+-][\d.]+%\)$/));
+    expect(out).toContainEqual(
+      expect.stringMatching(/^Holdout check: 62 days after calibration, 2 repeat purchase days against [\d.]+ expected \([+-][\d.]+%\)$/),
+    );
     expect(out).toContain('distribution mean p10 p25 median p75 p90 p99');
     expect(out).toContain('Top 4 customers by CLV');
     expect(out).toContain('customer name repeat purchases P(alive) expected purchases expected spend CLV');
@@ -268,8 +299,8 @@ describe('kizuna analyze errors', () => {
     expect(runs.map((run) => [run.code, run.stderr])).toEqual([
       [2, 'error: --from must be a date written YYYY-MM-DD, not "2024-13-01"\n'],
       [2, 'error: --by must be one of gender, age_band, prefecture, cohort, product, category, channel, place, store or attribute:KEY, not "colour"\n'],
-      [2, 'error: required option \'--from <date>\' not specified\n'],
-      [2, 'error: option \'--propose\' cannot be used with option \'--set-window <days|proposal>\'\n'],
+      [2, "error: required option '--from <date>' not specified\n"],
+      [2, "error: option '--propose' cannot be used with option '--set-window <days|proposal>'\n"],
       [2, 'error: No workspace named "no-such-workspace". Create it with: npx kizuna workspace create no-such-workspace\n'],
       [1, 'error: from (2024-04-01) must be before to (2024-03-01): a period is [from, to)\n'],
       [1, 'error: within must be a whole number of days from 1 to 3650, not 0\n'],

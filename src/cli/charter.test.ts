@@ -39,10 +39,15 @@ interface Run {
 
 function charter(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/kizuna.js', 'charter', ...args, ...(args.includes('--workspace') ? [] : ['--workspace', workspace.name])], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
-    }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      ['bin/kizuna.js', 'charter', ...args, ...(args.includes('--workspace') ? [] : ['--workspace', workspace.name])],
+      {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -64,12 +69,16 @@ describe('kizuna charter check', () => {
     expect(run.stdout).toContain('2 files: 1 error, 0 warnings, 0 info');
   });
 
-  it('prints JSON with each finding\'s line and column', async () => {
+  it("prints JSON with each finding's line and column", async () => {
     const run = await charter('check', file('shipping.txt'), '--json');
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout);
     expect(result.charterVersion).toBe(1);
-    expect(result.files[0]).toMatchObject({ file: file('shipping.txt'), score: 95, findings: [{ rule: 'dictionary.variant', line: 3, column: 1, range: { part: 'body' } }] });
+    expect(result.files[0]).toMatchObject({
+      file: file('shipping.txt'),
+      score: 95,
+      findings: [{ rule: 'dictionary.variant', line: 3, column: 1, range: { part: 'body' } }],
+    });
   });
 
   it('exits 2 for bad usage: an unknown department, a missing file, a workspace without a charter', async () => {

@@ -16,17 +16,28 @@ async function modulesLoadedBy(args: string[]): Promise<{ stdout: string; module
     return resolved;
   }`;
   const preload = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(preload)}`, 'bin/kizuna.js', ...args], { cwd: root });
-  const modules = stderr.split('\n').filter((line) => line.startsWith('loaded ')).map((line) => path.relative(root, new URL(line.slice('loaded '.length)).pathname));
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath,
+    ['--import', `data:text/javascript,${encodeURIComponent(preload)}`, 'bin/kizuna.js', ...args],
+    { cwd: root },
+  );
+  const modules = stderr
+    .split('\n')
+    .filter((line) => line.startsWith('loaded '))
+    .map((line) => path.relative(root, new URL(line.slice('loaded '.length)).pathname));
   return { stdout, modules };
 }
 
 /** The packages among loaded files: node_modules/pg/lib/index.js → pg, node_modules/@a/b/x.js → @a/b. */
 function packagesOf(modules: string[]): Set<string> {
-  return new Set(modules.filter((file) => file.startsWith('node_modules/')).map((file) => {
-    const parts = file.split('/');
-    return parts[1]!.startsWith('@') ? `${parts[1]}/${parts[2]}` : parts[1]!;
-  }));
+  return new Set(
+    modules
+      .filter((file) => file.startsWith('node_modules/'))
+      .map((file) => {
+        const parts = file.split('/');
+        return parts[1]!.startsWith('@') ? `${parts[1]}/${parts[2]}` : parts[1]!;
+      }),
+  );
 }
 
 describe('the CLI loads only what the command named needs', () => {

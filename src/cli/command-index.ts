@@ -16,15 +16,35 @@ export interface TopLevelCommand {
  */
 export const TOP_LEVEL_COMMANDS: readonly TopLevelCommand[] = [
   { name: 'serve', summary: 'run the API and the console', load: async () => (await import('./commands/serve.ts')).registerServeCommand },
-  { name: 'workspace', summary: 'create, list and inspect workspaces (one per brand)', load: async () => (await import('./commands/workspace.ts')).registerWorkspaceCommands },
+  {
+    name: 'workspace',
+    summary: 'create, list and inspect workspaces (one per brand)',
+    load: async () => (await import('./commands/workspace.ts')).registerWorkspaceCommands,
+  },
   { name: 'apikey', summary: 'manage API keys', load: async () => (await import('./commands/access.ts')).registerAccessCommands },
   { name: 'user', summary: 'manage console users', load: async () => (await import('./commands/access.ts')).registerAccessCommands },
   { name: 'member', summary: "manage a workspace's members and their roles", load: async () => (await import('./commands/access.ts')).registerAccessCommands },
   { name: 'demo', summary: 'generate the demo brand (みのり青汁本舗)', load: async () => (await import('./commands/demo.ts')).registerDemoCommand },
-  { name: 'import', summary: 'import a CSV export of customers, products, orders or events', load: async () => (await import('./commands/import.ts')).registerImportCommand },
-  { name: 'analyze', summary: 'sales, repeat rate, F2, retention, churn, RFM, customer value', load: async () => (await import('./commands/analyze.ts')).registerAnalyzeCommand },
-  { name: 'kpi', summary: 'KPIs: the tree of targets, their board, a tree seeded from sales', load: async () => (await import('./commands/kpi.ts')).registerKpiCommand },
-  { name: 'charter', summary: 'check messages against the relationship charter; show, set it', load: async () => (await import('./commands/charter.ts')).registerCharterCommand },
+  {
+    name: 'import',
+    summary: 'import a CSV export of customers, products, orders or events',
+    load: async () => (await import('./commands/import.ts')).registerImportCommand,
+  },
+  {
+    name: 'analyze',
+    summary: 'sales, repeat rate, F2, retention, churn, RFM, customer value',
+    load: async () => (await import('./commands/analyze.ts')).registerAnalyzeCommand,
+  },
+  {
+    name: 'kpi',
+    summary: 'KPIs: the tree of targets, their board, a tree seeded from sales',
+    load: async () => (await import('./commands/kpi.ts')).registerKpiCommand,
+  },
+  {
+    name: 'charter',
+    summary: 'check messages against the relationship charter; show, set it',
+    load: async () => (await import('./commands/charter.ts')).registerCharterCommand,
+  },
 ];
 
 /**

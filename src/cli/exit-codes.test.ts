@@ -9,10 +9,15 @@ import { EXIT_CODES } from './exit-codes.ts';
 /** Runs `node bin/kizuna.js ...args` against the test database. */
 function kizuna(...args: string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/kizuna.js', ...args], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
-    }, (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }));
+    execFile(
+      process.execPath,
+      ['bin/kizuna.js', ...args],
+      {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
+      },
+      (error, _stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stderr }),
+    );
   });
 }
 
@@ -29,9 +34,15 @@ describe('one table of exit codes for every command', () => {
       return process.exitCode;
     };
     const expected: Record<ErrorCode, number> = {
-      validation_failed: 1, conflict: 1,
-      bad_request: 2, not_found: 2, unauthorized: 2, forbidden: 2, payload_too_large: 2,
-      too_many_requests: 75, unavailable: 75,
+      validation_failed: 1,
+      conflict: 1,
+      bad_request: 2,
+      not_found: 2,
+      unauthorized: 2,
+      forbidden: 2,
+      payload_too_large: 2,
+      too_many_requests: 75,
+      unavailable: 75,
     };
     expect(EXIT_CODES).toEqual(expected);
     for (const code of Object.keys(expected) as ErrorCode[]) expect(exitCodeOf(new KizunaError(code, 'no'))).toBe(expected[code]);

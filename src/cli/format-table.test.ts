@@ -4,15 +4,14 @@ import { displayWidth, formatTable } from './format-table.ts';
 
 describe('formatTable', () => {
   it('aligns columns by display width: a full-width character takes two columns', () => {
-    const lines = formatTable([{ header: 'segment' }, { header: 'customers', align: 'right' }, { header: 'note' }], [
-      ['離反予備 At risk', '1,204', 'win back'],
-      ['New', '7', ''],
-    ]);
-    expect(lines).toEqual([
-      '  segment           customers  note',
-      '  離反予備 At risk      1,204  win back',
-      '  New                       7',
-    ]);
+    const lines = formatTable(
+      [{ header: 'segment' }, { header: 'customers', align: 'right' }, { header: 'note' }],
+      [
+        ['離反予備 At risk', '1,204', 'win back'],
+        ['New', '7', ''],
+      ],
+    );
+    expect(lines).toEqual(['  segment           customers  note', '  離反予備 At risk      1,204  win back', '  New                       7']);
     expect(lines.slice(0, 2).map((line) => displayWidth(line.slice(0, line.lastIndexOf('  '))))).toEqual([29, 29]);
   });
 
@@ -32,7 +31,7 @@ describe('CLI number formats', () => {
     expect(formatSignedDecimal('0')).toBe('0');
   });
 
-  it('rounds money to the currency\'s minor unit, writes shares as percentages and missing values as -', () => {
+  it("rounds money to the currency's minor unit, writes shares as percentages and missing values as -", () => {
     expect(moneyFormatter('JPY')(1642.857)).toBe('1,643');
     expect(moneyFormatter('USD')(1642.857)).toBe('1,642.86');
     expect(formatPercent(0.65111)).toBe('65.1%');

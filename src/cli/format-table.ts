@@ -20,11 +20,18 @@ export function formatTable(columns: readonly TableColumn[], rows: readonly (rea
   const lines = [columns.map((column) => column.header), ...rows];
   const widths = columns.map((_, index) => Math.max(...lines.map((line) => displayWidth(line[index] ?? ''))));
   const margin = ' '.repeat(indent);
-  return lines.map((line) => margin + columns.map((column, index) => {
-    const cell = line[index] ?? '';
-    const padding = ' '.repeat(widths[index]! - displayWidth(cell));
-    return column.align === 'right' ? padding + cell : cell + padding;
-  }).join('  ').trimEnd());
+  return lines.map(
+    (line) =>
+      margin +
+      columns
+        .map((column, index) => {
+          const cell = line[index] ?? '';
+          const padding = ' '.repeat(widths[index]! - displayWidth(cell));
+          return column.align === 'right' ? padding + cell : cell + padding;
+        })
+        .join('  ')
+        .trimEnd(),
+  );
 }
 
 /** Columns a string takes in a terminal: 2 for full-width and wide characters, 0 for combining marks. */

@@ -14,9 +14,10 @@ export interface ProgressBar {
  *   try { await importCsv({ ..., onProgress: bar.update }); } finally { bar.stop(); }
  */
 export function progressBar(format: string, wanted = true): ProgressBar {
-  const bar = wanted && process.stderr.isTTY
-    ? new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
-    : undefined;
+  const bar =
+    wanted && process.stderr.isTTY
+      ? new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
+      : undefined;
   let started = false;
   return {
     update(done, total) {

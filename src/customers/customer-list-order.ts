@@ -49,14 +49,33 @@ const withoutValue = sql`not exists (select 1 from customer_values nv where nv.w
 export function sortSql(sort: CustomerSort, workspaceId: string): SortSql {
   switch (sort) {
     case 'lastPurchase':
-      return { key: sql`c.last_purchase_at`, type: sql`timestamptz`, id: sql`c.id`, join: sql``, keyed: sql`c.last_purchase_at is not null`, unkeyed: sql`c.last_purchase_at is null`, keyedExists: sql`c.last_purchase_at is not null` };
+      return {
+        key: sql`c.last_purchase_at`,
+        type: sql`timestamptz`,
+        id: sql`c.id`,
+        join: sql``,
+        keyed: sql`c.last_purchase_at is not null`,
+        unkeyed: sql`c.last_purchase_at is null`,
+        keyedExists: sql`c.last_purchase_at is not null`,
+      };
     case 'totalSpend':
-      return { key: sql`c.purchase_total`, type: sql`numeric`, id: sql`c.id`, join: sql``, keyed: sql`c.last_purchase_at is not null`, unkeyed: sql`c.last_purchase_at is null`, keyedExists: sql`c.last_purchase_at is not null` };
+      return {
+        key: sql`c.purchase_total`,
+        type: sql`numeric`,
+        id: sql`c.id`,
+        join: sql``,
+        keyed: sql`c.last_purchase_at is not null`,
+        unkeyed: sql`c.last_purchase_at is null`,
+        keyedExists: sql`c.last_purchase_at is not null`,
+      };
     case 'clv':
       return {
-        key: sql`v.clv`, type: sql`float8`, id: sql`v.customer_id`,
+        key: sql`v.clv`,
+        type: sql`float8`,
+        id: sql`v.customer_id`,
         join: sql`join customer_values v on v.workspace_id = ${workspaceId} and v.customer_id = c.id`,
-        keyed: sql`v.workspace_id = ${workspaceId}`, unkeyed: withoutValue,
+        keyed: sql`v.workspace_id = ${workspaceId}`,
+        unkeyed: withoutValue,
         keyedExists: sql`exists (select 1 from customer_values ev where ev.workspace_id = c.workspace_id and ev.customer_id = c.id)`,
       };
     case 'registered':

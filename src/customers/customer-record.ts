@@ -20,7 +20,9 @@ export function customerRecordSchema(timezone: string) {
 
   const customer = z.object({
     customer_id: externalId,
-    lifecycle: z.enum(LIFECYCLES).optional()
+    lifecycle: z
+      .enum(LIFECYCLES)
+      .optional()
       .describe('Profiles start as leads and become customers with their first purchase; "customer" marks a purchase made before the data here'),
     name: optionalText(200),
     name_kana: optionalText(200),

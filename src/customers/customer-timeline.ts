@@ -19,7 +19,10 @@ export interface TimelineEntry {
  * (time, kind, id), so entries at the same instant are neither lost nor repeated.
  */
 export async function getCustomerTimeline(
-  pool: pg.Pool, workspaceId: string, customerId: string, page: { limit: number; before?: string },
+  pool: pg.Pool,
+  workspaceId: string,
+  customerId: string,
+  page: { limit: number; before?: string },
 ): Promise<{ entries: TimelineEntry[]; nextBefore: string | null }> {
   const cursor = page.before === undefined ? undefined : decodeCursor(page.before);
   const exists = await pool.query('select 1 from customers where id = $1 and workspace_id = $2', [customerId, workspaceId]);

@@ -39,18 +39,24 @@ beforeAll(async () => {
     { customer: 'b5', at: '2024-03-01 12:00', amount: 5000 },
     { customer: 'b6', at: '2024-01-20 12:00', amount: 12000 },
   ]);
-  for (const [customer, clv] of [['b1', 100.5], ['b2', 100.5], ['b3', 300.25], ['b4', 50]] as const) {
+  for (const [customer, clv] of [
+    ['b1', 100.5],
+    ['b2', 100.5],
+    ['b3', 300.25],
+    ['b4', 50],
+  ] as const) {
     await database.pool.query(
       `insert into customer_values (workspace_id, customer_id, repeat_purchases, recency, age, probability_alive, expected_purchases, expected_spend, clv)
-       values ($1, $2, 0, 0, 1, 1, 1, 1, $3)`, [workspace.id, idOf.get(customer), clv]);
+       values ($1, $2, 0, 0, 1, 1, 1, 1, $3)`,
+      [workspace.id, idOf.get(customer), clv],
+    );
   }
 });
 afterAll(() => database.close());
 
 const id = (name: string) => BigInt(idOf.get(name)!);
 /** Names by id, newest (highest id) first or oldest first. */
-const byId = (names: string[], direction: 'desc' | 'asc') =>
-  [...names].sort((a, b) => (id(a) < id(b) ? -1 : 1) * (direction === 'desc' ? -1 : 1));
+const byId = (names: string[], direction: 'desc' | 'asc') => [...names].sort((a, b) => (id(a) < id(b) ? -1 : 1) * (direction === 'desc' ? -1 : 1));
 const LEADS_NEWEST_FIRST = () => byId(LEADS, 'desc');
 
 async function everyPage(order: CustomerOrder, limit: number, filters: CustomerListFilters = {}, segmentMembers?: () => Promise<string[]>) {
@@ -58,7 +64,10 @@ async function everyPage(order: CustomerOrder, limit: number, filters: CustomerL
   let cursor: string | undefined;
   for (let pages = 0; pages < 50; pages++) {
     const page = await listCustomers(database.db, workspace.id, filters, {
-      limit, order, ...(cursor ? { cursor } : {}), ...(segmentMembers ? { segmentMembers } : {}),
+      limit,
+      order,
+      ...(cursor ? { cursor } : {}),
+      ...(segmentMembers ? { segmentMembers } : {}),
     });
     names.push(...page.items.map((c) => c.externalId));
     if (page.nextCursor === null) return names;
@@ -69,18 +78,28 @@ async function everyPage(order: CustomerOrder, limit: number, filters: CustomerL
 
 describe('listCustomers order', () => {
   const cases: [string, CustomerOrder, () => string[]][] = [
-    ['last purchase, most recent first', { sort: 'lastPurchase', direction: 'desc' },
-      () => ['b4', ...byId(['b1', 'b2', 'b5'], 'desc'), 'b3', 'b6', ...LEADS_NEWEST_FIRST()]],
-    ['last purchase, oldest first', { sort: 'lastPurchase', direction: 'asc' },
-      () => ['b6', 'b3', ...byId(['b1', 'b2', 'b5'], 'asc'), 'b4', ...LEADS_NEWEST_FIRST()]],
-    ['total spend, highest first', { sort: 'totalSpend', direction: 'desc' },
-      () => ['b6', 'b3', ...byId(['b1', 'b2', 'b5'], 'desc'), 'b4', ...LEADS_NEWEST_FIRST()]],
-    ['total spend, lowest first', { sort: 'totalSpend', direction: 'asc' },
-      () => ['b4', ...byId(['b1', 'b2', 'b5'], 'asc'), 'b3', 'b6', ...LEADS_NEWEST_FIRST()]],
-    ['CLV, highest first', { sort: 'clv', direction: 'desc' },
-      () => ['b3', ...byId(['b1', 'b2'], 'desc'), 'b4', ...byId(['b5', 'b6', ...LEADS], 'desc')]],
-    ['CLV, lowest first', { sort: 'clv', direction: 'asc' },
-      () => ['b4', ...byId(['b1', 'b2'], 'asc'), 'b3', ...byId(['b5', 'b6', ...LEADS], 'desc')]],
+    [
+      'last purchase, most recent first',
+      { sort: 'lastPurchase', direction: 'desc' },
+      () => ['b4', ...byId(['b1', 'b2', 'b5'], 'desc'), 'b3', 'b6', ...LEADS_NEWEST_FIRST()],
+    ],
+    [
+      'last purchase, oldest first',
+      { sort: 'lastPurchase', direction: 'asc' },
+      () => ['b6', 'b3', ...byId(['b1', 'b2', 'b5'], 'asc'), 'b4', ...LEADS_NEWEST_FIRST()],
+    ],
+    [
+      'total spend, highest first',
+      { sort: 'totalSpend', direction: 'desc' },
+      () => ['b6', 'b3', ...byId(['b1', 'b2', 'b5'], 'desc'), 'b4', ...LEADS_NEWEST_FIRST()],
+    ],
+    [
+      'total spend, lowest first',
+      { sort: 'totalSpend', direction: 'asc' },
+      () => ['b4', ...byId(['b1', 'b2', 'b5'], 'asc'), 'b3', 'b6', ...LEADS_NEWEST_FIRST()],
+    ],
+    ['CLV, highest first', { sort: 'clv', direction: 'desc' }, () => ['b3', ...byId(['b1', 'b2'], 'desc'), 'b4', ...byId(['b5', 'b6', ...LEADS], 'desc')]],
+    ['CLV, lowest first', { sort: 'clv', direction: 'asc' }, () => ['b4', ...byId(['b1', 'b2'], 'asc'), 'b3', ...byId(['b5', 'b6', ...LEADS], 'desc')]],
     ['registration, newest first', { sort: 'registered', direction: 'desc' }, () => byId([...LEADS, ...BUYERS], 'desc')],
     ['registration, oldest first', { sort: 'registered', direction: 'asc' }, () => byId([...LEADS, ...BUYERS], 'asc')],
   ];
@@ -101,8 +120,9 @@ describe('listCustomers order', () => {
     expect(await everyPage(order, 2, { purchaseCountMin: 2 })).toEqual(['b1', 'b4']);
     expect(await everyPage(order, 2, { purchaseCountMin: 1, purchaseCountMax: 1 })).toEqual(['b6', 'b3', ...byId(['b2', 'b5'], 'desc')]);
     expect(await everyPage(order, 2, { purchaseCountMax: 0 })).toEqual(LEADS_NEWEST_FIRST());
-    await expect(listCustomers(database.db, workspace.id, { purchaseCountMin: 3, purchaseCountMax: 2 }, { limit: 5 }))
-      .rejects.toThrow(/purchaseCountMin \(3\) is above purchaseCountMax \(2\)/);
+    await expect(listCustomers(database.db, workspace.id, { purchaseCountMin: 3, purchaseCountMax: 2 }, { limit: 5 })).rejects.toThrow(
+      /purchaseCountMin \(3\) is above purchaseCountMax \(2\)/,
+    );
   });
 
   it('filters by RFM segment through the ids analytics gives', async () => {
@@ -112,11 +132,13 @@ describe('listCustomers order', () => {
 
   it('refuses a cursor made for another order, and a forged key', async () => {
     const first = await listCustomers(database.db, workspace.id, {}, { limit: 1, order: { sort: 'totalSpend', direction: 'desc' } });
-    await expect(listCustomers(database.db, workspace.id, {}, { limit: 1, cursor: first.nextCursor!, order: { sort: 'totalSpend', direction: 'asc' } }))
-      .rejects.toThrow(/cursor is not valid/);
+    await expect(
+      listCustomers(database.db, workspace.id, {}, { limit: 1, cursor: first.nextCursor!, order: { sort: 'totalSpend', direction: 'asc' } }),
+    ).rejects.toThrow(/cursor is not valid/);
     const forged = Buffer.from(JSON.stringify(['totalSpend', 'desc', 'keyed', '1; drop table', '1'])).toString('base64url');
-    await expect(listCustomers(database.db, workspace.id, {}, { limit: 1, cursor: forged, order: { sort: 'totalSpend', direction: 'desc' } }))
-      .rejects.toThrow(/cursor is not valid/);
+    await expect(listCustomers(database.db, workspace.id, {}, { limit: 1, cursor: forged, order: { sort: 'totalSpend', direction: 'desc' } })).rejects.toThrow(
+      /cursor is not valid/,
+    );
   });
 });
 
@@ -130,7 +152,10 @@ describe('rfmSegmentMembers', () => {
       rfmSegmentMembers({ analytics, pool: database.pool, workspaceId: workspace.id, asOf: '2024-05-01', segment });
     const names = async (segment: Parameters<typeof members>[0]) => {
       const ids = await members(segment);
-      return [...idOf].filter(([, value]) => ids.includes(value)).map(([name]) => name).sort();
+      return [...idOf]
+        .filter(([, value]) => ids.includes(value))
+        .map(([name]) => name)
+        .sort();
     };
     expect(await names('churned')).toEqual(['b6']);
     expect(await names('at_risk')).toEqual(['b3']);

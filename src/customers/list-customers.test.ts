@@ -39,7 +39,10 @@ async function everyPage(filters: CustomerListFilters, limit = 500) {
 }
 
 const expected = (pick: (i: number) => boolean) =>
-  Array.from({ length: TOTAL }, (_, i) => i).filter(pick).map((i) => `K${String(i).padStart(5, '0')}`).reverse();
+  Array.from({ length: TOTAL }, (_, i) => i)
+    .filter(pick)
+    .map((i) => `K${String(i).padStart(5, '0')}`)
+    .reverse();
 
 describe('listCustomers', () => {
   it('pages through a dense match (walk plan) newest first, each profile once', async () => {

@@ -68,9 +68,17 @@ export const DEFAULT_ORDER: CustomerOrder = { sort: 'lastPurchase', direction: '
  * costs what page 1 costs. Search is by prefix, which indexes answer at 1,000,000 profiles:
  * family or given name, kana, email, phone, customer id.
  */
-export async function listCustomers(db: Kdb, workspaceId: string, filters: CustomerListFilters, page: {
-  limit: number; cursor?: string; order?: CustomerOrder; segmentMembers?: SegmentMembers;
-}): Promise<CustomerListPage> {
+export async function listCustomers(
+  db: Kdb,
+  workspaceId: string,
+  filters: CustomerListFilters,
+  page: {
+    limit: number;
+    cursor?: string;
+    order?: CustomerOrder;
+    segmentMembers?: SegmentMembers;
+  },
+): Promise<CustomerListPage> {
   const order = page.order ?? DEFAULT_ORDER;
   const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, order);
   const { purchaseCountMin: min, purchaseCountMax: max } = filters;
@@ -120,7 +128,7 @@ export async function listCustomers(db: Kdb, workspaceId: string, filters: Custo
   }
   if (matches > DENSE_MATCHES && parts.includes('keyed') && sorting.unkeyed !== null && after?.part !== 'unkeyed') {
     const keyed = sql`select c.id from customers c where ${where} and ${sorting.keyedExists}`;
-    if (await countRows(db, sql`${keyed} limit ${COUNT_LIMIT + 1}`) <= DENSE_MATCHES) sparse.set('keyed', keyed);
+    if ((await countRows(db, sql`${keyed} limit ${COUNT_LIMIT + 1}`)) <= DENSE_MATCHES) sparse.set('keyed', keyed);
   }
   const total = { value: Math.min(matches, COUNT_LIMIT), exact: matches <= COUNT_LIMIT };
 
@@ -149,9 +157,19 @@ export async function listCustomers(db: Kdb, workspaceId: string, filters: Custo
 
   const shown = rows.slice(0, page.limit);
   const items = shown.map((row) => ({
-    id: row.id, externalId: row.external_id, lifecycle: row.lifecycle, name: row.name, nameKana: row.name_kana,
-    gender: row.gender, prefecture: row.prefecture, email: row.email, purchaseCount: row.purchase_count,
-    purchaseTotal: row.purchase_total, lastPurchaseAt: row.last_purchase_at, clv: row.clv, createdAt: row.created_at,
+    id: row.id,
+    externalId: row.external_id,
+    lifecycle: row.lifecycle,
+    name: row.name,
+    nameKana: row.name_kana,
+    gender: row.gender,
+    prefecture: row.prefecture,
+    email: row.email,
+    purchaseCount: row.purchase_count,
+    purchaseTotal: row.purchase_total,
+    lastPurchaseAt: row.last_purchase_at,
+    clv: row.clv,
+    createdAt: row.created_at,
   }));
   const last = shown.at(-1);
   return {
@@ -162,9 +180,20 @@ export async function listCustomers(db: Kdb, workspaceId: string, filters: Custo
 }
 
 interface ListedRow {
-  id: string; external_id: string; lifecycle: Lifecycle; name: string | null; name_kana: string | null; gender: Gender | null;
-  prefecture: string | null; email: string | null; purchase_count: number; purchase_total: string; last_purchase_at: Date | null;
-  created_at: Date; clv: number | null; sort_key: string | null;
+  id: string;
+  external_id: string;
+  lifecycle: Lifecycle;
+  name: string | null;
+  name_kana: string | null;
+  gender: Gender | null;
+  prefecture: string | null;
+  email: string | null;
+  purchase_count: number;
+  purchase_total: string;
+  last_purchase_at: Date | null;
+  created_at: Date;
+  clv: number | null;
+  sort_key: string | null;
 }
 
 async function countRows(db: Kdb, rows: RawBuilder<unknown>): Promise<number> {
@@ -219,7 +248,10 @@ function matchesByScan(keys: SearchKeys): RawBuilder<unknown> {
 }
 
 function identityCondition(prefixes: string[]): RawBuilder<unknown> {
-  return sql.join(prefixes.map((p) => sql`i.value like ${p}`), sql` or `);
+  return sql.join(
+    prefixes.map((p) => sql`i.value like ${p}`),
+    sql` or `,
+  );
 }
 
 function escapeLike(text: string): string {

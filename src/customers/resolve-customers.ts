@@ -6,9 +6,7 @@ import { compareKeys } from '../db/lock-order.ts';
  * known (an order or event may arrive before the customer record). New profiles start as
  * leads; writing their purchases makes them customers.
  */
-export async function resolveCustomerIds(
-  client: pg.ClientBase, workspaceId: string, externalIds: Iterable<string>,
-): Promise<Map<string, string>> {
+export async function resolveCustomerIds(client: pg.ClientBase, workspaceId: string, externalIds: Iterable<string>): Promise<Map<string, string>> {
   const wanted = [...new Set(externalIds)];
   const ids = new Map<string, string>();
   if (wanted.length === 0) return ids;

@@ -12,22 +12,31 @@ import { RFM_SEGMENTS, type RfmSegmentCode } from '../analytics/rfm-segments.ts'
  * snapshot) answers in one pass over typed arrays; the SQL reference scores the base once.
  */
 export async function rfmSegmentMembers(params: {
-  analytics: AnalyticsEngine; pool: pg.Pool; workspaceId: string; asOf: string; segment: RfmSegmentCode;
+  analytics: AnalyticsEngine;
+  pool: pg.Pool;
+  workspaceId: string;
+  asOf: string;
+  segment: RfmSegmentCode;
 }): Promise<string[]> {
   const { analytics, pool, workspaceId, asOf, segment } = params;
   const wanted = RFM_SEGMENTS.findIndex((s) => s.code === segment);
-  return analytics.run(workspaceId, (snapshot) => {
-    const table = rfmTableOf(snapshot, asOf);
-    const ids: string[] = [];
-    for (let i = 0; i < table.customer.length; i++) {
-      if (table.segment[i] === wanted) ids.push(String(snapshot.customerIds[table.customer[i]!]));
-    }
-    return ids;
-  }, async () => {
-    const timezone = await workspaceTimezone(pool, workspaceId);
-    const { rows } = await pool.query<{ customer_id: string }>(
-      `with ${rfmBaseCte()}, ${rfmScoredCtes()} select customer_id from segmented where segment = $4`,
-      [workspaceId, timezone, asOf, segment]);
-    return rows.map((row) => row.customer_id);
-  });
+  return analytics.run(
+    workspaceId,
+    (snapshot) => {
+      const table = rfmTableOf(snapshot, asOf);
+      const ids: string[] = [];
+      for (let i = 0; i < table.customer.length; i++) {
+        if (table.segment[i] === wanted) ids.push(String(snapshot.customerIds[table.customer[i]!]));
+      }
+      return ids;
+    },
+    async () => {
+      const timezone = await workspaceTimezone(pool, workspaceId);
+      const { rows } = await pool.query<{ customer_id: string }>(
+        `with ${rfmBaseCte()}, ${rfmScoredCtes()} select customer_id from segmented where segment = $4`,
+        [workspaceId, timezone, asOf, segment],
+      );
+      return rows.map((row) => row.customer_id);
+    },
+  );
 }

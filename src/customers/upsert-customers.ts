@@ -16,9 +16,7 @@ const IDENTITY_FIELDS = ['email', 'phone', 'line_user_id'] as const;
  * workspace, or that two records of the batch claim. Such a record would merge two people,
  * so it is reported instead of written.
  */
-export async function findIdentityConflicts(
-  client: pg.ClientBase, workspaceId: string, records: readonly CustomerRecord[],
-): Promise<IdentityConflict[]> {
+export async function findIdentityConflicts(client: pg.ClientBase, workspaceId: string, records: readonly CustomerRecord[]): Promise<IdentityConflict[]> {
   const kinds: string[] = [];
   const values: string[] = [];
   const claimedBy = new Map<string, { externalId: string; position: number }>();
@@ -111,9 +109,7 @@ export async function upsertCustomers(client: pg.ClientBase, workspaceId: string
   return ids;
 }
 
-async function writeIdentities(
-  client: pg.ClientBase, workspaceId: string, records: readonly CustomerRecord[], ids: Map<string, string>,
-): Promise<void> {
+async function writeIdentities(client: pg.ClientBase, workspaceId: string, records: readonly CustomerRecord[], ids: Map<string, string>): Promise<void> {
   const customerIds: string[] = [];
   const kinds: string[] = [];
   const values: string[] = [];
@@ -140,9 +136,7 @@ async function writeIdentities(
  * Consent changes are history (kept once each); the current state per channel and purpose is
  * the latest change, so an older change arriving late does not overwrite a newer one.
  */
-async function writeConsents(
-  client: pg.ClientBase, workspaceId: string, records: readonly CustomerRecord[], ids: Map<string, string>,
-): Promise<void> {
+async function writeConsents(client: pg.ClientBase, workspaceId: string, records: readonly CustomerRecord[], ids: Map<string, string>): Promise<void> {
   const rows = records.flatMap((record) => (record.consents ?? []).map((consent) => ({ customerId: ids.get(record.customer_id)!, ...consent })));
   if (rows.length === 0) return;
   const params = [

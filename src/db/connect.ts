@@ -33,7 +33,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const url = options.databaseUrl ?? embedded!.url;
   let closing = false;
   const pool = createPool({
-    url, max: options.poolSize ?? 10, statementTimeoutMs: options.statementTimeoutMs,
+    url,
+    max: options.poolSize ?? 10,
+    statementTimeoutMs: options.statementTimeoutMs,
     log: (line) => {
       if (!closing) options.log?.(line);
     },

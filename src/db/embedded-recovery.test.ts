@@ -38,7 +38,8 @@ interface KizunaProcess {
 
 function startProcess(dataDir: string): KizunaProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', PROCESS], {
-    cwd: path.resolve(import.meta.dirname, '../..'), env: { ...process.env, KIZUNA_DATA_DIR: dataDir },
+    cwd: path.resolve(import.meta.dirname, '../..'),
+    env: { ...process.env, KIZUNA_DATA_DIR: dataDir },
   });
   let output = '';
   const waiters = new Set<() => void>();
@@ -51,18 +52,20 @@ function startProcess(dataDir: string): KizunaProcess {
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
-    child, exited,
+    child,
+    exited,
     output: () => output,
-    until: (pattern, from = 0) => new Promise((resolve, reject) => {
-      const check = () => {
-        if (!pattern.test(output.slice(from))) return;
-        waiters.delete(check);
-        resolve();
-      };
-      waiters.add(check);
-      check();
-      void exited.then((code) => reject(new Error(`exited (${code}) before ${pattern}:\n${output}`)));
-    }),
+    until: (pattern, from = 0) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (!pattern.test(output.slice(from))) return;
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+        check();
+        void exited.then((code) => reject(new Error(`exited (${code}) before ${pattern}:\n${output}`)));
+      }),
   };
 }
 

@@ -49,9 +49,7 @@ export interface EmbeddedOptions {
   watchdogIntervalMs?: number;
 }
 
-export async function startEmbeddedPostgres(
-  dataDir: string, log: (line: string) => void = () => {}, options: EmbeddedOptions = {},
-): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(dataDir: string, log: (line: string) => void = () => {}, options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   const clusterDir = path.join(dataDir, 'pg');
   await mkdir(dataDir, { recursive: true });
   const credentials = await readOrCreateCredentials(dataDir);
@@ -83,7 +81,12 @@ export async function startEmbeddedPostgres(
  * unless another process adopted the cluster since.
  */
 function superviseCluster(params: {
-  dataDir: string; clusterDir: string; port: number; credentials: Credentials; log: (line: string) => void; intervalMs: number;
+  dataDir: string;
+  clusterDir: string;
+  port: number;
+  credentials: Credentials;
+  log: (line: string) => void;
+  intervalMs: number;
 }): EmbeddedDatabase {
   const { dataDir, clusterDir, port, credentials, log } = params;
   let stopped = false;
@@ -91,13 +94,16 @@ function superviseCluster(params: {
   const check = async () => {
     if (stopped || restarting || (await livePostmaster(clusterDir)) !== undefined) return;
     log('The embedded PostgreSQL stopped unexpectedly; starting it again.');
-    restarting = postgresServer({ clusterDir, credentials, port, log }).start().then(
-      () => log('The embedded PostgreSQL is running again.'),
-      // Its old backends may still be leaving; the next check tries again.
-      () => log('The embedded PostgreSQL could not start yet; trying again.'),
-    ).finally(() => {
-      restarting = undefined;
-    });
+    restarting = postgresServer({ clusterDir, credentials, port, log })
+      .start()
+      .then(
+        () => log('The embedded PostgreSQL is running again.'),
+        // Its old backends may still be leaving; the next check tries again.
+        () => log('The embedded PostgreSQL could not start yet; trying again.'),
+      )
+      .finally(() => {
+        restarting = undefined;
+      });
   };
   const watchdog = setInterval(() => void check(), params.intervalMs);
   watchdog.unref();

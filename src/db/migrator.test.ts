@@ -27,8 +27,10 @@ afterEach(async () => {
 });
 
 const file = (name: string, sql: string) => writeFile(path.join(dir, name), sql);
-const tables = async () => (await database.pool.query<{ table_name: string }>(
-  'select table_name from information_schema.tables where table_schema = $1 order by 1', [schema])).rows.map((r) => r.table_name);
+const tables = async () =>
+  (await database.pool.query<{ table_name: string }>('select table_name from information_schema.tables where table_schema = $1 order by 1', [schema])).rows.map(
+    (r) => r.table_name,
+  );
 
 describe('migrate', () => {
   it('applies the pending files in name order, each once', async () => {

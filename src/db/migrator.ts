@@ -26,9 +26,7 @@ export async function migrate(pool: pg.Pool, dir: string = migrationsDir): Promi
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await client.query(`create table if not exists kizuna_migrations (
       name text primary key, checksum text not null, applied_at timestamptz not null default now())`);
-    const { rows } = await client.query<{ name: string; checksum: string }>(
-      'select name, checksum from kizuna_migrations order by name',
-    );
+    const { rows } = await client.query<{ name: string; checksum: string }>('select name, checksum from kizuna_migrations order by name');
     const sources = new Map<string, string>();
     for (const file of files) sources.set(file, await readFile(path.join(dir, file), 'utf8'));
 

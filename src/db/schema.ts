@@ -1,7 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
-import type {
-  ConsentChannel, ConsentPurpose, ConsentStatus, Gender, IdentityKind, Lifecycle, OrderChannel, OrderStatus, Role,
-} from '../shared/vocabulary.ts';
+import type { ConsentChannel, ConsentPurpose, ConsentStatus, Gender, IdentityKind, Lifecycle, OrderChannel, OrderStatus, Role } from '../shared/vocabulary.ts';
 
 /** Kysely table types, written to match `migrations/*.sql`. */
 

@@ -21,9 +21,7 @@ export function isRetryableConflict(error: unknown): boolean {
  * Runs `work` in a transaction on one pooled client: commit on success, rollback on any error.
  * `isolation: 'repeatable read'` makes every statement of `work` see one snapshot of the data.
  */
-export async function withTransaction<T>(
-  pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {},
-): Promise<T> {
+export async function withTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await runTransaction(pool, work, options);

@@ -18,7 +18,8 @@ const SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  * What pg says when a connection broke (it carries no code): the connection ended under a
  * statement, a client that broke earlier was used again, or the pool could not connect in time.
  */
-const BROKEN_CONNECTION = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Connection is closed)/;
+const BROKEN_CONNECTION =
+  /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Connection is closed)/;
 
 /**
  * The `unavailable` error (503, retry later) for an error that says the database is away or
@@ -29,7 +30,10 @@ export function databaseUnavailable(error: unknown): KizunaError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (code === STATEMENT_CANCELLED) {
-    return new KizunaError('unavailable', 'The database cancelled a statement that ran longer than the statement timeout (KIZUNA_STATEMENT_TIMEOUT_MS); try again later or ask for less.');
+    return new KizunaError(
+      'unavailable',
+      'The database cancelled a statement that ran longer than the statement timeout (KIZUNA_STATEMENT_TIMEOUT_MS); try again later or ask for less.',
+    );
   }
   if (code === '40001' || code === '40P01') {
     return new KizunaError('unavailable', 'The write conflicted with concurrent writes to the same records and was not stored; send it again.');

@@ -42,7 +42,11 @@ export function broadcastCalendar(window: DemoWindow): BroadcastCalendar {
     if (month === 11) npsSurveys.push({ at: tokyoMs(year, 11, 15, 10), campaign: `nps-${year}` });
   }
   const inWindow = (send: Send) => send.at >= window.startMs && send.at < window.endMs;
-  return { emails: emails.filter(inWindow).sort((a, b) => a.at - b.at), lineBroadcasts: lineBroadcasts.filter(inWindow), npsSurveys: npsSurveys.filter(inWindow) };
+  return {
+    emails: emails.filter(inWindow).sort((a, b) => a.at - b.at),
+    lineBroadcasts: lineBroadcasts.filter(inWindow),
+    npsSurveys: npsSurveys.filter(inWindow),
+  };
 }
 
 export interface EventParams {
@@ -113,7 +117,10 @@ export function drawEvents(random: Random, params: EventParams): DemoEvent[] {
   const lineMarketing = params.contact.consents.find((c) => c.channel === 'line' && c.purpose === 'marketing');
   for (const send of params.broadcasts.lineBroadcasts) {
     if (!isGrantedAt(lineMarketing, send.at) || !random.chance(0.07)) continue;
-    push('line_message', send.at + Math.round(random.exponential(2 * HOUR_MS)), { campaign: send.campaign, kind: random.pick(['text', 'stamp', 'rich_menu_tap', 'rich_menu_tap']) });
+    push('line_message', send.at + Math.round(random.exponential(2 * HOUR_MS)), {
+      campaign: send.campaign,
+      kind: random.pick(['text', 'stamp', 'rich_menu_tap', 'rich_menu_tap']),
+    });
   }
 
   if (history) customerEvents(random, params, history, push);
@@ -129,7 +136,8 @@ function customerEvents(random: Random, params: EventParams, history: PurchaseHi
     if (subscription.endedAt !== null && random.chance(0.65)) push('support_contact', subscription.endedAt, { topic: 'cancel_subscription', via: via() });
   }
   for (const order of history.orders) {
-    if (order.status === 'returned') push('support_contact', order.deliveredAt! + random.int(1, 3) * DAY_MS + random.int(9, 18) * HOUR_MS, { topic: 'return', via: via() });
+    if (order.status === 'returned')
+      push('support_contact', order.deliveredAt! + random.int(1, 3) * DAY_MS + random.int(9, 18) * HOUR_MS, { topic: 'return', via: via() });
   }
   const from = Math.max(window.startMs, history.customerSince);
   const questions = random.poisson((0.015 * (window.endMs - from)) / (30 * DAY_MS));
@@ -140,7 +148,11 @@ function customerEvents(random: Random, params: EventParams, history: PurchaseHi
   const trial = history.trial;
   if (trial && random.chance(params.trialSurveyAnswerRate)) {
     const satisfaction = trial.feltEffect ? random.int(4, 5) : random.int(1, 3);
-    push('survey_answer', trial.deliveredAt + (14 + random.int(0, 3)) * DAY_MS + random.int(0, 12) * HOUR_MS, { survey: 'trial_day14', felt_effect: trial.feltEffect, satisfaction });
+    push('survey_answer', trial.deliveredAt + (14 + random.int(0, 3)) * DAY_MS + random.int(0, 12) * HOUR_MS, {
+      survey: 'trial_day14',
+      felt_effect: trial.feltEffect,
+      satisfaction,
+    });
   }
   for (const survey of params.broadcasts.npsSurveys) {
     const subscribed = history.subscriptions.some((s) => s.startedAt <= survey.at && (s.endedAt === null || s.endedAt > survey.at));

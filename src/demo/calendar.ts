@@ -26,7 +26,7 @@ export interface DemoWindow {
 
 export function demoWindow(until: string = DEFAULT_DEMO_UNTIL): DemoWindow {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(until);
-  const [year, month, day] = match ? match.slice(1).map(Number) as [number, number, number] : [NaN, NaN, NaN];
+  const [year, month, day] = match ? (match.slice(1).map(Number) as [number, number, number]) : [NaN, NaN, NaN];
   const endMs = tokyoMs(year, month, day + 1);
   if (!match || Number.isNaN(endMs) || formatDate(endMs - DAY_MS) !== until) {
     throw new KizunaError('validation_failed', `--until must be a date written YYYY-MM-DD (e.g. ${DEFAULT_DEMO_UNTIL}), got "${until}".`);
@@ -130,5 +130,5 @@ export type DayClock = 'online' | 'office' | 'store';
 /** A moment on the Tokyo day starting at `midnightMs`, at an hour typical for `clock`. */
 export function timeOnDay(random: Random, midnightMs: number, clock: DayClock): number {
   const hours = clock === 'online' ? ONLINE_HOURS : clock === 'office' ? OFFICE_HOURS : STORE_HOURS;
-  return midnightMs + hours.draw(random) * HOUR_MS + Math.floor(random.next() * HOUR_MS / 1000) * 1000;
+  return midnightMs + hours.draw(random) * HOUR_MS + Math.floor((random.next() * HOUR_MS) / 1000) * 1000;
 }

@@ -50,16 +50,23 @@ export function drawContact(random: Random, params: ContactParams): DemoContact 
   const offline = person.channel === 'phone' || person.channel === 'other';
   const hasEmail = isLead || random.chance(offline ? 0.55 : 0.97);
   const hasPhone = isLead ? random.chance(0.25) : random.chance(offline ? 1 : 0.92);
-  const lineLinked = leadSource === 'line_friend' || person.channel === 'line'
-    || random.chance(isLead ? 0.1 : person.age < 40 ? 0.45 : person.age < 60 ? 0.32 : 0.18);
-  const lineAddedAt = leadSource === 'line_friend' || person.channel === 'line' || random.chance(0.3)
-    ? registeredAt
-    : Math.min(registeredAt + random.int(1, 300) * DAY_MS + random.int(0, 23) * HOUR_MS, endMs - DAY_MS);
+  const lineLinked =
+    leadSource === 'line_friend' || person.channel === 'line' || random.chance(isLead ? 0.1 : person.age < 40 ? 0.45 : person.age < 60 ? 0.32 : 0.18);
+  const lineAddedAt =
+    leadSource === 'line_friend' || person.channel === 'line' || random.chance(0.3)
+      ? registeredAt
+      : Math.min(registeredAt + random.int(1, 300) * DAY_MS + random.int(0, 23) * HOUR_MS, endMs - DAY_MS);
 
   const identities: DemoIdentity[] = [];
   const consents: DemoConsent[] = [];
   const formSource = leadSource ?? 'order_form';
-  const grant = (channel: ConsentChannel, purpose: ConsentPurpose, at: number, source: string, withdraw?: { probability: number; meanDays: number; source: string }) => {
+  const grant = (
+    channel: ConsentChannel,
+    purpose: ConsentPurpose,
+    at: number,
+    source: string,
+    withdraw?: { probability: number; meanDays: number; source: string },
+  ) => {
     const changes: DemoConsentChange[] = [{ status: 'granted', at, source }];
     if (withdraw && random.chance(withdraw.probability)) {
       const withdrawnAt = at + Math.max(1, Math.round(random.exponential(withdraw.meanDays))) * DAY_MS + random.int(0, 86_399) * 1000;
@@ -71,7 +78,8 @@ export function drawContact(random: Random, params: ContactParams): DemoContact 
   if (hasEmail) {
     identities.push({ kind: 'email', value: person.email, createdAt: registeredAt });
     if (!isLead) grant('email', 'transactional', registeredAt, formSource);
-    if (random.chance(isLead ? 0.95 : 0.72)) grant('email', 'marketing', registeredAt, formSource, { probability: 0.15, meanDays: 240, source: 'unsubscribe_link' });
+    if (random.chance(isLead ? 0.95 : 0.72))
+      grant('email', 'marketing', registeredAt, formSource, { probability: 0.15, meanDays: 240, source: 'unsubscribe_link' });
   }
   if (hasPhone) {
     identities.push({ kind: 'phone', value: person.phone, createdAt: registeredAt });

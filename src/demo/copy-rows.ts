@@ -7,11 +7,13 @@ import type { DemoProfile } from './profile.ts';
  * for the COPY statements.
  */
 export const COPY_COLUMNS = {
-  customers: 'id, workspace_id, external_id, lifecycle, name, name_kana, gender, birth_date, prefecture, attributes, purchase_count, purchase_total, first_purchase_at, last_purchase_at, became_customer_at, created_at, updated_at',
+  customers:
+    'id, workspace_id, external_id, lifecycle, name, name_kana, gender, birth_date, prefecture, attributes, purchase_count, purchase_total, first_purchase_at, last_purchase_at, became_customer_at, created_at, updated_at',
   customer_identities: 'workspace_id, customer_id, kind, value, created_at',
   consents: 'workspace_id, customer_id, channel, purpose, status, changed_at, source',
   consent_changes: 'workspace_id, customer_id, channel, purpose, status, changed_at, source',
-  orders: 'id, workspace_id, external_id, customer_id, ordered_at, channel, prefecture, store, status, delivered_at, amount, item_count, created_at, updated_at',
+  orders:
+    'id, workspace_id, external_id, customer_id, ordered_at, channel, prefecture, store, status, delivered_at, amount, item_count, created_at, updated_at',
   order_items: 'order_id, line_no, workspace_id, product_id, quantity, unit_price',
   events: 'workspace_id, customer_id, type, occurred_at, properties, idempotency_key',
 } as const;
@@ -47,18 +49,40 @@ function time(ms: number | null): string {
 
 export function chunkToCopyText(profiles: readonly DemoProfile[], ids: ChunkIds): ChunkText {
   const w = ids.workspaceId;
-  const out: Record<DemoTable, string[]> = { customers: [], customer_identities: [], consents: [], consent_changes: [], orders: [], order_items: [], events: [] };
+  const out: Record<DemoTable, string[]> = {
+    customers: [],
+    customer_identities: [],
+    consents: [],
+    consent_changes: [],
+    orders: [],
+    order_items: [],
+    events: [],
+  };
   let orderPosition = 0;
   profiles.forEach((profile, position) => {
     const customerId = ids.customerId(position);
     const { person, summary } = profile;
-    out.customers.push([
-      customerId, w, profile.externalId, profile.lifecycle,
-      profile.hasName ? person.name : NULL, profile.hasName ? person.nameKana : NULL,
-      profile.hasName ? person.gender : NULL, profile.hasBirthDate ? person.birthDate : NULL, profile.hasPrefecture ? person.prefecture : NULL,
-      text(JSON.stringify(profile.attributes)), summary.count, summary.total,
-      time(summary.firstAt), time(summary.lastAt), time(profile.becameCustomerAt), time(profile.createdAt), time(profile.updatedAt),
-    ].join('\t'));
+    out.customers.push(
+      [
+        customerId,
+        w,
+        profile.externalId,
+        profile.lifecycle,
+        profile.hasName ? person.name : NULL,
+        profile.hasName ? person.nameKana : NULL,
+        profile.hasName ? person.gender : NULL,
+        profile.hasBirthDate ? person.birthDate : NULL,
+        profile.hasPrefecture ? person.prefecture : NULL,
+        text(JSON.stringify(profile.attributes)),
+        summary.count,
+        summary.total,
+        time(summary.firstAt),
+        time(summary.lastAt),
+        time(profile.becameCustomerAt),
+        time(profile.createdAt),
+        time(profile.updatedAt),
+      ].join('\t'),
+    );
     for (const identity of profile.contact.identities) {
       out.customer_identities.push(`${w}\t${customerId}\t${identity.kind}\t${text(identity.value)}\t${time(identity.createdAt)}`);
     }
@@ -71,29 +95,54 @@ export function chunkToCopyText(profiles: readonly DemoProfile[], ids: ChunkIds)
     profile.orders.forEach((order, sequence) => {
       const orderId = ids.orderId(orderPosition++);
       const place = order.store?.prefecture ?? person.prefecture;
-      out.orders.push([
-        orderId, w, `${profile.externalId}-${String(sequence + 1).padStart(3, '0')}`, customerId, time(order.orderedAt), order.channel,
-        place, order.store ? order.store.name : NULL, order.status, time(order.deliveredAt), order.amount, order.itemCount,
-        time(order.orderedAt), time(order.updatedAt),
-      ].join('\t'));
+      out.orders.push(
+        [
+          orderId,
+          w,
+          `${profile.externalId}-${String(sequence + 1).padStart(3, '0')}`,
+          customerId,
+          time(order.orderedAt),
+          order.channel,
+          place,
+          order.store ? order.store.name : NULL,
+          order.status,
+          time(order.deliveredAt),
+          order.amount,
+          order.itemCount,
+          time(order.orderedAt),
+          time(order.updatedAt),
+        ].join('\t'),
+      );
       order.items.forEach((item, line) => {
         out.order_items.push(`${orderId}\t${line + 1}\t${w}\t${ids.productIds[item.product]}\t${item.quantity}\t${item.unitPrice}`);
       });
     });
     profile.events.forEach((event, sequence) => {
-      out.events.push(`${w}\t${customerId}\t${event.type}\t${time(event.occurredAt)}\t${text(event.properties)}\tdemo:${profile.externalId}:${String(sequence + 1).padStart(4, '0')}`);
+      out.events.push(
+        `${w}\t${customerId}\t${event.type}\t${time(event.occurredAt)}\t${text(event.properties)}\tdemo:${profile.externalId}:${String(sequence + 1).padStart(4, '0')}`,
+      );
     });
   });
   const joined = (table: DemoTable) => (out[table].length === 0 ? '' : `${out[table].join('\n')}\n`);
   const count = (table: DemoTable) => out[table].length;
   return {
     text: {
-      customers: joined('customers'), customer_identities: joined('customer_identities'), consents: joined('consents'),
-      consent_changes: joined('consent_changes'), orders: joined('orders'), order_items: joined('order_items'), events: joined('events'),
+      customers: joined('customers'),
+      customer_identities: joined('customer_identities'),
+      consents: joined('consents'),
+      consent_changes: joined('consent_changes'),
+      orders: joined('orders'),
+      order_items: joined('order_items'),
+      events: joined('events'),
     },
     rows: {
-      customers: count('customers'), customer_identities: count('customer_identities'), consents: count('consents'),
-      consent_changes: count('consent_changes'), orders: count('orders'), order_items: count('order_items'), events: count('events'),
+      customers: count('customers'),
+      customer_identities: count('customer_identities'),
+      consents: count('consents'),
+      consent_changes: count('consent_changes'),
+      orders: count('orders'),
+      order_items: count('order_items'),
+      events: count('events'),
     },
   };
 }

@@ -44,19 +44,32 @@ export function postgresSink(client: pg.ClientBase): DemoSink {
            effect_share = excluded.effect_share, attributes = excluded.attributes, updated_at = excluded.updated_at
          returning id, sku`,
         [
-          workspaceId, products.map((p) => p.sku), products.map((p) => p.name), products.map((p) => p.category), products.map((p) => p.price),
-          products.map((p) => p.isSubscription), products.map((p) => p.effect?.firstFeelingDays ?? null), products.map((p) => p.effect?.clearDays ?? null),
-          products.map((p) => p.effect?.share ?? null), PRODUCTS_LISTED_AT, products.map((p) => JSON.stringify(p.attributes)),
+          workspaceId,
+          products.map((p) => p.sku),
+          products.map((p) => p.name),
+          products.map((p) => p.category),
+          products.map((p) => p.price),
+          products.map((p) => p.isSubscription),
+          products.map((p) => p.effect?.firstFeelingDays ?? null),
+          products.map((p) => p.effect?.clearDays ?? null),
+          products.map((p) => p.effect?.share ?? null),
+          PRODUCTS_LISTED_AT,
+          products.map((p) => JSON.stringify(p.attributes)),
         ],
       );
       const idBySku = new Map(rows.map((row) => [row.sku, Number(row.id)]));
       return products.map((product) => idBySku.get(product.sku)!);
     },
     async reserveIds(table, count) {
-      if (count === 0) return { at: () => { throw new RangeError('no ids reserved'); } };
+      if (count === 0)
+        return {
+          at: () => {
+            throw new RangeError('no ids reserved');
+          },
+        };
       let sequence = sequences.get(table);
       if (!sequence) {
-        const { rows } = await client.query<{ name: string }>('select pg_get_serial_sequence($1, \'id\') as name', [table]);
+        const { rows } = await client.query<{ name: string }>("select pg_get_serial_sequence($1, 'id') as name", [table]);
         sequence = rows[0]!.name;
         sequences.set(table, sequence);
       }

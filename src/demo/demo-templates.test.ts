@@ -12,7 +12,7 @@ import { loadDemoBrand } from './load-demo-brand.ts';
 const database = connectTestDatabase();
 afterAll(() => database.close());
 
-describe('the demo brand\'s charter and templates', () => {
+describe("the demo brand's charter and templates", () => {
   it('come with the demo brand: the demo charter as version 1, templates per department whose voices split', async () => {
     const { workspace } = await loadDemoBrand(database, { customers: 100, seed: 1, workspaceName: `demo-${randomUUID().slice(0, 8)}` });
     const pool = database.pool;

@@ -33,8 +33,9 @@ async function query<T = Record<string, unknown>>(sql: string, params: unknown[]
 function expectRate(successes: number, trials: number, expected: number, what: string) {
   const standardError = Math.sqrt((expected * (1 - expected)) / trials);
   expect(trials, `${what}: enough cases`).toBeGreaterThan(300);
-  expect(Math.abs(successes / trials - expected), `${what}: ${successes}/${trials} vs ${expected} (SE ${standardError.toFixed(4)})`)
-    .toBeLessThan(4 * standardError);
+  expect(Math.abs(successes / trials - expected), `${what}: ${successes}/${trials} vs ${expected} (SE ${standardError.toFixed(4)})`).toBeLessThan(
+    4 * standardError,
+  );
 }
 
 describe('demo brand: the data is internally consistent', () => {
@@ -42,7 +43,8 @@ describe('demo brand: the data is internally consistent', () => {
     const [counts] = await query<Record<string, string>>(
       `select count(*) filter (where lifecycle = 'customer') as customers, count(*) filter (where lifecycle = 'lead') as leads,
               (select count(*) from orders where workspace_id = $1) as orders, (select count(*) from events where workspace_id = $1) as events
-         from customers where workspace_id = $1`);
+         from customers where workspace_id = $1`,
+    );
     expect(Number(counts!.customers)).toBe(CUSTOMERS);
     expect(Number(counts!.leads)).toBe(Math.round(CUSTOMERS * MODEL.leadShare));
     expect(Number(counts!.orders)).toBe(summary.rows.orders);
@@ -53,15 +55,21 @@ describe('demo brand: the data is internally consistent', () => {
     const mismatches = await query(
       `select o.external_id from orders o
          left join (select order_id, sum(quantity * unit_price) as amount, sum(quantity) as items from order_items group by order_id) s on s.order_id = o.id
-        where o.workspace_id = $1 and (s.amount is distinct from o.amount or s.items is distinct from o.item_count)`);
+        where o.workspace_id = $1 and (s.amount is distinct from o.amount or s.items is distinct from o.item_count)`,
+    );
     expect(mismatches).toEqual([]);
   });
 
   it('stores the purchase summary that refreshCustomerStats computes from the orders', async () => {
     const client = await database.pool.connect();
-    const snapshot = async () => (await client.query(
-      `select id, lifecycle, purchase_count, purchase_total, first_purchase_at, last_purchase_at, became_customer_at
-         from customers where workspace_id = $1 order by id`, [workspace.id])).rows;
+    const snapshot = async () =>
+      (
+        await client.query(
+          `select id, lifecycle, purchase_count, purchase_total, first_purchase_at, last_purchase_at, became_customer_at
+         from customers where workspace_id = $1 order by id`,
+          [workspace.id],
+        )
+      ).rows;
     try {
       const stored = await snapshot();
       // Recompute on a copy: clear the summary inside a transaction that is rolled back. Existing
@@ -69,8 +77,13 @@ describe('demo brand: the data is internally consistent', () => {
       await client.query('begin');
       await client.query(
         `update customers set lifecycle = 'lead', purchase_count = 0, purchase_total = 0, first_purchase_at = null, last_purchase_at = null,
-                became_customer_at = case when attributes ? 'customer_since' then became_customer_at end where workspace_id = $1`, [workspace.id]);
-      await refreshCustomerStats(client, stored.map((row) => String(row.id)));
+                became_customer_at = case when attributes ? 'customer_since' then became_customer_at end where workspace_id = $1`,
+        [workspace.id],
+      );
+      await refreshCustomerStats(
+        client,
+        stored.map((row) => String(row.id)),
+      );
       expect(await snapshot()).toEqual(stored);
     } finally {
       await client.query('rollback');
@@ -78,11 +91,13 @@ describe('demo brand: the data is internally consistent', () => {
     }
   });
 
-  it('dates existing customers\' first purchase before the window, on their customer_since day', async () => {
+  it("dates existing customers' first purchase before the window, on their customer_since day", async () => {
     const [row] = await query<Record<string, string>>(
       `select count(*) as existing,
               count(*) filter (where became_customer_at < $2 and (became_customer_at at time zone 'Asia/Tokyo')::date = (attributes->>'customer_since')::date) as dated
-         from customers where workspace_id = $1 and attributes ? 'customer_since'`, [new Date(window.startMs)]);
+         from customers where workspace_id = $1 and attributes ? 'customer_since'`,
+      [new Date(window.startMs)],
+    );
     expect(Number(row!.existing)).toBeGreaterThan(0);
     expect(row!.dated).toBe(row!.existing);
   });
@@ -94,7 +109,8 @@ describe('demo brand: the data is internally consistent', () => {
          left join (select distinct customer_id from orders where workspace_id = $1) o on o.customer_id = c.id
          left join (select distinct customer_id from customer_identities where workspace_id = $1 and kind = 'email') i on i.customer_id = c.id
          left join (select distinct customer_id from events where workspace_id = $1) e on e.customer_id = c.id
-        where c.workspace_id = $1 and c.lifecycle = 'lead'`);
+        where c.workspace_id = $1 and c.lifecycle = 'lead'`,
+    );
     expect(Number(leads!.with_orders)).toBe(0);
     expect(Number(leads!.without_email)).toBe(0);
     expect(Number(leads!.with_events) / Number(leads!.leads)).toBeGreaterThan(0.5);
@@ -102,7 +118,8 @@ describe('demo brand: the data is internally consistent', () => {
 
   it('writes Japanese names with their katakana reading, valid prefectures and ages 25–79', async () => {
     const people = await query<{ name: string | null; name_kana: string | null; prefecture: string | null; age: number | null }>(
-      `select name, name_kana, prefecture, extract(year from age(date '${window.until}', birth_date))::int as age from customers where workspace_id = $1`);
+      `select name, name_kana, prefecture, extract(year from age(date '${window.until}', birth_date))::int as age from customers where workspace_id = $1`,
+    );
     const named = people.filter((p) => p.name !== null);
     expect(named.length).toBeGreaterThan(CUSTOMERS);
     for (const person of named) {
@@ -124,7 +141,8 @@ describe('demo brand: the data is internally consistent', () => {
               (select count(*) from events where workspace_id = $1 and (occurred_at < $2 or occurred_at >= $3)) as events,
               (select count(*) from consent_changes where workspace_id = $1 and changed_at >= $3) as consents,
               (select count(*) from customers where workspace_id = $1 and (created_at >= $3 or created_at < $2::timestamptz - interval '5 years')) as customers`,
-      [new Date(window.startMs), new Date(window.endMs)]);
+      [new Date(window.startMs), new Date(window.endMs)],
+    );
     expect(outside).toEqual({ orders: '0', delivery_state: '0', events: '0', consents: '0', customers: '0' });
   });
 
@@ -136,7 +154,9 @@ describe('demo brand: the data is internally consistent', () => {
 
 describe('demo brand: the data follows the model', () => {
   it('gives the trial product the 3 / 14 days, 70% effect timeline', async () => {
-    const [trial] = await query(`select price, effect_first_feeling_days, effect_clear_days, effect_share from products where workspace_id = $1 and sku = $2`, [sku.trial]);
+    const [trial] = await query(`select price, effect_first_feeling_days, effect_clear_days, effect_share from products where workspace_id = $1 and sku = $2`, [
+      sku.trial,
+    ]);
     expect(trial).toEqual({ price: '980', effect_first_feeling_days: 3, effect_clear_days: 14, effect_share: String(MODEL.effectShare) });
   });
 
@@ -149,7 +169,8 @@ describe('demo brand: the data follows the model', () => {
   it('lets the configured share of trial buyers feel the effect (day-14 survey)', async () => {
     const [answers] = await query<{ felt: string; answered: string }>(
       `select count(*) filter (where (properties->>'felt_effect')::boolean) as felt, count(*) as answered
-         from events where workspace_id = $1 and type = 'survey_answer' and properties->>'survey' = 'trial_day14'`);
+         from events where workspace_id = $1 and type = 'survey_answer' and properties->>'survey' = 'trial_day14'`,
+    );
     expectRate(Number(answers!.felt), Number(answers!.answered), MODEL.effectShare, 'felt the effect');
   });
 
@@ -158,7 +179,8 @@ describe('demo brand: the data follows the model', () => {
     const rows = await query<{ customer_id: string; ordered_at: Date; skus: string[] }>(
       `select o.customer_id, o.ordered_at, array_agg(p.sku) as skus
          from orders o join order_items i on i.order_id = o.id join products p on p.id = i.product_id
-        where o.workspace_id = $1 group by o.id order by o.customer_id, o.ordered_at`);
+        where o.workspace_id = $1 group by o.id order by o.customer_id, o.ordered_at`,
+    );
     const byCustomer = new Map<string, { at: number; skus: string[] }[]>();
     for (const row of rows) {
       const orders = byCustomer.get(row.customer_id) ?? [];
@@ -171,7 +193,8 @@ describe('demo brand: the data follows the model', () => {
   it('converts trial buyers to the subscription at the rate configured for felt / not felt', async () => {
     const answers = await query<{ customer_id: string; felt: boolean }>(
       `select customer_id, (properties->>'felt_effect')::boolean as felt from events
-        where workspace_id = $1 and type = 'survey_answer' and properties->>'survey' = 'trial_day14'`);
+        where workspace_id = $1 and type = 'survey_answer' and properties->>'survey' = 'trial_day14'`,
+    );
     const orders = await ordersByCustomer();
     const tally = { felt: { buyers: 0, subscribed: 0 }, notFelt: { buyers: 0, subscribed: 0 } };
     for (const answer of answers) {
@@ -204,7 +227,8 @@ describe('demo brand: the data follows the model', () => {
     const [row] = await query<Record<string, string>>(
       `select count(*) filter (where attributes ? 'customer_since') as existing, count(*) filter (where gender = 'female') as women,
               count(*) filter (where prefecture = '東京都') as tokyo, count(*) as customers
-         from customers where workspace_id = $1 and lifecycle = 'customer'`);
+         from customers where workspace_id = $1 and lifecycle = 'customer'`,
+    );
     const customers = Number(row!.customers);
     expectRate(Number(row!.existing), customers, MODEL.existingCustomerShare, 'existing customers');
     expectRate(Number(row!.women), customers, 0.72, 'women');
@@ -215,7 +239,8 @@ describe('demo brand: the data follows the model', () => {
     const [row] = await query<{ cancelled: string; later: string }>(
       `select count(*) filter (where status = 'cancelled') as cancelled, count(*) as later
          from (select status, row_number() over (partition by customer_id order by ordered_at) as n from orders where workspace_id = $1) o
-        where n > 1`);
+        where n > 1`,
+    );
     expectRate(Number(row!.cancelled), Number(row!.later), MODEL.cancelRate, 'cancelled');
   });
 });

@@ -69,7 +69,8 @@ export async function writeDemoBrand(params: DemoOptions & { workspace: Workspac
   if (!Number.isInteger(params.customers) || params.customers < 1) {
     throw new KizunaError('validation_failed', `The demo needs a whole number of customers ≥ 1, got ${params.customers}.`);
   }
-  if (!Number.isSafeInteger(params.seed) || params.seed < 0) throw new KizunaError('validation_failed', `The seed must be a non-negative integer, got ${params.seed}.`);
+  if (!Number.isSafeInteger(params.seed) || params.seed < 0)
+    throw new KizunaError('validation_failed', `The seed must be a non-negative integer, got ${params.seed}.`);
   const window = demoWindow(params.until ?? DEFAULT_DEMO_UNTIL);
   const plan = demoPlan({ seed: params.seed, customers: params.customers, model: demoModel(params.model), window });
   const total = plan.customers + plan.leads;
@@ -97,8 +98,16 @@ export async function writeDemoBrand(params: DemoOptions & { workspace: Workspac
     await sink.close();
   }
   return {
-    brand: DEMO_BRAND.name, workspace, seed: params.seed, window: { from: formatDate(window.startMs), until: window.until },
-    customers: plan.customers, leads: plan.leads, products: productIds.length, rows: totals.rows, purchases: totals.purchases, salesTotal: totals.sales,
+    brand: DEMO_BRAND.name,
+    workspace,
+    seed: params.seed,
+    window: { from: formatDate(window.startMs), until: window.until },
+    customers: plan.customers,
+    leads: plan.leads,
+    products: productIds.length,
+    rows: totals.rows,
+    purchases: totals.purchases,
+    salesTotal: totals.sales,
   };
 }
 
@@ -120,7 +129,11 @@ interface Totals {
 
 /** Reserves the chunk's ids, then copies its rows table by table, parents first. */
 async function writeChunk(params: {
-  sink: DemoSink; workspaceId: string; productIds: readonly number[]; profiles: readonly DemoProfile[]; totals: Totals;
+  sink: DemoSink;
+  workspaceId: string;
+  productIds: readonly number[];
+  profiles: readonly DemoProfile[];
+  totals: Totals;
 }): Promise<void> {
   const { sink, workspaceId, productIds, profiles, totals } = params;
   const customerIds = await sink.reserveIds('customers', profiles.length);

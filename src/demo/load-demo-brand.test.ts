@@ -29,11 +29,15 @@ describe('loadDemoBrand', () => {
 
     const replaced = await loadDemoBrand(database, { customers: 200, seed: 4, workspaceName, replace: true });
     expect(replaced.workspace.id).toBe(first.workspace.id);
-    const [counts] = (await database.pool.query(
-      `select (select count(*) from customers where workspace_id = $1 and lifecycle = 'customer')::int as customers,
+    const [counts] = (
+      await database.pool.query(
+        `select (select count(*) from customers where workspace_id = $1 and lifecycle = 'customer')::int as customers,
               (select count(*) from orders where workspace_id = $1)::int as orders,
               (select count(*) from events where workspace_id = $1)::int as events,
-              (select count(*) from products where workspace_id = $1)::int as products`, [first.workspace.id])).rows;
+              (select count(*) from products where workspace_id = $1)::int as products`,
+        [first.workspace.id],
+      )
+    ).rows;
     expect(counts).toEqual({ customers: 200, orders: replaced.rows.orders, events: replaced.rows.events, products: 6 });
 
     await loadDemoBrand(database, { customers: 300, seed: 3, workspaceName, replace: true });

@@ -48,7 +48,12 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
     await seedDemoCharter({ pool: database.pool, workspaceId: workspace.id, check: checkMessage });
     return summary;
   } catch (error) {
-    if (created) await database.db.deleteFrom('workspaces').where('id', '=', workspace.id).execute().catch(() => undefined);
+    if (created)
+      await database.db
+        .deleteFrom('workspaces')
+        .where('id', '=', workspace.id)
+        .execute()
+        .catch(() => undefined);
     throw error;
   }
 }
@@ -59,8 +64,13 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
  * interrupted mid-load) is loaded again rather than left empty.
  */
 export async function isDemoBrandLoaded(db: Kdb, workspaceName: string = DEMO_WORKSPACE): Promise<boolean> {
-  const customer = await db.selectFrom('customers').innerJoin('workspaces', 'workspaces.id', 'customers.workspace_id')
-    .select('customers.id').where('workspaces.name', '=', workspaceName).limit(1).executeTakeFirst();
+  const customer = await db
+    .selectFrom('customers')
+    .innerJoin('workspaces', 'workspaces.id', 'customers.workspace_id')
+    .select('customers.id')
+    .where('workspaces.name', '=', workspaceName)
+    .limit(1)
+    .executeTakeFirst();
   return customer !== undefined;
 }
 
@@ -70,7 +80,10 @@ async function prepareWorkspace(client: pg.ClientBase, workspace: Workspace, rep
   const { rows } = await client.query('select 1 from customers where workspace_id = $1 limit 1', [workspace.id]);
   if (rows.length === 0) return;
   if (!replace) {
-    throw new KizunaError('conflict', `Workspace "${workspace.name}" already holds customers. Replace its data with: npx kizuna demo --workspace ${workspace.name} --replace`);
+    throw new KizunaError(
+      'conflict',
+      `Workspace "${workspace.name}" already holds customers. Replace its data with: npx kizuna demo --workspace ${workspace.name} --replace`,
+    );
   }
   await deleteWorkspaceData(client, workspace.id);
 }

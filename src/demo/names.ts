@@ -11,17 +11,23 @@ export interface NamePart {
 }
 
 function parse(list: string): NamePart[] {
-  return list.trim().split(/\s+/).map((entry) => {
-    const [kanji, kana] = entry.split(':');
-    return { kanji: kanji!, kana: kana! };
-  });
+  return list
+    .trim()
+    .split(/\s+/)
+    .map((entry) => {
+      const [kanji, kana] = entry.split(':');
+      return { kanji: kanji!, kana: kana! };
+    });
 }
 
 function parseWeighted(list: string): Weighted<NamePart> {
-  const entries = list.trim().split(/\s+/).map((entry) => {
-    const [kanji, kana, weight] = entry.split(':');
-    return [{ kanji: kanji!, kana: kana! }, Number(weight)] as const;
-  });
+  const entries = list
+    .trim()
+    .split(/\s+/)
+    .map((entry) => {
+      const [kanji, kana, weight] = entry.split(':');
+      return [{ kanji: kanji!, kana: kana! }, Number(weight)] as const;
+    });
   return Weighted.of(entries);
 }
 

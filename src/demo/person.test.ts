@@ -22,8 +22,15 @@ describe('demo persons', () => {
   });
 
   it('spells names in romaji for mail addresses', () => {
-    expect(['サトウ', 'キョウコ', 'ハットリ', 'ジュンコ', 'モチヅキ', 'ショウタ', 'チヒロ'].map(katakanaToRomaji))
-      .toEqual(['satou', 'kyouko', 'hattori', 'junko', 'mochizuki', 'shouta', 'chihiro']);
+    expect(['サトウ', 'キョウコ', 'ハットリ', 'ジュンコ', 'モチヅキ', 'ショウタ', 'チヒロ'].map(katakanaToRomaji)).toEqual([
+      'satou',
+      'kyouko',
+      'hattori',
+      'junko',
+      'mochizuki',
+      'shouta',
+      'chihiro',
+    ]);
   });
 
   it('rejects an --until that is not a calendar date', () => {

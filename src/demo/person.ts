@@ -25,13 +25,27 @@ export interface DemoPerson {
   lineUserId: string;
 }
 
-const GENDERS = Weighted.of<Gender>([['female', 72], ['male', 26.5], ['unknown', 1.1], ['other', 0.4]]);
+const GENDERS = Weighted.of<Gender>([
+  ['female', 72],
+  ['male', 26.5],
+  ['unknown', 1.1],
+  ['other', 0.4],
+]);
 /** Age on the last day of the window, by decade: the brand's buyers are mostly 40–69. */
 const AGE_BANDS = Weighted.of<readonly [number, number]>([
-  [[25, 29], 4], [[30, 39], 14], [[40, 49], 24], [[50, 59], 26], [[60, 69], 21], [[70, 79], 11],
+  [[25, 29], 4],
+  [[30, 39], 14],
+  [[40, 49], 24],
+  [[50, 59], 26],
+  [[60, 69], 21],
+  [[70, 79], 11],
 ]);
 const MAIL_DOMAINS = Weighted.of(DEMO_BRAND.mailDomains);
-const MOBILE_PREFIXES = Weighted.of([['090', 50], ['080', 35], ['070', 15]] as const);
+const MOBILE_PREFIXES = Weighted.of([
+  ['090', 50],
+  ['080', 35],
+  ['070', 15],
+] as const);
 
 /**
  * Draws a person. `index` (the profile's position among `profiles`) makes the email address,
@@ -59,7 +73,13 @@ export function drawPerson(random: Random, index: number, window: DemoWindow, pr
     prefecture,
     channel: drawChannel(random, age, store !== null),
     store,
-    email: drawEmail(random, scramble(index, tokenSpace(profiles), 73_856_093, 19_349_663), katakanaToRomaji(family.kana), katakanaToRomaji(given.kana), birthYear),
+    email: drawEmail(
+      random,
+      scramble(index, tokenSpace(profiles), 73_856_093, 19_349_663),
+      katakanaToRomaji(family.kana),
+      katakanaToRomaji(given.kana),
+      birthYear,
+    ),
     phone: `${MOBILE_PREFIXES.draw(random)}${String(scramble(index, 100_000_000, 61_803_399, 27_182_818)).padStart(8, '0')}`,
     lineUserId: `U${hex(random.nextUint32())}${hex(random.nextUint32())}${hex(random.nextUint32())}${hex(scramble(index, 0x1_0000_0000, 2_654_435_761, 40_503))}`,
   };
@@ -80,7 +100,8 @@ function drawChannel(random: Random, age: number, storeNearby: boolean): OrderCh
  */
 function drawEmail(random: Random, token: number, family: string, given: string, birthYear: number): string {
   const style = random.int(0, 3);
-  const local = style === 0 ? `${given}.${family}` : style === 1 ? `${family}_${given}` : style === 2 ? `${given[0]}.${family}` : `${given}${String(birthYear).slice(2)}x`;
+  const local =
+    style === 0 ? `${given}.${family}` : style === 1 ? `${family}_${given}` : style === 2 ? `${given[0]}.${family}` : `${given}${String(birthYear).slice(2)}x`;
   return `${local}${token}@${MAIL_DOMAINS.draw(random)}`;
 }
 

@@ -6,13 +6,8 @@ import { Weighted } from './random.ts';
  * customers live where people live.
  */
 const POPULATION_THOUSANDS = [
-  5225, 1238, 1211, 2302, 960, 1068, 1833,
-  2867, 1933, 1939, 7345, 6284, 14048, 9237,
-  2201, 1035, 1133, 767, 810, 2048, 1979,
-  3633, 7542, 1770, 1414, 2578, 8838, 5465,
-  1324, 923, 553, 671, 1888, 2800, 1342,
-  720, 950, 1335, 692, 5135, 811, 1312,
-  1738, 1124, 1070, 1588, 1467,
+  5225, 1238, 1211, 2302, 960, 1068, 1833, 2867, 1933, 1939, 7345, 6284, 14048, 9237, 2201, 1035, 1133, 767, 810, 2048, 1979, 3633, 7542, 1770, 1414, 2578,
+  8838, 5465, 1324, 923, 553, 671, 1888, 2800, 1342, 720, 950, 1335, 692, 5135, 811, 1312, 1738, 1124, 1070, 1588, 1467,
 ];
 
 export const PREFECTURE_BY_POPULATION = new Weighted<Prefecture>(PREFECTURES, POPULATION_THOUSANDS);
@@ -36,5 +31,5 @@ const storeByPrefecture = new Map<string, DemoStore>(DEMO_STORES.map((store) => 
 
 /** The store a customer living in `prefecture` may walk into, if any. */
 export function nearbyStore(prefecture: string | null): DemoStore | null {
-  return prefecture === null ? null : storeByPrefecture.get(prefecture) ?? null;
+  return prefecture === null ? null : (storeByPrefecture.get(prefecture) ?? null);
 }

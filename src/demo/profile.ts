@@ -56,20 +56,45 @@ export function demoPlan(params: { seed: number; customers: number; model: DemoM
   const { seed, customers, model, window } = params;
   const products = demoProducts(model.effectShare);
   return {
-    seed, customers, model, window, products,
+    seed,
+    customers,
+    model,
+    window,
+    products,
     leads: Math.round(customers * model.leadShare),
     history: { model, window, products, acquisitionDays: acquisitionDays(window, model.growthPerYear) },
     broadcasts: broadcastCalendar(window),
   };
 }
 
-const LEAD_SOURCES = Weighted.of<LeadSource>([['sample_request', 30], ['newsletter', 35], ['line_friend', 20], ['campaign', 15]]);
+const LEAD_SOURCES = Weighted.of<LeadSource>([
+  ['sample_request', 30],
+  ['newsletter', 35],
+  ['line_friend', 20],
+  ['campaign', 15],
+]);
 const ACQUISITION_SOURCES = {
-  web: Weighted.of([['web_ad', 45], ['search', 25], ['instagram', 18], ['referral', 12]]),
-  line: Weighted.of([['line_ad', 70], ['instagram', 20], ['referral', 10]]),
-  phone: Weighted.of([['tv', 50], ['newspaper', 35], ['radio', 15]]),
+  web: Weighted.of([
+    ['web_ad', 45],
+    ['search', 25],
+    ['instagram', 18],
+    ['referral', 12],
+  ]),
+  line: Weighted.of([
+    ['line_ad', 70],
+    ['instagram', 20],
+    ['referral', 10],
+  ]),
+  phone: Weighted.of([
+    ['tv', 50],
+    ['newspaper', 35],
+    ['radio', 15],
+  ]),
   store: Weighted.of([['store', 100]]),
-  other: Weighted.of([['newspaper', 60], ['catalog', 40]]),
+  other: Weighted.of([
+    ['newspaper', 60],
+    ['catalog', 40],
+  ]),
 } as const;
 
 /** External ids are zero-padded so that they sort in generation order (cheap index appends). */
@@ -91,28 +116,63 @@ export function generateProfile(plan: DemoPlan, index: number): DemoProfile {
     const registeredAt = history.customerSince;
     const contact = drawContact(Random.for(seed, index, STREAM.contact), { person, registeredAt, endMs: window.endMs });
     const events = drawEvents(Random.for(seed, index, STREAM.events), {
-      person, registeredAt, contact, history, window, broadcasts: plan.broadcasts, trialSurveyAnswerRate: plan.model.trialSurveyAnswerRate,
+      person,
+      registeredAt,
+      contact,
+      history,
+      window,
+      broadcasts: plan.broadcasts,
+      trialSurveyAnswerRate: plan.model.trialSurveyAnswerRate,
     });
     const summary = summarize(history.orders);
     const attributes: Record<string, unknown> = { acquisition_source: ACQUISITION_SOURCES[person.channel].draw(personRandom) };
     if (history.existing) attributes.customer_since = formatDate(history.customerSince);
     return {
-      index, externalId, lifecycle: 'customer', person, hasName: true, hasBirthDate: personRandom.chance(0.93), hasPrefecture: true,
-      attributes, becameCustomerAt: history.customerSince, createdAt: registeredAt, updatedAt: Math.max(registeredAt, summary.lastAt ?? registeredAt),
-      contact, orders: history.orders, events, summary,
+      index,
+      externalId,
+      lifecycle: 'customer',
+      person,
+      hasName: true,
+      hasBirthDate: personRandom.chance(0.93),
+      hasPrefecture: true,
+      attributes,
+      becameCustomerAt: history.customerSince,
+      createdAt: registeredAt,
+      updatedAt: Math.max(registeredAt, summary.lastAt ?? registeredAt),
+      contact,
+      orders: history.orders,
+      events,
+      summary,
     };
   }
   const leadSource = LEAD_SOURCES.draw(personRandom);
   const registeredAt = timeOnDay(personRandom, plan.history.acquisitionDays.draw(personRandom), 'online');
   const contact = drawContact(Random.for(seed, index, STREAM.contact), { person, registeredAt, endMs: window.endMs, leadSource });
   const events = drawEvents(Random.for(seed, index, STREAM.events), {
-    person, registeredAt, contact, leadSource, window, broadcasts: plan.broadcasts, trialSurveyAnswerRate: plan.model.trialSurveyAnswerRate,
+    person,
+    registeredAt,
+    contact,
+    leadSource,
+    window,
+    broadcasts: plan.broadcasts,
+    trialSurveyAnswerRate: plan.model.trialSurveyAnswerRate,
   });
   return {
-    index, externalId, lifecycle: 'lead', person,
-    hasName: leadSource !== 'newsletter', hasBirthDate: leadSource === 'campaign', hasPrefecture: leadSource === 'sample_request' || leadSource === 'campaign',
-    attributes: { lead_source: leadSource }, becameCustomerAt: null, createdAt: registeredAt, updatedAt: registeredAt,
-    contact, orders: [], events, summary: { count: 0, total: 0, firstAt: null, lastAt: null },
+    index,
+    externalId,
+    lifecycle: 'lead',
+    person,
+    hasName: leadSource !== 'newsletter',
+    hasBirthDate: leadSource === 'campaign',
+    hasPrefecture: leadSource === 'sample_request' || leadSource === 'campaign',
+    attributes: { lead_source: leadSource },
+    becameCustomerAt: null,
+    createdAt: registeredAt,
+    updatedAt: registeredAt,
+    contact,
+    orders: [],
+    events,
+    summary: { count: 0, total: 0, firstAt: null, lastAt: null },
   };
 }
 

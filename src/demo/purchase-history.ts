@@ -79,7 +79,11 @@ class Simulation {
   private readonly model: DemoModel;
   private readonly end: number;
 
-  constructor(private readonly random: Random, private readonly context: HistoryContext, private readonly person: DemoPerson) {
+  constructor(
+    private readonly random: Random,
+    private readonly context: HistoryContext,
+    private readonly person: DemoPerson,
+  ) {
     this.model = context.model;
     this.end = context.window.endMs;
   }
@@ -159,7 +163,10 @@ class Simulation {
     const { random } = this;
     const startYear = tokyoDate(this.context.window.startMs).year;
     for (let year = startYear; year <= startYear + 2; year++) {
-      for (const [seasonStart, days] of [[tokyoMs(year, 6, 20), 25], [tokyoMs(year, 12, 1), 24]] as const) {
+      for (const [seasonStart, days] of [
+        [tokyoMs(year, 6, 20), 25],
+        [tokyoMs(year, 12, 1), 24],
+      ] as const) {
         const day = seasonStart + random.int(0, days - 1) * DAY_MS;
         const sends = random.chance(this.context.model.giftPerSeason);
         if (!sends || day < this.context.window.startMs || day >= this.end || !this.isActive(day)) continue;
@@ -186,8 +193,16 @@ class Simulation {
     }
     const deliveredAt = timeOnDay(random, tokyoMidnight(orderedAt) + random.int(2, 4) * DAY_MS, 'office');
     const order: DemoOrder = {
-      kind, orderedAt, channel, store: channel === 'store' ? person.store : null,
-      status: 'delivered', deliveredAt, updatedAt: deliveredAt, items, amount, itemCount,
+      kind,
+      orderedAt,
+      channel,
+      store: channel === 'store' ? person.store : null,
+      status: 'delivered',
+      deliveredAt,
+      updatedAt: deliveredAt,
+      items,
+      amount,
+      itemCount,
     };
     this.orders.push(order);
     return order;
@@ -214,7 +229,8 @@ class Simulation {
       } else if (scheduled >= end) {
         order.deliveredAt = null;
         order.status = end - order.orderedAt > DAY_MS ? 'shipped' : end - order.orderedAt > 2 * HOUR_MS ? 'confirmed' : 'pending';
-        order.updatedAt = order.status === 'pending' ? order.orderedAt : Math.min(order.orderedAt + (order.status === 'shipped' ? DAY_MS : HOUR_MS), end - 1000);
+        order.updatedAt =
+          order.status === 'pending' ? order.orderedAt : Math.min(order.orderedAt + (order.status === 'shipped' ? DAY_MS : HOUR_MS), end - 1000);
       } else if (position > 0 && random.chance(model.returnRate) && scheduled + 10 * DAY_MS < end) {
         order.status = 'returned';
         order.updatedAt = scheduled + random.int(2, 10) * DAY_MS;

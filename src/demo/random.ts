@@ -95,7 +95,10 @@ function mix32(value: number): number {
 export class Weighted<T> {
   private readonly cumulative: Float64Array;
 
-  constructor(readonly items: readonly T[], weights: readonly number[]) {
+  constructor(
+    readonly items: readonly T[],
+    weights: readonly number[],
+  ) {
     if (items.length === 0 || items.length !== weights.length) throw new Error('Weighted needs one weight per item');
     this.cumulative = new Float64Array(weights.length);
     let total = 0;
@@ -106,7 +109,10 @@ export class Weighted<T> {
   }
 
   static of<T>(entries: readonly (readonly [T, number])[]): Weighted<T> {
-    return new Weighted(entries.map(([item]) => item), entries.map(([, weight]) => weight));
+    return new Weighted(
+      entries.map(([item]) => item),
+      entries.map(([, weight]) => weight),
+    );
   }
 
   draw(random: Random): T {

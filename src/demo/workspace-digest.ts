@@ -6,26 +6,49 @@ import type pg from 'pg';
  * Two workspaces loaded with the same data have the same digest, whatever ids they were given.
  */
 export async function workspaceDigest(pool: pg.Pool, workspaceId: string): Promise<Record<string, string | null>> {
-  const digest = (rows: string, order: string, from: string) =>
-    `(select md5(string_agg(${rows}::text, E'\\n' order by ${order})) from ${from})`;
+  const digest = (rows: string, order: string, from: string) => `(select md5(string_agg(${rows}::text, E'\\n' order by ${order})) from ${from})`;
   const { rows } = await pool.query(
     `select
-       ${digest('row(c.external_id, c.lifecycle, c.name, c.name_kana, c.gender, c.birth_date, c.prefecture, c.attributes, c.purchase_count, c.purchase_total, c.first_purchase_at, c.last_purchase_at, c.became_customer_at, c.created_at, c.updated_at)',
-    'c.external_id', 'customers c where c.workspace_id = $1')} as customers,
-       ${digest('row(c.external_id, i.kind, i.value, i.created_at)', 'c.external_id, i.kind, i.value',
-    'customer_identities i join customers c on c.id = i.customer_id where i.workspace_id = $1')} as customer_identities,
-       ${digest('row(c.external_id, s.channel, s.purpose, s.status, s.changed_at, s.source)', 'c.external_id, s.channel, s.purpose',
-    'consents s join customers c on c.id = s.customer_id where s.workspace_id = $1')} as consents,
-       ${digest('row(c.external_id, s.channel, s.purpose, s.status, s.changed_at, s.source)', 'c.external_id, s.channel, s.purpose, s.changed_at, s.status',
-    'consent_changes s join customers c on c.id = s.customer_id where s.workspace_id = $1')} as consent_changes,
-       ${digest('row(p.sku, p.name, p.category, p.price, p.is_subscription, p.effect_first_feeling_days, p.effect_clear_days, p.effect_share, p.attributes, p.created_at, p.updated_at)',
-    'p.sku', 'products p where p.workspace_id = $1')} as products,
-       ${digest('row(o.external_id, c.external_id, o.ordered_at, o.channel, o.prefecture, o.store, o.status, o.delivered_at, o.amount, o.item_count, o.created_at, o.updated_at)',
-    'o.external_id', 'orders o join customers c on c.id = o.customer_id where o.workspace_id = $1')} as orders,
-       ${digest('row(o.external_id, i.line_no, p.sku, i.quantity, i.unit_price)', 'o.external_id, i.line_no',
-    'order_items i join orders o on o.id = i.order_id join products p on p.id = i.product_id where i.workspace_id = $1')} as order_items,
-       ${digest('row(e.idempotency_key, c.external_id, e.type, e.occurred_at, e.properties)', 'e.idempotency_key',
-    'events e join customers c on c.id = e.customer_id where e.workspace_id = $1')} as events`,
+       ${digest(
+         'row(c.external_id, c.lifecycle, c.name, c.name_kana, c.gender, c.birth_date, c.prefecture, c.attributes, c.purchase_count, c.purchase_total, c.first_purchase_at, c.last_purchase_at, c.became_customer_at, c.created_at, c.updated_at)',
+         'c.external_id',
+         'customers c where c.workspace_id = $1',
+       )} as customers,
+       ${digest(
+         'row(c.external_id, i.kind, i.value, i.created_at)',
+         'c.external_id, i.kind, i.value',
+         'customer_identities i join customers c on c.id = i.customer_id where i.workspace_id = $1',
+       )} as customer_identities,
+       ${digest(
+         'row(c.external_id, s.channel, s.purpose, s.status, s.changed_at, s.source)',
+         'c.external_id, s.channel, s.purpose',
+         'consents s join customers c on c.id = s.customer_id where s.workspace_id = $1',
+       )} as consents,
+       ${digest(
+         'row(c.external_id, s.channel, s.purpose, s.status, s.changed_at, s.source)',
+         'c.external_id, s.channel, s.purpose, s.changed_at, s.status',
+         'consent_changes s join customers c on c.id = s.customer_id where s.workspace_id = $1',
+       )} as consent_changes,
+       ${digest(
+         'row(p.sku, p.name, p.category, p.price, p.is_subscription, p.effect_first_feeling_days, p.effect_clear_days, p.effect_share, p.attributes, p.created_at, p.updated_at)',
+         'p.sku',
+         'products p where p.workspace_id = $1',
+       )} as products,
+       ${digest(
+         'row(o.external_id, c.external_id, o.ordered_at, o.channel, o.prefecture, o.store, o.status, o.delivered_at, o.amount, o.item_count, o.created_at, o.updated_at)',
+         'o.external_id',
+         'orders o join customers c on c.id = o.customer_id where o.workspace_id = $1',
+       )} as orders,
+       ${digest(
+         'row(o.external_id, i.line_no, p.sku, i.quantity, i.unit_price)',
+         'o.external_id, i.line_no',
+         'order_items i join orders o on o.id = i.order_id join products p on p.id = i.product_id where i.workspace_id = $1',
+       )} as order_items,
+       ${digest(
+         'row(e.idempotency_key, c.external_id, e.type, e.occurred_at, e.properties)',
+         'e.idempotency_key',
+         'events e join customers c on c.id = e.customer_id where e.workspace_id = $1',
+       )} as events`,
     [workspaceId],
   );
   return rows[0];

@@ -12,7 +12,11 @@ export async function insertEvents(client: pg.ClientBase, workspaceId: string, b
   if (batch.length === 0) return 0;
   // Inserted in key order, so batches re-sending the same events never deadlock (db/lock-order.ts).
   const records = inKeyOrder(batch, (r) => r.idempotency_key);
-  const customerIds = await resolveCustomerIds(client, workspaceId, records.map((r) => r.customer_id));
+  const customerIds = await resolveCustomerIds(
+    client,
+    workspaceId,
+    records.map((r) => r.customer_id),
+  );
   const result = await client.query(
     `insert into events (workspace_id, customer_id, type, occurred_at, properties, idempotency_key)
      select $1, e.customer_id, e.type, e.occurred_at, e.properties, e.idempotency_key

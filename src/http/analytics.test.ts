@@ -55,7 +55,9 @@ afterAll(async () => {
 
 function call(method: 'GET' | 'POST' | 'PUT', path: string, key: string | null, payload?: object) {
   return app.inject({
-    method, url: `/api/v1/workspaces/${brand.name}${path}`, ...(payload ? { payload } : {}),
+    method,
+    url: `/api/v1/workspaces/${brand.name}${path}`,
+    ...(payload ? { payload } : {}),
     headers: key ? { authorization: `Bearer ${key}` } : {},
   });
 }
@@ -93,22 +95,31 @@ describe('sales analytics API', () => {
     expect(difference).toMatchObject({ dimension: { kind: 'cohort' }, comparison: 'previous', overlap: 'none' });
     // January cohort (A, B): 5,000 → 3,500; February (C): 5,000 → 0; March (D): 0 → 1,500. Total −5,000.
     expect(difference.groups.map((g: { key: string; contribution: number }) => [g.key, g.contribution])).toEqual([
-      ['2024-02', 1], ['2024-01', 0.3], ['2024-03', -0.3],
+      ['2024-02', 1],
+      ['2024-01', 0.3],
+      ['2024-03', -0.3],
     ]);
   });
 
   it('gives the repeat rate per month and of the whole period', async () => {
     const repeat = await read('/analytics/repeat?from=2024-01-01&to=2024-04-01');
     expect(repeat.total).toEqual({ customers: 4, repeaters: 3, rate: 0.75 });
-    expect(repeat.series.map((b: { customers: number; repeaters: number }) => [b.customers, b.repeaters])).toEqual([[2, 0], [2, 1], [3, 1]]);
+    expect(repeat.series.map((b: { customers: number; repeaters: number }) => [b.customers, b.repeaters])).toEqual([
+      [2, 0],
+      [2, 1],
+      [3, 1],
+    ]);
   });
 
   it('gives F2 conversion within W days per cohort, incomplete while the window is open', async () => {
     const f2 = await read('/analytics/f2?from=2024-01-01&to=2024-04-01&within=30');
     // Data ends with A's order of 03-15. January: A again after 26 days, B after 42 → 1 of 2.
     expect(f2).toMatchObject({ within: 30, asOf: '2024-03-16', total: { cohortSize: 4, converted: 1, rate: 0.25, complete: false } });
-    expect(f2.cohorts.map((c: { cohortSize: number; converted: number; complete: boolean }) => [c.cohortSize, c.converted, c.complete]))
-      .toEqual([[2, 1, true], [1, 0, false], [1, 0, false]]);
+    expect(f2.cohorts.map((c: { cohortSize: number; converted: number; complete: boolean }) => [c.cohortSize, c.converted, c.complete])).toEqual([
+      [2, 1, true],
+      [1, 0, false],
+      [1, 0, false],
+    ]);
   });
 
   it('refuses a missing or reversed period and an unknown dimension with 400, naming the parameter', async () => {
@@ -161,12 +172,41 @@ describe('bounded work', () => {
 describe('customer base analytics API', () => {
   it('tabulates cohort retention and cumulative revenue per customer, future months null', async () => {
     const retention = await read('/analytics/retention?from=2024-01-01&to=2024-04-01&months=2&asOf=2024-04-01');
-    const rows = retention.cohorts.map((c: { month: string; customers: number; cells: { retention: number | null; cumulativeRevenuePerCustomer: number | null }[] }) =>
-      [c.month, c.customers, c.cells.map((cell) => [cell.retention, cell.cumulativeRevenuePerCustomer])]);
+    const rows = retention.cohorts.map(
+      (c: { month: string; customers: number; cells: { retention: number | null; cumulativeRevenuePerCustomer: number | null }[] }) => [
+        c.month,
+        c.customers,
+        c.cells.map((cell) => [cell.retention, cell.cumulativeRevenuePerCustomer]),
+      ],
+    );
     expect(rows).toEqual([
-      ['2024-01-01', 2, [[1, 2500], [0.5, 5000], [1, 6750]]],
-      ['2024-02-01', 1, [[1, 5000], [0, 5000], [null, null]]],
-      ['2024-03-01', 1, [[1, 1500], [null, null], [null, null]]],
+      [
+        '2024-01-01',
+        2,
+        [
+          [1, 2500],
+          [0.5, 5000],
+          [1, 6750],
+        ],
+      ],
+      [
+        '2024-02-01',
+        1,
+        [
+          [1, 5000],
+          [0, 5000],
+          [null, null],
+        ],
+      ],
+      [
+        '2024-03-01',
+        1,
+        [
+          [1, 1500],
+          [null, null],
+          [null, null],
+        ],
+      ],
     ]);
   });
 
@@ -186,7 +226,8 @@ describe('customer base analytics API', () => {
 
   it('proposes the churn window from the intervals and keeps the one a marketer sets until it is cleared', async () => {
     expect(await read('/analytics/churn/window')).toEqual({
-      proposal: { days: 38, intervals: { count: 4, median: 25, p80: 32.4, p90: 37.2 } }, churnWindowDays: null,
+      proposal: { days: 38, intervals: { count: 4, median: 25, p80: 32.4, p90: 37.2 } },
+      churnWindowDays: null,
     });
     const set = await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: 20 });
     expect(set.statusCode, set.body).toBe(200);
@@ -202,15 +243,27 @@ describe('customer base analytics API', () => {
     // As of 04-01: A r17 f4 ¥7,500 → 5/5/5; B r30 f2 ¥6,000 → 3/4/4; C r51 f1 ¥5,000 → 2/2/3; D r27 f2 ¥1,500 → 4/4/2.
     const rfm = await read('/analytics/rfm?asOf=2024-04-01');
     expect(rfm).toMatchObject({ asOf: '2024-04-01', customers: 4, monetary: '20000' });
-    const filled = rfm.grid.filter((cell: { customers: number }) => cell.customers > 0)
+    const filled = rfm.grid
+      .filter((cell: { customers: number }) => cell.customers > 0)
       .map((cell: { recencyScore: number; frequencyScore: number }) => `${cell.recencyScore}${cell.frequencyScore}`);
     expect(filled.sort()).toEqual(['22', '34', '44', '55']);
-    const segments = Object.fromEntries(rfm.segments.map((s: { code: string; customers: number; monetaryShare: number | null }) => [s.code, [s.customers, s.monetaryShare]]));
+    const segments = Object.fromEntries(
+      rfm.segments.map((s: { code: string; customers: number; monetaryShare: number | null }) => [s.code, [s.customers, s.monetaryShare]]),
+    );
     expect(segments).toEqual({ churned: [0, 0], at_risk: [1, 0.25], new: [0, 0], loyal: [2, 0.45], stable: [1, 0.3] });
     expect(rfm.boundaries.recency.find((band: { score: number }) => band.score === 5)).toEqual({ score: 5, customers: 1, min: 17, max: 17 });
 
     const loyal = await read('/analytics/rfm/customers?asOf=2024-04-01&segment=loyal&limit=1');
-    expect(loyal.items).toEqual([expect.objectContaining({ externalId: 'A', recency: 17, frequency: 4, monetary: '7500', scores: { recency: 5, frequency: 5, monetary: 5 }, segment: 'loyal' })]);
+    expect(loyal.items).toEqual([
+      expect.objectContaining({
+        externalId: 'A',
+        recency: 17,
+        frequency: 4,
+        monetary: '7500',
+        scores: { recency: 5, frequency: 5, monetary: 5 },
+        segment: 'loyal',
+      }),
+    ]);
     const rest = await read(`/analytics/rfm/customers?asOf=2024-04-01&segment=loyal&cursor=${loyal.nextCursor}`);
     expect(rest).toMatchObject({ items: [{ externalId: 'D', segment: 'loyal' }], nextCursor: null });
   });
@@ -222,7 +275,7 @@ describe('customer value API', () => {
     expect(await read('/analytics/customer-value/customers')).toEqual({ items: [], nextCursor: null });
   });
 
-  it('runs the models for a writer, then serves the run, the ranking and each customer\'s value beside their RFM', async () => {
+  it("runs the models for a writer, then serves the run, the ranking and each customer's value beside their RFM", async () => {
     const run = await call('POST', '/analytics/customer-value', writeKey, { calibrationEnd: '2024-03-31', unit: 'day', horizonMonths: 6 });
     expect(run.statusCode, run.body).toBe(200);
     expect(run.json()).toMatchObject({ calibrationEnd: '2024-03-31', unit: 'day', horizonMonths: 6, customers: 4, repeatCustomers: 2, holdout: null });
@@ -241,7 +294,7 @@ describe('customer value API', () => {
     expect(a.value.probabilityAlive).toBeGreaterThan(0);
   });
 
-  it('gives a customer\'s RFM as of today in the workspace\'s time zone by default', async () => {
+  it("gives a customer's RFM as of today in the workspace's time zone by default", async () => {
     const today = localDateOf(new Date(), 'Asia/Tokyo');
     const d = await read(`/customers/${ids.get('D')}/analytics`);
     expect(d.asOf).toBe(today);
@@ -257,14 +310,18 @@ describe('customer value API', () => {
   });
 });
 
-describe('the app\'s clock and engine', () => {
+describe("the app's clock and engine", () => {
   it('takes the default "as of" of every route from the injected clock, in the workspace\'s time zone', async () => {
     // 2024-03-09 16:00 UTC is 2024-03-10 01:00 in Tokyo.
     const analytics = new AnalyticsEngine(database.pool);
     const clocked = await buildApp({ database, analytics, clock: fixedClock('2024-03-09T16:00:00Z'), config: { secureCookies: false } });
     try {
       const get = async (path: string) => {
-        const response = await clocked.inject({ method: 'GET', url: `/api/v1/workspaces/${brand.name}${path}`, headers: { authorization: `Bearer ${readKey}` } });
+        const response = await clocked.inject({
+          method: 'GET',
+          url: `/api/v1/workspaces/${brand.name}${path}`,
+          headers: { authorization: `Bearer ${readKey}` },
+        });
         expect(response.statusCode, response.body).toBe(200);
         return response.json();
       };
@@ -299,7 +356,7 @@ describe('analytics API access', () => {
     expect(await read('/analytics/settings')).toEqual({ churnWindowDays: null });
   });
 
-  it('shows a key of another workspace nothing (404), not even a customer\'s analytics', async () => {
+  it("shows a key of another workspace nothing (404), not even a customer's analytics", async () => {
     expect((await call('GET', '/analytics/sales?from=2024-03-01&to=2024-04-01', otherKey)).statusCode).toBe(404);
     expect((await call('PUT', '/analytics/settings', otherKey, { churnWindowDays: 30 })).statusCode).toBe(404);
     expect((await call('GET', `/customers/${ids.get('A')}/analytics`, otherKey)).statusCode).toBe(404);
@@ -339,8 +396,15 @@ describe('analytics engines', () => {
     expect((await read(april)).totals.purchases).toBe(0);
     const written = await call('POST', '/orders/batch', writeKey, {
       mode: 'all-or-nothing',
-      records: [{ order_id: 'APRIL-1', customer_id: 'C', ordered_at: '2024-04-02T10:00:00+09:00', status: 'delivered',
-        items: [{ sku: 'FIXTURE', quantity: 2, unit_price: 1250 }] }],
+      records: [
+        {
+          order_id: 'APRIL-1',
+          customer_id: 'C',
+          ordered_at: '2024-04-02T10:00:00+09:00',
+          status: 'delivered',
+          items: [{ sku: 'FIXTURE', quantity: 2, unit_price: 1250 }],
+        },
+      ],
     });
     expect(written.statusCode, written.body).toBe(200);
     expect((await read(april)).totals).toMatchObject({ sales: '2500', customers: 1, purchases: 1, items: 2 });

@@ -65,9 +65,19 @@ describe('ingest API', () => {
     expect(first.json()).toMatchObject({ received: 4, valid: 3, invalid: 1, stored: true });
     const again = await post(`/workspaces/${brand.name}/customers/batch`, writeKey, { records: customers });
     expect(again.statusCode).toBe(200);
-    const rows = await database.db.selectFrom('customers').select(['external_id', 'updated_at']).where('workspace_id', '=', brand.id).orderBy('external_id').execute();
+    const rows = await database.db
+      .selectFrom('customers')
+      .select(['external_id', 'updated_at'])
+      .where('workspace_id', '=', brand.id)
+      .orderBy('external_id')
+      .execute();
     expect(rows.map((r) => r.external_id)).toEqual(['M-1', 'M-2', 'M-3']);
-    const events = Array.from({ length: 3 }, (_, i) => ({ customer_id: 'M-1', type: 'page_view', occurred_at: `2024-05-0${i + 1} 12:00`, idempotency_key: `pv-${i}` }));
+    const events = Array.from({ length: 3 }, (_, i) => ({
+      customer_id: 'M-1',
+      type: 'page_view',
+      occurred_at: `2024-05-0${i + 1} 12:00`,
+      idempotency_key: `pv-${i}`,
+    }));
     expect((await post(`/workspaces/${brand.name}/events/batch`, writeKey, { records: events })).statusCode).toBe(200);
     expect((await post(`/workspaces/${brand.name}/events/batch`, writeKey, { records: events })).statusCode).toBe(200);
     const summary = (await get(`/workspaces/${brand.name}`, readKey)).json();
@@ -90,7 +100,11 @@ describe('ingest API', () => {
 
 describe('bad text in requests', () => {
   it('refuses NUL and unpaired surrogates in query parameters with 422 naming the parameter', async () => {
-    for (const [query, name] of [['q=a%00b', 'q'], ['cursor=%00', 'cursor'], ['q=ok&prefecture=%00', 'prefecture']] as const) {
+    for (const [query, name] of [
+      ['q=a%00b', 'q'],
+      ['cursor=%00', 'cursor'],
+      ['q=ok&prefecture=%00', 'prefecture'],
+    ] as const) {
       const response = await get(`/workspaces/${brand.name}/customers?${query}`, readKey);
       expect(response.statusCode, query).toBe(422);
       expect(response.json().message).toContain(`"${name}"`);
@@ -103,8 +117,10 @@ describe('bad text in requests', () => {
   it('refuses a JSON body that is not valid UTF-8, naming the byte offset, instead of storing U+FFFD', async () => {
     const body = Buffer.concat([Buffer.from('{"records":[{"customer_id":"U-1","name":"'), Buffer.from([0x82, 0xa0]), Buffer.from('"}]}')]);
     const response = await app.inject({
-      method: 'POST', url: `/api/v1/workspaces/${brand.name}/customers/batch`,
-      headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' }, payload: body,
+      method: 'POST',
+      url: `/api/v1/workspaces/${brand.name}/customers/batch`,
+      headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' },
+      payload: body,
     });
     expect(response.statusCode).toBe(400);
     expect(response.json().message).toContain('not valid UTF-8: invalid bytes at byte offset 41');
@@ -116,10 +132,20 @@ describe('bad text in requests', () => {
     const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'a\u0000@example.jp', password: 'whatever password' } });
     expect(login.statusCode).toBe(422);
     expect(login.json()).toMatchObject({ code: 'validation_failed', details: { issues: [{ field: 'body.email', code: 'invalid_text' }] } });
-    const surrogate = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: `{"email":"x@example.jp","password":"pass\\ud800word"}`, headers: { 'content-type': 'application/json' } });
+    const surrogate = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: `{"email":"x@example.jp","password":"pass\\ud800word"}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(surrogate.statusCode).toBe(422);
     expect(surrogate.json().message).toContain('"password" contains an unpaired surrogate (U+D800)');
-    const deep = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: `{"email":${'['.repeat(100_000)}${']'.repeat(100_000)}}`, headers: { 'content-type': 'application/json' } });
+    const deep = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: `{"email":${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(deep.statusCode).toBe(422);
     expect(deep.json().details.issues).toEqual([expect.objectContaining({ code: 'too_deep', reason: 'is nested deeper than 64 levels' })]);
   });
@@ -127,8 +153,10 @@ describe('bad text in requests', () => {
   it('answers a record nested 100,000 deep with 422 naming its index and field', async () => {
     const payload = `{"records":[{"customer_id":"D-1","attributes":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}]}`;
     const response = await app.inject({
-      method: 'POST', url: `/api/v1/workspaces/${brand.name}/customers/batch`,
-      headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' }, payload,
+      method: 'POST',
+      url: `/api/v1/workspaces/${brand.name}/customers/batch`,
+      headers: { authorization: `Bearer ${writeKey}`, 'content-type': 'application/json' },
+      payload,
     });
     expect(response.statusCode).toBe(422);
     expect(response.json().details.errors).toEqual([expect.objectContaining({ index: 0, field: `attributes${'.a'.repeat(16)}`, code: 'too_deep' })]);
@@ -160,7 +188,10 @@ describe('API keys and roles', () => {
     expect((await app.inject({ method: 'GET', url: '/api/v1/workspaces' })).statusCode).toBe(401);
     expect((await get('/workspaces', 'kz_nope_nope')).statusCode).toBe(401);
     const { key, info } = await createApiKey(database.db, { workspaceId: brand.id, name: 'temp', role: 'admin' });
-    expect((await app.inject({ method: 'DELETE', url: `/api/v1/workspaces/${brand.name}/api-keys/${info.id}`, headers: { authorization: `Bearer ${key}` } })).statusCode).toBe(204);
+    expect(
+      (await app.inject({ method: 'DELETE', url: `/api/v1/workspaces/${brand.name}/api-keys/${info.id}`, headers: { authorization: `Bearer ${key}` } }))
+        .statusCode,
+    ).toBe(204);
     expect((await get('/workspaces', key)).statusCode).toBe(401);
   });
 });
@@ -188,8 +219,10 @@ describe('console sessions', () => {
 
 describe('customer list, 360 and timeline', () => {
   it('finds customers by name, given name, hiragana kana, email and phone prefixes', async () => {
-    const search = async (q: string) => ((await get(`/workspaces/${brand.name}/customers?q=${encodeURIComponent(q)}`, readKey)).json().items as { externalId: string }[])
-      .map((c) => c.externalId).sort();
+    const search = async (q: string) =>
+      ((await get(`/workspaces/${brand.name}/customers?q=${encodeURIComponent(q)}`, readKey)).json().items as { externalId: string }[])
+        .map((c) => c.externalId)
+        .sort();
     expect(await search('山')).toEqual(['M-1', 'M-3']);
     expect(await search('花子')).toEqual(['M-1']);
     expect(await search('やまも')).toEqual(['M-3']);
@@ -203,7 +236,9 @@ describe('customer list, 360 and timeline', () => {
     const page1 = (await get(`/workspaces/${brand.name}/customers?prefecture=${encodeURIComponent('東京都')}&limit=1`, readKey)).json();
     expect(page1.total).toEqual({ value: 2, exact: true });
     expect(page1.items.map((c: { externalId: string }) => c.externalId)).toEqual(['M-3']);
-    const page2 = (await get(`/workspaces/${brand.name}/customers?prefecture=${encodeURIComponent('東京都')}&limit=1&cursor=${page1.nextCursor}`, readKey)).json();
+    const page2 = (
+      await get(`/workspaces/${brand.name}/customers?prefecture=${encodeURIComponent('東京都')}&limit=1&cursor=${page1.nextCursor}`, readKey)
+    ).json();
     expect(page2.items.map((c: { externalId: string }) => c.externalId)).toEqual(['M-1']);
     expect(page2.nextCursor).toBeNull();
     const bad = await get(`/workspaces/${brand.name}/customers?gender=robot`, readKey);
@@ -212,13 +247,25 @@ describe('customer list, 360 and timeline', () => {
 
   it('shows the 360 view and one timeline, paged without losing entries', async () => {
     await post(`/workspaces/${brand.name}/orders/batch`, writeKey, {
-      records: [{ order_id: 'O-1', customer_id: 'M-1', ordered_at: '2024-05-02 09:00', channel: 'web',
-        items: [{ sku: 'TRIAL', quantity: 1, unit_price: 980, product_name: 'お試しセット' }] }],
+      records: [
+        {
+          order_id: 'O-1',
+          customer_id: 'M-1',
+          ordered_at: '2024-05-02 09:00',
+          channel: 'web',
+          items: [{ sku: 'TRIAL', quantity: 1, unit_price: 980, product_name: 'お試しセット' }],
+        },
+      ],
     });
-    const id = (await database.db.selectFrom('customers').select('id').where('workspace_id', '=', brand.id).where('external_id', '=', 'M-1').executeTakeFirstOrThrow()).id;
+    const id = (
+      await database.db.selectFrom('customers').select('id').where('workspace_id', '=', brand.id).where('external_id', '=', 'M-1').executeTakeFirstOrThrow()
+    ).id;
     const view = (await get(`/workspaces/${brand.name}/customers/${id}`, readKey)).json();
     expect(view.profile).toMatchObject({ externalId: 'M-1', lifecycle: 'customer', purchaseCount: 1, purchaseTotal: '980' });
-    expect(view.identities).toEqual([{ kind: 'email', value: 'hanako@example.jp' }, { kind: 'phone', value: '09011112222' }]);
+    expect(view.identities).toEqual([
+      { kind: 'email', value: 'hanako@example.jp' },
+      { kind: 'phone', value: '09011112222' },
+    ]);
     expect(view.orders[0].items).toEqual([{ lineNo: 1, sku: 'TRIAL', productName: 'お試しセット', quantity: 1, unitPrice: '980' }]);
 
     const seen: string[] = [];
@@ -235,9 +282,13 @@ describe('customer list, 360 and timeline', () => {
 
   it('names the brand for admins only, trimmed, 1 to 100 characters', async () => {
     const adminKey = (await createApiKey(database.db, { workspaceId: brand.id, name: 'admin', role: 'admin' })).key;
-    const patch = (key: string, displayName: unknown) => app.inject({
-      method: 'PATCH', url: `/api/v1/workspaces/${brand.name}`, headers: { authorization: `Bearer ${key}` }, payload: { displayName },
-    });
+    const patch = (key: string, displayName: unknown) =>
+      app.inject({
+        method: 'PATCH',
+        url: `/api/v1/workspaces/${brand.name}`,
+        headers: { authorization: `Bearer ${key}` },
+        payload: { displayName },
+      });
     expect((await patch(writeKey, 'みのり青汁本舗')).statusCode).toBe(403);
     expect((await patch(adminKey, '   ')).statusCode).toBe(422);
     expect((await patch(adminKey, 'x'.repeat(101))).statusCode).toBe(400);
@@ -270,9 +321,9 @@ describe('customer list, 360 and timeline', () => {
 it('serves its OpenAPI document', async () => {
   const document = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json();
   expect(document.openapi).toBe('3.1.0');
-  expect(Object.keys(document.paths)).toEqual(expect.arrayContaining([
-    '/api/v1/workspaces/{workspace}/events/batch', '/api/v1/workspaces/{workspace}/customers/{id}/timeline',
-  ]));
+  expect(Object.keys(document.paths)).toEqual(
+    expect.arrayContaining(['/api/v1/workspaces/{workspace}/events/batch', '/api/v1/workspaces/{workspace}/customers/{id}/timeline']),
+  );
   // Request shapes are named *Input; a response-only shape has no unused *Input twin.
   expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['Error', 'EventRecordInput', 'Customer360']));
   expect(Object.keys(document.components.schemas)).not.toContain('ErrorInput');

@@ -59,7 +59,9 @@ export async function buildApp(given: AppOptions, options: { logger?: AppLogger 
   // request waits forever on a stuck dependency; the statement timeout ends its database work.
   const requestTimeoutMs = deps.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const serverOptions: FastifyServerOptions = {
-    ...loggingOptions(options.logger), trustProxy: deps.config.trustProxy ?? false, bodyLimit: 8 * 1024 * 1024,
+    ...loggingOptions(options.logger),
+    trustProxy: deps.config.trustProxy ?? false,
+    bodyLimit: 8 * 1024 * 1024,
     ...(requestTimeoutMs > 0 ? { handlerTimeout: requestTimeoutMs } : {}),
   };
   const app = Fastify(serverOptions).withTypeProvider<ZodTypeProvider>();
@@ -77,7 +79,8 @@ export async function buildApp(given: AppOptions, options: { logger?: AppLogger 
       info: {
         title: 'Kizuna API',
         version: '1',
-        description: 'Kizuna (絆): a relationship-first CRM engine. Authenticate with an API key (`Authorization: Bearer kz_...`, one workspace, a role) or the console session cookie.',
+        description:
+          'Kizuna (絆): a relationship-first CRM engine. Authenticate with an API key (`Authorization: Bearer kz_...`, one workspace, a role) or the console session cookie.',
       },
       components: {
         securitySchemes: {
@@ -92,17 +95,20 @@ export async function buildApp(given: AppOptions, options: { logger?: AppLogger 
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  await app.register(async (api) => {
-    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-    await api.register(authRoutes(deps));
-    await api.register(workspaceRoutes(deps));
-    await api.register(memberRoutes(deps));
-    await api.register(ingestRoutes(deps));
-    await api.register(customerRoutes(deps));
-    await api.register(importRoutes(deps));
-    await api.register(analyticsRoutes(deps));
-    await api.register(charterRoutes({ ...deps, checkMessage: deps.checkMessage ?? checkMessage }));
-  }, { prefix: API_PREFIX });
+  await app.register(
+    async (api) => {
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await api.register(authRoutes(deps));
+      await api.register(workspaceRoutes(deps));
+      await api.register(memberRoutes(deps));
+      await api.register(ingestRoutes(deps));
+      await api.register(customerRoutes(deps));
+      await api.register(importRoutes(deps));
+      await api.register(analyticsRoutes(deps));
+      await api.register(charterRoutes({ ...deps, checkMessage: deps.checkMessage ?? checkMessage }));
+    },
+    { prefix: API_PREFIX },
+  );
 
   await registerConsole(app);
   return app;

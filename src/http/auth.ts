@@ -29,13 +29,17 @@ export async function principalOf(db: Kdb, request: FastifyRequest): Promise<Pri
 
 export function requirePermission(role: Role, permission: Permission): void {
   if (!roleAllows(role, permission)) {
-    throw new KizunaError('forbidden', `The role "${role}" may not ${permission === 'read' ? 'read this' : permission === 'write' ? 'write data' : 'manage members, keys or workspaces'}.`);
+    throw new KizunaError(
+      'forbidden',
+      `The role "${role}" may not ${permission === 'read' ? 'read this' : permission === 'write' ? 'write data' : 'manage members, keys or workspaces'}.`,
+    );
   }
 }
 
 /** Creating a workspace is an instance-level right: a console user marked instance admin. */
 export function requireInstanceAdmin(principal: Principal): void {
-  if (principal.kind !== 'user') throw new KizunaError('forbidden', 'An API key belongs to one workspace and cannot create workspaces; an instance admin can, from the console or the CLI.');
+  if (principal.kind !== 'user')
+    throw new KizunaError('forbidden', 'An API key belongs to one workspace and cannot create workspaces; an instance admin can, from the console or the CLI.');
   if (!principal.instanceAdmin) throw new KizunaError('forbidden', 'Only an instance admin may create workspaces.');
 }
 
@@ -45,12 +49,21 @@ export function requireInstanceAdmin(principal: Principal): void {
  * `not_found`, exactly as for a workspace that does not exist: they see nothing of other
  * workspaces, not even their names.
  */
-export async function authorizeWorkspace(db: Kdb, request: FastifyRequest, name: string, permission: Permission): Promise<{ workspace: Workspace; principal: WorkspacePrincipal }> {
+export async function authorizeWorkspace(
+  db: Kdb,
+  request: FastifyRequest,
+  name: string,
+  permission: Permission,
+): Promise<{ workspace: Workspace; principal: WorkspacePrincipal }> {
   const principal = await principalOf(db, request);
   const workspace = await findWorkspace(db, name).catch(() => undefined);
-  const role = !workspace ? undefined
-    : principal.kind === 'api_key' ? (principal.workspaceId === workspace.id ? principal.role : undefined)
-    : await roleIn(db, { userId: principal.userId, workspaceId: workspace.id });
+  const role = !workspace
+    ? undefined
+    : principal.kind === 'api_key'
+      ? principal.workspaceId === workspace.id
+        ? principal.role
+        : undefined
+      : await roleIn(db, { userId: principal.userId, workspaceId: workspace.id });
   if (!workspace || !role) throw new KizunaError('not_found', `No workspace named "${name}".`);
   requirePermission(role, permission);
   return { workspace, principal: { ...principal, role } };

@@ -28,13 +28,16 @@ interface Brand {
 
 async function brand(): Promise<Brand> {
   const workspace = await freshWorkspace(database);
-  const key = async (name: string, role: 'admin' | 'marketing' | 'read_only') => (await createApiKey(database.db, { workspaceId: workspace.id, name, role })).key;
+  const key = async (name: string, role: 'admin' | 'marketing' | 'read_only') =>
+    (await createApiKey(database.db, { workspaceId: workspace.id, name, role })).key;
   return { workspace, keys: { admin: await key('owner', 'admin'), write: await key('crm', 'marketing'), read: await key('bi', 'read_only') } };
 }
 
 function call(b: Brand, method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, key: string, payload?: object) {
   return app.inject({
-    method, url: `/api/v1/workspaces/${b.workspace.name}${path}`, ...(payload ? { payload } : {}),
+    method,
+    url: `/api/v1/workspaces/${b.workspace.name}${path}`,
+    ...(payload ? { payload } : {}),
     headers: { authorization: `Bearer ${key}` },
   });
 }
@@ -75,13 +78,14 @@ describe('charter API', () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ counts: { error: 0, warning: 2, info: 0 }, score: 90, publishable: true });
     expect(response.json().findings.map((f: { text: string; range: object }) => [f.text, f.range])).toEqual([
-      ['今だけ', { part: 'body', start: 5, end: 8 }], ['お客さま', { part: 'body', start: 0, end: 4 }],
+      ['今だけ', { part: 'body', start: 5, end: 8 }],
+      ['お客さま', { part: 'body', start: 0, end: 4 }],
     ]);
   });
 });
 
-describe('a charter\'s effect on the templates', () => {
-  it('previews a draft\'s impact without writing it, and checks every template again when a new version is saved', async () => {
+describe("a charter's effect on the templates", () => {
+  it("previews a draft's impact without writing it, and checks every template again when a new version is saved", async () => {
     const b = await brand();
     await call(b, 'PUT', '/charter', b.keys.write, TEST_CHARTER);
     await call(b, 'POST', '/templates', b.keys.write, { name: '週末セール', department: 'marketing', channel: 'line', body: '今だけのご案内です。' });
@@ -90,15 +94,23 @@ describe('a charter\'s effect on the templates', () => {
 
     const impact = await call(b, 'POST', '/charter/impact', b.keys.read, stricter);
     expect(impact.statusCode).toBe(200);
-    expect(impact.json()).toMatchObject({ newlyBlocked: 1, newlyPublishable: 0, templates: [{ name: '週末セール', before: { score: 95 }, after: { counts: { error: 1 } } }, { name: '発送' }] });
+    expect(impact.json()).toMatchObject({
+      newlyBlocked: 1,
+      newlyPublishable: 0,
+      templates: [{ name: '週末セール', before: { score: 95 }, after: { counts: { error: 1 } } }, { name: '発送' }],
+    });
     expect((await call(b, 'GET', '/charter', b.keys.read)).json().version).toBe(1);
     expect((await call(b, 'POST', '/charter/impact', b.keys.read, { ...stricter, register: 'keigo' })).statusCode).toBe(400);
 
     const saved = await call(b, 'PUT', '/charter', b.keys.write, stricter);
     expect(saved.json()).toMatchObject({ outcome: 'saved', version: { version: 2 }, templatesRechecked: 2 });
     const list = (await call(b, 'GET', '/templates', b.keys.read)).json().items;
-    expect(list.map((t: { name: string; stale: boolean; charterVersion: number; counts: { error: number } }) => [t.name, t.stale, t.charterVersion, t.counts.error]))
-      .toEqual([['週末セール', false, 2, 1], ['発送', false, 2, 0]]);
+    expect(
+      list.map((t: { name: string; stale: boolean; charterVersion: number; counts: { error: number } }) => [t.name, t.stale, t.charterVersion, t.counts.error]),
+    ).toEqual([
+      ['週末セール', false, 2, 1],
+      ['発送', false, 2, 0],
+    ]);
     expect((await call(b, 'PUT', '/charter', b.keys.write, stricter)).json()).toMatchObject({ outcome: 'unchanged', templatesRechecked: 0 });
   });
 });
@@ -107,7 +119,13 @@ describe('templates API', () => {
   it('creates, lists by department, changes, and gates publication; an admin overrides with a reason kept in the audit log', async () => {
     const b = await brand();
     await call(b, 'PUT', '/charter', b.keys.write, TEST_CHARTER);
-    const created = await call(b, 'POST', '/templates', b.keys.write, { name: '年末セール', department: 'marketing', channel: 'email', subject: '年末セール', body: '急いでください！' });
+    const created = await call(b, 'POST', '/templates', b.keys.write, {
+      name: '年末セール',
+      department: 'marketing',
+      channel: 'email',
+      subject: '年末セール',
+      body: '急いでください！',
+    });
     expect(created.statusCode).toBe(201);
     const template = created.json();
     expect(template).toMatchObject({ status: 'draft', score: 80, charterVersion: 1, updatedBy: 'API key "crm"', check: { counts: { error: 1 } } });
@@ -125,7 +143,11 @@ describe('templates API', () => {
 
     const overridden = await call(b, 'POST', `/templates/${template.id}/publish`, b.keys.admin, { override: { reason: '法務確認済み' } });
     expect(overridden.statusCode).toBe(200);
-    expect(overridden.json()).toMatchObject({ outcome: 'published_over_errors', template: { status: 'published' }, override: { reason: '法務確認済み', overriddenBy: 'API key "owner"' } });
+    expect(overridden.json()).toMatchObject({
+      outcome: 'published_over_errors',
+      template: { status: 'published' },
+      override: { reason: '法務確認済み', overriddenBy: 'API key "owner"' },
+    });
     const read = await call(b, 'GET', `/templates/${template.id}`, b.keys.read);
     expect(read.json()).toMatchObject({ status: 'published', overrides: [{ reason: '法務確認済み', findings: [{ text: '急いで' }] }] });
 
@@ -139,7 +161,9 @@ describe('templates API', () => {
   it('deletes a template; its overrides stay in the workspace audit log under its name', async () => {
     const b = await brand();
     await call(b, 'PUT', '/charter', b.keys.write, TEST_CHARTER);
-    const template = (await call(b, 'POST', '/templates', b.keys.write, { name: '駆け込みセール', department: 'marketing', channel: 'sms', body: '急いでください！' })).json();
+    const template = (
+      await call(b, 'POST', '/templates', b.keys.write, { name: '駆け込みセール', department: 'marketing', channel: 'sms', body: '急いでください！' })
+    ).json();
     await call(b, 'POST', `/templates/${template.id}/publish`, b.keys.admin, { override: { reason: '期間限定の告知として承認' } });
     const kept = await call(b, 'POST', '/templates', b.keys.write, { name: '発送', department: 'support', channel: 'sms', body: 'お客様、発送しました。' });
 
@@ -153,10 +177,12 @@ describe('templates API', () => {
 
     const log = await call(b, 'GET', '/templates/overrides', b.keys.read);
     expect(log.statusCode).toBe(200);
-    expect(log.json().items).toMatchObject([{ templateId: null, templateName: '駆け込みセール', reason: '期間限定の告知として承認', findings: [{ text: '急いで' }] }]);
+    expect(log.json().items).toMatchObject([
+      { templateId: null, templateName: '駆け込みセール', reason: '期間限定の告知として承認', findings: [{ text: '急いで' }] },
+    ]);
   });
 
-  it('reports the one voice: each department\'s scores and address forms', async () => {
+  it("reports the one voice: each department's scores and address forms", async () => {
     const b = await brand();
     await call(b, 'PUT', '/charter', b.keys.write, TEST_CHARTER);
     await call(b, 'POST', '/templates', b.keys.write, { name: 's', department: 'support', channel: 'email', body: 'お客さまへ' });
@@ -168,11 +194,17 @@ describe('templates API', () => {
 
   it('is documented in the OpenAPI document', async () => {
     const paths = Object.keys((await app.inject({ url: '/api/v1/openapi.json' })).json().paths);
-    expect(paths).toEqual(expect.arrayContaining([
-      '/api/v1/workspaces/{workspace}/charter', '/api/v1/workspaces/{workspace}/charter/versions', '/api/v1/workspaces/{workspace}/charter/check',
-      '/api/v1/workspaces/{workspace}/charter/one-voice', '/api/v1/workspaces/{workspace}/templates', '/api/v1/workspaces/{workspace}/templates/{id}',
-      '/api/v1/workspaces/{workspace}/templates/{id}/publish',
-    ]));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/api/v1/workspaces/{workspace}/charter',
+        '/api/v1/workspaces/{workspace}/charter/versions',
+        '/api/v1/workspaces/{workspace}/charter/check',
+        '/api/v1/workspaces/{workspace}/charter/one-voice',
+        '/api/v1/workspaces/{workspace}/templates',
+        '/api/v1/workspaces/{workspace}/templates/{id}',
+        '/api/v1/workspaces/{workspace}/templates/{id}/publish',
+      ]),
+    );
   });
 });
 
@@ -184,7 +216,9 @@ describe('the check endpoint with the real checker', () => {
       await call(b, 'PUT', '/charter', b.keys.write, TEST_CHARTER);
       const body = '<p>いつもありがとうございます。</p><p>これで痩せる。</p>';
       const response = await realApp.inject({
-        method: 'POST', url: `/api/v1/workspaces/${b.workspace.name}/charter/check`, headers: { authorization: `Bearer ${b.keys.read}` },
+        method: 'POST',
+        url: `/api/v1/workspaces/${b.workspace.name}/charter/check`,
+        headers: { authorization: `Bearer ${b.keys.read}` },
         payload: { body, format: 'html', channel: 'email', department: 'marketing' },
       });
       expect(response.statusCode).toBe(200);

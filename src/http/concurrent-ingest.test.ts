@@ -42,10 +42,16 @@ async function writer(workspace: Workspace): Promise<string> {
 }
 
 function sendBatches(workspace: Workspace, key: string, kind: string, batches: unknown[][]) {
-  return Promise.all(batches.map((records) => app.inject({
-    method: 'POST', url: `/api/v1/workspaces/${workspace.name}/${kind}/batch`,
-    headers: { authorization: `Bearer ${key}` }, payload: { records },
-  })));
+  return Promise.all(
+    batches.map((records) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/v1/workspaces/${workspace.name}/${kind}/batch`,
+        headers: { authorization: `Bearer ${key}` },
+        payload: { records },
+      }),
+    ),
+  );
 }
 
 describe('concurrent ingest batches sharing new customers and products', () => {
@@ -54,10 +60,16 @@ describe('concurrent ingest batches sharing new customers and products', () => {
     const key = await writer(workspace);
     const customers = Array.from({ length: 40 }, (_, i) => `SHARED-C${String(i).padStart(2, '0')}`);
     const skus = Array.from({ length: 12 }, (_, i) => `SHARED-SKU${i}`);
-    const batches = Array.from({ length: BATCHES }, (_, batch) => shuffled(customers, batch + 1).map((customer, i) => ({
-      order_id: `B${batch}-O${i}`, customer_id: customer, ordered_at: `2024-05-${String(1 + batch).padStart(2, '0')} 10:00`,
-      items: shuffled(skus, batch * 100 + i + 1).slice(0, 3).map((sku) => ({ sku, quantity: 1, unit_price: 1000, product_name: `商品 ${sku}` })),
-    })));
+    const batches = Array.from({ length: BATCHES }, (_, batch) =>
+      shuffled(customers, batch + 1).map((customer, i) => ({
+        order_id: `B${batch}-O${i}`,
+        customer_id: customer,
+        ordered_at: `2024-05-${String(1 + batch).padStart(2, '0')} 10:00`,
+        items: shuffled(skus, batch * 100 + i + 1)
+          .slice(0, 3)
+          .map((sku) => ({ sku, quantity: 1, unit_price: 1000, product_name: `商品 ${sku}` })),
+      })),
+    );
 
     const responses = await sendBatches(workspace, key, 'orders', batches);
 
@@ -68,7 +80,8 @@ describe('concurrent ingest batches sharing new customers and products', () => {
               (select count(*)::int from orders where workspace_id = $1) as orders,
               (select array_agg(distinct purchase_count) from customers where workspace_id = $1) as counts,
               (select array_agg(distinct purchase_total::text) from customers where workspace_id = $1) as totals`,
-      [workspace.id]);
+      [workspace.id],
+    );
     const skusUsed = new Set(batches.flat().flatMap((order) => order.items.map((item) => item.sku)));
     expect(rows[0]).toEqual({ customers: 40, products: skusUsed.size, orders: 40 * BATCHES, counts: [BATCHES], totals: [String(3000 * BATCHES)] });
   });
@@ -77,16 +90,22 @@ describe('concurrent ingest batches sharing new customers and products', () => {
     const workspace = await freshWorkspace(admin);
     const key = await writer(workspace);
     const ids = Array.from({ length: 60 }, (_, i) => `SHARED-M${String(i).padStart(2, '0')}`);
-    const batches = Array.from({ length: BATCHES }, (_, batch) => shuffled(ids, batch + 7).map((customer_id, i) => ({
-      customer_id, name: `顧客 ${i}`, attributes: { [`batch${batch}`]: true },
-    })));
+    const batches = Array.from({ length: BATCHES }, (_, batch) =>
+      shuffled(ids, batch + 7).map((customer_id, i) => ({
+        customer_id,
+        name: `顧客 ${i}`,
+        attributes: { [`batch${batch}`]: true },
+      })),
+    );
 
     const responses = await sendBatches(workspace, key, 'customers', batches);
 
     expect(responses.map((r) => [r.statusCode, r.statusCode === 200 ? '' : r.body])).toEqual(batches.map(() => [200, '']));
     const { rows } = await admin.pool.query<{ customers: number; keys: number[] }>(
       `select count(*)::int as customers, array_agg(distinct (select count(*) from jsonb_object_keys(attributes))::int) as keys
-         from customers where workspace_id = $1`, [workspace.id]);
+         from customers where workspace_id = $1`,
+      [workspace.id],
+    );
     expect(rows[0]).toEqual({ customers: 60, keys: [BATCHES] });
   });
 });

@@ -26,12 +26,18 @@ export function refuseCrossSiteRequest(request: FastifyRequest, publicOrigin: st
   if (request.headers.authorization !== undefined && !hasCookie) return;
   const fetchSite = request.headers['sec-fetch-site'];
   if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') {
-    throw new KizunaError('forbidden', `Refused a ${fetchSite} request: state-changing requests with the session cookie must come from the Kizuna console itself.`);
+    throw new KizunaError(
+      'forbidden',
+      `Refused a ${fetchSite} request: state-changing requests with the session cookie must come from the Kizuna console itself.`,
+    );
   }
   const origin = request.headers.origin;
   if (origin === undefined) return;
   if (!isSameOrigin(origin, request.headers.host, publicOrigin)) {
-    throw new KizunaError('forbidden', `Refused a request from origin ${origin}: state-changing requests with the session cookie must come from the Kizuna console itself${publicOrigin ? ` (${publicOrigin})` : ''}.`);
+    throw new KizunaError(
+      'forbidden',
+      `Refused a request from origin ${origin}: state-changing requests with the session cookie must come from the Kizuna console itself${publicOrigin ? ` (${publicOrigin})` : ''}.`,
+    );
   }
 }
 

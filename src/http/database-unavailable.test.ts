@@ -38,15 +38,19 @@ function listCustomers(app: FastifyInstance) {
 /** Ends every backend of `applicationName`, as an operator's pg_terminate_backend or a server restart would. */
 async function terminateBackends(applicationName: string): Promise<number> {
   const { rows } = await admin.pool.query<{ ended: number }>(
-    'select count(*) filter (where pg_terminate_backend(pid))::int as ended from pg_stat_activity where application_name = $1', [applicationName]);
+    'select count(*) filter (where pg_terminate_backend(pid))::int as ended from pg_stat_activity where application_name = $1',
+    [applicationName],
+  );
   return rows[0]!.ended;
 }
 
 /** Waits (by asking the server) until a statement of `applicationName` is running. */
 async function untilRunning(applicationName: string, sql: string): Promise<void> {
   for (let attempt = 0; attempt < 500; attempt++) {
-    const { rowCount } = await admin.pool.query(
-      `select 1 from pg_stat_activity where application_name = $1 and state = 'active' and query = $2`, [applicationName, sql]);
+    const { rowCount } = await admin.pool.query(`select 1 from pg_stat_activity where application_name = $1 and state = 'active' and query = $2`, [
+      applicationName,
+      sql,
+    ]);
     if (rowCount) return;
   }
   throw new Error(`"${sql}" never started`);
@@ -64,7 +68,10 @@ describe('a database connection that drops', () => {
       await checkedOut.query('select 1');
       const checkedOutEnded = new Promise<void>((resolve) => checkedOut.once('end', () => resolve()));
       // A transaction in the middle of a statement.
-      const sleeping = withTransaction(database.pool, (client) => client.query('select pg_sleep(30)')).then(() => undefined, (error: unknown) => error);
+      const sleeping = withTransaction(database.pool, (client) => client.query('select pg_sleep(30)')).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       await untilRunning(database.applicationName, 'select pg_sleep(30)');
       // Requests in flight while the backends end.
       const inFlight = Array.from({ length: 6 }, () => listCustomers(app));
@@ -119,7 +126,9 @@ describe('the statement timeout and the request deadline', () => {
 
   it('a request still running at the deadline answers 503 instead of waiting forever', async () => {
     let release = () => {};
-    const stuck = new Promise<void>((resolve) => { release = resolve; });
+    const stuck = new Promise<void>((resolve) => {
+      release = resolve;
+    });
     const app = await buildApp({ database: admin, config: { secureCookies: false, requestTimeoutMs: 50 } });
     app.get('/stuck', async () => {
       await stuck;

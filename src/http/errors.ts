@@ -6,12 +6,14 @@ import { KizunaError, type ErrorCode } from '../shared/errors.ts';
 import { REASON_CODES } from '../shared/reasons.ts';
 
 /** Every error leaves the API as `{ code, message, details }` with the status mapped here, in one place. */
-export const ErrorBody = z.object({
-  code: z.string(),
-  message: z.string(),
-  details: z.unknown().optional(),
-  requestId: z.string().optional().describe('On a 500: the id of the request, under which the error was logged (also the x-request-id header)'),
-}).meta({ id: 'Error' });
+export const ErrorBody = z
+  .object({
+    code: z.string(),
+    message: z.string(),
+    details: z.unknown().optional(),
+    requestId: z.string().optional().describe('On a 500: the id of the request, under which the error was logged (also the x-request-id header)'),
+  })
+  .meta({ id: 'Error' });
 
 /** The code (and parameters) of a refused record or line, beside its English reason: see src/shared/reasons.ts. */
 export const Refusal = z.object({
@@ -32,7 +34,7 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const known = error instanceof KizunaError ? error : databaseUnavailable(error) ?? requestDeadline(error);
+  const known = error instanceof KizunaError ? error : (databaseUnavailable(error) ?? requestDeadline(error));
   if (known) {
     return reply.status(STATUS[known.code]).send({ code: known.code, message: known.message, details: known.details });
   }
@@ -51,12 +53,17 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply.status(500).send({
-    code: 'internal_error', message: `An unexpected error occurred; it has been logged with the request id ${request.id}.`, requestId: request.id,
+    code: 'internal_error',
+    message: `An unexpected error occurred; it has been logged with the request id ${request.id}.`,
+    requestId: request.id,
   });
 }
 
 /** Fastify's handlerTimeout (the request deadline, KIZUNA_REQUEST_TIMEOUT_MS) as `unavailable`. */
 function requestDeadline(error: FastifyError | Error): KizunaError | undefined {
   if ((error as FastifyError).code !== 'FST_ERR_HANDLER_TIMEOUT') return undefined;
-  return new KizunaError('unavailable', `${error.message.replace(/ on route .*$/, '')}: the request deadline (KIZUNA_REQUEST_TIMEOUT_MS) passed; try again later or ask for less.`);
+  return new KizunaError(
+    'unavailable',
+    `${error.message.replace(/ on route .*$/, '')}: the request deadline (KIZUNA_REQUEST_TIMEOUT_MS) passed; try again later or ask for less.`,
+  );
 }

@@ -38,18 +38,23 @@ function multipart(fields: Record<string, string>, file: Buffer, filename = '受
 function upload(kind: string, fields: Record<string, string>, file: Buffer, apiKey = key) {
   const body = multipart(fields, file);
   return app.inject({
-    method: 'POST', url: `/api/v1/workspaces/${workspace.name}/imports/${kind}`,
-    headers: { ...body.headers, authorization: `Bearer ${apiKey}` }, payload: body.payload,
+    method: 'POST',
+    url: `/api/v1/workspaces/${workspace.name}/imports/${kind}`,
+    headers: { ...body.headers, authorization: `Bearer ${apiKey}` },
+    payload: body.payload,
   });
 }
 
 // Shift_JIS, as back offices export it: line 3 has an impossible date.
-const orders = iconv.encode([
-  '受注番号,会員ID,受注日時,商品コード,商品名,数量,単価,受注チャネル',
-  'A-1,M-1,2024/1/5 10:23,TRIAL,お試しセット,1,"¥1,980",WEB',
-  'A-2,M-2,2024/2/30,TRIAL,お試しセット,1,1980円,電話',
-  'A-3,M-1,2024年3月1日,TRIAL,お試しセット,２,1980,LINE',
-].join('\r\n'), 'cp932');
+const orders = iconv.encode(
+  [
+    '受注番号,会員ID,受注日時,商品コード,商品名,数量,単価,受注チャネル',
+    'A-1,M-1,2024/1/5 10:23,TRIAL,お試しセット,1,"¥1,980",WEB',
+    'A-2,M-2,2024/2/30,TRIAL,お試しセット,1,1980円,電話',
+    'A-3,M-1,2024年3月1日,TRIAL,お試しセット,２,1980,LINE',
+  ].join('\r\n'),
+  'cp932',
+);
 
 async function orderCount() {
   return (await database.db.selectFrom('orders').select('id').where('workspace_id', '=', workspace.id).execute()).length;
@@ -75,37 +80,50 @@ describe('CSV import over HTTP', () => {
     const stored = await upload('orders', { mode: 'skip-invalid' }, orders);
     expect(stored.statusCode).toBe(200);
     expect(stored.json()).toMatchObject({ stored: true, valid: 2, invalid: 1 });
-    const amounts = await database.db.selectFrom('orders').select(['external_id', 'amount', 'channel']).where('workspace_id', '=', workspace.id).orderBy('external_id').execute();
+    const amounts = await database.db
+      .selectFrom('orders')
+      .select(['external_id', 'amount', 'channel'])
+      .where('workspace_id', '=', workspace.id)
+      .orderBy('external_id')
+      .execute();
     expect(amounts).toEqual([
       { external_id: 'A-1', amount: '1980', channel: 'web' },
       { external_id: 'A-3', amount: '3960', channel: 'line' },
     ]);
   });
 
-  it('counts the errors by reason, and takes an order\'s earliest line time with orderTime=earliest', async () => {
-    const stamped = Buffer.from([
-      'order_id,customer_id,ordered_at,sku,product_name,quantity,unit_price',
-      'T-1,M-9,2024-04-01 10:00,TRIAL,お試しセット,1,1980',
-      'T-1,M-9,2024-04-01 10:01,TRIAL2,お試しセット2,1,980',
-      'T-2,,2024-04-02 10:00,TRIAL,お試しセット,1,1980',
-    ].join('\n'));
+  it("counts the errors by reason, and takes an order's earliest line time with orderTime=earliest", async () => {
+    const stamped = Buffer.from(
+      [
+        'order_id,customer_id,ordered_at,sku,product_name,quantity,unit_price',
+        'T-1,M-9,2024-04-01 10:00,TRIAL,お試しセット,1,1980',
+        'T-1,M-9,2024-04-01 10:01,TRIAL2,お試しセット2,1,980',
+        'T-2,,2024-04-02 10:00,TRIAL,お試しセット,1,1980',
+      ].join('\n'),
+    );
     const same = await upload('orders', { dryRun: 'true' }, stamped);
     expect(same.statusCode).toBe(200);
-    expect(same.json().errorsByReason.map((r: { column: string | null; lines: number }) => [r.column, r.lines]))
-      .toEqual(expect.arrayContaining([['customer_id', 1]]));
+    expect(same.json().errorsByReason.map((r: { column: string | null; lines: number }) => [r.column, r.lines])).toEqual(
+      expect.arrayContaining([['customer_id', 1]]),
+    );
     expect(same.json().invalid).toBe(3);
     const earliest = await upload('orders', { dryRun: 'true', orderTime: 'earliest' }, stamped);
     expect(earliest.json()).toMatchObject({ invalid: 1, errorsByReason: [expect.objectContaining({ column: 'customer_id', lines: 1, firstLine: 4 })] });
     const refused = await upload('orders', { orderTime: 'latest' }, stamped);
     expect(refused.statusCode).toBe(422);
-    expect(refused.json()).toMatchObject({ code: 'validation_failed', details: { issues: [{ field: 'orderTime', reason: expect.stringContaining('"same"|"earliest"') }] } });
+    expect(refused.json()).toMatchObject({
+      code: 'validation_failed',
+      details: { issues: [{ field: 'orderTime', reason: expect.stringContaining('"same"|"earliest"') }] },
+    });
   });
 
   it('refuses a read-only key, a missing file and a malformed mapping', async () => {
     expect((await upload('orders', {}, orders, readKey)).statusCode).toBe(403);
     const noFile = await app.inject({
-      method: 'POST', url: `/api/v1/workspaces/${workspace.name}/imports/orders`,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: {},
+      method: 'POST',
+      url: `/api/v1/workspaces/${workspace.name}/imports/orders`,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload: {},
     });
     expect(noFile.statusCode).toBe(400);
     const badMapping = await upload('orders', { mapping: '{not json' }, orders);

@@ -33,7 +33,11 @@ const AS_OF = '2024-06-11';
 async function brandWithOrders(): Promise<{ workspace: Workspace; writeKey: string; readKey: string }> {
   const workspace = await freshWorkspace(database, { timezone: 'Asia/Tokyo' });
   const records = ORDERS.map(([orderId, customer, at, quantity, price, status]) => ({
-    order_id: orderId, customer_id: customer, ordered_at: at, status: status ?? 'delivered', channel: 'web',
+    order_id: orderId,
+    customer_id: customer,
+    ordered_at: at,
+    status: status ?? 'delivered',
+    channel: 'web',
     items: [{ sku: 'P', quantity, unit_price: price, product_name: 'Product' }],
   }));
   const result = await withTransaction(database.pool, (client) => ingestBatch({ client, workspace, kind: 'orders', records, mode: 'all-or-nothing' }));
@@ -54,10 +58,13 @@ afterAll(async () => {
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 function caller(workspace: Workspace) {
-  return (method: Method, path: string, key: string, payload?: object) => app.inject({
-    method, url: `/api/v1/workspaces/${workspace.name}/analytics/kpis${path}`, ...(payload ? { payload } : {}),
-    headers: { authorization: `Bearer ${key}` },
-  });
+  return (method: Method, path: string, key: string, payload?: object) =>
+    app.inject({
+      method,
+      url: `/api/v1/workspaces/${workspace.name}/analytics/kpis${path}`,
+      ...(payload ? { payload } : {}),
+      headers: { authorization: `Bearer ${key}` },
+    });
 }
 
 describe('KPI API: the tree', () => {
@@ -78,11 +85,18 @@ describe('KPI API: the tree', () => {
     return response.json();
   }
 
-  it('creates a KPI with the defaults (the metric\'s direction, ±5 %, no filter, no parent) and reads it back', async () => {
+  it("creates a KPI with the defaults (the metric's direction, ±5 %, no filter, no parent) and reads it back", async () => {
     const sales = await create({ name: '売上', metric: { kind: 'sales' }, granularity: 'month', target: 15_000 });
     expect(sales).toMatchObject({
-      name: '売上', metric: { kind: 'sales' }, granularity: 'month', target: 15_000, targetOverrides: [], filters: {},
-      direction: 'higher_is_better', tolerance: 0.05, parentId: null,
+      name: '売上',
+      metric: { kind: 'sales' },
+      granularity: 'month',
+      target: 15_000,
+      targetOverrides: [],
+      filters: {},
+      direction: 'higher_is_better',
+      tolerance: 0.05,
+      parentId: null,
     });
     ids.sales = sales.id;
     const churn = await create({ name: '離反率', metric: { kind: 'churn_rate' }, granularity: 'month', target: 0.3 });
@@ -96,18 +110,30 @@ describe('KPI API: the tree', () => {
   it('lists the KPIs as a tree: each root, then its subtree depth first, with the depth', async () => {
     ids.customers = (await create({ name: '客数', metric: { kind: 'customers' }, granularity: 'month', target: 6, parentId: ids.sales })).id;
     ids.price = (await create({ name: '単価', metric: { kind: 'price_per_item' }, granularity: 'month', target: 1200, parentId: ids.sales })).id;
-    ids.web = (await create({ name: 'Web客数', metric: { kind: 'customers' }, granularity: 'month', target: 4, parentId: ids.customers, filters: { channel: 'web' } })).id;
+    ids.web = (
+      await create({ name: 'Web客数', metric: { kind: 'customers' }, granularity: 'month', target: 4, parentId: ids.customers, filters: { channel: 'web' } })
+    ).id;
     const list = await call('GET', '', readKey);
     expect(list.statusCode).toBe(200);
     expect(list.json().items.map((kpi: { name: string; depth: number }) => [kpi.name, kpi.depth])).toEqual([
-      ['売上', 0], ['客数', 1], ['Web客数', 2], ['単価', 1], ['離反率', 0],
+      ['売上', 0],
+      ['客数', 1],
+      ['Web客数', 2],
+      ['単価', 1],
+      ['離反率', 0],
     ]);
   });
 
   it('changes only the fields given; parentId null makes a root; a parent below the KPI is refused as a cycle (422)', async () => {
     const changed = await call('PATCH', `/${ids.web}`, writeKey, { name: 'Web顧客数', target: 5, targetOverrides: [{ bucket: '2024-06-01', target: 3 }] });
     expect(changed.statusCode, changed.body).toBe(200);
-    expect(changed.json()).toMatchObject({ name: 'Web顧客数', target: 5, targetOverrides: [{ bucket: '2024-06-01', target: 3 }], parentId: ids.customers, filters: { channel: 'web' } });
+    expect(changed.json()).toMatchObject({
+      name: 'Web顧客数',
+      target: 5,
+      targetOverrides: [{ bucket: '2024-06-01', target: 3 }],
+      parentId: ids.customers,
+      filters: { channel: 'web' },
+    });
     const root = await call('PATCH', `/${ids.web}`, writeKey, { parentId: null });
     expect(root.json().parentId).toBeNull();
     const back = await call('PATCH', `/${ids.web}`, writeKey, { parentId: ids.customers });
@@ -116,24 +142,39 @@ describe('KPI API: the tree', () => {
     expect(cycle.statusCode).toBe(422);
     expect(cycle.json()).toMatchObject({
       code: 'validation_failed',
-      message: 'The KPI is not valid: parentId: "Web顧客数" is below "売上", so it cannot be its parent: the tree would have a cycle (売上 → Web顧客数 → 客数 → 売上, each KPI followed by its parent)',
+      message:
+        'The KPI is not valid: parentId: "Web顧客数" is below "売上", so it cannot be its parent: the tree would have a cycle (売上 → Web顧客数 → 客数 → 売上, each KPI followed by its parent)',
     });
   });
 
   it('refuses a field of the wrong shape with 400 naming it, a definition that does not hold together with 422, a taken name with 409', async () => {
     const unknownMetric = await call('POST', '', writeKey, { name: '利益', metric: { kind: 'profit' }, granularity: 'month', target: 1 });
     expect(unknownMetric.statusCode).toBe(400);
-    expect(unknownMetric.json().message).toBe('Invalid request: body.metric.kind: must be one of sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, not "profit"');
+    expect(unknownMetric.json().message).toBe(
+      'Invalid request: body.metric.kind: must be one of sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, not "profit"',
+    );
     const missing = await call('POST', '', writeKey, { name: '売上2', metric: { kind: 'sales' }, granularity: 'day', target: 0 });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().message).toBe('Invalid request: body.granularity: must be one of week, month; body.target: must be above 0');
-    const filtered = await call('POST', '', writeKey, { name: 'Webリピート率', metric: { kind: 'repeat_rate' }, granularity: 'month', target: 0.3, filters: { channel: 'web' } });
+    const filtered = await call('POST', '', writeKey, {
+      name: 'Webリピート率',
+      metric: { kind: 'repeat_rate' },
+      granularity: 'month',
+      target: 0.3,
+      filters: { channel: 'web' },
+    });
     expect(filtered.statusCode).toBe(422);
     expect(filtered.json().message).toMatch(/^The KPI is not valid: filters: repeat_rate cannot be filtered \(by channel\)/);
     const share = await call('PATCH', `/${ids.churn}`, writeKey, { target: 30 });
     expect(share.statusCode).toBe(422);
     expect(share.json().message).toBe('The KPI is not valid: target: churn_rate is a share from 0 to 1 (0.3 for 30 %), so its target cannot be 30');
-    const orphan = await call('POST', '', writeKey, { name: '点数', metric: { kind: 'items_per_purchase' }, granularity: 'month', target: 2, parentId: '999999999' });
+    const orphan = await call('POST', '', writeKey, {
+      name: '点数',
+      metric: { kind: 'items_per_purchase' },
+      granularity: 'month',
+      target: 2,
+      parentId: '999999999',
+    });
     expect(orphan.statusCode).toBe(422);
     expect(orphan.json().message).toBe('The KPI is not valid: parentId: 999999999 is not the id of a KPI of this workspace');
     const taken = await call('POST', '', writeKey, { name: '売上', metric: { kind: 'sales' }, granularity: 'week', target: 1 });
@@ -189,7 +230,13 @@ describe('KPI API: the board', () => {
       expect(response.statusCode, response.body).toBe(201);
       return response.json().id as string;
     };
-    const sales = await create({ name: '売上', metric: { kind: 'sales' }, granularity: 'month', target: 15_000, targetOverrides: [{ bucket: '2024-05-01', target: 5000 }] });
+    const sales = await create({
+      name: '売上',
+      metric: { kind: 'sales' },
+      granularity: 'month',
+      target: 15_000,
+      targetOverrides: [{ bucket: '2024-05-01', target: 5000 }],
+    });
     await create({ name: '客数', metric: { kind: 'customers' }, granularity: 'month', target: 6, parentId: sales });
     await create({ name: '単価', metric: { kind: 'price_per_item' }, granularity: 'month', target: 1200, parentId: sales });
     await create({ name: '来店回数', metric: { kind: 'frequency' }, granularity: 'month', target: 1.5, parentId: sales });
@@ -201,8 +248,12 @@ describe('KPI API: the board', () => {
     const board = response.json();
     expect(board.asOf).toBe(AS_OF);
     const [sales, customers, price, frequency] = board.entries;
-    expect(board.entries.map((entry: { kpi: { name: string; depth: number } }) => [entry.kpi.name, entry.kpi.depth]))
-      .toEqual([['売上', 0], ['客数', 1], ['単価', 1], ['来店回数', 1]]);
+    expect(board.entries.map((entry: { kpi: { name: string; depth: number } }) => [entry.kpi.name, entry.kpi.depth])).toEqual([
+      ['売上', 0],
+      ['客数', 1],
+      ['単価', 1],
+      ['来店回数', 1],
+    ]);
     // April 2,000 against 15,000; May 6,000 against its override 5,000; June to date 4,500.
     expect(sales.series).toEqual([
       { bucket: '2024-04-01', period: { from: '2024-04-01', to: '2024-05-01' }, complete: true, actual: 2000, target: 15_000, attainment: 2000 / 15_000 },
@@ -220,7 +271,13 @@ describe('KPI API: the board', () => {
     expect(frequency.series.map((bucket: { actual: number }) => bucket.actual)).toEqual([1, 1.5, 1]);
     expect(frequency.status).toMatchObject({ status: 'behind', actual: 1, expected: 1.5 });
     // Two complete months are too few for a trend (3 needed).
-    expect(sales.trend).toEqual({ direction: 'insufficient_data', assessment: null, slopePerBucket: null, relativeSlope: null, buckets: ['2024-04-01', '2024-05-01'] });
+    expect(sales.trend).toEqual({
+      direction: 'insufficient_data',
+      assessment: null,
+      slopePerBucket: null,
+      relativeSlope: null,
+      buckets: ['2024-04-01', '2024-05-01'],
+    });
   });
 
   it('fits the trend on the complete months: sales 2,000 → 6,000 after none in March is up', async () => {
@@ -233,7 +290,12 @@ describe('KPI API: the board', () => {
     // As of July 1, June is complete: April 2,000, May 6,000, June 4,500 + X's 7,500 of 06-11 = 12,000.
     // Slope of (1, 2,000), (2, 6,000), (3, 12,000) = 5,000 per month on a mean of 6,666.67: up, improving.
     expect(july.entries[0].series.map((bucket: { actual: number | null }) => bucket.actual)).toEqual([null, 2000, 6000, 12_000]);
-    expect(july.entries[0].trend).toMatchObject({ direction: 'up', assessment: 'improving', slopePerBucket: expect.closeTo(5000, 9), relativeSlope: expect.closeTo(0.75, 12) });
+    expect(july.entries[0].trend).toMatchObject({
+      direction: 'up',
+      assessment: 'improving',
+      slopePerBucket: expect.closeTo(5000, 9),
+      relativeSlope: expect.closeTo(0.75, 12),
+    });
     expect(july.entries[0].status).toMatchObject({ status: 'behind', actual: 12_000, expected: 15_000, elapsedShare: 1 });
   });
 
@@ -262,17 +324,33 @@ describe('KPI API: seeding the tree from the decomposition', () => {
     });
     expect(tree.salesGrowth).toBeCloseTo(1.4641, 12);
     expect(tree.factorGrowth).toBeCloseTo(1.1, 12);
-    expect(tree.children.map((kpi: { name: string; metric: { kind: string }; target: number; parentId: string }) => [kpi.name, kpi.metric.kind, kpi.parentId, kpi.target])).toEqual([
+    expect(
+      tree.children.map((kpi: { name: string; metric: { kind: string }; target: number; parentId: string }) => [
+        kpi.name,
+        kpi.metric.kind,
+        kpi.parentId,
+        kpi.target,
+      ]),
+    ).toEqual([
       ['客数', 'customers', tree.root.id, expect.closeTo(2.2, 12)],
       ['来店回数', 'frequency', tree.root.id, expect.closeTo(1.65, 12)],
-      ['点数', 'items_per_purchase', tree.root.id, expect.closeTo(4 / 3 * 1.1, 12)],
+      ['点数', 'items_per_purchase', tree.root.id, expect.closeTo((4 / 3) * 1.1, 12)],
       ['単価', 'price_per_item', tree.root.id, expect.closeTo(1650, 9)],
     ]);
     const list = (await call('GET', '', readKey)).json();
-    expect(list.items.map((kpi: { name: string; depth: number }) => [kpi.name, kpi.depth])).toEqual([['売上', 0], ['客数', 1], ['来店回数', 1], ['点数', 1], ['単価', 1]]);
+    expect(list.items.map((kpi: { name: string; depth: number }) => [kpi.name, kpi.depth])).toEqual([
+      ['売上', 0],
+      ['客数', 1],
+      ['来店回数', 1],
+      ['点数', 1],
+      ['単価', 1],
+    ]);
     // Seeding again would take the names again: 409, nothing created.
     const again = await call('POST', '/seed', writeKey, { salesTarget: 10_000, asOf: AS_OF });
-    expect([again.statusCode, again.json().message]).toEqual([409, `A KPI named "売上" already exists in this workspace (id ${tree.root.id}); choose another name.`]);
+    expect([again.statusCode, again.json().message]).toEqual([
+      409,
+      `A KPI named "売上" already exists in this workspace (id ${tree.root.id}); choose another name.`,
+    ]);
   });
 
   it('creates nothing when the baseline has no sales (200, no_baseline), and refuses a target that is not above 0 (400)', async () => {

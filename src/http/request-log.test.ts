@@ -17,7 +17,11 @@ describe('server errors', () => {
       expect(response.statusCode).toBe(500);
       const requestId = response.headers['x-request-id'];
       expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
-      expect(response.json()).toEqual({ code: 'internal_error', message: `An unexpected error occurred; it has been logged with the request id ${requestId}.`, requestId });
+      expect(response.json()).toEqual({
+        code: 'internal_error',
+        message: `An unexpected error occurred; it has been logged with the request id ${requestId}.`,
+        requestId,
+      });
       const logged = lines.map((line) => JSON.parse(line) as { level: number; reqId?: string; msg: string; err?: { message: string; stack: string } });
       const error = logged.find((entry) => entry.msg === 'unhandled error');
       expect(error).toMatchObject({ level: 50, reqId: requestId, err: { message: 'the disk caught fire' } });

@@ -19,7 +19,13 @@ export function checkRequestText(app: FastifyInstance): void {
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     } catch {
-      done(new KizunaError('bad_request', `The JSON body is not valid UTF-8: invalid bytes at byte offset ${firstInvalidUtf8Byte(bytes)}. Send the body encoded as UTF-8.`), undefined);
+      done(
+        new KizunaError(
+          'bad_request',
+          `The JSON body is not valid UTF-8: invalid bytes at byte offset ${firstInvalidUtf8Byte(bytes)}. Send the body encoded as UTF-8.`,
+        ),
+        undefined,
+      );
       return;
     }
     parseJson(request, text, (error, body) => {
@@ -27,10 +33,17 @@ export function checkRequestText(app: FastifyInstance): void {
       // Batch records are checked one by one (ingest/records.ts), so one bad record is refused alone.
       const problem = request.url.split('?')[0]!.endsWith('/batch') ? undefined : unsafeTextIn(body);
       if (problem) {
-        const field = problem.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '') || '(body)';
-        return done(new KizunaError('validation_failed', `The body's field "${field}" ${problem.reason}.`, {
-          issues: [{ field: `body.${field}`, reason: problem.reason, code: problem.reason.startsWith('is nested') ? 'too_deep' : 'invalid_text' }],
-        }), undefined);
+        const field =
+          problem.path
+            .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+            .join('')
+            .replace(/^\./, '') || '(body)';
+        return done(
+          new KizunaError('validation_failed', `The body's field "${field}" ${problem.reason}.`, {
+            issues: [{ field: `body.${field}`, reason: problem.reason, code: problem.reason.startsWith('is nested') ? 'too_deep' : 'invalid_text' }],
+          }),
+          undefined,
+        );
       }
       return done(null, body);
     });

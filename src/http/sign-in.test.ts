@@ -39,7 +39,7 @@ describe('POST /auth/login', () => {
     expect((await login(email, PASSWORD, '10.9.8.7')).statusCode).toBe(200);
   });
 
-  it('ends a console session after SESSION_TTL_MS by the app\'s clock', async () => {
+  it("ends a console session after SESSION_TTL_MS by the app's clock", async () => {
     const email = `${randomUUID()}@example.jp`;
     await createUser(database.db, { email, displayName: email, password: PASSWORD });
     const cookie = String((await login(email, PASSWORD, '10.9.8.6')).headers['set-cookie']).split(';')[0]!;
@@ -52,13 +52,17 @@ describe('POST /auth/login', () => {
 });
 
 describe('behind a proxy (KIZUNA_TRUST_PROXY)', () => {
-  it('throttles each client by its forwarded address, not the proxy\'s', async () => {
+  it("throttles each client by its forwarded address, not the proxy's", async () => {
     const proxied = await buildApp({ database, config: { secureCookies: false, trustProxy: true }, clock });
     try {
-      const from = (client: string) => proxied.inject({
-        method: 'POST', url: '/api/v1/auth/login', remoteAddress: '10.0.0.1',
-        headers: { 'x-forwarded-for': client }, payload: { email: `${randomUUID()}@example.jp`, password: 'guess' },
-      });
+      const from = (client: string) =>
+        proxied.inject({
+          method: 'POST',
+          url: '/api/v1/auth/login',
+          remoteAddress: '10.0.0.1',
+          headers: { 'x-forwarded-for': client },
+          payload: { email: `${randomUUID()}@example.jp`, password: 'guess' },
+        });
       // 50 failures from one client lock that client's address only.
       for (let i = 0; i < 50; i += 1) expect((await from('203.0.113.9')).statusCode).toBe(401);
       expect((await from('203.0.113.9')).statusCode).toBe(429);

@@ -47,7 +47,12 @@ describe('roles per workspace', () => {
     const { cookie } = await signedIn([[brandA, 'admin']]);
     expect((await asUser(cookie, 'GET', `/workspaces/${brandA.name}`)).statusCode).toBe(200);
     expect((await asUser(cookie, 'GET', `/workspaces/${brandA.name}/members`)).statusCode).toBe(200);
-    for (const path of [`/workspaces/${brandB.name}`, `/workspaces/${brandB.name}/members`, `/workspaces/${brandB.name}/api-keys`, `/workspaces/${brandB.name}/customers`]) {
+    for (const path of [
+      `/workspaces/${brandB.name}`,
+      `/workspaces/${brandB.name}/members`,
+      `/workspaces/${brandB.name}/api-keys`,
+      `/workspaces/${brandB.name}/customers`,
+    ]) {
       const response = await asUser(cookie, 'GET', path);
       expect(response.statusCode, path).toBe(404);
       expect(response.json().message).toBe(`No workspace named "${brandB.name}".`);
@@ -58,7 +63,10 @@ describe('roles per workspace', () => {
   });
 
   it('applies the role of each workspace: admin in one, read-only in another', async () => {
-    const { cookie } = await signedIn([[brandA, 'admin'], [brandB, 'read_only']]);
+    const { cookie } = await signedIn([
+      [brandA, 'admin'],
+      [brandB, 'read_only'],
+    ]);
     expect((await asUser(cookie, 'GET', `/workspaces/${brandB.name}`)).statusCode).toBe(200);
     expect((await asUser(cookie, 'GET', `/workspaces/${brandB.name}/members`)).statusCode).toBe(403);
     expect((await asUser(cookie, 'POST', `/workspaces/${brandB.name}/customers/batch`, { records: [{ customer_id: 'X-1' }] })).statusCode).toBe(403);
@@ -76,7 +84,12 @@ describe('roles per workspace', () => {
 describe('creating workspaces', () => {
   it('refuses an admin API key: a key belongs to one workspace', async () => {
     const { key } = await createApiKey(database.db, { workspaceId: brandA.id, name: 'admin key', role: 'admin' });
-    const response = await app.inject({ method: 'POST', url: '/api/v1/workspaces', headers: { authorization: `Bearer ${key}` }, payload: { name: `k-${randomUUID().slice(0, 8)}` } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/workspaces',
+      headers: { authorization: `Bearer ${key}` },
+      payload: { name: `k-${randomUUID().slice(0, 8)}` },
+    });
     expect(response.statusCode).toBe(403);
     expect(response.json().code).toBe('forbidden');
   });
@@ -118,8 +131,17 @@ describe('members', () => {
     expect(existing.json().generatedPassword).toBeUndefined();
     expect((await asUser(admin.cookie, 'POST', `/workspaces/${workspace.name}/members`, { email: other.email, role: 'sales' })).statusCode).toBe(409);
     // Joining this workspace changed nothing in the other one.
-    expect((await asUser(other.cookie, 'GET', '/workspaces')).json().map((w: { name: string; role: Role }) => [w.name, w.role]).sort())
-      .toEqual([[brandA.name, 'read_only'], [workspace.name, 'support']].sort());
+    expect(
+      (await asUser(other.cookie, 'GET', '/workspaces'))
+        .json()
+        .map((w: { name: string; role: Role }) => [w.name, w.role])
+        .sort(),
+    ).toEqual(
+      [
+        [brandA.name, 'read_only'],
+        [workspace.name, 'support'],
+      ].sort(),
+    );
 
     const changed = await asUser(admin.cookie, 'PATCH', `/workspaces/${workspace.name}/members/${member.userId}`, { role: 'read_only' });
     expect(changed.json()).toMatchObject({ email: newEmail, role: 'read_only' });

@@ -34,7 +34,11 @@ export interface ColumnMapping {
 
 /** Headers compare after NFKC (全角 → 半角, （） → ()), trimming, case and separators (order id = Order_ID). */
 export function headerKey(header: string): string {
-  return header.normalize('NFKC').trim().toLowerCase().replace(/[\s_]+/g, '_');
+  return header
+    .normalize('NFKC')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '_');
 }
 
 const ATTRIBUTE_PREFIX = 'attributes.';
@@ -53,7 +57,8 @@ export function mapColumns(params: {
 }): { ok: true; mapping: ColumnMapping } | { ok: false; errors: ImportError[]; columns: ImportColumn[] } {
   const { kind, header, fields, explicit = {} } = params;
   const errors: ImportError[] = [];
-  const fail = (reason: string, column: string | null, code: ReasonCode, params: ReasonParams) => errors.push({ line: 1, column, value: null, reason, code, params });
+  const fail = (reason: string, column: string | null, code: ReasonCode, params: ReasonParams) =>
+    errors.push({ line: 1, column, value: null, reason, code, params });
   const headersFound = header.map((h) => `"${h}"`).join(', ');
   const byName = new Map(fields.map((field) => [field.name, field]));
   const byAlias = new Map<string, ImportField>();
@@ -64,7 +69,12 @@ export function mapColumns(params: {
     if (!header.some((h) => headerKey(h) === headerKey(column))) {
       fail(`the mapping names column "${column}", which the file does not have (headers found: ${headersFound})`, null, 'mapping_unknown_column', { column });
     } else if (target !== '' && !byName.has(target) && !(kind === 'customers' && target.startsWith(ATTRIBUTE_PREFIX))) {
-      fail(`the mapping sends column "${column}" to "${target}", which is not a field of ${kind} (fields: ${[...byName.keys()].join(', ')})`, column, 'mapping_unknown_field', { column, field: target });
+      fail(
+        `the mapping sends column "${column}" to "${target}", which is not a field of ${kind} (fields: ${[...byName.keys()].join(', ')})`,
+        column,
+        'mapping_unknown_field',
+        { column, field: target },
+      );
     } else explicitByKey.set(headerKey(column), target);
   }
 
@@ -86,8 +96,12 @@ export function mapColumns(params: {
     }
     const earlier = taken.get(field.name);
     if (earlier !== undefined) {
-      fail(`columns "${earlier}" and "${column}" both map to ${field.name}; remove one or map one of them elsewhere (CLI: --mapping; console: the column mapping; HTTP: mapping)`,
-        column, 'columns_share_field', { field: field.name, column: earlier });
+      fail(
+        `columns "${earlier}" and "${column}" both map to ${field.name}; remove one or map one of them elsewhere (CLI: --mapping; console: the column mapping; HTTP: mapping)`,
+        column,
+        'columns_share_field',
+        { field: field.name, column: earlier },
+      );
     }
     taken.set(field.name, column);
     mapping.fields.push({ field, column: index });
@@ -96,8 +110,13 @@ export function mapColumns(params: {
 
   for (const field of fields) {
     if (taken.has(field.name) || !isRequired(field)) continue;
-    fail(`no column for ${field.name}, which ${kind} need: name a column ${field.aliases.map((a) => `"${a}"`).join(' or ')}, `
-      + `or map a column to it (CLI: --mapping; console: the column mapping; HTTP: mapping) (headers found: ${headersFound})`, null, 'no_column', { field: field.name });
+    fail(
+      `no column for ${field.name}, which ${kind} need: name a column ${field.aliases.map((a) => `"${a}"`).join(' or ')}, ` +
+        `or map a column to it (CLI: --mapping; console: the column mapping; HTTP: mapping) (headers found: ${headersFound})`,
+      null,
+      'no_column',
+      { field: field.name },
+    );
   }
   return errors.length > 0 ? { ok: false, errors, columns: mapping.columns } : { ok: true, mapping };
 }

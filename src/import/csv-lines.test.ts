@@ -9,14 +9,7 @@ function read(text: string, chunkSize = text.length): CsvRecord[] {
   return out;
 }
 
-const EXPORT = [
-  '受注番号,商品名,備考',
-  'A-1,"美容液, 30mL","ギフト包装\r\n「のし」あり"',
-  '',
-  'A-2,"He said ""hi""",',
-  ',,',
-  'A-3,クリーム,最後',
-].join('\r\n');
+const EXPORT = ['受注番号,商品名,備考', 'A-1,"美容液, 30mL","ギフト包装\r\n「のし」あり"', '', 'A-2,"He said ""hi""",', ',,', 'A-3,クリーム,最後'].join('\r\n');
 
 describe('CsvLineReader', () => {
   it('reads quoted commas, doubled quotes and line breaks, and numbers records by their first file line', () => {
@@ -34,7 +27,10 @@ describe('CsvLineReader', () => {
   });
 
   it('reads LF-only and bare-CR files alike', () => {
-    const expected = [{ line: 1, cells: ['a', 'b'] }, { line: 2, cells: ['1', '2'] }];
+    const expected = [
+      { line: 1, cells: ['a', 'b'] },
+      { line: 2, cells: ['1', '2'] },
+    ];
     expect(read('a,b\n1,2\n')).toEqual(expected);
     expect(read('a,b\r1,2\r')).toEqual(expected);
     expect(read('a,b\r\n1,2')).toEqual(expected);

@@ -116,7 +116,13 @@ export class CsvLineReader {
   private refuseLongRecord(out: CsvRecord[]): void {
     if (this.pendingQuoted) {
       const limit = MAX_RECORD_CHARS.toLocaleString('en-US');
-      out.push({ line: this.line, cells: [], malformed: `a quoted field runs past ${limit} characters: a quote that is never closed, or a field too long`, code: 'unclosed_quote', params: { limit: MAX_RECORD_CHARS } });
+      out.push({
+        line: this.line,
+        cells: [],
+        malformed: `a quoted field runs past ${limit} characters: a quote that is never closed, or a field too long`,
+        code: 'unclosed_quote',
+        params: { limit: MAX_RECORD_CHARS },
+      });
       this.line += countLineBreaks(this.pending);
     } else {
       out.push(this.longLine());
@@ -132,7 +138,10 @@ export class CsvLineReader {
   private bareCarriageReturn(line: string): CsvRecord {
     const column = line.slice(0, line.indexOf('\r')).split(',').length;
     return {
-      line: this.line, cells: [], code: 'bare_carriage_return', params: { line: this.line, column },
+      line: this.line,
+      cells: [],
+      code: 'bare_carriage_return',
+      params: { line: this.line, column },
       malformed: `line ${this.line} contains a bare carriage return (CR without LF) in its column ${column}: the file mixes line breaks; save it with one kind of line break (CRLF or LF)`,
     };
   }
@@ -140,7 +149,10 @@ export class CsvLineReader {
   private longLine(): CsvRecord {
     const limit = MAX_RECORD_CHARS.toLocaleString('en-US');
     return {
-      line: this.line, cells: [], code: 'line_too_long', params: { limit: MAX_RECORD_CHARS, line: this.line },
+      line: this.line,
+      cells: [],
+      code: 'line_too_long',
+      params: { limit: MAX_RECORD_CHARS, line: this.line },
       malformed: `line ${this.line} is longer than ${limit} characters: a field is too long (a line may hold at most ${limit} characters)`,
     };
   }
@@ -161,7 +173,11 @@ function countLineBreaks(text: string): number {
  * One record containing a quote, from `start`. Returns undefined when the text ends inside
  * the record and more may come.
  */
-function readQuoted(text: string, start: number, final: boolean): { cells: string[]; next: number; lines: number; malformed?: string; code?: ReasonCode } | undefined {
+function readQuoted(
+  text: string,
+  start: number,
+  final: boolean,
+): { cells: string[]; next: number; lines: number; malformed?: string; code?: ReasonCode } | undefined {
   const cells: string[] = [];
   const length = text.length;
   let pos = start;

@@ -14,7 +14,12 @@ const ASCII_SCAN_BYTES = 16 * 1024 * 1024;
 
 /** A file that cannot be read as CSV text, with the line reached when it was found. */
 export class UnreadableCsv extends Error {
-  constructor(message: string, readonly line: number, readonly code?: ReasonCode, readonly params?: ReasonParams) {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly code?: ReasonCode,
+    readonly params?: ReasonParams,
+  ) {
     super(message);
   }
 }
@@ -114,12 +119,18 @@ export async function* readCsvRecords(source: CsvSource, encoding: FileEncoding)
   for await (const bytes of sourceBytes(source)) {
     bytesRead += bytes.length;
     const records: CsvRecord[] = [];
-    reader.push(decodeOrThrow(bytes, () => decoder.write(bytes)), records);
+    reader.push(
+      decodeOrThrow(bytes, () => decoder.write(bytes)),
+      records,
+    );
     lineBreaks += countByte(bytes, 0x0a);
     yield { records, bytesRead };
   }
   const records: CsvRecord[] = [];
-  reader.push(decodeOrThrow(undefined, () => decoder.end()), records);
+  reader.push(
+    decodeOrThrow(undefined, () => decoder.end()),
+    records,
+  );
   reader.end(records);
   yield { records, bytesRead };
 }

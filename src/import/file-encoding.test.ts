@@ -17,7 +17,10 @@ describe('encoding detection', () => {
     expect(guessEncoding(Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00]), true).ok).toBe(false);
     expect(guessEncoding(iconv.encode(text, 'utf16le'), true)).toMatchObject({ ok: false, reason: expect.stringContaining('not text') });
     expect(guessEncoding(Buffer.from([0xff, 0xfe, 0x41, 0x00]), true)).toMatchObject({ ok: false, reason: expect.stringContaining('UTF-16') });
-    expect(guessEncoding(Buffer.from([0x41, 0x2c, 0xfd, 0xfe, 0x0a]), true)).toMatchObject({ ok: false, reason: expect.stringContaining('neither UTF-8 nor Shift_JIS') });
+    expect(guessEncoding(Buffer.from([0x41, 0x2c, 0xfd, 0xfe, 0x0a]), true)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('neither UTF-8 nor Shift_JIS'),
+    });
   });
 
   it('looks past a plain-ASCII start (an English header) to judge the encoding', async () => {

@@ -29,7 +29,8 @@ export function guessEncoding(sample: Buffer, complete: boolean): EncodingGuess 
   if ((sample[0] === 0xff && sample[1] === 0xfe) || (sample[0] === 0xfe && sample[1] === 0xff)) {
     return { ok: false, reason: 'the file is UTF-16; save it as CSV UTF-8 or CSV (Shift_JIS)', code: 'unknown_encoding' };
   }
-  if (sample.includes(0)) return { ok: false, reason: 'the file is not text (it holds NUL bytes); expected a CSV file in UTF-8 or Shift_JIS', code: 'not_text' };
+  if (sample.includes(0))
+    return { ok: false, reason: 'the file is not text (it holds NUL bytes); expected a CSV file in UTF-8 or Shift_JIS', code: 'not_text' };
   // A sample may end inside a character: allow its last 1–3 bytes (UTF-8) or 1 byte (CP932) to be cut.
   const cuts = (most: number) => Array.from({ length: complete ? 1 : most + 1 }, (_, cut) => sample.subarray(0, sample.length - cut));
   if (cuts(3).some(isUtf8)) return { ok: true, encoding: 'utf-8' };
@@ -54,7 +55,11 @@ function isUtf8(bytes: Buffer): boolean {
 
 /** Raised by a decoder when bytes are invalid in the file's encoding, at `offset` of the bytes written last (best effort). */
 export class UndecodableText extends Error {
-  constructor(readonly encoding: FileEncoding, readonly offset: number, readonly nul = false) {
+  constructor(
+    readonly encoding: FileEncoding,
+    readonly offset: number,
+    readonly nul = false,
+  ) {
     super(nul ? 'a NUL byte' : `bytes that are not valid ${encodingName(encoding)}`);
   }
 }
@@ -70,8 +75,10 @@ export function nulByteMessage(line: number, offset: number): string {
 
 /** The message for a file whose encoding changes at a line and byte: where, and how to fix it. */
 export function encodingChangeMessage(encoding: FileEncoding, line: number, offset: number): string {
-  return `the file's encoding changes at line ${line} (byte offset ${offset}): it begins in ${encodingName(encoding)} and holds bytes there that are not valid ${encodingName(encoding)} `
-    + `(${encoding === 'shift_jis' ? 'UTF-8 or binary data' : 'Shift_JIS/CP932 text, e.g. rows pasted from another export'}); save the whole file in one encoding, CSV UTF-8`;
+  return (
+    `the file's encoding changes at line ${line} (byte offset ${offset}): it begins in ${encodingName(encoding)} and holds bytes there that are not valid ${encodingName(encoding)} ` +
+    `(${encoding === 'shift_jis' ? 'UTF-8 or binary data' : 'Shift_JIS/CP932 text, e.g. rows pasted from another export'}); save the whole file in one encoding, CSV UTF-8`
+  );
 }
 
 export interface ChunkDecoder {
@@ -85,6 +92,7 @@ export function createDecoder(encoding: FileEncoding): ChunkDecoder {
   if (encoding === 'shift_jis') {
     const decoder = iconv.getDecoder('cp932');
     const checked = (text: string) => {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: a NUL is exactly what this looks for (a binary file, not text)
       const bad = text.search(/[\ufffd\u0000]/);
       if (bad !== -1) throw new UndecodableText(encoding, iconv.encode(text.slice(0, bad), 'cp932').length, text.charCodeAt(bad) === 0);
       return text;

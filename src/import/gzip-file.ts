@@ -41,7 +41,10 @@ export async function withDecompressedFile<T>(file: string, work: (csvPath: stri
     try {
       await pipeline(createReadStream(file), createGunzip(), createWriteStream(csvPath));
     } catch (error) {
-      throw new KizunaError('validation_failed', `${file} looks gzip-compressed but cannot be decompressed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new KizunaError(
+        'validation_failed',
+        `${file} looks gzip-compressed but cannot be decompressed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return await work(csvPath, true);
   } finally {

@@ -20,10 +20,15 @@ afterAll(() => database.close());
 /** Runs `node bin/kizuna.js import ...` against the test database. */
 function kizuna(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/kizuna.js', 'import', ...args], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
-    }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      ['bin/kizuna.js', 'import', ...args],
+      {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -68,7 +73,10 @@ describe('kizuna import', () => {
     const file = path.join(scratch, 'odd-headers.csv');
     await writeFile(file, '伝票,日付,お客様,品番,品名,数,金額\nZ-1,2024/3/1,Z-1,P-1,石鹸,2,500\n');
     const mapping = path.join(scratch, 'mapping.json');
-    await writeFile(mapping, JSON.stringify({ 伝票: 'order_id', 日付: 'ordered_at', お客様: 'customer_id', 品名: 'product_name', 数: 'quantity', 金額: 'unit_price' }));
+    await writeFile(
+      mapping,
+      JSON.stringify({ 伝票: 'order_id', 日付: 'ordered_at', お客様: 'customer_id', 品名: 'product_name', 数: 'quantity', 金額: 'unit_price' }),
+    );
     const before = await orderCount();
     const dry = await kizuna('orders', file, '--workspace', workspace.name, '--mapping', mapping, '--dry-run');
     expect(dry.code).toBe(0);

@@ -55,9 +55,23 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
   const fields = importFields(kind, workspace.timezone);
   const fieldChoices = fields.map((field) => ({ name: field.name, required: isRequired(field), header: field.aliases[0] ?? field.name }));
   const report = (parts: Partial<ImportReport>): ImportReport => ({
-    kind, fields: fieldChoices, encoding: null, columns: [], rows: 0, records: 0, valid: 0, invalid: 0, stored: false, dryRun, errors: [], sample: [], ...parts,
+    kind,
+    fields: fieldChoices,
+    encoding: null,
+    columns: [],
+    rows: 0,
+    records: 0,
+    valid: 0,
+    invalid: 0,
+    stored: false,
+    dryRun,
+    errors: [],
+    sample: [],
+    ...parts,
   });
-  const fileError = (reason: string, line = 1, code?: ReasonCode, params?: ReasonParams): ImportError[] => [{ line, column: null, value: null, reason, ...(code ? { code } : {}), ...(params ? { params } : {}) }];
+  const fileError = (reason: string, line = 1, code?: ReasonCode, params?: ReasonParams): ImportError[] => [
+    { line, column: null, value: null, reason, ...(code ? { code } : {}), ...(params ? { params } : {}) },
+  ];
 
   const detected = await detectEncoding(source);
   if (!detected.ok) return report({ errors: fileError(detected.reason, detected.line, detected.code, detected.params) });
@@ -93,9 +107,13 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
     await client.query(outcome.stored ? 'commit' : 'rollback');
   } catch (error) {
     await client.query('rollback').catch(() => undefined);
-    if (error instanceof UnreadableCsv) return report({ encoding, columns: mapping.columns, errors: fileError(error.message, error.line, error.code, error.params) });
+    if (error instanceof UnreadableCsv)
+      return report({ encoding, columns: mapping.columns, errors: fileError(error.message, error.line, error.code, error.params) });
     if (isUniqueViolation(error)) {
-      throw new KizunaError('conflict', 'another import or API call stored some of the same records while this import ran; nothing was stored: import the file again');
+      throw new KizunaError(
+        'conflict',
+        'another import or API call stored some of the same records while this import ran; nothing was stored: import the file again',
+      );
     }
     throw error;
   } finally {
@@ -104,7 +122,7 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
   if (outcome.stored && outcome.rows >= ANALYZE_AFTER_ROWS) await pool.query(`analyze ${WRITTEN_TABLES[kind].join(', ')}`);
   progress.finish();
 
-  const rejectedPath = outcome.rejected?.size ? params.rejectedPath ?? defaultRejectedPath(source) : undefined;
+  const rejectedPath = outcome.rejected?.size ? (params.rejectedPath ?? defaultRejectedPath(source)) : undefined;
   await revisitLines({ source, encoding, header: header.cells, errors: outcome.errors, rejected: outcome.rejected, rejectedPath });
   return report({
     encoding,

@@ -20,7 +20,9 @@ export interface ImportField {
   derived?: boolean;
 }
 
-const labelled = (map: (text: string) => string) => (text: string): Normalized<unknown> => ({ ok: true, value: map(text) });
+const labelled =
+  (map: (text: string) => string) =>
+  (text: string): Normalized<unknown> => ({ ok: true, value: map(text) });
 
 const ALIASES = {
   customer_id: ['顧客番号', '会員ID', '会員番号', '顧客ID', '顧客コード', '会員コード', 'customer_id', 'member_id'],
@@ -59,40 +61,60 @@ function makeFields(kind: BatchKind, timezone: string): ImportField[] {
   const customer = schemas.customer.shape;
   const order = schemas.order.shape;
   const item = order.items.element.shape;
-  const field = (name: keyof typeof ALIASES, schema: z.ZodType, label?: ImportField['label']): ImportField =>
-    ({ name, aliases: ALIASES[name], schema, label });
+  const field = (name: keyof typeof ALIASES, schema: z.ZodType, label?: ImportField['label']): ImportField => ({ name, aliases: ALIASES[name], schema, label });
   const customerDetails = [
-    field('name', customer.name), field('name_kana', customer.name_kana), field('gender', customer.gender, labelled(genderLabel)),
-    field('birth_date', customer.birth_date), field('email', customer.email), field('phone', customer.phone),
+    field('name', customer.name),
+    field('name_kana', customer.name_kana),
+    field('gender', customer.gender, labelled(genderLabel)),
+    field('birth_date', customer.birth_date),
+    field('email', customer.email),
+    field('phone', customer.phone),
   ];
   switch (kind) {
     case 'customers':
       return [
-        field('customer_id', customer.customer_id), ...customerDetails, field('prefecture', customer.prefecture),
+        field('customer_id', customer.customer_id),
+        ...customerDetails,
+        field('prefecture', customer.prefecture),
         field('line_user_id', customer.line_user_id),
       ];
     case 'products': {
       const product = schemas.product.shape;
       return [
-        field('sku', product.sku), { name: 'name', aliases: ['商品名', 'name', 'product_name'], schema: product.name },
-        field('category', product.category), field('price', product.price), field('is_subscription', product.is_subscription, yesNoLabel),
-        field('effect_first_feeling_days', product.effect_first_feeling_days), field('effect_clear_days', product.effect_clear_days),
+        field('sku', product.sku),
+        { name: 'name', aliases: ['商品名', 'name', 'product_name'], schema: product.name },
+        field('category', product.category),
+        field('price', product.price),
+        field('is_subscription', product.is_subscription, yesNoLabel),
+        field('effect_first_feeling_days', product.effect_first_feeling_days),
+        field('effect_clear_days', product.effect_clear_days),
         field('effect_share', product.effect_share, shareLabel),
       ];
     }
     case 'orders':
       return [
-        field('order_id', order.order_id), field('customer_id', order.customer_id), field('ordered_at', order.ordered_at),
-        field('channel', order.channel, labelled(channelLabel)), field('status', order.status, labelled(statusLabel)),
-        field('prefecture', order.prefecture), field('store', order.store), field('delivered_at', order.delivered_at),
-        field('sku', item.sku), field('product_name', item.product_name), field('quantity', item.quantity), field('unit_price', item.unit_price),
+        field('order_id', order.order_id),
+        field('customer_id', order.customer_id),
+        field('ordered_at', order.ordered_at),
+        field('channel', order.channel, labelled(channelLabel)),
+        field('status', order.status, labelled(statusLabel)),
+        field('prefecture', order.prefecture),
+        field('store', order.store),
+        field('delivered_at', order.delivered_at),
+        field('sku', item.sku),
+        field('product_name', item.product_name),
+        field('quantity', item.quantity),
+        field('unit_price', item.unit_price),
         ...customerDetails,
       ];
     case 'events': {
       const event = schemas.event.shape;
       return [
-        field('customer_id', event.customer_id), field('type', event.type), field('occurred_at', event.occurred_at),
-        field('properties', event.properties, jsonObjectLabel), { ...field('idempotency_key', event.idempotency_key), derived: true },
+        field('customer_id', event.customer_id),
+        field('type', event.type),
+        field('occurred_at', event.occurred_at),
+        field('properties', event.properties, jsonObjectLabel),
+        { ...field('idempotency_key', event.idempotency_key), derived: true },
       ];
     }
   }

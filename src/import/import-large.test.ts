@@ -40,8 +40,11 @@ describe('importCsv: a 50 MB Shift_JIS order export', () => {
       [workspace.id],
     );
     expect(rows[0]).toEqual({
-      orders: totals.orders, items: 350_000, customers: totals.customers,
-      purchases: String(totals.purchaseTotal), customer_totals: String(totals.purchaseTotal),
+      orders: totals.orders,
+      items: 350_000,
+      customers: totals.customers,
+      purchases: String(totals.purchaseTotal),
+      customer_totals: String(totals.purchaseTotal),
     });
     // Generous: the 2-core CI machine imports ~30,000 lines/s; this guards against a collapse, not a regression of a few percent.
     expect(seconds).toBeLessThan(120);

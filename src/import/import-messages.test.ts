@@ -21,7 +21,9 @@ describe('import messages say what is wrong and where', () => {
   it('calls a 5 MB unquoted field too long, on its line, with the limit (not an unclosed quote), and reads the lines after it', async () => {
     const file = Buffer.from(`customer_id,name\nK1,花子\nK2,${'x'.repeat(5_000_000)}\nK3,太郎\n`);
     const report = await importBytes('customers', file);
-    expect(report.errors.map(({ line, code, params }) => ({ line, code, params }))).toEqual([{ line: 3, code: 'line_too_long', params: { limit: 4_194_304, line: 3 } }]);
+    expect(report.errors.map(({ line, code, params }) => ({ line, code, params }))).toEqual([
+      { line: 3, code: 'line_too_long', params: { limit: 4_194_304, line: 3 } },
+    ]);
     expect(report.errors[0]!.reason).toContain('line 3 is longer than 4,194,304 characters');
     expect(report.errors[0]!.reason).not.toContain('quote');
     expect(report).toMatchObject({ rows: 3, valid: 2, invalid: 1 });
@@ -31,13 +33,17 @@ describe('import messages say what is wrong and where', () => {
     const utf8 = Buffer.from('会員ID,氏名\nK1,山田\n');
     const file = Buffer.concat([utf8, iconv.encode('K2,佐藤\n', 'cp932')]);
     const report = await importBytes('customers', file);
-    expect(report.errors).toEqual([expect.objectContaining({ line: 3, code: 'encoding_changes', params: { line: 3, offset: utf8.length + 3, encoding: 'UTF-8' } })]);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ line: 3, code: 'encoding_changes', params: { line: 3, offset: utf8.length + 3, encoding: 'UTF-8' } }),
+    ]);
     expect(report.errors[0]!.reason).toContain(`the file's encoding changes at line 3 (byte offset ${utf8.length + 3})`);
 
     // Further in than the first chunk read: found while decoding, on its line.
     const lines = Buffer.from(`会員ID,氏名\n${'K0,山田\n'.repeat(200_000)}`);
     const late = await importBytes('customers', Buffer.concat([lines, iconv.encode('K2,佐藤\n', 'cp932')]));
-    expect(late.errors).toEqual([expect.objectContaining({ line: 200_002, code: 'encoding_changes', params: { line: 200_002, offset: lines.length + 3, encoding: 'UTF-8' } })]);
+    expect(late.errors).toEqual([
+      expect.objectContaining({ line: 200_002, code: 'encoding_changes', params: { line: 200_002, offset: lines.length + 3, encoding: 'UTF-8' } }),
+    ]);
   });
 
   it('names a bare carriage return among LF line breaks, on its line, instead of counting columns', async () => {

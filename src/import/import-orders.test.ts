@@ -53,22 +53,86 @@ async function customersOf(workspace: Workspace) {
 // orders-ja.csv, by hand: A-1001 = 1×1,980 + 2×1,980 + 1×3,300 = 9,240 (SERUM-30 on two lines, both count);
 // A-1002 = 3,300; A-1003 = 1,980 but cancelled; A-1004 = 3×980 = 2,940.
 const EXPECTED_ORDERS = [
-  { external_id: 'A-1001', customer: 'M001', ordered_at: new Date('2024-01-05T01:23:00Z'), channel: 'web', status: 'shipped', prefecture: '東京都',
-    amount: '9240', item_count: 4, items: [['SERUM-30', 1, 1980], ['SERUM-30', 2, 1980], ['CREAM-50', 1, 3300]] },
-  { external_id: 'A-1002', customer: 'M002', ordered_at: new Date('2024-01-05T15:00:00Z'), channel: 'phone', status: 'delivered', prefecture: '大阪府',
-    amount: '3300', item_count: 1, items: [['CREAM-50', 1, 3300]] },
-  { external_id: 'A-1003', customer: 'M001', ordered_at: new Date('2024-01-07T00:00:00Z'), channel: 'line', status: 'cancelled', prefecture: '東京都',
-    amount: '1980', item_count: 1, items: [['SERUM-30', 1, 1980]] },
-  { external_id: 'A-1004', customer: 'M003', ordered_at: new Date('2024-01-07T15:00:00Z'), channel: 'store', status: 'delivered', prefecture: '北海道',
-    amount: '2940', item_count: 3, items: [['TRIAL-7', 3, 980]] },
+  {
+    external_id: 'A-1001',
+    customer: 'M001',
+    ordered_at: new Date('2024-01-05T01:23:00Z'),
+    channel: 'web',
+    status: 'shipped',
+    prefecture: '東京都',
+    amount: '9240',
+    item_count: 4,
+    items: [
+      ['SERUM-30', 1, 1980],
+      ['SERUM-30', 2, 1980],
+      ['CREAM-50', 1, 3300],
+    ],
+  },
+  {
+    external_id: 'A-1002',
+    customer: 'M002',
+    ordered_at: new Date('2024-01-05T15:00:00Z'),
+    channel: 'phone',
+    status: 'delivered',
+    prefecture: '大阪府',
+    amount: '3300',
+    item_count: 1,
+    items: [['CREAM-50', 1, 3300]],
+  },
+  {
+    external_id: 'A-1003',
+    customer: 'M001',
+    ordered_at: new Date('2024-01-07T00:00:00Z'),
+    channel: 'line',
+    status: 'cancelled',
+    prefecture: '東京都',
+    amount: '1980',
+    item_count: 1,
+    items: [['SERUM-30', 1, 1980]],
+  },
+  {
+    external_id: 'A-1004',
+    customer: 'M003',
+    ordered_at: new Date('2024-01-07T15:00:00Z'),
+    channel: 'store',
+    status: 'delivered',
+    prefecture: '北海道',
+    amount: '2940',
+    item_count: 3,
+    items: [['TRIAL-7', 3, 980]],
+  },
 ];
 const EXPECTED_CUSTOMERS = [
-  { external_id: 'M001', name: '山田 花子', name_kana: 'ヤマダ ハナコ', prefecture: '東京都', lifecycle: 'customer', purchase_count: 1, purchase_total: '9240',
-    identities: { email: 'hanako@example.jp', phone: '09012345678' } },
-  { external_id: 'M002', name: '佐藤 美咲', name_kana: 'サトウ ミサキ', prefecture: '大阪府', lifecycle: 'customer', purchase_count: 1, purchase_total: '3300',
-    identities: { email: 'misaki@example.jp', phone: '08011112222' } },
-  { external_id: 'M003', name: '鈴木 陽菜', name_kana: 'スズキ ヒナ', prefecture: '北海道', lifecycle: 'customer', purchase_count: 1, purchase_total: '2940',
-    identities: { phone: '0312345678' } },
+  {
+    external_id: 'M001',
+    name: '山田 花子',
+    name_kana: 'ヤマダ ハナコ',
+    prefecture: '東京都',
+    lifecycle: 'customer',
+    purchase_count: 1,
+    purchase_total: '9240',
+    identities: { email: 'hanako@example.jp', phone: '09012345678' },
+  },
+  {
+    external_id: 'M002',
+    name: '佐藤 美咲',
+    name_kana: 'サトウ ミサキ',
+    prefecture: '大阪府',
+    lifecycle: 'customer',
+    purchase_count: 1,
+    purchase_total: '3300',
+    identities: { email: 'misaki@example.jp', phone: '08011112222' },
+  },
+  {
+    external_id: 'M003',
+    name: '鈴木 陽菜',
+    name_kana: 'スズキ ヒナ',
+    prefecture: '北海道',
+    lifecycle: 'customer',
+    purchase_count: 1,
+    purchase_total: '2940',
+    identities: { phone: '0312345678' },
+  },
 ];
 
 describe('importCsv: order exports', () => {
@@ -79,10 +143,18 @@ describe('importCsv: order exports', () => {
     expect(report.columns).toContainEqual({ column: '合計金額', field: null });
     expect(report.columns).toContainEqual({ column: '単価', field: 'unit_price' });
     expect(report.sample).toHaveLength(4);
-    expect(report.sample[0]).toMatchObject({ order_id: 'A-1001', items: [{ sku: 'SERUM-30', quantity: 1, unit_price: '1980' }, { quantity: 2 }, { sku: 'CREAM-50' }] });
+    expect(report.sample[0]).toMatchObject({
+      order_id: 'A-1001',
+      items: [{ sku: 'SERUM-30', quantity: 1, unit_price: '1980' }, { quantity: 2 }, { sku: 'CREAM-50' }],
+    });
     expect(await ordersOf(workspace)).toEqual(EXPECTED_ORDERS);
     expect(await customersOf(workspace)).toEqual(EXPECTED_CUSTOMERS);
-    const products = await database.db.selectFrom('products').select(['sku', 'name', 'price']).where('workspace_id', '=', workspace.id).orderBy('sku').execute();
+    const products = await database.db
+      .selectFrom('products')
+      .select(['sku', 'name', 'price'])
+      .where('workspace_id', '=', workspace.id)
+      .orderBy('sku')
+      .execute();
     expect(products).toEqual([
       { sku: 'CREAM-50', name: 'クリーム 50g', price: '3300' },
       { sku: 'SERUM-30', name: '美容液 30mL', price: '1980' },
@@ -108,13 +180,32 @@ describe('importCsv: order exports', () => {
     const orders = await ordersOf(workspace);
     // E-1 = 2×1,200 (line 2) + 1×2,500 (line 4); E-2's TEA-1 has no name but line 2 names it.
     expect(orders.map((o) => [o.external_id, o.amount, o.item_count, o.items])).toEqual([
-      ['E-1', '4900', 3, [['TEA-1', 2, 1200], ['MUG-1', 1, 2500]]],
+      [
+        'E-1',
+        '4900',
+        3,
+        [
+          ['TEA-1', 2, 1200],
+          ['MUG-1', 1, 2500],
+        ],
+      ],
       ['E-2', '1200', 1, [['TEA-1', 1, 1200]]],
     ]);
     expect(orders[1]!.ordered_at).toEqual(new Date('2024-02-02T03:30:00Z'));
-    const phone = await database.db.selectFrom('customer_identities').select('value').where('workspace_id', '=', workspace.id).where('kind', '=', 'phone').orderBy('value').execute();
+    const phone = await database.db
+      .selectFrom('customer_identities')
+      .select('value')
+      .where('workspace_id', '=', workspace.id)
+      .where('kind', '=', 'phone')
+      .orderBy('value')
+      .execute();
     expect(phone.map((p) => p.value)).toEqual(['07055550002', '09055550001']);
-    const mug = await database.db.selectFrom('products').select('name').where('workspace_id', '=', workspace.id).where('sku', '=', 'MUG-1').executeTakeFirstOrThrow();
+    const mug = await database.db
+      .selectFrom('products')
+      .select('name')
+      .where('workspace_id', '=', workspace.id)
+      .where('sku', '=', 'MUG-1')
+      .executeTakeFirstOrThrow();
     expect(mug.name).toBe('Mug, "large"');
   });
 
@@ -130,17 +221,16 @@ describe('importCsv: order exports', () => {
   it('updates an order whose lines changed and refreshes both customers when it moves to another', async () => {
     const workspace = await freshWorkspace(database);
     await importOrders(workspace, { path: fixture('orders-ja.csv') });
-    const moved = [
-      '受注番号,受注日時,会員ID,商品コード,数量,単価',
-      'A-1001,2024/1/5 10:23,M002,SERUM-30,1,1980',
-    ].join('\n');
+    const moved = ['受注番号,受注日時,会員ID,商品コード,数量,単価', 'A-1001,2024/1/5 10:23,M002,SERUM-30,1,1980'].join('\n');
     const report = await importOrders(workspace, { buffer: Buffer.from(moved) });
     expect(report).toMatchObject({ stored: true, errors: [] });
     const orders = await ordersOf(workspace);
     expect(orders[0]).toMatchObject({ external_id: 'A-1001', customer: 'M002', amount: '1980', item_count: 1, items: [['SERUM-30', 1, 1980]] });
     const customers = await customersOf(workspace);
     expect(customers.map((c) => [c.external_id, c.purchase_count, c.purchase_total])).toEqual([
-      ['M001', 0, '0'], ['M002', 2, '5280'], ['M003', 1, '2940'],
+      ['M001', 0, '0'],
+      ['M002', 2, '5280'],
+      ['M003', 1, '2940'],
     ]);
   });
 
@@ -155,20 +245,43 @@ describe('importCsv: order exports', () => {
       'C-5,2024/2/4,K-1,SOAP,石鹸,1,480,発送済',
     ].join('\n');
     expect(await importOrders(workspace, { buffer: Buffer.from(file) })).toMatchObject({ stored: true, errors: [] });
-    const summaries = async () => (await database.pool.query(
-      `select external_id, lifecycle, purchase_count, purchase_total, first_purchase_at, last_purchase_at, became_customer_at, updated_at
-         from customers where workspace_id = $1 order by external_id`, [workspace.id])).rows;
+    const summaries = async () =>
+      (
+        await database.pool.query(
+          `select external_id, lifecycle, purchase_count, purchase_total, first_purchase_at, last_purchase_at, became_customer_at, updated_at
+         from customers where workspace_id = $1 order by external_id`,
+          [workspace.id],
+        )
+      ).rows;
     const imported = await summaries();
     // By hand: K-1 bought on 2/3 (2 × 500) and 2/4 (480), midnight in Tokyo; C-2 is cancelled and C-4 returned.
     expect(imported).toMatchObject([
-      { external_id: 'K-1', lifecycle: 'customer', purchase_count: 2, purchase_total: '1480', first_purchase_at: new Date('2024-02-02T15:00:00Z'),
-        last_purchase_at: new Date('2024-02-03T15:00:00Z'), became_customer_at: new Date('2024-02-02T15:00:00Z') },
-      { external_id: 'L-1', lifecycle: 'lead', purchase_count: 0, purchase_total: '0', first_purchase_at: null, last_purchase_at: null, became_customer_at: null },
+      {
+        external_id: 'K-1',
+        lifecycle: 'customer',
+        purchase_count: 2,
+        purchase_total: '1480',
+        first_purchase_at: new Date('2024-02-02T15:00:00Z'),
+        last_purchase_at: new Date('2024-02-03T15:00:00Z'),
+        became_customer_at: new Date('2024-02-02T15:00:00Z'),
+      },
+      {
+        external_id: 'L-1',
+        lifecycle: 'lead',
+        purchase_count: 0,
+        purchase_total: '0',
+        first_purchase_at: null,
+        last_purchase_at: null,
+        became_customer_at: null,
+      },
     ]);
     const client = await database.pool.connect();
     try {
       const { rows } = await client.query<{ id: string }>('select id from customers where workspace_id = $1', [workspace.id]);
-      await refreshCustomerStats(client, rows.map((row) => row.id));
+      await refreshCustomerStats(
+        client,
+        rows.map((row) => row.id),
+      );
     } finally {
       client.release();
     }
@@ -186,7 +299,10 @@ describe('importCsv: order exports', () => {
       );
       const importing = importOrders(workspace, { path: fixture('orders-ja.csv') });
       // The import waits on the other transaction's uncommitted key, then finds it taken.
-      await waitUntil(async () => (await database.pool.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into orders%'`)).rowCount! > 0);
+      await waitUntil(
+        async () =>
+          (await database.pool.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into orders%'`)).rowCount! > 0,
+      );
       await other.query('commit');
       await expect(importing).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('nothing was stored') });
     } finally {
@@ -214,7 +330,14 @@ describe('importCsv: broken order files', () => {
     { line: 3, column: '受注日時', value: '2024/02/31', reason: 'no such date: "2024/02/31"', code: 'no_such_date' },
     { line: 4, column: '数量', value: '-1', reason: 'quantity must be at least 1', code: 'too_small', params: { minimum: 0, inclusive: 0 } },
     { line: 5, column: '商品コード', value: 'NOPE-1', reason: expect.stringContaining('unknown product code "NOPE-1"'), code: 'unknown_product' },
-    { line: 7, column: '受注日時', value: '2024/1/9', reason: expect.stringMatching(/^ordered_at differs from line 6, the first line of order "B-5"; .*--order-time earliest \(HTTP: orderTime=earliest\)/), code: 'order_time_differs', params: { line: 6, order: 'B-5' } },
+    {
+      line: 7,
+      column: '受注日時',
+      value: '2024/1/9',
+      reason: expect.stringMatching(/^ordered_at differs from line 6, the first line of order "B-5"; .*--order-time earliest \(HTTP: orderTime=earliest\)/),
+      code: 'order_time_differs',
+      params: { line: 6, order: 'B-5' },
+    },
   ];
 
   it('lists every error with its line, column and value, and stores nothing (all-or-nothing)', async () => {
@@ -222,7 +345,14 @@ describe('importCsv: broken order files', () => {
     const report = await importOrders(workspace, { path: fixture('orders-mixed.csv') });
     expect(report).toMatchObject({ rows: 7, records: 6, valid: 2, invalid: 5, stored: false });
     expect(report.errors).toEqual(MIXED_ERRORS);
-    expect(await snapshotWorkspace(database, workspace)).toEqual({ customers: null, identities: null, products: null, orders: null, items: null, events: null });
+    expect(await snapshotWorkspace(database, workspace)).toEqual({
+      customers: null,
+      identities: null,
+      products: null,
+      orders: null,
+      items: null,
+      events: null,
+    });
   });
 
   it('compares every line of an order with its first, also lines that repeat a line that already differed', async () => {
@@ -239,7 +369,9 @@ describe('importCsv: broken order files', () => {
     const report = await importOrders(workspace, { buffer: Buffer.from(file) });
     expect(report.stored).toBe(false);
     expect(report.errors.map((e) => [e.line, e.column, e.code])).toEqual([
-      [4, '受注日時', 'order_time_differs'], [5, '受注日時', 'order_time_differs'], [7, '会員ID', 'order_lines_disagree'],
+      [4, '受注日時', 'order_time_differs'],
+      [5, '受注日時', 'order_time_differs'],
+      [7, '会員ID', 'order_lines_disagree'],
     ]);
   });
 
@@ -256,7 +388,10 @@ describe('importCsv: broken order files', () => {
     const rejectedPath = path.join(scratch, 'mixed.rejected.csv');
     const report = await importOrders(workspace, { path: fixture('orders-mixed.csv') }, { mode: 'skip-invalid', rejectedPath });
     expect(report).toMatchObject({ rows: 7, valid: 2, invalid: 5, stored: true, rejectedPath, errors: MIXED_ERRORS });
-    expect((await ordersOf(workspace)).map((o) => [o.external_id, o.customer, o.amount])).toEqual([['B-1', 'M100', '1980'], ['B-6', 'M105', '6600']]);
+    expect((await ordersOf(workspace)).map((o) => [o.external_id, o.customer, o.amount])).toEqual([
+      ['B-1', 'M100', '1980'],
+      ['B-6', 'M105', '6600'],
+    ]);
     expect((await customersOf(workspace)).map((c) => c.external_id)).toEqual(['M100', 'M105']);
     const rejected = await readFile(rejectedPath);
     expect([...rejected.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
@@ -301,20 +436,34 @@ describe('importCsv: broken order files', () => {
     const workspace = await freshWorkspace(database);
     const file = '受注番号,受注日時,会員ID,商品コード,商品名,数量,単価\nA-1,2024/1/5,M1,S1,石鹸,9999999999,100\n';
     const report = await importOrders(workspace, { buffer: Buffer.from(file) });
-    expect(report.errors).toEqual([{
-      line: 2, column: '数量', value: '9999999999', reason: 'quantity must be at most 1,000,000', code: 'too_large', params: { maximum: 1_000_000, inclusive: 1 },
-    }]);
+    expect(report.errors).toEqual([
+      {
+        line: 2,
+        column: '数量',
+        value: '9999999999',
+        reason: 'quantity must be at most 1,000,000',
+        code: 'too_large',
+        params: { maximum: 1_000_000, inclusive: 1 },
+      },
+    ]);
   });
 
   it('names a required field without a column and lists the headers found', async () => {
     const workspace = await freshWorkspace(database);
     const report = await importOrders(workspace, { buffer: Buffer.from('受注番号,会員ID,商品コード,数量,単価\nA-1,M1,S1,1,100\n') });
     expect(report.stored).toBe(false);
-    expect(report.errors).toEqual([{
-      line: 1, column: null, value: null,
-      reason: expect.stringMatching(/^no column for ordered_at, which orders need: name a column "受注日時" or .*headers found: "受注番号", "会員ID", "商品コード", "数量", "単価"/),
-      code: 'no_column', params: { field: 'ordered_at' },
-    }]);
+    expect(report.errors).toEqual([
+      {
+        line: 1,
+        column: null,
+        value: null,
+        reason: expect.stringMatching(
+          /^no column for ordered_at, which orders need: name a column "受注日時" or .*headers found: "受注番号", "会員ID", "商品コード", "数量", "単価"/,
+        ),
+        code: 'no_column',
+        params: { field: 'ordered_at' },
+      },
+    ]);
     expect(report.fields).toContainEqual({ name: 'ordered_at', required: true, header: '受注日時' });
     expect(report.fields).toContainEqual({ name: 'store', required: false, header: '店舗' });
   });

@@ -10,7 +10,12 @@ import { writeStagedOrders, type WriteStep } from './order-writes.ts';
 
 /** Share of the import's time after reading, per step (measured on a 1,000,000-line export). */
 const STEP_WEIGHTS: Record<'checks' | WriteStep, number> = {
-  checks: 0.3, customers: 0.3, products: 0.05, orders: 0.5, items: 1.2, 'customer-stats': 0.3,
+  checks: 0.3,
+  customers: 0.3,
+  products: 0.05,
+  orders: 0.5,
+  items: 1.2,
+  'customer-stats': 0.3,
 };
 export const ORDER_WORK_AFTER_READING = Object.values(STEP_WEIGHTS).reduce((a, b) => a + b, 0);
 
@@ -27,8 +32,11 @@ export async function importOrderLines(run: LineImport): Promise<LineImportOutco
   await client.query('analyze import_order_lines');
   await summariseStagedLines(client, workspace.id, run.orderTime);
   const checked = await checkStagedOrders({
-    client, workspaceId: workspace.id, itemsSchema: recordSchemas(workspace.timezone).order.shape.items,
-    columnOf: (field) => reader.columnOf(field), orderTime: run.orderTime,
+    client,
+    workspaceId: workspace.id,
+    itemsSchema: recordSchemas(workspace.timezone).order.shape.items,
+    columnOf: (field) => reader.columnOf(field),
+    orderTime: run.orderTime,
   });
   progress.advance(STEP_WEIGHTS.checks);
   errors.push(...checked.errors);
@@ -39,7 +47,10 @@ export async function importOrderLines(run: LineImport): Promise<LineImportOutco
   const stored = !run.dryRun && (errors.length === 0 || run.mode === 'skip-invalid');
   if (stored) {
     await writeStagedOrders({
-      client, workspaceId: workspace.id, someRejected: errors.length > 0, onStep: (step) => progress.advance(STEP_WEIGHTS[step]),
+      client,
+      workspaceId: workspace.id,
+      someRejected: errors.length > 0,
+      onStep: (step) => progress.advance(STEP_WEIGHTS[step]),
     });
   }
   const rejected = stored && errors.length > 0 ? await rejectedLineReasons(client, errors, errorLines) : undefined;
@@ -52,7 +63,12 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
   await createStagingTable(client);
   const writer = new StagingWriter(client);
   const layouts = stagedLayouts((name) => reader.slot(name));
-  const [orderSlot, customerSlot, skuSlot, productNameSlot] = ['order_id', 'customer_id', 'sku', 'product_name'].map((name) => reader.slot(name)) as [number, number, number, number];
+  const [orderSlot, customerSlot, skuSlot, productNameSlot] = ['order_id', 'customer_id', 'sku', 'product_name'].map((name) => reader.slot(name)) as [
+    number,
+    number,
+    number,
+    number,
+  ];
   // Well-formed lines so far per order id: the next one's item line number.
   const orderLines = new Map<unknown, number>();
   // The reader returns the very same result for a cell equal to the column's previous one, so
@@ -137,14 +153,23 @@ class OrderSample {
       if (this.orders.size >= SAMPLE_SIZE) return;
       const value = <T>(name: string) => this.value<T>(reader, name);
       order = {
-        order_id: orderId, customer_id: value('customer_id'), ordered_at: value('ordered_at'), channel: value('channel'),
-        prefecture: value('prefecture'), store: value('store'), status: value('status'), delivered_at: value('delivered_at'), items: [],
+        order_id: orderId,
+        customer_id: value('customer_id'),
+        ordered_at: value('ordered_at'),
+        channel: value('channel'),
+        prefecture: value('prefecture'),
+        store: value('store'),
+        status: value('status'),
+        delivered_at: value('delivered_at'),
+        items: [],
       };
       this.orders.set(orderId, order);
     }
     order.items.push({
-      sku: this.value(reader, 'sku'), quantity: this.value(reader, 'quantity'),
-      unit_price: this.value(reader, 'unit_price'), product_name: this.value(reader, 'product_name'),
+      sku: this.value(reader, 'sku'),
+      quantity: this.value(reader, 'quantity'),
+      unit_price: this.value(reader, 'unit_price'),
+      product_name: this.value(reader, 'product_name'),
     });
   }
 

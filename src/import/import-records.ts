@@ -41,7 +41,13 @@ export async function importRecordLines(run: LineImport & { kind: OneLineKind })
       if (earlier !== undefined) {
         // The same event twice is one event (as the batch API keeps it once); another repeat is ambiguous.
         if (kind !== 'events') {
-          errors.push({ line: line.line, column: reader.columnOf(key.field), value: null, reason: `duplicate ${key.field} "${key.value}" (also on line ${earlier})`, code: 'duplicate' });
+          errors.push({
+            line: line.line,
+            column: reader.columnOf(key.field),
+            value: null,
+            reason: `duplicate ${key.field} "${key.value}" (also on line ${earlier})`,
+            code: 'duplicate',
+          });
         }
         continue;
       }
@@ -113,7 +119,11 @@ function naturalKey(record: CustomerRecord | ProductRecord | EventRecord): { fie
 
 /** Writes a chunk's records; customers whose email, phone or LINE id belongs to another profile are reported instead. */
 async function writeChunk(
-  client: pg.ClientBase, workspaceId: string, kind: OneLineKind, chunk: readonly Staged[], columnOf: (field: string) => string | null,
+  client: pg.ClientBase,
+  workspaceId: string,
+  kind: OneLineKind,
+  chunk: readonly Staged[],
+  columnOf: (field: string) => string | null,
 ): Promise<ImportError[]> {
   if (chunk.length === 0) return [];
   const errors: ImportError[] = [];
@@ -135,9 +145,13 @@ async function writeChunk(
 
 function validRecords(kind: OneLineKind, chunk: readonly Staged[]): ValidRecords {
   switch (kind) {
-    case 'customers': return { kind, records: chunk.map((s) => s.record as CustomerRecord) };
-    case 'products': return { kind, records: chunk.map((s) => s.record as ProductRecord) };
-    case 'events': return { kind, records: chunk.map((s) => s.record as EventRecord) };
-    default: return assertNever(kind, 'import kind');
+    case 'customers':
+      return { kind, records: chunk.map((s) => s.record as CustomerRecord) };
+    case 'products':
+      return { kind, records: chunk.map((s) => s.record as ProductRecord) };
+    case 'events':
+      return { kind, records: chunk.map((s) => s.record as EventRecord) };
+    default:
+      return assertNever(kind, 'import kind');
   }
 }

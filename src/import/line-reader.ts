@@ -34,7 +34,11 @@ export class LineReader {
   private readonly absent: CellResult[];
   private readonly width: number;
 
-  constructor(private readonly header: readonly string[], mapping: ColumnMapping, allFields: readonly ImportField[]) {
+  constructor(
+    private readonly header: readonly string[],
+    mapping: ColumnMapping,
+    allFields: readonly ImportField[],
+  ) {
     this.width = header.length;
     // Every field of the kind gets a slot; fields without a column always read as absent.
     this.fields = allFields;
@@ -72,7 +76,14 @@ export class LineReader {
     const before = errors.length;
     const { cells, line } = record;
     if (record.malformed) {
-      errors.push({ line, column: null, value: null, reason: `malformed CSV: ${record.malformed}`, ...(record.code ? { code: record.code } : {}), ...(record.params ? { params: record.params } : {}) });
+      errors.push({
+        line,
+        column: null,
+        value: null,
+        reason: `malformed CSV: ${record.malformed}`,
+        ...(record.code ? { code: record.code } : {}),
+        ...(record.params ? { params: record.params } : {}),
+      });
       if (cells.length === 0) {
         // Nothing of the line was kept (too long to read): its cells have nothing more to say.
         this.results.fill(NO_VALUE);
@@ -81,8 +92,12 @@ export class LineReader {
     } else if (cells.length < this.width || (cells.length > this.width && cells.slice(this.width).some((cell) => cell.trim() !== ''))) {
       // Cells would be read against the wrong headers: report the line alone.
       errors.push({
-        line, column: null, value: null, reason: `the line has ${cells.length} columns, the header ${this.width}`,
-        code: 'column_count', params: { columns: cells.length, header: this.width },
+        line,
+        column: null,
+        value: null,
+        reason: `the line has ${cells.length} columns, the header ${this.width}`,
+        code: 'column_count',
+        params: { columns: cells.length, header: this.width },
       });
       this.results.fill(NO_VALUE);
       return false;
@@ -98,7 +113,14 @@ export class LineReader {
       this.results[slot] = NO_VALUE;
       const blank = text.trim() === '';
       const refusal: Refusal = blank ? { reason: `${this.fields[slot]!.name} is required`, code: 'required' } : result;
-      errors.push({ line, column: column === -1 ? null : this.header[column]!, value: text, reason: refusal.reason, ...(refusal.code ? { code: refusal.code } : {}), ...(refusal.params ? { params: refusal.params } : {}) });
+      errors.push({
+        line,
+        column: column === -1 ? null : this.header[column]!,
+        value: text,
+        reason: refusal.reason,
+        ...(refusal.code ? { code: refusal.code } : {}),
+        ...(refusal.params ? { params: refusal.params } : {}),
+      });
     }
     return errors.length === before;
   }

@@ -30,8 +30,14 @@ import { countErrorsByReason } from './import-report.ts';
 
 const DATA = path.resolve(import.meta.dirname, '../../test/fixtures/data/online-retail/online_retail.csv.gz');
 const MAPPING = {
-  InvoiceNo: 'order_id', StockCode: 'sku', Description: 'product_name', Quantity: 'quantity',
-  InvoiceDate: 'ordered_at', UnitPrice: 'unit_price', CustomerID: 'customer_id', Country: '',
+  InvoiceNo: 'order_id',
+  StockCode: 'sku',
+  Description: 'product_name',
+  Quantity: 'quantity',
+  InvoiceDate: 'ordered_at',
+  UnitPrice: 'unit_price',
+  CustomerID: 'customer_id',
+  Country: '',
 };
 
 // ─── The raw file, parsed with plain code ───────────────────────────────────────────────
@@ -53,7 +59,10 @@ interface Line {
  * (the file's descriptions do), not line breaks (none does: checked by the header's width).
  */
 function parseCsv(text: string): string[][] {
-  return text.split(/\r?\n/).filter((line) => line !== '').map((line) => (line.includes('"') ? parseQuotedLine(line) : line.split(',')));
+  return text
+    .split(/\r?\n/)
+    .filter((line) => line !== '')
+    .map((line) => (line.includes('"') ? parseQuotedLine(line) : line.split(',')));
 }
 
 function parseQuotedLine(line: string): string[] {
@@ -63,12 +72,16 @@ function parseQuotedLine(line: string): string[] {
   for (let i = 0; i < line.length; i += 1) {
     const c = line[i]!;
     if (quoted) {
-      if (c === '"' && line[i + 1] === '"') { field += '"'; i += 1; }
-      else if (c === '"') quoted = false;
+      if (c === '"' && line[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') { fields.push(field); field = ''; }
-    else field += c;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else field += c;
   }
   fields.push(field);
   return fields;
@@ -88,7 +101,12 @@ function readLines(csvText: string): Line[] {
   expect(header).toEqual(['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country']);
   expect(records.filter((cells) => cells.length !== header!.length)).toEqual([]);
   return records.map(([invoice, , , quantity, time, price, customer], index) => ({
-    number: index + 2, invoice: invoice!, quantity: Number(quantity), time: time!, priceMilli: milli(price!), customer: customer!,
+    number: index + 2,
+    invoice: invoice!,
+    quantity: Number(quantity),
+    time: time!,
+    priceMilli: milli(price!),
+    customer: customer!,
   }));
 }
 
@@ -113,7 +131,8 @@ function expectedFigures(lines: readonly Line[]) {
   for (const [invoice, items] of invoices) {
     if (invoice.startsWith('C') || items[0]!.customer === '') continue;
     purchases.push({
-      invoice, customer: items[0]!.customer,
+      invoice,
+      customer: items[0]!.customer,
       time: items.map((item) => item.time).sort()[0]!,
       amountMilli: items.reduce((sum, item) => sum + BigInt(item.quantity) * item.priceMilli, 0n),
       items: items.reduce((sum, item) => sum + item.quantity, 0),
@@ -155,10 +174,18 @@ describe('the UCI Online Retail file, imported whole with a mapping and --skip-i
     expected = expectedFigures(readLines(gunzipSync(await readFile(DATA)).toString('utf8')));
     const workspace = await freshWorkspace(database, { timezone: 'Europe/London', currency: 'GBP' });
     workspaceId = workspace.id;
-    report = await withDecompressedFile(DATA, (csvPath) => importCsv({
-      pool: database.pool, workspace, kind: 'orders', source: { path: csvPath }, mapping: MAPPING,
-      mode: 'skip-invalid', dryRun: false, orderTime: 'earliest',
-    }));
+    report = await withDecompressedFile(DATA, (csvPath) =>
+      importCsv({
+        pool: database.pool,
+        workspace,
+        kind: 'orders',
+        source: { path: csvPath },
+        mapping: MAPPING,
+        mode: 'skip-invalid',
+        dryRun: false,
+        orderTime: 'earliest',
+      }),
+    );
   }, 240_000);
   afterAll(() => database.close());
 
@@ -167,8 +194,13 @@ describe('the UCI Online Retail file, imported whole with a mapping and --skip-i
     expect([expected.lines, expected.missingCustomer]).toEqual([541_909, 135_080]);
     const purchaseLines = expected.purchases.reduce((sum, p) => sum + expected.invoiceLines.get(p.invoice)!.length, 0);
     expect(report).toMatchObject({
-      kind: 'orders', encoding: 'utf-8', rows: expected.lines, records: expected.invoices, stored: true,
-      valid: purchaseLines, invalid: expected.lines - purchaseLines,
+      kind: 'orders',
+      encoding: 'utf-8',
+      rows: expected.lines,
+      records: expected.invoices,
+      stored: true,
+      valid: purchaseLines,
+      invalid: expected.lines - purchaseLines,
     });
     const byReason = Object.fromEntries(countErrorsByReason(report.errors).map((r) => [`${r.column} ${r.code ?? r.reason}`, r.lines]));
     expect(byReason).toEqual({
@@ -190,22 +222,32 @@ describe('the UCI Online Retail file, imported whole with a mapping and --skip-i
 
   it('decomposes each month of 2011 in London as the raw invoices add up', async () => {
     const decomposition = await decomposeSales({
-      pool: database.pool, workspaceId, period: { from: '2011-01-01', to: '2012-01-01' }, granularity: 'month', compare: [],
+      pool: database.pool,
+      workspaceId,
+      period: { from: '2011-01-01', to: '2012-01-01' },
+      granularity: 'month',
+      compare: [],
     });
     const months = Array.from({ length: 12 }, (_, m) => `2011-${String(m + 1).padStart(2, '0')}`);
     expect(decomposition.series.map((bucket) => bucket.bucket)).toEqual(months.map((month) => `${month}-01`));
     decomposition.series.forEach((bucket, index) => {
       const want = totalsOf(expected.purchases.filter((p) => p.time.startsWith(months[index]!)));
       const { totals } = bucket;
-      expect({ month: months[index], salesMilli: milli(totals.sales), customers: totals.customers, purchases: totals.purchases, items: totals.items })
-        .toEqual({ month: months[index], ...want });
+      expect({ month: months[index], salesMilli: milli(totals.sales), customers: totals.customers, purchases: totals.purchases, items: totals.items }).toEqual({
+        month: months[index],
+        ...want,
+      });
       expect(totals.frequency).toBeCloseTo(want.purchases / want.customers, 12);
       expect(totals.itemsPerPurchase).toBeCloseTo(want.items / want.purchases, 12);
       expect(totals.pricePerItem).toBeCloseTo(Number(want.salesMilli) / 1000 / want.items, 9);
     });
     const year = totalsOf(expected.purchases.filter((p) => p.time.startsWith('2011')));
-    expect({ salesMilli: milli(decomposition.totals.sales), customers: decomposition.totals.customers, purchases: decomposition.totals.purchases, items: decomposition.totals.items })
-      .toEqual(year);
+    expect({
+      salesMilli: milli(decomposition.totals.sales),
+      customers: decomposition.totals.customers,
+      purchases: decomposition.totals.purchases,
+      items: decomposition.totals.items,
+    }).toEqual(year);
     // The whole file: £8,911,407.904 over 18,536 purchases by 4,339 customers (the figures commonly quoted for it).
     expect(totalsOf(expected.purchases)).toMatchObject({ salesMilli: 8_911_407_904n, customers: 4339, purchases: 18_536 });
   });
@@ -218,7 +260,7 @@ describe('the UCI Online Retail file, imported whole with a mapping and --skip-i
     expect(rates.total).toEqual({ customers: counts.size, repeaters, rate: repeaters / counts.size });
   });
 
-  it('gives every customer\'s RFM as of 2011-12-10 from their raw invoices', async () => {
+  it("gives every customer's RFM as of 2011-12-10 from their raw invoices", async () => {
     const asOf = '2011-12-10';
     const byCustomer = new Map<string, { last: string; frequency: number; monetaryMilli: bigint }>();
     for (const p of expected.purchases) {
@@ -238,8 +280,12 @@ describe('the UCI Online Retail file, imported whole with a mapping and --skip-i
     expect(items).toHaveLength(byCustomer.size);
     const mismatches = items.filter((item) => {
       const want = byCustomer.get(item.externalId)!;
-      return item.frequency !== want.frequency || milli(item.monetary) !== want.monetaryMilli
-        || item.lastPurchaseDay !== want.last.slice(0, 10) || item.recency !== dayNumber(asOf) - dayNumber(want.last.slice(0, 10));
+      return (
+        item.frequency !== want.frequency ||
+        milli(item.monetary) !== want.monetaryMilli ||
+        item.lastPurchaseDay !== want.last.slice(0, 10) ||
+        item.recency !== dayNumber(asOf) - dayNumber(want.last.slice(0, 10))
+      );
     });
     expect(mismatches).toEqual([]);
   });
@@ -271,16 +317,24 @@ describe('kizuna import orders on a gzip-compressed extract of the file', () => 
 
   function kizuna(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, ['bin/kizuna.js', ...args], {
-        cwd: path.resolve(import.meta.dirname, '../..'),
-        env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
-        maxBuffer: 64 * 1024 * 1024,
-      }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+      execFile(
+        process.execPath,
+        ['bin/kizuna.js', ...args],
+        {
+          cwd: path.resolve(import.meta.dirname, '../..'),
+          env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
+          maxBuffer: 64 * 1024 * 1024,
+        },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
     });
   }
 
   it('reads the .gz, maps the headers, stores the purchases, counts the refusals by reason, writes them beside the file; refuses an unknown --order-time (exit 2)', async () => {
-    const [strict, earliest] = await Promise.all([freshWorkspace(database, { timezone: 'Europe/London', currency: 'GBP' }), freshWorkspace(database, { timezone: 'Europe/London', currency: 'GBP' })]);
+    const [strict, earliest] = await Promise.all([
+      freshWorkspace(database, { timezone: 'Europe/London', currency: 'GBP' }),
+      freshWorkspace(database, { timezone: 'Europe/London', currency: 'GBP' }),
+    ]);
     const common = ['import', 'orders', file, '--mapping', mapping, '--skip-invalid'];
     const [asJson, asTable, unknownRule] = await Promise.all([
       kizuna(...common, '--workspace', earliest.name, '--order-time', 'earliest', '--json', '--rejected', path.join(scratch, 'earliest.rejected.csv')),
@@ -292,7 +346,12 @@ describe('kizuna import orders on a gzip-compressed extract of the file', () => 
     const report = JSON.parse(asJson.stdout);
     // Invoice 536591 (lines 2,423 on) straddles 16:57 and 16:58: a purchase under --order-time earliest.
     expect(expected.invoicesStraddlingTimes).toBe(1);
-    expect(report).toMatchObject({ stored: true, rows: 3000, records: expected.invoices, valid: expected.purchases.reduce((sum, p) => sum + expected.invoiceLines.get(p.invoice)!.length, 0) });
+    expect(report).toMatchObject({
+      stored: true,
+      rows: 3000,
+      records: expected.invoices,
+      valid: expected.purchases.reduce((sum, p) => sum + expected.invoiceLines.get(p.invoice)!.length, 0),
+    });
     expect(report.errorsByReason.map((r: { column: string; code: string; lines: number }) => [r.column, r.code, r.lines])).toEqual([
       ['CustomerID', 'required', expected.missingCustomer],
       ['Quantity', 'too_small', expected.notPositiveQuantity],
@@ -307,7 +366,13 @@ describe('kizuna import orders on a gzip-compressed extract of the file', () => 
     expect(out[0]).toBe(`${file}: utf-8, 3,000 lines, ${expected.invoices} orders`);
     expect(out).toContain('Errors by reason (a line refused for two reasons counts under both):');
     expect(out).toContain(`CustomerID required customer_id is required ${expected.missingCustomer.toLocaleString('en-US')}`);
-    expect(out).toContainEqual(expect.stringMatching(new RegExp(`^InvoiceDate order_time_differs ordered_at differs from line ${straddling[0]!.number}, the first line of order "536591"; if the export stamps each line as it was keyed, import with --order-time earliest .* ${late}$`)));
+    expect(out).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^InvoiceDate order_time_differs ordered_at differs from line ${straddling[0]!.number}, the first line of order "536591"; if the export stamps each line as it was keyed, import with --order-time earliest .* ${late}$`,
+        ),
+      ),
+    );
     expect(out).toContain(`(line) refused with its order, for an error on another line ${straddling.length - late}`);
     expect(out).toContain(`Rejected lines, with their errors: ${path.join(scratch, 'online_retail.rejected.csv')}`);
     const rejected = (await readFile(path.join(scratch, 'online_retail.rejected.csv'), 'utf8')).trimEnd().split('\r\n');

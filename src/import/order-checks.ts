@@ -22,33 +22,62 @@ export async function checkStagedOrders(params: {
   orderTime: OrderTimeRule;
 }): Promise<{ orders: number; errors: ImportError[] }> {
   const { client, workspaceId, itemsSchema, columnOf, orderTime } = params;
-  const error = (line: number, field: string | null, reason: string, code?: ReasonCode, params?: ReasonParams): ImportError =>
-    ({ line, column: field === null ? null : columnOf(field), value: null, reason, ...(code ? { code } : {}), ...(params ? { params } : {}) });
+  const error = (line: number, field: string | null, reason: string, code?: ReasonCode, params?: ReasonParams): ImportError => ({
+    line,
+    column: field === null ? null : columnOf(field),
+    value: null,
+    reason,
+    ...(code ? { code } : {}),
+    ...(params ? { params } : {}),
+  });
   const sizes = await countOrderSizes(client);
   const orders = sizes.reduce((sum, size) => sum + size.orders, 0);
   const errors = [
-    ...(await findDisagreements(client, agreedOrderFields(orderTime))).flatMap((row) => row.fields.map((field) => (field === 'ordered_at'
-      ? error(row.line, field, `${field} differs from line ${row.head_line}, the first line of order "${row.order_id}"; `
-        + 'if the export stamps each line as it was keyed, import with --order-time earliest (HTTP: orderTime=earliest) to give the order its earliest line\'s time',
-      'order_time_differs', { line: row.head_line, order: row.order_id })
-      : error(row.line, field, `${field} differs from line ${row.head_line}, the first line of order "${row.order_id}"`,
-        'order_lines_disagree', { line: row.head_line, order: row.order_id })))),
+    ...(await findDisagreements(client, agreedOrderFields(orderTime))).flatMap((row) =>
+      row.fields.map((field) =>
+        field === 'ordered_at'
+          ? error(
+              row.line,
+              field,
+              `${field} differs from line ${row.head_line}, the first line of order "${row.order_id}"; ` +
+                "if the export stamps each line as it was keyed, import with --order-time earliest (HTTP: orderTime=earliest) to give the order its earliest line's time",
+              'order_time_differs',
+              { line: row.head_line, order: row.order_id },
+            )
+          : error(row.line, field, `${field} differs from line ${row.head_line}, the first line of order "${row.order_id}"`, 'order_lines_disagree', {
+              line: row.head_line,
+              order: row.order_id,
+            }),
+      ),
+    ),
     ...(await findOversizedOrders(client, itemsSchema, sizes)).map((row) =>
-      error(row.line, 'order_id', `order "${row.order_id}" has ${row.lines} item lines: ${row.reason}`)),
+      error(row.line, 'order_id', `order "${row.order_id}" has ${row.lines} item lines: ${row.reason}`),
+    ),
     ...(await findUnknownProducts(client, workspaceId)).map((row) =>
-      error(row.line, 'sku', `unknown product code "${row.sku}": not in the catalogue, and no line of the file names it (give a product name to create it)`, 'unknown_product')),
-    ...(await findIdentityConflicts(client, workspaceId)).map((row) => error(row.line, row.kind, row.owner
-      ? `${row.kind} "${row.value}" already belongs to customer ${row.owner}`
-      : `${row.kind} "${row.value}" is also given to customer ${row.first_claimant} on an earlier line`, 'identity_taken')),
+      error(
+        row.line,
+        'sku',
+        `unknown product code "${row.sku}": not in the catalogue, and no line of the file names it (give a product name to create it)`,
+        'unknown_product',
+      ),
+    ),
+    ...(await findIdentityConflicts(client, workspaceId)).map((row) =>
+      error(
+        row.line,
+        row.kind,
+        row.owner
+          ? `${row.kind} "${row.value}" already belongs to customer ${row.owner}`
+          : `${row.kind} "${row.value}" is also given to customer ${row.first_claimant} on an earlier line`,
+        'identity_taken',
+      ),
+    ),
   ];
   return { orders, errors };
 }
 
 /** How many orders have each number of item lines (an order file has few distinct sizes). */
 async function countOrderSizes(client: pg.ClientBase) {
-  const { rows } = await client.query<{ lines: number; orders: number }>(
-    'select lines, count(*)::int as orders from import_orders group by lines',
-  );
+  const { rows } = await client.query<{ lines: number; orders: number }>('select lines, count(*)::int as orders from import_orders group by lines');
   return rows;
 }
 

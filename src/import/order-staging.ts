@@ -10,10 +10,24 @@ import { from as copyFrom } from 'pg-copy-streams';
  * writing them are then set-based SQL over this table (see order-checks.ts, order-writes.ts).
  */
 export const STAGED_FIELDS = [
-  ['order_id', 'text collate "C"'], ['customer_id', 'text collate "C"'], ['ordered_at', 'timestamptz'],
-  ['channel', 'text'], ['status', 'text'], ['prefecture', 'text'], ['store', 'text'], ['delivered_at', 'timestamptz'],
-  ['sku', 'text collate "C"'], ['product_name', 'text'], ['quantity', 'integer'], ['unit_price', 'numeric'],
-  ['name', 'text'], ['name_kana', 'text'], ['gender', 'text'], ['birth_date', 'date'], ['email', 'text'], ['phone', 'text'],
+  ['order_id', 'text collate "C"'],
+  ['customer_id', 'text collate "C"'],
+  ['ordered_at', 'timestamptz'],
+  ['channel', 'text'],
+  ['status', 'text'],
+  ['prefecture', 'text'],
+  ['store', 'text'],
+  ['delivered_at', 'timestamptz'],
+  ['sku', 'text collate "C"'],
+  ['product_name', 'text'],
+  ['quantity', 'integer'],
+  ['unit_price', 'numeric'],
+  ['name', 'text'],
+  ['name_kana', 'text'],
+  ['gender', 'text'],
+  ['birth_date', 'date'],
+  ['email', 'text'],
+  ['phone', 'text'],
 ] as const;
 
 export type StagedField = (typeof STAGED_FIELDS)[number][0];
@@ -32,9 +46,7 @@ export interface StagedLayouts {
 
 export function stagedLayouts(slotOf: (field: StagedField) => number): StagedLayouts {
   const layout = (omit: readonly StagedField[]) => STAGED_FIELDS.map(([name]) => (omit.includes(name) ? -1 : slotOf(name)));
-  const layouts = [
-    layout([...CUSTOMER_DETAILS, 'product_name']), layout(CUSTOMER_DETAILS), layout(['product_name']), layout([]),
-  ];
+  const layouts = [layout([...CUSTOMER_DETAILS, 'product_name']), layout(CUSTOMER_DETAILS), layout(['product_name']), layout([])];
   return { slots: (withCustomerDetails, withProductName) => layouts[(withCustomerDetails ? 2 : 0) + (withProductName ? 1 : 0)]! };
 }
 
@@ -93,7 +105,9 @@ export class StagingWriter {
   private pending: string[] = [];
 
   constructor(client: pg.ClientBase) {
-    this.copy = client.query(copyFrom(`copy import_order_lines (line, bad, line_no, head, first_of_customer, agrees, ${STAGED_FIELDS.map(([name]) => name).join(', ')}) from stdin`));
+    this.copy = client.query(
+      copyFrom(`copy import_order_lines (line, bad, line_no, head, first_of_customer, agrees, ${STAGED_FIELDS.map(([name]) => name).join(', ')}) from stdin`),
+    );
     this.done = finished(this.copy);
     // Surface a COPY failure at end() rather than as an unhandled rejection.
     this.done.catch(() => undefined);
@@ -107,9 +121,10 @@ export class StagingWriter {
    * connection asks to wait (await it), undefined otherwise.
    */
   write(line: number, place: LinePlace | null, cells: readonly { value: unknown; copy?: string }[], slots: readonly number[]): Promise<void> | undefined {
-    let text = place === null
-      ? `${line}\tt\t\\N\tf\tf\tf`
-      : `${line}\tf\t${place.lineNo}${place.lineNo === 1 ? '\tt' : '\tf'}${place.firstOfCustomer ? '\tt' : '\tf'}${place.agreesWithHead ? '\tt' : '\tf'}`;
+    let text =
+      place === null
+        ? `${line}\tt\t\\N\tf\tf\tf`
+        : `${line}\tf\t${place.lineNo}${place.lineNo === 1 ? '\tt' : '\tf'}${place.firstOfCustomer ? '\tt' : '\tf'}${place.agreesWithHead ? '\tt' : '\tf'}`;
     for (const slot of slots) {
       const cell = cells[slot];
       // The cached text carries its leading tab: one concatenation per cell.

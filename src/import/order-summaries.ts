@@ -19,9 +19,8 @@ export async function summariseStagedLines(client: pg.ClientBase, workspaceId: s
   // The order's fields are those of its head line, the only one an aggregate sees per order.
   // Temporary tables are never analysed by autovacuum: the staged lines' statistics, for the plans below.
   await client.query('analyze import_order_lines');
-  const fieldOfOrder = (field: string) => (field === 'ordered_at' && orderTime === 'earliest'
-    ? `min(${field}) filter (where not bad) as ${field}`
-    : `min(${field}) filter (where head) as ${field}`);
+  const fieldOfOrder = (field: string) =>
+    field === 'ordered_at' && orderTime === 'earliest' ? `min(${field}) filter (where not bad) as ${field}` : `min(${field}) filter (where head) as ${field}`;
   await client.query(
     `create temp table import_orders on commit drop as
      select order_id, min(line) filter (where head) as head_line, count(*)::int as lines,

@@ -46,7 +46,10 @@ export async function writeStagedOrders(params: {
      union
      select p.customer_id from import_previous p join import_upserted u on u.id = p.id where p.customer_id <> u.customer_id`,
   );
-  await refreshCustomerStats(client, rows.map((row) => row.customer_id));
+  await refreshCustomerStats(
+    client,
+    rows.map((row) => row.customer_id),
+  );
   onStep('customer-stats');
 }
 
@@ -99,9 +102,7 @@ const PURCHASE = purchaseCondition();
 
 /** Products not yet known that a stored line uses (a rejected order's line may be the one naming it). */
 async function createProducts(client: pg.ClientBase, ws: string, someRejected: boolean): Promise<void> {
-  const used = someRejected
-    ? `and n.sku in (select l.sku from import_order_lines l join import_orders o on o.order_id = l.order_id where not o.rejected)`
-    : '';
+  const used = someRejected ? `and n.sku in (select l.sku from import_order_lines l join import_orders o on o.order_id = l.order_id where not o.rejected)` : '';
   await client.query(
     `insert into products (workspace_id, sku, name, price)
      select $1, n.sku, n.product_name, n.unit_price from import_new_products n where true ${used} order by n.line

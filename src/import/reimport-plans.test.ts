@@ -12,9 +12,11 @@ const LINES = 4_000;
 const database = connectTestDatabase();
 // PostgreSQL's auto_explain reports the plan of every statement, with actual row counts, as notices.
 const explained = new pg.Pool({
-  connectionString: database.url, max: 1,
-  options: '-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_level=notice '
-    + '-c auto_explain.log_analyze=on -c auto_explain.log_timing=off -c auto_explain.log_nested_statements=on',
+  connectionString: database.url,
+  max: 1,
+  options:
+    '-c session_preload_libraries=auto_explain -c auto_explain.log_min_duration=0 -c auto_explain.log_level=notice ' +
+    '-c auto_explain.log_analyze=on -c auto_explain.log_timing=off -c auto_explain.log_nested_statements=on',
 });
 const plans: string[] = [];
 explained.on('connect', (client) => client.on('notice', (notice) => plans.push(notice.message ?? '')));

@@ -6,27 +6,78 @@ import type { Normalized } from '../shared/normalize.ts';
  * passes through, lower-cased, so the schema names the accepted values in its error.
  */
 const CHANNELS: Record<string, string> = {
-  web: 'web', 'ウェブ': 'web', 'ネット': 'web', 'ec': 'web', 'オンライン': 'web', 'インターネット': 'web', '通販サイト': 'web',
-  phone: 'phone', '電話': 'phone', 'tel': 'phone', '電話注文': 'phone',
+  web: 'web',
+  ウェブ: 'web',
+  ネット: 'web',
+  ec: 'web',
+  オンライン: 'web',
+  インターネット: 'web',
+  通販サイト: 'web',
+  phone: 'phone',
+  電話: 'phone',
+  tel: 'phone',
+  電話注文: 'phone',
   line: 'line',
-  store: 'store', '店舗': 'store', '実店舗': 'store', '店頭': 'store',
-  other: 'other', 'その他': 'other',
+  store: 'store',
+  店舗: 'store',
+  実店舗: 'store',
+  店頭: 'store',
+  other: 'other',
+  その他: 'other',
 };
 
 const STATUSES: Record<string, string> = {
-  pending: 'pending', '新規': 'pending', '受付': 'pending', '保留': 'pending', '未確定': 'pending', '入金待ち': 'pending',
-  confirmed: 'confirmed', '確定': 'confirmed', '受注確定': 'confirmed', '入金済': 'confirmed', '入金済み': 'confirmed', '発送待ち': 'confirmed',
-  shipped: 'shipped', '発送済': 'shipped', '発送済み': 'shipped', '出荷済': 'shipped', '出荷済み': 'shipped',
-  delivered: 'delivered', '配達済': 'delivered', '配達済み': 'delivered', 'お届け済': 'delivered', 'お届け済み': 'delivered', '配達完了': 'delivered', '完了': 'delivered',
-  cancelled: 'cancelled', canceled: 'cancelled', 'キャンセル': 'cancelled', '取消': 'cancelled', '取り消し': 'cancelled', 'キャンセル済': 'cancelled',
-  returned: 'returned', '返品': 'returned', '返品済': 'returned', '返品済み': 'returned',
+  pending: 'pending',
+  新規: 'pending',
+  受付: 'pending',
+  保留: 'pending',
+  未確定: 'pending',
+  入金待ち: 'pending',
+  confirmed: 'confirmed',
+  確定: 'confirmed',
+  受注確定: 'confirmed',
+  入金済: 'confirmed',
+  入金済み: 'confirmed',
+  発送待ち: 'confirmed',
+  shipped: 'shipped',
+  発送済: 'shipped',
+  発送済み: 'shipped',
+  出荷済: 'shipped',
+  出荷済み: 'shipped',
+  delivered: 'delivered',
+  配達済: 'delivered',
+  配達済み: 'delivered',
+  お届け済: 'delivered',
+  お届け済み: 'delivered',
+  配達完了: 'delivered',
+  完了: 'delivered',
+  cancelled: 'cancelled',
+  canceled: 'cancelled',
+  キャンセル: 'cancelled',
+  取消: 'cancelled',
+  取り消し: 'cancelled',
+  キャンセル済: 'cancelled',
+  returned: 'returned',
+  返品: 'returned',
+  返品済: 'returned',
+  返品済み: 'returned',
 };
 
 const GENDERS: Record<string, string> = {
-  female: 'female', f: 'female', '女性': 'female', '女': 'female',
-  male: 'male', m: 'male', '男性': 'male', '男': 'male',
-  other: 'other', 'その他': 'other',
-  unknown: 'unknown', '不明': 'unknown', '未回答': 'unknown', '回答しない': 'unknown',
+  female: 'female',
+  f: 'female',
+  女性: 'female',
+  女: 'female',
+  male: 'male',
+  m: 'male',
+  男性: 'male',
+  男: 'male',
+  other: 'other',
+  その他: 'other',
+  unknown: 'unknown',
+  不明: 'unknown',
+  未回答: 'unknown',
+  回答しない: 'unknown',
 };
 
 const YES = new Set(['true', 'yes', 'y', '1', 'はい', '定期', '定期購入', '○', '〇', '◯', '有', 'あり']);
@@ -51,7 +102,8 @@ export function shareLabel(text: string): Normalized<number> {
   const value = key(text).replace(/\s/g, '');
   const percent = value.endsWith('%');
   const number = Number(percent ? value.slice(0, -1) : value);
-  if (value === '' || value === '%' || !Number.isFinite(number)) return { ok: false, reason: `not a share: "${text}" (use e.g. 0.7 or 70%)`, code: 'invalid_share' };
+  if (value === '' || value === '%' || !Number.isFinite(number))
+    return { ok: false, reason: `not a share: "${text}" (use e.g. 0.7 or 70%)`, code: 'invalid_share' };
   return { ok: true, value: percent ? number / 100 : number };
 }
 

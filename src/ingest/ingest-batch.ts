@@ -6,7 +6,14 @@ import { upsertProducts } from '../products/upsert-products.ts';
 import { assertNever } from '../shared/errors.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import {
-  issuesToErrors, schemaFor, type BatchKind, type CustomerRecord, type EventRecord, type OrderRecord, type ProductRecord, type RecordError,
+  issuesToErrors,
+  schemaFor,
+  type BatchKind,
+  type CustomerRecord,
+  type EventRecord,
+  type OrderRecord,
+  type ProductRecord,
+  type RecordError,
 } from './records.ts';
 
 export const MAX_BATCH_RECORDS = 10_000;
@@ -62,8 +69,14 @@ export async function ingestBatch(params: {
 }
 
 /** Schema validation plus the checks that need the batch as a whole (duplicate ids). */
-export function validateRecords(kind: BatchKind, records: readonly unknown[], timezone: string): {
-  valid: ValidRecords; positions: number[]; errors: RecordError[];
+export function validateRecords(
+  kind: BatchKind,
+  records: readonly unknown[],
+  timezone: string,
+): {
+  valid: ValidRecords;
+  positions: number[];
+  errors: RecordError[];
 } {
   const schema = schemaFor(kind, timezone);
   const errors: RecordError[] = [];
@@ -80,7 +93,14 @@ export function validateRecords(kind: BatchKind, records: readonly unknown[], ti
     const earlier = seen.get(key.value);
     if (earlier !== undefined) {
       // A repeated event is the same event sent twice: keep it once. Any other repeat is ambiguous.
-      if (kind !== 'events') errors.push({ index, field: key.field, reason: `duplicate ${key.field} "${key.value}" (also at index ${earlier})`, code: 'duplicate', value: key.value });
+      if (kind !== 'events')
+        errors.push({
+          index,
+          field: key.field,
+          reason: `duplicate ${key.field} "${key.value}" (also at index ${earlier})`,
+          code: 'duplicate',
+          value: key.value,
+        });
       return;
     }
     seen.set(key.value, index);
@@ -92,26 +112,36 @@ export function validateRecords(kind: BatchKind, records: readonly unknown[], ti
 
 function naturalKey(kind: BatchKind, record: CustomerRecord & ProductRecord & OrderRecord & EventRecord): { field: string; value: string } {
   switch (kind) {
-    case 'customers': return { field: 'customer_id', value: record.customer_id };
-    case 'products': return { field: 'sku', value: record.sku };
-    case 'orders': return { field: 'order_id', value: record.order_id };
-    case 'events': return { field: 'idempotency_key', value: record.idempotency_key };
-    default: return assertNever(kind, 'batch kind');
+    case 'customers':
+      return { field: 'customer_id', value: record.customer_id };
+    case 'products':
+      return { field: 'sku', value: record.sku };
+    case 'orders':
+      return { field: 'order_id', value: record.order_id };
+    case 'events':
+      return { field: 'idempotency_key', value: record.idempotency_key };
+    default:
+      return assertNever(kind, 'batch kind');
   }
 }
 
-async function checkAgainstDatabase(
-  client: pg.ClientBase, workspaceId: string, valid: ValidRecords, positions: number[],
-): Promise<RecordError[]> {
+async function checkAgainstDatabase(client: pg.ClientBase, workspaceId: string, valid: ValidRecords, positions: number[]): Promise<RecordError[]> {
   switch (valid.kind) {
     case 'customers':
       return (await findIdentityConflicts(client, workspaceId, valid.records)).map((c) => ({
-        index: positions[c.position]!, field: c.field, reason: c.reason, code: 'identity_taken', value: valid.records[c.position]![c.field],
+        index: positions[c.position]!,
+        field: c.field,
+        reason: c.reason,
+        code: 'identity_taken',
+        value: valid.records[c.position]![c.field],
       }));
     case 'orders':
       return (await findUnknownProducts(client, workspaceId, valid.records)).map((u) => ({
-        index: positions[u.position]!, field: `items[${u.item}].sku`,
-        reason: `unknown product "${u.sku}" and no product_name to create it from`, code: 'unknown_product', value: u.sku,
+        index: positions[u.position]!,
+        field: `items[${u.item}].sku`,
+        reason: `unknown product "${u.sku}" and no product_name to create it from`,
+        code: 'unknown_product',
+        value: u.sku,
       }));
     case 'products':
     case 'events':
@@ -123,21 +153,35 @@ async function checkAgainstDatabase(
 
 function filterRecords(valid: ValidRecords, keep: (record: unknown, i: number) => boolean): ValidRecords {
   switch (valid.kind) {
-    case 'customers': return { kind: valid.kind, records: valid.records.filter(keep) };
-    case 'products': return { kind: valid.kind, records: valid.records.filter(keep) };
-    case 'orders': return { kind: valid.kind, records: valid.records.filter(keep) };
-    case 'events': return { kind: valid.kind, records: valid.records.filter(keep) };
-    default: return assertNever(valid, 'batch kind');
+    case 'customers':
+      return { kind: valid.kind, records: valid.records.filter(keep) };
+    case 'products':
+      return { kind: valid.kind, records: valid.records.filter(keep) };
+    case 'orders':
+      return { kind: valid.kind, records: valid.records.filter(keep) };
+    case 'events':
+      return { kind: valid.kind, records: valid.records.filter(keep) };
+    default:
+      return assertNever(valid, 'batch kind');
   }
 }
 
 /** Writes already validated records; shared by the HTTP API and the CSV importer. */
 export async function writeRecords(client: pg.ClientBase, workspaceId: string, valid: ValidRecords): Promise<void> {
   switch (valid.kind) {
-    case 'customers': await upsertCustomers(client, workspaceId, valid.records); return;
-    case 'products': await upsertProducts(client, workspaceId, valid.records); return;
-    case 'orders': await upsertOrders(client, workspaceId, valid.records); return;
-    case 'events': await insertEvents(client, workspaceId, valid.records); return;
-    default: assertNever(valid, 'batch kind');
+    case 'customers':
+      await upsertCustomers(client, workspaceId, valid.records);
+      return;
+    case 'products':
+      await upsertProducts(client, workspaceId, valid.records);
+      return;
+    case 'orders':
+      await upsertOrders(client, workspaceId, valid.records);
+      return;
+    case 'events':
+      await insertEvents(client, workspaceId, valid.records);
+      return;
+    default:
+      assertNever(valid, 'batch kind');
   }
 }

@@ -45,10 +45,14 @@ export function recordSchemas(timezone: string): RecordSchemas {
 export function schemaFor(kind: BatchKind, timezone: string) {
   const schemas = recordSchemas(timezone);
   switch (kind) {
-    case 'customers': return schemas.customer;
-    case 'products': return schemas.product;
-    case 'orders': return schemas.order;
-    case 'events': return schemas.event;
+    case 'customers':
+      return schemas.customer;
+    case 'products':
+      return schemas.product;
+    case 'orders':
+      return schemas.order;
+    case 'events':
+      return schemas.event;
   }
 }
 
@@ -65,7 +69,11 @@ export interface RecordError {
 
 export function issuesToErrors(index: number, issues: readonly z.core.$ZodIssue[], record: unknown): RecordError[] {
   return issues.map((issue) => {
-    const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(record)';
+    const field =
+      issue.path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+        .join('')
+        .replace(/^\./, '') || '(record)';
     const value = valueAt(record, issue.path);
     return { index, field, ...refusalOfIssue(issue, value), value: reportable(value) };
   });

@@ -43,7 +43,10 @@ export interface KpiActuals {
  * differenceBy per span. Make one per board: it caches for the spans and `asOf` given.
  */
 export function kpiMeasurer(params: {
-  pool: pg.Pool; workspaceId: string; timezone: string; asOf: string;
+  pool: pg.Pool;
+  workspaceId: string;
+  timezone: string;
+  asOf: string;
   /** The first local date with an order, null without orders: additive metrics are null in buckets that end before it. */
   dataFrom: string | null;
   /** The purchases in memory, when the caller holds them (the analytics engine). */
@@ -67,10 +70,12 @@ export function kpiMeasurer(params: {
     const group = filterGroup(filters);
     if (group === null) return snapshot ? snapshotPeriodTotals(snapshot, periods) : (await measureSales({ pool, workspaceId, timezone, periods })).totals;
     // The difference measures the period and the one before it; only the period's group is used.
-    return Promise.all(periods.map(async (period) => {
-      const difference = await differenceBy({ pool, workspaceId, period, compare: 'previous', dimension: group.dimension });
-      return difference.groups.find((candidate) => candidate.key === group.key)?.current ?? totalsOf({ sales: '0', customers: 0, purchases: 0, items: 0 });
-    }));
+    return Promise.all(
+      periods.map(async (period) => {
+        const difference = await differenceBy({ pool, workspaceId, period, compare: 'previous', dimension: group.dimension });
+        return difference.groups.find((candidate) => candidate.key === group.key)?.current ?? totalsOf({ sales: '0', customers: 0, purchases: 0, items: 0 });
+      }),
+    );
   }
 
   /**
@@ -82,7 +87,12 @@ export function kpiMeasurer(params: {
     const ended = spans.map((span) => span.ended);
     const from = spans[0]!.bucket;
     switch (metric.kind) {
-      case 'sales': case 'customers': case 'purchases': case 'frequency': case 'items_per_purchase': case 'price_per_item': {
+      case 'sales':
+      case 'customers':
+      case 'purchases':
+      case 'frequency':
+      case 'items_per_purchase':
+      case 'price_per_item': {
         const totals = await salesTotals(spans, granularity, kpi.filters);
         const values = totals.map((bucketTotals, index) => {
           const beforeData = dataFrom === null || spans[index]!.period.to <= dataFrom;
@@ -102,15 +112,19 @@ export function kpiMeasurer(params: {
       }
       case 'churn_rate': {
         // The churn rate of a bucket is the one at its end: as of the day after it (or asOf).
-        const lists = await Promise.all(spans.map((span) => {
-          const terms = { asOf: span.period.to, limit: 1, ...(metric.window === null ? {} : { window: metric.window }) };
-          return snapshot ? snapshotChurned({ pool, snapshot, ...terms }) : listChurned({ pool, workspaceId, ...terms });
-        }));
+        const lists = await Promise.all(
+          spans.map((span) => {
+            const terms = { asOf: span.period.to, limit: 1, ...(metric.window === null ? {} : { window: metric.window }) };
+            return snapshot ? snapshotChurned({ pool, snapshot, ...terms }) : listChurned({ pool, workspaceId, ...terms });
+          }),
+        );
         const noWindow = lists.every((list) => list.outcome === 'no_window');
         return {
           values: lists.map((list) => (list.outcome === 'listed' ? list.churnRate : null)),
           complete: ended,
-          missing: noWindow ? 'No churn window: set one on the KPI or the workspace, or wait until customers have bought on two days, from which one is proposed.' : null,
+          missing: noWindow
+            ? 'No churn window: set one on the KPI or the workspace, or wait until customers have bought on two days, from which one is proposed.'
+            : null,
         };
       }
       default:

@@ -23,7 +23,15 @@ const entryOf = (board: KpiBoard, name: string): KpiBoardEntry => board.entries.
 const actuals = (entry: KpiBoardEntry) => entry.series.map((bucket) => [bucket.bucket, bucket.actual]);
 
 /** An order at wall-clock time `at` in Asia/Tokyo: `quantity` × `price` of one product. */
-function order(id: string, customer: string, at: string, quantity: number, price: number, where: { channel: string; prefecture: string; store?: string }, status = 'delivered') {
+function order(
+  id: string,
+  customer: string,
+  at: string,
+  quantity: number,
+  price: number,
+  where: { channel: string; prefecture: string; store?: string },
+  status = 'delivered',
+) {
   return { order_id: id, customer_id: customer, ordered_at: at, status, ...where, items: [{ sku: 'P', quantity, unit_price: price, product_name: 'Product' }] };
 }
 const TOKYO_WEB = { channel: 'web', prefecture: '東京都' };
@@ -49,7 +57,12 @@ const UMEDA = { channel: 'store', prefecture: '大阪府', store: '梅田' };
 //     大阪府 3,000 (Y), female 1 customer (X); repeat rate 1 ÷ 2 (X bought twice).
 // The workspace's first order is on 2023-12-10: the months before have no data.
 const MONTHS: [string, number, number][] = [
-  ['2023-12', 1, 5000], ['2024-01', 2, 3000], ['2024-02', 2, 3500], ['2024-03', 4, 2000], ['2024-04', 5, 1800], ['2024-05', 5, 2000],
+  ['2023-12', 1, 5000],
+  ['2024-01', 2, 3000],
+  ['2024-02', 2, 3500],
+  ['2024-03', 4, 2000],
+  ['2024-04', 5, 1800],
+  ['2024-05', 5, 2000],
 ];
 const ORDERS = [
   ...MONTHS.flatMap(([month, quantity, price]) => [
@@ -77,7 +90,12 @@ describe('the KPI board of a brand', () => {
       { customer_id: 'W' },
     ]);
     await ingest(workspace, 'orders', ORDERS);
-    const sales = await kpi(workspace, { name: '売上', metric: { kind: 'sales' }, target: 27_000, targetOverrides: [{ bucket: '2024-05-01', target: 25_000 }] });
+    const sales = await kpi(workspace, {
+      name: '売上',
+      metric: { kind: 'sales' },
+      target: 27_000,
+      targetOverrides: [{ bucket: '2024-05-01', target: 25_000 }],
+    });
     await kpi(workspace, { name: '売上（高い目標）', metric: { kind: 'sales' }, target: 30_000 });
     await kpi(workspace, { name: '売上（低い目標）', metric: { kind: 'sales' }, target: 24_000 });
     await kpi(workspace, { name: 'Web売上', metric: { kind: 'sales' }, target: 18_000, filters: { channel: 'web' }, parentId: sales.id });
@@ -94,22 +112,60 @@ describe('the KPI board of a brand', () => {
 
   it('lists every KPI in tree order, each with the 12 months before June and June to date', () => {
     expect(board.entries.map((entry) => [entry.kpi.name, entry.kpi.depth])).toEqual([
-      ['売上', 0], ['Web売上', 1], ['大阪売上', 1], ['客数', 1], ['単価', 1], ['売上（高い目標）', 0], ['売上（低い目標）', 0],
-      ['女性客数', 0], ['リピート率', 0], ['離反率', 0], ['離反率（厳しい目標）', 0], ['週間売上', 0],
+      ['売上', 0],
+      ['Web売上', 1],
+      ['大阪売上', 1],
+      ['客数', 1],
+      ['単価', 1],
+      ['売上（高い目標）', 0],
+      ['売上（低い目標）', 0],
+      ['女性客数', 0],
+      ['リピート率', 0],
+      ['離反率', 0],
+      ['離反率（厳しい目標）', 0],
+      ['週間売上', 0],
     ]);
     const sales = entryOf(board, '売上');
     expect(sales.series.map((bucket) => bucket.bucket)).toEqual([
-      '2023-06-01', '2023-07-01', '2023-08-01', '2023-09-01', '2023-10-01', '2023-11-01', '2023-12-01',
-      '2024-01-01', '2024-02-01', '2024-03-01', '2024-04-01', '2024-05-01', '2024-06-01',
+      '2023-06-01',
+      '2023-07-01',
+      '2023-08-01',
+      '2023-09-01',
+      '2023-10-01',
+      '2023-11-01',
+      '2023-12-01',
+      '2024-01-01',
+      '2024-02-01',
+      '2024-03-01',
+      '2024-04-01',
+      '2024-05-01',
+      '2024-06-01',
     ]);
-    expect(sales.series.at(-1)).toEqual({ bucket: '2024-06-01', period: { from: '2024-06-01', to: '2024-06-11' }, complete: false, actual: 9000, target: 27_000, attainment: 9000 / 27_000 });
+    expect(sales.series.at(-1)).toEqual({
+      bucket: '2024-06-01',
+      period: { from: '2024-06-01', to: '2024-06-11' },
+      complete: false,
+      actual: 9000,
+      target: 27_000,
+      attainment: 9000 / 27_000,
+    });
   });
 
-  it('gives the actual per month, none before the first order, and the attainment against each month\'s target', () => {
+  it("gives the actual per month, none before the first order, and the attainment against each month's target", () => {
     const sales = entryOf(board, '売上');
     expect(actuals(sales)).toEqual([
-      ['2023-06-01', null], ['2023-07-01', null], ['2023-08-01', null], ['2023-09-01', null], ['2023-10-01', null], ['2023-11-01', null],
-      ['2023-12-01', 10_000], ['2024-01-01', 12_000], ['2024-02-01', 14_000], ['2024-03-01', 16_000], ['2024-04-01', 18_000], ['2024-05-01', 20_000],
+      ['2023-06-01', null],
+      ['2023-07-01', null],
+      ['2023-08-01', null],
+      ['2023-09-01', null],
+      ['2023-10-01', null],
+      ['2023-11-01', null],
+      ['2023-12-01', 10_000],
+      ['2024-01-01', 12_000],
+      ['2024-02-01', 14_000],
+      ['2024-03-01', 16_000],
+      ['2024-04-01', 18_000],
+      ['2024-05-01', 20_000],
       ['2024-06-01', 9000],
     ]);
     // May's override: 20,000 ÷ 25,000
@@ -128,7 +184,10 @@ describe('the KPI board of a brand', () => {
     // Week of Monday 2024-06-10 to date: X's 2,000 at 23:30; 14,000 × 1/7 = 2,000. The week before: 4,000 + 3,000.
     const weekly = entryOf(board, '週間売上');
     expect(weekly.status).toEqual({ status: 'on_track', bucket: '2024-06-10', actual: 2000, expected: 2000, pace: 1, elapsedShare: 1 / 7 });
-    expect(weekly.series.slice(-2).map((bucket) => [bucket.bucket, bucket.actual, bucket.complete])).toEqual([['2024-06-03', 7000, true], ['2024-06-10', 2000, false]]);
+    expect(weekly.series.slice(-2).map((bucket) => [bucket.bucket, bucket.actual, bucket.complete])).toEqual([
+      ['2024-06-03', 7000, true],
+      ['2024-06-10', 2000, false],
+    ]);
   });
 
   it('measures a filtered sales metric on its group only (channel, order prefecture, customer gender)', () => {
@@ -158,7 +217,11 @@ describe('the KPI board of a brand', () => {
   it('gives the trend of the last six complete months: sales up, customers flat, price per item down', () => {
     // sales 10,000 … 20,000 by 2,000 a month: slope 2,000 on a mean of 15,000 (June to date left out)
     const sales = entryOf(board, '売上').trend;
-    expect(sales).toMatchObject({ direction: 'up', assessment: 'improving', buckets: ['2023-12-01', '2024-01-01', '2024-02-01', '2024-03-01', '2024-04-01', '2024-05-01'] });
+    expect(sales).toMatchObject({
+      direction: 'up',
+      assessment: 'improving',
+      buckets: ['2023-12-01', '2024-01-01', '2024-02-01', '2024-03-01', '2024-04-01', '2024-05-01'],
+    });
     expect(sales.slopePerBucket).toBeCloseTo(2000, 9);
     expect(sales.relativeSlope).toBeCloseTo(2000 / 15_000, 12);
     expect(entryOf(board, '客数').trend).toMatchObject({ direction: 'flat', slopePerBucket: 0 });
@@ -170,7 +233,7 @@ describe('the KPI board of a brand', () => {
     expect(price.slopePerBucket).toBeCloseTo(-10_050 / 17.5, 9);
   });
 
-  it('gives the same board with the purchases from the analytics engine\'s snapshot', async () => {
+  it("gives the same board with the purchases from the analytics engine's snapshot", async () => {
     const snapshot = await loadPurchaseSnapshot(database.pool, workspace.id);
     const fromSnapshot = await kpiBoard({ pool: database.pool, workspaceId: workspace.id, asOf: AS_OF, snapshot });
     expect(JSON.parse(JSON.stringify(fromSnapshot))).toEqual(JSON.parse(JSON.stringify(board)));
@@ -179,14 +242,23 @@ describe('the KPI board of a brand', () => {
   it('judges the whole of the last month on the first day of the next (asOf 2024-06-01: May, complete)', async () => {
     const onJune1 = await kpiBoard({ pool: database.pool, workspaceId: workspace.id, asOf: '2024-06-01', buckets: 3 });
     const sales = entryOf(onJune1, '売上');
-    expect(sales.series.map((bucket) => [bucket.bucket, bucket.complete])).toEqual([['2024-02-01', true], ['2024-03-01', true], ['2024-04-01', true], ['2024-05-01', true]]);
+    expect(sales.series.map((bucket) => [bucket.bucket, bucket.complete])).toEqual([
+      ['2024-02-01', true],
+      ['2024-03-01', true],
+      ['2024-04-01', true],
+      ['2024-05-01', true],
+    ]);
     // 20,000 against May's override 25,000, the whole month elapsed
     expect(sales.status).toEqual({ status: 'behind', bucket: '2024-05-01', actual: 20_000, expected: 25_000, pace: 0.8, elapsedShare: 1 });
   });
 
   it('refuses a board of no buckets, and a date that is not one', async () => {
-    await expect(kpiBoard({ pool: database.pool, workspaceId: workspace.id, asOf: AS_OF, buckets: 0 })).rejects.toThrow('buckets must be a whole number from 1 to 60, not 0.');
-    await expect(kpiBoard({ pool: database.pool, workspaceId: workspace.id, asOf: '2024-06-31' })).rejects.toThrow('asOf must be a date written YYYY-MM-DD, not "2024-06-31".');
+    await expect(kpiBoard({ pool: database.pool, workspaceId: workspace.id, asOf: AS_OF, buckets: 0 })).rejects.toThrow(
+      'buckets must be a whole number from 1 to 60, not 0.',
+    );
+    await expect(kpiBoard({ pool: database.pool, workspaceId: workspace.id, asOf: '2024-06-31' })).rejects.toThrow(
+      'asOf must be a date written YYYY-MM-DD, not "2024-06-31".',
+    );
   });
 });
 
@@ -199,16 +271,22 @@ describe('F2 on the board', () => {
     //   June:  N5 06-02: 0 of 1, still converting
     const workspace = await freshWorkspace(database, { timezone: 'Asia/Tokyo' });
     await addOrders(database, workspace, [
-      { customer: 'N1', at: '2024-04-05 12:00', amount: 1000 }, { customer: 'N1', at: '2024-04-25 12:00', amount: 1000 },
-      { customer: 'N2', at: '2024-04-12 12:00', amount: 1000 }, { customer: 'N2', at: '2024-05-20 12:00', amount: 1000 },
-      { customer: 'N3', at: '2024-04-30 12:00', amount: 1000 }, { customer: 'N3', at: '2024-05-02 12:00', amount: 1000 },
+      { customer: 'N1', at: '2024-04-05 12:00', amount: 1000 },
+      { customer: 'N1', at: '2024-04-25 12:00', amount: 1000 },
+      { customer: 'N2', at: '2024-04-12 12:00', amount: 1000 },
+      { customer: 'N2', at: '2024-05-20 12:00', amount: 1000 },
+      { customer: 'N3', at: '2024-04-30 12:00', amount: 1000 },
+      { customer: 'N3', at: '2024-05-02 12:00', amount: 1000 },
       { customer: 'N4', at: '2024-05-10 12:00', amount: 1000 },
       { customer: 'N5', at: '2024-06-02 12:00', amount: 1000 },
     ]);
     await kpi(workspace, { name: 'F2転換率', metric: { kind: 'f2_rate', within: 30 }, target: 0.6 });
     const f2 = entryOf(await kpiBoard({ pool: database.pool, workspaceId: workspace.id, asOf: AS_OF, buckets: 3 }), 'F2転換率');
     expect(f2.series.map((bucket) => [bucket.bucket, bucket.actual, bucket.complete])).toEqual([
-      ['2024-03-01', null, true], ['2024-04-01', 2 / 3, true], ['2024-05-01', 0, false], ['2024-06-01', 0, false],
+      ['2024-03-01', null, true],
+      ['2024-04-01', 2 / 3, true],
+      ['2024-05-01', 0, false],
+      ['2024-06-01', 0, false],
     ]);
     // (2/3) ÷ 0.6 = 1.11: ahead (the May and June cohorts, at 0, would read behind)
     expect(f2.status).toMatchObject({ status: 'ahead', bucket: '2024-04-01', actual: 2 / 3, expected: 0.6, elapsedShare: 1 });
@@ -224,7 +302,8 @@ describe('KPIs without data', () => {
     await kpi(workspace, { name: '購入頻度', metric: { kind: 'frequency' }, target: 1.2 });
     const board = await kpiBoard({ pool: database.pool, workspaceId: workspace.id, asOf: '2024-07-03' });
     expect(entryOf(board, '離反率').status).toEqual({
-      status: 'no_data', bucket: '2024-07-01',
+      status: 'no_data',
+      bucket: '2024-07-01',
       reason: 'No churn window: set one on the KPI or the workspace, or wait until customers have bought on two days, from which one is proposed.',
     });
     // nobody bought in July to date: frequency (purchases ÷ customers) has no value
@@ -241,6 +320,12 @@ describe('board buckets', () => {
       { bucket: '2024-02-01', period: { from: '2024-02-01', to: '2024-03-01' }, daysInBucket: 29, elapsedDays: 29, ended: true },
     ]);
     // Wednesday 2024-06-12 reads to Tuesday the 11th: two days of the week of Monday the 10th
-    expect(boardSpans('2024-06-12', 'week', 1).at(-1)).toEqual({ bucket: '2024-06-10', period: { from: '2024-06-10', to: '2024-06-12' }, daysInBucket: 7, elapsedDays: 2, ended: false });
+    expect(boardSpans('2024-06-12', 'week', 1).at(-1)).toEqual({
+      bucket: '2024-06-10',
+      period: { from: '2024-06-10', to: '2024-06-12' },
+      daysInBucket: 7,
+      elapsedDays: 2,
+      ended: false,
+    });
   });
 });

@@ -69,7 +69,10 @@ export const MAX_BOARD_BUCKETS = 60;
  * board.entries[0]!.status; // { status: 'behind', bucket: '2024-06-01', actual: 9000, expected: 10000, pace: 0.9, elapsedShare: 0.333… }
  */
 export async function kpiBoard(params: {
-  pool: pg.Pool; workspaceId: string; asOf: string; buckets?: number;
+  pool: pg.Pool;
+  workspaceId: string;
+  asOf: string;
+  buckets?: number;
   /** The workspace's purchases in memory (the analytics engine): unfiltered sales metrics come from it instead of a query. */
   snapshot?: PurchaseSnapshot;
 }): Promise<KpiBoard> {
@@ -88,10 +91,12 @@ export async function kpiBoard(params: {
     spansByGranularity.set(granularity, spans);
     return spans;
   };
-  const entries = await Promise.all(kpis.map(async (kpi) => {
-    const spans = spansOf(kpi.granularity);
-    return boardEntry(kpi, spans, await measureKpi(kpi, spans));
-  }));
+  const entries = await Promise.all(
+    kpis.map(async (kpi) => {
+      const spans = spansOf(kpi.granularity);
+      return boardEntry(kpi, spans, await measureKpi(kpi, spans));
+    }),
+  );
   return { asOf, entries };
 }
 
@@ -120,7 +125,14 @@ function boardEntry(kpi: KpiInTree, spans: readonly KpiSpan[], actuals: KpiActua
   const series = spans.map((span, index): KpiBucketActual => {
     const actual = actuals.values[index] ?? null;
     const target = overrides.get(span.bucket) ?? kpi.target;
-    return { bucket: span.bucket, period: span.period, complete: actuals.complete[index]!, actual, target, attainment: actual === null ? null : actual / target };
+    return {
+      bucket: span.bucket,
+      period: span.period,
+      complete: actuals.complete[index]!,
+      actual,
+      target,
+      attainment: actual === null ? null : actual / target,
+    };
   });
   return { kpi, series, status: statusOf(kpi, spans, series, actuals), trend: trendOf({ series, direction: kpi.direction }) };
 }
@@ -130,14 +142,23 @@ function statusOf(kpi: KpiInTree, spans: readonly KpiSpan[], series: readonly Kp
   const judged = metric.kind === 'f2_rate' ? lastIndexWhere(series, (entry) => entry.complete) : series.length - 1;
   if (judged < 0) {
     const within = metric.kind === 'f2_rate' ? metric.within : 0;
-    return { status: 'no_data', bucket: series.at(-1)!.bucket, reason: `No F2 cohort on the board has its ${within}-day window over yet: show more buckets to judge one.` };
+    return {
+      status: 'no_data',
+      bucket: series.at(-1)!.bucket,
+      reason: `No F2 cohort on the board has its ${within}-day window over yet: show more buckets to judge one.`,
+    };
   }
   const entry = series[judged]!;
   const span = spans[judged]!;
   return judgeStatus({
-    bucket: entry.bucket, actual: entry.actual, target: entry.target,
-    additive: isAdditiveMetric(metric.kind), direction: kpi.direction, tolerance: kpi.tolerance,
-    elapsedDays: span.elapsedDays, daysInBucket: span.daysInBucket,
+    bucket: entry.bucket,
+    actual: entry.actual,
+    target: entry.target,
+    additive: isAdditiveMetric(metric.kind),
+    direction: kpi.direction,
+    tolerance: kpi.tolerance,
+    elapsedDays: span.elapsedDays,
+    daysInBucket: span.daysInBucket,
     missing: actuals.missing ?? `${metric.kind} has no value in the bucket of ${entry.bucket}: nothing to measure in it yet.`,
   });
 }
@@ -164,5 +185,9 @@ async function firstDataDay(pool: pg.Pool, workspaceId: string, timezone: string
 export function kpiBoardOf(deps: AnalysisDeps, params: { workspace: Workspace; asOf?: string; buckets?: number }): Promise<KpiBoard> {
   const { workspace, buckets } = params;
   const board = { pool: deps.pool, workspaceId: workspace.id, asOf: params.asOf ?? todayIn(workspace, deps.clock), buckets };
-  return deps.analytics.run(workspace.id, (snapshot) => kpiBoard({ ...board, snapshot }), () => kpiBoard(board));
+  return deps.analytics.run(
+    workspace.id,
+    (snapshot) => kpiBoard({ ...board, snapshot }),
+    () => kpiBoard(board),
+  );
 }

@@ -14,7 +14,11 @@ afterAll(() => database.close());
 async function workspaceWith(orders: [customer: string, at: string, quantity: number, price: number][]): Promise<Workspace> {
   const workspace = await freshWorkspace(database, { timezone: 'Asia/Tokyo' });
   const records = orders.map(([customer, at, quantity, price], index) => ({
-    order_id: `O${index}`, customer_id: customer, ordered_at: at, status: 'delivered', channel: 'web',
+    order_id: `O${index}`,
+    customer_id: customer,
+    ordered_at: at,
+    status: 'delivered',
+    channel: 'web',
     items: [{ sku: 'P', quantity, unit_price: price, product_name: 'Product' }],
   }));
   const result = await withTransaction(database.pool, (client) => ingestBatch({ client, workspace, kind: 'orders', records, mode: 'all-or-nothing' }));
@@ -26,7 +30,10 @@ async function workspaceWith(orders: [customer: string, at: string, quantity: nu
 //   sales 20,000 = customers 2 × frequency 1.5 × items per purchase 10/3 × price per item 2,000
 // June to date (asOf 2024-06-11): X 2 × 1,500 on 06-03.
 const MAY: [string, string, number, number][] = [
-  ['X', '2024-05-10 12:00', 3, 2000], ['X', '2024-05-25 12:00', 2, 2000], ['Y', '2024-05-20 12:00', 5, 2000], ['X', '2024-06-03 12:00', 2, 1500],
+  ['X', '2024-05-10 12:00', 3, 2000],
+  ['X', '2024-05-25 12:00', 2, 2000],
+  ['Y', '2024-05-20 12:00', 5, 2000],
+  ['X', '2024-06-03 12:00', 2, 1500],
 ];
 
 describe('seeding the KPI tree from the decomposition', () => {
@@ -51,8 +58,13 @@ describe('seeding the KPI tree from the decomposition', () => {
     // the targets as stored multiply back to the sales target: 2.2 × 1.65 × 3.667 × 2,200 = 29,282
     const product = tree.children.reduce((result, kpi) => result * kpi.target, 1);
     expect(Math.abs(product - 29_282) / 29_282).toBeLessThan(1e-12);
-    expect((await listKpis({ pool: database.pool, workspaceId: workspace.id })).map((kpi) => [kpi.name, kpi.depth]))
-      .toEqual([['売上', 0], ['客数', 1], ['来店回数', 1], ['点数', 1], ['単価', 1]]);
+    expect((await listKpis({ pool: database.pool, workspaceId: workspace.id })).map((kpi) => [kpi.name, kpi.depth])).toEqual([
+      ['売上', 0],
+      ['客数', 1],
+      ['来店回数', 1],
+      ['点数', 1],
+      ['単価', 1],
+    ]);
   });
 
   it('shrinks the factors alike for a target below the baseline: 20,000 → 1,250 is 0.5⁴', async () => {
@@ -60,7 +72,12 @@ describe('seeding the KPI tree from the decomposition', () => {
     const tree = await seedKpiTree({ pool: database.pool, workspaceId: workspace.id, salesTarget: 1250, granularity: 'month', asOf: '2024-06-11' });
     if (tree.outcome !== 'seeded') throw new Error(`not seeded: ${tree.reason}`);
     // 1,250 ÷ 20,000 = 0.0625 = 0.5⁴: 1, 0.75, 5/3, 1,000
-    expect(tree.children.map((kpi) => kpi.target)).toEqual([expect.closeTo(1, 12), expect.closeTo(0.75, 12), expect.closeTo(5 / 3, 12), expect.closeTo(1000, 9)]);
+    expect(tree.children.map((kpi) => kpi.target)).toEqual([
+      expect.closeTo(1, 12),
+      expect.closeTo(0.75, 12),
+      expect.closeTo(5 / 3, 12),
+      expect.closeTo(1000, 9),
+    ]);
   });
 
   it('puts the seeded tree on the board, each factor judged against its own target', async () => {
@@ -71,7 +88,11 @@ describe('seeding the KPI tree from the decomposition', () => {
     // 売上 3,000 against 29,282 × 10/30 = 9,760.67: 0.31, behind; 客数 1 against 2.2 × 10/30 = 0.733: 1.36, ahead;
     // 来店回数 1 against 1.65: 0.61, behind; 点数 2 against 3.667: 0.55, behind; 単価 1,500 against 2,200: 0.68, behind
     expect(board.entries.map((entry) => [entry.kpi.name, entry.status.status])).toEqual([
-      ['売上', 'behind'], ['客数', 'ahead'], ['来店回数', 'behind'], ['点数', 'behind'], ['単価', 'behind'],
+      ['売上', 'behind'],
+      ['客数', 'ahead'],
+      ['来店回数', 'behind'],
+      ['点数', 'behind'],
+      ['単価', 'behind'],
     ]);
     expect(board.entries[1]!.status).toMatchObject({ actual: 1, expected: expect.closeTo(2.2 / 3, 12) });
   });
@@ -91,7 +112,8 @@ describe('seeding the KPI tree from the decomposition', () => {
     const workspace = await workspaceWith(MAY);
     const tree = await seedKpiTree({ pool: database.pool, workspaceId: workspace.id, salesTarget: 10_000, granularity: 'month', asOf: '2024-05-15' });
     expect(tree).toMatchObject({
-      outcome: 'no_baseline', baseline: { period: { from: '2024-04-01', to: '2024-05-01' }, totals: { sales: '0' } },
+      outcome: 'no_baseline',
+      baseline: { period: { from: '2024-04-01', to: '2024-05-01' }, totals: { sales: '0' } },
       reason: 'The month of 2024-04-01 has no sales to split a target from: seed the tree as of a date after a month with sales.',
     });
     expect(await listKpis({ pool: database.pool, workspaceId: workspace.id })).toEqual([]);
@@ -105,7 +127,8 @@ describe('seeding the KPI tree from the decomposition', () => {
     expect(error).toBeInstanceOf(KizunaError);
     expect(error).toMatchObject({ code: 'conflict', message: expect.stringContaining('A KPI named "売上" already exists') });
     expect(await listKpis({ pool: database.pool, workspaceId: workspace.id })).toHaveLength(5);
-    await expect(seedKpiTree({ pool: database.pool, workspaceId: workspace.id, salesTarget: -1, granularity: 'month', asOf: '2024-06-11' }))
-      .rejects.toThrow('salesTarget must be a number above 0, not -1.');
+    await expect(seedKpiTree({ pool: database.pool, workspaceId: workspace.id, salesTarget: -1, granularity: 'month', asOf: '2024-06-11' })).rejects.toThrow(
+      'salesTarget must be a number above 0, not -1.',
+    );
   });
 });

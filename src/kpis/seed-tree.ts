@@ -28,11 +28,18 @@ import { requireCalendarDate } from '../analytics/periods.ts';
 
 /** The names the tree is created with (the console is Japanese first); rename them with updateKpi. */
 export const KPI_TREE_NAMES: Record<'sales' | Factor, string> = {
-  sales: '売上', customers: '客数', frequency: '来店回数', itemsPerPurchase: '点数', pricePerItem: '単価',
+  sales: '売上',
+  customers: '客数',
+  frequency: '来店回数',
+  itemsPerPurchase: '点数',
+  pricePerItem: '単価',
 };
 
 const FACTOR_METRICS = {
-  customers: 'customers', frequency: 'frequency', itemsPerPurchase: 'items_per_purchase', pricePerItem: 'price_per_item',
+  customers: 'customers',
+  frequency: 'frequency',
+  itemsPerPurchase: 'items_per_purchase',
+  pricePerItem: 'price_per_item',
 } as const satisfies Record<Factor, KpiDefinition['metric']['kind']>;
 
 export interface KpiTreeBaseline {
@@ -42,16 +49,16 @@ export interface KpiTreeBaseline {
 
 export type SeededKpiTree =
   | {
-    outcome: 'seeded';
-    baseline: KpiTreeBaseline;
-    /** T ÷ S0. */
-    salesGrowth: number;
-    /** (T ÷ S0)^(1/4): every factor's target ÷ its baseline value. */
-    factorGrowth: number;
-    root: Kpi;
-    /** customers, frequency, items per purchase, price per item, in that order. */
-    children: Kpi[];
-  }
+      outcome: 'seeded';
+      baseline: KpiTreeBaseline;
+      /** T ÷ S0. */
+      salesGrowth: number;
+      /** (T ÷ S0)^(1/4): every factor's target ÷ its baseline value. */
+      factorGrowth: number;
+      root: Kpi;
+      /** customers, frequency, items per purchase, price per item, in that order. */
+      children: Kpi[];
+    }
   /** The baseline bucket has no sales, so there is no factor to grow from. */
   | { outcome: 'no_baseline'; baseline: KpiTreeBaseline; reason: string };
 
@@ -66,7 +73,11 @@ export type SeededKpiTree =
  * // May: 20,000 = 2 customers × 1 × 6 items × 1,666.67 → growth 1.4641 = 1.1⁴ → 2.2 × 1.1 × 6.6 × 1,833.33
  */
 export async function seedKpiTree(params: {
-  pool: pg.Pool; workspaceId: string; salesTarget: number; granularity: KpiGranularity; asOf: string;
+  pool: pg.Pool;
+  workspaceId: string;
+  salesTarget: number;
+  granularity: KpiGranularity;
+  asOf: string;
 }): Promise<SeededKpiTree> {
   const { pool, workspaceId, salesTarget, granularity, asOf } = params;
   if (typeof salesTarget !== 'number' || !Number.isFinite(salesTarget) || salesTarget <= 0) {
@@ -76,18 +87,32 @@ export async function seedKpiTree(params: {
     throw new KizunaError('validation_failed', `granularity must be one of ${KPI_GRANULARITIES.join(', ')}, not "${granularity}".`);
   }
   requireCalendarDate(asOf, 'asOf');
-  const period = boardSpans(asOf, granularity, 1).filter((span) => span.ended).at(-1)!.period;
+  const period = boardSpans(asOf, granularity, 1)
+    .filter((span) => span.ended)
+    .at(-1)!.period;
   const { totals } = await decomposeSales({ pool, workspaceId, period, granularity, compare: [] });
   const baseline = { period, totals };
   const sales = Number(totals.sales);
   if (sales <= 0 || FACTORS.some((factor) => totals[factor] === null)) {
-    return { outcome: 'no_baseline', baseline, reason: `The ${granularity} of ${period.from} has no sales to split a target from: seed the tree as of a date after a ${granularity} with sales.` };
+    return {
+      outcome: 'no_baseline',
+      baseline,
+      reason: `The ${granularity} of ${period.from} has no sales to split a target from: seed the tree as of a date after a ${granularity} with sales.`,
+    };
   }
   const salesGrowth = salesTarget / sales;
   const factorGrowth = salesGrowth ** (1 / FACTORS.length);
   const definition = (name: string, metric: KpiDefinition['metric'], target: number, parentId: string | null): KpiDefinition => {
     const checked: KpiDefinition = {
-      name, metric, granularity, target, targetOverrides: [], filters: {}, direction: 'higher_is_better', tolerance: DEFAULT_TOLERANCE, parentId,
+      name,
+      metric,
+      granularity,
+      target,
+      targetOverrides: [],
+      filters: {},
+      direction: 'higher_is_better',
+      tolerance: DEFAULT_TOLERANCE,
+      parentId,
     };
     checkKpiDefinition(checked);
     return checked;
@@ -103,7 +128,10 @@ export async function seedKpiTree(params: {
     return { rootId, childIds };
   });
   return {
-    outcome: 'seeded', baseline, salesGrowth, factorGrowth,
+    outcome: 'seeded',
+    baseline,
+    salesGrowth,
+    factorGrowth,
     root: await readKpi({ pool, workspaceId, kpiId: ids.rootId }),
     children: await Promise.all(ids.childIds.map((kpiId) => readKpi({ pool, workspaceId, kpiId }))),
   };

@@ -28,7 +28,7 @@ describe('status of the current bucket', () => {
     expect(salesStatus(31_501).status).toBe('ahead');
   });
 
-  it('uses the KPI\'s own tolerance', () => {
+  it("uses the KPI's own tolerance", () => {
     // 27,000 ÷ 30,000 = 0.9: behind at ±5 %, on track at ±10 %, and 0.9 sits on the ±10 % edge
     expect(salesStatus(27_000).status).toBe('behind');
     expect(judgeStatus({ ...JUNE_10, actual: 27_000, target: 90_000, additive: true, direction: 'higher_is_better', tolerance: 0.1 }).status).toBe('on_track');
@@ -48,8 +48,9 @@ describe('status of the current bucket', () => {
   });
 
   it('has no status without an actual, and says why', () => {
-    expect(judgeStatus({ ...JUNE_10, actual: null, target: 1.2, additive: false, direction: 'higher_is_better', tolerance: 0.05, missing: 'no customers yet' }))
-      .toEqual({ status: 'no_data', bucket: '2024-06-01', reason: 'no customers yet' });
+    expect(
+      judgeStatus({ ...JUNE_10, actual: null, target: 1.2, additive: false, direction: 'higher_is_better', tolerance: 0.05, missing: 'no customers yet' }),
+    ).toEqual({ status: 'no_data', bucket: '2024-06-01', reason: 'no customers yet' });
   });
 });
 
@@ -96,7 +97,12 @@ describe('trend over the last complete buckets', () => {
   });
 
   it('needs three points', () => {
-    expect(trendOf({ series: complete([null, 1, 2]), direction: 'higher_is_better' }))
-      .toEqual({ direction: 'insufficient_data', assessment: null, slopePerBucket: null, relativeSlope: null, buckets: ['b1', 'b2'] });
+    expect(trendOf({ series: complete([null, 1, 2]), direction: 'higher_is_better' })).toEqual({
+      direction: 'insufficient_data',
+      assessment: null,
+      slopePerBucket: null,
+      relativeSlope: null,
+      buckets: ['b1', 'b2'],
+    });
   });
 });

@@ -38,17 +38,17 @@ export type KpiStatusKind = 'ahead' | 'on_track' | 'behind';
 
 export type KpiStatus =
   | {
-    status: KpiStatusKind;
-    /** First date of the bucket judged. */
-    bucket: string;
-    actual: number;
-    /** The target as expected by now: pro-rated for additive metrics, else the target. */
-    expected: number;
-    /** actual ÷ expected. */
-    pace: number;
-    /** Days elapsed ÷ days in the bucket (1 for a complete bucket). */
-    elapsedShare: number;
-  }
+      status: KpiStatusKind;
+      /** First date of the bucket judged. */
+      bucket: string;
+      actual: number;
+      /** The target as expected by now: pro-rated for additive metrics, else the target. */
+      expected: number;
+      /** actual ÷ expected. */
+      pace: number;
+      /** Days elapsed ÷ days in the bucket (1 for a complete bucket). */
+      elapsedShare: number;
+    }
   | { status: 'no_data'; bucket: string; reason: string };
 
 /** Floating-point slack at the band's edges, so that an actual exactly on an edge is on track. */
@@ -97,10 +97,7 @@ export interface KpiTrend {
 }
 
 /** The trend of the last complete buckets with an actual (see the file's comment for the rule). */
-export function trendOf(params: {
-  series: readonly { bucket: string; actual: number | null; complete: boolean }[];
-  direction: KpiDirection;
-}): KpiTrend {
+export function trendOf(params: { series: readonly { bucket: string; actual: number | null; complete: boolean }[]; direction: KpiDirection }): KpiTrend {
   const points = params.series
     .map((entry, index) => ({ ...entry, index }))
     .filter((entry): entry is typeof entry & { actual: number } => entry.complete && entry.actual !== null)

@@ -2,8 +2,15 @@ import type pg from 'pg';
 import { withTransaction } from '../db/transaction.ts';
 import { KizunaError } from '../shared/errors.ts';
 import {
-  checkKpiDefinition, defaultDirection, KpiChanges, KpiInput, parseKpiFields, resolveKpiInput,
-  type KpiDefinition, type KpiFilters, type KpiMetric,
+  checkKpiDefinition,
+  defaultDirection,
+  KpiChanges,
+  KpiInput,
+  parseKpiFields,
+  resolveKpiInput,
+  type KpiDefinition,
+  type KpiFilters,
+  type KpiMetric,
 } from './definition.ts';
 
 /**
@@ -106,8 +113,11 @@ export async function deleteKpi(params: { pool: pg.Pool; workspaceId: string; kp
       [workspaceId, kpiId],
     );
     if (below.length > 0 && params.withDescendants !== true) {
-      throw new KizunaError('conflict', `KPI "${kpi.name}" has ${below.length} KPI${below.length === 1 ? '' : 's'} below it `
-        + `(${below.map((row) => row.name).join(', ')}): delete or move them first, or delete it with its descendants.`);
+      throw new KizunaError(
+        'conflict',
+        `KPI "${kpi.name}" has ${below.length} KPI${below.length === 1 ? '' : 's'} below it ` +
+          `(${below.map((row) => row.name).join(', ')}): delete or move them first, or delete it with its descendants.`,
+      );
     }
     const ids = [kpiId, ...below.map((row) => row.id)];
     await client.query('delete from kpis where workspace_id = $1 and id = any($2::bigint[])', [workspaceId, ids]);
@@ -188,7 +198,9 @@ async function checkParent(client: pg.ClientBase, workspaceId: string, parentId:
   const at = chain.findIndex((row) => row.id === kpi.id);
   if (at >= 0) {
     const cycle = [kpi.name, ...chain.slice(0, at + 1).map((row) => row.name)].join(' → ');
-    throw invalid(`"${chain[0]!.name}" is below "${kpi.name}", so it cannot be its parent: the tree would have a cycle (${cycle}, each KPI followed by its parent)`);
+    throw invalid(
+      `"${chain[0]!.name}" is below "${kpi.name}", so it cannot be its parent: the tree would have a cycle (${cycle}, each KPI followed by its parent)`,
+    );
   }
 }
 
@@ -206,11 +218,16 @@ async function writeOverrides(client: pg.ClientBase, kpiId: string, definition: 
 function columnsOf(definition: KpiDefinition): unknown[] {
   const { metric } = definition;
   return [
-    definition.name, metric.kind,
+    definition.name,
+    metric.kind,
     metric.kind === 'f2_rate' ? metric.within : null,
     metric.kind === 'churn_rate' ? metric.window : null,
-    definition.granularity, JSON.stringify(definition.filters), String(definition.target), definition.direction,
-    String(definition.tolerance), definition.parentId,
+    definition.granularity,
+    JSON.stringify(definition.filters),
+    String(definition.target),
+    definition.direction,
+    String(definition.tolerance),
+    definition.parentId,
   ];
 }
 
@@ -227,18 +244,38 @@ const KPI_COLUMNS = `k.id::text, k.workspace_id::text, k.parent_id::text, k.name
               from kpi_target_overrides o where o.kpi_id = k.id), '[]') as target_overrides`;
 
 interface KpiRow {
-  id: string; workspace_id: string; parent_id: string | null; name: string;
-  metric: KpiMetric['kind']; f2_within_days: number | null; churn_window_days: number | null;
-  granularity: Kpi['granularity']; filters: KpiFilters; target: number; direction: Kpi['direction']; tolerance: number;
-  created_at: Date; updated_at: Date; target_overrides: { bucket: string; target: number }[];
+  id: string;
+  workspace_id: string;
+  parent_id: string | null;
+  name: string;
+  metric: KpiMetric['kind'];
+  f2_within_days: number | null;
+  churn_window_days: number | null;
+  granularity: Kpi['granularity'];
+  filters: KpiFilters;
+  target: number;
+  direction: Kpi['direction'];
+  tolerance: number;
+  created_at: Date;
+  updated_at: Date;
+  target_overrides: { bucket: string; target: number }[];
 }
 
 function kpiOf(row: KpiRow): Kpi {
   return {
-    id: row.id, workspaceId: row.workspace_id, name: row.name,
-    metric: metricOf(row), granularity: row.granularity, target: row.target, targetOverrides: row.target_overrides,
-    filters: row.filters, direction: row.direction, tolerance: row.tolerance, parentId: row.parent_id,
-    createdAt: row.created_at, updatedAt: row.updated_at,
+    id: row.id,
+    workspaceId: row.workspace_id,
+    name: row.name,
+    metric: metricOf(row),
+    granularity: row.granularity,
+    target: row.target,
+    targetOverrides: row.target_overrides,
+    filters: row.filters,
+    direction: row.direction,
+    tolerance: row.tolerance,
+    parentId: row.parent_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
   };
 }
 

@@ -13,10 +13,12 @@ describe('order changes', () => {
     await withTransaction(pool, (client) => noteOrdersChanged(client, workspace.id, ['1']));
     const after = await ordersVersion(pool, workspace.id);
     expect(after!.version).not.toBe(start!.version);
-    await expect(withTransaction(pool, async (client) => {
-      await noteOrdersChanged(client, workspace.id);
-      throw new Error('rolled back');
-    })).rejects.toThrow('rolled back');
+    await expect(
+      withTransaction(pool, async (client) => {
+        await noteOrdersChanged(client, workspace.id);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
     expect((await ordersVersion(pool, workspace.id))!.version).toBe(after!.version);
     expect(await ordersVersion(pool, '999999999')).toBeNull();
   });
@@ -40,7 +42,9 @@ describe('order changes', () => {
 
   it('compacts a long log to its newest row, keeping the last hour', async () => {
     const workspace = await freshWorkspace(database);
-    await pool.query(`insert into order_changes (workspace_id, changed_at) select $1, now() - interval '2 hours' from generate_series(1, 1100)`, [workspace.id]);
+    await pool.query(`insert into order_changes (workspace_id, changed_at) select $1, now() - interval '2 hours' from generate_series(1, 1100)`, [
+      workspace.id,
+    ]);
     await noteOrdersChanged(pool, workspace.id);
     await noteOrdersChanged(pool, workspace.id);
     await compactOrderChanges(pool, workspace.id);

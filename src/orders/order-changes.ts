@@ -30,7 +30,7 @@ export async function customersChangedSince(client: pg.ClientBase, workspaceId: 
     [workspaceId, snapshot],
   );
   const row = rows[0]!;
-  return row.bulk ? null : row.customer_ids ?? [];
+  return row.bulk ? null : (row.customer_ids ?? []);
 }
 
 /** The workspace's order-data version: equal strings mean the same committed order data (for the same time zone). */

@@ -12,9 +12,7 @@ export interface UnknownProduct {
 }
 
 /** Items whose SKU is neither known nor named (product_name) so that it could be created. */
-export async function findUnknownProducts(
-  client: pg.ClientBase, workspaceId: string, records: readonly OrderRecord[],
-): Promise<UnknownProduct[]> {
+export async function findUnknownProducts(client: pg.ClientBase, workspaceId: string, records: readonly OrderRecord[]): Promise<UnknownProduct[]> {
   const unnamed = new Set<string>();
   for (const record of records) for (const item of record.items) if (!item.product_name) unnamed.add(item.sku);
   if (unnamed.size === 0) return [];
@@ -30,10 +28,10 @@ export async function findUnknownProducts(
 }
 
 async function skuIds(client: pg.ClientBase, workspaceId: string, skus: Iterable<string>): Promise<Map<string, string>> {
-  const { rows } = await client.query<{ id: string; sku: string }>(
-    'select id, sku from products where workspace_id = $1 and sku = any($2::text[])',
-    [workspaceId, [...skus]],
-  );
+  const { rows } = await client.query<{ id: string; sku: string }>('select id, sku from products where workspace_id = $1 and sku = any($2::text[])', [
+    workspaceId,
+    [...skus],
+  ]);
   return new Map(rows.map((row) => [row.sku, row.id]));
 }
 
@@ -49,7 +47,11 @@ export async function upsertOrders(client: pg.ClientBase, workspaceId: string, b
   // Every row (customers, products, orders, then the customers' summaries) is locked in key
   // order, so concurrent batches sharing customers or products never deadlock (db/lock-order.ts).
   const records = inKeyOrder(batch, (r) => r.order_id);
-  const customerIds = await resolveCustomerIds(client, workspaceId, records.map((r) => r.customer_id));
+  const customerIds = await resolveCustomerIds(
+    client,
+    workspaceId,
+    records.map((r) => r.customer_id),
+  );
   const productIds = await createNamedProducts(client, workspaceId, records);
 
   const column = <T>(pick: (r: OrderRecord) => T) => records.map(pick);
@@ -118,8 +120,11 @@ async function createNamedProducts(client: pg.ClientBase, workspaceId: string, r
 }
 
 async function replaceItems(
-  client: pg.ClientBase, workspaceId: string, records: readonly OrderRecord[],
-  orderIds: Map<string, string>, productIds: Map<string, string>,
+  client: pg.ClientBase,
+  workspaceId: string,
+  records: readonly OrderRecord[],
+  orderIds: Map<string, string>,
+  productIds: Map<string, string>,
 ): Promise<void> {
   const itemOrderIds: string[] = [];
   const lineNos: number[] = [];

@@ -9,10 +9,8 @@ export function productRecordSchema() {
     category: optionalText(200),
     price: price('price').nullish(),
     is_subscription: z.boolean().optional(),
-    effect_first_feeling_days: integer.pipe(z.number().int().min(0).max(3650)).nullish()
-      .describe('Days until users first feel the product'),
-    effect_clear_days: integer.pipe(z.number().int().min(0).max(3650)).nullish()
-      .describe('Days until a clear effect'),
+    effect_first_feeling_days: integer.pipe(z.number().int().min(0).max(3650)).nullish().describe('Days until users first feel the product'),
+    effect_clear_days: integer.pipe(z.number().int().min(0).max(3650)).nullish().describe('Days until a clear effect'),
     effect_share: z.number().min(0).max(1).nullish().describe('Share of users who feel it by effect_clear_days (0..1)'),
     attributes: jsonObject().optional(),
   });

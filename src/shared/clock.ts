@@ -25,7 +25,11 @@ export function manualClock(start: Date | string): ManualClock {
   let time = new Date(start).getTime();
   return {
     now: () => new Date(time),
-    advance: (milliseconds) => { time += milliseconds; },
-    set: (at) => { time = new Date(at).getTime(); },
+    advance: (milliseconds) => {
+      time += milliseconds;
+    },
+    set: (at) => {
+      time = new Date(at).getTime();
+    },
   };
 }

@@ -37,8 +37,9 @@ export function normalizeMoney(input: string | number): Normalized<string> {
   if (integer.length > MONEY_DIGITS.integer || fraction.length > MONEY_DIGITS.fraction) {
     return {
       ok: false,
-      reason: `too many digits: an amount has at most ${MONEY_DIGITS.integer} digits before the decimal point and ${MONEY_DIGITS.fraction} after, `
-        + `this one ${integer.length.toLocaleString('en-US')} and ${fraction.length.toLocaleString('en-US')} ("${shorten(String(input))}")`,
+      reason:
+        `too many digits: an amount has at most ${MONEY_DIGITS.integer} digits before the decimal point and ${MONEY_DIGITS.fraction} after, ` +
+        `this one ${integer.length.toLocaleString('en-US')} and ${fraction.length.toLocaleString('en-US')} ("${shorten(String(input))}")`,
       code: 'too_many_digits',
       params: { integer: MONEY_DIGITS.integer, fraction: MONEY_DIGITS.fraction },
     };

@@ -36,9 +36,13 @@ export function normalized<T>(normalize: (input: string) => Normalized<T>) {
 }
 
 export const text = (max: number) => storableString().transform(normalizeText).pipe(z.string().min(1).max(max));
-export const optionalText = (max: number) => storableString().transform(normalizeText).pipe(z.string().max(max)).nullish()
-  .transform((v) => (v ? v : null));
-export const externalId = text(200).describe('The id of this record in the brand\'s own systems');
+export const optionalText = (max: number) =>
+  storableString()
+    .transform(normalizeText)
+    .pipe(z.string().max(max))
+    .nullish()
+    .transform((v) => (v ? v : null));
+export const externalId = text(200).describe("The id of this record in the brand's own systems");
 
 const numberOrString = z.union([z.number(), storableString()]);
 
@@ -48,23 +52,30 @@ export const money = numberOrString.transform((input, ctx) => {
 });
 
 /** An amount that cannot be below zero (a price, a unit price). */
-export const price = (field: string) => money.pipe(z.string().superRefine((value, ctx) => {
-  if (value.startsWith('-')) refuse(ctx, { reason: `${field} must not be negative`, code: 'negative_amount' });
-}));
+export const price = (field: string) =>
+  money.pipe(
+    z.string().superRefine((value, ctx) => {
+      if (value.startsWith('-')) refuse(ctx, { reason: `${field} must not be negative`, code: 'negative_amount' });
+    }),
+  );
 
 export const integer = numberOrString.transform((input, ctx) => {
   const result = normalizeInteger(input);
   return result.ok ? result.value : refuse(ctx, result);
 });
 
-export const prefecture = storableString().transform((input, ctx) =>
-  canonicalPrefecture(input.normalize('NFKC')) ?? refuse(ctx, { reason: `not a prefecture of Japan: "${shorten(input)}"`, code: 'invalid_prefecture' }));
+export const prefecture = storableString().transform(
+  (input, ctx) =>
+    canonicalPrefecture(input.normalize('NFKC')) ?? refuse(ctx, { reason: `not a prefecture of Japan: "${shorten(input)}"`, code: 'invalid_prefecture' }),
+);
 
 export function timestamp(timezone: string) {
-  return storableString().describe('ISO 8601; without an offset, wall-clock time in the workspace time zone').transform((input, ctx) => {
-    const result = parseTimestamp(input, timezone);
-    return result.ok ? result.value : refuse(ctx, result);
-  });
+  return storableString()
+    .describe('ISO 8601; without an offset, wall-clock time in the workspace time zone')
+    .transform((input, ctx) => {
+      const result = parseTimestamp(input, timezone);
+      return result.ok ? result.value : refuse(ctx, result);
+    });
 }
 
 /**
@@ -72,8 +83,13 @@ export function timestamp(timezone: string) {
  * a problem inside it is reported at its path (`attributes.size.label`).
  */
 export function jsonObject() {
-  return z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-    const problem = unsafeJson(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem.reason, path: problem.path, params: { code: problem.code, ...problem.params } });
-  }).describe(`A JSON object: at most ${JSON_OBJECT_LIMITS.depth} levels deep and ${JSON_OBJECT_LIMITS.values.toLocaleString('en-US')} values, no NUL characters`);
+  return z
+    .record(z.string(), z.unknown())
+    .superRefine((value, ctx) => {
+      const problem = unsafeJson(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem.reason, path: problem.path, params: { code: problem.code, ...problem.params } });
+    })
+    .describe(
+      `A JSON object: at most ${JSON_OBJECT_LIMITS.depth} levels deep and ${JSON_OBJECT_LIMITS.values.toLocaleString('en-US')} values, no NUL characters`,
+    );
 }

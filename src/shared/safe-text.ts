@@ -52,7 +52,12 @@ export function unsafeJson(root: unknown, limits = JSON_OBJECT_LIMITS): UnsafeVa
     const { value, path } = stack.pop()!;
     values += 1;
     if (values > limits.values) {
-      return { reason: `holds more than ${limits.values.toLocaleString('en-US')} values`, code: 'too_large_object', path: [], params: { maximum: limits.values } };
+      return {
+        reason: `holds more than ${limits.values.toLocaleString('en-US')} values`,
+        code: 'too_large_object',
+        path: [],
+        params: { maximum: limits.values },
+      };
     }
     if (typeof value === 'string') {
       const problem = stringProblem(value, limits);

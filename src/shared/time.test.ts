@@ -68,7 +68,11 @@ describe('localDateOf', () => {
     expect(parseTimestamp('0099-05-01 10:00', 'Asia/Tokyo')).toMatchObject({ ok: false, code: 'date_out_of_range' });
     expect(parseTimestamp('0099-05-01T00:00:00Z', 'Asia/Tokyo')).toMatchObject({ ok: false, code: 'date_out_of_range' });
     expect(parseTimestamp('9999-12-31', 'Asia/Tokyo')).toMatchObject({ ok: false, code: 'date_out_of_range' });
-    expect(parseCalendarDate('0001-01-01')).toMatchObject({ ok: false, code: 'date_out_of_range', reason: expect.stringContaining('between 1900-01-01 and 2199-12-31') });
+    expect(parseCalendarDate('0001-01-01')).toMatchObject({
+      ok: false,
+      code: 'date_out_of_range',
+      reason: expect.stringContaining('between 1900-01-01 and 2199-12-31'),
+    });
     expect(parseCalendarDate('1900-01-01')).toEqual({ ok: true, value: '1900-01-01' });
     expect(parseTimestamp('2199-12-31 23:59', 'UTC')).toEqual({ ok: true, value: new Date('2199-12-31T23:59:00Z') });
   });

@@ -48,9 +48,15 @@ export function parseTimestamp(input: string, timezone: string): ParsedTime {
     return inRange(Number(text.slice(0, 4))) ? { ok: true, value } : outOfRange(input);
   }
   const match = LOCAL_PATTERN.exec(text);
-  if (!match) return { ok: false, reason: `not a recognised date: "${input}" (expected e.g. 2024-01-05, 2024/1/5 10:23, 2024年1月5日 or 20240105)`, code: 'invalid_date' };
-  const [year, separatedMonth, separatedDay, compactMonth, compactDay, hour, minute, kanjiSecond, colonSecond] =
-    match.slice(1, 10).map((p) => (p === undefined ? undefined : Number(p)));
+  if (!match)
+    return {
+      ok: false,
+      reason: `not a recognised date: "${input}" (expected e.g. 2024-01-05, 2024/1/5 10:23, 2024年1月5日 or 20240105)`,
+      code: 'invalid_date',
+    };
+  const [year, separatedMonth, separatedDay, compactMonth, compactDay, hour, minute, kanjiSecond, colonSecond] = match
+    .slice(1, 10)
+    .map((p) => (p === undefined ? undefined : Number(p)));
   const month = separatedMonth ?? compactMonth!;
   const day = separatedDay ?? compactDay!;
   const second = colonSecond ?? kanjiSecond;
@@ -99,8 +105,14 @@ function offsetAt(epochMs: number, timezone: string): number {
   let formatter = formatters.get(timezone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-      hour: 'numeric', minute: 'numeric', second: 'numeric',
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
     });
     formatters.set(timezone, formatter);
   }
@@ -119,9 +131,7 @@ export function localDateOf(instant: Date, timezone: string): string {
   return new Date(epochMs + offsetAt(epochMs, timezone)).toISOString().slice(0, 10);
 }
 
-export function zonedTimeToUtc(
-  year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, timezone: string,
-): Date {
+export function zonedTimeToUtc(year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number, timezone: string): Date {
   const wallClock = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   const firstGuess = wallClock - offsetAt(wallClock, timezone);
   const secondOffset = offsetAt(firstGuess, timezone);

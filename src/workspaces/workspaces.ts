@@ -31,9 +31,12 @@ export async function createWorkspace(db: Kdb, params: { name: string; timezone?
     throw new KizunaError('validation_failed', `Unknown currency "${params.currency}" (use an ISO 4217 code such as JPY, USD, GBP).`);
   }
   return db.transaction().execute(async (trx) => {
-    const created = await trx.insertInto('workspaces').values({ name, timezone, currency })
+    const created = await trx
+      .insertInto('workspaces')
+      .values({ name, timezone, currency })
       .onConflict((oc) => oc.column('name').doNothing())
-      .returning(['id', 'name', 'timezone', 'currency']).executeTakeFirst();
+      .returning(['id', 'name', 'timezone', 'currency'])
+      .executeTakeFirst();
     if (!created) throw new KizunaError('conflict', `A workspace named "${name}" already exists.`);
     await addFirstMembers(trx, { workspaceId: created.id, ...(params.creatorUserId === undefined ? {} : { creatorUserId: params.creatorUserId }) });
     return created;
@@ -41,8 +44,7 @@ export async function createWorkspace(db: Kdb, params: { name: string; timezone?
 }
 
 export async function findWorkspace(db: Kdb, name: string): Promise<Workspace> {
-  const workspace = await db.selectFrom('workspaces').select(['id', 'name', 'timezone', 'currency'])
-    .where('name', '=', name).executeTakeFirst();
+  const workspace = await db.selectFrom('workspaces').select(['id', 'name', 'timezone', 'currency']).where('name', '=', name).executeTakeFirst();
   if (!workspace) throw new KizunaError('not_found', `No workspace named "${name}". Create it with: npx kizuna workspace create ${name}`);
   return workspace;
 }
@@ -62,15 +64,29 @@ export interface WorkspaceSummary extends Workspace {
 export async function summarizeWorkspace(db: Kdb, workspace: Workspace): Promise<WorkspaceSummary> {
   const id = workspace.id;
   const count = async (table: 'products' | 'orders' | 'order_items' | 'events') =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('workspace_id', '=', id).executeTakeFirstOrThrow()).n);
-  const profiles = await db.selectFrom('customers')
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('workspace_id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  const profiles = await db
+    .selectFrom('customers')
     .select((eb) => [
       eb.fn.countAll<string>().filterWhere('lifecycle', '=', 'customer').as('customers'),
       eb.fn.countAll<string>().filterWhere('lifecycle', '=', 'lead').as('leads'),
     ])
-    .where('workspace_id', '=', id).executeTakeFirstOrThrow();
-  const sales = await db.selectFrom('orders').select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), eb.val('0')).as('total'))
-    .where('workspace_id', '=', id).where('status', 'not in', [...NOT_PURCHASE_STATUSES]).executeTakeFirstOrThrow();
+    .where('workspace_id', '=', id)
+    .executeTakeFirstOrThrow();
+  const sales = await db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), eb.val('0')).as('total'))
+    .where('workspace_id', '=', id)
+    .where('status', 'not in', [...NOT_PURCHASE_STATUSES])
+    .executeTakeFirstOrThrow();
   const [products, orders, orderItems, events] = await Promise.all([count('products'), count('orders'), count('order_items'), count('events')]);
   const { display_name: displayName } = await db.selectFrom('workspaces').select('display_name').where('id', '=', id).executeTakeFirstOrThrow();
   return {
@@ -88,7 +104,7 @@ export async function summarizeWorkspace(db: Kdb, workspace: Workspace): Promise
 export async function setWorkspaceDisplayName(db: Kdb, workspace: Workspace, displayName: string | null): Promise<string | null> {
   const name = displayName === null ? null : displayName.normalize('NFC').trim();
   if (name !== null && (name.length === 0 || name.length > 100)) {
-    throw new KizunaError('validation_failed', 'displayName must be 1 to 100 characters (or null to show the workspace\'s name).');
+    throw new KizunaError('validation_failed', "displayName must be 1 to 100 characters (or null to show the workspace's name).");
   }
   await db.updateTable('workspaces').set({ display_name: name }).where('id', '=', workspace.id).execute();
   return name;

@@ -33,7 +33,11 @@ describe.skipIf(!python)('the numpy/scipy baseline of the customer value fits, o
     await writeClvSummaryTsv(tsv, summary);
     const scoresOut = path.join(scratch, 'scores.tsv');
     baseline = await runScipyClv(tsv, { horizon: 39, scoresOut });
-    scores = (await readFile(scoresOut, 'utf8')).trim().split('\n').slice(1).map((line) => line.split('\t').map(Number));
+    scores = (await readFile(scoresOut, 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split('\t').map(Number));
   });
   afterAll(() => rm(scratch, { recursive: true, force: true }));
 
@@ -57,7 +61,7 @@ describe.skipIf(!python)('the numpy/scipy baseline of the customer value fits, o
     expect(gammagamma.ll).toBeCloseTo(-4055.9177, 3);
   });
 
-  it('scores every customer as Kizuna\'s formulas do at the same parameters, and the published E[Y(39)] of customer 1', () => {
+  it("scores every customer as Kizuna's formulas do at the same parameters, and the published E[Y(39)] of customer 1", () => {
     expect(scores).toHaveLength(2357);
     // Customer 1 is the papers' (2, 30.43, 38.86).
     expect(scores[0]![1]).toBeCloseTo(1.226, 3);
@@ -71,10 +75,15 @@ describe.skipIf(!python)('the numpy/scipy baseline of the customer value fits, o
         conditionalExpectedPurchases({ params: bg, t: 39, ...history }),
         conditionalExpectedSpend({ params: gg, frequency: history.x, monetary: summary.monetary[i]! }),
       ];
-      [alive!, expected!, spend!].forEach((value, k) => { worst = Math.max(worst, Math.abs(value - ours[k]!) / Math.max(1e-12, Math.abs(ours[k]!))); });
+      [alive!, expected!, spend!].forEach((value, k) => {
+        worst = Math.max(worst, Math.abs(value - ours[k]!) / Math.max(1e-12, Math.abs(ours[k]!)));
+      });
     });
     expect(worst).toBeLessThan(1e-9);
-    expect(baseline.scores.expected_purchases_sum).toBeCloseTo(scores.reduce((sum, row) => sum + row[1]!, 0), 6);
+    expect(baseline.scores.expected_purchases_sum).toBeCloseTo(
+      scores.reduce((sum, row) => sum + row[1]!, 0),
+      6,
+    );
     expect(baseline.seconds.total).toBeGreaterThan(0);
   });
 });

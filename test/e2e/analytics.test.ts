@@ -113,10 +113,19 @@ describe('the analytics console', () => {
     await page.getByRole('heading', { level: 1, name: '売上分解' }).waitFor();
     expect(page.url()).toContain('/analytics/sales');
     const menu = navigation.getByRole('list', { name: '分析メニュー' });
-    expect(await menu.getByRole('link').allTextContents()).toEqual(['売上分解', '差異分析', 'リピート・F2', '離反', 'コホート継続', 'RFM', '顧客価値(LTV)', 'KPIボード']);
+    expect(await menu.getByRole('link').allTextContents()).toEqual([
+      '売上分解',
+      '差異分析',
+      'リピート・F2',
+      '離反',
+      'コホート継続',
+      'RFM',
+      '顧客価値(LTV)',
+      'KPIボード',
+    ]);
   });
 
-  it('shows the decomposition tree with the API\'s figures, and each month\'s sales in the table view and the CSV', async () => {
+  it("shows the decomposition tree with the API's figures, and each month's sales in the table view and the CSV", async () => {
     const query = 'from=2026-01-01&to=2026-07-01&granularity=month';
     await open(`analytics/sales?${query}`, '売上分解');
     const api = await apiGet<SalesDecomposition>(`/api/v1/workspaces/${brand.name}/analytics/sales?${query}`);
@@ -146,7 +155,12 @@ describe('the analytics console', () => {
     const lines = csv.text.slice(1).trimEnd().split('\r\n');
     expect(lines[0]).toBe('期間,売上,客数,来店回数(頻度),点数(1回あたり),単価(1点あたり),購入件数,購入点数');
     expect(lines).toHaveLength(7);
-    expect(lines.find((line) => line.startsWith('2026-03-01,'))!.split(',').slice(0, 3)).toEqual(['2026-03-01', march.totals.sales, String(march.totals.customers)]);
+    expect(
+      lines
+        .find((line) => line.startsWith('2026-03-01,'))!
+        .split(',')
+        .slice(0, 3),
+    ).toEqual(['2026-03-01', march.totals.sales, String(march.totals.customers)]);
   });
 
   it('ranks the difference by channel by contribution, and follows the dimension chosen', async () => {
@@ -204,11 +218,13 @@ describe('the analytics console', () => {
   it('draws the cohort heatmap and the LTV curve, switching to revenue per customer', async () => {
     const query = `from=2025-11-01&to=2026-11-01&months=12&asOf=${DATA_END}`;
     await open(`analytics/retention?${query}`, 'コホート継続');
-    const api = await apiGet<{ cohorts: { month: string; customers: number; cells: { retention: number | null; cumulativeRevenuePerCustomer: number | null }[] }[] }>(
-      `/api/v1/workspaces/${brand.name}/analytics/retention?${query}`,
-    );
+    const api = await apiGet<{
+      cohorts: { month: string; customers: number; cells: { retention: number | null; cumulativeRevenuePerCustomer: number | null }[] }[];
+    }>(`/api/v1/workspaces/${brand.name}/analytics/retention?${query}`);
     await card('コホート別 継続率').getByRole('img').waitFor();
-    await card(/実績LTV曲線/).getByRole('img').waitFor();
+    await card(/実績LTV曲線/)
+      .getByRole('img')
+      .waitFor();
     await screenshot('retention');
     await page.getByRole('group', { name: '表示する値' }).getByRole('button', { name: '累計購入額/人(LTV)' }).click();
     const heatmap = card('コホート別 累計購入額/人(LTV)');
@@ -223,7 +239,9 @@ describe('the analytics console', () => {
 
   it('shows the 5 × 5 R × F grid whose cells add up to the customers, and the segments', async () => {
     await open(`analytics/rfm?asOf=${DATA_END}`, 'RFM');
-    const api = await apiGet<{ customers: number; segments: { code: string; customers: number }[] }>(`/api/v1/workspaces/${brand.name}/analytics/rfm?asOf=${DATA_END}`);
+    const api = await apiGet<{ customers: number; segments: { code: string; customers: number }[] }>(
+      `/api/v1/workspaces/${brand.name}/analytics/rfm?asOf=${DATA_END}`,
+    );
     const customers = page.locator('.stat').filter({ hasText: '顧客数' });
     await expect.poll(async () => digits(await customers.locator('.stat-value').textContent())).toBe(String(api.customers));
     const grid = card('R × F グリッド(顧客数)');
@@ -238,7 +256,9 @@ describe('the analytics console', () => {
   });
 
   it('says on the customer 360 that the customer value model has not been run', async () => {
-    const top = await apiGet<{ items: { customerId: string; name: string }[] }>(`/api/v1/workspaces/${brand.name}/analytics/rfm/customers?segment=loyal&asOf=${DATA_END}&limit=1`);
+    const top = await apiGet<{ items: { customerId: string; name: string }[] }>(
+      `/api/v1/workspaces/${brand.name}/analytics/rfm/customers?segment=loyal&asOf=${DATA_END}&limit=1`,
+    );
     await open(`customers/${top.items[0]!.customerId}`, top.items[0]!.name);
     const block = card('分析(RFM・予測LTV)');
     await block.getByText('顧客価値モデルがまだ実行されていないため').waitFor();
@@ -253,7 +273,9 @@ describe('the analytics console', () => {
     await page.getByRole('button', { name: 'モデルを実行' }).click();
     const parameters = card('モデルのパラメータ');
     await parameters.waitFor({ timeout: 60_000 });
-    const run = await apiGet<{ customers: number; bgNbd: { r: number }; gammaGamma: { p: number } }>(`/api/v1/workspaces/${brand.name}/analytics/customer-value`);
+    const run = await apiGet<{ customers: number; bgNbd: { r: number }; gammaGamma: { p: number } }>(
+      `/api/v1/workspaces/${brand.name}/analytics/customer-value`,
+    );
     const parameterRows = await tableRows(parameters.getByRole('table'));
     expect(parameterRows[0]!.slice(0, 3)).toEqual(['BG/NBD', 'r', run.bgNbd.r.toFixed(4).replace(/0+$/, '')]);
     const clv = card('CLV の分布(顧客数)');
@@ -269,7 +291,7 @@ describe('the analytics console', () => {
     expect(csv.text).toContain('"￥0〜');
   });
 
-  it('shows the customer\'s RFM, P(alive), expected purchases and CLV on the customer 360', async () => {
+  it("shows the customer's RFM, P(alive), expected purchases and CLV on the customer 360", async () => {
     const top = await apiGet<{ items: { customerId: string; name: string }[] }>(`/api/v1/workspaces/${brand.name}/analytics/customer-value/customers?limit=1`);
     const { customerId, name } = top.items[0]!;
     const api = await apiGet<{ rfm: { scores: { recency: number; frequency: number; monetary: number } }; value: { probabilityAlive: number; clv: number } }>(

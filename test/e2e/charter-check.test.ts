@@ -36,7 +36,6 @@ function mark(page: Page, field: 'message-body' | 'message-subject', text: strin
   return page.locator(`.checked-field:has(#${field}) .checked-backdrop mark`).filter({ hasText: text });
 }
 
-
 beforeAll(async () => {
   brand = await freshWorkspace(database);
   await seedDemoCharter({ pool: database.pool, workspaceId: brand.id, check: checkMessage });
@@ -55,8 +54,7 @@ describe('the live checker', () => {
     const navigation = admin.getByRole('navigation', { name: 'メインナビゲーション' });
     const pages = navigation.getByRole('list', { name: '関係性定義のページ' });
     await pages.getByRole('link').first().waitFor();
-    expect(await pages.getByRole('link').allTextContents())
-      .toEqual(['定義の編集', 'チェッカー', 'テンプレート', 'ワンボイス', '承認ログ']);
+    expect(await pages.getByRole('link').allTextContents()).toEqual(['定義の編集', 'チェッカー', 'テンプレート', 'ワンボイス', '承認ログ']);
     await navigation.getByRole('link', { name: 'チェッカー' }).click();
     await admin.getByRole('heading', { level: 1, name: 'メッセージチェッカー' }).waitFor();
     expect(await admin.locator('.charter-line').textContent()).toContain('お客様と「かかりつけの相談相手」のような関係を築く');
@@ -136,9 +134,9 @@ describe('the live checker', () => {
     const list = admin.getByRole('list', { name: '指摘' });
     await expect.poll(async () => list.locator('[data-rule]').count()).toBeGreaterThan(5);
     const rules = await list.locator('[data-rule]').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-rule')));
-    expect(rules).toEqual(expect.arrayContaining([
-      'claims.keihyoho.ranking', 'dictionary.variant', 'claims.yakkiho.blood_pressure', 'register.mixed', 'pressure.phrase',
-    ]));
+    expect(rules).toEqual(
+      expect.arrayContaining(['claims.keihyoho.ranking', 'dictionary.variant', 'claims.yakkiho.blood_pressure', 'register.mixed', 'pressure.phrase']),
+    );
     // A claim offers a rewording to write, not a one-click fix.
     const claim = list.locator('[data-rule="claims.yakkiho.blood_pressure"]');
     expect(await claim.locator('.finding-rewording').textContent()).toContain('食生活のバランスを応援');
@@ -168,7 +166,13 @@ describe('the live checker', () => {
   });
 });
 
-type Template = { id: string; name: string; status: string; score: number; overrides: { reason: string; overriddenBy: string; findings: { rule: string }[] }[] };
+type Template = {
+  id: string;
+  name: string;
+  status: string;
+  score: number;
+  overrides: { reason: string; overriddenBy: string; findings: { rule: string }[] }[];
+};
 
 describe('templates: save and the publish gate', () => {
   it('saves a draft from the checker as a new template, with its check', async () => {
@@ -198,7 +202,9 @@ describe('templates: save and the publish gate', () => {
     await admin.getByRole('button', { name: '公開', exact: true }).click();
     const refused = admin.getByRole('alert').filter({ hasText: '公開できません' });
     await refused.waitFor();
-    expect(await refused.locator('[data-rule]').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-rule')))).toEqual(['claims.yakkiho.slimming']);
+    expect(await refused.locator('[data-rule]').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-rule')))).toEqual([
+      'claims.yakkiho.slimming',
+    ]);
 
     // No reason, no override.
     await refused.getByRole('button', { name: '理由を記録して公開' }).click();

@@ -49,7 +49,6 @@ async function screenshot(target: Page, name: string, fullPage = true): Promise<
   await target.screenshot({ path: path.join(SCREENSHOTS, `charter-editor-${name}.png`), fullPage });
 }
 
-
 const charterUrl = (workspace: Workspace) => `/api/v1/workspaces/${encodeURIComponent(workspace.name)}/charter`;
 
 async function openEditor(target: Page, workspace: Workspace): Promise<void> {
@@ -65,8 +64,7 @@ describe('the charter editor', () => {
     expect(await page.getByLabel('関係を表す言葉').inputValue()).toBe('かかりつけの相談相手');
     expect(await page.getByLabel('この関係の意味').inputValue()).toBe(DEMO_CHARTER.meaning);
     expect(await page.getByRole('radio', { name: 'です・ます調' }).isChecked()).toBe(true);
-    expect(await page.getByRole('list', { name: '使う呼び方' }).getByRole('listitem').allTextContents())
-      .toEqual(DEMO_CHARTER.address.use.map((w) => `${w}×`));
+    expect(await page.getByRole('list', { name: '使う呼び方' }).getByRole('listitem').allTextContents()).toEqual(DEMO_CHARTER.address.use.map((w) => `${w}×`));
     expect(await page.getByRole('textbox', { name: '推奨表記(1行目)' }).inputValue()).toBe('お客様');
     expect(await page.getByRole('textbox', { name: '表記ゆれ(1行目)' }).inputValue()).toBe('お客さま、おきゃくさま');
     expect(await page.getByRole('combobox', { name: '重さ(5行目)' }).inputValue()).toBe('error');
@@ -173,8 +171,12 @@ describe('the charter editor', () => {
     expect(await word.getAttribute('aria-invalid')).toBe('true');
     expect(await page.locator('.field-relationship .field-problem').textContent()).toContain('入力してください。');
     expect(await page.locator('.limits-grid .field-problem').textContent()).toContain('0〜20 の整数を入力してください。');
-    expect(await page.getByRole('cell').filter({ has: page.getByRole('textbox', { name: '表記ゆれ(2行目)' }) }).textContent())
-      .toContain('表記ゆれを1つ以上入力してください。');
+    expect(
+      await page
+        .getByRole('cell')
+        .filter({ has: page.getByRole('textbox', { name: '表記ゆれ(2行目)' }) })
+        .textContent(),
+    ).toContain('表記ゆれを1つ以上入力してください。');
     // What the user typed is still there.
     expect(await page.getByLabel('1文の読点(、)の最大数').inputValue()).toBe('50');
     expect(await page.locator('.relationship-phrase').textContent()).toBe('お客様と「＿＿」のような関係を築く');
@@ -240,9 +242,12 @@ describe('the charter editor', () => {
     const stored = await apiGet<StoredCharter>(page, charterUrl(empty));
     expect(stored.version).toBe(1);
     expect(stored.charter).toMatchObject({
-      relationship: 'よき伴走者', register: 'desumasu', address: { use: ['お客様'], avoid: [] },
+      relationship: 'よき伴走者',
+      register: 'desumasu',
+      address: { use: ['お客様'], avoid: [] },
       limits: { maxSentenceLength: 80, maxCommasPerSentence: 3, maxExclamations: 1, emoji: 'few' },
-      signOffs: ['またお便りします'], claimsPacks: ['yakkiho_cosmetics'],
+      signOffs: ['またお便りします'],
+      claimsPacks: ['yakkiho_cosmetics'],
     });
     expect(await page.locator('.charter-version-meta').textContent()).toContain('バージョン 1');
   });
@@ -256,21 +261,32 @@ describe('the charter editor', () => {
     await page.getByRole('combobox', { name: `重さ(${row}行目)` }).selectOption('error');
 
     const stricter = { ...DEMO_CHARTER, pressure: DEMO_CHARTER.pressure.map((entry) => (entry.phrase === '今だけ' ? { ...entry, severity: 'error' } : entry)) };
-    const expected = await page.evaluate(async ([url, body]) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json(),
-      [`${charterUrl(strict)}/impact`, JSON.stringify(stricter)] as const) as { newlyBlocked: number; templates: { name: string; before: { counts: { error: number } }; after: { counts: { error: number } } }[] };
+    const expected = (await page.evaluate(
+      async ([url, body]) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json(),
+      [`${charterUrl(strict)}/impact`, JSON.stringify(stricter)] as const,
+    )) as { newlyBlocked: number; templates: { name: string; before: { counts: { error: number } }; after: { counts: { error: number } } }[] };
     expect(expected.newlyBlocked).toBeGreaterThan(0);
     const panel = page.getByRole('region', { name: 'この変更によるテンプレートへの影響' });
     await panel.getByText(`公開できなくなる(エラーが出る)テンプレート: ${expected.newlyBlocked} 件`).waitFor();
     const blocked = expected.templates.filter((t) => t.before.counts.error === 0 && t.after.counts.error > 0).map((t) => t.name);
     for (const name of blocked) expect(await panel.locator(`tr[data-template="${name}"]`).textContent()).toContain('公開不可に');
     // The sticky save bar says it too, where the writer is about to save.
-    await page.getByRole('region', { name: '保存' }).getByRole('link', { name: `公開できなくなる(エラーが出る)テンプレート: ${expected.newlyBlocked} 件` }).waitFor();
+    await page
+      .getByRole('region', { name: '保存' })
+      .getByRole('link', { name: `公開できなくなる(エラーが出る)テンプレート: ${expected.newlyBlocked} 件` })
+      .waitFor();
     await screenshot(page, 'impact');
 
     await page.getByRole('button', { name: '保存', exact: true }).click();
-    await page.getByRole('status').filter({ hasText: `保存しました(バージョン 2)。 テンプレート ${expected.templates.length} 件を新しい定義で再チェックしました。` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `保存しました(バージョン 2)。 テンプレート ${expected.templates.length} 件を新しい定義で再チェックしました。` })
+      .waitFor();
     expect(await panel.count()).toBe(0);
-    const { items } = await apiGet<{ items: { name: string; stale: boolean; counts: { error: number } }[] }>(page, `/api/v1/workspaces/${encodeURIComponent(strict.name)}/templates`);
+    const { items } = await apiGet<{ items: { name: string; stale: boolean; counts: { error: number } }[] }>(
+      page,
+      `/api/v1/workspaces/${encodeURIComponent(strict.name)}/templates`,
+    );
     expect(items.every((item) => !item.stale)).toBe(true);
     for (const name of blocked) expect(items.find((item) => item.name === name)?.counts.error).toBeGreaterThan(0);
   });

@@ -22,7 +22,11 @@ import { apiGet as apiGetOf, SCREENSHOTS, startConsole, type RunningConsole } fr
 
 type Department = 'marketing' | 'support' | 'site_operations' | 'sales';
 type TemplateSummary = {
-  id: string; name: string; department: Department; score: number; status: 'draft' | 'published';
+  id: string;
+  name: string;
+  department: Department;
+  score: number;
+  status: 'draft' | 'published';
   counts: { error: number; warning: number; info: number };
 };
 type OneVoiceReport = {
@@ -38,7 +42,10 @@ type OneVoiceReport = {
 };
 
 const DEPARTMENT_NAMES: Record<Department, string> = {
-  marketing: 'マーケティング', support: 'カスタマーサポート', site_operations: 'サイト運営', sales: '営業',
+  marketing: 'マーケティング',
+  support: 'カスタマーサポート',
+  site_operations: 'サイト運営',
+  sales: '営業',
 };
 
 const database = connectTestDatabase();
@@ -85,7 +92,14 @@ async function open(workspace: Workspace, charterPage: string, heading: string):
   await page.goto(`${console_.baseUrl}/w/${encodeURIComponent(workspace.name)}/charter/${charterPage}`);
   await page.getByRole('heading', { level: 1, name: heading }).waitFor();
   // The title shows with the page; its data follow: wait until nothing is loading.
-  await expect.poll(() => page.getByRole('status').filter({ hasText: /読み込み中|Loading/ }).count()).toBe(0);
+  await expect
+    .poll(() =>
+      page
+        .getByRole('status')
+        .filter({ hasText: /読み込み中|Loading/ })
+        .count(),
+    )
+    .toBe(0);
 }
 
 async function screenshot(name: string): Promise<void> {
@@ -102,7 +116,7 @@ function region(name: string): Locator {
 }
 
 describe('the charter templates page', () => {
-  it('shows every template under its department with the API\'s score and error count, and a summary per department', async () => {
+  it("shows every template under its department with the API's score and error count, and a summary per department", async () => {
     await open(brand, 'templates', 'テンプレート');
     const { items } = await apiGet<{ items: TemplateSummary[] }>(`/api/v1/workspaces/${brand.name}/templates`);
     expect(items).toHaveLength(DEMO_TEMPLATES.length);
@@ -122,8 +136,7 @@ describe('the charter templates page', () => {
         expect(Number(cells[4])).toBe(template.counts.error);
         expect(Number(cells[5])).toBe(template.counts.warning);
         expect(Number(cells[6])).toBe(template.counts.info);
-        expect(await row.getByRole('link', { name: template.name }).getAttribute('href'))
-          .toBe(`/w/${brand.name}/charter/templates/${template.id}`);
+        expect(await row.getByRole('link', { name: template.name }).getAttribute('href')).toBe(`/w/${brand.name}/charter/templates/${template.id}`);
       }
       const summary = section.getByRole('definition');
       const texts = await summary.allTextContents();
@@ -159,8 +172,9 @@ describe('the charter templates page', () => {
       const section = region(DEPARTMENT_NAMES[department]);
       await section.getByText(`${DEPARTMENT_NAMES[department]}のテンプレートはまだありません。`).waitFor();
       expect(await section.getByRole('table').count()).toBe(0);
-      expect(await section.getByRole('link', { name: `${DEPARTMENT_NAMES[department]}のテンプレートを新規作成` }).getAttribute('href'))
-        .toBe(`/w/${charterOnly.name}/charter/templates/new?department=${department}`);
+      expect(await section.getByRole('link', { name: `${DEPARTMENT_NAMES[department]}のテンプレートを新規作成` }).getAttribute('href')).toBe(
+        `/w/${charterOnly.name}/charter/templates/new?department=${department}`,
+      );
     }
     await screenshot('templates-empty');
   });
@@ -201,7 +215,7 @@ describe('the charter templates page', () => {
 });
 
 describe('the one-voice page', () => {
-  it('shows each department\'s mean score, template count and templates as the API reports them', async () => {
+  it("shows each department's mean score, template count and templates as the API reports them", async () => {
     await open(brand, 'one-voice', 'ワンボイス');
     const report = await apiGet<OneVoiceReport>(`/api/v1/workspaces/${brand.name}/charter/one-voice`);
     await screenshot('one-voice');
@@ -265,7 +279,10 @@ describe('the one-voice page', () => {
     const notice = page.getByRole('status').filter({ hasText: 'まだテンプレートがありません。' });
     await notice.waitFor();
     expect(await notice.getByRole('link', { name: 'テンプレートを開く' }).getAttribute('href')).toBe(`/w/${charterOnly.name}/charter/templates`);
-    await page.getByRole('region', { name: /^基準となる関係性定義/ }).getByText('お客様と「かかりつけの相談相手」のような関係を築く').waitFor();
+    await page
+      .getByRole('region', { name: /^基準となる関係性定義/ })
+      .getByText('お客様と「かかりつけの相談相手」のような関係を築く')
+      .waitFor();
     expect(await page.getByRole('table').count()).toBe(0);
   });
 

@@ -24,7 +24,10 @@ function ingest(kind: BatchKind, records: unknown[]) {
 }
 
 const order = (id: string, customer: string, at: string, price: number) => ({
-  order_id: id, customer_id: customer, ordered_at: at, status: 'delivered',
+  order_id: id,
+  customer_id: customer,
+  ordered_at: at,
+  status: 'delivered',
   items: [{ sku: 'AOJIRU-30', quantity: 1, unit_price: String(price), product_name: 'みのり青汁 30包' }],
 });
 
@@ -33,13 +36,20 @@ const order = (id: string, customer: string, at: string, price: number) => ({
 beforeAll(async () => {
   workspace = await freshWorkspace(database);
   await ingest('customers', [
-    { customer_id: 'C-1', name: '青木 一郎' }, { customer_id: 'C-2', name: '井上 二葉' }, { customer_id: 'C-3', name: '上田 三奈' },
+    { customer_id: 'C-1', name: '青木 一郎' },
+    { customer_id: 'C-2', name: '井上 二葉' },
+    { customer_id: 'C-3', name: '上田 三奈' },
   ]);
   await ingest('orders', [
-    order('O-1', 'C-1', '2024-01-10 10:00', 2000), order('O-2', 'C-1', '2024-03-01 10:00', 4000),
-    order('O-3', 'C-2', '2024-04-01 10:00', 3000), order('O-4', 'C-3', '2024-01-15 10:00', 9000),
+    order('O-1', 'C-1', '2024-01-10 10:00', 2000),
+    order('O-2', 'C-1', '2024-03-01 10:00', 4000),
+    order('O-3', 'C-2', '2024-04-01 10:00', 3000),
+    order('O-4', 'C-3', '2024-01-15 10:00', 9000),
   ]);
-  await ingest('customers', [{ customer_id: 'L-1', name: '見込 一' }, { customer_id: 'L-2', name: '見込 二' }]);
+  await ingest('customers', [
+    { customer_id: 'L-1', name: '見込 一' },
+    { customer_id: 'L-2', name: '見込 二' },
+  ]);
   running = await startConsole(database);
   admin = await running.user('admin', 'E2E 管理者');
   ({ page } = await running.signedInPage(admin));
@@ -51,17 +61,45 @@ beforeAll(async () => {
  * fields of the brand's own (好きな味, coupon_code, and a custom event type).
  */
 async function seedProfileWithKizunaData(): Promise<void> {
-  await ingest('customers', [{
-    customer_id: 'D-1', name: '高橋 データ', email: 'data@example.jp',
-    attributes: { customer_since: '2019-04-01', acquisition_source: 'web_ad', lead_source: 'line_friend', 好きな味: '抹茶' },
-    consents: [{ channel: 'line', purpose: 'marketing', status: 'granted', at: '2024-01-05 10:00', source: 'line_friend_add' }],
-  }]);
+  await ingest('customers', [
+    {
+      customer_id: 'D-1',
+      name: '高橋 データ',
+      email: 'data@example.jp',
+      attributes: { customer_since: '2019-04-01', acquisition_source: 'web_ad', lead_source: 'line_friend', 好きな味: '抹茶' },
+      consents: [{ channel: 'line', purpose: 'marketing', status: 'granted', at: '2024-01-05 10:00', source: 'line_friend_add' }],
+    },
+  ]);
   await ingest('orders', [{ ...order('O-D1', 'D-1', '2024-05-01 10:00', 3000), status: 'confirmed', channel: 'other' }]);
   await ingest('events', [
-    { customer_id: 'D-1', type: 'page_view', occurred_at: '2024-05-01 09:50', properties: { path: '/products/aojiru-30', device: 'smartphone' }, idempotency_key: 'd-1' },
-    { customer_id: 'D-1', type: 'email_open', occurred_at: '2024-05-02 12:00', properties: { campaign: 'newsletter-2024-05', device: 'pc' }, idempotency_key: 'd-2' },
-    { customer_id: 'D-1', type: 'support_contact', occurred_at: '2024-05-03 12:00', properties: { topic: 'skip_delivery', via: 'phone', order_id: 'O-D1' }, idempotency_key: 'd-3' },
-    { customer_id: 'D-1', type: 'survey_answer', occurred_at: '2024-05-04 12:00', properties: { survey: 'trial_day14', felt_effect: true, satisfaction: 5 }, idempotency_key: 'd-4' },
+    {
+      customer_id: 'D-1',
+      type: 'page_view',
+      occurred_at: '2024-05-01 09:50',
+      properties: { path: '/products/aojiru-30', device: 'smartphone' },
+      idempotency_key: 'd-1',
+    },
+    {
+      customer_id: 'D-1',
+      type: 'email_open',
+      occurred_at: '2024-05-02 12:00',
+      properties: { campaign: 'newsletter-2024-05', device: 'pc' },
+      idempotency_key: 'd-2',
+    },
+    {
+      customer_id: 'D-1',
+      type: 'support_contact',
+      occurred_at: '2024-05-03 12:00',
+      properties: { topic: 'skip_delivery', via: 'phone', order_id: 'O-D1' },
+      idempotency_key: 'd-3',
+    },
+    {
+      customer_id: 'D-1',
+      type: 'survey_answer',
+      occurred_at: '2024-05-04 12:00',
+      properties: { survey: 'trial_day14', felt_effect: true, satisfaction: 5 },
+      idempotency_key: 'd-4',
+    },
     { customer_id: 'D-1', type: 'review_posted', occurred_at: '2024-05-05 12:00', properties: { coupon_code: 'SPRING' }, idempotency_key: 'd-5' },
   ]);
 }
@@ -137,7 +175,7 @@ describe('the customer list', () => {
 describe('the customer 360 page', () => {
   beforeAll(seedProfileWithKizunaData);
 
-  it('labels every field and value Kizuna knows in Japanese, and marks the brand\'s own data as raw', async () => {
+  it("labels every field and value Kizuna knows in Japanese, and marks the brand's own data as raw", async () => {
     await page.goto(consoleUrl('/customers'));
     await page.getByRole('table', { name: '顧客一覧' }).getByRole('link', { name: '高橋 データ' }).click();
     await page.getByRole('heading', { level: 1, name: '高橋 データ' }).waitFor();
@@ -146,15 +184,27 @@ describe('the customer 360 page', () => {
     // The page's text without the parts marked as raw data.
     const readable = await page.locator('main').evaluate((main) => {
       const copy = main.cloneNode(true) as HTMLElement;
-      copy.querySelectorAll('.raw-data').forEach((raw) => raw.remove());
+      for (const raw of copy.querySelectorAll('.raw-data')) raw.remove();
+      // biome-ignore lint/performance/useDomNodeTextContent: the text as a person reads it (innerText leaves out what is hidden)
       return copy.innerText;
     });
     expect(readable.match(/\b[a-z]+(_[a-z0-9]+)+\b/g)).toBeNull();
     for (const code of ['smartphone', 'confirmed', 'other', 'device', 'campaign:', 'web_ad', 'line_friend', 'trial_day14', 'true']) {
       expect(readable, code).not.toContain(code);
     }
-    for (const label of ['顧客になった日', '獲得経路', 'Web広告', 'LINE友だち追加', '端末: スマートフォン', '受注確定', 'その他',
-      '注文番号: O-D1', '内容: お届けのスキップ', '効果を実感: はい', 'アンケート: お試し14日後アンケート']) {
+    for (const label of [
+      '顧客になった日',
+      '獲得経路',
+      'Web広告',
+      'LINE友だち追加',
+      '端末: スマートフォン',
+      '受注確定',
+      'その他',
+      '注文番号: O-D1',
+      '内容: お届けのスキップ',
+      '効果を実感: はい',
+      'アンケート: お試し14日後アンケート',
+    ]) {
       expect(readable, label).toContain(label);
     }
     const raw = await page.locator('main .raw-data').allTextContents();
@@ -190,7 +240,7 @@ describe('KPI settings', () => {
     await page.locator('.kpi-board [data-kpi="月間客数"]').waitFor();
   });
 
-  it('puts the server\'s refusal beside the field it names: a name already taken', async () => {
+  it("puts the server's refusal beside the field it names: a name already taken", async () => {
     const settings = page.getByRole('region', { name: 'KPIの設定' });
     await settings.getByRole('button', { name: 'KPIを追加' }).click();
     const form = page.getByRole('form', { name: 'KPIを追加' });
@@ -233,8 +283,10 @@ describe('KPI settings', () => {
   });
 });
 
-describe('the checker\'s まとめて修正', () => {
-  beforeAll(async () => { await seedDemoCharter({ pool: database.pool, workspaceId: workspace.id, check: checkMessage }); });
+describe("the checker's まとめて修正", () => {
+  beforeAll(async () => {
+    await seedDemoCharter({ pool: database.pool, workspaceId: workspace.id, check: checkMessage });
+  });
 
   it('fixes what it can into natural Japanese, then says plainly what still blocks publication', async () => {
     await page.goto(consoleUrl('/charter/check'));
@@ -298,13 +350,21 @@ describe('the frame', () => {
 });
 
 describe('the home page', () => {
-  it('names the brand, not the workspace, and gives this month\'s sales against last month\'s and the KPI board in a line', async () => {
+  it("names the brand, not the workspace, and gives this month's sales against last month's and the KPI board in a line", async () => {
     await page.goto(consoleUrl(''));
     await page.getByRole('heading', { level: 1, name: `${workspace.name} の概要` }).waitFor();
     // An admin names the brand through the API (PATCH /workspaces/{workspace}); the page says it.
-    const status = await page.evaluate(async (url) => (await fetch(url, {
-      method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ displayName: ' みのり青汁本舗 ' }),
-    })).status, `/api/v1/workspaces/${encodeURIComponent(workspace.name)}`);
+    const status = await page.evaluate(
+      async (url) =>
+        (
+          await fetch(url, {
+            method: 'PATCH',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ displayName: ' みのり青汁本舗 ' }),
+          })
+        ).status,
+      `/api/v1/workspaces/${encodeURIComponent(workspace.name)}`,
+    );
     expect(status).toBe(200);
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'みのり青汁本舗 の概要' }).waitFor();

@@ -32,13 +32,26 @@ const OTHER_CUSTOMERS = 60;
 const TIMELINE_EVENTS = 55;
 
 async function seedBrand(): Promise<void> {
-  await ingest('customers', Array.from({ length: OTHER_CUSTOMERS }, (_, i) => ({
-    customer_id: `X-${String(i + 1).padStart(4, '0')}`, lifecycle: 'customer', name: `北野 ${i + 1}`, prefecture: '北海道',
-  })));
+  await ingest(
+    'customers',
+    Array.from({ length: OTHER_CUSTOMERS }, (_, i) => ({
+      customer_id: `X-${String(i + 1).padStart(4, '0')}`,
+      lifecycle: 'customer',
+      name: `北野 ${i + 1}`,
+      prefecture: '北海道',
+    })),
+  );
   await ingest('customers', [
     {
-      customer_id: 'K-0001', name: '山田 花子', name_kana: 'ヤマダ ハナコ', gender: 'female', birth_date: '1985-04-12', prefecture: '東京都',
-      email: 'hanako@example.jp', phone: '090-1234-5678', attributes: { 肌質: '乾燥肌', 会員ランク: 'ゴールド' },
+      customer_id: 'K-0001',
+      name: '山田 花子',
+      name_kana: 'ヤマダ ハナコ',
+      gender: 'female',
+      birth_date: '1985-04-12',
+      prefecture: '東京都',
+      email: 'hanako@example.jp',
+      phone: '090-1234-5678',
+      attributes: { 肌質: '乾燥肌', 会員ランク: 'ゴールド' },
       consents: [{ channel: 'email', purpose: 'marketing', status: 'granted', at: '2024-01-05 10:00', source: '会員登録フォーム' }],
     },
     { customer_id: 'K-0002', name: '佐藤 美咲', name_kana: 'サトウ ミサキ', gender: 'female', prefecture: '大阪府', email: 'misaki@example.jp' },
@@ -46,18 +59,30 @@ async function seedBrand(): Promise<void> {
   ]);
   await ingest('orders', [
     {
-      order_id: 'ORD-1001', customer_id: 'K-0001', ordered_at: '2024-02-01 09:30', channel: 'web', status: 'delivered', delivered_at: '2024-02-03 14:00',
+      order_id: 'ORD-1001',
+      customer_id: 'K-0001',
+      ordered_at: '2024-02-01 09:30',
+      channel: 'web',
+      status: 'delivered',
+      delivered_at: '2024-02-03 14:00',
       items: [{ sku: 'SERUM-TRIAL', quantity: 1, unit_price: '1980', product_name: '美容液 お試しセット' }],
     },
     {
-      order_id: 'ORD-1002', customer_id: 'K-0001', ordered_at: '2024-03-01 20:15', channel: 'line', status: 'shipped',
+      order_id: 'ORD-1002',
+      customer_id: 'K-0001',
+      ordered_at: '2024-03-01 20:15',
+      channel: 'line',
+      status: 'shipped',
       items: [
         { sku: 'SERUM-30', quantity: 2, unit_price: '4980', product_name: '美容液 30日分' },
         { sku: 'SOAP', quantity: 1, unit_price: '1200', product_name: '洗顔石けん' },
       ],
     },
     {
-      order_id: 'ORD-2001', customer_id: 'K-0002', ordered_at: '2024-02-10 12:00', channel: 'phone',
+      order_id: 'ORD-2001',
+      customer_id: 'K-0002',
+      ordered_at: '2024-02-10 12:00',
+      channel: 'phone',
       items: [{ sku: 'SERUM-TRIAL', quantity: 1, unit_price: '1980' }],
     },
   ]);
@@ -65,8 +90,11 @@ async function seedBrand(): Promise<void> {
     { customer_id: 'K-0001', type: 'email_click', occurred_at: '2024-02-15 08:00', properties: { campaign: '使い方ガイド' }, idempotency_key: 'e2e-1' },
     { customer_id: 'K-0001', type: 'page_view', occurred_at: '2024-02-20 21:00', properties: { path: '/products/serum' }, idempotency_key: 'e2e-2' },
     ...Array.from({ length: TIMELINE_EVENTS }, (_, i) => ({
-      customer_id: 'K-0002', type: 'page_view', occurred_at: `2024-04-${String(1 + (i % 28)).padStart(2, '0')} ${10 + Math.floor(i / 28)}:00`,
-      properties: { path: `/articles/${i + 1}` }, idempotency_key: `e2e-k2-${i}`,
+      customer_id: 'K-0002',
+      type: 'page_view',
+      occurred_at: `2024-04-${String(1 + (i % 28)).padStart(2, '0')} ${10 + Math.floor(i / 28)}:00`,
+      properties: { path: `/articles/${i + 1}` },
+      idempotency_key: `e2e-k2-${i}`,
     })),
   ]);
 }
@@ -82,18 +110,29 @@ async function listedNames(): Promise<string[]> {
  * An order export as a Japanese back office writes it, in Shift_JIS: one line per item, with
  * one impossible date on line 3 (the header is line 1). K-0009 is a customer not yet known.
  */
-const ORDER_FILE = iconv.encode([
-  '受注番号,受注日時,会員ID,氏名,フリガナ,都道府県,受注チャネル,ステータス,商品コード,商品名,数量,単価,備考',
-  'ORD-3001,2024/5/1 10:00,K-0003,鈴木 陽菜,スズキ ヒナ,福岡県,WEB,配達済,SERUM-TRIAL,美容液 お試しセット,1,"¥1,980",',
-  'ORD-3002,2024/13/45 10:00,K-0003,鈴木 陽菜,スズキ ヒナ,福岡県,WEB,発送済,SERUM-30,美容液 30日分,2,"¥4,980",ギフト包装',
-  'ORD-3003,2024年5月20日,K-0009,高橋 結衣,タカハシ ユイ,東京都,電話,配達済,SOAP,洗顔石けん,1,1200,',
-].join('\r\n') + '\r\n', 'Shift_JIS');
+const ORDER_FILE = iconv.encode(
+  `${[
+    '受注番号,受注日時,会員ID,氏名,フリガナ,都道府県,受注チャネル,ステータス,商品コード,商品名,数量,単価,備考',
+    'ORD-3001,2024/5/1 10:00,K-0003,鈴木 陽菜,スズキ ヒナ,福岡県,WEB,配達済,SERUM-TRIAL,美容液 お試しセット,1,"¥1,980",',
+    'ORD-3002,2024/13/45 10:00,K-0003,鈴木 陽菜,スズキ ヒナ,福岡県,WEB,発送済,SERUM-30,美容液 30日分,2,"¥4,980",ギフト包装',
+    'ORD-3003,2024年5月20日,K-0009,高橋 結衣,タカハシ ユイ,東京都,電話,配達済,SOAP,洗顔石けん,1,1200,',
+  ].join('\r\n')}\r\n`,
+  'Shift_JIS',
+);
 
 async function importedOrders(): Promise<{ orders: string[]; customers: number }> {
-  const orders = await database.db.selectFrom('orders').select('external_id')
-    .where('workspace_id', '=', workspace.id).where('external_id', 'like', 'ORD-3%').orderBy('external_id').execute();
-  const customers = await database.db.selectFrom('customers').select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('workspace_id', '=', workspace.id).executeTakeFirstOrThrow();
+  const orders = await database.db
+    .selectFrom('orders')
+    .select('external_id')
+    .where('workspace_id', '=', workspace.id)
+    .where('external_id', 'like', 'ORD-3%')
+    .orderBy('external_id')
+    .execute();
+  const customers = await database.db
+    .selectFrom('customers')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('workspace_id', '=', workspace.id)
+    .executeTakeFirstOrThrow();
   return { orders: orders.map((o) => o.external_id), customers: Number(customers.n) };
 }
 

@@ -16,7 +16,7 @@ let running: RunningConsole;
 let page: Page;
 
 /** A membership system's export: "会員No" is no header Kizuna knows, so no column feeds customer_id. */
-const memberFile = (rows: string[][]) => Buffer.from(['会員No,氏名,ランク', ...rows.map((row) => row.join(','))].join('\n') + '\n');
+const memberFile = (rows: string[][]) => Buffer.from(`${['会員No,氏名,ランク', ...rows.map((row) => row.join(','))].join('\n')}\n`);
 
 async function storedCustomers(): Promise<{ external_id: string; name: string | null }[]> {
   return database.db.selectFrom('customers').select(['external_id', 'name']).where('workspace_id', '=', workspace.id).orderBy('external_id').execute();
@@ -45,7 +45,13 @@ afterAll(async () => {
 
 describe('the import page column mapping', () => {
   it('asks for the field of an unknown column, imports with the mapping, and counts what it lists', async () => {
-    await preview('members-1.csv', memberFile([['M-1', '山田 花子', 'ゴールド'], ['M-2', '佐藤 美咲', 'シルバー']]));
+    await preview(
+      'members-1.csv',
+      memberFile([
+        ['M-1', '山田 花子', 'ゴールド'],
+        ['M-2', '佐藤 美咲', 'シルバー'],
+      ]),
+    );
     const step = page.getByRole('form', { name: '列の対応付けを確認してください' });
     await step.waitFor();
     expect(await step.getByRole('alert').textContent()).toContain('customer_id');
@@ -56,14 +62,18 @@ describe('the import page column mapping', () => {
 
     await step.getByLabel('取込先の項目: 会員No').selectOption('customer_id');
     await step.getByRole('button', { name: 'この対応付けでプレビュー' }).click();
-    await expect.poll(async () => (await page.getByRole('table', { name: '列の対応付け' }).getByRole('row').allTextContents()).join('|'))
+    await expect
+      .poll(async () => (await page.getByRole('table', { name: '列の対応付け' }).getByRole('row').allTextContents()).join('|'))
       .toContain('会員Nocustomer_id');
     expect(await page.getByRole('table', { name: 'エラー一覧' }).isVisible()).toBe(false);
     expect(await report.locator('.stat').filter({ hasText: 'エラー件数' }).locator('.stat-value').textContent()).toBe('0');
 
     await page.getByRole('button', { name: '取り込む', exact: true }).click();
     await page.getByRole('status').filter({ hasText: '2 行を取り込みました。' }).waitFor();
-    expect(await storedCustomers()).toEqual([{ external_id: 'M-1', name: '山田 花子' }, { external_id: 'M-2', name: '佐藤 美咲' }]);
+    expect(await storedCustomers()).toEqual([
+      { external_id: 'M-1', name: '山田 花子' },
+      { external_id: 'M-2', name: '佐藤 美咲' },
+    ]);
   });
 
   it('maps the next file with the same header as remembered', async () => {

@@ -15,14 +15,20 @@ export interface CliRun {
  */
 export function runKizuna(command: string, workspace: string, args: readonly string[]): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/kizuna.js', command, ...args, ...(args.includes('--workspace') ? [] : ['--workspace', workspace])], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-      env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
-    }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      process.execPath,
+      ['bin/kizuna.js', command, ...args, ...(args.includes('--workspace') ? [] : ['--workspace', workspace])],
+      {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        env: { ...process.env, DATABASE_URL: inject('databaseUrl') },
+      },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
 /** The JSON a successful `--json` run printed. */
+// biome-ignore lint/suspicious/noExplicitAny: the tests read the printed JSON's fields as they expect them
 export function cliJson(run: CliRun): any {
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);

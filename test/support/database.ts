@@ -42,7 +42,10 @@ export async function isolatedTestDatabase(): Promise<Database> {
   await migrate(pool);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
-    db, pool, url: url.toString(), embedded: false,
+    db,
+    pool,
+    url: url.toString(),
+    embedded: false,
     close: async () => {
       await db.destroy();
       const dropper = new pg.Client({ connectionString: shared.toString() });

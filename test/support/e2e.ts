@@ -13,7 +13,6 @@ import { buildApp, webDistDir } from '../../src/http/app.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
 import { AnalyticsEngine } from '../../src/analytics/engine/analytics-engine.ts';
 
-
 /** Where end-to-end tests put their screenshots. */
 export const SCREENSHOTS = '/tmp/kizuna-shots';
 
@@ -53,18 +52,29 @@ export async function startConsole(database: Database): Promise<RunningConsole> 
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const newPage = async () => {
     const context = await browser.newContext({ locale: 'ja-JP', viewport: { width: 1360, height: 900 }, acceptDownloads: true });
     return { context, page: await context.newPage() };
   };
   return {
-    app, baseUrl, browser, newPage,
+    app,
+    baseUrl,
+    browser,
+    newPage,
     async user(role, displayName, workspaces) {
       const user = { email: `${role}-${randomUUID().slice(0, 8)}@example.jp`, password: 'correct horse battery', role };
       await createUser(database.db, { email: user.email, displayName: displayName ?? `${role} 担当`, password: user.password });
-      const memberOf = workspaces ?? await database.db.selectFrom('workspaces').select(['id']).execute();
+      const memberOf = workspaces ?? (await database.db.selectFrom('workspaces').select(['id']).execute());
       for (const workspace of memberOf) await addMember(database.db, { workspaceId: workspace.id, email: user.email, role });
       return user;
     },

@@ -27,11 +27,10 @@ export async function addOrders(database: Database, workspace: Workspace, orders
     status: order.status ?? 'delivered',
     items: [{ sku: 'FIXTURE', quantity: 1, unit_price: order.amount, product_name: 'Fixture product' }],
   }));
-  const result = await withTransaction(database.pool, (client) =>
-    ingestBatch({ client, workspace, kind: 'orders', records, mode: 'all-or-nothing' }));
+  const result = await withTransaction(database.pool, (client) => ingestBatch({ client, workspace, kind: 'orders', records, mode: 'all-or-nothing' }));
   if (result.invalid > 0) throw new Error(`fixture orders refused: ${JSON.stringify(result.errors)}`);
-  const { rows } = await database.pool.query<{ id: string; external_id: string }>(
-    'select id, external_id from customers where workspace_id = $1', [workspace.id],
-  );
+  const { rows } = await database.pool.query<{ id: string; external_id: string }>('select id, external_id from customers where workspace_id = $1', [
+    workspace.id,
+  ]);
   return new Map(rows.map((row) => [row.external_id, row.id]));
 }

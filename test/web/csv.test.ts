@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toCsv } from '../../web/src/analytics/csv.ts';
 
-describe('the console\'s CSV (toCsv)', () => {
+describe("the console's CSV (toCsv)", () => {
   it('starts with a UTF-8 BOM and ends every line with CRLF, so Excel reads Japanese headers', () => {
     const text = toCsv(['期間', '売上'], [['2026-03-01', '4336960']]);
     expect(text).toBe('\uFEFF期間,売上\r\n2026-03-01,4336960\r\n');
@@ -18,9 +18,16 @@ describe('the console\'s CSV (toCsv)', () => {
   });
 });
 
-describe('the console\'s CSV against formula injection', () => {
+describe("the console's CSV against formula injection", () => {
   it('writes a customer named like a formula as text, and negative numbers as numbers', () => {
-    const text = toCsv(['顧客', '差額'], [["=cmd|' /C calc'!A0", -1200], ['@SUM(A1)', '-1200'], ['+1+1', 0]]);
+    const text = toCsv(
+      ['顧客', '差額'],
+      [
+        ["=cmd|' /C calc'!A0", -1200],
+        ['@SUM(A1)', '-1200'],
+        ['+1+1', 0],
+      ],
+    );
     expect(text.slice(1).split('\r\n').slice(1, 4)).toEqual(["'=cmd|' /C calc'!A0,-1200", "'@SUM(A1),-1200", "'+1+1,0"]);
   });
 });

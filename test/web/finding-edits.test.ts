@@ -66,7 +66,7 @@ describe('fix-all on a real check (issue 10: 「血圧が下がる！今だけ�
     expect(after.publishable).toBe(false);
   });
 
-  it('keeps the charter\'s own suggestion for a pressure phrase not followed by 限定', async () => {
+  it("keeps the charter's own suggestion for a pressure phrase not followed by 限定", async () => {
     const result = await checker.check(message('いつもありがとうございます。\n今だけお得にお届けします。\n今後ともよろしくお願いいたします。'));
     expect(result.findings.find((f) => f.rule === 'pressure.phrase')?.fix).toBe('この期間は');
   });

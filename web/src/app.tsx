@@ -26,7 +26,15 @@ export function App() {
         <BrowserRouter>
           <Routes>
             <Route path="/sign-in" element={<SignInPage />} />
-            <Route element={<RequireSession><WorkspacesProvider><Outlet /></WorkspacesProvider></RequireSession>}>
+            <Route
+              element={
+                <RequireSession>
+                  <WorkspacesProvider>
+                    <Outlet />
+                  </WorkspacesProvider>
+                </RequireSession>
+              }
+            >
               <Route index element={<DefaultWorkspaceRedirect />} />
               <Route path="w/:workspace" element={<Layout />}>
                 <Route index element={<HomePage />} />
@@ -35,12 +43,33 @@ export function App() {
                 <Route path="import" element={<ImportPage />} />
                 <Route path="members" element={<MembersPage />} />
                 <Route path="api-keys" element={<ApiKeysPage />} />
-                <Route path="analytics/*" element={<Suspense fallback={<Loading />}><AnalyticsSection /></Suspense>} />
-                <Route path="charter/*" element={<Suspense fallback={<Loading />}><CharterSection /></Suspense>} />
+                <Route
+                  path="analytics/*"
+                  element={
+                    <Suspense fallback={<Loading />}>
+                      <AnalyticsSection />
+                    </Suspense>
+                  }
+                />
+                <Route
+                  path="charter/*"
+                  element={
+                    <Suspense fallback={<Loading />}>
+                      <CharterSection />
+                    </Suspense>
+                  }
+                />
                 <Route path="*" element={<NotFoundPage />} />
               </Route>
               {/* Any other address: 404 in the frame (a visitor signs in first, like on every page). */}
-              <Route path="*" element={<Layout><NotFoundPage /></Layout>} />
+              <Route
+                path="*"
+                element={
+                  <Layout>
+                    <NotFoundPage />
+                  </Layout>
+                }
+              />
             </Route>
           </Routes>
         </BrowserRouter>

@@ -32,7 +32,7 @@ export function makeFormat(locale: Locale, workspace: { currency: string; timezo
   const cached = (options: Intl.NumberFormatOptions) => {
     const key = JSON.stringify(options);
     let formatter = formatters.get(key);
-    if (!formatter) formatters.set(key, formatter = new Intl.NumberFormat(tag, options));
+    if (!formatter) formatters.set(key, (formatter = new Intl.NumberFormat(tag, options)));
     return formatter;
   };
   const date = new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeZone: workspace.timezone });
@@ -42,7 +42,8 @@ export function makeFormat(locale: Locale, workspace: { currency: string; timezo
   return {
     money: (amount) => money.format(typeof amount === 'number' ? amount : (amount as `${number}`)),
     integer: (value) => integer.format(value),
-    decimal: (value, digits = 2, minimumDigits = 0) => cached({ maximumFractionDigits: digits, minimumFractionDigits: Math.min(minimumDigits, digits) }).format(value),
+    decimal: (value, digits = 2, minimumDigits = 0) =>
+      cached({ maximumFractionDigits: digits, minimumFractionDigits: Math.min(minimumDigits, digits) }).format(value),
     percent: (value, digits = 1) => cached({ style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits }).format(value),
     calendarDate: (value) => calendarDate.format(new Date(`${value}T00:00:00Z`)),
     calendarMonth: (value) => calendarMonth.format(new Date(`${value.slice(0, 7)}-01T00:00:00Z`)),

@@ -30,17 +30,20 @@ export function useApiData<T>(load: (signal: AbortSignal) => Promise<T>, deps: D
   useEffect(() => {
     if (!enabled) return undefined;
     const controller = new AbortController();
-    const start = () => load(controller.signal).then(
-      (data) => {
-        if (!controller.signal.aborted) setSettled({ key, result: { state: 'ready', data } });
-      },
-      (error: unknown) => {
-        if (!controller.signal.aborted) {
-          setSettled({ key, result: { state: 'failed', error: error instanceof Error ? error : new Error(String(error)) } });
-        }
-      },
-    );
-    const timer = pauseMs > 0 ? setTimeout(start, pauseMs) : (void start(), undefined);
+    const start = () =>
+      load(controller.signal).then(
+        (data) => {
+          if (!controller.signal.aborted) setSettled({ key, result: { state: 'ready', data } });
+        },
+        (error: unknown) => {
+          if (!controller.signal.aborted) {
+            setSettled({ key, result: { state: 'failed', error: error instanceof Error ? error : new Error(String(error)) } });
+          }
+        },
+      );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (pauseMs > 0) timer = setTimeout(start, pauseMs);
+    else void start();
     return () => {
       clearTimeout(timer);
       controller.abort();

@@ -47,13 +47,24 @@ export function prepareBgNbd(groups: CustomerGroups, stride = 1): BgNbdData {
   const whole = stride === 1;
   const weights = groups.unitWeights ? null : groups.weight;
   const data: BgNbdData = {
-    totalWeight: 0, xValues: groups.xValues, xWeight: new Float64Array(groups.xValues.length),
-    runX: new Float64Array(0), runStart: new Int32Array(0), runEnd: new Int32Array(0),
-    txIndex: whole ? groups.txIndex : new Int32Array(kept), TIndex: whole ? groups.TIndex : new Int32Array(kept),
+    totalWeight: 0,
+    xValues: groups.xValues,
+    xWeight: new Float64Array(groups.xValues.length),
+    runX: new Float64Array(0),
+    runStart: new Int32Array(0),
+    runEnd: new Int32Array(0),
+    txIndex: whole ? groups.txIndex : new Int32Array(kept),
+    TIndex: whole ? groups.TIndex : new Int32Array(kept),
     weight: weights === null ? new Float64Array(0) : whole ? weights : new Float64Array(kept),
-    unitWeights: true, times, timeWeight: new Float64Array(times.length), timeWeightedX: new Float64Array(times.length),
-    lnShifted: new Float64Array(times.length), inverse: new Float64Array(times.length), inverseSquared: new Float64Array(times.length),
-    powers: new Float64Array(times.length), inversePowers: new Float64Array(times.length),
+    unitWeights: true,
+    times,
+    timeWeight: new Float64Array(times.length),
+    timeWeightedX: new Float64Array(times.length),
+    lnShifted: new Float64Array(times.length),
+    inverse: new Float64Array(times.length),
+    inverseSquared: new Float64Array(times.length),
+    powers: new Float64Array(times.length),
+    inversePowers: new Float64Array(times.length),
   };
   const runs = { x: [] as number[], start: [] as number[], end: [] as number[] };
   let k = 0;
@@ -82,7 +93,12 @@ export function prepareBgNbd(groups: CustomerGroups, stride = 1): BgNbdData {
  * Adds the groups first, first + stride, … < end (all of x) to the weights per time, copies
  * them to position `at` on in a sample, and returns their weight.
  */
-function tallyRun(groups: CustomerGroups, weights: Float64Array | null, data: BgNbdData, { x, first, end, stride, at }: { x: number; first: number; end: number; stride: number; at: number }): number {
+function tallyRun(
+  groups: CustomerGroups,
+  weights: Float64Array | null,
+  data: BgNbdData,
+  { x, first, end, stride, at }: { x: number; first: number; end: number; stride: number; at: number },
+): number {
   const { TIndex, txIndex } = groups;
   const { timeWeight, timeWeightedX } = data;
   const copy = stride !== 1;

@@ -56,6 +56,9 @@ describe('the tabulated BG/NBD likelihood pass', () => {
 
   it('gives them with weights other than 1 (log1p per group)', () => {
     const rows = customers(false);
-    expectReferenceValues(rows, Float64Array.from(rows.x, (_, i) => 1 + (i % 3)));
+    expectReferenceValues(
+      rows,
+      Float64Array.from(rows.x, (_, i) => 1 + (i % 3)),
+    );
   });
 });

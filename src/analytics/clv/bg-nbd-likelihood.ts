@@ -23,10 +23,22 @@ export function bgNbdLikelihood(params: BgNbdParameters, data: BgNbdData, gradie
   if (gradient) gradient.set(total.subarray(G_R, G_B + 1));
   if (hessian) {
     hessian.set([
-      total[H_RR]!, total[H_RALPHA]!, total[H_RA]!, total[H_RB]!,
-      total[H_RALPHA]!, total[H_ALPHAALPHA]!, total[H_ALPHAA]!, total[H_ALPHAB]!,
-      total[H_RA]!, total[H_ALPHAA]!, total[H_AA]!, total[H_AB]!,
-      total[H_RB]!, total[H_ALPHAB]!, total[H_AB]!, total[H_BB]!,
+      total[H_RR]!,
+      total[H_RALPHA]!,
+      total[H_RA]!,
+      total[H_RB]!,
+      total[H_RALPHA]!,
+      total[H_ALPHAALPHA]!,
+      total[H_ALPHAA]!,
+      total[H_ALPHAB]!,
+      total[H_RA]!,
+      total[H_ALPHAA]!,
+      total[H_AA]!,
+      total[H_AB]!,
+      total[H_RB]!,
+      total[H_ALPHAB]!,
+      total[H_AB]!,
+      total[H_BB]!,
     ]);
   }
   return total[VALUE]!;

@@ -52,7 +52,10 @@ export function scoreBgNbd({ params, horizon, ...input }: { params: BgNbdParamet
   const byGroup = scoreGroups({ params, groups, horizonPeriods: 1, periodLength: horizon, discountRate: 0 });
   const n = groups.members.length;
   const scores = { probabilityAlive: new Float64Array(n), expectedPurchases: new Float64Array(n) };
-  scatterToMembers(groups, [[byGroup.probabilityAlive, scores.probabilityAlive], [byGroup.expectedPurchases, scores.expectedPurchases]]);
+  scatterToMembers(groups, [
+    [byGroup.probabilityAlive, scores.probabilityAlive],
+    [byGroup.expectedPurchases, scores.expectedPurchases],
+  ]);
   return scores;
 }
 
@@ -69,7 +72,13 @@ export interface GroupScores {
  * per distinct (x, T): E[Y(k·L) | alive] for k = 1 … horizonPeriods, their discounted sum of
  * increments Σₖ (E[Y(kL)] − E[Y((k−1)L)]) / (1 + d)ᵏ, and E at the horizon.
  */
-export function scoreGroups({ params, groups, horizonPeriods, periodLength, discountRate }: {
+export function scoreGroups({
+  params,
+  groups,
+  horizonPeriods,
+  periodLength,
+  discountRate,
+}: {
   params: BgNbdParameters;
   groups: CustomerGroups;
   horizonPeriods: number;
@@ -85,7 +94,9 @@ export function scoreGroups({ params, groups, horizonPeriods, periodLength, disc
   const discountedByT = new Float64Array(times.length);
   const computedFor = new Int32Array(times.length).fill(-1);
   const scores: GroupScores = {
-    probabilityAlive: new Float64Array(groups.count), expectedPurchases: new Float64Array(groups.count), discountedPurchases: new Float64Array(groups.count),
+    probabilityAlive: new Float64Array(groups.count),
+    expectedPurchases: new Float64Array(groups.count),
+    discountedPurchases: new Float64Array(groups.count),
   };
   for (let run = 0; run < groups.xValues.length; run++) {
     const x = groups.xValues[run]!;
@@ -132,7 +143,11 @@ export function scatterToMembers(groups: CustomerGroups, columns: [byGroup: Floa
  * of FHL 2005, figure 2): Σ over customers of E[X(τ − s)], where s is the customer's first
  * purchase time and τ − s > 0; all times on one clock, in the model's unit.
  */
-export function expectedCumulativeRepeatPurchases({ params, firstPurchaseTimes, times }: {
+export function expectedCumulativeRepeatPurchases({
+  params,
+  firstPurchaseTimes,
+  times,
+}: {
   params: BgNbdParameters;
   firstPurchaseTimes: ArrayLike<number>;
   times: ArrayLike<number>;

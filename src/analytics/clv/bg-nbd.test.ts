@@ -114,7 +114,12 @@ describe('BG/NBD P(alive)', () => {
 
 describe('BG/NBD expectations', () => {
   it('match the published hypergeometric form, summed term by term, for moderate histories', () => {
-    for (const [x, tx, T, t] of [[0, 0, 0, 10], [3, 20, 35, 39], [12, 30, 38, 52], [1, 2, 2, 5]] as const) {
+    for (const [x, tx, T, t] of [
+      [0, 0, 0, 10],
+      [3, 20, 35, 39],
+      [12, 30, 38, 52],
+      [1, 2, 2, 5],
+    ] as const) {
       expect(conditionalExpectedPurchases({ params: PUBLISHED, t, x, tx, T })).toBeCloseTo(publishedConditionalExpectation(PUBLISHED, t, x, tx, T), 10);
     }
   });

@@ -87,9 +87,10 @@ function groupsOf(input: BgNbdInput): CustomerGroups {
 }
 
 function newtonFit(data: BgNbdData, start: Float64Array): NewtonMinimum {
-  return maximizeInLogSpace((natural, gradient, hessian) => bgNbdLikelihood(
-    { r: natural[0]!, alpha: natural[1]!, a: natural[2]!, b: natural[3]! }, data, gradient, hessian,
-  ), start);
+  return maximizeInLogSpace(
+    (natural, gradient, hessian) => bgNbdLikelihood({ r: natural[0]!, alpha: natural[1]!, a: natural[2]!, b: natural[3]! }, data, gradient, hessian),
+    start,
+  );
 }
 
 /**

@@ -13,7 +13,9 @@ import type { CustomerPurchaseDays } from './purchase-days.ts';
 export const CDNOW_SAMPLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/data/cdnow/CDNOW_sample.txt');
 
 export function readCdnowSample(file = CDNOW_SAMPLE): CustomerPurchaseDays {
-  const rows = readFileSync(file, 'utf8').split('\n').filter((line) => line.trim() !== '');
+  const rows = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
   const customerDays = { customer: new Int32Array(rows.length), day: new Int32Array(rows.length), amount: new Float64Array(rows.length) };
   rows.forEach((row, i) => {
     const [, sampleId, date, , dollars] = row.trim().split(/\s+/);

@@ -13,7 +13,17 @@ describe('summarisePurchaseDays', () => {
   // Customer 3 first buys on the last calibration day.
   const customerDays = {
     customer: [0, 0, 0, 0, 0, 1, 1, 2, 3],
-    day: [d('2024-01-01'), d('2024-01-08'), d('2024-01-08'), d('2024-01-22'), d('2024-02-05'), d('2024-01-15'), d('2024-01-15'), d('2024-02-01'), d('2024-01-29')],
+    day: [
+      d('2024-01-01'),
+      d('2024-01-08'),
+      d('2024-01-08'),
+      d('2024-01-22'),
+      d('2024-02-05'),
+      d('2024-01-15'),
+      d('2024-01-15'),
+      d('2024-02-01'),
+      d('2024-01-29'),
+    ],
     amount: [10, 5, 7, 3, 100, 4, 6, 50, 8],
   };
 
@@ -44,7 +54,9 @@ describe('summarisePurchaseDays', () => {
     expect(() => summarisePurchaseDays({ customerDays: { customer: [0, 0], day: [5, 3], amount: [1, 1] }, calibrationEnd: '2024-01-01', unit: 'day' })).toThrow(
       /row 1 is out of order: sort purchases by customer, then by day/,
     );
-    expect(() => summarisePurchaseDays({ customerDays: { customer: [1, 0], day: [3, 5], amount: [1, 1] }, calibrationEnd: '2024-01-01', unit: 'day' })).toThrow(/out of order/);
+    expect(() => summarisePurchaseDays({ customerDays: { customer: [1, 0], day: [3, 5], amount: [1, 1] }, calibrationEnd: '2024-01-01', unit: 'day' })).toThrow(
+      /out of order/,
+    );
   });
 });
 
@@ -57,7 +69,10 @@ describe('CLV', () => {
     const terms = { periods: 2, periodLength: 1, margin: 0.5, discountRate: 0.1 };
     expect(customerLifetimeValue({ bgNbd, expectedSpend: 10, x: 0, tx: 0, T: 0, ...terms })).toBeCloseTo(5.922865, 6);
     // Undiscounted, one period: margin × spend × E[Y(L)] = 0.5 · 10 · 2·3/4.
-    expect(customerLifetimeValue({ bgNbd, expectedSpend: 10, x: 0, tx: 0, T: 0, periods: 1, periodLength: 3, margin: 0.5, discountRate: 0 })).toBeCloseTo(7.5, 12);
+    expect(customerLifetimeValue({ bgNbd, expectedSpend: 10, x: 0, tx: 0, T: 0, periods: 1, periodLength: 3, margin: 0.5, discountRate: 0 })).toBeCloseTo(
+      7.5,
+      12,
+    );
   });
 
   it('weighs a returning customer’s purchases by her P(alive)', () => {

@@ -60,7 +60,9 @@ export interface RecencyFrequency {
 export function groupCustomers({ x, tx, T, weights }: RecencyFrequency & { weights?: ArrayLike<number> }): CustomerGroups {
   const n = x.length;
   if (tx.length !== n || T.length !== n || (weights && weights.length !== n)) {
-    throw new RangeError(`x, tx, T${weights ? ' and weights' : ''} must have the same length (got ${n}, ${tx.length}, ${T.length}${weights ? `, ${weights.length}` : ''})`);
+    throw new RangeError(
+      `x, tx, T${weights ? ' and weights' : ''} must have the same length (got ${n}, ${tx.length}, ${T.length}${weights ? `, ${weights.length}` : ''})`,
+    );
   }
   const xKey = new Int32Array(n);
   const txKey = new Int32Array(n);
@@ -72,7 +74,8 @@ export function groupCustomers({ x, tx, T, weights }: RecencyFrequency & { weigh
     const Ti = T[i]!;
     const problem = historyProblem(xi, txi, Ti);
     if (problem) throw new RangeError(`customer row ${i}: ${problem} (x=${xi}, tx=${txi}, T=${Ti})`);
-    if (weights && !(weights[i]! >= 0 && Number.isFinite(weights[i]!))) throw new RangeError(`customer row ${i}: weight must be a finite number ≥ 0 (got ${weights[i]})`);
+    if (weights && !(weights[i]! >= 0 && Number.isFinite(weights[i]!)))
+      throw new RangeError(`customer row ${i}: weight must be a finite number ≥ 0 (got ${weights[i]})`);
     xKey[i] = xi;
     txKey[i] = times.indexOf(txi);
     TKey[i] = times.indexOf(Ti);
@@ -105,7 +108,15 @@ export function groupPurchaseSummary(summary: PurchaseSummary): CustomerGroups {
   const bucketStart = frequencyHistogram(summary.x);
   const sorted = { rows: new Int32Array(n), TIndex: new Int32Array(n), txIndex: new Int32Array(n) };
   placeByFrequency(summary, bucketStart.slice(), sorted);
-  return new HistoryGroups({ times, txIndex: sorted.txIndex, TIndex: sorted.TIndex, weight: null, members: sorted.rows, memberStart: null, ...nonEmptyBuckets(bucketStart) });
+  return new HistoryGroups({
+    times,
+    txIndex: sorted.txIndex,
+    TIndex: sorted.TIndex,
+    weight: null,
+    members: sorted.rows,
+    memberStart: null,
+    ...nonEmptyBuckets(bucketStart),
+  });
 }
 
 /** Where the customers of each x start once ordered by x: a counting sort's histogram, as prefix sums. */
@@ -119,7 +130,11 @@ function frequencyHistogram(x: Float64Array): Int32Array {
 }
 
 /** The counting sort's scatter: customers in order of x (stable), with their age and recency in days. */
-function placeByFrequency({ x, ageDays, recencyDays }: PurchaseSummary, next: Int32Array, sorted: { rows: Int32Array; TIndex: Int32Array; txIndex: Int32Array }): void {
+function placeByFrequency(
+  { x, ageDays, recencyDays }: PurchaseSummary,
+  next: Int32Array,
+  sorted: { rows: Int32Array; TIndex: Int32Array; txIndex: Int32Array },
+): void {
   const { rows, TIndex, txIndex } = sorted;
   for (let i = 0; i < x.length; i++) {
     const at = next[x[i]!]!++;
@@ -165,7 +180,16 @@ function mergeEqualNeighbours([sortedX, sortedT, sortedTx]: Columns, rows: Int32
   }
   memberStart[count] = n;
   xStart.push(count);
-  return new HistoryGroups({ times, txIndex, TIndex, weight, members: rows, memberStart, xValues: Float64Array.from(xValues), xStart: Int32Array.from(xStart) });
+  return new HistoryGroups({
+    times,
+    txIndex,
+    TIndex,
+    weight,
+    members: rows,
+    memberStart,
+    xValues: Float64Array.from(xValues),
+    xStart: Int32Array.from(xStart),
+  });
 }
 
 /**
@@ -184,7 +208,12 @@ class HistoryGroups implements CustomerGroups {
   private derived: { weight?: Float64Array; memberStart?: Int32Array; x?: Float64Array; tx?: Float64Array; T?: Float64Array; groupOf?: Int32Array } = {};
 
   /** `weight` null: every weight is 1; `memberStart` null: one member per group. */
-  constructor(parts: Pick<CustomerGroups, 'xValues' | 'xStart' | 'times' | 'txIndex' | 'TIndex' | 'members'> & { weight: Float64Array | null; memberStart: Int32Array | null }) {
+  constructor(
+    parts: Pick<CustomerGroups, 'xValues' | 'xStart' | 'times' | 'txIndex' | 'TIndex' | 'members'> & {
+      weight: Float64Array | null;
+      memberStart: Int32Array | null;
+    },
+  ) {
     this.count = parts.txIndex.length;
     this.xValues = parts.xValues;
     this.xStart = parts.xStart;

@@ -32,7 +32,12 @@ export interface FittedCustomerValue {
  *   });
  *   value.clv[i]; // CLV of customer summary.customer[i]
  */
-export function fitAndScoreCustomers({ customerDays, calibrationEnd, unit, ...terms }: {
+export function fitAndScoreCustomers({
+  customerDays,
+  calibrationEnd,
+  unit,
+  ...terms
+}: {
   customerDays: CustomerPurchaseDays;
   /** Last day of calibration, 'YYYY-MM-DD', included. */
   calibrationEnd: string;

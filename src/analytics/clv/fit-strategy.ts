@@ -53,7 +53,11 @@ const SAMPLE_SIZES = [20_000, 160_000];
  * starts close to its optimum. A sample is used only where it is under half the rows. The
  * samples' fits are starts only: the result is the full fit's.
  */
-export function fitOnSampleFirst<T extends { theta: Float64Array; converged: boolean; iterations: number }>({ count, start, fit }: {
+export function fitOnSampleFirst<T extends { theta: Float64Array; converged: boolean; iterations: number }>({
+  count,
+  start,
+  fit,
+}: {
   count: number;
   start: Float64Array;
   fit: (stride: number, start: Float64Array) => T;
@@ -97,5 +101,11 @@ function fallBack(objective: SecondOrderObjective, start: Float64Array, newton: 
   const gradient = new Float64Array(n);
   const hessian = new Float64Array(n * n);
   const value = objective(found.theta, gradient, hessian);
-  return { ...found, value, evaluated: { theta: found.theta, gradient, hessian }, iterations: newton.iterations + found.iterations, evaluations: newton.evaluations + found.iterations + 1 };
+  return {
+    ...found,
+    value,
+    evaluated: { theta: found.theta, gradient, hessian },
+    iterations: newton.iterations + found.iterations,
+    evaluations: newton.evaluations + found.iterations + 1,
+  };
 }

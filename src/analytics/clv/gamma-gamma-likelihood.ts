@@ -20,7 +20,8 @@ export interface RepeatBuyers {
 /** Validates the rows and orders those with frequency > 0 by frequency (a counting sort). */
 export function repeatBuyersByFrequency({ frequency, monetary, weights }: FrequencyMonetary & { weights?: ArrayLike<number> }): RepeatBuyers {
   const n = frequency.length;
-  if (monetary.length !== n || (weights && weights.length !== n)) throw new RangeError(`frequency, monetary${weights ? ' and weights' : ''} must have the same length`);
+  if (monetary.length !== n || (weights && weights.length !== n))
+    throw new RangeError(`frequency, monetary${weights ? ' and weights' : ''} must have the same length`);
   const start = countByFrequency(frequency, monetary);
   const count = start[start.length - 1]!;
   const buyers = { spendSum: new Float64Array(count), weight: weights ? new Float64Array(count) : null };
@@ -46,7 +47,9 @@ function countByFrequency(frequency: ArrayLike<number>, monetary: ArrayLike<numb
     if (x === 0) continue;
     if (!(x > 0 && Number.isInteger(x))) throw new RangeError(`customer row ${i}: frequency must be a whole number ≥ 0 (got ${x})`);
     if (!(monetary[i]! > 0 && monetary[i]! < Number.POSITIVE_INFINITY)) {
-      throw new RangeError(`customer row ${i}: a customer with repeat purchases needs a positive mean spend (got ${monetary[i]}); leave out zero-value or refunded purchase days`);
+      throw new RangeError(
+        `customer row ${i}: a customer with repeat purchases needs a positive mean spend (got ${monetary[i]}); leave out zero-value or refunded purchase days`,
+      );
     }
     if (x >= counts.length - 1) {
       const grown = new Int32Array(2 * (x + 1));
@@ -60,7 +63,13 @@ function countByFrequency(frequency: ArrayLike<number>, monetary: ArrayLike<numb
 }
 
 /** The counting sort's scatter; returns the weighted mean of m̄. */
-function placeBuyers(frequency: ArrayLike<number>, monetary: ArrayLike<number>, weights: ArrayLike<number> | null, next: Int32Array, buyers: { spendSum: Float64Array; weight: Float64Array | null }): number {
+function placeBuyers(
+  frequency: ArrayLike<number>,
+  monetary: ArrayLike<number>,
+  weights: ArrayLike<number> | null,
+  next: Int32Array,
+  buyers: { spendSum: Float64Array; weight: Float64Array | null },
+): number {
   const { spendSum, weight } = buyers;
   let spend = 0;
   let weightSum = 0;
@@ -98,7 +107,11 @@ export function prepareBuyers(buyers: RepeatBuyers, stride: number): BuyerRuns {
   const kept = Math.ceil(buyers.spendSum.length / stride);
   const runs = buyers.xValues.length;
   const data: BuyerRuns = {
-    runX: new Float64Array(runs), runStart: new Int32Array(runs), runEnd: new Int32Array(runs), runWeight: new Float64Array(runs), runLnMonetary: new Float64Array(runs),
+    runX: new Float64Array(runs),
+    runStart: new Int32Array(runs),
+    runEnd: new Int32Array(runs),
+    runWeight: new Float64Array(runs),
+    runLnMonetary: new Float64Array(runs),
     spendSum: whole ? buyers.spendSum : new Float64Array(kept),
     weight: buyers.weight === null ? new Float64Array(0) : whole ? buyers.weight : new Float64Array(kept),
     unitWeights: buyers.weight === null,
@@ -124,7 +137,11 @@ export function prepareBuyers(buyers: RepeatBuyers, stride: number): BuyerRuns {
  * The run's weight and Σ weight · ln m̄ (as the log of a product where weights are 1: one
  * log per few dozen buyers), copying buyers first, first + stride, … < end to `at` on in a sample.
  */
-function tallyBuyers(buyers: RepeatBuyers, data: BuyerRuns, { x, first, end, stride, at }: { x: number; first: number; end: number; stride: number; at: number }): [number, number] {
+function tallyBuyers(
+  buyers: RepeatBuyers,
+  data: BuyerRuns,
+  { x, first, end, stride, at }: { x: number; first: number; end: number; stride: number; at: number },
+): [number, number] {
   const copy = stride !== 1;
   let weight = 0;
   let lnSum = 0;
@@ -154,7 +171,12 @@ function tallyBuyers(buyers: RepeatBuyers, data: BuyerRuns, { x, first, end, str
  * Σ weight · ln f(m̄ | x) and, when asked, its gradient and Hessian in (p, q, γ), in one pass:
  * per customer only ln(γ + m̄x), 1/(γ + m̄x) and its square, summed per run of frequency.
  */
-export function gammaGammaLikelihood({ p, q, gamma }: GammaGammaParameters, data: BuyerRuns, gradient: Float64Array | null, hessian: Float64Array | null): number {
+export function gammaGammaLikelihood(
+  { p, q, gamma }: GammaGammaParameters,
+  data: BuyerRuns,
+  gradient: Float64Array | null,
+  hessian: Float64Array | null,
+): number {
   const lnGamma = Math.log(gamma);
   const lnGammaQ = logGamma(q);
   const psiQ = digamma(q);

@@ -76,7 +76,9 @@ export function gammaGammaReferenceLogLikelihood({ p, q, gamma }: GammaGammaPara
     const m = buyers.monetary[i]!;
     const weight = buyers.weight[i]!;
     const lnScale = Math.log(gamma + m * x);
-    total += weight * (logGamma(p * x + q) - logGamma(p * x) - logGamma(q) + q * Math.log(gamma) + (p * x - 1) * Math.log(m) + p * x * Math.log(x) - (p * x + q) * lnScale);
+    total +=
+      weight *
+      (logGamma(p * x + q) - logGamma(p * x) - logGamma(q) + q * Math.log(gamma) + (p * x - 1) * Math.log(m) + p * x * Math.log(x) - (p * x + q) * lnScale);
     if (gradient) {
       gp += weight * x * (digamma(p * x + q) - digamma(p * x) + Math.log(m) + Math.log(x) - lnScale);
       gq += weight * (digamma(p * x + q) - digamma(q) + Math.log(gamma) - lnScale);

@@ -64,13 +64,19 @@ export function fitGammaGamma({ frequency, monetary, weights }: FrequencyMonetar
 }
 
 function newtonFit(data: BuyerRuns, start: Float64Array): NewtonMinimum {
-  return maximizeInLogSpace((natural, gradient, hessian) => gammaGammaLikelihood(
-    { p: natural[0]!, q: natural[1]!, gamma: natural[2]! }, data, gradient, hessian,
-  ), start);
+  return maximizeInLogSpace(
+    (natural, gradient, hessian) => gammaGammaLikelihood({ p: natural[0]!, q: natural[1]!, gamma: natural[2]! }, data, gradient, hessian),
+    start,
+  );
 }
 
 /** Σ weight · ln f(m̄ | x) over the rows with frequency > 0 (weights default to 1). */
-export function gammaGammaLogLikelihood({ params, frequency, monetary, weights }: FrequencyMonetary & { params: GammaGammaParameters; weights?: ArrayLike<number> }): number {
+export function gammaGammaLogLikelihood({
+  params,
+  frequency,
+  monetary,
+  weights,
+}: FrequencyMonetary & { params: GammaGammaParameters; weights?: ArrayLike<number> }): number {
   return gammaGammaLikelihood(params, prepareBuyers(repeatBuyersByFrequency({ frequency, monetary, weights }), 1), null, null);
 }
 

@@ -4,7 +4,13 @@ import type { Minimum } from './optimize.ts';
  * Minimises without derivatives by the Nelder–Mead simplex (reflection 1, expansion 2,
  * contraction ½, shrink ½). Slow but hard to derail: the fallback when BFGS stalls.
  */
-export function minimizeNelderMead({ objective, start, initialStep = 0.5, tolerance = 1e-12, maxIterations = 5000 }: {
+export function minimizeNelderMead({
+  objective,
+  start,
+  initialStep = 0.5,
+  tolerance = 1e-12,
+  maxIterations = 5000,
+}: {
   objective: (theta: Float64Array) => number;
   start: ArrayLike<number>;
   initialStep?: number;
@@ -23,8 +29,7 @@ export function minimizeNelderMead({ objective, start, initialStep = 0.5, tolera
     simplex.push(vertex);
   }
   const values = simplex.map(f);
-  const at = (weights: number, from: Float64Array, centroid: Float64Array): Float64Array =>
-    centroid.map((c, i) => c + weights * (from[i]! - c));
+  const at = (weights: number, from: Float64Array, centroid: Float64Array): Float64Array => centroid.map((c, i) => c + weights * (from[i]! - c));
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     const order = values.map((_, i) => i).sort((i, j) => values[i]! - values[j]!);
     const sortedSimplex = order.map((i) => simplex[i]!);

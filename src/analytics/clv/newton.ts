@@ -31,7 +31,13 @@ export interface NewtonMinimum extends Minimum {
  * it. Returns converged = false when the line search fails or after `maxIterations`; callers
  * fall back to BFGS and Nelder–Mead (`minimize`).
  */
-export function minimizeNewton({ objective, start, stepTolerance = 3e-4, maxIterations = 100, maxStep = 2 }: {
+export function minimizeNewton({
+  objective,
+  start,
+  stepTolerance = 3e-4,
+  maxIterations = 100,
+  maxStep = 2,
+}: {
   objective: SecondOrderObjective;
   start: ArrayLike<number>;
   /** Largest Newton step (in every coordinate) taken as the last, unevaluated one. */
@@ -48,12 +54,26 @@ export function minimizeNewton({ objective, start, stepTolerance = 3e-4, maxIter
   if (!Number.isFinite(value)) throw new RangeError(`the objective is not finite at the starting point [${Array.from(theta).join(', ')}]`);
   let trial = { theta: new Float64Array(n), gradient: new Float64Array(n), hessian: new Float64Array(n * n) };
   const direction = new Float64Array(n);
-  const done = (converged: boolean, iterations: number): NewtonMinimum => ({ theta, value, iterations, converged, evaluated: { theta, gradient, hessian }, evaluations });
+  const done = (converged: boolean, iterations: number): NewtonMinimum => ({
+    theta,
+    value,
+    iterations,
+    converged,
+    evaluated: { theta, gradient, hessian },
+    evaluations,
+  });
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     const damped = newtonDirection(hessian, gradient, direction);
     if (!damped && maxAbs(direction) <= stepTolerance) {
       const last = theta.map((t, i) => t + direction[i]!);
-      return { theta: last, value: value + 0.5 * dot(gradient, direction), iterations: iteration + 1, converged: true, evaluated: { theta, gradient, hessian }, evaluations };
+      return {
+        theta: last,
+        value: value + 0.5 * dot(gradient, direction),
+        iterations: iteration + 1,
+        converged: true,
+        evaluated: { theta, gradient, hessian },
+        evaluations,
+      };
     }
     let step = Math.min(1, maxStep / maxAbs(direction));
     const slope = dot(gradient, direction);
@@ -64,8 +84,7 @@ export function minimizeNewton({ objective, start, stepTolerance = 3e-4, maxIter
       evaluations++;
       // Within 1e-6 of the optimum the decrease is below the value's rounding noise, so there
       // a full step is taken unless it increases f beyond that noise.
-      const decreases = trialValue <= value + 1e-4 * step * slope
-        || (step === 1 && maxAbs(direction) <= 1e-6 && trialValue <= value + 1e-12 * Math.abs(value));
+      const decreases = trialValue <= value + 1e-4 * step * slope || (step === 1 && maxAbs(direction) <= 1e-6 && trialValue <= value + 1e-12 * Math.abs(value));
       if (Number.isFinite(trialValue) && decreases) {
         const previous = { theta, gradient, hessian };
         ({ theta, gradient, hessian } = trial);

@@ -45,7 +45,10 @@ describe('optimisation', () => {
         gradient[1] = 3 * theta[0]! + 10 * theta[1]!;
       },
     });
-    expect(hessian.map((row) => Array.from(row, (v) => Number(v.toFixed(6))))).toEqual([[2, 3], [3, 10]]);
+    expect(hessian.map((row) => Array.from(row, (v) => Number(v.toFixed(6))))).toEqual([
+      [2, 3],
+      [3, 10],
+    ]);
     const inverse = invertPositiveDefinite(hessian)!;
     expect(inverse[0]![0]).toBeCloseTo(10 / 11, 8);
     expect(inverse[0]![1]).toBeCloseTo(-3 / 11, 8);
@@ -63,6 +66,12 @@ describe('customer groups', () => {
       const g = groups.groupOf[i]!;
       return [groups.x[g], groups.tx[g], groups.T[g], groups.weight[g]];
     });
-    expect(rows).toEqual([[2, 3, 5, 4], [0, 0, 5, 2], [2, 3, 5, 4], [1, 1, 5, 4], [0, 0, 4, 5]]);
+    expect(rows).toEqual([
+      [2, 3, 5, 4],
+      [0, 0, 5, 2],
+      [2, 3, 5, 4],
+      [1, 1, 5, 4],
+      [0, 0, 4, 5],
+    ]);
   });
 });

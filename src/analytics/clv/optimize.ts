@@ -25,7 +25,13 @@ export interface Minimum {
  * changes θ or f at double precision (converged if the gradient is then within 1000 times the
  * tolerance), or when no step along the search direction decreases f (not converged).
  */
-export function minimizeBfgs({ objective, start, gradientTolerance = 1e-9, maxIterations = 500, maxStep = 2 }: {
+export function minimizeBfgs({
+  objective,
+  start,
+  gradientTolerance = 1e-9,
+  maxIterations = 500,
+  maxStep = 2,
+}: {
   objective: Objective;
   start: ArrayLike<number>;
   gradientTolerance?: number;
@@ -74,7 +80,14 @@ export function minimizeBfgs({ objective, start, gradientTolerance = 1e-9, maxIt
   return { theta, value, iterations: maxIterations, converged: false };
 }
 
-function lineSearch({ objective, theta, value, direction, slope, maxStep }: {
+function lineSearch({
+  objective,
+  theta,
+  value,
+  direction,
+  slope,
+  maxStep,
+}: {
   objective: Objective;
   theta: Float64Array;
   value: number;
@@ -136,7 +149,11 @@ export function minimize({ objective, start }: { objective: Objective; start: Ar
  * The Hessian of a function whose gradient is known, by central differences of the gradient
  * with relative steps, symmetrised.
  */
-export function hessianFromGradient({ gradientAt, theta, relativeStep = 1e-5 }: {
+export function hessianFromGradient({
+  gradientAt,
+  theta,
+  relativeStep = 1e-5,
+}: {
   gradientAt: (theta: Float64Array, gradient: Float64Array) => void;
   theta: ArrayLike<number>;
   relativeStep?: number;

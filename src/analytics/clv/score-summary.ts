@@ -18,7 +18,15 @@ const MAX_PAIRS = 4_000_000;
  * Returns null when the table of (x, T) would be too large (tens of millions of pairs): the
  * caller then scores by groups.
  */
-export function scoreSummary({ bgNbd, gammaGamma, summary, periods, periodLength, margin, discountRate }: {
+export function scoreSummary({
+  bgNbd,
+  gammaGamma,
+  summary,
+  periods,
+  periodLength,
+  margin,
+  discountRate,
+}: {
   bgNbd: BgNbdParameters;
   gammaGamma: GammaGammaParameters;
   summary: PurchaseSummary;
@@ -37,12 +45,21 @@ export function scoreSummary({ bgNbd, gammaGamma, summary, periods, periodLength
     lnShifted[d] = Math.log(alpha + times[d]!);
   }
   const tables: ScoreTables = {
-    rankOf: ranks.rankOf, ages, times, lnShifted, horizons: horizonTable(bgNbd, times, periods, periodLength),
+    rankOf: ranks.rankOf,
+    ages,
+    times,
+    lnShifted,
+    horizons: horizonTable(bgNbd, times, periods, periodLength),
     lnWeightOfRank: Float64Array.from(ranks.xOfRank, (x) => Math.log(a) - Math.log(b + x - 1)),
     // [E over the horizon, discounted purchases] if alive, per (rank, age); NaN until computed.
     expectations: new Float64Array(2 * ranks.xOfRank.length * ages).fill(Number.NaN),
   };
-  const value: CustomerValue = { probabilityAlive: new Float64Array(n), expectedPurchases: new Float64Array(n), expectedSpend: new Float64Array(n), clv: new Float64Array(n) };
+  const value: CustomerValue = {
+    probabilityAlive: new Float64Array(n),
+    expectedPurchases: new Float64Array(n),
+    expectedSpend: new Float64Array(n),
+    clv: new Float64Array(n),
+  };
   scoreRows(summary, tables, { bgNbd, gammaGamma, periods, periodLength, margin, discountRate }, value);
   return value;
 }
@@ -124,7 +141,12 @@ interface HorizonTable {
 }
 
 function horizonTable({ alpha, a }: BgNbdParameters, times: Float64Array, periods: number, periodLength: number): HorizonTable {
-  const table = { periods, z: new Float64Array(times.length * periods), leading: new Float64Array(times.length * periods), power: new Float64Array(times.length * periods) };
+  const table = {
+    periods,
+    z: new Float64Array(times.length * periods),
+    leading: new Float64Array(times.length * periods),
+    power: new Float64Array(times.length * periods),
+  };
   const aMinusOne = a - 1;
   for (let age = 0; age < times.length; age++) {
     for (let k = 1; k <= periods; k++) {
@@ -152,7 +174,12 @@ class SeriesCoefficients {
   length = 1;
   readonly c: number;
 
-  constructor(private readonly upper: number, private readonly a: number, x: number, b: number) {
+  constructor(
+    private readonly upper: number,
+    private readonly a: number,
+    x: number,
+    b: number,
+  ) {
     this.c = a + b + x - 1;
     this.values[0] = upper / this.c;
   }

@@ -42,7 +42,7 @@ function rotateLeft(value: number, bits: number): number {
 
 /** A Gamma(shape, rate) draw (mean shape / rate), by Marsaglia & Tsang (2000); shape < 1 by the U^(1/shape) boost. */
 export function sampleGamma(random: Random, shape: number, rate: number): number {
-  if (shape < 1) return sampleGamma(random, shape + 1, rate) * Math.pow(random(), 1 / shape);
+  if (shape < 1) return sampleGamma(random, shape + 1, rate) * random() ** (1 / shape);
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {
@@ -100,7 +100,15 @@ export function simulateBgNbdCustomers({ params, T, random }: { params: BgNbdPar
  * Mean spend per purchase drawn from the Gamma-Gamma story: ν ~ Gamma(q, γ) per customer, then
  * `frequency[i]` purchase amounts ~ Gamma(p, ν) averaged (0 where frequency is 0).
  */
-export function simulateGammaGammaSpend({ params, frequency, random }: { params: GammaGammaParameters; frequency: ArrayLike<number>; random: Random }): Float64Array {
+export function simulateGammaGammaSpend({
+  params,
+  frequency,
+  random,
+}: {
+  params: GammaGammaParameters;
+  frequency: ArrayLike<number>;
+  random: Random;
+}): Float64Array {
   const monetary = new Float64Array(frequency.length);
   for (let i = 0; i < frequency.length; i++) {
     const purchases = frequency[i]!;
@@ -128,7 +136,14 @@ export interface SimulatedPurchases {
  * rounded to the cent. A share `splitShare` of purchases is split into two orders on the same
  * day (a basket bought in two checkouts), which the summary merges back into one purchase day.
  */
-export function simulatePurchases({ bgNbd, gammaGamma, firstPurchaseDay, lastDay, random, splitShare = 0 }: {
+export function simulatePurchases({
+  bgNbd,
+  gammaGamma,
+  firstPurchaseDay,
+  lastDay,
+  random,
+  splitShare = 0,
+}: {
   bgNbd: BgNbdParameters;
   gammaGamma: GammaGammaParameters;
   firstPurchaseDay: ArrayLike<number>;

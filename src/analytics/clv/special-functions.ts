@@ -25,6 +25,9 @@ export function trigamma(x: number): number {
   }
   const inverse = 1 / shifted;
   const inverse2 = inverse * inverse;
-  const tail = inverse * inverse2 * (1 / 6 - inverse2 * (1 / 30 - inverse2 * (1 / 42 - inverse2 * (1 / 30 - inverse2 * (5 / 66 - inverse2 * (691 / 2730 - inverse2 * (7 / 6)))))));
+  const tail =
+    inverse *
+    inverse2 *
+    (1 / 6 - inverse2 * (1 / 30 - inverse2 * (1 / 42 - inverse2 * (1 / 30 - inverse2 * (5 / 66 - inverse2 * (691 / 2730 - inverse2 * (7 / 6)))))));
   return sum + inverse + inverse2 / 2 + tail;
 }

@@ -26,16 +26,28 @@ export function computeCustomerValue(params: {
   if (n === 0) throw new KizunaError('validation_failed', `No customer has a purchase on or before ${calibrationEnd}: there is nothing to fit.`);
   const repeatCustomers = summary.x.reduce((count, x) => count + (x > 0 ? 1 : 0), 0);
   if (repeatCustomers === 0) {
-    throw new KizunaError('validation_failed', `No customer bought on two different days by ${calibrationEnd}: the models learn from repeat purchases, so there is nothing to fit yet.`);
+    throw new KizunaError(
+      'validation_failed',
+      `No customer bought on two different days by ${calibrationEnd}: the models learn from repeat purchases, so there is nothing to fit yet.`,
+    );
   }
   const periodLength = DAYS_PER_MONTH / DAYS_PER_UNIT[terms.unit];
   const { bgNbd, gammaGamma, value } = fitAndScoreSummary(summary, {
-    periods: terms.horizonMonths, periodLength, margin: terms.margin, discountRate: terms.discountRate,
+    periods: terms.horizonMonths,
+    periodLength,
+    margin: terms.margin,
+    discountRate: terms.discountRate,
   });
   const run: CustomerValueRun = {
-    calibrationEnd, ...terms, customers: n, repeatCustomers, bgNbd, gammaGamma,
+    calibrationEnd,
+    ...terms,
+    customers: n,
+    repeatCustomers,
+    bgNbd,
+    gammaGamma,
     totalClv: value.clv.reduce((sum, v) => sum + v, 0),
-    clv: distribution(value.clv), probabilityAlive: distribution(value.probabilityAlive, 1),
+    clv: distribution(value.clv),
+    probabilityAlive: distribution(value.probabilityAlive, 1),
     holdout: holdoutCheck({ purchases, summary, bgNbd, gammaGamma, calibrationEnd, unit: terms.unit }),
     computedAt: (params.clock ?? systemClock).now(),
   };

@@ -10,7 +10,14 @@ import type { LoadedPurchases } from './read-purchases.ts';
  * calibration and the last purchase day of the data, against those that happened (for the
  * customers scored). Null when no purchase follows calibration.
  */
-export function holdoutCheck(params: { purchases: LoadedPurchases; summary: PurchaseSummary; bgNbd: BgNbdFit; gammaGamma: GammaGammaFit; calibrationEnd: string; unit: TimeUnit }) {
+export function holdoutCheck(params: {
+  purchases: LoadedPurchases;
+  summary: PurchaseSummary;
+  bgNbd: BgNbdFit;
+  gammaGamma: GammaGammaFit;
+  calibrationEnd: string;
+  unit: TimeUnit;
+}) {
   const { purchases, summary, bgNbd, gammaGamma, calibrationEnd, unit } = params;
   const endDay = dayNumber(calibrationEnd);
   let lastDay = endDay;
@@ -25,7 +32,15 @@ export function holdoutCheck(params: { purchases: LoadedPurchases; summary: Purc
   if (lastDay === endDay) return null;
   const days = lastDay - endDay;
   // One undiscounted period as long as the holdout: its expected purchases are E[Y(holdout) | x, t_x, T].
-  const expected = predictCustomerValue({ bgNbd, gammaGamma, summary, periods: 1, periodLength: days / DAYS_PER_UNIT[unit], margin: 1, discountRate: 0 }).expectedPurchases;
+  const expected = predictCustomerValue({
+    bgNbd,
+    gammaGamma,
+    summary,
+    periods: 1,
+    periodLength: days / DAYS_PER_UNIT[unit],
+    margin: 1,
+    discountRate: 0,
+  }).expectedPurchases;
   let actual = 0;
   for (let i = 0; i < summary.customer.length; i++) actual += laterDays[summary.customer[i]!]!;
   return { days, expected: expected.reduce((sum, v) => sum + v, 0), actual };

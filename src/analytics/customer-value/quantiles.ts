@@ -55,5 +55,6 @@ function select(a: Float64Array, lo: number, hi: number, k: number): void {
 }
 
 function median3(a: number, b: number, c: number): number {
+  // biome-ignore lint/complexity/useMathMinMax: the median of three in at most three comparisons, on the hot path of selection
   return a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
 }

@@ -24,7 +24,8 @@ export async function loadPurchases(pool: pg.Pool, workspaceId: string, timezone
     const columns = new GrowingColumns();
     const decoder = new StringDecoder('utf8');
     let rest = '';
-    await readCopyOut(client,
+    await readCopyOut(
+      client,
       `copy (select o.customer_id, ${localDate('o.ordered_at', tz)} - date '1970-01-01', o.amount
                from orders o
               where o.workspace_id = ${Number(workspaceId)} and ${purchaseCondition('o')}
@@ -39,7 +40,8 @@ export async function loadPurchases(pool: pg.Pool, workspaceId: string, timezone
           start = end + 1;
         }
         rest = text.slice(start);
-      });
+      },
+    );
     return columns.done();
   } finally {
     client.release();

@@ -20,15 +20,30 @@ export interface StoredCustomerValue {
 /** The workspace's last run (terms, fits, distributions and holdout check), or null when none was made. */
 export async function readCustomerValueRun(params: { pool: pg.Pool; workspaceId: string }) {
   const { rows } = await params.pool.query<{
-    calibration_end: string; unit: TimeUnit; horizon_months: number; margin: string; discount_rate: string;
-    bg_nbd: BgNbdFit; gamma_gamma: GammaGammaFit; customers: number; results: CustomerValueResults | null; computed_at: Date;
+    calibration_end: string;
+    unit: TimeUnit;
+    horizon_months: number;
+    margin: string;
+    discount_rate: string;
+    bg_nbd: BgNbdFit;
+    gamma_gamma: GammaGammaFit;
+    customers: number;
+    results: CustomerValueResults | null;
+    computed_at: Date;
   }>('select * from customer_value_runs where workspace_id = $1', [params.workspaceId]);
   const row = rows[0];
   if (!row) return null;
   const results = row.results ?? { repeatCustomers: null, totalClv: null, clv: null, probabilityAlive: null, holdout: null };
   return {
-    calibrationEnd: row.calibration_end, unit: row.unit, horizonMonths: row.horizon_months, margin: Number(row.margin),
-    discountRate: Number(row.discount_rate), bgNbd: row.bg_nbd, gammaGamma: row.gamma_gamma, customers: row.customers, computedAt: row.computed_at,
+    calibrationEnd: row.calibration_end,
+    unit: row.unit,
+    horizonMonths: row.horizon_months,
+    margin: Number(row.margin),
+    discountRate: Number(row.discount_rate),
+    bgNbd: row.bg_nbd,
+    gammaGamma: row.gamma_gamma,
+    customers: row.customers,
+    computedAt: row.computed_at,
     ...results,
   };
 }
@@ -63,8 +78,14 @@ function decodeCursor(cursor: string): { clv: number; customerId: string } {
 
 async function selectValues(pool: pg.Pool, where: string, values: unknown[], limit: number): Promise<StoredCustomerValue[]> {
   const { rows } = await pool.query<{
-    customer_id: string; external_id: string; name: string | null; repeat_purchases: number; probability_alive: number;
-    expected_purchases: number; expected_spend: number; clv: number;
+    customer_id: string;
+    external_id: string;
+    name: string | null;
+    repeat_purchases: number;
+    probability_alive: number;
+    expected_purchases: number;
+    expected_spend: number;
+    clv: number;
   }>(
     `select v.customer_id, c.external_id, c.name, v.repeat_purchases, v.probability_alive, v.expected_purchases, v.expected_spend, v.clv
        from customer_values v join customers c on c.id = v.customer_id
@@ -74,7 +95,13 @@ async function selectValues(pool: pg.Pool, where: string, values: unknown[], lim
     values,
   );
   return rows.map((row) => ({
-    customerId: row.customer_id, externalId: row.external_id, name: row.name, repeatPurchases: row.repeat_purchases,
-    probabilityAlive: row.probability_alive, expectedPurchases: row.expected_purchases, expectedSpend: row.expected_spend, clv: row.clv,
+    customerId: row.customer_id,
+    externalId: row.external_id,
+    name: row.name,
+    repeatPurchases: row.repeat_purchases,
+    probabilityAlive: row.probability_alive,
+    expectedPurchases: row.expected_purchases,
+    expectedSpend: row.expected_spend,
+    clv: row.clv,
   }));
 }

@@ -17,14 +17,16 @@ import { checkCustomerValueTerms, type CustomerValueRun, type CustomerValueTerms
  * The purchases stream out of PostgreSQL with COPY into typed arrays, ordered by customer and
  * day, so memory is about 20 bytes a purchase.
  */
-export async function runCustomerValue(params: {
-  pool: pg.Pool;
-  workspaceId: string;
-  /** The purchases, when the caller holds them already (the analytics engine's snapshot); else read with COPY. */
-  purchases?: () => Promise<LoadedPurchases>;
-  /** The time: the default end of calibration (yesterday) and the run's computedAt (default systemClock). */
-  clock?: Clock;
-} & Partial<CustomerValueTerms>): Promise<CustomerValueRun> {
+export async function runCustomerValue(
+  params: {
+    pool: pg.Pool;
+    workspaceId: string;
+    /** The purchases, when the caller holds them already (the analytics engine's snapshot); else read with COPY. */
+    purchases?: () => Promise<LoadedPurchases>;
+    /** The time: the default end of calibration (yesterday) and the run's computedAt (default systemClock). */
+    clock?: Clock;
+  } & Partial<CustomerValueTerms>,
+): Promise<CustomerValueRun> {
   const { pool, workspaceId } = params;
   const terms = checkCustomerValueTerms(params);
   const timezone = await workspaceTimezone(pool, workspaceId);

@@ -13,13 +13,23 @@ const BINARY_ROW_BYTES = 2 + 9 * 4 + 2 * 8 + 4 + 6 * 8;
 
 /** Replaces the workspace's run and scores in one transaction; the scores go in through COPY. */
 export async function storeRun(params: {
-  pool: pg.Pool; workspaceId: string; calibrationEnd: string; terms: Omit<CustomerValueTerms, 'calibrationEnd'>;
-  run: CustomerValueRun; ids: ArrayLike<string | number>; summary: PurchaseSummary; value: CustomerValue;
+  pool: pg.Pool;
+  workspaceId: string;
+  calibrationEnd: string;
+  terms: Omit<CustomerValueTerms, 'calibrationEnd'>;
+  run: CustomerValueRun;
+  ids: ArrayLike<string | number>;
+  summary: PurchaseSummary;
+  value: CustomerValue;
 }): Promise<void> {
   const { pool, workspaceId, calibrationEnd, terms, run, ids, summary, value } = params;
   const { bgNbd, gammaGamma, customers } = run;
   const results: CustomerValueResults = {
-    repeatCustomers: run.repeatCustomers, totalClv: run.totalClv, clv: run.clv, probabilityAlive: run.probabilityAlive, holdout: run.holdout,
+    repeatCustomers: run.repeatCustomers,
+    totalClv: run.totalClv,
+    clv: run.clv,
+    probabilityAlive: run.probabilityAlive,
+    holdout: run.holdout,
   };
   await withTransaction(pool, async (client) => {
     await client.query('delete from customer_values where workspace_id = $1', [workspaceId]);
@@ -30,13 +40,26 @@ export async function storeRun(params: {
          horizon_months = excluded.horizon_months, margin = excluded.margin, discount_rate = excluded.discount_rate,
          bg_nbd = excluded.bg_nbd, gamma_gamma = excluded.gamma_gamma, customers = excluded.customers, results = excluded.results,
          computed_at = excluded.computed_at`,
-      [workspaceId, calibrationEnd, terms.unit, terms.horizonMonths, terms.margin, terms.discountRate, JSON.stringify(bgNbd), JSON.stringify(gammaGamma), customers,
-        JSON.stringify(results), run.computedAt],
+      [
+        workspaceId,
+        calibrationEnd,
+        terms.unit,
+        terms.horizonMonths,
+        terms.margin,
+        terms.discountRate,
+        JSON.stringify(bgNbd),
+        JSON.stringify(gammaGamma),
+        customers,
+        JSON.stringify(results),
+        run.computedAt,
+      ],
     );
     // Binary COPY: no number is turned into text and parsed back (830,000 rows carry 5 million floats).
-    const copy = client.query(copyFrom(
-      'copy customer_values (workspace_id, customer_id, repeat_purchases, recency, age, probability_alive, expected_purchases, expected_spend, clv) from stdin (format binary)',
-    ));
+    const copy = client.query(
+      copyFrom(
+        'copy customer_values (workspace_id, customer_id, repeat_purchases, recency, age, probability_alive, expected_purchases, expected_spend, clv) from stdin (format binary)',
+      ),
+    );
     const done = finished(copy);
     const { tx, T } = summary;
     const workspace = BigInt(workspaceId);

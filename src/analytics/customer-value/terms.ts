@@ -16,7 +16,10 @@ export interface CustomerValueTerms {
   discountRate: number;
 }
 
-export const CUSTOMER_VALUE_DEFAULTS = { unit: 'week', horizonMonths: 12, margin: 1, discountRate: 0.01 } as const satisfies Omit<CustomerValueTerms, 'calibrationEnd'>;
+export const CUSTOMER_VALUE_DEFAULTS = { unit: 'week', horizonMonths: 12, margin: 1, discountRate: 0.01 } as const satisfies Omit<
+  CustomerValueTerms,
+  'calibrationEnd'
+>;
 
 /** A distribution as quantiles (p10 … p99) with its mean. */
 export interface Distribution {
@@ -68,7 +71,9 @@ export function checkCustomerValueTerms(params: Partial<CustomerValueTerms>): Om
   };
   const problems = [
     terms.unit === 'day' || terms.unit === 'week' ? null : `unit must be day or week, not "${terms.unit}"`,
-    Number.isInteger(terms.horizonMonths) && terms.horizonMonths >= 1 && terms.horizonMonths <= 120 ? null : 'horizon must be a whole number of months from 1 to 120',
+    Number.isInteger(terms.horizonMonths) && terms.horizonMonths >= 1 && terms.horizonMonths <= 120
+      ? null
+      : 'horizon must be a whole number of months from 1 to 120',
     terms.margin >= 0 && terms.margin <= 1 ? null : 'margin must be between 0 and 1 (a share of spend)',
     terms.discountRate >= 0 && terms.discountRate < 1 ? null : 'discount rate must be at least 0 and below 1 (per month)',
   ].filter((problem): problem is string => problem !== null);

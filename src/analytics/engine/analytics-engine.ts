@@ -34,7 +34,10 @@ export class AnalyticsEngine {
   private readonly sweeper: NodeJS.Timeout;
   private readonly clock: Clock;
 
-  constructor(private readonly pool: pg.Pool, options: { idleMinutes?: number; clock?: Clock } = {}) {
+  constructor(
+    private readonly pool: pg.Pool,
+    options: { idleMinutes?: number; clock?: Clock } = {},
+  ) {
     this.idleMs = (options.idleMinutes ?? 30) * 60_000;
     this.clock = options.clock ?? systemClock;
     this.sweeper = setInterval(() => this.dropIdle(), Math.min(this.idleMs, 60_000));
@@ -99,7 +102,12 @@ export class AnalyticsEngine {
    * Runs `inMemory` on the workspace's snapshot, or `reference` (the SQL implementation) when
    * the data is beyond what the engine holds exactly (EngineLimit) or when asked to.
    */
-  async run<T>(workspaceId: string, inMemory: (snapshot: PurchaseSnapshot) => T | Promise<T>, reference: () => Promise<T>, engine: EngineChoice = 'memory'): Promise<T> {
+  async run<T>(
+    workspaceId: string,
+    inMemory: (snapshot: PurchaseSnapshot) => T | Promise<T>,
+    reference: () => Promise<T>,
+    engine: EngineChoice = 'memory',
+  ): Promise<T> {
     if (engine === 'sql') return reference();
     try {
       return await inMemory(await this.snapshot(workspaceId));

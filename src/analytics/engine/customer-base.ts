@@ -1,7 +1,12 @@
 import type pg from 'pg';
 import {
-  checkChurnPage, churnedCustomer, encodeChurnCursor, proposalFromGaps, resolveChurnWindow,
-  type ChurnList, type ChurnWindowProposal,
+  checkChurnPage,
+  churnedCustomer,
+  encodeChurnCursor,
+  proposalFromGaps,
+  resolveChurnWindow,
+  type ChurnList,
+  type ChurnWindowProposal,
 } from '../churn.ts';
 import { addDays, checkSeries, dayNumber, formatDay, localDayStart, requireCalendarDate, type Granularity, type Period } from '../periods.ts';
 import { bucketOfDays } from './sales.ts';
@@ -115,12 +120,21 @@ export function snapshotChurnProposal(snapshot: PurchaseSnapshot, asOf?: string)
  * page's profiles and last purchase instants are read from PostgreSQL (a page of ids).
  */
 export async function snapshotChurned(params: {
-  pool: pg.Pool; snapshot: PurchaseSnapshot; asOf: string; window?: number; limit: number; cursor?: string;
+  pool: pg.Pool;
+  snapshot: PurchaseSnapshot;
+  asOf: string;
+  window?: number;
+  limit: number;
+  cursor?: string;
 }): Promise<ChurnList> {
   const { pool, snapshot, asOf, limit } = params;
   const after = checkChurnPage(params);
   const resolved = await resolveChurnWindow({
-    pool, workspaceId: snapshot.workspaceId, asOf, window: params.window, propose: () => snapshotChurnProposal(snapshot, asOf),
+    pool,
+    workspaceId: snapshot.workspaceId,
+    asOf,
+    window: params.window,
+    propose: () => snapshotChurnProposal(snapshot, asOf),
   });
   if (resolved.outcome === 'no_window') return resolved;
   const { window } = resolved;
@@ -148,17 +162,35 @@ export async function snapshotChurned(params: {
     while (first < churned.length && (churned[first]!.total > afterTotal || (churned[first]!.total === afterTotal && id(churned[first]!) <= afterId))) first++;
   }
   const page = churned.slice(first, first + limit);
-  const profiles = await pageProfiles(pool, snapshot, page.map((entry) => String(id(entry))), asOf);
+  const profiles = await pageProfiles(
+    pool,
+    snapshot,
+    page.map((entry) => String(id(entry))),
+    asOf,
+  );
   const items = page.map((entry) => {
     const profile = profiles.get(String(id(entry)))!;
-    return churnedCustomer({
-      id: String(id(entry)), external_id: profile.externalId, name: profile.name, last_at: profile.lastAt,
-      last_day: formatDay(entry.lastDay), purchases: entry.purchases, total: unitsToDecimal(entry.total, snapshot.scale),
-    }, asOf, window.days);
+    return churnedCustomer(
+      {
+        id: String(id(entry)),
+        external_id: profile.externalId,
+        name: profile.name,
+        last_at: profile.lastAt,
+        last_day: formatDay(entry.lastDay),
+        purchases: entry.purchases,
+        total: unitsToDecimal(entry.total, snapshot.scale),
+      },
+      asOf,
+      window.days,
+    );
   });
   const last = items.at(-1);
   return {
-    outcome: 'listed', asOf, window, customers, churned: churned.length,
+    outcome: 'listed',
+    asOf,
+    window,
+    customers,
+    churned: churned.length,
     churnRate: customers === 0 ? null : churned.length / customers,
     items,
     nextCursor: first + limit < churned.length && last ? encodeChurnCursor(last.totalSpent, last.customerId) : null,

@@ -34,7 +34,9 @@ function within<T>(promise: Promise<T>, what: string, ms = 20_000): Promise<T> {
 
 async function connectionsIdleInTransaction(): Promise<number> {
   const { rows } = await database.pool.query<{ count: number }>(
-    `select count(*)::int as count from pg_stat_activity where application_name = $1 and state like 'idle in transaction%'`, [APPLICATION]);
+    `select count(*)::int as count from pg_stat_activity where application_name = $1 and state like 'idle in transaction%'`,
+    [APPLICATION],
+  );
   return rows[0]!.count;
 }
 
@@ -42,7 +44,9 @@ beforeAll(async () => {
   workspace = await freshWorkspace(database);
   // The one amount with 17 decimals, read first, then 6,000 purchases: more than one COPY chunk.
   const orders: FixtureOrder[] = Array.from({ length: 6_000 }, (_, i) => ({
-    customer: `c${i % 600}`, at: `2024-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')} 10:00`, amount: 1000 + i,
+    customer: `c${i % 600}`,
+    at: `2024-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')} 10:00`,
+    amount: 1000 + i,
   }));
   await addOrders(database, workspace, [{ customer: 'float-client', at: '2024-06-15 12:00', amount: 0.30000000000000004 }]);
   await addOrders(database, workspace, orders);
@@ -61,8 +65,14 @@ describe('a workspace beyond the engine', () => {
       await expect(within(engine.snapshot(workspace.id), 'the snapshot load')).rejects.toBeInstanceOf(EngineLimit);
       expect(await connectionsIdleInTransaction()).toBe(0);
       const terms = { period, granularity: 'month' as const };
-      const answered = await within(engine.run(workspace.id, (snapshot) => snapshotSales(snapshot, terms),
-        () => decomposeSales({ pool: enginePool, workspaceId: workspace.id, ...terms })), 'the analysis');
+      const answered = await within(
+        engine.run(
+          workspace.id,
+          (snapshot) => snapshotSales(snapshot, terms),
+          () => decomposeSales({ pool: enginePool, workspaceId: workspace.id, ...terms }),
+        ),
+        'the analysis',
+      );
       expect(answered).toEqual(await decomposeSales({ pool: database.pool, workspaceId: workspace.id, ...terms }));
       expect(answered.totals.purchases).toBe(6_001);
       expect(await connectionsIdleInTransaction()).toBe(0);
@@ -76,11 +86,23 @@ describe('a workspace beyond the engine', () => {
   it('remembers the data version it cannot hold: the next requests go to SQL without loading again', async () => {
     const engine = new AnalyticsEngine(enginePool);
     try {
-      const first = await within(engine.snapshot(workspace.id).then(() => 'loaded', (error: unknown) => error), 'the first load');
+      const first = await within(
+        engine.snapshot(workspace.id).then(
+          () => 'loaded',
+          (error: unknown) => error,
+        ),
+        'the first load',
+      );
       expect(first).toBeInstanceOf(EngineLimit);
       expect(engine.beyondEngine(workspace.id)).toBe(true);
       // The same refusal, not a second load that failed again.
-      const again = await within(engine.snapshot(workspace.id).then(() => 'loaded', (error: unknown) => error), 'the second request');
+      const again = await within(
+        engine.snapshot(workspace.id).then(
+          () => 'loaded',
+          (error: unknown) => error,
+        ),
+        'the second request',
+      );
       expect(again).toBe(first);
     } finally {
       engine.close();
@@ -93,7 +115,17 @@ describe('a workspace beyond the engine', () => {
     const engine = new AnalyticsEngine(enginePool);
     const lines: string[] = [];
     try {
-      await within(warmUpAnalytics({ engine, workspaces: [{ id: workspace.id, name: 'float' }, { id: other.id, name: 'other' }], log: (line) => lines.push(line) }), 'the warm-up');
+      await within(
+        warmUpAnalytics({
+          engine,
+          workspaces: [
+            { id: workspace.id, name: 'float' },
+            { id: other.id, name: 'other' },
+          ],
+          log: (line) => lines.push(line),
+        }),
+        'the warm-up',
+      );
       expect(lines).toHaveLength(2);
       expect(lines[0]).toMatch(/float.*SQL/);
       expect(lines[1]).toMatch(/other loaded \(1 purchases/);

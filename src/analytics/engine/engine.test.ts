@@ -48,9 +48,13 @@ afterAll(() => database.close());
 
 describe('purchase snapshot', () => {
   it('holds every purchase once, grouped by customer in day order, with exact sums', async () => {
-    const { rows: [expected] } = await pool.query<{ purchases: number; customers: number; sales: string; items: string }>(
+    const {
+      rows: [expected],
+    } = await pool.query<{ purchases: number; customers: number; sales: string; items: string }>(
       `select count(*)::int as purchases, count(distinct customer_id)::int as customers, sum(amount)::text as sales, sum(item_count)::text as items
-         from orders where workspace_id = $1 and status not in ('cancelled', 'returned')`, [demo.id]);
+         from orders where workspace_id = $1 and status not in ('cancelled', 'returned')`,
+      [demo.id],
+    );
     expect(snapshot.purchases).toBe(expected!.purchases);
     let withPurchases = 0;
     let sales = 0;
@@ -68,20 +72,25 @@ describe('purchase snapshot', () => {
     expect(items).toBe(Number(expected!.items));
   });
 
-  it('loads the orders as they are when a profile\'s purchase count disagrees with them', async () => {
+  it("loads the orders as they are when a profile's purchase count disagrees with them", async () => {
     const workspace = await freshWorkspace(database);
     await generateDemoBrand({ pool, workspace, customers: 200, seed: 5, until: '2026-10-31' });
-    const { rows } = await pool.query<{ id: string }>(
-      'select id from customers where workspace_id = $1 and purchase_count > 1 order by id limit 2', [workspace.id]);
+    const { rows } = await pool.query<{ id: string }>('select id from customers where workspace_id = $1 and purchase_count > 1 order by id limit 2', [
+      workspace.id,
+    ]);
     await pool.query('update customers set purchase_count = purchase_count + 2 where id = $1', [rows[0]!.id]);
     await pool.query('update customers set purchase_count = 0 where id = $1', [rows[1]!.id]);
     const loaded = await loadPurchaseSnapshot(pool, workspace.id);
-    const { rows: [orders] } = await pool.query<{ count: number }>(
-      `select count(*)::int as count from orders where workspace_id = $1 and status not in ('cancelled', 'returned')`, [workspace.id]);
+    const {
+      rows: [orders],
+    } = await pool.query<{ count: number }>(`select count(*)::int as count from orders where workspace_id = $1 and status not in ('cancelled', 'returned')`, [
+      workspace.id,
+    ]);
     expect(loaded.purchases).toBe(orders!.count);
     const period = { from: '2024-11-01', to: '2026-11-01' };
-    expect(normalised(snapshotSales(loaded, { period, granularity: 'month' })))
-      .toEqual(normalised(await decomposeSales({ pool, workspaceId: workspace.id, period, granularity: 'month' })));
+    expect(normalised(snapshotSales(loaded, { period, granularity: 'month' }))).toEqual(
+      normalised(await decomposeSales({ pool, workspaceId: workspace.id, period, granularity: 'month' })),
+    );
     for (let c = 0; c < loaded.customers; c++) {
       for (let r = loaded.start[c]! + 1; r < loaded.start[c + 1]!; r++) expect(loaded.day[r]! >= loaded.day[r - 1]!).toBe(true);
     }
@@ -106,12 +115,15 @@ describe('engine = SQL reference on the demo brand', () => {
     const sql = await decomposeSales({ pool, workspaceId: demo.id, period, granularity });
     const memory = snapshotSales(snapshot, { period, granularity });
     // The reference against a count written apart: distinct buyers of the period's local days.
-    const { rows: [counted] } = await pool.query<{ customers: number; purchases: number }>(
+    const {
+      rows: [counted],
+    } = await pool.query<{ customers: number; purchases: number }>(
       `select count(distinct customer_id)::int as customers, count(*)::int as purchases
          from orders
         where workspace_id = $1 and status not in ('cancelled', 'returned')
           and (ordered_at at time zone $2)::date >= $3::date and (ordered_at at time zone $2)::date < $4::date`,
-      [demo.id, demo.timezone, period.from, period.to]);
+      [demo.id, demo.timezone, period.from, period.to],
+    );
     expect(sql.totals.customers).toBe(counted!.customers);
     expect(sql.totals.purchases).toBe(counted!.purchases);
     expect(normalised(memory)).toEqual(normalised(sql));
@@ -185,11 +197,13 @@ describe('engine = SQL reference on the demo brand', () => {
       cursor = next.nextCursor ?? undefined;
     }
     const table = snapshotRfmTable(snapshot, asOf);
-    const memory = Array.from(table.customer, (_, i) => rfmRow(snapshot, table, i, { externalId: '', name: null }))
-      .sort((a, b) => Number(a.customerId) - Number(b.customerId));
+    const memory = Array.from(table.customer, (_, i) => rfmRow(snapshot, table, i, { externalId: '', name: null })).sort(
+      (a, b) => Number(a.customerId) - Number(b.customerId),
+    );
     expect(memory.length).toBe(sql.items.length);
-    expect(normalised(memory.map(({ externalId: _e, name: _n, ...rest }) => rest)))
-      .toEqual(normalised(sql.items.map(({ externalId: _e, name: _n, ...rest }) => rest)));
+    expect(normalised(memory.map(({ externalId: _e, name: _n, ...rest }) => rest))).toEqual(
+      normalised(sql.items.map(({ externalId: _e, name: _n, ...rest }) => rest)),
+    );
   });
 });
 
@@ -255,7 +269,7 @@ describe('freshness', () => {
     }
   });
 
-  it('after the ingest API\'s batches reads only the customers they touched, and gives what a full load gives', async () => {
+  it("after the ingest API's batches reads only the customers they touched, and gives what a full load gives", async () => {
     const workspace = await freshWorkspace(database);
     await generateDemoBrand({ pool, workspace, customers: 400, seed: 3, until: '2026-10-31' });
     const engine = new AnalyticsEngine(pool);
@@ -264,8 +278,10 @@ describe('freshness', () => {
       expect(before.refreshed).toBe('full');
       const { rows: existing } = await pool.query<{ external_id: string; customer: string }>(
         `select o.external_id, c.external_id as customer from orders o join customers c on c.id = o.customer_id
-          where o.workspace_id = $1 and o.status = 'delivered' order by o.id limit 3`, [workspace.id]);
-      const [cancelled, moved, kept] = existing as [typeof existing[0], typeof existing[0], typeof existing[0]];
+          where o.workspace_id = $1 and o.status = 'delivered' order by o.id limit 3`,
+        [workspace.id],
+      );
+      const [cancelled, moved, kept] = existing as [(typeof existing)[0], (typeof existing)[0], (typeof existing)[0]];
       const item = (unitPrice: string) => ({ sku: 'REFRESH-TEST', quantity: 2, unit_price: unitPrice, product_name: 'Refresh test' });
       const records = [
         // A new purchase of a known customer, in a month already held.
@@ -273,7 +289,13 @@ describe('freshness', () => {
         // A new customer, whose first purchase starts a cohort.
         { order_id: 'REFRESH-2', customer_id: 'refresh-new', ordered_at: '2026-05-05T10:00:00+09:00', status: 'delivered', items: [item('800')] },
         // A purchase cancelled, and one moved to another customer.
-        { order_id: cancelled.external_id, customer_id: cancelled.customer, ordered_at: '2025-01-10T10:00:00+09:00', status: 'cancelled', items: [item('500')] },
+        {
+          order_id: cancelled.external_id,
+          customer_id: cancelled.customer,
+          ordered_at: '2025-01-10T10:00:00+09:00',
+          status: 'cancelled',
+          items: [item('500')],
+        },
         { order_id: moved.external_id, customer_id: 'refresh-new', ordered_at: '2025-02-10T10:00:00+09:00', status: 'delivered', items: [item('700')] },
       ];
       const result = await withTransaction(pool, (client) => ingestBatch({ client, workspace, kind: 'orders', records, mode: 'all-or-nothing' }));
@@ -287,12 +309,14 @@ describe('freshness', () => {
       expect(after.customers).toBe(full.customers);
       const period = { from: '2024-11-01', to: '2026-11-01' };
       expect(normalised(snapshotSales(after, { period, granularity: 'month' }))).toEqual(normalised(snapshotSales(full, { period, granularity: 'month' })));
-      expect(normalised(snapshotSales(after, { period, granularity: 'month' })))
-        .toEqual(normalised(await decomposeSales({ pool, workspaceId: workspace.id, period, granularity: 'month' })));
+      expect(normalised(snapshotSales(after, { period, granularity: 'month' }))).toEqual(
+        normalised(await decomposeSales({ pool, workspaceId: workspace.id, period, granularity: 'month' })),
+      );
       const retention = { ...period, months: 12, asOf: '2026-11-01' };
       expect(normalised(snapshotRetention(after, retention))).toEqual(normalised(await cohortRetention({ pool, workspaceId: workspace.id, ...retention })));
-      expect(normalised(snapshotRfmSummary(after, snapshotRfmTable(after, '2026-11-01'))))
-        .toEqual(normalised(await rfmScores({ pool, workspaceId: workspace.id, asOf: '2026-11-01' })));
+      expect(normalised(snapshotRfmSummary(after, snapshotRfmTable(after, '2026-11-01')))).toEqual(
+        normalised(await rfmScores({ pool, workspaceId: workspace.id, asOf: '2026-11-01' })),
+      );
       // The snapshot before the refresh still answers as it did (an analysis in flight keeps its data).
       expect(before.indexOf(after.customerIds[after.customers - 1]!)).toBe(-1);
 
@@ -313,7 +337,10 @@ describe('freshness', () => {
       expect(report.errors).toEqual([]);
       const after = await engine.snapshot(workspace.id);
       expect(after.refreshed).toBe('full');
-      const { rows } = await pool.query<{ count: number }>(`select count(*)::int as count from orders where workspace_id = $1 and status not in ('cancelled', 'returned')`, [workspace.id]);
+      const { rows } = await pool.query<{ count: number }>(
+        `select count(*)::int as count from orders where workspace_id = $1 and status not in ('cancelled', 'returned')`,
+        [workspace.id],
+      );
       expect(rows[0]!.count).toBeGreaterThan(0);
       expect(after.purchases).toBe(rows[0]!.count);
     } finally {

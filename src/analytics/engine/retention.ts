@@ -12,9 +12,16 @@ import { NO_DAY, type PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
  * purchases they made in it (their purchases come in day order, so a month is counted when it
  * differs from the one before).
  */
-export function snapshotRetention(snapshot: PurchaseSnapshot, params: {
-  from: string; to: string; months: number; asOf?: string; clock?: Clock;
-}): CohortRetention {
+export function snapshotRetention(
+  snapshot: PurchaseSnapshot,
+  params: {
+    from: string;
+    to: string;
+    months: number;
+    asOf?: string;
+    clock?: Clock;
+  },
+): CohortRetention {
   checkRetentionTerms(params);
   const { from, to, months } = params;
   const asOf = params.asOf ?? localDateOf((params.clock ?? systemClock).now(), snapshot.timezone);
@@ -60,11 +67,16 @@ export function snapshotRetention(snapshot: PurchaseSnapshot, params: {
   for (let cohort = 0; cohort < cohorts; cohort++) {
     for (let month = cohort; month < lastMonth; month++) {
       const count = active[cohort * lastMonth + month]!;
-      if (count > 0) cells.set(`${cohortMonths[cohort]}|${addMonths(first, month)}`, { active: count, revenue: unitsToDecimal(revenue[cohort * lastMonth + month]!, snapshot.scale) });
+      if (count > 0)
+        cells.set(`${cohortMonths[cohort]}|${addMonths(first, month)}`, {
+          active: count,
+          revenue: unitsToDecimal(revenue[cohort * lastMonth + month]!, snapshot.scale),
+        });
     }
   }
   return {
-    asOf, months,
+    asOf,
+    months,
     cohorts: cohortMonths.map((month, index) => cohortRow({ month, customers: sizes[index]!, months, asOf, cells })),
   };
 }

@@ -32,7 +32,12 @@ export function rfmTableOf(snapshot: PurchaseSnapshot, asOf: string): RfmTable {
 
 /** One page of customers with their RFM, in customer id order after `cursor`, optionally of one segment. */
 export async function snapshotRfmCustomers(params: {
-  pool: pg.Pool; snapshot: PurchaseSnapshot; asOf: string; segment?: RfmSegmentCode; limit: number; cursor?: string;
+  pool: pg.Pool;
+  snapshot: PurchaseSnapshot;
+  asOf: string;
+  segment?: RfmSegmentCode;
+  limit: number;
+  cursor?: string;
 }): Promise<{ items: CustomerRfm[]; nextCursor: string | null }> {
   const { pool, snapshot, asOf, limit, cursor } = params;
   checkRfmPage(limit, cursor);
@@ -48,14 +53,21 @@ export async function snapshotRfmCustomers(params: {
     if (picked.length > limit) break;
   }
   const page = picked.slice(0, limit);
-  const profiles = await profilesOf(pool, snapshot, page.map((i) => String(snapshot.customerIds[table.customer[i]!])));
+  const profiles = await profilesOf(
+    pool,
+    snapshot,
+    page.map((i) => String(snapshot.customerIds[table.customer[i]!])),
+  );
   const items = page.map((i) => rfmRow(snapshot, table, i, profiles.get(String(snapshot.customerIds[table.customer[i]!]))!));
   return { items, nextCursor: picked.length > limit ? items.at(-1)!.customerId : null };
 }
 
 /** One customer's RFM scored against the base; null when they had no purchase before `asOf`; not_found when unknown. */
 export async function snapshotRfmOfCustomer(params: {
-  pool: pg.Pool; snapshot: PurchaseSnapshot; asOf: string; customerId: string;
+  pool: pg.Pool;
+  snapshot: PurchaseSnapshot;
+  asOf: string;
+  customerId: string;
 }): Promise<CustomerRfm | null> {
   const { pool, snapshot, asOf, customerId } = params;
   const profiles = /^\d{1,18}$/.test(customerId) ? await profilesOf(pool, snapshot, [customerId]) : new Map();
@@ -88,7 +100,9 @@ function idOrder(snapshot: PurchaseSnapshot, table: RfmTable): Int32Array | null
     const ids = snapshot.customerIds;
     let ordered = true;
     for (let i = 1; i < table.customer.length && ordered; i++) ordered = ids[table.customer[i - 1]!]! < ids[table.customer[i]!]!;
-    order = ordered ? null : Int32Array.from({ length: table.customer.length }, (_, i) => i).sort((a, b) => ids[table.customer[a]!]! - ids[table.customer[b]!]!);
+    order = ordered
+      ? null
+      : Int32Array.from({ length: table.customer.length }, (_, i) => i).sort((a, b) => ids[table.customer[a]!]! - ids[table.customer[b]!]!);
     idOrders.set(table, order);
   }
   return order;
@@ -97,6 +111,8 @@ function idOrder(snapshot: PurchaseSnapshot, table: RfmTable): Int32Array | null
 async function profilesOf(pool: pg.Pool, snapshot: PurchaseSnapshot, ids: string[]): Promise<Map<string, { externalId: string; name: string | null }>> {
   if (ids.length === 0) return new Map();
   const { rows } = await pool.query<{ id: string; external_id: string; name: string | null }>(
-    'select id, external_id, name from customers where workspace_id = $1 and id = any($2::bigint[])', [snapshot.workspaceId, ids]);
+    'select id, external_id, name from customers where workspace_id = $1 and id = any($2::bigint[])',
+    [snapshot.workspaceId, ids],
+  );
   return new Map(rows.map((row) => [row.id, { externalId: row.external_id, name: row.name }]));
 }

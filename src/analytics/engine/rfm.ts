@@ -56,8 +56,11 @@ export function snapshotRfmTable(snapshot: PurchaseSnapshot, asOf: string): RfmT
     n++;
   }
   const table = {
-    customer: customer.slice(0, n), recency: recency.slice(0, n), frequency: frequency.slice(0, n),
-    monetary: monetary.slice(0, n), lastDay: lastDay.slice(0, n),
+    customer: customer.slice(0, n),
+    recency: recency.slice(0, n),
+    frequency: frequency.slice(0, n),
+    monetary: monetary.slice(0, n),
+    lastDay: lastDay.slice(0, n),
   };
   const recencyScores = scoreByValue(table.recency, true);
   const frequencyScores = scoreByValue(table.frequency, false);
@@ -65,10 +68,18 @@ export function snapshotRfmTable(snapshot: PurchaseSnapshot, asOf: string): RfmT
   const segmentIndex = segmentTable();
   const segment = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
-    segment[i] = segmentIndex[(((recencyScores.scores[i]! - 1) * 5 + frequencyScores.scores[i]! - 1) * 5 + monetaryScores.scores[i]! - 1) * 2 + (table.frequency[i] === 1 ? 0 : 1)]!;
+    segment[i] =
+      segmentIndex[
+        (((recencyScores.scores[i]! - 1) * 5 + frequencyScores.scores[i]! - 1) * 5 + monetaryScores.scores[i]! - 1) * 2 + (table.frequency[i] === 1 ? 0 : 1)
+      ]!;
   }
   return {
-    asOf, ...table, r: recencyScores.scores, f: frequencyScores.scores, m: monetaryScores.scores, segment,
+    asOf,
+    ...table,
+    r: recencyScores.scores,
+    f: frequencyScores.scores,
+    m: monetaryScores.scores,
+    segment,
     bands: { recency: recencyScores.bands, frequency: frequencyScores.bands, monetary: monetaryScores.bands },
   };
 }
@@ -76,10 +87,13 @@ export function snapshotRfmTable(snapshot: PurchaseSnapshot, asOf: string): RfmT
 /** Segment index for (r, f, m, one purchase or more): the rules only look at these. */
 function segmentTable(): Uint8Array {
   const table = new Uint8Array(250);
-  for (let r = 1; r <= 5; r++) for (let f = 1; f <= 5; f++) for (let m = 1; m <= 5; m++) for (const purchases of [1, 2]) {
-    const code = segmentOf({ recencyScore: r, frequencyScore: f, monetaryScore: m, purchases }).code;
-    table[(((r - 1) * 5 + f - 1) * 5 + m - 1) * 2 + (purchases === 1 ? 0 : 1)] = RFM_SEGMENTS.findIndex((s) => s.code === code);
-  }
+  for (let r = 1; r <= 5; r++)
+    for (let f = 1; f <= 5; f++)
+      for (let m = 1; m <= 5; m++)
+        for (const purchases of [1, 2]) {
+          const code = segmentOf({ recencyScore: r, frequencyScore: f, monetaryScore: m, purchases }).code;
+          table[(((r - 1) * 5 + f - 1) * 5 + m - 1) * 2 + (purchases === 1 ? 0 : 1)] = RFM_SEGMENTS.findIndex((s) => s.code === code);
+        }
   return table;
 }
 
@@ -102,8 +116,16 @@ function scoreByValue(values: Int32Array | Float64Array, lowerIsBetter: boolean)
   let position = lowerIsBetter ? n - 1 : 0;
   let cumulative = 0;
   for (const value of distinct) {
-    if (lowerIsBetter) while (position >= 0 && sorted[position] === value) { cumulative++; position--; }
-    else while (position < n && sorted[position] === value) { cumulative++; position++; }
+    if (lowerIsBetter)
+      while (position >= 0 && sorted[position] === value) {
+        cumulative++;
+        position--;
+      }
+    else
+      while (position < n && sorted[position] === value) {
+        cumulative++;
+        position++;
+      }
     atOrWorse.push(cumulative);
   }
   const scoreOfDistinct = atOrWorse.map((k) => quintileScore(k, n));
@@ -152,17 +174,32 @@ export function snapshotRfmSummary(snapshot: PurchaseSnapshot, table: RfmTable):
   }
   const share = (part: number, whole: number) => (whole === 0 ? null : part / whole);
   const grid = Array.from({ length: 25 }, (_, cell) => ({
-    recencyScore: Math.floor(cell / 5) + 1, frequencyScore: (cell % 5) + 1, customers: gridCustomers[cell]!, monetary: units(gridMonetary[cell]!),
+    recencyScore: Math.floor(cell / 5) + 1,
+    frequencyScore: (cell % 5) + 1,
+    customers: gridCustomers[cell]!,
+    monetary: units(gridMonetary[cell]!),
   }));
   const segments = RFM_SEGMENTS.map(({ code, ja, en, meaning }, index) => ({
-    code, ja, en, meaning, customers: segmentCustomers[index]!, monetary: units(segmentMonetary[index]!),
-    customerShare: share(segmentCustomers[index]!, n), monetaryShare: share(segmentMonetary[index]!, total),
+    code,
+    ja,
+    en,
+    meaning,
+    customers: segmentCustomers[index]!,
+    monetary: units(segmentMonetary[index]!),
+    customerShare: share(segmentCustomers[index]!, n),
+    monetaryShare: share(segmentMonetary[index]!, total),
   }));
   const monetaryBands = table.bands.monetary.map((band) => ({
-    ...band, min: band.min === null ? null : units(band.min), max: band.max === null ? null : units(band.max),
+    ...band,
+    min: band.min === null ? null : units(band.min),
+    max: band.max === null ? null : units(band.max),
   }));
   return {
-    asOf: table.asOf, customers: n, monetary: units(total), grid, segments,
+    asOf: table.asOf,
+    customers: n,
+    monetary: units(total),
+    grid,
+    segments,
     boundaries: { recency: table.bands.recency, frequency: table.bands.frequency, monetary: monetaryBands },
   };
 }
@@ -170,11 +207,14 @@ export function snapshotRfmSummary(snapshot: PurchaseSnapshot, table: RfmTable):
 /** The RFM row of table position i, as `listRfmCustomers` and `rfmOfCustomer` give it (profile fields supplied by the caller). */
 export function rfmRow(snapshot: PurchaseSnapshot, table: RfmTable, i: number, profile: { externalId: string; name: string | null }): CustomerRfm {
   return {
-    customerId: String(snapshot.customerIds[table.customer[i]!]!), externalId: profile.externalId, name: profile.name,
-    lastPurchaseDay: formatDay(table.lastDay[i]!), recency: table.recency[i]!, frequency: table.frequency[i]!,
+    customerId: String(snapshot.customerIds[table.customer[i]!]!),
+    externalId: profile.externalId,
+    name: profile.name,
+    lastPurchaseDay: formatDay(table.lastDay[i]!),
+    recency: table.recency[i]!,
+    frequency: table.frequency[i]!,
     monetary: unitsToDecimal(table.monetary[i]!, snapshot.scale),
     scores: { recency: table.r[i]!, frequency: table.f[i]!, monetary: table.m[i]! },
     segment: RFM_SEGMENTS[table.segment[i]!]!.code as RfmSegmentCode,
   };
 }
-

@@ -1,6 +1,15 @@
 import {
-  bucketDates, bucketsOf, checkComparison, checkPeriod, checkSeries, comparedPeriod, COMPARISONS, dayNumber,
-  type Comparison, type Granularity, type Period,
+  bucketDates,
+  bucketsOf,
+  checkComparison,
+  checkPeriod,
+  checkSeries,
+  comparedPeriod,
+  COMPARISONS,
+  dayNumber,
+  type Comparison,
+  type Granularity,
+  type Period,
 } from '../periods.ts';
 import { changeOf, totalsOf, type SalesDecomposition, type SalesTotals } from '../sales-decomposition.ts';
 import { unitsToDecimal } from './snapshot/money-units.ts';
@@ -13,11 +22,14 @@ import type { PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
  * because the snapshot lists each customer's purchases together: a slot counts a customer when
  * the last customer it saw was another one.
  */
-export function snapshotSales(snapshot: PurchaseSnapshot, params: {
-  period: Period;
-  granularity: Granularity;
-  compare?: readonly Comparison[];
-}): SalesDecomposition {
+export function snapshotSales(
+  snapshot: PurchaseSnapshot,
+  params: {
+    period: Period;
+    granularity: Granularity;
+    compare?: readonly Comparison[];
+  },
+): SalesDecomposition {
   const { period, granularity } = params;
   const compare = [...new Set(params.compare ?? COMPARISONS)];
   checkSeries(period, granularity);

@@ -16,11 +16,15 @@ export async function warmUpAnalytics(params: {
   for (const workspace of workspaces) {
     try {
       const snapshot = await engine.snapshot(workspace.id);
-      log(`Analytics engine: workspace ${workspace.name} loaded (${snapshot.purchases.toLocaleString('en-US')} purchases, ${snapshot.loadSeconds.toFixed(1)} s)`);
+      log(
+        `Analytics engine: workspace ${workspace.name} loaded (${snapshot.purchases.toLocaleString('en-US')} purchases, ${snapshot.loadSeconds.toFixed(1)} s)`,
+      );
     } catch (error) {
-      log(error instanceof EngineLimit
-        ? `Analytics engine: workspace ${workspace.name} is answered by SQL (${error.message})`
-        : `Analytics engine: workspace ${workspace.name} loads on first use (${error instanceof Error ? error.message : String(error)})`);
+      log(
+        error instanceof EngineLimit
+          ? `Analytics engine: workspace ${workspace.name} is answered by SQL (${error.message})`
+          : `Analytics engine: workspace ${workspace.name} loads on first use (${error instanceof Error ? error.message : String(error)})`,
+      );
     }
   }
 }

@@ -52,7 +52,11 @@ export function isRequest(candidate: ClaimCandidate): boolean {
  * Runs claims rules on one sentence. Patterns run first; the sentence is tokenized only when
  * one of them matched (most sentences hold no candidate, and morphology is the costly part).
  */
-export async function findClaims(rules: readonly ClaimRule[], sentence: Sentence, tokenize: (text: string) => Promise<readonly KuromojiToken[]>): Promise<VisibleFinding[]> {
+export async function findClaims(
+  rules: readonly ClaimRule[],
+  sentence: Sentence,
+  tokenize: (text: string) => Promise<readonly KuromojiToken[]>,
+): Promise<VisibleFinding[]> {
   const findings: VisibleFinding[] = [];
   let tokens: readonly KuromojiToken[] | undefined;
   for (const rule of rules) {
@@ -64,7 +68,10 @@ export async function findClaims(rules: readonly ClaimRule[], sentence: Sentence
       const start = match.index;
       const end = start + match[0].length;
       const candidate: ClaimCandidate = {
-        sentence, tokens, start, end,
+        sentence,
+        tokens,
+        start,
+        end,
         next: tokens.find((token) => token.word_position - 1 === end),
         previous: tokens.find((token) => token.word_position - 1 + token.surface_form.length === start),
       };

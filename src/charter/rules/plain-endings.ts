@@ -96,7 +96,10 @@ function plainEndingOf(sentence: string, tokens: readonly KuromojiToken[]): Plai
 
 /** The plain endings of a text's closed sentences outside quotes, as findings of the register rule. */
 export async function findPlainEndings(
-  text: string, sentences: readonly Sentence[], tokenize: (text: string) => Promise<readonly KuromojiToken[]>, severity: Severity,
+  text: string,
+  sentences: readonly Sentence[],
+  tokenize: (text: string) => Promise<readonly KuromojiToken[]>,
+  severity: Severity,
 ): Promise<VisibleFinding[]> {
   const findings: VisibleFinding[] = [];
   // quoteDepth[i]: how many 「『 are open before text[i].
@@ -109,8 +112,10 @@ export async function findPlainEndings(
     if (!ending || quoteDepth[sentence.start + ending.start]! > 0) continue;
     const words = sentence.text.slice(ending.start, ending.end);
     findings.push({
-      rule: 'register.mixed', severity,
-      start: sentence.start + ending.start, end: sentence.start + ending.end,
+      rule: 'register.mixed',
+      severity,
+      start: sentence.start + ending.start,
+      end: sentence.start + ending.end,
       message: {
         ja: `「${words}」は常体(である調)の結びです。「です・ます」調に統一します。`,
         en: `"${words}" ends the sentence in the plain register; write in the です・ます register.`,

@@ -34,7 +34,10 @@ export function compileToneRules(charter: Charter): ToneRules {
           const end = match.index + match[0].length;
           const fix = pressureFix(text, end, entry.suggestion);
           findings.push({
-            rule: 'pressure.phrase', severity: entry.severity, start: match.index, end,
+            rule: 'pressure.phrase',
+            severity: entry.severity,
+            start: match.index,
+            end,
             message: { ja: `「${entry.phrase}」はお客様を急かす表現です。`, en: `"${entry.phrase}" pressures the customer.` },
             explanation: charterLine,
             ...(fix !== undefined ? { fix } : {}),
@@ -44,8 +47,14 @@ export function compileToneRules(charter: Charter): ToneRules {
       for (const entry of address) {
         for (const match of text.matchAll(entry.pattern)) {
           findings.push({
-            rule: 'address.avoided', severity: 'warning', start: match.index, end: match.index + match[0].length,
-            message: { ja: `呼びかけは「${preferredAddress}」を使います（「${entry.form}」は使いません）。`, en: `Address the customer as "${preferredAddress}", not "${entry.form}".` },
+            rule: 'address.avoided',
+            severity: 'warning',
+            start: match.index,
+            end: match.index + match[0].length,
+            message: {
+              ja: `呼びかけは「${preferredAddress}」を使います（「${entry.form}」は使いません）。`,
+              en: `Address the customer as "${preferredAddress}", not "${entry.form}".`,
+            },
             explanation: charterLine,
             ...(preferredAddress !== undefined ? { fix: preferredAddress } : {}),
           });
@@ -54,7 +63,10 @@ export function compileToneRules(charter: Charter): ToneRules {
       for (const entry of avoided) {
         for (const match of text.matchAll(entry.pattern)) {
           findings.push({
-            rule: 'dictionary.avoid', severity: 'warning', start: match.index, end: match.index + match[0].length,
+            rule: 'dictionary.avoid',
+            severity: 'warning',
+            start: match.index,
+            end: match.index + match[0].length,
             message: { ja: `「${entry.word}」は使わない言葉です。${entry.reason ?? ''}`, en: `"${entry.word}" is a word the brand does not use.` },
             explanation: charterLine,
           });
@@ -64,9 +76,16 @@ export function compileToneRules(charter: Charter): ToneRules {
         counts.exclamations += 1;
         if (counts.exclamations <= charter.limits.maxExclamations) continue;
         findings.push({
-          rule: 'limits.exclamations', severity: 'warning', start: match.index, end: match.index + 1,
-          message: { ja: `感嘆符は1通に${charter.limits.maxExclamations}個までです。`, en: `At most ${charter.limits.maxExclamations} exclamation marks per message.` },
-          explanation: charterLine, fix: '。',
+          rule: 'limits.exclamations',
+          severity: 'warning',
+          start: match.index,
+          end: match.index + 1,
+          message: {
+            ja: `感嘆符は1通に${charter.limits.maxExclamations}個までです。`,
+            en: `At most ${charter.limits.maxExclamations} exclamation marks per message.`,
+          },
+          explanation: charterLine,
+          fix: '。',
         });
       }
       if (charter.limits.emoji !== 'allowed') {
@@ -76,11 +95,16 @@ export function compileToneRules(charter: Charter): ToneRules {
           counts.emoji += 1;
           if (counts.emoji <= allowed) continue;
           findings.push({
-            rule: 'limits.emoji', severity: 'warning', start: match.index, end: match.index + match[0].length,
-            message: allowed === 0
-              ? { ja: '絵文字は使いません。', en: 'No emoji.' }
-              : { ja: `絵文字は1通に${allowed}個までです。`, en: `At most ${allowed} emoji per message.` },
-            explanation: charterLine, fix: '',
+            rule: 'limits.emoji',
+            severity: 'warning',
+            start: match.index,
+            end: match.index + match[0].length,
+            message:
+              allowed === 0
+                ? { ja: '絵文字は使いません。', en: 'No emoji.' }
+                : { ja: `絵文字は1通に${allowed}個までです。`, en: `At most ${allowed} emoji per message.` },
+            explanation: charterLine,
+            fix: '',
           });
         }
       }
@@ -94,17 +118,28 @@ export function compileToneRules(charter: Charter): ToneRules {
       const opening = text.slice(0, 200);
       if (charter.greetings.length > 0 && !charter.greetings.some((greeting) => opening.includes(greeting))) {
         findings.push({
-          rule: 'tone.greeting_missing', severity: 'info', start: 0, end: 0,
-          message: { ja: `書き出しの挨拶（${charter.greetings.join('・')}）がありません。`, en: 'The message does not open with one of the charter\'s greetings.' },
-          explanation: charterLine, fix: `${asSentence(charter.greetings[0]!)}\n`,
+          rule: 'tone.greeting_missing',
+          severity: 'info',
+          start: 0,
+          end: 0,
+          message: {
+            ja: `書き出しの挨拶（${charter.greetings.join('・')}）がありません。`,
+            en: "The message does not open with one of the charter's greetings.",
+          },
+          explanation: charterLine,
+          fix: `${asSentence(charter.greetings[0]!)}\n`,
         });
       }
       if (charter.signOffs.length > 0 && !charter.signOffs.some((signOff) => text.includes(signOff))) {
         const end = text.trimEnd().length;
         findings.push({
-          rule: 'tone.sign_off_missing', severity: 'info', start: end, end,
-          message: { ja: `結びの挨拶（${charter.signOffs.join('・')}）がありません。`, en: 'The message does not close with one of the charter\'s sign-offs.' },
-          explanation: charterLine, fix: `\n${asSentence(charter.signOffs[0]!)}`,
+          rule: 'tone.sign_off_missing',
+          severity: 'info',
+          start: end,
+          end,
+          message: { ja: `結びの挨拶（${charter.signOffs.join('・')}）がありません。`, en: "The message does not close with one of the charter's sign-offs." },
+          explanation: charterLine,
+          fix: `\n${asSentence(charter.signOffs[0]!)}`,
         });
       }
       return findings;

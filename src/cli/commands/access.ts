@@ -21,7 +21,8 @@ async function userIdOf(database: Database, email: string): Promise<string> {
 }
 
 export const registerAccessCommands: RegisterCommand = (program, context) => {
-  program.command('apikey')
+  program
+    .command('apikey')
     .description('manage API keys')
     .command('create')
     .requiredOption('--name <name>', 'what the key is for, e.g. "EC site sync"')
@@ -37,7 +38,8 @@ export const registerAccessCommands: RegisterCommand = (program, context) => {
       console.error(`API key "${info.name}" (${info.role}) created; it is shown only now.`);
     });
 
-  program.command('user')
+  program
+    .command('user')
     .description('manage console users')
     .command('create')
     .requiredOption('--email <email>', 'sign-in email')
@@ -51,17 +53,25 @@ export const registerAccessCommands: RegisterCommand = (program, context) => {
       const password = options.password ?? generatePassword();
       const { user, workspace } = await context.withDatabase(async (database) => {
         const target = options.workspace === undefined ? undefined : await context.workspace(database, options.workspace);
-        const created = await createUser(database.db, { email: options.email, displayName: options.name ?? options.email, password, instanceAdmin: options.instanceAdmin ?? false });
+        const created = await createUser(database.db, {
+          email: options.email,
+          displayName: options.name ?? options.email,
+          password,
+          instanceAdmin: options.instanceAdmin ?? false,
+        });
         if (target) await addMember(database.db, { workspaceId: target.id, email: created.email, role: options.role });
         return { user: created, workspace: target };
       });
       const where = workspace ? `, ${options.role} of workspace "${workspace.name}"` : ', member of no workspace yet (npx kizuna member add)';
-      console.log(`Created user ${user.email}${user.instanceAdmin ? ' (instance admin)' : ''}${where}${options.password ? '' : ` with the password ${password}`}`);
+      console.log(
+        `Created user ${user.email}${user.instanceAdmin ? ' (instance admin)' : ''}${where}${options.password ? '' : ` with the password ${password}`}`,
+      );
     });
 
   const member = program.command('member').description("manage a workspace's members and their roles");
 
-  member.command('add')
+  member
+    .command('add')
     .requiredOption('--email <email>', 'the user (created with a generated password when there is none)')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, parseRole)
     .option('--workspace <name>', 'workspace (default: demo)')
@@ -75,7 +85,8 @@ export const registerAccessCommands: RegisterCommand = (program, context) => {
       console.log(`${added.member.email} is now ${added.member.role} of workspace "${workspace.name}"${password}`);
     });
 
-  member.command('role')
+  member
+    .command('role')
     .requiredOption('--email <email>', 'the member')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, parseRole)
     .option('--workspace <name>', 'workspace (default: demo)')
@@ -88,7 +99,8 @@ export const registerAccessCommands: RegisterCommand = (program, context) => {
       console.log(`${changed.email} is now ${changed.role}`);
     });
 
-  member.command('remove')
+  member
+    .command('remove')
     .requiredOption('--email <email>', 'the member')
     .option('--workspace <name>', 'workspace (default: demo)')
     .description('remove a member from a workspace (not the last admin); the user keeps other workspaces')
@@ -100,7 +112,8 @@ export const registerAccessCommands: RegisterCommand = (program, context) => {
       console.log(`Removed ${options.email}`);
     });
 
-  member.command('list')
+  member
+    .command('list')
     .option('--workspace <name>', 'workspace (default: demo)')
     .option('--json', 'print JSON')
     .description('list the members of a workspace and their roles')

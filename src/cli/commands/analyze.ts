@@ -15,12 +15,20 @@ import { registerSalesCommand } from './analyze/sales.ts';
  * (a value that is not a date, an unknown --by, a required option missing), or another failure.
  */
 export const registerAnalyzeCommand: RegisterCommand = (program, context) => {
-  const analyze = program.command('analyze')
+  const analyze = program
+    .command('analyze')
     .description('analytics: sales decomposition and difference, repeat rate, F2 conversion, cohort retention, churn, RFM, predicted customer value')
     // Copied into the subcommands created below: a usage error is one line (exit code 2, src/cli/exit-codes.ts).
     .showHelpAfterError(false);
   for (const register of [
-    registerSalesCommand, registerDifferenceCommand, registerRepeatCommand, registerF2Command,
-    registerRetentionCommand, registerChurnCommand, registerRfmCommand, registerClvCommand,
-  ]) register(analyze, context);
+    registerSalesCommand,
+    registerDifferenceCommand,
+    registerRepeatCommand,
+    registerF2Command,
+    registerRetentionCommand,
+    registerChurnCommand,
+    registerRfmCommand,
+    registerClvCommand,
+  ])
+    register(analyze, context);
 };

@@ -20,20 +20,20 @@ import { printCharter, printCheckedFiles, printSavedCharter, type CheckedFile, t
  * without a charter), on one line.
  */
 export const registerCharterCommand: RegisterCommand = (program, context) => {
-  const charter = program.command('charter')
-    .description('the relationship charter: check messages against it, show it, set it')
-    .showHelpAfterError(false);
+  const charter = program.command('charter').description('the relationship charter: check messages against it, show it, set it').showHelpAfterError(false);
 
   charterCommand(charter, 'check')
     .argument('<files...>', 'message files: .html/.htm (HTML), .mjml (MJML), anything else plain text; an email may start with a line "Subject: …"')
-    .description('check messages against the workspace\'s charter: file:line:col  severity  rule  message  (→ fix); exit code 1 when any finding is an error')
+    .description("check messages against the workspace's charter: file:line:col  severity  rule  message  (→ fix); exit code 1 when any finding is an error")
     .option('--department <name>', `the department that sends them: ${DEPARTMENTS.join(', ')}`, oneOf<Department>('--department', DEPARTMENTS), 'marketing')
     .option('--channel <name>', `the channel: ${MESSAGE_CHANNELS.join(', ')}`, oneOf<MessageChannel>('--channel', MESSAGE_CHANNELS), 'email')
     .option('--lang <lang>', 'language of the messages: ja or en', oneOf<Language>('--lang', ['ja', 'en']), 'ja')
-    .action((files: string[], options: CharterOptions & { department: Department; channel: MessageChannel; lang: Language }) => checkFiles(context, files, options));
+    .action((files: string[], options: CharterOptions & { department: Department; channel: MessageChannel; lang: Language }) =>
+      checkFiles(context, files, options),
+    );
 
   charterCommand(charter, 'show')
-    .description('the workspace\'s current charter')
+    .description("the workspace's current charter")
     .action(async (options: CharterOptions) => {
       const { name, stored } = await context.withDatabase(async (database) => {
         const workspace = await context.workspace(database, options.workspace);
@@ -44,12 +44,18 @@ export const registerCharterCommand: RegisterCommand = (program, context) => {
 
   charterCommand(charter, 'set')
     .argument('<file>', 'the charter as JSON (see charter show --json for the shape)')
-    .description('set the workspace\'s charter from a JSON file: a new version, with the fields that changed; the templates are checked again against it')
+    .description("set the workspace's charter from a JSON file: a new version, with the fields that changed; the templates are checked again against it")
     .action(async (file: string, options: CharterOptions) => {
       const input = await readJson(file);
       const { name, saved } = await context.withDatabase(async (database) => {
         const workspace = await context.workspace(database, options.workspace);
-        const saved = await saveCharterAndRecheck({ pool: database.pool, workspaceId: workspace.id, input, actor: { kind: 'system', label: cliActor() }, check: checkMessage });
+        const saved = await saveCharterAndRecheck({
+          pool: database.pool,
+          workspaceId: workspace.id,
+          input,
+          actor: { kind: 'system', label: cliActor() },
+          check: checkMessage,
+        });
         return { name: workspace.name, saved };
       });
       console.log(options.json ? JSON.stringify(saved, null, 2) : printSavedCharter(saved, name).join('\n'));
@@ -62,12 +68,14 @@ interface CharterOptions {
 }
 
 function charterCommand(charter: Command, name: string): Command {
-  return charter.command(name)
-    .option('--workspace <name>', 'the workspace (default: demo)')
-    .option('--json', 'print the result as JSON');
+  return charter.command(name).option('--workspace <name>', 'the workspace (default: demo)').option('--json', 'print the result as JSON');
 }
 
-async function checkFiles(context: CliContext, files: string[], options: CharterOptions & { department: Department; channel: MessageChannel; lang: Language }): Promise<void> {
+async function checkFiles(
+  context: CliContext,
+  files: string[],
+  options: CharterOptions & { department: Department; channel: MessageChannel; lang: Language },
+): Promise<void> {
   const sources = await Promise.all(files.map(async (file) => ({ file, source: await readText(file) })));
   const stored = await context.withDatabase(async (database) => charterOf(database.pool, await context.workspace(database, options.workspace)));
   const checker = createChecker(stored.charter);
@@ -78,12 +86,20 @@ async function checkFiles(context: CliContext, files: string[], options: Charter
     checked.push({ file, result, positions: result.findings.map((finding) => message.locate(finding.range)) });
   }
   if (options.json) {
-    console.log(JSON.stringify({
-      charterVersion: stored.version,
-      files: checked.map(({ file, result, positions }) => ({
-        file, ...result, findings: result.findings.map((finding, index) => ({ ...finding, ...positions[index] })),
-      })),
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          charterVersion: stored.version,
+          files: checked.map(({ file, result, positions }) => ({
+            file,
+            ...result,
+            findings: result.findings.map((finding, index) => ({ ...finding, ...positions[index] })),
+          })),
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     console.log(printCheckedFiles(checked, options.lang).join('\n'));
   }
@@ -93,7 +109,9 @@ async function checkFiles(context: CliContext, files: string[], options: Charter
 async function charterOf(pool: Parameters<typeof readCharter>[0]['pool'], workspace: { id: string; name: string }) {
   const stored = await readCharter({ pool, workspaceId: workspace.id });
   if (!stored) {
-    throw usageError(`workspace "${workspace.name}" has no charter yet: set one with npx kizuna charter set FILE.json --workspace ${workspace.name} (npx kizuna charter show --workspace demo --json prints the demo brand's as an example)`);
+    throw usageError(
+      `workspace "${workspace.name}" has no charter yet: set one with npx kizuna charter set FILE.json --workspace ${workspace.name} (npx kizuna charter show --workspace demo --json prints the demo brand's as an example)`,
+    );
   }
   return stored;
 }

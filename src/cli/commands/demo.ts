@@ -22,13 +22,14 @@ function wholeNumber(value: string): number {
 }
 
 export const registerDemoCommand: RegisterCommand = (program, context) => {
-  program.command('demo')
+  program
+    .command('demo')
     .description('generate the demo brand (みのり青汁本舗): customers, leads, two years of orders and events')
     .option('--customers <n>', `customers who bought (leads come on top; default KIZUNA_DEMO_CUSTOMERS or ${context.config.demoCustomers})`, wholeNumber)
     .option('--seed <s>', `random seed: the same seed and size give the same data (default KIZUNA_DEMO_SEED or ${context.config.demoSeed})`, wholeNumber)
     .option('--workspace <name>', 'workspace to load into, created when missing', DEMO_WORKSPACE)
     .option('--until <date>', 'last day of the two-year history (YYYY-MM-DD)', DEFAULT_DEMO_UNTIL)
-    .option('--replace', 'delete the workspace\'s customers, orders, events and products first')
+    .option('--replace', "delete the workspace's customers, orders, events and products first")
     .option('--json', 'print the summary as JSON')
     .action(async (options: DemoCommandOptions) => {
       const customers = options.customers ?? context.config.demoCustomers;
@@ -38,7 +39,11 @@ export const registerDemoCommand: RegisterCommand = (program, context) => {
       const summary = await context.withDatabase(async (database) => {
         try {
           return await loadDemoBrand(database, {
-            customers, seed, until: options.until, workspaceName: options.workspace, replace: options.replace,
+            customers,
+            seed,
+            until: options.until,
+            workspaceName: options.workspace,
+            replace: options.replace,
             onProgress: bar.update,
           });
         } finally {

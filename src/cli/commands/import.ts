@@ -25,7 +25,8 @@ interface ImportCommandOptions {
 const PRINTED_ERRORS = 100;
 
 export const registerImportCommand: RegisterCommand = (program, context) => {
-  program.command('import')
+  program
+    .command('import')
     .description('import a CSV export (UTF-8 or Shift_JIS, Japanese or English headers; gzip-compressed too) of customers, products, orders or events')
     .argument('<kind>', `what the file holds: ${RECORD_KINDS.join(', ')}`)
     .argument('<file>', 'the CSV file, or the CSV gzip-compressed (orders.csv.gz)')
@@ -34,8 +35,12 @@ export const registerImportCommand: RegisterCommand = (program, context) => {
     .option('--dry-run', 'check everything and show what would be imported; store nothing')
     .option('--skip-invalid', 'store the valid lines and write the rejected ones apart (default: any error rejects the file)')
     .option('--rejected <file>', 'where --skip-invalid writes rejected lines (default: beside the file, orders.csv → orders.rejected.csv)')
-    .option('--order-time <rule>', 'orders: "same" (default), every line of an order carries its time, a line that differs is refused; '
-      + '"earliest", the lines may differ and the order takes the earliest (exports that stamp each line as keyed)', orderTimeRule)
+    .option(
+      '--order-time <rule>',
+      'orders: "same" (default), every line of an order carries its time, a line that differs is refused; ' +
+        '"earliest", the lines may differ and the order takes the earliest (exports that stamp each line as keyed)',
+      orderTimeRule,
+    )
     .option('--json', 'print the report as JSON, with every error')
     .action(async (kind: string, file: string, options: ImportCommandOptions) => {
       if (!RECORD_KINDS.includes(kind as BatchKind)) {
@@ -50,10 +55,16 @@ export const registerImportCommand: RegisterCommand = (program, context) => {
         return withDecompressedFile(file, async (csvPath, compressed) => {
           try {
             return await importCsv({
-              pool: database.pool, workspace, kind: kind as BatchKind, source: { path: csvPath }, mapping,
-              mode: options.skipInvalid ? 'skip-invalid' : 'all-or-nothing', dryRun: options.dryRun ?? false,
+              pool: database.pool,
+              workspace,
+              kind: kind as BatchKind,
+              source: { path: csvPath },
+              mapping,
+              mode: options.skipInvalid ? 'skip-invalid' : 'all-or-nothing',
+              dryRun: options.dryRun ?? false,
               rejectedPath: options.rejected ?? (compressed ? defaultRejectedPath(decompressedName(file)) : undefined),
-              orderTime: options.orderTime, onProgress: bar.update,
+              orderTime: options.orderTime,
+              onProgress: bar.update,
             });
           } finally {
             bar.stop();
@@ -61,7 +72,8 @@ export const registerImportCommand: RegisterCommand = (program, context) => {
         });
       });
       const seconds = (performance.now() - startedAt) / 1000;
-      if (options.json) console.log(JSON.stringify({ ...report, errorsByReason: countErrorsByReason(report.errors), seconds: Number(seconds.toFixed(1)) }, null, 2));
+      if (options.json)
+        console.log(JSON.stringify({ ...report, errorsByReason: countErrorsByReason(report.errors), seconds: Number(seconds.toFixed(1)) }, null, 2));
       else printReport(report, file, seconds);
       // 1 when errors reject the import (or would, in a dry run); skip-invalid storing some lines is a success.
       if (report.errors.length > 0 && (!options.skipInvalid || report.valid === 0)) process.exitCode = EXIT.refused;
@@ -125,5 +137,6 @@ function printReasons(report: ImportReport): void {
   const linesWithErrors = new Set(report.errors.map((e) => e.line)).size;
   const withTheirOrder = report.invalid - linesWithErrors;
   if (withTheirOrder > 0) rows.push(['(line)', '', 'refused with its order, for an error on another line', n(withTheirOrder)]);
-  for (const line of formatTable([{ header: 'column' }, { header: 'code' }, { header: 'reason (first)' }, { header: 'lines', align: 'right' }], rows, 2)) console.log(line);
+  for (const line of formatTable([{ header: 'column' }, { header: 'code' }, { header: 'reason (first)' }, { header: 'lines', align: 'right' }], rows, 2))
+    console.log(line);
 }

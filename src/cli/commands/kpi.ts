@@ -20,76 +20,104 @@ import { printKpi, printKpiBoard, printKpiList, printSeededTree } from './kpi/pr
  * workspace or KPI, or another failure.
  */
 export const registerKpiCommand: RegisterCommand = (program, context) => {
-  const kpi = program.command('kpi')
+  const kpi = program
+    .command('kpi')
     .description('KPIs: the tree of targets, the board (status and trend), and the tree seeded from the sales decomposition')
     // Copied into the subcommands: a usage error is one line (exit code 2, src/cli/exit-codes.ts).
     .showHelpAfterError(false);
 
   kpiCommand(kpi, 'list')
-    .description('the workspace\'s KPIs as a tree')
-    .action((options: AnalysisOptions) => runAnalysis({
-      context, options,
-      compute: ({ pool }, workspace) => listKpis({ pool, workspaceId: workspace.id }),
-      print: printKpiList,
-    }));
+    .description("the workspace's KPIs as a tree")
+    .action((options: AnalysisOptions) =>
+      runAnalysis({
+        context,
+        options,
+        compute: ({ pool }, workspace) => listKpis({ pool, workspaceId: workspace.id }),
+        print: printKpiList,
+      }),
+    );
 
   kpiFieldOptions(kpiCommand(kpi, 'add'), true)
     .description('add a KPI: a metric with a target per bucket, e.g. --name 売上 --metric sales --target 12000000')
-    .action((options: KpiFieldOptions & AnalysisOptions) => runAnalysis({
-      context, options,
-      compute: ({ pool }, workspace) => createKpi({ pool, workspaceId: workspace.id, input: { granularity: 'month', ...kpiFields(options) } }),
-      print: (created, workspace) => printKpi(created, workspace, 'Created'),
-    }));
+    .action((options: KpiFieldOptions & AnalysisOptions) =>
+      runAnalysis({
+        context,
+        options,
+        compute: ({ pool }, workspace) => createKpi({ pool, workspaceId: workspace.id, input: { granularity: 'month', ...kpiFields(options) } }),
+        print: (created, workspace) => printKpi(created, workspace, 'Created'),
+      }),
+    );
 
-  kpiFieldOptions(kpiCommand(kpi, 'update').argument('<id>', 'the KPI\'s id (see kpi list)', kpiId), false)
+  kpiFieldOptions(kpiCommand(kpi, 'update').argument('<id>', "the KPI's id (see kpi list)", kpiId), false)
     .description('change a KPI: the fields given, the others kept (--override and --filter replace the lists; "none" clears them)')
-    .action((id: string, options: KpiFieldOptions & AnalysisOptions) => runAnalysis({
-      context, options,
-      compute: ({ pool }, workspace) => updateKpi({ pool, workspaceId: workspace.id, kpiId: id, changes: changesOf(options) }),
-      print: (updated, workspace) => printKpi(updated, workspace, 'Updated'),
-    }));
+    .action((id: string, options: KpiFieldOptions & AnalysisOptions) =>
+      runAnalysis({
+        context,
+        options,
+        compute: ({ pool }, workspace) => updateKpi({ pool, workspaceId: workspace.id, kpiId: id, changes: changesOf(options) }),
+        print: (updated, workspace) => printKpi(updated, workspace, 'Updated'),
+      }),
+    );
 
-  kpiCommand(kpi, 'remove').argument('<id>', 'the KPI\'s id (see kpi list)', kpiId)
+  kpiCommand(kpi, 'remove')
+    .argument('<id>', "the KPI's id (see kpi list)", kpiId)
     .description('remove a KPI; one with KPIs below it only with --with-descendants, which removes them too')
     .option('--with-descendants', 'also remove every KPI below it')
-    .action((id: string, options: AnalysisOptions & { withDescendants?: boolean }) => runAnalysis({
-      context, options,
-      compute: ({ pool }, workspace) => deleteKpi({ pool, workspaceId: workspace.id, kpiId: id, withDescendants: options.withDescendants }),
-      print: ({ deleted }, workspace) => [`Removed ${deleted.length === 1 ? 'KPI' : 'KPIs'} ${deleted.join(', ')} from workspace ${workspace.name}.`],
-    }));
+    .action((id: string, options: AnalysisOptions & { withDescendants?: boolean }) =>
+      runAnalysis({
+        context,
+        options,
+        compute: ({ pool }, workspace) => deleteKpi({ pool, workspaceId: workspace.id, kpiId: id, withDescendants: options.withDescendants }),
+        print: ({ deleted }, workspace) => [`Removed ${deleted.length === 1 ? 'KPI' : 'KPIs'} ${deleted.join(', ')} from workspace ${workspace.name}.`],
+      }),
+    );
 
   kpiCommand(kpi, 'board')
-    .description('the KPI board: each KPI\'s actual against its target in the current bucket (status: ahead, on track, behind), the trend, and the actuals per bucket')
+    .description(
+      "the KPI board: each KPI's actual against its target in the current bucket (status: ahead, on track, behind), the trend, and the actuals per bucket",
+    )
     .option('--as-of <date>', 'read purchases before this date; the current bucket holds the day before (default: today)', calendarDate('--as-of'))
     .option('--buckets <n>', `buckets shown before the current one (default: ${DEFAULT_BOARD_BUCKETS})`, wholeNumber('--buckets'))
-    .action((options: AnalysisOptions & { asOf?: string; buckets?: number }) => runAnalysis({
-      context, options,
-      compute: (deps, workspace) => kpiBoardOf(deps, { workspace, asOf: options.asOf, buckets: options.buckets }),
-      print: printKpiBoard,
-    }));
+    .action((options: AnalysisOptions & { asOf?: string; buckets?: number }) =>
+      runAnalysis({
+        context,
+        options,
+        compute: (deps, workspace) => kpiBoardOf(deps, { workspace, asOf: options.asOf, buckets: options.buckets }),
+        print: printKpiBoard,
+      }),
+    );
 
   kpiCommand(kpi, 'seed')
-    .description('create the KPI tree from the sales decomposition: sales (売上) at the root, customers × frequency × items per purchase × price per item below it, each factor\'s target its baseline × (target ÷ baseline sales)^(1/4)')
+    .description(
+      "create the KPI tree from the sales decomposition: sales (売上) at the root, customers × frequency × items per purchase × price per item below it, each factor's target its baseline × (target ÷ baseline sales)^(1/4)",
+    )
     .requiredOption('--sales-target <amount>', 'the sales target per bucket', decimalNumber('--sales-target'))
     .option('--granularity <unit>', `buckets: ${KPI_GRANULARITIES.join(' or ')}`, oneOf<KpiGranularity>('--granularity', KPI_GRANULARITIES), 'month')
     .option('--as-of <date>', 'the baseline is the last complete bucket before this date (default: today)', calendarDate('--as-of'))
-    .action((options: AnalysisOptions & { salesTarget: number; granularity: KpiGranularity; asOf?: string }) => runAnalysis({
-      context, options,
-      compute: async ({ pool, clock }, workspace) => {
-        const tree = await seedKpiTree({ pool, workspaceId: workspace.id, salesTarget: options.salesTarget, granularity: options.granularity, asOf: options.asOf ?? todayIn(workspace, clock) });
-        // Nothing was created: a refusal, though the result is printed as usual.
-        if (tree.outcome === 'no_baseline') process.exitCode = EXIT.refused;
-        return tree;
-      },
-      print: (tree, workspace) => printSeededTree(tree, workspace, options.salesTarget),
-    }));
+    .action((options: AnalysisOptions & { salesTarget: number; granularity: KpiGranularity; asOf?: string }) =>
+      runAnalysis({
+        context,
+        options,
+        compute: async ({ pool, clock }, workspace) => {
+          const tree = await seedKpiTree({
+            pool,
+            workspaceId: workspace.id,
+            salesTarget: options.salesTarget,
+            granularity: options.granularity,
+            asOf: options.asOf ?? todayIn(workspace, clock),
+          });
+          // Nothing was created: a refusal, though the result is printed as usual.
+          if (tree.outcome === 'no_baseline') process.exitCode = EXIT.refused;
+          return tree;
+        },
+        print: (tree, workspace) => printSeededTree(tree, workspace, options.salesTarget),
+      }),
+    );
 };
 
 /** A kpi subcommand with the options they all take. */
 function kpiCommand(kpi: Command, name: string): Command {
-  return kpi.command(name)
-    .option('--workspace <name>', 'the workspace (default: demo)')
-    .option('--json', 'print the result as JSON, as computed');
+  return kpi.command(name).option('--workspace <name>', 'the workspace (default: demo)').option('--json', 'print the result as JSON, as computed');
 }
 
 function kpiId(value: string): string {
@@ -99,6 +127,9 @@ function kpiId(value: string): string {
 
 function changesOf(options: KpiFieldOptions): Record<string, unknown> {
   const changes = kpiFields(options);
-  if (Object.keys(changes).length === 0) throw usageError('nothing to change: give at least one of --name, --metric, --target, --granularity, --override, --filter, --direction, --tolerance, --parent');
+  if (Object.keys(changes).length === 0)
+    throw usageError(
+      'nothing to change: give at least one of --name, --metric, --target, --granularity, --override, --filter, --direction, --tolerance, --parent',
+    );
   return changes;
 }

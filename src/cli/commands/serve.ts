@@ -2,7 +2,8 @@ import type { RegisterCommand } from '../context.ts';
 import { progressBar } from '../progress.ts';
 
 export const registerServeCommand: RegisterCommand = (program, context) => {
-  program.command('serve')
+  program
+    .command('serve')
     .description('run the API and the console (PORT, HOST, DATABASE_URL, KIZUNA_DATA_DIR from the environment)')
     .option('--port <port>', 'port to listen on', (v) => Number(v))
     .action(async (options: { port?: number }) => {

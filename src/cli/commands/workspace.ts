@@ -4,7 +4,8 @@ import { createWorkspace, listWorkspaces, summarizeWorkspace, findWorkspace } fr
 export const registerWorkspaceCommands: RegisterCommand = (program, context) => {
   const workspace = program.command('workspace').description('create, list and inspect workspaces (one per brand)');
 
-  workspace.command('create')
+  workspace
+    .command('create')
     .argument('<name>', 'workspace name')
     .option('--timezone <zone>', 'IANA time zone: days and months, and timestamps without a zone', 'Asia/Tokyo')
     .option('--currency <code>', 'ISO 4217 currency of amounts', 'JPY')
@@ -16,7 +17,8 @@ export const registerWorkspaceCommands: RegisterCommand = (program, context) => 
       else console.log(`Created workspace "${created.name}" (${created.timezone}, ${created.currency}).`);
     });
 
-  workspace.command('list')
+  workspace
+    .command('list')
     .option('--json', 'print JSON')
     .description('list workspaces')
     .action(async (options: { json?: boolean }) => {
@@ -25,7 +27,8 @@ export const registerWorkspaceCommands: RegisterCommand = (program, context) => 
       else for (const w of workspaces) console.log(`${w.name}\t${w.timezone}\t${w.currency}`);
     });
 
-  workspace.command('show')
+  workspace
+    .command('show')
     .argument('<name>', 'workspace name')
     .option('--json', 'print JSON')
     .description('counts of customers, leads, products, orders, items and events, and the sales total')

@@ -10,19 +10,32 @@ import { ErrorBody, Refusal } from '../errors.ts';
 import { bodyCheckedBy } from '../validation.ts';
 import { WorkspaceParams } from './workspaces.ts';
 
-const Mode = z.enum(INGEST_MODES).default('all-or-nothing')
+const Mode = z
+  .enum(INGEST_MODES)
+  .default('all-or-nothing')
   .describe('all-or-nothing: any invalid record rejects the batch (422) and nothing is stored; skip-invalid: the valid records are stored');
 
 /** The envelope checked at the edge; each record is checked by the domain, so errors carry the record's index. */
 const Envelope = z.object({ mode: Mode, records: z.array(z.unknown()) });
 
-const RecordError = z.object({
-  index: z.number().int(), field: z.string(), reason: z.string(), ...Refusal.shape, value: z.unknown().optional(),
-}).meta({ id: 'RecordError' });
-const IngestResult = z.object({
-  received: z.number().int(), valid: z.number().int(), invalid: z.number().int(),
-  stored: z.boolean(), errors: z.array(RecordError),
-}).meta({ id: 'IngestResult' });
+const RecordError = z
+  .object({
+    index: z.number().int(),
+    field: z.string(),
+    reason: z.string(),
+    ...Refusal.shape,
+    value: z.unknown().optional(),
+  })
+  .meta({ id: 'RecordError' });
+const IngestResult = z
+  .object({
+    received: z.number().int(),
+    valid: z.number().int(),
+    invalid: z.number().int(),
+    stored: z.boolean(),
+    errors: z.array(RecordError),
+  })
+  .meta({ id: 'IngestResult' });
 
 const docSchemas = recordSchemas('Asia/Tokyo');
 const recordSchemaOf: Record<BatchKind, z.ZodType> = {
@@ -35,36 +48,49 @@ const recordSchemaOf: Record<BatchKind, z.ZodType> = {
 export function ingestRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   return async (app) => {
     for (const kind of RECORD_KINDS) {
-      app.post(`/workspaces/:workspace/${kind}/batch`, {
-        bodyLimit: 64 * 1024 * 1024,
-        validatorCompiler: bodyCheckedBy(Envelope),
-        schema: {
-          tags: ['ingest'],
-          summary: `Upsert a batch of ${kind} (up to ${MAX_BATCH_RECORDS.toLocaleString('en-US')} records)`,
-          description: kind === 'events'
-            ? 'Events carry an idempotency_key: sending the same event again stores it once.'
-            : 'Records upsert on their external id: sending the same batch twice changes nothing.',
-          params: WorkspaceParams,
-          body: z.object({ mode: Mode, records: z.array(recordSchemaOf[kind]).max(MAX_BATCH_RECORDS) }),
-          response: { 200: IngestResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody },
+      app.post(
+        `/workspaces/:workspace/${kind}/batch`,
+        {
+          bodyLimit: 64 * 1024 * 1024,
+          validatorCompiler: bodyCheckedBy(Envelope),
+          schema: {
+            tags: ['ingest'],
+            summary: `Upsert a batch of ${kind} (up to ${MAX_BATCH_RECORDS.toLocaleString('en-US')} records)`,
+            description:
+              kind === 'events'
+                ? 'Events carry an idempotency_key: sending the same event again stores it once.'
+                : 'Records upsert on their external id: sending the same batch twice changes nothing.',
+            params: WorkspaceParams,
+            body: z.object({ mode: Mode, records: z.array(recordSchemaOf[kind]).max(MAX_BATCH_RECORDS) }),
+            response: { 200: IngestResult, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody },
+          },
         },
-      }, async (request) => {
-        const { workspace } = await authorizeWorkspace(deps.database.db, request, request.params.workspace, 'write');
-        const body = request.body as z.output<typeof Envelope>;
-        if (body.records.length > MAX_BATCH_RECORDS) {
-          throw new KizunaError('payload_too_large', `A batch holds at most ${MAX_BATCH_RECORDS.toLocaleString('en-US')} records; this one has ${body.records.length.toLocaleString('en-US')}. Split it.`);
-        }
-        // Batches lock rows in key order and so do not deadlock; a conflict left (a writer
-        // outside that order) is retried here rather than handed to the client.
-        const result = await withTransaction(deps.database.pool, (client) =>
-          ingestBatch({ client, workspace, kind, records: body.records, mode: body.mode }), { retries: 3 });
-        if (!result.stored) {
-          throw new KizunaError('validation_failed',
-            `${result.invalid} of ${result.received} records are invalid; nothing was stored (send "mode": "skip-invalid" to store the valid ones).`,
-            result);
-        }
-        return result;
-      });
+        async (request) => {
+          const { workspace } = await authorizeWorkspace(deps.database.db, request, request.params.workspace, 'write');
+          const body = request.body as z.output<typeof Envelope>;
+          if (body.records.length > MAX_BATCH_RECORDS) {
+            throw new KizunaError(
+              'payload_too_large',
+              `A batch holds at most ${MAX_BATCH_RECORDS.toLocaleString('en-US')} records; this one has ${body.records.length.toLocaleString('en-US')}. Split it.`,
+            );
+          }
+          // Batches lock rows in key order and so do not deadlock; a conflict left (a writer
+          // outside that order) is retried here rather than handed to the client.
+          const result = await withTransaction(
+            deps.database.pool,
+            (client) => ingestBatch({ client, workspace, kind, records: body.records, mode: body.mode }),
+            { retries: 3 },
+          );
+          if (!result.stored) {
+            throw new KizunaError(
+              'validation_failed',
+              `${result.invalid} of ${result.received} records are invalid; nothing was stored (send "mode": "skip-invalid" to store the valid ones).`,
+              result,
+            );
+          }
+          return result;
+        },
+      );
     }
   };
 }

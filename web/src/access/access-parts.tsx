@@ -11,20 +11,28 @@ export function RoleSelect({ value, onChange, label, disabled }: { value: Role; 
   const { t } = useI18n();
   return (
     <select value={value} aria-label={label} disabled={disabled} onChange={(e) => onChange(ROLES.find((r) => r === e.target.value) ?? value)}>
-      {ROLES.map((role) => <option key={role} value={role}>{t.access.roles[role]}</option>)}
+      {ROLES.map((role) => (
+        <option key={role} value={role}>
+          {t.access.roles[role]}
+        </option>
+      ))}
     </select>
   );
 }
 
 /** What happened last on the page: a notice, a secret shown once (a key, a first password), or an error. */
-export type Outcome =
-  | { kind: 'notice'; text: string; secret?: string }
-  | { kind: 'failed'; error: Error; text?: string };
+export type Outcome = { kind: 'notice'; text: string; secret?: string } | { kind: 'failed'; error: Error; text?: string };
 
 export function OutcomeMessage({ outcome }: { outcome: Outcome | undefined }) {
   if (!outcome) return null;
   if (outcome.kind === 'failed') {
-    return outcome.text ? <div className="alert alert-error" role="alert">{outcome.text}</div> : <Failure error={outcome.error} />;
+    return outcome.text ? (
+      <div className="alert alert-error" role="alert">
+        {outcome.text}
+      </div>
+    ) : (
+      <Failure error={outcome.error} />
+    );
   }
   return (
     <div className="alert alert-ok" role="status">
@@ -37,5 +45,7 @@ export function OutcomeMessage({ outcome }: { outcome: Outcome | undefined }) {
 /** An API conflict (409) as one of the page's own messages, anything else as it came. */
 export function failed(error: unknown, conflictText?: string): Outcome {
   const asError = error instanceof Error ? error : new Error(String(error));
-  return asError instanceof ApiError && asError.status === 409 && conflictText ? { kind: 'failed', error: asError, text: conflictText } : { kind: 'failed', error: asError };
+  return asError instanceof ApiError && asError.status === 409 && conflictText
+    ? { kind: 'failed', error: asError, text: conflictText }
+    : { kind: 'failed', error: asError };
 }

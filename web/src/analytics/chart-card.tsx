@@ -38,7 +38,14 @@ export function ChartCard<Row>({ title, rows, columns, filename, chart, rowKey, 
   const headingId = useId();
   const [view, setView] = useState<'chart' | 'table'>('chart');
   const showTable = !chart || view === 'table';
-  const download = () => downloadCsv(`${filename}.csv`, toCsv(columns.map((c) => c.label), rows.map((row) => columns.map((c) => c.value(row)))));
+  const download = () =>
+    downloadCsv(
+      `${filename}.csv`,
+      toCsv(
+        columns.map((c) => c.label),
+        rows.map((row) => columns.map((c) => c.value(row))),
+      ),
+    );
   return (
     <section className="card chart-card" aria-labelledby={headingId}>
       <div className="card-header">
@@ -47,8 +54,12 @@ export function ChartCard<Row>({ title, rows, columns, filename, chart, rowKey, 
           {controls}
           {chart && (
             <div className="segmented" role="group" aria-label={v.label}>
-              <button type="button" aria-pressed={view === 'chart'} onClick={() => setView('chart')}>{v.chart}</button>
-              <button type="button" aria-pressed={view === 'table'} onClick={() => setView('table')}>{v.table}</button>
+              <button type="button" aria-pressed={view === 'chart'} onClick={() => setView('chart')}>
+                {v.chart}
+              </button>
+              <button type="button" aria-pressed={view === 'table'} onClick={() => setView('table')}>
+                {v.table}
+              </button>
             </div>
           )}
           <button type="button" className="button button-small" title={v.csvTitle(title)} onClick={download} disabled={rows.length === 0}>
@@ -63,17 +74,37 @@ export function ChartCard<Row>({ title, rows, columns, filename, chart, rowKey, 
   );
 }
 
-function DataTable<Row>({ title, rows, columns, rowKey }: { title: string; rows: readonly Row[]; columns: readonly Column<Row>[]; rowKey?: (row: Row, index: number) => string }) {
+function DataTable<Row>({
+  title,
+  rows,
+  columns,
+  rowKey,
+}: {
+  title: string;
+  rows: readonly Row[];
+  columns: readonly Column<Row>[];
+  rowKey?: (row: Row, index: number) => string;
+}) {
   return (
     <div className="table-wrap">
       <table className="table-compact" aria-label={title}>
         <thead>
-          <tr>{columns.map((c) => <th key={c.label} scope="col" className={c.numeric ? 'num' : undefined}>{c.label}</th>)}</tr>
+          <tr>
+            {columns.map((c) => (
+              <th key={c.label} scope="col" className={c.numeric ? 'num' : undefined}>
+                {c.label}
+              </th>
+            ))}
+          </tr>
         </thead>
         <tbody>
           {rows.map((row, index) => (
             <tr key={rowKey ? rowKey(row, index) : index}>
-              {columns.map((c) => <td key={c.label} className={c.numeric ? 'num' : undefined}>{c.cell ? c.cell(row) : String(c.value(row) ?? '')}</td>)}
+              {columns.map((c) => (
+                <td key={c.label} className={c.numeric ? 'num' : undefined}>
+                  {c.cell ? c.cell(row) : String(c.value(row) ?? '')}
+                </td>
+              ))}
             </tr>
           ))}
         </tbody>

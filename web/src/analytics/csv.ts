@@ -20,7 +20,7 @@ function field(value: CsvValue): string {
 
 /** The file's text: BOM, a header line, one line per row. */
 export function toCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[]): string {
-  return BOM + [header, ...rows].map((row) => row.map(field).join(',')).join('\r\n') + '\r\n';
+  return `${BOM + [header, ...rows].map((row) => row.map(field).join(',')).join('\r\n')}\r\n`;
 }
 
 /** Offers the text as a download named `filename` (a .csv name). */

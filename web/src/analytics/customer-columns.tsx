@@ -7,7 +7,15 @@ export function customerColumns<Row extends { customerId: string; name: string |
   const c = t.customers.columns;
   const base = `/w/${encodeURIComponent(workspace)}/customers`;
   return [
-    { label: c.name, value: (r) => r.name, cell: (r) => <Link className="row-link" to={`${base}/${r.customerId}`}>{r.name ?? t.customers.unnamed}</Link> },
+    {
+      label: c.name,
+      value: (r) => r.name,
+      cell: (r) => (
+        <Link className="row-link" to={`${base}/${r.customerId}`}>
+          {r.name ?? t.customers.unnamed}
+        </Link>
+      ),
+    },
     { label: c.customerId, value: (r) => r.externalId, cell: (r) => <span className="mono">{r.externalId}</span> },
   ];
 }

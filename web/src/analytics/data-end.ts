@@ -17,9 +17,11 @@ const known = new Map<string, { at: number; end: Promise<string> }>();
 function dataEnd(workspace: string, today: string): Promise<string> {
   const cached = known.get(workspace);
   if (cached && Date.now() - cached.at < KEEP_MS) return cached.end;
-  const end = unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/f2', {
-    params: { path: { workspace }, query: { from: addDays(today, -1), to: today } },
-  })).then((f2) => f2.asOf);
+  const end = unwrap(
+    api.GET('/api/v1/workspaces/{workspace}/analytics/f2', {
+      params: { path: { workspace }, query: { from: addDays(today, -1), to: today } },
+    }),
+  ).then((f2) => f2.asOf);
   known.set(workspace, { at: Date.now(), end });
   end.catch(() => known.delete(workspace));
   return end;

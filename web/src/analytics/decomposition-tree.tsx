@@ -34,14 +34,27 @@ function spendPerCustomer(totals: SalesTotals): number | null {
  */
 export function factorFigures(current: SalesTotals, compared: SalesTotals | undefined, change: SalesChange | undefined): FactorFigures[] {
   const f = change?.factors;
-  const spendShare = f && f.frequency.share !== null && f.itemsPerPurchase.share !== null && f.pricePerItem.share !== null
-    ? f.frequency.share + f.itemsPerPurchase.share + f.pricePerItem.share : null;
-  const node = (factor: Factor, now: number | null, then: number | null | undefined, ratio: number | null | undefined, share: number | null | undefined): FactorFigures =>
-    ({ factor, current: now, compared: then ?? null, ratio: ratio ?? null, share: share ?? null });
+  const spendShare =
+    f && f.frequency.share !== null && f.itemsPerPurchase.share !== null && f.pricePerItem.share !== null
+      ? f.frequency.share + f.itemsPerPurchase.share + f.pricePerItem.share
+      : null;
+  const node = (
+    factor: Factor,
+    now: number | null,
+    then: number | null | undefined,
+    ratio: number | null | undefined,
+    share: number | null | undefined,
+  ): FactorFigures => ({ factor, current: now, compared: then ?? null, ratio: ratio ?? null, share: share ?? null });
   return [
     node('sales', Number(current.sales), compared && Number(compared.sales), change?.salesRatio, change && change.unshared === null ? 1 : null),
     node('customers', current.customers, compared?.customers, f?.customers.ratio, f?.customers.share),
-    node('spendPerCustomer', spendPerCustomer(current), compared && spendPerCustomer(compared), compared && divide(spendPerCustomer(current), spendPerCustomer(compared)), spendShare),
+    node(
+      'spendPerCustomer',
+      spendPerCustomer(current),
+      compared && spendPerCustomer(compared),
+      compared && divide(spendPerCustomer(current), spendPerCustomer(compared)),
+      spendShare,
+    ),
     node('frequency', current.frequency, compared?.frequency, f?.frequency.ratio, f?.frequency.share),
     node('itemsPerPurchase', current.itemsPerPurchase, compared?.itemsPerPurchase, f?.itemsPerPurchase.ratio, f?.itemsPerPurchase.share),
     node('pricePerItem', current.pricePerItem, compared?.pricePerItem, f?.pricePerItem.ratio, f?.pricePerItem.share),
@@ -53,10 +66,16 @@ export function factorValue(t: Messages, format: Format, factor: Factor, value: 
   const u = t.analytics.units;
   return orNone(t, value, (v) => {
     switch (factor) {
-      case 'sales': case 'spendPerCustomer': case 'pricePerItem': return format.money(Math.round(v));
-      case 'customers': return u.people(format.integer(v));
-      case 'frequency': return u.times(format.decimal(v, 2, 2));
-      case 'itemsPerPurchase': return u.items(format.decimal(v, 2, 2));
+      case 'sales':
+      case 'spendPerCustomer':
+      case 'pricePerItem':
+        return format.money(Math.round(v));
+      case 'customers':
+        return u.people(format.integer(v));
+      case 'frequency':
+        return u.times(format.decimal(v, 2, 2));
+      case 'itemsPerPurchase':
+        return u.items(format.decimal(v, 2, 2));
     }
   });
 }
@@ -105,11 +124,19 @@ function TreeNode({ figures, comparisonLabel }: { figures: FactorFigures; compar
       </div>
       {factor !== 'sales' && (
         <div className="dnode-share">
-          <span>{a.change.share} {orNone(t, share, (s) => format.percent(s, 0))}</span>
-          {share !== null && <span className="share-bar" aria-hidden="true"><span style={{ width: `${Math.min(100, Math.abs(share) * 100)}%` }} className={share < 0 ? 'negative' : undefined} /></span>}
+          <span>
+            {a.change.share} {orNone(t, share, (s) => format.percent(s, 0))}
+          </span>
+          {share !== null && (
+            <span className="share-bar" aria-hidden="true">
+              <span style={{ width: `${Math.min(100, Math.abs(share) * 100)}%` }} className={share < 0 ? 'negative' : undefined} />
+            </span>
+          )}
         </div>
       )}
-      <div className="dnode-compared">{a.change.compared}: {factorValue(t, format, factor, figures.compared)}</div>
+      <div className="dnode-compared">
+        {a.change.compared}: {factorValue(t, format, factor, figures.compared)}
+      </div>
     </div>
   );
 }

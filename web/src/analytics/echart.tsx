@@ -1,7 +1,14 @@
 import { BarChart, HeatmapChart, LineChart, type BarSeriesOption, type HeatmapSeriesOption, type LineSeriesOption } from 'echarts/charts';
 import {
-  GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent,
-  type GridComponentOption, type LegendComponentOption, type MarkLineComponentOption, type TooltipComponentOption,
+  GridComponent,
+  LegendComponent,
+  MarkLineComponent,
+  TooltipComponent,
+  VisualMapComponent,
+  type GridComponentOption,
+  type LegendComponentOption,
+  type MarkLineComponentOption,
+  type TooltipComponentOption,
   type VisualMapComponentOption,
 } from 'echarts/components';
 import { init, use, type ComposeOption, type ECharts } from 'echarts/core';
@@ -12,8 +19,14 @@ import { useEffect, useRef } from 'react';
 use([BarChart, LineChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, VisualMapComponent, MarkLineComponent, CanvasRenderer]);
 
 export type ChartOption = ComposeOption<
-  | BarSeriesOption | LineSeriesOption | HeatmapSeriesOption
-  | GridComponentOption | TooltipComponentOption | LegendComponentOption | VisualMapComponentOption | MarkLineComponentOption
+  | BarSeriesOption
+  | LineSeriesOption
+  | HeatmapSeriesOption
+  | GridComponentOption
+  | TooltipComponentOption
+  | LegendComponentOption
+  | VisualMapComponentOption
+  | MarkLineComponentOption
 >;
 
 /** The console's palette for series: 絆 red, indigo, then quieter tones. */

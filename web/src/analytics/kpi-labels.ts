@@ -10,9 +10,12 @@ export function metricLabel(t: Messages, metric: KpiMetric): string {
   const k = t.analytics.kpis;
   const name = k.metrics[metric.kind];
   switch (metric.kind) {
-    case 'f2_rate': return k.withinDays(name, String(metric.within));
-    case 'churn_rate': return metric.window === null ? name : k.windowDays(name, String(metric.window));
-    default: return name;
+    case 'f2_rate':
+      return k.withinDays(name, String(metric.within));
+    case 'churn_rate':
+      return metric.window === null ? name : k.windowDays(name, String(metric.window));
+    default:
+      return name;
   }
 }
 
@@ -20,11 +23,20 @@ export function metricLabel(t: Messages, metric: KpiMetric): string {
 export function kpiValue(t: Messages, format: Format, kind: KpiMetricKind, value: number): string {
   const u = t.analytics.units;
   switch (kind) {
-    case 'sales': case 'price_per_item': return format.money(Math.round(value));
-    case 'customers': return u.people(format.integer(value));
-    case 'purchases': return format.integer(value);
-    case 'frequency': return u.times(format.decimal(value, 2, 2));
-    case 'items_per_purchase': return u.items(format.decimal(value, 2, 2));
-    case 'repeat_rate': case 'f2_rate': case 'churn_rate': return format.percent(value);
+    case 'sales':
+    case 'price_per_item':
+      return format.money(Math.round(value));
+    case 'customers':
+      return u.people(format.integer(value));
+    case 'purchases':
+      return format.integer(value);
+    case 'frequency':
+      return u.times(format.decimal(value, 2, 2));
+    case 'items_per_purchase':
+      return u.items(format.decimal(value, 2, 2));
+    case 'repeat_rate':
+    case 'f2_rate':
+    case 'churn_rate':
+      return format.percent(value);
   }
 }

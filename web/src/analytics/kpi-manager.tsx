@@ -13,7 +13,15 @@ type Direction = Kpi['direction'];
 type Granularity = Kpi['granularity'];
 
 const METRICS = [
-  'sales', 'customers', 'purchases', 'frequency', 'items_per_purchase', 'price_per_item', 'repeat_rate', 'f2_rate', 'churn_rate',
+  'sales',
+  'customers',
+  'purchases',
+  'frequency',
+  'items_per_purchase',
+  'price_per_item',
+  'repeat_rate',
+  'f2_rate',
+  'churn_rate',
 ] as const satisfies readonly MetricKind[];
 const RATES: readonly MetricKind[] = ['repeat_rate', 'f2_rate', 'churn_rate'];
 const MAX_F2_DAYS = 3650;
@@ -43,14 +51,28 @@ const toPercent = (share: number) => String(Math.round(share * 1e8) / 1e6);
 
 function draftOf(kpi: Kpi | undefined): KpiDraft {
   if (!kpi) {
-    return { name: '', metric: 'sales', within: DEFAULT_F2_DAYS, window: '', granularity: 'month', target: '', direction: 'higher_is_better', tolerance: '5', parentId: '' };
+    return {
+      name: '',
+      metric: 'sales',
+      within: DEFAULT_F2_DAYS,
+      window: '',
+      granularity: 'month',
+      target: '',
+      direction: 'higher_is_better',
+      tolerance: '5',
+      parentId: '',
+    };
   }
   return {
-    name: kpi.name, metric: kpi.metric.kind,
+    name: kpi.name,
+    metric: kpi.metric.kind,
     within: kpi.metric.kind === 'f2_rate' ? String(kpi.metric.within) : DEFAULT_F2_DAYS,
     window: kpi.metric.kind === 'churn_rate' && kpi.metric.window !== null ? String(kpi.metric.window) : '',
-    granularity: kpi.granularity, target: isRate(kpi.metric.kind) ? toPercent(kpi.target) : String(kpi.target),
-    direction: kpi.direction, tolerance: toPercent(kpi.tolerance), parentId: kpi.parentId ?? '',
+    granularity: kpi.granularity,
+    target: isRate(kpi.metric.kind) ? toPercent(kpi.target) : String(kpi.target),
+    direction: kpi.direction,
+    tolerance: toPercent(kpi.tolerance),
+    parentId: kpi.parentId ?? '',
   };
 }
 
@@ -74,19 +96,33 @@ function checkDraft(t: Messages, draft: KpiDraft): FieldErrors {
 }
 
 function bodyOf(draft: KpiDraft) {
-  const metric = draft.metric === 'f2_rate' ? { kind: 'f2_rate' as const, within: Number(draft.within) }
-    : draft.metric === 'churn_rate' ? { kind: 'churn_rate' as const, window: draft.window === '' ? null : Number(draft.window) }
-      : { kind: draft.metric };
+  const metric =
+    draft.metric === 'f2_rate'
+      ? { kind: 'f2_rate' as const, within: Number(draft.within) }
+      : draft.metric === 'churn_rate'
+        ? { kind: 'churn_rate' as const, window: draft.window === '' ? null : Number(draft.window) }
+        : { kind: draft.metric };
   return {
-    name: draft.name.trim(), metric, granularity: draft.granularity,
+    name: draft.name.trim(),
+    metric,
+    granularity: draft.granularity,
     target: isRate(draft.metric) ? fromPercent(draft.target) : Number(draft.target),
-    direction: draft.direction, tolerance: fromPercent(draft.tolerance), parentId: draft.parentId === '' ? null : draft.parentId,
+    direction: draft.direction,
+    tolerance: fromPercent(draft.tolerance),
+    parentId: draft.parentId === '' ? null : draft.parentId,
   };
 }
 
 const SERVER_FIELDS: Record<string, FieldName> = {
-  name: 'name', metric: 'metric', 'metric.within': 'within', 'metric.window': 'window', granularity: 'granularity', target: 'target',
-  direction: 'direction', tolerance: 'tolerance', parentId: 'parentId',
+  name: 'name',
+  metric: 'metric',
+  'metric.within': 'within',
+  'metric.window': 'window',
+  granularity: 'granularity',
+  target: 'target',
+  direction: 'direction',
+  tolerance: 'tolerance',
+  parentId: 'parentId',
 };
 
 /**
@@ -117,9 +153,16 @@ export function KpiManager({ onChanged }: { onChanged(): void }) {
   const { t } = useI18n();
   const { workspace, format } = useCurrentWorkspace();
   const m = t.analytics.kpis.manage;
-  const kpis = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/kpis', {
-    params: { path: { workspace: workspace.name } }, signal,
-  })), [workspace.name]);
+  const kpis = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/kpis', {
+          params: { path: { workspace: workspace.name } },
+          signal,
+        }),
+      ),
+    [workspace.name],
+  );
   const [open, setOpen] = useState<{ kind: 'add' } | { kind: 'edit' | 'remove'; kpi: Kpi } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const changed = (message: string) => {
@@ -134,11 +177,24 @@ export function KpiManager({ onChanged }: { onChanged(): void }) {
       <div className="card-header">
         <h2 id="kpi-manage-heading">{m.title}</h2>
         {open?.kind !== 'add' && (
-          <button type="button" className="button button-primary" onClick={() => { setNotice(null); setOpen({ kind: 'add' }); }}>{m.add}</button>
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => {
+              setNotice(null);
+              setOpen({ kind: 'add' });
+            }}
+          >
+            {m.add}
+          </button>
         )}
       </div>
       <p className="muted">{m.lead}</p>
-      {notice && <p className="alert alert-ok" role="status">{notice}</p>}
+      {notice && (
+        <p className="alert alert-ok" role="status">
+          {notice}
+        </p>
+      )}
       {kpis.state === 'loading' && <Loading />}
       {kpis.state === 'failed' && <Failure error={kpis.error} retry={kpis.reload} />}
       {open?.kind === 'add' && <KpiForm kpis={items} onDone={(name) => changed(m.added(name))} onCancel={() => setOpen(null)} />}
@@ -147,9 +203,17 @@ export function KpiManager({ onChanged }: { onChanged(): void }) {
           <table className="table-compact" aria-label={m.tableLabel}>
             <thead>
               <tr>
-                <th scope="col">{m.columns.name}</th><th scope="col">{m.columns.metric}</th><th scope="col">{m.columns.granularity}</th>
-                <th scope="col" className="num">{m.columns.target}</th><th scope="col">{m.columns.direction}</th>
-                <th scope="col" className="num">{m.columns.tolerance}</th><th scope="col">{m.columns.actions}</th>
+                <th scope="col">{m.columns.name}</th>
+                <th scope="col">{m.columns.metric}</th>
+                <th scope="col">{m.columns.granularity}</th>
+                <th scope="col" className="num">
+                  {m.columns.target}
+                </th>
+                <th scope="col">{m.columns.direction}</th>
+                <th scope="col" className="num">
+                  {m.columns.tolerance}
+                </th>
+                <th scope="col">{m.columns.actions}</th>
               </tr>
             </thead>
             <tbody>
@@ -162,8 +226,28 @@ export function KpiManager({ onChanged }: { onChanged(): void }) {
                   <td>{m.directions[kpi.direction]}</td>
                   <td className="num">±{format.percent(kpi.tolerance)}</td>
                   <td className="actions">
-                    <button type="button" className="button button-small" aria-label={`${m.edit}: ${kpi.name}`} onClick={() => { setNotice(null); setOpen({ kind: 'edit', kpi }); }}>{m.edit}</button>
-                    <button type="button" className="button button-small button-danger" aria-label={`${m.remove}: ${kpi.name}`} onClick={() => { setNotice(null); setOpen({ kind: 'remove', kpi }); }}>{m.remove}</button>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      aria-label={`${m.edit}: ${kpi.name}`}
+                      onClick={() => {
+                        setNotice(null);
+                        setOpen({ kind: 'edit', kpi });
+                      }}
+                    >
+                      {m.edit}
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-small button-danger"
+                      aria-label={`${m.remove}: ${kpi.name}`}
+                      onClick={() => {
+                        setNotice(null);
+                        setOpen({ kind: 'remove', kpi });
+                      }}
+                    >
+                      {m.remove}
+                    </button>
                   </td>
                 </tr>
               ))}
@@ -174,9 +258,7 @@ export function KpiManager({ onChanged }: { onChanged(): void }) {
       {open?.kind === 'edit' && (
         <KpiForm key={open.kpi.id} kpi={open.kpi} kpis={items} onDone={(name) => changed(m.saved(name))} onCancel={() => setOpen(null)} />
       )}
-      {open?.kind === 'remove' && (
-        <RemoveKpi kpi={open.kpi} kpis={items} onDone={() => changed(m.removed(open.kpi.name))} onCancel={() => setOpen(null)} />
-      )}
+      {open?.kind === 'remove' && <RemoveKpi kpi={open.kpi} kpis={items} onDone={() => changed(m.removed(open.kpi.name))} onCancel={() => setOpen(null)} />}
     </section>
   );
 }
@@ -198,9 +280,11 @@ function RemoveKpi({ kpi, kpis, onDone, onCancel }: { kpi: Kpi; kpis: readonly K
   const remove = async () => {
     setState({ busy: true });
     try {
-      await unwrap(api.DELETE('/api/v1/workspaces/{workspace}/analytics/kpis/{kpiId}', {
-        params: { path: { workspace: workspace.name, kpiId: kpi.id }, query: { withDescendants: below.length > 0 ? 'true' : 'false' } },
-      }));
+      await unwrap(
+        api.DELETE('/api/v1/workspaces/{workspace}/analytics/kpis/{kpiId}', {
+          params: { path: { workspace: workspace.name, kpiId: kpi.id }, query: { withDescendants: below.length > 0 ? 'true' : 'false' } },
+        }),
+      );
       onDone();
     } catch (error) {
       setState({ busy: false, error: error instanceof Error ? error : new Error(String(error)) });
@@ -211,8 +295,12 @@ function RemoveKpi({ kpi, kpis, onDone, onCancel }: { kpi: Kpi; kpis: readonly K
       <strong>{m.removeAsk(kpi.name)}</strong>
       {below.length > 0 && <p>{m.removeWithChildren(format.integer(below.length))}</p>}
       <div className="actions">
-        <button type="button" className="button button-danger" disabled={state.busy} onClick={() => void remove()}>{m.removeConfirm}</button>
-        <button type="button" className="button" onClick={onCancel}>{m.cancel}</button>
+        <button type="button" className="button button-danger" disabled={state.busy} onClick={() => void remove()}>
+          {m.removeConfirm}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          {m.cancel}
+        </button>
       </div>
       {state.error && <Failure error={state.error} />}
     </div>
@@ -240,7 +328,9 @@ function KpiForm({ kpi, kpis, onDone, onCancel }: { kpi?: Kpi; kpis: readonly Kp
     try {
       const body = bodyOf(draft);
       const saved = kpi
-        ? await unwrap(api.PATCH('/api/v1/workspaces/{workspace}/analytics/kpis/{kpiId}', { params: { path: { workspace: workspace.name, kpiId: kpi.id } }, body }))
+        ? await unwrap(
+            api.PATCH('/api/v1/workspaces/{workspace}/analytics/kpis/{kpiId}', { params: { path: { workspace: workspace.name, kpiId: kpi.id } }, body }),
+          )
         : await unwrap(api.POST('/api/v1/workspaces/{workspace}/analytics/kpis', { params: { path: { workspace: workspace.name } }, body }));
       onDone(saved.name);
     } catch (error) {
@@ -253,33 +343,58 @@ function KpiForm({ kpi, kpis, onDone, onCancel }: { kpi?: Kpi; kpis: readonly Kp
     <div className="field">
       <label htmlFor={id(name)}>{label}</label>
       {control({ id: id(name), 'aria-invalid': errors[name] !== undefined, ...(errors[name] ? { 'aria-describedby': `${id(name)}-error` } : {}) })}
-      {errors[name] && <span id={`${id(name)}-error`} className="field-error">{errors[name]}</span>}
+      {errors[name] && (
+        <span id={`${id(name)}-error`} className="field-error">
+          {errors[name]}
+        </span>
+      )}
     </div>
   );
 
   return (
     <form
-      className="kpi-form" aria-label={kpi ? m.editTitle(kpi.name) : m.add} noValidate
-      onSubmit={(event) => { event.preventDefault(); void submit(); }}
+      className="kpi-form"
+      aria-label={kpi ? m.editTitle(kpi.name) : m.add}
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        void submit();
+      }}
     >
       {kpi && <h3>{m.editTitle(kpi.name)}</h3>}
-      {errors.form && <p className="alert alert-error" role="alert"><strong>{m.otherProblem}</strong> {errors.form}</p>}
+      {errors.form && (
+        <p className="alert alert-error" role="alert">
+          <strong>{m.otherProblem}</strong> {errors.form}
+        </p>
+      )}
       <div className="form-grid">
-        {field('name', f.name, (p) => <input {...p} type="text" maxLength={100} value={draft.name} onChange={(e) => set({ name: e.target.value })} />)}
+        {field('name', f.name, (p) => (
+          <input {...p} type="text" maxLength={100} value={draft.name} onChange={(e) => set({ name: e.target.value })} />
+        ))}
         {field('metric', f.metric, (p) => (
-          <select {...p} value={draft.metric} onChange={(e) => {
-            const metric = METRICS.find((v) => v === e.target.value) ?? draft.metric;
-            set({ metric, direction: defaultDirection(metric) });
-          }}>
-            {METRICS.map((v) => <option key={v} value={v}>{t.analytics.kpis.metrics[v]}</option>)}
+          <select
+            {...p}
+            value={draft.metric}
+            onChange={(e) => {
+              const metric = METRICS.find((v) => v === e.target.value) ?? draft.metric;
+              set({ metric, direction: defaultDirection(metric) });
+            }}
+          >
+            {METRICS.map((v) => (
+              <option key={v} value={v}>
+                {t.analytics.kpis.metrics[v]}
+              </option>
+            ))}
           </select>
         ))}
-        {draft.metric === 'f2_rate' && field('within', f.within, (p) => (
-          <input {...p} type="number" min={1} max={MAX_F2_DAYS} step={1} value={draft.within} onChange={(e) => set({ within: e.target.value })} />
-        ))}
-        {draft.metric === 'churn_rate' && field('window', f.window, (p) => (
-          <input {...p} type="number" min={1} max={MAX_CHURN_DAYS} step={1} value={draft.window} onChange={(e) => set({ window: e.target.value })} />
-        ))}
+        {draft.metric === 'f2_rate' &&
+          field('within', f.within, (p) => (
+            <input {...p} type="number" min={1} max={MAX_F2_DAYS} step={1} value={draft.within} onChange={(e) => set({ within: e.target.value })} />
+          ))}
+        {draft.metric === 'churn_rate' &&
+          field('window', f.window, (p) => (
+            <input {...p} type="number" min={1} max={MAX_CHURN_DAYS} step={1} value={draft.window} onChange={(e) => set({ window: e.target.value })} />
+          ))}
         {field('granularity', f.granularity, (p) => (
           <select {...p} value={draft.granularity} onChange={(e) => set({ granularity: e.target.value === 'week' ? 'week' : 'month' })}>
             <option value="month">{t.analytics.controls.granularities.month}</option>
@@ -290,24 +405,45 @@ function KpiForm({ kpi, kpis, onDone, onCancel }: { kpi?: Kpi; kpis: readonly Kp
           <input {...p} type="number" min={0} step="any" inputMode="decimal" value={draft.target} onChange={(e) => set({ target: e.target.value })} />
         ))}
         {field('direction', f.direction, (p) => (
-          <select {...p} value={draft.direction} onChange={(e) => set({ direction: e.target.value === 'lower_is_better' ? 'lower_is_better' : 'higher_is_better' })}>
+          <select
+            {...p}
+            value={draft.direction}
+            onChange={(e) => set({ direction: e.target.value === 'lower_is_better' ? 'lower_is_better' : 'higher_is_better' })}
+          >
             <option value="higher_is_better">{m.directions.higher_is_better}</option>
             <option value="lower_is_better">{m.directions.lower_is_better}</option>
           </select>
         ))}
         {field('tolerance', f.tolerance, (p) => (
-          <input {...p} type="number" min={0} max={50} step="any" inputMode="decimal" value={draft.tolerance} onChange={(e) => set({ tolerance: e.target.value })} />
+          <input
+            {...p}
+            type="number"
+            min={0}
+            max={50}
+            step="any"
+            inputMode="decimal"
+            value={draft.tolerance}
+            onChange={(e) => set({ tolerance: e.target.value })}
+          />
         ))}
         {field('parentId', f.parent, (p) => (
           <select {...p} value={draft.parentId} onChange={(e) => set({ parentId: e.target.value })}>
             <option value="">{m.noParent}</option>
-            {kpis.filter((k) => !excluded.has(k.id)).map((k) => <option key={k.id} value={k.id}>{`${'　'.repeat(k.depth)}${k.name}`}</option>)}
+            {kpis
+              .filter((k) => !excluded.has(k.id))
+              .map((k) => (
+                <option key={k.id} value={k.id}>{`${'　'.repeat(k.depth)}${k.name}`}</option>
+              ))}
           </select>
         ))}
       </div>
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={busy}>{busy ? (kpi ? m.saving : m.adding) : kpi ? m.save : m.add}</button>
-        <button type="button" className="button" onClick={onCancel}>{m.cancel}</button>
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {busy ? (kpi ? m.saving : m.adding) : kpi ? m.save : m.add}
+        </button>
+        <button type="button" className="button" onClick={onCancel}>
+          {m.cancel}
+        </button>
       </div>
     </form>
   );

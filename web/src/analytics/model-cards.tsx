@@ -49,19 +49,34 @@ function Histogram({ title, bins, show, filename, lastOpen }: { title: string; b
     { label: cv.bin, value: label },
     { label: t.analytics.rfm.customers, value: (b) => b.customers, cell: (b) => format.integer(b.customers), numeric: true },
   ];
-  const option = useMemo((): ChartOption => ({
-    grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
-    tooltip: {
-      trigger: 'axis', axisPointer: { type: 'shadow' },
-      formatter: (p) => { const point = Array.isArray(p) ? p[0] : p; const bin = bins[point?.dataIndex ?? 0]; return bin ? `${label(bin)}<br/><b>${a.units.people(format.integer(bin.customers))}</b>` : ''; },
-    },
-    // The axis names each bin by its lower bound; the tooltip and the table give the whole range.
-    xAxis: { type: 'category', data: bins.map((b) => show(b.from)), axisLabel: { rotate: 40, fontSize: 10 } },
-    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => format.integer(v) } },
-    series: [{ type: 'bar', name: t.analytics.rfm.customers, data: bins.map((b) => b.customers), barCategoryGap: '8%' }],
-  }), [bins, format, t]);
+  const option = useMemo(
+    (): ChartOption => ({
+      grid: { left: 8, right: 8, top: 16, bottom: 8, containLabel: true },
+      tooltip: {
+        trigger: 'axis',
+        axisPointer: { type: 'shadow' },
+        formatter: (p) => {
+          const point = Array.isArray(p) ? p[0] : p;
+          const bin = bins[point?.dataIndex ?? 0];
+          return bin ? `${label(bin)}<br/><b>${a.units.people(format.integer(bin.customers))}</b>` : '';
+        },
+      },
+      // The axis names each bin by its lower bound; the tooltip and the table give the whole range.
+      xAxis: { type: 'category', data: bins.map((b) => show(b.from)), axisLabel: { rotate: 40, fontSize: 10 } },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => format.integer(v) } },
+      series: [{ type: 'bar', name: t.analytics.rfm.customers, data: bins.map((b) => b.customers), barCategoryGap: '8%' }],
+    }),
+    [bins, format, t],
+  );
   return (
-    <ChartCard title={title} rows={bins} columns={columns} rowKey={(b) => String(b.index)} filename={filename} chart={() => <EChart option={option} label={title} height={300} />} />
+    <ChartCard
+      title={title}
+      rows={bins}
+      columns={columns}
+      rowKey={(b) => String(b.index)}
+      filename={filename}
+      chart={() => <EChart option={option} label={title} height={300} />}
+    />
   );
 }
 
@@ -106,17 +121,20 @@ export function ParametersCard({ run }: { run: Run }) {
       columns={columns}
       rowKey={(p) => `${p.model}-${p.name}`}
       filename={`customer-value-parameters_${run.calibrationEnd}`}
-      note={(
+      note={
         <>
           <ul className="fit-notes">
             <li>{fit(cv.bgNbd, bg)}</li>
             <li>{cv.meanDropout(format.decimal(meanDropout, 6))}</li>
             <li>{fit(cv.gammaGamma, gg)}</li>
           </ul>
-          {meanDropout < NO_DROPOUT && <p className="alert alert-info" role="note">{cv.noDropout}</p>}
+          {meanDropout < NO_DROPOUT && (
+            <p className="alert alert-info" role="note">
+              {cv.noDropout}
+            </p>
+          )}
         </>
-      )}
+      }
     />
   );
 }
-

@@ -10,7 +10,15 @@ import { Definitions, type DefinitionTopic } from './definitions.tsx';
  * An analytics page: its title, what it answers and the definitions it follows, then its
  * content once the data's end (data-end.ts), which every analysis defaults to, is known.
  */
-export function AnalyticsPage({ page, topics, children }: { page: AnalyticsPageKey; topics: readonly DefinitionTopic[]; children: (dataEnd: string) => ReactNode }) {
+export function AnalyticsPage({
+  page,
+  topics,
+  children,
+}: {
+  page: AnalyticsPageKey;
+  topics: readonly DefinitionTopic[];
+  children: (dataEnd: string) => ReactNode;
+}) {
   const { t } = useI18n();
   const dataEnd = useDataEnd();
   return (
@@ -33,8 +41,15 @@ export function AnalyticsPage({ page, topics, children }: { page: AnalyticsPageK
  */
 export function WhenLoaded<T>({ data, children }: { data: Loaded<T> & { reload(): void }; children: (value: T) => ReactNode }) {
   switch (data.state) {
-    case 'loading': return <Loading />;
-    case 'failed': return <Failure error={data.error} retry={data.reload} />;
-    case 'ready': return <div className={data.refreshing ? 'is-refreshing' : undefined} aria-busy={data.refreshing}>{children(data.data)}</div>;
+    case 'loading':
+      return <Loading />;
+    case 'failed':
+      return <Failure error={data.error} retry={data.reload} />;
+    case 'ready':
+      return (
+        <div className={data.refreshing ? 'is-refreshing' : undefined} aria-busy={data.refreshing}>
+          {children(data.data)}
+        </div>
+      );
   }
 }

@@ -58,7 +58,13 @@ export function PagedListFooter({ list, empty }: { list: PagedList<unknown>; emp
     <>
       {list.error && <Failure error={list.error} />}
       {list.items.length === 0 && empty}
-      {list.loadMore && <div className="list-footer"><button type="button" className="button" onClick={list.loadMore}>{t.analytics.view.loadMore}</button></div>}
+      {list.loadMore && (
+        <div className="list-footer">
+          <button type="button" className="button" onClick={list.loadMore}>
+            {t.analytics.view.loadMore}
+          </button>
+        </div>
+      )}
     </>
   );
 }

@@ -46,7 +46,17 @@ export function usePeriodQuery(dataEnd: string, months = 12) {
  * The period as people say it: a first and a last day, both included (the URL and the API
  * keep the day after the last), with shortcuts to the last whole months of data.
  */
-export function PeriodControls({ period, dataEnd, onChange, children }: { period: Period; dataEnd: string; onChange(next: Period): void; children?: ReactNode }) {
+export function PeriodControls({
+  period,
+  dataEnd,
+  onChange,
+  children,
+}: {
+  period: Period;
+  dataEnd: string;
+  onChange(next: Period): void;
+  children?: ReactNode;
+}) {
   const { t } = useI18n();
   const c = t.analytics.controls;
   const [from, setFrom] = useState(period.from);
@@ -63,11 +73,25 @@ export function PeriodControls({ period, dataEnd, onChange, children }: { period
     <div className="toolbar analytics-controls">
       <label className="field">
         <span>{c.from}</span>
-        <input type="date" value={from} onChange={(e) => { setFrom(e.target.value); apply(e.target.value, until); }} />
+        <input
+          type="date"
+          value={from}
+          onChange={(e) => {
+            setFrom(e.target.value);
+            apply(e.target.value, until);
+          }}
+        />
       </label>
       <label className="field">
         <span>{c.until}</span>
-        <input type="date" value={until} onChange={(e) => { setUntil(e.target.value); apply(from, e.target.value); }} />
+        <input
+          type="date"
+          value={until}
+          onChange={(e) => {
+            setUntil(e.target.value);
+            apply(from, e.target.value);
+          }}
+        />
       </label>
       <div className="field">
         <span>{c.presets}</span>
@@ -75,12 +99,20 @@ export function PeriodControls({ period, dataEnd, onChange, children }: { period
           {PRESET_MONTHS.map((months) => {
             const preset = lastWholeMonths(dataEnd, months);
             const active = preset.from === period.from && preset.to === period.to;
-            return <button key={months} type="button" aria-pressed={active} onClick={() => onChange(preset)}>{c.lastMonths(months)}</button>;
+            return (
+              <button key={months} type="button" aria-pressed={active} onClick={() => onChange(preset)}>
+                {c.lastMonths(months)}
+              </button>
+            );
           })}
         </div>
       </div>
       {children}
-      {!valid && <p className="field-error" role="alert">{c.badPeriod}</p>}
+      {!valid && (
+        <p className="field-error" role="alert">
+          {c.badPeriod}
+        </p>
+      )}
     </div>
   );
 }
@@ -92,7 +124,11 @@ export function GranularitySelect({ value, onChange }: { value: Granularity; onC
     <label className="field">
       <span>{c.granularity}</span>
       <select value={value} onChange={(e) => onChange(oneOf(GRANULARITIES, e.target.value, 'month'))}>
-        {GRANULARITIES.map((g) => <option key={g} value={g}>{c.granularities[g]}</option>)}
+        {GRANULARITIES.map((g) => (
+          <option key={g} value={g}>
+            {c.granularities[g]}
+          </option>
+        ))}
       </select>
     </label>
   );
@@ -112,7 +148,11 @@ export function ComparisonSelect({ value, onChange }: { value: Comparison; onCha
     <label className="field">
       <span>{c.compare}</span>
       <select value={value} onChange={(e) => onChange(oneOf(COMPARISONS, e.target.value, 'previous'))}>
-        {COMPARISONS.map((comparison) => <option key={comparison} value={comparison}>{c.comparisons[comparison]}</option>)}
+        {COMPARISONS.map((comparison) => (
+          <option key={comparison} value={comparison}>
+            {c.comparisons[comparison]}
+          </option>
+        ))}
       </select>
     </label>
   );
@@ -127,7 +167,14 @@ export function AsOfField({ value, onChange }: { value: string; onChange(next: s
   return (
     <label className="field" title={c.asOfNote}>
       <span>{c.asOf}</span>
-      <input type="date" value={draft} onChange={(e) => { setDraft(e.target.value); if (isDate(e.target.value)) onChange(e.target.value); }} />
+      <input
+        type="date"
+        value={draft}
+        onChange={(e) => {
+          setDraft(e.target.value);
+          if (isDate(e.target.value)) onChange(e.target.value);
+        }}
+      />
     </label>
   );
 }

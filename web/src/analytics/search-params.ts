@@ -10,14 +10,18 @@ export function useQueryState(): { get(name: string): string | null; set(changes
   const [params, setParams] = useSearchParams();
   return {
     get: (name) => params.get(name),
-    set: (changes) => setParams((current) => {
-      const next = new URLSearchParams(current);
-      for (const [name, value] of Object.entries(changes)) {
-        if (value === undefined || value === '') next.delete(name);
-        else next.set(name, value);
-      }
-      return next;
-    }, { replace: true }),
+    set: (changes) =>
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          for (const [name, value] of Object.entries(changes)) {
+            if (value === undefined || value === '') next.delete(name);
+            else next.set(name, value);
+          }
+          return next;
+        },
+        { replace: true },
+      ),
   };
 }
 
@@ -36,7 +40,12 @@ export function countUpTo(text: string | null, max: number): number | undefined 
  * A query value typed into a field: the draft as typed, applied once typing pauses if `parse`
  * takes it (null: not a value) and it differs from `value`; a new `value` replaces the draft.
  */
-export function useQueryDraft<T>(value: T, text: (value: T) => string, parse: (draft: string) => T | null, onChange: (next: T) => void): [string, (draft: string) => void] {
+export function useQueryDraft<T>(
+  value: T,
+  text: (value: T) => string,
+  parse: (draft: string) => T | null,
+  onChange: (next: T) => void,
+): [string, (draft: string) => void] {
   const [draft, setDraft] = useState(text(value));
   useEffect(() => setDraft(text(value)), [value]);
   useEffect(() => {

@@ -57,53 +57,59 @@ export function AddressMatrix({ rows, splitDepartments }: { rows: AddressRow[]; 
     <section className="card" aria-labelledby="one-voice-matrix">
       <h2 id="one-voice-matrix">{m.title}</h2>
       <p className="muted small">{m.lead}</p>
-      {rows.length === 0
-        ? <p className="status">{m.none}</p>
-        : (
-          <div className="table-wrap">
-            <table className="address-matrix">
-              <caption className="visually-hidden">{m.title}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{m.form}</th>
-                  {DEPARTMENTS.map((department) => (
-                    <th key={department} scope="col" className={splitDepartments.has(department) ? 'num split-column' : 'num'}>
-                      {t.charter.departments[department]}
-                      {splitDepartments.has(department) && (
-                        <span className="split-marker" title={m.splitColumn}>
-                          <span aria-hidden="true"> ⚠</span><span className="visually-hidden">{` (${m.splitColumn})`}</span>
-                        </span>
-                      )}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => (
-                  <tr key={row.form} className={`standing-${row.standing}`} data-form={row.form}>
-                    <th scope="row">
-                      <span className="address-form">{row.form}</span>
-                      <span className={`badge standing standing-badge-${row.standing}`}>{row.standing === 'use' ? '✓ ' : ''}{m.standing[row.standing]}</span>
-                    </th>
-                    {DEPARTMENTS.map((department) => {
-                      const use = row.uses[department];
-                      const column = splitDepartments.has(department) ? 'num in-split-column' : 'num';
-                      return use === undefined
-                        ? <td key={department} className={`${column} count-none`} data-department={department}>{t.app.none}</td>
-                        : (
-                          <td key={department} className={`${column} count-used`} data-department={department}>
-                            <span className="address-count">{format.integer(use.count)}</span>
-                            <q className="address-example">{use.example}</q>
-                            <span className="address-template">{use.templateName}</span>
-                          </td>
-                        );
-                    })}
-                  </tr>
+      {rows.length === 0 ? (
+        <p className="status">{m.none}</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="address-matrix">
+            <caption className="visually-hidden">{m.title}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{m.form}</th>
+                {DEPARTMENTS.map((department) => (
+                  <th key={department} scope="col" className={splitDepartments.has(department) ? 'num split-column' : 'num'}>
+                    {t.charter.departments[department]}
+                    {splitDepartments.has(department) && (
+                      <span className="split-marker" title={m.splitColumn}>
+                        <span aria-hidden="true"> ⚠</span>
+                        <span className="visually-hidden">{` (${m.splitColumn})`}</span>
+                      </span>
+                    )}
+                  </th>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.form} className={`standing-${row.standing}`} data-form={row.form}>
+                  <th scope="row">
+                    <span className="address-form">{row.form}</span>
+                    <span className={`badge standing standing-badge-${row.standing}`}>
+                      {row.standing === 'use' ? '✓ ' : ''}
+                      {m.standing[row.standing]}
+                    </span>
+                  </th>
+                  {DEPARTMENTS.map((department) => {
+                    const use = row.uses[department];
+                    const column = splitDepartments.has(department) ? 'num in-split-column' : 'num';
+                    return use === undefined ? (
+                      <td key={department} className={`${column} count-none`} data-department={department}>
+                        {t.app.none}
+                      </td>
+                    ) : (
+                      <td key={department} className={`${column} count-used`} data-department={department}>
+                        <span className="address-count">{format.integer(use.count)}</span>
+                        <q className="address-example">{use.example}</q>
+                        <span className="address-template">{use.templateName}</span>
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </section>
   );
 }

@@ -26,9 +26,24 @@ export const LIMIT_BOUNDS: Record<LimitName, { min: number; max: number }> = {
 };
 export const LIMIT_NAMES = ['maxSentenceLength', 'maxCommasPerSentence', 'maxExclamations'] as const satisfies readonly LimitName[];
 
-export interface DictionaryRow { key: string; preferred: string; variants: string; note: string }
-export interface AvoidRow { key: string; word: string; replacement: string; reason: string }
-export interface PressureRow { key: string; phrase: string; severity: Severity; suggestion: string }
+export interface DictionaryRow {
+  key: string;
+  preferred: string;
+  variants: string;
+  note: string;
+}
+export interface AvoidRow {
+  key: string;
+  word: string;
+  replacement: string;
+  reason: string;
+}
+export interface PressureRow {
+  key: string;
+  phrase: string;
+  severity: Severity;
+  suggestion: string;
+}
 
 export interface CharterDraft {
   relationship: string;
@@ -94,7 +109,10 @@ export function draftOf(charter: Charter): CharterDraft {
 
 /** Variants as typed: separated by commas (, ，) or 、, blanks dropped. */
 function splitVariants(text: string): string[] {
-  return text.split(/[,，、]/).map((v) => v.trim()).filter((v) => v !== '');
+  return text
+    .split(/[,，、]/)
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 /** A blank optional text is left out (the server stores no empty note). */
@@ -147,7 +165,10 @@ export function toggledPacks(packs: readonly ClaimsPack[], pack: ClaimsPack, on:
 /** Field path (`limits.maxSentenceLength`, `dictionary.2.variants`) → the server's reason. */
 export type Problems = ReadonlyMap<string, string>;
 
-interface FieldIssue { field?: unknown; reason?: unknown }
+interface FieldIssue {
+  field?: unknown;
+  reason?: unknown;
+}
 
 /**
  * The fields a refused save names, or undefined when the error is not a refusal of fields.

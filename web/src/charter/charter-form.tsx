@@ -7,7 +7,14 @@ import { charterOf, draftOf, problemsOf, sameCharter, type Charter, type Charter
 import { CharterImpactPanel, ImpactLine, useCharterImpact } from './charter-impact.tsx';
 import { problemMessage, problemPlace } from './charter-problems.ts';
 import {
-  AvoidSection, ClaimsSection, DictionarySection, LimitsSection, PressureSection, RegisterSection, RelationshipSection, ToneSection,
+  AvoidSection,
+  ClaimsSection,
+  DictionarySection,
+  LimitsSection,
+  PressureSection,
+  RegisterSection,
+  RelationshipSection,
+  ToneSection,
 } from './charter-sections.tsx';
 
 type CharterVersion = Schemas['CharterVersion'];
@@ -88,14 +95,21 @@ export function CharterForm({ initial, readOnly, onSaved }: { initial: SavedStat
   const save = async () => {
     setOutcome({ kind: 'saving' });
     try {
-      const result = await unwrap(api.PUT('/api/v1/workspaces/{workspace}/charter', {
-        params: { path: { workspace: workspace.name } }, body: charterOf(draft),
-      }));
+      const result = await unwrap(
+        api.PUT('/api/v1/workspaces/{workspace}/charter', {
+          params: { path: { workspace: workspace.name } },
+          body: charterOf(draft),
+        }),
+      );
       const next = draftOf(result.version.charter);
       setSaved({ charter: result.version.charter, version: result.version.version });
       setBaseline(next);
       setDraft(next);
-      setOutcome(result.outcome === 'saved' ? { kind: 'saved', version: result.version.version, created: creating, rechecked: result.templatesRechecked } : { kind: 'unchanged' });
+      setOutcome(
+        result.outcome === 'saved'
+          ? { kind: 'saved', version: result.version.version, created: creating, rechecked: result.templatesRechecked }
+          : { kind: 'unchanged' },
+      );
       onSaved(result.version);
     } catch (error) {
       const refused = problemsOf(error);
@@ -105,7 +119,16 @@ export function CharterForm({ initial, readOnly, onSaved }: { initial: SavedStat
 
   const sectionProps = { draft, change, readOnly, problems };
   return (
-    <form ref={form} className="charter-form" aria-label={e.title} noValidate onSubmit={(event) => { event.preventDefault(); if (dirty && !readOnly) void save(); }}>
+    <form
+      ref={form}
+      className="charter-form"
+      aria-label={e.title}
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (dirty && !readOnly) void save();
+      }}
+    >
       <RelationshipSection {...sectionProps} />
       <RegisterSection {...sectionProps} />
       <DictionarySection {...sectionProps} />
@@ -123,7 +146,15 @@ export function CharterForm({ initial, readOnly, onSaved }: { initial: SavedStat
           </div>
           <div className="actions">
             {!creating && (
-              <button type="button" className="button" disabled={!dirty || outcome.kind === 'saving'} onClick={() => { setDraft(baseline); setOutcome({ kind: 'idle' }); }}>
+              <button
+                type="button"
+                className="button"
+                disabled={!dirty || outcome.kind === 'saving'}
+                onClick={() => {
+                  setDraft(baseline);
+                  setOutcome({ kind: 'idle' });
+                }}
+              >
                 {e.discard}
               </button>
             )}
@@ -159,7 +190,11 @@ function SaveMessage({ outcome, dirty, creating, onShow }: { outcome: Outcome; d
         </p>
       );
     case 'unchanged':
-      return <p className="alert alert-info" role="status">{e.unchanged}</p>;
+      return (
+        <p className="alert alert-info" role="status">
+          {e.unchanged}
+        </p>
+      );
     case 'refused':
       return (
         <div className="alert alert-error" role="alert">
@@ -167,7 +202,10 @@ function SaveMessage({ outcome, dirty, creating, onShow }: { outcome: Outcome; d
           <ul className="problem-list">
             {[...outcome.problems].map(([field, reason]) => (
               <li key={field}>
-                <button type="button" className="problem-link" onClick={() => onShow(field)}>{problemPlace(e, field)}</button>: {problemMessage(e, field, reason)}
+                <button type="button" className="problem-link" onClick={() => onShow(field)}>
+                  {problemPlace(e, field)}
+                </button>
+                : {problemMessage(e, field, reason)}
               </li>
             ))}
           </ul>

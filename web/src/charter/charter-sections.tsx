@@ -1,8 +1,21 @@
 import { useId, type ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import {
-  CLAIMS_PACKS, EMOJI, LIMIT_BOUNDS, LIMIT_NAMES, rowKey, SEVERITIES, toggledPacks,
-  type AvoidRow, type CharterDraft, type DictionaryRow, type Emoji, type PressureRow, type Problems, type Register, type Severity,
+  CLAIMS_PACKS,
+  EMOJI,
+  LIMIT_BOUNDS,
+  LIMIT_NAMES,
+  rowKey,
+  SEVERITIES,
+  toggledPacks,
+  type AvoidRow,
+  type CharterDraft,
+  type DictionaryRow,
+  type Emoji,
+  type PressureRow,
+  type Problems,
+  type Register,
+  type Severity,
 } from './charter-draft.ts';
 import { problemMessage } from './charter-problems.ts';
 import { CellText, RowsEditor } from './rows-editor.tsx';
@@ -33,7 +46,15 @@ function useProblem(problems: Problems, field: string) {
   const reason = problems.get(field);
   return reason === undefined
     ? { invalid: undefined, describedBy: undefined, node: null }
-    : { invalid: true, describedBy: id, node: <p className="field-problem" id={id} data-field={field}>{problemMessage(t.charter.editor, field, reason)}</p> };
+    : {
+        invalid: true,
+        describedBy: id,
+        node: (
+          <p className="field-problem" id={id} data-field={field}>
+            {problemMessage(t.charter.editor, field, reason)}
+          </p>
+        ),
+      };
 }
 
 export function RelationshipSection({ draft, change, readOnly, problems }: SectionProps) {
@@ -51,22 +72,42 @@ export function RelationshipSection({ draft, change, readOnly, problems }: Secti
         <div className="field field-relationship">
           <label htmlFor={wordId}>{e.relationshipWord}</label>
           <input
-            id={wordId} type="text" value={draft.relationship} readOnly={readOnly} aria-invalid={problem.invalid}
+            id={wordId}
+            type="text"
+            value={draft.relationship}
+            readOnly={readOnly}
+            aria-invalid={problem.invalid}
             aria-describedby={[readOnly ? '' : `${wordId}-hint`, problem.describedBy ?? ''].filter(Boolean).join(' ') || undefined}
             onChange={(ev) => change({ relationship: ev.target.value })}
           />
-          {!readOnly && <small className="field-hint" id={`${wordId}-hint`}>{e.relationshipHint}</small>}
+          {!readOnly && (
+            <small className="field-hint" id={`${wordId}-hint`}>
+              {e.relationshipHint}
+            </small>
+          )}
           {problem.node}
         </div>
       </div>
       <div className="charter-grid charter-grid-2">
         <label className="field">
           <span>{e.meaning}</span>
-          <textarea rows={5} value={draft.meaning} readOnly={readOnly} placeholder={readOnly ? undefined : e.meaningHint} onChange={(ev) => change({ meaning: ev.target.value })} />
+          <textarea
+            rows={5}
+            value={draft.meaning}
+            readOnly={readOnly}
+            placeholder={readOnly ? undefined : e.meaningHint}
+            onChange={(ev) => change({ meaning: ev.target.value })}
+          />
         </label>
         <label className="field">
           <span>{e.goal}</span>
-          <textarea rows={5} value={draft.goal} readOnly={readOnly} placeholder={readOnly ? undefined : e.goalHint} onChange={(ev) => change({ goal: ev.target.value })} />
+          <textarea
+            rows={5}
+            value={draft.goal}
+            readOnly={readOnly}
+            placeholder={readOnly ? undefined : e.goalHint}
+            onChange={(ev) => change({ goal: ev.target.value })}
+          />
         </label>
       </div>
     </Section>
@@ -96,8 +137,12 @@ export function RegisterSection({ draft, change, readOnly, problems }: SectionPr
       </fieldset>
       <div className="charter-grid charter-grid-2">
         <WordList
-          label={e.addressUse} hint={e.addressUseHint} words={draft.addressUse} readOnly={readOnly}
-          onChange={(addressUse) => change({ addressUse })} field="address.use"
+          label={e.addressUse}
+          hint={e.addressUseHint}
+          words={draft.addressUse}
+          readOnly={readOnly}
+          onChange={(addressUse) => change({ addressUse })}
+          field="address.use"
           problem={problems.has('address.use') ? problemMessage(e, 'address.use', problems.get('address.use') ?? '') : undefined}
         />
         <WordList label={e.addressAvoid} words={draft.addressAvoid} readOnly={readOnly} onChange={(addressAvoid) => change({ addressAvoid })} />
@@ -113,12 +158,28 @@ export function DictionarySection({ draft, change, readOnly, problems }: Section
   return (
     <Section id="charter-dictionary" title={e.sections.dictionary} lead={e.sectionLeads.dictionary}>
       <RowsEditor<DictionaryRow>
-        path="dictionary" caption={e.sections.dictionary} rows={draft.dictionary} readOnly={readOnly} problems={problems}
-        onChange={(dictionary) => change({ dictionary })} addLabel={e.addRow.dictionary}
+        path="dictionary"
+        caption={e.sections.dictionary}
+        rows={draft.dictionary}
+        readOnly={readOnly}
+        problems={problems}
+        onChange={(dictionary) => change({ dictionary })}
+        addLabel={e.addRow.dictionary}
         newRow={() => ({ key: rowKey(), preferred: '', variants: '', note: '' })}
         columns={[
-          { field: 'preferred', label: c.preferred, control: (row, set, cell) => <CellText value={row.preferred} cell={cell} onChange={(preferred) => set({ preferred })} /> },
-          { field: 'variants', label: c.variants, wide: true, control: (row, set, cell) => <CellText value={row.variants} cell={cell} placeholder={e.variantsPlaceholder} onChange={(variants) => set({ variants })} /> },
+          {
+            field: 'preferred',
+            label: c.preferred,
+            control: (row, set, cell) => <CellText value={row.preferred} cell={cell} onChange={(preferred) => set({ preferred })} />,
+          },
+          {
+            field: 'variants',
+            label: c.variants,
+            wide: true,
+            control: (row, set, cell) => (
+              <CellText value={row.variants} cell={cell} placeholder={e.variantsPlaceholder} onChange={(variants) => set({ variants })} />
+            ),
+          },
           { field: 'note', label: c.note, control: (row, set, cell) => <CellText value={row.note} cell={cell} onChange={(note) => set({ note })} /> },
         ]}
       />
@@ -133,13 +194,27 @@ export function AvoidSection({ draft, change, readOnly, problems }: SectionProps
   return (
     <Section id="charter-avoid" title={e.sections.avoid} lead={e.sectionLeads.avoid}>
       <RowsEditor<AvoidRow>
-        path="avoid" caption={e.sections.avoid} rows={draft.avoid} readOnly={readOnly} problems={problems}
-        onChange={(avoid) => change({ avoid })} addLabel={e.addRow.avoid}
+        path="avoid"
+        caption={e.sections.avoid}
+        rows={draft.avoid}
+        readOnly={readOnly}
+        problems={problems}
+        onChange={(avoid) => change({ avoid })}
+        addLabel={e.addRow.avoid}
         newRow={() => ({ key: rowKey(), word: '', replacement: '', reason: '' })}
         columns={[
           { field: 'word', label: c.word, control: (row, set, cell) => <CellText value={row.word} cell={cell} onChange={(word) => set({ word })} /> },
-          { field: 'replacement', label: c.replacement, control: (row, set, cell) => <CellText value={row.replacement} cell={cell} onChange={(replacement) => set({ replacement })} /> },
-          { field: 'reason', label: c.reason, wide: true, control: (row, set, cell) => <CellText value={row.reason} cell={cell} onChange={(reason) => set({ reason })} /> },
+          {
+            field: 'replacement',
+            label: c.replacement,
+            control: (row, set, cell) => <CellText value={row.replacement} cell={cell} onChange={(replacement) => set({ replacement })} />,
+          },
+          {
+            field: 'reason',
+            label: c.reason,
+            wide: true,
+            control: (row, set, cell) => <CellText value={row.reason} cell={cell} onChange={(reason) => set({ reason })} />,
+          },
         ]}
       />
     </Section>
@@ -153,23 +228,41 @@ export function PressureSection({ draft, change, readOnly, problems }: SectionPr
   return (
     <Section id="charter-pressure" title={e.sections.pressure} lead={e.sectionLeads.pressure}>
       <RowsEditor<PressureRow>
-        path="pressure" caption={e.sections.pressure} rows={draft.pressure} readOnly={readOnly} problems={problems}
-        onChange={(pressure) => change({ pressure })} addLabel={e.addRow.pressure}
+        path="pressure"
+        caption={e.sections.pressure}
+        rows={draft.pressure}
+        readOnly={readOnly}
+        problems={problems}
+        onChange={(pressure) => change({ pressure })}
+        addLabel={e.addRow.pressure}
         newRow={() => ({ key: rowKey(), phrase: '', severity: 'warning', suggestion: '' })}
         columns={[
           { field: 'phrase', label: c.phrase, control: (row, set, cell) => <CellText value={row.phrase} cell={cell} onChange={(phrase) => set({ phrase })} /> },
           {
-            field: 'severity', label: c.severity,
+            field: 'severity',
+            label: c.severity,
             control: (row, set, cell) => (
               <select
-                value={row.severity} aria-label={cell.label} disabled={cell.readOnly} className={`severity-select severity-select-${row.severity}`}
+                value={row.severity}
+                aria-label={cell.label}
+                disabled={cell.readOnly}
+                className={`severity-select severity-select-${row.severity}`}
                 onChange={(ev) => set({ severity: SEVERITIES.find((s) => s === ev.target.value) ?? row.severity })}
               >
-                {SEVERITIES.map((s: Severity) => <option key={s} value={s}>{t.charter.severities[s]}</option>)}
+                {SEVERITIES.map((s: Severity) => (
+                  <option key={s} value={s}>
+                    {t.charter.severities[s]}
+                  </option>
+                ))}
               </select>
             ),
           },
-          { field: 'suggestion', label: c.suggestion, wide: true, control: (row, set, cell) => <CellText value={row.suggestion} cell={cell} onChange={(suggestion) => set({ suggestion })} /> },
+          {
+            field: 'suggestion',
+            label: c.suggestion,
+            wide: true,
+            control: (row, set, cell) => <CellText value={row.suggestion} cell={cell} onChange={(suggestion) => set({ suggestion })} />,
+          },
         ]}
       />
     </Section>
@@ -191,20 +284,41 @@ export function LimitsSection({ draft, change, readOnly, problems }: SectionProp
             <div className="field" key={name}>
               <label htmlFor={`${id}-${name}`}>{e.limits[name]}</label>
               <input
-                id={`${id}-${name}`} type="number" inputMode="numeric" min={min} max={max} step={1} value={draft.limits[name]} readOnly={readOnly}
+                id={`${id}-${name}`}
+                type="number"
+                inputMode="numeric"
+                min={min}
+                max={max}
+                step={1}
+                value={draft.limits[name]}
+                readOnly={readOnly}
                 aria-invalid={reason !== undefined || undefined}
                 aria-describedby={[`${id}-${name}-range`, reason !== undefined ? `${id}-${name}-problem` : ''].filter(Boolean).join(' ')}
                 onChange={(ev) => change({ limits: { ...draft.limits, [name]: ev.target.value } })}
               />
-              <small className="field-hint" id={`${id}-${name}-range`}>{e.range(String(min), String(max))}</small>
-              {reason !== undefined && <p className="field-problem" id={`${id}-${name}-problem`} data-field={field}>{problemMessage(e, field, reason)}</p>}
+              <small className="field-hint" id={`${id}-${name}-range`}>
+                {e.range(String(min), String(max))}
+              </small>
+              {reason !== undefined && (
+                <p className="field-problem" id={`${id}-${name}-problem`} data-field={field}>
+                  {problemMessage(e, field, reason)}
+                </p>
+              )}
             </div>
           );
         })}
         <label className="field">
           <span>{e.limits.emoji}</span>
-          <select value={draft.limits.emoji} disabled={readOnly} onChange={(ev) => change({ limits: { ...draft.limits, emoji: EMOJI.find((x) => x === ev.target.value) ?? draft.limits.emoji } })}>
-            {EMOJI.map((x: Emoji) => <option key={x} value={x}>{t.charter.emoji[x]}</option>)}
+          <select
+            value={draft.limits.emoji}
+            disabled={readOnly}
+            onChange={(ev) => change({ limits: { ...draft.limits, emoji: EMOJI.find((x) => x === ev.target.value) ?? draft.limits.emoji } })}
+          >
+            {EMOJI.map((x: Emoji) => (
+              <option key={x} value={x}>
+                {t.charter.emoji[x]}
+              </option>
+            ))}
           </select>
         </label>
       </div>
@@ -237,12 +351,17 @@ export function ClaimsSection({ draft, change, readOnly }: SectionProps) {
           <div key={pack} className="claims-pack">
             <label className="choice">
               <input
-                type="checkbox" checked={draft.claimsPacks.includes(pack)} disabled={readOnly} aria-describedby={`${id}-${pack}`}
+                type="checkbox"
+                checked={draft.claimsPacks.includes(pack)}
+                disabled={readOnly}
+                aria-describedby={`${id}-${pack}`}
                 onChange={(ev) => change({ claimsPacks: toggledPacks(draft.claimsPacks, pack, ev.target.checked) })}
               />
               <span className="claims-pack-name">{t.charter.claimsPacks[pack]}</span>
             </label>
-            <p className="muted small claims-pack-note" id={`${id}-${pack}`}>{e.claimsExplanations[pack]}</p>
+            <p className="muted small claims-pack-note" id={`${id}-${pack}`}>
+              {e.claimsExplanations[pack]}
+            </p>
           </div>
         ))}
       </fieldset>

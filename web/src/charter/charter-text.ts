@@ -10,9 +10,22 @@ import type { Charter } from './charter-draft.ts';
 type Words = Messages;
 
 export const CHARTER_FIELDS = [
-  'relationship', 'meaning', 'goal', 'register', 'address.use', 'address.avoid', 'dictionary', 'avoid', 'pressure',
-  'limits.maxSentenceLength', 'limits.maxCommasPerSentence', 'limits.maxExclamations', 'limits.emoji',
-  'greetings', 'signOffs', 'claimsPacks',
+  'relationship',
+  'meaning',
+  'goal',
+  'register',
+  'address.use',
+  'address.avoid',
+  'dictionary',
+  'avoid',
+  'pressure',
+  'limits.maxSentenceLength',
+  'limits.maxCommasPerSentence',
+  'limits.maxExclamations',
+  'limits.emoji',
+  'greetings',
+  'signOffs',
+  'claimsPacks',
 ] as const;
 
 /** A field's label, or the field itself when it is not one the console knows. */
@@ -25,26 +38,40 @@ export function fieldLines(t: Words, charter: Charter, field: string): string[] 
   const e = t.charter.editor;
   const sep = e.listSeparator;
   switch (field) {
-    case 'relationship': return [t.charter.relationshipPhrase(charter.relationship)];
-    case 'meaning': return lines(charter.meaning);
-    case 'goal': return lines(charter.goal);
-    case 'register': return [t.charter.registers[charter.register ?? 'none']];
-    case 'address.use': return charter.address.use;
-    case 'address.avoid': return charter.address.avoid;
+    case 'relationship':
+      return [t.charter.relationshipPhrase(charter.relationship)];
+    case 'meaning':
+      return lines(charter.meaning);
+    case 'goal':
+      return lines(charter.goal);
+    case 'register':
+      return [t.charter.registers[charter.register ?? 'none']];
+    case 'address.use':
+      return charter.address.use;
+    case 'address.avoid':
+      return charter.address.avoid;
     case 'dictionary':
       return charter.dictionary.map((d) => `${e.dictionaryEntry(d.preferred, d.variants.join(sep))}${d.note ? `(${d.note})` : ''}`);
     case 'avoid':
       return charter.avoid.map((a) => `${a.replacement ? e.avoidEntry(a.word, a.replacement) : a.word}${a.reason ? `(${a.reason})` : ''}`);
     case 'pressure':
       return charter.pressure.map((p) => `${p.phrase} [${t.charter.severities[p.severity]}]${p.suggestion ? ` → ${p.suggestion}` : ''}`);
-    case 'limits.maxSentenceLength': return [String(charter.limits.maxSentenceLength)];
-    case 'limits.maxCommasPerSentence': return [String(charter.limits.maxCommasPerSentence)];
-    case 'limits.maxExclamations': return [String(charter.limits.maxExclamations)];
-    case 'limits.emoji': return [t.charter.emoji[charter.limits.emoji]];
-    case 'greetings': return charter.greetings;
-    case 'signOffs': return charter.signOffs;
-    case 'claimsPacks': return charter.claimsPacks.map((p) => t.charter.claimsPacks[p]);
-    default: return [];
+    case 'limits.maxSentenceLength':
+      return [String(charter.limits.maxSentenceLength)];
+    case 'limits.maxCommasPerSentence':
+      return [String(charter.limits.maxCommasPerSentence)];
+    case 'limits.maxExclamations':
+      return [String(charter.limits.maxExclamations)];
+    case 'limits.emoji':
+      return [t.charter.emoji[charter.limits.emoji]];
+    case 'greetings':
+      return charter.greetings;
+    case 'signOffs':
+      return charter.signOffs;
+    case 'claimsPacks':
+      return charter.claimsPacks.map((p) => t.charter.claimsPacks[p]);
+    default:
+      return [];
   }
 }
 
@@ -59,15 +86,18 @@ function lines(text: string): string[] {
  */
 export function summaryLines(t: Words, summary: string): string[] {
   const s = t.charter.editor.versions.summary;
-  return summary.split('\n').filter((line) => line.trim() !== '').map((line) => {
-    const first = /^first version: 「(.*)」のような関係$/.exec(line);
-    if (first) return s.first(first[1] ?? '');
-    const colon = line.indexOf(': ');
-    if (colon < 0) return line;
-    const field = line.slice(0, colon);
-    const rest = line.slice(colon + 2);
-    return `${fieldLabel(t, field)}: ${changeText(t, field, rest)}`;
-  });
+  return summary
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const first = /^first version: 「(.*)」のような関係$/.exec(line);
+      if (first) return s.first(first[1] ?? '');
+      const colon = line.indexOf(': ');
+      if (colon < 0) return line;
+      const field = line.slice(0, colon);
+      const rest = line.slice(colon + 2);
+      return `${fieldLabel(t, field)}: ${changeText(t, field, rest)}`;
+    });
 }
 
 function changeText(t: Words, field: string, rest: string): string {
@@ -76,15 +106,24 @@ function changeText(t: Words, field: string, rest: string): string {
   if (rest === 'reordered') return s.reordered;
   const arrow = rest.split(' → ');
   if (arrow.length === 2) return arrow.map((value) => scalarText(t, field, value)).join(' → ');
-  return rest.split('; ').map((part) => {
-    const [verb, ...items] = part.split(' ');
-    const joined = items.join(' ');
-    const listed = field === 'claimsPacks' ? joined.split(', ').map((pack) => labelOf(t.charter.claimsPacks, pack)).join(t.charter.editor.listSeparator) : joined;
-    if (verb === 'added') return s.added(listed);
-    if (verb === 'removed') return s.removed(listed);
-    if (verb === 'changed') return s.changed(listed);
-    return part;
-  }).join(t.charter.editor.listSeparator);
+  return rest
+    .split('; ')
+    .map((part) => {
+      const [verb, ...items] = part.split(' ');
+      const joined = items.join(' ');
+      const listed =
+        field === 'claimsPacks'
+          ? joined
+              .split(', ')
+              .map((pack) => labelOf(t.charter.claimsPacks, pack))
+              .join(t.charter.editor.listSeparator)
+          : joined;
+      if (verb === 'added') return s.added(listed);
+      if (verb === 'removed') return s.removed(listed);
+      if (verb === 'changed') return s.changed(listed);
+      return part;
+    })
+    .join(t.charter.editor.listSeparator);
 }
 
 function scalarText(t: Words, field: string, value: string): string {

@@ -40,7 +40,20 @@ interface CheckedTextProps {
  * the marks. Pointing at an underline, or putting the caret in it, shows the finding's card
  * with its suggestion and a one-click fix.
  */
-export function CheckedText({ id, value, onChange, findings, multiline, minRows = 10, readOnly, onApplyFix, select, describedBy, label, onComposing }: CheckedTextProps) {
+export function CheckedText({
+  id,
+  value,
+  onChange,
+  findings,
+  multiline,
+  minRows = 10,
+  readOnly,
+  onApplyFix,
+  select,
+  describedBy,
+  label,
+  onComposing,
+}: CheckedTextProps) {
   const { t } = useI18n();
   const input = useRef<HTMLTextAreaElement>(null);
   const backdrop = useRef<HTMLDivElement>(null);
@@ -87,9 +100,11 @@ export function CheckedText({ id, value, onChange, findings, multiline, minRows 
   }
 
   function onPointerMove(event: PointerEvent) {
-    const hit = marks().find(({ element }) => [...element.getClientRects()].some((rect) => (
-      event.clientX >= rect.left - 2 && event.clientX <= rect.right + 2 && event.clientY >= rect.top && event.clientY <= rect.bottom
-    )));
+    const hit = marks().find(({ element }) =>
+      [...element.getClientRects()].some(
+        (rect) => event.clientX >= rect.left - 2 && event.clientX <= rect.right + 2 && event.clientY >= rect.top && event.clientY <= rect.bottom,
+      ),
+    );
     if (hit) open(hit.keys, hit.element);
     else if (card) scheduleHide();
   }
@@ -189,9 +204,15 @@ function renderMarks(text: string, findings: Finding[]): ReactNode[] {
     if (next === undefined) break;
     const piece = text.slice(at, next);
     const covering = findings.filter((finding) => finding.range.start < finding.range.end && finding.range.start <= at && next <= finding.range.end);
-    nodes.push(covering.length === 0
-      ? piece
-      : <mark key={`m${at}`} className={`finding-mark severity-${mostSevere(covering)}`} data-findings={covering.map(findingKey).join('|')}>{piece}</mark>);
+    nodes.push(
+      covering.length === 0 ? (
+        piece
+      ) : (
+        <mark key={`m${at}`} className={`finding-mark severity-${mostSevere(covering)}`} data-findings={covering.map(findingKey).join('|')}>
+          {piece}
+        </mark>
+      ),
+    );
   }
   return nodes;
 }

@@ -15,7 +15,11 @@ export function FindingCard({ finding, readOnly, onApplyFix, onShow }: { finding
         {finding.text !== '' ? <q className="finding-text">{finding.text}</q> : <span className="finding-text muted">{c.missingHere}</span>}
       </div>
       <p className="finding-message">{finding.message[locale]}</p>
-      {finding.explanation && <p className="finding-why"><span className="finding-why-label">{c.why}</span> {finding.explanation[locale]}</p>}
+      {finding.explanation && (
+        <p className="finding-why">
+          <span className="finding-why-label">{c.why}</span> {finding.explanation[locale]}
+        </p>
+      )}
       {finding.suggestion !== undefined && (
         <p className="finding-rewording">
           <span className="muted">{c.rewording}:</span> <ins>{finding.suggestion}</ins>
@@ -23,15 +27,25 @@ export function FindingCard({ finding, readOnly, onApplyFix, onShow }: { finding
         </p>
       )}
       <div className="finding-actions">
-        {fixText !== undefined
-          ? (
-            <>
-              <span className="finding-suggestion"><span className="muted">{c.suggestion}:</span> <ins>{fixText}</ins></span>
-              {!readOnly && <button type="button" className="button button-primary button-small" onClick={onApplyFix}>{c.fix}</button>}
-            </>
-          )
-          : finding.suggestion === undefined && <span className="muted small">{c.noFix}</span>}
-        {onShow && <button type="button" className="button button-quiet button-small" onClick={onShow}>{c.show}</button>}
+        {fixText !== undefined ? (
+          <>
+            <span className="finding-suggestion">
+              <span className="muted">{c.suggestion}:</span> <ins>{fixText}</ins>
+            </span>
+            {!readOnly && (
+              <button type="button" className="button button-primary button-small" onClick={onApplyFix}>
+                {c.fix}
+              </button>
+            )}
+          </>
+        ) : (
+          finding.suggestion === undefined && <span className="muted small">{c.noFix}</span>
+        )}
+        {onShow && (
+          <button type="button" className="button button-quiet button-small" onClick={onShow}>
+            {c.show}
+          </button>
+        )}
       </div>
     </div>
   );

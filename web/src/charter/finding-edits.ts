@@ -26,7 +26,7 @@ export function findingKey(finding: EditableFinding): string {
 }
 
 export function partText(draft: DraftText, part: MessagePart): string {
-  return part === 'subject' ? draft.subject ?? '' : draft.body;
+  return part === 'subject' ? (draft.subject ?? '') : draft.body;
 }
 
 /**
@@ -61,7 +61,8 @@ export function applyFix<D extends DraftText>(draft: D, finding: EditableFinding
 
 /** Every fix that can be applied, from the end of each part backwards so earlier ranges stay true; overlapping ones after the first are skipped. */
 export function applyAllFixes<D extends DraftText>(draft: D, findings: EditableFinding[]): { draft: D; applied: number } {
-  const fixable = findings.filter((finding) => finding.fix !== undefined)
+  const fixable = findings
+    .filter((finding) => finding.fix !== undefined)
     .sort((a, b) => (a.range.part === b.range.part ? b.range.start - a.range.start || b.range.end - a.range.end : a.range.part.localeCompare(b.range.part)));
   let next = draft;
   let applied = 0;

@@ -32,11 +32,13 @@ export function useLiveCheck(workspace: string, draft: MessageDraft, options: { 
   const checked = useApiData(
     async (signal) => ({
       draft,
-      result: await unwrap(api.POST('/api/v1/workspaces/{workspace}/charter/check', {
-        params: { path: { workspace } },
-        body: { ...draft, subject: draft.channel === 'email' && draft.subject ? draft.subject : undefined },
-        signal,
-      })),
+      result: await unwrap(
+        api.POST('/api/v1/workspaces/{workspace}/charter/check', {
+          params: { path: { workspace } },
+          body: { ...draft, subject: draft.channel === 'email' && draft.subject ? draft.subject : undefined },
+          signal,
+        }),
+      ),
     }),
     [workspace, draft.department, draft.channel, draft.format, draft.subject ?? null, draft.body],
     { pauseMs: TYPING_PAUSE_MS, enabled: options.paused !== true && !empty },
@@ -46,10 +48,12 @@ export function useLiveCheck(workspace: string, draft: MessageDraft, options: { 
   if (checked.state === 'loading') return { findings: [], result: undefined, checking: true, error: undefined };
   const { draft: sent, result } = checked.data;
   const sameKind = sent.department === draft.department && sent.channel === draft.channel && sent.format === draft.format;
-  const findings = !sameKind ? [] : result.findings.flatMap((finding) => {
-    const part = finding.range.part;
-    const moved = moveRange(partText(sent, part), partText(draft, part), finding.range);
-    return moved ? [{ ...finding, range: { part, ...moved } }] : [];
-  });
+  const findings = !sameKind
+    ? []
+    : result.findings.flatMap((finding) => {
+        const part = finding.range.part;
+        const moved = moveRange(partText(sent, part), partText(draft, part), finding.range);
+        return moved ? [{ ...finding, range: { part, ...moved } }] : [];
+      });
   return { findings, result, checking: checked.refreshing, error: undefined };
 }

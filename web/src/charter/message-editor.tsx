@@ -52,20 +52,40 @@ export function MessageEditor({ workspace, draft, onChange, readOnly, header, ac
         <div className="message-kind">
           <label className="field">
             <span>{c.department}</span>
-            <select value={draft.department} disabled={readOnly} onChange={(e) => onChange({ ...draft, department: e.target.value as MessageDraft['department'] })}>
-              {DEPARTMENTS.map((d) => <option key={d} value={d}>{t.charter.departments[d]}</option>)}
+            <select
+              value={draft.department}
+              disabled={readOnly}
+              onChange={(e) => onChange({ ...draft, department: e.target.value as MessageDraft['department'] })}
+            >
+              {DEPARTMENTS.map((d) => (
+                <option key={d} value={d}>
+                  {t.charter.departments[d]}
+                </option>
+              ))}
             </select>
           </label>
           <label className="field">
             <span>{c.channel}</span>
             <select value={draft.channel} disabled={readOnly} onChange={(e) => onChange({ ...draft, channel: e.target.value as MessageDraft['channel'] })}>
-              {CHANNELS.map((ch) => <option key={ch} value={ch}>{t.charter.channels[ch]}</option>)}
+              {CHANNELS.map((ch) => (
+                <option key={ch} value={ch}>
+                  {t.charter.channels[ch]}
+                </option>
+              ))}
             </select>
           </label>
           <label className="field">
             <span>{c.format}</span>
-            <select value={draft.format ?? 'text'} disabled={readOnly} onChange={(e) => onChange({ ...draft, format: e.target.value as MessageDraft['format'] })}>
-              {FORMATS.map((f) => <option key={f} value={f}>{t.charter.formats[f]}</option>)}
+            <select
+              value={draft.format ?? 'text'}
+              disabled={readOnly}
+              onChange={(e) => onChange({ ...draft, format: e.target.value as MessageDraft['format'] })}
+            >
+              {FORMATS.map((f) => (
+                <option key={f} value={f}>
+                  {t.charter.formats[f]}
+                </option>
+              ))}
             </select>
           </label>
         </div>
@@ -73,8 +93,14 @@ export function MessageEditor({ workspace, draft, onChange, readOnly, header, ac
           <div className="field">
             <label htmlFor="message-subject">{c.subject}</label>
             <CheckedText
-              id="message-subject" value={draft.subject ?? ''} multiline={false} readOnly={readOnly}
-              findings={partFindings('subject')} onChange={(subject) => onChange({ ...draft, subject })} onApplyFix={fix} onComposing={setComposing}
+              id="message-subject"
+              value={draft.subject ?? ''}
+              multiline={false}
+              readOnly={readOnly}
+              findings={partFindings('subject')}
+              onChange={(subject) => onChange({ ...draft, subject })}
+              onApplyFix={fix}
+              onComposing={setComposing}
               select={select?.part === 'subject' ? select : undefined}
             />
           </div>
@@ -82,11 +108,21 @@ export function MessageEditor({ workspace, draft, onChange, readOnly, header, ac
         <div className="field">
           <label htmlFor="message-body">{c.body}</label>
           <CheckedText
-            id="message-body" value={draft.body} multiline minRows={rows} readOnly={readOnly}
-            findings={partFindings('body')} onChange={(body) => onChange({ ...draft, body })} onApplyFix={fix} onComposing={setComposing}
-            select={select?.part === 'body' ? select : undefined} describedBy="message-body-help"
+            id="message-body"
+            value={draft.body}
+            multiline
+            minRows={rows}
+            readOnly={readOnly}
+            findings={partFindings('body')}
+            onChange={(body) => onChange({ ...draft, body })}
+            onApplyFix={fix}
+            onComposing={setComposing}
+            select={select?.part === 'body' ? select : undefined}
+            describedBy="message-body-help"
           />
-          <p id="message-body-help" className="muted small">{c.bodyHelp}</p>
+          <p id="message-body-help" className="muted small">
+            {c.bodyHelp}
+          </p>
         </div>
         {actions}
       </div>
@@ -105,24 +141,50 @@ function FixAllOutcome({ applied, findings, checking }: { applied: number; findi
   const { format } = useCurrentWorkspace();
   const c = t.charter.checker;
   const done = c.fixedAll(format.integer(applied));
-  if (checking) return <p className="muted small" role="status">{done} {c.recheckingAfterFix}</p>;
+  if (checking)
+    return (
+      <p className="muted small" role="status">
+        {done} {c.recheckingAfterFix}
+      </p>
+    );
   const blocking = findings.filter((finding) => finding.severity === 'error');
-  if (blocking.length === 0) return <p className="alert alert-ok small" role="status">{done} {c.nothingBlocks}</p>;
+  if (blocking.length === 0)
+    return (
+      <p className="alert alert-ok small" role="status">
+        {done} {c.nothingBlocks}
+      </p>
+    );
   return (
     <div className="alert alert-error small" role="status">
-      <p>{done} <strong>{c.stillBlocks(format.integer(blocking.length))}</strong></p>
+      <p>
+        {done} <strong>{c.stillBlocks(format.integer(blocking.length))}</strong>
+      </p>
       <ul className="blocking-list">
         {blocking.map((finding) => (
-          <li key={findingKey(finding)}>{ruleLabel(t, finding.rule)}{finding.text !== '' ? `「${finding.text}」` : ''}: {finding.message[locale]}</li>
+          <li key={findingKey(finding)}>
+            {ruleLabel(t, finding.rule)}
+            {finding.text !== '' ? `「${finding.text}」` : ''}: {finding.message[locale]}
+          </li>
         ))}
       </ul>
     </div>
   );
 }
 
-function FindingsPanel({ check, draft, readOnly, onChange, onFix, onShow }: {
-  check: LiveCheck; draft: MessageDraft; readOnly?: boolean;
-  onChange(draft: MessageDraft): void; onFix(finding: Finding): void; onShow(finding: Finding): void;
+function FindingsPanel({
+  check,
+  draft,
+  readOnly,
+  onChange,
+  onFix,
+  onShow,
+}: {
+  check: LiveCheck;
+  draft: MessageDraft;
+  readOnly?: boolean;
+  onChange(draft: MessageDraft): void;
+  onFix(finding: Finding): void;
+  onShow(finding: Finding): void;
 }) {
   const { t } = useI18n();
   const { format } = useCurrentWorkspace();
@@ -149,16 +211,19 @@ function FindingsPanel({ check, draft, readOnly, onChange, onFix, onShow }: {
         </span>
       </div>
       {result && (
-        <p className={`findings-publishable ${counts.error === 0 ? 'is-ok' : 'is-blocked'}`}>
-          {counts.error === 0 ? c.publishable : c.notPublishable}
-        </p>
+        <p className={`findings-publishable ${counts.error === 0 ? 'is-ok' : 'is-blocked'}`}>{counts.error === 0 ? c.publishable : c.notPublishable}</p>
       )}
-      {check.error && <div className="alert alert-error" role="alert">{check.error.message}</div>}
+      {check.error && (
+        <div className="alert alert-error" role="alert">
+          {check.error.message}
+        </div>
+      )}
       <div className="findings-head">
         <h2 id="findings-title">{c.findingsCount(format.integer(findings.length))}</h2>
         {!readOnly && fixable > 0 && (
           <button
-            type="button" className="button button-small"
+            type="button"
+            className="button button-small"
             onClick={() => {
               const fixed = applyAllFixes(draft, findings);
               onChange(fixed.draft);

@@ -13,7 +13,9 @@ export function NoCharter() {
     <div className="alert alert-info" role="status">
       <strong>{t.charter.noCharter}</strong>
       <p>{canWrite(role) ? t.charter.noCharterWrite : t.charter.noCharterRead}</p>
-      <Link className="button" to={charterPath(workspace.name, 'editor')}>{t.charter.openEditor}</Link>
+      <Link className="button" to={charterPath(workspace.name, 'editor')}>
+        {t.charter.openEditor}
+      </Link>
     </div>
   );
 }

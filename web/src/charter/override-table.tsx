@@ -34,13 +34,19 @@ export function OverrideTable({ overrides, withTemplate }: { overrides: Override
               <td>
                 {format.dateTime(override.createdAt)}
                 <br />
-                <span className="muted small">{tt.checkedAgainst} {tt.charterVersion(String(override.charterVersion))}</span>
+                <span className="muted small">
+                  {tt.checkedAgainst} {tt.charterVersion(String(override.charterVersion))}
+                </span>
               </td>
               {withTemplate && (
                 <td>
-                  {override.templateId === null
-                    ? <>{override.templateName} <span className="badge">{tt.logDeleted}</span></>
-                    : <Link to={charterPath(workspace.name, 'templates', override.templateId)}>{override.templateName}</Link>}
+                  {override.templateId === null ? (
+                    <>
+                      {override.templateName} <span className="badge">{tt.logDeleted}</span>
+                    </>
+                  ) : (
+                    <Link to={charterPath(workspace.name, 'templates', override.templateId)}>{override.templateName}</Link>
+                  )}
                 </td>
               )}
               <td>{override.overriddenBy}</td>
@@ -48,7 +54,9 @@ export function OverrideTable({ overrides, withTemplate }: { overrides: Override
               <td>
                 <ul className="override-findings">
                   {override.findings.map((finding) => (
-                    <li key={findingKey(finding)}>「{finding.text}」 {finding.message[locale]}</li>
+                    <li key={findingKey(finding)}>
+                      「{finding.text}」 {finding.message[locale]}
+                    </li>
                   ))}
                 </ul>
               </td>

@@ -6,7 +6,15 @@ import { useI18n } from '../i18n/i18n.tsx';
  * converting) or the add button; × removes a word. A word already in the list is not added
  * twice. Read only, it is the chips alone.
  */
-export function WordList({ label, hint, words, onChange, readOnly, problem, field }: {
+export function WordList({
+  label,
+  hint,
+  words,
+  onChange,
+  readOnly,
+  problem,
+  field,
+}: {
   label: string;
   hint?: string;
   words: readonly string[];
@@ -35,22 +43,36 @@ export function WordList({ label, hint, words, onChange, readOnly, problem, fiel
   const describedBy = [hint ? `${id}-hint` : '', problem ? `${id}-problem` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className="word-list" role="group" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
-      <span className="word-list-label" id={`${id}-label`}>{label}</span>
-      {hint && <span className="field-hint" id={`${id}-hint`}>{hint}</span>}
-      {words.length === 0
-        ? <p className="muted small word-list-empty">{e.noWords}</p>
-        : (
-          <ul className="chips" aria-label={label}>
-            {words.map((w, index) => (
-              <li key={`${index}-${w}`} className="chip">
-                <span>{w}</span>
-                {!readOnly && (
-                  <button type="button" className="chip-remove" aria-label={e.removeWord(w)} title={e.removeWord(w)} onClick={() => onChange(words.filter((_, i) => i !== index))}>×</button>
-                )}
-              </li>
-            ))}
-          </ul>
-        )}
+      <span className="word-list-label" id={`${id}-label`}>
+        {label}
+      </span>
+      {hint && (
+        <span className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
+      {words.length === 0 ? (
+        <p className="muted small word-list-empty">{e.noWords}</p>
+      ) : (
+        <ul className="chips" aria-label={label}>
+          {words.map((w, index) => (
+            <li key={`${index}-${w}`} className="chip">
+              <span>{w}</span>
+              {!readOnly && (
+                <button
+                  type="button"
+                  className="chip-remove"
+                  aria-label={e.removeWord(w)}
+                  title={e.removeWord(w)}
+                  onClick={() => onChange(words.filter((_, i) => i !== index))}
+                >
+                  ×
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
       {!readOnly && (
         <div className="word-list-add">
           <input
@@ -62,11 +84,21 @@ export function WordList({ label, hint, words, onChange, readOnly, problem, fiel
             onChange={(event) => setTyped(event.target.value)}
             onKeyDown={onKeyDown}
           />
-          <button type="button" className="button button-small" onClick={add} disabled={word === '' || duplicate}>{e.add}</button>
-          {duplicate && word !== '' && <span className="field-hint" id={`${id}-duplicate`}>{e.duplicateWord}</span>}
+          <button type="button" className="button button-small" onClick={add} disabled={word === '' || duplicate}>
+            {e.add}
+          </button>
+          {duplicate && word !== '' && (
+            <span className="field-hint" id={`${id}-duplicate`}>
+              {e.duplicateWord}
+            </span>
+          )}
         </div>
       )}
-      {problem && <p className="field-problem" id={`${id}-problem`} data-field={field}>{problem}</p>}
+      {problem && (
+        <p className="field-problem" id={`${id}-problem`} data-field={field}>
+          {problem}
+        </p>
+      )}
     </div>
   );
 }

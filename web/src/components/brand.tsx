@@ -5,7 +5,9 @@ export function Brand({ large }: { large?: boolean }) {
   const { t } = useI18n();
   return (
     <div className={large ? 'brand brand-large' : 'brand'}>
-      <span className="brand-mark" aria-hidden="true">絆</span>
+      <span className="brand-mark" aria-hidden="true">
+        絆
+      </span>
       <span>
         <span className="brand-name">{t.app.name}</span>
         <span className="brand-tagline">{t.app.tagline}</span>

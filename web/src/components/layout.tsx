@@ -32,21 +32,26 @@ export function Layout({ children }: { children?: ReactNode } = {}) {
       <aside className={menuOpen ? 'sidebar is-open' : 'sidebar'}>
         <div className="sidebar-inner">
           <Brand />
-          <button
-            type="button" className="menu-button" aria-expanded={menuOpen} aria-controls="main-navigation"
-            onClick={() => setMenuOpen((open) => !open)}
-          >
+          <button type="button" className="menu-button" aria-expanded={menuOpen} aria-controls="main-navigation" onClick={() => setMenuOpen((open) => !open)}>
             <span aria-hidden="true">{menuOpen ? '✕' : '☰'}</span> {menuOpen ? t.frame.closeMenu : t.frame.menu}
           </button>
           <nav id="main-navigation" aria-label={t.nav.label}>
             <ul className="nav-list">
-              <li><NavLink end to={base}>{t.nav.home}</NavLink></li>
-              <li><NavLink to={`${base}/customers`}>{t.nav.customers}</NavLink></li>
+              <li>
+                <NavLink end to={base}>
+                  {t.nav.home}
+                </NavLink>
+              </li>
+              <li>
+                <NavLink to={`${base}/customers`}>{t.nav.customers}</NavLink>
+              </li>
               <li>
                 <NavLink to={`${base}/analytics`}>{t.nav.analytics}</NavLink>
                 <ul className="nav-sub" aria-label={t.analytics.sectionNav}>
                   {ANALYTICS_PAGES.map((p) => (
-                    <li key={p.path}><NavLink to={`${base}/analytics/${p.path}`}>{t.analytics.pages[p.key]}</NavLink></li>
+                    <li key={p.path}>
+                      <NavLink to={`${base}/analytics/${p.path}`}>{t.analytics.pages[p.key]}</NavLink>
+                    </li>
                   ))}
                 </ul>
               </li>
@@ -60,10 +65,26 @@ export function Layout({ children }: { children?: ReactNode } = {}) {
                   ))}
                 </ul>
               </li>
-              {workspace && canWrite(workspace.role) && <li><NavLink to={`${base}/import`}>{t.nav.import}</NavLink></li>}
-              {workspace && canManage(workspace.role) && <li><NavLink to={`${base}/members`}>{t.access.nav.members}</NavLink></li>}
-              {workspace && canManage(workspace.role) && <li><NavLink to={`${base}/api-keys`}>{t.access.nav.apiKeys}</NavLink></li>}
-              <li><a href="/docs" target="_blank" rel="noreferrer">{t.nav.apiDocs} ↗</a></li>
+              {workspace && canWrite(workspace.role) && (
+                <li>
+                  <NavLink to={`${base}/import`}>{t.nav.import}</NavLink>
+                </li>
+              )}
+              {workspace && canManage(workspace.role) && (
+                <li>
+                  <NavLink to={`${base}/members`}>{t.access.nav.members}</NavLink>
+                </li>
+              )}
+              {workspace && canManage(workspace.role) && (
+                <li>
+                  <NavLink to={`${base}/api-keys`}>{t.access.nav.apiKeys}</NavLink>
+                </li>
+              )}
+              <li>
+                <a href="/docs" target="_blank" rel="noreferrer">
+                  {t.nav.apiDocs} ↗
+                </a>
+              </li>
             </ul>
           </nav>
         </div>
@@ -77,9 +98,16 @@ export function Layout({ children }: { children?: ReactNode } = {}) {
           </div>
         </header>
         <main className="content">
-          {children ?? (workspace
-            ? <CurrentWorkspaceProvider workspace={workspace}><Outlet /></CurrentWorkspaceProvider>
-            : <div className="alert alert-error" role="alert">{t.app.noWorkspace(name)}</div>)}
+          {children ??
+            (workspace ? (
+              <CurrentWorkspaceProvider workspace={workspace}>
+                <Outlet />
+              </CurrentWorkspaceProvider>
+            ) : (
+              <div className="alert alert-error" role="alert">
+                {t.app.noWorkspace(name)}
+              </div>
+            ))}
         </main>
       </div>
     </div>
@@ -96,11 +124,12 @@ function WorkspaceSelector({ current }: { current: string }) {
   return (
     <label className="field-inline">
       <span>{t.nav.workspace}</span>
-      <select
-        value={current}
-        onChange={(event) => navigate(`/w/${encodeURIComponent(event.target.value)}${section ? `/${section}` : ''}`)}
-      >
-        {workspaces.map((w) => <option key={w.id} value={w.name}>{w.name}</option>)}
+      <select value={current} onChange={(event) => navigate(`/w/${encodeURIComponent(event.target.value)}${section ? `/${section}` : ''}`)}>
+        {workspaces.map((w) => (
+          <option key={w.id} value={w.name}>
+            {w.name}
+          </option>
+        ))}
       </select>
     </label>
   );
@@ -113,8 +142,12 @@ function UserMenu() {
   const who = me.displayName ?? me.email ?? '';
   return (
     <div className="user-menu">
-      <span className="user-name" title={me.email}>{t.nav.signedInAs(who)}</span>
-      <button type="button" className="button button-quiet" onClick={() => void signOut()}>{t.nav.signOut}</button>
+      <span className="user-name" title={me.email}>
+        {t.nav.signedInAs(who)}
+      </span>
+      <button type="button" className="button button-quiet" onClick={() => void signOut()}>
+        {t.nav.signOut}
+      </button>
     </div>
   );
 }

@@ -3,7 +3,11 @@ import { useI18n } from '../i18n/i18n.tsx';
 
 export function Loading() {
   const { t } = useI18n();
-  return <p className="status" role="status">{t.app.loading}</p>;
+  return (
+    <p className="status" role="status">
+      {t.app.loading}
+    </p>
+  );
 }
 
 /** An error from the API (its message is the API's own, in English) with an optional retry. */
@@ -12,8 +16,15 @@ export function Failure({ error, retry }: { error: Error; retry?: () => void }) 
   return (
     <div className="alert alert-error" role="alert">
       <strong>{t.app.errorTitle}</strong>
-      <p>{error.message}{error instanceof ApiError ? ` (${error.code})` : ''}</p>
-      {retry && <button type="button" className="button" onClick={retry}>{t.app.retry}</button>}
+      <p>
+        {error.message}
+        {error instanceof ApiError ? ` (${error.code})` : ''}
+      </p>
+      {retry && (
+        <button type="button" className="button" onClick={retry}>
+          {t.app.retry}
+        </button>
+      )}
     </div>
   );
 }

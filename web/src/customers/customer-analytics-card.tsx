@@ -18,10 +18,14 @@ export function CustomerAnalyticsCard({ customerId }: { customerId: string }) {
   const { workspace } = useCurrentWorkspace();
   const c = t.analytics.customer360;
   // The run says whether a model was run at all, and over which horizon the figures are.
-  const analytics = useApiData((signal) => Promise.all([
-    unwrap(api.GET('/api/v1/workspaces/{workspace}/customers/{id}/analytics', { params: { path: { workspace: workspace.name, id: customerId } }, signal })),
-    unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/customer-value', { params: { path: { workspace: workspace.name } }, signal })),
-  ]), [workspace.name, customerId]);
+  const analytics = useApiData(
+    (signal) =>
+      Promise.all([
+        unwrap(api.GET('/api/v1/workspaces/{workspace}/customers/{id}/analytics', { params: { path: { workspace: workspace.name, id: customerId } }, signal })),
+        unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/customer-value', { params: { path: { workspace: workspace.name } }, signal })),
+      ]),
+    [workspace.name, customerId],
+  );
   return (
     <section className="card" aria-labelledby="customer-analytics-heading">
       <h2 id="customer-analytics-heading">{c.title}</h2>
@@ -43,36 +47,38 @@ function CustomerFigures({ analytics, run }: { analytics: CustomerAnalytics; run
       <h3 className="analytics-subhead">
         {c.rfm} <span className="muted">{c.asOf(format.calendarDate(analytics.asOf))}</span>
       </h3>
-      {rfm
-        ? (
-          <>
-            <div className="rfm-scores" role="group" aria-label={a.rfm.scores}>
-              <Score letter="R" label={a.rfm.recency} score={rfm.scores.recency} />
-              <Score letter="F" label={a.rfm.frequency} score={rfm.scores.frequency} />
-              <Score letter="M" label={a.rfm.monetary} score={rfm.scores.monetary} />
-              <div className="rfm-segment">
-                <span className="stat-label">{c.segment}</span>
-                <span className={`badge badge-large segment-${rfm.segment}`}>{a.rfm.segmentNames[rfm.segment]}</span>
-              </div>
+      {rfm ? (
+        <>
+          <div className="rfm-scores" role="group" aria-label={a.rfm.scores}>
+            <Score letter="R" label={a.rfm.recency} score={rfm.scores.recency} />
+            <Score letter="F" label={a.rfm.frequency} score={rfm.scores.frequency} />
+            <Score letter="M" label={a.rfm.monetary} score={rfm.scores.monetary} />
+            <div className="rfm-segment">
+              <span className="stat-label">{c.segment}</span>
+              <span className={`badge badge-large segment-${rfm.segment}`}>{a.rfm.segmentNames[rfm.segment]}</span>
             </div>
-            <p className="muted small">{a.rfm.segmentMeanings[rfm.segment]}</p>
-            <dl className="definition">
-              <dt>{c.recencyDays}</dt><dd>{a.units.days(format.integer(rfm.recency))}</dd>
-              <dt>{c.frequency}</dt><dd>{a.units.times(format.integer(rfm.frequency))}</dd>
-              <dt>{c.monetary}</dt><dd>{format.money(rfm.monetary)}</dd>
-            </dl>
-          </>
-        )
-        : <p className="muted">{c.noRfm}</p>}
+          </div>
+          <p className="muted small">{a.rfm.segmentMeanings[rfm.segment]}</p>
+          <dl className="definition">
+            <dt>{c.recencyDays}</dt>
+            <dd>{a.units.days(format.integer(rfm.recency))}</dd>
+            <dt>{c.frequency}</dt>
+            <dd>{a.units.times(format.integer(rfm.frequency))}</dd>
+            <dt>{c.monetary}</dt>
+            <dd>{format.money(rfm.monetary)}</dd>
+          </dl>
+        </>
+      ) : (
+        <p className="muted">{c.noRfm}</p>
+      )}
       <h3 className="analytics-subhead">{c.value}</h3>
-      {value && run
-        ? <ValueFigures value={value} run={run} />
-        : (
-          <p className="muted" role="status">
-            {run === null ? c.noModel : c.noValue}{' '}
-            <Link to={`/w/${encodeURIComponent(workspace.name)}/analytics/customer-value`}>{c.openModel}</Link>
-          </p>
-        )}
+      {value && run ? (
+        <ValueFigures value={value} run={run} />
+      ) : (
+        <p className="muted" role="status">
+          {run === null ? c.noModel : c.noValue} <Link to={`/w/${encodeURIComponent(workspace.name)}/analytics/customer-value`}>{c.openModel}</Link>
+        </p>
+      )}
     </>
   );
 }
@@ -81,8 +87,15 @@ function Score({ letter, label, score }: { letter: string; label: string; score:
   return (
     <div className="rfm-score" title={label}>
       <span className="stat-label">{label}</span>
-      <span className="rfm-score-value">{letter}{score}</span>
-      <span className="rfm-dots" aria-hidden="true">{[1, 2, 3, 4, 5].map((i) => <span key={i} className={i <= score ? 'on' : undefined} />)}</span>
+      <span className="rfm-score-value">
+        {letter}
+        {score}
+      </span>
+      <span className="rfm-dots" aria-hidden="true">
+        {[1, 2, 3, 4, 5].map((i) => (
+          <span key={i} className={i <= score ? 'on' : undefined} />
+        ))}
+      </span>
     </div>
   );
 }

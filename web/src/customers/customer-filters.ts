@@ -43,14 +43,23 @@ export interface CustomerFilters {
 export const DEFAULT_SORT = { sort: 'lastPurchase', order: 'desc' } as const;
 
 export const NO_FILTERS: CustomerFilters = {
-  q: '', lifecycle: undefined, prefecture: undefined, gender: undefined, rfmSegment: undefined,
-  purchaseCountMin: undefined, purchaseCountMax: undefined, ...DEFAULT_SORT,
+  q: '',
+  lifecycle: undefined,
+  prefecture: undefined,
+  gender: undefined,
+  rfmSegment: undefined,
+  purchaseCountMin: undefined,
+  purchaseCountMax: undefined,
+  ...DEFAULT_SORT,
 };
 
 /** True when something narrows the list (the order does not). */
 export function anyFilter(filters: CustomerFilters): boolean {
-  return Boolean(filters.q || filters.lifecycle || filters.prefecture || filters.gender || filters.rfmSegment)
-    || filters.purchaseCountMin !== undefined || filters.purchaseCountMax !== undefined;
+  return (
+    Boolean(filters.q || filters.lifecycle || filters.prefecture || filters.gender || filters.rfmSegment) ||
+    filters.purchaseCountMin !== undefined ||
+    filters.purchaseCountMax !== undefined
+  );
 }
 
 function count(value: string | null): number | undefined {

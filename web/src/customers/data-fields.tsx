@@ -41,9 +41,13 @@ export function readableValue(t: Messages, format: Format, key: string, value: u
 /** Shows a readable text; raw data in a marked style with a tooltip saying what it is. */
 export function ReadableText({ readable }: { readable: Readable }) {
   const { t } = useI18n();
-  return readable.raw
-    ? <span className="raw-data" title={t.customer360.data.raw}>{readable.text}</span>
-    : <>{readable.text}</>;
+  return readable.raw ? (
+    <span className="raw-data" title={t.customer360.data.raw}>
+      {readable.text}
+    </span>
+  ) : (
+    readable.text
+  );
 }
 
 /** Event properties (or any details) as "label: value · label: value", labelled where Kizuna knows them. */

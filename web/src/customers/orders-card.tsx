@@ -22,8 +22,10 @@ export function PurchaseSummaryCard({ profile }: { profile: Customer360['profile
         <Stat label={c.averageOrder} value={average === undefined ? t.app.none : format.money(Math.round(average))} />
       </div>
       <dl className="definition">
-        <dt>{c.firstPurchaseAt}</dt><dd>{profile.firstPurchaseAt ? format.dateTime(profile.firstPurchaseAt) : t.app.none}</dd>
-        <dt>{c.lastPurchaseAt}</dt><dd>{profile.lastPurchaseAt ? format.dateTime(profile.lastPurchaseAt) : t.app.none}</dd>
+        <dt>{c.firstPurchaseAt}</dt>
+        <dd>{profile.firstPurchaseAt ? format.dateTime(profile.firstPurchaseAt) : t.app.none}</dd>
+        <dt>{c.lastPurchaseAt}</dt>
+        <dd>{profile.lastPurchaseAt ? format.dateTime(profile.lastPurchaseAt) : t.app.none}</dd>
       </dl>
     </section>
   );
@@ -75,9 +77,15 @@ function OrderBlock({ order }: { order: Order }) {
           <tr>
             <th scope="col">{c.itemColumns.sku}</th>
             <th scope="col">{c.itemColumns.productName}</th>
-            <th scope="col" className="num">{c.itemColumns.quantity}</th>
-            <th scope="col" className="num">{c.itemColumns.unitPrice}</th>
-            <th scope="col" className="num">{c.itemColumns.subtotal}</th>
+            <th scope="col" className="num">
+              {c.itemColumns.quantity}
+            </th>
+            <th scope="col" className="num">
+              {c.itemColumns.unitPrice}
+            </th>
+            <th scope="col" className="num">
+              {c.itemColumns.subtotal}
+            </th>
           </tr>
         </thead>
         <tbody>

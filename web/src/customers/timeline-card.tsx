@@ -23,17 +23,24 @@ export function TimelineCard({ customerId }: { customerId: string }) {
   const [timeline, setTimeline] = useState<TimelineState>({ state: 'loading' });
   const [attempt, setAttempt] = useState(0);
 
-  const fetchPage = (before: string | undefined, signal?: AbortSignal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/customers/{id}/timeline', {
-    params: { path: { workspace: workspace.name, id: customerId }, query: { limit: PAGE_SIZE, ...(before ? { before } : {}) } },
-    ...(signal ? { signal } : {}),
-  }));
+  const fetchPage = (before: string | undefined, signal?: AbortSignal) =>
+    unwrap(
+      api.GET('/api/v1/workspaces/{workspace}/customers/{id}/timeline', {
+        params: { path: { workspace: workspace.name, id: customerId }, query: { limit: PAGE_SIZE, ...(before ? { before } : {}) } },
+        ...(signal ? { signal } : {}),
+      }),
+    );
 
   useEffect(() => {
     const controller = new AbortController();
     setTimeline({ state: 'loading' });
     fetchPage(undefined, controller.signal).then(
-      (page) => { if (!controller.signal.aborted) setTimeline({ state: 'ready', ...page, loadingMore: false }); },
-      (error: Error) => { if (!controller.signal.aborted) setTimeline({ state: 'failed', error }); },
+      (page) => {
+        if (!controller.signal.aborted) setTimeline({ state: 'ready', ...page, loadingMore: false });
+      },
+      (error: Error) => {
+        if (!controller.signal.aborted) setTimeline({ state: 'failed', error });
+      },
     );
     return () => controller.abort();
   }, [workspace.name, customerId, attempt]);
@@ -59,13 +66,15 @@ export function TimelineCard({ customerId }: { customerId: string }) {
       {timeline.state === 'failed' && <Failure error={timeline.error} retry={() => setAttempt((a) => a + 1)} />}
       {timeline.state === 'ready' && (
         <>
-          {timeline.entries.length === 0
-            ? <p className="muted">{t.customer360.noTimeline}</p>
-            : (
-              <ol className="timeline" aria-labelledby="timeline-heading">
-                {timeline.entries.map((entry, index) => <TimelineItem key={`${entry.kind}:${entry.at}:${index}`} entry={entry} />)}
-              </ol>
-            )}
+          {timeline.entries.length === 0 ? (
+            <p className="muted">{t.customer360.noTimeline}</p>
+          ) : (
+            <ol className="timeline" aria-labelledby="timeline-heading">
+              {timeline.entries.map((entry, index) => (
+                <TimelineItem key={`${entry.kind}:${entry.at}:${index}`} entry={entry} />
+              ))}
+            </ol>
+          )}
           {timeline.nextBefore && (
             <button type="button" className="button" disabled={timeline.loadingMore} onClick={() => void loadMore()}>
               {timeline.loadingMore ? t.app.loading : t.customer360.loadMore}
@@ -100,7 +109,9 @@ function describe(entry: TimelineEntry, t: Messages, format: Format): { text: Re
     case 'order':
       return {
         text: t.timeline.order(
-          detail('externalId'), format.money(detail('amount')), format.integer(Number(entry.details.itemCount ?? 0)),
+          detail('externalId'),
+          format.money(detail('amount')),
+          format.integer(Number(entry.details.itemCount ?? 0)),
           labelOf(t.orderStatus, detail('status')),
         ),
         details: [labelOf(t.channels.order, detail('channel')), entry.details.store ? detail('store') : undefined].filter(Boolean).join(' / '),
@@ -114,7 +125,9 @@ function describe(entry: TimelineEntry, t: Messages, format: Format): { text: Re
     case 'consent':
       return {
         text: t.timeline.consent(
-          labelOf(t.channels.consent, detail('channel')), labelOf(t.consent.purpose, detail('purpose')), labelOf(t.consent.status, detail('status')),
+          labelOf(t.channels.consent, detail('channel')),
+          labelOf(t.consent.purpose, detail('purpose')),
+          labelOf(t.consent.status, detail('status')),
         ),
         ...(entry.details.source ? { details: <ReadableText readable={readableValue(t, format, 'source', entry.details.source)} /> } : {}),
       };

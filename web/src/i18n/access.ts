@@ -2,7 +2,12 @@
 export const accessJa = {
   nav: { members: 'メンバー', apiKeys: 'API キー' },
   roles: {
-    admin: '管理者', marketing: 'マーケティング', support: 'サポート', site_operations: 'サイト運営', sales: '営業', read_only: '閲覧のみ',
+    admin: '管理者',
+    marketing: 'マーケティング',
+    support: 'サポート',
+    site_operations: 'サイト運営',
+    sales: '営業',
+    read_only: '閲覧のみ',
   },
   roleLabel: 'ロール',
   notAdmin: 'この画面はこのワークスペースの管理者だけが使えます。',
@@ -22,7 +27,8 @@ export const accessJa = {
     displayName: '表示名(新しいユーザーのみ・任意)',
     invite: '追加する',
     added: (email: string) => `${email} を追加しました。`,
-    newPassword: (email: string) => `${email} のアカウントを作成しました。初期パスワードは次のとおりです(この画面を離れると二度と表示されません。本人に安全な方法で伝えてください):`,
+    newPassword: (email: string) =>
+      `${email} のアカウントを作成しました。初期パスワードは次のとおりです(この画面を離れると二度と表示されません。本人に安全な方法で伝えてください):`,
     roleChanged: (name: string, role: string) => `${name} のロールを「${role}」に変更しました。`,
     removed: (name: string) => `${name} を外しました。`,
     lastAdmin: '最後の管理者は外すことも、ほかのロールにすることもできません。先にほかのメンバーを管理者にしてください。',
@@ -50,7 +56,12 @@ export const accessJa = {
 export const accessEn: typeof accessJa = {
   nav: { members: 'Members', apiKeys: 'API keys' },
   roles: {
-    admin: 'Admin', marketing: 'Marketing', support: 'Support', site_operations: 'Site operations', sales: 'Sales', read_only: 'Read only',
+    admin: 'Admin',
+    marketing: 'Marketing',
+    support: 'Support',
+    site_operations: 'Site operations',
+    sales: 'Sales',
+    read_only: 'Read only',
   },
   roleLabel: 'Role',
   notAdmin: 'Only an admin of this workspace can use this page.',
@@ -70,7 +81,8 @@ export const accessEn: typeof accessJa = {
     displayName: 'Display name (new users only, optional)',
     invite: 'Add',
     added: (email: string) => `Added ${email}.`,
-    newPassword: (email: string) => `Created an account for ${email}. Its first password is below (it will never be shown again once you leave this page; hand it over safely):`,
+    newPassword: (email: string) =>
+      `Created an account for ${email}. Its first password is below (it will never be shown again once you leave this page; hand it over safely):`,
     roleChanged: (name: string, role: string) => `${name} is now "${role}".`,
     removed: (name: string) => `Removed ${name}.`,
     lastAdmin: 'The last admin can be neither removed nor given another role. Make another member admin first.',

@@ -11,7 +11,8 @@ export const checkerJa = {
   bodyPlaceholder: 'ここにメッセージを入力します。{{ customer.name }} のような Liquid 変数も使えます。',
   bodyHelp: 'HTML・MJML は表示されるテキストだけをチェックし、指摘はソース上の位置に表示します。Liquid 変数は指摘しません。',
   sample: '例文を入れる',
-  sampleBody: 'いつもありがとうございます。\nお客さまの毎日の健康を、みのり青汁が応援します。\nこの青汁を飲めば血圧が下がるのである。\n今だけ、残りわずか!今すぐお申し込みください!!\n今後ともよろしくお願いいたします。',
+  sampleBody:
+    'いつもありがとうございます。\nお客さまの毎日の健康を、みのり青汁が応援します。\nこの青汁を飲めば血圧が下がるのである。\n今だけ、残りわずか!今すぐお申し込みください!!\n今後ともよろしくお願いいたします。',
   sampleSubject: '【日本一】新しい青汁のご案内',
   clear: 'クリア',
   saveAsTemplate: 'テンプレートとして保存',
@@ -55,7 +56,8 @@ export const checkerEn: typeof checkerJa = {
   bodyPlaceholder: 'Type the message here. Liquid variables such as {{ customer.name }} are fine.',
   bodyHelp: 'HTML and MJML are checked on their visible text; findings are shown where they are in the source. Liquid variables are never flagged.',
   sample: 'Insert a sample',
-  sampleBody: 'いつもありがとうございます。\nお客さまの毎日の健康を、みのり青汁が応援します。\nこの青汁を飲めば血圧が下がるのである。\n今だけ、残りわずか!今すぐお申し込みください!!\n今後ともよろしくお願いいたします。',
+  sampleBody:
+    'いつもありがとうございます。\nお客さまの毎日の健康を、みのり青汁が応援します。\nこの青汁を飲めば血圧が下がるのである。\n今だけ、残りわずか!今すぐお申し込みください!!\n今後ともよろしくお願いいたします。',
   sampleSubject: '【日本一】新しい青汁のご案内',
   clear: 'Clear',
   saveAsTemplate: 'Save as a template',

@@ -57,8 +57,9 @@ export const oneVoiceJa = {
 
 export const oneVoiceEn: typeof oneVoiceJa = {
   title: 'One voice',
-  lead: 'Each department\'s messages side by side: do they all address the customer as the relationship charter says? Find where the brand\'s voice splits, and bring it back to one.',
-  joinList: (items) => (items.length <= 1 ? items.join('') : items.length === 2 ? `${items[0]} and ${items[1]}` : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`),
+  lead: "Each department's messages side by side: do they all address the customer as the relationship charter says? Find where the brand's voice splits, and bring it back to one.",
+  joinList: (items) =>
+    items.length <= 1 ? items.join('') : items.length === 2 ? `${items[0]} and ${items[1]}` : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`,
   quote: (text) => `"${text}"`,
   reference: {
     title: 'The charter to follow',
@@ -78,7 +79,7 @@ export const oneVoiceEn: typeof oneVoiceJa = {
   },
   matrix: {
     title: 'How each department addresses the customer',
-    lead: 'Rows are forms of address, columns departments; a number is how often the department\'s templates use it, with an example of its own words and the template below.',
+    lead: "Rows are forms of address, columns departments; a number is how often the department's templates use it, with an example of its own words and the template below.",
     form: 'Form of address',
     standing: { use: 'As in the charter', avoid: 'Avoided by the charter', other: 'Not in the charter' },
     splitColumn: 'uses forms outside the charter',
@@ -86,7 +87,7 @@ export const oneVoiceEn: typeof oneVoiceJa = {
     none: 'No template addresses the customer yet.',
   },
   departments: {
-    title: 'Each department\'s voice',
+    title: "Each department's voice",
     templates: 'Templates',
     meanScore: 'Mean score',
     split: 'Addresses the customer outside the charter',

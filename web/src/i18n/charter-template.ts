@@ -48,7 +48,8 @@ export const templateJa = {
   deleteConfirmButton: '削除する',
   cancel: 'キャンセル',
   logTitle: 'エラー承認ログ',
-  logLead: 'エラーが残ったまま管理者が公開したテンプレートの記録です。誰が・いつ・なぜ承認し、どのエラーが残っていたかを残します。テンプレートを削除しても記録は消えません。',
+  logLead:
+    'エラーが残ったまま管理者が公開したテンプレートの記録です。誰が・いつ・なぜ承認し、どのエラーが残っていたかを残します。テンプレートを削除しても記録は消えません。',
   logTemplate: 'テンプレート',
   logDeleted: '削除済み',
   logAll: 'ワークスペース全体の承認ログへ',
@@ -106,5 +107,5 @@ export const templateEn: typeof templateJa = {
   logLead: 'Templates an admin published over their errors: who, when, why, and which errors remained. Deleting a template keeps its entries.',
   logTemplate: 'Template',
   logDeleted: 'deleted',
-  logAll: 'The whole workspace\'s override log',
+  logAll: "The whole workspace's override log",
 };

@@ -32,13 +32,14 @@ export const templatesJa = {
   emptyWrite: '「新規作成」から最初のテンプレートを作成できます。書いた文面はその場で関係性定義に照らしてチェックされます。',
   emptyRead: '管理者または編集者がテンプレートを作成すると、ここに表示されます。',
   /** `many`: more than one, for languages that say it. */
-  staleAlert: (count: string, _many: boolean) => `${count} 件のテンプレートは、関係性定義の変更後にまだチェックされていません。スコアは以前の定義によるものです。`,
+  staleAlert: (count: string, _many: boolean) =>
+    `${count} 件のテンプレートは、関係性定義の変更後にまだチェックされていません。スコアは以前の定義によるものです。`,
   errorsAlert: (count: string, _many: boolean) => `${count} 件のテンプレートにエラーがあり、このままでは公開できません。`,
 };
 
 export const templatesEn: typeof templatesJa = {
   title: 'Templates',
-  lead: 'Each department\'s message templates and their scores against the relationship charter. Choose a name to open its text and check.',
+  lead: "Each department's message templates and their scores against the relationship charter. Choose a name to open its text and check.",
   filterLabel: 'Department shown',
   allDepartments: 'All',
   create: 'New template',
@@ -68,10 +69,10 @@ export const templatesEn: typeof templatesJa = {
   empty: (department) => `${department} has no templates yet.`,
   emptyWrite: 'Create the first one with "New template"; its text is checked against the charter as you write.',
   emptyRead: 'Templates show here once an admin or editor creates them.',
-  staleAlert: (count, many) => (many
-    ? `${count} templates have not been checked since the charter changed; their scores are from the older charter.`
-    : `${count} template has not been checked since the charter changed; its score is from the older charter.`),
-  errorsAlert: (count, many) => (many
-    ? `${count} templates have errors and cannot be published as they are.`
-    : `${count} template has errors and cannot be published as it is.`),
+  staleAlert: (count, many) =>
+    many
+      ? `${count} templates have not been checked since the charter changed; their scores are from the older charter.`
+      : `${count} template has not been checked since the charter changed; its score is from the older charter.`,
+  errorsAlert: (count, many) =>
+    many ? `${count} templates have errors and cannot be published as they are.` : `${count} template has errors and cannot be published as it is.`,
 };

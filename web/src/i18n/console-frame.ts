@@ -43,7 +43,8 @@ export const frameEn: typeof frameJa = {
     noOrders: 'No orders yet.',
     openSales: 'Open the sales decomposition',
     kpis: 'KPIs',
-    kpiCounts: (ahead: string, onTrack: string, behind: string, noData: string) => `Ahead ${ahead} · On track ${onTrack} · Behind ${behind} · No data ${noData}`,
+    kpiCounts: (ahead: string, onTrack: string, behind: string, noData: string) =>
+      `Ahead ${ahead} · On track ${onTrack} · Behind ${behind} · No data ${noData}`,
     kpisBehind: 'Behind',
     noKpis: 'No KPIs yet.',
     openKpis: 'Open the KPI board',

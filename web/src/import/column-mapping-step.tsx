@@ -10,7 +10,12 @@ const ATTRIBUTE = 'attributes.';
  * (or none, or for customers an attribute), and the required fields still without a column.
  * Applying sends the choices as the upload's `mapping`, the CLI's --mapping format.
  */
-export function ColumnMappingStep({ report, explicit, busy, onApply }: {
+export function ColumnMappingStep({
+  report,
+  explicit,
+  busy,
+  onApply,
+}: {
   report: ImportReport;
   /** The mapping the report was made with. */
   explicit: ColumnMapping;
@@ -33,11 +38,18 @@ export function ColumnMappingStep({ report, explicit, busy, onApply }: {
     <form className="card mapping-step" aria-labelledby="mapping-step-heading" onSubmit={apply}>
       <h2 id="mapping-step-heading">{c.title}</h2>
       <p className="muted">{c.lead}</p>
-      {missing.length > 0 && <p className="alert alert-error" role="alert">{c.missing(missing.join(', '))}</p>}
+      {missing.length > 0 && (
+        <p className="alert alert-error" role="alert">
+          {c.missing(missing.join(', '))}
+        </p>
+      )}
       <div className="table-wrap">
         <table className="table-compact">
           <thead>
-            <tr><th scope="col">{c.column}</th><th scope="col">{c.field}</th></tr>
+            <tr>
+              <th scope="col">{c.column}</th>
+              <th scope="col">{c.field}</th>
+            </tr>
           </thead>
           <tbody>
             {columns.map((column) => (
@@ -45,13 +57,17 @@ export function ColumnMappingStep({ report, explicit, busy, onApply }: {
                 <td>{column}</td>
                 <td>
                   <select
-                    aria-label={`${c.field}: ${column}`} value={choices[column] ?? ''} disabled={busy}
+                    aria-label={`${c.field}: ${column}`}
+                    value={choices[column] ?? ''}
+                    disabled={busy}
                     onChange={(e) => setChoices({ ...choices, [column]: e.target.value })}
                   >
                     <option value="">{c.ignore}</option>
                     {report.kind === 'customers' && <option value={`${ATTRIBUTE}${column.normalize('NFKC').trim()}`}>{c.keepAsAttribute}</option>}
                     {report.fields.map((field) => (
-                      <option key={field.name} value={field.name}>{c.fieldOption(field.header, field.name, field.required)}</option>
+                      <option key={field.name} value={field.name}>
+                        {c.fieldOption(field.header, field.name, field.required)}
+                      </option>
                     ))}
                   </select>
                 </td>
@@ -61,7 +77,9 @@ export function ColumnMappingStep({ report, explicit, busy, onApply }: {
         </table>
       </div>
       <div className="actions">
-        <button type="submit" className="button button-primary" disabled={busy || columns.length === 0}>{c.apply}</button>
+        <button type="submit" className="button button-primary" disabled={busy || columns.length === 0}>
+          {c.apply}
+        </button>
       </div>
     </form>
   );

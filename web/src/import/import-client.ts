@@ -19,14 +19,23 @@ export interface ImportOutcome {
  * expected outcome, returned with its report; any other failure throws an ApiError.
  */
 export async function runImport(params: {
-  workspace: string; kind: ImportKind; file: File; mode: ImportMode; dryRun: boolean; mapping?: ColumnMapping; orderTime?: OrderTimeRule;
+  workspace: string;
+  kind: ImportKind;
+  file: File;
+  mode: ImportMode;
+  dryRun: boolean;
+  mapping?: ColumnMapping;
+  orderTime?: OrderTimeRule;
 }): Promise<ImportOutcome> {
   const mapping = params.mapping && Object.keys(params.mapping).length > 0 ? JSON.stringify(params.mapping) : undefined;
   const { data, error, response } = await api.POST('/api/v1/workspaces/{workspace}/imports/{kind}', {
     params: { path: { workspace: params.workspace, kind: params.kind } },
     body: {
-      file: params.file, mode: params.mode, dryRun: params.dryRun ? 'true' : 'false',
-      ...(mapping ? { mapping } : {}), ...(params.orderTime ? { orderTime: params.orderTime } : {}),
+      file: params.file,
+      mode: params.mode,
+      dryRun: params.dryRun ? 'true' : 'false',
+      ...(mapping ? { mapping } : {}),
+      ...(params.orderTime ? { orderTime: params.orderTime } : {}),
     },
     bodySerializer: (body) => {
       const form = new FormData();

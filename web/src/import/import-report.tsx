@@ -24,7 +24,9 @@ export function ImportReportView({ report, title }: { report: ImportReport; titl
         <Stat label={c.records} value={format.integer(report.records)} />
         <Stat label={c.valid} value={format.integer(report.valid)} />
         <Stat
-          label={c.mappingStep.rowsRefused} value={format.integer(report.invalid)} variant={report.invalid > 0 ? 'bad' : undefined}
+          label={c.mappingStep.rowsRefused}
+          value={format.integer(report.invalid)}
+          variant={report.invalid > 0 ? 'bad' : undefined}
           {...(refusedWithOrder > 0 ? { note: c.mappingStep.refusedWithOrder(format.integer(refusedWithOrder)) } : {})}
         />
         <Stat label={c.mappingStep.errorCount} value={format.integer(report.errors.length)} variant={report.errors.length > 0 ? 'bad' : undefined} />
@@ -42,32 +44,34 @@ function ErrorsTable({ errors }: { errors: ImportReport['errors'] }) {
   return (
     <div className="report-section">
       <h3 id="errors-heading">{c.errors}</h3>
-      {errors.length === 0
-        ? <p className="muted">{c.noErrors}</p>
-        : (
-          <div className="table-wrap">
-            <table className="table-compact" aria-labelledby="errors-heading">
-              <thead>
-                <tr>
-                  <th scope="col" className="num">{c.errorColumns.line}</th>
-                  <th scope="col">{c.errorColumns.column}</th>
-                  <th scope="col">{c.errorColumns.value}</th>
-                  <th scope="col">{c.errorColumns.reason}</th>
+      {errors.length === 0 ? (
+        <p className="muted">{c.noErrors}</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table-compact" aria-labelledby="errors-heading">
+            <thead>
+              <tr>
+                <th scope="col" className="num">
+                  {c.errorColumns.line}
+                </th>
+                <th scope="col">{c.errorColumns.column}</th>
+                <th scope="col">{c.errorColumns.value}</th>
+                <th scope="col">{c.errorColumns.reason}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {errors.map((error, index) => (
+                <tr key={index} className="error-row">
+                  <td className="num">{error.line}</td>
+                  <td>{error.column ?? t.app.none}</td>
+                  <td className="mono">{error.value ?? t.app.none}</td>
+                  <td title={error.reason}>{error.code ? c.reasons[error.code](error.params ?? {}) : error.reason}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {errors.map((error, index) => (
-                  <tr key={index} className="error-row">
-                    <td className="num">{error.line}</td>
-                    <td>{error.column ?? t.app.none}</td>
-                    <td className="mono">{error.value ?? t.app.none}</td>
-                    <td title={error.reason}>{error.code ? c.reasons[error.code](error.params ?? {}) : error.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </div>
   );
 }
@@ -109,24 +113,34 @@ function SampleTable({ sample }: { sample: ImportReport['sample'] }) {
   return (
     <div className="report-section">
       <h3 id="sample-heading">{c.sample}</h3>
-      {rows.length === 0
-        ? <p className="muted">{c.noSample}</p>
-        : (
-          <div className="table-wrap">
-            <table className="table-compact" aria-labelledby="sample-heading">
-              <thead>
-                <tr>{fields.map((field) => <th key={field} scope="col"><code>{field}</code></th>)}</tr>
-              </thead>
-              <tbody>
-                {rows.map((record, index) => (
-                  <tr key={index}>
-                    {fields.map((field) => <td key={field} className="sample-cell">{sampleValue(record[field], format, t.app.none)}</td>)}
-                  </tr>
+      {rows.length === 0 ? (
+        <p className="muted">{c.noSample}</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table-compact" aria-labelledby="sample-heading">
+            <thead>
+              <tr>
+                {fields.map((field) => (
+                  <th key={field} scope="col">
+                    <code>{field}</code>
+                  </th>
                 ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((record, index) => (
+                <tr key={index}>
+                  {fields.map((field) => (
+                    <td key={field} className="sample-cell">
+                      {sampleValue(record[field], format, t.app.none)}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </div>
   );
 }
@@ -142,7 +156,9 @@ function sampleValue(value: unknown, format: Format, none: string): string {
   if (typeof value === 'string') return INSTANT.test(value) ? format.dateTime(value) : value;
   if (Array.isArray(value)) return value.map((item) => sampleValue(item, format, none)).join('\n');
   if (typeof value === 'object') {
-    return Object.entries(value).map(([key, inner]) => `${key}: ${sampleValue(inner, format, none)}`).join(', ');
+    return Object.entries(value)
+      .map(([key, inner]) => `${key}: ${sampleValue(inner, format, none)}`)
+      .join(', ');
   }
   return displayValue(value);
 }

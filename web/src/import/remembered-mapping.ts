@@ -36,9 +36,7 @@ export function mappingForFile(remembered: ColumnMapping, report: ImportReport):
  * by default) and those an explicit mapping placed; and the required fields with no column.
  */
 export function mappingNeeds(report: ImportReport, explicit: ColumnMapping): { columns: string[]; missing: string[] } {
-  const columns = report.columns
-    .filter((c) => c.field === null || c.field.startsWith('attributes.') || c.column in explicit)
-    .map((c) => c.column);
+  const columns = report.columns.filter((c) => c.field === null || c.field.startsWith('attributes.') || c.column in explicit).map((c) => c.column);
   const missing = report.errors.filter((e) => e.code === 'no_column').map((e) => String(e.params?.field ?? ''));
   return { columns, missing };
 }

@@ -38,9 +38,16 @@ function ChurnAnalysis({ dataEnd }: { dataEnd: string }) {
   const path = { workspace: workspace.name };
   // A saved setting changes the window the list uses when none is given here.
   const [settingsVersion, setSettingsVersion] = useState(0);
-  const windowInfo = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/churn/window', {
-    params: { path, query: { asOf } }, signal,
-  })), [workspace.name, asOf]);
+  const windowInfo = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/churn/window', {
+          params: { path, query: { asOf } },
+          signal,
+        }),
+      ),
+    [workspace.name, asOf],
+  );
   const onSaved = () => {
     windowInfo.reload();
     setSettingsVersion((v) => v + 1);
@@ -52,7 +59,9 @@ function ChurnAnalysis({ dataEnd }: { dataEnd: string }) {
         <WindowField value={window} onChange={(next) => query.set({ window: next === undefined ? undefined : String(next) })} />
       </div>
       <ChurnList
-        asOf={asOf} window={window} settingsVersion={settingsVersion}
+        asOf={asOf}
+        window={window}
+        settingsVersion={settingsVersion}
         windowCard={<WhenLoaded data={windowInfo}>{(info) => <WindowCard info={info} onSaved={onSaved} />}</WhenLoaded>}
       />
     </>
@@ -62,7 +71,12 @@ function ChurnAnalysis({ dataEnd }: { dataEnd: string }) {
 function WindowField({ value, onChange }: { value: number | undefined; onChange(next: number | undefined): void }) {
   const { t } = useI18n();
   const c = t.analytics.churn;
-  const [draft, setDraft] = useQueryDraft(value, (days) => (days === undefined ? '' : String(days)), (text) => (text.trim() === '' ? undefined : countUpTo(text, MAX_WINDOW_DAYS) ?? null), onChange);
+  const [draft, setDraft] = useQueryDraft(
+    value,
+    (days) => (days === undefined ? '' : String(days)),
+    (text) => (text.trim() === '' ? undefined : (countUpTo(text, MAX_WINDOW_DAYS) ?? null)),
+    onChange,
+  );
   return (
     <label className="field field-narrow">
       <span>{c.windowInput}</span>
@@ -72,23 +86,46 @@ function WindowField({ value, onChange }: { value: number | undefined; onChange(
 }
 
 /** The first page, then "load more" appends the next ones (keyset cursors). */
-function ChurnList({ asOf, window, settingsVersion, windowCard }: { asOf: string; window: number | undefined; settingsVersion: number; windowCard: ReactNode }) {
+function ChurnList({
+  asOf,
+  window,
+  settingsVersion,
+  windowCard,
+}: {
+  asOf: string;
+  window: number | undefined;
+  settingsVersion: number;
+  windowCard: ReactNode;
+}) {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
   const c = t.analytics.churn;
   const churned = usePagedList(
-    (cursor, signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/churn', {
-      params: { path: { workspace: workspace.name }, query: { asOf, limit: PAGE_SIZE, ...(window === undefined ? {} : { window }), ...(cursor ? { cursor } : {}) } },
-      signal,
-    })),
+    (cursor, signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/churn', {
+          params: {
+            path: { workspace: workspace.name },
+            query: { asOf, limit: PAGE_SIZE, ...(window === undefined ? {} : { window }), ...(cursor ? { cursor } : {}) },
+          },
+          signal,
+        }),
+      ),
     (answer) => (answer.outcome === 'listed' ? answer : null),
     [workspace.name, asOf, window, settingsVersion],
   );
   return (
     <WhenLoaded data={churned}>
-      {({ first, list }) => (first.outcome === 'no_window'
-        ? <><p className="alert alert-info">{c.noWindow}</p>{windowCard}</>
-        : <ChurnSummary summary={first} list={list} windowCard={windowCard} />)}
+      {({ first, list }) =>
+        first.outcome === 'no_window' ? (
+          <>
+            <p className="alert alert-info">{c.noWindow}</p>
+            {windowCard}
+          </>
+        ) : (
+          <ChurnSummary summary={first} list={list} windowCard={windowCard} />
+        )
+      }
     </WhenLoaded>
   );
 }
@@ -111,25 +148,30 @@ function ChurnSummary({ summary, list, windowCard }: { summary: Listed; list: Pa
   return (
     <>
       <section className="stats" aria-label={c.churnRate}>
-        <Stat label={c.churnRate} value={orNone(t, summary.churnRate, (v) => format.percent(v))} note={a.units.people(`${format.integer(summary.churned)} / ${format.integer(summary.customers)}`)} variant="wide" />
+        <Stat
+          label={c.churnRate}
+          value={orNone(t, summary.churnRate, (v) => format.percent(v))}
+          note={a.units.people(`${format.integer(summary.churned)} / ${format.integer(summary.customers)}`)}
+          variant="wide"
+        />
         <Stat label={c.churned} value={a.units.people(format.integer(summary.churned))} />
         <Stat label={c.base} value={a.units.people(format.integer(summary.customers))} />
         <Stat label={c.window} value={a.units.days(format.integer(summary.window.days))} note={c.windowSource[summary.window.source]} />
       </section>
       {windowCard}
-      {summary.customers === 0
-        ? <p className="alert alert-info">{a.empty.noCustomers}</p>
-        : (
-          <ChartCard
-            title={c.list}
-            rows={items}
-            columns={columns}
-            rowKey={(r) => r.customerId}
-            filename={`churned_${summary.asOf}_${summary.window.days}d`}
-            note={<p className="muted">{c.shown(format.integer(items.length), format.integer(summary.churned))}</p>}
-            footer={<PagedListFooter list={list} empty={<p className="status">{c.none}</p>} />}
-          />
-        )}
+      {summary.customers === 0 ? (
+        <p className="alert alert-info">{a.empty.noCustomers}</p>
+      ) : (
+        <ChartCard
+          title={c.list}
+          rows={items}
+          columns={columns}
+          rowKey={(r) => r.customerId}
+          filename={`churned_${summary.asOf}_${summary.window.days}d`}
+          note={<p className="muted">{c.shown(format.integer(items.length), format.integer(summary.churned))}</p>}
+          footer={<PagedListFooter list={list} empty={<p className="status">{c.none}</p>} />}
+        />
+      )}
     </>
   );
 }
@@ -147,7 +189,9 @@ function WindowCard({ info, onSaved }: { info: ChurnWindow; onSaved(): void }) {
   const save = async (value: number | null) => {
     setState({ saving: true });
     try {
-      await unwrap(api.PUT('/api/v1/workspaces/{workspace}/analytics/settings', { params: { path: { workspace: workspace.name } }, body: { churnWindowDays: value } }));
+      await unwrap(
+        api.PUT('/api/v1/workspaces/{workspace}/analytics/settings', { params: { path: { workspace: workspace.name } }, body: { churnWindowDays: value } }),
+      );
       setState({ saving: false, saved: true });
       setDraft(value === null ? '' : String(value));
       onSaved();
@@ -162,30 +206,54 @@ function WindowCard({ info, onSaved }: { info: ChurnWindow; onSaved(): void }) {
       <div className="window-compare">
         <dl className="definition">
           <dt>{c.proposal}</dt>
-          <dd><strong>{proposal.days === null ? c.noProposal : c.proposalDays(format.integer(proposal.days))}</strong></dd>
+          <dd>
+            <strong>{proposal.days === null ? c.noProposal : c.proposalDays(format.integer(proposal.days))}</strong>
+          </dd>
           <dt>{c.setting}</dt>
-          <dd><strong>{info.churnWindowDays === null ? c.noSetting : c.proposalDays(format.integer(info.churnWindowDays))}</strong></dd>
-          <dt>{c.gaps}</dt><dd>{format.integer(proposal.intervals.count)}</dd>
-          <dt>{c.median}</dt><dd>{days(proposal.intervals.median)}</dd>
-          <dt>{c.p80}</dt><dd>{days(proposal.intervals.p80)}</dd>
-          <dt>{c.p90}</dt><dd>{days(proposal.intervals.p90)}</dd>
+          <dd>
+            <strong>{info.churnWindowDays === null ? c.noSetting : c.proposalDays(format.integer(info.churnWindowDays))}</strong>
+          </dd>
+          <dt>{c.gaps}</dt>
+          <dd>{format.integer(proposal.intervals.count)}</dd>
+          <dt>{c.median}</dt>
+          <dd>{days(proposal.intervals.median)}</dd>
+          <dt>{c.p80}</dt>
+          <dd>{days(proposal.intervals.p80)}</dd>
+          <dt>{c.p90}</dt>
+          <dd>{days(proposal.intervals.p90)}</dd>
         </dl>
         {canWrite(role) && (
-          <form className="window-form" onSubmit={(e) => { e.preventDefault(); if (draftDays !== undefined) void save(draftDays); }}>
+          <form
+            className="window-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (draftDays !== undefined) void save(draftDays);
+            }}
+          >
             <label className="field field-narrow">
               <span>{c.windowInput}</span>
               <input type="number" min={1} max={MAX_WINDOW_DAYS} value={draft} onChange={(e) => setDraft(e.target.value)} />
             </label>
             <div className="actions">
-              <button type="submit" className="button button-primary" disabled={draftDays === undefined || state.saving}>{c.saveSetting}</button>
+              <button type="submit" className="button button-primary" disabled={draftDays === undefined || state.saving}>
+                {c.saveSetting}
+              </button>
               {proposal.days !== null && (
-                <button type="button" className="button" disabled={state.saving} onClick={() => void save(proposal.days)}>{c.applyProposal(format.integer(proposal.days))}</button>
+                <button type="button" className="button" disabled={state.saving} onClick={() => void save(proposal.days)}>
+                  {c.applyProposal(format.integer(proposal.days))}
+                </button>
               )}
               {info.churnWindowDays !== null && (
-                <button type="button" className="button button-quiet" disabled={state.saving} onClick={() => void save(null)}>{c.clearSetting}</button>
+                <button type="button" className="button button-quiet" disabled={state.saving} onClick={() => void save(null)}>
+                  {c.clearSetting}
+                </button>
               )}
             </div>
-            {state.saved && <p className="alert alert-ok" role="status">{c.saved}</p>}
+            {state.saved && (
+              <p className="alert alert-ok" role="status">
+                {c.saved}
+              </p>
+            )}
             {state.error && <Failure error={state.error} />}
           </form>
         )}

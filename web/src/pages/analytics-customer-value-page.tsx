@@ -40,9 +40,16 @@ function CustomerValue({ dataEnd }: { dataEnd: string }) {
   const { workspace } = useCurrentWorkspace();
   const role = useRole();
   const cv = t.analytics.customerValue;
-  const run = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/customer-value', {
-    params: { path: { workspace: workspace.name } }, signal,
-  })), [workspace.name]);
+  const run = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/customer-value', {
+          params: { path: { workspace: workspace.name } },
+          signal,
+        }),
+      ),
+    [workspace.name],
+  );
   // The stored run is the run just made, distributions included.
   const onRun = () => run.reload();
   const writer = canWrite(role);
@@ -64,9 +71,7 @@ function CustomerValue({ dataEnd }: { dataEnd: string }) {
         return (
           <>
             <RunSummary run={current} result={result} />
-            {result
-              ? <Histograms result={result} />
-              : <p className="alert alert-info">{cv.distributionAfterRun}</p>}
+            {result ? <Histograms result={result} /> : <p className="alert alert-info">{cv.distributionAfterRun}</p>}
             <ParametersCard run={current} />
             <TopCustomers computedAt={current.computedAt} />
             {writer && <RunForm dataEnd={dataEnd} onRun={onRun} previous={current} />}
@@ -92,8 +97,11 @@ function RunForm({ dataEnd, onRun, previous }: { dataEnd: string; onRun(): void;
   const run = async () => {
     setState({ running: true });
     const body = {
-      calibrationEnd: terms.calibrationEnd, unit: terms.unit,
-      horizonMonths: Number(terms.horizonMonths), margin: Number(terms.margin), discountRate: Number(terms.discountRate),
+      calibrationEnd: terms.calibrationEnd,
+      unit: terms.unit,
+      horizonMonths: Number(terms.horizonMonths),
+      margin: Number(terms.margin),
+      discountRate: Number(terms.discountRate),
     };
     try {
       await unwrap(api.POST('/api/v1/workspaces/{workspace}/analytics/customer-value', { params: { path: { workspace: workspace.name } }, body }));
@@ -107,8 +115,17 @@ function RunForm({ dataEnd, onRun, previous }: { dataEnd: string; onRun(): void;
   return (
     <section className="card" aria-labelledby="cv-run-heading">
       <h2 id="cv-run-heading">{previous ? cv.rerun : cv.terms}</h2>
-      <form className="run-form" onSubmit={(e) => { e.preventDefault(); void run(); }}>
-        <label className="field"><span>{cv.calibrationEnd}</span><input type="date" value={terms.calibrationEnd} onChange={set('calibrationEnd')} required /></label>
+      <form
+        className="run-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run();
+        }}
+      >
+        <label className="field">
+          <span>{cv.calibrationEnd}</span>
+          <input type="date" value={terms.calibrationEnd} onChange={set('calibrationEnd')} required />
+        </label>
         <label className="field">
           <span>{cv.unit}</span>
           <select value={terms.unit} onChange={(e) => setTerms({ ...terms, unit: e.target.value === 'day' ? 'day' : 'week' })}>
@@ -116,13 +133,33 @@ function RunForm({ dataEnd, onRun, previous }: { dataEnd: string; onRun(): void;
             <option value="day">{cv.units.day}</option>
           </select>
         </label>
-        <label className="field field-narrow"><span>{cv.horizonMonths}</span><input type="number" min={1} max={120} value={terms.horizonMonths} onChange={set('horizonMonths')} required /></label>
-        <label className="field field-narrow"><span>{cv.marginInput}</span><input type="number" min={0} max={1} step={0.01} value={terms.margin} onChange={set('margin')} required /></label>
-        <label className="field field-narrow"><span>{cv.discountRate}</span><input type="number" min={0} max={0.99} step={0.001} value={terms.discountRate} onChange={set('discountRate')} required /></label>
-        <button type="submit" className="button button-primary" disabled={state.running}>{state.running ? cv.running : cv.run}</button>
+        <label className="field field-narrow">
+          <span>{cv.horizonMonths}</span>
+          <input type="number" min={1} max={120} value={terms.horizonMonths} onChange={set('horizonMonths')} required />
+        </label>
+        <label className="field field-narrow">
+          <span>{cv.marginInput}</span>
+          <input type="number" min={0} max={1} step={0.01} value={terms.margin} onChange={set('margin')} required />
+        </label>
+        <label className="field field-narrow">
+          <span>{cv.discountRate}</span>
+          <input type="number" min={0} max={0.99} step={0.001} value={terms.discountRate} onChange={set('discountRate')} required />
+        </label>
+        <button type="submit" className="button button-primary" disabled={state.running}>
+          {state.running ? cv.running : cv.run}
+        </button>
       </form>
-      {state.running && <p className="status" role="status">{cv.running}</p>}
-      {state.error && <><p className="muted">{cv.refused}</p><Failure error={state.error} /></>}
+      {state.running && (
+        <p className="status" role="status">
+          {cv.running}
+        </p>
+      )}
+      {state.error && (
+        <>
+          <p className="muted">{cv.refused}</p>
+          <Failure error={state.error} />
+        </>
+      )}
     </section>
   );
 }
@@ -149,7 +186,9 @@ function RunSummary({ run, result }: { run: Run; result: RunResult | undefined }
         <Stat label={cv.customers} value={a.units.people(format.integer(run.customers))} />
         {result && <Stat label={cv.repeatCustomers} value={a.units.people(format.integer(result.repeatCustomers))} />}
         {result && <Stat label={cv.totalClv} value={format.money(Math.round(result.totalClv))} note={horizon} variant="wide" />}
-        {result && <Stat label={cv.meanClv} value={format.money(Math.round(result.clv.mean))} note={`${cv.medianClv} ${format.money(Math.round(result.clv.median))}`} />}
+        {result && (
+          <Stat label={cv.meanClv} value={format.money(Math.round(result.clv.mean))} note={`${cv.medianClv} ${format.money(Math.round(result.clv.median))}`} />
+        )}
         {result && <Stat label={cv.meanAlive} value={format.percent(result.probabilityAlive.mean)} />}
       </section>
       {result?.holdout && (
@@ -166,9 +205,16 @@ function TopCustomers({ computedAt }: { computedAt: string }) {
   const { workspace, format } = useCurrentWorkspace();
   const cv = t.analytics.customerValue;
   const c = cv.columns;
-  const top = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/customer-value/customers', {
-    params: { path: { workspace: workspace.name }, query: { limit: TOP_CUSTOMERS } }, signal,
-  })), [workspace.name, computedAt]);
+  const top = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/customer-value/customers', {
+          params: { path: { workspace: workspace.name }, query: { limit: TOP_CUSTOMERS } },
+          signal,
+        }),
+      ),
+    [workspace.name, computedAt],
+  );
   const columns: Column<CustomerValue>[] = [
     ...customerColumns<CustomerValue>(t, workspace.name),
     { label: c.repeatPurchases, value: (v) => v.repeatPurchases, cell: (v) => format.integer(v.repeatPurchases), numeric: true },
@@ -179,7 +225,15 @@ function TopCustomers({ computedAt }: { computedAt: string }) {
   ];
   return (
     <WhenLoaded data={top}>
-      {(page) => <ChartCard title={cv.topCustomers} rows={page.items} columns={columns} rowKey={(v) => v.customerId} filename={`customer-value-top_${computedAt.slice(0, 10)}`} />}
+      {(page) => (
+        <ChartCard
+          title={cv.topCustomers}
+          rows={page.items}
+          columns={columns}
+          rowKey={(v) => v.customerId}
+          filename={`customer-value-top_${computedAt.slice(0, 10)}`}
+        />
+      )}
     </WhenLoaded>
   );
 }

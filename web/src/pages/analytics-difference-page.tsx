@@ -38,28 +38,38 @@ function DifferenceAnalysis({ dataEnd }: { dataEnd: string }) {
   const attributeKey = query.get('key') ?? '';
   const by = dimension === 'attribute' ? `attribute:${attributeKey}` : dimension;
   const ready = dimension !== 'attribute' || attributeKey.trim() !== '';
-  const difference = useApiData((signal) => (ready
-    ? unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/sales/difference', {
-      params: { path: { workspace: workspace.name }, query: { ...period, by, compare: comparison } },
-      signal,
-    }))
-    : Promise.resolve(null)), [workspace.name, period.from, period.to, by, comparison]);
+  const difference = useApiData(
+    (signal) =>
+      ready
+        ? unwrap(
+            api.GET('/api/v1/workspaces/{workspace}/analytics/sales/difference', {
+              params: { path: { workspace: workspace.name }, query: { ...period, by, compare: comparison } },
+              signal,
+            }),
+          )
+        : Promise.resolve(null),
+    [workspace.name, period.from, period.to, by, comparison],
+  );
   return (
     <>
       <PeriodControls period={period} dataEnd={dataEnd} onChange={setPeriod}>
         <label className="field">
           <span>{d.dimension}</span>
           <select value={dimension} onChange={(e) => query.set({ by: oneOf(DIMENSIONS, e.target.value, 'channel') })}>
-            {DIMENSIONS.map((k) => <option key={k} value={k}>{d.dimensions[k]}</option>)}
+            {DIMENSIONS.map((k) => (
+              <option key={k} value={k}>
+                {d.dimensions[k]}
+              </option>
+            ))}
           </select>
         </label>
         {dimension === 'attribute' && <AttributeKeyField value={attributeKey} onChange={(key) => query.set({ key })} />}
         <ComparisonSelect value={comparison} onChange={setComparison} />
       </PeriodControls>
       <WhenLoaded data={difference}>
-        {(data) => data && (data.groups.length === 0
-          ? <p className="alert alert-info">{d.noGroups}</p>
-          : <DifferenceCards data={data} dimension={dimension} />)}
+        {(data) =>
+          data && (data.groups.length === 0 ? <p className="alert alert-info">{d.noGroups}</p> : <DifferenceCards data={data} dimension={dimension} />)
+        }
       </WhenLoaded>
     </>
   );
@@ -83,12 +93,22 @@ function groupName(t: Messages, dimension: Dimension, group: Pick<Group, 'key' |
   const d = t.analytics.difference;
   if (group.key === null) return d.notRecorded;
   switch (dimension) {
-    case 'channel': return labelOf(t.channels.order, group.key);
-    case 'gender': return labelOf(t.gender, group.key);
-    case 'age_band': return labelOf(d.ageBands, group.key);
-    case 'prefecture': case 'place': return t.prefecture(group.key);
-    case 'product': return group.name ? t.analytics.text.paren(group.name, group.key) : group.key;
-    case 'cohort': case 'category': case 'store': case 'attribute': return group.key;
+    case 'channel':
+      return labelOf(t.channels.order, group.key);
+    case 'gender':
+      return labelOf(t.gender, group.key);
+    case 'age_band':
+      return labelOf(d.ageBands, group.key);
+    case 'prefecture':
+    case 'place':
+      return t.prefecture(group.key);
+    case 'product':
+      return group.name ? t.analytics.text.paren(group.name, group.key) : group.key;
+    case 'cohort':
+    case 'category':
+    case 'store':
+    case 'attribute':
+      return group.key;
   }
 }
 
@@ -109,10 +129,30 @@ function DifferenceCards({ data, dimension }: { data: SalesDifference; dimension
     { label: a.change.difference, value: (g) => g.change.salesDifference, cell: (g) => format.money(g.change.salesDifference), numeric: true },
     { label: a.change.ratio(cmp), value: (g) => g.change.salesRatio, cell: (g) => pct(g.change.salesRatio), numeric: true },
     { label: a.text.paren(f.customers, a.change.current), value: (g) => g.current.customers, cell: (g) => format.integer(g.current.customers), numeric: true },
-    { label: `${f.customers} ${a.change.ratio(cmp)}`, value: (g) => g.change.factors.customers.ratio, cell: (g) => pct(g.change.factors.customers.ratio), numeric: true },
-    { label: `${f.frequency} ${a.change.ratio(cmp)}`, value: (g) => g.change.factors.frequency.ratio, cell: (g) => pct(g.change.factors.frequency.ratio), numeric: true },
-    { label: `${f.itemsPerPurchase} ${a.change.ratio(cmp)}`, value: (g) => g.change.factors.itemsPerPurchase.ratio, cell: (g) => pct(g.change.factors.itemsPerPurchase.ratio), numeric: true },
-    { label: `${f.pricePerItem} ${a.change.ratio(cmp)}`, value: (g) => g.change.factors.pricePerItem.ratio, cell: (g) => pct(g.change.factors.pricePerItem.ratio), numeric: true },
+    {
+      label: `${f.customers} ${a.change.ratio(cmp)}`,
+      value: (g) => g.change.factors.customers.ratio,
+      cell: (g) => pct(g.change.factors.customers.ratio),
+      numeric: true,
+    },
+    {
+      label: `${f.frequency} ${a.change.ratio(cmp)}`,
+      value: (g) => g.change.factors.frequency.ratio,
+      cell: (g) => pct(g.change.factors.frequency.ratio),
+      numeric: true,
+    },
+    {
+      label: `${f.itemsPerPurchase} ${a.change.ratio(cmp)}`,
+      value: (g) => g.change.factors.itemsPerPurchase.ratio,
+      cell: (g) => pct(g.change.factors.itemsPerPurchase.ratio),
+      numeric: true,
+    },
+    {
+      label: `${f.pricePerItem} ${a.change.ratio(cmp)}`,
+      value: (g) => g.change.factors.pricePerItem.ratio,
+      cell: (g) => pct(g.change.factors.pricePerItem.ratio),
+      numeric: true,
+    },
   ];
   const top = data.groups.slice(0, TOP_GROUPS);
   const option = useMemo((): ChartOption => {
@@ -122,12 +162,15 @@ function DifferenceCards({ data, dimension }: { data: SalesDifference; dimension
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       xAxis: { type: 'value', axisLabel: { formatter: (v: number) => format.percent(v, 0) } },
       yAxis: { type: 'category', data: shown.map(name), axisLabel: { width: 220, overflow: 'truncate' } },
-      series: [{
-        type: 'bar', name: d.contribution,
-        data: shown.map((g) => ({ value: g.contribution ?? 0, itemStyle: { color: Number(g.change.salesDifference) >= 0 ? '#1f7a4d' : '#b4463c' } })),
-        label: { show: true, position: 'right', formatter: (p) => format.percent(Number(p.value), 1) },
-        tooltip: { valueFormatter: (v) => format.percent(Number(v), 1) },
-      }],
+      series: [
+        {
+          type: 'bar',
+          name: d.contribution,
+          data: shown.map((g) => ({ value: g.contribution ?? 0, itemStyle: { color: Number(g.change.salesDifference) >= 0 ? '#1f7a4d' : '#b4463c' } })),
+          label: { show: true, position: 'right', formatter: (p) => format.percent(Number(p.value), 1) },
+          tooltip: { valueFormatter: (v) => format.percent(Number(v), 1) },
+        },
+      ],
     };
   }, [data, format, t]);
   const totals = data.totals;
@@ -148,7 +191,12 @@ function DifferenceCards({ data, dimension }: { data: SalesDifference; dimension
         columns={columns}
         rowKey={(g) => g.key ?? ''}
         filename={`sales-difference_${dimension}_${data.period.from}_${data.period.to}_${data.comparison}`}
-        note={<><p className="muted">{d.colorNote}</p>{d.overlap[data.overlap] && <p className="muted">{d.overlap[data.overlap]}</p>}</>}
+        note={
+          <>
+            <p className="muted">{d.colorNote}</p>
+            {d.overlap[data.overlap] && <p className="muted">{d.overlap[data.overlap]}</p>}
+          </>
+        }
         chart={() => <EChart option={option} label={d.contributionChart} height={Math.max(240, top.length * 28 + 40)} />}
       />
     </>

@@ -39,9 +39,16 @@ function KpiBoardView({ dataEnd }: { dataEnd: string }) {
   const k = a.kpis;
   const { asOf, setAsOf, query } = useAsOfQuery(dataEnd);
   const buckets = countUpTo(query.get('buckets'), MAX_BUCKETS) ?? DEFAULT_BUCKETS;
-  const board = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/kpis/board', {
-    params: { path: { workspace: workspace.name }, query: { asOf, buckets } }, signal,
-  })), [workspace.name, asOf, buckets]);
+  const board = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/kpis/board', {
+          params: { path: { workspace: workspace.name }, query: { asOf, buckets } },
+          signal,
+        }),
+      ),
+    [workspace.name, asOf, buckets],
+  );
   return (
     <>
       <div className="toolbar analytics-controls">
@@ -52,8 +59,8 @@ function KpiBoardView({ dataEnd }: { dataEnd: string }) {
         </label>
       </div>
       <WhenLoaded data={board}>
-        {(data) => (data.entries.length === 0
-          ? (
+        {(data) =>
+          data.entries.length === 0 ? (
             <>
               <div className="alert alert-info" role="status">
                 <strong>{k.none}</strong>
@@ -61,13 +68,13 @@ function KpiBoardView({ dataEnd }: { dataEnd: string }) {
               </div>
               {canWrite(role) && <SeedForm asOf={asOf} onSeeded={board.reload} />}
             </>
-          )
-          : (
+          ) : (
             <>
               <BoardCard data={data} />
               <SeriesCard data={data} />
             </>
-          ))}
+          )
+        }
       </WhenLoaded>
       {/* Read-only users see the board only: no control that would be refused. */}
       {canWrite(role) && <KpiManager onChanged={board.reload} />}
@@ -85,9 +92,12 @@ function SeedForm({ asOf, onSeeded }: { asOf: string; onSeeded(): void }) {
   const seed = async () => {
     setState({ busy: true });
     try {
-      const result = await unwrap(api.POST('/api/v1/workspaces/{workspace}/analytics/kpis/seed', {
-        params: { path: { workspace: workspace.name } }, body: { salesTarget: Number(salesTarget), granularity, asOf },
-      }));
+      const result = await unwrap(
+        api.POST('/api/v1/workspaces/{workspace}/analytics/kpis/seed', {
+          params: { path: { workspace: workspace.name } },
+          body: { salesTarget: Number(salesTarget), granularity, asOf },
+        }),
+      );
       if (result.outcome === 'no_baseline') setState({ busy: false, message: result.reason });
       else onSeeded();
     } catch (error) {
@@ -99,8 +109,17 @@ function SeedForm({ asOf, onSeeded }: { asOf: string; onSeeded(): void }) {
     <section className="card" aria-labelledby="kpi-seed-heading">
       <h2 id="kpi-seed-heading">{k.seedTitle}</h2>
       <p className="muted">{k.seedLead}</p>
-      <form className="run-form" onSubmit={(e) => { e.preventDefault(); if (valid) void seed(); }}>
-        <label className="field"><span>{k.salesTarget}</span><input type="number" min={1} value={salesTarget} onChange={(e) => setSalesTarget(e.target.value)} required /></label>
+      <form
+        className="run-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (valid) void seed();
+        }}
+      >
+        <label className="field">
+          <span>{k.salesTarget}</span>
+          <input type="number" min={1} value={salesTarget} onChange={(e) => setSalesTarget(e.target.value)} required />
+        </label>
         <label className="field">
           <span>{t.analytics.controls.granularity}</span>
           <select value={granularity} onChange={(e) => setGranularity(e.target.value === 'week' ? 'week' : 'month')}>
@@ -108,7 +127,9 @@ function SeedForm({ asOf, onSeeded }: { asOf: string; onSeeded(): void }) {
             <option value="week">{t.analytics.controls.granularities.week}</option>
           </select>
         </label>
-        <button type="submit" className="button button-primary" disabled={!valid || state.busy}>{k.seed}</button>
+        <button type="submit" className="button button-primary" disabled={!valid || state.busy}>
+          {k.seed}
+        </button>
       </form>
       {state.message && <p className="alert alert-info">{state.message}</p>}
       {state.error && <Failure error={state.error} />}
@@ -119,12 +140,20 @@ function SeedForm({ asOf, onSeeded }: { asOf: string; onSeeded(): void }) {
 /** The KPI's filters in words: チャネル: Web. */
 function filterText(t: Messages, filters: Entry['kpi']['filters']): string {
   const k = t.analytics.kpis;
-  return Object.entries(filters).filter(([, v]) => v !== undefined).map(([key, value]) => {
-    const shown = key === 'channel' ? labelOf(t.channels.order, String(value))
-      : key === 'gender' ? labelOf(t.gender, String(value))
-        : key === 'ageBand' ? labelOf(t.analytics.difference.ageBands, String(value)) : String(value);
-    return `${labelOf(k.filters, key)}: ${shown}`;
-  }).join(t.analytics.text.list);
+  return Object.entries(filters)
+    .filter(([, v]) => v !== undefined)
+    .map(([key, value]) => {
+      const shown =
+        key === 'channel'
+          ? labelOf(t.channels.order, String(value))
+          : key === 'gender'
+            ? labelOf(t.gender, String(value))
+            : key === 'ageBand'
+              ? labelOf(t.analytics.difference.ageBands, String(value))
+              : String(value);
+      return `${labelOf(k.filters, key)}: ${shown}`;
+    })
+    .join(t.analytics.text.list);
 }
 
 function BoardCard({ data }: { data: KpiBoard }) {
@@ -156,7 +185,9 @@ function BoardCard({ data }: { data: KpiBoard }) {
       note={<p className="muted">{k.boardNote(format.calendarDate(data.asOf))}</p>}
       chart={() => (
         <ul className="kpi-board" aria-label={k.board}>
-          {data.entries.map((entry) => <KpiRow key={entry.kpi.id} entry={entry} />)}
+          {data.entries.map((entry) => (
+            <KpiRow key={entry.kpi.id} entry={entry} />
+          ))}
         </ul>
       )}
     />
@@ -166,7 +197,11 @@ function BoardCard({ data }: { data: KpiBoard }) {
 function StatusBadge({ entry }: { entry: Entry }) {
   const { t } = useI18n();
   const k = t.analytics.kpis;
-  return <span className={`badge kpi-status kpi-status-${entry.status.status}`}>{k.statusIcon[entry.status.status]} {k.status[entry.status.status]}</span>;
+  return (
+    <span className={`badge kpi-status kpi-status-${entry.status.status}`}>
+      {k.statusIcon[entry.status.status]} {k.status[entry.status.status]}
+    </span>
+  );
 }
 
 function trendText(t: Messages, entry: Entry): string {
@@ -191,18 +226,20 @@ function KpiRow({ entry }: { entry: Entry }) {
     <li className={`kpi-row kpi-row-${status.status}`} style={{ marginLeft: `${kpi.depth * 1.5}rem` }} data-kpi={kpi.name}>
       <div className="kpi-name">
         <strong>{kpi.name}</strong>
-        <span className="muted small">{[metricLabel(t, kpi.metric), t.analytics.controls.granularities[kpi.granularity], filters].filter(Boolean).join(t.analytics.text.dot)}</span>
+        <span className="muted small">
+          {[metricLabel(t, kpi.metric), t.analytics.controls.granularities[kpi.granularity], filters].filter(Boolean).join(t.analytics.text.dot)}
+        </span>
       </div>
       <div className="kpi-figures">
-        {status.status === 'no_data'
-          ? <span className="muted small">{status.reason}</span>
-          : (
-            <>
-              <span className="kpi-actual">{show(status.actual)}</span>
-              <span className="muted small">{k.versus(show(status.expected), format.percent(status.pace, 0))}</span>
-              {status.elapsedShare < 1 && <span className="muted small">{k.elapsed(format.percent(status.elapsedShare, 0))}</span>}
-            </>
-          )}
+        {status.status === 'no_data' ? (
+          <span className="muted small">{status.reason}</span>
+        ) : (
+          <>
+            <span className="kpi-actual">{show(status.actual)}</span>
+            <span className="muted small">{k.versus(show(status.expected), format.percent(status.pace, 0))}</span>
+            {status.elapsedShare < 1 && <span className="muted small">{k.elapsed(format.percent(status.elapsedShare, 0))}</span>}
+          </>
+        )}
       </div>
       <div className="kpi-state">
         <StatusBadge entry={entry} />
@@ -218,25 +255,48 @@ function Sparkline({ entry }: { entry: Entry }) {
   const { format } = useCurrentWorkspace();
   const k = t.analytics.kpis;
   const kind = entry.kpi.metric.kind;
-  const option = useMemo((): ChartOption => ({
-    grid: { left: 2, right: 2, top: 6, bottom: 4 },
-    tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? t.app.none : kpiValue(t, format, kind, Number(v))) },
-    xAxis: { type: 'category', show: false, data: entry.series.map((b) => bucketLabel(format, entry.kpi.granularity, b.bucket)) },
-    yAxis: { type: 'value', show: false, scale: true },
-    series: [
-      { type: 'line', name: k.columns.target, data: entry.series.map((b) => b.target), symbol: 'none', lineStyle: { type: 'dashed', width: 1, color: '#8a929c' }, itemStyle: { color: '#8a929c' } },
-      // Complete buckets joined by the line; a bucket still to date (lower by construction for sums) stands apart, hollow.
-      {
-        type: 'line', name: k.columns.actual, symbolSize: 4, lineStyle: { width: 2, color: '#2f4f7f' }, itemStyle: { color: '#2f4f7f' },
-        data: entry.series.map((b: BucketActual) => (b.complete ? b.actual : null)),
-      },
-      {
-        type: 'line', name: k.toDate, symbol: 'emptyCircle', symbolSize: 6, lineStyle: { width: 0 }, itemStyle: { color: '#2f4f7f' },
-        data: entry.series.map((b: BucketActual) => (b.complete ? null : b.actual)),
-      },
-    ],
-  }), [entry, format, t]);
-  return <div className="kpi-spark"><EChart option={option} height={56} label={k.sparkline(entry.kpi.name)} /></div>;
+  const option = useMemo(
+    (): ChartOption => ({
+      grid: { left: 2, right: 2, top: 6, bottom: 4 },
+      tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? t.app.none : kpiValue(t, format, kind, Number(v))) },
+      xAxis: { type: 'category', show: false, data: entry.series.map((b) => bucketLabel(format, entry.kpi.granularity, b.bucket)) },
+      yAxis: { type: 'value', show: false, scale: true },
+      series: [
+        {
+          type: 'line',
+          name: k.columns.target,
+          data: entry.series.map((b) => b.target),
+          symbol: 'none',
+          lineStyle: { type: 'dashed', width: 1, color: '#8a929c' },
+          itemStyle: { color: '#8a929c' },
+        },
+        // Complete buckets joined by the line; a bucket still to date (lower by construction for sums) stands apart, hollow.
+        {
+          type: 'line',
+          name: k.columns.actual,
+          symbolSize: 4,
+          lineStyle: { width: 2, color: '#2f4f7f' },
+          itemStyle: { color: '#2f4f7f' },
+          data: entry.series.map((b: BucketActual) => (b.complete ? b.actual : null)),
+        },
+        {
+          type: 'line',
+          name: k.toDate,
+          symbol: 'emptyCircle',
+          symbolSize: 6,
+          lineStyle: { width: 0 },
+          itemStyle: { color: '#2f4f7f' },
+          data: entry.series.map((b: BucketActual) => (b.complete ? null : b.actual)),
+        },
+      ],
+    }),
+    [entry, format, t],
+  );
+  return (
+    <div className="kpi-spark">
+      <EChart option={option} height={56} label={k.sparkline(entry.kpi.name)} />
+    </div>
+  );
 }
 
 interface SeriesRow {

@@ -36,12 +36,26 @@ function RepeatAnalysis({ dataEnd }: { dataEnd: string }) {
   const { period, granularity, setPeriod, setGranularity, query } = usePeriodQuery(dataEnd);
   const within = countUpTo(query.get('within'), MAX_WITHIN) ?? DEFAULT_WITHIN;
   const path = { workspace: workspace.name };
-  const repeat = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/repeat', {
-    params: { path, query: { ...period, granularity } }, signal,
-  })), [workspace.name, period.from, period.to, granularity]);
-  const f2 = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/f2', {
-    params: { path, query: { ...period, granularity, within } }, signal,
-  })), [workspace.name, period.from, period.to, granularity, within]);
+  const repeat = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/repeat', {
+          params: { path, query: { ...period, granularity } },
+          signal,
+        }),
+      ),
+    [workspace.name, period.from, period.to, granularity],
+  );
+  const f2 = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/f2', {
+          params: { path, query: { ...period, granularity, within } },
+          signal,
+        }),
+      ),
+    [workspace.name, period.from, period.to, granularity, within],
+  );
   return (
     <>
       <PeriodControls period={period} dataEnd={dataEnd} onChange={setPeriod}>
@@ -49,9 +63,9 @@ function RepeatAnalysis({ dataEnd }: { dataEnd: string }) {
         <WithinField value={within} onChange={(next) => query.set({ within: String(next) })} />
       </PeriodControls>
       <WhenLoaded data={repeat}>
-        {(data) => (data.total.customers === 0
-          ? <p className="alert alert-info">{a.empty.noPurchases}</p>
-          : <RepeatCard data={data} granularity={granularity} />)}
+        {(data) =>
+          data.total.customers === 0 ? <p className="alert alert-info">{a.empty.noPurchases}</p> : <RepeatCard data={data} granularity={granularity} />
+        }
       </WhenLoaded>
       <WhenLoaded data={f2}>{(data) => <F2Card data={data} granularity={granularity} />}</WhenLoaded>
     </>
@@ -82,20 +96,36 @@ function RepeatCard({ data, granularity }: { data: RepeatRates; granularity: Gra
     { label: r.repeaters, value: (b) => b.repeaters, cell: (b) => format.integer(b.repeaters), numeric: true },
     { label: r.repeatRate, value: (b) => b.rate, cell: (b) => pct(b.rate), numeric: true },
   ];
-  const option = useMemo((): ChartOption => ({
-    grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
-    legend: { top: 0 },
-    tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', data: data.series.map(label) },
-    yAxis: [
-      { type: 'value', name: r.repeatRate, axisLabel: { formatter: (v: number) => format.percent(v, 0) } },
-      { type: 'value', name: r.customers, splitLine: { show: false }, axisLabel: { formatter: (v: number) => format.integer(v) } },
-    ],
-    series: [
-      { type: 'bar', name: r.customers, yAxisIndex: 1, data: data.series.map((b) => b.customers), itemStyle: { color: '#d9d4cc' }, tooltip: { valueFormatter: (v) => a.units.people(format.integer(Number(v))) } },
-      { type: 'line', name: r.repeatRate, data: data.series.map((b) => b.rate), symbolSize: 6, tooltip: { valueFormatter: (v) => pct(v === null ? null : Number(v)) } },
-    ],
-  }), [data, format, granularity, t]);
+  const option = useMemo(
+    (): ChartOption => ({
+      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'category', data: data.series.map(label) },
+      yAxis: [
+        { type: 'value', name: r.repeatRate, axisLabel: { formatter: (v: number) => format.percent(v, 0) } },
+        { type: 'value', name: r.customers, splitLine: { show: false }, axisLabel: { formatter: (v: number) => format.integer(v) } },
+      ],
+      series: [
+        {
+          type: 'bar',
+          name: r.customers,
+          yAxisIndex: 1,
+          data: data.series.map((b) => b.customers),
+          itemStyle: { color: '#d9d4cc' },
+          tooltip: { valueFormatter: (v) => a.units.people(format.integer(Number(v))) },
+        },
+        {
+          type: 'line',
+          name: r.repeatRate,
+          data: data.series.map((b) => b.rate),
+          symbolSize: 6,
+          tooltip: { valueFormatter: (v) => pct(v === null ? null : Number(v)) },
+        },
+      ],
+    }),
+    [data, format, granularity, t],
+  );
   return (
     <>
       <section className="stats" aria-label={r.repeatRate}>
@@ -129,29 +159,52 @@ function F2Card({ data, granularity }: { data: F2Conversion; granularity: Granul
     { label: r.converted, value: (c) => c.converted, cell: (c) => format.integer(c.converted), numeric: true },
     { label: r.f2Rate, value: (c) => c.rate, cell: (c) => pct(c.rate), numeric: true },
     { label: r.windowEnd, value: (c) => c.windowEnd, cell: (c) => format.calendarDate(c.windowEnd) },
-    { label: r.complete, value: (c) => (c.complete ? r.complete : r.incomplete), cell: (c) => (c.complete ? r.complete : <span className="badge badge-pending">{r.incomplete}</span>) },
+    {
+      label: r.complete,
+      value: (c) => (c.complete ? r.complete : r.incomplete),
+      cell: (c) => (c.complete ? r.complete : <span className="badge badge-pending">{r.incomplete}</span>),
+    },
   ];
-  const option = useMemo((): ChartOption => ({
-    grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
-    tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', data: data.cohorts.map((c) => (c.complete ? label(c) : `${label(c)}\n${r.incompleteMark}`)) },
-    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => format.percent(v, 0) } },
-    series: [{
-      type: 'bar', name: r.f2Rate,
-      data: data.cohorts.map((c) => ({
-        value: c.rate,
-        itemStyle: c.complete ? { color: '#2f4f7f' } : { color: 'rgba(47, 79, 127, 0.28)', borderColor: '#2f4f7f', borderType: 'dashed', borderWidth: 1 },
-      })),
-      label: { show: data.cohorts.length <= 24, position: 'top', formatter: (p) => (p.value === null || p.value === undefined ? '' : format.percent(Number(p.value), 0)) },
-      tooltip: { valueFormatter: (v) => pct(v === null || v === undefined ? null : Number(v)) },
-    }],
-  }), [data, format, granularity, t]);
+  const option = useMemo(
+    (): ChartOption => ({
+      grid: { left: 8, right: 8, top: 24, bottom: 8, containLabel: true },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'category', data: data.cohorts.map((c) => (c.complete ? label(c) : `${label(c)}\n${r.incompleteMark}`)) },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => format.percent(v, 0) } },
+      series: [
+        {
+          type: 'bar',
+          name: r.f2Rate,
+          data: data.cohorts.map((c) => ({
+            value: c.rate,
+            itemStyle: c.complete ? { color: '#2f4f7f' } : { color: 'rgba(47, 79, 127, 0.28)', borderColor: '#2f4f7f', borderType: 'dashed', borderWidth: 1 },
+          })),
+          label: {
+            show: data.cohorts.length <= 24,
+            position: 'top',
+            formatter: (p) => (p.value === null || p.value === undefined ? '' : format.percent(Number(p.value), 0)),
+          },
+          tooltip: { valueFormatter: (v) => pct(v === null || v === undefined ? null : Number(v)) },
+        },
+      ],
+    }),
+    [data, format, granularity, t],
+  );
   const anyIncomplete = data.cohorts.some((c) => !c.complete);
   return (
     <>
       <section className="stats" aria-label={r.f2Rate}>
-        <Stat label={r.f2Total(days)} value={pct(data.total.rate)} note={`${a.units.people(format.integer(data.total.converted))} / ${a.units.people(format.integer(data.total.cohortSize))}${data.total.complete ? '' : `${a.text.dot}${r.incomplete}`}`} variant="wide" />
-        <Stat label={r.cohortSize} value={a.units.people(format.integer(data.total.cohortSize))} note={r.dataUntil(format.calendarDate(addDays(data.asOf, -1)))} />
+        <Stat
+          label={r.f2Total(days)}
+          value={pct(data.total.rate)}
+          note={`${a.units.people(format.integer(data.total.converted))} / ${a.units.people(format.integer(data.total.cohortSize))}${data.total.complete ? '' : `${a.text.dot}${r.incomplete}`}`}
+          variant="wide"
+        />
+        <Stat
+          label={r.cohortSize}
+          value={a.units.people(format.integer(data.total.cohortSize))}
+          note={r.dataUntil(format.calendarDate(addDays(data.asOf, -1)))}
+        />
       </section>
       <ChartCard
         title={r.f2Chart}

@@ -42,13 +42,26 @@ function RetentionAnalysis({ dataEnd }: { dataEnd: string }) {
   const from = isDate(fromParam) && monthStart(fromParam) < to ? monthStart(fromParam) : addMonths(to, -12);
   const months = countUpTo(query.get('months'), MAX_MONTHS) ?? DEFAULT_MONTHS;
   const metric = oneOf(METRICS, query.get('metric'), 'retention');
-  const retention = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/retention', {
-    params: { path: { workspace: workspace.name }, query: { from, to, months, asOf } }, signal,
-  })), [workspace.name, from, to, months, asOf]);
+  const retention = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/retention', {
+          params: { path: { workspace: workspace.name }, query: { from, to, months, asOf } },
+          signal,
+        }),
+      ),
+    [workspace.name, from, to, months, asOf],
+  );
   const monthInput = (label: string, value: string, onChange: (month: string) => void) => (
     <label className="field">
       <span>{label}</span>
-      <input type="month" value={value.slice(0, 7)} onChange={(e) => { if (/^\d{4}-\d{2}$/.test(e.target.value)) onChange(`${e.target.value}-01`); }} />
+      <input
+        type="month"
+        value={value.slice(0, 7)}
+        onChange={(e) => {
+          if (/^\d{4}-\d{2}$/.test(e.target.value)) onChange(`${e.target.value}-01`);
+        }}
+      />
     </label>
   );
   return (
@@ -64,19 +77,25 @@ function RetentionAnalysis({ dataEnd }: { dataEnd: string }) {
         <div className="field">
           <span>{r.metric}</span>
           <div className="segmented" role="group" aria-label={r.metric}>
-            {METRICS.map((m) => <button key={m} type="button" aria-pressed={m === metric} onClick={() => query.set({ metric: m })}>{r.metrics[m]}</button>)}
+            {METRICS.map((m) => (
+              <button key={m} type="button" aria-pressed={m === metric} onClick={() => query.set({ metric: m })}>
+                {r.metrics[m]}
+              </button>
+            ))}
           </div>
         </div>
       </div>
       <WhenLoaded data={retention}>
-        {(data) => (data.cohorts.every((cohort) => cohort.customers === 0)
-          ? <p className="alert alert-info">{r.none}</p>
-          : (
+        {(data) =>
+          data.cohorts.every((cohort) => cohort.customers === 0) ? (
+            <p className="alert alert-info">{r.none}</p>
+          ) : (
             <>
               <HeatmapCard data={data} metric={metric} />
               <LtvCurveCard data={data} />
             </>
-          ))}
+          )
+        }
       </WhenLoaded>
     </>
   );
@@ -98,15 +117,28 @@ function HeatmapCard({ data, metric }: { data: CohortRetention; metric: Metric }
   const columns: Column<Cohort>[] = [
     { label: r.cohort, value: (c) => c.month, cell: (c) => format.calendarMonth(c.month) },
     { label: r.cohortSize, value: (c) => c.customers, cell: (c) => format.integer(c.customers), numeric: true },
-    ...offsets.map((k): Column<Cohort> => ({
-      label: a.units.monthOffset(k),
-      value: (c) => { const cell = c.cells[k]; return cell ? cellValue(cell, metric) : null; },
-      cell: (c) => { const cell = c.cells[k]; return orNone(t, cell ? cellValue(cell, metric) : null, show); },
-      numeric: true,
-    })),
+    ...offsets.map(
+      (k): Column<Cohort> => ({
+        label: a.units.monthOffset(k),
+        value: (c) => {
+          const cell = c.cells[k];
+          return cell ? cellValue(cell, metric) : null;
+        },
+        cell: (c) => {
+          const cell = c.cells[k];
+          return orNone(t, cell ? cellValue(cell, metric) : null, show);
+        },
+        numeric: true,
+      }),
+    ),
   ];
   const option = useMemo((): ChartOption => {
-    const values: (number | null)[][] = cohorts.map((c) => offsets.map((k) => { const cell = c.cells[k]; return cell ? cellValue(cell, metric) : null; }));
+    const values: (number | null)[][] = cohorts.map((c) =>
+      offsets.map((k) => {
+        const cell = c.cells[k];
+        return cell ? cellValue(cell, metric) : null;
+      }),
+    );
     // Month 0 is 100 % by definition: scale colours on the later months, where the differences are.
     const scaled = values.flatMap((row) => row.filter((_, k) => metric === 'cumulative' || k > 0)).filter((v): v is number => v !== null);
     const max = Math.max(...scaled, metric === 'retention' ? 0.01 : 1);
@@ -124,18 +156,35 @@ function HeatmapCard({ data, metric }: { data: CohortRetention; metric: Metric }
       xAxis: { type: 'category', data: offsets.map((k) => a.units.monthOffset(k)), splitArea: { show: true }, position: 'top' },
       yAxis: { type: 'category', data: cohorts.map(cohortLabel), inverse: true, splitArea: { show: true } },
       visualMap: {
-        min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 8, itemWidth: 12, itemHeight: 200, text: [show(max), show(0)],
+        min: 0,
+        max,
+        calculable: false,
+        orient: 'horizontal',
+        left: 'center',
+        bottom: 8,
+        itemWidth: 12,
+        itemHeight: 200,
+        text: [show(max), show(0)],
         inRange: { color: HEATMAP_COLORS },
         formatter: (v) => show(Number(v)),
       },
-      series: [{
-        type: 'heatmap',
-        name: r.metrics[metric],
-        data: values.flatMap((row, y) => row.map((v, k) => [k, y, v ?? '-'])),
-        label: { show: true, fontSize: 11, formatter: (p) => { const v = (p.value as [number, number, number | string])[2]; return typeof v === 'number' ? show(v) : ''; } },
-        itemStyle: { borderColor: '#fff', borderWidth: 1 },
-        emphasis: { itemStyle: { borderColor: '#1f2328', borderWidth: 1 } },
-      }],
+      series: [
+        {
+          type: 'heatmap',
+          name: r.metrics[metric],
+          data: values.flatMap((row, y) => row.map((v, k) => [k, y, v ?? '-'])),
+          label: {
+            show: true,
+            fontSize: 11,
+            formatter: (p) => {
+              const v = (p.value as [number, number, number | string])[2];
+              return typeof v === 'number' ? show(v) : '';
+            },
+          },
+          itemStyle: { borderColor: '#fff', borderWidth: 1 },
+          emphasis: { itemStyle: { borderColor: '#1f2328', borderWidth: 1 } },
+        },
+      ],
     };
   }, [data, metric, format, t]);
   return (
@@ -185,23 +234,39 @@ function LtvCurveCard({ data }: { data: CohortRetention }) {
     { label: r.average, value: (p) => p.average, cell: (p) => orNone(t, p.average, (v) => format.money(Math.round(v))), numeric: true },
     { label: r.cohortsCounted, value: (p) => p.cohorts, cell: (p) => format.integer(p.cohorts), numeric: true },
   ];
-  const option = useMemo((): ChartOption => ({
-    grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
-    legend: { top: 0, data: [r.average] },
-    tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? r.future : format.money(Math.round(Number(v)))) },
-    xAxis: { type: 'category', data: curve.map((p) => a.units.monthOffset(p.offset)), boundaryGap: false },
-    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => format.money(v) } },
-    series: [
-      ...data.cohorts.filter((c) => c.customers > 0).map((cohort) => ({
-        type: 'line' as const,
-        name: format.calendarMonth(cohort.month),
-        data: cohort.cells.map((cell) => cell.cumulativeRevenuePerCustomer),
-        lineStyle: { width: 1, color: '#c9c4bb' }, itemStyle: { color: '#c9c4bb' }, symbol: 'none', silent: true,
-        tooltip: { show: false },
-      })),
-      { type: 'line', name: r.average, data: curve.map((p) => p.average), lineStyle: { width: 3, color: '#b4463c' }, itemStyle: { color: '#b4463c' }, symbolSize: 6, z: 10 },
-    ],
-  }), [data, format, t]);
+  const option = useMemo(
+    (): ChartOption => ({
+      grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
+      legend: { top: 0, data: [r.average] },
+      tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? r.future : format.money(Math.round(Number(v)))) },
+      xAxis: { type: 'category', data: curve.map((p) => a.units.monthOffset(p.offset)), boundaryGap: false },
+      yAxis: { type: 'value', axisLabel: { formatter: (v: number) => format.money(v) } },
+      series: [
+        ...data.cohorts
+          .filter((c) => c.customers > 0)
+          .map((cohort) => ({
+            type: 'line' as const,
+            name: format.calendarMonth(cohort.month),
+            data: cohort.cells.map((cell) => cell.cumulativeRevenuePerCustomer),
+            lineStyle: { width: 1, color: '#c9c4bb' },
+            itemStyle: { color: '#c9c4bb' },
+            symbol: 'none',
+            silent: true,
+            tooltip: { show: false },
+          })),
+        {
+          type: 'line',
+          name: r.average,
+          data: curve.map((p) => p.average),
+          lineStyle: { width: 3, color: '#b4463c' },
+          itemStyle: { color: '#b4463c' },
+          symbolSize: 6,
+          z: 10,
+        },
+      ],
+    }),
+    [data, format, t],
+  );
   return (
     <ChartCard
       title={r.ltvCurve}

@@ -39,21 +39,33 @@ function RfmAnalysis({ dataEnd }: { dataEnd: string }) {
   const { workspace, format } = useCurrentWorkspace();
   const a = t.analytics;
   const { asOf, setAsOf } = useAsOfQuery(dataEnd);
-  const rfm = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/rfm', {
-    params: { path: { workspace: workspace.name }, query: { asOf } }, signal,
-  })), [workspace.name, asOf]);
+  const rfm = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/rfm', {
+          params: { path: { workspace: workspace.name }, query: { asOf } },
+          signal,
+        }),
+      ),
+    [workspace.name, asOf],
+  );
   return (
     <>
       <div className="toolbar analytics-controls">
         <AsOfField value={asOf} onChange={setAsOf} />
       </div>
       <WhenLoaded data={rfm}>
-        {(data) => (data.customers === 0
-          ? <p className="alert alert-info">{a.empty.noCustomers}</p>
-          : (
+        {(data) =>
+          data.customers === 0 ? (
+            <p className="alert alert-info">{a.empty.noCustomers}</p>
+          ) : (
             <>
               <section className="stats" aria-label={a.pages.rfm}>
-                <Stat label={a.rfm.customers} value={a.units.people(format.integer(data.customers))} note={a.customer360.asOf(format.calendarDate(data.asOf))} />
+                <Stat
+                  label={a.rfm.customers}
+                  value={a.units.people(format.integer(data.customers))}
+                  note={a.customer360.asOf(format.calendarDate(data.asOf))}
+                />
                 <Stat label={a.rfm.monetaryTotal} value={format.money(data.monetary)} />
               </section>
               <GridCard data={data} />
@@ -61,7 +73,8 @@ function RfmAnalysis({ dataEnd }: { dataEnd: string }) {
               <SegmentCustomers asOf={data.asOf} />
               <BoundariesCard data={data} />
             </>
-          ))}
+          )
+        }
       </WhenLoaded>
     </>
   );
@@ -79,8 +92,18 @@ function GridCard({ data }: { data: RfmSummary }) {
   const { format } = useCurrentWorkspace();
   const a = t.analytics;
   const r = a.rfm;
-  const recencyBand = (score: number) => bandText(t, data.boundaries.recency.find((b) => b.score === score), (v) => a.units.days(format.integer(v)));
-  const frequencyBand = (score: number) => bandText(t, data.boundaries.frequency.find((b) => b.score === score), (v) => a.units.times(format.integer(v)));
+  const recencyBand = (score: number) =>
+    bandText(
+      t,
+      data.boundaries.recency.find((b) => b.score === score),
+      (v) => a.units.days(format.integer(v)),
+    );
+  const frequencyBand = (score: number) =>
+    bandText(
+      t,
+      data.boundaries.frequency.find((b) => b.score === score),
+      (v) => a.units.times(format.integer(v)),
+    );
   const columns: Column<GridCell>[] = [
     { label: r.recency, value: (c) => c.recencyScore, cell: (c) => a.text.paren(r.score('R', c.recencyScore), recencyBand(c.recencyScore)) },
     { label: r.frequency, value: (c) => c.frequencyScore, cell: (c) => a.text.paren(r.score('F', c.frequencyScore), frequencyBand(c.frequencyScore)) },
@@ -98,21 +121,28 @@ function GridCard({ data }: { data: RfmSummary }) {
           if (!point) return '';
           const [f, rIndex, customers] = point.value as [number, number, number];
           const cell = data.grid.find((c) => c.frequencyScore === f + 1 && c.recencyScore === rs[rIndex]);
-          return cell ? `${r.score('R', cell.recencyScore)} × ${r.score('F', cell.frequencyScore)}<br/>${r.customers}: <b>${format.integer(customers)}</b><br/>${r.monetaryTotal}: ${format.money(cell.monetary)}` : '';
+          return cell
+            ? `${r.score('R', cell.recencyScore)} × ${r.score('F', cell.frequencyScore)}<br/>${r.customers}: <b>${format.integer(customers)}</b><br/>${r.monetaryTotal}: ${format.money(cell.monetary)}`
+            : '';
         },
       },
       xAxis: { type: 'category', name: r.frequency, nameLocation: 'middle', nameGap: 44, data: SCORES.map((s) => `${r.score('F', s)}\n${frequencyBand(s)}`) },
       yAxis: { type: 'category', data: rs.map((s) => `${r.score('R', s)}  ${recencyBand(s)}`) },
       visualMap: { show: false, min: 0, max, inRange: { color: HEATMAP_COLORS } },
-      series: [{
-        type: 'heatmap', name: r.customers,
-        data: data.grid.map((c) => [c.frequencyScore - 1, rs.indexOf(c.recencyScore as 1 | 2 | 3 | 4 | 5), c.customers]),
-        label: {
-          show: true, fontSize: 13, fontWeight: 'bold',
-          formatter: (p) => format.integer((p.value as [number, number, number])[2]),
+      series: [
+        {
+          type: 'heatmap',
+          name: r.customers,
+          data: data.grid.map((c) => [c.frequencyScore - 1, rs.indexOf(c.recencyScore as 1 | 2 | 3 | 4 | 5), c.customers]),
+          label: {
+            show: true,
+            fontSize: 13,
+            fontWeight: 'bold',
+            formatter: (p) => format.integer((p.value as [number, number, number])[2]),
+          },
+          itemStyle: { borderColor: '#fff', borderWidth: 2 },
         },
-        itemStyle: { borderColor: '#fff', borderWidth: 2 },
-      }],
+      ],
     };
   }, [data, format, t]);
   return (
@@ -151,8 +181,20 @@ function SegmentsCard({ data }: { data: RfmSummary }) {
       xAxis: { type: 'value', max: 1, axisLabel: { formatter: (v: number) => format.percent(v, 0) } },
       yAxis: { type: 'category', data: shown.map((s) => r.segmentNames[s.code]) },
       series: [
-        { type: 'bar', name: r.customerShare, data: shown.map((s) => s.customerShare), itemStyle: { color: '#2f4f7f' }, label: { show: true, position: 'right', formatter: (p) => format.percent(Number(p.value), 1) } },
-        { type: 'bar', name: r.monetaryShare, data: shown.map((s) => s.monetaryShare), itemStyle: { color: '#b4463c' }, label: { show: true, position: 'right', formatter: (p) => format.percent(Number(p.value), 1) } },
+        {
+          type: 'bar',
+          name: r.customerShare,
+          data: shown.map((s) => s.customerShare),
+          itemStyle: { color: '#2f4f7f' },
+          label: { show: true, position: 'right', formatter: (p) => format.percent(Number(p.value), 1) },
+        },
+        {
+          type: 'bar',
+          name: r.monetaryShare,
+          data: shown.map((s) => s.monetaryShare),
+          itemStyle: { color: '#b4463c' },
+          label: { show: true, position: 'right', formatter: (p) => format.percent(Number(p.value), 1) },
+        },
       ],
     };
   }, [data, format, t]);
@@ -168,7 +210,12 @@ function SegmentsCard({ data }: { data: RfmSummary }) {
           <EChart option={option} label={r.segmentChart} height={300} />
           <dl className="segment-legend">
             {data.segments.map((s) => (
-              <div key={s.code}><dt><span className={`badge segment-${s.code}`}>{r.segmentNames[s.code]}</span></dt><dd>{r.segmentMeanings[s.code]}</dd></div>
+              <div key={s.code}>
+                <dt>
+                  <span className={`badge segment-${s.code}`}>{r.segmentNames[s.code]}</span>
+                </dt>
+                <dd>{r.segmentMeanings[s.code]}</dd>
+              </div>
             ))}
           </dl>
         </>
@@ -185,9 +232,13 @@ function SegmentCustomers({ asOf }: { asOf: string }) {
   const query = useQueryState();
   const segment = oneOf(SEGMENTS, query.get('segment'), 'loyal');
   const customers = usePagedList(
-    (cursor, signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/rfm/customers', {
-      params: { path: { workspace: workspace.name }, query: { asOf, segment, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } }, signal,
-    })),
+    (cursor, signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/rfm/customers', {
+          params: { path: { workspace: workspace.name }, query: { asOf, segment, limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } },
+          signal,
+        }),
+      ),
     (page) => page,
     [workspace.name, asOf, segment],
   );
@@ -196,7 +247,11 @@ function SegmentCustomers({ asOf }: { asOf: string }) {
     <label className="field-inline">
       <span>{r.segment}</span>
       <select value={segment} onChange={(e) => query.set({ segment: e.target.value })}>
-        {SEGMENTS.map((code) => <option key={code} value={code}>{r.segmentNames[code]}</option>)}
+        {SEGMENTS.map((code) => (
+          <option key={code} value={code}>
+            {r.segmentNames[code]}
+          </option>
+        ))}
       </select>
     </label>
   );
@@ -227,7 +282,15 @@ function customerRfmColumns(t: Messages, format: Format, workspace: string): Col
     { label: a.customer360.recencyDays, value: (x) => x.recency, cell: (x) => a.units.days(format.integer(x.recency)), numeric: true },
     { label: a.customer360.frequency, value: (x) => x.frequency, cell: (x) => format.integer(x.frequency), numeric: true },
     { label: a.customer360.monetary, value: (x) => x.monetary, cell: (x) => format.money(x.monetary), numeric: true },
-    { label: r.scores, value: (x) => `${x.scores.recency}/${x.scores.frequency}/${x.scores.monetary}`, cell: (x) => <span className="mono">{x.scores.recency}/{x.scores.frequency}/{x.scores.monetary}</span> },
+    {
+      label: r.scores,
+      value: (x) => `${x.scores.recency}/${x.scores.frequency}/${x.scores.monetary}`,
+      cell: (x) => (
+        <span className="mono">
+          {x.scores.recency}/{x.scores.frequency}/{x.scores.monetary}
+        </span>
+      ),
+    },
   ];
 }
 
@@ -254,9 +317,21 @@ function BoundariesCard({ data }: { data: RfmSummary }) {
   const money = (v: number) => format.money(v);
   const columns: Column<BoundaryRow>[] = [
     { label: r.scoreColumn, value: (b) => b.score },
-    { label: r.recency, value: (b) => bandText(t, b.recency, String), cell: (b) => a.text.paren(bandText(t, b.recency, days), a.units.people(format.integer(b.recency?.customers ?? 0))) },
-    { label: r.frequency, value: (b) => bandText(t, b.frequency, String), cell: (b) => a.text.paren(bandText(t, b.frequency, times), a.units.people(format.integer(b.frequency?.customers ?? 0))) },
-    { label: r.monetary, value: (b) => bandText(t, b.monetary, String), cell: (b) => a.text.paren(bandText(t, b.monetary, money), a.units.people(format.integer(b.monetary?.customers ?? 0))) },
+    {
+      label: r.recency,
+      value: (b) => bandText(t, b.recency, String),
+      cell: (b) => a.text.paren(bandText(t, b.recency, days), a.units.people(format.integer(b.recency?.customers ?? 0))),
+    },
+    {
+      label: r.frequency,
+      value: (b) => bandText(t, b.frequency, String),
+      cell: (b) => a.text.paren(bandText(t, b.frequency, times), a.units.people(format.integer(b.frequency?.customers ?? 0))),
+    },
+    {
+      label: r.monetary,
+      value: (b) => bandText(t, b.monetary, String),
+      cell: (b) => a.text.paren(bandText(t, b.monetary, money), a.units.people(format.integer(b.monetary?.customers ?? 0))),
+    },
   ];
   return <ChartCard title={r.boundaries} rows={rows} columns={columns} rowKey={(b) => String(b.score)} filename={`rfm-boundaries_as-of-${data.asOf}`} />;
 }

@@ -6,7 +6,13 @@ import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { bucketLabel, orNone, periodLabel } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
 import {
-  COMPARISONS, ComparisonSelect, GranularitySelect, PeriodControls, usePeriodQuery, type Comparison, type Granularity,
+  COMPARISONS,
+  ComparisonSelect,
+  GranularitySelect,
+  PeriodControls,
+  usePeriodQuery,
+  type Comparison,
+  type Granularity,
 } from '../analytics/period-controls.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
@@ -28,10 +34,16 @@ function SalesAnalysis({ dataEnd }: { dataEnd: string }) {
   const { workspace } = useCurrentWorkspace();
   const a = t.analytics;
   const { period, granularity, comparison, setPeriod, setGranularity, setComparison } = usePeriodQuery(dataEnd);
-  const sales = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/sales', {
-    params: { path: { workspace: workspace.name }, query: { ...period, granularity, compare: COMPARISONS.join(',') } },
-    signal,
-  })), [workspace.name, period.from, period.to, granularity]);
+  const sales = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/sales', {
+          params: { path: { workspace: workspace.name }, query: { ...period, granularity, compare: COMPARISONS.join(',') } },
+          signal,
+        }),
+      ),
+    [workspace.name, period.from, period.to, granularity],
+  );
   return (
     <>
       <PeriodControls period={period} dataEnd={dataEnd} onChange={setPeriod}>
@@ -39,14 +51,16 @@ function SalesAnalysis({ dataEnd }: { dataEnd: string }) {
         <ComparisonSelect value={comparison} onChange={setComparison} />
       </PeriodControls>
       <WhenLoaded data={sales}>
-        {(data) => (data.totals.purchases === 0
-          ? <p className="alert alert-info">{a.empty.noPurchases}</p>
-          : (
+        {(data) =>
+          data.totals.purchases === 0 ? (
+            <p className="alert alert-info">{a.empty.noPurchases}</p>
+          ) : (
             <>
               <TreeCard data={data} comparison={comparison} />
               <TrendCard data={data} granularity={granularity} />
             </>
-          ))}
+          )
+        }
       </WhenLoaded>
     </>
   );
@@ -79,7 +93,12 @@ function TreeCard({ data, comparison }: { data: SalesDecomposition; comparison: 
     { label: a.text.paren(a.change.share, p.previous), value: (r) => r.share, cell: (r) => orNone(t, r.share, (v) => format.percent(v)), numeric: true },
     { label: p.year, value: (r) => r.year?.compared, cell: (r) => factorValue(t, format, r.factor, r.year?.compared ?? null), numeric: true },
     { label: a.change.ratio(p.year), value: (r) => r.year?.ratio, cell: (r) => orNone(t, r.year?.ratio, (v) => format.percent(v)), numeric: true },
-    { label: a.text.paren(a.change.share, p.year), value: (r) => r.year?.share, cell: (r) => orNone(t, r.year?.share, (v) => format.percent(v)), numeric: true },
+    {
+      label: a.text.paren(a.change.share, p.year),
+      value: (r) => r.year?.share,
+      cell: (r) => orNone(t, r.year?.share, (v) => format.percent(v)),
+      numeric: true,
+    },
   ];
   return (
     <ChartCard
@@ -87,14 +106,19 @@ function TreeCard({ data, comparison }: { data: SalesDecomposition; comparison: 
       rows={rows}
       columns={columns}
       filename={`sales-decomposition_${data.period.from}_${data.period.to}`}
-      note={(
+      note={
         <>
           <span>{periodLabel(t, format, data.period)}</span>
-          {chosen && <span>{a.text.separator}{a.sales.comparedPeriod(label, periodLabel(t, format, chosen.period))}</span>}
+          {chosen && (
+            <span>
+              {a.text.separator}
+              {a.sales.comparedPeriod(label, periodLabel(t, format, chosen.period))}
+            </span>
+          )}
           {chosen?.change.unshared && <p className="muted">{a.change.unshared[chosen.change.unshared.reason]}</p>}
           <p className="muted">{a.sales.treeNote}</p>
         </>
-      )}
+      }
       chart={() => <DecompositionTree figures={figures} comparisonLabel={label} />}
     />
   );
@@ -113,25 +137,45 @@ function TrendCard({ data, granularity }: { data: SalesDecomposition; granularit
     { label: f.sales, value: (b) => b.totals.sales, cell: (b) => format.money(b.totals.sales), numeric: true },
     { label: f.customers, value: (b) => b.totals.customers, cell: (b) => format.integer(b.totals.customers), numeric: true },
     { label: f.frequency, value: (b) => b.totals.frequency, cell: (b) => orNone(t, b.totals.frequency, (v) => format.decimal(v, 2)), numeric: true },
-    { label: f.itemsPerPurchase, value: (b) => b.totals.itemsPerPurchase, cell: (b) => orNone(t, b.totals.itemsPerPurchase, (v) => format.decimal(v, 2)), numeric: true },
-    { label: f.pricePerItem, value: (b) => b.totals.pricePerItem, cell: (b) => orNone(t, b.totals.pricePerItem, (v) => format.money(Math.round(v))), numeric: true },
+    {
+      label: f.itemsPerPurchase,
+      value: (b) => b.totals.itemsPerPurchase,
+      cell: (b) => orNone(t, b.totals.itemsPerPurchase, (v) => format.decimal(v, 2)),
+      numeric: true,
+    },
+    {
+      label: f.pricePerItem,
+      value: (b) => b.totals.pricePerItem,
+      cell: (b) => orNone(t, b.totals.pricePerItem, (v) => format.money(Math.round(v))),
+      numeric: true,
+    },
     { label: f.purchases, value: (b) => b.totals.purchases, cell: (b) => format.integer(b.totals.purchases), numeric: true },
     { label: f.items, value: (b) => b.totals.items, cell: (b) => format.integer(b.totals.items), numeric: true },
   ];
-  const option = useMemo((): ChartOption => ({
-    grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
-    legend: { top: 0 },
-    tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', data: data.series.map(label) },
-    yAxis: [
-      { type: 'value', name: f.sales, axisLabel: { formatter: (v: number) => format.money(v) } },
-      { type: 'value', name: f.customers, splitLine: { show: false }, axisLabel: { formatter: (v: number) => format.integer(v) } },
-    ],
-    series: [
-      { type: 'bar', name: f.sales, data: data.series.map((b) => Number(b.totals.sales)), tooltip: { valueFormatter: (v) => format.money(Number(v)) } },
-      { type: 'line', name: f.customers, yAxisIndex: 1, data: data.series.map((b) => b.totals.customers), symbolSize: 6, tooltip: { valueFormatter: (v) => a.units.people(format.integer(Number(v))) } },
-    ],
-  }), [data, format, granularity, t]);
+  const option = useMemo(
+    (): ChartOption => ({
+      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
+      legend: { top: 0 },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'category', data: data.series.map(label) },
+      yAxis: [
+        { type: 'value', name: f.sales, axisLabel: { formatter: (v: number) => format.money(v) } },
+        { type: 'value', name: f.customers, splitLine: { show: false }, axisLabel: { formatter: (v: number) => format.integer(v) } },
+      ],
+      series: [
+        { type: 'bar', name: f.sales, data: data.series.map((b) => Number(b.totals.sales)), tooltip: { valueFormatter: (v) => format.money(Number(v)) } },
+        {
+          type: 'line',
+          name: f.customers,
+          yAxisIndex: 1,
+          data: data.series.map((b) => b.totals.customers),
+          symbolSize: 6,
+          tooltip: { valueFormatter: (v) => a.units.people(format.integer(Number(v))) },
+        },
+      ],
+    }),
+    [data, format, granularity, t],
+  );
   return (
     <ChartCard
       title={a.sales.trend}

@@ -17,9 +17,19 @@ export function ApiKeysPage() {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
   const role = useRole();
-  const keys = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/api-keys', { params: { path: { workspace: workspace.name } }, signal })), [workspace.name], { enabled: canManage(role) });
+  const keys = useApiData(
+    (signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/api-keys', { params: { path: { workspace: workspace.name } }, signal })),
+    [workspace.name],
+    { enabled: canManage(role) },
+  );
   const [outcome, setOutcome] = useState<Outcome | undefined>(undefined);
-  if (!canManage(role)) return <><h1>{t.access.apiKeys.title}</h1><p className="alert alert-info">{t.access.notAdmin}</p></>;
+  if (!canManage(role))
+    return (
+      <>
+        <h1>{t.access.apiKeys.title}</h1>
+        <p className="alert alert-info">{t.access.notAdmin}</p>
+      </>
+    );
   const done = (next: Outcome) => {
     setOutcome(next);
     keys.reload();
@@ -53,17 +63,32 @@ function KeyTable({ keys, onOutcome }: { keys: ApiKey[]; onOutcome(outcome: Outc
     <div className="table-wrap">
       <table aria-label={k.tableLabel}>
         <thead>
-          <tr><th>{k.columns.name}</th><th>{k.columns.role}</th><th>{k.columns.prefix}</th><th>{k.columns.created}</th><th>{k.columns.status}</th><th>{k.columns.actions}</th></tr>
+          <tr>
+            <th>{k.columns.name}</th>
+            <th>{k.columns.role}</th>
+            <th>{k.columns.prefix}</th>
+            <th>{k.columns.created}</th>
+            <th>{k.columns.status}</th>
+            <th>{k.columns.actions}</th>
+          </tr>
         </thead>
         <tbody>
           {keys.map((key) => (
             <tr key={key.id} data-key={key.name}>
               <td>{key.name}</td>
               <td>{t.access.roles[key.role]}</td>
-              <td><code>kz_{key.prefix}_…</code></td>
+              <td>
+                <code>kz_{key.prefix}_…</code>
+              </td>
               <td>{format.date(key.createdAt)}</td>
               <td>{key.revokedAt ? k.revokedOn(format.date(key.revokedAt)) : k.active}</td>
-              <td>{!key.revokedAt && <button type="button" className="button button-quiet" aria-label={k.revokeOf(key.name)} onClick={() => void revoke(key)}>{k.revoke}</button>}</td>
+              <td>
+                {!key.revokedAt && (
+                  <button type="button" className="button button-quiet" aria-label={k.revokeOf(key.name)} onClick={() => void revoke(key)}>
+                    {k.revoke}
+                  </button>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -83,7 +108,9 @@ function CreateKeyForm({ onOutcome }: { onOutcome(outcome: Outcome): void }) {
     event.preventDefault();
     setBusy(true);
     try {
-      const created = await unwrap(api.POST('/api/v1/workspaces/{workspace}/api-keys', { params: { path: { workspace: workspace.name } }, body: { name: name.trim(), role } }));
+      const created = await unwrap(
+        api.POST('/api/v1/workspaces/{workspace}/api-keys', { params: { path: { workspace: workspace.name } }, body: { name: name.trim(), role } }),
+      );
       onOutcome({ kind: 'notice', text: k.created(created.info.name), secret: created.key });
       setName('');
     } catch (error) {
@@ -96,9 +123,17 @@ function CreateKeyForm({ onOutcome }: { onOutcome(outcome: Outcome): void }) {
     <section className="card" aria-labelledby="create-key-heading">
       <h2 id="create-key-heading">{k.createTitle}</h2>
       <form className="access-form" onSubmit={(event) => void submit(event)}>
-        <label className="field"><span>{k.name}</span><input type="text" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} /></label>
-        <label className="field"><span>{t.access.roleLabel}</span><RoleSelect value={role} label={t.access.roleLabel} onChange={setRole} /></label>
-        <button type="submit" className="button button-primary" disabled={busy || name.trim() === ''}>{k.create}</button>
+        <label className="field">
+          <span>{k.name}</span>
+          <input type="text" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <div className="field">
+          <span aria-hidden="true">{t.access.roleLabel}</span>
+          <RoleSelect value={role} label={t.access.roleLabel} onChange={setRole} />
+        </div>
+        <button type="submit" className="button button-primary" disabled={busy || name.trim() === ''}>
+          {k.create}
+        </button>
       </form>
     </section>
   );

@@ -43,14 +43,16 @@ export function CharterCheckPage() {
         <p className="muted lead">{c.lead}</p>
       </header>
       <WhenLoaded data={charter}>
-        {(stored) => (stored
-          ? (
+        {(stored) =>
+          stored ? (
             <>
               <p className="charter-line">{c.charterLine(t.charter.relationshipPhrase(stored.charter.relationship), String(stored.version))}</p>
               <Checker workspace={workspace.name} />
             </>
+          ) : (
+            <NoCharter />
           )
-          : <NoCharter />)}
+        }
       </WhenLoaded>
     </>
   );
@@ -67,20 +69,26 @@ function Checker({ workspace }: { workspace: string }) {
       draft={draft}
       onChange={setDraft}
       workspace={workspace}
-      actions={(
+      actions={
         <div className="toolbar">
-          <button type="button" className="button" onClick={() => setDraft({ ...draft, channel: 'email', subject: c.sampleSubject, body: c.sampleBody })}>{c.sample}</button>
-          <button type="button" className="button button-quiet" onClick={() => setDraft({ ...draft, subject: '', body: '' })}>{c.clear}</button>
+          <button type="button" className="button" onClick={() => setDraft({ ...draft, channel: 'email', subject: c.sampleSubject, body: c.sampleBody })}>
+            {c.sample}
+          </button>
+          <button type="button" className="button button-quiet" onClick={() => setDraft({ ...draft, subject: '', body: '' })}>
+            {c.clear}
+          </button>
           {canWrite(role) && (
             <button
-              type="button" className="button" disabled={draft.body.trim() === ''}
+              type="button"
+              className="button"
+              disabled={draft.body.trim() === ''}
               onClick={() => void navigate(`${charterPath(workspace, 'templates', 'new')}?department=${draft.department}`, { state: { draft } })}
             >
               {c.saveAsTemplate}
             </button>
           )}
         </div>
-      )}
+      }
     />
   );
 }

@@ -26,8 +26,8 @@ export function CharterEditorPage() {
   const stored = useApiData((signal) => readCharterOrNull(workspace.name, signal), [workspace.name]);
   return (
     <WhenLoaded data={stored}>
-      {(current) => (current === null && !writer
-        ? (
+      {(current) =>
+        current === null && !writer ? (
           <>
             <h1>{t.charter.editor.title}</h1>
             <div className="alert alert-info" role="status">
@@ -35,8 +35,10 @@ export function CharterEditorPage() {
               <p>{t.charter.noCharterRead}</p>
             </div>
           </>
+        ) : (
+          <CharterEditor key={workspace.name} stored={current} readOnly={!writer} />
         )
-        : <CharterEditor key={workspace.name} stored={current} readOnly={!writer} />)}
+      }
     </WhenLoaded>
   );
 }
@@ -54,18 +56,24 @@ function CharterEditor({ stored, readOnly }: { stored: StoredCharter | null; rea
           <p className="muted lead">{e.lead}</p>
         </div>
         <div className="charter-version-meta">
-          {head
-            ? (
-              <>
-                <span className="badge badge-large">{e.versionOf(String(head.version))}</span>
-                <span className="muted small">{e.updatedAt(format.dateTime(head.updatedAt))}</span>
-                <Link to="../versions" relative="path">{e.showVersions}</Link>
-              </>
-            )
-            : <span className="badge badge-large">{e.notSaved}</span>}
+          {head ? (
+            <>
+              <span className="badge badge-large">{e.versionOf(String(head.version))}</span>
+              <span className="muted small">{e.updatedAt(format.dateTime(head.updatedAt))}</span>
+              <Link to="../versions" relative="path">
+                {e.showVersions}
+              </Link>
+            </>
+          ) : (
+            <span className="badge badge-large">{e.notSaved}</span>
+          )}
         </div>
       </header>
-      {readOnly && <p className="alert alert-info" role="status">{e.readOnly}</p>}
+      {readOnly && (
+        <p className="alert alert-info" role="status">
+          {e.readOnly}
+        </p>
+      )}
       {!head && !readOnly && <p className="alert alert-info">{e.creating}</p>}
       <CharterForm
         initial={stored ? { charter: stored.charter, version: stored.version } : { charter: DEFAULT_CHARTER, version: undefined }}

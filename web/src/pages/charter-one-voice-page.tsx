@@ -23,13 +23,16 @@ type StoredCharter = Schemas['StoredCharter'];
 export function CharterOneVoicePage() {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
-  const loaded = useApiData(async (signal) => {
-    const [report, charter] = await Promise.all([
-      unwrap(api.GET('/api/v1/workspaces/{workspace}/charter/one-voice', { params: { path: { workspace: workspace.name } }, signal })),
-      readCharterOrNull(workspace.name, signal),
-    ]);
-    return { report, charter };
-  }, [workspace.name]);
+  const loaded = useApiData(
+    async (signal) => {
+      const [report, charter] = await Promise.all([
+        unwrap(api.GET('/api/v1/workspaces/{workspace}/charter/one-voice', { params: { path: { workspace: workspace.name } }, signal })),
+        readCharterOrNull(workspace.name, signal),
+      ]);
+      return { report, charter };
+    },
+    [workspace.name],
+  );
   return (
     <>
       <header className="charter-list-header">
@@ -53,26 +56,28 @@ function OneVoice({ report, charter }: { report: OneVoiceReport; charter: Stored
   return (
     <>
       <CharterReference charter={charter} />
-      {anyTemplate
-        ? (
-          <>
-            <Splits report={report} charter={charter} />
-            <AddressMatrix rows={addressRows(report, charter.charter.address.use)} splitDepartments={splitDepartments} />
-            <section className="voice-departments" aria-labelledby="one-voice-departments">
-              <h2 id="one-voice-departments">{o.departments.title}</h2>
-              <div className="voice-grid">
-                {report.departments.map((voice) => <DepartmentCard key={voice.department} voice={voice} split={splitDepartments.has(voice.department)} />)}
-              </div>
-            </section>
-          </>
-        )
-        : (
-          <div className="alert alert-info" role="status">
-            <strong>{o.empty.noTemplates}</strong>
-            <p>{o.empty.noTemplatesNote}</p>
-            <Link className="button" to={charterPath(workspace.name, 'templates')}>{o.empty.openTemplates}</Link>
-          </div>
-        )}
+      {anyTemplate ? (
+        <>
+          <Splits report={report} charter={charter} />
+          <AddressMatrix rows={addressRows(report, charter.charter.address.use)} splitDepartments={splitDepartments} />
+          <section className="voice-departments" aria-labelledby="one-voice-departments">
+            <h2 id="one-voice-departments">{o.departments.title}</h2>
+            <div className="voice-grid">
+              {report.departments.map((voice) => (
+                <DepartmentCard key={voice.department} voice={voice} split={splitDepartments.has(voice.department)} />
+              ))}
+            </div>
+          </section>
+        </>
+      ) : (
+        <div className="alert alert-info" role="status">
+          <strong>{o.empty.noTemplates}</strong>
+          <p>{o.empty.noTemplatesNote}</p>
+          <Link className="button" to={charterPath(workspace.name, 'templates')}>
+            {o.empty.openTemplates}
+          </Link>
+        </div>
+      )}
     </>
   );
 }
@@ -86,15 +91,33 @@ function CharterReference({ charter }: { charter: StoredCharter }) {
   return (
     <section className="card charter-reference" aria-labelledby="one-voice-reference">
       <div className="card-header">
-        <h2 id="one-voice-reference">{r.title} <span className="badge">{r.version(format.integer(charter.version))}</span></h2>
-        <Link className="small" to={charterPath(workspace.name, 'editor')}>{r.open}</Link>
+        <h2 id="one-voice-reference">
+          {r.title} <span className="badge">{r.version(format.integer(charter.version))}</span>
+        </h2>
+        <Link className="small" to={charterPath(workspace.name, 'editor')}>
+          {r.open}
+        </Link>
       </div>
       <p className="relationship">{t.charter.relationshipPhrase(charter.charter.relationship)}</p>
       <dl className="address-rules">
         <dt>{r.use}</dt>
-        <dd>{address.use.map((form) => <span key={form} className="chip chip-use">{normalizeAddress(form)}</span>)}</dd>
+        <dd>
+          {address.use.map((form) => (
+            <span key={form} className="chip chip-use">
+              {normalizeAddress(form)}
+            </span>
+          ))}
+        </dd>
         <dt>{r.avoid}</dt>
-        <dd>{address.avoid.length === 0 ? t.app.none : address.avoid.map((form) => <span key={form} className="chip chip-avoid">{form}</span>)}</dd>
+        <dd>
+          {address.avoid.length === 0
+            ? t.app.none
+            : address.avoid.map((form) => (
+                <span key={form} className="chip chip-avoid">
+                  {form}
+                </span>
+              ))}
+        </dd>
       </dl>
     </section>
   );
@@ -114,21 +137,22 @@ function Splits({ report, charter }: { report: OneVoiceReport; charter: StoredCh
   return (
     <section className={report.splits.length > 0 ? 'card voice-splits has-splits' : 'card voice-splits'} aria-labelledby="one-voice-splits">
       <h2 id="one-voice-splits">{s.title}</h2>
-      {report.splits.length === 0
-        ? <p className="split-none">✓ {s.none}</p>
-        : (
-          <>
-            <ul className="split-list">
-              {report.splits.map((split) => (
-                <li key={split.form}>
-                  <strong>{s.usedBy(split.form, t.charter.oneVoice.joinList(split.departments.map((d) => t.charter.departments[d])))}</strong>
-                  {' — '}{why(split.form)}
-                </li>
-              ))}
-            </ul>
-            <p className="muted small">{instead}</p>
-          </>
-        )}
+      {report.splits.length === 0 ? (
+        <p className="split-none">✓ {s.none}</p>
+      ) : (
+        <>
+          <ul className="split-list">
+            {report.splits.map((split) => (
+              <li key={split.form}>
+                <strong>{s.usedBy(split.form, t.charter.oneVoice.joinList(split.departments.map((d) => t.charter.departments[d])))}</strong>
+                {' — '}
+                {why(split.form)}
+              </li>
+            ))}
+          </ul>
+          <p className="muted small">{instead}</p>
+        </>
+      )}
     </section>
   );
 }
@@ -148,44 +172,48 @@ function DepartmentCard({ voice, split }: { voice: DepartmentVoice; split: boole
         {split && <span className="badge split-badge">⚠ {d.split}</span>}
       </div>
       <dl className="voice-numbers">
-        <div><dt>{d.meanScore}</dt><dd className="mean-score">{voice.meanScore === null ? t.app.none : <ScoreBadge score={voice.meanScore} />}</dd></div>
-        <div><dt>{d.templates}</dt><dd className="template-count">{format.integer(voice.templates.length)}</dd></div>
+        <div>
+          <dt>{d.meanScore}</dt>
+          <dd className="mean-score">{voice.meanScore === null ? t.app.none : <ScoreBadge score={voice.meanScore} />}</dd>
+        </div>
+        <div>
+          <dt>{d.templates}</dt>
+          <dd className="template-count">{format.integer(voice.templates.length)}</dd>
+        </div>
       </dl>
-      {voice.templates.length === 0
-        ? (
-          <div className="empty-state">
-            <p>{d.noTemplates}</p>
-            {canWrite(role) && <Link to={`${charterPath(workspace.name, 'templates', 'new')}?department=${voice.department}`}>{d.create}</Link>}
-          </div>
-        )
-        : (
-          <>
-            <ul className="voice-templates" aria-label={d.templates}>
-              {voice.templates.map((template) => (
-                <li key={template.id}>
-                  <Link to={charterPath(workspace.name, 'templates', template.id)}>{template.name}</Link>
-                  <span className="voice-template-meta">
-                    <TemplateStatusBadge status={template.status} /> <ScoreBadge score={template.score} />
-                  </span>
-                </li>
-              ))}
-            </ul>
-            {offCharter.length > 0 && (
-              <div className="off-charter">
-                <h4>{d.offCharter}</h4>
-                <ul>
-                  {offCharter.map((use) => (
-                    <li key={use.form}>
-                      <strong>{d.offCharterItem(use.form, format.integer(use.count))}</strong>
-                      <span className="muted small">{t.charter.oneVoice.matrix.example(use.example, use.templateName)}</span>
-                    </li>
-                  ))}
-                </ul>
-              </div>
-            )}
-            <TopFindings voice={voice} />
-          </>
-        )}
+      {voice.templates.length === 0 ? (
+        <div className="empty-state">
+          <p>{d.noTemplates}</p>
+          {canWrite(role) && <Link to={`${charterPath(workspace.name, 'templates', 'new')}?department=${voice.department}`}>{d.create}</Link>}
+        </div>
+      ) : (
+        <>
+          <ul className="voice-templates" aria-label={d.templates}>
+            {voice.templates.map((template) => (
+              <li key={template.id}>
+                <Link to={charterPath(workspace.name, 'templates', template.id)}>{template.name}</Link>
+                <span className="voice-template-meta">
+                  <TemplateStatusBadge status={template.status} /> <ScoreBadge score={template.score} />
+                </span>
+              </li>
+            ))}
+          </ul>
+          {offCharter.length > 0 && (
+            <div className="off-charter">
+              <h4>{d.offCharter}</h4>
+              <ul>
+                {offCharter.map((use) => (
+                  <li key={use.form}>
+                    <strong>{d.offCharterItem(use.form, format.integer(use.count))}</strong>
+                    <span className="muted small">{t.charter.oneVoice.matrix.example(use.example, use.templateName)}</span>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <TopFindings voice={voice} />
+        </>
+      )}
     </section>
   );
 }
@@ -203,7 +231,9 @@ function TopFindings({ voice }: { voice: DepartmentVoice }) {
           <tr>
             <th scope="col">{d.rule}</th>
             <th scope="col">{d.severity}</th>
-            <th scope="col" className="num">{d.count}</th>
+            <th scope="col" className="num">
+              {d.count}
+            </th>
             <th scope="col">{d.example}</th>
           </tr>
         </thead>
@@ -211,7 +241,9 @@ function TopFindings({ voice }: { voice: DepartmentVoice }) {
           {voice.topFindings.map((finding) => (
             <tr key={finding.rule}>
               <td title={finding.rule}>{ruleLabel(t, finding.rule)}</td>
-              <td><SeverityBadge severity={finding.severity} /></td>
+              <td>
+                <SeverityBadge severity={finding.severity} />
+              </td>
               <td className="num">{format.integer(finding.count)}</td>
               <td className="finding-example">{t.charter.oneVoice.quote(finding.example)}</td>
             </tr>

@@ -10,9 +10,16 @@ export function CharterOverridesPage() {
   const { t } = useI18n();
   const tt = t.charter.template;
   const { workspace } = useCurrentWorkspace();
-  const log = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/templates/overrides', {
-    params: { path: { workspace: workspace.name } }, signal,
-  })), [workspace.name]);
+  const log = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/templates/overrides', {
+          params: { path: { workspace: workspace.name } },
+          signal,
+        }),
+      ),
+    [workspace.name],
+  );
   return (
     <>
       <header className="page-header">
@@ -20,9 +27,15 @@ export function CharterOverridesPage() {
         <p className="muted lead">{tt.logLead}</p>
       </header>
       <WhenLoaded data={log}>
-        {({ items }) => (items.length === 0
-          ? <p className="muted">{tt.logNone}</p>
-          : <section className="card" aria-label={tt.logTitle}><OverrideTable overrides={items} withTemplate /></section>)}
+        {({ items }) =>
+          items.length === 0 ? (
+            <p className="muted">{tt.logNone}</p>
+          ) : (
+            <section className="card" aria-label={tt.logTitle}>
+              <OverrideTable overrides={items} withTemplate />
+            </section>
+          )
+        }
       </WhenLoaded>
     </>
   );

@@ -21,16 +21,13 @@ export function CharterTemplatePage() {
   const { templateId } = useParams();
   const { workspace } = useCurrentWorkspace();
   const template = useApiData(
-    (signal) => (templateId === undefined
-      ? Promise.resolve(undefined)
-      : unwrap(api.GET('/api/v1/workspaces/{workspace}/templates/{id}', { params: { path: { workspace: workspace.name, id: templateId } }, signal }))),
+    (signal) =>
+      templateId === undefined
+        ? Promise.resolve(undefined)
+        : unwrap(api.GET('/api/v1/workspaces/{workspace}/templates/{id}', { params: { path: { workspace: workspace.name, id: templateId } }, signal })),
     [workspace.name, templateId],
   );
-  return (
-    <WhenLoaded data={template}>
-      {(stored) => <TemplateEditor key={stored?.id ?? 'new'} stored={stored} onChanged={template.reload} />}
-    </WhenLoaded>
-  );
+  return <WhenLoaded data={template}>{(stored) => <TemplateEditor key={stored?.id ?? 'new'} stored={stored} onChanged={template.reload} />}</WhenLoaded>;
 }
 
 function draftOf(template: StoredTemplate): MessageDraft {
@@ -49,7 +46,7 @@ function TemplateEditor({ stored, onChanged }: { stored: StoredTemplate | undefi
 
   const handedOver = (location.state as { draft?: MessageDraft } | null)?.draft;
   const department = DEPARTMENTS.find((d) => d === query.get('department')) ?? 'marketing';
-  const initial: MessageDraft = stored ? draftOf(stored) : handedOver ?? { department, channel: 'email', format: 'text', subject: '', body: '' };
+  const initial: MessageDraft = stored ? draftOf(stored) : (handedOver ?? { department, channel: 'email', format: 'text', subject: '', body: '' });
   const [name, setName] = useState(stored?.name ?? '');
   const [draft, setDraft] = useState<MessageDraft>(initial);
   const [busy, setBusy] = useState<'saving' | 'publishing' | undefined>();
@@ -89,10 +86,12 @@ function TemplateEditor({ stored, onChanged }: { stored: StoredTemplate | undefi
     setFailure(undefined);
     setNotice(undefined);
     try {
-      const outcome = await unwrap(api.POST('/api/v1/workspaces/{workspace}/templates/{id}/publish', {
-        params: { path: { workspace: workspace.name, id: stored.id } },
-        body: reason === undefined ? {} : { override: { reason } },
-      }));
+      const outcome = await unwrap(
+        api.POST('/api/v1/workspaces/{workspace}/templates/{id}/publish', {
+          params: { path: { workspace: workspace.name, id: stored.id } },
+          body: reason === undefined ? {} : { override: { reason } },
+        }),
+      );
       setRefused(undefined);
       setNotice(outcome.outcome === 'published_over_errors' ? tt.publishedOverErrors : tt.published);
       onChanged();
@@ -110,12 +109,18 @@ function TemplateEditor({ stored, onChanged }: { stored: StoredTemplate | undefi
     <>
       <header className="page-header">
         <div>
-          <p className="muted small"><Link to={charterPath(workspace.name, 'templates')}>← {tt.back}</Link></p>
+          <p className="muted small">
+            <Link to={charterPath(workspace.name, 'templates')}>← {tt.back}</Link>
+          </p>
           <h1>{stored ? tt.title(stored.name) : tt.newTitle}</h1>
         </div>
         {stored && <TemplateStatusBadge status={stored.status} />}
       </header>
-      {!writable && <div className="alert alert-info" role="status">{tt.readOnly}</div>}
+      {!writable && (
+        <div className="alert alert-info" role="status">
+          {tt.readOnly}
+        </div>
+      )}
       {stored && <TemplateMeta template={stored} />}
       <MessageEditor
         draft={draft}
@@ -123,37 +128,58 @@ function TemplateEditor({ stored, onChanged }: { stored: StoredTemplate | undefi
         workspace={workspace.name}
         readOnly={!writable}
         rows={14}
-        header={(
+        header={
           <label className="field">
             <span>{tt.name}</span>
             <input value={name} readOnly={!writable} required maxLength={200} placeholder={tt.namePlaceholder} onChange={(e) => setName(e.target.value)} />
           </label>
-        )}
-        actions={writable && (
-          <div className="template-actions">
-            <div className="actions">
-              <button type="button" className="button button-primary" disabled={busy !== undefined || !dirty || name.trim() === '' || draft.body.trim() === ''} onClick={() => void save()}>
-                {busy === 'saving' ? tt.saving : stored ? tt.save : tt.create}
-              </button>
-              {stored && (
-                <button type="button" className="button" disabled={busy !== undefined || dirty || (stored.status === 'published' && !stored.stale)} title={dirty ? tt.saveBeforePublish : undefined} onClick={() => void publish()}>
-                  {busy === 'publishing' ? tt.publishing : tt.publish}
+        }
+        actions={
+          writable && (
+            <div className="template-actions">
+              <div className="actions">
+                <button
+                  type="button"
+                  className="button button-primary"
+                  disabled={busy !== undefined || !dirty || name.trim() === '' || draft.body.trim() === ''}
+                  onClick={() => void save()}
+                >
+                  {busy === 'saving' ? tt.saving : stored ? tt.save : tt.create}
                 </button>
+                {stored && (
+                  <button
+                    type="button"
+                    className="button"
+                    disabled={busy !== undefined || dirty || (stored.status === 'published' && !stored.stale)}
+                    title={dirty ? tt.saveBeforePublish : undefined}
+                    onClick={() => void publish()}
+                  >
+                    {busy === 'publishing' ? tt.publishing : tt.publish}
+                  </button>
+                )}
+                {stored && dirty && <span className="badge stale">{tt.unsaved}</span>}
+                {stored && <DeleteTemplate template={stored} disabled={busy !== undefined} />}
+              </div>
+              {stored && dirty && <p className="muted small">{tt.saveBeforePublish}</p>}
+              {(notice ?? handedNotice) && !dirty && (
+                <div className="alert alert-ok" role="status">
+                  {notice ?? handedNotice}
+                </div>
               )}
-              {stored && dirty && <span className="badge stale">{tt.unsaved}</span>}
-              {stored && <DeleteTemplate template={stored} disabled={busy !== undefined} />}
+              {failure && <Failure error={failure} />}
+              {refused && stored && (
+                <PublishRefused findings={refused} admin={role === 'admin'} busy={busy !== undefined} onOverride={(reason) => void publish(reason)} />
+              )}
             </div>
-            {stored && dirty && <p className="muted small">{tt.saveBeforePublish}</p>}
-            {(notice ?? handedNotice) && !dirty && <div className="alert alert-ok" role="status">{notice ?? handedNotice}</div>}
-            {failure && <Failure error={failure} />}
-            {refused && stored && (
-              <PublishRefused findings={refused} admin={role === 'admin'} busy={busy !== undefined} onOverride={(reason) => void publish(reason)} />
-            )}
-          </div>
-        )}
+          )
+        }
       />
       {stored && <OverrideLog overrides={stored.overrides} />}
-      {stored && <p className="muted small">{tt.updated}: {tt.updatedBy(stored.updatedBy, format.dateTime(stored.updatedAt))}</p>}
+      {stored && (
+        <p className="muted small">
+          {tt.updated}: {tt.updatedBy(stored.updatedBy, format.dateTime(stored.updatedAt))}
+        </p>
+      )}
     </>
   );
 }
@@ -175,13 +201,21 @@ function DeleteTemplate({ template, disabled }: { template: StoredTemplate; disa
     }
   }
   if (!confirming) {
-    return <button type="button" className="button button-quiet template-delete" disabled={disabled} onClick={() => setConfirming(true)}>{tt.delete}</button>;
+    return (
+      <button type="button" className="button button-quiet template-delete" disabled={disabled} onClick={() => setConfirming(true)}>
+        {tt.delete}
+      </button>
+    );
   }
   return (
     <div className="template-delete-confirm" role="alertdialog" aria-label={tt.delete}>
       <span>{tt.deleteConfirm(template.name)}</span>
-      <button type="button" className="button button-danger button-small" onClick={() => void remove()}>{tt.deleteConfirmButton}</button>
-      <button type="button" className="button button-quiet button-small" onClick={() => setConfirming(false)}>{tt.cancel}</button>
+      <button type="button" className="button button-danger button-small" onClick={() => void remove()}>
+        {tt.deleteConfirmButton}
+      </button>
+      <button type="button" className="button button-quiet button-small" onClick={() => setConfirming(false)}>
+        {tt.cancel}
+      </button>
       {failure && <Failure error={failure} />}
     </div>
   );
@@ -195,13 +229,28 @@ function TemplateMeta({ template }: { template: StoredTemplate }) {
   return (
     <section className="card template-meta" aria-label={tt.meta}>
       <dl className="template-meta-list">
-        <div><dt>{tt.status}</dt><dd><TemplateStatusBadge status={template.status} /></dd></div>
-        <div><dt>{tt.storedScore}</dt><dd><ScoreBadge score={template.score} /></dd></div>
+        <div>
+          <dt>{tt.status}</dt>
+          <dd>
+            <TemplateStatusBadge status={template.status} />
+          </dd>
+        </div>
+        <div>
+          <dt>{tt.storedScore}</dt>
+          <dd>
+            <ScoreBadge score={template.score} />
+          </dd>
+        </div>
         <div>
           <dt>{tt.checkedAgainst}</dt>
-          <dd>{tt.charterVersion(String(template.charterVersion))} {template.stale && <StaleMarker />}</dd>
+          <dd>
+            {tt.charterVersion(String(template.charterVersion))} {template.stale && <StaleMarker />}
+          </dd>
         </div>
-        <div><dt>{tt.publishedAt}</dt><dd>{template.publishedAt ? format.dateTime(template.publishedAt) : tt.notPublished}</dd></div>
+        <div>
+          <dt>{tt.publishedAt}</dt>
+          <dd>{template.publishedAt ? format.dateTime(template.publishedAt) : tt.notPublished}</dd>
+        </div>
       </dl>
       {template.status === 'draft' && template.publishedAt && <p className="muted small">{tt.draftAgain}</p>}
     </section>
@@ -218,7 +267,9 @@ function PublishRefused({ findings, admin, busy, onOverride }: { findings: Findi
   const missing = reason.trim() === '';
   return (
     <div className="alert alert-error publish-refused" role="alert">
-      <p><strong>{tt.publishRefused(format.integer(findings.length))}</strong></p>
+      <p>
+        <strong>{tt.publishRefused(format.integer(findings.length))}</strong>
+      </p>
       <ul className="publish-refused-list">
         {findings.map((finding) => (
           <li key={findingKey(finding)}>
@@ -226,27 +277,42 @@ function PublishRefused({ findings, admin, busy, onOverride }: { findings: Findi
           </li>
         ))}
       </ul>
-      {admin
-        ? (
-          <form
-            className="override-form"
-            onSubmit={(event) => {
-              event.preventDefault();
-              setTried(true);
-              if (!missing) onOverride(reason.trim());
-            }}
-          >
-            <h3>{tt.overrideTitle}</h3>
-            <label className="field">
-              <span>{tt.overrideReason}</span>
-              <textarea value={reason} rows={3} maxLength={2000} aria-invalid={tried && missing} aria-describedby="override-help" onChange={(e) => setReason(e.target.value)} />
-            </label>
-            <p id="override-help" className="muted small">{tt.overrideReasonHelp}</p>
-            {tried && missing && <p className="charter-field-error" role="alert">{tt.overrideReasonRequired}</p>}
-            <button type="submit" className="button button-danger" disabled={busy}>{tt.overridePublish}</button>
-          </form>
-        )
-        : <p>{tt.publishRefusedNoAdmin}</p>}
+      {admin ? (
+        <form
+          className="override-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            setTried(true);
+            if (!missing) onOverride(reason.trim());
+          }}
+        >
+          <h3>{tt.overrideTitle}</h3>
+          <label className="field">
+            <span>{tt.overrideReason}</span>
+            <textarea
+              value={reason}
+              rows={3}
+              maxLength={2000}
+              aria-invalid={tried && missing}
+              aria-describedby="override-help"
+              onChange={(e) => setReason(e.target.value)}
+            />
+          </label>
+          <p id="override-help" className="muted small">
+            {tt.overrideReasonHelp}
+          </p>
+          {tried && missing && (
+            <p className="charter-field-error" role="alert">
+              {tt.overrideReasonRequired}
+            </p>
+          )}
+          <button type="submit" className="button button-danger" disabled={busy}>
+            {tt.overridePublish}
+          </button>
+        </form>
+      ) : (
+        <p>{tt.publishRefusedNoAdmin}</p>
+      )}
     </div>
   );
 }
@@ -260,7 +326,9 @@ function OverrideLog({ overrides }: { overrides: Override[] }) {
     <section className="card override-log" aria-labelledby="override-log-title">
       <div className="card-header">
         <h2 id="override-log-title">{tt.overrides}</h2>
-        <Link to={charterPath(workspace.name, 'overrides')} className="small">{tt.logAll}</Link>
+        <Link to={charterPath(workspace.name, 'overrides')} className="small">
+          {tt.logAll}
+        </Link>
       </div>
       {overrides.length === 0 ? <p className="muted">{tt.overridesNone}</p> : <OverrideTable overrides={overrides} />}
     </section>

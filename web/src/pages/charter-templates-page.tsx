@@ -3,9 +3,7 @@ import { api, unwrap, type Schemas } from '../api/client.ts';
 import { WhenLoaded } from '../analytics/page-frame.tsx';
 import { oneOf, useQueryState } from '../analytics/search-params.ts';
 import '../charter/charter-lists.css';
-import {
-  charterPath, DEPARTMENTS, ScoreBadge, StaleMarker, TemplateStatusBadge, type Department,
-} from '../charter/labels.tsx';
+import { charterPath, DEPARTMENTS, ScoreBadge, StaleMarker, TemplateStatusBadge, type Department } from '../charter/labels.tsx';
 import { readCharterOrNull } from '../charter/read-charter.ts';
 import { NoCharter } from '../charter/no-charter.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -25,13 +23,16 @@ const ALL = 'all';
 export function CharterTemplatesPage() {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
-  const loaded = useApiData(async (signal) => {
-    const [templates, charter] = await Promise.all([
-      unwrap(api.GET('/api/v1/workspaces/{workspace}/templates', { params: { path: { workspace: workspace.name } }, signal })),
-      readCharterOrNull(workspace.name, signal),
-    ]);
-    return { items: templates.items, charter };
-  }, [workspace.name]);
+  const loaded = useApiData(
+    async (signal) => {
+      const [templates, charter] = await Promise.all([
+        unwrap(api.GET('/api/v1/workspaces/{workspace}/templates', { params: { path: { workspace: workspace.name } }, signal })),
+        readCharterOrNull(workspace.name, signal),
+      ]);
+      return { items: templates.items, charter };
+    },
+    [workspace.name],
+  );
   return (
     <>
       <header className="charter-list-header">
@@ -39,9 +40,9 @@ export function CharterTemplatesPage() {
         <p className="muted lead">{t.charter.templates.lead}</p>
       </header>
       <WhenLoaded data={loaded}>
-        {({ items, charter }) => (charter === null && items.length === 0
-          ? <NoCharter />
-          : <TemplatesByDepartment templates={items} hasCharter={charter !== null} />)}
+        {({ items, charter }) =>
+          charter === null && items.length === 0 ? <NoCharter /> : <TemplatesByDepartment templates={items} hasCharter={charter !== null} />
+        }
       </WhenLoaded>
     </>
   );
@@ -57,7 +58,9 @@ function TemplatesByDepartment({ templates, hasCharter }: { templates: TemplateS
       <Alerts templates={templates} />
       {DEPARTMENTS.filter((department) => shown === ALL || shown === department).map((department) => (
         <DepartmentSection
-          key={department} department={department} hasCharter={hasCharter}
+          key={department}
+          department={department}
+          hasCharter={hasCharter}
           templates={templates.filter((item) => item.department === department)}
         />
       ))}
@@ -65,13 +68,23 @@ function TemplatesByDepartment({ templates, hasCharter }: { templates: TemplateS
   );
 }
 
-function DepartmentFilter({ templates, shown, onChange }: { templates: TemplateSummary[]; shown: Department | typeof ALL; onChange(next: Department | typeof ALL): void }) {
+function DepartmentFilter({
+  templates,
+  shown,
+  onChange,
+}: {
+  templates: TemplateSummary[];
+  shown: Department | typeof ALL;
+  onChange(next: Department | typeof ALL): void;
+}) {
   const { t } = useI18n();
   const { format } = useCurrentWorkspace();
   const choices: { value: Department | typeof ALL; label: string; count: number }[] = [
     { value: ALL, label: t.charter.templates.allDepartments, count: templates.length },
     ...DEPARTMENTS.map((department) => ({
-      value: department, label: t.charter.departments[department], count: templates.filter((item) => item.department === department).length,
+      value: department,
+      label: t.charter.departments[department],
+      count: templates.filter((item) => item.department === department).length,
     })),
   ];
   return (
@@ -114,24 +127,28 @@ function DepartmentSection({ department, templates, hasCharter }: { department: 
       <div className="card-header">
         <h2 id={headingId}>{name}</h2>
         {canCreate && (
-          <Link className="button button-small" to={`${charterPath(workspace.name, 'templates', 'new')}?department=${department}`} aria-label={t.charter.templates.createIn(name)}>
+          <Link
+            className="button button-small"
+            to={`${charterPath(workspace.name, 'templates', 'new')}?department=${department}`}
+            aria-label={t.charter.templates.createIn(name)}
+          >
             + {t.charter.templates.create}
           </Link>
         )}
       </div>
-      {templates.length === 0
-        ? (
-          <div className="empty-state">
-            <p><strong>{t.charter.templates.empty(name)}</strong></p>
-            {emptyNote !== undefined && <p className="muted">{emptyNote}</p>}
-          </div>
-        )
-        : (
-          <>
-            <DepartmentSummary department={department} templates={templates} />
-            <TemplateTable department={department} templates={templates} />
-          </>
-        )}
+      {templates.length === 0 ? (
+        <div className="empty-state">
+          <p>
+            <strong>{t.charter.templates.empty(name)}</strong>
+          </p>
+          {emptyNote !== undefined && <p className="muted">{emptyNote}</p>}
+        </div>
+      ) : (
+        <>
+          <DepartmentSummary department={department} templates={templates} />
+          <TemplateTable department={department} templates={templates} />
+        </>
+      )}
     </section>
   );
 }
@@ -146,14 +163,25 @@ function DepartmentSummary({ department, templates }: { department: Department; 
   const published = templates.filter((item) => item.status === 'published').length;
   return (
     <dl className="charter-summary" aria-label={t.charter.templates.summaryLabel(t.charter.departments[department])}>
-      <div className="stat"><dt className="stat-label">{s.templates}</dt><dd className="stat-value">{total}</dd></div>
-      <div className="stat"><dt className="stat-label">{s.meanScore}</dt><dd className="stat-value"><ScoreBadge score={Math.round(mean * 10) / 10} /></dd></div>
+      <div className="stat">
+        <dt className="stat-label">{s.templates}</dt>
+        <dd className="stat-value">{total}</dd>
+      </div>
+      <div className="stat">
+        <dt className="stat-label">{s.meanScore}</dt>
+        <dd className="stat-value">
+          <ScoreBadge score={Math.round(mean * 10) / 10} />
+        </dd>
+      </div>
       <div className="stat">
         <dt className="stat-label">{s.publishable}</dt>
         <dd className="stat-value">{t.charter.templates.ofTotal(format.integer(publishable), total)}</dd>
         <dd className="stat-note">{s.publishableNote}</dd>
       </div>
-      <div className="stat"><dt className="stat-label">{s.published}</dt><dd className="stat-value">{t.charter.templates.ofTotal(format.integer(published), total)}</dd></div>
+      <div className="stat">
+        <dt className="stat-label">{s.published}</dt>
+        <dd className="stat-value">{t.charter.templates.ofTotal(format.integer(published), total)}</dd>
+      </div>
     </dl>
   );
 }
@@ -185,9 +213,15 @@ function TemplateTable({ department, templates }: { department: Department; temp
             <th scope="col">{c.format}</th>
             <th scope="col">{c.status}</th>
             <th scope="col">{c.score}</th>
-            <th scope="col" className="num">{c.errors}</th>
-            <th scope="col" className="num">{c.warnings}</th>
-            <th scope="col" className="num">{c.info}</th>
+            <th scope="col" className="num">
+              {c.errors}
+            </th>
+            <th scope="col" className="num">
+              {c.warnings}
+            </th>
+            <th scope="col" className="num">
+              {c.info}
+            </th>
             <th scope="col">{c.updated}</th>
           </tr>
         </thead>
@@ -195,13 +229,20 @@ function TemplateTable({ department, templates }: { department: Department; temp
           {templates.map((template) => (
             <tr key={template.id}>
               <th scope="row" className="template-name">
-                <Link className="row-link" to={charterPath(workspace.name, 'templates', template.id)}>{template.name}</Link>
+                <Link className="row-link" to={charterPath(workspace.name, 'templates', template.id)}>
+                  {template.name}
+                </Link>
                 {template.subject !== null && <span className="template-subject">{template.subject}</span>}
               </th>
               <td className="nowrap">{t.charter.channels[template.channel]}</td>
               <td className="nowrap">{t.charter.formats[template.format]}</td>
-              <td><TemplateStatusBadge status={template.status} /></td>
-              <td className="score-cell"><ScoreBadge score={template.score} />{template.stale && <StaleMarker />}</td>
+              <td>
+                <TemplateStatusBadge status={template.status} />
+              </td>
+              <td className="score-cell">
+                <ScoreBadge score={template.score} />
+                {template.stale && <StaleMarker />}
+              </td>
               <td className={template.counts.error > 0 ? 'num count-error' : 'num count-zero'}>{format.integer(template.counts.error)}</td>
               <td className={template.counts.warning > 0 ? 'num count-warning' : 'num count-zero'}>{format.integer(template.counts.warning)}</td>
               <td className={template.counts.info > 0 ? 'num' : 'num count-zero'}>{format.integer(template.counts.info)}</td>

@@ -18,18 +18,33 @@ export function CharterVersionsPage() {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
   const v = t.charter.editor.versions;
-  const versions = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/charter/versions', {
-    params: { path: { workspace: workspace.name } }, signal,
-  })), [workspace.name]);
+  const versions = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/charter/versions', {
+          params: { path: { workspace: workspace.name } },
+          signal,
+        }),
+      ),
+    [workspace.name],
+  );
   return (
     <div className="charter-versions">
-      <Link className="back-link" to="../editor" relative="path">← {v.backToEditor}</Link>
+      <Link className="back-link" to="../editor" relative="path">
+        ← {v.backToEditor}
+      </Link>
       <h1>{v.title}</h1>
       <p className="muted lead">{v.lead}</p>
       <WhenLoaded data={versions}>
-        {({ items }) => (items.length === 0
-          ? <div className="alert alert-info" role="status"><strong>{t.charter.noCharter}</strong></div>
-          : <VersionsView items={items} />)}
+        {({ items }) =>
+          items.length === 0 ? (
+            <div className="alert alert-info" role="status">
+              <strong>{t.charter.noCharter}</strong>
+            </div>
+          ) : (
+            <VersionsView items={items} />
+          )
+        }
       </WhenLoaded>
     </div>
   );
@@ -60,9 +75,19 @@ function VersionsView({ items }: { items: CharterVersion[] }) {
             </thead>
             <tbody>
               {items.map((item, index) => (
-                <tr key={item.version} className={item.version === chosen.version ? 'is-chosen' : undefined} aria-current={item.version === chosen.version ? 'true' : undefined}>
+                <tr
+                  key={item.version}
+                  className={item.version === chosen.version ? 'is-chosen' : undefined}
+                  aria-current={item.version === chosen.version ? 'true' : undefined}
+                >
                   <td className="nowrap">
-                    <button type="button" className="button button-small version-button" aria-pressed={item.version === chosen.version} aria-label={v.show(String(item.version))} onClick={() => choose(item.version)}>
+                    <button
+                      type="button"
+                      className="button button-small version-button"
+                      aria-pressed={item.version === chosen.version}
+                      aria-label={v.show(String(item.version))}
+                      onClick={() => choose(item.version)}
+                    >
                       v{item.version}
                     </button>
                     {index === 0 && <span className="badge badge-granted version-current">{v.current}</span>}
@@ -71,10 +96,18 @@ function VersionsView({ items }: { items: CharterVersion[] }) {
                   <td>{item.changedBy}</td>
                   <td>
                     <ul className="field-badges">
-                      {item.changedFields.map((field) => <li key={field} className="badge">{fieldLabel(t, field)}</li>)}
+                      {item.changedFields.map((field) => (
+                        <li key={field} className="badge">
+                          {fieldLabel(t, field)}
+                        </li>
+                      ))}
                     </ul>
                   </td>
-                  <td className="summary-cell">{summaryLines(t, item.summary).map((line, i) => <div key={i}>{line}</div>)}</td>
+                  <td className="summary-cell">
+                    {summaryLines(t, item.summary).map((line, i) => (
+                      <div key={i}>{line}</div>
+                    ))}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -96,42 +129,50 @@ function VersionDetail({ version, previous }: { version: CharterVersion; previou
     <section className="card" aria-labelledby="charter-version-detail-heading">
       <div className="card-header">
         <h2 id="charter-version-detail-heading">{v.detail(n)}</h2>
-        <span className="muted small">{format.dateTime(version.changedAt)} · {version.changedBy}</span>
+        <span className="muted small">
+          {format.dateTime(version.changedAt)} · {version.changedBy}
+        </span>
       </div>
-      {previous
-        ? (
-          <>
-            <h3 id="charter-version-comparison">{v.comparison(n, String(previous.version))}</h3>
-            <div className="table-wrap">
-              <table className="comparison-table" aria-labelledby="charter-version-comparison">
-                <thead>
-                  <tr>
-                    <th scope="col">{v.field}</th>
-                    <th scope="col">{v.before(String(previous.version))}</th>
-                    <th scope="col">{v.after(n)}</th>
+      {previous ? (
+        <>
+          <h3 id="charter-version-comparison">{v.comparison(n, String(previous.version))}</h3>
+          <div className="table-wrap">
+            <table className="comparison-table" aria-labelledby="charter-version-comparison">
+              <thead>
+                <tr>
+                  <th scope="col">{v.field}</th>
+                  <th scope="col">{v.before(String(previous.version))}</th>
+                  <th scope="col">{v.after(n)}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {changed.map((field) => (
+                  <tr key={field}>
+                    <th scope="row">{fieldLabel(t, field)}</th>
+                    <td className="before">
+                      <Lines lines={fieldLines(t, previous.charter, field)} other={fieldLines(t, version.charter, field)} />
+                    </td>
+                    <td className="after">
+                      <Lines lines={fieldLines(t, version.charter, field)} other={fieldLines(t, previous.charter, field)} />
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {changed.map((field) => (
-                    <tr key={field}>
-                      <th scope="row">{fieldLabel(t, field)}</th>
-                      <td className="before"><Lines lines={fieldLines(t, previous.charter, field)} other={fieldLines(t, version.charter, field)} /></td>
-                      <td className="after"><Lines lines={fieldLines(t, version.charter, field)} other={fieldLines(t, previous.charter, field)} /></td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
-        )
-        : <p className="muted">{v.firstVersion}</p>}
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : (
+        <p className="muted">{v.firstVersion}</p>
+      )}
       <details className="version-whole" open={!previous}>
         <summary>{v.whole(n)}</summary>
         <dl className="definition version-fields">
           {CHARTER_FIELDS.map((field) => (
             <div className="definition-row" key={field}>
               <dt>{fieldLabel(t, field)}</dt>
-              <dd><Lines lines={fieldLines(t, version.charter, field)} /></dd>
+              <dd>
+                <Lines lines={fieldLines(t, version.charter, field)} />
+              </dd>
             </div>
           ))}
         </dl>
@@ -146,7 +187,11 @@ function Lines({ lines, other }: { lines: string[]; other?: string[] }) {
   if (lines.length === 0) return <span className="muted">{t.charter.editor.versions.none}</span>;
   return (
     <ul className="value-lines">
-      {lines.map((line, i) => <li key={i} className={other && !other.includes(line) ? 'is-different' : undefined}>{line}</li>)}
+      {lines.map((line, i) => (
+        <li key={i} className={other && !other.includes(line) ? 'is-different' : undefined}>
+          {line}
+        </li>
+      ))}
     </ul>
   );
 }

@@ -27,10 +27,21 @@ export function Customer360Page() {
     </Link>
   );
 
-  if (customer.state === 'loading') return <>{backLink}<Loading /></>;
+  if (customer.state === 'loading')
+    return (
+      <>
+        {backLink}
+        <Loading />
+      </>
+    );
   if (customer.state === 'failed') {
     const missing = customer.error instanceof ApiError && customer.error.status === 404;
-    return <>{backLink}{missing ? <p className="alert alert-info">{t.customer360.notFound}</p> : <Failure error={customer.error} retry={customer.reload} />}</>;
+    return (
+      <>
+        {backLink}
+        {missing ? <p className="alert alert-info">{t.customer360.notFound}</p> : <Failure error={customer.error} retry={customer.reload} />}
+      </>
+    );
   }
   const { profile, identities, consents, orders } = customer.data;
   return (

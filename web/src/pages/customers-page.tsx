@@ -3,8 +3,18 @@ import { Link, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { Failure, Loading } from '../components/status.tsx';
 import {
-  anyFilter, DIRECTIONS, filtersFromParams, filtersToParams, GENDERS, LIFECYCLES, NO_FILTERS, PREFECTURES, RFM_SEGMENTS, SORTS,
-  type CustomerFilters, type CustomerSort,
+  anyFilter,
+  DIRECTIONS,
+  filtersFromParams,
+  filtersToParams,
+  GENDERS,
+  LIFECYCLES,
+  NO_FILTERS,
+  PREFECTURES,
+  RFM_SEGMENTS,
+  SORTS,
+  type CustomerFilters,
+  type CustomerSort,
 } from '../customers/customer-filters.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
@@ -36,25 +46,31 @@ export function CustomersPage() {
   const cursors = (location.state as ListHistoryState | null)?.cursors ?? [];
   const cursor = cursors.at(-1);
 
-  const page = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/customers', {
-    params: {
-      path: { workspace: workspace.name },
-      query: {
-        limit: PAGE_SIZE,
-        ...(filters.q ? { q: filters.q } : {}),
-        ...(filters.lifecycle ? { lifecycle: filters.lifecycle } : {}),
-        ...(filters.prefecture ? { prefecture: filters.prefecture } : {}),
-        ...(filters.gender ? { gender: filters.gender } : {}),
-        ...(filters.rfmSegment ? { rfmSegment: filters.rfmSegment } : {}),
-        ...(filters.purchaseCountMin !== undefined ? { purchaseCountMin: filters.purchaseCountMin } : {}),
-        ...(filters.purchaseCountMax !== undefined ? { purchaseCountMax: filters.purchaseCountMax } : {}),
-        sort: filters.sort,
-        order: filters.order,
-        ...(cursor ? { cursor } : {}),
-      },
-    },
-    signal,
-  })), [workspace.name, params.toString(), cursor]);
+  const page = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/customers', {
+          params: {
+            path: { workspace: workspace.name },
+            query: {
+              limit: PAGE_SIZE,
+              ...(filters.q ? { q: filters.q } : {}),
+              ...(filters.lifecycle ? { lifecycle: filters.lifecycle } : {}),
+              ...(filters.prefecture ? { prefecture: filters.prefecture } : {}),
+              ...(filters.gender ? { gender: filters.gender } : {}),
+              ...(filters.rfmSegment ? { rfmSegment: filters.rfmSegment } : {}),
+              ...(filters.purchaseCountMin !== undefined ? { purchaseCountMin: filters.purchaseCountMin } : {}),
+              ...(filters.purchaseCountMax !== undefined ? { purchaseCountMax: filters.purchaseCountMax } : {}),
+              sort: filters.sort,
+              order: filters.order,
+              ...(cursor ? { cursor } : {}),
+            },
+          },
+          signal,
+        }),
+      ),
+    [workspace.name, params.toString(), cursor],
+  );
 
   const applyFilters = (next: CustomerFilters) => setParams(filtersToParams(next), { replace: true, state: { cursors: [] } });
   const goToPage = (nextCursors: string[]) => setParams(params, { state: { cursors: nextCursors } });
@@ -70,9 +86,11 @@ export function CustomersPage() {
           <p className="muted" aria-live="polite">
             {t.customers.count(format.integer(page.data.total.value), page.data.total.exact)}
           </p>
-          {page.data.items.length === 0
-            ? <p className="status">{t.customers.empty}</p>
-            : <CustomerTable customers={page.data.items} refreshing={page.refreshing} filters={filters} onChange={applyFilters} />}
+          {page.data.items.length === 0 ? (
+            <p className="status">{t.customers.empty}</p>
+          ) : (
+            <CustomerTable customers={page.data.items} refreshing={page.refreshing} filters={filters} onChange={applyFilters} />
+          )}
           <nav className="list-footer" aria-label={t.customers.pagination}>
             <span className="muted">{t.customers.page(format.integer(cursors.length + 1))}</span>
             <div className="actions">
@@ -80,7 +98,9 @@ export function CustomersPage() {
                 ← {t.customers.previous}
               </button>
               <button
-                type="button" className="button" disabled={!page.data.nextCursor}
+                type="button"
+                className="button"
+                disabled={!page.data.nextCursor}
                 onClick={() => page.data.nextCursor && goToPage([...cursors, page.data.nextCursor])}
               >
                 {t.customers.next} →
@@ -112,7 +132,14 @@ function FilterBar({ filters, onChange }: { filters: CustomerFilters; onChange(n
   const l = t.customers.list;
   const countInput = (value: string) => (/^\d{1,9}$/.test(value) ? Number(value) : undefined);
   return (
-    <form className="toolbar" role="search" onSubmit={(event) => { event.preventDefault(); onChange({ ...filters, q: draft }); }}>
+    <form
+      className="toolbar"
+      role="search"
+      onSubmit={(event) => {
+        event.preventDefault();
+        onChange({ ...filters, q: draft });
+      }}
+    >
       <label className="field search">
         <span>{t.customers.searchLabel}</span>
         <input type="search" value={draft} placeholder={t.customers.searchPlaceholder} onChange={(e) => setDraft(e.target.value)} />
@@ -121,54 +148,85 @@ function FilterBar({ filters, onChange }: { filters: CustomerFilters; onChange(n
         <span>{t.customers.lifecycle}</span>
         <select value={filters.lifecycle ?? ''} onChange={(e) => onChange({ ...filters, lifecycle: LIFECYCLES.find((v) => v === e.target.value) })}>
           <option value="">{t.customers.all}</option>
-          {LIFECYCLES.map((v) => <option key={v} value={v}>{t.lifecycle[v]}</option>)}
+          {LIFECYCLES.map((v) => (
+            <option key={v} value={v}>
+              {t.lifecycle[v]}
+            </option>
+          ))}
         </select>
       </label>
       <label className="field">
         <span>{t.customers.prefecture}</span>
         <select value={filters.prefecture ?? ''} onChange={(e) => onChange({ ...filters, prefecture: PREFECTURES.find((v) => v === e.target.value) })}>
           <option value="">{t.customers.all}</option>
-          {PREFECTURES.map((v) => <option key={v} value={v}>{t.prefecture(v)}</option>)}
+          {PREFECTURES.map((v) => (
+            <option key={v} value={v}>
+              {t.prefecture(v)}
+            </option>
+          ))}
         </select>
       </label>
       <label className="field">
         <span>{t.customers.gender}</span>
         <select value={filters.gender ?? ''} onChange={(e) => onChange({ ...filters, gender: GENDERS.find((v) => v === e.target.value) })}>
           <option value="">{t.customers.all}</option>
-          {GENDERS.map((v) => <option key={v} value={v}>{t.gender[v]}</option>)}
+          {GENDERS.map((v) => (
+            <option key={v} value={v}>
+              {t.gender[v]}
+            </option>
+          ))}
         </select>
       </label>
       <label className="field">
         <span>{l.rfmSegment}</span>
         <select value={filters.rfmSegment ?? ''} onChange={(e) => onChange({ ...filters, rfmSegment: RFM_SEGMENTS.find((v) => v === e.target.value) })}>
           <option value="">{t.customers.all}</option>
-          {RFM_SEGMENTS.map((v) => <option key={v} value={v}>{t.analytics.rfm.segmentNames[v]}</option>)}
+          {RFM_SEGMENTS.map((v) => (
+            <option key={v} value={v}>
+              {t.analytics.rfm.segmentNames[v]}
+            </option>
+          ))}
         </select>
       </label>
       <fieldset className="field field-range">
         <legend>{l.purchaseCount}</legend>
         <input
-          type="number" min={0} step={1} inputMode="numeric" aria-label={l.purchaseCountMin} value={filters.purchaseCountMin ?? ''}
+          type="number"
+          min={0}
+          step={1}
+          inputMode="numeric"
+          aria-label={l.purchaseCountMin}
+          value={filters.purchaseCountMin ?? ''}
           onChange={(e) => onChange({ ...filters, purchaseCountMin: countInput(e.target.value) })}
         />
         <span aria-hidden="true">{l.purchaseCountRange}</span>
         <input
-          type="number" min={0} step={1} inputMode="numeric" aria-label={l.purchaseCountMax} value={filters.purchaseCountMax ?? ''}
+          type="number"
+          min={0}
+          step={1}
+          inputMode="numeric"
+          aria-label={l.purchaseCountMax}
+          value={filters.purchaseCountMax ?? ''}
           onChange={(e) => onChange({ ...filters, purchaseCountMax: countInput(e.target.value) })}
         />
       </fieldset>
       <label className="field">
         <span>{l.sort}</span>
         <select
-          value={`${filters.sort}:${filters.order}`} title={l.sortHint}
+          value={`${filters.sort}:${filters.order}`}
+          title={l.sortHint}
           onChange={(e) => {
             const [sort, order] = e.target.value.split(':');
             onChange({ ...filters, sort: SORTS.find((v) => v === sort) ?? filters.sort, order: DIRECTIONS.find((v) => v === order) ?? filters.order });
           }}
         >
-          {SORTS.flatMap((sort) => DIRECTIONS.map((order) => (
-            <option key={`${sort}:${order}`} value={`${sort}:${order}`}>{l.sorts[`${sort}:${order}`]}</option>
-          )))}
+          {SORTS.flatMap((sort) =>
+            DIRECTIONS.map((order) => (
+              <option key={`${sort}:${order}`} value={`${sort}:${order}`}>
+                {l.sorts[`${sort}:${order}`]}
+              </option>
+            )),
+          )}
         </select>
       </label>
       {anyFilter(filters) && (
@@ -180,8 +238,16 @@ function FilterBar({ filters, onChange }: { filters: CustomerFilters; onChange(n
   );
 }
 
-function CustomerTable({ customers, refreshing, filters, onChange }: {
-  customers: Schemas['CustomerListItem'][]; refreshing: boolean; filters: CustomerFilters; onChange(next: CustomerFilters): void;
+function CustomerTable({
+  customers,
+  refreshing,
+  filters,
+  onChange,
+}: {
+  customers: Schemas['CustomerListItem'][];
+  refreshing: boolean;
+  filters: CustomerFilters;
+  onChange(next: CustomerFilters): void;
 }) {
   const { t } = useI18n();
   const { format } = useCurrentWorkspace();
@@ -201,7 +267,9 @@ function CustomerTable({ customers, refreshing, filters, onChange }: {
             <th scope="col">{c.customerId}</th>
             <th scope="col">{c.lifecycle}</th>
             <th scope="col">{c.prefecture}</th>
-            <th scope="col" className="num">{c.purchaseCount}</th>
+            <th scope="col" className="num">
+              {c.purchaseCount}
+            </th>
             <SortableHeader sort="totalSpend" label={c.purchaseTotal} className="num" filters={filters} onChange={onChange} />
             <SortableHeader sort="clv" label={t.customers.list.clv} title={t.customers.list.clvTitle} className="num" filters={filters} onChange={onChange} />
             <SortableHeader sort="lastPurchase" label={c.lastPurchaseAt} filters={filters} onChange={onChange} />
@@ -218,7 +286,9 @@ function CustomerTable({ customers, refreshing, filters, onChange }: {
               </td>
               <td className="kana">{customer.nameKana ?? none}</td>
               <td className="mono">{customer.externalId}</td>
-              <td><span className={`badge badge-${customer.lifecycle}`}>{t.lifecycle[customer.lifecycle]}</span></td>
+              <td>
+                <span className={`badge badge-${customer.lifecycle}`}>{t.lifecycle[customer.lifecycle]}</span>
+              </td>
               <td>{customer.prefecture ? t.prefecture(customer.prefecture) : none}</td>
               <td className="num">{format.integer(customer.purchaseCount)}</td>
               <td className="num">{format.money(customer.purchaseTotal)}</td>
@@ -236,8 +306,20 @@ function CustomerTable({ customers, refreshing, filters, onChange }: {
  * A column header that sorts the list: the first click sorts by it, highest or newest first;
  * the next reverses the direction. aria-sort tells screen readers the current order.
  */
-function SortableHeader({ sort, label, title, className, filters, onChange }: {
-  sort: CustomerSort; label: string; title?: string; className?: string; filters: CustomerFilters; onChange(next: CustomerFilters): void;
+function SortableHeader({
+  sort,
+  label,
+  title,
+  className,
+  filters,
+  onChange,
+}: {
+  sort: CustomerSort;
+  label: string;
+  title?: string;
+  className?: string;
+  filters: CustomerFilters;
+  onChange(next: CustomerFilters): void;
 }) {
   const { t } = useI18n();
   const active = filters.sort === sort;
@@ -246,10 +328,16 @@ function SortableHeader({ sort, label, title, className, filters, onChange }: {
   return (
     <th scope="col" className={className} aria-sort={direction === null ? 'none' : direction === 'desc' ? 'descending' : 'ascending'}>
       <button
-        type="button" className="sort-button" title={title} aria-label={t.customers.list.sortBy(label, direction)}
+        type="button"
+        className="sort-button"
+        title={title}
+        aria-label={t.customers.list.sortBy(label, direction)}
         onClick={() => onChange({ ...filters, sort, order: next })}
       >
-        {label}<span aria-hidden="true" className="sort-mark">{direction === 'desc' ? ' ▼' : direction === 'asc' ? ' ▲' : ' ⇅'}</span>
+        {label}
+        <span aria-hidden="true" className="sort-mark">
+          {direction === 'desc' ? ' ▼' : direction === 'asc' ? ' ▲' : ' ⇅'}
+        </span>
       </button>
     </th>
   );

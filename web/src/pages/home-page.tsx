@@ -24,7 +24,7 @@ export function HomePage() {
     (signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}', { params: { path: { workspace: workspace.name } }, signal })),
     [workspace.name],
   );
-  const brand = summary.state === 'ready' ? summary.data.displayName ?? workspace.name : workspace.name;
+  const brand = summary.state === 'ready' ? (summary.data.displayName ?? workspace.name) : workspace.name;
   return (
     <>
       <h1>{t.home.title(brand)}</h1>
@@ -34,7 +34,14 @@ export function HomePage() {
       {summary.state === 'ready' && (
         <>
           <div className="home-overview">
-            {summary.data.counts.orders > 0 ? <SalesCard /> : <section className="card"><h2>{h.sales}</h2><p className="muted">{h.noOrders}</p></section>}
+            {summary.data.counts.orders > 0 ? (
+              <SalesCard />
+            ) : (
+              <section className="card">
+                <h2>{h.sales}</h2>
+                <p className="muted">{h.noOrders}</p>
+              </section>
+            )}
             <KpiSummaryCard />
           </div>
           <section className="stats" aria-label={h.data}>
@@ -49,10 +56,20 @@ export function HomePage() {
           <section className="card" aria-labelledby="home-shortcuts">
             <h2 id="home-shortcuts">{h.shortcuts}</h2>
             <div className="actions">
-              <Link className="button button-primary" to="customers">{t.home.browseCustomers}</Link>
-              <Link className="button" to="analytics">{h.analytics}</Link>
-              <Link className="button" to="charter/check">{h.checker}</Link>
-              {canWrite(role) && <Link className="button" to="import">{t.home.importData}</Link>}
+              <Link className="button button-primary" to="customers">
+                {t.home.browseCustomers}
+              </Link>
+              <Link className="button" to="analytics">
+                {h.analytics}
+              </Link>
+              <Link className="button" to="charter/check">
+                {h.checker}
+              </Link>
+              {canWrite(role) && (
+                <Link className="button" to="import">
+                  {t.home.importData}
+                </Link>
+              )}
             </div>
           </section>
         </>
@@ -70,18 +87,26 @@ function SalesCard() {
   const h = t.frame.home;
   const dataEnd = useDataEnd();
   const end = dataEnd.state === 'ready' ? dataEnd.data : undefined;
-  const sales = useApiData(async (signal) => {
-    const to = end!;
-    const from = monthStart(addDays(to, -1));
-    const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
-    const previousFrom = addMonths(from, -1);
-    const previousTo = [addDays(previousFrom, days), from].sort()[0]!;
-    const totals = (period: { from: string; to: string }) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/sales', {
-      params: { path: { workspace: workspace.name }, query: { ...period, granularity: 'month', compare: '' } }, signal,
-    })).then((result): SalesTotals => result.totals);
-    const [current, previous] = await Promise.all([totals({ from, to }), totals({ from: previousFrom, to: previousTo })]);
-    return { from, to, previousFrom, previousTo, current, previous };
-  }, [workspace.name, end], { enabled: end !== undefined });
+  const sales = useApiData(
+    async (signal) => {
+      const to = end!;
+      const from = monthStart(addDays(to, -1));
+      const days = Math.round((Date.parse(to) - Date.parse(from)) / 86_400_000);
+      const previousFrom = addMonths(from, -1);
+      const previousTo = [addDays(previousFrom, days), from].sort()[0]!;
+      const totals = (period: { from: string; to: string }) =>
+        unwrap(
+          api.GET('/api/v1/workspaces/{workspace}/analytics/sales', {
+            params: { path: { workspace: workspace.name }, query: { ...period, granularity: 'month', compare: '' } },
+            signal,
+          }),
+        ).then((result): SalesTotals => result.totals);
+      const [current, previous] = await Promise.all([totals({ from, to }), totals({ from: previousFrom, to: previousTo })]);
+      return { from, to, previousFrom, previousTo, current, previous };
+    },
+    [workspace.name, end],
+    { enabled: end !== undefined },
+  );
   const day = (date: string) => format.calendarDate(date);
   return (
     <section className="card" aria-labelledby="home-sales">
@@ -89,23 +114,24 @@ function SalesCard() {
       {dataEnd.state === 'failed' && <Failure error={dataEnd.error} retry={dataEnd.reload} />}
       {sales.state === 'failed' && <Failure error={sales.error} retry={sales.reload} />}
       {(dataEnd.state === 'loading' || sales.state === 'loading') && <Loading />}
-      {sales.state === 'ready' && (() => {
-        const { from, to, previousFrom, previousTo, current, previous } = sales.data;
-        const now = Number(current.sales);
-        const before = Number(previous.sales);
-        return (
-          <div className="home-sales">
-            <p className="muted small">{h.salesPeriod(day(from), day(addDays(to, -1)))}</p>
-            <p className="home-figure">{format.money(current.sales)}</p>
-            <p className="muted small">{h.buyers(format.integer(current.customers))}</p>
-            <p>{h.salesVersus(format.money(previous.sales), day(previousFrom), day(addDays(previousTo, -1)))}</p>
-            <p className={now >= before ? 'home-change is-up' : 'home-change is-down'}>
-              {before > 0 ? h.change(`${now >= before ? '+' : ''}${format.percent(now / before - 1)}`) : h.noPrevious}
-            </p>
-            <Link to="analytics/sales">{h.openSales}</Link>
-          </div>
-        );
-      })()}
+      {sales.state === 'ready' &&
+        (() => {
+          const { from, to, previousFrom, previousTo, current, previous } = sales.data;
+          const now = Number(current.sales);
+          const before = Number(previous.sales);
+          return (
+            <div className="home-sales">
+              <p className="muted small">{h.salesPeriod(day(from), day(addDays(to, -1)))}</p>
+              <p className="home-figure">{format.money(current.sales)}</p>
+              <p className="muted small">{h.buyers(format.integer(current.customers))}</p>
+              <p>{h.salesVersus(format.money(previous.sales), day(previousFrom), day(addDays(previousTo, -1)))}</p>
+              <p className={now >= before ? 'home-change is-up' : 'home-change is-down'}>
+                {before > 0 ? h.change(`${now >= before ? '+' : ''}${format.percent(now / before - 1)}`) : h.noPrevious}
+              </p>
+              <Link to="analytics/sales">{h.openSales}</Link>
+            </div>
+          );
+        })()}
     </section>
   );
 }
@@ -117,28 +143,41 @@ function KpiSummaryCard() {
   const h = t.frame.home;
   const dataEnd = useDataEnd();
   const end = dataEnd.state === 'ready' ? dataEnd.data : undefined;
-  const board = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/kpis/board', {
-    params: { path: { workspace: workspace.name }, query: { asOf: end!, buckets: 1 } }, signal,
-  })), [workspace.name, end], { enabled: end !== undefined });
+  const board = useApiData(
+    (signal) =>
+      unwrap(
+        api.GET('/api/v1/workspaces/{workspace}/analytics/kpis/board', {
+          params: { path: { workspace: workspace.name }, query: { asOf: end!, buckets: 1 } },
+          signal,
+        }),
+      ),
+    [workspace.name, end],
+    { enabled: end !== undefined },
+  );
   return (
     <section className="card" aria-labelledby="home-kpis">
       <h2 id="home-kpis">{h.kpis}</h2>
       {board.state === 'failed' && <Failure error={board.error} retry={board.reload} />}
       {(dataEnd.state === 'loading' || board.state === 'loading') && <Loading />}
-      {board.state === 'ready' && (board.data.entries.length === 0
-        ? <p className="muted">{h.noKpis}</p>
-        : (() => {
-          const count = (status: string) => format.integer(board.data.entries.filter((e) => e.status.status === status).length);
-          const behind = board.data.entries.filter((e) => e.status.status === 'behind');
-          return (
-            <>
-              <p>{h.kpiCounts(count('ahead'), count('on_track'), count('behind'), count('no_data'))}</p>
-              {behind.length > 0 && (
-                <p><span className="muted">{h.kpisBehind}:</span> {behind.map((e) => e.kpi.name).join(t.analytics.text.list)}</p>
-              )}
-            </>
-          );
-        })())}
+      {board.state === 'ready' &&
+        (board.data.entries.length === 0 ? (
+          <p className="muted">{h.noKpis}</p>
+        ) : (
+          (() => {
+            const count = (status: string) => format.integer(board.data.entries.filter((e) => e.status.status === status).length);
+            const behind = board.data.entries.filter((e) => e.status.status === 'behind');
+            return (
+              <>
+                <p>{h.kpiCounts(count('ahead'), count('on_track'), count('behind'), count('no_data'))}</p>
+                {behind.length > 0 && (
+                  <p>
+                    <span className="muted">{h.kpisBehind}:</span> {behind.map((e) => e.kpi.name).join(t.analytics.text.list)}
+                  </p>
+                )}
+              </>
+            );
+          })()
+        ))}
       <Link to="analytics/kpis">{h.openKpis}</Link>
     </section>
   );

@@ -3,7 +3,13 @@ import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { ColumnMappingStep } from '../import/column-mapping-step.tsx';
 import {
-  IMPORT_KINDS, runImport, type ColumnMapping, type ImportKind, type ImportMode, type ImportReport, type OrderTimeRule,
+  IMPORT_KINDS,
+  runImport,
+  type ColumnMapping,
+  type ImportKind,
+  type ImportMode,
+  type ImportReport,
+  type OrderTimeRule,
 } from '../import/import-client.ts';
 import { ImportReportView } from '../import/import-report.tsx';
 import { forgetMapping, mappingForFile, rememberedMapping, rememberMapping } from '../import/remembered-mapping.ts';
@@ -36,10 +42,20 @@ export function ImportPage() {
   const [orderTime, setOrderTime] = useState<OrderTimeRule>('same');
   const c = t.import;
   const role = useRole();
-  const options = (chosen: File, mode: ImportMode, dryRun: boolean, explicit: ColumnMapping) =>
-    ({ workspace: workspace.name, kind, file: chosen, mode, dryRun, mapping: explicit, ...(kind === 'orders' ? { orderTime } : {}) });
-  const failed = (error: unknown, report?: ImportReport): ImportStep =>
-    ({ step: 'failed', error: error instanceof Error ? error : new Error(String(error)), ...(report ? { report } : {}) });
+  const options = (chosen: File, mode: ImportMode, dryRun: boolean, explicit: ColumnMapping) => ({
+    workspace: workspace.name,
+    kind,
+    file: chosen,
+    mode,
+    dryRun,
+    mapping: explicit,
+    ...(kind === 'orders' ? { orderTime } : {}),
+  });
+  const failed = (error: unknown, report?: ImportReport): ImportStep => ({
+    step: 'failed',
+    error: error instanceof Error ? error : new Error(String(error)),
+    ...(report ? { report } : {}),
+  });
 
   /** A dry run; a first one without a mapping, then again with the remembered choices for this file's columns, if any. */
   async function preview(event: FormEvent) {
@@ -103,7 +119,9 @@ export function ImportPage() {
     return (
       <>
         <h1>{c.title}</h1>
-        <div className="alert alert-info" role="status">{c.notAllowed}</div>
+        <div className="alert alert-info" role="status">
+          {c.notAllowed}
+        </div>
       </>
     );
   }
@@ -114,14 +132,32 @@ export function ImportPage() {
       <form className="card import-form" onSubmit={(event) => void preview(event)}>
         <label className="field">
           <span>{c.kind}</span>
-          <select value={kind} disabled={busy} onChange={(e) => { setKind(IMPORT_KINDS.find((k) => k === e.target.value) ?? 'orders'); setState({ step: 'choose' }); }}>
-            {IMPORT_KINDS.map((k) => <option key={k} value={k}>{c.kinds[k]}</option>)}
+          <select
+            value={kind}
+            disabled={busy}
+            onChange={(e) => {
+              setKind(IMPORT_KINDS.find((k) => k === e.target.value) ?? 'orders');
+              setState({ step: 'choose' });
+            }}
+          >
+            {IMPORT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {c.kinds[k]}
+              </option>
+            ))}
           </select>
         </label>
         {kind === 'orders' && (
           <label className="field">
             <span>{c.mappingStep.orderTime}</span>
-            <select value={orderTime} disabled={busy} onChange={(e) => { setOrderTime(e.target.value === 'earliest' ? 'earliest' : 'same'); setState({ step: 'choose' }); }}>
+            <select
+              value={orderTime}
+              disabled={busy}
+              onChange={(e) => {
+                setOrderTime(e.target.value === 'earliest' ? 'earliest' : 'same');
+                setState({ step: 'choose' });
+              }}
+            >
               <option value="same">{c.mappingStep.orderTimes.same}</option>
               <option value="earliest">{c.mappingStep.orderTimes.earliest}</option>
             </select>
@@ -130,15 +166,25 @@ export function ImportPage() {
         <label className="field">
           <span>{c.file}</span>
           <input
-            key={inputKey} type="file" accept=".csv,.txt,text/csv" disabled={busy}
-            onChange={(e) => { setFile(e.target.files?.[0]); setState({ step: 'choose' }); }}
+            key={inputKey}
+            type="file"
+            accept=".csv,.txt,text/csv"
+            disabled={busy}
+            onChange={(e) => {
+              setFile(e.target.files?.[0]);
+              setState({ step: 'choose' });
+            }}
           />
         </label>
         <div className="actions">
           <button type="submit" className="button button-primary" disabled={!file || busy}>
             {state.step === 'checking' ? c.previewing : c.preview}
           </button>
-          {state.step !== 'choose' && <button type="button" className="button button-quiet" disabled={busy} onClick={startOver}>{c.chooseAnother}</button>}
+          {state.step !== 'choose' && (
+            <button type="button" className="button button-quiet" disabled={busy} onClick={startOver}>
+              {c.chooseAnother}
+            </button>
+          )}
         </div>
       </form>
 
@@ -147,28 +193,49 @@ export function ImportPage() {
         {state.step === 'previewed' && usedRemembered && (
           <p className="status" role="status">
             {c.mappingStep.remembered}{' '}
-            <button type="button" className="button button-quiet" onClick={forget}>{c.mappingStep.forget}</button>
+            <button type="button" className="button button-quiet" onClick={forget}>
+              {c.mappingStep.forget}
+            </button>
           </p>
         )}
-        {state.step === 'importing' && <p className="status" role="status">{c.importing}</p>}
-        {state.step === 'stored' && <p className="alert alert-ok" role="status">{c.stored(format.integer(state.report.valid))}</p>}
-        {state.step === 'rejected' && <p className="alert alert-error" role="alert">{c.rejected}</p>}
+        {state.step === 'importing' && (
+          <p className="status" role="status">
+            {c.importing}
+          </p>
+        )}
+        {state.step === 'stored' && (
+          <p className="alert alert-ok" role="status">
+            {c.stored(format.integer(state.report.valid))}
+          </p>
+        )}
+        {state.step === 'rejected' && (
+          <p className="alert alert-error" role="alert">
+            {c.rejected}
+          </p>
+        )}
       </div>
       {state.step === 'failed' && <Failure error={state.error} />}
 
       {report && state.step === 'previewed' && (
         <ColumnMappingStep
-          key={JSON.stringify([report.columns, mapping])} report={report} explicit={mapping} busy={busy}
+          key={JSON.stringify([report.columns, mapping])}
+          report={report}
+          explicit={mapping}
+          busy={busy}
           onApply={(chosen) => void applyMapping(chosen)}
         />
       )}
       {report && canStore && (
         <div className="actions import-actions">
           {state.step === 'previewed' && report.valid > 0 && (
-            <button type="button" className="button button-primary" onClick={() => void store(report, 'all-or-nothing')}>{c.importAll}</button>
+            <button type="button" className="button button-primary" onClick={() => void store(report, 'all-or-nothing')}>
+              {c.importAll}
+            </button>
           )}
           {report.invalid > 0 && report.valid > 0 && (
-            <button type="button" className="button" onClick={() => void store(report, 'skip-invalid')}>{c.importValidOnly}</button>
+            <button type="button" className="button" onClick={() => void store(report, 'skip-invalid')}>
+              {c.importValidOnly}
+            </button>
           )}
           {report.valid === 0 && <span className="muted">{c.allInvalid}</span>}
         </div>

@@ -18,18 +18,41 @@ export function MembersPage() {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
   const role = useRole();
-  const members = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/members', { params: { path: { workspace: workspace.name } }, signal })), [workspace.name], { enabled: canManage(role) });
+  const members = useApiData(
+    (signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/members', { params: { path: { workspace: workspace.name } }, signal })),
+    [workspace.name],
+    { enabled: canManage(role) },
+  );
   const [outcome, setOutcome] = useState<Outcome | undefined>(undefined);
-  if (!canManage(role)) return <><h1>{t.access.members.title}</h1><p className="alert alert-info">{t.access.notAdmin}</p></>;
+  if (!canManage(role))
+    return (
+      <>
+        <h1>{t.access.members.title}</h1>
+        <p className="alert alert-info">{t.access.notAdmin}</p>
+      </>
+    );
   return (
     <>
       <h1>{t.access.members.title}</h1>
       <p className="muted lead">{t.access.members.lead}</p>
       <OutcomeMessage outcome={outcome} />
       <WhenLoaded data={members}>
-        {(list) => <MemberTable members={list} onOutcome={(next) => { setOutcome(next); members.reload(); }} />}
+        {(list) => (
+          <MemberTable
+            members={list}
+            onOutcome={(next) => {
+              setOutcome(next);
+              members.reload();
+            }}
+          />
+        )}
       </WhenLoaded>
-      <InviteForm onOutcome={(next) => { setOutcome(next); members.reload(); }} />
+      <InviteForm
+        onOutcome={(next) => {
+          setOutcome(next);
+          members.reload();
+        }}
+      />
     </>
   );
 }
@@ -61,16 +84,31 @@ function MemberTable({ members, onOutcome }: { members: Member[]; onOutcome(outc
     <div className="table-wrap">
       <table aria-label={m.tableLabel}>
         <thead>
-          <tr><th>{m.columns.name}</th><th>{m.columns.email}</th><th>{m.columns.role}</th><th>{m.columns.since}</th><th>{m.columns.actions}</th></tr>
+          <tr>
+            <th>{m.columns.name}</th>
+            <th>{m.columns.email}</th>
+            <th>{m.columns.role}</th>
+            <th>{m.columns.since}</th>
+            <th>{m.columns.actions}</th>
+          </tr>
         </thead>
         <tbody>
           {members.map((member) => (
             <tr key={member.userId} data-email={member.email}>
-              <td>{member.displayName}{member.email === me.email && <span className="muted"> {m.you}</span>}</td>
+              <td>
+                {member.displayName}
+                {member.email === me.email && <span className="muted"> {m.you}</span>}
+              </td>
               <td>{member.email}</td>
-              <td><RoleSelect value={member.role} label={m.roleOf(member.displayName)} onChange={(role) => void changeRole(member, role)} /></td>
+              <td>
+                <RoleSelect value={member.role} label={m.roleOf(member.displayName)} onChange={(role) => void changeRole(member, role)} />
+              </td>
               <td>{format.date(member.since)}</td>
-              <td><button type="button" className="button button-quiet" aria-label={m.removeOf(member.displayName)} onClick={() => void remove(member)}>{m.remove}</button></td>
+              <td>
+                <button type="button" className="button button-quiet" aria-label={m.removeOf(member.displayName)} onClick={() => void remove(member)}>
+                  {m.remove}
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
@@ -91,13 +129,17 @@ function InviteForm({ onOutcome }: { onOutcome(outcome: Outcome): void }) {
     event.preventDefault();
     setBusy(true);
     try {
-      const added = await unwrap(api.POST('/api/v1/workspaces/{workspace}/members', {
-        params: { path: { workspace: workspace.name } },
-        body: { email, role, ...(displayName.trim() ? { displayName: displayName.trim() } : {}) },
-      }));
-      onOutcome(added.generatedPassword
-        ? { kind: 'notice', text: m.newPassword(added.member.email), secret: added.generatedPassword }
-        : { kind: 'notice', text: m.added(added.member.email) });
+      const added = await unwrap(
+        api.POST('/api/v1/workspaces/{workspace}/members', {
+          params: { path: { workspace: workspace.name } },
+          body: { email, role, ...(displayName.trim() ? { displayName: displayName.trim() } : {}) },
+        }),
+      );
+      onOutcome(
+        added.generatedPassword
+          ? { kind: 'notice', text: m.newPassword(added.member.email), secret: added.generatedPassword }
+          : { kind: 'notice', text: m.added(added.member.email) },
+      );
       setEmail('');
       setDisplayName('');
     } catch (error) {
@@ -111,10 +153,21 @@ function InviteForm({ onOutcome }: { onOutcome(outcome: Outcome): void }) {
       <h2 id="invite-heading">{m.inviteTitle}</h2>
       <p className="muted">{m.inviteLead}</p>
       <form className="access-form" onSubmit={(event) => void submit(event)}>
-        <label className="field"><span>{m.email}</span><input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} /></label>
-        <label className="field"><span>{m.displayName}</span><input type="text" maxLength={100} value={displayName} onChange={(e) => setDisplayName(e.target.value)} /></label>
-        <label className="field"><span>{t.access.roleLabel}</span><RoleSelect value={role} label={t.access.roleLabel} onChange={setRole} /></label>
-        <button type="submit" className="button button-primary" disabled={busy}>{m.invite}</button>
+        <label className="field">
+          <span>{m.email}</span>
+          <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label className="field">
+          <span>{m.displayName}</span>
+          <input type="text" maxLength={100} value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
+        </label>
+        <div className="field">
+          <span aria-hidden="true">{t.access.roleLabel}</span>
+          <RoleSelect value={role} label={t.access.roleLabel} onChange={setRole} />
+        </div>
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {m.invite}
+        </button>
       </form>
     </section>
   );

@@ -12,7 +12,9 @@ export function NotFoundPage() {
     <section className="not-found">
       <h1>{t.app.notFound}</h1>
       <p className="muted">{t.frame.notFoundLead}</p>
-      <Link className="button" to="/">{t.app.backHome}</Link>
+      <Link className="button" to="/">
+        {t.app.backHome}
+      </Link>
     </section>
   );
 }

@@ -45,7 +45,11 @@ export function SignInPage() {
         <Brand large />
         <h1>{t.signIn.title}</h1>
         <p className="muted">{t.signIn.lead}</p>
-        {problem && <div className="alert alert-error" role="alert">{problem}</div>}
+        {problem && (
+          <div className="alert alert-error" role="alert">
+            {problem}
+          </div>
+        )}
         <label className="field">
           <span>{t.signIn.email}</span>
           <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
@@ -57,7 +61,9 @@ export function SignInPage() {
         <button type="submit" className="button button-primary" disabled={submitting}>
           {submitting ? t.signIn.submitting : t.signIn.submit}
         </button>
-        <div className="sign-in-footer"><LanguageSwitch /></div>
+        <div className="sign-in-footer">
+          <LanguageSwitch />
+        </div>
       </form>
     </main>
   );

@@ -29,8 +29,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     let cancelled = false;
     unwrap(api.GET('/api/v1/auth/me')).then(
-      (me) => { if (!cancelled) setSession({ state: 'signed-in', me }); },
-      () => { if (!cancelled) setSession({ state: 'signed-out', expired: false }); },
+      (me) => {
+        if (!cancelled) setSession({ state: 'signed-in', me });
+      },
+      () => {
+        if (!cancelled) setSession({ state: 'signed-out', expired: false });
+      },
     );
     const stopListening = onUnauthorized(() => {
       setSession((current) => (current.state === 'signed-in' ? { state: 'signed-out', expired: true } : current));

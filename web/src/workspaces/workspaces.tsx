@@ -17,9 +17,12 @@ const WorkspacesContext = createContext<Workspace[] | undefined>(undefined);
 export function WorkspacesProvider({ children }: { children: ReactNode }) {
   const workspaces = useApiData((signal) => unwrap(api.GET('/api/v1/workspaces', { signal })), []);
   switch (workspaces.state) {
-    case 'loading': return <Loading />;
-    case 'failed': return <Failure error={workspaces.error} retry={workspaces.reload} />;
-    case 'ready': return <WorkspacesContext.Provider value={workspaces.data}>{children}</WorkspacesContext.Provider>;
+    case 'loading':
+      return <Loading />;
+    case 'failed':
+      return <Failure error={workspaces.error} retry={workspaces.reload} />;
+    case 'ready':
+      return <WorkspacesContext.Provider value={workspaces.data}>{children}</WorkspacesContext.Provider>;
   }
 }
 

@@ -40,28 +40,54 @@ export async function versionOf(client: pg.PoolClient, workspaceId: string): Pro
 }
 
 /** The purchases and first days of the workspace's customers, or of `only` these customer ids. */
-export async function readPurchases(client: pg.PoolClient, workspaceId: string, timezone: string, only?: string[]): Promise<{ columns: Columns; index: CustomerIndex }> {
+export async function readPurchases(
+  client: pg.PoolClient,
+  workspaceId: string,
+  timezone: string,
+  only?: string[],
+): Promise<{ columns: Columns; index: CustomerIndex }> {
   const tz = `'${timezone.replaceAll("'", "''")}'`;
   const ws = Number(workspaceId);
   // Ids come from the database's own bigint column; Number() keeps the literal a number.
   const customerFilter = (column: string) => (only ? `and ${column} = any('{${only.map((id) => Number(id)).join(',')}}'::bigint[])` : '');
   const customers = new CustomerColumns();
-  await copyRows(client, `copy (select c.id, ${localDate(firstPurchaseEverSql('c'), tz)} - date '1970-01-01', c.purchase_count
+  await copyRows(
+    client,
+    `copy (select c.id, ${localDate(firstPurchaseEverSql('c'), tz)} - date '1970-01-01', c.purchase_count
                                   from customers c
-                                 where c.workspace_id = ${ws} and ${firstPurchaseEverSql('c')} is not null ${customerFilter('c.id')}) to stdout`, customers);
+                                 where c.workspace_id = ${ws} and ${firstPurchaseEverSql('c')} is not null ${customerFilter('c.id')}) to stdout`,
+    customers,
+  );
   const index = customers.index();
   const orders = new OrderColumns(index, customers);
-  await copyRows(client, `copy (select o.customer_id, ${localDate('o.ordered_at', tz)} - date '1970-01-01', o.amount, o.item_count
+  await copyRows(
+    client,
+    `copy (select o.customer_id, ${localDate('o.ordered_at', tz)} - date '1970-01-01', o.amount, o.item_count
                                   from orders o
-                                 where o.workspace_id = ${ws} and ${purchaseCondition('o')} ${customerFilter('o.customer_id')}) to stdout`, orders);
+                                 where o.workspace_id = ${ws} and ${purchaseCondition('o')} ${customerFilter('o.customer_id')}) to stdout`,
+    orders,
+  );
   return { columns: orders.sorted(), index: orders.unknown.size > 0 ? index.with(orders.unknown) : index };
 }
 
-function snapshotOf(params: { workspaceId: string; found: OrdersVersion; pgSnapshot: string; startedAt: number; columns: Columns; index: CustomerIndex; loadedAt: Date }): PurchaseSnapshot {
+function snapshotOf(params: {
+  workspaceId: string;
+  found: OrdersVersion;
+  pgSnapshot: string;
+  startedAt: number;
+  columns: Columns;
+  index: CustomerIndex;
+  loadedAt: Date;
+}): PurchaseSnapshot {
   const { workspaceId, found, pgSnapshot, startedAt, columns, index, loadedAt } = params;
   return {
-    workspaceId, timezone: found.timezone, version: found.version, pgSnapshot, loadedAt,
-    loadSeconds: (performance.now() - startedAt) / 1000, refreshed: 'full',
+    workspaceId,
+    timezone: found.timezone,
+    version: found.version,
+    pgSnapshot,
+    loadedAt,
+    loadSeconds: (performance.now() - startedAt) / 1000,
+    refreshed: 'full',
     ...columns,
     index,
     indexOf(customerId) {

@@ -92,14 +92,21 @@ export class OrderColumns implements ByteRows {
    */
   private readonly placed: { start: Int32Array; next: Int32Array; customers: number; day: Int32Array; amount: Float64Array; items: Int32Array };
 
-  constructor(private readonly index: CustomerIndex, private readonly customers: CustomerColumns) {
+  constructor(
+    private readonly index: CustomerIndex,
+    private readonly customers: CustomerColumns,
+  ) {
     const n = customers.count;
     const start = new Int32Array(n + 1);
     for (let c = 0; c < n; c++) start[c + 1] = start[c]! + Math.max(0, customers.purchases[c]!);
     const total = start[n]!;
     this.placed = {
-      start, next: start.slice(0, n), customers: n,
-      day: new Int32Array(total), amount: new Float64Array(total), items: new Int32Array(total),
+      start,
+      next: start.slice(0, n),
+      customers: n,
+      day: new Int32Array(total),
+      amount: new Float64Array(total),
+      items: new Int32Array(total),
     };
   }
 
@@ -187,7 +194,8 @@ export class OrderColumns implements ByteRows {
       this.scale = decimals;
     }
     if (decimals < this.scale) value *= POWERS[this.scale - Math.max(0, decimals)]!;
-    if (!Number.isSafeInteger(value)) throw new EngineLimit(`An amount is too large for exact sums in the analytics engine (${bytes.toString('utf8', from, to)}).`);
+    if (!Number.isSafeInteger(value))
+      throw new EngineLimit(`An amount is too large for exact sums in the analytics engine (${bytes.toString('utf8', from, to)}).`);
     return negative ? -value : value;
   }
 
@@ -246,8 +254,15 @@ export class OrderColumns implements ByteRows {
       if (to > from && (firstEverDay[c] === NO_DAY || day[from]! < firstEverDay[c]!)) firstEverDay[c] = day[from]!;
     }
     return {
-      customers: n, purchases: total, customerIds: this.customers.ids.slice(0, n), firstEverDay,
-      start, day, amount, items, scale: this.scale,
+      customers: n,
+      purchases: total,
+      customerIds: this.customers.ids.slice(0, n),
+      firstEverDay,
+      start,
+      day,
+      amount,
+      items,
+      scale: this.scale,
     };
   }
 }

@@ -25,7 +25,15 @@ export async function refreshPurchaseSnapshot(pool: pg.Pool, previous: PurchaseS
     if (changed === null || changed.length > MAX_INCREMENTAL_CUSTOMERS) return null;
     const { columns } = await readPurchases(client, workspaceId, found.timezone, changed);
     const merged = spliceCustomers(previous, changed.map(Number), columns);
-    return { ...previous, ...merged, version: found.version, pgSnapshot, loadedAt: clock.now(), loadSeconds: (performance.now() - startedAt) / 1000, refreshed: 'changed_customers' as const };
+    return {
+      ...previous,
+      ...merged,
+      version: found.version,
+      pgSnapshot,
+      loadedAt: clock.now(),
+      loadSeconds: (performance.now() - startedAt) / 1000,
+      refreshed: 'changed_customers' as const,
+    };
   });
   return incremental ?? loadPurchaseSnapshot(pool, workspaceId, clock);
 }

@@ -33,9 +33,15 @@ export function spliceCustomers(previous: PurchaseSnapshot, changed: number[], f
   for (const id of appended) total += rowsOfFresh(id);
 
   const out = {
-    customers: n, purchases: total, scale,
-    customerIds: new Float64Array(n), firstEverDay: new Int32Array(n), start: new Int32Array(n + 1),
-    day: new Int32Array(total), amount: new Float64Array(total), items: new Int32Array(total),
+    customers: n,
+    purchases: total,
+    scale,
+    customerIds: new Float64Array(n),
+    firstEverDay: new Int32Array(n),
+    start: new Int32Array(n + 1),
+    day: new Int32Array(total),
+    amount: new Float64Array(total),
+    items: new Int32Array(total),
   };
   out.customerIds.set(previous.customerIds);
   out.firstEverDay.set(previous.firstEverDay);
@@ -71,7 +77,7 @@ export function spliceCustomers(previous: PurchaseSnapshot, changed: number[], f
     customer = old + 1;
   }
   copyOld(previous.customers);
-  appended.forEach((id, k) => copyFresh(previous.customers + k, id));
+  for (const [k, id] of appended.entries()) copyFresh(previous.customers + k, id);
   out.start[n] = row;
   return { ...out, index: appended.length > 0 ? previous.index.with(appended.map((id, k) => [id, previous.customers + k])) : previous.index };
 }

@@ -97,10 +97,19 @@ const PERIOD_HELP = { from: 'first day of the period (YYYY-MM-DD)', to: 'first d
  * (`json` rewords its help), and, with `period`, the required `--from` and `--to` (a command
  * may reword their help).
  */
-export function analysisCommand(analyze: Command, name: string, shape: { period?: boolean | { from: string; to: string }; json?: string; engine?: boolean } = {}): Command {
+export function analysisCommand(
+  analyze: Command,
+  name: string,
+  shape: { period?: boolean | { from: string; to: string }; json?: string; engine?: boolean } = {},
+): Command {
   const command = analyze.command(name);
   if (shape.engine) {
-    command.option('--engine <engine>', 'memory: the analytics engine (reads the purchases once, then computes in memory); sql: the SQL reference implementation', oneOf<EngineChoice>('--engine', ENGINE_CHOICES), 'memory');
+    command.option(
+      '--engine <engine>',
+      'memory: the analytics engine (reads the purchases once, then computes in memory); sql: the SQL reference implementation',
+      oneOf<EngineChoice>('--engine', ENGINE_CHOICES),
+      'memory',
+    );
   }
   if (shape.period) {
     const help = shape.period === true ? PERIOD_HELP : shape.period;

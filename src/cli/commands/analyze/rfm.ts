@@ -16,11 +16,14 @@ export const registerRfmCommand: RegisterCommand = (analyze, context) => {
     .summary('RFM grid, segments and score boundaries')
     .description('RFM: recency, frequency and monetary scores 1–5 by quintile, the R × F grid, the named segments and the score boundaries')
     .option('--as-of <date>', 'purchases before this date count; recency is counted to it (default: today)', calendarDate('--as-of'))
-    .action((options: RfmOptions) => runAnalysis({
-      context, options,
-      compute: (deps, workspace) => analyseRfm(deps, { workspace, asOf: options.asOf, engine: options.engine }),
-      print: printRfm,
-    }));
+    .action((options: RfmOptions) =>
+      runAnalysis({
+        context,
+        options,
+        compute: (deps, workspace) => analyseRfm(deps, { workspace, asOf: options.asOf, engine: options.engine }),
+        print: printRfm,
+      }),
+    );
 };
 
 const SCORES = [5, 4, 3, 2, 1] as const;
@@ -38,9 +41,21 @@ function printRfm(rfm: RfmSummary, workspace: Workspace): string[] {
     `RFM as of ${rfm.asOf}: ${formatCount(rfm.customers)} customers, ${formatDecimal(rfm.monetary)} ${workspace.currency} spent (workspace ${workspace.name})`,
     'Segments',
     ...formatTable(
-      [{ header: 'segment' }, { header: 'customers', ...right }, { header: 'share', ...right }, { header: 'monetary', ...right }, { header: 'share', ...right }, { header: 'who' }],
+      [
+        { header: 'segment' },
+        { header: 'customers', ...right },
+        { header: 'share', ...right },
+        { header: 'monetary', ...right },
+        { header: 'share', ...right },
+        { header: 'who' },
+      ],
       rfm.segments.map((s) => [
-        `${s.ja} ${s.en}`, formatCount(s.customers), formatPercent(s.customerShare), formatDecimal(s.monetary), formatPercent(s.monetaryShare), s.meaning,
+        `${s.ja} ${s.en}`,
+        formatCount(s.customers),
+        formatPercent(s.customerShare),
+        formatDecimal(s.monetary),
+        formatPercent(s.monetaryShare),
+        s.meaning,
       ]),
     ),
     '',
@@ -52,10 +67,13 @@ function printRfm(rfm: RfmSummary, workspace: Workspace): string[] {
     '',
     'Score boundaries: the values each score covers (a tie keeps one score, so a score can be empty)',
     ...formatTable(
-      [{ header: 'score' }, { header: 'recency (days)', ...right }, { header: 'frequency', ...right }, { header: `monetary (${workspace.currency})`, ...right }],
-      SCORES.map((score) => [
-        String(score), band(recency, score, formatCount), band(frequency, score, formatCount), band(monetary, score, formatDecimal),
-      ]),
+      [
+        { header: 'score' },
+        { header: 'recency (days)', ...right },
+        { header: 'frequency', ...right },
+        { header: `monetary (${workspace.currency})`, ...right },
+      ],
+      SCORES.map((score) => [String(score), band(recency, score, formatCount), band(frequency, score, formatCount), band(monetary, score, formatDecimal)]),
     ),
   ];
 }

@@ -29,9 +29,11 @@ export function printCheckedFiles(files: CheckedFile[], lang: Language): string[
   const total = { error: 0, warning: 0, info: 0 };
   for (const { result } of files) for (const severity of ['error', 'warning', 'info'] as const) total[severity] += result.counts[severity];
   const scores = files.map(({ file, result }) => `${file} ${result.score}`).join(', ');
-  lines.push(lang === 'ja'
-    ? `${files.length} ファイル：エラー ${total.error}、警告 ${total.warning}、情報 ${total.info}（スコア：${scores}）`
-    : `${files.length} file${files.length === 1 ? '' : 's'}: ${total.error} error${total.error === 1 ? '' : 's'}, ${total.warning} warning${total.warning === 1 ? '' : 's'}, ${total.info} info (score: ${scores})`);
+  lines.push(
+    lang === 'ja'
+      ? `${files.length} ファイル：エラー ${total.error}、警告 ${total.warning}、情報 ${total.info}（スコア：${scores}）`
+      : `${files.length} file${files.length === 1 ? '' : 's'}: ${total.error} error${total.error === 1 ? '' : 's'}, ${total.warning} warning${total.warning === 1 ? '' : 's'}, ${total.info} info (score: ${scores})`,
+  );
   return lines;
 }
 
@@ -46,7 +48,7 @@ export function printCharter(stored: StoredCharter, workspace: string): string[]
     `  register:   ${charter.register ?? 'not fixed'}`,
     `  address:    ${list(charter.address.use)} (not: ${list(charter.address.avoid)})`,
     `  dictionary: ${list(charter.dictionary.map((entry) => `${entry.variants.join('/')} → ${entry.preferred}`))}`,
-    `  avoid:      ${list(charter.avoid.map((entry) => entry.replacement ? `${entry.word} → ${entry.replacement}` : entry.word))}`,
+    `  avoid:      ${list(charter.avoid.map((entry) => (entry.replacement ? `${entry.word} → ${entry.replacement}` : entry.word)))}`,
     `  pressure:   ${list(charter.pressure.map((entry) => `${entry.phrase} (${entry.severity})`))}`,
     `  limits:     ${charter.limits.maxSentenceLength} characters a sentence, ${charter.limits.maxCommasPerSentence} commas a sentence, ${charter.limits.maxExclamations} exclamation marks, emoji ${charter.limits.emoji}`,
     `  greetings:  ${list(charter.greetings)}`,
@@ -59,7 +61,8 @@ export function printSavedCharter(saved: SaveCharterOutcome & { templatesRecheck
   const { version } = saved;
   if (saved.outcome === 'unchanged') return [`The charter of ${workspace} is already this one (version ${version.version}); nothing written.`];
   return [
-    `Saved the charter of ${workspace} as version ${version.version}:`, ...version.summary.split('\n').map((line) => `  ${line}`),
+    `Saved the charter of ${workspace} as version ${version.version}:`,
+    ...version.summary.split('\n').map((line) => `  ${line}`),
     `Checked ${saved.templatesRechecked} template${saved.templatesRechecked === 1 ? '' : 's'} again against it.`,
   ];
 }

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import {
-  KPI_DIRECTIONS, KPI_GRANULARITIES, KPI_METRICS, type KpiDirection, type KpiGranularity, type KpiMetricKind, type KpiTargetOverride,
+  KPI_DIRECTIONS,
+  KPI_GRANULARITIES,
+  KPI_METRICS,
+  type KpiDirection,
+  type KpiGranularity,
+  type KpiMetricKind,
+  type KpiTargetOverride,
 } from '../../../kpis/definition.ts';
 import { calendarDate, decimalNumber, oneOf, usageError, wholeNumber } from '../analyze/options.ts';
 
@@ -50,19 +56,30 @@ function parent(value: string): string | null {
 
 /** Adds the field options to `command`; `required` marks those `kpi add` cannot do without. */
 export function kpiFieldOptions(command: Command, required: boolean): Command {
-  const requiredOrNot = (flags: string, help: string, parse?: (value: string) => unknown) => (required
-    ? command.requiredOption(flags, help, parse as (value: string) => string)
-    : command.option(flags, help, parse as (value: string) => string));
-  requiredOrNot('--name <name>', 'the KPI\'s name, unique in the workspace');
+  const requiredOrNot = (flags: string, help: string, parse?: (value: string) => unknown) =>
+    required ? command.requiredOption(flags, help, parse as (value: string) => string) : command.option(flags, help, parse as (value: string) => string);
+  requiredOrNot('--name <name>', "the KPI's name, unique in the workspace");
   requiredOrNot('--metric <kind>', `what is measured: ${KPI_METRICS.join(', ')}`, oneOf('--metric', KPI_METRICS));
   command
     .option('--within <days>', 'F2 window in days (with --metric f2_rate, required there)', wholeNumber('--within', 'days'))
-    .option('--window <days>', 'churn window in days (with --metric churn_rate; default: the workspace\'s window)', wholeNumber('--window', 'days'));
-  requiredOrNot('--target <number>', 'target of every bucket: a sum for sales, customers, purchases; the value for the quotients; 0 to 1 for the rates', decimalNumber('--target'));
+    .option('--window <days>', "churn window in days (with --metric churn_rate; default: the workspace's window)", wholeNumber('--window', 'days'));
+  requiredOrNot(
+    '--target <number>',
+    'target of every bucket: a sum for sales, customers, purchases; the value for the quotients; 0 to 1 for the rates',
+    decimalNumber('--target'),
+  );
   return command
-    .option('--granularity <unit>', `buckets: ${KPI_GRANULARITIES.join(' or ')}${required ? ' (default: month)' : ''}`, oneOf('--granularity', KPI_GRANULARITIES))
+    .option(
+      '--granularity <unit>',
+      `buckets: ${KPI_GRANULARITIES.join(' or ')}${required ? ' (default: month)' : ''}`,
+      oneOf('--granularity', KPI_GRANULARITIES),
+    )
     .option('--override <bucket=target>', 'the target of one bucket (its first date), repeatable; "none" clears them', targetOverride)
-    .option('--filter <key=value>', 'restrict a sales metric: channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category or product; "none" clears it', filter)
+    .option(
+      '--filter <key=value>',
+      'restrict a sales metric: channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category or product; "none" clears it',
+      filter,
+    )
     .option('--direction <direction>', `${KPI_DIRECTIONS.join(' or ')} (default: the metric's; lower for churn_rate)`, oneOf('--direction', KPI_DIRECTIONS))
     .option('--tolerance <share>', 'half-width of the on-track band, 0 to 0.5 (default: 0.05)', decimalNumber('--tolerance'))
     .option('--parent <id>', 'the KPI above it (see kpi list); "none" for a root', parent);
@@ -79,10 +96,14 @@ export function kpiFields(options: KpiFieldOptions): Record<string, unknown> {
   if (metric === 'f2_rate' && options.within === undefined) throw usageError('--metric f2_rate needs --within DAYS, the F2 window');
   const fields: Record<string, unknown> = {
     name: options.name,
-    metric: metric === undefined ? undefined
-      : metric === 'f2_rate' ? { kind: metric, within: options.within }
-        : metric === 'churn_rate' ? { kind: metric, window: options.window ?? null }
-          : { kind: metric },
+    metric:
+      metric === undefined
+        ? undefined
+        : metric === 'f2_rate'
+          ? { kind: metric, within: options.within }
+          : metric === 'churn_rate'
+            ? { kind: metric, window: options.window ?? null }
+            : { kind: metric },
     granularity: options.granularity,
     target: options.target,
     targetOverrides: options.override,
