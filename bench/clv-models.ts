@@ -49,12 +49,17 @@ const count = (value: number) => Math.round(value).toLocaleString('en-US');
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 const purchases = simulate();
-console.log(`${count(CUSTOMERS)} customers, ${count(purchases.customer.length)} orders from ${formatDay(FIRST_DAY)} to ${formatDay(LAST_DAY)}; unit ${UNIT}; median of ${RUNS} runs`);
+console.log(
+  `${count(CUSTOMERS)} customers, ${count(purchases.customer.length)} orders from ${formatDay(FIRST_DAY)} to ${formatDay(LAST_DAY)}; unit ${UNIT}; median of ${RUNS} runs`,
+);
 
 const times: Record<Stage, number[]> = { summarise: [], group: [], 'fit BG/NBD': [], 'fit Gamma-Gamma': [], score: [] };
 const totals: number[] = [];
 let last: { summary: PurchaseSummary; bgNbd: BgNbdFit; gammaGamma: GammaGammaFit; value: CustomerValue; groups: number } | undefined;
-const bar = new cliProgress.SingleBar({ format: 'runs {bar} {value}/{total} | {stage}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+const bar = new cliProgress.SingleBar(
+  { format: 'runs {bar} {value}/{total} | {stage}', stream: process.stderr, hideCursor: true },
+  cliProgress.Presets.shades_classic,
+);
 bar.start(RUNS * STAGES.length, 0, { stage: '' });
 for (let run = 0; run < RUNS; run++) {
   let total = 0;
@@ -96,16 +101,34 @@ console.log(`first run (cold): ${ms(totals[0]!)}; goal: under 600 ms at 1,000,00
 console.log('');
 const truth = { ...TRUTH_IN_DAYS, alpha: TRUTH_IN_DAYS.alpha / DAYS_PER_UNIT[UNIT] };
 const rows: [string, number, number, number][] = [
-  ...(['r', 'alpha', 'a', 'b'] as const).map((name): [string, number, number, number] => [`BG/NBD ${name}`, truth[name], bgNbd[name], bgNbd.standardErrors[name]]),
-  ...(['p', 'q', 'gamma'] as const).map((name): [string, number, number, number] => [`Gamma-Gamma ${name}`, TRUE_GAMMA_GAMMA[name], gammaGamma[name], gammaGamma.standardErrors[name]]),
+  ...(['r', 'alpha', 'a', 'b'] as const).map((name): [string, number, number, number] => [
+    `BG/NBD ${name}`,
+    truth[name],
+    bgNbd[name],
+    bgNbd.standardErrors[name] ?? Number.NaN,
+  ]),
+  ...(['p', 'q', 'gamma'] as const).map((name): [string, number, number, number] => [
+    `Gamma-Gamma ${name}`,
+    TRUE_GAMMA_GAMMA[name],
+    gammaGamma[name],
+    gammaGamma.standardErrors[name] ?? Number.NaN,
+  ]),
 ];
 console.log(`${'parameter'.padEnd(18)} ${'true'.padStart(9)} ${'fitted'.padStart(9)} ${'s.e.'.padStart(9)} ${'(fitted − true) / s.e.'.padStart(24)}`);
 for (const [name, trueValue, fitted, se] of rows) {
-  console.log(`${name.padEnd(18)} ${trueValue.toFixed(3).padStart(9)} ${fitted.toFixed(3).padStart(9)} ${se.toFixed(4).padStart(9)} ${((fitted - trueValue) / se).toFixed(1).padStart(24)}`);
+  console.log(
+    `${name.padEnd(18)} ${trueValue.toFixed(3).padStart(9)} ${fitted.toFixed(3).padStart(9)} ${se.toFixed(4).padStart(9)} ${((fitted - trueValue) / se).toFixed(1).padStart(24)}`,
+  );
 }
-console.log('(purchases are simulated in continuous time and recorded by whole days: purchases on one day merge and times round down, which moves r and α by a few');
-console.log(' percent, many standard errors at this size; fitted on the continuous-time histories of the same model, the estimates fall within 1–2 s.e. of the truth)');
-console.log(`log-likelihoods: BG/NBD ${bgNbd.logLikelihood.toFixed(1)}, Gamma-Gamma ${gammaGamma.logLikelihood.toFixed(1)}; Σ CLV ${count(value.clv.reduce((sum, v) => sum + v, 0))}`);
+console.log(
+  '(purchases are simulated in continuous time and recorded by whole days: purchases on one day merge and times round down, which moves r and α by a few',
+);
+console.log(
+  ' percent, many standard errors at this size; fitted on the continuous-time histories of the same model, the estimates fall within 1–2 s.e. of the truth)',
+);
+console.log(
+  `log-likelihoods: BG/NBD ${bgNbd.logLikelihood.toFixed(1)}, Gamma-Gamma ${gammaGamma.logLikelihood.toFixed(1)}; Σ CLV ${count(value.clv.reduce((sum, v) => sum + v, 0))}`,
+);
 
 if (!args['no-baseline']) await compareWithScipy();
 
@@ -125,17 +148,23 @@ async function compareWithScipy(): Promise<void> {
     const scipy: ScipyClvResult = await runScipyClv(file, { horizon });
     const oursWithoutSummarising = median(times.group) + median(times['fit BG/NBD']) + median(times['fit Gamma-Gamma']) + median(times.score);
     const theirs = scipy.seconds.total * 1000;
-    console.log(`${'numpy/scipy (distinct rows, L-BFGS-B), from the summaries'.padEnd(60)} ${ms(theirs).padStart(9)}  (fit BG/NBD ${ms(scipy.seconds.fit_bgnbd * 1000)}, fit GG ${ms(scipy.seconds.fit_gg * 1000)}, score ${ms(scipy.seconds.score * 1000)})`);
-    console.log(`${'Kizuna, from the summaries (group + fits + score)'.padEnd(60)} ${ms(oursWithoutSummarising).padStart(9)}  ratio Kizuna ÷ numpy/scipy = ${(oursWithoutSummarising / theirs).toFixed(2)}`);
+    console.log(
+      `${'numpy/scipy (distinct rows, L-BFGS-B), from the summaries'.padEnd(60)} ${ms(theirs).padStart(9)}  (fit BG/NBD ${ms(scipy.seconds.fit_bgnbd * 1000)}, fit GG ${ms(scipy.seconds.fit_gg * 1000)}, score ${ms(scipy.seconds.score * 1000)})`,
+    );
+    console.log(
+      `${'Kizuna, from the summaries (group + fits + score)'.padEnd(60)} ${ms(oursWithoutSummarising).padStart(9)}  ratio Kizuna ÷ numpy/scipy = ${(oursWithoutSummarising / theirs).toFixed(2)}`,
+    );
     const relative = (ours: number, baseline: number) => Math.abs(ours / baseline - 1);
     const parameterGap = Math.max(
       ...(['r', 'alpha', 'a', 'b'] as const).map((name) => relative(bgNbd[name], scipy.bgnbd[name])),
       ...(['p', 'q', 'gamma'] as const).map((name) => relative(gammaGamma[name], scipy.gammagamma[name])),
     );
     const expectedPurchases = value.expectedPurchases.reduce((sum, v) => sum + v, 0);
-    console.log(`cross-check: largest relative gap in the 7 parameters ${parameterGap.toExponential(1)}; `
-      + `Σ expected purchases over ${horizon.toFixed(1)} ${UNIT}s ${count(expectedPurchases)} vs ${count(scipy.scores.expected_purchases_sum)}; `
-      + `log-likelihood ${bgNbd.logLikelihood.toFixed(1)} vs ${scipy.bgnbd.ll.toFixed(1)}`);
+    console.log(
+      `cross-check: largest relative gap in the 7 parameters ${parameterGap.toExponential(1)}; ` +
+        `Σ expected purchases over ${horizon.toFixed(1)} ${UNIT}s ${count(expectedPurchases)} vs ${count(scipy.scores.expected_purchases_sum)}; ` +
+        `log-likelihood ${bgNbd.logLikelihood.toFixed(1)} vs ${scipy.bgnbd.ll.toFixed(1)}`,
+    );
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
@@ -148,13 +177,21 @@ function simulate(): SimulatedPurchases {
   for (let i = 0; i < CUSTOMERS; i++) firstPurchaseDay[i] = FIRST_DAY + Math.floor(730 * random());
   // Customer indices in order of arrival, as ids assigned at the first purchase would be.
   firstPurchaseDay.sort();
-  const progress = new cliProgress.SingleBar({ format: 'simulating {bar} {value}/{total} customers', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  const progress = new cliProgress.SingleBar(
+    { format: 'simulating {bar} {value}/{total} customers', stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   progress.start(CUSTOMERS, 0);
   const chunks: SimulatedPurchases[] = [];
   const chunkSize = 50_000;
   for (let start = 0; start < CUSTOMERS; start += chunkSize) {
     const chunk = simulatePurchases({
-      bgNbd: TRUTH_IN_DAYS, gammaGamma: TRUE_GAMMA_GAMMA, firstPurchaseDay: firstPurchaseDay.subarray(start, start + chunkSize), lastDay: LAST_DAY, random, splitShare: 0.05,
+      bgNbd: TRUTH_IN_DAYS,
+      gammaGamma: TRUE_GAMMA_GAMMA,
+      firstPurchaseDay: firstPurchaseDay.subarray(start, start + chunkSize),
+      lastDay: LAST_DAY,
+      random,
+      splitShare: 0.05,
     });
     for (let k = 0; k < chunk.customer.length; k++) chunk.customer[k]! += start;
     chunks.push(chunk);

@@ -1,9 +1,10 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import type { Clock } from '../shared/clock.ts';
 import { localDateOf } from '../shared/time.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { listChurned, proposeChurnWindow, type ChurnList, type ChurnWindowProposal } from './churn.ts';
-import { customerValueOf, type StoredCustomerValue } from './customer-value/read-values.ts';
+import { customerValueOf, StoredCustomerValue } from './customer-value/read-values.ts';
 import { runCustomerValue } from './customer-value/run.ts';
 import type { CustomerValueRun, CustomerValueTerms } from './customer-value/terms.ts';
 import type { AnalyticsEngine, EngineChoice } from './engine/analytics-engine.ts';
@@ -16,7 +17,8 @@ import { snapshotSales } from './engine/sales.ts';
 import { addMonths, checkSeries, type Comparison, type Granularity, type Period } from './periods.ts';
 import { checkF2Terms, f2AsOf, f2Conversion, repeatRates, type F2Conversion, type RepeatRates } from './repeat-f2.ts';
 import { checkRetentionTerms, cohortRetention, type CohortRetention } from './retention.ts';
-import { listRfmCustomers, rfmOfCustomer, rfmScores, type CustomerRfm, type RfmSummary } from './rfm.ts';
+import { listRfmCustomers, rfmOfCustomer, rfmScores, CustomerRfm, type RfmSummary } from './rfm.ts';
+import { Day } from './result-shapes.ts';
 import type { RfmSegmentCode } from './rfm-segments.ts';
 import { decomposeSales, type SalesDecomposition } from './sales-decomposition.ts';
 import { differenceBy, type DifferenceDimension, type SalesDifference } from './sales-difference.ts';
@@ -53,19 +55,34 @@ export const DEFAULT_RETENTION_MONTHS = 12;
 export const DEFAULT_PAGE_SIZE = 50;
 
 /** Sales decomposition of a period (sales-decomposition.ts); compared with the previous period and a year earlier unless `compare` says otherwise. */
-export function analyseSales(deps: AnalysisDeps, params: Subject & { period: Period; granularity?: Granularity; compare?: readonly Comparison[] }): Promise<SalesDecomposition> {
+export function analyseSales(
+  deps: AnalysisDeps,
+  params: Subject & { period: Period; granularity?: Granularity; compare?: readonly Comparison[] },
+): Promise<SalesDecomposition> {
   const { pool, analytics } = deps;
   const { workspace, period, compare } = params;
   const granularity = params.granularity ?? DEFAULT_GRANULARITY;
   checkSeries(period, granularity);
-  return analytics.run(workspace.id,
+  return analytics.run(
+    workspace.id,
     (snapshot) => snapshotSales(snapshot, { period, granularity, compare }),
-    () => decomposeSales({ pool, workspaceId: workspace.id, period, granularity, compare }), params.engine);
+    () => decomposeSales({ pool, workspaceId: workspace.id, period, granularity, compare }),
+    params.engine,
+  );
 }
 
 /** The change of sales split by a dimension (sales-difference.ts; SQL only); compared with the previous period by default. */
-export function analyseSalesDifference(deps: AnalysisDeps, params: { workspace: Workspace; period: Period; dimension: DifferenceDimension; compare?: Comparison }): Promise<SalesDifference> {
-  return differenceBy({ pool: deps.pool, workspaceId: params.workspace.id, period: params.period, compare: params.compare ?? 'previous', dimension: params.dimension });
+export function analyseSalesDifference(
+  deps: AnalysisDeps,
+  params: { workspace: Workspace; period: Period; dimension: DifferenceDimension; compare?: Comparison },
+): Promise<SalesDifference> {
+  return differenceBy({
+    pool: deps.pool,
+    workspaceId: params.workspace.id,
+    period: params.period,
+    compare: params.compare ?? 'previous',
+    dimension: params.dimension,
+  });
 }
 
 /** Repeat rate of a period and of each bucket (repeat-f2.ts). */
@@ -74,28 +91,40 @@ export function analyseRepeat(deps: AnalysisDeps, params: Subject & { period: Pe
   const { workspace, period } = params;
   const granularity = params.granularity ?? DEFAULT_GRANULARITY;
   checkSeries(period, granularity);
-  return analytics.run(workspace.id,
+  return analytics.run(
+    workspace.id,
     (snapshot) => snapshotRepeatRates(snapshot, { period, granularity }),
-    () => repeatRates({ pool, workspaceId: workspace.id, period, granularity }), params.engine);
+    () => repeatRates({ pool, workspaceId: workspace.id, period, granularity }),
+    params.engine,
+  );
 }
 
 /** F2 conversion of the cohorts of first purchases in a period (repeat-f2.ts); asOf defaults to the day after the latest order. */
-export function analyseF2(deps: AnalysisDeps, params: Subject & { period: Period; granularity?: Granularity; within?: number; asOf?: string }): Promise<F2Conversion> {
+export function analyseF2(
+  deps: AnalysisDeps,
+  params: Subject & { period: Period; granularity?: Granularity; within?: number; asOf?: string },
+): Promise<F2Conversion> {
   const { pool, analytics } = deps;
   const { workspace, period } = params;
   const granularity = params.granularity ?? DEFAULT_GRANULARITY;
   const within = params.within ?? DEFAULT_F2_WITHIN_DAYS;
   checkF2Terms({ period, granularity, within });
-  return analytics.run(workspace.id,
+  return analytics.run(
+    workspace.id,
     async (snapshot) => {
       const asOf = await f2AsOf({ pool, workspaceId: workspace.id, timezone: workspace.timezone, period, asOf: params.asOf });
       return snapshotF2(snapshot, { period, granularity, within, asOf });
     },
-    () => f2Conversion({ pool, workspaceId: workspace.id, period, granularity, within, asOf: params.asOf }), params.engine);
+    () => f2Conversion({ pool, workspaceId: workspace.id, period, granularity, within, asOf: params.asOf }),
+    params.engine,
+  );
 }
 
 /** Cohort retention (retention.ts): asOf today, cohorts from 12 months before `to` (default asOf), offsets 0..12 unless given. */
-export function analyseRetention(deps: AnalysisDeps, params: Subject & { from?: string; to?: string; months?: number; asOf?: string }): Promise<CohortRetention> {
+export function analyseRetention(
+  deps: AnalysisDeps,
+  params: Subject & { from?: string; to?: string; months?: number; asOf?: string },
+): Promise<CohortRetention> {
   const { pool, analytics, clock } = deps;
   const { workspace } = params;
   const asOf = params.asOf ?? todayIn(workspace, clock);
@@ -103,9 +132,12 @@ export function analyseRetention(deps: AnalysisDeps, params: Subject & { from?: 
   const from = params.from ?? addMonths(to, -12);
   const months = params.months ?? DEFAULT_RETENTION_MONTHS;
   checkRetentionTerms({ from, to, months, asOf });
-  return analytics.run(workspace.id,
+  return analytics.run(
+    workspace.id,
     (snapshot) => snapshotRetention(snapshot, { from, to, months, asOf }),
-    () => cohortRetention({ pool, workspaceId: workspace.id, from, to, months, asOf }), params.engine);
+    () => cohortRetention({ pool, workspaceId: workspace.id, from, to, months, asOf }),
+    params.engine,
+  );
 }
 
 /** Churned customers, most valuable first, with the rate (churn.ts): asOf today; the window given, else the setting, else the proposal. */
@@ -114,26 +146,35 @@ export function analyseChurn(deps: AnalysisDeps, params: Subject & { asOf?: stri
   const { workspace, window, cursor } = params;
   const asOf = params.asOf ?? todayIn(workspace, clock);
   const limit = params.limit ?? DEFAULT_PAGE_SIZE;
-  return analytics.run(workspace.id,
+  return analytics.run(
+    workspace.id,
     (snapshot) => snapshotChurned({ pool, snapshot, asOf, window, limit, cursor }),
-    () => listChurned({ pool, workspaceId: workspace.id, asOf, window, limit, cursor }), params.engine);
+    () => listChurned({ pool, workspaceId: workspace.id, asOf, window, limit, cursor }),
+    params.engine,
+  );
 }
 
 /** The churn window proposed from the inter-purchase intervals (churn.ts), of all purchases or those before `asOf`. */
 export function analyseChurnWindow(deps: AnalysisDeps, params: Subject & { asOf?: string }): Promise<ChurnWindowProposal> {
   const { workspace, asOf } = params;
-  return deps.analytics.run(workspace.id,
+  return deps.analytics.run(
+    workspace.id,
     (snapshot) => snapshotChurnProposal(snapshot, asOf),
-    () => proposeChurnWindow({ pool: deps.pool, workspaceId: workspace.id, asOf }), params.engine);
+    () => proposeChurnWindow({ pool: deps.pool, workspaceId: workspace.id, asOf }),
+    params.engine,
+  );
 }
 
 /** RFM: the grid, the segments and the boundaries (rfm.ts), as of today unless given. */
 export function analyseRfm(deps: AnalysisDeps, params: Subject & { asOf?: string }): Promise<RfmSummary> {
   const { workspace } = params;
   const asOf = params.asOf ?? todayIn(workspace, deps.clock);
-  return deps.analytics.run(workspace.id,
+  return deps.analytics.run(
+    workspace.id,
     (snapshot) => snapshotRfmSummary(snapshot, rfmTableOf(snapshot, asOf)),
-    () => rfmScores({ pool: deps.pool, workspaceId: workspace.id, asOf }), params.engine);
+    () => rfmScores({ pool: deps.pool, workspaceId: workspace.id, asOf }),
+    params.engine,
+  );
 }
 
 /** A page of customers with their RFM (rfm.ts), in customer id order, as of today unless given. */
@@ -142,21 +183,39 @@ export async function analyseRfmCustomers(deps: AnalysisDeps, params: Subject & 
   const { workspace, segment, cursor } = params;
   const asOf = params.asOf ?? todayIn(workspace, clock);
   const limit = params.limit ?? DEFAULT_PAGE_SIZE;
-  const page = await analytics.run(workspace.id,
+  const page = await analytics.run(
+    workspace.id,
     (snapshot) => snapshotRfmCustomers({ pool, snapshot, asOf, segment, limit, cursor }),
-    () => listRfmCustomers({ pool, workspaceId: workspace.id, asOf, segment, limit, cursor }), params.engine);
+    () => listRfmCustomers({ pool, workspaceId: workspace.id, asOf, segment, limit, cursor }),
+    params.engine,
+  );
   return { asOf, ...page };
 }
 
+/** A customer's analytics: RFM and predicted value. */
+export const CustomerAnalytics = z
+  .object({
+    asOf: Day.describe('The date the RFM is as of'),
+    rfm: CustomerRfm.nullable().describe('Null when the customer had no purchase before asOf'),
+    value: StoredCustomerValue.nullable().describe(
+      'From the last customer value run; null without a run or when the customer had no purchase by its calibration end',
+    ),
+  })
+  .meta({ id: 'CustomerAnalytics' });
+export type CustomerAnalytics = z.infer<typeof CustomerAnalytics>;
+
 /** One customer's RFM (scored against the whole base, as of today unless given) and stored predicted value. */
-export async function analyseCustomer(deps: AnalysisDeps, params: Subject & { customerId: string; asOf?: string }): Promise<{ asOf: string; rfm: CustomerRfm | null; value: StoredCustomerValue | null }> {
+export async function analyseCustomer(deps: AnalysisDeps, params: Subject & { customerId: string; asOf?: string }): Promise<CustomerAnalytics> {
   const { pool, analytics, clock } = deps;
   const { workspace, customerId } = params;
   const asOf = params.asOf ?? todayIn(workspace, clock);
   const [rfm, value] = await Promise.all([
-    analytics.run(workspace.id,
+    analytics.run(
+      workspace.id,
       (snapshot) => snapshotRfmOfCustomer({ pool, snapshot, asOf, customerId }),
-      () => rfmOfCustomer({ pool, workspaceId: workspace.id, asOf, customerId }), params.engine),
+      () => rfmOfCustomer({ pool, workspaceId: workspace.id, asOf, customerId }),
+      params.engine,
+    ),
     customerValueOf({ pool, workspaceId: workspace.id, customerId }),
   ]);
   return { asOf, rfm, value };
@@ -166,7 +225,10 @@ export async function analyseCustomer(deps: AnalysisDeps, params: Subject & { cu
 export function predictCustomerValues(deps: AnalysisDeps, params: Subject & Partial<CustomerValueTerms>): Promise<CustomerValueRun> {
   const { pool, analytics, clock } = deps;
   const { workspace, engine, ...terms } = params;
-  return analytics.run(workspace.id,
+  return analytics.run(
+    workspace.id,
     (snapshot) => runCustomerValue({ pool, workspaceId: workspace.id, ...terms, clock, purchases: async () => snapshotPurchaseRows(snapshot) }),
-    () => runCustomerValue({ pool, workspaceId: workspace.id, ...terms, clock }), engine);
+    () => runCustomerValue({ pool, workspaceId: workspace.id, ...terms, clock }),
+    engine,
+  );
 }

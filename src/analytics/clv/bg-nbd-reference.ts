@@ -10,7 +10,12 @@ import { digamma, logGamma } from './special-functions.ts';
  * the paper; tests hold the fast `fitBgNbd` to it.
  */
 export function fitBgNbdReference({ x, tx, T, weights }: RecencyFrequency & { weights?: ArrayLike<number> }): BgNbdFit {
-  const rows = { x: Float64Array.from(x), tx: Float64Array.from(tx), T: Float64Array.from(T), weight: weights ? Float64Array.from(weights) : new Float64Array(x.length).fill(1) };
+  const rows = {
+    x: Float64Array.from(x),
+    tx: Float64Array.from(tx),
+    T: Float64Array.from(T),
+    weight: weights ? Float64Array.from(weights) : new Float64Array(x.length).fill(1),
+  };
   const scratch = new Float64Array(4);
   const objective = (theta: Float64Array, gradient: Float64Array): number => {
     const params = { r: Math.exp(theta[0]!), alpha: Math.exp(theta[1]!), a: Math.exp(theta[2]!), b: Math.exp(theta[3]!) };
@@ -35,8 +40,14 @@ export function fitBgNbdReference({ x, tx, T, weights }: RecencyFrequency & { we
     },
   });
   const covariance = invertPositiveDefinite(hessian.map((row) => row.map((v) => -v)));
-  const se = (i: number): number => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN);
-  return { ...params, standardErrors: { r: se(0), alpha: se(1), a: se(2), b: se(3) }, logLikelihood: -found.value, iterations: found.iterations, converged: found.converged };
+  const se = (i: number): number | null => (covariance ? Math.sqrt(covariance[i]![i]!) : null);
+  return {
+    ...params,
+    standardErrors: { r: se(0), alpha: se(1), a: se(2), b: se(3) },
+    logLikelihood: -found.value,
+    iterations: found.iterations,
+    converged: found.converged,
+  };
 }
 
 /**

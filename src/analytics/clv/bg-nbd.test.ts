@@ -57,7 +57,7 @@ describe('BG/NBD on the CDNOW sample', () => {
   it('reports standard errors from the observed information that match lifetimes', () => {
     const published = { r: 0.012557, alpha: 0.378221, a: 0.185719, b: 0.705345 };
     for (const name of ['r', 'alpha', 'a', 'b'] as const) {
-      expect(Math.abs(fit.standardErrors[name] / published[name] - 1)).toBeLessThan(0.005);
+      expect(Math.abs(fit.standardErrors[name]! / published[name] - 1)).toBeLessThan(0.005);
     }
   });
 
@@ -114,7 +114,12 @@ describe('BG/NBD P(alive)', () => {
 
 describe('BG/NBD expectations', () => {
   it('match the published hypergeometric form, summed term by term, for moderate histories', () => {
-    for (const [x, tx, T, t] of [[0, 0, 0, 10], [3, 20, 35, 39], [12, 30, 38, 52], [1, 2, 2, 5]] as const) {
+    for (const [x, tx, T, t] of [
+      [0, 0, 0, 10],
+      [3, 20, 35, 39],
+      [12, 30, 38, 52],
+      [1, 2, 2, 5],
+    ] as const) {
       expect(conditionalExpectedPurchases({ params: PUBLISHED, t, x, tx, T })).toBeCloseTo(publishedConditionalExpectation(PUBLISHED, t, x, tx, T), 10);
     }
   });

@@ -6,7 +6,7 @@ import type { GammaGammaParameters } from './gamma-gamma.ts';
 import type { PurchaseSummary } from './purchase-days.ts';
 import { scoreSummary } from './score-summary.ts';
 
-export { summarisePurchaseDays, type CustomerPurchaseDays, type PurchaseSummary, type TimeUnit } from './purchase-days.ts';
+export { summarisePurchaseDays, TimeUnit, type CustomerPurchaseDays, type PurchaseSummary } from './purchase-days.ts';
 
 /** How the future is valued: a horizon cut into discount periods, a profit margin and a discount rate. */
 export interface ValuationTerms {
@@ -26,7 +26,15 @@ export interface ValuationTerms {
  * n = periods, L = periodLength, d = discountRate: the purchases expected in period k, counted
  * at the end of that period (the lifetimes package's convention).
  */
-export function discountedExpectedPurchases({ params, x, tx, T, periods, periodLength, discountRate }: {
+export function discountedExpectedPurchases({
+  params,
+  x,
+  tx,
+  T,
+  periods,
+  periodLength,
+  discountRate,
+}: {
   params: BgNbdParameters;
   x: number;
   tx: number;
@@ -50,7 +58,14 @@ export function discountedExpectedPurchases({ params, x, tx, T, periods, periodL
  * Spend and purchases multiply because the Gamma-Gamma model takes spend to be independent
  * of the purchase process.
  */
-export function customerLifetimeValue({ bgNbd, expectedSpend, x, tx, T, ...terms }: {
+export function customerLifetimeValue({
+  bgNbd,
+  expectedSpend,
+  x,
+  tx,
+  T,
+  ...terms
+}: {
   bgNbd: BgNbdParameters;
   expectedSpend: number;
   x: number;
@@ -72,12 +87,14 @@ export interface CustomerValue {
 }
 
 /** Customers as rows of (x, t_x, T, m̄), optionally with their groups, or as a PurchaseSummary. */
-export type ScoredCustomers = (RecencyFrequency & {
-  /** Mean spend per repeat purchase (ignored where x = 0). */
-  monetary: ArrayLike<number>;
-  /** The groups of these rows (`groupCustomers`), when already made for the fit. */
-  groups?: CustomerGroups;
-}) | { summary: PurchaseSummary };
+export type ScoredCustomers =
+  | (RecencyFrequency & {
+      /** Mean spend per repeat purchase (ignored where x = 0). */
+      monetary: ArrayLike<number>;
+      /** The groups of these rows (`groupCustomers`), when already made for the fit. */
+      groups?: CustomerGroups;
+    })
+  | { summary: PurchaseSummary };
 
 /**
  * Scores every customer: P(alive), expected purchases over the horizon, expected spend per
@@ -89,10 +106,19 @@ export type ScoredCustomers = (RecencyFrequency & {
  * @example
  *   predictCustomerValue({ bgNbd, gammaGamma, summary, periods: 12, periodLength: 365.25 / 12 / 7, margin: 0.3, discountRate: 0.01 });
  */
-export function predictCustomerValue({ bgNbd, gammaGamma, periods, periodLength, margin, discountRate, ...customers }: {
+export function predictCustomerValue({
+  bgNbd,
+  gammaGamma,
+  periods,
+  periodLength,
+  margin,
+  discountRate,
+  ...customers
+}: {
   bgNbd: BgNbdParameters;
   gammaGamma: GammaGammaParameters;
-} & ValuationTerms & ScoredCustomers): CustomerValue {
+} & ValuationTerms &
+  ScoredCustomers): CustomerValue {
   const terms = { periods, periodLength, margin, discountRate };
   if ('summary' in customers) {
     const { summary } = customers;
@@ -101,14 +127,29 @@ export function predictCustomerValue({ bgNbd, gammaGamma, periods, periodLength,
   return scoreByGroups({ bgNbd, gammaGamma, ...customers, ...terms });
 }
 
-function scoreByGroups({ bgNbd, gammaGamma, x, tx, T, monetary, groups, ...terms }: RecencyFrequency & {
+function scoreByGroups({
+  bgNbd,
+  gammaGamma,
+  x,
+  tx,
+  T,
+  monetary,
+  groups,
+  ...terms
+}: RecencyFrequency & {
   bgNbd: BgNbdParameters;
   gammaGamma: GammaGammaParameters;
   monetary: ArrayLike<number>;
   groups?: CustomerGroups;
 } & ValuationTerms): CustomerValue {
   const grouped = groups ?? groupCustomers({ x, tx, T });
-  const byGroup = scoreGroups({ params: bgNbd, groups: grouped, horizonPeriods: terms.periods, periodLength: terms.periodLength, discountRate: terms.discountRate });
+  const byGroup = scoreGroups({
+    params: bgNbd,
+    groups: grouped,
+    horizonPeriods: terms.periods,
+    periodLength: terms.periodLength,
+    discountRate: terms.discountRate,
+  });
   const n = grouped.members.length;
   const value: CustomerValue = {
     probabilityAlive: new Float64Array(n),
@@ -117,7 +158,11 @@ function scoreByGroups({ bgNbd, gammaGamma, x, tx, T, monetary, groups, ...terms
     clv: new Float64Array(n),
   };
   // The discounted purchases go into clv first; the pass below turns them into value.
-  scatterToMembers(grouped, [[byGroup.probabilityAlive, value.probabilityAlive], [byGroup.expectedPurchases, value.expectedPurchases], [byGroup.discountedPurchases, value.clv]]);
+  scatterToMembers(grouped, [
+    [byGroup.probabilityAlive, value.probabilityAlive],
+    [byGroup.expectedPurchases, value.expectedPurchases],
+    [byGroup.discountedPurchases, value.clv],
+  ]);
   const { p, q, gamma } = gammaGamma;
   const { margin } = terms;
   const { expectedSpend, clv } = value;

@@ -53,7 +53,11 @@ const SAMPLE_SIZES = [20_000, 160_000];
  * starts close to its optimum. A sample is used only where it is under half the rows. The
  * samples' fits are starts only: the result is the full fit's.
  */
-export function fitOnSampleFirst<T extends { theta: Float64Array; converged: boolean; iterations: number }>({ count, start, fit }: {
+export function fitOnSampleFirst<T extends { theta: Float64Array; converged: boolean; iterations: number }>({
+  count,
+  start,
+  fit,
+}: {
   count: number;
   start: Float64Array;
   fit: (stride: number, start: Float64Array) => T;
@@ -79,11 +83,12 @@ export function maximizeInLogSpace(logLikelihood: NaturalLogLikelihood, start: F
 
 /**
  * Asymptotic standard errors at the optimum: square roots of the diagonal of the inverse
- * observed information (−the natural Hessian); NaN when it is singular.
+ * observed information (−the natural Hessian); null when it is singular (null, not NaN: a fit
+ * is stored and served as JSON, which has no NaN).
  */
-export function standardErrorsAt(found: Pick<NewtonMinimum, 'evaluated'>): number[] {
+export function standardErrorsAt(found: Pick<NewtonMinimum, 'evaluated'>): (number | null)[] {
   const covariance = invertPositiveDefinite(naturalHessian(found).map((row) => row.map((v) => -v)));
-  return Array.from(found.evaluated.theta, (_, i) => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN));
+  return Array.from(found.evaluated.theta, (_, i) => (covariance ? Math.sqrt(covariance[i]![i]!) : null));
 }
 
 /**
@@ -97,5 +102,11 @@ function fallBack(objective: SecondOrderObjective, start: Float64Array, newton: 
   const gradient = new Float64Array(n);
   const hessian = new Float64Array(n * n);
   const value = objective(found.theta, gradient, hessian);
-  return { ...found, value, evaluated: { theta: found.theta, gradient, hessian }, iterations: newton.iterations + found.iterations, evaluations: newton.evaluations + found.iterations + 1 };
+  return {
+    ...found,
+    value,
+    evaluated: { theta: found.theta, gradient, hessian },
+    iterations: newton.iterations + found.iterations,
+    evaluations: newton.evaluations + found.iterations + 1,
+  };
 }

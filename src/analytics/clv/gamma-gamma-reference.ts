@@ -37,7 +37,7 @@ export function fitGammaGammaReference({ frequency, monetary, weights }: Frequen
     },
   });
   const covariance = invertPositiveDefinite(hessian.map((row) => row.map((v) => -v)));
-  const se = (i: number): number => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN);
+  const se = (i: number): number | null => (covariance ? Math.sqrt(covariance[i]![i]!) : null);
   return {
     ...params,
     standardErrors: { p: se(0), q: se(1), gamma: se(2) },
@@ -76,7 +76,9 @@ export function gammaGammaReferenceLogLikelihood({ p, q, gamma }: GammaGammaPara
     const m = buyers.monetary[i]!;
     const weight = buyers.weight[i]!;
     const lnScale = Math.log(gamma + m * x);
-    total += weight * (logGamma(p * x + q) - logGamma(p * x) - logGamma(q) + q * Math.log(gamma) + (p * x - 1) * Math.log(m) + p * x * Math.log(x) - (p * x + q) * lnScale);
+    total +=
+      weight *
+      (logGamma(p * x + q) - logGamma(p * x) - logGamma(q) + q * Math.log(gamma) + (p * x - 1) * Math.log(m) + p * x * Math.log(x) - (p * x + q) * lnScale);
     if (gradient) {
       gp += weight * x * (digamma(p * x + q) - digamma(p * x) + Math.log(m) + Math.log(x) - lnScale);
       gq += weight * (digamma(p * x + q) - digamma(q) + Math.log(gamma) - lnScale);

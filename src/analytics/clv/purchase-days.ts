@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { dayNumber } from '../periods.ts';
 
 /** The time unit of the models' inputs and outputs; α and every horizon are in this unit. */
-export type TimeUnit = 'day' | 'week';
+export const TimeUnit = z.enum(['day', 'week']);
+export type TimeUnit = z.infer<typeof TimeUnit>;
 
 export const DAYS_PER_UNIT: Record<TimeUnit, number> = { day: 1, week: 7 };
 
@@ -67,7 +69,11 @@ export interface PurchaseSummary {
  *     unit: 'week',
  *   }); // x = [1], tx = [1], T = [2], monetary = [12]
  */
-export function summarisePurchaseDays({ customerDays, calibrationEnd, unit }: {
+export function summarisePurchaseDays({
+  customerDays,
+  calibrationEnd,
+  unit,
+}: {
   customerDays: CustomerPurchaseDays;
   /** Last day of calibration, 'YYYY-MM-DD', included. */
   calibrationEnd: string;
@@ -87,18 +93,40 @@ function summariseColumns(customer: Int32Array, day: Int32Array, amount: Float64
   const n = customer.length;
   // Customers are sorted whole numbers ≥ 0, so there are at most last + 1 of them (and at most n).
   const capacity = n === 0 ? 0 : Math.min(n, Math.max(0, customer[n - 1]!) + 1);
-  const out = { customer: new Int32Array(capacity), x: new Float64Array(capacity), monetary: new Float64Array(capacity), recencyDays: new Int32Array(capacity), ageDays: new Int32Array(capacity) };
+  const out = {
+    customer: new Int32Array(capacity),
+    x: new Float64Array(capacity),
+    monetary: new Float64Array(capacity),
+    recencyDays: new Int32Array(capacity),
+    ageDays: new Int32Array(capacity),
+  };
   const count = summariseRows(customer, day, amount, endDay, out);
   const trim = <T extends Int32Array | Float64Array>(column: T): T => (count === capacity ? column : (column.slice(0, count) as T));
   return withDerivedColumns({
-    unit, endDay, customer: trim(out.customer), x: trim(out.x), monetary: trim(out.monetary), recencyDays: trim(out.recencyDays), ageDays: trim(out.ageDays),
+    unit,
+    endDay,
+    customer: trim(out.customer),
+    x: trim(out.x),
+    monetary: trim(out.monetary),
+    recencyDays: trim(out.recencyDays),
+    ageDays: trim(out.ageDays),
   });
 }
 
 /** The pass over the purchases, in a function of its own (see bgNbdLikelihood on why); returns the number of customers summarised. */
-function summariseRows(customer: Int32Array, day: Int32Array, amount: Float64Array, endDay: number, out: {
-  customer: Int32Array; x: Float64Array; monetary: Float64Array; recencyDays: Int32Array; ageDays: Int32Array;
-}): number {
+function summariseRows(
+  customer: Int32Array,
+  day: Int32Array,
+  amount: Float64Array,
+  endDay: number,
+  out: {
+    customer: Int32Array;
+    x: Float64Array;
+    monetary: Float64Array;
+    recencyDays: Int32Array;
+    ageDays: Int32Array;
+  },
+): number {
   const n = customer.length;
   let count = 0;
   let i = 0;
@@ -161,7 +189,9 @@ function wholeNumbers(column: ArrayLike<number>, name: 'customer' | 'day'): Int3
   for (let i = 0; i < column.length; i++) {
     const value = column[i]!;
     if (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) {
-      throw new RangeError(`purchase row ${i}: ${name === 'customer' ? 'customer must be a whole number ≥ 0' : 'day must be a whole day number'} (got ${value})`);
+      throw new RangeError(
+        `purchase row ${i}: ${name === 'customer' ? 'customer must be a whole number ≥ 0' : 'day must be a whole day number'} (got ${value})`,
+      );
     }
     copy[i] = value;
   }

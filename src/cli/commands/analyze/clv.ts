@@ -33,29 +33,38 @@ export const registerClvCommand: RegisterCommand = (analyze, context) => {
   const defaults = CUSTOMER_VALUE_DEFAULTS;
   analysisCommand(analyze, 'clv', { json: `print {run, top} as JSON: the run as computed and the first page of customers by CLV` })
     .summary('predicted customer value (BG/NBD + Gamma-Gamma)')
-    .description('predicted customer value: fits BG/NBD and Gamma-Gamma, scores and stores every customer, prints the fits, a holdout check, the distributions and the top customers')
+    .description(
+      'predicted customer value: fits BG/NBD and Gamma-Gamma, scores and stores every customer, prints the fits, a holdout check, the distributions and the top customers',
+    )
     .option('--calibration-end <date>', 'last day of the purchases the models learn from (default: yesterday)', calendarDate('--calibration-end'))
     .option('--unit <unit>', `time unit of the BG/NBD model: day or week (default: ${defaults.unit})`, oneOf<TimeUnit>('--unit', ['day', 'week']))
     .option('--horizon <months>', `months of future purchases valued (default: ${defaults.horizonMonths})`, wholeNumber('--horizon', 'months'))
     .option('--margin <share>', `share of spend kept as profit, 0 to 1 (default: ${defaults.margin})`, decimalNumber('--margin'))
     .option('--discount-rate <rate>', `discount rate a month, e.g. 0.01 (default: ${defaults.discountRate})`, decimalNumber('--discount-rate'))
     .option('--limit <n>', 'top customers listed', wholeNumber('--limit'), 20)
-    .action((options: ClvOptions) => runAnalysis({
-      context, options,
-      compute: async (deps, workspace): Promise<CustomerValueReport> => {
-        const run = await predictCustomerValues(deps, {
-          workspace, calibrationEnd: options.calibrationEnd, unit: options.unit,
-          horizonMonths: options.horizon, margin: options.margin, discountRate: options.discountRate,
-        });
-        return { run, top: await listCustomerValues({ pool: deps.pool, workspaceId: workspace.id, limit: options.limit }) };
-      },
-      print: printCustomerValue,
-    }));
+    .action((options: ClvOptions) =>
+      runAnalysis({
+        context,
+        options,
+        compute: async (deps, workspace): Promise<CustomerValueReport> => {
+          const run = await predictCustomerValues(deps, {
+            workspace,
+            calibrationEnd: options.calibrationEnd,
+            unit: options.unit,
+            horizonMonths: options.horizon,
+            margin: options.margin,
+            discountRate: options.discountRate,
+          });
+          return { run, top: await listCustomerValues({ pool: deps.pool, workspaceId: workspace.id, limit: options.limit }) };
+        },
+        print: printCustomerValue,
+      }),
+    );
 };
 
-/** Estimates to four significant digits; NaN (no standard error: singular information matrix) as NO_VALUE. */
-function significant(value: number): string {
-  return Number.isFinite(value) ? value.toLocaleString('en-US', { maximumSignificantDigits: 4 }) : NO_VALUE;
+/** Estimates to four significant digits; a missing one (no standard error: singular information matrix) as NO_VALUE. */
+function significant(value: number | null): string {
+  return value !== null && Number.isFinite(value) ? value.toLocaleString('en-US', { maximumSignificantDigits: 4 }) : NO_VALUE;
 }
 
 function printCustomerValue({ run, top }: CustomerValueReport, workspace: Workspace): string[] {
@@ -65,26 +74,33 @@ function printCustomerValue({ run, top }: CustomerValueReport, workspace: Worksp
   const meanDropout = bg.a / (bg.a + bg.b);
   return [
     `Predicted customer value, BG/NBD + Gamma-Gamma (workspace ${workspace.name}, ${workspace.currency})`,
-    `Calibration: purchases up to ${run.calibrationEnd}, time unit ${run.unit}; value over ${formatCount(run.horizonMonths)} months `
-      + `at a margin of ${formatPercent(run.margin)} and a discount rate of ${formatPercent(run.discountRate, 2)} a month`,
+    `Calibration: purchases up to ${run.calibrationEnd}, time unit ${run.unit}; value over ${formatCount(run.horizonMonths)} months ` +
+      `at a margin of ${formatPercent(run.margin)} and a discount rate of ${formatPercent(run.discountRate, 2)} a month`,
     `${formatCount(run.customers)} customers scored, ${formatCount(run.repeatCustomers)} with repeat purchases; total CLV ${money(run.totalClv)}`,
     '',
     ...printFit(`BG/NBD, repeat purchase days (alpha in ${run.unit}s)`, bg, [
-      ['r', bg.r, bg.standardErrors.r], ['alpha', bg.alpha, bg.standardErrors.alpha], ['a', bg.a, bg.standardErrors.a], ['b', bg.b, bg.standardErrors.b],
+      ['r', bg.r, bg.standardErrors.r],
+      ['alpha', bg.alpha, bg.standardErrors.alpha],
+      ['a', bg.a, bg.standardErrors.a],
+      ['b', bg.b, bg.standardErrors.b],
     ]),
     `  mean dropout probability after a purchase E[p] = a / (a + b) = ${formatNumber(meanDropout, 6)}`,
     ...(meanDropout < NO_DROPOUT
-      ? ['  The data shows no dropout yet: every customer is estimated alive, and the BG/NBD estimates have no standard errors (the fit is at the edge of its range). A longer calibration period may let the model see dropout.']
+      ? [
+          '  The data shows no dropout yet: every customer is estimated alive, and the BG/NBD estimates have no standard errors (the fit is at the edge of its range). A longer calibration period may let the model see dropout.',
+        ]
       : []),
     '',
     ...printFit(`Gamma-Gamma, spend per purchase (gamma in ${workspace.currency})`, gg, [
-      ['p', gg.p, gg.standardErrors.p], ['q', gg.q, gg.standardErrors.q], ['gamma', gg.gamma, gg.standardErrors.gamma],
+      ['p', gg.p, gg.standardErrors.p],
+      ['q', gg.q, gg.standardErrors.q],
+      ['gamma', gg.gamma, gg.standardErrors.gamma],
     ]),
     '',
     run.holdout === null
       ? 'Holdout check: no purchase after the calibration end.'
-      : `Holdout check: ${formatCount(run.holdout.days)} days after calibration, ${formatCount(run.holdout.actual)} repeat purchase days against `
-        + `${formatNumber(run.holdout.expected, 1)} expected (${signedPercent((run.holdout.actual - run.holdout.expected) / run.holdout.expected)})`,
+      : `Holdout check: ${formatCount(run.holdout.days)} days after calibration, ${formatCount(run.holdout.actual)} repeat purchase days against ` +
+        `${formatNumber(run.holdout.expected, 1)} expected (${signedPercent((run.holdout.actual - run.holdout.expected) / run.holdout.expected)})`,
     '',
     ...formatTable(
       ['distribution', 'mean', 'p10', 'p25', 'median', 'p75', 'p90', 'p99'].map((header, index) => ({ header, align: index === 0 ? 'left' : 'right' })),
@@ -93,18 +109,30 @@ function printCustomerValue({ run, top }: CustomerValueReport, workspace: Worksp
     '',
     `Top ${formatCount(top.items.length)} customers by CLV`,
     ...formatTable(
-      [{ header: 'customer' }, { header: 'name' }, { header: 'repeat purchases', ...right }, { header: 'P(alive)', ...right },
-        { header: 'expected purchases', ...right }, { header: 'expected spend', ...right }, { header: 'CLV', ...right }],
+      [
+        { header: 'customer' },
+        { header: 'name' },
+        { header: 'repeat purchases', ...right },
+        { header: 'P(alive)', ...right },
+        { header: 'expected purchases', ...right },
+        { header: 'expected spend', ...right },
+        { header: 'CLV', ...right },
+      ],
       top.items.map((c) => [
-        c.externalId, c.name ?? '', formatCount(c.repeatPurchases), formatPercent(c.probabilityAlive), formatNumber(c.expectedPurchases),
-        money(c.expectedSpend), money(c.clv),
+        c.externalId,
+        c.name ?? '',
+        formatCount(c.repeatPurchases),
+        formatPercent(c.probabilityAlive),
+        formatNumber(c.expectedPurchases),
+        money(c.expectedSpend),
+        money(c.clv),
       ]),
     ),
   ];
 }
 
 /** A fit's header line and its parameters' estimates with standard errors. */
-function printFit(title: string, fit: BgNbdFit | GammaGammaFit, parameters: [name: string, estimate: number, standardError: number][]): string[] {
+function printFit(title: string, fit: BgNbdFit | GammaGammaFit, parameters: [name: string, estimate: number, standardError: number | null][]): string[] {
   return [
     `${title}: log-likelihood ${formatNumber(fit.logLikelihood, 2)}, ${fit.converged ? 'converged' : 'NOT converged'} after ${formatCount(fit.iterations)} iterations`,
     ...formatTable(
