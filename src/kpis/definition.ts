@@ -15,7 +15,15 @@ import { CHURN_WINDOW_DAYS } from '../analytics/settings.ts';
  */
 
 export const KPI_METRICS = [
-  'sales', 'customers', 'purchases', 'frequency', 'items_per_purchase', 'price_per_item', 'repeat_rate', 'f2_rate', 'churn_rate',
+  'sales',
+  'customers',
+  'purchases',
+  'frequency',
+  'items_per_purchase',
+  'price_per_item',
+  'repeat_rate',
+  'f2_rate',
+  'churn_rate',
 ] as const;
 export type KpiMetricKind = (typeof KPI_METRICS)[number];
 
@@ -24,7 +32,12 @@ export type KpiMetricKind = (typeof KPI_METRICS)[number];
  * purchases are sums over a bucket; the other three are quotients of those sums.
  */
 export const SALES_METRICS = [
-  'sales', 'customers', 'purchases', 'frequency', 'items_per_purchase', 'price_per_item',
+  'sales',
+  'customers',
+  'purchases',
+  'frequency',
+  'items_per_purchase',
+  'price_per_item',
 ] as const satisfies readonly KpiMetricKind[];
 export type SalesMetricKind = (typeof SALES_METRICS)[number];
 
@@ -64,25 +77,36 @@ const windowDays = (what: string, max: number) => {
  * purchase on days first + 1 … first + within); `window`, the churn window in days, null for
  * the workspace's (its setting, else the window proposed from its purchase intervals).
  */
-export const KpiMetric = z.discriminatedUnion('kind', [
-  plainMetric('sales'), plainMetric('customers'), plainMetric('purchases'), plainMetric('frequency'),
-  plainMetric('items_per_purchase'), plainMetric('price_per_item'), plainMetric('repeat_rate'),
-  z.strictObject({ kind: z.literal('f2_rate'), within: windowDays('the F2 window', MAX_F2_WINDOW_DAYS) }),
-  z.strictObject({ kind: z.literal('churn_rate'), window: windowDays('the churn window', CHURN_WINDOW_DAYS.max).nullable().default(null) }),
-], {
-  error: (issue) => {
-    if (issue.input === undefined) return 'is required, e.g. { "kind": "sales" } or { "kind": "f2_rate", "within": 90 }';
-    if (issue.code === 'invalid_union') return `must be one of ${KPI_METRICS.join(', ')}, not ${JSON.stringify((issue.input as { kind?: unknown }).kind ?? null)}`;
-    if (issue.code === 'invalid_type') return 'must be an object such as { "kind": "sales" } or { "kind": "f2_rate", "within": 90 }';
-    return undefined;
+export const KpiMetric = z.discriminatedUnion(
+  'kind',
+  [
+    plainMetric('sales'),
+    plainMetric('customers'),
+    plainMetric('purchases'),
+    plainMetric('frequency'),
+    plainMetric('items_per_purchase'),
+    plainMetric('price_per_item'),
+    plainMetric('repeat_rate'),
+    z.strictObject({ kind: z.literal('f2_rate'), within: windowDays('the F2 window', MAX_F2_WINDOW_DAYS) }),
+    z.strictObject({ kind: z.literal('churn_rate'), window: windowDays('the churn window', CHURN_WINDOW_DAYS.max).nullable().default(null) }),
+  ],
+  {
+    error: (issue) => {
+      if (issue.input === undefined) return 'is required, e.g. { "kind": "sales" } or { "kind": "f2_rate", "within": 90 }';
+      if (issue.code === 'invalid_union')
+        return `must be one of ${KPI_METRICS.join(', ')}, not ${JSON.stringify((issue.input as { kind?: unknown }).kind ?? null)}`;
+      if (issue.code === 'invalid_type') return 'must be an object such as { "kind": "sales" } or { "kind": "f2_rate", "within": 90 }';
+      return undefined;
+    },
   },
-});
+);
 export type KpiMetric = z.infer<typeof KpiMetric>;
 
 /** The age bands of the sales difference: the age in whole years on the bucket's last day. */
 export const AGE_BANDS = ['<20', '20s', '30s', '40s', '50s', '60s', '70+', 'unknown'] as const;
 
-const prefecture = z.string().transform((input, context) => {
+// Typed string, as a KPI read back holds it (KpiFilterValues): the canonical name is checked here, once.
+const prefecture = z.string().transform((input, context): string => {
   const canonical = canonicalPrefecture(input.normalize('NFKC'));
   if (canonical === undefined) context.addIssue({ code: 'custom', message: `must be a prefecture of Japan (東京都 or 東京), not "${input}"` });
   return canonical ?? z.NEVER;
@@ -109,18 +133,41 @@ const filterFields = {
   product: label,
 } satisfies Record<KpiFilterKey, z.ZodType>;
 
-export const KpiFilters = z.strictObject(filterFields, {
-  error: (issue) => (issue.code === 'unrecognized_keys'
-    ? `unknown filter ${issue.keys.map((key) => `"${key}"`).join(', ')}: the filters are ${KPI_FILTER_KEYS.join(', ')}`
-    : undefined),
-}).partial();
+export const KpiFilters = z
+  .strictObject(filterFields, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys'
+        ? `unknown filter ${issue.keys.map((key) => `"${key}"`).join(', ')}: the filters are ${KPI_FILTER_KEYS.join(', ')}`
+        : undefined,
+  })
+  .partial();
 export type KpiFilters = z.infer<typeof KpiFilters>;
+
+/** The filters as a KPI holds them (prefectures canonical), as the API serialises them. */
+export const KpiFilterValues = z
+  .object({
+    channel: z.enum(ORDER_CHANNELS),
+    orderPrefecture: z.string().describe('Prefecture of the order (canonical: 東京都)'),
+    store: z.string(),
+    gender: z.enum(GENDERS),
+    customerPrefecture: z.string().describe("The customer's prefecture (canonical: 東京都)"),
+    ageBand: z.enum(AGE_BANDS),
+    category: z.string(),
+    product: z.string().describe('A SKU'),
+  } satisfies Record<KpiFilterKey, z.ZodType>)
+  .partial()
+  .meta({ id: 'KpiFilterValues', description: 'At most one filter, and only on a sales metric' });
 
 /** The sales difference's dimension that each filter picks one group of. */
 const FILTER_DIMENSIONS: Record<KpiFilterKey, Exclude<DifferenceDimension['kind'], 'attribute'>> = {
-  channel: 'channel', orderPrefecture: 'place', store: 'store',
-  gender: 'gender', customerPrefecture: 'prefecture', ageBand: 'age_band',
-  category: 'category', product: 'product',
+  channel: 'channel',
+  orderPrefecture: 'place',
+  store: 'store',
+  gender: 'gender',
+  customerPrefecture: 'prefecture',
+  ageBand: 'age_band',
+  category: 'category',
+  product: 'product',
 };
 
 /** The one filter of a sales metric as the sales difference's dimension and the group's key; null without a filter. */
@@ -135,14 +182,17 @@ const required = (message: string) => ({ error: (issue: { input?: unknown }) => 
 
 const positiveTarget = z.number(required('must be a number')).positive({ error: 'must be above 0' });
 
-const bucketDate = z.string().refine((text) => {
-  try {
-    dayNumber(text);
-    return true;
-  } catch {
-    return false;
-  }
-}, { error: 'must be a date written YYYY-MM-DD' });
+const bucketDate = z.string().refine(
+  (text) => {
+    try {
+      dayNumber(text);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be a date written YYYY-MM-DD' },
+);
 
 /** A target for one bucket, given by its first date (a Monday for weeks, the 1st for months). */
 export const KpiTargetOverride = z.strictObject({ bucket: bucketDate, target: positiveTarget });
@@ -214,17 +264,21 @@ function filterProblems(definition: KpiDefinition): string[] {
   const given = KPI_FILTER_KEYS.filter((key) => filters[key] !== undefined);
   if (given.length === 0) return [];
   if (!isSalesMetric(metric.kind)) {
-    return [`filters: ${metric.kind} cannot be filtered (by ${given.join(', ')}): ${UNFILTERED_REASONS[metric.kind]}. `
-      + `Remove the filter, or use a sales metric (${SALES_METRICS.join(', ')}), which can be filtered by one of ${KPI_FILTER_KEYS.join(', ')}.`];
+    return [
+      `filters: ${metric.kind} cannot be filtered (by ${given.join(', ')}): ${UNFILTERED_REASONS[metric.kind]}. ` +
+        `Remove the filter, or use a sales metric (${SALES_METRICS.join(', ')}), which can be filtered by one of ${KPI_FILTER_KEYS.join(', ')}.`,
+    ];
   }
   if (given.length > 1) {
-    return [`filters: ${metric.kind} can be filtered by one dimension at a time (it is read from the sales difference, which splits sales by one dimension), not by ${given.join(' and ')} together.`];
+    return [
+      `filters: ${metric.kind} can be filtered by one dimension at a time (it is read from the sales difference, which splits sales by one dimension), not by ${given.join(' and ')} together.`,
+    ];
   }
   return [];
 }
 
 const UNFILTERED_REASONS: Record<Exclude<KpiMetricKind, SalesMetricKind>, string> = {
-  repeat_rate: 'the repeat rate is measured over all the workspace\'s customers of a bucket (repeatRates takes no filter)',
+  repeat_rate: "the repeat rate is measured over all the workspace's customers of a bucket (repeatRates takes no filter)",
   f2_rate: 'F2 conversion is measured over all the customers whose first purchase falls in a bucket (f2Conversion takes no filter)',
   churn_rate: 'the churn rate is measured over the whole customer base (listChurned takes no filter)',
 };
@@ -232,15 +286,17 @@ const UNFILTERED_REASONS: Record<Exclude<KpiMetricKind, SalesMetricKind>, string
 function targetProblems(definition: KpiDefinition): string[] {
   const { metric, granularity, target, targetOverrides } = definition;
   const problems: string[] = [];
-  const shareProblem = (field: string, value: number) => (isRateMetric(metric.kind) && value > 1
-    ? `${field}: ${metric.kind} is a share from 0 to 1 (0.3 for 30 %), so its target cannot be ${value}` : null);
+  const shareProblem = (field: string, value: number) =>
+    isRateMetric(metric.kind) && value > 1 ? `${field}: ${metric.kind} is a share from 0 to 1 (0.3 for 30 %), so its target cannot be ${value}` : null;
   const problem = shareProblem('target', target);
   if (problem) problems.push(problem);
   const seen = new Set<string>();
   targetOverrides.forEach((override, index) => {
     const field = `targetOverrides.${index}`;
     if (bucketStart(override.bucket, granularity) !== override.bucket) {
-      problems.push(`${field}.bucket: ${override.bucket} is not the first date of a ${granularity} (${granularity === 'week' ? 'a Monday' : 'the 1st'}); did you mean ${bucketStart(override.bucket, granularity)}?`);
+      problems.push(
+        `${field}.bucket: ${override.bucket} is not the first date of a ${granularity} (${granularity === 'week' ? 'a Monday' : 'the 1st'}); did you mean ${bucketStart(override.bucket, granularity)}?`,
+      );
     }
     if (seen.has(override.bucket)) problems.push(`${field}.bucket: ${override.bucket} has more than one override`);
     seen.add(override.bucket);

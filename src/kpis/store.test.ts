@@ -2,7 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
 import { KizunaError } from '../shared/errors.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
-import { createKpi, deleteKpi, listKpis, readKpi, updateKpi } from './store.ts';
+import { createKpi, deleteKpi, Kpi, listKpis, readKpi, updateKpi } from './store.ts';
 
 const database = connectTestDatabase();
 afterAll(() => database.close());
@@ -18,7 +18,10 @@ const SALES = { name: '売上', metric: { kind: 'sales' }, granularity: 'month',
 
 /** The error a promise is rejected with, for its code and message. */
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  const error = await promise.then(() => undefined, (reason: unknown) => reason);
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
   expect(error).toBeInstanceOf(KizunaError);
   const { code, message } = error as KizunaError;
   return { code, message };
@@ -28,17 +31,29 @@ describe('creating KPIs', () => {
   it('stores a KPI with a Japanese name and gives it the defaults', async () => {
     const kpi = await create({ ...SALES, filters: { channel: 'web' }, targetOverrides: [{ bucket: '2024-12-01', target: 20_000_000 }] });
     expect(kpi).toMatchObject({
-      workspaceId: workspace.id, name: '売上', metric: { kind: 'sales' }, granularity: 'month', target: 12_000_000,
-      targetOverrides: [{ bucket: '2024-12-01', target: 20_000_000 }], filters: { channel: 'web' },
-      direction: 'higher_is_better', tolerance: 0.05, parentId: null,
+      name: '売上',
+      metric: { kind: 'sales' },
+      granularity: 'month',
+      target: 12_000_000,
+      targetOverrides: [{ bucket: '2024-12-01', target: 20_000_000 }],
+      filters: { channel: 'web' },
+      direction: 'higher_is_better',
+      tolerance: 0.05,
+      parentId: null,
     });
     expect(await readKpi({ pool: database.pool, workspaceId: workspace.id, kpiId: kpi.id })).toEqual(kpi);
+    // What the domain gives is what the API serialises: the schema keeps every field.
+    expect(Kpi.parse(kpi)).toEqual(kpi);
   });
 
-  it('makes churn rate lower-is-better and keeps its window, or the workspace\'s (null)', async () => {
+  it("makes churn rate lower-is-better and keeps its window, or the workspace's (null)", async () => {
     const own = await create({ name: '離反率', metric: { kind: 'churn_rate', window: 120 }, granularity: 'month', target: 0.2 });
     const workspaces = await create({ name: '離反率（既定）', metric: { kind: 'churn_rate' }, granularity: 'month', target: 0.2 });
-    expect([own.direction, own.metric, workspaces.metric]).toEqual(['lower_is_better', { kind: 'churn_rate', window: 120 }, { kind: 'churn_rate', window: null }]);
+    expect([own.direction, own.metric, workspaces.metric]).toEqual([
+      'lower_is_better',
+      { kind: 'churn_rate', window: 120 },
+      { kind: 'churn_rate', window: null },
+    ]);
   });
 
   it('writes the order prefecture filter in full (大阪 → 大阪府)', async () => {
@@ -49,51 +64,73 @@ describe('creating KPIs', () => {
   it('refuses an unknown metric, naming the metrics', async () => {
     expect(await refusal(create({ ...SALES, metric: { kind: 'revenue' } }))).toEqual({
       code: 'validation_failed',
-      message: 'The KPI is not valid: metric.kind: must be one of sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, not "revenue"',
+      message:
+        'The KPI is not valid: metric.kind: must be one of sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, not "revenue"',
     });
   });
 
   it('says what a metric looks like when it is given as a word, and which fields are missing', async () => {
-    expect((await refusal(create({ ...SALES, metric: 'sales' }))).message)
-      .toBe('The KPI is not valid: metric: must be an object such as { "kind": "sales" } or { "kind": "f2_rate", "within": 90 }');
-    expect((await refusal(create({ name: '売上' }))).message)
-      .toBe('The KPI is not valid: metric: is required, e.g. { "kind": "sales" } or { "kind": "f2_rate", "within": 90 }; granularity: is required; target: is required');
+    expect((await refusal(create({ ...SALES, metric: 'sales' }))).message).toBe(
+      'The KPI is not valid: metric: must be an object such as { "kind": "sales" } or { "kind": "f2_rate", "within": 90 }',
+    );
+    expect((await refusal(create({ name: '売上' }))).message).toBe(
+      'The KPI is not valid: metric: is required, e.g. { "kind": "sales" } or { "kind": "f2_rate", "within": 90 }; granularity: is required; target: is required',
+    );
   });
 
   it('refuses F2 without its window, and a window on a metric that has none', async () => {
-    expect((await refusal(create({ ...SALES, metric: { kind: 'f2_rate' }, target: 0.3 }))).message)
-      .toContain('metric.within: must be a whole number of days from 1 to 3650 (the F2 window)');
+    expect((await refusal(create({ ...SALES, metric: { kind: 'f2_rate' }, target: 0.3 }))).message).toContain(
+      'metric.within: must be a whole number of days from 1 to 3650 (the F2 window)',
+    );
     expect((await refusal(create({ ...SALES, metric: { kind: 'sales', within: 90 } }))).message).toContain('metric: Unrecognized key: "within"');
   });
 
   it('refuses a filter the metric cannot take, saying which metrics can', async () => {
-    const { code, message } = await refusal(create({ name: 'リピート率', metric: { kind: 'repeat_rate' }, granularity: 'month', target: 0.3, filters: { gender: 'female' } }));
+    const { code, message } = await refusal(
+      create({ name: 'リピート率', metric: { kind: 'repeat_rate' }, granularity: 'month', target: 0.3, filters: { gender: 'female' } }),
+    );
     expect(code).toBe('validation_failed');
-    expect(message).toContain('filters: repeat_rate cannot be filtered (by gender): the repeat rate is measured over all the workspace\'s customers of a bucket (repeatRates takes no filter)');
+    expect(message).toContain(
+      "filters: repeat_rate cannot be filtered (by gender): the repeat rate is measured over all the workspace's customers of a bucket (repeatRates takes no filter)",
+    );
     expect(message).toContain('use a sales metric (sales, customers, purchases, frequency, items_per_purchase, price_per_item)');
-    expect((await refusal(create({ name: 'F2', metric: { kind: 'f2_rate', within: 90 }, granularity: 'month', target: 0.3, filters: { channel: 'web' } }))).message)
-      .toContain('f2_rate cannot be filtered (by channel)');
-    expect((await refusal(create({ name: '離反', metric: { kind: 'churn_rate' }, granularity: 'month', target: 0.3, filters: { orderPrefecture: '東京都' } }))).message)
-      .toContain('churn_rate cannot be filtered (by orderPrefecture)');
+    expect(
+      (await refusal(create({ name: 'F2', metric: { kind: 'f2_rate', within: 90 }, granularity: 'month', target: 0.3, filters: { channel: 'web' } }))).message,
+    ).toContain('f2_rate cannot be filtered (by channel)');
+    expect(
+      (await refusal(create({ name: '離反', metric: { kind: 'churn_rate' }, granularity: 'month', target: 0.3, filters: { orderPrefecture: '東京都' } })))
+        .message,
+    ).toContain('churn_rate cannot be filtered (by orderPrefecture)');
   });
 
   it('refuses two filters on a sales metric, and filters that do not exist or name no value', async () => {
-    expect((await refusal(create({ ...SALES, filters: { channel: 'web', gender: 'female' } }))).message)
-      .toContain('filters: sales can be filtered by one dimension at a time');
-    expect((await refusal(create({ ...SALES, filters: { colour: 'red' } }))).message)
-      .toContain('filters: unknown filter "colour": the filters are channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category, product');
-    expect((await refusal(create({ ...SALES, filters: { orderPrefecture: 'Tokio' } }))).message)
-      .toContain('filters.orderPrefecture: must be a prefecture of Japan (東京都 or 東京), not "Tokio"');
+    expect((await refusal(create({ ...SALES, filters: { channel: 'web', gender: 'female' } }))).message).toContain(
+      'filters: sales can be filtered by one dimension at a time',
+    );
+    expect((await refusal(create({ ...SALES, filters: { colour: 'red' } }))).message).toContain(
+      'filters: unknown filter "colour": the filters are channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category, product',
+    );
+    expect((await refusal(create({ ...SALES, filters: { orderPrefecture: 'Tokio' } }))).message).toContain(
+      'filters.orderPrefecture: must be a prefecture of Japan (東京都 or 東京), not "Tokio"',
+    );
     expect((await refusal(create({ ...SALES, filters: { channel: 'fax' } }))).message).toContain('filters.channel: ');
   });
 
-  it('refuses a share above 1 as the target of a rate, and overrides that are not a bucket\'s first day', async () => {
-    expect((await refusal(create({ name: 'F2', metric: { kind: 'f2_rate', within: 90 }, granularity: 'month', target: 30 }))).message)
-      .toContain('target: f2_rate is a share from 0 to 1 (0.3 for 30 %), so its target cannot be 30');
-    const { message } = await refusal(create({
-      ...SALES, granularity: 'week',
-      targetOverrides: [{ bucket: '2024-06-05', target: 1 }, { bucket: '2024-06-03', target: 1 }, { bucket: '2024-06-03', target: 2 }],
-    }));
+  it("refuses a share above 1 as the target of a rate, and overrides that are not a bucket's first day", async () => {
+    expect((await refusal(create({ name: 'F2', metric: { kind: 'f2_rate', within: 90 }, granularity: 'month', target: 30 }))).message).toContain(
+      'target: f2_rate is a share from 0 to 1 (0.3 for 30 %), so its target cannot be 30',
+    );
+    const { message } = await refusal(
+      create({
+        ...SALES,
+        granularity: 'week',
+        targetOverrides: [
+          { bucket: '2024-06-05', target: 1 },
+          { bucket: '2024-06-03', target: 1 },
+          { bucket: '2024-06-03', target: 2 },
+        ],
+      }),
+    );
     // 2024-06-05 is a Wednesday; its week starts on Monday the 3rd
     expect(message).toContain('targetOverrides.0.bucket: 2024-06-05 is not the first date of a week (a Monday); did you mean 2024-06-03?');
     expect(message).toContain('targetOverrides.2.bucket: 2024-06-03 has more than one override');
@@ -112,7 +149,8 @@ describe('creating KPIs', () => {
     const other = await freshWorkspace(database);
     const foreign = await createKpi({ pool: database.pool, workspaceId: other.id, input: SALES });
     expect(await refusal(create({ ...SALES, name: '客数', metric: { kind: 'customers' }, parentId: foreign.id }))).toEqual({
-      code: 'validation_failed', message: `The KPI is not valid: parentId: ${foreign.id} is not the id of a KPI of this workspace`,
+      code: 'validation_failed',
+      message: `The KPI is not valid: parentId: ${foreign.id} is not the id of a KPI of this workspace`,
     });
   });
 });
@@ -121,7 +159,14 @@ describe('the KPI tree', () => {
   async function chain() {
     const sales = await create(SALES);
     const customers = await create({ name: '客数', metric: { kind: 'customers' }, granularity: 'month', target: 4000, parentId: sales.id });
-    const web = await create({ name: 'Web客数', metric: { kind: 'customers' }, granularity: 'month', target: 3000, parentId: customers.id, filters: { channel: 'web' } });
+    const web = await create({
+      name: 'Web客数',
+      metric: { kind: 'customers' },
+      granularity: 'month',
+      target: 3000,
+      parentId: customers.id,
+      filters: { channel: 'web' },
+    });
     return { sales, customers, web };
   }
 
@@ -131,7 +176,11 @@ describe('the KPI tree', () => {
     const price = await create({ name: '単価', metric: { kind: 'price_per_item' }, granularity: 'month', target: 2500, parentId: sales.id });
     const listed = await listKpis({ pool: database.pool, workspaceId: workspace.id });
     expect(listed.map((kpi) => [kpi.name, kpi.depth, kpi.parentId])).toEqual([
-      ['売上', 0, null], ['客数', 1, sales.id], ['Web客数', 2, customers.id], ['単価', 1, sales.id], ['F2', 0, null],
+      ['売上', 0, null],
+      ['客数', 1, sales.id],
+      ['Web客数', 2, customers.id],
+      ['単価', 1, sales.id],
+      ['F2', 0, null],
     ]);
     expect(listed.map((kpi) => kpi.id)).toEqual([sales.id, customers.id, web.id, price.id, other.id]);
   });
@@ -139,11 +188,13 @@ describe('the KPI tree', () => {
   it('refuses to make a KPI its own parent or the child of one below it', async () => {
     const { sales, web } = await chain();
     expect(await refusal(update(sales.id, { parentId: sales.id }))).toEqual({
-      code: 'validation_failed', message: 'The KPI is not valid: parentId: a KPI cannot be its own parent ("売上")',
+      code: 'validation_failed',
+      message: 'The KPI is not valid: parentId: a KPI cannot be its own parent ("売上")',
     });
     expect(await refusal(update(sales.id, { parentId: web.id }))).toEqual({
       code: 'validation_failed',
-      message: 'The KPI is not valid: parentId: "Web客数" is below "売上", so it cannot be its parent: the tree would have a cycle (売上 → Web客数 → 客数 → 売上, each KPI followed by its parent)',
+      message:
+        'The KPI is not valid: parentId: "Web客数" is below "売上", so it cannot be its parent: the tree would have a cycle (売上 → Web客数 → 客数 → 売上, each KPI followed by its parent)',
     });
     expect((await readKpi({ pool: database.pool, workspaceId: workspace.id, kpiId: sales.id })).parentId).toBeNull();
   });
@@ -157,10 +208,13 @@ describe('the KPI tree', () => {
   it('refuses to delete a KPI with KPIs below it, unless with its descendants', async () => {
     const { sales, customers, web } = await chain();
     expect(await refusal(deleteKpi({ pool: database.pool, workspaceId: workspace.id, kpiId: sales.id }))).toEqual({
-      code: 'conflict', message: 'KPI "売上" has 2 KPIs below it (客数, Web客数): delete or move them first, or delete it with its descendants.',
+      code: 'conflict',
+      message: 'KPI "売上" has 2 KPIs below it (客数, Web客数): delete or move them first, or delete it with its descendants.',
     });
     expect(await deleteKpi({ pool: database.pool, workspaceId: workspace.id, kpiId: web.id })).toEqual({ deleted: [web.id] });
-    expect(await deleteKpi({ pool: database.pool, workspaceId: workspace.id, kpiId: sales.id, withDescendants: true })).toEqual({ deleted: [sales.id, customers.id] });
+    expect(await deleteKpi({ pool: database.pool, workspaceId: workspace.id, kpiId: sales.id, withDescendants: true })).toEqual({
+      deleted: [sales.id, customers.id],
+    });
     expect(await listKpis({ pool: database.pool, workspaceId: workspace.id })).toEqual([]);
     expect((await refusal(deleteKpi({ pool: database.pool, workspaceId: workspace.id, kpiId: sales.id }))).code).toBe('not_found');
   });

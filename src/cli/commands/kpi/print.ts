@@ -1,7 +1,7 @@
 import type { KpiBoard, KpiBoardEntry } from '../../../kpis/board.ts';
 import { isRateMetric, KPI_FILTER_KEYS, type KpiGranularity, type KpiMetric, type KpiMetricKind } from '../../../kpis/definition.ts';
 import type { KpiStatus } from '../../../kpis/status.ts';
-import type { SeededKpiTree } from '../../../kpis/seed-tree.ts';
+import type { KpiTreeSeeding } from '../../../kpis/seed-tree.ts';
 import type { Kpi, KpiInTree } from '../../../kpis/store.ts';
 import { addDays, nextBucket } from '../../../analytics/periods.ts';
 import { assertNever } from '../../../shared/errors.ts';
@@ -14,9 +14,12 @@ import { formatCount, formatDecimal, formatNumber, formatPercent, moneyFormatter
 /** A metric with its parameters: 'f2_rate within 90 days'. */
 export function metricLabel(metric: KpiMetric): string {
   switch (metric.kind) {
-    case 'f2_rate': return `f2_rate within ${metric.within} days`;
-    case 'churn_rate': return metric.window === null ? 'churn_rate (workspace window)' : `churn_rate, window ${metric.window} days`;
-    default: return metric.kind;
+    case 'f2_rate':
+      return `f2_rate within ${metric.within} days`;
+    case 'churn_rate':
+      return metric.window === null ? 'churn_rate (workspace window)' : `churn_rate, window ${metric.window} days`;
+    default:
+      return metric.kind;
   }
 }
 
@@ -27,16 +30,23 @@ export function metricValueFormatter(workspace: Workspace): (kind: KpiMetricKind
     if (value === null) return NO_VALUE;
     if (isRateMetric(kind)) return formatPercent(value);
     switch (kind) {
-      case 'sales': case 'price_per_item': return money(value);
+      case 'sales':
+      case 'price_per_item':
+        return money(value);
       // A pro-rated target of a count can be fractional.
-      case 'customers': case 'purchases': return Number.isInteger(value) ? formatCount(value) : formatNumber(value);
-      default: return formatNumber(value);
+      case 'customers':
+      case 'purchases':
+        return Number.isInteger(value) ? formatCount(value) : formatNumber(value);
+      default:
+        return formatNumber(value);
     }
   };
 }
 
 function filterLabel(kpi: Kpi): string {
-  return KPI_FILTER_KEYS.filter((key) => kpi.filters[key] !== undefined).map((key) => `${key}=${kpi.filters[key]}`).join(', ');
+  return KPI_FILTER_KEYS.filter((key) => kpi.filters[key] !== undefined)
+    .map((key) => `${key}=${kpi.filters[key]}`)
+    .join(', ');
 }
 
 /** A KPI's name indented by its depth, so the table reads as the tree. */
@@ -45,16 +55,33 @@ function treeName(kpi: KpiInTree): string {
 }
 
 export function printKpiList(kpis: KpiInTree[], workspace: Workspace): string[] {
-  if (kpis.length === 0) return [`No KPI in workspace ${workspace.name} yet: add one with kpi add, or seed the tree from the sales decomposition with kpi seed.`];
+  if (kpis.length === 0)
+    return [`No KPI in workspace ${workspace.name} yet: add one with kpi add, or seed the tree from the sales decomposition with kpi seed.`];
   const value = metricValueFormatter(workspace);
   return [
     `KPIs of workspace ${workspace.name} (${workspace.currency}), as a tree`,
     ...formatTable(
-      [{ header: 'id', align: 'right' }, { header: 'KPI' }, { header: 'metric' }, { header: 'by' }, { header: 'target', align: 'right' },
-        { header: 'overrides', align: 'right' }, { header: 'better' }, { header: 'band', align: 'right' }, { header: 'filter' }],
+      [
+        { header: 'id', align: 'right' },
+        { header: 'KPI' },
+        { header: 'metric' },
+        { header: 'by' },
+        { header: 'target', align: 'right' },
+        { header: 'overrides', align: 'right' },
+        { header: 'better' },
+        { header: 'band', align: 'right' },
+        { header: 'filter' },
+      ],
       kpis.map((kpi) => [
-        kpi.id, treeName(kpi), metricLabel(kpi.metric), kpi.granularity, value(kpi.metric.kind, kpi.target),
-        formatCount(kpi.targetOverrides.length), kpi.direction === 'higher_is_better' ? 'higher' : 'lower', `±${formatPercent(kpi.tolerance)}`, filterLabel(kpi),
+        kpi.id,
+        treeName(kpi),
+        metricLabel(kpi.metric),
+        kpi.granularity,
+        value(kpi.metric.kind, kpi.target),
+        formatCount(kpi.targetOverrides.length),
+        kpi.direction === 'higher_is_better' ? 'higher' : 'lower',
+        `±${formatPercent(kpi.tolerance)}`,
+        filterLabel(kpi),
       ]),
     ),
   ];
@@ -91,30 +118,51 @@ export function printKpiBoard(board: KpiBoard, workspace: Workspace): string[] {
   const lines = [
     `KPI board of workspace ${workspace.name} (${workspace.currency}) as of ${board.asOf}: purchases up to ${addDays(board.asOf, -1)}`,
     ...formatTable(
-      [{ header: 'KPI' }, { header: 'metric' }, { header: 'bucket' }, { header: 'actual', ...right }, { header: 'expected', ...right },
-        { header: 'pace', ...right }, { header: 'status' }, { header: 'trend' }],
+      [
+        { header: 'KPI' },
+        { header: 'metric' },
+        { header: 'bucket' },
+        { header: 'actual', ...right },
+        { header: 'expected', ...right },
+        { header: 'pace', ...right },
+        { header: 'status' },
+        { header: 'trend' },
+      ],
       board.entries.map((entry) => {
         const { kpi, status } = entry;
-        const judged = status.status === 'no_data'
-          ? [NO_VALUE, NO_VALUE, NO_VALUE]
-          : [value(kpi.metric.kind, status.actual), value(kpi.metric.kind, status.expected), formatPercent(status.pace)];
-        return [treeName(kpi), metricLabel(kpi.metric), bucketLabel(status.bucket, kpi.granularity), ...judged, STATUS_LABELS[status.status], trendLabel(entry)];
+        const judged =
+          status.status === 'no_data'
+            ? [NO_VALUE, NO_VALUE, NO_VALUE]
+            : [value(kpi.metric.kind, status.actual), value(kpi.metric.kind, status.expected), formatPercent(status.pace)];
+        return [
+          treeName(kpi),
+          metricLabel(kpi.metric),
+          bucketLabel(status.bucket, kpi.granularity),
+          ...judged,
+          STATUS_LABELS[status.status],
+          trendLabel(entry),
+        ];
       }),
     ),
     'Expected: the target pro-rated by the days elapsed for sales, customers and purchases, the target itself for the others; on track within the band.',
   ];
-  for (const reason of board.entries.flatMap((entry) => (entry.status.status === 'no_data' ? [`  ${entry.kpi.name}: ${entry.status.reason}`] : []))) lines.push(reason);
+  for (const reason of board.entries.flatMap((entry) => (entry.status.status === 'no_data' ? [`  ${entry.kpi.name}: ${entry.status.reason}`] : [])))
+    lines.push(reason);
   for (const granularity of ['month', 'week'] as const) {
     const entries = board.entries.filter((entry) => entry.kpi.granularity === granularity);
     if (entries.length === 0) continue;
     const buckets = entries[0]!.series;
-    lines.push('', `Actuals by ${granularity} (the last one to date)`, ...formatTable(
-      [{ header: granularity }, ...entries.map((entry) => ({ header: entry.kpi.name, ...right }))],
-      buckets.map((bucket, index) => [
-        bucketLabel(bucket.bucket, granularity) + (bucket.period.to < nextBucket(bucket.bucket, granularity) ? ' (to date)' : ''),
-        ...entries.map((entry) => value(entry.kpi.metric.kind, entry.series[index]!.actual)),
-      ]),
-    ));
+    lines.push(
+      '',
+      `Actuals by ${granularity} (the last one to date)`,
+      ...formatTable(
+        [{ header: granularity }, ...entries.map((entry) => ({ header: entry.kpi.name, ...right }))],
+        buckets.map((bucket, index) => [
+          bucketLabel(bucket.bucket, granularity) + (bucket.period.to < nextBucket(bucket.bucket, granularity) ? ' (to date)' : ''),
+          ...entries.map((entry) => value(entry.kpi.metric.kind, entry.series[index]!.actual)),
+        ]),
+      ),
+    );
   }
   return lines;
 }
@@ -123,7 +171,7 @@ function bucketLabel(bucket: string, granularity: KpiGranularity): string {
   return granularity === 'month' ? bucket.slice(0, 7) : bucket;
 }
 
-export function printSeededTree(tree: SeededKpiTree, workspace: Workspace, salesTarget: number): string[] {
+export function printSeededTree(tree: KpiTreeSeeding, workspace: Workspace, salesTarget: number): string[] {
   const money = moneyFormatter(workspace.currency);
   const { baseline } = tree;
   switch (tree.outcome) {
@@ -133,21 +181,33 @@ export function printSeededTree(tree: SeededKpiTree, workspace: Workspace, sales
       const value = metricValueFormatter(workspace);
       const { totals } = baseline;
       const baselineValues: Record<string, number | null> = {
-        sales: Number(totals.sales), customers: totals.customers, frequency: totals.frequency,
-        items_per_purchase: totals.itemsPerPurchase, price_per_item: totals.pricePerItem,
+        sales: Number(totals.sales),
+        customers: totals.customers,
+        frequency: totals.frequency,
+        items_per_purchase: totals.itemsPerPurchase,
+        price_per_item: totals.pricePerItem,
       };
       return [
-        `Seeded the KPI tree of workspace ${workspace.name} (${workspace.currency}) from ${baseline.period.from} – ${addDays(baseline.period.to, -1)}: `
-          + `sales ${formatDecimal(totals.sales)} = ${formatCount(totals.customers)} customers × ${formatNumber(totals.frequency)} × ${formatNumber(totals.itemsPerPurchase)} × ${money(totals.pricePerItem)}`,
+        `Seeded the KPI tree of workspace ${workspace.name} (${workspace.currency}) from ${baseline.period.from} – ${addDays(baseline.period.to, -1)}: ` +
+          `sales ${formatDecimal(totals.sales)} = ${formatCount(totals.customers)} customers × ${formatNumber(totals.frequency)} × ${formatNumber(totals.itemsPerPurchase)} × ${money(totals.pricePerItem)}`,
         `Sales target ${money(salesTarget)}: × ${formatNumber(tree.salesGrowth, 4)}, so each of the four factors × ${formatNumber(tree.factorGrowth, 4)} (the change split evenly in log terms)`,
         ...formatTable(
-          [{ header: 'id', align: 'right' }, { header: 'KPI' }, { header: 'metric' }, { header: 'baseline', align: 'right' }, { header: 'target', align: 'right' }],
+          [
+            { header: 'id', align: 'right' },
+            { header: 'KPI' },
+            { header: 'metric' },
+            { header: 'baseline', align: 'right' },
+            { header: 'target', align: 'right' },
+          ],
           [tree.root, ...tree.children].map((kpi) => [
-            kpi.id, `${kpi.parentId === null ? '' : '  '}${kpi.name}`, kpi.metric.kind,
-            value(kpi.metric.kind, baselineValues[kpi.metric.kind] ?? null), value(kpi.metric.kind, kpi.target),
+            kpi.id,
+            `${kpi.parentId === null ? '' : '  '}${kpi.name}`,
+            kpi.metric.kind,
+            value(kpi.metric.kind, baselineValues[kpi.metric.kind] ?? null),
+            value(kpi.metric.kind, kpi.target),
           ]),
         ),
-        'Set the factors the brand plans for with kpi update ID --target N; kpi board shows each one\'s pace.',
+        "Set the factors the brand plans for with kpi update ID --target N; kpi board shows each one's pace.",
       ];
     }
     default:
