@@ -105,13 +105,13 @@ const rows: [string, number, number, number][] = [
     `BG/NBD ${name}`,
     truth[name],
     bgNbd[name],
-    bgNbd.standardErrors[name],
+    bgNbd.standardErrors[name] ?? Number.NaN,
   ]),
   ...(['p', 'q', 'gamma'] as const).map((name): [string, number, number, number] => [
     `Gamma-Gamma ${name}`,
     TRUE_GAMMA_GAMMA[name],
     gammaGamma[name],
-    gammaGamma.standardErrors[name],
+    gammaGamma.standardErrors[name] ?? Number.NaN,
   ]),
 ];
 console.log(`${'parameter'.padEnd(18)} ${'true'.padStart(9)} ${'fitted'.padStart(9)} ${'s.e.'.padStart(9)} ${'(fitted − true) / s.e.'.padStart(24)}`);

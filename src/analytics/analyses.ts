@@ -1,9 +1,10 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import type { Clock } from '../shared/clock.ts';
 import { localDateOf } from '../shared/time.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { listChurned, proposeChurnWindow, type ChurnList, type ChurnWindowProposal } from './churn.ts';
-import { customerValueOf, type StoredCustomerValue } from './customer-value/read-values.ts';
+import { customerValueOf, StoredCustomerValue } from './customer-value/read-values.ts';
 import { runCustomerValue } from './customer-value/run.ts';
 import type { CustomerValueRun, CustomerValueTerms } from './customer-value/terms.ts';
 import type { AnalyticsEngine, EngineChoice } from './engine/analytics-engine.ts';
@@ -16,7 +17,8 @@ import { snapshotSales } from './engine/sales.ts';
 import { addMonths, checkSeries, type Comparison, type Granularity, type Period } from './periods.ts';
 import { checkF2Terms, f2AsOf, f2Conversion, repeatRates, type F2Conversion, type RepeatRates } from './repeat-f2.ts';
 import { checkRetentionTerms, cohortRetention, type CohortRetention } from './retention.ts';
-import { listRfmCustomers, rfmOfCustomer, rfmScores, type CustomerRfm, type RfmSummary } from './rfm.ts';
+import { listRfmCustomers, rfmOfCustomer, rfmScores, CustomerRfm, type RfmSummary } from './rfm.ts';
+import { Day } from './result-shapes.ts';
 import type { RfmSegmentCode } from './rfm-segments.ts';
 import { decomposeSales, type SalesDecomposition } from './sales-decomposition.ts';
 import { differenceBy, type DifferenceDimension, type SalesDifference } from './sales-difference.ts';
@@ -190,11 +192,20 @@ export async function analyseRfmCustomers(deps: AnalysisDeps, params: Subject & 
   return { asOf, ...page };
 }
 
+/** A customer's analytics: RFM and predicted value. */
+export const CustomerAnalytics = z
+  .object({
+    asOf: Day.describe('The date the RFM is as of'),
+    rfm: CustomerRfm.nullable().describe('Null when the customer had no purchase before asOf'),
+    value: StoredCustomerValue.nullable().describe(
+      'From the last customer value run; null without a run or when the customer had no purchase by its calibration end',
+    ),
+  })
+  .meta({ id: 'CustomerAnalytics' });
+export type CustomerAnalytics = z.infer<typeof CustomerAnalytics>;
+
 /** One customer's RFM (scored against the whole base, as of today unless given) and stored predicted value. */
-export async function analyseCustomer(
-  deps: AnalysisDeps,
-  params: Subject & { customerId: string; asOf?: string },
-): Promise<{ asOf: string; rfm: CustomerRfm | null; value: StoredCustomerValue | null }> {
+export async function analyseCustomer(deps: AnalysisDeps, params: Subject & { customerId: string; asOf?: string }): Promise<CustomerAnalytics> {
   const { pool, analytics, clock } = deps;
   const { workspace, customerId } = params;
   const asOf = params.asOf ?? todayIn(workspace, clock);

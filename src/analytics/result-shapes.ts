@@ -30,10 +30,10 @@ export const AnalyticsPeriod = z
   .meta({ id: 'AnalyticsPeriod', description: "A half-open range of local dates [from, to) in the workspace's time zone" });
 
 /**
- * A model estimate that may not exist: standard errors are NaN when the information matrix is
- * singular, and a stored fit holds them as null (JSON has no NaN). Both leave the API as null.
+ * A model estimate that may not exist: a standard error is null when the information matrix is
+ * singular (the fits give null, not NaN, which JSON cannot hold).
  */
-export const Estimate = z.preprocess((value) => (typeof value === 'number' && !Number.isFinite(value) ? null : value), z.number().nullable());
+export const Estimate = z.number().nullable();
 
 /** One page of a keyset-paged list. */
 export function pageOf<Item extends z.ZodType>(item: Item) {

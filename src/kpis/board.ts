@@ -1,11 +1,13 @@
 import type pg from 'pg';
+import { z } from 'zod';
+import { AnalyticsPeriod, Day, Quotient } from '../analytics/result-shapes.ts';
 import type { PurchaseSnapshot } from '../analytics/engine/snapshot/purchase-snapshot.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { kpiMeasurer, type KpiActuals, type KpiSpan } from './actuals.ts';
 import { isAdditiveMetric, type KpiGranularity } from './definition.ts';
-import { judgeStatus, trendOf, type KpiStatus, type KpiTrend } from './status.ts';
-import { listKpis, type KpiInTree } from './store.ts';
-import { addDays, addMonths, bucketsOf, bucketStart, dayNumber, nextBucket, type Period, requireCalendarDate } from '../analytics/periods.ts';
+import { judgeStatus, KpiStatus, KpiTrend, trendOf } from './status.ts';
+import { KpiInTree, listKpis } from './store.ts';
+import { addDays, addMonths, bucketsOf, bucketStart, dayNumber, nextBucket, requireCalendarDate } from '../analytics/periods.ts';
 import { workspaceTimezone } from '../analytics/purchases-as-of.ts';
 import { todayIn, type AnalysisDeps } from '../analytics/analyses.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
@@ -21,41 +23,36 @@ import type { Workspace } from '../workspaces/workspaces.ts';
  * buckets before it.
  */
 
-export interface KpiBucketActual {
-  /** First date of the bucket. */
-  bucket: string;
-  /** The dates measured: the bucket, or [bucket, asOf) for the current one. */
-  period: Period;
-  /** The value will not change with more days: the bucket has ended (for F2, the cohort's window too). */
-  complete: boolean;
-  /**
-   * The metric in the bucket; null where it has none (a quotient without its denominator, a
-   * sum in a bucket that ended before the workspace's first order). Sales are the
-   * decomposition's exact decimal as a number, as the board divides and plots them.
-   */
-  actual: number | null;
-  /** The bucket's target: its override, else the KPI's target. */
-  target: number;
-  /** actual ÷ target (the whole bucket's target, not pro-rated); null without an actual. */
-  attainment: number | null;
-}
+export const KpiBucketActual = z.object({
+  bucket: Day,
+  period: AnalyticsPeriod.describe('The dates measured: the bucket, or [bucket, asOf) for the current one'),
+  complete: z.boolean().describe("The value will not change with more days: the bucket has ended (for F2, the cohort's window too)"),
+  /** Sales are the decomposition's exact decimal as a number, as the board divides and plots them. */
+  actual: Quotient.describe('The metric in the bucket; null where it has none (a quotient without its denominator, a bucket before the first order)'),
+  target: z.number().describe("The bucket's override, else the KPI's target"),
+  attainment: Quotient.describe("actual ÷ target (the whole bucket's target, not pro-rated)"),
+});
+export type KpiBucketActual = z.infer<typeof KpiBucketActual>;
 
-export interface KpiBoardEntry {
-  kpi: KpiInTree;
-  /** The `buckets` buckets before the current one, then the current one; oldest first. */
-  series: KpiBucketActual[];
+export const KpiBoardEntry = z.object({
+  kpi: KpiInTree,
+  series: z.array(KpiBucketActual).describe('The `buckets` buckets before the current one, then the current one; oldest first'),
   /**
    * The current bucket's status. For f2_rate, the latest cohort whose window is over: a
    * younger cohort is still converting, so its rate is low by construction, not behind.
    */
-  status: KpiStatus;
-  trend: KpiTrend;
-}
+  status: KpiStatus,
+  trend: KpiTrend,
+});
+export type KpiBoardEntry = z.infer<typeof KpiBoardEntry>;
 
-export interface KpiBoard {
-  asOf: string;
-  entries: KpiBoardEntry[];
-}
+export const KpiBoard = z
+  .object({
+    asOf: Day.describe('The data is read to this local date, excluded'),
+    entries: z.array(KpiBoardEntry).describe('Every KPI, in tree order'),
+  })
+  .meta({ id: 'KpiBoard' });
+export type KpiBoard = z.infer<typeof KpiBoard>;
 
 export const DEFAULT_BOARD_BUCKETS = 12;
 export const MAX_BOARD_BUCKETS = 60;

@@ -105,7 +105,8 @@ export type KpiMetric = z.infer<typeof KpiMetric>;
 /** The age bands of the sales difference: the age in whole years on the bucket's last day. */
 export const AGE_BANDS = ['<20', '20s', '30s', '40s', '50s', '60s', '70+', 'unknown'] as const;
 
-const prefecture = z.string().transform((input, context) => {
+// Typed string, as a KPI read back holds it (KpiFilterValues): the canonical name is checked here, once.
+const prefecture = z.string().transform((input, context): string => {
   const canonical = canonicalPrefecture(input.normalize('NFKC'));
   if (canonical === undefined) context.addIssue({ code: 'custom', message: `must be a prefecture of Japan (東京都 or 東京), not "${input}"` });
   return canonical ?? z.NEVER;
@@ -141,6 +142,21 @@ export const KpiFilters = z
   })
   .partial();
 export type KpiFilters = z.infer<typeof KpiFilters>;
+
+/** The filters as a KPI holds them (prefectures canonical), as the API serialises them. */
+export const KpiFilterValues = z
+  .object({
+    channel: z.enum(ORDER_CHANNELS),
+    orderPrefecture: z.string().describe('Prefecture of the order (canonical: 東京都)'),
+    store: z.string(),
+    gender: z.enum(GENDERS),
+    customerPrefecture: z.string().describe("The customer's prefecture (canonical: 東京都)"),
+    ageBand: z.enum(AGE_BANDS),
+    category: z.string(),
+    product: z.string().describe('A SKU'),
+  } satisfies Record<KpiFilterKey, z.ZodType>)
+  .partial()
+  .meta({ id: 'KpiFilterValues', description: 'At most one filter, and only on a sales metric' });
 
 /** The sales difference's dimension that each filter picks one group of. */
 const FILTER_DIMENSIONS: Record<KpiFilterKey, Exclude<DifferenceDimension['kind'], 'attribute'>> = {

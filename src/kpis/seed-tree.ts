@@ -1,11 +1,12 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import { withTransaction } from '../db/transaction.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { boardSpans } from './board.ts';
 import { checkKpiDefinition, DEFAULT_TOLERANCE, KPI_GRANULARITIES, type KpiDefinition, type KpiGranularity } from './definition.ts';
-import { insertKpi, lockKpiTree, readKpi, type Kpi } from './store.ts';
-import type { Period } from '../analytics/periods.ts';
-import { decomposeSales, FACTORS, type Factor, type SalesTotals } from '../analytics/sales-decomposition.ts';
+import { insertKpi, Kpi, lockKpiTree, readKpi } from './store.ts';
+import { AnalyticsPeriod } from '../analytics/result-shapes.ts';
+import { decomposeSales, FACTORS, SalesTotals, type Factor } from '../analytics/sales-decomposition.ts';
 import { requireCalendarDate } from '../analytics/periods.ts';
 
 /**
@@ -42,25 +43,38 @@ const FACTOR_METRICS = {
   pricePerItem: 'price_per_item',
 } as const satisfies Record<Factor, KpiDefinition['metric']['kind']>;
 
-export interface KpiTreeBaseline {
-  period: Period;
-  totals: SalesTotals;
-}
+export const KpiTreeBaseline = z
+  .object({
+    period: AnalyticsPeriod,
+    totals: SalesTotals,
+  })
+  .describe('The last complete bucket before asOf, as decomposed');
+export type KpiTreeBaseline = z.infer<typeof KpiTreeBaseline>;
 
-export type SeededKpiTree =
-  | {
-      outcome: 'seeded';
-      baseline: KpiTreeBaseline;
-      /** T ÷ S0. */
-      salesGrowth: number;
-      /** (T ÷ S0)^(1/4): every factor's target ÷ its baseline value. */
-      factorGrowth: number;
-      root: Kpi;
-      /** customers, frequency, items per purchase, price per item, in that order. */
-      children: Kpi[];
-    }
-  /** The baseline bucket has no sales, so there is no factor to grow from. */
-  | { outcome: 'no_baseline'; baseline: KpiTreeBaseline; reason: string };
+export const SeededKpiTree = z
+  .object({
+    outcome: z.literal('seeded'),
+    baseline: KpiTreeBaseline,
+    salesGrowth: z.number().describe("T ÷ S0: the sales target over the baseline's sales"),
+    factorGrowth: z.number().describe("(T ÷ S0)^(1/4): every factor's target ÷ its baseline value"),
+    root: Kpi,
+    children: z.array(Kpi).describe('customers, frequency, items per purchase, price per item, in that order'),
+  })
+  .meta({ id: 'SeededKpiTree' });
+export type SeededKpiTree = z.infer<typeof SeededKpiTree>;
+
+/** The baseline bucket has no sales, so there is no factor to grow from: nothing is created. */
+export const NoKpiBaseline = z
+  .object({
+    outcome: z.literal('no_baseline').describe('The baseline bucket has no sales to split a target from: nothing was created'),
+    baseline: KpiTreeBaseline,
+    reason: z.string(),
+  })
+  .meta({ id: 'NoKpiBaseline' });
+export type NoKpiBaseline = z.infer<typeof NoKpiBaseline>;
+
+/** What seeding gives: the tree, or why there is none. */
+export type KpiTreeSeeding = SeededKpiTree | NoKpiBaseline;
 
 /**
  * Creates the sales KPI (target `salesTarget` per bucket) and its four factors below it, with
@@ -78,7 +92,7 @@ export async function seedKpiTree(params: {
   salesTarget: number;
   granularity: KpiGranularity;
   asOf: string;
-}): Promise<SeededKpiTree> {
+}): Promise<KpiTreeSeeding> {
   const { pool, workspaceId, salesTarget, granularity, asOf } = params;
   if (typeof salesTarget !== 'number' || !Number.isFinite(salesTarget) || salesTarget <= 0) {
     throw new KizunaError('validation_failed', `salesTarget must be a number above 0, not ${salesTarget}.`);

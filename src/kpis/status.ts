@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { Day, Quotient } from '../analytics/result-shapes.ts';
 import type { KpiDirection } from './definition.ts';
 
 /**
@@ -34,22 +36,21 @@ import type { KpiDirection } from './definition.ts';
  * the latest cohort whose window is over.
  */
 
-export type KpiStatusKind = 'ahead' | 'on_track' | 'behind';
-
-export type KpiStatus =
-  | {
-      status: KpiStatusKind;
-      /** First date of the bucket judged. */
-      bucket: string;
-      actual: number;
-      /** The target as expected by now: pro-rated for additive metrics, else the target. */
-      expected: number;
-      /** actual ÷ expected. */
-      pace: number;
-      /** Days elapsed ÷ days in the bucket (1 for a complete bucket). */
-      elapsedShare: number;
-    }
-  | { status: 'no_data'; bucket: string; reason: string };
+export const KpiStatus = z
+  .union([
+    z.object({
+      status: z.enum(['ahead', 'on_track', 'behind']),
+      bucket: Day.describe('First date of the bucket judged'),
+      actual: z.number(),
+      expected: z.number().describe('The target as expected by now: pro-rated for additive metrics, else the target'),
+      pace: z.number().describe('actual ÷ expected'),
+      elapsedShare: z.number().describe('Days elapsed ÷ days in the bucket (1 for a complete bucket)'),
+    }),
+    z.object({ status: z.literal('no_data'), bucket: Day, reason: z.string() }),
+  ])
+  .meta({ id: 'KpiStatus' });
+export type KpiStatus = z.infer<typeof KpiStatus>;
+export type KpiStatusKind = Exclude<KpiStatus['status'], 'no_data'>;
 
 /** Floating-point slack at the band's edges, so that an actual exactly on an edge is on track. */
 const EDGE_SLACK = 1e-9;
@@ -84,17 +85,17 @@ export const TREND_BUCKETS = 6;
 export const TREND_MIN_POINTS = 3;
 export const TREND_FLAT_BAND = 0.01;
 
-export interface KpiTrend {
-  direction: 'up' | 'flat' | 'down' | 'insufficient_data';
-  /** Read against the KPI's direction: up is improving for higher-is-better, worsening for lower-is-better. */
-  assessment: 'improving' | 'steady' | 'worsening' | null;
-  /** Least-squares slope, in the metric's unit per bucket; null with too few points. */
-  slopePerBucket: number | null;
-  /** The slope ÷ the mean of |actual| over the points; 0 when they are all 0. */
-  relativeSlope: number | null;
-  /** The buckets (first dates) the slope was fitted on, oldest first. */
-  buckets: string[];
-}
+export const KpiTrend = z
+  .object({
+    direction: z.enum(['up', 'flat', 'down', 'insufficient_data']).describe("The metric's own direction"),
+    assessment: z.enum(['improving', 'steady', 'worsening']).nullable().describe("The direction read against the KPI's: a falling churn rate is improving"),
+    slopePerBucket: Quotient.describe("Least-squares slope in the metric's unit per bucket; null with too few points"),
+    /** 0 when the points are all 0. */
+    relativeSlope: Quotient.describe('The slope ÷ the mean |actual| of the points'),
+    buckets: z.array(Day).describe('The buckets fitted, oldest first'),
+  })
+  .meta({ id: 'KpiTrend' });
+export type KpiTrend = z.infer<typeof KpiTrend>;
 
 /** The trend of the last complete buckets with an actual (see the file's comment for the rule). */
 export function trendOf(params: { series: readonly { bucket: string; actual: number | null; complete: boolean }[]; direction: KpiDirection }): KpiTrend {

@@ -1,16 +1,21 @@
 import type pg from 'pg';
+import { z } from 'zod';
+import { Day } from '../analytics/result-shapes.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { KizunaError } from '../shared/errors.ts';
 import {
   checkKpiDefinition,
   defaultDirection,
+  KPI_DIRECTIONS,
+  KPI_GRANULARITIES,
   KpiChanges,
+  KpiFilterValues,
   KpiInput,
+  KpiMetric,
   parseKpiFields,
   resolveKpiInput,
   type KpiDefinition,
   type KpiFilters,
-  type KpiMetric,
 } from './definition.ts';
 
 /**
@@ -21,17 +26,46 @@ import {
  * checks that read other KPIs (the name is free, the parent exists, no cycle) and the write
  * that relies on them cannot interleave with another writer's.
  */
-export interface Kpi extends KpiDefinition {
-  id: string;
-  workspaceId: string;
-  createdAt: Date;
-  updatedAt: Date;
-}
 
-/** A KPI in its tree: `depth` 0 for a root, 1 for its children… */
-export interface KpiInTree extends Kpi {
-  depth: number;
-}
+/** A KPI as read: its definition, its id and when it was created and last changed. */
+export const Kpi = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    metric: KpiMetric,
+    granularity: z.enum(KPI_GRANULARITIES),
+    target: z.number().describe('The target of every bucket without an override'),
+    targetOverrides: z
+      .array(
+        z.object({
+          bucket: Day.describe('First date of the bucket (a Monday for weeks, the 1st for months)'),
+          target: z.number().describe('The target of that bucket'),
+        }),
+      )
+      .describe('Targets of given buckets, by bucket'),
+    filters: KpiFilterValues,
+    direction: z.enum(KPI_DIRECTIONS),
+    tolerance: z.number().describe('Half-width of the on-track band, as a share of the expected value'),
+    parentId: z.string().nullable().describe('The KPI above it in the tree; null for a root'),
+    createdAt: z.date(),
+    updatedAt: z.date(),
+  })
+  .meta({ id: 'Kpi' });
+export type Kpi = z.infer<typeof Kpi>;
+
+/** A KPI in its tree. */
+export const KpiInTree = Kpi.extend({ depth: z.number().int().min(0).describe('0 for a root, 1 for its children…') }).meta({ id: 'KpiInTree' });
+export type KpiInTree = z.infer<typeof KpiInTree>;
+
+export const KpiList = z
+  .object({
+    items: z.array(KpiInTree).describe('Tree order: each root (oldest first), then its subtree depth first, siblings oldest first'),
+  })
+  .meta({ id: 'KpiList' });
+export type KpiList = z.infer<typeof KpiList>;
+
+export const DeletedKpis = z.object({ deleted: z.array(z.string()).describe('The ids deleted: the KPI, then those below it') }).meta({ id: 'DeletedKpis' });
+export type DeletedKpis = z.infer<typeof DeletedKpis>;
 
 /**
  * Creates a KPI from `input` (checked here: see KpiInput); defaults: no filters, no target
@@ -98,7 +132,7 @@ export async function updateKpi(params: { pool: pg.Pool; workspaceId: string; kp
  * Deletes a KPI. A KPI with KPIs below it is refused (`conflict`, naming them) unless
  * `withDescendants`, which deletes its whole subtree. Returns the ids deleted.
  */
-export async function deleteKpi(params: { pool: pg.Pool; workspaceId: string; kpiId: string; withDescendants?: boolean }): Promise<{ deleted: string[] }> {
+export async function deleteKpi(params: { pool: pg.Pool; workspaceId: string; kpiId: string; withDescendants?: boolean }): Promise<DeletedKpis> {
   const { pool, workspaceId, kpiId } = params;
   return withTransaction(pool, async (client) => {
     await lockKpiTree(client, workspaceId);
@@ -238,14 +272,13 @@ function definitionOf(kpi: Kpi): KpiDefinition {
 
 // Numerics are read as float8: targets are set by people (and by seedKpiTree from the shortest
 // decimal of a double), so the double holds them as given.
-const KPI_COLUMNS = `k.id::text, k.workspace_id::text, k.parent_id::text, k.name, k.metric, k.f2_within_days, k.churn_window_days,
+const KPI_COLUMNS = `k.id::text, k.parent_id::text, k.name, k.metric, k.f2_within_days, k.churn_window_days,
   k.granularity, k.filters, k.target::float8 as target, k.direction, k.tolerance::float8 as tolerance, k.created_at, k.updated_at,
   coalesce((select json_agg(json_build_object('bucket', o.bucket::text, 'target', o.target::float8) order by o.bucket)
               from kpi_target_overrides o where o.kpi_id = k.id), '[]') as target_overrides`;
 
 interface KpiRow {
   id: string;
-  workspace_id: string;
   parent_id: string | null;
   name: string;
   metric: KpiMetric['kind'];
@@ -264,7 +297,6 @@ interface KpiRow {
 function kpiOf(row: KpiRow): Kpi {
   return {
     id: row.id,
-    workspaceId: row.workspace_id,
     name: row.name,
     metric: metricOf(row),
     granularity: row.granularity,

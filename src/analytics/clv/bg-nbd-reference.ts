@@ -40,7 +40,7 @@ export function fitBgNbdReference({ x, tx, T, weights }: RecencyFrequency & { we
     },
   });
   const covariance = invertPositiveDefinite(hessian.map((row) => row.map((v) => -v)));
-  const se = (i: number): number => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN);
+  const se = (i: number): number | null => (covariance ? Math.sqrt(covariance[i]![i]!) : null);
   return {
     ...params,
     standardErrors: { r: se(0), alpha: se(1), a: se(2), b: se(3) },

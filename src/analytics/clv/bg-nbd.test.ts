@@ -57,7 +57,7 @@ describe('BG/NBD on the CDNOW sample', () => {
   it('reports standard errors from the observed information that match lifetimes', () => {
     const published = { r: 0.012557, alpha: 0.378221, a: 0.185719, b: 0.705345 };
     for (const name of ['r', 'alpha', 'a', 'b'] as const) {
-      expect(Math.abs(fit.standardErrors[name] / published[name] - 1)).toBeLessThan(0.005);
+      expect(Math.abs(fit.standardErrors[name]! / published[name] - 1)).toBeLessThan(0.005);
     }
   });
 

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { Estimate } from '../result-shapes.ts';
 import { bgNbdLikelihood, prepareBgNbd, type BgNbdData } from './bg-nbd-likelihood.ts';
 import { groupCustomers, type CustomerGroups, type RecencyFrequency } from './customer-groups.ts';
 import { fitOnSampleFirst, maximizeInLogSpace, standardErrorsAt } from './fit-strategy.ts';
@@ -11,22 +13,25 @@ export { conditionalExpectedPurchases, expectedCumulativeRepeatPurchases, expect
  * purchase, she drops out with probability p ~ Beta(a, b). Time is in the unit of the inputs
  * (days or weeks); α is in that unit, r, a and b are unit-free.
  */
-export interface BgNbdParameters {
-  r: number;
-  alpha: number;
-  a: number;
-  b: number;
-}
+export const BgNbdParameters = z.object({ r: z.number(), alpha: z.number(), a: z.number(), b: z.number() });
+export type BgNbdParameters = z.infer<typeof BgNbdParameters>;
 
-export interface BgNbdFit extends BgNbdParameters {
-  /** Asymptotic standard errors: square roots of the diagonal of the inverse observed information; NaN when it is singular. */
-  standardErrors: BgNbdParameters;
+/** A fit by fitBgNbd, as a run stores it and the API serialises it. */
+export const BgNbdFit = BgNbdParameters.extend({
+  /** Asymptotic standard errors: square roots of the diagonal of the inverse observed information; null when it is singular. */
+  standardErrors: z
+    .object({ r: Estimate, alpha: Estimate, a: Estimate, b: Estimate })
+    .describe('Asymptotic standard errors from the inverse observed information; null when it is singular'),
   /** The maximised log-likelihood, Σ weight · ln L(r, α, a, b | x, t_x, T). */
-  logLikelihood: number;
+  logLikelihood: z.number(),
   /** Newton steps of the fit over all customers (after the start found on samples, see fitBgNbd). */
-  iterations: number;
-  converged: boolean;
-}
+  iterations: z.number().int(),
+  converged: z.boolean(),
+}).meta({
+  id: 'BgNbdFit',
+  description: 'While alive, a customer buys at rate λ ~ Gamma(r, α) per time unit; after each repeat purchase she drops out with probability p ~ Beta(a, b)',
+});
+export type BgNbdFit = z.infer<typeof BgNbdFit>;
 
 /** Customers as rows (x, t_x, T, optional weights), or already grouped (`groupPurchaseSummary`, `groupCustomers`). */
 export type BgNbdInput = (RecencyFrequency & { weights?: ArrayLike<number> }) | { groups: CustomerGroups };
@@ -72,7 +77,7 @@ export function fitBgNbd(input: BgNbdInput): BgNbdFit {
     fit: (stride, start) => newtonFit(prepareBgNbd(groups, stride), start),
   });
   const params = fromLog(found.theta);
-  const [r, alpha, a, b] = standardErrorsAt(found) as [number, number, number, number];
+  const [r, alpha, a, b] = standardErrorsAt(found) as [number | null, number | null, number | null, number | null];
   return {
     ...params,
     standardErrors: { r, alpha, a, b },

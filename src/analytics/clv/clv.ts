@@ -6,7 +6,7 @@ import type { GammaGammaParameters } from './gamma-gamma.ts';
 import type { PurchaseSummary } from './purchase-days.ts';
 import { scoreSummary } from './score-summary.ts';
 
-export { summarisePurchaseDays, type CustomerPurchaseDays, type PurchaseSummary, type TimeUnit } from './purchase-days.ts';
+export { summarisePurchaseDays, TimeUnit, type CustomerPurchaseDays, type PurchaseSummary } from './purchase-days.ts';
 
 /** How the future is valued: a horizon cut into discount periods, a profit margin and a discount rate. */
 export interface ValuationTerms {

@@ -83,11 +83,12 @@ export function maximizeInLogSpace(logLikelihood: NaturalLogLikelihood, start: F
 
 /**
  * Asymptotic standard errors at the optimum: square roots of the diagonal of the inverse
- * observed information (−the natural Hessian); NaN when it is singular.
+ * observed information (−the natural Hessian); null when it is singular (null, not NaN: a fit
+ * is stored and served as JSON, which has no NaN).
  */
-export function standardErrorsAt(found: Pick<NewtonMinimum, 'evaluated'>): number[] {
+export function standardErrorsAt(found: Pick<NewtonMinimum, 'evaluated'>): (number | null)[] {
   const covariance = invertPositiveDefinite(naturalHessian(found).map((row) => row.map((v) => -v)));
-  return Array.from(found.evaluated.theta, (_, i) => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN));
+  return Array.from(found.evaluated.theta, (_, i) => (covariance ? Math.sqrt(covariance[i]![i]!) : null));
 }
 
 /**

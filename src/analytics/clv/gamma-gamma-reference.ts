@@ -37,7 +37,7 @@ export function fitGammaGammaReference({ frequency, monetary, weights }: Frequen
     },
   });
   const covariance = invertPositiveDefinite(hessian.map((row) => row.map((v) => -v)));
-  const se = (i: number): number => (covariance ? Math.sqrt(covariance[i]![i]!) : Number.NaN);
+  const se = (i: number): number | null => (covariance ? Math.sqrt(covariance[i]![i]!) : null);
   return {
     ...params,
     standardErrors: { p: se(0), q: se(1), gamma: se(2) },

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { Estimate } from '../result-shapes.ts';
 import { fitOnSampleFirst, maximizeInLogSpace, standardErrorsAt } from './fit-strategy.ts';
 import type { NewtonMinimum } from './newton.ts';
 import { gammaGammaLikelihood, prepareBuyers, repeatBuyersByFrequency, type BuyerRuns } from './gamma-gamma-likelihood.ts';
@@ -8,20 +10,23 @@ import { gammaGammaLikelihood, prepareBuyers, repeatBuyersByFrequency, type Buye
  * amounts are Gamma(p, ν) around her own mean p/ν, with ν ~ Gamma(q, γ) across customers.
  * γ is in the currency's unit; p and q are unit-free. The population mean spend is p·γ/(q−1).
  */
-export interface GammaGammaParameters {
-  p: number;
-  q: number;
-  gamma: number;
-}
+export const GammaGammaParameters = z.object({ p: z.number(), q: z.number(), gamma: z.number() });
+export type GammaGammaParameters = z.infer<typeof GammaGammaParameters>;
 
-export interface GammaGammaFit extends GammaGammaParameters {
-  /** Asymptotic standard errors from the inverse observed information; NaN when it is singular. */
-  standardErrors: GammaGammaParameters;
+/** A fit by fitGammaGamma, as a run stores it and the API serialises it. */
+export const GammaGammaFit = GammaGammaParameters.extend({
+  standardErrors: z
+    .object({ p: Estimate, q: Estimate, gamma: Estimate })
+    .describe('Asymptotic standard errors from the inverse observed information; null when it is singular'),
   /** Σ weight · ln f(m̄ | x) over the customers with repeat purchases. */
-  logLikelihood: number;
-  iterations: number;
-  converged: boolean;
-}
+  logLikelihood: z.number(),
+  iterations: z.number().int(),
+  converged: z.boolean(),
+}).meta({
+  id: 'GammaGammaFit',
+  description: 'Spend per purchase ~ Gamma(p, ν) with ν ~ Gamma(q, γ) per customer, fitted on the customers with repeat purchases',
+});
+export type GammaGammaFit = z.infer<typeof GammaGammaFit>;
 
 /** Each customer's repeat purchases (x) and mean spend per repeat purchase (m̄), one row per customer. */
 export interface FrequencyMonetary {
@@ -53,7 +58,7 @@ export function fitGammaGamma({ frequency, monetary, weights }: FrequencyMonetar
     fit: (stride, start) => newtonFit(prepareBuyers(buyers, stride), start),
   });
   const params = { p: Math.exp(found.theta[0]!), q: Math.exp(found.theta[1]!), gamma: Math.exp(found.theta[2]!) };
-  const [p, q, gamma] = standardErrorsAt(found) as [number, number, number];
+  const [p, q, gamma] = standardErrorsAt(found) as [number | null, number | null, number | null];
   return {
     ...params,
     standardErrors: { p, q, gamma },

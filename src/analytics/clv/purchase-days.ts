@@ -1,7 +1,9 @@
+import { z } from 'zod';
 import { dayNumber } from '../periods.ts';
 
 /** The time unit of the models' inputs and outputs; α and every horizon are in this unit. */
-export type TimeUnit = 'day' | 'week';
+export const TimeUnit = z.enum(['day', 'week']);
+export type TimeUnit = z.infer<typeof TimeUnit>;
 
 export const DAYS_PER_UNIT: Record<TimeUnit, number> = { day: 1, week: 7 };
 

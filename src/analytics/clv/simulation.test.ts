@@ -21,7 +21,7 @@ describe('parameter recovery on simulated customers', () => {
     const fit = fitBgNbd(customers);
     expect(fit.converged).toBe(true);
     for (const name of ['r', 'alpha', 'a', 'b'] as const) {
-      expect(Math.abs(fit[name] - bgNbdTruth[name])).toBeLessThan(3 * fit.standardErrors[name]);
+      expect(Math.abs(fit[name] - bgNbdTruth[name])).toBeLessThan(3 * fit.standardErrors[name]!);
       // Precise enough to mean something: each standard error under 12% of its parameter.
       expect(fit.standardErrors[name]).toBeLessThan(0.12 * bgNbdTruth[name]);
     }
@@ -33,7 +33,7 @@ describe('parameter recovery on simulated customers', () => {
     const fit = fitGammaGamma({ frequency: customers.x, monetary });
     expect(fit.converged).toBe(true);
     for (const name of ['p', 'q', 'gamma'] as const) {
-      expect(Math.abs(fit[name] - gammaGammaTruth[name])).toBeLessThan(3 * fit.standardErrors[name]);
+      expect(Math.abs(fit[name] - gammaGammaTruth[name])).toBeLessThan(3 * fit.standardErrors[name]!);
       expect(fit.standardErrors[name]).toBeLessThan(0.2 * gammaGammaTruth[name]);
     }
   });

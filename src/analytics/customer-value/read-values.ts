@@ -1,24 +1,45 @@
 import type pg from 'pg';
+import { z } from 'zod';
 import type { BgNbdFit } from '../clv/bg-nbd.ts';
 import type { TimeUnit } from '../clv/clv.ts';
 import type { GammaGammaFit } from '../clv/gamma-gamma.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import { checkPageSize } from '../periods.ts';
-import type { CustomerValueResults } from './terms.ts';
+import { Count, pageOf } from '../result-shapes.ts';
+import { CustomerValueRun, type CustomerValueResults } from './terms.ts';
 
-export interface StoredCustomerValue {
-  customerId: string;
-  externalId: string;
-  name: string | null;
-  repeatPurchases: number;
-  probabilityAlive: number;
-  expectedPurchases: number;
-  expectedSpend: number;
-  clv: number;
-}
+/** A customer's scores in the last run. */
+export const StoredCustomerValue = z
+  .object({
+    customerId: z.string(),
+    externalId: z.string(),
+    name: z.string().nullable(),
+    repeatPurchases: Count.describe('Purchase days after the first, by the end of calibration'),
+    probabilityAlive: z.number().describe('P(alive) at the end of calibration'),
+    expectedPurchases: z.number().describe('Expected purchases over the horizon'),
+    expectedSpend: z.number().describe('Expected spend per purchase'),
+    clv: z.number().describe('Expected purchases × spend × margin over the horizon, discounted'),
+  })
+  .meta({ id: 'CustomerValue' });
+export type StoredCustomerValue = z.infer<typeof StoredCustomerValue>;
+
+export const CustomerValuePage = z.object(pageOf(StoredCustomerValue)).meta({ id: 'CustomerValuePage' });
+export type CustomerValuePage = z.infer<typeof CustomerValuePage>;
+
+/** The last run as stored: a run stored before the results beside the fits were kept has them null. */
+export const StoredCustomerValueRun = CustomerValueRun.extend({
+  repeatCustomers: CustomerValueRun.shape.repeatCustomers.nullable(),
+  totalClv: CustomerValueRun.shape.totalClv.nullable(),
+  clv: CustomerValueRun.shape.clv.nullable(),
+  probabilityAlive: CustomerValueRun.shape.probabilityAlive.nullable(),
+}).meta({
+  id: 'StoredCustomerValueRun',
+  description: 'The last run as stored; the figures beyond the fits are null for a run stored by a version of Kizuna that did not keep them',
+});
+export type StoredCustomerValueRun = z.infer<typeof StoredCustomerValueRun>;
 
 /** The workspace's last run (terms, fits, distributions and holdout check), or null when none was made. */
-export async function readCustomerValueRun(params: { pool: pg.Pool; workspaceId: string }) {
+export async function readCustomerValueRun(params: { pool: pg.Pool; workspaceId: string }): Promise<StoredCustomerValueRun | null> {
   const { rows } = await params.pool.query<{
     calibration_end: string;
     unit: TimeUnit;
@@ -55,7 +76,7 @@ export async function customerValueOf(params: { pool: pg.Pool; workspaceId: stri
 }
 
 /** Customers by predicted value, highest first, with keyset paging (cursor: the last item's `clv:customerId`). */
-export async function listCustomerValues(params: { pool: pg.Pool; workspaceId: string; limit: number; cursor?: string }) {
+export async function listCustomerValues(params: { pool: pg.Pool; workspaceId: string; limit: number; cursor?: string }): Promise<CustomerValuePage> {
   const { pool, workspaceId, limit, cursor } = params;
   checkPageSize(limit);
   const after = cursor === undefined ? null : decodeCursor(cursor);

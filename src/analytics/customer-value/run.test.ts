@@ -6,7 +6,7 @@ import { readCdnowSample } from '../clv/cdnow-fixture.ts';
 import { loadPurchaseSnapshot } from '../engine/snapshot/load.ts';
 import { snapshotPurchaseRows } from '../engine/snapshot/model-rows.ts';
 import { distribution } from './quantiles.ts';
-import { customerValueOf, listCustomerValues, readCustomerValueRun } from './read-values.ts';
+import { customerValueOf, CustomerValuePage, listCustomerValues, readCustomerValueRun, StoredCustomerValueRun } from './read-values.ts';
 import { runCustomerValue } from './run.ts';
 import { dayNumber, formatDay } from '../periods.ts';
 
@@ -104,10 +104,13 @@ describe('runCustomerValue on the CDNOW sample', () => {
   it('stores every customer scored, readable one by one and ranked by CLV', async () => {
     const run = await readCustomerValueRun({ pool: database.pool, workspaceId: workspace.id });
     expect(run).toMatchObject({ calibrationEnd: '1997-09-30', unit: 'week', horizonMonths: 12, customers: 2357 });
+    // What the domain reads is what the API serialises: the schemas keep every field as it is.
+    expect(StoredCustomerValueRun.parse(run)).toEqual(run);
     const first = await listCustomerValues({ pool: database.pool, workspaceId: workspace.id, limit: 50 });
     const second = await listCustomerValues({ pool: database.pool, workspaceId: workspace.id, limit: 50, cursor: first.nextCursor! });
     const clvs = [...first.items, ...second.items].map((item) => item.clv);
     expect(clvs).toEqual([...clvs].sort((a, b) => b - a));
+    expect(CustomerValuePage.parse(first)).toEqual(first);
     expect(new Set([...first.items, ...second.items].map((item) => item.customerId)).size).toBe(100);
     const top = first.items[0]!;
     expect(await customerValueOf({ pool: database.pool, workspaceId: workspace.id, customerId: top.customerId })).toEqual(top);

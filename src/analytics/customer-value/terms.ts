@@ -1,6 +1,8 @@
-import type { BgNbdFit } from '../clv/bg-nbd.ts';
-import type { TimeUnit } from '../clv/clv.ts';
-import type { GammaGammaFit } from '../clv/gamma-gamma.ts';
+import { z } from 'zod';
+import { BgNbdFit } from '../clv/bg-nbd.ts';
+import { TimeUnit } from '../clv/clv.ts';
+import { GammaGammaFit } from '../clv/gamma-gamma.ts';
+import { Count, Day } from '../result-shapes.ts';
 import { KizunaError } from '../../shared/errors.ts';
 
 /** What a predicted-value run is asked for. */
@@ -22,40 +24,50 @@ export const CUSTOMER_VALUE_DEFAULTS = { unit: 'week', horizonMonths: 12, margin
 >;
 
 /** A distribution as quantiles (p10 … p99) with its mean. */
-export interface Distribution {
-  mean: number;
-  p10: number;
-  p25: number;
-  median: number;
-  p75: number;
-  p90: number;
-  p99: number;
-  /** 20 equal bins from 0: `counts[i]` customers in [i·width, (i+1)·width); the last bin also holds the values above (CLV: above p99). */
-  histogram: { width: number; counts: number[] };
-}
+export const Distribution = z
+  .object({
+    mean: z.number(),
+    p10: z.number(),
+    p25: z.number(),
+    median: z.number(),
+    p75: z.number(),
+    p90: z.number(),
+    p99: z.number(),
+    histogram: z.object({
+      width: z.number(),
+      counts: z.array(Count).describe('20 equal bins from 0: counts[i] customers in [i·width, (i+1)·width); the last bin also holds the values above'),
+    }),
+  })
+  .meta({ id: 'Distribution', description: 'A distribution over the customers scored, as quantiles with its mean' });
+export type Distribution = z.infer<typeof Distribution>;
 
-export interface CustomerValueRun {
-  calibrationEnd: string;
-  unit: TimeUnit;
-  horizonMonths: number;
-  margin: number;
-  discountRate: number;
-  /** Customers with a purchase by the end of calibration: the ones scored. */
-  customers: number;
-  repeatCustomers: number;
-  bgNbd: BgNbdFit;
-  gammaGamma: GammaGammaFit;
-  /** Σ CLV over the customers scored. */
-  totalClv: number;
-  clv: Distribution;
-  probabilityAlive: Distribution;
-  /**
-   * When there are purchases after calibration: the days from the end of calibration to the
-   * last purchase day, repeat purchase days the model expected in them, and how many there were.
-   */
-  holdout: { days: number; expected: number; actual: number } | null;
-  computedAt: Date;
-}
+/** A predicted-value run: its terms, both fits and what they give over the customers scored. */
+export const CustomerValueRun = z
+  .object({
+    calibrationEnd: Day.describe('Last day of calibration, included'),
+    unit: TimeUnit.describe('Time unit of the models (α is per unit)'),
+    horizonMonths: z.number().int(),
+    margin: z.number().describe('Share of spend kept as profit'),
+    discountRate: z.number().describe('Discount rate per month'),
+    bgNbd: BgNbdFit,
+    gammaGamma: GammaGammaFit,
+    customers: Count.describe('Customers with a purchase by the end of calibration: the ones scored'),
+    computedAt: z.date(),
+    repeatCustomers: Count.describe('Customers who bought on two different days by the end of calibration'),
+    totalClv: z.number().describe('Σ CLV over the customers scored'),
+    clv: Distribution.describe('CLV per customer; histogram up to its p99'),
+    probabilityAlive: Distribution.describe('P(alive) per customer; histogram over [0, 1]'),
+    holdout: z
+      .object({
+        days: z.number().int().describe('From the end of calibration to the last purchase day'),
+        expected: z.number().describe('Repeat purchase days the model expected in them'),
+        actual: Count.describe('Repeat purchase days there were'),
+      })
+      .nullable()
+      .describe('Out-of-sample check when there are purchases after calibration; else null'),
+  })
+  .meta({ id: 'CustomerValueRunResult' });
+export type CustomerValueRun = z.infer<typeof CustomerValueRun>;
 
 /** What a run stores beside its fits (null in runs stored before the results were kept). */
 export type CustomerValueResults = Pick<CustomerValueRun, 'repeatCustomers' | 'totalClv' | 'clv' | 'probabilityAlive' | 'holdout'>;

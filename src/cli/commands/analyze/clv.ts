@@ -62,9 +62,9 @@ export const registerClvCommand: RegisterCommand = (analyze, context) => {
     );
 };
 
-/** Estimates to four significant digits; NaN (no standard error: singular information matrix) as NO_VALUE. */
-function significant(value: number): string {
-  return Number.isFinite(value) ? value.toLocaleString('en-US', { maximumSignificantDigits: 4 }) : NO_VALUE;
+/** Estimates to four significant digits; a missing one (no standard error: singular information matrix) as NO_VALUE. */
+function significant(value: number | null): string {
+  return value !== null && Number.isFinite(value) ? value.toLocaleString('en-US', { maximumSignificantDigits: 4 }) : NO_VALUE;
 }
 
 function printCustomerValue({ run, top }: CustomerValueReport, workspace: Workspace): string[] {
@@ -132,7 +132,7 @@ function printCustomerValue({ run, top }: CustomerValueReport, workspace: Worksp
 }
 
 /** A fit's header line and its parameters' estimates with standard errors. */
-function printFit(title: string, fit: BgNbdFit | GammaGammaFit, parameters: [name: string, estimate: number, standardError: number][]): string[] {
+function printFit(title: string, fit: BgNbdFit | GammaGammaFit, parameters: [name: string, estimate: number, standardError: number | null][]): string[] {
   return [
     `${title}: log-likelihood ${formatNumber(fit.logLikelihood, 2)}, ${fit.converged ? 'converged' : 'NOT converged'} after ${formatCount(fit.iterations)} iterations`,
     ...formatTable(

@@ -1,7 +1,7 @@
 import type { KpiBoard, KpiBoardEntry } from '../../../kpis/board.ts';
 import { isRateMetric, KPI_FILTER_KEYS, type KpiGranularity, type KpiMetric, type KpiMetricKind } from '../../../kpis/definition.ts';
 import type { KpiStatus } from '../../../kpis/status.ts';
-import type { SeededKpiTree } from '../../../kpis/seed-tree.ts';
+import type { KpiTreeSeeding } from '../../../kpis/seed-tree.ts';
 import type { Kpi, KpiInTree } from '../../../kpis/store.ts';
 import { addDays, nextBucket } from '../../../analytics/periods.ts';
 import { assertNever } from '../../../shared/errors.ts';
@@ -171,7 +171,7 @@ function bucketLabel(bucket: string, granularity: KpiGranularity): string {
   return granularity === 'month' ? bucket.slice(0, 7) : bucket;
 }
 
-export function printSeededTree(tree: SeededKpiTree, workspace: Workspace, salesTarget: number): string[] {
+export function printSeededTree(tree: KpiTreeSeeding, workspace: Workspace, salesTarget: number): string[] {
   const money = moneyFormatter(workspace.currency);
   const { baseline } = tree;
   switch (tree.outcome) {

@@ -1,21 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DEFAULT_BOARD_BUCKETS, kpiBoardOf, MAX_BOARD_BUCKETS } from '../../../kpis/board.ts';
-import {
-  AGE_BANDS,
-  DEFAULT_TOLERANCE,
-  KPI_DIRECTIONS,
-  KPI_FILTER_KEYS,
-  KPI_GRANULARITIES,
-  KPI_METRICS,
-  KpiChanges,
-  KpiInput,
-  KpiMetric,
-} from '../../../kpis/definition.ts';
+import { DEFAULT_BOARD_BUCKETS, KpiBoard, kpiBoardOf, MAX_BOARD_BUCKETS } from '../../../kpis/board.ts';
+import { DEFAULT_TOLERANCE, KPI_FILTER_KEYS, KPI_GRANULARITIES, KPI_METRICS, KpiChanges, KpiInput } from '../../../kpis/definition.ts';
 import { TREND_BUCKETS, TREND_FLAT_BAND, TREND_MIN_POINTS } from '../../../kpis/status.ts';
-import { KPI_TREE_NAMES, seedKpiTree } from '../../../kpis/seed-tree.ts';
-import { createKpi, deleteKpi, listKpis, readKpi, updateKpi } from '../../../kpis/store.ts';
-import { GENDERS, ORDER_CHANNELS } from '../../../shared/vocabulary.ts';
+import { KPI_TREE_NAMES, NoKpiBaseline, SeededKpiTree, seedKpiTree } from '../../../kpis/seed-tree.ts';
+import { createKpi, DeletedKpis, deleteKpi, Kpi, KpiList, listKpis, readKpi, updateKpi } from '../../../kpis/store.ts';
 import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
@@ -23,8 +12,6 @@ import { WorkspaceParams } from '../workspaces.ts';
 import { analysisDepsOf, asOfParam } from './parameters.ts';
 import { todayIn } from '../../../analytics/analyses.ts';
 import { systemClock } from '../../../shared/clock.ts';
-import { SalesTotals } from '../../../analytics/sales-decomposition.ts';
-import { AnalyticsPeriod, Day, Quotient } from '../../../analytics/result-shapes.ts';
 
 /**
  * KPIs under /workspaces/{workspace}/analytics/kpis: the tree (list, create, read, change,
@@ -39,103 +26,6 @@ const KPI = `A KPI is a metric of the analyses (${KPI_METRICS.join(', ')}) with 
 
 const STATUS_RULE = `Status of the current bucket (the one holding asOf − 1, measured to asOf): expected = the bucket's target, pro-rated by days elapsed ÷ days in the bucket for additive metrics (sales, customers, purchases), the target itself for the others; pace = actual ÷ expected; with tolerance t, a higher-is-better KPI is ahead when pace > 1 + t, behind when pace < 1 − t, on_track in between (lower-is-better the other way round); no_data without an actual. F2 conversion is judged on the latest cohort whose window is over. Trend: least-squares slope of the last ${TREND_BUCKETS} complete buckets with an actual, relative to their mean level: up above ${TREND_FLAT_BAND * 100} % per bucket, down below −${TREND_FLAT_BAND * 100} %, flat in between; insufficient_data with fewer than ${TREND_MIN_POINTS} points.`;
 
-const TargetOverride = z.object({
-  bucket: Day.describe('First date of the bucket (a Monday for weeks, the 1st for months)'),
-  target: z.number().describe('The target of that bucket'),
-});
-
-const KpiFilterValues = z
-  .object({
-    channel: z.enum(ORDER_CHANNELS),
-    orderPrefecture: z.string().describe('Prefecture of the order (canonical: 東京都)'),
-    store: z.string(),
-    gender: z.enum(GENDERS),
-    customerPrefecture: z.string().describe("The customer's prefecture (canonical: 東京都)"),
-    ageBand: z.enum(AGE_BANDS),
-    category: z.string(),
-    product: z.string().describe('A SKU'),
-  })
-  .partial()
-  .meta({ id: 'KpiFilterValues', description: 'At most one filter, and only on a sales metric' });
-
-const Kpi = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    metric: KpiMetric,
-    granularity: z.enum(KPI_GRANULARITIES),
-    target: z.number().describe('The target of every bucket without an override'),
-    targetOverrides: z.array(TargetOverride).describe('Targets of given buckets, by bucket'),
-    filters: KpiFilterValues,
-    direction: z.enum(KPI_DIRECTIONS),
-    tolerance: z.number().describe('Half-width of the on-track band, as a share of the expected value'),
-    parentId: z.string().nullable().describe('The KPI above it in the tree; null for a root'),
-    createdAt: z.date(),
-    updatedAt: z.date(),
-  })
-  .meta({ id: 'Kpi' });
-
-const KpiInTree = Kpi.extend({ depth: z.number().int().min(0).describe('0 for a root, 1 for its children…') }).meta({ id: 'KpiInTree' });
-
-const KpiList = z
-  .object({
-    items: z.array(KpiInTree).describe('Tree order: each root (oldest first), then its subtree depth first, siblings oldest first'),
-  })
-  .meta({ id: 'KpiList' });
-
-const KpiStatus = z
-  .union([
-    z.object({
-      status: z.enum(['ahead', 'on_track', 'behind']),
-      bucket: Day.describe('First date of the bucket judged'),
-      actual: z.number(),
-      expected: z.number().describe('The target as expected by now: pro-rated for additive metrics, else the target'),
-      pace: z.number().describe('actual ÷ expected'),
-      elapsedShare: z.number().describe('Days elapsed ÷ days in the bucket (1 for a complete bucket)'),
-    }),
-    z.object({ status: z.literal('no_data'), bucket: Day, reason: z.string() }),
-  ])
-  .meta({ id: 'KpiStatus' });
-
-const KpiTrend = z
-  .object({
-    direction: z.enum(['up', 'flat', 'down', 'insufficient_data']).describe("The metric's own direction"),
-    assessment: z.enum(['improving', 'steady', 'worsening']).nullable().describe("The direction read against the KPI's: a falling churn rate is improving"),
-    slopePerBucket: Quotient.describe("Least-squares slope in the metric's unit per bucket; null with too few points"),
-    relativeSlope: Quotient.describe('The slope ÷ the mean |actual| of the points'),
-    buckets: z.array(Day).describe('The buckets fitted, oldest first'),
-  })
-  .meta({ id: 'KpiTrend' });
-
-const KpiBoard = z
-  .object({
-    asOf: Day.describe('The data is read to this local date, excluded'),
-    entries: z
-      .array(
-        z.object({
-          kpi: KpiInTree,
-          series: z
-            .array(
-              z.object({
-                bucket: Day,
-                period: AnalyticsPeriod.describe('The dates measured: the bucket, or [bucket, asOf) for the current one'),
-                complete: z.boolean().describe("The value will not change with more days: the bucket has ended (for F2, the cohort's window too)"),
-                actual: Quotient.describe(
-                  'The metric in the bucket; null where it has none (a quotient without its denominator, a bucket before the first order)',
-                ),
-                target: z.number().describe("The bucket's override, else the KPI's target"),
-                attainment: Quotient.describe("actual ÷ target (the whole bucket's target, not pro-rated)"),
-              }),
-            )
-            .describe('The `buckets` buckets before the current one, then the current one; oldest first'),
-          status: KpiStatus,
-          trend: KpiTrend,
-        }),
-      )
-      .describe('Every KPI, in tree order'),
-  })
-  .meta({ id: 'KpiBoard' });
-
 const SeedTerms = z
   .object({
     salesTarget: z.number().positive().describe('The sales target per bucket of the root KPI'),
@@ -143,32 +33,6 @@ const SeedTerms = z
     asOf: asOfParam.describe("The baseline is the last complete bucket before this local date (default: today in the workspace's time zone)"),
   })
   .meta({ id: 'KpiSeedTerms' });
-
-const KpiTreeBaseline = z
-  .object({
-    period: AnalyticsPeriod,
-    totals: SalesTotals,
-  })
-  .describe('The last complete bucket before asOf, as decomposed');
-
-const SeededKpiTree = z
-  .object({
-    outcome: z.literal('seeded'),
-    baseline: KpiTreeBaseline,
-    salesGrowth: z.number().describe("T ÷ S0: the sales target over the baseline's sales"),
-    factorGrowth: z.number().describe("(T ÷ S0)^(1/4): every factor's target ÷ its baseline value"),
-    root: Kpi,
-    children: z.array(Kpi).describe('customers, frequency, items per purchase, price per item, in that order'),
-  })
-  .meta({ id: 'SeededKpiTree' });
-
-const NoKpiBaseline = z
-  .object({
-    outcome: z.literal('no_baseline').describe('The baseline bucket has no sales to split a target from: nothing was created'),
-    baseline: KpiTreeBaseline,
-    reason: z.string(),
-  })
-  .meta({ id: 'NoKpiBaseline' });
 
 // At most 18 digits: every such id fits the bigint column, so a long one is a 400, not a database error.
 const KpiParams = WorkspaceParams.extend({
@@ -317,10 +181,7 @@ export function kpiRoutes(deps: AppDeps): FastifyPluginAsyncZod {
               .transform((text) => text === 'true')
               .describe('Also delete every KPI below it'),
           }),
-          response: {
-            200: z.object({ deleted: z.array(z.string()).describe('The ids deleted: the KPI, then those below it') }).meta({ id: 'DeletedKpis' }),
-            ...writeErrors,
-          },
+          response: { 200: DeletedKpis, ...writeErrors },
         },
       },
       async (request) => {
