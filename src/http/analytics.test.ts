@@ -165,7 +165,7 @@ describe('bounded work', () => {
     expect(cohorts.statusCode).toBe(422);
     expect(cohorts.json()).toMatchObject({ details: { field: 'from', limit: MAX_COHORTS } });
     expect((await call('GET', '/analytics/churn?asOf=2024-04-01&limit=200', readKey)).statusCode).toBe(200);
-    expect((await call('GET', '/analytics/churn?asOf=2024-04-01&limit=201', readKey)).statusCode).toBe(400);
+    expect((await call('GET', '/analytics/churn?asOf=2024-04-01&limit=201', readKey)).statusCode).toBe(422);
   });
 });
 

@@ -40,6 +40,15 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   }
   if (hasZodFastifySchemaValidationErrors(error)) {
     const issues = error.validation.map((v) => ({ field: `${error.validationContext ?? ''}${v.instancePath}`.replace(/\//g, '.'), reason: v.message }));
+    // A well-formed query asking for more than one request may (a page size past its cap, say):
+    // the bounds of a request's work are refused as such, 422, as the analyses' own bounds are.
+    if (error.validationContext === 'querystring' && error.validation.every((v) => v.keyword === 'too_big')) {
+      return reply.status(422).send({
+        code: 'validation_failed',
+        message: `Beyond what one request may ask: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`,
+        details: { issues },
+      });
+    }
     return reply.status(400).send({
       code: 'bad_request',
       message: `Invalid request: ${issues.map((i) => `${i.field}: ${i.reason}`).join('; ')}`,
