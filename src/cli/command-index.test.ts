@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Command } from 'commander';
@@ -8,23 +10,32 @@ import { createCliContext } from './context.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Runs bin/kizuna.js with a module hook that prints every module it loads (file URLs, one a line, on stderr). */
+/**
+ * Runs bin/kizuna.js with a module hook that notes every module it loads (file URLs, one a
+ * line). The hook runs on Node's loader thread and appends to a file synchronously: its writes
+ * to stderr could be lost when the CLI ends with process.exit before that thread flushes them.
+ */
 async function modulesLoadedBy(args: string[]): Promise<{ stdout: string; modules: string[] }> {
-  const hooks = `export async function resolve(specifier, context, next) {
+  const log = path.join(mkdtempSync(path.join(tmpdir(), 'kizuna-loaded-')), 'modules.txt');
+  const hooks = `import { appendFileSync } from 'node:fs';
+  export async function resolve(specifier, context, next) {
     const resolved = await next(specifier, context);
-    if (resolved.url.startsWith('file:')) process.stderr.write('loaded ' + resolved.url + '\\n');
+    if (resolved.url.startsWith('file:')) appendFileSync(${JSON.stringify(log)}, resolved.url + '\\n');
     return resolved;
   }`;
   const preload = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
-  const { stdout, stderr } = await promisify(execFile)(
+  const { stdout } = await promisify(execFile)(
     process.execPath,
     ['--import', `data:text/javascript,${encodeURIComponent(preload)}`, 'bin/kizuna.js', ...args],
-    { cwd: root },
+    {
+      cwd: root,
+    },
   );
-  const modules = stderr
+  const modules = readFileSync(log, 'utf8')
     .split('\n')
-    .filter((line) => line.startsWith('loaded '))
-    .map((line) => path.relative(root, new URL(line.slice('loaded '.length)).pathname));
+    .filter((line) => line !== '')
+    .map((line) => path.relative(root, new URL(line).pathname));
+  rmSync(path.dirname(log), { recursive: true, force: true });
   return { stdout, modules };
 }
 
