@@ -126,7 +126,10 @@ export async function listCustomers(
     matches = await countRows(db, sql`select c.id from customers c where ${filtered} limit ${COUNT_LIMIT + 1}`);
     if (matches <= DENSE_MATCHES) for (const part of parts) sparse.set(part, sql`select c.id from customers c where ${filtered}`);
   }
-  if (matches > DENSE_MATCHES && parts.includes('keyed') && sorting.unkeyed !== null && after?.part !== 'unkeyed') {
+  // Not for a search: testing a search per profile (an identity lookup each) to count the
+  // buyers among its matches would cost far more than the walk it might save; a name is not
+  // common among leads and rare among buyers, as a lifecycle-like filter can be.
+  if (!keys && matches > DENSE_MATCHES && parts.includes('keyed') && sorting.unkeyed !== null && after?.part !== 'unkeyed') {
     const keyed = sql`select c.id from customers c where ${where} and ${sorting.keyedExists}`;
     if ((await countRows(db, sql`${keyed} limit ${COUNT_LIMIT + 1}`)) <= DENSE_MATCHES) sparse.set('keyed', keyed);
   }
