@@ -46,28 +46,21 @@ export interface SortSql {
 
 const withoutValue = sql`not exists (select 1 from customer_values nv where nv.workspace_id = c.workspace_id and nv.customer_id = c.id)`;
 
+/** The sorts by a purchase summary: buyers (who have one) first, then leads, on `c` alone. */
+const BUYERS_FIRST = {
+  id: sql`c.id`,
+  join: sql``,
+  keyed: sql`c.last_purchase_at is not null`,
+  unkeyed: sql`c.last_purchase_at is null`,
+  keyedExists: sql`c.last_purchase_at is not null`,
+};
+
 export function sortSql(sort: CustomerSort, workspaceId: string): SortSql {
   switch (sort) {
     case 'lastPurchase':
-      return {
-        key: sql`c.last_purchase_at`,
-        type: sql`timestamptz`,
-        id: sql`c.id`,
-        join: sql``,
-        keyed: sql`c.last_purchase_at is not null`,
-        unkeyed: sql`c.last_purchase_at is null`,
-        keyedExists: sql`c.last_purchase_at is not null`,
-      };
+      return { key: sql`c.last_purchase_at`, type: sql`timestamptz`, ...BUYERS_FIRST };
     case 'totalSpend':
-      return {
-        key: sql`c.purchase_total`,
-        type: sql`numeric`,
-        id: sql`c.id`,
-        join: sql``,
-        keyed: sql`c.last_purchase_at is not null`,
-        unkeyed: sql`c.last_purchase_at is null`,
-        keyedExists: sql`c.last_purchase_at is not null`,
-      };
+      return { key: sql`c.purchase_total`, type: sql`numeric`, ...BUYERS_FIRST };
     case 'clv':
       return {
         key: sql`v.clv`,

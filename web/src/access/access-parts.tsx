@@ -1,3 +1,4 @@
+import { type FormEvent, useState } from 'react';
 import { ApiError } from '../api/client.ts';
 import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -48,4 +49,24 @@ export function failed(error: unknown, conflictText?: string): Outcome {
   return asError instanceof ApiError && asError.status === 409 && conflictText
     ? { kind: 'failed', error: asError, text: conflictText }
     : { kind: 'failed', error: asError };
+}
+
+/**
+ * A form's submit for the access pages: busy while `work` runs, its outcome (or the failure,
+ * a 409 worded by `conflictText`) handed to the page.
+ */
+export function useOutcomeSubmit(onOutcome: (outcome: Outcome) => void, conflictText?: string) {
+  const [busy, setBusy] = useState(false);
+  const submit = (work: () => Promise<Outcome>) => async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      onOutcome(await work());
+    } catch (error) {
+      onOutcome(failed(error, conflictText));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, submit };
 }

@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
-import { failed, OutcomeMessage, RoleSelect, type Outcome } from '../access/access-parts.tsx';
+import { failed, OutcomeMessage, RoleSelect, type Outcome, useOutcomeSubmit } from '../access/access-parts.tsx';
 import { WhenLoaded } from '../analytics/page-frame.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canManage, type Role } from '../session/session.tsx';
@@ -103,26 +103,18 @@ function CreateKeyForm({ onOutcome }: { onOutcome(outcome: Outcome): void }) {
   const { workspace } = useCurrentWorkspace();
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('marketing');
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    try {
-      const created = await unwrap(
-        api.POST('/api/v1/workspaces/{workspace}/api-keys', { params: { path: { workspace: workspace.name } }, body: { name: name.trim(), role } }),
-      );
-      onOutcome({ kind: 'notice', text: k.created(created.info.name), secret: created.key });
-      setName('');
-    } catch (error) {
-      onOutcome(failed(error));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, submit } = useOutcomeSubmit(onOutcome);
+  const create = submit(async () => {
+    const created = await unwrap(
+      api.POST('/api/v1/workspaces/{workspace}/api-keys', { params: { path: { workspace: workspace.name } }, body: { name: name.trim(), role } }),
+    );
+    setName('');
+    return { kind: 'notice', text: k.created(created.info.name), secret: created.key };
+  });
   return (
     <section className="card" aria-labelledby="create-key-heading">
       <h2 id="create-key-heading">{k.createTitle}</h2>
-      <form className="access-form" onSubmit={(event) => void submit(event)}>
+      <form className="access-form" onSubmit={(event) => void create(event)}>
         <label className="field">
           <span>{k.name}</span>
           <input type="text" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />

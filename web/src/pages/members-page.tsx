@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
-import { failed, OutcomeMessage, RoleSelect, type Outcome } from '../access/access-parts.tsx';
+import { failed, OutcomeMessage, RoleSelect, type Outcome, useOutcomeSubmit } from '../access/access-parts.tsx';
 import { WhenLoaded } from '../analytics/page-frame.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canManage, useMe, type Role } from '../session/session.tsx';
@@ -124,35 +124,25 @@ function InviteForm({ onOutcome }: { onOutcome(outcome: Outcome): void }) {
   const [email, setEmail] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<Role>('read_only');
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    try {
-      const added = await unwrap(
-        api.POST('/api/v1/workspaces/{workspace}/members', {
-          params: { path: { workspace: workspace.name } },
-          body: { email, role, ...(displayName.trim() ? { displayName: displayName.trim() } : {}) },
-        }),
-      );
-      onOutcome(
-        added.generatedPassword
-          ? { kind: 'notice', text: m.newPassword(added.member.email), secret: added.generatedPassword }
-          : { kind: 'notice', text: m.added(added.member.email) },
-      );
-      setEmail('');
-      setDisplayName('');
-    } catch (error) {
-      onOutcome(failed(error, m.alreadyMember));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, submit } = useOutcomeSubmit(onOutcome, m.alreadyMember);
+  const invite = submit(async () => {
+    const added = await unwrap(
+      api.POST('/api/v1/workspaces/{workspace}/members', {
+        params: { path: { workspace: workspace.name } },
+        body: { email, role, ...(displayName.trim() ? { displayName: displayName.trim() } : {}) },
+      }),
+    );
+    setEmail('');
+    setDisplayName('');
+    return added.generatedPassword
+      ? { kind: 'notice', text: m.newPassword(added.member.email), secret: added.generatedPassword }
+      : { kind: 'notice', text: m.added(added.member.email) };
+  });
   return (
     <section className="card" aria-labelledby="invite-heading">
       <h2 id="invite-heading">{m.inviteTitle}</h2>
       <p className="muted">{m.inviteLead}</p>
-      <form className="access-form" onSubmit={(event) => void submit(event)}>
+      <form className="access-form" onSubmit={(event) => void invite(event)}>
         <label className="field">
           <span>{m.email}</span>
           <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
