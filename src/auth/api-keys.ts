@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Clock } from '../shared/clock.ts';
 import type { Kdb } from '../db/connect.ts';
 import type { Role } from '../db/schema.ts';
 import { KizunaError } from '../shared/errors.ts';
@@ -41,10 +42,10 @@ export async function listApiKeys(db: Kdb, workspaceId: string): Promise<ApiKeyI
   return rows.map((row) => ({ id: row.id, name: row.name, role: row.role, prefix: row.key_prefix, createdAt: row.created_at, revokedAt: row.revoked_at }));
 }
 
-export async function revokeApiKey(db: Kdb, workspaceId: string, id: string): Promise<void> {
+export async function revokeApiKey(db: Kdb, clock: Clock, workspaceId: string, id: string): Promise<void> {
   const result = await db
     .updateTable('api_keys')
-    .set({ revoked_at: new Date() })
+    .set({ revoked_at: clock.now() })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', id)
     .where('revoked_at', 'is', null)

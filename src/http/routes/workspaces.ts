@@ -158,7 +158,7 @@ export function workspaceRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'manage');
-        await revokeApiKey(db, workspace.id, request.params.id);
+        await revokeApiKey(db, deps.clock, workspace.id, request.params.id);
         return reply.status(204).send(null);
       },
     );
