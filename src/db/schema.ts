@@ -1,5 +1,17 @@
 import type { ColumnType, Generated } from 'kysely';
-import type { ConsentChannel, ConsentPurpose, ConsentStatus, Gender, IdentityKind, Lifecycle, OrderChannel, OrderStatus, Role } from '../shared/vocabulary.ts';
+import type {
+  ConsentChannel,
+  ConsentPurpose,
+  ConsentStatus,
+  CycleUnit,
+  Gender,
+  IdentityKind,
+  Lifecycle,
+  OrderChannel,
+  OrderStatus,
+  Role,
+  SubscriptionStatus,
+} from '../shared/vocabulary.ts';
 
 /** Kysely table types, written to match `migrations/*.sql`. */
 
@@ -71,6 +83,7 @@ export interface ProductsTable {
   category: string | null;
   price: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   is_subscription: ColumnType<boolean, boolean | undefined, boolean>;
+  is_trial: ColumnType<boolean, boolean | undefined, boolean>;
   effect_first_feeling_days: number | null;
   effect_clear_days: number | null;
   effect_share: ColumnType<string | null, string | number | null | undefined, string | number | null>;
@@ -92,6 +105,8 @@ export interface OrdersTable {
   delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   amount: DefaultNumeric;
   item_count: ColumnType<number, number | undefined, number>;
+  subscription_external_id: ColumnType<string | null, string | null | undefined, string | null>;
+  delivery_number: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }
@@ -161,6 +176,7 @@ export interface ApiKeysTable {
 export interface AnalyticsSettingsTable {
   workspace_id: string;
   churn_window_days: number | null;
+  clv_margin: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   updated_at: DefaultTimestamp;
 }
 
@@ -197,8 +213,23 @@ export interface KpisTable {
   workspace_id: string;
   parent_id: string | null;
   name: string;
-  metric: 'sales' | 'customers' | 'purchases' | 'frequency' | 'items_per_purchase' | 'price_per_item' | 'repeat_rate' | 'f2_rate' | 'churn_rate';
+  metric:
+    | 'sales'
+    | 'customers'
+    | 'purchases'
+    | 'frequency'
+    | 'items_per_purchase'
+    | 'price_per_item'
+    | 'repeat_rate'
+    | 'f2_rate'
+    | 'churn_rate'
+    | 'active_subscribers'
+    | 'continuation_rate'
+    | 'cancellation_rate'
+    | 'step_up_rate';
   f2_within_days: number | null;
+  delivery_number: ColumnType<number | null, number | null | undefined, number | null>;
+  step_up_within_days: ColumnType<number | null, number | null | undefined, number | null>;
   churn_window_days: number | null;
   granularity: 'week' | 'month';
   filters: Json;
@@ -214,6 +245,64 @@ export interface KpiTargetOverridesTable {
   kpi_id: string;
   bucket: string;
   target: Numeric;
+}
+
+/** Subscriptions (定期; migrations/0013_subscriptions.sql, src/subscriptions/). */
+export interface SubscriptionsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  external_id: string;
+  customer_id: string;
+  course: string | null;
+  cycle_unit: CycleUnit;
+  cycle_every: number;
+  status: SubscriptionStatus;
+  status_changed_at: Timestamp;
+  started_at: Timestamp;
+  /** A calendar date, as 'YYYY-MM-DD' (the pool parses no dates). */
+  next_delivery_on: string | null;
+  deliveries: ColumnType<number, number | undefined, number>;
+  skips: ColumnType<number, number | undefined, number>;
+  cancelled_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  cancel_reason: string | null;
+  cancel_note: string | null;
+  first_product_id: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface SubscriptionItemsTable {
+  subscription_id: string;
+  line_no: number;
+  workspace_id: string;
+  product_id: string;
+  quantity: number;
+}
+
+export interface SubscriptionStatusChangesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  subscription_id: string;
+  customer_id: string;
+  status: SubscriptionStatus;
+  changed_at: Timestamp;
+  reason: string | null;
+  note: string | null;
+  actor: string | null;
+}
+
+export interface SubscriptionCancelReasonsTable {
+  workspace_id: string;
+  code: string;
+  label_ja: string;
+  label_en: string;
+  position: ColumnType<number, number | undefined, number>;
+}
+
+export interface SubscriptionChangesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  changed_at: DefaultTimestamp;
 }
 
 export interface DB {
@@ -236,4 +325,9 @@ export interface DB {
   customer_values: CustomerValuesTable;
   kpis: KpisTable;
   kpi_target_overrides: KpiTargetOverridesTable;
+  subscriptions: SubscriptionsTable;
+  subscription_items: SubscriptionItemsTable;
+  subscription_status_changes: SubscriptionStatusChangesTable;
+  subscription_cancel_reasons: SubscriptionCancelReasonsTable;
+  subscription_changes: SubscriptionChangesTable;
 }

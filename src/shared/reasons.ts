@@ -47,6 +47,7 @@ export const REASON_CODES = [
   'mapping_unknown_column',
   'mapping_unknown_field',
   'columns_share_field',
+  'invalid_cycle',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

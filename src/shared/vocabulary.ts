@@ -12,6 +12,9 @@ export const CONSENT_PURPOSES = ['marketing', 'transactional'] as const;
 export const CONSENT_STATUSES = ['granted', 'withdrawn'] as const;
 export const ORDER_CHANNELS = ['web', 'phone', 'line', 'store', 'other'] as const;
 export const ORDER_STATUSES = ['pending', 'confirmed', 'shipped', 'delivered', 'cancelled', 'returned'] as const;
+export const SUBSCRIPTION_STATUSES = ['active', 'paused', 'cancelled'] as const;
+/** A cycle: every N days, every N months, or monthly on a day of the month. */
+export const CYCLE_UNITS = ['days', 'months', 'day_of_month'] as const;
 
 export type Role = (typeof ROLES)[number];
 export type Lifecycle = (typeof LIFECYCLES)[number];
@@ -22,3 +25,5 @@ export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 export type OrderChannel = (typeof ORDER_CHANNELS)[number];
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
+export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
+export type CycleUnit = (typeof CYCLE_UNITS)[number];

@@ -57,6 +57,7 @@ const reasons: ReasonMessages = {
   mapping_unknown_column: (p) => `The mapping names column "${p.column}", which the file does not have.`,
   mapping_unknown_field: (p) => `Column "${p.column}" is mapped to "${p.field}", which is not a field of this kind of data.`,
   columns_share_field: (p) => `Maps to the same field "${p.field}" as column "${p.column}": map one of them elsewhere.`,
+  invalid_cycle: () => 'Not a delivery cycle: write e.g. "30日ごと", "1ヶ月ごと", "毎月15日" or "every 30 days".',
 };
 
 const PREFECTURES_IN_ENGLISH: Record<string, string> = {

@@ -62,6 +62,7 @@ const reasons: ReasonMessages = {
   mapping_unknown_column: (p) => `対応付けで指定した列「${p.column}」がファイルにありません。`,
   mapping_unknown_field: (p) => `列「${p.column}」の取込先「${p.field}」は、この種類のデータの項目ではありません。`,
   columns_share_field: (p) => `列「${p.column}」と同じ項目「${p.field}」に対応しています。どちらかを別の項目にしてください。`,
+  invalid_cycle: () => 'お届けサイクルとして読めません。「30日ごと」「1ヶ月ごと」「毎月15日」のように書いてください。',
 };
 
 /**
