@@ -48,6 +48,10 @@ const WORDS: Record<string, Cycle> = {
   biweekly: { unit: 'days', every: 14 },
   毎月末: { unit: 'day_of_month', every: 31 },
   毎月末日: { unit: 'day_of_month', every: 31 },
+  月末: { unit: 'day_of_month', every: 31 },
+  monthlyonthelastday: { unit: 'day_of_month', every: 31 },
+  lastdayofthemonth: { unit: 'day_of_month', every: 31 },
+  endofmonth: { unit: 'day_of_month', every: 31 },
 };
 
 /** A cycle from its words: 「30日ごと」「1ヶ月ごと」「2ヶ月ごと」「毎月15日」「隔月」, "every 30 days", "monthly on day 15"… */
