@@ -1,9 +1,11 @@
 import type { ReactNode } from 'react';
 import { Failure, Loading } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import type { Loaded } from '../use-api-data.ts';
 import type { AnalyticsPageKey } from './analytics-pages.ts';
-import { useDataEnd } from './data-end.ts';
+import { dataEndOf, TodayContext, useCoverage, type DataCoverage } from './data-end.ts';
+import { useQueryState } from './search-params.ts';
 import { Definitions, type DefinitionTopic } from './definitions.tsx';
 
 /**
@@ -20,7 +22,7 @@ export function AnalyticsPage({
   children: (dataEnd: string) => ReactNode;
 }) {
   const { t } = useI18n();
-  const dataEnd = useDataEnd();
+  const coverage = useCoverage();
   return (
     <>
       <header className="analytics-header">
@@ -30,8 +32,34 @@ export function AnalyticsPage({
         </div>
         <Definitions topics={topics} />
       </header>
-      <WhenLoaded data={dataEnd}>{children}</WhenLoaded>
+      <WhenLoaded data={coverage}>
+        {(data) => (
+          <TodayContext.Provider value={data.today}>
+            {data.endsBeforeToday && <DataEndsBefore coverage={data} />}
+            {children(dataEndOf(data))}
+          </TodayContext.Provider>
+        )}
+      </WhenLoaded>
     </>
+  );
+}
+
+/** The data ends before yesterday: "as of today" looks at days without data; say so, with a way to look at the data's last day. */
+function DataEndsBefore({ coverage }: { coverage: DataCoverage }) {
+  const { t } = useI18n();
+  const { format } = useCurrentWorkspace();
+  const c = t.analytics.controls;
+  const query = useQueryState();
+  const lastOrder = coverage.lastOrderOn!;
+  return (
+    <p className="alert alert-info data-ends-before" role="note">
+      {c.dataEndsBefore(format.calendarDate(lastOrder), format.calendarDate(coverage.today))}{' '}
+      {query.get('asOf') !== coverage.dataEnd && (
+        <button type="button" className="button-inline" onClick={() => query.set({ asOf: coverage.dataEnd ?? undefined })}>
+          {c.viewAtDataEnd(format.calendarDate(lastOrder))}
+        </button>
+      )}
+    </p>
   );
 }
 

@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
+import { useToday } from './data-end.ts';
 import { addDays, isDate, lastWholeMonths } from './dates.ts';
 import { oneOf, useQueryState } from './search-params.ts';
 
@@ -134,11 +135,12 @@ export function GranularitySelect({ value, onChange }: { value: Granularity; onC
   );
 }
 
-/** The date the customer base is analysed as of: the URL's (?asOf), else the data's end. */
+/** The date the customer base is analysed as of: the URL's (?asOf), else today in the workspace's time zone (the CLI's default too), else the data's end. */
 export function useAsOfQuery(dataEnd: string) {
   const query = useQueryState();
+  const today = useToday();
   const asOf = query.get('asOf');
-  return { asOf: isDate(asOf) ? asOf : dataEnd, setAsOf: (next: string) => query.set({ asOf: next }), query };
+  return { asOf: isDate(asOf) ? asOf : (today ?? dataEnd), setAsOf: (next: string) => query.set({ asOf: next }), query };
 }
 
 export function ComparisonSelect({ value, onChange }: { value: Comparison; onChange(next: Comparison): void }) {

@@ -658,6 +658,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/analytics/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the data covers: today (every analysis's default asOf) and the first and last order days */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DataCoverage"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/analytics/customer-value": {
         parameters: {
             query?: never;
@@ -5405,6 +5471,23 @@ export interface components {
              * @enum {string}
              */
             unit?: "day" | "week";
+        };
+        DataCoverage: {
+            /** @description The first local date the orders do not cover: the day after the latest order */
+            dataEnd: string | null;
+            /** @description True when the latest order is before yesterday: "as of today" then looks at days the data does not cover, and the console says so */
+            endsBeforeToday: boolean;
+            /** @description Local date of the earliest order (null without orders) */
+            firstOrderOn: string | null;
+            /** @description Whether the workspace has subscriptions (定期) of any status */
+            hasSubscriptions: boolean;
+            /** @description Local date of the latest order (null without orders) */
+            lastOrderOn: string | null;
+            /**
+             * Format: date
+             * @description Today in the workspace's time zone: the default asOf of every analysis
+             */
+            today: string;
         };
         DeletedKpis: {
             /** @description The ids deleted: the KPI, then those below it */

@@ -407,6 +407,9 @@ export const en: Messages = {
       lastMonths: (n) => `Last ${n} ${n === 1 ? 'month' : 'months'}`,
       asOf: 'As of',
       asOfNote: 'Purchases before this date count.',
+      dataEndsBefore: (lastOrder, today) =>
+        `The data ends with the orders of ${lastOrder}. "As of" defaults to today (${today}), so the days since count as days without data (everyone may look churned, for instance).`,
+      viewAtDataEnd: (lastOrder) => `View as of ${lastOrder}`,
       range: (from, until) => `${from} – ${until}`,
       badPeriod: 'The first day must not be after the last day.',
       within: 'W (days)',

@@ -374,6 +374,9 @@ export const ja = {
       lastMonths: (n: number) => `直近${n}か月`,
       asOf: '基準日',
       asOfNote: '基準日の前日までの購入で計算します。',
+      dataEndsBefore: (lastOrder: string, today: string) =>
+        `データは ${lastOrder} の注文までです。基準日は既定で今日(${today})なので、それ以降はデータのない期間として計算されます(たとえば全員が離反に見えます)。`,
+      viewAtDataEnd: (lastOrder: string) => `${lastOrder} 時点で見る`,
       range: (from: string, until: string) => `${from} 〜 ${until}`,
       badPeriod: '開始日は終了日以前の日付にしてください。',
       within: 'W(日)',
