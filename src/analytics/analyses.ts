@@ -22,14 +22,7 @@ import { continuationCounts, continuationOf, type Continuation } from './subscri
 import { cancelReasonLabels } from './subscriptions/reason-labels.ts';
 import { stepUpOf, stepUpTally, type StepUp } from './subscriptions/step-up.ts';
 import { measuredDates, subscriberCounts, subscribersOf, type Subscribers } from './subscriptions/subscribers.ts';
-import {
-  checkMaxDelivery,
-  checkSplit,
-  checkStepUpWindow,
-  DEFAULT_MAX_DELIVERY,
-  DEFAULT_STEP_UP_DAYS,
-  type ContinuationSplit,
-} from './subscriptions/terms.ts';
+import { checkMaxDelivery, checkSplit, checkStepUpWindow, DEFAULT_MAX_DELIVERY, DEFAULT_STEP_UP_DAYS, type ContinuationSplit } from './subscriptions/terms.ts';
 import { checkF2Terms, f2AsOf, f2Conversion, repeatRates, type F2Conversion, type RepeatRates } from './repeat-f2.ts';
 import { checkRetentionTerms, cohortRetention, type CohortRetention } from './retention.ts';
 import { listRfmCustomers, rfmOfCustomer, rfmScores, CustomerRfm, type RfmSummary } from './rfm.ts';

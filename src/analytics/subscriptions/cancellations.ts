@@ -72,7 +72,7 @@ export const Cancellations = z
     total: z.object(RATE).describe('The whole period: cancelled in it ÷ in force at its start'),
     series: z.array(CancellationBucket).describe('One entry per bucket, in order'),
     reasons: z.array(CancelReasonCount).describe("The period's cancellations by reason, ranked by count"),
-    byDelivery: z.array(CancellationsAtDelivery).describe('The period\'s cancellations by the deliveries they had, rows with cancellations only'),
+    byDelivery: z.array(CancellationsAtDelivery).describe("The period's cancellations by the deliveries they had, rows with cancellations only"),
   })
   .meta({ id: 'Cancellations' });
 export type Cancellations = z.infer<typeof Cancellations>;

@@ -77,7 +77,12 @@ export const ContinuationTable = z.object(TABLE);
 export type ContinuationTable = z.infer<typeof ContinuationTable>;
 
 export const ContinuationGroup = z.object({
-  key: z.string().nullable().describe('cohort: the start month YYYY-MM; course: the course name; product: the SKU of the first product; source: the acquisition source. Null: none given'),
+  key: z
+    .string()
+    .nullable()
+    .describe(
+      'cohort: the start month YYYY-MM; course: the course name; product: the SKU of the first product; source: the acquisition source. Null: none given',
+    ),
   ...TABLE,
 });
 export type ContinuationGroup = z.infer<typeof ContinuationGroup>;
@@ -92,7 +97,7 @@ export const Continuation = z
     deliveriesCountedFrom: z
       .enum(DELIVERY_SOURCES)
       .describe(
-        'stored_count: each subscription\'s stored number of deliveries (asOf today or later); orders: for a past asOf, the highest delivery number of the orders before asOf naming the subscription, where orders name it (else the stored count)',
+        "stored_count: each subscription's stored number of deliveries (asOf today or later); orders: for a past asOf, the highest delivery number of the orders before asOf naming the subscription, where orders name it (else the stored count)",
       ),
     total: ContinuationTable,
     groups: z.array(ContinuationGroup).describe('One per value of `by` (cohorts in month order, the others largest first); empty without `by`'),
@@ -143,7 +148,8 @@ export function continuationOf(params: {
 }): Continuation {
   const { asOf, by, maxDelivery, fromOrders, counts } = params;
   const tables = [...counts.groups].map(([key, groupCounts]) => ({ key, ...continuationTableOf(groupCounts, maxDelivery) }));
-  const byKey = (a: { key: string | null }, b: { key: string | null }) => (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1);
+  const byKey = (a: { key: string | null }, b: { key: string | null }) =>
+    a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1;
   let groups: ContinuationGroup[];
   if (by === 'cohort') {
     tables.sort(byKey);

@@ -29,7 +29,7 @@ export interface ReasonLabel {
 
 /** A reason's code and words, as the cancellation analyses give it. */
 export const CancelReasonLabel = {
-  code: z.string().nullable().describe('The reason code (built-in or the workspace\'s own); null: no reason given'),
+  code: z.string().nullable().describe("The reason code (built-in or the workspace's own); null: no reason given"),
   labelJa: z.string(),
   labelEn: z.string(),
 };

@@ -45,7 +45,7 @@ export const StepUp = z
     asOf: Day.describe('The first date the data is not read for: first purchases and starts before it count'),
     total: StepUpRate.describe("The period's trial starters as one cohort"),
     cohorts: z.array(StepUpCohort),
-    bySource: z.array(StepUpBySource).describe('The period\'s trial starters by acquisition source, most first'),
+    bySource: z.array(StepUpBySource).describe("The period's trial starters by acquisition source, most first"),
   })
   .meta({ id: 'StepUp' });
 export type StepUp = z.infer<typeof StepUp>;
@@ -84,7 +84,9 @@ export function stepUpOf(params: { period: Period; granularity: Granularity; wit
     total: rateOf({ trialCustomers: sum((c) => c.trialCustomers), steppedUp: sum((c) => c.steppedUp) }, complete),
     cohorts,
     bySource: [...tally.bySource]
-      .sort(([a, countsA], [b, countsB]) => countsB.trialCustomers - countsA.trialCustomers || (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1))
+      .sort(
+        ([a, countsA], [b, countsB]) => countsB.trialCustomers - countsA.trialCustomers || (a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1),
+      )
       .map(([source, counts]) => ({ source, ...rateOf(counts, complete) })),
   };
 }

@@ -48,7 +48,10 @@ function add(counts: DeliveryCounts, j: number, cancelled: boolean, beyond: numb
 }
 
 /** A grouping as a whole-number code per subscription (−1: no value) and the key of a code; null for no grouping. */
-function groupKeys(snapshot: SubscriptionSnapshot, grouping: ContinuationGrouping | null): { code(i: number): number; key(code: number): string | null } | null {
+function groupKeys(
+  snapshot: SubscriptionSnapshot,
+  grouping: ContinuationGrouping | null,
+): { code(i: number): number; key(code: number): string | null } | null {
   const dictionary = (codes: Int32Array | ((i: number) => number), values: string[]) => ({
     code: typeof codes === 'function' ? codes : (i: number) => codes[i]!,
     key: (code: number) => (code === -1 ? null : values[code]!),
