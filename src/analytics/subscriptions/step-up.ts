@@ -102,6 +102,7 @@ export async function stepUpTally(params: {
 }): Promise<StepUpTally> {
   const { pool, workspaceId, period, granularity, within, asOf } = params;
   const timezone = await workspaceTimezone(pool, workspaceId);
+  // biome-ignore lint/complexity/useMathMinMax: the dates are YYYY-MM-DD strings, compared as text
   const cohortsTo = period.to < asOf ? period.to : asOf;
   const first = firstPurchaseEverSql('c');
   const { rows } = await pool.query<{ per_bucket: boolean; bucket: string | null; source: string | null; trial: number; stepped: number }>(

@@ -45,7 +45,7 @@ export function snapshotCancellationCounts(
     const reason = snapshot.cancelReason[i]! + 1;
     reasonCounts[reason]!++;
     const delivered = snapshot.deliveries[i]!;
-    byDelivery[delivered > maxDelivery + 1 ? maxDelivery + 1 : delivered]![reason]!++;
+    byDelivery[Math.min(delivered, maxDelivery + 1)]![reason]!++;
   }
   const reasonOf = (slot: number) => (slot === 0 ? null : snapshot.reasons[slot - 1]!);
   const asMap = (slots: Int32Array) => {

@@ -22,7 +22,7 @@ export function snapshotContinuationCounts(
     const status = statusAsOf(snapshot, i, asOf);
     if (status === NOT_STARTED) continue;
     const delivered = deliveriesAsOf(snapshot, i, asOf, fromOrders);
-    const j = delivered > maxDelivery + 1 ? maxDelivery + 1 : delivered;
+    const j = Math.min(delivered, maxDelivery + 1);
     const beyond = delivered > maxDelivery + 1 ? delivered - maxDelivery - 1 : 0;
     const cancelled = status === CANCELLED;
     add(total, j, cancelled, beyond);

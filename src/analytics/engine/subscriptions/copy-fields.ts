@@ -60,10 +60,10 @@ const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t:
 
 /** Undoes COPY text's escapes (\t, \n, \\, octal \NNN, hex \xHH) in a field's text. */
 function unescapeCopyText(raw: string): string {
-  return raw.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_match, escape: string) => {
-    if (escape.startsWith('x') && escape.length > 1) return String.fromCharCode(Number.parseInt(escape.slice(1), 16));
-    if (/^[0-7]+$/.test(escape)) return String.fromCharCode(Number.parseInt(escape, 8));
-    return ESCAPES[escape] ?? escape;
+  return raw.replace(/\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|.)/g, (_match, sequence: string) => {
+    if (sequence.startsWith('x') && sequence.length > 1) return String.fromCharCode(Number.parseInt(sequence.slice(1), 16));
+    if (/^[0-7]+$/.test(sequence)) return String.fromCharCode(Number.parseInt(sequence, 8));
+    return ESCAPES[sequence] ?? sequence;
   });
 }
 
