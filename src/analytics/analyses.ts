@@ -14,7 +14,15 @@ import { snapshotRetention } from './engine/retention.ts';
 import { rfmTableOf, snapshotRfmCustomers, snapshotRfmOfCustomer } from './engine/rfm-customers.ts';
 import { snapshotRfmSummary } from './engine/rfm.ts';
 import { snapshotSales } from './engine/sales.ts';
-import { addMonths, checkSeries, type Comparison, type Granularity, type Period } from './periods.ts';
+import { addMonths, bucketStart, checkSeries, requireCalendarDate, type Comparison, type Granularity, type Period } from './periods.ts';
+import { snapshotCancellationCounts, snapshotStepUpTally, snapshotSubscriberCounts } from './engine/subscriptions/base.ts';
+import { snapshotContinuationCounts } from './engine/subscriptions/continuation.ts';
+import { cancellationCounts, cancellationsOf, type Cancellations } from './subscriptions/cancellations.ts';
+import { continuationCounts, continuationOf, type Continuation } from './subscriptions/continuation.ts';
+import { cancelReasonLabels } from './subscriptions/reason-labels.ts';
+import { stepUpOf, stepUpTally, type StepUp } from './subscriptions/step-up.ts';
+import { measuredDates, subscriberCounts, subscribersOf, type Subscribers } from './subscriptions/subscribers.ts';
+import { checkMaxDelivery, checkSplit, checkStepUpWindow, DEFAULT_MAX_DELIVERY, DEFAULT_STEP_UP_DAYS, type ContinuationSplit } from './subscriptions/terms.ts';
 import { checkF2Terms, f2AsOf, f2Conversion, repeatRates, type F2Conversion, type RepeatRates } from './repeat-f2.ts';
 import { checkRetentionTerms, cohortRetention, type CohortRetention } from './retention.ts';
 import { listRfmCustomers, rfmOfCustomer, rfmScores, CustomerRfm, type RfmSummary } from './rfm.ts';
@@ -231,4 +239,118 @@ export function predictCustomerValues(deps: AnalysisDeps, params: Subject & Part
     () => runCustomerValue({ pool, workspaceId: workspace.id, ...terms, clock }),
     engine,
   );
+}
+
+/**
+ * Continuation by delivery number (subscriptions/continuation.ts) as of `asOf` (default today),
+ * whole and split `by` start month, course, first product or source, for k = 1 … maxDelivery
+ * (default 24). For an asOf before today the deliveries come from the orders naming the
+ * subscriptions where there are such orders (`deliveriesCountedFrom: 'orders'`).
+ */
+export async function analyseContinuation(
+  deps: AnalysisDeps,
+  params: Subject & { asOf?: string; by?: ContinuationSplit; maxDelivery?: number },
+): Promise<Continuation> {
+  const { pool, analytics, clock } = deps;
+  const { workspace, by } = params;
+  const today = todayIn(workspace, clock);
+  const asOf = params.asOf ?? today;
+  const maxDelivery = params.maxDelivery ?? DEFAULT_MAX_DELIVERY;
+  requireCalendarDate(asOf, 'asOf');
+  checkSplit(by);
+  checkMaxDelivery(maxDelivery);
+  const terms = { asOf, grouping: by ?? null, maxDelivery, fromOrders: asOf < today };
+  const counts = await analytics.runSubscriptions(
+    workspace.id,
+    (snapshot) => snapshotContinuationCounts(snapshot, terms),
+    () => continuationCounts({ pool, workspaceId: workspace.id, ...terms }),
+    params.engine,
+  );
+  return continuationOf({ asOf, by: by ?? null, maxDelivery, fromOrders: terms.fromOrders, counts });
+}
+
+/** The first local date of the 12th month before today's: the default start of the series over time (12 whole months and the current one). */
+function yearBefore(today: string): string {
+  return addMonths(bucketStart(today, 'month'), -12);
+}
+
+/**
+ * Cancellations per bucket of [from, to) (default: from the month a year before today's to
+ * today), the reasons ranked and the reasons by delivery number (subscriptions/cancellations.ts).
+ */
+export async function analyseCancellations(
+  deps: AnalysisDeps,
+  params: Subject & { from?: string; to?: string; granularity?: Granularity; maxDelivery?: number },
+): Promise<Cancellations> {
+  const { pool, analytics, clock } = deps;
+  const { workspace } = params;
+  const today = todayIn(workspace, clock);
+  const period = { from: params.from ?? yearBefore(params.to ?? today), to: params.to ?? today };
+  const granularity = params.granularity ?? DEFAULT_GRANULARITY;
+  const maxDelivery = params.maxDelivery ?? DEFAULT_MAX_DELIVERY;
+  checkSeries(period, granularity);
+  checkMaxDelivery(maxDelivery);
+  const terms = { period, granularity, maxDelivery };
+  const [counts, labels] = await Promise.all([
+    analytics.runSubscriptions(
+      workspace.id,
+      (snapshot) => snapshotCancellationCounts(snapshot, terms),
+      () => cancellationCounts({ pool, workspaceId: workspace.id, ...terms }),
+      params.engine,
+    ),
+    cancelReasonLabels(pool, workspace.id),
+  ]);
+  return cancellationsOf({ ...terms, counts, labels });
+}
+
+/**
+ * The step-up rate of the trial starters of a period, per cohort and by source, within W days
+ * (default 60), with what is dated before asOf (default today) (subscriptions/step-up.ts).
+ */
+export async function analyseStepUp(
+  deps: AnalysisDeps,
+  params: Subject & { period: Period; granularity?: Granularity; within?: number; asOf?: string },
+): Promise<StepUp> {
+  const { pool, analytics, clock } = deps;
+  const { workspace, period } = params;
+  const asOf = params.asOf ?? todayIn(workspace, clock);
+  const granularity = params.granularity ?? DEFAULT_GRANULARITY;
+  const within = params.within ?? DEFAULT_STEP_UP_DAYS;
+  checkSeries(period, granularity);
+  checkStepUpWindow(within);
+  requireCalendarDate(asOf, 'asOf');
+  const terms = { period, granularity, within, asOf };
+  const tally = await analytics.runSubscriptions(
+    workspace.id,
+    (snapshot) => snapshotStepUpTally(snapshot, terms),
+    () => stepUpTally({ pool, workspaceId: workspace.id, ...terms }),
+    params.engine,
+  );
+  return stepUpOf({ ...terms, tally });
+}
+
+/**
+ * Subscriptions in force (active, paused) and subscribers at the end of each bucket of
+ * [from, to) (default: from the month a year before asOf's to asOf), none measured after asOf
+ * (default today) (subscriptions/subscribers.ts).
+ */
+export async function analyseSubscribers(
+  deps: AnalysisDeps,
+  params: Subject & { from?: string; to?: string; granularity?: Granularity; asOf?: string },
+): Promise<Subscribers> {
+  const { pool, analytics, clock } = deps;
+  const { workspace } = params;
+  const asOf = params.asOf ?? todayIn(workspace, clock);
+  requireCalendarDate(asOf, 'asOf');
+  const period = { from: params.from ?? yearBefore(params.to ?? asOf), to: params.to ?? asOf };
+  const granularity = params.granularity ?? DEFAULT_GRANULARITY;
+  checkSeries(period, granularity);
+  const dates = measuredDates(period, granularity, asOf);
+  const counts = await analytics.runSubscriptions(
+    workspace.id,
+    (snapshot) => snapshotSubscriberCounts(snapshot, dates),
+    () => subscriberCounts({ pool, workspaceId: workspace.id, dates }),
+    params.engine,
+  );
+  return subscribersOf({ period, granularity, asOf, counts });
 }

@@ -12,6 +12,8 @@ export interface FixtureOrder {
   amount: number;
   /** Default 'delivered' (a purchase); 'cancelled' and 'returned' are not purchases. */
   status?: OrderStatus;
+  /** The one item's product; default 'FIXTURE'. */
+  sku?: string;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function addOrders(database: Database, workspace: Workspace, orders
     customer_id: order.customer,
     ordered_at: order.at,
     status: order.status ?? 'delivered',
-    items: [{ sku: 'FIXTURE', quantity: 1, unit_price: order.amount, product_name: 'Fixture product' }],
+    items: [{ sku: order.sku ?? 'FIXTURE', quantity: 1, unit_price: order.amount, product_name: order.sku ? `Fixture ${order.sku}` : 'Fixture product' }],
   }));
   const result = await withTransaction(database.pool, (client) => ingestBatch({ client, workspace, kind: 'orders', records, mode: 'all-or-nothing' }));
   if (result.invalid > 0) throw new Error(`fixture orders refused: ${JSON.stringify(result.errors)}`);

@@ -6,6 +6,9 @@ import { loadPurchaseSnapshot } from './snapshot/load.ts';
 import { EngineLimit } from './snapshot/money-units.ts';
 import type { PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
 import { refreshPurchaseSnapshot } from './snapshot/refresh.ts';
+import { subscriptionDataVersion } from './subscriptions/data-version.ts';
+import { loadSubscriptionSnapshot } from './subscriptions/load.ts';
+import type { SubscriptionSnapshot } from './subscriptions/subscription-snapshot.ts';
 
 /**
  * The in-memory analytics engine: per workspace, a purchase snapshot (snapshot/purchase-snapshot.ts)
@@ -24,12 +27,17 @@ import { refreshPurchaseSnapshot } from './snapshot/refresh.ts';
  * (the SQL implementations next to this folder, kept as the reference the engine is tested
  * against); a pass over typed arrays takes tens of milliseconds.
  *
+ * Beside the purchases, a subscription snapshot per workspace (subscriptions/), for the
+ * subscription analyses: keyed by the subscription and order data versions together, loaded
+ * in full when either moved (`subscriptionSnapshot`, `runSubscriptions`).
+ *
  * One engine per process, created by whoever starts it (the server, a CLI command, a test)
  * and passed in its dependencies (AppDeps.analytics, the CLI context), so a workspace's
  * purchases are held once; `close` when stopping.
  */
 export class AnalyticsEngine {
   private readonly entries = new Map<string, Entry>();
+  private readonly subscriptionEntries = new Map<string, SubscriptionEntry>();
   private readonly idleMs: number;
   private readonly sweeper: NodeJS.Timeout;
   private readonly clock: Clock;
@@ -88,6 +96,48 @@ export class AnalyticsEngine {
     }
   }
 
+  /**
+   * The workspace's current subscription snapshot, loading it first when its subscriptions or
+   * orders changed since (data-version.ts). Concurrent requests share one load.
+   */
+  async subscriptionSnapshot(workspaceId: string): Promise<SubscriptionSnapshot> {
+    const current = await subscriptionDataVersion(this.pool, workspaceId);
+    if (!current) throw new KizunaError('not_found', `No workspace with id ${workspaceId}.`);
+    let entry = this.subscriptionEntries.get(workspaceId);
+    if (!entry) {
+      entry = { snapshot: null, loading: null, lastUsed: this.now() };
+      this.subscriptionEntries.set(workspaceId, entry);
+    }
+    entry.lastUsed = this.now();
+    const fresh = (s: SubscriptionSnapshot | null) => s !== null && s.version === current.version;
+    if (fresh(entry.snapshot)) return entry.snapshot!;
+    // A load in flight may predate this request's version: wait, then check again.
+    while (entry.loading) {
+      const loaded = await entry.loading.catch(() => null);
+      if (fresh(loaded)) return loaded!;
+    }
+    if (fresh(entry.snapshot)) return entry.snapshot!;
+    const loading = loadSubscriptionSnapshot(this.pool, workspaceId, this.clock);
+    entry.loading = loading;
+    try {
+      entry.snapshot = await loading;
+      return entry.snapshot;
+    } finally {
+      entry.loading = null;
+    }
+  }
+
+  /** Runs `inMemory` on the workspace's subscription snapshot, or `reference` (the SQL implementation) when asked to. */
+  async runSubscriptions<T>(
+    workspaceId: string,
+    inMemory: (snapshot: SubscriptionSnapshot) => T | Promise<T>,
+    reference: () => Promise<T>,
+    engine: EngineChoice = 'memory',
+  ): Promise<T> {
+    if (engine === 'sql') return reference();
+    return inMemory(await this.subscriptionSnapshot(workspaceId));
+  }
+
   /** Whether the engine holds a snapshot of the workspace (loaded and not dropped). */
   holds(workspaceId: string): boolean {
     return (this.entries.get(workspaceId)?.snapshot ?? null) !== null;
@@ -125,6 +175,7 @@ export class AnalyticsEngine {
   close(): void {
     clearInterval(this.sweeper);
     this.entries.clear();
+    this.subscriptionEntries.clear();
   }
 
   /** Drops the snapshots unused for `idleMinutes` by the engine's clock (the sweeper calls it every minute). */
@@ -132,6 +183,9 @@ export class AnalyticsEngine {
     const now = this.now();
     for (const [workspaceId, entry] of this.entries) {
       if (!entry.loading && now - entry.lastUsed > this.idleMs) this.entries.delete(workspaceId);
+    }
+    for (const [workspaceId, entry] of this.subscriptionEntries) {
+      if (!entry.loading && now - entry.lastUsed > this.idleMs) this.subscriptionEntries.delete(workspaceId);
     }
   }
 }
@@ -145,5 +199,11 @@ interface Entry {
   loading: Promise<PurchaseSnapshot> | null;
   /** The data version the engine could not hold, and why. */
   refused: { version: string; timezone: string; error: EngineLimit } | null;
+  lastUsed: number;
+}
+
+interface SubscriptionEntry {
+  snapshot: SubscriptionSnapshot | null;
+  loading: Promise<SubscriptionSnapshot> | null;
   lastUsed: number;
 }

@@ -8,6 +8,7 @@ import { customerBaseAnalyticsRoutes } from './analytics/customer-base.ts';
 import { customerValueRoutes } from './analytics/customer-value.ts';
 import { kpiRoutes } from './analytics/kpis.ts';
 import { salesAnalyticsRoutes } from './analytics/sales.ts';
+import { subscriptionAnalyticsRoutes } from './analytics/subscriptions.ts';
 
 /**
  * The analyses of src/analytics under /workspaces/{workspace}/analytics/…: reading needs
@@ -34,6 +35,7 @@ export function analyticsRoutes(deps: AppDeps): FastifyPluginAsyncZod {
     await app.register(salesAnalyticsRoutes(deps));
     await app.register(customerBaseAnalyticsRoutes(deps));
     await app.register(customerValueRoutes(deps));
+    await app.register(subscriptionAnalyticsRoutes(deps));
     await app.register(kpiRoutes(deps));
   };
 }

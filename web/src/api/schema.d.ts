@@ -2441,6 +2441,398 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/analytics/subscriptions/cancellations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Cancellations (解約): the rate per bucket, the reasons ranked, the reasons by delivery number
+         * @description Per bucket: subscriptions cancelled on its dates ÷ those in force at its start (as of its first date). Reasons: the period's cancellations by reason code, with the built-in words or the workspace's own (subscription_cancel_reasons); null when none was given. By delivery: the cancellations by the deliveries they had (0: before the first; the last row K or more). A subscription is in force as of a date d when it started before d and its status at the start of d is active or paused: cancelled when its cancellation is before d, else the status of its last change before d (subscription_status_changes), else active. Dates are local dates in the workspace's time zone.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
+                    /** @description First date (default: the 1st of the month a year before `to`'s month) */
+                    from?: string;
+                    /** @description Buckets of the series: day, week (ISO, Monday to Sunday) or month, in the workspace's time zone */
+                    granularity?: "day" | "week" | "month";
+                    /** @description K: rows for deliveries 1 … K, then one K+ row for the rest (1 to 60) */
+                    maxDelivery?: number;
+                    /** @description First date after the period (default: today in the workspace's time zone) */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Cancellations"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/subscriptions/continuation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Continuation by delivery number (回数別継続率), whole and split
+         * @description For k = 1 … K, of the subscriptions started before asOf: reached(k) = deliveries ≥ k; continued(k) = deliveries ≥ k + 1; censored(k) = active or paused with exactly k (not decided yet, left out of the rate); stopped(k) = cancelled with exactly k; rate(k) = continued ÷ (continued + stopped); survival S(1) = 1, S(k + 1) = S(k) × rate(k). A re-subscription under a new 定期番号 is a new subscription with its own delivery 1. Deliveries: the stored count when asOf is today or later; for a past asOf, the highest delivery number of the orders before asOf naming the subscription, where orders name it. A subscription is in force as of a date d when it started before d and its status at the start of d is active or paused: cancelled when its cancellation is before d, else the status of its last change before d (subscription_status_changes), else active. Dates are local dates in the workspace's time zone.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Subscriptions started before this date, with their status at its start (default: today in the workspace's time zone) */
+                    asOf?: string;
+                    /** @description Split by start month (cohort), course, first product (SKU) or acquisition source */
+                    by?: "cohort" | "course" | "product" | "source";
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
+                    /** @description K: rows for deliveries 1 … K, then one K+ row for the rest (1 to 60) */
+                    maxDelivery?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Continuation"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/subscriptions/step-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Step-up rate (引き上げ率): trial buyers who start a subscription within W days
+         * @description Of the customers whose first purchase ever falls in [from, to) and holds a trial product (a purchase on that local day holds a product with is_trial), the share who start a subscription on days first … first + within. One cohort per bucket of first purchases and the period by acquisition source. Only first purchases and starts before asOf count; a cohort whose window reaches asOf is complete: false (its rate may still rise), as F2 conversion treats it.
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description What is dated before this date counts (default: today in the workspace's time zone) */
+                    asOf?: string;
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
+                    /** @description First local date of the period, included (YYYY-MM-DD) */
+                    from: string;
+                    /** @description Buckets of the series: day, week (ISO, Monday to Sunday) or month, in the workspace's time zone */
+                    granularity?: "day" | "week" | "month";
+                    /** @description First local date after the period, excluded: the period is [from, to) */
+                    to: string;
+                    /** @description W: days after the trial purchase */
+                    within?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StepUp"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/analytics/subscriptions/subscribers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Subscriptions in force and subscribers over time
+         * @description Per bucket: the subscriptions in force at its end (as of the next bucket's first date, or asOf for the current bucket), active and paused apart, and the customers with at least one. A subscription is in force as of a date d when it started before d and its status at the start of d is active or paused: cancelled when its cancellation is before d, else the status of its last change before d (subscription_status_changes), else active. Dates are local dates in the workspace's time zone.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description No bucket is measured later than this date (default: today in the workspace's time zone) */
+                    asOf?: string;
+                    /** @description memory (default): the in-memory analytics engine, reloaded whenever the order data changed; sql: the SQL reference implementation, same figures, slower on large bases */
+                    engine?: "memory" | "sql";
+                    /** @description First date (default: the 1st of the month a year before `to`'s month) */
+                    from?: string;
+                    /** @description Buckets of the series: day, week (ISO, Monday to Sunday) or month, in the workspace's time zone */
+                    granularity?: "day" | "week" | "month";
+                    /** @description First date after the period (default: asOf) */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Subscribers"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/api-keys": {
         parameters: {
             query?: never;
@@ -4973,6 +5365,64 @@ export interface components {
                 r: number | null;
             };
         };
+        Cancellations: {
+            /** @description The period's cancellations by the deliveries they had, rows with cancellations only */
+            byDelivery: {
+                cancelled: number;
+                /** @description Deliveries the cancelled subscriptions had (0: cancelled before the first) */
+                delivery: number;
+                /** @description True on the last row: maxDelivery + 1 deliveries or more */
+                orMore: boolean;
+                /** @description Ranked by count */
+                reasons: {
+                    /** @description The reason code (built-in or the workspace's own); null: no reason given */
+                    code: string | null;
+                    count: number;
+                    labelEn: string;
+                    labelJa: string;
+                    /** @description count ÷ the cancellations it is counted among */
+                    share: number;
+                }[];
+            }[];
+            /** @enum {string} */
+            granularity: "day" | "week" | "month";
+            maxDelivery: number;
+            period: components["schemas"]["AnalyticsPeriod"];
+            /** @description The period's cancellations by reason, ranked by count */
+            reasons: {
+                /** @description The reason code (built-in or the workspace's own); null: no reason given */
+                code: string | null;
+                count: number;
+                labelEn: string;
+                labelJa: string;
+                /** @description count ÷ the cancellations it is counted among */
+                share: number;
+            }[];
+            /** @description One entry per bucket, in order */
+            series: {
+                /**
+                 * Format: date
+                 * @description Local calendar date in the workspace's time zone
+                 */
+                bucket: string;
+                /** @description Subscriptions cancelled on the dates */
+                cancelled: number;
+                /** @description Subscriptions in force (active or paused) at the start of the first date */
+                inForceAtStart: number;
+                period: components["schemas"]["AnalyticsPeriod"];
+                /** @description cancelled ÷ inForceAtStart; null when none was in force */
+                rate: number | null;
+            }[];
+            /** @description The whole period: cancelled in it ÷ in force at its start */
+            total: {
+                /** @description Subscriptions cancelled on the dates */
+                cancelled: number;
+                /** @description Subscriptions in force (active or paused) at the start of the first date */
+                inForceAtStart: number;
+                /** @description cancelled ÷ inForceAtStart; null when none was in force */
+                rate: number | null;
+            };
+        };
         Charter: {
             address: {
                 avoid: string[];
@@ -5222,6 +5672,104 @@ export interface components {
             asOf: string;
             cohorts: components["schemas"]["RetentionCohort"][];
             months: number;
+        };
+        Continuation: {
+            /**
+             * Format: date
+             * @description Subscriptions started before this date, with their status at its start
+             */
+            asOf: string;
+            by: ("cohort" | "course" | "product" | "source") | null;
+            /**
+             * @description stored_count: each subscription's stored number of deliveries (asOf today or later); orders: for a past asOf, the highest delivery number of the orders before asOf naming the subscription, where orders name it (else the stored count)
+             * @enum {string}
+             */
+            deliveriesCountedFrom: "stored_count" | "orders";
+            /** @description One per value of `by` (cohorts in month order, the others largest first); empty without `by` */
+            groups: {
+                /** @description Cancelled before their first delivery */
+                cancelledWithoutDelivery: number;
+                /** @description cohort: the start month YYYY-MM; course: the course name; product: the SKU of the first product; source: the acquisition source. Null: none given */
+                key: string | null;
+                /** @description k = 1 … maxDelivery */
+                rows: {
+                    /** @description Active or paused with exactly k deliveries: not decided yet, left out of the rate */
+                    censored: number;
+                    /** @description Of them, those with at least k + 1 */
+                    continued: number;
+                    /** @description k */
+                    delivery: number;
+                    /** @description continued ÷ (continued + stopped); null when none is decided */
+                    rate: number | null;
+                    /** @description Subscriptions with at least k deliveries */
+                    reached: number;
+                    /** @description Cancelled with exactly k deliveries */
+                    stopped: number;
+                    /** @description S(1) = 1, S(k + 1) = S(k) × rate(k): share still subscribed at delivery k; null after an undefined rate */
+                    survival: number | null;
+                }[];
+                /** @description Subscriptions started before asOf */
+                subscriptions: number;
+                tail: {
+                    /** @description Active or paused with more than K deliveries */
+                    censored: number;
+                    /** @description Deliveries after K + 1 that came (Σ continued(k) over k > K) */
+                    continuedDeliveries: number;
+                    /** @description K + 1: the tail pools every delivery from this one on */
+                    fromDelivery: number;
+                    /** @description continuedDeliveries ÷ (continuedDeliveries + stopped): the mean continuation per delivery beyond K */
+                    rate: number | null;
+                    /** @description Subscriptions with at least K + 1 deliveries */
+                    reached: number;
+                    /** @description Cancelled with more than K deliveries */
+                    stopped: number;
+                };
+                /** @description Active or paused with no delivery yet */
+                withoutDelivery: number;
+            }[];
+            /** @description K: rows 1 … K, then the K+ tail */
+            maxDelivery: number;
+            /** @description Groups beyond the first 120 (the oldest cohorts, the smallest other groups), left out */
+            omittedGroups: number;
+            total: {
+                /** @description Cancelled before their first delivery */
+                cancelledWithoutDelivery: number;
+                /** @description k = 1 … maxDelivery */
+                rows: {
+                    /** @description Active or paused with exactly k deliveries: not decided yet, left out of the rate */
+                    censored: number;
+                    /** @description Of them, those with at least k + 1 */
+                    continued: number;
+                    /** @description k */
+                    delivery: number;
+                    /** @description continued ÷ (continued + stopped); null when none is decided */
+                    rate: number | null;
+                    /** @description Subscriptions with at least k deliveries */
+                    reached: number;
+                    /** @description Cancelled with exactly k deliveries */
+                    stopped: number;
+                    /** @description S(1) = 1, S(k + 1) = S(k) × rate(k): share still subscribed at delivery k; null after an undefined rate */
+                    survival: number | null;
+                }[];
+                /** @description Subscriptions started before asOf */
+                subscriptions: number;
+                tail: {
+                    /** @description Active or paused with more than K deliveries */
+                    censored: number;
+                    /** @description Deliveries after K + 1 that came (Σ continued(k) over k > K) */
+                    continuedDeliveries: number;
+                    /** @description K + 1: the tail pools every delivery from this one on */
+                    fromDelivery: number;
+                    /** @description continuedDeliveries ÷ (continuedDeliveries + stopped): the mean continuation per delivery beyond K */
+                    rate: number | null;
+                    /** @description Subscriptions with at least K + 1 deliveries */
+                    reached: number;
+                    /** @description Cancelled with more than K deliveries */
+                    stopped: number;
+                };
+                /** @description Active or paused with no delivery yet */
+                withoutDelivery: number;
+            };
         };
         Customer360: {
             consents: {
@@ -6521,6 +7069,62 @@ export interface components {
             /** @description T ÷ S0: the sales target over the baseline's sales */
             salesGrowth: number;
         };
+        StepUp: {
+            /**
+             * Format: date
+             * @description The first date the data is not read for: first purchases and starts before it count
+             */
+            asOf: string;
+            /** @description The period's trial starters by acquisition source, most first */
+            bySource: {
+                /** @description False while a window is still open as of asOf: the rate may still rise */
+                complete: boolean;
+                /** @description steppedUp ÷ trialCustomers; null without trial customers */
+                rate: number | null;
+                /** @description The customer's acquisition source; null: not given */
+                source: string | null;
+                /** @description Of them, those who started a subscription on days first … first + within (before asOf) */
+                steppedUp: number;
+                /** @description Customers whose first purchase (before asOf) holds a trial product */
+                trialCustomers: number;
+            }[];
+            cohorts: {
+                /**
+                 * Format: date
+                 * @description First date of the bucket of first purchases
+                 */
+                bucket: string;
+                /** @description False while a window is still open as of asOf: the rate may still rise */
+                complete: boolean;
+                period: components["schemas"]["AnalyticsPeriod"];
+                /** @description steppedUp ÷ trialCustomers; null without trial customers */
+                rate: number | null;
+                /** @description Of them, those who started a subscription on days first … first + within (before asOf) */
+                steppedUp: number;
+                /** @description Customers whose first purchase (before asOf) holds a trial product */
+                trialCustomers: number;
+                /**
+                 * Format: date
+                 * @description The last day a start counts for the cohort's last first-purchase day
+                 */
+                windowEnd: string;
+            }[];
+            /** @enum {string} */
+            granularity: "day" | "week" | "month";
+            period: components["schemas"]["AnalyticsPeriod"];
+            /** @description The period's trial starters as one cohort */
+            total: {
+                /** @description False while a window is still open as of asOf: the rate may still rise */
+                complete: boolean;
+                /** @description steppedUp ÷ trialCustomers; null without trial customers */
+                rate: number | null;
+                /** @description Of them, those who started a subscription on days first … first + within (before asOf) */
+                steppedUp: number;
+                /** @description Customers whose first purchase (before asOf) holds a trial product */
+                trialCustomers: number;
+            };
+            within: number;
+        };
         StoredCharter: {
             charter: components["schemas"]["Charter"];
             /** Format: date-time */
@@ -6563,6 +7167,37 @@ export interface components {
              * @enum {string}
              */
             unit: "day" | "week";
+        };
+        Subscribers: {
+            /**
+             * Format: date
+             * @description No bucket is measured later than the start of this date
+             */
+            asOf: string;
+            /** @enum {string} */
+            granularity: "day" | "week" | "month";
+            period: components["schemas"]["AnalyticsPeriod"];
+            series: {
+                /** @description Subscriptions active */
+                active: number;
+                /**
+                 * Format: date
+                 * @description Local calendar date in the workspace's time zone
+                 */
+                bucket: string;
+                /** @description Customers with at least one subscription in force */
+                customers: number;
+                /** @description active + paused */
+                inForce: number;
+                /**
+                 * Format: date
+                 * @description The state at the start of this date: the day after the bucket, or asOf for the current bucket
+                 */
+                measuredAt: string;
+                /** @description Subscriptions paused */
+                paused: number;
+                period: components["schemas"]["AnalyticsPeriod"];
+            }[];
         };
         TemplateOverride: {
             charterVersion: number;
