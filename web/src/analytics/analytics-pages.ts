@@ -9,6 +9,9 @@ export const ANALYTICS_PAGES = [
   { path: 'retention', key: 'retention' },
   { path: 'rfm', key: 'rfm' },
   { path: 'customer-value', key: 'customerValue' },
+  { path: 'subscriptions', key: 'subscriptions' },
+  { path: 'continuation', key: 'continuation' },
+  { path: 'step-up', key: 'stepUp' },
   { path: 'kpis', key: 'kpis' },
 ] as const satisfies readonly { path: string; key: keyof Messages['analytics']['pages'] }[];
 

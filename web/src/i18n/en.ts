@@ -9,6 +9,7 @@ import { customerListEn } from './console-customers.ts';
 import { importMappingEn } from './import-mapping.ts';
 import { dataLabelsEn } from './console-data-labels.ts';
 import { kpiManageEn } from './console-kpis.ts';
+import { subscriptionsEn } from './console-subscriptions.ts';
 import { frameEn } from './console-frame.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
@@ -327,6 +328,9 @@ export const en: Messages = {
       retention: 'Cohort retention',
       rfm: 'RFM',
       customerValue: 'Customer value (LTV)',
+      subscriptions: 'Subscriptions',
+      continuation: 'Continuation',
+      stepUp: 'Step-up',
       kpis: 'KPI board',
     },
     leads: {
@@ -337,6 +341,10 @@ export const en: Messages = {
       retention: 'For each cohort of first-purchase month: who kept buying in the months after, and how much they spent in total (historical LTV).',
       rfm: 'Recency, frequency and monetary value scored 1–5, and customers in named segments.',
       customerValue: "BG/NBD and Gamma-Gamma predict each customer's probability of being alive, P(alive), and their future value (CLV).",
+      subscriptions: 'Subscriptions in force (active and paused), the monthly cancellation rate, and why subscribers cancel, by delivery number.',
+      continuation:
+        'How many deliveries subscriptions last: continuation by delivery number and the survival curve, by start month, course, product or acquisition source.',
+      stepUp: 'Of the customers who started with a trial product, the share who took out a subscription within W days (the step-up rate).',
       kpis: 'Every KPI with its target and actual, its status (ahead, on track, behind) and its trend.',
     },
     text: {
@@ -390,6 +398,22 @@ export const en: Messages = {
       clv: {
         term: 'Predicted LTV',
         text: 'BG/NBD (Fader, Hardie & Lee 2005) for the number of future purchases and P(alive), Gamma-Gamma for spend per purchase, then CLV over a horizon with margin and discount rate. Repeat transactions are purchase days after the first (same-day purchases merge), time unit day or week. Fitted by maximum likelihood, with parameters, standard errors and log-likelihood.',
+      },
+      subscription: {
+        term: 'Subscription in force',
+        text: 'A subscription is in force on a day when its status that day (its last status change on or before it) is active or paused, from the history of starts, pauses, resumptions and cancellations.',
+      },
+      continuation: {
+        term: 'Continuation by delivery number',
+        text: 'Of the subscriptions that got delivery k, the share that got delivery k + 1: rate(k) = (k + 1 or more) ÷ (k + 1 or more + cancelled with exactly k). An active or paused subscription with exactly k deliveries is not decided yet and is left out (censored). Survival S(1) = 1, S(k + 1) = S(k) × rate(k). A resumption under the same subscription number is the same subscription; a new number is a new subscription (from delivery 1).',
+      },
+      cancellation: {
+        term: 'Cancellation rate',
+        text: "Subscriptions cancelled in the bucket ÷ those active or paused on its first day. Reasons are the brand's codes (the built-in list plus the workspace's own).",
+      },
+      stepUp: {
+        term: 'Step-up rate',
+        text: "Of the customers whose first purchase (the purchases of its day) holds a trial product, the share who started a subscription 0 to W days after it. A cohort whose W-day window has not ended by the as-of date is 'in progress'.",
       },
       kpi: {
         term: 'KPI',
@@ -646,6 +670,7 @@ export const en: Messages = {
       },
       refused: 'The model could not be run.',
     },
+    subscriptions: subscriptionsEn,
     kpis: {
       manage: kpiManageEn,
       buckets: 'Periods shown',

@@ -9,6 +9,7 @@ import { customerListJa } from './console-customers.ts';
 import { importMappingJa } from './import-mapping.ts';
 import { dataLabelsJa } from './console-data-labels.ts';
 import { kpiManageJa } from './console-kpis.ts';
+import { subscriptionsJa } from './console-subscriptions.ts';
 import { frameJa } from './console-frame.ts';
 import type { components } from '../api/schema';
 
@@ -287,6 +288,9 @@ export const ja = {
       retention: 'コホート継続',
       rfm: 'RFM',
       customerValue: '顧客価値(LTV)',
+      subscriptions: '定期の推移',
+      continuation: '回数別継続率',
+      stepUp: '引き上げ率',
       kpis: 'KPIボード',
     },
     leads: {
@@ -297,6 +301,9 @@ export const ja = {
       retention: '初回購入月ごとのコホートが、その後の各月にどれだけ購入を続けたか、累計でいくら購入したか(LTV)を見ます。',
       rfm: '最終購入からの日数(R)・購入回数(F)・購入金額(M)を5段階で評価し、顧客をセグメントに分けます。',
       customerValue: 'BG/NBD と Gamma-Gamma モデルで、顧客ごとの生存確率 P(alive) と将来の購入額(CLV)を予測します。',
+      subscriptions: '継続中・休止中の定期の数、月ごとの解約率、解約理由(お届け回数別)を見ます。',
+      continuation: '定期が何回目のお届けまで続くか(回数別継続率と継続曲線)を、開始月・コース・商品・獲得経路別に見ます。',
+      stepUp: 'お試し商品から始めた顧客のうち、W 日以内に定期を始めた割合(引き上げ率)を見ます。',
       kpis: 'KPIの目標と実績、状況(先行・順調・遅れ)と推移を一覧します。',
     },
     text: {
@@ -357,6 +364,22 @@ export const ja = {
       clv: {
         term: '予測LTV',
         text: 'BG/NBD(Fader, Hardie & Lee 2005)で将来の購入回数と P(alive) を、Gamma-Gamma で1回あたりの購入額を予測し、粗利率と割引率をかけて期間内の CLV を求める。リピート購入は初回より後の購入「日」(同日の購入はまとめる)、時間単位は日または週。最尤推定で、パラメータ・標準誤差・対数尤度を示す。',
+      },
+      subscription: {
+        term: '定期(継続中)',
+        text: 'ある日に継続中の定期 = その日の状態(その日以前の最後の状態変更)が継続中または休止中の定期。状態変更の履歴(開始・休止・再開・解約)から求める。',
+      },
+      continuation: {
+        term: '回数別継続率',
+        text: 'k 回目のお届けを受けた定期のうち、k+1 回目も受けた割合。継続率(k) = k+1 回以上 ÷ (k+1 回以上 + ちょうど k 回で解約)。ちょうど k 回で継続中・休止中の定期は次回が未確定なので分母から除く(打ち切り)。残存率 S(1) = 1、S(k+1) = S(k) × 継続率(k)。同じ定期番号の再開は同じ定期、新しい定期番号での再申込は新しい定期(1回目から)。',
+      },
+      cancellation: {
+        term: '解約率',
+        text: '期間に解約した定期 ÷ 期間の初日に継続中・休止中だった定期。解約理由はブランドの理由コード(既定の一覧+ワークスペース独自)。',
+      },
+      stepUp: {
+        term: '引き上げ率',
+        text: '初回購入(初回購入日の購入)にお試し商品を含む顧客のうち、初回購入日から W 日以内(0〜W 日後)に定期を始めた顧客の割合。W 日の観測期間が基準日までに終わっていないコホートは「集計中」。',
       },
       kpi: {
         term: 'KPI',
@@ -611,6 +634,7 @@ export const ja = {
       },
       refused: 'モデルを実行できませんでした。',
     },
+    subscriptions: subscriptionsJa,
     kpis: {
       manage: kpiManageJa,
       buckets: '表示する期間数',
