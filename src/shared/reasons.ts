@@ -48,6 +48,8 @@ export const REASON_CODES = [
   'mapping_unknown_field',
   'columns_share_field',
   'invalid_cycle',
+  'delivery_without_subscription',
+  'subscription_lines_disagree',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];
