@@ -42,7 +42,9 @@ export function subscriptionRecordSchema(timezone: string) {
       quantity: integer.pipe(z.number().int().min(1).max(1_000_000)).optional(),
       items: z.array(item).min(1).max(100).optional(),
       cycle: cycle as z.ZodType<Cycle, unknown>,
-      status: z.enum(SUBSCRIPTION_STATUSES).describe('active (継続中), paused (休止中) or cancelled (解約)'),
+      status: z
+        .enum(SUBSCRIPTION_STATUSES, { error: 'not a subscription status: use active, paused or cancelled (継続中, 休止中, 解約 or 停止)' })
+        .describe('active (継続中), paused (休止中) or cancelled (解約)'),
       started_at: timestamp(timezone).describe('When the subscription was taken out (申込日)'),
       next_delivery_on: normalized(parseCalendarDate).nullish().describe('The next delivery date (次回お届け日), YYYY-MM-DD'),
       deliveries: count('deliveries').describe('Deliveries so far (お届け回数)'),
