@@ -71,6 +71,8 @@ export async function listCancelReasons(client: pg.ClientBase | pg.Pool, workspa
  */
 export async function addCancelReason(pool: pg.Pool, params: { workspaceId: string; code: string; labelJa: string; labelEn: string }): Promise<CancelReason> {
   const { workspaceId, code, labelJa, labelEn } = params;
+  const checked = CancelReasonCode.safeParse(code);
+  if (!checked.success) throw new KizunaError('validation_failed', `"${code}" is not a reason code: ${checked.error.issues[0]!.message}.`);
   if (BUILT_IN_CANCEL_REASONS.some((reason) => reason.code === code)) {
     throw new KizunaError('validation_failed', `"${code}" is a built-in reason code; choose another code for the workspace's own reason.`);
   }
