@@ -191,7 +191,7 @@ describe('importCsv of subscriptions', () => {
     expect(report).toMatchObject({ stored: false, rows: 6, valid: 1, invalid: 5 });
     expect(report.errors.map(({ line, column, value, code }) => ({ line, column, value, code }))).toEqual([
       { line: 3, column: 'ステータス', value: 'お休み予定', code: 'not_allowed' },
-      { line: 4, column: '次回配送日', value: '2024/02/01', code: 'out_of_range' },
+      { line: 4, column: '次回配送日', value: '2024/02/01', code: 'before_start' },
       { line: 5, column: '配送回数', value: '-1', code: 'too_small' },
       { line: 7, column: '配送サイクル', value: '2ヶ月ごと', code: 'subscription_lines_disagree' },
     ]);

@@ -142,6 +142,7 @@ function checkSubscriptions(subscriptions: readonly Assembled[], reader: LineRea
         value: null,
         reason: problem.message,
         ...(problem.code ? { code: problem.code } : {}),
+        ...(problem.params ? { params: problem.params } : {}),
       });
     }
     if (itemLines.length > MAX_ITEMS) {

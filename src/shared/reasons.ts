@@ -50,6 +50,7 @@ export const REASON_CODES = [
   'invalid_cycle',
   'delivery_without_subscription',
   'subscription_lines_disagree',
+  'before_start',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { externalId, integer, normalized, optionalText, refuse, timestamp } from '../shared/record-fields.ts';
 import { localDateOf, parseCalendarDate } from '../shared/time.ts';
+import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
 import { CYCLE_UNITS, SUBSCRIPTION_STATUSES } from '../shared/vocabulary.ts';
 import { checkCycle, parseCycle, type Cycle } from './cycle.ts';
 
@@ -64,7 +65,12 @@ export function subscriptionRecordSchema(timezone: string) {
         ctx.addIssue({ code: 'custom', path: ['sku'], message: 'a subscription needs its product: give sku or items', params: { code: 'required' } });
       if (record.items && record.sku) ctx.addIssue({ code: 'custom', path: ['sku'], message: 'give either sku or items, not both' });
       for (const problem of subscriptionProblems(record, timezone))
-        ctx.addIssue({ code: 'custom', path: [problem.field], message: problem.message, ...(problem.code ? { params: { code: problem.code } } : {}) });
+        ctx.addIssue({
+          code: 'custom',
+          path: [problem.field],
+          message: problem.message,
+          ...(problem.code ? { params: { code: problem.code, ...problem.params } } : {}),
+        });
     })
     .transform(({ sku, quantity, items, ...rest }) => ({ ...rest, items: items ?? [{ sku: sku!, quantity: quantity ?? 1 }] }));
   return subscription;
@@ -83,7 +89,7 @@ type CheckedFields = Pick<SubscriptionRecord, 'status' | 'started_at' | 'next_de
 export function subscriptionProblems(
   record: CheckedFields,
   timezone: string,
-): { field: keyof CheckedFields; message: string; code?: 'required' | 'out_of_range' }[] {
+): { field: keyof CheckedFields; message: string; code?: ReasonCode; params?: ReasonParams }[] {
   const problems: ReturnType<typeof subscriptionProblems> = [];
   if (record.status === 'cancelled' && !record.cancelled_at)
     problems.push({ field: 'cancelled_at', message: 'a cancelled subscription needs cancelled_at (解約日)', code: 'required' });
@@ -94,11 +100,16 @@ export function subscriptionProblems(
     });
   if (record.status !== 'cancelled' && record.cancel_reason)
     problems.push({ field: 'cancel_reason', message: `cancel_reason is given but the status is ${record.status}` });
-  if (record.cancelled_at && record.cancelled_at < record.started_at)
-    problems.push({ field: 'cancelled_at', message: 'cancelled_at is before started_at', code: 'out_of_range' });
   const start = localDateOf(record.started_at, timezone);
+  if (record.cancelled_at && record.cancelled_at < record.started_at)
+    problems.push({ field: 'cancelled_at', message: `cancelled_at is before the start (${start})`, code: 'before_start', params: { start } });
   if (record.next_delivery_on && record.next_delivery_on < start)
-    problems.push({ field: 'next_delivery_on', message: `next_delivery_on ${record.next_delivery_on} is before the start (${start})`, code: 'out_of_range' });
+    problems.push({
+      field: 'next_delivery_on',
+      message: `next_delivery_on ${record.next_delivery_on} is before the start (${start})`,
+      code: 'before_start',
+      params: { start },
+    });
   return problems;
 }
 
