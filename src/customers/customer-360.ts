@@ -1,17 +1,19 @@
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Kdb } from '../db/connect.ts';
 import { KizunaError } from '../shared/errors.ts';
+import { customerSubscriptions } from '../subscriptions/customer-subscriptions.ts';
 
 export const ORDERS_SHOWN = 100;
 
 /**
- * Everything the brand knows about one profile: attributes, identities, consents and the
- * latest orders with their items. The timeline (customer-timeline.ts) adds what happened.
+ * Everything the brand knows about one profile: attributes, identities, consents, the
+ * latest orders with their items and the subscriptions (定期) with their status history. The
+ * timeline (customer-timeline.ts) adds what happened.
  */
 export async function getCustomer360(db: Kdb, workspaceId: string, customerId: string) {
   const profile = await db.selectFrom('customers').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', customerId).executeTakeFirst();
   if (!profile) throw new KizunaError('not_found', `No customer ${customerId} in this workspace.`);
-  const [identities, consents, orders] = await Promise.all([
+  const [identities, consents, orders, subscriptions] = await Promise.all([
     db.selectFrom('customer_identities').select(['kind', 'value']).where('customer_id', '=', customerId).orderBy('kind').orderBy('created_at').execute(),
     db
       .selectFrom('consents')
@@ -33,6 +35,8 @@ export async function getCustomer360(db: Kdb, workspaceId: string, customerId: s
         'o.delivered_at',
         'o.amount',
         'o.item_count',
+        'o.subscription_external_id',
+        'o.delivery_number',
         jsonArrayFrom(
           eb
             .selectFrom('order_items as i')
@@ -46,6 +50,7 @@ export async function getCustomer360(db: Kdb, workspaceId: string, customerId: s
       .orderBy('o.ordered_at', 'desc')
       .limit(ORDERS_SHOWN)
       .execute(),
+    customerSubscriptions(db, { workspaceId, customerId }),
   ]);
   return {
     profile: {
@@ -80,7 +85,10 @@ export async function getCustomer360(db: Kdb, workspaceId: string, customerId: s
       amount: o.amount,
       itemCount: o.item_count,
       items: o.items.map((i) => ({ lineNo: i.line_no, sku: i.sku, productName: i.name, quantity: i.quantity, unitPrice: String(i.unit_price) })),
+      subscriptionId: o.subscription_external_id,
+      deliveryNumber: o.delivery_number,
     })),
+    subscriptions,
   };
 }
 

@@ -16,6 +16,24 @@ export interface CustomerListFilters {
   purchaseCountMax?: number;
   /** The RFM segment as of today; resolved by `segmentMembers`. */
   rfmSegment?: RfmSegmentCode;
+  /** With a subscription in this status now, with any subscription, or with none ever. */
+  subscription?: SubscriptionFilter;
+}
+
+export const SUBSCRIPTION_FILTERS = ['active', 'paused', 'cancelled', 'any', 'none'] as const;
+export type SubscriptionFilter = (typeof SUBSCRIPTION_FILTERS)[number];
+
+/** The filter as a test of one profile: an index probe of its subscriptions (subscriptions_customer_idx). */
+function subscriptionCondition(filter: SubscriptionFilter): RawBuilder<unknown> {
+  const of = sql`select 1 from subscriptions s where s.customer_id = c.id`;
+  switch (filter) {
+    case 'any':
+      return sql`exists (${of})`;
+    case 'none':
+      return sql`not exists (${of})`;
+    default:
+      return sql`exists (${of} and s.status = ${filter})`;
+  }
 }
 
 export interface CustomerListItem {
@@ -91,6 +109,7 @@ export async function listCustomers(
   if (filters.gender) conditions.push(sql`c.gender = ${filters.gender}`);
   if (min !== undefined) conditions.push(sql`c.purchase_count >= ${min}`);
   if (max !== undefined) conditions.push(sql`c.purchase_count <= ${max}`);
+  if (filters.subscription) conditions.push(subscriptionCondition(filters.subscription));
   if (filters.rfmSegment) {
     if (!page.segmentMembers) throw new Error('listCustomers: an RFM segment filter needs segmentMembers');
     const ids = await page.segmentMembers(filters.rfmSegment);

@@ -22,6 +22,7 @@ import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { memberRoutes } from './routes/members.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
 import { loggingOptions, type AppLogger } from './request-log.ts';
@@ -104,6 +105,7 @@ export async function buildApp(given: AppOptions, options: { logger?: AppLogger 
       await api.register(ingestRoutes(deps));
       await api.register(customerRoutes(deps));
       await api.register(importRoutes(deps));
+      await api.register(subscriptionRoutes(deps));
       await api.register(analyticsRoutes(deps));
       await api.register(charterRoutes({ ...deps, checkMessage: deps.checkMessage ?? checkMessage }));
     },

@@ -3,12 +3,14 @@ import type { IngestMode } from '../ingest/ingest-batch.ts';
 import { KizunaError } from '../shared/errors.ts';
 import type { BatchKind } from '../ingest/records.ts';
 import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { mapColumns } from './column-mapping.ts';
 import { detectEncoding, readCsvRecords, sourceName, sourceSize, splitHeader, UnreadableCsv, type CsvSource } from './csv-source.ts';
 import { importFields, isRequired } from './import-fields.ts';
 import { importOrderLines, ORDER_WORK_AFTER_READING } from './import-orders.ts';
 import { importRecordLines } from './import-records.ts';
+import { importSubscriptionLines } from './import-subscriptions.ts';
 import type { ImportError, ImportReport } from './import-report.ts';
 import { ImportProgress, type LineImportOutcome } from './line-import.ts';
 import { LineReader } from './line-reader.ts';
@@ -33,10 +35,13 @@ export interface ImportCsvParams {
   /** Order files: `same` (default), every line carries the order's time; `earliest`, the order takes its lines' earliest (OrderTimeRule). */
   orderTime?: OrderTimeRule;
   onProgress?: (done: number, total: number) => void;
+  /** The time of a subscription's status change that the file does not date (default: the system clock). */
+  clock?: Clock;
 }
 
 /**
- * Imports a CSV export of customers, products, orders (one line per item) or events into a
+ * Imports a CSV export of customers, products, orders (one line per item), events or
+ * subscriptions (one line per item of a course) into a
  * workspace, in one transaction, and reports what it did and every error found.
  *
  * The encoding (UTF-8, UTF-8 with BOM, Shift_JIS) is detected; headers, Japanese or English,
@@ -101,8 +106,13 @@ export async function importCsv(params: ImportCsvParams): Promise<ImportReport> 
     await client.query('set local jit = off');
     // An import is bounded by its file, and a large one has statements longer than the server's statement timeout.
     await client.query('set local statement_timeout = 0');
-    const run = { client, workspace, mapping, reader, data, mode, dryRun, progress, orderTime: params.orderTime ?? 'same' };
-    outcome = kind === 'orders' ? await importOrderLines(run) : await importRecordLines({ ...run, kind });
+    const run = { client, workspace, mapping, reader, data, mode, dryRun, progress, orderTime: params.orderTime ?? 'same', clock: params.clock ?? systemClock };
+    outcome =
+      kind === 'orders'
+        ? await importOrderLines(run)
+        : kind === 'subscriptions'
+          ? await importSubscriptionLines(run)
+          : await importRecordLines({ ...run, kind });
     if (outcome.rows === 0) outcome = { ...outcome, stored: false, errors: fileError('no data rows: the file has a header line only', 1, 'header_only') };
     await client.query(outcome.stored ? 'commit' : 'rollback');
   } catch (error) {
@@ -150,6 +160,7 @@ const WRITTEN_TABLES: Record<BatchKind, readonly string[]> = {
   products: ['products'],
   orders: ['customers', 'customer_identities', 'products', 'orders', 'order_items'],
   events: ['customers', 'events'],
+  subscriptions: ['customers', 'subscriptions', 'subscription_items', 'subscription_status_changes', 'events'],
 };
 
 function isUniqueViolation(error: unknown): boolean {

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { recordSchemas, type BatchKind } from '../ingest/records.ts';
 import type { Normalized } from '../shared/normalize.ts';
+import { subscriptionStatusLabel } from '../subscriptions/subscription-record.ts';
 import { channelLabel, genderLabel, jsonObjectLabel, shareLabel, statusLabel, yesNoLabel } from './value-labels.ts';
 
 /**
@@ -8,7 +9,7 @@ import { channelLabel, genderLabel, jsonObjectLabel, shareLabel, statusLabel, ye
  * spellings Japanese back offices and English exports use, and the field's own schema taken
  * from the record schema, so values are checked and normalised exactly as the batch API does.
  * Order files are one line per item, so their fields mix the order, its item and the columns
- * that create a customer not yet known.
+ * that create a customer not yet known; subscription files too (one line per item of a course).
  */
 export interface ImportField {
   name: string;
@@ -54,6 +55,25 @@ const ALIASES = {
   occurred_at: ['発生日時', '日時', 'occurred_at'],
   properties: ['プロパティ', 'properties'],
   idempotency_key: ['冪等キー', 'イベントID', 'event_id', 'idempotency_key'],
+  is_trial: ['お試し', 'トライアル', 'お試し商品', 'is_trial'],
+  subscription_id: ['定期番号', '定期ID', '定期購入番号', 'subscription_id'],
+  delivery_number: ['お届け回数', '配送回数', '回数', 'delivery_number'],
+} as const;
+
+/** Subscription files: the columns 定期 back offices export (their status column is also just ステータス). */
+const SUBSCRIPTION_ALIASES = {
+  course: ['コース名', 'コース', 'course'],
+  cycle: ['お届けサイクル', '配送サイクル', 'サイクル', '周期', 'cycle'],
+  status: ['定期ステータス', 'ステータス', '状態', 'status'],
+  started_at: ['申込日', '開始日', '定期開始日', 'started_at'],
+  next_delivery_on: ['次回お届け日', '次回配送日', '次回発送日', 'next_delivery_on'],
+  deliveries: ['お届け回数', '配送回数', '回数', 'deliveries'],
+  skips: ['スキップ回数', 'skips'],
+  cancelled_at: ['解約日', 'cancelled_at'],
+  cancel_reason: ['解約理由', 'cancel_reason'],
+  cancel_note: ['解約メモ', 'cancel_note'],
+  status_changed_at: ['ステータス変更日', 'status_changed_at'],
+  changed_by: ['変更者', 'changed_by'],
 } as const;
 
 function makeFields(kind: BatchKind, timezone: string): ImportField[] {
@@ -86,6 +106,7 @@ function makeFields(kind: BatchKind, timezone: string): ImportField[] {
         field('category', product.category),
         field('price', product.price),
         field('is_subscription', product.is_subscription, yesNoLabel),
+        field('is_trial', product.is_trial, yesNoLabel),
         field('effect_first_feeling_days', product.effect_first_feeling_days),
         field('effect_clear_days', product.effect_clear_days),
         field('effect_share', product.effect_share, shareLabel),
@@ -101,6 +122,8 @@ function makeFields(kind: BatchKind, timezone: string): ImportField[] {
         field('prefecture', order.prefecture),
         field('store', order.store),
         field('delivered_at', order.delivered_at),
+        field('subscription_id', order.subscription_id),
+        field('delivery_number', order.delivery_number),
         field('sku', item.sku),
         field('product_name', item.product_name),
         field('quantity', item.quantity),
@@ -115,6 +138,35 @@ function makeFields(kind: BatchKind, timezone: string): ImportField[] {
         field('occurred_at', event.occurred_at),
         field('properties', event.properties, jsonObjectLabel),
         { ...field('idempotency_key', event.idempotency_key), derived: true },
+      ];
+    }
+    case 'subscriptions': {
+      // One line per item: the item's sku and quantity, and the subscription's fields, which its lines repeat.
+      const subscription = schemas.subscription.in.shape;
+      const subscriptionItem = subscription.items.unwrap().element.shape;
+      const own = (name: keyof typeof SUBSCRIPTION_ALIASES, schema: z.ZodType, label?: ImportField['label']): ImportField => ({
+        name,
+        aliases: SUBSCRIPTION_ALIASES[name],
+        schema,
+        label,
+      });
+      return [
+        field('subscription_id', subscription.subscription_id),
+        field('customer_id', subscription.customer_id),
+        own('course', subscription.course),
+        field('sku', subscriptionItem.sku),
+        field('quantity', subscriptionItem.quantity),
+        own('cycle', subscription.cycle),
+        own('status', subscription.status, labelled(subscriptionStatusLabel)),
+        own('started_at', subscription.started_at),
+        own('next_delivery_on', subscription.next_delivery_on),
+        own('deliveries', subscription.deliveries),
+        own('skips', subscription.skips),
+        own('cancelled_at', subscription.cancelled_at),
+        own('cancel_reason', subscription.cancel_reason),
+        own('cancel_note', subscription.cancel_note),
+        own('status_changed_at', subscription.status_changed_at),
+        own('changed_by', subscription.changed_by),
       ];
     }
   }

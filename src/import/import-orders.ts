@@ -63,12 +63,14 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
   await createStagingTable(client);
   const writer = new StagingWriter(client);
   const layouts = stagedLayouts((name) => reader.slot(name));
-  const [orderSlot, customerSlot, skuSlot, productNameSlot] = ['order_id', 'customer_id', 'sku', 'product_name'].map((name) => reader.slot(name)) as [
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [orderSlot, customerSlot, skuSlot, productNameSlot, subscriptionSlot, deliverySlot] = [
+    'order_id',
+    'customer_id',
+    'sku',
+    'product_name',
+    'subscription_id',
+    'delivery_number',
+  ].map((name) => reader.slot(name)) as [number, number, number, number, number, number];
   // Well-formed lines so far per order id: the next one's item line number.
   const orderLines = new Map<unknown, number>();
   // The reader returns the very same result for a cell equal to the column's previous one, so
@@ -88,7 +90,18 @@ async function stageLines(run: LineImport): Promise<{ rows: number; errors: Impo
     for await (const batch of data) {
       for (const record of batch.records) {
         rows += 1;
-        const ok = reader.read(record, errors);
+        let ok = reader.read(record, errors);
+        if (ok && reader.value(deliverySlot) != null && reader.value(subscriptionSlot) == null) {
+          // The order record's own check across fields (order-record.ts), which a line's cells cannot run alone.
+          errors.push({
+            line: record.line,
+            column: reader.columnOf('delivery_number'),
+            value: null,
+            reason: 'delivery_number is given without subscription_id: name the subscription (定期番号) the delivery belongs to',
+            code: 'delivery_without_subscription',
+          });
+          ok = false;
+        }
         let slots = layouts.slots(true, true);
         let place: LinePlace | null = null;
         if (ok) {
@@ -161,6 +174,8 @@ class OrderSample {
         store: value('store'),
         status: value('status'),
         delivered_at: value('delivered_at'),
+        subscription_id: value('subscription_id'),
+        delivery_number: value('delivery_number'),
         items: [],
       };
       this.orders.set(orderId, order);

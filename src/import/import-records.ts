@@ -9,7 +9,7 @@ import { errorReasons, type LineImport, type LineImportOutcome } from './line-im
 
 const CHUNK_RECORDS = 5_000;
 
-type OneLineKind = Exclude<BatchKind, 'orders'>;
+type OneLineKind = Exclude<BatchKind, 'orders' | 'subscriptions'>;
 type Staged = { line: number; record: CustomerRecord | ProductRecord | EventRecord };
 
 /**

@@ -1,4 +1,4 @@
-import type { BatchKind, CustomerRecord, EventRecord, OrderRecord, ProductRecord } from '../ingest/records.ts';
+import type { BatchKind, CustomerRecord, EventRecord, OrderRecord, ProductRecord, SubscriptionRecord } from '../ingest/records.ts';
 import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
 import type { FileEncoding } from './file-encoding.ts';
 
@@ -21,7 +21,7 @@ export interface ImportColumn {
   field: string | null;
 }
 
-export type ImportRecord = CustomerRecord | ProductRecord | OrderRecord | EventRecord;
+export type ImportRecord = CustomerRecord | ProductRecord | OrderRecord | EventRecord | SubscriptionRecord;
 
 /** A field of the kind's records a CSV column can feed: what the console's mapping step offers. */
 export interface ImportFieldChoice {
@@ -41,7 +41,7 @@ export interface ImportReport {
   columns: ImportColumn[];
   /** Data lines (blank lines not counted). */
   rows: number;
-  /** Records the lines make: orders group their item lines, other kinds are one line each. */
+  /** Records the lines make: orders and subscriptions group their item lines, other kinds are one line each. */
   records: number;
   /** Lines stored (or, when nothing was stored, that would have been). */
   valid: number;

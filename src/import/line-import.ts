@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { IngestMode } from '../ingest/ingest-batch.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import type { ColumnMapping } from './column-mapping.ts';
 import type { RecordBatch } from './csv-source.ts';
@@ -19,6 +20,8 @@ export interface LineImport {
   progress: ImportProgress;
   /** Order files: whether an order's lines must agree on its time (see OrderTimeRule). */
   orderTime: OrderTimeRule;
+  /** Subscription files: the time of a status change the file does not date. */
+  clock: Clock;
 }
 
 /** What it found; the caller commits when `stored`, rolls back otherwise. */

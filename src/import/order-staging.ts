@@ -18,6 +18,8 @@ export const STAGED_FIELDS = [
   ['prefecture', 'text'],
   ['store', 'text'],
   ['delivered_at', 'timestamptz'],
+  ['subscription_id', 'text collate "C"'],
+  ['delivery_number', 'integer'],
   ['sku', 'text collate "C"'],
   ['product_name', 'text'],
   ['quantity', 'integer'],
@@ -51,7 +53,17 @@ export function stagedLayouts(slotOf: (field: StagedField) => number): StagedLay
 }
 
 /** Order fields that all lines of one order must agree on. */
-export const ORDER_HEADER_FIELDS = ['customer_id', 'ordered_at', 'channel', 'status', 'prefecture', 'store', 'delivered_at'] as const;
+export const ORDER_HEADER_FIELDS = [
+  'customer_id',
+  'ordered_at',
+  'channel',
+  'status',
+  'prefecture',
+  'store',
+  'delivered_at',
+  'subscription_id',
+  'delivery_number',
+] as const;
 
 /**
  * What an order's time is when its lines carry one each. `same` (the default): every line

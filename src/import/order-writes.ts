@@ -132,8 +132,20 @@ async function upsertStagedOrders(client: pg.ClientBase, ws: string): Promise<vo
   );
   await client.query('analyze import_previous');
   await client.query('create temp table import_upserted (id bigint, external_id text collate "C", customer_id bigint, inserted boolean) on commit drop');
-  const columns = ['customer_id', 'ordered_at', 'channel', 'prefecture', 'store', 'status', 'delivered_at', 'amount', 'item_count'];
-  const incoming = `c.id, s.ordered_at, s.channel, s.prefecture, s.store, s.status, s.delivered_at, s.amount, s.item_count`;
+  const columns = [
+    'customer_id',
+    'ordered_at',
+    'channel',
+    'prefecture',
+    'store',
+    'status',
+    'delivered_at',
+    'subscription_external_id',
+    'delivery_number',
+    'amount',
+    'item_count',
+  ];
+  const incoming = `c.id, s.ordered_at, s.channel, s.prefecture, s.store, s.status, s.delivered_at, s.subscription_id, s.delivery_number, s.amount, s.item_count`;
   await client.query(
     `with updated as (
        update orders o set (${columns.join(', ')}, updated_at) = (${incoming}, now())

@@ -80,8 +80,8 @@ const GENDERS: Record<string, string> = {
   回答しない: 'unknown',
 };
 
-const YES = new Set(['true', 'yes', 'y', '1', 'はい', '定期', '定期購入', '○', '〇', '◯', '有', 'あり']);
-const NO = new Set(['false', 'no', 'n', '0', 'いいえ', '通常', '単品', '×', '✕', '無', 'なし', '-']);
+const YES = new Set(['true', 'yes', 'y', '1', 'はい', '定期', '定期購入', 'お試し', 'トライアル', 'trial', '○', '〇', '◯', '有', 'あり', '対象']);
+const NO = new Set(['false', 'no', 'n', '0', 'いいえ', '通常', '単品', '本品', '×', '✕', '無', 'なし', '-', '対象外']);
 
 const key = (text: string) => text.normalize('NFKC').trim().toLowerCase();
 
@@ -89,12 +89,12 @@ export const channelLabel = (text: string): string => CHANNELS[key(text)] ?? key
 export const statusLabel = (text: string): string => STATUSES[key(text)] ?? key(text);
 export const genderLabel = (text: string): string => GENDERS[key(text)] ?? key(text);
 
-/** 定期 / 通常, ○ / ×, true / false, 1 / 0 → a boolean. */
+/** 定期 / 通常, お試し / 本品, ○ / ×, true / false, 1 / 0 → a boolean. */
 export function yesNoLabel(text: string): Normalized<boolean> {
   const value = key(text);
   if (YES.has(value)) return { ok: true, value: true };
   if (NO.has(value)) return { ok: true, value: false };
-  return { ok: false, reason: `not a yes/no value: "${text}" (use e.g. 定期/通常, ○/×, true/false or 1/0)`, code: 'invalid_yes_no' };
+  return { ok: false, reason: `not a yes/no value: "${text}" (use e.g. ○/×, はい/いいえ, true/false or 1/0)`, code: 'invalid_yes_no' };
 }
 
 /** A share written as 0.7, 70% or ７０％ → 0.7. */

@@ -3,7 +3,9 @@ import { findIdentityConflicts, upsertCustomers } from '../customers/upsert-cust
 import { insertEvents } from '../events/insert-events.ts';
 import { findUnknownProducts, upsertOrders } from '../orders/upsert-orders.ts';
 import { upsertProducts } from '../products/upsert-products.ts';
+import { systemClock } from '../shared/clock.ts';
 import { assertNever } from '../shared/errors.ts';
+import { findUnknownSubscriptionProducts, upsertSubscriptions, type SubscriptionWriter } from '../subscriptions/upsert-subscriptions.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import {
   issuesToErrors,
@@ -14,6 +16,7 @@ import {
   type OrderRecord,
   type ProductRecord,
   type RecordError,
+  type SubscriptionRecord,
 } from './records.ts';
 
 export const MAX_BATCH_RECORDS = 10_000;
@@ -24,7 +27,15 @@ export type ValidRecords =
   | { kind: 'customers'; records: CustomerRecord[] }
   | { kind: 'products'; records: ProductRecord[] }
   | { kind: 'orders'; records: OrderRecord[] }
-  | { kind: 'events'; records: EventRecord[] };
+  | { kind: 'events'; records: EventRecord[] }
+  | { kind: 'subscriptions'; records: SubscriptionRecord[] };
+
+/**
+ * Who writes, for the records that keep a history (subscriptions: the clock for a change
+ * without a time of its own, the actor named in the history). Default: the system clock and
+ * 'import'; the HTTP API passes the app's clock and the API key or user.
+ */
+export const DEFAULT_WRITER: SubscriptionWriter = { clock: systemClock, actor: 'import' };
 
 export interface IngestResult {
   /** Records in the request. */
@@ -50,8 +61,9 @@ export async function ingestBatch(params: {
   kind: BatchKind;
   records: readonly unknown[];
   mode: IngestMode;
+  writer?: SubscriptionWriter;
 }): Promise<IngestResult> {
-  const { client, workspace, kind, records, mode } = params;
+  const { client, workspace, kind, records, mode, writer = DEFAULT_WRITER } = params;
   const { valid, positions, errors } = validateRecords(kind, records, workspace.timezone);
   errors.push(...(await checkAgainstDatabase(client, workspace.id, valid, positions)));
   const invalidIndexes = new Set(errors.map((e) => e.index));
@@ -64,7 +76,7 @@ export async function ingestBatch(params: {
   });
   if (invalidIndexes.size > 0 && mode === 'all-or-nothing') return result(false);
   const keep = (_: unknown, i: number) => !invalidIndexes.has(positions[i]!);
-  await writeRecords(client, workspace.id, filterRecords(valid, keep));
+  await writeRecords(client, workspace.id, filterRecords(valid, keep), writer);
   return result(true);
 }
 
@@ -110,7 +122,10 @@ export function validateRecords(
   return { valid: { kind, records: parsed } as ValidRecords, positions, errors };
 }
 
-function naturalKey(kind: BatchKind, record: CustomerRecord & ProductRecord & OrderRecord & EventRecord): { field: string; value: string } {
+function naturalKey(
+  kind: BatchKind,
+  record: CustomerRecord & ProductRecord & OrderRecord & EventRecord & SubscriptionRecord,
+): { field: string; value: string } {
   switch (kind) {
     case 'customers':
       return { field: 'customer_id', value: record.customer_id };
@@ -120,6 +135,8 @@ function naturalKey(kind: BatchKind, record: CustomerRecord & ProductRecord & Or
       return { field: 'order_id', value: record.order_id };
     case 'events':
       return { field: 'idempotency_key', value: record.idempotency_key };
+    case 'subscriptions':
+      return { field: 'subscription_id', value: record.subscription_id };
     default:
       return assertNever(kind, 'batch kind');
   }
@@ -143,6 +160,14 @@ async function checkAgainstDatabase(client: pg.ClientBase, workspaceId: string, 
         code: 'unknown_product',
         value: u.sku,
       }));
+    case 'subscriptions':
+      return (await findUnknownSubscriptionProducts(client, workspaceId, valid.records)).map((u) => ({
+        index: positions[u.position]!,
+        field: valid.records[u.position]!.items.length > 1 || u.item > 0 ? `items[${u.item}].sku` : 'sku',
+        reason: `unknown product "${u.sku}": add it to the catalogue first (a subscription cannot create a product)`,
+        code: 'unknown_product',
+        value: u.sku,
+      }));
     case 'products':
     case 'events':
       return [];
@@ -161,13 +186,20 @@ function filterRecords(valid: ValidRecords, keep: (record: unknown, i: number) =
       return { kind: valid.kind, records: valid.records.filter(keep) };
     case 'events':
       return { kind: valid.kind, records: valid.records.filter(keep) };
+    case 'subscriptions':
+      return { kind: valid.kind, records: valid.records.filter(keep) };
     default:
       return assertNever(valid, 'batch kind');
   }
 }
 
 /** Writes already validated records; shared by the HTTP API and the CSV importer. */
-export async function writeRecords(client: pg.ClientBase, workspaceId: string, valid: ValidRecords): Promise<void> {
+export async function writeRecords(
+  client: pg.ClientBase,
+  workspaceId: string,
+  valid: ValidRecords,
+  writer: SubscriptionWriter = DEFAULT_WRITER,
+): Promise<void> {
   switch (valid.kind) {
     case 'customers':
       await upsertCustomers(client, workspaceId, valid.records);
@@ -180,6 +212,9 @@ export async function writeRecords(client: pg.ClientBase, workspaceId: string, v
       return;
     case 'events':
       await insertEvents(client, workspaceId, valid.records);
+      return;
+    case 'subscriptions':
+      await upsertSubscriptions(client, { workspaceId, records: valid.records, writer });
       return;
     default:
       assertNever(valid, 'batch kind');

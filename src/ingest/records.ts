@@ -5,11 +5,12 @@ import { orderRecordSchema, type OrderItemRecord, type OrderRecord } from '../or
 import { productRecordSchema, type ProductRecord } from '../products/product-record.ts';
 import { shorten } from '../shared/normalize.ts';
 import { refusalOfIssue, type ReasonCode, type ReasonParams } from '../shared/reasons.ts';
+import { subscriptionRecordSchema, type SubscriptionRecord } from '../subscriptions/subscription-record.ts';
 
 /**
  * The records Kizuna ingests, one zod schema each: the runtime check (with normalisation of
  * Japanese back-office spellings), the TypeScript type and the OpenAPI entry. Each schema lives
- * with its records (customers/customer-record.ts, products/, orders/, events/) and is the
+ * with its records (customers/customer-record.ts, products/, orders/, events/, subscriptions/) and is the
  * contract of their upsert; here they are composed into the batch API, which the HTTP routes
  * and the CSV importer share. CSV headers map onto these field names. Timestamps without a
  * zone are read in the workspace's time zone, so schemas are made per zone.
@@ -21,15 +22,16 @@ function makeSchemas(timezone: string) {
     product: productRecordSchema(),
     order: orderRecordSchema(timezone),
     event: eventRecordSchema(timezone),
+    subscription: subscriptionRecordSchema(timezone),
   };
 }
 
 export type RecordSchemas = ReturnType<typeof makeSchemas>;
-export const RECORD_KINDS = ['customers', 'products', 'orders', 'events'] as const;
+export const RECORD_KINDS = ['customers', 'products', 'orders', 'events', 'subscriptions'] as const;
 export type BatchKind = (typeof RECORD_KINDS)[number];
 
 /** The intake's consumers (the importer, the batch) name the records through here; each contract lives with its records. */
-export type { CustomerRecord, EventRecord, OrderItemRecord, OrderRecord, ProductRecord };
+export type { CustomerRecord, EventRecord, OrderItemRecord, OrderRecord, ProductRecord, SubscriptionRecord };
 
 const schemasByZone = new Map<string, RecordSchemas>();
 
@@ -53,6 +55,8 @@ export function schemaFor(kind: BatchKind, timezone: string) {
       return schemas.order;
     case 'events':
       return schemas.event;
+    case 'subscriptions':
+      return schemas.subscription;
   }
 }
 

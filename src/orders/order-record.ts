@@ -25,8 +25,24 @@ export function orderRecordSchema(timezone: string) {
     status: z.enum(ORDER_STATUSES).default('confirmed'),
     delivered_at: timestamp(timezone).nullish(),
     items: z.array(orderItem).min(1, 'an order needs at least one item').max(1000),
+    subscription_id: optionalText(200).describe(
+      'The subscription (定期番号) this order delivers, as the back office writes it; it may arrive before the subscription',
+    ),
+    delivery_number: integer
+      .pipe(z.number().int().min(1, 'delivery_number must be at least 1').max(100_000, 'delivery_number must be at most 100,000'))
+      .nullish()
+      .describe('Which delivery of the subscription this order is (お届け回数: 1 for the first); needs subscription_id'),
   });
-  return order;
+  // A delivery number means nothing without the subscription it counts in.
+  return order.superRefine((record, ctx) => {
+    if (record.delivery_number != null && !record.subscription_id)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['delivery_number'],
+        message: 'delivery_number is given without subscription_id: name the subscription (定期番号) the delivery belongs to',
+        params: { code: 'delivery_without_subscription' },
+      });
+  });
 }
 
 export type OrderRecord = z.output<ReturnType<typeof orderRecordSchema>>;

@@ -62,19 +62,23 @@ export async function upsertOrders(client: pg.ClientBase, workspaceId: string, b
   );
   await client.query(
     `with r as (
-       select * from unnest($2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[])
-         as r(external_id, customer_id, ordered_at, channel, prefecture, store, status, delivered_at)
+       select * from unnest($2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::timestamptz[],
+                            $10::text[], $11::int[])
+         as r(external_id, customer_id, ordered_at, channel, prefecture, store, status, delivered_at, subscription_external_id, delivery_number)
      ), inserted as (
-       insert into orders (workspace_id, external_id, customer_id, ordered_at, channel, prefecture, store, status, delivered_at)
+       insert into orders (workspace_id, external_id, customer_id, ordered_at, channel, prefecture, store, status, delivered_at,
+                           subscription_external_id, delivery_number)
        select $1, * from r
        on conflict (workspace_id, external_id) do nothing
      )
      update orders o set customer_id = r.customer_id, ordered_at = r.ordered_at, channel = r.channel, prefecture = r.prefecture,
-                         store = r.store, status = r.status, delivered_at = r.delivered_at, updated_at = now()
+                         store = r.store, status = r.status, delivered_at = r.delivered_at,
+                         subscription_external_id = r.subscription_external_id, delivery_number = r.delivery_number, updated_at = now()
        from r
       where o.workspace_id = $1 and o.external_id = r.external_id
-        and (o.customer_id, o.ordered_at, o.channel, o.prefecture, o.store, o.status, o.delivered_at)
-            is distinct from (r.customer_id, r.ordered_at, r.channel, r.prefecture, r.store, r.status, r.delivered_at)`,
+        and (o.customer_id, o.ordered_at, o.channel, o.prefecture, o.store, o.status, o.delivered_at, o.subscription_external_id, o.delivery_number)
+            is distinct from
+            (r.customer_id, r.ordered_at, r.channel, r.prefecture, r.store, r.status, r.delivered_at, r.subscription_external_id, r.delivery_number)`,
     [
       workspaceId,
       column((r) => r.order_id),
@@ -85,6 +89,8 @@ export async function upsertOrders(client: pg.ClientBase, workspaceId: string, b
       column((r) => r.store),
       column((r) => r.status),
       column((r) => r.delivered_at?.toISOString() ?? null),
+      column((r) => r.subscription_id ?? null),
+      column((r) => r.delivery_number ?? null),
     ],
   );
   const { rows: orderRows } = await client.query<{ id: string; external_id: string; customer_id: string }>(

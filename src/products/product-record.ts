@@ -9,6 +9,7 @@ export function productRecordSchema() {
     category: optionalText(200),
     price: price('price').nullish(),
     is_subscription: z.boolean().optional(),
+    is_trial: z.boolean().optional().describe('A trial product (お試し / トライアル): a first purchase of one starts the step-up analysis'),
     effect_first_feeling_days: integer.pipe(z.number().int().min(0).max(3650)).nullish().describe('Days until users first feel the product'),
     effect_clear_days: integer.pipe(z.number().int().min(0).max(3650)).nullish().describe('Days until a clear effect'),
     effect_share: z.number().min(0).max(1).nullish().describe('Share of users who feel it by effect_clear_days (0..1)'),

@@ -48,6 +48,9 @@ export const REASON_CODES = [
   'mapping_unknown_field',
   'columns_share_field',
   'invalid_cycle',
+  'delivery_without_subscription',
+  'subscription_lines_disagree',
+  'before_start',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];

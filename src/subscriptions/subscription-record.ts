@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { externalId, integer, normalized, optionalText, refuse, timestamp } from '../shared/record-fields.ts';
 import { localDateOf, parseCalendarDate } from '../shared/time.ts';
+import type { ReasonCode, ReasonParams } from '../shared/reasons.ts';
 import { CYCLE_UNITS, SUBSCRIPTION_STATUSES } from '../shared/vocabulary.ts';
 import { checkCycle, parseCycle, type Cycle } from './cycle.ts';
 
@@ -42,7 +43,9 @@ export function subscriptionRecordSchema(timezone: string) {
       quantity: integer.pipe(z.number().int().min(1).max(1_000_000)).optional(),
       items: z.array(item).min(1).max(100).optional(),
       cycle: cycle as z.ZodType<Cycle, unknown>,
-      status: z.enum(SUBSCRIPTION_STATUSES).describe('active (継続中), paused (休止中) or cancelled (解約)'),
+      status: z
+        .enum(SUBSCRIPTION_STATUSES, { error: 'not a subscription status: use active, paused or cancelled (継続中, 休止中, 解約 or 停止)' })
+        .describe('active (継続中), paused (休止中) or cancelled (解約)'),
       started_at: timestamp(timezone).describe('When the subscription was taken out (申込日)'),
       next_delivery_on: normalized(parseCalendarDate).nullish().describe('The next delivery date (次回お届け日), YYYY-MM-DD'),
       deliveries: count('deliveries').describe('Deliveries so far (お届け回数)'),
@@ -61,24 +64,12 @@ export function subscriptionRecordSchema(timezone: string) {
       if (!record.items && !record.sku)
         ctx.addIssue({ code: 'custom', path: ['sku'], message: 'a subscription needs its product: give sku or items', params: { code: 'required' } });
       if (record.items && record.sku) ctx.addIssue({ code: 'custom', path: ['sku'], message: 'give either sku or items, not both' });
-      if (record.status === 'cancelled' && !record.cancelled_at)
-        ctx.addIssue({ code: 'custom', path: ['cancelled_at'], message: 'a cancelled subscription needs cancelled_at (解約日)', params: { code: 'required' } });
-      if (record.status !== 'cancelled' && record.cancelled_at)
+      for (const problem of subscriptionProblems(record, timezone))
         ctx.addIssue({
           code: 'custom',
-          path: ['cancelled_at'],
-          message: `cancelled_at is given but the status is ${record.status}; leave it empty unless the status is cancelled`,
-        });
-      if (record.status !== 'cancelled' && record.cancel_reason)
-        ctx.addIssue({ code: 'custom', path: ['cancel_reason'], message: `cancel_reason is given but the status is ${record.status}` });
-      if (record.cancelled_at && record.cancelled_at < record.started_at)
-        ctx.addIssue({ code: 'custom', path: ['cancelled_at'], message: 'cancelled_at is before started_at', params: { code: 'out_of_range' } });
-      if (record.next_delivery_on && record.next_delivery_on < localDateOf(record.started_at, timezone))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['next_delivery_on'],
-          message: `next_delivery_on ${record.next_delivery_on} is before the start (${localDateOf(record.started_at, timezone)})`,
-          params: { code: 'out_of_range' },
+          path: [problem.field],
+          message: problem.message,
+          ...(problem.code ? { params: { code: problem.code, ...problem.params } } : {}),
         });
     })
     .transform(({ sku, quantity, items, ...rest }) => ({ ...rest, items: items ?? [{ sku: sku!, quantity: quantity ?? 1 }] }));
@@ -86,6 +77,41 @@ export function subscriptionRecordSchema(timezone: string) {
 }
 
 export type SubscriptionRecord = z.output<ReturnType<typeof subscriptionRecordSchema>>;
+
+/** The fields the checks across fields read. */
+type CheckedFields = Pick<SubscriptionRecord, 'status' | 'started_at' | 'next_delivery_on' | 'cancelled_at' | 'cancel_reason'>;
+
+/**
+ * What is wrong across a subscription's fields (each field being valid on its own): the
+ * record schema raises these, and the CSV importer runs them on a subscription assembled from
+ * its lines, whose cells were each read by their field's schema.
+ */
+export function subscriptionProblems(
+  record: CheckedFields,
+  timezone: string,
+): { field: keyof CheckedFields; message: string; code?: ReasonCode; params?: ReasonParams }[] {
+  const problems: ReturnType<typeof subscriptionProblems> = [];
+  if (record.status === 'cancelled' && !record.cancelled_at)
+    problems.push({ field: 'cancelled_at', message: 'a cancelled subscription needs cancelled_at (解約日)', code: 'required' });
+  if (record.status !== 'cancelled' && record.cancelled_at)
+    problems.push({
+      field: 'cancelled_at',
+      message: `cancelled_at is given but the status is ${record.status}; leave it empty unless the status is cancelled`,
+    });
+  if (record.status !== 'cancelled' && record.cancel_reason)
+    problems.push({ field: 'cancel_reason', message: `cancel_reason is given but the status is ${record.status}` });
+  const start = localDateOf(record.started_at, timezone);
+  if (record.cancelled_at && record.cancelled_at < record.started_at)
+    problems.push({ field: 'cancelled_at', message: `cancelled_at is before the start (${start})`, code: 'before_start', params: { start } });
+  if (record.next_delivery_on && record.next_delivery_on < start)
+    problems.push({
+      field: 'next_delivery_on',
+      message: `next_delivery_on ${record.next_delivery_on} is before the start (${start})`,
+      code: 'before_start',
+      params: { start },
+    });
+  return problems;
+}
 
 /** The status words of back offices (継続中 / 休止中 / 解約 / 停止 …) → a status; an unknown word passes through, lower-cased, for the schema to refuse. */
 const STATUS_WORDS: Record<string, string> = {

@@ -27,7 +27,9 @@ const PRINTED_ERRORS = 100;
 export const registerImportCommand: RegisterCommand = (program, context) => {
   program
     .command('import')
-    .description('import a CSV export (UTF-8 or Shift_JIS, Japanese or English headers; gzip-compressed too) of customers, products, orders or events')
+    .description(
+      'import a CSV export (UTF-8 or Shift_JIS, Japanese or English headers; gzip-compressed too) of customers, products, orders, events or subscriptions (定期)',
+    )
     .argument('<kind>', `what the file holds: ${RECORD_KINDS.join(', ')}`)
     .argument('<file>', 'the CSV file, or the CSV gzip-compressed (orders.csv.gz)')
     .option('--workspace <name>', 'workspace to import into (default: demo)')
@@ -65,6 +67,7 @@ export const registerImportCommand: RegisterCommand = (program, context) => {
               rejectedPath: options.rejected ?? (compressed ? defaultRejectedPath(decompressedName(file)) : undefined),
               orderTime: options.orderTime,
               onProgress: bar.update,
+              clock: context.clock,
             });
           } finally {
             bar.stop();
@@ -106,7 +109,7 @@ async function readMapping(file: string): Promise<ExplicitMapping> {
 
 function printReport(report: ImportReport, file: string, seconds: number): void {
   const n = (value: number) => value.toLocaleString('en-US');
-  const unit = report.kind === 'orders' ? 'orders' : report.kind;
+  const unit = report.kind;
   console.log(`${file}: ${report.encoding ?? 'unreadable'}, ${n(report.rows)} lines, ${n(report.records)} ${unit}`);
   if (report.columns.length > 0) {
     console.log(`  columns  ${report.columns.map((c) => `${c.column} → ${c.field ?? '(ignored)'}`).join(', ')}`);

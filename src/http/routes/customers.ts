@@ -4,7 +4,7 @@ import { getCustomer360 } from '../../customers/customer-360.ts';
 import { getCustomerTimeline } from '../../customers/customer-timeline.ts';
 import type { RfmSegmentCode } from '../../analytics/rfm-segments.ts';
 import { CUSTOMER_SORTS, SORT_DIRECTIONS } from '../../customers/customer-list-order.ts';
-import { listCustomers } from '../../customers/list-customers.ts';
+import { listCustomers, SUBSCRIPTION_FILTERS } from '../../customers/list-customers.ts';
 import { rfmSegmentMembers } from '../../customers/rfm-segment-members.ts';
 import {
   CONSENT_CHANNELS,
@@ -22,6 +22,7 @@ import type { AppDeps } from '../app.ts';
 import { ErrorBody } from '../errors.ts';
 import { todayIn } from '../../analytics/analyses.ts';
 import { segmentParam } from './analytics/parameters.ts';
+import { CustomerSubscription } from '../../subscriptions/customer-subscriptions.ts';
 import { WorkspaceParams } from './workspaces.ts';
 
 const Lifecycle = z.enum(LIFECYCLES);
@@ -96,8 +97,11 @@ const Customer360 = z
         amount: z.string(),
         itemCount: z.number().int(),
         items: z.array(z.object({ lineNo: z.number().int(), sku: z.string(), productName: z.string(), quantity: z.number().int(), unitPrice: z.string() })),
+        subscriptionId: z.string().nullable().describe('The subscription (定期番号) this order delivers'),
+        deliveryNumber: z.number().int().nullable().describe('Which delivery of the subscription it is (お届け回数)'),
       }),
     ),
+    subscriptions: z.array(CustomerSubscription).describe('The subscriptions (定期), newest start first'),
   })
   .meta({ id: 'Customer360' });
 
@@ -137,6 +141,12 @@ export function customerRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             gender: Gender.optional(),
             purchaseCountMin: z.coerce.number().int().min(0).max(1_000_000_000).optional().describe('At least this many purchases'),
             purchaseCountMax: z.coerce.number().int().min(0).max(1_000_000_000).optional().describe('At most this many purchases'),
+            subscription: z
+              .enum(SUBSCRIPTION_FILTERS)
+              .optional()
+              .describe(
+                'Customers with a subscription (定期) that is active, paused or cancelled now; any: with a subscription of any status; none: never had one',
+              ),
             rfmSegment: segmentParam.optional().describe("Customers in this RFM segment as of today in the workspace's time zone (see GET …/analytics/rfm)"),
             sort: z
               .enum(CUSTOMER_SORTS)
@@ -165,7 +175,7 @@ export function customerRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['customers'],
-          summary: 'Customer 360: profile, identities, consents and orders',
+          summary: 'Customer 360: profile, identities, consents, orders and subscriptions',
           params: CustomerParams,
           response: { 200: Customer360, 401: ErrorBody, 404: ErrorBody },
         },

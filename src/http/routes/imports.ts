@@ -99,7 +99,7 @@ export function importRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         validatorCompiler: bodyCheckedBy(),
         schema: {
           tags: ['import'],
-          summary: 'Import a CSV file of customers, products, orders (one line per item) or events',
+          summary: 'Import a CSV file of customers, products, orders (one line per item), events or subscriptions (one line per item of a course)',
           description:
             'multipart/form-data. All-or-nothing by default: any invalid row rejects the file (422, details = the report with every error) and nothing is stored. dryRun=true returns the same report (encoding, header mapping, sample, errors) without storing.',
           consumes: ['multipart/form-data'],
@@ -121,6 +121,7 @@ export function importRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             source: { path: upload.path, name: upload.name },
             mode: fields.mode,
             dryRun: fields.dryRun === 'true',
+            clock: deps.clock,
             ...(fields.mapping ? { mapping: fields.mapping } : {}),
             ...(fields.orderTime ? { orderTime: fields.orderTime } : {}),
           });

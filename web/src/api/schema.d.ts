@@ -3513,6 +3513,8 @@ export interface paths {
                     rfmSegment?: "churned" | "at_risk" | "new" | "loyal" | "stable";
                     /** @description lastPurchase: last purchase time; totalSpend: Σ purchases; clv: predicted value of the last customer value run; registered: profile creation (id) */
                     sort?: "lastPurchase" | "totalSpend" | "clv" | "registered";
+                    /** @description Customers with a subscription (定期) that is active, paused or cancelled now; any: with a subscription of any status; none: never had one */
+                    subscription?: "active" | "paused" | "cancelled" | "any" | "none";
                 };
                 header?: never;
                 path: {
@@ -3594,7 +3596,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Customer 360: profile, identities, consents and orders */
+        /** Customer 360: profile, identities, consents, orders and subscriptions */
         get: {
             parameters: {
                 query?: never;
@@ -4061,7 +4063,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Import a CSV file of customers, products, orders (one line per item) or events
+         * Import a CSV file of customers, products, orders (one line per item), events or subscriptions (one line per item of a course)
          * @description multipart/form-data. All-or-nothing by default: any invalid row rejects the file (422, details = the report with every error) and nothing is stored. dryRun=true returns the same report (encoding, header mapping, sample, errors) without storing.
          */
         post: {
@@ -4069,7 +4071,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    kind: "customers" | "products" | "orders" | "events";
+                    kind: "customers" | "products" | "orders" | "events" | "subscriptions";
                     /** @description Workspace name */
                     workspace: string;
                 };
@@ -4494,7 +4496,7 @@ export interface paths {
         put?: never;
         /**
          * Upsert a batch of orders (up to 10,000 records)
-         * @description Records upsert on their external id: sending the same batch twice changes nothing.
+         * @description Records upsert on their external id: sending the same batch twice changes nothing. An order may name the subscription it fulfils (subscription_id, the 定期番号) and its delivery_number (お届け回数, needs subscription_id).
          */
         post: {
             parameters: {
@@ -4633,6 +4635,389 @@ export interface paths {
                          */
                         mode?: "all-or-nothing" | "skip-invalid";
                         records: components["schemas"]["ProductRecordInput"][];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IngestResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/subscription-cancel-reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The cancel reasons a subscription can be given: the built-in ones, then the workspace's own
+         * @description A subscription's cancel_reason (ingest, CSV import) may be one of these codes or labels; other words are matched to a built-in code by keyword and kept as the note.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CancelReason"][];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a cancel reason of the workspace's own
+         * @description A code that exists (built-in or the workspace's) or is malformed is refused (422). Needs the admin or marketing role.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 1–40 lower-case letters, digits or underscores, starting with a letter (e.g. delivery_delay) */
+                        code: string;
+                        /** @description The reason in English */
+                        labelEn: string;
+                        /** @description The reason in Japanese (解約理由の表示名) */
+                        labelJa: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CancelReason"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/subscription-cancel-reasons/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change the labels of one of the workspace's own cancel reasons
+         * @description The built-in reasons' labels are the same in every workspace (422). Needs the admin or marketing role.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The reason in English */
+                        labelEn: string;
+                        /** @description The reason in Japanese (解約理由の表示名) */
+                        labelJa: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CancelReason"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/subscriptions/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upsert a batch of subscriptions (up to 10,000 records)
+         * @description Subscriptions (定期) upsert on subscription_id (定期番号): sending the same batch twice changes nothing. A status that differs from the stored one is added to the subscription's history (when: status_changed_at, else cancelled_at for a cancellation, else started_at for a new subscription, else now; by: changed_by, else this API key or user) and to the customer's timeline as an event (subscription_started, _paused, _resumed, _cancelled; subscription_skipped per skip). cancel_reason may be a code of the workspace's list (GET …/subscription-cancel-reasons), one of its labels, or words, which are matched to a code and kept as the note. Unknown SKUs are refused (unknown_product); unknown customers get a bare profile.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description all-or-nothing: any invalid record rejects the batch (422) and nothing is stored; skip-invalid: the valid records are stored
+                         * @default all-or-nothing
+                         * @enum {string}
+                         */
+                        mode?: "all-or-nothing" | "skip-invalid";
+                        records: components["schemas"]["SubscriptionRecordInput"][];
                     };
                 };
             };
@@ -5423,6 +5808,13 @@ export interface components {
                 rate: number | null;
             };
         };
+        CancelReason: {
+            /** @description One of the built-in reasons every workspace has; else the workspace's own */
+            builtIn: boolean;
+            code: string;
+            labelEn: string;
+            labelJa: string;
+        };
         Charter: {
             address: {
                 avoid: string[];
@@ -5793,6 +6185,8 @@ export interface components {
                 /** @enum {string} */
                 channel: "web" | "phone" | "line" | "store" | "other";
                 deliveredAt: string | null;
+                /** @description Which delivery of the subscription it is (お届け回数) */
+                deliveryNumber: number | null;
                 externalId: string;
                 id: string;
                 itemCount: number;
@@ -5809,6 +6203,8 @@ export interface components {
                 /** @enum {string} */
                 status: "pending" | "confirmed" | "shipped" | "delivered" | "cancelled" | "returned";
                 store: string | null;
+                /** @description The subscription (定期番号) this order delivers */
+                subscriptionId: string | null;
             }[];
             profile: {
                 attributes: {
@@ -5833,6 +6229,8 @@ export interface components {
                 /** Format: date-time */
                 updatedAt: string;
             };
+            /** @description The subscriptions (定期), newest start first */
+            subscriptions: components["schemas"]["CustomerSubscription"][];
         };
         CustomerAnalytics: {
             /**
@@ -5926,6 +6324,57 @@ export interface components {
                 recency: number;
             };
             segment: components["schemas"]["RfmSegmentCode"];
+        };
+        CustomerSubscription: {
+            cancelledAt: string | null;
+            cancelNote: string | null;
+            cancelReason: {
+                code: string;
+                labelEn: string;
+                labelJa: string;
+            } | null;
+            course: string | null;
+            cycle: {
+                every: number;
+                /** @description "every 30 days", "every 2 months", "monthly on day 15" */
+                labelEn: string;
+                /** @description 「30日ごと」「2ヶ月ごと」「毎月15日」 */
+                labelJa: string;
+                /** @enum {string} */
+                unit: "days" | "months" | "day_of_month";
+            };
+            deliveries: number;
+            /** @description The 定期番号 */
+            externalId: string;
+            /** @description Every status the subscription has had, newest first */
+            history: {
+                actor: string | null;
+                /** Format: date-time */
+                changedAt: string;
+                note: string | null;
+                reason: {
+                    code: string;
+                    labelEn: string;
+                    labelJa: string;
+                } | null;
+                /** @enum {string} */
+                status: "active" | "paused" | "cancelled";
+            }[];
+            id: string;
+            items: {
+                name: string;
+                quantity: number;
+                sku: string;
+            }[];
+            /** @description YYYY-MM-DD */
+            nextDeliveryOn: string | null;
+            skips: number;
+            /** Format: date-time */
+            startedAt: string;
+            /** @enum {string} */
+            status: "active" | "paused" | "cancelled";
+            /** Format: date-time */
+            statusChangedAt: string;
         };
         CustomerTimeline: {
             entries: {
@@ -6161,7 +6610,7 @@ export interface components {
             encoding: ("utf-8" | "utf-8-bom" | "shift_jis") | null;
             errors: {
                 /** @enum {string} */
-                code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding" | "invalid_text" | "too_deep" | "too_large_object" | "too_many_digits" | "date_out_of_range" | "negative_amount" | "unclosed_quote" | "line_too_long" | "bare_carriage_return" | "column_count" | "encoding_changes" | "order_time_differs" | "no_column" | "mapping_unknown_column" | "mapping_unknown_field" | "columns_share_field" | "invalid_cycle";
+                code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding" | "invalid_text" | "too_deep" | "too_large_object" | "too_many_digits" | "date_out_of_range" | "negative_amount" | "unclosed_quote" | "line_too_long" | "bare_carriage_return" | "column_count" | "encoding_changes" | "order_time_differs" | "no_column" | "mapping_unknown_column" | "mapping_unknown_field" | "columns_share_field" | "invalid_cycle" | "delivery_without_subscription" | "subscription_lines_disagree" | "before_start";
                 column: string | null;
                 line: number;
                 params?: {
@@ -6188,7 +6637,7 @@ export interface components {
             }[];
             invalid: number;
             /** @enum {string} */
-            kind: "customers" | "products" | "orders" | "events";
+            kind: "customers" | "products" | "orders" | "events" | "subscriptions";
             records: number;
             rows: number;
             sample: {
@@ -6767,6 +7216,8 @@ export interface components {
             /** @description The id of this record in the brand's own systems */
             customer_id: string;
             delivered_at?: string | null;
+            /** @description Which delivery of the subscription this order is (お届け回数: 1 for the first); needs subscription_id */
+            delivery_number?: number | string | null;
             items: {
                 /** @description Creates the product when the SKU is not yet known */
                 product_name?: string | null;
@@ -6786,6 +7237,8 @@ export interface components {
              */
             status: "pending" | "confirmed" | "shipped" | "delivered" | "cancelled" | "returned";
             store?: string | null;
+            /** @description The subscription (定期番号) this order delivers, as the back office writes it; it may arrive before the subscription */
+            subscription_id?: string | null;
         };
         ProductRecordInput: {
             /** @description A JSON object: at most 16 levels deep and 10,000 values, no NUL characters */
@@ -6800,6 +7253,8 @@ export interface components {
             /** @description Share of users who feel it by effect_clear_days (0..1) */
             effect_share?: number | null;
             is_subscription?: boolean;
+            /** @description A trial product (お試し / トライアル): a first purchase of one starts the step-up analysis */
+            is_trial?: boolean;
             name: string;
             price?: number | string | null;
             /** @description The id of this record in the brand's own systems */
@@ -6821,7 +7276,7 @@ export interface components {
         } | null;
         RecordError: {
             /** @enum {string} */
-            code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding" | "invalid_text" | "too_deep" | "too_large_object" | "too_many_digits" | "date_out_of_range" | "negative_amount" | "unclosed_quote" | "line_too_long" | "bare_carriage_return" | "column_count" | "encoding_changes" | "order_time_differs" | "no_column" | "mapping_unknown_column" | "mapping_unknown_field" | "columns_share_field" | "invalid_cycle";
+            code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding" | "invalid_text" | "too_deep" | "too_large_object" | "too_many_digits" | "date_out_of_range" | "negative_amount" | "unclosed_quote" | "line_too_long" | "bare_carriage_return" | "column_count" | "encoding_changes" | "order_time_differs" | "no_column" | "mapping_unknown_column" | "mapping_unknown_field" | "columns_share_field" | "invalid_cycle" | "delivery_without_subscription" | "subscription_lines_disagree" | "before_start";
             field: string;
             index: number;
             params?: {
@@ -7198,6 +7653,51 @@ export interface components {
                 paused: number;
                 period: components["schemas"]["AnalyticsPeriod"];
             }[];
+        };
+        SubscriptionRecordInput: {
+            /** @description Free text about the cancellation */
+            cancel_note?: string | null;
+            /** @description Why it was cancelled (解約理由): a code of the workspace's list, or words, which are matched to a code and kept as the note */
+            cancel_reason?: string | null;
+            /** @description When it was cancelled (解約日); required exactly when status is cancelled */
+            cancelled_at?: string | null;
+            /** @description Who or which system changed the status; default: the API key or user, or "import" */
+            changed_by?: string | null;
+            /** @description The course name (コース名) */
+            course?: string | null;
+            /** @description The id of this record in the brand's own systems */
+            customer_id: string;
+            /** @description 「30日ごと」「1ヶ月ごと」「2ヶ月ごと」「毎月15日」, "every 30 days", "every 2 months", "monthly on day 15", or {"unit": "days"|"months"|"day_of_month", "every": N} */
+            cycle: string | {
+                every: number;
+                /** @enum {string} */
+                unit: "days" | "months" | "day_of_month";
+            };
+            /** @description Deliveries so far (お届け回数) */
+            deliveries?: number | string;
+            items?: {
+                quantity?: number | string;
+                /** @description The id of this record in the brand's own systems */
+                sku: string;
+            }[];
+            /** @description The next delivery date (次回お届け日), YYYY-MM-DD */
+            next_delivery_on?: string | null;
+            quantity?: number | string;
+            /** @description Deliveries skipped so far */
+            skips?: number | string;
+            /** @description The course's product, when it has one (a CSV line); else `items` */
+            sku?: string;
+            /** @description When the subscription was taken out (申込日) */
+            started_at: string;
+            /**
+             * @description active (継続中), paused (休止中) or cancelled (解約)
+             * @enum {string}
+             */
+            status: "active" | "paused" | "cancelled";
+            /** @description When the current status began; default: cancelled_at, else started_at for a new subscription, else now */
+            status_changed_at?: string | null;
+            /** @description The subscription number in the brand's systems (定期番号) */
+            subscription_id: string;
         };
         TemplateOverride: {
             charterVersion: number;

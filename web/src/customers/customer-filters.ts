@@ -6,12 +6,14 @@ export type Lifecycle = NonNullable<ListQuery['lifecycle']>;
 export type Gender = NonNullable<ListQuery['gender']>;
 export type Prefecture = NonNullable<ListQuery['prefecture']>;
 export type RfmSegment = NonNullable<ListQuery['rfmSegment']>;
+export type SubscriptionFilter = NonNullable<ListQuery['subscription']>;
 export type CustomerSort = NonNullable<ListQuery['sort']>;
 export type SortDirection = NonNullable<ListQuery['order']>;
 
 export const LIFECYCLES = ['lead', 'customer'] as const satisfies readonly Lifecycle[];
 export const GENDERS = ['female', 'male', 'other', 'unknown'] as const satisfies readonly Gender[];
 export const RFM_SEGMENTS = ['loyal', 'stable', 'new', 'at_risk', 'churned'] as const satisfies readonly RfmSegment[];
+export const SUBSCRIPTION_FILTERS = ['active', 'paused', 'cancelled', 'any', 'none'] as const satisfies readonly SubscriptionFilter[];
 export const SORTS = ['lastPurchase', 'totalSpend', 'clv', 'registered'] as const satisfies readonly CustomerSort[];
 export const DIRECTIONS = ['desc', 'asc'] as const satisfies readonly SortDirection[];
 
@@ -24,7 +26,8 @@ const everyGender: Exclude<Gender, (typeof GENDERS)[number]> extends never ? tru
 const everyPrefecture: Exclude<Prefecture, (typeof PREFECTURES)[number]> extends never ? true : never = true;
 const everySegment: Exclude<RfmSegment, (typeof RFM_SEGMENTS)[number]> extends never ? true : never = true;
 const everySort: Exclude<CustomerSort, (typeof SORTS)[number]> extends never ? true : never = true;
-void [everyLifecycle, everyGender, everyPrefecture, everySegment, everySort];
+const everySubscription: Exclude<SubscriptionFilter, (typeof SUBSCRIPTION_FILTERS)[number]> extends never ? true : never = true;
+void [everyLifecycle, everyGender, everyPrefecture, everySegment, everySort, everySubscription];
 
 export interface CustomerFilters {
   q: string;
@@ -32,6 +35,7 @@ export interface CustomerFilters {
   prefecture: Prefecture | undefined;
   gender: Gender | undefined;
   rfmSegment: RfmSegment | undefined;
+  subscription: SubscriptionFilter | undefined;
   /** Whole numbers ≥ 0, or undefined for no bound. */
   purchaseCountMin: number | undefined;
   purchaseCountMax: number | undefined;
@@ -48,6 +52,7 @@ export const NO_FILTERS: CustomerFilters = {
   prefecture: undefined,
   gender: undefined,
   rfmSegment: undefined,
+  subscription: undefined,
   purchaseCountMin: undefined,
   purchaseCountMax: undefined,
   ...DEFAULT_SORT,
@@ -56,7 +61,7 @@ export const NO_FILTERS: CustomerFilters = {
 /** True when something narrows the list (the order does not). */
 export function anyFilter(filters: CustomerFilters): boolean {
   return (
-    Boolean(filters.q || filters.lifecycle || filters.prefecture || filters.gender || filters.rfmSegment) ||
+    Boolean(filters.q || filters.lifecycle || filters.prefecture || filters.gender || filters.rfmSegment || filters.subscription) ||
     filters.purchaseCountMin !== undefined ||
     filters.purchaseCountMax !== undefined
   );
@@ -78,6 +83,7 @@ export function filtersFromParams(params: URLSearchParams): CustomerFilters {
     prefecture: oneOf(PREFECTURES, params.get('prefecture')),
     gender: oneOf(GENDERS, params.get('gender')),
     rfmSegment: oneOf(RFM_SEGMENTS, params.get('rfmSegment')),
+    subscription: oneOf(SUBSCRIPTION_FILTERS, params.get('subscription')),
     purchaseCountMin: count(params.get('purchaseCountMin')),
     purchaseCountMax: count(params.get('purchaseCountMax')),
     sort: oneOf(SORTS, params.get('sort')) ?? DEFAULT_SORT.sort,
@@ -92,6 +98,7 @@ export function filtersToParams(filters: CustomerFilters): URLSearchParams {
   if (filters.prefecture) params.set('prefecture', filters.prefecture);
   if (filters.gender) params.set('gender', filters.gender);
   if (filters.rfmSegment) params.set('rfmSegment', filters.rfmSegment);
+  if (filters.subscription) params.set('subscription', filters.subscription);
   if (filters.purchaseCountMin !== undefined) params.set('purchaseCountMin', String(filters.purchaseCountMin));
   if (filters.purchaseCountMax !== undefined) params.set('purchaseCountMax', String(filters.purchaseCountMax));
   if (filters.sort !== DEFAULT_SORT.sort || filters.order !== DEFAULT_SORT.order) {

@@ -68,6 +68,13 @@ function OrderBlock({ order }: { order: Order }) {
         <span className="nowrap">{format.dateTime(order.orderedAt)}</span>
         <span className="badge">{t.channels.order[order.channel]}</span>
         <span className="badge">{t.orderStatus[order.status]}</span>
+        {order.subscriptionId && (
+          <span className="badge">
+            {order.deliveryNumber === null
+              ? c.subscriptions.of(order.subscriptionId)
+              : c.subscriptions.delivery(order.subscriptionId, format.integer(order.deliveryNumber))}
+          </span>
+        )}
         {place && <span className="muted">{place}</span>}
         {order.deliveredAt && <span className="muted">{c.deliveredOn(format.dateTime(order.deliveredAt))}</span>}
         <span className="order-amount">{format.money(order.amount)}</span>

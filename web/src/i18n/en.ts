@@ -6,10 +6,11 @@ import { oneVoiceEn } from './charter-one-voice.ts';
 import { templateEn } from './charter-template.ts';
 import { templatesEn } from './charter-templates.ts';
 import { customerListEn } from './console-customers.ts';
+import { subscriptionEventsEn, subscriptionFilterEn, subscriptionsEn } from './console-subscriptions.ts';
 import { importMappingEn } from './import-mapping.ts';
 import { dataLabelsEn } from './console-data-labels.ts';
 import { kpiManageEn } from './console-kpis.ts';
-import { subscriptionsEn } from './console-subscriptions.ts';
+import { subscriptionAnalyticsEn } from './console-subscription-analytics.ts';
 import { frameEn } from './console-frame.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
@@ -32,7 +33,8 @@ const reasons: ReasonMessages = {
   invalid_yes_no: () => 'Not a yes/no value (e.g. 定期/通常, ○/×, 1/0).',
   invalid_share: () => 'Not a share (e.g. 0.7 or 70%).',
   duplicate: () => 'The same id is already used earlier in the file.',
-  unknown_product: () => 'Unknown product code; a product name column lets the line create it.',
+  unknown_product: () =>
+    'Unknown product code; in an order file a product name column lets the line create it (a subscription file needs the product registered first).',
   identity_taken: () => 'This email, phone or LINE id belongs to another customer.',
   order_lines_disagree: (p) => `Differs from the first line of the same order (line ${p.line}).`,
   empty_file: () => 'The file is empty.',
@@ -59,6 +61,9 @@ const reasons: ReasonMessages = {
   mapping_unknown_field: (p) => `Column "${p.column}" is mapped to "${p.field}", which is not a field of this kind of data.`,
   columns_share_field: (p) => `Maps to the same field "${p.field}" as column "${p.column}": map one of them elsewhere.`,
   invalid_cycle: () => 'Not a delivery cycle: write e.g. "30日ごと", "1ヶ月ごと", "毎月15日" or "every 30 days".',
+  delivery_without_subscription: () => 'A delivery number without a subscription number: name the subscription (定期番号) the delivery belongs to.',
+  subscription_lines_disagree: (p) => `Differs from the first line of the same subscription (line ${p.line}).`,
+  before_start: (p) => `Before the subscription's start (${p.start}).`,
 };
 
 const PREFECTURES_IN_ENGLISH: Record<string, string> = {
@@ -193,6 +198,7 @@ export const en: Messages = {
     next: 'Next',
     page: (n) => `Page ${n}`,
     list: customerListEn,
+    subscriptionFilter: subscriptionFilterEn,
     unnamed: '(no name)',
   },
   lifecycle: { lead: 'Lead', customer: 'Customer' },
@@ -200,6 +206,7 @@ export const en: Messages = {
   prefecture: (name) => PREFECTURES_IN_ENGLISH[name] ?? name,
   customer360: {
     data: dataLabelsEn,
+    subscriptions: subscriptionsEn,
     back: 'Back to customers',
     profile: 'Profile',
     customerId: 'Customer ID',
@@ -262,6 +269,7 @@ export const en: Messages = {
       line_click: 'LINE click',
       support_contact: 'Support contact',
       survey_answer: 'Survey answer',
+      ...subscriptionEventsEn,
     },
   },
   channels: {
@@ -284,7 +292,7 @@ export const en: Messages = {
     title: 'Import',
     lead: 'Import a CSV file (UTF-8 or Shift_JIS). Preview it first to check its contents and errors.',
     kind: 'Data',
-    kinds: { customers: 'Customers', products: 'Products', orders: 'Orders', events: 'Events' },
+    kinds: { customers: 'Customers', products: 'Products', orders: 'Orders', events: 'Events', subscriptions: 'Subscriptions' },
     file: 'CSV file',
     preview: 'Preview',
     previewing: 'Checking…',
@@ -670,7 +678,7 @@ export const en: Messages = {
       },
       refused: 'The model could not be run.',
     },
-    subscriptions: subscriptionsEn,
+    subscriptions: subscriptionAnalyticsEn,
     kpis: {
       manage: kpiManageEn,
       buckets: 'Periods shown',

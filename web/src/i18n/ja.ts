@@ -6,10 +6,11 @@ import { oneVoiceJa } from './charter-one-voice.ts';
 import { templateJa } from './charter-template.ts';
 import { templatesJa } from './charter-templates.ts';
 import { customerListJa } from './console-customers.ts';
+import { subscriptionEventsJa, subscriptionFilterJa, subscriptionsJa } from './console-subscriptions.ts';
 import { importMappingJa } from './import-mapping.ts';
 import { dataLabelsJa } from './console-data-labels.ts';
 import { kpiManageJa } from './console-kpis.ts';
-import { subscriptionsJa } from './console-subscriptions.ts';
+import { subscriptionAnalyticsJa } from './console-subscription-analytics.ts';
 import { frameJa } from './console-frame.ts';
 import type { components } from '../api/schema';
 
@@ -37,7 +38,8 @@ const reasons: ReasonMessages = {
   invalid_yes_no: () => 'はい/いいえとして読めません(例: 定期/通常、○/×、1/0)。',
   invalid_share: () => '割合として読めません(例: 0.7 または 70%)。',
   duplicate: () => '同じIDがファイル内ですでに使われています。',
-  unknown_product: () => '登録されていない商品コードです。商品名の列があれば、その行から商品を作成できます。',
+  unknown_product: () =>
+    '登録されていない商品コードです。注文ファイルでは商品名の列があればその行から商品を作成できます(定期ファイルでは先に商品を登録してください)。',
   identity_taken: () => 'このメールアドレス・電話番号などは別の顧客のものです。',
   order_lines_disagree: (p) => `同じ注文の最初の行(${p.line} 行目)と内容が異なります。`,
   empty_file: () => 'ファイルが空です。',
@@ -64,6 +66,9 @@ const reasons: ReasonMessages = {
   mapping_unknown_field: (p) => `列「${p.column}」の取込先「${p.field}」は、この種類のデータの項目ではありません。`,
   columns_share_field: (p) => `列「${p.column}」と同じ項目「${p.field}」に対応しています。どちらかを別の項目にしてください。`,
   invalid_cycle: () => 'お届けサイクルとして読めません。「30日ごと」「1ヶ月ごと」「毎月15日」のように書いてください。',
+  delivery_without_subscription: () => 'お届け回数だけがあり、定期番号がありません。どの定期のお届けかを定期番号で指定してください。',
+  subscription_lines_disagree: (p) => `同じ定期の最初の行(${p.line} 行目)と内容が異なります。`,
+  before_start: (p) => `定期の開始日(${p.start})より前の日付です。`,
 };
 
 /**
@@ -152,6 +157,7 @@ export const ja = {
     next: '次へ',
     page: (n: string) => `${n} ページ目`,
     list: customerListJa,
+    subscriptionFilter: subscriptionFilterJa,
     unnamed: '(氏名未登録)',
   },
   lifecycle: { lead: '見込み客', customer: '顧客' },
@@ -160,6 +166,7 @@ export const ja = {
   prefecture: (name: string): string => name,
   customer360: {
     data: dataLabelsJa,
+    subscriptions: subscriptionsJa,
     back: '顧客一覧へ',
     profile: 'プロフィール',
     customerId: '顧客ID',
@@ -222,6 +229,7 @@ export const ja = {
       line_click: 'LINEクリック',
       support_contact: '問い合わせ',
       survey_answer: 'アンケート回答',
+      ...subscriptionEventsJa,
     },
   },
   channels: {
@@ -244,7 +252,7 @@ export const ja = {
     title: 'データ取込',
     lead: 'CSVファイル(UTF-8 / Shift_JIS)を取り込みます。まずプレビューで内容とエラーを確認してください。',
     kind: 'データの種類',
-    kinds: { customers: '顧客', products: '商品', orders: '注文', events: '行動イベント' },
+    kinds: { customers: '顧客', products: '商品', orders: '注文', events: '行動イベント', subscriptions: '定期購入' },
     file: 'CSVファイル',
     preview: 'プレビュー',
     previewing: '確認しています…',
@@ -634,7 +642,7 @@ export const ja = {
       },
       refused: 'モデルを実行できませんでした。',
     },
-    subscriptions: subscriptionsJa,
+    subscriptions: subscriptionAnalyticsJa,
     kpis: {
       manage: kpiManageJa,
       buckets: '表示する期間数',

@@ -1,6 +1,6 @@
 import { api, ApiError, type Schemas } from '../api/client.ts';
 
-export const IMPORT_KINDS = ['customers', 'products', 'orders', 'events'] as const;
+export const IMPORT_KINDS = ['customers', 'products', 'orders', 'events', 'subscriptions'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 export type ImportMode = 'all-or-nothing' | 'skip-invalid';
 export type ImportReport = Schemas['ImportReport'];

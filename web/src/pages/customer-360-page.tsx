@@ -4,13 +4,14 @@ import { Failure, Loading } from '../components/status.tsx';
 import { CustomerAnalyticsCard } from '../customers/customer-analytics-card.tsx';
 import { OrdersCard, PurchaseSummaryCard } from '../customers/orders-card.tsx';
 import { ConsentsCard, IdentitiesCard, ProfileCard } from '../customers/profile-card.tsx';
+import { SubscriptionsCard } from '../customers/subscriptions-card.tsx';
 import { TimelineCard } from '../customers/timeline-card.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import type { BackToList } from './customers-page.tsx';
 
-/** Customer 360: who the customer is, what they agreed to, what they bought, and everything that happened. */
+/** Customer 360: who the customer is, what they agreed to, their subscriptions, what they bought, and everything that happened. */
 export function Customer360Page() {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
@@ -43,7 +44,7 @@ export function Customer360Page() {
       </>
     );
   }
-  const { profile, identities, consents, orders } = customer.data;
+  const { profile, identities, consents, orders, subscriptions } = customer.data;
   return (
     <>
       <header className="page-header">
@@ -59,6 +60,7 @@ export function Customer360Page() {
           <ProfileCard profile={profile} />
           <IdentitiesCard identities={identities} />
           <ConsentsCard consents={consents} />
+          <SubscriptionsCard subscriptions={subscriptions} />
           <PurchaseSummaryCard profile={profile} />
           <OrdersCard orders={orders} />
         </div>

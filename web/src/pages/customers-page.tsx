@@ -13,6 +13,7 @@ import {
   PREFECTURES,
   RFM_SEGMENTS,
   SORTS,
+  SUBSCRIPTION_FILTERS,
   type CustomerFilters,
   type CustomerSort,
 } from '../customers/customer-filters.ts';
@@ -59,6 +60,7 @@ export function CustomersPage() {
               ...(filters.prefecture ? { prefecture: filters.prefecture } : {}),
               ...(filters.gender ? { gender: filters.gender } : {}),
               ...(filters.rfmSegment ? { rfmSegment: filters.rfmSegment } : {}),
+              ...(filters.subscription ? { subscription: filters.subscription } : {}),
               ...(filters.purchaseCountMin !== undefined ? { purchaseCountMin: filters.purchaseCountMin } : {}),
               ...(filters.purchaseCountMax !== undefined ? { purchaseCountMax: filters.purchaseCountMax } : {}),
               sort: filters.sort,
@@ -184,6 +186,20 @@ function FilterBar({ filters, onChange }: { filters: CustomerFilters; onChange(n
           {RFM_SEGMENTS.map((v) => (
             <option key={v} value={v}>
               {t.analytics.rfm.segmentNames[v]}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span>{t.customers.subscriptionFilter.label}</span>
+        <select
+          value={filters.subscription ?? ''}
+          onChange={(e) => onChange({ ...filters, subscription: SUBSCRIPTION_FILTERS.find((v) => v === e.target.value) })}
+        >
+          <option value="">{t.customers.all}</option>
+          {SUBSCRIPTION_FILTERS.map((v) => (
+            <option key={v} value={v}>
+              {t.customers.subscriptionFilter.values[v]}
             </option>
           ))}
         </select>
