@@ -45,7 +45,7 @@ function expectRate(successes: number, trials: number, expected: number, what: s
 }
 
 describe('demo subscriptions: the orders and the subscriptions agree', () => {
-  it('generates a few thousand subscriptions, a third of them in force on the last day', async () => {
+  it('generates a few thousand subscriptions, nearly a third of them in force on the last day', async () => {
     const [row] = await query<{ total: number; in_force: number; paused: number; cancelled: number }>(
       `select count(*)::int as total, count(*) filter (where status <> 'cancelled')::int as in_force,
               count(*) filter (where status = 'paused')::int as paused, count(*) filter (where status = 'cancelled')::int as cancelled
