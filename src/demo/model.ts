@@ -1,7 +1,9 @@
 /**
  * The behaviour model of the demo brand, one named parameter each. The defaults describe a
- * subscription-heavy aojiru brand: about 9 orders per customer over the two years, most of
- * them monthly subscription deliveries. Tests check the generated data against these values.
+ * 定期 (subscription) aojiru brand: about 5 orders per customer over the two years, three
+ * quarters of them subscription deliveries, with the steep drop at the 2nd and 3rd delivery
+ * that Japanese 定期 brands see. Tests check the generated data against these values
+ * (generate-demo-brand.test.ts, subscriptions.test.ts); docs/demo-brand.md lists them.
  */
 export interface DemoModel {
   /** Leads (profiles that never bought) generated on top of the customers, as a share of them. */

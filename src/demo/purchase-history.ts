@@ -169,10 +169,10 @@ class Simulation {
    * cancellation the customer may subscribe again some months later (a new 定期番号), or come
    * back for a bottle.
    */
-  private subscribe(startedAt: number, family: Family | CourseKey, options: { introductory?: boolean } = {}): void {
+  private subscribe(startedAt: number, family: Family, options: { introductory?: boolean } = {}): void {
     const { random, model } = this;
     if (startedAt >= this.end) return;
-    const course = COURSES[family === 'aojiru' || family === 'lactic' ? this.drawCourse(family) : family];
+    const course = COURSES[this.drawCourse(family)];
     const subscription = runSubscription(
       {
         random,
