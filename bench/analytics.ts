@@ -321,6 +321,7 @@ async function openGenerated(): Promise<{ pool: pg.Pool; workspace: Workspace; c
     workspace,
     customers: CUSTOMERS,
     seed: 1,
+    until: '2026-10-31',
     analyze: false,
     onProgress: (done, total) => {
       if (!started) bar.start(total, 0);

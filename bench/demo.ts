@@ -1,7 +1,7 @@
 /**
  * The demo brand generator at benchmark scale: generation alone (every row serialised to COPY
  * text and written to /dev/null), then the same generation into a fresh workspace with COPY.
- *   npx tsx bench/demo.ts [--customers 1000000] [--seed 1] [--skip-baseline]
+ *   npx tsx bench/demo.ts [--customers 1000000] [--seed 1] [--until 2026-10-31] [--skip-baseline]
  * Uses DATABASE_URL when set, otherwise the embedded PostgreSQL; a fresh database is dropped after.
  */
 import { parseArgs } from 'node:util';
@@ -15,11 +15,14 @@ const { values: args } = parseArgs({
   options: {
     customers: { type: 'string', default: '1000000' },
     seed: { type: 'string', default: '1' },
+    until: { type: 'string', default: '2026-10-31' },
     'skip-baseline': { type: 'boolean', default: false },
   },
 });
 const CUSTOMERS = Number(args.customers.replace(/[_,]/g, ''));
 const SEED = Number(args.seed);
+/** A fixed last day, so runs on different days generate the same rows. */
+const UNTIL = args.until;
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
 const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
 
@@ -77,13 +80,14 @@ try {
           sink: nullSink(),
           customers: CUSTOMERS,
           seed: SEED,
+          until: UNTIL,
           onProgress,
         }),
       );
 
   const workspace = await createWorkspace(database.db, { name: 'bench-demo' });
   const loaded = await measure('PostgreSQL', (onProgress) =>
-    generateDemoBrand({ pool: database.pool, workspace, customers: CUSTOMERS, seed: SEED, onProgress, analyze: false }),
+    generateDemoBrand({ pool: database.pool, workspace, customers: CUSTOMERS, seed: SEED, until: UNTIL, onProgress, analyze: false }),
   );
   const analyzeStart = performance.now();
   await analyzeDemoTables(database.pool);

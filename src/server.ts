@@ -8,6 +8,7 @@ import { warmUpAnalytics } from './analytics/engine/warm-up.ts';
 import { checkMessage, preloadMorphology } from './charter/check-message.ts';
 import { seedDemoCharter } from './demo/demo-templates.ts';
 import { buildApp } from './http/app.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
 import { DEMO_WORKSPACE, findWorkspace } from './workspaces/workspaces.ts';
 
 export interface RunningServer {
@@ -26,6 +27,8 @@ export async function startServer(
   hooks: {
     log: (line: string) => void;
     onDemoProgress?: (done: number, total: number) => void;
+    /** "Today" for the demo brand's history, which ends yesterday; default the system clock. */
+    clock?: Clock;
   },
 ): Promise<RunningServer> {
   const database = await openDatabase({
@@ -105,6 +108,7 @@ async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, ho
   const summary = await loadDemoBrand(database, {
     customers: config.demoCustomers,
     seed: config.demoSeed,
+    clock: hooks.clock ?? systemClock,
     ...(hooks.onDemoProgress ? { onProgress: hooks.onDemoProgress } : {}),
   });
   hooks.log(

@@ -1,16 +1,34 @@
-import { DAY_MS, HOUR_MS, MINUTE_MS, timeOnDay, tokyoDate, tokyoMidnight, tokyoMs, type DemoWindow } from './calendar.ts';
+import { DAY_MS, formatDate, HOUR_MS, MINUTE_MS, timeOnDay, tokyoDate, tokyoMidnight, tokyoMs, type DemoWindow } from './calendar.ts';
 import { isGrantedAt, type DemoContact, type LeadSource } from './contact.ts';
 import type { DemoPerson } from './person.ts';
-import type { PurchaseHistory } from './purchase-history.ts';
+import type { DemoSubscription, PurchaseHistory } from './purchase-history.ts';
+import { describeCycle } from '../subscriptions/cycle.ts';
 import type { Random } from './random.ts';
 
-export type DemoEventType = 'page_view' | 'email_open' | 'email_click' | 'line_message' | 'support_contact' | 'survey_answer';
+export type DemoEventType =
+  | 'page_view'
+  | 'email_open'
+  | 'email_click'
+  | 'line_message'
+  | 'support_contact'
+  | 'survey_answer'
+  | 'subscription_started'
+  | 'subscription_paused'
+  | 'subscription_resumed'
+  | 'subscription_skipped'
+  | 'subscription_cancelled';
 
 export interface DemoEvent {
   type: DemoEventType;
   occurredAt: number;
   /** The properties as JSON text. */
   properties: string;
+  /**
+   * The idempotency key, when the event has one of its own: a subscription's status change
+   * `subscription:<定期番号>:<status>:<ISO time>` or skip `subscription:<定期番号>:skip:<n>`, the
+   * keys the intake gives them. Other events are numbered per profile when written.
+   */
+  key?: string;
 }
 
 interface Send {
@@ -78,8 +96,9 @@ export function drawEvents(random: Random, params: EventParams): DemoEvent[] {
   const { window, history, person } = params;
   const events: DemoEvent[] = [];
   const device = random.chance(person.age < 50 ? 0.82 : 0.62) ? 'smartphone' : random.chance(0.85) ? 'pc' : 'tablet';
-  const push = (type: DemoEventType, occurredAt: number, properties: Record<string, unknown>) => {
-    if (occurredAt >= window.startMs && occurredAt < window.endMs) events.push({ type, occurredAt, properties: JSON.stringify(properties) });
+  const push = (type: DemoEventType, occurredAt: number, properties: Record<string, unknown>, key?: string) => {
+    if (occurredAt >= window.startMs && occurredAt < window.endMs)
+      events.push({ type, occurredAt, properties: JSON.stringify(properties), ...(key ? { key } : {}) });
   };
   const engagement = (at: number): Engagement => {
     if (!history) return at - params.registeredAt < 60 * DAY_MS ? 'new_lead' : 'old_lead';
@@ -127,12 +146,13 @@ export function drawEvents(random: Random, params: EventParams): DemoEvent[] {
   return events.sort((a, b) => a.occurredAt - b.occurredAt);
 }
 
-type Push = (type: DemoEventType, occurredAt: number, properties: Record<string, unknown>) => void;
+type Push = (type: DemoEventType, occurredAt: number, properties: Record<string, unknown>, key?: string) => void;
 
 function customerEvents(random: Random, params: EventParams, history: PurchaseHistory, push: Push): void {
   const { window } = params;
   const via = () => (random.chance(0.7) ? 'phone' : random.chance(0.65) ? 'email' : 'chat');
   for (const subscription of history.subscriptions) {
+    subscriptionTimeline(subscription, push);
     if (subscription.endedAt !== null && random.chance(0.65)) push('support_contact', subscription.endedAt, { topic: 'cancel_subscription', via: via() });
   }
   for (const order of history.orders) {
@@ -147,9 +167,10 @@ function customerEvents(random: Random, params: EventParams, history: PurchaseHi
 
   const trial = history.trial;
   if (trial && random.chance(params.trialSurveyAnswerRate)) {
+    // Asked on the day the trial product's effect should be clear: trial_day14 for the aojiru.
     const satisfaction = trial.feltEffect ? random.int(4, 5) : random.int(1, 3);
-    push('survey_answer', trial.deliveredAt + (14 + random.int(0, 3)) * DAY_MS + random.int(0, 12) * HOUR_MS, {
-      survey: 'trial_day14',
+    push('survey_answer', trial.deliveredAt + (trial.clearDays + random.int(0, 3)) * DAY_MS + random.int(0, 12) * HOUR_MS, {
+      survey: `trial_day${trial.clearDays}`,
       felt_effect: trial.feltEffect,
       satisfaction,
     });
@@ -159,5 +180,38 @@ function customerEvents(random: Random, params: EventParams, history: PurchaseHi
     if (survey.at < history.customerSince || !random.chance(subscribed ? 0.15 : 0.05)) continue;
     const score = subscribed ? Math.min(10, random.int(6, 10) + (random.chance(0.3) ? 1 : 0)) : random.int(2, 8);
     push('survey_answer', survey.at + Math.round(random.exponential(DAY_MS)), { survey: survey.campaign, score });
+  }
+}
+
+/**
+ * A subscription's status changes and skips as timeline events, with the properties the
+ * intake gives them (subscription_id, course, deliveries, reason, note) and its keys. The first
+ * change is the start; an 'active' change after a pause is a resumption.
+ */
+function subscriptionTimeline(subscription: DemoSubscription, push: Push): void {
+  const id = subscription.externalId;
+  const course = subscription.course.name;
+  subscription.changes.forEach((change, position) => {
+    const type: DemoEventType =
+      change.status === 'cancelled'
+        ? 'subscription_cancelled'
+        : change.status === 'paused'
+          ? 'subscription_paused'
+          : position === 0
+            ? 'subscription_started'
+            : 'subscription_resumed';
+    const properties: Record<string, unknown> = { subscription_id: id, course, deliveries: change.deliveries };
+    if (type === 'subscription_started') properties.cycle = describeCycle(subscription.cycle, 'ja');
+    if (change.reason !== null) properties.reason = change.reason;
+    if (change.note !== null) properties.note = change.note;
+    push(type, change.at, properties, `subscription:${id}:${change.status}:${new Date(change.at).toISOString()}`);
+  });
+  for (const skip of subscription.skipped) {
+    push(
+      'subscription_skipped',
+      skip.at,
+      { subscription_id: id, course, deliveries: skip.deliveries, skips: skip.number, skipped_on: formatDate(skip.day) },
+      `subscription:${id}:skip:${skip.number}`,
+    );
   }
 }

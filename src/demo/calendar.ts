@@ -1,19 +1,19 @@
+import type { Clock } from '../shared/clock.ts';
 import { KizunaError } from '../shared/errors.ts';
+import { localDateOf } from '../shared/time.ts';
 import { Weighted, type Random } from './random.ts';
 
 /**
  * Time for the demo brand. Every instant is an epoch millisecond; the brand lives in
  * Asia/Tokyo (UTC+9, no daylight saving), so calendar arithmetic is done by shifting 9 hours.
- * Nothing here reads the clock: the window ends at a fixed date, so the data is the same
- * whenever it is generated.
+ * The window ends on a given last day: yesterday by the caller's clock (demoLastDay), so every
+ * "today" view is meaningful on the day the demo is generated; the same last day always gives
+ * the same data.
  */
 export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
 const JST_OFFSET_MS = 9 * HOUR_MS;
-
-/** The default last day of the demo's history (a fixed date, never "today"). */
-export const DEFAULT_DEMO_UNTIL = '2026-10-31';
 
 /** Two years of history: [startMs, endMs), both at midnight in Tokyo. */
 export interface DemoWindow {
@@ -24,12 +24,25 @@ export interface DemoWindow {
   days: number;
 }
 
-export function demoWindow(until: string = DEFAULT_DEMO_UNTIL): DemoWindow {
+/**
+ * The last day of the demo's history: `until` when given, else the day before today in
+ * `timezone` by `clock`.
+ *
+ *   demoLastDay({ clock: fixedClock('2026-11-01T09:00:00+09:00'), timezone: 'Asia/Tokyo' }); // '2026-10-31'
+ */
+export function demoLastDay(params: { until?: string | undefined; clock?: Clock | undefined; timezone: string }): string {
+  if (params.until !== undefined) return params.until;
+  if (!params.clock) throw new KizunaError('validation_failed', 'The demo needs its last day (until) or a clock to take yesterday from.');
+  const [year, month, day] = localDateOf(params.clock.now(), params.timezone).split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day - 1)).toISOString().slice(0, 10);
+}
+
+export function demoWindow(until: string): DemoWindow {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(until);
   const [year, month, day] = match ? (match.slice(1).map(Number) as [number, number, number]) : [NaN, NaN, NaN];
   const endMs = tokyoMs(year, month, day + 1);
   if (!match || Number.isNaN(endMs) || formatDate(endMs - DAY_MS) !== until) {
-    throw new KizunaError('validation_failed', `--until must be a date written YYYY-MM-DD (e.g. ${DEFAULT_DEMO_UNTIL}), got "${until}".`);
+    throw new KizunaError('validation_failed', `--until must be a date written YYYY-MM-DD (e.g. 2026-10-31), got "${until}".`);
   }
   const startMs = tokyoMs(year - 2, month, day + 1);
   return { startMs, endMs, until, days: Math.round((endMs - startMs) / DAY_MS) };

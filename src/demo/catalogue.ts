@@ -23,19 +23,23 @@ export interface DemoProduct {
   category: string;
   price: number;
   isSubscription: boolean;
+  /** A trial product (お試し): a first purchase of one starts the step-up analysis. */
+  isTrial: boolean;
   effect: { firstFeelingDays: number; clearDays: number; share: number } | null;
   attributes: Record<string, unknown>;
 }
 
-export type ProductKey = 'trial' | 'subscription' | 'single' | 'lactic' | 'gift' | 'shaker';
+export type ProductKey = 'trial' | 'subscription' | 'single' | 'lactic' | 'gift' | 'shaker' | 'lacticTrial' | 'lacticSubscription';
 
 /**
- * The catalogue. The trial's effect timeline is the one the step-up scenario is timed to:
- * first feeling after ~3 days, a clear effect at day 14, felt by `effectShare` of users
- * (0.7 by default, see DemoModel).
+ * The catalogue. A trial's effect timeline is the one the step-up scenario is timed to: for the
+ * aojiru, first feeling after ~3 days, a clear effect at day 14, felt by `effectShare` of users
+ * (0.7 by default, see DemoModel); for the lactic acid supplement 7 and 21 days, 55 %.
+ * Products added later come last, so the positions of the first six never change.
  */
 export function demoProducts(effectShare: number): DemoProduct[] {
   const aojiruEffect = { firstFeelingDays: 3, clearDays: 14, share: effectShare };
+  const lacticEffect = { firstFeelingDays: 7, clearDays: 21, share: LACTIC_EFFECT_SHARE };
   return [
     {
       key: 'trial',
@@ -44,6 +48,7 @@ export function demoProducts(effectShare: number): DemoProduct[] {
       category: '青汁',
       price: 980,
       isSubscription: false,
+      isTrial: true,
       effect: aojiruEffect,
       attributes: { servings: 14, limit_per_customer: 1, role: 'trial' },
     },
@@ -54,6 +59,7 @@ export function demoProducts(effectShare: number): DemoProduct[] {
       category: '青汁',
       price: 3980,
       isSubscription: true,
+      isTrial: false,
       effect: aojiruEffect,
       attributes: { servings: 30, interval_days: 30, discount_rate: 0.2, role: 'subscription' },
     },
@@ -64,6 +70,7 @@ export function demoProducts(effectShare: number): DemoProduct[] {
       category: '青汁',
       price: 4980,
       isSubscription: false,
+      isTrial: false,
       effect: aojiruEffect,
       attributes: { servings: 30, role: 'single' },
     },
@@ -74,7 +81,8 @@ export function demoProducts(effectShare: number): DemoProduct[] {
       category: 'サプリメント',
       price: 2980,
       isSubscription: false,
-      effect: { firstFeelingDays: 7, clearDays: 30, share: 0.55 },
+      isTrial: false,
+      effect: lacticEffect,
       attributes: { servings: 30, role: 'cross_sell' },
     },
     {
@@ -84,6 +92,7 @@ export function demoProducts(effectShare: number): DemoProduct[] {
       category: 'ギフト',
       price: 9800,
       isSubscription: false,
+      isTrial: false,
       effect: null,
       attributes: { servings: 60, wrapping: true, role: 'gift' },
     },
@@ -94,10 +103,45 @@ export function demoProducts(effectShare: number): DemoProduct[] {
       category: 'グッズ',
       price: 550,
       isSubscription: false,
+      isTrial: false,
       effect: null,
       attributes: { role: 'goods', free_with_first_subscription: true },
+    },
+    {
+      key: 'lacticTrial',
+      sku: 'MNR-LAC-TRIAL21',
+      name: 'みのり乳酸菌サプリ お試し21日分',
+      category: 'サプリメント',
+      price: 1280,
+      isSubscription: false,
+      isTrial: true,
+      effect: lacticEffect,
+      attributes: { servings: 21, limit_per_customer: 1, role: 'trial' },
+    },
+    {
+      key: 'lacticSubscription',
+      sku: 'MNR-LAC-SUB30',
+      name: 'みのり乳酸菌サプリ 定期便 30日分',
+      category: 'サプリメント',
+      price: 2480,
+      isSubscription: true,
+      isTrial: false,
+      effect: lacticEffect,
+      attributes: { servings: 30, interval_days: 30, discount_rate: 0.17, role: 'subscription' },
     },
   ];
 }
 
-export const PRODUCT_INDEX: Record<ProductKey, number> = { trial: 0, subscription: 1, single: 2, lactic: 3, gift: 4, shaker: 5 };
+/** Share of users who feel the lactic acid supplement's effect (its effect_share). */
+export const LACTIC_EFFECT_SHARE = 0.55;
+
+export const PRODUCT_INDEX: Record<ProductKey, number> = {
+  trial: 0,
+  subscription: 1,
+  single: 2,
+  lactic: 3,
+  gift: 4,
+  shaker: 5,
+  lacticTrial: 6,
+  lacticSubscription: 7,
+};

@@ -1,4 +1,4 @@
-import { formatTimestamp } from './calendar.ts';
+import { formatDate, formatTimestamp } from './calendar.ts';
 import type { DemoProfile } from './profile.ts';
 
 /**
@@ -12,8 +12,12 @@ export const COPY_COLUMNS = {
   customer_identities: 'workspace_id, customer_id, kind, value, created_at',
   consents: 'workspace_id, customer_id, channel, purpose, status, changed_at, source',
   consent_changes: 'workspace_id, customer_id, channel, purpose, status, changed_at, source',
+  subscriptions:
+    'id, workspace_id, external_id, customer_id, course, cycle_unit, cycle_every, status, status_changed_at, started_at, next_delivery_on, deliveries, skips, cancelled_at, cancel_reason, cancel_note, first_product_id, created_at, updated_at',
+  subscription_items: 'subscription_id, line_no, workspace_id, product_id, quantity',
+  subscription_status_changes: 'workspace_id, subscription_id, customer_id, status, changed_at, reason, note, actor',
   orders:
-    'id, workspace_id, external_id, customer_id, ordered_at, channel, prefecture, store, status, delivered_at, amount, item_count, created_at, updated_at',
+    'id, workspace_id, external_id, customer_id, ordered_at, channel, prefecture, store, status, delivered_at, amount, item_count, subscription_external_id, delivery_number, created_at, updated_at',
   order_items: 'order_id, line_no, workspace_id, product_id, quantity, unit_price',
   events: 'workspace_id, customer_id, type, occurred_at, properties, idempotency_key',
 } as const;
@@ -21,7 +25,18 @@ export const COPY_COLUMNS = {
 export type DemoTable = keyof typeof COPY_COLUMNS;
 
 /** Tables in the order a chunk must be written: parents before the rows that reference them. */
-export const COPY_ORDER: readonly DemoTable[] = ['customers', 'customer_identities', 'consents', 'consent_changes', 'orders', 'order_items', 'events'];
+export const COPY_ORDER: readonly DemoTable[] = [
+  'customers',
+  'customer_identities',
+  'consents',
+  'consent_changes',
+  'subscriptions',
+  'subscription_items',
+  'subscription_status_changes',
+  'orders',
+  'order_items',
+  'events',
+];
 
 export interface ChunkText {
   text: Record<DemoTable, string>;
@@ -34,6 +49,7 @@ export interface ChunkIds {
   productIds: readonly number[];
   customerId(position: number): number;
   orderId(position: number): number;
+  subscriptionId(position: number): number;
 }
 
 const NULL = '\\N';
@@ -49,16 +65,9 @@ function time(ms: number | null): string {
 
 export function chunkToCopyText(profiles: readonly DemoProfile[], ids: ChunkIds): ChunkText {
   const w = ids.workspaceId;
-  const out: Record<DemoTable, string[]> = {
-    customers: [],
-    customer_identities: [],
-    consents: [],
-    consent_changes: [],
-    orders: [],
-    order_items: [],
-    events: [],
-  };
+  const out = Object.fromEntries(COPY_ORDER.map((table) => [table, [] as string[]])) as Record<DemoTable, string[]>;
   let orderPosition = 0;
+  let subscriptionPosition = 0;
   profiles.forEach((profile, position) => {
     const customerId = ids.customerId(position);
     const { person, summary } = profile;
@@ -92,6 +101,50 @@ export function chunkToCopyText(profiles: readonly DemoProfile[], ids: ChunkIds)
       const current = consent.changes[consent.changes.length - 1]!;
       out.consents.push(`${prefix}${current.status}\t${time(current.at)}\t${text(current.source)}`);
     }
+    for (const subscription of profile.subscriptions) {
+      const subscriptionId = ids.subscriptionId(subscriptionPosition++);
+      const course = subscription.course;
+      out.subscriptions.push(
+        [
+          subscriptionId,
+          w,
+          subscription.externalId,
+          customerId,
+          text(course.name),
+          subscription.cycle.unit,
+          subscription.cycle.every,
+          subscription.status,
+          time(subscription.statusChangedAt),
+          time(subscription.startedAt),
+          subscription.nextDeliveryOn === null ? NULL : formatDate(subscription.nextDeliveryOn),
+          subscription.deliveries,
+          subscription.skips,
+          time(subscription.cancelledAt),
+          subscription.cancelReason ?? NULL,
+          subscription.cancelNote === null ? NULL : text(subscription.cancelNote),
+          ids.productIds[course.items[0]!.product],
+          time(subscription.startedAt),
+          time(subscription.updatedAt),
+        ].join('\t'),
+      );
+      course.items.forEach((item, line) => {
+        out.subscription_items.push(`${subscriptionId}\t${line + 1}\t${w}\t${ids.productIds[item.product]}\t${item.quantity}`);
+      });
+      for (const change of subscription.changes) {
+        out.subscription_status_changes.push(
+          [
+            w,
+            subscriptionId,
+            customerId,
+            change.status,
+            time(change.at),
+            change.reason === null ? NULL : text(change.reason),
+            change.note === null ? NULL : text(change.note),
+            text(change.actor),
+          ].join('\t'),
+        );
+      }
+    }
     profile.orders.forEach((order, sequence) => {
       const orderId = ids.orderId(orderPosition++);
       const place = order.store?.prefecture ?? person.prefecture;
@@ -109,6 +162,8 @@ export function chunkToCopyText(profiles: readonly DemoProfile[], ids: ChunkIds)
           time(order.deliveredAt),
           order.amount,
           order.itemCount,
+          order.subscription ? order.subscription.externalId : NULL,
+          order.deliveryNumber ?? NULL,
           time(order.orderedAt),
           time(order.updatedAt),
         ].join('\t'),
@@ -119,31 +174,14 @@ export function chunkToCopyText(profiles: readonly DemoProfile[], ids: ChunkIds)
     });
     profile.events.forEach((event, sequence) => {
       out.events.push(
-        `${w}\t${customerId}\t${event.type}\t${time(event.occurredAt)}\t${text(event.properties)}\tdemo:${profile.externalId}:${String(sequence + 1).padStart(4, '0')}`,
+        `${w}\t${customerId}\t${event.type}\t${time(event.occurredAt)}\t${text(event.properties)}\t${event.key ?? `demo:${profile.externalId}:${String(sequence + 1).padStart(4, '0')}`}`,
       );
     });
   });
   const joined = (table: DemoTable) => (out[table].length === 0 ? '' : `${out[table].join('\n')}\n`);
-  const count = (table: DemoTable) => out[table].length;
   return {
-    text: {
-      customers: joined('customers'),
-      customer_identities: joined('customer_identities'),
-      consents: joined('consents'),
-      consent_changes: joined('consent_changes'),
-      orders: joined('orders'),
-      order_items: joined('order_items'),
-      events: joined('events'),
-    },
-    rows: {
-      customers: count('customers'),
-      customer_identities: count('customer_identities'),
-      consents: count('consents'),
-      consent_changes: count('consent_changes'),
-      orders: count('orders'),
-      order_items: count('order_items'),
-      events: count('events'),
-    },
+    text: Object.fromEntries(COPY_ORDER.map((table) => [table, joined(table)])) as Record<DemoTable, string>,
+    rows: Object.fromEntries(COPY_ORDER.map((table) => [table, out[table].length])) as Record<DemoTable, number>,
   };
 }
 
@@ -151,5 +189,12 @@ export function chunkToCopyText(profiles: readonly DemoProfile[], ids: ChunkIds)
 export function ordersIn(profiles: readonly DemoProfile[]): number {
   let count = 0;
   for (const profile of profiles) count += profile.orders.length;
+  return count;
+}
+
+/** How many subscription ids a chunk needs. */
+export function subscriptionsIn(profiles: readonly DemoProfile[]): number {
+  let count = 0;
+  for (const profile of profiles) count += profile.subscriptions.length;
   return count;
 }

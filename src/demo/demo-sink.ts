@@ -17,7 +17,7 @@ export interface IdBlock {
  */
 export interface DemoSink {
   insertProducts(workspaceId: string, products: readonly DemoProduct[]): Promise<number[]>;
-  reserveIds(table: 'customers' | 'orders', count: number): Promise<IdBlock>;
+  reserveIds(table: 'customers' | 'orders' | 'subscriptions', count: number): Promise<IdBlock>;
   copy(table: DemoTable, text: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -33,13 +33,13 @@ export function postgresSink(client: pg.ClientBase): DemoSink {
   return {
     async insertProducts(workspaceId, products) {
       const { rows } = await client.query<{ id: string; sku: string }>(
-        `insert into products (workspace_id, sku, name, category, price, is_subscription, effect_first_feeling_days, effect_clear_days, effect_share, attributes, created_at, updated_at)
-         select $1, p.sku, p.name, p.category, p.price, p.is_subscription, p.first_days, p.clear_days, p.share, p.attributes, $10, $10
-           from unnest($2::text[], $3::text[], $4::text[], $5::numeric[], $6::boolean[], $7::int[], $8::int[], $9::numeric[], $11::jsonb[]) with ordinality
-             as p(sku, name, category, price, is_subscription, first_days, clear_days, share, attributes, position)
+        `insert into products (workspace_id, sku, name, category, price, is_subscription, is_trial, effect_first_feeling_days, effect_clear_days, effect_share, attributes, created_at, updated_at)
+         select $1, p.sku, p.name, p.category, p.price, p.is_subscription, p.is_trial, p.first_days, p.clear_days, p.share, p.attributes, $10, $10
+           from unnest($2::text[], $3::text[], $4::text[], $5::numeric[], $6::boolean[], $12::boolean[], $7::int[], $8::int[], $9::numeric[], $11::jsonb[]) with ordinality
+             as p(sku, name, category, price, is_subscription, is_trial, first_days, clear_days, share, attributes, position)
           order by p.position
          on conflict (workspace_id, sku) do update set
-           name = excluded.name, category = excluded.category, price = excluded.price, is_subscription = excluded.is_subscription,
+           name = excluded.name, category = excluded.category, price = excluded.price, is_subscription = excluded.is_subscription, is_trial = excluded.is_trial,
            effect_first_feeling_days = excluded.effect_first_feeling_days, effect_clear_days = excluded.effect_clear_days,
            effect_share = excluded.effect_share, attributes = excluded.attributes, updated_at = excluded.updated_at
          returning id, sku`,
@@ -55,6 +55,7 @@ export function postgresSink(client: pg.ClientBase): DemoSink {
           products.map((p) => p.effect?.share ?? null),
           PRODUCTS_LISTED_AT,
           products.map((p) => JSON.stringify(p.attributes)),
+          products.map((p) => p.isTrial),
         ],
       );
       const idBySku = new Map(rows.map((row) => [row.sku, Number(row.id)]));
@@ -103,7 +104,7 @@ const PRODUCTS_LISTED_AT = '2020-04-01T00:00:00+09:00';
 /** Serialises everything and writes it to /dev/null: the generator's own cost. */
 export function nullSink(path = '/dev/null'): DemoSink {
   const out = createWriteStream(path);
-  const next = { customers: 1, orders: 1, products: 1 };
+  const next = { customers: 1, orders: 1, subscriptions: 1, products: 1 };
   return {
     async insertProducts(_workspaceId, products) {
       return products.map(() => next.products++);

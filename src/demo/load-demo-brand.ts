@@ -3,19 +3,18 @@ import { checkMessage } from '../charter/check-message.ts';
 import { seedDemoCharter } from './demo-templates.ts';
 import type { Database, Kdb } from '../db/connect.ts';
 import { withTransaction } from '../db/transaction.ts';
-import { noteOrdersChanged } from '../orders/order-changes.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { createWorkspace, DEMO_WORKSPACE, type Workspace } from '../workspaces/workspaces.ts';
 import { DEMO_BRAND } from './catalogue.ts';
-import { analyzeDemoTables, writeDemoBrand, type DemoOptions, type DemoSummary } from './generate-demo-brand.ts';
+import { analyzeDemoTables, noteDemoDataChanged, writeDemoBrand, type DemoOptions, type DemoSummary } from './generate-demo-brand.ts';
 import { postgresSink } from './demo-sink.ts';
 
-export interface LoadDemoOptions extends DemoOptions {
+export type LoadDemoOptions = DemoOptions & {
   /** Default 'demo'. Created (Asia/Tokyo, JPY) when it does not exist. */
   workspaceName?: string;
-  /** Delete the workspace's customers, orders, events and products first, instead of refusing. */
+  /** Delete the workspace's customers, subscriptions, orders, events and products first, instead of refusing. */
   replace?: boolean;
-}
+};
 
 /**
  * Loads the demo brand into the named workspace, creating it when missing. Refuses with a
@@ -40,7 +39,7 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
       await prepareWorkspace(client, workspace, options.replace ?? false);
       // The console names the brand, not the workspace: みのり青汁本舗 の概要, not demo の概要.
       await client.query('update workspaces set display_name = $2 where id = $1', [workspace.id, DEMO_BRAND.name]);
-      await noteOrdersChanged(client, workspace.id);
+      await noteDemoDataChanged(client, workspace.id);
       return writeDemoBrand({ ...options, workspace, sink: postgresSink(client) });
     });
     await analyzeDemoTables(database.pool);
@@ -93,8 +92,21 @@ async function prepareWorkspace(client: pg.ClientBase, workspace: Workspace, rep
  * keeps the workspace itself (its name, API keys and settings).
  */
 export async function deleteWorkspaceData(client: pg.ClientBase, workspaceId: string): Promise<void> {
-  for (const table of ['customer_values', 'events', 'order_items', 'orders', 'consent_changes', 'consents', 'customer_identities', 'customers', 'products']) {
+  for (const table of [
+    'customer_values',
+    'events',
+    'order_items',
+    'orders',
+    'subscription_status_changes',
+    'subscription_items',
+    'subscriptions',
+    'consent_changes',
+    'consents',
+    'customer_identities',
+    'customers',
+    'products',
+  ]) {
     await client.query(`delete from ${table} where workspace_id = $1`, [workspaceId]);
   }
-  await noteOrdersChanged(client, workspaceId);
+  await noteDemoDataChanged(client, workspaceId);
 }

@@ -6,7 +6,7 @@ import { katakanaToRomaji } from './romaji.ts';
 
 describe('demo persons', () => {
   it('never gives two profiles the same email, phone or LINE id', () => {
-    const window = demoWindow();
+    const window = demoWindow('2026-10-31');
     const profiles = 30_000;
     const seen = { email: new Set<string>(), phone: new Set<string>(), line: new Set<string>() };
     for (let index = 0; index < profiles; index++) {

@@ -5,7 +5,7 @@ import { demoProducts, type DemoProduct } from './catalogue.ts';
 import { drawContact, type DemoContact, type LeadSource } from './contact.ts';
 import type { DemoModel } from './model.ts';
 import { drawPerson, type DemoPerson } from './person.ts';
-import { simulatePurchases, type DemoOrder, type HistoryContext } from './purchase-history.ts';
+import { simulatePurchases, type DemoOrder, type DemoSubscription, type HistoryContext } from './purchase-history.ts';
 import { Random, STREAM, Weighted } from './random.ts';
 
 /** Everything the generator writes for one profile (customer or lead). */
@@ -28,6 +28,8 @@ export interface DemoProfile {
   updatedAt: number;
   contact: DemoContact;
   orders: DemoOrder[];
+  /** Every subscription the customer took out (also those that ended before the window). */
+  subscriptions: DemoSubscription[];
   events: DemoEvent[];
   summary: PurchaseSummary;
 }
@@ -112,7 +114,13 @@ export function generateProfile(plan: DemoPlan, index: number): DemoProfile {
   const person = drawPerson(personRandom, index, window, plan.customers + plan.leads);
   const externalId = profileExternalId(index);
   if (index < plan.customers) {
-    const history = simulatePurchases(Random.for(seed, index, STREAM.orders), plan.history, person, personRandom.chance(plan.model.existingCustomerShare));
+    const history = simulatePurchases(
+      Random.for(seed, index, STREAM.orders),
+      plan.history,
+      person,
+      personRandom.chance(plan.model.existingCustomerShare),
+      externalId,
+    );
     const registeredAt = history.customerSince;
     const contact = drawContact(Random.for(seed, index, STREAM.contact), { person, registeredAt, endMs: window.endMs });
     const events = drawEvents(Random.for(seed, index, STREAM.events), {
@@ -141,6 +149,7 @@ export function generateProfile(plan: DemoPlan, index: number): DemoProfile {
       updatedAt: Math.max(registeredAt, summary.lastAt ?? registeredAt),
       contact,
       orders: history.orders,
+      subscriptions: history.subscriptions,
       events,
       summary,
     };
@@ -171,6 +180,7 @@ export function generateProfile(plan: DemoPlan, index: number): DemoProfile {
     updatedAt: registeredAt,
     contact,
     orders: [],
+    subscriptions: [],
     events,
     summary: { count: 0, total: 0, firstAt: null, lastAt: null },
   };

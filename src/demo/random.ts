@@ -70,6 +70,29 @@ export class Random {
     return -Math.log(1 - this.next()) * mean;
   }
 
+  /** A standard normal deviate (Box–Muller; the second deviate of the pair is not kept, so draws stay one call each). */
+  normal(): number {
+    const u = 1 - this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.next());
+  }
+
+  /**
+   * A Gamma(shape, scale) deviate, mean shape × scale (Marsaglia & Tsang 2000; for shape < 1
+   * the boost Gamma(shape + 1) × U^(1/shape)).
+   */
+  gamma(shape: number, scale: number): number {
+    if (shape < 1) return this.gamma(shape + 1, scale) * (1 - this.next()) ** (1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      const x = this.normal();
+      const v = (1 + c * x) ** 3;
+      if (v <= 0) continue;
+      const u = 1 - this.next();
+      if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) return d * v * scale;
+    }
+  }
+
   /** Poisson-distributed count (Knuth's method; the demo only uses small means). */
   poisson(mean: number): number {
     const limit = Math.exp(-mean);

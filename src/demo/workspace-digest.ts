@@ -2,7 +2,8 @@ import type pg from 'pg';
 
 /**
  * An md5 per table of a workspace's rows, in a fixed order and with database ids replaced by
- * the external keys they stand for (customer and order external ids, SKUs, idempotency keys).
+ * the external keys they stand for (customer, order and subscription external ids, SKUs,
+ * idempotency keys).
  * Two workspaces loaded with the same data have the same digest, whatever ids they were given.
  */
 export async function workspaceDigest(pool: pg.Pool, workspaceId: string): Promise<Record<string, string | null>> {
@@ -30,12 +31,27 @@ export async function workspaceDigest(pool: pg.Pool, workspaceId: string): Promi
          'consent_changes s join customers c on c.id = s.customer_id where s.workspace_id = $1',
        )} as consent_changes,
        ${digest(
-         'row(p.sku, p.name, p.category, p.price, p.is_subscription, p.effect_first_feeling_days, p.effect_clear_days, p.effect_share, p.attributes, p.created_at, p.updated_at)',
+         'row(p.sku, p.name, p.category, p.price, p.is_subscription, p.is_trial, p.effect_first_feeling_days, p.effect_clear_days, p.effect_share, p.attributes, p.created_at, p.updated_at)',
          'p.sku',
          'products p where p.workspace_id = $1',
        )} as products,
        ${digest(
-         'row(o.external_id, c.external_id, o.ordered_at, o.channel, o.prefecture, o.store, o.status, o.delivered_at, o.amount, o.item_count, o.created_at, o.updated_at)',
+         'row(s.external_id, c.external_id, s.course, s.cycle_unit, s.cycle_every, s.status, s.status_changed_at, s.started_at, s.next_delivery_on, s.deliveries, s.skips, s.cancelled_at, s.cancel_reason, s.cancel_note, p.sku, s.created_at, s.updated_at)',
+         's.external_id',
+         'subscriptions s join customers c on c.id = s.customer_id left join products p on p.id = s.first_product_id where s.workspace_id = $1',
+       )} as subscriptions,
+       ${digest(
+         'row(s.external_id, i.line_no, p.sku, i.quantity)',
+         's.external_id, i.line_no',
+         'subscription_items i join subscriptions s on s.id = i.subscription_id join products p on p.id = i.product_id where i.workspace_id = $1',
+       )} as subscription_items,
+       ${digest(
+         'row(s.external_id, c.external_id, h.status, h.changed_at, h.reason, h.note, h.actor)',
+         's.external_id, h.changed_at, h.status',
+         'subscription_status_changes h join subscriptions s on s.id = h.subscription_id join customers c on c.id = h.customer_id where h.workspace_id = $1',
+       )} as subscription_status_changes,
+       ${digest(
+         'row(o.external_id, c.external_id, o.ordered_at, o.channel, o.prefecture, o.store, o.status, o.delivered_at, o.amount, o.item_count, o.subscription_external_id, o.delivery_number, o.created_at, o.updated_at)',
          'o.external_id',
          'orders o join customers c on c.id = o.customer_id where o.workspace_id = $1',
        )} as orders,

@@ -87,7 +87,7 @@ async function open(pathAndQuery: string, heading: string): Promise<void> {
 beforeAll(async () => {
   brand = await freshWorkspace(database);
   empty = await freshWorkspace(database);
-  await generateDemoBrand({ pool: database.pool, workspace: brand, customers: 400, seed: 11 });
+  await generateDemoBrand({ pool: database.pool, workspace: brand, customers: 400, seed: 11, until: '2026-10-31' });
   running = await startConsole(database);
   baseUrl = running.baseUrl;
   ({ page } = await running.signedInPage(await running.user('admin', '分析 担当')));

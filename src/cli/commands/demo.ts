@@ -1,6 +1,5 @@
 import { InvalidArgumentError } from 'commander';
 import { DEMO_WORKSPACE } from '../../workspaces/workspaces.ts';
-import { DEFAULT_DEMO_UNTIL } from '../../demo/calendar.ts';
 import type { DemoSummary } from '../../demo/generate-demo-brand.ts';
 import { loadDemoBrand } from '../../demo/load-demo-brand.ts';
 import type { RegisterCommand } from '../context.ts';
@@ -10,7 +9,7 @@ interface DemoCommandOptions {
   customers?: number;
   seed?: number;
   workspace: string;
-  until: string;
+  until?: string;
   replace?: boolean;
   json?: boolean;
 }
@@ -24,11 +23,11 @@ function wholeNumber(value: string): number {
 export const registerDemoCommand: RegisterCommand = (program, context) => {
   program
     .command('demo')
-    .description('generate the demo brand (みのり青汁本舗): customers, leads, two years of orders and events')
+    .description('generate the demo brand (みのり青汁本舗): customers, leads, subscriptions, two years of orders and events up to yesterday')
     .option('--customers <n>', `customers who bought (leads come on top; default KIZUNA_DEMO_CUSTOMERS or ${context.config.demoCustomers})`, wholeNumber)
     .option('--seed <s>', `random seed: the same seed and size give the same data (default KIZUNA_DEMO_SEED or ${context.config.demoSeed})`, wholeNumber)
     .option('--workspace <name>', 'workspace to load into, created when missing', DEMO_WORKSPACE)
-    .option('--until <date>', 'last day of the two-year history (YYYY-MM-DD)', DEFAULT_DEMO_UNTIL)
+    .option('--until <date>', "last day of the two-year history (YYYY-MM-DD; default yesterday in the workspace's time zone)")
     .option('--replace', "delete the workspace's customers, orders, events and products first")
     .option('--json', 'print the summary as JSON')
     .action(async (options: DemoCommandOptions) => {
@@ -41,7 +40,7 @@ export const registerDemoCommand: RegisterCommand = (program, context) => {
           return await loadDemoBrand(database, {
             customers,
             seed,
-            until: options.until,
+            ...(options.until === undefined ? { clock: context.clock } : { until: options.until }),
             workspaceName: options.workspace,
             replace: options.replace,
             onProgress: bar.update,
@@ -63,6 +62,7 @@ function printSummary(summary: DemoSummary, seconds: number): void {
   console.log(`  customers        ${n(summary.customers)}`);
   console.log(`  leads            ${n(summary.leads)}`);
   console.log(`  products         ${n(summary.products)}`);
+  console.log(`  subscriptions    ${n(summary.rows.subscriptions)} (${n(summary.subscriptionsInForce)} in force on the last day)`);
   console.log(`  orders           ${n(summary.rows.orders)} (${n(summary.purchases)} purchases, ¥${n(summary.salesTotal)})`);
   console.log(`  order items      ${n(summary.rows.order_items)}`);
   console.log(`  identities       ${n(summary.rows.customer_identities)}`);
