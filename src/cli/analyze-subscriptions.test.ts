@@ -81,3 +81,24 @@ describe('kizuna analyze cancellations, step-up and subscribers', () => {
     expect([split.code, split.stderr]).toEqual([2, 'error: --by must be one of cohort, course, product, source, not "colour"\n']);
   });
 });
+
+describe('kizuna kpi with the subscription metrics', () => {
+  const kpi = (...args: string[]) => runKizuna('kpi', workspace.name, args);
+
+  it('adds a continuation rate from a delivery number and a step-up rate within W days; each needs its parameter', async () => {
+    const continuation = cliJson(
+      await kpi('add', '--name', '2回目継続率', '--metric', 'continuation_rate', '--delivery-number', '2', '--target', '0.7', '--json'),
+    );
+    expect(continuation.metric).toEqual({ kind: 'continuation_rate', deliveryNumber: 2 });
+    const stepUp = cliJson(await kpi('add', '--name', '引き上げ率', '--metric', 'step_up_rate', '--within', '30', '--target', '0.4', '--json'));
+    expect(stepUp.metric).toEqual({ kind: 'step_up_rate', within: 30 });
+    const cancellation = cliJson(await kpi('add', '--name', '解約率', '--metric', 'cancellation_rate', '--target', '0.1', '--json'));
+    expect(cancellation.direction).toBe('lower_is_better');
+    const [noK, kWithSales] = await Promise.all([
+      kpi('add', '--name', 'x', '--metric', 'continuation_rate', '--target', '0.5'),
+      kpi('add', '--name', 'y', '--metric', 'sales', '--delivery-number', '2', '--target', '1'),
+    ]);
+    expect([noK.code, noK.stderr]).toEqual([2, 'error: --metric continuation_rate needs --delivery-number K, the delivery continued from\n']);
+    expect([kWithSales.code, kWithSales.stderr]).toEqual([2, 'error: --delivery-number goes with --metric continuation_rate\n']);
+  });
+});
