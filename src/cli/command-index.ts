@@ -32,7 +32,7 @@ export const TOP_LEVEL_COMMANDS: readonly TopLevelCommand[] = [
   },
   {
     name: 'analyze',
-    summary: 'sales, repeat rate, F2, retention, churn, RFM, customer value',
+    summary: 'sales, repeat rate, F2, retention, churn, RFM, customer value, subscriptions',
     load: async () => (await import('./commands/analyze.ts')).registerAnalyzeCommand,
   },
   {

@@ -165,7 +165,7 @@ describe('kizuna kpi', () => {
     expect(runs.map((run) => [run.code, run.stderr])).toEqual([
       [
         2,
-        'error: --metric must be one of sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, not "profit"\n',
+        'error: --metric must be one of sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, active_subscribers, continuation_rate, cancellation_rate, step_up_rate, not "profit"\n',
       ],
       [2, "error: required option '--target <number>' not specified\n"],
       [2, 'error: --metric f2_rate needs --within DAYS, the F2 window\n'],

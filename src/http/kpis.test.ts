@@ -151,7 +151,7 @@ describe('KPI API: the tree', () => {
     const unknownMetric = await call('POST', '', writeKey, { name: '利益', metric: { kind: 'profit' }, granularity: 'month', target: 1 });
     expect(unknownMetric.statusCode).toBe(400);
     expect(unknownMetric.json().message).toBe(
-      'Invalid request: body.metric.kind: must be one of sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, not "profit"',
+      'Invalid request: body.metric.kind: must be one of sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, active_subscribers, continuation_rate, cancellation_rate, step_up_rate, not "profit"',
     );
     const missing = await call('POST', '', writeKey, { name: '売上2', metric: { kind: 'sales' }, granularity: 'day', target: 0 });
     expect(missing.statusCode).toBe(400);

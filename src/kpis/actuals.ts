@@ -9,11 +9,30 @@ import type { Period } from '../analytics/periods.ts';
 import { f2Conversion, repeatRates } from '../analytics/repeat-f2.ts';
 import { measureSales, totalsOf, type SalesTotals } from '../analytics/sales-decomposition.ts';
 import { differenceBy } from '../analytics/sales-difference.ts';
+import { snapshotCancellationCounts, snapshotStepUpTally, snapshotSubscriberCounts } from '../analytics/engine/subscriptions/base.ts';
+import { snapshotContinuationCounts } from '../analytics/engine/subscriptions/continuation.ts';
+import type { SubscriptionSnapshot } from '../analytics/engine/subscriptions/subscription-snapshot.ts';
+import { cancellationCounts, cancellationsOf } from '../analytics/subscriptions/cancellations.ts';
+import { continuationCounts, continuationTableOf, emptyDeliveryCounts } from '../analytics/subscriptions/continuation.ts';
+import { stepUpOf, stepUpTally } from '../analytics/subscriptions/step-up.ts';
+import { subscriberCounts } from '../analytics/subscriptions/subscribers.ts';
 
 /**
  * A KPI's actual in each bucket of the board, read from the analyses' own functions (the
- * sales decomposition and difference, repeatRates, f2Conversion, listChurned), so a KPI
- * always says what the analysis of the same dates says.
+ * sales decomposition and difference, repeatRates, f2Conversion, listChurned, and the
+ * subscription analyses of src/analytics/subscriptions/), so a KPI always says what the
+ * analysis of the same dates says.
+ *
+ * The subscription metrics per bucket:
+ * - active_subscribers: customers with a subscription in force at the bucket's end (the
+ *   current bucket: as of asOf), as the subscribers analysis counts them;
+ * - continuation_rate (k): rate(k) of the subscriptions started in the bucket (its start
+ *   cohort), as of asOf, from the stored delivery counts; complete once none of them is still
+ *   running with k deliveries or fewer (every one is decided at k);
+ * - cancellation_rate: cancelled in the bucket ÷ in force at its start (the current bucket:
+ *   cancellations so far; pro-rated against its target like a sum);
+ * - step_up_rate (W): the step-up rate of the trial buyers whose first purchase is in the
+ *   bucket; complete once their W-day window is over, as for F2.
  */
 
 /** One bucket of the board: its dates measured, cut at `asOf` for the current bucket. */
@@ -51,8 +70,16 @@ export function kpiMeasurer(params: {
   dataFrom: string | null;
   /** The purchases in memory, when the caller holds them (the analytics engine). */
   snapshot?: PurchaseSnapshot;
+  /** The subscriptions in memory (the analytics engine), asked for only when a subscription metric is measured. */
+  subscriptions?: () => Promise<SubscriptionSnapshot>;
 }) {
   const { pool, workspaceId, timezone, asOf, dataFrom, snapshot } = params;
+  let subscriptions: Promise<SubscriptionSnapshot> | null = null;
+  const subscriptionSnapshot = () => {
+    if (!params.subscriptions) return null;
+    subscriptions ??= params.subscriptions();
+    return subscriptions;
+  };
   const salesCache = new Map<string, Promise<SalesTotals[]>>();
 
   function salesTotals(spans: readonly KpiSpan[], granularity: KpiGranularity, filters: KpiFilters): Promise<SalesTotals[]> {
@@ -127,8 +154,56 @@ export function kpiMeasurer(params: {
             : null,
         };
       }
+      case 'active_subscribers':
+      case 'continuation_rate':
+      case 'cancellation_rate':
+      case 'step_up_rate':
+        return measureSubscriptionKpi(metric, granularity, spans);
       default:
         return assertNever(metric, 'KPI metric');
+    }
+  }
+
+  async function measureSubscriptionKpi(
+    metric: Extract<KpiMetric, { kind: 'active_subscribers' | 'continuation_rate' | 'cancellation_rate' | 'step_up_rate' }>,
+    granularity: KpiGranularity,
+    spans: readonly KpiSpan[],
+  ): Promise<KpiActuals> {
+    const ended = spans.map((span) => span.ended);
+    const period = { from: spans[0]!.bucket, to: asOf };
+    const inMemory = await subscriptionSnapshot();
+    switch (metric.kind) {
+      case 'active_subscribers': {
+        const dates = spans.map((span) => span.period.to);
+        const counts = inMemory ? snapshotSubscriberCounts(inMemory, dates) : await subscriberCounts({ pool, workspaceId, dates });
+        return { values: counts.map((count) => count.customers), complete: ended, missing: null };
+      }
+      case 'cancellation_rate': {
+        const terms = { period, granularity, maxDelivery: 1 };
+        const counts = inMemory ? snapshotCancellationCounts(inMemory, terms) : await cancellationCounts({ pool, workspaceId, ...terms });
+        const result = cancellationsOf({ ...terms, counts, labels: new Map() });
+        return { values: result.series.map((bucket) => bucket.rate), complete: ended, missing: null };
+      }
+      case 'continuation_rate': {
+        const k = metric.deliveryNumber;
+        const terms = { asOf, grouping: granularity === 'month' ? ('cohort' as const) : ('start_week' as const), maxDelivery: k, fromOrders: false };
+        const counts = inMemory ? snapshotContinuationCounts(inMemory, terms) : await continuationCounts({ pool, workspaceId, ...terms });
+        const cohorts = spans.map((span) => counts.groups.get(granularity === 'month' ? span.bucket.slice(0, 7) : span.bucket) ?? emptyDeliveryCounts(k));
+        return {
+          values: cohorts.map((cohort) => continuationTableOf(cohort, k).rows[k - 1]!.rate),
+          // Decided at k: nobody of the cohort still running with k deliveries or fewer.
+          complete: cohorts.map((cohort, index) => ended[index]! && cohort.inForce.slice(0, k + 1).every((count) => count === 0)),
+          missing: null,
+        };
+      }
+      case 'step_up_rate': {
+        const terms = { period, granularity, within: metric.within, asOf };
+        const tally = inMemory ? snapshotStepUpTally(inMemory, terms) : await stepUpTally({ pool, workspaceId, ...terms });
+        const result = stepUpOf({ ...terms, tally });
+        return { values: result.cohorts.map((cohort) => cohort.rate), complete: result.cohorts.map((cohort) => cohort.complete), missing: null };
+      }
+      default:
+        return assertNever(metric, 'subscription metric');
     }
   }
 

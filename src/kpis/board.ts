@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { AnalyticsPeriod, Day, Quotient } from '../analytics/result-shapes.ts';
 import type { PurchaseSnapshot } from '../analytics/engine/snapshot/purchase-snapshot.ts';
+import type { SubscriptionSnapshot } from '../analytics/engine/subscriptions/subscription-snapshot.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { kpiMeasurer, type KpiActuals, type KpiSpan } from './actuals.ts';
 import { isAdditiveMetric, type KpiGranularity } from './definition.ts';
@@ -72,6 +73,8 @@ export async function kpiBoard(params: {
   buckets?: number;
   /** The workspace's purchases in memory (the analytics engine): unfiltered sales metrics come from it instead of a query. */
   snapshot?: PurchaseSnapshot;
+  /** The workspace's subscriptions in memory (the analytics engine), for the subscription metrics. */
+  subscriptions?: () => Promise<SubscriptionSnapshot>;
 }): Promise<KpiBoard> {
   const { pool, workspaceId, asOf } = params;
   const buckets = params.buckets ?? DEFAULT_BOARD_BUCKETS;
@@ -81,7 +84,7 @@ export async function kpiBoard(params: {
   }
   const timezone = await workspaceTimezone(pool, workspaceId);
   const [kpis, dataFrom] = await Promise.all([listKpis({ pool, workspaceId }), firstDataDay(pool, workspaceId, timezone)]);
-  const { measureKpi } = kpiMeasurer({ pool, workspaceId, timezone, asOf, dataFrom, snapshot: params.snapshot });
+  const { measureKpi } = kpiMeasurer({ pool, workspaceId, timezone, asOf, dataFrom, snapshot: params.snapshot, subscriptions: params.subscriptions });
   const spansByGranularity = new Map<KpiGranularity, KpiSpan[]>();
   const spansOf = (granularity: KpiGranularity) => {
     const spans = spansByGranularity.get(granularity) ?? boardSpans(asOf, granularity, buckets);
@@ -136,13 +139,22 @@ function boardEntry(kpi: KpiInTree, spans: readonly KpiSpan[], actuals: KpiActua
 
 function statusOf(kpi: KpiInTree, spans: readonly KpiSpan[], series: readonly KpiBucketActual[], actuals: KpiActuals): KpiStatus {
   const { metric } = kpi;
-  const judged = metric.kind === 'f2_rate' ? lastIndexWhere(series, (entry) => entry.complete) : series.length - 1;
+  // A cohort metric is judged on its latest complete cohort; continuation on its latest start cohort with a decided subscription.
+  const judged =
+    metric.kind === 'f2_rate' || metric.kind === 'step_up_rate'
+      ? lastIndexWhere(series, (entry) => entry.complete)
+      : metric.kind === 'continuation_rate'
+        ? Math.max(
+            0,
+            lastIndexWhere(series, (entry) => entry.actual !== null),
+          )
+        : series.length - 1;
   if (judged < 0) {
-    const within = metric.kind === 'f2_rate' ? metric.within : 0;
+    const within = metric.kind === 'f2_rate' || metric.kind === 'step_up_rate' ? metric.within : 0;
     return {
       status: 'no_data',
       bucket: series.at(-1)!.bucket,
-      reason: `No F2 cohort on the board has its ${within}-day window over yet: show more buckets to judge one.`,
+      reason: `No ${metric.kind === 'f2_rate' ? 'F2' : 'step-up'} cohort on the board has its ${within}-day window over yet: show more buckets to judge one.`,
     };
   }
   const entry = series[judged]!;
@@ -184,7 +196,7 @@ export function kpiBoardOf(deps: AnalysisDeps, params: { workspace: Workspace; a
   const board = { pool: deps.pool, workspaceId: workspace.id, asOf: params.asOf ?? todayIn(workspace, deps.clock), buckets };
   return deps.analytics.run(
     workspace.id,
-    (snapshot) => kpiBoard({ ...board, snapshot }),
+    (snapshot) => kpiBoard({ ...board, snapshot, subscriptions: () => deps.analytics.subscriptionSnapshot(workspace.id) }),
     () => kpiBoard(board),
   );
 }

@@ -6,6 +6,7 @@ import { bucketStart, dayNumber } from '../analytics/periods.ts';
 import { MAX_F2_WINDOW_DAYS } from '../analytics/repeat-f2.ts';
 import type { DifferenceDimension } from '../analytics/sales-difference.ts';
 import { CHURN_WINDOW_DAYS } from '../analytics/settings.ts';
+import { MAX_DELIVERY, MAX_STEP_UP_DAYS } from '../analytics/subscriptions/terms.ts';
 
 /**
  * What a KPI is: a metric of the analyses, filters, a granularity, a target per bucket and a
@@ -24,6 +25,10 @@ export const KPI_METRICS = [
   'repeat_rate',
   'f2_rate',
   'churn_rate',
+  'active_subscribers',
+  'continuation_rate',
+  'cancellation_rate',
+  'step_up_rate',
 ] as const;
 export type KpiMetricKind = (typeof KPI_METRICS)[number];
 
@@ -41,11 +46,22 @@ export const SALES_METRICS = [
 ] as const satisfies readonly KpiMetricKind[];
 export type SalesMetricKind = (typeof SALES_METRICS)[number];
 
-/** Metrics that accumulate over a bucket: a bucket to date is compared with the target pro-rated by the days elapsed. */
-export const ADDITIVE_METRICS = ['sales', 'customers', 'purchases'] as const satisfies readonly KpiMetricKind[];
+/**
+ * Metrics that accumulate over a bucket: a bucket to date is compared with the target
+ * pro-rated by the days elapsed. The cancellation rate does too: its denominator is fixed at
+ * the bucket's start and its cancellations add up over the bucket.
+ */
+export const ADDITIVE_METRICS = ['sales', 'customers', 'purchases', 'cancellation_rate'] as const satisfies readonly KpiMetricKind[];
 
 /** Metrics that are shares: their targets are too, from 0 to 1. */
-export const RATE_METRICS = ['repeat_rate', 'f2_rate', 'churn_rate'] as const satisfies readonly KpiMetricKind[];
+export const RATE_METRICS = [
+  'repeat_rate',
+  'f2_rate',
+  'churn_rate',
+  'continuation_rate',
+  'cancellation_rate',
+  'step_up_rate',
+] as const satisfies readonly KpiMetricKind[];
 
 export const KPI_GRANULARITIES = ['week', 'month'] as const;
 export type KpiGranularity = (typeof KPI_GRANULARITIES)[number];
@@ -60,9 +76,9 @@ export const isSalesMetric = (kind: KpiMetricKind): kind is SalesMetricKind => (
 export const isAdditiveMetric = (kind: KpiMetricKind): boolean => (ADDITIVE_METRICS as readonly string[]).includes(kind);
 export const isRateMetric = (kind: KpiMetricKind): boolean => (RATE_METRICS as readonly string[]).includes(kind);
 
-/** The direction a metric is better in when none is given: churn is lower-is-better, every other metric higher. */
+/** The direction a metric is better in when none is given: churn and cancellation are lower-is-better, every other metric higher. */
 export function defaultDirection(kind: KpiMetricKind): KpiDirection {
-  return kind === 'churn_rate' ? 'lower_is_better' : 'higher_is_better';
+  return kind === 'churn_rate' || kind === 'cancellation_rate' ? 'lower_is_better' : 'higher_is_better';
 }
 
 const plainMetric = <K extends KpiMetricKind>(kind: K) => z.strictObject({ kind: z.literal(kind) });
@@ -74,8 +90,10 @@ const windowDays = (what: string, max: number) => {
 
 /**
  * The metric measured, with its parameters: `within`, the F2 window in days (a second
- * purchase on days first + 1 … first + within); `window`, the churn window in days, null for
- * the workspace's (its setting, else the window proposed from its purchase intervals).
+ * purchase on days first + 1 … first + within) or the step-up window (a subscription started
+ * on days first … first + within of a trial purchase); `window`, the churn window in days,
+ * null for the workspace's (its setting, else the window proposed from its purchase
+ * intervals); `deliveryNumber`, the k of a continuation rate (from delivery k to k + 1).
  */
 export const KpiMetric = z.discriminatedUnion(
   'kind',
@@ -89,6 +107,17 @@ export const KpiMetric = z.discriminatedUnion(
     plainMetric('repeat_rate'),
     z.strictObject({ kind: z.literal('f2_rate'), within: windowDays('the F2 window', MAX_F2_WINDOW_DAYS) }),
     z.strictObject({ kind: z.literal('churn_rate'), window: windowDays('the churn window', CHURN_WINDOW_DAYS.max).nullable().default(null) }),
+    plainMetric('active_subscribers'),
+    z.strictObject({
+      kind: z.literal('continuation_rate'),
+      deliveryNumber: z
+        .number({ error: `must be a whole number from 1 to ${MAX_DELIVERY} (the delivery k continued from)` })
+        .int({ error: `must be a whole number from 1 to ${MAX_DELIVERY} (the delivery k continued from)` })
+        .min(1, { error: `must be a whole number from 1 to ${MAX_DELIVERY} (the delivery k continued from)` })
+        .max(MAX_DELIVERY, { error: `must be a whole number from 1 to ${MAX_DELIVERY} (the delivery k continued from)` }),
+    }),
+    plainMetric('cancellation_rate'),
+    z.strictObject({ kind: z.literal('step_up_rate'), within: windowDays('the step-up window', MAX_STEP_UP_DAYS) }),
   ],
   {
     error: (issue) => {
@@ -281,6 +310,10 @@ const UNFILTERED_REASONS: Record<Exclude<KpiMetricKind, SalesMetricKind>, string
   repeat_rate: "the repeat rate is measured over all the workspace's customers of a bucket (repeatRates takes no filter)",
   f2_rate: 'F2 conversion is measured over all the customers whose first purchase falls in a bucket (f2Conversion takes no filter)',
   churn_rate: 'the churn rate is measured over the whole customer base (listChurned takes no filter)',
+  active_subscribers: "subscribers are counted over all the workspace's subscriptions",
+  continuation_rate: 'continuation is measured over all the subscriptions started in a bucket',
+  cancellation_rate: 'the cancellation rate is measured over all the subscriptions in force',
+  step_up_rate: 'the step-up rate is measured over all the trial buyers of a bucket',
 };
 
 function targetProblems(definition: KpiDefinition): string[] {

@@ -65,7 +65,7 @@ describe('creating KPIs', () => {
     expect(await refusal(create({ ...SALES, metric: { kind: 'revenue' } }))).toEqual({
       code: 'validation_failed',
       message:
-        'The KPI is not valid: metric.kind: must be one of sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, not "revenue"',
+        'The KPI is not valid: metric.kind: must be one of sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, active_subscribers, continuation_rate, cancellation_rate, step_up_rate, not "revenue"',
     });
   });
 

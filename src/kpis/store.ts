@@ -119,7 +119,7 @@ export async function updateKpi(params: { pool: pg.Pool; workspaceId: string; kp
     }
     await client.query(
       `update kpis set name = $3, metric = $4, f2_within_days = $5, churn_window_days = $6, granularity = $7, filters = $8,
-                       target = $9, direction = $10, tolerance = $11, parent_id = $12, updated_at = now()
+                       target = $9, direction = $10, tolerance = $11, parent_id = $12, delivery_number = $13, step_up_within_days = $14, updated_at = now()
         where workspace_id = $1 and id = $2`,
       [workspaceId, kpiId, ...columnsOf(definition)],
     );
@@ -197,8 +197,9 @@ export async function insertKpi(client: pg.ClientBase, workspaceId: string, defi
   await checkNameFree(client, workspaceId, definition.name);
   if (definition.parentId !== null) await checkParent(client, workspaceId, definition.parentId, null);
   const { rows } = await client.query<{ id: string }>(
-    `insert into kpis (workspace_id, name, metric, f2_within_days, churn_window_days, granularity, filters, target, direction, tolerance, parent_id)
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id::text`,
+    `insert into kpis (workspace_id, name, metric, f2_within_days, churn_window_days, granularity, filters, target, direction, tolerance, parent_id,
+                       delivery_number, step_up_within_days)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) returning id::text`,
     [workspaceId, ...columnsOf(definition)],
   );
   const id = rows[0]!.id;
@@ -248,7 +249,7 @@ async function writeOverrides(client: pg.ClientBase, kpiId: string, definition: 
   );
 }
 
-/** The columns of a definition, from name to parent_id, in the order of the insert and the update. */
+/** The columns of a definition, from name to step_up_within_days, in the order of the insert and the update. */
 function columnsOf(definition: KpiDefinition): unknown[] {
   const { metric } = definition;
   return [
@@ -262,6 +263,8 @@ function columnsOf(definition: KpiDefinition): unknown[] {
     definition.direction,
     String(definition.tolerance),
     definition.parentId,
+    metric.kind === 'continuation_rate' ? metric.deliveryNumber : null,
+    metric.kind === 'step_up_rate' ? metric.within : null,
   ];
 }
 
@@ -272,7 +275,7 @@ function definitionOf(kpi: Kpi): KpiDefinition {
 
 // Numerics are read as float8: targets are set by people (and by seedKpiTree from the shortest
 // decimal of a double), so the double holds them as given.
-const KPI_COLUMNS = `k.id::text, k.parent_id::text, k.name, k.metric, k.f2_within_days, k.churn_window_days,
+const KPI_COLUMNS = `k.id::text, k.parent_id::text, k.name, k.metric, k.f2_within_days, k.churn_window_days, k.delivery_number, k.step_up_within_days,
   k.granularity, k.filters, k.target::float8 as target, k.direction, k.tolerance::float8 as tolerance, k.created_at, k.updated_at,
   coalesce((select json_agg(json_build_object('bucket', o.bucket::text, 'target', o.target::float8) order by o.bucket)
               from kpi_target_overrides o where o.kpi_id = k.id), '[]') as target_overrides`;
@@ -284,6 +287,8 @@ interface KpiRow {
   metric: KpiMetric['kind'];
   f2_within_days: number | null;
   churn_window_days: number | null;
+  delivery_number: number | null;
+  step_up_within_days: number | null;
   granularity: Kpi['granularity'];
   filters: KpiFilters;
   target: number;
@@ -317,6 +322,10 @@ function metricOf(row: KpiRow): KpiMetric {
       return { kind: 'f2_rate', within: row.f2_within_days! };
     case 'churn_rate':
       return { kind: 'churn_rate', window: row.churn_window_days };
+    case 'continuation_rate':
+      return { kind: 'continuation_rate', deliveryNumber: row.delivery_number! };
+    case 'step_up_rate':
+      return { kind: 'step_up_rate', within: row.step_up_within_days! };
     default:
       return { kind: row.metric };
   }

@@ -6,9 +6,10 @@ import { registerRetentionCommand } from './analyze/retention.ts';
 import { registerRepeatCommand, registerF2Command } from './analyze/repeat-f2.ts';
 import { registerRfmCommand } from './analyze/rfm.ts';
 import { registerSalesCommand } from './analyze/sales.ts';
+import { registerCancellationsCommand, registerContinuationCommand, registerStepUpCommand, registerSubscribersCommand } from './analyze/subscriptions.ts';
 
 /**
- * `kizuna analyze sales|difference|repeat|f2|retention|churn|rfm|clv`: each subcommand calls
+ * `kizuna analyze sales|difference|repeat|f2|retention|churn|rfm|clv|continuation|cancellations|step-up|subscribers`: each subcommand calls
  * one analysis of src/analytics and prints readable tables, or with --json the result as
  * computed. Exit codes: 0 done; 1 the analysis refused its input (a period's order, a window
  * out of range: validation_failed); 2 a usage error, reported on one line naming the option
@@ -17,7 +18,9 @@ import { registerSalesCommand } from './analyze/sales.ts';
 export const registerAnalyzeCommand: RegisterCommand = (program, context) => {
   const analyze = program
     .command('analyze')
-    .description('analytics: sales decomposition and difference, repeat rate, F2 conversion, cohort retention, churn, RFM, predicted customer value')
+    .description(
+      'analytics: sales decomposition and difference, repeat rate, F2 conversion, cohort retention, churn, RFM, predicted customer value; subscriptions: continuation, cancellations, step-up, subscribers',
+    )
     // Copied into the subcommands created below: a usage error is one line (exit code 2, src/cli/exit-codes.ts).
     .showHelpAfterError(false);
   for (const register of [
@@ -29,6 +32,10 @@ export const registerAnalyzeCommand: RegisterCommand = (program, context) => {
     registerChurnCommand,
     registerRfmCommand,
     registerClvCommand,
+    registerContinuationCommand,
+    registerCancellationsCommand,
+    registerStepUpCommand,
+    registerSubscribersCommand,
   ])
     register(analyze, context);
 };

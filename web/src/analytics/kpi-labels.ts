@@ -11,7 +11,10 @@ export function metricLabel(t: Messages, metric: KpiMetric): string {
   const name = k.metrics[metric.kind];
   switch (metric.kind) {
     case 'f2_rate':
+    case 'step_up_rate':
       return k.withinDays(name, String(metric.within));
+    case 'continuation_rate':
+      return k.fromDelivery(name, String(metric.deliveryNumber), String(metric.deliveryNumber + 1));
     case 'churn_rate':
       return metric.window === null ? name : k.windowDays(name, String(metric.window));
     default:
@@ -27,6 +30,7 @@ export function kpiValue(t: Messages, format: Format, kind: KpiMetricKind, value
     case 'price_per_item':
       return format.money(Math.round(value));
     case 'customers':
+    case 'active_subscribers':
       return u.people(format.integer(value));
     case 'purchases':
       return format.integer(value);
@@ -37,6 +41,9 @@ export function kpiValue(t: Messages, format: Format, kind: KpiMetricKind, value
     case 'repeat_rate':
     case 'f2_rate':
     case 'churn_rate':
+    case 'continuation_rate':
+    case 'cancellation_rate':
+    case 'step_up_rate':
       return format.percent(value);
   }
 }

@@ -23,10 +23,16 @@ const METRIC_SET: Record<MetricKind, true> = {
   repeat_rate: true,
   f2_rate: true,
   churn_rate: true,
+  active_subscribers: true,
+  continuation_rate: true,
+  cancellation_rate: true,
+  step_up_rate: true,
 };
 const METRICS = Object.keys(METRIC_SET) as MetricKind[];
-const RATES: readonly MetricKind[] = ['repeat_rate', 'f2_rate', 'churn_rate'];
+const RATES: readonly MetricKind[] = ['repeat_rate', 'f2_rate', 'churn_rate', 'continuation_rate', 'cancellation_rate', 'step_up_rate'];
 const MAX_F2_DAYS = 3650;
+const MAX_DELIVERY = 60;
+const DEFAULT_DELIVERY = '2';
 const MAX_CHURN_DAYS = 3650;
 const DEFAULT_F2_DAYS = '90';
 
@@ -36,17 +42,20 @@ interface KpiDraft {
   metric: MetricKind;
   within: string;
   window: string;
+  deliveryNumber: string;
   granularity: Granularity;
   target: string;
   direction: Direction;
   tolerance: string;
   parentId: string;
 }
-type FieldName = 'name' | 'metric' | 'within' | 'window' | 'granularity' | 'target' | 'direction' | 'tolerance' | 'parentId';
+type FieldName = 'name' | 'metric' | 'within' | 'window' | 'deliveryNumber' | 'granularity' | 'target' | 'direction' | 'tolerance' | 'parentId';
 type FieldErrors = Partial<Record<FieldName | 'form', string>>;
 
 const isRate = (kind: MetricKind) => RATES.includes(kind);
-const defaultDirection = (kind: MetricKind): Direction => (kind === 'churn_rate' ? 'lower_is_better' : 'higher_is_better');
+const defaultDirection = (kind: MetricKind): Direction => (kind === 'churn_rate' || kind === 'cancellation_rate' ? 'lower_is_better' : 'higher_is_better');
+/** The metrics with a window in days after a first purchase: F2 and step-up. */
+const hasWithin = (kind: MetricKind) => kind === 'f2_rate' || kind === 'step_up_rate';
 /** Shares are typed as percentages; 0.1 + 0.2 style noise is rounded away. */
 const fromPercent = (text: string) => Math.round(Number(text) * 1e6) / 1e8;
 const toPercent = (share: number) => String(Math.round(share * 1e8) / 1e6);
@@ -58,6 +67,7 @@ function draftOf(kpi: Kpi | undefined): KpiDraft {
       metric: 'sales',
       within: DEFAULT_F2_DAYS,
       window: '',
+      deliveryNumber: DEFAULT_DELIVERY,
       granularity: 'month',
       target: '',
       direction: 'higher_is_better',
@@ -68,8 +78,9 @@ function draftOf(kpi: Kpi | undefined): KpiDraft {
   return {
     name: kpi.name,
     metric: kpi.metric.kind,
-    within: kpi.metric.kind === 'f2_rate' ? String(kpi.metric.within) : DEFAULT_F2_DAYS,
+    within: kpi.metric.kind === 'f2_rate' || kpi.metric.kind === 'step_up_rate' ? String(kpi.metric.within) : DEFAULT_F2_DAYS,
     window: kpi.metric.kind === 'churn_rate' && kpi.metric.window !== null ? String(kpi.metric.window) : '',
+    deliveryNumber: kpi.metric.kind === 'continuation_rate' ? String(kpi.metric.deliveryNumber) : DEFAULT_DELIVERY,
     granularity: kpi.granularity,
     target: isRate(kpi.metric.kind) ? toPercent(kpi.target) : String(kpi.target),
     direction: kpi.direction,
@@ -92,18 +103,21 @@ function checkDraft(t: Messages, draft: KpiDraft): FieldErrors {
   else if (isRate(draft.metric) && target > 100) errors.target = e.rate;
   const tolerance = Number(draft.tolerance);
   if (draft.tolerance.trim() === '' || !Number.isFinite(tolerance) || tolerance < 0 || tolerance > 50) errors.tolerance = e.tolerance;
-  if (draft.metric === 'f2_rate' && !wholeDays(draft.within, MAX_F2_DAYS)) errors.within = e.days(String(MAX_F2_DAYS));
+  if (hasWithin(draft.metric) && !wholeDays(draft.within, MAX_F2_DAYS)) errors.within = e.days(String(MAX_F2_DAYS));
+  if (draft.metric === 'continuation_rate' && !wholeDays(draft.deliveryNumber, MAX_DELIVERY)) errors.deliveryNumber = e.delivery(String(MAX_DELIVERY));
   if (draft.metric === 'churn_rate' && draft.window !== '' && !wholeDays(draft.window, MAX_CHURN_DAYS)) errors.window = e.days(String(MAX_CHURN_DAYS));
   return errors;
 }
 
 function bodyOf(draft: KpiDraft) {
   const metric =
-    draft.metric === 'f2_rate'
-      ? { kind: 'f2_rate' as const, within: Number(draft.within) }
+    draft.metric === 'f2_rate' || draft.metric === 'step_up_rate'
+      ? { kind: draft.metric, within: Number(draft.within) }
       : draft.metric === 'churn_rate'
         ? { kind: 'churn_rate' as const, window: draft.window === '' ? null : Number(draft.window) }
-        : { kind: draft.metric };
+        : draft.metric === 'continuation_rate'
+          ? { kind: 'continuation_rate' as const, deliveryNumber: Number(draft.deliveryNumber) }
+          : { kind: draft.metric };
   return {
     name: draft.name.trim(),
     metric,
@@ -120,6 +134,7 @@ const SERVER_FIELDS: Record<string, FieldName> = {
   metric: 'metric',
   'metric.within': 'within',
   'metric.window': 'window',
+  'metric.deliveryNumber': 'deliveryNumber',
   granularity: 'granularity',
   target: 'target',
   direction: 'direction',
@@ -389,9 +404,21 @@ function KpiForm({ kpi, kpis, onDone, onCancel }: { kpi?: Kpi; kpis: readonly Kp
             ))}
           </select>
         ))}
-        {draft.metric === 'f2_rate' &&
-          field('within', f.within, (p) => (
+        {hasWithin(draft.metric) &&
+          field('within', draft.metric === 'f2_rate' ? f.within : f.stepUpWithin, (p) => (
             <input {...p} type="number" min={1} max={MAX_F2_DAYS} step={1} value={draft.within} onChange={(e) => set({ within: e.target.value })} />
+          ))}
+        {draft.metric === 'continuation_rate' &&
+          field('deliveryNumber', f.deliveryNumber, (p) => (
+            <input
+              {...p}
+              type="number"
+              min={1}
+              max={MAX_DELIVERY}
+              step={1}
+              value={draft.deliveryNumber}
+              onChange={(e) => set({ deliveryNumber: e.target.value })}
+            />
           ))}
         {draft.metric === 'churn_rate' &&
           field('window', f.window, (p) => (

@@ -1078,7 +1078,7 @@ export interface paths {
         };
         /**
          * The workspace's KPIs as a tree
-         * @description A KPI is a metric of the analyses (sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate) with optional filters (sales metrics only, one dimension: channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category, product), a granularity (week: ISO weeks, Monday to Sunday; month), a target per bucket (a sum per bucket for sales, customers and purchases; the quotient itself for frequency, items per purchase and price per item; a share from 0 to 1 for the rates), a direction and a tolerance. KPIs form a tree through parentId. Listed in tree order, each with its depth.
+         * @description A KPI is a metric of the analyses (sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, active_subscribers, continuation_rate, cancellation_rate, step_up_rate) with optional filters (sales metrics only, one dimension: channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category, product), a granularity (week: ISO weeks, Monday to Sunday; month), a target per bucket (a sum per bucket for sales, customers and purchases; the quotient itself for frequency, items per purchase and price per item; a share from 0 to 1 for the rates), a direction and a tolerance. KPIs form a tree through parentId. Listed in tree order, each with its depth.
          */
         get: {
             parameters: {
@@ -1133,7 +1133,7 @@ export interface paths {
         put?: never;
         /**
          * Create a KPI
-         * @description A KPI is a metric of the analyses (sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate) with optional filters (sales metrics only, one dimension: channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category, product), a granularity (week: ISO weeks, Monday to Sunday; month), a target per bucket (a sum per bucket for sales, customers and purchases; the quotient itself for frequency, items per purchase and price per item; a share from 0 to 1 for the rates), a direction and a tolerance. KPIs form a tree through parentId. Defaults: no filters, no overrides, the metric's direction (lower_is_better for churn_rate), a tolerance of ±5 %, no parent. A field of the wrong shape is a 400; a definition that does not hold together (a filter the metric cannot take, a share above 1, an override that is not the first date of a bucket, a parent that is not a KPI of the workspace) a 422; a name already taken a 409. Needs the write permission (every role but read_only).
+         * @description A KPI is a metric of the analyses (sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, active_subscribers, continuation_rate, cancellation_rate, step_up_rate) with optional filters (sales metrics only, one dimension: channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category, product), a granularity (week: ISO weeks, Monday to Sunday; month), a target per bucket (a sum per bucket for sales, customers and purchases; the quotient itself for frequency, items per purchase and price per item; a share from 0 to 1 for the rates), a direction and a tolerance. KPIs form a tree through parentId. Defaults: no filters, no overrides, the metric's direction (lower_is_better for churn_rate and cancellation_rate), a tolerance of ±5 %, no parent. A field of the wrong shape is a 400; a definition that does not hold together (a filter the metric cannot take, a share above 1, an override that is not the first date of a bucket, a parent that is not a KPI of the workspace) a 422; a name already taken a 409. Needs the write permission (every role but read_only).
          */
         post: {
             parameters: {
@@ -1240,7 +1240,7 @@ export interface paths {
         };
         /**
          * One KPI
-         * @description A KPI is a metric of the analyses (sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate) with optional filters (sales metrics only, one dimension: channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category, product), a granularity (week: ISO weeks, Monday to Sunday; month), a target per bucket (a sum per bucket for sales, customers and purchases; the quotient itself for frequency, items per purchase and price per item; a share from 0 to 1 for the rates), a direction and a tolerance. KPIs form a tree through parentId.
+         * @description A KPI is a metric of the analyses (sales, customers, purchases, frequency, items_per_purchase, price_per_item, repeat_rate, f2_rate, churn_rate, active_subscribers, continuation_rate, cancellation_rate, step_up_rate) with optional filters (sales metrics only, one dimension: channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category, product), a granularity (week: ISO weeks, Monday to Sunday; month), a target per bucket (a sum per bucket for sales, customers and purchases; the quotient itself for frequency, items per purchase and price per item; a share from 0 to 1 for the rates), a direction and a tolerance. KPIs form a tree through parentId.
          */
         get: {
             parameters: {
@@ -1509,7 +1509,7 @@ export interface paths {
         };
         /**
          * The KPI board: every KPI's actual per bucket, its target and attainment, the current bucket's status and the trend
-         * @description Status of the current bucket (the one holding asOf − 1, measured to asOf): expected = the bucket's target, pro-rated by days elapsed ÷ days in the bucket for additive metrics (sales, customers, purchases), the target itself for the others; pace = actual ÷ expected; with tolerance t, a higher-is-better KPI is ahead when pace > 1 + t, behind when pace < 1 − t, on_track in between (lower-is-better the other way round); no_data without an actual. F2 conversion is judged on the latest cohort whose window is over. Trend: least-squares slope of the last 6 complete buckets with an actual, relative to their mean level: up above 1 % per bucket, down below −1 %, flat in between; insufficient_data with fewer than 3 points. Actuals are read from the analyses themselves (sales decomposition and difference, repeat rate, F2 conversion, churn), so a KPI says what the analysis of the same dates says.
+         * @description Status of the current bucket (the one holding asOf − 1, measured to asOf): expected = the bucket's target, pro-rated by days elapsed ÷ days in the bucket for additive metrics (sales, customers, purchases, cancellation_rate), the target itself for the others; pace = actual ÷ expected; with tolerance t, a higher-is-better KPI is ahead when pace > 1 + t, behind when pace < 1 − t, on_track in between (lower-is-better the other way round); no_data without an actual. F2 conversion and the step-up rate are judged on the latest cohort whose window is over; the continuation rate on the latest start cohort with a decided subscription. Per bucket, active_subscribers counts the customers with a subscription in force at the bucket's end (as of asOf for the current one); continuation_rate (deliveryNumber k) is rate(k) of the subscriptions started in the bucket, as of asOf; cancellation_rate is cancelled in the bucket ÷ in force at its start, pro-rated like a sum in the current bucket; step_up_rate (within W) is the step-up rate of the trial buyers whose first purchase is in the bucket. Trend: least-squares slope of the last 6 complete buckets with an actual, relative to their mean level: up above 1 % per bucket, down below −1 %, flat in between; insufficient_data with fewer than 3 points. Actuals are read from the analyses themselves (sales decomposition and difference, repeat rate, F2 conversion, churn), so a KPI says what the analysis of the same dates says.
          */
         get: {
             parameters: {
@@ -6692,6 +6692,20 @@ export interface components {
                 kind: "churn_rate";
                 /** @default null */
                 window: number | null;
+            } | {
+                /** @constant */
+                kind: "active_subscribers";
+            } | {
+                deliveryNumber: number;
+                /** @constant */
+                kind: "continuation_rate";
+            } | {
+                /** @constant */
+                kind: "cancellation_rate";
+            } | {
+                /** @constant */
+                kind: "step_up_rate";
+                within: number;
             };
             name: string;
             /** @description The KPI above it in the tree; null for a root */
@@ -6792,6 +6806,20 @@ export interface components {
                 kind: "churn_rate";
                 /** @default null */
                 window: number | null;
+            } | {
+                /** @constant */
+                kind: "active_subscribers";
+            } | {
+                deliveryNumber: number;
+                /** @constant */
+                kind: "continuation_rate";
+            } | {
+                /** @constant */
+                kind: "cancellation_rate";
+            } | {
+                /** @constant */
+                kind: "step_up_rate";
+                within: number;
             };
             name?: string;
             parentId?: string | null;
@@ -6860,6 +6888,20 @@ export interface components {
                 kind: "churn_rate";
                 /** @default null */
                 window: number | null;
+            } | {
+                /** @constant */
+                kind: "active_subscribers";
+            } | {
+                deliveryNumber: number;
+                /** @constant */
+                kind: "continuation_rate";
+            } | {
+                /** @constant */
+                kind: "cancellation_rate";
+            } | {
+                /** @constant */
+                kind: "step_up_rate";
+                within: number;
             };
             name: string;
             /** @description The KPI above it in the tree; null for a root */
@@ -7123,6 +7165,20 @@ export interface components {
                 kind: "churn_rate";
                 /** @default null */
                 window: number | null;
+            } | {
+                /** @constant */
+                kind: "active_subscribers";
+            } | {
+                deliveryNumber: number;
+                /** @constant */
+                kind: "continuation_rate";
+            } | {
+                /** @constant */
+                kind: "cancellation_rate";
+            } | {
+                /** @constant */
+                kind: "step_up_rate";
+                within: number;
             };
             name: string;
             parentId?: string | null;

@@ -728,7 +728,12 @@ export const en: Messages = {
         repeat_rate: 'Repeat rate',
         f2_rate: 'F2 conversion',
         churn_rate: 'Churn rate',
+        active_subscribers: 'Active subscribers',
+        continuation_rate: 'Continuation rate',
+        cancellation_rate: 'Cancellation rate',
+        step_up_rate: 'Step-up rate',
       },
+      fromDelivery: (name, k, next) => `${name} (delivery ${k} → ${next})`,
       withinDays: (name, days) => `${name} (within ${days} days)`,
       windowDays: (name, days) => `${name} (${days} days)`,
       filters: {

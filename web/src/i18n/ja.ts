@@ -690,7 +690,12 @@ export const ja = {
         repeat_rate: 'リピート率',
         f2_rate: 'F2転換率',
         churn_rate: '離反率',
+        active_subscribers: '定期会員数',
+        continuation_rate: '継続率',
+        cancellation_rate: '解約率',
+        step_up_rate: '引き上げ率',
       },
+      fromDelivery: (name: string, k: string, next: string) => `${name}(${k}回目→${next}回目)`,
       withinDays: (name: string, days: string) => `${name}(${days}日以内)`,
       windowDays: (name: string, days: string) => `${name}(${days}日)`,
       filters: {

@@ -21,6 +21,7 @@ export interface KpiFieldOptions {
   metric?: KpiMetricKind;
   within?: number;
   window?: number;
+  deliveryNumber?: number;
   granularity?: KpiGranularity;
   target?: number;
   override?: KpiTargetOverride[];
@@ -61,7 +62,8 @@ export function kpiFieldOptions(command: Command, required: boolean): Command {
   requiredOrNot('--name <name>', "the KPI's name, unique in the workspace");
   requiredOrNot('--metric <kind>', `what is measured: ${KPI_METRICS.join(', ')}`, oneOf('--metric', KPI_METRICS));
   command
-    .option('--within <days>', 'F2 window in days (with --metric f2_rate, required there)', wholeNumber('--within', 'days'))
+    .option('--within <days>', 'F2 or step-up window in days (with --metric f2_rate or step_up_rate, required there)', wholeNumber('--within', 'days'))
+    .option('--delivery-number <k>', 'the delivery continued from (with --metric continuation_rate, required there)', wholeNumber('--delivery-number'))
     .option('--window <days>', "churn window in days (with --metric churn_rate; default: the workspace's window)", wholeNumber('--window', 'days'));
   requiredOrNot(
     '--target <number>',
@@ -80,30 +82,42 @@ export function kpiFieldOptions(command: Command, required: boolean): Command {
       'restrict a sales metric: channel, orderPrefecture, store, gender, customerPrefecture, ageBand, category or product; "none" clears it',
       filter,
     )
-    .option('--direction <direction>', `${KPI_DIRECTIONS.join(' or ')} (default: the metric's; lower for churn_rate)`, oneOf('--direction', KPI_DIRECTIONS))
+    .option(
+      '--direction <direction>',
+      `${KPI_DIRECTIONS.join(' or ')} (default: the metric's; lower for churn_rate and cancellation_rate)`,
+      oneOf('--direction', KPI_DIRECTIONS),
+    )
     .option('--tolerance <share>', 'half-width of the on-track band, 0 to 0.5 (default: 0.05)', decimalNumber('--tolerance'))
     .option('--parent <id>', 'the KPI above it (see kpi list); "none" for a root', parent);
 }
 
 /**
  * The fields given, as the domain's input: only those present, so an update keeps the others.
- * The metric's parameters go with it: --within with f2_rate, --window with churn_rate.
+ * The metric's parameters go with it: --within with f2_rate and step_up_rate, --window with
+ * churn_rate, --delivery-number with continuation_rate.
  */
 export function kpiFields(options: KpiFieldOptions): Record<string, unknown> {
   const { metric } = options;
-  if (options.within !== undefined && metric !== 'f2_rate') throw usageError('--within goes with --metric f2_rate');
+  if (options.within !== undefined && metric !== 'f2_rate' && metric !== 'step_up_rate')
+    throw usageError('--within goes with --metric f2_rate or step_up_rate');
   if (options.window !== undefined && metric !== 'churn_rate') throw usageError('--window goes with --metric churn_rate');
+  if (options.deliveryNumber !== undefined && metric !== 'continuation_rate') throw usageError('--delivery-number goes with --metric continuation_rate');
   if (metric === 'f2_rate' && options.within === undefined) throw usageError('--metric f2_rate needs --within DAYS, the F2 window');
+  if (metric === 'step_up_rate' && options.within === undefined) throw usageError('--metric step_up_rate needs --within DAYS, the step-up window');
+  if (metric === 'continuation_rate' && options.deliveryNumber === undefined)
+    throw usageError('--metric continuation_rate needs --delivery-number K, the delivery continued from');
   const fields: Record<string, unknown> = {
     name: options.name,
     metric:
       metric === undefined
         ? undefined
-        : metric === 'f2_rate'
+        : metric === 'f2_rate' || metric === 'step_up_rate'
           ? { kind: metric, within: options.within }
           : metric === 'churn_rate'
             ? { kind: metric, window: options.window ?? null }
-            : { kind: metric },
+            : metric === 'continuation_rate'
+              ? { kind: metric, deliveryNumber: options.deliveryNumber }
+              : { kind: metric },
     granularity: options.granularity,
     target: options.target,
     targetOverrides: options.override,

@@ -18,6 +18,10 @@ export function metricLabel(metric: KpiMetric): string {
       return `f2_rate within ${metric.within} days`;
     case 'churn_rate':
       return metric.window === null ? 'churn_rate (workspace window)' : `churn_rate, window ${metric.window} days`;
+    case 'continuation_rate':
+      return `continuation_rate from delivery ${metric.deliveryNumber}`;
+    case 'step_up_rate':
+      return `step_up_rate within ${metric.within} days`;
     default:
       return metric.kind;
   }
