@@ -183,4 +183,36 @@ describe('subscriptions API', () => {
     expect((await post(keys.support, 'support_reason')).statusCode).toBe(403);
     expect((await post(keys.read_only, 'read_reason')).statusCode).toBe(403);
   });
+
+  it('imports a subscription file uploaded as multipart, 422 with the report when a row is broken', async () => {
+    const csv = (status: string) =>
+      Buffer.from(`定期番号,会員ID,商品コード,お届けサイクル,定期ステータス,申込日,お届け回数\r\nS-9,M-9,SERUM-30,2ヶ月ごと,${status},2024/02/01,3\r\n`);
+    const upload = (file: Buffer) => {
+      const boundary = '----kizuna-subscriptions';
+      const payload = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="定期.csv"\r\nContent-Type: text/csv\r\n\r\n`),
+        file,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      return app.inject({
+        method: 'POST',
+        url: `/api/v1/workspaces/${brand.name}/imports/subscriptions`,
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, authorization: `Bearer ${keys.marketing}` },
+        payload,
+      });
+    };
+    const refused = await upload(csv('保留'));
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().details.errors).toMatchObject([{ line: 2, column: '定期ステータス', value: '保留', code: 'not_allowed' }]);
+    const stored = await upload(csv('休止中'));
+    expect(stored.statusCode).toBe(200);
+    expect(stored.json()).toMatchObject({ kind: 'subscriptions', records: 1, stored: true });
+    const row = await database.db
+      .selectFrom('subscriptions')
+      .select(['status', 'cycle_unit', 'cycle_every', 'deliveries'])
+      .where('workspace_id', '=', brand.id)
+      .where('external_id', '=', 'S-9')
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'paused', cycle_unit: 'months', cycle_every: 2, deliveries: 3 });
+  });
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import iconv from 'iconv-lite';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixture } from '../../test/fixtures/import/support.ts';
+import { runKizuna } from '../../test/support/cli.ts';
 import { connectTestDatabase, freshWorkspace, withTransaction } from '../../test/support/database.ts';
 import { ingestBatch } from '../ingest/ingest-batch.ts';
 import { fixedClock } from '../shared/clock.ts';
@@ -286,5 +287,24 @@ describe('importCsv of the files around subscriptions', () => {
       { sku: 'SERUM-30', is_trial: false },
       { sku: 'TRIAL-7', is_trial: true },
     ]);
+  });
+});
+
+describe('kizuna import subscriptions', () => {
+  it('imports a subscription export from the command line and says what it stored; refuses a broken one with exit code 1', async () => {
+    const workspace = await workspaceWithCatalogue();
+    const run = await runKizuna('import', workspace.name, ['subscriptions', fixture('subscriptions-ja.csv')]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('utf-8, 5 lines, 4 subscriptions');
+    expect(run.stdout).toContain('定期番号 → subscription_id');
+    expect(run.stdout).toContain('お届けサイクル → cycle');
+    expect(run.stdout).toMatch(/Stored 5 lines in/);
+    expect((await countRows(workspace)).subscriptions).toBe(4);
+
+    const broken = await runKizuna('import', workspace.name, ['subscriptions', fixture('subscriptions-broken.csv'), '--json']);
+    expect(broken.code).toBe(1);
+    const report = JSON.parse(broken.stdout);
+    expect(report.errors.map((e: { line: number }) => e.line)).toEqual([3, 4, 5, 7]);
+    expect((await countRows(workspace)).subscriptions).toBe(4);
   });
 });

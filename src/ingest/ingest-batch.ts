@@ -65,7 +65,7 @@ export async function ingestBatch(params: {
 }): Promise<IngestResult> {
   const { client, workspace, kind, records, mode, writer = DEFAULT_WRITER } = params;
   const { valid, positions, errors } = validateRecords(kind, records, workspace.timezone);
-  errors.push(...(await checkAgainstDatabase(client, workspace.id, valid, positions)));
+  errors.push(...(await checkAgainstDatabase(client, workspace.id, valid, positions, records)));
   const invalidIndexes = new Set(errors.map((e) => e.index));
   const result = (stored: boolean): IngestResult => ({
     received: records.length,
@@ -142,7 +142,14 @@ function naturalKey(
   }
 }
 
-async function checkAgainstDatabase(client: pg.ClientBase, workspaceId: string, valid: ValidRecords, positions: number[]): Promise<RecordError[]> {
+async function checkAgainstDatabase(
+  client: pg.ClientBase,
+  workspaceId: string,
+  valid: ValidRecords,
+  positions: number[],
+  /** The records as sent, to name a field as the sender wrote it. */
+  sent: readonly unknown[],
+): Promise<RecordError[]> {
   switch (valid.kind) {
     case 'customers':
       return (await findIdentityConflicts(client, workspaceId, valid.records)).map((c) => ({
@@ -161,13 +168,18 @@ async function checkAgainstDatabase(client: pg.ClientBase, workspaceId: string, 
         value: u.sku,
       }));
     case 'subscriptions':
-      return (await findUnknownSubscriptionProducts(client, workspaceId, valid.records)).map((u) => ({
-        index: positions[u.position]!,
-        field: valid.records[u.position]!.items.length > 1 || u.item > 0 ? `items[${u.item}].sku` : 'sku',
-        reason: `unknown product "${u.sku}": add it to the catalogue first (a subscription cannot create a product)`,
-        code: 'unknown_product',
-        value: u.sku,
-      }));
+      return (await findUnknownSubscriptionProducts(client, workspaceId, valid.records)).map((u) => {
+        const index = positions[u.position]!;
+        // A course's product comes as `sku` or as `items`; the error names the field that was sent.
+        const asItems = typeof sent[index] === 'object' && sent[index] !== null && 'items' in sent[index];
+        return {
+          index,
+          field: asItems ? `items[${u.item}].sku` : 'sku',
+          reason: `unknown product "${u.sku}": add it to the catalogue first (a subscription cannot create a product)`,
+          code: 'unknown_product' as const,
+          value: u.sku,
+        };
+      });
     case 'products':
     case 'events':
       return [];

@@ -246,6 +246,14 @@ describe('upsertSubscriptions', () => {
       { subscription_id: 'S-10', customer_id: 'C-10', sku: 'SERUM-30', cycle: '30日ごと', status: 'active', started_at: '2024-06-01' },
       { subscription_id: 'S-11', customer_id: 'C-11', sku: 'NOPE', cycle: '30日ごと', status: 'active', started_at: '2024-06-01' },
       { subscription_id: 'S-12', customer_id: 'C-12', sku: 'SERUM-30', cycle: '30日ごと', status: 'paused', started_at: '2024-06-01', deliveries: -1 },
+      {
+        subscription_id: 'S-13',
+        customer_id: 'C-13',
+        items: [{ sku: 'SERUM-30' }, { sku: 'GONE', quantity: 2 }],
+        cycle: '30日ごと',
+        status: 'active',
+        started_at: '2024-06-01',
+      },
     ];
     const before = await snapshot();
     const rejected = await ingest('subscriptions', batch);
@@ -253,10 +261,11 @@ describe('upsertSubscriptions', () => {
     expect(rejected.errors.map((e) => [e.index, e.field, e.code])).toEqual([
       [1, 'sku', 'unknown_product'],
       [2, 'deliveries', 'too_small'],
+      [3, 'items[1].sku', 'unknown_product'],
     ]);
     expect(await snapshot()).toEqual(before);
     const skipped = await ingest('subscriptions', batch, { mode: 'skip-invalid' });
-    expect(skipped).toMatchObject({ stored: true, valid: 1, invalid: 2 });
+    expect(skipped).toMatchObject({ stored: true, valid: 1, invalid: 3 });
     expect(await subscription('S-10')).toMatchObject({ status: 'active', cycle_unit: 'days', cycle_every: 30 });
     expect(await subscription('S-11')).toBeUndefined();
   });

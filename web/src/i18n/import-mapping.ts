@@ -16,6 +16,7 @@ export const importMappingJa = {
   rowsRefused: '取り込めない行',
   errorCount: 'エラー件数',
   refusedWithOrder: (n: string) => `うち ${n} 行は、同じ注文の別の行のエラーにより取り込めません。`,
+  refusedWithSubscription: (n: string) => `うち ${n} 行は、同じ定期の別の行のエラーにより取り込めません。`,
 };
 
 export const importMappingEn: typeof importMappingJa = {
@@ -35,4 +36,5 @@ export const importMappingEn: typeof importMappingJa = {
   rowsRefused: 'Rows refused',
   errorCount: 'Errors listed',
   refusedWithOrder: (n) => `${n} of them are refused because another line of the same order has an error.`,
+  refusedWithSubscription: (n) => `${n} of them are refused because another line of the same subscription has an error.`,
 };

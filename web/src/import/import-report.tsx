@@ -12,7 +12,7 @@ export function ImportReportView({ report, title }: { report: ImportReport; titl
   const { t } = useI18n();
   const { format } = useCurrentWorkspace();
   const c = t.import;
-  // Rows refused only because another line of their order has an error have no error of their own.
+  // Rows refused only because another line of their order (or subscription) has an error have no error of their own.
   const linesWithErrors = new Set(report.errors.filter((e) => e.line > 1).map((e) => e.line)).size;
   const refusedWithOrder = Math.max(0, report.invalid - linesWithErrors);
   return (
@@ -27,7 +27,13 @@ export function ImportReportView({ report, title }: { report: ImportReport; titl
           label={c.mappingStep.rowsRefused}
           value={format.integer(report.invalid)}
           variant={report.invalid > 0 ? 'bad' : undefined}
-          {...(refusedWithOrder > 0 ? { note: c.mappingStep.refusedWithOrder(format.integer(refusedWithOrder)) } : {})}
+          {...(refusedWithOrder > 0
+            ? {
+                note: (report.kind === 'subscriptions' ? c.mappingStep.refusedWithSubscription : c.mappingStep.refusedWithOrder)(
+                  format.integer(refusedWithOrder),
+                ),
+              }
+            : {})}
         />
         <Stat label={c.mappingStep.errorCount} value={format.integer(report.errors.length)} variant={report.errors.length > 0 ? 'bad' : undefined} />
       </div>
