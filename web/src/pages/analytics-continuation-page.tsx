@@ -189,8 +189,8 @@ function TableCard({ data }: { data: Continuation }) {
       footer={
         tail.reached > 0 ? (
           <p className="muted">
-            {s.tail(tail.fromDelivery)}: {s.reached} {format.integer(tail.reached)}、{s.stopped} {format.integer(tail.stopped)}、{s.censored}{' '}
-            {format.integer(tail.censored)}、{s.rate} {pct(tail.rate)}
+            {s.tail(tail.fromDelivery)}:{' '}
+            {s.tailSummary(format.integer(tail.reached), format.integer(tail.stopped), format.integer(tail.censored), pct(tail.rate))}
           </p>
         ) : undefined
       }

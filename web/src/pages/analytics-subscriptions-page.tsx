@@ -110,7 +110,7 @@ function SubscribersCard({ data, granularity }: { data: Subscribers; granularity
     <>
       {last && (
         <div className="stats">
-          <Stat label={s.active} value={format.integer(last.active)} note={s.current(format.calendarDate(last.measuredAt))} />
+          <Stat label={s.active} value={format.integer(last.active)} note={s.measuredOn(format.calendarDate(last.measuredAt))} />
           <Stat label={s.paused} value={format.integer(last.paused)} />
           <Stat label={s.customers} value={format.integer(last.customers)} />
         </div>
@@ -134,6 +134,10 @@ function CancellationCard({ data, granularity }: { data: Cancellations; granular
   const a = t.analytics;
   const label = (b: CancellationBucket) => bucketLabel(format, granularity, b.bucket);
   const pct = (v: number | null) => orNone(t, v, (x) => format.percent(x));
+  // The mean of the buckets' rates, not cancelled ÷ in force at the period's start: over a year that
+  // quotient counts the cancellations of subscriptions started during the year against those running at its start.
+  const rates = data.series.map((b) => b.rate).filter((rate): rate is number => rate !== null);
+  const meanRate = rates.length === 0 ? null : rates.reduce((sum, rate) => sum + rate, 0) / rates.length;
   const columns: Column<CancellationBucket>[] = [
     { label: a.sales.bucket, value: (b) => b.bucket, cell: label },
     { label: s.inForceAtStart, value: (b) => b.inForceAtStart, cell: (b) => format.integer(b.inForceAtStart), numeric: true },
@@ -180,7 +184,7 @@ function CancellationCard({ data, granularity }: { data: Cancellations; granular
       filename={`cancellations_${data.period.from}_${data.period.to}_${granularity}`}
       note={
         <p className="muted">
-          {s.totalCancellation(pct(data.total.rate), format.integer(data.total.cancelled), format.integer(data.total.inForceAtStart))} {s.cancellationsNote}
+          {meanRate === null ? '' : s.meanCancellation(pct(meanRate), format.integer(data.total.cancelled))} {s.cancellationsNote}
         </p>
       }
       chart={() => <EChart option={option} label={s.cancellationsTitle} />}
