@@ -11,6 +11,7 @@ import type { Database } from '../../src/db/connect.ts';
 import type { Role } from '../../src/db/schema.ts';
 import { buildApp, webDistDir } from '../../src/http/app.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
+import type { Clock } from '../../src/shared/clock.ts';
 import { AnalyticsEngine } from '../../src/analytics/engine/analytics-engine.ts';
 
 /** Where end-to-end tests put their screenshots. */
@@ -42,12 +43,17 @@ export interface RunningConsole {
 }
 
 /** Starts the server and Chromium (building the console first when web/dist is missing). */
-export async function startConsole(database: Database): Promise<RunningConsole> {
+export async function startConsole(database: Database, options: { clock?: Clock } = {}): Promise<RunningConsole> {
   if (!existsSync(path.join(webDistDir, 'index.html'))) {
     execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
+  const app = await buildApp({
+    database,
+    analytics: new AnalyticsEngine(database.pool, options.clock ? { clock: options.clock } : {}),
+    config: { secureCookies: false },
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({
