@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { AnalyticsPeriod, Day, Quotient } from '../analytics/result-shapes.ts';
 import type { PurchaseSnapshot } from '../analytics/engine/snapshot/purchase-snapshot.ts';
+import type { SubscribedCustomers } from '../analytics/engine/subscribed-customers.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { kpiMeasurer, type KpiActuals, type KpiSpan } from './actuals.ts';
 import { isAdditiveMetric, type KpiGranularity } from './definition.ts';
@@ -72,6 +73,8 @@ export async function kpiBoard(params: {
   buckets?: number;
   /** The workspace's purchases in memory (the analytics engine): unfiltered sales metrics come from it instead of a query. */
   snapshot?: PurchaseSnapshot;
+  /** Who has a subscription, as the engine holds it: with the snapshot, the churn rate comes from memory too. */
+  subscribed?: SubscribedCustomers;
 }): Promise<KpiBoard> {
   const { pool, workspaceId, asOf } = params;
   const buckets = params.buckets ?? DEFAULT_BOARD_BUCKETS;
@@ -81,7 +84,7 @@ export async function kpiBoard(params: {
   }
   const timezone = await workspaceTimezone(pool, workspaceId);
   const [kpis, dataFrom] = await Promise.all([listKpis({ pool, workspaceId }), firstDataDay(pool, workspaceId, timezone)]);
-  const { measureKpi } = kpiMeasurer({ pool, workspaceId, timezone, asOf, dataFrom, snapshot: params.snapshot });
+  const { measureKpi } = kpiMeasurer({ pool, workspaceId, timezone, asOf, dataFrom, snapshot: params.snapshot, subscribed: params.subscribed });
   const spansByGranularity = new Map<KpiGranularity, KpiSpan[]>();
   const spansOf = (granularity: KpiGranularity) => {
     const spans = spansByGranularity.get(granularity) ?? boardSpans(asOf, granularity, buckets);
@@ -184,7 +187,7 @@ export function kpiBoardOf(deps: AnalysisDeps, params: { workspace: Workspace; a
   const board = { pool: deps.pool, workspaceId: workspace.id, asOf: params.asOf ?? todayIn(workspace, deps.clock), buckets };
   return deps.analytics.run(
     workspace.id,
-    (snapshot) => kpiBoard({ ...board, snapshot }),
+    async (snapshot) => kpiBoard({ ...board, snapshot, subscribed: await deps.analytics.subscribedCustomers(workspace.id, snapshot.timezone) }),
     () => kpiBoard(board),
   );
 }

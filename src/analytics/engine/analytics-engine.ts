@@ -6,6 +6,7 @@ import { loadPurchaseSnapshot } from './snapshot/load.ts';
 import { EngineLimit } from './snapshot/money-units.ts';
 import type { PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
 import { refreshPurchaseSnapshot } from './snapshot/refresh.ts';
+import { loadSubscribedCustomers, subscriptionsVersion, type SubscribedCustomers } from './subscribed-customers.ts';
 
 /**
  * The in-memory analytics engine: per workspace, a purchase snapshot (snapshot/purchase-snapshot.ts)
@@ -30,6 +31,8 @@ import { refreshPurchaseSnapshot } from './snapshot/refresh.ts';
  */
 export class AnalyticsEngine {
   private readonly entries = new Map<string, Entry>();
+  /** Per workspace, who has a subscription (subscribed-customers.ts), with its own version: the churn and RFM read it beside the purchases. */
+  private readonly subscribed = new Map<string, { data: Promise<SubscribedCustomers>; lastUsed: number }>();
   private readonly idleMs: number;
   private readonly sweeper: NodeJS.Timeout;
   private readonly clock: Clock;
@@ -88,6 +91,30 @@ export class AnalyticsEngine {
     }
   }
 
+  /**
+   * Who has a subscription in the workspace (for churn and RFM), loaded again when the
+   * subscription-data version (`subscription_changes`) moved or the time zone changed; kept
+   * apart from the purchase snapshot, whose version follows the orders. Concurrent requests
+   * share one load.
+   */
+  async subscribedCustomers(workspaceId: string, timezone: string): Promise<SubscribedCustomers> {
+    const version = await subscriptionsVersion(this.pool, workspaceId);
+    const held = this.subscribed.get(workspaceId);
+    if (held) {
+      const data = await held.data.catch(() => null);
+      if (data && data.version === version && data.timezone === timezone) {
+        held.lastUsed = this.now();
+        return data;
+      }
+    }
+    const data = loadSubscribedCustomers(this.pool, workspaceId, timezone);
+    this.subscribed.set(workspaceId, { data, lastUsed: this.now() });
+    data.catch(() => {
+      if (this.subscribed.get(workspaceId)?.data === data) this.subscribed.delete(workspaceId);
+    });
+    return data;
+  }
+
   /** Whether the engine holds a snapshot of the workspace (loaded and not dropped). */
   holds(workspaceId: string): boolean {
     return (this.entries.get(workspaceId)?.snapshot ?? null) !== null;
@@ -125,6 +152,7 @@ export class AnalyticsEngine {
   close(): void {
     clearInterval(this.sweeper);
     this.entries.clear();
+    this.subscribed.clear();
   }
 
   /** Drops the snapshots unused for `idleMinutes` by the engine's clock (the sweeper calls it every minute). */
@@ -132,6 +160,9 @@ export class AnalyticsEngine {
     const now = this.now();
     for (const [workspaceId, entry] of this.entries) {
       if (!entry.loading && now - entry.lastUsed > this.idleMs) this.entries.delete(workspaceId);
+    }
+    for (const [workspaceId, held] of this.subscribed) {
+      if (now - held.lastUsed > this.idleMs) this.subscribed.delete(workspaceId);
     }
   }
 }

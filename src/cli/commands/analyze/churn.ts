@@ -1,6 +1,7 @@
 import { analyseChurn, analyseChurnWindow } from '../../../analytics/analyses.ts';
 import { Option } from 'commander';
-import type { ChurnList, ChurnWindowProposal, ChurnWindowSource } from '../../../analytics/churn.ts';
+import type { ChurnList } from '../../../analytics/churn.ts';
+import type { ChurnWindowProposal, ChurnWindowSource } from '../../../analytics/churn-window.ts';
 import { addDays } from '../../../analytics/periods.ts';
 import { setAnalyticsSettings, type AnalyticsSettings } from '../../../analytics/settings.ts';
 import type { Workspace } from '../../../workspaces/workspaces.ts';

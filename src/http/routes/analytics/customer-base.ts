@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { analyseChurn, analyseChurnWindow, analyseRetention, analyseRfm, analyseRfmCustomers } from '../../../analytics/analyses.ts';
-import { ChurnList, ChurnWindowProposal } from '../../../analytics/churn.ts';
+import { ChurnList } from '../../../analytics/churn.ts';
+import { ChurnWindowProposal } from '../../../analytics/churn-window.ts';
 import { CohortRetention } from '../../../analytics/retention.ts';
 import { CustomerRfm, RfmSummary } from '../../../analytics/rfm.ts';
 import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
