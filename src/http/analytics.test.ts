@@ -226,7 +226,20 @@ describe('customer base analytics API', () => {
 
   it('proposes the churn window from the intervals and keeps the one a marketer sets until it is cleared', async () => {
     expect(await read('/analytics/churn/window')).toEqual({
-      proposal: { days: 38, intervals: { count: 4, median: 25, p80: 32.4, p90: 37.2 } },
+      // p75 at 2.25 = 26 + 0.25·16 = 30, p95 at 2.85 = 39.6; bins of ⌈39.6 ÷ 19⌉ = 3 days: ⌊(gap − 1) ÷ 3⌋ = 4, 7, 8, 13.
+      proposal: {
+        days: 38,
+        population: { kind: 'all_customers', reason: 'no_subscribers', customers: 4, subscribers: 0, minimumGaps: 30 },
+        intervals: {
+          count: 4,
+          median: 25,
+          p75: 30,
+          p80: 32.4,
+          p90: 37.2,
+          p95: 39.6,
+          histogram: { width: 3, counts: Array.from({ length: 20 }, (_, i) => ([4, 7, 8, 13].includes(i) ? 1 : 0)) },
+        },
+      },
       churnWindowDays: null,
     });
     const set = await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: 20 });
@@ -241,6 +254,7 @@ describe('customer base analytics API', () => {
 
   it('scores RFM by quintiles with the grid, segments and boundaries, and pages the customers of a segment', async () => {
     // As of 04-01: A r17 f4 ¥7,500 → 5/5/5; B r30 f2 ¥6,000 → 3/4/4; C r51 f1 ¥5,000 → 2/2/3; D r27 f2 ¥1,500 → 4/4/2.
+    // The proposed window, 38 days, churns C (51 days): RFM's 離反 is the churn list.
     const rfm = await read('/analytics/rfm?asOf=2024-04-01');
     expect(rfm).toMatchObject({ asOf: '2024-04-01', customers: 4, monetary: '20000' });
     const filled = rfm.grid
@@ -250,7 +264,8 @@ describe('customer base analytics API', () => {
     const segments = Object.fromEntries(
       rfm.segments.map((s: { code: string; customers: number; monetaryShare: number | null }) => [s.code, [s.customers, s.monetaryShare]]),
     );
-    expect(segments).toEqual({ churned: [0, 0], at_risk: [1, 0.25], new: [0, 0], loyal: [2, 0.45], stable: [1, 0.3] });
+    expect(segments).toEqual({ churned: [1, 0.25], at_risk: [0, 0], new: [0, 0], loyal: [2, 0.45], stable: [1, 0.3] });
+    expect(rfm.churnWindow).toEqual({ days: 38, source: 'proposal' });
     expect(rfm.boundaries.recency.find((band: { score: number }) => band.score === 5)).toEqual({ score: 5, customers: 1, min: 17, max: 17 });
 
     const loyal = await read('/analytics/rfm/customers?asOf=2024-04-01&segment=loyal&limit=1');
