@@ -200,7 +200,7 @@ describe('kizuna analyze churn and rfm', () => {
     expect(out).toContain('16-30 3 ##############################');
     expect(out).toContain('286+ 1 ##########');
 
-    expect(json(await analyze('churn', '--set-window', '90', '--json'))).toEqual({ churnWindowDays: 90 });
+    expect(json(await analyze('churn', '--set-window', '90', '--json'))).toEqual({ churnWindowDays: 90, clvMargin: null });
     const stored = json(await analyze('churn', '--as-of', '2024-07-01', '--json'));
     expect(stored).toMatchObject({ window: { days: 90, source: 'setting' }, churned: 2 });
     const following = lines(await analyze('churn', '--set-window', 'proposal'));
@@ -254,12 +254,20 @@ describe('kizuna analyze clv', () => {
   it('clv: fits and stores the models, then prints the fits, the holdout check, the distributions and the top customers', async () => {
     // Calibration to 2024-03-31: A, B, C and E have bought; A (3 later purchase days) and B (1) are repeat customers.
     // Holdout: 04-01 .. 06-01 (62 days) holds two repeat purchase days, C's 04-05 and B's 06-01.
+    // Without a margin given or set, the run is refused and says how to set one.
+    const refused = await analyze('clv', '--calibration-end', '2024-03-31');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/No margin \(粗利率\).*--set-margin/);
+    expect(lines(await analyze('clv', '--set-margin', '0.25'))[0]).toBe(
+      `The CLV margin of workspace ${workspace.name} is now 25.0%; analyze clv uses it unless --margin is given.`,
+    );
     const result = json(await analyze('clv', '--calibration-end', '2024-03-31', '--unit', 'day', '--horizon', '6', '--limit', '3', '--json'));
     expect(result.run).toMatchObject({
       calibrationEnd: '2024-03-31',
       unit: 'day',
       horizonMonths: 6,
-      margin: 1,
+      margin: 0.25,
+      marginSource: 'setting',
       discountRate: 0.01,
       customers: 4,
       repeatCustomers: 2,
@@ -273,9 +281,10 @@ describe('kizuna analyze clv', () => {
 
     const out = lines(await analyze('clv', '--calibration-end', '2024-03-31', '--margin', '0.4'));
     expect(out).toContain(
-      'Calibration: purchases up to 2024-03-31, time unit week; value over 12 months at a margin of 40.0% and a discount rate of 1.00% a month',
+      'Calibration: purchases up to 2024-03-31, time unit week; value over 12 months at a margin of 40.0% (given with --margin) and a discount rate of 1.00% a month',
     );
-    expect(out).toContainEqual(expect.stringMatching(/^4 customers scored, 2 with repeat purchases; total CLV [\d,]+$/));
+    expect(out).toContainEqual(expect.stringMatching(/^4 customers scored, 2 with repeat purchases; total CLV [\d,]+ \(margin 40\.0%\)$/));
+    expect(out).toContainEqual(expect.stringMatching(/^(Expected spends: Gamma-Gamma|Not used: )/));
     expect(out).toContainEqual(
       expect.stringMatching(/^BG\/NBD, repeat purchase days \(alpha in weeks\): log-likelihood -[\d.,]+, (NOT )?converged after \d+ iterations$/),
     );
@@ -285,7 +294,8 @@ describe('kizuna analyze clv', () => {
     );
     expect(out).toContain('distribution mean p10 p25 median p75 p90 p99');
     expect(out).toContain('Top 4 customers by CLV');
-    expect(out).toContain('customer name repeat purchases P(alive) expected purchases expected spend CLV');
+    expect(out).toContain('customer name repeat purchases P(alive) expected purchases expected spend CLV (margin 40.0%)');
+    await analyze('clv', '--set-margin', 'none');
   });
 });
 

@@ -244,12 +244,12 @@ describe('customer base analytics API', () => {
     });
     const set = await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: 20 });
     expect(set.statusCode, set.body).toBe(200);
-    expect(set.json()).toEqual({ churnWindowDays: 20 });
-    expect(await read('/analytics/settings')).toEqual({ churnWindowDays: 20 });
+    expect(set.json()).toEqual({ churnWindowDays: 20, clvMargin: null });
+    expect(await read('/analytics/settings')).toEqual({ churnWindowDays: 20, clvMargin: null });
     expect((await read('/analytics/churn/window')).churnWindowDays).toBe(20);
     expect(await read('/analytics/churn?asOf=2024-04-01')).toMatchObject({ window: { days: 20, source: 'setting' }, churned: 3 });
     expect((await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: 0 })).statusCode).toBe(400);
-    expect((await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: null })).json()).toEqual({ churnWindowDays: null });
+    expect((await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: null })).json()).toEqual({ churnWindowDays: null, clvMargin: null });
   });
 
   it('scores RFM by quintiles with the grid, segments and boundaries, and pages the customers of a segment', async () => {
@@ -291,9 +291,18 @@ describe('customer value API', () => {
   });
 
   it("runs the models for a writer, then serves the run, the ranking and each customer's value beside their RFM", async () => {
-    const run = await call('POST', '/analytics/customer-value', writeKey, { calibrationEnd: '2024-03-31', unit: 'day', horizonMonths: 6 });
+    const terms = { calibrationEnd: '2024-03-31', unit: 'day', horizonMonths: 6 };
+    // No margin given or set: refused with how to set one, never a silent 100 %.
+    const refused = await call('POST', '/analytics/customer-value', writeKey, terms);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().message).toMatch(/^No margin \(粗利率\)/);
+    const margin = await call('PUT', '/analytics/settings', writeKey, { clvMargin: 0.3 });
+    expect(margin.json()).toEqual({ churnWindowDays: null, clvMargin: 0.3 });
+    const run = await call('POST', '/analytics/customer-value', writeKey, terms);
     expect(run.statusCode, run.body).toBe(200);
     expect(run.json()).toMatchObject({ calibrationEnd: '2024-03-31', unit: 'day', horizonMonths: 6, customers: 4, repeatCustomers: 2, holdout: null });
+    expect(run.json()).toMatchObject({ margin: 0.3, marginSource: 'setting' });
+    expect(run.json().spendModel.method).toMatch(/^(gamma_gamma|shrunk_mean)$/);
     // The stored run is the run answered: fits, distributions, holdout and the time it was computed.
     expect(await read('/analytics/customer-value')).toEqual(run.json());
     const ranking = await read('/analytics/customer-value/customers?limit=3');
@@ -305,7 +314,10 @@ describe('customer value API', () => {
 
     const a = await read(`/customers/${ids.get('A')}/analytics?asOf=2024-04-01`);
     expect(a.rfm).toMatchObject({ externalId: 'A', recency: 17, scores: { recency: 5, frequency: 5, monetary: 5 }, segment: 'loyal' });
-    expect(a.value).toMatchObject({ externalId: 'A', repeatPurchases: 3 });
+    expect(a.value).toMatchObject({ externalId: 'A', repeatPurchases: 3, margin: 0.3 });
+    // The churn status beside the RFM: A last bought 03-15, 17 days before, within the proposed window.
+    expect(a.churn).toMatchObject({ status: 'within_window', lastPurchaseDay: '2024-03-15', daysSince: 17, window: { source: 'proposal' } });
+    await call('PUT', '/analytics/settings', writeKey, { clvMargin: null });
     expect(a.value.probabilityAlive).toBeGreaterThan(0);
   });
 
@@ -368,7 +380,7 @@ describe('analytics API access', () => {
     expect(run.statusCode).toBe(403);
     expect(run.json().code).toBe('forbidden');
     expect((await call('PUT', '/analytics/settings', readKey, { churnWindowDays: 30 })).statusCode).toBe(403);
-    expect(await read('/analytics/settings')).toEqual({ churnWindowDays: null });
+    expect(await read('/analytics/settings')).toEqual({ churnWindowDays: null, clvMargin: null });
   });
 
   it("shows a key of another workspace nothing (404), not even a customer's analytics", async () => {
