@@ -8,13 +8,13 @@ function purchasesOf(spends: number[][]) {
   const customer: number[] = [];
   const day: number[] = [];
   const amount: number[] = [];
-  spends.forEach((amounts, c) =>
-    amounts.forEach((value, k) => {
+  for (const [c, amounts] of spends.entries()) {
+    for (const [k, value] of amounts.entries()) {
       customer.push(c);
       day.push(19_723 + 10 * k); // 2024-01-01 + 10k days
       amount.push(value);
-    }),
-  );
+    }
+  }
   return { customer: Int32Array.from(customer), day: Int32Array.from(day), amount: Float64Array.from(amount) };
 }
 
@@ -48,9 +48,10 @@ describe('the spend model', () => {
     expect(fitted.spendModel.method).toBe('gamma_gamma');
     expect(fitted.spendModel.reason).toBeNull();
     const params = { p: fitted.gammaGamma.p, q: fitted.gammaGamma.q, gamma: fitted.gammaGamma.gamma };
-    fitted.summary.x.forEach((x, i) =>
-      expect(fitted.value.expectedSpend[i]).toBeCloseTo(conditionalExpectedSpend({ params, frequency: x, monetary: fitted.summary.monetary[i]! }), 6),
-    );
+    for (let i = 0; i < fitted.summary.x.length; i++) {
+      const expected = conditionalExpectedSpend({ params, frequency: fitted.summary.x[i]!, monetary: fitted.summary.monetary[i]! });
+      expect(fitted.value.expectedSpend[i]).toBeCloseTo(expected, 6);
+    }
   });
 
   it('shrinks each mean toward the population with k = 3, by hand', () => {
@@ -65,12 +66,12 @@ describe('the spend model', () => {
   });
 
   it('names the reason: not converged, no population mean, no spread by the fit or by the data', () => {
-    const fit = (p: number, q: number, converged = true) => ({ p, q, gamma: 100, converged }) as GammaGammaFit;
-    expect(spendFallbackReason(fit(2, 5, false), 0.5)).toBe('not_converged');
-    expect(spendFallbackReason(fit(2, 0.8), 0.5)).toBe('no_population_mean');
-    expect(spendFallbackReason(fit(2, 1e10), 0.5)).toBe('no_spread');
-    expect(spendFallbackReason(fit(2, 999), 0.5)).toBeNull();
-    expect(spendFallbackReason(fit(2, 5), 0.005)).toBe('no_spread');
-    expect(spendFallbackReason(fit(2, 5), 0.5)).toBeNull();
+    const fitOf = (p: number, q: number, converged = true) => ({ p, q, gamma: 100, converged }) as GammaGammaFit;
+    expect(spendFallbackReason(fitOf(2, 5, false), 0.5)).toBe('not_converged');
+    expect(spendFallbackReason(fitOf(2, 0.8), 0.5)).toBe('no_population_mean');
+    expect(spendFallbackReason(fitOf(2, 1e10), 0.5)).toBe('no_spread');
+    expect(spendFallbackReason(fitOf(2, 999), 0.5)).toBeNull();
+    expect(spendFallbackReason(fitOf(2, 5), 0.005)).toBe('no_spread');
+    expect(spendFallbackReason(fitOf(2, 5), 0.5)).toBeNull();
   });
 });
