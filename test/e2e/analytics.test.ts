@@ -226,7 +226,7 @@ describe('the analytics console', () => {
     await page.getByRole('heading', { level: 1, name: api.items[0]!.name }).waitFor();
     // The 360 page says why: the churn status with its days against the window, beside the RFM.
     const block = card('分析(RFM・予測LTV)');
-    await block.getByText('離反の判定').waitFor();
+    await block.getByRole('heading', { name: '離反の判定' }).waitFor();
     expect(await block.locator('.churn-status').textContent()).toMatch(/^離反: 最終購入から [\d,]+日/);
   });
 
@@ -324,7 +324,8 @@ describe('the analytics console', () => {
     expect(bins.reduce((sum, cells) => sum + Number(digits(cells[1]!)), 0)).toBe(run.customers);
     const csv = await downloadCsv(clv);
     expect(csv.text.slice(1).split('\r\n')[0]).toBe('区間,顧客数');
-    expect(csv.text).toContain('"￥0〜');
+    // The first bin starts at ￥0 (quoted when its upper bound has a comma: at a 30 % margin it may not).
+    expect(csv.text).toMatch(/\r\n"?￥0〜/);
   });
 
   it("shows the customer's RFM, P(alive), expected purchases and CLV on the customer 360", async () => {
