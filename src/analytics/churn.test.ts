@@ -179,14 +179,14 @@ describe('proposeChurnWindow and the window a churn list uses', () => {
     expect(proposed).toMatchObject({ window: { days: 27, source: 'proposal' }, customers: 5, churned: 2, churnRate: 0.4 });
     expect(names(proposed)).toEqual(['S', 'T']);
 
-    expect(await setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: 47 } })).toEqual({ churnWindowDays: 47 });
+    expect(await setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: 47 } })).toEqual({ churnWindowDays: 47, clvMargin: null });
     const set = listed(await listChurned({ pool, workspaceId: workspace.id, asOf, limit: 10 }));
     expect(set.window).toEqual({ days: 47, source: 'setting' });
     expect(names(set)).toEqual(['S']);
     expect(names(await listChurned({ pool, workspaceId: workspace.id, asOf, window: 19, limit: 10 }))).toEqual(['P', 'Q', 'S', 'T']);
 
     await setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: null } });
-    expect(await readAnalyticsSettings({ pool, workspaceId: workspace.id })).toEqual({ churnWindowDays: null });
+    expect(await readAnalyticsSettings({ pool, workspaceId: workspace.id })).toEqual({ churnWindowDays: null, clvMargin: null });
     expect(listed(await listChurned({ pool, workspaceId: workspace.id, asOf, limit: 10 })).window).toEqual({ days: 27, source: 'proposal' });
     await expect(setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: 2.5 } })).rejects.toMatchObject({
       code: 'validation_failed',
