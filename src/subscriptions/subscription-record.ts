@@ -26,19 +26,17 @@ export function subscriptionRecordSchema(timezone: string) {
   });
   const cycle = z
     .union([normalized(parseCycle), cycleObject])
-    .describe(
-      '「30日ごと」「1ヶ月ごと」「2ヶ月ごと」「毎月15日」, "every 30 days", "every 2 months", "monthly on day 15", or {"unit": "days"|"months"|"day_of_month", "every": N}',
-    );
+    .describe('「30日ごと」「1ヶ月ごと」「2ヶ月ごと」「毎月15日」, "every 30 days", "every 2 months", "monthly on day 15", or {"unit": "days"|"months"|"day_of_month", "every": N}');
 
   const count = (field: string) =>
     integer.pipe(z.number().int().min(0, `${field} must not be negative`).max(100_000, `${field} must be at most 100,000`)).default(0);
 
   const subscription = z
     .object({
-      subscription_id: externalId.describe("The subscription number in the brand's systems (定期番号)"),
+      subscription_id: externalId.describe('The subscription number in the brand\'s systems (定期番号)'),
       customer_id: externalId,
       course: optionalText(200).describe('The course name (コース名)'),
-      sku: externalId.optional().describe("The course's product, when it has one (a CSV line); else `items`"),
+      sku: externalId.optional().describe('The course\'s product, when it has one (a CSV line); else `items`'),
       quantity: integer.pipe(z.number().int().min(1).max(1_000_000)).optional(),
       items: z.array(item).min(1).max(100).optional(),
       cycle: cycle as z.ZodType<Cycle, unknown>,
@@ -52,23 +50,16 @@ export function subscriptionRecordSchema(timezone: string) {
         "Why it was cancelled (解約理由): a code of the workspace's list, or words, which are matched to a code and kept as the note",
       ),
       cancel_note: optionalText(2000).describe('Free text about the cancellation'),
-      status_changed_at: timestamp(timezone)
-        .nullish()
-        .describe('When the current status began; default: cancelled_at, else started_at for a new subscription, else now'),
+      status_changed_at: timestamp(timezone).nullish().describe('When the current status began; default: cancelled_at, else started_at for a new subscription, else now'),
       changed_by: optionalText(200).describe('Who or which system changed the status; default: the API key or user, or "import"'),
     })
     .superRefine((record, ctx) => {
-      if (!record.items && !record.sku)
-        ctx.addIssue({ code: 'custom', path: ['sku'], message: 'a subscription needs its product: give sku or items', params: { code: 'required' } });
+      if (!record.items && !record.sku) ctx.addIssue({ code: 'custom', path: ['sku'], message: 'a subscription needs its product: give sku or items', params: { code: 'required' } });
       if (record.items && record.sku) ctx.addIssue({ code: 'custom', path: ['sku'], message: 'give either sku or items, not both' });
       if (record.status === 'cancelled' && !record.cancelled_at)
         ctx.addIssue({ code: 'custom', path: ['cancelled_at'], message: 'a cancelled subscription needs cancelled_at (解約日)', params: { code: 'required' } });
       if (record.status !== 'cancelled' && record.cancelled_at)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['cancelled_at'],
-          message: `cancelled_at is given but the status is ${record.status}; leave it empty unless the status is cancelled`,
-        });
+        ctx.addIssue({ code: 'custom', path: ['cancelled_at'], message: `cancelled_at is given but the status is ${record.status}; leave it empty unless the status is cancelled` });
       if (record.status !== 'cancelled' && record.cancel_reason)
         ctx.addIssue({ code: 'custom', path: ['cancel_reason'], message: `cancel_reason is given but the status is ${record.status}` });
       if (record.cancelled_at && record.cancelled_at < record.started_at)
