@@ -113,7 +113,7 @@ try {
     const ours = {
       sales: await time(() => snapshotSales(snapshot, { period: { from, to }, granularity: 'month', compare: ['previous', 'year'] })),
       retention: await time(() => snapshotRetention(snapshot, { from, to, months: 24, asOf })),
-      rfm: await time(() => snapshotRfmSummary(snapshot, snapshotRfmTable(snapshot, asOf))),
+      rfm: await time(() => snapshotRfmSummary(snapshot, snapshotRfmTable(snapshot, asOf, { churnWindow: null, churned: new Uint8Array(snapshot.customers) }))),
       clv: await time(() => computeCustomerValue({ purchases: snapshotPurchaseRows(snapshot), calibrationEnd, terms: clvTerms })),
     };
     bar.increment(1, { step: 'customer value stored' });

@@ -3,13 +3,18 @@ import { z } from 'zod';
 import type { Clock } from '../shared/clock.ts';
 import { localDateOf } from '../shared/time.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
-import { listChurned, proposeChurnWindow, type ChurnList, type ChurnWindowProposal } from './churn.ts';
+import { listChurned, type ChurnList } from './churn.ts';
+import { churnStatusOfCustomer, CustomerChurnStatus } from './churn-status.ts';
+import { proposeChurnWindow, type ChurnWindowProposal } from './churn-window.ts';
 import { customerValueOf, StoredCustomerValue } from './customer-value/read-values.ts';
 import { runCustomerValue } from './customer-value/run.ts';
 import type { CustomerValueRun, CustomerValueTerms } from './customer-value/terms.ts';
 import type { AnalyticsEngine, EngineChoice } from './engine/analytics-engine.ts';
-import { snapshotChurned, snapshotChurnProposal, snapshotF2, snapshotRepeatRates } from './engine/customer-base.ts';
+import { snapshotChurned, snapshotChurnProposal, snapshotChurnStatus } from './engine/churn.ts';
+import { snapshotF2, snapshotRepeatRates } from './engine/customer-base.ts';
 import { snapshotPurchaseRows } from './engine/snapshot/model-rows.ts';
+import type { PurchaseSnapshot } from './engine/snapshot/purchase-snapshot.ts';
+import type { SubscribedCustomers } from './engine/subscribed-customers.ts';
 import { snapshotRetention } from './engine/retention.ts';
 import { rfmTableOf, snapshotRfmCustomers, snapshotRfmOfCustomer } from './engine/rfm-customers.ts';
 import { snapshotRfmSummary } from './engine/rfm.ts';
@@ -50,6 +55,11 @@ export interface AnalysisDeps {
 interface Subject {
   workspace: Workspace;
   engine?: EngineChoice;
+}
+
+/** Who has a subscription, as the engine holds it for the snapshot's workspace and time zone. */
+function subscribedOf(analytics: AnalyticsEngine, snapshot: PurchaseSnapshot): Promise<SubscribedCustomers> {
+  return analytics.subscribedCustomers(snapshot.workspaceId, snapshot.timezone);
 }
 
 /** Today in the workspace's time zone by `clock`: the default "as of" of the analyses of the customer base. */
@@ -156,18 +166,18 @@ export function analyseChurn(deps: AnalysisDeps, params: Subject & { asOf?: stri
   const limit = params.limit ?? DEFAULT_PAGE_SIZE;
   return analytics.run(
     workspace.id,
-    (snapshot) => snapshotChurned({ pool, snapshot, asOf, window, limit, cursor }),
+    async (snapshot) => snapshotChurned({ pool, snapshot, subscribed: await subscribedOf(analytics, snapshot), asOf, window, limit, cursor }),
     () => listChurned({ pool, workspaceId: workspace.id, asOf, window, limit, cursor }),
     params.engine,
   );
 }
 
-/** The churn window proposed from the inter-purchase intervals (churn.ts), of all purchases or those before `asOf`. */
+/** The churn window proposed from the inter-purchase intervals (churn-window.ts), of all purchases or those before `asOf`. */
 export function analyseChurnWindow(deps: AnalysisDeps, params: Subject & { asOf?: string }): Promise<ChurnWindowProposal> {
   const { workspace, asOf } = params;
   return deps.analytics.run(
     workspace.id,
-    (snapshot) => snapshotChurnProposal(snapshot, asOf),
+    async (snapshot) => snapshotChurnProposal(snapshot, await subscribedOf(deps.analytics, snapshot), asOf),
     () => proposeChurnWindow({ pool: deps.pool, workspaceId: workspace.id, asOf }),
     params.engine,
   );
@@ -179,7 +189,8 @@ export function analyseRfm(deps: AnalysisDeps, params: Subject & { asOf?: string
   const asOf = params.asOf ?? todayIn(workspace, deps.clock);
   return deps.analytics.run(
     workspace.id,
-    (snapshot) => snapshotRfmSummary(snapshot, rfmTableOf(snapshot, asOf)),
+    async (snapshot) =>
+      snapshotRfmSummary(snapshot, await rfmTableOf({ pool: deps.pool, snapshot, subscribed: await subscribedOf(deps.analytics, snapshot), asOf })),
     () => rfmScores({ pool: deps.pool, workspaceId: workspace.id, asOf }),
     params.engine,
   );
@@ -193,18 +204,21 @@ export async function analyseRfmCustomers(deps: AnalysisDeps, params: Subject & 
   const limit = params.limit ?? DEFAULT_PAGE_SIZE;
   const page = await analytics.run(
     workspace.id,
-    (snapshot) => snapshotRfmCustomers({ pool, snapshot, asOf, segment, limit, cursor }),
+    async (snapshot) => snapshotRfmCustomers({ pool, snapshot, subscribed: await subscribedOf(analytics, snapshot), asOf, segment, limit, cursor }),
     () => listRfmCustomers({ pool, workspaceId: workspace.id, asOf, segment, limit, cursor }),
     params.engine,
   );
   return { asOf, ...page };
 }
 
-/** A customer's analytics: RFM and predicted value. */
+/** A customer's analytics: RFM, churn status and predicted value. */
 export const CustomerAnalytics = z
   .object({
-    asOf: Day.describe('The date the RFM is as of'),
+    asOf: Day.describe('The date the RFM and the churn status are as of'),
     rfm: CustomerRfm.nullable().describe('Null when the customer had no purchase before asOf'),
+    churn: CustomerChurnStatus.nullable().describe(
+      "The churn status with its reason (churn.ts: days since the last purchase against the window; a subscriber is never churned). Not the recency score, which is relative to the base; RFM's 離反 segment is this status. Null when the customer had no purchase before asOf",
+    ),
     value: StoredCustomerValue.nullable().describe(
       'From the last customer value run; null without a run or when the customer had no purchase by its calibration end',
     ),
@@ -212,21 +226,28 @@ export const CustomerAnalytics = z
   .meta({ id: 'CustomerAnalytics' });
 export type CustomerAnalytics = z.infer<typeof CustomerAnalytics>;
 
-/** One customer's RFM (scored against the whole base, as of today unless given) and stored predicted value. */
+/** One customer's RFM (scored against the whole base, as of today unless given), churn status and stored predicted value. */
 export async function analyseCustomer(deps: AnalysisDeps, params: Subject & { customerId: string; asOf?: string }): Promise<CustomerAnalytics> {
   const { pool, analytics, clock } = deps;
   const { workspace, customerId } = params;
   const asOf = params.asOf ?? todayIn(workspace, clock);
-  const [rfm, value] = await Promise.all([
+  const [{ rfm, churn }, value] = await Promise.all([
     analytics.run(
       workspace.id,
-      (snapshot) => snapshotRfmOfCustomer({ pool, snapshot, asOf, customerId }),
-      () => rfmOfCustomer({ pool, workspaceId: workspace.id, asOf, customerId }),
+      async (snapshot) => {
+        const subscribed = await subscribedOf(analytics, snapshot);
+        const rfm = await snapshotRfmOfCustomer({ pool, snapshot, subscribed, asOf, customerId });
+        return { rfm, churn: await snapshotChurnStatus({ pool, snapshot, subscribed, asOf, customerId }) };
+      },
+      async () => {
+        const rfm = await rfmOfCustomer({ pool, workspaceId: workspace.id, asOf, customerId });
+        return { rfm, churn: await churnStatusOfCustomer({ pool, workspaceId: workspace.id, asOf, customerId }) };
+      },
       params.engine,
     ),
     customerValueOf({ pool, workspaceId: workspace.id, customerId }),
   ]);
-  return { asOf, rfm, value };
+  return { asOf, rfm, churn, value };
 }
 
 /** Predicts and stores every customer's value (customer-value/run.ts), from the engine's purchases (shared with the other analyses) unless asked for SQL. */

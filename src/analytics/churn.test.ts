@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
 import { addOrders } from '../../test/support/purchases.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
-import { listChurned, proposeChurnWindow, type ChurnList } from './churn.ts';
+import { listChurned, type ChurnList } from './churn.ts';
+import { proposeChurnWindow } from './churn-window.ts';
 import { readAnalyticsSettings, setAnalyticsSettings } from './settings.ts';
 
 const database = connectTestDatabase();
@@ -150,10 +151,19 @@ describe('proposeChurnWindow and the window a churn list uses', () => {
   });
 
   it('proposes the 90th percentile of the gaps between purchase days, rounded up, with its distribution', async () => {
-    expect(await proposeChurnWindow({ pool, workspaceId: workspace.id })).toEqual({ days: 49, intervals: { count: 5, median: 20, p80: 36.2, p90: 48.6 } });
+    // p75 at 3.0 = 30; p95 at 3.8 = 30 + 0.8·31 = 54.8; histogram width ⌈54.8 ÷ 19⌉ = 3: bins ⌊(gap − 1) ÷ 3⌋ = 0, 3, 6, 9, 20 → 19.
+    const population = { kind: 'all_customers', reason: 'no_subscribers', customers: 5, subscribers: 0, minimumGaps: 30 };
+    const bins = (width: number, filled: Record<number, number>) => ({ width, counts: Array.from({ length: 20 }, (_, i) => filled[i] ?? 0) });
+    expect(await proposeChurnWindow({ pool, workspaceId: workspace.id })).toEqual({
+      days: 49,
+      population,
+      intervals: { count: 5, median: 20, p75: 30, p80: 36.2, p90: 48.6, p95: 54.8, histogram: bins(3, { 0: 1, 3: 1, 6: 1, 9: 1, 19: 1 }) },
+    });
+    // Before 02-20: p75 at 2.25 = 22.5, p95 at 2.85 = 28.5; width ⌈28.5 ÷ 19⌉ = 2: bins 0, 4, 9, 14.
     expect(await proposeChurnWindow({ pool, workspaceId: workspace.id, asOf: '2024-02-20' })).toEqual({
       days: 27,
-      intervals: { count: 4, median: 15, p80: 24, p90: 27 },
+      population,
+      intervals: { count: 4, median: 15, p75: 22.5, p80: 24, p90: 27, p95: 28.5, histogram: bins(2, { 0: 1, 4: 1, 9: 1, 14: 1 }) },
     });
   });
 
@@ -169,14 +179,14 @@ describe('proposeChurnWindow and the window a churn list uses', () => {
     expect(proposed).toMatchObject({ window: { days: 27, source: 'proposal' }, customers: 5, churned: 2, churnRate: 0.4 });
     expect(names(proposed)).toEqual(['S', 'T']);
 
-    expect(await setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: 47 } })).toEqual({ churnWindowDays: 47 });
+    expect(await setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: 47 } })).toEqual({ churnWindowDays: 47, clvMargin: null });
     const set = listed(await listChurned({ pool, workspaceId: workspace.id, asOf, limit: 10 }));
     expect(set.window).toEqual({ days: 47, source: 'setting' });
     expect(names(set)).toEqual(['S']);
     expect(names(await listChurned({ pool, workspaceId: workspace.id, asOf, window: 19, limit: 10 }))).toEqual(['P', 'Q', 'S', 'T']);
 
     await setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: null } });
-    expect(await readAnalyticsSettings({ pool, workspaceId: workspace.id })).toEqual({ churnWindowDays: null });
+    expect(await readAnalyticsSettings({ pool, workspaceId: workspace.id })).toEqual({ churnWindowDays: null, clvMargin: null });
     expect(listed(await listChurned({ pool, workspaceId: workspace.id, asOf, limit: 10 })).window).toEqual({ days: 27, source: 'proposal' });
     await expect(setAnalyticsSettings({ pool, workspaceId: workspace.id, changes: { churnWindowDays: 2.5 } })).rejects.toMatchObject({
       code: 'validation_failed',
@@ -218,7 +228,12 @@ describe('proposeChurnWindow and the window a churn list uses', () => {
     expect(await listChurned({ pool, workspaceId: single.id, asOf: '2024-03-01', limit: 10 })).toEqual({
       outcome: 'no_window',
       asOf: '2024-03-01',
-      proposal: { days: null, intervals: { count: 0, median: null, p80: null, p90: null } },
+      dataEndsOn: '2024-01-02',
+      proposal: {
+        days: null,
+        population: { kind: 'all_customers', reason: 'no_subscribers', customers: 2, subscribers: 0, minimumGaps: 30 },
+        intervals: { count: 0, median: null, p75: null, p80: null, p90: null, p95: null, histogram: { width: 1, counts: [] } },
+      },
     });
   });
 });

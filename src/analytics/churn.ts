@@ -1,107 +1,28 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { KizunaError } from '../shared/errors.ts';
-import { addDays, checkPageSize, dayNumber, localDayStart, purchasesSql, requireCalendarDate } from './periods.ts';
+import { ChurnWindowProposal, ChurnWindowUsed, resolveChurnWindow } from './churn-window.ts';
+import { DataEndsOn, dataEndsOnOf, lastPurchaseDay } from './data-end.ts';
+import { addDays, checkPageSize, dayNumber, localDayStart, requireCalendarDate } from './periods.ts';
 import { customerPurchasesAsOfSql, workspaceTimezone } from './purchases-as-of.ts';
 import { Count, Day, Decimal, pageOf, Quotient } from './result-shapes.ts';
-import { churnWindowProblem, readAnalyticsSettings } from './settings.ts';
+import { quintileScoreSql } from './rfm-quintiles.ts';
+import { subscriptionInForceSql } from './subscription-status.ts';
 
 /**
- * Churned customers (離反). At date d with window w, a customer is churned when they have a
- * purchase before d and their last purchase is more than w days before d: the local day of
- * the last purchase is before d − w. Exactly w days of silence is not churned yet; w + 1 is.
- */
-
-/** The gaps, in days, between consecutive purchase days of the same customer. */
-export const InterPurchaseIntervals = z
-  .object({
-    count: Count.describe('Gaps seen: a customer with n purchase days gives n − 1'),
-    median: Quotient,
-    p80: Quotient,
-    p90: Quotient,
-  })
-  .describe('The gaps in days between consecutive purchase days of the same customer; percentiles by linear interpolation, null without gaps');
-export type InterPurchaseIntervals = z.infer<typeof InterPurchaseIntervals>;
-
-export const ChurnWindowProposal = z
-  .object({
-    days: z.number().int().nullable().describe('The proposed window: the 90th percentile of the gaps, rounded up; null when no customer bought on two days'),
-    intervals: InterPurchaseIntervals,
-  })
-  .meta({ id: 'ChurnWindowProposal' });
-export type ChurnWindowProposal = z.infer<typeof ChurnWindowProposal>;
-
-/**
- * Proposes a churn window from the brand's own inter-purchase intervals: the 90th percentile
- * of the gaps in days between consecutive purchase days of the same customer, rounded up
- * to whole days. Purchases before `asOf` only, when given (so a past date gets the window
- * it would have been proposed then).
+ * Churned customers (離反): the one rule of the churn page, the churn-rate KPI, RFM's 離反
+ * segment and the customer 360 page. At date d with window w, a customer is churned when
  *
- * Why p90: of the returns the brand has seen, nine in ten came within this many days, so a
- * customer silent for longer is past the point where returning customers usually come back,
- * and calling them churned is premature for about one in ten of those who will still return.
- * The observed gaps are only the completed ones (a customer still between purchases gives
- * none), which biases them short; a high percentile rather than the median or p80 makes up
- * for part of that. Gaps are counted between purchase *days* in the workspace's time zone:
- * two orders on one day (a split basket) are one visit, not a gap of 0 that would pull the
- * distribution down.
+ *   - they have a purchase before d,
+ *   - their last purchase is more than w days before d (its local day is before d − w:
+ *     exactly w days of silence is not churned yet; w + 1 is), and
+ *   - they have no subscription in force on d (subscription-status.ts): a subscriber is never
+ *     churned, however long since an order, since the brand delivers to them.
  *
- * One pass over the purchases: group by (customer, local day), the previous day by a window
- * over the same order, and a histogram of the gaps (a few hundred distinct values), from
- * which the percentiles are computed exactly instead of sorting every gap.
+ * RFM's recency score is another thing: a quintile of the days since the last purchase,
+ * relative to the base on the day (R = 1 is the fifth silent the longest, whether or not
+ * that is longer than the window). Results carry both, so a page can show both.
  */
-export async function proposeChurnWindow(params: { pool: pg.Pool; workspaceId: string; asOf?: string }): Promise<ChurnWindowProposal> {
-  const { pool, workspaceId, asOf } = params;
-  if (asOf !== undefined) requireCalendarDate(asOf, 'asOf');
-  const timezone = await workspaceTimezone(pool, workspaceId);
-  const purchases = purchasesSql({ workspaceId: '$1', timezone: '$2', ...(asOf === undefined ? {} : { to: '$3' }) });
-  const { rows: histogram } = await pool.query<{ days: number; gaps: number }>(
-    `with purchase_days as (
-       select p.customer_id, p.local_day from ${purchases} p group by p.customer_id, p.local_day
-     ), gaps as (
-       select local_day - lag(local_day) over (partition by customer_id order by local_day) as days from purchase_days
-     )
-     select days, count(*)::int as gaps from gaps where days is not null group by days order by days`,
-    asOf === undefined ? [workspaceId, timezone] : [workspaceId, timezone, asOf],
-  );
-  return proposalFromGaps(histogram);
-}
-
-/** The proposal from a histogram of gaps between purchase days (sorted by days). */
-export function proposalFromGaps(histogram: readonly { days: number; gaps: number }[]): ChurnWindowProposal {
-  const count = histogram.reduce((sum, bin) => sum + bin.gaps, 0);
-  if (count === 0) return { days: null, intervals: { count, median: null, p80: null, p90: null } };
-  const [median, p80, p90] = [50, 80, 90].map((percent) => percentileInHundredths(histogram, count, percent)) as [number, number, number];
-  // Hundredths are whole numbers, so rounding up is exact: 2,700 → 27 days, 4,860 → 49.
-  return { days: Math.ceil(p90 / 100), intervals: { count, median: median / 100, p80: p80 / 100, p90: p90 / 100 } };
-}
-
-/**
- * The `percent`-th percentile of `count` values given as a sorted histogram, by linear
- * interpolation between closest ranks (as PostgreSQL's percentile_cont and numpy's default):
- * at position percent/100 · (count − 1). Whole-day values make it a whole number of
- * hundredths, computed in integers, so no floating-point residue (27.000000000000004)
- * can round a window up by a day.
- */
-function percentileInHundredths(histogram: readonly { days: number; gaps: number }[], count: number, percent: number): number {
-  const position = percent * (count - 1);
-  const index = Math.floor(position / 100);
-  const remainder = position % 100;
-  const valueAt = (rank: number) => {
-    let seen = 0;
-    for (const bin of histogram) {
-      seen += bin.gaps;
-      if (rank < seen) return bin.days;
-    }
-    return histogram.at(-1)!.days;
-  };
-  const lower = valueAt(index);
-  return 100 * lower + (remainder === 0 ? 0 : remainder * (valueAt(index + 1) - lower));
-}
-
-/** Where the window of a churn list came from. */
-export const CHURN_WINDOW_SOURCES = ['given', 'setting', 'proposal'] as const;
-export type ChurnWindowSource = (typeof CHURN_WINDOW_SOURCES)[number];
 
 export const ChurnedCustomer = z
   .object({
@@ -111,9 +32,17 @@ export const ChurnedCustomer = z
     lastPurchaseAt: z.date(),
     lastPurchaseDay: Day,
     daysSince: z.number().int().describe('Days from the last purchase day to asOf (> the window)'),
-    churnedOn: Day.describe('The first date on which they count as churned: last purchase day + window + 1'),
+    churnedOn: Day.describe(
+      'The date the silence passed the window: last purchase day + window + 1 (a customer whose subscription stopped later counts as churned only from then)',
+    ),
     purchases: Count.describe('Purchases before asOf'),
     totalSpent: Decimal.describe("Σ amount of those purchases: the customer's value"),
+    recencyScore: z
+      .number()
+      .int()
+      .min(1)
+      .max(5)
+      .describe('RFM recency score as of asOf (1–5, a quintile relative to the base): not the churn status, which is absolute (days against the window)'),
   })
   .meta({ id: 'ChurnedCustomer' });
 export type ChurnedCustomer = z.infer<typeof ChurnedCustomer>;
@@ -124,15 +53,20 @@ export const ChurnList = z
     z.object({
       outcome: z.literal('listed'),
       asOf: Day,
-      window: z.object({ days: z.number().int(), source: z.enum(CHURN_WINDOW_SOURCES).describe('Where the window came from') }),
+      dataEndsOn: DataEndsOn,
+      window: ChurnWindowUsed,
       customers: Count.describe('Customers with a purchase before asOf: the base the rate is a share of'),
       churned: Count.describe('Churned customers, all pages together'),
       churnRate: Quotient.describe('churned ÷ customers; null when nobody had bought yet'),
+      keptBySubscription: Count.describe(
+        'Customers silent for longer than the window who have a subscription in force on asOf: not churned, and not counted in churned',
+      ),
       ...pageOf(ChurnedCustomer),
     }),
     z.object({
       outcome: z.literal('no_window').describe('No window was given or set, and none can be proposed: no customer has bought on two days yet'),
       asOf: Day,
+      dataEndsOn: DataEndsOn,
       proposal: ChurnWindowProposal,
     }),
   ])
@@ -142,8 +76,8 @@ export type ChurnList = z.infer<typeof ChurnList>;
 /**
  * The churned customers at `asOf` (a local date; purchases before it count), most valuable
  * first, one page at a time with keyset paging on (total spent desc, customer id), with the
- * total count and the churn rate. The window is `window` when given, else the workspace's
- * setting, else the proposal from the intervals before `asOf`.
+ * total count, the churn rate and the customers a subscription kept out. The window is
+ * `window` when given, else the workspace's setting, else the proposal as of `asOf`.
  *
  *   const page = await listChurned({ pool, workspaceId, asOf: '2024-07-01', limit: 50 });
  *
@@ -160,15 +94,18 @@ export async function listChurned(params: {
 }): Promise<ChurnList> {
   const { pool, workspaceId, asOf, limit } = params;
   const after = checkChurnPage(params);
-  const resolved = await resolveChurnWindow({ pool, workspaceId, asOf, window: params.window });
-  if (resolved.outcome === 'no_window') return resolved;
-  const { window } = resolved;
   const timezone = await workspaceTimezone(pool, workspaceId);
+  const dataEndsOn = dataEndsOnOf(await lastPurchaseDay(pool, workspaceId, timezone), asOf);
+  const resolved = await resolveChurnWindow({ pool, workspaceId, asOf, window: params.window });
+  if (resolved.outcome === 'no_window') return { ...resolved, dataEndsOn };
+  const { window } = resolved;
   const purchases = customerPurchasesAsOfSql({ workspaceId: '$1', timezone: '$2', asOf: '$3' });
-  // Churned ⇔ local day of the last purchase < asOf − window ⇔ last purchase before the start of that day.
+  const inForce = subscriptionInForceSql({ workspaceId: '$1', timezone: '$2', day: '$3' });
+  // Silent ⇔ local day of the last purchase < asOf − window ⇔ last purchase before the start of that day.
   const { rows } = await pool.query<{
     customers: number;
     churned: number;
+    kept: number;
     id: string | null;
     external_id: string;
     name: string | null;
@@ -176,64 +113,61 @@ export async function listChurned(params: {
     last_day: string;
     purchases: number;
     total: string;
+    recency_score: number;
   }>(
     `with bought as materialized (select customer_id, purchases, total, last_at, last_day from ${purchases} s),
+     in_force as materialized ${inForce},
+     flagged as materialized (
+       select b.*, b.last_at < ${localDayStart('$3::date - $4::int', '$2')} as silent, f.customer_id is not null as subscribed
+         from bought b left join in_force f on f.customer_id = b.customer_id),
+     recency_scores as (
+       select h.last_day, ${quintileScoreSql('h.at_or_worse', 'size.n')} as score
+         from (select last_day, sum(count(*)) over (order by last_day) as at_or_worse from bought group by last_day) h
+         cross join (select count(*) as n from bought) size),
      counts as (
        select count(*)::int as customers,
-              count(*) filter (where last_at < ${localDayStart('$3::date - $4::int', '$2')})::int as churned
-         from bought)
-     select counts.customers, counts.churned, page.*
+              count(*) filter (where silent and not subscribed)::int as churned,
+              count(*) filter (where silent and subscribed)::int as kept
+         from flagged)
+     select counts.customers, counts.churned, counts.kept, page.*
        from counts left join lateral (
-         select c.id, c.external_id, c.name, b.last_at, b.last_day::text, b.purchases, b.total
-           from bought b join customers c on c.id = b.customer_id
-          where b.last_at < ${localDayStart('$3::date - $4::int', '$2')}
+         select c.id, c.external_id, c.name, b.last_at, b.last_day::text, b.purchases, b.total, r.score as recency_score
+           from flagged b join customers c on c.id = b.customer_id join recency_scores r on r.last_day = b.last_day
+          where b.silent and not b.subscribed
             and ($5::numeric is null or b.total < $5::numeric or (b.total = $5::numeric and b.customer_id > $6::bigint))
           order by b.total desc, b.customer_id
           limit $7) page on true`,
     [workspaceId, timezone, asOf, window.days, after?.total ?? null, after?.customerId ?? null, limit + 1],
   );
-  const { customers, churned } = rows[0]!;
+  const { customers, churned, kept } = rows[0]!;
   const items = rows.filter((row) => row.id !== null).map((row) => churnedCustomer(row, asOf, window.days));
   const page = items.slice(0, limit);
   const last = page.at(-1);
   return {
     outcome: 'listed',
     asOf,
+    dataEndsOn,
     window,
     customers,
     churned,
     churnRate: customers === 0 ? null : churned / customers,
+    keptBySubscription: kept,
     items: page,
     nextCursor: items.length > limit && last ? encodeChurnCursor(last.totalSpent, last.customerId) : null,
   };
 }
 
-/**
- * The window of a churn list: `window` when given, else the workspace's setting, else the
- * proposal (`propose`, by default proposeChurnWindow as of `asOf`).
- */
-export async function resolveChurnWindow(params: {
-  pool: pg.Pool;
-  workspaceId: string;
-  asOf: string;
-  window: number | undefined;
-  propose?: () => Promise<ChurnWindowProposal> | ChurnWindowProposal;
-}): Promise<{ outcome: 'resolved'; window: { days: number; source: ChurnWindowSource } } | Extract<ChurnList, { outcome: 'no_window' }>> {
-  const { pool, workspaceId, asOf, window } = params;
-  if (window !== undefined) {
-    const problem = churnWindowProblem(window);
-    if (problem) throw new KizunaError('validation_failed', problem);
-    return { outcome: 'resolved', window: { days: window, source: 'given' } };
-  }
-  const { churnWindowDays } = await readAnalyticsSettings({ pool, workspaceId });
-  if (churnWindowDays !== null) return { outcome: 'resolved', window: { days: churnWindowDays, source: 'setting' } };
-  const proposal = await (params.propose ? params.propose() : proposeChurnWindow({ pool, workspaceId, asOf }));
-  if (proposal.days === null) return { outcome: 'no_window', asOf, proposal };
-  return { outcome: 'resolved', window: { days: proposal.days, source: 'proposal' } };
-}
-
 export function churnedCustomer(
-  row: { id: string | null; external_id: string; name: string | null; last_at: Date; last_day: string; purchases: number; total: string },
+  row: {
+    id: string | null;
+    external_id: string;
+    name: string | null;
+    last_at: Date;
+    last_day: string;
+    purchases: number;
+    total: string;
+    recency_score: number;
+  },
   asOf: string,
   windowDays: number,
 ): ChurnedCustomer {
@@ -248,6 +182,7 @@ export function churnedCustomer(
     churnedOn: addDays(row.last_day, windowDays + 1),
     purchases: row.purchases,
     totalSpent: row.total,
+    recencyScore: row.recency_score,
   };
 }
 

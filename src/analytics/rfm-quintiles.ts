@@ -1,5 +1,6 @@
 import { customerPurchasesAsOfSql } from './purchases-as-of.ts';
 import { segmentSql } from './rfm-segments.ts';
+import { subscriptionInForceSql } from './subscription-status.ts';
 
 /**
  * RFM values and their 1–5 scores, as SQL shared by the summary, the customer pages and the
@@ -28,19 +29,24 @@ export function quintileScore(atOrWorse: number, customers: number): number {
   return Math.ceil((5 * atOrWorse) / customers);
 }
 
-function quintileScoreSql(atOrWorse: string, customers: string): string {
+/** SQL: quintileScore, in integers. */
+export function quintileScoreSql(atOrWorse: string, customers: string): string {
   return `((5 * (${atOrWorse})::bigint + ${customers} - 1) / ${customers})::int`;
 }
 
 /**
  * SQL `base`: per customer who bought before `$3` (as of): customer_id, recency, frequency,
- * monetary, last_day. Operands: `$1` workspace id, `$2` time zone, `$3` the as-of date.
+ * monetary, last_day, and churned (churn.ts: last day before $3 − window, no subscription in
+ * force on $3; false for all when the window is null). Operands: `$1` workspace id, `$2` time
+ * zone, `$3` the as-of date, `window` the placeholder of the churn window in days (an int or null).
  */
-export function rfmBaseCte(): string {
+export function rfmBaseCte(window: string): string {
   const purchases = customerPurchasesAsOfSql({ workspaceId: '$1', timezone: '$2', asOf: '$3' });
+  const inForce = subscriptionInForceSql({ workspaceId: '$1', timezone: '$2', day: '$3' });
   return `base as materialized (
-       select s.customer_id, ($3::date - s.last_day) as recency, s.purchases as frequency, s.total as monetary, s.last_day
-         from ${purchases} s
+       select s.customer_id, ($3::date - s.last_day) as recency, s.purchases as frequency, s.total as monetary, s.last_day,
+              coalesce(s.last_day < $3::date - ${window}::int and f.customer_id is null, false) as churned
+         from ${purchases} s left join ${inForce} f on f.customer_id = s.customer_id
      ), size as (select count(*) as n from base)`;
 }
 
@@ -72,7 +78,7 @@ export function rfmScoredCtes(): string {
        select b.*, ${score('recency', 'rc')} as r, ${score('frequency', 'fc')} as f, ${score('monetary', 'mc')} as m
          from base b cross join recency_cut rc cross join frequency_cut fc cross join monetary_cut mc
      ), segmented as (
-       select scored.*, ${segmentSql({ recencyScore: 'r', frequencyScore: 'f', monetaryScore: 'm', purchases: 'frequency' })} as segment
+       select scored.*, ${segmentSql({ recencyScore: 'r', frequencyScore: 'f', monetaryScore: 'm', purchases: 'frequency', churned: 'churned' })} as segment
          from scored
      )`;
 }

@@ -1,12 +1,16 @@
 /**
  * The named RFM segments: one table, read top to bottom. A customer belongs to the first
  * segment whose rule holds; the last rule has no condition, so every customer is in exactly
- * one segment. Rules test the 1–5 scores (R, F, M) and, for 新規, the number of purchases
- * itself: a one-time buyer's F score depends on how many one-time buyers there are (ties
- * share a score), while "bought once" is what 新規 means.
+ * one segment. Rules test the 1–5 scores (R, F, M), for 新規 the number of purchases itself
+ * (a one-time buyer's F score depends on how many one-time buyers there are, while "bought
+ * once" is what 新規 means), and for 離反 the churn status.
  *
- * R = 1 here is relative (the fifth of customers silent the longest); the churn list
- * (churn.ts) is the absolute definition, by a window of days.
+ * One rule for 離反: the segment 離反 is exactly the churn list of the same date (churn.ts: no
+ * purchase for more than the churn window and no subscription in force), so a customer is
+ * 離反 on the RFM page if and only if the churn page lists them, and never 優良 there. The
+ * recency score is relative (R = 1 is the fifth of customers silent the longest, whatever the
+ * window), so it only names the segment *at risk* (離反予備): silent long compared with the
+ * others, but not churned by the rule (within the window, or a subscriber).
  */
 export type RfmSegmentCode = 'churned' | 'at_risk' | 'new' | 'loyal' | 'stable';
 
@@ -23,6 +27,8 @@ export interface SegmentRule {
   monetaryScore?: Bounds;
   /** The frequency value: purchases before the date. */
   purchases?: Bounds;
+  /** The churn status of churn.ts as of the date. */
+  churned?: boolean;
 }
 
 export interface RfmSegment {
@@ -39,15 +45,15 @@ export const RFM_SEGMENTS: readonly RfmSegment[] = [
     code: 'churned',
     ja: '離反',
     en: 'Churned',
-    rule: { recencyScore: { min: 1, max: 1 } },
-    meaning: 'R = 1: the fifth of customers silent the longest; most are gone.',
+    rule: { churned: true },
+    meaning: 'Churned by the churn rule: no purchase for more than the churn window and no subscription in force; the churn page lists exactly them.',
   },
   {
     code: 'at_risk',
     ja: '離反予備',
     en: 'At risk',
-    rule: { recencyScore: { min: 2, max: 2 } },
-    meaning: 'R = 2: drifting away but still reachable; the win-back target.',
+    rule: { recencyScore: { min: 1, max: 2 } },
+    meaning: 'R ≤ 2 but not churned: silent long compared with the other customers, yet within the churn window or a subscriber; the win-back target.',
   },
   {
     code: 'new',
@@ -78,6 +84,7 @@ export interface SegmentInputs {
   frequencyScore: number;
   monetaryScore: number;
   purchases: number;
+  churned: boolean;
 }
 
 const RULE_KEYS = ['recencyScore', 'frequencyScore', 'monetaryScore', 'purchases'] as const;
@@ -85,6 +92,7 @@ const RULE_KEYS = ['recencyScore', 'frequencyScore', 'monetaryScore', 'purchases
 /** The segment of one customer. */
 export function segmentOf(inputs: SegmentInputs): RfmSegment {
   const holds = (rule: SegmentRule) =>
+    (rule.churned === undefined || rule.churned === inputs.churned) &&
     RULE_KEYS.every((key) => {
       const bounds = rule[key];
       return bounds === undefined || (inputs[key] >= bounds.min && inputs[key] <= bounds.max);
@@ -92,13 +100,16 @@ export function segmentOf(inputs: SegmentInputs): RfmSegment {
   return RFM_SEGMENTS.find((segment) => holds(segment.rule))!;
 }
 
-/** SQL: the segment code of a row, from the SQL text of its scores and purchases; the same table as segmentOf. */
+/** SQL: the segment code of a row, from the SQL text of its scores, purchases and churn status (boolean); the same table as segmentOf. */
 export function segmentSql(columns: Record<keyof SegmentInputs, string>): string {
   const branches = RFM_SEGMENTS.map((segment) => {
-    const conditions = RULE_KEYS.flatMap((key) => {
-      const bounds = segment.rule[key];
-      return bounds === undefined ? [] : [`${columns[key]} between ${bounds.min} and ${bounds.max}`];
-    });
+    const churned = segment.rule.churned === undefined ? [] : [`${segment.rule.churned ? '' : 'not '}${columns.churned}`];
+    const conditions = churned.concat(
+      RULE_KEYS.flatMap((key) => {
+        const bounds = segment.rule[key];
+        return bounds === undefined ? [] : [`${columns[key]} between ${bounds.min} and ${bounds.max}`];
+      }),
+    );
     return `when ${conditions.length === 0 ? 'true' : conditions.join(' and ')} then '${segment.code}'`;
   });
   return `(case ${branches.join(' ')} end)`;

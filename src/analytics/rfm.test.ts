@@ -29,8 +29,11 @@ let ids: Map<string, string>;
 //    score of its top, so F scores 1 and 2 are empty), F=2→7 (4), F=3→9 (5), F=5→10 (5).
 // M: 1,000→1 (1), 2,000→2 (1), 3,000→3 (2), 5,000→4 (2), 8,000 (c04, c05, c06)→7 (4: the tie
 //    straddles the 3|4 boundary and lands on 4 together), 30,000 (c02, c03)→9 (5), 50,000→10 (5).
-// Segments (first rule that holds): R=1 離反 c09, c10; R=2 離反予備 c08; one purchase 新規 c06, c07;
-//    R≥4 and F≥4 優良 c01–c04; the rest 安定 c05.
+// The churn window (no setting): proposed from the gaps before 07-01, 29, 30, 30, 31, 31, 51, 51,
+//    60, 86, 148 (c01 29 31 30 60, c02 30 51, c03 31 86, c04 51, c05 148): p90 at 8.1 = 86 + 0.1·62
+//    = 92.2 → 93 days; churned ⇔ last day before 03-30: c10 alone (c09's 90 days are within it).
+// Segments (first rule that holds): churned 離反 c10; R ≤ 2 離反予備 c08, c09; one purchase 新規
+//    c06, c07; R≥4 and F≥4 優良 c01–c04; the rest 安定 c05.
 const EXPECTED = [
   ['c01', 1, 5, '50000', 5, 5, 5, 'loyal'],
   ['c02', 1, 3, '30000', 5, 5, 5, 'loyal'],
@@ -40,7 +43,7 @@ const EXPECTED = [
   ['c06', 30, 1, '8000', 3, 3, 4, 'new'],
   ['c07', 30, 1, '5000', 3, 3, 2, 'new'],
   ['c08', 60, 1, '3000', 2, 3, 2, 'at_risk'],
-  ['c09', 90, 1, '2000', 1, 3, 1, 'churned'],
+  ['c09', 90, 1, '2000', 1, 3, 1, 'at_risk'],
   ['c10', 120, 1, '1000', 1, 3, 1, 'churned'],
 ];
 
@@ -97,7 +100,13 @@ describe('RFM', () => {
 
   it('summarises the R × F grid, the segments with their value and the quintile boundaries used', async () => {
     const summary = await rfmScores({ pool, workspaceId: workspace.id, asOf: '2024-07-01' });
-    expect(summary).toMatchObject({ asOf: '2024-07-01', customers: 10, monetary: '145000' });
+    expect(summary).toMatchObject({
+      asOf: '2024-07-01',
+      dataEndsOn: null,
+      churnWindow: { days: 93, source: 'proposal' },
+      customers: 10,
+      monetary: '145000',
+    });
     expect(summary.grid).toHaveLength(25);
     expect(summary.grid.filter((cell) => cell.customers > 0).map((c) => [c.recencyScore, c.frequencyScore, c.customers, c.monetary])).toEqual([
       [1, 3, 2, '3000'],
@@ -109,8 +118,8 @@ describe('RFM', () => {
       [5, 5, 2, '80000'],
     ]);
     expect(summary.segments.map((s) => [s.code, s.ja, s.customers, s.monetary, s.customerShare, s.monetaryShare])).toEqual([
-      ['churned', '離反', 2, '3000', 0.2, 3000 / 145000],
-      ['at_risk', '離反予備', 1, '3000', 0.1, 3000 / 145000],
+      ['churned', '離反', 1, '1000', 0.1, 1000 / 145000],
+      ['at_risk', '離反予備', 2, '5000', 0.2, 5000 / 145000],
       ['new', '新規', 2, '13000', 0.2, 13000 / 145000],
       ['loyal', '優良', 4, '118000', 0.4, 118000 / 145000],
       ['stable', '安定', 1, '8000', 0.1, 8000 / 145000],

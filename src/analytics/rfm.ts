@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { z } from 'zod';
 import { KizunaError } from '../shared/errors.ts';
+import { ChurnWindowUsed, resolveChurnWindow } from './churn-window.ts';
+import { DataEndsOn, dataEndsOnOf, lastPurchaseDay } from './data-end.ts';
 import { workspaceTimezone } from './purchases-as-of.ts';
 import { quintileScore, RFM_DIMENSIONS, rfmBaseCte, rfmScoredCtes, scoreBandsSql, type RfmDimension } from './rfm-quintiles.ts';
 import { RFM_SEGMENTS, segmentOf, type RfmSegmentCode } from './rfm-segments.ts';
@@ -12,7 +14,8 @@ import { Count, Day, Decimal, Quotient } from './result-shapes.ts';
  * frequency = purchases, monetary = Σ amount; scores 1–5 by cume_dist quintiles (see
  * rfm-quintiles.ts) and the named segments of rfm-segments.ts. For a base of 1,000,000
  * customers: rfmScores gives the whole picture in a few hundred rows, listRfmCustomers pages
- * the customers, rfmOfCustomer looks one up.
+ * the customers, rfmOfCustomer looks one up. The segment 離反 is the churn status of churn.ts
+ * (rfm-segments.ts), with the window the churn list of the date uses (setting, else proposal).
  */
 
 const SegmentCode = z.enum(RFM_SEGMENTS.map((segment) => segment.code) as [RfmSegmentCode, ...RfmSegmentCode[]]).meta({ id: 'RfmSegmentCode' });
@@ -35,6 +38,10 @@ export interface ScoreBand<Value> {
 export const RfmSummary = z
   .object({
     asOf: Day,
+    dataEndsOn: DataEndsOn,
+    churnWindow: ChurnWindowUsed.nullable().describe(
+      "The churn window of the segment 離反 (the churn list's of the same date: the setting, else the proposal); null when there is none, and then nobody is 離反",
+    ),
     customers: Count.describe('Customers with a purchase before asOf'),
     monetary: Decimal.describe('Σ monetary of all of them'),
     grid: z
@@ -90,15 +97,17 @@ export async function rfmScores(params: { pool: pg.Pool; workspaceId: string; as
   const { pool, workspaceId, asOf } = params;
   requireCalendarDate(asOf, 'asOf');
   const timezone = await workspaceTimezone(pool, workspaceId);
+  const churnWindow = await rfmChurnWindow(pool, workspaceId, asOf);
+  const dataEndsOn = dataEndsOnOf(await lastPurchaseDay(pool, workspaceId, timezone), asOf);
   type Group = { r: number | null; f: number | null; segment: RfmSegmentCode | null; customers: number; monetary: string | null };
   type Band = { dimension: RfmDimension; score: number; customers: number; min: string; max: string };
   const { rows } = await pool.query<{ groups: Group[]; bands: Band[] | null }>(
-    `with ${rfmBaseCte()}, ${rfmScoredCtes()}
+    `with ${rfmBaseCte('$4')}, ${rfmScoredCtes()}
      select (select json_agg(g) from (
                select r, f, segment, count(*)::int as customers, sum(monetary)::text as monetary
                  from segmented group by grouping sets ((r, f), (segment), ())) g) as groups,
             (select json_agg(b) from (${scoreBandsSql()}) b) as bands`,
-    [workspaceId, timezone, asOf],
+    [workspaceId, timezone, asOf, churnWindow?.days ?? null],
   );
   const { groups, bands } = rows[0]!;
   const total = groups.find((g) => g.r === null && g.segment === null)!;
@@ -132,12 +141,20 @@ export async function rfmScores(params: { pool: pg.Pool; workspaceId: string; as
     });
   return {
     asOf,
+    dataEndsOn,
+    churnWindow,
     customers,
     monetary,
     grid,
     segments,
     boundaries: { recency: bandsOf('recency', Number), frequency: bandsOf('frequency', Number), monetary: bandsOf('monetary', String) },
   };
+}
+
+/** The churn window RFM's 離反 uses as of `asOf`: the churn list's when none is given (setting, else proposal); null when none. */
+export async function rfmChurnWindow(pool: pg.Pool, workspaceId: string, asOf: string): Promise<ChurnWindowUsed | null> {
+  const resolved = await resolveChurnWindow({ pool, workspaceId, asOf, window: undefined });
+  return resolved.outcome === 'resolved' ? resolved.window : null;
 }
 
 /** Throws unless limit is a page size (checkPageSize) and the cursor (if any) a customer id. */
@@ -163,6 +180,7 @@ export async function listRfmCustomers(params: {
   requireCalendarDate(asOf, 'asOf');
   checkRfmPage(limit, cursor);
   const timezone = await workspaceTimezone(pool, workspaceId);
+  const churnWindow = await rfmChurnWindow(pool, workspaceId, asOf);
   const { rows } = await pool.query<{
     customer_id: string;
     external_id: string;
@@ -176,13 +194,13 @@ export async function listRfmCustomers(params: {
     m: number;
     segment: RfmSegmentCode;
   }>(
-    `with ${rfmBaseCte()}, ${rfmScoredCtes()}
+    `with ${rfmBaseCte('$7')}, ${rfmScoredCtes()}
      select s.customer_id, c.external_id, c.name, s.last_day::text, s.recency, s.frequency, s.monetary::text, s.r, s.f, s.m, s.segment
        from segmented s join customers c on c.id = s.customer_id
       where ($4::text is null or s.segment = $4::text) and ($5::bigint is null or s.customer_id > $5::bigint)
       order by s.customer_id
       limit $6`,
-    [workspaceId, timezone, asOf, params.segment ?? null, cursor ?? null, limit + 1],
+    [workspaceId, timezone, asOf, params.segment ?? null, cursor ?? null, limit + 1, churnWindow?.days ?? null],
   );
   const items = rows.slice(0, limit).map((row) => ({
     customerId: row.customer_id,
@@ -225,15 +243,16 @@ export async function rfmOfCustomer(params: { pool: pg.Pool; workspaceId: string
     recency_at_or_worse: number;
     frequency_at_or_worse: number;
     monetary_at_or_worse: number;
+    churned: boolean;
   }>(
-    `with ${rfmBaseCte()}, me as (select * from base where customer_id = $4)
-     select me.last_day::text, me.recency, me.frequency, me.monetary::text, count(*)::int as customers,
+    `with ${rfmBaseCte('$5')}, me as (select * from base where customer_id = $4)
+     select me.last_day::text, me.recency, me.frequency, me.monetary::text, me.churned, count(*)::int as customers,
             count(*) filter (where b.recency >= me.recency)::int as recency_at_or_worse,
             count(*) filter (where b.frequency <= me.frequency)::int as frequency_at_or_worse,
             count(*) filter (where b.monetary <= me.monetary)::int as monetary_at_or_worse
        from me cross join base b
-      group by me.last_day, me.recency, me.frequency, me.monetary`,
-    [workspaceId, timezone, asOf, customerId],
+      group by me.last_day, me.recency, me.frequency, me.monetary, me.churned`,
+    [workspaceId, timezone, asOf, customerId, (await rfmChurnWindow(pool, workspaceId, asOf))?.days ?? null],
   );
   const row = rows[0];
   if (!row) return null;
@@ -241,7 +260,13 @@ export async function rfmOfCustomer(params: { pool: pg.Pool; workspaceId: string
     RfmDimension,
     number
   >;
-  const segment = segmentOf({ recencyScore: scores.recency, frequencyScore: scores.frequency, monetaryScore: scores.monetary, purchases: row.frequency });
+  const segment = segmentOf({
+    recencyScore: scores.recency,
+    frequencyScore: scores.frequency,
+    monetaryScore: scores.monetary,
+    purchases: row.frequency,
+    churned: row.churned,
+  });
   return {
     customerId,
     externalId: profile.external_id,

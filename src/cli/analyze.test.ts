@@ -166,23 +166,41 @@ describe('kizuna analyze churn and rfm', () => {
     ]);
     expect(result.nextCursor).not.toBeNull();
     const out = lines(asTable);
-    expect(out[0]).toBe(`Churned as of 2024-07-01: no purchase for more than 60 days, the window given with --window (workspace ${workspace.name}, JPY)`);
-    expect(out[1]).toBe('3 of 4 customers churned (75.0%)');
-    expect(out).toContain('customer name last purchase days since churned on purchases total spent');
-    expect(out).toContain('A 2024-03-10 113 2024-05-10 4 7,000');
+    // The last purchase is B's on 06-01, a month before the date: said first.
+    expect(result.dataEndsOn).toBe('2024-06-01');
+    expect(out[0]).toBe(
+      "The data ends on 2024-06-01: every figure is as of 2024-07-01, so customers look silent since then. Give --as-of 2024-06-02 to see them as of the data's end.",
+    );
+    expect(out[1]).toBe(
+      `Churned as of 2024-07-01: no purchase for more than 60 days and no subscription in force, the window given with --window (workspace ${workspace.name}, JPY)`,
+    );
+    expect(out[2]).toBe('3 of 4 customers churned (75.0%)');
+    expect(out[3]).toBe('0 customers silent for longer have a subscription in force (active or paused): never churned.');
+    expect(out).toContain('customer name last purchase days since churned on purchases total spent R score');
+    // R: recency E 127, A 113, C 87, B 30 days → k = 2 for A → ⌈10 ÷ 4⌉ = 3.
+    expect(out).toContain('A 2024-03-10 113 2024-05-10 4 7,000 3');
     expect(out.at(-2)).toMatch(/^More follow: the next page with --cursor \S+, or more at once with a larger --limit\.$/);
   });
 
   it('churn --propose gives the p90 of the gaps between purchase days; --set-window stores a window or follows the proposal', async () => {
     // Gaps in days: A 337, 25, 9; B 24, 78; C 16. p90 at rank 4.5 of 0..5: 78 + 0.5 × (337 − 78) = 207.5 → 208.
+    // p75 at 3.75 = 25 + 0.75 × 53 = 64.75; p95 at 4.75 = 78 + 0.75 × 259 = 272.25; bins of ⌈272.25 ÷ 19⌉ = 15 days.
     const [proposal, readable] = await Promise.all([analyze('churn', '--propose', '--json'), analyze('churn', '--propose')]);
-    expect(json(proposal)).toEqual({ days: 208, intervals: { count: 6, median: 24.5, p80: 78, p90: 207.5 } });
+    expect(json(proposal)).toMatchObject({
+      days: 208,
+      population: { kind: 'all_customers', reason: 'no_subscribers' },
+      intervals: { count: 6, median: 24.5, p75: 64.75, p80: 78, p90: 207.5, p95: 272.25, histogram: { width: 15 } },
+    });
+    expect(json(proposal).intervals.histogram.counts.slice(0, 6)).toEqual([1, 3, 0, 0, 0, 1]);
     const out = lines(readable);
     expect(out[0]).toMatch(/^Proposed churn window: 208 days, the 90th percentile/);
+    expect(out[1]).toMatch(/^Population: every customer \(\d+\); nobody has had a subscription\.$/);
     expect(out).toContain('median 24.5');
     expect(out).toContain('90th percentile 207.5');
+    expect(out).toContain('16-30 3 ##############################');
+    expect(out).toContain('286+ 1 ##########');
 
-    expect(json(await analyze('churn', '--set-window', '90', '--json'))).toEqual({ churnWindowDays: 90 });
+    expect(json(await analyze('churn', '--set-window', '90', '--json'))).toEqual({ churnWindowDays: 90, clvMargin: null });
     const stored = json(await analyze('churn', '--as-of', '2024-07-01', '--json'));
     expect(stored).toMatchObject({ window: { days: 90, source: 'setting' }, churned: 2 });
     const following = lines(await analyze('churn', '--set-window', 'proposal'));
@@ -208,7 +226,12 @@ describe('kizuna analyze churn and rfm', () => {
     ]);
     const table = asTable.stdout.split('\n');
     const out = lines(asTable);
-    expect(out).toContain('離反予備 At risk 1 25.0% 1,500 8.1% R = 2: drifting away but still reachable; the win-back target.');
+    expect(out).toContain(
+      '離反予備 At risk 1 25.0% 1,500 8.1% R ≤ 2 but not churned: silent long compared with the other customers, yet within the churn window or a subscriber; the win-back target.',
+    );
+    expect(out).toContain(
+      'Churned (離反) is the churn list of the date: no purchase for more than 208 days (the proposed window) and no subscription in force. The recency score is relative to the other customers: R = 1 is not churned by itself.',
+    );
     expect(out).toContain('安定 Stable 2 50.0% 10,000 54.1% The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F.');
     // The customers column ends on the same display column on the header and every segment line, 離反予備 being 8 columns wide.
     const header = table.find((line) => line.includes('segment'))!;
@@ -231,12 +254,20 @@ describe('kizuna analyze clv', () => {
   it('clv: fits and stores the models, then prints the fits, the holdout check, the distributions and the top customers', async () => {
     // Calibration to 2024-03-31: A, B, C and E have bought; A (3 later purchase days) and B (1) are repeat customers.
     // Holdout: 04-01 .. 06-01 (62 days) holds two repeat purchase days, C's 04-05 and B's 06-01.
+    // Without a margin given or set, the run is refused and says how to set one.
+    const refused = await analyze('clv', '--calibration-end', '2024-03-31');
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/No margin \(粗利率\).*--set-margin/);
+    expect(lines(await analyze('clv', '--set-margin', '0.25'))[0]).toBe(
+      `The CLV margin of workspace ${workspace.name} is now 25.0%; analyze clv uses it unless --margin is given.`,
+    );
     const result = json(await analyze('clv', '--calibration-end', '2024-03-31', '--unit', 'day', '--horizon', '6', '--limit', '3', '--json'));
     expect(result.run).toMatchObject({
       calibrationEnd: '2024-03-31',
       unit: 'day',
       horizonMonths: 6,
-      margin: 1,
+      margin: 0.25,
+      marginSource: 'setting',
       discountRate: 0.01,
       customers: 4,
       repeatCustomers: 2,
@@ -250,9 +281,10 @@ describe('kizuna analyze clv', () => {
 
     const out = lines(await analyze('clv', '--calibration-end', '2024-03-31', '--margin', '0.4'));
     expect(out).toContain(
-      'Calibration: purchases up to 2024-03-31, time unit week; value over 12 months at a margin of 40.0% and a discount rate of 1.00% a month',
+      'Calibration: purchases up to 2024-03-31, time unit week; value over 12 months at a margin of 40.0% (given with --margin) and a discount rate of 1.00% a month',
     );
-    expect(out).toContainEqual(expect.stringMatching(/^4 customers scored, 2 with repeat purchases; total CLV [\d,]+$/));
+    expect(out).toContainEqual(expect.stringMatching(/^4 customers scored, 2 with repeat purchases; total CLV [\d,]+ \(margin 40\.0%\)$/));
+    expect(out).toContainEqual(expect.stringMatching(/^(Expected spends: Gamma-Gamma|Not used: )/));
     expect(out).toContainEqual(
       expect.stringMatching(/^BG\/NBD, repeat purchase days \(alpha in weeks\): log-likelihood -[\d.,]+, (NOT )?converged after \d+ iterations$/),
     );
@@ -262,7 +294,8 @@ describe('kizuna analyze clv', () => {
     );
     expect(out).toContain('distribution mean p10 p25 median p75 p90 p99');
     expect(out).toContain('Top 4 customers by CLV');
-    expect(out).toContain('customer name repeat purchases P(alive) expected purchases expected spend CLV');
+    expect(out).toContain('customer name repeat purchases P(alive) expected purchases expected spend CLV (margin 40.0%)');
+    await analyze('clv', '--set-margin', 'none');
   });
 });
 

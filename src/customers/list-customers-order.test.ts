@@ -144,7 +144,9 @@ describe('listCustomers order', () => {
 
 // As of 2024-05-01, six buyers (score = ⌈5k/6⌉, k = customers the value does not beat):
 // recency b4 30, b1 b2 b5 61, b3 90, b6 102 days → R b6 1, b3 2, the rest 5; purchases b4 3,
-// b1 2, others 1 → F 5, 5, 4. Segments: 離反 b6, 離反予備 b3, 新規 b2 b5, 優良 b1 b4.
+// b1 2, others 1 → F 5, 5, 4. The churn window proposed from the gaps 14, 51, 77 (b4, b1, b4): p90 at
+// 1.8 = 51 + 0.8·26 = 71.8 → 72 days, churned ⇔ last day before 02-19: b3, b6. Segments: 離反 b3 b6
+// (the churn list), 新規 b2 b5, 優良 b1 b4; nobody 離反予備 (b3's R = 2, but it is churned).
 describe('rfmSegmentMembers', () => {
   it('gives the ids of one segment, in memory and by the SQL reference alike', async () => {
     const analytics = new AnalyticsEngine(database.pool);
@@ -157,8 +159,8 @@ describe('rfmSegmentMembers', () => {
         .map(([name]) => name)
         .sort();
     };
-    expect(await names('churned')).toEqual(['b6']);
-    expect(await names('at_risk')).toEqual(['b3']);
+    expect(await names('churned')).toEqual(['b3', 'b6']);
+    expect(await names('at_risk')).toEqual([]);
     expect(await names('new')).toEqual(['b2', 'b5']);
     expect(await names('loyal')).toEqual(['b1', 'b4']);
     expect(await names('stable')).toEqual([]);

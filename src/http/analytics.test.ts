@@ -226,21 +226,35 @@ describe('customer base analytics API', () => {
 
   it('proposes the churn window from the intervals and keeps the one a marketer sets until it is cleared', async () => {
     expect(await read('/analytics/churn/window')).toEqual({
-      proposal: { days: 38, intervals: { count: 4, median: 25, p80: 32.4, p90: 37.2 } },
+      // p75 at 2.25 = 26 + 0.25·16 = 30, p95 at 2.85 = 39.6; bins of ⌈39.6 ÷ 19⌉ = 3 days: ⌊(gap − 1) ÷ 3⌋ = 4, 7, 8, 13.
+      proposal: {
+        days: 38,
+        population: { kind: 'all_customers', reason: 'no_subscribers', customers: 4, subscribers: 0, minimumGaps: 30 },
+        intervals: {
+          count: 4,
+          median: 25,
+          p75: 30,
+          p80: 32.4,
+          p90: 37.2,
+          p95: 39.6,
+          histogram: { width: 3, counts: Array.from({ length: 20 }, (_, i) => ([4, 7, 8, 13].includes(i) ? 1 : 0)) },
+        },
+      },
       churnWindowDays: null,
     });
     const set = await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: 20 });
     expect(set.statusCode, set.body).toBe(200);
-    expect(set.json()).toEqual({ churnWindowDays: 20 });
-    expect(await read('/analytics/settings')).toEqual({ churnWindowDays: 20 });
+    expect(set.json()).toEqual({ churnWindowDays: 20, clvMargin: null });
+    expect(await read('/analytics/settings')).toEqual({ churnWindowDays: 20, clvMargin: null });
     expect((await read('/analytics/churn/window')).churnWindowDays).toBe(20);
     expect(await read('/analytics/churn?asOf=2024-04-01')).toMatchObject({ window: { days: 20, source: 'setting' }, churned: 3 });
     expect((await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: 0 })).statusCode).toBe(400);
-    expect((await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: null })).json()).toEqual({ churnWindowDays: null });
+    expect((await call('PUT', '/analytics/settings', writeKey, { churnWindowDays: null })).json()).toEqual({ churnWindowDays: null, clvMargin: null });
   });
 
   it('scores RFM by quintiles with the grid, segments and boundaries, and pages the customers of a segment', async () => {
     // As of 04-01: A r17 f4 ¥7,500 → 5/5/5; B r30 f2 ¥6,000 → 3/4/4; C r51 f1 ¥5,000 → 2/2/3; D r27 f2 ¥1,500 → 4/4/2.
+    // The proposed window, 38 days, churns C (51 days): RFM's 離反 is the churn list.
     const rfm = await read('/analytics/rfm?asOf=2024-04-01');
     expect(rfm).toMatchObject({ asOf: '2024-04-01', customers: 4, monetary: '20000' });
     const filled = rfm.grid
@@ -250,7 +264,8 @@ describe('customer base analytics API', () => {
     const segments = Object.fromEntries(
       rfm.segments.map((s: { code: string; customers: number; monetaryShare: number | null }) => [s.code, [s.customers, s.monetaryShare]]),
     );
-    expect(segments).toEqual({ churned: [0, 0], at_risk: [1, 0.25], new: [0, 0], loyal: [2, 0.45], stable: [1, 0.3] });
+    expect(segments).toEqual({ churned: [1, 0.25], at_risk: [0, 0], new: [0, 0], loyal: [2, 0.45], stable: [1, 0.3] });
+    expect(rfm.churnWindow).toEqual({ days: 38, source: 'proposal' });
     expect(rfm.boundaries.recency.find((band: { score: number }) => band.score === 5)).toEqual({ score: 5, customers: 1, min: 17, max: 17 });
 
     const loyal = await read('/analytics/rfm/customers?asOf=2024-04-01&segment=loyal&limit=1');
@@ -276,9 +291,18 @@ describe('customer value API', () => {
   });
 
   it("runs the models for a writer, then serves the run, the ranking and each customer's value beside their RFM", async () => {
-    const run = await call('POST', '/analytics/customer-value', writeKey, { calibrationEnd: '2024-03-31', unit: 'day', horizonMonths: 6 });
+    const terms = { calibrationEnd: '2024-03-31', unit: 'day', horizonMonths: 6 };
+    // No margin given or set: refused with how to set one, never a silent 100 %.
+    const refused = await call('POST', '/analytics/customer-value', writeKey, terms);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json().message).toMatch(/^No margin \(粗利率\)/);
+    const margin = await call('PUT', '/analytics/settings', writeKey, { clvMargin: 0.3 });
+    expect(margin.json()).toEqual({ churnWindowDays: null, clvMargin: 0.3 });
+    const run = await call('POST', '/analytics/customer-value', writeKey, terms);
     expect(run.statusCode, run.body).toBe(200);
     expect(run.json()).toMatchObject({ calibrationEnd: '2024-03-31', unit: 'day', horizonMonths: 6, customers: 4, repeatCustomers: 2, holdout: null });
+    expect(run.json()).toMatchObject({ margin: 0.3, marginSource: 'setting' });
+    expect(run.json().spendModel.method).toMatch(/^(gamma_gamma|shrunk_mean)$/);
     // The stored run is the run answered: fits, distributions, holdout and the time it was computed.
     expect(await read('/analytics/customer-value')).toEqual(run.json());
     const ranking = await read('/analytics/customer-value/customers?limit=3');
@@ -290,7 +314,10 @@ describe('customer value API', () => {
 
     const a = await read(`/customers/${ids.get('A')}/analytics?asOf=2024-04-01`);
     expect(a.rfm).toMatchObject({ externalId: 'A', recency: 17, scores: { recency: 5, frequency: 5, monetary: 5 }, segment: 'loyal' });
-    expect(a.value).toMatchObject({ externalId: 'A', repeatPurchases: 3 });
+    expect(a.value).toMatchObject({ externalId: 'A', repeatPurchases: 3, margin: 0.3 });
+    // The churn status beside the RFM: A last bought 03-15, 17 days before, within the proposed window.
+    expect(a.churn).toMatchObject({ status: 'within_window', lastPurchaseDay: '2024-03-15', daysSince: 17, window: { source: 'proposal' } });
+    await call('PUT', '/analytics/settings', writeKey, { clvMargin: null });
     expect(a.value.probabilityAlive).toBeGreaterThan(0);
   });
 
@@ -353,7 +380,7 @@ describe('analytics API access', () => {
     expect(run.statusCode).toBe(403);
     expect(run.json().code).toBe('forbidden');
     expect((await call('PUT', '/analytics/settings', readKey, { churnWindowDays: 30 })).statusCode).toBe(403);
-    expect(await read('/analytics/settings')).toEqual({ churnWindowDays: null });
+    expect(await read('/analytics/settings')).toEqual({ churnWindowDays: null, clvMargin: null });
   });
 
   it("shows a key of another workspace nothing (404), not even a customer's analytics", async () => {

@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { PurchaseSnapshot } from '../analytics/engine/snapshot/purchase-snapshot.ts';
-import { snapshotChurned, snapshotF2, snapshotRepeatRates } from '../analytics/engine/customer-base.ts';
+import { snapshotChurned } from '../analytics/engine/churn.ts';
+import { snapshotF2, snapshotRepeatRates } from '../analytics/engine/customer-base.ts';
+import type { SubscribedCustomers } from '../analytics/engine/subscribed-customers.ts';
 import { snapshotPeriodTotals } from '../analytics/engine/sales.ts';
 import { assertNever } from '../shared/errors.ts';
 import { listChurned } from '../analytics/churn.ts';
@@ -72,8 +74,10 @@ export function kpiMeasurer(params: {
   snapshot?: PurchaseSnapshot;
   /** The subscriptions in memory (the analytics engine), asked for only when a subscription metric is measured. */
   subscriptions?: () => Promise<SubscriptionSnapshot>;
+  /** Who has a subscription, as the engine holds it: the churn rate comes from memory when given with the snapshot. */
+  subscribed?: SubscribedCustomers;
 }) {
-  const { pool, workspaceId, timezone, asOf, dataFrom, snapshot } = params;
+  const { pool, workspaceId, timezone, asOf, dataFrom, snapshot, subscribed } = params;
   let subscriptions: Promise<SubscriptionSnapshot> | null = null;
   const subscriptionSnapshot = () => {
     if (!params.subscriptions) return null;
@@ -142,7 +146,7 @@ export function kpiMeasurer(params: {
         const lists = await Promise.all(
           spans.map((span) => {
             const terms = { asOf: span.period.to, limit: 1, ...(metric.window === null ? {} : { window: metric.window }) };
-            return snapshot ? snapshotChurned({ pool, snapshot, ...terms }) : listChurned({ pool, workspaceId, ...terms });
+            return snapshot && subscribed ? snapshotChurned({ pool, snapshot, subscribed, ...terms }) : listChurned({ pool, workspaceId, ...terms });
           }),
         );
         const noWindow = lists.every((list) => list.outcome === 'no_window');

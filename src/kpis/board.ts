@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AnalyticsPeriod, Day, Quotient } from '../analytics/result-shapes.ts';
 import type { PurchaseSnapshot } from '../analytics/engine/snapshot/purchase-snapshot.ts';
 import type { SubscriptionSnapshot } from '../analytics/engine/subscriptions/subscription-snapshot.ts';
+import type { SubscribedCustomers } from '../analytics/engine/subscribed-customers.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { kpiMeasurer, type KpiActuals, type KpiSpan } from './actuals.ts';
 import { isAdditiveMetric, type KpiGranularity } from './definition.ts';
@@ -75,6 +76,8 @@ export async function kpiBoard(params: {
   snapshot?: PurchaseSnapshot;
   /** The workspace's subscriptions in memory (the analytics engine), for the subscription metrics. */
   subscriptions?: () => Promise<SubscriptionSnapshot>;
+  /** Who has a subscription, as the engine holds it: with the snapshot, the churn rate comes from memory too. */
+  subscribed?: SubscribedCustomers;
 }): Promise<KpiBoard> {
   const { pool, workspaceId, asOf } = params;
   const buckets = params.buckets ?? DEFAULT_BOARD_BUCKETS;
@@ -84,7 +87,16 @@ export async function kpiBoard(params: {
   }
   const timezone = await workspaceTimezone(pool, workspaceId);
   const [kpis, dataFrom] = await Promise.all([listKpis({ pool, workspaceId }), firstDataDay(pool, workspaceId, timezone)]);
-  const { measureKpi } = kpiMeasurer({ pool, workspaceId, timezone, asOf, dataFrom, snapshot: params.snapshot, subscriptions: params.subscriptions });
+  const { measureKpi } = kpiMeasurer({
+    pool,
+    workspaceId,
+    timezone,
+    asOf,
+    dataFrom,
+    snapshot: params.snapshot,
+    subscriptions: params.subscriptions,
+    subscribed: params.subscribed,
+  });
   const spansByGranularity = new Map<KpiGranularity, KpiSpan[]>();
   const spansOf = (granularity: KpiGranularity) => {
     const spans = spansByGranularity.get(granularity) ?? boardSpans(asOf, granularity, buckets);
@@ -196,7 +208,13 @@ export function kpiBoardOf(deps: AnalysisDeps, params: { workspace: Workspace; a
   const board = { pool: deps.pool, workspaceId: workspace.id, asOf: params.asOf ?? todayIn(workspace, deps.clock), buckets };
   return deps.analytics.run(
     workspace.id,
-    (snapshot) => kpiBoard({ ...board, snapshot, subscriptions: () => deps.analytics.subscriptionSnapshot(workspace.id) }),
+    async (snapshot) =>
+      kpiBoard({
+        ...board,
+        snapshot,
+        subscriptions: () => deps.analytics.subscriptionSnapshot(workspace.id),
+        subscribed: await deps.analytics.subscribedCustomers(workspace.id, snapshot.timezone),
+      }),
     () => kpiBoard(board),
   );
 }

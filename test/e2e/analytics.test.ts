@@ -200,9 +200,13 @@ describe('the analytics console', () => {
 
   it('lists churned customers, most valuable first, with the churn rate and the window proposal, linking to the customer 360', async () => {
     await open(`analytics/churn?asOf=${DATA_END}`, '離反');
-    const api = await apiGet<{ outcome: 'listed'; churnRate: number; window: { days: number }; items: { name: string; totalSpent: string }[] }>(
-      `/api/v1/workspaces/${brand.name}/analytics/churn?asOf=${DATA_END}`,
-    );
+    const api = await apiGet<{
+      outcome: 'listed';
+      churnRate: number;
+      keptBySubscription: number;
+      window: { days: number };
+      items: { name: string; totalSpent: string; recencyScore: number }[];
+    }>(`/api/v1/workspaces/${brand.name}/analytics/churn?asOf=${DATA_END}`);
     const rate = page.locator('.stat').filter({ hasText: '離反率' });
     await expect.poll(() => rate.locator('.stat-value').textContent()).toBe(`${(api.churnRate * 100).toFixed(1)}%`);
     expect(await page.locator('.stat').filter({ hasText: '離反とみなす期間' }).locator('.stat-value').textContent()).toBe(`${api.window.days}日`);
@@ -210,9 +214,29 @@ describe('the analytics console', () => {
     const list = card('離反顧客(価値の高い順)');
     const rows = await tableRows(list.getByRole('table'));
     expect(rows.slice(0, 3).map((cells) => [cells[0], shown(cells[6])])).toEqual(api.items.slice(0, 3).map((c) => [c.name, yen(c.totalSpent)]));
+    // The one rule in words, the customers a subscription kept out, and each one's R score beside the churn.
+    await page.getByText('定期のあるお客様は、購入が空いていても離反にしません').waitFor();
+    expect(digits(await page.locator('.stat').filter({ hasText: '定期で離反から除外' }).locator('.stat-value').textContent())).toBe(
+      String(api.keptBySubscription),
+    );
+    expect(shown(rows[0]![7])).toBe(`R${api.items[0]!.recencyScore}`);
+    expect(await card('離反期間の提案と設定').textContent()).toMatch(/購入間隔から提案しています/);
     await screenshot('churn');
     await list.getByRole('link', { name: api.items[0]!.name }).click();
     await page.getByRole('heading', { level: 1, name: api.items[0]!.name }).waitFor();
+    // The 360 page says why: the churn status with its days against the window, beside the RFM.
+    const block = card('分析(RFM・予測LTV)');
+    await block.getByRole('heading', { name: '離反の判定' }).waitFor();
+    expect(await block.locator('.churn-status').textContent()).toMatch(/^離反: 最終購入から [\d,]+日/);
+  });
+
+  it('opens the churn page as of today and says where the data ends', async () => {
+    await open('analytics/churn', '離反');
+    const api = await apiGet<{ asOf: string; dataEndsOn: string | null }>(`/api/v1/workspaces/${brand.name}/analytics/churn`);
+    // The demo's history ends 2026-10-31, whatever the day: today, as the API and the CLI default to, is later.
+    expect(api.dataEndsOn).toBe('2026-10-31');
+    await page.getByText(/^データは .+ までです。/).waitFor();
+    expect(await page.getByLabel('基準日').inputValue()).toBe(api.asOf);
   });
 
   it('draws the cohort heatmap and the LTV curve, switching to revenue per customer', async () => {
@@ -253,6 +277,10 @@ describe('the analytics console', () => {
     const segments = await tableRows(await showTable(card('セグメント別 顧客数と購入金額の構成比')));
     expect(segments.map((cells) => Number(digits(cells[2]!)))).toEqual(api.segments.map((s) => s.customers));
     expect(segments.map((cells) => cells[0])).toEqual(['離反', '離反予備', '新規', '優良', '安定']);
+    // RFM's 離反 is the churn list of the same date, said on the page.
+    await page.getByText('RFM の「離反」セグメントはこの一覧と同じです').waitFor();
+    const churn = await apiGet<{ churned: number }>(`/api/v1/workspaces/${brand.name}/analytics/churn?asOf=${DATA_END}&limit=1`);
+    expect(api.segments.find((s) => s.code === 'churned')!.customers).toBe(churn.churned);
   });
 
   it('says on the customer 360 that the customer value model has not been run', async () => {
@@ -269,6 +297,12 @@ describe('the analytics console', () => {
     await open('analytics/customer-value', '顧客価値(LTV)');
     await page.getByText('まだ顧客価値モデルを実行していません。').waitFor();
     await screenshot('customer-value-empty');
+    // No margin is assumed: the page asks for one, and the run uses the workspace's.
+    const marginCard = card('粗利率(ワークスペースの設定)');
+    await marginCard.getByText('粗利率が設定されていません。').waitFor();
+    await marginCard.getByLabel('粗利率(0〜1)').fill('0.3');
+    await marginCard.getByRole('button', { name: '粗利率を保存' }).click();
+    await marginCard.getByText('粗利率を保存しました。').waitFor();
     await page.getByLabel('学習期間の最終日').fill('2026-10-31');
     await page.getByRole('button', { name: 'モデルを実行' }).click();
     const parameters = card('モデルのパラメータ');
@@ -278,8 +312,10 @@ describe('the analytics console', () => {
     );
     const parameterRows = await tableRows(parameters.getByRole('table'));
     expect(parameterRows[0]!.slice(0, 3)).toEqual(['BG/NBD', 'r', run.bgNbd.r.toFixed(4).replace(/0+$/, '')]);
-    const clv = card('CLV の分布(顧客数)');
+    const clv = card(/^CLV の分布\(顧客数\).*粗利率 30%$/);
     await clv.getByRole('img').waitFor();
+    await page.getByText('購入単価の予測方法').first().waitFor();
+    expect(await card('予測LTVの高い顧客').getByRole('columnheader', { name: 'CLV(粗利率 30%)' }).count()).toBe(1);
     await card('P(alive) の分布(顧客数)').getByRole('img').waitFor();
     await card('予測LTVの高い顧客').getByRole('table').waitFor();
     await screenshot('customer-value');
@@ -288,7 +324,8 @@ describe('the analytics console', () => {
     expect(bins.reduce((sum, cells) => sum + Number(digits(cells[1]!)), 0)).toBe(run.customers);
     const csv = await downloadCsv(clv);
     expect(csv.text.slice(1).split('\r\n')[0]).toBe('区間,顧客数');
-    expect(csv.text).toContain('"￥0〜');
+    // The first bin starts at ￥0 (quoted when its upper bound has a comma: at a 30 % margin it may not).
+    expect(csv.text).toMatch(/\r\n"?￥0〜/);
   });
 
   it("shows the customer's RFM, P(alive), expected purchases and CLV on the customer 360", async () => {
@@ -306,6 +343,7 @@ describe('the analytics console', () => {
     const stats = await block.locator('.summary-numbers .stat-value').allTextContents();
     expect(stats[0]).toBe(`${(api.value.probabilityAlive * 100).toFixed(1)}%`);
     expect(shown(stats[3])).toBe(yen(api.value.clv));
+    expect(await block.locator('.summary-numbers').textContent()).toContain('粗利率 30%');
     await screenshot('customer-360');
   });
 

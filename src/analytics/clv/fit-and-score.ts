@@ -2,6 +2,7 @@ import { fitBgNbd, type BgNbdFit } from './bg-nbd.ts';
 import { predictCustomerValue, type CustomerValue, type ValuationTerms } from './clv.ts';
 import { groupPurchaseSummary, type CustomerGroups } from './customer-groups.ts';
 import { fitGammaGamma, type GammaGammaFit } from './gamma-gamma.ts';
+import { chooseSpendModel, type SpendModel } from './spend-model.ts';
 import { summarisePurchaseDays, type CustomerPurchaseDays, type PurchaseSummary, type TimeUnit } from './purchase-days.ts';
 
 export interface FittedCustomerValue {
@@ -11,6 +12,8 @@ export interface FittedCustomerValue {
   groups: CustomerGroups;
   bgNbd: BgNbdFit;
   gammaGamma: GammaGammaFit;
+  /** How the expected spends were computed: Gamma-Gamma, or the stated fallback when its fit is not usable (spend-model.ts). */
+  spendModel: SpendModel;
   value: CustomerValue;
 }
 
@@ -47,11 +50,15 @@ export function fitAndScoreCustomers({
   return { summary, ...fitAndScoreSummary(summary, terms) };
 }
 
-/** `fitAndScoreCustomers` from a summary already made: order by x, fit both models, score every customer. */
+/**
+ * `fitAndScoreCustomers` from a summary already made: order by x, fit both models, score every
+ * customer, the spends by Gamma-Gamma or, when its fit is not usable, by the shrunk means.
+ */
 export function fitAndScoreSummary(summary: PurchaseSummary, terms: ValuationTerms): Omit<FittedCustomerValue, 'summary'> {
   const groups = groupPurchaseSummary(summary);
   const bgNbd = fitBgNbd({ groups });
   const gammaGamma = fitGammaGamma({ frequency: summary.x, monetary: summary.monetary });
-  const value = predictCustomerValue({ bgNbd, gammaGamma, summary, ...terms });
-  return { groups, bgNbd, gammaGamma, value };
+  const spend = chooseSpendModel(gammaGamma, summary);
+  const value = predictCustomerValue({ bgNbd, gammaGamma: spend.params, summary, ...terms });
+  return { groups, bgNbd, gammaGamma, spendModel: spend.model, value };
 }

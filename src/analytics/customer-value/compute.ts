@@ -6,7 +6,9 @@ import { KizunaError } from '../../shared/errors.ts';
 import { holdoutCheck } from './holdout.ts';
 import { distribution } from './quantiles.ts';
 import type { LoadedPurchases } from './read-purchases.ts';
-import { DAYS_PER_MONTH, type CustomerValueRun, type CustomerValueTerms } from './terms.ts';
+import { DAYS_PER_MONTH, type CustomerValueRun, type CustomerValueTerms, type MarginSource } from './terms.ts';
+import { dataEndsOnOf } from '../data-end.ts';
+import { addDays, formatDay } from '../periods.ts';
 
 /**
  * The models on purchases held in memory, nothing stored: the summaries, both fits, every
@@ -17,6 +19,8 @@ export function computeCustomerValue(params: {
   purchases: LoadedPurchases;
   calibrationEnd: string;
   terms: Omit<CustomerValueTerms, 'calibrationEnd'>;
+  /** Where the margin came from (default given). */
+  marginSource?: MarginSource;
   /** Stamps computedAt (default systemClock). */
   clock?: Clock;
 }): { run: CustomerValueRun; summary: PurchaseSummary; value: CustomerValue } {
@@ -32,19 +36,24 @@ export function computeCustomerValue(params: {
     );
   }
   const periodLength = DAYS_PER_MONTH / DAYS_PER_UNIT[terms.unit];
-  const { bgNbd, gammaGamma, value } = fitAndScoreSummary(summary, {
+  const { bgNbd, gammaGamma, spendModel, value } = fitAndScoreSummary(summary, {
     periods: terms.horizonMonths,
     periodLength,
     margin: terms.margin,
     discountRate: terms.discountRate,
   });
+  let lastDay = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < purchases.day.length; i++) lastDay = Math.max(lastDay, purchases.day[i]!);
   const run: CustomerValueRun = {
     calibrationEnd,
     ...terms,
+    marginSource: params.marginSource ?? 'given',
+    dataEndsOn: dataEndsOnOf(Number.isFinite(lastDay) ? formatDay(lastDay) : null, addDays(calibrationEnd, 1)),
     customers: n,
     repeatCustomers,
     bgNbd,
     gammaGamma,
+    spendModel,
     totalClv: value.clv.reduce((sum, v) => sum + v, 0),
     clv: distribution(value.clv),
     probabilityAlive: distribution(value.probabilityAlive, 1),

@@ -19,6 +19,7 @@ export const StoredCustomerValue = z
     expectedPurchases: z.number().describe('Expected purchases over the horizon'),
     expectedSpend: z.number().describe('Expected spend per purchase'),
     clv: z.number().describe('Expected purchases × spend × margin over the horizon, discounted'),
+    margin: z.number().describe('The margin of the run this CLV was computed with (share of spend kept as profit)'),
   })
   .meta({ id: 'CustomerValue' });
 export type StoredCustomerValue = z.infer<typeof StoredCustomerValue>;
@@ -32,6 +33,9 @@ export const StoredCustomerValueRun = CustomerValueRun.extend({
   totalClv: CustomerValueRun.shape.totalClv.nullable(),
   clv: CustomerValueRun.shape.clv.nullable(),
   probabilityAlive: CustomerValueRun.shape.probabilityAlive.nullable(),
+  spendModel: CustomerValueRun.shape.spendModel.nullable(),
+  dataEndsOn: CustomerValueRun.shape.dataEndsOn,
+  marginSource: CustomerValueRun.shape.marginSource.nullable(),
 }).meta({
   id: 'StoredCustomerValueRun',
   description: 'The last run as stored; the figures beyond the fits are null for a run stored by a version of Kizuna that did not keep them',
@@ -54,7 +58,17 @@ export async function readCustomerValueRun(params: { pool: pg.Pool; workspaceId:
   }>('select * from customer_value_runs where workspace_id = $1', [params.workspaceId]);
   const row = rows[0];
   if (!row) return null;
-  const results = row.results ?? { repeatCustomers: null, totalClv: null, clv: null, probabilityAlive: null, holdout: null };
+  const stored: Partial<CustomerValueResults> = row.results ?? {};
+  const results = {
+    repeatCustomers: stored.repeatCustomers ?? null,
+    totalClv: stored.totalClv ?? null,
+    clv: stored.clv ?? null,
+    probabilityAlive: stored.probabilityAlive ?? null,
+    holdout: stored.holdout ?? null,
+    spendModel: stored.spendModel ?? null,
+    dataEndsOn: stored.dataEndsOn ?? null,
+    marginSource: stored.marginSource ?? null,
+  };
   return {
     calibrationEnd: row.calibration_end,
     unit: row.unit,
@@ -107,9 +121,10 @@ async function selectValues(pool: pg.Pool, where: string, values: unknown[], lim
     expected_purchases: number;
     expected_spend: number;
     clv: number;
+    margin: string;
   }>(
-    `select v.customer_id, c.external_id, c.name, v.repeat_purchases, v.probability_alive, v.expected_purchases, v.expected_spend, v.clv
-       from customer_values v join customers c on c.id = v.customer_id
+    `select v.customer_id, c.external_id, c.name, v.repeat_purchases, v.probability_alive, v.expected_purchases, v.expected_spend, v.clv, r.margin
+       from customer_values v join customers c on c.id = v.customer_id join customer_value_runs r on r.workspace_id = v.workspace_id
       where ${where}
       order by v.clv desc, v.customer_id desc
       limit ${Number(limit)}`,
@@ -124,5 +139,6 @@ async function selectValues(pool: pg.Pool, where: string, values: unknown[], lim
     expectedPurchases: row.expected_purchases,
     expectedSpend: row.expected_spend,
     clv: row.clv,
+    margin: Number(row.margin),
   }));
 }

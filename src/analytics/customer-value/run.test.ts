@@ -8,6 +8,7 @@ import { snapshotPurchaseRows } from '../engine/snapshot/model-rows.ts';
 import { distribution } from './quantiles.ts';
 import { customerValueOf, CustomerValuePage, listCustomerValues, readCustomerValueRun, StoredCustomerValueRun } from './read-values.ts';
 import { runCustomerValue } from './run.ts';
+import { setAnalyticsSettings } from '../settings.ts';
 import { dayNumber, formatDay } from '../periods.ts';
 
 const database = connectTestDatabase();
@@ -33,8 +34,25 @@ describe('runCustomerValue on the CDNOW sample', () => {
     for (let start = 0; start < orders.length; start += 5_000) await addOrders(database, workspace, orders.slice(start, start + 5_000));
   }, 120_000);
 
+  it('refuses a run without a margin, saying how to set one, then takes the workspace setting', async () => {
+    await expect(runCustomerValue({ pool: database.pool, workspaceId: workspace.id, calibrationEnd: '1997-09-30' })).rejects.toMatchObject({
+      code: 'validation_failed',
+      message: expect.stringMatching(/No margin .*clvMargin.*--set-margin/),
+    });
+    expect(await setAnalyticsSettings({ pool: database.pool, workspaceId: workspace.id, changes: { clvMargin: 0.35 } })).toEqual({
+      churnWindowDays: null,
+      clvMargin: 0.35,
+    });
+    await expect(setAnalyticsSettings({ pool: database.pool, workspaceId: workspace.id, changes: { clvMargin: 0 } })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+  });
+
   it('reproduces the published BG/NBD and Gamma-Gamma estimates from the stored orders', async () => {
     const run = await runCustomerValue({ pool: database.pool, workspaceId: workspace.id, calibrationEnd: '1997-09-30', unit: 'week' });
+    // The workspace's margin, said as such; the fit converged with spread, so Gamma-Gamma gives the spends.
+    expect(run).toMatchObject({ margin: 0.35, marginSource: 'setting' });
+    expect(run.spendModel).toMatchObject({ method: 'gamma_gamma', reason: null, shrinkagePurchases: null });
     expect(run.customers).toBe(2357);
     expect(run.repeatCustomers).toBe(946);
     expect(run.bgNbd.r).toBeCloseTo(0.243, 2);
@@ -84,7 +102,7 @@ describe('runCustomerValue on the CDNOW sample', () => {
   });
 
   it("gives the same run from the analytics engine's snapshot as from its own COPY", async () => {
-    const terms = { calibrationEnd: '1997-09-30', unit: 'week' as const };
+    const terms = { calibrationEnd: '1997-09-30', unit: 'week' as const, margin: 0.35 };
     const snapshot = await loadPurchaseSnapshot(database.pool, workspace.id);
     const fromSnapshot = await runCustomerValue({
       pool: database.pool,
@@ -103,7 +121,7 @@ describe('runCustomerValue on the CDNOW sample', () => {
 
   it('stores every customer scored, readable one by one and ranked by CLV', async () => {
     const run = await readCustomerValueRun({ pool: database.pool, workspaceId: workspace.id });
-    expect(run).toMatchObject({ calibrationEnd: '1997-09-30', unit: 'week', horizonMonths: 12, customers: 2357 });
+    expect(run).toMatchObject({ calibrationEnd: '1997-09-30', unit: 'week', horizonMonths: 12, customers: 2357, margin: 0.35, marginSource: 'given' });
     // What the domain reads is what the API serialises: the schemas keep every field as it is.
     expect(StoredCustomerValueRun.parse(run)).toEqual(run);
     const first = await listCustomerValues({ pool: database.pool, workspaceId: workspace.id, limit: 50 });
@@ -114,6 +132,7 @@ describe('runCustomerValue on the CDNOW sample', () => {
     expect(new Set([...first.items, ...second.items].map((item) => item.customerId)).size).toBe(100);
     const top = first.items[0]!;
     expect(await customerValueOf({ pool: database.pool, workspaceId: workspace.id, customerId: top.customerId })).toEqual(top);
+    expect(top.margin).toBe(0.35);
     // A one-time buyer cannot have dropped out under BG/NBD: P(alive) = 1.
     const { rows } = await database.pool.query('select probability_alive from customer_values where workspace_id = $1 and repeat_purchases = 0 limit 5', [
       workspace.id,

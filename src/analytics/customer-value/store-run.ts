@@ -30,6 +30,9 @@ export async function storeRun(params: {
     clv: run.clv,
     probabilityAlive: run.probabilityAlive,
     holdout: run.holdout,
+    spendModel: run.spendModel,
+    dataEndsOn: run.dataEndsOn,
+    marginSource: run.marginSource,
   };
   await withTransaction(pool, async (client) => {
     await client.query('delete from customer_values where workspace_id = $1', [workspaceId]);

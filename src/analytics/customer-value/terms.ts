@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { BgNbdFit } from '../clv/bg-nbd.ts';
 import { TimeUnit } from '../clv/clv.ts';
 import { GammaGammaFit } from '../clv/gamma-gamma.ts';
+import { SpendModel } from '../clv/spend-model.ts';
+import { DataEndsOn } from '../data-end.ts';
 import { Count, Day } from '../result-shapes.ts';
 import { KizunaError } from '../../shared/errors.ts';
 
@@ -12,16 +14,21 @@ export interface CustomerValueTerms {
   unit: TimeUnit;
   /** Horizon of the prediction in months (discounting is monthly). */
   horizonMonths: number;
-  /** Share of spend kept as profit, in [0, 1]. */
+  /** Share of spend kept as profit, in [0, 1]: given, else the workspace's setting (never assumed). */
   margin: number;
   /** Discount rate per month, in [0, 1). */
   discountRate: number;
 }
 
-export const CUSTOMER_VALUE_DEFAULTS = { unit: 'week', horizonMonths: 12, margin: 1, discountRate: 0.01 } as const satisfies Omit<
+/** The defaults of the terms; the margin has none: it is given, or the workspace's setting (checkCustomerValueTerms). */
+export const CUSTOMER_VALUE_DEFAULTS = { unit: 'week', horizonMonths: 12, discountRate: 0.01 } as const satisfies Omit<
   CustomerValueTerms,
-  'calibrationEnd'
+  'calibrationEnd' | 'margin'
 >;
+
+/** Where the margin of a run came from. */
+export const MARGIN_SOURCES = ['given', 'setting'] as const;
+export type MarginSource = (typeof MARGIN_SOURCES)[number];
 
 /** A distribution as quantiles (p10 … p99) with its mean. */
 export const Distribution = z
@@ -47,10 +54,15 @@ export const CustomerValueRun = z
     calibrationEnd: Day.describe('Last day of calibration, included'),
     unit: TimeUnit.describe('Time unit of the models (α is per unit)'),
     horizonMonths: z.number().int(),
-    margin: z.number().describe('Share of spend kept as profit'),
+    margin: z.number().describe('Share of spend kept as profit: every CLV is margin × expected spend × discounted purchases'),
+    marginSource: z.enum(MARGIN_SOURCES).describe("given with the run, or the workspace's setting (analytics settings clvMargin)"),
     discountRate: z.number().describe('Discount rate per month'),
     bgNbd: BgNbdFit,
     gammaGamma: GammaGammaFit,
+    spendModel: SpendModel,
+    dataEndsOn: DataEndsOn.describe(
+      'The last purchase day, when it is well before the end of calibration: the models then see every customer silent since, and P(alive) is low for that reason',
+    ),
     customers: Count.describe('Customers with a purchase by the end of calibration: the ones scored'),
     computedAt: z.date(),
     repeatCustomers: Count.describe('Customers who bought on two different days by the end of calibration'),
@@ -70,15 +82,24 @@ export const CustomerValueRun = z
 export type CustomerValueRun = z.infer<typeof CustomerValueRun>;
 
 /** What a run stores beside its fits (null in runs stored before the results were kept). */
-export type CustomerValueResults = Pick<CustomerValueRun, 'repeatCustomers' | 'totalClv' | 'clv' | 'probabilityAlive' | 'holdout'>;
+export type CustomerValueResults = Pick<
+  CustomerValueRun,
+  'repeatCustomers' | 'totalClv' | 'clv' | 'probabilityAlive' | 'holdout' | 'spendModel' | 'dataEndsOn' | 'marginSource'
+>;
 
 export const DAYS_PER_MONTH = 365.25 / 12;
 
+/** The message of a run refused for want of a margin: how to give one. */
+export const NO_MARGIN =
+  'No margin (粗利率) for the customer value: CLV is the profit a customer brings, so it needs the share of spend kept as profit, and Kizuna does not assume one. Set the workspace\'s margin (PUT /api/v1/workspaces/{workspace}/analytics/settings with {"clvMargin": 0.3}, `kizuna analyze clv --set-margin 0.3`, or the form on the customer value page), or give one with the run (margin, --margin).';
+
+/** The terms with their defaults; `margin` must be given (the caller reads the setting first), else `validation_failed` with NO_MARGIN. */
 export function checkCustomerValueTerms(params: Partial<CustomerValueTerms>): Omit<CustomerValueTerms, 'calibrationEnd'> {
+  if (params.margin === undefined) throw new KizunaError('validation_failed', NO_MARGIN);
   const terms = {
     unit: params.unit ?? CUSTOMER_VALUE_DEFAULTS.unit,
     horizonMonths: params.horizonMonths ?? CUSTOMER_VALUE_DEFAULTS.horizonMonths,
-    margin: params.margin ?? CUSTOMER_VALUE_DEFAULTS.margin,
+    margin: params.margin,
     discountRate: params.discountRate ?? CUSTOMER_VALUE_DEFAULTS.discountRate,
   };
   const problems = [

@@ -9,6 +9,7 @@ import { refreshPurchaseSnapshot } from './snapshot/refresh.ts';
 import { subscriptionDataVersion } from './subscriptions/data-version.ts';
 import { loadSubscriptionSnapshot } from './subscriptions/load.ts';
 import type { SubscriptionSnapshot } from './subscriptions/subscription-snapshot.ts';
+import { loadSubscribedCustomers, subscriptionsVersion, type SubscribedCustomers } from './subscribed-customers.ts';
 
 /**
  * The in-memory analytics engine: per workspace, a purchase snapshot (snapshot/purchase-snapshot.ts)
@@ -38,6 +39,8 @@ import type { SubscriptionSnapshot } from './subscriptions/subscription-snapshot
 export class AnalyticsEngine {
   private readonly entries = new Map<string, Entry>();
   private readonly subscriptionEntries = new Map<string, SubscriptionEntry>();
+  /** Per workspace, who has a subscription (subscribed-customers.ts), with its own version: the churn and RFM read it beside the purchases. */
+  private readonly subscribed = new Map<string, { data: Promise<SubscribedCustomers>; lastUsed: number }>();
   private readonly idleMs: number;
   private readonly sweeper: NodeJS.Timeout;
   private readonly clock: Clock;
@@ -138,6 +141,30 @@ export class AnalyticsEngine {
     return inMemory(await this.subscriptionSnapshot(workspaceId));
   }
 
+  /**
+   * Who has a subscription in the workspace (for churn and RFM), loaded again when the
+   * subscription-data version (`subscription_changes`) moved or the time zone changed; kept
+   * apart from the purchase snapshot, whose version follows the orders. Concurrent requests
+   * share one load.
+   */
+  async subscribedCustomers(workspaceId: string, timezone: string): Promise<SubscribedCustomers> {
+    const version = await subscriptionsVersion(this.pool, workspaceId);
+    const held = this.subscribed.get(workspaceId);
+    if (held) {
+      const data = await held.data.catch(() => null);
+      if (data && data.version === version && data.timezone === timezone) {
+        held.lastUsed = this.now();
+        return data;
+      }
+    }
+    const data = loadSubscribedCustomers(this.pool, workspaceId, timezone);
+    this.subscribed.set(workspaceId, { data, lastUsed: this.now() });
+    data.catch(() => {
+      if (this.subscribed.get(workspaceId)?.data === data) this.subscribed.delete(workspaceId);
+    });
+    return data;
+  }
+
   /** Whether the engine holds a snapshot of the workspace (loaded and not dropped). */
   holds(workspaceId: string): boolean {
     return (this.entries.get(workspaceId)?.snapshot ?? null) !== null;
@@ -176,6 +203,7 @@ export class AnalyticsEngine {
     clearInterval(this.sweeper);
     this.entries.clear();
     this.subscriptionEntries.clear();
+    this.subscribed.clear();
   }
 
   /** Drops the snapshots unused for `idleMinutes` by the engine's clock (the sweeper calls it every minute). */
@@ -186,6 +214,9 @@ export class AnalyticsEngine {
     }
     for (const [workspaceId, entry] of this.subscriptionEntries) {
       if (!entry.loading && now - entry.lastUsed > this.idleMs) this.subscriptionEntries.delete(workspaceId);
+    }
+    for (const [workspaceId, held] of this.subscribed) {
+      if (now - held.lastUsed > this.idleMs) this.subscribed.delete(workspaceId);
     }
   }
 }

@@ -7,10 +7,12 @@ import { importCsv } from '../../import/import-csv.ts';
 import { fixture } from '../../../test/fixtures/import/support.ts';
 import { noteOrdersChanged } from '../../orders/order-changes.ts';
 import type { Workspace } from '../../workspaces/workspaces.ts';
-import { listChurned, proposeChurnWindow } from '../churn.ts';
+import { listChurned } from '../churn.ts';
+import { proposeChurnWindow } from '../churn-window.ts';
 import { f2Conversion, repeatRates } from '../repeat-f2.ts';
 import { cohortRetention } from '../retention.ts';
-import { snapshotChurned, snapshotChurnProposal, snapshotF2, snapshotRepeatRates } from './customer-base.ts';
+import { snapshotChurned, snapshotChurnProposal } from './churn.ts';
+import { snapshotF2, snapshotRepeatRates } from './customer-base.ts';
 import { rfmScores, listRfmCustomers } from '../rfm.ts';
 import { decomposeSales } from '../sales-decomposition.ts';
 import { MAX_PAGE_SIZE } from '../periods.ts';
@@ -20,7 +22,10 @@ import { loadPurchaseSnapshot } from './snapshot/load.ts';
 import { unitsToDecimal } from './snapshot/money-units.ts';
 import type { PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
 import { snapshotRetention } from './retention.ts';
-import { rfmRow, snapshotRfmSummary, snapshotRfmTable } from './rfm.ts';
+import { rfmRow, snapshotRfmSummary } from './rfm.ts';
+import { rfmTableOf } from './rfm-customers.ts';
+import { loadSubscribedCustomers, type SubscribedCustomers } from './subscribed-customers.ts';
+import { addSubscriptionHistory, type FixtureSubscription } from '../../../test/support/subscription-history.ts';
 import { snapshotSales } from './sales.ts';
 
 /**
@@ -33,6 +38,7 @@ const database = connectTestDatabase();
 const { pool } = database;
 let demo: Workspace;
 let snapshot: PurchaseSnapshot;
+let subscribed: SubscribedCustomers;
 
 /** Decimal strings compared by value ('1200' = '1200.00'); everything else as is. */
 function normalised<T>(value: T): T {
@@ -42,8 +48,45 @@ function normalised<T>(value: T): T {
 beforeAll(async () => {
   demo = await freshWorkspace(database);
   await generateDemoBrand({ pool, workspace: demo, customers: 3_000, seed: 7, until: '2026-10-31' });
+  await addDemoSubscriptions(demo);
   snapshot = await loadPurchaseSnapshot(pool, demo.id);
+  subscribed = await loadSubscribedCustomers(pool, demo.id, demo.timezone);
 }, 120_000);
+
+/**
+ * Subscriptions for a deterministic part of the demo's buyers (whatever the demo itself
+ * generates): every 5th buyer with three purchases or more starts one on their first purchase
+ * day; by id, some stay active, some pause, some cancel, some cancel and start another, so
+ * churn and RFM meet every kind of history on the same data as the SQL.
+ */
+async function addDemoSubscriptions(workspace: Workspace): Promise<void> {
+  const { rows } = await pool.query<{ id: string; first_at: string; last_at: string }>(
+    `select id, to_char(first_purchase_at at time zone $2, 'YYYY-MM-DD HH24:MI') as first_at,
+            to_char(last_purchase_at at time zone $2, 'YYYY-MM-DD HH24:MI') as last_at
+       from customers where workspace_id = $1 and purchase_count >= 3 and id % 5 = 0 order by id`,
+    [workspace.id, workspace.timezone],
+  );
+  await addSubscriptionHistory(
+    pool,
+    workspace,
+    rows.flatMap((row, i): FixtureSubscription[] => {
+      const start = { status: 'active' as const, at: row.first_at };
+      switch (i % 4) {
+        case 0:
+          return [{ customerId: row.id, changes: [start] }];
+        case 1:
+          return [{ customerId: row.id, changes: [start, { status: 'paused' as const, at: row.last_at }] }];
+        case 2:
+          return [{ customerId: row.id, changes: [start, { status: 'cancelled' as const, at: row.last_at }] }];
+        default:
+          return [
+            { customerId: row.id, changes: [start, { status: 'cancelled' as const, at: row.last_at }] },
+            { customerId: row.id, changes: [{ status: 'active' as const, at: '2026-03-01 10:00' }] },
+          ];
+      }
+    }),
+  );
+}
 afterAll(() => database.close());
 
 describe('purchase snapshot', () => {
@@ -142,7 +185,7 @@ describe('engine = SQL reference on the demo brand', () => {
 
   it.each(['2026-11-01', '2025-07-15', '2024-12-01'])('RFM summary as of %s', async (asOf) => {
     const sql = await rfmScores({ pool, workspaceId: demo.id, asOf });
-    const memory = snapshotRfmSummary(snapshot, snapshotRfmTable(snapshot, asOf));
+    const memory = snapshotRfmSummary(snapshot, await rfmTableOf({ pool, snapshot, subscribed, asOf }));
     expect(sql.customers).toBeGreaterThan(0);
     expect(normalised(memory)).toEqual(normalised(sql));
   });
@@ -168,7 +211,8 @@ describe('engine = SQL reference on the demo brand', () => {
   it.each([undefined, '2025-08-01'])('churn window proposal as of %s', async (asOf) => {
     const sql = await proposeChurnWindow({ pool, workspaceId: demo.id, asOf });
     expect(sql.days).not.toBeNull();
-    expect(snapshotChurnProposal(snapshot, asOf)).toEqual(sql);
+    expect(sql.population).toMatchObject({ kind: 'non_subscribers', reason: 'subscribers_left_out' });
+    expect(snapshotChurnProposal(snapshot, subscribed, asOf)).toEqual(sql);
   });
 
   it('churned customers, page by page, with the rate', async () => {
@@ -177,14 +221,15 @@ describe('engine = SQL reference on the demo brand', () => {
     let memoryCursor: string | undefined;
     for (let page = 0; page < 3; page++) {
       const sql = await listChurned({ pool, workspaceId: demo.id, ...terms, cursor: sqlCursor });
-      const memory = await snapshotChurned({ pool, snapshot, ...terms, cursor: memoryCursor });
+      const memory = await snapshotChurned({ pool, snapshot, subscribed, ...terms, cursor: memoryCursor });
       expect(sql.outcome === 'listed' && sql.items.length).toBe(40);
       expect(normalised(memory)).toEqual(normalised(sql));
       if (sql.outcome !== 'listed' || memory.outcome !== 'listed') throw new Error('no window');
+      expect(sql.keptBySubscription).toBeGreaterThan(0);
       sqlCursor = sql.nextCursor!;
       memoryCursor = memory.nextCursor!;
     }
-    const windowGiven = await snapshotChurned({ pool, snapshot, asOf: '2026-06-01', window: 120, limit: 5 });
+    const windowGiven = await snapshotChurned({ pool, snapshot, subscribed, asOf: '2026-06-01', window: 120, limit: 5 });
     expect(normalised(windowGiven)).toEqual(normalised(await listChurned({ pool, workspaceId: demo.id, asOf: '2026-06-01', window: 120, limit: 5 })));
   });
 
@@ -196,7 +241,7 @@ describe('engine = SQL reference on the demo brand', () => {
       sql.items.push(...next.items);
       cursor = next.nextCursor ?? undefined;
     }
-    const table = snapshotRfmTable(snapshot, asOf);
+    const table = await rfmTableOf({ pool, snapshot, subscribed, asOf });
     const memory = Array.from(table.customer, (_, i) => rfmRow(snapshot, table, i, { externalId: '', name: null })).sort(
       (a, b) => Number(a.customerId) - Number(b.customerId),
     );
@@ -314,7 +359,8 @@ describe('freshness', () => {
       );
       const retention = { ...period, months: 12, asOf: '2026-11-01' };
       expect(normalised(snapshotRetention(after, retention))).toEqual(normalised(await cohortRetention({ pool, workspaceId: workspace.id, ...retention })));
-      expect(normalised(snapshotRfmSummary(after, snapshotRfmTable(after, '2026-11-01')))).toEqual(
+      const afterSubscribed = await loadSubscribedCustomers(pool, workspace.id, workspace.timezone);
+      expect(normalised(snapshotRfmSummary(after, await rfmTableOf({ pool, snapshot: after, subscribed: afterSubscribed, asOf: '2026-11-01' })))).toEqual(
         normalised(await rfmScores({ pool, workspaceId: workspace.id, asOf: '2026-11-01' })),
       );
       // The snapshot before the refresh still answers as it did (an analysis in flight keeps its data).
@@ -354,6 +400,7 @@ describe('freshness', () => {
     expect(empty.customers).toBe(0);
     const sales = snapshotSales(empty, { period: { from: '2024-01-01', to: '2024-03-01' }, granularity: 'month' });
     expect(sales.totals).toMatchObject({ customers: 0, purchases: 0, frequency: null });
-    expect(snapshotRfmSummary(empty, snapshotRfmTable(empty, '2024-01-01')).customers).toBe(0);
+    const none = await loadSubscribedCustomers(pool, workspace.id, workspace.timezone);
+    expect(snapshotRfmSummary(empty, await rfmTableOf({ pool, snapshot: empty, subscribed: none, asOf: '2024-01-01' })).customers).toBe(0);
   });
 });

@@ -2,31 +2,38 @@ import type pg from 'pg';
 import { KizunaError } from '../../shared/errors.ts';
 import { checkRfmPage, type CustomerRfm } from '../rfm.ts';
 import { RFM_SEGMENTS, type RfmSegmentCode } from '../rfm-segments.ts';
+import { snapshotChurnedFlags, snapshotChurnWindow } from './churn.ts';
 import type { PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
 import { rfmRow, snapshotRfmTable, type RfmTable } from './rfm.ts';
+import type { SubscribedCustomers } from './subscribed-customers.ts';
 
 /**
  * `listRfmCustomers` and `rfmOfCustomer` (src/analytics/rfm.ts) from a snapshot. The scored
- * table of a date is kept with the snapshot (the last few dates), so paging through a segment
- * scores the base once, not once per page.
+ * table of a date is kept with the snapshot (the last few dates, churn windows and
+ * subscription versions), so paging through a segment scores the base once, not once per page.
  */
 const tables = new WeakMap<PurchaseSnapshot, Map<string, RfmTable>>();
 const TABLES_KEPT = 4;
 
-export function rfmTableOf(snapshot: PurchaseSnapshot, asOf: string): RfmTable {
-  let byDate = tables.get(snapshot);
-  if (!byDate) {
-    byDate = new Map();
-    tables.set(snapshot, byDate);
+/** The scored table as of `asOf`, its 離反 by the churn rule with the window the churn list of the date uses. */
+export async function rfmTableOf(params: { pool: pg.Pool; snapshot: PurchaseSnapshot; subscribed: SubscribedCustomers; asOf: string }): Promise<RfmTable> {
+  const { snapshot, subscribed, asOf } = params;
+  const resolved = await snapshotChurnWindow(params);
+  const churnWindow = resolved.outcome === 'resolved' ? resolved.window : null;
+  let byKey = tables.get(snapshot);
+  if (!byKey) {
+    byKey = new Map();
+    tables.set(snapshot, byKey);
   }
-  let table = byDate.get(asOf);
+  const key = `${asOf}|${churnWindow?.days ?? ''}|${churnWindow?.source ?? ''}|${subscribed.version}|${subscribed.timezone}`;
+  let table = byKey.get(key);
   if (table) {
-    byDate.delete(asOf);
+    byKey.delete(key);
   } else {
-    table = snapshotRfmTable(snapshot, asOf);
-    if (byDate.size >= TABLES_KEPT) byDate.delete(byDate.keys().next().value!);
+    table = snapshotRfmTable(snapshot, asOf, { churnWindow, churned: snapshotChurnedFlags(snapshot, subscribed, asOf, churnWindow) });
+    if (byKey.size >= TABLES_KEPT) byKey.delete(byKey.keys().next().value!);
   }
-  byDate.set(asOf, table);
+  byKey.set(key, table);
   return table;
 }
 
@@ -34,14 +41,15 @@ export function rfmTableOf(snapshot: PurchaseSnapshot, asOf: string): RfmTable {
 export async function snapshotRfmCustomers(params: {
   pool: pg.Pool;
   snapshot: PurchaseSnapshot;
+  subscribed: SubscribedCustomers;
   asOf: string;
   segment?: RfmSegmentCode;
   limit: number;
   cursor?: string;
 }): Promise<{ items: CustomerRfm[]; nextCursor: string | null }> {
-  const { pool, snapshot, asOf, limit, cursor } = params;
+  const { pool, snapshot, limit, cursor } = params;
   checkRfmPage(limit, cursor);
-  const table = rfmTableOf(snapshot, asOf);
+  const table = await rfmTableOf(params);
   const segment = params.segment === undefined ? -1 : RFM_SEGMENTS.findIndex((s) => s.code === params.segment);
   const after = cursor === undefined ? -Infinity : Number(cursor);
   const picked: number[] = [];
@@ -66,16 +74,17 @@ export async function snapshotRfmCustomers(params: {
 export async function snapshotRfmOfCustomer(params: {
   pool: pg.Pool;
   snapshot: PurchaseSnapshot;
+  subscribed: SubscribedCustomers;
   asOf: string;
   customerId: string;
 }): Promise<CustomerRfm | null> {
-  const { pool, snapshot, asOf, customerId } = params;
+  const { pool, snapshot, customerId } = params;
   const profiles = /^\d{1,18}$/.test(customerId) ? await profilesOf(pool, snapshot, [customerId]) : new Map();
   const profile = profiles.get(customerId);
   if (!profile) throw new KizunaError('not_found', `No customer ${customerId} in this workspace.`);
   const index = snapshot.indexOf(customerId);
   if (index < 0) return null;
-  const table = rfmTableOf(snapshot, asOf);
+  const table = await rfmTableOf(params);
   // table.customer is increasing: a binary search finds the customer's row.
   let lo = 0;
   let hi = table.customer.length;

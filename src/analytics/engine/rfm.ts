@@ -1,3 +1,5 @@
+import type { ChurnWindowUsed } from '../churn-window.ts';
+import { dataEndsOnOf, snapshotLastPurchaseDay } from '../data-end.ts';
 import { dayNumber, formatDay, requireCalendarDate } from '../periods.ts';
 import type { CustomerRfm, RfmSummary, ScoreBand } from '../rfm.ts';
 import { quintileScore, type RfmDimension } from '../rfm-quintiles.ts';
@@ -12,10 +14,13 @@ import type { PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
  * k is the number of customers the value does not beat (ties share a score).
  *
  * Scores come from the sorted distinct values of each dimension: recency and frequency are
- * small whole numbers (a counting histogram), monetary is sorted once.
+ * small whole numbers (a counting histogram), monetary is sorted once. The segment 離反 is the
+ * churn status (engine/churn.ts snapshotChurnedFlags) with `churnWindow`.
  */
 export interface RfmTable {
   asOf: string;
+  /** The churn window of the segment 離反; null: none, nobody churned. */
+  churnWindow: ChurnWindowUsed | null;
   /** Customers with a purchase before the date, in snapshot index order. */
   customer: Int32Array;
   recency: Int32Array;
@@ -31,7 +36,8 @@ export interface RfmTable {
   bands: Record<RfmDimension, ScoreBand<number>[]>;
 }
 
-export function snapshotRfmTable(snapshot: PurchaseSnapshot, asOf: string): RfmTable {
+/** `churned`: per customer of the snapshot, 1 when churned as of asOf with `churnWindow` (snapshotChurnedFlags). */
+export function snapshotRfmTable(snapshot: PurchaseSnapshot, asOf: string, churn: { churnWindow: ChurnWindowUsed | null; churned: Uint8Array }): RfmTable {
   requireCalendarDate(asOf, 'asOf');
   const asOfDay = dayNumber(asOf);
   const { start, day, amount } = snapshot;
@@ -70,11 +76,14 @@ export function snapshotRfmTable(snapshot: PurchaseSnapshot, asOf: string): RfmT
   for (let i = 0; i < n; i++) {
     segment[i] =
       segmentIndex[
-        (((recencyScores.scores[i]! - 1) * 5 + frequencyScores.scores[i]! - 1) * 5 + monetaryScores.scores[i]! - 1) * 2 + (table.frequency[i] === 1 ? 0 : 1)
+        ((((recencyScores.scores[i]! - 1) * 5 + frequencyScores.scores[i]! - 1) * 5 + monetaryScores.scores[i]! - 1) * 2 + (table.frequency[i] === 1 ? 0 : 1)) *
+          2 +
+          churn.churned[table.customer[i]!]!
       ]!;
   }
   return {
     asOf,
+    churnWindow: churn.churnWindow,
     ...table,
     r: recencyScores.scores,
     f: frequencyScores.scores,
@@ -84,16 +93,17 @@ export function snapshotRfmTable(snapshot: PurchaseSnapshot, asOf: string): RfmT
   };
 }
 
-/** Segment index for (r, f, m, one purchase or more): the rules only look at these. */
+/** Segment index for (r, f, m, one purchase or more, churned): the rules only look at these. */
 function segmentTable(): Uint8Array {
-  const table = new Uint8Array(250);
+  const table = new Uint8Array(500);
   for (let r = 1; r <= 5; r++)
     for (let f = 1; f <= 5; f++)
       for (let m = 1; m <= 5; m++)
-        for (const purchases of [1, 2]) {
-          const code = segmentOf({ recencyScore: r, frequencyScore: f, monetaryScore: m, purchases }).code;
-          table[(((r - 1) * 5 + f - 1) * 5 + m - 1) * 2 + (purchases === 1 ? 0 : 1)] = RFM_SEGMENTS.findIndex((s) => s.code === code);
-        }
+        for (const purchases of [1, 2])
+          for (const churned of [0, 1]) {
+            const code = segmentOf({ recencyScore: r, frequencyScore: f, monetaryScore: m, purchases, churned: churned === 1 }).code;
+            table[((((r - 1) * 5 + f - 1) * 5 + m - 1) * 2 + (purchases === 1 ? 0 : 1)) * 2 + churned] = RFM_SEGMENTS.findIndex((s) => s.code === code);
+          }
   return table;
 }
 
@@ -196,6 +206,8 @@ export function snapshotRfmSummary(snapshot: PurchaseSnapshot, table: RfmTable):
   }));
   return {
     asOf: table.asOf,
+    dataEndsOn: dataEndsOnOf(snapshotLastPurchaseDay(snapshot), table.asOf),
+    churnWindow: table.churnWindow,
     customers: n,
     monetary: units(total),
     grid,

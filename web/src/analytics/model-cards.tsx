@@ -32,7 +32,13 @@ export function Histograms({ result }: { result: RunResult }) {
   const percent = (v: number) => format.percent(v, 0);
   return (
     <div className="chart-pair">
-      <Histogram title={cv.clvHistogram} bins={binsOf(result.clv)} show={money} filename={`clv-distribution_${result.calibrationEnd}`} lastOpen />
+      <Histogram
+        title={`${cv.clvHistogram}${t.analytics.text.separator}${t.analytics.customer360.clvMargin(format.percent(result.margin, 0))}`}
+        bins={binsOf(result.clv)}
+        show={money}
+        filename={`clv-distribution_${result.calibrationEnd}`}
+        lastOpen
+      />
       <Histogram title={cv.aliveHistogram} bins={binsOf(result.probabilityAlive)} show={percent} filename={`p-alive-distribution_${result.calibrationEnd}`} />
     </div>
   );

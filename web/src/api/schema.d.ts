@@ -477,7 +477,7 @@ export interface paths {
         };
         /**
          * Churned customers (離反), most valuable first, with the churn rate
-         * @description Churned at date d with window w: customers with a purchase before d whose last purchase is more than w days before d (its local day is before d − w). Churn rate = churned ÷ customers with a purchase before d. The window is `window` when given, else the workspace's setting, else the proposal from its inter-purchase intervals (outcome no_window when none can be proposed yet). As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count).
+         * @description Churned (離反) at date d with window w: a purchase before d, the last more than w days before d (its local day before d − w), and no subscription in force on d (a subscription's status on a day is its last change at or before the day; active or paused is in force). A subscriber is never churned. RFM's segment 離反 is exactly this status; the RFM recency score is a quintile relative to the base, a different thing (R = 1 is not churned by itself). Churn rate = churned ÷ customers with a purchase before d; keptBySubscription counts the silent customers a subscription keeps out. The window is `window` when given, else the workspace's setting, else the proposal from its inter-purchase intervals (outcome no_window when none can be proposed yet). As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count).
          */
         get: {
             parameters: {
@@ -575,7 +575,7 @@ export interface paths {
         };
         /**
          * The proposed churn window, the intervals it comes from, and the workspace's setting
-         * @description The proposal is the 90th percentile of the gaps in days between consecutive purchase days of the same customer, rounded up: nine in ten of the returns the brand has seen came within it. Two orders on one day are one purchase day.
+         * @description The proposal is the 90th percentile of the gaps in days between consecutive purchase days of the same customer, rounded up: nine in ten of the returns the brand has seen came within it. Two orders on one day are one purchase day. The gaps are those of the customers who never had a subscription (by asOf): a subscriber's follow the delivery cycle; when they give fewer than 30, every customer's are read, and population says so.
          */
         get: {
             parameters: {
@@ -733,7 +733,7 @@ export interface paths {
         };
         /**
          * The last predicted customer value run (terms and fits), or null when none was made
-         * @description BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration.
+         * @description BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration. When the Gamma-Gamma fit is not usable (not converged, q ≤ 1, or q > 1000: no spread of spend between customers), the expected spend is each customer's own mean spend shrunk toward the population's, (x·m̄ + 3·M) ÷ (x + 3), and spendModel says so. The margin is the workspace's setting unless given; none is assumed.
          */
         get: {
             parameters: {
@@ -788,7 +788,7 @@ export interface paths {
         put?: never;
         /**
          * Predict every customer's value: fit BG/NBD and Gamma-Gamma, score and store (replaces the last run)
-         * @description BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration. Refused (422) when no customer bought on two different days by the end of calibration.
+         * @description BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration. When the Gamma-Gamma fit is not usable (not converged, q ≤ 1, or q > 1000: no spread of spend between customers), the expected spend is each customer's own mean spend shrunk toward the population's, (x·m̄ + 3·M) ÷ (x + 3), and spendModel says so. The margin is the workspace's setting unless given; none is assumed. Refused (422) when no customer bought on two different days by the end of calibration, or when no margin is given or set.
          */
         post: {
             parameters: {
@@ -886,7 +886,7 @@ export interface paths {
         };
         /**
          * Customers by predicted value (CLV) from the last run, highest first
-         * @description BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration.
+         * @description BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration. When the Gamma-Gamma fit is not usable (not converged, q ≤ 1, or q > 1000: no spread of spend between customers), the expected spend is each customer's own mean spend shrunk toward the population's, (x·m̄ + 3·M) ÷ (x + 3), and spendModel says so. The margin is the workspace's setting unless given; none is assumed.
          */
         get: {
             parameters: {
@@ -1913,7 +1913,7 @@ export interface paths {
         };
         /**
          * RFM: the R × F grid, the segments and the quintile boundaries
-         * @description As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count). Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: Churned (離反): R = 1: the fifth of customers silent the longest; most are gone. At risk (離反予備): R = 2: drifting away but still reachable; the win-back target. New (新規): One purchase so far, recent enough (R ≥ 3); the F2 conversion target. Loyal (優良): R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. Stable (安定): The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F.
+         * @description As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count). Churned (離反) at date d with window w: a purchase before d, the last more than w days before d (its local day before d − w), and no subscription in force on d (a subscription's status on a day is its last change at or before the day; active or paused is in force). A subscriber is never churned. RFM's segment 離反 is exactly this status; the RFM recency score is a quintile relative to the base, a different thing (R = 1 is not churned by itself). Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: Churned (離反): Churned by the churn rule: no purchase for more than the churn window and no subscription in force; the churn page lists exactly them. At risk (離反予備): R ≤ 2 but not churned: silent long compared with the other customers, yet within the churn window or a subscriber; the win-back target. New (新規): One purchase so far, recent enough (R ≥ 3); the F2 conversion target. Loyal (優良): R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. Stable (安定): The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F.
          */
         get: {
             parameters: {
@@ -2005,7 +2005,7 @@ export interface paths {
         };
         /**
          * Customers with their RFM values, scores and segment, in customer id order
-         * @description As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count). Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: Churned (離反): R = 1: the fifth of customers silent the longest; most are gone. At risk (離反予備): R = 2: drifting away but still reachable; the win-back target. New (新規): One purchase so far, recent enough (R ≥ 3); the F2 conversion target. Loyal (優良): R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. Stable (安定): The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F. Scores are relative to the whole base as of d.
+         * @description As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count). Churned (離反) at date d with window w: a purchase before d, the last more than w days before d (its local day before d − w), and no subscription in force on d (a subscription's status on a day is its last change at or before the day; active or paused is in force). A subscriber is never churned. RFM's segment 離反 is exactly this status; the RFM recency score is a quintile relative to the base, a different thing (R = 1 is not churned by itself). Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: Churned (離反): Churned by the churn rule: no purchase for more than the churn window and no subscription in force; the churn page lists exactly them. At risk (離反予備): R ≤ 2 but not churned: silent long compared with the other customers, yet within the churn window or a subscriber; the win-back target. New (新規): One purchase so far, recent enough (R ≥ 3); the F2 conversion target. Loyal (優良): R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. Stable (安定): The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F. Scores are relative to the whole base as of d.
          */
         get: {
             parameters: {
@@ -2018,7 +2018,7 @@ export interface paths {
                     engine?: "memory" | "sql";
                     /** @description Page size */
                     limit?: number;
-                    /** @description RFM segment: `churned` (離反) R = 1: the fifth of customers silent the longest; most are gone. `at_risk` (離反予備) R = 2: drifting away but still reachable; the win-back target. `new` (新規) One purchase so far, recent enough (R ≥ 3); the F2 conversion target. `loyal` (優良) R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. `stable` (安定) The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F. */
+                    /** @description RFM segment: `churned` (離反) Churned by the churn rule: no purchase for more than the churn window and no subscription in force; the churn page lists exactly them. `at_risk` (離反予備) R ≤ 2 but not churned: silent long compared with the other customers, yet within the churn window or a subscriber; the win-back target. `new` (新規) One purchase so far, recent enough (R ≥ 3); the F2 conversion target. `loyal` (優良) R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. `stable` (安定) The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F. */
                     segment?: "churned" | "at_risk" | "new" | "loyal" | "stable";
                 };
                 header?: never;
@@ -2297,7 +2297,7 @@ export interface paths {
         };
         /**
          * The workspace's analytics settings
-         * @description The churn window is the number of days without a purchase after which a customer counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window).
+         * @description The churn window is the number of days without a purchase after which a customer without a subscription in force counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window). The CLV margin (clvMargin) is the share of spend kept as profit every customer value run uses unless one is given; null: not set, and a run without one is refused (no margin is assumed).
          */
         get: {
             parameters: {
@@ -2350,8 +2350,8 @@ export interface paths {
             };
         };
         /**
-         * Set the workspace's churn window (null: use the proposal)
-         * @description The churn window is the number of days without a purchase after which a customer counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window). Needs the write permission (every role but read_only).
+         * Set the workspace's churn window (null: use the proposal) and CLV margin (null: unset)
+         * @description The churn window is the number of days without a purchase after which a customer without a subscription in force counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window). The CLV margin (clvMargin) is the share of spend kept as profit every customer value run uses unless one is given; null: not set, and a run without one is refused (no margin is assumed). Needs the write permission (every role but read_only).
          */
         put: {
             parameters: {
@@ -2365,7 +2365,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": components["schemas"]["AnalyticsSettingsInput"];
+                    "application/json": components["schemas"]["AnalyticsSettingsChangeInput"];
                 };
             };
             responses: {
@@ -3664,8 +3664,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A customer's RFM (scored against the whole base) and predicted value
-         * @description As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count). Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: Churned (離反): R = 1: the fifth of customers silent the longest; most are gone. At risk (離反予備): R = 2: drifting away but still reachable; the win-back target. New (新規): One purchase so far, recent enough (R ≥ 3); the F2 conversion target. Loyal (優良): R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. Stable (安定): The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F. Predicted value: BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration.
+         * A customer's RFM (scored against the whole base), churn status with its reason, and predicted value
+         * @description As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count). Churned (離反) at date d with window w: a purchase before d, the last more than w days before d (its local day before d − w), and no subscription in force on d (a subscription's status on a day is its last change at or before the day; active or paused is in force). A subscriber is never churned. RFM's segment 離反 is exactly this status; the RFM recency score is a quintile relative to the base, a different thing (R = 1 is not churned by itself). Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: Churned (離反): Churned by the churn rule: no purchase for more than the churn window and no subscription in force; the churn page lists exactly them. At risk (離反予備): R ≤ 2 but not churned: silent long compared with the other customers, yet within the churn window or a subscriber; the win-back target. New (新規): One purchase so far, recent enough (R ≥ 3); the F2 conversion target. Loyal (優良): R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep. Stable (安定): The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F. Predicted value: BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration. When the Gamma-Gamma fit is not usable (not converged, q ≤ 1, or q > 1000: no spread of spend between customers), the expected spend is each customer's own mean spend shrunk toward the population's, (x·m̄ + 3·M) ÷ (x + 3), and spendModel says so. The margin is the workspace's setting unless given; none is assumed.
          */
         get: {
             parameters: {
@@ -5718,10 +5718,15 @@ export interface components {
         AnalyticsSettings: {
             /** @description Days without a purchase after which a customer counts as churned (離反); null: use the proposed window */
             churnWindowDays: number | null;
+            /** @description Share of spend kept as profit (粗利率) that every CLV uses unless a run gives one; null: not set (runs without a margin are refused) */
+            clvMargin: number | null;
         };
-        AnalyticsSettingsInput: {
+        /** @description The settings to change; those left out keep their value */
+        AnalyticsSettingsChangeInput: {
             /** @description Days without a purchase after which a customer counts as churned (離反); null: use the proposed window */
-            churnWindowDays: number | null;
+            churnWindowDays?: number | null;
+            /** @description Share of spend kept as profit (粗利率) that every CLV uses unless a run gives one; null: not set (runs without a margin are refused) */
+            clvMargin?: number | null;
         };
         ApiKey: {
             /** Format: date-time */
@@ -5981,7 +5986,7 @@ export interface components {
         ChurnedCustomer: {
             /**
              * Format: date
-             * @description The first date on which they count as churned: last purchase day + window + 1
+             * @description The date the silence passed the window: last purchase day + window + 1 (a customer whose subscription stopped later counts as churned only from then)
              */
             churnedOn: string;
             customerId: string;
@@ -5998,6 +6003,8 @@ export interface components {
             name: string | null;
             /** @description Purchases before asOf */
             purchases: number;
+            /** @description RFM recency score as of asOf (1–5, a quintile relative to the base): not the churn status, which is absolute (days against the window) */
+            recencyScore: number;
             /** @description Σ amount of those purchases: the customer's value */
             totalSpent: string;
         };
@@ -6013,25 +6020,24 @@ export interface components {
             churnRate: number | null;
             /** @description Customers with a purchase before asOf: the base the rate is a share of */
             customers: number;
+            /** @description The local day of the last purchase in the data, when it is more than 3 days before the day before asOf: every figure is as of asOf, but the data ends there. Null when the data reaches asOf (or has no purchase) */
+            dataEndsOn: string | null;
             items: components["schemas"]["ChurnedCustomer"][];
+            /** @description Customers silent for longer than the window who have a subscription in force on asOf: not churned, and not counted in churned */
+            keptBySubscription: number;
             /** @description Pass as `cursor` for the next page; null on the last page */
             nextCursor: string | null;
             /** @constant */
             outcome: "listed";
-            window: {
-                days: number;
-                /**
-                 * @description Where the window came from
-                 * @enum {string}
-                 */
-                source: "given" | "setting" | "proposal";
-            };
+            window: components["schemas"]["ChurnWindowUsed"];
         } | {
             /**
              * Format: date
              * @description Local calendar date in the workspace's time zone
              */
             asOf: string;
+            /** @description The local day of the last purchase in the data, when it is more than 3 days before the day before asOf: every figure is as of asOf, but the data ends there. Null when the data reaches asOf (or has no purchase) */
+            dataEndsOn: string | null;
             /**
              * @description No window was given or set, and none can be proposed: no customer has bought on two days yet
              * @constant
@@ -6045,16 +6051,53 @@ export interface components {
             proposal: components["schemas"]["ChurnWindowProposal"];
         };
         ChurnWindowProposal: {
-            /** @description The proposed window: the 90th percentile of the gaps, rounded up; null when no customer bought on two days */
+            /** @description The proposed window: the 90th percentile of the gaps, rounded up; null when no customer of the population bought on two days */
             days: number | null;
             /** @description The gaps in days between consecutive purchase days of the same customer; percentiles by linear interpolation, null without gaps */
             intervals: {
                 /** @description Gaps seen: a customer with n purchase days gives n − 1 */
                 count: number;
+                /** @description The distribution of the gaps */
+                histogram: {
+                    /** @description 20 bins: counts[i] gaps of i·width + 1 … (i + 1)·width days; the last bin also holds the longer ones. Empty without gaps */
+                    counts: number[];
+                    /** @description Days per bin: ⌈p95 ÷ 19⌉, at least 1 */
+                    width: number;
+                };
+                /** @description p50 */
                 median: number | null;
+                p75: number | null;
                 p80: number | null;
                 p90: number | null;
+                p95: number | null;
             };
+            /** @description The customers whose gaps the window is proposed from, and why */
+            population: {
+                /** @description Customers of the population with a purchase before asOf */
+                customers: number;
+                /**
+                 * @description Whose purchase gaps the proposal reads
+                 * @enum {string}
+                 */
+                kind: "non_subscribers" | "all_customers";
+                /** @description The fewest gaps of customers without a subscription the proposal reads them alone */
+                minimumGaps: number;
+                /**
+                 * @description subscribers_left_out: the customers who never had a subscription (by asOf): a subscriber's gaps follow the delivery cycle, not the time after which a customer who chooses when to buy is gone (and a subscriber in force is never churned). no_subscribers: nobody had a subscription, so every customer. too_few_gaps: the customers without a subscription gave fewer than 30 gaps, too few for a 90th percentile, so every customer's gaps are read instead (subscribers' included).
+                 * @enum {string}
+                 */
+                reason: "subscribers_left_out" | "no_subscribers" | "too_few_gaps";
+                /** @description Customers with a purchase before asOf who had a subscription by asOf (left out of the population when kind is non_subscribers) */
+                subscribers: number;
+            };
+        };
+        ChurnWindowUsed: {
+            days: number;
+            /**
+             * @description Where the window came from: given with the request, the workspace setting, or the proposal
+             * @enum {string}
+             */
+            source: "given" | "setting" | "proposal";
         };
         CohortRetention: {
             /**
@@ -6235,13 +6278,33 @@ export interface components {
         CustomerAnalytics: {
             /**
              * Format: date
-             * @description The date the RFM is as of
+             * @description The date the RFM and the churn status are as of
              */
             asOf: string;
+            /** @description The churn status with its reason (churn.ts: days since the last purchase against the window; a subscriber is never churned). Not the recency score, which is relative to the base; RFM's 離反 segment is this status. Null when the customer had no purchase before asOf */
+            churn: components["schemas"]["CustomerChurnStatus"] | null;
             /** @description Null when the customer had no purchase before asOf */
             rfm: components["schemas"]["CustomerRfm"] | null;
             /** @description From the last customer value run; null without a run or when the customer had no purchase by its calibration end */
             value: components["schemas"]["CustomerValue"] | null;
+        };
+        CustomerChurnStatus: {
+            /** @description For churned: the date the silence passed the window (last purchase day + window + 1) */
+            churnedOn: string | null;
+            /** @description Days from the last purchase day to asOf */
+            daysSince: number;
+            /**
+             * Format: date
+             * @description Local calendar date in the workspace's time zone
+             */
+            lastPurchaseDay: string;
+            /**
+             * @description churned: no purchase for more than the window and no subscription in force; within_window: the last purchase is at most the window ago; subscriber: a subscription in force on asOf, never churned whatever the days since; no_window: none given, set or proposable
+             * @enum {string}
+             */
+            status: "churned" | "within_window" | "subscriber" | "no_window";
+            /** @description The window compared with; null for no_window */
+            window: components["schemas"]["ChurnWindowUsed"] | null;
         };
         CustomerListItem: {
             /** @description Predicted customer value from the workspace's last customer value run; null when it did not score this profile */
@@ -6400,6 +6463,8 @@ export interface components {
             /** @description Expected spend per purchase */
             expectedSpend: number;
             externalId: string;
+            /** @description The margin of the run this CLV was computed with (share of spend kept as profit) */
+            margin: number;
             name: string | null;
             /** @description P(alive) at the end of calibration */
             probabilityAlive: number;
@@ -6424,6 +6489,8 @@ export interface components {
             computedAt: string;
             /** @description Customers with a purchase by the end of calibration: the ones scored */
             customers: number;
+            /** @description The last purchase day, when it is well before the end of calibration: the models then see every customer silent since, and P(alive) is low for that reason */
+            dataEndsOn: string | null;
             /** @description Discount rate per month */
             discountRate: number;
             gammaGamma: components["schemas"]["GammaGammaFit"];
@@ -6437,12 +6504,18 @@ export interface components {
                 expected: number;
             } | null;
             horizonMonths: number;
-            /** @description Share of spend kept as profit */
+            /** @description Share of spend kept as profit: every CLV is margin × expected spend × discounted purchases */
             margin: number;
+            /**
+             * @description given with the run, or the workspace's setting (analytics settings clvMargin)
+             * @enum {string}
+             */
+            marginSource: "given" | "setting";
             /** @description P(alive) per customer; histogram over [0, 1] */
             probabilityAlive: components["schemas"]["Distribution"];
             /** @description Customers who bought on two different days by the end of calibration */
             repeatCustomers: number;
+            spendModel: components["schemas"]["SpendModel"];
             /** @description Σ CLV over the customers scored */
             totalClv: number;
             /**
@@ -6461,7 +6534,7 @@ export interface components {
             discountRate?: number;
             /** @description Horizon of the prediction in months (default 12) */
             horizonMonths?: number;
-            /** @description Share of spend kept as profit (default 1) */
+            /** @description Share of spend kept as profit (粗利率). Default: the workspace's setting clvMargin (PUT …/analytics/settings); without either the run is refused (422), since none is assumed */
             margin?: number;
             /**
              * @description Time unit of the models (default week)
@@ -7438,8 +7511,12 @@ export interface components {
                     score: number;
                 }[];
             };
+            /** @description The churn window of the segment 離反 (the churn list's of the same date: the setting, else the proposal); null when there is none, and then nobody is 離反 */
+            churnWindow: components["schemas"]["ChurnWindowUsed"] | null;
             /** @description Customers with a purchase before asOf */
             customers: number;
+            /** @description The local day of the last purchase in the data, when it is more than 3 days before the day before asOf: every figure is as of asOf, but the data ends there. Null when the data reaches asOf (or has no purchase) */
+            dataEndsOn: string | null;
             /** @description 25 cells: recency score 1..5 × frequency score 1..5, empty ones with 0 */
             grid: {
                 customers: number;
@@ -7580,6 +7657,20 @@ export interface components {
             /** @description T ÷ S0: the sales target over the baseline's sales */
             salesGrowth: number;
         };
+        /** @description How each customer's expected spend per purchase was computed */
+        SpendModel: {
+            /**
+             * @description gamma_gamma: the Gamma-Gamma conditional expectation. shrunk_mean: each customer's own mean spend per repeat purchase shrunk toward the population's, (x·m̄ + k·M) ÷ (x + k) with k = 3, used when the Gamma-Gamma fit is not usable
+             * @enum {string}
+             */
+            method: "gamma_gamma" | "shrunk_mean";
+            /** @description M: mean spend per repeat purchase over the repeat buyers */
+            populationMean: number;
+            /** @description Why Gamma-Gamma was not used: not_converged (the fit did not converge), no_population_mean (q ≤ 1 or a parameter not finite), no_spread (q > 1000: the fit says customers' mean spends differ by under 1/√(q − 2), so it would give every customer the same spend; or the repeat buyers' mean spends vary by under 1 %). Null with gamma_gamma */
+            reason: ("not_converged" | "no_population_mean" | "no_spread") | null;
+            /** @description k of shrunk_mean; null with gamma_gamma */
+            shrinkagePurchases: number | null;
+        };
         StepUp: {
             /**
              * Format: date
@@ -7655,6 +7746,8 @@ export interface components {
             computedAt: string;
             /** @description Customers with a purchase by the end of calibration: the ones scored */
             customers: number;
+            /** @description The last purchase day, when it is well before the end of calibration: the models then see every customer silent since, and P(alive) is low for that reason */
+            dataEndsOn: string | null;
             /** @description Discount rate per month */
             discountRate: number;
             gammaGamma: components["schemas"]["GammaGammaFit"];
@@ -7668,10 +7761,12 @@ export interface components {
                 expected: number;
             } | null;
             horizonMonths: number;
-            /** @description Share of spend kept as profit */
+            /** @description Share of spend kept as profit: every CLV is margin × expected spend × discounted purchases */
             margin: number;
+            marginSource: ("given" | "setting") | null;
             probabilityAlive: components["schemas"]["Distribution"] | null;
             repeatCustomers: number | null;
+            spendModel: components["schemas"]["SpendModel"] | null;
             totalClv: number | null;
             /**
              * @description Time unit of the models (α is per unit)

@@ -3,6 +3,7 @@ import { api, unwrap, type Schemas } from '../api/client.ts';
 import { Stat } from '../components/stat.tsx';
 import { Failure, Loading } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import type { Messages } from '../i18n/ja.ts';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
@@ -41,7 +42,7 @@ function CustomerFigures({ analytics, run }: { analytics: CustomerAnalytics; run
   const { workspace, format } = useCurrentWorkspace();
   const a = t.analytics;
   const c = a.customer360;
-  const { rfm, value } = analytics;
+  const { rfm, value, churn } = analytics;
   return (
     <>
       <h3 className="analytics-subhead">
@@ -71,6 +72,13 @@ function CustomerFigures({ analytics, run }: { analytics: CustomerAnalytics; run
       ) : (
         <p className="muted">{c.noRfm}</p>
       )}
+      {churn && (
+        <>
+          <h3 className="analytics-subhead">{c.churnStatus}</h3>
+          <p className={`churn-status churn-status-${churn.status}`}>{churnStatusText(c, churn, format.integer)}</p>
+          <p className="muted small">{c.rfmVsChurn}</p>
+        </>
+      )}
       <h3 className="analytics-subhead">{c.value}</h3>
       {value && run ? (
         <ValueFigures value={value} run={run} />
@@ -81,6 +89,22 @@ function CustomerFigures({ analytics, run }: { analytics: CustomerAnalytics; run
       )}
     </>
   );
+}
+
+/** The churn status with its reason: days since the last purchase against the window, or the subscription. */
+function churnStatusText(c: Messages['analytics']['customer360'], churn: NonNullable<CustomerAnalytics['churn']>, integer: (n: number) => string): string {
+  const days = integer(churn.daysSince);
+  const window = churn.window === null ? '' : integer(churn.window.days);
+  switch (churn.status) {
+    case 'churned':
+      return c.churnStatuses.churned(days, window);
+    case 'within_window':
+      return c.churnStatuses.within_window(days, window);
+    case 'subscriber':
+      return c.churnStatuses.subscriber(days);
+    case 'no_window':
+      return c.churnStatuses.no_window(days);
+  }
 }
 
 function Score({ letter, label, score }: { letter: string; label: string; score: number }) {
@@ -111,7 +135,7 @@ function ValueFigures({ value, run }: { value: NonNullable<CustomerAnalytics['va
       <Stat label={c.probabilityAlive} value={format.percent(value.probabilityAlive)} />
       <Stat label={c.expectedPurchases(horizon)} value={format.decimal(value.expectedPurchases, 1)} />
       <Stat label={c.expectedSpend} value={format.money(Math.round(value.expectedSpend))} />
-      <Stat label={c.clv(horizon)} value={format.money(Math.round(value.clv))} />
+      <Stat label={c.clv(horizon)} value={format.money(Math.round(value.clv))} note={c.clvMargin(format.percent(value.margin, 0))} />
     </div>
   );
 }

@@ -393,7 +393,7 @@ export const en: Messages = {
       },
       churn: {
         term: 'Churned',
-        text: "At date d with window w: customers with a purchase before d whose last purchase is more than w days before d. The default w is proposed from the brand's own inter-purchase intervals (the 90th percentile of the gaps between a customer's purchase days), and can be set per workspace.",
+        text: "At date d with window w: customers with a purchase before d whose last purchase is more than w days before d, and who have no active or paused subscription on d (a subscriber is never churned). The default w is proposed from the inter-purchase intervals of the customers who never had a subscription (the 90th percentile of the gaps between a customer's purchase days), and can be set per workspace. RFM's churned segment is this same rule.",
       },
       retention: {
         term: 'Cohort retention',
@@ -401,11 +401,11 @@ export const en: Messages = {
       },
       rfm: {
         term: 'RFM',
-        text: 'As of a date: recency in days since the last purchase, frequency = purchases, monetary = Σ amount; scores 1–5 by quintile (5 is best). Segments: churned (R = 1), at risk (R = 2), new (one purchase), loyal (R ≥ 4 and F ≥ 4), stable (the rest).',
+        text: 'As of a date: recency in days since the last purchase, frequency = purchases, monetary = Σ amount; scores 1–5 by quintile (5 is best). Segments: churned (the churn rule, as on the churn page), at risk (R ≤ 2, not churned), new (one purchase), loyal (R ≥ 4 and F ≥ 4), stable (the rest).',
       },
       clv: {
         term: 'Predicted LTV',
-        text: 'BG/NBD (Fader, Hardie & Lee 2005) for the number of future purchases and P(alive), Gamma-Gamma for spend per purchase, then CLV over a horizon with margin and discount rate. Repeat transactions are purchase days after the first (same-day purchases merge), time unit day or week. Fitted by maximum likelihood, with parameters, standard errors and log-likelihood.',
+        text: "BG/NBD (Fader, Hardie & Lee 2005) for the number of future purchases and P(alive), Gamma-Gamma for spend per purchase, then CLV over a horizon with the margin (the workspace setting, never assumed) and discount rate. When Gamma-Gamma does not converge or spend shows no spread between customers, each customer's own mean spend shrunk toward the population mean is used, and the page says so. Repeat transactions are purchase days after the first (same-day purchases merge), time unit day or week. Fitted by maximum likelihood, with parameters, standard errors and log-likelihood.",
       },
       subscription: {
         term: 'Subscription in force',
@@ -480,6 +480,8 @@ export const en: Messages = {
         sales_unchanged: 'Sales did not change: no shares of the change.',
       },
     },
+    dataEndsOn: (date, asOf) =>
+      `The data ends on ${date}. The figures are as of ${asOf}, so customers look silent since then (days since the last purchase read longer than they are).`,
     empty: {
       noPurchases: 'No purchases in this period. Try another period.',
       noCustomers: 'No customer had bought by this date.',
@@ -577,6 +579,21 @@ export const en: Messages = {
       shown: (shown, total) => `${shown} of ${total} shown`,
       noWindow: 'No customer has bought on two days yet, so there is no window to propose. Enter a window.',
       none: 'No churned customers.',
+      rule: "Churned = no purchase for longer than the churn window and no active or paused subscription. A subscriber is never churned, however long since an order. RFM's recency score is a rank relative to the other customers, a different thing (RFM's churned segment is exactly this list).",
+      keptBySubscription: 'Kept out by a subscription',
+      keptNote: 'Silent for longer than the window, but with an active or paused subscription',
+      recencyScore: 'R score',
+      p75: '75th percentile',
+      p95: '95th percentile',
+      population: {
+        subscribers_left_out: (customers, subscribers) =>
+          `Proposed from the gaps of the ${customers} customers who never had a subscription (${subscribers} subscribers left out: their gaps follow the delivery cycle, and a subscriber in force is never churned).`,
+        no_subscribers: (customers) => `Proposed from the gaps of every customer (${customers}); nobody has had a subscription.`,
+        too_few_gaps: (customers, subscribers, minimum) =>
+          `The customers without a subscription gave fewer than ${minimum} gaps, so the proposal reads every customer's (${customers}, ${subscribers} of them subscribers); it may lean on the delivery cycle.`,
+      },
+      histogram: 'Distribution of the gaps',
+      histogramBin: (from, to) => (to === null ? `${from}+ days` : from === to ? `${from} days` : `${from}–${to} days`),
     },
     retention: {
       metric: 'Show',
@@ -614,8 +631,8 @@ export const en: Messages = {
       noBand: 'none',
       segmentNames: { churned: 'Churned', at_risk: 'At risk', new: 'New', loyal: 'Loyal', stable: 'Stable' },
       segmentMeanings: {
-        churned: 'R = 1: the fifth of customers silent the longest; most are gone.',
-        at_risk: 'R = 2: drifting away but still reachable; the win-back target.',
+        churned: 'The churn rule, as on the churn page: no purchase for longer than the churn window and no subscription.',
+        at_risk: 'R ≤ 2 but not churned: silent long compared with the others, yet within the window or a subscriber; the win-back target.',
         new: 'One purchase so far, recent enough (R ≥ 3); the F2 conversion target.',
         loyal: 'R ≥ 4 and F ≥ 4: recent, frequent repeat buyers; the core to keep.',
         stable: 'The rest: repeat buyers, recent enough (R ≥ 3), not at the top of both R and F.',
@@ -677,6 +694,23 @@ export const en: Messages = {
         clv: 'CLV',
       },
       refused: 'The model could not be run.',
+      marginTitle: "Margin (the workspace's setting)",
+      marginNote:
+        'CLV is the profit a customer brings: set the share of spend kept as profit (no value is assumed). A margin entered with a run is used for that run only.',
+      marginNotSet: 'No margin is set. Set one, or enter one with the run.',
+      marginSaved: 'Margin saved.',
+      saveMargin: 'Save margin',
+      marginSource: { given: 'given with the run', setting: "the workspace's setting" },
+      clvWithMargin: (margin) => `CLV (margin ${margin})`,
+      spendModel: 'How spend per purchase is predicted',
+      spendGammaGamma: (mean) => `By Gamma-Gamma (population mean spend per purchase ${mean}).`,
+      spendFallback: {
+        not_converged: 'The Gamma-Gamma fit did not converge.',
+        no_population_mean: 'The Gamma-Gamma fit has no population mean (q ≤ 1).',
+        no_spread: 'Spend shows almost no spread between customers, so Gamma-Gamma would give everyone the same spend.',
+      },
+      spendShrunk: (k, mean) =>
+        `Instead, each customer's own mean spend is shrunk toward the population's ${mean}: (repeat purchase days × own mean + ${k} × population mean) ÷ (repeat purchase days + ${k}).`,
     },
     subscriptions: subscriptionAnalyticsEn,
     kpis: {
@@ -764,6 +798,15 @@ export const en: Messages = {
       noModel: 'The customer value model has not been run yet, so there is no P(alive) or predicted LTV.',
       noValue: "This customer had no purchase in the last model run's calibration, so there is no predicted LTV.",
       openModel: 'Open Customer value (LTV)',
+      churnStatus: 'Churn status',
+      churnStatuses: {
+        churned: (days, window) => `Churned: ${days} days since the last purchase (more than the ${window}-day window), no subscription`,
+        within_window: (days, window) => `Not churned: ${days} days since the last purchase (within the ${window}-day window)`,
+        subscriber: (days) => `Subscriber — never churned (${days} days since the last purchase)`,
+        no_window: (days) => `No churn window yet (${days} days since the last purchase)`,
+      },
+      rfmVsChurn: 'The R score ranks the customer against the others; the churn status compares days with the window and looks at subscriptions.',
+      clvMargin: (margin) => `margin ${margin}`,
     },
   },
 };

@@ -359,7 +359,7 @@ export const ja = {
       },
       churn: {
         term: '離反',
-        text: '日付 d・期間 w で、d より前に購入があり、最終購入が d の w 日より前である顧客。w の既定値はブランド自身の購入間隔(同一顧客の購入日の間隔の90パーセンタイル)から提案し、ワークスペースごとに設定できる。',
+        text: '日付 d・期間 w で、d より前に購入があり、最終購入が d の w 日より前で、d に継続中・休止中の定期がない顧客(定期のあるお客様は離反としない)。w の既定値は定期を持ったことのないお客様の購入間隔(同一顧客の購入日の間隔の90パーセンタイル)から提案し、ワークスペースごとに設定できる。RFM の「離反」はこの判定と同じ。',
       },
       retention: {
         term: 'コホート継続',
@@ -367,11 +367,11 @@ export const ja = {
       },
       rfm: {
         term: 'RFM',
-        text: '基準日時点で、R = 最終購入からの日数、F = 購入回数、M = 購入金額の合計。それぞれ五分位で 1〜5 点(5 が最良)。セグメント: 離反(R=1)、離反予備(R=2)、新規(購入1回)、優良(R≥4 かつ F≥4)、安定(その他)。',
+        text: '基準日時点で、R = 最終購入からの日数、F = 購入回数、M = 購入金額の合計。それぞれ五分位で 1〜5 点(5 が最良)。セグメント: 離反(離反ページと同じ判定)、離反予備(R≤2 で離反でない)、新規(購入1回)、優良(R≥4 かつ F≥4)、安定(その他)。',
       },
       clv: {
         term: '予測LTV',
-        text: 'BG/NBD(Fader, Hardie & Lee 2005)で将来の購入回数と P(alive) を、Gamma-Gamma で1回あたりの購入額を予測し、粗利率と割引率をかけて期間内の CLV を求める。リピート購入は初回より後の購入「日」(同日の購入はまとめる)、時間単位は日または週。最尤推定で、パラメータ・標準誤差・対数尤度を示す。',
+        text: 'BG/NBD(Fader, Hardie & Lee 2005)で将来の購入回数と P(alive) を、Gamma-Gamma で1回あたりの購入額を予測し、粗利率(ワークスペースの設定。仮定はしない)と割引率をかけて期間内の CLV を求める。Gamma-Gamma が収束しない・お客様ごとの購入額に差がない場合は、各自の平均購入額を全体平均に寄せた値を使い、その旨を表示する。リピート購入は初回より後の購入「日」(同日の購入はまとめる)、時間単位は日または週。最尤推定で、パラメータ・標準誤差・対数尤度を示す。',
       },
       subscription: {
         term: '定期(継続中)',
@@ -446,6 +446,8 @@ export const ja = {
         sales_unchanged: '売上が変わっていないため、寄与は計算できません。',
       },
     },
+    dataEndsOn: (date: string, asOf: string) =>
+      `データは ${date} までです。${asOf} 時点の数字のため、それ以降に購入がないように見えます(最終購入からの日数が実際より長くなります)。`,
     empty: {
       noPurchases: 'この期間には購入がありません。期間を変えてみてください。',
       noCustomers: '基準日までに購入した顧客はいません。',
@@ -541,6 +543,21 @@ export const ja = {
       shown: (shown: string, total: string) => `${total}人中 ${shown}人を表示`,
       noWindow: 'まだ2日以上購入した顧客がいないため、離反期間を決められません。期間を指定してください。',
       none: '離反顧客はいません。',
+      rule: '離反 = 離反とみなす期間を超えて購入がなく、継続中・休止中の定期もないお客様です。定期のあるお客様は、購入が空いていても離反にしません。RFM の R スコアは他のお客様と比べた相対的な順位で、離反かどうかとは別のものです(RFM の「離反」セグメントはこの一覧と同じです)。',
+      keptBySubscription: '定期で離反から除外',
+      keptNote: '期間を超えて購入がないが、定期が継続中・休止中のお客様',
+      recencyScore: 'Rスコア',
+      p75: '75パーセンタイル',
+      p95: '95パーセンタイル',
+      population: {
+        subscribers_left_out: (customers: string, subscribers: string) =>
+          `定期を持ったことのないお客様 ${customers}人の購入間隔から提案しています(定期のお客様 ${subscribers}人は除外: 購入間隔がお届け周期で決まるため。定期が続いている間は離反にしません)。`,
+        no_subscribers: (customers: string) => `全顧客 ${customers}人の購入間隔から提案しています(定期のお客様はいません)。`,
+        too_few_gaps: (customers: string, subscribers: string, minimum: string) =>
+          `定期を持ったことのないお客様の購入間隔が ${minimum} 件に満たないため、全顧客 ${customers}人(うち定期 ${subscribers}人)の間隔から提案しています。お届け周期に引っ張られている可能性があります。`,
+      },
+      histogram: '購入間隔の分布',
+      histogramBin: (from: string, to: string | null) => (to === null ? `${from}日〜` : from === to ? `${from}日` : `${from}〜${to}日`),
     },
     retention: {
       metric: '表示する値',
@@ -578,8 +595,8 @@ export const ja = {
       noBand: '該当なし',
       segmentNames: { churned: '離反', at_risk: '離反予備', new: '新規', loyal: '優良', stable: '安定' },
       segmentMeanings: {
-        churned: 'R = 1: 最も長く購入のない5分の1。多くはすでに離れています。',
-        at_risk: 'R = 2: 離れつつあるが、まだ呼び戻せる層。休眠防止・掘り起こしの対象。',
+        churned: '離反ページと同じ判定: 離反とみなす期間を超えて購入がなく、定期もないお客様。',
+        at_risk: 'R ≤ 2 だが離反ではない: 他のお客様より購入が空いているが、期間内か定期のあるお客様。掘り起こしの対象。',
         new: '購入1回で、最近の購入(R ≥ 3)。F2転換の対象。',
         loyal: 'R ≥ 4 かつ F ≥ 4: 最近もよく買うリピーター。守るべき中核。',
         stable: 'その他: 最近購入のあるリピーターで、R と F の両方が最上位ではない層。',
@@ -641,6 +658,22 @@ export const ja = {
         clv: 'CLV',
       },
       refused: 'モデルを実行できませんでした。',
+      marginTitle: '粗利率(ワークスペースの設定)',
+      marginNote: 'CLV はお客様がもたらす粗利です。粗利率を設定してください(仮定の値は使いません)。実行時に別の値を入れると、その実行だけに使います。',
+      marginNotSet: '粗利率が設定されていません。設定するか、実行条件に入力してください。',
+      marginSaved: '粗利率を保存しました。',
+      saveMargin: '粗利率を保存',
+      marginSource: { given: '実行時に指定', setting: 'ワークスペースの設定' },
+      clvWithMargin: (margin: string) => `CLV(粗利率 ${margin})`,
+      spendModel: '購入単価の予測方法',
+      spendGammaGamma: (mean: string) => `Gamma-Gamma で予測しました(全体の平均購入単価 ${mean})。`,
+      spendFallback: {
+        not_converged: 'Gamma-Gamma の推定が収束しませんでした。',
+        no_population_mean: 'Gamma-Gamma の推定に全体の平均が存在しません(q ≤ 1)。',
+        no_spread: 'お客様ごとの購入額にほとんど差がなく、Gamma-Gamma では全員が同じ購入単価になってしまいます。',
+      },
+      spendShrunk: (k: string, mean: string) =>
+        `代わりに、各お客様の平均購入単価を全体の平均 ${mean} に寄せた値を使っています: (リピート購入日数 × 本人の平均 + ${k} × 全体の平均) ÷ (リピート購入日数 + ${k})。`,
     },
     subscriptions: subscriptionAnalyticsJa,
     kpis: {
@@ -726,6 +759,15 @@ export const ja = {
       noModel: '顧客価値モデルがまだ実行されていないため、P(alive) と予測LTVはありません。',
       noValue: 'この顧客は前回のモデル実行の学習期間に購入がないため、予測LTVはありません。',
       openModel: '顧客価値(LTV)の画面へ',
+      churnStatus: '離反の判定',
+      churnStatuses: {
+        churned: (days: string, window: string) => `離反: 最終購入から ${days}日(期間 ${window}日を超過)、定期なし`,
+        within_window: (days: string, window: string) => `離反ではない: 最終購入から ${days}日(期間 ${window}日以内)`,
+        subscriber: (days: string) => `定期のお客様 — 離反にはなりません(最終購入から ${days}日)`,
+        no_window: (days: string) => `離反期間が決まっていません(最終購入から ${days}日)`,
+      },
+      rfmVsChurn: 'R スコアは他のお客様と比べた相対的な順位、離反の判定は期間(日数)と定期の有無による判定です。',
+      clvMargin: (margin: string) => `粗利率 ${margin}`,
     },
   },
 };

@@ -4,11 +4,13 @@ import { ChartCard, type Column } from '../analytics/chart-card.tsx';
 import { customerColumns } from '../analytics/customer-columns.tsx';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
+import { AsOfField } from '../analytics/period-controls.tsx';
+import { DataEndsNotice, useTodayAsOfQuery } from '../analytics/as-of-today.tsx';
 import { countUpTo, useQueryDraft } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
 import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import type { Messages } from '../i18n/ja.ts';
 import { canWrite } from '../session/session.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { PagedListFooter, usePagedList, type PagedList } from '../analytics/paged-list.tsx';
@@ -26,14 +28,14 @@ const MAX_WINDOW_DAYS = 3650;
 export function AnalyticsChurnPage() {
   return (
     <AnalyticsPage page="churn" topics={['purchase', 'churn']}>
-      {(dataEnd) => <ChurnAnalysis dataEnd={dataEnd} />}
+      {() => <ChurnAnalysis />}
     </AnalyticsPage>
   );
 }
 
-function ChurnAnalysis({ dataEnd }: { dataEnd: string }) {
+function ChurnAnalysis() {
   const { workspace } = useCurrentWorkspace();
-  const { asOf, setAsOf, query } = useAsOfQuery(dataEnd);
+  const { asOf, setAsOf, query } = useTodayAsOfQuery();
   const window = countUpTo(query.get('window'), MAX_WINDOW_DAYS);
   const path = { workspace: workspace.name };
   // A saved setting changes the window the list uses when none is given here.
@@ -119,6 +121,7 @@ function ChurnList({
       {({ first, list }) =>
         first.outcome === 'no_window' ? (
           <>
+            <DataEndsNotice dataEndsOn={first.dataEndsOn} asOf={first.asOf} />
             <p className="alert alert-info">{c.noWindow}</p>
             {windowCard}
           </>
@@ -144,9 +147,12 @@ function ChurnSummary({ summary, list, windowCard }: { summary: Listed; list: Pa
     { label: col.churnedOn, value: (r) => r.churnedOn, cell: (r) => format.calendarDate(r.churnedOn) },
     { label: col.purchases, value: (r) => r.purchases, cell: (r) => format.integer(r.purchases), numeric: true },
     { label: col.totalSpent, value: (r) => r.totalSpent, cell: (r) => format.money(r.totalSpent), numeric: true },
+    { label: c.recencyScore, value: (r) => r.recencyScore, cell: (r) => `R${r.recencyScore}`, numeric: true },
   ];
   return (
     <>
+      <DataEndsNotice dataEndsOn={summary.dataEndsOn} asOf={summary.asOf} />
+      <p className="muted churn-rule">{c.rule}</p>
       <section className="stats" aria-label={c.churnRate}>
         <Stat
           label={c.churnRate}
@@ -157,6 +163,7 @@ function ChurnSummary({ summary, list, windowCard }: { summary: Listed; list: Pa
         <Stat label={c.churned} value={a.units.people(format.integer(summary.churned))} />
         <Stat label={c.base} value={a.units.people(format.integer(summary.customers))} />
         <Stat label={c.window} value={a.units.days(format.integer(summary.window.days))} note={c.windowSource[summary.window.source]} />
+        <Stat label={c.keptBySubscription} value={a.units.people(format.integer(summary.keptBySubscription))} note={c.keptNote} />
       </section>
       {windowCard}
       {summary.customers === 0 ? (
@@ -173,6 +180,45 @@ function ChurnSummary({ summary, list, windowCard }: { summary: Listed; list: Pa
         />
       )}
     </>
+  );
+}
+
+/** Whose gaps the proposal read, and why, in words. */
+function populationText(c: Messages['analytics']['churn'], proposal: ChurnWindow['proposal'], integer: (n: number) => string): string {
+  const { population } = proposal;
+  switch (population.reason) {
+    case 'subscribers_left_out':
+      return c.population.subscribers_left_out(integer(population.customers), integer(population.subscribers));
+    case 'no_subscribers':
+      return c.population.no_subscribers(integer(population.customers));
+    case 'too_few_gaps':
+      return c.population.too_few_gaps(integer(population.customers), integer(population.subscribers), integer(population.minimumGaps));
+  }
+}
+
+/** The distribution of the gaps as rows of bars (no chart library on this card). */
+function GapHistogram({ intervals }: { intervals: ChurnWindow['proposal']['intervals'] }) {
+  const { t } = useI18n();
+  const { format } = useCurrentWorkspace();
+  const c = t.analytics.churn;
+  const { width, counts } = intervals.histogram;
+  const most = Math.max(0, ...counts);
+  if (counts.length === 0) return null;
+  return (
+    <table className="gap-histogram" aria-label={c.histogram}>
+      <caption>{c.histogram}</caption>
+      <tbody>
+        {counts.map((count, i) => (
+          <tr key={i}>
+            <th scope="row">{c.histogramBin(format.integer(i * width + 1), i === counts.length - 1 ? null : format.integer((i + 1) * width))}</th>
+            <td className="numeric">{format.integer(count)}</td>
+            <td>
+              <span className="gap-bar" style={{ width: `${most === 0 ? 0 : (100 * count) / most}%` }} />
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
 
@@ -203,6 +249,7 @@ function WindowCard({ info, onSaved }: { info: ChurnWindow; onSaved(): void }) {
   return (
     <section className="card" aria-labelledby="churn-window-heading">
       <h2 id="churn-window-heading">{c.proposalTitle}</h2>
+      <p className="muted churn-population">{populationText(c, proposal, format.integer)}</p>
       <div className="window-compare">
         <dl className="definition">
           <dt>{c.proposal}</dt>
@@ -217,10 +264,14 @@ function WindowCard({ info, onSaved }: { info: ChurnWindow; onSaved(): void }) {
           <dd>{format.integer(proposal.intervals.count)}</dd>
           <dt>{c.median}</dt>
           <dd>{days(proposal.intervals.median)}</dd>
+          <dt>{c.p75}</dt>
+          <dd>{days(proposal.intervals.p75)}</dd>
           <dt>{c.p80}</dt>
           <dd>{days(proposal.intervals.p80)}</dd>
           <dt>{c.p90}</dt>
           <dd>{days(proposal.intervals.p90)}</dd>
+          <dt>{c.p95}</dt>
+          <dd>{days(proposal.intervals.p95)}</dd>
         </dl>
         {canWrite(role) && (
           <form
@@ -258,6 +309,7 @@ function WindowCard({ info, onSaved }: { info: ChurnWindow; onSaved(): void }) {
           </form>
         )}
       </div>
+      <GapHistogram intervals={proposal.intervals} />
     </section>
   );
 }

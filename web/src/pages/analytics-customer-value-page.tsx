@@ -5,6 +5,7 @@ import { customerColumns } from '../analytics/customer-columns.tsx';
 import { addDays } from '../analytics/dates.ts';
 import { Histograms, ParametersCard } from '../analytics/model-cards.tsx';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
+import { DataEndsNotice, todayIn } from '../analytics/as-of-today.tsx';
 import { Stat } from '../components/stat.tsx';
 import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -20,9 +21,9 @@ const TOP_CUSTOMERS = 20;
 
 /** The stored run with its distributions, or undefined for a run stored before Kizuna kept them. */
 function resultOf(run: Run): RunResult | undefined {
-  const { repeatCustomers, totalClv, clv, probabilityAlive } = run;
-  return repeatCustomers !== null && totalClv !== null && clv !== null && probabilityAlive !== null
-    ? { ...run, repeatCustomers, totalClv, clv, probabilityAlive }
+  const { repeatCustomers, totalClv, clv, probabilityAlive, spendModel, marginSource } = run;
+  return repeatCustomers !== null && totalClv !== null && clv !== null && probabilityAlive !== null && spendModel !== null && marginSource !== null
+    ? { ...run, repeatCustomers, totalClv, clv, probabilityAlive, spendModel, marginSource }
     : undefined;
 }
 
@@ -30,12 +31,12 @@ function resultOf(run: Run): RunResult | undefined {
 export function AnalyticsCustomerValuePage() {
   return (
     <AnalyticsPage page="customerValue" topics={['purchase', 'clv']}>
-      {(dataEnd) => <CustomerValue dataEnd={dataEnd} />}
+      {() => <CustomerValue />}
     </AnalyticsPage>
   );
 }
 
-function CustomerValue({ dataEnd }: { dataEnd: string }) {
+function CustomerValue() {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
   const role = useRole();
@@ -50,9 +51,15 @@ function CustomerValue({ dataEnd }: { dataEnd: string }) {
       ),
     [workspace.name],
   );
+  const settings = useApiData(
+    (signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/analytics/settings', { params: { path: { workspace: workspace.name } }, signal })),
+    [workspace.name],
+  );
   // The stored run is the run just made, distributions included.
   const onRun = () => run.reload();
   const writer = canWrite(role);
+  const margin = settings.state === 'ready' ? settings.data.clvMargin : null;
+  const marginCard = <WhenLoaded data={settings}>{(current) => <MarginSetting margin={current.clvMargin} onSaved={settings.reload} />}</WhenLoaded>;
   return (
     <WhenLoaded data={run}>
       {(current) => {
@@ -63,18 +70,22 @@ function CustomerValue({ dataEnd }: { dataEnd: string }) {
                 <strong>{cv.noRun}</strong>
                 <p>{writer ? cv.noRunWrite : cv.noRunRead}</p>
               </div>
-              {writer && <RunForm dataEnd={dataEnd} onRun={onRun} />}
+              {marginCard}
+              {writer && <RunForm onRun={onRun} settingMargin={margin} />}
             </>
           );
         }
         const result = resultOf(current);
         return (
           <>
+            <DataEndsNotice dataEndsOn={current.dataEndsOn} asOf={addDays(current.calibrationEnd, 1)} />
             <RunSummary run={current} result={result} />
+            {current.spendModel && <SpendModelNote model={current.spendModel} />}
             {result ? <Histograms result={result} /> : <p className="alert alert-info">{cv.distributionAfterRun}</p>}
             <ParametersCard run={current} />
-            <TopCustomers computedAt={current.computedAt} />
-            {writer && <RunForm dataEnd={dataEnd} onRun={onRun} previous={current} />}
+            <TopCustomers computedAt={current.computedAt} margin={current.margin} />
+            {marginCard}
+            {writer && <RunForm onRun={onRun} previous={current} settingMargin={margin} />}
           </>
         );
       }}
@@ -82,15 +93,94 @@ function CustomerValue({ dataEnd }: { dataEnd: string }) {
   );
 }
 
-function RunForm({ dataEnd, onRun, previous }: { dataEnd: string; onRun(): void; previous?: Run }) {
+/** How the expected spends were computed: Gamma-Gamma, or the stated fallback and why, in words. */
+function SpendModelNote({ model }: { model: NonNullable<Run['spendModel']> }) {
+  const { t } = useI18n();
+  const { format } = useCurrentWorkspace();
+  const cv = t.analytics.customerValue;
+  const mean = format.money(Math.round(model.populationMean));
+  if (model.method === 'gamma_gamma') return <p className="muted">{`${cv.spendModel}: ${cv.spendGammaGamma(mean)}`}</p>;
+  return (
+    <div className="alert alert-warning" role="status">
+      <strong>{cv.spendModel}</strong>
+      <p>
+        {model.reason ? cv.spendFallback[model.reason] : ''} {cv.spendShrunk(format.integer(model.shrinkagePurchases ?? 0), mean)}
+      </p>
+    </div>
+  );
+}
+
+/** The workspace's margin, which every run uses unless one is entered with it; none is assumed. */
+function MarginSetting({ margin, onSaved }: { margin: number | null; onSaved(): void }) {
+  const { t } = useI18n();
+  const { workspace, format } = useCurrentWorkspace();
+  const role = useRole();
+  const cv = t.analytics.customerValue;
+  const [draft, setDraft] = useState(margin === null ? '' : String(margin));
+  const [state, setState] = useState<{ saving: boolean; saved?: boolean; error?: Error }>({ saving: false });
+  const value = Number(draft);
+  const valid = draft.trim() !== '' && value > 0 && value <= 1;
+  const save = async () => {
+    setState({ saving: true });
+    try {
+      await unwrap(
+        api.PUT('/api/v1/workspaces/{workspace}/analytics/settings', { params: { path: { workspace: workspace.name } }, body: { clvMargin: value } }),
+      );
+      setState({ saving: false, saved: true });
+      onSaved();
+    } catch (error) {
+      setState({ saving: false, error: error instanceof Error ? error : new Error(String(error)) });
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="cv-margin-heading">
+      <h2 id="cv-margin-heading">{cv.marginTitle}</h2>
+      <p className="muted">{cv.marginNote}</p>
+      {margin === null ? (
+        <p className="alert alert-warning">{cv.marginNotSet}</p>
+      ) : (
+        <p>
+          <strong>{format.percent(margin, 0)}</strong>
+        </p>
+      )}
+      {canWrite(role) && (
+        <form
+          className="window-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (valid) void save();
+          }}
+        >
+          <label className="field field-narrow">
+            <span>{cv.marginInput}</span>
+            <input type="number" min={0.01} max={1} step={0.01} value={draft} onChange={(e) => setDraft(e.target.value)} />
+          </label>
+          <button type="submit" className="button button-primary" disabled={!valid || state.saving}>
+            {cv.saveMargin}
+          </button>
+          {state.saved && (
+            <p className="alert alert-ok" role="status">
+              {cv.marginSaved}
+            </p>
+          )}
+          {state.error && <Failure error={state.error} />}
+        </form>
+      )}
+    </section>
+  );
+}
+
+function RunForm({ onRun, previous, settingMargin }: { onRun(): void; previous?: Run; settingMargin: number | null }) {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
   const cv = t.analytics.customerValue;
   const [terms, setTerms] = useState({
-    calibrationEnd: addDays(dataEnd, -1),
+    // Yesterday in the workspace's time zone, the API's default; where the data ends earlier the run says so (dataEndsOn).
+    calibrationEnd: addDays(todayIn(workspace.timezone), -1),
     unit: previous?.unit ?? 'week',
     horizonMonths: String(previous?.horizonMonths ?? 12),
-    margin: String(previous?.margin ?? 1),
+    // Blank: the workspace's setting. Only a margin given with the previous run is offered again.
+    margin: previous?.marginSource === 'given' ? String(previous.margin) : '',
     discountRate: String(previous?.discountRate ?? 0.01),
   });
   const [state, setState] = useState<{ running: boolean; error?: Error }>({ running: false });
@@ -100,7 +190,7 @@ function RunForm({ dataEnd, onRun, previous }: { dataEnd: string; onRun(): void;
       calibrationEnd: terms.calibrationEnd,
       unit: terms.unit,
       horizonMonths: Number(terms.horizonMonths),
-      margin: Number(terms.margin),
+      ...(terms.margin.trim() === '' ? {} : { margin: Number(terms.margin) }),
       discountRate: Number(terms.discountRate),
     };
     try {
@@ -139,7 +229,16 @@ function RunForm({ dataEnd, onRun, previous }: { dataEnd: string; onRun(): void;
         </label>
         <label className="field field-narrow">
           <span>{cv.marginInput}</span>
-          <input type="number" min={0} max={1} step={0.01} value={terms.margin} onChange={set('margin')} required />
+          <input
+            type="number"
+            min={0}
+            max={1}
+            step={0.01}
+            value={terms.margin}
+            onChange={set('margin')}
+            placeholder={settingMargin === null ? '' : String(settingMargin)}
+            required={settingMargin === null}
+          />
         </label>
         <label className="field field-narrow">
           <span>{cv.discountRate}</span>
@@ -178,16 +277,27 @@ function RunSummary({ run, result }: { run: Run; result: RunResult | undefined }
           `${cv.calibrationEnd}: ${format.calendarDate(run.calibrationEnd)}`,
           `${cv.unit}: ${cv.units[run.unit]}`,
           `${cv.horizonMonths}: ${horizon}`,
-          `${cv.margin}: ${format.percent(run.margin, 0)}`,
+          `${cv.margin}: ${format.percent(run.margin, 0)}${run.marginSource ? `(${cv.marginSource[run.marginSource]})` : ''}`,
           `${cv.discountRate}: ${format.percent(run.discountRate, 1)}`,
         ].join(a.text.separator)}
       </p>
       <section className="stats" aria-label={cv.summary}>
         <Stat label={cv.customers} value={a.units.people(format.integer(run.customers))} />
         {result && <Stat label={cv.repeatCustomers} value={a.units.people(format.integer(result.repeatCustomers))} />}
-        {result && <Stat label={cv.totalClv} value={format.money(Math.round(result.totalClv))} note={horizon} variant="wide" />}
         {result && (
-          <Stat label={cv.meanClv} value={format.money(Math.round(result.clv.mean))} note={`${cv.medianClv} ${format.money(Math.round(result.clv.median))}`} />
+          <Stat
+            label={cv.totalClv}
+            value={format.money(Math.round(result.totalClv))}
+            note={`${horizon}${a.text.separator}${a.customer360.clvMargin(format.percent(run.margin, 0))}`}
+            variant="wide"
+          />
+        )}
+        {result && (
+          <Stat
+            label={cv.meanClv}
+            value={format.money(Math.round(result.clv.mean))}
+            note={`${cv.medianClv} ${format.money(Math.round(result.clv.median))}${a.text.separator}${a.customer360.clvMargin(format.percent(run.margin, 0))}`}
+          />
         )}
         {result && <Stat label={cv.meanAlive} value={format.percent(result.probabilityAlive.mean)} />}
       </section>
@@ -200,7 +310,7 @@ function RunSummary({ run, result }: { run: Run; result: RunResult | undefined }
   );
 }
 
-function TopCustomers({ computedAt }: { computedAt: string }) {
+function TopCustomers({ computedAt, margin }: { computedAt: string; margin: number }) {
   const { t } = useI18n();
   const { workspace, format } = useCurrentWorkspace();
   const cv = t.analytics.customerValue;
@@ -221,7 +331,7 @@ function TopCustomers({ computedAt }: { computedAt: string }) {
     { label: c.probabilityAlive, value: (v) => v.probabilityAlive, cell: (v) => format.percent(v.probabilityAlive), numeric: true },
     { label: c.expectedPurchases, value: (v) => v.expectedPurchases, cell: (v) => format.decimal(v.expectedPurchases, 1), numeric: true },
     { label: c.expectedSpend, value: (v) => v.expectedSpend, cell: (v) => format.money(Math.round(v.expectedSpend)), numeric: true },
-    { label: c.clv, value: (v) => v.clv, cell: (v) => format.money(Math.round(v.clv)), numeric: true },
+    { label: cv.clvWithMargin(format.percent(margin, 0)), value: (v) => v.clv, cell: (v) => format.money(Math.round(v.clv)), numeric: true },
   ];
   return (
     <WhenLoaded data={top}>

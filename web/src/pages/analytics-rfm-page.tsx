@@ -5,7 +5,8 @@ import { customerColumns } from '../analytics/customer-columns.tsx';
 import { EChart, HEATMAP_COLORS, type ChartOption } from '../analytics/echart.tsx';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
+import { AsOfField } from '../analytics/period-controls.tsx';
+import { DataEndsNotice, useTodayAsOfQuery } from '../analytics/as-of-today.tsx';
 import { oneOf, useQueryState } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -29,16 +30,16 @@ const PAGE_SIZE = 50;
 export function AnalyticsRfmPage() {
   return (
     <AnalyticsPage page="rfm" topics={['purchase', 'rfm']}>
-      {(dataEnd) => <RfmAnalysis dataEnd={dataEnd} />}
+      {() => <RfmAnalysis />}
     </AnalyticsPage>
   );
 }
 
-function RfmAnalysis({ dataEnd }: { dataEnd: string }) {
+function RfmAnalysis() {
   const { t } = useI18n();
   const { workspace, format } = useCurrentWorkspace();
   const a = t.analytics;
-  const { asOf, setAsOf } = useAsOfQuery(dataEnd);
+  const { asOf, setAsOf } = useTodayAsOfQuery();
   const rfm = useApiData(
     (signal) =>
       unwrap(
@@ -60,6 +61,8 @@ function RfmAnalysis({ dataEnd }: { dataEnd: string }) {
             <p className="alert alert-info">{a.empty.noCustomers}</p>
           ) : (
             <>
+              <DataEndsNotice dataEndsOn={data.dataEndsOn} asOf={data.asOf} />
+              <p className="muted churn-rule">{a.churn.rule}</p>
               <section className="stats" aria-label={a.pages.rfm}>
                 <Stat
                   label={a.rfm.customers}
@@ -67,6 +70,13 @@ function RfmAnalysis({ dataEnd }: { dataEnd: string }) {
                   note={a.customer360.asOf(format.calendarDate(data.asOf))}
                 />
                 <Stat label={a.rfm.monetaryTotal} value={format.money(data.monetary)} />
+                {data.churnWindow && (
+                  <Stat
+                    label={a.churn.window}
+                    value={a.units.days(format.integer(data.churnWindow.days))}
+                    note={a.churn.windowSource[data.churnWindow.source]}
+                  />
+                )}
               </section>
               <GridCard data={data} />
               <SegmentsCard data={data} />

@@ -4,6 +4,7 @@ import type { Workspace } from '../../../workspaces/workspaces.ts';
 import type { RegisterCommand } from '../../context.ts';
 import { formatTable } from '../../format-table.ts';
 import { formatCount, formatDecimal, formatPercent, NO_VALUE } from '../../format-numbers.ts';
+import { dataEndLine } from './data-end-line.ts';
 import { analysisCommand, calendarDate } from './options.ts';
 import { runAnalysis, type AnalysisOptions } from './run-analysis.ts';
 
@@ -38,7 +39,11 @@ function printRfm(rfm: RfmSummary, workspace: Workspace): string[] {
   };
   const { recency, frequency, monetary } = rfm.boundaries;
   return [
+    ...dataEndLine(rfm.dataEndsOn, rfm.asOf),
     `RFM as of ${rfm.asOf}: ${formatCount(rfm.customers)} customers, ${formatDecimal(rfm.monetary)} ${workspace.currency} spent (workspace ${workspace.name})`,
+    rfm.churnWindow === null
+      ? 'Churned (離反) follows the churn list: no window is set or can be proposed yet, so nobody is churned.'
+      : `Churned (離反) is the churn list of the date: no purchase for more than ${formatCount(rfm.churnWindow.days)} days (the ${rfm.churnWindow.source === 'setting' ? "workspace's setting" : 'proposed window'}) and no subscription in force. The recency score is relative to the other customers: R = 1 is not churned by itself.`,
     'Segments',
     ...formatTable(
       [

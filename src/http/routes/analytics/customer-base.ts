@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { analyseChurn, analyseChurnWindow, analyseRetention, analyseRfm, analyseRfmCustomers } from '../../../analytics/analyses.ts';
-import { ChurnList, ChurnWindowProposal } from '../../../analytics/churn.ts';
+import { ChurnList } from '../../../analytics/churn.ts';
+import { ChurnWindowProposal, MIN_POPULATION_GAPS } from '../../../analytics/churn-window.ts';
 import { CohortRetention } from '../../../analytics/retention.ts';
 import { CustomerRfm, RfmSummary } from '../../../analytics/rfm.ts';
 import { RFM_SEGMENTS } from '../../../analytics/rfm-segments.ts';
@@ -25,7 +26,11 @@ import {
 import { Day, pageOf } from '../../../analytics/result-shapes.ts';
 
 const CHURN_SETTING =
-  'The churn window is the number of days without a purchase after which a customer counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window).';
+  'The churn window is the number of days without a purchase after which a customer without a subscription in force counts as churned (離反). A workspace that never set one (or set null) uses the window proposed from its own inter-purchase intervals (GET …/analytics/churn/window). The CLV margin (clvMargin) is the share of spend kept as profit every customer value run uses unless one is given; null: not set, and a run without one is refused (no margin is assumed).';
+
+/** The one rule of churn, stated in the API's descriptions of the churn list, RFM and the customer analytics. */
+export const CHURN_RULE =
+  "Churned (離反) at date d with window w: a purchase before d, the last more than w days before d (its local day before d − w), and no subscription in force on d (a subscription's status on a day is its last change at or before the day; active or paused is in force). A subscriber is never churned. RFM's segment 離反 is exactly this status; the RFM recency score is a quintile relative to the base, a different thing (R = 1 is not churned by itself).";
 
 const AS_OF = "As of a local date d: the state at the start of d in the workspace's time zone (purchases before d count).";
 
@@ -37,11 +42,22 @@ const ChurnWindowSetting = z
   .nullable()
   .describe('Days without a purchase after which a customer counts as churned (離反); null: use the proposed window');
 
-const AnalyticsSettings = z.object({ churnWindowDays: ChurnWindowSetting }).meta({ id: 'AnalyticsSettings' });
+const ClvMarginSetting = z
+  .number()
+  .gt(0)
+  .max(1)
+  .nullable()
+  .describe('Share of spend kept as profit (粗利率) that every CLV uses unless a run gives one; null: not set (runs without a margin are refused)');
+
+const AnalyticsSettings = z.object({ churnWindowDays: ChurnWindowSetting, clvMargin: ClvMarginSetting }).meta({ id: 'AnalyticsSettings' });
+const AnalyticsSettingsChange = AnalyticsSettings.partial().meta({
+  id: 'AnalyticsSettingsChange',
+  description: 'The settings to change; those left out keep their value',
+});
 
 const ChurnWindow = z.object({ proposal: ChurnWindowProposal, churnWindowDays: ChurnWindowSetting }).meta({ id: 'ChurnWindow' });
 
-export const RFM_DEFINITION = `${AS_OF} Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: ${RFM_SEGMENTS.map((segment) => `${segment.en} (${segment.ja}): ${segment.meaning}`).join(' ')}`;
+export const RFM_DEFINITION = `${AS_OF} ${CHURN_RULE} Recency = days from the last purchase day to d; frequency = purchases; monetary = Σ amount. Scores 1–5 by quintile: ⌈5 × the share of customers whose value is no better⌉, so ties share a score and 5 is best (most recent, most frequent, highest). Segments, first rule that holds: ${RFM_SEGMENTS.map((segment) => `${segment.en} (${segment.ja}): ${segment.meaning}`).join(' ')}`;
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody };
 
@@ -84,7 +100,7 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
         schema: {
           tags: ['analytics'],
           summary: 'Churned customers (離反), most valuable first, with the churn rate',
-          description: `Churned at date d with window w: customers with a purchase before d whose last purchase is more than w days before d (its local day is before d − w). Churn rate = churned ÷ customers with a purchase before d. The window is \`window\` when given, else the workspace's setting, else the proposal from its inter-purchase intervals (outcome no_window when none can be proposed yet). ${AS_OF}`,
+          description: `${CHURN_RULE} Churn rate = churned ÷ customers with a purchase before d; keptBySubscription counts the silent customers a subscription keeps out. The window is \`window\` when given, else the workspace's setting, else the proposal from its inter-purchase intervals (outcome no_window when none can be proposed yet). ${AS_OF}`,
           params: WorkspaceParams,
           querystring: z.object({
             asOf: asOfParam.describe("d (default: today in the workspace's time zone)"),
@@ -108,8 +124,7 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
         schema: {
           tags: ['analytics'],
           summary: "The proposed churn window, the intervals it comes from, and the workspace's setting",
-          description:
-            'The proposal is the 90th percentile of the gaps in days between consecutive purchase days of the same customer, rounded up: nine in ten of the returns the brand has seen came within it. Two orders on one day are one purchase day.',
+          description: `The proposal is the 90th percentile of the gaps in days between consecutive purchase days of the same customer, rounded up: nine in ten of the returns the brand has seen came within it. Two orders on one day are one purchase day. The gaps are those of the customers who never had a subscription (by asOf): a subscriber's follow the delivery cycle; when they give fewer than ${MIN_POPULATION_GAPS}, every customer's are read, and population says so.`,
           params: WorkspaceParams,
           querystring: z.object({ asOf: asOfParam.describe('Only purchases before this local date (default: all)'), engine: engineParam }),
           response: { 200: ChurnWindow, ...errors },
@@ -147,10 +162,10 @@ export function customerBaseAnalyticsRoutes(deps: AppDeps): FastifyPluginAsyncZo
       {
         schema: {
           tags: ['analytics'],
-          summary: "Set the workspace's churn window (null: use the proposal)",
+          summary: "Set the workspace's churn window (null: use the proposal) and CLV margin (null: unset)",
           description: `${CHURN_SETTING} Needs the write permission (every role but read_only).`,
           params: WorkspaceParams,
-          body: AnalyticsSettings,
+          body: AnalyticsSettingsChange,
           response: { 200: AnalyticsSettings, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
         },
       },

@@ -4,6 +4,7 @@ import { analyseCustomer, CustomerAnalytics, predictCustomerValues } from '../..
 import { TimeUnit } from '../../../analytics/clv/clv.ts';
 import { CustomerValuePage, listCustomerValues, readCustomerValueRun, StoredCustomerValueRun } from '../../../analytics/customer-value/read-values.ts';
 import { CUSTOMER_VALUE_DEFAULTS, CustomerValueRun } from '../../../analytics/customer-value/terms.ts';
+import { NO_SPREAD_Q, SHRINKAGE_PURCHASES } from '../../../analytics/clv/spend-model.ts';
 import type { AppDeps } from '../../app.ts';
 import { authorizeWorkspace } from '../../auth.ts';
 import { ErrorBody } from '../../errors.ts';
@@ -11,8 +12,7 @@ import { WorkspaceParams } from '../workspaces.ts';
 import { RFM_DEFINITION } from './customer-base.ts';
 import { analysisDepsOf, asOfParam, cursorParam, engineParam, limitParam, localDateParam } from './parameters.ts';
 
-const MODEL =
-  "BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration.";
+const MODEL = `BG/NBD (Fader, Hardie & Lee 2005) gives each customer's expected number of future purchases and P(alive); Gamma-Gamma their expected spend per purchase; CLV = margin × expected spend per purchase × Σₖ (purchases expected in month k) ÷ (1 + discount rate)ᵏ over the horizon's months. Repeat transactions are purchase days after the first (same-day purchases merge). Both models are fitted by maximum likelihood on the purchases up to the end of calibration. When the Gamma-Gamma fit is not usable (not converged, q ≤ 1, or q > ${NO_SPREAD_Q}: no spread of spend between customers), the expected spend is each customer's own mean spend shrunk toward the population's, (x·m̄ + ${SHRINKAGE_PURCHASES}·M) ÷ (x + ${SHRINKAGE_PURCHASES}), and spendModel says so. The margin is the workspace's setting unless given; none is assumed.`;
 
 const CustomerValueTerms = z
   .object({
@@ -25,7 +25,14 @@ const CustomerValueTerms = z
       .max(120)
       .optional()
       .describe(`Horizon of the prediction in months (default ${CUSTOMER_VALUE_DEFAULTS.horizonMonths})`),
-    margin: z.number().min(0).max(1).optional().describe(`Share of spend kept as profit (default ${CUSTOMER_VALUE_DEFAULTS.margin})`),
+    margin: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe(
+        "Share of spend kept as profit (粗利率). Default: the workspace's setting clvMargin (PUT …/analytics/settings); without either the run is refused (422), since none is assumed",
+      ),
     discountRate: z.number().min(0).lt(1).optional().describe(`Discount rate per month (default ${CUSTOMER_VALUE_DEFAULTS.discountRate})`),
   })
   .meta({ id: 'CustomerValueTerms' });
@@ -61,7 +68,7 @@ export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         schema: {
           tags: ['analytics'],
           summary: "Predict every customer's value: fit BG/NBD and Gamma-Gamma, score and store (replaces the last run)",
-          description: `${MODEL} Refused (422) when no customer bought on two different days by the end of calibration.`,
+          description: `${MODEL} Refused (422) when no customer bought on two different days by the end of calibration, or when no margin is given or set.`,
           params: WorkspaceParams,
           body: CustomerValueTerms,
           response: { 200: CustomerValueRun, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
@@ -96,7 +103,7 @@ export function customerValueRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['analytics'],
-          summary: "A customer's RFM (scored against the whole base) and predicted value",
+          summary: "A customer's RFM (scored against the whole base), churn status with its reason, and predicted value",
           description: `${RFM_DEFINITION} Predicted value: ${MODEL}`,
           params: CustomerParams,
           querystring: z.object({ asOf: asOfParam.describe("The date of the RFM (default: today in the workspace's time zone)"), engine: engineParam }),
