@@ -38,20 +38,20 @@ async function engineOf(workspace: Workspace) {
 
 describe('a subscription in force keeps a customer out of churn', () => {
   // Asia/Tokyo, as of d = 2024-07-01, window 30 (the setting): silent ⇔ last purchase day < 06-01.
-  // Purchases on 03-01 unless said; the status on a day is the last change at or before it.
+  // Purchases on 03-01 unless said; the status as of d is the last change before d (the state at its start).
   //   A  03-01, 04-01; active since 03-01                         → subscriber (kept)
   //   B  active 03-01, paused 05-15                               → paused is in force (kept)
   //   C  active 03-01, cancelled 06-10                            → churned ¥5,000
   //   D  a subscription starting 07-02, after d                   → churned ¥4,000
-  //   E  a subscription starting 07-01 10:00, on d                → in force on d (kept)
+  //   E  a subscription starting 07-01 10:00, on d                → not yet at d's start: churned ¥8,000
   //   F  cancelled 04-01, re-subscribed under a new 定期番号 06-20 → kept
   //   G  cancelled 03-15, the same one resumed 06-01             → kept
   //   H  no subscription                                          → churned ¥3,000
   //   I  06-15, no subscription                                   → within the window
   //   J  06-20, active since 06-20                                → within the window (a subscriber, not "kept")
-  //   K  active 03-01, cancelled 07-01 09:00 (on d)               → cancelled on d: churned ¥2,000
+  //   K  active 03-01, cancelled 07-01 09:00 (on d)               → still active at d's start (kept)
   //   L  paused 05-01 10:00 and cancelled 05-01 11:00             → the day's last: churned ¥1,000
-  // Base 12; silent A–H, K, L (10); in force among them A, B, E, F, G: kept 5; churned C, D, H, K, L: 5.
+  // Base 12; silent A–H, K, L (10); in force among them A, B, F, G, K: kept 5; churned C, D, E, H, L: 5.
   // Recency scores (n = 12, k = customers whose last day is on or before theirs): 03-01 → k = 9
   // (all but A, I, J) → ⌈45 ÷ 12⌉ = 4: every churned customer has R = 4; A (04-01) k = 10 → 5.
   let workspace: Workspace;
@@ -126,16 +126,16 @@ describe('a subscription in force keeps a customer out of churn', () => {
     const list = listed(await listChurned({ pool, workspaceId: workspace.id, asOf: '2024-07-01', limit: 10 }));
     expect(list).toMatchObject({ customers: 12, churned: 5, churnRate: 5 / 12, keptBySubscription: 5, window: { days: 30, source: 'setting' } });
     expect(list.items.map((c) => [c.externalId, c.totalSpent, c.daysSince, c.recencyScore])).toEqual([
+      ['E', '8000', 122, 4],
       ['C', '5000', 122, 4],
       ['D', '4000', 122, 4],
       ['H', '3000', 122, 4],
-      ['K', '2000', 122, 4],
       ['L', '1000', 122, 4],
     ]);
-    // As of 06-30, K's subscription is still active (cancelled on 07-01) and E's has not started.
-    const before = listed(await listChurned({ pool, workspaceId: workspace.id, asOf: '2024-06-30', limit: 10 }));
-    expect(before.items.map((c) => c.externalId).sort()).toEqual(['C', 'D', 'E', 'H', 'L']);
-    expect(before.keptBySubscription).toBe(5);
+    // As of 07-02, the changes of 07-01 count: K's cancellation churns K, E's start keeps E.
+    const after = listed(await listChurned({ pool, workspaceId: workspace.id, asOf: '2024-07-02', limit: 10 }));
+    expect(after.items.map((c) => c.externalId).sort()).toEqual(['C', 'D', 'H', 'K', 'L']);
+    expect(after.keptBySubscription).toBe(5);
   });
 
   it("gives each customer's churn status with its reason", async () => {

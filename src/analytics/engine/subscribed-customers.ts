@@ -10,7 +10,7 @@ import type { PurchaseSnapshot } from './snapshot/purchase-snapshot.ts';
  * had one, the first day of their first subscription and the local days on which one of theirs
  * was in force, as merged intervals [from, to). The definitions are those of the SQL reference
  * (src/analytics/subscription-status.ts): a subscription's status on day d is its last change
- * at or before d; in force = active or paused.
+ * before the start of d (its status as of d); in force = active or paused.
  *
  * Small beside the purchases (a few intervals per subscriber), so it is loaded whole, apart
  * from the purchase snapshot, and kept as long as the workspace's subscription-data version
@@ -48,8 +48,9 @@ export class SubscribedCustomers {
     return lo < this.customerIds.length && this.customerIds[lo] === customerId ? lo : -1;
   }
 
-  /** Whether customer k (of this list) has a subscription in force on `day`. */
-  inForce(k: number, day: number): boolean {
+  /** Whether customer k (of this list) has a subscription in force as of `asOfDay`: at its start, so by the status on the day before. */
+  inForce(k: number, asOfDay: number): boolean {
+    const day = asOfDay - 1;
     for (let s = this.spanStart[k]!; s < this.spanStart[k + 1]!; s++) {
       if (this.from[s]! > day) return false;
       if (day < this.to[s]!) return true;
@@ -57,7 +58,7 @@ export class SubscribedCustomers {
     return false;
   }
 
-  /** Per customer of the snapshot: 1 when they have a subscription in force on `day`. */
+  /** Per customer of the snapshot: 1 when they have a subscription in force as of `day` (at its start). */
   inForceOn(snapshot: PurchaseSnapshot, day: number): Uint8Array {
     const flags = new Uint8Array(snapshot.customers);
     for (let k = 0; k < this.customers; k++) {
@@ -67,12 +68,12 @@ export class SubscribedCustomers {
     return flags;
   }
 
-  /** Per customer of the snapshot: 1 when they had a subscription by `day` (ever, when undefined). */
+  /** Per customer of the snapshot: 1 when they had a subscription before `day` (ever, when undefined). */
   hadBy(snapshot: PurchaseSnapshot, day: number | undefined): Uint8Array {
     const flags = new Uint8Array(snapshot.customers);
     for (let k = 0; k < this.customers; k++) {
       const c = snapshot.indexOf(this.customerIds[k]!);
-      if (c >= 0 && (day === undefined || this.firstDay[k]! <= day)) flags[c] = 1;
+      if (c >= 0 && (day === undefined || this.firstDay[k]! < day)) flags[c] = 1;
     }
     return flags;
   }
