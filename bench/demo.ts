@@ -100,7 +100,9 @@ try {
   console.log('');
   console.log(
     `rows: ${n(loaded.rows)} — customers ${n(summary.customers)}, leads ${n(summary.leads)}, orders ${n(summary.rows.orders)} (${(summary.rows.orders / summary.customers).toFixed(2)} per customer), ` +
-      `items ${n(summary.rows.order_items)}, events ${n(summary.rows.events)}, identities ${n(summary.rows.customer_identities)}, ` +
+      `items ${n(summary.rows.order_items)}, subscriptions ${n(summary.rows.subscriptions)} (${n(summary.subscriptionsInForce)} in force, ` +
+      `${n(summary.rows.subscription_items)} items, ${n(summary.rows.subscription_status_changes)} status changes), ` +
+      `events ${n(summary.rows.events)}, identities ${n(summary.rows.customer_identities)}, ` +
       `consents ${n(summary.rows.consents)} + ${n(summary.rows.consent_changes)} changes`,
   );
   if (baseline) report('generate → /dev/null', baseline);

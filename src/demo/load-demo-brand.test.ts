@@ -1,10 +1,11 @@
+import { readAnalyticsSettings, setAnalyticsSettings } from '../analytics/settings.ts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase } from '../../test/support/database.ts';
 import { fixedClock } from '../shared/clock.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { findWorkspace } from '../workspaces/workspaces.ts';
-import { isDemoBrandLoaded, loadDemoBrand } from './load-demo-brand.ts';
+import { DEMO_GROSS_MARGIN, isDemoBrandLoaded, loadDemoBrand } from './load-demo-brand.ts';
 import { workspaceDigest } from './workspace-digest.ts';
 
 const database = connectTestDatabase();
@@ -23,6 +24,9 @@ describe('loadDemoBrand', () => {
     // The console names the brand, not the workspace.
     const named = await database.db.selectFrom('workspaces').select('display_name').where('name', '=', workspaceName).executeTakeFirstOrThrow();
     expect(named.display_name).toBe('みのり青汁本舗');
+    // The brand's gross margin is its setting, shown beside every CLV; one the user changed survives a reload.
+    expect(await readAnalyticsSettings({ pool: database.pool, workspaceId: first.workspace.id })).toMatchObject({ clvMargin: DEMO_GROSS_MARGIN });
+    await setAnalyticsSettings({ pool: database.pool, workspaceId: first.workspace.id, changes: { clvMargin: 0.5 } });
     const digest = await workspaceDigest(database.pool, first.workspace.id);
 
     const again = loadDemoBrand(database, { customers: 300, seed: 3, clock, workspaceName });
@@ -32,6 +36,7 @@ describe('loadDemoBrand', () => {
 
     const replaced = await loadDemoBrand(database, { customers: 200, seed: 4, clock, workspaceName, replace: true });
     expect(replaced.workspace.id).toBe(first.workspace.id);
+    expect(await readAnalyticsSettings({ pool: database.pool, workspaceId: first.workspace.id })).toMatchObject({ clvMargin: 0.5 });
     const [counts] = (
       await database.pool.query(
         `select (select count(*) from customers where workspace_id = $1 and lifecycle = 'customer')::int as customers,

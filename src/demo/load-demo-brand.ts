@@ -27,6 +27,9 @@ export type LoadDemoOptions = DemoOptions & {
  *   await loadDemoBrand(database, { customers: 20_000, seed: 1 });               // workspace 'demo'
  *   await loadDemoBrand(database, { customers: 5_000, seed: 2, replace: true }); // regenerate
  */
+/** The demo brand's gross margin (粗利率): a D2C health-food brand keeps about 65 % of its sales. */
+export const DEMO_GROSS_MARGIN = 0.65;
+
 export async function loadDemoBrand(database: Database, options: LoadDemoOptions): Promise<DemoSummary> {
   const name = options.workspaceName ?? DEMO_WORKSPACE;
   let workspace = await database.db.selectFrom('workspaces').select(['id', 'name', 'timezone', 'currency']).where('name', '=', name).executeTakeFirst();
@@ -39,6 +42,13 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
       await prepareWorkspace(client, workspace, options.replace ?? false);
       // The console names the brand, not the workspace: みのり青汁本舗 の概要, not demo の概要.
       await client.query('update workspaces set display_name = $2 where id = $1', [workspace.id, DEMO_BRAND.name]);
+      // The brand's gross margin, as its owner would enter it: customer value is never computed on
+      // an assumed 100 %. A margin the user set already is kept.
+      await client.query(
+        `insert into analytics_settings (workspace_id, clv_margin) values ($1, $2)
+         on conflict (workspace_id) do update set clv_margin = coalesce(analytics_settings.clv_margin, excluded.clv_margin)`,
+        [workspace.id, DEMO_GROSS_MARGIN],
+      );
       await noteDemoDataChanged(client, workspace.id);
       return writeDemoBrand({ ...options, workspace, sink: postgresSink(client) });
     });

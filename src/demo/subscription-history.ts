@@ -252,7 +252,9 @@ export function runSubscription(
         if (skippedAt >= end) return inForce(scheduled);
         skip(skippedAt, scheduled);
         scheduled = nextDeliveryDay(params.cycle, anchor, scheduled);
-        cancelledAt = timeOnDay(random, tokyoMidnight(skippedAt) + random.int(5, gapDays - 5) * DAY_MS, run.clock);
+        // Before the delivery after the one skipped (a cycle of 毎月N日 may be shorter than the last).
+        const daysLeft = Math.round((scheduled - tokyoMidnight(skippedAt)) / DAY_MS);
+        cancelledAt = timeOnDay(random, tokyoMidnight(skippedAt) + random.int(5, daysLeft - 5) * DAY_MS, run.clock);
       } else {
         cancelledAt = timeOnDay(random, deliveredDay + random.int(5, gapDays - 5) * DAY_MS, run.clock);
       }

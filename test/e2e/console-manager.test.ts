@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setAnalyticsSettings } from '../../src/analytics/settings.ts';
 import { checkMessage } from '../../src/charter/check-message.ts';
 import { seedDemoCharter } from '../../src/demo/demo-templates.ts';
 import { ingestBatch } from '../../src/ingest/ingest-batch.ts';
@@ -35,6 +36,9 @@ const order = (id: string, customer: string, at: string, price: number) => ({
 //   青木 two purchases, last 2024-03-01, ¥6,000;  井上 one, 2024-04-01, ¥3,000;  上田 one, 2024-01-15, ¥9,000.
 beforeAll(async () => {
   workspace = await freshWorkspace(database);
+  // The fixture's purchases are of 2024; a ten-year churn window keeps them out of 離反 today,
+  // so the RFM segments below come from the scores alone (離反 is the churn status, not R = 1).
+  await setAnalyticsSettings({ pool: database.pool, workspaceId: workspace.id, changes: { churnWindowDays: 3650 } });
   await ingest('customers', [
     { customer_id: 'C-1', name: '青木 一郎' },
     { customer_id: 'C-2', name: '井上 二葉' },
@@ -146,8 +150,8 @@ describe('the customer list', () => {
   });
 
   // As of today (any day after April 2024) the three buyers score against each other: recency
-  // 上田 > 青木 > 井上 gives R 2, 4, 5; purchases 1, 2, 1 give F 4, 5, 4. So 上田 is 離反予備,
-  // 青木 優良 (R ≥ 4, F ≥ 4) and 井上 新規 (one purchase, R ≥ 3).
+  // 上田 > 青木 > 井上 gives R 2, 4, 5; purchases 1, 2, 1 give F 4, 5, 4. So 上田 is 離反予備
+  // (R ≤ 2, not churned within the ten-year window), 青木 優良 (R ≥ 4, F ≥ 4) and 井上 新規 (one purchase, R ≥ 3).
   it('filters by RFM segment', async () => {
     await page.getByLabel('RFMセグメント').selectOption('loyal');
     await expect.poll(listedNames).toEqual(['青木 一郎']);

@@ -45,6 +45,7 @@ async function open(pathAndQuery: string, heading: string): Promise<void> {
 }
 
 async function showTable(region: Locator): Promise<Locator> {
+  await region.waitFor();
   const views = region.getByRole('group', { name: '表示形式' });
   if ((await views.count()) > 0) await views.getByRole('button', { name: '表', exact: true }).click();
   const table = region.getByRole('table');
