@@ -53,7 +53,7 @@ describe('kizuna analyze cancellations, step-up and subscribers', () => {
     expect(out).toContain('month in force at start cancelled rate');
     expect(out).toContain('2024-02 2 1 50.0%');
     expect(out).toContain('2024-06 6 2 33.3%');
-    expect(out).toContain('効果を感じない / Felt no effect no_effect 2 50.0%');
+    expect(out).toContain('効果を感じない / No effect felt no_effect 2 50.0%');
     expect(out).toContain('配送の遅れ / Late delivery delivery_delay 1 25.0%');
     expect(out).toContain('2 2 効果を感じない 50.0%, 価格 50.0%');
   });

@@ -56,7 +56,7 @@ describe('subscription analytics API', () => {
   it('gives the monthly cancellation rate and the ranked reasons in both languages', async () => {
     const result = await read('/cancellations?from=2024-01-01&to=2024-07-01');
     expect(result.series.map((bucket: { rate: number | null }) => bucket.rate)).toEqual([null, 1 / 2, 1 / 3, 0, 0, 1 / 3]);
-    expect(result.reasons[0]).toEqual({ code: 'no_effect', labelJa: '効果を感じない', labelEn: 'Felt no effect', count: 2, share: 0.5 });
+    expect(result.reasons[0]).toEqual({ code: 'no_effect', labelJa: '効果を感じない', labelEn: 'No effect felt', count: 2, share: 0.5 });
     expect(result.byDelivery.map((row: { delivery: number; cancelled: number }) => [row.delivery, row.cancelled])).toEqual([
       [0, 1],
       [1, 1],

@@ -137,7 +137,7 @@ describe('cancellations', () => {
   it('ranks the reasons with the built-in and the workspace words, and gives the reasons by delivery number', async () => {
     const result = await both((engine) => analyseCancellations(deps, { workspace, from: '2024-01-01', to: '2024-07-01', maxDelivery: 3, engine }));
     expect(result.reasons).toEqual([
-      { code: 'no_effect', labelJa: '効果を感じない', labelEn: 'Felt no effect', count: 2, share: 0.5 },
+      { code: 'no_effect', labelJa: '効果を感じない', labelEn: 'No effect felt', count: 2, share: 0.5 },
       { code: 'delivery_delay', labelJa: '配送の遅れ', labelEn: 'Late delivery', count: 1, share: 0.25 },
       { code: 'price', labelJa: '価格', labelEn: 'Price', count: 1, share: 0.25 },
     ]);
