@@ -4,8 +4,7 @@ import { ChartCard, type Column } from '../analytics/chart-card.tsx';
 import { customerColumns } from '../analytics/customer-columns.tsx';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { AsOfField } from '../analytics/period-controls.tsx';
-import { DataEndsNotice, useTodayAsOfQuery } from '../analytics/as-of-today.tsx';
+import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
 import { countUpTo, useQueryDraft } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
 import { Failure } from '../components/status.tsx';
@@ -28,14 +27,14 @@ const MAX_WINDOW_DAYS = 3650;
 export function AnalyticsChurnPage() {
   return (
     <AnalyticsPage page="churn" topics={['purchase', 'churn']}>
-      {() => <ChurnAnalysis />}
+      {(dataEnd) => <ChurnAnalysis dataEnd={dataEnd} />}
     </AnalyticsPage>
   );
 }
 
-function ChurnAnalysis() {
+function ChurnAnalysis({ dataEnd }: { dataEnd: string }) {
   const { workspace } = useCurrentWorkspace();
-  const { asOf, setAsOf, query } = useTodayAsOfQuery();
+  const { asOf, setAsOf, query } = useAsOfQuery(dataEnd);
   const window = countUpTo(query.get('window'), MAX_WINDOW_DAYS);
   const path = { workspace: workspace.name };
   // A saved setting changes the window the list uses when none is given here.
@@ -121,7 +120,6 @@ function ChurnList({
       {({ first, list }) =>
         first.outcome === 'no_window' ? (
           <>
-            <DataEndsNotice dataEndsOn={first.dataEndsOn} asOf={first.asOf} />
             <p className="alert alert-info">{c.noWindow}</p>
             {windowCard}
           </>
@@ -151,7 +149,6 @@ function ChurnSummary({ summary, list, windowCard }: { summary: Listed; list: Pa
   ];
   return (
     <>
-      <DataEndsNotice dataEndsOn={summary.dataEndsOn} asOf={summary.asOf} />
       <p className="muted churn-rule">{c.rule}</p>
       <section className="stats" aria-label={c.churnRate}>
         <Stat

@@ -5,7 +5,8 @@ import { customerColumns } from '../analytics/customer-columns.tsx';
 import { addDays } from '../analytics/dates.ts';
 import { Histograms, ParametersCard } from '../analytics/model-cards.tsx';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { DataEndsNotice, todayIn } from '../analytics/as-of-today.tsx';
+import { DataEndsNotice } from '../analytics/data-ends-notice.tsx';
+import { useToday } from '../analytics/data-end.ts';
 import { Stat } from '../components/stat.tsx';
 import { Failure } from '../components/status.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -173,10 +174,11 @@ function MarginSetting({ margin, onSaved }: { margin: number | null; onSaved(): 
 function RunForm({ onRun, previous, settingMargin }: { onRun(): void; previous?: Run; settingMargin: number | null }) {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
+  const today = useToday();
   const cv = t.analytics.customerValue;
   const [terms, setTerms] = useState({
-    // Yesterday in the workspace's time zone, the API's default; where the data ends earlier the run says so (dataEndsOn).
-    calibrationEnd: addDays(todayIn(workspace.timezone), -1),
+    // Yesterday in the workspace's time zone (the server's clock), the API's default; where the data ends earlier the run says so (dataEndsOn).
+    calibrationEnd: addDays(today ?? new Date().toISOString().slice(0, 10), -1),
     unit: previous?.unit ?? 'week',
     horizonMonths: String(previous?.horizonMonths ?? 12),
     // Blank: the workspace's setting. Only a margin given with the previous run is offered again.

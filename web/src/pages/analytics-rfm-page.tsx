@@ -5,8 +5,7 @@ import { customerColumns } from '../analytics/customer-columns.tsx';
 import { EChart, HEATMAP_COLORS, type ChartOption } from '../analytics/echart.tsx';
 import { orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { AsOfField } from '../analytics/period-controls.tsx';
-import { DataEndsNotice, useTodayAsOfQuery } from '../analytics/as-of-today.tsx';
+import { AsOfField, useAsOfQuery } from '../analytics/period-controls.tsx';
 import { oneOf, useQueryState } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -30,16 +29,16 @@ const PAGE_SIZE = 50;
 export function AnalyticsRfmPage() {
   return (
     <AnalyticsPage page="rfm" topics={['purchase', 'rfm']}>
-      {() => <RfmAnalysis />}
+      {(dataEnd) => <RfmAnalysis dataEnd={dataEnd} />}
     </AnalyticsPage>
   );
 }
 
-function RfmAnalysis() {
+function RfmAnalysis({ dataEnd }: { dataEnd: string }) {
   const { t } = useI18n();
   const { workspace, format } = useCurrentWorkspace();
   const a = t.analytics;
-  const { asOf, setAsOf } = useTodayAsOfQuery();
+  const { asOf, setAsOf } = useAsOfQuery(dataEnd);
   const rfm = useApiData(
     (signal) =>
       unwrap(
@@ -61,7 +60,6 @@ function RfmAnalysis() {
             <p className="alert alert-info">{a.empty.noCustomers}</p>
           ) : (
             <>
-              <DataEndsNotice dataEndsOn={data.dataEndsOn} asOf={data.asOf} />
               <p className="muted churn-rule">{a.churn.rule}</p>
               <section className="stats" aria-label={a.pages.rfm}>
                 <Stat
