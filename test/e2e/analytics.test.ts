@@ -238,7 +238,10 @@ describe('the analytics console', () => {
     const api = await apiGet<{ asOf: string; dataEndsOn: string | null }>(`/api/v1/workspaces/${brand.name}/analytics/churn`);
     // The demo's history ends 2026-10-31, whatever the day: today, as the API and the CLI default to, is later.
     expect(api.dataEndsOn).toBe('2026-10-31');
-    await page.getByRole('note').getByText(/^データは 2026\/10\/31 の注文までです。/).waitFor();
+    await page
+      .getByRole('note')
+      .getByText(/^データは 2026\/10\/31 の注文までです。/)
+      .waitFor();
     expect(await page.getByLabel('基準日').inputValue()).toBe(api.asOf);
   });
 
