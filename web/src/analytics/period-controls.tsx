@@ -2,7 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useToday } from './data-end.ts';
 import { addDays, isDate, lastWholeMonths } from './dates.ts';
-import { oneOf, useQueryState } from './search-params.ts';
+import { countUpTo, oneOf, useQueryDraft, useQueryState } from './search-params.ts';
 
 export interface Period {
   from: string;
@@ -177,6 +177,17 @@ export function AsOfField({ value, onChange }: { value: string; onChange(next: s
           if (isDate(e.target.value)) onChange(e.target.value);
         }}
       />
+    </label>
+  );
+}
+
+/** W, a window in days (F2, step-up): typed freely, applied once it is a whole number from 1 to `max`. */
+export function WithinField({ label, value, max, onChange }: { label: string; value: number; max: number; onChange(next: number): void }) {
+  const [draft, setDraft] = useQueryDraft(value, String, (text) => countUpTo(text, max) ?? null, onChange);
+  return (
+    <label className="field field-narrow">
+      <span>{label}</span>
+      <input type="number" min={1} max={max} value={draft} onChange={(e) => setDraft(e.target.value)} />
     </label>
   );
 }

@@ -2,11 +2,12 @@ import { useMemo } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
 import { addDays } from '../analytics/dates.ts';
+import { rateOverCountsOption } from '../analytics/rate-chart.ts';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { bucketLabel, orNone, periodLabel } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { GranularitySelect, PeriodControls, usePeriodQuery, type Granularity } from '../analytics/period-controls.tsx';
-import { countUpTo, useQueryDraft } from '../analytics/search-params.ts';
+import { GranularitySelect, PeriodControls, usePeriodQuery, type Granularity, WithinField } from '../analytics/period-controls.tsx';
+import { countUpTo } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
@@ -60,7 +61,7 @@ function RepeatAnalysis({ dataEnd }: { dataEnd: string }) {
     <>
       <PeriodControls period={period} dataEnd={dataEnd} onChange={setPeriod}>
         <GranularitySelect value={granularity} onChange={setGranularity} />
-        <WithinField value={within} onChange={(next) => query.set({ within: String(next) })} />
+        <WithinField label={t.analytics.controls.within} value={within} max={MAX_WITHIN} onChange={(next) => query.set({ within: String(next) })} />
       </PeriodControls>
       <WhenLoaded data={repeat}>
         {(data) =>
@@ -69,17 +70,6 @@ function RepeatAnalysis({ dataEnd }: { dataEnd: string }) {
       </WhenLoaded>
       <WhenLoaded data={f2}>{(data) => <F2Card data={data} granularity={granularity} />}</WhenLoaded>
     </>
-  );
-}
-
-function WithinField({ value, onChange }: { value: number; onChange(next: number): void }) {
-  const { t } = useI18n();
-  const [draft, setDraft] = useQueryDraft(value, String, (text) => countUpTo(text, MAX_WITHIN) ?? null, onChange);
-  return (
-    <label className="field field-narrow">
-      <span>{t.analytics.controls.within}</span>
-      <input type="number" min={1} max={MAX_WITHIN} value={draft} onChange={(e) => setDraft(e.target.value)} />
-    </label>
   );
 }
 
@@ -97,33 +87,13 @@ function RepeatCard({ data, granularity }: { data: RepeatRates; granularity: Gra
     { label: r.repeatRate, value: (b) => b.rate, cell: (b) => pct(b.rate), numeric: true },
   ];
   const option = useMemo(
-    (): ChartOption => ({
-      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
-      legend: { top: 0 },
-      tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: data.series.map(label) },
-      yAxis: [
-        { type: 'value', name: r.repeatRate, axisLabel: { formatter: (v: number) => format.percent(v, 0) } },
-        { type: 'value', name: r.customers, splitLine: { show: false }, axisLabel: { formatter: (v: number) => format.integer(v) } },
-      ],
-      series: [
-        {
-          type: 'bar',
-          name: r.customers,
-          yAxisIndex: 1,
-          data: data.series.map((b) => b.customers),
-          itemStyle: { color: '#d9d4cc' },
-          tooltip: { valueFormatter: (v) => a.units.people(format.integer(Number(v))) },
-        },
-        {
-          type: 'line',
-          name: r.repeatRate,
-          data: data.series.map((b) => b.rate),
-          symbolSize: 6,
-          tooltip: { valueFormatter: (v) => pct(v === null ? null : Number(v)) },
-        },
-      ],
-    }),
+    (): ChartOption =>
+      rateOverCountsOption({
+        format,
+        labels: data.series.map(label),
+        counts: { name: r.customers, values: data.series.map((b) => b.customers), show: (v) => a.units.people(format.integer(v)) },
+        rate: { name: r.repeatRate, points: data.series.map((b) => b.rate), show: pct },
+      }),
     [data, format, granularity, t],
   );
   return (

@@ -1,11 +1,12 @@
 import { useMemo } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
+import { rateOverCountsOption } from '../analytics/rate-chart.ts';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { bucketLabel, orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
-import { AsOfField, GranularitySelect, PeriodControls, useAsOfQuery, usePeriodQuery, type Granularity } from '../analytics/period-controls.tsx';
-import { countUpTo, useQueryDraft } from '../analytics/search-params.ts';
+import { AsOfField, GranularitySelect, PeriodControls, useAsOfQuery, usePeriodQuery, type Granularity, WithinField } from '../analytics/period-controls.tsx';
+import { countUpTo } from '../analytics/search-params.ts';
 import { Stat } from '../components/stat.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
@@ -48,7 +49,7 @@ function StepUpAnalysis({ dataEnd }: { dataEnd: string }) {
     <>
       <PeriodControls period={period} dataEnd={dataEnd} onChange={setPeriod}>
         <GranularitySelect value={granularity} onChange={setGranularity} />
-        <WithinField value={within} onChange={(next) => query.set({ within: String(next) })} />
+        <WithinField label={t.analytics.subscriptions.within} value={within} max={MAX_WITHIN} onChange={(next) => query.set({ within: String(next) })} />
         <AsOfField value={asOf} onChange={setAsOf} />
       </PeriodControls>
       <WhenLoaded data={stepUp}>
@@ -72,17 +73,6 @@ function StepUpAnalysis({ dataEnd }: { dataEnd: string }) {
   );
 }
 
-function WithinField({ value, onChange }: { value: number; onChange(next: number): void }) {
-  const { t } = useI18n();
-  const [draft, setDraft] = useQueryDraft(value, String, (text) => countUpTo(text, MAX_WITHIN) ?? null, onChange);
-  return (
-    <label className="field field-narrow">
-      <span>{t.analytics.subscriptions.within}</span>
-      <input type="number" min={1} max={MAX_WITHIN} value={draft} onChange={(e) => setDraft(e.target.value)} />
-    </label>
-  );
-}
-
 function CohortsCard({ data, granularity }: { data: StepUp; granularity: Granularity }) {
   const { t } = useI18n();
   const { format } = useCurrentWorkspace();
@@ -102,37 +92,22 @@ function CohortsCard({ data, granularity }: { data: StepUp; granularity: Granula
     },
   ];
   const option = useMemo(
-    (): ChartOption => ({
-      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
-      legend: { top: 0 },
-      tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: data.cohorts.map(label) },
-      yAxis: [
-        { type: 'value', name: s.stepUpRate, axisLabel: { formatter: (v: number) => format.percent(v, 0) } },
-        { type: 'value', name: s.trialCustomers, splitLine: { show: false }, axisLabel: { formatter: (v: number) => format.integer(v) } },
-      ],
-      series: [
-        {
-          type: 'bar',
-          name: s.trialCustomers,
-          yAxisIndex: 1,
-          data: data.cohorts.map((c) => c.trialCustomers),
-          itemStyle: { color: '#d9d4cc' },
-          tooltip: { valueFormatter: (v) => format.integer(Number(v)) },
-        },
-        {
-          type: 'line',
+    (): ChartOption =>
+      rateOverCountsOption({
+        format,
+        labels: data.cohorts.map(label),
+        counts: { name: s.trialCustomers, values: data.cohorts.map((c) => c.trialCustomers), show: (v) => format.integer(v) },
+        rate: {
           name: s.stepUpRate,
-          data: data.cohorts.map((c) => ({
+          // A cohort whose window is still open is drawn hollow: its rate may still rise.
+          points: data.cohorts.map((c) => ({
             value: c.rate,
             itemStyle: c.complete ? { color: '#b4463c' } : { color: '#fff', borderColor: '#b4463c', borderWidth: 2 },
           })),
-          lineStyle: { color: '#b4463c' },
-          symbolSize: 8,
-          tooltip: { valueFormatter: (v) => (v === null || v === undefined ? t.app.none : format.percent(Number(v))) },
+          show: pct,
+          color: '#b4463c',
         },
-      ],
-    }),
+      }),
     [data, format, t],
   );
   return (

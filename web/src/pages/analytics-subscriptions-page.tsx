@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { ChartCard, type Column } from '../analytics/chart-card.tsx';
+import { rateOverCountsOption } from '../analytics/rate-chart.ts';
 import { EChart, type ChartOption } from '../analytics/echart.tsx';
 import { bucketLabel, orNone } from '../analytics/labels.ts';
 import { AnalyticsPage, WhenLoaded } from '../analytics/page-frame.tsx';
@@ -145,34 +146,13 @@ function CancellationCard({ data, granularity }: { data: Cancellations; granular
     { label: s.cancellationRate, value: (b) => b.rate, cell: (b) => pct(b.rate), numeric: true },
   ];
   const option = useMemo(
-    (): ChartOption => ({
-      grid: { left: 8, right: 8, top: 40, bottom: 8, containLabel: true },
-      legend: { top: 0 },
-      tooltip: { trigger: 'axis' },
-      xAxis: { type: 'category', data: data.series.map(label) },
-      yAxis: [
-        { type: 'value', name: s.cancellationRate, axisLabel: { formatter: (v: number) => format.percent(v, 0) } },
-        { type: 'value', name: s.cancelled, splitLine: { show: false }, axisLabel: { formatter: (v: number) => format.integer(v) } },
-      ],
-      series: [
-        {
-          type: 'bar',
-          name: s.cancelled,
-          yAxisIndex: 1,
-          data: data.series.map((b) => b.cancelled),
-          itemStyle: { color: '#d9d4cc' },
-          tooltip: { valueFormatter: (v) => format.integer(Number(v)) },
-        },
-        {
-          type: 'line',
-          name: s.cancellationRate,
-          data: data.series.map((b) => b.rate),
-          itemStyle: { color: '#b4463c' },
-          symbolSize: 6,
-          tooltip: { valueFormatter: (v) => (v === null || v === undefined ? t.app.none : format.percent(Number(v))) },
-        },
-      ],
-    }),
+    (): ChartOption =>
+      rateOverCountsOption({
+        format,
+        labels: data.series.map(label),
+        counts: { name: s.cancelled, values: data.series.map((b) => b.cancelled), show: (v) => format.integer(v) },
+        rate: { name: s.cancellationRate, points: data.series.map((b) => b.rate), show: pct, color: '#b4463c' },
+      }),
     [data, format, t],
   );
   return (
