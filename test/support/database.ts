@@ -16,9 +16,23 @@ export function connectTestDatabase(): Database {
   return { db, pool, url, embedded: false, close: () => db.destroy() };
 }
 
+/** The workspaces this test file made with freshWorkspace (each test file runs in a process of its own). */
+const madeHere: Workspace[] = [];
+
 /** A workspace of its own for one test file or test, so tests never see each other's rows. */
-export function freshWorkspace(database: Database, params: { timezone?: string; currency?: string } = {}): Promise<Workspace> {
-  return createWorkspace(database.db, { name: `t-${randomUUID().slice(0, 12)}`, ...params });
+export async function freshWorkspace(database: Database, params: { timezone?: string; currency?: string } = {}): Promise<Workspace> {
+  const workspace = await createWorkspace(database.db, { name: `t-${randomUUID().slice(0, 12)}`, ...params });
+  madeHere.push(workspace);
+  return workspace;
+}
+
+/**
+ * The workspaces this test file made so far: what a console user joins by default. Never every
+ * workspace of the shared database: an admin joining another file's workspace would make its
+ * "only admin" no longer the only one while it runs.
+ */
+export function workspacesMadeHere(): readonly Workspace[] {
+  return [...madeHere];
 }
 
 /**

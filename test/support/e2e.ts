@@ -11,7 +11,7 @@ import type { Database } from '../../src/db/connect.ts';
 import type { Role } from '../../src/db/schema.ts';
 import { buildApp, webDistDir } from '../../src/http/app.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
-import type { Clock } from '../../src/shared/clock.ts';
+import { workspacesMadeHere } from './database.ts';
 import { AnalyticsEngine } from '../../src/analytics/engine/analytics-engine.ts';
 
 /** Where end-to-end tests put their screenshots. */
@@ -29,10 +29,11 @@ export interface RunningConsole {
   baseUrl: string;
   browser: Browser;
   /**
-   * A user (created in the database) with the given role in `workspaces`: by default every
-   * workspace that exists now (the test's, created before), since roles are per workspace.
+   * A user (created in the database) with the given role in `workspaces`: by default the
+   * workspaces this test file made so far with freshWorkspace — never another file's, whose
+   * members (its "only admin") must not change under it.
    */
-  user(role: Role, displayName?: string, workspaces?: Workspace[]): Promise<ConsoleUser>;
+  user(role: Role, displayName?: string, workspaces?: readonly Workspace[]): Promise<ConsoleUser>;
   /** Makes `user` a member of a workspace created after it, with the user's role. */
   addMember(user: ConsoleUser, workspace: Workspace): Promise<void>;
   /** A fresh browser context (Japanese, 1360×900, downloads accepted) and its page, not signed in. */
@@ -43,17 +44,12 @@ export interface RunningConsole {
 }
 
 /** Starts the server and Chromium (building the console first when web/dist is missing). */
-export async function startConsole(database: Database, options: { clock?: Clock } = {}): Promise<RunningConsole> {
+export async function startConsole(database: Database): Promise<RunningConsole> {
   if (!existsSync(path.join(webDistDir, 'index.html'))) {
     execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const app = await buildApp({
-    database,
-    analytics: new AnalyticsEngine(database.pool, options.clock ? { clock: options.clock } : {}),
-    config: { secureCookies: false },
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
+  const app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({
@@ -80,7 +76,7 @@ export async function startConsole(database: Database, options: { clock?: Clock 
     async user(role, displayName, workspaces) {
       const user = { email: `${role}-${randomUUID().slice(0, 8)}@example.jp`, password: 'correct horse battery', role };
       await createUser(database.db, { email: user.email, displayName: displayName ?? `${role} 担当`, password: user.password });
-      const memberOf = workspaces ?? (await database.db.selectFrom('workspaces').select(['id']).execute());
+      const memberOf = workspaces ?? workspacesMadeHere();
       for (const workspace of memberOf) await addMember(database.db, { workspaceId: workspace.id, email: user.email, role });
       return user;
     },
