@@ -102,19 +102,7 @@ export async function listChurned(params: {
   const purchases = customerPurchasesAsOfSql({ workspaceId: '$1', timezone: '$2', asOf: '$3' });
   const inForce = subscriptionInForceSql({ workspaceId: '$1', timezone: '$2', day: '$3' });
   // Silent ⇔ local day of the last purchase < asOf − window ⇔ last purchase before the start of that day.
-  const { rows } = await pool.query<{
-    customers: number;
-    churned: number;
-    kept: number;
-    id: string | null;
-    external_id: string;
-    name: string | null;
-    last_at: Date;
-    last_day: string;
-    purchases: number;
-    total: string;
-    recency_score: number;
-  }>(
+  const { rows } = await pool.query<ChurnedRow & { customers: number; churned: number; kept: number }>(
     `with bought as materialized (select customer_id, purchases, total, last_at, last_day from ${purchases} s),
      in_force as materialized ${inForce},
      flagged as materialized (
@@ -157,20 +145,19 @@ export async function listChurned(params: {
   };
 }
 
-export function churnedCustomer(
-  row: {
-    id: string | null;
-    external_id: string;
-    name: string | null;
-    last_at: Date;
-    last_day: string;
-    purchases: number;
-    total: string;
-    recency_score: number;
-  },
-  asOf: string,
-  windowDays: number,
-): ChurnedCustomer {
+/** A churned customer's row as the reference query (and the engine) give it. */
+export interface ChurnedRow {
+  id: string | null;
+  external_id: string;
+  name: string | null;
+  last_at: Date;
+  last_day: string;
+  purchases: number;
+  total: string;
+  recency_score: number;
+}
+
+export function churnedCustomer(row: ChurnedRow, asOf: string, windowDays: number): ChurnedCustomer {
   const daysSince = dayNumber(asOf) - dayNumber(row.last_day);
   return {
     customerId: row.id!,

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace, withTransaction } from '../../test/support/database.ts';
+import { loadSubscribedCustomers, subscriptionsVersion } from '../analytics/engine/subscribed-customers.ts';
 import { compactOrderChanges, customersChangedSince, noteOrdersChanged, ordersVersion } from './order-changes.ts';
 
 const database = connectTestDatabase();
@@ -53,5 +54,19 @@ describe('order changes', () => {
     // A short log is left alone.
     await compactOrderChanges(pool, workspace.id);
     expect((await pool.query('select 1 from order_changes where workspace_id = $1', [workspace.id])).rowCount).toBe(2);
+  });
+
+  it('compacts the subscription log the same way when the engine loads who is subscribed, keeping its version moving', async () => {
+    const workspace = await freshWorkspace(database);
+    await pool.query(`insert into subscription_changes (workspace_id, changed_at) select $1, now() - interval '2 hours' from generate_series(1, 1100)`, [
+      workspace.id,
+    ]);
+    await pool.query('insert into subscription_changes (workspace_id) values ($1), ($1)', [workspace.id]);
+    const before = await subscriptionsVersion(pool, workspace.id);
+    const loaded = await loadSubscribedCustomers(pool, workspace.id, workspace.timezone);
+    const { rows } = await pool.query<{ count: number }>('select count(*)::int as count from subscription_changes where workspace_id = $1', [workspace.id]);
+    expect(rows[0]!.count).toBe(2);
+    expect(loaded.version).toBe(await subscriptionsVersion(pool, workspace.id));
+    expect(loaded.version).not.toBe(before);
   });
 });

@@ -55,18 +55,27 @@ export async function ordersVersion(client: pg.ClientBase | pg.Pool, workspaceId
 /** Rows kept before the log of a workspace is compacted. */
 const COMPACT_ABOVE = 1_000;
 
+/** The insert-only version logs of the data others keep copies of: orders (0006) and subscriptions (0013). */
+export type ChangeLog = 'order_changes' | 'subscription_changes';
+
 /**
  * Deletes a workspace's log rows older than an hour but its newest, when there are many: the
  * version only has to change when data changes, and every reader that loaded under the old
  * rows reloads once. A transaction running longer than an hour could lose its own row's
  * effect on the count only if it wrote before and commits after this; the newest row is kept.
+ * Without it, the count every analysis reads to check its version would grow with every write.
  */
-export async function compactOrderChanges(client: pg.ClientBase | pg.Pool, workspaceId: string): Promise<void> {
+export async function compactChangeLog(client: pg.ClientBase | pg.Pool, log: ChangeLog, workspaceId: string): Promise<void> {
   await client.query(
-    `delete from order_changes
+    `delete from ${log}
       where workspace_id = $1 and changed_at < now() - interval '1 hour'
-        and id < (select max(id) from order_changes where workspace_id = $1)
-        and (select count(*) from order_changes where workspace_id = $1) > $2`,
+        and id < (select max(id) from ${log} where workspace_id = $1)
+        and (select count(*) from ${log} where workspace_id = $1) > $2`,
     [workspaceId, COMPACT_ABOVE],
   );
+}
+
+/** compactChangeLog of the order log. */
+export function compactOrderChanges(client: pg.ClientBase | pg.Pool, workspaceId: string): Promise<void> {
+  return compactChangeLog(client, 'order_changes', workspaceId);
 }

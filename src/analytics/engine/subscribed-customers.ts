@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { compactChangeLog } from '../../orders/order-changes.ts';
 import { localDate } from '../periods.ts';
 import { IN_FORCE_STATUSES } from '../subscription-status.ts';
 import { copyRows, readInteger, type ByteRows } from './snapshot/copy-text.ts';
@@ -92,7 +93,9 @@ export async function subscriptionsVersion(client: pg.ClientBase | pg.Pool, work
 }
 
 /** Loads the version and the status history in one repeatable-read transaction, with COPY. */
-export function loadSubscribedCustomers(pool: pg.Pool, workspaceId: string, timezone: string): Promise<SubscribedCustomers> {
+export async function loadSubscribedCustomers(pool: pg.Pool, workspaceId: string, timezone: string): Promise<SubscribedCustomers> {
+  // Outside the load's repeatable-read transaction, where a concurrent compaction would be a serialization failure.
+  await compactChangeLog(pool, 'subscription_changes', workspaceId);
   return inSnapshotTransaction(pool, async (client) => {
     const version = await subscriptionsVersion(client, workspaceId);
     const tz = `'${timezone.replaceAll("'", "''")}'`;

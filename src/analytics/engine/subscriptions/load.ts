@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { compactChangeLog } from '../../../orders/order-changes.ts';
 import { purchaseCondition } from '../../../orders/purchase.ts';
 import { systemClock, type Clock } from '../../../shared/clock.ts';
 import { KizunaError } from '../../../shared/errors.ts';
@@ -23,6 +24,8 @@ const STATUS_CODE_SQL = (column: string) => `case ${column} when 'active' then 0
  */
 export async function loadSubscriptionSnapshot(pool: pg.Pool, workspaceId: string, clock: Clock = systemClock): Promise<SubscriptionSnapshot> {
   const startedAt = performance.now();
+  // Outside the load's repeatable-read transaction, where a concurrent compaction would be a serialization failure.
+  await compactChangeLog(pool, 'subscription_changes', workspaceId);
   return inSnapshotTransaction(pool, async (client) => {
     const found = await subscriptionDataVersion(client, workspaceId);
     if (!found) throw new KizunaError('not_found', `No workspace with id ${workspaceId}.`);
