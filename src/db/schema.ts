@@ -305,6 +305,72 @@ export interface SubscriptionChangesTable {
   changed_at: DefaultTimestamp;
 }
 
+export interface JourneyMapsTable {
+  workspace_id: string;
+  version: number;
+  status: 'draft' | 'active' | 'archived';
+  map: unknown;
+  changed_by: string;
+  changed_by_user_id: string | null;
+  changed_by_api_key_id: string | null;
+  changed_at: DefaultTimestamp;
+  summary: ColumnType<string, string | undefined, string>;
+}
+
+export interface JourneyPlacementsTable {
+  workspace_id: string;
+  customer_id: string;
+  stage: string;
+  level: string;
+  map_version: number;
+  placed_at: Timestamp;
+}
+
+export interface JourneyMovesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  customer_id: string;
+  map_version: number;
+  from_stage: string | null;
+  from_level: string | null;
+  to_stage: string;
+  to_level: string;
+  moved_at: Timestamp;
+  cause: string;
+  cause_ref: string | null;
+}
+
+export interface JourneyFlowDaysTable {
+  workspace_id: string;
+  day: string;
+  from_stage: string;
+  from_level: string;
+  to_stage: string;
+  to_level: string;
+  moves: number;
+}
+
+export interface JourneyCellCountsTable {
+  workspace_id: string;
+  stage: string;
+  level: string;
+  customers: string;
+}
+
+export interface JourneyChangesTable {
+  id: Generated<string>;
+  workspace_id: string;
+  customer_ids: string[] | null;
+  cause: string;
+  cause_refs: (string | null)[] | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface JourneySweepsTable {
+  workspace_id: string;
+  swept_at: Timestamp;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   customers: CustomersTable;
@@ -330,4 +396,11 @@ export interface DB {
   subscription_status_changes: SubscriptionStatusChangesTable;
   subscription_cancel_reasons: SubscriptionCancelReasonsTable;
   subscription_changes: SubscriptionChangesTable;
+  journey_maps: JourneyMapsTable;
+  journey_placements: JourneyPlacementsTable;
+  journey_moves: JourneyMovesTable;
+  journey_flow_days: JourneyFlowDaysTable;
+  journey_cell_counts: JourneyCellCountsTable;
+  journey_changes: JourneyChangesTable;
+  journey_sweeps: JourneySweepsTable;
 }

@@ -103,6 +103,11 @@ async function prepareWorkspace(client: pg.ClientBase, workspace: Workspace, rep
  */
 export async function deleteWorkspaceData(client: pg.ClientBase, workspaceId: string): Promise<void> {
   for (const table of [
+    'journey_changes',
+    'journey_moves',
+    'journey_flow_days',
+    'journey_cell_counts',
+    'journey_placements',
     'customer_values',
     'events',
     'order_items',
