@@ -1,4 +1,5 @@
 import { DAY_MS, formatDate, HOUR_MS, MINUTE_MS, timeOnDay, tokyoDate, tokyoMidnight, tokyoMs, type DemoWindow } from './calendar.ts';
+import { drawComplaints, type ComplaintModel } from './complaints.ts';
 import { isGrantedAt, type DemoContact, type LeadSource } from './contact.ts';
 import type { DemoPerson } from './person.ts';
 import type { DemoSubscription, PurchaseHistory } from './purchase-history.ts';
@@ -73,6 +74,8 @@ export interface EventParams {
   contact: DemoContact;
   /** Customers only. */
   history?: PurchaseHistory;
+  /** Customers only: their complaints, from a stream of their own (see drawComplaints). */
+  complaints?: { random: Random; model: ComplaintModel };
   /** Leads only. */
   leadSource?: LeadSource;
   window: DemoWindow;
@@ -89,8 +92,8 @@ const SUPPORT_TOPICS = ['delivery', 'how_to_use', 'billing', 'change_address', '
  * Behavioural events of one profile, sorted by time, all inside the window: site visits
  * (before online orders, and browsing at a rate that follows engagement), email opens and
  * clicks of newsletters sent under marketing consent, LINE messages, support contacts
- * (cancellations, returns, questions) and survey answers (day-14 trial survey with the
- * felt effect, yearly NPS).
+ * (cancellations, returns, questions, complaints) and survey answers (day-14 trial survey
+ * with the felt effect, yearly NPS).
  */
 export function drawEvents(random: Random, params: EventParams): DemoEvent[] {
   const { window, history, person } = params;
@@ -143,6 +146,10 @@ export function drawEvents(random: Random, params: EventParams): DemoEvent[] {
   }
 
   if (history) customerEvents(random, params, history, push);
+  if (history && params.complaints) {
+    const { random: complaintRandom, model } = params.complaints;
+    drawComplaints(complaintRandom, { history, window, model, push: (at, properties) => push('support_contact', at, properties) });
+  }
   return events.sort((a, b) => a.occurredAt - b.occurredAt);
 }
 

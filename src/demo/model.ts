@@ -77,6 +77,16 @@ export interface DemoModel {
   returnRate: number;
   /** Share of trial buyers answering the day-14 survey (felt the effect? satisfaction). */
   trialSurveyAnswerRate: number;
+  /**
+   * Complaints (support contacts of topic 'complaint'), the step-downs of the journey map:
+   * per delivered order, a complaint about a late or damaged delivery or a wrong item; per
+   * subscription cancelled, a complaint in the weeks before it (a double charge, a delivery
+   * gone wrong: what often tips a subscriber into cancelling); and billing mistakes or an
+   * unreachable call centre at `complaintsPerYear` per customer and year.
+   */
+  complaintPerDelivery: number;
+  complaintBeforeCancel: number;
+  complaintsPerYear: number;
   /** Yearly growth of new trial buyers. */
   growthPerYear: number;
 }
@@ -116,6 +126,9 @@ export const DEFAULT_DEMO_MODEL: DemoModel = {
   cancelRate: 0.02,
   returnRate: 0.01,
   trialSurveyAnswerRate: 0.45,
+  complaintPerDelivery: 0.004,
+  complaintBeforeCancel: 0.15,
+  complaintsPerYear: 0.008,
   growthPerYear: 0.15,
 };
 
@@ -144,7 +157,7 @@ export function cancelReasonWeights(model: DemoModel, deliveries: number): Cance
 }
 
 /** Parameters that are not probabilities (every other number is, and is checked to lie in [0, 1]). */
-const NOT_PROBABILITIES = new Set(['decisionAroundClearDay', 'growthPerYear', 'leadShare', 'cancelReasons', 'spendLevelShape']);
+const NOT_PROBABILITIES = new Set(['decisionAroundClearDay', 'growthPerYear', 'leadShare', 'cancelReasons', 'spendLevelShape', 'complaintsPerYear']);
 
 export function demoModel(overrides: Partial<DemoModel> = {}): DemoModel {
   const model = { ...DEFAULT_DEMO_MODEL, ...overrides };
@@ -156,5 +169,6 @@ export function demoModel(overrides: Partial<DemoModel> = {}): DemoModel {
     }
   }
   if (!(model.spendLevelShape > 0)) throw new RangeError(`DemoModel.spendLevelShape must be positive, got ${model.spendLevelShape}`);
+  if (!(model.complaintsPerYear >= 0)) throw new RangeError(`DemoModel.complaintsPerYear must be a rate ≥ 0, got ${model.complaintsPerYear}`);
   return model;
 }

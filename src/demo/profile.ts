@@ -128,6 +128,7 @@ export function generateProfile(plan: DemoPlan, index: number): DemoProfile {
       registeredAt,
       contact,
       history,
+      complaints: { random: Random.for(seed, index, STREAM.complaints), model: plan.model },
       window,
       broadcasts: plan.broadcasts,
       trialSurveyAnswerRate: plan.model.trialSurveyAnswerRate,

@@ -156,4 +156,4 @@ export class Weighted<T> {
 }
 
 /** The independent streams each profile draws from. */
-export const STREAM = { person: 1, contact: 2, orders: 3, events: 4 } as const;
+export const STREAM = { person: 1, contact: 2, orders: 3, events: 4, complaints: 5 } as const;
