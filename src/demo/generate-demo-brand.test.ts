@@ -245,6 +245,29 @@ describe('demo brand: the data follows the model', () => {
     expectRate(Number(row!.tokyo), customers, 14_048 / 126_146, 'Tokyo residents');
   });
 
+  // Complaints are the journey map's step-downs (src/demo/complaints.ts): per customer and year about
+  // 0.004 × ~2.3 deliveries + 0.15 × ~0.14 cancellations + 0.008 ≈ 3.8 %.
+  it('files complaints for a few per cent of customers a year, and before the configured share of 定期 cancellations', async () => {
+    const [year] = await query<{ complaining: string }>(
+      `select count(distinct customer_id) as complaining from events
+        where workspace_id = $1 and type = 'support_contact' and properties->>'topic' = 'complaint' and occurred_at >= $2`,
+      [new Date(window.endMs - 365 * DAY_MS)],
+    );
+    const share = Number(year!.complaining) / CUSTOMERS;
+    expect(share).toBeGreaterThan(0.02);
+    expect(share).toBeLessThan(0.06);
+    // Cancellations far enough inside the window that the 3–25 days before them are in it too.
+    const [before] = await query<{ cancelled: string; after_complaint: string }>(
+      `select count(*) as cancelled,
+              count(*) filter (where exists (select 1 from events e where e.workspace_id = s.workspace_id and e.customer_id = s.customer_id
+                 and e.type = 'support_contact' and e.properties->>'topic' = 'complaint'
+                 and e.occurred_at >= s.cancelled_at - interval '26 days' and e.occurred_at < s.cancelled_at - interval '2 days')) as after_complaint
+         from subscriptions s where s.workspace_id = $1 and s.status = 'cancelled' and s.cancelled_at >= $2`,
+      [new Date(window.startMs + 30 * DAY_MS)],
+    );
+    expectRate(Number(before!.after_complaint), Number(before!.cancelled), MODEL.complaintBeforeCancel, 'a complaint in the weeks before a cancellation');
+  });
+
   // A subscription delivery is never cancelled (not wanting one is a skip), so the rate holds for the other orders.
   it('cancels the configured share of the orders after the first that are not subscription deliveries', async () => {
     const [row] = await query<{ cancelled: string; later: string }>(
