@@ -34,7 +34,8 @@ const NOW_AND_THEN = Weighted.of<ComplaintReason>([
  * profile's own complaint stream after everything else, so they change no other row.
  *
  * - After a delivered order, with `complaintPerDelivery`: late, damaged or wrong, 0–2 days later.
- * - Before a subscription's cancellation, with `complaintBeforeCancel`: 3–25 days before it.
+ * - Before a subscription's cancellation, with `complaintBeforeCancel`: 3–25 days before it
+ *   (a day after its start at the earliest, a day before the cancellation at the latest).
  * - Now and then (billing mistakes, a call centre nobody answers): `complaintsPerYear`.
  */
 export function drawComplaints(random: Random, params: { history: PurchaseHistory; window: DemoWindow; model: ComplaintModel; push: PushComplaint }): void {
@@ -48,8 +49,10 @@ export function drawComplaints(random: Random, params: { history: PurchaseHistor
   }
   for (const subscription of history.subscriptions) {
     if (subscription.endedAt === null || subscription.endedAt < window.startMs || !random.chance(model.complaintBeforeCancel)) continue;
-    const day = tokyoMidnight(subscription.endedAt) - random.int(3, 25) * DAY_MS;
-    if (day > subscription.startedAt) complain(day, BEFORE_CANCEL.draw(random));
+    // A 定期 stopped after its first delivery may be younger than 25 days: then between its start and its end.
+    const endDay = tokyoMidnight(subscription.endedAt);
+    const day = Math.max(tokyoMidnight(subscription.startedAt) + DAY_MS, endDay - random.int(3, 25) * DAY_MS);
+    if (day < endDay) complain(day, BEFORE_CANCEL.draw(random));
   }
   const from = Math.max(window.startMs, history.customerSince);
   const count = random.poisson((model.complaintsPerYear * Math.max(0, window.endMs - from)) / (365 * DAY_MS));

@@ -256,12 +256,13 @@ describe('demo brand: the data follows the model', () => {
     const share = Number(year!.complaining) / CUSTOMERS;
     expect(share).toBeGreaterThan(0.02);
     expect(share).toBeLessThan(0.06);
-    // Cancellations far enough inside the window that the 3–25 days before them are in it too.
+    // Cancellations far enough inside the window that the 3–25 days before them are in it too. The
+    // other complaints add about 0.005 (a delivery in those weeks), a quarter of the tolerance.
     const [before] = await query<{ cancelled: string; after_complaint: string }>(
       `select count(*) as cancelled,
               count(*) filter (where exists (select 1 from events e where e.workspace_id = s.workspace_id and e.customer_id = s.customer_id
                  and e.type = 'support_contact' and e.properties->>'topic' = 'complaint'
-                 and e.occurred_at >= s.cancelled_at - interval '26 days' and e.occurred_at < s.cancelled_at - interval '2 days')) as after_complaint
+                 and e.occurred_at >= s.cancelled_at - interval '26 days' and e.occurred_at < s.cancelled_at)) as after_complaint
          from subscriptions s where s.workspace_id = $1 and s.status = 'cancelled' and s.cancelled_at >= $2`,
       [new Date(window.startMs + 30 * DAY_MS)],
     );
