@@ -6,8 +6,10 @@ import { isDemoBrandLoaded, loadDemoBrand } from './demo/load-demo-brand.ts';
 import { AnalyticsEngine } from './analytics/engine/analytics-engine.ts';
 import { warmUpAnalytics } from './analytics/engine/warm-up.ts';
 import { checkMessage, preloadMorphology } from './charter/check-message.ts';
+import { placeDemoJourney } from './demo/demo-journey.ts';
 import { seedDemoCharter } from './demo/demo-templates.ts';
 import { buildApp } from './http/app.ts';
+import { readActiveJourneyMap } from './journey-map/maps.ts';
 import { startJourneyReactor } from './journey-map/placement/reactor.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { DEMO_WORKSPACE, findWorkspace } from './workspaces/workspaces.ts';
@@ -52,7 +54,13 @@ export async function startServer(
     hooks.log(database.embedded ? `Database: embedded PostgreSQL in ${config.dataDir}` : 'Database: DATABASE_URL');
     warmAnalytics(database, analytics, hooks.log);
     // The journey map's live path: re-places the customers every write touched, and sweeps at local midnight.
-    const journeyReactor = startJourneyReactor({ pool: database.pool, connectionString: database.url, clock: hooks.clock ?? systemClock, analytics, log: hooks.log });
+    const journeyReactor = startJourneyReactor({
+      pool: database.pool,
+      connectionString: database.url,
+      clock: hooks.clock ?? systemClock,
+      analytics,
+      log: hooks.log,
+    });
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
     preloadMorphology().catch((error: unknown) =>
       hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`),
@@ -105,6 +113,11 @@ async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, ho
     const demo = await findWorkspace(database.db, DEMO_WORKSPACE);
     if (await seedDemoCharter({ pool: database.pool, workspaceId: demo.id, check: checkMessage }))
       hooks.log('Demo brand: relationship charter and templates added');
+    // A demo loaded before the journey map existed gets the demo's map and a year of placements now.
+    if ((await readActiveJourneyMap({ pool: database.pool, workspaceId: demo.id })) === null) {
+      const journey = await placeDemoJourney({ pool: database.pool, workspaceId: demo.id, timezone: demo.timezone, clock: hooks.clock ?? systemClock });
+      hooks.log(`Demo brand: journey map added, ${journey.steps} weekly placements (${journey.seconds.toFixed(1)} s)`);
+    }
     return;
   }
   hooks.log(`Loading the demo brand: ${config.demoCustomers.toLocaleString('en-US')} customers (seed ${config.demoSeed}), first start only...`);
@@ -117,6 +130,7 @@ async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, ho
   });
   hooks.log(
     `Demo brand "${summary.brand}" loaded in workspace "${DEMO_WORKSPACE}": ${summary.customers.toLocaleString('en-US')} customers, ` +
-      `${summary.leads.toLocaleString('en-US')} leads, ${summary.rows.orders.toLocaleString('en-US')} orders (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      `${summary.leads.toLocaleString('en-US')} leads, ${summary.rows.orders.toLocaleString('en-US')} orders, ` +
+      `a journey map with ${summary.journey.steps} weekly placements (${((performance.now() - started) / 1000).toFixed(1)} s)`,
   );
 }

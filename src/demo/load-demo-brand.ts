@@ -8,6 +8,7 @@ import { KizunaError } from '../shared/errors.ts';
 import { createWorkspace, DEMO_WORKSPACE, type Workspace } from '../workspaces/workspaces.ts';
 import { DEMO_BRAND } from './catalogue.ts';
 import { analyzeDemoTables, noteDemoDataChanged, writeDemoBrand, type DemoOptions, type DemoSummary } from './generate-demo-brand.ts';
+import { demoHistoryEndClock, placeDemoJourney, type DemoJourneyOutcome } from './demo-journey.ts';
 import { postgresSink } from './demo-sink.ts';
 
 export type LoadDemoOptions = DemoOptions & {
@@ -15,7 +16,11 @@ export type LoadDemoOptions = DemoOptions & {
   workspaceName?: string;
   /** Delete the workspace's customers, subscriptions, orders, events and products first, instead of refusing. */
   replace?: boolean;
+  /** Progress of the journey phase: weeks of the past year placed (see placeDemoJourney). */
+  onJourneyProgress?: (done: number, total: number) => void;
 };
+
+export type LoadDemoSummary = DemoSummary & { journey: DemoJourneyOutcome };
 
 /**
  * Loads the demo brand into the named workspace, creating it when missing. Refuses with a
@@ -23,7 +28,10 @@ export type LoadDemoOptions = DemoOptions & {
  * its data rows are deleted and the demo written in the same transaction, so readers see
  * either the old data or the new, never a half-loaded workspace. A workspace this call
  * created is removed again if loading fails, so a later start tries afresh. A workspace
- * without a charter then gets the demo charter and templates (src/charter/demo-templates.ts).
+ * without a charter then gets the demo charter and templates (src/charter/demo-templates.ts),
+ * and one without an active journey map the demo's map; everyone is then placed on the active
+ * map week by week over the past year and now (placeDemoJourney), so the diagram opens filled
+ * and with a year of flows.
  *
  *   await loadDemoBrand(database, { customers: 20_000, seed: 1 });               // workspace 'demo'
  *   await loadDemoBrand(database, { customers: 5_000, seed: 2, replace: true }); // regenerate
@@ -31,7 +39,7 @@ export type LoadDemoOptions = DemoOptions & {
 /** The demo brand's gross margin (粗利率): a D2C health-food brand keeps about 65 % of its sales. */
 export const DEMO_GROSS_MARGIN = 0.65;
 
-export async function loadDemoBrand(database: Database, options: LoadDemoOptions): Promise<DemoSummary> {
+export async function loadDemoBrand(database: Database, options: LoadDemoOptions): Promise<LoadDemoSummary> {
   const name = options.workspaceName ?? DEMO_WORKSPACE;
   let workspace = await database.db.selectFrom('workspaces').select(['id', 'name', 'timezone', 'currency']).where('name', '=', name).executeTakeFirst();
   const created = workspace === undefined;
@@ -58,7 +66,14 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
     await analyzeDemoTables(database.pool);
     // The demo brand's relationship charter (version 1) and its departments' templates, once.
     await seedDemoCharter({ pool: database.pool, workspaceId: workspace.id, check: checkMessage });
-    return summary;
+    const journey = await placeDemoJourney({
+      pool: database.pool,
+      workspaceId: workspace.id,
+      timezone: workspace.timezone,
+      clock: options.clock ?? demoHistoryEndClock(summary.window.until, workspace.timezone),
+      onProgress: options.onJourneyProgress,
+    });
+    return { ...summary, journey };
   } catch (error) {
     if (created)
       await database.db

@@ -1,7 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { DEMO_WORKSPACE } from '../../workspaces/workspaces.ts';
-import type { DemoSummary } from '../../demo/generate-demo-brand.ts';
-import { loadDemoBrand } from '../../demo/load-demo-brand.ts';
+import { loadDemoBrand, type LoadDemoSummary } from '../../demo/load-demo-brand.ts';
 import type { RegisterCommand } from '../context.ts';
 import { progressBar } from '../progress.ts';
 
@@ -34,6 +33,7 @@ export const registerDemoCommand: RegisterCommand = (program, context) => {
       const customers = options.customers ?? context.config.demoCustomers;
       const seed = options.seed ?? context.config.demoSeed;
       const bar = progressBar('demo [{bar}] {percentage}% | {value}/{total} profiles | {duration_formatted} (eta {eta_formatted})', !options.json);
+      const journeyBar = progressBar('journey map [{bar}] {percentage}% | {value}/{total} weeks placed | {duration_formatted}', !options.json);
       const startedAt = performance.now();
       const summary = await context.withDatabase(async (database) => {
         try {
@@ -43,10 +43,15 @@ export const registerDemoCommand: RegisterCommand = (program, context) => {
             ...(options.until === undefined ? { clock: context.clock } : { until: options.until }),
             workspaceName: options.workspace,
             replace: options.replace,
-            onProgress: bar.update,
+            onProgress: (done, total) => {
+              bar.update(done, total);
+              if (done === total) bar.stop();
+            },
+            onJourneyProgress: journeyBar.update,
           });
         } finally {
           bar.stop();
+          journeyBar.stop();
         }
       });
       const seconds = (performance.now() - startedAt) / 1000;
@@ -55,7 +60,7 @@ export const registerDemoCommand: RegisterCommand = (program, context) => {
     });
 };
 
-function printSummary(summary: DemoSummary, seconds: number): void {
+function printSummary(summary: LoadDemoSummary, seconds: number): void {
   const n = (value: number) => value.toLocaleString('en-US');
   const rows = Object.values(summary.rows).reduce((sum, count) => sum + count, 0);
   console.log(`Loaded ${summary.brand} into workspace "${summary.workspace.name}" (seed ${summary.seed}, ${summary.window.from} – ${summary.window.until}).`);
@@ -68,5 +73,8 @@ function printSummary(summary: DemoSummary, seconds: number): void {
   console.log(`  identities       ${n(summary.rows.customer_identities)}`);
   console.log(`  consents         ${n(summary.rows.consents)} (${n(summary.rows.consent_changes)} changes)`);
   console.log(`  events           ${n(summary.rows.events)}`);
+  console.log(
+    `  journey map      ${summary.journey.saved ? 'the demo map, ' : ''}${summary.journey.steps} weekly placements, ${n(summary.journey.moves)} moves (${summary.journey.seconds.toFixed(1)} s)`,
+  );
   console.log(`  ${n(rows)} rows in ${seconds.toFixed(1)} s (${n(Math.round(rows / seconds))} rows/s)`);
 }
