@@ -110,13 +110,24 @@ function scopeSql(column: string, scope: FactsScope, params: SqlParams): string 
   return bounds.length > 0 ? bounds.join(' and ') : 'true';
 }
 
-/** $1 workspace, $2 at, $3 time zone: the operands every query starts with. */
-function baseParams(request: FactsRequest): SqlParams {
-  const params = new SqlParams();
-  params.add(request.workspaceId);
-  params.add(request.at.toISOString());
-  params.add(request.timezone);
-  return params;
+/** The operands the queries share, each numbered at its first use: the workspace, the instant, the time zone. */
+class FactParams extends SqlParams {
+  constructor(private readonly request: FactsRequest) {
+    super();
+  }
+  get ws(): string {
+    return this.shared('ws', this.request.workspaceId, '::bigint');
+  }
+  get at(): string {
+    return this.shared('at', this.request.at.toISOString(), '::timestamptz');
+  }
+  get tz(): string {
+    return this.shared('tz', this.request.timezone, '::text');
+  }
+}
+
+function baseParams(request: FactsRequest): FactParams {
+  return new FactParams(request);
 }
 
 interface BaseRow {
@@ -136,18 +147,18 @@ async function loadBase(request: FactsRequest, scope: FactsScope): Promise<BaseR
   // A profile existed at a past instant when it was created by then, or had an order or event by then
   // (an import creates profiles at import time, with their past orders and events).
   const existed = request.past
-    ? `and (c.created_at <= $2::timestamptz
-            or exists (select 1 from orders o where o.customer_id = c.id and o.ordered_at <= $2::timestamptz)
-            or exists (select 1 from events e where e.customer_id = c.id and e.occurred_at <= $2::timestamptz))`
+    ? `and (c.created_at <= ${params.at}
+            or exists (select 1 from orders o where o.customer_id = c.id and o.ordered_at <= ${params.at})
+            or exists (select 1 from events e where e.customer_id = c.id and e.occurred_at <= ${params.at}))`
     : '';
   const { rows } = await request.db.query<Record<string, unknown>>(
-    `select c.id, c.lifecycle, c.became_customer_at <= $2::timestamptz as became_by_then, c.became_customer_at is null as never_became,
-            coalesce(c.last_purchase_at > $2::timestamptz, false) as later_purchase,
+    `select c.id, c.lifecycle, c.became_customer_at <= ${params.at} as became_by_then, c.became_customer_at is null as never_became,
+            coalesce(c.last_purchase_at > ${params.at}, false) as later_purchase,
             c.purchase_count, c.purchase_total::float8 as purchase_total,
-            ${localDaySql('c.first_purchase_at', '$3')} as first_day, ${localDaySql('c.last_purchase_at', '$3')} as last_day
+            ${localDaySql('c.first_purchase_at', params.tz)} as first_day, ${localDaySql('c.last_purchase_at', params.tz)} as last_day
             ${attributeColumns}
        from customers c
-      where c.workspace_id = $1 and ${where} ${existed}
+      where c.workspace_id = ${params.ws} and ${where} ${existed}
       order by c.id`,
     params.values,
   );
@@ -188,10 +199,10 @@ async function loadPurchasesAsOf(request: FactsRequest, scope: FactsScope): Prom
   const where = scopeSql('c.id', scope, params);
   const { rows } = await request.db.query<{ customer_id: string; n: number; total: number; first_day: number; last_day: number }>(
     `select o.customer_id, count(*)::int as n, coalesce(sum(o.amount), 0)::float8 as total,
-            ${localDaySql('min(o.ordered_at)', '$3')} as first_day, ${localDaySql('max(o.ordered_at)', '$3')} as last_day
+            ${localDaySql('min(o.ordered_at)', params.tz)} as first_day, ${localDaySql('max(o.ordered_at)', params.tz)} as last_day
        from customers c join orders o on o.customer_id = c.id
-      where c.workspace_id = $1 and ${where} and c.last_purchase_at > $2::timestamptz
-        and o.ordered_at <= $2::timestamptz and ${PURCHASE}
+      where c.workspace_id = ${params.ws} and ${where} and c.last_purchase_at > ${params.at}
+        and o.ordered_at <= ${params.at} and ${PURCHASE}
       group by o.customer_id`,
     params.values,
   );
@@ -203,13 +214,13 @@ async function loadProductNeed(request: FactsRequest, scope: FactsScope, need: P
   const params = baseParams(request);
   const where = scopeSql('o.customer_id', scope, params);
   const products = params.add(need.productIds, '::bigint[]');
-  const delivered = 'o.delivered_at <= $2::timestamptz';
+  const delivered = `o.delivered_at <= ${params.at}`;
   const { rows } = await request.db.query<{ customer_id: string; n: number; first_day: number | null; last_day: number | null }>(
     `select o.customer_id, count(*)::int as n,
-            ${localDaySql(`min(o.delivered_at) filter (where ${delivered})`, '$3')} as first_day,
-            ${localDaySql(`max(o.delivered_at) filter (where ${delivered})`, '$3')} as last_day
+            ${localDaySql(`min(o.delivered_at) filter (where ${delivered})`, params.tz)} as first_day,
+            ${localDaySql(`max(o.delivered_at) filter (where ${delivered})`, params.tz)} as last_day
        from orders o
-      where o.workspace_id = $1 and ${where} and o.ordered_at <= $2::timestamptz and ${PURCHASE}
+      where o.workspace_id = ${params.ws} and ${where} and o.ordered_at <= ${params.at} and ${PURCHASE}
         and exists (select 1 from order_items i where i.order_id = o.id and i.product_id = any(${products}))
       group by o.customer_id`,
     params.values,
@@ -224,21 +235,21 @@ async function loadSubscriptions(request: FactsRequest, scope: FactsScope): Prom
   const subscriptions = request.past
     ? `(select s.customer_id, s.started_at,
                (select h.status from subscription_status_changes h
-                 where h.subscription_id = s.id and h.changed_at <= $2::timestamptz
+                 where h.subscription_id = s.id and h.changed_at <= ${params.at}
                  order by h.changed_at desc, h.id desc limit 1) as status,
                (select count(*)::int from orders o
-                 where o.workspace_id = $1 and o.subscription_external_id = s.external_id
-                   and o.ordered_at <= $2::timestamptz and ${PURCHASE}) as deliveries
+                 where o.workspace_id = ${params.ws} and o.subscription_external_id = s.external_id
+                   and o.ordered_at <= ${params.at} and ${PURCHASE}) as deliveries
           from subscriptions s
-         where s.workspace_id = $1 and ${where} and s.started_at <= $2::timestamptz)`
-    : `(select s.customer_id, s.started_at, s.status, s.deliveries from subscriptions s where s.workspace_id = $1 and ${where})`;
+         where s.workspace_id = ${params.ws} and ${where} and s.started_at <= ${params.at})`
+    : `(select s.customer_id, s.started_at, s.status, s.deliveries from subscriptions s where s.workspace_id = ${params.ws} and ${where})`;
   const { rows } = await request.db.query<{ customer_id: string; state: SubscriptionState; deliveries: number; started_day: number | null }>(
     `select t.customer_id,
-            case when bool_or(t.status = 'active' and t.started_at <= $2::timestamptz) then 'active'
+            case when bool_or(t.status = 'active' and t.started_at <= ${params.at}) then 'active'
                  when bool_or(t.status = 'paused') then 'paused'
                  else 'cancelled' end as state,
             coalesce(max(t.deliveries), 0)::int as deliveries,
-            ${localDaySql(`min(t.started_at) filter (where t.status in ('active', 'paused'))`, '$3')} as started_day
+            ${localDaySql(`min(t.started_at) filter (where t.status in ('active', 'paused'))`, params.tz)} as started_day
        from ${subscriptions} t
       group by t.customer_id`,
     params.values,
@@ -257,7 +268,7 @@ async function loadEventNeed(request: FactsRequest, scope: FactsScope, need: Eve
   const { rows } = await request.db.query<{ customer_id: string; n: number }>(
     `select e.customer_id, count(*)::int as n
        from events e
-      where e.workspace_id = $1 and e.type = ${type} and e.occurred_at >= ${from} and e.occurred_at <= $2::timestamptz
+      where e.workspace_id = ${params.ws} and e.type = ${type} and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
         and ${where}${tests}
       group by e.customer_id`,
     params.values,
@@ -268,10 +279,9 @@ async function loadEventNeed(request: FactsRequest, scope: FactsScope, need: Eve
 async function loadPAlive(request: FactsRequest, scope: FactsScope): Promise<Map<string, number>> {
   const params = baseParams(request);
   const where = scopeSql('v.customer_id', scope, params);
-  // $2 and $3 are not read here; a cast keeps their types known.
   const { rows } = await request.db.query<{ customer_id: string; p: number }>(
     `select v.customer_id, v.probability_alive as p from customer_values v
-      where v.workspace_id = $1 and ${where} and $2::timestamptz is not null and $3::text is not null`,
+      where v.workspace_id = ${params.ws} and ${where}`,
     params.values,
   );
   return new Map(rows.map((row) => [row.customer_id, row.p]));

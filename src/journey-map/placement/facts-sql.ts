@@ -6,11 +6,22 @@ import type { PropertyTest } from '../model.ts';
  */
 export class SqlParams {
   readonly values: unknown[] = [];
+  private readonly named = new Map<string, string>();
 
   /** The placeholder of `value` (`$n`), with an optional cast. */
   add(value: unknown, cast = ''): string {
     this.values.push(value);
     return `$${this.values.length}${cast}`;
+  }
+
+  /** The placeholder of a named operand, added at its first use (a statement must use every operand it sends). */
+  shared(name: string, value: unknown, cast: string): string {
+    let placeholder = this.named.get(name);
+    if (!placeholder) {
+      placeholder = this.add(value, cast);
+      this.named.set(name, placeholder);
+    }
+    return placeholder;
   }
 }
 
