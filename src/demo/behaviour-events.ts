@@ -6,18 +6,21 @@ import type { DemoSubscription, PurchaseHistory } from './purchase-history.ts';
 import { describeCycle } from '../subscriptions/cycle.ts';
 import type { Random } from './random.ts';
 
-export type DemoEventType =
-  | 'page_view'
-  | 'email_open'
-  | 'email_click'
-  | 'line_message'
-  | 'support_contact'
-  | 'survey_answer'
-  | 'subscription_started'
-  | 'subscription_paused'
-  | 'subscription_resumed'
-  | 'subscription_skipped'
-  | 'subscription_cancelled';
+/** Every event type the demo generates (the journey map's rules name only these). */
+export const DEMO_EVENT_TYPES = [
+  'page_view',
+  'email_open',
+  'email_click',
+  'line_message',
+  'support_contact',
+  'survey_answer',
+  'subscription_started',
+  'subscription_paused',
+  'subscription_resumed',
+  'subscription_skipped',
+  'subscription_cancelled',
+] as const;
+export type DemoEventType = (typeof DEMO_EVENT_TYPES)[number];
 
 export interface DemoEvent {
   type: DemoEventType;
