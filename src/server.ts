@@ -6,13 +6,13 @@ import { isDemoBrandLoaded, loadDemoBrand } from './demo/load-demo-brand.ts';
 import { AnalyticsEngine } from './analytics/engine/analytics-engine.ts';
 import { warmUpAnalytics } from './analytics/engine/warm-up.ts';
 import { checkMessage, preloadMorphology } from './charter/check-message.ts';
-import { placeDemoJourney } from './demo/demo-journey.ts';
+import { hasJourneyHistory, placeDemoJourney, placeDemoJourneyHistory } from './demo/demo-journey.ts';
 import { seedDemoCharter } from './demo/demo-templates.ts';
 import { buildApp } from './http/app.ts';
 import { readActiveJourneyMap } from './journey-map/maps.ts';
 import { startJourneyReactor } from './journey-map/placement/reactor.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
-import { DEMO_WORKSPACE, findWorkspace } from './workspaces/workspaces.ts';
+import { DEMO_WORKSPACE, findWorkspace, type Workspace } from './workspaces/workspaces.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -42,7 +42,7 @@ export async function startServer(
   });
   try {
     const admin = await ensureFirstAdmin(database.db, { email: config.adminEmail, password: config.adminPassword });
-    await loadDemoOnFirstStart(database, config, hooks);
+    const demoWithoutHistory = await loadDemoOnFirstStart(database, config, hooks);
     // One engine for the process: the routes and the warm-up share it; app.close() closes it.
     const analytics = new AnalyticsEngine(database.pool);
     // Structured logs (JSON lines with each request's id) to stdout: every server error is there.
@@ -61,6 +61,9 @@ export async function startServer(
       analytics,
       log: hooks.log,
     });
+    const demoJourneyHistory = demoWithoutHistory
+      ? replayDemoJourneyInBackground(database, demoWithoutHistory, hooks.clock ?? systemClock, hooks.log)
+      : Promise.resolve();
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
     preloadMorphology().catch((error: unknown) =>
       hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`),
@@ -77,6 +80,8 @@ export async function startServer(
       url,
       stop: async () => {
         await journeyReactor.stop();
+        // The replay is one transaction: the database closes once it is done.
+        await demoJourneyHistory;
         await app.close();
         await database.close();
       },
@@ -104,33 +109,53 @@ function warmAnalytics(database: Database, engine: AnalyticsEngine, log: (line: 
 
 /**
  * The demo brand is loaded on the first start: when the demo workspace holds no customers
- * (so a first start stopped mid-load loads it again). KIZUNA_DEMO_CUSTOMERS=0 skips it.
+ * (so a first start stopped mid-load loads it again). KIZUNA_DEMO_CUSTOMERS=0 skips it. Its
+ * journey map is placed as of now during the load; the demo workspace is returned while the
+ * past year of the journey is still to be replayed (replayDemoJourneyInBackground), also for a
+ * demo loaded before the journey map existed, or whose replay a stop interrupted.
  */
-async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, hooks: Parameters<typeof startServer>[1]): Promise<void> {
-  if (config.demoCustomers === 0) return;
+async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, hooks: Parameters<typeof startServer>[1]): Promise<Workspace | null> {
+  if (config.demoCustomers === 0) return null;
+  const clock = hooks.clock ?? systemClock;
   if (await isDemoBrandLoaded(database.db)) {
     // A demo loaded before the charter existed gets the demo charter and templates now.
     const demo = await findWorkspace(database.db, DEMO_WORKSPACE);
     if (await seedDemoCharter({ pool: database.pool, workspaceId: demo.id, check: checkMessage }))
       hooks.log('Demo brand: relationship charter and templates added');
-    // A demo loaded before the journey map existed gets the demo's map and a year of placements now.
+    // A demo loaded before the journey map existed gets the demo's map, placed now.
     if ((await readActiveJourneyMap({ pool: database.pool, workspaceId: demo.id })) === null) {
-      const journey = await placeDemoJourney({ pool: database.pool, workspaceId: demo.id, timezone: demo.timezone, clock: hooks.clock ?? systemClock });
-      hooks.log(`Demo brand: journey map added, ${journey.steps} weekly placements (${journey.seconds.toFixed(1)} s)`);
+      const journey = await placeDemoJourney({ pool: database.pool, workspaceId: demo.id, timezone: demo.timezone, clock, history: false });
+      hooks.log(`Demo brand: journey map added (${journey.seconds.toFixed(1)} s)`);
     }
-    return;
+    return (await hasJourneyHistory(database.pool, demo.id)) ? null : demo;
   }
   hooks.log(`Loading the demo brand: ${config.demoCustomers.toLocaleString('en-US')} customers (seed ${config.demoSeed}), first start only...`);
   const started = performance.now();
   const summary = await loadDemoBrand(database, {
     customers: config.demoCustomers,
     seed: config.demoSeed,
-    clock: hooks.clock ?? systemClock,
+    clock,
+    journeyHistory: false,
     ...(hooks.onDemoProgress ? { onProgress: hooks.onDemoProgress } : {}),
   });
   hooks.log(
     `Demo brand "${summary.brand}" loaded in workspace "${DEMO_WORKSPACE}": ${summary.customers.toLocaleString('en-US')} customers, ` +
-      `${summary.leads.toLocaleString('en-US')} leads, ${summary.rows.orders.toLocaleString('en-US')} orders, ` +
-      `a journey map with ${summary.journey.steps} weekly placements (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      `${summary.leads.toLocaleString('en-US')} leads, ${summary.rows.orders.toLocaleString('en-US')} orders, placed on its journey map ` +
+      `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
+  return summary.workspace;
+}
+
+/**
+ * Replays the demo's past year on its journey map while the server runs (a placement a week:
+ * the flows of the year appear when its one transaction commits; until then the diagram shows
+ * now). A failure only means no flows yet: the next start tries again.
+ */
+function replayDemoJourneyInBackground(database: Database, demo: Workspace, clock: Clock, log: (line: string) => void): Promise<void> {
+  log('Demo brand: placing the past year of its journey map in the background...');
+  return placeDemoJourneyHistory({ pool: database.pool, workspaceId: demo.id, timezone: demo.timezone, clock }).then(
+    (replay) => log(`Demo brand: the journey map's past year is placed (${replay.steps} weekly placements, ${replay.moves.toLocaleString('en-US')} moves)`),
+    (error: unknown) =>
+      log(`Demo brand: the journey map's past year was not placed (${error instanceof Error ? error.message : String(error)}); the next start tries again`),
   );
 }

@@ -16,7 +16,12 @@ export type LoadDemoOptions = DemoOptions & {
   workspaceName?: string;
   /** Delete the workspace's customers, subscriptions, orders, events and products first, instead of refusing. */
   replace?: boolean;
-  /** Progress of the journey phase: weeks of the past year placed (see placeDemoJourney). */
+  /**
+   * Place the journey map over the past year, week by week (the default), or only now: the
+   * server's first start replays the year in the background once it listens (placeDemoJourney).
+   */
+  journeyHistory?: boolean;
+  /** Progress of the journey phase: weekly placements of the past year made (see placeDemoJourney). */
   onJourneyProgress?: (done: number, total: number) => void;
 };
 
@@ -31,7 +36,7 @@ export type LoadDemoSummary = DemoSummary & { journey: DemoJourneyOutcome };
  * without a charter then gets the demo charter and templates (src/charter/demo-templates.ts),
  * and one without an active journey map the demo's map; everyone is then placed on the active
  * map week by week over the past year and now (placeDemoJourney), so the diagram opens filled
- * and with a year of flows.
+ * and with a year of flows (`journeyHistory: false`: only now).
  *
  *   await loadDemoBrand(database, { customers: 20_000, seed: 1 });               // workspace 'demo'
  *   await loadDemoBrand(database, { customers: 5_000, seed: 2, replace: true }); // regenerate
@@ -71,6 +76,7 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
       workspaceId: workspace.id,
       timezone: workspace.timezone,
       clock: options.clock ?? demoHistoryEndClock(summary.window.until, workspace.timezone),
+      history: options.journeyHistory ?? true,
       onProgress: options.onJourneyProgress,
     });
     return { ...summary, journey };
