@@ -54,16 +54,17 @@ export async function startServer(
     hooks.log(database.embedded ? `Database: embedded PostgreSQL in ${config.dataDir}` : 'Database: DATABASE_URL');
     warmAnalytics(database, analytics, hooks.log);
     // The journey map's live path: re-places the customers every write touched, and sweeps at local midnight.
-    const journeyReactor = startJourneyReactor({
-      pool: database.pool,
-      connectionString: database.url,
-      clock: hooks.clock ?? systemClock,
-      analytics,
-      log: hooks.log,
+    // While the demo's past year is replayed (one transaction under the placement lock) writes only queue
+    // up; the reactor starts after it and drains them.
+    const startReactor = () =>
+      startJourneyReactor({ pool: database.pool, connectionString: database.url, clock: hooks.clock ?? systemClock, analytics, log: hooks.log });
+    let journeyReactor: ReturnType<typeof startJourneyReactor> | null = null;
+    let stopping = false;
+    const reactorStarted = (
+      demoWithoutHistory ? replayDemoJourneyInBackground(database, demoWithoutHistory, hooks.clock ?? systemClock, hooks.log) : Promise.resolve()
+    ).then(() => {
+      if (!stopping) journeyReactor = startReactor();
     });
-    const demoJourneyHistory = demoWithoutHistory
-      ? replayDemoJourneyInBackground(database, demoWithoutHistory, hooks.clock ?? systemClock, hooks.log)
-      : Promise.resolve();
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
     preloadMorphology().catch((error: unknown) =>
       hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`),
@@ -79,9 +80,10 @@ export async function startServer(
       database,
       url,
       stop: async () => {
-        await journeyReactor.stop();
-        // The replay is one transaction: the database closes once it is done.
-        await demoJourneyHistory;
+        stopping = true;
+        // A replay in progress is one transaction: the database closes once it is done.
+        await reactorStarted;
+        await journeyReactor?.stop();
         await app.close();
         await database.close();
       },
@@ -141,7 +143,7 @@ async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, ho
   hooks.log(
     `Demo brand "${summary.brand}" loaded in workspace "${DEMO_WORKSPACE}": ${summary.customers.toLocaleString('en-US')} customers, ` +
       `${summary.leads.toLocaleString('en-US')} leads, ${summary.rows.orders.toLocaleString('en-US')} orders, placed on its journey map ` +
-      `(${((performance.now() - started) / 1000).toFixed(1)} s)`,
+      `(${((performance.now() - started) / 1000).toFixed(1)} s, the journey map ${summary.journey.seconds.toFixed(1)} s)`,
   );
   return summary.workspace;
 }
