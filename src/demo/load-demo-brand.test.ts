@@ -4,7 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase } from '../../test/support/database.ts';
 import { fixedClock } from '../shared/clock.ts';
 import { KizunaError } from '../shared/errors.ts';
+import { readActiveJourneyMap, saveJourneyMap } from '../journey-map/maps.ts';
 import { findWorkspace } from '../workspaces/workspaces.ts';
+import { demoJourneyMap } from './demo-journey-map.ts';
 import { DEMO_GROSS_MARGIN, isDemoBrandLoaded, loadDemoBrand } from './load-demo-brand.ts';
 import { workspaceDigest } from './workspace-digest.ts';
 
@@ -27,6 +29,10 @@ describe('loadDemoBrand', () => {
     // The brand's gross margin is its setting, shown beside every CLV; one the user changed survives a reload.
     expect(await readAnalyticsSettings({ pool: database.pool, workspaceId: first.workspace.id })).toMatchObject({ clvMargin: DEMO_GROSS_MARGIN });
     await setAnalyticsSettings({ pool: database.pool, workspaceId: first.workspace.id, changes: { clvMargin: 0.5 } });
+    // The demo's journey map is the active map, saved by the demo; a map the user then saves survives a reload.
+    expect(await readActiveJourneyMap({ pool: database.pool, workspaceId: first.workspace.id })).toMatchObject({ version: 1, changedBy: 'demo' });
+    const edited = { ...demoJourneyMap(), name: 'ワークショップ第2回' };
+    await saveJourneyMap({ pool: database.pool, workspaceId: first.workspace.id, input: edited, actor: { kind: 'system', label: 'test' }, clock });
     const digest = await workspaceDigest(database.pool, first.workspace.id);
 
     const again = loadDemoBrand(database, { customers: 300, seed: 3, clock, workspaceName });
@@ -37,6 +43,8 @@ describe('loadDemoBrand', () => {
     const replaced = await loadDemoBrand(database, { customers: 200, seed: 4, clock, workspaceName, replace: true });
     expect(replaced.workspace.id).toBe(first.workspace.id);
     expect(await readAnalyticsSettings({ pool: database.pool, workspaceId: first.workspace.id })).toMatchObject({ clvMargin: 0.5 });
+    expect(replaced.journey).toMatchObject({ saved: false, steps: 53 });
+    expect((await readActiveJourneyMap({ pool: database.pool, workspaceId: first.workspace.id }))?.map).toEqual(edited);
     const [counts] = (
       await database.pool.query(
         `select (select count(*) from customers where workspace_id = $1 and lifecycle = 'customer')::int as customers,
