@@ -111,6 +111,27 @@ describe('the demo journey map (みのり青汁本舗)', () => {
     expect(inUncovered.reduce((sum, cell) => sum + cell.customers, 0)).toBeGreaterThan(0);
   });
 
+  it('gives the technology map two duplicates, solutions not introduced, and two decisions not to contact', () => {
+    const duplicates: string[] = [];
+    for (const cell of map.cells) {
+      const departments = new Map<string, Set<string>>();
+      for (const measure of cell.measures ?? []) {
+        const row = measure.channel ? `channel:${measure.channel}` : `solution:${measure.solution}`;
+        departments.set(row, (departments.get(row) ?? new Set()).add(measure.department));
+      }
+      for (const [row, named] of departments) if (named.size > 1) duplicates.push(`${cell.stage}/${cell.level} ${row}`);
+    }
+    expect(duplicates).toEqual(['trial/interested channel:email', 'subscription/fan channel:email']);
+    const notIntroduced = map.cells.flatMap((cell) => (cell.measures ?? []).filter((measure) => measure.status === 'not_introduced'));
+    expect(notIntroduced.length).toBeGreaterThanOrEqual(3);
+    expect(notIntroduced.some((measure) => measure.solution !== undefined)).toBe(true);
+    expect(map.cells.filter((cell) => cell.noContact).map((cell) => `${cell.stage}/${cell.level}`)).toEqual([
+      'awareness/indifferent',
+      'subscription/indifferent',
+    ]);
+    expect(map.cells.filter((cell) => cell.goal).map((cell) => `${cell.stage}/${cell.level}`)).toEqual(['habit/liking', 'habit/fan']);
+  });
+
   it('has a past year of flows in both directions: advances, rises and step-downs', async () => {
     const flows = await journeyFlows({ pool, workspaceId, from: addDays(TODAY, -DEMO_JOURNEY_HISTORY.days), to: TODAY });
     const byKind = (kind: string) => flows.filter((flow) => flow.kind === kind).reduce((sum, flow) => sum + flow.customers, 0);

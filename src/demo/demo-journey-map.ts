@@ -356,10 +356,10 @@ const CELLS: Cell[] = [
         status: 'in_use',
       },
       {
-        name: '定期便の不安に答えるメール',
+        name: '定期便の不安に答えるLINE',
         purpose: '「いつでも休止・解約できる」ことを先に伝え、定期への不安を減らす',
         department: 'support',
-        channel: 'email',
+        channel: 'line',
         status: 'in_use',
       },
       {
@@ -447,10 +447,10 @@ const CELLS: Cell[] = [
         status: 'in_use',
       },
       {
-        name: '休止中のお客様への再開案内',
+        name: '休止中のお客様への再開のおはがき',
         purpose: '休止明けの前に、季節のレシピと一緒に再開の予定を伝える',
         department: 'marketing',
-        channel: 'email',
+        channel: 'print',
         status: 'in_use',
       },
     ],
