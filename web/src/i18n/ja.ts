@@ -12,6 +12,7 @@ import { dataLabelsJa } from './console-data-labels.ts';
 import { kpiManageJa } from './console-kpis.ts';
 import { subscriptionAnalyticsJa } from './console-subscription-analytics.ts';
 import { frameJa } from './console-frame.ts';
+import { journeyWorkshopJa } from './console-journey-workshop.ts';
 import type { components } from '../api/schema';
 
 /** The code of a refused value or line, as the API sends it beside its English reason. */
@@ -284,6 +285,7 @@ export const ja = {
     mappingStep: importMappingJa,
   },
   access: accessJa,
+  journeyWorkshop: journeyWorkshopJa,
   charter: { ...charterCommonJa, editor: editorJa, checker: checkerJa, templates: templatesJa, template: templateJa, oneVoice: oneVoiceJa },
   analytics: {
     title: '分析',
