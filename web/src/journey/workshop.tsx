@@ -63,6 +63,8 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
   const [preview, setPreview] = useState<Preview>({ kind: 'none' });
   const [focusField, setFocusField] = useState<string | undefined>(undefined);
+  // The draft version saved last, and the map it holds: "save and apply" then activates it.
+  const [savedDraft, setSavedDraft] = useState<{ version: number; map: string } | undefined>(undefined);
   const root = useRef<HTMLDivElement>(null);
 
   const draft = state.draft;
@@ -122,13 +124,20 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
     }
   };
 
+  /**
+   * Saves the draft as a new version: activated (everyone re-placed; the page takes over) or
+   * as a draft. A draft saved and not changed since is activated as that version.
+   */
   const save = async (activate: boolean) => {
     const sent = draft;
+    const sentMap = mapOf(sent).map;
     setOutcome({ kind: 'saving', activate });
     try {
-      const result = await unwrap(
-        api.PUT('/api/v1/workspaces/{workspace}/journey', { params: { path: { workspace } }, body: { map: mapOf(sent).map, activate } }),
-      );
+      const path = { workspace };
+      const result =
+        activate && savedDraft?.map === sentNow
+          ? await unwrap(api.POST('/api/v1/workspaces/{workspace}/journey/versions/{version}/activate', { params: { path: { ...path, version: savedDraft.version } } }))
+          : await unwrap(api.PUT('/api/v1/workspaces/{workspace}/journey', { params: { path }, body: { map: sentMap, activate } }));
       if (result.outcome === 'unchanged') {
         setOutcome({ kind: 'unchanged' });
         return;
@@ -138,6 +147,7 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
         setOutcome({ kind: 'idle' });
         onSaved();
       } else {
+        setSavedDraft({ version: result.version.version, map: JSON.stringify(sentMap) });
         setOutcome({ kind: 'draft_saved', version: result.version.version });
       }
     } catch (error) {
@@ -186,7 +196,7 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
           <button
             type="button"
             className="button button-primary"
-            disabled={busy || invalid.length > 0 || (!dirty && map !== null)}
+            disabled={busy || invalid.length > 0 || (!dirty && map !== null && savedDraft?.map !== sentNow)}
             onClick={() => void save(true)}
           >
             {outcome.kind === 'saving' ? w.saving : w.save}
