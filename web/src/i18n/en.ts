@@ -12,6 +12,7 @@ import { dataLabelsEn } from './console-data-labels.ts';
 import { kpiManageEn } from './console-kpis.ts';
 import { subscriptionAnalyticsEn } from './console-subscription-analytics.ts';
 import { frameEn } from './console-frame.ts';
+import { journeyEn } from './console-journey.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
 const reasons: ReasonMessages = {
@@ -325,6 +326,7 @@ export const en: Messages = {
   },
   access: accessEn,
   charter: { ...charterCommonEn, editor: editorEn, checker: checkerEn, templates: templatesEn, template: templateEn, oneVoice: oneVoiceEn },
+  journey: journeyEn,
   analytics: {
     title: 'Analytics',
     sectionNav: 'Analytics menu',
