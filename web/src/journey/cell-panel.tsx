@@ -125,7 +125,7 @@ function CellFlows({ map, cell, flows }: { map: JourneyMap; cell: CellKey; flows
   const into = flows.flows.filter((flow) => sameCell(flow.to, cell) && !sameCell(flow.from, cell));
   const out = flows.flows.filter((flow) => sameCell(flow.from, cell) && !sameCell(flow.to, cell));
   const stepDowns = flows.stepDowns.filter((pattern) => sameCell(pattern.from, cell));
-  const name = (key: CellKey | null) => (key === null ? t.journey.kinds.enter : cellName(t, map, key));
+  const name = (key: CellKey | null) => (key === null ? p.newlyPlaced : cellName(t, map, key));
   return (
     <>
       <p className="muted">{t.journey.period.showing(format.calendarDate(flows.from), format.calendarDate(flows.to))}</p>

@@ -74,7 +74,7 @@ function Matrix({ map, technology }: { map: JourneyMap; technology: Technology }
           {technology.rows.map((row) => (
             <tr key={row.key}>
               <th scope="row">
-                <div>{rowName(t, row)}</div>
+                <div className="journey-tech-row-name">{rowName(t, row)}</div>
                 <span className={`badge badge-measure-${row.status}`}>{labelOf(t.journey.diagram.statuses, row.status)}</span>
                 <div className="muted journey-tech-departments">
                   {x.departments}: {row.departments.map((d) => labelOf(t.charter.departments, d)).join('、')}
