@@ -3499,6 +3499,10 @@ export interface paths {
                 query?: {
                     cursor?: string;
                     gender?: "female" | "male" | "other" | "unknown";
+                    /** @description Customers standing at this affinity level (key) of the active journey map now; with journeyStage: in that cell */
+                    journeyLevel?: string;
+                    /** @description Customers standing in this stage (key) of the active journey map now */
+                    journeyStage?: string;
                     lifecycle?: "lead" | "customer";
                     limit?: number;
                     order?: "desc" | "asc";

@@ -12,6 +12,7 @@ import { dataLabelsJa } from './console-data-labels.ts';
 import { kpiManageJa } from './console-kpis.ts';
 import { subscriptionAnalyticsJa } from './console-subscription-analytics.ts';
 import { frameJa } from './console-frame.ts';
+import { journeyJa } from './console-journey.ts';
 import { journeyWorkshopJa } from './console-journey-workshop.ts';
 import type { components } from '../api/schema';
 
@@ -285,8 +286,9 @@ export const ja = {
     mappingStep: importMappingJa,
   },
   access: accessJa,
-  journeyWorkshop: journeyWorkshopJa,
   charter: { ...charterCommonJa, editor: editorJa, checker: checkerJa, templates: templatesJa, template: templateJa, oneVoice: oneVoiceJa },
+  journey: journeyJa,
+  journeyWorkshop: journeyWorkshopJa,
   analytics: {
     title: '分析',
     sectionNav: '分析メニュー',
