@@ -5,6 +5,7 @@ import type { DiagramLabels, Shape } from './types.ts';
 
 /** Cell counts are at least this large at the diagram's 1600 px width (readable on a projector). */
 export const COUNT_SIZE = 22;
+export const MIN_COUNT_SIZE = 20;
 const GOAL_MARK = '★';
 
 export interface CellBox {
@@ -32,6 +33,22 @@ export interface CellContent {
 /** "1,234人 (12.3%)": the count and, when anyone is placed, the share. */
 export function countText(customers: number, profiles: number, labels: DiagramLabels): { count: string; share: string | undefined } {
   return { count: labels.customers(formatCount(customers)), share: profiles > 0 ? `(${formatShare(customers, profiles)})` : undefined };
+}
+
+/**
+ * The count's lines and size: on one line at COUNT_SIZE if it fits, else the count and the share
+ * on two lines, else the count shortened (12.3万人), at COUNT_SIZE or MIN_COUNT_SIZE; only when
+ * even that does not fit (a long unit in a very narrow cell) is the type made smaller.
+ */
+function fitCount(full: string, splits: string[][], width: number): { lines: string[]; size: number } {
+  const fits = (lines: string[], size: number) => lines.every((line) => textWidth(line, size, true) <= width);
+  if (fits([full], COUNT_SIZE)) return { lines: [full], size: COUNT_SIZE };
+  for (const size of [COUNT_SIZE, MIN_COUNT_SIZE]) {
+    for (const lines of splits) if (fits(lines, size)) return { lines, size };
+  }
+  const lines = splits[splits.length - 1]!;
+  const widest = Math.max(...lines.map((line) => textWidth(line, MIN_COUNT_SIZE, true)));
+  return { lines, size: Math.max(10, Math.floor((MIN_COUNT_SIZE * width) / widest)) };
 }
 
 /** The body's type size for a cell: as large as the cell allows, 11–16 px. */
@@ -72,13 +89,11 @@ export function cellContent(input: CellContentInput): CellContent {
   const { count, share } = countText(customers, profiles, labels);
   const countWidth = innerWidth - markWidth;
   const full = share ? `${count} ${share}` : count;
-  let countSize = COUNT_SIZE;
-  let countLines = [full];
-  if (textWidth(full, countSize, true) > countWidth) {
-    countLines = share ? [count, share] : [count];
-    const widest = Math.max(...countLines.map((line) => textWidth(line, countSize, true)));
-    if (widest > countWidth) countSize = Math.max(12, Math.floor((countSize * countWidth) / widest));
-  }
+  const { lines: countLines, size: countSize } = fitCount(
+    full,
+    [share ? [count, share] : [count], [labels.customers(labels.compactNumber(customers)), ...(share ? [share] : [])]],
+    countWidth,
+  );
   let y = box.y + pad;
   for (const line of countLines) {
     y += countSize;

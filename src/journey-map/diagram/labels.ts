@@ -1,5 +1,10 @@
 import type { DiagramLabels } from './types.ts';
 
+/** 12.34 → "12.3", 12.04 → "12". */
+function oneDecimal(value: number): string {
+  return String(Math.round(value * 10) / 10);
+}
+
 /** The export's words (`journey export --locale`); the console passes its own from its i18n. */
 export const DIAGRAM_LABELS_JA: DiagramLabels = {
   title: 'CRM戦略ダイアグラム',
@@ -7,6 +12,7 @@ export const DIAGRAM_LABELS_JA: DiagramLabels = {
   levelAxis: '好意度',
   goal: 'ゴール',
   customers: (count) => `${count}人`,
+  compactNumber: (value) => (value >= 1e8 ? `${oneDecimal(value / 1e8)}億` : value >= 1e4 ? `${oneDecimal(value / 1e4)}万` : String(value)),
   period: (from, to) => `期間 ${from} 〜 ${to}`,
   statuses: { in_use: '実施中', planned: '計画中', not_introduced: '未導入' },
   channels: { email: 'メール', line: 'LINE', sms: 'SMS', print: '印刷物', task: 'タスク', webhook: 'Webhook' },
@@ -23,6 +29,7 @@ export const DIAGRAM_LABELS_EN: DiagramLabels = {
   levelAxis: 'Affinity',
   goal: 'Goal',
   customers: (count) => `${count} customers`,
+  compactNumber: (value) => (value >= 1e6 ? `${oneDecimal(value / 1e6)}M` : value >= 1e3 ? `${oneDecimal(value / 1e3)}k` : String(value)),
   period: (from, to) => `Period ${from} – ${to}`,
   statuses: { in_use: 'In use', planned: 'Planned', not_introduced: 'Not introduced' },
   channels: { email: 'Email', line: 'LINE', sms: 'SMS', print: 'Print', task: 'Task', webhook: 'Webhook' },

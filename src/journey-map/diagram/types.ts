@@ -16,6 +16,8 @@ export interface DiagramLabels {
   goal: string;
   /** A number of customers, already formatted: "1,234" → 1,234人. */
   customers(count: string): string;
+  /** A large number shortened for a narrow cell: 123456 → 12.3万 / 123.5k. */
+  compactNumber(value: number): string;
   /** The period the counts and flows are from. */
   period(from: string, to: string): string;
   statuses: Record<MeasureStatus, string>;
