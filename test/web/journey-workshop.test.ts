@@ -163,6 +163,7 @@ describe('refused paths placed on fields', () => {
         { path: 'cells[0].measures[0].name', message: 'too long' },
         { path: 'cells[2].noContact.reason', message: 'blank' },
         { path: 'levels[1].key', message: 'bad key' },
+        { path: 'stages[1]', message: 'every stage after the first stage needs a rule' },
         { path: 'goal', message: 'too long' },
         { path: 'stages', message: 'two stages share the key trial' },
       ],
@@ -177,6 +178,7 @@ describe('refused paths placed on fields', () => {
       [`measure:${draft.cells[trialCold]!.measures[0]!.id}:name`, undefined],
       [`cell:${cellId(draft.stages[2]!.id, draft.levels[0]!.id)}:noContact`, undefined],
       [`item:${draft.levels[1]!.id}:key`, undefined],
+      [`item:${draft.stages[1]!.id}:rule`, undefined],
       ['goal', undefined],
       ['map', undefined],
     ]);

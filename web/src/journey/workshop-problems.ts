@@ -62,7 +62,8 @@ function whereOf(path: string, sent: WorkshopDraft, sentMap: SentMap): { where: 
   if (head === 'stages' || head === 'levels') {
     const item = typeof index === 'number' ? sent[head][index] : undefined;
     if (!item) return none;
-    const itemField = ITEM_FIELDS.find((f) => f === field) ?? 'item';
+    // A problem with a whole stage or level after the first is its missing rule ("needs a rule").
+    const itemField = ITEM_FIELDS.find((f) => f === field) ?? (field === undefined && index !== 0 ? 'rule' : 'item');
     return { where: { kind: 'item', axis: head, id: item.id, field: itemField }, rulePath: itemField === 'rule' ? rest(deeper) : undefined };
   }
   if (head === 'cells') {
