@@ -161,7 +161,7 @@ function MeasureEditor({
           >
             {MEASURE_STATUSES.map((status) => (
               <option key={status} value={status}>
-                {w.statuses[status]}
+                {t.journey.diagram.statuses[status]}
               </option>
             ))}
           </select>
@@ -178,7 +178,7 @@ function MeasureEditor({
             <option value="">{c.noChannel}</option>
             {MEASURE_CHANNELS.map((channel) => (
               <option key={channel} value={channel}>
-                {w.channels[channel]}
+                {t.journey.diagram.channels[channel]}
               </option>
             ))}
           </select>

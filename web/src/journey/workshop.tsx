@@ -6,7 +6,7 @@ import { AxisList } from './axis-editor.tsx';
 import { ProblemsContext, problemsByField, useFieldProblem } from './field-problem.tsx';
 import type { CellCount, JourneyMap } from './journey-map-types.ts';
 import { draftOf, invalidRules, mapOf, sameMap, type WorkshopDraft } from './workshop-draft.ts';
-import { WorkshopGrid, type CellCounts } from './workshop-grid.tsx';
+import { WorkshopCanvas, type CellCounts } from './workshop-canvas.tsx';
 import { OutcomeMessage, SidePanel, type Outcome, type Selection } from './workshop-panel.tsx';
 import { placeProblems, refusedProblems, type PlacedProblem, type Where } from './workshop-problems.ts';
 import { initialState, workshopReducer } from './workshop-state.ts';
@@ -136,7 +136,9 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
       const path = { workspace };
       const result =
         activate && savedDraft?.map === sentNow
-          ? await unwrap(api.POST('/api/v1/workspaces/{workspace}/journey/versions/{version}/activate', { params: { path: { ...path, version: savedDraft.version } } }))
+          ? await unwrap(
+              api.POST('/api/v1/workspaces/{workspace}/journey/versions/{version}/activate', { params: { path: { ...path, version: savedDraft.version } } }),
+            )
           : await unwrap(api.PUT('/api/v1/workspaces/{workspace}/journey', { params: { path }, body: { map: sentMap, activate } }));
       if (result.outcome === 'unchanged') {
         setOutcome({ kind: 'unchanged' });
@@ -219,9 +221,10 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
 
         <div className={`workshop-body ${selection ? 'has-panel' : ''}`}>
           <div className="workshop-canvas">
-            <WorkshopGrid
+            <WorkshopCanvas
               draft={draft}
               counts={counts}
+              profiles={profiles}
               selected={selection?.kind === 'cell' ? selection.cell : undefined}
               onSelect={(cell) => setSelection({ kind: 'cell', cell })}
             />
@@ -237,7 +240,6 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
                 />
               ))}
             </div>
-            <p className="muted small">{t.journeyWorkshop.people(format.integer(profiles))}</p>
           </div>
           {selection && <SidePanel draft={draft} selection={selection} dispatch={dispatch} onClose={() => setSelection(null)} />}
         </div>
