@@ -1,0 +1,78 @@
+import type { Comparison } from '../model.ts';
+
+/**
+ * The tests on a JSON value that event property filters (`where`) and `attribute` rules make,
+ * in JavaScript; sql.ts says the same in SQL (valueTestSql), and both follow the brief's
+ * definition:
+ * - a string value compares the property as text (a number's text is its JSON text, a boolean's
+ *   `true` / `false`), with text ordered by code point;
+ * - a number value compares the property as a number: a property that is not a JSON number fails;
+ * - a boolean value compares a JSON boolean (false < true): a property that is not one fails;
+ * - `in` holds when the property equals any listed value, each compared as above;
+ * - `!=` holds only when the property is present and different;
+ * - a missing property (or JSON null) fails every test.
+ */
+
+export type Scalar = string | number | boolean;
+
+export function compareNumbers(op: Comparison, actual: number, expected: number): boolean {
+  switch (op) {
+    case '=':
+      return actual === expected;
+    case '!=':
+      return actual !== expected;
+    case '<':
+      return actual < expected;
+    case '<=':
+      return actual <= expected;
+    case '>':
+      return actual > expected;
+    case '>=':
+      return actual >= expected;
+  }
+}
+
+function compareTexts(op: Comparison, actual: string, expected: string): boolean {
+  const order = actual < expected ? -1 : actual > expected ? 1 : 0;
+  return compareNumbers(op, order, 0);
+}
+
+/** Does a JSON value (as parsed from jsonb) pass `op value`? */
+export function passesValueTest(actual: unknown, op: Comparison | 'in', value: Scalar | readonly Scalar[] | undefined): boolean {
+  if (actual === undefined || actual === null || value === undefined) return false;
+  if (op === 'in') return (Array.isArray(value) ? value : [value]).some((each) => passesScalarTest(actual, '=', each));
+  if (Array.isArray(value)) return false;
+  return passesScalarTest(actual, op, value as Scalar);
+}
+
+function passesScalarTest(actual: unknown, op: Comparison, expected: Scalar): boolean {
+  switch (typeof expected) {
+    case 'string':
+      return compareTexts(op, jsonText(actual), expected);
+    case 'number':
+      return typeof actual === 'number' && compareNumbers(op, actual, expected);
+    case 'boolean':
+      return typeof actual === 'boolean' && compareNumbers(op, Number(actual), Number(expected));
+  }
+}
+
+/**
+ * The text PostgreSQL's `->>` gives for a JSON value: a string as itself, anything else as its
+ * jsonb text (`true`, `9`, `{"a": 1}` with jsonb's key order: shorter keys first).
+ */
+export function jsonText(value: unknown): string {
+  return typeof value === 'string' ? value : jsonbText(value);
+}
+
+function jsonbText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(jsonbText).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort((a, b) => byteLength(a) - byteLength(b) || (a < b ? -1 : a > b ? 1 : 0));
+    return `{${keys.map((key) => `${JSON.stringify(key)}: ${jsonbText((value as Record<string, unknown>)[key])}`).join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
