@@ -36,7 +36,6 @@ export const journeyJa = {
     diagramLabel: 'カスタマージャーニーのダイアグラム',
     cellHint: 'セルをクリック(またはフォーカスして Enter)すると、そのセルの詳細が開きます。',
     workshopMode: 'ワークショップモード',
-    viewMode: '表示モードに戻る',
     saved: 'マップを保存しました。',
   },
   period: {
@@ -205,7 +204,6 @@ export const journeyEn: JourneyMessages = {
     diagramLabel: 'The customer journey diagram',
     cellHint: 'Click a cell (or focus it and press Enter) to open its details.',
     workshopMode: 'Workshop mode',
-    viewMode: 'Back to the diagram',
     saved: 'The map was saved.',
   },
   period: {
