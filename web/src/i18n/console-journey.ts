@@ -24,7 +24,6 @@ export const journeyJa = {
   },
   kinds: { advance: '前進', rise: '上昇', step_down: 'ステップダウン', enter: '新規' },
   cellName: (stage: string, level: string) => `${stage} × ${level}`,
-  outsideMap: '(マップ外)',
   map: {
     goal: 'ゴール',
     version: (version: string, when: string, by: string) => `バージョン ${version}・${when} ${by} が更新`,
@@ -33,7 +32,6 @@ export const journeyJa = {
     profiles: '顧客・見込み客',
     placed: '配置済み',
     notPlaced: (n: string) => `${n} 人がまだどのセルにも配置されていません(再配置で解消します)。`,
-    diagramLabel: 'カスタマージャーニーのダイアグラム',
     cellHint: 'セルをクリック(またはフォーカスして Enter)すると、そのセルの詳細が開きます。',
     workshopMode: 'ワークショップモード',
     saved: 'マップを保存しました。',
@@ -48,7 +46,6 @@ export const journeyJa = {
     showing: (from: string, to: string) => `${from} 〜 ${to} の流れ`,
   },
   legend: {
-    title: '凡例',
     flows: '流れ(矢印の太さは人数)',
     stepDownNote: 'ステップダウンは赤の破線',
   },
@@ -192,7 +189,6 @@ export const journeyEn: JourneyMessages = {
   },
   kinds: { advance: 'Advance', rise: 'Rise', step_down: 'Step-down', enter: 'Entered' },
   cellName: (stage: string, level: string) => `${stage} × ${level}`,
-  outsideMap: '(outside the map)',
   map: {
     goal: 'Goal',
     version: (version: string, when: string, by: string) => `Version ${version} · updated ${when} by ${by}`,
@@ -201,7 +197,6 @@ export const journeyEn: JourneyMessages = {
     profiles: 'Customers and leads',
     placed: 'Placed',
     notPlaced: (n: string) => `${n} are not placed in any cell yet (re-placing everyone fixes it).`,
-    diagramLabel: 'The customer journey diagram',
     cellHint: 'Click a cell (or focus it and press Enter) to open its details.',
     workshopMode: 'Workshop mode',
     saved: 'The map was saved.',
@@ -216,7 +211,6 @@ export const journeyEn: JourneyMessages = {
     showing: (from: string, to: string) => `Flows ${from} – ${to}`,
   },
   legend: {
-    title: 'Legend',
     flows: 'Flows (arrow width = customers)',
     stepDownNote: 'step-downs are red and dashed',
   },
