@@ -8,6 +8,7 @@ import { warmUpAnalytics } from './analytics/engine/warm-up.ts';
 import { checkMessage, preloadMorphology } from './charter/check-message.ts';
 import { seedDemoCharter } from './demo/demo-templates.ts';
 import { buildApp } from './http/app.ts';
+import { startJourneyReactor } from './journey-map/placement/reactor.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { DEMO_WORKSPACE, findWorkspace } from './workspaces/workspaces.ts';
 
@@ -50,6 +51,8 @@ export async function startServer(
     hooks.log(`Kizuna is running at ${url}  (API docs: ${url}/docs)`);
     hooks.log(database.embedded ? `Database: embedded PostgreSQL in ${config.dataDir}` : 'Database: DATABASE_URL');
     warmAnalytics(database, analytics, hooks.log);
+    // The journey map's live path: re-places the customers every write touched, and sweeps at local midnight.
+    const journeyReactor = startJourneyReactor({ pool: database.pool, connectionString: database.url, clock: hooks.clock ?? systemClock, analytics, log: hooks.log });
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
     preloadMorphology().catch((error: unknown) =>
       hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`),
@@ -65,6 +68,7 @@ export async function startServer(
       database,
       url,
       stop: async () => {
+        await journeyReactor.stop();
         await app.close();
         await database.close();
       },

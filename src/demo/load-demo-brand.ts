@@ -3,6 +3,7 @@ import { checkMessage } from '../charter/check-message.ts';
 import { seedDemoCharter } from './demo-templates.ts';
 import type { Database, Kdb } from '../db/connect.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { noteJourneyChanges } from '../journey-map/changes.ts';
 import { KizunaError } from '../shared/errors.ts';
 import { createWorkspace, DEMO_WORKSPACE, type Workspace } from '../workspaces/workspaces.ts';
 import { DEMO_BRAND } from './catalogue.ts';
@@ -50,6 +51,8 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
         [workspace.id, DEMO_GROSS_MARGIN],
       );
       await noteDemoDataChanged(client, workspace.id);
+      // Every profile is new: the journey map (once one is active) places everyone.
+      await noteJourneyChanges(client, workspace.id, { cause: 'import', customerIds: null });
       return writeDemoBrand({ ...options, workspace, sink: postgresSink(client) });
     });
     await analyzeDemoTables(database.pool);

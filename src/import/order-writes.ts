@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { noteJourneyChanges } from '../journey-map/changes.ts';
 import { refreshCustomerStats } from '../orders/customer-stats.ts';
 import { noteOrdersChanged } from '../orders/order-changes.ts';
 import { purchaseCondition } from '../orders/purchase.ts';
@@ -51,6 +52,8 @@ export async function writeStagedOrders(params: {
     rows.map((row) => row.customer_id),
   );
   onStep('customer-stats');
+  // Who the import touched is known only in bulk: the journey map re-places everyone (src/journey-map/changes.ts).
+  await noteJourneyChanges(client, ws, { cause: 'import', customerIds: null });
 }
 
 export type WriteStep = 'customers' | 'products' | 'orders' | 'items' | 'customer-stats';

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { findIdentityConflicts, upsertCustomers } from '../customers/upsert-customers.ts';
 import { insertEvents } from '../events/insert-events.ts';
+import { catalogueFields, noteRecordsForJourney } from '../journey-map/record-changes.ts';
 import { findUnknownProducts, upsertOrders } from '../orders/upsert-orders.ts';
 import { upsertProducts } from '../products/upsert-products.ts';
 import { systemClock } from '../shared/clock.ts';
@@ -212,21 +213,29 @@ export async function writeRecords(
   valid: ValidRecords,
   writer: SubscriptionWriter = DEFAULT_WRITER,
 ): Promise<void> {
+  if (valid.records.length === 0) return;
+  // Each write queues the customers it touched for the journey map, in this transaction (src/journey-map/record-changes.ts).
   switch (valid.kind) {
     case 'customers':
-      await upsertCustomers(client, workspaceId, valid.records);
+      await noteRecordsForJourney(client, workspaceId, valid, { customerIds: await upsertCustomers(client, workspaceId, valid.records) });
       return;
-    case 'products':
+    case 'products': {
+      const skus = valid.records.map((r) => r.sku);
+      const before = await catalogueFields(client, workspaceId, skus);
       await upsertProducts(client, workspaceId, valid.records);
+      await noteRecordsForJourney(client, workspaceId, valid, { catalogueChanged: (await catalogueFields(client, workspaceId, skus)) !== before });
       return;
+    }
     case 'orders':
-      await upsertOrders(client, workspaceId, valid.records);
+      await noteRecordsForJourney(client, workspaceId, valid, { orders: await upsertOrders(client, workspaceId, valid.records) });
       return;
     case 'events':
       await insertEvents(client, workspaceId, valid.records);
+      await noteRecordsForJourney(client, workspaceId, valid, {});
       return;
     case 'subscriptions':
       await upsertSubscriptions(client, { workspaceId, records: valid.records, writer });
+      await noteRecordsForJourney(client, workspaceId, valid, {});
       return;
     default:
       assertNever(valid, 'batch kind');

@@ -40,10 +40,15 @@ async function skuIds(client: pg.ClientBase, workspaceId: string, skus: Iterable
  * unknown SKUs that carry a product_name are created (name, unit price as list price). An
  * order's items are replaced by the record's, its amount and item count recomputed, and the
  * purchase summary of its customer refreshed. Writing the same orders twice changes nothing.
- * Callers reject unknown, unnamed SKUs first (findUnknownProducts).
+ * Callers reject unknown, unnamed SKUs first (findUnknownProducts). Returns the customers
+ * concerned, each with an order of theirs from the batch (a customer an order moved away from: null).
  */
-export async function upsertOrders(client: pg.ClientBase, workspaceId: string, batch: readonly OrderRecord[]): Promise<void> {
-  if (batch.length === 0) return;
+export async function upsertOrders(
+  client: pg.ClientBase,
+  workspaceId: string,
+  batch: readonly OrderRecord[],
+): Promise<{ customers: Array<{ customerId: string; orderId: string | null }> }> {
+  if (batch.length === 0) return { customers: [] };
   // Every row (customers, products, orders, then the customers' summaries) is locked in key
   // order, so concurrent batches sharing customers or products never deadlock (db/lock-order.ts).
   const records = inKeyOrder(batch, (r) => r.order_id);
@@ -102,6 +107,13 @@ export async function upsertOrders(client: pg.ClientBase, workspaceId: string, b
   const concerned = [...new Set([...orderRows, ...previousOwners].map((row) => row.customer_id))];
   await refreshCustomerStats(client, concerned);
   await noteOrdersChanged(client, workspaceId, concerned);
+  // The customers concerned, each with an order of theirs in the batch (a previous owner: none), for the journey map.
+  return {
+    customers: [
+      ...previousOwners.map((row) => ({ customerId: row.customer_id, orderId: null })),
+      ...orderRows.map((row) => ({ customerId: row.customer_id, orderId: row.external_id })),
+    ],
+  };
 }
 
 async function createNamedProducts(client: pg.ClientBase, workspaceId: string, records: readonly OrderRecord[]): Promise<Map<string, string>> {

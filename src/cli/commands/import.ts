@@ -5,6 +5,7 @@ import { importCsv, type ImportReport } from '../../import/import-csv.ts';
 import { countErrorsByReason } from '../../import/import-report.ts';
 import { ORDER_TIME_RULES, type OrderTimeRule } from '../../import/order-staging.ts';
 import { RECORD_KINDS, type BatchKind } from '../../ingest/records.ts';
+import { drainJourneyChanges } from '../../journey-map/placement/reactor.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { RegisterCommand } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -51,10 +52,10 @@ export const registerImportCommand: RegisterCommand = (program, context) => {
       const mapping = options.mapping ? await readMapping(options.mapping) : undefined;
       const bar = progressBar('import [{bar}] {percentage}% | {duration_formatted} (eta {eta_formatted})', !options.json);
       const startedAt = performance.now();
-      const report = await context.withDatabase(async (database) => {
+      const report = await context.withDatabase(async (database, { analytics }) => {
         const workspace = await context.workspace(database, options.workspace);
         // A .gz file is read from a decompressed copy; its rejected lines go beside it (orders.csv.gz → orders.rejected.csv).
-        return withDecompressedFile(file, async (csvPath, compressed) => {
+        const imported = await withDecompressedFile(file, async (csvPath, compressed) => {
           try {
             return await importCsv({
               pool: database.pool,
@@ -73,6 +74,9 @@ export const registerImportCommand: RegisterCommand = (program, context) => {
             bar.stop();
           }
         });
+        // Without a server nobody listens for the changes the import queued: the journey map is brought up to date here.
+        if (!options.dryRun) await drainJourneyChanges({ pool: database.pool, workspaceId: workspace.id, clock: context.clock, analytics });
+        return imported;
       });
       const seconds = (performance.now() - startedAt) / 1000;
       if (options.json)

@@ -1,0 +1,288 @@
+import type pg from 'pg';
+import { purchaseCondition } from '../../orders/purchase.ts';
+import type { SubscriptionState } from '../model.ts';
+import type { CustomerFacts, EventNeed, FactNeeds, ProductFacts, ProductNeed } from '../rules/facts.ts';
+import { localDaySql, propertyTestSql, SqlParams } from './facts-sql.ts';
+import { localDayStartInstant, todayOf } from './local-days.ts';
+
+/**
+ * The facts a map's rules read (rules/facts.ts), loaded from the tables for a few customers
+ * (the live path) or for a whole workspace in chunks of customer ids (full placement), as of
+ * an instant `at`, following the fact definitions of the brief (docs/journey-map.md):
+ *
+ * - purchases: orders passing purchaseCondition with ordered_at <= at. Every writer of orders
+ *   keeps the profile's summary of all its purchases (src/orders/customer-stats.ts and the
+ *   importer compute it with the same condition), so a profile whose last purchase is at or
+ *   before `at` has exactly that summary as of `at`; only profiles with a later purchase
+ *   (none, as of now; most, as of a past day) are summed again from their orders before `at`.
+ * - products: purchase orders (ordered_at <= at) holding a product of the selection; first and
+ *   last delivery days of those delivered at or before `at`.
+ * - subscription, present: from subscriptions (status, max deliveries, earliest start in force);
+ *   as of a past instant (history): each subscription's status is its last status change at or
+ *   before `at` (subscription_status_changes; started later: not yet there), and its deliveries
+ *   are the purchase orders naming it (orders.subscription_external_id) ordered at or before `at`.
+ * - events: per need, events of the type from the start of local day today − withinDays + 1
+ *   to `at`, passing every property test.
+ * - P(alive): customer_values of the workspace's last run (the current value, also for history).
+ * - RFM: given by the caller as a lookup (rfm-lookup.ts), computed once for the whole base.
+ *
+ * One query per need per chunk; the queries of a chunk run concurrently when given a pool.
+ */
+
+/** Which customers: a list of ids (the live path), or the ids in (after, upTo] of a workspace (a chunk of a full placement). */
+export type FactsScope = { ids: readonly string[] } | { after: string | null; upTo: string | null };
+
+export interface FactsRequest {
+  /** A pool runs a chunk's queries concurrently; a client runs them one after another. */
+  db: pg.Pool | pg.ClientBase;
+  workspaceId: string;
+  timezone: string;
+  needs: FactNeeds;
+  at: Date;
+  /**
+   * As of a past instant (history): only profiles that existed at `at` (created then, or with
+   * an order or event by then), subscriptions from their status history, lifecycle as of `at`.
+   */
+  past?: boolean;
+  /** The RFM segment code of a customer; required when needs.rfm. */
+  rfmSegment?: (customerId: string) => string | null;
+}
+
+/** The facts of the customers in `scope`, in customer id order (customers that do not exist, or did not exist at a past `at`, are absent). */
+export async function loadFacts(request: FactsRequest, scope: FactsScope): Promise<CustomerFacts[]> {
+  const { needs } = request;
+  const [base, purchases, products, subscriptions, events, pAlive] = await Promise.all([
+    loadBase(request, scope),
+    needs.purchases ? loadPurchasesAsOf(request, scope) : new Map<string, PurchaseSummary>(),
+    Promise.all(needs.products.map((need) => loadProductNeed(request, scope, need))),
+    needs.subscriptions ? loadSubscriptions(request, scope) : new Map<string, CustomerFacts['subscription']>(),
+    Promise.all(needs.events.map((need) => loadEventNeed(request, scope, need))),
+    needs.pAlive ? loadPAlive(request, scope) : new Map<string, number>(),
+  ]);
+  return base.map((row) => {
+    const id = row.id;
+    const summary = row.laterPurchase ? (purchases.get(id) ?? NO_PURCHASES) : row.summary;
+    const productFacts: Record<string, ProductFacts> = {};
+    needs.products.forEach((need, i) => {
+      const found = products[i]!.get(id);
+      if (found) productFacts[need.key] = found;
+    });
+    const eventCounts: Record<string, number> = {};
+    needs.events.forEach((need, i) => {
+      const found = events[i]!.get(id);
+      if (found) eventCounts[need.key] = found;
+    });
+    return {
+      customerId: id,
+      lifecycle: row.lifecycle,
+      purchaseCount: summary.count,
+      totalSpend: summary.total,
+      firstPurchaseDay: summary.firstDay,
+      lastPurchaseDay: summary.lastDay,
+      products: productFacts,
+      subscription: subscriptions.get(id) ?? NO_SUBSCRIPTION,
+      events: eventCounts,
+      rfmSegment: needs.rfm && request.rfmSegment ? request.rfmSegment(id) : null,
+      pAlive: pAlive.get(id) ?? null,
+      attributes: row.attributes,
+    };
+  });
+}
+
+interface PurchaseSummary {
+  count: number;
+  total: number;
+  firstDay: number | null;
+  lastDay: number | null;
+}
+
+const NO_PURCHASES: PurchaseSummary = { count: 0, total: 0, firstDay: null, lastDay: null };
+const NO_SUBSCRIPTION: CustomerFacts['subscription'] = { state: 'none', deliveries: 0, startedDay: null };
+const PURCHASE = purchaseCondition('o');
+
+/** SQL restricting `column` (a customer id) to the scope. */
+function scopeSql(column: string, scope: FactsScope, params: SqlParams): string {
+  if ('ids' in scope) return `${column} = any(${params.add(scope.ids, '::bigint[]')})`;
+  const bounds = [
+    scope.after === null ? null : `${column} > ${params.add(scope.after, '::bigint')}`,
+    scope.upTo === null ? null : `${column} <= ${params.add(scope.upTo, '::bigint')}`,
+  ].filter((bound) => bound !== null);
+  return bounds.length > 0 ? bounds.join(' and ') : 'true';
+}
+
+/** The operands the queries share, each numbered at its first use: the workspace, the instant, the time zone. */
+class FactParams extends SqlParams {
+  constructor(private readonly request: FactsRequest) {
+    super();
+  }
+  get ws(): string {
+    return this.shared('ws', this.request.workspaceId, '::bigint');
+  }
+  get at(): string {
+    return this.shared('at', this.request.at.toISOString(), '::timestamptz');
+  }
+  get tz(): string {
+    return this.shared('tz', this.request.timezone, '::text');
+  }
+}
+
+function baseParams(request: FactsRequest): FactParams {
+  return new FactParams(request);
+}
+
+interface BaseRow {
+  id: string;
+  lifecycle: 'lead' | 'customer';
+  /** The profile has a purchase after `at`: its summary must be summed again from its orders before `at`. */
+  laterPurchase: boolean;
+  summary: PurchaseSummary;
+  attributes: Record<string, unknown>;
+}
+
+async function loadBase(request: FactsRequest, scope: FactsScope): Promise<BaseRow[]> {
+  const params = baseParams(request);
+  const where = scopeSql('c.id', scope, params);
+  const names = request.needs.attributes;
+  const attributeColumns = names.map((name, i) => `, c.attributes -> ${params.add(name, '::text')} as a${i}`).join('');
+  // A profile existed at a past instant when it was created by then, or had an order or event by then
+  // (an import creates profiles at import time, with their past orders and events).
+  const existed = request.past
+    ? `and (c.created_at <= ${params.at}
+            or exists (select 1 from orders o where o.customer_id = c.id and o.ordered_at <= ${params.at})
+            or exists (select 1 from events e where e.customer_id = c.id and e.occurred_at <= ${params.at}))`
+    : '';
+  const { rows } = await request.db.query<Record<string, unknown>>(
+    `select c.id, c.lifecycle, c.became_customer_at <= ${params.at} as became_by_then, c.became_customer_at is null as never_became,
+            coalesce(c.last_purchase_at > ${params.at}, false) as later_purchase,
+            c.purchase_count, c.purchase_total::float8 as purchase_total,
+            ${localDaySql('c.first_purchase_at', params.tz)} as first_day, ${localDaySql('c.last_purchase_at', params.tz)} as last_day
+            ${attributeColumns}
+       from customers c
+      where c.workspace_id = ${params.ws} and ${where} ${existed}
+      order by c.id`,
+    params.values,
+  );
+  return rows.map((row) => {
+    const attributes: Record<string, unknown> = {};
+    names.forEach((name, i) => {
+      const value = row[`a${i}`];
+      if (value !== null && value !== undefined) attributes[name] = value;
+    });
+    return {
+      id: row.id as string,
+      lifecycle: lifecycleAt(row, request.past ?? false),
+      laterPurchase: row.later_purchase as boolean,
+      summary: {
+        count: row.purchase_count as number,
+        total: row.purchase_total as number,
+        firstDay: row.first_day as number | null,
+        lastDay: row.last_day as number | null,
+      },
+      attributes,
+    };
+  });
+}
+
+/**
+ * customers.lifecycle; as of a past instant, a customer who became one later was still a lead
+ * (a profile declared a customer without a known time, became_customer_at null, stays one).
+ */
+function lifecycleAt(row: Record<string, unknown>, past: boolean): 'lead' | 'customer' {
+  const lifecycle = row.lifecycle as 'lead' | 'customer';
+  if (!past || lifecycle === 'lead') return lifecycle;
+  return row.never_became === true || row.became_by_then === true ? 'customer' : 'lead';
+}
+
+/** Purchases ordered at or before `at` of the profiles in scope that have a purchase after `at`. */
+async function loadPurchasesAsOf(request: FactsRequest, scope: FactsScope): Promise<Map<string, PurchaseSummary>> {
+  const params = baseParams(request);
+  const where = scopeSql('c.id', scope, params);
+  const { rows } = await request.db.query<{ customer_id: string; n: number; total: number; first_day: number; last_day: number }>(
+    `select o.customer_id, count(*)::int as n, coalesce(sum(o.amount), 0)::float8 as total,
+            ${localDaySql('min(o.ordered_at)', params.tz)} as first_day, ${localDaySql('max(o.ordered_at)', params.tz)} as last_day
+       from customers c join orders o on o.customer_id = c.id
+      where c.workspace_id = ${params.ws} and ${where} and c.last_purchase_at > ${params.at}
+        and o.ordered_at <= ${params.at} and ${PURCHASE}
+      group by o.customer_id`,
+    params.values,
+  );
+  return new Map(rows.map((row) => [row.customer_id, { count: row.n, total: row.total, firstDay: row.first_day, lastDay: row.last_day }]));
+}
+
+async function loadProductNeed(request: FactsRequest, scope: FactsScope, need: ProductNeed): Promise<Map<string, ProductFacts>> {
+  if (need.productIds.length === 0) return new Map();
+  const params = baseParams(request);
+  const where = scopeSql('o.customer_id', scope, params);
+  const products = params.add(need.productIds, '::bigint[]');
+  const delivered = `o.delivered_at <= ${params.at}`;
+  const { rows } = await request.db.query<{ customer_id: string; n: number; first_day: number | null; last_day: number | null }>(
+    `select o.customer_id, count(*)::int as n,
+            ${localDaySql(`min(o.delivered_at) filter (where ${delivered})`, params.tz)} as first_day,
+            ${localDaySql(`max(o.delivered_at) filter (where ${delivered})`, params.tz)} as last_day
+       from orders o
+      where o.workspace_id = ${params.ws} and ${where} and o.ordered_at <= ${params.at} and ${PURCHASE}
+        and exists (select 1 from order_items i where i.order_id = o.id and i.product_id = any(${products}))
+      group by o.customer_id`,
+    params.values,
+  );
+  return new Map(rows.map((row) => [row.customer_id, { purchases: row.n, firstDeliveredDay: row.first_day, lastDeliveredDay: row.last_day }]));
+}
+
+async function loadSubscriptions(request: FactsRequest, scope: FactsScope): Promise<Map<string, CustomerFacts['subscription']>> {
+  const params = baseParams(request);
+  const where = scopeSql('s.customer_id', scope, params);
+  // Present: the stored status and deliveries. Past: each subscription's last status at or before `at`, and its deliveries so far.
+  const subscriptions = request.past
+    ? `(select s.customer_id, s.started_at,
+               (select h.status from subscription_status_changes h
+                 where h.subscription_id = s.id and h.changed_at <= ${params.at}
+                 order by h.changed_at desc, h.id desc limit 1) as status,
+               (select count(*)::int from orders o
+                 where o.workspace_id = ${params.ws} and o.subscription_external_id = s.external_id
+                   and o.ordered_at <= ${params.at} and ${PURCHASE}) as deliveries
+          from subscriptions s
+         where s.workspace_id = ${params.ws} and ${where} and s.started_at <= ${params.at})`
+    : `(select s.customer_id, s.started_at, s.status, s.deliveries from subscriptions s where s.workspace_id = ${params.ws} and ${where})`;
+  const { rows } = await request.db.query<{ customer_id: string; state: SubscriptionState; deliveries: number; started_day: number | null }>(
+    `select t.customer_id,
+            case when bool_or(t.status = 'active' and t.started_at <= ${params.at}) then 'active'
+                 when bool_or(t.status = 'paused') then 'paused'
+                 else 'cancelled' end as state,
+            coalesce(max(t.deliveries), 0)::int as deliveries,
+            ${localDaySql(`min(t.started_at) filter (where t.status in ('active', 'paused'))`, params.tz)} as started_day
+       from ${subscriptions} t
+      group by t.customer_id`,
+    params.values,
+  );
+  return new Map(rows.map((row) => [row.customer_id, { state: row.state, deliveries: row.deliveries, startedDay: row.started_day }]));
+}
+
+async function loadEventNeed(request: FactsRequest, scope: FactsScope, need: EventNeed): Promise<Map<string, number>> {
+  const params = baseParams(request);
+  const where = scopeSql('e.customer_id', scope, params);
+  const today = todayOf(request.at, request.timezone);
+  const since = localDayStartInstant(today - need.withinDays + 1, request.timezone);
+  const type = params.add(need.type, '::text');
+  const from = params.add(since.toISOString(), '::timestamptz');
+  const tests = need.where.map((test) => ` and ${propertyTestSql('e.properties', test, params)}`).join('');
+  const { rows } = await request.db.query<{ customer_id: string; n: number }>(
+    `select e.customer_id, count(*)::int as n
+       from events e
+      where e.workspace_id = ${params.ws} and e.type = ${type} and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
+        and ${where}${tests}
+      group by e.customer_id`,
+    params.values,
+  );
+  return new Map(rows.map((row) => [row.customer_id, row.n]));
+}
+
+async function loadPAlive(request: FactsRequest, scope: FactsScope): Promise<Map<string, number>> {
+  const params = baseParams(request);
+  const where = scopeSql('v.customer_id', scope, params);
+  const { rows } = await request.db.query<{ customer_id: string; p: number }>(
+    `select v.customer_id, v.probability_alive as p from customer_values v
+      where v.workspace_id = ${params.ws} and ${where}`,
+    params.values,
+  );
+  return new Map(rows.map((row) => [row.customer_id, row.p]));
+}

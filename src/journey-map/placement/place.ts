@@ -1,0 +1,203 @@
+import type pg from 'pg';
+import type { AnalyticsEngine } from '../../analytics/engine/analytics-engine.ts';
+import { withTransaction } from '../../db/transaction.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { JourneyMap, MoveCause } from '../model.ts';
+import { placeFacts } from '../rules/compile.ts';
+import { loadFacts, type FactsScope } from './facts-loader.ts';
+import { takePendingChanges, type PendingChanges, type PlacementCause } from './pending-changes.ts';
+import { finishRun, lockWorkspacePlacement, placeScope, placingContext, PlacingTally, readActiveMap, readPlacements } from './placing-run.ts';
+
+/**
+ * Placement: every profile (customer or lead) of a workspace in exactly one cell of the
+ * active map. Every run holds the workspace's placement lock for its transaction, compares
+ * with journey_placements, and writes only what changed: the placement, one journey_moves row
+ * per change of cell (from null on a first placement), and, in the same transaction,
+ * journey_flow_days (the local day of the move) and journey_cell_counts, so the counts always
+ * add up to the profiles placed. Without an active map there is nothing to do.
+ */
+
+export interface PlacementOutcome {
+  /** Profiles placed (a full run: every profile; a partial one: those named that exist). */
+  profiles: number;
+  /** Profiles whose cell changed (first placements included). */
+  moved: number;
+  seconds: number;
+}
+
+/** Customers per chunk of a full run: bounds the memory of the facts held at once. */
+export const CHUNK_CUSTOMERS = 100_000;
+
+/**
+ * Places every profile of the workspace at the clock's now, in one transaction. Changes queued
+ * meanwhile by writers (journey_changes) are taken in the same transaction, so their customers'
+ * moves carry their own cause; everyone else's move carries `cause` ('map' after a new map
+ * version, 'sweep' at midnight or on demand).
+ *
+ * @example
+ * const { profiles, moved } = await placeWorkspace({ pool, workspaceId, clock, cause: 'sweep' });
+ */
+export async function placeWorkspace(params: {
+  pool: pg.Pool;
+  workspaceId: string;
+  clock: Clock;
+  cause: MoveCause;
+  analytics?: AnalyticsEngine;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<PlacementOutcome> {
+  const started = performance.now();
+  const { pool, workspaceId } = params;
+  const placed = await withTransaction(pool, async (client) => {
+    await lockWorkspacePlacement(client, workspaceId);
+    const pending = await takePendingChanges(client, workspaceId);
+    return placeWorkspaceLocked({ client, pool, workspaceId, at: params.clock.now(), pending, cause: params.cause, ...optional(params) });
+  });
+  return { ...placed, seconds: (performance.now() - started) / 1000 };
+}
+
+function optional(params: { analytics?: AnalyticsEngine | undefined; onProgress?: ((done: number, total: number) => void) | undefined }) {
+  return {
+    ...(params.analytics ? { analytics: params.analytics } : {}),
+    ...(params.onProgress ? { onProgress: params.onProgress } : {}),
+  };
+}
+
+/** A full run inside a transaction holding the workspace's placement lock. */
+export async function placeWorkspaceLocked(params: {
+  client: pg.ClientBase;
+  pool: pg.Pool;
+  workspaceId: string;
+  at: Date;
+  pending: PendingChanges;
+  cause: MoveCause;
+  past?: boolean;
+  analytics?: AnalyticsEngine;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<{ profiles: number; moved: number }> {
+  const { client, pool, workspaceId, pending } = params;
+  const map = await readActiveMap(client, workspaceId);
+  if (!map) return { profiles: 0, moved: 0 };
+  const context = await placingContext({ client, pool, workspaceId, map, at: params.at, past: params.past ?? false, analytics: params.analytics });
+  const fallback: PlacementCause = { cause: params.cause, ref: null };
+  const causeOf = (customerId: string) => pending.causes.get(customerId) ?? fallback;
+  const tally = new PlacingTally();
+  const { scopes, total } = await chunkScopes(client, workspaceId);
+  // The next chunk's facts load (on the pool) while this chunk's changes are written (on the client).
+  let next = loadFacts(context.facts, scopes[0]!);
+  for (let i = 0; i < scopes.length; i++) {
+    const facts = await next;
+    if (i + 1 < scopes.length) next = loadFacts(context.facts, scopes[i + 1]!);
+    await placeScope({ client, context, scope: scopes[i]!, facts, causeOf, tally });
+    params.onProgress?.(Math.min(tally.profiles, total), total);
+  }
+  await finishRun(client, context, tally, true);
+  return { profiles: tally.profiles, moved: tally.moved };
+}
+
+/**
+ * Re-places the named customers at the clock's now (the live path: the customers a write
+ * touched), each move carrying that customer's cause. With a pool, its own transaction; with
+ * a client, inside the caller's transaction (the lock is then held until the caller commits).
+ */
+export async function placeCustomers(params: {
+  pool?: pg.Pool;
+  client?: pg.ClientBase;
+  workspaceId: string;
+  clock: Clock;
+  customerIds: readonly string[];
+  /** Parallel to customerIds. */
+  causes: readonly PlacementCause[];
+  analytics?: AnalyticsEngine;
+}): Promise<PlacementOutcome> {
+  const started = performance.now();
+  const { pool, workspaceId } = params;
+  const causes = new Map(params.customerIds.map((id, i) => [id, params.causes[i]!]));
+  const work = async (client: pg.ClientBase) => {
+    await lockWorkspacePlacement(client, workspaceId);
+    return placeCustomersLocked({ client, pool, workspaceId, at: params.clock.now(), causes, analytics: params.analytics });
+  };
+  let placed: { profiles: number; moved: number };
+  if (params.client) placed = await work(params.client);
+  else if (pool) placed = await withTransaction(pool, work);
+  else throw new Error('placeCustomers needs a pool or a client');
+  return { ...placed, seconds: (performance.now() - started) / 1000 };
+}
+
+/** A partial run inside a transaction holding the workspace's placement lock. */
+export async function placeCustomersLocked(params: {
+  client: pg.ClientBase;
+  pool?: pg.Pool | undefined;
+  workspaceId: string;
+  at: Date;
+  causes: Map<string, PlacementCause>;
+  analytics?: AnalyticsEngine | undefined;
+}): Promise<{ profiles: number; moved: number }> {
+  const { client, workspaceId, causes } = params;
+  if (causes.size === 0) return { profiles: 0, moved: 0 };
+  const map = await readActiveMap(client, workspaceId);
+  if (!map) return { profiles: 0, moved: 0 };
+  const context = await placingContext({ client, pool: params.pool, workspaceId, map, at: params.at, analytics: params.analytics });
+  const tally = new PlacingTally();
+  const ids = [...causes.keys()].sort((a, b) => Number(a) - Number(b));
+  for (let first = 0; first < ids.length; first += CHUNK_CUSTOMERS) {
+    const scope: FactsScope = { ids: ids.slice(first, first + CHUNK_CUSTOMERS) };
+    await placeScope({ client, context, scope, causeOf: (id) => causes.get(id)!, tally });
+  }
+  await finishRun(client, context, tally, false);
+  return { profiles: tally.profiles, moved: tally.moved };
+}
+
+/**
+ * How an unsaved map would place the workspace's profiles now (the workshop's preview): the
+ * customers per cell, stages kept by the stages already reached (by key) as saving would.
+ * Writes nothing.
+ */
+export async function previewPlacement(params: {
+  pool: pg.Pool;
+  workspaceId: string;
+  clock: Clock;
+  map: JourneyMap;
+  analytics?: AnalyticsEngine;
+}): Promise<{ cells: Array<{ stage: string; level: string; customers: number }>; profiles: number }> {
+  const { pool, workspaceId, map } = params;
+  const client = await pool.connect();
+  try {
+    const context = await placingContext({
+      client,
+      pool,
+      workspaceId,
+      map: { version: 0, map },
+      at: params.clock.now(),
+      analytics: params.analytics,
+    });
+    const counts = map.stages.map(() => map.levels.map(() => 0));
+    let profiles = 0;
+    for (const scope of (await chunkScopes(client, workspaceId)).scopes) {
+      const [facts, stored] = await Promise.all([loadFacts(context.facts, scope), readPlacements(client, workspaceId, scope)]);
+      for (const customer of facts) {
+        const before = stored.get(customer.customerId);
+        const placed = placeFacts(context.compiled, customer, context.today, before ? (context.stageIndex.get(before.stage) ?? -1) : -1);
+        counts[placed.stage]![placed.level]!++;
+        profiles++;
+      }
+    }
+    const cells = map.stages.flatMap((stage, s) => map.levels.map((level, l) => ({ stage: stage.key, level: level.key, customers: counts[s]![l]! })));
+    return { cells, profiles };
+  } finally {
+    client.release();
+  }
+}
+
+/** The workspace's customer ids cut into ranges of about CHUNK_CUSTOMERS, covering every id (the first and last open-ended), and how many profiles there are. */
+async function chunkScopes(client: pg.ClientBase, workspaceId: string): Promise<{ scopes: FactsScope[]; total: number }> {
+  const { rows } = await client.query<{ id: string; n: number; total: number }>(
+    `select id, n, total from (select id, row_number() over (order by id)::int as n, count(*) over ()::int as total
+                                 from customers where workspace_id = $1) t
+      where n % $2 = 0 or n = total order by id`,
+    [workspaceId, CHUNK_CUSTOMERS],
+  );
+  const total = rows[0]?.total ?? 0;
+  const bounds = rows.filter((row) => row.n % CHUNK_CUSTOMERS === 0 && row.n < total).map((row) => row.id);
+  const scopes = [...bounds, null].map((upTo, i) => ({ after: i === 0 ? null : bounds[i - 1]!, upTo }));
+  return { scopes, total };
+}

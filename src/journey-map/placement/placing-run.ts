@@ -1,0 +1,269 @@
+import type pg from 'pg';
+import type { AnalyticsEngine } from '../../analytics/engine/analytics-engine.ts';
+import { formatDay } from '../../analytics/periods.ts';
+import { localDateOf } from '../../shared/time.ts';
+import type { JourneyMap } from '../model.ts';
+import { compileMap, loadCatalogue, placeFacts, type CompiledMap } from '../rules/compile.ts';
+import type { CustomerFacts } from '../rules/facts.ts';
+import { loadFacts, type FactsRequest, type FactsScope } from './facts-loader.ts';
+import { todayOf } from './local-days.ts';
+import type { PlacementCause } from './pending-changes.ts';
+import { rfmSegmentLookup } from './rfm-lookup.ts';
+
+/**
+ * One placement run inside a transaction that holds the workspace's placement lock: the
+ * active map compiled, the facts request, and the writes of what changed (placements, one
+ * move per change of cell, the flow days and the cell counts), all set-based.
+ */
+
+/** The transaction-scoped lock every placement of a workspace takes first: one placer per workspace at a time. */
+export async function lockWorkspacePlacement(client: pg.ClientBase, workspaceId: string): Promise<void> {
+  await client.query(`select pg_advisory_xact_lock(hashtextextended('journey-placement:' || $1::text, 0))`, [workspaceId]);
+}
+
+export interface ActiveMap {
+  version: number;
+  map: JourneyMap;
+}
+
+export async function readActiveMap(db: pg.Pool | pg.ClientBase, workspaceId: string): Promise<ActiveMap | null> {
+  const { rows } = await db.query<{ version: number; map: JourneyMap }>(
+    `select version, map from journey_maps where workspace_id = $1 and status = 'active'`,
+    [workspaceId],
+  );
+  return rows[0] ?? null;
+}
+
+export interface PlacingContext {
+  workspaceId: string;
+  timezone: string;
+  version: number;
+  compiled: CompiledMap;
+  stageIndex: Map<string, number>;
+  at: Date;
+  today: number;
+  facts: FactsRequest;
+}
+
+/** The context of a run on `map` (the active one, or an unsaved one to preview) at `at`. */
+export async function placingContext(params: {
+  client: pg.ClientBase;
+  /** Facts are read through the pool (concurrently) when given, else through the client. */
+  pool?: pg.Pool | undefined;
+  workspaceId: string;
+  map: ActiveMap;
+  at: Date;
+  past?: boolean;
+  analytics?: AnalyticsEngine | undefined;
+}): Promise<PlacingContext> {
+  const { client, pool, workspaceId, map, at } = params;
+  const { rows } = await client.query<{ timezone: string }>('select timezone from workspaces where id = $1', [workspaceId]);
+  const timezone = rows[0]!.timezone;
+  const compiled = compileMap(map.map, await loadCatalogue(client, workspaceId));
+  const today = todayOf(at, timezone);
+  const facts: FactsRequest = { db: pool ?? client, workspaceId, timezone, needs: compiled.needs, at, past: params.past ?? false };
+  if (compiled.needs.rfm) {
+    if (!pool) throw new Error('RFM rules need a pool to score the base');
+    facts.rfmSegment = await rfmSegmentLookup({ pool, workspaceId, timezone, asOf: formatDay(today), analytics: params.analytics });
+  }
+  return {
+    workspaceId,
+    timezone,
+    version: map.version,
+    compiled,
+    stageIndex: new Map(compiled.stages.map((stage, i) => [stage.key, i])),
+    at,
+    today,
+    facts,
+  };
+}
+
+export interface StoredPlacement {
+  stage: string;
+  level: string;
+  mapVersion: number;
+}
+
+/** The stored placements of the customers in scope. */
+export async function readPlacements(client: pg.ClientBase, workspaceId: string, scope: FactsScope): Promise<Map<string, StoredPlacement>> {
+  const where =
+    'ids' in scope
+      ? { sql: 'customer_id = any($2::bigint[])', values: [scope.ids] }
+      : {
+          sql: 'customer_id > coalesce($2::bigint, -1) and ($3::bigint is null or customer_id <= $3::bigint)',
+          values: [scope.after, scope.upTo],
+        };
+  const { rows } = await client.query<{ customer_id: string; stage: string; level: string; map_version: number }>(
+    `select customer_id, stage, level, map_version from journey_placements where workspace_id = $1 and ${where.sql}`,
+    [workspaceId, ...where.values],
+  );
+  return new Map(rows.map((row) => [row.customer_id, { stage: row.stage, level: row.level, mapVersion: row.map_version }]));
+}
+
+/** A cell as one string, for tallies: stage and level keys cannot hold a NUL. */
+const cellOf = (stage: string, level: string) => `${stage}\u0000${level}`;
+const splitCell = (cell: string) => cell.split('\u0000') as [string, string];
+
+/** What a run decided and wrote, accumulated over its chunks. */
+export class PlacingTally {
+  profiles = 0;
+  moved = 0;
+  /** Cell → customers placed there by this run (a full run: everyone). */
+  readonly placed = new Map<string, number>();
+  /** Cell → change of its count (a partial run). */
+  readonly delta = new Map<string, number>();
+  /** "from cell\0to cell" ('' cells for entering) → moves. */
+  readonly flows = new Map<string, number>();
+
+  add(map: Map<string, number>, key: string, by: number): void {
+    map.set(key, (map.get(key) ?? 0) + by);
+  }
+}
+
+/**
+ * Places the customers of one scope: their facts, their stored placements, the decision per
+ * customer, and the writes of the changes (placements upserted, moves inserted, placements of
+ * profiles that no longer exist deleted), each one statement over arrays. The tally collects
+ * counts and flows for `finishRun`.
+ */
+export async function placeScope(params: {
+  client: pg.ClientBase;
+  context: PlacingContext;
+  scope: FactsScope;
+  /** The facts of the scope, when already loaded (prefetched). */
+  facts?: CustomerFacts[];
+  causeOf: (customerId: string) => PlacementCause;
+  tally: PlacingTally;
+}): Promise<void> {
+  const { client, context, scope, causeOf, tally } = params;
+  const [facts, stored] = await Promise.all([params.facts ?? loadFacts(context.facts, scope), readPlacements(client, context.workspaceId, scope)]);
+  const write = {
+    ids: [] as string[],
+    stages: [] as string[],
+    levels: [] as string[],
+    moved: [] as boolean[],
+    fromStages: [] as (string | null)[],
+    fromLevels: [] as (string | null)[],
+    causes: [] as string[],
+    refs: [] as (string | null)[],
+  };
+  const { compiled, stageIndex, today, version } = context;
+  for (const customer of facts) {
+    const before = stored.get(customer.customerId);
+    stored.delete(customer.customerId);
+    const placed = placeFacts(compiled, customer, today, before ? (stageIndex.get(before.stage) ?? -1) : -1);
+    const stage = compiled.stages[placed.stage]!.key;
+    const level = compiled.levels[placed.level]!.key;
+    tally.profiles++;
+    const cell = cellOf(stage, level);
+    tally.add(tally.placed, cell, 1);
+    const moved = !before || before.stage !== stage || before.level !== level;
+    if (!moved && before.mapVersion === version) continue;
+    const cause = causeOf(customer.customerId);
+    write.ids.push(customer.customerId);
+    write.stages.push(stage);
+    write.levels.push(level);
+    write.moved.push(moved);
+    write.fromStages.push(before?.stage ?? null);
+    write.fromLevels.push(before?.level ?? null);
+    write.causes.push(cause.cause);
+    write.refs.push(cause.ref);
+    if (moved) {
+      tally.moved++;
+      tally.add(tally.delta, cell, 1);
+      if (before) tally.add(tally.delta, cellOf(before.stage, before.level), -1);
+      tally.add(tally.flows, `${before ? cellOf(before.stage, before.level) : cellOf('', '')}\u0000${cell}`, 1);
+    }
+  }
+  // Left in `stored`: placements of profiles that no longer exist (or, as of a past instant, not yet).
+  const gone = [...stored.keys()];
+  for (const placement of stored.values()) tally.add(tally.delta, cellOf(placement.stage, placement.level), -1);
+  if (gone.length > 0) {
+    await client.query('delete from journey_placements where workspace_id = $1 and customer_id = any($2::bigint[])', [context.workspaceId, gone]);
+  }
+  if (write.ids.length === 0) return;
+  const at = context.at.toISOString();
+  await client.query(
+    `insert into journey_placements as p (workspace_id, customer_id, stage, level, map_version, placed_at)
+     select $1, w.customer_id, w.stage, w.level, $2, $3::timestamptz
+       from unnest($4::bigint[], $5::text[], $6::text[]) as w(customer_id, stage, level)
+     on conflict (workspace_id, customer_id) do update set
+       stage = excluded.stage, level = excluded.level, map_version = excluded.map_version,
+       placed_at = case when (p.stage, p.level) = (excluded.stage, excluded.level) then p.placed_at else excluded.placed_at end`,
+    [context.workspaceId, version, at, write.ids, write.stages, write.levels],
+  );
+  await client.query(
+    `insert into journey_moves (workspace_id, customer_id, map_version, from_stage, from_level, to_stage, to_level, moved_at, cause, cause_ref)
+     select $1, m.customer_id, $2, m.from_stage, m.from_level, m.to_stage, m.to_level, $3::timestamptz, m.cause, m.cause_ref
+       from unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
+         as m(customer_id, from_stage, from_level, to_stage, to_level, cause, cause_ref, moved)
+      where m.moved`,
+    [
+      context.workspaceId,
+      version,
+      at,
+      write.ids,
+      write.fromStages,
+      write.fromLevels,
+      write.stages,
+      write.levels,
+      write.causes,
+      write.refs,
+      write.moved,
+    ],
+  );
+}
+
+/**
+ * Writes what the run's chunks tallied: the moves per (from, to) cell on the local day of the
+ * run's instant, and the cell counts — replaced by the run's own count of everyone when it
+ * placed the whole workspace (`full`), else changed by the run's deltas.
+ */
+export async function finishRun(client: pg.ClientBase, context: PlacingContext, tally: PlacingTally, full: boolean): Promise<void> {
+  const { workspaceId } = context;
+  if (tally.flows.size > 0) {
+    const pairs = [...tally.flows.entries()].map(([key, moves]) => ({ cells: key.split('\u0000'), moves }));
+    await client.query(
+      `insert into journey_flow_days as f (workspace_id, day, from_stage, from_level, to_stage, to_level, moves)
+       select $1, $2::date, d.from_stage, d.from_level, d.to_stage, d.to_level, d.moves
+         from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[]) as d(from_stage, from_level, to_stage, to_level, moves)
+       on conflict (workspace_id, day, from_stage, from_level, to_stage, to_level) do update set moves = f.moves + excluded.moves`,
+      [
+        workspaceId,
+        localDateOf(context.at, context.timezone),
+        pairs.map((p) => p.cells[0]),
+        pairs.map((p) => p.cells[1]),
+        pairs.map((p) => p.cells[2]),
+        pairs.map((p) => p.cells[3]),
+        pairs.map((p) => p.moves),
+      ],
+    );
+  }
+  if (full) {
+    const cells = [...tally.placed.entries()].map(([cell, customers]) => [...splitCell(cell), customers] as const);
+    await client.query('delete from journey_cell_counts where workspace_id = $1', [workspaceId]);
+    await client.query(
+      `insert into journey_cell_counts (workspace_id, stage, level, customers)
+       select $1, * from unnest($2::text[], $3::text[], $4::bigint[])`,
+      [workspaceId, cells.map((c) => c[0]), cells.map((c) => c[1]), cells.map((c) => c[2])],
+    );
+    return;
+  }
+  const changes = [...tally.delta.entries()].filter(([, by]) => by !== 0).map(([cell, by]) => [...splitCell(cell), by] as const);
+  if (changes.length === 0) return;
+  const column = (i: 0 | 1 | 2, sign: 1 | -1) => changes.filter((c) => Math.sign(c[2]) === sign).map((c) => c[i]);
+  // Decreases first, on rows that exist (a cell a customer leaves holds them); then increases, inserting new cells.
+  await client.query(
+    `update journey_cell_counts c set customers = c.customers + d.by
+       from unnest($2::text[], $3::text[], $4::bigint[]) as d(stage, level, by)
+      where c.workspace_id = $1 and c.stage = d.stage and c.level = d.level`,
+    [workspaceId, column(0, -1), column(1, -1), column(2, -1)],
+  );
+  await client.query(
+    `insert into journey_cell_counts as c (workspace_id, stage, level, customers)
+     select $1, * from unnest($2::text[], $3::text[], $4::bigint[])
+     on conflict (workspace_id, stage, level) do update set customers = c.customers + excluded.customers`,
+    [workspaceId, column(0, 1), column(1, 1), column(2, 1)],
+  );
+  await client.query('delete from journey_cell_counts where workspace_id = $1 and customers = 0', [workspaceId]);
+}
