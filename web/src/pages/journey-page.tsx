@@ -146,8 +146,8 @@ function JourneyDiagramPage({ view, action, saved }: { view: ActiveJourney; acti
       {view.placed !== view.profiles && <p className="alert alert-warning">{m.notPlaced(format.integer(Math.abs(view.profiles - view.placed)))}</p>}
       {flows.state === 'failed' && <Failure error={flows.error} retry={flows.reload} />}
       <div className={selected ? 'journey-body has-panel' : 'journey-body'}>
-        <figure className="journey-figure" aria-busy={flows.state !== 'ready' || flows.refreshing}>
-          <JourneyDiagram input={input} selected={selected ?? undefined} onSelectCell={select} />
+        <figure className="journey-figure journey-print" aria-busy={flows.state !== 'ready' || flows.refreshing}>
+          <JourneyDiagram input={input} selected={selected ?? undefined} onSelectCell={(cell) => select({ stage: cell.stage, level: cell.level })} />
           <figcaption className="muted">
             {shownFlows && t.journey.period.showing(format.calendarDate(shownFlows.from), format.calendarDate(shownFlows.to))}
             {' · '}
