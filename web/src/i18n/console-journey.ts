@@ -1,3 +1,5 @@
+import { DIAGRAM_LABELS_EN, DIAGRAM_LABELS_JA } from '../../../src/journey-map/diagram/labels.ts';
+
 /**
  * The journey map's pages (journey): the diagram page with its cell panel, coverage (漏れなく),
  * the technology map, the journey card of the customer 360 page, the customer list's cell filter,
@@ -7,21 +9,8 @@ export const journeyJa = {
   section: 'カスタマージャーニー',
   sectionNav: 'カスタマージャーニーのページ',
   pages: { map: 'ジャーニーマップ', coverage: '漏れなくチェック', technology: 'テクノロジーマップ' },
-  diagram: {
-    title: 'CRM戦略ダイアグラム',
-    stageAxis: 'ステージ',
-    levelAxis: '好意度',
-    goal: 'ゴール',
-    customers: (count: string) => `${count}人`,
-    period: (from: string, to: string) => `期間 ${from} 〜 ${to}`,
-    statuses: { in_use: '実施中', planned: '計画中', not_introduced: '未導入' },
-    channels: { email: 'メール', line: 'LINE', sms: 'SMS', print: '印刷物', task: 'タスク', webhook: 'Webhook' },
-    noContact: '接触しない',
-    hiddenMeasures: (count: number) => `ほか${count}件`,
-    flows: { advance: '前進', rise: '上昇', step_down: 'ステップダウン' },
-    staircase: '目指す階段',
-    editCell: (cell: string) => `「${cell}」を編集`,
-  },
+  /** The drawing's own words: the exports' (`journey export --locale ja`), so screen and paper say the same. */
+  diagram: DIAGRAM_LABELS_JA,
   kinds: { advance: '前進', rise: '上昇', step_down: 'ステップダウン', enter: '新規' },
   cellName: (stage: string, level: string) => `${stage} × ${level}`,
   map: {
@@ -172,21 +161,7 @@ export const journeyEn: JourneyMessages = {
   section: 'Journey map',
   sectionNav: 'Journey map pages',
   pages: { map: 'Journey diagram', coverage: 'Coverage', technology: 'Technology map' },
-  diagram: {
-    title: 'CRM strategy diagram',
-    stageAxis: 'Stage',
-    levelAxis: 'Affinity',
-    goal: 'Goal',
-    customers: (count: string) => `${count} customers`,
-    period: (from: string, to: string) => `Period ${from} – ${to}`,
-    statuses: { in_use: 'In use', planned: 'Planned', not_introduced: 'Not introduced' },
-    channels: { email: 'Email', line: 'LINE', sms: 'SMS', print: 'Print', task: 'Task', webhook: 'Webhook' },
-    noContact: 'No contact',
-    hiddenMeasures: (count: number) => `+${count} more`,
-    flows: { advance: 'Advance', rise: 'Rise', step_down: 'Step-down' },
-    staircase: 'Staircase',
-    editCell: (cell: string) => `Edit ${cell}`,
-  },
+  diagram: DIAGRAM_LABELS_EN,
   kinds: { advance: 'Advance', rise: 'Rise', step_down: 'Step-down', enter: 'Entered' },
   cellName: (stage: string, level: string) => `${stage} × ${level}`,
   map: {
