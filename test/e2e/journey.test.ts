@@ -136,7 +136,7 @@ async function listedNames(): Promise<string[]> {
 
 /** The diagram's cell (a button named by stage, level, count and share). */
 function diagramCell(stage: string, level: string) {
-  return page.getByRole('figure').getByRole('button', { name: new RegExp(`^${stage}.*${level}`) });
+  return page.getByRole('figure').getByRole('button', { name: new RegExp(`^${stage} × ${level}`) });
 }
 
 beforeAll(async () => {
@@ -172,7 +172,7 @@ describe('the journey diagram', () => {
       for (const level of MAP.levels) {
         const count = view.cells.find((c) => c.stage === stage.key && c.level === level.key)?.customers ?? 0;
         const label = await diagramCell(stage.name, level.name).getAttribute('aria-label');
-        expect(label).toContain(`${count}人`);
+        expect(Number(/: ([\d,]+)人/.exec(label ?? '')?.[1]?.replace(/,/g, ''))).toBe(count);
       }
     }
     expect(await page.getByText(MAP.goal).first().isVisible()).toBe(true);

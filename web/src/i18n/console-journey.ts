@@ -1,3 +1,5 @@
+import { DIAGRAM_LABELS_EN, DIAGRAM_LABELS_JA } from '../../../src/journey-map/diagram/labels.ts';
+
 /**
  * The journey map's pages (journey): the diagram page with its cell panel, coverage (漏れなく),
  * the technology map, the journey card of the customer 360 page, the customer list's cell filter,
@@ -7,24 +9,10 @@ export const journeyJa = {
   section: 'カスタマージャーニー',
   sectionNav: 'カスタマージャーニーのページ',
   pages: { map: 'ジャーニーマップ', coverage: '漏れなくチェック', technology: 'テクノロジーマップ' },
-  diagram: {
-    title: 'CRM戦略ダイアグラム',
-    stageAxis: 'ステージ',
-    levelAxis: '好意度',
-    goal: 'ゴール',
-    customers: (count: string) => `${count}人`,
-    period: (from: string, to: string) => `期間 ${from} 〜 ${to}`,
-    statuses: { in_use: '実施中', planned: '計画中', not_introduced: '未導入' },
-    channels: { email: 'メール', line: 'LINE', sms: 'SMS', print: '印刷物', task: 'タスク', webhook: 'Webhook' },
-    noContact: '接触しない',
-    hiddenMeasures: (count: number) => `ほか${count}件`,
-    flows: { advance: '前進', rise: '上昇', step_down: 'ステップダウン' },
-    staircase: '目指す階段',
-    editCell: (cell: string) => `「${cell}」を編集`,
-  },
+  /** The drawing's own words: the exports' (`journey export --locale ja`), so screen and paper say the same. */
+  diagram: DIAGRAM_LABELS_JA,
   kinds: { advance: '前進', rise: '上昇', step_down: 'ステップダウン', enter: '新規' },
   cellName: (stage: string, level: string) => `${stage} × ${level}`,
-  outsideMap: '(マップ外)',
   map: {
     goal: 'ゴール',
     version: (version: string, when: string, by: string) => `バージョン ${version}・${when} ${by} が更新`,
@@ -33,10 +21,8 @@ export const journeyJa = {
     profiles: '顧客・見込み客',
     placed: '配置済み',
     notPlaced: (n: string) => `${n} 人がまだどのセルにも配置されていません(再配置で解消します)。`,
-    diagramLabel: 'カスタマージャーニーのダイアグラム',
     cellHint: 'セルをクリック(またはフォーカスして Enter)すると、そのセルの詳細が開きます。',
     workshopMode: 'ワークショップモード',
-    viewMode: '表示モードに戻る',
     saved: 'マップを保存しました。',
   },
   period: {
@@ -49,7 +35,6 @@ export const journeyJa = {
     showing: (from: string, to: string) => `${from} 〜 ${to} の流れ`,
   },
   legend: {
-    title: '凡例',
     flows: '流れ(矢印の太さは人数)',
     stepDownNote: 'ステップダウンは赤の破線',
   },
@@ -176,24 +161,9 @@ export const journeyEn: JourneyMessages = {
   section: 'Journey map',
   sectionNav: 'Journey map pages',
   pages: { map: 'Journey diagram', coverage: 'Coverage', technology: 'Technology map' },
-  diagram: {
-    title: 'CRM strategy diagram',
-    stageAxis: 'Stage',
-    levelAxis: 'Affinity',
-    goal: 'Goal',
-    customers: (count: string) => `${count} customers`,
-    period: (from: string, to: string) => `Period ${from} – ${to}`,
-    statuses: { in_use: 'In use', planned: 'Planned', not_introduced: 'Not introduced' },
-    channels: { email: 'Email', line: 'LINE', sms: 'SMS', print: 'Print', task: 'Task', webhook: 'Webhook' },
-    noContact: 'No contact',
-    hiddenMeasures: (count: number) => `+${count} more`,
-    flows: { advance: 'Advance', rise: 'Rise', step_down: 'Step-down' },
-    staircase: 'Staircase',
-    editCell: (cell: string) => `Edit ${cell}`,
-  },
+  diagram: DIAGRAM_LABELS_EN,
   kinds: { advance: 'Advance', rise: 'Rise', step_down: 'Step-down', enter: 'Entered' },
   cellName: (stage: string, level: string) => `${stage} × ${level}`,
-  outsideMap: '(outside the map)',
   map: {
     goal: 'Goal',
     version: (version: string, when: string, by: string) => `Version ${version} · updated ${when} by ${by}`,
@@ -202,10 +172,8 @@ export const journeyEn: JourneyMessages = {
     profiles: 'Customers and leads',
     placed: 'Placed',
     notPlaced: (n: string) => `${n} are not placed in any cell yet (re-placing everyone fixes it).`,
-    diagramLabel: 'The customer journey diagram',
     cellHint: 'Click a cell (or focus it and press Enter) to open its details.',
     workshopMode: 'Workshop mode',
-    viewMode: 'Back to the diagram',
     saved: 'The map was saved.',
   },
   period: {
@@ -218,7 +186,6 @@ export const journeyEn: JourneyMessages = {
     showing: (from: string, to: string) => `Flows ${from} – ${to}`,
   },
   legend: {
-    title: 'Legend',
     flows: 'Flows (arrow width = customers)',
     stepDownNote: 'step-downs are red and dashed',
   },

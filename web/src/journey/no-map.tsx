@@ -1,9 +1,10 @@
+import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useRole } from '../workspaces/workspaces.tsx';
 import { mayEditMap } from './journey-roles.ts';
 
-/** The journey page of a workspace without a map: what a map is, and the two ways to make one. */
-export function NoJourneyMap() {
+/** The journey pages of a workspace without a map: what a map is, and the two ways to make one (`action`: the workshop mode's button, for those who may use it). */
+export function NoJourneyMap({ action }: { action?: ReactNode } = {}) {
   const { t } = useI18n();
   const n = t.journey.noMap;
   const role = useRole();
@@ -20,6 +21,7 @@ export function NoJourneyMap() {
         </pre>
         <h3>{n.workshopTitle}</h3>
         <p>{mayEditMap(role) ? n.workshop : n.workshopNotAllowed}</p>
+        {action && <p>{action}</p>}
       </section>
     </>
   );

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useMemo, useState, type ReactNode } from 'react';
 import type { DiagramInput } from '../../../src/journey-map/diagram/types.ts';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { useQueryState } from '../analytics/search-params.ts';
@@ -9,10 +9,12 @@ import { CellPanel } from '../journey/cell-panel.tsx';
 import { ExportButtons } from '../journey/export-buttons.tsx';
 import { JourneyDiagram } from '../journey/journey-diagram.tsx';
 import { sameCell, type CellKey } from '../journey/journey-names.ts';
+import { mayEditMap } from '../journey/journey-roles.ts';
 import { NoJourneyMap } from '../journey/no-map.tsx';
 import { PeriodChooser, useJourneyPeriod } from '../journey/period-chooser.tsx';
+import { JourneyWorkshop } from '../journey/workshop.tsx';
 import { useApiData } from '../use-api-data.ts';
-import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { useCurrentWorkspace, useRole } from '../workspaces/workspaces.tsx';
 
 type JourneyView = Schemas['JourneyView'];
 type ActiveJourney = JourneyView & { map: NonNullable<JourneyView['map']> };
@@ -21,10 +23,16 @@ type ActiveJourney = JourneyView & { map: NonNullable<JourneyView['map']> };
  * The one-page CRM strategy diagram (/w/:workspace/journey): the active map's name and goal,
  * every cell with its live count and share, feelings and measures, the flows of the chosen
  * period as arrows, and a cell's details in a side panel (?cell=stage.level, so a chosen cell
- * can be shared as a link). Exports and Print give the same page on paper.
+ * can be shared as a link). Exports and Print give the same page on paper. Admins and marketing
+ * members switch to the workshop mode (web/src/journey/workshop.tsx) to edit the map in place;
+ * a saved map is reloaded here.
  */
 export function JourneyPage() {
+  const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
+  const role = useRole();
+  const [workshop, setWorkshop] = useState(false);
+  const [saved, setSaved] = useState(false);
   const journey = useApiData(
     (signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/journey', { params: { path: { workspace: workspace.name } }, signal })),
     [workspace.name],
@@ -32,11 +40,45 @@ export function JourneyPage() {
   if (journey.state === 'loading') return <Loading />;
   if (journey.state === 'failed') return <Failure error={journey.error} retry={journey.reload} />;
   const view = journey.data;
-  if (view.map === null) return <NoJourneyMap />;
-  return <JourneyDiagramPage view={{ ...view, map: view.map }} />;
+  const toggle = mayEditMap(role) ? (
+    <button
+      type="button"
+      className={workshop ? 'button' : 'button button-primary'}
+      aria-pressed={workshop}
+      onClick={() => {
+        setSaved(false);
+        setWorkshop(!workshop);
+      }}
+    >
+      {t.journey.map.workshopMode}
+    </button>
+  ) : null;
+  if (workshop)
+    return (
+      <div className="journey-workshop-mode">
+        <div className="journey-mode-bar">
+          <span className="muted">{view.map?.name ?? t.journey.section}</span>
+          {toggle}
+        </div>
+        <JourneyWorkshop
+          workspace={workspace.name}
+          map={view.map}
+          liveCells={view.cells}
+          profiles={view.profiles}
+          onSaved={() => {
+            setWorkshop(false);
+            setSaved(true);
+            journey.reload();
+          }}
+          onCancel={() => setWorkshop(false)}
+        />
+      </div>
+    );
+  if (view.map === null) return <NoJourneyMap action={toggle} />;
+  return <JourneyDiagramPage view={{ ...view, map: view.map }} action={toggle} saved={saved} />;
 }
 
-function JourneyDiagramPage({ view }: { view: ActiveJourney }) {
+function JourneyDiagramPage({ view, action, saved }: { view: ActiveJourney; action: ReactNode; saved: boolean }) {
   const { t } = useI18n();
   const { workspace, format } = useCurrentWorkspace();
   const m = t.journey.map;
@@ -84,11 +126,19 @@ function JourneyDiagramPage({ view }: { view: ActiveJourney }) {
             {view.sweptAt ? m.sweptAt(format.dateTime(view.sweptAt)) : m.neverSwept}
           </p>
         </div>
-        <div className="stats journey-stats">
-          <Stat label={m.profiles} value={format.integer(view.profiles)} />
-          <Stat label={m.placed} value={format.integer(view.placed)} />
+        <div className="journey-header-side">
+          {action}
+          <div className="stats journey-stats">
+            <Stat label={m.profiles} value={format.integer(view.profiles)} />
+            <Stat label={m.placed} value={format.integer(view.placed)} />
+          </div>
         </div>
       </header>
+      {saved && (
+        <p className="alert alert-ok" role="status">
+          {m.saved}
+        </p>
+      )}
       <div className="toolbar journey-toolbar">
         <PeriodChooser choice={choice} period={period} today={today} onChange={choose} />
         <ExportButtons period={shownFlows ? { from: shownFlows.from, to: shownFlows.to } : period} />
@@ -96,8 +146,8 @@ function JourneyDiagramPage({ view }: { view: ActiveJourney }) {
       {view.placed !== view.profiles && <p className="alert alert-warning">{m.notPlaced(format.integer(Math.abs(view.profiles - view.placed)))}</p>}
       {flows.state === 'failed' && <Failure error={flows.error} retry={flows.reload} />}
       <div className={selected ? 'journey-body has-panel' : 'journey-body'}>
-        <figure className="journey-figure" aria-busy={flows.state !== 'ready' || flows.refreshing}>
-          <JourneyDiagram input={input} selected={selected ?? undefined} onSelectCell={select} />
+        <figure className="journey-figure journey-print" aria-busy={flows.state !== 'ready' || flows.refreshing}>
+          <JourneyDiagram input={input} selected={selected ?? undefined} onSelectCell={(cell) => select({ stage: cell.stage, level: cell.level })} />
           <figcaption className="muted">
             {shownFlows && t.journey.period.showing(format.calendarDate(shownFlows.from), format.calendarDate(shownFlows.to))}
             {' · '}
