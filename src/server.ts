@@ -52,7 +52,13 @@ export async function startServer(
     hooks.log(database.embedded ? `Database: embedded PostgreSQL in ${config.dataDir}` : 'Database: DATABASE_URL');
     warmAnalytics(database, analytics, hooks.log);
     // The journey map's live path: re-places the customers every write touched, and sweeps at local midnight.
-    const journeyReactor = startJourneyReactor({ pool: database.pool, connectionString: database.url, clock: hooks.clock ?? systemClock, analytics, log: hooks.log });
+    const journeyReactor = startJourneyReactor({
+      pool: database.pool,
+      connectionString: database.url,
+      clock: hooks.clock ?? systemClock,
+      analytics,
+      log: hooks.log,
+    });
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
     preloadMorphology().catch((error: unknown) =>
       hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`),

@@ -22,25 +22,63 @@ export async function noteRecordsForJourney(
   client: pg.ClientBase,
   workspaceId: string,
   valid: ValidRecords,
-  written: { customerIds?: ReadonlyMap<string, string>; orders?: { customers: Array<{ customerId: string; orderId: string | null }> }; catalogueChanged?: boolean },
+  written: {
+    customerIds?: ReadonlyMap<string, string>;
+    orders?: { customers: Array<{ customerId: string; orderId: string | null }> };
+    catalogueChanged?: boolean;
+  },
 ): Promise<void> {
   switch (valid.kind) {
     case 'customers': {
-      const ids = written.customerIds ?? (await resolve(client, workspaceId, valid.records.map((r) => r.customer_id)));
-      await note(client, workspaceId, 'customer', valid.records.map((r) => [ids.get(r.customer_id), r.customer_id]));
+      const ids =
+        written.customerIds ??
+        (await resolve(
+          client,
+          workspaceId,
+          valid.records.map((r) => r.customer_id),
+        ));
+      await note(
+        client,
+        workspaceId,
+        'customer',
+        valid.records.map((r) => [ids.get(r.customer_id), r.customer_id]),
+      );
       return;
     }
     case 'orders':
-      await note(client, workspaceId, 'order', (written.orders?.customers ?? []).map((c) => [c.customerId, c.orderId]));
+      await note(
+        client,
+        workspaceId,
+        'order',
+        (written.orders?.customers ?? []).map((c) => [c.customerId, c.orderId]),
+      );
       return;
     case 'events': {
-      const ids = await resolve(client, workspaceId, valid.records.map((r) => r.customer_id));
-      await note(client, workspaceId, 'event', valid.records.map((r) => [ids.get(r.customer_id), r.idempotency_key]));
+      const ids = await resolve(
+        client,
+        workspaceId,
+        valid.records.map((r) => r.customer_id),
+      );
+      await note(
+        client,
+        workspaceId,
+        'event',
+        valid.records.map((r) => [ids.get(r.customer_id), r.idempotency_key]),
+      );
       return;
     }
     case 'subscriptions': {
-      const ids = await resolve(client, workspaceId, valid.records.map((r) => r.customer_id));
-      await note(client, workspaceId, 'subscription', valid.records.map((r) => [ids.get(r.customer_id), r.subscription_id]));
+      const ids = await resolve(
+        client,
+        workspaceId,
+        valid.records.map((r) => r.customer_id),
+      );
+      await note(
+        client,
+        workspaceId,
+        'subscription',
+        valid.records.map((r) => [ids.get(r.customer_id), r.subscription_id]),
+      );
       return;
     }
     case 'products':

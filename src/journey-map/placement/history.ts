@@ -40,7 +40,8 @@ export async function replayJourneyHistory(params: {
   requireCalendarDate(from, 'from');
   requireCalendarDate(until, 'until');
   if (until < from) throw new KizunaError('validation_failed', `until (${until}) is before from (${from}).`);
-  if (!Number.isInteger(everyDays) || everyDays < 1) throw new KizunaError('validation_failed', `everyDays must be a whole number of days (1 or more), not ${everyDays}.`);
+  if (!Number.isInteger(everyDays) || everyDays < 1)
+    throw new KizunaError('validation_failed', `everyDays must be a whole number of days (1 or more), not ${everyDays}.`);
   const days: number[] = [];
   for (let day = dayNumber(from); day < dayNumber(until); day += everyDays) days.push(day);
   days.push(dayNumber(until));

@@ -59,28 +59,46 @@ describe('placement on a small brand, through the real writers and the change qu
   });
 
   it('places everyone on the active map: every fact kind, hand-computed', async () => {
-    await ingest(pool, workspace, 'orders', [
-      order('O2', 'C2', 'TRIAL', 1, '2026-06-01T10:00:00+09:00', '2026-06-03T10:00:00+09:00'),
-      // 青汁 first delivered 21 days ago (effect felt after 14): 実感.
-      order('O3', 'C3', 'AOJIRU', 1, '2026-05-15T10:00:00+09:00', '2026-05-20T10:00:00+09:00'),
-      order('O4', 'C4', 'AOJIRU', 1, '2026-04-01T10:00:00+09:00', '2026-04-05T10:00:00+09:00'),
-      // 15 × 3,980 = 59,700 spent: ファン.
-      order('O5', 'C5', 'AOJIRU', 15, '2026-01-10T10:00:00+09:00', '2026-01-12T10:00:00+09:00'),
-      // Delivered 9 days ago: not yet felt.
-      order('O7', 'C7', 'AOJIRU', 1, '2026-05-30T10:00:00+09:00', '2026-06-01T10:00:00+09:00'),
-      // A cancelled order is no purchase.
-      order('O9', 'C9', 'AOJIRU', 1, '2026-05-01T10:00:00+09:00', null, 'cancelled'),
-    ], clock);
-    await ingest(pool, workspace, 'subscriptions', [
-      subscription('S4', 'C4', 'active', '2026-04-01T10:00:00+09:00', 3),
-      subscription('S5', 'C5', 'active', '2026-01-10T10:00:00+09:00', 7),
-      subscription('S8', 'C8', 'active', '2026-06-01T10:00:00+09:00', 0),
-    ], clock);
-    await ingest(pool, workspace, 'events', [
-      // 30 days back from 06-10 starts on 05-12 00:00 Tokyo: the first is outside, the second inside.
-      event('e1', 'C3', 'page_view', '2026-05-11T23:30:00+09:00'),
-      event('e2', 'C3', 'page_view', '2026-05-12T00:10:00+09:00'),
-    ], clock);
+    await ingest(
+      pool,
+      workspace,
+      'orders',
+      [
+        order('O2', 'C2', 'TRIAL', 1, '2026-06-01T10:00:00+09:00', '2026-06-03T10:00:00+09:00'),
+        // 青汁 first delivered 21 days ago (effect felt after 14): 実感.
+        order('O3', 'C3', 'AOJIRU', 1, '2026-05-15T10:00:00+09:00', '2026-05-20T10:00:00+09:00'),
+        order('O4', 'C4', 'AOJIRU', 1, '2026-04-01T10:00:00+09:00', '2026-04-05T10:00:00+09:00'),
+        // 15 × 3,980 = 59,700 spent: ファン.
+        order('O5', 'C5', 'AOJIRU', 15, '2026-01-10T10:00:00+09:00', '2026-01-12T10:00:00+09:00'),
+        // Delivered 9 days ago: not yet felt.
+        order('O7', 'C7', 'AOJIRU', 1, '2026-05-30T10:00:00+09:00', '2026-06-01T10:00:00+09:00'),
+        // A cancelled order is no purchase.
+        order('O9', 'C9', 'AOJIRU', 1, '2026-05-01T10:00:00+09:00', null, 'cancelled'),
+      ],
+      clock,
+    );
+    await ingest(
+      pool,
+      workspace,
+      'subscriptions',
+      [
+        subscription('S4', 'C4', 'active', '2026-04-01T10:00:00+09:00', 3),
+        subscription('S5', 'C5', 'active', '2026-01-10T10:00:00+09:00', 7),
+        subscription('S8', 'C8', 'active', '2026-06-01T10:00:00+09:00', 0),
+      ],
+      clock,
+    );
+    await ingest(
+      pool,
+      workspace,
+      'events',
+      [
+        // 30 days back from 06-10 starts on 05-12 00:00 Tokyo: the first is outside, the second inside.
+        event('e1', 'C3', 'page_view', '2026-05-11T23:30:00+09:00'),
+        event('e2', 'C3', 'page_view', '2026-05-12T00:10:00+09:00'),
+      ],
+      clock,
+    );
     await activateTestMap(pool, workspace.id);
     const placed = await placeWorkspace({ pool, workspaceId: workspace.id, clock, cause: 'map' });
     expect(placed).toMatchObject({ profiles: 9, moved: 9 });
@@ -154,7 +172,9 @@ describe('placement on a small brand, through the real writers and the change qu
 
   it('reads flows and step-down patterns from the rollups', async () => {
     const flows = await journeyFlows({ pool, workspaceId: workspace.id, from: '2026-06-01', to: '2026-06-30' });
-    const byPair = Object.fromEntries(flows.map((f) => [`${f.from ? `${f.from.stage}/${f.from.level}` : '∅'} → ${f.to.stage}/${f.to.level}`, [f.customers, f.kind]]));
+    const byPair = Object.fromEntries(
+      flows.map((f) => [`${f.from ? `${f.from.stage}/${f.from.level}` : '∅'} → ${f.to.stage}/${f.to.level}`, [f.customers, f.kind]]),
+    );
     expect(byPair).toEqual({
       '∅ → aware/cold': [2, 'enter'],
       '∅ → first/cold': [2, 'enter'],

@@ -27,10 +27,9 @@ export interface ActiveMap {
 }
 
 export async function readActiveMap(db: pg.Pool | pg.ClientBase, workspaceId: string): Promise<ActiveMap | null> {
-  const { rows } = await db.query<{ version: number; map: JourneyMap }>(
-    `select version, map from journey_maps where workspace_id = $1 and status = 'active'`,
-    [workspaceId],
-  );
+  const { rows } = await db.query<{ version: number; map: JourneyMap }>(`select version, map from journey_maps where workspace_id = $1 and status = 'active'`, [
+    workspaceId,
+  ]);
   return rows[0] ?? null;
 }
 
@@ -198,19 +197,7 @@ export async function placeScope(params: {
        from unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
          as m(customer_id, from_stage, from_level, to_stage, to_level, cause, cause_ref, moved)
       where m.moved`,
-    [
-      context.workspaceId,
-      version,
-      at,
-      write.ids,
-      write.fromStages,
-      write.fromLevels,
-      write.stages,
-      write.levels,
-      write.causes,
-      write.refs,
-      write.moved,
-    ],
+    [context.workspaceId, version, at, write.ids, write.fromStages, write.fromLevels, write.stages, write.levels, write.causes, write.refs, write.moved],
   );
 }
 
