@@ -24,6 +24,7 @@ type JourneyView = { map: JourneyMap | null; version: { version: number; status:
 const database = connectTestDatabase();
 let running: RunningConsole;
 let brand: Workspace;
+let empty: Workspace;
 let context: BrowserContext;
 let page: Page;
 
@@ -83,7 +84,7 @@ async function seedBrand(): Promise<void> {
   ]);
 }
 
-const journeyUrl = () => `/api/v1/workspaces/${encodeURIComponent(brand.name)}/journey`;
+const journeyUrl = (workspace: Workspace = brand) => `/api/v1/workspaces/${encodeURIComponent(workspace.name)}/journey`;
 
 /** A write through the page's own session, as the console makes it. */
 async function apiSend<T>(target: Page, method: 'PUT' | 'POST', url: string, body: unknown): Promise<{ status: number; body: T }> {
@@ -119,6 +120,7 @@ async function shownCount(stage: string, level: string): Promise<{ live: number;
 
 beforeAll(async () => {
   brand = await freshWorkspace(database);
+  empty = await freshWorkspace(database);
   await seedBrand();
   running = await startConsole(database);
   const admin = await running.user('admin', 'ワークショップ 担当');
@@ -257,5 +259,42 @@ describe('the journey map workshop', () => {
     ]);
     expect(sorted(after.cells)).toEqual(sorted(preview.body.cells));
     expect(after.placed).toBe(5);
+  });
+
+  it('starts a workspace without a map from the 5 × 4 template, undoes a change, opens a cell from the keyboard and saves version 1', async () => {
+    await page.goto(`${running.baseUrl}/w/${encodeURIComponent(empty.name)}/journey`);
+    await page.getByRole('button', { name: 'ワークショップモード' }).click();
+    await page.getByRole('heading', { level: 2, name: 'ワークショップ' }).waitFor();
+    expect(await page.getByText('5つのステージ × 4つの好意度のひな型から始めます').count()).toBe(1);
+    const stages = page.getByRole('region', { name: 'ステージ', exact: true }).getByRole('listitem');
+    expect(await stages.count()).toBe(5);
+    expect(await page.getByRole('region', { name: '好意度', exact: true }).getByRole('listitem').count()).toBe(4);
+
+    await page.getByRole('button', { name: 'ステージを追加' }).click();
+    expect(await stages.count()).toBe(6);
+    await page.getByRole('button', { name: '元に戻す' }).click();
+    expect(await stages.count()).toBe(5);
+
+    // From the keyboard: a cell's edit button opens its editor, which takes the focus; Escape closes it.
+    await page.getByRole('button', { name: '「認知 × 無関心」を編集' }).focus();
+    await page.keyboard.press('Enter');
+    const heading = page.getByRole('heading', { level: 3, name: 'セル「認知 × 無関心」' });
+    await heading.waitFor();
+    expect(await heading.evaluate((element) => element === document.activeElement)).toBe(true);
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('まだブランドを知らない');
+    expect(await page.getByLabel('お客様の気持ち・考え').inputValue()).toBe('まだブランドを知らない');
+    await page.keyboard.press('Escape');
+    await heading.waitFor({ state: 'detached' });
+    await screenshot('template');
+
+    await page.getByRole('button', { name: '保存して反映' }).click();
+    await page.getByRole('heading', { level: 2, name: 'ワークショップ' }).waitFor({ state: 'detached' });
+    const saved = await apiGet<JourneyView>(page, journeyUrl(empty));
+    expect(saved.version?.version).toBe(1);
+    expect(saved.map?.stages.map((stage) => stage.name)).toEqual(['認知', '初回購入', '実感', '定期継続', '日常化']);
+    expect(saved.map?.levels.map((level) => level.name)).toEqual(['無関心', '関心', '信頼', 'ファン']);
+    expect(saved.map?.cells).toEqual([{ stage: 'awareness', level: 'indifferent', feelings: 'まだブランドを知らない' }]);
   });
 });

@@ -219,7 +219,7 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
           )}
         </div>
 
-        <div className={`workshop-body ${selection ? 'has-panel' : ''}`}>
+        <div className={['workshop-body', selection ? 'has-panel' : '', selection?.kind === 'item' ? 'is-item' : ''].filter(Boolean).join(' ')}>
           <div className="workshop-canvas">
             <WorkshopCanvas
               draft={draft}
