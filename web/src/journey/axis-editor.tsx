@@ -49,8 +49,10 @@ export function AxisList({
                 aria-label={w.editItem(label)}
                 onClick={() => onSelect(item.id)}
               >
-                {hasProblem(item.id) && <span aria-hidden="true">⚠ </span>}
-                {label}
+                <span>
+                  {hasProblem(item.id) && <span aria-hidden="true">⚠ </span>}
+                  {label}
+                </span>
                 <span className="axis-item-key">{item.key}</span>
               </button>
               <span className="axis-item-actions">
