@@ -287,6 +287,7 @@ describe('the journey map workshop', () => {
     expect(await page.getByLabel('お客様の気持ち・考え').inputValue()).toBe('まだブランドを知らない');
     await page.keyboard.press('Escape');
     await heading.waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('「認知 × 無関心」を編集');
     await screenshot('template');
 
     await page.getByRole('button', { name: '保存して反映' }).click();

@@ -61,7 +61,13 @@ export function SidePanel({
   const headingId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
   const key = selection.kind === 'cell' ? selection.cell : selection.id;
-  // Opening an editor takes the keyboard to it.
+  // Opening an editor takes the keyboard to it; closing it gives the keyboard back to what opened it.
+  useEffect(() => {
+    const opener = document.activeElement instanceof HTMLElement || document.activeElement instanceof SVGElement ? document.activeElement : null;
+    return () => {
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
   useEffect(() => {
     heading.current?.focus();
   }, [key]);
