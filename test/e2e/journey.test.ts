@@ -108,7 +108,13 @@ async function seed(): Promise<void> {
     order('ORD-52', 'K-5', 17000, 15),
   ]);
   await drainJourneyChanges({ pool: database.pool, workspaceId: workspace.id, clock: systemClock });
-  const saved = await saveJourneyMap({ pool: database.pool, workspaceId: workspace.id, input: MAP, actor: { kind: 'system', label: 'e2e' }, clock: systemClock });
+  const saved = await saveJourneyMap({
+    pool: database.pool,
+    workspaceId: workspace.id,
+    input: MAP,
+    actor: { kind: 'system', label: 'e2e' },
+    clock: systemClock,
+  });
   expect(saved.outcome).toBe('saved');
   await ingest('orders', [order('ORD-22', 'K-2', 20000, 2)]);
   await ingest('orders', [order('ORD-52', 'K-5', 17000, 15, 'cancelled')]);
@@ -201,7 +207,7 @@ describe('the journey diagram', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/journey-panel.png`, fullPage: true });
   });
 
-  it("links a cell to exactly its customers, with a chip that names the cell and clears the filter", async () => {
+  it('links a cell to exactly its customers, with a chip that names the cell and clears the filter', async () => {
     await diagramCell('リピート', '関心').click();
     const panel = page.getByRole('complementary', { name: 'リピート × 関心' });
     await panel.getByRole('link', { name: /この顧客一覧を見る/ }).click();
@@ -268,7 +274,12 @@ describe('coverage and the technology map', () => {
     await page.goto(consoleUrl('/journey/technology'));
     await page.getByRole('heading', { level: 1, name: 'テクノロジーマップ' }).waitFor();
     const matrix = page.getByRole('table', { name: 'テクノロジーマップ' });
-    expect(await matrix.locator('thead th').allTextContents()).toEqual(['チャネル・ソリューション', '見込み施策 2 件', '初回購入施策 2 件', 'リピート施策 1 件']);
+    expect(await matrix.locator('thead th').allTextContents()).toEqual([
+      'チャネル・ソリューション',
+      '見込み施策 2 件',
+      '初回購入施策 2 件',
+      'リピート施策 1 件',
+    ]);
     const rowHeads = await matrix.locator('tbody th .journey-tech-row-name').allTextContents();
     expect(rowHeads.sort()).toEqual(['ソリューション: コールセンター', 'ソリューション: 同梱物', 'チャネル: メール'].sort());
     expect(await page.getByRole('list', { name: '施策のないセル' }).textContent()).toBe('初回購入 × 愛着');

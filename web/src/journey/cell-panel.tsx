@@ -139,16 +139,16 @@ function CellFlows({ map, cell, flows }: { map: JourneyMap; cell: CellKey; flows
           {stepDowns.map((pattern) => (
             <li key={`${pattern.to.stage}:${pattern.to.level}`}>
               <strong className="journey-step-down">{p.stepDownTo(name(pattern.to), format.integer(pattern.customers))}</strong>
-              {pattern.precedingEvents.length === 0 ? (
+              {pattern.eventsBefore.length === 0 ? (
                 <p className="muted">{p.noPrecedingEvents}</p>
               ) : (
                 <>
                   <table aria-label={`${p.precedingEvents}: ${name(pattern.to)}`} className="journey-small-table">
                     <tbody>
-                      {pattern.precedingEvents.map((event) => (
+                      {pattern.eventsBefore.map((event) => (
                         <tr key={event.type}>
                           <td className="mono">{event.type}</td>
-                          <td className="num">{format.integer(event.customers)}</td>
+                          <td className="num">{p.eventMoves(format.integer(event.moves))}</td>
                         </tr>
                       ))}
                     </tbody>
