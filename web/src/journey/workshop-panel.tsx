@@ -60,17 +60,16 @@ export function SidePanel({
   const w = t.journeyWorkshop;
   const headingId = useId();
   const heading = useRef<HTMLHeadingElement>(null);
-  const key = selection.kind === 'cell' ? selection.cell : selection.id;
-  // Opening an editor takes the keyboard to it; closing it gives the keyboard back to what opened it.
+  // Opening an editor takes the keyboard to it; closing it gives the keyboard back to what
+  // opened it (the page mounts one panel per cell, stage or level chosen).
   useEffect(() => {
-    const opener = document.activeElement instanceof HTMLElement || document.activeElement instanceof SVGElement ? document.activeElement : null;
+    const active = document.activeElement;
+    const opener = active instanceof HTMLElement || active instanceof SVGElement ? active : null;
+    heading.current?.focus();
     return () => {
       if (opener?.isConnected) opener.focus();
     };
   }, []);
-  useEffect(() => {
-    heading.current?.focus();
-  }, [key]);
 
   let title: string;
   let body: React.ReactNode;

@@ -60,7 +60,7 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
   // The keys the live counts are under: each item's key as the map stood when mounted.
   const [liveKeys] = useState(() => (map ? keysOf(state.draft) : new Map<string, string>()));
   const live = useMemo(() => countsOf(liveCells), [liveCells]);
-  const [selection, setSelection] = useState<Selection>(null);
+  const [chosen, setSelection] = useState<Selection>(null);
   const [outcome, setOutcome] = useState<Outcome>({ kind: 'idle' });
   const [preview, setPreview] = useState<Preview>({ kind: 'none' });
   const [focusField, setFocusField] = useState<string | undefined>(undefined);
@@ -69,6 +69,8 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
   const root = useRef<HTMLDivElement>(null);
 
   const draft = state.draft;
+  // What was chosen, while it still exists (an undo or a removal can take it away).
+  const selection = chosen && exists(draft, chosen) ? chosen : null;
   const dirty = !sameMap(draft, baseline);
   const invalid = invalidRules(draft);
   const busy = outcome.kind === 'saving' || preview.kind === 'loading';
@@ -242,11 +244,24 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
               ))}
             </div>
           </div>
-          {selection && <SidePanel draft={draft} selection={selection} dispatch={dispatch} onClose={() => setSelection(null)} />}
+          {selection && (
+            <SidePanel
+              key={selection.kind === 'cell' ? selection.cell : selection.id}
+              draft={draft}
+              selection={selection}
+              dispatch={dispatch}
+              onClose={() => setSelection(null)}
+            />
+          )}
         </div>
       </div>
     </ProblemsContext.Provider>
   );
+}
+
+function exists(draft: WorkshopDraft, selection: NonNullable<Selection>): boolean {
+  const ids = new Set([...draft.stages, ...draft.levels].map((item) => item.id));
+  return selection.kind === 'item' ? ids.has(selection.id) : selection.cell.split('|').every((id) => ids.has(id));
 }
 
 function selectionOf(where: Where): Selection {
