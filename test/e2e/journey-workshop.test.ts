@@ -261,7 +261,7 @@ describe('the journey map workshop', () => {
     expect(after.placed).toBe(5);
   });
 
-  it('starts a workspace without a map from the 5 × 4 template, undoes a change, opens a cell from the keyboard and saves version 1', async () => {
+  it('starts a workspace without a map from the 5 × 4 template, undoes a change, opens a cell from the keyboard, saves a draft and activates it', async () => {
     await page.goto(`${running.baseUrl}/w/${encodeURIComponent(empty.name)}/journey`);
     await page.getByRole('button', { name: 'ワークショップモード' }).click();
     await page.getByRole('heading', { level: 2, name: 'ワークショップ' }).waitFor();
@@ -290,7 +290,13 @@ describe('the journey map workshop', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('「認知 × 無関心」を編集');
     await screenshot('template');
 
+    // A draft first: stored as version 1, not active; then 「保存して反映」 activates that version.
+    await page.getByRole('button', { name: '下書き保存' }).click();
+    await page.getByRole('status').filter({ hasText: '下書きとして保存しました(バージョン 1)' }).waitFor();
+    expect((await apiGet<JourneyView>(page, journeyUrl(empty))).map).toBeNull();
+    const activation = page.waitForRequest((request) => request.url().endsWith('/journey/versions/1/activate') && request.method() === 'POST');
     await page.getByRole('button', { name: '保存して反映' }).click();
+    await activation;
     await page.getByRole('heading', { level: 2, name: 'ワークショップ' }).waitFor({ state: 'detached' });
     const saved = await apiGet<JourneyView>(page, journeyUrl(empty));
     expect(saved.version?.version).toBe(1);
