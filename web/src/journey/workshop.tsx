@@ -216,7 +216,7 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
           )}
           <OutcomeMessage outcome={outcome} dirty={dirty} draft={draft} onShow={show} />
           {preview.kind === 'ready' && (
-            <p className={`alert ${preview.sent === sentNow ? 'alert-info' : 'alert-warn'}`} role="status" data-testid="preview-state">
+            <p className={`alert ${preview.sent === sentNow ? 'alert-info' : 'alert-warning'}`} role="status" data-testid="preview-state">
               {preview.sent === sentNow ? w.previewDone(format.integer(preview.profiles)) : w.previewStale}
             </p>
           )}
