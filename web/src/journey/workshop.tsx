@@ -3,10 +3,11 @@ import { api, unwrap } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import { AxisList } from './axis-editor.tsx';
-import { ProblemsContext, problemsByField, useFieldProblem } from './field-problem.tsx';
+import { ProblemsContext, problemsByField } from './field-problem.tsx';
 import type { CellCount, JourneyMap } from './journey-map-types.ts';
 import { draftOf, invalidRules, mapOf, sameMap, type WorkshopDraft } from './workshop-draft.ts';
 import { WorkshopCanvas, type CellCounts } from './workshop-canvas.tsx';
+import { MapFields, WorkshopToolbar } from './workshop-header.tsx';
 import { OutcomeMessage, SidePanel, type Outcome, type Selection } from './workshop-panel.tsx';
 import { placeProblems, type PlacedProblem, type Where } from './workshop-problems.ts';
 import { refusedProblems } from './workshop-refusal.ts';
@@ -184,29 +185,19 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
           <MapFields draft={draft} onChange={(patch) => dispatch({ type: 'map', patch })} />
         </header>
 
-        <div className="workshop-toolbar" role="toolbar" aria-label={w.toolbar}>
-          <button type="button" className="button" disabled={state.past.length === 0 || busy} onClick={() => dispatch({ type: 'undo' })}>
-            {w.undo}
-          </button>
-          <button type="button" className="button" disabled={busy || invalid.length > 0} onClick={() => void runPreview()}>
-            {preview.kind === 'loading' ? w.previewing : w.preview}
-          </button>
-          <span className="workshop-toolbar-gap" />
-          <button type="button" className="button" disabled={busy} onClick={cancel}>
-            {w.cancel}
-          </button>
-          <button type="button" className="button" disabled={busy || invalid.length > 0 || (!dirty && map !== null)} onClick={() => void save(false)}>
-            {w.saveDraft}
-          </button>
-          <button
-            type="button"
-            className="button button-primary"
-            disabled={busy || invalid.length > 0 || (!dirty && map !== null && savedDraft?.map !== sentNow)}
-            onClick={() => void save(true)}
-          >
-            {outcome.kind === 'saving' ? w.saving : w.save}
-          </button>
-        </div>
+        <WorkshopToolbar
+          busy={busy}
+          saving={outcome.kind === 'saving'}
+          previewing={preview.kind === 'loading'}
+          canUndo={state.past.length > 0}
+          canSend={invalid.length === 0}
+          canSaveDraft={dirty || map === null}
+          canSave={dirty || map === null || savedDraft?.map === sentNow}
+          onUndo={() => dispatch({ type: 'undo' })}
+          onPreview={() => void runPreview()}
+          onCancel={cancel}
+          onSave={(activate) => void save(activate)}
+        />
 
         <div className="workshop-messages">
           {invalid.length > 0 && (
@@ -274,34 +265,4 @@ function selectionOf(where: Where): Selection {
     case 'measure':
       return { kind: 'cell', cell: where.cell };
   }
-}
-
-function MapFields({ draft, onChange }: { draft: WorkshopDraft; onChange(patch: Partial<Pick<WorkshopDraft, 'name' | 'goal'>>): void }) {
-  const { t } = useI18n();
-  const w = t.journeyWorkshop;
-  const name = useFieldProblem('name');
-  const goal = useFieldProblem('goal');
-  const general = useFieldProblem('map');
-  return (
-    <div className="workshop-map-fields">
-      <div className="field">
-        <label htmlFor="workshop-map-name">{w.mapName}</label>
-        <input id="workshop-map-name" type="text" value={draft.name} onChange={(event) => onChange({ name: event.target.value })} {...name.control} />
-        {name.node}
-      </div>
-      <div className="field workshop-goal">
-        <label htmlFor="workshop-map-goal">{w.goal}</label>
-        <textarea
-          id="workshop-map-goal"
-          rows={2}
-          value={draft.goal}
-          placeholder={w.goalPlaceholder}
-          onChange={(event) => onChange({ goal: event.target.value })}
-          {...goal.control}
-        />
-        {goal.node}
-      </div>
-      {general.node}
-    </div>
-  );
 }
