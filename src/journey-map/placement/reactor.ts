@@ -82,7 +82,10 @@ export function startJourneyReactor(options: ReactorOptions): JourneyReactor {
   const { pool, clock, analytics } = options;
   const log = options.log ?? (() => {});
   const limit = options.concurrency ?? 2;
-  const workspaces = new Map<string, { running: boolean; again: boolean; caughtUp: boolean; sweepTimer: NodeJS.Timeout | null; retry: NodeJS.Timeout | null }>();
+  const workspaces = new Map<
+    string,
+    { running: boolean; again: boolean; caughtUp: boolean; sweepTimer: NodeJS.Timeout | null; retry: NodeJS.Timeout | null }
+  >();
   const waiting: Array<() => void> = [];
   let running = 0;
   let inFlight = 0;
