@@ -26,7 +26,8 @@ import { localDayStartInstant, todayOf } from './local-days.ts';
  * - P(alive): customer_values of the workspace's last run (the current value, also for history).
  * - RFM: given by the caller as a lookup (rfm-lookup.ts), computed once for the whole base.
  *
- * One query per need per chunk; the queries of a chunk run concurrently when given a pool.
+ * One query per need; the queries run concurrently when given a pool. A full placement reads
+ * the profiles in chunks of customer ids (bounded memory) and each need once for everyone.
  */
 
 /** Which customers: a list of ids (the live path), or the ids in (after, upTo] of a workspace (a chunk of a full placement). */
@@ -48,16 +49,43 @@ export interface FactsRequest {
   rfmSegment?: (customerId: string) => string | null;
 }
 
-/** The facts of the customers in `scope`, in customer id order (customers that do not exist, or did not exist at a past `at`, are absent). */
-export async function loadFacts(request: FactsRequest, scope: FactsScope): Promise<CustomerFacts[]> {
+/** The facts other than the profile's own columns, per customer id: one query per need. */
+export interface NeedFacts {
+  purchases: Map<string, PurchaseSummary>;
+  products: Array<Map<string, ProductFacts>>;
+  subscriptions: Map<string, CustomerFacts['subscription']>;
+  events: Array<Map<string, number>>;
+  pAlive: Map<string, number>;
+}
+
+/**
+ * The need queries for the customers in `scope`. A full placement runs them once for the whole
+ * workspace (each is one pass over its table: orders and items, subscriptions, events by type
+ * and time) rather than once per chunk of customers, which would scan the orders once per
+ * chunk; what they hold is bounded by the customers who have such facts.
+ */
+export async function loadNeedFacts(request: FactsRequest, scope: FactsScope): Promise<NeedFacts> {
   const { needs } = request;
-  const [base, purchases, products, subscriptions, events, pAlive] = await Promise.all([
-    loadBase(request, scope),
+  const [purchases, products, subscriptions, events, pAlive] = await Promise.all([
     needs.purchases ? loadPurchasesAsOf(request, scope) : new Map<string, PurchaseSummary>(),
     Promise.all(needs.products.map((need) => loadProductNeed(request, scope, need))),
     needs.subscriptions ? loadSubscriptions(request, scope) : new Map<string, CustomerFacts['subscription']>(),
     Promise.all(needs.events.map((need) => loadEventNeed(request, scope, need))),
     needs.pAlive ? loadPAlive(request, scope) : new Map<string, number>(),
+  ]);
+  return { purchases, products, subscriptions, events, pAlive };
+}
+
+/**
+ * The facts of the customers in `scope`, in customer id order (customers that do not exist, or
+ * did not exist at a past `at`, are absent). `needFacts`: loaded beforehand for a wider scope
+ * (loadNeedFacts); else loaded for this scope with the profiles, concurrently.
+ */
+export async function loadFacts(request: FactsRequest, scope: FactsScope, needFacts?: NeedFacts): Promise<CustomerFacts[]> {
+  const { needs } = request;
+  const [base, { purchases, products, subscriptions, events, pAlive }] = await Promise.all([
+    loadBase(request, scope),
+    needFacts ?? loadNeedFacts(request, scope),
   ]);
   return base.map((row) => {
     const id = row.id;
@@ -89,7 +117,7 @@ export async function loadFacts(request: FactsRequest, scope: FactsScope): Promi
   });
 }
 
-interface PurchaseSummary {
+export interface PurchaseSummary {
   count: number;
   total: number;
   firstDay: number | null;
