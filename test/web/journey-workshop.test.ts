@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JourneyMap } from '../../src/journey-map/model.ts';
 import { journeyWorkshopEn, journeyWorkshopJa } from '../../web/src/i18n/console-journey-workshop.ts';
-import { RULE_EXAMPLES } from '../../web/src/journey/rule-editor.tsx';
+import { RULE_EXAMPLES } from '../../web/src/journey/rule-examples.ts';
 import { cellId, draftOf, invalidRules, mapOf, parseRule, sameMap, withExample } from '../../web/src/journey/workshop-draft.ts';
 import { placeProblems } from '../../web/src/journey/workshop-problems.ts';
 import { initialState, newAxisItem, workshopReducer, type WorkshopAction, type WorkshopState } from '../../web/src/journey/workshop-state.ts';

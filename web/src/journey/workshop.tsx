@@ -136,7 +136,9 @@ export function JourneyWorkshop({ workspace, map, liveCells, profiles, onSaved, 
       const path = { workspace };
       const result =
         activate && savedDraft?.map === sentNow
-          ? await unwrap(api.POST('/api/v1/workspaces/{workspace}/journey/versions/{version}/activate', { params: { path: { ...path, version: savedDraft.version } } }))
+          ? await unwrap(
+              api.POST('/api/v1/workspaces/{workspace}/journey/versions/{version}/activate', { params: { path: { ...path, version: savedDraft.version } } }),
+            )
           : await unwrap(api.PUT('/api/v1/workspaces/{workspace}/journey', { params: { path }, body: { map: sentMap, activate } }));
       if (result.outcome === 'unchanged') {
         setOutcome({ kind: 'unchanged' });
