@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { findIdentityConflicts, upsertCustomers } from '../customers/upsert-customers.ts';
 import { insertEvents } from '../events/insert-events.ts';
-import { catalogueFields, noteRecordsForJourney } from '../journey-map/record-changes.ts';
+import { catalogueFields, noteRecordsForJourney, subscriptionOwners } from '../journey-map/record-changes.ts';
 import { findUnknownProducts, upsertOrders } from '../orders/upsert-orders.ts';
 import { upsertProducts } from '../products/upsert-products.ts';
 import { systemClock } from '../shared/clock.ts';
@@ -233,10 +233,12 @@ export async function writeRecords(
       await insertEvents(client, workspaceId, valid.records);
       await noteRecordsForJourney(client, workspaceId, valid, {});
       return;
-    case 'subscriptions':
+    case 'subscriptions': {
+      const previousOwners = await subscriptionOwners(client, workspaceId, valid.records);
       await upsertSubscriptions(client, { workspaceId, records: valid.records, writer });
-      await noteRecordsForJourney(client, workspaceId, valid, {});
+      await noteRecordsForJourney(client, workspaceId, valid, { previousOwners });
       return;
+    }
     default:
       assertNever(valid, 'batch kind');
   }

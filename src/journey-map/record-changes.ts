@@ -10,7 +10,8 @@ import { noteJourneyChanges } from './changes.ts';
  * - orders: cause 'order', ref the order's external id; an order moved to another customer
  *   re-places its previous owner too (`previousOwners`);
  * - events: cause 'event', ref the idempotency key;
- * - subscriptions: cause 'subscription', ref the subscription's external id;
+ * - subscriptions: cause 'subscription', ref the subscription's external id; a subscription
+ *   moved to another customer re-places its previous owner too;
  * - products: the catalogue is what rules resolve SKUs, categories and effect timelines
  *   against, so a batch that changed a product's category or effect timeline, or added a
  *   product, re-places everyone (customer_ids null, cause 'import'); a batch that changed only
@@ -25,6 +26,8 @@ export async function noteRecordsForJourney(
   written: {
     customerIds?: ReadonlyMap<string, string>;
     orders?: { customers: Array<{ customerId: string; orderId: string | null }> };
+    /** Subscriptions: their owners before the write (subscriptionOwners), in case one moved to another customer. */
+    previousOwners?: Array<{ customerId: string; subscriptionId: string }>;
     catalogueChanged?: boolean;
   },
 ): Promise<void> {
@@ -73,12 +76,10 @@ export async function noteRecordsForJourney(
         workspaceId,
         valid.records.map((r) => r.customer_id),
       );
-      await note(
-        client,
-        workspaceId,
-        'subscription',
-        valid.records.map((r) => [ids.get(r.customer_id), r.subscription_id]),
-      );
+      await note(client, workspaceId, 'subscription', [
+        ...(written.previousOwners ?? []).map((owner): [string, string] => [owner.customerId, owner.subscriptionId]),
+        ...valid.records.map((r): [string | undefined, string] => [ids.get(r.customer_id), r.subscription_id]),
+      ]);
       return;
     }
     case 'products':
@@ -109,6 +110,19 @@ async function note(
     refs.set(customerId, ref);
   }
   await noteJourneyChanges(client, workspaceId, { cause, customerIds: [...refs.keys()], causeRefs: [...refs.values()] });
+}
+
+/** The customers the batch's subscriptions belong to before it is written (a subscription may move to another customer). */
+export async function subscriptionOwners(
+  client: pg.ClientBase,
+  workspaceId: string,
+  records: ReadonlyArray<{ subscription_id: string }>,
+): Promise<Array<{ customerId: string; subscriptionId: string }>> {
+  const { rows } = await client.query<{ customer_id: string; external_id: string }>(
+    'select customer_id, external_id from subscriptions where workspace_id = $1 and external_id = any($2::text[])',
+    [workspaceId, records.map((r) => r.subscription_id)],
+  );
+  return rows.map((row) => ({ customerId: row.customer_id, subscriptionId: row.external_id }));
 }
 
 /** The catalogue fields rules read, of the given SKUs, to tell whether a products batch changed them. */
