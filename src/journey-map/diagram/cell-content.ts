@@ -22,6 +22,7 @@ export interface CellContentInput {
   profiles: number;
   goal: boolean;
   labels: DiagramLabels;
+  countStyle: CountStyle;
 }
 
 export interface CellContent {
@@ -36,19 +37,57 @@ export function countText(customers: number, profiles: number, labels: DiagramLa
 }
 
 /**
- * The count's lines and size: on one line at COUNT_SIZE if it fits, else the count and the share
- * on two lines, else the count shortened (12.3万人), at COUNT_SIZE or MIN_COUNT_SIZE; only when
- * even that does not fit (a long unit in a very narrow cell) is the type made smaller.
+ * How counts are written: on one line with the share (1,234人 (12.3%)), the share on a second
+ * line (split), the number shortened (12.3万人), or shortened without the unit (bare: 196.5k,
+ * for a long unit such as "customers" in a narrow cell).
  */
-function fitCount(full: string, splits: string[][], width: number): { lines: string[]; size: number } {
-  const fits = (lines: string[], size: number) => lines.every((line) => textWidth(line, size, true) <= width);
-  if (fits([full], COUNT_SIZE)) return { lines: [full], size: COUNT_SIZE };
-  for (const size of [COUNT_SIZE, MIN_COUNT_SIZE]) {
-    for (const lines of splits) if (fits(lines, size)) return { lines, size };
+export type CountForm = 'line' | 'split' | 'compact' | 'bare';
+export interface CountStyle {
+  form: CountForm;
+  size: number;
+}
+
+export function countLines(customers: number, profiles: number, labels: DiagramLabels, form: CountForm): string[] {
+  const { count, share } = countText(customers, profiles, labels);
+  const rest = share ? [share] : [];
+  switch (form) {
+    case 'line':
+      return [share ? `${count} ${share}` : count];
+    case 'split':
+      return [count, ...rest];
+    case 'compact':
+      return [labels.customers(labels.compactNumber(customers)), ...rest];
+    case 'bare':
+      return [labels.compactNumber(customers), ...rest];
   }
-  const lines = splits[splits.length - 1]!;
-  const widest = Math.max(...lines.map((line) => textWidth(line, MIN_COUNT_SIZE, true)));
-  return { lines, size: Math.max(10, Math.floor((MIN_COUNT_SIZE * width) / widest)) };
+}
+
+/**
+ * One way of writing counts for the whole diagram, so every cell reads alike: the first form
+ * (in the order above) in which every cell's count fits `width` at COUNT_SIZE, else at
+ * MIN_COUNT_SIZE; only when even the bare form does not fit is the type made smaller.
+ */
+export function chooseCountStyle(counts: number[], profiles: number, labels: DiagramLabels, width: number): CountStyle {
+  const values = [...new Set([0, ...counts])];
+  const fits = (form: CountForm, size: number) =>
+    values.every((customers) => countLines(customers, profiles, labels, form).every((line) => textWidth(line, size, true) <= width));
+  if (fits('line', COUNT_SIZE)) return { form: 'line', size: COUNT_SIZE };
+  for (const size of [COUNT_SIZE, MIN_COUNT_SIZE]) {
+    for (const form of ['split', 'compact', 'bare'] as const) if (fits(form, size)) return { form, size };
+  }
+  const widest = Math.max(
+    ...values.flatMap((customers) => countLines(customers, profiles, labels, 'bare').map((line) => textWidth(line, MIN_COUNT_SIZE, true))),
+  );
+  return { form: 'bare', size: Math.max(10, Math.floor((MIN_COUNT_SIZE * width) / widest)) };
+}
+
+/** The width a cell's count may take: the cell less its padding. */
+export function countWidth(cellWidth: number): number {
+  return cellWidth - 2 * cellPadding(cellWidth);
+}
+
+function cellPadding(cellWidth: number): number {
+  return Math.max(6, Math.min(12, cellWidth * 0.05));
 }
 
 /** The body's type size for a cell: as large as the cell allows, 11–16 px. */
@@ -66,19 +105,22 @@ type Row = { kind: 'measure'; text: string; dot: { fill: string; stroke: string 
  * in a last line (ほか2件).
  */
 export function cellContent(input: CellContentInput): CellContent {
-  const { box, cell, customers, profiles, goal, labels } = input;
-  const pad = Math.max(6, Math.min(12, box.width * 0.05));
+  const { box, cell, customers, profiles, goal, labels, countStyle } = input;
+  const pad = cellPadding(box.width);
   const left = box.x + pad;
   const innerWidth = box.width - 2 * pad;
   const bottom = box.y + box.height - pad;
   const shapes: Shape[] = [];
 
-  const markWidth = goal ? COUNT_SIZE + 4 : 0;
+  const lines = countLines(customers, profiles, labels, countStyle.form);
+  const countSize = countStyle.size;
   if (goal) {
+    // ★ beside the count when there is room, else in the bottom-right corner.
+    const beside = textWidth(lines[0]!, countSize, true) + COUNT_SIZE + 4 <= innerWidth;
     shapes.push({
       kind: 'text',
       x: box.x + box.width - pad,
-      y: box.y + pad + COUNT_SIZE * 0.9,
+      y: beside ? box.y + pad + COUNT_SIZE * 0.9 : bottom - COUNT_SIZE * 0.1,
       text: GOAL_MARK,
       size: COUNT_SIZE,
       bold: false,
@@ -86,22 +128,14 @@ export function cellContent(input: CellContentInput): CellContent {
       anchor: 'end',
     });
   }
-  const { count, share } = countText(customers, profiles, labels);
-  const countWidth = innerWidth - markWidth;
-  const full = share ? `${count} ${share}` : count;
-  const { lines: countLines, size: countSize } = fitCount(
-    full,
-    [share ? [count, share] : [count], [labels.customers(labels.compactNumber(customers)), ...(share ? [share] : [])]],
-    countWidth,
-  );
   let y = box.y + pad;
-  for (const line of countLines) {
+  for (const line of lines) {
     y += countSize;
     shapes.push({
       kind: 'text',
       x: left,
       y,
-      text: truncate(line, countWidth, countSize, true),
+      text: truncate(line, innerWidth, countSize, true),
       size: countSize,
       bold: true,
       fill: COLORS.ink,
@@ -193,5 +227,5 @@ export function cellContent(input: CellContentInput): CellContent {
     }
     baseline += lineHeight;
   }
-  return { shapes, countText: full, hiddenMeasures };
+  return { shapes, countText: countLines(customers, profiles, labels, 'line')[0]!, hiddenMeasures };
 }

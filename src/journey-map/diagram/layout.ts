@@ -1,6 +1,6 @@
 import type { Cell } from '../model.ts';
 import { type ArrowCell, DEFAULT_MAX_ARROWS, layoutArrows } from './arrows.ts';
-import { cellContent } from './cell-content.ts';
+import { cellContent, chooseCountStyle, countWidth } from './cell-content.ts';
 import { layoutLegend } from './legend.ts';
 import { COLORS } from './theme.ts';
 import { truncate, wrapText } from './text.ts';
@@ -60,15 +60,22 @@ export function layoutDiagram(input: DiagramInput): DiagramLayout {
   }
   const mapCells = new Map<string, Cell>(map.cells.map((cell) => [keyOf(cell.stage, cell.level), cell]));
   const stairs = staircaseLevels(S, L);
+  const countStyle = chooseCountStyle([...counts.values()], input.profiles, labels, countWidth(columnPitch - GAP));
 
   const frame: Shape[] = [{ kind: 'rect', x: 0, y: 0, width, height, fill: COLORS.paper }, ...header(input, width)];
 
   // Levels along the left, low at the bottom; the corner names both axes.
+  const levelSize = fittingSize(
+    map.levels.map((level) => level.name),
+    { width: LEVEL_COLUMN - 16, size: 17, maxLines: 3 },
+  );
   map.levels.forEach((level, j) => {
     const y = rowY(j) + GAP / 2;
     const h = rowPitch - GAP;
     frame.push({ kind: 'rect', x: MARGIN, y: round(y), width: LEVEL_COLUMN, height: round(h), fill: COLORS.levelFill, radius: 6 });
-    frame.push(...centredLines(level.name, { x: MARGIN + LEVEL_COLUMN / 2, y: y + h / 2, width: LEVEL_COLUMN - 16, size: 17, maxLines: 3, fill: COLORS.ink }));
+    frame.push(
+      ...centredLines(level.name, { x: MARGIN + LEVEL_COLUMN / 2, y: y + h / 2, width: LEVEL_COLUMN - 16, size: levelSize, maxLines: 3, fill: COLORS.ink }),
+    );
   });
   frame.push({
     kind: 'text',
@@ -92,10 +99,16 @@ export function layoutDiagram(input: DiagramInput): DiagramLayout {
   });
 
   // Stages along the bottom as chevrons: time runs one way.
+  const stageTip = Math.min(16, (columnPitch - 4) / 6);
+  const stageTextWidth = columnPitch - 4 - 2 * stageTip - 8;
+  const stageSize = fittingSize(
+    map.stages.map((stage) => stage.name),
+    { width: stageTextWidth, size: 19, maxLines: 2, bold: true },
+  );
   map.stages.forEach((stage, i) => {
     const x = columnX(i) + 2;
     const w = columnPitch - 4;
-    const tip = Math.min(16, w / 6);
+    const tip = stageTip;
     const notch = i === 0 ? 0 : tip;
     const y = stageTop;
     const d = `M${round(x)} ${round(y)}L${round(x + w - tip)} ${round(y)}L${round(x + w)} ${round(y + STAGE_ROW / 2)}L${round(x + w - tip)} ${round(y + STAGE_ROW)}L${round(x)} ${round(y + STAGE_ROW)}L${round(x + notch)} ${round(y + STAGE_ROW / 2)}Z`;
@@ -104,8 +117,8 @@ export function layoutDiagram(input: DiagramInput): DiagramLayout {
       ...centredLines(stage.name, {
         x: x + notch / 2 + (w - tip) / 2,
         y: y + STAGE_ROW / 2,
-        width: w - tip - notch - 8,
-        size: 19,
+        width: stageTextWidth,
+        size: stageSize,
         maxLines: 2,
         fill: COLORS.stageText,
         bold: true,
@@ -123,7 +136,7 @@ export function layoutDiagram(input: DiagramInput): DiagramLayout {
       const onStaircase = stairs[i] === j || goal;
       const box = { x: round(columnX(i) + GAP / 2), y: round(rowY(j) + GAP / 2), width: round(columnPitch - GAP), height: round(rowPitch - GAP) };
       const customers = counts.get(key) ?? 0;
-      const content = cellContent({ box, cell, customers, profiles: input.profiles, goal, labels });
+      const content = cellContent({ box, cell, customers, profiles: input.profiles, goal, labels, countStyle });
       const fill = goal ? COLORS.goalFill : onStaircase ? COLORS.stairFill : COLORS.cellFill;
       const stroke = goal ? COLORS.goalStroke : onStaircase ? COLORS.stairStroke : COLORS.cellStroke;
       const background: Shape = { kind: 'rect', ...box, fill, stroke, strokeWidth: goal ? 3 : onStaircase ? 2 : 1, radius: 6 };
@@ -212,6 +225,19 @@ function header(input: DiagramInput, width: number): Shape[] {
     });
   }
   return shapes;
+}
+
+/**
+ * The type size at which every one of `texts` fits `width` in `maxLines` lines: `size`, or
+ * smaller down to 70 % of it (what still does not fit is then cut with …). One size for all
+ * the stage names (and one for the level names), so the headers read alike.
+ */
+function fittingSize(texts: string[], options: { width: number; size: number; maxLines: number; bold?: boolean }): number {
+  const { width, maxLines, bold = false } = options;
+  const fits = (size: number) => texts.every((text) => !wrapText(text, { maxWidth: width, size, maxLines, bold }).truncated);
+  let size = options.size;
+  while (size > Math.ceil(options.size * 0.7) && !fits(size)) size--;
+  return size;
 }
 
 /** Text wrapped into at most `maxLines` lines, centred on (x, y). */
