@@ -41,6 +41,11 @@ export const TOP_LEVEL_COMMANDS: readonly TopLevelCommand[] = [
     load: async () => (await import('./commands/kpi.ts')).registerKpiCommand,
   },
   {
+    name: 'journey',
+    summary: 'the two-axis journey map: set it, show it with live counts, flows, coverage, exports',
+    load: async () => (await import('./commands/journey.ts')).registerJourneyCommand,
+  },
+  {
     name: 'charter',
     summary: 'check messages against the relationship charter; show, set it',
     load: async () => (await import('./commands/charter.ts')).registerCharterCommand,

@@ -18,6 +18,10 @@ export interface CustomerListFilters {
   rfmSegment?: RfmSegmentCode;
   /** With a subscription in this status now, with any subscription, or with none ever. */
   subscription?: SubscriptionFilter;
+  /** Standing in this stage (key) of the active journey map now. */
+  journeyStage?: string;
+  /** Standing at this affinity level (key) of the active journey map now; with journeyStage, in that one cell. */
+  journeyLevel?: string;
 }
 
 export const SUBSCRIPTION_FILTERS = ['active', 'paused', 'cancelled', 'any', 'none'] as const;
@@ -110,6 +114,12 @@ export async function listCustomers(
   if (min !== undefined) conditions.push(sql`c.purchase_count >= ${min}`);
   if (max !== undefined) conditions.push(sql`c.purchase_count <= ${max}`);
   if (filters.subscription) conditions.push(subscriptionCondition(filters.subscription));
+  if (filters.journeyStage !== undefined || filters.journeyLevel !== undefined) {
+    // An index probe of the profile's placement (its primary key), like the subscription filter.
+    const stage = filters.journeyStage === undefined ? sql`` : sql` and p.stage = ${filters.journeyStage}`;
+    const level = filters.journeyLevel === undefined ? sql`` : sql` and p.level = ${filters.journeyLevel}`;
+    conditions.push(sql`exists (select 1 from journey_placements p where p.workspace_id = c.workspace_id and p.customer_id = c.id${stage}${level})`);
+  }
   if (filters.rfmSegment) {
     if (!page.segmentMembers) throw new Error('listCustomers: an RFM segment filter needs segmentMembers');
     const ids = await page.segmentMembers(filters.rfmSegment);

@@ -23,6 +23,7 @@ import { customerRoutes } from './routes/customers.ts';
 import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
+import { journeyRoutes } from './routes/journey.ts';
 import { memberRoutes } from './routes/members.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
 import { loggingOptions, type AppLogger } from './request-log.ts';
@@ -106,6 +107,7 @@ export async function buildApp(given: AppOptions, options: { logger?: AppLogger 
       await api.register(customerRoutes(deps));
       await api.register(importRoutes(deps));
       await api.register(subscriptionRoutes(deps));
+      await api.register(journeyRoutes(deps));
       await api.register(analyticsRoutes(deps));
       await api.register(charterRoutes({ ...deps, checkMessage: deps.checkMessage ?? checkMessage }));
     },

@@ -85,44 +85,46 @@ export type Condition =
   | { fact: 'rfm_segment'; in: string[] }
   | { fact: 'attribute'; name: string; op?: Comparison | 'in' | 'exists'; value?: string | number | boolean | Array<string | number | boolean> };
 
-export const Condition: z.ZodType<Condition> = z.lazy(() =>
-  z.union([
-    z.strictObject({ all: z.array(Condition).min(1).max(50) }),
-    z.strictObject({ any: z.array(Condition).min(1).max(50) }),
-    z.strictObject({ not: Condition }),
-    z.strictObject({ fact: z.literal('lifecycle'), in: z.array(z.enum(['lead', 'customer'])).min(1) }),
-    z.strictObject({ fact: z.enum(NUMBER_FACTS), op: z.enum(COMPARISONS), value: z.number().finite() }),
-    z.strictObject({
-      fact: z.literal('bought'),
-      ...ProductSelection,
-      op: z.enum(COMPARISONS).optional(),
-      value: z.number().int().optional(),
-    }),
-    z.strictObject({
-      fact: z.literal('days_since_delivered'),
-      ...ProductSelection,
-      which: z.enum(['first', 'last']).optional(),
-      op: z.enum(COMPARISONS),
-      value: z.union([z.number().finite(), EffectPoint]),
-    }),
-    z.strictObject({ fact: z.literal('subscription_status'), in: z.array(z.enum(SUBSCRIPTION_STATES)).min(1) }),
-    z.strictObject({
-      fact: z.literal('events'),
-      type: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, 'an event type is snake_case, e.g. page_view'),
-      where: z.array(PropertyTest).max(10).optional(),
-      withinDays: z.number().int().min(1).max(3650),
-      op: z.enum(COMPARISONS).optional(),
-      value: z.number().int().optional(),
-    }),
-    z.strictObject({ fact: z.literal('rfm_segment'), in: z.array(z.enum(RFM_SEGMENT_CODES)).min(1) }),
-    z.strictObject({
-      fact: z.literal('attribute'),
-      name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'an attribute name is letters, digits and _'),
-      op: z.enum([...COMPARISONS, 'in', 'exists']).optional(),
-      value: z.union([Scalar, z.array(Scalar).min(1).max(50)]).optional(),
-    }),
-  ]),
-);
+export const Condition: z.ZodType<Condition> = z
+  .lazy(() =>
+    z.union([
+      z.strictObject({ all: z.array(Condition).min(1).max(50) }),
+      z.strictObject({ any: z.array(Condition).min(1).max(50) }),
+      z.strictObject({ not: Condition }),
+      z.strictObject({ fact: z.literal('lifecycle'), in: z.array(z.enum(['lead', 'customer'])).min(1) }),
+      z.strictObject({ fact: z.enum(NUMBER_FACTS), op: z.enum(COMPARISONS), value: z.number().finite() }),
+      z.strictObject({
+        fact: z.literal('bought'),
+        ...ProductSelection,
+        op: z.enum(COMPARISONS).optional(),
+        value: z.number().int().optional(),
+      }),
+      z.strictObject({
+        fact: z.literal('days_since_delivered'),
+        ...ProductSelection,
+        which: z.enum(['first', 'last']).optional(),
+        op: z.enum(COMPARISONS),
+        value: z.union([z.number().finite(), EffectPoint]),
+      }),
+      z.strictObject({ fact: z.literal('subscription_status'), in: z.array(z.enum(SUBSCRIPTION_STATES)).min(1) }),
+      z.strictObject({
+        fact: z.literal('events'),
+        type: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, 'an event type is snake_case, e.g. page_view'),
+        where: z.array(PropertyTest).max(10).optional(),
+        withinDays: z.number().int().min(1).max(3650),
+        op: z.enum(COMPARISONS).optional(),
+        value: z.number().int().optional(),
+      }),
+      z.strictObject({ fact: z.literal('rfm_segment'), in: z.array(z.enum(RFM_SEGMENT_CODES)).min(1) }),
+      z.strictObject({
+        fact: z.literal('attribute'),
+        name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'an attribute name is letters, digits and _'),
+        op: z.enum([...COMPARISONS, 'in', 'exists']).optional(),
+        value: z.union([Scalar, z.array(Scalar).min(1).max(50)]).optional(),
+      }),
+    ]),
+  )
+  .meta({ id: 'JourneyCondition', description: "A rule: a condition over a customer's facts, combined with all / any / not (docs/journey-map.md)" });
 
 // ─── The map ─────────────────────────────────────────────────────────────────────────────────
 

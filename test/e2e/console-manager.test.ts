@@ -318,6 +318,7 @@ describe('the frame', () => {
     const labels = (await navigation.getByRole('link').allTextContents()).map((label) => label.trim());
     expect(labels).toContain('関係性定義');
     expect(labels).toContain('定義の編集');
+    for (const journey of ['カスタマージャーニー', '漏れなくチェック', 'テクノロジーマップ']) expect(labels).toContain(journey);
     expect(labels.filter((label, index) => labels.indexOf(label) !== index)).toEqual([]);
   });
 

@@ -17,6 +17,7 @@ import { DefaultWorkspaceRedirect, WorkspacesProvider } from './workspaces/works
 // Analytics (and ECharts with it) is a chunk of its own: the customer pages never load it.
 const AnalyticsSection = lazy(() => import('./analytics/analytics-section.tsx'));
 const CharterSection = lazy(() => import('./charter/charter-section.tsx'));
+const JourneySection = lazy(() => import('./journey/journey-section.tsx'));
 
 /** The console's pages. Every page of a workspace lives under /w/:workspace, so links can be shared. */
 export function App() {
@@ -56,6 +57,14 @@ export function App() {
                   element={
                     <Suspense fallback={<Loading />}>
                       <CharterSection />
+                    </Suspense>
+                  }
+                />
+                <Route
+                  path="journey/*"
+                  element={
+                    <Suspense fallback={<Loading />}>
+                      <JourneySection />
                     </Suspense>
                   }
                 />

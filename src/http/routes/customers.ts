@@ -147,6 +147,12 @@ export function customerRoutes(deps: AppDeps): FastifyPluginAsyncZod {
               .describe(
                 'Customers with a subscription (定期) that is active, paused or cancelled now; any: with a subscription of any status; none: never had one',
               ),
+            journeyStage: z.string().max(40).optional().describe('Customers standing in this stage (key) of the active journey map now'),
+            journeyLevel: z
+              .string()
+              .max(40)
+              .optional()
+              .describe('Customers standing at this affinity level (key) of the active journey map now; with journeyStage: in that cell'),
             rfmSegment: segmentParam.optional().describe("Customers in this RFM segment as of today in the workspace's time zone (see GET …/analytics/rfm)"),
             sort: z
               .enum(CUSTOMER_SORTS)

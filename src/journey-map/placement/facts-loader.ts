@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { purchaseCondition } from '../../orders/purchase.ts';
 import type { SubscriptionState } from '../model.ts';
 import type { CustomerFacts, EventNeed, FactNeeds, ProductFacts, ProductNeed } from '../rules/facts.ts';
-import { localDaySql, propertyTestSql, SqlParams } from './facts-sql.ts';
+import { localDaySql, numberOrNull, packedRows, propertyTestSql, SqlParams } from './facts-sql.ts';
 import { localDayStartInstant, todayOf } from './local-days.ts';
 
 /**
@@ -26,7 +26,8 @@ import { localDayStartInstant, todayOf } from './local-days.ts';
  * - P(alive): customer_values of the workspace's last run (the current value, also for history).
  * - RFM: given by the caller as a lookup (rfm-lookup.ts), computed once for the whole base.
  *
- * One query per need per chunk; the queries of a chunk run concurrently when given a pool.
+ * One query per need; the queries run concurrently when given a pool. A full placement reads
+ * the profiles in chunks of customer ids (bounded memory) and each need once for everyone.
  */
 
 /** Which customers: a list of ids (the live path), or the ids in (after, upTo] of a workspace (a chunk of a full placement). */
@@ -48,16 +49,43 @@ export interface FactsRequest {
   rfmSegment?: (customerId: string) => string | null;
 }
 
-/** The facts of the customers in `scope`, in customer id order (customers that do not exist, or did not exist at a past `at`, are absent). */
-export async function loadFacts(request: FactsRequest, scope: FactsScope): Promise<CustomerFacts[]> {
+/** The facts other than the profile's own columns, per customer id: one query per need. */
+export interface NeedFacts {
+  purchases: Map<string, PurchaseSummary>;
+  products: Array<Map<string, ProductFacts>>;
+  subscriptions: Map<string, CustomerFacts['subscription']>;
+  events: Array<Map<string, number>>;
+  pAlive: Map<string, number>;
+}
+
+/**
+ * The need queries for the customers in `scope`. A full placement runs them once for the whole
+ * workspace (each is one pass over its table: orders and items, subscriptions, events by type
+ * and time) rather than once per chunk of customers, which would scan the orders once per
+ * chunk; what they hold is bounded by the customers who have such facts.
+ */
+export async function loadNeedFacts(request: FactsRequest, scope: FactsScope): Promise<NeedFacts> {
   const { needs } = request;
-  const [base, purchases, products, subscriptions, events, pAlive] = await Promise.all([
-    loadBase(request, scope),
+  const [purchases, products, subscriptions, events, pAlive] = await Promise.all([
     needs.purchases ? loadPurchasesAsOf(request, scope) : new Map<string, PurchaseSummary>(),
     Promise.all(needs.products.map((need) => loadProductNeed(request, scope, need))),
     needs.subscriptions ? loadSubscriptions(request, scope) : new Map<string, CustomerFacts['subscription']>(),
     Promise.all(needs.events.map((need) => loadEventNeed(request, scope, need))),
     needs.pAlive ? loadPAlive(request, scope) : new Map<string, number>(),
+  ]);
+  return { purchases, products, subscriptions, events, pAlive };
+}
+
+/**
+ * The facts of the customers in `scope`, in customer id order (customers that do not exist, or
+ * did not exist at a past `at`, are absent). `needFacts`: loaded beforehand for a wider scope
+ * (loadNeedFacts); else loaded for this scope with the profiles, concurrently.
+ */
+export async function loadFacts(request: FactsRequest, scope: FactsScope, needFacts?: NeedFacts): Promise<CustomerFacts[]> {
+  const { needs } = request;
+  const [base, { purchases, products, subscriptions, events, pAlive }] = await Promise.all([
+    loadBase(request, scope),
+    needFacts ?? loadNeedFacts(request, scope),
   ]);
   return base.map((row) => {
     const id = row.id;
@@ -89,7 +117,7 @@ export async function loadFacts(request: FactsRequest, scope: FactsScope): Promi
   });
 }
 
-interface PurchaseSummary {
+export interface PurchaseSummary {
   count: number;
   total: number;
   firstDay: number | null;
@@ -143,7 +171,6 @@ async function loadBase(request: FactsRequest, scope: FactsScope): Promise<BaseR
   const params = baseParams(request);
   const where = scopeSql('c.id', scope, params);
   const names = request.needs.attributes;
-  const attributeColumns = names.map((name, i) => `, c.attributes -> ${params.add(name, '::text')} as a${i}`).join('');
   // A profile existed at a past instant when it was created by then, or had an order or event by then
   // (an import creates profiles at import time, with their past orders and events).
   const existed = request.past
@@ -151,46 +178,35 @@ async function loadBase(request: FactsRequest, scope: FactsScope): Promise<BaseR
             or exists (select 1 from orders o where o.customer_id = c.id and o.ordered_at <= ${params.at})
             or exists (select 1 from events e where e.customer_id = c.id and e.occurred_at <= ${params.at}))`
     : '';
-  const { rows } = await request.db.query<Record<string, unknown>>(
-    `select c.id, c.lifecycle, c.became_customer_at <= ${params.at} as became_by_then, c.became_customer_at is null as never_became,
-            coalesce(c.last_purchase_at > ${params.at}, false) as later_purchase,
-            c.purchase_count, c.purchase_total::float8 as purchase_total,
-            ${localDaySql('c.first_purchase_at', params.tz)} as first_day, ${localDaySql('c.last_purchase_at', params.tz)} as last_day
-            ${attributeColumns}
-       from customers c
-      where c.workspace_id = ${params.ws} and ${where} ${existed}
-      order by c.id`,
-    params.values,
-  );
+  const columns = [
+    'c.id',
+    'c.lifecycle',
+    // As of a past instant: a customer who became one later was still a lead (became_customer_at null: declared, unknown when).
+    request.past ? `c.became_customer_at is null or c.became_customer_at <= ${params.at}` : 'true',
+    `coalesce(c.last_purchase_at > ${params.at}, false)`,
+    'c.purchase_count',
+    'c.purchase_total',
+    localDaySql('c.first_purchase_at', params.tz),
+    localDaySql('c.last_purchase_at', params.tz),
+    ...names.map((name) => `c.attributes -> ${params.add(name, '::text')}`),
+  ];
+  const rows = await packedRows(request.db, columns, `from customers c where c.workspace_id = ${params.ws} and ${where} ${existed}`, 'c.id', params.values);
   return rows.map((row) => {
     const attributes: Record<string, unknown> = {};
     names.forEach((name, i) => {
-      const value = row[`a${i}`];
-      if (value !== null && value !== undefined) attributes[name] = value;
+      const text = row[8 + i];
+      const value = text ? (JSON.parse(text) as unknown) : null;
+      if (value !== null) attributes[name] = value;
     });
+    const lifecycle = row[1] as 'lead' | 'customer';
     return {
-      id: row.id as string,
-      lifecycle: lifecycleAt(row, request.past ?? false),
-      laterPurchase: row.later_purchase as boolean,
-      summary: {
-        count: row.purchase_count as number,
-        total: row.purchase_total as number,
-        firstDay: row.first_day as number | null,
-        lastDay: row.last_day as number | null,
-      },
+      id: row[0]!,
+      lifecycle: lifecycle === 'customer' && row[2] === 'true' ? 'customer' : 'lead',
+      laterPurchase: row[3] === 'true',
+      summary: { count: Number(row[4]), total: Number(row[5]), firstDay: numberOrNull(row[6]), lastDay: numberOrNull(row[7]) },
       attributes,
     };
   });
-}
-
-/**
- * customers.lifecycle; as of a past instant, a customer who became one later was still a lead
- * (a profile declared a customer without a known time, became_customer_at null, stays one).
- */
-function lifecycleAt(row: Record<string, unknown>, past: boolean): 'lead' | 'customer' {
-  const lifecycle = row.lifecycle as 'lead' | 'customer';
-  if (!past || lifecycle === 'lead') return lifecycle;
-  return row.never_became === true || row.became_by_then === true ? 'customer' : 'lead';
 }
 
 /** Purchases ordered at or before `at` of the profiles in scope that have a purchase after `at`. */

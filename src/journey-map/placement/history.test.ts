@@ -14,24 +14,32 @@ let workspace: Workspace;
 beforeAll(async () => {
   workspace = await freshWorkspace(database);
   await ingest(pool, workspace, 'products', PRODUCTS, clock);
-  await ingest(pool, workspace, 'orders', [
-    { order_id: 'H1', customer_id: 'HC', ordered_at: '2026-03-01T10:00:00+09:00', items: [{ sku: 'TRIAL', quantity: 1, unit_price: '980' }] },
-  ], clock);
-  await ingest(pool, workspace, 'subscriptions', [
-    {
-      subscription_id: 'HS',
-      customer_id: 'HC',
-      sku: 'AOJIRU',
-      cycle: { unit: 'months', every: 1 },
-      status: 'cancelled',
-      started_at: '2026-04-01T10:00:00+09:00',
-      cancelled_at: '2026-05-15T10:00:00+09:00',
-      deliveries: 1,
-    },
-  ], clock);
-  await ingest(pool, workspace, 'events', [
-    { idempotency_key: 'h1', customer_id: 'HD', type: 'page_view', occurred_at: '2026-05-01T10:00:00+09:00' },
-  ], clock);
+  await ingest(
+    pool,
+    workspace,
+    'orders',
+    [{ order_id: 'H1', customer_id: 'HC', ordered_at: '2026-03-01T10:00:00+09:00', items: [{ sku: 'TRIAL', quantity: 1, unit_price: '980' }] }],
+    clock,
+  );
+  await ingest(
+    pool,
+    workspace,
+    'subscriptions',
+    [
+      {
+        subscription_id: 'HS',
+        customer_id: 'HC',
+        sku: 'AOJIRU',
+        cycle: { unit: 'months', every: 1 },
+        status: 'cancelled',
+        started_at: '2026-04-01T10:00:00+09:00',
+        cancelled_at: '2026-05-15T10:00:00+09:00',
+        deliveries: 1,
+      },
+    ],
+    clock,
+  );
+  await ingest(pool, workspace, 'events', [{ idempotency_key: 'h1', customer_id: 'HD', type: 'page_view', occurred_at: '2026-05-01T10:00:00+09:00' }], clock);
   await activateTestMap(pool, workspace.id);
 });
 afterAll(() => database.close());

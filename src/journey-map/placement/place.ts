@@ -4,7 +4,7 @@ import { withTransaction } from '../../db/transaction.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { JourneyMap, MoveCause } from '../model.ts';
 import { placeFacts } from '../rules/compile.ts';
-import { loadFacts, type FactsScope } from './facts-loader.ts';
+import { loadFacts, loadNeedFacts, type FactsScope } from './facts-loader.ts';
 import { takePendingChanges, type PendingChanges, type PlacementCause } from './pending-changes.ts';
 import { finishRun, lockWorkspacePlacement, placeScope, placingContext, PlacingTally, readActiveMap, readPlacements } from './placing-run.ts';
 
@@ -82,11 +82,13 @@ export async function placeWorkspaceLocked(params: {
   const causeOf = (customerId: string) => pending.causes.get(customerId) ?? fallback;
   const tally = new PlacingTally();
   const { scopes, total } = await chunkScopes(client, workspaceId);
-  // The next chunk's facts load (on the pool) while this chunk's changes are written (on the client).
-  let next = loadFacts(context.facts, scopes[0]!);
+  // The needs' facts of everyone (one pass per need), then the profiles chunk by chunk: the next
+  // chunk's profiles load (on the pool) while this chunk's changes are written (on the client).
+  const needFacts = await loadNeedFacts(context.facts, { after: null, upTo: null });
+  let next = loadFacts(context.facts, scopes[0]!, needFacts);
   for (let i = 0; i < scopes.length; i++) {
     const facts = await next;
-    if (i + 1 < scopes.length) next = loadFacts(context.facts, scopes[i + 1]!);
+    if (i + 1 < scopes.length) next = loadFacts(context.facts, scopes[i + 1]!, needFacts);
     await placeScope({ client, context, scope: scopes[i]!, facts, causeOf, tally });
     params.onProgress?.(Math.min(tally.profiles, total), total);
   }
@@ -172,8 +174,9 @@ export async function previewPlacement(params: {
     });
     const counts = map.stages.map(() => map.levels.map(() => 0));
     let profiles = 0;
+    const needFacts = await loadNeedFacts(context.facts, { after: null, upTo: null });
     for (const scope of (await chunkScopes(client, workspaceId)).scopes) {
-      const [facts, stored] = await Promise.all([loadFacts(context.facts, scope), readPlacements(client, workspaceId, scope)]);
+      const [facts, stored] = await Promise.all([loadFacts(context.facts, scope, needFacts), readPlacements(client, workspaceId, scope)]);
       for (const customer of facts) {
         const before = stored.get(customer.customerId);
         const placed = placeFacts(context.compiled, customer, context.today, before ? (context.stageIndex.get(before.stage) ?? -1) : -1);

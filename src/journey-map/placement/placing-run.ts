@@ -6,6 +6,7 @@ import type { JourneyMap } from '../model.ts';
 import { compileMap, loadCatalogue, placeFacts, type CompiledMap } from '../rules/compile.ts';
 import type { CustomerFacts } from '../rules/facts.ts';
 import { loadFacts, type FactsRequest, type FactsScope } from './facts-loader.ts';
+import { packedRows } from './facts-sql.ts';
 import { todayOf } from './local-days.ts';
 import type { PlacementCause } from './pending-changes.ts';
 import { rfmSegmentLookup } from './rfm-lookup.ts';
@@ -92,11 +93,14 @@ export async function readPlacements(client: pg.ClientBase, workspaceId: string,
           sql: 'customer_id > coalesce($2::bigint, -1) and ($3::bigint is null or customer_id <= $3::bigint)',
           values: [scope.after, scope.upTo],
         };
-  const { rows } = await client.query<{ customer_id: string; stage: string; level: string; map_version: number }>(
-    `select customer_id, stage, level, map_version from journey_placements where workspace_id = $1 and ${where.sql}`,
+  const rows = await packedRows(
+    client,
+    ['customer_id', 'stage', 'level', 'map_version'],
+    `from journey_placements where workspace_id = $1 and ${where.sql}`,
+    'customer_id',
     [workspaceId, ...where.values],
   );
-  return new Map(rows.map((row) => [row.customer_id, { stage: row.stage, level: row.level, mapVersion: row.map_version }]));
+  return new Map(rows.map((row) => [row[0]!, { stage: row[1]!, level: row[2]!, mapVersion: Number(row[3]) }]));
 }
 
 /** A cell as one string, for tallies: stage and level keys cannot hold a NUL. */

@@ -6,14 +6,15 @@ import { JOURNEY_CHANNEL } from '../changes.ts';
 import { placeCustomersLocked, placeWorkspace, placeWorkspaceLocked } from './place.ts';
 import { takePendingChanges } from './pending-changes.ts';
 import { lockWorkspacePlacement } from './placing-run.ts';
-import { msUntilNextLocalMidnight } from './local-days.ts';
+import { localDayStartInstant, msUntilNextLocalMidnight, todayOf } from './local-days.ts';
 
 /**
  * The live path: writers queue the customers they touched (journey_changes, in their own
  * transaction, with a NOTIFY on kizuna_journey); the reactor LISTENs, and for each notified
  * workspace takes the committed rows and re-places those customers. Time alone changes facts
  * too (days since …): a timer per workspace with an active map fires at its next local
- * midnight and re-places everyone (the sweep). Nothing polls.
+ * midnight and re-places everyone (the sweep); a sweep missed while no reactor ran runs when
+ * it starts. Nothing polls.
  */
 
 export interface DrainOutcome {
@@ -81,7 +82,10 @@ export function startJourneyReactor(options: ReactorOptions): JourneyReactor {
   const { pool, clock, analytics } = options;
   const log = options.log ?? (() => {});
   const limit = options.concurrency ?? 2;
-  const workspaces = new Map<string, { running: boolean; again: boolean; sweepTimer: NodeJS.Timeout | null; retry: NodeJS.Timeout | null }>();
+  const workspaces = new Map<
+    string,
+    { running: boolean; again: boolean; caughtUp: boolean; sweepTimer: NodeJS.Timeout | null; retry: NodeJS.Timeout | null }
+  >();
   const waiting: Array<() => void> = [];
   let running = 0;
   let inFlight = 0;
@@ -94,7 +98,7 @@ export function startJourneyReactor(options: ReactorOptions): JourneyReactor {
   const stateOf = (workspaceId: string) => {
     let state = workspaces.get(workspaceId);
     if (!state) {
-      state = { running: false, again: false, sweepTimer: null, retry: null };
+      state = { running: false, again: false, caughtUp: false, sweepTimer: null, retry: null };
       workspaces.set(workspaceId, state);
     }
     return state;
@@ -161,27 +165,49 @@ export function startJourneyReactor(options: ReactorOptions): JourneyReactor {
     })();
   };
 
-  /** Arms the workspace's midnight timer when it has an active map (and disarms it when not). */
+  /**
+   * Arms the workspace's midnight timer when it has an active map. The first time, a sweep
+   * missed while no reactor ran (the last one before today's local midnight, or none) runs now.
+   */
   const armSweep = async (workspaceId: string) => {
     const state = stateOf(workspaceId);
     if (stopped || state.sweepTimer) return;
-    const { rows } = await pool.query<{ timezone: string }>(
-      `select w.timezone from workspaces w where w.id = $1 and exists (select 1 from journey_maps m where m.workspace_id = w.id and m.status = 'active')`,
+    const { rows } = await pool.query<{ timezone: string; swept_at: Date | null }>(
+      `select w.timezone, s.swept_at from workspaces w left join journey_sweeps s on s.workspace_id = w.id
+        where w.id = $1 and exists (select 1 from journey_maps m where m.workspace_id = w.id and m.status = 'active')`,
       [workspaceId],
     );
-    if (!rows[0] || stopped || state.sweepTimer) return;
+    const found = rows[0];
+    if (!found || stopped || state.sweepTimer) return;
+    if (!state.caughtUp) {
+      state.caughtUp = true;
+      const todayStarted = localDayStartInstant(todayOf(clock.now(), found.timezone), found.timezone);
+      if (found.swept_at === null || found.swept_at < todayStarted) await sweep(workspaceId);
+      if (stopped || state.sweepTimer) return;
+    }
     // One second past midnight: a timer firing a little early would otherwise still see yesterday.
-    const delay = msUntilNextLocalMidnight(clock.now(), rows[0].timezone) + 1000;
+    const delay = msUntilNextLocalMidnight(clock.now(), found.timezone) + 1000;
     state.sweepTimer = setTimeout(() => {
       state.sweepTimer = null;
-      void inSlot(() => sweepJourneyMap({ pool, workspaceId, clock, ...(analytics ? { analytics } : {}) }))
-        .then((outcome) => log(`Journey map: midnight sweep of workspace ${workspaceId}: ${outcome.moved} moved`))
-        .catch((error: unknown) => log(`Journey map: midnight sweep of workspace ${workspaceId} failed (${messageOf(error)})`))
+      inFlight++;
+      void sweep(workspaceId)
+        .then(() => armSweep(workspaceId))
+        .catch((error: unknown) => log(`Journey map: sweep timer of workspace ${workspaceId}: ${messageOf(error)}`))
         .finally(() => {
-          armSweep(workspaceId).catch((error: unknown) => log(`Journey map: sweep timer of workspace ${workspaceId}: ${messageOf(error)}`));
+          inFlight--;
+          settle();
         });
     }, delay);
     state.sweepTimer.unref?.();
+  };
+
+  const sweep = async (workspaceId: string) => {
+    try {
+      const outcome = await inSlot(() => sweepJourneyMap({ pool, workspaceId, clock, ...(analytics ? { analytics } : {}) }));
+      log(`Journey map: sweep of workspace ${workspaceId}: ${outcome.moved} moved`);
+    } catch (error) {
+      log(`Journey map: sweep of workspace ${workspaceId} failed (${messageOf(error)})`);
+    }
   };
 
   /** Every workspace with queued changes (left by a crash, or written by the CLI) and every workspace with an active map. */

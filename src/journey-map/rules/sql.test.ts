@@ -6,10 +6,10 @@ import { rfmBaseCte, rfmScoredCtes } from '../../analytics/rfm-quintiles.ts';
 import { refreshCustomerStats } from '../../orders/customer-stats.ts';
 import { localDateOf } from '../../shared/time.ts';
 import type { Workspace } from '../../workspaces/workspaces.ts';
-import type { JourneyMap, SubscriptionState } from '../model.ts';
+import { COMPARISONS, type JourneyMap, type PropertyTest, type SubscriptionState } from '../model.ts';
 import { compileMap, loadCatalogue, placeFacts } from './compile.ts';
 import type { CatalogueProduct, CustomerFacts } from './facts.ts';
-import { placementQuery, placementSql } from './sql.ts';
+import { placementQuery, placementSql, propertyTestSql, SqlParams } from './sql.ts';
 import { passesValueTest } from './value-test.ts';
 
 /**
@@ -372,5 +372,58 @@ describe('placementSql', () => {
     expect(stages.C04).toBe(1);
     // C05's first order comes later (06-15); its cancelled order is no purchase.
     expect(stages.C05).toBe(0);
+  });
+});
+
+describe('propertyTestSql', () => {
+  it('agrees with the JS value tests on every op, for texts, numbers, booleans, null, missing and nested values', async () => {
+    const documents: object[] = [
+      { p: 'gold' },
+      { p: 'Gold' },
+      { p: 9 },
+      { p: 9.5 },
+      { p: -1 },
+      { p: '9' },
+      { p: true },
+      { p: false },
+      { p: null },
+      {},
+      { p: { b: 1, a: [1, 'x'], cc: null } },
+      { p: '𝔸' },
+      { p: 'ｱ' },
+      { p: '' },
+    ];
+    const values: PropertyTest['value'][] = ['gold', 'ｱ', '9', 'true', '{"a": [1, "x"], "b": 1, "cc": null}', '', 9, 9.5, 0, true, false];
+    const tests: PropertyTest[] = [
+      ...COMPARISONS.flatMap((op) => values.map((value) => ({ property: 'p', op, value }))),
+      { property: 'p', op: 'in', value: ['gold', 9, true] },
+      { property: 'p', op: 'in', value: ['9', false] },
+      { property: 'p', op: 'in', value: 9.5 },
+      { property: 'p', op: '=', value: ['gold'] },
+    ];
+    const params = new SqlParams();
+    const docs = params.add(
+      documents.map((d) => JSON.stringify(d)),
+      '::jsonb[]',
+    );
+    const columns = tests.map((test, i) => `${propertyTestSql('d.doc', test, params)} as t${i}`);
+    const { rows } = await database.pool.query<Record<string, boolean>>(
+      `select d.n, ${columns.join(', ')} from unnest(${docs}) with ordinality as d(doc, n) order by d.n`,
+      params.values,
+    );
+    const mismatches: string[] = [];
+    documents.forEach((document, row) => {
+      tests.forEach((test, i) => {
+        const js = passesValueTest((document as Record<string, unknown>).p, test.op, test.value);
+        if (rows[row]![`t${i}`] !== js)
+          mismatches.push(`${JSON.stringify(document)} ${test.op} ${JSON.stringify(test.value)}: SQL ${rows[row]![`t${i}`]}, JS ${js}`);
+      });
+    });
+    expect(mismatches).toEqual([]);
+    // Spot checks by hand: a text test on a number, a number test on a text, != on a missing property.
+    expect(passesValueTest(9, '=', '9')).toBe(true);
+    expect(passesValueTest('9', '=', 9)).toBe(false);
+    expect(passesValueTest(undefined, '!=', 'gold')).toBe(false);
+    expect(passesValueTest('𝔸', '>', 'ｱ')).toBe(true);
   });
 });

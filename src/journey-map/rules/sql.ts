@@ -38,13 +38,13 @@ export class SqlParams {
  * fails every test. Never null.
  */
 export function propertyTestSql(jsonSql: string, test: PropertyTest, params: SqlParams): string {
+  // A list goes with `in` only (the map's check refuses it elsewhere): no scalar equals a list.
+  if (test.op !== 'in' && Array.isArray(test.value)) return 'false';
   const name = params.add(test.property, '::text');
   if (test.op === 'in') {
     const values = Array.isArray(test.value) ? test.value : [test.value];
     return `(${values.map((value) => scalarTestSql(jsonSql, name, '=', value, params)).join(' or ')})`;
   }
-  // A list goes with `in` only (the map's check refuses it elsewhere): no scalar equals a list.
-  if (Array.isArray(test.value)) return 'false';
   return scalarTestSql(jsonSql, name, test.op, test.value as Scalar, params);
 }
 

@@ -5,7 +5,7 @@ import type { Comparison } from '../model.ts';
  * in JavaScript; sql.ts says the same in SQL (valueTestSql), and both follow the brief's
  * definition:
  * - a string value compares the property as text (a number's text is its JSON text, a boolean's
- *   `true` / `false`), with text ordered by code point;
+ *   `true` / `false`, an object's its jsonb text), texts in code point order (collation C);
  * - a number value compares the property as a number: a property that is not a JSON number fails;
  * - a boolean value compares a JSON boolean (false < true): a property that is not one fails;
  * - `in` holds when the property equals any listed value, each compared as above;
@@ -33,8 +33,21 @@ export function compareNumbers(op: Comparison, actual: number, expected: number)
 }
 
 function compareTexts(op: Comparison, actual: string, expected: string): boolean {
-  const order = actual < expected ? -1 : actual > expected ? 1 : 0;
-  return compareNumbers(op, order, 0);
+  return compareNumbers(op, codePointOrder(actual, expected), 0);
+}
+
+/**
+ * Texts in code point order, as PostgreSQL's collation C orders UTF-8 text (JavaScript's `<`
+ * compares UTF-16 units, which puts 𝔸 (U+1D538) before ｱ (U+FF71)).
+ */
+function codePointOrder(a: string, b: string): number {
+  const left = [...a];
+  const right = [...b];
+  for (let i = 0; i < Math.min(left.length, right.length); i++) {
+    const difference = left[i]!.codePointAt(0)! - right[i]!.codePointAt(0)!;
+    if (difference !== 0) return difference < 0 ? -1 : 1;
+  }
+  return left.length - right.length < 0 ? -1 : left.length > right.length ? 1 : 0;
 }
 
 /** Does a JSON value (as parsed from jsonb) pass `op value`? */

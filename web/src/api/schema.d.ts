@@ -3499,6 +3499,10 @@ export interface paths {
                 query?: {
                     cursor?: string;
                     gender?: "female" | "male" | "other" | "unknown";
+                    /** @description Customers standing at this affinity level (key) of the active journey map now; with journeyStage: in that cell */
+                    journeyLevel?: string;
+                    /** @description Customers standing in this stage (key) of the active journey map now */
+                    journeyStage?: string;
                     lifecycle?: "lead" | "customer";
                     limit?: number;
                     order?: "desc" | "asc";
@@ -3701,6 +3705,73 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/customers/{id}/journey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A customer's cell on the active map and their path: every move, newest first (at most 200) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CustomerJourney"];
                     };
                 };
                 /** @description Default Response */
@@ -4154,6 +4225,917 @@ export interface paths {
                 };
                 /** @description Default Response */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/journey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The active journey map with the live count of every cell
+         * @description The diagram page reads this: the map, its version, and how many customers and leads stand in each cell now.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JourneyView"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Save the journey map: a new version, and (by default) everyone re-placed on it
+         * @description The whole map (JourneyMap). Every problem is reported at once with the JSON path of the offending node (422, details.problems: path and message); nothing is written. The same map as the active one writes no version (outcome unchanged). With activate false the version is saved as a draft. Needs the admin or marketing role.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description true: the new version becomes the active map and everyone is re-placed; false: saved as a draft
+                         * @default true
+                         */
+                        activate?: boolean;
+                        /** @description The map: a JourneyMap (see the schema JourneyMap and docs/journey-map.md). Checked whole: every problem is reported with its path (422, details.problems). */
+                        map: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JourneyMapSaved"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/journey/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Coverage (漏れなく): the cells with neither a measure nor a no-contact decision, with their customers
+         * @description Also the check that the cells add up to every customer and lead of the workspace.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JourneyCoverage"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/journey/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The one-page diagram as SVG, PNG or PDF (A4 / A3 landscape), Japanese fonts embedded
+         * @description The live counts, and the flows of the period when flows=on. Downloaded as an attachment.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Draw the flows of the period */
+                    flows?: "on" | "off";
+                    format?: "svg" | "png" | "pdf";
+                    /** @description First local day (default: 30 days before to) */
+                    from?: string;
+                    locale?: "ja" | "en";
+                    paper?: "a4" | "a3";
+                    /** @description Last local day (default: today in the workspace's time zone) */
+                    to?: string;
+                    /** @description PNG width in pixels (default: the paper at 200 dpi); the height follows the paper */
+                    width?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": unknown;
+                        "image/png": unknown;
+                        "image/svg+xml": unknown;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Error"];
+                        "image/png": components["schemas"]["Error"];
+                        "image/svg+xml": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Error"];
+                        "image/png": components["schemas"]["Error"];
+                        "image/svg+xml": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Error"];
+                        "image/png": components["schemas"]["Error"];
+                        "image/svg+xml": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": components["schemas"]["Error"];
+                        "image/png": components["schemas"]["Error"];
+                        "image/svg+xml": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/journey/flows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The moves between cells over a period: advances, rises, step-downs, and the step-down patterns
+         * @description Counts of moves per (from, to) cell over the local days from … to (both included); from is null for customers entering the map. A step-down (a lower level) is counted as such even when the stage advanced. stepDowns: for each step-down pair, the event types seen most often in the 14 days before the move.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First local day (default: 30 days before to) */
+                    from?: string;
+                    /** @description Last local day (default: today in the workspace's time zone) */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JourneyFlows"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/journey/place": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-place every customer and lead on the active map now
+         * @description Writes happen live; this is for the facts that change with time alone (days since …) between the nightly sweeps, or after a bulk load. Needs the admin or marketing role.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JourneyPlacement"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/journey/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many customers each cell of an unsaved map would hold now (nothing is written)
+         * @description The workshop's preview: the map is checked like a save (422 with every problem), then every profile is placed on it in memory, keeping the stages already reached (by key) as saving would.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A JourneyMap */
+                        map: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JourneyPreview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/journey/technology": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The technology map (テクノロジーマップ): stages × measures by channel or solution, with gaps, duplicates and solutions not introduced */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TechnologyMap"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/journey/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every saved version of the map, newest first: the active one, drafts and archived ones */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JourneyMapVersion"][];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/journey/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One saved version of the map */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    version: number;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            map: components["schemas"]["JourneyMap"];
+                            version: components["schemas"]["JourneyMapVersion"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/journey/versions/{version}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a saved version the active map (the previous one is archived) and re-place everyone
+         * @description Needs the admin or marketing role.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    version: number;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["JourneyMapSaved"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6306,6 +7288,33 @@ export interface components {
             /** @description The window compared with; null for no_window */
             window: components["schemas"]["ChurnWindowUsed"] | null;
         };
+        CustomerJourney: {
+            /** @description Where the customer stands now; null before the first placement or without a map */
+            cell: {
+                level: string;
+                since: string;
+                stage: string;
+            } | null;
+            mapVersion: number | null;
+            /** @description Newest first, at most 200 */
+            moves: {
+                /** @enum {string} */
+                cause: "order" | "event" | "subscription" | "customer" | "import" | "sweep" | "map" | "history";
+                /** @description What changed: the order's external id, the event's idempotency key, the subscription's external id */
+                causeRef: string | null;
+                from: {
+                    level: string;
+                    stage: string;
+                } | null;
+                /** @enum {string} */
+                kind: "advance" | "rise" | "step_down" | "enter";
+                movedAt: string;
+                to: {
+                    level: string;
+                    stage: string;
+                };
+            }[];
+        };
         CustomerListItem: {
             /** @description Predicted customer value from the workspace's last customer value run; null when it did not score this profile */
             clv: number | null;
@@ -6725,6 +7734,234 @@ export interface components {
             received: number;
             stored: boolean;
             valid: number;
+        };
+        JourneyCellCount: {
+            customers: number;
+            level: string;
+            stage: string;
+        };
+        /** @description A rule: a condition over a customer's facts, combined with all / any / not (docs/journey-map.md) */
+        JourneyCondition: {
+            all: components["schemas"]["JourneyCondition"][];
+        } | {
+            any: components["schemas"]["JourneyCondition"][];
+        } | {
+            not: components["schemas"]["JourneyCondition"];
+        } | {
+            /** @constant */
+            fact: "lifecycle";
+            in: ("lead" | "customer")[];
+        } | {
+            /** @enum {string} */
+            fact: "purchase_count" | "total_spend" | "days_since_first_purchase" | "days_since_last_purchase" | "subscription_deliveries" | "days_since_subscription_started" | "p_alive";
+            /** @enum {string} */
+            op: "=" | "!=" | "<" | "<=" | ">" | ">=";
+            value: number;
+        } | {
+            categories?: string[];
+            /** @constant */
+            fact: "bought";
+            /** @enum {string} */
+            op?: "=" | "!=" | "<" | "<=" | ">" | ">=";
+            products?: string[];
+            value?: number;
+        } | {
+            categories?: string[];
+            /** @constant */
+            fact: "days_since_delivered";
+            /** @enum {string} */
+            op: "=" | "!=" | "<" | "<=" | ">" | ">=";
+            products?: string[];
+            value: number | {
+                /** @enum {string} */
+                effect: "first_feeling" | "clear";
+                offsetDays?: number;
+            };
+            /** @enum {string} */
+            which?: "first" | "last";
+        } | {
+            /** @constant */
+            fact: "subscription_status";
+            in: ("active" | "paused" | "cancelled" | "none")[];
+        } | {
+            /** @constant */
+            fact: "events";
+            /** @enum {string} */
+            op?: "=" | "!=" | "<" | "<=" | ">" | ">=";
+            type: string;
+            value?: number;
+            where?: {
+                /** @enum {string} */
+                op: "=" | "!=" | "<" | "<=" | ">" | ">=" | "in";
+                property: string;
+                value: (string | number | boolean) | (string | number | boolean)[];
+            }[];
+            withinDays: number;
+        } | {
+            /** @constant */
+            fact: "rfm_segment";
+            in: ("churned" | "at_risk" | "new" | "loyal" | "stable")[];
+        } | {
+            /** @constant */
+            fact: "attribute";
+            name: string;
+            /** @enum {string} */
+            op?: "=" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "exists";
+            value?: (string | number | boolean) | (string | number | boolean)[];
+        };
+        JourneyCoverage: {
+            cells: {
+                customers: number;
+                inUse: number;
+                level: string;
+                measures: number;
+                /** @enum {string} */
+                service: "measures" | "no_contact" | "uncovered";
+                stage: string;
+            }[];
+            check: {
+                addsUp: boolean;
+                placed: number;
+                profiles: number;
+            };
+            notYetServed: {
+                customers: number;
+                inUse: number;
+                level: string;
+                measures: number;
+                service: string;
+                stage: string;
+            }[];
+            uncovered: {
+                customers: number;
+                inUse: number;
+                level: string;
+                measures: number;
+                service: "uncovered" | string;
+                stage: string;
+            }[];
+            uncoveredCustomers: number;
+        };
+        JourneyFlow: {
+            customers: number;
+            from: {
+                level: string;
+                stage: string;
+            } | null;
+            /** @enum {string} */
+            kind: "advance" | "rise" | "step_down" | "enter";
+            to: {
+                level: string;
+                stage: string;
+            };
+        };
+        JourneyFlows: {
+            flows: components["schemas"]["JourneyFlow"][];
+            from: string;
+            stepDowns: components["schemas"]["JourneyStepDown"][];
+            to: string;
+        };
+        JourneyMap: {
+            cells: {
+                feelings?: string;
+                goal?: boolean;
+                level: string;
+                measures?: {
+                    /** @enum {string} */
+                    channel?: "email" | "line" | "sms" | "print" | "task" | "webhook";
+                    /** @enum {string} */
+                    department: "marketing" | "support" | "site_operations" | "sales";
+                    name: string;
+                    purpose?: string;
+                    scenarioId?: string;
+                    solution?: string;
+                    /** @enum {string} */
+                    status: "in_use" | "planned" | "not_introduced";
+                }[];
+                noContact?: {
+                    reason: string;
+                };
+                stage: string;
+            }[];
+            goal: string;
+            levels: {
+                description?: string;
+                key: string;
+                name: string;
+                rule?: components["schemas"]["JourneyCondition"];
+            }[];
+            name: string;
+            stages: {
+                description?: string;
+                key: string;
+                name: string;
+                rule?: components["schemas"]["JourneyCondition"];
+            }[];
+        };
+        JourneyMapSaved: {
+            /** @enum {string} */
+            outcome: "saved" | "unchanged";
+            /** @description The re-placement of everyone when the version was activated */
+            placement: {
+                moved: number;
+                profiles: number;
+                seconds: number;
+            } | null;
+            version: components["schemas"]["JourneyMapVersion"];
+        };
+        JourneyMapVersion: {
+            changedAt: string;
+            changedBy: string;
+            name: string;
+            /** @enum {string} */
+            status: "draft" | "active" | "archived";
+            summary: string;
+            version: number;
+        };
+        JourneyPlacement: {
+            moved: number;
+            profiles: number;
+            seconds: number;
+        };
+        JourneyPreview: {
+            cells: components["schemas"]["JourneyCellCount"][];
+            profiles: number;
+        };
+        JourneyStepDown: {
+            /** @description Distinct customers who made them */
+            customers: number;
+            /** @description The event types most often seen in the 14 days before the sampled moves: of those moves, how many had one (top 5) */
+            eventsBefore: {
+                moves: number;
+                type: string;
+            }[];
+            from: {
+                level: string;
+                stage: string;
+            };
+            /** @description Step-down moves of the pair in the period */
+            moves: number;
+            /** @description Of the latest moves (at most 5,000), how many the events before were read for */
+            sampled: number;
+            to: {
+                level: string;
+                stage: string;
+            };
+        };
+        JourneyView: {
+            /** @description Live count of customers and leads per cell (cells with nobody are absent) */
+            cells: components["schemas"]["JourneyCellCount"][];
+            /** @description The active map; null when the workspace has none yet */
+            map: components["schemas"]["JourneyMap"] | null;
+            /** @description Writes queued for placement and not placed yet: the counts are final for every acknowledged write when 0 */
+            pending: number;
+            /** @description Σ of the cells: equals profiles when everyone is placed */
+            placed: number;
+            /** @description Every customer and lead of the workspace */
+            profiles: number;
+            /** @description When the facts that change with time alone (days since …) were last re-placed */
+            sweptAt: string | null;
+            version: components["schemas"]["JourneyMapVersion"] | null;
         };
         Kpi: {
             /** Format: date-time */
@@ -7849,6 +9086,73 @@ export interface components {
             status_changed_at?: string | null;
             /** @description The subscription number in the brand's systems (定期番号) */
             subscription_id: string;
+        };
+        TechnologyMap: {
+            duplicates: {
+                level: string;
+                measures: {
+                    channel?: string;
+                    department: string;
+                    level: string;
+                    name: string;
+                    purpose?: string;
+                    solution?: string;
+                    stage: string;
+                    status: string;
+                }[];
+                row: string;
+                stage: string;
+            }[];
+            gaps: {
+                cells: {
+                    level: string;
+                    stage: string;
+                }[];
+                stages: string[];
+            };
+            notIntroduced: {
+                byStage: {
+                    [key: string]: {
+                        channel?: string;
+                        department: string;
+                        level: string;
+                        name: string;
+                        purpose?: string;
+                        solution?: string;
+                        stage: string;
+                        status: string;
+                    }[];
+                };
+                channel?: string;
+                departments: string[];
+                key: string;
+                solution?: string;
+                status: string;
+            }[];
+            rows: {
+                byStage: {
+                    [key: string]: {
+                        channel?: string;
+                        department: string;
+                        level: string;
+                        name: string;
+                        purpose?: string;
+                        solution?: string;
+                        stage: string;
+                        status: string;
+                    }[];
+                };
+                channel?: string;
+                departments: string[];
+                key: string;
+                solution?: string;
+                status: string;
+            }[];
+            stages: {
+                key: string;
+                measures: number;
+                name: string;
+            }[];
         };
         TemplateOverride: {
             charterVersion: number;

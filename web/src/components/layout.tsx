@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { ANALYTICS_PAGES } from '../analytics/analytics-pages.ts';
 import { CHARTER_PAGES } from '../charter/charter-pages.ts';
+import { JOURNEY_PAGES } from '../journey/journey-pages.ts';
 import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canManage, canWrite, useMe, useSession } from '../session/session.tsx';
@@ -65,6 +66,16 @@ export function Layout({ children }: { children?: ReactNode } = {}) {
                   ))}
                 </ul>
               </li>
+              <li>
+                <NavLink to={`${base}/journey`}>{t.journey.section}</NavLink>
+                <ul className="nav-sub" aria-label={t.journey.sectionNav}>
+                  {JOURNEY_PAGES.map((p) => (
+                    <li key={p.path}>
+                      <NavLink to={`${base}/journey/${p.path}`}>{t.journey.pages[p.key]}</NavLink>
+                    </li>
+                  ))}
+                </ul>
+              </li>
               {workspace && canWrite(workspace.role) && (
                 <li>
                   <NavLink to={`${base}/import`}>{t.nav.import}</NavLink>
@@ -120,7 +131,7 @@ function WorkspaceSelector({ current }: { current: string }) {
   const navigate = useNavigate();
   const location = useLocation();
   // Stay in the same section (and analytics or charter page); a customer or template's page belongs to one workspace, so go to the list.
-  const section = /^\/w\/[^/]+\/((?:analytics|charter)\/[^/]+|[^/]+)/.exec(location.pathname)?.[1];
+  const section = /^\/w\/[^/]+\/((?:analytics|charter|journey)\/[^/]+|[^/]+)/.exec(location.pathname)?.[1];
   return (
     <label className="field-inline">
       <span>{t.nav.workspace}</span>

@@ -39,6 +39,9 @@ export interface CustomerFilters {
   /** Whole numbers ≥ 0, or undefined for no bound. */
   purchaseCountMin: number | undefined;
   purchaseCountMax: number | undefined;
+  /** The cell of the journey map (stage and/or level keys) the customers stand in now. */
+  journeyStage: string | undefined;
+  journeyLevel: string | undefined;
   sort: CustomerSort;
   order: SortDirection;
 }
@@ -55,13 +58,24 @@ export const NO_FILTERS: CustomerFilters = {
   subscription: undefined,
   purchaseCountMin: undefined,
   purchaseCountMax: undefined,
+  journeyStage: undefined,
+  journeyLevel: undefined,
   ...DEFAULT_SORT,
 };
 
 /** True when something narrows the list (the order does not). */
 export function anyFilter(filters: CustomerFilters): boolean {
   return (
-    Boolean(filters.q || filters.lifecycle || filters.prefecture || filters.gender || filters.rfmSegment || filters.subscription) ||
+    Boolean(
+      filters.q ||
+        filters.lifecycle ||
+        filters.prefecture ||
+        filters.gender ||
+        filters.rfmSegment ||
+        filters.subscription ||
+        filters.journeyStage ||
+        filters.journeyLevel,
+    ) ||
     filters.purchaseCountMin !== undefined ||
     filters.purchaseCountMax !== undefined
   );
@@ -69,6 +83,11 @@ export function anyFilter(filters: CustomerFilters): boolean {
 
 function count(value: string | null): number | undefined {
   return value !== null && /^\d{1,9}$/.test(value) ? Number(value) : undefined;
+}
+
+/** A stage or level key of the journey map (as model.ts's KEY_PATTERN spells them). */
+function journeyKey(value: string | null): string | undefined {
+  return value !== null && /^[a-z][a-z0-9_]{0,39}$/.test(value) ? value : undefined;
 }
 
 function oneOf<T extends string>(values: readonly T[], value: string | null): T | undefined {
@@ -86,6 +105,8 @@ export function filtersFromParams(params: URLSearchParams): CustomerFilters {
     subscription: oneOf(SUBSCRIPTION_FILTERS, params.get('subscription')),
     purchaseCountMin: count(params.get('purchaseCountMin')),
     purchaseCountMax: count(params.get('purchaseCountMax')),
+    journeyStage: journeyKey(params.get('journeyStage')),
+    journeyLevel: journeyKey(params.get('journeyLevel')),
     sort: oneOf(SORTS, params.get('sort')) ?? DEFAULT_SORT.sort,
     order: oneOf(DIRECTIONS, params.get('order')) ?? DEFAULT_SORT.order,
   };
@@ -101,6 +122,8 @@ export function filtersToParams(filters: CustomerFilters): URLSearchParams {
   if (filters.subscription) params.set('subscription', filters.subscription);
   if (filters.purchaseCountMin !== undefined) params.set('purchaseCountMin', String(filters.purchaseCountMin));
   if (filters.purchaseCountMax !== undefined) params.set('purchaseCountMax', String(filters.purchaseCountMax));
+  if (filters.journeyStage) params.set('journeyStage', filters.journeyStage);
+  if (filters.journeyLevel) params.set('journeyLevel', filters.journeyLevel);
   if (filters.sort !== DEFAULT_SORT.sort || filters.order !== DEFAULT_SORT.order) {
     params.set('sort', filters.sort);
     params.set('order', filters.order);

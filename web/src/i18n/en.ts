@@ -12,6 +12,8 @@ import { dataLabelsEn } from './console-data-labels.ts';
 import { kpiManageEn } from './console-kpis.ts';
 import { subscriptionAnalyticsEn } from './console-subscription-analytics.ts';
 import { frameEn } from './console-frame.ts';
+import { journeyEn } from './console-journey.ts';
+import { journeyWorkshopEn } from './console-journey-workshop.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
 const reasons: ReasonMessages = {
@@ -325,6 +327,8 @@ export const en: Messages = {
   },
   access: accessEn,
   charter: { ...charterCommonEn, editor: editorEn, checker: checkerEn, templates: templatesEn, template: templateEn, oneVoice: oneVoiceEn },
+  journey: journeyEn,
+  journeyWorkshop: journeyWorkshopEn,
   analytics: {
     title: 'Analytics',
     sectionNav: 'Analytics menu',

@@ -12,6 +12,8 @@ import { dataLabelsJa } from './console-data-labels.ts';
 import { kpiManageJa } from './console-kpis.ts';
 import { subscriptionAnalyticsJa } from './console-subscription-analytics.ts';
 import { frameJa } from './console-frame.ts';
+import { journeyJa } from './console-journey.ts';
+import { journeyWorkshopJa } from './console-journey-workshop.ts';
 import type { components } from '../api/schema';
 
 /** The code of a refused value or line, as the API sends it beside its English reason. */
@@ -285,6 +287,8 @@ export const ja = {
   },
   access: accessJa,
   charter: { ...charterCommonJa, editor: editorJa, checker: checkerJa, templates: templatesJa, template: templateJa, oneVoice: oneVoiceJa },
+  journey: journeyJa,
+  journeyWorkshop: journeyWorkshopJa,
   analytics: {
     title: '分析',
     sectionNav: '分析メニュー',

@@ -2,6 +2,7 @@ import { Link, useLocation, useParams } from 'react-router';
 import { api, ApiError, unwrap } from '../api/client.ts';
 import { Failure, Loading } from '../components/status.tsx';
 import { CustomerAnalyticsCard } from '../customers/customer-analytics-card.tsx';
+import { JourneyCard } from '../customers/journey-card.tsx';
 import { OrdersCard, PurchaseSummaryCard } from '../customers/orders-card.tsx';
 import { ConsentsCard, IdentitiesCard, ProfileCard } from '../customers/profile-card.tsx';
 import { SubscriptionsCard } from '../customers/subscriptions-card.tsx';
@@ -11,7 +12,7 @@ import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import type { BackToList } from './customers-page.tsx';
 
-/** Customer 360: who the customer is, what they agreed to, their subscriptions, what they bought, and everything that happened. */
+/** Customer 360: who the customer is, what they agreed to, their subscriptions, what they bought, where they stand on the journey map, and everything that happened. */
 export function Customer360Page() {
   const { t } = useI18n();
   const { workspace } = useCurrentWorkspace();
@@ -65,6 +66,7 @@ export function Customer360Page() {
           <OrdersCard orders={orders} />
         </div>
         <div className="column">
+          <JourneyCard customerId={profile.id} />
           <CustomerAnalyticsCard customerId={profile.id} />
           <TimelineCard customerId={profile.id} />
         </div>

@@ -17,6 +17,7 @@ import {
   type CustomerFilters,
   type CustomerSort,
 } from '../customers/customer-filters.ts';
+import { JourneyFilterChip } from '../customers/journey-filter-chip.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
@@ -63,6 +64,8 @@ export function CustomersPage() {
               ...(filters.subscription ? { subscription: filters.subscription } : {}),
               ...(filters.purchaseCountMin !== undefined ? { purchaseCountMin: filters.purchaseCountMin } : {}),
               ...(filters.purchaseCountMax !== undefined ? { purchaseCountMax: filters.purchaseCountMax } : {}),
+              ...(filters.journeyStage ? { journeyStage: filters.journeyStage } : {}),
+              ...(filters.journeyLevel ? { journeyLevel: filters.journeyLevel } : {}),
               sort: filters.sort,
               order: filters.order,
               ...(cursor ? { cursor } : {}),
@@ -81,6 +84,13 @@ export function CustomersPage() {
     <>
       <h1>{t.customers.title}</h1>
       <FilterBar filters={filters} onChange={applyFilters} />
+      {(filters.journeyStage || filters.journeyLevel) && (
+        <JourneyFilterChip
+          stage={filters.journeyStage}
+          level={filters.journeyLevel}
+          onClear={() => applyFilters({ ...filters, journeyStage: undefined, journeyLevel: undefined })}
+        />
+      )}
       {page.state === 'loading' && <Loading />}
       {page.state === 'failed' && <Failure error={page.error} retry={page.reload} />}
       {page.state === 'ready' && (
