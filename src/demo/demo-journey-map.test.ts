@@ -4,8 +4,10 @@ import { connectTestDatabase } from '../../test/support/database.ts';
 import { addDays } from '../analytics/periods.ts';
 import { readActiveJourneyMap } from '../journey-map/maps.ts';
 import type { Condition } from '../journey-map/model.ts';
+import { coverageOf } from '../journey-map/coverage.ts';
 import { journeyCellCounts, journeyFlows } from '../journey-map/placement/reads.ts';
 import { checkJourneyMap } from '../journey-map/rules/check-map.ts';
+import { technologyMap } from '../journey-map/technology-map.ts';
 import { fixedClock } from '../shared/clock.ts';
 import { DEMO_EVENT_TYPES } from './behaviour-events.ts';
 import { demoProducts } from './catalogue.ts';
@@ -102,33 +104,38 @@ describe('the demo journey map (みのり青汁本舗)', () => {
     expect(leads).toEqual([{ stage: 'awareness' }]);
   });
 
-  it('leaves some cells uncovered on purpose, and customers are in them', async () => {
-    const uncovered = map.cells.filter((cell) => !cell.measures?.length && !cell.noContact).map((cell) => `${cell.stage}/${cell.level}`);
-    expect(uncovered.sort()).toEqual(['awareness/fan', 'felt/indifferent', 'habit/indifferent', 'trial/fan']);
-    expect(map.cells).toHaveLength(map.stages.length * map.levels.length);
+  it('leaves some cells uncovered on purpose, customers are in them, and the coverage check adds up', async () => {
     const counts = await journeyCellCounts({ pool, workspaceId });
-    const inUncovered = counts.cells.filter((cell) => uncovered.includes(`${cell.stage}/${cell.level}`));
-    expect(inUncovered.reduce((sum, cell) => sum + cell.customers, 0)).toBeGreaterThan(0);
-  });
-
-  it('gives the technology map two duplicates, solutions not introduced, and two decisions not to contact', () => {
-    const duplicates: string[] = [];
-    for (const cell of map.cells) {
-      const departments = new Map<string, Set<string>>();
-      for (const measure of cell.measures ?? []) {
-        const row = measure.channel ? `channel:${measure.channel}` : `solution:${measure.solution}`;
-        departments.set(row, (departments.get(row) ?? new Set()).add(measure.department));
-      }
-      for (const [row, named] of departments) if (named.size > 1) duplicates.push(`${cell.stage}/${cell.level} ${row}`);
-    }
-    expect(duplicates).toEqual(['trial/interested channel:email', 'subscription/fan channel:email']);
-    const notIntroduced = map.cells.flatMap((cell) => (cell.measures ?? []).filter((measure) => measure.status === 'not_introduced'));
-    expect(notIntroduced.length).toBeGreaterThanOrEqual(3);
-    expect(notIntroduced.some((measure) => measure.solution !== undefined)).toBe(true);
-    expect(map.cells.filter((cell) => cell.noContact).map((cell) => `${cell.stage}/${cell.level}`)).toEqual([
+    const coverage = coverageOf(map, counts.cells, counts.profiles);
+    expect(coverage.uncovered.map((cell) => `${cell.stage}/${cell.level}`).sort()).toEqual([
+      'awareness/fan',
+      'felt/indifferent',
+      'habit/indifferent',
+      'trial/fan',
+    ]);
+    expect(coverage.uncoveredCustomers).toBeGreaterThan(0);
+    // 実感 × 無関心 (trial buyers whose effect window passed in silence) is the largest gap.
+    expect(coverage.uncovered[0]).toMatchObject({ stage: 'felt', level: 'indifferent' });
+    expect(coverage.check).toEqual({ profiles: summary.customers + summary.leads, placed: summary.customers + summary.leads, addsUp: true });
+    expect(coverage.cells.filter((cell) => cell.service === 'no_contact').map((cell) => `${cell.stage}/${cell.level}`)).toEqual([
       'awareness/indifferent',
       'subscription/indifferent',
     ]);
+  });
+
+  it('gives the technology map two duplicates, solutions not introduced yet, and a measure in every stage', () => {
+    const technology = technologyMap(map);
+    expect(technology.duplicates.map((duplicate) => `${duplicate.stage}/${duplicate.level} ${duplicate.row}`)).toEqual([
+      'trial/interested channel:email',
+      'subscription/fan channel:email',
+    ]);
+    expect(technology.notIntroduced.map((row) => row.key).sort()).toEqual([
+      'channel:sms',
+      'solution:コミュニティアプリ',
+      'solution:レビュー投稿システム',
+      'solution:会員ランク制度',
+    ]);
+    expect(technology.gaps.stages).toEqual([]);
     expect(map.cells.filter((cell) => cell.goal).map((cell) => `${cell.stage}/${cell.level}`)).toEqual(['habit/liking', 'habit/fan']);
   });
 
