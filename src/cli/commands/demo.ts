@@ -10,6 +10,7 @@ interface DemoCommandOptions {
   workspace: string;
   until?: string;
   replace?: boolean;
+  journeyHistory: boolean;
   json?: boolean;
 }
 
@@ -28,6 +29,7 @@ export const registerDemoCommand: RegisterCommand = (program, context) => {
     .option('--workspace <name>', 'workspace to load into, created when missing', DEMO_WORKSPACE)
     .option('--until <date>', "last day of the two-year history (YYYY-MM-DD; default yesterday in the workspace's time zone)")
     .option('--replace', "delete the workspace's customers, orders, events and products first")
+    .option('--no-journey-history', 'place the journey map as of now only, without the weekly placements of the past year (for very large demos)')
     .option('--json', 'print the summary as JSON')
     .action(async (options: DemoCommandOptions) => {
       const customers = options.customers ?? context.config.demoCustomers;
@@ -43,6 +45,7 @@ export const registerDemoCommand: RegisterCommand = (program, context) => {
             ...(options.until === undefined ? { clock: context.clock } : { until: options.until }),
             workspaceName: options.workspace,
             replace: options.replace,
+            journeyHistory: options.journeyHistory,
             onProgress: (done, total) => {
               bar.update(done, total);
               if (done === total) bar.stop();
@@ -73,8 +76,8 @@ function printSummary(summary: LoadDemoSummary, seconds: number): void {
   console.log(`  identities       ${n(summary.rows.customer_identities)}`);
   console.log(`  consents         ${n(summary.rows.consents)} (${n(summary.rows.consent_changes)} changes)`);
   console.log(`  events           ${n(summary.rows.events)}`);
-  console.log(
-    `  journey map      ${summary.journey.saved ? 'the demo map, ' : ''}${summary.journey.steps} weekly placements, ${n(summary.journey.moves)} moves (${summary.journey.seconds.toFixed(1)} s)`,
-  );
+  const { journey } = summary;
+  const placements = journey.steps === 1 ? 'placed now' : `${journey.steps} weekly placements over the past year`;
+  console.log(`  journey map      ${journey.saved ? 'the demo map, ' : ''}${placements}, ${n(journey.moves)} moves (${journey.seconds.toFixed(1)} s)`);
   console.log(`  ${n(rows)} rows in ${seconds.toFixed(1)} s (${n(Math.round(rows / seconds))} rows/s)`);
 }
