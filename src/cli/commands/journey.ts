@@ -33,11 +33,11 @@ export const registerJourneyCommand: RegisterCommand = (program, context) => {
     .showHelpAfterError(false);
 
   journeyCommand(journey, 'set')
-    .argument('<file>', 'the map as JSON (docs/journey-map.md; journey show --json prints the active one)')
+    .argument('<file>', 'the map as JSON (docs/journey-map.md); the output of journey show --json works too')
     .option('--draft', 'save as a draft version instead of making it the active map')
     .description('save the map from a JSON file as a new version; unless --draft, it becomes the active map and everyone is re-placed on it')
     .action(async (file: string, options: JourneyOptions & { draft?: boolean }) => {
-      const input = await readJson(file);
+      const input = mapOf(await readJson(file));
       try {
         const { workspace, saved } = await context.withDatabase(async (database, { analytics }) => {
           const workspace = await context.workspace(database, options.workspace);
@@ -329,6 +329,12 @@ async function activeMapOf(pool: Parameters<typeof readActiveJourneyMap>[0]['poo
     );
   }
   return active;
+}
+
+/** The map of a file: the map itself, or what `journey show --json` printed (the map under `map`). */
+function mapOf(json: unknown): unknown {
+  if (typeof json === 'object' && json !== null && !('stages' in json) && 'map' in json) return (json as { map: unknown }).map;
+  return json;
 }
 
 /** "stage name × level name" of a cell. */
