@@ -16,7 +16,8 @@ import type { Scalar } from './value-test.ts';
  * the tables (customers, orders, order_items, subscriptions, events, customer_values, and the
  * RFM scoring of src/analytics/rfm-quintiles.ts). It is the benchmark's baseline and the
  * cross-check of the JS compiler and the facts loader, so it is written for clarity: one
- * lateral aggregate per fact the map reads, then a `case` per axis.
+ * aggregate per customer for each fact the map reads, joined to the profiles, then a `case`
+ * per axis.
  */
 
 /** SQL text with numbered placeholders, so the operands a map needs (product ids, property tests) are added without counting. */
@@ -78,7 +79,7 @@ const AT = '$4::timestamptz';
 const localDate = (timestamp: string) => `(${timestamp} at time zone $2)::date`;
 const PURCHASE = purchaseCondition('o');
 
-/** Where each fact of the map's needs is read in the query: the lateral aggregates' aliases. */
+/** Where each fact of the map's needs is read in the query: the per-customer aggregates' aliases. */
 interface FactColumns {
   products: Map<string, string>;
   events: Map<string, string>;
@@ -156,46 +157,59 @@ export async function placementQuery(params: {
   );
 }
 
-/** One lateral aggregate per fact group the map reads (each always one row), and the joins for RFM and P(alive). */
+/**
+ * One aggregate per fact group the map reads, grouped by customer over the workspace's rows and
+ * joined to the profiles (a profile without rows has nulls there: conditionSql reads them as
+ * zero counts, no subscription, no value), and the joins for RFM and P(alive).
+ */
 function factJoins(needs: FactNeeds, columns: FactColumns, params: SqlParams): string[] {
   const joins: string[] = [];
+  const grouped = (alias: string, select: string) => joins.push(`left join (\n    ${select}\n     group by 1) ${alias} on ${alias}.customer_id = c.id`);
   if (needs.purchases)
-    joins.push(`left join lateral (
-    select count(*)::int as purchases, coalesce(sum(o.amount), 0) as spend, min(o.ordered_at) as first_at, max(o.ordered_at) as last_at
+    grouped(
+      'pur',
+      `select o.customer_id, count(*)::int as purchases, sum(o.amount) as spend, min(o.ordered_at) as first_at, max(o.ordered_at) as last_at
       from orders o
-     where o.customer_id = c.id and o.workspace_id = $1 and ${PURCHASE} and o.ordered_at <= ${AT}) pur on true`);
+     where o.workspace_id = $1 and ${PURCHASE} and o.ordered_at <= ${AT}`,
+    );
   needs.products.forEach((need, i) => {
     const alias = `p${i}`;
     columns.products.set(need.key, alias);
     const delivered = `o.delivered_at <= ${AT}`;
-    joins.push(`left join lateral (
-    select count(*)::int as purchases,
+    grouped(
+      alias,
+      `select o.customer_id, count(*)::int as purchases,
            min(o.delivered_at) filter (where ${delivered}) as first_delivered_at,
            max(o.delivered_at) filter (where ${delivered}) as last_delivered_at
       from orders o
-     where o.customer_id = c.id and o.workspace_id = $1 and ${PURCHASE} and o.ordered_at <= ${AT}
-       and exists (select 1 from order_items i where i.order_id = o.id and i.product_id = any(${params.add(need.productIds, '::bigint[]')}))) ${alias} on true`);
+     where o.workspace_id = $1 and ${PURCHASE} and o.ordered_at <= ${AT}
+       and exists (select 1 from order_items i where i.order_id = o.id and i.product_id = any(${params.add(need.productIds, '::bigint[]')}))`,
+    );
   });
   if (needs.subscriptions)
-    joins.push(`left join lateral (
-    select case when bool_or(s.status = 'active' and s.started_at <= ${AT}) then 'active'
+    grouped(
+      'sub',
+      `select s.customer_id,
+           case when bool_or(s.status = 'active' and s.started_at <= ${AT}) then 'active'
                 when bool_or(s.status = 'paused') then 'paused'
-                when count(*) > 0 then 'cancelled'
-                else 'none' end as state,
-           coalesce(max(s.deliveries), 0) as deliveries,
+                else 'cancelled' end as state,
+           max(s.deliveries) as deliveries,
            min(s.started_at) filter (where s.status in ('active', 'paused')) as started_at
       from subscriptions s
-     where s.customer_id = c.id and s.workspace_id = $1) sub on true`);
+     where s.workspace_id = $1`,
+    );
   needs.events.forEach((need, i) => {
     const alias = `e${i}`;
     columns.events.set(need.key, alias);
     const since = `((${TODAY} - ${params.add(need.withinDays - 1, '::int')})::timestamp at time zone $2)`;
     const tests = need.where.map((test) => `\n       and ${propertyTestSql('e.properties', test, params)}`).join('');
-    joins.push(`left join lateral (
-    select count(*)::int as events
+    grouped(
+      alias,
+      `select e.customer_id, count(*)::int as events
       from events e
-     where e.customer_id = c.id and e.workspace_id = $1 and e.type = ${params.add(need.type, '::text')}
-       and e.occurred_at >= ${since} and e.occurred_at <= ${AT}${tests}) ${alias} on true`);
+     where e.workspace_id = $1 and e.type = ${params.add(need.type, '::text')}
+       and e.occurred_at >= ${since} and e.occurred_at <= ${AT}${tests}`,
+    );
   });
   if (needs.rfm) joins.push('left join segmented rfm on rfm.customer_id = c.id');
   if (needs.pAlive) joins.push('left join customer_values cv on cv.workspace_id = c.workspace_id and cv.customer_id = c.id');
@@ -220,22 +234,22 @@ export function conditionSql(condition: Condition, catalogue: readonly Catalogue
     case 'lifecycle':
       return `(c.lifecycle = any(${params.add(condition.in, '::text[]')}))`;
     case 'purchase_count':
-      return compareSql('pur.purchases', condition.op, number(condition.value));
+      return compareSql('coalesce(pur.purchases, 0)', condition.op, number(condition.value));
     case 'total_spend':
-      return compareSql('pur.spend', condition.op, number(condition.value));
+      return compareSql('coalesce(pur.spend, 0)', condition.op, number(condition.value));
     case 'days_since_first_purchase':
       return compareSql(daysSince('pur.first_at'), condition.op, number(condition.value));
     case 'days_since_last_purchase':
       return compareSql(daysSince('pur.last_at'), condition.op, number(condition.value));
     case 'subscription_deliveries':
-      return compareSql('sub.deliveries', condition.op, number(condition.value));
+      return compareSql('coalesce(sub.deliveries, 0)', condition.op, number(condition.value));
     case 'days_since_subscription_started':
       return compareSql(daysSince('sub.started_at'), condition.op, number(condition.value));
     case 'p_alive':
       return compareSql('cv.probability_alive', condition.op, params.add(condition.value, '::float8'));
     case 'bought': {
       const alias = columns.products.get(productNeed(condition, catalogue).key)!;
-      return compareSql(`${alias}.purchases`, condition.op ?? '>=', number(condition.value ?? 1));
+      return compareSql(`coalesce(${alias}.purchases, 0)`, condition.op ?? '>=', number(condition.value ?? 1));
     }
     case 'days_since_delivered': {
       const need = productNeed(condition, catalogue);
@@ -245,10 +259,10 @@ export function conditionSql(condition: Condition, catalogue: readonly Catalogue
       return days === null ? 'false' : compareSql(daysSince(delivered), condition.op, number(days));
     }
     case 'subscription_status':
-      return `(sub.state = any(${params.add(condition.in, '::text[]')}))`;
+      return `(coalesce(sub.state, 'none') = any(${params.add(condition.in, '::text[]')}))`;
     case 'events': {
       const alias = columns.events.get(eventNeed(condition).key)!;
-      return compareSql(`${alias}.events`, condition.op ?? '>=', number(condition.value ?? 1));
+      return compareSql(`coalesce(${alias}.events, 0)`, condition.op ?? '>=', number(condition.value ?? 1));
     }
     case 'rfm_segment':
       return `coalesce(rfm.segment = any(${params.add(condition.in, '::text[]')}), false)`;
