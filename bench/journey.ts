@@ -1,0 +1,297 @@
+/**
+ * The journey map at scale: the demo brand (default 1,000,000 customers) placed on its map.
+ * - full placement of every profile (a re-placement: the sweep's work), against the baseline
+ *   measured in the same run: the same rules evaluated as one plain SQL query over the tables
+ *   (placementSql, src/journey-map/rules/sql.ts), whose cells are also compared with the
+ *   placement's, customer by customer;
+ * - the live path: ingest batches of 1,000 events for 1,000 customers through the HTTP API with
+ *   the reactor running, and the time from each batch's acknowledgement until every new cell is
+ *   visible over HTTP (GET …/journey says nothing is left to place);
+ * - the flows of one year and the diagram page's data (GET …/journey) over HTTP.
+ *
+ *   npm run bench:journey [-- --customers 1000000] [-- --runs 3] [-- --batches 20] [-- --history-weeks 52]
+ *   DATABASE_URL=… npm run bench:journey -- --workspace NAME   (an existing workspace, e.g. a demo loaded with npx kizuna demo; its data is kept)
+ *
+ * Uses DATABASE_URL when set, else the embedded PostgreSQL; a fresh database either way unless
+ * --workspace names an existing one.
+ */
+import { parseArgs } from 'node:util';
+import cliProgress from 'cli-progress';
+import pg from 'pg';
+import { addDays } from '../src/analytics/periods.ts';
+import { AnalyticsEngine } from '../src/analytics/engine/analytics-engine.ts';
+import { createApiKey } from '../src/auth/api-keys.ts';
+import { migrate } from '../src/db/migrator.ts';
+import { demoJourneyMap } from '../src/demo/demo-journey-map.ts';
+import { analyzeDemoTables, generateDemoBrand } from '../src/demo/generate-demo-brand.ts';
+import { buildApp } from '../src/http/app.ts';
+import { readActiveJourneyMap, saveJourneyMap } from '../src/journey-map/maps.ts';
+import { replayJourneyHistory } from '../src/journey-map/placement/history.ts';
+import { placeWorkspace } from '../src/journey-map/placement/place.ts';
+import { startJourneyReactor } from '../src/journey-map/placement/reactor.ts';
+import { journeyFlows, stepDownPatterns } from '../src/journey-map/placement/reads.ts';
+import { placementQuery } from '../src/journey-map/rules/sql.ts';
+import { systemClock } from '../src/shared/clock.ts';
+import { localDateOf } from '../src/shared/time.ts';
+import { createWorkspace, type Workspace } from '../src/workspaces/workspaces.ts';
+import type { Database } from '../src/db/connect.ts';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { DB } from '../src/db/schema.ts';
+import { openBenchDatabase, percentiles } from './support/bench-database.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    customers: { type: 'string', default: '1000000' },
+    runs: { type: 'string', default: '3' },
+    batches: { type: 'string', default: '20' },
+    'history-weeks': { type: 'string', default: '52' },
+    workspace: { type: 'string' },
+  },
+});
+const CUSTOMERS = Number(args.customers);
+const RUNS = Number(args.runs);
+const BATCHES = Number(args.batches);
+const HISTORY_WEEKS = Number(args['history-weeks']);
+const BATCH = 1_000;
+const n = (value: number) => Math.round(value).toLocaleString('en-US');
+const ms = (seconds: number) => `${(seconds * 1000).toFixed(0)} ms`;
+const s = (seconds: number) => (seconds < 1 ? ms(seconds) : `${seconds.toFixed(2)} s`);
+
+async function time<T>(work: () => Promise<T>, runs = RUNS): Promise<{ seconds: number; result: T; all: number[] }> {
+  const all: number[] = [];
+  let result: T | undefined;
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now();
+    result = await work();
+    all.push((performance.now() - started) / 1000);
+  }
+  return { seconds: Math.min(...all), result: result as T, all };
+}
+
+function progress(format: string): { update(done: number, total: number): void; stop(): void } {
+  const bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}
+
+const opened = args.workspace ? await openExisting(args.workspace) : await openGenerated();
+const { database, workspace } = opened;
+const { pool } = database;
+const analytics = new AnalyticsEngine(pool);
+const clock = systemClock;
+const figures: Record<string, unknown> = {};
+try {
+  const profiles = Number((await pool.query('select count(*) as n from customers where workspace_id = $1', [workspace.id])).rows[0].n);
+  const today = localDateOf(clock.now(), workspace.timezone);
+
+  // 1. The demo's map, saved and activated: the first placement (everyone enters).
+  const active = await readActiveJourneyMap({ pool, workspaceId: workspace.id });
+  if (!active) {
+    const first = await time(
+      () => saveJourneyMap({ pool, workspaceId: workspace.id, input: demoJourneyMap(), actor: { kind: 'system', label: 'bench' }, clock, analytics }),
+      1,
+    );
+    console.log(`first placement (map saved, everyone enters the map): ${s(first.seconds)}`);
+    figures.firstPlacementSeconds = first.seconds;
+  }
+  const map = (await readActiveJourneyMap({ pool, workspaceId: workspace.id }))!.map;
+
+  // 2. A year of history, so the flows of one year have moves to sum (once per database).
+  const flowDays = Number((await pool.query('select count(*) as n from journey_flow_days where workspace_id = $1', [workspace.id])).rows[0].n);
+  if (HISTORY_WEEKS > 0 && flowDays < 30) {
+    const bar = progress('history {bar} {value}/{total} weeks | {duration_formatted}');
+    const replay = await replayJourneyHistory({
+      pool,
+      workspaceId: workspace.id,
+      from: addDays(today, -7 * HISTORY_WEEKS),
+      until: addDays(today, -1),
+      everyDays: 7,
+      analytics,
+      onProgress: bar.update,
+    });
+    bar.stop();
+    console.log(`history replayed: ${replay.steps} weekly placements, ${n(replay.moved)} moves in ${s(replay.seconds)}`);
+  }
+
+  // 3. Full placement (a re-placement of every profile) vs the same rules as one SQL query.
+  const bar = progress('full placement {bar} {value}/{total} profiles');
+  const full = await time(() => placeWorkspace({ pool, workspaceId: workspace.id, clock, cause: 'sweep', analytics, onProgress: bar.update }));
+  bar.stop();
+  const query = await placementQuery({ pool, workspaceId: workspace.id, map, at: clock.now(), keepStoredStage: true });
+  const baseline = await time(
+    async () => (await pool.query<{ customer_id: string; stage_index: number; level_index: number }>(query.sql, query.params)).rows,
+    1,
+  );
+  const placed = await pool.query<{ customer_id: string; stage: string; level: string }>(
+    'select customer_id, stage, level from journey_placements where workspace_id = $1',
+    [workspace.id],
+  );
+  const cellOf = new Map(placed.rows.map((row) => [row.customer_id, `${row.stage}/${row.level}`]));
+  let disagreements = 0;
+  for (const row of baseline.result) {
+    if (cellOf.get(String(row.customer_id)) !== `${map.stages[row.stage_index]!.key}/${map.levels[row.level_index]!.key}`) disagreements++;
+  }
+  console.log('');
+  console.log(`Journey map benchmark: ${n(profiles)} profiles (customers and leads), ${map.stages.length} stages × ${map.levels.length} levels`);
+  console.log(`full placement (best of ${RUNS}):      ${s(full.seconds)}  (${n(profiles / full.seconds)} profiles/s; ${n(full.result.moved)} moved)`);
+  console.log(`baseline, one plain SQL query:   ${s(baseline.seconds)}  → Kizuna ${(baseline.seconds / full.seconds).toFixed(2)}× faster`);
+  console.log(`cells compared with the baseline: ${n(baseline.result.length)} profiles, ${n(disagreements)} disagree`);
+  figures.fullPlacementSeconds = full.seconds;
+  figures.fullPlacementRuns = full.all;
+  figures.baselineSeconds = baseline.seconds;
+  figures.disagreements = disagreements;
+
+  // 4. The live path over HTTP: batches of 1,000 events for 1,000 customers, the reactor running.
+  const app = await buildApp({ database, analytics, config: { secureCookies: false }, clock });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  const reactor = startJourneyReactor({ pool, connectionString: database.url, clock, analytics });
+  const { key } = await createApiKey(database.db, { workspaceId: workspace.id, name: `bench-journey-${Date.now()}`, role: 'marketing' });
+  const api = (path: string, init?: RequestInit) =>
+    fetch(`${address}/api/v1/workspaces/${encodeURIComponent(workspace.name)}/${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    });
+  try {
+    await reactor.idle();
+    const ids = (
+      await pool.query<{ external_id: string }>('select external_id from customers where workspace_id = $1 order by random() limit $2', [
+        workspace.id,
+        BATCH * BATCHES,
+      ])
+    ).rows.map((row) => row.external_id);
+    const latencies: number[] = [];
+    const types = ['email_open', 'email_click', 'page_view', 'line_message'];
+    const liveBar = progress('live batches {bar} {value}/{total}');
+    for (let batch = 0; batch < BATCHES; batch++) {
+      const now = clock.now().toISOString();
+      const records = ids.slice(batch * BATCH, (batch + 1) * BATCH).map((customer, index) => ({
+        customer_id: customer,
+        type: types[(batch + index) % types.length],
+        occurred_at: now,
+        properties: { campaign: 'bench' },
+        idempotency_key: `bench-journey-${Date.now()}-${batch}-${index}`,
+      }));
+      const response = await api('events/batch', { method: 'POST', body: JSON.stringify({ records }) });
+      if (!response.ok) throw new Error(`ingest refused: ${response.status} ${await response.text()}`);
+      const acknowledged = performance.now();
+      for (;;) {
+        const view = (await (await api('journey')).json()) as { pending: number };
+        if (view.pending === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      latencies.push((performance.now() - acknowledged) / 1000);
+      liveBar.update(batch + 1, BATCHES);
+    }
+    liveBar.stop();
+    await reactor.idle();
+    // Every touched customer's cell equals the rules' answer now (the baseline query, for them).
+    const after = (await pool.query<{ customer_id: string; stage_index: number; level_index: number }>(query.sql, query.params)).rows;
+    const placedAfter = new Map(
+      (
+        await pool.query<{ customer_id: string; stage: string; level: string }>(
+          'select customer_id, stage, level from journey_placements where workspace_id = $1',
+          [workspace.id],
+        )
+      ).rows.map((row) => [row.customer_id, `${row.stage}/${row.level}`]),
+    );
+    const touched = new Set(
+      (await pool.query<{ id: string }>('select id from customers where workspace_id = $1 and external_id = any($2)', [workspace.id, ids])).rows.map(
+        (row) => row.id,
+      ),
+    );
+    let liveDisagreements = 0;
+    for (const row of after) {
+      if (
+        touched.has(String(row.customer_id)) &&
+        placedAfter.get(String(row.customer_id)) !== `${map.stages[row.stage_index]!.key}/${map.levels[row.level_index]!.key}`
+      )
+        liveDisagreements++;
+    }
+    const { p50, p95 } = percentiles(latencies);
+    console.log(
+      `live: ${BATCHES} batches of ${n(BATCH)} events; ack → every new cell visible over HTTP: p50 ${ms(p50)}, p95 ${ms(p95)}, max ${ms(Math.max(...latencies))}`,
+    );
+    console.log(`live cells checked against the rules: ${n(touched.size)} customers, ${n(liveDisagreements)} disagree`);
+    figures.live = { batches: BATCHES, p50, p95, max: Math.max(...latencies), disagreements: liveDisagreements };
+
+    // 5. Flows of one year and the diagram page's data.
+    const period = { from: addDays(today, -364), to: today };
+    const flows = await time(() => journeyFlows({ pool, workspaceId: workspace.id, ...period }), 10);
+    const stepDowns = await time(() => stepDownPatterns({ pool, workspaceId: workspace.id, ...period }), 3);
+    const moves = flows.result.reduce((sum, flow) => sum + flow.customers, 0);
+    const page: number[] = [];
+    for (let run = 0; run < 20; run++) {
+      const started = performance.now();
+      const response = await api('journey');
+      await response.json();
+      page.push((performance.now() - started) / 1000);
+    }
+    const pagePercentiles = percentiles(page);
+    const rawFlows = await time(
+      () =>
+        pool.query(
+          `select from_stage, from_level, to_stage, to_level, count(*) from journey_moves
+            where workspace_id = $1 and moved_at >= $2::date and moved_at < $3::date + 1 group by 1, 2, 3, 4`,
+          [workspace.id, period.from, period.to],
+        ),
+      1,
+    );
+    console.log(
+      `flows of one year (${n(moves)} moves, ${flows.result.length} pairs): ${ms(flows.seconds)}; from every move instead: ${s(rawFlows.seconds)} (${(rawFlows.seconds / flows.seconds).toFixed(0)}×)`,
+    );
+    console.log(`step-down patterns of one year: ${ms(stepDowns.seconds)}`);
+    console.log(`diagram page data over HTTP (GET …/journey): p50 ${ms(pagePercentiles.p50)}, p95 ${ms(pagePercentiles.p95)}`);
+    figures.flowsSeconds = flows.seconds;
+    figures.flowsFromMovesSeconds = rawFlows.seconds;
+    figures.stepDownsSeconds = stepDowns.seconds;
+    figures.page = pagePercentiles;
+  } finally {
+    await reactor.stop();
+    await app.close();
+  }
+  console.log(JSON.stringify(figures));
+} finally {
+  analytics.close();
+  await opened.close();
+}
+
+async function openGenerated(): Promise<{ database: Database; workspace: Workspace; close(): Promise<void> }> {
+  const { database, drop } = await openBenchDatabase('journey');
+  const workspace = await createWorkspace(database.db, { name: 'bench-journey' });
+  const bar = progress('demo brand {bar} {value}/{total} profiles | {duration_formatted}');
+  const summary = await generateDemoBrand({
+    pool: database.pool,
+    workspace,
+    customers: CUSTOMERS,
+    seed: 1,
+    clock: systemClock,
+    analyze: false,
+    onProgress: bar.update,
+  });
+  bar.stop();
+  await analyzeDemoTables(database.pool);
+  console.log(`demo brand: ${n(summary.customers)} customers, ${n(summary.leads)} leads, ${n(summary.rows.events)} events`);
+  return { database, workspace, close: drop };
+}
+
+async function openExisting(name: string): Promise<{ database: Database; workspace: Workspace; close(): Promise<void> }> {
+  if (!process.env.DATABASE_URL) throw new Error('--workspace benchmarks a workspace of the database at DATABASE_URL; set it');
+  const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 8 });
+  await migrate(pool);
+  const {
+    rows: [workspace],
+  } = await pool.query<Workspace>('select id::text, name, timezone, currency from workspaces where name = $1', [name]);
+  if (!workspace) throw new Error(`no workspace named ${name}`);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const database: Database = { db, pool, url: process.env.DATABASE_URL, embedded: false, close: () => db.destroy() };
+  return { database, workspace, close: () => database.close() };
+}
