@@ -14,7 +14,13 @@ afterAll(() => database.close());
 
 describe("the demo brand's charter and templates", () => {
   it('come with the demo brand: the demo charter as version 1, templates per department whose voices split', async () => {
-    const { workspace } = await loadDemoBrand(database, { customers: 100, seed: 1, until: '2026-10-31', workspaceName: `demo-${randomUUID().slice(0, 8)}` });
+    const { workspace } = await loadDemoBrand(database, {
+      customers: 100,
+      seed: 1,
+      until: '2026-10-31',
+      journeyHistory: false,
+      workspaceName: `demo-${randomUUID().slice(0, 8)}`,
+    });
     const pool = database.pool;
     expect(await readCharter({ pool, workspaceId: workspace.id })).toMatchObject({ version: 1, charter: DEMO_CHARTER });
     expect((await listCharterVersions({ pool, workspaceId: workspace.id }))[0]).toMatchObject({ changedBy: 'demo' });
