@@ -1,0 +1,447 @@
+import type pg from 'pg';
+import { copyRows, readInteger } from '../../analytics/engine/snapshot/copy-text.ts';
+import { NO_DAY } from '../../analytics/engine/snapshot/purchase-snapshot.ts';
+import type { CompiledMap } from '../rules/compile.ts';
+import type { CustomerFacts, EventNeed, ProductFacts } from '../rules/facts.ts';
+import { propertyTestSql } from '../rules/sql.ts';
+import { baseParams, baseSelect, type FactsRequest, type FactsScope, PURCHASE, pAliveSql, purchasesAsOfSql, subscriptionsSql } from './facts-loader.ts';
+import { inlineOperands, localDaySql } from './facts-sql.ts';
+import { localDayStartInstant, todayOf } from './local-days.ts';
+
+/**
+ * The facts of every profile of a workspace, for a full placement (and its preview), in
+ * columns indexed by the profile's position in customer id order: one COPY of the profiles,
+ * then one pass per kind of fact, each read with COPY into typed arrays (no row objects, no
+ * map per need):
+ * - products: ONE scan of the items of every selected product joined with their orders once,
+ *   each order flagged per product need (an order counts once per need, however many of its
+ *   items match), aggregated per customer with a filter per need;
+ * - events: ONE scan per event type (events_type_time_idx) over the widest window of the
+ *   needs of that type, counted per need with `count(*) filter (its window and tests)`;
+ * - subscriptions, P(alive), purchases as of a past instant: the live path's statements
+ *   (facts-loader.ts) for the whole workspace.
+ * At most two statements run at once (the database's cores), each with JIT off (its compile
+ * time exceeds the gain on these scans) and room to hash in memory. The semantics are the
+ * facts loader's (the live path): the property-based test in live.test.ts compares them.
+ */
+
+const EVERYONE: FactsScope = { after: null, upTo: null };
+/** Statements run at once over a pool. */
+const CONCURRENCY = 2;
+
+export const SUBSCRIPTION_STATES = ['none', 'active', 'paused', 'cancelled'] as const;
+
+export interface WorkspaceFacts {
+  /** Profiles, in customer id order. */
+  count: number;
+  ids: Float64Array;
+  /** 1: customer (as of `at`), 0: lead. */
+  customer: Uint8Array;
+  purchaseCount: Float64Array;
+  totalSpend: Float64Array;
+  /** NO_DAY: none. */
+  firstPurchaseDay: Int32Array;
+  lastPurchaseDay: Int32Array;
+  /** Per attribute name (needs.attributes), per profile: the parsed JSON value, undefined when absent or null. */
+  attributes: unknown[][];
+  /** Per product need. */
+  products: Array<{ purchases: Int32Array; firstDeliveredDay: Int32Array; lastDeliveredDay: Int32Array }>;
+  /** Index in SUBSCRIPTION_STATES. */
+  subscriptionState: Uint8Array;
+  subscriptionDeliveries: Int32Array;
+  subscriptionStartedDay: Int32Array;
+  /** Per event need. */
+  events: Int32Array[];
+  /** NaN: none. */
+  pAlive: Float64Array;
+}
+
+/** A statement's rows, field by field: `bytes` holds the whole row; fields [starts[i], ends[i]). */
+type RowReader = (bytes: Buffer, starts: Int32Array, ends: Int32Array) => void;
+
+/** Runs statements with COPY, at most CONCURRENCY at once on a pool (one at a time on a client). */
+class CopyRunner {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly db: pg.Pool | pg.ClientBase) {}
+
+  private get pooled(): boolean {
+    return 'idleCount' in this.db;
+  }
+
+  async copy(sql: string, values: readonly unknown[], fields: number, read: RowReader): Promise<void> {
+    const limit = this.pooled ? CONCURRENCY : 1;
+    if (this.running >= limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    try {
+      await this.run(`copy (${inlineOperands(sql, values)}) to stdout`, fields, read);
+    } finally {
+      this.running--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private async run(copySql: string, fields: number, read: RowReader): Promise<void> {
+    const starts = new Int32Array(fields);
+    const ends = new Int32Array(fields);
+    let rowBytes: Buffer | null = null;
+    const consumer = {
+      field(bytes: Buffer, from: number, to: number, field: number) {
+        rowBytes = bytes;
+        starts[field] = from;
+        ends[field] = to;
+      },
+      endRow() {
+        read(rowBytes!, starts, ends);
+      },
+    };
+    if (!this.pooled) {
+      await copyRows(this.db as pg.PoolClient, copySql, consumer);
+      return;
+    }
+    const client = await (this.db as pg.Pool).connect();
+    try {
+      await client.query("begin; set local jit = off; set local work_mem = '256MB'");
+      await copyRows(client, copySql, consumer);
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+/** A field of COPY text as a string (escapes undone). */
+export function copyText(bytes: Buffer, from: number, to: number): string {
+  const raw = bytes.toString('utf8', from, to);
+  if (!raw.includes('\\')) return raw;
+  return raw.replace(/\\(.)/g, (_, c: string) => {
+    switch (c) {
+      case 'n':
+        return '\n';
+      case 't':
+        return '\t';
+      case 'r':
+        return '\r';
+      case 'b':
+        return '\b';
+      case 'f':
+        return '\f';
+      case 'v':
+        return '\v';
+      default:
+        return c;
+    }
+  });
+}
+
+const isNull = (bytes: Buffer, from: number, to: number) => to - from === 2 && bytes[from] === 92 && bytes[from + 1] === 78;
+const readFloat = (bytes: Buffer, from: number, to: number) => (isNull(bytes, from, to) ? Number.NaN : Number(bytes.toString('latin1', from, to)));
+
+/** Growable column of doubles. */
+class Doubles {
+  values = new Float64Array(1 << 16);
+  length = 0;
+  push(value: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = value;
+  }
+}
+
+/** The facts of every profile of the workspace as of request.at (past: the profiles that existed then). */
+export async function loadWorkspaceFacts(request: FactsRequest, onLoaded?: (step: string) => void): Promise<WorkspaceFacts> {
+  const { needs } = request;
+  const runner = new CopyRunner(request.db);
+
+  // The profiles, in id order.
+  const base = baseSelect(request, EVERYONE);
+  const names = needs.attributes;
+  const ids = new Doubles();
+  const customerColumn: number[] = [];
+  const later: number[] = [];
+  const counts = new Doubles();
+  const totals = new Doubles();
+  const firsts = new Doubles();
+  const lasts = new Doubles();
+  const attributeColumns: unknown[][] = names.map(() => []);
+  await runner.copy(`select ${base.columns.join(', ')} ${base.fromSql} order by c.id`, base.values, base.columns.length, (bytes, s, e) => {
+    const index = ids.length;
+    ids.push(readInteger(bytes, s[0]!, e[0]!));
+    // lifecycle 'customer' (starts with c) and, as of a past instant, a customer by then.
+    customerColumn.push(bytes[s[1]!] === 99 && bytes[s[2]!] === 116 ? 1 : 0);
+    if (bytes[s[3]!] === 116) later.push(index);
+    counts.push(readInteger(bytes, s[4]!, e[4]!));
+    totals.push(readFloat(bytes, s[5]!, e[5]!));
+    firsts.push(readInteger(bytes, s[6]!, e[6]!));
+    lasts.push(readInteger(bytes, s[7]!, e[7]!));
+    for (let a = 0; a < names.length; a++) {
+      const from = s[8 + a]!;
+      const to = e[8 + a]!;
+      const value = isNull(bytes, from, to) ? null : (JSON.parse(copyText(bytes, from, to)) as unknown);
+      attributeColumns[a]![index] = value === null ? undefined : value;
+    }
+  });
+  const count = ids.length;
+  const facts: WorkspaceFacts = {
+    count,
+    ids: ids.values.slice(0, count),
+    customer: Uint8Array.from(customerColumn),
+    purchaseCount: counts.values.slice(0, count),
+    totalSpend: totals.values.slice(0, count),
+    firstPurchaseDay: Int32Array.from(firsts.values.subarray(0, count)),
+    lastPurchaseDay: Int32Array.from(lasts.values.subarray(0, count)),
+    attributes: attributeColumns,
+    products: needs.products.map(() => ({
+      purchases: new Int32Array(count),
+      firstDeliveredDay: new Int32Array(count).fill(NO_DAY),
+      lastDeliveredDay: new Int32Array(count).fill(NO_DAY),
+    })),
+    subscriptionState: new Uint8Array(count),
+    subscriptionDeliveries: new Int32Array(count),
+    subscriptionStartedDay: new Int32Array(count).fill(NO_DAY),
+    events: needs.events.map(() => new Int32Array(count)),
+    pAlive: new Float64Array(count).fill(Number.NaN),
+  };
+  onLoaded?.('profiles');
+  const indexOf = new Map<number, number>();
+  for (let i = 0; i < count; i++) indexOf.set(facts.ids[i]!, i);
+  const at = (bytes: Buffer, s: Int32Array, e: Int32Array) => indexOf.get(readInteger(bytes, s[0]!, e[0]!));
+
+  const loads: Array<Promise<void>> = [];
+  if (needs.purchases && later.length > 0) {
+    // Profiles with a purchase after `at`: their purchases up to `at`, summed again (none: no purchase by then).
+    for (const index of later) {
+      facts.purchaseCount[index] = 0;
+      facts.totalSpend[index] = 0;
+      facts.firstPurchaseDay[index] = NO_DAY;
+      facts.lastPurchaseDay[index] = NO_DAY;
+    }
+    const { sql, values } = purchasesAsOfSql(request, EVERYONE);
+    loads.push(
+      runner.copy(sql, values, 5, (bytes, s, e) => {
+        const i = at(bytes, s, e);
+        if (i === undefined) return;
+        facts.purchaseCount[i] = readInteger(bytes, s[1]!, e[1]!);
+        facts.totalSpend[i] = readFloat(bytes, s[2]!, e[2]!);
+        facts.firstPurchaseDay[i] = readInteger(bytes, s[3]!, e[3]!);
+        facts.lastPurchaseDay[i] = readInteger(bytes, s[4]!, e[4]!);
+      }),
+    );
+  }
+  const products = needs.products.map((need, n) => ({ need, n })).filter(({ need }) => need.productIds.length > 0);
+  if (products.length > 0) {
+    const params = baseParams(request);
+    const all = params.add([...new Set(products.flatMap(({ need }) => need.productIds))], '::bigint[]');
+    const flags = products.map(({ need }, k) => `bool_or(i.product_id = any(${params.add(need.productIds, '::bigint[]')})) as m${k}`);
+    const delivered = `o.delivered_at <= ${params.at}`;
+    const columns = products.map(
+      (_, k) =>
+        `count(*) filter (where i.m${k})::int,
+         ${localDaySql(`min(o.delivered_at) filter (where i.m${k} and ${delivered})`, params.tz)},
+         ${localDaySql(`max(o.delivered_at) filter (where i.m${k} and ${delivered})`, params.tz)}`,
+    );
+    const sql = `select o.customer_id, ${columns.join(', ')}
+       from (select i.order_id, ${flags.join(', ')} from order_items i where i.product_id = any(${all}) group by i.order_id) i
+       join orders o on o.id = i.order_id
+      where o.workspace_id = ${params.ws} and o.ordered_at <= ${params.at} and ${PURCHASE}
+      group by o.customer_id`;
+    loads.push(
+      runner.copy(sql, params.values, 1 + 3 * products.length, (bytes, s, e) => {
+        const i = at(bytes, s, e);
+        if (i === undefined) return;
+        for (let k = 0; k < products.length; k++) {
+          const target = facts.products[products[k]!.n]!;
+          target.purchases[i] = readInteger(bytes, s[1 + 3 * k]!, e[1 + 3 * k]!);
+          target.firstDeliveredDay[i] = readInteger(bytes, s[2 + 3 * k]!, e[2 + 3 * k]!);
+          target.lastDeliveredDay[i] = readInteger(bytes, s[3 + 3 * k]!, e[3 + 3 * k]!);
+        }
+      }),
+    );
+  }
+  const byType = new Map<string, Array<{ need: EventNeed; n: number }>>();
+  for (const [n, need] of needs.events.entries()) byType.set(need.type, [...(byType.get(need.type) ?? []), { need, n }]);
+  const today = todayOf(request.at, request.timezone);
+  // The types with the widest windows first: the longest scans start first.
+  const types = [...byType.values()].sort((a, b) => Math.max(...b.map((x) => x.need.withinDays)) - Math.max(...a.map((x) => x.need.withinDays)));
+  for (const group of types) {
+    const params = baseParams(request);
+    const since = (need: EventNeed) => localDayStartInstant(today - need.withinDays + 1, request.timezone).toISOString();
+    const widest = group.reduce((a, b) => (b.need.withinDays > a.need.withinDays ? b : a)).need;
+    const type = params.add(widest.type, '::text');
+    const from = params.add(since(widest), '::timestamptz');
+    const columns = group.map(({ need }) => {
+      const tests = [
+        `e.occurred_at >= ${params.add(since(need), '::timestamptz')}`,
+        ...need.where.map((test) => propertyTestSql('e.properties', test, params)),
+      ];
+      return `count(*) filter (where ${tests.join(' and ')})::int`;
+    });
+    const sql = `select e.customer_id, ${columns.join(', ')}
+       from events e
+      where e.workspace_id = ${params.ws} and e.type = ${type} and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
+      group by e.customer_id`;
+    loads.push(
+      runner.copy(sql, params.values, 1 + group.length, (bytes, s, e) => {
+        const i = at(bytes, s, e);
+        if (i === undefined) return;
+        for (let k = 0; k < group.length; k++) facts.events[group[k]!.n]![i] = readInteger(bytes, s[1 + k]!, e[1 + k]!);
+      }),
+    );
+  }
+  if (needs.subscriptions) {
+    const { sql, values } = subscriptionsSql(request, EVERYONE);
+    loads.push(
+      runner.copy(sql, values, 4, (bytes, s, e) => {
+        const i = at(bytes, s, e);
+        if (i === undefined) return;
+        const state = bytes.toString('latin1', s[1]!, e[1]!) as (typeof SUBSCRIPTION_STATES)[number];
+        facts.subscriptionState[i] = SUBSCRIPTION_STATES.indexOf(state);
+        facts.subscriptionDeliveries[i] = readInteger(bytes, s[2]!, e[2]!);
+        facts.subscriptionStartedDay[i] = readInteger(bytes, s[3]!, e[3]!);
+      }),
+    );
+  }
+  if (needs.pAlive) {
+    const { sql, values } = pAliveSql(request, EVERYONE);
+    loads.push(
+      runner.copy(sql, values, 2, (bytes, s, e) => {
+        const i = at(bytes, s, e);
+        if (i !== undefined) facts.pAlive[i] = readFloat(bytes, s[1]!, e[1]!);
+      }),
+    );
+  }
+  await Promise.all(loads);
+  onLoaded?.('needs');
+  return facts;
+}
+
+/**
+ * One CustomerFacts object whose fields are overwritten with profile `index`'s facts on each
+ * `fill` (no allocation per profile): the predicates read it as they read the facts loader's.
+ * A product selection never bought reads as purchases 0 and no delivery, an event count of
+ * zero as 0, a missing attribute as undefined: the same as the loader's absent entries.
+ */
+export class FactsCursor {
+  readonly facts: CustomerFacts;
+  private readonly productFacts: ProductFacts[];
+  private readonly eventKeys: string[];
+  private readonly attributeNames: string[];
+
+  constructor(
+    private readonly columns: WorkspaceFacts,
+    compiled: CompiledMap,
+    private readonly rfmSegment?: (customerId: string) => string | null,
+  ) {
+    const { needs } = compiled;
+    this.productFacts = needs.products.map(() => ({ purchases: 0, firstDeliveredDay: null, lastDeliveredDay: null }));
+    const products: Record<string, ProductFacts> = {};
+    needs.products.forEach((need, n) => {
+      products[need.key] = this.productFacts[n]!;
+    });
+    this.eventKeys = needs.events.map((need) => need.key);
+    this.attributeNames = needs.attributes;
+    this.facts = {
+      customerId: '',
+      lifecycle: 'lead',
+      purchaseCount: 0,
+      totalSpend: 0,
+      firstPurchaseDay: null,
+      lastPurchaseDay: null,
+      products,
+      subscription: { state: 'none', deliveries: 0, startedDay: null },
+      events: Object.fromEntries(this.eventKeys.map((key) => [key, 0])),
+      rfmSegment: null,
+      pAlive: null,
+      attributes: Object.fromEntries(this.attributeNames.map((name) => [name, undefined])),
+    };
+  }
+
+  fill(i: number): CustomerFacts {
+    const c = this.columns;
+    const f = this.facts;
+    f.customerId = String(c.ids[i]!);
+    f.lifecycle = c.customer[i] === 1 ? 'customer' : 'lead';
+    f.purchaseCount = c.purchaseCount[i]!;
+    f.totalSpend = c.totalSpend[i]!;
+    f.firstPurchaseDay = day(c.firstPurchaseDay[i]!);
+    f.lastPurchaseDay = day(c.lastPurchaseDay[i]!);
+    for (let n = 0; n < this.productFacts.length; n++) {
+      const target = this.productFacts[n]!;
+      const source = c.products[n]!;
+      target.purchases = source.purchases[i]!;
+      target.firstDeliveredDay = day(source.firstDeliveredDay[i]!);
+      target.lastDeliveredDay = day(source.lastDeliveredDay[i]!);
+    }
+    f.subscription.state = SUBSCRIPTION_STATES[c.subscriptionState[i]!]!;
+    f.subscription.deliveries = c.subscriptionDeliveries[i]!;
+    f.subscription.startedDay = day(c.subscriptionStartedDay[i]!);
+    for (let n = 0; n < this.eventKeys.length; n++) f.events[this.eventKeys[n]!] = c.events[n]![i]!;
+    f.rfmSegment = this.rfmSegment ? this.rfmSegment(f.customerId) : null;
+    const p = c.pAlive[i]!;
+    f.pAlive = Number.isNaN(p) ? null : p;
+    for (let a = 0; a < this.attributeNames.length; a++) f.attributes[this.attributeNames[a]!] = c.attributes[a]![i];
+    return f;
+  }
+}
+
+const day = (value: number): number | null => (value === NO_DAY ? null : value);
+
+/** The stored placements of the workspace (read in the caller's transaction), each keyed by the profile's index; `gone`: those of no profile. */
+export interface StoredColumns {
+  /** Per profile: index in `keys` of the stored stage / level, -1 when none. */
+  stage: Int32Array;
+  level: Int32Array;
+  mapVersion: Int32Array;
+  keys: string[];
+  gone: Array<{ customerId: string; stage: string; level: string }>;
+}
+
+export async function loadStoredColumns(client: pg.ClientBase, workspaceId: string, ids: Float64Array): Promise<StoredColumns> {
+  const count = ids.length;
+  const indexOf = new Map<number, number>();
+  for (let i = 0; i < count; i++) indexOf.set(ids[i]!, i);
+  const stored: StoredColumns = {
+    stage: new Int32Array(count).fill(-1),
+    level: new Int32Array(count).fill(-1),
+    mapVersion: new Int32Array(count),
+    keys: [],
+    gone: [],
+  };
+  const codes = new Map<string, number>();
+  const code = (key: string) => {
+    let found = codes.get(key);
+    if (found === undefined) {
+      found = stored.keys.length;
+      stored.keys.push(key);
+      codes.set(key, found);
+    }
+    return found;
+  };
+  const runner = new CopyRunner(client);
+  await runner.copy(
+    'select customer_id, stage, level, map_version from journey_placements where workspace_id = $1::bigint',
+    [workspaceId],
+    4,
+    (bytes, s, e) => {
+      const id = readInteger(bytes, s[0]!, e[0]!);
+      const stage = copyText(bytes, s[1]!, e[1]!);
+      const level = copyText(bytes, s[2]!, e[2]!);
+      const i = indexOf.get(id);
+      if (i === undefined) {
+        stored.gone.push({ customerId: String(id), stage, level });
+        return;
+      }
+      stored.stage[i] = code(stage);
+      stored.level[i] = code(level);
+      stored.mapVersion[i] = readInteger(bytes, s[3]!, e[3]!);
+    },
+  );
+  return stored;
+}
