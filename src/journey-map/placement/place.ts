@@ -7,7 +7,7 @@ import { placeFacts } from '../rules/compile.ts';
 import type { FactsScope } from './facts-loader.ts';
 import { takePendingChanges, type PendingChanges, type PlacementCause } from './pending-changes.ts';
 import { cellOf, finishRun, lockWorkspacePlacement, PlacementWrites, placeScope, placingContext, PlacingTally, readActiveMap } from './placing-run.ts';
-import { FactsCursor, loadStoredColumns, loadWorkspaceFacts } from './workspace-facts.ts';
+import { FactsCursor, loadEveryone } from './workspace-facts.ts';
 
 /**
  * Placement: every profile (customer or lead) of a workspace in exactly one cell of the
@@ -78,18 +78,26 @@ export async function placeWorkspaceLocked(params: {
   const { client, pool, workspaceId, pending } = params;
   const map = await readActiveMap(client, workspaceId);
   if (!map) return { profiles: 0, moved: 0 };
-  const context = await placingContext({ client, pool, workspaceId, map, at: params.at, past: params.past ?? false, analytics: params.analytics });
+  const context = await placingContext({
+    client,
+    pool,
+    workspaceId,
+    map,
+    at: params.at,
+    past: params.past ?? false,
+    analytics: params.analytics,
+    deferRfm: true,
+  });
   const fallback: PlacementCause = { cause: params.cause, ref: null };
   const causeOf = (customerId: string) => pending.causes.get(customerId) ?? fallback;
   const tally = new PlacingTally();
   // Every profile's facts in columns, and the stored placements (in this transaction); then the
   // decisions, written per CHUNK_CUSTOMERS profiles.
-  const facts = await loadWorkspaceFacts(context.facts);
-  const stored = await loadStoredColumns(client, workspaceId, facts.ids);
+  const { facts, stored, rfmSegment } = await loadEveryone(client, context);
   const total = facts.count;
   params.onProgress?.(0, total);
   const { compiled, version } = context;
-  const cursor = new FactsCursor(facts, compiled, context.facts.rfmSegment);
+  const cursor = new FactsCursor(facts, compiled, rfmSegment);
   const storedStageIndex = stored.keys.map((key) => context.stageIndex.get(key) ?? -1);
   const stageKeys = compiled.stages.map((stage) => stage.key);
   const levelKeys = compiled.levels.map((level) => level.key);
@@ -211,12 +219,12 @@ export async function previewPlacement(params: {
       map: { version: 0, map },
       at: params.clock.now(),
       analytics: params.analytics,
+      deferRfm: true,
     });
     const counts = map.stages.map(() => map.levels.map(() => 0));
-    const facts = await loadWorkspaceFacts(context.facts);
-    const stored = await loadStoredColumns(client, workspaceId, facts.ids);
+    const { facts, stored, rfmSegment } = await loadEveryone(client, context);
     const storedStageIndex = stored.keys.map((key) => context.stageIndex.get(key) ?? -1);
-    const cursor = new FactsCursor(facts, context.compiled, context.facts.rfmSegment);
+    const cursor = new FactsCursor(facts, context.compiled, rfmSegment);
     for (let i = 0; i < facts.count; i++) {
       const before = stored.stage[i]!;
       const placed = placeFacts(context.compiled, cursor.fill(i), context.today, before === -1 ? -1 : storedStageIndex[before]!);

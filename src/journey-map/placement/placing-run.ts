@@ -43,6 +43,8 @@ export interface PlacingContext {
   at: Date;
   today: number;
   facts: FactsRequest;
+  /** With deferRfm: the RFM lookup under way (facts.rfmSegment is not set); else null. */
+  rfmLookup: Promise<(customerId: string) => string | null> | null;
 }
 
 /** The context of a run on `map` (the active one, or an unsaved one to preview) at `at`. */
@@ -55,6 +57,8 @@ export async function placingContext(params: {
   at: Date;
   past?: boolean;
   analytics?: AnalyticsEngine | undefined;
+  /** Leave the RFM lookup under way (context.rfmLookup), for a caller that loads the other facts meanwhile. */
+  deferRfm?: boolean;
 }): Promise<PlacingContext> {
   const { client, pool, workspaceId, map, at } = params;
   const { rows } = await client.query<{ timezone: string }>('select timezone from workspaces where id = $1', [workspaceId]);
@@ -62,9 +66,17 @@ export async function placingContext(params: {
   const compiled = compileMap(map.map, await loadCatalogue(client, workspaceId));
   const today = todayOf(at, timezone);
   const facts: FactsRequest = { db: pool ?? client, workspaceId, timezone, needs: compiled.needs, at, past: params.past ?? false };
+  let rfmLookup: PlacingContext['rfmLookup'] = null;
   if (compiled.needs.rfm) {
     if (!pool) throw new Error('RFM rules need a pool to score the base');
-    facts.rfmSegment = await rfmSegmentLookup({ pool, workspaceId, timezone, asOf: formatDay(today), analytics: params.analytics });
+    const lookup = rfmSegmentLookup({ pool, workspaceId, timezone, asOf: formatDay(today), analytics: params.analytics });
+    if (params.deferRfm) {
+      // Awaited by the caller with its other loads; a failure meanwhile is not an unhandled rejection.
+      lookup.catch(() => undefined);
+      rfmLookup = lookup;
+    } else {
+      facts.rfmSegment = await lookup;
+    }
   }
   return {
     workspaceId,
@@ -75,6 +87,7 @@ export async function placingContext(params: {
     at,
     today,
     facts,
+    rfmLookup,
   };
 }
 

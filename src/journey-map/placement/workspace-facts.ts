@@ -403,45 +403,90 @@ export interface StoredColumns {
   gone: Array<{ customerId: string; stage: string; level: string }>;
 }
 
-export async function loadStoredColumns(client: pg.ClientBase, workspaceId: string, ids: Float64Array): Promise<StoredColumns> {
-  const count = ids.length;
-  const indexOf = new Map<number, number>();
-  for (let i = 0; i < count; i++) indexOf.set(ids[i]!, i);
-  const stored: StoredColumns = {
-    stage: new Int32Array(count).fill(-1),
-    level: new Int32Array(count).fill(-1),
-    mapVersion: new Int32Array(count),
-    keys: [],
-    gone: [],
-  };
+/** The stored placements of the workspace, in customer id order, read in the caller's transaction (`client`). */
+export async function loadStoredPlacements(client: pg.ClientBase, workspaceId: string): Promise<StoredRows> {
+  const rows: StoredRows = { ids: new Doubles(), stage: [], level: [], mapVersion: [], keys: [] };
   const codes = new Map<string, number>();
   const code = (key: string) => {
     let found = codes.get(key);
     if (found === undefined) {
-      found = stored.keys.length;
-      stored.keys.push(key);
+      found = rows.keys.length;
+      rows.keys.push(key);
       codes.set(key, found);
     }
     return found;
   };
-  const runner = new CopyRunner(client);
-  await runner.copy(
-    'select customer_id, stage, level, map_version from journey_placements where workspace_id = $1::bigint',
+  // The keys are few: each distinct text is decoded once.
+  const decoded = new Map<string, number>();
+  const keyAt = (bytes: Buffer, from: number, to: number) => {
+    const raw = bytes.toString('latin1', from, to);
+    let found = decoded.get(raw);
+    if (found === undefined) {
+      found = code(copyText(bytes, from, to));
+      decoded.set(raw, found);
+    }
+    return found;
+  };
+  await new CopyRunner(client).copy(
+    'select customer_id, stage, level, map_version from journey_placements where workspace_id = $1::bigint order by customer_id',
     [workspaceId],
     4,
     (bytes, s, e) => {
-      const id = readInteger(bytes, s[0]!, e[0]!);
-      const stage = copyText(bytes, s[1]!, e[1]!);
-      const level = copyText(bytes, s[2]!, e[2]!);
-      const i = indexOf.get(id);
-      if (i === undefined) {
-        stored.gone.push({ customerId: String(id), stage, level });
-        return;
-      }
-      stored.stage[i] = code(stage);
-      stored.level[i] = code(level);
-      stored.mapVersion[i] = readInteger(bytes, s[3]!, e[3]!);
+      rows.ids.push(readInteger(bytes, s[0]!, e[0]!));
+      rows.stage.push(keyAt(bytes, s[1]!, e[1]!));
+      rows.level.push(keyAt(bytes, s[2]!, e[2]!));
+      rows.mapVersion.push(readInteger(bytes, s[3]!, e[3]!));
     },
   );
+  return rows;
+}
+
+export interface StoredRows {
+  ids: Doubles;
+  stage: number[];
+  level: number[];
+  mapVersion: number[];
+  keys: string[];
+}
+
+/** The stored placements matched with the profiles (both in customer id order). */
+export function storedColumns(rows: StoredRows, ids: Float64Array): StoredColumns {
+  const count = ids.length;
+  const stored: StoredColumns = {
+    stage: new Int32Array(count).fill(-1),
+    level: new Int32Array(count).fill(-1),
+    mapVersion: new Int32Array(count),
+    keys: rows.keys,
+    gone: [],
+  };
+  let i = 0;
+  for (let r = 0; r < rows.ids.length; r++) {
+    const id = rows.ids.values[r]!;
+    while (i < count && ids[i]! < id) i++;
+    if (i < count && ids[i] === id) {
+      stored.stage[i] = rows.stage[r]!;
+      stored.level[i] = rows.level[r]!;
+      stored.mapVersion[i] = rows.mapVersion[r]!;
+    } else {
+      stored.gone.push({ customerId: String(id), stage: rows.keys[rows.stage[r]!]!, level: rows.keys[rows.level[r]!]! });
+    }
+  }
   return stored;
+}
+
+/**
+ * Everything a full placement (or its preview) reads: the profiles' facts (through the pool),
+ * the stored placements (through `client`, the caller's transaction) and the RFM lookup under
+ * way (context.rfmLookup), all at once.
+ */
+export async function loadEveryone(
+  client: pg.ClientBase,
+  context: { workspaceId: string; facts: FactsRequest; rfmLookup: Promise<(customerId: string) => string | null> | null },
+): Promise<{ facts: WorkspaceFacts; stored: StoredColumns; rfmSegment: ((customerId: string) => string | null) | undefined }> {
+  const [facts, rows, lookup] = await Promise.all([
+    loadWorkspaceFacts(context.facts),
+    loadStoredPlacements(client, context.workspaceId),
+    context.rfmLookup ?? Promise.resolve(context.facts.rfmSegment),
+  ]);
+  return { facts, stored: storedColumns(rows, facts.ids), rfmSegment: lookup };
 }
