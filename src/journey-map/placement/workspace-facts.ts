@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { copyRows, readInteger } from '../../analytics/engine/snapshot/copy-text.ts';
 import { NO_DAY } from '../../analytics/engine/snapshot/purchase-snapshot.ts';
 import type { CompiledMap } from '../rules/compile.ts';
+import type { SubscriptionState } from '../model.ts';
 import type { CustomerFacts, EventNeed, ProductFacts } from '../rules/facts.ts';
 import { propertyTestSql } from '../rules/sql.ts';
 import { baseParams, baseSelect, type FactsRequest, type FactsScope, PURCHASE, pAliveSql, purchasesAsOfSql, subscriptionsSql } from './facts-loader.ts';
@@ -155,26 +156,71 @@ class Doubles {
   }
 }
 
-/** The facts of every profile of the workspace as of request.at (past: the profiles that existed then). */
-export async function loadWorkspaceFacts(request: FactsRequest, onLoaded?: (step: string) => void): Promise<WorkspaceFacts> {
-  const { needs } = request;
-  const runner = new CopyRunner(request.db);
+/** How a field of a need's rows is read: a whole number (null: NO_DAY), a float (null: NaN), a subscription state. */
+type FieldKind = 'int' | 'float' | 'state';
 
-  // The profiles, in id order.
+/** A need's statement, read into columns by customer id, then applied to the profiles (`apply(facts, profile index, columns, row)`). */
+interface NeedLoad {
+  sql: string;
+  values: unknown[];
+  kinds: FieldKind[];
+  apply: (facts: WorkspaceFacts, i: number, columns: Float64Array[], r: number) => void;
+}
+
+/** The facts of every profile of the workspace as of request.at (past: the profiles that existed then). */
+export async function loadWorkspaceFacts(request: FactsRequest): Promise<WorkspaceFacts> {
+  const runner = new CopyRunner(request.db);
+  // The profiles first in the queue, the needs behind them (the longest first); a need's rows
+  // wait in columns until the profiles' index exists.
+  const profiles = loadProfiles(request, runner);
+  const loads = needLoads(request).map(async (load) => {
+    const ids = new Doubles();
+    const columns = load.kinds.map(() => new Doubles());
+    const kinds = load.kinds;
+    await runner.copy(load.sql, load.values, 1 + kinds.length, (bytes, s, e) => {
+      ids.push(readInteger(bytes, s[0]!, e[0]!));
+      for (let k = 0; k < kinds.length; k++) {
+        const from = s[1 + k]!;
+        const to = e[1 + k]!;
+        const kind = kinds[k];
+        columns[k]!.push(
+          kind === 'int'
+            ? readInteger(bytes, from, to)
+            : kind === 'float'
+              ? readFloat(bytes, from, to)
+              : SUBSCRIPTION_STATES.indexOf(bytes.toString('latin1', from, to) as SubscriptionState),
+        );
+      }
+    });
+    const { facts, indexOf } = await profiles;
+    const values = columns.map((column) => column.values);
+    for (let r = 0; r < ids.length; r++) {
+      const i = indexOf.get(ids.values[r]!);
+      if (i !== undefined) load.apply(facts, i, values, r);
+    }
+  });
+  // Every load settles before the result (or the first failure) is returned: no COPY is left running.
+  const settled = await Promise.allSettled([profiles, ...loads]);
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  return (await profiles).facts;
+}
+
+async function loadProfiles(request: FactsRequest, runner: CopyRunner): Promise<{ facts: WorkspaceFacts; indexOf: Map<number, number> }> {
+  const { needs } = request;
   const base = baseSelect(request, EVERYONE);
   const names = needs.attributes;
   const ids = new Doubles();
-  const customerColumn: number[] = [];
-  const later: number[] = [];
+  const customerColumn = new Doubles();
   const counts = new Doubles();
   const totals = new Doubles();
   const firsts = new Doubles();
   const lasts = new Doubles();
+  const later: number[] = [];
   const attributeColumns: unknown[][] = names.map(() => []);
   await runner.copy(`select ${base.columns.join(', ')} ${base.fromSql} order by c.id`, base.values, base.columns.length, (bytes, s, e) => {
     const index = ids.length;
     ids.push(readInteger(bytes, s[0]!, e[0]!));
-    // lifecycle 'customer' (starts with c) and, as of a past instant, a customer by then.
+    // lifecycle 'customer' (starts with c) and, as of a past instant, a customer by then (t).
     customerColumn.push(bytes[s[1]!] === 99 && bytes[s[2]!] === 116 ? 1 : 0);
     if (bytes[s[3]!] === 116) later.push(index);
     counts.push(readInteger(bytes, s[4]!, e[4]!));
@@ -192,7 +238,7 @@ export async function loadWorkspaceFacts(request: FactsRequest, onLoaded?: (step
   const facts: WorkspaceFacts = {
     count,
     ids: ids.values.slice(0, count),
-    customer: Uint8Array.from(customerColumn),
+    customer: Uint8Array.from(customerColumn.values.subarray(0, count)),
     purchaseCount: counts.values.slice(0, count),
     totalSpend: totals.values.slice(0, count),
     firstPurchaseDay: Int32Array.from(firsts.values.subarray(0, count)),
@@ -209,32 +255,24 @@ export async function loadWorkspaceFacts(request: FactsRequest, onLoaded?: (step
     events: needs.events.map(() => new Int32Array(count)),
     pAlive: new Float64Array(count).fill(Number.NaN),
   };
-  onLoaded?.('profiles');
-  const indexOf = new Map<number, number>();
-  for (let i = 0; i < count; i++) indexOf.set(facts.ids[i]!, i);
-  const at = (bytes: Buffer, s: Int32Array, e: Int32Array) => indexOf.get(readInteger(bytes, s[0]!, e[0]!));
-
-  const loads: Array<Promise<void>> = [];
-  if (needs.purchases && later.length > 0) {
-    // Profiles with a purchase after `at`: their purchases up to `at`, summed again (none: no purchase by then).
+  if (needs.purchases) {
+    // Profiles with a purchase after `at`: their purchases up to `at` are summed again (none by then: no purchase).
     for (const index of later) {
       facts.purchaseCount[index] = 0;
       facts.totalSpend[index] = 0;
       facts.firstPurchaseDay[index] = NO_DAY;
       facts.lastPurchaseDay[index] = NO_DAY;
     }
-    const { sql, values } = purchasesAsOfSql(request, EVERYONE);
-    loads.push(
-      runner.copy(sql, values, 5, (bytes, s, e) => {
-        const i = at(bytes, s, e);
-        if (i === undefined) return;
-        facts.purchaseCount[i] = readInteger(bytes, s[1]!, e[1]!);
-        facts.totalSpend[i] = readFloat(bytes, s[2]!, e[2]!);
-        facts.firstPurchaseDay[i] = readInteger(bytes, s[3]!, e[3]!);
-        facts.lastPurchaseDay[i] = readInteger(bytes, s[4]!, e[4]!);
-      }),
-    );
   }
+  const indexOf = new Map<number, number>();
+  for (let i = 0; i < count; i++) indexOf.set(facts.ids[i]!, i);
+  return { facts, indexOf };
+}
+
+/** The statements of the needs, the longest first (they run in this order, two at a time). */
+function needLoads(request: FactsRequest): NeedLoad[] {
+  const { needs } = request;
+  const loads: NeedLoad[] = [];
   const products = needs.products.map((need, n) => ({ need, n })).filter(({ need }) => need.productIds.length > 0);
   if (products.length > 0) {
     const params = baseParams(request);
@@ -252,33 +290,32 @@ export async function loadWorkspaceFacts(request: FactsRequest, onLoaded?: (step
        join orders o on o.id = i.order_id
       where o.workspace_id = ${params.ws} and o.ordered_at <= ${params.at} and ${PURCHASE}
       group by o.customer_id`;
-    loads.push(
-      runner.copy(sql, params.values, 1 + 3 * products.length, (bytes, s, e) => {
-        const i = at(bytes, s, e);
-        if (i === undefined) return;
+    loads.push({
+      sql,
+      values: params.values,
+      kinds: products.flatMap(() => ['int', 'int', 'int'] as const),
+      apply: (facts, i, c, r) => {
         for (let k = 0; k < products.length; k++) {
           const target = facts.products[products[k]!.n]!;
-          target.purchases[i] = readInteger(bytes, s[1 + 3 * k]!, e[1 + 3 * k]!);
-          target.firstDeliveredDay[i] = readInteger(bytes, s[2 + 3 * k]!, e[2 + 3 * k]!);
-          target.lastDeliveredDay[i] = readInteger(bytes, s[3 + 3 * k]!, e[3 + 3 * k]!);
+          target.purchases[i] = c[3 * k]![r]!;
+          target.firstDeliveredDay[i] = c[3 * k + 1]![r]!;
+          target.lastDeliveredDay[i] = c[3 * k + 2]![r]!;
         }
-      }),
-    );
+      },
+    });
   }
   const byType = new Map<string, Array<{ need: EventNeed; n: number }>>();
   for (const [n, need] of needs.events.entries()) byType.set(need.type, [...(byType.get(need.type) ?? []), { need, n }]);
   const today = todayOf(request.at, request.timezone);
-  // The types with the widest windows first: the longest scans start first.
-  const types = [...byType.values()].sort((a, b) => Math.max(...b.map((x) => x.need.withinDays)) - Math.max(...a.map((x) => x.need.withinDays)));
-  for (const group of types) {
+  const widest = (group: Array<{ need: EventNeed }>) => Math.max(...group.map(({ need }) => need.withinDays));
+  for (const group of [...byType.values()].sort((a, b) => widest(b) - widest(a))) {
     const params = baseParams(request);
-    const since = (need: EventNeed) => localDayStartInstant(today - need.withinDays + 1, request.timezone).toISOString();
-    const widest = group.reduce((a, b) => (b.need.withinDays > a.need.withinDays ? b : a)).need;
-    const type = params.add(widest.type, '::text');
-    const from = params.add(since(widest), '::timestamptz');
+    const since = (withinDays: number) => localDayStartInstant(today - withinDays + 1, request.timezone).toISOString();
+    const type = params.add(group[0]!.need.type, '::text');
+    const from = params.add(since(widest(group)), '::timestamptz');
     const columns = group.map(({ need }) => {
       const tests = [
-        `e.occurred_at >= ${params.add(since(need), '::timestamptz')}`,
+        `e.occurred_at >= ${params.add(since(need.withinDays), '::timestamptz')}`,
         ...need.where.map((test) => propertyTestSql('e.properties', test, params)),
       ];
       return `count(*) filter (where ${tests.join(' and ')})::int`;
@@ -287,39 +324,55 @@ export async function loadWorkspaceFacts(request: FactsRequest, onLoaded?: (step
        from events e
       where e.workspace_id = ${params.ws} and e.type = ${type} and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
       group by e.customer_id`;
-    loads.push(
-      runner.copy(sql, params.values, 1 + group.length, (bytes, s, e) => {
-        const i = at(bytes, s, e);
-        if (i === undefined) return;
-        for (let k = 0; k < group.length; k++) facts.events[group[k]!.n]![i] = readInteger(bytes, s[1 + k]!, e[1 + k]!);
-      }),
-    );
+    loads.push({
+      sql,
+      values: params.values,
+      kinds: group.map(() => 'int' as const),
+      apply: (facts, i, c, r) => {
+        for (let k = 0; k < group.length; k++) facts.events[group[k]!.n]![i] = c[k]![r]!;
+      },
+    });
   }
   if (needs.subscriptions) {
     const { sql, values } = subscriptionsSql(request, EVERYONE);
-    loads.push(
-      runner.copy(sql, values, 4, (bytes, s, e) => {
-        const i = at(bytes, s, e);
-        if (i === undefined) return;
-        const state = bytes.toString('latin1', s[1]!, e[1]!) as (typeof SUBSCRIPTION_STATES)[number];
-        facts.subscriptionState[i] = SUBSCRIPTION_STATES.indexOf(state);
-        facts.subscriptionDeliveries[i] = readInteger(bytes, s[2]!, e[2]!);
-        facts.subscriptionStartedDay[i] = readInteger(bytes, s[3]!, e[3]!);
-      }),
-    );
+    loads.push({
+      sql,
+      values,
+      kinds: ['state', 'int', 'int'],
+      apply: (facts, i, c, r) => {
+        facts.subscriptionState[i] = c[0]![r]!;
+        facts.subscriptionDeliveries[i] = c[1]![r]!;
+        facts.subscriptionStartedDay[i] = c[2]![r]!;
+      },
+    });
+  }
+  if (needs.purchases) {
+    // Applied only to profiles with a purchase after `at` (the query selects only those).
+    const { sql, values } = purchasesAsOfSql(request, EVERYONE);
+    loads.push({
+      sql,
+      values,
+      kinds: ['int', 'float', 'int', 'int'],
+      apply: (facts, i, c, r) => {
+        facts.purchaseCount[i] = c[0]![r]!;
+        facts.totalSpend[i] = c[1]![r]!;
+        facts.firstPurchaseDay[i] = c[2]![r]!;
+        facts.lastPurchaseDay[i] = c[3]![r]!;
+      },
+    });
   }
   if (needs.pAlive) {
     const { sql, values } = pAliveSql(request, EVERYONE);
-    loads.push(
-      runner.copy(sql, values, 2, (bytes, s, e) => {
-        const i = at(bytes, s, e);
-        if (i !== undefined) facts.pAlive[i] = readFloat(bytes, s[1]!, e[1]!);
-      }),
-    );
+    loads.push({
+      sql,
+      values,
+      kinds: ['float'],
+      apply: (facts, i, c, r) => {
+        facts.pAlive[i] = c[0]![r]!;
+      },
+    });
   }
-  await Promise.all(loads);
-  onLoaded?.('needs');
-  return facts;
+  return loads;
 }
 
 /**
