@@ -9,7 +9,7 @@ import { loadFacts, type FactsRequest, type FactsScope } from './facts-loader.ts
 import { packedRows } from './facts-sql.ts';
 import { todayOf } from './local-days.ts';
 import type { PlacementCause } from './pending-changes.ts';
-import { rfmSegmentLookup } from './rfm-lookup.ts';
+import { type RfmSegmentLookup, rfmSegmentLookup } from './rfm-lookup.ts';
 
 /**
  * One placement run inside a transaction that holds the workspace's placement lock: the
@@ -44,7 +44,7 @@ export interface PlacingContext {
   today: number;
   facts: FactsRequest;
   /** With deferRfm: the RFM lookup under way (facts.rfmSegment is not set); else null. */
-  rfmLookup: Promise<(customerId: string) => string | null> | null;
+  rfmLookup: Promise<RfmSegmentLookup> | null;
 }
 
 /** The context of a run on `map` (the active one, or an unsaved one to preview) at `at`. */

@@ -8,6 +8,7 @@ import { propertyTestSql } from '../rules/sql.ts';
 import { baseParams, baseSelect, type FactsRequest, type FactsScope, PURCHASE, pAliveSql, purchasesAsOfSql, subscriptionsSql } from './facts-loader.ts';
 import { inlineOperands, localDaySql } from './facts-sql.ts';
 import { localDayStartInstant, todayOf } from './local-days.ts';
+import type { RfmSegmentLookup } from './rfm-lookup.ts';
 
 /**
  * The facts of every profile of a workspace, for a full placement (and its preview), in
@@ -71,19 +72,19 @@ class CopyRunner {
     return 'idleCount' in this.db;
   }
 
-  async copy(sql: string, values: readonly unknown[], fields: number, read: RowReader): Promise<void> {
+  async copy(sql: string, values: readonly unknown[], fields: number, read: RowReader, settings: readonly string[] = []): Promise<void> {
     const limit = this.pooled ? CONCURRENCY : 1;
     if (this.running >= limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.running++;
     try {
-      await this.run(`copy (${inlineOperands(sql, values)}) to stdout`, fields, read);
+      await this.run(`copy (${inlineOperands(sql, values)}) to stdout`, fields, read, settings);
     } finally {
       this.running--;
       this.waiting.shift()?.();
     }
   }
 
-  private async run(copySql: string, fields: number, read: RowReader): Promise<void> {
+  private async run(copySql: string, fields: number, read: RowReader, settings: readonly string[]): Promise<void> {
     const starts = new Int32Array(fields);
     const ends = new Int32Array(fields);
     let rowBytes: Buffer | null = null;
@@ -103,7 +104,7 @@ class CopyRunner {
     }
     const client = await (this.db as pg.Pool).connect();
     try {
-      await client.query("begin; set local jit = off; set local work_mem = '256MB'");
+      await client.query(["begin; set local jit = off; set local work_mem = '256MB'", ...settings.map((setting) => `set local ${setting}`)].join('; '));
       await copyRows(client, copySql, consumer);
       await client.query('commit');
     } catch (error) {
@@ -114,6 +115,9 @@ class CopyRunner {
     }
   }
 }
+
+/** The RFM segment of a customer by id: the facts' lookup, with a numeric variant when it has one. */
+type RfmSegment = ((customerId: string) => string | null) | RfmSegmentLookup;
 
 /** A field of COPY text as a string (escapes undone). */
 export function copyText(bytes: Buffer, from: number, to: number): string {
@@ -164,6 +168,8 @@ interface NeedLoad {
   sql: string;
   values: unknown[];
   kinds: FieldKind[];
+  /** Planner settings for this statement only (`set local`). */
+  settings?: string[];
   apply: (facts: WorkspaceFacts, i: number, columns: Float64Array[], r: number) => void;
 }
 
@@ -177,21 +183,27 @@ export async function loadWorkspaceFacts(request: FactsRequest): Promise<Workspa
     const ids = new Doubles();
     const columns = load.kinds.map(() => new Doubles());
     const kinds = load.kinds;
-    await runner.copy(load.sql, load.values, 1 + kinds.length, (bytes, s, e) => {
-      ids.push(readInteger(bytes, s[0]!, e[0]!));
-      for (let k = 0; k < kinds.length; k++) {
-        const from = s[1 + k]!;
-        const to = e[1 + k]!;
-        const kind = kinds[k];
-        columns[k]!.push(
-          kind === 'int'
-            ? readInteger(bytes, from, to)
-            : kind === 'float'
-              ? readFloat(bytes, from, to)
-              : SUBSCRIPTION_STATES.indexOf(bytes.toString('latin1', from, to) as SubscriptionState),
-        );
-      }
-    });
+    await runner.copy(
+      load.sql,
+      load.values,
+      1 + kinds.length,
+      (bytes, s, e) => {
+        ids.push(readInteger(bytes, s[0]!, e[0]!));
+        for (let k = 0; k < kinds.length; k++) {
+          const from = s[1 + k]!;
+          const to = e[1 + k]!;
+          const kind = kinds[k];
+          columns[k]!.push(
+            kind === 'int'
+              ? readInteger(bytes, from, to)
+              : kind === 'float'
+                ? readFloat(bytes, from, to)
+                : SUBSCRIPTION_STATES.indexOf(bytes.toString('latin1', from, to) as SubscriptionState),
+          );
+        }
+      },
+      load.settings,
+    );
     const { facts, indexOf } = await profiles;
     const values = columns.map((column) => column.values);
     for (let r = 0; r < ids.length; r++) {
@@ -294,6 +306,10 @@ function needLoads(request: FactsRequest): NeedLoad[] {
       sql,
       values: params.values,
       kinds: products.flatMap(() => ['int', 'int', 'int'] as const),
+      // The flagged orders (a few hundred thousand, sorted by id) merged with the orders in id
+      // order: measured at 1,000,000 customers, a quarter faster than hashing them and probing
+      // with all 5,200,000 orders, and far faster than an index lookup per order.
+      settings: ['enable_hashjoin = off', 'enable_nestloop = off'],
       apply: (facts, i, c, r) => {
         for (let k = 0; k < products.length; k++) {
           const target = facts.products[products[k]!.n]!;
@@ -386,12 +402,14 @@ export class FactsCursor {
   private readonly productFacts: ProductFacts[];
   private readonly eventKeys: string[];
   private readonly attributeNames: string[];
+  private readonly rfmOfId: ((customerId: number) => string | null) | undefined;
 
   constructor(
     private readonly columns: WorkspaceFacts,
     compiled: CompiledMap,
-    private readonly rfmSegment?: (customerId: string) => string | null,
+    private readonly rfmSegment?: RfmSegment,
   ) {
+    this.rfmOfId = rfmSegment && 'ofId' in rfmSegment ? rfmSegment.ofId : undefined;
     const { needs } = compiled;
     this.productFacts = needs.products.map(() => ({ purchases: 0, firstDeliveredDay: null, lastDeliveredDay: null }));
     const products: Record<string, ProductFacts> = {};
@@ -436,7 +454,7 @@ export class FactsCursor {
     f.subscription.deliveries = c.subscriptionDeliveries[i]!;
     f.subscription.startedDay = day(c.subscriptionStartedDay[i]!);
     for (let n = 0; n < this.eventKeys.length; n++) f.events[this.eventKeys[n]!] = c.events[n]![i]!;
-    f.rfmSegment = this.rfmSegment ? this.rfmSegment(f.customerId) : null;
+    f.rfmSegment = this.rfmOfId ? this.rfmOfId(c.ids[i]!) : this.rfmSegment ? this.rfmSegment(f.customerId) : null;
     const p = c.pAlive[i]!;
     f.pAlive = Number.isNaN(p) ? null : p;
     for (let a = 0; a < this.attributeNames.length; a++) f.attributes[this.attributeNames[a]!] = c.attributes[a]![i];
@@ -534,8 +552,8 @@ export function storedColumns(rows: StoredRows, ids: Float64Array): StoredColumn
  */
 export async function loadEveryone(
   client: pg.ClientBase,
-  context: { workspaceId: string; facts: FactsRequest; rfmLookup: Promise<(customerId: string) => string | null> | null },
-): Promise<{ facts: WorkspaceFacts; stored: StoredColumns; rfmSegment: ((customerId: string) => string | null) | undefined }> {
+  context: { workspaceId: string; facts: FactsRequest; rfmLookup: Promise<RfmSegmentLookup> | null },
+): Promise<{ facts: WorkspaceFacts; stored: StoredColumns; rfmSegment: RfmSegment | undefined }> {
   const [facts, rows, lookup] = await Promise.all([
     loadWorkspaceFacts(context.facts),
     loadStoredPlacements(client, context.workspaceId),
