@@ -8,7 +8,7 @@ import { localDayStartInstant, todayOf } from './local-days.ts';
 
 /**
  * The facts a map's rules read (rules/facts.ts), loaded from the tables for a few customers
- * (the live path) or for a whole workspace in chunks of customer ids (full placement), as of
+ * (the live path) or for a range of customer ids, as of
  * an instant `at`, following the fact definitions of the brief (docs/journey-map.md):
  *
  * - purchases: orders passing purchaseCondition with ordered_at <= at. Every writer of orders
@@ -28,14 +28,15 @@ import { localDayStartInstant, todayOf } from './local-days.ts';
  * - RFM: given by the caller as a lookup (rfm-lookup.ts), computed once for the whole base.
  *
  * One query per need; the queries run concurrently when given a pool. A full placement reads
- * the profiles in chunks of customer ids (bounded memory) and each need once for everyone.
+ * everyone in columns instead (workspace-facts.ts), with these statements where they are the
+ * same (profiles, subscriptions, P(alive), purchases as of a past instant).
  */
 
-/** Which customers: a list of ids (the live path), or the ids in (after, upTo] of a workspace (a chunk of a full placement). */
+/** Which customers: a list of ids (the live path), or the ids in (after, upTo] of a workspace (null: open-ended). */
 export type FactsScope = { ids: readonly string[] } | { after: string | null; upTo: string | null };
 
 export interface FactsRequest {
-  /** A pool runs a chunk's queries concurrently; a client runs them one after another. */
+  /** A pool runs the queries concurrently; a client runs them one after another. */
   db: pg.Pool | pg.ClientBase;
   workspaceId: string;
   timezone: string;
@@ -51,7 +52,7 @@ export interface FactsRequest {
 }
 
 /** The facts other than the profile's own columns, per customer id: one query per need. */
-export interface NeedFacts {
+interface NeedFacts {
   purchases: Map<string, PurchaseSummary>;
   products: Array<Map<string, ProductFacts>>;
   subscriptions: Map<string, CustomerFacts['subscription']>;
@@ -59,13 +60,8 @@ export interface NeedFacts {
   pAlive: Map<string, number>;
 }
 
-/**
- * The need queries for the customers in `scope`. A full placement runs them once for the whole
- * workspace (each is one pass over its table: orders and items, subscriptions, events by type
- * and time) rather than once per chunk of customers, which would scan the orders once per
- * chunk; what they hold is bounded by the customers who have such facts.
- */
-export async function loadNeedFacts(request: FactsRequest, scope: FactsScope): Promise<NeedFacts> {
+/** The need queries for the customers in `scope`. */
+async function loadNeedFacts(request: FactsRequest, scope: FactsScope): Promise<NeedFacts> {
   const { needs } = request;
   const [purchases, products, subscriptions, events, pAlive] = await Promise.all([
     needs.purchases ? loadPurchasesAsOf(request, scope) : new Map<string, PurchaseSummary>(),
@@ -79,15 +75,11 @@ export async function loadNeedFacts(request: FactsRequest, scope: FactsScope): P
 
 /**
  * The facts of the customers in `scope`, in customer id order (customers that do not exist, or
- * did not exist at a past `at`, are absent). `needFacts`: loaded beforehand for a wider scope
- * (loadNeedFacts); else loaded for this scope with the profiles, concurrently.
+ * did not exist at a past `at`, are absent); the profiles and the needs load concurrently.
  */
-export async function loadFacts(request: FactsRequest, scope: FactsScope, needFacts?: NeedFacts): Promise<CustomerFacts[]> {
+export async function loadFacts(request: FactsRequest, scope: FactsScope): Promise<CustomerFacts[]> {
   const { needs } = request;
-  const [base, { purchases, products, subscriptions, events, pAlive }] = await Promise.all([
-    loadBase(request, scope),
-    needFacts ?? loadNeedFacts(request, scope),
-  ]);
+  const [base, { purchases, products, subscriptions, events, pAlive }] = await Promise.all([loadBase(request, scope), loadNeedFacts(request, scope)]);
   return base.map((row) => {
     const id = row.id;
     const summary = row.laterPurchase ? (purchases.get(id) ?? NO_PURCHASES) : row.summary;

@@ -26,7 +26,7 @@ export interface PlacementOutcome {
   seconds: number;
 }
 
-/** Customers per chunk of a full run: bounds the memory of the facts held at once. */
+/** Customers per write statement (and per progress report) of a run. */
 export const CHUNK_CUSTOMERS = 100_000;
 
 /**

@@ -4,7 +4,6 @@ import { formatDay } from '../../analytics/periods.ts';
 import { localDateOf } from '../../shared/time.ts';
 import type { JourneyMap } from '../model.ts';
 import { compileMap, loadCatalogue, placeFacts, type CompiledMap } from '../rules/compile.ts';
-import type { CustomerFacts } from '../rules/facts.ts';
 import { loadFacts, type FactsRequest, type FactsScope } from './facts-loader.ts';
 import { packedRows } from './facts-sql.ts';
 import { todayOf } from './local-days.ts';
@@ -146,13 +145,11 @@ export async function placeScope(params: {
   client: pg.ClientBase;
   context: PlacingContext;
   scope: FactsScope;
-  /** The facts of the scope, when already loaded (prefetched). */
-  facts?: CustomerFacts[];
   causeOf: (customerId: string) => PlacementCause;
   tally: PlacingTally;
 }): Promise<void> {
   const { client, context, scope, causeOf, tally } = params;
-  const [facts, stored] = await Promise.all([params.facts ?? loadFacts(context.facts, scope), readPlacements(client, context.workspaceId, scope)]);
+  const [facts, stored] = await Promise.all([loadFacts(context.facts, scope), readPlacements(client, context.workspaceId, scope)]);
   const write = new PlacementWrites();
   const { compiled, stageIndex, today, version } = context;
   for (const customer of facts) {
