@@ -2,12 +2,13 @@ import type pg from 'pg';
 import { purchaseCondition } from '../../orders/purchase.ts';
 import type { SubscriptionState } from '../model.ts';
 import type { CustomerFacts, EventNeed, FactNeeds, ProductFacts, ProductNeed } from '../rules/facts.ts';
-import { localDaySql, numberOrNull, packedRows, propertyTestSql, SqlParams } from './facts-sql.ts';
+import { propertyTestSql, SqlParams } from '../rules/sql.ts';
+import { localDaySql, numberOrNull, packedRows } from './facts-sql.ts';
 import { localDayStartInstant, todayOf } from './local-days.ts';
 
 /**
  * The facts a map's rules read (rules/facts.ts), loaded from the tables for a few customers
- * (the live path) or for a whole workspace in chunks of customer ids (full placement), as of
+ * (the live path) or for a range of customer ids, as of
  * an instant `at`, following the fact definitions of the brief (docs/journey-map.md):
  *
  * - purchases: orders passing purchaseCondition with ordered_at <= at. Every writer of orders
@@ -27,14 +28,15 @@ import { localDayStartInstant, todayOf } from './local-days.ts';
  * - RFM: given by the caller as a lookup (rfm-lookup.ts), computed once for the whole base.
  *
  * One query per need; the queries run concurrently when given a pool. A full placement reads
- * the profiles in chunks of customer ids (bounded memory) and each need once for everyone.
+ * everyone in columns instead (workspace-facts.ts), with these statements where they are the
+ * same (profiles, subscriptions, P(alive), purchases as of a past instant).
  */
 
-/** Which customers: a list of ids (the live path), or the ids in (after, upTo] of a workspace (a chunk of a full placement). */
+/** Which customers: a list of ids (the live path), or the ids in (after, upTo] of a workspace (null: open-ended). */
 export type FactsScope = { ids: readonly string[] } | { after: string | null; upTo: string | null };
 
 export interface FactsRequest {
-  /** A pool runs a chunk's queries concurrently; a client runs them one after another. */
+  /** A pool runs the queries concurrently; a client runs them one after another. */
   db: pg.Pool | pg.ClientBase;
   workspaceId: string;
   timezone: string;
@@ -50,7 +52,7 @@ export interface FactsRequest {
 }
 
 /** The facts other than the profile's own columns, per customer id: one query per need. */
-export interface NeedFacts {
+interface NeedFacts {
   purchases: Map<string, PurchaseSummary>;
   products: Array<Map<string, ProductFacts>>;
   subscriptions: Map<string, CustomerFacts['subscription']>;
@@ -58,13 +60,8 @@ export interface NeedFacts {
   pAlive: Map<string, number>;
 }
 
-/**
- * The need queries for the customers in `scope`. A full placement runs them once for the whole
- * workspace (each is one pass over its table: orders and items, subscriptions, events by type
- * and time) rather than once per chunk of customers, which would scan the orders once per
- * chunk; what they hold is bounded by the customers who have such facts.
- */
-export async function loadNeedFacts(request: FactsRequest, scope: FactsScope): Promise<NeedFacts> {
+/** The need queries for the customers in `scope`. */
+async function loadNeedFacts(request: FactsRequest, scope: FactsScope): Promise<NeedFacts> {
   const { needs } = request;
   const [purchases, products, subscriptions, events, pAlive] = await Promise.all([
     needs.purchases ? loadPurchasesAsOf(request, scope) : new Map<string, PurchaseSummary>(),
@@ -78,15 +75,11 @@ export async function loadNeedFacts(request: FactsRequest, scope: FactsScope): P
 
 /**
  * The facts of the customers in `scope`, in customer id order (customers that do not exist, or
- * did not exist at a past `at`, are absent). `needFacts`: loaded beforehand for a wider scope
- * (loadNeedFacts); else loaded for this scope with the profiles, concurrently.
+ * did not exist at a past `at`, are absent); the profiles and the needs load concurrently.
  */
-export async function loadFacts(request: FactsRequest, scope: FactsScope, needFacts?: NeedFacts): Promise<CustomerFacts[]> {
+export async function loadFacts(request: FactsRequest, scope: FactsScope): Promise<CustomerFacts[]> {
   const { needs } = request;
-  const [base, { purchases, products, subscriptions, events, pAlive }] = await Promise.all([
-    loadBase(request, scope),
-    needFacts ?? loadNeedFacts(request, scope),
-  ]);
+  const [base, { purchases, products, subscriptions, events, pAlive }] = await Promise.all([loadBase(request, scope), loadNeedFacts(request, scope)]);
   return base.map((row) => {
     const id = row.id;
     const summary = row.laterPurchase ? (purchases.get(id) ?? NO_PURCHASES) : row.summary;
@@ -126,10 +119,10 @@ export interface PurchaseSummary {
 
 const NO_PURCHASES: PurchaseSummary = { count: 0, total: 0, firstDay: null, lastDay: null };
 const NO_SUBSCRIPTION: CustomerFacts['subscription'] = { state: 'none', deliveries: 0, startedDay: null };
-const PURCHASE = purchaseCondition('o');
+export const PURCHASE = purchaseCondition('o');
 
 /** SQL restricting `column` (a customer id) to the scope. */
-function scopeSql(column: string, scope: FactsScope, params: SqlParams): string {
+export function scopeSql(column: string, scope: FactsScope, params: SqlParams): string {
   if ('ids' in scope) return `${column} = any(${params.add(scope.ids, '::bigint[]')})`;
   const bounds = [
     scope.after === null ? null : `${column} > ${params.add(scope.after, '::bigint')}`,
@@ -139,10 +132,23 @@ function scopeSql(column: string, scope: FactsScope, params: SqlParams): string 
 }
 
 /** The operands the queries share, each numbered at its first use: the workspace, the instant, the time zone. */
-class FactParams extends SqlParams {
+export class FactParams extends SqlParams {
+  private readonly named = new Map<string, string>();
+
   constructor(private readonly request: FactsRequest) {
     super();
   }
+
+  /** The placeholder of a named operand, added at its first use (a statement must use every operand it sends). */
+  private shared(name: string, value: unknown, cast: string): string {
+    let placeholder = this.named.get(name);
+    if (!placeholder) {
+      placeholder = this.add(value, cast);
+      this.named.set(name, placeholder);
+    }
+    return placeholder;
+  }
+
   get ws(): string {
     return this.shared('ws', this.request.workspaceId, '::bigint');
   }
@@ -154,7 +160,7 @@ class FactParams extends SqlParams {
   }
 }
 
-function baseParams(request: FactsRequest): FactParams {
+export function baseParams(request: FactsRequest): FactParams {
   return new FactParams(request);
 }
 
@@ -167,7 +173,8 @@ interface BaseRow {
   attributes: Record<string, unknown>;
 }
 
-async function loadBase(request: FactsRequest, scope: FactsScope): Promise<BaseRow[]> {
+/** The profile columns of the customers in scope (see BaseRow; the attributes' JSON text from column 8 on) and the `from … where` clause. */
+export function baseSelect(request: FactsRequest, scope: FactsScope): { columns: string[]; fromSql: string; values: unknown[] } {
   const params = baseParams(request);
   const where = scopeSql('c.id', scope, params);
   const names = request.needs.attributes;
@@ -190,7 +197,13 @@ async function loadBase(request: FactsRequest, scope: FactsScope): Promise<BaseR
     localDaySql('c.last_purchase_at', params.tz),
     ...names.map((name) => `c.attributes -> ${params.add(name, '::text')}`),
   ];
-  const rows = await packedRows(request.db, columns, `from customers c where c.workspace_id = ${params.ws} and ${where} ${existed}`, 'c.id', params.values);
+  return { columns, fromSql: `from customers c where c.workspace_id = ${params.ws} and ${where} ${existed}`, values: params.values };
+}
+
+async function loadBase(request: FactsRequest, scope: FactsScope): Promise<BaseRow[]> {
+  const names = request.needs.attributes;
+  const { columns, fromSql, values } = baseSelect(request, scope);
+  const rows = await packedRows(request.db, columns, fromSql, 'c.id', values);
   return rows.map((row) => {
     const attributes: Record<string, unknown> = {};
     names.forEach((name, i) => {
@@ -211,18 +224,22 @@ async function loadBase(request: FactsRequest, scope: FactsScope): Promise<BaseR
 
 /** Purchases ordered at or before `at` of the profiles in scope that have a purchase after `at`. */
 async function loadPurchasesAsOf(request: FactsRequest, scope: FactsScope): Promise<Map<string, PurchaseSummary>> {
+  const { sql, values } = purchasesAsOfSql(request, scope);
+  const { rows } = await request.db.query<{ customer_id: string; n: number; total: number; first_day: number; last_day: number }>(sql, values);
+  return new Map(rows.map((row) => [row.customer_id, { count: row.n, total: row.total, firstDay: row.first_day, lastDay: row.last_day }]));
+}
+
+/** The statement of loadPurchasesAsOf: customer_id, n, total, first_day, last_day. */
+export function purchasesAsOfSql(request: FactsRequest, scope: FactsScope): { sql: string; values: unknown[] } {
   const params = baseParams(request);
   const where = scopeSql('c.id', scope, params);
-  const { rows } = await request.db.query<{ customer_id: string; n: number; total: number; first_day: number; last_day: number }>(
-    `select o.customer_id, count(*)::int as n, coalesce(sum(o.amount), 0)::float8 as total,
+  const sql = `select o.customer_id, count(*)::int as n, coalesce(sum(o.amount), 0)::float8 as total,
             ${localDaySql('min(o.ordered_at)', params.tz)} as first_day, ${localDaySql('max(o.ordered_at)', params.tz)} as last_day
        from customers c join orders o on o.customer_id = c.id
       where c.workspace_id = ${params.ws} and ${where} and c.last_purchase_at > ${params.at}
         and o.ordered_at <= ${params.at} and ${PURCHASE}
-      group by o.customer_id`,
-    params.values,
-  );
-  return new Map(rows.map((row) => [row.customer_id, { count: row.n, total: row.total, firstDay: row.first_day, lastDay: row.last_day }]));
+      group by o.customer_id`;
+  return { sql, values: params.values };
 }
 
 async function loadProductNeed(request: FactsRequest, scope: FactsScope, need: ProductNeed): Promise<Map<string, ProductFacts>> {
@@ -245,6 +262,13 @@ async function loadProductNeed(request: FactsRequest, scope: FactsScope, need: P
 }
 
 async function loadSubscriptions(request: FactsRequest, scope: FactsScope): Promise<Map<string, CustomerFacts['subscription']>> {
+  const { sql, values } = subscriptionsSql(request, scope);
+  const { rows } = await request.db.query<{ customer_id: string; state: SubscriptionState; deliveries: number; started_day: number | null }>(sql, values);
+  return new Map(rows.map((row) => [row.customer_id, { state: row.state, deliveries: row.deliveries, startedDay: row.started_day }]));
+}
+
+/** The statement of loadSubscriptions: customer_id, state, deliveries, started_day. */
+export function subscriptionsSql(request: FactsRequest, scope: FactsScope): { sql: string; values: unknown[] } {
   const params = baseParams(request);
   const where = scopeSql('s.customer_id', scope, params);
   // Present: the stored status and deliveries. Past: each subscription's last status at or before `at`, and its deliveries so far.
@@ -259,18 +283,15 @@ async function loadSubscriptions(request: FactsRequest, scope: FactsScope): Prom
           from subscriptions s
          where s.workspace_id = ${params.ws} and ${where} and s.started_at <= ${params.at})`
     : `(select s.customer_id, s.started_at, s.status, s.deliveries from subscriptions s where s.workspace_id = ${params.ws} and ${where})`;
-  const { rows } = await request.db.query<{ customer_id: string; state: SubscriptionState; deliveries: number; started_day: number | null }>(
-    `select t.customer_id,
+  const sql = `select t.customer_id,
             case when bool_or(t.status = 'active' and t.started_at <= ${params.at}) then 'active'
                  when bool_or(t.status = 'paused') then 'paused'
                  else 'cancelled' end as state,
             coalesce(max(t.deliveries), 0)::int as deliveries,
             ${localDaySql(`min(t.started_at) filter (where t.status in ('active', 'paused'))`, params.tz)} as started_day
        from ${subscriptions} t
-      group by t.customer_id`,
-    params.values,
-  );
-  return new Map(rows.map((row) => [row.customer_id, { state: row.state, deliveries: row.deliveries, startedDay: row.started_day }]));
+      group by t.customer_id`;
+  return { sql, values: params.values };
 }
 
 async function loadEventNeed(request: FactsRequest, scope: FactsScope, need: EventNeed): Promise<Map<string, number>> {
@@ -293,12 +314,16 @@ async function loadEventNeed(request: FactsRequest, scope: FactsScope, need: Eve
 }
 
 async function loadPAlive(request: FactsRequest, scope: FactsScope): Promise<Map<string, number>> {
+  const { sql, values } = pAliveSql(request, scope);
+  const { rows } = await request.db.query<{ customer_id: string; p: number }>(sql, values);
+  return new Map(rows.map((row) => [row.customer_id, row.p]));
+}
+
+/** The statement of loadPAlive: customer_id, p. */
+export function pAliveSql(request: FactsRequest, scope: FactsScope): { sql: string; values: unknown[] } {
   const params = baseParams(request);
   const where = scopeSql('v.customer_id', scope, params);
-  const { rows } = await request.db.query<{ customer_id: string; p: number }>(
-    `select v.customer_id, v.probability_alive as p from customer_values v
-      where v.workspace_id = ${params.ws} and ${where}`,
-    params.values,
-  );
-  return new Map(rows.map((row) => [row.customer_id, row.p]));
+  const sql = `select v.customer_id, v.probability_alive as p from customer_values v
+      where v.workspace_id = ${params.ws} and ${where}`;
+  return { sql, values: params.values };
 }

@@ -1,69 +1,8 @@
-import type { PropertyTest } from '../model.ts';
-
-/**
- * A small builder of SQL text with numbered placeholders, so the facts loader's queries can
- * add the operands their needs call for (product ids, property tests) without counting.
- */
-export class SqlParams {
-  readonly values: unknown[] = [];
-  private readonly named = new Map<string, string>();
-
-  /** The placeholder of `value` (`$n`), with an optional cast. */
-  add(value: unknown, cast = ''): string {
-    this.values.push(value);
-    return `$${this.values.length}${cast}`;
-  }
-
-  /** The placeholder of a named operand, added at its first use (a statement must use every operand it sends). */
-  shared(name: string, value: unknown, cast: string): string {
-    let placeholder = this.named.get(name);
-    if (!placeholder) {
-      placeholder = this.add(value, cast);
-      this.named.set(name, placeholder);
-    }
-    return placeholder;
-  }
-}
+/** SQL helpers of the facts loader: local days, packed rows, and statements with their operands inlined for COPY. */
 
 /** SQL: the local day number (days since 1970-01-01) of a timestamptz in the time zone `timezoneSql`. */
 export function localDaySql(timestampSql: string, timezoneSql: string): string {
   return `(((${timestampSql}) at time zone ${timezoneSql})::date - date '1970-01-01')`;
-}
-
-type Scalar = string | number | boolean;
-
-/**
- * SQL: does `jsonSql` (a jsonb object: event properties, customer attributes) pass the test?
- * Per the fact definitions: a string value compares the property as text (byte order); a
- * number value compares it as a number, and a property that is not a JSON number fails; a
- * boolean compares a JSON boolean; `in` holds when the property equals any listed value;
- * `!=` holds only when the property is present and different; a missing property (or JSON
- * null) fails every test.
- */
-export function propertyTestSql(jsonSql: string, test: PropertyTest, params: SqlParams): string {
-  const name = params.add(test.property, '::text');
-  if (test.op === 'in') {
-    const values = Array.isArray(test.value) ? test.value : [test.value];
-    return `(${values.map((value) => compareSql(jsonSql, name, '=', value, params)).join(' or ')})`;
-  }
-  if (Array.isArray(test.value)) {
-    // A list only goes with `in`; the map's check refuses it elsewhere. Compared as `in` would be, it never matches a scalar.
-    return 'false';
-  }
-  return compareSql(jsonSql, name, test.op, test.value, params);
-}
-
-function compareSql(jsonSql: string, nameSql: string, op: string, value: Scalar, params: SqlParams): string {
-  const property = `(${jsonSql} -> ${nameSql})`;
-  const text = `(${jsonSql} ->> ${nameSql})`;
-  switch (typeof value) {
-    case 'string':
-      return `coalesce(${text} collate "C" ${op} ${params.add(value, '::text')} collate "C", false)`;
-    case 'number':
-      return `(case when jsonb_typeof(${property}) = 'number' then ${text}::numeric ${op} ${params.add(String(value), '::numeric')} else false end)`;
-    case 'boolean':
-      return `(case when jsonb_typeof(${property}) = 'boolean' then ${text}::boolean ${op} ${params.add(value, '::boolean')} else false end)`;
-  }
 }
 
 /**
@@ -89,3 +28,32 @@ export async function packedRows(
 
 /** A packed field as a number, or null when empty. */
 export const numberOrNull = (field: string | undefined): number | null => (field === undefined || field === '' ? null : Number(field));
+
+/**
+ * `sql` with its `$n` placeholders replaced by literals of `values` (COPY takes no operands).
+ * Strings are quoted as PostgreSQL literals (standard_conforming_strings: quotes doubled,
+ * backslashes escaped by the E'' form); arrays become array literals; the casts written
+ * after the placeholders stay.
+ */
+export function inlineOperands(sql: string, values: readonly unknown[]): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
+}
+
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`cannot inline the number ${value}`);
+    return `'${value}'`;
+  }
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (value instanceof Date) return quote(value.toISOString());
+  if (Array.isArray(value))
+    return quote(`{${value.map((item) => (item === null ? 'NULL' : `"${String(item).replace(/[\\"]/g, (c) => `\\${c}`)}"`)).join(',')}}`);
+  return quote(String(value));
+}
+
+function quote(text: string): string {
+  if (text.includes('\u0000')) throw new Error('cannot inline a NUL character');
+  const doubled = text.replace(/'/g, "''");
+  return text.includes('\\') ? `E'${doubled.replace(/\\/g, '\\\\')}'` : `'${doubled}'`;
+}

@@ -4,9 +4,10 @@ import { withTransaction } from '../../db/transaction.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { JourneyMap, MoveCause } from '../model.ts';
 import { placeFacts } from '../rules/compile.ts';
-import { loadFacts, loadNeedFacts, type FactsScope } from './facts-loader.ts';
+import type { FactsScope } from './facts-loader.ts';
 import { takePendingChanges, type PendingChanges, type PlacementCause } from './pending-changes.ts';
-import { finishRun, lockWorkspacePlacement, placeScope, placingContext, PlacingTally, readActiveMap, readPlacements } from './placing-run.ts';
+import { cellOf, finishRun, lockWorkspacePlacement, PlacementWrites, placeScope, placingContext, PlacingTally, readActiveMap } from './placing-run.ts';
+import { FactsCursor, loadEveryone } from './workspace-facts.ts';
 
 /**
  * Placement: every profile (customer or lead) of a workspace in exactly one cell of the
@@ -25,7 +26,7 @@ export interface PlacementOutcome {
   seconds: number;
 }
 
-/** Customers per chunk of a full run: bounds the memory of the facts held at once. */
+/** Customers per write statement (and per progress report) of a run. */
 export const CHUNK_CUSTOMERS = 100_000;
 
 /**
@@ -77,20 +78,67 @@ export async function placeWorkspaceLocked(params: {
   const { client, pool, workspaceId, pending } = params;
   const map = await readActiveMap(client, workspaceId);
   if (!map) return { profiles: 0, moved: 0 };
-  const context = await placingContext({ client, pool, workspaceId, map, at: params.at, past: params.past ?? false, analytics: params.analytics });
+  const context = await placingContext({
+    client,
+    pool,
+    workspaceId,
+    map,
+    at: params.at,
+    past: params.past ?? false,
+    analytics: params.analytics,
+    deferRfm: true,
+  });
   const fallback: PlacementCause = { cause: params.cause, ref: null };
   const causeOf = (customerId: string) => pending.causes.get(customerId) ?? fallback;
   const tally = new PlacingTally();
-  const { scopes, total } = await chunkScopes(client, workspaceId);
-  // The needs' facts of everyone (one pass per need), then the profiles chunk by chunk: the next
-  // chunk's profiles load (on the pool) while this chunk's changes are written (on the client).
-  const needFacts = await loadNeedFacts(context.facts, { after: null, upTo: null });
-  let next = loadFacts(context.facts, scopes[0]!, needFacts);
-  for (let i = 0; i < scopes.length; i++) {
-    const facts = await next;
-    if (i + 1 < scopes.length) next = loadFacts(context.facts, scopes[i + 1]!, needFacts);
-    await placeScope({ client, context, scope: scopes[i]!, facts, causeOf, tally });
-    params.onProgress?.(Math.min(tally.profiles, total), total);
+  // Every profile's facts in columns, and the stored placements (in this transaction); then the
+  // decisions, written per CHUNK_CUSTOMERS profiles.
+  const { facts, stored, rfmSegment } = await loadEveryone(client, context);
+  const total = facts.count;
+  params.onProgress?.(0, total);
+  const { compiled, version } = context;
+  const cursor = new FactsCursor(facts, compiled, rfmSegment);
+  const storedStageIndex = stored.keys.map((key) => context.stageIndex.get(key) ?? -1);
+  const stageKeys = compiled.stages.map((stage) => stage.key);
+  const levelKeys = compiled.levels.map((level) => level.key);
+  const cells = stageKeys.map(() => levelKeys.map(() => 0));
+  const at = context.at.toISOString();
+  let write = new PlacementWrites();
+  for (let i = 0; i < total; i++) {
+    const before = stored.stage[i]!;
+    const placed = placeFacts(compiled, cursor.fill(i), context.today, before === -1 ? -1 : storedStageIndex[before]!);
+    cells[placed.stage]![placed.level]!++;
+    const stage = stageKeys[placed.stage]!;
+    const level = levelKeys[placed.level]!;
+    const fromStage = before === -1 ? null : stored.keys[before]!;
+    const fromLevel = before === -1 ? null : stored.keys[stored.level[i]!]!;
+    const moved = fromStage !== stage || fromLevel !== level;
+    if (moved || stored.mapVersion[i] !== version) {
+      const customerId = String(facts.ids[i]!);
+      write.add(customerId, stage, level, moved, fromStage, fromLevel, causeOf(customerId));
+      if (moved) {
+        tally.moved++;
+        const cell = cellOf(stage, level);
+        tally.add(tally.delta, cell, 1);
+        if (fromStage !== null) tally.add(tally.delta, cellOf(fromStage, fromLevel!), -1);
+        tally.add(tally.flows, `${fromStage !== null ? cellOf(fromStage, fromLevel!) : cellOf('', '')}\u0000${cell}`, 1);
+      }
+    }
+    if ((i + 1) % CHUNK_CUSTOMERS === 0 || i + 1 === total) {
+      await write.flush(client, workspaceId, version, at);
+      write = new PlacementWrites();
+      params.onProgress?.(i + 1, total);
+    }
+  }
+  tally.profiles = total;
+  for (const [s, row] of cells.entries()) {
+    for (const [l, customers] of row.entries()) if (customers > 0) tally.add(tally.placed, cellOf(stageKeys[s]!, levelKeys[l]!), customers);
+  }
+  // Placements of profiles that no longer exist (or, as of a past instant, not yet).
+  for (const placement of stored.gone) tally.add(tally.delta, cellOf(placement.stage, placement.level), -1);
+  for (let first = 0; first < stored.gone.length; first += CHUNK_CUSTOMERS) {
+    const ids = stored.gone.slice(first, first + CHUNK_CUSTOMERS).map((placement) => placement.customerId);
+    await client.query('delete from journey_placements where workspace_id = $1 and customer_id = any($2::bigint[])', [workspaceId, ids]);
   }
   await finishRun(client, context, tally, true);
   return { profiles: tally.profiles, moved: tally.moved };
@@ -171,36 +219,21 @@ export async function previewPlacement(params: {
       map: { version: 0, map },
       at: params.clock.now(),
       analytics: params.analytics,
+      deferRfm: true,
     });
     const counts = map.stages.map(() => map.levels.map(() => 0));
-    let profiles = 0;
-    const needFacts = await loadNeedFacts(context.facts, { after: null, upTo: null });
-    for (const scope of (await chunkScopes(client, workspaceId)).scopes) {
-      const [facts, stored] = await Promise.all([loadFacts(context.facts, scope, needFacts), readPlacements(client, workspaceId, scope)]);
-      for (const customer of facts) {
-        const before = stored.get(customer.customerId);
-        const placed = placeFacts(context.compiled, customer, context.today, before ? (context.stageIndex.get(before.stage) ?? -1) : -1);
-        counts[placed.stage]![placed.level]!++;
-        profiles++;
-      }
+    const { facts, stored, rfmSegment } = await loadEveryone(client, context);
+    const storedStageIndex = stored.keys.map((key) => context.stageIndex.get(key) ?? -1);
+    const cursor = new FactsCursor(facts, context.compiled, rfmSegment);
+    for (let i = 0; i < facts.count; i++) {
+      const before = stored.stage[i]!;
+      const placed = placeFacts(context.compiled, cursor.fill(i), context.today, before === -1 ? -1 : storedStageIndex[before]!);
+      counts[placed.stage]![placed.level]!++;
     }
+    const profiles = facts.count;
     const cells = map.stages.flatMap((stage, s) => map.levels.map((level, l) => ({ stage: stage.key, level: level.key, customers: counts[s]![l]! })));
     return { cells, profiles };
   } finally {
     client.release();
   }
-}
-
-/** The workspace's customer ids cut into ranges of about CHUNK_CUSTOMERS, covering every id (the first and last open-ended), and how many profiles there are. */
-async function chunkScopes(client: pg.ClientBase, workspaceId: string): Promise<{ scopes: FactsScope[]; total: number }> {
-  const { rows } = await client.query<{ id: string; n: number; total: number }>(
-    `select id, n, total from (select id, row_number() over (order by id)::int as n, count(*) over ()::int as total
-                                 from customers where workspace_id = $1) t
-      where n % $2 = 0 or n = total order by id`,
-    [workspaceId, CHUNK_CUSTOMERS],
-  );
-  const total = rows[0]?.total ?? 0;
-  const bounds = rows.filter((row) => row.n % CHUNK_CUSTOMERS === 0 && row.n < total).map((row) => row.id);
-  const scopes = [...bounds, null].map((upTo, i) => ({ after: i === 0 ? null : bounds[i - 1]!, upTo }));
-  return { scopes, total };
 }

@@ -4,12 +4,11 @@ import { formatDay } from '../../analytics/periods.ts';
 import { localDateOf } from '../../shared/time.ts';
 import type { JourneyMap } from '../model.ts';
 import { compileMap, loadCatalogue, placeFacts, type CompiledMap } from '../rules/compile.ts';
-import type { CustomerFacts } from '../rules/facts.ts';
 import { loadFacts, type FactsRequest, type FactsScope } from './facts-loader.ts';
 import { packedRows } from './facts-sql.ts';
 import { todayOf } from './local-days.ts';
 import type { PlacementCause } from './pending-changes.ts';
-import { rfmSegmentLookup } from './rfm-lookup.ts';
+import { type RfmSegmentLookup, rfmSegmentLookup } from './rfm-lookup.ts';
 
 /**
  * One placement run inside a transaction that holds the workspace's placement lock: the
@@ -43,6 +42,8 @@ export interface PlacingContext {
   at: Date;
   today: number;
   facts: FactsRequest;
+  /** With deferRfm: the RFM lookup under way (facts.rfmSegment is not set); else null. */
+  rfmLookup: Promise<RfmSegmentLookup> | null;
 }
 
 /** The context of a run on `map` (the active one, or an unsaved one to preview) at `at`. */
@@ -55,6 +56,8 @@ export async function placingContext(params: {
   at: Date;
   past?: boolean;
   analytics?: AnalyticsEngine | undefined;
+  /** Leave the RFM lookup under way (context.rfmLookup), for a caller that loads the other facts meanwhile. */
+  deferRfm?: boolean;
 }): Promise<PlacingContext> {
   const { client, pool, workspaceId, map, at } = params;
   const { rows } = await client.query<{ timezone: string }>('select timezone from workspaces where id = $1', [workspaceId]);
@@ -62,9 +65,17 @@ export async function placingContext(params: {
   const compiled = compileMap(map.map, await loadCatalogue(client, workspaceId));
   const today = todayOf(at, timezone);
   const facts: FactsRequest = { db: pool ?? client, workspaceId, timezone, needs: compiled.needs, at, past: params.past ?? false };
+  let rfmLookup: PlacingContext['rfmLookup'] = null;
   if (compiled.needs.rfm) {
     if (!pool) throw new Error('RFM rules need a pool to score the base');
-    facts.rfmSegment = await rfmSegmentLookup({ pool, workspaceId, timezone, asOf: formatDay(today), analytics: params.analytics });
+    const lookup = rfmSegmentLookup({ pool, workspaceId, timezone, asOf: formatDay(today), analytics: params.analytics });
+    if (params.deferRfm) {
+      // Awaited by the caller with its other loads; a failure meanwhile is not an unhandled rejection.
+      lookup.catch(() => undefined);
+      rfmLookup = lookup;
+    } else {
+      facts.rfmSegment = await lookup;
+    }
   }
   return {
     workspaceId,
@@ -75,6 +86,7 @@ export async function placingContext(params: {
     at,
     today,
     facts,
+    rfmLookup,
   };
 }
 
@@ -104,7 +116,7 @@ export async function readPlacements(client: pg.ClientBase, workspaceId: string,
 }
 
 /** A cell as one string, for tallies: stage and level keys cannot hold a NUL. */
-const cellOf = (stage: string, level: string) => `${stage}\u0000${level}`;
+export const cellOf = (stage: string, level: string) => `${stage}\u0000${level}`;
 const splitCell = (cell: string) => cell.split('\u0000') as [string, string];
 
 /** What a run decided and wrote, accumulated over its chunks. */
@@ -133,23 +145,12 @@ export async function placeScope(params: {
   client: pg.ClientBase;
   context: PlacingContext;
   scope: FactsScope;
-  /** The facts of the scope, when already loaded (prefetched). */
-  facts?: CustomerFacts[];
   causeOf: (customerId: string) => PlacementCause;
   tally: PlacingTally;
 }): Promise<void> {
   const { client, context, scope, causeOf, tally } = params;
-  const [facts, stored] = await Promise.all([params.facts ?? loadFacts(context.facts, scope), readPlacements(client, context.workspaceId, scope)]);
-  const write = {
-    ids: [] as string[],
-    stages: [] as string[],
-    levels: [] as string[],
-    moved: [] as boolean[],
-    fromStages: [] as (string | null)[],
-    fromLevels: [] as (string | null)[],
-    causes: [] as string[],
-    refs: [] as (string | null)[],
-  };
+  const [facts, stored] = await Promise.all([loadFacts(context.facts, scope), readPlacements(client, context.workspaceId, scope)]);
+  const write = new PlacementWrites();
   const { compiled, stageIndex, today, version } = context;
   for (const customer of facts) {
     const before = stored.get(customer.customerId);
@@ -162,15 +163,7 @@ export async function placeScope(params: {
     tally.add(tally.placed, cell, 1);
     const moved = !before || before.stage !== stage || before.level !== level;
     if (!moved && before.mapVersion === version) continue;
-    const cause = causeOf(customer.customerId);
-    write.ids.push(customer.customerId);
-    write.stages.push(stage);
-    write.levels.push(level);
-    write.moved.push(moved);
-    write.fromStages.push(before?.stage ?? null);
-    write.fromLevels.push(before?.level ?? null);
-    write.causes.push(cause.cause);
-    write.refs.push(cause.ref);
+    write.add(customer.customerId, stage, level, moved, before?.stage ?? null, before?.level ?? null, causeOf(customer.customerId));
     if (moved) {
       tally.moved++;
       tally.add(tally.delta, cell, 1);
@@ -184,25 +177,52 @@ export async function placeScope(params: {
   if (gone.length > 0) {
     await client.query('delete from journey_placements where workspace_id = $1 and customer_id = any($2::bigint[])', [context.workspaceId, gone]);
   }
-  if (write.ids.length === 0) return;
-  const at = context.at.toISOString();
-  await client.query(
-    `insert into journey_placements as p (workspace_id, customer_id, stage, level, map_version, placed_at)
-     select $1, w.customer_id, w.stage, w.level, $2, $3::timestamptz
-       from unnest($4::bigint[], $5::text[], $6::text[]) as w(customer_id, stage, level)
-     on conflict (workspace_id, customer_id) do update set
-       stage = excluded.stage, level = excluded.level, map_version = excluded.map_version,
-       placed_at = case when (p.stage, p.level) = (excluded.stage, excluded.level) then p.placed_at else excluded.placed_at end`,
-    [context.workspaceId, version, at, write.ids, write.stages, write.levels],
-  );
-  await client.query(
-    `insert into journey_moves (workspace_id, customer_id, map_version, from_stage, from_level, to_stage, to_level, moved_at, cause, cause_ref)
-     select $1, m.customer_id, $2, m.from_stage, m.from_level, m.to_stage, m.to_level, $3::timestamptz, m.cause, m.cause_ref
-       from unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
-         as m(customer_id, from_stage, from_level, to_stage, to_level, cause, cause_ref, moved)
-      where m.moved`,
-    [context.workspaceId, version, at, write.ids, write.fromStages, write.fromLevels, write.stages, write.levels, write.causes, write.refs, write.moved],
-  );
+  await write.flush(client, context.workspaceId, version, context.at.toISOString());
+}
+
+/** The placements a run changes (or re-stamps with the map's version) and the moves among them, written as one statement each. */
+export class PlacementWrites {
+  readonly ids: string[] = [];
+  readonly stages: string[] = [];
+  readonly levels: string[] = [];
+  readonly moved: boolean[] = [];
+  readonly fromStages: (string | null)[] = [];
+  readonly fromLevels: (string | null)[] = [];
+  readonly causes: string[] = [];
+  readonly refs: (string | null)[] = [];
+
+  add(customerId: string, stage: string, level: string, moved: boolean, fromStage: string | null, fromLevel: string | null, cause: PlacementCause): void {
+    this.ids.push(customerId);
+    this.stages.push(stage);
+    this.levels.push(level);
+    this.moved.push(moved);
+    this.fromStages.push(fromStage);
+    this.fromLevels.push(fromLevel);
+    this.causes.push(cause.cause);
+    this.refs.push(cause.ref);
+  }
+
+  async flush(client: pg.ClientBase, workspaceId: string, version: number, at: string): Promise<void> {
+    if (this.ids.length === 0) return;
+    await client.query(
+      `insert into journey_placements as p (workspace_id, customer_id, stage, level, map_version, placed_at)
+       select $1, w.customer_id, w.stage, w.level, $2, $3::timestamptz
+         from unnest($4::bigint[], $5::text[], $6::text[]) as w(customer_id, stage, level)
+       on conflict (workspace_id, customer_id) do update set
+         stage = excluded.stage, level = excluded.level, map_version = excluded.map_version,
+         placed_at = case when (p.stage, p.level) = (excluded.stage, excluded.level) then p.placed_at else excluded.placed_at end`,
+      [workspaceId, version, at, this.ids, this.stages, this.levels],
+    );
+    if (!this.moved.includes(true)) return;
+    await client.query(
+      `insert into journey_moves (workspace_id, customer_id, map_version, from_stage, from_level, to_stage, to_level, moved_at, cause, cause_ref)
+       select $1, m.customer_id, $2, m.from_stage, m.from_level, m.to_stage, m.to_level, $3::timestamptz, m.cause, m.cause_ref
+         from unnest($4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])
+           as m(customer_id, from_stage, from_level, to_stage, to_level, cause, cause_ref, moved)
+        where m.moved`,
+      [workspaceId, version, at, this.ids, this.fromStages, this.fromLevels, this.stages, this.levels, this.causes, this.refs, this.moved],
+    );
+  }
 }
 
 /**

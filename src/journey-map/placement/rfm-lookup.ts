@@ -19,7 +19,7 @@ export async function rfmSegmentLookup(params: {
   timezone: string;
   asOf: string;
   analytics?: AnalyticsEngine | undefined;
-}): Promise<(customerId: string) => string | null> {
+}): Promise<RfmSegmentLookup> {
   const { pool, workspaceId, timezone, asOf, analytics } = params;
   const segments = new Map<number, string>();
   const fromSql = async () => {
@@ -45,5 +45,9 @@ export async function rfmSegmentLookup(params: {
   } else {
     await fromSql();
   }
-  return (customerId) => segments.get(Number(customerId)) ?? null;
+  const lookup = (customerId: string) => segments.get(Number(customerId)) ?? null;
+  return Object.assign(lookup, { ofId: (customerId: number) => segments.get(customerId) ?? null });
 }
+
+/** A customer's RFM segment code by id (text, as the facts carry it; or a number, for a full placement's columns). */
+export type RfmSegmentLookup = ((customerId: string) => string | null) & { ofId: (customerId: number) => string | null };
