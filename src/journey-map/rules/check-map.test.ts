@@ -352,3 +352,35 @@ describe('checkJourneyMap', () => {
     expect(problems[0]!.message).toBe('unknown field "extra"');
   });
 });
+
+describe('the size of a rule', () => {
+  it('refuses a rule of more than 200 conditions or nested more than 12 deep, at the rule, before reading it', async () => {
+    const condition = { fact: 'purchase_count', op: '>=', value: 1 };
+    let deep: unknown = condition;
+    for (let i = 0; i < 12; i++) deep = { not: deep };
+    const wide = { any: Array.from({ length: 10 }, () => ({ all: Array.from({ length: 20 }, () => condition) })) };
+    const map = {
+      name: 'size',
+      goal: '',
+      stages: [
+        { key: 'a', name: 'A' },
+        { key: 'b', name: 'B', rule: deep },
+        { key: 'c', name: 'C', rule: wide },
+      ],
+      levels: [{ key: 'l', name: 'L' }],
+      cells: [],
+    };
+    const checked = await checkJourneyMap({ pool: database.pool, workspaceId: workspace.id, input: map });
+    expect(checked.ok).toBe(false);
+    const problems = checked.ok ? [] : checked.problems;
+    expect(problems.map((problem) => problem.path)).toEqual(['stages[1].rule', 'stages[2].rule']);
+    expect(problems[0]!.message).toContain('13 deep');
+    expect(problems[1]!.message).toMatch(/at most 200 conditions/);
+    // One level less deep and 200 conditions exactly are fine.
+    const fits = {
+      ...map,
+      stages: [map.stages[0], { ...map.stages[1], rule: (deep as { not: unknown }).not }, { key: 'c', name: 'C', rule: { any: wide.any.slice(0, 9) } }],
+    };
+    expect((await checkJourneyMap({ pool: database.pool, workspaceId: workspace.id, input: fits })).ok).toBe(true);
+  });
+});

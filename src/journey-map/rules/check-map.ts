@@ -71,6 +71,30 @@ export async function checkJourneyMap(params: {
   return { ok: true, map: parsed.data };
 }
 
+/** Bounds on one rule, so that placing a million customers stays a bounded amount of work per customer. */
+export const MAX_RULE_CONDITIONS = 200;
+export const MAX_RULE_DEPTH = 12;
+
+/** How many conditions a rule holds and how deep all / any / not nest them (counted without recursion, so any input is safe). */
+function ruleSize(rule: unknown): { conditions: number; depth: number } {
+  let conditions = 0;
+  let depth = 0;
+  const stack: Array<[unknown, number]> = [[rule, 1]];
+  while (stack.length > 0) {
+    const [node, level] = stack.pop()!;
+    conditions++;
+    depth = Math.max(depth, level);
+    if (conditions > MAX_RULE_CONDITIONS || depth > MAX_RULE_DEPTH) break;
+    if (!isObject(node)) continue;
+    for (const key of ['all', 'any'] as const) {
+      const children = node[key];
+      if (Array.isArray(children)) for (const child of children) stack.push([child, level + 1]);
+    }
+    if ('not' in node) stack.push([node.not, level + 1]);
+  }
+  return { conditions, depth };
+}
+
 /** Keys unique; no rule on the first entry, a rule on every other; each rule checked. Returns the keys. */
 function checkAxis(input: unknown, axis: 'stages' | 'levels', noun: 'stage' | 'level', rules: RuleCheck, catalogue: Parameters<typeof checkRule>[2]): string[] {
   const { problems } = rules;
@@ -90,7 +114,17 @@ function checkAxis(input: unknown, axis: 'stages' | 'levels', noun: 'stage' | 'l
       problems.push(problemAt([...path, 'rule'], `${first} holds anyone (every customer is at least there), so a rule on it would be ignored; remove it`));
     else if (index > 0 && !('rule' in entry))
       problems.push(problemAt(path, `every ${noun} after ${first} needs a rule (when a customer is ${noun === 'stage' ? 'in this stage' : 'at this level'})`));
-    else if (index > 0) checkRule(entry.rule, [...path, 'rule'], catalogue, rules);
+    else if (index > 0) {
+      const size = ruleSize(entry.rule);
+      if (size.conditions > MAX_RULE_CONDITIONS || size.depth > MAX_RULE_DEPTH)
+        problems.push(
+          problemAt(
+            [...path, 'rule'],
+            `a rule holds at most ${MAX_RULE_CONDITIONS} conditions nested at most ${MAX_RULE_DEPTH} deep (this one: ${size.conditions.toLocaleString('en-US')} conditions, ${size.depth.toLocaleString('en-US')} deep); every customer is tested against every rule at each placement`,
+          ),
+        );
+      else checkRule(entry.rule, [...path, 'rule'], catalogue, rules);
+    }
   });
   return [...firstKeyAt.keys()];
 }
