@@ -56,6 +56,14 @@ const JourneyView = z
   })
   .meta({ id: 'JourneyView' });
 
+const JourneyStatus = z
+  .object({
+    pending: z.number().int().describe('Writes queued for placement and not placed yet'),
+    version: z.number().int().nullable().describe('The active version; null without a map'),
+    sweptAt: z.string().nullable(),
+  })
+  .meta({ id: 'JourneyStatus' });
+
 const SaveBody = z.object({
   map: z
     .unknown()
@@ -238,6 +246,30 @@ export function journeyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           sweptAt: queue.rows[0]!.swept_at?.toISOString() ?? null,
           pending: queue.rows[0]!.pending,
         };
+      },
+    );
+
+    app.get(
+      '/workspaces/:workspace/journey/status',
+      {
+        schema: {
+          tags: ['journey'],
+          summary: 'How far placement has got: the writes still queued for placement, the active version, the last sweep',
+          description: 'Cheap enough to poll: when pending is 0, every write acknowledged before the request has been placed and GET …/journey shows it.',
+          params: WorkspaceParams,
+          response: { 200: JourneyStatus, 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+        const { rows } = await pool.query<{ pending: number; swept_at: Date | null; version: number | null }>(
+          `select (select count(*)::int from journey_changes where workspace_id = $1) as pending,
+                  (select swept_at from journey_sweeps where workspace_id = $1) as swept_at,
+                  (select version from journey_maps where workspace_id = $1 and status = 'active') as version`,
+          [workspace.id],
+        );
+        const row = rows[0]!;
+        return { pending: row.pending, version: row.version, sweptAt: row.swept_at?.toISOString() ?? null };
       },
     );
 

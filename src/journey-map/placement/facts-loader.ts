@@ -254,7 +254,7 @@ async function loadProductNeed(request: FactsRequest, scope: FactsScope, need: P
             ${localDaySql(`max(o.delivered_at) filter (where ${delivered})`, params.tz)} as last_day
        from orders o
       where o.workspace_id = ${params.ws} and ${where} and o.ordered_at <= ${params.at} and ${PURCHASE}
-        and exists (select 1 from order_items i where i.order_id = o.id and i.product_id = any(${products}))
+        and ${'ids' in scope ? `(select true from order_items i where i.order_id = o.id and i.product_id = any(${products}) limit 1)` : `exists (select 1 from order_items i where i.order_id = o.id and i.product_id = any(${products}))`}
       group by o.customer_id`,
     params.values,
   );
@@ -296,20 +296,29 @@ export function subscriptionsSql(request: FactsRequest, scope: FactsScope): { sq
 
 async function loadEventNeed(request: FactsRequest, scope: FactsScope, need: EventNeed): Promise<Map<string, number>> {
   const params = baseParams(request);
-  const where = scopeSql('e.customer_id', scope, params);
   const today = todayOf(request.at, request.timezone);
   const since = localDayStartInstant(today - need.withinDays + 1, request.timezone);
   const type = params.add(need.type, '::text');
   const from = params.add(since.toISOString(), '::timestamptz');
   const tests = need.where.map((test) => ` and ${propertyTestSql('e.properties', test, params)}`).join('');
-  const { rows } = await request.db.query<{ customer_id: string; n: number }>(
-    `select e.customer_id, count(*)::int as n
-       from events e
-      where e.workspace_id = ${params.ws} and e.type = ${type} and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
-        and ${where}${tests}
-      group by e.customer_id`,
-    params.values,
-  );
+  // A few customers (the live path): each one's events of the period through events_customer_idx,
+  // whatever the planner estimates for the type's whole period (a misestimate there read every
+  // event of the type); a whole workspace: the type's period through events_type_time_idx.
+  const sql =
+    'ids' in scope
+      ? `select c.id as customer_id, x.n
+           from unnest(${params.add(scope.ids, '::bigint[]')}) as c(id)
+           cross join lateral (
+             select count(*)::int as n from events e
+              where e.customer_id = c.id and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
+                and e.workspace_id = ${params.ws} and e.type = ${type}${tests}) x
+          where x.n > 0`
+      : `select e.customer_id, count(*)::int as n
+           from events e
+          where e.workspace_id = ${params.ws} and e.type = ${type} and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
+            and ${scopeSql('e.customer_id', scope, params)}${tests}
+          group by e.customer_id`;
+  const { rows } = await request.db.query<{ customer_id: string; n: number }>(sql, params.values);
   return new Map(rows.map((row) => [row.customer_id, row.n]));
 }
 

@@ -6,7 +6,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import { localDayStartInstant } from './local-days.ts';
 import { placeWorkspaceLocked } from './place.ts';
-import { lockWorkspacePlacement } from './placing-run.ts';
+import { analyzeAfterLargeWrite, lockWorkspacePlacement } from './placing-run.ts';
 
 /**
  * Replays the workspace's past on its active map, so a map placed over imported history shows
@@ -75,5 +75,6 @@ export async function replayJourneyHistory(params: {
     }
     return { steps: days.length, moved, profiles };
   });
+  await analyzeAfterLargeWrite(pool, { profiles: outcome.profiles, moved: Math.max(outcome.moved, 10_000) });
   return { ...outcome, seconds: (performance.now() - started) / 1000 };
 }

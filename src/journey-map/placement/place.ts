@@ -6,7 +6,17 @@ import type { JourneyMap, MoveCause } from '../model.ts';
 import { placeFacts } from '../rules/compile.ts';
 import type { FactsScope } from './facts-loader.ts';
 import { takePendingChanges, type PendingChanges, type PlacementCause } from './pending-changes.ts';
-import { cellOf, finishRun, lockWorkspacePlacement, PlacementWrites, placeScope, placingContext, PlacingTally, readActiveMap } from './placing-run.ts';
+import {
+  analyzeAfterLargeWrite,
+  cellOf,
+  finishRun,
+  lockWorkspacePlacement,
+  PlacementWrites,
+  placeScope,
+  placingContext,
+  PlacingTally,
+  readActiveMap,
+} from './placing-run.ts';
 import { FactsCursor, loadEveryone } from './workspace-facts.ts';
 
 /**
@@ -53,6 +63,7 @@ export async function placeWorkspace(params: {
     const pending = await takePendingChanges(client, workspaceId);
     return placeWorkspaceLocked({ client, pool, workspaceId, at: params.clock.now(), pending, cause: params.cause, ...optional(params) });
   });
+  await analyzeAfterLargeWrite(pool, placed);
   return { ...placed, seconds: (performance.now() - started) / 1000 };
 }
 

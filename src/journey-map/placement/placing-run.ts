@@ -115,6 +115,16 @@ export async function readPlacements(client: pg.ClientBase, workspaceId: string,
   return new Map(rows.map((row) => [row[0]!, { stage: row[1]!, level: row[2]!, mapVersion: Number(row[3]) }]));
 }
 
+/**
+ * After a run that wrote a large share of the placements (a first placement, a new map, a
+ * replay of history), the tables are analysed at once rather than when autovacuum gets to
+ * them (never, on a server that runs without it): the live path's plans read their statistics.
+ */
+export async function analyzeAfterLargeWrite(pool: pg.Pool, outcome: { profiles: number; moved: number }): Promise<void> {
+  if (outcome.moved < 10_000 || outcome.moved * 10 < outcome.profiles) return;
+  await pool.query('analyze journey_placements, journey_moves');
+}
+
 /** A cell as one string, for tallies: stage and level keys cannot hold a NUL. */
 export const cellOf = (stage: string, level: string) => `${stage}\u0000${level}`;
 const splitCell = (cell: string) => cell.split('\u0000') as [string, string];
