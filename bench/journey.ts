@@ -178,17 +178,20 @@ try {
     const ids = (
       await pool.query<{ external_id: string }>('select external_id from customers where workspace_id = $1 order by random() limit $2', [
         workspace.id,
-        BATCH * BATCHES,
+        BATCH * (BATCHES + 1),
       ])
     ).rows.map((row) => row.external_id);
     const latencies: number[] = [];
     const types = ['email_open', 'email_click', 'page_view', 'line_message'];
     const liveBar = progress('live batches {bar} {value}/{total}');
-    for (let batch = 0; batch < BATCHES; batch++) {
+    // As a running server is: its analytics engine loaded (warmAnalytics at start) and one batch
+    // placed before the measured ones (not counted).
+    await analytics.snapshot(workspace.id);
+    for (let batch = -1; batch < BATCHES; batch++) {
       const now = clock.now().toISOString();
-      const records = ids.slice(batch * BATCH, (batch + 1) * BATCH).map((customer, index) => ({
+      const records = ids.slice((batch + 1) * BATCH, (batch + 2) * BATCH).map((customer, index) => ({
         customer_id: customer,
-        type: types[(batch + index) % types.length],
+        type: types[(batch + 1 + index) % types.length],
         occurred_at: now,
         properties: { campaign: 'bench' },
         idempotency_key: `bench-journey-${Date.now()}-${batch}-${index}`,
@@ -201,7 +204,7 @@ try {
         if (status.pending === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
-      latencies.push((performance.now() - acknowledged) / 1000);
+      if (batch >= 0) latencies.push((performance.now() - acknowledged) / 1000);
       liveBar.update(batch + 1, BATCHES);
     }
     liveBar.stop();
