@@ -1,3 +1,4 @@
+import { STANDARD_EVENT_TYPES } from '../events/event-types.ts';
 import { DAY_MS, formatDate, HOUR_MS, MINUTE_MS, timeOnDay, tokyoDate, tokyoMidnight, tokyoMs, type DemoWindow } from './calendar.ts';
 import { drawComplaints, type ComplaintModel } from './complaints.ts';
 import { isGrantedAt, type DemoContact, type LeadSource } from './contact.ts';
@@ -6,20 +7,8 @@ import type { DemoSubscription, PurchaseHistory } from './purchase-history.ts';
 import { describeCycle } from '../subscriptions/cycle.ts';
 import type { Random } from './random.ts';
 
-/** Every event type the demo generates (the journey map's rules name only these). */
-export const DEMO_EVENT_TYPES = [
-  'page_view',
-  'email_open',
-  'email_click',
-  'line_message',
-  'support_contact',
-  'survey_answer',
-  'subscription_started',
-  'subscription_paused',
-  'subscription_resumed',
-  'subscription_skipped',
-  'subscription_cancelled',
-] as const;
+/** Every event type the demo generates (the journey map's rules name only these): the standard ones. */
+export const DEMO_EVENT_TYPES = STANDARD_EVENT_TYPES;
 export type DemoEventType = (typeof DEMO_EVENT_TYPES)[number];
 
 export interface DemoEvent {

@@ -1,27 +1,12 @@
 import type pg from 'pg';
 import { z } from 'zod';
+import { STANDARD_EVENT_TYPES } from '../../events/event-types.ts';
 import { JourneyMap, Level, type MapProblem, Stage } from '../model.ts';
 import { checkRule, type RuleCheck } from './check-condition.ts';
 import { loadCatalogue } from './compile.ts';
 import { issuesToProblems, type MapPath, problemAt } from './map-path.ts';
 
-/**
- * The event types every workspace may name in a rule, recorded or not yet: the ones Kizuna's
- * channels and subscription changes record, and the usual web and support events.
- */
-export const STANDARD_EVENT_TYPES = [
-  'page_view',
-  'email_open',
-  'email_click',
-  'line_message',
-  'support_contact',
-  'survey_answer',
-  'subscription_started',
-  'subscription_paused',
-  'subscription_resumed',
-  'subscription_skipped',
-  'subscription_cancelled',
-] as const;
+export { STANDARD_EVENT_TYPES } from '../../events/event-types.ts';
 
 /** The map's shape with rules left unparsed: rules are checked node by node (check-condition.ts). */
 const MapShape = JourneyMap.extend({
