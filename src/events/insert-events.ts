@@ -6,10 +6,15 @@ import type { EventRecord } from './event-record.ts';
 /**
  * Appends behavioural events. An event whose idempotency key the workspace already holds is
  * skipped, so retries and re-sent batches store each event once. Events of unknown customers
- * create a lead profile. Returns how many events were new.
+ * create a lead profile. Returns how many events were new, and the profile id of each
+ * customer external id the batch named (for the writers' journey-map hook).
  */
-export async function insertEvents(client: pg.ClientBase, workspaceId: string, batch: readonly EventRecord[]): Promise<number> {
-  if (batch.length === 0) return 0;
+export async function insertEvents(
+  client: pg.ClientBase,
+  workspaceId: string,
+  batch: readonly EventRecord[],
+): Promise<{ inserted: number; customerIds: Map<string, string> }> {
+  if (batch.length === 0) return { inserted: 0, customerIds: new Map() };
   // Inserted in key order, so batches re-sending the same events never deadlock (db/lock-order.ts).
   const records = inKeyOrder(batch, (r) => r.idempotency_key);
   const customerIds = await resolveCustomerIds(
@@ -32,5 +37,5 @@ export async function insertEvents(client: pg.ClientBase, workspaceId: string, b
       records.map((r) => r.idempotency_key),
     ],
   );
-  return result.rowCount ?? 0;
+  return { inserted: result.rowCount ?? 0, customerIds };
 }

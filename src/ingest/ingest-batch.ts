@@ -230,8 +230,7 @@ export async function writeRecords(
       await noteRecordsForJourney(client, workspaceId, valid, { orders: await upsertOrders(client, workspaceId, valid.records) });
       return;
     case 'events':
-      await insertEvents(client, workspaceId, valid.records);
-      await noteRecordsForJourney(client, workspaceId, valid, {});
+      await noteRecordsForJourney(client, workspaceId, valid, { customerIds: (await insertEvents(client, workspaceId, valid.records)).customerIds });
       return;
     case 'subscriptions': {
       const previousOwners = await subscriptionOwners(client, workspaceId, valid.records);

@@ -129,7 +129,8 @@ export async function readJourneyMapVersion(params: { pool: Queryable; workspace
   return found;
 }
 
-async function checkedMap(pool: pg.Pool, workspaceId: string, input: unknown): Promise<JourneyMap> {
+/** The map `input` is, checked (rules/check-map.ts); refused: validation_failed with details.problems, every problem with its path. */
+export async function checkedMap(pool: pg.Pool, workspaceId: string, input: unknown): Promise<JourneyMap> {
   const checked = await checkJourneyMap({ pool, workspaceId, input });
   if (checked.ok) return checked.map;
   throw new KizunaError('validation_failed', `The journey map is not valid: ${describeProblems(checked.problems)}`, { problems: checked.problems });

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { ValidRecords } from '../ingest/ingest-batch.ts';
+import { resolveCustomerIds } from '../customers/resolve-customers.ts';
 import { noteJourneyChanges } from './changes.ts';
 
 /**
@@ -16,14 +17,15 @@ import { noteJourneyChanges } from './changes.ts';
  *   against, so a batch that changed a product's category or effect timeline, or added a
  *   product, re-places everyone (customer_ids null, cause 'import'); a batch that changed only
  *   names or prices queues nothing.
- * One query resolves the batch's customer external ids (none for customers and orders, whose
- * writers return them), and one insert queues the change.
+ * The writers of customers, orders and events return the profile ids they wrote; a subscriptions
+ * batch's are resolved with one query (resolveCustomerIds). One insert queues the change.
  */
 export async function noteRecordsForJourney(
   client: pg.ClientBase,
   workspaceId: string,
   valid: ValidRecords,
   written: {
+    /** Customers and events: the profile id of each external id the batch named, as their writers return it. */
     customerIds?: ReadonlyMap<string, string>;
     orders?: { customers: Array<{ customerId: string; orderId: string | null }> };
     /** Subscriptions: their owners before the write (subscriptionOwners), in case one moved to another customer. */
@@ -35,7 +37,7 @@ export async function noteRecordsForJourney(
     case 'customers': {
       const ids =
         written.customerIds ??
-        (await resolve(
+        (await resolveCustomerIds(
           client,
           workspaceId,
           valid.records.map((r) => r.customer_id),
@@ -57,11 +59,13 @@ export async function noteRecordsForJourney(
       );
       return;
     case 'events': {
-      const ids = await resolve(
-        client,
-        workspaceId,
-        valid.records.map((r) => r.customer_id),
-      );
+      const ids =
+        written.customerIds ??
+        (await resolveCustomerIds(
+          client,
+          workspaceId,
+          valid.records.map((r) => r.customer_id),
+        ));
       await note(
         client,
         workspaceId,
@@ -71,7 +75,7 @@ export async function noteRecordsForJourney(
       return;
     }
     case 'subscriptions': {
-      const ids = await resolve(
+      const ids = await resolveCustomerIds(
         client,
         workspaceId,
         valid.records.map((r) => r.customer_id),
@@ -86,14 +90,6 @@ export async function noteRecordsForJourney(
       if (written.catalogueChanged) await noteJourneyChanges(client, workspaceId, { cause: 'import', customerIds: null });
       return;
   }
-}
-
-async function resolve(client: pg.ClientBase, workspaceId: string, externalIds: readonly string[]): Promise<Map<string, string>> {
-  const { rows } = await client.query<{ id: string; external_id: string }>(
-    'select id, external_id from customers where workspace_id = $1 and external_id = any($2::text[])',
-    [workspaceId, [...new Set(externalIds)]],
-  );
-  return new Map(rows.map((row) => [row.external_id, row.id]));
 }
 
 /** One row per batch: each customer once, with the ref of the last record naming them. */

@@ -318,6 +318,11 @@ describe('a workspace without a map', () => {
     await other.goto(`${running.baseUrl}/w/${encodeURIComponent(empty.name)}/journey`);
     await other.getByRole('heading', { name: 'まだジャーニーマップがありません' }).waitFor();
     expect(await other.getByText('npx kizuna journey set FILE.json').isVisible()).toBe(true);
+    // The coverage and technology pages too (their endpoints answer 404 without a map).
+    for (const section of ['coverage', 'technology']) {
+      await other.goto(`${running.baseUrl}/w/${encodeURIComponent(empty.name)}/journey/${section}`);
+      await other.getByRole('heading', { name: 'まだジャーニーマップがありません' }).waitFor();
+    }
     await context.close();
   });
 });

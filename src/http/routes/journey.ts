@@ -8,6 +8,7 @@ import { exportDiagram } from '../../journey-map/diagram/export.ts';
 import {
   type JourneyMapVersion,
   activateJourneyMapVersion,
+  checkedMap,
   listJourneyMapVersions,
   readActiveJourneyMap,
   readJourneyMapVersion,
@@ -15,11 +16,9 @@ import {
 } from '../../journey-map/maps.ts';
 import { JourneyMap, MAP_STATUSES, MOVE_CAUSES } from '../../journey-map/model.ts';
 import { type PlacementOutcome, placeWorkspace, previewPlacement } from '../../journey-map/placement/place.ts';
-import { checkJourneyMap } from '../../journey-map/rules/check-map.ts';
-import { journeyCellCounts, journeyFlows, stepDownPatterns } from '../../journey-map/placement/reads.ts';
+import { customerJourney, journeyCellCounts, journeyFlows, journeyQueueStatus, stepDownPatterns } from '../../journey-map/placement/reads.ts';
 import { technologyMap } from '../../journey-map/technology-map.ts';
 import { todayIn } from '../../analytics/analyses.ts';
-import { customerJourney } from '../../journey-map/placement/reads.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import { journeyPeriod } from '../../journey-map/period.ts';
 import type { Workspace } from '../../workspaces/workspaces.ts';
@@ -231,11 +230,7 @@ export function journeyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         const active = await readActiveJourneyMap({ pool, workspaceId: workspace.id });
         const [counts, queue] = await Promise.all([
           journeyCellCounts({ pool, workspaceId: workspace.id }),
-          pool.query<{ pending: number; swept_at: Date | null }>(
-            `select (select count(*)::int from journey_changes where workspace_id = $1) as pending,
-                    (select swept_at from journey_sweeps where workspace_id = $1) as swept_at`,
-            [workspace.id],
-          ),
+          journeyQueueStatus({ pool, workspaceId: workspace.id }),
         ]);
         return {
           map: active?.map ?? null,
@@ -243,8 +238,8 @@ export function journeyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           cells: counts.cells,
           profiles: counts.profiles,
           placed: counts.placed,
-          sweptAt: queue.rows[0]!.swept_at?.toISOString() ?? null,
-          pending: queue.rows[0]!.pending,
+          sweptAt: queue.sweptAt?.toISOString() ?? null,
+          pending: queue.pending,
         };
       },
     );
@@ -262,14 +257,8 @@ export function journeyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-        const { rows } = await pool.query<{ pending: number; swept_at: Date | null; version: number | null }>(
-          `select (select count(*)::int from journey_changes where workspace_id = $1) as pending,
-                  (select swept_at from journey_sweeps where workspace_id = $1) as swept_at,
-                  (select version from journey_maps where workspace_id = $1 and status = 'active') as version`,
-          [workspace.id],
-        );
-        const row = rows[0]!;
-        return { pending: row.pending, version: row.version, sweptAt: row.swept_at?.toISOString() ?? null };
+        const status = await journeyQueueStatus({ pool, workspaceId: workspace.id });
+        return { ...status, sweptAt: status.sweptAt?.toISOString() ?? null };
       },
     );
 
@@ -383,13 +372,8 @@ export function journeyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
-        const checked = await checkJourneyMap({ pool, workspaceId: workspace.id, input: request.body.map });
-        if (!checked.ok) {
-          throw new KizunaError('validation_failed', `The journey map is not valid (${checked.problems.length} problems); see details.problems.`, {
-            problems: checked.problems,
-          });
-        }
-        return previewPlacement({ pool, workspaceId: workspace.id, clock, map: checked.map, analytics: deps.analytics });
+        const map = await checkedMap(pool, workspace.id, request.body.map);
+        return previewPlacement({ pool, workspaceId: workspace.id, clock, map, analytics: deps.analytics });
       },
     );
 

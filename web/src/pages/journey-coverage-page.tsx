@@ -4,7 +4,7 @@ import { Failure, Loading } from '../components/status.tsx';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
 import { cellCustomersPath, cellName, type JourneyMap } from '../journey/journey-names.ts';
 import { NoJourneyMap } from '../journey/no-map.tsx';
-import { useApiData } from '../use-api-data.ts';
+import { useActiveMapAnd } from '../journey/use-active-map.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
 type Coverage = Schemas['JourneyCoverage'];
@@ -17,20 +17,11 @@ type CoverageCell = Coverage['cells'][number];
  */
 export function JourneyCoveragePage() {
   const { t } = useI18n();
-  const { workspace } = useCurrentWorkspace();
-  const path = { workspace: workspace.name };
-  const data = useApiData(
-    (signal) =>
-      Promise.all([
-        unwrap(api.GET('/api/v1/workspaces/{workspace}/journey', { params: { path }, signal })),
-        unwrap(api.GET('/api/v1/workspaces/{workspace}/journey/coverage', { params: { path }, signal })),
-      ]),
-    [workspace.name],
-  );
+  const data = useActiveMapAnd((path, signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/journey/coverage', { params: { path }, signal })));
   if (data.state === 'loading') return <Loading />;
   if (data.state === 'failed') return <Failure error={data.error} retry={data.reload} />;
-  const [view, coverage] = data.data;
-  if (view.map === null) return <NoJourneyMap />;
+  const { view, extra: coverage } = data.data;
+  if (view.map === null || coverage === null) return <NoJourneyMap />;
   return (
     <>
       <h1>{t.journey.pages.coverage}</h1>

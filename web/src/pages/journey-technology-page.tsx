@@ -5,7 +5,7 @@ import { labelOf, useI18n } from '../i18n/i18n.tsx';
 import type { Messages } from '../i18n/ja.ts';
 import { cellCustomersPath, cellName, levelName, stageName, type JourneyMap } from '../journey/journey-names.ts';
 import { NoJourneyMap } from '../journey/no-map.tsx';
-import { useApiData } from '../use-api-data.ts';
+import { useActiveMapAnd } from '../journey/use-active-map.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 
 type Technology = Schemas['TechnologyMap'];
@@ -19,20 +19,11 @@ type Measure = Row['byStage'][string][number];
  */
 export function JourneyTechnologyPage() {
   const { t } = useI18n();
-  const { workspace } = useCurrentWorkspace();
-  const path = { workspace: workspace.name };
-  const data = useApiData(
-    (signal) =>
-      Promise.all([
-        unwrap(api.GET('/api/v1/workspaces/{workspace}/journey', { params: { path }, signal })),
-        unwrap(api.GET('/api/v1/workspaces/{workspace}/journey/technology', { params: { path }, signal })),
-      ]),
-    [workspace.name],
-  );
+  const data = useActiveMapAnd((path, signal) => unwrap(api.GET('/api/v1/workspaces/{workspace}/journey/technology', { params: { path }, signal })));
   if (data.state === 'loading') return <Loading />;
   if (data.state === 'failed') return <Failure error={data.error} retry={data.reload} />;
-  const [view, technology] = data.data;
-  if (view.map === null) return <NoJourneyMap />;
+  const { view, extra: technology } = data.data;
+  if (view.map === null || technology === null) return <NoJourneyMap />;
   const x = t.journey.technology;
   return (
     <>
