@@ -59,11 +59,13 @@ export async function startServer(
     const startReactor = () =>
       startJourneyReactor({ pool: database.pool, connectionString: database.url, clock: hooks.clock ?? systemClock, analytics, log: hooks.log });
     let journeyReactor: ReturnType<typeof startJourneyReactor> | null = null;
-    let stopping = false;
+    const stopping = new AbortController();
     const reactorStarted = (
-      demoWithoutHistory ? replayDemoJourneyInBackground(database, demoWithoutHistory, hooks.clock ?? systemClock, hooks.log) : Promise.resolve()
+      demoWithoutHistory
+        ? replayDemoJourneyInBackground(database, demoWithoutHistory, hooks.clock ?? systemClock, hooks.log, stopping.signal)
+        : Promise.resolve()
     ).then(() => {
-      if (!stopping) journeyReactor = startReactor();
+      if (!stopping.signal.aborted) journeyReactor = startReactor();
     });
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
     preloadMorphology().catch((error: unknown) =>
@@ -80,8 +82,8 @@ export async function startServer(
       database,
       url,
       stop: async () => {
-        stopping = true;
-        // A replay in progress is one transaction: the database closes once it is done.
+        // A replay in progress stops before its next weekly step and rolls back (the next start replays again).
+        stopping.abort();
         await reactorStarted;
         await journeyReactor?.stop();
         await app.close();
@@ -153,9 +155,9 @@ async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, ho
  * the flows of the year appear when its one transaction commits; until then the diagram shows
  * now). A failure only means no flows yet: the next start tries again.
  */
-function replayDemoJourneyInBackground(database: Database, demo: Workspace, clock: Clock, log: (line: string) => void): Promise<void> {
+function replayDemoJourneyInBackground(database: Database, demo: Workspace, clock: Clock, log: (line: string) => void, signal: AbortSignal): Promise<void> {
   log('Demo brand: placing the past year of its journey map in the background...');
-  return placeDemoJourneyHistory({ pool: database.pool, workspaceId: demo.id, timezone: demo.timezone, clock }).then(
+  return placeDemoJourneyHistory({ pool: database.pool, workspaceId: demo.id, timezone: demo.timezone, clock, signal }).then(
     (replay) => log(`Demo brand: the journey map's past year is placed (${replay.steps} weekly placements, ${replay.moves.toLocaleString('en-US')} moves)`),
     (error: unknown) =>
       log(`Demo brand: the journey map's past year was not placed (${error instanceof Error ? error.message : String(error)}); the next start tries again`),

@@ -67,7 +67,7 @@ export async function placeDemoJourney(
  * the placements of now until the year's replaces them).
  */
 export async function placeDemoJourneyHistory(
-  params: DemoJourneyParams & { onProgress?: ((done: number, total: number) => void) | undefined },
+  params: DemoJourneyParams & { onProgress?: ((done: number, total: number) => void) | undefined; signal?: AbortSignal },
 ): Promise<{ steps: number; moves: number }> {
   const today = localDateOf(params.clock.now(), params.timezone);
   const replay = await replayJourneyHistory({
@@ -78,6 +78,7 @@ export async function placeDemoJourneyHistory(
     everyDays: DEMO_JOURNEY_HISTORY.everyDays,
     clock: params.clock,
     ...(params.onProgress ? { onProgress: params.onProgress } : {}),
+    ...(params.signal ? { signal: params.signal } : {}),
   });
   return { steps: replay.steps, moves: replay.moved };
 }

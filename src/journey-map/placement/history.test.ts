@@ -79,4 +79,24 @@ describe('replayJourneyHistory', () => {
     const { rows } = await pool.query('select count(*)::int as n from journey_moves where workspace_id = $1', [workspace.id]);
     expect(rows[0].n).toBe(4);
   });
+
+  it('stops before its next step when aborted, and rolls back: the record is as it was', async () => {
+    const stopping = new AbortController();
+    const replay = replayJourneyHistory({
+      pool,
+      workspaceId: workspace.id,
+      from: '2026-02-22',
+      until: '2026-06-07',
+      everyDays: 7,
+      clock,
+      signal: stopping.signal,
+      onProgress: (done) => {
+        if (done === 3) stopping.abort();
+      },
+    });
+    await expect(replay).rejects.toMatchObject({ name: 'AbortError' });
+    const { rows } = await pool.query('select count(*)::int as n from journey_moves where workspace_id = $1', [workspace.id]);
+    expect(rows[0].n).toBe(4);
+    expect(await cellsByExternalId(pool, workspace.id)).toEqual({ HC: 'sub/cold', HD: 'aware/cold' });
+  });
 });

@@ -34,6 +34,8 @@ export async function replayJourneyHistory(params: {
   onProgress?: (done: number, total: number) => void;
   analytics?: AnalyticsEngine;
   clock?: Clock;
+  /** Aborted: the replay stops before its next step and rolls back (a server stopping). */
+  signal?: AbortSignal;
 }): Promise<{ steps: number; moved: number; profiles: number; seconds: number }> {
   const started = performance.now();
   const { pool, workspaceId, from, until, everyDays = 7 } = params;
@@ -57,6 +59,7 @@ export async function replayJourneyHistory(params: {
     let profiles = 0;
     const now = params.clock?.now().getTime() ?? Number.POSITIVE_INFINITY;
     for (const [i, day] of days.entries()) {
+      params.signal?.throwIfAborted();
       const endOfDay = localDayStartInstant(day + 1, timezone).getTime() - 1;
       const at = new Date(Math.min(endOfDay, now));
       const step = await placeWorkspaceLocked({
