@@ -9,6 +9,7 @@ import { drainJourneyChanges } from '../journey-map/placement/reactor.ts';
 import { fixedClock } from '../shared/clock.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { buildApp } from './app.ts';
+import { oneAtATime } from './routes/journey.ts';
 
 /**
  * The journey map's HTTP API end to end on a hand-built brand: save (and every refusal with
@@ -209,5 +210,21 @@ describe('journey map API', () => {
     expect(activated).toMatchObject({ version: { version: 2, status: 'active' }, placement: { profiles: 4 } });
     expect((await send('GET', 'journey/versions/1', keys.read_only)).json().version.status).toBe('archived');
     expect((await send('GET', 'journey/versions/9', keys.read_only)).statusCode).toBe(404);
+  });
+});
+
+describe('one preview or re-placement at a time per workspace', () => {
+  it('refuses the same work for the same workspace while it runs (429), not for another, and again once it is done', async () => {
+    const exclusive = oneAtATime();
+    let finish!: () => void;
+    const first = exclusive('preview:1', () => new Promise<string>((resolve) => (finish = () => resolve('done'))));
+    await expect(exclusive('preview:1', async () => 'again')).rejects.toMatchObject({ code: 'too_many_requests' });
+    await expect(exclusive('preview:2', async () => 'other workspace')).resolves.toBe('other workspace');
+    finish();
+    await expect(first).resolves.toBe('done');
+    await expect(exclusive('preview:1', async () => 'after')).resolves.toBe('after');
+    // A failure frees the slot too.
+    await expect(exclusive('preview:1', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(exclusive('preview:1', async () => 'free')).resolves.toBe('free');
   });
 });

@@ -199,6 +199,24 @@ function placementBody(placement: PlacementOutcome | null) {
   return placement ? { profiles: placement.profiles, moved: placement.moved, seconds: placement.seconds } : null;
 }
 
+/**
+ * One preview and one re-placement of everyone at a time per workspace in this process: each
+ * reads every profile's facts (seconds at a million customers on two connections), so a user
+ * pressing the button again, or a script looping on it, gets 429 instead of queueing more.
+ */
+export function oneAtATime() {
+  const running = new Set<string>();
+  return async <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    if (running.has(key)) throw new KizunaError('too_many_requests', 'The same work is already running for this workspace; try again when it is done.');
+    running.add(key);
+    try {
+      return await work();
+    } finally {
+      running.delete(key);
+    }
+  };
+}
+
 function requireMapEditor(principal: WorkspacePrincipal): void {
   if (principal.role !== 'admin' && principal.role !== 'marketing')
     throw new KizunaError('forbidden', `The role "${principal.role}" may not change the journey map; an admin or marketing member can.`);
@@ -213,6 +231,7 @@ function requireMapEditor(principal: WorkspacePrincipal): void {
 export function journeyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
   const { db, pool } = deps.database;
   const clock = deps.clock;
+  const exclusive = oneAtATime();
   return async (app) => {
     app.get(
       '/workspaces/:workspace/journey',
@@ -367,13 +386,13 @@ export function journeyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             "The workshop's preview: the map is checked like a save (422 with every problem), then every profile is placed on it in memory, keeping the stages already reached (by key) as saving would.",
           params: WorkspaceParams,
           body: z.object({ map: z.unknown().describe('A JourneyMap') }),
-          response: { 200: Preview, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+          response: { 200: Preview, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody, 429: ErrorBody },
         },
       },
       async (request) => {
         const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
         const map = await checkedMap(pool, workspace.id, request.body.map);
-        return previewPlacement({ pool, workspaceId: workspace.id, clock, map, analytics: deps.analytics });
+        return exclusive(`preview:${workspace.id}`, () => previewPlacement({ pool, workspaceId: workspace.id, clock, map, analytics: deps.analytics }));
       },
     );
 
@@ -385,7 +404,7 @@ export function journeyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           summary: 'Re-place every customer and lead on the active map now',
           description: `Writes happen live; this is for the facts that change with time alone (days since …) between the nightly sweeps, or after a bulk load. ${EDITORS}`,
           params: WorkspaceParams,
-          response: { 200: Placement, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+          response: { 200: Placement, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody, 429: ErrorBody },
         },
       },
       async (request) => {
@@ -393,7 +412,9 @@ export function journeyRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         requireMapEditor(principal);
         const active = await readActiveJourneyMap({ pool, workspaceId: workspace.id });
         if (!active) throw new KizunaError('validation_failed', `Workspace "${workspace.name}" has no active journey map to place customers on.`);
-        return placementBody(await placeWorkspace({ pool, workspaceId: workspace.id, clock, cause: 'sweep', analytics: deps.analytics }))!;
+        return placementBody(
+          await exclusive(`place:${workspace.id}`, () => placeWorkspace({ pool, workspaceId: workspace.id, clock, cause: 'sweep', analytics: deps.analytics })),
+        )!;
       },
     );
 
