@@ -156,35 +156,10 @@ export async function placeWorkspaceLocked(params: {
 }
 
 /**
- * Re-places the named customers at the clock's now (the live path: the customers a write
- * touched), each move carrying that customer's cause. With a pool, its own transaction; with
- * a client, inside the caller's transaction (the lock is then held until the caller commits).
+ * Re-places the named customers (the live path: the customers a write touched; see
+ * drainJourneyChanges), each move carrying that customer's cause, inside a transaction that
+ * holds the workspace's placement lock.
  */
-export async function placeCustomers(params: {
-  pool?: pg.Pool;
-  client?: pg.ClientBase;
-  workspaceId: string;
-  clock: Clock;
-  customerIds: readonly string[];
-  /** Parallel to customerIds. */
-  causes: readonly PlacementCause[];
-  analytics?: AnalyticsEngine;
-}): Promise<PlacementOutcome> {
-  const started = performance.now();
-  const { pool, workspaceId } = params;
-  const causes = new Map(params.customerIds.map((id, i) => [id, params.causes[i]!]));
-  const work = async (client: pg.ClientBase) => {
-    await lockWorkspacePlacement(client, workspaceId);
-    return placeCustomersLocked({ client, pool, workspaceId, at: params.clock.now(), causes, analytics: params.analytics });
-  };
-  let placed: { profiles: number; moved: number };
-  if (params.client) placed = await work(params.client);
-  else if (pool) placed = await withTransaction(pool, work);
-  else throw new Error('placeCustomers needs a pool or a client');
-  return { ...placed, seconds: (performance.now() - started) / 1000 };
-}
-
-/** A partial run inside a transaction holding the workspace's placement lock. */
 export async function placeCustomersLocked(params: {
   client: pg.ClientBase;
   pool?: pg.Pool | undefined;
