@@ -100,6 +100,9 @@ describe('kizuna journey', () => {
     expect(lines).toContain('関心 0 (0.0%) 1 (33.3%)');
     expect(lines).toContain('無関心 2 (66.7%) 0 (0.0%)');
     expect((await journey('set', path.join(dir, 'map.json'))).stdout).toContain('unchanged (version 1)');
+    // What journey show --json printed can be set back as it is (the map under "map").
+    await writeFile(path.join(dir, 'shown.json'), JSON.stringify(shown));
+    expect((await journey('set', path.join(dir, 'shown.json'))).stdout).toContain('unchanged (version 1)');
   });
 
   it('re-places, and reads flows, coverage and the technology map', async () => {
