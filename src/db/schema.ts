@@ -364,6 +364,9 @@ export interface JourneyChangesTable {
   cause: string;
   cause_refs: (string | null)[] | null;
   created_at: DefaultTimestamp;
+  xid: Generated<string>;
+  drained_at: Date | null;
+  drained_by: string | null;
 }
 
 export interface JourneySweepsTable {

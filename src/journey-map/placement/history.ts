@@ -67,7 +67,7 @@ export async function replayJourneyHistory(params: {
         pool,
         workspaceId,
         at,
-        pending: { rows: 0, everyone: null, causes: new Map() },
+        pending: { rows: 0, everyone: null, causes: new Map(), ids: [] },
         cause: 'history',
         past: true,
         ...(params.analytics ? { analytics: params.analytics } : {}),

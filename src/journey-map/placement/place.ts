@@ -18,6 +18,9 @@ import {
   readActiveMap,
 } from './placing-run.ts';
 import { FactsCursor, loadEveryone } from './workspace-facts.ts';
+import { keptFactsApply, keptFactsStore, keptWorkspaceFacts, type KeptOutcome, readWake, refreshKeptFacts } from './kept-facts.ts';
+import { markKeptRefreshed } from './pending-changes.ts';
+import type { CustomerFacts } from '../rules/facts.ts';
 
 /**
  * Placement: every profile (customer or lead) of a workspace in exactly one cell of the
@@ -34,6 +37,8 @@ export interface PlacementOutcome {
   /** Profiles whose cell changed (first placements included). */
   moved: number;
   seconds: number;
+  /** How the facts were had: the kept ones brought up to date, or all read (kept-facts.ts). */
+  facts?: KeptOutcome;
 }
 
 /** Customers per write statement (and per progress report) of a run. */
@@ -63,8 +68,9 @@ export async function placeWorkspace(params: {
     const pending = await takePendingChanges(client, workspaceId);
     return placeWorkspaceLocked({ client, pool, workspaceId, at: params.clock.now(), pending, cause: params.cause, ...optional(params) });
   });
+  const { profiles, moved, facts } = placed;
   await analyzeAfterLargeWrite(pool, placed);
-  return { ...placed, seconds: (performance.now() - started) / 1000 };
+  return { profiles, moved, seconds: (performance.now() - started) / 1000, ...(facts ? { facts } : {}) };
 }
 
 function optional(params: { analytics?: AnalyticsEngine | undefined; onProgress?: ((done: number, total: number) => void) | undefined }) {
@@ -85,7 +91,7 @@ export async function placeWorkspaceLocked(params: {
   past?: boolean;
   analytics?: AnalyticsEngine;
   onProgress?: (done: number, total: number) => void;
-}): Promise<{ profiles: number; moved: number }> {
+}): Promise<{ profiles: number; moved: number; facts?: KeptOutcome }> {
   const { client, pool, workspaceId, pending } = params;
   const map = await readActiveMap(client, workspaceId);
   if (!map) return { profiles: 0, moved: 0 };
@@ -102,9 +108,14 @@ export async function placeWorkspaceLocked(params: {
   const fallback: PlacementCause = { cause: params.cause, ref: null };
   const causeOf = (customerId: string) => pending.causes.get(customerId) ?? fallback;
   const tally = new PlacingTally();
-  // Every profile's facts in columns, and the stored placements (in this transaction); then the
-  // decisions, written per CHUNK_CUSTOMERS profiles.
-  const { facts, stored, rfmSegment } = await loadEveryone(client, context);
+  // Every profile's facts in columns (the kept ones brought up to date, kept-facts.ts), and the
+  // stored placements (in this transaction); then the decisions, written per CHUNK_CUSTOMERS profiles.
+  let kept: KeptOutcome | undefined;
+  const { facts, stored, rfmSegment } = await loadEveryone(client, context, () =>
+    keptWorkspaceFacts({ client, pool, context, pending, report: (outcome) => (kept = outcome) }),
+  );
+  // The pending changes' customers were read again into the kept facts: no need to again.
+  if (kept) await markKeptRefreshed(client, pending.ids, keptFactsStore(pool).keeper);
   const total = facts.count;
   params.onProgress?.(0, total);
   const { compiled, version } = context;
@@ -152,7 +163,7 @@ export async function placeWorkspaceLocked(params: {
     await client.query('delete from journey_placements where workspace_id = $1 and customer_id = any($2::bigint[])', [workspaceId, ids]);
   }
   await finishRun(client, context, tally, true);
-  return { profiles: tally.profiles, moved: tally.moved };
+  return { profiles: tally.profiles, moved: tally.moved, ...(kept ? { facts: kept } : {}) };
 }
 
 /**
@@ -167,20 +178,29 @@ export async function placeCustomersLocked(params: {
   at: Date;
   causes: Map<string, PlacementCause>;
   analytics?: AnalyticsEngine | undefined;
-}): Promise<{ profiles: number; moved: number }> {
+}): Promise<{ profiles: number; moved: number; keptRefreshed: boolean }> {
   const { client, workspaceId, causes } = params;
-  if (causes.size === 0) return { profiles: 0, moved: 0 };
+  if (causes.size === 0) return { profiles: 0, moved: 0, keptRefreshed: false };
   const map = await readActiveMap(client, workspaceId);
-  if (!map) return { profiles: 0, moved: 0 };
+  if (!map) return { profiles: 0, moved: 0, keptRefreshed: false };
   const context = await placingContext({ client, pool: params.pool, workspaceId, map, at: params.at, analytics: params.analytics });
   const tally = new PlacingTally();
   const ids = [...causes.keys()].sort((a, b) => Number(a) - Number(b));
+  // Kept facts of this map and day (kept-facts.ts) are refreshed with the facts read here, and
+  // each customer's next future record (read meanwhile).
+  const pool = params.pool;
+  const keep = pool !== undefined && keptFactsApply(pool, context);
+  const wake = keep ? readWake(context.facts, { ids }) : null;
+  wake?.catch(() => undefined);
+  const read: CustomerFacts[] = [];
   for (let first = 0; first < ids.length; first += CHUNK_CUSTOMERS) {
     const scope: FactsScope = { ids: ids.slice(first, first + CHUNK_CUSTOMERS) };
-    await placeScope({ client, context, scope, causeOf: (id) => causes.get(id)!, tally });
+    const customers = await placeScope({ client, context, scope, causeOf: (id) => causes.get(id)!, tally });
+    if (keep) read.push(...customers);
   }
   await finishRun(client, context, tally, false);
-  return { profiles: tally.profiles, moved: tally.moved };
+  const keptRefreshed = keep && wake !== null && refreshKeptFacts(pool, context, read, await wake);
+  return { profiles: tally.profiles, moved: tally.moved, keptRefreshed };
 }
 
 /**

@@ -4,6 +4,7 @@ import { formatDay } from '../../analytics/periods.ts';
 import { localDateOf } from '../../shared/time.ts';
 import type { JourneyMap } from '../model.ts';
 import { compileMap, loadCatalogue, placeFacts, type CompiledMap } from '../rules/compile.ts';
+import type { CustomerFacts } from '../rules/facts.ts';
 import { loadFacts, type FactsRequest, type FactsScope } from './facts-loader.ts';
 import { packedRows } from './facts-sql.ts';
 import { todayOf } from './local-days.ts';
@@ -149,7 +150,7 @@ export class PlacingTally {
  * Places the customers of one scope: their facts, their stored placements, the decision per
  * customer, and the writes of the changes (placements upserted, moves inserted, placements of
  * profiles that no longer exist deleted), each one statement over arrays. The tally collects
- * counts and flows for `finishRun`.
+ * counts and flows for `finishRun`. Returns the facts it read.
  */
 export async function placeScope(params: {
   client: pg.ClientBase;
@@ -157,7 +158,7 @@ export async function placeScope(params: {
   scope: FactsScope;
   causeOf: (customerId: string) => PlacementCause;
   tally: PlacingTally;
-}): Promise<void> {
+}): Promise<CustomerFacts[]> {
   const { client, context, scope, causeOf, tally } = params;
   const [facts, stored] = await Promise.all([loadFacts(context.facts, scope), readPlacements(client, context.workspaceId, scope)]);
   const write = new PlacementWrites();
@@ -188,6 +189,7 @@ export async function placeScope(params: {
     await client.query('delete from journey_placements where workspace_id = $1 and customer_id = any($2::bigint[])', [context.workspaceId, gone]);
   }
   await write.flush(client, context.workspaceId, version, context.at.toISOString());
+  return facts;
 }
 
 /** The placements a run changes (or re-stamps with the map's version) and the moves among them, written as one statement each. */

@@ -4,7 +4,8 @@ import { withTransaction } from '../../db/transaction.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { JOURNEY_CHANNEL } from '../changes.ts';
 import { placeCustomersLocked, placeWorkspace, placeWorkspaceLocked } from './place.ts';
-import { takePendingChanges } from './pending-changes.ts';
+import { markKeptRefreshed, takePendingChanges } from './pending-changes.ts';
+import { keptFactsStore } from './kept-facts.ts';
 import { lockWorkspacePlacement } from './placing-run.ts';
 import { localDayStartInstant, msUntilNextLocalMidnight, todayOf } from './local-days.ts';
 
@@ -38,10 +39,22 @@ export async function drainJourneyChanges(params: { pool: pg.Pool; workspaceId: 
     const pending = await takePendingChanges(client, workspaceId);
     if (pending.rows === 0) return { taken: 0, profiles: 0, moved: 0 };
     const at = params.clock.now();
-    const placed = pending.everyone
-      ? await placeWorkspaceLocked({ client, pool, workspaceId, at, pending, cause: pending.everyone.cause, ...(analytics ? { analytics } : {}) })
-      : await placeCustomersLocked({ client, pool, workspaceId, at, causes: pending.causes, analytics });
-    return { taken: pending.rows, ...placed };
+    if (pending.everyone) {
+      const { profiles, moved } = await placeWorkspaceLocked({
+        client,
+        pool,
+        workspaceId,
+        at,
+        pending,
+        cause: pending.everyone.cause,
+        ...(analytics ? { analytics } : {}),
+      });
+      return { taken: pending.rows, profiles, moved };
+    }
+    const { profiles, moved, keptRefreshed } = await placeCustomersLocked({ client, pool, workspaceId, at, causes: pending.causes, analytics });
+    // This process's kept facts now hold these customers' new facts: its next full placement need not read them again.
+    if (keptRefreshed) await markKeptRefreshed(client, pending.ids, keptFactsStore(pool).keeper);
+    return { taken: pending.rows, profiles, moved };
   });
 }
 
@@ -213,7 +226,7 @@ export function startJourneyReactor(options: ReactorOptions): JourneyReactor {
   /** Every workspace with queued changes (left by a crash, or written by the CLI) and every workspace with an active map. */
   const drainEverything = async () => {
     const { rows } = await pool.query<{ workspace_id: string }>(
-      `select distinct workspace_id from journey_changes
+      `select distinct workspace_id from journey_changes where drained_at is null
        union select workspace_id from journey_maps where status = 'active'`,
     );
     for (const row of rows) schedule(row.workspace_id);

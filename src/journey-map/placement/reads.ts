@@ -217,8 +217,8 @@ function checkPeriod(from: string, to: string): void {
 }
 
 /**
- * How far placement has got: the writes still queued (a drain deletes its rows in the
- * transaction that places them, so 0 means every committed write is placed), the active
+ * How far placement has got: the writes still queued (a drain marks its rows drained in
+ * the transaction that places them, so 0 means every committed write is placed), the active
  * version, and the last sweep.
  */
 export async function journeyQueueStatus(params: {
@@ -226,7 +226,7 @@ export async function journeyQueueStatus(params: {
   workspaceId: string;
 }): Promise<{ pending: number; version: number | null; sweptAt: Date | null }> {
   const { rows } = await params.pool.query<{ pending: number; swept_at: Date | null; version: number | null }>(
-    `select (select count(*)::int from journey_changes where workspace_id = $1) as pending,
+    `select (select count(*)::int from journey_changes where workspace_id = $1 and drained_at is null) as pending,
             (select swept_at from journey_sweeps where workspace_id = $1) as swept_at,
             (select version from journey_maps where workspace_id = $1 and status = 'active') as version`,
     [params.workspaceId],

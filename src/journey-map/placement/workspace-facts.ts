@@ -62,7 +62,7 @@ export interface WorkspaceFacts {
 type RowReader = (bytes: Buffer, starts: Int32Array, ends: Int32Array) => void;
 
 /** Runs statements with COPY, at most CONCURRENCY at once on a pool (one at a time on a client). */
-class CopyRunner {
+export class CopyRunner {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
@@ -144,7 +144,7 @@ export function copyText(bytes: Buffer, from: number, to: number): string {
 }
 
 const isNull = (bytes: Buffer, from: number, to: number) => to - from === 2 && bytes[from] === 92 && bytes[from + 1] === 78;
-const readFloat = (bytes: Buffer, from: number, to: number) => (isNull(bytes, from, to) ? Number.NaN : Number(bytes.toString('latin1', from, to)));
+export const readFloat = (bytes: Buffer, from: number, to: number) => (isNull(bytes, from, to) ? Number.NaN : Number(bytes.toString('latin1', from, to)));
 
 /** Growable column of doubles. */
 class Doubles {
@@ -173,8 +173,14 @@ interface NeedLoad {
   apply: (facts: WorkspaceFacts, i: number, columns: Float64Array[], r: number) => void;
 }
 
+/** Every profile's facts and the index of each customer id in them. */
+export interface IndexedFacts {
+  facts: WorkspaceFacts;
+  indexOf: Map<number, number>;
+}
+
 /** The facts of every profile of the workspace as of request.at (past: the profiles that existed then). */
-export async function loadWorkspaceFacts(request: FactsRequest): Promise<WorkspaceFacts> {
+export async function loadWorkspaceFacts(request: FactsRequest): Promise<IndexedFacts> {
   const runner = new CopyRunner(request.db);
   // The profiles first in the queue, the needs behind them (the longest first); a need's rows
   // wait in columns until the profiles' index exists.
@@ -214,7 +220,7 @@ export async function loadWorkspaceFacts(request: FactsRequest): Promise<Workspa
   // Every load settles before the result (or the first failure) is returned: no COPY is left running.
   const settled = await Promise.allSettled([profiles, ...loads]);
   for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
-  return (await profiles).facts;
+  return profiles;
 }
 
 async function loadProfiles(request: FactsRequest, runner: CopyRunner): Promise<{ facts: WorkspaceFacts; indexOf: Map<number, number> }> {
@@ -520,9 +526,9 @@ export interface StoredRows {
   keys: string[];
 }
 
-/** The stored placements matched with the profiles (both in customer id order). */
-export function storedColumns(rows: StoredRows, ids: Float64Array): StoredColumns {
-  const count = ids.length;
+/** The stored placements matched with the profiles. */
+export function storedColumns(rows: StoredRows, { facts, indexOf }: IndexedFacts): StoredColumns {
+  const count = facts.count;
   const stored: StoredColumns = {
     stage: new Int32Array(count).fill(-1),
     level: new Int32Array(count).fill(-1),
@@ -530,11 +536,10 @@ export function storedColumns(rows: StoredRows, ids: Float64Array): StoredColumn
     keys: rows.keys,
     gone: [],
   };
-  let i = 0;
   for (let r = 0; r < rows.ids.length; r++) {
     const id = rows.ids.values[r]!;
-    while (i < count && ids[i]! < id) i++;
-    if (i < count && ids[i] === id) {
+    const i = indexOf.get(id);
+    if (i !== undefined) {
       stored.stage[i] = rows.stage[r]!;
       stored.level[i] = rows.level[r]!;
       stored.mapVersion[i] = rows.mapVersion[r]!;
@@ -546,18 +551,19 @@ export function storedColumns(rows: StoredRows, ids: Float64Array): StoredColumn
 }
 
 /**
- * Everything a full placement (or its preview) reads: the profiles' facts (through the pool),
- * the stored placements (through `client`, the caller's transaction) and the RFM lookup under
- * way (context.rfmLookup), all at once.
+ * Everything a full placement (or its preview) reads: the profiles' facts (read through the
+ * pool by `loadFacts`, by default all of them from the tables), the stored placements (through
+ * `client`, the caller's transaction) and the RFM lookup under way (context.rfmLookup), all at once.
  */
 export async function loadEveryone(
   client: pg.ClientBase,
   context: { workspaceId: string; facts: FactsRequest; rfmLookup: Promise<RfmSegmentLookup> | null },
+  loadFacts: () => Promise<IndexedFacts> = () => loadWorkspaceFacts(context.facts),
 ): Promise<{ facts: WorkspaceFacts; stored: StoredColumns; rfmSegment: RfmSegment | undefined }> {
-  const [facts, rows, lookup] = await Promise.all([
-    loadWorkspaceFacts(context.facts),
+  const [indexed, rows, lookup] = await Promise.all([
+    loadFacts(),
     loadStoredPlacements(client, context.workspaceId),
     context.rfmLookup ?? Promise.resolve(context.facts.rfmSegment),
   ]);
-  return { facts, stored: storedColumns(rows, facts.ids), rfmSegment: lookup };
+  return { facts: indexed.facts, stored: storedColumns(rows, indexed), rfmSegment: lookup };
 }
