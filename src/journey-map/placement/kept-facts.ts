@@ -20,7 +20,8 @@ import { CopyRunner, type IndexedFacts, loadWorkspaceFacts, readFloat, SUBSCRIPT
  * - the customers written since: every writer queues them in journey_changes (changes.ts),
  *   and drained rows stay two days. The rows of transactions not visible to the last read
  *   (xid >= the oldest transaction running when it began, kept as `watermark`) are read again,
- *   except those a drain of this process already refreshed (drained_by: the live path of this
+ *   once (`seen`: a long transaction holds the watermark back), except those a drain of this
+ *   process already refreshed (drained_by: the live path of this
  *   process refreshes the customers it places, so after a drain the columns are already
  *   current); a row naming everyone (a bulk import) reads everything again;
  * - the customers whose facts change with time alone because a record lay in the future when
@@ -62,6 +63,12 @@ interface KeptEntry {
   at: number;
   /** pg_snapshot_xmin of the last synchronisation, as text. */
   watermark: string;
+  /**
+   * The journey_changes rows at or above the watermark already read (committed before the
+   * last synchronisation read anything): a transaction running for long holds the watermark
+   * back, and these need not be read again.
+   */
+  seen: Set<string>;
   /** The database's clock at the last synchronisation (ms). */
   syncedAt: number;
   /** customer_value_runs.computed_at of the P(alive) column. */
@@ -137,6 +144,14 @@ export async function keptWorkspaceFacts(params: {
   await client.query(`delete from journey_changes where workspace_id = $1 and drained_at < now() - interval '2 days'`, [workspaceId]);
   const at = micros(context.at);
   const entry = store.entries.get(workspaceId);
+  // The rows the last synchronisation could not have seen (or that it saw but read again),
+  // except those this process's drains refreshed; committed now, so read below.
+  const { rows: changed } = await client.query<{ id: string; customer_ids: string[] | null }>(
+    `select id, customer_ids from journey_changes
+      where workspace_id = $1 and xid >= $2::xid8 and drained_by is distinct from $3`,
+    [workspaceId, entry?.watermark ?? state.xmin, store.keeper],
+  );
+  const seen = new Set(changed.map((row) => row.id));
   store.entries.delete(workspaceId);
   const whyRead = !entry
     ? 'nothing kept'
@@ -155,17 +170,13 @@ export async function keptWorkspaceFacts(params: {
     kept = await readEverything(request, key, context.today, at);
     params.report?.({ mode: 'read', reason: whyRead ?? 'nothing kept', reread: 0 });
   } else {
-    const others = await client.query<{ customer_ids: string[] | null }>(
-      `select customer_ids from journey_changes
-        where workspace_id = $1 and xid >= $2::xid8 and drained_by is distinct from $3`,
-      [workspaceId, entry.watermark, store.keeper],
-    );
-    if (others.rows.some((row) => row.customer_ids === null)) {
+    const others = changed.filter((row) => !entry.seen.has(row.id));
+    if (others.some((row) => row.customer_ids === null)) {
       kept = await readEverything(request, key, context.today, at);
       params.report?.({ mode: 'read', reason: 'a change of everyone', reread: 0 });
     } else {
       const ids = new Set<string>(pending.causes.keys());
-      for (const row of others.rows) for (const id of row.customer_ids!) ids.add(id);
+      for (const row of others) for (const id of row.customer_ids!) ids.add(id);
       const { wakeAt } = entry;
       for (let i = 0; i < entry.facts.count; i++) if (wakeAt[i]! <= at) ids.add(String(entry.facts.ids[i]!));
       const rereadIndexes = new Set<number>();
@@ -189,6 +200,7 @@ export async function keptWorkspaceFacts(params: {
     }
   }
   kept.watermark = state.xmin;
+  kept.seen = seen;
   kept.syncedAt = state.now_ms;
   kept.valuesRun = state.run;
   store.entries.set(workspaceId, kept);
@@ -234,6 +246,7 @@ async function readEverything(request: FactsRequest, key: string, today: number,
     today,
     at,
     watermark: '0',
+    seen: new Set(),
     syncedAt: 0,
     valuesRun: null,
   };
