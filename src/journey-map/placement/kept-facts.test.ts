@@ -225,6 +225,7 @@ describe('facts kept between full placements', () => {
     };
     // On the first day of the 30-day window of page views (2026-05-12 in Tokyo, 29 days before today).
     await event('a0', 'A', new Date('2026-05-12T01:00:00Z'));
+    await event('d0', 'D', new Date('2026-05-12T01:00:00Z'));
     await event('a1', 'A', clock.now());
     await event('b1', 'B', clock.now());
     expect(await place()).toEqual({ mode: 'read', reason: 'nothing kept', reread: 0 });
@@ -249,18 +250,21 @@ describe('facts kept between full placements', () => {
     await event('c1', 'C', clock.now());
     await drainJourneyChanges({ pool: other, workspaceId: workspace.id, clock });
     expect(await place()).toEqual({ mode: 'kept', reread: 1 });
-    expect(keptFactsStore(pool).entries.get(workspace.id)!.facts.count).toBe(3);
+    expect(keptFactsStore(pool).entries.get(workspace.id)!.facts.count).toBe(4);
 
     // An event dated tomorrow: read again once its moment has passed, not before.
     await event('a4', 'A', new Date(clock.now().getTime() + DAY));
     await drainJourneyChanges({ pool, workspaceId: workspace.id, clock });
     expect(await place()).toEqual({ mode: 'kept', reread: 0 });
     const aId = (await pool.query<{ id: string }>('select id from customers where workspace_id = $1 and external_id = $2', [workspace.id, 'A'])).rows[0]!.id;
+    const dId = (await pool.query<{ id: string }>('select id from customers where workspace_id = $1 and external_id = $2', [workspace.id, 'D'])).rows[0]!.id;
     expect(pageViews(aId)).toBe(4);
+    expect(pageViews(dId)).toBe(1);
     clock.advance(DAY + HOUR);
     expect(await place()).toEqual({ mode: 'kept', reread: 1 });
-    // The next day: a0 left the window, a4 came due.
+    // The next day: a0 left the window, a4 came due (A read again); d0 left D's window (D not read again).
     expect(pageViews(aId)).toBe(4);
+    expect(pageViews(dId)).toBe(0);
     clock.advance(DAY);
     expect(await place()).toEqual({ mode: 'kept', reread: 0 });
 

@@ -179,8 +179,10 @@ export function startJourneyReactor(options: ReactorOptions): JourneyReactor {
   };
 
   /**
-   * Arms the workspace's midnight timer when it has an active map. The first time, a sweep
-   * missed while no reactor ran (the last one before today's local midnight, or none) runs now.
+   * Arms the workspace's midnight timer when it has an active map. The first time, a sweep runs
+   * now when one was missed while no reactor ran (the last one before today's local midnight,
+   * or none), or when this process keeps no facts of the workspace yet: its full read then
+   * happens at start, and the midnight sweeps bring the kept facts up to date (kept-facts.ts).
    */
   const armSweep = async (workspaceId: string) => {
     const state = stateOf(workspaceId);
@@ -195,7 +197,8 @@ export function startJourneyReactor(options: ReactorOptions): JourneyReactor {
     if (!state.caughtUp) {
       state.caughtUp = true;
       const todayStarted = localDayStartInstant(todayOf(clock.now(), found.timezone), found.timezone);
-      if (found.swept_at === null || found.swept_at < todayStarted) await sweep(workspaceId);
+      const missed = found.swept_at === null || found.swept_at < todayStarted;
+      if (missed || !keptFactsStore(pool).entries.has(workspaceId)) await sweep(workspaceId);
       if (stopped || state.sweepTimer) return;
     }
     // One second past midnight: a timer firing a little early would otherwise still see yesterday.
