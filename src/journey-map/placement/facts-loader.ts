@@ -65,9 +65,9 @@ async function loadNeedFacts(request: FactsRequest, scope: FactsScope): Promise<
   const { needs } = request;
   const [purchases, products, subscriptions, events, pAlive] = await Promise.all([
     needs.purchases ? loadPurchasesAsOf(request, scope) : new Map<string, PurchaseSummary>(),
-    Promise.all(needs.products.map((need) => loadProductNeed(request, scope, need))),
+    loadProductNeeds(request, scope, needs.products),
     needs.subscriptions ? loadSubscriptions(request, scope) : new Map<string, CustomerFacts['subscription']>(),
-    Promise.all(needs.events.map((need) => loadEventNeed(request, scope, need))),
+    loadEventNeeds(request, scope, needs.events),
     needs.pAlive ? loadPAlive(request, scope) : new Map<string, number>(),
   ]);
   return { purchases, products, subscriptions, events, pAlive };
@@ -242,23 +242,42 @@ export function purchasesAsOfSql(request: FactsRequest, scope: FactsScope): { sq
   return { sql, values: params.values };
 }
 
-async function loadProductNeed(request: FactsRequest, scope: FactsScope, need: ProductNeed): Promise<Map<string, ProductFacts>> {
-  if (need.productIds.length === 0) return new Map();
+/**
+ * The product selections' facts of the customers in scope, all selections in one statement:
+ * each purchase order of theirs is flagged per selection (one look at its items for all), then
+ * counted and its deliveries taken per selection (a query per selection read the same orders
+ * once each).
+ */
+async function loadProductNeeds(request: FactsRequest, scope: FactsScope, needs: ProductNeed[]): Promise<Array<Map<string, ProductFacts>>> {
+  const maps = needs.map(() => new Map<string, ProductFacts>());
+  const used = needs.map((need, n) => ({ need, n })).filter(({ need }) => need.productIds.length > 0);
+  if (used.length === 0) return maps;
   const params = baseParams(request);
   const where = scopeSql('o.customer_id', scope, params);
-  const products = params.add(need.productIds, '::bigint[]');
+  const all = params.add([...new Set(used.flatMap(({ need }) => need.productIds))], '::bigint[]');
+  const flags = used.map(({ need }, k) => `bool_or(i.product_id = any(${params.add(need.productIds, '::bigint[]')})) as m${k}`);
   const delivered = `o.delivered_at <= ${params.at}`;
-  const { rows } = await request.db.query<{ customer_id: string; n: number; first_day: number | null; last_day: number | null }>(
-    `select o.customer_id, count(*)::int as n,
-            ${localDaySql(`min(o.delivered_at) filter (where ${delivered})`, params.tz)} as first_day,
-            ${localDaySql(`max(o.delivered_at) filter (where ${delivered})`, params.tz)} as last_day
+  const columns = used.map(
+    (_, k) => `count(*) filter (where f.m${k})::int as n${k},
+       ${localDaySql(`min(o.delivered_at) filter (where f.m${k} and ${delivered})`, params.tz)} as first${k},
+       ${localDaySql(`max(o.delivered_at) filter (where f.m${k} and ${delivered})`, params.tz)} as last${k}`,
+  );
+  const { rows } = await request.db.query<Record<string, number | null> & { customer_id: string }>(
+    `select o.customer_id, ${columns.join(', ')}
        from orders o
+       cross join lateral (select ${flags.join(', ')} from order_items i where i.order_id = o.id and i.product_id = any(${all})) f
       where o.workspace_id = ${params.ws} and ${where} and o.ordered_at <= ${params.at} and ${PURCHASE}
-        and ${'ids' in scope ? `(select true from order_items i where i.order_id = o.id and i.product_id = any(${products}) limit 1)` : `exists (select 1 from order_items i where i.order_id = o.id and i.product_id = any(${products}))`}
+        and (${used.map((_, k) => `f.m${k}`).join(' or ')})
       group by o.customer_id`,
     params.values,
   );
-  return new Map(rows.map((row) => [row.customer_id, { purchases: row.n, firstDeliveredDay: row.first_day, lastDeliveredDay: row.last_day }]));
+  for (const row of rows) {
+    used.forEach(({ n }, k) => {
+      const purchases = row[`n${k}`] as number;
+      if (purchases > 0) maps[n]!.set(row.customer_id, { purchases, firstDeliveredDay: row[`first${k}`] ?? null, lastDeliveredDay: row[`last${k}`] ?? null });
+    });
+  }
+  return maps;
 }
 
 async function loadSubscriptions(request: FactsRequest, scope: FactsScope): Promise<Map<string, CustomerFacts['subscription']>> {
@@ -294,32 +313,54 @@ export function subscriptionsSql(request: FactsRequest, scope: FactsScope): { sq
   return { sql, values: params.values };
 }
 
-async function loadEventNeed(request: FactsRequest, scope: FactsScope, need: EventNeed): Promise<Map<string, number>> {
-  const params = baseParams(request);
+/**
+ * The event counts of the customers in scope: one statement per event type, counting each
+ * need of that type with its own window and property tests over the type's widest window.
+ */
+async function loadEventNeeds(request: FactsRequest, scope: FactsScope, needs: EventNeed[]): Promise<Array<Map<string, number>>> {
+  const maps = needs.map(() => new Map<string, number>());
+  const byType = new Map<string, Array<{ need: EventNeed; n: number }>>();
+  for (const [n, need] of needs.entries()) byType.set(need.type, [...(byType.get(need.type) ?? []), { need, n }]);
   const today = todayOf(request.at, request.timezone);
-  const since = localDayStartInstant(today - need.withinDays + 1, request.timezone);
-  const type = params.add(need.type, '::text');
-  const from = params.add(since.toISOString(), '::timestamptz');
-  const tests = need.where.map((test) => ` and ${propertyTestSql('e.properties', test, params)}`).join('');
-  // A few customers (the live path): each one's events of the period through events_customer_idx,
-  // whatever the planner estimates for the type's whole period (a misestimate there read every
-  // event of the type); a whole workspace: the type's period through events_type_time_idx.
-  const sql =
-    'ids' in scope
-      ? `select c.id as customer_id, x.n
-           from unnest(${params.add(scope.ids, '::bigint[]')}) as c(id)
-           cross join lateral (
-             select count(*)::int as n from events e
-              where e.customer_id = c.id and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
-                and e.workspace_id = ${params.ws} and e.type = ${type}${tests}) x
-          where x.n > 0`
-      : `select e.customer_id, count(*)::int as n
-           from events e
-          where e.workspace_id = ${params.ws} and e.type = ${type} and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
-            and ${scopeSql('e.customer_id', scope, params)}${tests}
-          group by e.customer_id`;
-  const { rows } = await request.db.query<{ customer_id: string; n: number }>(sql, params.values);
-  return new Map(rows.map((row) => [row.customer_id, row.n]));
+  const since = (withinDays: number) => localDayStartInstant(today - withinDays + 1, request.timezone).toISOString();
+  await Promise.all(
+    [...byType.values()].map(async (group) => {
+      const params = baseParams(request);
+      const type = params.add(group[0]!.need.type, '::text');
+      const from = params.add(since(Math.max(...group.map(({ need }) => need.withinDays))), '::timestamptz');
+      const counts = group.map(({ need }, k) => {
+        const tests = [
+          `e.occurred_at >= ${params.add(since(need.withinDays), '::timestamptz')}`,
+          ...need.where.map((test) => propertyTestSql('e.properties', test, params)),
+        ];
+        return `count(*) filter (where ${tests.join(' and ')})::int as n${k}`;
+      });
+      // A few customers (the live path): each one's events of the period through events_customer_idx,
+      // whatever the planner estimates for the type's whole period (a misestimate there read every
+      // event of the type); a whole workspace: the type's period through events_type_time_idx.
+      const sql =
+        'ids' in scope
+          ? `select c.id as customer_id, x.*
+               from unnest(${params.add(scope.ids, '::bigint[]')}) as c(id)
+               cross join lateral (
+                 select ${counts.join(', ')} from events e
+                  where e.customer_id = c.id and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
+                    and e.workspace_id = ${params.ws} and e.type = ${type}) x`
+          : `select e.customer_id, ${counts.join(', ')}
+               from events e
+              where e.workspace_id = ${params.ws} and e.type = ${type} and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
+                and ${scopeSql('e.customer_id', scope, params)}
+              group by e.customer_id`;
+      const { rows } = await request.db.query<Record<string, number> & { customer_id: string }>(sql, params.values);
+      for (const row of rows) {
+        group.forEach(({ n }, k) => {
+          const count = row[`n${k}`]!;
+          if (count > 0) maps[n]!.set(row.customer_id, count);
+        });
+      }
+    }),
+  );
+  return maps;
 }
 
 async function loadPAlive(request: FactsRequest, scope: FactsScope): Promise<Map<string, number>> {
