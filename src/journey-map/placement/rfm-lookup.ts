@@ -31,20 +31,36 @@ export async function rfmSegmentLookup(params: {
     for (const row of rows) segments.set(Number(row.customer_id), row.segment);
   };
   if (analytics) {
+    let fromEngine: Map<number, string> | null = null;
     await analytics.run(
       workspaceId,
       async (snapshot) => {
         const subscribed = await analytics.subscribedCustomers(workspaceId, snapshot.timezone);
         const table = await rfmTableOf({ pool, snapshot, subscribed, asOf });
-        for (let i = 0; i < table.customer.length; i++) {
-          segments.set(snapshot.customerIds[table.customer[i]!]!, RFM_SEGMENTS[table.segment[i]!]!.code);
+        // The engine keeps the table while its snapshot and day hold; so is the lookup built
+        // from it (the live path asks on every drain: 1,000,000 entries take ≈ 0.3 s to build).
+        fromEngine = lookups.get(table) ?? null;
+        if (!fromEngine) {
+          fromEngine = new Map();
+          for (let i = 0; i < table.customer.length; i++) {
+            fromEngine.set(snapshot.customerIds[table.customer[i]!]!, RFM_SEGMENTS[table.segment[i]!]!.code);
+          }
+          lookups.set(table, fromEngine);
         }
       },
       fromSql,
     );
+    if (fromEngine) return lookupOf(fromEngine);
   } else {
     await fromSql();
   }
+  return lookupOf(segments);
+}
+
+/** The segment lookups built from the engine's RFM tables, by table. */
+const lookups = new WeakMap<object, Map<number, string>>();
+
+function lookupOf(segments: Map<number, string>): RfmSegmentLookup {
   const lookup = (customerId: string) => segments.get(Number(customerId)) ?? null;
   return Object.assign(lookup, { ofId: (customerId: number) => segments.get(customerId) ?? null });
 }
