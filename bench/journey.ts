@@ -1,9 +1,11 @@
 /**
  * The journey map at scale: the demo brand (default 1,000,000 customers) placed on its map.
- * - full placement of every profile (a re-placement: the sweep's work), against the baseline
+ * - full placement of every profile (a re-placement: the sweep's work) — run 1 reads every
+ *   fact, the next ones bring the kept facts up to date (kept-facts.ts) — against the baseline
  *   measured in the same run: the same rules evaluated as one plain SQL query over the tables
  *   (placementSql, src/journey-map/rules/sql.ts), whose cells are also compared with the
- *   placement's, customer by customer;
+ *   placement's, customer by customer; after the live batches, a full placement now and one a
+ *   local day later (windows slid), each compared with the baseline's cells at its instant;
  * - the live path: ingest batches of 1,000 events for 1,000 customers through the HTTP API with
  *   the reactor running, and the time from each batch's acknowledgement until every new cell is
  *   visible over HTTP (GET …/journey/status says nothing is left to place);
