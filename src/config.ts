@@ -32,6 +32,19 @@ export interface KizunaConfig {
    * address; behind a proxy without this, every client is the proxy's one address.
    */
   trustProxy: boolean | string[];
+  /**
+   * The base of links in mail (KIZUNA_PUBLIC_URL, e.g. https://crm.example.jp), such as the
+   * one-click unsubscribe links; default KIZUNA_PUBLIC_ORIGIN, else http://localhost:PORT.
+   * RFC 8058 asks for HTTPS: set it in production.
+   */
+  publicUrl: string;
+  /**
+   * The instance secret that signs unsubscribe links (KIZUNA_SECRET, at least 32 characters).
+   * When absent, the server keeps a random one in `<dataDir>/secret` (src/shared/instance-secret.ts).
+   */
+  secret: string | undefined;
+  /** Where mail is sent (KIZUNA_SMTP_URL, e.g. smtps://user:pass@smtp.example.jp:465); absent: no sending. */
+  smtpUrl: string | undefined;
 }
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
@@ -69,12 +82,46 @@ function trustProxyFromEnv(raw: string | undefined): boolean | string[] {
     .filter((entry) => entry !== '');
 }
 
+function publicUrlFromEnv(raw: string | undefined, fallback: string): string {
+  if (raw === undefined || raw === '') return fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`KIZUNA_PUBLIC_URL must be a URL such as https://crm.example.jp, got "${raw}"`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search || url.hash || url.username || url.password)
+    throw new Error(`KIZUNA_PUBLIC_URL must be an http(s) URL without query, fragment or credentials, such as https://crm.example.jp, got "${raw}"`);
+  return url.toString().replace(/\/+$/, '');
+}
+
+function secretFromEnv(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 32) throw new Error(`KIZUNA_SECRET must have at least 32 characters (e.g. openssl rand -hex 32), got ${raw.length}`);
+  return raw;
+}
+
+function smtpUrlFromEnv(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('KIZUNA_SMTP_URL must be a URL such as smtp://localhost:1025 or smtps://user:password@smtp.example.jp:465');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new Error(`KIZUNA_SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}//"`);
+  return raw;
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {
+  const port = intFromEnv('PORT', 3000, env);
+  const publicOrigin = originFromEnv(env.KIZUNA_PUBLIC_ORIGIN);
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.KIZUNA_DATA_DIR || '.kizuna'),
     host: env.HOST || '127.0.0.1',
-    port: intFromEnv('PORT', 3000, env),
+    port,
     adminEmail: env.KIZUNA_ADMIN_EMAIL || 'admin@kizuna.local',
     adminPassword: env.KIZUNA_ADMIN_PASSWORD || undefined,
     demoCustomers: intFromEnv('KIZUNA_DEMO_CUSTOMERS', 20_000, env),
@@ -82,7 +129,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): KizunaConfig {
     secureCookies: env.KIZUNA_SECURE_COOKIES === 'true',
     statementTimeoutMs: intFromEnv('KIZUNA_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, env),
     requestTimeoutMs: intFromEnv('KIZUNA_REQUEST_TIMEOUT_MS', DEFAULT_REQUEST_TIMEOUT_MS, env),
-    publicOrigin: originFromEnv(env.KIZUNA_PUBLIC_ORIGIN),
+    publicOrigin,
     trustProxy: trustProxyFromEnv(env.KIZUNA_TRUST_PROXY),
+    publicUrl: publicUrlFromEnv(env.KIZUNA_PUBLIC_URL, publicOrigin ?? `http://localhost:${port}`),
+    secret: secretFromEnv(env.KIZUNA_SECRET),
+    smtpUrl: smtpUrlFromEnv(env.KIZUNA_SMTP_URL),
   };
 }

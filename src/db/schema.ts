@@ -374,6 +374,32 @@ export interface JourneySweepsTable {
   swept_at: Timestamp;
 }
 
+export interface EmailSettingsTable {
+  workspace_id: string;
+  sender_name: string | null;
+  postal_address: string | null;
+  contact_email: string | null;
+  contact_phone: string | null;
+  contact_url: string | null;
+  from_address: string | null;
+  reply_to: string | null;
+  dkim_domain: string | null;
+  dkim_selector: string | null;
+  dkim_private_key: string | null;
+  updated_at: DefaultTimestamp;
+}
+
+export type SuppressionReason = 'bounce' | 'complaint' | 'manual';
+
+export interface EmailSuppressionsTable {
+  workspace_id: string;
+  address: string;
+  reason: SuppressionReason;
+  suppressed_at: Timestamp;
+  source: string | null;
+  detail: string | null;
+}
+
 export interface DB {
   workspaces: WorkspacesTable;
   customers: CustomersTable;
@@ -406,4 +432,6 @@ export interface DB {
   journey_cell_counts: JourneyCellCountsTable;
   journey_changes: JourneyChangesTable;
   journey_sweeps: JourneySweepsTable;
+  email_settings: EmailSettingsTable;
+  email_suppressions: EmailSuppressionsTable;
 }

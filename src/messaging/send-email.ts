@@ -1,0 +1,124 @@
+import type pg from 'pg';
+import type { SmtpTransport } from './smtp.ts';
+import { emailMarketingPermission } from './consent.ts';
+import type { RenderedEmail } from './render.ts';
+import { missingSenderSettings, type SenderSettings } from './sender-settings.ts';
+import { findSuppression } from './suppressions.ts';
+
+/** Why a message was not sent; the send is not retried for any of these. */
+export type NotSentReason = 'no_consent' | 'consent_withdrawn' | 'suppressed' | 'sender_settings_missing';
+
+/** What became of one send. SMTP failures that may pass (connection, 4xx) are thrown for the caller to retry. */
+export type SendOutcome =
+  | { status: 'sent'; messageId: string; response: string; to: string }
+  | { status: 'not_sent'; reason: NotSentReason; message: string }
+  /** The SMTP server refused the message for good (5xx): do not retry. */
+  | { status: 'rejected'; messageId: string; responseCode: number; response: string };
+
+export interface SendEmailParams {
+  pool: pg.Pool;
+  transport: SmtpTransport;
+  workspaceId: string;
+  customerId: string;
+  /** The address (the customer's email identity). */
+  to: string;
+  /**
+   * The caller's id of this send, stable across retries (e.g. the job key
+   * `send:${enrollmentId}:${stepId}`): the Message-ID is derived from it, so the same send
+   * retried carries the same Message-ID and the receiving side can tell it is one message.
+   */
+  sendId: string;
+  message: RenderedEmail;
+  sender: SenderSettings;
+}
+
+/**
+ * Sends one rendered message. First, at send time: the address must not be suppressed, and
+ * advertising mail (purpose 'marketing') needs the customer's email + marketing consent
+ * granted and the sender settings the law requires; otherwise it returns `not_sent` with the
+ * reason, and nothing is sent. Advertising mail carries `List-Unsubscribe: <https://…/u/token>`
+ * and `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058); with a DKIM key in the
+ * settings the message is signed, the signature covering both. A consent withdrawn after the
+ * check (a window of one SMTP round trip) is not seen by this send.
+ *
+ * @example
+ * const outcome = await sendEmail({ pool, transport, workspaceId, customerId, to, sendId: 'send:41:day14', message, sender });
+ * if (outcome.status === 'not_sent') record(outcome.reason);
+ */
+export async function sendEmail(params: SendEmailParams): Promise<SendOutcome> {
+  const { message, sender } = params;
+  const messageId = messageIdFor(params.sendId, sender);
+  const refusal = await refusalOf(params);
+  if (refusal) return refusal;
+  const unsubscribeHeaders: Record<string, string> =
+    message.purpose === 'marketing' && message.unsubscribeUrl
+      ? { 'List-Unsubscribe': `<${message.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+      : {};
+  try {
+    const info = await params.transport.sendMail({
+      from: { name: sender.senderName ?? '', address: sender.fromAddress! },
+      ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
+      to: params.to,
+      subject: message.subject,
+      text: message.text,
+      ...(message.html !== null ? { html: message.html } : {}),
+      messageId,
+      headers: unsubscribeHeaders,
+      ...(sender.dkim ? { dkim: { domainName: sender.dkim.domain, keySelector: sender.dkim.selector, privateKey: sender.dkim.privateKey } } : {}),
+    });
+    return { status: 'sent', messageId, response: String(info.response ?? ''), to: params.to };
+  } catch (error) {
+    const responseCode = (error as { responseCode?: unknown }).responseCode;
+    if (typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600) {
+      return { status: 'rejected', messageId, responseCode, response: String((error as { response?: unknown }).response ?? (error as Error).message) };
+    }
+    throw error;
+  }
+}
+
+async function refusalOf(params: SendEmailParams): Promise<Extract<SendOutcome, { status: 'not_sent' }> | undefined> {
+  const { pool, workspaceId, customerId, message, sender } = params;
+  const missing = message.purpose === 'marketing' ? missingSenderSettings(sender) : sender.fromAddress ? [] : ['fromAddress'];
+  if (missing.length > 0) {
+    return { status: 'not_sent', reason: 'sender_settings_missing', message: `The workspace's email settings lack ${missing.join(', ')}.` };
+  }
+  const suppression = await findSuppression(pool, { workspaceId, address: params.to });
+  if (suppression) {
+    return {
+      status: 'not_sent',
+      reason: 'suppressed',
+      message: `${suppression.address} is suppressed (${suppression.reason}, since ${suppression.suppressedAt.toISOString()}).`,
+    };
+  }
+  if (message.purpose === 'marketing') {
+    const permission = await emailMarketingPermission(pool, { workspaceId, customerId });
+    if (!permission.allowed) {
+      return {
+        status: 'not_sent',
+        reason: permission.reason,
+        message:
+          permission.reason === 'no_consent'
+            ? 'The customer has not opted in to advertising mail (email, marketing).'
+            : 'The customer withdrew consent to advertising mail (email, marketing).',
+      };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `<send-${sendId}@${domain}>`: the domain of the DKIM key, else of the From address; the send
+ * id with every character but letters, digits, '-' and '_' written as `=XX` (its UTF-8 bytes),
+ * so distinct ids give distinct Message-IDs and any id gives a valid one.
+ */
+export function messageIdFor(sendId: string, sender: Pick<SenderSettings, 'dkim' | 'fromAddress'>): string {
+  if (sendId === '' || sendId.length > 200) throw new Error(`sendId must have 1 to 200 characters, got ${sendId.length}`);
+  const domain = sender.dkim?.domain ?? sender.fromAddress?.split('@')[1] ?? 'kizuna.invalid';
+  const local = [...Buffer.from(sendId, 'utf8')]
+    .map((byte) => {
+      const c = String.fromCharCode(byte);
+      return /[A-Za-z0-9_-]/.test(c) ? c : `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    })
+    .join('');
+  return `<send-${local}@${domain}>`;
+}
