@@ -12,6 +12,7 @@ import { buildApp } from './http/app.ts';
 import { readActiveJourneyMap } from './journey-map/maps.ts';
 import { startJourneyReactor } from './journey-map/placement/reactor.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
+import { instanceSecret } from './shared/instance-secret.ts';
 import { DEMO_WORKSPACE, findWorkspace, type Workspace } from './workspaces/workspaces.ts';
 
 export interface RunningServer {
@@ -46,7 +47,7 @@ export async function startServer(
     // One engine for the process: the routes and the warm-up share it; app.close() closes it.
     const analytics = new AnalyticsEngine(database.pool);
     // Structured logs (JSON lines with each request's id) to stdout: every server error is there.
-    const app = await buildApp({ database, config, analytics }, { logger: { level: 'info' } });
+    const app = await buildApp({ database, config, analytics, secret: instanceSecret(config) }, { logger: { level: 'info' } });
     await app.listen({ host: config.host, port: config.port });
     const shownHost = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
     const url = `http://${shownHost}:${config.port}`;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +21,11 @@ import { analyticsRoutes } from './routes/analytics.ts';
 import { charterRoutes } from './routes/charter.ts';
 import { authRoutes } from './routes/auth.ts';
 import { customerRoutes } from './routes/customers.ts';
+import { emailRoutes } from './routes/email.ts';
 import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
+import { registerUnsubscribe } from './routes/unsubscribe.ts';
 import { journeyRoutes } from './routes/journey.ts';
 import { memberRoutes } from './routes/members.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
@@ -42,6 +45,11 @@ export interface AppDeps {
   checkMessage?: CheckMessage;
   /** The time (default: systemClock): the analyses' default dates, session expiry and sign-in throttling read it. */
   clock: Clock;
+  /**
+   * The instance secret that signs unsubscribe links (instanceSecret of src/shared/instance-secret.ts);
+   * default: a random one for this app only (tests, tools), whose links die with it.
+   */
+  secret?: string;
 }
 
 /** What buildApp takes: the dependencies, where the analytics engine and the clock have defaults. */
@@ -110,9 +118,12 @@ export async function buildApp(given: AppOptions, options: { logger?: AppLogger 
       await api.register(journeyRoutes(deps));
       await api.register(analyticsRoutes(deps));
       await api.register(charterRoutes({ ...deps, checkMessage: deps.checkMessage ?? checkMessage }));
+      await api.register(emailRoutes(deps));
     },
     { prefix: API_PREFIX },
   );
+  // Links in mail: outside the API, no authentication (see routes/unsubscribe.ts).
+  await registerUnsubscribe(app, { ...deps, secret: deps.secret ?? randomBytes(32).toString('hex') });
 
   await registerConsole(app);
   return app;

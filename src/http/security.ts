@@ -57,6 +57,8 @@ export async function registerSecurity(app: FastifyInstance, deps: SecurityDeps)
     strictTransportSecurity: false,
   });
   app.addHook('onRequest', async (request) => {
+    // The one-click unsubscribe route (routes/unsubscribe.ts) takes POSTs from any site by design.
+    if (request.routeOptions.config?.crossSiteAllowed === true) return;
     refuseCrossSiteRequest(request, deps.config.publicOrigin);
   });
 }
