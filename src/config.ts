@@ -109,8 +109,7 @@ function smtpUrlFromEnv(raw: string | undefined): string | undefined {
   } catch {
     throw new Error('KIZUNA_SMTP_URL must be a URL such as smtp://localhost:1025 or smtps://user:password@smtp.example.jp:465');
   }
-  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
-    throw new Error(`KIZUNA_SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}//"`);
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error(`KIZUNA_SMTP_URL must start with smtp:// or smtps://, got "${url.protocol}//"`);
   return raw;
 }
 

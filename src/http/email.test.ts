@@ -15,7 +15,8 @@ const keys = new Map<Role, string>();
 beforeAll(async () => {
   app = await buildApp({ database, config: { secureCookies: false } });
   workspace = await freshWorkspace(database);
-  for (const role of ['admin', 'marketing', 'read_only'] as const) keys.set(role, (await createApiKey(database.db, { workspaceId: workspace.id, name: role, role })).key);
+  for (const role of ['admin', 'marketing', 'read_only'] as const)
+    keys.set(role, (await createApiKey(database.db, { workspaceId: workspace.id, name: role, role })).key);
 });
 afterAll(async () => {
   await app.close();
@@ -82,13 +83,19 @@ describe('suppressions over HTTP', () => {
     expect((await call('read_only', 'POST', '/email/suppressions', { reports })).statusCode).toBe(403);
     const first = await call('marketing', 'POST', '/email/suppressions', { reports });
     expect(first.statusCode).toBe(200);
-    expect(first.json()).toEqual({ added: 2, alreadySuppressed: 0, refused: [{ index: 2, address: 'not-an-address', reason: 'not an email address: "not-an-address"' }] });
+    expect(first.json()).toEqual({
+      added: 2,
+      alreadySuppressed: 0,
+      refused: [{ index: 2, address: 'not-an-address', reason: 'not an email address: "not-an-address"' }],
+    });
     const again = await call('marketing', 'POST', '/email/suppressions', { reports: [{ address: 'bounced@example.jp', reason: 'manual' }] });
     expect(again.json()).toMatchObject({ added: 0, alreadySuppressed: 1 });
     expect((await call('marketing', 'POST', '/email/suppressions', { reports: [{ address: 'x@example.jp', reason: 'spam' }] })).statusCode).toBe(400);
 
     const page1 = await call('read_only', 'GET', '/email/suppressions?limit=1');
-    expect(page1.json().items).toEqual([{ address: 'angry@example.jp', reason: 'complaint', suppressedAt: '2025-02-02T00:00:00.000Z', source: null, detail: null }]);
+    expect(page1.json().items).toEqual([
+      { address: 'angry@example.jp', reason: 'complaint', suppressedAt: '2025-02-02T00:00:00.000Z', source: null, detail: null },
+    ]);
     const page2 = await call('read_only', 'GET', `/email/suppressions?limit=1&cursor=${page1.json().next}`);
     expect(page2.json()).toEqual({
       items: [{ address: 'bounced@example.jp', reason: 'bounce', suppressedAt: '2025-02-01T00:00:00.000Z', source: 'ses', detail: '550 5.1.1 user unknown' }],

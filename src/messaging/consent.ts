@@ -11,7 +11,10 @@ export type MarketingPermission = { allowed: true; grantedAt: Date; source: stri
  * Whether the customer's email + marketing consent is granted now (特定電子メール法 第3条: opt-in
  * at send time, and no advertising mail after an opt-out).
  */
-export async function emailMarketingPermission(pool: pg.Pool | pg.PoolClient, params: { workspaceId: string; customerId: string }): Promise<MarketingPermission> {
+export async function emailMarketingPermission(
+  pool: pg.Pool | pg.PoolClient,
+  params: { workspaceId: string; customerId: string },
+): Promise<MarketingPermission> {
   const { rows } = await pool.query<{ status: 'granted' | 'withdrawn'; changed_at: Date; source: string | null }>(
     `select status, changed_at, source from consents
       where workspace_id = $1 and customer_id = $2 and channel = 'email' and purpose = 'marketing'`,

@@ -13,7 +13,10 @@ export interface EmailRecipient {
  * The customer with their email address (the first email identity recorded), or undefined when
  * the workspace has no such customer or the customer has no email address.
  */
-export async function findEmailRecipient(pool: pg.Pool | pg.PoolClient, params: { workspaceId: string; customerId: string }): Promise<EmailRecipient | undefined> {
+export async function findEmailRecipient(
+  pool: pg.Pool | pg.PoolClient,
+  params: { workspaceId: string; customerId: string },
+): Promise<EmailRecipient | undefined> {
   const { rows } = await pool.query<{ id: string; external_id: string; name: string | null; email: string }>(
     `select c.id::text, c.external_id, c.name, i.value as email
        from customers c

@@ -95,7 +95,11 @@ describe('rendering an email', () => {
   it('escapes HTML in every value put into HTML: a customer name, the reason, the sender', async () => {
     const hostile = '<script>alert(1)</script>"&\'';
     const { html, subject } = await createEmailRenderer().render(
-      input({ customer: { id: 'C-1', name: hostile, email: 'x@example.jp' }, reasonText: `<img src=x onerror=alert(1)>`, sender: { ...sender, senderName: '<b>Evil</b>' } }),
+      input({
+        customer: { id: 'C-1', name: hostile, email: 'x@example.jp' },
+        reasonText: `<img src=x onerror=alert(1)>`,
+        sender: { ...sender, senderName: '<b>Evil</b>' },
+      }),
     );
     expect(html).not.toContain('<script>');
     expect(html).not.toContain('<img src=x');
@@ -124,7 +128,9 @@ describe('rendering an email', () => {
       expect(error).toBeInstanceOf(EmailRenderError);
       return (error as EmailRenderError).message;
     };
-    expect(await refusal(input({ template: { ...htmlTemplate, body: '<p>{{ customer.nickname }}{{ coupon }}</p>' } }))).toMatch(/cannot be rendered: undefined variable: customer.nickname/);
+    expect(await refusal(input({ template: { ...htmlTemplate, body: '<p>{{ customer.nickname }}{{ coupon }}</p>' } }))).toMatch(
+      /cannot be rendered: undefined variable: customer.nickname/,
+    );
     expect(await refusal(input({ template: { ...htmlTemplate, body: '{% if %}' } }))).toMatch(/Liquid in the body does not parse/);
     expect(await refusal(input({ template: { ...htmlTemplate, body: '{{ customer.name | shout }}' } }))).toMatch(/undefined filter: shout/);
     expect(await refusal(input({ template: { ...htmlTemplate, format: 'mjml', body: '<mjml><mj-body><mj-txt>x</mj-txt></mj-body></mjml>' } }))).toMatch(

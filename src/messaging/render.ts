@@ -117,7 +117,9 @@ export function createEmailRenderer(options: { maxTemplates?: number } = {}): Em
   const engines = { html: liquidEngine(true), text: liquidEngine(false) };
 
   async function compiled(template: EmailTemplate): Promise<CompiledTemplate> {
-    const key = `${template.id}:${createHash('sha256').update(JSON.stringify([template.format, template.subject, template.body])).digest('base64url')}`;
+    const key = `${template.id}:${createHash('sha256')
+      .update(JSON.stringify([template.format, template.subject, template.body]))
+      .digest('base64url')}`;
     let entry = cache.get(key);
     if (entry) {
       cache.delete(key);
@@ -140,7 +142,8 @@ export function createEmailRenderer(options: { maxTemplates?: number } = {}): Em
       const compiledTemplate = await compiled(template);
       const variables = variablesOf(input);
       const subject = (await renderPart(engines.text, template.id, 'subject', compiledTemplate.subject, variables)).replace(/\s+/g, ' ').trim();
-      if (subject === '') throw new EmailRenderError(`Template ${template.id}: the subject is empty once rendered.`, { templateId: template.id, part: 'subject' });
+      if (subject === '')
+        throw new EmailRenderError(`Template ${template.id}: the subject is empty once rendered.`, { templateId: template.id, part: 'subject' });
       if (subject.length > RENDER_LIMITS.subjectChars)
         throw new EmailRenderError(`Template ${template.id}: the rendered subject has ${subject.length} characters, more than ${RENDER_LIMITS.subjectChars}.`, {
           templateId: template.id,
@@ -155,7 +158,14 @@ export function createEmailRenderer(options: { maxTemplates?: number } = {}): Em
       const isHtml = compiledTemplate.format !== 'text';
       const body = await renderPart(isHtml ? engines.html : engines.text, template.id, 'body', compiledTemplate.body, variables);
       if (!isHtml) {
-        return { subject, html: null, text: `${body.trimEnd()}${footerText(footer)}`, purpose: input.purpose, unsubscribeUrl: footer.unsubscribeUrl, templateId: template.id };
+        return {
+          subject,
+          html: null,
+          text: `${body.trimEnd()}${footerText(footer)}`,
+          purpose: input.purpose,
+          unsubscribeUrl: footer.unsubscribeUrl,
+          templateId: template.id,
+        };
       }
       const html = withFooter(body, footerHtml(footer));
       const text = convert(html, { wordwrap: 78, selectors: [{ selector: 'img', format: 'skip' }] });
@@ -243,6 +253,9 @@ async function renderPart(liquid: Liquid, templateId: string, part: 'subject' | 
   }
   const text = String(output);
   if (text.length > RENDER_LIMITS.bodyChars)
-    throw new EmailRenderError(`Template ${templateId}: the rendered ${part} has ${text.length} characters, more than ${RENDER_LIMITS.bodyChars}.`, { templateId, part });
+    throw new EmailRenderError(`Template ${templateId}: the rendered ${part} has ${text.length} characters, more than ${RENDER_LIMITS.bodyChars}.`, {
+      templateId,
+      part,
+    });
   return text;
 }

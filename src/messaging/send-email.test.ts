@@ -99,7 +99,10 @@ async function send(customer: { id: string; email: string }, sendId: string, pur
 
 /** The message's header lines, unfolded (RFC 5322 §2.2.3: a line break before whitespace is removed). */
 function headerLines(raw: string): string[] {
-  return raw.slice(0, raw.indexOf('\r\n\r\n')).replace(/\r\n(?=[ \t])/g, '').split('\r\n');
+  return raw
+    .slice(0, raw.indexOf('\r\n\r\n'))
+    .replace(/\r\n(?=[ \t])/g, '')
+    .split('\r\n');
 }
 
 function receivedBy(address: string) {
@@ -157,7 +160,11 @@ describe('sending advertising mail', () => {
         { address: 'not an address', reason: 'complaint' },
       ],
     });
-    expect(outcome).toEqual({ added: 1, alreadySuppressed: 0, refused: [{ index: 1, address: 'not an address', reason: 'not an email address: "not an address"' }] });
+    expect(outcome).toEqual({
+      added: 1,
+      alreadySuppressed: 0,
+      refused: [{ index: 1, address: 'not an address', reason: 'not an email address: "not an address"' }],
+    });
     expect(await send(customer, 'b-1')).toMatchObject({ status: 'not_sent', reason: 'suppressed' });
     expect(await send(customer, 'b-2', 'transactional')).toMatchObject({ status: 'not_sent', reason: 'suppressed' });
     expect(receivedBy(customer.email)).toHaveLength(0);
@@ -190,7 +197,10 @@ describe('sending advertising mail', () => {
     const signed = await writeSenderSettings(database.db, {
       workspaceId: workspace.id,
       now: clock.now(),
-      input: { ...sender, dkim: { domain: 'minori.example.jp', selector: 'kizuna1', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } },
+      input: {
+        ...sender,
+        dkim: { domain: 'minori.example.jp', selector: 'kizuna1', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+      },
     });
     expect(signed.dkim?.selector).toBe('kizuna1');
     const customer = await customerWith('granted');
@@ -267,7 +277,12 @@ describe('one-click unsubscribe', () => {
     const genuine = unsubscribeToken(SECRET, { workspaceId: workspace.id, customerId: customer.id, issuedAt: clock.now() });
     const otherCustomer = genuine.replace(`.${customer.id}.`, `.${Number(customer.id) + 1}.`);
     for (const token of [forged, otherCustomer, 'nonsense', `${genuine}x`, '%00%ff']) {
-      const response = await app.inject({ method: 'POST', url: `/u/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' });
+      const response = await app.inject({
+        method: 'POST',
+        url: `/u/${token}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'List-Unsubscribe=One-Click',
+      });
       expect(response.statusCode, token).toBeLessThan(500);
       expect([400, 404], token).toContain(response.statusCode);
     }
@@ -281,7 +296,12 @@ describe('one-click unsubscribe', () => {
   it('bounds the body and the rate', async () => {
     const customer = await customerWith('granted');
     const token = unsubscribeToken(SECRET, { workspaceId: workspace.id, customerId: customer.id, issuedAt: clock.now() });
-    const big = await app.inject({ method: 'POST', url: `/u/${token}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'x'.repeat(10_000) });
+    const big = await app.inject({
+      method: 'POST',
+      url: `/u/${token}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'x'.repeat(10_000),
+    });
     expect(big.statusCode).toBe(413);
     clock.advance(60_000);
     const statuses: number[] = [];

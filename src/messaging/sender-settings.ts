@@ -68,39 +68,37 @@ const hostname = z
  * The settings as written with PUT: every field (absent or empty: cleared), except the DKIM
  * private key, which may be left out to keep the one already set.
  */
-export const SenderSettingsInput = z
-  .object({
-    senderName: text(200),
-    postalAddress: text(500),
-    contactEmail: email,
-    contactPhone: z
-      .string()
-      .trim()
-      .max(30)
-      .regex(/^\+?[0-9()\- ]{6,30}$/, 'a phone number such as 03-1234-5678')
-      .nullish()
-      .transform((value) => value ?? null),
-    contactUrl: z
-      .url({ protocol: /^https?$/ })
-      .max(2000)
-      .nullish()
-      .transform((value) => value ?? null),
-    fromAddress: email,
-    replyTo: email,
-    dkim: z
-      .object({
-        domain: hostname,
-        selector: z
-          .string()
-          .trim()
-          .max(63)
-          .regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/, 'a DKIM selector such as kizuna2024'),
-        privateKey: z.string().max(20_000).optional().describe('PEM; leave out to keep the key already set'),
-      })
-      .nullish()
-      .transform((value) => value ?? null),
-  })
-  .meta({ id: 'EmailSenderSettingsInput' });
+export const SenderSettingsInput = z.object({
+  senderName: text(200),
+  postalAddress: text(500),
+  contactEmail: email,
+  contactPhone: z
+    .string()
+    .trim()
+    .max(30)
+    .regex(/^\+?[0-9()\- ]{6,30}$/, 'a phone number such as 03-1234-5678')
+    .nullish()
+    .transform((value) => value ?? null),
+  contactUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .nullish()
+    .transform((value) => value ?? null),
+  fromAddress: email,
+  replyTo: email,
+  dkim: z
+    .object({
+      domain: hostname,
+      selector: z
+        .string()
+        .trim()
+        .max(63)
+        .regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*$/, 'a DKIM selector such as kizuna2024'),
+      privateKey: z.string().max(20_000).optional().describe('PEM; leave out to keep the key already set'),
+    })
+    .nullish()
+    .transform((value) => value ?? null),
+});
 export type SenderSettingsInput = z.output<typeof SenderSettingsInput>;
 
 /** A field advertising mail cannot be sent without, as named in the settings. */

@@ -14,7 +14,7 @@ export const SUPPRESSION_REASONS = ['bounce', 'complaint', 'manual'] as const sa
 export const SuppressionReport = z.object({
   address: z.string().min(3).max(254).describe('The email address (compared in lower case)'),
   reason: z.enum(SUPPRESSION_REASONS),
-  at: z.coerce.date().optional().describe("When the bounce or complaint happened; default: now"),
+  at: z.coerce.date().optional().describe('When the bounce or complaint happened; default: now'),
   source: z.string().trim().min(1).max(200).optional().describe('Who reported it, e.g. "ses-bounce-webhook"'),
   detail: z.string().max(2000).optional().describe('The provider\'s diagnostic, e.g. "550 5.1.1 user unknown"'),
 });
@@ -41,7 +41,10 @@ export interface SuppressOutcome {
 }
 
 /** Suppresses the reported addresses (one statement for the batch); an address that is not one is refused, the rest written. */
-export async function suppressAddresses(pool: pg.Pool | pg.PoolClient, params: { workspaceId: string; reports: SuppressionReport[]; now: Date }): Promise<SuppressOutcome> {
+export async function suppressAddresses(
+  pool: pg.Pool | pg.PoolClient,
+  params: { workspaceId: string; reports: SuppressionReport[]; now: Date },
+): Promise<SuppressOutcome> {
   const refused: SuppressOutcome['refused'] = [];
   const rows = new Map<string, SuppressionReport & { normalized: string }>();
   params.reports.forEach((report, index) => {

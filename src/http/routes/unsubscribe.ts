@@ -57,7 +57,12 @@ export function unsubscribeRoutes(deps: AppDeps & { secret: string }): FastifyPl
             'Withdraws email + marketing consent for the customer the signed token names. No authentication, no cookie; body `List-Unsubscribe=One-Click` as multipart/form-data or application/x-www-form-urlencoded. 200 also when already withdrawn; never a redirect.',
           security: [],
           params: TokenParams,
-          response: { 200: z.object({ status: z.enum(['withdrawn', 'already_withdrawn']), message: z.string() }), 400: ErrorBody, 404: ErrorBody, 429: ErrorBody },
+          response: {
+            200: z.object({ status: z.enum(['withdrawn', 'already_withdrawn']), message: z.string() }),
+            400: ErrorBody,
+            404: ErrorBody,
+            429: ErrorBody,
+          },
         },
       },
       async (request, reply) => {
@@ -111,7 +116,8 @@ export async function registerUnsubscribe(app: FastifyInstance, deps: AppDeps & 
 
 function claimOf(token: string, secret: string): { workspaceId: string; customerId: string } {
   const claim = verifyUnsubscribeToken(secret, token);
-  if (!claim) throw new KizunaError('not_found', 'この配信停止リンクは正しくありません。メールのリンクをもう一度お試しください。 (This unsubscribe link is not valid.)');
+  if (!claim)
+    throw new KizunaError('not_found', 'この配信停止リンクは正しくありません。メールのリンクをもう一度お試しください。 (This unsubscribe link is not valid.)');
   return claim;
 }
 
@@ -148,6 +154,10 @@ function rateLimiter(clock: Clock, perMinute: number): (request: FastifyRequest)
     }
     const count = (counts.get(request.ip) ?? 0) + 1;
     counts.set(request.ip, count);
-    if (count > perMinute) throw new KizunaError('too_many_requests', '短時間にリクエストが多すぎます。しばらくしてからお試しください。 (Too many requests; try again in a minute.)');
+    if (count > perMinute)
+      throw new KizunaError(
+        'too_many_requests',
+        '短時間にリクエストが多すぎます。しばらくしてからお試しください。 (Too many requests; try again in a minute.)',
+      );
   };
 }

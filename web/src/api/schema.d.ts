@@ -4007,6 +4007,185 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/email/suppressions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Suppressed addresses, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description `next` of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["EmailSuppression"][];
+                            /** @description Pass as `cursor` for the next page; null on the last page */
+                            next: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Report bounces and complaints: the addresses are never sent to again
+         * @description Up to 1,000 reports per request. An address already suppressed keeps its first report. A report whose address is not an email address is refused (listed in `refused` with its index); the others are written.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reports: {
+                            /** @description The email address (compared in lower case) */
+                            address: string;
+                            /** @description When the bounce or complaint happened; default: now */
+                            at?: unknown;
+                            /** @description The provider's diagnostic, e.g. "550 5.1.1 user unknown" */
+                            detail?: string;
+                            /** @enum {string} */
+                            reason: "bounce" | "complaint" | "manual";
+                            /** @description Who reported it, e.g. "ses-bounce-webhook" */
+                            source?: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            added: number;
+                            alreadySuppressed: number;
+                            refused: {
+                                address: string;
+                                index: number;
+                                reason: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/events/batch": {
         parameters: {
             query?: never;
@@ -5788,6 +5967,173 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/settings/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The workspace's email sender settings
+         * @description The sender identity every advertising mail shows (特定電子メール法: name, postal address, an enquiry contact), the From and Reply-To addresses, and the DKIM domain and selector. The DKIM private key is never returned, only that one is set. `missing` lists what advertising mail still needs.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmailSenderSettings"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace the workspace's email sender settings (admin)
+         * @description Every field is replaced (absent or empty: cleared). `dkim.privateKey` (PEM, RSA or Ed25519) may be left out to keep the key already set; `dkim: null` removes the key.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        contactEmail?: string | null;
+                        contactPhone?: string | null;
+                        contactUrl?: string | null;
+                        dkim?: {
+                            domain: string;
+                            /** @description PEM; leave out to keep the key already set */
+                            privateKey?: string;
+                            selector: string;
+                        } | null;
+                        fromAddress?: string | null;
+                        postalAddress?: string | null;
+                        replyTo?: string | null;
+                        senderName?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EmailSenderSettings"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/subscription-cancel-reasons": {
         parameters: {
             query?: never;
@@ -6767,6 +7113,121 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/u/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unsubscribe confirmation page
+         * @description A page with a button that makes the one-click POST; a GET changes nothing.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The signed token of the link */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * One-click unsubscribe (RFC 8058)
+         * @description Withdraws email + marketing consent for the customer the signed token names. No authentication, no cookie; body `List-Unsubscribe=One-Click` as multipart/form-data or application/x-www-form-urlencoded. 200 also when already withdrawn; never a redirect.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The signed token of the link */
+                    token: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            message: string;
+                            /** @enum {string} */
+                            status: "withdrawn" | "already_withdrawn";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -7685,6 +8146,39 @@ export interface components {
             p75: number;
             p90: number;
             p99: number;
+        };
+        EmailSenderSettings: {
+            /** @description 苦情・問合せを受け付けるメールアドレス */
+            contactEmail: string | null;
+            /** @description 苦情・問合せを受け付ける電話番号 */
+            contactPhone: string | null;
+            /** @description 苦情・問合せを受け付けるURL */
+            contactUrl: string | null;
+            dkim: {
+                domain: string;
+                /** @constant */
+                privateKeySet: true;
+                selector: string;
+            } | null;
+            /** @description The From address of every mail */
+            fromAddress: string | null;
+            /** @description What advertising mail still needs (see missingSenderSettings): empty when it may be sent */
+            missing: string[];
+            /** @description 送信者の住所 */
+            postalAddress: string | null;
+            replyTo: string | null;
+            /** @description 送信者の氏名または名称 */
+            senderName: string | null;
+            updatedAt: string | null;
+        };
+        EmailSuppression: {
+            address: string;
+            detail: string | null;
+            /** @enum {string} */
+            reason: "bounce" | "complaint" | "manual";
+            source: string | null;
+            /** Format: date-time */
+            suppressedAt: string;
         };
         Error: {
             code: string;
