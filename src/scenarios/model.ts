@@ -234,7 +234,7 @@ export const WaitForEventStep = z.strictObject({
   /** When the timeout passes first. */
   timeoutNext: Next,
 });
-export const BranchStep = z.strictObject({ kind: z.literal('branch'), ...stepBase, condition: Condition, then: Next, else: Next });
+export const BranchStep = z.strictObject({ kind: z.literal('branch'), ...stepBase, condition: Condition, thenNext: Next, elseNext: Next });
 export const SplitArm = z.strictObject({ weight: z.number().int().min(1, 'a weight is a whole number of at least 1').max(10_000), next: Next });
 export const SplitStep = z.strictObject({ kind: z.literal('split'), ...stepBase, arms: z.array(SplitArm).min(2).max(10) });
 export const SendStep = z.strictObject({
@@ -325,7 +325,7 @@ export function nextStepIds(step: ScenarioStep): Array<string | null> {
     case 'wait_for_event':
       return [step.next, step.timeoutNext];
     case 'branch':
-      return [step.then, step.else];
+      return [step.thenNext, step.elseNext];
     case 'split':
       return step.arms.map((arm) => arm.next);
     case 'exit':
