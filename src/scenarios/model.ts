@@ -52,19 +52,9 @@ export const MAX_STEPS = 200;
 /** A duration: days, hours and minutes added together; more than zero and at most 400 days. */
 export const Duration = z
   .strictObject({
-    days: z.number().int().min(0).max(MAX_DURATION_DAYS).optional(),
-    hours: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_DURATION_DAYS * 24)
-      .optional(),
-    minutes: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_DURATION_DAYS * 24 * 60)
-      .optional(),
+    days: z.number().int().min(0).optional(),
+    hours: z.number().int().min(0).optional(),
+    minutes: z.number().int().min(0).optional(),
   })
   .refine((duration) => durationMinutes(duration) > 0, { message: 'a duration is more than zero: give days, hours or minutes' })
   .refine((duration) => durationMinutes(duration) <= MAX_DURATION_DAYS * 24 * 60, {
