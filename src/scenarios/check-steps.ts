@@ -110,17 +110,19 @@ function checkStep(
     case 'exit':
       return; // shape, conditions and event filters are checked above
     case 'wait_for_effect':
-      return checkEffectTimeline(state, step, path, params.trigger);
+      checkEffectTimeline(state, step, path, params.trigger);
+      return;
     case 'split':
       return;
     case 'send':
-      return checkSend(state, step, path, params.channels);
+      checkSend(state, step, path, params.channels);
+      return;
     case 'update_attribute':
       if (JSON.stringify(step.value).length > MAX_ATTRIBUTE_VALUE_CHARS)
         error(state, [...path, 'value'], `the value is longer than ${MAX_ATTRIBUTE_VALUE_CHARS.toLocaleString('en-US')} characters of JSON`);
       return;
     default:
-      return assertNever(step, 'step');
+      assertNever(step, 'step');
   }
 }
 
