@@ -227,7 +227,7 @@ export async function readScenarioVersion(params: { pool: Queryable; workspaceId
 /** The published version of every active scenario of the workspace: what triggers enroll customers into. */
 export async function listActiveScenarioVersions(params: { pool: Queryable; workspaceId: string }): Promise<ScenarioVersion[]> {
   const { rows } = await params.pool.query<VersionRow>(
-    `${SELECT_VERSION} v join scenarios s on s.id = v.scenario_id and s.published_version = v.version
+    `${SELECT_VERSION} join scenarios s on s.id = v.scenario_id and s.published_version = v.version
       where s.workspace_id = $1 and s.status = 'active' order by s.key`,
     [params.workspaceId],
   );
@@ -326,14 +326,14 @@ async function changeStatus(
 ): Promise<StoredScenario> {
   const { pool, workspaceId } = params;
   const id = await resolveScenario(pool, workspaceId, params.scenario);
-  const { rows } = await pool.query<{ status: ScenarioStatus }>(
-    `with changed as (update scenarios set status = $3, updated_at = $4 where id = $1 and status = $2 returning status)
-     select status from changed union all select status from scenarios where id = $1 and not exists (select 1 from changed)`,
-    [id, from, to, params.clock.now()],
-  );
-  if (rows[0]?.status !== to) {
+  const { rowCount } = await pool.query(`update scenarios set status = $3, updated_at = $4 where id = $1 and status = $2`, [id, from, to, params.clock.now()]);
+  if (rowCount === 0) {
+    const { rows } = await pool.query<{ status: ScenarioStatus }>('select status from scenarios where id = $1', [id]);
     const verb = to === 'paused' ? 'paused' : 'resumed';
-    throw new KizunaError('conflict', `The scenario "${params.scenario}" is ${rows[0]?.status ?? 'gone'}; only an ${from} scenario can be ${verb}.`);
+    throw new KizunaError(
+      'conflict',
+      `The scenario "${params.scenario}" is ${rows[0]?.status ?? 'gone'}; only ${from === 'active' ? 'an active' : 'a paused'} scenario can be ${verb}.`,
+    );
   }
   return (await readById(pool, workspaceId, id))!;
 }
