@@ -247,7 +247,13 @@ export const TaskStep = z.strictObject({
   due: Duration,
   next: Next,
 });
-export const UpdateAttributeStep = z.strictObject({ kind: z.literal('update_attribute'), ...stepBase, name: AttributeName, value: z.json(), next: Next });
+/** A JSON value (an attribute's new value). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export const JsonValue: z.ZodType<JsonValue> = z
+  .lazy(() => z.union([z.string(), z.number().finite(), z.boolean(), z.null(), z.array(JsonValue), z.record(z.string(), JsonValue)]))
+  .meta({ id: 'ScenarioJsonValue', description: 'Any JSON value' });
+
+export const UpdateAttributeStep = z.strictObject({ kind: z.literal('update_attribute'), ...stepBase, name: AttributeName, value: JsonValue, next: Next });
 export const ExitStep = z.strictObject({ kind: z.literal('exit'), ...stepBase });
 
 export const ScenarioStep = z
