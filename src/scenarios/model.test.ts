@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { durationMinutes, nextStepIds, ScenarioDocument, ScenarioStep, ScenarioTrigger } from './model.ts';
 import { readStepUpExample } from './test-scenario.ts';
@@ -21,6 +22,12 @@ describe('the scenario model', () => {
       'wait',
       'send',
     ]);
+  });
+
+  it('is the example docs/scenarios.md shows', () => {
+    const docs = readFileSync(new URL('../../docs/scenarios.md', import.meta.url), 'utf8');
+    const block = docs.slice(docs.lastIndexOf('```json') + '```json'.length, docs.lastIndexOf('```'));
+    expect(JSON.parse(block)).toEqual(readStepUpExample());
   });
 
   it('parses every trigger kind', () => {
