@@ -46,6 +46,11 @@ export const TOP_LEVEL_COMMANDS: readonly TopLevelCommand[] = [
     load: async () => (await import('./commands/journey.ts')).registerJourneyCommand,
   },
   {
+    name: 'scenario',
+    summary: 'scenarios: list them, show one, publish one from JSON, pause, resume',
+    load: async () => (await import('./commands/scenario.ts')).registerScenarioCommand,
+  },
+  {
     name: 'charter',
     summary: 'check messages against the relationship charter; show, set it',
     load: async () => (await import('./commands/charter.ts')).registerCharterCommand,

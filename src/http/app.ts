@@ -27,6 +27,9 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { registerUnsubscribe } from './routes/unsubscribe.ts';
 import { journeyRoutes } from './routes/journey.ts';
+import { scenarioRoutes } from './routes/scenarios.ts';
+import { senderSettingsGate } from '../messaging/sender-settings.ts';
+import type { SenderSettingsMissing } from '../scenarios/scenarios.ts';
 import { memberRoutes } from './routes/members.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
 import { loggingOptions, type AppLogger } from './request-log.ts';
@@ -50,6 +53,8 @@ export interface AppDeps {
    * default: a random one for this app only (tests, tools), whose links die with it.
    */
   secret?: string;
+  /** What the workspace's email sender settings lack (default: src/messaging's senderSettingsGate); advertising scenarios are not published while it names any. */
+  senderSettingsMissing?: SenderSettingsMissing;
 }
 
 /** What buildApp takes: the dependencies, where the analytics engine and the clock have defaults. */
@@ -64,7 +69,12 @@ export const webDistDir = path.resolve(path.dirname(fileURLToPath(import.meta.ur
  */
 export async function buildApp(given: AppOptions, options: { logger?: AppLogger } = {}): Promise<FastifyInstance> {
   const clock = given.clock ?? systemClock;
-  const deps: AppDeps = { ...given, clock, analytics: given.analytics ?? new AnalyticsEngine(given.database.pool, { clock }) };
+  const deps: AppDeps = {
+    ...given,
+    clock,
+    analytics: given.analytics ?? new AnalyticsEngine(given.database.pool, { clock }),
+    senderSettingsMissing: given.senderSettingsMissing ?? senderSettingsGate(given.database.db),
+  };
   // The request deadline: a handler still running then is answered 503 (see errors.ts), so no
   // request waits forever on a stuck dependency; the statement timeout ends its database work.
   const requestTimeoutMs = deps.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -116,6 +126,7 @@ export async function buildApp(given: AppOptions, options: { logger?: AppLogger 
       await api.register(importRoutes(deps));
       await api.register(subscriptionRoutes(deps));
       await api.register(journeyRoutes(deps));
+      await api.register(scenarioRoutes(deps));
       await api.register(analyticsRoutes(deps));
       await api.register(charterRoutes({ ...deps, checkMessage: deps.checkMessage ?? checkMessage }));
       await api.register(emailRoutes(deps));

@@ -209,3 +209,8 @@ function checkPrivateKey(pem: string): void {
     });
   }
 }
+
+/** What a workspace's sender settings lack for advertising mail, as the scenario publisher asks (src/scenarios: its publish gate). */
+export function senderSettingsGate(db: Kdb): (workspaceId: string) => Promise<string[]> {
+  return async (workspaceId) => missingSenderSettings(await readSenderSettings(db, workspaceId));
+}

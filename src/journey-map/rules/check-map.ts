@@ -61,7 +61,7 @@ export const MAX_RULE_CONDITIONS = 200;
 export const MAX_RULE_DEPTH = 12;
 
 /** How many conditions a rule holds and how deep all / any / not nest them (counted without recursion, so any input is safe). */
-function ruleSize(rule: unknown): { conditions: number; depth: number } {
+export function ruleSize(rule: unknown): { conditions: number; depth: number } {
   let conditions = 0;
   let depth = 0;
   const stack: Array<[unknown, number]> = [[rule, 1]];
@@ -137,7 +137,7 @@ function checkCells(input: unknown, stageKeys: readonly string[], levelKeys: rea
   });
 }
 
-async function unknownEventTypes(pool: pg.Pool | pg.ClientBase, workspaceId: string, named: RuleCheck['eventTypes']): Promise<MapProblem[]> {
+export async function unknownEventTypes(pool: pg.Pool | pg.ClientBase, workspaceId: string, named: RuleCheck['eventTypes']): Promise<MapProblem[]> {
   const standard = new Set<string>(STANDARD_EVENT_TYPES);
   const recorded = new Map<string, boolean>();
   for (const { type } of named) {
@@ -155,7 +155,7 @@ async function unknownEventTypes(pool: pg.Pool | pg.ClientBase, workspaceId: str
     );
 }
 
-async function unknownAttributes(pool: pg.Pool | pg.ClientBase, workspaceId: string, named: RuleCheck['attributes']): Promise<MapProblem[]> {
+export async function unknownAttributes(pool: pg.Pool | pg.ClientBase, workspaceId: string, named: RuleCheck['attributes']): Promise<MapProblem[]> {
   if (named.length === 0) return [];
   // A workspace without customers yet cannot tell which attributes its customers will have.
   const { rowCount: customers } = await pool.query('select 1 from customers where workspace_id = $1 limit 1', [workspaceId]);

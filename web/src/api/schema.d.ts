@@ -5967,6 +5967,725 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/scenarios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every scenario of the workspace, by key */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioListItem"][];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/scenarios/{scenario}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One scenario: its status, the published version and the draft with its problems */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The scenario id, or its key (e.g. aojiru_step_up) */
+                    scenario: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Scenario"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/scenarios/{scenario}/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Save the editor's draft of a scenario (created when its key is new)
+         * @description The draft is kept even with problems: they are answered (draft.problems) for the editor to show. Refused (422) only when the document has no valid key or its key is not the scenario addressed. Needs the admin or marketing role.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The scenario id, or its key (e.g. aojiru_step_up) */
+                    scenario: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            /** @description A ScenarioDocument (see the schema ScenarioDocument and docs/scenarios.md); checked whole, every problem with its path */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Scenario"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/scenarios/{scenario}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a scenario: nobody enters it until it is resumed
+         * @description Only an active scenario can be paused (409 otherwise). Needs the admin or marketing role.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The scenario id, or its key (e.g. aojiru_step_up) */
+                    scenario: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Scenario"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/scenarios/{scenario}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a scenario: a new version, and the scenario active
+         * @description Publishes the document given, or the saved draft. Checked whole: while any error remains it is refused (422, details.problems: path, message, severity) and nothing is written; warnings are answered. An advertising scenario is refused while the workspace's sender settings are incomplete. The same document as the published version writes no version (outcome unchanged). Customers already in the scenario stay on their version. Needs the admin or marketing role.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The scenario id, or its key (e.g. aojiru_step_up) */
+                    scenario: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ScenarioPublishRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioPublished"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/scenarios/{scenario}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused scenario
+         * @description Only a paused scenario can be resumed (409 otherwise). Needs the admin or marketing role.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The scenario id, or its key (e.g. aojiru_step_up) */
+                    scenario: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Scenario"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/scenarios/{scenario}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every published version of a scenario, newest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The scenario id, or its key (e.g. aojiru_step_up) */
+                    scenario: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioVersion"][];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/scenarios/{scenario}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One published version of a scenario */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The scenario id, or its key (e.g. aojiru_step_up) */
+                    scenario: string;
+                    version: number;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioVersion"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/settings/email": {
         parameters: {
             query?: never;
@@ -9465,6 +10184,287 @@ export interface components {
             /** @description Templates checked again against the new version (0 when unchanged) */
             templatesRechecked: number;
             version: components["schemas"]["CharterVersion"];
+        };
+        Scenario: {
+            createdAt: string;
+            draft: {
+                /** @description As saved; possibly not (yet) a valid ScenarioDocument */
+                document: {
+                    [key: string]: unknown;
+                };
+                /** @description The checker's problems of the draft now */
+                problems: components["schemas"]["ScenarioProblem"][];
+                savedAt: string;
+                savedBy: string;
+            } | null;
+            id: string;
+            key: string;
+            /** @description The version customers enter now; null before the first publish */
+            published: components["schemas"]["ScenarioVersion"] | null;
+            /** @enum {string} */
+            status: "draft" | "active" | "paused" | "archived";
+            updatedAt: string;
+        };
+        /** @description once at an instant (ISO 8601 with offset), or daily / weekly / monthly at a local time */
+        ScenarioAudienceSchedule: {
+            /** Format: date-time */
+            at: string;
+            /** @constant */
+            kind: "once";
+        } | {
+            at: string;
+            /** @constant */
+            kind: "daily";
+        } | {
+            at: string;
+            /** @constant */
+            kind: "weekly";
+            weekdays: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+        } | {
+            at: string;
+            dayOfMonth: number;
+            /** @constant */
+            kind: "monthly";
+        };
+        /** @description A scenario as JSON (docs/scenarios.md) */
+        ScenarioDocument: {
+            channels: "email"[];
+            /** @enum {string} */
+            department: "marketing" | "support" | "site_operations" | "sales";
+            description?: string;
+            exitRules: components["schemas"]["ScenarioExitRule"][];
+            key: string;
+            name: string;
+            priority: number;
+            /** @enum {string} */
+            purpose: "marketing" | "transactional";
+            reentry: components["schemas"]["ScenarioReentry"];
+            start: string;
+            steps: components["schemas"]["ScenarioStep"][];
+            trigger: components["schemas"]["ScenarioTrigger"];
+        };
+        /** @description days, hours and minutes added together; more than zero, at most 400 days */
+        ScenarioDuration: {
+            days?: number;
+            hours?: number;
+            minutes?: number;
+        };
+        /** @description A customer leaves the scenario at once (even during a wait) when a condition holds, or when leaving the cell */
+        ScenarioExitRule: {
+            condition: components["schemas"]["JourneyCondition"];
+            /** @constant */
+            kind: "condition";
+            name?: string;
+        } | {
+            /** @constant */
+            kind: "left_cell";
+            level?: string;
+            stage?: string;
+        };
+        /** @description Any JSON value */
+        ScenarioJsonValue: string | number | boolean | null | components["schemas"]["ScenarioJsonValue"][] | {
+            [key: string]: components["schemas"]["ScenarioJsonValue"];
+        };
+        ScenarioListItem: {
+            department: string | null;
+            hasDraft: boolean;
+            id: string;
+            key: string;
+            name: string | null;
+            priority: number | null;
+            publishedVersion: number | null;
+            purpose: string | null;
+            /** @enum {string} */
+            status: "draft" | "active" | "paused" | "archived";
+            triggerKind: string | null;
+            updatedAt: string;
+        };
+        /** @description A problem of a scenario: the JSON path of the node and why; errors refuse a publish */
+        ScenarioProblem: {
+            message: string;
+            path: string;
+            /** @enum {string} */
+            severity: "error" | "warning";
+        };
+        ScenarioPublished: {
+            /** @enum {string} */
+            outcome: "published" | "unchanged";
+            scenario: components["schemas"]["Scenario"];
+            warnings: components["schemas"]["ScenarioProblem"][];
+        };
+        ScenarioPublishRequestInput: {
+            /** @description The document to publish; absent: the saved draft */
+            document?: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description once: a customer enters at most once ever; once_per_days: again only N days after the last entry; every_time: on every trigger (one enrollment at a time) */
+        ScenarioReentry: {
+            /** @constant */
+            kind: "once";
+        } | {
+            days: number;
+            /** @constant */
+            kind: "once_per_days";
+        } | {
+            /** @constant */
+            kind: "every_time";
+        };
+        /** @description One step of a scenario (docs/scenarios.md) */
+        ScenarioStep: {
+            duration: components["schemas"]["ScenarioDuration"];
+            id: string;
+            /** @constant */
+            kind: "wait";
+            name?: string;
+            next: string | null;
+        } | {
+            id: string;
+            /** @constant */
+            kind: "wait_until";
+            name?: string;
+            next: string | null;
+            time?: string;
+            weekdays?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+        } | {
+            id: string;
+            /** @constant */
+            kind: "wait_for_effect";
+            name?: string;
+            next: string | null;
+            offsetDays?: number;
+            /** @enum {string} */
+            point: "delivered" | "first_feeling" | "clear";
+            product?: string;
+        } | {
+            id: string;
+            /** @constant */
+            kind: "wait_for_event";
+            name?: string;
+            next: string | null;
+            timeout: components["schemas"]["ScenarioDuration"];
+            timeoutNext: string | null;
+            type: string;
+            where?: {
+                /** @enum {string} */
+                op: "=" | "!=" | "<" | "<=" | ">" | ">=" | "in";
+                property: string;
+                value: (string | number | boolean) | (string | number | boolean)[];
+            }[];
+        } | {
+            condition: components["schemas"]["JourneyCondition"];
+            elseNext: string | null;
+            id: string;
+            /** @constant */
+            kind: "branch";
+            name?: string;
+            thenNext: string | null;
+        } | {
+            arms: {
+                next: string | null;
+                weight: number;
+            }[];
+            id: string;
+            /** @constant */
+            kind: "split";
+            name?: string;
+        } | {
+            /** @enum {string} */
+            channel: "email";
+            id: string;
+            /** @constant */
+            kind: "send";
+            name?: string;
+            next: string | null;
+            /** @enum {string} */
+            purpose?: "marketing" | "transactional";
+            templateId: string;
+        } | {
+            /** @enum {string} */
+            department: "marketing" | "support" | "site_operations" | "sales";
+            description?: string;
+            due: components["schemas"]["ScenarioDuration"];
+            id: string;
+            /** @constant */
+            kind: "task";
+            name?: string;
+            next: string | null;
+            title: string;
+        } | {
+            id: string;
+            /** @constant */
+            kind: "update_attribute";
+            name: string;
+            next: string | null;
+            value: components["schemas"]["ScenarioJsonValue"];
+        } | {
+            id: string;
+            /** @constant */
+            kind: "exit";
+            name?: string;
+        };
+        /** @description What enrolls a customer (docs/scenarios.md) */
+        ScenarioTrigger: {
+            /** @constant */
+            kind: "cell_entered";
+            level?: string;
+            stage?: string;
+        } | {
+            /** @constant */
+            kind: "cell_left";
+            level?: string;
+            stage?: string;
+        } | {
+            /** @constant */
+            kind: "event";
+            type: string;
+            where?: {
+                /** @enum {string} */
+                op: "=" | "!=" | "<" | "<=" | ">" | ">=" | "in";
+                property: string;
+                value: (string | number | boolean) | (string | number | boolean)[];
+            }[];
+        } | {
+            categories?: string[];
+            /** @constant */
+            kind: "order";
+            products?: string[];
+        } | {
+            categories?: string[];
+            /** @enum {string} */
+            change: "started" | "skipped" | "paused" | "resumed" | "cancelled" | "delivery";
+            delivery?: number;
+            /** @constant */
+            kind: "subscription";
+            products?: string[];
+        } | {
+            at?: string;
+            attribute: string;
+            /** @constant */
+            kind: "date_attribute";
+            offsetDays: number;
+            /** @enum {string} */
+            recurrence: "yearly" | "once";
+        } | {
+            at?: string;
+            categories?: string[];
+            /** @constant */
+            kind: "subscription_anniversary";
+            offsetDays: number;
+            products?: string[];
+        } | {
+            audience: components["schemas"]["JourneyCondition"];
+            /** @constant */
+            kind: "audience";
+            schedule: components["schemas"]["ScenarioAudienceSchedule"];
+        };
+        ScenarioVersion: {
+            createdAt: string;
+            createdBy: string;
+            document: components["schemas"]["ScenarioDocument"];
+            scenarioId: string;
+            summary: string;
+            version: number;
         };
         SeededKpiTree: {
             /** @description The last complete bucket before asOf, as decomposed */
