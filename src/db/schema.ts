@@ -305,6 +305,32 @@ export interface SubscriptionChangesTable {
   changed_at: DefaultTimestamp;
 }
 
+/** A scenario (src/scenarios/): its key, status, the version customers enter and the editor's draft. */
+export interface ScenariosTable {
+  id: Generated<string>;
+  workspace_id: string;
+  key: string;
+  status: ColumnType<'draft' | 'active' | 'paused' | 'archived', 'draft' | 'active' | 'paused' | 'archived' | undefined>;
+  published_version: number | null;
+  draft: unknown | null;
+  draft_saved_by: string | null;
+  draft_saved_at: Date | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+/** A published version of a scenario: its document (ScenarioDocument), immutable. */
+export interface ScenarioVersionsTable {
+  scenario_id: string;
+  version: number;
+  document: unknown;
+  created_by: string;
+  created_by_user_id: string | null;
+  created_by_api_key_id: string | null;
+  created_at: DefaultTimestamp;
+  summary: ColumnType<string, string | undefined, string>;
+}
+
 export interface JourneyMapsTable {
   workspace_id: string;
   version: number;
@@ -406,4 +432,6 @@ export interface DB {
   journey_cell_counts: JourneyCellCountsTable;
   journey_changes: JourneyChangesTable;
   journey_sweeps: JourneySweepsTable;
+  scenarios: ScenariosTable;
+  scenario_versions: ScenarioVersionsTable;
 }

@@ -24,6 +24,8 @@ import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { journeyRoutes } from './routes/journey.ts';
+import { scenarioRoutes } from './routes/scenarios.ts';
+import type { SenderSettingsMissing } from '../scenarios/scenarios.ts';
 import { memberRoutes } from './routes/members.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
 import { loggingOptions, type AppLogger } from './request-log.ts';
@@ -42,6 +44,8 @@ export interface AppDeps {
   checkMessage?: CheckMessage;
   /** The time (default: systemClock): the analyses' default dates, session expiry and sign-in throttling read it. */
   clock: Clock;
+  /** What the workspace's email sender settings lack (src/messaging); absent: publishing advertising scenarios is not gated on them. */
+  senderSettingsMissing?: SenderSettingsMissing;
 }
 
 /** What buildApp takes: the dependencies, where the analytics engine and the clock have defaults. */
@@ -108,6 +112,7 @@ export async function buildApp(given: AppOptions, options: { logger?: AppLogger 
       await api.register(importRoutes(deps));
       await api.register(subscriptionRoutes(deps));
       await api.register(journeyRoutes(deps));
+      await api.register(scenarioRoutes(deps));
       await api.register(analyticsRoutes(deps));
       await api.register(charterRoutes({ ...deps, checkMessage: deps.checkMessage ?? checkMessage }));
     },

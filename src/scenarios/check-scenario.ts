@@ -60,7 +60,7 @@ const DocumentShape = ScenarioDocument.extend({
 const TRIGGER_SHAPES: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType>([
   ['cell_entered', CellEnteredTrigger],
   ['cell_left', CellLeftTrigger],
-  ['event', EventTrigger.extend({ type: z.unknown(), where: z.unknown() })],
+  ['event', EventTrigger.extend({ type: z.unknown(), where: z.unknown().optional() })],
   ['order', OrderTrigger],
   ['subscription', SubscriptionTrigger],
   ['date_attribute', DateAttributeTrigger],

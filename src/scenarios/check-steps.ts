@@ -35,7 +35,7 @@ const STEP_SHAPES: ReadonlyMap<string, z.ZodType> = new Map<string, z.ZodType>([
   ['wait', WaitStep],
   ['wait_until', WaitUntilStep],
   ['wait_for_effect', WaitForEffectStep],
-  ['wait_for_event', WaitForEventStep.extend({ type: z.unknown(), where: z.unknown() })],
+  ['wait_for_event', WaitForEventStep.extend({ type: z.unknown(), where: z.unknown().optional() })],
   ['branch', BranchStep.extend({ condition: z.unknown() })],
   ['split', SplitStep],
   ['send', SendStep],

@@ -1,0 +1,276 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { WorkspacePrincipal } from '../../auth/permissions.ts';
+import { actorOf } from '../../charter/actor.ts';
+import { checkScenario } from '../../scenarios/check-scenario.ts';
+import { ScenarioDocument, SCENARIO_STATUSES } from '../../scenarios/model.ts';
+import {
+  listScenarios,
+  listScenarioVersions,
+  pauseScenario,
+  publishScenario,
+  readScenario,
+  readScenarioVersion,
+  resumeScenario,
+  saveScenarioDraft,
+  type ScenarioVersion,
+  type StoredScenario,
+} from '../../scenarios/scenarios.ts';
+import { KizunaError } from '../../shared/errors.ts';
+import type { AppDeps } from '../app.ts';
+import { authorizeWorkspace } from '../auth.ts';
+import { ErrorBody } from '../errors.ts';
+import { WorkspaceParams } from './workspaces.ts';
+
+const EDITORS = 'Needs the admin or marketing role.';
+
+const ScenarioParams = WorkspaceParams.extend({
+  scenario: z.string().min(1).max(100).describe('The scenario id, or its key (e.g. aojiru_step_up)'),
+});
+const VersionParams = ScenarioParams.extend({ version: z.coerce.number().int().min(1).max(1_000_000) });
+
+const Problem = z
+  .object({ path: z.string(), message: z.string(), severity: z.enum(['error', 'warning']) })
+  .meta({ id: 'ScenarioProblem', description: 'A problem of a scenario: the JSON path of the node and why; errors refuse a publish' });
+
+const Version = z
+  .object({
+    scenarioId: z.string(),
+    version: z.number().int(),
+    document: ScenarioDocument,
+    createdBy: z.string(),
+    createdAt: z.string(),
+    summary: z.string(),
+  })
+  .meta({ id: 'ScenarioVersion' });
+
+const Scenario = z
+  .object({
+    id: z.string(),
+    key: z.string(),
+    status: z.enum(SCENARIO_STATUSES),
+    published: Version.nullable().describe('The version customers enter now; null before the first publish'),
+    draft: z
+      .object({
+        document: z.record(z.string(), z.unknown()).describe('As saved; possibly not (yet) a valid ScenarioDocument'),
+        savedBy: z.string(),
+        savedAt: z.string(),
+        problems: z.array(Problem).describe("The checker's problems of the draft now"),
+      })
+      .nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Scenario' });
+
+const ScenarioListItem = z
+  .object({
+    id: z.string(),
+    key: z.string(),
+    status: z.enum(SCENARIO_STATUSES),
+    name: z.string().nullable(),
+    purpose: z.string().nullable(),
+    department: z.string().nullable(),
+    priority: z.number().int().nullable(),
+    triggerKind: z.string().nullable(),
+    publishedVersion: z.number().int().nullable(),
+    hasDraft: z.boolean(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'ScenarioListItem' });
+
+const DocumentBody = z
+  .record(z.string(), z.unknown())
+  .describe('A ScenarioDocument (see the schema ScenarioDocument and docs/scenarios.md); checked whole, every problem with its path');
+
+const PublishBody = z
+  .object({ document: DocumentBody.optional().describe('The document to publish; absent: the saved draft') })
+  .meta({ id: 'ScenarioPublishRequest' });
+
+const Published = z.object({ outcome: z.enum(['published', 'unchanged']), scenario: Scenario, warnings: z.array(Problem) }).meta({ id: 'ScenarioPublished' });
+
+/**
+ * Scenarios under /workspaces/{workspace}/scenarios: the list, one scenario with its draft and
+ * published version, saving a draft, publishing (checked whole: 422 with details.problems, every
+ * problem with its JSON path), pausing and resuming, and the versions. Reading needs 'read';
+ * changing, the admin or marketing role.
+ */
+export function scenarioRoutes(deps: AppDeps): FastifyPluginAsyncZod {
+  const { db, pool } = deps.database;
+  const clock = deps.clock;
+  const senderSettingsMissing = deps.senderSettingsMissing;
+
+  const scenarioBody = async (workspaceId: string, stored: StoredScenario) => ({
+    id: stored.id,
+    key: stored.key,
+    status: stored.status,
+    published: stored.published ? versionBody(stored.published) : null,
+    draft: stored.draft
+      ? {
+          document: stored.draft.document,
+          savedBy: stored.draft.savedBy,
+          savedAt: stored.draft.savedAt.toISOString(),
+          problems: await draftProblems(workspaceId, stored.draft.document),
+        }
+      : null,
+    createdAt: stored.createdAt.toISOString(),
+    updatedAt: stored.updatedAt.toISOString(),
+  });
+  const draftProblems = async (workspaceId: string, document: unknown) => {
+    const checked = await checkScenario({ pool, workspaceId, input: document });
+    return checked.ok ? checked.warnings : checked.problems;
+  };
+
+  return async (app) => {
+    app.get(
+      '/workspaces/:workspace/scenarios',
+      {
+        schema: {
+          tags: ['scenarios'],
+          summary: 'Every scenario of the workspace, by key',
+          params: WorkspaceParams,
+          response: { 200: z.array(ScenarioListItem), 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+        const list = await listScenarios({ pool, workspaceId: workspace.id });
+        return list.map((item) => ({ ...item, updatedAt: item.updatedAt.toISOString() }));
+      },
+    );
+
+    app.get(
+      '/workspaces/:workspace/scenarios/:scenario',
+      {
+        schema: {
+          tags: ['scenarios'],
+          summary: 'One scenario: its status, the published version and the draft with its problems',
+          params: ScenarioParams,
+          response: { 200: Scenario, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+        return scenarioBody(workspace.id, await readScenario({ pool, workspaceId: workspace.id, scenario: request.params.scenario }));
+      },
+    );
+
+    app.put(
+      '/workspaces/:workspace/scenarios/:scenario/draft',
+      {
+        schema: {
+          tags: ['scenarios'],
+          summary: "Save the editor's draft of a scenario (created when its key is new)",
+          description: `The draft is kept even with problems: they are answered (draft.problems) for the editor to show. Refused (422) only when the document has no valid key or its key is not the scenario addressed. ${EDITORS}`,
+          params: ScenarioParams,
+          body: DocumentBody,
+          response: { 200: Scenario, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 413: ErrorBody, 422: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { workspace, principal } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
+        requireScenarioEditor(principal);
+        const saved = await saveScenarioDraft({
+          pool,
+          workspaceId: workspace.id,
+          input: request.body,
+          scenario: request.params.scenario,
+          actor: await actorOf(pool, principal),
+          clock,
+        });
+        return scenarioBody(workspace.id, saved.scenario);
+      },
+    );
+
+    app.post(
+      '/workspaces/:workspace/scenarios/:scenario/publish',
+      {
+        schema: {
+          tags: ['scenarios'],
+          summary: 'Publish a scenario: a new version, and the scenario active',
+          description: `Publishes the document given, or the saved draft. Checked whole: while any error remains it is refused (422, details.problems: path, message, severity) and nothing is written; warnings are answered. An advertising scenario is refused while the workspace's sender settings are incomplete. The same document as the published version writes no version (outcome unchanged). Customers already in the scenario stay on their version. ${EDITORS}`,
+          params: ScenarioParams,
+          body: PublishBody,
+          response: { 200: Published, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 413: ErrorBody, 422: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { workspace, principal } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
+        requireScenarioEditor(principal);
+        const published = await publishScenario({
+          pool,
+          workspaceId: workspace.id,
+          scenario: request.params.scenario,
+          ...(request.body.document !== undefined ? { input: request.body.document } : {}),
+          actor: await actorOf(pool, principal),
+          clock,
+          ...(senderSettingsMissing ? { senderSettingsMissing } : {}),
+        });
+        return { outcome: published.outcome, scenario: await scenarioBody(workspace.id, published.scenario), warnings: published.warnings };
+      },
+    );
+
+    for (const action of ['pause', 'resume'] as const) {
+      app.post(
+        `/workspaces/:workspace/scenarios/:scenario/${action}`,
+        {
+          schema: {
+            tags: ['scenarios'],
+            summary: action === 'pause' ? 'Pause a scenario: nobody enters it until it is resumed' : 'Resume a paused scenario',
+            description: `${action === 'pause' ? 'Only an active scenario can be paused' : 'Only a paused scenario can be resumed'} (409 otherwise). ${EDITORS}`,
+            params: ScenarioParams,
+            response: { 200: Scenario, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+          },
+        },
+        async (request) => {
+          const { workspace, principal } = await authorizeWorkspace(db, request, request.params.workspace, 'write');
+          requireScenarioEditor(principal);
+          const change = action === 'pause' ? pauseScenario : resumeScenario;
+          return scenarioBody(workspace.id, await change({ pool, workspaceId: workspace.id, scenario: request.params.scenario, clock }));
+        },
+      );
+    }
+
+    app.get(
+      '/workspaces/:workspace/scenarios/:scenario/versions',
+      {
+        schema: {
+          tags: ['scenarios'],
+          summary: 'Every published version of a scenario, newest first',
+          params: ScenarioParams,
+          response: { 200: z.array(Version), 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+        return (await listScenarioVersions({ pool, workspaceId: workspace.id, scenario: request.params.scenario })).map(versionBody);
+      },
+    );
+
+    app.get(
+      '/workspaces/:workspace/scenarios/:scenario/versions/:version',
+      {
+        schema: {
+          tags: ['scenarios'],
+          summary: 'One published version of a scenario',
+          params: VersionParams,
+          response: { 200: Version, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+        const { scenario, version } = request.params;
+        return versionBody(await readScenarioVersion({ pool, workspaceId: workspace.id, scenario, version }));
+      },
+    );
+  };
+}
+
+function requireScenarioEditor(principal: WorkspacePrincipal): void {
+  if (principal.role !== 'admin' && principal.role !== 'marketing')
+    throw new KizunaError('forbidden', `The role "${principal.role}" may not change scenarios; an admin or marketing member can.`);
+}
+
+function versionBody(version: ScenarioVersion) {
+  return { ...version, createdAt: version.createdAt.toISOString() };
+}

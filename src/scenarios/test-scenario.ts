@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import type pg from 'pg';
+import { saveCharter } from '../charter/charters.ts';
+import { fakeCheck } from '../charter/fake-checker.ts';
+import { createTemplate, publishTemplate } from '../charter/templates.ts';
+import { TEST_CHARTER } from '../charter/test-charter.ts';
+import { demoProducts } from '../demo/catalogue.ts';
+import { demoJourneyMap } from '../demo/demo-journey-map.ts';
+import { saveJourneyMap } from '../journey-map/maps.ts';
+import { ingest } from '../journey-map/placement/test-map.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Workspace } from '../workspaces/workspaces.ts';
+import type { ScenarioContext, TemplateFacts } from './check-context.ts';
+import type { ScenarioDocument } from './model.ts';
+
+/**
+ * Fixtures of the scenario tests: the demo brand's catalogue and journey map, with message
+ * templates built for the step-up scenario (examples/scenarios/step-up.json names templates
+ * "1" … "4"; `stepUpExample` puts a workspace's own template ids in their place).
+ */
+
+export const STEP_UP_FILE = new URL('../../examples/scenarios/step-up.json', import.meta.url);
+
+/** The example file as written. */
+export function readStepUpExample(): ScenarioDocument {
+  return JSON.parse(readFileSync(STEP_UP_FILE, 'utf8')) as ScenarioDocument;
+}
+
+/** The example with its templates "1" … "4" replaced by `templateIds` (in that order). */
+export function stepUpExample(templateIds: readonly string[] = ['1', '2', '3', '4']): ScenarioDocument {
+  const document = readStepUpExample();
+  return {
+    ...document,
+    steps: document.steps.map((step) => (step.kind === 'send' ? { ...step, templateId: templateIds[Number(step.templateId) - 1]! } : step)),
+  };
+}
+
+const template = (id: string, overrides: Partial<TemplateFacts> = {}): [string, TemplateFacts] => [
+  id,
+  { id, name: `テンプレート${id}`, channel: 'email', department: 'marketing', status: 'published', ...overrides },
+];
+
+/** The demo brand as the checker sees it: its products and map, published marketing email templates 1–4, and 5 (draft), 6 (LINE), 7 (support). */
+export function demoContext(): ScenarioContext {
+  const map = demoJourneyMap();
+  return {
+    catalogue: demoProducts(0.7).map((product, i) => ({
+      id: String(i + 1),
+      sku: product.sku,
+      category: product.category,
+      effectFirstFeelingDays: product.effect?.firstFeelingDays ?? null,
+      effectClearDays: product.effect?.clearDays ?? null,
+    })),
+    map: { stages: map.stages.map((stage) => stage.key), levels: map.levels.map((level) => level.key) },
+    templates: new Map([
+      template('1'),
+      template('2'),
+      template('3'),
+      template('4'),
+      template('5', { status: 'draft' }),
+      template('6', { channel: 'line' }),
+      template('7', { department: 'support' }),
+    ]),
+  };
+}
+
+/**
+ * A workspace with the demo catalogue, the demo journey map active, the test charter, and four
+ * published marketing email templates for the step-up scenario (their ids returned, in order).
+ */
+export async function prepareScenarioWorkspace(pool: pg.Pool, workspace: Workspace, clock: Clock): Promise<{ templateIds: string[] }> {
+  const products = demoProducts(0.7).map((product) => ({
+    sku: product.sku,
+    name: product.name,
+    category: product.category,
+    price: String(product.price),
+    ...(product.effect ? { effect_first_feeling_days: product.effect.firstFeelingDays, effect_clear_days: product.effect.clearDays } : {}),
+  }));
+  await ingest(pool, workspace, 'products', products, clock);
+  await saveJourneyMap({ pool, workspaceId: workspace.id, input: demoJourneyMap(), actor: { kind: 'system', label: 'test' }, clock });
+  await saveCharter({ pool, workspaceId: workspace.id, input: TEST_CHARTER, actor: { kind: 'system', label: 'test' } });
+  const templateIds: string[] = [];
+  for (const name of ['飲み方', '最初の印象', '効果の実感', '周りの方が気づく変化']) {
+    const deps = { pool, workspaceId: workspace.id, check: fakeCheck };
+    const input = {
+      name,
+      department: 'marketing',
+      channel: 'email',
+      subject: `${name}のご案内`,
+      body: `{{ customer.name }}様、${name}についてお知らせします。`,
+    };
+    const created = await createTemplate({ ...deps, input, actor: { kind: 'system', label: 'test' } });
+    await publishTemplate({ ...deps, templateId: created.id, actor: { kind: 'system', label: 'test' }, actorIsAdmin: true });
+    templateIds.push(created.id);
+  }
+  return { templateIds };
+}
