@@ -1,3 +1,6 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import type { DB } from '../db/schema.ts';
+import { SenderSettingsInput, writeSenderSettings } from '../messaging/sender-settings.ts';
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { saveCharter } from '../charter/charters.ts';
@@ -93,5 +96,16 @@ export async function prepareScenarioWorkspace(pool: pg.Pool, workspace: Workspa
     await publishTemplate({ ...deps, templateId: created.id, actor: { kind: 'system', label: 'test' }, actorIsAdmin: true });
     templateIds.push(created.id);
   }
+  // The sender's details advertising mail shows (特定電子メール法), so marketing scenarios may be published.
+  await writeSenderSettings(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), {
+    workspaceId: workspace.id,
+    input: SenderSettingsInput.parse({
+      senderName: 'みのり青汁本舗',
+      postalAddress: '東京都千代田区丸の内1-1-1',
+      contactEmail: 'support@minori.example.jp',
+      fromAddress: 'info@minori.example.jp',
+    }),
+    now: clock.now(),
+  });
   return { templateIds };
 }
