@@ -3,6 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { migrateJobQueue } from './job-queue.ts';
 
 export const migrationsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -58,6 +59,8 @@ export async function migrate(pool: pg.Pool, dir: string = migrationsDir): Promi
         throw new Error(`Migration ${name} failed: ${(error as Error).message}`);
       }
     }
+    // The job queue's schema with the application's (its own migrations, under its own lock).
+    if (dir === migrationsDir) await migrateJobQueue(pool);
     return { applied: pending };
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);

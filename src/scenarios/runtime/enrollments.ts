@@ -51,8 +51,14 @@ export interface EnrollOutcome {
   advance?: Advance;
 }
 
-/** Schedules the wake-up job of an enrollment (the job queue); absent: only wake_at is kept (tests run them by their clock). */
-export type ScheduleWake = (client: pg.ClientBase, enrollmentId: string, stepId: string, at: string) => Promise<void>;
+/**
+ * Schedules the wake-up job of an enrollment (the job queue), in the transaction that moves it;
+ * absent: only wake_at is kept (tests run them by their clock). `effectsWritten`, when set, is
+ * called in the same transaction after effects were written, to have them performed.
+ */
+export type ScheduleWake = ((client: pg.ClientBase, enrollmentId: string, stepId: string, at: string) => Promise<void>) & {
+  effectsWritten?: (client: pg.ClientBase, workspaceId: string) => Promise<void>;
+};
 
 /**
  * Enrolls a customer in a published version now, unless its re-entry rule forbids it, and runs
@@ -273,6 +279,7 @@ async function applyAdvance(
     );
   }
   if (result.schedule && params.schedule) await params.schedule(client, state.id, result.schedule.stepId, result.schedule.at);
+  if (result.effects.length > 0) await params.schedule?.effectsWritten?.(client, workspaceId);
 }
 
 /** The conditions of a version's branch steps (the facts its interpreter reads). */
