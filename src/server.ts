@@ -13,6 +13,7 @@ import { readActiveJourneyMap } from './journey-map/maps.ts';
 import { startJourneyReactor } from './journey-map/placement/reactor.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { instanceSecret } from './shared/instance-secret.ts';
+import { startWorker } from './worker/worker.ts';
 import { DEMO_WORKSPACE, findWorkspace, type Workspace } from './workspaces/workspaces.ts';
 
 export interface RunningServer {
@@ -68,6 +69,8 @@ export async function startServer(
     ).then(() => {
       if (!stopping.signal.aborted) journeyReactor = startReactor();
     });
+    // The job queue's worker (scenario wake-ups): jobs wait in the database until it runs.
+    const worker = await startWorker({ pool: database.pool, clock: hooks.clock ?? systemClock, log: hooks.log });
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
     preloadMorphology().catch((error: unknown) =>
       hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`),
@@ -87,6 +90,7 @@ export async function startServer(
         stopping.abort();
         await reactorStarted;
         await journeyReactor?.stop();
+        await worker.stop();
         await app.close();
         await database.close();
       },
