@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { ScenarioProblem } from '../../scenarios/model.ts';
+import { dryRunScenario } from '../../scenarios/dry-run.ts';
 import { listScenarios, pauseScenario, publishScenario, readScenario, resumeScenario, type StoredScenario } from '../../scenarios/scenarios.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { RegisterCommand } from '../context.ts';
@@ -11,7 +12,7 @@ import { formatTable } from '../format-table.ts';
 import { usageError } from './analyze/options.ts';
 
 /**
- * `kizuna scenario list | show ID|KEY | publish FILE.json | pause ID | resume ID`: scenarios
+ * `kizuna scenario list | show ID|KEY | publish FILE.json | pause ID | resume ID | dry-run ID --customer C`: scenarios
  * from the command line; a scenario is a JSON file (docs/scenarios.md). Exit codes: 0 done;
  * 1 a publish refused (every problem printed with its path) or a pause/resume that does not
  * apply; 2 a usage error.
@@ -126,6 +127,50 @@ export const registerScenarioCommand: RegisterCommand = (program, context) => {
         else console.log(`Scenario "${stored.key}" is ${stored.status}.`);
       });
   }
+
+  scenarioCommand(scenario, 'dry-run')
+    .argument('<scenario>', 'the scenario id or key')
+    .requiredOption('--customer <id>', "the customer's id (external id, or Kizuna's id)")
+    .option('--draft', 'run the draft instead of the published version')
+    .description('the path one customer would take if it triggered for them now, with the moment of each step; writes and sends nothing')
+    .action(async (name: string, options: ScenarioOptions & { customer: string; draft?: boolean }) => {
+      const run = await context.withDatabase(async (database) => {
+        const workspace = await context.workspace(database, options.workspace);
+        return dryRunScenario({
+          pool: database.pool,
+          workspaceId: workspace.id,
+          scenario: name,
+          customer: options.customer,
+          clock: context.clock,
+          ...(options.draft ? { draft: true } : {}),
+        });
+      });
+      if (options.json) {
+        console.log(JSON.stringify(run, null, 2));
+        return;
+      }
+      console.log(`Dry run of ${run.scenario.key} (version ${run.scenario.version}) for customer ${run.customer.externalId}; nothing is written or sent.`);
+      for (const note of run.notes) console.log(`note: ${note}`);
+      for (const entry of run.path) {
+        const detail =
+          entry.outcome === 'waiting'
+            ? entry.until
+              ? `waits until ${entry.until}`
+              : `waits (${entry.detail ?? ''})`
+            : `${entry.outcome}${entry.detail ? ` (${entry.detail})` : ''}`;
+        console.log(`  ${entry.at}  ${entry.stepId} [${entry.kind}] ${detail}`);
+      }
+      for (const effect of run.effects) {
+        const what =
+          effect.kind === 'send'
+            ? `send template ${effect.templateId} (${effect.purpose})`
+            : effect.kind === 'task'
+              ? `task for ${effect.department}: ${effect.title}`
+              : `set ${effect.name}`;
+        console.log(`effect at ${effect.at}: ${what}`);
+      }
+      console.log(`end: ${run.end.status}${run.end.reason ? ` (${run.end.reason})` : ''}`);
+    });
 };
 
 interface ScenarioOptions {
