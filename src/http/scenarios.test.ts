@@ -126,4 +126,13 @@ describe('the scenario API', () => {
     expect(bounded.statusCode).toBe(422);
     expect(bounded.json().details.problems).toEqual([{ path: 'steps', message: 'has more than 200 items (at most 200)', severity: 'error' }]);
   });
+
+  it('answers a dry run for one customer, read-only roles included; an unknown customer is a 404', async () => {
+    await send('POST', 'scenarios/aojiru_step_up/publish', keys.marketing, { document: stepUp });
+    const unknown = await send('GET', 'scenarios/aojiru_step_up/dry-run?customer=NOPE', keys.read_only);
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().message).toBe('no customer NOPE in this workspace');
+    const missing = await send('GET', 'scenarios/aojiru_step_up/dry-run', keys.read_only);
+    expect(missing.statusCode).toBe(400);
+  });
 });

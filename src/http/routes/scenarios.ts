@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { WorkspacePrincipal } from '../../auth/permissions.ts';
 import { actorOf } from '../../charter/actor.ts';
 import { checkScenario } from '../../scenarios/check-scenario.ts';
+import { dryRunScenario } from '../../scenarios/dry-run.ts';
 import { ScenarioDocument, SCENARIO_STATUSES } from '../../scenarios/model.ts';
 import {
   listScenarios,
@@ -28,6 +29,28 @@ const ScenarioParams = WorkspaceParams.extend({
   scenario: z.string().min(1).max(100).describe('The scenario id, or its key (e.g. aojiru_step_up)'),
 });
 const VersionParams = ScenarioParams.extend({ version: z.coerce.number().int().min(1).max(1_000_000) });
+
+const DryRunBody = z
+  .object({
+    scenario: z.object({ id: z.string(), key: z.string(), version: z.union([z.number().int(), z.literal('draft')]) }),
+    customer: z.object({ id: z.string(), externalId: z.string() }),
+    trigger: z.record(z.string(), z.unknown()),
+    path: z.array(
+      z.object({
+        stepId: z.string(),
+        kind: z.string(),
+        at: z.string(),
+        outcome: z.enum(['waiting', 'passed', 'exited', 'completed']),
+        next: z.string().nullable().optional(),
+        until: z.string().optional(),
+        detail: z.string().optional(),
+      }),
+    ),
+    effects: z.array(z.record(z.string(), z.unknown())),
+    end: z.object({ status: z.enum(['active', 'completed', 'exited', 'waiting']), reason: z.string().nullable() }),
+    notes: z.array(z.string()),
+  })
+  .meta({ id: 'ScenarioDryRun' });
 
 const Problem = z
   .object({ path: z.string(), message: z.string(), severity: z.enum(['error', 'warning']) })
@@ -230,6 +253,36 @@ export function scenarioRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       );
     }
+
+    app.get(
+      '/workspaces/:workspace/scenarios/:scenario/dry-run',
+      {
+        schema: {
+          tags: ['scenarios'],
+          summary: 'The path one customer would take if the scenario triggered for them now (writes and sends nothing)',
+          description:
+            'Every step with the moment it would run, and the effects (sends, tasks, attributes) with the timing rule that chose each moment. The customer is given by external id (or Kizuna id); draft=true runs the draft.',
+          params: ScenarioParams,
+          querystring: z.object({
+            customer: z.string().trim().min(1).max(200),
+            draft: z.enum(['true', 'false']).optional(),
+          }),
+          response: { 200: DryRunBody, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+        const run = await dryRunScenario({
+          pool,
+          workspaceId: workspace.id,
+          scenario: request.params.scenario,
+          customer: request.query.customer,
+          clock,
+          ...(request.query.draft === 'true' ? { draft: true } : {}),
+        });
+        return { ...run, trigger: { ...run.trigger }, effects: run.effects.map((effect) => ({ ...effect })) };
+      },
+    );
 
     app.get(
       '/workspaces/:workspace/scenarios/:scenario/versions',

@@ -6224,6 +6224,98 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/scenarios/{scenario}/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The path one customer would take if the scenario triggered for them now (writes and sends nothing)
+         * @description Every step with the moment it would run, and the effects (sends, tasks, attributes) with the timing rule that chose each moment. The customer is given by external id (or Kizuna id); draft=true runs the draft.
+         */
+        get: {
+            parameters: {
+                query: {
+                    customer: string;
+                    draft?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    /** @description The scenario id, or its key (e.g. aojiru_step_up) */
+                    scenario: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioDryRun"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/scenarios/{scenario}/pause": {
         parameters: {
             query?: never;
@@ -10242,6 +10334,39 @@ export interface components {
             start: string;
             steps: components["schemas"]["ScenarioStep"][];
             trigger: components["schemas"]["ScenarioTrigger"];
+        };
+        ScenarioDryRun: {
+            customer: {
+                externalId: string;
+                id: string;
+            };
+            effects: {
+                [key: string]: unknown;
+            }[];
+            end: {
+                reason: string | null;
+                /** @enum {string} */
+                status: "active" | "completed" | "exited" | "waiting";
+            };
+            notes: string[];
+            path: {
+                at: string;
+                detail?: string;
+                kind: string;
+                next?: string | null;
+                /** @enum {string} */
+                outcome: "waiting" | "passed" | "exited" | "completed";
+                stepId: string;
+                until?: string;
+            }[];
+            scenario: {
+                id: string;
+                key: string;
+                version: number | "draft";
+            };
+            trigger: {
+                [key: string]: unknown;
+            };
         };
         /** @description days, hours and minutes added together; more than zero, at most 400 days */
         ScenarioDuration: {
