@@ -151,7 +151,7 @@ function triggerWords(why: Why, names: WhyNames, locale: WhyLocale): { who: stri
       const entered = record.kind === 'cell_entered';
       if (ja) {
         const verb = entered ? 'になられた' : 'から移られた';
-        const phrase = cell ? `お客さまとのお付き合いが「${cell}」${verb}` : `お客さまとのお付き合いの段階が変わった`;
+        const phrase = cell ? `お客様とのお付き合いが「${cell}」${verb}` : `お客様とのお付き合いの段階が変わった`;
         return { who: `${phrase}方`, since: `${phrase.replace(/た$/, 'て')}` };
       }
       const phrase = cell ? `your relationship with us ${entered ? 'reached' : 'moved on from'} "${cell}"` : 'your relationship with us reached a new stage';
@@ -200,7 +200,7 @@ function triggerWords(why: Why, names: WhyNames, locale: WhyLocale): { who: stri
       return { who: when, since: 'the anniversary of your subscription' };
     }
     case 'audience':
-      return ja ? { who: 'ご案内の対象のお客さま', since: 'ご案内の対象になられて' } : { who: 'you are among the customers this is meant for', since: 'you became one of them' };
+      return ja ? { who: 'ご案内の対象のお客様', since: 'ご案内の対象になられて' } : { who: 'you are among the customers this is meant for', since: 'you became one of them' };
     default:
       return assertNever(record.kind, 'trigger kind');
   }
@@ -216,7 +216,7 @@ function startedAtTrigger(since: string, trigger: TriggerRecord): boolean {
  *
  * @example
  * whyInWords(why, { scenarioName: '引き上げCRM', products: { 'MNR-AOJ-TRIAL14': 'みのり青汁 お試し14日分' } }, 'ja')
- * // 'みのり青汁 お試し14日分をお届けしてから14日目、効果がはっきりする頃の方にお送りしています。「引き上げCRM」のご案内です。'
+ * // 'みのり青汁 お試し14日分をお届けしてから14日目の方にお送りしています。「引き上げCRM」のご案内です。'
  */
 export function whyInWords(why: Why, names: WhyNames, locale: WhyLocale): string {
   const reason = reasonInWords(why, names, locale);
@@ -251,25 +251,17 @@ function reasonInWords(why: Why, names: WhyNames, locale: WhyLocale): string {
       return `${who} (sent ${when})`;
     }
     case 'effect': {
+      // The point (first feeling, clear effect) is not named: for a health food 「効果がはっきりする頃」
+      // is an efficacy claim (薬機法 第68条; the charter's checker refuses it). The day is a fact.
       const product = names.products?.[timing.sku] ?? timing.productName ?? timing.sku;
-      const pointJa = timing.point === 'first_feeling' ? '効果を感じ始める頃の方' : timing.point === 'clear' ? '効果がはっきりする頃の方' : null;
-      const pointEn = timing.point === 'first_feeling' ? 'when many begin to feel its effect' : timing.point === 'clear' ? 'when its effect becomes clear' : null;
       if (ja) {
-        const day =
-          timing.days === 0
-            ? `${product}をお届けした日`
-            : timing.days < 0
-              ? `${product}をお届けする${-timing.days}日前`
-              : `${product}をお届けしてから${timing.days}日目`;
-        return pointJa ? `${day}、${pointJa}` : `${day}の方`;
+        if (timing.days === 0) return `${product}をお届けした日の方`;
+        if (timing.days < 0) return `${product}をお届けする${-timing.days}日前の方`;
+        return `${product}をお届けしてから${timing.days}日目の方`;
       }
-      const day =
-        timing.days === 0
-          ? `${product} was delivered to you today`
-          : timing.days < 0
-            ? `${product} is to be delivered to you in ${-timing.days} days`
-            : `it is day ${timing.days} since ${product} was delivered to you`;
-      return pointEn ? `${day}, ${pointEn}` : day;
+      if (timing.days === 0) return `${product} was delivered to you today`;
+      if (timing.days < 0) return `${product} is to be delivered to you in ${-timing.days} days`;
+      return `it is day ${timing.days} since ${product} was delivered to you`;
     }
     case 'event':
       return ja ? eventWords(timing.type).ja.who : eventWords(timing.type).en.who;
