@@ -13,7 +13,14 @@ const NAMES: WhyNames = {
   stages: { trial: 'お試し' },
   levels: { interested: '関心' },
 };
-const why = (timing: Timing, trigger: TriggerRecord = ORDER): Why => ({ scenarioId: '1', key: 'trial_follow_up', version: 1, stepId: 'hello', trigger, timing });
+const why = (timing: Timing, trigger: TriggerRecord = ORDER): Why => ({
+  scenarioId: '1',
+  key: 'trial_follow_up',
+  version: 1,
+  stepId: 'hello',
+  trigger,
+  timing,
+});
 const effect = (point: 'delivered' | 'first_feeling' | 'clear', days: number): Timing => ({
   kind: 'effect',
   point,

@@ -142,7 +142,10 @@ function triggerWords(why: Why, names: WhyNames, locale: WhyLocale): { who: stri
   switch (record.kind) {
     case 'order': {
       const product = productName(record.sku, names);
-      if (ja) return product ? { who: `${product}をご注文いただいた方`, since: `${product}をご注文いただいて` } : { who: 'ご注文いただいた方', since: 'ご注文いただいて' };
+      if (ja)
+        return product
+          ? { who: `${product}をご注文いただいた方`, since: `${product}をご注文いただいて` }
+          : { who: 'ご注文いただいた方', since: 'ご注文いただいて' };
       return product ? { who: `you ordered ${product}`, since: `you ordered ${product}` } : { who: 'you placed an order', since: 'you placed an order' };
     }
     case 'cell_entered':
@@ -200,7 +203,9 @@ function triggerWords(why: Why, names: WhyNames, locale: WhyLocale): { who: stri
       return { who: when, since: 'the anniversary of your subscription' };
     }
     case 'audience':
-      return ja ? { who: 'ご案内の対象のお客様', since: 'ご案内の対象になられて' } : { who: 'you are among the customers this is meant for', since: 'you became one of them' };
+      return ja
+        ? { who: 'ご案内の対象のお客様', since: 'ご案内の対象になられて' }
+        : { who: 'you are among the customers this is meant for', since: 'you became one of them' };
     default:
       return assertNever(record.kind, 'trigger kind');
   }
@@ -221,7 +226,9 @@ function startedAtTrigger(since: string, trigger: TriggerRecord): boolean {
 export function whyInWords(why: Why, names: WhyNames, locale: WhyLocale): string {
   const reason = reasonInWords(why, names, locale);
   const scenario = names.scenarioName ?? why.key;
-  return locale === 'ja' ? `${reason}にお送りしています。「${scenario}」のご案内です。` : `We are sending you this because ${reason}. It is part of "${scenario}".`;
+  return locale === 'ja'
+    ? `${reason}にお送りしています。「${scenario}」のご案内です。`
+    : `We are sending you this because ${reason}. It is part of "${scenario}".`;
 }
 
 /** The reason without the closing (「…の方」 / "you …"). */

@@ -34,7 +34,7 @@ const TaskPage = z
 
 const TaskParams = WorkspaceParams.extend({ id: z.string().regex(/^[1-9][0-9]{0,17}$/, 'a task id is a number, e.g. 12') });
 
-const ACTING = 'Needs the role of the task\'s department (marketing, support, site_operations, sales) or admin.';
+const ACTING = "Needs the role of the task's department (marketing, support, site_operations, sales) or admin.";
 
 function taskBody(task: Task) {
   return {

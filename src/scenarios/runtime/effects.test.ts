@@ -140,10 +140,17 @@ async function twoDaysLater(): Promise<void> {
 }
 
 async function effectsOf(customerId: string) {
-  const { rows } = await pool.query<{ key: string; kind: string; status: string; outcome: Record<string, unknown> | null; attempts: number; retry_at: Date | null }>(
-    'select key, kind, status, outcome, attempts, retry_at from scenario_effects where workspace_id = $1 and customer_id = $2 order by id',
-    [workspace.id, customerId],
-  );
+  const { rows } = await pool.query<{
+    key: string;
+    kind: string;
+    status: string;
+    outcome: Record<string, unknown> | null;
+    attempts: number;
+    retry_at: Date | null;
+  }>('select key, kind, status, outcome, attempts, retry_at from scenario_effects where workspace_id = $1 and customer_id = $2 order by id', [
+    workspace.id,
+    customerId,
+  ]);
   return rows;
 }
 
@@ -181,7 +188,10 @@ describe('performing effects', () => {
     expect(mail.parsed.subject).toBe('飲み方のご案内');
     expect(mail.parsed.text).toContain('このメールをお送りした理由');
     expect(mail.parsed.text).toContain('みのり青汁 お試し14日分をご注文いただいてから2日後の方にお送りしています。「お試し後のご案内」のご案内です。');
-    const headers = mail.raw.slice(0, mail.raw.indexOf('\r\n\r\n')).replace(/\r\n[ \t]+/g, ' ').split('\r\n');
+    const headers = mail.raw
+      .slice(0, mail.raw.indexOf('\r\n\r\n'))
+      .replace(/\r\n[ \t]+/g, ' ')
+      .split('\r\n');
     const unsubscribe = headers.find((line) => line.startsWith('List-Unsubscribe: '))?.slice('List-Unsubscribe: '.length) ?? '';
     expect(unsubscribe).toMatch(new RegExp(`^<${PUBLIC_URL}/u/[^>]+>$`));
     expect(verifyUnsubscribeToken(SECRET, unsubscribe.slice(unsubscribe.lastIndexOf('/') + 1, -1))).toMatchObject({ workspaceId: workspace.id, customerId });
@@ -196,10 +206,10 @@ describe('performing effects', () => {
     ]);
     const { rows: customers } = await pool.query('select attributes from customers where id = $1', [customerId]);
     expect(customers[0].attributes).toMatchObject({ trial_followed: true });
-    const { rows: queued } = await pool.query("select cause, cause_refs from journey_changes where workspace_id = $1 and $2 = any(customer_ids) and cause = 'customer'", [
-      workspace.id,
-      customerId,
-    ]);
+    const { rows: queued } = await pool.query(
+      "select cause, cause_refs from journey_changes where workspace_id = $1 and $2 = any(customer_ids) and cause = 'customer'",
+      [workspace.id, customerId],
+    );
     // The customer's ingest queued one; the attribute update queued its own, with the effect's key.
     expect(queued).toContainEqual({ cause: 'customer', cause_refs: [`attribute:${enrollmentId}:mark:4`] });
 

@@ -223,7 +223,12 @@ async function performOne(deps: Deps, row: EffectRow): Promise<'done' | 'not_don
  * Writes what became of an effect. A late record of a row already settled as interrupted (its
  * performer was slow, not dead) still says what really happened.
  */
-async function record(deps: Deps, row: EffectRow, performed: Performed, client: pg.Pool | pg.ClientBase = deps.pool): Promise<'done' | 'not_done' | 'failed' | 'retried'> {
+async function record(
+  deps: Deps,
+  row: EffectRow,
+  performed: Performed,
+  client: pg.Pool | pg.ClientBase = deps.pool,
+): Promise<'done' | 'not_done' | 'failed' | 'retried'> {
   const now = deps.clock.now();
   const guard = `id = $1 and (status = 'sending' or (status = 'failed' and outcome->>'reason' = 'interrupted'))`;
   if (performed.status === 'retry') {
@@ -263,7 +268,8 @@ async function performSend(deps: Deps, row: EffectRow): Promise<Performed> {
     throw error;
   }
   if (template.status !== 'published') return notDone('template_not_published', `Template ${template.id} (${template.name}) is no longer published.`);
-  if (template.channel !== 'email') return notDone('template_not_email', `Template ${template.id} (${template.name}) is a ${template.channel} template, not email.`);
+  if (template.channel !== 'email')
+    return notDone('template_not_email', `Template ${template.id} (${template.name}) is a ${template.channel} template, not email.`);
 
   const recipient = await findEmailRecipient(pool, { workspaceId, customerId: row.customer_id });
   if (!recipient) return notDone('no_email_address', `Customer ${row.customer_id} has no email address.`);
@@ -298,7 +304,16 @@ async function performSend(deps: Deps, row: EffectRow): Promise<Performed> {
   }
 
   try {
-    const outcome = await sendEmail({ pool, transport: deps.transport, workspaceId, customerId: row.customer_id, to: recipient.email, sendId: row.key, message, sender });
+    const outcome = await sendEmail({
+      pool,
+      transport: deps.transport,
+      workspaceId,
+      customerId: row.customer_id,
+      to: recipient.email,
+      sendId: row.key,
+      message,
+      sender,
+    });
     switch (outcome.status) {
       case 'sent':
         return { status: 'done', outcome: { messageId: outcome.messageId, response: outcome.response, to: outcome.to, templateId: template.id } };
