@@ -331,6 +331,25 @@ export interface ScenarioVersionsTable {
   summary: ColumnType<string, string | undefined, string>;
 }
 
+export type TaskStatus = 'open' | 'done';
+
+export interface TasksTable {
+  id: Generated<string>;
+  workspace_id: string;
+  department: 'marketing' | 'support' | 'site_operations' | 'sales';
+  title: string;
+  description: string | null;
+  customer_id: string | null;
+  due_at: Timestamp | null;
+  status: ColumnType<TaskStatus, TaskStatus | undefined, TaskStatus>;
+  assignee_user_id: string | null;
+  effect_key: string | null;
+  why: unknown;
+  created_at: Timestamp;
+  done_at: Timestamp | null;
+  done_by: string | null;
+}
+
 export interface JourneyMapsTable {
   workspace_id: string;
   version: number;
@@ -462,4 +481,5 @@ export interface DB {
   email_suppressions: EmailSuppressionsTable;
   scenarios: ScenariosTable;
   scenario_versions: ScenarioVersionsTable;
+  tasks: TasksTable;
 }

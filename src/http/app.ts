@@ -28,6 +28,7 @@ import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { registerUnsubscribe } from './routes/unsubscribe.ts';
 import { journeyRoutes } from './routes/journey.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
+import { taskRoutes } from './routes/tasks.ts';
 import { senderSettingsGate } from '../messaging/sender-settings.ts';
 import type { SenderSettingsMissing } from '../scenarios/scenarios.ts';
 import { memberRoutes } from './routes/members.ts';
@@ -127,6 +128,7 @@ export async function buildApp(given: AppOptions, options: { logger?: AppLogger 
       await api.register(subscriptionRoutes(deps));
       await api.register(journeyRoutes(deps));
       await api.register(scenarioRoutes(deps));
+      await api.register(taskRoutes(deps));
       await api.register(analyticsRoutes(deps));
       await api.register(charterRoutes({ ...deps, checkMessage: deps.checkMessage ?? checkMessage }));
       await api.register(emailRoutes(deps));

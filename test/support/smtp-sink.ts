@@ -16,6 +16,8 @@ export interface SmtpSink {
   received: ReceivedMail[];
   /** Recipients the sink refuses with 550 (a hard bounce at the SMTP stage). */
   refuse: Set<string>;
+  /** Recipients the sink defers with 451 (try again later: a 4xx, e.g. greylisting). */
+  defer: Set<string>;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export interface SmtpSink {
 export async function startSmtpSink(): Promise<SmtpSink> {
   const received: ReceivedMail[] = [];
   const refuse = new Set<string>();
+  const defer = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -32,6 +35,10 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       if (refuse.has(address.address)) {
         const error = Object.assign(new Error('5.1.1 user unknown'), { responseCode: 550 });
         callback(error);
+        return;
+      }
+      if (defer.has(address.address)) {
+        callback(Object.assign(new Error('4.7.1 try again later'), { responseCode: 451 }));
         return;
       }
       callback();
@@ -61,6 +68,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: `smtp://127.0.0.1:${port}`,
     received,
     refuse,
+    defer,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
