@@ -319,6 +319,19 @@ export interface ScenariosTable {
   updated_at: DefaultTimestamp;
 }
 
+/** The scenario trigger queue (migration 0020, src/scenarios/runtime/signals.ts): one change of a customer the scenarios react to. */
+export interface ScenarioSignalsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  customer_id: string;
+  kind: 'event' | 'order' | 'subscription' | 'moved';
+  ref: string | null;
+  at: Date;
+  data: Generated<unknown>;
+  created_at: Generated<Date>;
+  processed_at: Date | null;
+}
+
 /** A published version of a scenario: its document (ScenarioDocument), immutable. */
 export interface ScenarioVersionsTable {
   scenario_id: string;
@@ -462,4 +475,5 @@ export interface DB {
   email_suppressions: EmailSuppressionsTable;
   scenarios: ScenariosTable;
   scenario_versions: ScenarioVersionsTable;
+  scenario_signals: ScenarioSignalsTable;
 }
