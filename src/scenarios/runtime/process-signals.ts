@@ -229,7 +229,7 @@ async function conditionsHolding(batch: Batch, customerId: string, conditions: C
   const today = todayOf(batch.now, batch.timezone);
   return (condition) => {
     const compiled = batch.compiled.get(condition);
-    return facts !== undefined && compiled !== undefined && compiled.holds(facts, today);
+    return facts !== undefined && compiled?.holds(facts, today) === true;
   };
 }
 
