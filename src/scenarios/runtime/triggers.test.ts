@@ -22,6 +22,7 @@ afterAll(() => database.close());
 const DAY = 86_400_000;
 const START = '2026-06-01T02:00:00.000Z';
 const TRIAL = 'MNR-AOJ-TRIAL14';
+const REGULAR = 'MNR-AOJ-SUB30';
 const COMPLAINT: ExitRule = {
   kind: 'condition',
   name: '苦情',
@@ -273,6 +274,45 @@ describe('scenario triggers at runtime', () => {
     expect(await processSignals({ pool, clock, workspaceId: workspace.id })).toMatchObject({ woken: 1 });
     expect((await enrollmentsOf(workspace, 'C-1'))[0]!.status).toBe('completed');
     expect(await effectsCount(workspace)).toBe(1);
+  });
+
+  it('subscription changes trigger: a started subscription, and the k-th delivery only', async () => {
+    const clock = manualClock(START);
+    const { workspace, templateIds } = await scenarioWorkspace(clock);
+    await publish(workspace, scenario('welcome_sub', { kind: 'subscription', change: 'started', products: [REGULAR] }, templateIds[0]!), clock);
+    await publish(workspace, scenario('third_delivery', { kind: 'subscription', change: 'delivery', delivery: 3 }, templateIds[1]!), clock);
+    const subscription = {
+      subscription_id: 'S-1',
+      customer_id: 'C-1',
+      course: '青汁定期',
+      items: [{ sku: REGULAR, quantity: 1 }],
+      cycle: '1ヶ月ごと',
+      status: 'active',
+      started_at: '2026-05-20 10:00',
+      deliveries: 2,
+    };
+    await ingest(pool, workspace, 'subscriptions', [subscription], clock);
+    // Sent again unchanged: no new change, no signal.
+    await ingest(pool, workspace, 'subscriptions', [subscription], clock);
+    expect(await signalCount(workspace, 'subscription')).toBe(1);
+    expect(await processSignals({ pool, clock, workspaceId: workspace.id })).toMatchObject({ enrolled: 1 });
+    const delivery = (n: number) => ({
+      order_id: `O-${n}`,
+      customer_id: 'C-1',
+      ordered_at: START,
+      status: 'delivered',
+      delivered_at: START,
+      subscription_id: 'S-1',
+      delivery_number: n,
+      items: [{ sku: REGULAR, quantity: 1, unit_price: '3980' }],
+    });
+    await ingest(pool, workspace, 'orders', [delivery(2)], clock);
+    expect(await processSignals({ pool, clock, workspaceId: workspace.id })).toMatchObject({ enrolled: 0 });
+    await ingest(pool, workspace, 'orders', [delivery(3)], clock);
+    expect(await processSignals({ pool, clock, workspaceId: workspace.id })).toMatchObject({ enrolled: 1 });
+    const enrollments = await enrollmentsOf(workspace, 'C-1');
+    expect(enrollments.map((e) => e.trigger.ref)).toEqual(expect.arrayContaining(['S-1#3']));
+    expect(enrollments).toHaveLength(2);
   });
 
   it('two processors at once handle every signal exactly once', async () => {
