@@ -27,3 +27,12 @@ create index scenario_signals_pending_idx on scenario_signals (workspace_id, id)
 
 -- Whether a workspace has an active enrollment, cheaply (the writers' gate).
 create index scenario_enrollments_active_workspace_idx on scenario_enrollments (workspace_id) where status = 'active';
+
+-- The scheduled triggers (date_attribute, subscription_anniversary, audience;
+-- src/scenarios/runtime/scheduled-triggers.ts): per scenario, the instant up to which its
+-- moments have been run; the next run enrolls the customers whose moment falls after it.
+create table scenario_trigger_cursors (
+  scenario_id  bigint primary key references scenarios(id) on delete cascade,
+  workspace_id bigint not null references workspaces(id) on delete cascade,
+  ran_until    timestamptz not null
+);

@@ -332,6 +332,13 @@ export interface ScenarioSignalsTable {
   processed_at: Date | null;
 }
 
+/** How far a scenario's scheduled trigger has run (migration 0020, src/scenarios/runtime/scheduled-triggers.ts). */
+export interface ScenarioTriggerCursorsTable {
+  scenario_id: string;
+  workspace_id: string;
+  ran_until: Date;
+}
+
 /** A published version of a scenario: its document (ScenarioDocument), immutable. */
 export interface ScenarioVersionsTable {
   scenario_id: string;
@@ -476,4 +483,5 @@ export interface DB {
   scenarios: ScenariosTable;
   scenario_versions: ScenarioVersionsTable;
   scenario_signals: ScenarioSignalsTable;
+  scenario_trigger_cursors: ScenarioTriggerCursorsTable;
 }

@@ -9,6 +9,7 @@ import { publishScenario } from '../scenarios.ts';
 import { prepareScenarioWorkspace, stepUpExample } from '../test-scenario.ts';
 import { runDueSteps } from './enrollments.ts';
 import { processSignals } from './process-signals.ts';
+import { runScheduledTriggers } from './scheduled-triggers.ts';
 import { startScenarioReactor } from './reactor.ts';
 
 /**
@@ -368,5 +369,107 @@ describe('scenario triggers at runtime', () => {
     } finally {
       await reactor.stop();
     }
+  });
+});
+
+describe('scheduled triggers', () => {
+  it('a date attribute enrolls each customer on their day at the local time, once', async () => {
+    const clock = manualClock(START);
+    const { workspace, templateIds } = await scenarioWorkspace(clock);
+    await publish(
+      workspace,
+      scenario('birthday', { kind: 'date_attribute', attribute: 'birthday', offsetDays: -1, recurrence: 'yearly', at: '10:00' }, templateIds[0]!),
+      clock,
+    );
+    await ingest(
+      pool,
+      workspace,
+      'customers',
+      [
+        { customer_id: 'C-1', attributes: { birthday: '1990-06-04' } },
+        { customer_id: 'C-2', attributes: { birthday: '1985-06-11T00:00:00+09:00' } },
+        { customer_id: 'C-3' },
+      ],
+      clock,
+    );
+    // The first run starts the scenario's cursor.
+    expect(await runScheduledTriggers({ pool, clock, workspaceId: workspace.id })).toEqual({ scenarios: 1, enrolled: 0 });
+    // 2026-06-03 09:59 in Tokyo: not yet.
+    clock.set(new Date('2026-06-03T00:59:00Z'));
+    expect((await runScheduledTriggers({ pool, clock, workspaceId: workspace.id })).enrolled).toBe(0);
+    clock.set(new Date('2026-06-03T01:30:00Z'));
+    expect((await runScheduledTriggers({ pool, clock, workspaceId: workspace.id })).enrolled).toBe(1);
+    expect((await enrollmentsOf(workspace, 'C-1'))[0]!.trigger).toMatchObject({
+      kind: 'date_attribute',
+      ref: 'birthday:2026-06-03',
+      at: '2026-06-03T01:00:00.000Z',
+    });
+    expect((await runScheduledTriggers({ pool, clock, workspaceId: workspace.id })).enrolled).toBe(0);
+    clock.advance(10 * DAY);
+    expect((await runScheduledTriggers({ pool, clock, workspaceId: workspace.id })).enrolled).toBe(1);
+    expect(await enrollmentsOf(workspace, 'C-2')).toHaveLength(1);
+    expect(await enrollmentsOf(workspace, 'C-3')).toEqual([]);
+  });
+
+  it('a subscription anniversary enrolls the customer of an active subscription on its yearly day', async () => {
+    const clock = manualClock(START);
+    const { workspace, templateIds } = await scenarioWorkspace(clock);
+    await publish(workspace, scenario('anniversary', { kind: 'subscription_anniversary', offsetDays: 0, products: [REGULAR] }, templateIds[0]!), clock);
+    const subscription = (id: string, customer: string, status: string) => ({
+      subscription_id: id,
+      customer_id: customer,
+      course: '青汁定期',
+      items: [{ sku: REGULAR, quantity: 1 }],
+      cycle: '1ヶ月ごと',
+      status,
+      started_at: '2025-06-05 10:00',
+      deliveries: 12,
+      ...(status === 'cancelled' ? { cancelled_at: '2026-01-10 10:00' } : {}),
+    });
+    await ingest(pool, workspace, 'subscriptions', [subscription('S-1', 'C-1', 'active'), subscription('S-2', 'C-2', 'cancelled')], clock);
+    await runScheduledTriggers({ pool, clock, workspaceId: workspace.id });
+    clock.set(new Date('2026-06-05T00:30:00Z'));
+    expect((await runScheduledTriggers({ pool, clock, workspaceId: workspace.id })).enrolled).toBe(1);
+    expect((await enrollmentsOf(workspace, 'C-1'))[0]!.trigger).toMatchObject({ kind: 'subscription_anniversary', ref: 'S-1:2026', sku: REGULAR });
+    expect(await enrollmentsOf(workspace, 'C-2')).toEqual([]);
+  });
+
+  it('an audience enrolls everyone its condition holds for when its schedule fires', async () => {
+    const clock = manualClock(START);
+    const { workspace, templateIds } = await scenarioWorkspace(clock);
+    await publish(
+      workspace,
+      scenario(
+        'buyers',
+        { kind: 'audience', audience: { fact: 'purchase_count', op: '>=', value: 1 }, schedule: { kind: 'daily', at: '09:00' } },
+        templateIds[0]!,
+        { exitRules: [COMPLAINT] },
+      ),
+      clock,
+    );
+    const order = (id: string, customer: string) => ({
+      order_id: id,
+      customer_id: customer,
+      ordered_at: START,
+      status: 'confirmed',
+      items: [{ sku: TRIAL, quantity: 1, unit_price: '980' }],
+    });
+    await ingest(pool, workspace, 'orders', [order('O-1', 'C-1'), order('O-2', 'C-3')], clock);
+    await ingest(pool, workspace, 'customers', [{ customer_id: 'C-2' }], clock);
+    await runScheduledTriggers({ pool, clock, workspaceId: workspace.id });
+    // The next morning at 09:00 in Tokyo; C-3 complained a minute before.
+    clock.set(new Date('2026-06-01T23:59:00Z'));
+    await event(workspace, clock, 'C-3', 'support_contact', { topic: 'complaint' });
+    clock.set(new Date('2026-06-02T00:00:00Z'));
+    expect((await runScheduledTriggers({ pool, clock, workspaceId: workspace.id })).enrolled).toBe(1);
+    expect((await enrollmentsOf(workspace, 'C-1'))[0]!.trigger.kind).toBe('audience');
+    expect(await enrollmentsOf(workspace, 'C-2')).toEqual([]);
+    // C-3 complained within the day: the exit rule holds, so not enrolled.
+    expect(await enrollmentsOf(workspace, 'C-3')).toEqual([]);
+    // The next day: C-1 entered before (re-entry once); C-3's complaint is more than a day old now, so C-3 enters.
+    clock.advance(DAY);
+    expect((await runScheduledTriggers({ pool, clock, workspaceId: workspace.id })).enrolled).toBe(1);
+    expect(await enrollmentsOf(workspace, 'C-1')).toHaveLength(1);
+    expect(await enrollmentsOf(workspace, 'C-3')).toHaveLength(1);
   });
 });
