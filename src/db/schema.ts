@@ -319,6 +319,26 @@ export interface ScenariosTable {
   updated_at: DefaultTimestamp;
 }
 
+/** The scenario trigger queue (migration 0020, src/scenarios/runtime/signals.ts): one change of a customer the scenarios react to. */
+export interface ScenarioSignalsTable {
+  id: Generated<string>;
+  workspace_id: string;
+  customer_id: string;
+  kind: 'event' | 'order' | 'subscription' | 'moved';
+  ref: string | null;
+  at: Date;
+  data: Generated<unknown>;
+  created_at: Generated<Date>;
+  processed_at: Date | null;
+}
+
+/** How far a scenario's scheduled trigger has run (migration 0020, src/scenarios/runtime/scheduled-triggers.ts). */
+export interface ScenarioTriggerCursorsTable {
+  scenario_id: string;
+  workspace_id: string;
+  ran_until: Date;
+}
+
 /** A published version of a scenario: its document (ScenarioDocument), immutable. */
 export interface ScenarioVersionsTable {
   scenario_id: string;
@@ -482,4 +502,6 @@ export interface DB {
   scenarios: ScenariosTable;
   scenario_versions: ScenarioVersionsTable;
   tasks: TasksTable;
+  scenario_signals: ScenarioSignalsTable;
+  scenario_trigger_cursors: ScenarioTriggerCursorsTable;
 }

@@ -3,6 +3,7 @@ import { findIdentityConflicts, upsertCustomers } from '../customers/upsert-cust
 import { insertEvents } from '../events/insert-events.ts';
 import { catalogueFields, noteRecordsForJourney, subscriptionOwners } from '../journey-map/record-changes.ts';
 import { findUnknownProducts, upsertOrders } from '../orders/upsert-orders.ts';
+import { noteRecordsForScenarios, subscriptionsBeforeWrite } from '../scenarios/runtime/signals.ts';
 import { upsertProducts } from '../products/upsert-products.ts';
 import { systemClock } from '../shared/clock.ts';
 import { assertNever } from '../shared/errors.ts';
@@ -214,7 +215,8 @@ export async function writeRecords(
   writer: SubscriptionWriter = DEFAULT_WRITER,
 ): Promise<void> {
   if (valid.records.length === 0) return;
-  // Each write queues the customers it touched for the journey map, in this transaction (src/journey-map/record-changes.ts).
+  // Each write queues the customers it touched for the journey map, in this transaction (src/journey-map/record-changes.ts),
+  // and the changes scenarios react to (src/scenarios/runtime/signals.ts).
   switch (valid.kind) {
     case 'customers':
       await noteRecordsForJourney(client, workspaceId, valid, { customerIds: await upsertCustomers(client, workspaceId, valid.records) });
@@ -228,14 +230,20 @@ export async function writeRecords(
     }
     case 'orders':
       await noteRecordsForJourney(client, workspaceId, valid, { orders: await upsertOrders(client, workspaceId, valid.records) });
+      await noteRecordsForScenarios(client, workspaceId, valid, {});
       return;
-    case 'events':
-      await noteRecordsForJourney(client, workspaceId, valid, { customerIds: (await insertEvents(client, workspaceId, valid.records)).customerIds });
+    case 'events': {
+      const { customerIds } = await insertEvents(client, workspaceId, valid.records);
+      await noteRecordsForJourney(client, workspaceId, valid, { customerIds });
+      await noteRecordsForScenarios(client, workspaceId, valid, { customerIds });
       return;
+    }
     case 'subscriptions': {
       const previousOwners = await subscriptionOwners(client, workspaceId, valid.records);
+      const subscriptionsBefore = await subscriptionsBeforeWrite(client, workspaceId, valid.records);
       await upsertSubscriptions(client, { workspaceId, records: valid.records, writer });
       await noteRecordsForJourney(client, workspaceId, valid, { previousOwners });
+      await noteRecordsForScenarios(client, workspaceId, valid, { subscriptionsBefore });
       return;
     }
     default:

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { AnalyticsEngine } from '../../analytics/engine/analytics-engine.ts';
 import { formatDay } from '../../analytics/periods.ts';
 import { localDateOf } from '../../shared/time.ts';
+import { writeMoveSignals } from '../../scenarios/runtime/signals.ts';
 import type { JourneyMap } from '../model.ts';
 import { compileMap, loadCatalogue, placeFacts, type CompiledMap } from '../rules/compile.ts';
 import type { CustomerFacts } from '../rules/facts.ts';
@@ -234,6 +235,8 @@ export class PlacementWrites {
         where m.moved`,
       [workspaceId, version, at, this.ids, this.fromStages, this.fromLevels, this.stages, this.levels, this.causes, this.refs, this.moved],
     );
+    // Scenarios with a cell trigger or a left_cell exit rule react to these moves (src/scenarios/runtime/signals.ts).
+    await writeMoveSignals(client, workspaceId, at, this);
   }
 }
 

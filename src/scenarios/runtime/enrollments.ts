@@ -357,3 +357,30 @@ export async function enrollmentsWaitingFor(
   );
   return rows.map((row) => ({ id: row.id, stepId: row.step_id, visit: row.visit, where: row.wait_event_where ?? [] }));
 }
+
+/**
+ * Ends an active enrollment at once — an exit rule held, even in the middle of a wait — in the
+ * caller's transaction: status exited with its reason, no wake-up, no event or delivery awaited,
+ * and a step-log row at the step it was in (step_id cleared, as the interpreter's exit does). Its pending wake-up job finds it no longer active
+ * and does nothing. Returns false when it was not active.
+ */
+export async function exitEnrollment(client: pg.ClientBase, params: { enrollmentId: string; reason: string; now: Date }): Promise<boolean> {
+  const { rows } = await client.query<{ step_id: string | null }>(
+    `with was as (select id, step_id from scenario_enrollments where id = $1 and status = 'active' for update)
+     update scenario_enrollments e
+        set status = 'exited', step_id = null, exit_reason = $2, wake_at = null, wait_event_type = null, wait_event_where = null,
+            waiting_for_delivery = false, finished_at = $3
+       from was where e.id = was.id
+      returning was.step_id`,
+    [params.enrollmentId, params.reason, params.now],
+  );
+  const row = rows[0];
+  if (!row) return false;
+  await client.query(`insert into scenario_step_log (enrollment_id, step_id, kind, outcome, at, detail) values ($1, $2, 'exit_rule', 'exited', $3, $4)`, [
+    params.enrollmentId,
+    row.step_id ?? '(entry)',
+    params.now,
+    params.reason,
+  ]);
+  return true;
+}

@@ -1,0 +1,350 @@
+import type pg from 'pg';
+import { withTransaction } from '../../db/transaction.ts';
+import type { Condition } from '../../journey-map/model.ts';
+import { loadFacts } from '../../journey-map/placement/facts-loader.ts';
+import { todayOf } from '../../journey-map/placement/local-days.ts';
+import { compileCondition, emptyNeeds, loadCatalogue, mergeNeeds } from '../../journey-map/rules/compile.ts';
+import type { CatalogueProduct, CustomerFacts } from '../../journey-map/rules/facts.ts';
+import { passesValueTest } from '../../journey-map/rules/value-test.ts';
+import type { PropertyTest } from '../../journey-map/model.ts';
+import type { Clock } from '../../shared/clock.ts';
+import { ScenarioDocument, type ExitRule, type ScenarioTrigger } from '../model.ts';
+import { listActiveScenarioVersions } from '../scenarios.ts';
+import {
+  enrollCustomer,
+  enrollmentsWaitingFor,
+  exitEnrollment,
+  type RunnableVersion,
+  type ScheduleWake,
+  type TriggerRecord,
+  wakeEnrollment,
+} from './enrollments.ts';
+import type { CellRef, SignalData, SignalKind } from './signals.ts';
+
+/**
+ * Processing the trigger queue (scenario_signals): for each signal, in id order, for its customer:
+ * 1. exit rules of the customer's active enrollments — a `condition` rule that holds now (the
+ *    customer's facts at the clock's instant) or a `left_cell` rule on a move out of the cell —
+ *    end the enrollment at once, even in the middle of a wait (exitEnrollment);
+ * 2. wake-ups — an event wakes the enrollments waiting for its type whose property tests it
+ *    passes; an order with a delivery recorded wakes the enrollments waiting for one (recheck);
+ * 3. triggers — every active scenario whose trigger matches enrolls the customer (under its
+ *    re-entry rule), unless one of its condition exit rules already holds for them (they would
+ *    leave at once), and not twice for the same order, event or subscription change (ref).
+ * Exit rules run before triggers, so a signal that both triggers a scenario and meets one of its
+ * exit conditions enrolls nobody. A batch of signals is taken `for update skip locked` and marked
+ * processed in the transaction that writes their effects: a retry or a second processor never
+ * handles a signal twice. Signals of one workspace are processed in id order within a batch;
+ * two processors may run different batches of it at once.
+ */
+
+export interface ProcessOutcome {
+  processed: number;
+  enrolled: number;
+  exited: number;
+  woken: number;
+}
+
+interface SignalRow {
+  id: string;
+  customer_id: string;
+  kind: SignalKind;
+  ref: string | null;
+  at: Date;
+  data: SignalData[SignalKind];
+}
+
+interface Batch {
+  client: pg.ClientBase;
+  workspaceId: string;
+  timezone: string;
+  now: Date;
+  versions: RunnableVersion[];
+  catalogue: CatalogueProduct[];
+  compiled: Map<Condition, ReturnType<typeof compileCondition>>;
+  schedule?: ScheduleWake | undefined;
+  outcome: ProcessOutcome;
+}
+
+const BATCH = 100;
+
+export async function processSignals(params: {
+  pool: pg.Pool;
+  clock: Clock;
+  workspaceId: string;
+  schedule?: ScheduleWake;
+  /** At most this many signals (default: until none is left). */
+  limit?: number;
+}): Promise<ProcessOutcome> {
+  const outcome: ProcessOutcome = { processed: 0, enrolled: 0, exited: 0, woken: 0 };
+  const limit = params.limit ?? Number.POSITIVE_INFINITY;
+  while (outcome.processed < limit) {
+    const taken = await withTransaction(params.pool, async (client) => {
+      const { rows } = await client.query<SignalRow>(
+        `select id, customer_id, kind, ref, at, data from scenario_signals
+          where workspace_id = $1 and processed_at is null
+          order by id limit $2
+          for update skip locked`,
+        [params.workspaceId, Math.min(BATCH, limit - outcome.processed)],
+      );
+      if (rows.length === 0) return 0;
+      const now = params.clock.now();
+      const { rows: workspace } = await client.query<{ timezone: string }>('select timezone from workspaces where id = $1', [params.workspaceId]);
+      const batch: Batch = {
+        client,
+        workspaceId: params.workspaceId,
+        timezone: workspace[0]!.timezone,
+        now,
+        versions: (await listActiveScenarioVersions({ pool: client, workspaceId: params.workspaceId })).map((v) => ({
+          scenarioId: v.scenarioId,
+          version: v.version,
+          document: v.document,
+        })),
+        catalogue: await loadCatalogue(client, params.workspaceId),
+        compiled: new Map(),
+        schedule: params.schedule,
+        outcome,
+      };
+      for (const row of rows) await processOne(batch, row);
+      await client.query('update scenario_signals set processed_at = $2 where id = any($1::bigint[])', [rows.map((row) => row.id), now]);
+      return rows.length;
+    });
+    if (taken === 0) break;
+    outcome.processed += taken;
+  }
+  return outcome;
+}
+
+interface ActiveEnrollment {
+  id: string;
+  scenario_id: string;
+  document: unknown;
+  trigger: TriggerRecord;
+}
+
+async function processOne(batch: Batch, signal: SignalRow): Promise<void> {
+  const { client, workspaceId, now } = batch;
+  const customerId = signal.customer_id;
+  const { rows: active } = await client.query<ActiveEnrollment>(
+    `select e.id, e.scenario_id, v.document, e.trigger
+       from scenario_enrollments e join scenario_versions v on v.scenario_id = e.scenario_id and v.version = e.version
+      where e.workspace_id = $1 and e.customer_id = $2 and e.status = 'active'
+      order by e.id
+      for update of e`,
+    [workspaceId, customerId],
+  );
+  const enrollments = active.map((row) => ({ ...row, document: ScenarioDocument.parse(row.document) }));
+  const triggered = batch.versions.filter((version) => triggerMatches(version.document.trigger, signal, batch.catalogue));
+
+  // The customer's facts now, for every condition exit rule concerned (loaded once).
+  const conditions = [...enrollments.map((e) => e.document), ...triggered.map((v) => v.document)].flatMap((document) =>
+    document.exitRules.flatMap((rule) => (rule.kind === 'condition' ? [rule.condition] : [])),
+  );
+  const holds = await conditionsHolding(batch, customerId, conditions);
+
+  // 1. Exit rules.
+  const stillActive: typeof enrollments = [];
+  for (const enrollment of enrollments) {
+    const rule = enrollment.document.exitRules.find((each) => exitRuleApplies(each, enrollment, signal, holds));
+    if (rule) {
+      await exitEnrollment(client, { enrollmentId: enrollment.id, reason: `exit rule: ${exitRuleName(rule)}`, now });
+      batch.outcome.exited++;
+    } else stillActive.push(enrollment);
+  }
+
+  // 2. Wake-ups.
+  if (signal.kind === 'event') {
+    const data = signal.data as SignalData['event'];
+    for (const waiting of await enrollmentsWaitingFor(client, workspaceId, customerId, data.type)) {
+      if (!propertiesPass(waiting.where, data.properties)) continue;
+      const result = await wakeEnrollment(client, {
+        enrollmentId: waiting.id,
+        wake: { kind: 'event', stepId: waiting.stepId, visit: waiting.visit, ref: signal.ref ?? signal.id },
+        now,
+        ...(batch.schedule ? { schedule: batch.schedule } : {}),
+      });
+      if (result && !result.stale) batch.outcome.woken++;
+    }
+  }
+  if (signal.kind === 'order' && (signal.data as SignalData['order']).delivered) {
+    const { rows } = await client.query<{ id: string; step_id: string; visit: number }>(
+      `select id, step_id, visit from scenario_enrollments
+        where workspace_id = $1 and customer_id = $2 and status = 'active' and waiting_for_delivery order by id`,
+      [workspaceId, customerId],
+    );
+    for (const row of rows) {
+      const result = await wakeEnrollment(client, {
+        enrollmentId: row.id,
+        wake: { kind: 'recheck', stepId: row.step_id, visit: row.visit },
+        now,
+        ...(batch.schedule ? { schedule: batch.schedule } : {}),
+      });
+      if (result && !result.stale) batch.outcome.woken++;
+    }
+  }
+
+  // 3. Triggers.
+  for (const version of triggered) {
+    const exitHolds = version.document.exitRules.some((rule) => rule.kind === 'condition' && holds(rule.condition));
+    if (exitHolds) continue;
+    const trigger = triggerRecord(version.document.trigger, signal, batch.catalogue);
+    // The same order, event or subscription change enrolls once per scenario (a record sent again is not a new trigger).
+    if (signal.kind !== 'moved' && trigger.ref !== null) {
+      const { rows } = await client.query(
+        `select 1 from scenario_enrollments
+          where workspace_id = $1 and customer_id = $2 and scenario_id = $3 and trigger->>'kind' = $4 and trigger->>'ref' = $5 limit 1`,
+        [workspaceId, customerId, version.scenarioId, trigger.kind, trigger.ref],
+      );
+      if (rows.length > 0) continue;
+    }
+    const result = await enrollCustomer(client, {
+      workspaceId,
+      timezone: batch.timezone,
+      version,
+      customerId,
+      trigger,
+      now,
+      ...(batch.schedule ? { schedule: batch.schedule } : {}),
+    });
+    if (result.enrolled) batch.outcome.enrolled++;
+  }
+}
+
+/** A predicate over the customer's facts now for the given conditions. */
+async function conditionsHolding(batch: Batch, customerId: string, conditions: Condition[]): Promise<(condition: Condition) => boolean> {
+  if (conditions.length === 0) return () => false;
+  let needs = emptyNeeds();
+  for (const condition of conditions) {
+    let compiled = batch.compiled.get(condition);
+    if (!compiled) {
+      compiled = compileCondition(condition, batch.catalogue);
+      batch.compiled.set(condition, compiled);
+    }
+    needs = mergeNeeds(needs, compiled.needs);
+  }
+  const [facts]: Array<CustomerFacts | undefined> = await loadFacts(
+    { db: batch.client, workspaceId: batch.workspaceId, timezone: batch.timezone, needs, at: batch.now },
+    { ids: [customerId] },
+  );
+  const today = todayOf(batch.now, batch.timezone);
+  return (condition) => {
+    const compiled = batch.compiled.get(condition);
+    return facts !== undefined && compiled?.holds(facts, today) === true;
+  };
+}
+
+function exitRuleName(rule: ExitRule): string {
+  if (rule.kind === 'condition') return rule.name ?? 'condition';
+  return `left the cell${rule.stage || rule.level ? ` ${rule.stage ?? '*'}/${rule.level ?? '*'}` : ''}`;
+}
+
+function exitRuleApplies(
+  rule: ExitRule,
+  enrollment: { document: ScenarioDocument; trigger: TriggerRecord },
+  signal: SignalRow,
+  holds: (condition: Condition) => boolean,
+): boolean {
+  if (rule.kind === 'condition') return holds(rule.condition);
+  if (signal.kind !== 'moved') return false;
+  const move = signal.data as SignalData['moved'];
+  const cell = leftCellTarget(rule, enrollment);
+  if (!cell) return false;
+  return cellMatches(cell, move.from) && !cellMatches(cell, move.to);
+}
+
+/** The cell a left_cell rule keeps the customer in: its own keys, else the trigger's cell. */
+function leftCellTarget(
+  rule: Extract<ExitRule, { kind: 'left_cell' }>,
+  enrollment: { document: ScenarioDocument; trigger: TriggerRecord },
+): { stage?: string | undefined; level?: string | undefined } | null {
+  if (rule.stage !== undefined || rule.level !== undefined) return { stage: rule.stage, level: rule.level };
+  const trigger = enrollment.document.trigger;
+  if (trigger.kind !== 'cell_entered') return null;
+  if (trigger.stage !== undefined || trigger.level !== undefined) return { stage: trigger.stage, level: trigger.level };
+  // A trigger on any cell: the cell the customer entered.
+  const [stage, level] = (enrollment.trigger.ref ?? '').split('/');
+  return stage && level ? { stage, level } : null;
+}
+
+function cellMatches(want: { stage?: string | undefined; level?: string | undefined }, cell: CellRef | null): boolean {
+  if (!cell) return false;
+  return (want.stage === undefined || want.stage === cell.stage) && (want.level === undefined || want.level === cell.level);
+}
+
+function propertiesPass(tests: readonly PropertyTest[] | undefined, properties: Record<string, unknown>): boolean {
+  return (tests ?? []).every((test) => passesValueTest(properties[test.property], test.op, test.value));
+}
+
+/** The first of `skus` a selection names (by SKU or category); no selection: the first. Undefined: none matches. */
+function firstSelected(
+  selection: { products?: string[] | undefined; categories?: string[] | undefined },
+  skus: readonly string[],
+  catalogue: readonly CatalogueProduct[],
+): string | undefined {
+  if (!selection.products?.length && !selection.categories?.length) return skus[0] ?? '';
+  return skus.find((sku) => {
+    if (selection.products?.includes(sku)) return true;
+    const category = catalogue.find((product) => product.sku === sku)?.category;
+    return category != null && (selection.categories?.includes(category) ?? false);
+  });
+}
+
+function triggerMatches(trigger: ScenarioTrigger, signal: SignalRow, catalogue: readonly CatalogueProduct[]): boolean {
+  switch (trigger.kind) {
+    case 'event': {
+      if (signal.kind !== 'event') return false;
+      const data = signal.data as SignalData['event'];
+      return data.type === trigger.type && propertiesPass(trigger.where, data.properties);
+    }
+    case 'order': {
+      if (signal.kind !== 'order') return false;
+      return firstSelected(trigger, (signal.data as SignalData['order']).skus, catalogue) !== undefined;
+    }
+    case 'subscription': {
+      if (signal.kind !== 'subscription') return false;
+      const data = signal.data as SignalData['subscription'];
+      if (data.change !== trigger.change) return false;
+      if (trigger.change === 'delivery' && trigger.delivery !== undefined && data.delivery !== trigger.delivery) return false;
+      return firstSelected(trigger, data.skus, catalogue) !== undefined;
+    }
+    case 'cell_entered': {
+      if (signal.kind !== 'moved') return false;
+      const move = signal.data as SignalData['moved'];
+      return cellMatches(trigger, move.to) && !cellMatches(trigger, move.from);
+    }
+    case 'cell_left': {
+      if (signal.kind !== 'moved') return false;
+      const move = signal.data as SignalData['moved'];
+      return cellMatches(trigger, move.from) && !cellMatches(trigger, move.to);
+    }
+    case 'date_attribute':
+    case 'subscription_anniversary':
+    case 'audience':
+      return false;
+  }
+}
+
+function triggerRecord(trigger: ScenarioTrigger, signal: SignalRow, catalogue: readonly CatalogueProduct[]): TriggerRecord {
+  const at = signal.at.toISOString();
+  switch (signal.kind) {
+    case 'order': {
+      const data = signal.data as SignalData['order'];
+      const sku = trigger.kind === 'order' ? firstSelected(trigger, data.skus, catalogue) : undefined;
+      return { kind: trigger.kind, ref: signal.ref, at, orderId: data.orderId, sku: sku || null };
+    }
+    case 'subscription': {
+      const data = signal.data as SignalData['subscription'];
+      const sku = trigger.kind === 'subscription' ? firstSelected(trigger, data.skus, catalogue) : undefined;
+      const ref = data.change === 'delivery' ? `${signal.ref}#${data.delivery}` : `${signal.ref}:${data.change}@${at}`;
+      return { kind: trigger.kind, ref, at, sku: sku || null };
+    }
+    case 'moved': {
+      const move = signal.data as SignalData['moved'];
+      const cell = trigger.kind === 'cell_left' ? move.from : move.to;
+      // A cell's trigger ref names the cell and the instant: entering it again later is a new trigger (the re-entry rule decides).
+      return { kind: trigger.kind, ref: cell ? `${cell.stage}/${cell.level}` : null, at };
+    }
+    case 'event':
+      return { kind: trigger.kind, ref: signal.ref, at };
+  }
+}

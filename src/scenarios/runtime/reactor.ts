@@ -1,0 +1,174 @@
+import pg from 'pg';
+import type { Clock } from '../../shared/clock.ts';
+import type { ScheduleWake } from './enrollments.ts';
+import { processSignals } from './process-signals.ts';
+import { SCENARIO_CHANNEL } from './signals.ts';
+
+/**
+ * The scenarios' live path: writers queue signals (scenario_signals, in their own transaction,
+ * with a NOTIFY on kizuna_scenarios carrying the workspace id); the reactor LISTENs and, for each
+ * notified workspace, processes its committed signals (processSignals). At start, and after a
+ * lost connection, it processes every workspace with unprocessed signals (notifications sent
+ * while nobody listened are gone; the rows are not). Nothing polls.
+ */
+
+export interface ScenarioReactor {
+  /** Stops listening and waits for the processing in flight. */
+  stop(): Promise<void>;
+  /** Resolves when no processing is in flight. */
+  idle(): Promise<void>;
+}
+
+export interface ScenarioReactorOptions {
+  pool: pg.Pool;
+  /** The dedicated LISTEN connection is made from this (database.url). */
+  connectionString: string;
+  clock: Clock;
+  schedule?: ScheduleWake;
+  log?: (line: string) => void;
+}
+
+const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000];
+/** A failed run is tried again after this long (its signals are still queued). */
+const RETRY_MS = 5000;
+
+export function startScenarioReactor(options: ScenarioReactorOptions): ScenarioReactor {
+  const { pool, clock, schedule: scheduleWake } = options;
+  const log = options.log ?? (() => {});
+  const workspaces = new Map<string, { running: boolean; again: boolean; retry: NodeJS.Timeout | null }>();
+  let inFlight = 0;
+  let idleWaiters: Array<() => void> = [];
+  let stopped = false;
+  let listener: pg.Client | null = null;
+  let reconnectAttempt = 0;
+  let reconnectTimer: NodeJS.Timeout | null = null;
+
+  const settle = () => {
+    if (inFlight > 0) return;
+    const waiters = idleWaiters;
+    idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+
+  /** One run in flight per workspace; notified meanwhile: one more after it. */
+  const run = (workspaceId: string) => {
+    if (stopped) return;
+    let state = workspaces.get(workspaceId);
+    if (!state) {
+      state = { running: false, again: false, retry: null };
+      workspaces.set(workspaceId, state);
+    }
+    const current = state;
+    if (current.running) {
+      current.again = true;
+      return;
+    }
+    current.running = true;
+    inFlight++;
+    void (async () => {
+      try {
+        do {
+          current.again = false;
+          try {
+            const outcome = await processSignals({ pool, clock, workspaceId, ...(scheduleWake ? { schedule: scheduleWake } : {}) });
+            if (outcome.enrolled + outcome.exited + outcome.woken > 0)
+              log(
+                `Scenarios: workspace ${workspaceId}: ${outcome.processed} signals, ${outcome.enrolled} enrolled, ${outcome.exited} exited, ${outcome.woken} woken`,
+              );
+          } catch (error) {
+            log(`Scenarios: processing workspace ${workspaceId} failed (${messageOf(error)}); trying again in ${RETRY_MS / 1000} s`);
+            if (!current.retry && !stopped) {
+              current.retry = setTimeout(() => {
+                current.retry = null;
+                run(workspaceId);
+              }, RETRY_MS);
+              current.retry.unref?.();
+            }
+          }
+        } while (current.again && !stopped);
+      } finally {
+        current.running = false;
+        inFlight--;
+        settle();
+      }
+    })();
+  };
+
+  const drainEverything = async () => {
+    const { rows } = await pool.query<{ workspace_id: string }>('select distinct workspace_id from scenario_signals where processed_at is null');
+    for (const row of rows) run(row.workspace_id);
+  };
+
+  const connect = async () => {
+    if (stopped) return;
+    const client = new pg.Client({ connectionString: options.connectionString, application_name: 'kizuna-scenario-reactor' });
+    const lost = (error?: Error) => {
+      if (listener !== client) return;
+      listener = null;
+      client.removeAllListeners('notification');
+      client.end().catch(() => undefined);
+      if (stopped) return;
+      log(`Scenarios: the listening connection was lost${error ? ` (${error.message})` : ''}; reconnecting`);
+      reconnect();
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
+    client.on('notification', (message) => {
+      if (message.channel === SCENARIO_CHANNEL && message.payload) run(message.payload);
+    });
+    try {
+      listener = client;
+      await client.connect();
+      await client.query(`listen ${SCENARIO_CHANNEL}`);
+      reconnectAttempt = 0;
+      await drainEverything();
+    } catch (error) {
+      if (listener === client) lost(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+
+  const reconnect = () => {
+    if (stopped || reconnectTimer) return;
+    const delay = RECONNECT_DELAYS_MS[Math.min(reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)]!;
+    reconnectAttempt++;
+    inFlight++;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      void connect().finally(() => {
+        inFlight--;
+        settle();
+      });
+    }, delay);
+  };
+
+  inFlight++;
+  void connect().finally(() => {
+    inFlight--;
+    settle();
+  });
+
+  return {
+    idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
+    stop: async () => {
+      stopped = true;
+      if (reconnectTimer) {
+        clearTimeout(reconnectTimer);
+        reconnectTimer = null;
+        inFlight--;
+      }
+      for (const state of workspaces.values()) {
+        if (state.retry) clearTimeout(state.retry);
+        state.retry = null;
+      }
+      const client = listener;
+      listener = null;
+      await client?.end().catch(() => undefined);
+      settle();
+      if (inFlight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
