@@ -13,7 +13,9 @@ import { readActiveJourneyMap } from './journey-map/maps.ts';
 import { startJourneyReactor } from './journey-map/placement/reactor.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { instanceSecret } from './shared/instance-secret.ts';
-import { startWorker } from './worker/worker.ts';
+import { scheduleWakeJob, startWorker } from './worker/worker.ts';
+import { startScenarioReactor } from './scenarios/runtime/reactor.ts';
+import { createSmtpTransport } from './messaging/smtp.ts';
 import { DEMO_WORKSPACE, findWorkspace, type Workspace } from './workspaces/workspaces.ts';
 
 export interface RunningServer {
@@ -69,8 +71,14 @@ export async function startServer(
     ).then(() => {
       if (!stopping.signal.aborted) journeyReactor = startReactor();
     });
-    // The job queue's worker (scenario wake-ups): jobs wait in the database until it runs.
-    const worker = await startWorker({ pool: database.pool, clock: hooks.clock ?? systemClock, log: hooks.log });
+    // The job queue's worker (scenario wake-ups; with SMTP, the effects: sends, tasks,
+    // attributes): jobs wait in the database until a worker takes them.
+    const clock = hooks.clock ?? systemClock;
+    const email = config.smtpUrl ? { transport: createSmtpTransport(config.smtpUrl), secret: instanceSecret(config), publicUrl: config.publicUrl } : undefined;
+    if (!email) hooks.log('Email: KIZUNA_SMTP_URL is not set; scenario sends wait in the queue until a worker with SMTP runs');
+    const worker = await startWorker({ pool: database.pool, clock, log: hooks.log, email });
+    // Scenario triggers, exit rules and event waits: the writers' signals, woken by NOTIFY.
+    const scenarioReactor = startScenarioReactor({ pool: database.pool, connectionString: database.url, clock, schedule: scheduleWakeJob, log: hooks.log });
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
     preloadMorphology().catch((error: unknown) =>
       hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`),
@@ -90,6 +98,7 @@ export async function startServer(
         stopping.abort();
         await reactorStarted;
         await journeyReactor?.stop();
+        await scenarioReactor.stop();
         await worker.stop();
         await app.close();
         await database.close();

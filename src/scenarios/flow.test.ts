@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
+import { type SmtpSink, startSmtpSink } from '../../test/support/smtp-sink.ts';
+import { ingest } from '../journey-map/placement/test-map.ts';
+import { createSmtpTransport } from '../messaging/smtp.ts';
+import { systemClock } from '../shared/clock.ts';
+import { type KizunaWorker, scheduleWakeJob, startWorker } from '../worker/worker.ts';
+import type { Workspace } from '../workspaces/workspaces.ts';
+import { startScenarioReactor } from './runtime/reactor.ts';
+import { publishScenario } from './scenarios.ts';
+import { prepareScenarioWorkspace } from './test-scenario.ts';
+
+/**
+ * The whole path as `kizuna serve` runs it: an event written through the ingest path signals
+ * the scenario reactor, which enrolls the customer; the send is written under its key and rings
+ * the job queue, whose worker sends it over SMTP — with the reason in the footer and the
+ * one-click unsubscribe headers. Nothing here advances a clock: the scenario sends at once.
+ */
+const database = connectTestDatabase();
+const { pool } = database;
+let sink: SmtpSink;
+let worker: KizunaWorker;
+let reactor: ReturnType<typeof startScenarioReactor>;
+let workspace: Workspace;
+
+beforeAll(async () => {
+  sink = await startSmtpSink();
+  workspace = await freshWorkspace(database);
+  const { templateIds } = await prepareScenarioWorkspace(pool, workspace, systemClock);
+  await publishScenario({
+    pool,
+    workspaceId: workspace.id,
+    input: {
+      key: 'welcome_back',
+      name: 'ご来店のお礼',
+      purpose: 'marketing',
+      department: 'marketing',
+      priority: 50,
+      channels: ['email'],
+      trigger: { kind: 'event', type: 'page_view', where: [{ property: 'page', op: '=', value: 'course' }] },
+      reentry: { kind: 'once' },
+      exitRules: [],
+      start: 'thanks',
+      steps: [{ kind: 'send', id: 'thanks', channel: 'email', templateId: templateIds[0]!, next: null }],
+    },
+    actor: { kind: 'system', label: 'test' },
+    clock: systemClock,
+  });
+  worker = await startWorker({
+    pool,
+    clock: systemClock,
+    email: { transport: createSmtpTransport(sink.url), secret: 'x'.repeat(40), publicUrl: 'https://crm.example.jp' },
+  });
+  reactor = startScenarioReactor({ pool, connectionString: database.url, clock: systemClock, schedule: scheduleWakeJob });
+});
+afterAll(async () => {
+  await reactor.stop();
+  await worker.stop();
+  await sink.close();
+  await database.close();
+});
+
+describe('a scenario from an ingested event to the inbox', () => {
+  it('sends the message once, with why and how to unsubscribe, soon after the event is written', async () => {
+    await ingest(
+      pool,
+      workspace,
+      'customers',
+      [
+        {
+          customer_id: 'C-1',
+          name: '山田 花子',
+          email: 'hanako@example.jp',
+          consents: [{ channel: 'email', purpose: 'marketing', status: 'granted', at: '2026-05-01T10:00:00+09:00', source: 'signup form' }],
+        },
+      ],
+      systemClock,
+    );
+    const event = (key: string, page: string) =>
+      ingest(
+        pool,
+        workspace,
+        'events',
+        [{ idempotency_key: key, customer_id: 'C-1', type: 'page_view', occurred_at: new Date().toISOString(), properties: { page } }],
+        systemClock,
+      );
+    await event('e1', 'top');
+    await event('e2', 'course');
+    await event('e3', 'course');
+    for (let attempt = 0; attempt < 300 && sink.received.length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+    // A moment more for a second message, were there one.
+    await reactor.idle();
+    const { rows } = await pool.query<{ status: string }>(`select e.status from scenario_effects e where e.workspace_id = $1 and e.status <> 'done'`, [
+      workspace.id,
+    ]);
+    expect(rows).toEqual([]);
+    expect(sink.received.map((mail) => mail.to)).toEqual([['hanako@example.jp']]);
+    const mail = sink.received[0]!;
+    expect(mail.parsed.text).toContain('このメールをお送りした理由');
+    expect(mail.raw).toMatch(/^List-Unsubscribe:\s+<https:\/\/crm\.example\.jp\/u\//m);
+    expect(mail.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
+    const enrollments = await pool.query('select status from scenario_enrollments where workspace_id = $1', [workspace.id]);
+    expect(enrollments.rows).toEqual([{ status: 'completed' }]);
+  });
+});
