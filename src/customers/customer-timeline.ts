@@ -1,12 +1,17 @@
 import type pg from 'pg';
+import { loadWhyNames, type Why, whyInWords } from '../scenarios/why.ts';
 import { KizunaError } from '../shared/errors.ts';
 
-export type TimelineKind = 'order' | 'event' | 'consent' | 'profile';
+export type TimelineKind = 'order' | 'event' | 'consent' | 'profile' | 'message';
 
 export interface TimelineEntry {
   at: Date;
   kind: TimelineKind;
-  /** Order status, event type (page_view...), `channel.purpose.status` for consent, `created` for the profile. */
+  /**
+   * Order status, event type (page_view...), `channel.purpose.status` for consent, `created` for
+   * the profile; for a message (a scenario's send, task or attribute update), its status
+   * (pending, sending, done, not_done, failed), with the reason in words (details.whyText).
+   */
   type: string;
   /** A short identifier of the entry: order id, event type, channel. */
   summary: string;
@@ -15,7 +20,8 @@ export interface TimelineEntry {
 
 /**
  * One timeline of everything that happened to a customer, newest first: orders, behavioural
- * events, consent changes and the profile's creation. Pages with an opaque cursor over
+ * events, consent changes, the profile's creation, and what scenarios did for them (messages,
+ * tasks, attribute updates, each with why). Pages with an opaque cursor over
  * (time, kind, id), so entries at the same instant are neither lost nor repeated.
  */
 export async function getCustomerTimeline(
@@ -43,6 +49,12 @@ export async function getCustomerTimeline(
        union all
        select c.created_at, 'profile', c.id, 'created', c.external_id, jsonb_build_object('externalId', c.external_id)
          from customers c where c.id = $1 and c.workspace_id = $2
+       union all
+       select coalesce(se.done_at, se.created_at), 'message', se.id, se.status, s.key,
+              jsonb_build_object('scenario', s.key, 'version', se.why->'version', 'step', se.step_id, 'effect', se.kind,
+                                 'status', se.status, 'templateId', se.payload->'templateId', 'why', se.why, 'outcome', se.outcome)
+         from scenario_effects se join scenarios s on s.id = (se.why->>'scenarioId')::bigint
+        where se.customer_id = $1 and se.workspace_id = $2
      ) u) t
      where ($3::timestamptz is null or (t.at, t.kind, t.id) < ($3::timestamptz, $4::text, $5::bigint))
      order by t.at desc, t.kind desc, t.id desc
@@ -50,6 +62,13 @@ export async function getCustomerTimeline(
     [customerId, workspaceId, cursor?.at ?? null, cursor?.kind ?? null, cursor?.id ?? null, page.limit + 1],
   );
   const entries = rows.slice(0, page.limit);
+  // A message says why it was sent, in words (the footer's 「このメールをお送りした理由」), in both languages.
+  for (const entry of entries) {
+    if (entry.kind !== 'message') continue;
+    const why = entry.details.why as Why;
+    const names = await loadWhyNames(pool, workspaceId, why);
+    entry.details.whyText = { ja: whyInWords(why, names, 'ja'), en: whyInWords(why, names, 'en') };
+  }
   const last = entries.at(-1);
   return {
     entries: entries.map(({ at, kind, type, summary, details }) => ({ at, kind, type, summary, details })),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
 import { type SmtpSink, startSmtpSink } from '../../test/support/smtp-sink.ts';
+import { getCustomerTimeline } from '../customers/customer-timeline.ts';
 import { ingest } from '../journey-map/placement/test-map.ts';
 import { createSmtpTransport } from '../messaging/smtp.ts';
 import { systemClock } from '../shared/clock.ts';
@@ -101,5 +102,16 @@ describe('a scenario from an ingested event to the inbox', () => {
     expect(mail.raw).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click/m);
     const enrollments = await pool.query('select status from scenario_enrollments where workspace_id = $1', [workspace.id]);
     expect(enrollments.rows).toEqual([{ status: 'completed' }]);
+    // The customer's timeline shows the message, with why in words (the footer's text).
+    const { rows: customers } = await pool.query<{ id: string }>('select id from customers where workspace_id = $1 and external_id = $2', [
+      workspace.id,
+      'C-1',
+    ]);
+    const { entries } = await getCustomerTimeline(pool, workspace.id, customers[0]!.id, { limit: 20 });
+    const message = entries.find((entry) => entry.kind === 'message');
+    expect(message).toMatchObject({ type: 'done', summary: 'welcome_back', details: { effect: 'send', step: 'thanks' } });
+    const whyText = message!.details.whyText as { ja: string; en: string };
+    expect(mail.parsed.text).toContain(whyText.ja);
+    expect(whyText.en).toBe('We are sending you this because you viewed a page of our site. It is part of "ご来店のお礼".');
   });
 });

@@ -9080,7 +9080,7 @@ export interface components {
                     [key: string]: unknown;
                 };
                 /** @enum {string} */
-                kind: "order" | "event" | "consent" | "profile";
+                kind: "order" | "event" | "consent" | "profile" | "message";
                 summary: string;
                 type: string;
             }[];

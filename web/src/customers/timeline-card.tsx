@@ -87,9 +87,9 @@ export function TimelineCard({ customerId }: { customerId: string }) {
 }
 
 function TimelineItem({ entry }: { entry: TimelineEntry }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { format } = useCurrentWorkspace();
-  const { text, details } = describe(entry, t, format);
+  const { text, details } = describe(entry, t, format, locale);
   return (
     <li className={`kind-${entry.kind}`}>
       <div className="timeline-meta">
@@ -103,7 +103,7 @@ function TimelineItem({ entry }: { entry: TimelineEntry }) {
 }
 
 /** One line of text in the operator's language for each kind of entry, and its remaining details. */
-function describe(entry: TimelineEntry, t: Messages, format: Format): { text: ReactNode; details?: ReactNode } {
+function describe(entry: TimelineEntry, t: Messages, format: Format, locale: 'ja' | 'en'): { text: ReactNode; details?: ReactNode } {
   const detail = (key: string) => displayValue(entry.details[key]);
   switch (entry.kind) {
     case 'order':
@@ -133,5 +133,13 @@ function describe(entry: TimelineEntry, t: Messages, format: Format): { text: Re
       };
     case 'profile':
       return { text: t.timeline.profileCreated(entry.summary) };
+    case 'message': {
+      // What a scenario did for the customer, and why (the same words as the message's footer).
+      const whyText = entry.details.whyText as { ja?: string; en?: string } | undefined;
+      return {
+        text: t.timeline.message(entry.summary, labelOf(t.timeline.effects, detail('effect')), labelOf(t.timeline.effectStatus, entry.type)),
+        ...(whyText?.[locale] ? { details: whyText[locale] } : {}),
+      };
+    }
   }
 }

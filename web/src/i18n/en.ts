@@ -259,10 +259,13 @@ export const en: Messages = {
     notFound: 'This customer does not exist.',
   },
   timeline: {
-    kinds: { order: 'Order', event: 'Event', consent: 'Consent', profile: 'Profile' },
+    kinds: { order: 'Order', event: 'Event', consent: 'Consent', profile: 'Profile', message: 'Scenario' },
     order: (orderId, amount, items, status) => `Order ${orderId} · ${amount} · ${items} ${items === '1' ? 'item' : 'items'} · ${status}`,
     consent: (channel, purpose, status) => `${channel} (${purpose}): ${status}`,
     profileCreated: (customerId) => `Profile created (customer ID ${customerId})`,
+    message: (scenario, effect, status) => `Scenario ${scenario}: ${effect} (${status})`,
+    effects: { send: 'Email sent', task: 'Task created', update_attribute: 'Attribute updated' },
+    effectStatus: { pending: 'Waiting', sending: 'Sending', done: 'Done', not_done: 'Not sent', failed: 'Failed' },
     eventTypes: {
       page_view: 'Page view',
       email_open: 'Email opened',

@@ -219,10 +219,13 @@ export const ja = {
     notFound: 'この顧客は見つかりません。',
   },
   timeline: {
-    kinds: { order: '注文', event: 'イベント', consent: '同意', profile: 'プロフィール' },
+    kinds: { order: '注文', event: 'イベント', consent: '同意', profile: 'プロフィール', message: 'シナリオ' },
     order: (orderId: string, amount: string, items: string, status: string) => `注文 ${orderId}・${amount}・${items}点・${status}`,
     consent: (channel: string, purpose: string, status: string) => `${channel}(${purpose})を${status}`,
     profileCreated: (customerId: string) => `プロフィールを作成(顧客ID ${customerId})`,
+    message: (scenario: string, effect: string, status: string) => `シナリオ ${scenario}:${effect}(${status})`,
+    effects: { send: 'メール送信', task: 'タスク作成', update_attribute: '属性の更新' } as Record<string, string>,
+    effectStatus: { pending: '送信待ち', sending: '送信中', done: '完了', not_done: '送らず', failed: '失敗' } as Record<string, string>,
     eventTypes: {
       page_view: 'ページ閲覧',
       email_open: 'メール開封',
