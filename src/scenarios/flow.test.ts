@@ -88,8 +88,15 @@ describe('a scenario from an ingested event to the inbox', () => {
     await event('e1', 'top');
     await event('e2', 'course');
     await event('e3', 'course');
-    for (let attempt = 0; attempt < 300 && sink.received.length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
-    // A moment more for a second message, were there one.
+    // Until the mail is at the sink and its effect recorded (the performer records it after the SMTP server accepted it).
+    const settled = async () => {
+      const { rows } = await pool.query<{ n: number }>(
+        `select count(*)::int as n from scenario_effects where workspace_id = $1 and status in ('pending', 'sending')`,
+        [workspace.id],
+      );
+      return sink.received.length > 0 && rows[0]!.n === 0;
+    };
+    for (let attempt = 0; attempt < 600 && !(await settled()); attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
     await reactor.idle();
     const { rows } = await pool.query<{ status: string }>(`select e.status from scenario_effects e where e.workspace_id = $1 and e.status <> 'done'`, [
       workspace.id,
