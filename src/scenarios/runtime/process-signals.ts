@@ -276,7 +276,7 @@ function propertiesPass(tests: readonly PropertyTest[] | undefined, properties: 
 }
 
 /** The first of `skus` a selection names (by SKU or category); no selection: the first. Undefined: none matches. */
-function firstSelected(
+export function firstSelected(
   selection: { products?: string[] | undefined; categories?: string[] | undefined },
   skus: readonly string[],
   catalogue: readonly CatalogueProduct[],

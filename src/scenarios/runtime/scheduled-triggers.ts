@@ -1,3 +1,4 @@
+import { firstSelected } from './process-signals.ts';
 import type pg from 'pg';
 import { dayNumber, formatDay } from '../../analytics/periods.ts';
 import { withTransaction } from '../../db/transaction.ts';
@@ -137,7 +138,7 @@ async function dueCustomers(
           [workspaceId, timezone, monthDays, Number(target.slice(0, 4))],
         );
         for (const row of rows) {
-          const sku = selected(trigger, row.skus, params.catalogue);
+          const sku = firstSelected(trigger, row.skus, params.catalogue);
           if (sku === undefined) continue;
           due.push({ customerId: row.customer_id, ref: `${row.external_id}:${target.slice(0, 4)}`, at: moment.at, sku: sku || null });
         }
@@ -181,19 +182,6 @@ function lastScheduledMoment(schedule: Extract<ScenarioTrigger, { kind: 'audienc
     return schedule.weekdays.includes(weekday);
   });
   return moments.at(-1)?.at ?? null;
-}
-
-function selected(
-  selection: { products?: string[] | undefined; categories?: string[] | undefined },
-  skus: readonly string[],
-  catalogue: readonly CatalogueProduct[],
-): string | undefined {
-  if (!selection.products?.length && !selection.categories?.length) return skus[0] ?? '';
-  return skus.find((sku) => {
-    if (selection.products?.includes(sku)) return true;
-    const category = catalogue.find((product) => product.sku === sku)?.category;
-    return category != null && (selection.categories?.includes(category) ?? false);
-  });
 }
 
 /** Enrolls the due customers (not when a condition exit rule holds for them, nor twice for the same moment). */
