@@ -18,7 +18,7 @@
  * --workspace names an existing one.
  */
 import { parseArgs } from 'node:util';
-import cliProgress from 'cli-progress';
+import { progress } from './support/progress.ts';
 import pg from 'pg';
 import { addDays } from '../src/analytics/periods.ts';
 import { AnalyticsEngine } from '../src/analytics/engine/analytics-engine.ts';
@@ -70,21 +70,6 @@ async function time<T>(work: () => Promise<T>, runs = RUNS): Promise<{ seconds: 
     all.push((performance.now() - started) / 1000);
   }
   return { seconds: Math.min(...all), result: result as T, all };
-}
-
-function progress(format: string): { update(done: number, total: number): void; stop(): void } {
-  const bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
-  let started = false;
-  return {
-    update(done, total) {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.update(done);
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
 }
 
 const opened = args.workspace ? await openExisting(args.workspace) : await openGenerated();

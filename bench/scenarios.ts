@@ -22,7 +22,7 @@
  * Uses DATABASE_URL when set, else the embedded PostgreSQL; a fresh database either way.
  */
 import { parseArgs } from 'node:util';
-import cliProgress from 'cli-progress';
+import { progress } from './support/progress.ts';
 import { Kysely, PostgresDialect } from 'kysely';
 import { createApiKey } from '../src/auth/api-keys.ts';
 import { readTemplate } from '../src/charter/templates.ts';
@@ -65,21 +65,6 @@ const PUBLIC_URL = 'https://crm.example.jp';
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(0)} ms`;
 const s = (seconds: number) => (seconds < 1 ? ms(seconds) : `${seconds.toFixed(2)} s`);
-
-function progress(format: string): { update(done: number, total: number): void; stop(): void } {
-  const bar = new cliProgress.SingleBar({ format, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
-  let started = false;
-  return {
-    update(done, total) {
-      if (!started) bar.start(total, 0);
-      started = true;
-      bar.update(done);
-    },
-    stop() {
-      if (started) bar.stop();
-    },
-  };
-}
 
 /** The real time moved by an offset: the runtime's clock, set past a wait without sleeping. */
 let offsetMs = 0;
