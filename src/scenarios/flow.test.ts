@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
+import { freshWorkspace, isolatedTestDatabase } from '../../test/support/database.ts';
 import { type SmtpSink, startSmtpSink } from '../../test/support/smtp-sink.ts';
 import { getCustomerTimeline } from '../customers/customer-timeline.ts';
 import { ingest } from '../journey-map/placement/test-map.ts';
@@ -17,7 +17,8 @@ import { prepareScenarioWorkspace } from './test-scenario.ts';
  * the job queue, whose worker sends it over SMTP — with the reason in the footer and the
  * one-click unsubscribe headers. Nothing here advances a clock: the scenario sends at once.
  */
-const database = connectTestDatabase();
+// A database of its own: a worker or reactor here acts on every workspace of its database.
+const database = await isolatedTestDatabase();
 const { pool } = database;
 let sink: SmtpSink;
 let worker: KizunaWorker;

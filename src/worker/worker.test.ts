@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
+import { freshWorkspace, isolatedTestDatabase } from '../../test/support/database.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { ingest } from '../journey-map/placement/test-map.ts';
 import { enrollCustomer } from '../scenarios/runtime/enrollments.ts';
@@ -13,7 +13,8 @@ import { type KizunaWorker, scheduleWakeJob, startWorker, wakeDue } from './work
  * past) is advanced by the worker's job, once, with the worker's clock; a job rung before the
  * worker's clock reaches wake_at changes nothing and is added again.
  */
-const database = connectTestDatabase();
+// A database of its own: a worker or reactor here acts on every workspace of its database.
+const database = await isolatedTestDatabase();
 const { pool } = database;
 let worker: KizunaWorker | null = null;
 afterAll(async () => {

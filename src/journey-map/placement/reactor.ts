@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { listenToChannel } from '../../db/listen.ts';
 import type { AnalyticsEngine } from '../../analytics/engine/analytics-engine.ts';
 import { withTransaction } from '../../db/transaction.ts';
 import type { Clock } from '../../shared/clock.ts';
@@ -87,7 +88,6 @@ export interface ReactorOptions {
   concurrency?: number;
 }
 
-const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000];
 /** A failed drain is tried again after this long (its rows are still queued). */
 const RETRY_MS = 5000;
 
@@ -104,9 +104,6 @@ export function startJourneyReactor(options: ReactorOptions): JourneyReactor {
   let inFlight = 0;
   let idleWaiters: Array<() => void> = [];
   let stopped = false;
-  let listener: pg.Client | null = null;
-  let reconnectAttempt = 0;
-  let reconnectTimer: NodeJS.Timeout | null = null;
 
   const stateOf = (workspaceId: string) => {
     let state = workspaces.get(workspaceId);
@@ -235,73 +232,34 @@ export function startJourneyReactor(options: ReactorOptions): JourneyReactor {
     for (const row of rows) schedule(row.workspace_id);
   };
 
-  const connect = async () => {
-    if (stopped) return;
-    const client = new pg.Client({ connectionString: options.connectionString, application_name: 'kizuna-journey-reactor' });
-    const lost = (error?: Error) => {
-      if (listener !== client) return;
-      listener = null;
-      client.removeAllListeners('notification');
-      client.end().catch(() => undefined);
-      if (stopped) return;
-      log(`Journey map: the listening connection was lost${error ? ` (${error.message})` : ''}; reconnecting`);
-      reconnect();
-    };
-    client.on('error', lost);
-    client.on('end', () => lost());
-    client.on('notification', (message) => {
-      if (message.channel === JOURNEY_CHANNEL && message.payload) schedule(message.payload);
-    });
-    try {
-      listener = client;
-      await client.connect();
-      await client.query(`listen ${JOURNEY_CHANNEL}`);
-      reconnectAttempt = 0;
-      // Notifications sent while nobody listened are gone: whatever they announced is still queued.
-      await drainEverything();
-    } catch (error) {
-      if (listener === client) lost(error instanceof Error ? error : new Error(String(error)));
-    }
-  };
-
-  const reconnect = () => {
-    if (stopped || reconnectTimer) return;
-    const delay = RECONNECT_DELAYS_MS[Math.min(reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)]!;
-    reconnectAttempt++;
-    inFlight++;
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = null;
-      void connect().finally(() => {
-        inFlight--;
-        settle();
-      });
-    }, delay);
-  };
-
-  inFlight++;
-  void connect().finally(() => {
-    inFlight--;
-    settle();
+  const listener = listenToChannel({
+    connectionString: options.connectionString,
+    channel: JOURNEY_CHANNEL,
+    applicationName: 'kizuna-journey-reactor',
+    label: 'Journey map',
+    onNotification: schedule,
+    onConnected: drainEverything,
+    begin: () => {
+      inFlight++;
+    },
+    end: () => {
+      inFlight--;
+      settle();
+    },
+    log,
   });
 
   return {
     idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
     stop: async () => {
       stopped = true;
-      if (reconnectTimer) {
-        clearTimeout(reconnectTimer);
-        reconnectTimer = null;
-        inFlight--;
-      }
       for (const state of workspaces.values()) {
         if (state.sweepTimer) clearTimeout(state.sweepTimer);
         if (state.retry) clearTimeout(state.retry);
         state.sweepTimer = null;
         state.retry = null;
       }
-      const client = listener;
-      listener = null;
-      await client?.end().catch(() => undefined);
+      await listener.stop();
       settle();
       if (inFlight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
     },

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { listenToChannel } from '../../db/listen.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { ScheduleWake } from './enrollments.ts';
 import { processSignals } from './process-signals.ts';
@@ -28,7 +29,6 @@ export interface ScenarioReactorOptions {
   log?: (line: string) => void;
 }
 
-const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 5000, 10_000, 30_000];
 /** A failed run is tried again after this long (its signals are still queued). */
 const RETRY_MS = 5000;
 
@@ -39,9 +39,6 @@ export function startScenarioReactor(options: ScenarioReactorOptions): ScenarioR
   let inFlight = 0;
   let idleWaiters: Array<() => void> = [];
   let stopped = false;
-  let listener: pg.Client | null = null;
-  let reconnectAttempt = 0;
-  let reconnectTimer: NodeJS.Timeout | null = null;
 
   const settle = () => {
     if (inFlight > 0) return;
@@ -99,70 +96,32 @@ export function startScenarioReactor(options: ScenarioReactorOptions): ScenarioR
     for (const row of rows) run(row.workspace_id);
   };
 
-  const connect = async () => {
-    if (stopped) return;
-    const client = new pg.Client({ connectionString: options.connectionString, application_name: 'kizuna-scenario-reactor' });
-    const lost = (error?: Error) => {
-      if (listener !== client) return;
-      listener = null;
-      client.removeAllListeners('notification');
-      client.end().catch(() => undefined);
-      if (stopped) return;
-      log(`Scenarios: the listening connection was lost${error ? ` (${error.message})` : ''}; reconnecting`);
-      reconnect();
-    };
-    client.on('error', lost);
-    client.on('end', () => lost());
-    client.on('notification', (message) => {
-      if (message.channel === SCENARIO_CHANNEL && message.payload) run(message.payload);
-    });
-    try {
-      listener = client;
-      await client.connect();
-      await client.query(`listen ${SCENARIO_CHANNEL}`);
-      reconnectAttempt = 0;
-      await drainEverything();
-    } catch (error) {
-      if (listener === client) lost(error instanceof Error ? error : new Error(String(error)));
-    }
-  };
-
-  const reconnect = () => {
-    if (stopped || reconnectTimer) return;
-    const delay = RECONNECT_DELAYS_MS[Math.min(reconnectAttempt, RECONNECT_DELAYS_MS.length - 1)]!;
-    reconnectAttempt++;
-    inFlight++;
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = null;
-      void connect().finally(() => {
-        inFlight--;
-        settle();
-      });
-    }, delay);
-  };
-
-  inFlight++;
-  void connect().finally(() => {
-    inFlight--;
-    settle();
+  const listener = listenToChannel({
+    connectionString: options.connectionString,
+    channel: SCENARIO_CHANNEL,
+    applicationName: 'kizuna-scenario-reactor',
+    label: 'Scenarios',
+    onNotification: run,
+    onConnected: drainEverything,
+    begin: () => {
+      inFlight++;
+    },
+    end: () => {
+      inFlight--;
+      settle();
+    },
+    log,
   });
 
   return {
     idle: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve))),
     stop: async () => {
       stopped = true;
-      if (reconnectTimer) {
-        clearTimeout(reconnectTimer);
-        reconnectTimer = null;
-        inFlight--;
-      }
       for (const state of workspaces.values()) {
         if (state.retry) clearTimeout(state.retry);
         state.retry = null;
       }
-      const client = listener;
-      listener = null;
-      await client?.end().catch(() => undefined);
+      await listener.stop();
       settle();
       if (inFlight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
     },

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectTestDatabase, freshWorkspace } from '../../../test/support/database.ts';
+import { freshWorkspace, isolatedTestDatabase } from '../../../test/support/database.ts';
 import { ingest } from '../../journey-map/placement/test-map.ts';
 import { drainJourneyChanges } from '../../journey-map/placement/reactor.ts';
 import { manualClock } from '../../shared/clock.ts';
@@ -16,7 +16,8 @@ import { startScenarioReactor } from './reactor.ts';
  * Triggers and exit rules at runtime, through the real ingest path and a real database: writes
  * queue signals in their transaction, processSignals enrolls, wakes and exits.
  */
-const database = connectTestDatabase();
+// A database of its own: a worker or reactor here acts on every workspace of its database.
+const database = await isolatedTestDatabase();
 const { pool } = database;
 afterAll(() => database.close());
 
