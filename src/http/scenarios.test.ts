@@ -114,6 +114,14 @@ describe('the scenario API', () => {
     expect((await send('GET', 'scenarios/aojiru_step_up/steps?version=0', keys.read_only)).statusCode).toBe(400);
   });
 
+  it("checks a document without saving it: the checker's problems with their paths", async () => {
+    const checked = await send('POST', 'scenarios/check', keys.read_only, { document: { ...stepUp, key: 'unsaved', start: 'nowhere' } });
+    expect(checked.statusCode).toBe(200);
+    expect(checked.json().problems).toEqual([{ path: 'start', message: '"start" names no step: there is no step "nowhere"', severity: 'error' }]);
+    expect((await send('POST', 'scenarios/check', keys.read_only, { document: stepUp })).json()).toEqual({ problems: [] });
+    expect((await send('GET', 'scenarios', keys.read_only)).json().map((item: { key: string }) => item.key)).toEqual(['aojiru_step_up']);
+  });
+
   it('answers hostile input with 4xx, never 500', async () => {
     const wrongTypes = [
       ['PUT', 'scenarios/x/draft', []],

@@ -7,6 +7,7 @@ import { dryRunScenario } from '../../scenarios/dry-run.ts';
 import { ScenarioDocument, SCENARIO_STATUSES } from '../../scenarios/model.ts';
 import {
   listScenarios,
+  MAX_SCENARIO_JSON_CHARS,
   listScenarioVersions,
   pauseScenario,
   publishScenario,
@@ -216,6 +217,33 @@ export function scenarioRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         const [list, figures] = await Promise.all([listScenarios({ pool, workspaceId: workspace.id }), scenarioFigures({ pool, workspaceId: workspace.id })]);
         const none = { enrolled: 0, entered: 0, sent: 0, conversions: 0 };
         return list.map((item) => ({ ...item, ...(figures.get(item.id) ?? none), updatedAt: item.updatedAt.toISOString() }));
+      },
+    );
+
+    app.post(
+      '/workspaces/:workspace/scenarios/check',
+      {
+        schema: {
+          tags: ['scenarios'],
+          summary: "Check a scenario document without saving it: the checker's problems (the editor's live validation)",
+          description: 'The same checks as a publish, except the sender settings; errors refuse a publish, warnings let it through. Writes nothing.',
+          params: WorkspaceParams,
+          body: z.object({ document: DocumentBody }).meta({ id: 'ScenarioCheckRequest' }),
+          response: {
+            200: z.object({ problems: z.array(Problem) }).meta({ id: 'ScenarioCheck' }),
+            400: ErrorBody,
+            401: ErrorBody,
+            404: ErrorBody,
+            413: ErrorBody,
+          },
+        },
+      },
+      async (request) => {
+        const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+        const length = JSON.stringify(request.body.document).length;
+        if (length > MAX_SCENARIO_JSON_CHARS)
+          throw new KizunaError('payload_too_large', `The scenario is ${length} characters of JSON; at most ${MAX_SCENARIO_JSON_CHARS}.`);
+        return { problems: await draftProblems(workspace.id, request.body.document) };
       },
     );
 
