@@ -98,6 +98,28 @@ describe('the scenario API', () => {
     expect((await send('GET', 'scenarios/nope', keys.read_only)).statusCode).toBe(404);
     const list = (await send('GET', 'scenarios', keys.read_only)).json();
     expect(list).toMatchObject([{ key: 'aojiru_step_up', status: 'active', publishedVersion: 1, triggerKind: 'order', hasDraft: false }]);
+    expect(list[0]).toMatchObject({ enrolled: 0, entered: 0, sent: 0, conversions: 0 });
+  });
+
+  it('answers the step counters in the order of the steps, and an empty send log, to every role', async () => {
+    const steps = await send('GET', 'scenarios/aojiru_step_up/steps', keys.read_only);
+    expect(steps.statusCode).toBe(200);
+    expect(steps.json().map((step: { stepId: string }) => step.stepId)).toEqual(stepUp.steps.map((step) => step.id));
+    expect(steps.json()[0]).toEqual({ stepId: 'delivered', entered: 0, waiting: 0, passed: 0, exited: 0 });
+    const sends = await send('GET', 'scenarios/aojiru_step_up/sends?limit=10', keys.read_only);
+    expect(sends.json()).toEqual({ sends: [], next: null });
+    expect((await send('GET', 'scenarios/aojiru_step_up/sends?limit=1000', keys.read_only)).statusCode).toBe(422);
+    expect((await send('GET', 'scenarios/aojiru_step_up/sends?before=abc', keys.read_only)).statusCode).toBe(400);
+    expect((await send('GET', 'scenarios/nope/sends', keys.read_only)).statusCode).toBe(404);
+    expect((await send('GET', 'scenarios/aojiru_step_up/steps?version=0', keys.read_only)).statusCode).toBe(400);
+  });
+
+  it("checks a document without saving it: the checker's problems with their paths", async () => {
+    const checked = await send('POST', 'scenarios/check', keys.read_only, { document: { ...stepUp, key: 'unsaved', start: 'nowhere' } });
+    expect(checked.statusCode).toBe(200);
+    expect(checked.json().problems).toEqual([{ path: 'start', message: '"start" names no step: there is no step "nowhere"', severity: 'error' }]);
+    expect((await send('POST', 'scenarios/check', keys.read_only, { document: stepUp })).json()).toEqual({ problems: [] });
+    expect((await send('GET', 'scenarios', keys.read_only)).json().map((item: { key: string }) => item.key)).toEqual(['aojiru_step_up']);
   });
 
   it('answers hostile input with 4xx, never 500', async () => {

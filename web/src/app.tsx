@@ -18,6 +18,7 @@ import { DefaultWorkspaceRedirect, WorkspacesProvider } from './workspaces/works
 const AnalyticsSection = lazy(() => import('./analytics/analytics-section.tsx'));
 const CharterSection = lazy(() => import('./charter/charter-section.tsx'));
 const JourneySection = lazy(() => import('./journey/journey-section.tsx'));
+const ScenariosSection = lazy(() => import('./scenarios/scenarios-section.tsx'));
 
 /** The console's pages. Every page of a workspace lives under /w/:workspace, so links can be shared. */
 export function App() {
@@ -65,6 +66,14 @@ export function App() {
                   element={
                     <Suspense fallback={<Loading />}>
                       <JourneySection />
+                    </Suspense>
+                  }
+                />
+                <Route
+                  path="scenarios/*"
+                  element={
+                    <Suspense fallback={<Loading />}>
+                      <ScenariosSection />
                     </Suspense>
                   }
                 />

@@ -7,6 +7,7 @@ import { dryRunScenario } from '../../scenarios/dry-run.ts';
 import { ScenarioDocument, SCENARIO_STATUSES } from '../../scenarios/model.ts';
 import {
   listScenarios,
+  MAX_SCENARIO_JSON_CHARS,
   listScenarioVersions,
   pauseScenario,
   publishScenario,
@@ -17,6 +18,7 @@ import {
   type ScenarioVersion,
   type StoredScenario,
 } from '../../scenarios/scenarios.ts';
+import { SEND_STATUSES, scenarioFigures, SEND_LOG_MAX_PAGE, SEND_LOG_PAGE, sendLog, stepCounters } from '../../scenarios/stats.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { AppDeps } from '../app.ts';
 import { authorizeWorkspace } from '../auth.ts';
@@ -99,8 +101,63 @@ const ScenarioListItem = z
     publishedVersion: z.number().int().nullable(),
     hasDraft: z.boolean(),
     updatedAt: z.string(),
+    enrolled: z.number().int().describe('Customers in the scenario now (active enrollments)'),
+    entered: z.number().int().describe('Enrollments ever (each entry counts, re-entries too)'),
+    sent: z.number().int().describe('Messages the SMTP server accepted'),
+    conversions: z
+      .number()
+      .int()
+      .describe(
+        'Enrollments that left because a condition exit rule held (the customer did what the scenario is for); leaving a cell, an exit step or the end are not conversions',
+      ),
   })
   .meta({ id: 'ScenarioListItem' });
+
+const StepCounterBody = z
+  .object({
+    stepId: z.string(),
+    entered: z.number().int().describe('Visits of the step: passed + exited + waiting'),
+    waiting: z.number().int().describe('Customers at this step now'),
+    passed: z.number().int().describe('Visits that went on to the next step'),
+    exited: z.number().int().describe('Visits that left the scenario at this step (exit step, exit rule during a wait, a step that could not run)'),
+  })
+  .meta({ id: 'ScenarioStepCounter' });
+
+const WhyBody = z
+  .object({
+    scenarioId: z.string(),
+    key: z.string(),
+    version: z.number().int(),
+    stepId: z.string(),
+    trigger: z.record(z.string(), z.unknown()).describe('What enrolled the customer: kind, ref, at, sku'),
+    timing: z.record(z.string(), z.unknown()).describe('The timing rule that chose the moment (kind: trigger, after, local_time, effect, event, timeout)'),
+  })
+  .meta({ id: 'ScenarioWhy', description: 'The structured reason of a send (scenario_effects.why)' });
+
+const SendLogEntryBody = z
+  .object({
+    id: z.string(),
+    customer: z.object({ id: z.string(), externalId: z.string().nullable(), name: z.string().nullable() }),
+    stepId: z.string(),
+    version: z.number().int(),
+    status: z
+      .enum(SEND_STATUSES)
+      .describe(
+        'pending: waiting for the performer (or a retry); sending: being sent; sent: accepted by the SMTP server; not_sent: deliberately not sent (reason); failed: refused or broken (reason); interrupted: the sender stopped between the SMTP server and the record, never sent again',
+      ),
+    reason: z.string().nullable().describe('Why not sent or failed: no_consent, consent_withdrawn, suppressed, template_not_published, rejected, …'),
+    message: z.string().nullable(),
+    templateId: z.string().nullable(),
+    createdAt: z.string().describe('When the scenario wrote the send'),
+    doneAt: z.string().nullable().describe('When its outcome was recorded'),
+    whyText: z.object({ ja: z.string(), en: z.string() }).describe("Why, in words: the mail footer's sentence"),
+    why: WhyBody,
+  })
+  .meta({ id: 'ScenarioSend' });
+
+const SendLogBody = z
+  .object({ sends: z.array(SendLogEntryBody), next: z.string().nullable().describe('Pass as before= for the next page; null: no more') })
+  .meta({ id: 'ScenarioSendLog' });
 
 const DocumentBody = z
   .record(z.string(), z.unknown())
@@ -157,8 +214,36 @@ export function scenarioRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-        const list = await listScenarios({ pool, workspaceId: workspace.id });
-        return list.map((item) => ({ ...item, updatedAt: item.updatedAt.toISOString() }));
+        const [list, figures] = await Promise.all([listScenarios({ pool, workspaceId: workspace.id }), scenarioFigures({ pool, workspaceId: workspace.id })]);
+        const none = { enrolled: 0, entered: 0, sent: 0, conversions: 0 };
+        return list.map((item) => ({ ...item, ...(figures.get(item.id) ?? none), updatedAt: item.updatedAt.toISOString() }));
+      },
+    );
+
+    app.post(
+      '/workspaces/:workspace/scenarios/check',
+      {
+        schema: {
+          tags: ['scenarios'],
+          summary: "Check a scenario document without saving it: the checker's problems (the editor's live validation)",
+          description: 'The same checks as a publish, except the sender settings; errors refuse a publish, warnings let it through. Writes nothing.',
+          params: WorkspaceParams,
+          body: z.object({ document: DocumentBody }).meta({ id: 'ScenarioCheckRequest' }),
+          response: {
+            200: z.object({ problems: z.array(Problem) }).meta({ id: 'ScenarioCheck' }),
+            400: ErrorBody,
+            401: ErrorBody,
+            404: ErrorBody,
+            413: ErrorBody,
+          },
+        },
+      },
+      async (request) => {
+        const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+        const length = JSON.stringify(request.body.document).length;
+        if (length > MAX_SCENARIO_JSON_CHARS)
+          throw new KizunaError('payload_too_large', `The scenario is ${length} characters of JSON; at most ${MAX_SCENARIO_JSON_CHARS}.`);
+        return { problems: await draftProblems(workspace.id, request.body.document) };
       },
     );
 
@@ -281,6 +366,60 @@ export function scenarioRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           ...(request.query.draft === 'true' ? { draft: true } : {}),
         });
         return { ...run, trigger: { ...run.trigger }, effects: run.effects.map((effect) => ({ ...effect })) };
+      },
+    );
+
+    app.get(
+      '/workspaces/:workspace/scenarios/:scenario/steps',
+      {
+        schema: {
+          tags: ['scenarios'],
+          summary: 'Per step: entered, waiting (there now), passed and exited',
+          description:
+            'Every step of the published version (or of `version`) in the order a reader follows them from the start, then any other step the log names. Counts the customers of all versions unless `version` is given.',
+          params: ScenarioParams,
+          querystring: z.object({ version: z.coerce.number().int().min(1).max(1_000_000).optional() }),
+          response: { 200: z.array(StepCounterBody), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+        const { version } = request.query;
+        return stepCounters({ pool, workspaceId: workspace.id, scenario: request.params.scenario, ...(version !== undefined ? { version } : {}) });
+      },
+    );
+
+    app.get(
+      '/workspaces/:workspace/scenarios/:scenario/sends',
+      {
+        schema: {
+          tags: ['scenarios'],
+          summary: "The scenario's send log, newest first, each send with its outcome and why",
+          description: `A page of at most \`limit\` sends (default ${SEND_LOG_PAGE}, at most ${SEND_LOG_MAX_PAGE}); \`next\` is the \`before\` of the following page.`,
+          params: ScenarioParams,
+          querystring: z.object({
+            limit: z.coerce.number().int().min(1).max(SEND_LOG_MAX_PAGE).default(SEND_LOG_PAGE),
+            before: z
+              .string()
+              .regex(/^[1-9][0-9]{0,17}$/, 'before is the `next` of the previous page')
+              .optional(),
+          }),
+          response: { 200: SendLogBody, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+        },
+      },
+      async (request) => {
+        const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+        const { limit, before } = request.query;
+        const log = await sendLog({ pool, workspaceId: workspace.id, scenario: request.params.scenario, limit, ...(before ? { before } : {}) });
+        return {
+          next: log.next,
+          sends: log.sends.map((send) => ({
+            ...send,
+            why: { ...send.why, trigger: { ...send.why.trigger }, timing: { ...send.why.timing } },
+            createdAt: send.createdAt.toISOString(),
+            doneAt: send.doneAt?.toISOString() ?? null,
+          })),
+        };
       },
     );
 

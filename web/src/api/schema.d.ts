@@ -6632,6 +6632,171 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/scenarios/{scenario}/sends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The scenario's send log, newest first, each send with its outcome and why
+         * @description A page of at most `limit` sends (default 50, at most 200); `next` is the `before` of the following page.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    before?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description The scenario id, or its key (e.g. aojiru_step_up) */
+                    scenario: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioSendLog"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/scenarios/{scenario}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Per step: entered, waiting (there now), passed and exited
+         * @description Every step of the published version (or of `version`) in the order a reader follows them from the start, then any other step the log names. Counts the customers of all versions unless `version` is given.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    version?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description The scenario id, or its key (e.g. aojiru_step_up) */
+                    scenario: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioStepCounter"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/scenarios/{scenario}/versions": {
         parameters: {
             query?: never;
@@ -6772,6 +6937,97 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/scenarios/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a scenario document without saving it: the checker's problems (the editor's live validation)
+         * @description The same checks as a publish, except the sender settings; errors refuse a publish, warnings let it through. Writes nothing.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ScenarioCheckRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioCheck"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -10583,6 +10839,15 @@ export interface components {
             /** @constant */
             kind: "monthly";
         };
+        ScenarioCheck: {
+            problems: components["schemas"]["ScenarioProblem"][];
+        };
+        ScenarioCheckRequestInput: {
+            /** @description A ScenarioDocument (see the schema ScenarioDocument and docs/scenarios.md); checked whole, every problem with its path */
+            document: {
+                [key: string]: unknown;
+            };
+        };
         /** @description A scenario as JSON (docs/scenarios.md) */
         ScenarioDocument: {
             channels: "email"[];
@@ -10656,7 +10921,13 @@ export interface components {
             [key: string]: components["schemas"]["ScenarioJsonValue"];
         };
         ScenarioListItem: {
+            /** @description Enrollments that left because a condition exit rule held (the customer did what the scenario is for); leaving a cell, an exit step or the end are not conversions */
+            conversions: number;
             department: string | null;
+            /** @description Customers in the scenario now (active enrollments) */
+            enrolled: number;
+            /** @description Enrollments ever (each entry counts, re-entries too) */
+            entered: number;
             hasDraft: boolean;
             id: string;
             key: string;
@@ -10664,6 +10935,8 @@ export interface components {
             priority: number | null;
             publishedVersion: number | null;
             purpose: string | null;
+            /** @description Messages the SMTP server accepted */
+            sent: number;
             /** @enum {string} */
             status: "draft" | "active" | "paused" | "archived";
             triggerKind: string | null;
@@ -10699,6 +10972,40 @@ export interface components {
         } | {
             /** @constant */
             kind: "every_time";
+        };
+        ScenarioSend: {
+            /** @description When the scenario wrote the send */
+            createdAt: string;
+            customer: {
+                externalId: string | null;
+                id: string;
+                name: string | null;
+            };
+            /** @description When its outcome was recorded */
+            doneAt: string | null;
+            id: string;
+            message: string | null;
+            /** @description Why not sent or failed: no_consent, consent_withdrawn, suppressed, template_not_published, rejected, … */
+            reason: string | null;
+            /**
+             * @description pending: waiting for the performer (or a retry); sending: being sent; sent: accepted by the SMTP server; not_sent: deliberately not sent (reason); failed: refused or broken (reason); interrupted: the sender stopped between the SMTP server and the record, never sent again
+             * @enum {string}
+             */
+            status: "pending" | "sending" | "sent" | "not_sent" | "failed" | "interrupted";
+            stepId: string;
+            templateId: string | null;
+            version: number;
+            why: components["schemas"]["ScenarioWhy"];
+            /** @description Why, in words: the mail footer's sentence */
+            whyText: {
+                en: string;
+                ja: string;
+            };
+        };
+        ScenarioSendLog: {
+            /** @description Pass as before= for the next page; null: no more */
+            next: string | null;
+            sends: components["schemas"]["ScenarioSend"][];
         };
         /** @description One step of a scenario (docs/scenarios.md) */
         ScenarioStep: {
@@ -10793,6 +11100,17 @@ export interface components {
             kind: "exit";
             name?: string;
         };
+        ScenarioStepCounter: {
+            /** @description Visits of the step: passed + exited + waiting */
+            entered: number;
+            /** @description Visits that left the scenario at this step (exit step, exit rule during a wait, a step that could not run) */
+            exited: number;
+            /** @description Visits that went on to the next step */
+            passed: number;
+            stepId: string;
+            /** @description Customers at this step now */
+            waiting: number;
+        };
         /** @description What enrolls a customer (docs/scenarios.md) */
         ScenarioTrigger: {
             /** @constant */
@@ -10854,6 +11172,21 @@ export interface components {
             document: components["schemas"]["ScenarioDocument"];
             scenarioId: string;
             summary: string;
+            version: number;
+        };
+        /** @description The structured reason of a send (scenario_effects.why) */
+        ScenarioWhy: {
+            key: string;
+            scenarioId: string;
+            stepId: string;
+            /** @description The timing rule that chose the moment (kind: trigger, after, local_time, effect, event, timeout) */
+            timing: {
+                [key: string]: unknown;
+            };
+            /** @description What enrolled the customer: kind, ref, at, sku */
+            trigger: {
+                [key: string]: unknown;
+            };
             version: number;
         };
         SeededKpiTree: {

@@ -76,6 +76,9 @@ export function Layout({ children }: { children?: ReactNode } = {}) {
                   ))}
                 </ul>
               </li>
+              <li>
+                <NavLink to={`${base}/scenarios`}>{t.scenarios.section}</NavLink>
+              </li>
               {workspace && canWrite(workspace.role) && (
                 <li>
                   <NavLink to={`${base}/import`}>{t.nav.import}</NavLink>

@@ -53,7 +53,7 @@ export function RuleEditor({ field, value, onChange }: { field: string; value: s
   );
 }
 
-function RuleReference({ onInsert }: { onInsert(rule: Condition): void }) {
+export function RuleReference({ onInsert }: { onInsert(rule: Condition): void }) {
   const { t } = useI18n();
   const r = t.journeyWorkshop.reference;
   const headingId = useId();
