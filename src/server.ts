@@ -8,6 +8,7 @@ import { warmUpAnalytics } from './analytics/engine/warm-up.ts';
 import { checkMessage, preloadMorphology } from './charter/check-message.ts';
 import { hasJourneyHistory, placeDemoJourney, placeDemoJourneyHistory } from './demo/demo-journey.ts';
 import { seedDemoCharter } from './demo/demo-templates.ts';
+import { seedDemoScenarios } from './demo/demo-scenarios.ts';
 import { buildApp } from './http/app.ts';
 import { readActiveJourneyMap } from './journey-map/maps.ts';
 import { startJourneyReactor } from './journey-map/placement/reactor.ts';
@@ -145,6 +146,9 @@ async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, ho
       const journey = await placeDemoJourney({ pool: database.pool, workspaceId: demo.id, timezone: demo.timezone, clock, history: false });
       hooks.log(`Demo brand: journey map added (${journey.seconds.toFixed(1)} s)`);
     }
+    // A demo loaded before scenarios existed gets the 引き上げCRM and the 継続CRM 会報誌 now.
+    const scenarios = await seedDemoScenarios({ pool: database.pool, db: database.db, workspaceId: demo.id, check: checkMessage, clock });
+    if (scenarios.seeded) hooks.log('Demo brand: scenarios 引き上げCRM and 継続CRM (会報誌) published');
     return (await hasJourneyHistory(database.pool, demo.id)) ? null : demo;
   }
   hooks.log(`Loading the demo brand: ${config.demoCustomers.toLocaleString('en-US')} customers (seed ${config.demoSeed}), first start only...`);
