@@ -15,6 +15,7 @@ import { startJourneyReactor } from './journey-map/placement/reactor.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { instanceSecret } from './shared/instance-secret.ts';
 import { scheduleWakeJob, startWorker } from './worker/worker.ts';
+import { scheduledTriggerTasks, scheduleEveryScenarioTrigger } from './worker/scheduled-job.ts';
 import { startScenarioReactor } from './scenarios/runtime/reactor.ts';
 import { createSmtpTransport } from './messaging/smtp.ts';
 import { DEMO_WORKSPACE, findWorkspace, type Workspace } from './workspaces/workspaces.ts';
@@ -77,7 +78,9 @@ export async function startServer(
     const clock = hooks.clock ?? systemClock;
     const email = config.smtpUrl ? { transport: createSmtpTransport(config.smtpUrl), secret: instanceSecret(config), publicUrl: config.publicUrl } : undefined;
     if (!email) hooks.log('Email: KIZUNA_SMTP_URL is not set; scenario sends wait in the queue until a worker with SMTP runs');
-    const worker = await startWorker({ pool: database.pool, clock, log: hooks.log, email });
+    const worker = await startWorker({ pool: database.pool, clock, log: hooks.log, email, extraTasks: scheduledTriggerTasks({ pool: database.pool, clock }) });
+    // Date and audience triggers: each active one's job at its next moment (a missed one runs now).
+    await scheduleEveryScenarioTrigger({ pool: database.pool, clock });
     // Scenario triggers, exit rules and event waits: the writers' signals, woken by NOTIFY.
     const scenarioReactor = startScenarioReactor({ pool: database.pool, connectionString: database.url, clock, schedule: scheduleWakeJob, log: hooks.log });
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
