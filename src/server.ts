@@ -8,12 +8,14 @@ import { warmUpAnalytics } from './analytics/engine/warm-up.ts';
 import { checkMessage, preloadMorphology } from './charter/check-message.ts';
 import { hasJourneyHistory, placeDemoJourney, placeDemoJourneyHistory } from './demo/demo-journey.ts';
 import { seedDemoCharter } from './demo/demo-templates.ts';
+import { seedDemoScenarios } from './demo/demo-scenarios.ts';
 import { buildApp } from './http/app.ts';
 import { readActiveJourneyMap } from './journey-map/maps.ts';
 import { startJourneyReactor } from './journey-map/placement/reactor.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { instanceSecret } from './shared/instance-secret.ts';
 import { scheduleWakeJob, startWorker } from './worker/worker.ts';
+import { scheduledTriggerTasks, scheduleEveryScenarioTrigger } from './worker/scheduled-job.ts';
 import { startScenarioReactor } from './scenarios/runtime/reactor.ts';
 import { createSmtpTransport } from './messaging/smtp.ts';
 import { DEMO_WORKSPACE, findWorkspace, type Workspace } from './workspaces/workspaces.ts';
@@ -76,7 +78,9 @@ export async function startServer(
     const clock = hooks.clock ?? systemClock;
     const email = config.smtpUrl ? { transport: createSmtpTransport(config.smtpUrl), secret: instanceSecret(config), publicUrl: config.publicUrl } : undefined;
     if (!email) hooks.log('Email: KIZUNA_SMTP_URL is not set; scenario sends wait in the queue until a worker with SMTP runs');
-    const worker = await startWorker({ pool: database.pool, clock, log: hooks.log, email });
+    const worker = await startWorker({ pool: database.pool, clock, log: hooks.log, email, extraTasks: scheduledTriggerTasks({ pool: database.pool, clock }) });
+    // Date and audience triggers: each active one's job at its next moment (a missed one runs now).
+    await scheduleEveryScenarioTrigger({ pool: database.pool, clock });
     // Scenario triggers, exit rules and event waits: the writers' signals, woken by NOTIFY.
     const scenarioReactor = startScenarioReactor({ pool: database.pool, connectionString: database.url, clock, schedule: scheduleWakeJob, log: hooks.log });
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
@@ -145,6 +149,9 @@ async function loadDemoOnFirstStart(database: Database, config: KizunaConfig, ho
       const journey = await placeDemoJourney({ pool: database.pool, workspaceId: demo.id, timezone: demo.timezone, clock, history: false });
       hooks.log(`Demo brand: journey map added (${journey.seconds.toFixed(1)} s)`);
     }
+    // A demo loaded before scenarios existed gets the 引き上げCRM and the 継続CRM 会報誌 now.
+    const scenarios = await seedDemoScenarios({ pool: database.pool, db: database.db, workspaceId: demo.id, check: checkMessage, clock });
+    if (scenarios.seeded) hooks.log('Demo brand: scenarios 引き上げCRM and 継続CRM (会報誌) published');
     return (await hasJourneyHistory(database.pool, demo.id)) ? null : demo;
   }
   hooks.log(`Loading the demo brand: ${config.demoCustomers.toLocaleString('en-US')} customers (seed ${config.demoSeed}), first start only...`);

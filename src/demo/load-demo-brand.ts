@@ -10,6 +10,8 @@ import { DEMO_BRAND } from './catalogue.ts';
 import { analyzeDemoTables, noteDemoDataChanged, writeDemoBrand, type DemoOptions, type DemoSummary } from './generate-demo-brand.ts';
 import { demoHistoryEndClock, placeDemoJourney, type DemoJourneyOutcome } from './demo-journey.ts';
 import { postgresSink } from './demo-sink.ts';
+import { seedDemoScenarios } from './demo-scenarios.ts';
+import { systemClock } from '../shared/clock.ts';
 
 export type LoadDemoOptions = DemoOptions & {
   /** Default 'demo'. Created (Asia/Tokyo, JPY) when it does not exist. */
@@ -25,7 +27,11 @@ export type LoadDemoOptions = DemoOptions & {
   onJourneyProgress?: (done: number, total: number) => void;
 };
 
-export type LoadDemoSummary = DemoSummary & { journey: DemoJourneyOutcome };
+export type LoadDemoSummary = DemoSummary & {
+  journey: DemoJourneyOutcome;
+  /** Whether the demo scenarios (引き上げCRM, 継続CRM) were published now (false: the workspace had them). */
+  scenariosSeeded: boolean;
+};
 
 /**
  * Loads the demo brand into the named workspace, creating it when missing. Refuses with a
@@ -36,7 +42,9 @@ export type LoadDemoSummary = DemoSummary & { journey: DemoJourneyOutcome };
  * without a charter then gets the demo charter and templates (src/charter/demo-templates.ts),
  * and one without an active journey map the demo's map; everyone is then placed on the active
  * map week by week over the past year and now (placeDemoJourney), so the diagram opens filled
- * and with a year of flows (`journeyHistory: false`: only now).
+ * and with a year of flows (`journeyHistory: false`: only now). Last, the demo scenarios
+ * (demo-scenarios.ts: 引き上げCRM and the 継続CRM 会報誌, with their templates and the demo
+ * sender settings) are published, once per workspace.
  *
  *   await loadDemoBrand(database, { customers: 20_000, seed: 1 });               // workspace 'demo'
  *   await loadDemoBrand(database, { customers: 5_000, seed: 2, replace: true }); // regenerate
@@ -79,7 +87,16 @@ export async function loadDemoBrand(database: Database, options: LoadDemoOptions
       history: options.journeyHistory ?? true,
       onProgress: options.onJourneyProgress,
     });
-    return { ...summary, journey };
+    // The demo's scenarios, published once everyone is placed (an active scenario makes writes
+    // queue signals); publishing enrolls no one from the history, only triggers from now on.
+    const scenarios = await seedDemoScenarios({
+      pool: database.pool,
+      db: database.db,
+      workspaceId: workspace.id,
+      check: checkMessage,
+      clock: options.clock ?? systemClock,
+    });
+    return { ...summary, journey, scenariosSeeded: scenarios.seeded };
   } catch (error) {
     if (created)
       await database.db
@@ -127,6 +144,9 @@ async function prepareWorkspace(client: pg.ClientBase, workspace: Workspace, rep
  */
 export async function deleteWorkspaceData(client: pg.ClientBase, workspaceId: string): Promise<void> {
   for (const table of [
+    // Scenario runs of the customers about to go (the scenarios themselves stay, like the charter).
+    'scenario_signals',
+    'scenario_enrollments',
     'journey_changes',
     'journey_moves',
     'journey_flow_days',

@@ -8,6 +8,7 @@ import { checkScenario } from './check-scenario.ts';
 import { KEY_PATTERN } from '../journey-map/model.ts';
 import type { ScenarioDocument, ScenarioProblem, ScenarioStatus } from './model.ts';
 import { summarizeScenarioChange } from './scenario-diff.ts';
+import { syncScheduledTrigger } from './runtime/trigger-schedule.ts';
 
 /**
  * A workspace's scenarios and their versions. A scenario is found by its key (the document's
@@ -114,7 +115,8 @@ export async function saveScenarioDraft(params: {
  * `senderSettingsMissing` names missing sender settings. Otherwise writes version n + 1 with
  * who and what changed, makes the scenario active (a paused or archived one too) and clears
  * the draft. The same document as the published version writes no version ('unchanged'), but
- * still activates a paused scenario.
+ * still activates a paused scenario. A date or audience trigger's job is (re)scheduled for its
+ * next moment in the same transaction (runtime/trigger-schedule.ts).
  *
  * @example
  * const { version } = await publishScenario({ pool, workspaceId, input: JSON.parse(file), actor: { kind: 'system', label: 'cli' }, clock });
@@ -147,6 +149,7 @@ export async function publishScenario(params: {
         id,
         now,
       ]);
+      await syncScheduledTrigger(client, { scenarioId: id, clock: params.clock });
       return { outcome: 'unchanged' as const, id, version: previous.version };
     }
     const version = (previous?.version ?? 0) + 1;
@@ -159,18 +162,20 @@ export async function publishScenario(params: {
       `update scenarios set status = 'active', published_version = $2, draft = null, draft_saved_by = null, draft_saved_at = null, updated_at = $3 where id = $1`,
       [id, version, now],
     );
+    // A date or audience trigger: its job at the next moment, in this transaction.
+    await syncScheduledTrigger(client, { scenarioId: id, clock: params.clock });
     return { outcome: 'published' as const, id, version };
   });
   const scenario = (await readById(pool, workspaceId, outcome.id))!;
   return { outcome: outcome.outcome, scenario, version: scenario.published!, warnings: problems };
 }
 
-/** Stops new entries: active → paused. `conflict` when the scenario is not active. */
+/** Stops new entries: active → paused (a scheduled trigger's job removed with it). `conflict` when the scenario is not active. */
 export async function pauseScenario(params: { pool: pg.Pool; workspaceId: string; scenario: string; clock: Clock }): Promise<StoredScenario> {
   return changeStatus(params, 'active', 'paused');
 }
 
-/** Restarts new entries: paused → active. `conflict` when the scenario is not paused. */
+/** Restarts new entries: paused → active (a scheduled trigger's job added for its next moment). `conflict` when the scenario is not paused. */
 export async function resumeScenario(params: { pool: pg.Pool; workspaceId: string; scenario: string; clock: Clock }): Promise<StoredScenario> {
   return changeStatus(params, 'paused', 'active');
 }
@@ -326,7 +331,17 @@ async function changeStatus(
 ): Promise<StoredScenario> {
   const { pool, workspaceId } = params;
   const id = await resolveScenario(pool, workspaceId, params.scenario);
-  const { rowCount } = await pool.query(`update scenarios set status = $3, updated_at = $4 where id = $1 and status = $2`, [id, from, to, params.clock.now()]);
+  const rowCount = await withTransaction(pool, async (client) => {
+    const { rowCount } = await client.query(`update scenarios set status = $3, updated_at = $4 where id = $1 and status = $2`, [
+      id,
+      from,
+      to,
+      params.clock.now(),
+    ]);
+    // Paused: its scheduled-trigger job is removed; resumed: added again for the next moment.
+    if (rowCount) await syncScheduledTrigger(client, { scenarioId: id, clock: params.clock });
+    return rowCount;
+  });
   if (rowCount === 0) {
     const { rows } = await pool.query<{ status: ScenarioStatus }>('select status from scenarios where id = $1', [id]);
     const verb = to === 'paused' ? 'paused' : 'resumed';

@@ -34,10 +34,17 @@ export interface ScheduledOutcome {
   enrolled: number;
 }
 
-export async function runScheduledTriggers(params: { pool: pg.Pool; clock: Clock; workspaceId: string; schedule?: ScheduleWake }): Promise<ScheduledOutcome> {
-  const { pool, workspaceId } = params;
-  const versions = (await listActiveScenarioVersions({ pool, workspaceId })).filter((v) =>
-    ['date_attribute', 'subscription_anniversary', 'audience'].includes(v.document.trigger.kind),
+export async function runScheduledTriggers(params: {
+  pool: pg.Pool;
+  clock: Clock;
+  workspaceId: string;
+  schedule?: ScheduleWake;
+  /** Only these scenarios (the scheduled job runs one); absent: every one of the workspace. */
+  scenarioIds?: readonly string[];
+}): Promise<ScheduledOutcome> {
+  const { pool, workspaceId, scenarioIds } = params;
+  const versions = (await listActiveScenarioVersions({ pool, workspaceId })).filter(
+    (v) => ['date_attribute', 'subscription_anniversary', 'audience'].includes(v.document.trigger.kind) && (!scenarioIds || scenarioIds.includes(v.scenarioId)),
   );
   const outcome: ScheduledOutcome = { scenarios: 0, enrolled: 0 };
   for (const version of versions) {
