@@ -14,6 +14,7 @@ import { subscriptionAnalyticsEn } from './console-subscription-analytics.ts';
 import { frameEn } from './console-frame.ts';
 import { journeyEn } from './console-journey.ts';
 import { journeyWorkshopEn } from './console-journey-workshop.ts';
+import { tasksEn } from './console-tasks.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
 const reasons: ReasonMessages = {
@@ -332,6 +333,7 @@ export const en: Messages = {
   charter: { ...charterCommonEn, editor: editorEn, checker: checkerEn, templates: templatesEn, template: templateEn, oneVoice: oneVoiceEn },
   journey: journeyEn,
   journeyWorkshop: journeyWorkshopEn,
+  tasks: tasksEn,
   analytics: {
     title: 'Analytics',
     sectionNav: 'Analytics menu',

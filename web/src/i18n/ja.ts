@@ -14,6 +14,7 @@ import { subscriptionAnalyticsJa } from './console-subscription-analytics.ts';
 import { frameJa } from './console-frame.ts';
 import { journeyJa } from './console-journey.ts';
 import { journeyWorkshopJa } from './console-journey-workshop.ts';
+import { tasksJa } from './console-tasks.ts';
 import type { components } from '../api/schema';
 
 /** The code of a refused value or line, as the API sends it beside its English reason. */
@@ -292,6 +293,7 @@ export const ja = {
   charter: { ...charterCommonJa, editor: editorJa, checker: checkerJa, templates: templatesJa, template: templateJa, oneVoice: oneVoiceJa },
   journey: journeyJa,
   journeyWorkshop: journeyWorkshopJa,
+  tasks: tasksJa,
   analytics: {
     title: '分析',
     sectionNav: '分析メニュー',
