@@ -231,8 +231,11 @@ export function whyInWords(why: Why, names: WhyNames, locale: WhyLocale): string
     : `We are sending you this because ${reason}. It is part of "${scenario}".`;
 }
 
-/** The reason without the closing (「…の方」 / "you …"). */
-function reasonInWords(why: Why, names: WhyNames, locale: WhyLocale): string {
+/**
+ * The reason without the closing: 「…の方」 / "you …" (whyInWords wraps it for the customer; a
+ * task for people shows it to the operator as is).
+ */
+export function reasonInWords(why: Why, names: WhyNames, locale: WhyLocale): string {
   const timing = why.timing;
   const ja = locale === 'ja';
   switch (timing.kind) {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Department } from '../charter/types.ts';
 import type { TaskStatus } from '../db/schema.ts';
+import { loadWhyNames, reasonInWords, type Why, type WhyNames } from '../scenarios/why.ts';
 import type { Clock } from '../shared/clock.ts';
 import { KizunaError } from '../shared/errors.ts';
 
@@ -24,9 +25,22 @@ export interface Task {
   effectKey: string | null;
   /** The structured reason (scenario, version, step, trigger, timing), as the effect's. */
   why: unknown;
+  /** The scenario step that created it (null: created otherwise). */
+  scenario: TaskScenario | null;
+  /** The reason in words, as the customer's message would say it (「…の方」), in both languages; null without a scenario's reason. */
+  whyText: { ja: string; en: string } | null;
   createdAt: Date;
   doneAt: Date | null;
   doneBy: string | null;
+}
+
+/** The scenario, version and step a task came from; `name` null when the version is gone (its key is shown). */
+export interface TaskScenario {
+  id: string;
+  key: string;
+  name: string | null;
+  version: number;
+  stepId: string;
 }
 
 export const TASK_PAGE_MAX = 200;
@@ -56,7 +70,7 @@ const SELECT_TASK = `
     left join customers c on c.workspace_id = t.workspace_id and c.id = t.customer_id
     left join users u on u.id = t.assignee_user_id`;
 
-function taskOf(row: TaskRow): Task {
+function taskOf(row: TaskRow): Omit<Task, 'scenario' | 'whyText'> {
   return {
     id: row.id,
     department: row.department,
@@ -76,28 +90,81 @@ function taskOf(row: TaskRow): Task {
   };
 }
 
+function isWhy(value: unknown): value is Why {
+  const why = value as Partial<Why> | null;
+  return (
+    typeof why?.scenarioId === 'string' &&
+    typeof why.key === 'string' &&
+    typeof why.version === 'number' &&
+    typeof why.stepId === 'string' &&
+    typeof why.trigger?.kind === 'string' &&
+    typeof why.timing?.kind === 'string'
+  );
+}
+
 /**
- * A page of the workspace's tasks, of one department and/or status when given: soonest due
- * first (open tasks), then by id. `nextOffset` null: the last page.
+ * The tasks with their scenario and reason in words. The display names are read once per
+ * scenario version and product (a page of tasks of one scenario reads them once).
+ */
+async function describeTasks(pool: pg.Pool | pg.ClientBase, workspaceId: string, rows: TaskRow[]): Promise<Task[]> {
+  const names = new Map<string, Promise<WhyNames>>();
+  return Promise.all(
+    rows.map(async (row) => {
+      const task = taskOf(row);
+      if (!isWhy(row.why)) return { ...task, scenario: null, whyText: null };
+      const why = row.why;
+      const cacheKey = JSON.stringify([
+        why.scenarioId,
+        why.version,
+        why.trigger.kind,
+        why.trigger.sku ?? null,
+        why.timing.kind === 'effect' ? why.timing.sku : null,
+      ]);
+      if (!names.has(cacheKey)) names.set(cacheKey, loadWhyNames(pool, workspaceId, why));
+      const whyNames = await names.get(cacheKey)!;
+      let whyText: Task['whyText'] = null;
+      try {
+        whyText = { ja: reasonInWords(why, whyNames, 'ja'), en: reasonInWords(why, whyNames, 'en') };
+      } catch {
+        // A reason of a shape this version does not know (written by a newer one): shown without words.
+      }
+      return {
+        ...task,
+        scenario: { id: why.scenarioId, key: why.key, name: whyNames.scenarioName ?? null, version: why.version, stepId: why.stepId },
+        whyText,
+      };
+    }),
+  );
+}
+
+/**
+ * A page of the workspace's tasks, of one department, status and/or assignee when given: open
+ * tasks soonest due first, done tasks the latest done first (then by id). `nextOffset` null:
+ * the last page.
  */
 export async function listTasks(params: {
   pool: pg.Pool | pg.ClientBase;
   workspaceId: string;
   department?: Department;
   status?: TaskStatus;
+  /** Only the tasks this user took. */
+  assigneeUserId?: string;
   limit?: number;
   offset?: number;
 }): Promise<{ tasks: Task[]; nextOffset: number | null }> {
   const limit = Math.min(Math.max(params.limit ?? 50, 1), TASK_PAGE_MAX);
   const offset = Math.max(params.offset ?? 0, 0);
+  const order = params.status === 'done' ? 't.done_at desc nulls last, t.id desc' : 't.due_at nulls last, t.id';
   const { rows } = await params.pool.query<TaskRow>(
     `${SELECT_TASK}
       where t.workspace_id = $1 and ($2::text is null or t.department = $2) and ($3::text is null or t.status = $3)
-      order by t.due_at nulls last, t.id
-      limit $4 offset $5`,
-    [params.workspaceId, params.department ?? null, params.status ?? null, limit + 1, offset],
+        and ($4::bigint is null or t.assignee_user_id = $4)
+      order by ${order}
+      limit $5 offset $6`,
+    [params.workspaceId, params.department ?? null, params.status ?? null, params.assigneeUserId ?? null, limit + 1, offset],
   );
-  return { tasks: rows.slice(0, limit).map(taskOf), nextOffset: rows.length > limit ? offset + limit : null };
+  const tasks = await describeTasks(params.pool, params.workspaceId, rows.slice(0, limit));
+  return { tasks, nextOffset: rows.length > limit ? offset + limit : null };
 }
 
 /** One task; `not_found` when the workspace has none with this id. */
@@ -105,7 +172,8 @@ export async function readTask(params: { pool: pg.Pool | pg.ClientBase; workspac
   if (!/^[1-9][0-9]{0,17}$/.test(params.taskId)) throw new KizunaError('not_found', `No task with id ${params.taskId} in this workspace.`);
   const { rows } = await params.pool.query<TaskRow>(`${SELECT_TASK} where t.workspace_id = $1 and t.id = $2`, [params.workspaceId, params.taskId]);
   if (!rows[0]) throw new KizunaError('not_found', `No task with id ${params.taskId} in this workspace.`);
-  return taskOf(rows[0]);
+  const [task] = await describeTasks(params.pool, params.workspaceId, [rows[0]]);
+  return task!;
 }
 
 /** Who acts on a task: a console user (their id), or an API key (no user). Members act only on their department's tasks unless admin. */

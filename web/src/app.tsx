@@ -11,6 +11,7 @@ import { MembersPage } from './pages/members-page.tsx';
 import { HomePage } from './pages/home-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
+import { TasksPage } from './pages/tasks-page.tsx';
 import { RequireSession, SessionProvider } from './session/session.tsx';
 import { DefaultWorkspaceRedirect, WorkspacesProvider } from './workspaces/workspaces.tsx';
 
@@ -42,6 +43,7 @@ export function App() {
                 <Route index element={<HomePage />} />
                 <Route path="customers" element={<CustomersPage />} />
                 <Route path="customers/:customerId" element={<Customer360Page />} />
+                <Route path="tasks" element={<TasksPage />} />
                 <Route path="import" element={<ImportPage />} />
                 <Route path="members" element={<MembersPage />} />
                 <Route path="api-keys" element={<ApiKeysPage />} />

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { DEPARTMENTS } from '../../charter/types.ts';
 import { assignTaskToMe, completeTask, listTasks, TASK_PAGE_MAX, type Task, type TaskActor } from '../../tasks/tasks.ts';
 import type { WorkspacePrincipal } from '../../auth/permissions.ts';
+import { KizunaError } from '../../shared/errors.ts';
 import type { AppDeps } from '../app.ts';
 import { authorizeWorkspace } from '../auth.ts';
 import { ErrorBody } from '../errors.ts';
@@ -25,6 +26,20 @@ const TaskSchema = z
     createdAt: z.string(),
     doneAt: z.string().nullable(),
     doneBy: z.string().nullable(),
+    scenario: z
+      .object({
+        id: z.string(),
+        key: z.string(),
+        name: z.string().nullable().describe("The version's name; null when it is gone (show the key)"),
+        version: z.number().int(),
+        stepId: z.string(),
+      })
+      .nullable()
+      .describe('The scenario step that created the task; null: created otherwise'),
+    whyText: z
+      .object({ ja: z.string(), en: z.string() })
+      .nullable()
+      .describe('The reason in words (「…の方」 / "you …", as the customer\'s message says it); null without a scenario\'s reason'),
   })
   .meta({ id: 'Task' });
 
@@ -63,11 +78,12 @@ export function taskRoutes(deps: AppDeps): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['tasks'],
-          summary: 'Tasks for people, soonest due first',
+          summary: 'Tasks for people: open ones soonest due first, done ones latest first',
           params: WorkspaceParams,
           querystring: z.object({
             department: z.enum(DEPARTMENTS).optional(),
             status: z.enum(['open', 'done']).optional(),
+            assignee: z.enum(['me']).optional().describe('me: only the tasks the signed-in user took (a console user; 400 for an API key)'),
             limit: z.coerce.number().int().min(1).max(TASK_PAGE_MAX).default(50),
             offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
           }),
@@ -75,13 +91,18 @@ export function taskRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         },
       },
       async (request) => {
-        const { workspace } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
-        const { department, status, limit, offset } = request.query;
+        const { workspace, principal } = await authorizeWorkspace(db, request, request.params.workspace, 'read');
+        const { department, status, assignee, limit, offset } = request.query;
+        if (assignee === 'me' && principal.kind !== 'user')
+          throw new KizunaError('bad_request', 'assignee=me needs a console user: an API key takes no tasks.', {
+            issues: [{ field: 'querystring.assignee', reason: 'an API key takes no tasks; me needs a console user' }],
+          });
         const page = await listTasks({
           pool,
           workspaceId: workspace.id,
           ...(department ? { department } : {}),
           ...(status ? { status } : {}),
+          ...(assignee === 'me' && principal.kind === 'user' ? { assigneeUserId: principal.userId } : {}),
           limit,
           offset,
         });

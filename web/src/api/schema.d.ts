@@ -7591,10 +7591,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Tasks for people, soonest due first */
+        /** Tasks for people: open ones soonest due first, done ones latest first */
         get: {
             parameters: {
                 query?: {
+                    /** @description me: only the tasks the signed-in user took (a console user; 400 for an API key) */
+                    assignee?: "me";
                     department?: "marketing" | "support" | "site_operations" | "sales";
                     limit?: number;
                     offset?: number;
@@ -11413,11 +11415,25 @@ export interface components {
             /** @description The scenario effect that created it */
             effectKey: string | null;
             id: string;
+            /** @description The scenario step that created the task; null: created otherwise */
+            scenario: {
+                id: string;
+                key: string;
+                /** @description The version's name; null when it is gone (show the key) */
+                name: string | null;
+                stepId: string;
+                version: number;
+            } | null;
             /** @enum {string} */
             status: "open" | "done";
             title: string;
             /** @description The structured reason: scenario, version, step, trigger, timing (docs/scenarios.md) */
             why: unknown;
+            /** @description The reason in words (「…の方」 / "you …", as the customer's message says it); null without a scenario's reason */
+            whyText: {
+                en: string;
+                ja: string;
+            } | null;
         };
         TaskPage: {
             /** @description The offset of the next page; null: the last page */

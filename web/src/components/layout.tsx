@@ -47,6 +47,9 @@ export function Layout({ children }: { children?: ReactNode } = {}) {
                 <NavLink to={`${base}/customers`}>{t.nav.customers}</NavLink>
               </li>
               <li>
+                <NavLink to={`${base}/tasks`}>{t.tasks.nav}</NavLink>
+              </li>
+              <li>
                 <NavLink to={`${base}/analytics`}>{t.nav.analytics}</NavLink>
                 <ul className="nav-sub" aria-label={t.analytics.sectionNav}>
                   {ANALYTICS_PAGES.map((p) => (
