@@ -26,6 +26,7 @@ import { importRoutes } from './routes/imports.ts';
 import { ingestRoutes } from './routes/ingest.ts';
 import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { registerUnsubscribe } from './routes/unsubscribe.ts';
+import { registerWhyPage } from './routes/why.ts';
 import { journeyRoutes } from './routes/journey.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { taskRoutes } from './routes/tasks.ts';
@@ -136,7 +137,9 @@ export async function buildApp(given: AppOptions, options: { logger?: AppLogger 
     { prefix: API_PREFIX },
   );
   // Links in mail: outside the API, no authentication (see routes/unsubscribe.ts).
-  await registerUnsubscribe(app, { ...deps, secret: deps.secret ?? randomBytes(32).toString('hex') });
+  const secret = deps.secret ?? randomBytes(32).toString('hex');
+  await registerUnsubscribe(app, { ...deps, secret });
+  await registerWhyPage(app, { ...deps, secret });
 
   await registerConsole(app);
   return app;

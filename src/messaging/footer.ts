@@ -8,7 +8,12 @@ export interface FooterInput {
   reasonText: string | null;
   /** The one-click link; present for advertising mail. */
   unsubscribeUrl: string | null;
+  /** The page that explains the reason (why-token.ts: `<publicUrl>/why/<token>`), linked under it; absent: no link. */
+  whyUrl?: string | null;
 }
+
+/** The words of the link to the reason page. */
+export const WHY_LINK_LABEL = 'お送りした理由の詳細（Why you received this email）';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -29,7 +34,8 @@ function contactLines(sender: SenderSettings): string[] {
 }
 
 /**
- * The footer of every mail as HTML: the reason section, then the sender's identity (name,
+ * The footer of every mail as HTML: the reason section (with the link to the page that explains
+ * it, when given), then the sender's identity (name,
  * postal address, enquiry contacts: 特定電子メール法 第4条) and, for advertising mail, the
  * opt-out statement with a visible 「配信停止」 link. Every inserted value is escaped. Text and
  * links are full size and dark on light: tiny or faint legal text is a violation risk.
@@ -40,6 +46,9 @@ export function footerHtml(input: FooterInput): string {
   const parts: string[] = [];
   if (input.reasonText) {
     parts.push(`<p style="${p}font-weight:bold;">このメールをお送りした理由</p>`, `<p style="${p}">${escapeHtml(input.reasonText)}</p>`);
+  }
+  if (input.whyUrl) {
+    parts.push(`<p style="${p}"><a href="${escapeHtml(input.whyUrl)}" style="color:#1a4fa0;text-decoration:underline;">${escapeHtml(WHY_LINK_LABEL)}</a></p>`);
   }
   const identity = [
     sender.senderName ? `送信者: ${escapeHtml(sender.senderName)}` : null,
@@ -60,7 +69,8 @@ export function footerHtml(input: FooterInput): string {
 export function footerText(input: FooterInput): string {
   const { sender } = input;
   const blocks: string[] = [];
-  if (input.reasonText) blocks.push(`■ このメールをお送りした理由\n${input.reasonText}`);
+  const reason = [input.reasonText, input.whyUrl ? `${WHY_LINK_LABEL}: ${input.whyUrl}` : null].filter((line): line is string => Boolean(line));
+  if (reason.length > 0) blocks.push(`■ このメールをお送りした理由\n${reason.join('\n')}`);
   const identity = [
     sender.senderName ? `送信者: ${sender.senderName}` : null,
     sender.postalAddress ? `住所: ${sender.postalAddress}` : null,

@@ -30,7 +30,8 @@ export interface EmailVariables {
   product: { name: string; sku: string };
   /** Days since the trigger order's delivery; null when there is none. */
   days_since_delivery: number | null;
-  reason: { text: string };
+  /** The reason in words, and the link to the page that explains it (empty when none). */
+  reason: { text: string; url: string };
   unsubscribe_url: string;
   sender: { name: string };
 }
@@ -47,6 +48,8 @@ export interface EmailRenderInput {
   reasonText?: string | null;
   /** The one-click link (unsubscribeUrl of unsubscribe-token.ts); required for advertising mail. */
   unsubscribeUrl?: string | null;
+  /** The reason page of this send (whyUrl of why-token.ts), linked in the footer under 「このメールをお送りした理由」. */
+  whyUrl?: string | null;
   /** Render a draft too (a preview in the console); sending only renders published templates. */
   preview?: boolean;
 }
@@ -154,6 +157,7 @@ export function createEmailRenderer(options: { maxTemplates?: number } = {}): Em
         sender: input.sender,
         reasonText: input.reasonText?.trim() || null,
         unsubscribeUrl: input.unsubscribeUrl ?? null,
+        whyUrl: input.whyUrl ?? null,
       };
       const isHtml = compiledTemplate.format !== 'text';
       const body = await renderPart(isHtml ? engines.html : engines.text, template.id, 'body', compiledTemplate.body, variables);
@@ -196,7 +200,7 @@ function variablesOf(input: EmailRenderInput): EmailVariables {
     customer: { name: input.customer.name ?? '', email: input.customer.email, id: input.customer.id },
     product: { name: input.product?.name ?? '', sku: input.product?.sku ?? '' },
     days_since_delivery: input.daysSinceDelivery ?? null,
-    reason: { text: input.reasonText ?? '' },
+    reason: { text: input.reasonText ?? '', url: input.whyUrl ?? '' },
     unsubscribe_url: input.unsubscribeUrl ?? '',
     sender: { name: input.sender.senderName ?? '' },
   };

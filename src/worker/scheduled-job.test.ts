@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
 import { ingest } from '../journey-map/placement/test-map.ts';
 import type { ScenarioDocument } from '../scenarios/model.ts';
-import { nextTriggerMoment, SCHEDULED_TRIGGER_TASK, scheduledTriggerJobKey } from '../scenarios/runtime/trigger-schedule.ts';
+import { nextTriggerMoment, SCHEDULED_TRIGGER_TASK, type ScheduledTrigger, scheduledTriggerJobKey } from '../scenarios/runtime/trigger-schedule.ts';
 import { pauseScenario, publishScenario, resumeScenario } from '../scenarios/scenarios.ts';
 import { prepareScenarioWorkspace } from '../scenarios/test-scenario.ts';
 import { manualClock } from '../shared/clock.ts';
@@ -35,7 +35,7 @@ describe('nextTriggerMoment', () => {
     expect(nextTriggerMoment(monthly, after, TOKYO)?.toISOString()).toBe('2026-03-05T01:00:00.000Z');
     // At the moment itself: the next one (a month later).
     expect(nextTriggerMoment(monthly, new Date('2026-03-05T10:00:00+09:00'), TOKYO)?.toISOString()).toBe('2026-04-05T01:00:00.000Z');
-    const weekly = { kind: 'audience', audience, schedule: { kind: 'weekly', weekdays: ['mon'], at: '09:30' } } as const;
+    const weekly: ScheduledTrigger = { kind: 'audience', audience, schedule: { kind: 'weekly', weekdays: ['mon'], at: '09:30' } };
     expect(nextTriggerMoment(weekly, after, TOKYO)?.toISOString()).toBe('2026-03-09T00:30:00.000Z');
     const daily = { kind: 'audience', audience, schedule: { kind: 'daily', at: '08:00' } } as const;
     expect(nextTriggerMoment(daily, after, TOKYO)?.toISOString()).toBe('2026-03-04T23:00:00.000Z');

@@ -143,7 +143,7 @@ function page(title: string, body: string): string {
 }
 
 /** A fixed-window counter per client address, bounded in memory: a crawler or a flood gets 429. */
-function rateLimiter(clock: Clock, perMinute: number): (request: FastifyRequest) => void {
+export function rateLimiter(clock: Clock, perMinute: number): (request: FastifyRequest) => void {
   let window = -1;
   let counts = new Map<string, number>();
   return (request) => {
