@@ -15,6 +15,7 @@ import { frameEn } from './console-frame.ts';
 import { journeyEn } from './console-journey.ts';
 import { journeyWorkshopEn } from './console-journey-workshop.ts';
 import { tasksEn } from './console-tasks.ts';
+import { caughtMailEn } from './console-caught-mail.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
 const reasons: ReasonMessages = {
@@ -334,6 +335,7 @@ export const en: Messages = {
   journey: journeyEn,
   journeyWorkshop: journeyWorkshopEn,
   tasks: tasksEn,
+  caughtMail: caughtMailEn,
   analytics: {
     title: 'Analytics',
     sectionNav: 'Analytics menu',

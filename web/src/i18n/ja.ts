@@ -15,6 +15,7 @@ import { frameJa } from './console-frame.ts';
 import { journeyJa } from './console-journey.ts';
 import { journeyWorkshopJa } from './console-journey-workshop.ts';
 import { tasksJa } from './console-tasks.ts';
+import { caughtMailJa } from './console-caught-mail.ts';
 import type { components } from '../api/schema';
 
 /** The code of a refused value or line, as the API sends it beside its English reason. */
@@ -294,6 +295,7 @@ export const ja = {
   journey: journeyJa,
   journeyWorkshop: journeyWorkshopJa,
   tasks: tasksJa,
+  caughtMail: caughtMailJa,
   analytics: {
     title: '分析',
     sectionNav: '分析メニュー',
