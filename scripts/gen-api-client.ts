@@ -9,6 +9,7 @@ import { buildApp } from '../src/http/app.ts';
 import type { Database } from '../src/db/connect.ts';
 import type { DB } from '../src/db/schema.ts';
 import { AnalyticsEngine } from '../src/analytics/engine/analytics-engine.ts';
+import { CaughtMailbox } from '../src/messaging/mail-catcher.ts';
 
 /**
  * The console's API client is generated from the OpenAPI document the server itself serves,
@@ -29,13 +30,14 @@ export interface GeneratedApiClient {
 
 /**
  * Builds the app without touching a database (the pool connects lazily and no request is
- * made), reads its OpenAPI document and renders the types.
+ * made), reads its OpenAPI document and renders the types. With a mailbox, so the demo mail
+ * catcher's routes (present only while it runs) are documented too.
  */
 export async function generateApiClient(): Promise<GeneratedApiClient> {
   const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1:1/unused' });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   const database: Database = { db, pool, url: 'unused', embedded: false, close: () => db.destroy() };
-  const app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
+  const app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false }, caughtMail: new CaughtMailbox() });
   try {
     await app.ready();
     const document = app.swagger() as OpenAPI3;

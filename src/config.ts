@@ -43,7 +43,7 @@ export interface KizunaConfig {
    * When absent, the server keeps a random one in `<dataDir>/secret` (src/shared/instance-secret.ts).
    */
   secret: string | undefined;
-  /** Where mail is sent (KIZUNA_SMTP_URL, e.g. smtps://user:pass@smtp.example.jp:465); absent: no sending. */
+  /** Where mail is sent (KIZUNA_SMTP_URL, e.g. smtps://user:pass@smtp.example.jp:465); absent: `kizuna serve` catches it on loopback (src/messaging/mail-catcher.ts). */
   smtpUrl: string | undefined;
 }
 

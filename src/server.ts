@@ -18,6 +18,7 @@ import { scheduleWakeJob, startWorker } from './worker/worker.ts';
 import { scheduledTriggerTasks, scheduleEveryScenarioTrigger } from './worker/scheduled-job.ts';
 import { startScenarioReactor } from './scenarios/runtime/reactor.ts';
 import { createSmtpTransport } from './messaging/smtp.ts';
+import { type MailCatcher, startMailCatcher } from './messaging/mail-catcher.ts';
 import { DEMO_WORKSPACE, findWorkspace, type Workspace } from './workspaces/workspaces.ts';
 
 export interface RunningServer {
@@ -46,13 +47,16 @@ export async function startServer(
     statementTimeoutMs: config.statementTimeoutMs,
     log: hooks.log,
   });
+  let catcher: MailCatcher | undefined;
   try {
+    // The demo without KIZUNA_SMTP_URL: a real SMTP server on loopback catches the mail (mail-catcher.ts).
+    if (!config.smtpUrl) catcher = await startMailCatcher({ pool: database.pool, clock: hooks.clock ?? systemClock, log: hooks.log });
     const admin = await ensureFirstAdmin(database.db, { email: config.adminEmail, password: config.adminPassword });
     const demoWithoutHistory = await loadDemoOnFirstStart(database, config, hooks);
     // One engine for the process: the routes and the warm-up share it; app.close() closes it.
     const analytics = new AnalyticsEngine(database.pool);
     // Structured logs (JSON lines with each request's id) to stdout: every server error is there.
-    const app = await buildApp({ database, config, analytics, secret: instanceSecret(config) }, { logger: { level: 'info' } });
+    const app = await buildApp({ database, config, analytics, secret: instanceSecret(config), caughtMail: catcher?.mailbox }, { logger: { level: 'info' } });
     await app.listen({ host: config.host, port: config.port });
     const shownHost = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
     const url = `http://${shownHost}:${config.port}`;
@@ -76,8 +80,12 @@ export async function startServer(
     // The job queue's worker (scenario wake-ups; with SMTP, the effects: sends, tasks,
     // attributes): jobs wait in the database until a worker takes them.
     const clock = hooks.clock ?? systemClock;
-    const email = config.smtpUrl ? { transport: createSmtpTransport(config.smtpUrl), secret: instanceSecret(config), publicUrl: config.publicUrl } : undefined;
-    if (!email) hooks.log('Email: KIZUNA_SMTP_URL is not set; scenario sends wait in the queue until a worker with SMTP runs');
+    const smtpUrl = config.smtpUrl ?? catcher?.url;
+    const email = smtpUrl ? { transport: createSmtpTransport(smtpUrl), secret: instanceSecret(config), publicUrl: config.publicUrl } : undefined;
+    if (catcher)
+      hooks.log(
+        `Email: KIZUNA_SMTP_URL is not set: mail is caught by a loopback SMTP server (${catcher.url}), not delivered; see 受信箱（デモ） / Caught mail in the console`,
+      );
     const worker = await startWorker({ pool: database.pool, clock, log: hooks.log, email, extraTasks: scheduledTriggerTasks({ pool: database.pool, clock }) });
     // Date and audience triggers: each active one's job at its next moment (a missed one runs now).
     await scheduleEveryScenarioTrigger({ pool: database.pool, clock });
@@ -105,10 +113,12 @@ export async function startServer(
         await scenarioReactor.stop();
         await worker.stop();
         await app.close();
+        await catcher?.close();
         await database.close();
       },
     };
   } catch (error) {
+    await catcher?.close();
     await database.close();
     throw error;
   }

@@ -30,6 +30,8 @@ import { registerWhyPage } from './routes/why.ts';
 import { journeyRoutes } from './routes/journey.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { caughtMailRoutes } from './routes/caught-mail.ts';
+import type { CaughtMailbox } from '../messaging/mail-catcher.ts';
 import { senderSettingsGate } from '../messaging/sender-settings.ts';
 import type { SenderSettingsMissing } from '../scenarios/scenarios.ts';
 import { memberRoutes } from './routes/members.ts';
@@ -57,6 +59,8 @@ export interface AppDeps {
   secret?: string;
   /** What the workspace's email sender settings lack (default: src/messaging's senderSettingsGate); advertising scenarios are not published while it names any. */
   senderSettingsMissing?: SenderSettingsMissing;
+  /** The demo's mail catcher's messages (src/messaging/mail-catcher.ts): given, the caught-mail routes exist. */
+  caughtMail?: CaughtMailbox | undefined;
 }
 
 /** What buildApp takes: the dependencies, where the analytics engine and the clock have defaults. */
@@ -133,6 +137,7 @@ export async function buildApp(given: AppOptions, options: { logger?: AppLogger 
       await api.register(analyticsRoutes(deps));
       await api.register(charterRoutes({ ...deps, checkMessage: deps.checkMessage ?? checkMessage }));
       await api.register(emailRoutes(deps));
+      if (deps.caughtMail) await api.register(caughtMailRoutes({ ...deps, caughtMail: deps.caughtMail }));
     },
     { prefix: API_PREFIX },
   );

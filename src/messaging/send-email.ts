@@ -122,3 +122,21 @@ export function messageIdFor(sendId: string, sender: Pick<SenderSettings, 'dkim'
     .join('');
   return `<send-${local}@${domain}>`;
 }
+
+/**
+ * The send id a Message-ID of messageIdFor carries (`<send-…@domain>`, its `=XX` bytes decoded),
+ * or null for any other Message-ID: the demo's mail catcher finds the scenario effect of a
+ * message it caught by it.
+ *
+ * @example
+ * sendIdOfMessageId('<send-send=3A41=3Aday14@example.jp>') // 'send:41:day14'
+ */
+export function sendIdOfMessageId(messageId: string): string | null {
+  const match = /^<send-((?:[A-Za-z0-9_-]|=[0-9A-F]{2})+)@[^<>@\s]+>$/.exec(messageId.trim());
+  if (!match) return null;
+  const bytes: number[] = [];
+  for (const token of match[1]!.match(/=[0-9A-F]{2}|[A-Za-z0-9_-]/g)!) {
+    bytes.push(token.startsWith('=') ? Number.parseInt(token.slice(1), 16) : token.charCodeAt(0));
+  }
+  return Buffer.from(bytes).toString('utf8');
+}

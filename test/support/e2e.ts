@@ -13,6 +13,7 @@ import { buildApp, webDistDir } from '../../src/http/app.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
 import { workspacesMadeHere } from './database.ts';
 import { AnalyticsEngine } from '../../src/analytics/engine/analytics-engine.ts';
+import type { CaughtMailbox } from '../../src/messaging/mail-catcher.ts';
 
 /** Where end-to-end tests put their screenshots. */
 export const SCREENSHOTS = '/tmp/kizuna-shots';
@@ -43,13 +44,16 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-/** Starts the server and Chromium (building the console first when web/dist is missing). */
-export async function startConsole(database: Database): Promise<RunningConsole> {
+/**
+ * Starts the server and Chromium (building the console first when web/dist is missing); with
+ * `caughtMail`, the server has the demo mail catcher's routes.
+ */
+export async function startConsole(database: Database, options: { caughtMail?: CaughtMailbox } = {}): Promise<RunningConsole> {
   if (!existsSync(path.join(webDistDir, 'index.html'))) {
     execFileSync('npx', ['vite', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { stdio: 'inherit' });
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
-  const app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false } });
+  const app = await buildApp({ database, analytics: new AnalyticsEngine(database.pool), config: { secureCookies: false }, caughtMail: options.caughtMail });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({

@@ -12,6 +12,8 @@ import { HomePage } from './pages/home-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { TasksPage } from './pages/tasks-page.tsx';
+import { CaughtMailPage } from './pages/caught-mail-page.tsx';
+import { CaughtMessagePage } from './pages/caught-message-page.tsx';
 import { RequireSession, SessionProvider } from './session/session.tsx';
 import { DefaultWorkspaceRedirect, WorkspacesProvider } from './workspaces/workspaces.tsx';
 
@@ -44,6 +46,8 @@ export function App() {
                 <Route path="customers" element={<CustomersPage />} />
                 <Route path="customers/:customerId" element={<Customer360Page />} />
                 <Route path="tasks" element={<TasksPage />} />
+                <Route path="caught-mail" element={<CaughtMailPage />} />
+                <Route path="caught-mail/:messageId" element={<CaughtMessagePage />} />
                 <Route path="import" element={<ImportPage />} />
                 <Route path="members" element={<MembersPage />} />
                 <Route path="api-keys" element={<ApiKeysPage />} />

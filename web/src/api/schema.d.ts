@@ -3025,6 +3025,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/caught-mail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Mail the demo caught instead of delivering, newest first
+         * @description Present only while the server runs the demo mail catcher (kizuna serve without KIZUNA_SMTP_URL: mail is caught on loopback, not delivered; docs/messaging.md).
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    offset?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaughtMailPage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/caught-mail/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One caught message: headers, HTML and text parts
+         * @description Present only while the server runs the demo mail catcher (kizuna serve without KIZUNA_SMTP_URL: mail is caught on loopback, not delivered; docs/messaging.md).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaughtMailMessage"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/charter": {
         parameters: {
             query?: never;
@@ -8732,6 +8892,88 @@ export interface components {
             code: string;
             labelEn: string;
             labelJa: string;
+        };
+        CaughtMailMessage: {
+            /** @description The customer it was sent to, when known */
+            customer: {
+                id: string;
+                name: string | null;
+            } | null;
+            /** @description The From header */
+            from: string | null;
+            /** @description Every header line as received, in order */
+            headers: {
+                name: string;
+                value: string;
+            }[];
+            /** @description The HTML part (show it sandboxed: it is mail, not the console) */
+            html: string | null;
+            id: string;
+            /** @description The List-Unsubscribe header (RFC 8058) */
+            listUnsubscribe: string | null;
+            /** @description The List-Unsubscribe-Post header (RFC 8058: List-Unsubscribe=One-Click) */
+            listUnsubscribePost: string | null;
+            messageId: string | null;
+            receivedAt: string;
+            /** @description The scenario step that sent it (its effect); null for mail a scenario did not send */
+            scenario: {
+                id: string;
+                key: string;
+                stepId: string;
+                version: number;
+            } | null;
+            /** @description Bytes */
+            size: number;
+            subject: string;
+            /** @description The text part */
+            text: string | null;
+            /** @description The SMTP envelope recipients */
+            to: string[];
+            /** @description Why it was sent, in words (the footer's 「このメールをお送りした理由」) */
+            whyText: {
+                en: string;
+                ja: string;
+            } | null;
+        };
+        CaughtMailPage: {
+            /** @description How many messages the catcher keeps (of all workspaces); older ones are dropped */
+            capacity: number;
+            messages: components["schemas"]["CaughtMailSummary"][];
+            /** @description The offset of the next page; null: the last page */
+            nextOffset: number | null;
+        };
+        CaughtMailSummary: {
+            /** @description The customer it was sent to, when known */
+            customer: {
+                id: string;
+                name: string | null;
+            } | null;
+            /** @description The From header */
+            from: string | null;
+            id: string;
+            /** @description The List-Unsubscribe header (RFC 8058) */
+            listUnsubscribe: string | null;
+            /** @description The List-Unsubscribe-Post header (RFC 8058: List-Unsubscribe=One-Click) */
+            listUnsubscribePost: string | null;
+            messageId: string | null;
+            receivedAt: string;
+            /** @description The scenario step that sent it (its effect); null for mail a scenario did not send */
+            scenario: {
+                id: string;
+                key: string;
+                stepId: string;
+                version: number;
+            } | null;
+            /** @description Bytes */
+            size: number;
+            subject: string;
+            /** @description The SMTP envelope recipients */
+            to: string[];
+            /** @description Why it was sent, in words (the footer's 「このメールをお送りした理由」) */
+            whyText: {
+                en: string;
+                ja: string;
+            } | null;
         };
         Charter: {
             address: {

@@ -5,6 +5,7 @@ import { JOURNEY_PAGES } from '../journey/journey-pages.ts';
 import { NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { useI18n } from '../i18n/i18n.tsx';
 import { canManage, canWrite, useMe, useSession } from '../session/session.tsx';
+import { useCaughtMailAvailable } from '../mail/use-caught-mail.ts';
 import { Brand } from './brand.tsx';
 import { LanguageSwitch } from './language-switch.tsx';
 import { CurrentWorkspaceProvider, defaultWorkspaceName, rememberWorkspace, useWorkspaces } from '../workspaces/workspaces.tsx';
@@ -28,6 +29,7 @@ export function Layout({ children }: { children?: ReactNode } = {}) {
   const [menuOpen, setMenuOpen] = useState(false);
   useEffect(() => setMenuOpen(false), [location.pathname]);
   const base = `/w/${encodeURIComponent(name)}`;
+  const caughtMail = useCaughtMailAvailable(workspace ? name : '');
   return (
     <div className="shell">
       <aside className={menuOpen ? 'sidebar is-open' : 'sidebar'}>
@@ -49,6 +51,11 @@ export function Layout({ children }: { children?: ReactNode } = {}) {
               <li>
                 <NavLink to={`${base}/tasks`}>{t.tasks.nav}</NavLink>
               </li>
+              {caughtMail && (
+                <li>
+                  <NavLink to={`${base}/caught-mail`}>{t.caughtMail.nav}</NavLink>
+                </li>
+              )}
               <li>
                 <NavLink to={`${base}/analytics`}>{t.nav.analytics}</NavLink>
                 <ul className="nav-sub" aria-label={t.analytics.sectionNav}>

@@ -16,6 +16,7 @@ import { journeyEn } from './console-journey.ts';
 import { journeyWorkshopEn } from './console-journey-workshop.ts';
 import { scenariosEn } from './console-scenarios.ts';
 import { tasksEn } from './console-tasks.ts';
+import { caughtMailEn } from './console-caught-mail.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
 const reasons: ReasonMessages = {
@@ -336,6 +337,7 @@ export const en: Messages = {
   journeyWorkshop: journeyWorkshopEn,
   scenarios: scenariosEn,
   tasks: tasksEn,
+  caughtMail: caughtMailEn,
   analytics: {
     title: 'Analytics',
     sectionNav: 'Analytics menu',

@@ -16,6 +16,7 @@ import { journeyJa } from './console-journey.ts';
 import { journeyWorkshopJa } from './console-journey-workshop.ts';
 import { scenariosJa } from './console-scenarios.ts';
 import { tasksJa } from './console-tasks.ts';
+import { caughtMailJa } from './console-caught-mail.ts';
 import type { components } from '../api/schema';
 
 /** The code of a refused value or line, as the API sends it beside its English reason. */
@@ -296,6 +297,7 @@ export const ja = {
   journeyWorkshop: journeyWorkshopJa,
   scenarios: scenariosJa,
   tasks: tasksJa,
+  caughtMail: caughtMailJa,
   analytics: {
     title: '分析',
     sectionNav: '分析メニュー',
