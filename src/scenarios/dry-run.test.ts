@@ -74,7 +74,9 @@ describe('a dry run', () => {
     const run = await dryRunScenario({ pool, workspaceId: workspace.id, scenario: 'draft_only', customer: 'C-1', clock, draft: true });
     expect(run.scenario).toMatchObject({ key: 'draft_only', version: 'draft' });
     expect(run.path.map((entry) => [entry.stepId, entry.outcome])).toEqual([['bye', 'exited']]);
-    await expect(dryRunScenario({ pool, workspaceId: workspace.id, scenario: 'draft_only', customer: 'C-1', clock })).rejects.toThrow('has no published version');
+    await expect(dryRunScenario({ pool, workspaceId: workspace.id, scenario: 'draft_only', customer: 'C-1', clock })).rejects.toThrow(
+      'has no published version',
+    );
     await saveScenarioDraft({ pool, workspaceId: workspace.id, input: { ...document, steps: 'none' }, actor, clock });
     await expect(dryRunScenario({ pool, workspaceId: workspace.id, scenario: 'draft_only', customer: 'C-1', clock, draft: true })).rejects.toThrow(
       'is not a complete scenario yet',

@@ -75,7 +75,8 @@ function ScenarioView({ scenario: initial, templates }: { scenario: Scenario | n
             }),
           )
         : [],
-    [workspace.name, scenario?.key, countersVersion, scenario?.updatedAt],
+    // Counted again whenever the flow is shown (customers move while one looks at the other tabs).
+    [workspace.name, scenario?.key, countersVersion, scenario?.updatedAt, tab === 'flow'],
   );
 
   const path = { workspace: workspace.name, scenario: key };
