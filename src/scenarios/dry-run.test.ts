@@ -5,7 +5,7 @@ import { ingest } from '../journey-map/placement/test-map.ts';
 import { fixedClock, systemClock } from '../shared/clock.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { dryRunScenario } from './dry-run.ts';
-import { publishScenario } from './scenarios.ts';
+import { publishScenario, saveScenarioDraft } from './scenarios.ts';
 import { prepareScenarioWorkspace, stepUpExample } from './test-scenario.ts';
 
 /** A dry run shows the path and the moments of a scenario for one customer, and writes nothing. */
@@ -63,6 +63,23 @@ describe('a dry run', () => {
     expect(none.notes[0]).toContain('no order of the trigger');
     await expect(dryRunScenario({ pool, workspaceId: workspace.id, scenario: 'aojiru_step_up', customer: 'NOPE', clock: systemClock })).rejects.toThrow(
       'no customer NOPE in this workspace',
+    );
+  });
+
+  it('runs the saved draft when asked (the editor dry-runs before publishing); a draft with problems is refused with why', async () => {
+    const clock = fixedClock(DELIVERED);
+    const actor = { kind: 'system' as const, label: 'test' };
+    const document = { ...stepUpExample(), key: 'draft_only', steps: [{ kind: 'exit', id: 'bye' }], start: 'bye' };
+    await saveScenarioDraft({ pool, workspaceId: workspace.id, input: document, actor, clock });
+    const run = await dryRunScenario({ pool, workspaceId: workspace.id, scenario: 'draft_only', customer: 'C-1', clock, draft: true });
+    expect(run.scenario).toMatchObject({ key: 'draft_only', version: 'draft' });
+    expect(run.path.map((entry) => [entry.stepId, entry.outcome])).toEqual([['bye', 'exited']]);
+    await expect(dryRunScenario({ pool, workspaceId: workspace.id, scenario: 'draft_only', customer: 'C-1', clock })).rejects.toThrow(
+      'has no published version',
+    );
+    await saveScenarioDraft({ pool, workspaceId: workspace.id, input: { ...document, steps: 'none' }, actor, clock });
+    await expect(dryRunScenario({ pool, workspaceId: workspace.id, scenario: 'draft_only', customer: 'C-1', clock, draft: true })).rejects.toThrow(
+      'is not a complete scenario yet',
     );
   });
 

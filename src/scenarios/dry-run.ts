@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { KizunaError } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import { type Advance, advance, type EnrollmentState, newEnrollment, type PathEntry, type StepEffect, type Wake } from './interpreter.ts';
-import type { ScenarioDocument } from './model.ts';
+import { ScenarioDocument } from './model.ts';
 import { loadStepContext, type TriggerRecord } from './runtime/enrollments.ts';
 import { readScenario } from './scenarios.ts';
 
@@ -41,7 +41,13 @@ export async function dryRunScenario(params: {
 }): Promise<DryRun> {
   const { pool, workspaceId, clock } = params;
   const stored = await readScenario({ pool, workspaceId, scenario: params.scenario });
-  const document = params.draft ? null : stored.published?.document;
+  const draft = params.draft ? ScenarioDocument.safeParse(stored.draft?.document) : undefined;
+  if (draft && stored.draft && !draft.success) {
+    throw new KizunaError('validation_failed', `the draft of scenario ${stored.key} is not a complete scenario yet; fix its problems to run it`, {
+      problems: [{ field: 'scenario', reason: 'draft has problems' }],
+    });
+  }
+  const document = params.draft ? draft?.data : stored.published?.document;
   if (!document) {
     throw new KizunaError('validation_failed', `scenario ${stored.key} has no ${params.draft ? 'draft' : 'published version'} to run`, {
       problems: [{ field: 'scenario', reason: params.draft ? 'no draft' : 'not published' }],

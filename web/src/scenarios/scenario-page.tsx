@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { api, ApiError, type Schemas, unwrap } from '../api/client.ts';
 import { WhenLoaded } from '../analytics/page-frame.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
@@ -40,7 +40,11 @@ export function ScenarioPage() {
     },
     [workspace.name, param],
   );
-  return <WhenLoaded data={loaded}>{({ scenario, templates }) => <ScenarioView key={param} scenario={scenario} templates={templates} />}</WhenLoaded>;
+  return (
+    <WhenLoaded data={loaded}>
+      {({ scenario, templates }) => <ScenarioView key={scenario?.key ?? 'new'} scenario={scenario} templates={templates} />}
+    </WhenLoaded>
+  );
 }
 
 function ScenarioView({ scenario: initial, templates }: { scenario: Scenario | null; templates: Schemas['MessageTemplateSummary'][] }) {
@@ -55,7 +59,9 @@ function ScenarioView({ scenario: initial, templates }: { scenario: Scenario | n
   );
   const [tab, setTab] = useState<Tab>('flow');
   const [busy, setBusy] = useState<'save' | 'publish' | 'status' | null>(null);
-  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  // A new scenario's first save moves to its own address; the note of the save comes along.
+  const carried = (useLocation().state as { message?: string } | null)?.message;
+  const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(carried ? { kind: 'ok', text: carried } : null);
   const [refused, setRefused] = useState<Problem[] | null>(null);
   const [countersVersion, setCountersVersion] = useState<number | null>(null);
   const key = scenario?.key ?? document.key;
@@ -69,13 +75,16 @@ function ScenarioView({ scenario: initial, templates }: { scenario: Scenario | n
             }),
           )
         : [],
-    [workspace.name, scenario?.key, countersVersion, scenario?.updatedAt],
+    // Counted again whenever the flow is shown (customers move while one looks at the other tabs).
+    [workspace.name, scenario?.key, countersVersion, scenario?.updatedAt, tab === 'flow'],
   );
 
   const path = { workspace: workspace.name, scenario: key };
-  const afterWrite = (next: Scenario) => {
+  const afterWrite = (next: Scenario, note: string) => {
     setScenario(next);
-    if (!scenario) void navigate(`/w/${encodeURIComponent(workspace.name)}/scenarios/${encodeURIComponent(next.key)}`, { replace: true });
+    setMessage({ kind: 'ok', text: note });
+    if (!scenario)
+      void navigate(`/w/${encodeURIComponent(workspace.name)}/scenarios/${encodeURIComponent(next.key)}`, { replace: true, state: { message: note } });
   };
   const failed = (error: unknown) => {
     if (error instanceof ApiError) {
@@ -93,8 +102,8 @@ function ScenarioView({ scenario: initial, templates }: { scenario: Scenario | n
         await unwrap(
           api.PUT('/api/v1/workspaces/{workspace}/scenarios/{scenario}/draft', { params: { path }, body: document as unknown as Record<string, unknown> }),
         ),
+        a.saved,
       );
-      setMessage({ kind: 'ok', text: a.saved });
     } catch (error) {
       failed(error);
     } finally {
@@ -113,8 +122,7 @@ function ScenarioView({ scenario: initial, templates }: { scenario: Scenario | n
         }),
       );
       setRefused(null);
-      afterWrite(published.scenario);
-      setMessage({ kind: 'ok', text: published.outcome === 'unchanged' ? a.unchanged : a.published(String(published.scenario.published?.version ?? '')) });
+      afterWrite(published.scenario, published.outcome === 'unchanged' ? a.unchanged : a.published(String(published.scenario.published?.version ?? '')));
     } catch (error) {
       failed(error);
     } finally {
