@@ -158,7 +158,9 @@ async function registerConsole(app: FastifyInstance): Promise<void> {
     // A path with a file extension is an asset that does not exist (e.g. from a newer build):
     // answering it with index.html would hand the browser HTML as a script.
     const pathname = request.url.split('?')[0]!;
-    if (request.url.startsWith('/api/') || request.method !== 'GET' || !hasConsole || /\.[a-z0-9]+$/i.test(pathname)) {
+    // The public pages reached from mail (/u/…, /why/…) are not the console's: an unknown or
+    // overlong token there is a plain 404, never the console's page.
+    if (/^\/(api|u|why)\//.test(request.url) || request.method !== 'GET' || !hasConsole || /\.[a-z0-9]+$/i.test(pathname)) {
       return reply.status(404).send({ code: 'not_found', message: `No route ${request.method} ${pathname}` });
     }
     return reply.sendFile('index.html');
