@@ -66,6 +66,63 @@ describe('a dry run', () => {
     );
   });
 
+  it('says when the customer would not enter: an exit rule holds now, or the re-entry rule refuses', async () => {
+    const clock = fixedClock(DELIVERED);
+    // C-4 bought the trial and runs a 定期便: the exit rule 定期便を始めた holds, so the runtime would not enrol them.
+    await ingest(
+      pool,
+      workspace,
+      'orders',
+      [
+        {
+          order_id: 'O-4',
+          customer_id: 'C-4',
+          ordered_at: '2026-05-29T01:00:00Z',
+          delivered_at: DELIVERED,
+          status: 'delivered',
+          items: [{ sku: 'MNR-AOJ-TRIAL14', quantity: 1, unit_price: '980' }],
+        },
+      ],
+      clock,
+    );
+    await ingest(
+      pool,
+      workspace,
+      'subscriptions',
+      [
+        {
+          subscription_id: 'S-4',
+          customer_id: 'C-4',
+          status: 'active',
+          sku: 'MNR-AOJ-SUB30',
+          cycle: '1ヶ月ごと',
+          started_at: '2026-05-30',
+        },
+      ],
+      clock,
+    );
+    const subscriber = await dryRunScenario({ pool, workspaceId: workspace.id, scenario: 'aojiru_step_up', customer: 'C-4', clock });
+    expect(subscriber.end).toEqual({ status: 'not_entered', reason: 'would not enter: the exit rule "定期便を始めた" holds for this customer now' });
+    expect(subscriber.path).toEqual([]);
+    // C-1 entered once already (reentry: once).
+    const { rows } = await pool.query<{ id: string }>('select id from customers where workspace_id = $1 and external_id = $2', [workspace.id, 'C-1']);
+    const { rows: versions } = await pool.query<{ scenario_id: string }>('select id as scenario_id from scenarios where workspace_id = $1 and key = $2', [
+      workspace.id,
+      'aojiru_step_up',
+    ]);
+    await pool.query(
+      `insert into scenario_enrollments (workspace_id, scenario_id, version, customer_id, status, step_id, visit, since, timing, trigger, entered_at, exit_reason)
+       values ($1, $2, 1, $3, 'exited', null, 0, $4, '{}', '{"kind":"order","ref":"O-1","at":"2026-05-29T01:00:00Z"}', $4, 'test')`,
+      [workspace.id, versions[0]!.scenario_id, rows[0]!.id, '2026-05-29T02:00:00Z'],
+    );
+    const again = await dryRunScenario({ pool, workspaceId: workspace.id, scenario: 'aojiru_step_up', customer: 'C-1', clock });
+    expect(again.end).toEqual({
+      status: 'not_entered',
+      reason: 'would not enter: the customer entered on 2026-05-29T02:00:00.000Z and the scenario is entered once',
+    });
+    await pool.query('delete from scenario_enrollments where workspace_id = $1 and customer_id = $2', [workspace.id, rows[0]!.id]);
+  });
+
   it('runs the saved draft when asked (the editor dry-runs before publishing); a draft with problems is refused with why', async () => {
     const clock = fixedClock(DELIVERED);
     const actor = { kind: 'system' as const, label: 'test' };

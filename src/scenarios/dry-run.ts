@@ -5,6 +5,9 @@ import { type Advance, advance, type EnrollmentState, newEnrollment, type PathEn
 import { ScenarioDocument } from './model.ts';
 import { loadStepContext, type TriggerRecord } from './runtime/enrollments.ts';
 import { readScenario } from './scenarios.ts';
+import { loadFacts } from '../journey-map/placement/facts-loader.ts';
+import { todayOf } from '../journey-map/placement/local-days.ts';
+import { compileCondition, emptyNeeds, loadCatalogue, mergeNeeds } from '../journey-map/rules/compile.ts';
 
 /**
  * A dry run: the path one customer would take through a scenario if it triggered for them
@@ -24,7 +27,7 @@ export interface DryRun {
   /** The effects it would produce (sends, tasks, attributes), with the timing that chose each moment. */
   effects: Array<StepEffect & { at: string }>;
   /** How the run ended: completed, exited (with the reason), or where it stopped. */
-  end: { status: EnrollmentState['status'] | 'waiting'; reason: string | null };
+  end: { status: EnrollmentState['status'] | 'waiting' | 'not_entered'; reason: string | null };
   notes: string[];
 }
 
@@ -66,6 +69,20 @@ export async function dryRunScenario(params: {
   const trigger = await hypotheticalTrigger(pool, workspaceId, customer.id, document, now, notes);
   const client = await pool.connect();
   try {
+    // Whether the customer would enter at all: the runtime enrolls nobody for whom a condition
+    // exit rule holds, nor against the re-entry rule.
+    const refusal = await entryRefusal(client, { workspaceId, timezone, document, scenarioId: stored.id, customerId: customer.id, now });
+    if (refusal) {
+      return {
+        scenario: { id: stored.id, key: stored.key, version: params.draft ? 'draft' : stored.published!.version },
+        customer: { id: customer.id, externalId: customer.external_id },
+        trigger,
+        path: [],
+        effects: [],
+        end: { status: 'not_entered', reason: refusal },
+        notes,
+      };
+    }
     let at = now;
     const base = await loadStepContext(client, { workspaceId, timezone, document, customerId: customer.id, trigger, now });
     const contextAt = (instant: Date) => ({ ...base, now: instant });
@@ -133,4 +150,37 @@ async function hypotheticalTrigger(
   }
   notes.push(`as if the order ${order.external_id} had just triggered it`);
   return { kind: 'order', ref: order.external_id, at, orderId: order.id, sku: order.sku };
+}
+
+/** Why the customer would not be enrolled now (a condition exit rule holds, or the re-entry rule), or null. */
+async function entryRefusal(
+  client: pg.ClientBase,
+  params: { workspaceId: string; timezone: string; document: ScenarioDocument; scenarioId: string; customerId: string; now: Date },
+): Promise<string | null> {
+  const { workspaceId, timezone, document, customerId, now } = params;
+  const rules = document.exitRules.flatMap((rule) => (rule.kind === 'condition' ? [rule] : []));
+  if (rules.length > 0) {
+    const catalogue = await loadCatalogue(client, workspaceId);
+    const compiled = rules.map((rule) => ({ rule, compiled: compileCondition(rule.condition, catalogue) }));
+    const needs = compiled.reduce((all, each) => mergeNeeds(all, each.compiled.needs), emptyNeeds());
+    const [facts] = await loadFacts({ db: client, workspaceId, timezone, needs, at: now }, { ids: [customerId] });
+    const today = todayOf(now, timezone);
+    const holding = facts ? compiled.find((each) => each.compiled.holds(facts, today)) : undefined;
+    if (holding) return `would not enter: the exit rule "${holding.rule.name ?? 'condition'}" holds for this customer now`;
+  }
+  const { rows } = await client.query<{ status: string; entered_at: Date }>(
+    `select status, entered_at from scenario_enrollments
+      where workspace_id = $1 and customer_id = $2 and scenario_id = $3
+      order by entered_at desc limit 1`,
+    [workspaceId, customerId, params.scenarioId],
+  );
+  const last = rows[0];
+  if (!last) return null;
+  if (last.status === 'active') return 'would not enter: the customer is in this scenario now';
+  const { reentry } = document;
+  if (reentry.kind === 'once') return `would not enter: the customer entered on ${last.entered_at.toISOString()} and the scenario is entered once`;
+  if (reentry.kind === 'once_per_days' && now.getTime() - last.entered_at.getTime() < reentry.days * 86_400_000) {
+    return `would not enter: the customer entered on ${last.entered_at.toISOString()}, within ${reentry.days} days`;
+  }
+  return null;
 }

@@ -11168,8 +11168,11 @@ export interface components {
             }[];
             end: {
                 reason: string | null;
-                /** @enum {string} */
-                status: "active" | "completed" | "exited" | "waiting";
+                /**
+                 * @description not_entered: the customer would not be enrolled now (reason: the exit rule that holds, or the re-entry rule)
+                 * @enum {string}
+                 */
+                status: "active" | "completed" | "exited" | "waiting" | "not_entered";
             };
             notes: string[];
             path: {
