@@ -212,15 +212,18 @@ function effectsTask(pool: pg.Pool, clock: Clock, task: EffectsTask, email?: Non
 
 /** See WorkerOptions.recover. */
 async function recover(pool: pg.Pool, withEmail: boolean): Promise<void> {
-  const { rows: locked } = await pool.query<{ task_identifier: string; payload: unknown; key: string }>(
-    `select task_identifier, payload, key from graphile_worker.jobs
+  const { rows: locked } = await pool.query<{ task_identifier: string; key: string }>(
+    `select task_identifier, key from graphile_worker.jobs
       where locked_at is not null and key is not null and task_identifier = any($1::text[])`,
     [[WAKE_TASK, EFFECTS_TASK, LOCAL_EFFECTS_TASK]],
   );
   for (const job of locked) {
+    // The payload follows from the key: `step:${enrollmentId}:${stepId}`, `effects:${workspaceId}` and the like.
+    const parts = job.key.split(':');
+    const payload = job.task_identifier === WAKE_TASK ? { enrollmentId: parts[1] } : { workspaceId: parts[parts.length - 1] };
     await pool.query(`select graphile_worker.add_job($1, $2::json, job_key => $3, job_key_mode => 'replace')`, [
       job.task_identifier,
-      JSON.stringify(job.payload),
+      JSON.stringify(payload),
       job.key,
     ]);
   }
