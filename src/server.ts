@@ -75,7 +75,8 @@ export async function startServer(
     // sends): jobs wait in the database until a worker takes them.
     const clock = hooks.clock ?? systemClock;
     const email = config.smtpUrl ? { transport: createSmtpTransport(config.smtpUrl), secret: instanceSecret(config), publicUrl: config.publicUrl } : undefined;
-    if (!email) hooks.log('Email: KIZUNA_SMTP_URL is not set; scenario sends wait in the queue until a worker with SMTP runs (tasks and attribute updates do not)');
+    if (!email)
+      hooks.log('Email: KIZUNA_SMTP_URL is not set; scenario sends wait in the queue until a worker with SMTP runs (tasks and attribute updates do not)');
     const worker = await startWorker({ pool: database.pool, clock, log: hooks.log, email, recover: true });
     // Scenario triggers, exit rules and event waits: the writers' signals, woken by NOTIFY.
     const scenarioReactor = startScenarioReactor({ pool: database.pool, connectionString: database.url, clock, schedule: scheduleWakeJob, log: hooks.log });

@@ -6,6 +6,8 @@ export interface WorkerProcess {
   child: ChildProcess;
   /** Resolves once the process printed "ready" (with WAIT_FOR_GO: after go()). */
   ready: Promise<void>;
+  /** With WAIT_FOR_GO: resolves once the process waits for go(). */
+  loaded: Promise<void>;
   /** Starts the worker of a process spawned with WAIT_FOR_GO. */
   go(): void;
   /** kill -9. */
@@ -18,18 +20,26 @@ export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const script = path.resolve(import.meta.dirname, 'worker-process.ts');
   const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const ready = new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready')) resolve();
+  let out = '';
+  const printed = (word: string) => {
+    const seen = new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', () => {
+        if (out.includes(word)) resolve();
+      });
+      child.once('exit', (code, signal) => reject(new Error(`worker process ended before it was ${word} (${code ?? signal})`)));
     });
-    child.once('exit', (code, signal) => reject(new Error(`worker process ended before it was ready (${code ?? signal})`)));
+    seen.catch(() => {});
+    return seen;
+  };
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
   });
-  ready.catch(() => {});
+  const ready = printed('ready');
+  const loaded = printed('loaded');
   return {
     child,
     ready,
+    loaded,
     go: () => child.stdin!.write('go\n'),
     kill: async () => {
       child.kill('SIGKILL');

@@ -8,7 +8,7 @@
  *        CLOCK_OFFSET_MS (the worker's clock: the real time moved by this), SENDS_IN_FLIGHT,
  *        WORKER_CONCURRENCY, WAIT_FOR_GO ('1': start the worker once "go" arrives on stdin)
  *
- * Prints "ready" when the worker runs; stops cleanly on SIGTERM.
+ * Prints "loaded" when it waits for "go", "ready" when the worker runs; stops cleanly on SIGTERM.
  */
 import { createPool } from '../../src/db/connect.ts';
 import { createSmtpTransport } from '../../src/messaging/smtp.ts';
@@ -23,6 +23,7 @@ const pool = createPool({ url: env.DATABASE_URL!, max: concurrency + 4, applicat
 const transport = env.KIZUNA_SMTP_URL ? createSmtpTransport(env.KIZUNA_SMTP_URL) : null;
 
 if (env.WAIT_FOR_GO === '1') {
+  process.stdout.write('loaded\n');
   await new Promise<void>((resolve) => {
     process.stdin.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('go')) resolve();
