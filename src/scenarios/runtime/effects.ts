@@ -168,36 +168,45 @@ async function settleStaleEffects(pool: pg.Pool, now: Date, workspaceId: string 
   return rowCount ?? 0;
 }
 
-/** Claims up to `count` pending effects of `kinds` (oldest first), with each send's recipient: its name and first email address. */
+/**
+ * Claims up to `count` pending effects of `kinds` (oldest first), with each send's recipient: its
+ * name and first email address. The pending rows are walked in index order (pending_idx:
+ * workspace, id) and the walk stops at `count`: bitmap scans are off for the claim, since right
+ * after a burst (a timer releasing 100,000 customers) the table's statistics still say "empty"
+ * and the planner would otherwise fetch and sort every pending row for each claim.
+ */
 async function claimEffects(
   pool: pg.Pool,
   params: { now: Date; workspaceId: string | undefined; count: number; kinds: readonly StepEffect['kind'][] },
 ): Promise<EffectRow[]> {
-  const { rows } = await pool.query<EffectRow>(
-    `with picked as (
-       select id from scenario_effects
-        where status = 'pending' and (retry_at is null or retry_at <= $1) and ($2::bigint is null or workspace_id = $2) and kind = any($4::text[])
-        order by id limit $3
-        for update skip locked
-     ), claimed as (
-       update scenario_effects e set status = 'sending', claimed_at = $1, attempts = e.attempts + 1
-         from picked where e.id = picked.id
-       returning e.id, e.workspace_id, e.key, e.customer_id, e.kind, e.payload, e.why, e.attempts
-     )
-     select c.*, r.name as recipient_name, r.email as recipient_email
-       from claimed c
-       left join lateral (
-         select cu.name, i.value as email
-           from customers cu
-           join lateral (select value from customer_identities
-                          where workspace_id = cu.workspace_id and customer_id = cu.id and kind = 'email'
-                          order by created_at, value limit 1) i on true
-          where c.kind = 'send' and cu.workspace_id = c.workspace_id and cu.id = c.customer_id
-       ) r on true
-      order by c.id`,
-    [params.now, params.workspaceId ?? null, params.count, params.kinds],
-  );
-  return rows;
+  return withTransaction(pool, async (client) => {
+    await client.query('set local enable_bitmapscan = off');
+    const { rows } = await client.query<EffectRow>(
+      `with picked as (
+         select id from scenario_effects
+          where status = 'pending' and (retry_at is null or retry_at <= $1) and ($2::bigint is null or workspace_id = $2) and kind = any($4::text[])
+          order by workspace_id, id limit $3
+          for update skip locked
+       ), claimed as (
+         update scenario_effects e set status = 'sending', claimed_at = $1, attempts = e.attempts + 1
+           from picked where e.id = picked.id
+         returning e.id, e.workspace_id, e.key, e.customer_id, e.kind, e.payload, e.why, e.attempts
+       )
+       select c.*, r.name as recipient_name, r.email as recipient_email
+         from claimed c
+         left join lateral (
+           select cu.name, i.value as email
+             from customers cu
+             join lateral (select value from customer_identities
+                            where workspace_id = cu.workspace_id and customer_id = cu.id and kind = 'email'
+                            order by created_at, value limit 1) i on true
+            where c.kind = 'send' and cu.workspace_id = c.workspace_id and cu.id = c.customer_id
+         ) r on true
+        order by c.id`,
+      [params.now, params.workspaceId ?? null, params.count, params.kinds],
+    );
+    return rows;
+  });
 }
 
 interface Deps {
