@@ -60,7 +60,7 @@ const { values: args } = parseArgs({
     /** Appended to the sink's URL as createSmtpTransport reads it (KIZUNA_SMTP_URL's query; pooled with 8 connections by default). */
     'smtp-query': { type: 'string', default: '' },
     /** Sends in flight per effects job (and in the baseline). */
-    'in-flight': { type: 'string', default: '16' },
+    'in-flight': { type: 'string', default: '32' },
     /** Jobs the throughput run's worker runs at once. */
     concurrency: { type: 'string', default: '4' },
     /** kill -9 the worker when half the messages arrived, start another. */

@@ -40,8 +40,8 @@ export type { EffectReason } from './send-effect.ts';
 export const MAX_SEND_ATTEMPTS = 5;
 /** A row `sending` longer than this is taken for a crashed performer's. */
 export const STALE_SENDING_MINUTES = 10;
-/** Effects under way at once per performer (default of `inFlight`). */
-export const DEFAULT_IN_FLIGHT = 16;
+/** Effects under way at once per performer (default of `inFlight`): also the most sends a killed performer can leave interrupted. */
+export const DEFAULT_IN_FLIGHT = 32;
 /** The wait before retry n (1-based): 5, 10, 20, 40 minutes. */
 export function retryDelayMinutes(attempt: number): number {
   return 5 * 2 ** Math.max(0, attempt - 1);
@@ -117,8 +117,11 @@ export async function performPendingEffects(params: PerformEffectsParams): Promi
     else result.retried++;
   };
   let claimedAll = 0;
-  // Claims wait until a quarter of the slots is free, so a claim brings several rows.
-  const refill = Math.max(1, Math.floor(inFlight / 4));
+  // Claims wait until half the slots are free, so a claim brings several rows.
+  const refill = Math.max(1, Math.floor(inFlight / 2));
+  // Where the last claim ended: the next one starts there instead of walking the index entries
+  // of the rows this run already settled (dead until vacuumed). Retries due meanwhile wait for the next run.
+  let after = '0';
   try {
     while (claimedAll < limit) {
       const free = inFlight - active.size;
@@ -126,8 +129,9 @@ export async function performPendingEffects(params: PerformEffectsParams): Promi
         await Promise.race(active);
         continue;
       }
-      const claimed = await claimEffects(pool, { now: clock.now(), workspaceId: params.workspaceId, count: Math.min(free, limit - claimedAll), kinds });
+      const claimed = await claimEffects(pool, { now: clock.now(), workspaceId: params.workspaceId, count: Math.min(free, limit - claimedAll), kinds, after });
       if (claimed.length === 0) break;
+      after = claimed[claimed.length - 1]!.id;
       claimedAll += claimed.length;
       const checks = sends ? sends.check(claimed.filter((row) => row.kind === 'send')) : Promise.resolve(new Map<string, SendChecks>());
       // Read before any of them is sent; a failure to read them fails (and retries) each.
@@ -177,14 +181,14 @@ async function settleStaleEffects(pool: pg.Pool, now: Date, workspaceId: string 
  */
 async function claimEffects(
   pool: pg.Pool,
-  params: { now: Date; workspaceId: string | undefined; count: number; kinds: readonly StepEffect['kind'][] },
+  params: { now: Date; workspaceId: string | undefined; count: number; kinds: readonly StepEffect['kind'][]; after: string },
 ): Promise<EffectRow[]> {
   return withTransaction(pool, async (client) => {
     await client.query('set local enable_bitmapscan = off');
     const { rows } = await client.query<EffectRow>(
       `with picked as (
          select id from scenario_effects
-          where status = 'pending' and (retry_at is null or retry_at <= $1) and ($2::bigint is null or workspace_id = $2) and kind = any($4::text[])
+          where status = 'pending' and (retry_at is null or retry_at <= $1) and ($2::bigint is null or workspace_id = $2) and kind = any($4::text[]) and id > $5
           order by workspace_id, id limit $3
           for update skip locked
        ), claimed as (
@@ -203,7 +207,7 @@ async function claimEffects(
             where c.kind = 'send' and cu.workspace_id = c.workspace_id and cu.id = c.customer_id
          ) r on true
         order by c.id`,
-      [params.now, params.workspaceId ?? null, params.count, params.kinds],
+      [params.now, params.workspaceId ?? null, params.count, params.kinds, params.after],
     );
     return rows;
   });
