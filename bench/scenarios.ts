@@ -21,7 +21,12 @@
  *
  * Uses DATABASE_URL when set, else the embedded PostgreSQL; a fresh database either way.
  */
-import { parseArgs } from 'node:util';
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { spawnWorker } from '../test/support/spawn-worker.ts';
 import { progress } from './support/progress.ts';
 import { Kysely, PostgresDialect } from 'kysely';
 import { createApiKey } from '../src/auth/api-keys.ts';
@@ -34,7 +39,9 @@ import { createEmailRenderer } from '../src/messaging/render.ts';
 import { readSenderSettings } from '../src/messaging/sender-settings.ts';
 import { createSmtpTransport } from '../src/messaging/smtp.ts';
 import { unsubscribeToken, unsubscribeUrl } from '../src/messaging/unsubscribe-token.ts';
-import { enrollCustomer, runDueSteps } from '../src/scenarios/runtime/enrollments.ts';
+import { messageIdFor } from '../src/messaging/send-email.ts';
+import { STALE_SENDING_MINUTES } from '../src/scenarios/runtime/effects.ts';
+import { enrollCustomer } from '../src/scenarios/runtime/enrollments.ts';
 import { startScenarioReactor } from '../src/scenarios/runtime/reactor.ts';
 import { publishScenario } from '../src/scenarios/scenarios.ts';
 import { prepareScenarioWorkspace } from '../src/scenarios/test-scenario.ts';
@@ -50,14 +57,23 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '20' },
     customers: { type: 'string', default: '100000' },
     'baseline-sends': { type: 'string', default: '10000' },
-    /** Appended to the sink's URL as createSmtpTransport reads it (KIZUNA_SMTP_URL's query); '' for a connection per message. */
-    'smtp-query': { type: 'string', default: 'pool=true&maxConnections=1' },
+    /** Appended to the sink's URL as createSmtpTransport reads it (KIZUNA_SMTP_URL's query; pooled with 8 connections by default). */
+    'smtp-query': { type: 'string', default: '' },
+    /** Sends in flight per effects job (and in the baseline). */
+    'in-flight': { type: 'string', default: '32' },
+    /** Jobs the throughput run's worker runs at once. */
+    concurrency: { type: 'string', default: '4' },
+    /** kill -9 the worker when half the messages arrived, start another. */
+    fault: { type: 'boolean', default: false },
   },
 });
 const TRIGGERS = Number(args.triggers);
 const RATE = Number(args.rate);
 const CUSTOMERS = Number(args.customers);
 const BASELINE_SENDS = Math.min(Number(args['baseline-sends']), Math.max(CUSTOMERS, 1));
+const IN_FLIGHT = Number(args['in-flight']);
+const CONCURRENCY = Number(args.concurrency);
+const FAULT = args.fault;
 const INGEST_BATCH = 1_000;
 const ENROLL_BATCH = 500;
 const SECRET = 'b'.repeat(40);
@@ -67,7 +83,7 @@ const ms = (seconds: number) => `${(seconds * 1000).toFixed(0)} ms`;
 const s = (seconds: number) => (seconds < 1 ? ms(seconds) : `${seconds.toFixed(2)} s`);
 
 /** The real time moved by an offset: the runtime's clock, set past a wait without sleeping. */
-let offsetMs = 0;
+const offsetMs = 0;
 const clock: Clock = { now: () => new Date(Date.now() + offsetMs) };
 
 const { database, drop } = await openBenchDatabase('scenarios');
@@ -146,6 +162,7 @@ try {
       if (line.includes('failed')) console.error(line);
     },
   });
+  let workerStopped = false;
   const app = await buildApp({ database, config: { secureCookies: false }, clock });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
@@ -192,29 +209,37 @@ try {
     const latMax = Math.max(...latencies);
     console.log('');
     console.log(
-      `Scenarios benchmark (${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}), worker concurrency 4, sends one at a time per workspace, SMTP ${SMTP_URL.replace(sink.url, 'sink')}`,
+      `Scenarios benchmark (${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}), in-process worker (concurrency 4, ${IN_FLIGHT} sends in flight), SMTP ${SMTP_URL.replace(sink.url, 'sink')} (pooled by default)`,
     );
     console.log(
       `latency: ${n(latencies.length)} of ${n(TRIGGERS)} triggers (one event per request, ${RATE}/s); API ack → accepted by SMTP: p50 ${ms(lat.p50)}, p95 ${ms(lat.p95)}, max ${ms(latMax)}; goal p95 < 1 s: ${lat.p95 < 1 ? 'met' : 'NOT met'}`,
     );
     figures.latency = { measured: latencies.length, p50: lat.p50, p95: lat.p95, max: latMax };
 
-    // 2a. Baseline: the same rendered message, the same transport, one send after another.
-    const recipient = { id: '0', name: '顧客 T-0', email: 't-0@example.jp' };
-    const rendered = await createEmailRenderer().render({
-      template: await readTemplate({ pool, workspaceId: workspace.id, templateId: templateIds[0]! }),
-      purpose: 'marketing',
-      sender: await readSenderSettings(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), workspace.id),
-      customer: recipient,
-      product: null,
-      reasonText: 'シナリオ「一分後のご案内」の対象となったため',
-      unsubscribeUrl: unsubscribeUrl(PUBLIC_URL, unsubscribeToken(SECRET, { workspaceId: workspace.id, customerId: '1', issuedAt: clock.now() })),
-    });
-    const baselineBar = progress('baseline sends {bar} {value}/{total} | {duration_formatted}');
-    const baselineStarted = performance.now();
+    // The latency part's worker stops: the throughput run's worker is a process of its own.
+    await worker.stop();
+    workerStopped = true;
+
+    // 2a. Baseline: the same messages (rendered for the first customers as the performer renders
+    // them), sent by raw nodemailer from a process of its own with the same transport settings
+    // and as many in flight as the worker keeps.
+    const renderer = createEmailRenderer();
+    const template = await readTemplate({ pool, workspaceId: workspace.id, templateId: templateIds[0]! });
+    const sender = await readSenderSettings(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), workspace.id);
+    const messages = [];
     for (let i = 0; i < BASELINE_SENDS; i++) {
-      await transport.sendMail({
-        from: { name: 'みのり青汁本舗', address: 'info@minori.example.jp' },
+      const recipient = { id: String(i), name: `顧客 T-${i}`, email: `t-${i}@example.jp` };
+      const rendered = await renderer.render({
+        template,
+        purpose: 'marketing',
+        sender,
+        customer: recipient,
+        product: null,
+        reasonText: 'シナリオ「一分後のご案内」の対象となったため',
+        unsubscribeUrl: unsubscribeUrl(PUBLIC_URL, unsubscribeToken(SECRET, { workspaceId: workspace.id, customerId: recipient.id, issuedAt: clock.now() })),
+      });
+      messages.push({
+        from: { name: sender.senderName ?? '', address: sender.fromAddress! },
         to: recipient.email,
         subject: rendered.subject,
         text: rendered.text,
@@ -222,18 +247,27 @@ try {
         messageId: `<bench-baseline-${i}@minori.example.jp>`,
         headers: { 'List-Unsubscribe': `<${rendered.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
       });
-      if (i % 100 === 99) baselineBar.update(i + 1, BASELINE_SENDS);
     }
-    baselineBar.stop();
-    const baselineSeconds = (performance.now() - baselineStarted) / 1000;
+    const messagesFile = path.join(await mkdtemp(path.join(tmpdir(), 'kizuna-bench-')), 'messages.json');
+    await writeFile(messagesFile, JSON.stringify(messages));
+    console.log(`baseline: ${n(BASELINE_SENDS)} messages by raw nodemailer (${IN_FLIGHT} in flight) …`);
+    // Asynchronously: the sink runs in this process.
+    const { stdout: baselineOut } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', path.resolve(import.meta.dirname, 'support/raw-sends.ts'), messagesFile],
+      { env: { ...process.env, SMTP_URL, IN_FLIGHT: String(IN_FLIGHT) }, encoding: 'utf8', maxBuffer: 1 << 20 },
+    );
+    const baselineSeconds = Number(baselineOut.trim());
     const baselineRate = BASELINE_SENDS / baselineSeconds;
 
-    // 2b. Throughput: M customers enrolled at T0 (no wake-up jobs), released at once.
+    // 2b. Throughput: M customers enrolled two minutes ago in "wait 1 minute, then send", each
+    // with its wake-up job (step:${enrollmentId}:pause) — all due at the same moment; no worker
+    // runs meanwhile. The worker process starts (go): from then until the sink holds M messages.
     const { rows: timerCustomers } = await pool.query<{ id: string }>(
       `select id::text from customers where workspace_id = $1 and external_id like 'T-%' order by id`,
       [workspace.id],
     );
-    const t0 = clock.now();
+    const t0 = new Date(Date.now() - 2 * 60_000);
     const trigger = { kind: 'event' as const, ref: null, at: t0.toISOString() };
     const enrollBar = progress('enrollments {bar} {value}/{total} | {duration_formatted}');
     const enrollStarted = performance.now();
@@ -247,6 +281,7 @@ try {
             customerId: row.id,
             trigger,
             now: t0,
+            schedule: scheduleWakeJob,
           });
           if (!outcome.enrolled) throw new Error(`customer ${row.id} not enrolled: ${outcome.reason}`);
         }
@@ -256,52 +291,112 @@ try {
     enrollBar.stop();
     const enrollSeconds = (performance.now() - enrollStarted) / 1000;
     await pool.query('vacuum (analyze) scenario_enrollments');
+    await pool.query('vacuum (analyze) graphile_worker._private_jobs');
 
-    offsetMs = 2 * 60_000;
+    const workerEnv = {
+      DATABASE_URL: database.url,
+      KIZUNA_SMTP_URL: SMTP_URL,
+      KIZUNA_SECRET: SECRET,
+      KIZUNA_PUBLIC_URL: PUBLIC_URL,
+      SENDS_IN_FLIGHT: String(IN_FLIGHT),
+      WORKER_CONCURRENCY: String(CONCURRENCY),
+      WAIT_FOR_GO: '1',
+    };
     const before = sink.arrivals.length;
     const releaseBar = progress('released → sent {bar} {value}/{total} | {duration_formatted}');
+    let killAt: (() => void) | null = null;
+    const halfway = new Promise<void>((resolve) => {
+      killAt = resolve;
+    });
     sink.onArrival = () => {
       const done = sink.arrivals.length - before;
       if (done % 100 === 0) releaseBar.update(done, CUSTOMERS);
+      if (done === Math.floor(CUSTOMERS / 2)) killAt?.();
     };
+    const first = spawnWorker(workerEnv);
+    await first.loaded;
     const releaseStarted = performance.now();
-    let advanced = 0;
-    for (;;) {
-      const step = await runDueSteps({ pool, clock, workspaceId: workspace.id, schedule: scheduleWakeJob });
-      advanced += step;
-      if (step === 0) break;
+    first.go();
+    let fault: Record<string, number> | null = null;
+    let second: ReturnType<typeof spawnWorker> | null = null;
+    if (FAULT) {
+      await halfway;
+      await first.kill();
+      const killedAt = sink.arrivals.length - before;
+      // The next worker's clock is 11 minutes on: a send the dead one left `sending` is settled as interrupted at once.
+      second = spawnWorker({ ...workerEnv, CLOCK_OFFSET_MS: String((STALE_SENDING_MINUTES + 1) * 60_000) });
+      await second.loaded;
+      const restartedAt = performance.now();
+      second.go();
+      await second.ready;
+      fault = { killedAt, restartSeconds: (performance.now() - restartedAt) / 1000 };
     }
-    const advanceSeconds = (performance.now() - releaseStarted) / 1000;
-    await sink.waitFor(before + CUSTOMERS);
-    const releaseSeconds = (performance.now() - releaseStarted) / 1000;
+    // Until every enrollment finished and every send is settled (sent, or interrupted by the kill).
+    for (;;) {
+      const { rows } = await pool.query<{ open: number }>(
+        `select (select count(*)::int from scenario_enrollments where workspace_id = $1 and status = 'active' and scenario_id = $2)
+              + (select count(*)::int from scenario_effects where workspace_id = $1 and status in ('pending', 'sending')) as open`,
+        [workspace.id, timed.scenarioId],
+      );
+      if (rows[0]!.open === 0 && (FAULT || sink.arrivals.length - before >= CUSTOMERS)) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const releaseSeconds =
+      ((FAULT ? Math.max(...sink.arrivals.slice(before).map((a) => a.at)) : sink.arrivals[before + CUSTOMERS - 1]!.at) - releaseStarted) / 1000;
     releaseBar.stop();
     sink.onArrival = null;
+    await (second ?? first).stop();
+    if (second) await first.stop();
     const released = sink.arrivals.slice(before);
-    const unique = new Set(released.map((arrival) => arrival.messageId)).size;
-    const rate = CUSTOMERS / releaseSeconds;
-    console.log(`enrolled ${n(timerCustomers.length)} customers at T0 (no wake-up jobs) in ${s(enrollSeconds)}`);
-    console.log(`throughput: ${n(CUSTOMERS)} released by one timer → all accepted by SMTP in ${s(releaseSeconds)}: ${n(rate)} sends/s end to end`);
+    const counts = new Map<string, number>();
+    for (const arrival of released) counts.set(arrival.messageId, (counts.get(arrival.messageId) ?? 0) + 1);
+    const duplicates = [...counts.values()].filter((count) => count > 1).length;
+    const { rows: sendRows } = await pool.query<{ key: string; status: string; reason: string | null }>(
+      `select f.key, f.status, f.outcome->>'reason' as reason from scenario_effects f join scenario_enrollments e on e.id = f.enrollment_id
+        where f.workspace_id = $1 and e.scenario_id = $2 and f.kind = 'send'`,
+      [workspace.id, timed.scenarioId],
+    );
+    const interrupted = sendRows.filter((row) => row.status === 'failed' && row.reason === 'interrupted');
+    const interruptedReceived = interrupted.filter((row) => counts.has(messageIdFor(row.key, sender))).length;
+    const lost = sendRows.filter((row) => !counts.has(messageIdFor(row.key, sender)) && !(row.status === 'failed' && row.reason === 'interrupted')).length;
+    const { rows: stillActive } = await pool.query<{ n: number }>(
+      `select count(*)::int as n from scenario_enrollments where workspace_id = $1 and scenario_id = $2 and status <> 'completed'`,
+      [workspace.id, timed.scenarioId],
+    );
+    const delivered = counts.size;
+    const rate = delivered / releaseSeconds;
+    console.log(`enrolled ${n(timerCustomers.length)} customers with their wake-up jobs, all due at once, in ${s(enrollSeconds)} (not timed)`);
     console.log(
-      `  runDueSteps advanced ${n(advanced)} enrollments in ${s(advanceSeconds)} (${n(advanced / advanceSeconds)}/s); ${n(unique)} distinct Message-IDs at the sink`,
+      `throughput: ${n(CUSTOMERS)} released by one timer → ${n(delivered)} accepted by SMTP in ${s(releaseSeconds)}: ${n(rate)} sends/s end to end (worker process: concurrency ${CONCURRENCY}, ${IN_FLIGHT} sends in flight per effects job)`,
     );
     console.log(
-      `baseline: the same message, same nodemailer transport, sequential: ${n(BASELINE_SENDS)} in ${s(baselineSeconds)} = ${n(baselineRate)} sends/s`,
+      `baseline: the same messages, raw nodemailer, same transport, ${IN_FLIGHT} in flight: ${n(BASELINE_SENDS)} in ${s(baselineSeconds)} = ${n(baselineRate)} sends/s`,
     );
     console.log(`ratio Kizuna / baseline: ${(rate / baselineRate).toFixed(2)}; goal ≥ 2,000 sends/s: ${rate >= 2000 ? 'met' : 'NOT met'}`);
+    if (fault) {
+      console.log(
+        `fault: kill -9 of the worker at ${n(fault.killedAt!)} received, another started (${s(fault.restartSeconds!)} to start): ${duplicates} duplicate Message-IDs, ${lost} lost, ${interrupted.length} interrupted (recorded, not resent; ${interruptedReceived} of them had reached the sink), ${stillActive[0]!.n} enrollments not completed`,
+      );
+    } else {
+      console.log(`${n(delivered)} distinct Message-IDs at the sink, ${duplicates} duplicates, ${lost} lost; ${stillActive[0]!.n} enrollments not completed`);
+    }
     figures.throughput = {
       released: CUSTOMERS,
+      delivered,
       seconds: releaseSeconds,
       sendsPerSecond: rate,
-      advanceSeconds,
-      advanced,
-      distinctMessageIds: unique,
       enrollSeconds,
+      duplicates,
+      lost,
+      interrupted: interrupted.length,
+      interruptedReceived,
+      fault,
     };
     figures.baseline = { sends: BASELINE_SENDS, seconds: baselineSeconds, sendsPerSecond: baselineRate, ratio: rate / baselineRate };
   } finally {
     await app.close();
     await reactor.stop();
-    await worker.stop();
+    if (!workerStopped) await worker.stop();
   }
   console.log(JSON.stringify(figures));
 } finally {

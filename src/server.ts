@@ -77,8 +77,8 @@ export async function startServer(
     ).then(() => {
       if (!stopping.signal.aborted) journeyReactor = startReactor();
     });
-    // The job queue's worker (scenario wake-ups; with SMTP, the effects: sends, tasks,
-    // attributes): jobs wait in the database until a worker takes them.
+    // The job queue's worker (scenario wake-ups, tasks and attribute updates; with SMTP, the
+    // sends): jobs wait in the database until a worker takes them.
     const clock = hooks.clock ?? systemClock;
     const smtpUrl = config.smtpUrl ?? catcher?.url;
     const email = smtpUrl ? { transport: createSmtpTransport(smtpUrl), secret: instanceSecret(config), publicUrl: config.publicUrl } : undefined;
@@ -86,7 +86,14 @@ export async function startServer(
       hooks.log(
         `Email: KIZUNA_SMTP_URL is not set: mail is caught by a loopback SMTP server (${catcher.url}), not delivered; see 受信箱（デモ） / Caught mail in the console`,
       );
-    const worker = await startWorker({ pool: database.pool, clock, log: hooks.log, email, extraTasks: scheduledTriggerTasks({ pool: database.pool, clock }) });
+    const worker = await startWorker({
+      pool: database.pool,
+      clock,
+      log: hooks.log,
+      email,
+      extraTasks: scheduledTriggerTasks({ pool: database.pool, clock }),
+      recover: true,
+    });
     // Date and audience triggers: each active one's job at its next moment (a missed one runs now).
     await scheduleEveryScenarioTrigger({ pool: database.pool, clock });
     // Scenario triggers, exit rules and event waits: the writers' signals, woken by NOTIFY.

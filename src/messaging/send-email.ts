@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { SmtpTransport } from './smtp.ts';
-import { emailMarketingPermission } from './consent.ts';
+import { emailMarketingPermission, emailMarketingPermissions, type MarketingPermission } from './consent.ts';
 import type { RenderedEmail } from './render.ts';
 import { missingSenderSettings, type SenderSettings } from './sender-settings.ts';
-import { findSuppression } from './suppressions.ts';
+import { findSuppression, findSuppressions, type Suppression } from './suppressions.ts';
 
 /** Why a message was not sent; the send is not retried for any of these. */
 export type NotSentReason = 'no_consent' | 'consent_withdrawn' | 'suppressed' | 'sender_settings_missing';
@@ -30,6 +30,38 @@ export interface SendEmailParams {
   sendId: string;
   message: RenderedEmail;
   sender: SenderSettings;
+  /**
+   * The address's suppression and the customer's consent, read just before (loadSendChecks, for
+   * a batch of sends at once); absent: read here.
+   */
+  checks?: SendChecks;
+}
+
+/** What sendEmail checks at send time besides the settings: the address's suppression and the customer's email + marketing consent. */
+export interface SendChecks {
+  suppression: Suppression | undefined;
+  permission: MarketingPermission;
+}
+
+/**
+ * The send-time checks of many sends of a workspace at once (two queries), by customer id, for
+ * sendEmail's `checks`: a batch performer reads them right before it hands the batch to SMTP.
+ */
+export async function loadSendChecks(
+  pool: pg.Pool,
+  params: { workspaceId: string; recipients: ReadonlyArray<{ customerId: string; to: string }> },
+): Promise<Map<string, SendChecks>> {
+  const { workspaceId, recipients } = params;
+  const [suppressions, permissions] = await Promise.all([
+    findSuppressions(pool, { workspaceId, addresses: recipients.map((recipient) => recipient.to) }),
+    emailMarketingPermissions(pool, { workspaceId, customerIds: recipients.map((recipient) => recipient.customerId) }),
+  ]);
+  return new Map(
+    recipients.map((recipient) => [
+      recipient.customerId,
+      { suppression: suppressions.get(recipient.to), permission: permissions.get(recipient.customerId) ?? { allowed: false, reason: 'no_consent' } },
+    ]),
+  );
 }
 
 /**
@@ -82,7 +114,7 @@ async function refusalOf(params: SendEmailParams): Promise<Extract<SendOutcome, 
   if (missing.length > 0) {
     return { status: 'not_sent', reason: 'sender_settings_missing', message: `The workspace's email settings lack ${missing.join(', ')}.` };
   }
-  const suppression = await findSuppression(pool, { workspaceId, address: params.to });
+  const suppression = params.checks ? params.checks.suppression : await findSuppression(pool, { workspaceId, address: params.to });
   if (suppression) {
     return {
       status: 'not_sent',
@@ -91,7 +123,7 @@ async function refusalOf(params: SendEmailParams): Promise<Extract<SendOutcome, 
     };
   }
   if (message.purpose === 'marketing') {
-    const permission = await emailMarketingPermission(pool, { workspaceId, customerId });
+    const permission = params.checks?.permission ?? (await emailMarketingPermission(pool, { workspaceId, customerId }));
     if (!permission.allowed) {
       return {
         status: 'not_sent',

@@ -1,10 +1,11 @@
 import { Logger, type Runner, run, type Task, type TaskList } from 'graphile-worker';
 import type { SmtpTransport } from '../messaging/smtp.ts';
-import { performPendingEffects } from '../scenarios/runtime/effects.ts';
+import { LOCAL_EFFECT_KINDS, performPendingEffects, STALE_SENDING_MINUTES } from '../scenarios/runtime/effects.ts';
 import type pg from 'pg';
 import { withTransaction } from '../db/transaction.ts';
-import type { ScheduleWake } from '../scenarios/runtime/enrollments.ts';
-import { wakeEnrollment } from '../scenarios/runtime/enrollments.ts';
+import type { StepEffect } from '../scenarios/interpreter.ts';
+import type { ScheduleWake, WakeToSchedule } from '../scenarios/runtime/enrollments.ts';
+import { advanceDueEnrollments } from '../scenarios/runtime/enrollments.ts';
 import type { Clock } from '../shared/clock.ts';
 
 /**
@@ -13,12 +14,18 @@ import type { Clock } from '../shared/clock.ts';
  * names to domain functions and holds no logic of its own.
  *
  * - `scenario_wake` {enrollmentId}: an enrollment's wait has ended (its wake_at came): the
- *   interpreter advances it (src/scenarios/runtime/enrollments.ts). The job key is
- *   `step:${enrollmentId}:${stepId}`, replaced when the enrollment reschedules that step, so a
- *   step is rung once; a job for a step the enrollment has left finds it stale and does nothing.
- * - `scenario_effects` {workspaceId}: performs the workspace's pending effects (sends over SMTP,
- *   tasks, attribute updates: src/scenarios/runtime/effects.ts), rung by the transaction that
- *   wrote them (job key `effects:${workspaceId}`), and again for the earliest retry.
+ *   interpreter advances it (src/scenarios/runtime/enrollments.ts), and with it up to DUE_BATCH
+ *   other due enrollments of its workspace in the same transaction (a timer that releases many
+ *   customers at once is a few hundred transactions, not one per customer); the jobs of those
+ *   others are removed in that transaction. The job key is `step:${enrollmentId}:${stepId}`,
+ *   replaced when the enrollment reschedules that step, so a step is rung once; a job for a step
+ *   the enrollment has left finds it stale and does nothing.
+ * - `scenario_effects` {workspaceId}: performs the workspace's pending sends over SMTP
+ *   (src/scenarios/runtime/effects.ts), several in flight; rung by the transaction that wrote
+ *   them (job key `effects:${workspaceId}`), and again for the earliest retry. Only a worker
+ *   with SMTP takes it.
+ * - `scenario_local_effects` {workspaceId}: performs the workspace's tasks and attribute updates
+ *   (job key `local-effects:${workspaceId}`); every worker takes it, with SMTP or without.
  *
  * Jobs run at least once (a crashed worker's jobs are retried); every handler is idempotent
  * because the state it changes is keyed (enrollment step and visit, effect keys).
@@ -27,30 +34,60 @@ import type { Clock } from '../shared/clock.ts';
 /** The job that rings an enrollment's wake-up. */
 export const WAKE_TASK = 'scenario_wake';
 
-/** The job that performs a workspace's pending effects (sends, tasks, attribute updates). */
+/** The job that performs a workspace's pending sends (workers with SMTP). */
 export const EFFECTS_TASK = 'scenario_effects';
 
-/** Rings the workspace's effects job at `runAt` (default: now), one pending job per workspace. */
-async function ringEffects(client: pg.ClientBase, workspaceId: string, runAt: Date | null = null): Promise<void> {
+/** The job that performs a workspace's pending tasks and attribute updates (every worker). */
+export const LOCAL_EFFECTS_TASK = 'scenario_local_effects';
+
+type EffectsTask = typeof EFFECTS_TASK | typeof LOCAL_EFFECTS_TASK;
+const EFFECTS_JOB_KEY: Record<EffectsTask, string> = { [EFFECTS_TASK]: 'effects', [LOCAL_EFFECTS_TASK]: 'local-effects' };
+
+/**
+ * Rings a workspace's effects job now, one pending job per workspace and task; `later`: at that
+ * time under a key of its own (`…-later:`), so a job for later never delays one due now.
+ */
+async function ringEffects(client: pg.ClientBase | pg.Pool, task: EffectsTask, workspaceId: string, later: Date | null = null): Promise<void> {
   await client.query(
     `select graphile_worker.add_job($1, json_build_object('workspaceId', $2::text), run_at => coalesce($3::timestamptz, now()), job_key => $4, job_key_mode => 'replace')`,
-    [EFFECTS_TASK, workspaceId, runAt, `effects:${workspaceId}`],
+    [task, workspaceId, later, `${EFFECTS_JOB_KEY[task]}${later ? '-later' : ''}:${workspaceId}`],
   );
 }
 
+const wakeJobKey = (enrollmentId: string, stepId: string) => `step:${enrollmentId}:${stepId}`;
+
 /**
  * The wake-up scheduler the runtime calls inside its transaction: the job is added with the
- * enrollment's new state, or not at all; effects written in that transaction ring the
- * workspace's effects job.
+ * enrollment's new state, or not at all (many at once for a batch); the jobs of steps a batch
+ * moved enrollments past are removed; effects written in that transaction ring the workspace's
+ * effects jobs of their kinds.
  */
 export const scheduleWakeJob: ScheduleWake = Object.assign(
   async (client: pg.ClientBase, enrollmentId: string, stepId: string, at: string) => {
     await client.query(
       `select graphile_worker.add_job($1, json_build_object('enrollmentId', $2::text), run_at => $3::timestamptz, job_key => $4, job_key_mode => 'replace')`,
-      [WAKE_TASK, enrollmentId, at, `step:${enrollmentId}:${stepId}`],
+      [WAKE_TASK, enrollmentId, at, wakeJobKey(enrollmentId, stepId)],
     );
   },
-  { effectsWritten: (client: pg.ClientBase, workspaceId: string) => ringEffects(client, workspaceId) },
+  {
+    many: async (client: pg.ClientBase, wakes: readonly WakeToSchedule[]) => {
+      await client.query(
+        `select graphile_worker.add_jobs(array(
+           select row($1, json_build_object('enrollmentId', w.id), null, w.at, null, w.key, null, null)::graphile_worker.job_spec
+             from unnest($2::text[], $3::timestamptz[], $4::text[]) as w(id, at, key)))`,
+        [WAKE_TASK, wakes.map((wake) => wake.enrollmentId), wakes.map((wake) => wake.at), wakes.map((wake) => wakeJobKey(wake.enrollmentId, wake.stepId))],
+      );
+    },
+    passed: async (client: pg.ClientBase, steps: ReadonlyArray<{ enrollmentId: string; stepId: string }>) => {
+      await client.query('select graphile_worker.remove_job(k) from unnest($1::text[]) as k', [
+        steps.map((step) => wakeJobKey(step.enrollmentId, step.stepId)),
+      ]);
+    },
+    effectsWritten: async (client: pg.ClientBase, workspaceId: string, kinds?: ReadonlySet<StepEffect['kind']>) => {
+      if (!kinds || kinds.has('send')) await ringEffects(client, EFFECTS_TASK, workspaceId);
+      if (!kinds || LOCAL_EFFECT_KINDS.some((kind) => kinds.has(kind))) await ringEffects(client, LOCAL_EFFECTS_TASK, workspaceId);
+    },
+  },
 );
 
 export interface WorkerOptions {
@@ -61,8 +98,17 @@ export interface WorkerOptions {
    * not take the effects jobs: they wait in the queue for a worker that has it.
    */
   email?: { transport: SmtpTransport; secret: string; publicUrl: string } | undefined;
+  /** Sends in flight per effects job (default DEFAULT_IN_FLIGHT of effects.ts). */
+  sendsInFlight?: number;
   /** Jobs run at once (default 4). */
   concurrency?: number;
+  /**
+   * At start, take over what a worker that died (kill -9, a lost machine) left: its locked
+   * scenario jobs (the job queue unlocks them only after 4 hours) are added again under their
+   * keys, and every workspace with effects pending or sending gets its effects jobs rung. A live
+   * worker's job added again this way finds nothing to do. `kizuna serve` sets it.
+   */
+  recover?: boolean;
   /** More job kinds: name → handler (payload). */
   extraTasks?: TaskList;
   log?: (line: string) => void;
@@ -82,9 +128,11 @@ export async function startWorker(options: WorkerOptions): Promise<KizunaWorker>
       if (!/^[1-9][0-9]{0,18}$/.test(enrollmentId)) return;
       await wakeDue({ pool, clock, enrollmentId });
     },
-    ...(options.email ? { [EFFECTS_TASK]: effectsTask(pool, clock, options.email) } : {}),
+    [LOCAL_EFFECTS_TASK]: effectsTask(pool, clock, LOCAL_EFFECTS_TASK),
+    ...(options.email ? { [EFFECTS_TASK]: effectsTask(pool, clock, EFFECTS_TASK, options.email, options.sendsInFlight) } : {}),
     ...options.extraTasks,
   };
+  if (options.recover) await recover(pool, options.email !== undefined);
   const runner: Runner = await run({
     pgPool: pool,
     taskList,
@@ -108,8 +156,8 @@ export async function startWorker(options: WorkerOptions): Promise<KizunaWorker>
  */
 export async function wakeDue(params: { pool: pg.Pool; clock: Clock; enrollmentId: string }): Promise<'advanced' | 'not due' | 'nothing to do'> {
   return withTransaction(params.pool, async (client) => {
-    const { rows } = await client.query<{ step_id: string | null; visit: number; wake_at: Date | null; status: string }>(
-      'select step_id, visit, wake_at, status from scenario_enrollments where id = $1 for update',
+    const { rows } = await client.query<{ workspace_id: string; step_id: string | null; wake_at: Date | null; status: string }>(
+      'select workspace_id, step_id, wake_at, status from scenario_enrollments where id = $1 for update',
       [params.enrollmentId],
     );
     const row = rows[0];
@@ -123,33 +171,68 @@ export async function wakeDue(params: { pool: pg.Pool; clock: Clock; enrollmentI
       );
       return 'not due';
     }
-    await wakeEnrollment(client, {
-      enrollmentId: params.enrollmentId,
-      wake: { kind: 'due', stepId: row.step_id, visit: row.visit },
-      now,
-      schedule: scheduleWakeJob,
-    });
+    // With it, the other enrollments of its workspace due now (their jobs are removed).
+    await advanceDueEnrollments(client, { now, workspaceId: row.workspace_id, first: params.enrollmentId, schedule: scheduleWakeJob });
     return 'advanced';
   });
 }
 
-/** Performs a workspace's pending effects; rings itself again for the earliest retry still pending. */
-function effectsTask(pool: pg.Pool, clock: Clock, email: NonNullable<WorkerOptions['email']>): Task {
+/** Effects performed per job run; the job rings itself again while more are pending. */
+const EFFECTS_PER_RUN = 5000;
+
+/**
+ * Performs a workspace's pending effects of the task's kinds; rings itself again for the
+ * earliest still to come: a retry, more than one run held, or the settling of a send left
+ * `sending` by a performer that died.
+ */
+function effectsTask(pool: pg.Pool, clock: Clock, task: EffectsTask, email?: NonNullable<WorkerOptions['email']>, inFlight?: number): Task {
+  const kinds: readonly StepEffect['kind'][] = task === EFFECTS_TASK ? ['send'] : LOCAL_EFFECT_KINDS;
   return async (payload) => {
     const workspaceId = String((payload as { workspaceId?: unknown }).workspaceId ?? '');
     if (!/^[1-9][0-9]{0,18}$/.test(workspaceId)) return;
-    await performPendingEffects({ pool, clock, workspaceId, ...email });
-    const { rows } = await pool.query<{ next: Date | null }>(
-      `select min(coalesce(retry_at, now())) as next from scenario_effects where workspace_id = $1 and status = 'pending'`,
-      [workspaceId],
+    await performPendingEffects({
+      pool,
+      clock,
+      workspaceId,
+      kinds,
+      limit: EFFECTS_PER_RUN,
+      ...(email ?? {}),
+      ...(inFlight !== undefined ? { inFlight } : {}),
+    });
+    const { rows } = await pool.query<{ due: boolean; later: Date | null }>(
+      `select coalesce(bool_or(status = 'pending' and (retry_at is null or retry_at <= $4)), false) as due,
+              min(case when status = 'pending' then retry_at else claimed_at + $3::int * interval '1 minute' end) filter (where status = 'sending' or retry_at > $4) as later
+         from scenario_effects where workspace_id = $1 and status in ('pending', 'sending') and kind = any($2::text[])`,
+      [workspaceId, kinds, STALE_SENDING_MINUTES, clock.now()],
     );
-    const next = rows[0]?.next ?? null;
-    if (!next) return;
-    const client = await pool.connect();
-    try {
-      await ringEffects(client, workspaceId, next);
-    } finally {
-      client.release();
-    }
+    if (rows[0]?.due) await ringEffects(pool, task, workspaceId);
+    if (rows[0]?.later) await ringEffects(pool, task, workspaceId, rows[0].later);
   };
+}
+
+/** See WorkerOptions.recover. */
+async function recover(pool: pg.Pool, withEmail: boolean): Promise<void> {
+  const { rows: locked } = await pool.query<{ task_identifier: string; key: string }>(
+    `select task_identifier, key from graphile_worker.jobs
+      where locked_at is not null and key is not null and task_identifier = any($1::text[])`,
+    [[WAKE_TASK, EFFECTS_TASK, LOCAL_EFFECTS_TASK]],
+  );
+  for (const job of locked) {
+    // The payload follows from the key: `step:${enrollmentId}:${stepId}`, `effects:${workspaceId}` and the like.
+    const parts = job.key.split(':');
+    const payload = job.task_identifier === WAKE_TASK ? { enrollmentId: parts[1] } : { workspaceId: parts[parts.length - 1] };
+    await pool.query(`select graphile_worker.add_job($1, $2::json, job_key => $3, job_key_mode => 'replace')`, [
+      job.task_identifier,
+      JSON.stringify(payload),
+      job.key,
+    ]);
+  }
+  const { rows: workspaces } = await pool.query<{ workspace_id: string; sends: boolean; local: boolean }>(
+    `select workspace_id::text, bool_or(kind = 'send') as sends, bool_or(kind <> 'send') as local
+       from scenario_effects where status in ('pending', 'sending') group by workspace_id`,
+  );
+  for (const workspace of workspaces) {
+    if (workspace.sends && withEmail) await ringEffects(pool, EFFECTS_TASK, workspace.workspace_id);
+    if (workspace.local) await ringEffects(pool, LOCAL_EFFECTS_TASK, workspace.workspace_id);
+  }
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { verifyWhyToken } from '../../messaging/why-token.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectTestDatabase, freshWorkspace } from '../../../test/support/database.ts';
 import { startSmtpSink, type SmtpSink } from '../../../test/support/smtp-sink.ts';
@@ -196,6 +197,13 @@ describe('performing effects', () => {
     expect(unsubscribe).toMatch(new RegExp(`^<${PUBLIC_URL}/u/[^>]+>$`));
     expect(verifyUnsubscribeToken(SECRET, unsubscribe.slice(unsubscribe.lastIndexOf('/') + 1, -1))).toMatchObject({ workspaceId: workspace.id, customerId });
     expect(headers).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    // The footer links the reason page of this very send, and the page tells the same reason.
+    const whyLink = new RegExp(`${PUBLIC_URL}/why/([0-9]+\\.[0-9]+\\.[A-Za-z0-9_-]{43})`).exec(mail.parsed.text ?? '');
+    const { rows: sendRows } = await pool.query<{ id: string }>('select id from scenario_effects where key = $1', [sendKey]);
+    expect(verifyWhyToken(SECRET, whyLink?.[1] ?? '')).toEqual({ workspaceId: workspace.id, effectId: sendRows[0]!.id });
+    const page = await app.inject({ method: 'GET', url: `/why/${whyLink?.[1]}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('みのり青汁 お試し14日分をご注文いただいてから2日後の方にお送りしています。');
 
     const { rows: tasks } = await pool.query('select department, title, customer_id, due_at, status from tasks where workspace_id = $1 and customer_id = $2', [
       workspace.id,

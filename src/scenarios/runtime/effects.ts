@@ -1,74 +1,74 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
-import { readTemplate } from '../../charter/templates.ts';
 import type { DB } from '../../db/schema.ts';
 import { withTransaction } from '../../db/transaction.ts';
 import { noteJourneyChanges } from '../../journey-map/changes.ts';
-import { findEmailRecipient } from '../../messaging/recipient.ts';
-import { createEmailRenderer, EmailRenderError, type EmailRenderer, type RenderedEmail } from '../../messaging/render.ts';
-import { sendEmail } from '../../messaging/send-email.ts';
-import { readSenderSettings } from '../../messaging/sender-settings.ts';
+import { createEmailRenderer, type EmailRenderer } from '../../messaging/render.ts';
+import type { SendChecks } from '../../messaging/send-email.ts';
 import type { SmtpTransport } from '../../messaging/smtp.ts';
-import { unsubscribeToken, unsubscribeUrl } from '../../messaging/unsubscribe-token.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { assertNever, KizunaError } from '../../shared/errors.ts';
+import { assertNever } from '../../shared/errors.ts';
 import type { StepEffect } from '../interpreter.ts';
-import { loadWhyNames, type Why, whyInWords } from '../why.ts';
+import { createSendBatch, type Performed, type SendBatch, type SendRow } from './send-effect.ts';
+
+export type { EffectReason } from './send-effect.ts';
 
 /**
  * Performing effects: what the interpreter decided (scenario_effects, each under its
  * deterministic key) is done here — a mail sent, a task created for people, a customer
- * attribute set.
+ * attribute set. Tasks and attribute updates ("local" effects) need nothing outside the
+ * database and are performed by every worker; sends need an SMTP transport.
  *
- * A performer claims pending effects in a short transaction (`for update skip locked`, so two
- * performers never take the same row), marks them `sending` with `claimed_at` and commits; then
- * it performs each and records the outcome. A send is at most once: a row still `sending` after
- * STALE_SENDING_MINUTES belongs to a performer that stopped between the SMTP server and the
- * record — the server may have accepted the message — so it is marked failed ('interrupted') and
- * never sent again. Tasks and attribute updates are performed and recorded in one transaction
- * (a crash rolls both back) and are idempotent, so a stale one goes back to pending.
+ * A performer keeps up to `inFlight` effects under way. Whenever slots are free it claims that
+ * many pending effects in one statement (`for update skip locked`, so two performers never take
+ * the same row), marking them `sending` with `claimed_at`, and reads their recipients with them;
+ * the send-time checks (suppression, consent) of the claimed sends are read in one query, then
+ * each goes to SMTP (nodemailer's pooled transport keeps the connections) and its outcome is
+ * recorded — outcomes that arrive together are written in one statement (group commit), and a
+ * slot is free again only once its outcome is recorded. So at any moment a performer has at most
+ * `inFlight` rows `sending`, all of them handed to SMTP or about to be.
+ *
+ * A send is at most once: a row still `sending` after STALE_SENDING_MINUTES belongs to a
+ * performer that stopped between the SMTP server and the record — the server may have accepted
+ * the message — so it is marked failed ('interrupted') and never sent again; at most `inFlight`
+ * sends per performer that was killed. Tasks and attribute updates are performed and recorded in
+ * one transaction (a crash rolls both back) and are idempotent, so a stale one goes back to
+ * pending.
  */
 
 /** How many times a send the SMTP server deferred (4xx, connection lost) is tried before it fails. */
 export const MAX_SEND_ATTEMPTS = 5;
 /** A row `sending` longer than this is taken for a crashed performer's. */
 export const STALE_SENDING_MINUTES = 10;
+/** Effects under way at once per performer (default of `inFlight`): also the most sends a killed performer can leave interrupted. */
+export const DEFAULT_IN_FLIGHT = 32;
 /** The wait before retry n (1-based): 5, 10, 20, 40 minutes. */
 export function retryDelayMinutes(attempt: number): number {
   return 5 * 2 ** Math.max(0, attempt - 1);
 }
 
-/** Why an effect was not done (status not_done), or why it failed. */
-export type EffectReason =
-  | 'no_consent'
-  | 'consent_withdrawn'
-  | 'suppressed'
-  | 'sender_settings_missing'
-  | 'template_missing'
-  | 'template_not_published'
-  | 'template_not_email'
-  | 'no_email_address'
-  | 'customer_missing'
-  | 'render_failed'
-  | 'rejected'
-  | 'smtp_unavailable'
-  | 'interrupted';
-
 export const INTERRUPTED_NOTE = 'the SMTP server may have accepted it; not sent again so that it is never sent twice';
+
+/** The kinds of effects performed without SMTP. */
+export const LOCAL_EFFECT_KINDS = ['task', 'update_attribute'] as const satisfies readonly StepEffect['kind'][];
 
 export interface PerformEffectsParams {
   pool: pg.Pool;
   clock: Clock;
-  /** The SMTP transport (createSmtpTransport). */
-  transport: SmtpTransport;
-  /** The instance secret that signs unsubscribe links. */
-  secret: string;
-  /** The public URL of this instance (unsubscribe links: `${publicUrl}/u/<token>`). */
-  publicUrl: string;
+  /** The SMTP transport (createSmtpTransport); absent: sends are left pending for a performer that has one. */
+  transport?: SmtpTransport | undefined;
+  /** The instance secret that signs unsubscribe links (with `transport`). */
+  secret?: string;
+  /** The public URL of this instance (unsubscribe links: `${publicUrl}/u/<token>`; with `transport`). */
+  publicUrl?: string;
+  /** Only these kinds (default: every kind this performer can do: local effects, and sends with a transport). */
+  kinds?: readonly StepEffect['kind'][];
   /** Only this workspace's effects; absent: every workspace's. */
   workspaceId?: string;
   /** At most this many effects (default 500). */
   limit?: number;
+  /** Effects under way at once (default DEFAULT_IN_FLIGHT); 1: one after another. */
+  inFlight?: number;
   /** A renderer to reuse (its cache of compiled templates); default: one for this call. */
   renderer?: EmailRenderer;
 }
@@ -81,21 +81,12 @@ export interface PerformEffectsOutcome {
   retried: number;
 }
 
-interface EffectRow {
-  id: string;
-  workspace_id: string;
-  key: string;
-  customer_id: string;
+interface EffectRow extends SendRow {
   kind: StepEffect['kind'];
-  payload: Record<string, unknown>;
-  why: Why;
   attempts: number;
 }
 
-type Performed =
-  | { status: 'done'; outcome: Record<string, unknown> }
-  | { status: 'not_done' | 'failed'; outcome: { reason: EffectReason; message: string } & Record<string, unknown> }
-  | { status: 'retry'; outcome: Record<string, unknown> };
+type Ended = 'done' | 'not_done' | 'failed' | 'retried';
 
 /**
  * Performs pending effects due by `clock` (a deferred send waits for its retry_at), each once;
@@ -105,27 +96,61 @@ type Performed =
 export async function performPendingEffects(params: PerformEffectsParams): Promise<PerformEffectsOutcome> {
   const { pool, clock } = params;
   const limit = params.limit ?? 500;
+  const inFlight = Math.max(1, params.inFlight ?? DEFAULT_IN_FLIGHT);
+  const { transport } = params;
+  if (transport && (params.secret === undefined || params.publicUrl === undefined))
+    throw new Error('performPendingEffects: a transport needs secret and publicUrl');
+  const kinds = (params.kinds ?? [...LOCAL_EFFECT_KINDS, 'send']).filter((kind) => kind !== 'send' || transport);
   const result: PerformEffectsOutcome = { done: 0, notDone: 0, failed: 0, retried: 0 };
   result.failed += await settleStaleEffects(pool, clock.now(), params.workspaceId);
-  const deps = { ...params, renderer: params.renderer ?? createEmailRenderer(), db: new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }) };
-  let performed = 0;
-  while (performed < limit) {
-    const claimed = await claimEffects(pool, { now: clock.now(), workspaceId: params.workspaceId, count: Math.min(20, limit - performed) });
-    if (claimed.length === 0) break;
-    for (const row of claimed) {
-      let outcome: Awaited<ReturnType<typeof performOne>>;
-      try {
-        outcome = await performOne(deps, row);
-      } catch (error) {
-        // Before any mail left (a database error, a lost connection to PostgreSQL): try again later.
-        outcome = await record(deps, row, { status: 'retry', outcome: { error: (error as Error).message } });
+  if (kinds.length === 0) return result;
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const sends = transport
+    ? createSendBatch({ pool, db, clock, transport, secret: params.secret!, publicUrl: params.publicUrl!, renderer: params.renderer ?? createEmailRenderer() })
+    : null;
+  const recorder = createRecorder(pool, clock);
+  const active = new Set<Promise<void>>();
+  const count = (ended: Ended) => {
+    if (ended === 'done') result.done++;
+    else if (ended === 'not_done') result.notDone++;
+    else if (ended === 'failed') result.failed++;
+    else result.retried++;
+  };
+  let claimedAll = 0;
+  // Claims wait until half the slots are free, so a claim brings several rows.
+  const refill = Math.max(1, Math.floor(inFlight / 2));
+  // Where the last claim ended: the next one starts there instead of walking the index entries
+  // of the rows this run already settled (dead until vacuumed). Retries due meanwhile wait for the next run.
+  let after = '0';
+  try {
+    while (claimedAll < limit) {
+      const free = inFlight - active.size;
+      if (active.size > 0 && free < refill) {
+        await Promise.race(active);
+        continue;
       }
-      if (outcome === 'done') result.done++;
-      else if (outcome === 'not_done') result.notDone++;
-      else if (outcome === 'failed') result.failed++;
-      else result.retried++;
+      const claimed = await claimEffects(pool, { now: clock.now(), workspaceId: params.workspaceId, count: Math.min(free, limit - claimedAll), kinds, after });
+      if (claimed.length === 0) break;
+      after = claimed[claimed.length - 1]!.id;
+      claimedAll += claimed.length;
+      const checks = sends ? sends.check(claimed.filter((row) => row.kind === 'send')) : Promise.resolve(new Map<string, SendChecks>());
+      // Read before any of them is sent; a failure to read them fails (and retries) each.
+      await checks.catch(() => {});
+      for (const row of claimed) {
+        const job = checks
+          .then((found) => performOne({ pool, clock, sends, recorder }, row, found.get(row.id)))
+          .catch((error: unknown) =>
+            // Before any mail left (a database error, a lost connection to PostgreSQL): try again later.
+            recorder.record(row, { status: 'retry', outcome: { error: (error as Error).message } }),
+          )
+          .then(count)
+          .finally(() => active.delete(job));
+        job.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
+        active.add(job);
+      }
     }
-    performed += claimed.length;
+  } finally {
+    await Promise.allSettled(active);
   }
   return result;
 }
@@ -147,31 +172,59 @@ async function settleStaleEffects(pool: pg.Pool, now: Date, workspaceId: string 
   return rowCount ?? 0;
 }
 
-async function claimEffects(pool: pg.Pool, params: { now: Date; workspaceId: string | undefined; count: number }): Promise<EffectRow[]> {
+/**
+ * Claims up to `count` pending effects of `kinds` (oldest first), with each send's recipient: its
+ * name and first email address. The pending rows are walked in index order (pending_idx:
+ * workspace, id) and the walk stops at `count`: bitmap scans are off for the claim, since right
+ * after a burst (a timer releasing 100,000 customers) the table's statistics still say "empty"
+ * and the planner would otherwise fetch and sort every pending row for each claim.
+ */
+async function claimEffects(
+  pool: pg.Pool,
+  params: { now: Date; workspaceId: string | undefined; count: number; kinds: readonly StepEffect['kind'][]; after: string },
+): Promise<EffectRow[]> {
   return withTransaction(pool, async (client) => {
+    await client.query('set local enable_bitmapscan = off');
     const { rows } = await client.query<EffectRow>(
-      `with claimed as (
+      `with picked as (
          select id from scenario_effects
-          where status = 'pending' and (retry_at is null or retry_at <= $1) and ($2::bigint is null or workspace_id = $2)
-          order by id limit $3
+          where status = 'pending' and (retry_at is null or retry_at <= $1) and ($2::bigint is null or workspace_id = $2) and kind = any($4::text[]) and id > $5
+          order by workspace_id, id limit $3
           for update skip locked
+       ), claimed as (
+         update scenario_effects e set status = 'sending', claimed_at = $1, attempts = e.attempts + 1
+           from picked where e.id = picked.id
+         returning e.id, e.workspace_id, e.key, e.customer_id, e.kind, e.payload, e.why, e.attempts
        )
-       update scenario_effects e set status = 'sending', claimed_at = $1, attempts = e.attempts + 1
-         from claimed where e.id = claimed.id
-       returning e.id, e.workspace_id, e.key, e.customer_id, e.kind, e.payload, e.why, e.attempts`,
-      [params.now, params.workspaceId ?? null, params.count],
+       select c.*, r.name as recipient_name, r.email as recipient_email
+         from claimed c
+         left join lateral (
+           select cu.name, i.value as email
+             from customers cu
+             join lateral (select value from customer_identities
+                            where workspace_id = cu.workspace_id and customer_id = cu.id and kind = 'email'
+                            order by created_at, value limit 1) i on true
+            where c.kind = 'send' and cu.workspace_id = c.workspace_id and cu.id = c.customer_id
+         ) r on true
+        order by c.id`,
+      [params.now, params.workspaceId ?? null, params.count, params.kinds, params.after],
     );
-    return rows.sort((a, b) => Number(a.id) - Number(b.id));
+    return rows;
   });
 }
 
-type Deps = PerformEffectsParams & { renderer: EmailRenderer; db: Kysely<DB> };
+interface Deps {
+  pool: pg.Pool;
+  clock: Clock;
+  sends: SendBatch | null;
+  recorder: Recorder;
+}
 
-async function performOne(deps: Deps, row: EffectRow): Promise<'done' | 'not_done' | 'failed' | 'retried'> {
+async function performOne(deps: Deps, row: EffectRow, checks: SendChecks | undefined): Promise<Ended> {
   switch (row.kind) {
     case 'send': {
-      const performed = await performSend(deps, row);
-      return record(deps, row, performed);
+      if (!deps.sends) throw new Error(`effect ${row.key}: a send claimed without a transport`);
+      return deps.recorder.record(row, await deps.sends.perform(row, checks));
     }
     case 'task':
       return withTransaction(deps.pool, async (client) => {
@@ -193,7 +246,7 @@ async function performOne(deps: Deps, row: EffectRow): Promise<'done' | 'not_don
           ],
         );
         const { rows } = await client.query<{ id: string }>('select id from tasks where effect_key = $1', [row.key]);
-        return record(deps, row, { status: 'done', outcome: { taskId: rows[0]!.id } }, client);
+        return deps.recorder.record(row, { status: 'done', outcome: { taskId: rows[0]!.id } }, client);
       });
     case 'update_attribute':
       return withTransaction(deps.pool, async (client) => {
@@ -204,131 +257,92 @@ async function performOne(deps: Deps, row: EffectRow): Promise<'done' | 'not_don
           [row.workspace_id, row.customer_id, payload.name, JSON.stringify(payload.value ?? null), deps.clock.now()],
         );
         if (!rowCount) {
-          return record(
-            deps,
+          return deps.recorder.record(
             row,
             { status: 'not_done', outcome: { reason: 'customer_missing', message: `Customer ${row.customer_id} no longer exists.` } },
             client,
           );
         }
         await noteJourneyChanges(client, row.workspace_id, { cause: 'customer', customerIds: [row.customer_id], causeRefs: [row.key] });
-        return record(deps, row, { status: 'done', outcome: { attribute: payload.name, value: payload.value ?? null } }, client);
+        return deps.recorder.record(row, { status: 'done', outcome: { attribute: payload.name, value: payload.value ?? null } }, client);
       });
     default:
       return assertNever(row.kind, 'effect kind');
   }
 }
 
-/**
- * Writes what became of an effect. A late record of a row already settled as interrupted (its
- * performer was slow, not dead) still says what really happened.
- */
-async function record(
-  deps: Deps,
-  row: EffectRow,
-  performed: Performed,
-  client: pg.Pool | pg.ClientBase = deps.pool,
-): Promise<'done' | 'not_done' | 'failed' | 'retried'> {
-  const now = deps.clock.now();
-  const guard = `id = $1 and (status = 'sending' or (status = 'failed' and outcome->>'reason' = 'interrupted'))`;
-  if (performed.status === 'retry') {
-    if (row.attempts >= MAX_SEND_ATTEMPTS) {
-      const outcome = { ...performed.outcome, reason: 'smtp_unavailable', message: `Not sent after ${row.attempts} attempts: ${performed.outcome.error}` };
-      await client.query(`update scenario_effects set status = 'failed', outcome = $2, done_at = $3 where ${guard}`, [row.id, JSON.stringify(outcome), now]);
-      return 'failed';
-    }
-    const retryAt = new Date(now.getTime() + retryDelayMinutes(row.attempts) * 60_000);
-    await client.query(`update scenario_effects set status = 'pending', claimed_at = null, retry_at = $2, outcome = $3 where ${guard}`, [
-      row.id,
-      retryAt,
-      JSON.stringify({ ...performed.outcome, attempts: row.attempts, retryAt: retryAt.toISOString() }),
-    ]);
-    return 'retried';
-  }
-  await client.query(`update scenario_effects set status = $2, outcome = $3, done_at = $4, retry_at = null where ${guard}`, [
-    row.id,
-    performed.status,
-    JSON.stringify(performed.outcome),
-    now,
-  ]);
-  return performed.status;
+interface Recorder {
+  /** Records what became of an effect; resolves once it is committed. */
+  record(row: EffectRow, performed: Performed, client?: pg.ClientBase): Promise<Ended>;
 }
 
-async function performSend(deps: Deps, row: EffectRow): Promise<Performed> {
-  const { pool } = deps;
-  const payload = row.payload as Omit<Extract<StepEffect, { kind: 'send' }>, 'key' | 'stepId' | 'kind'>;
-  const workspaceId = row.workspace_id;
-  const notDone = (reason: EffectReason, message: string): Performed => ({ status: 'not_done', outcome: { reason, message } });
+/** The rows a record may change: its own claim, or a late record of a row already settled as interrupted (its performer was slow, not dead). */
+const RECORDABLE = `(e.status = 'sending' or (e.status = 'failed' and e.outcome->>'reason' = 'interrupted'))`;
 
-  let template: Awaited<ReturnType<typeof readTemplate>>;
-  try {
-    template = await readTemplate({ pool, workspaceId, templateId: payload.templateId });
-  } catch (error) {
-    if (error instanceof KizunaError && error.code === 'not_found') return notDone('template_missing', `Template ${payload.templateId} no longer exists.`);
-    throw error;
-  }
-  if (template.status !== 'published') return notDone('template_not_published', `Template ${template.id} (${template.name}) is no longer published.`);
-  if (template.channel !== 'email')
-    return notDone('template_not_email', `Template ${template.id} (${template.name}) is a ${template.channel} template, not email.`);
-
-  const recipient = await findEmailRecipient(pool, { workspaceId, customerId: row.customer_id });
-  if (!recipient) return notDone('no_email_address', `Customer ${row.customer_id} has no email address.`);
-  const sender = await readSenderSettings(deps.db, workspaceId);
-  const names = await loadWhyNames(pool, workspaceId, row.why);
-  const reasonText = whyInWords(row.why, names, 'ja');
-  const marketing = payload.purpose === 'marketing';
-  const link = marketing
-    ? unsubscribeUrl(deps.publicUrl, unsubscribeToken(deps.secret, { workspaceId, customerId: row.customer_id, issuedAt: deps.clock.now() }))
-    : null;
-  const timing = row.why.timing;
-  const sku = timing.kind === 'effect' ? timing.sku : (row.why.trigger.sku ?? null);
-  const product = sku ? { sku, name: names.products?.[sku] ?? (timing.kind === 'effect' ? timing.productName : sku) } : null;
-
-  let message: RenderedEmail;
-  try {
-    message = await deps.renderer.render({
-      template,
-      purpose: payload.purpose,
-      sender,
-      customer: { id: recipient.customerId, name: recipient.name, email: recipient.email },
-      product,
-      daysSinceDelivery: timing.kind === 'effect' ? timing.days : null,
-      reasonText,
-      unsubscribeUrl: link,
-    });
-  } catch (error) {
-    if (!(error instanceof EmailRenderError)) throw error;
-    // Missing sender settings is a refusal the settings page fixes, like sendEmail's own.
-    if ((error.details as { part?: string } | undefined)?.part === 'settings') return notDone('sender_settings_missing', error.message);
-    return { status: 'failed', outcome: { reason: 'render_failed', message: error.message } };
-  }
-
-  try {
-    const outcome = await sendEmail({
-      pool,
-      transport: deps.transport,
-      workspaceId,
-      customerId: row.customer_id,
-      to: recipient.email,
-      sendId: row.key,
-      message,
-      sender,
-    });
-    switch (outcome.status) {
-      case 'sent':
-        return { status: 'done', outcome: { messageId: outcome.messageId, response: outcome.response, to: outcome.to, templateId: template.id } };
-      case 'not_sent':
-        return notDone(outcome.reason, outcome.message);
-      case 'rejected':
-        return {
-          status: 'failed',
-          outcome: { reason: 'rejected', message: outcome.response, messageId: outcome.messageId, responseCode: outcome.responseCode },
-        };
-      default:
-        return assertNever(outcome, 'send outcome');
+/**
+ * Writes outcomes. Final outcomes without a client of their own are grouped: those that arrive
+ * while a write is under way go together in the next statement. A late record of a row already
+ * settled as interrupted still says what really happened.
+ */
+function createRecorder(pool: pg.Pool, clock: Clock): Recorder {
+  let queue: Array<{ id: string; status: string; outcome: string; resolve: () => void; reject: (error: unknown) => void }> = [];
+  let writing = false;
+  const flush = async () => {
+    writing = true;
+    while (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      try {
+        await pool.query(
+          `update scenario_effects e set status = v.status, outcome = v.outcome, done_at = $4, retry_at = null
+             from unnest($1::bigint[], $2::text[], $3::jsonb[]) as v(id, status, outcome)
+            where e.id = v.id and ${RECORDABLE}`,
+          [batch.map((entry) => entry.id), batch.map((entry) => entry.status), batch.map((entry) => entry.outcome), clock.now()],
+        );
+        for (const entry of batch) entry.resolve();
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
     }
-  } catch (error) {
-    const responseCode = (error as { responseCode?: unknown }).responseCode;
-    return { status: 'retry', outcome: { error: (error as Error).message, ...(typeof responseCode === 'number' ? { responseCode } : {}) } };
-  }
+    writing = false;
+  };
+  const settle = async (row: EffectRow, status: 'done' | 'not_done' | 'failed', outcome: Record<string, unknown>, client?: pg.ClientBase) => {
+    if (client) {
+      await client.query(`update scenario_effects e set status = $2, outcome = $3, done_at = $4, retry_at = null where e.id = $1 and ${RECORDABLE}`, [
+        row.id,
+        status,
+        JSON.stringify(outcome),
+        clock.now(),
+      ]);
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      queue.push({ id: row.id, status, outcome: JSON.stringify(outcome), resolve, reject });
+      if (!writing) void flush();
+    });
+  };
+  return {
+    async record(row, performed, client) {
+      if (performed.status !== 'retry') {
+        await settle(row, performed.status, performed.outcome, client);
+        return performed.status;
+      }
+      if (row.attempts >= MAX_SEND_ATTEMPTS) {
+        const outcome = {
+          ...performed.outcome,
+          reason: 'smtp_unavailable',
+          message: `Not sent after ${row.attempts} attempts: ${String(performed.outcome.error)}`,
+        };
+        await settle(row, 'failed', outcome, client);
+        return 'failed';
+      }
+      const now = clock.now();
+      const retryAt = new Date(now.getTime() + retryDelayMinutes(row.attempts) * 60_000);
+      await (client ?? pool).query(
+        `update scenario_effects e set status = 'pending', claimed_at = null, retry_at = $2, outcome = $3 where e.id = $1 and ${RECORDABLE}`,
+        [row.id, retryAt, JSON.stringify({ ...performed.outcome, attempts: row.attempts, retryAt: retryAt.toISOString() })],
+      );
+      return 'retried';
+    },
+  };
 }

@@ -1,26 +1,30 @@
 import type pg from 'pg';
 import { withTransaction } from '../../db/transaction.ts';
-import type { Condition, PropertyTest } from '../../journey-map/model.ts';
-import { loadFacts } from '../../journey-map/placement/facts-loader.ts';
-import { compileCondition, emptyNeeds, loadCatalogue, mergeNeeds } from '../../journey-map/rules/compile.ts';
-import type { CustomerFacts } from '../../journey-map/rules/facts.ts';
-import { todayOf } from '../../journey-map/placement/local-days.ts';
+import type { PropertyTest } from '../../journey-map/model.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { type Advance, advance, type EffectTimeline, type EnrollmentState, newEnrollment, type StepContext, type Timing, type Wake } from '../interpreter.ts';
-import { ScenarioDocument, type ScenarioStep, type TriggerKind } from '../model.ts';
+import { type Advance, advance, type EnrollmentState, newEnrollment, type StepEffect, type Timing, type Wake } from '../interpreter.ts';
+import { ScenarioDocument, type TriggerKind } from '../model.ts';
+import { type AdvanceToWrite, applyAdvances } from './advance-writes.ts';
+import { loadStepContext, loadStepContexts } from './step-context.ts';
+
+export { loadStepContext } from './step-context.ts';
 
 /**
- * Enrollments: customers in scenarios. Every change of an enrollment happens in one
- * transaction holding the enrollment's row lock: the interpreter's answer is written (state,
- * step log, effects under their deterministic keys, the wake-up), so a retry, a crash or a
- * second runner can never advance a step twice or produce an effect twice — an effect whose key
- * exists is not written again, and a wake-up for a step or visit the enrollment has left is
- * stale. Effects are performed afterwards from scenario_effects (sends, tasks, attributes).
+ * Enrollments: customers in scenarios. Every change of an enrollment happens in a transaction
+ * holding the enrollment's row lock: the interpreter's answer is written (state, step log,
+ * effects under their deterministic keys, the wake-up), so a retry, a crash or a second runner
+ * can never advance a step twice or produce an effect twice — an effect whose key exists is not
+ * written again, and a wake-up for a step or visit the enrollment has left is stale.
+ * Effects are performed afterwards from scenario_effects (sends, tasks, attributes).
  *
  * Wake-ups are kept in scenario_enrollments.wake_at and rung by a job per enrollment (the job
- * queue's `step:${enrollmentId}:${stepId}`, replaced when it moves); `runDueSteps` advances every
- * enrollment whose moment has come by the clock it is given, which is what a job does with the
- * system clock and what a test does with a manual one.
+ * queue's `step:${enrollmentId}:${stepId}`, replaced when it moves). Due enrollments are advanced
+ * in batches (advanceDueEnrollments): one transaction locks up to a few hundred of them
+ * (`for update skip locked`, so two runners share the work and never take the same one), runs
+ * the interpreter for each and writes all the answers in a few statements; the jobs of the
+ * enrollments it moved are removed (schedule.passed), and any left would find their step passed
+ * and do nothing. `runDueSteps` advances every enrollment whose moment has come by the clock it
+ * is given, which is what a test does with a manual one.
  */
 
 /** What enrolled a customer: kept with the enrollment and with every send. */
@@ -51,14 +55,30 @@ export interface EnrollOutcome {
   advance?: Advance;
 }
 
+/** A wake-up to schedule: the enrollment, the step it waits in, when. */
+export interface WakeToSchedule {
+  enrollmentId: string;
+  stepId: string;
+  at: string;
+}
+
 /**
  * Schedules the wake-up job of an enrollment (the job queue), in the transaction that moves it;
- * absent: only wake_at is kept (tests run them by their clock). `effectsWritten`, when set, is
- * called in the same transaction after effects were written, to have them performed.
+ * absent: only wake_at is kept (tests run them by their clock). Optional members, called in the
+ * same transaction:
+ * - `many`: schedules many wake-ups at once (a batch advance); absent: one call each;
+ * - `passed`: the wake-ups of steps these enrollments were just advanced past by another job's
+ *   batch (their own jobs are now stale): removes them;
+ * - `effectsWritten`: effects of these kinds were written for the workspace: have them performed.
  */
 export type ScheduleWake = ((client: pg.ClientBase, enrollmentId: string, stepId: string, at: string) => Promise<void>) & {
-  effectsWritten?: (client: pg.ClientBase, workspaceId: string) => Promise<void>;
+  many?: (client: pg.ClientBase, wakes: readonly WakeToSchedule[]) => Promise<void>;
+  passed?: (client: pg.ClientBase, steps: ReadonlyArray<{ enrollmentId: string; stepId: string }>) => Promise<void>;
+  effectsWritten?: (client: pg.ClientBase, workspaceId: string, kinds?: ReadonlySet<StepEffect['kind']>) => Promise<void>;
 };
+
+/** How many due enrollments one transaction advances (runDueSteps, a wake-up job's batch). */
+export const DUE_BATCH = 500;
 
 /**
  * Enrolls a customer in a published version now, unless its re-entry rule forbids it, and runs
@@ -101,7 +121,7 @@ export async function enrollCustomer(
     now,
   });
   const result = advance(version.document, state, { kind: 'enter', triggerAt: params.trigger.at }, context);
-  await applyAdvance(client, { workspaceId, customerId, version, trigger: params.trigger, result, now, schedule: params.schedule });
+  await applyAdvances(client, [{ workspaceId, customerId, version, trigger: params.trigger, result }], now, params.schedule);
   return { enrolled: true, enrollmentId, advance: result };
 }
 
@@ -122,6 +142,12 @@ interface EnrollmentRow {
   timezone: string;
 }
 
+const ENROLLMENT_COLUMNS = `e.id, e.workspace_id, e.scenario_id, e.version, e.customer_id, e.status, e.step_id, e.visit, e.since, e.timing,
+            e.exit_reason, e.trigger, v.document, w.timezone
+       from scenario_enrollments e
+       join scenario_versions v on v.scenario_id = e.scenario_id and v.version = e.version
+       join workspaces w on w.id = e.workspace_id`;
+
 /**
  * Wakes one enrollment (its row locked in the caller's transaction): a wait came due, an event
  * arrived, or a delivery was recorded. A wake for a step or visit it has left changes nothing.
@@ -130,217 +156,125 @@ export async function wakeEnrollment(
   client: pg.ClientBase,
   params: { enrollmentId: string; wake: Exclude<Wake, { kind: 'enter' }>; now: Date; schedule?: ScheduleWake },
 ): Promise<Advance | null> {
-  const { rows } = await client.query<EnrollmentRow>(
-    `select e.id, e.workspace_id, e.scenario_id, e.version, e.customer_id, e.status, e.step_id, e.visit, e.since, e.timing,
-            e.exit_reason, e.trigger, v.document, w.timezone
-       from scenario_enrollments e
-       join scenario_versions v on v.scenario_id = e.scenario_id and v.version = e.version
-       join workspaces w on w.id = e.workspace_id
-      where e.id = $1
-      for update of e`,
-    [params.enrollmentId],
-  );
+  const { rows } = await client.query<EnrollmentRow>(`select ${ENROLLMENT_COLUMNS} where e.id = $1 for update of e`, [params.enrollmentId]);
   const row = rows[0];
   if (row?.status !== 'active') return null;
-  const document = ScenarioDocument.parse(row.document);
-  const state: EnrollmentState = {
-    id: row.id,
-    status: row.status,
-    stepId: row.step_id,
-    visit: row.visit,
-    since: row.since.toISOString(),
-    timing: row.timing,
-    exitReason: row.exit_reason,
-  };
-  const context = await loadStepContext(client, {
-    workspaceId: row.workspace_id,
-    timezone: row.timezone,
-    document,
-    customerId: row.customer_id,
-    trigger: row.trigger,
-    now: params.now,
-  });
-  const result = advance(document, state, params.wake, context);
-  if (result.stale) return result;
-  await applyAdvance(client, {
-    workspaceId: row.workspace_id,
-    customerId: row.customer_id,
-    version: { scenarioId: row.scenario_id, version: row.version, document },
-    trigger: row.trigger,
-    result,
-    now: params.now,
-    schedule: params.schedule,
-  });
-  return result;
+  const [result] = await advanceLocked(client, [row], () => params.wake, params.now, params.schedule);
+  return result!;
+}
+
+/**
+ * Advances due active enrollments (wake_at reached by `now`) in the caller's transaction, up to
+ * `limit` (default DUE_BATCH), optionally of one workspace: `first`, when given, is locked first
+ * (waiting for it), the others are taken `for update skip locked` in wake-up order, so rows
+ * another runner holds are left to it. The wake-up jobs of the enrollments it moved, but
+ * `first`'s (the job running), are removed through `schedule.passed`. Returns how many it
+ * advanced (stale ones included: none is left due).
+ */
+export async function advanceDueEnrollments(
+  client: pg.ClientBase,
+  params: { now: Date; workspaceId?: string | undefined; limit?: number; first?: string; schedule?: ScheduleWake | undefined },
+): Promise<number> {
+  const limit = params.limit ?? DUE_BATCH;
+  const rows: EnrollmentRow[] = [];
+  if (params.first !== undefined) {
+    const { rows: own } = await client.query<EnrollmentRow>(
+      `select ${ENROLLMENT_COLUMNS} where e.id = $1 and e.status = 'active' and e.wake_at <= $2 for update of e`,
+      [params.first, params.now],
+    );
+    rows.push(...own);
+  }
+  if (rows.length < limit) {
+    const { rows: others } = await client.query<EnrollmentRow>(
+      `select ${ENROLLMENT_COLUMNS}
+        where e.status = 'active' and e.wake_at <= $1 and ($2::bigint is null or e.workspace_id = $2) and ($4::bigint is null or e.id <> $4)
+        order by e.wake_at, e.id limit $3
+        for update of e skip locked`,
+      [params.now, params.workspaceId ?? null, limit - rows.length, params.first ?? null],
+    );
+    rows.push(...others);
+  }
+  if (rows.length === 0) return 0;
+  const passed = rows.filter((row) => row.id !== params.first && row.step_id !== null).map((row) => ({ enrollmentId: row.id, stepId: row.step_id! }));
+  if (passed.length > 0) await params.schedule?.passed?.(client, passed);
+  await advanceLocked(client, rows, (row) => ({ kind: 'due', stepId: row.step_id ?? '', visit: row.visit }), params.now, params.schedule);
+  return rows.length;
+}
+
+/** Runs the interpreter for locked enrollment rows (contexts loaded per version at once) and writes the answers that are not stale. */
+async function advanceLocked(
+  client: pg.ClientBase,
+  rows: readonly EnrollmentRow[],
+  wakeOf: (row: EnrollmentRow) => Wake,
+  now: Date,
+  schedule: ScheduleWake | undefined,
+): Promise<Advance[]> {
+  const groups = new Map<string, EnrollmentRow[]>();
+  for (const row of rows) {
+    const key = `${row.scenario_id}:${row.version}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  const results = new Map<string, Advance>();
+  const writes: AdvanceToWrite[] = [];
+  for (const group of groups.values()) {
+    const first = group[0]!;
+    const document = ScenarioDocument.parse(first.document);
+    const version: RunnableVersion = { scenarioId: first.scenario_id, version: first.version, document };
+    const contexts = await loadStepContexts(client, {
+      workspaceId: first.workspace_id,
+      timezone: first.timezone,
+      document,
+      customers: group.map((row) => ({ customerId: row.customer_id, trigger: row.trigger })),
+      now,
+    });
+    group.forEach((row, i) => {
+      const state: EnrollmentState = {
+        id: row.id,
+        status: row.status,
+        stepId: row.step_id,
+        visit: row.visit,
+        since: row.since.toISOString(),
+        timing: row.timing,
+        exitReason: row.exit_reason,
+      };
+      const result = advance(document, state, wakeOf(row), contexts[i]!);
+      results.set(row.id, result);
+      if (!result.stale) writes.push({ workspaceId: row.workspace_id, customerId: row.customer_id, version, trigger: row.trigger, result });
+    });
+  }
+  await applyAdvances(client, writes, now, schedule);
+  return rows.map((row) => results.get(row.id)!);
 }
 
 /**
  * Advances every active enrollment whose wake-up is due by `clock` (optionally of one
- * workspace), each in its own transaction; rows another runner holds are skipped (it advances
- * them). Returns how many it advanced.
+ * workspace), a batch of up to `batch` (default DUE_BATCH) per transaction; rows another runner
+ * holds are skipped (it advances them). Returns how many it advanced.
  */
-export async function runDueSteps(params: { pool: pg.Pool; clock: Clock; workspaceId?: string; limit?: number; schedule?: ScheduleWake }): Promise<number> {
-  const limit = params.limit ?? 1000;
+export async function runDueSteps(params: {
+  pool: pg.Pool;
+  clock: Clock;
+  workspaceId?: string;
+  limit?: number;
+  batch?: number;
+  schedule?: ScheduleWake;
+}): Promise<number> {
+  const limit = params.limit ?? Number.POSITIVE_INFINITY;
   let advanced = 0;
-  for (;;) {
+  while (advanced < limit) {
     const now = params.clock.now();
-    const done = await withTransaction(params.pool, async (client) => {
-      const { rows } = await client.query<{ id: string; step_id: string; visit: number }>(
-        `select id, step_id, visit from scenario_enrollments
-          where status = 'active' and wake_at <= $1 and ($2::bigint is null or workspace_id = $2)
-          order by wake_at, id limit 1
-          for update skip locked`,
-        [now, params.workspaceId ?? null],
-      );
-      const row = rows[0];
-      if (!row) return false;
-      await wakeEnrollment(client, {
-        enrollmentId: row.id,
-        wake: { kind: 'due', stepId: row.step_id, visit: row.visit },
+    const step = await withTransaction(params.pool, (client) =>
+      advanceDueEnrollments(client, {
         now,
-        ...(params.schedule ? { schedule: params.schedule } : {}),
-      });
-      return true;
-    });
-    if (!done) return advanced;
-    advanced++;
-    if (advanced >= limit) return advanced;
-  }
-}
-
-/** Writes the interpreter's answer: the enrollment's state, its step log, its effects (each once, by key) and its wake-up. */
-async function applyAdvance(
-  client: pg.ClientBase,
-  params: {
-    workspaceId: string;
-    customerId: string;
-    version: RunnableVersion;
-    trigger: TriggerRecord;
-    result: Advance;
-    now: Date;
-    schedule?: ScheduleWake | undefined;
-  },
-): Promise<void> {
-  const { result, workspaceId, customerId, version } = params;
-  const { state } = result;
-  const finished = state.status !== 'active';
-  await client.query(
-    `update scenario_enrollments set status = $2, step_id = $3, visit = $4, since = $5, timing = $6, exit_reason = $7,
-            wake_at = $8, wait_event_type = $9, wait_event_where = $10, waiting_for_delivery = $11,
-            finished_at = case when $12 then $13::timestamptz else null end
-      where id = $1`,
-    [
-      state.id,
-      state.status,
-      state.stepId,
-      state.visit,
-      state.since,
-      state.timing,
-      state.exitReason,
-      result.schedule?.at ?? null,
-      result.waitFor?.type ?? null,
-      result.waitFor ? JSON.stringify(result.waitFor.where) : null,
-      result.waitingForDelivery,
-      finished,
-      params.now,
-    ],
-  );
-  if (result.path.length > 0) {
-    await client.query(
-      `insert into scenario_step_log (enrollment_id, step_id, kind, outcome, at, detail, until)
-       select $1, p.step_id, p.kind, p.outcome, p.at, p.detail, p.until
-         from unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::timestamptz[]) as p(step_id, kind, outcome, at, detail, until)`,
-      [
-        state.id,
-        result.path.map((entry) => entry.stepId),
-        result.path.map((entry) => entry.kind),
-        result.path.map((entry) => entry.outcome),
-        result.path.map((entry) => entry.at),
-        result.path.map((entry) => entry.detail ?? null),
-        result.path.map((entry) => entry.until ?? null),
-      ],
+        workspaceId: params.workspaceId,
+        limit: Math.min(params.batch ?? DUE_BATCH, limit - advanced),
+        schedule: params.schedule,
+      }),
     );
+    if (step === 0) break;
+    advanced += step;
   }
-  for (const effect of result.effects) {
-    const { key, stepId, kind, ...payload } = effect;
-    const why = {
-      scenarioId: version.scenarioId,
-      key: version.document.key,
-      version: version.version,
-      stepId,
-      trigger: params.trigger,
-      timing: 'timing' in effect ? effect.timing : state.timing,
-    };
-    await client.query(
-      `insert into scenario_effects (workspace_id, key, enrollment_id, customer_id, step_id, kind, payload, why, created_at)
-       values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-       on conflict (key) do nothing`,
-      [workspaceId, key, state.id, customerId, stepId, kind, payload, why, params.now],
-    );
-  }
-  if (result.schedule && params.schedule) await params.schedule(client, state.id, result.schedule.stepId, result.schedule.at);
-  if (result.effects.length > 0) await params.schedule?.effectsWritten?.(client, workspaceId);
-}
-
-/** The conditions of a version's branch steps (the facts its interpreter reads). */
-function branchConditions(document: ScenarioDocument): Condition[] {
-  return document.steps.flatMap((step: ScenarioStep) => (step.kind === 'branch' ? [step.condition] : []));
-}
-
-/**
- * What the interpreter reads about one customer now: their facts for the version's branch
- * conditions (the journey rules' facts loader), and the effect timeline of the trigger's
- * product (or a named one): its days to the first feeling and to a clear effect, and the
- * delivery of the trigger's order (or the customer's last delivered order of that product).
- */
-export async function loadStepContext(
-  client: pg.ClientBase,
-  params: { workspaceId: string; timezone: string; document: ScenarioDocument; customerId: string; trigger: TriggerRecord; now: Date },
-): Promise<StepContext> {
-  const { workspaceId, timezone, document, customerId, trigger, now } = params;
-  const catalogue = await loadCatalogue(client, workspaceId);
-  const compiled = new Map(branchConditions(document).map((condition) => [condition, compileCondition(condition, catalogue)]));
-  let facts: CustomerFacts | null = null;
-  if (compiled.size > 0) {
-    let needs = emptyNeeds();
-    for (const { needs: more } of compiled.values()) needs = mergeNeeds(needs, more);
-    [facts = null] = await loadFacts({ db: client, workspaceId, timezone, needs, at: now }, { ids: [customerId] });
-  }
-  const today = todayOf(now, timezone);
-  const timelines = new Map<string, EffectTimeline | null>();
-  const wantedSkus = new Set<string | undefined>(document.steps.flatMap((step) => (step.kind === 'wait_for_effect' ? [step.product] : [])));
-  for (const sku of wantedSkus)
-    timelines.set(
-      sku ?? '',
-      await effectTimelineOf(client, { workspaceId, customerId, sku: sku ?? trigger.sku ?? null, orderId: sku ? null : (trigger.orderId ?? null) }),
-    );
-  return {
-    now,
-    timezone,
-    holds: (condition) => {
-      const found = compiled.get(condition);
-      return found !== undefined && facts !== null && found.holds(facts, today);
-    },
-    effectTimeline: (sku) => timelines.get(sku ?? '') ?? null,
-  };
-}
-
-async function effectTimelineOf(
-  client: pg.ClientBase,
-  params: { workspaceId: string; customerId: string; sku: string | null; orderId: string | null },
-): Promise<EffectTimeline | null> {
-  if (params.sku === null) return null;
-  const { rows } = await client.query<{ sku: string; name: string; first: number | null; clear: number | null; delivered_at: Date | null }>(
-    `select p.sku, p.name, p.effect_first_feeling_days as first, p.effect_clear_days as clear,
-            (select o.delivered_at from orders o join order_items i on i.order_id = o.id and i.product_id = p.id
-              where o.workspace_id = $1 and o.customer_id = $2 and ($4::bigint is null or o.id = $4)
-              order by o.ordered_at desc limit 1) as delivered_at
-       from products p where p.workspace_id = $1 and p.sku = $3`,
-    [params.workspaceId, params.customerId, params.sku, params.orderId],
-  );
-  const row = rows[0];
-  if (!row) return null;
-  return { sku: row.sku, name: row.name, deliveredAt: row.delivered_at, firstFeelingDays: row.first, clearDays: row.clear };
+  return advanced;
 }
 
 /** The active enrollments of a customer that wait for an event of `type` (the caller tests the properties). */
