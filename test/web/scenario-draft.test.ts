@@ -19,14 +19,15 @@ function flow(): ScenarioDocument {
     start: 'branch',
     steps: [
       newStep('branch', 'branch', undefined),
-      { ...newStep('send', 'send', '1'), next: null },
+      newStep('send', 'send', '1'),
       newStep('wait_for_event', 'wait_for_event', undefined),
       newStep('split', 'split', undefined),
       newStep('exit', 'exit', undefined),
     ],
   };
 }
-const ways = (document: ScenarioDocument) => Object.fromEntries(document.steps.map((step) => [step.id, stepEdges(step).map((way) => `${way.handle}=${way.target}`)]));
+const ways = (document: ScenarioDocument) =>
+  Object.fromEntries(document.steps.map((step) => [step.id, stepEdges(step).map((way) => `${way.handle}=${way.target}`)]));
 
 describe("the flow editor's edges (connectOutput, insertStepAfter)", () => {
   it('leads each way out by its handle: next, thenNext / elseNext, next / timeoutNext, arm:N; null disconnects', () => {
@@ -93,7 +94,11 @@ describe("the audience schedule's times (zonedIso, zonedInput, scheduleOfKind)",
   it('changes the kind keeping the time of day', () => {
     const now = new Date('2026-05-10T00:00:00Z');
     expect(scheduleOfKind('weekly', { kind: 'daily', at: '07:15' }, 'Asia/Tokyo', now)).toEqual({ kind: 'weekly', weekdays: ['mon'], at: '07:15' });
-    expect(scheduleOfKind('monthly', { kind: 'weekly', weekdays: ['fri'], at: '08:30' }, 'Asia/Tokyo', now)).toEqual({ kind: 'monthly', dayOfMonth: 1, at: '08:30' });
+    expect(scheduleOfKind('monthly', { kind: 'weekly', weekdays: ['fri'], at: '08:30' }, 'Asia/Tokyo', now)).toEqual({
+      kind: 'monthly',
+      dayOfMonth: 1,
+      at: '08:30',
+    });
     expect(scheduleOfKind('once', { kind: 'daily', at: '07:15' }, 'Asia/Tokyo', now)).toEqual({ kind: 'once', at: '2026-05-11T07:15:00+09:00' });
     expect(scheduleOfKind('daily', { kind: 'once', at: '2026-05-11T07:15:00+09:00' }, 'Asia/Tokyo', now)).toEqual({ kind: 'daily', at: '07:15' });
     expect(scheduleOfKind('daily', undefined, 'Asia/Tokyo', now)).toEqual({ kind: 'daily', at: '10:00' });

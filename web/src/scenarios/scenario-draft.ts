@@ -1,5 +1,4 @@
 import type { Schemas } from '../api/client.ts';
-import type { Role } from '../session/session.tsx';
 
 /**
  * The flow editor's working copy of a scenario (a ScenarioDocument, possibly not yet valid:
@@ -67,6 +66,9 @@ export const TRIGGER_KINDS = [
 ] as const satisfies readonly TriggerKind[];
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/** A member's role in the workspace (as session.tsx's Role; named here so this module stays free of JSX for the unit tests). */
+type Role = Schemas['Workspace']['role'];
 
 /** Who may change scenarios (PUT …/draft, publish, pause answer 403 to the others): admins and marketing. */
 export function mayEditScenarios(role: Role): boolean {
