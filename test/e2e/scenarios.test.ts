@@ -295,6 +295,17 @@ describe('the scenarios console', () => {
       saved = await draftOf();
       expect(saved.steps.find((step) => step.id === 'wait')!.next).toBeNull();
 
+      // The + under send inserts a step after it: send → wait_until → wait.
+      await page.getByRole('button', { name: '「send」の後ろにステップを挿入' }).click();
+      const insert = page.getByRole('dialog', { name: 'ステップを追加して接続' });
+      await insert.getByLabel('ここに追加するステップの種類').selectOption('wait_until');
+      await insert.getByRole('button', { name: '追加して接続' }).click();
+      await page.locator('.react-flow__edge[data-id="wait_until:next"]').waitFor({ state: 'attached' });
+      await save();
+      saved = await draftOf();
+      expect(saved.steps.find((step) => step.id === 'send')!.next).toBe('wait_until');
+      expect(saved.steps.find((step) => step.id === 'wait_until')!.next).toBe('wait');
+
       // The audience trigger's schedule in its form: monthly on the 15th at 08:30.
       await page.getByRole('button', { name: '設定・トリガー・離脱ルール' }).click();
       await page.getByLabel('トリガーの種類').selectOption('audience');
@@ -313,6 +324,22 @@ describe('the scenarios console', () => {
       await context.close();
     }
   }, 120_000);
+
+  it('says there is no active journey map (with a link to it) where a cell is to be chosen in a workspace without one', async () => {
+    const bare = await freshWorkspace(database);
+    const marketer = await running.user('marketing', 'マーケ 担当3', [bare]);
+    const { context, page } = await running.signedInPage(marketer);
+    try {
+      await page.goto(`${running.baseUrl}/w/${encodeURIComponent(bare.name)}/scenarios/new`);
+      await page.getByLabel('トリガーの種類').selectOption('cell_entered');
+      const note = page.getByRole('note').filter({ hasText: '有効なジャーニーマップがないため、セルを選べません。' });
+      await note.waitFor();
+      expect(await note.getByRole('link', { name: 'ジャーニーマップへ' }).getAttribute('href')).toBe(`/w/${encodeURIComponent(bare.name)}/journey`);
+      expect(await page.getByLabel('ステージ', { exact: true }).locator('option').allTextContents()).toEqual(['(どのステージでも)']);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 
   it('shows a read-only member the same editor with every control disabled and no way to save or publish', async () => {
     const reader = await running.user('read_only', '閲覧 担当');
