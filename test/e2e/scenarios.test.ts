@@ -177,6 +177,170 @@ describe('the scenarios console', () => {
     }
   }, 120_000);
 
+  it('connects steps by dragging a handle onto a node, adds a connected step where a drag ends on the canvas, disconnects an edge; picks the cell from the map; edits a monthly schedule in its form', async () => {
+    const marketer = await running.user('marketing', 'マーケ 担当2');
+    const { context, page } = await running.signedInPage(marketer);
+    const draftOf = async () =>
+      (
+        await apiGet<{ draft: { document: { trigger: Record<string, unknown>; start: string; steps: Array<Record<string, unknown>> } } | null }>(
+          page,
+          `/api/v1/workspaces/${encodeURIComponent(brand.name)}/scenarios/drag_flow`,
+        )
+      ).draft!.document;
+    const save = async () => {
+      await page.getByRole('button', { name: '下書きを保存' }).click();
+      await page.getByRole('status').filter({ hasText: '下書きを保存しました。' }).waitFor();
+    };
+    /** Presses the mouse on the centre of `from`, moves in small steps to `to` (a point), releases. */
+    const drag = async (from: { x: number; y: number; width: number; height: number }, to: { x: number; y: number }) => {
+      await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(from.x + from.width / 2 + 5, from.y + from.height / 2 + 5, { steps: 3 });
+      await page.mouse.move(to.x, to.y, { steps: 15 });
+      await page.mouse.up();
+    };
+    try {
+      await page.goto(`${scenariosUrl()}/new`);
+      await page.getByLabel('キー(英小文字・数字・_)').fill('drag_flow');
+      await page.getByLabel('シナリオ名').fill('ドラッグで組むフロー');
+
+      // The cell trigger: the stage and level chosen by name from the active map; the keys are stored.
+      await page.getByLabel('トリガーの種類').selectOption('cell_entered');
+      const stage = page.getByLabel('ステージ', { exact: true });
+      await stage.waitFor();
+      const stageOptions = await stage.locator('option').allTextContents();
+      expect(stageOptions).toEqual(['(どのステージでも)', '認知・関心', 'お試し', '実感', '定期継続', '日常化']);
+      await stage.selectOption({ label: 'お試し' });
+      await page.getByLabel('好意度', { exact: true }).selectOption({ label: '関心' });
+
+      // Two steps, not connected: a send, then (with the settings selected) a wait.
+      await page.getByLabel('追加するステップの種類').selectOption('send');
+      await page.getByRole('button', { name: 'ステップを追加' }).click();
+      await page.getByRole('region', { name: 'ステップ「send」' }).getByLabel('テンプレート(公開済みのメール)').selectOption(templateId);
+      await page.getByRole('button', { name: '設定・トリガー・離脱ルール' }).click();
+      await page.getByLabel('追加するステップの種類').selectOption('wait');
+      await page.getByRole('button', { name: 'ステップを追加' }).click();
+      await page.getByRole('button', { name: '設定・トリガー・離脱ルール' }).click();
+      const sendNode = page.getByTestId('flow-step-send');
+      const waitNode = page.getByTestId('flow-step-wait');
+      await waitNode.waitFor();
+      expect(await page.locator('.react-flow__edge').count()).toBe(1); // the trigger's edge to the first step only
+      const canvas = page.getByRole('region', { name: 'シナリオのフロー' });
+      /** Where a node is drawn inside the canvas (the page above it may grow or shrink as the problems change). */
+      const placeOf = async (node: typeof waitNode) => {
+        const [box, frame] = [(await node.boundingBox())!, (await canvas.boundingBox())!];
+        return { x: box.x - frame.x, y: box.y - frame.y };
+      };
+      // The problems above the canvas change with every edit (and move it down or up): each measure waits for the check to answer.
+      const settled = () => page.getByTestId('scenario-problems').getByText('確認しています…').waitFor({ state: 'detached' });
+      await settled();
+      await canvas.evaluate((element) => element.scrollIntoView({ block: 'start' }));
+      // Zoomed out a little: room around the nodes to drop a new one.
+      for (let i = 0; i < 3; i++) await canvas.getByRole('button', { name: '縮小' }).click();
+      const waitBefore = (await waitNode.boundingBox())!;
+      const waitPlace = await placeOf(waitNode);
+      const sendPlace = await placeOf(sendNode);
+
+      // Drag send's "next" handle onto the wait node: connected; no node moves.
+      const sendHandle = (await page.getByTestId('flow-handle-send-next').boundingBox())!;
+      await drag(sendHandle, { x: waitBefore.x + waitBefore.width / 2, y: waitBefore.y + waitBefore.height / 2 });
+      await page.locator('.react-flow__edge[data-id="send:next"]').waitFor({ state: 'attached' });
+      expect(await placeOf(waitNode)).toEqual(waitPlace);
+      expect(await placeOf(sendNode)).toEqual(sendPlace);
+      await sendNode.click();
+      expect(await page.getByRole('region', { name: 'ステップ「send」' }).getByLabel('次のステップ').inputValue()).toBe('wait');
+
+      await settled();
+      // Drag wait's handle onto the empty canvas to its right: the menu adds an exit step there, connected.
+      const waitHandle = (await page.getByTestId('flow-handle-wait-next').boundingBox())!;
+      const frame = (await canvas.boundingBox())!;
+      const drop = { x: waitHandle.x + 190, y: waitHandle.y - 30 };
+      expect(drop.y + 80).toBeLessThan(frame.y + frame.height);
+      expect(drop.x + 80).toBeLessThan(frame.x + frame.width);
+      const dropPlace = { x: drop.x - frame.x, y: drop.y - frame.y };
+      await drag(waitHandle, drop);
+      const menu = page.getByRole('dialog', { name: 'ステップを追加して接続' });
+      await menu.getByLabel('ここに追加するステップの種類').selectOption('exit');
+      await menu.getByRole('button', { name: '追加して接続' }).click();
+      await page.getByTestId('flow-step-exit').waitFor();
+      await page.locator('.react-flow__edge[data-id="wait:next"]').waitFor({ state: 'attached' });
+      await settled();
+      // The new node stands where the drag ended (its top centre there), and nothing else moved.
+      const exitPlace = await placeOf(page.getByTestId('flow-step-exit'));
+      const exitBox = (await page.getByTestId('flow-step-exit').boundingBox())!;
+      expect(Math.abs(exitPlace.x + exitBox.width / 2 - dropPlace.x)).toBeLessThan(3);
+      expect(Math.abs(exitPlace.y - dropPlace.y)).toBeLessThan(3);
+      expect(await placeOf(waitNode)).toEqual(waitPlace);
+      await screenshot(page, 'drag-connect');
+
+      await save();
+      await page.waitForURL(/\/scenarios\/drag_flow$/);
+      let saved = await draftOf();
+      expect(saved.trigger).toEqual({ kind: 'cell_entered', stage: 'trial', level: 'interested' });
+      expect(saved.start).toBe('send');
+      expect(saved.steps.map((step) => [step.id, step.kind, step.next ?? null])).toEqual([
+        ['send', 'send', 'wait'],
+        ['wait', 'wait', 'exit'],
+        ['exit', 'exit', null],
+      ]);
+
+      // Select the wait → exit edge with the keyboard and press Delete: disconnected (next: null).
+      const edge = page.locator('.react-flow__edge[data-id="wait:next"]');
+      await edge.focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('flow-edge-panel').getByRole('button', { name: '接続を外す' }).waitFor();
+      await page.keyboard.press('Delete');
+      await edge.waitFor({ state: 'detached' });
+      await save();
+      saved = await draftOf();
+      expect(saved.steps.find((step) => step.id === 'wait')!.next).toBeNull();
+
+      // The + under send inserts a step after it: send → wait_until → wait.
+      await page.getByRole('button', { name: '「send」の後ろにステップを挿入' }).click();
+      const insert = page.getByRole('dialog', { name: 'ステップを追加して接続' });
+      await insert.getByLabel('ここに追加するステップの種類').selectOption('wait_until');
+      await insert.getByRole('button', { name: '追加して接続' }).click();
+      await page.locator('.react-flow__edge[data-id="wait_until:next"]').waitFor({ state: 'attached' });
+      await save();
+      saved = await draftOf();
+      expect(saved.steps.find((step) => step.id === 'send')!.next).toBe('wait_until');
+      expect(saved.steps.find((step) => step.id === 'wait_until')!.next).toBe('wait');
+
+      // The audience trigger's schedule in its form: monthly on the 15th at 08:30.
+      await page.getByRole('button', { name: '設定・トリガー・離脱ルール' }).click();
+      await page.getByLabel('トリガーの種類').selectOption('audience');
+      await page.getByLabel('実行する間隔').selectOption({ label: '毎日' });
+      await page.getByLabel('時刻', { exact: true }).fill('07:15');
+      await page.getByLabel('実行する間隔').selectOption({ label: '毎月' });
+      await page.getByLabel('日にち(1〜28日)').selectOption({ label: '15日' });
+      expect(await page.getByLabel('日にち(1〜28日)').locator('option').count()).toBe(28);
+      expect(await page.getByLabel('時刻', { exact: true }).inputValue()).toBe('07:15');
+      await page.getByLabel('時刻', { exact: true }).fill('08:30');
+      await screenshot(page, 'schedule');
+      await save();
+      saved = await draftOf();
+      expect(saved.trigger.schedule).toEqual({ kind: 'monthly', dayOfMonth: 15, at: '08:30' });
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('says there is no active journey map (with a link to it) where a cell is to be chosen in a workspace without one', async () => {
+    const bare = await freshWorkspace(database);
+    const marketer = await running.user('marketing', 'マーケ 担当3', [bare]);
+    const { context, page } = await running.signedInPage(marketer);
+    try {
+      await page.goto(`${running.baseUrl}/w/${encodeURIComponent(bare.name)}/scenarios/new`);
+      await page.getByLabel('トリガーの種類').selectOption('cell_entered');
+      const note = page.getByRole('note').filter({ hasText: '有効なジャーニーマップがないため、セルを選べません。' });
+      await note.waitFor();
+      expect(await note.getByRole('link', { name: 'ジャーニーマップへ' }).getAttribute('href')).toBe(`/w/${encodeURIComponent(bare.name)}/journey`);
+      expect(await page.getByLabel('ステージ', { exact: true }).locator('option').allTextContents()).toEqual(['(どのステージでも)']);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('shows a read-only member the same editor with every control disabled and no way to save or publish', async () => {
     const reader = await running.user('read_only', '閲覧 担当');
     const { context, page } = await running.signedInPage(reader);

@@ -3,7 +3,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import type { Condition } from '../journey/journey-map-types.ts';
 import { RuleReference } from '../journey/rule-editor.tsx';
 import { withExample } from '../journey/workshop-draft.ts';
-import type { Problem } from './scenario-draft.ts';
+import { type Problem, WEEKDAYS } from './scenario-draft.ts';
 
 /**
  * The form fields of the scenario editor's side panels. Each field shows the checker's problems
@@ -63,6 +63,8 @@ export function TextField(props: {
   problems?: Problem[] | undefined;
   hint?: string;
   multiline?: boolean;
+  /** The input's type: free text, a time of day (HH:MM) or a local date-time (YYYY-MM-DDTHH:MM). */
+  type?: 'text' | 'time' | 'datetime-local';
 }) {
   return (
     <Field label={props.label} problems={props.problems} {...(props.hint ? { hint: props.hint } : {})}>
@@ -70,7 +72,7 @@ export function TextField(props: {
         props.multiline ? (
           <textarea {...control} rows={3} value={props.value ?? ''} onChange={(event) => props.onChange(event.target.value)} />
         ) : (
-          <input {...control} type="text" value={props.value ?? ''} onChange={(event) => props.onChange(event.target.value)} />
+          <input {...control} type={props.type ?? 'text'} value={props.value ?? ''} onChange={(event) => props.onChange(event.target.value)} />
         )
       }
     </Field>
@@ -289,5 +291,46 @@ export function ConditionField(props: { label: string; value: unknown; onChange(
         </details>
       )}
     />
+  );
+}
+
+/** Days of the week as checkboxes, Monday first; none checked gives undefined. */
+export function WeekdaysField({
+  label,
+  value,
+  onChange,
+  problems,
+}: {
+  label: string;
+  value: readonly string[] | undefined;
+  onChange(value: Array<(typeof WEEKDAYS)[number]> | undefined): void;
+  problems?: Problem[] | undefined;
+}) {
+  const { t } = useI18n();
+  const chosen = new Set(value ?? []);
+  return (
+    <fieldset className="field weekdays-field">
+      <legend>{label}</legend>
+      <div className="weekday-boxes">
+        {WEEKDAYS.map((day) => (
+          <label key={day}>
+            <input
+              type="checkbox"
+              checked={chosen.has(day)}
+              onChange={(event) => {
+                const next = WEEKDAYS.filter((d) => (d === day ? event.target.checked : chosen.has(d)));
+                onChange(next.length > 0 ? next : undefined);
+              }}
+            />
+            {t.scenarios.weekdays[day]}
+          </label>
+        ))}
+      </div>
+      {problems?.map((problem, index) => (
+        <p key={index} className="field-error">
+          {problem.message}
+        </p>
+      ))}
+    </fieldset>
   );
 }

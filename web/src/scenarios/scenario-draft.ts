@@ -1,5 +1,4 @@
 import type { Schemas } from '../api/client.ts';
-import type { Role } from '../session/session.tsx';
 
 /**
  * The flow editor's working copy of a scenario (a ScenarioDocument, possibly not yet valid:
@@ -67,6 +66,9 @@ export const TRIGGER_KINDS = [
 ] as const satisfies readonly TriggerKind[];
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+/** A member's role in the workspace (as session.tsx's Role; named here so this module stays free of JSX for the unit tests). */
+type Role = Schemas['Workspace']['role'];
 
 /** Who may change scenarios (PUT …/draft, publish, pause answer 403 to the others): admins and marketing. */
 export function mayEditScenarios(role: Role): boolean {
@@ -145,8 +147,23 @@ export function newStep(kind: StepKind, id: string, templateId: string | undefin
 
 export type EdgeKind = 'next' | 'then' | 'else' | 'event' | 'timeout' | 'arm';
 
+/**
+ * A way out of a step, named by the field it sets: `next`, `thenNext` / `elseNext` (branch),
+ * `next` / `timeoutNext` (wait_for_event), `arm:N` (split). The canvas names its handles so.
+ */
+export type OutputHandle = 'next' | 'timeoutNext' | 'thenNext' | 'elseNext' | `arm:${number}`;
+
+/** One way out of a step: what it is, the handle (field) it sets, and where it leads now. */
+export interface StepOutput {
+  kind: EdgeKind;
+  handle: OutputHandle;
+  target: string | null;
+  arm?: number;
+  weight?: number;
+}
+
 /** The edges a step draws: where it may go next, and what each way is. */
-export function stepEdges(step: ScenarioStep): Array<{ kind: EdgeKind; target: string | null; arm?: number; weight?: number }> {
+export function stepEdges(step: ScenarioStep): StepOutput[] {
   switch (step.kind) {
     case 'wait':
     case 'wait_until':
@@ -154,22 +171,68 @@ export function stepEdges(step: ScenarioStep): Array<{ kind: EdgeKind; target: s
     case 'send':
     case 'task':
     case 'update_attribute':
-      return [{ kind: 'next', target: step.next ?? null }];
+      return [{ kind: 'next', handle: 'next', target: step.next ?? null }];
     case 'wait_for_event':
       return [
-        { kind: 'event', target: step.next ?? null },
-        { kind: 'timeout', target: step.timeoutNext ?? null },
+        { kind: 'event', handle: 'next', target: step.next ?? null },
+        { kind: 'timeout', handle: 'timeoutNext', target: step.timeoutNext ?? null },
       ];
     case 'branch':
       return [
-        { kind: 'then', target: step.thenNext ?? null },
-        { kind: 'else', target: step.elseNext ?? null },
+        { kind: 'then', handle: 'thenNext', target: step.thenNext ?? null },
+        { kind: 'else', handle: 'elseNext', target: step.elseNext ?? null },
       ];
     case 'split':
-      return (step.arms ?? []).map((arm, index) => ({ kind: 'arm' as const, target: arm.next ?? null, arm: index, weight: arm.weight }));
+      return (step.arms ?? []).map((arm, index) => ({
+        kind: 'arm' as const,
+        handle: `arm:${index}` as const,
+        target: arm.next ?? null,
+        arm: index,
+        weight: arm.weight,
+      }));
     case 'exit':
       return [];
   }
+}
+
+/** A step with one of its ways out led to `target` (null: the scenario ends there). A handle the step does not have leaves it as it is. */
+export function withOutput(step: ScenarioStep, handle: OutputHandle, target: string | null): ScenarioStep {
+  const arm = /^arm:(\d+)$/.exec(handle);
+  switch (step.kind) {
+    case 'exit':
+      return step;
+    case 'split':
+      return arm ? { ...step, arms: step.arms.map((each, index) => (index === Number(arm[1]) ? { ...each, next: target } : each)) } : step;
+    case 'branch':
+      return handle === 'thenNext' || handle === 'elseNext' ? { ...step, [handle]: target } : step;
+    case 'wait_for_event':
+      return handle === 'next' || handle === 'timeoutNext' ? { ...step, [handle]: target } : step;
+    default:
+      return handle === 'next' ? { ...step, next: target } : step;
+  }
+}
+
+/** Where a step's way out leads now (null: it ends there, or the step has no such way). */
+export function outputTarget(step: ScenarioStep, handle: OutputHandle): string | null {
+  return stepEdges(step).find((output) => output.handle === handle)?.target ?? null;
+}
+
+/** The document with step `from`'s way out `handle` led to `target` (null: disconnected, the scenario ends there). */
+export function connectOutput(document: ScenarioDocument, from: string, handle: OutputHandle, target: string | null): ScenarioDocument {
+  return { ...document, steps: document.steps.map((step) => (step.id === from ? withOutput(step, handle, target) : step)) };
+}
+
+/**
+ * The document with `step` added after step `from`'s way out `handle`: that way now leads to
+ * the new step, and the new step's first way out to where it led before (inserted in between).
+ */
+export function insertStepAfter(document: ScenarioDocument, from: string, handle: OutputHandle, step: ScenarioStep): ScenarioDocument {
+  const source = document.steps.find((each) => each.id === from);
+  const before = source ? outputTarget(source, handle) : null;
+  const first = stepEdges(step)[0];
+  const added = first && before ? withOutput(step, first.handle, before) : step;
+  const connected = connectOutput(document, from, handle, step.id);
+  return { ...connected, steps: [...connected.steps, added] };
 }
 
 /** Whether a step has a single `next` (a newly added step follows it when it ends there). */
@@ -260,6 +323,43 @@ export function layoutSteps(document: ScenarioDocument): Map<string, { row: numb
     placed.set(id, { row, column });
   }
   return placed;
+}
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+/** The canvas's grid: a column's width and a row's height (px at zoom 1). */
+export const COLUMN_WIDTH = 250;
+export const ROW_HEIGHT = 150;
+
+/** The nearest free place at or right of `point` (no node closer than a column across and most of a row down). */
+export function freeSpot(taken: Iterable<Point>, point: Point): Point {
+  const others = [...taken];
+  let spot = { ...point };
+  while (others.some((other) => Math.abs(other.x - spot.x) < COLUMN_WIDTH - 20 && Math.abs(other.y - spot.y) < ROW_HEIGHT - 30))
+    spot = { ...spot, x: spot.x + COLUMN_WIDTH };
+  return spot;
+}
+
+/**
+ * Where each step is drawn, kept stable as the flow changes: a step once placed (by this
+ * layout, dropped on the canvas, or dragged) stays where it is in `remembered`; a step not
+ * placed yet goes to its place in the layered layout (`layoutSteps`), moved right until free.
+ * `remembered` is updated in place with the new places, so connecting or disconnecting edges
+ * never moves a node; the editor forgets it only when asked to lay the flow out again.
+ */
+export function placeSteps(document: ScenarioDocument, remembered: Map<string, Point>): Map<string, Point> {
+  const missing = document.steps.filter((step) => !remembered.has(step.id));
+  if (missing.length > 0) {
+    const layered = layoutSteps(document);
+    for (const step of missing) {
+      const place = layered.get(step.id) ?? { row: 1, column: 0 };
+      remembered.set(step.id, freeSpot(remembered.values(), { x: place.column * COLUMN_WIDTH, y: place.row * ROW_HEIGHT }));
+    }
+  }
+  return new Map(document.steps.map((step) => [step.id, remembered.get(step.id)!]));
 }
 
 /** Text of a comma-separated list, and back (blank entries dropped; an empty list is absent). */

@@ -1,12 +1,15 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, type Schemas, unwrap } from '../api/client.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
-import { FlowCanvas, type Selection } from './flow-canvas.tsx';
+import { FlowCanvas, type From, type Selection } from './flow-canvas.tsx';
 import {
+  connectOutput,
   followsWithNext,
   freshStepId,
+  insertStepAfter,
   newStep,
+  type Point,
   placeProblem,
   type Problem,
   problemsOf,
@@ -48,6 +51,8 @@ export function ScenarioEditor(props: {
   const problems = checked.problems ?? props.refused ?? [];
   const selectedIndex = selection.on === 'step' ? document.steps.findIndex((step) => step.id === selection.id) : -1;
   const selectedStep = selectedIndex >= 0 ? document.steps[selectedIndex] : undefined;
+  // Where each node stands (by step id): kept across changes so that editing edges never moves a node.
+  const positions = useRef(new Map<string, Point>()).current;
 
   const addStep = () => {
     const id = freshStepId(document.steps, kind);
@@ -59,6 +64,19 @@ export function ScenarioEditor(props: {
     );
     onChange({ ...document, steps: [...steps, step], start: document.start || id });
     setSelection({ on: 'step', id });
+  };
+  const connect = (from: From, target: string) => {
+    if (from === 'start') onChange({ ...document, start: target });
+    else onChange(connectOutput(document, from.step, from.handle, target));
+  };
+  const addConnected = (stepKind: StepKind, from: From, mode: 'connect' | 'insert'): string => {
+    const id = freshStepId(document.steps, stepKind);
+    const step = newStep(stepKind, id, props.templates[0]?.id);
+    if (from === 'start') onChange({ ...document, steps: [...document.steps, step], start: id });
+    else if (mode === 'insert') onChange({ ...insertStepAfter(document, from.step, from.handle, step), start: document.start || id });
+    else onChange({ ...connectOutput({ ...document, steps: [...document.steps, step] }, from.step, from.handle, id), start: document.start || id });
+    setSelection({ on: 'step', id });
+    return id;
   };
   const showProblem = (problem: Problem) => {
     const place = placeProblem(problem.path);
@@ -121,7 +139,18 @@ export function ScenarioEditor(props: {
             </div>
           )}
           {document.steps.length === 0 && <p className="muted">{c.empty}</p>}
-          <FlowCanvas document={document} problems={problems} counters={props.counters} selection={selection} onSelect={setSelection} />
+          <FlowCanvas
+            document={document}
+            problems={problems}
+            counters={props.counters}
+            selection={selection}
+            onSelect={setSelection}
+            editable={props.editable}
+            positions={positions}
+            onConnect={connect}
+            onDisconnect={(from) => onChange(connectOutput(document, from.step, from.handle, null))}
+            onAdd={addConnected}
+          />
           <p className="muted small">{c.countersLegend}</p>
         </div>
         <fieldset className="scenario-side" disabled={!props.editable}>
@@ -135,10 +164,14 @@ export function ScenarioEditor(props: {
               problems={problemsOf(problems, { step: selectedIndex })}
               onChange={(step) => onChange({ ...document, steps: document.steps.map((each, i) => (i === selectedIndex ? step : each)) })}
               onRename={(id) => {
+                const place = positions.get(selectedStep.id);
+                if (place && !positions.has(id)) positions.set(id, place);
+                positions.delete(selectedStep.id);
                 onChange(renameStep(document, selectedStep.id, id));
                 setSelection({ on: 'step', id });
               }}
               onRemove={() => {
+                positions.delete(selectedStep.id);
                 onChange(removeStep(document, selectedStep.id));
                 setSelection({ on: 'settings' });
               }}

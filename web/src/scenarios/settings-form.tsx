@@ -1,7 +1,12 @@
 import { useId } from 'react';
+import { Link } from 'react-router';
+import { api, type Schemas, unwrap } from '../api/client.ts';
 import { DEPARTMENTS } from '../charter/labels.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { ConditionField, JsonField, NumberField, SelectField, TextField } from './fields.tsx';
+import { useApiData } from '../use-api-data.ts';
+import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { ConditionField, JsonField, NumberField, SelectField, TextField, WeekdaysField } from './fields.tsx';
+import { type AudienceSchedule, SCHEDULE_KINDS, type ScheduleKind, scheduleOfKind, zonedInput, zonedIso } from './schedule.ts';
 import {
   type ExitRule,
   listText,
@@ -26,6 +31,9 @@ export function SettingsForm(props: {
   const { document, problems } = props;
   const headingId = useId();
   const set = (patch: Partial<ScenarioDocument>) => props.onChange(withoutUndefined({ ...document, ...patch }));
+  const needsMap =
+    document.trigger.kind === 'cell_entered' || document.trigger.kind === 'cell_left' || document.exitRules.some((rule) => rule.kind === 'left_cell');
+  const journey = useActiveJourneyMap(needsMap);
   return (
     <section className="scenario-panel" aria-labelledby={headingId}>
       <h3 id={headingId}>{s.panel}</h3>
@@ -66,7 +74,7 @@ export function SettingsForm(props: {
         onChange={(priority) => set({ priority: priority ?? 50 })}
         problems={problems.get('priority')}
       />
-      <TriggerFields trigger={document.trigger} onChange={(trigger) => set({ trigger })} problems={problems.get('trigger')} />
+      <TriggerFields trigger={document.trigger} journey={journey} onChange={(trigger) => set({ trigger })} problems={problems.get('trigger')} />
       <fieldset className="field">
         <legend>{s.reentry}</legend>
         <SelectField
@@ -85,7 +93,7 @@ export function SettingsForm(props: {
           />
         )}
       </fieldset>
-      <ExitRulesField rules={document.exitRules} onChange={(exitRules) => set({ exitRules })} problems={problems.get('exitRules')} />
+      <ExitRulesField rules={document.exitRules} journey={journey} onChange={(exitRules) => set({ exitRules })} problems={problems.get('exitRules')} />
     </section>
   );
 }
@@ -112,10 +120,12 @@ function newTrigger(kind: TriggerKind): ScenarioTrigger {
 
 function TriggerFields({
   trigger,
+  journey,
   onChange,
   problems,
 }: {
   trigger: ScenarioTrigger;
+  journey: JourneyMapState;
   onChange(trigger: ScenarioTrigger): void;
   problems?: Problem[] | undefined;
 }) {
@@ -159,12 +169,7 @@ function TriggerFields({
             return products(trigger);
           case 'cell_entered':
           case 'cell_left':
-            return (
-              <>
-                <TextField label={s.stage} value={trigger.stage} onChange={(stage) => set({ stage: optionalText(stage) })} />
-                <TextField label={s.level} value={trigger.level} onChange={(level) => set({ level: optionalText(level) })} />
-              </>
-            );
+            return <CellPicker journey={journey} stage={trigger.stage} level={trigger.level} onChange={(cell) => set(cell)} />;
           case 'subscription':
             return (
               <>
@@ -209,7 +214,7 @@ function TriggerFields({
             return (
               <>
                 <ConditionField label={s.audience} value={trigger.audience} onChange={(audience) => set({ audience })} />
-                <JsonField label={s.schedule} hint={s.scheduleHint} value={trigger.schedule} shape="object" onChange={(schedule) => set({ schedule })} />
+                <ScheduleFields schedule={trigger.schedule} onChange={(schedule) => set({ schedule })} />
               </>
             );
         }
@@ -218,7 +223,17 @@ function TriggerFields({
   );
 }
 
-function ExitRulesField({ rules, onChange, problems }: { rules: ExitRule[]; onChange(rules: ExitRule[]): void; problems?: Problem[] | undefined }) {
+function ExitRulesField({
+  rules,
+  journey,
+  onChange,
+  problems,
+}: {
+  rules: ExitRule[];
+  journey: JourneyMapState;
+  onChange(rules: ExitRule[]): void;
+  problems?: Problem[] | undefined;
+}) {
   const { t } = useI18n();
   const s = t.scenarios.settings;
   const update = (index: number, rule: ExitRule) => onChange(rules.map((each, i) => (i === index ? withoutUndefined(rule) : each)));
@@ -244,10 +259,7 @@ function ExitRulesField({ rules, onChange, problems }: { rules: ExitRule[]; onCh
               />
             </>
           ) : (
-            <>
-              <TextField label={s.stage} value={rule.stage} onChange={(stage) => update(index, { ...rule, stage: stage === '' ? undefined : stage })} />
-              <TextField label={s.level} value={rule.level} onChange={(level) => update(index, { ...rule, level: level === '' ? undefined : level })} />
-            </>
+            <CellPicker journey={journey} stage={rule.stage} level={rule.level} leftCell onChange={(cell) => update(index, { ...rule, ...cell })} />
           )}
           <button type="button" className="button button-small button-danger" onClick={() => onChange(rules.filter((_, i) => i !== index))}>
             {s.removeExitRule}
@@ -266,6 +278,151 @@ function ExitRulesField({ rules, onChange, problems }: { rules: ExitRule[]; onCh
           {problem.path}: {problem.message}
         </p>
       ))}
+    </fieldset>
+  );
+}
+
+type JourneyMap = Schemas['JourneyMap'];
+type JourneyMapState = ReturnType<typeof useActiveJourneyMap>;
+
+/** The workspace's active journey map (null: none), read only while a cell is to be chosen. */
+function useActiveJourneyMap(enabled: boolean) {
+  const { workspace } = useCurrentWorkspace();
+  return useApiData(
+    async (signal): Promise<JourneyMap | null> =>
+      (await unwrap(api.GET('/api/v1/workspaces/{workspace}/journey', { params: { path: { workspace: workspace.name } }, signal }))).map,
+    [workspace.name],
+    { enabled },
+  );
+}
+
+/**
+ * A cell of the active journey map: its stage and level chosen by name (the keys are stored),
+ * each "any" when left out. A key the map does not have (an older map's) stays choosable, so
+ * nothing is lost by opening the form; without an active map the form says so and leads there.
+ */
+function CellPicker({
+  journey,
+  stage,
+  level,
+  leftCell = false,
+  onChange,
+}: {
+  journey: JourneyMapState;
+  stage: string | undefined;
+  level: string | undefined;
+  /** A left_cell exit rule: both "any" means the trigger's cell. */
+  leftCell?: boolean;
+  onChange(cell: { stage: string | undefined; level: string | undefined }): void;
+}) {
+  const { t } = useI18n();
+  const { workspace } = useCurrentWorkspace();
+  const s = t.scenarios.settings;
+  if (journey.state === 'loading') return <p className="muted small">{s.mapLoading}</p>;
+  if (journey.state === 'failed')
+    return (
+      <p className="field-error" role="alert">
+        {s.mapFailed(journey.error.message)}{' '}
+        <button type="button" className="button button-small" onClick={journey.reload}>
+          {s.mapRetry}
+        </button>
+      </p>
+    );
+  const map = journey.data;
+  const options = (keys: ReadonlyArray<{ key: string; name: string }>, chosen: string | undefined, any: string) => [
+    { value: '', label: any },
+    ...keys.map((each) => ({ value: each.key, label: each.name })),
+    ...(chosen && !keys.some((each) => each.key === chosen) ? [{ value: chosen, label: s.notInMap(chosen) }] : []),
+  ];
+  return (
+    <div className="cell-picker">
+      {map === null ? (
+        <p className="alert alert-warning" role="note">
+          {s.noMap} <Link to={`/w/${encodeURIComponent(workspace.name)}/journey`}>{s.noMapLink}</Link>
+        </p>
+      ) : (
+        <p className="muted small">{s.cellFromMap(map.name)}</p>
+      )}
+      <SelectField
+        label={s.stage}
+        value={stage ?? ''}
+        options={options(map?.stages ?? [], stage, s.anyStage)}
+        onChange={(key) => onChange({ stage: key === '' ? undefined : key, level })}
+      />
+      <SelectField
+        label={s.level}
+        value={level ?? ''}
+        options={options(map?.levels ?? [], level, s.anyLevel)}
+        onChange={(key) => onChange({ stage, level: key === '' ? undefined : key })}
+      />
+      {leftCell && stage === undefined && level === undefined && <p className="muted small">{s.triggerCell}</p>}
+    </div>
+  );
+}
+
+/** The audience trigger's schedule as a form: once (a date and time), daily (a time), weekly (weekdays and a time), monthly (a day 1–28 and a time). */
+function ScheduleFields({ schedule: given, onChange }: { schedule: AudienceSchedule | undefined; onChange(schedule: AudienceSchedule): void }) {
+  const { t } = useI18n();
+  const { workspace } = useCurrentWorkspace();
+  const s = t.scenarios.settings;
+  const zone = workspace.timezone;
+  // A draft written by hand may hold no schedule, or one of no known kind: nothing is shown until a kind is chosen.
+  const schedule = given && (SCHEDULE_KINDS as readonly string[]).includes(given.kind) ? given : undefined;
+  const time = (at: string, change: (at: string) => void) => <TextField label={s.scheduleTime} type="time" value={at} onChange={change} />;
+  return (
+    <fieldset className="field schedule-fields">
+      <legend>{s.schedule}</legend>
+      <SelectField
+        label={s.scheduleKind}
+        value={schedule?.kind}
+        placeholder={s.scheduleChoose}
+        options={SCHEDULE_KINDS.map((value) => ({ value, label: s.scheduleKinds[value] ?? value }))}
+        onChange={(kind: ScheduleKind) => onChange(scheduleOfKind(kind, schedule, zone, new Date()))}
+      />
+      {(() => {
+        switch (schedule?.kind) {
+          case undefined:
+            return null;
+          case 'once':
+            return (
+              <TextField
+                label={s.scheduleAt}
+                type="datetime-local"
+                value={zonedInput(schedule.at, zone) ?? ''}
+                onChange={(local) => {
+                  const at = zonedIso(local, zone);
+                  if (at) onChange({ kind: 'once', at });
+                }}
+              />
+            );
+          case 'daily':
+            return time(schedule.at, (at) => onChange({ ...schedule, at }));
+          case 'weekly':
+            return (
+              <>
+                <WeekdaysField
+                  label={s.scheduleWeekdays}
+                  value={schedule.weekdays}
+                  onChange={(weekdays) => onChange({ ...schedule, weekdays: weekdays ?? [] })}
+                />
+                {time(schedule.at, (at) => onChange({ ...schedule, at }))}
+              </>
+            );
+          case 'monthly':
+            return (
+              <>
+                <SelectField
+                  label={s.scheduleDay}
+                  value={String(schedule.dayOfMonth)}
+                  options={Array.from({ length: 28 }, (_, i) => ({ value: String(i + 1), label: s.scheduleDayOption(String(i + 1)) }))}
+                  onChange={(day) => onChange({ ...schedule, dayOfMonth: Number(day) })}
+                />
+                {time(schedule.at, (at) => onChange({ ...schedule, at }))}
+              </>
+            );
+        }
+      })()}
+      <p className="muted small">{s.scheduleZone(zone)}</p>
     </fieldset>
   );
 }

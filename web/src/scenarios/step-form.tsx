@@ -2,8 +2,8 @@ import { useId } from 'react';
 import type { Schemas } from '../api/client.ts';
 import { DEPARTMENTS } from '../charter/labels.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
-import { ConditionField, DurationField, JsonField, NextField, NumberField, SelectField, TextField } from './fields.tsx';
-import { type Problem, type ScenarioStep, WEEKDAYS, withoutUndefined } from './scenario-draft.ts';
+import { ConditionField, DurationField, JsonField, NextField, NumberField, SelectField, TextField, WeekdaysField } from './fields.tsx';
+import { type Problem, type ScenarioStep, withoutUndefined } from './scenario-draft.ts';
 
 type Template = Schemas['MessageTemplateSummary'];
 
@@ -83,7 +83,7 @@ function KindFields({
       return (
         <>
           <TextField label={s.time} value={step.time} onChange={(time) => set({ time: time === '' ? undefined : time })} problems={problems.get('time')} />
-          <WeekdaysField value={step.weekdays} onChange={(weekdays) => set({ weekdays })} problems={problems.get('weekdays')} />
+          <WeekdaysField label={s.weekdays} value={step.weekdays} onChange={(weekdays) => set({ weekdays })} problems={problems.get('weekdays')} />
           {next('next', s.next, step.next)}
         </>
       );
@@ -200,44 +200,6 @@ function KindFields({
     case 'exit':
       return <p className="muted">{s.exitNote}</p>;
   }
-}
-
-function WeekdaysField({
-  value,
-  onChange,
-  problems,
-}: {
-  value: string[] | undefined;
-  onChange(value: Array<(typeof WEEKDAYS)[number]> | undefined): void;
-  problems?: Problem[] | undefined;
-}) {
-  const { t } = useI18n();
-  const chosen = new Set(value ?? []);
-  return (
-    <fieldset className="field weekdays-field">
-      <legend>{t.scenarios.step.weekdays}</legend>
-      <div className="weekday-boxes">
-        {WEEKDAYS.map((day) => (
-          <label key={day}>
-            <input
-              type="checkbox"
-              checked={chosen.has(day)}
-              onChange={(event) => {
-                const next = WEEKDAYS.filter((d) => (d === day ? event.target.checked : chosen.has(d)));
-                onChange(next.length > 0 ? next : undefined);
-              }}
-            />
-            {t.scenarios.weekdays[day]}
-          </label>
-        ))}
-      </div>
-      {problems?.map((problem, index) => (
-        <p key={index} className="field-error">
-          {problem.message}
-        </p>
-      ))}
-    </fieldset>
-  );
 }
 
 type Arm = { weight: number; next: string | null };
