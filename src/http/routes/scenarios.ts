@@ -49,7 +49,12 @@ const DryRunBody = z
       }),
     ),
     effects: z.array(z.record(z.string(), z.unknown())),
-    end: z.object({ status: z.enum(['active', 'completed', 'exited', 'waiting', 'not_entered']).describe('not_entered: the customer would not be enrolled now (reason: the exit rule that holds, or the re-entry rule)'), reason: z.string().nullable() }),
+    end: z.object({
+      status: z
+        .enum(['active', 'completed', 'exited', 'waiting', 'not_entered'])
+        .describe('not_entered: the customer would not be enrolled now (reason: the exit rule that holds, or the re-entry rule)'),
+      reason: z.string().nullable(),
+    }),
     notes: z.array(z.string()),
   })
   .meta({ id: 'ScenarioDryRun' });
