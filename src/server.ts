@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureFirstAdmin } from './auth/users.ts';
 import type { KizunaConfig } from './config.ts';
-import { openDatabase, type Database } from './db/connect.ts';
+import { createPool, openDatabase, type Database } from './db/connect.ts';
 import { isDemoBrandLoaded, loadDemoBrand } from './demo/load-demo-brand.ts';
 import { AnalyticsEngine } from './analytics/engine/analytics-engine.ts';
 import { warmUpAnalytics } from './analytics/engine/warm-up.ts';
@@ -13,7 +13,7 @@ import { readActiveJourneyMap } from './journey-map/maps.ts';
 import { startJourneyReactor } from './journey-map/placement/reactor.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { instanceSecret } from './shared/instance-secret.ts';
-import { scheduleWakeJob, startWorker } from './worker/worker.ts';
+import { scheduleWakeJob, startWorker, WORKER_CONNECTIONS } from './worker/worker.ts';
 import { startScenarioReactor } from './scenarios/runtime/reactor.ts';
 import { createSmtpTransport } from './messaging/smtp.ts';
 import { DEMO_WORKSPACE, findWorkspace, type Workspace } from './workspaces/workspaces.ts';
@@ -77,9 +77,11 @@ export async function startServer(
     const email = config.smtpUrl ? { transport: createSmtpTransport(config.smtpUrl), secret: instanceSecret(config), publicUrl: config.publicUrl } : undefined;
     if (!email)
       hooks.log('Email: KIZUNA_SMTP_URL is not set; scenario sends wait in the queue until a worker with SMTP runs (tasks and attribute updates do not)');
-    const worker = await startWorker({ pool: database.pool, clock, log: hooks.log, email, recover: true });
+    // The worker's pool is its own: requests waiting for the application's pool never hold up a send.
+    const workerPool = createPool({ url: database.url, max: WORKER_CONNECTIONS, applicationName: 'kizuna-worker', log: hooks.log });
+    const worker = await startWorker({ pool: workerPool, clock, log: hooks.log, email, recover: true });
     // Scenario triggers, exit rules and event waits: the writers' signals, woken by NOTIFY.
-    const scenarioReactor = startScenarioReactor({ pool: database.pool, connectionString: database.url, clock, schedule: scheduleWakeJob, log: hooks.log });
+    const scenarioReactor = startScenarioReactor({ connectionString: database.url, clock, schedule: scheduleWakeJob, log: hooks.log });
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
     preloadMorphology().catch((error: unknown) =>
       hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`),
@@ -101,6 +103,7 @@ export async function startServer(
         await journeyReactor?.stop();
         await scenarioReactor.stop();
         await worker.stop();
+        await workerPool.end();
         await app.close();
         await database.close();
       },

@@ -359,7 +359,7 @@ describe('scenario triggers at runtime', () => {
     const clock = manualClock(START);
     const { workspace, templateIds } = await scenarioWorkspace(clock);
     await publish(workspace, scenario('sample', { kind: 'event', type: 'page_view' }, templateIds[0]!), clock);
-    const reactor = startScenarioReactor({ pool, connectionString: database.url, clock });
+    const reactor = startScenarioReactor({ connectionString: database.url, clock });
     try {
       await reactor.idle();
       await event(workspace, clock, 'C-1', 'page_view');
