@@ -219,7 +219,6 @@ try {
 
     // The latency part's worker stops: the throughput run's worker is a process of its own.
     await worker.stop();
-    await workerPool.end();
     workerStopped = true;
 
     // 2a. Baseline: the same messages (rendered for the first customers as the performer renders
@@ -398,10 +397,9 @@ try {
   } finally {
     await app.close();
     await reactor.stop();
-    if (!workerStopped) {
-      await worker.stop();
-      await workerPool.end();
-    }
+    if (!workerStopped) await worker.stop();
+    // Last: the job queue may still complete a job on it just after stop().
+    await workerPool.end();
   }
   console.log(JSON.stringify(figures));
 } finally {

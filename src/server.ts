@@ -103,9 +103,10 @@ export async function startServer(
         await journeyReactor?.stop();
         await scenarioReactor.stop();
         await worker.stop();
-        await workerPool.end();
         await app.close();
         await database.close();
+        // Last: the job queue may still complete a job on it just after stop().
+        await workerPool.end();
       },
     };
   } catch (error) {
