@@ -31,6 +31,7 @@ import { progress } from './support/progress.ts';
 import { Kysely, PostgresDialect } from 'kysely';
 import { createApiKey } from '../src/auth/api-keys.ts';
 import { readTemplate } from '../src/charter/templates.ts';
+import { createPool } from '../src/db/connect.ts';
 import { withTransaction } from '../src/db/transaction.ts';
 import type { DB } from '../src/db/schema.ts';
 import { buildApp } from '../src/http/app.ts';
@@ -46,7 +47,7 @@ import { startScenarioReactor } from '../src/scenarios/runtime/reactor.ts';
 import { publishScenario } from '../src/scenarios/scenarios.ts';
 import { prepareScenarioWorkspace } from '../src/scenarios/test-scenario.ts';
 import type { Clock } from '../src/shared/clock.ts';
-import { scheduleWakeJob, startWorker } from '../src/worker/worker.ts';
+import { scheduleWakeJob, startWorker, WORKER_CONNECTIONS } from '../src/worker/worker.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
 import { openBenchDatabase, percentiles } from './support/bench-database.ts';
 import { startLeanSmtpSink } from './support/lean-smtp-sink.ts';
@@ -146,15 +147,15 @@ try {
     ],
   });
 
-  // As `kizuna serve` runs them.
+  // As `kizuna serve` runs them (the worker on a pool of its own).
+  const workerPool = createPool({ url: database.url, max: WORKER_CONNECTIONS, applicationName: 'kizuna-worker' });
   const worker = await startWorker({
-    pool,
+    pool: workerPool,
     clock,
     email: { transport, secret: SECRET, publicUrl: PUBLIC_URL },
     log: (line) => console.error(line),
   });
   const reactor = startScenarioReactor({
-    pool,
     connectionString: database.url,
     clock,
     schedule: scheduleWakeJob,
@@ -397,6 +398,8 @@ try {
     await app.close();
     await reactor.stop();
     if (!workerStopped) await worker.stop();
+    // Last: the job queue may still complete a job on it just after stop().
+    await workerPool.end();
   }
   console.log(JSON.stringify(figures));
 } finally {

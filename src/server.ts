@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { ensureFirstAdmin } from './auth/users.ts';
 import type { KizunaConfig } from './config.ts';
-import { openDatabase, type Database } from './db/connect.ts';
+import { createPool, openDatabase, type Database } from './db/connect.ts';
 import { isDemoBrandLoaded, loadDemoBrand } from './demo/load-demo-brand.ts';
 import { AnalyticsEngine } from './analytics/engine/analytics-engine.ts';
 import { warmUpAnalytics } from './analytics/engine/warm-up.ts';
@@ -14,7 +14,7 @@ import { readActiveJourneyMap } from './journey-map/maps.ts';
 import { startJourneyReactor } from './journey-map/placement/reactor.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { instanceSecret } from './shared/instance-secret.ts';
-import { scheduleWakeJob, startWorker } from './worker/worker.ts';
+import { scheduleWakeJob, startWorker, WORKER_CONNECTIONS } from './worker/worker.ts';
 import { scheduledTriggerTasks, scheduleEveryScenarioTrigger } from './worker/scheduled-job.ts';
 import { startScenarioReactor } from './scenarios/runtime/reactor.ts';
 import { createSmtpTransport } from './messaging/smtp.ts';
@@ -86,18 +86,20 @@ export async function startServer(
       hooks.log(
         `Email: KIZUNA_SMTP_URL is not set: mail is caught by a loopback SMTP server (${catcher.url}), not delivered; see 受信箱（デモ） / Caught mail in the console`,
       );
+    // The worker's pool is its own: requests waiting for the application's pool never hold up a send.
+    const workerPool = createPool({ url: database.url, max: WORKER_CONNECTIONS, applicationName: 'kizuna-worker', log: hooks.log });
     const worker = await startWorker({
-      pool: database.pool,
+      pool: workerPool,
       clock,
       log: hooks.log,
       email,
-      extraTasks: scheduledTriggerTasks({ pool: database.pool, clock }),
+      extraTasks: scheduledTriggerTasks({ pool: workerPool, clock }),
       recover: true,
     });
     // Date and audience triggers: each active one's job at its next moment (a missed one runs now).
     await scheduleEveryScenarioTrigger({ pool: database.pool, clock });
     // Scenario triggers, exit rules and event waits: the writers' signals, woken by NOTIFY.
-    const scenarioReactor = startScenarioReactor({ pool: database.pool, connectionString: database.url, clock, schedule: scheduleWakeJob, log: hooks.log });
+    const scenarioReactor = startScenarioReactor({ connectionString: database.url, clock, schedule: scheduleWakeJob, log: hooks.log });
     // The charter checker's Japanese dictionary, so the first check in the console does not wait for it.
     preloadMorphology().catch((error: unknown) =>
       hooks.log(`Charter checker: the dictionary will load on the first check (${error instanceof Error ? error.message : String(error)})`),
@@ -122,6 +124,8 @@ export async function startServer(
         await app.close();
         await catcher?.close();
         await database.close();
+        // Last: the job queue may still complete a job on it just after stop().
+        await workerPool.end();
       },
     };
   } catch (error) {

@@ -79,6 +79,9 @@ export async function startLeanSmtpSink(): Promise<LeanSmtpSink> {
       });
     },
   });
+  // A client that vanishes mid-session (a worker killed with SIGKILL) resets its connection: a
+  // real SMTP server carries on, and so does this one.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   sink.url = `smtp://127.0.0.1:${port}`;

@@ -53,7 +53,7 @@ beforeAll(async () => {
     clock: systemClock,
     email: { transport: createSmtpTransport(sink.url), secret: 'x'.repeat(40), publicUrl: 'https://crm.example.jp' },
   });
-  reactor = startScenarioReactor({ pool, connectionString: database.url, clock: systemClock, schedule: scheduleWakeJob });
+  reactor = startScenarioReactor({ connectionString: database.url, clock: systemClock, schedule: scheduleWakeJob });
 });
 afterAll(async () => {
   await reactor.stop();

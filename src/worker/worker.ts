@@ -1,4 +1,5 @@
 import { Logger, type Runner, run, type Task, type TaskList } from 'graphile-worker';
+import { createEmailRenderer } from '../messaging/render.ts';
 import type { SmtpTransport } from '../messaging/smtp.ts';
 import { LOCAL_EFFECT_KINDS, performPendingEffects, STALE_SENDING_MINUTES } from '../scenarios/runtime/effects.ts';
 import type pg from 'pg';
@@ -89,6 +90,13 @@ export const scheduleWakeJob: ScheduleWake = Object.assign(
     },
   },
 );
+
+/**
+ * The size of the pool `kizuna serve` gives its worker, apart from the application's: the job
+ * queue's own queries, the jobs run at once (4) and a performer's claims, checks and records,
+ * so a flood of requests waiting for the application's pool never holds up a wake-up or a send.
+ */
+export const WORKER_CONNECTIONS = 6;
 
 export interface WorkerOptions {
   pool: pg.Pool;
@@ -187,6 +195,8 @@ const EFFECTS_PER_RUN = 5000;
  */
 function effectsTask(pool: pg.Pool, clock: Clock, task: EffectsTask, email?: NonNullable<WorkerOptions['email']>, inFlight?: number): Task {
   const kinds: readonly StepEffect['kind'][] = task === EFFECTS_TASK ? ['send'] : LOCAL_EFFECT_KINDS;
+  // One renderer for every run of this worker: a template version is compiled once, not once per run (its cache is keyed by the content).
+  const renderer = email ? createEmailRenderer() : undefined;
   return async (payload) => {
     const workspaceId = String((payload as { workspaceId?: unknown }).workspaceId ?? '');
     if (!/^[1-9][0-9]{0,18}$/.test(workspaceId)) return;
@@ -197,6 +207,7 @@ function effectsTask(pool: pg.Pool, clock: Clock, task: EffectsTask, email?: Non
       kinds,
       limit: EFFECTS_PER_RUN,
       ...(email ?? {}),
+      ...(renderer ? { renderer } : {}),
       ...(inFlight !== undefined ? { inFlight } : {}),
     });
     const { rows } = await pool.query<{ due: boolean; later: Date | null }>(

@@ -9,7 +9,7 @@ import { prepareScenarioWorkspace } from '../../src/scenarios/test-scenario.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { type KizunaWorker, scheduleWakeJob, startWorker } from '../../src/worker/worker.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
-import { connectTestDatabase, freshWorkspace } from '../support/database.ts';
+import { freshWorkspace, isolatedTestDatabase } from '../support/database.ts';
 import { apiGet, type RunningConsole, SCREENSHOTS, startConsole } from '../support/e2e.ts';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
@@ -22,7 +22,8 @@ import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
  * at the sink, and the send log shows it with its reason. A read-only member sees the same
  * editor with every control disabled. Screenshots go to /tmp/kizuna-shots/.
  */
-const database = connectTestDatabase();
+// A database of its own: the worker and reactor here act on every workspace of their database.
+const database = await isolatedTestDatabase();
 let running: RunningConsole;
 let sink: SmtpSink;
 let worker: KizunaWorker;
@@ -58,7 +59,7 @@ beforeAll(async () => {
     clock: systemClock,
     email: { transport: createSmtpTransport(process.env.KIZUNA_SMTP_URL), secret: 'x'.repeat(40), publicUrl: 'https://crm.example.jp' },
   });
-  reactor = startScenarioReactor({ pool: database.pool, connectionString: database.url, clock: systemClock, schedule: scheduleWakeJob });
+  reactor = startScenarioReactor({ connectionString: database.url, clock: systemClock, schedule: scheduleWakeJob });
 }, 180_000);
 
 afterAll(async () => {

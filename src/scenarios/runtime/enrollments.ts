@@ -5,7 +5,7 @@ import type { Clock } from '../../shared/clock.ts';
 import { type Advance, advance, type EnrollmentState, newEnrollment, type StepEffect, type Timing, type Wake } from '../interpreter.ts';
 import { ScenarioDocument, type TriggerKind } from '../model.ts';
 import { type AdvanceToWrite, applyAdvances } from './advance-writes.ts';
-import { loadStepContext, loadStepContexts } from './step-context.ts';
+import { loadStepContexts } from './step-context.ts';
 
 export { loadStepContext } from './step-context.ts';
 
@@ -80,6 +80,13 @@ export type ScheduleWake = ((client: pg.ClientBase, enrollmentId: string, stepId
 /** How many due enrollments one transaction advances (runDueSteps, a wake-up job's batch). */
 export const DUE_BATCH = 500;
 
+/** One customer to enroll in one version (enrollCustomers). */
+export interface EnrollmentRequest {
+  version: RunnableVersion;
+  customerId: string;
+  trigger: TriggerRecord;
+}
+
 /**
  * Enrolls a customer in a published version now, unless its re-entry rule forbids it, and runs
  * its first steps; all in the caller's transaction (one customer and scenario at a time: an
@@ -89,40 +96,108 @@ export async function enrollCustomer(
   client: pg.ClientBase,
   params: { workspaceId: string; timezone: string; version: RunnableVersion; customerId: string; trigger: TriggerRecord; now: Date; schedule?: ScheduleWake },
 ): Promise<EnrollOutcome> {
-  const { workspaceId, version, customerId, now } = params;
-  await client.query(`select pg_advisory_xact_lock(hashtextextended('scenario-enroll:' || $1::text || ':' || $2::text, 0))`, [version.scenarioId, customerId]);
-  const { rows: previous } = await client.query<{ status: string; entered_at: Date }>(
-    `select status, entered_at from scenario_enrollments
-      where workspace_id = $1 and customer_id = $2 and scenario_id = $3
-      order by entered_at desc limit 1`,
-    [workspaceId, customerId, version.scenarioId],
-  );
-  const last = previous[0];
-  const reentry = version.document.reentry;
-  if (last?.status === 'active') return { enrolled: false, reason: 'already in the scenario' };
-  if (last && reentry.kind === 'once') return { enrolled: false, reason: 'entered before (once)' };
-  if (last && reentry.kind === 'once_per_days' && now.getTime() - last.entered_at.getTime() < reentry.days * 86_400_000) {
-    return { enrolled: false, reason: `entered within the last ${reentry.days} days` };
-  }
-  const initial = newEnrollment('0', now);
-  const { rows } = await client.query<{ id: string }>(
-    `insert into scenario_enrollments (workspace_id, scenario_id, version, customer_id, status, step_id, visit, since, timing, trigger, entered_at)
-     values ($1, $2, $3, $4, 'active', null, 0, $5, $6, $7, $5) returning id`,
-    [workspaceId, version.scenarioId, version.version, customerId, now, initial.timing, params.trigger],
-  );
-  const enrollmentId = rows[0]!.id;
-  const state: EnrollmentState = { ...initial, id: enrollmentId };
-  const context = await loadStepContext(client, {
-    workspaceId,
-    timezone: params.timezone,
-    document: version.document,
-    customerId,
-    trigger: params.trigger,
-    now,
+  const [outcome] = await enrollCustomers(client, {
+    ...params,
+    requests: [{ version: params.version, customerId: params.customerId, trigger: params.trigger }],
   });
-  const result = advance(version.document, state, { kind: 'enter', triggerAt: params.trigger.at }, context);
-  await applyAdvances(client, [{ workspaceId, customerId, version, trigger: params.trigger, result }], now, params.schedule);
-  return { enrolled: true, enrollmentId, advance: result };
+  return outcome!;
+}
+
+/**
+ * enrollCustomer for many (customer, version) pairs of one workspace at once, in the caller's
+ * transaction, with the same rules: the advisory locks of all pairs are taken in one statement
+ * (in key order, so two callers never wait for each other in a cycle), the last enrollment of
+ * every pair is read in one query, the admitted ones inserted in one statement, their first
+ * steps run with the step contexts loaded per version, and every answer written at once
+ * (applyAdvances: one ring of the effects job). A pair asked twice is enrolled at most once.
+ * Outcomes in the order of `requests`.
+ */
+export async function enrollCustomers(
+  client: pg.ClientBase,
+  params: { workspaceId: string; timezone: string; requests: readonly EnrollmentRequest[]; now: Date; schedule?: ScheduleWake | undefined },
+): Promise<EnrollOutcome[]> {
+  const { workspaceId, requests, now } = params;
+  if (requests.length === 0) return [];
+  const scenarioIds = requests.map((request) => request.version.scenarioId);
+  const customerIds = requests.map((request) => request.customerId);
+  await client.query(
+    `select pg_advisory_xact_lock(k.h)
+       from (select distinct hashtextextended('scenario-enroll:' || x.s || ':' || x.c, 0) as h
+               from unnest($1::text[], $2::text[]) as x(s, c) order by h) k`,
+    [scenarioIds, customerIds],
+  );
+  const { rows: previous } = await client.query<{ scenario_id: string; customer_id: string; status: string; entered_at: Date }>(
+    `select distinct on (e.scenario_id, e.customer_id) e.scenario_id, e.customer_id, e.status, e.entered_at
+       from scenario_enrollments e
+       join (select distinct s, c from unnest($2::bigint[], $3::bigint[]) as x(s, c)) x on e.scenario_id = x.s and e.customer_id = x.c
+      where e.workspace_id = $1
+      order by e.scenario_id, e.customer_id, e.entered_at desc`,
+    [workspaceId, scenarioIds, customerIds],
+  );
+  const pairKey = (scenarioId: string, customerId: string) => `${scenarioId}:${customerId}`;
+  const last = new Map(previous.map((row) => [pairKey(row.scenario_id, row.customer_id), row]));
+  const outcomes: EnrollOutcome[] = [];
+  const admitted: Array<{ index: number; request: EnrollmentRequest }> = [];
+  const decided = new Set<string>();
+  requests.forEach((request, index) => {
+    const key = pairKey(request.version.scenarioId, request.customerId);
+    const before = last.get(key);
+    const reentry = request.version.document.reentry;
+    let reason: string | null = null;
+    if (decided.has(key) || before?.status === 'active') reason = 'already in the scenario';
+    else if (before && reentry.kind === 'once') reason = 'entered before (once)';
+    else if (before && reentry.kind === 'once_per_days' && now.getTime() - before.entered_at.getTime() < reentry.days * 86_400_000)
+      reason = `entered within the last ${reentry.days} days`;
+    outcomes.push(reason === null ? { enrolled: true } : { enrolled: false, reason });
+    if (reason === null) {
+      decided.add(key);
+      admitted.push({ index, request });
+    }
+  });
+  if (admitted.length === 0) return outcomes;
+  const initial = newEnrollment('0', now);
+  const { rows: inserted } = await client.query<{ id: string; n: string }>(
+    `insert into scenario_enrollments (workspace_id, scenario_id, version, customer_id, status, step_id, visit, since, timing, trigger, entered_at)
+     select $1, x.s, x.v, x.c, 'active', null, 0, $5, $6, x.t, $5
+       from unnest($2::bigint[], $3::int[], $4::bigint[], $7::jsonb[]) with ordinality as x(s, v, c, t, n)
+      order by x.n
+     returning id, scenario_id::text || ':' || customer_id::text as n`,
+    [
+      workspaceId,
+      admitted.map(({ request }) => request.version.scenarioId),
+      admitted.map(({ request }) => request.version.version),
+      admitted.map(({ request }) => request.customerId),
+      now,
+      initial.timing,
+      admitted.map(({ request }) => JSON.stringify(request.trigger)),
+    ],
+  );
+  const ids = new Map(inserted.map((row) => [row.n, row.id]));
+  const groups = new Map<string, Array<{ index: number; request: EnrollmentRequest; enrollmentId: string }>>();
+  for (const { index, request } of admitted) {
+    const versionKey = `${request.version.scenarioId}:${request.version.version}`;
+    const enrollmentId = ids.get(pairKey(request.version.scenarioId, request.customerId))!;
+    groups.set(versionKey, [...(groups.get(versionKey) ?? []), { index, request, enrollmentId }]);
+  }
+  const writes: AdvanceToWrite[] = [];
+  for (const group of groups.values()) {
+    const { version } = group[0]!.request;
+    const contexts = await loadStepContexts(client, {
+      workspaceId,
+      timezone: params.timezone,
+      document: version.document,
+      customers: group.map(({ request }) => ({ customerId: request.customerId, trigger: request.trigger })),
+      now,
+    });
+    group.forEach(({ index, request, enrollmentId }, i) => {
+      const state: EnrollmentState = { ...initial, id: enrollmentId };
+      const result = advance(version.document, state, { kind: 'enter', triggerAt: request.trigger.at }, contexts[i]!);
+      writes.push({ workspaceId, customerId: request.customerId, version, trigger: request.trigger, result });
+      outcomes[index] = { enrolled: true, enrollmentId, advance: result };
+    });
+  }
+  await applyAdvances(client, writes, now, params.schedule);
+  return outcomes;
 }
 
 interface EnrollmentRow {

@@ -11,8 +11,8 @@ import type { Clock } from '../../shared/clock.ts';
 import { ScenarioDocument, type ExitRule, type ScenarioTrigger } from '../model.ts';
 import { listActiveScenarioVersions } from '../scenarios.ts';
 import {
-  enrollCustomer,
-  enrollmentsWaitingFor,
+  type EnrollmentRequest,
+  enrollCustomers,
   exitEnrollment,
   type RunnableVersion,
   type ScheduleWake,
@@ -62,6 +62,7 @@ interface Batch {
   versions: RunnableVersion[];
   catalogue: CatalogueProduct[];
   compiled: Map<Condition, ReturnType<typeof compileCondition>>;
+  documents: Map<string, ScenarioDocument>;
   schedule?: ScheduleWake | undefined;
   outcome: ProcessOutcome;
 }
@@ -102,10 +103,11 @@ export async function processSignals(params: {
         })),
         catalogue: await loadCatalogue(client, params.workspaceId),
         compiled: new Map(),
+        documents: new Map(),
         schedule: params.schedule,
         outcome,
       };
-      for (const row of rows) await processOne(batch, row);
+      for (const round of roundsOf(rows)) await processRound(batch, round);
       await client.query('update scenario_signals set processed_at = $2 where id = any($1::bigint[])', [rows.map((row) => row.id), now]);
       return rows.length;
     });
@@ -117,119 +119,207 @@ export async function processSignals(params: {
 
 interface ActiveEnrollment {
   id: string;
+  customer_id: string;
   scenario_id: string;
+  version: number;
   document: unknown;
   trigger: TriggerRecord;
+  step_id: string | null;
+  visit: number;
+  wait_event_type: string | null;
+  wait_event_where: PropertyTest[] | null;
+  waiting_for_delivery: boolean;
 }
 
-async function processOne(batch: Batch, signal: SignalRow): Promise<void> {
+/**
+ * The batch's signals in rounds: round n holds the n-th signal of each customer (in id order).
+ * Everything a signal reads or changes is its own customer's (enrollments, facts), so the
+ * signals of one round are processed together and each customer's signals still in id order.
+ */
+function roundsOf(rows: readonly SignalRow[]): SignalRow[][] {
+  const rounds: SignalRow[][] = [];
+  const seen = new Map<string, number>();
+  for (const row of rows) {
+    const n = seen.get(row.customer_id) ?? 0;
+    seen.set(row.customer_id, n + 1);
+    (rounds[n] ??= []).push(row);
+  }
+  return rounds;
+}
+
+/** One round (one signal per customer): every read and write made for all its customers at once. */
+async function processRound(batch: Batch, signals: readonly SignalRow[]): Promise<void> {
   const { client, workspaceId, now } = batch;
-  const customerId = signal.customer_id;
+  const customerIds = signals.map((signal) => signal.customer_id);
   const { rows: active } = await client.query<ActiveEnrollment>(
-    `select e.id, e.scenario_id, v.document, e.trigger
+    `select e.id, e.customer_id, e.scenario_id, e.version, v.document, e.trigger, e.step_id, e.visit,
+            e.wait_event_type, e.wait_event_where, e.waiting_for_delivery
        from scenario_enrollments e join scenario_versions v on v.scenario_id = e.scenario_id and v.version = e.version
-      where e.workspace_id = $1 and e.customer_id = $2 and e.status = 'active'
+      where e.workspace_id = $1 and e.customer_id = any($2::bigint[]) and e.status = 'active'
       order by e.id
       for update of e`,
-    [workspaceId, customerId],
+    [workspaceId, customerIds],
   );
-  const enrollments = active.map((row) => ({ ...row, document: ScenarioDocument.parse(row.document) }));
-  const triggered = batch.versions.filter((version) => triggerMatches(version.document.trigger, signal, batch.catalogue));
+  const byCustomer = new Map<string, Array<ActiveEnrollment & { document: ScenarioDocument }>>();
+  for (const row of active) {
+    const list = byCustomer.get(row.customer_id) ?? [];
+    list.push({ ...row, document: documentOf(batch, row) });
+    byCustomer.set(row.customer_id, list);
+  }
+  const work = signals.map((signal) => ({
+    signal,
+    enrollments: byCustomer.get(signal.customer_id) ?? [],
+    triggered: batch.versions.filter((version) => triggerMatches(version.document.trigger, signal, batch.catalogue)),
+  }));
 
-  // The customer's facts now, for every condition exit rule concerned (loaded once).
-  const conditions = [...enrollments.map((e) => e.document), ...triggered.map((v) => v.document)].flatMap((document) =>
-    document.exitRules.flatMap((rule) => (rule.kind === 'condition' ? [rule.condition] : [])),
+  // The customers' facts now, for every condition exit rule concerned (loaded once for all of them).
+  const holding = await conditionsHolding(
+    batch,
+    work.map(({ signal, enrollments, triggered }) => ({
+      customerId: signal.customer_id,
+      conditions: [...enrollments.map((e) => e.document), ...triggered.map((v) => v.document)].flatMap((document) =>
+        document.exitRules.flatMap((rule) => (rule.kind === 'condition' ? [rule.condition] : [])),
+      ),
+    })),
   );
-  const holds = await conditionsHolding(batch, customerId, conditions);
 
   // 1. Exit rules.
-  const stillActive: typeof enrollments = [];
-  for (const enrollment of enrollments) {
-    const rule = enrollment.document.exitRules.find((each) => exitRuleApplies(each, enrollment, signal, holds));
-    if (rule) {
-      await exitEnrollment(client, { enrollmentId: enrollment.id, reason: `exit rule: ${exitRuleName(rule)}`, now });
-      batch.outcome.exited++;
-    } else stillActive.push(enrollment);
-  }
-
-  // 2. Wake-ups.
-  if (signal.kind === 'event') {
-    const data = signal.data as SignalData['event'];
-    for (const waiting of await enrollmentsWaitingFor(client, workspaceId, customerId, data.type)) {
-      if (!propertiesPass(waiting.where, data.properties)) continue;
-      const result = await wakeEnrollment(client, {
-        enrollmentId: waiting.id,
-        wake: { kind: 'event', stepId: waiting.stepId, visit: waiting.visit, ref: signal.ref ?? signal.id },
-        now,
-        ...(batch.schedule ? { schedule: batch.schedule } : {}),
-      });
-      if (result && !result.stale) batch.outcome.woken++;
+  const remaining = work.map(({ signal, enrollments }) => ({ signal, enrollments: [] as typeof enrollments, all: enrollments }));
+  for (const entry of remaining) {
+    const holds = holding(entry.signal.customer_id);
+    for (const enrollment of entry.all) {
+      const rule = enrollment.document.exitRules.find((each) => exitRuleApplies(each, enrollment, entry.signal, holds));
+      if (rule) {
+        await exitEnrollment(client, { enrollmentId: enrollment.id, reason: `exit rule: ${exitRuleName(rule)}`, now });
+        batch.outcome.exited++;
+      } else entry.enrollments.push(enrollment);
     }
   }
-  if (signal.kind === 'order' && (signal.data as SignalData['order']).delivered) {
-    const { rows } = await client.query<{ id: string; step_id: string; visit: number }>(
-      `select id, step_id, visit from scenario_enrollments
-        where workspace_id = $1 and customer_id = $2 and status = 'active' and waiting_for_delivery order by id`,
-      [workspaceId, customerId],
-    );
-    for (const row of rows) {
-      const result = await wakeEnrollment(client, {
-        enrollmentId: row.id,
-        wake: { kind: 'recheck', stepId: row.step_id, visit: row.visit },
-        now,
-        ...(batch.schedule ? { schedule: batch.schedule } : {}),
-      });
-      if (result && !result.stale) batch.outcome.woken++;
+
+  // 2. Wake-ups (of the enrollments still active, locked above, in id order).
+  for (const { signal, enrollments } of remaining) {
+    if (signal.kind === 'event') {
+      const data = signal.data as SignalData['event'];
+      for (const waiting of enrollments) {
+        if (waiting.wait_event_type !== data.type || waiting.step_id === null) continue;
+        if (!propertiesPass(waiting.wait_event_where ?? [], data.properties)) continue;
+        const result = await wakeEnrollment(client, {
+          enrollmentId: waiting.id,
+          wake: { kind: 'event', stepId: waiting.step_id, visit: waiting.visit, ref: signal.ref ?? signal.id },
+          now,
+          ...(batch.schedule ? { schedule: batch.schedule } : {}),
+        });
+        if (result && !result.stale) batch.outcome.woken++;
+      }
+    }
+    if (signal.kind === 'order' && (signal.data as SignalData['order']).delivered) {
+      for (const row of enrollments) {
+        if (!row.waiting_for_delivery || row.step_id === null) continue;
+        const result = await wakeEnrollment(client, {
+          enrollmentId: row.id,
+          wake: { kind: 'recheck', stepId: row.step_id, visit: row.visit },
+          now,
+          ...(batch.schedule ? { schedule: batch.schedule } : {}),
+        });
+        if (result && !result.stale) batch.outcome.woken++;
+      }
     }
   }
 
   // 3. Triggers.
-  for (const version of triggered) {
-    const exitHolds = version.document.exitRules.some((rule) => rule.kind === 'condition' && holds(rule.condition));
-    if (exitHolds) continue;
-    const trigger = triggerRecord(version.document.trigger, signal, batch.catalogue);
-    // The same order, event or subscription change enrolls once per scenario (a record sent again is not a new trigger).
-    if (signal.kind !== 'moved' && trigger.ref !== null) {
-      const { rows } = await client.query(
-        `select 1 from scenario_enrollments
-          where workspace_id = $1 and customer_id = $2 and scenario_id = $3 and trigger->>'kind' = $4 and trigger->>'ref' = $5 limit 1`,
-        [workspaceId, customerId, version.scenarioId, trigger.kind, trigger.ref],
-      );
-      if (rows.length > 0) continue;
+  const candidates: Array<EnrollmentRequest & { kind: SignalKind }> = [];
+  for (const { signal, triggered } of work) {
+    const holds = holding(signal.customer_id);
+    for (const version of triggered) {
+      const exitHolds = version.document.exitRules.some((rule) => rule.kind === 'condition' && holds(rule.condition));
+      if (exitHolds) continue;
+      candidates.push({
+        version,
+        customerId: signal.customer_id,
+        trigger: triggerRecord(version.document.trigger, signal, batch.catalogue),
+        kind: signal.kind,
+      });
     }
-    const result = await enrollCustomer(client, {
-      workspaceId,
-      timezone: batch.timezone,
-      version,
-      customerId,
-      trigger,
-      now,
-      ...(batch.schedule ? { schedule: batch.schedule } : {}),
-    });
-    if (result.enrolled) batch.outcome.enrolled++;
   }
+  // The same order, event or subscription change enrolls once per scenario (a record sent again is not a new trigger).
+  const referenced = candidates.filter((candidate) => candidate.kind !== 'moved' && candidate.trigger.ref !== null);
+  const seen = new Set<string>();
+  const refKey = (customerId: string, scenarioId: string, kind: string, ref: string) => JSON.stringify([customerId, scenarioId, kind, ref]);
+  if (referenced.length > 0) {
+    const { rows } = await client.query<{ customer_id: string; scenario_id: string; kind: string; ref: string }>(
+      `select distinct e.customer_id, e.scenario_id, e.trigger->>'kind' as kind, e.trigger->>'ref' as ref
+         from scenario_enrollments e
+         join unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[]) as x(c, s, k, r)
+           on e.customer_id = x.c and e.scenario_id = x.s and e.trigger->>'kind' = x.k and e.trigger->>'ref' = x.r
+        where e.workspace_id = $1`,
+      [
+        workspaceId,
+        referenced.map((candidate) => candidate.customerId),
+        referenced.map((candidate) => candidate.version.scenarioId),
+        referenced.map((candidate) => candidate.trigger.kind),
+        referenced.map((candidate) => candidate.trigger.ref),
+      ],
+    );
+    for (const row of rows) seen.add(refKey(row.customer_id, row.scenario_id, row.kind, row.ref));
+  }
+  const requests = candidates.filter(
+    (candidate) =>
+      !(
+        candidate.kind !== 'moved' &&
+        candidate.trigger.ref !== null &&
+        seen.has(refKey(candidate.customerId, candidate.version.scenarioId, candidate.trigger.kind, candidate.trigger.ref))
+      ),
+  );
+  const outcomes = await enrollCustomers(client, {
+    workspaceId,
+    timezone: batch.timezone,
+    requests: requests.map(({ version, customerId, trigger }) => ({ version, customerId, trigger })),
+    now,
+    schedule: batch.schedule,
+  });
+  batch.outcome.enrolled += outcomes.filter((outcome) => outcome.enrolled).length;
 }
 
-/** A predicate over the customer's facts now for the given conditions. */
-async function conditionsHolding(batch: Batch, customerId: string, conditions: Condition[]): Promise<(condition: Condition) => boolean> {
-  if (conditions.length === 0) return () => false;
-  let needs = emptyNeeds();
-  for (const condition of conditions) {
-    let compiled = batch.compiled.get(condition);
-    if (!compiled) {
-      compiled = compileCondition(condition, batch.catalogue);
-      batch.compiled.set(condition, compiled);
-    }
-    needs = mergeNeeds(needs, compiled.needs);
+/** A version's document, parsed once per batch. */
+function documentOf(batch: Batch, row: { scenario_id: string; version: number; document: unknown }): ScenarioDocument {
+  const key = `${row.scenario_id}:${row.version}`;
+  let document = batch.documents.get(key);
+  if (!document) {
+    document = ScenarioDocument.parse(row.document);
+    batch.documents.set(key, document);
   }
-  const [facts]: Array<CustomerFacts | undefined> = await loadFacts(
-    { db: batch.client, workspaceId: batch.workspaceId, timezone: batch.timezone, needs, at: batch.now },
-    { ids: [customerId] },
-  );
+  return document;
+}
+
+/** A predicate over each customer's facts now for their conditions (the facts of all of them loaded in one pass). */
+async function conditionsHolding(
+  batch: Batch,
+  customers: ReadonlyArray<{ customerId: string; conditions: Condition[] }>,
+): Promise<(customerId: string) => (condition: Condition) => boolean> {
+  const wanted = customers.filter((customer) => customer.conditions.length > 0);
+  if (wanted.length === 0) return () => () => false;
+  let needs = emptyNeeds();
+  for (const { conditions } of wanted) {
+    for (const condition of conditions) {
+      let compiled = batch.compiled.get(condition);
+      if (!compiled) {
+        compiled = compileCondition(condition, batch.catalogue);
+        batch.compiled.set(condition, compiled);
+      }
+      needs = mergeNeeds(needs, compiled.needs);
+    }
+  }
+  const ids = [...new Set(wanted.map((customer) => customer.customerId))];
+  const facts = new Map<string, CustomerFacts>();
+  for (const found of await loadFacts({ db: batch.client, workspaceId: batch.workspaceId, timezone: batch.timezone, needs, at: batch.now }, { ids }))
+    facts.set(found.customerId, found);
   const today = todayOf(batch.now, batch.timezone);
-  return (condition) => {
-    const compiled = batch.compiled.get(condition);
-    return facts !== undefined && compiled?.holds(facts, today) === true;
+  return (customerId) => {
+    const customerFacts = facts.get(customerId);
+    return (condition) => {
+      const compiled = batch.compiled.get(condition);
+      return customerFacts !== undefined && compiled?.holds(customerFacts, today) === true;
+    };
   };
 }
 

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import { createPool } from '../../db/connect.ts';
 import { listenToChannel } from '../../db/listen.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { ScheduleWake } from './enrollments.ts';
@@ -21,9 +21,14 @@ export interface ScenarioReactor {
 }
 
 export interface ScenarioReactorOptions {
-  pool: pg.Pool;
-  /** The dedicated LISTEN connection is made from this (database.url). */
+  /**
+   * The reactor's connections are made from this (database.url): the LISTEN connection, and a
+   * pool of its own for the processing (`connections`), so that a flood of requests waiting for
+   * the application's pool never delays the processing of the triggers already committed.
+   */
   connectionString: string;
+  /** The processing pool's size (default 2). */
+  connections?: number;
   clock: Clock;
   schedule?: ScheduleWake;
   log?: (line: string) => void;
@@ -33,8 +38,14 @@ export interface ScenarioReactorOptions {
 const RETRY_MS = 5000;
 
 export function startScenarioReactor(options: ScenarioReactorOptions): ScenarioReactor {
-  const { pool, clock, schedule: scheduleWake } = options;
+  const { clock, schedule: scheduleWake } = options;
   const log = options.log ?? (() => {});
+  const pool = createPool({
+    url: options.connectionString,
+    max: options.connections ?? 2,
+    applicationName: 'kizuna-scenario-reactor',
+    log: (line) => log(`Scenarios: ${line}`),
+  });
   const workspaces = new Map<string, { running: boolean; again: boolean; retry: NodeJS.Timeout | null }>();
   let inFlight = 0;
   let idleWaiters: Array<() => void> = [];
@@ -124,6 +135,7 @@ export function startScenarioReactor(options: ScenarioReactorOptions): ScenarioR
       await listener.stop();
       settle();
       if (inFlight > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
+      await pool.end();
     },
   };
 }

@@ -278,6 +278,35 @@ describe('scenario triggers at runtime', () => {
     expect(await effectsCount(workspace)).toBe(1);
   });
 
+  it('several signals of one customer in one batch are processed in their order, with other customers at once', async () => {
+    const clock = manualClock(START);
+    const { workspace, templateIds } = await scenarioWorkspace(clock);
+    await publish(
+      workspace,
+      scenario('survey', { kind: 'event', type: 'page_view' }, templateIds[0]!, {
+        start: 'answer',
+        steps: [
+          { kind: 'wait_for_event', id: 'answer', type: 'survey_answer', where: [], timeout: { days: 7 }, next: 'thanks', timeoutNext: null },
+          { kind: 'send', id: 'thanks', channel: 'email', templateId: templateIds[1]!, next: null },
+        ],
+      }),
+      clock,
+    );
+    // One batch: C-1 enters, answers (woken by the enrollment its first signal made) and views again (entered before: once);
+    // C-2 enters alongside; C-3 answers before it ever entered (nothing to wake), then enters.
+    await event(workspace, clock, 'C-1', 'page_view');
+    await event(workspace, clock, 'C-2', 'page_view');
+    await event(workspace, clock, 'C-1', 'survey_answer');
+    await event(workspace, clock, 'C-3', 'survey_answer');
+    await event(workspace, clock, 'C-1', 'page_view');
+    await event(workspace, clock, 'C-3', 'page_view');
+    expect(await processSignals({ pool, clock, workspaceId: workspace.id })).toMatchObject({ processed: 6, enrolled: 3, woken: 1 });
+    expect((await enrollmentsOf(workspace, 'C-1')).map((e) => e.status)).toEqual(['completed']);
+    expect((await enrollmentsOf(workspace, 'C-2')).map((e) => [e.status, e.step_id])).toEqual([['active', 'answer']]);
+    expect((await enrollmentsOf(workspace, 'C-3')).map((e) => [e.status, e.step_id])).toEqual([['active', 'answer']]);
+    expect(await effectsCount(workspace)).toBe(1);
+  });
+
   it('subscription changes trigger: a started subscription, and the k-th delivery only', async () => {
     const clock = manualClock(START);
     const { workspace, templateIds } = await scenarioWorkspace(clock);
@@ -360,7 +389,7 @@ describe('scenario triggers at runtime', () => {
     const clock = manualClock(START);
     const { workspace, templateIds } = await scenarioWorkspace(clock);
     await publish(workspace, scenario('sample', { kind: 'event', type: 'page_view' }, templateIds[0]!), clock);
-    const reactor = startScenarioReactor({ pool, connectionString: database.url, clock });
+    const reactor = startScenarioReactor({ connectionString: database.url, clock });
     try {
       await reactor.idle();
       await event(workspace, clock, 'C-1', 'page_view');
