@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTestDatabase, freshWorkspace } from '../../test/support/database.ts';
+import { freshWorkspace, isolatedTestDatabase } from '../../test/support/database.ts';
 import { AnalyticsEngine } from '../analytics/engine/analytics-engine.ts';
 import { addMember } from '../auth/memberships.ts';
 import { createUser } from '../auth/users.ts';
@@ -20,7 +20,9 @@ import { buildApp } from './app.ts';
  * nothing.
  */
 
-const database = connectTestDatabase();
+// A database of its own: the sessions signed in here carry this file's clock, which another
+// file's purge of expired sessions (with its own clock) would otherwise end.
+const database = await isolatedTestDatabase();
 const clock = fixedClock('2026-06-10T03:00:00Z');
 const SECRET = 'attack-test-secret-0123456789abcdef';
 const OWN = 'http://localhost:80';

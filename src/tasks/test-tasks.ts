@@ -107,9 +107,18 @@ export async function createScenarioTasks(params: {
   clock.set(new Date(clock.now().getTime() + 2 * 86_400_000));
   await runDueSteps({ pool, clock, workspaceId: workspace.id });
   // Task steps only: the transport is never used (no send step), but the performer takes one.
+  // One effect at a time, so the tasks are created (and numbered) in the customers' order.
   const transport = createSmtpTransport('smtp://127.0.0.1:9');
   try {
-    await performPendingEffects({ pool, clock, transport, secret: 't'.repeat(40), publicUrl: 'https://crm.example.jp', workspaceId: workspace.id });
+    await performPendingEffects({
+      pool,
+      clock,
+      transport,
+      secret: 't'.repeat(40),
+      publicUrl: 'https://crm.example.jp',
+      workspaceId: workspace.id,
+      inFlight: 1,
+    });
   } finally {
     transport.close();
   }
