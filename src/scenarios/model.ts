@@ -182,6 +182,12 @@ export const ExitRule = z
   });
 export type ExitRule = z.infer<typeof ExitRule>;
 
+/** The exit reason an enrollment records when an exit rule makes it leave (the send log and the figures read it back). */
+export function exitRuleReason(rule: ExitRule): string {
+  if (rule.kind === 'condition') return `exit rule: ${rule.name ?? 'condition'}`;
+  return `exit rule: left the cell${rule.stage || rule.level ? ` ${rule.stage ?? '*'}/${rule.level ?? '*'}` : ''}`;
+}
+
 // ─── Steps ───────────────────────────────────────────────────────────────────────────────────
 
 const stepBase = { id: StepId, name: z.string().trim().min(1).max(100).optional() };

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { EffectReason } from './runtime/effects.ts';
 import { loadWhyNames, type Why, type WhyNames, whyInWords } from './why.ts';
-import { type ExitRule, nextStepIds, ScenarioDocument } from './model.ts';
+import { exitRuleReason, nextStepIds, ScenarioDocument } from './model.ts';
 import { readScenario } from './scenarios.ts';
 
 /**
@@ -30,12 +30,6 @@ export interface ScenarioFigures {
   sent: number;
   /** Enrollments that left because a condition exit rule held. */
   conversions: number;
-}
-
-/** The exit reason the runtime records for an exit rule (process-signals.ts: `exit rule: ${name}`). */
-function exitRuleReason(rule: ExitRule): string {
-  if (rule.kind === 'condition') return `exit rule: ${rule.name ?? 'condition'}`;
-  return `exit rule: left the cell${rule.stage || rule.level ? ` ${rule.stage ?? '*'}/${rule.level ?? '*'}` : ''}`;
 }
 
 /** Whether an exit reason of a version is one of its condition exit rules (a left_cell rule of the same wording wins: not a conversion). */

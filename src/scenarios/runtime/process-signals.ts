@@ -8,7 +8,7 @@ import type { CatalogueProduct, CustomerFacts } from '../../journey-map/rules/fa
 import { passesValueTest } from '../../journey-map/rules/value-test.ts';
 import type { PropertyTest } from '../../journey-map/model.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { ScenarioDocument, type ExitRule, type ScenarioTrigger } from '../model.ts';
+import { exitRuleReason, ScenarioDocument, type ExitRule, type ScenarioTrigger } from '../model.ts';
 import { listActiveScenarioVersions } from '../scenarios.ts';
 import {
   type EnrollmentRequest,
@@ -190,7 +190,7 @@ async function processRound(batch: Batch, signals: readonly SignalRow[]): Promis
     for (const enrollment of entry.all) {
       const rule = enrollment.document.exitRules.find((each) => exitRuleApplies(each, enrollment, entry.signal, holds));
       if (rule) {
-        await exitEnrollment(client, { enrollmentId: enrollment.id, reason: `exit rule: ${exitRuleName(rule)}`, now });
+        await exitEnrollment(client, { enrollmentId: enrollment.id, reason: exitRuleReason(rule), now });
         batch.outcome.exited++;
       } else entry.enrollments.push(enrollment);
     }
@@ -321,11 +321,6 @@ async function conditionsHolding(
       return customerFacts !== undefined && compiled?.holds(customerFacts, today) === true;
     };
   };
-}
-
-function exitRuleName(rule: ExitRule): string {
-  if (rule.kind === 'condition') return rule.name ?? 'condition';
-  return `left the cell${rule.stage || rule.level ? ` ${rule.stage ?? '*'}/${rule.level ?? '*'}` : ''}`;
 }
 
 function exitRuleApplies(
