@@ -227,10 +227,11 @@ describe('the journey diagram', () => {
     const exports = page.getByRole('group', { name: '書き出し' });
     await exports.getByRole('combobox', { name: '用紙' }).selectOption('a3');
     const svgLink = exports.getByRole('link', { name: /SVG/ });
+    // The period comes from the workspace's today, which the page loads: wait until the link carries it.
+    await expect.poll(async () => (await svgLink.getAttribute('href')) ?? '').toMatch(/from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}/);
     const href = (await svgLink.getAttribute('href'))!;
     expect(href).toContain('paper=a3');
     expect(href).toContain('locale=ja');
-    expect(href).toMatch(/from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}/);
     const [download] = await Promise.all([page.waitForEvent('download'), svgLink.click()]);
     expect(download.suggestedFilename()).toMatch(/^journey-map-.*\.svg$/);
     const svg = readFileSync((await download.path())!, 'utf8');
