@@ -21,7 +21,7 @@ export async function findEmailRecipient(
     `select c.id::text, c.external_id, c.name, i.value as email
        from customers c
        join lateral (select value from customer_identities
-                      where workspace_id = c.workspace_id and customer_id = c.id and kind = 'email'
+                      where customer_id = c.id and kind = 'email'
                       order by created_at, value limit 1) i on true
       where c.workspace_id = $1 and c.id = $2`,
     [params.workspaceId, params.customerId],

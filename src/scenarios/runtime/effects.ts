@@ -202,7 +202,7 @@ async function claimEffects(
            select cu.name, i.value as email
              from customers cu
              join lateral (select value from customer_identities
-                            where workspace_id = cu.workspace_id and customer_id = cu.id and kind = 'email'
+                            where customer_id = cu.id and kind = 'email'
                             order by created_at, value limit 1) i on true
             where c.kind = 'send' and cu.workspace_id = c.workspace_id and cu.id = c.customer_id
          ) r on true
