@@ -8,13 +8,14 @@
  * 1. Latency: N triggers (default 1,000), each one event (page_view, page=course) POSTed alone to
  *    …/events/batch, fired open-loop at --rate per second; from the API's acknowledgement of a
  *    trigger until the sink accepted its customer's message: p50, p95, max.
- * 2. Throughput: M customers (default 100,000) enrolled at T0 (enrollCustomer, no wake-up jobs)
- *    in a scenario "wait 1 minute, then send"; the clock set past the wait, runDueSteps (with
- *    scheduleWakeJob, whose effectsWritten rings the effects job) advances them all while the
- *    worker performs the sends: from the start of runDueSteps until the sink holds M messages.
- *    Baseline in the same run: the same rendered message sent with the same nodemailer
- *    transport, one after another as the performer does (performPendingEffects sends one effect
- *    at a time, and one effects job runs per workspace), and the ratio.
+ * 2. Throughput: M customers (default 100,000) enrolled two minutes ago in a scenario "wait 1
+ *    minute, then send" (enrollCustomers, a thousand at a time, each with its wake-up job
+ *    `step:${enrollmentId}:pause`): all due at the same moment. A worker process (as `kizuna
+ *    worker` runs) starts: from its start until the sink holds M messages. With --fault it is
+ *    killed (kill -9) when half have arrived and another takes over: duplicates and losses are
+ *    counted at the sink by Message-ID.
+ *    Baseline in the same run: the same rendered messages sent by raw nodemailer (sendMail with
+ *    the same transport settings and as many in flight) from a process of its own, and the ratio.
  *
  *   npm run bench:scenarios [-- --triggers 1000] [-- --rate 20] [-- --customers 100000] [-- --baseline-sends 10000]
  *                           [-- --smtp-query 'pool=true&maxConnections=1']   ('' : one SMTP connection per message)
@@ -42,7 +43,7 @@ import { createSmtpTransport } from '../src/messaging/smtp.ts';
 import { unsubscribeToken, unsubscribeUrl } from '../src/messaging/unsubscribe-token.ts';
 import { messageIdFor } from '../src/messaging/send-email.ts';
 import { STALE_SENDING_MINUTES } from '../src/scenarios/runtime/effects.ts';
-import { enrollCustomer } from '../src/scenarios/runtime/enrollments.ts';
+import { enrollCustomers } from '../src/scenarios/runtime/enrollments.ts';
 import { startScenarioReactor } from '../src/scenarios/runtime/reactor.ts';
 import { publishScenario } from '../src/scenarios/scenarios.ts';
 import { prepareScenarioWorkspace } from '../src/scenarios/test-scenario.ts';
@@ -76,7 +77,7 @@ const IN_FLIGHT = Number(args['in-flight']);
 const CONCURRENCY = Number(args.concurrency);
 const FAULT = args.fault;
 const INGEST_BATCH = 1_000;
-const ENROLL_BATCH = 500;
+const ENROLL_BATCH = 1_000;
 const SECRET = 'b'.repeat(40);
 const PUBLIC_URL = 'https://crm.example.jp';
 const n = (value: number) => Math.round(value).toLocaleString('en-US');
@@ -274,18 +275,15 @@ try {
     const enrollStarted = performance.now();
     for (let at = 0; at < timerCustomers.length; at += ENROLL_BATCH) {
       await withTransaction(pool, async (client) => {
-        for (const row of timerCustomers.slice(at, at + ENROLL_BATCH)) {
-          const outcome = await enrollCustomer(client, {
-            workspaceId: workspace.id,
-            timezone: workspace.timezone,
-            version: timed,
-            customerId: row.id,
-            trigger,
-            now: t0,
-            schedule: scheduleWakeJob,
-          });
-          if (!outcome.enrolled) throw new Error(`customer ${row.id} not enrolled: ${outcome.reason}`);
-        }
+        const outcomes = await enrollCustomers(client, {
+          workspaceId: workspace.id,
+          timezone: workspace.timezone,
+          requests: timerCustomers.slice(at, at + ENROLL_BATCH).map((row) => ({ version: timed, customerId: row.id, trigger })),
+          now: t0,
+          schedule: scheduleWakeJob,
+        });
+        const refused = outcomes.find((outcome) => !outcome.enrolled);
+        if (refused) throw new Error(`a customer was not enrolled: ${refused.reason}`);
       });
       enrollBar.update(Math.min(at + ENROLL_BATCH, timerCustomers.length), timerCustomers.length);
     }

@@ -4,6 +4,7 @@ import { ingest } from '../journey-map/placement/test-map.ts';
 import { fixedClock } from '../shared/clock.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import { CaughtMailbox, type MailCatcher, startMailCatcher } from './mail-catcher.ts';
+import { composeMessage, type MailToCompose } from './mime.ts';
 import { messageIdFor, sendIdOfMessageId } from './send-email.ts';
 import { createSmtpTransport, type SmtpTransport } from './smtp.ts';
 
@@ -28,11 +29,22 @@ afterAll(async () => {
   await database.close();
 });
 
+let sent = 0;
+/** A message from info@minori.example.jp, composed and sent as sendEmail does. */
+async function send(mail: Pick<MailToCompose, 'to' | 'subject' | 'text' | 'html' | 'headers'>) {
+  const raw = await composeMessage({
+    ...mail,
+    from: { name: '', address: 'info@minori.example.jp' },
+    messageId: `<catcher-${++sent}@minori.example.jp>`,
+    date: clock.now(),
+  });
+  await transport.send({ from: 'info@minori.example.jp', to: [mail.to] }, raw);
+}
+
 describe('the mail catcher', () => {
   it('keeps a message for the workspace of the customer it was addressed to, with its parts and headers, and shows it to no other', async () => {
     const to = `hanako-${workspace.id}@example.jp`;
-    await transport.sendMail({
-      from: 'info@minori.example.jp',
+    await send({
       to,
       subject: 'ご案内',
       text: 'テキストの本文',
@@ -66,7 +78,7 @@ describe('the mail catcher', () => {
 
   it('keeps the newest messages only, by count', async () => {
     const to = `hanako-${workspace.id}@example.jp`;
-    for (const subject of ['二通目', '三通目', '四通目']) await transport.sendMail({ from: 'info@minori.example.jp', to, subject, text: subject });
+    for (const subject of ['二通目', '三通目', '四通目']) await send({ to, subject, text: subject, html: null });
     const page = catcher.mailbox.list({ workspaceId: workspace.id, limit: 1, offset: 0 });
     expect(page.messages.map((mail) => mail.subject)).toEqual(['四通目']);
     expect(page.nextOffset).toBe(1);

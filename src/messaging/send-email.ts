@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { composeMessage, signDkim } from './mime.ts';
 import type { SmtpTransport } from './smtp.ts';
 import { emailMarketingPermission, emailMarketingPermissions, type MarketingPermission } from './consent.ts';
 import type { RenderedEmail } from './render.ts';
@@ -30,6 +31,8 @@ export interface SendEmailParams {
   sendId: string;
   message: RenderedEmail;
   sender: SenderSettings;
+  /** The Date header (the caller's clock); default: now. */
+  date?: Date;
   /**
    * The address's suppression and the customer's consent, read just before (loadSendChecks, for
    * a batch of sends at once); absent: read here.
@@ -86,18 +89,20 @@ export async function sendEmail(params: SendEmailParams): Promise<SendOutcome> {
     message.purpose === 'marketing' && message.unsubscribeUrl
       ? { 'List-Unsubscribe': `<${message.unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
       : {};
+  let raw = await composeMessage({
+    from: { name: sender.senderName ?? '', address: sender.fromAddress! },
+    replyTo: sender.replyTo ?? null,
+    to: params.to,
+    subject: message.subject,
+    text: message.text,
+    html: message.html,
+    messageId,
+    date: params.date ?? new Date(),
+    headers: unsubscribeHeaders,
+  });
+  if (sender.dkim) raw = await signDkim(raw, { domainName: sender.dkim.domain, keySelector: sender.dkim.selector, privateKey: sender.dkim.privateKey });
   try {
-    const info = await params.transport.sendMail({
-      from: { name: sender.senderName ?? '', address: sender.fromAddress! },
-      ...(sender.replyTo ? { replyTo: sender.replyTo } : {}),
-      to: params.to,
-      subject: message.subject,
-      text: message.text,
-      ...(message.html !== null ? { html: message.html } : {}),
-      messageId,
-      headers: unsubscribeHeaders,
-      ...(sender.dkim ? { dkim: { domainName: sender.dkim.domain, keySelector: sender.dkim.selector, privateKey: sender.dkim.privateKey } } : {}),
-    });
+    const info = await params.transport.send({ from: sender.fromAddress!, to: [params.to] }, raw);
     return { status: 'sent', messageId, response: String(info.response ?? ''), to: params.to };
   } catch (error) {
     const responseCode = (error as { responseCode?: unknown }).responseCode;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { type MessageTemplate, readTemplate } from '../../charter/templates.ts';
 import type { DB } from '../../db/schema.ts';
+import { MailHeaderError } from '../../messaging/mime.ts';
 import { EmailRenderError, type EmailRenderer, type RenderedEmail } from '../../messaging/render.ts';
 import { loadSendChecks, type SendChecks, sendEmail } from '../../messaging/send-email.ts';
 import { readSenderSettings, type SenderSettings } from '../../messaging/sender-settings.ts';
@@ -180,6 +181,7 @@ export function createSendBatch(deps: SendDeps): SendBatch {
           sendId: row.key,
           message,
           sender,
+          date: deps.clock.now(),
           ...(checks ? { checks } : {}),
         });
         switch (outcome.status) {
@@ -196,6 +198,7 @@ export function createSendBatch(deps: SendDeps): SendBatch {
             return assertNever(outcome, 'send outcome');
         }
       } catch (error) {
+        if (error instanceof MailHeaderError) return { status: 'failed', outcome: { reason: 'render_failed', message: error.message } };
         const responseCode = (error as { responseCode?: unknown }).responseCode;
         return { status: 'retry', outcome: { error: (error as Error).message, ...(typeof responseCode === 'number' ? { responseCode } : {}) } };
       }
