@@ -42,7 +42,7 @@ import { readSenderSettings } from '../src/messaging/sender-settings.ts';
 import { createSmtpTransport } from '../src/messaging/smtp.ts';
 import { unsubscribeToken, unsubscribeUrl } from '../src/messaging/unsubscribe-token.ts';
 import { messageIdFor } from '../src/messaging/send-email.ts';
-import { STALE_SENDING_MINUTES } from '../src/scenarios/runtime/effects.ts';
+import { DEFAULT_IN_FLIGHT, STALE_SENDING_MINUTES } from '../src/scenarios/runtime/effects.ts';
 import { enrollCustomers } from '../src/scenarios/runtime/enrollments.ts';
 import { startScenarioReactor } from '../src/scenarios/runtime/reactor.ts';
 import { publishScenario } from '../src/scenarios/scenarios.ts';
@@ -62,7 +62,7 @@ const { values: args } = parseArgs({
     /** Appended to the sink's URL as createSmtpTransport reads it (KIZUNA_SMTP_URL's query; pooled with 8 connections by default). */
     'smtp-query': { type: 'string', default: '' },
     /** Sends in flight per effects job (and in the baseline). */
-    'in-flight': { type: 'string', default: '32' },
+    'in-flight': { type: 'string', default: String(DEFAULT_IN_FLIGHT) },
     /** Jobs the throughput run's worker runs at once. */
     concurrency: { type: 'string', default: '4' },
     /** kill -9 the worker when half the messages arrived, start another. */

@@ -26,26 +26,6 @@ export async function emailMarketingPermission(
   return { allowed: true, grantedAt: row.changed_at, source: row.source };
 }
 
-/** emailMarketingPermission for many customers at once (one query), by customer id. */
-export async function emailMarketingPermissions(
-  pool: pg.Pool | pg.PoolClient,
-  params: { workspaceId: string; customerIds: readonly string[] },
-): Promise<Map<string, MarketingPermission>> {
-  const permissions = new Map<string, MarketingPermission>(params.customerIds.map((id) => [id, { allowed: false, reason: 'no_consent' }]));
-  if (permissions.size === 0) return permissions;
-  const { rows } = await pool.query<{ customer_id: string; status: 'granted' | 'withdrawn'; changed_at: Date; source: string | null }>(
-    `select customer_id::text, status, changed_at, source from consents
-      where workspace_id = $1 and customer_id = any($2::bigint[]) and channel = 'email' and purpose = 'marketing'`,
-    [params.workspaceId, [...permissions.keys()]],
-  );
-  for (const row of rows)
-    permissions.set(
-      row.customer_id,
-      row.status === 'granted' ? { allowed: true, grantedAt: row.changed_at, source: row.source } : { allowed: false, reason: 'consent_withdrawn' },
-    );
-  return permissions;
-}
-
 export type WithdrawalOutcome = { outcome: 'withdrawn'; at: Date } | { outcome: 'already_withdrawn'; at: Date } | { outcome: 'unknown_customer' };
 
 /**

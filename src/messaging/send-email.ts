@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import { composeMessage, signDkim } from './mime.ts';
 import type { SmtpTransport } from './smtp.ts';
-import { emailMarketingPermission, emailMarketingPermissions, type MarketingPermission } from './consent.ts';
+import type { SuppressionReason } from '../db/schema.ts';
+import { emailMarketingPermission, type MarketingPermission } from './consent.ts';
 import type { RenderedEmail } from './render.ts';
 import { missingSenderSettings, type SenderSettings } from './sender-settings.ts';
-import { findSuppression, findSuppressions, type Suppression } from './suppressions.ts';
+import { addressKey, findSuppression, type Suppression } from './suppressions.ts';
 
 /** Why a message was not sent; the send is not retried for any of these. */
 export type NotSentReason = 'no_consent' | 'consent_withdrawn' | 'suppressed' | 'sender_settings_missing';
@@ -47,18 +48,45 @@ export interface SendChecks {
 }
 
 /**
- * The send-time checks of many sends of a workspace at once (two queries), by customer id, for
+ * The send-time checks of many sends of a workspace at once (one query), by customer id, for
  * sendEmail's `checks`: a batch performer reads them right before it hands the batch to SMTP.
  */
 export async function loadSendChecks(
-  pool: pg.Pool,
+  pool: pg.Pool | pg.PoolClient,
   params: { workspaceId: string; recipients: ReadonlyArray<{ customerId: string; to: string }> },
 ): Promise<Map<string, SendChecks>> {
   const { workspaceId, recipients } = params;
-  const [suppressions, permissions] = await Promise.all([
-    findSuppressions(pool, { workspaceId, addresses: recipients.map((recipient) => recipient.to) }),
-    emailMarketingPermissions(pool, { workspaceId, customerIds: recipients.map((recipient) => recipient.customerId) }),
-  ]);
+  const keys = new Map(recipients.map((recipient) => [addressKey(recipient.to), recipient.to]));
+  // One statement for both (a performer reads them for every claimed batch).
+  const { rows } = await pool.query<{
+    kind: 'consent' | 'suppression';
+    key: string;
+    status: 'granted' | 'withdrawn' | null;
+    at: Date;
+    source: string | null;
+    reason: SuppressionReason | null;
+    detail: string | null;
+  }>(
+    `select 'consent' as kind, customer_id::text as key, status, changed_at as at, source, null as reason, null as detail
+       from consents where workspace_id = $1 and customer_id = any($2::bigint[]) and channel = 'email' and purpose = 'marketing'
+     union all
+     select 'suppression', address, null, suppressed_at, source, reason, detail
+       from email_suppressions where workspace_id = $1 and address = any($3::text[])`,
+    [workspaceId, recipients.map((recipient) => recipient.customerId), [...keys.keys()]],
+  );
+  const permissions = new Map<string, MarketingPermission>();
+  const suppressions = new Map<string, Suppression>();
+  for (const row of rows) {
+    if (row.kind === 'consent') {
+      permissions.set(
+        row.key,
+        row.status === 'granted' ? { allowed: true, grantedAt: row.at, source: row.source } : { allowed: false, reason: 'consent_withdrawn' },
+      );
+    } else {
+      const given = keys.get(row.key);
+      if (given !== undefined) suppressions.set(given, { address: row.key, reason: row.reason!, suppressedAt: row.at, source: row.source, detail: row.detail });
+    }
+  }
   return new Map(
     recipients.map((recipient) => [
       recipient.customerId,

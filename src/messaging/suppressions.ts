@@ -96,28 +96,8 @@ export async function findSuppression(pool: pg.Pool | pg.PoolClient, params: { w
   return row ? { address: row.address, reason: row.reason, suppressedAt: row.suppressed_at, source: row.source, detail: row.detail } : undefined;
 }
 
-/** The suppressions of many addresses at once (one query), by the address as given. */
-export async function findSuppressions(
-  pool: pg.Pool | pg.PoolClient,
-  params: { workspaceId: string; addresses: readonly string[] },
-): Promise<Map<string, Suppression>> {
-  const keys = new Map(params.addresses.map((address) => [addressKey(address), address]));
-  const found = new Map<string, Suppression>();
-  if (keys.size === 0) return found;
-  const { rows } = await pool.query<{ address: string; reason: SuppressionReason; suppressed_at: Date; source: string | null; detail: string | null }>(
-    'select address, reason, suppressed_at, source, detail from email_suppressions where workspace_id = $1 and address = any($2::text[])',
-    [params.workspaceId, [...keys.keys()]],
-  );
-  for (const row of rows) {
-    const given = keys.get(row.address);
-    if (given !== undefined)
-      found.set(given, { address: row.address, reason: row.reason, suppressedAt: row.suppressed_at, source: row.source, detail: row.detail });
-  }
-  return found;
-}
-
 /** An address as suppressions store it: normalised as customer emails are (NFKC, lower case). */
-function addressKey(address: string): string {
+export function addressKey(address: string): string {
   const normalized = normalizeEmail(address);
   return normalized.ok ? normalized.value : address.trim().toLowerCase();
 }

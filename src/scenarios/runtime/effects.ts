@@ -19,19 +19,20 @@ export type { EffectReason } from './send-effect.ts';
  * attribute set. Tasks and attribute updates ("local" effects) need nothing outside the
  * database and are performed by every worker; sends need an SMTP transport.
  *
- * A performer keeps up to `inFlight` effects under way. Whenever slots are free it claims that
- * many pending effects in one statement (`for update skip locked`, so two performers never take
- * the same row), marking them `sending` with `claimed_at`, and reads their recipients with them;
- * the send-time checks (suppression, consent) of the claimed sends are read in one query, then
- * each goes to SMTP (nodemailer's pooled transport keeps the connections) and its outcome is
- * recorded — outcomes that arrive together are written in one statement (group commit), and a
- * slot is free again only once its outcome is recorded. So at any moment a performer has at most
- * `inFlight` rows `sending`, all of them handed to SMTP or about to be.
+ * A performer keeps up to `inFlight` effects under way. Whenever half the slots are free it claims
+ * that many pending effects in one statement on a connection of its own (`for update skip
+ * locked`, so two performers never take the same row), marking them `sending` with
+ * `claimed_at`, and reads their recipients with them; the send-time checks (suppression,
+ * consent) of the claimed sends are read in one query, then each goes to SMTP over the pooled
+ * transport. A send's slot is free again once the SMTP server answered; its outcome waits for a
+ * group write (RECORD_DELAY_MS, or at once when RECORD_GROUP wait), and no new claim is made
+ * while `inFlight` outcomes wait. So at any moment a performer has at most 2 × `inFlight` rows
+ * `sending`: at the SMTP server or answered and about to be recorded.
  *
  * A send is at most once: a row still `sending` after STALE_SENDING_MINUTES belongs to a
  * performer that stopped between the SMTP server and the record — the server may have accepted
- * the message — so it is marked failed ('interrupted') and never sent again; at most `inFlight`
- * sends per performer that was killed. Tasks and attribute updates are performed and recorded in
+ * the message — so it is marked failed ('interrupted') and never sent again; at most 2 ×
+ * `inFlight` sends per performer that was killed. Tasks and attribute updates are performed and recorded in
  * one transaction (a crash rolls both back) and are idempotent, so a stale one goes back to
  * pending.
  */
@@ -40,8 +41,8 @@ export type { EffectReason } from './send-effect.ts';
 export const MAX_SEND_ATTEMPTS = 5;
 /** A row `sending` longer than this is taken for a crashed performer's. */
 export const STALE_SENDING_MINUTES = 10;
-/** Effects under way at once per performer (default of `inFlight`): also the most sends a killed performer can leave interrupted. */
-export const DEFAULT_IN_FLIGHT = 32;
+/** Effects under way at once per performer (default of `inFlight`); a killed performer leaves at most twice as many sends interrupted. */
+export const DEFAULT_IN_FLIGHT = 64;
 /** The wait before retry n (1-based): 5, 10, 20, 40 minutes. */
 export function retryDelayMinutes(attempt: number): number {
   return 5 * 2 ** Math.max(0, attempt - 1);
@@ -110,6 +111,7 @@ export async function performPendingEffects(params: PerformEffectsParams): Promi
     : null;
   const recorder = createRecorder(pool, clock);
   const active = new Set<Promise<void>>();
+  const recorded: Promise<void>[] = [];
   const count = (ended: Ended) => {
     if (ended === 'done') result.done++;
     else if (ended === 'not_done') result.notDone++;
@@ -122,14 +124,29 @@ export async function performPendingEffects(params: PerformEffectsParams): Promi
   // Where the last claim ended: the next one starts there instead of walking the index entries
   // of the rows this run already settled (dead until vacuumed). Retries due meanwhile wait for the next run.
   let after = '0';
+  // Claims run on a connection of their own, one statement each (see claimEffects).
+  const claimer = await pool.connect();
+  let claimerError: unknown;
   try {
+    await claimer.query('set enable_bitmapscan = off');
     while (claimedAll < limit) {
       const free = inFlight - active.size;
       if (active.size > 0 && free < refill) {
         await Promise.race(active);
         continue;
       }
-      const claimed = await claimEffects(pool, { now: clock.now(), workspaceId: params.workspaceId, count: Math.min(free, limit - claimedAll), kinds, after });
+      // Outcomes not yet written are bounded too: a crash settles at most these and the sends in flight as interrupted.
+      if (recorder.backlog() >= inFlight) {
+        await recorder.flush();
+        continue;
+      }
+      let claimed: EffectRow[];
+      try {
+        claimed = await claimEffects(claimer, { now: clock.now(), workspaceId: params.workspaceId, count: Math.min(free, limit - claimedAll), kinds, after });
+      } catch (error) {
+        claimerError = error;
+        throw error;
+      }
       if (claimed.length === 0) break;
       after = claimed[claimed.length - 1]!.id;
       claimedAll += claimed.length;
@@ -137,20 +154,30 @@ export async function performPendingEffects(params: PerformEffectsParams): Promi
       // Read before any of them is sent; a failure to read them fails (and retries) each.
       await checks.catch(() => {});
       for (const row of claimed) {
-        const job = checks
+        const job: Promise<void> = checks
           .then((found) => performOne({ pool, clock, sends, recorder }, row, found.get(row.id)))
-          .catch((error: unknown) =>
-            // Before any mail left (a database error, a lost connection to PostgreSQL): try again later.
-            recorder.record(row, { status: 'retry', outcome: { error: (error as Error).message } }),
-          )
-          .then(count)
+          // Before any mail left (a database error, a lost connection to PostgreSQL): try again later.
+          .catch((error: unknown) => ({ performed: { status: 'retry', outcome: { error: (error as Error).message } } as Performed }))
+          .then((answer) => {
+            if ('ended' in answer) return count(answer.ended);
+            // A send's slot is free once SMTP answered; its outcome joins the next group write.
+            recorded.push(recorder.record(row, answer.performed).then(count, () => count('failed')));
+          })
           .finally(() => active.delete(job));
-        job.catch(() => {}); // awaited below; never an unhandled rejection meanwhile
         active.add(job);
       }
     }
   } finally {
     await Promise.allSettled(active);
+    await recorder.flush();
+    await Promise.allSettled(recorded);
+    if (claimerError) claimer.release(claimerError as Error);
+    else {
+      await claimer.query('reset enable_bitmapscan').then(
+        () => claimer.release(),
+        (error: Error) => claimer.release(error),
+      );
+    }
   }
   return result;
 }
@@ -174,19 +201,18 @@ async function settleStaleEffects(pool: pg.Pool, now: Date, workspaceId: string 
 
 /**
  * Claims up to `count` pending effects of `kinds` (oldest first), with each send's recipient: its
- * name and first email address. The pending rows are walked in index order (pending_idx:
- * workspace, id) and the walk stops at `count`: bitmap scans are off for the claim, since right
- * after a burst (a timer releasing 100,000 customers) the table's statistics still say "empty"
- * and the planner would otherwise fetch and sort every pending row for each claim.
+ * name and first email address; one statement (it commits alone). The pending rows are walked in
+ * index order (pending_idx: workspace, id) and the walk stops at `count`: bitmap scans are off on
+ * the claiming connection, since right after a burst (a timer releasing 100,000 customers) the
+ * table's statistics still say "empty" and the planner would otherwise fetch and sort every
+ * pending row for each claim.
  */
 async function claimEffects(
-  pool: pg.Pool,
+  client: pg.ClientBase,
   params: { now: Date; workspaceId: string | undefined; count: number; kinds: readonly StepEffect['kind'][]; after: string },
 ): Promise<EffectRow[]> {
-  return withTransaction(pool, async (client) => {
-    await client.query('set local enable_bitmapscan = off');
-    const { rows } = await client.query<EffectRow>(
-      `with picked as (
+  const { rows } = await client.query<EffectRow>(
+    `with picked as (
          select id from scenario_effects
           where status = 'pending' and (retry_at is null or retry_at <= $1) and ($2::bigint is null or workspace_id = $2) and kind = any($4::text[]) and id > $5
           order by workspace_id, id limit $3
@@ -207,10 +233,9 @@ async function claimEffects(
             where c.kind = 'send' and cu.workspace_id = c.workspace_id and cu.id = c.customer_id
          ) r on true
         order by c.id`,
-      [params.now, params.workspaceId ?? null, params.count, params.kinds, params.after],
-    );
-    return rows;
-  });
+    [params.now, params.workspaceId ?? null, params.count, params.kinds, params.after],
+  );
+  return rows;
 }
 
 interface Deps {
@@ -220,14 +245,18 @@ interface Deps {
   recorder: Recorder;
 }
 
-async function performOne(deps: Deps, row: EffectRow, checks: SendChecks | undefined): Promise<Ended> {
+/**
+ * Performs one effect: a send answers what became of it (the caller records it with others); a
+ * task or an attribute update is performed and recorded in one transaction and answers how it ended.
+ */
+async function performOne(deps: Deps, row: EffectRow, checks: SendChecks | undefined): Promise<{ performed: Performed } | { ended: Ended }> {
   switch (row.kind) {
     case 'send': {
       if (!deps.sends) throw new Error(`effect ${row.key}: a send claimed without a transport`);
-      return deps.recorder.record(row, await deps.sends.perform(row, checks));
+      return { performed: await deps.sends.perform(row, checks) };
     }
     case 'task':
-      return withTransaction(deps.pool, async (client) => {
+      return withTransaction(deps.pool, async (client): Promise<{ ended: Ended }> => {
         const payload = row.payload as Omit<Extract<StepEffect, { kind: 'task' }>, 'key' | 'stepId' | 'kind'>;
         await client.query(
           `insert into tasks (workspace_id, department, title, description, customer_id, due_at, effect_key, why, created_at)
@@ -246,10 +275,10 @@ async function performOne(deps: Deps, row: EffectRow, checks: SendChecks | undef
           ],
         );
         const { rows } = await client.query<{ id: string }>('select id from tasks where effect_key = $1', [row.key]);
-        return deps.recorder.record(row, { status: 'done', outcome: { taskId: rows[0]!.id } }, client);
+        return { ended: await deps.recorder.record(row, { status: 'done', outcome: { taskId: rows[0]!.id } }, client) };
       });
     case 'update_attribute':
-      return withTransaction(deps.pool, async (client) => {
+      return withTransaction(deps.pool, async (client): Promise<{ ended: Ended }> => {
         const payload = row.payload as { name: string; value: unknown };
         const { rowCount } = await client.query(
           `update customers set attributes = attributes || jsonb_build_object($3::text, $4::jsonb), updated_at = $5
@@ -257,14 +286,14 @@ async function performOne(deps: Deps, row: EffectRow, checks: SendChecks | undef
           [row.workspace_id, row.customer_id, payload.name, JSON.stringify(payload.value ?? null), deps.clock.now()],
         );
         if (!rowCount) {
-          return deps.recorder.record(
-            row,
-            { status: 'not_done', outcome: { reason: 'customer_missing', message: `Customer ${row.customer_id} no longer exists.` } },
-            client,
-          );
+          const performed: Performed = {
+            status: 'not_done',
+            outcome: { reason: 'customer_missing', message: `Customer ${row.customer_id} no longer exists.` },
+          };
+          return { ended: await deps.recorder.record(row, performed, client) };
         }
         await noteJourneyChanges(client, row.workspace_id, { cause: 'customer', customerIds: [row.customer_id], causeRefs: [row.key] });
-        return deps.recorder.record(row, { status: 'done', outcome: { attribute: payload.name, value: payload.value ?? null } }, client);
+        return { ended: await deps.recorder.record(row, { status: 'done', outcome: { attribute: payload.name, value: payload.value ?? null } }, client) };
       });
     default:
       return assertNever(row.kind, 'effect kind');
@@ -274,21 +303,30 @@ async function performOne(deps: Deps, row: EffectRow, checks: SendChecks | undef
 interface Recorder {
   /** Records what became of an effect; resolves once it is committed. */
   record(row: EffectRow, performed: Performed, client?: pg.ClientBase): Promise<Ended>;
+  /** Outcomes waiting for their group write. */
+  backlog(): number;
+  /** Writes every outcome waiting now; resolves once they are written. */
+  flush(): Promise<void>;
 }
+
+/** A group write waits this long for more outcomes to join it, unless RECORD_GROUP are waiting already. */
+const RECORD_DELAY_MS = 10;
+const RECORD_GROUP = 64;
 
 /** The rows a record may change: its own claim, or a late record of a row already settled as interrupted (its performer was slow, not dead). */
 const RECORDABLE = `(e.status = 'sending' or (e.status = 'failed' and e.outcome->>'reason' = 'interrupted'))`;
 
 /**
- * Writes outcomes. Final outcomes without a client of their own are grouped: those that arrive
+ * Writes outcomes. Final outcomes without a client of their own are grouped: a write waits
+ * RECORD_DELAY_MS for others to join it (at once when RECORD_GROUP wait), and those that arrive
  * while a write is under way go together in the next statement. A late record of a row already
  * settled as interrupted still says what really happened.
  */
 function createRecorder(pool: pg.Pool, clock: Clock): Recorder {
   let queue: Array<{ id: string; status: string; outcome: string; resolve: () => void; reject: (error: unknown) => void }> = [];
-  let writing = false;
-  const flush = async () => {
-    writing = true;
+  let writing: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const write = async () => {
     while (queue.length > 0) {
       const batch = queue;
       queue = [];
@@ -304,7 +342,21 @@ function createRecorder(pool: pg.Pool, clock: Clock): Recorder {
         for (const entry of batch) entry.reject(error);
       }
     }
-    writing = false;
+  };
+  /** Starts a write now unless one is under way (it takes what waits when it is done). */
+  const startWrite = (): Promise<void> => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    writing ??= write().finally(() => {
+      writing = null;
+      if (queue.length > 0) schedule();
+    });
+    return writing;
+  };
+  const schedule = () => {
+    if (writing) return;
+    if (queue.length >= RECORD_GROUP) void startWrite();
+    else timer ??= setTimeout(() => void startWrite(), RECORD_DELAY_MS);
   };
   const settle = async (row: EffectRow, status: 'done' | 'not_done' | 'failed', outcome: Record<string, unknown>, client?: pg.ClientBase) => {
     if (client) {
@@ -318,10 +370,14 @@ function createRecorder(pool: pg.Pool, clock: Clock): Recorder {
     }
     await new Promise<void>((resolve, reject) => {
       queue.push({ id: row.id, status, outcome: JSON.stringify(outcome), resolve, reject });
-      if (!writing) void flush();
+      schedule();
     });
   };
   return {
+    backlog: () => queue.length,
+    async flush() {
+      while (queue.length > 0 || writing) await startWrite();
+    },
     async record(row, performed, client) {
       if (performed.status !== 'retry') {
         await settle(row, performed.status, performed.outcome, client);

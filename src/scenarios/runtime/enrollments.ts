@@ -213,14 +213,13 @@ interface EnrollmentRow {
   timing: Timing;
   exit_reason: string | null;
   trigger: TriggerRecord;
-  document: unknown;
   timezone: string;
 }
 
+/** An enrollment's columns (its version's document is read once per version: loadDocuments). */
 const ENROLLMENT_COLUMNS = `e.id, e.workspace_id, e.scenario_id, e.version, e.customer_id, e.status, e.step_id, e.visit, e.since, e.timing,
-            e.exit_reason, e.trigger, v.document, w.timezone
+            e.exit_reason, e.trigger, w.timezone
        from scenario_enrollments e
-       join scenario_versions v on v.scenario_id = e.scenario_id and v.version = e.version
        join workspaces w on w.id = e.workspace_id`;
 
 /**
@@ -248,7 +247,7 @@ export async function wakeEnrollment(
  */
 export async function advanceDueEnrollments(
   client: pg.ClientBase,
-  params: { now: Date; workspaceId?: string | undefined; limit?: number; first?: string; schedule?: ScheduleWake | undefined },
+  params: { now: Date; workspaceId: string; limit?: number; first?: string; schedule?: ScheduleWake | undefined },
 ): Promise<number> {
   const limit = params.limit ?? DUE_BATCH;
   const rows: EnrollmentRow[] = [];
@@ -260,12 +259,13 @@ export async function advanceDueEnrollments(
     rows.push(...own);
   }
   if (rows.length < limit) {
+    // The oldest due first, walked in the order of scenario_enrollments_due_idx (workspace, wake_at, id).
     const { rows: others } = await client.query<EnrollmentRow>(
       `select ${ENROLLMENT_COLUMNS}
-        where e.status = 'active' and e.wake_at <= $1 and ($2::bigint is null or e.workspace_id = $2) and ($4::bigint is null or e.id <> $4)
+        where e.workspace_id = $2 and e.status = 'active' and e.wake_at <= $1 and e.id <> $4
         order by e.wake_at, e.id limit $3
         for update of e skip locked`,
-      [params.now, params.workspaceId ?? null, limit - rows.length, params.first ?? null],
+      [params.now, params.workspaceId, limit - rows.length, params.first ?? '0'],
     );
     rows.push(...others);
   }
@@ -274,6 +274,16 @@ export async function advanceDueEnrollments(
   if (passed.length > 0) await params.schedule?.passed?.(client, passed);
   await advanceLocked(client, rows, (row) => ({ kind: 'due', stepId: row.step_id ?? '', visit: row.visit }), params.now, params.schedule);
   return rows.length;
+}
+
+/** The documents of these rows' versions (one row per version), by "scenarioId:version". */
+async function loadDocuments(client: pg.ClientBase, rows: readonly EnrollmentRow[]): Promise<Map<string, ScenarioDocument>> {
+  const { rows: found } = await client.query<{ scenario_id: string; version: number; document: unknown }>(
+    `select v.scenario_id, v.version, v.document from scenario_versions v
+       join unnest($1::bigint[], $2::int[]) as k(scenario_id, version) on v.scenario_id = k.scenario_id and v.version = k.version`,
+    [rows.map((row) => row.scenario_id), rows.map((row) => row.version)],
+  );
+  return new Map(found.map((row) => [`${row.scenario_id}:${row.version}`, ScenarioDocument.parse(row.document)]));
 }
 
 /** Runs the interpreter for locked enrollment rows (contexts loaded per version at once) and writes the answers that are not stale. */
@@ -291,9 +301,13 @@ async function advanceLocked(
   }
   const results = new Map<string, Advance>();
   const writes: AdvanceToWrite[] = [];
+  const documents = await loadDocuments(
+    client,
+    [...groups.values()].map((group) => group[0]!),
+  );
   for (const group of groups.values()) {
     const first = group[0]!;
-    const document = ScenarioDocument.parse(first.document);
+    const document = documents.get(`${first.scenario_id}:${first.version}`)!;
     const version: RunnableVersion = { scenarioId: first.scenario_id, version: first.version, document };
     const contexts = await loadStepContexts(client, {
       workspaceId: first.workspace_id,
@@ -322,14 +336,13 @@ async function advanceLocked(
 }
 
 /**
- * Advances every active enrollment whose wake-up is due by `clock` (optionally of one
- * workspace), a batch of up to `batch` (default DUE_BATCH) per transaction; rows another runner
+ * Advances every active enrollment of a workspace whose wake-up is due by `clock`, a batch of up to `batch` (default DUE_BATCH) per transaction; rows another runner
  * holds are skipped (it advances them). Returns how many it advanced.
  */
 export async function runDueSteps(params: {
   pool: pg.Pool;
   clock: Clock;
-  workspaceId?: string;
+  workspaceId: string;
   limit?: number;
   batch?: number;
   schedule?: ScheduleWake;
