@@ -1,4 +1,6 @@
+import { convert } from 'html-to-text';
 import { describe, expect, it } from 'vitest';
+import { DEMO_SCENARIO_TEMPLATES } from '../demo/demo-scenario-templates.ts';
 import { createEmailRenderer, EmailRenderError, type EmailRenderInput, type EmailTemplate } from './render.ts';
 import type { SenderSettings } from './sender-settings.ts';
 
@@ -56,10 +58,10 @@ describe('rendering an email', () => {
     expect(html).toContain('今後の配信を希望されない場合');
     // The footer sits inside the body.
     expect(html!.indexOf('kizuna-footer')).toBeLessThan(html!.indexOf('</body>'));
-    // The text part is made from the HTML, link included.
+    // The text part says what the HTML says, with the footer written for text, link included.
     expect(text).toContain('山田 花子様');
     expect(text).toContain('このメールをお送りした理由');
-    expect(text).toContain(`配信停止 [${UNSUBSCRIBE}]`);
+    expect(text).toContain(`配信停止: ${UNSUBSCRIBE}`);
     expect(text).not.toContain('<p>');
   });
 
@@ -160,5 +162,46 @@ describe('rendering an email', () => {
     const mjml = { ...htmlTemplate, format: 'mjml' as const, body: '<mjml><mj-body><mj-include path="/etc/passwd" /></mj-body></mjml>' };
     const result = await renderer.render(input({ template: mjml })).catch((e: unknown) => e);
     if (!(result instanceof EmailRenderError)) expect((result as { html: string }).html).not.toContain('root:');
+  });
+});
+
+describe("an HTML template's text part", () => {
+  const DEMO_TEMPLATES = Object.entries(DEMO_SCENARIO_TEMPLATES);
+  const bodyOf = (text: string, cut: string) => text.slice(0, text.indexOf(cut)).replace(/\s+/g, ' ').trim();
+
+  it.each(DEMO_TEMPLATES)('%s: converted once per version, it says what converting each rendered HTML says', async (key, demo) => {
+    const template: EmailTemplate = { id: key, channel: 'email', format: demo.format, subject: demo.subject ?? '', body: demo.body, status: 'published' };
+    const message = await createEmailRenderer().render(
+      input({ template, customer: { id: 'C-1', name: '山田 <b>花子</b> & "Co"', email: 'hanako@example.jp' } }),
+    );
+    // The body part, up to the footer (the text footer is written for text; the HTML one is converted).
+    const perCustomer = bodyOf(convert(message.html!, { wordwrap: 78, selectors: [{ selector: 'img', format: 'skip' }] }), 'このメールをお送りした理由');
+    expect(perCustomer.length).toBeGreaterThan(50);
+    expect(bodyOf(message.text, '----------------------------------------')).toBe(perCustomer);
+    expect(message.text).toContain('山田 <b>花子</b> & "Co"様');
+    expect(message.text).toContain(`配信停止: ${UNSUBSCRIBE}`);
+  });
+
+  it('keeps a customer in a conditional and a link, and falls back to converting each render when a tag sits where the text loses it', async () => {
+    const conditional: EmailTemplate = {
+      ...htmlTemplate,
+      body: '<html><body><h1>{{ customer.name }}様</h1>{% if product.name != "" %}<p>{{ product.name }}のご案内</p>{% endif %}<p><a href="{{ reason.url }}">理由</a></p></body></html>',
+    };
+    const renderer = createEmailRenderer();
+    const withProduct = await renderer.render(input({ template: conditional, whyUrl: 'https://crm.example.jp/why/t1' }));
+    expect(withProduct.text).toContain('山田 花子様');
+    expect(withProduct.text).toContain('みのり青汁のご案内');
+    expect(withProduct.text).toContain('https://crm.example.jp/why/t1');
+    const without = await renderer.render(input({ template: conditional, product: null }));
+    expect(without.text).not.toContain('のご案内');
+    // A block tag inside an attribute is dropped by the conversion: every customer's HTML is converted instead, and the text is still right.
+    const inAttribute: EmailTemplate = {
+      ...htmlTemplate,
+      body: '<html><body><p class="{% if product.name != "" %}x{% endif %}">{{ customer.name }}様</p></body></html>',
+    };
+    const fallback = await renderer.render(input({ template: inAttribute }));
+    expect(fallback.text).toContain('山田 花子様');
+    // Converted from the whole HTML, footer included (the link as html-to-text writes it).
+    expect(fallback.text).toContain(`配信停止 [${UNSUBSCRIBE}]`);
   });
 });

@@ -92,6 +92,11 @@ interface CompiledTemplate {
   format: MessageFormat;
   subject: Template[];
   body: Template[];
+  /**
+   * An HTML body's text part as a Liquid template of its own (textTemplateOf), rendered per
+   * customer like the body; null: the text part is converted from each rendered HTML instead.
+   */
+  text: Template[] | null;
 }
 
 export interface EmailRenderer {
@@ -172,7 +177,9 @@ export function createEmailRenderer(options: { maxTemplates?: number } = {}): Em
         };
       }
       const html = withFooter(body, footerHtml(footer));
-      const text = convert(html, { wordwrap: 78, selectors: [{ selector: 'img', format: 'skip' }] });
+      const text = compiledTemplate.text
+        ? `${(await renderPart(engines.text, template.id, 'body', compiledTemplate.text, variables)).trimEnd()}${footerText(footer)}`
+        : htmlToText(html);
       return { subject, html, text, purpose: input.purpose, unsubscribeUrl: footer.unsubscribeUrl, templateId: template.id };
     },
   };
@@ -236,7 +243,42 @@ async function compile(engines: { html: Liquid; text: Liquid }, template: EmailT
     format: template.format,
     subject: parsePart(engines.text, template.id, 'subject', template.subject ?? ''),
     body: parsePart(template.format === 'text' ? engines.text : engines.html, template.id, 'body', body),
+    text: template.format === 'text' ? null : textTemplateOf(engines.text, body),
   };
+}
+
+const TEXT_OPTIONS = { wordwrap: 78, selectors: [{ selector: 'img', format: 'skip' }] };
+
+function htmlToText(html: string): string {
+  return convert(html, TEXT_OPTIONS);
+}
+
+/** A Liquid tag or output in a template's source. */
+const LIQUID_MARKUP = /\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g;
+const PLACEHOLDER = /KZLQ(\d+)Q/g;
+
+/**
+ * The text part of an HTML template, converted once per template version instead of once per
+ * customer (html-to-text costs more than the rest of a send): every Liquid tag and output of
+ * the HTML is set aside as a placeholder word (capitals and digits, so no conversion changes
+ * it), the HTML converted to text, and the placeholders put back. Null when that cannot be
+ * trusted — a tag (`{% … %}`) lost or doubled in the conversion (one inside an attribute, in the
+ * head), or the result does not parse: the text is then converted from each rendered HTML.
+ * Outputs in dropped places (an image's address) may vanish, as they would from the text.
+ */
+function textTemplateOf(liquid: Liquid, html: string): Template[] | null {
+  if (new RegExp(PLACEHOLDER.source).test(html)) return null;
+  const markup: string[] = [];
+  const converted = htmlToText(html.replace(LIQUID_MARKUP, (found) => `KZLQ${markup.push(found) - 1}Q`));
+  const seen = new Map<number, number>();
+  for (const match of converted.matchAll(PLACEHOLDER)) seen.set(Number(match[1]), (seen.get(Number(match[1])) ?? 0) + 1);
+  if (markup.some((found, index) => found.startsWith('{%') && seen.get(index) !== 1)) return null;
+  if ([...seen.keys()].some((index) => index >= markup.length)) return null;
+  try {
+    return liquid.parse(converted.replace(PLACEHOLDER, (_, index: string) => markup[Number(index)]!));
+  } catch {
+    return null;
+  }
 }
 
 function parsePart(liquid: Liquid, templateId: string, part: 'subject' | 'body', source: string): Template[] {
