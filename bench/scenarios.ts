@@ -31,7 +31,9 @@ import { spawnWorker } from '../test/support/spawn-worker.ts';
 import { progress } from './support/progress.ts';
 import { Kysely, PostgresDialect } from 'kysely';
 import { createApiKey } from '../src/auth/api-keys.ts';
-import { readTemplate } from '../src/charter/templates.ts';
+import { fakeCheck } from '../src/charter/fake-checker.ts';
+import { createTemplate, publishTemplate, readTemplate } from '../src/charter/templates.ts';
+import { DEMO_SCENARIO_TEMPLATES } from '../src/demo/demo-scenario-templates.ts';
 import { createPool } from '../src/db/connect.ts';
 import { withTransaction } from '../src/db/transaction.ts';
 import type { DB } from '../src/db/schema.ts';
@@ -65,6 +67,8 @@ const { values: args } = parseArgs({
     'in-flight': { type: 'string', default: String(DEFAULT_IN_FLIGHT) },
     /** Jobs the throughput run's worker runs at once. */
     concurrency: { type: 'string', default: '4' },
+    /** The message: `newsletter`, the demo's monthly 会報誌 (MJML: HTML and text parts), or `text`, a one-line text template. */
+    message: { type: 'string', default: 'newsletter' },
     /** kill -9 the worker when half the messages arrived, start another. */
     fault: { type: 'boolean', default: false },
   },
@@ -97,6 +101,16 @@ const transport = createSmtpTransport(SMTP_URL);
 try {
   const workspace = await createWorkspace(database.db, { name: 'bench-scenarios' });
   const { templateIds } = await prepareScenarioWorkspace(pool, workspace, clock);
+  if (args.message !== 'newsletter' && args.message !== 'text') throw new Error(`--message is newsletter or text, not ${args.message}`);
+  // The message every send of both runs (and the baseline) carries.
+  let templateId = templateIds[0]!;
+  if (args.message === 'newsletter') {
+    const deps = { pool, workspaceId: workspace.id, check: fakeCheck };
+    const actor = { kind: 'system' as const, label: 'bench' };
+    const created = await createTemplate({ ...deps, input: { ...DEMO_SCENARIO_TEMPLATES.newsletter, department: 'marketing' }, actor });
+    await publishTemplate({ ...deps, templateId: created.id, actor, actorIsAdmin: true });
+    templateId = created.id;
+  }
 
   // Customers with email + marketing consent: L-i for the latency triggers, T-i for the timer.
   const customer = (id: string) => ({
@@ -134,7 +148,7 @@ try {
     name: 'ご来店のお礼',
     trigger: { kind: 'event', type: 'page_view', where: [{ property: 'page', op: '=', value: 'course' }] },
     start: 'thanks',
-    steps: [{ kind: 'send', id: 'thanks', channel: 'email', templateId: templateIds[0]!, next: null }],
+    steps: [{ kind: 'send', id: 'thanks', channel: 'email', templateId, next: null }],
   });
   const timed = await publish({
     ...common,
@@ -144,7 +158,7 @@ try {
     start: 'pause',
     steps: [
       { kind: 'wait', id: 'pause', duration: { minutes: 1 }, next: 'notice' },
-      { kind: 'send', id: 'notice', channel: 'email', templateId: templateIds[0]!, next: null },
+      { kind: 'send', id: 'notice', channel: 'email', templateId, next: null },
     ],
   });
 
@@ -211,7 +225,7 @@ try {
     const latMax = Math.max(...latencies);
     console.log('');
     console.log(
-      `Scenarios benchmark (${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}), in-process worker (concurrency 4, ${IN_FLIGHT} sends in flight), SMTP ${SMTP_URL.replace(sink.url, 'sink')} (pooled by default)`,
+      `Scenarios benchmark (${database.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}), message: ${args.message === 'newsletter' ? "the demo's 会報誌 (MJML, HTML + text)" : 'one line of text'}, in-process worker (concurrency 4, ${IN_FLIGHT} sends in flight), SMTP ${SMTP_URL.replace(sink.url, 'sink')} (pooled by default)`,
     );
     console.log(
       `latency: ${n(latencies.length)} of ${n(TRIGGERS)} triggers (one event per request, ${RATE}/s); API ack → accepted by SMTP: p50 ${ms(lat.p50)}, p95 ${ms(lat.p95)}, max ${ms(latMax)}; goal p95 < 1 s: ${lat.p95 < 1 ? 'met' : 'NOT met'}`,
@@ -226,7 +240,7 @@ try {
     // them), sent by raw nodemailer from a process of its own with the same transport settings
     // and as many in flight as the worker keeps.
     const renderer = createEmailRenderer();
-    const template = await readTemplate({ pool, workspaceId: workspace.id, templateId: templateIds[0]! });
+    const template = await readTemplate({ pool, workspaceId: workspace.id, templateId });
     const sender = await readSenderSettings(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), workspace.id);
     const messages = [];
     for (let i = 0; i < BASELINE_SENDS; i++) {

@@ -86,7 +86,9 @@ export async function composeMessage(mail: MailToCompose): Promise<Buffer> {
     lines.push('Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', '', text);
   } else {
     lines.push(
-      `Content-Type: multipart/alternative; boundary="${BOUNDARY}"`,
+      // folded: on one line it is 82 characters, over RFC 5322's 78
+      'Content-Type: multipart/alternative;',
+      ` boundary="${BOUNDARY}"`,
       '',
       `--${BOUNDARY}`,
       'Content-Type: text/plain; charset=utf-8',

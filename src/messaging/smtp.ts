@@ -21,7 +21,7 @@ export interface SmtpSent {
  */
 export interface SmtpTransport {
   send(envelope: SmtpEnvelope, message: Buffer): Promise<SmtpSent>;
-  /** Ends every connection (QUIT); sends after it fail. */
+  /** Ends every connection (QUIT; one in the middle of a send once the send is over); sends after it fail, sends waiting for a connection too. */
   close(): void;
 }
 
@@ -30,6 +30,9 @@ export const SMTP_POOL_DEFAULTS = { maxConnections: 8, maxMessages: 1000 } as co
 
 /** An idle pooled connection is ended after this long (servers drop idle clients after a few minutes anyway). */
 export const SMTP_IDLE_MS = 30_000;
+
+/** How long a server has to answer QUIT before the connection is closed without its answer. */
+const QUIT_ANSWER_MS = 5_000;
 
 /**
  * A transport for `KIZUNA_SMTP_URL` (smtp://host:port, smtps://user:password@host:465; the
@@ -60,77 +63,97 @@ export function createSmtpTransport(url: string): SmtpTransport {
     idle: NodeJS.Timeout | null;
   }
   const idle: Pooled[] = [];
-  const open = new Set<Pooled>();
-  let opening = 0;
+  /**
+   * Every connection from its start until it has ended, the ones connecting and the ones saying
+   * QUIT included: what counts against maxConnections, as the server counts them.
+   */
+  const live = new Set<Pooled>();
   const waiting: Array<{ resolve: (entry: Pooled) => void; reject: (error: unknown) => void }> = [];
   let closed = false;
 
+  /** Out of the pool: no send gets the connection any more (it may still be ending). */
   const drop = (entry: Pooled) => {
     entry.broken = true;
     if (entry.idle) clearTimeout(entry.idle);
-    open.delete(entry);
     const at = idle.indexOf(entry);
     if (at >= 0) idle.splice(at, 1);
+  };
+
+  /**
+   * Ends a connection that is done (QUIT). It keeps its place until the server has answered: a
+   * server that does not within QUIT_ANSWER_MS has the connection closed under it.
+   */
+  const retire = (entry: Pooled) => {
+    drop(entry);
+    entry.connection.quit();
+    setTimeout(() => entry.connection.close(), QUIT_ANSWER_MS).unref();
+  };
+
+  /** The connection has ended: its place is free for a waiting send. */
+  const ended = (entry: Pooled) => {
+    drop(entry);
+    if (live.delete(entry)) dispatch();
   };
 
   const connect = async (): Promise<Pooled> => {
     const connection = new SMTPConnection(options);
     const entry: Pooled = { connection, sent: 0, broken: false, idle: null };
-    // An error or the server's end on an idle connection takes it out of the pool; during a
-    // send the send's callback reports it.
+    live.add(entry);
+    // An error takes the connection out of the pool, its end frees its place; during a send the
+    // send's callback reports the error.
     connection.on('error', () => drop(entry));
-    connection.on('end', () => drop(entry));
-    await new Promise<void>((resolve, reject) => {
-      connection.connect((error?: Error | null) => (error ? reject(error) : resolve()));
-    });
-    if (auth) {
-      await new Promise<void>((resolve, reject) => {
-        connection.login(auth, (error?: Error | null) => (error ? reject(error) : resolve()));
-      });
+    connection.on('end', () => ended(entry));
+    try {
+      await untilReady(connection, (done) => connection.connect(done));
+      if (auth) await untilReady(connection, (done) => connection.login(auth, done));
+    } catch (error) {
+      connection.close();
+      ended(entry);
+      throw error;
     }
-    open.add(entry);
     return entry;
   };
 
-  const acquire = async (): Promise<Pooled> => {
-    if (closed) throw new Error('The SMTP transport is closed.');
+  const takeIdle = (): Pooled | undefined => {
     for (;;) {
       const entry = idle.pop();
-      if (!entry) break;
+      if (!entry) return undefined;
       if (entry.idle) clearTimeout(entry.idle);
       entry.idle = null;
       if (!entry.broken) return entry;
     }
-    if (open.size + opening < maxConnections) {
-      opening++;
-      try {
-        return await connect();
-      } finally {
-        opening--;
-      }
+  };
+
+  /** Serves the waiting sends, first come first served, while there is an idle connection or room for a new one. */
+  const dispatch = () => {
+    while (waiting.length > 0) {
+      const entry = takeIdle();
+      if (entry) waiting.shift()!.resolve(entry);
+      else if (live.size < maxConnections) {
+        const next = waiting.shift()!;
+        // A connection that fails to open fails the send it was opened for.
+        connect().then(next.resolve, next.reject);
+      } else return;
     }
+  };
+
+  const acquire = async (): Promise<Pooled> => {
+    if (closed) throw new Error('The SMTP transport is closed.');
+    const entry = waiting.length === 0 ? takeIdle() : undefined;
+    if (entry) return entry;
+    if (waiting.length === 0 && live.size < maxConnections) return connect();
     return new Promise<Pooled>((resolve, reject) => waiting.push({ resolve, reject }));
   };
 
   /** A send is over: the connection serves the next waiting send, waits idle, or is ended. */
   const release = (entry: Pooled) => {
-    if (!entry.broken && (entry.sent >= maxMessages || closed)) {
-      drop(entry);
-      entry.connection.quit();
-    }
+    if (!entry.broken && (entry.sent >= maxMessages || closed)) retire(entry);
+    if (entry.broken) return dispatch();
     const next = waiting.shift();
-    if (!entry.broken) {
-      if (next) return next.resolve(entry);
-      entry.idle = setTimeout(() => {
-        drop(entry);
-        entry.connection.quit();
-      }, SMTP_IDLE_MS);
-      entry.idle.unref();
-      idle.push(entry);
-      return;
-    }
-    // The connection is gone: a waiting send opens one of its own in its place.
-    if (next) acquire().then(next.resolve, next.reject);
+    if (next) return next.resolve(entry);
+    entry.idle = setTimeout(() => retire(entry), SMTP_IDLE_MS);
+    entry.idle.unref();
+    idle.push(entry);
   };
 
   return {
@@ -153,13 +176,33 @@ export function createSmtpTransport(url: string): SmtpTransport {
     },
     close() {
       closed = true;
-      for (const entry of [...open]) {
-        drop(entry);
-        entry.connection.quit();
-      }
+      // Idle connections end now; a connection in the middle of a send ends when the send is
+      // over (release), so the send gets its answer (a QUIT sent over it would cut it short).
+      for (const entry of [...idle]) retire(entry);
       for (const waiter of waiting.splice(0)) waiter.reject(new Error('The SMTP transport is closed.'));
     },
   };
+}
+
+/**
+ * One step of opening a connection (connect, login). A failure before the step is done (a refused
+ * connection, a 421 greeting, a reset) comes as the connection's 'error' or 'end' event, not to
+ * the step's callback, so those settle it too.
+ */
+function untilReady(connection: SMTPConnection, step: (done: (error?: Error | null) => void) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const failed = (error: Error) => finish(error);
+    const ended = () => finish(new Error('The SMTP server closed the connection before it was ready.'));
+    function finish(error?: Error | null) {
+      connection.off('error', failed);
+      connection.off('end', ended);
+      if (error) reject(error);
+      else resolve();
+    }
+    connection.once('error', failed);
+    connection.once('end', ended);
+    step(finish);
+  });
 }
 
 function positive(value: unknown, fallback: number): number {
