@@ -170,7 +170,14 @@ describe("an HTML template's text part", () => {
   const bodyOf = (text: string, cut: string) => text.slice(0, text.indexOf(cut)).replace(/\s+/g, ' ').trim();
 
   it.each(DEMO_TEMPLATES)('%s: converted once per version, it says what converting each rendered HTML says', async (key, demo) => {
-    const template: EmailTemplate = { id: key, channel: 'email', format: demo.format ?? 'mjml', subject: demo.subject ?? '', body: demo.body, status: 'published' };
+    const template: EmailTemplate = {
+      id: key,
+      channel: 'email',
+      format: demo.format ?? 'mjml',
+      subject: demo.subject ?? '',
+      body: demo.body,
+      status: 'published',
+    };
     const message = await createEmailRenderer().render(
       input({ template, customer: { id: 'C-1', name: '山田 <b>花子</b> & "Co"', email: 'hanako@example.jp' } }),
     );
