@@ -82,10 +82,13 @@ export async function composeMessage(mail: MailToCompose): Promise<Buffer> {
     ...Object.entries(mail.headers ?? {}).map(([name, value]) => header(name, value)),
   ];
   const text = base64Lines(mail.text.replace(/\r?\n/g, '\r\n'));
+  const ascii = (...part: string[]) => Buffer.from(`${part.join('\r\n')}\r\n`, 'latin1');
   if (mail.html === null) {
-    lines.push('Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', '', text);
-  } else {
-    lines.push(
+    return Buffer.concat([ascii(...lines, 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: base64', ''), text, CRLF]);
+  }
+  return Buffer.concat([
+    ascii(
+      ...lines,
       // folded: on one line it is 82 characters, over RFC 5322's 78
       'Content-Type: multipart/alternative;',
       ` boundary="${BOUNDARY}"`,
@@ -94,17 +97,14 @@ export async function composeMessage(mail: MailToCompose): Promise<Buffer> {
       'Content-Type: text/plain; charset=utf-8',
       'Content-Transfer-Encoding: base64',
       '',
-      text,
-      `--${BOUNDARY}`,
-      'Content-Type: text/html; charset=utf-8',
-      'Content-Transfer-Encoding: base64',
-      '',
-      base64Lines(mail.html),
-      `--${BOUNDARY}--`,
-    );
-  }
-  lines.push('');
-  return Buffer.from(lines.join('\r\n'), 'latin1');
+    ),
+    text,
+    CRLF,
+    ascii(`--${BOUNDARY}`, 'Content-Type: text/html; charset=utf-8', 'Content-Transfer-Encoding: base64', ''),
+    base64Lines(mail.html),
+    CRLF,
+    ascii(`--${BOUNDARY}--`),
+  ]);
 }
 
 /** The message signed with DKIM (nodemailer's signer, its default header fields: List-Unsubscribe and List-Unsubscribe-Post among them). */
@@ -130,11 +130,22 @@ function words(value: string): string {
   return PRINTABLE_ASCII.test(value) ? value : encodeWord(value, 'B', 52);
 }
 
-function base64Lines(content: string): string {
-  const encoded = Buffer.from(content, 'utf8').toString('base64');
-  const lines: string[] = [];
-  for (let at = 0; at < encoded.length; at += 76) lines.push(encoded.slice(at, at + 76));
-  return lines.join('\r\n');
+const CRLF = Buffer.from('\r\n');
+
+/** UTF-8 content in base64, 76 characters a line (RFC 2045 §6.8), written straight into one buffer. */
+function base64Lines(content: string): Buffer {
+  const encoded = Buffer.from(Buffer.from(content, 'utf8').toString('base64'), 'latin1');
+  const breaks = Math.max(0, Math.ceil(encoded.length / 76) - 1);
+  const out = Buffer.allocUnsafe(encoded.length + 2 * breaks);
+  let written = 0;
+  for (let at = 0; at < encoded.length; at += 76) {
+    if (at > 0) {
+      out[written++] = 13;
+      out[written++] = 10;
+    }
+    written += encoded.copy(out, written, at, Math.min(at + 76, encoded.length));
+  }
+  return out;
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
