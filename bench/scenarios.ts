@@ -67,8 +67,11 @@ const { values: args } = parseArgs({
     'in-flight': { type: 'string', default: String(DEFAULT_IN_FLIGHT) },
     /** Jobs the throughput run's worker runs at once. */
     concurrency: { type: 'string', default: '4' },
-    /** The message: `newsletter`, the demo's monthly 会報誌 (MJML: HTML and text parts), or `text`, a one-line text template. */
-    message: { type: 'string', default: 'newsletter' },
+    /**
+     * The message: `text`, a one-line text template (about 1.4 KB composed: the goal is judged on
+     * it), or `newsletter`, the demo's monthly 会報誌 (MJML: HTML and text parts, about 17 KB).
+     */
+    message: { type: 'string', default: 'text' },
     /** kill -9 the worker when half the messages arrived, start another. */
     fault: { type: 'boolean', default: false },
   },
@@ -385,7 +388,7 @@ try {
     console.log(
       `baseline: the same messages, raw nodemailer, same transport, ${IN_FLIGHT} in flight: ${n(BASELINE_SENDS)} in ${s(baselineSeconds)} = ${n(baselineRate)} sends/s`,
     );
-    console.log(`ratio Kizuna / baseline: ${(rate / baselineRate).toFixed(2)}; goal ≥ 2,000 sends/s: ${rate >= 2000 ? 'met' : 'NOT met'}`);
+    console.log(`ratio Kizuna / baseline: ${(rate / baselineRate).toFixed(2)}; goal ≥ 2,000 sends/s (${args.message} message): ${rate >= 2000 ? 'met' : 'NOT met'}`);
     if (fault) {
       console.log(
         `fault: kill -9 of the worker at ${n(fault.killedAt!)} received, another started (${s(fault.restartSeconds!)} to start): ${duplicates} duplicate Message-IDs, ${lost} lost, ${interrupted.length} interrupted (recorded, not resent; ${interruptedReceived} of them had reached the sink), ${stillActive[0]!.n} enrollments not completed`,

@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import '../../src/db/connect.ts';
-import type { Database } from '../../src/db/connect.ts';
+import { createPool, type Database } from '../../src/db/connect.ts';
 import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { migrate } from '../../src/db/migrator.ts';
 import type { DB } from '../../src/db/schema.ts';
@@ -21,8 +20,8 @@ export async function openBenchDatabase(name: string): Promise<{ database: Datab
   await admin.query(`create database ${databaseName}`);
   const url = new URL(serverUrl);
   url.pathname = `/${databaseName}`;
-  const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
-  pool.on('error', () => {}); // connections ended by the final drop
+  // createPool's error handlers: connections ended by the final drop are not thrown.
+  const pool = createPool({ url: url.toString(), max: 8, applicationName: 'kizuna-bench' });
   admin.on('error', () => {});
   await migrate(pool);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
