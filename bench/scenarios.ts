@@ -388,7 +388,9 @@ try {
     console.log(
       `baseline: the same messages, raw nodemailer, same transport, ${IN_FLIGHT} in flight: ${n(BASELINE_SENDS)} in ${s(baselineSeconds)} = ${n(baselineRate)} sends/s`,
     );
-    console.log(`ratio Kizuna / baseline: ${(rate / baselineRate).toFixed(2)}; goal ≥ 2,000 sends/s (${args.message} message): ${rate >= 2000 ? 'met' : 'NOT met'}`);
+    console.log(
+      `ratio Kizuna / baseline: ${(rate / baselineRate).toFixed(2)}; goal ≥ 2,000 sends/s (${args.message} message): ${rate >= 2000 ? 'met' : 'NOT met'}`,
+    );
     if (fault) {
       console.log(
         `fault: kill -9 of the worker at ${n(fault.killedAt!)} received, another started (${s(fault.restartSeconds!)} to start): ${duplicates} duplicate Message-IDs, ${lost} lost, ${interrupted.length} interrupted (recorded, not resent; ${interruptedReceived} of them had reached the sink), ${stillActive[0]!.n} enrollments not completed`,
