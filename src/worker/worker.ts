@@ -93,10 +93,11 @@ export const scheduleWakeJob: ScheduleWake = Object.assign(
 
 /**
  * The size of the pool `kizuna serve` gives its worker, apart from the application's: the job
- * queue's own queries, the jobs run at once (4) and a performer's claims, checks and records,
- * so a flood of requests waiting for the application's pool never holds up a wake-up or a send.
+ * queue's own queries, the jobs run at once (4; an effects job holds one connection for its
+ * claims), and the performers' checks and group writes, so a flood of requests waiting for the
+ * application's pool never holds up a wake-up or a send.
  */
-export const WORKER_CONNECTIONS = 6;
+export const WORKER_CONNECTIONS = 8;
 
 export interface WorkerOptions {
   pool: pg.Pool;
