@@ -159,7 +159,8 @@ export function rfc5322Date(date: Date): string {
   )}:${two(date.getUTCSeconds())} +0000`;
 }
 
-async function composeWithNodemailer(mail: MailToCompose): Promise<Buffer> {
+/** The message as nodemailer's MailComposer writes it: the fallback of composeMessage, and the reference its tests read it against. */
+export async function composeWithNodemailer(mail: MailToCompose): Promise<Buffer> {
   return new MailComposer({
     from: { name: mail.from.name, address: mail.from.address },
     ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),

@@ -133,11 +133,24 @@ async function startCountingServer(port = 0) {
   };
 }
 
+/** A counting server and a transport to it (the URL's query: `query`) for the length of `run`; both closed after. */
+async function withCountingServer(
+  query: string,
+  run: (server: Awaited<ReturnType<typeof startCountingServer>>, transport: SmtpTransport) => Promise<void>,
+): Promise<void> {
+  const server = await startCountingServer();
+  const transport = createSmtpTransport(`${server.url}?${query}`);
+  try {
+    await run(server, transport);
+  } finally {
+    transport.close();
+    await server.close();
+  }
+}
+
 describe('the SMTP transport', { timeout: 10_000 }, () => {
   it('delivers 200 messages sent 32 at a time exactly once each over 3 connections, never more at once (maxConnections=3)', async () => {
-    const server = await startCountingServer();
-    const transport = createSmtpTransport(`${server.url}?maxConnections=3`);
-    try {
+    await withCountingServer('maxConnections=3', async (server, transport) => {
       const { outcomes, maxInFlight } = await sendMany(transport, 200, 32);
       expect(maxInFlight).toBe(32);
       expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
@@ -147,16 +160,11 @@ describe('the SMTP transport', { timeout: 10_000 }, () => {
       expect(server.state.maxActive).toBe(3);
       // connections are reused: 3 for all 200 messages
       expect(server.state.sessions).toBe(3);
-    } finally {
-      transport.close();
-      await server.close();
-    }
+    });
   });
 
   it('replaces a connection after maxMessages messages, still never more than maxConnections at once', async () => {
-    const server = await startCountingServer();
-    const transport = createSmtpTransport(`${server.url}?maxConnections=3&maxMessages=10`);
-    try {
+    await withCountingServer('maxConnections=3&maxMessages=10', async (server, transport) => {
       const { outcomes } = await sendMany(transport, 200, 32);
       expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
       expect([...server.state.messageIds].sort()).toEqual(range(1, 200).sort());
@@ -165,10 +173,7 @@ describe('the SMTP transport', { timeout: 10_000 }, () => {
       expect(server.state.sessions).toBeLessThanOrEqual(22);
       // a replaced connection counts until its QUIT is answered: the new one is not opened alongside it
       expect(server.state.maxActive).toBe(3);
-    } finally {
-      transport.close();
-      await server.close();
-    }
+    });
   });
 
   it.each([
@@ -216,9 +221,7 @@ describe('the SMTP transport', { timeout: 10_000 }, () => {
   });
 
   it('drops the connection a refusal came over and opens a fresh one for the next message', async () => {
-    const server = await startCountingServer();
-    const transport = createSmtpTransport(`${server.url}?maxConnections=1`);
-    try {
+    await withCountingServer('maxConnections=1', async (server, transport) => {
       server.state.refuse.add('hanako@example.jp');
       await send(transport, 1);
       await send(transport, 2);
@@ -228,16 +231,11 @@ describe('the SMTP transport', { timeout: 10_000 }, () => {
       expect(server.state.sessions).toBe(2);
       expect(server.state.messageIds).toEqual([messageId(1), messageId(2), messageId(4)]);
       await vi.waitFor(() => expect(server.state.open).toBe(1), { timeout: 5_000 });
-    } finally {
-      transport.close();
-      await server.close();
-    }
+    });
   });
 
   it('keeps delivering after the server times out its idle sessions (421, then close)', async () => {
-    const server = await startCountingServer();
-    const transport = createSmtpTransport(`${server.url}?maxConnections=3`);
-    try {
+    await withCountingServer('maxConnections=3', async (server, transport) => {
       await sendMany(transport, 6, 6);
       expect(server.state.sessions).toBe(3);
       await server.timeOutSessions();
@@ -246,10 +244,7 @@ describe('the SMTP transport', { timeout: 10_000 }, () => {
       expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toEqual([]);
       expect([...server.state.messageIds].sort()).toEqual(range(1, 12).sort());
       expect(server.state.sessions).toBe(6);
-    } finally {
-      transport.close();
-      await server.close();
-    }
+    });
   });
 
   it('keeps delivering after the server restarts on the same port', async () => {
@@ -272,9 +267,7 @@ describe('the SMTP transport', { timeout: 10_000 }, () => {
   });
 
   it('opens one connection per message with pool=false, and closes each after its message', async () => {
-    const server = await startCountingServer();
-    const transport = createSmtpTransport(`${server.url}?pool=false`);
-    try {
+    await withCountingServer('pool=false', async (server, transport) => {
       await send(transport, 1);
       await send(transport, 2);
       const { outcomes } = await sendMany(transport, 6, 3, 3);
@@ -282,16 +275,11 @@ describe('the SMTP transport', { timeout: 10_000 }, () => {
       expect([...server.state.messageIds].sort()).toEqual(range(1, 8).sort());
       expect(server.state.sessions).toBe(8);
       await vi.waitFor(() => expect(server.state.open).toBe(0), { timeout: 5_000 });
-    } finally {
-      transport.close();
-      await server.close();
-    }
+    });
   });
 
   it('close() ends the idle connections and makes later sends reject with a clear error', async () => {
-    const server = await startCountingServer();
-    const transport = createSmtpTransport(`${server.url}?maxConnections=2`);
-    try {
+    await withCountingServer('maxConnections=2', async (server, transport) => {
       await sendMany(transport, 4, 4);
       expect(server.state.open).toBe(2);
       transport.close();
@@ -299,10 +287,7 @@ describe('the SMTP transport', { timeout: 10_000 }, () => {
       await expect(send(transport, 5)).rejects.toThrow('The SMTP transport is closed.');
       expect(server.state.sessions).toBe(2);
       expect(server.state.messageIds).toHaveLength(4);
-    } finally {
-      transport.close();
-      await server.close();
-    }
+    });
   });
 
   it('close() lets the send that has a connection finish and rejects the sends waiting for one', async () => {
