@@ -26,12 +26,12 @@ export type { EffectReason } from './send-effect.ts';
  * consent) of the claimed sends are read in one query, then each goes to SMTP over the pooled
  * transport. A send's slot is free again once the SMTP server answered; its outcome waits for a
  * group write (RECORD_DELAY_MS, or at once when RECORD_GROUP wait), and no new claim is made
- * while `inFlight` outcomes wait. So at any moment a performer has at most 2 × `inFlight` rows
- * `sending`: at the SMTP server or answered and about to be recorded.
+ * while `inFlight` outcomes are not yet written. So at any moment a performer has fewer than
+ * 2 × `inFlight` rows `sending`: at the SMTP server, or answered and not yet recorded.
  *
  * A send is at most once: a row still `sending` after STALE_SENDING_MINUTES belongs to a
  * performer that stopped between the SMTP server and the record — the server may have accepted
- * the message — so it is marked failed ('interrupted') and never sent again; at most 2 ×
+ * the message — so it is marked failed ('interrupted') and never sent again; fewer than 2 ×
  * `inFlight` sends per performer that was killed. Tasks and attribute updates are performed and recorded in
  * one transaction (a crash rolls both back) and are idempotent, so a stale one goes back to
  * pending.
@@ -303,7 +303,7 @@ async function performOne(deps: Deps, row: EffectRow, checks: SendChecks | undef
 interface Recorder {
   /** Records what became of an effect; resolves once it is committed. */
   record(row: EffectRow, performed: Performed, client?: pg.ClientBase): Promise<Ended>;
-  /** Outcomes waiting for their group write. */
+  /** Outcomes not yet written: waiting for their group write, or in the write under way. */
   backlog(): number;
   /** Writes every outcome waiting now; resolves once they are written. */
   flush(): Promise<void>;
@@ -325,11 +325,14 @@ const RECORDABLE = `(e.status = 'sending' or (e.status = 'failed' and e.outcome-
 function createRecorder(pool: pg.Pool, clock: Clock): Recorder {
   let queue: Array<{ id: string; status: string; outcome: string; resolve: () => void; reject: (error: unknown) => void }> = [];
   let writing: Promise<void> | null = null;
+  /** Outcomes in the write under way. */
+  let inWrite = 0;
   let timer: NodeJS.Timeout | null = null;
   const write = async () => {
     while (queue.length > 0) {
       const batch = queue;
       queue = [];
+      inWrite = batch.length;
       try {
         await pool.query(
           `update scenario_effects e set status = v.status, outcome = v.outcome, done_at = $4, retry_at = null
@@ -340,6 +343,8 @@ function createRecorder(pool: pg.Pool, clock: Clock): Recorder {
         for (const entry of batch) entry.resolve();
       } catch (error) {
         for (const entry of batch) entry.reject(error);
+      } finally {
+        inWrite = 0;
       }
     }
   };
@@ -374,7 +379,7 @@ function createRecorder(pool: pg.Pool, clock: Clock): Recorder {
     });
   };
   return {
-    backlog: () => queue.length,
+    backlog: () => queue.length + inWrite,
     async flush() {
       while (queue.length > 0 || writing) await startWrite();
     },
