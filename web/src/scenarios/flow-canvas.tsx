@@ -137,10 +137,18 @@ function Canvas(props: FlowCanvasProps) {
   const flow = useReactFlow();
   const box = useRef<HTMLDivElement>(null);
   const [moved, bump] = useReducer((n: number) => n + 1, 0);
+  // The sizes React Flow measured, kept with the nodes it is given (a controlled flow): a node
+  // rebuilt without them (new counters, a new selection) would be hidden until measured again,
+  // and its size does not change, so it would not be measured again.
+  const sizes = useRef(new Map<string, { width: number; height: number }>()).current;
   const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
   const [menu, setMenu] = useState<AddMenu | null>(null);
 
   const { nodes, edges, outputsById } = useMemo(() => {
+    const measured = (id: string) => {
+      const size = sizes.get(id);
+      return size ? { measured: size } : {};
+    };
     const placed = placeSteps(scenario, positions);
     const counters = new Map(props.counters.map((counter) => [counter.stepId, counter]));
     const stepProblems = new Map<number, number>();
@@ -156,6 +164,7 @@ function Canvas(props: FlowCanvasProps) {
         id: TRIGGER_NODE,
         type: 'trigger',
         position: positions.get(TRIGGER_NODE) ?? { x: 0, y: 0 },
+        ...measured(TRIGGER_NODE),
         deletable: false,
         data: {
           title: c.trigger,
@@ -169,6 +178,7 @@ function Canvas(props: FlowCanvasProps) {
           id: `step:${step.id}`,
           type: 'step',
           position: placed.get(step.id) ?? { x: 0, y: ROW_HEIGHT },
+          ...measured(`step:${step.id}`),
           deletable: false,
           data: {
             title: step.name ?? step.id,
@@ -317,6 +327,14 @@ function Canvas(props: FlowCanvasProps) {
   const nodesChange = (changes: NodeChange[]) => {
     let changed = false;
     for (const change of changes) {
+      if (change.type === 'dimensions' && change.dimensions) {
+        const known = sizes.get(change.id);
+        if (known?.width !== change.dimensions.width || known?.height !== change.dimensions.height) {
+          sizes.set(change.id, change.dimensions);
+          changed = true;
+        }
+        continue;
+      }
       if (change.type !== 'position' || !change.position) continue;
       positions.set(change.id === TRIGGER_NODE ? TRIGGER_NODE : change.id.slice('step:'.length), change.position);
       changed = true;
