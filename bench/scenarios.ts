@@ -48,7 +48,8 @@ import { DEFAULT_IN_FLIGHT, STALE_SENDING_MINUTES } from '../src/scenarios/runti
 import { enrollCustomers } from '../src/scenarios/runtime/enrollments.ts';
 import { startScenarioReactor } from '../src/scenarios/runtime/reactor.ts';
 import { publishScenario } from '../src/scenarios/scenarios.ts';
-import { prepareScenarioWorkspace } from '../src/scenarios/test-scenario.ts';
+import type { ScenarioDocument } from '../src/scenarios/model.ts';
+import { marketingScenario, prepareScenarioWorkspace } from '../src/scenarios/test-scenario.ts';
 import type { Clock } from '../src/shared/clock.ts';
 import { scheduleWakeJob, startWorker, WORKER_CONNECTIONS } from '../src/worker/worker.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
@@ -133,37 +134,31 @@ try {
   console.log(`customers: ${n(ids.length)} with email + marketing consent in ${s((performance.now() - loadStarted) / 1000)}`);
   await pool.query('vacuum (analyze) customers');
 
-  const publish = async (input: Record<string, unknown>) => {
+  const publish = async (input: ScenarioDocument) => {
     const outcome = await publishScenario({ pool, workspaceId: workspace.id, input, actor: { kind: 'system', label: 'bench' }, clock });
     return outcome.version;
   };
-  const common = {
-    purpose: 'marketing',
-    department: 'marketing',
-    priority: 50,
-    channels: ['email'],
-    reentry: { kind: 'once' },
-    exitRules: [],
-  };
-  await publish({
-    ...common,
-    key: 'bench_latency',
-    name: 'ご来店のお礼',
-    trigger: { kind: 'event', type: 'page_view', where: [{ property: 'page', op: '=', value: 'course' }] },
-    start: 'thanks',
-    steps: [{ kind: 'send', id: 'thanks', channel: 'email', templateId, next: null }],
-  });
-  const timed = await publish({
-    ...common,
-    key: 'bench_timer',
-    name: '一分後のご案内',
-    trigger: { kind: 'event', type: 'survey_answer', where: [] },
-    start: 'pause',
-    steps: [
-      { kind: 'wait', id: 'pause', duration: { minutes: 1 }, next: 'notice' },
-      { kind: 'send', id: 'notice', channel: 'email', templateId, next: null },
-    ],
-  });
+  await publish(
+    marketingScenario({
+      key: 'bench_latency',
+      name: 'ご来店のお礼',
+      trigger: { kind: 'event', type: 'page_view', where: [{ property: 'page', op: '=', value: 'course' }] },
+      start: 'thanks',
+      steps: [{ kind: 'send', id: 'thanks', channel: 'email', templateId, next: null }],
+    }),
+  );
+  const timed = await publish(
+    marketingScenario({
+      key: 'bench_timer',
+      name: '一分後のご案内',
+      trigger: { kind: 'event', type: 'survey_answer', where: [] },
+      start: 'pause',
+      steps: [
+        { kind: 'wait', id: 'pause', duration: { minutes: 1 }, next: 'notice' },
+        { kind: 'send', id: 'notice', channel: 'email', templateId, next: null },
+      ],
+    }),
+  );
 
   // As `kizuna serve` runs them (the worker on a pool of its own).
   const workerPool = createPool({ url: database.url, max: WORKER_CONNECTIONS, applicationName: 'kizuna-worker' });

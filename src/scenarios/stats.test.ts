@@ -11,7 +11,7 @@ import { performPendingEffects } from './runtime/effects.ts';
 import { processSignals } from './runtime/process-signals.ts';
 import { publishScenario } from './scenarios.ts';
 import { isConversion, scenarioFigures, sendLog, stepCounters } from './stats.ts';
-import { prepareScenarioWorkspace } from './test-scenario.ts';
+import { marketingScenario, prepareScenarioWorkspace } from './test-scenario.ts';
 
 /**
  * The console's figures of a scenario at work, counted by hand: three customers view a page and
@@ -26,26 +26,22 @@ let transport: SmtpTransport;
 let workspace: Workspace;
 let scenarioId: string;
 
-const scenario = (templateId: string): ScenarioDocument => ({
-  key: 'welcome',
-  name: 'ようこそ',
-  purpose: 'marketing',
-  department: 'marketing',
-  priority: 50,
-  channels: ['email'],
-  trigger: { kind: 'event', type: 'page_view' },
-  reentry: { kind: 'once' },
-  exitRules: [
-    { kind: 'condition', name: '苦情', condition: { fact: 'events', type: 'support_contact', withinDays: 1 } },
-    { kind: 'left_cell', stage: 'trial' },
-  ],
-  start: 'hello',
-  steps: [
-    { kind: 'send', id: 'hello', channel: 'email', templateId, next: 'pause' },
-    { kind: 'wait', id: 'pause', duration: { days: 2 }, next: 'bye' },
-    { kind: 'send', id: 'bye', channel: 'email', templateId, next: null },
-  ],
-});
+const scenario = (templateId: string): ScenarioDocument =>
+  marketingScenario({
+    key: 'welcome',
+    name: 'ようこそ',
+    trigger: { kind: 'event', type: 'page_view' },
+    exitRules: [
+      { kind: 'condition', name: '苦情', condition: { fact: 'events', type: 'support_contact', withinDays: 1 } },
+      { kind: 'left_cell', stage: 'trial' },
+    ],
+    start: 'hello',
+    steps: [
+      { kind: 'send', id: 'hello', channel: 'email', templateId, next: 'pause' },
+      { kind: 'wait', id: 'pause', duration: { days: 2 }, next: 'bye' },
+      { kind: 'send', id: 'bye', channel: 'email', templateId, next: null },
+    ],
+  });
 
 let eventSeq = 0;
 async function event(customer: string, type: string): Promise<void> {

@@ -22,6 +22,17 @@ import type { ScenarioDocument } from './model.ts';
  * "1" … "4"; `stepUpExample` puts a workspace's own template ids in their place).
  */
 
+/**
+ * A scenario document with the settings most tests and benchmarks share — marketing email of
+ * the marketing department, priority 50, once per customer, no exit rules — and what the caller
+ * gives (key, name, trigger, start, steps; any shared setting too, to differ).
+ */
+export function marketingScenario(
+  document: Pick<ScenarioDocument, 'key' | 'name' | 'trigger' | 'start' | 'steps'> & Partial<ScenarioDocument>,
+): ScenarioDocument {
+  return { purpose: 'marketing', department: 'marketing', priority: 50, channels: ['email'], reentry: { kind: 'once' }, exitRules: [], ...document };
+}
+
 export const STEP_UP_FILE = new URL('../../examples/scenarios/step-up.json', import.meta.url);
 
 /** The example file as written. */

@@ -10,7 +10,7 @@ import { readSenderSettings } from '../messaging/sender-settings.ts';
 import { STALE_SENDING_MINUTES } from '../scenarios/runtime/effects.ts';
 import { enrollCustomer } from '../scenarios/runtime/enrollments.ts';
 import { publishScenario } from '../scenarios/scenarios.ts';
-import { prepareScenarioWorkspace } from '../scenarios/test-scenario.ts';
+import { marketingScenario, prepareScenarioWorkspace } from '../scenarios/test-scenario.ts';
 import { systemClock } from '../shared/clock.ts';
 import { scheduleWakeJob } from './worker.ts';
 
@@ -67,15 +67,9 @@ describe('a worker killed mid-run', () => {
     const published = await publishScenario({
       pool,
       workspaceId: workspace.id,
-      input: {
+      input: marketingScenario({
         key: 'crash_test',
         name: '一分後のご案内',
-        purpose: 'marketing',
-        department: 'marketing',
-        priority: 50,
-        channels: ['email'],
-        reentry: { kind: 'once' },
-        exitRules: [],
         trigger: { kind: 'event', type: 'survey_answer', where: [] },
         start: 'pause',
         steps: [
@@ -83,7 +77,7 @@ describe('a worker killed mid-run', () => {
           { kind: 'send', id: 'notice', channel: 'email', templateId: templateIds[0]!, next: 'mark' },
           { kind: 'update_attribute', id: 'mark', name: 'noticed', value: true, next: null },
         ],
-      },
+      }),
       actor: { kind: 'system', label: 'test' },
       clock: systemClock,
     });

@@ -18,7 +18,7 @@ import { assignTaskToMe, completeTask, listTasks } from '../../tasks/tasks.ts';
 import type { Workspace } from '../../workspaces/workspaces.ts';
 import type { ScenarioDocument } from '../model.ts';
 import { publishScenario } from '../scenarios.ts';
-import { prepareScenarioWorkspace } from '../test-scenario.ts';
+import { marketingScenario, prepareScenarioWorkspace } from '../test-scenario.ts';
 import { INTERRUPTED_NOTE, performPendingEffects } from './effects.ts';
 import { enrollCustomer, type RunnableVersion, runDueSteps } from './enrollments.ts';
 
@@ -39,16 +39,10 @@ let version: RunnableVersion;
 let app: FastifyInstance;
 
 function scenario(templateId: string): ScenarioDocument {
-  return {
+  return marketingScenario({
     key: 'trial_follow_up',
     name: 'お試し後のご案内',
-    purpose: 'marketing',
-    department: 'marketing',
-    priority: 50,
-    channels: ['email'],
     trigger: { kind: 'order', products: ['MNR-AOJ-TRIAL14'] },
-    reentry: { kind: 'once' },
-    exitRules: [],
     start: 'two_days',
     steps: [
       { kind: 'wait', id: 'two_days', duration: { days: 2 }, next: 'hello' },
@@ -56,7 +50,7 @@ function scenario(templateId: string): ScenarioDocument {
       { kind: 'task', id: 'call', department: 'support', title: 'お電話でご様子を伺う', due: { days: 3 }, next: 'mark' },
       { kind: 'update_attribute', id: 'mark', name: 'trial_followed', value: true, next: null },
     ],
-  };
+  });
 }
 
 beforeAll(async () => {

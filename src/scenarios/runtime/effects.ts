@@ -41,7 +41,7 @@ export type { EffectReason } from './send-effect.ts';
 export const MAX_SEND_ATTEMPTS = 5;
 /** A row `sending` longer than this is taken for a crashed performer's. */
 export const STALE_SENDING_MINUTES = 10;
-/** Effects under way at once per performer (default of `inFlight`); a killed performer leaves at most twice as many sends interrupted. */
+/** Effects under way at once per performer (default of `inFlight`); a killed performer leaves fewer than twice as many sends interrupted. */
 export const DEFAULT_IN_FLIGHT = 64;
 /** The wait before retry n (1-based): 5, 10, 20, 40 minutes. */
 export function retryDelayMinutes(attempt: number): number {
@@ -126,7 +126,6 @@ export async function performPendingEffects(params: PerformEffectsParams): Promi
   let after = '0';
   // Claims run on a connection of their own, one statement each (see claimEffects).
   const claimer = await pool.connect();
-  let claimerError: unknown;
   try {
     await claimer.query('set enable_bitmapscan = off');
     while (claimedAll < limit) {
@@ -140,13 +139,13 @@ export async function performPendingEffects(params: PerformEffectsParams): Promi
         await recorder.flush();
         continue;
       }
-      let claimed: EffectRow[];
-      try {
-        claimed = await claimEffects(claimer, { now: clock.now(), workspaceId: params.workspaceId, count: Math.min(free, limit - claimedAll), kinds, after });
-      } catch (error) {
-        claimerError = error;
-        throw error;
-      }
+      const claimed = await claimEffects(claimer, {
+        now: clock.now(),
+        workspaceId: params.workspaceId,
+        count: Math.min(free, limit - claimedAll),
+        kinds,
+        after,
+      });
       if (claimed.length === 0) break;
       after = claimed[claimed.length - 1]!.id;
       claimedAll += claimed.length;
@@ -171,13 +170,11 @@ export async function performPendingEffects(params: PerformEffectsParams): Promi
     await Promise.allSettled(active);
     await recorder.flush();
     await Promise.allSettled(recorded);
-    if (claimerError) claimer.release(claimerError as Error);
-    else {
-      await claimer.query('reset enable_bitmapscan').then(
-        () => claimer.release(),
-        (error: Error) => claimer.release(error),
-      );
-    }
+    // A connection that broke fails its reset too and is destroyed, not returned to the pool.
+    await claimer.query('reset enable_bitmapscan').then(
+      () => claimer.release(),
+      (error: Error) => claimer.release(error),
+    );
   }
   return result;
 }

@@ -141,15 +141,15 @@ export function createSendBatch(deps: SendDeps): SendBatch {
         return notDone('template_not_email', `Template ${template.id} (${template.name}) is a ${template.channel} template, not email.`);
       if (!row.recipient_email) return notDone('no_email_address', `Customer ${row.customer_id} has no email address.`);
       const sender = await senderOf(workspaceId);
-      const reasonText = whyInWords(row.why, await namesOf(workspaceId, row.why), 'ja');
+      const names = await namesOf(workspaceId, row.why);
+      const reasonText = whyInWords(row.why, names, 'ja');
       const marketing = payload.purpose === 'marketing';
       const link = marketing
         ? unsubscribeUrl(deps.publicUrl, unsubscribeToken(deps.secret, { workspaceId, customerId: row.customer_id, issuedAt: deps.clock.now() }))
         : null;
       const timing = row.why.timing;
       const sku = timing.kind === 'effect' ? timing.sku : (row.why.trigger.sku ?? null);
-      const productNames = (await namesOf(workspaceId, row.why)).products;
-      const product = sku ? { sku, name: productNames?.[sku] ?? (timing.kind === 'effect' ? timing.productName : sku) } : null;
+      const product = sku ? { sku, name: names.products?.[sku] ?? (timing.kind === 'effect' ? timing.productName : sku) } : null;
 
       let message: RenderedEmail;
       try {

@@ -1,12 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshWorkspace, isolatedTestDatabase } from '../../../test/support/database.ts';
+import type { PropertyTest } from '../../journey-map/model.ts';
 import { ingest } from '../../journey-map/placement/test-map.ts';
 import { drainJourneyChanges } from '../../journey-map/placement/reactor.ts';
 import { manualClock } from '../../shared/clock.ts';
 import type { Workspace } from '../../workspaces/workspaces.ts';
 import type { ExitRule, ScenarioDocument, ScenarioStep, ScenarioTrigger } from '../model.ts';
 import { publishScenario } from '../scenarios.ts';
-import { prepareScenarioWorkspace, stepUpExample } from '../test-scenario.ts';
+import { marketingScenario, prepareScenarioWorkspace, stepUpExample } from '../test-scenario.ts';
 import { runDueSteps } from './enrollments.ts';
 import { processSignals } from './process-signals.ts';
 import { runScheduledTriggers } from './scheduled-triggers.ts';
@@ -43,22 +44,29 @@ function scenario(
   templateId: string,
   options: { exitRules?: ExitRule[]; steps?: ScenarioStep[]; start?: string; reentry?: ScenarioDocument['reentry'] } = {},
 ): ScenarioDocument {
-  return {
+  return marketingScenario({
     key,
     name: key,
-    purpose: 'marketing',
-    department: 'marketing',
-    priority: 50,
-    channels: ['email'],
     trigger,
-    reentry: options.reentry ?? { kind: 'once' },
-    exitRules: options.exitRules ?? [],
+    ...(options.reentry ? { reentry: options.reentry } : {}),
+    ...(options.exitRules ? { exitRules: options.exitRules } : {}),
     start: options.start ?? 'pause',
     steps: options.steps ?? [
       { kind: 'wait', id: 'pause', duration: { days: 14 }, next: 'hello' },
       { kind: 'send', id: 'hello', channel: 'email', templateId, next: null },
     ],
-  };
+  });
+}
+
+/** A survey follow-up: wait up to 7 days for a survey_answer passing `where`, then thank with `templateId`. */
+function surveyScenario(templateId: string, where: PropertyTest[]): ScenarioDocument {
+  return scenario('survey', { kind: 'event', type: 'page_view' }, templateId, {
+    start: 'answer',
+    steps: [
+      { kind: 'wait_for_event', id: 'answer', type: 'survey_answer', where, timeout: { days: 7 }, next: 'thanks', timeoutNext: null },
+      { kind: 'send', id: 'thanks', channel: 'email', templateId, next: null },
+    ],
+  });
 }
 
 async function publish(workspace: Workspace, document: ScenarioDocument, clock: ReturnType<typeof manualClock>): Promise<string> {
@@ -243,25 +251,7 @@ describe('scenario triggers at runtime', () => {
   it('wait_for_event is woken by the event passing its property tests, not by a non-matching one', async () => {
     const clock = manualClock(START);
     const { workspace, templateIds } = await scenarioWorkspace(clock);
-    await publish(
-      workspace,
-      scenario('survey', { kind: 'event', type: 'page_view' }, templateIds[0]!, {
-        start: 'answer',
-        steps: [
-          {
-            kind: 'wait_for_event',
-            id: 'answer',
-            type: 'survey_answer',
-            where: [{ property: 'felt_effect', op: '=', value: true }],
-            timeout: { days: 7 },
-            next: 'thanks',
-            timeoutNext: null,
-          },
-          { kind: 'send', id: 'thanks', channel: 'email', templateId: templateIds[1]!, next: null },
-        ],
-      }),
-      clock,
-    );
+    await publish(workspace, surveyScenario(templateIds[1]!, [{ property: 'felt_effect', op: '=', value: true }]), clock);
     await event(workspace, clock, 'C-1', 'page_view');
     await processSignals({ pool, clock, workspaceId: workspace.id });
     expect((await enrollmentsOf(workspace, 'C-1'))[0]!.step_id).toBe('answer');
@@ -281,17 +271,7 @@ describe('scenario triggers at runtime', () => {
   it('several signals of one customer in one batch are processed in their order, with other customers at once', async () => {
     const clock = manualClock(START);
     const { workspace, templateIds } = await scenarioWorkspace(clock);
-    await publish(
-      workspace,
-      scenario('survey', { kind: 'event', type: 'page_view' }, templateIds[0]!, {
-        start: 'answer',
-        steps: [
-          { kind: 'wait_for_event', id: 'answer', type: 'survey_answer', where: [], timeout: { days: 7 }, next: 'thanks', timeoutNext: null },
-          { kind: 'send', id: 'thanks', channel: 'email', templateId: templateIds[1]!, next: null },
-        ],
-      }),
-      clock,
-    );
+    await publish(workspace, surveyScenario(templateIds[1]!, []), clock);
     // One batch: C-1 enters, answers (woken by the enrollment its first signal made) and views again (entered before: once);
     // C-2 enters alongside; C-3 answers before it ever entered (nothing to wake), then enters.
     await event(workspace, clock, 'C-1', 'page_view');

@@ -3,7 +3,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import type { Condition } from '../journey/journey-map-types.ts';
 import { RuleReference } from '../journey/rule-editor.tsx';
 import { withExample } from '../journey/workshop-draft.ts';
-import { type Problem, WEEKDAYS } from './scenario-draft.ts';
+import { type Problem, STEP_KINDS, WEEKDAYS } from './scenario-draft.ts';
 
 /**
  * The form fields of the scenario editor's side panels. Each field shows the checker's problems
@@ -55,6 +55,16 @@ function Field({
 }
 
 type ControlProps = { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string };
+
+/** The step kinds as the options of a select, in the console's language. */
+export function StepKindOptions() {
+  const { t } = useI18n();
+  return STEP_KINDS.map((value) => (
+    <option key={value} value={value}>
+      {t.scenarios.kinds[value]}
+    </option>
+  ));
+}
 
 export function TextField(props: {
   label: string;

@@ -30,11 +30,11 @@ import {
   placeProblem,
   ROW_HEIGHT,
   type ScenarioDocument,
-  STEP_KINDS,
   type StepKind,
   type StepOutput,
   stepEdges,
 } from './scenario-draft.ts';
+import { StepKindOptions } from './fields.tsx';
 
 type StepCounter = Schemas['ScenarioStepCounter'];
 
@@ -477,11 +477,7 @@ function AddStepMenu({ menu, onAdd, onCancel }: { menu: AddMenu; onAdd(kind: Ste
       <label className="field">
         <span>{c.addMenuKind}</span>
         <select ref={first} value={kind} onChange={(event) => setKind(event.target.value as StepKind)}>
-          {STEP_KINDS.map((value) => (
-            <option key={value} value={value}>
-              {t.scenarios.kinds[value]}
-            </option>
-          ))}
+          <StepKindOptions />
         </select>
       </label>
       {menu.choices.length > 0 && (

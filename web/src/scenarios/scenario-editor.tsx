@@ -16,9 +16,9 @@ import {
   removeStep,
   renameStep,
   type ScenarioDocument,
-  STEP_KINDS,
   type StepKind,
 } from './scenario-draft.ts';
+import { StepKindOptions } from './fields.tsx';
 import { SettingsForm } from './settings-form.tsx';
 import { StepForm } from './step-form.tsx';
 
@@ -123,11 +123,7 @@ export function ScenarioEditor(props: {
               <label className="field-inline">
                 <span>{c.addKind}</span>
                 <select value={kind} onChange={(event) => setKind(event.target.value as StepKind)}>
-                  {STEP_KINDS.map((value) => (
-                    <option key={value} value={value}>
-                      {t.scenarios.kinds[value]}
-                    </option>
-                  ))}
+                  <StepKindOptions />
                 </select>
               </label>
               <button type="button" className="button" onClick={addStep}>
