@@ -121,6 +121,9 @@ export async function startServer(
         await journeyReactor?.stop();
         await scenarioReactor.stop();
         await worker.stop();
+        // The worker sends no more: its pooled SMTP connections end now (an SMTP server, the
+        // demo's catcher too, waits for open connections before it closes).
+        email?.transport.close();
         await app.close();
         await catcher?.close();
         await database.close();
