@@ -233,6 +233,30 @@ export const WaitForEventStep = z.strictObject({
 export const BranchStep = z.strictObject({ kind: z.literal('branch'), ...stepBase, condition: Condition, thenNext: Next, elseNext: Next });
 export const SplitArm = z.strictObject({ weight: z.number().int().min(1, 'a weight is a whole number of at least 1').max(10_000), next: Next });
 export const SplitStep = z.strictObject({ kind: z.literal('split'), ...stepBase, arms: z.array(SplitArm).min(2).max(10) });
+/** The longest a send may be deferred by the contact rules (a step's deadline). */
+export const MAX_DEFER_DAYS = 30;
+
+/** What a send step does when a rule holds its message back (defer within a deadline, or skip). */
+export const WhenHeld = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('defer'),
+      /** The latest it may go, counted from when it was first due; past it the message is skipped. */
+      within: z
+        .strictObject({ days: z.number().int().min(0).max(MAX_DEFER_DAYS).optional(), hours: z.number().int().min(0).max(MAX_DEFER_DAYS * 24).optional() })
+        .refine((within) => (within.days ?? 0) * 24 + (within.hours ?? 0) > 0, { message: 'a deferral deadline is more than zero: give days or hours' })
+        .refine((within) => (within.days ?? 0) * 24 + (within.hours ?? 0) <= MAX_DEFER_DAYS * 24, {
+          message: `a deferral deadline is at most ${MAX_DEFER_DAYS} days`,
+        }),
+    }),
+    z.strictObject({ kind: z.literal('skip') }),
+  ])
+  .meta({ id: 'WhenHeld', description: 'defer: to the first moment the rules allow, within `within` of when it was due; skip: not sent' });
+export type WhenHeld = z.infer<typeof WhenHeld>;
+
+/** The default of a send step that names none: defer up to 3 days. */
+export const DEFAULT_WHEN_HELD: WhenHeld = { kind: 'defer', within: { days: 3 } };
+
 export const SendStep = z.strictObject({
   kind: z.literal('send'),
   ...stepBase,
@@ -241,6 +265,8 @@ export const SendStep = z.strictObject({
   templateId: z.string().regex(/^[1-9][0-9]{0,17}$/, 'a template id is the number the template list shows, e.g. "12"'),
   /** This message's purpose when it differs from the scenario's. */
   purpose: z.enum(SCENARIO_PURPOSES).optional(),
+  /** What happens when a contact rule holds the message back (a cap, quiet hours, do-not-contact-until); absent: DEFAULT_WHEN_HELD. */
+  whenHeld: WhenHeld.optional(),
   next: Next,
 });
 export const TaskStep = z.strictObject({
@@ -282,6 +308,51 @@ export type StepOf<K extends StepKind> = Extract<ScenarioStep, { kind: K }>;
 
 export const STEP_KINDS = ScenarioStep.options.map((option) => option.shape.kind.value) as StepKind[];
 
+// ─── Measurement (control group) ─────────────────────────────────────────────────────────────
+
+export const MEASUREMENT_METRICS = ['purchase', 'subscription_start', 'continuation', 'revenue', 'kpi'] as const;
+export type MeasurementMetricKind = (typeof MEASUREMENT_METRICS)[number];
+
+export const MeasurementMetric = z
+  .discriminatedUnion('kind', [
+    /** Bought anything within the window after entering. */
+    z.strictObject({ kind: z.literal('purchase') }),
+    /** Started a subscription (定期) within the window. */
+    z.strictObject({ kind: z.literal('subscription_start') }),
+    /** A subscriber still subscribed and delivered once more within the window (continuation to the next delivery). */
+    z.strictObject({ kind: z.literal('continuation') }),
+    /** Revenue per customer within the window (orders' totals). */
+    z.strictObject({ kind: z.literal('revenue') }),
+    /** A KPI of the workspace's KPI tree, measured per customer by its nearest per-customer metric. */
+    z.strictObject({ kind: z.literal('kpi'), kpiId: z.string().regex(/^[1-9][0-9]{0,17}$/, 'a KPI id is the number the KPI list shows') }),
+  ])
+  .meta({ id: 'MeasurementMetric', description: 'The primary metric a scenario is judged on' });
+export type MeasurementMetric = z.infer<typeof MeasurementMetric>;
+
+/**
+ * The measurement plan, declared before the scenario is published: the holdout share, the
+ * primary metric, each customer's measurement window from entry, how long entries are counted
+ * (the experiment's run), the minimum effect worth detecting (percentage points for a rate, yen
+ * for revenue), and optional variance reduction (CUPED, revenue only). The result is judged once,
+ * at the end of the run plus one window: no peeking.
+ */
+export const MeasurementPlan = z
+  .strictObject({
+    /** The share of entrants held out (percent, 0–50); 0: no holdout. */
+    holdoutPercent: z.number().int().min(0).max(50),
+    metric: MeasurementMetric,
+    /** Each customer's window from entry, in days. */
+    windowDays: z.number().int().min(1).max(365),
+    /** Entries during this many days from the first publish are measured; judged at its end plus one window. */
+    runDays: z.number().int().min(1).max(730),
+    /** The smallest effect worth detecting: percentage points (a rate) or yen per customer (revenue). */
+    minimumDetectableEffect: z.number().positive().max(1_000_000),
+    /** CUPED with the pre-period spend (the same window length before entry) as the covariate; revenue only. */
+    cuped: z.boolean().optional(),
+  })
+  .meta({ id: 'MeasurementPlan', description: 'The control group and how the scenario is measured (docs/measurement.md)' });
+export type MeasurementPlan = z.infer<typeof MeasurementPlan>;
+
 // ─── The document ───────────────────────────────────────────────────────────────────────────
 
 export const ScenarioDocument = z
@@ -299,6 +370,8 @@ export const ScenarioDocument = z
     trigger: ScenarioTrigger,
     reentry: ReentryRule,
     exitRules: z.array(ExitRule).max(20),
+    /** The control group and how the scenario is judged; absent: no holdout, not measured. */
+    measurement: MeasurementPlan.optional(),
     /** The id of the first step. */
     start: StepId,
     steps: z.array(ScenarioStep).min(1).max(MAX_STEPS),

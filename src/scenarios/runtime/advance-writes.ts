@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Advance, StepEffect } from '../interpreter.ts';
+import { DEFAULT_WHEN_HELD } from '../model.ts';
 import type { RunnableVersion, ScheduleWake, TriggerRecord } from './enrollments.ts';
 
 /** One enrollment's advance to write: the interpreter's answer and what it ran for. */
@@ -9,6 +10,24 @@ export interface AdvanceToWrite {
   version: RunnableVersion;
   trigger: TriggerRecord;
   result: Advance;
+  /** The enrollment's arm (default treatment): a holdout or the global control group gets no messages. */
+  arm?: EnrollmentArm;
+}
+
+export const ENROLLMENT_ARMS = ['treatment', 'holdout', 'global_control'] as const;
+/** treatment: gets the messages; holdout: the scenario's control group; global_control: the workspace's (no marketing at all). */
+export type EnrollmentArm = (typeof ENROLLMENT_ARMS)[number];
+
+/**
+ * Whether an effect is withheld from a customer in a control group: a holdout gets none of the
+ * scenario's marketing messages or tasks (transactional messages are never withheld: what the
+ * customer must know about an order); the global control group gets no marketing at all.
+ * Attribute updates are data, not contact: they happen for every arm.
+ */
+export function withheld(arm: EnrollmentArm, effect: StepEffect, scenarioPurpose: 'marketing' | 'transactional'): boolean {
+  if (arm === 'treatment' || effect.kind === 'update_attribute') return false;
+  const purpose = effect.kind === 'send' ? effect.purpose : scenarioPurpose;
+  return purpose === 'marketing';
 }
 
 /**
@@ -66,10 +85,15 @@ export async function applyAdvances(client: pg.ClientBase, items: readonly Advan
   const effects = items.flatMap((item) => item.result.effects.map((effect) => ({ item, effect })));
   if (effects.length > 0) {
     await client.query(
-      `insert into scenario_effects (workspace_id, key, enrollment_id, customer_id, step_id, kind, payload, why, created_at)
-       select f.workspace_id, f.key, f.enrollment_id, f.customer_id, f.step_id, f.kind, f.payload, f.why, $9
-         from unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[])
-              with ordinality as f(workspace_id, key, enrollment_id, customer_id, step_id, kind, payload, why, n)
+      `insert into scenario_effects (workspace_id, key, enrollment_id, customer_id, step_id, kind, payload, why, created_at, status, outcome, done_at)
+       select f.workspace_id, f.key, f.enrollment_id, f.customer_id, f.step_id, f.kind, f.payload, f.why, $9,
+              case when f.arm is null then 'pending' else 'not_done' end,
+              case when f.arm is null then null
+                   else jsonb_build_object('reason', f.arm, 'message', case when f.arm = 'holdout' then 'In the scenario''s holdout (control) group: travels the path without the message.'
+                                                                     else 'In the workspace''s global control group: no marketing contact.' end) end,
+              case when f.arm is null then null else $9 end
+         from unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $10::text[])
+              with ordinality as f(workspace_id, key, enrollment_id, customer_id, step_id, kind, payload, why, arm, n)
         order by f.n
        on conflict (key) do nothing`,
       [
@@ -79,9 +103,13 @@ export async function applyAdvances(client: pg.ClientBase, items: readonly Advan
         effects.map(({ item }) => item.customerId),
         effects.map(({ effect }) => effect.stepId),
         effects.map(({ effect }) => effect.kind),
-        effects.map(({ effect }) => JSON.stringify(payloadOf(effect))),
+        effects.map(({ item, effect }) => JSON.stringify(payloadOf(item, effect))),
         effects.map(({ item, effect }) => JSON.stringify(whyOf(item, effect))),
         now,
+        effects.map(({ item, effect }) => {
+          const arm = item.arm ?? 'treatment';
+          return withheld(arm, effect, item.version.document.purpose) ? arm : null;
+        }),
       ],
     );
   }
@@ -96,6 +124,7 @@ export async function applyAdvances(client: pg.ClientBase, items: readonly Advan
     }
     const written = new Map<string, Set<StepEffect['kind']>>();
     for (const { item, effect } of effects) {
+      if (withheld(item.arm ?? 'treatment', effect, item.version.document.purpose)) continue;
       const kinds = written.get(item.workspaceId) ?? new Set();
       kinds.add(effect.kind);
       written.set(item.workspaceId, kinds);
@@ -104,8 +133,20 @@ export async function applyAdvances(client: pg.ClientBase, items: readonly Advan
   }
 }
 
-function payloadOf(effect: StepEffect): Record<string, unknown> {
+/**
+ * An effect's payload: what the performer needs. A send carries what the contact rules decide
+ * on (department, priority, the step's rule for held messages); a task its purpose and priority
+ * (it counts as a contact).
+ */
+function payloadOf(item: AdvanceToWrite, effect: StepEffect): Record<string, unknown> {
   const { key: _key, stepId: _stepId, kind: _kind, ...payload } = effect;
+  const { document } = item.version;
+  if (effect.kind === 'send') {
+    const step = document.steps.find((candidate) => candidate.id === effect.stepId);
+    const whenHeld = step?.kind === 'send' ? (step.whenHeld ?? DEFAULT_WHEN_HELD) : DEFAULT_WHEN_HELD;
+    return { ...payload, department: document.department, priority: document.priority, whenHeld };
+  }
+  if (effect.kind === 'task') return { ...payload, purpose: document.purpose, priority: document.priority };
   return payload;
 }
 

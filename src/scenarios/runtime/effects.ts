@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import type { DB } from '../../db/schema.ts';
 import { withTransaction } from '../../db/transaction.ts';
+import { type GovernedSend, governSends, recordContact, releaseContacts } from '../../governance/govern.ts';
 import { noteJourneyChanges } from '../../journey-map/changes.ts';
 import { createEmailRenderer, type EmailRenderer } from '../../messaging/render.ts';
 import type { SendChecks } from '../../messaging/send-email.ts';
@@ -9,6 +10,7 @@ import type { SmtpTransport } from '../../messaging/smtp.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { assertNever } from '../../shared/errors.ts';
 import type { StepEffect } from '../interpreter.ts';
+import { DEFAULT_WHEN_HELD, type ScenarioPurpose, type WhenHeld } from '../model.ts';
 import { createSendBatch, type Performed, type SendBatch, type SendRow } from './send-effect.ts';
 
 export type { EffectReason } from './send-effect.ts';
@@ -80,14 +82,19 @@ export interface PerformEffectsOutcome {
   failed: number;
   /** Sends the SMTP server deferred: back to pending, tried again after their retry_at. */
   retried: number;
+  /** Sends a contact rule deferred (pending again until the moment the rules allow). */
+  deferred: number;
+  /** Sends a contact rule held back for good (not_done: capped, quiet hours, complaint, do not contact). */
+  skipped: number;
 }
 
 interface EffectRow extends SendRow {
   kind: StepEffect['kind'];
   attempts: number;
+  created_at: Date;
 }
 
-type Ended = 'done' | 'not_done' | 'failed' | 'retried';
+type Ended = 'done' | 'not_done' | 'failed' | 'retried' | 'deferred' | 'skipped';
 
 /**
  * Performs pending effects due by `clock` (a deferred send waits for its retry_at), each once;
@@ -102,7 +109,7 @@ export async function performPendingEffects(params: PerformEffectsParams): Promi
   if (transport && (params.secret === undefined || params.publicUrl === undefined))
     throw new Error('performPendingEffects: a transport needs secret and publicUrl');
   const kinds = (params.kinds ?? [...LOCAL_EFFECT_KINDS, 'send']).filter((kind) => kind !== 'send' || transport);
-  const result: PerformEffectsOutcome = { done: 0, notDone: 0, failed: 0, retried: 0 };
+  const result: PerformEffectsOutcome = { done: 0, notDone: 0, failed: 0, retried: 0, deferred: 0, skipped: 0 };
   result.failed += await settleStaleEffects(pool, clock.now(), params.workspaceId);
   if (kinds.length === 0) return result;
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
@@ -116,6 +123,8 @@ export async function performPendingEffects(params: PerformEffectsParams): Promi
     if (ended === 'done') result.done++;
     else if (ended === 'not_done') result.notDone++;
     else if (ended === 'failed') result.failed++;
+    else if (ended === 'deferred') result.deferred++;
+    else if (ended === 'skipped') result.skipped++;
     else result.retried++;
   };
   let claimedAll = 0;
@@ -149,12 +158,24 @@ export async function performPendingEffects(params: PerformEffectsParams): Promi
       if (claimed.length === 0) break;
       after = claimed[claimed.length - 1]!.id;
       claimedAll += claimed.length;
-      const checks = sends ? sends.check(claimed.filter((row) => row.kind === 'send')) : Promise.resolve(new Map<string, SendChecks>());
-      // Read before any of them is sent; a failure to read them fails (and retries) each.
+      // The contact rules decide first (send now, defer, skip; under the customers' locks), then the
+      // send-time checks of those that go are read — before any of them is sent; a failure of
+      // either retries each.
+      const claimedSends = claimed.filter((row) => row.kind === 'send');
+      const held = new Map<string, Ended>();
+      const checks = sends
+        ? governClaimed(pool, claimedSends, clock.now()).then((decided) => {
+            for (const [id, ended] of decided) held.set(id, ended);
+            return sends.check(claimedSends.filter((row) => !held.has(row.id)));
+          })
+        : Promise.resolve(new Map<string, SendChecks>());
       await checks.catch(() => {});
       for (const row of claimed) {
         const job: Promise<void> = checks
-          .then((found) => performOne({ pool, clock, sends, recorder }, row, found.get(row.id)))
+          .then((found) => {
+            const ended = held.get(row.id);
+            return ended ? { ended } : performOne({ pool, clock, sends, recorder }, row, found.get(row.id));
+          })
           // Before any mail left (a database error, a lost connection to PostgreSQL): try again later.
           .catch((error: unknown) => ({ performed: { status: 'retry', outcome: { error: (error as Error).message } } as Performed }))
           .then((answer) => {
@@ -217,7 +238,7 @@ async function claimEffects(
        ), claimed as (
          update scenario_effects e set status = 'sending', claimed_at = $1, attempts = e.attempts + 1
            from picked where e.id = picked.id
-         returning e.id, e.workspace_id, e.key, e.customer_id, e.kind, e.payload, e.why, e.attempts
+         returning e.id, e.workspace_id, e.key, e.customer_id, e.kind, e.payload, e.why, e.attempts, e.created_at
        )
        select c.*, r.name as recipient_name, r.email as recipient_email
          from claimed c
@@ -272,6 +293,19 @@ async function performOne(deps: Deps, row: EffectRow, checks: SendChecks | undef
           ],
         );
         const { rows } = await client.query<{ id: string }>('select id from tasks where effect_key = $1', [row.key]);
+        // A task for people reaches the customer too (a call, a visit): it counts towards the caps.
+        const contact = payload as { purpose?: ScenarioPurpose; priority?: number };
+        await recordContact(client, {
+          workspaceId: row.workspace_id,
+          customerId: row.customer_id,
+          at: deps.clock.now(),
+          channel: 'task',
+          purpose: contact.purpose ?? 'marketing',
+          department: payload.department,
+          priority: contact.priority ?? DEFAULT_PRIORITY,
+          effectId: row.id,
+          scenarioId: row.why.scenarioId,
+        });
         return { ended: await deps.recorder.record(row, { status: 'done', outcome: { taskId: rows[0]!.id } }, client) };
       });
     case 'update_attribute':
@@ -336,6 +370,11 @@ function createRecorder(pool: pg.Pool, clock: Clock): Recorder {
              from unnest($1::bigint[], $2::text[], $3::jsonb[]) as v(id, status, outcome)
             where e.id = v.id and ${RECORDABLE}`,
           [batch.map((entry) => entry.id), batch.map((entry) => entry.status), batch.map((entry) => entry.outcome), clock.now()],
+        );
+        // Sends that did not go out (no consent, suppressed, rejected) contacted nobody: their places in the ledger are freed.
+        await releaseContacts(
+          pool,
+          batch.filter((entry) => entry.status !== 'done').map((entry) => entry.id),
         );
         for (const entry of batch) entry.resolve();
       } catch (error) {
@@ -403,4 +442,41 @@ function createRecorder(pool: pg.Pool, clock: Clock): Recorder {
       return 'retried';
     },
   };
+}
+
+/** The priority of a send written before scenarios carried theirs into the effect. */
+const DEFAULT_PRIORITY = 50;
+
+/**
+ * The contact rules' decisions for claimed sends (governSends, per workspace): the ones held back
+ * (deferred or skipped; already written by the decision's transaction) with how they ended. A
+ * send's channel, purpose, department, priority and the step's rule for held messages travel in
+ * its payload (older effects without them: marketing, priority 50, deferred up to 3 days).
+ */
+async function governClaimed(pool: pg.Pool, rows: readonly EffectRow[], now: Date): Promise<Map<string, Ended>> {
+  const held = new Map<string, Ended>();
+  const byWorkspace = new Map<string, GovernedSend[]>();
+  for (const row of rows) {
+    const payload = row.payload as { channel?: 'email'; purpose?: ScenarioPurpose; department?: GovernedSend['department']; priority?: number; whenHeld?: WhenHeld };
+    const send: GovernedSend = {
+      effectId: row.id,
+      customerId: row.customer_id,
+      channel: payload.channel ?? 'email',
+      purpose: payload.purpose ?? 'marketing',
+      department: payload.department ?? 'marketing',
+      priority: payload.priority ?? DEFAULT_PRIORITY,
+      scenarioId: row.why.scenarioId ?? null,
+      dueAt: row.created_at,
+      whenHeld: payload.whenHeld ?? DEFAULT_WHEN_HELD,
+    };
+    byWorkspace.set(row.workspace_id, [...(byWorkspace.get(row.workspace_id) ?? []), send]);
+  }
+  for (const [workspaceId, sends] of byWorkspace) {
+    const { decisions } = await governSends(pool, { workspaceId, sends, now });
+    for (const [effectId, decision] of decisions) {
+      if (decision.kind === 'defer') held.set(effectId, 'deferred');
+      else if (decision.kind === 'skip') held.set(effectId, 'skipped');
+    }
+  }
+  return held;
 }

@@ -4,7 +4,8 @@ import type { PropertyTest } from '../../journey-map/model.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { type Advance, advance, type EnrollmentState, newEnrollment, type StepEffect, type Timing, type Wake } from '../interpreter.ts';
 import { ScenarioDocument, type TriggerKind } from '../model.ts';
-import { type AdvanceToWrite, applyAdvances } from './advance-writes.ts';
+import { armFor } from '../../measurement/assignment.ts';
+import { type AdvanceToWrite, applyAdvances, type EnrollmentArm } from './advance-writes.ts';
 import { loadStepContexts } from './step-context.ts';
 
 export { loadStepContext } from './step-context.ts';
@@ -53,6 +54,8 @@ export interface EnrollOutcome {
   reason?: string;
   enrollmentId?: string;
   advance?: Advance;
+  /** The arm it entered in (treatment, holdout, global control). */
+  arm?: EnrollmentArm;
 }
 
 /** A wake-up to schedule: the enrollment, the step it waits in, when. */
@@ -156,10 +159,26 @@ export async function enrollCustomers(
   });
   if (admitted.length === 0) return outcomes;
   const initial = newEnrollment('0', now);
+  // The arm, fixed at entry (src/measurement/assignment.ts): the global control group, the scenario's holdout, or treatment.
+  const { rows: ruleRows } = await client.query<{ percent: number | null }>(
+    `select (document->>'globalControlPercent')::int as percent from contact_rules where workspace_id = $1`,
+    [workspaceId],
+  );
+  const globalControlPercent = ruleRows[0]?.percent ?? 0;
+  const arms = admitted.map(({ request }) =>
+    armFor({
+      workspaceId,
+      scenarioId: request.version.scenarioId,
+      customerId: request.customerId,
+      purpose: request.version.document.purpose,
+      holdoutPercent: request.version.document.measurement?.holdoutPercent ?? 0,
+      globalControlPercent,
+    }),
+  );
   const { rows: inserted } = await client.query<{ id: string; n: string }>(
-    `insert into scenario_enrollments (workspace_id, scenario_id, version, customer_id, status, step_id, visit, since, timing, trigger, entered_at)
-     select $1, x.s, x.v, x.c, 'active', null, 0, $5, $6, x.t, $5
-       from unnest($2::bigint[], $3::int[], $4::bigint[], $7::jsonb[]) with ordinality as x(s, v, c, t, n)
+    `insert into scenario_enrollments (workspace_id, scenario_id, version, customer_id, status, step_id, visit, since, timing, trigger, entered_at, arm)
+     select $1, x.s, x.v, x.c, 'active', null, 0, $5, $6, x.t, $5, x.a
+       from unnest($2::bigint[], $3::int[], $4::bigint[], $7::jsonb[], $8::text[]) with ordinality as x(s, v, c, t, a, n)
       order by x.n
      returning id, scenario_id::text || ':' || customer_id::text as n`,
     [
@@ -170,8 +189,10 @@ export async function enrollCustomers(
       now,
       initial.timing,
       admitted.map(({ request }) => JSON.stringify(request.trigger)),
+      arms,
     ],
   );
+  const armOf = new Map(admitted.map(({ index }, i) => [index, arms[i]!]));
   const ids = new Map(inserted.map((row) => [row.n, row.id]));
   const groups = new Map<string, Array<{ index: number; request: EnrollmentRequest; enrollmentId: string }>>();
   for (const { index, request } of admitted) {
@@ -192,8 +213,9 @@ export async function enrollCustomers(
     group.forEach(({ index, request, enrollmentId }, i) => {
       const state: EnrollmentState = { ...initial, id: enrollmentId };
       const result = advance(version.document, state, { kind: 'enter', triggerAt: request.trigger.at }, contexts[i]!);
-      writes.push({ workspaceId, customerId: request.customerId, version, trigger: request.trigger, result });
-      outcomes[index] = { enrolled: true, enrollmentId, advance: result };
+      const arm = armOf.get(index)!;
+      writes.push({ workspaceId, customerId: request.customerId, version, trigger: request.trigger, result, arm });
+      outcomes[index] = { enrolled: true, enrollmentId, advance: result, arm };
     });
   }
   await applyAdvances(client, writes, now, params.schedule);
@@ -214,11 +236,12 @@ interface EnrollmentRow {
   exit_reason: string | null;
   trigger: TriggerRecord;
   timezone: string;
+  arm: EnrollmentArm;
 }
 
 /** An enrollment's columns (its version's document is read once per version: loadDocuments). */
 const ENROLLMENT_COLUMNS = `e.id, e.workspace_id, e.scenario_id, e.version, e.customer_id, e.status, e.step_id, e.visit, e.since, e.timing,
-            e.exit_reason, e.trigger, w.timezone
+            e.exit_reason, e.trigger, w.timezone, e.arm
        from scenario_enrollments e
        join workspaces w on w.id = e.workspace_id`;
 
@@ -328,7 +351,7 @@ async function advanceLocked(
       };
       const result = advance(document, state, wakeOf(row), contexts[i]!);
       results.set(row.id, result);
-      if (!result.stale) writes.push({ workspaceId: row.workspace_id, customerId: row.customer_id, version, trigger: row.trigger, result });
+      if (!result.stale) writes.push({ workspaceId: row.workspace_id, customerId: row.customer_id, version, trigger: row.trigger, result, arm: row.arm });
     });
   }
   await applyAdvances(client, writes, now, schedule);

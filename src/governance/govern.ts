@@ -1,0 +1,394 @@
+import type pg from 'pg';
+import type { Department } from '../charter/types.ts';
+import { isValidTimezone } from '../shared/time.ts';
+import { decide } from './decide.ts';
+import {
+  type Candidate,
+  type ContactChannel,
+  type ContactPurpose,
+  type ContactRules,
+  type CustomerFacts,
+  type Decision,
+  type LedgerContact,
+  type RuleRef,
+  windowMinutes,
+} from './model.ts';
+import { readContactRules } from './rules-store.ts';
+
+/**
+ * Governance for a batch of messages about to go out (a performer's claim): for each, send now,
+ * defer until …, skip because …, possibly displacing lower-priority messages already deferred.
+ *
+ * Atomic per customer: one transaction takes a transaction-scoped advisory lock on every
+ * (workspace, customer) of the batch — all in one statement, in key order, so two workers never
+ * wait for each other in a cycle — then reads those customers' ledgers and facts, decides in
+ * memory (decide.ts, pure), and writes the ledger, the decisions and the held-back effects before
+ * it commits. A second worker deciding for the same customer waits for the lock and then sees
+ * the first one's contacts: together they can never break a cap.
+ */
+
+/** A message about to go out. */
+export interface GovernedSend extends Omit<Candidate, 'effectId'> {
+  /** The scenario effect (scenario_effects.id). */
+  effectId: string;
+  customerId: string;
+}
+
+export interface GovernOutcome {
+  /** The decision per effect id. */
+  decisions: Map<string, Decision>;
+  /** Effects displaced (deferred messages of lower priority, put back to be decided again). */
+  displaced: number;
+}
+
+/** The note of a held-back effect: what it says in the send log (its outcome) and why. */
+export function heldOutcome(decision: Exclude<Decision, { kind: 'send' }>): Record<string, unknown> {
+  if (decision.kind === 'defer')
+    return { governance: { decision: 'deferred', until: decision.until.toISOString(), rule: decision.rule }, message: `Deferred until ${decision.until.toISOString()} by ${ruleLabel(decision.rule)}.` };
+  return {
+    reason: skipReason(decision.rule),
+    message: `Skipped (${decision.why === 'deadline' ? 'the rules allow no moment before the step’s deadline' : decision.why === 'complaint' ? 'support is handling a complaint' : 'the step skips held messages'}): ${ruleLabel(decision.rule)}.`,
+    governance: { decision: 'skipped', rule: decision.rule, why: decision.why },
+  };
+}
+
+/** The effect reason (status not_done) of a skip. */
+export function skipReason(rule: RuleRef): 'capped' | 'quiet_hours' | 'complaint' | 'do_not_contact' {
+  return rule.kind === 'cap' ? 'capped' : rule.kind;
+}
+
+/** The rule in a few English words (logs, messages; the console says it in its own words). */
+export function ruleLabel(rule: RuleRef): string {
+  switch (rule.kind) {
+    case 'cap':
+      return `the cap "${rule.name}" (${rule.id})`;
+    case 'quiet_hours':
+      return `the quiet hours of ${rule.channel}`;
+    case 'complaint':
+      return 'a complaint support is handling';
+    case 'do_not_contact':
+      return `do not contact until ${rule.until}`;
+  }
+}
+
+/** The longest span the rules look back (the longest cap window; 0 without caps). */
+export function lookBackMinutes(rules: ContactRules): number {
+  return Math.max(0, ...rules.caps.map((cap) => windowMinutes(cap.window)));
+}
+
+/**
+ * Decides for `sends` (one workspace) under the per-customer locks, in one transaction of its
+ * own, and writes what follows: ledger rows for messages sent now (state 'sent', at `now`) and
+ * for deferred ones (state 'scheduled', at the moment deferred to), decisions for every message
+ * held back or displaced, and the held-back effects (deferred: pending again with retry_at; skipped:
+ * not_done). Messages of one customer are decided highest priority first.
+ */
+export async function governSends(pool: pg.Pool, params: { workspaceId: string; sends: readonly GovernedSend[]; now: Date }): Promise<GovernOutcome> {
+  const { workspaceId, sends, now } = params;
+  const decisions = new Map<string, Decision>();
+  if (sends.length === 0) return { decisions, displaced: 0 };
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    const outcome = await governLocked(client, { workspaceId, sends, now, decisions });
+    await client.query('commit');
+    return outcome;
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Takes the contact locks of these customers of a workspace (transaction-scoped), in one statement, in key order. */
+export async function lockContacts(client: pg.ClientBase, workspaceId: string, customerIds: readonly string[]): Promise<void> {
+  await client.query(
+    `select pg_advisory_xact_lock(k.h)
+       from (select distinct hashtextextended('contact:' || $1::text || ':' || c, 0) as h from unnest($2::text[]) as c order by h) k`,
+    [workspaceId, [...new Set(customerIds)]],
+  );
+}
+
+interface FactsRow {
+  id: string;
+  tz: string | null;
+  dnc: string | null;
+  complaint: boolean;
+}
+
+/** Reads the facts the decisions need for these customers (their ledgers from `since`, time zones, do-not-contact, complaints). */
+export async function loadCustomerFacts(
+  client: pg.ClientBase,
+  params: { workspaceId: string; customerIds: readonly string[]; rules: ContactRules; workspaceTimezone: string; now: Date; withLedger?: boolean },
+): Promise<Map<string, CustomerFacts>> {
+  const { workspaceId, rules, now } = params;
+  const ids = [...new Set(params.customerIds)];
+  const defaultZone = rules.timezone ?? params.workspaceTimezone;
+  const { rows } = await client.query<FactsRow>(
+    `select c.id::text, c.attributes->>$3 as tz, c.attributes->>$4 as dnc,
+            (coalesce((select e.type = $5 from events e
+                        where e.customer_id = c.id and e.workspace_id = $1 and e.type in ($5, $6)
+                        order by e.occurred_at desc, e.id desc limit 1), false)
+             or ($7 and exists (select 1 from tasks t
+                                 where t.workspace_id = $1 and t.status = 'open' and t.department = 'support' and t.customer_id = c.id))) as complaint
+       from customers c where c.workspace_id = $1 and c.id = any($2::bigint[])`,
+    [workspaceId, ids, rules.timezoneAttribute, rules.doNotContactAttribute, rules.complaints.openEvent, rules.complaints.closeEvent, rules.complaints.openSupportTask],
+  );
+  const facts = new Map<string, CustomerFacts>();
+  for (const row of rows) {
+    const dnc = row.dnc ? new Date(row.dnc.length === 10 ? `${row.dnc}T00:00:00Z` : row.dnc) : null;
+    facts.set(row.id, {
+      timezone: row.tz && isValidTimezone(row.tz) ? row.tz : defaultZone,
+      complaintOpen: row.complaint,
+      doNotContactUntil: dnc && !Number.isNaN(dnc.getTime()) ? dnc : null,
+      contacts: [],
+    });
+  }
+  const back = lookBackMinutes(rules);
+  if (back > 0 && params.withLedger !== false) {
+    const since = new Date(now.getTime() - back * 60_000);
+    const { rows: contacts } = await client.query<{
+      customer_id: string;
+      id: string;
+      effect_id: string | null;
+      at: Date;
+      channel: ContactChannel;
+      purpose: ContactPurpose;
+      department: Department;
+      priority: number;
+      state: 'sent' | 'scheduled';
+      scenario_id: string | null;
+    }>(
+      `select customer_id::text, id::text, effect_id::text, at, channel, purpose, department, priority, state, scenario_id::text
+         from contact_ledger where workspace_id = $1 and customer_id = any($2::bigint[]) and at >= $3
+        order by customer_id, at, id`,
+      [workspaceId, ids, since],
+    );
+    for (const row of contacts) {
+      const found = facts.get(row.customer_id);
+      if (!found) continue;
+      (found.contacts as LedgerContact[]).push({
+        id: row.id,
+        effectId: row.effect_id,
+        at: row.at,
+        channel: row.channel,
+        purpose: row.purpose,
+        department: row.department,
+        priority: row.priority,
+        state: row.state,
+        scenarioId: row.scenario_id,
+      });
+    }
+  }
+  return facts;
+}
+
+async function governLocked(
+  client: pg.ClientBase,
+  params: { workspaceId: string; sends: readonly GovernedSend[]; now: Date; decisions: Map<string, Decision> },
+): Promise<GovernOutcome> {
+  const { workspaceId, sends, now, decisions } = params;
+  await lockContacts(
+    client,
+    workspaceId,
+    sends.map((send) => send.customerId),
+  );
+  const { rules, workspaceTimezone } = await readContactRules(client, workspaceId);
+  const facts = await loadCustomerFacts(client, {
+    workspaceId,
+    customerIds: sends.map((send) => send.customerId),
+    rules,
+    workspaceTimezone,
+    now,
+  });
+  const ordered = [...sends].sort((a, b) => b.priority - a.priority || a.dueAt.getTime() - b.dueAt.getTime() || Number(a.effectId) - Number(b.effectId));
+  const ledgerWrites: Array<{ send: GovernedSend; at: Date; state: 'sent' | 'scheduled' }> = [];
+  const displacedRows: Array<{ contact: LedgerContact; by: GovernedSend }> = [];
+  for (const send of ordered) {
+    const customer = facts.get(send.customerId) ?? { timezone: rules.timezone ?? workspaceTimezone, complaintOpen: false, doNotContactUntil: null, contacts: [] };
+    const decision = decide(rules, customer, send, now);
+    decisions.set(send.effectId, decision);
+    let contacts = customer.contacts.filter((contact) => contact.effectId !== send.effectId);
+    if (decision.kind === 'send') {
+      if (decision.displaced.length > 0) {
+        const gone = new Set(decision.displaced.map((contact) => contact.id));
+        contacts = contacts.filter((contact) => !gone.has(contact.id));
+        for (const contact of decision.displaced) displacedRows.push({ contact, by: send });
+      }
+      ledgerWrites.push({ send, at: now, state: 'sent' });
+      contacts.push(ledgerContact(send, now, 'sent'));
+    } else if (decision.kind === 'defer') {
+      ledgerWrites.push({ send, at: decision.until, state: 'scheduled' });
+      contacts.push(ledgerContact(send, decision.until, 'scheduled'));
+    }
+    facts.set(send.customerId, { ...customer, contacts });
+  }
+  await writeOutcome(client, { workspaceId, now, sends, decisions, ledgerWrites, displacedRows });
+  return { decisions, displaced: displacedRows.length };
+}
+
+function ledgerContact(send: GovernedSend, at: Date, state: 'sent' | 'scheduled'): LedgerContact {
+  return {
+    id: `new:${send.effectId}`,
+    effectId: send.effectId,
+    at,
+    channel: send.channel,
+    purpose: send.purpose,
+    department: send.department,
+    priority: send.priority,
+    state,
+    scenarioId: send.scenarioId,
+  };
+}
+
+async function writeOutcome(
+  client: pg.ClientBase,
+  params: {
+    workspaceId: string;
+    now: Date;
+    sends: readonly GovernedSend[];
+    decisions: Map<string, Decision>;
+    ledgerWrites: ReadonlyArray<{ send: GovernedSend; at: Date; state: 'sent' | 'scheduled' }>;
+    displacedRows: ReadonlyArray<{ contact: LedgerContact; by: GovernedSend }>;
+  },
+): Promise<void> {
+  const { workspaceId, now, decisions, ledgerWrites, displacedRows } = params;
+  // Ledger rows: one per effect (a deferred message coming back replaces its own place).
+  const skippedIds = params.sends.filter((send) => decisions.get(send.effectId)?.kind === 'skip').map((send) => send.effectId);
+  if (ledgerWrites.length > 0) {
+    const sorted = [...ledgerWrites].sort((a, b) => Number(a.send.effectId) - Number(b.send.effectId));
+    await client.query(
+      `insert into contact_ledger (workspace_id, customer_id, at, channel, purpose, department, priority, state, effect_id, scenario_id)
+       select $1, v.customer_id, v.at, v.channel, v.purpose, v.department, v.priority, v.state, v.effect_id, v.scenario_id
+         from unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::bigint[], $10::bigint[])
+              as v(customer_id, at, channel, purpose, department, priority, state, effect_id, scenario_id)
+       on conflict (effect_id) do update set at = excluded.at, state = excluded.state, priority = excluded.priority`,
+      [
+        workspaceId,
+        sorted.map((write) => write.send.customerId),
+        sorted.map((write) => write.at),
+        sorted.map((write) => write.send.channel),
+        sorted.map((write) => write.send.purpose),
+        sorted.map((write) => write.send.department),
+        sorted.map((write) => write.send.priority),
+        sorted.map((write) => write.state),
+        sorted.map((write) => write.send.effectId),
+        sorted.map((write) => write.send.scenarioId),
+      ],
+    );
+  }
+  if (skippedIds.length > 0) await client.query('delete from contact_ledger where effect_id = any($1::bigint[])', [skippedIds]);
+  // Decisions: every message held back, and every one displaced.
+  const held = params.sends.flatMap((send) => {
+    const decision = decisions.get(send.effectId)!;
+    return decision.kind === 'send' ? [] : [{ send, decision }];
+  });
+  const rows = [
+    ...held.map(({ send, decision }) => ({
+      customerId: send.customerId,
+      effectId: send.effectId,
+      scenarioId: send.scenarioId,
+      decision: decision.kind === 'defer' ? 'deferred' : 'skipped',
+      rule: decision.rule,
+      until: decision.kind === 'defer' ? decision.until : null,
+      detail: decision.kind === 'skip' ? { why: decision.why } : null,
+    })),
+    ...displacedRows.map(({ contact, by }) => ({
+      customerId: by.customerId,
+      effectId: contact.effectId,
+      scenarioId: contact.scenarioId,
+      decision: 'displaced',
+      rule: { kind: 'displaced', byEffectId: by.effectId, byScenarioId: by.scenarioId, byPriority: by.priority },
+      until: null,
+      detail: { wasAt: contact.at.toISOString(), priority: contact.priority },
+    })),
+  ];
+  if (rows.length > 0) {
+    await client.query(
+      `insert into contact_decisions (workspace_id, customer_id, effect_id, scenario_id, at, decision, rule, until, detail)
+       select $1, v.customer_id, v.effect_id, v.scenario_id, $2, v.decision, v.rule, v.until, v.detail
+         from unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::jsonb[])
+              as v(customer_id, effect_id, scenario_id, decision, rule, until, detail)`,
+      [
+        workspaceId,
+        now,
+        rows.map((row) => row.customerId),
+        rows.map((row) => row.effectId),
+        rows.map((row) => row.scenarioId),
+        rows.map((row) => row.decision),
+        rows.map((row) => JSON.stringify(row.rule)),
+        rows.map((row) => row.until),
+        rows.map((row) => (row.detail ? JSON.stringify(row.detail) : null)),
+      ],
+    );
+  }
+  // Held-back effects: deferred ones pending again (a deferral is no attempt), skipped ones not done.
+  const deferred = held.filter(({ decision }) => decision.kind === 'defer');
+  if (deferred.length > 0) {
+    await client.query(
+      `update scenario_effects e set status = 'pending', claimed_at = null, attempts = greatest(e.attempts - 1, 0), retry_at = v.until, outcome = v.outcome
+         from unnest($1::bigint[], $2::timestamptz[], $3::jsonb[]) as v(id, until, outcome)
+        where e.id = v.id and e.status = 'sending'`,
+      [
+        deferred.map(({ send }) => send.effectId),
+        deferred.map(({ decision }) => (decision as Extract<Decision, { kind: 'defer' }>).until),
+        deferred.map(({ decision }) => JSON.stringify(heldOutcome(decision as Exclude<Decision, { kind: 'send' }>))),
+      ],
+    );
+  }
+  const skipped = held.filter(({ decision }) => decision.kind === 'skip');
+  if (skipped.length > 0) {
+    await client.query(
+      `update scenario_effects e set status = 'not_done', done_at = $3, retry_at = null, outcome = v.outcome
+         from unnest($1::bigint[], $2::jsonb[]) as v(id, outcome)
+        where e.id = v.id and e.status = 'sending'`,
+      [skipped.map(({ send }) => send.effectId), skipped.map(({ decision }) => JSON.stringify(heldOutcome(decision as Exclude<Decision, { kind: 'send' }>))), now],
+    );
+  }
+  // Displaced: their places are free; their effects come back now to be decided again (deferred further or skipped, by their own step's rule).
+  if (displacedRows.length > 0) {
+    await client.query('delete from contact_ledger where id = any($1::bigint[])', [displacedRows.map(({ contact }) => contact.id)]);
+    const effects = displacedRows.filter(({ contact }) => contact.effectId !== null);
+    if (effects.length > 0) {
+      await client.query(
+        `update scenario_effects e set retry_at = $3, outcome = coalesce(e.outcome, '{}'::jsonb) || jsonb_build_object('governance', v.note)
+           from unnest($1::bigint[], $2::jsonb[]) as v(id, note)
+          where e.id = v.id and e.status = 'pending'`,
+        [
+          effects.map(({ contact }) => contact.effectId),
+          effects.map(({ by }) => JSON.stringify({ decision: 'displaced', byEffectId: by.effectId, byScenarioId: by.scenarioId, byPriority: by.priority })),
+          now,
+        ],
+      );
+    }
+  }
+}
+
+/** Removes the ledger rows of sends that did not go out after all (no consent, suppressed, rejected): they contacted nobody. */
+export async function releaseContacts(client: pg.ClientBase | pg.Pool, effectIds: readonly string[]): Promise<void> {
+  if (effectIds.length === 0) return;
+  await client.query(`delete from contact_ledger where effect_id = any($1::bigint[]) and state = 'sent'`, [effectIds]);
+}
+
+/** Records contacts made without a decision (a task for people created by a scenario): they count towards the caps. */
+export async function recordContact(
+  client: pg.ClientBase,
+  params: {
+    workspaceId: string;
+    customerId: string;
+    at: Date;
+    channel: ContactChannel;
+    purpose: ContactPurpose;
+    department: Department;
+    priority: number;
+    effectId: string | null;
+    scenarioId: string | null;
+  },
+): Promise<void> {
+  await client.query(
+    `insert into contact_ledger (workspace_id, customer_id, at, channel, purpose, department, priority, state, effect_id, scenario_id)
+     values ($1, $2, $3, $4, $5, $6, $7, 'sent', $8, $9) on conflict (effect_id) do nothing`,
+    [params.workspaceId, params.customerId, params.at, params.channel, params.purpose, params.department, params.priority, params.effectId, params.scenarioId],
+  );
+}
