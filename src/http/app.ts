@@ -28,6 +28,7 @@ import { subscriptionRoutes } from './routes/subscriptions.ts';
 import { registerUnsubscribe } from './routes/unsubscribe.ts';
 import { registerWhyPage } from './routes/why.ts';
 import { journeyRoutes } from './routes/journey.ts';
+import { governanceRoutes } from './routes/governance.ts';
 import { scenarioRoutes } from './routes/scenarios.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { caughtMailRoutes } from './routes/caught-mail.ts';
@@ -134,6 +135,7 @@ export async function buildApp(given: AppOptions, options: { logger?: AppLogger 
       await api.register(journeyRoutes(deps));
       await api.register(scenarioRoutes(deps));
       await api.register(taskRoutes(deps));
+      await api.register(governanceRoutes(deps));
       await api.register(analyticsRoutes(deps));
       await api.register(charterRoutes({ ...deps, checkMessage: deps.checkMessage ?? checkMessage }));
       await api.register(emailRoutes(deps));
