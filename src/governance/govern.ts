@@ -131,7 +131,8 @@ export async function loadCustomerFacts(
                         where e.customer_id = c.id and e.workspace_id = $1 and e.type in ($5, $6)
                         order by e.occurred_at desc, e.id desc limit 1), false)
              or ($7 and exists (select 1 from tasks t
-                                 where t.workspace_id = $1 and t.status = 'open' and t.department = 'support' and t.customer_id = c.id))) as complaint
+                                 where t.workspace_id = $1 and t.status = 'open' and t.department = 'support' and t.customer_id = c.id
+                                   and not exists (select 1 from scenario_effects f where f.key = t.effect_key and f.payload->>'purpose' = 'marketing')))) as complaint
        from customers c where c.workspace_id = $1 and c.id = any($2::bigint[])`,
     [workspaceId, ids, rules.timezoneAttribute, rules.doNotContactAttribute, rules.complaints.openEvent, rules.complaints.closeEvent, rules.complaints.openSupportTask],
   );

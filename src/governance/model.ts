@@ -99,7 +99,7 @@ export const ContactRules = z
         openEvent: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/).default('support.complaint_opened'),
         /** The event type that closes it. */
         closeEvent: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/).default('support.complaint_resolved'),
-        /** An open task of the support department for the customer counts as a complaint under way. */
+        /** An open task of the support department for the customer counts as a complaint under way (but a marketing scenario's own follow-up call does not). */
         openSupportTask: z.boolean().default(true),
       })
       .default({ openEvent: 'support.complaint_opened', closeEvent: 'support.complaint_resolved', openSupportTask: true }),

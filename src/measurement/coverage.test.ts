@@ -51,7 +51,7 @@ describe('coverage of 95 % intervals in simulated experiments', () => {
       const result = newcombeDifference({ successes: conversions(random, 2000, 0.07), n: 2000 }, { successes: conversions(random, 2000, 0.05), n: 2000 });
       if (result.low <= 0.02 && 0.02 <= result.high) covered++;
     }
-    expect(covered).toBeGreaterThanOrEqual(935); // observed: 949
+    expect(covered).toBeGreaterThanOrEqual(935); // observed: 946 (944, 953, 945 with other seeds)
     expect(covered).toBeLessThanOrEqual(965);
   });
 
@@ -62,7 +62,7 @@ describe('coverage of 95 % intervals in simulated experiments', () => {
       const result = welchInterval(spend(random, 2000, treatment), spend(random, 2000, control));
       if (result.low <= trueRevenueLift && trueRevenueLift <= result.high) covered++;
     }
-    expect(covered).toBeGreaterThanOrEqual(930); // observed: 946
+    expect(covered).toBeGreaterThanOrEqual(930); // observed: 947 (954, 960, 945 with other seeds)
     expect(covered).toBeLessThanOrEqual(970);
   });
 
@@ -73,7 +73,7 @@ describe('coverage of 95 % intervals in simulated experiments', () => {
       const result = bootstrapDifference(spend(random, 1000, treatment), spend(random, 1000, control), { resamples: 500, seed: experiment + 1 });
       if (result.low <= trueRevenueLift && trueRevenueLift <= result.high) covered++;
     }
-    expect(covered).toBeGreaterThanOrEqual(276); // 92 %; observed: 283
+    expect(covered).toBeGreaterThanOrEqual(276); // 92 %; observed: 282 (279, 281, 281 with other seeds: the percentile interval runs a little short on skewed data)
     expect(covered).toBeLessThanOrEqual(294); // 98 %
   });
 
@@ -98,11 +98,11 @@ describe('coverage of 95 % intervals in simulated experiments', () => {
       if (result.low <= trueLift && trueLift <= result.high) covered++;
       ratioSum += (result.high - result.low) / (plain.high - plain.low);
     }
-    expect(covered).toBeGreaterThanOrEqual(930); // observed: 950
+    expect(covered).toBeGreaterThanOrEqual(930); // observed: 942 (942, 947, 951 with other seeds)
     expect(covered).toBeLessThanOrEqual(970);
     const narrowing = 1 - ratioSum / 1000;
     // The ratio's spread across experiments is ≈ 0.03; its mean over 1,000 is within ±0.002 of 0.714.
-    expect(narrowing).toBeGreaterThan(1 - Math.sqrt(0.51) - 0.01); // observed: 0.286
+    expect(narrowing).toBeGreaterThan(1 - Math.sqrt(0.51) - 0.01); // observed: 0.2860
     expect(narrowing).toBeLessThan(1 - Math.sqrt(0.51) + 0.01);
   });
 });

@@ -271,8 +271,9 @@ describe.skipIf(!hasScipy)('stats against scipy', () => {
   it('planned group sizes reach the power asked for, and one customer fewer per group does not', () => {
     plans.forEach((plan, i) => {
       const [power, powerWithFewer] = scipy.power[i]!;
-      expect(power, `plan ${i}`).toBeGreaterThanOrEqual(0.8);
-      expect(powerWithFewer, `plan ${i}`).toBeLessThan(0.8);
+      const label = `${plan.kind} ${plan.mde}: ${plan.treatment} + ${plan.control}`;
+      expect(power, label).toBeGreaterThanOrEqual(0.8);
+      expect(powerWithFewer, label).toBeLessThan(0.8);
     });
   });
 });

@@ -279,7 +279,7 @@ describe('cuped', () => {
     // var y = 10/3, so the reduction is 1 − 0.02 = 0.98 = ρ² = (7/3)²/((5/3)(10/3)) = 49/50.
     const result = cuped([2, 3, 5, 6], [1, 2, 3, 4]);
     expectNear(result.theta, 1.4, 1e-14);
-    [4.1, 3.7, 4.3, 3.9].forEach((expected, i) => expectNear(result.adjusted[i]!, expected, 1e-14));
+    for (const [i, expected] of [4.1, 3.7, 4.3, 3.9].entries()) expectNear(result.adjusted[i]!, expected, 1e-14);
     expectNear(result.varianceReduction, 0.98, 1e-12);
   });
 

@@ -7,7 +7,7 @@ import { readContactRules, saveContactRules } from '../../governance/rules-store
 import { Condition } from '../../journey-map/model.ts';
 import { measureGlobalControl } from '../../measurement/global-control.ts';
 import { measureScenario } from '../../measurement/uplift.ts';
-import { DEFAULT_WHEN_HELD, WhenHeld } from '../../scenarios/model.ts';
+import { DEFAULT_WHEN_HELD, MeasurementPlan, WhenHeld } from '../../scenarios/model.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { AppDeps } from '../app.ts';
 import { authorizeWorkspace } from '../auth.ts';
@@ -54,6 +54,77 @@ const PreviewResult = z
     at: z.string(),
   })
   .meta({ id: 'ContactPreview' });
+
+const Arm = z.object({ customers: z.number().int(), conversions: z.number().int().nullable(), value: z.number().nullable() });
+const EffectBody = z.union([
+  z.object({
+    kind: z.literal('proportion'),
+    difference: z.number().describe('Treatment − holdout, as a fraction (0.023 = +2.3 points)'),
+    low: z.number(),
+    high: z.number(),
+    pValue: z.number(),
+    relativeLift: z.object({ lift: z.number(), low: z.number(), high: z.number() }).nullable(),
+  }),
+  z.object({
+    kind: z.literal('mean'),
+    difference: z.number().describe('Revenue per customer, treatment − holdout (capped)'),
+    low: z.number(),
+    high: z.number(),
+    bootstrap: z.object({ low: z.number(), high: z.number(), resamples: z.number().int() }),
+    cap: z.object({ percentile: z.number(), value: z.number(), capped: z.number().int() }),
+    cuped: z.object({ difference: z.number(), low: z.number(), high: z.number(), theta: z.number(), varianceReduction: z.number() }).nullable(),
+    relativeLift: z.number().nullable(),
+  }),
+]);
+const ComparisonBody = {
+  treatment: Arm,
+  holdout: Arm,
+  effect: EffectBody.nullable(),
+  required: z.object({ treatment: z.number().int(), holdout: z.number().int() }).nullable(),
+  detectable: z.number().nullable(),
+  enoughData: z.boolean(),
+  verdict: z.enum(['effective', 'harmful', 'inconclusive']).nullable(),
+};
+const Measurement = z
+  .object({
+    scenarioId: z.string(),
+    scenarioKey: z.string(),
+    plan: MeasurementPlan.nullable(),
+    metric: z.enum(['purchase', 'subscription_start', 'continuation', 'revenue']).nullable(),
+    kpi: z.object({ id: z.string(), name: z.string(), metric: z.string() }).nullable(),
+    status: z.enum(['no_plan', 'collecting', 'judged']),
+    launchedAt: z.string().nullable(),
+    entriesUntil: z.string().nullable(),
+    judgedAt: z.string().nullable(),
+    pending: z.object({ treatment: z.number().int(), holdout: z.number().int() }),
+    globalControl: z.number().int(),
+    sampleRatio: z.object({ planned: z.number(), observed: z.number().nullable(), pValue: z.number().nullable() }),
+    overall: z.object(ComparisonBody).nullable(),
+    overTime: z.array(
+      z.object({
+        date: z.string(),
+        treatment: z.number().nullable(),
+        holdout: z.number().nullable(),
+        treatmentCustomers: z.number().int(),
+        holdoutCustomers: z.number().int(),
+      }),
+    ),
+    steps: z.array(z.object({ stepId: z.string(), name: z.string().nullable(), kind: z.enum(['send', 'task']), ...ComparisonBody })),
+  })
+  .meta({ id: 'ScenarioMeasurement' });
+const GroupFigures = z.object({ customers: z.number().int(), buyers: z.number().int(), revenuePerCustomer: z.number().nullable() });
+const GlobalControl = z
+  .object({
+    percent: z.number().int(),
+    from: z.string(),
+    to: z.string(),
+    control: GroupFigures,
+    rest: GroupFigures,
+    purchase: z.object({ difference: z.number(), low: z.number(), high: z.number() }).nullable(),
+    revenue: z.object({ difference: z.number(), low: z.number(), high: z.number(), cap: z.number() }).nullable(),
+    incrementalRevenue: z.number().nullable(),
+  })
+  .meta({ id: 'GlobalControlReport' });
 
 const ADMINS = 'Needs the admin role: the rules bind every department.';
 
@@ -139,7 +210,7 @@ export function governanceRoutes(deps: AppDeps): FastifyPluginAsyncZod {
           description:
             'Judged once, at the end of the planned run plus one window (status judged, with a verdict); before, the figures stand as they are with no verdict (status collecting). docs/measurement.md explains every figure.',
           params: WorkspaceParams.extend({ scenario: z.string().min(1).max(100) }),
-          response: { 200: z.unknown(), 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+          response: { 200: Measurement, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
         },
       },
       async (request) => {
@@ -159,7 +230,7 @@ export function governanceRoutes(deps: AppDeps): FastifyPluginAsyncZod {
             from: z.iso.date().optional().describe('First local day (default: 90 days before to)'),
             to: z.iso.date().optional().describe('Last local day (default: yesterday)'),
           }),
-          response: { 200: z.unknown(), 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
+          response: { 200: GlobalControl, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
         },
       },
       async (request) => {

@@ -86,12 +86,12 @@ export async function applyAdvances(client: pg.ClientBase, items: readonly Advan
   if (effects.length > 0) {
     await client.query(
       `insert into scenario_effects (workspace_id, key, enrollment_id, customer_id, step_id, kind, payload, why, created_at, status, outcome, done_at)
-       select f.workspace_id, f.key, f.enrollment_id, f.customer_id, f.step_id, f.kind, f.payload, f.why, $9,
+       select f.workspace_id, f.key, f.enrollment_id, f.customer_id, f.step_id, f.kind, f.payload, f.why, $9::timestamptz,
               case when f.arm is null then 'pending' else 'not_done' end,
               case when f.arm is null then null
                    else jsonb_build_object('reason', f.arm, 'message', case when f.arm = 'holdout' then 'In the scenario''s holdout (control) group: travels the path without the message.'
                                                                      else 'In the workspace''s global control group: no marketing contact.' end) end,
-              case when f.arm is null then null else $9 end
+              case when f.arm is null then null else $9::timestamptz end
          from unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[], $10::text[])
               with ordinality as f(workspace_id, key, enrollment_id, customer_id, step_id, kind, payload, why, arm, n)
         order by f.n

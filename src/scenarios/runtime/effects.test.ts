@@ -216,7 +216,7 @@ describe('performing effects', () => {
     expect(queued).toContainEqual({ cause: 'customer', cause_refs: [`attribute:${enrollmentId}:mark:4`] });
 
     // Nothing left: performing again does nothing.
-    expect(await perform()).toEqual({ done: 0, notDone: 0, failed: 0, retried: 0 });
+    expect(await perform()).toEqual({ done: 0, notDone: 0, failed: 0, retried: 0, deferred: 0, skipped: 0 });
     expect(mailTo(email)).toHaveLength(1);
   });
 
@@ -225,7 +225,7 @@ describe('performing effects', () => {
     await twoDaysLater();
     await withdrawEmailMarketing(pool, { workspaceId: workspace.id, customerId, at: clock.now(), source: 'test' });
     const outcome = await perform();
-    expect(outcome).toEqual({ done: 2, notDone: 1, failed: 0, retried: 0 });
+    expect(outcome).toEqual({ done: 2, notDone: 1, failed: 0, retried: 0, deferred: 0, skipped: 0 });
     const [send] = await effectsOf(customerId);
     expect(send).toMatchObject({ status: 'not_done', outcome: { reason: 'consent_withdrawn' } });
     expect(mailTo(email)).toHaveLength(0);
@@ -240,7 +240,7 @@ describe('performing effects', () => {
       [workspace.id, customerId, new Date(clock.now().getTime() - 11 * 60_000)],
     );
     const outcome = await perform();
-    expect(outcome).toEqual({ done: 2, notDone: 0, failed: 1, retried: 0 });
+    expect(outcome).toEqual({ done: 2, notDone: 0, failed: 1, retried: 0, deferred: 0, skipped: 0 });
     const [send] = await effectsOf(customerId);
     expect(send).toMatchObject({ status: 'failed', outcome: { reason: 'interrupted', note: INTERRUPTED_NOTE } });
     expect(mailTo(email)).toHaveLength(0);
@@ -250,16 +250,16 @@ describe('performing effects', () => {
     const { customerId, email } = await enrolledCustomer('C-4');
     await twoDaysLater();
     sink.defer.add(email);
-    expect(await perform()).toEqual({ done: 2, notDone: 0, failed: 0, retried: 1 });
+    expect(await perform()).toEqual({ done: 2, notDone: 0, failed: 0, retried: 1, deferred: 0, skipped: 0 });
     const [deferred] = await effectsOf(customerId);
     expect(deferred).toMatchObject({ status: 'pending', attempts: 1, outcome: { responseCode: 451 } });
     expect(deferred!.retry_at).toEqual(new Date(clock.now().getTime() + 5 * 60_000));
 
     // Not before its retry time.
     sink.defer.delete(email);
-    expect(await perform()).toEqual({ done: 0, notDone: 0, failed: 0, retried: 0 });
+    expect(await perform()).toEqual({ done: 0, notDone: 0, failed: 0, retried: 0, deferred: 0, skipped: 0 });
     clock.set(new Date(clock.now().getTime() + 5 * 60_000));
-    expect(await perform()).toEqual({ done: 1, notDone: 0, failed: 0, retried: 0 });
+    expect(await perform()).toEqual({ done: 1, notDone: 0, failed: 0, retried: 0, deferred: 0, skipped: 0 });
     expect(await effectsOf(customerId)).toMatchObject([{ status: 'done', attempts: 2 }, { status: 'done' }, { status: 'done' }]);
     expect(mailTo(email)).toHaveLength(1);
   });

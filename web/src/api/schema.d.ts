@@ -3643,6 +3643,247 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/contact-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace's contact rules: frequency caps, quiet hours, suppression, the global control group */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoredContactRules"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Replace the workspace's contact rules
+         * @description Validated as a whole (422 with every problem by path; nothing saved on an error). Sends decided from then on follow them. Needs the admin role: the rules bind every department.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StoredContactRules"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/contact-rules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What would happen if a message went to this audience now: how many sent, deferred, skipped, and by which rules
+         * @description Writes nothing. Decides every customer of the audience (at most 200,000; a larger workspace is sampled by a fixed hash and the counts scaled: sampled = true). With `rules`, tries those rules instead of the saved ones.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ContactPreviewRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ContactPreview"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/customers": {
         parameters: {
             query?: never;
@@ -5595,6 +5836,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces/{workspace}/measurement/global-control": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The total effect of CRM: the global control group against everyone else over a period */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description First local day (default: 90 days before to) */
+                    from?: string;
+                    /** @description Last local day (default: yesterday) */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GlobalControlReport"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{workspace}/members": {
         parameters: {
             query?: never;
@@ -6428,6 +6749,85 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Unavailable: the database cannot be reached, a statement ran past the statement timeout, or the request deadline passed. Retry later. */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace}/scenarios/{scenario}/measurement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A scenario's effect against its holdout: by its plan, with confidence intervals, per step and over time
+         * @description Judged once, at the end of the planned run plus one window (status judged, with a verdict); before, the figures stand as they are with no verdict (status collecting). docs/measurement.md explains every figure.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    scenario: string;
+                    /** @description Workspace name */
+                    workspace: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ScenarioMeasurement"];
                     };
                 };
                 /** @description Default Response */
@@ -8893,6 +9293,11 @@ export interface components {
             labelEn: string;
             labelJa: string;
         };
+        /** @description days and hours added together; from 1 hour to 90 days */
+        CapWindow: {
+            days?: number;
+            hours?: number;
+        };
         CaughtMailMessage: {
             /** @description The customer it was sent to, when known */
             customer: {
@@ -9262,6 +9667,93 @@ export interface components {
             asOf: string;
             cohorts: components["schemas"]["RetentionCohort"][];
             months: number;
+        };
+        ContactPreview: {
+            at: string;
+            audience: number;
+            byRule: {
+                deferred: number;
+                rule: components["schemas"]["ContactRuleRef"];
+                skipped: number;
+            }[];
+            deferred: number;
+            displacing: number;
+            globalControl: number;
+            medianDeferMinutes: number | null;
+            sampled: boolean;
+            sampleRate: number;
+            send: number;
+            skipped: number;
+        };
+        ContactPreviewRequestInput: {
+            /** @description A journey-rule condition (docs/journey-map.md); absent: every customer */
+            audience?: components["schemas"]["JourneyConditionInput"];
+            /**
+             * @default email
+             * @enum {string}
+             */
+            channel: "email" | "line" | "sms" | "print" | "task";
+            /**
+             * @default marketing
+             * @enum {string}
+             */
+            department: "marketing" | "support" | "site_operations" | "sales";
+            /** @default 50 */
+            priority: number;
+            /**
+             * @default marketing
+             * @enum {string}
+             */
+            purpose: "marketing" | "transactional";
+            /** @description Contact rules to try instead of the saved ones (not saved) */
+            rules?: unknown;
+            /**
+             * @default {
+             *       "kind": "defer",
+             *       "within": {
+             *         "days": 3
+             *       }
+             *     }
+             */
+            whenHeld: components["schemas"]["WhenHeldInput"];
+        };
+        /** @description The rule a decision names */
+        ContactRuleRef: {
+            channel?: string;
+            id?: string;
+            /** @enum {string} */
+            kind: "cap" | "quiet_hours" | "complaint" | "do_not_contact";
+            name?: string;
+            until?: string;
+        };
+        /** @description The workspace’s contact rules: caps, quiet hours, suppression, global control group (docs/governance.md) */
+        ContactRules: {
+            /** @default [] */
+            caps: components["schemas"]["FrequencyCap"][];
+            /**
+             * @default {
+             *       "openEvent": "support.complaint_opened",
+             *       "closeEvent": "support.complaint_resolved",
+             *       "openSupportTask": true
+             *     }
+             */
+            complaints: {
+                /** @default support.complaint_resolved */
+                closeEvent: string;
+                /** @default support.complaint_opened */
+                openEvent: string;
+                /** @default true */
+                openSupportTask: boolean;
+            };
+            /** @default do_not_contact_until */
+            doNotContactAttribute: string;
+            /** @default 0 */
+            globalControlPercent: number;
+            /** @default [] */
+            quietHours: components["schemas"]["QuietHours"][];
+            timezone?: string;
+            /** @default timezone */
+            timezoneAttribute: string;
         };
         Continuation: {
             /**
@@ -9874,6 +10366,16 @@ export interface components {
             /** @description ln(f1/f0) ÷ ln(S1/S0): the factor's share of the change in sales; the four add up to 1 */
             share: number | null;
         };
+        /** @description At most `max` contacts in any `window`-long span, over the channels, purposes and departments it names */
+        FrequencyCap: {
+            channels?: ("email" | "line" | "sms" | "print" | "task")[];
+            departments?: ("marketing" | "support" | "site_operations" | "sales")[];
+            id: string;
+            max: number;
+            name: string;
+            purposes?: ("marketing" | "transactional")[];
+            window: components["schemas"]["CapWindow"];
+        };
         /** @description Spend per purchase ~ Gamma(p, ν) with ν ~ Gamma(q, γ) per customer, fitted on the customers with repeat purchases */
         GammaGammaFit: {
             converged: boolean;
@@ -9888,6 +10390,33 @@ export interface components {
                 p: number | null;
                 q: number | null;
             };
+        };
+        GlobalControlReport: {
+            control: {
+                buyers: number;
+                customers: number;
+                revenuePerCustomer: number | null;
+            };
+            from: string;
+            incrementalRevenue: number | null;
+            percent: number;
+            purchase: {
+                difference: number;
+                high: number;
+                low: number;
+            } | null;
+            rest: {
+                buyers: number;
+                customers: number;
+                revenuePerCustomer: number | null;
+            };
+            revenue: {
+                cap: number;
+                difference: number;
+                high: number;
+                low: number;
+            } | null;
+            to: string;
         };
         ImportReport: {
             columns: {
@@ -9953,6 +10482,75 @@ export interface components {
             any: components["schemas"]["JourneyCondition"][];
         } | {
             not: components["schemas"]["JourneyCondition"];
+        } | {
+            /** @constant */
+            fact: "lifecycle";
+            in: ("lead" | "customer")[];
+        } | {
+            /** @enum {string} */
+            fact: "purchase_count" | "total_spend" | "days_since_first_purchase" | "days_since_last_purchase" | "subscription_deliveries" | "days_since_subscription_started" | "p_alive";
+            /** @enum {string} */
+            op: "=" | "!=" | "<" | "<=" | ">" | ">=";
+            value: number;
+        } | {
+            categories?: string[];
+            /** @constant */
+            fact: "bought";
+            /** @enum {string} */
+            op?: "=" | "!=" | "<" | "<=" | ">" | ">=";
+            products?: string[];
+            value?: number;
+        } | {
+            categories?: string[];
+            /** @constant */
+            fact: "days_since_delivered";
+            /** @enum {string} */
+            op: "=" | "!=" | "<" | "<=" | ">" | ">=";
+            products?: string[];
+            value: number | {
+                /** @enum {string} */
+                effect: "first_feeling" | "clear";
+                offsetDays?: number;
+            };
+            /** @enum {string} */
+            which?: "first" | "last";
+        } | {
+            /** @constant */
+            fact: "subscription_status";
+            in: ("active" | "paused" | "cancelled" | "none")[];
+        } | {
+            /** @constant */
+            fact: "events";
+            /** @enum {string} */
+            op?: "=" | "!=" | "<" | "<=" | ">" | ">=";
+            type: string;
+            value?: number;
+            where?: {
+                /** @enum {string} */
+                op: "=" | "!=" | "<" | "<=" | ">" | ">=" | "in";
+                property: string;
+                value: (string | number | boolean) | (string | number | boolean)[];
+            }[];
+            withinDays: number;
+        } | {
+            /** @constant */
+            fact: "rfm_segment";
+            in: ("churned" | "at_risk" | "new" | "loyal" | "stable")[];
+        } | {
+            /** @constant */
+            fact: "attribute";
+            name: string;
+            /** @enum {string} */
+            op?: "=" | "!=" | "<" | "<=" | ">" | ">=" | "in" | "exists";
+            value?: (string | number | boolean) | (string | number | boolean)[];
+        };
+        /** @description A rule: a condition over a customer's facts, combined with all / any / not (docs/journey-map.md) */
+        JourneyConditionInput: {
+            all: components["schemas"]["JourneyConditionInput"][];
+        } | {
+            any: components["schemas"]["JourneyConditionInput"][];
+        } | {
+            not: components["schemas"]["JourneyConditionInput"];
         } | {
             /** @constant */
             fact: "lifecycle";
@@ -10518,6 +11116,33 @@ export interface components {
             role?: "admin" | "marketing" | "support" | "site_operations" | "sales" | "read_only";
             workspaceId?: string;
         };
+        /** @description The primary metric a scenario is judged on */
+        MeasurementMetric: {
+            /** @constant */
+            kind: "purchase";
+        } | {
+            /** @constant */
+            kind: "subscription_start";
+        } | {
+            /** @constant */
+            kind: "continuation";
+        } | {
+            /** @constant */
+            kind: "revenue";
+        } | {
+            /** @constant */
+            kind: "kpi";
+            kpiId: string;
+        };
+        /** @description The control group and how the scenario is measured (docs/measurement.md) */
+        MeasurementPlan: {
+            cuped?: boolean;
+            holdoutPercent: number;
+            metric: components["schemas"]["MeasurementMetric"];
+            minimumDetectableEffect: number;
+            runDays: number;
+            windowDays: number;
+        };
         Member: {
             displayName: string;
             email: string;
@@ -10853,6 +11478,15 @@ export interface components {
                 reason: string;
             };
         } | null;
+        /** @description When a channel stays quiet, in the customer’s time zone */
+        QuietHours: {
+            /** @enum {string} */
+            channel: "email" | "line" | "sms" | "print" | "task";
+            from?: string;
+            purposes?: ("marketing" | "transactional")[];
+            to?: string;
+            weekdays?: ("mon" | "tue" | "wed" | "thu" | "fri" | "sat" | "sun")[];
+        };
         RecordError: {
             /** @enum {string} */
             code?: "required" | "invalid_type" | "invalid_format" | "not_allowed" | "too_small" | "too_large" | "invalid_date" | "no_such_date" | "no_such_time" | "invalid_amount" | "invalid_integer" | "out_of_range" | "invalid_phone" | "invalid_email" | "invalid_prefecture" | "invalid_yes_no" | "invalid_share" | "duplicate" | "unknown_product" | "identity_taken" | "order_lines_disagree" | "empty_file" | "header_only" | "not_text" | "unknown_encoding" | "invalid_text" | "too_deep" | "too_large_object" | "too_many_digits" | "date_out_of_range" | "negative_amount" | "unclosed_quote" | "line_too_long" | "bare_carriage_return" | "column_count" | "encoding_changes" | "order_time_differs" | "no_column" | "mapping_unknown_column" | "mapping_unknown_field" | "columns_share_field" | "invalid_cycle" | "delivery_without_subscription" | "subscription_lines_disagree" | "before_start";
@@ -11149,6 +11783,7 @@ export interface components {
             description?: string;
             exitRules: components["schemas"]["ScenarioExitRule"][];
             key: string;
+            measurement?: components["schemas"]["MeasurementPlan"];
             name: string;
             priority: number;
             /** @enum {string} */
@@ -11237,6 +11872,159 @@ export interface components {
             status: "draft" | "active" | "paused" | "archived";
             triggerKind: string | null;
             updatedAt: string;
+        };
+        ScenarioMeasurement: {
+            entriesUntil: string | null;
+            globalControl: number;
+            judgedAt: string | null;
+            kpi: {
+                id: string;
+                metric: string;
+                name: string;
+            } | null;
+            launchedAt: string | null;
+            metric: ("purchase" | "subscription_start" | "continuation" | "revenue") | null;
+            overall: {
+                detectable: number | null;
+                effect: ({
+                    /** @description Treatment − holdout, as a fraction (0.023 = +2.3 points) */
+                    difference: number;
+                    high: number;
+                    /** @constant */
+                    kind: "proportion";
+                    low: number;
+                    pValue: number;
+                    relativeLift: {
+                        high: number;
+                        lift: number;
+                        low: number;
+                    } | null;
+                } | {
+                    bootstrap: {
+                        high: number;
+                        low: number;
+                        resamples: number;
+                    };
+                    cap: {
+                        capped: number;
+                        percentile: number;
+                        value: number;
+                    };
+                    cuped: {
+                        difference: number;
+                        high: number;
+                        low: number;
+                        theta: number;
+                        varianceReduction: number;
+                    } | null;
+                    /** @description Revenue per customer, treatment − holdout (capped) */
+                    difference: number;
+                    high: number;
+                    /** @constant */
+                    kind: "mean";
+                    low: number;
+                    relativeLift: number | null;
+                }) | null;
+                enoughData: boolean;
+                holdout: {
+                    conversions: number | null;
+                    customers: number;
+                    value: number | null;
+                };
+                required: {
+                    holdout: number;
+                    treatment: number;
+                } | null;
+                treatment: {
+                    conversions: number | null;
+                    customers: number;
+                    value: number | null;
+                };
+                verdict: ("effective" | "harmful" | "inconclusive") | null;
+            } | null;
+            overTime: {
+                date: string;
+                holdout: number | null;
+                holdoutCustomers: number;
+                treatment: number | null;
+                treatmentCustomers: number;
+            }[];
+            pending: {
+                holdout: number;
+                treatment: number;
+            };
+            plan: components["schemas"]["MeasurementPlan"] | null;
+            sampleRatio: {
+                observed: number | null;
+                planned: number;
+                pValue: number | null;
+            };
+            scenarioId: string;
+            scenarioKey: string;
+            /** @enum {string} */
+            status: "no_plan" | "collecting" | "judged";
+            steps: {
+                detectable: number | null;
+                effect: ({
+                    /** @description Treatment − holdout, as a fraction (0.023 = +2.3 points) */
+                    difference: number;
+                    high: number;
+                    /** @constant */
+                    kind: "proportion";
+                    low: number;
+                    pValue: number;
+                    relativeLift: {
+                        high: number;
+                        lift: number;
+                        low: number;
+                    } | null;
+                } | {
+                    bootstrap: {
+                        high: number;
+                        low: number;
+                        resamples: number;
+                    };
+                    cap: {
+                        capped: number;
+                        percentile: number;
+                        value: number;
+                    };
+                    cuped: {
+                        difference: number;
+                        high: number;
+                        low: number;
+                        theta: number;
+                        varianceReduction: number;
+                    } | null;
+                    /** @description Revenue per customer, treatment − holdout (capped) */
+                    difference: number;
+                    high: number;
+                    /** @constant */
+                    kind: "mean";
+                    low: number;
+                    relativeLift: number | null;
+                }) | null;
+                enoughData: boolean;
+                holdout: {
+                    conversions: number | null;
+                    customers: number;
+                    value: number | null;
+                };
+                /** @enum {string} */
+                kind: "send" | "task";
+                name: string | null;
+                required: {
+                    holdout: number;
+                    treatment: number;
+                } | null;
+                stepId: string;
+                treatment: {
+                    conversions: number | null;
+                    customers: number;
+                    value: number | null;
+                };
+                verdict: ("effective" | "harmful" | "inconclusive") | null;
+            }[];
         };
         /** @description A problem of a scenario: the JSON path of the node and why; errors refuse a publish */
         ScenarioProblem: {
@@ -11372,6 +12160,7 @@ export interface components {
             /** @enum {string} */
             purpose?: "marketing" | "transactional";
             templateId: string;
+            whenHeld?: components["schemas"]["WhenHeld"];
         } | {
             /** @enum {string} */
             department: "marketing" | "support" | "site_operations" | "sales";
@@ -11576,6 +12365,12 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             version: number;
+        };
+        StoredContactRules: {
+            rules: components["schemas"]["ContactRules"];
+            updatedAt: string | null;
+            updatedBy: string | null;
+            workspaceTimezone: string;
         };
         /** @description The last run as stored; the figures beyond the fits are null for a run stored by a version of Kizuna that did not keep them */
         StoredCustomerValueRun: {
@@ -11819,6 +12614,30 @@ export interface components {
         };
         TemplateOverrideList: {
             items: components["schemas"]["TemplateOverride"][];
+        };
+        /** @description defer: to the first moment the rules allow, within `within` of when it was due; skip: not sent */
+        WhenHeld: {
+            /** @constant */
+            kind: "defer";
+            within: {
+                days?: number;
+                hours?: number;
+            };
+        } | {
+            /** @constant */
+            kind: "skip";
+        };
+        /** @description defer: to the first moment the rules allow, within `within` of when it was due; skip: not sent */
+        WhenHeldInput: {
+            /** @constant */
+            kind: "defer";
+            within: {
+                days?: number;
+                hours?: number;
+            };
+        } | {
+            /** @constant */
+            kind: "skip";
         };
         Workspace: {
             currency: string;
