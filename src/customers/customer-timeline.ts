@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { loadWhyNames, type Why, whyInWords } from '../scenarios/why.ts';
 import { KizunaError } from '../shared/errors.ts';
 
-export type TimelineKind = 'order' | 'event' | 'consent' | 'profile' | 'message';
+export type TimelineKind = 'order' | 'event' | 'consent' | 'profile' | 'message' | 'contact_decision';
 
 export interface TimelineEntry {
   at: Date;
@@ -55,6 +55,14 @@ export async function getCustomerTimeline(
                                  'status', se.status, 'templateId', se.payload->'templateId', 'why', se.why, 'outcome', se.outcome)
          from scenario_effects se join scenarios s on s.id = (se.why->>'scenarioId')::bigint
         where se.customer_id = $1 and se.workspace_id = $2
+       union all
+       select d.at, 'contact_decision', d.id, d.decision, coalesce(s.key, ''),
+              jsonb_build_object('decision', d.decision, 'rule', d.rule, 'until', d.until, 'scenario', s.key, 'effectId', d.effect_id::text,
+                                 'step', se.step_id, 'detail', d.detail)
+         from contact_decisions d
+         left join scenarios s on s.id = d.scenario_id
+         left join scenario_effects se on se.id = d.effect_id
+        where d.customer_id = $1 and d.workspace_id = $2
      ) u) t
      where ($3::timestamptz is null or (t.at, t.kind, t.id) < ($3::timestamptz, $4::text, $5::bigint))
      order by t.at desc, t.kind desc, t.id desc

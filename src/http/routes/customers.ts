@@ -110,7 +110,7 @@ const Timeline = z
     entries: z.array(
       z.object({
         at: z.date(),
-        kind: z.enum(['order', 'event', 'consent', 'profile', 'message']),
+        kind: z.enum(['order', 'event', 'consent', 'profile', 'message', 'contact_decision']),
         type: z.string(),
         summary: z.string(),
         details: z.record(z.string(), z.unknown()),
