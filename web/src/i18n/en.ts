@@ -16,6 +16,8 @@ import { journeyEn } from './console-journey.ts';
 import { journeyWorkshopEn } from './console-journey-workshop.ts';
 import { scenariosEn } from './console-scenarios.ts';
 import { tasksEn } from './console-tasks.ts';
+import { governanceEn } from './console-governance.ts';
+import { measurementEn } from './console-measurement.ts';
 import { caughtMailEn } from './console-caught-mail.ts';
 import type { Messages, ReasonMessages } from './ja.ts';
 
@@ -337,6 +339,8 @@ export const en: Messages = {
   journeyWorkshop: journeyWorkshopEn,
   scenarios: scenariosEn,
   tasks: tasksEn,
+  governance: governanceEn,
+  measurement: measurementEn,
   caughtMail: caughtMailEn,
   analytics: {
     title: 'Analytics',

@@ -16,6 +16,8 @@ import { journeyJa } from './console-journey.ts';
 import { journeyWorkshopJa } from './console-journey-workshop.ts';
 import { scenariosJa } from './console-scenarios.ts';
 import { tasksJa } from './console-tasks.ts';
+import { governanceJa } from './console-governance.ts';
+import { measurementJa } from './console-measurement.ts';
 import { caughtMailJa } from './console-caught-mail.ts';
 import type { components } from '../api/schema';
 
@@ -297,6 +299,8 @@ export const ja = {
   journeyWorkshop: journeyWorkshopJa,
   scenarios: scenariosJa,
   tasks: tasksJa,
+  governance: governanceJa,
+  measurement: measurementJa,
   caughtMail: caughtMailJa,
   analytics: {
     title: '分析',
