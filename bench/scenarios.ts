@@ -54,6 +54,7 @@ import type { Clock } from '../src/shared/clock.ts';
 import { scheduleWakeJob, startWorker, WORKER_CONNECTIONS } from '../src/worker/worker.ts';
 import { createWorkspace } from '../src/workspaces/workspaces.ts';
 import { openBenchDatabase, percentiles } from './support/bench-database.ts';
+import { prepareGovernedRun } from './support/governance-rules.ts';
 import { startLeanSmtpSink } from './support/lean-smtp-sink.ts';
 
 const { values: args } = parseArgs({
@@ -75,6 +76,12 @@ const { values: args } = parseArgs({
     message: { type: 'string', default: 'text' },
     /** kill -9 the worker when half the messages arrived, start another. */
     fault: { type: 'boolean', default: false },
+    /**
+     * The contact rules: `on` (as `kizuna serve`; no rules saved: every send decided and recorded),
+     * `off` (sends skip them), or `compare`: the release twice in this run, first with them off,
+     * then on with five rules and a year of contact history for every customer (npm run bench:governance).
+     */
+    governance: { type: 'string', default: 'on' },
   },
 });
 const TRIGGERS = Number(args.triggers);
@@ -84,6 +91,8 @@ const BASELINE_SENDS = Math.min(Number(args['baseline-sends']), Math.max(CUSTOME
 const IN_FLIGHT = Number(args['in-flight']);
 const CONCURRENCY = Number(args.concurrency);
 const FAULT = args.fault;
+const GOVERNANCE = args.governance;
+if (!['on', 'off', 'compare'].includes(GOVERNANCE)) throw new Error(`--governance is on, off or compare, not ${GOVERNANCE}`);
 const INGEST_BATCH = 1_000;
 const ENROLL_BATCH = 1_000;
 const SECRET = 'b'.repeat(40);
@@ -147,7 +156,7 @@ try {
       steps: [{ kind: 'send', id: 'thanks', channel: 'email', templateId, next: null }],
     }),
   );
-  const timed = await publish(
+  const timedFirst = await publish(
     marketingScenario({
       key: 'bench_timer',
       name: '一分後のご案内',
@@ -277,135 +286,163 @@ try {
     // 2b. Throughput: M customers enrolled two minutes ago in "wait 1 minute, then send", each
     // with its wake-up job (step:${enrollmentId}:pause) — all due at the same moment; no worker
     // runs meanwhile. The worker process starts (go): from then until the sink holds M messages.
-    const { rows: timerCustomers } = await pool.query<{ id: string }>(
-      `select id::text from customers where workspace_id = $1 and external_id like 'T-%' order by id`,
-      [workspace.id],
-    );
-    const t0 = new Date(Date.now() - 2 * 60_000);
-    const trigger = { kind: 'event' as const, ref: null, at: t0.toISOString() };
-    const enrollBar = progress('enrollments {bar} {value}/{total} | {duration_formatted}');
-    const enrollStarted = performance.now();
-    for (let at = 0; at < timerCustomers.length; at += ENROLL_BATCH) {
-      await withTransaction(pool, async (client) => {
-        const outcomes = await enrollCustomers(client, {
-          workspaceId: workspace.id,
-          timezone: workspace.timezone,
-          requests: timerCustomers.slice(at, at + ENROLL_BATCH).map((row) => ({ version: timed, customerId: row.id, trigger })),
-          now: t0,
-          schedule: scheduleWakeJob,
+    const releaseRun = async (timed: typeof timedFirst, governance: 'on' | 'off') => {
+      const { rows: timerCustomers } = await pool.query<{ id: string }>(
+        `select id::text from customers where workspace_id = $1 and external_id like 'T-%' order by id`,
+        [workspace.id],
+      );
+      const t0 = new Date(Date.now() - 2 * 60_000);
+      const trigger = { kind: 'event' as const, ref: null, at: t0.toISOString() };
+      const enrollBar = progress('enrollments {bar} {value}/{total} | {duration_formatted}');
+      const enrollStarted = performance.now();
+      for (let at = 0; at < timerCustomers.length; at += ENROLL_BATCH) {
+        await withTransaction(pool, async (client) => {
+          const outcomes = await enrollCustomers(client, {
+            workspaceId: workspace.id,
+            timezone: workspace.timezone,
+            requests: timerCustomers.slice(at, at + ENROLL_BATCH).map((row) => ({ version: timed, customerId: row.id, trigger })),
+            now: t0,
+            schedule: scheduleWakeJob,
+          });
+          const refused = outcomes.find((outcome) => !outcome.enrolled);
+          if (refused) throw new Error(`a customer was not enrolled: ${refused.reason}`);
         });
-        const refused = outcomes.find((outcome) => !outcome.enrolled);
-        if (refused) throw new Error(`a customer was not enrolled: ${refused.reason}`);
-      });
-      enrollBar.update(Math.min(at + ENROLL_BATCH, timerCustomers.length), timerCustomers.length);
-    }
-    enrollBar.stop();
-    const enrollSeconds = (performance.now() - enrollStarted) / 1000;
-    await pool.query('vacuum (analyze) scenario_enrollments');
-    await pool.query('vacuum (analyze) graphile_worker._private_jobs');
+        enrollBar.update(Math.min(at + ENROLL_BATCH, timerCustomers.length), timerCustomers.length);
+      }
+      enrollBar.stop();
+      const enrollSeconds = (performance.now() - enrollStarted) / 1000;
+      await pool.query('vacuum (analyze) scenario_enrollments');
+      await pool.query('vacuum (analyze) graphile_worker._private_jobs');
 
-    const workerEnv = {
-      DATABASE_URL: database.url,
-      KIZUNA_SMTP_URL: SMTP_URL,
-      KIZUNA_SECRET: SECRET,
-      KIZUNA_PUBLIC_URL: PUBLIC_URL,
-      SENDS_IN_FLIGHT: String(IN_FLIGHT),
-      WORKER_CONCURRENCY: String(CONCURRENCY),
-      WAIT_FOR_GO: '1',
-    };
-    const before = sink.arrivals.length;
-    const releaseBar = progress('released → sent {bar} {value}/{total} | {duration_formatted}');
-    let killAt: (() => void) | null = null;
-    const halfway = new Promise<void>((resolve) => {
-      killAt = resolve;
-    });
-    sink.onArrival = () => {
-      const done = sink.arrivals.length - before;
-      if (done % 100 === 0) releaseBar.update(done, CUSTOMERS);
-      if (done === Math.floor(CUSTOMERS / 2)) killAt?.();
-    };
-    const first = spawnWorker(workerEnv);
-    await first.loaded;
-    const releaseStarted = performance.now();
-    first.go();
-    let fault: Record<string, number> | null = null;
-    let second: ReturnType<typeof spawnWorker> | null = null;
-    if (FAULT) {
-      await halfway;
-      await first.kill();
-      const killedAt = sink.arrivals.length - before;
-      // The next worker's clock is 11 minutes on: a send the dead one left `sending` is settled as interrupted at once.
-      second = spawnWorker({ ...workerEnv, CLOCK_OFFSET_MS: String((STALE_SENDING_MINUTES + 1) * 60_000) });
-      await second.loaded;
-      const restartedAt = performance.now();
-      second.go();
-      await second.ready;
-      fault = { killedAt, restartSeconds: (performance.now() - restartedAt) / 1000 };
-    }
-    // Until every enrollment finished and every send is settled (sent, or interrupted by the kill).
-    for (;;) {
-      const { rows } = await pool.query<{ open: number }>(
-        `select (select count(*)::int from scenario_enrollments where workspace_id = $1 and status = 'active' and scenario_id = $2)
+      const workerEnv = {
+        DATABASE_URL: database.url,
+        KIZUNA_SMTP_URL: SMTP_URL,
+        KIZUNA_SECRET: SECRET,
+        KIZUNA_PUBLIC_URL: PUBLIC_URL,
+        SENDS_IN_FLIGHT: String(IN_FLIGHT),
+        WORKER_CONCURRENCY: String(CONCURRENCY),
+        WAIT_FOR_GO: '1',
+        KIZUNA_GOVERNANCE: governance,
+      };
+      const before = sink.arrivals.length;
+      const releaseBar = progress('released → sent {bar} {value}/{total} | {duration_formatted}');
+      let killAt: (() => void) | null = null;
+      const halfway = new Promise<void>((resolve) => {
+        killAt = resolve;
+      });
+      sink.onArrival = () => {
+        const done = sink.arrivals.length - before;
+        if (done % 100 === 0) releaseBar.update(done, CUSTOMERS);
+        if (done === Math.floor(CUSTOMERS / 2)) killAt?.();
+      };
+      const first = spawnWorker(workerEnv);
+      await first.loaded;
+      const releaseStarted = performance.now();
+      first.go();
+      let fault: Record<string, number> | null = null;
+      let second: ReturnType<typeof spawnWorker> | null = null;
+      if (FAULT) {
+        await halfway;
+        await first.kill();
+        const killedAt = sink.arrivals.length - before;
+        // The next worker's clock is 11 minutes on: a send the dead one left `sending` is settled as interrupted at once.
+        second = spawnWorker({ ...workerEnv, CLOCK_OFFSET_MS: String((STALE_SENDING_MINUTES + 1) * 60_000) });
+        await second.loaded;
+        const restartedAt = performance.now();
+        second.go();
+        await second.ready;
+        fault = { killedAt, restartSeconds: (performance.now() - restartedAt) / 1000 };
+      }
+      // Until every enrollment finished and every send is settled (sent, or interrupted by the kill).
+      for (;;) {
+        const { rows } = await pool.query<{ open: number }>(
+          `select (select count(*)::int from scenario_enrollments where workspace_id = $1 and status = 'active' and scenario_id = $2)
               + (select count(*)::int from scenario_effects where workspace_id = $1 and status in ('pending', 'sending')) as open`,
+          [workspace.id, timed.scenarioId],
+        );
+        if (rows[0]!.open === 0 && (FAULT || sink.arrivals.length - before >= CUSTOMERS)) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const releaseSeconds =
+        ((FAULT ? Math.max(...sink.arrivals.slice(before).map((a) => a.at)) : sink.arrivals[before + CUSTOMERS - 1]!.at) - releaseStarted) / 1000;
+      releaseBar.stop();
+      sink.onArrival = null;
+      await (second ?? first).stop();
+      if (second) await first.stop();
+      const released = sink.arrivals.slice(before);
+      const counts = new Map<string, number>();
+      for (const arrival of released) counts.set(arrival.messageId, (counts.get(arrival.messageId) ?? 0) + 1);
+      const duplicates = [...counts.values()].filter((count) => count > 1).length;
+      const { rows: sendRows } = await pool.query<{ key: string; status: string; reason: string | null }>(
+        `select f.key, f.status, f.outcome->>'reason' as reason from scenario_effects f join scenario_enrollments e on e.id = f.enrollment_id
+        where f.workspace_id = $1 and e.scenario_id = $2 and f.kind = 'send'`,
         [workspace.id, timed.scenarioId],
       );
-      if (rows[0]!.open === 0 && (FAULT || sink.arrivals.length - before >= CUSTOMERS)) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const releaseSeconds =
-      ((FAULT ? Math.max(...sink.arrivals.slice(before).map((a) => a.at)) : sink.arrivals[before + CUSTOMERS - 1]!.at) - releaseStarted) / 1000;
-    releaseBar.stop();
-    sink.onArrival = null;
-    await (second ?? first).stop();
-    if (second) await first.stop();
-    const released = sink.arrivals.slice(before);
-    const counts = new Map<string, number>();
-    for (const arrival of released) counts.set(arrival.messageId, (counts.get(arrival.messageId) ?? 0) + 1);
-    const duplicates = [...counts.values()].filter((count) => count > 1).length;
-    const { rows: sendRows } = await pool.query<{ key: string; status: string; reason: string | null }>(
-      `select f.key, f.status, f.outcome->>'reason' as reason from scenario_effects f join scenario_enrollments e on e.id = f.enrollment_id
-        where f.workspace_id = $1 and e.scenario_id = $2 and f.kind = 'send'`,
-      [workspace.id, timed.scenarioId],
-    );
-    const interrupted = sendRows.filter((row) => row.status === 'failed' && row.reason === 'interrupted');
-    const interruptedReceived = interrupted.filter((row) => counts.has(messageIdFor(row.key, sender))).length;
-    const lost = sendRows.filter((row) => !counts.has(messageIdFor(row.key, sender)) && !(row.status === 'failed' && row.reason === 'interrupted')).length;
-    const { rows: stillActive } = await pool.query<{ n: number }>(
-      `select count(*)::int as n from scenario_enrollments where workspace_id = $1 and scenario_id = $2 and status <> 'completed'`,
-      [workspace.id, timed.scenarioId],
-    );
-    const delivered = counts.size;
-    const rate = delivered / releaseSeconds;
-    console.log(`enrolled ${n(timerCustomers.length)} customers with their wake-up jobs, all due at once, in ${s(enrollSeconds)} (not timed)`);
-    console.log(
-      `throughput: ${n(CUSTOMERS)} released by one timer → ${n(delivered)} accepted by SMTP in ${s(releaseSeconds)}: ${n(rate)} sends/s end to end (worker process: concurrency ${CONCURRENCY}, ${IN_FLIGHT} sends in flight per effects job)`,
-    );
-    console.log(
-      `baseline: the same messages, raw nodemailer, same transport, ${IN_FLIGHT} in flight: ${n(BASELINE_SENDS)} in ${s(baselineSeconds)} = ${n(baselineRate)} sends/s`,
-    );
-    console.log(
-      `ratio Kizuna / baseline: ${(rate / baselineRate).toFixed(2)}; goal ≥ 2,000 sends/s (${args.message} message): ${rate >= 2000 ? 'met' : 'NOT met'}`,
-    );
-    if (fault) {
-      console.log(
-        `fault: kill -9 of the worker at ${n(fault.killedAt!)} received, another started (${s(fault.restartSeconds!)} to start): ${duplicates} duplicate Message-IDs, ${lost} lost, ${interrupted.length} interrupted (recorded, not resent; ${interruptedReceived} of them had reached the sink), ${stillActive[0]!.n} enrollments not completed`,
+      const interrupted = sendRows.filter((row) => row.status === 'failed' && row.reason === 'interrupted');
+      const interruptedReceived = interrupted.filter((row) => counts.has(messageIdFor(row.key, sender))).length;
+      const lost = sendRows.filter((row) => !counts.has(messageIdFor(row.key, sender)) && !(row.status === 'failed' && row.reason === 'interrupted')).length;
+      const { rows: stillActive } = await pool.query<{ n: number }>(
+        `select count(*)::int as n from scenario_enrollments where workspace_id = $1 and scenario_id = $2 and status <> 'completed'`,
+        [workspace.id, timed.scenarioId],
       );
-    } else {
-      console.log(`${n(delivered)} distinct Message-IDs at the sink, ${duplicates} duplicates, ${lost} lost; ${stillActive[0]!.n} enrollments not completed`);
-    }
-    figures.throughput = {
-      released: CUSTOMERS,
-      delivered,
-      seconds: releaseSeconds,
-      sendsPerSecond: rate,
-      enrollSeconds,
-      duplicates,
-      lost,
-      interrupted: interrupted.length,
-      interruptedReceived,
-      fault,
+      const delivered = counts.size;
+      const rate = delivered / releaseSeconds;
+      console.log(`enrolled ${n(timerCustomers.length)} customers with their wake-up jobs, all due at once, in ${s(enrollSeconds)} (not timed)`);
+      console.log(
+        `throughput: ${n(CUSTOMERS)} released by one timer → ${n(delivered)} accepted by SMTP in ${s(releaseSeconds)}: ${n(rate)} sends/s end to end (worker process: concurrency ${CONCURRENCY}, ${IN_FLIGHT} sends in flight per effects job)`,
+      );
+      console.log(
+        `baseline: the same messages, raw nodemailer, same transport, ${IN_FLIGHT} in flight: ${n(BASELINE_SENDS)} in ${s(baselineSeconds)} = ${n(baselineRate)} sends/s`,
+      );
+      console.log(
+        `ratio Kizuna / baseline: ${(rate / baselineRate).toFixed(2)}; goal ≥ 2,000 sends/s (${args.message} message): ${rate >= 2000 ? 'met' : 'NOT met'}`,
+      );
+      if (fault) {
+        console.log(
+          `fault: kill -9 of the worker at ${n(fault.killedAt!)} received, another started (${s(fault.restartSeconds!)} to start): ${duplicates} duplicate Message-IDs, ${lost} lost, ${interrupted.length} interrupted (recorded, not resent; ${interruptedReceived} of them had reached the sink), ${stillActive[0]!.n} enrollments not completed`,
+        );
+      } else {
+        console.log(`${n(delivered)} distinct Message-IDs at the sink, ${duplicates} duplicates, ${lost} lost; ${stillActive[0]!.n} enrollments not completed`);
+      }
+      return {
+        released: CUSTOMERS,
+        delivered,
+        seconds: releaseSeconds,
+        sendsPerSecond: rate,
+        enrollSeconds,
+        duplicates,
+        lost,
+        interrupted: interrupted.length,
+        interruptedReceived,
+        fault,
+      };
     };
-    figures.baseline = { sends: BASELINE_SENDS, seconds: baselineSeconds, sendsPerSecond: baselineRate, ratio: rate / baselineRate };
+    const rules = GOVERNANCE === 'compare' ? 'off' : (GOVERNANCE as 'on' | 'off');
+    figures.throughput = await releaseRun(timedFirst, rules);
+    if (GOVERNANCE === 'compare') {
+      const off = figures.throughput as { sendsPerSecond: number };
+      await prepareGovernedRun(pool, workspace.id, clock);
+      const governed = await publish(
+        marketingScenario({
+          key: 'bench_timer_governed',
+          name: '一分後のご案内（連絡ルールあり）',
+          trigger: { kind: 'event', type: 'survey_answer', where: [] },
+          start: 'pause',
+          steps: [
+            { kind: 'wait', id: 'pause', duration: { minutes: 1 }, next: 'notice' },
+            { kind: 'send', id: 'notice', channel: 'email', templateId, next: null },
+          ],
+        }),
+      );
+      const on = await releaseRun(governed, 'on');
+      const ratio = on.sendsPerSecond / off.sendsPerSecond;
+      console.log(
+        `governance: ${n(on.sendsPerSecond)} sends/s with the five contact rules and a year of history, ${n(off.sendsPerSecond)} sends/s without them (same run): ratio ${ratio.toFixed(2)}; goal ≥ 0.7: ${ratio >= 0.7 ? 'met' : 'NOT met'}`,
+      );
+      figures.governance = { on, off, ratio };
+    }
+    const first = figures.throughput as { sendsPerSecond: number };
+    figures.baseline = { sends: BASELINE_SENDS, seconds: baselineSeconds, sendsPerSecond: baselineRate, ratio: first.sendsPerSecond / baselineRate };
   } finally {
     await app.close();
     await reactor.stop();

@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WEEKDAYS } from '../scenarios/model.ts';
 import { decide } from './decide.ts';
-import { type Candidate, type ContactChannel, type ContactPurpose, ContactRules, type CustomerFacts, type FrequencyCap, type LedgerContact, type QuietHours } from './model.ts';
+import {
+  type Candidate,
+  type ContactChannel,
+  type ContactPurpose,
+  ContactRules,
+  type CustomerFacts,
+  type FrequencyCap,
+  type LedgerContact,
+  type QuietHours,
+} from './model.ts';
 
 /**
  * Properties of `decide`, each checked against a brute force written here on its own (it does
@@ -26,9 +35,14 @@ const SEED = 20_240_605;
 
 const ZONES = ['Asia/Tokyo', 'America/New_York', 'Australia/Lord_Howe', 'Europe/London'] as const;
 /** Starts near DST changes (New York 03-10 and 11-03, Lord Howe 04-07 and 10-06, London 03-31) and one without. */
-const BASES = ['2024-03-09T00:00:00Z', '2024-11-02T00:00:00Z', '2024-04-06T00:00:00Z', '2024-10-05T00:00:00Z', '2024-03-30T00:00:00Z', '2024-06-05T00:00:00Z'].map(
-  (iso) => Date.parse(iso),
-);
+const BASES = [
+  '2024-03-09T00:00:00Z',
+  '2024-11-02T00:00:00Z',
+  '2024-04-06T00:00:00Z',
+  '2024-10-05T00:00:00Z',
+  '2024-03-30T00:00:00Z',
+  '2024-06-05T00:00:00Z',
+].map((iso) => Date.parse(iso));
 // Few channels and departments, so that contacts and caps meet often.
 const CHANNELS = ['email', 'line', 'sms'] as const;
 const PURPOSES = ['marketing', 'transactional'] as const;
@@ -41,7 +55,14 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function localOf(at: number, timezone: string): { weekday: string; minutes: number } {
   let formatter = formatters.get(timezone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone: timezone, weekday: 'short', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23' });
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      weekday: 'short',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      hourCycle: 'h23',
+    });
     formatters.set(timezone, formatter);
   }
   const parts = formatter.formatToParts(new Date(at));
@@ -73,7 +94,13 @@ function quietNow(rules: ContactRules, candidate: Candidate, at: number, timezon
 }
 
 /** The first rule holding the candidate back at `at`, by brute force: 'do_not_contact', 'quiet_hours', a cap id, or null. */
-function bruteRule(rules: ContactRules, facts: CustomerFacts, candidate: Candidate, at: number, removed: ReadonlySet<LedgerContact> = new Set()): string | null {
+function bruteRule(
+  rules: ContactRules,
+  facts: CustomerFacts,
+  candidate: Candidate,
+  at: number,
+  removed: ReadonlySet<LedgerContact> = new Set(),
+): string | null {
   const marketing = candidate.purpose === 'marketing';
   if (marketing && facts.doNotContactUntil !== null && facts.doNotContactUntil.getTime() > at) return 'do_not_contact';
   if (quietNow(rules, candidate, at, facts.timezone)) return 'quiet_hours';
@@ -112,7 +139,9 @@ function optionalSubset<T>(values: readonly T[]): fc.Arbitrary<T[] | undefined> 
   return fc.option(fc.subarray([...values], { minLength: 1 }), { nil: undefined, freq: 2 });
 }
 
-const time = fc.integer({ min: 0, max: 24 * 60 - 1 }).map((minutes) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`);
+const time = fc
+  .integer({ min: 0, max: 24 * 60 - 1 })
+  .map((minutes) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`);
 
 function capArbitrary(longest: 'hours' | 'days') {
   return fc.record(
@@ -364,7 +393,8 @@ describe('decide: properties', () => {
             seen.deadline++;
             if (candidate.whenHeld.kind !== 'defer') throw new Error('a deadline skip of a step that skips');
             const deadline = candidate.dueAt.getTime() + (candidate.whenHeld.within.hours ?? 0) * HOUR;
-            for (let at = now + MINUTE; at <= deadline; at += MINUTE) if (allowed(at)) expect.fail(`allowed before the deadline: ${new Date(at).toISOString()}`);
+            for (let at = now + MINUTE; at <= deadline; at += MINUTE)
+              if (allowed(at)) expect.fail(`allowed before the deadline: ${new Date(at).toISOString()}`);
             break;
           }
         }

@@ -196,7 +196,12 @@ describe('quiet hours', () => {
       rule: { kind: 'quiet_hours', channel: 'line' },
     });
     // With the LINE night 21:00–09:00 too, Monday 00:00 is quiet; 09:00 JST Monday = 06-10 00:00Z.
-    const noSundayNorNight = rules({ quietHours: [{ channel: 'line', weekdays: ['sun'] }, { channel: 'line', from: '21:00', to: '09:00' }] });
+    const noSundayNorNight = rules({
+      quietHours: [
+        { channel: 'line', weekdays: ['sun'] },
+        { channel: 'line', from: '21:00', to: '09:00' },
+      ],
+    });
     expect(decide(noSundayNorNight, facts([]), candidate({ channel: 'line', dueAt: sunday }), sunday)).toEqual({
       kind: 'defer',
       until: new Date('2024-06-10T00:00:00Z'),
@@ -282,7 +287,11 @@ describe('held back', () => {
   });
 
   it('skips with "step_skips" when the step says so', () => {
-    expect(decide(both, facts(yesterdayEvening()), candidate({ whenHeld: { kind: 'skip' } }), now)).toEqual({ kind: 'skip', rule: dailyRule, why: 'step_skips' });
+    expect(decide(both, facts(yesterdayEvening()), candidate({ whenHeld: { kind: 'skip' } }), now)).toEqual({
+      kind: 'skip',
+      rule: dailyRule,
+      why: 'step_skips',
+    });
   });
 });
 
@@ -372,11 +381,7 @@ describe('displacement', () => {
     // 06-05 20:00Z the span [00:00, 06-06 00:00) still holds 00:00, 03:00 and the candidate; at
     // 06-06 00:00Z the fullest span, [03:00, 06-06 03:00), holds 03:00 and the candidate: 2.
     const twoADay = rules({ caps: [{ ...DAILY, max: 2 }] });
-    const ledger = [
-      contact('2024-06-04T20:00:00Z'),
-      contact('2024-06-05T00:00:00Z'),
-      contact('2024-06-05T03:00:00Z', { state: 'scheduled', priority: 10 }),
-    ];
+    const ledger = [contact('2024-06-04T20:00:00Z'), contact('2024-06-05T00:00:00Z'), contact('2024-06-05T03:00:00Z', { state: 'scheduled', priority: 10 })];
     expect(decide(twoADay, facts(ledger), important, NOW)).toEqual({ kind: 'defer', until: new Date('2024-06-06T00:00:00Z'), rule: dailyRule });
   });
 });

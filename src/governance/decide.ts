@@ -411,9 +411,11 @@ function ruleOf(plan: Plan, block: Block): RuleRef {
 
 /** The instants in (after, until] where quiet hours may end, unsorted. */
 function pushQuietEnds(plan: Plan, zone: Zone, after: number, until: number, out: number[]): void {
-  const lastDay = Math.floor(wallClockOf(zone, until) / DAY);
+  // One local day more on each side: where clocks go back over midnight, an instant in the range
+  // can read a local day outside [day of `after`, day of `until`].
+  const lastDay = Math.floor(wallClockOf(zone, until) / DAY) + 1;
   const weekdays = plan.quiet.some((span) => span.weekdays !== 0);
-  for (let day = Math.floor(wallClockOf(zone, after) / DAY); day <= lastDay; day++) {
+  for (let day = Math.floor(wallClockOf(zone, after) / DAY) - 1; day <= lastDay; day++) {
     const midnight = day * DAY;
     if (weekdays) pushInstantsAt(zone, midnight, after, until, out);
     for (const span of plan.quiet) if (span.from >= 0) pushInstantsAt(zone, midnight + span.to, after, until, out);

@@ -44,7 +44,10 @@ export interface GovernOutcome {
 /** The note of a held-back effect: what it says in the send log (its outcome) and why. */
 export function heldOutcome(decision: Exclude<Decision, { kind: 'send' }>): Record<string, unknown> {
   if (decision.kind === 'defer')
-    return { governance: { decision: 'deferred', until: decision.until.toISOString(), rule: decision.rule }, message: `Deferred until ${decision.until.toISOString()} by ${ruleLabel(decision.rule)}.` };
+    return {
+      governance: { decision: 'deferred', until: decision.until.toISOString(), rule: decision.rule },
+      message: `Deferred until ${decision.until.toISOString()} by ${ruleLabel(decision.rule)}.`,
+    };
   return {
     reason: skipReason(decision.rule),
     message: `Skipped (${decision.why === 'deadline' ? 'the rules allow no moment before the step’s deadline' : decision.why === 'complaint' ? 'support is handling a complaint' : 'the step skips held messages'}): ${ruleLabel(decision.rule)}.`,
@@ -134,7 +137,15 @@ export async function loadCustomerFacts(
                                  where t.workspace_id = $1 and t.status = 'open' and t.department = 'support' and t.customer_id = c.id
                                    and not exists (select 1 from scenario_effects f where f.key = t.effect_key and f.payload->>'purpose' = 'marketing')))) as complaint
        from customers c where c.workspace_id = $1 and c.id = any($2::bigint[])`,
-    [workspaceId, ids, rules.timezoneAttribute, rules.doNotContactAttribute, rules.complaints.openEvent, rules.complaints.closeEvent, rules.complaints.openSupportTask],
+    [
+      workspaceId,
+      ids,
+      rules.timezoneAttribute,
+      rules.doNotContactAttribute,
+      rules.complaints.openEvent,
+      rules.complaints.closeEvent,
+      rules.complaints.openSupportTask,
+    ],
   );
   const facts = new Map<string, CustomerFacts>();
   for (const row of rows) {
@@ -207,7 +218,12 @@ async function governLocked(
   const ledgerWrites: Array<{ send: GovernedSend; at: Date; state: 'sent' | 'scheduled' }> = [];
   const displacedRows: Array<{ contact: LedgerContact; by: GovernedSend }> = [];
   for (const send of ordered) {
-    const customer = facts.get(send.customerId) ?? { timezone: rules.timezone ?? workspaceTimezone, complaintOpen: false, doNotContactUntil: null, contacts: [] };
+    const customer = facts.get(send.customerId) ?? {
+      timezone: rules.timezone ?? workspaceTimezone,
+      complaintOpen: false,
+      doNotContactUntil: null,
+      contacts: [],
+    };
     const decision = decide(rules, customer, send, now);
     decisions.set(send.effectId, decision);
     let contacts = customer.contacts.filter((contact) => contact.effectId !== send.effectId);
@@ -344,7 +360,11 @@ async function writeOutcome(
       `update scenario_effects e set status = 'not_done', done_at = $3, retry_at = null, outcome = v.outcome
          from unnest($1::bigint[], $2::jsonb[]) as v(id, outcome)
         where e.id = v.id and e.status = 'sending'`,
-      [skipped.map(({ send }) => send.effectId), skipped.map(({ decision }) => JSON.stringify(heldOutcome(decision as Exclude<Decision, { kind: 'send' }>))), now],
+      [
+        skipped.map(({ send }) => send.effectId),
+        skipped.map(({ decision }) => JSON.stringify(heldOutcome(decision as Exclude<Decision, { kind: 'send' }>))),
+        now,
+      ],
     );
   }
   // Displaced: their places are free; their effects come back now to be decided again (deferred further or skipped, by their own step's rule).

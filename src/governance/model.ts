@@ -37,7 +37,15 @@ export const MAX_WINDOW_MINUTES = 90 * 24 * 60;
 export const MAX_CAPS = 20;
 
 export const CapWindow = z
-  .strictObject({ days: z.number().int().min(0).max(90).optional(), hours: z.number().int().min(0).max(90 * 24).optional() })
+  .strictObject({
+    days: z.number().int().min(0).max(90).optional(),
+    hours: z
+      .number()
+      .int()
+      .min(0)
+      .max(90 * 24)
+      .optional(),
+  })
   .refine((window) => windowMinutes(window) >= MIN_WINDOW_MINUTES, { message: 'a window is at least one hour' })
   .refine((window) => windowMinutes(window) <= MAX_WINDOW_MINUTES, { message: 'a window is at most 90 days' })
   .meta({ id: 'CapWindow', description: 'days and hours added together; from 1 hour to 90 days' });
@@ -90,21 +98,36 @@ export const ContactRules = z
       .refine((zone) => isValidTimezone(zone), { message: 'an IANA time zone, e.g. Asia/Tokyo' })
       .optional(),
     /** The customer attribute holding a customer's own IANA time zone (default "timezone"). */
-    timezoneAttribute: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default('timezone'),
+    timezoneAttribute: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/)
+      .default('timezone'),
     caps: z.array(FrequencyCap).max(MAX_CAPS).default([]),
-    quietHours: z.array(QuietHours).max(CONTACT_CHANNELS.length * 2).default([]),
+    quietHours: z
+      .array(QuietHours)
+      .max(CONTACT_CHANNELS.length * 2)
+      .default([]),
     complaints: z
       .strictObject({
         /** The event type that opens a complaint (support starts handling it). */
-        openEvent: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/).default('support.complaint_opened'),
+        openEvent: z
+          .string()
+          .regex(/^[a-z][a-z0-9_.]{0,63}$/)
+          .default('support.complaint_opened'),
         /** The event type that closes it. */
-        closeEvent: z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/).default('support.complaint_resolved'),
+        closeEvent: z
+          .string()
+          .regex(/^[a-z][a-z0-9_.]{0,63}$/)
+          .default('support.complaint_resolved'),
         /** An open task of the support department for the customer counts as a complaint under way (but a marketing scenario's own follow-up call does not). */
         openSupportTask: z.boolean().default(true),
       })
       .default({ openEvent: 'support.complaint_opened', closeEvent: 'support.complaint_resolved', openSupportTask: true }),
     /** The customer attribute holding "do not contact until" (a date or date-time); marketing waits until then. */
-    doNotContactAttribute: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/).default('do_not_contact_until'),
+    doNotContactAttribute: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/)
+      .default('do_not_contact_until'),
     /** The global control group: this share (percent, 0 = none, else 1–15) of customers gets no marketing at all. */
     globalControlPercent: z
       .number()
@@ -181,4 +204,3 @@ export type Decision =
   | { kind: 'send'; displaced: LedgerContact[] }
   | { kind: 'defer'; until: Date; rule: RuleRef }
   | { kind: 'skip'; rule: RuleRef; why: 'deadline' | 'step_skips' | 'complaint' };
-

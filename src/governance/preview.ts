@@ -127,7 +127,9 @@ export async function previewSend(
     skipped: scale(counts.skipped),
     globalControl: scale(counts.globalControl),
     displacing: scale(counts.displacing),
-    byRule: [...byRule.values()].map((entry) => ({ ...entry, deferred: scale(entry.deferred), skipped: scale(entry.skipped) })).sort((a, b) => b.deferred + b.skipped - (a.deferred + a.skipped)),
+    byRule: [...byRule.values()]
+      .map((entry) => ({ ...entry, deferred: scale(entry.deferred), skipped: scale(entry.skipped) }))
+      .sort((a, b) => b.deferred + b.skipped - (a.deferred + a.skipped)),
     medianDeferMinutes: waits.length > 0 ? Math.round(waits[Math.floor(waits.length / 2)]!) : null,
     sampled: sampleRate < 1,
     sampleRate,

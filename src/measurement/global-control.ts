@@ -62,7 +62,10 @@ export async function measureGlobalControl(
   });
   const c = figures(control);
   const r = figures(rest);
-  const purchase = c.customers > 0 && r.customers > 0 ? newcombeDifference({ successes: r.buyers, n: r.customers }, { successes: c.buyers, n: c.customers }, CONFIDENCE) : null;
+  const purchase =
+    c.customers > 0 && r.customers > 0
+      ? newcombeDifference({ successes: r.buyers, n: r.customers }, { successes: c.buyers, n: c.customers }, CONFIDENCE)
+      : null;
   const revenue =
     control.length >= 2 && rest.length >= 2
       ? welchInterval(

@@ -288,7 +288,11 @@ export async function measureScenario(pool: pg.Pool, params: { workspaceId: stri
     judgedAt: judgedAt.toISOString(),
     pending: { treatment: countOf('treatment', false), holdout: countOf('holdout', false) },
     globalControl: countOf('global_control', true) + countOf('global_control', false),
-    sampleRatio: { planned: plan.holdoutPercent / 100, observed, pValue: entrants > 0 ? sampleRatioPValue(holdoutAll, entrants, plan.holdoutPercent / 100) : null },
+    sampleRatio: {
+      planned: plan.holdoutPercent / 100,
+      observed,
+      pValue: entrants > 0 ? sampleRatioPValue(holdoutAll, entrants, plan.holdoutPercent / 100) : null,
+    },
     overall,
     overTime: cumulative(units.rows, metric, scenario.timezone),
     steps,
@@ -365,13 +369,22 @@ export function compare(units: readonly UnitRow[], metric: Exclude<MeasurementMe
   const boot = bootstrapDifference(tY, cY, { resamples: 2000, confidence: CONFIDENCE, seed: 1 });
   let cupedResult: Extract<Effect, { kind: 'mean' }>['cuped'] = null;
   if (plan.cuped) {
-    const adjusted = cuped(ys, Float64Array.from(units, (unit) => unit.x));
+    const adjusted = cuped(
+      ys,
+      Float64Array.from(units, (unit) => unit.x),
+    );
     const interval = welchInterval(
       Float64Array.from(tIndex, (i) => adjusted.adjusted[i]!),
       Float64Array.from(cIndex, (i) => adjusted.adjusted[i]!),
       CONFIDENCE,
     );
-    cupedResult = { difference: interval.difference, low: interval.low, high: interval.high, theta: adjusted.theta, varianceReduction: adjusted.varianceReduction };
+    cupedResult = {
+      difference: interval.difference,
+      low: interval.low,
+      high: interval.high,
+      theta: adjusted.theta,
+      varianceReduction: adjusted.varianceReduction,
+    };
   }
   const judgedBy = cupedResult ?? welch;
   const effect: Effect = {
@@ -404,7 +417,13 @@ function cumulative(units: readonly UnitRow[], metric: Exclude<MeasurementMetric
     const sum = sums[unit.arm];
     sum.n++;
     sum.y += metric === 'revenue' ? unit.y : unit.y > 0 ? 1 : 0;
-    const point = { date, treatment: rate(sums.treatment), holdout: rate(sums.holdout), treatmentCustomers: sums.treatment.n, holdoutCustomers: sums.holdout.n };
+    const point = {
+      date,
+      treatment: rate(sums.treatment),
+      holdout: rate(sums.holdout),
+      treatmentCustomers: sums.treatment.n,
+      holdoutCustomers: sums.holdout.n,
+    };
     if (points.at(-1)?.date === date) points[points.length - 1] = point;
     else points.push(point);
   }

@@ -243,7 +243,15 @@ export const WhenHeld = z
       kind: z.literal('defer'),
       /** The latest it may go, counted from when it was first due; past it the message is skipped. */
       within: z
-        .strictObject({ days: z.number().int().min(0).max(MAX_DEFER_DAYS).optional(), hours: z.number().int().min(0).max(MAX_DEFER_DAYS * 24).optional() })
+        .strictObject({
+          days: z.number().int().min(0).max(MAX_DEFER_DAYS).optional(),
+          hours: z
+            .number()
+            .int()
+            .min(0)
+            .max(MAX_DEFER_DAYS * 24)
+            .optional(),
+        })
         .refine((within) => (within.days ?? 0) * 24 + (within.hours ?? 0) > 0, { message: 'a deferral deadline is more than zero: give days or hours' })
         .refine((within) => (within.days ?? 0) * 24 + (within.hours ?? 0) <= MAX_DEFER_DAYS * 24, {
           message: `a deferral deadline is at most ${MAX_DEFER_DAYS} days`,

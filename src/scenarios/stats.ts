@@ -187,6 +187,8 @@ export interface SendLogEntry {
   reason: EffectReason | null;
   /** The performer's message about it (a failure's, a refusal's). */
   message: string | null;
+  /** What the contact rules decided (src/governance/govern.ts heldOutcome): deferred until …, skipped by …, displaced by …; null: nothing held it back. */
+  governance: Record<string, unknown> | null;
   templateId: string | null;
   /** When it was written (the moment the scenario chose). */
   createdAt: Date;
@@ -223,7 +225,7 @@ export async function sendLog(params: {
     name: string | null;
     step_id: string;
     status: 'pending' | 'sending' | 'done' | 'not_done' | 'failed';
-    outcome: { reason?: string; message?: string; note?: string } | null;
+    outcome: { reason?: string; message?: string; note?: string; governance?: Record<string, unknown> } | null;
     payload: { templateId?: string };
     why: Why;
     created_at: Date;
@@ -252,6 +254,7 @@ export async function sendLog(params: {
         status,
         reason,
         message: row.outcome?.message ?? row.outcome?.note ?? null,
+        governance: row.outcome?.governance ?? null,
         templateId: typeof row.payload.templateId === 'string' ? row.payload.templateId : null,
         createdAt: row.created_at,
         doneAt: row.done_at,

@@ -109,6 +109,8 @@ export interface WorkerOptions {
   email?: { transport: SmtpTransport; secret: string; publicUrl: string } | undefined;
   /** Sends in flight per effects job (default DEFAULT_IN_FLIGHT of effects.ts). */
   sendsInFlight?: number;
+  /** false: sends skip the contact rules (benchmarks only: they measure what the rules cost). */
+  governance?: boolean;
   /** Jobs run at once (default 4). */
   concurrency?: number;
   /**
@@ -138,7 +140,7 @@ export async function startWorker(options: WorkerOptions): Promise<KizunaWorker>
       await wakeDue({ pool, clock, enrollmentId });
     },
     [LOCAL_EFFECTS_TASK]: effectsTask(pool, clock, LOCAL_EFFECTS_TASK),
-    ...(options.email ? { [EFFECTS_TASK]: effectsTask(pool, clock, EFFECTS_TASK, options.email, options.sendsInFlight) } : {}),
+    ...(options.email ? { [EFFECTS_TASK]: effectsTask(pool, clock, EFFECTS_TASK, options.email, options.sendsInFlight, options.governance) } : {}),
     ...options.extraTasks,
   };
   if (options.recover) await recover(pool, options.email !== undefined);
@@ -194,7 +196,14 @@ const EFFECTS_PER_RUN = 5000;
  * earliest still to come: a retry, more than one run held, or the settling of a send left
  * `sending` by a performer that died.
  */
-function effectsTask(pool: pg.Pool, clock: Clock, task: EffectsTask, email?: NonNullable<WorkerOptions['email']>, inFlight?: number): Task {
+function effectsTask(
+  pool: pg.Pool,
+  clock: Clock,
+  task: EffectsTask,
+  email?: NonNullable<WorkerOptions['email']>,
+  inFlight?: number,
+  governance?: boolean,
+): Task {
   const kinds: readonly StepEffect['kind'][] = task === EFFECTS_TASK ? ['send'] : LOCAL_EFFECT_KINDS;
   // One renderer for every run of this worker: a template version is compiled once, not once per run (its cache is keyed by the content).
   const renderer = email ? createEmailRenderer() : undefined;
@@ -210,6 +219,7 @@ function effectsTask(pool: pg.Pool, clock: Clock, task: EffectsTask, email?: Non
       ...(email ?? {}),
       ...(renderer ? { renderer } : {}),
       ...(inFlight !== undefined ? { inFlight } : {}),
+      ...(governance === false ? { governance } : {}),
     });
     const { rows } = await pool.query<{ due: boolean; later: Date | null }>(
       `select coalesce(bool_or(status = 'pending' and (retry_at is null or retry_at <= $4)), false) as due,

@@ -36,6 +36,7 @@ const worker = await startWorker({
   concurrency,
   recover: true,
   ...(env.SENDS_IN_FLIGHT ? { sendsInFlight: Number(env.SENDS_IN_FLIGHT) } : {}),
+  ...(env.KIZUNA_GOVERNANCE === 'off' ? { governance: false } : {}),
   email: transport ? { transport, secret: env.KIZUNA_SECRET ?? 's'.repeat(40), publicUrl: env.KIZUNA_PUBLIC_URL ?? 'https://crm.example.jp' } : undefined,
   log: (line) => console.error(line),
 });

@@ -24,7 +24,13 @@ const StoredRules = z
   .meta({ id: 'StoredContactRules' });
 
 const RuleRefBody = z
-  .object({ kind: z.enum(['cap', 'quiet_hours', 'complaint', 'do_not_contact']), id: z.string().optional(), name: z.string().optional(), channel: z.string().optional(), until: z.string().optional() })
+  .object({
+    kind: z.enum(['cap', 'quiet_hours', 'complaint', 'do_not_contact']),
+    id: z.string().optional(),
+    name: z.string().optional(),
+    channel: z.string().optional(),
+    until: z.string().optional(),
+  })
   .meta({ id: 'ContactRuleRef', description: 'The rule a decision names' });
 
 const PreviewBody = z
@@ -193,7 +199,10 @@ export function governanceRoutes(deps: AppDeps): FastifyPluginAsyncZod {
         if (request.body.rules !== undefined) {
           const tried = ContactRules.safeParse(request.body.rules);
           if (!tried.success)
-            throw new KizunaError('validation_failed', `The rules to try are not valid: ${tried.error.issues.map((issue) => `${issue.path.join('.') || '(rules)'}: ${issue.message}`).join('; ')}`);
+            throw new KizunaError(
+              'validation_failed',
+              `The rules to try are not valid: ${tried.error.issues.map((issue) => `${issue.path.join('.') || '(rules)'}: ${issue.message}`).join('; ')}`,
+            );
           rules = tried.data;
         }
         const { rules: _rules, ...request_ } = request.body;

@@ -152,6 +152,12 @@ const SendLogEntryBody = z
       ),
     reason: z.string().nullable().describe('Why not sent or failed: no_consent, consent_withdrawn, suppressed, template_not_published, rejected, …'),
     message: z.string().nullable(),
+    governance: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .describe(
+        'What the contact rules decided: { decision: "deferred", until, rule } (still pending), { decision: "skipped", rule, why } (not_sent; reason capped, quiet_hours, complaint or do_not_contact), { decision: "displaced", byScenarioId, byEffectId, byPriority }; null: nothing held it back',
+      ),
     templateId: z.string().nullable(),
     createdAt: z.string().describe('When the scenario wrote the send'),
     doneAt: z.string().nullable().describe('When its outcome was recorded'),

@@ -10121,7 +10121,7 @@ export interface components {
                     [key: string]: unknown;
                 };
                 /** @enum {string} */
-                kind: "order" | "event" | "consent" | "profile" | "message";
+                kind: "order" | "event" | "consent" | "profile" | "message" | "contact_decision";
                 summary: string;
                 type: string;
             }[];
@@ -12067,6 +12067,10 @@ export interface components {
             };
             /** @description When its outcome was recorded */
             doneAt: string | null;
+            /** @description What the contact rules decided: { decision: "deferred", until, rule } (still pending), { decision: "skipped", rule, why } (not_sent; reason capped, quiet_hours, complaint or do_not_contact), { decision: "displaced", byScenarioId, byEffectId, byPriority }; null: nothing held it back */
+            governance: {
+                [key: string]: unknown;
+            } | null;
             id: string;
             message: string | null;
             /** @description Why not sent or failed: no_consent, consent_withdrawn, suppressed, template_not_published, rejected, … */

@@ -89,22 +89,24 @@ export function TextField(props: {
   );
 }
 
-/** A whole number; empty gives undefined (an optional field left out). */
+/** A whole number (or, with `step`, a decimal); empty gives undefined (an optional field left out). */
 export function NumberField(props: {
   label: string;
   value: number | undefined;
   onChange(value: number | undefined): void;
   problems?: Problem[] | undefined;
+  hint?: string;
   min?: number;
   max?: number;
+  step?: number | 'any';
 }) {
   return (
-    <Field label={props.label} problems={props.problems}>
+    <Field label={props.label} problems={props.problems} {...(props.hint ? { hint: props.hint } : {})}>
       {(control) => (
         <input
           {...control}
           type="number"
-          step={1}
+          step={props.step ?? 1}
           min={props.min}
           max={props.max}
           value={props.value ?? ''}

@@ -164,6 +164,7 @@ function KindFields({
             onChange={(purpose) => set({ purpose: purpose === '' ? undefined : purpose })}
             problems={problems.get('purpose')}
           />
+          <WhenHeldField value={step.whenHeld} onChange={(whenHeld) => set({ whenHeld })} problems={problems.get('whenHeld')} />
           {next('next', s.next, step.next)}
         </>
       );
@@ -200,6 +201,51 @@ function KindFields({
     case 'exit':
       return <p className="muted">{s.exitNote}</p>;
   }
+}
+
+type WhenHeld = Schemas['WhenHeld'];
+/** A send step that names none defers up to 3 days (the server's DEFAULT_WHEN_HELD). */
+const DEFAULT_WHEN_HELD: WhenHeld = { kind: 'defer', within: { days: 3 } };
+
+/**
+ * ルールで送れないとき: defer within a deadline (days and/or hours) or skip. Absent, the step
+ * defers up to 3 days; the form shows that and writes the choice once one is made.
+ */
+function WhenHeldField({ value, onChange, problems }: { value: WhenHeld | undefined; onChange(value: WhenHeld): void; problems?: Problem[] | undefined }) {
+  const { t } = useI18n();
+  const w = t.measurement.whenHeld;
+  const shown = value ?? DEFAULT_WHEN_HELD;
+  const within = (patch: { days?: number | undefined; hours?: number | undefined }) => {
+    if (shown.kind !== 'defer') return;
+    onChange({ kind: 'defer', within: withoutUndefined({ ...shown.within, ...patch }) });
+  };
+  return (
+    <fieldset className="field when-held-field">
+      <legend>{w.legend}</legend>
+      <p className="muted small">{w.hint}</p>
+      <SelectField
+        label={w.kind}
+        value={shown.kind}
+        options={(['defer', 'skip'] as const).map((kind) => ({ value: kind, label: w.kinds[kind] ?? kind }))}
+        onChange={(kind) => onChange(kind === 'skip' ? { kind } : DEFAULT_WHEN_HELD)}
+      />
+      {shown.kind === 'defer' && (
+        <>
+          <div className="duration-parts">
+            <NumberField label={w.withinDays} min={0} max={30} value={shown.within.days} onChange={(days) => within({ days })} />
+            <NumberField label={w.withinHours} min={0} max={720} value={shown.within.hours} onChange={(hours) => within({ hours })} />
+          </div>
+          <p className="muted small">{w.withinHint}</p>
+        </>
+      )}
+      {value === undefined && <p className="muted small">{w.defaultNote}</p>}
+      {problems?.map((problem, index) => (
+        <p key={index} className="field-error">
+          {problem.message}
+        </p>
+      ))}
+    </fieldset>
+  );
 }
 
 type Arm = { weight: number; next: string | null };
