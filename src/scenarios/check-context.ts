@@ -26,6 +26,8 @@ export interface ScenarioContext {
   catalogue: readonly CatalogueProduct[];
   /** The active journey map's stage and level keys; null when the workspace has no active map. */
   map: { stages: readonly string[]; levels: readonly string[] } | null;
+  /** The workspace's KPI ids and metrics (a measurement plan may name one); absent: not checked. */
+  kpis?: ReadonlyMap<string, string>;
   /** The workspace's templates by id. */
   templates: ReadonlyMap<string, TemplateFacts>;
 }

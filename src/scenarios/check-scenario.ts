@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { DEPARTMENTS, type Department } from '../charter/types.ts';
 import { unknownAttributes, unknownEventTypes } from '../journey-map/rules/check-map.ts';
 import { loadCatalogue } from '../journey-map/rules/compile.ts';
+import type { KpiMetricKind } from '../kpis/definition.ts';
+import { metricForKpi } from '../measurement/uplift.ts';
 import { assertNever } from '../shared/errors.ts';
 import {
   checkCellKeys,
@@ -12,6 +14,7 @@ import {
   error,
   isObject,
   type ScenarioCheckState,
+  warning,
   type ScenarioContext,
   scenarioPath,
   shapeErrors,
@@ -26,6 +29,7 @@ import {
   EventTrigger,
   ExitRule,
   MAX_STEPS,
+  MeasurementPlan,
   OrderTrigger,
   SCENARIO_CHANNELS,
   ScenarioDocument,
@@ -95,7 +99,35 @@ export function checkScenarioDocument(input: unknown, context: ScenarioContext):
     ? shape.data.channels
     : SCENARIO_CHANNELS.filter((channel) => Array.isArray(input.channels) && input.channels.includes(channel));
   checkSteps(state, { steps: input.steps, start: input.start, trigger, channels });
+  checkMeasurement(state, input);
   return { problems: state.problems, lookups: state.rules };
+}
+
+/**
+ * The measurement plan: a transactional scenario holds nobody out (what a customer must know is
+ * never withheld); a KPI named exists; CUPED is for revenue; a marketing scenario without a
+ * holdout gets a warning (its effect cannot be measured).
+ */
+function checkMeasurement(state: ScenarioCheckState, input: Record<string, unknown>): void {
+  const plan = MeasurementPlan.safeParse(input.measurement);
+  if (input.measurement === undefined || (plan.success && plan.data.holdoutPercent === 0)) {
+    if (input.purpose === 'marketing')
+      warning(
+        state,
+        ['measurement'],
+        'no holdout (control group): the effect of this scenario cannot be measured; declare one before publishing ("measurement": {"holdoutPercent": 10, …})',
+      );
+    return;
+  }
+  if (!plan.success) return; // the document's shape reported it
+  const { holdoutPercent, metric, cuped } = plan.data;
+  if (input.purpose === 'transactional' && holdoutPercent > 0)
+    error(state, ['measurement', 'holdoutPercent'], 'a transactional scenario holds nobody out: what a customer must know about an order is never withheld');
+  const kpiMetric = metric.kind === 'kpi' ? state.context.kpis?.get(metric.kpiId) : undefined;
+  if (metric.kind === 'kpi' && state.context.kpis && kpiMetric === undefined)
+    error(state, ['measurement', 'metric', 'kpiId'], `there is no KPI ${metric.kpiId} in this workspace (the KPI list shows their ids)`);
+  const revenue = metric.kind === 'revenue' || (kpiMetric !== undefined && metricForKpi(kpiMetric as KpiMetricKind) === 'revenue');
+  if (cuped && !revenue) warning(state, ['measurement', 'cuped'], 'CUPED (the pre-period spend as covariate) applies to revenue per customer only; it is ignored for this metric');
 }
 
 /** Checks the trigger; returns it when its shape is right. */
@@ -212,5 +244,11 @@ export async function loadScenarioContext(params: { pool: pg.Pool | pg.ClientBas
     [workspaceId],
   );
   const map = maps[0] ? { stages: maps[0].stages ?? [], levels: maps[0].levels ?? [] } : null;
-  return { catalogue, map, templates: new Map(templates.map((template) => [template.id, template])) };
+  const { rows: kpis } = await pool.query<{ id: string; metric: string }>('select id::text, metric from kpis where workspace_id = $1', [workspaceId]);
+  return {
+    catalogue,
+    map,
+    templates: new Map(templates.map((template) => [template.id, template])),
+    kpis: new Map(kpis.map((kpi) => [kpi.id, kpi.metric])),
+  };
 }

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, ApiError, type Schemas, unwrap } from '../api/client.ts';
 import { WhenLoaded } from '../analytics/page-frame.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
+import { EffectPanel } from '../measurement/effect-panel.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace, useRole } from '../workspaces/workspaces.tsx';
 import { DryRunPanel } from './dry-run-panel.tsx';
@@ -19,10 +20,10 @@ import { ScenarioEditor } from './scenario-editor.tsx';
 import { SendLog } from './send-log.tsx';
 import { VersionsList } from './versions-list.tsx';
 
-const TABS = ['flow', 'dryRun', 'sends', 'versions'] as const;
+const TABS = ['flow', 'dryRun', 'sends', 'effect', 'versions'] as const;
 type Tab = (typeof TABS)[number];
 
-/** One scenario (or a new one, /scenarios/new): the flow editor, the dry run, the send log and the versions, as tabs. */
+/** One scenario (or a new one, /scenarios/new): the flow editor, the dry run, the send log, the effect and the versions, as tabs (?tab= opens one). */
 export function ScenarioPage() {
   const { scenario: param = 'new' } = useParams();
   const { workspace } = useCurrentWorkspace();
@@ -57,7 +58,8 @@ function ScenarioView({ scenario: initial, templates }: { scenario: Scenario | n
   const [document, setDocument] = useState<ScenarioDocument>(() =>
     scenario?.draft ? editableDocument(scenario.draft.document) : scenario?.published ? publishedDocument(scenario.published) : newScenarioDocument(),
   );
-  const [tab, setTab] = useState<Tab>('flow');
+  const [searchParams] = useSearchParams();
+  const [tab, setTab] = useState<Tab>(() => TABS.find((each) => each === searchParams.get('tab') && initial !== null) ?? 'flow');
   const [busy, setBusy] = useState<'save' | 'publish' | 'status' | null>(null);
   // A new scenario's first save moves to its own address; the note of the save comes along.
   const carried = (useLocation().state as { message?: string } | null)?.message;
@@ -79,6 +81,7 @@ function ScenarioView({ scenario: initial, templates }: { scenario: Scenario | n
     [workspace.name, scenario?.key, countersVersion, scenario?.updatedAt, tab === 'flow'],
   );
 
+  const tabLabel = (each: Tab) => (each === 'effect' ? t.measurement.tab : t.scenarios.tabs[each]);
   const path = { workspace: workspace.name, scenario: key };
   const afterWrite = (next: Scenario, note: string) => {
     setScenario(next);
@@ -189,11 +192,11 @@ function ScenarioView({ scenario: initial, templates }: { scenario: Scenario | n
       <div className="segmented scenario-tabs" role="tablist" aria-label={t.scenarios.tabsLabel}>
         {TABS.map((each) => (
           <button key={each} type="button" role="tab" aria-selected={tab === each} disabled={each !== 'flow' && !scenario} onClick={() => setTab(each)}>
-            {t.scenarios.tabs[each]}
+            {tabLabel(each)}
           </button>
         ))}
       </div>
-      <div role="tabpanel" aria-label={t.scenarios.tabs[tab]}>
+      <div role="tabpanel" aria-label={tabLabel(tab)}>
         {tab === 'flow' && (
           <>
             {scenario?.published && (
@@ -222,6 +225,7 @@ function ScenarioView({ scenario: initial, templates }: { scenario: Scenario | n
         )}
         {tab === 'dryRun' && scenario && <DryRunPanel scenario={scenario} />}
         {tab === 'sends' && scenario && <SendLog scenario={scenario} />}
+        {tab === 'effect' && scenario && <EffectPanel scenario={scenario} />}
         {tab === 'versions' && scenario && (
           <VersionsList
             scenario={scenario}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { api, type Schemas, unwrap } from '../api/client.ts';
 import { WhenLoaded } from '../analytics/page-frame.tsx';
+import { controlText, governanceText, noteOf } from '../governance/outcome-text.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
@@ -65,6 +66,9 @@ function SendTable({ sends }: { sends: Send[] }) {
   const { t, locale } = useI18n();
   const s = t.scenarios.sends;
   const { workspace, format } = useCurrentWorkspace();
+  // A message the contact rules held back (deferred, skipped, displaced) or a control group's says so in words; other reasons as before.
+  const outcomeOf = (send: Send) =>
+    governanceText(t, format, noteOf(send.governance)) ?? controlText(t, send.reason) ?? (send.reason ? (s.reasons[send.reason] ?? send.reason) : null);
   return (
     <div className="table-wrap">
       <table className="table-compact" data-testid="send-log">
@@ -79,7 +83,9 @@ function SendTable({ sends }: { sends: Send[] }) {
           </tr>
         </thead>
         <tbody>
-          {sends.map((send) => (
+          {sends.map((send) => {
+            const outcome = outcomeOf(send);
+            return (
             <tr key={send.id} data-send={send.id}>
               <td className="nowrap">{format.dateTime(send.doneAt ?? send.createdAt)}</td>
               <td>
@@ -94,7 +100,11 @@ function SendTable({ sends }: { sends: Send[] }) {
               <td className="num">{send.version}</td>
               <td>
                 <span className={`badge send-status-${send.status}`}>{s.statuses[send.status] ?? send.status}</span>
-                {send.reason && <div className="small">{s.reasons[send.reason] ?? send.reason}</div>}
+                {outcome && (
+                  <div className="small send-outcome" data-testid="send-outcome">
+                    {outcome}
+                  </div>
+                )}
               </td>
               <td className="send-why">
                 <p>{locale === 'ja' ? send.whyText.ja : send.whyText.en}</p>
@@ -104,7 +114,8 @@ function SendTable({ sends }: { sends: Send[] }) {
                 </details>
               </td>
             </tr>
-          ))}
+            );
+          })}
         </tbody>
       </table>
     </div>

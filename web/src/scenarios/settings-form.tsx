@@ -5,6 +5,7 @@ import { DEPARTMENTS } from '../charter/labels.tsx';
 import { useI18n } from '../i18n/i18n.tsx';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
+import { MeasurementPlanFields } from '../measurement/plan-fields.tsx';
 import { ConditionField, JsonField, NumberField, SelectField, TextField, WeekdaysField } from './fields.tsx';
 import { type AudienceSchedule, SCHEDULE_KINDS, type ScheduleKind, scheduleOfKind, zonedInput, zonedIso } from './schedule.ts';
 import {
@@ -19,7 +20,7 @@ import {
   withoutUndefined,
 } from './scenario-draft.ts';
 
-/** The scenario's own fields: key (new scenarios only), name, purpose, department, priority, trigger, re-entry and exit rules. */
+/** The scenario's own fields: key (new scenarios only), name, purpose, department, priority, trigger, re-entry and exit rules, the measurement plan. */
 export function SettingsForm(props: {
   document: ScenarioDocument;
   isNew: boolean;
@@ -94,6 +95,12 @@ export function SettingsForm(props: {
         )}
       </fieldset>
       <ExitRulesField rules={document.exitRules} journey={journey} onChange={(exitRules) => set({ exitRules })} problems={problems.get('exitRules')} />
+      <MeasurementPlanFields
+        plan={document.measurement}
+        purpose={document.purpose}
+        onChange={(measurement) => set({ measurement })}
+        problems={problems.get('measurement')}
+      />
     </section>
   );
 }
