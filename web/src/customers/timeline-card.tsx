@@ -2,6 +2,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { api, unwrap, type Schemas } from '../api/client.ts';
 import { Failure, Loading } from '../components/status.tsx';
 import type { Format } from '../format.ts';
+import { governanceText, noteOfTimeline } from '../governance/outcome-text.ts';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
 import type { Messages } from '../i18n/ja.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
@@ -93,7 +94,7 @@ function TimelineItem({ entry }: { entry: TimelineEntry }) {
   return (
     <li className={`kind-${entry.kind}`}>
       <div className="timeline-meta">
-        <span className={`badge badge-${entry.kind}`}>{t.timeline.kinds[entry.kind]}</span>
+        <span className={`badge badge-${entry.kind}`}>{entry.kind === 'contact_decision' ? t.governance.timeline.kind : t.timeline.kinds[entry.kind]}</span>
         <time dateTime={entry.at}>{format.dateTime(entry.at)}</time>
       </div>
       <div className="timeline-text">{text}</div>
@@ -139,6 +140,15 @@ function describe(entry: TimelineEntry, t: Messages, format: Format, locale: 'ja
       return {
         text: t.timeline.message(entry.summary, labelOf(t.timeline.effects, detail('effect')), labelOf(t.timeline.effectStatus, entry.type)),
         ...(whyText?.[locale] ? { details: whyText[locale] } : {}),
+      };
+    }
+    case 'contact_decision': {
+      // A message the contact rules held back: the same words as the send log's, and where it came from.
+      const scenario = typeof entry.details.scenario === 'string' && entry.details.scenario !== '' ? entry.details.scenario : null;
+      const step = typeof entry.details.step === 'string' && entry.details.step !== '' ? entry.details.step : null;
+      return {
+        text: governanceText(t, format, noteOfTimeline(entry.details)) ?? entry.type,
+        ...(scenario ? { details: t.governance.timeline.where(scenario, step) } : {}),
       };
     }
   }

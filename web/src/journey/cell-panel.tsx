@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import type { Schemas } from '../api/client.ts';
 import { Loading } from '../components/status.tsx';
 import { labelOf, useI18n } from '../i18n/i18n.tsx';
+import { CellScenarioEffects } from '../measurement/cell-effects.tsx';
 import type { Loaded } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
 import { cellCustomersPath, cellName, sameCell, type CellKey, type JourneyMap } from './journey-names.ts';
@@ -14,7 +15,7 @@ type Measure = NonNullable<JourneyMap['cells'][number]['measures']>[number];
 /**
  * The side panel of one cell: its stage and level with their descriptions, how many stand in it
  * and their share, the feelings, the measures (or the decision not to contact, with its reason),
- * the flows into and out of it over the period, the step-downs leaving it with the events that
+ * the scenarios that start on entering it with their verified effect, the flows into and out of it over the period, the step-downs leaving it with the events that
  * preceded them, and the link to the customers standing in it.
  */
 export function CellPanel({
@@ -73,6 +74,7 @@ export function CellPanel({
       <p className={plan?.feelings ? 'journey-feelings' : 'muted'}>{plan?.feelings || p.noFeelings}</p>
       <h3>{p.measures}</h3>
       <CellService noContact={plan?.noContact?.reason} measures={plan?.measures ?? []} />
+      <CellScenarioEffects cell={cell} />
       {flows.state === 'loading' && <Loading />}
       {flows.state === 'failed' && <p className="alert alert-error">{flows.error.message}</p>}
       {flows.state === 'ready' && <CellFlows map={map} cell={cell} flows={flows.data} />}

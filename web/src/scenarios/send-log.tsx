@@ -86,34 +86,34 @@ function SendTable({ sends }: { sends: Send[] }) {
           {sends.map((send) => {
             const outcome = outcomeOf(send);
             return (
-            <tr key={send.id} data-send={send.id}>
-              <td className="nowrap">{format.dateTime(send.doneAt ?? send.createdAt)}</td>
-              <td>
-                <Link to={`/w/${encodeURIComponent(workspace.name)}/customers/${send.customer.id}`}>
-                  {send.customer.name ?? send.customer.externalId ?? send.customer.id}
-                </Link>
-                {send.customer.externalId && <span className="muted small"> {send.customer.externalId}</span>}
-              </td>
-              <td>
-                <code>{send.stepId}</code>
-              </td>
-              <td className="num">{send.version}</td>
-              <td>
-                <span className={`badge send-status-${send.status}`}>{s.statuses[send.status] ?? send.status}</span>
-                {outcome && (
-                  <div className="small send-outcome" data-testid="send-outcome">
-                    {outcome}
-                  </div>
-                )}
-              </td>
-              <td className="send-why">
-                <p>{locale === 'ja' ? send.whyText.ja : send.whyText.en}</p>
-                <details>
-                  <summary className="small">{s.details}</summary>
-                  <pre className="small prewrap">{JSON.stringify(send.why, null, 2)}</pre>
-                </details>
-              </td>
-            </tr>
+              <tr key={send.id} data-send={send.id}>
+                <td className="nowrap">{format.dateTime(send.doneAt ?? send.createdAt)}</td>
+                <td>
+                  <Link to={`/w/${encodeURIComponent(workspace.name)}/customers/${send.customer.id}`}>
+                    {send.customer.name ?? send.customer.externalId ?? send.customer.id}
+                  </Link>
+                  {send.customer.externalId && <span className="muted small"> {send.customer.externalId}</span>}
+                </td>
+                <td>
+                  <code>{send.stepId}</code>
+                </td>
+                <td className="num">{send.version}</td>
+                <td>
+                  <span className={`badge send-status-${send.status}`}>{s.statuses[send.status] ?? send.status}</span>
+                  {outcome && (
+                    <div className="small send-outcome" data-testid="send-outcome">
+                      {outcome}
+                    </div>
+                  )}
+                </td>
+                <td className="send-why">
+                  <p>{locale === 'ja' ? send.whyText.ja : send.whyText.en}</p>
+                  <details>
+                    <summary className="small">{s.details}</summary>
+                    <pre className="small prewrap">{JSON.stringify(send.why, null, 2)}</pre>
+                  </details>
+                </td>
+              </tr>
             );
           })}
         </tbody>
