@@ -2,7 +2,8 @@
  * Governance benchmark: the contact rules' decisions at scale, then what they cost end to end.
  *
  * 1. Decisions: a workspace of --customers customers (default 1,000,000), each with a year of
- *    contact history (--history contacts, default 10 each: 10,000,000 ledger rows), five caps
+ *    contact history (--history contacts, default 10 each: 10,000,000 ledger rows; every fifth
+ *    customer also mailed 6 hours ago, so the 16-hour cap holds a new email back), five caps
  *    (bench/support/governance-rules.ts), a few open complaints and do-not-contact dates. Then
  *    --sends messages (default 100,000, to distinct random customers; email and LINE, marketing
  *    and transactional, priorities 1–100) are decided by governSends as the performer calls it:
@@ -84,7 +85,7 @@ try {
   // A year of history: built without the index, indexed afterwards (as a restore would).
   await pool.query('drop index contact_ledger_customer_idx');
   console.log(`history: ${n(CUSTOMERS * HISTORY)} contacts …`);
-  const ledgerRows = await prepareGovernedRun(pool, workspace.id, clock, HISTORY);
+  const ledgerRows = await prepareGovernedRun(pool, workspace.id, clock, HISTORY, 5);
   await pool.query('create index contact_ledger_customer_idx on contact_ledger (workspace_id, customer_id, at)');
   await pool.query('vacuum (analyze) customers, contact_ledger, events');
   console.log(

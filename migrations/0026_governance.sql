@@ -56,3 +56,7 @@ create index contact_decisions_scenario_idx on contact_decisions (workspace_id, 
 alter table scenario_enrollments add column arm text not null default 'treatment'
   check (arm in ('treatment', 'holdout', 'global_control'));
 create index scenario_enrollments_measure_idx on scenario_enrollments (scenario_id, entered_at) include (arm, customer_id);
+
+-- A customer's latest event of a type (the complaint under way: opened later than resolved), read
+-- for every claimed send without walking the customer's other events.
+create index events_customer_type_idx on events (customer_id, type, occurred_at desc);

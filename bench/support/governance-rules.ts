@@ -22,9 +22,17 @@ export const BENCH_RULES: ContactRulesInput = {
  * Saves BENCH_RULES for the workspace and gives every customer a year of contact history: ten
  * contacts 36 days apart (the latest 2–5 days ago; every third on LINE, every fourth
  * transactional) — enough for every cap to read a real ledger, few enough that a new message
- * still goes (the benchmarks measure what deciding costs, not how many are held).
+ * still goes; with `recentEvery`, every n-th customer was mailed 6 hours ago, so the 16-hour cap
+ * defers or skips a new email to them (the decisions benchmark; the end-to-end one holds none back).
  */
-export async function prepareGovernedRun(pool: pg.Pool, workspaceId: string, clock: Clock, contactsPerCustomer = 10): Promise<number> {
+export async function prepareGovernedRun(
+  pool: pg.Pool,
+  workspaceId: string,
+  clock: Clock,
+  contactsPerCustomer = 10,
+  /** Every n-th customer also got a marketing mail 6 hours ago (the 16-hour cap holds a new email back); 0: none. */
+  recentEvery = 0,
+): Promise<number> {
   await saveContactRules(pool, { workspaceId, input: BENCH_RULES, userId: null, now: clock.now() });
   const { rowCount } = await pool.query(
     `insert into contact_ledger (workspace_id, customer_id, at, channel, purpose, department, priority, state)
@@ -35,6 +43,16 @@ export async function prepareGovernedRun(pool: pg.Pool, workspaceId: string, clo
       where c.workspace_id = $1`,
     [workspaceId, clock.now(), contactsPerCustomer],
   );
+  let recent = 0;
+  if (recentEvery > 0) {
+    const { rowCount: added } = await pool.query(
+      `insert into contact_ledger (workspace_id, customer_id, at, channel, purpose, department, priority, state)
+       select $1, c.id, $2::timestamptz - interval '6 hours', 'email', 'marketing', 'marketing', 50, 'sent'
+         from customers c where c.workspace_id = $1 and c.id % $3 = 0`,
+      [workspaceId, clock.now(), recentEvery],
+    );
+    recent = added ?? 0;
+  }
   await pool.query('vacuum (analyze) contact_ledger');
-  return rowCount ?? 0;
+  return (rowCount ?? 0) + recent;
 }

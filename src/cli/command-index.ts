@@ -51,6 +51,11 @@ export const TOP_LEVEL_COMMANDS: readonly TopLevelCommand[] = [
     load: async () => (await import('./commands/scenario.ts')).registerScenarioCommand,
   },
   {
+    name: 'rules',
+    summary: 'contact rules: frequency caps, quiet hours, suppression, the global control group; a preview',
+    load: async () => (await import('./commands/rules.ts')).registerRulesCommand,
+  },
+  {
     name: 'charter',
     summary: 'check messages against the relationship charter; show, set it',
     load: async () => (await import('./commands/charter.ts')).registerCharterCommand,

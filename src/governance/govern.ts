@@ -13,7 +13,7 @@ import {
   type RuleRef,
   windowMinutes,
 } from './model.ts';
-import { readContactRules } from './rules-store.ts';
+import { readContactRules, type StoredContactRules } from './rules-store.ts';
 
 /**
  * Governance for a batch of messages about to go out (a performer's claim): for each, send now,
@@ -26,6 +26,24 @@ import { readContactRules } from './rules-store.ts';
  * it commits. A second worker deciding for the same customer waits for the lock and then sees
  * the first one's contacts: together they can never break a cap.
  */
+
+/** How long a process keeps a workspace's rules (a save in this process is seen at once: forgetRules). */
+export const RULES_CACHE_MS = 1000;
+const rulesCache = new Map<string, { value: Promise<StoredContactRules>; at: number }>();
+
+function cachedRules(client: pg.ClientBase, workspaceId: string): Promise<StoredContactRules> {
+  const found = rulesCache.get(workspaceId);
+  if (found && performance.now() - found.at < RULES_CACHE_MS) return found.value;
+  const value = readContactRules(client, workspaceId);
+  value.catch(() => rulesCache.delete(workspaceId));
+  rulesCache.set(workspaceId, { value, at: performance.now() });
+  return value;
+}
+
+/** Forgets the cached rules of a workspace (they were just saved). */
+export function forgetRules(workspaceId: string): void {
+  rulesCache.delete(workspaceId);
+}
 
 /** A message about to go out. */
 export interface GovernedSend extends Omit<Candidate, 'effectId'> {
@@ -113,14 +131,31 @@ export async function lockContacts(client: pg.ClientBase, workspaceId: string, c
   );
 }
 
+/** Zone names seen, valid or not (a customer attribute: a few distinct values, checked once per process). */
+const zones = new Map<string, boolean>();
+function knownZone(zone: string): boolean {
+  let known = zones.get(zone);
+  if (known === undefined) {
+    known = zone.length <= 64 && isValidTimezone(zone);
+    if (zones.size < 10_000) zones.set(zone, known);
+  }
+  return known;
+}
+
 interface FactsRow {
   id: string;
   tz: string | null;
   dnc: string | null;
   complaint: boolean;
+  /** [id, effect id, at (ms), channel, purpose, department, priority, state, scenario id] per contact, oldest first. */
+  ledger: Array<[string, string | null, number, ContactChannel, ContactPurpose, Department, number, 'sent' | 'scheduled', string | null]>;
 }
 
-/** Reads the facts the decisions need for these customers (their ledgers from `since`, time zones, do-not-contact, complaints). */
+/**
+ * Reads the facts the decisions need for these customers, in one query: their ledgers from
+ * (now − the longest cap window) on, their time zones, do-not-contact dates and open complaints
+ * (the later of the opening and closing events; an open support task not of a marketing scenario).
+ */
 export async function loadCustomerFacts(
   client: pg.ClientBase,
   params: { workspaceId: string; customerIds: readonly string[]; rules: ContactRules; workspaceTimezone: string; now: Date; withLedger?: boolean },
@@ -128,14 +163,19 @@ export async function loadCustomerFacts(
   const { workspaceId, rules, now } = params;
   const ids = [...new Set(params.customerIds)];
   const defaultZone = rules.timezone ?? params.workspaceTimezone;
+  const back = lookBackMinutes(rules);
+  const since = back > 0 && params.withLedger !== false ? new Date(now.getTime() - back * 60_000) : null;
   const { rows } = await client.query<FactsRow>(
     `select c.id::text, c.attributes->>$3 as tz, c.attributes->>$4 as dnc,
-            (coalesce((select e.type = $5 from events e
-                        where e.customer_id = c.id and e.workspace_id = $1 and e.type in ($5, $6)
-                        order by e.occurred_at desc, e.id desc limit 1), false)
+            (coalesce((select max(e.occurred_at) from events e where e.customer_id = c.id and e.type = $5 and e.workspace_id = $1)
+                        > coalesce((select max(e.occurred_at) from events e where e.customer_id = c.id and e.type = $6 and e.workspace_id = $1), '-infinity'), false)
              or ($7 and exists (select 1 from tasks t
                                  where t.workspace_id = $1 and t.status = 'open' and t.department = 'support' and t.customer_id = c.id
-                                   and not exists (select 1 from scenario_effects f where f.key = t.effect_key and f.payload->>'purpose' = 'marketing')))) as complaint
+                                   and not exists (select 1 from scenario_effects f where f.key = t.effect_key and f.payload->>'purpose' = 'marketing')))) as complaint,
+            case when $8::timestamptz is null then '[]'::json else
+              (select coalesce(json_agg(json_build_array(l.id::text, l.effect_id::text, (extract(epoch from l.at) * 1000)::float8, l.channel, l.purpose,
+                                                         l.department, l.priority, l.state, l.scenario_id::text) order by l.at, l.id), '[]'::json)
+                 from contact_ledger l where l.workspace_id = $1 and l.customer_id = c.id and l.at >= $8) end as ledger
        from customers c where c.workspace_id = $1 and c.id = any($2::bigint[])`,
     [
       workspaceId,
@@ -145,53 +185,28 @@ export async function loadCustomerFacts(
       rules.complaints.openEvent,
       rules.complaints.closeEvent,
       rules.complaints.openSupportTask,
+      since,
     ],
   );
   const facts = new Map<string, CustomerFacts>();
   for (const row of rows) {
     const dnc = row.dnc ? new Date(row.dnc.length === 10 ? `${row.dnc}T00:00:00Z` : row.dnc) : null;
     facts.set(row.id, {
-      timezone: row.tz && isValidTimezone(row.tz) ? row.tz : defaultZone,
+      timezone: row.tz && knownZone(row.tz) ? row.tz : defaultZone,
       complaintOpen: row.complaint,
       doNotContactUntil: dnc && !Number.isNaN(dnc.getTime()) ? dnc : null,
-      contacts: [],
+      contacts: row.ledger.map(([id, effectId, at, channel, purpose, department, priority, state, scenarioId]) => ({
+        id,
+        effectId,
+        at: new Date(at),
+        channel,
+        purpose,
+        department,
+        priority,
+        state,
+        scenarioId,
+      })),
     });
-  }
-  const back = lookBackMinutes(rules);
-  if (back > 0 && params.withLedger !== false) {
-    const since = new Date(now.getTime() - back * 60_000);
-    const { rows: contacts } = await client.query<{
-      customer_id: string;
-      id: string;
-      effect_id: string | null;
-      at: Date;
-      channel: ContactChannel;
-      purpose: ContactPurpose;
-      department: Department;
-      priority: number;
-      state: 'sent' | 'scheduled';
-      scenario_id: string | null;
-    }>(
-      `select customer_id::text, id::text, effect_id::text, at, channel, purpose, department, priority, state, scenario_id::text
-         from contact_ledger where workspace_id = $1 and customer_id = any($2::bigint[]) and at >= $3
-        order by customer_id, at, id`,
-      [workspaceId, ids, since],
-    );
-    for (const row of contacts) {
-      const found = facts.get(row.customer_id);
-      if (!found) continue;
-      (found.contacts as LedgerContact[]).push({
-        id: row.id,
-        effectId: row.effect_id,
-        at: row.at,
-        channel: row.channel,
-        purpose: row.purpose,
-        department: row.department,
-        priority: row.priority,
-        state: row.state,
-        scenarioId: row.scenario_id,
-      });
-    }
   }
   return facts;
 }
@@ -206,7 +221,7 @@ async function governLocked(
     workspaceId,
     sends.map((send) => send.customerId),
   );
-  const { rules, workspaceTimezone } = await readContactRules(client, workspaceId);
+  const { rules, workspaceTimezone } = await cachedRules(client, workspaceId);
   const facts = await loadCustomerFacts(client, {
     workspaceId,
     customerIds: sends.map((send) => send.customerId),
@@ -259,6 +274,13 @@ function ledgerContact(send: GovernedSend, at: Date, state: 'sent' | 'scheduled'
   };
 }
 
+/**
+ * Writes a claim's outcome in one statement (writable CTEs): the ledger rows (one per effect; a
+ * deferred message coming back replaces its own place), the removal of skipped messages' and
+ * displaced messages' places, the decisions, the held-back effects (deferred: pending again with
+ * retry_at, a deferral is no attempt; skipped: not done) and the displaced effects (pending, due
+ * now: decided again by their own step's rule).
+ */
 async function writeOutcome(
   client: pg.ClientBase,
   params: {
@@ -270,38 +292,13 @@ async function writeOutcome(
     displacedRows: ReadonlyArray<{ contact: LedgerContact; by: GovernedSend }>;
   },
 ): Promise<void> {
-  const { workspaceId, now, decisions, ledgerWrites, displacedRows } = params;
-  // Ledger rows: one per effect (a deferred message coming back replaces its own place).
-  const skippedIds = params.sends.filter((send) => decisions.get(send.effectId)?.kind === 'skip').map((send) => send.effectId);
-  if (ledgerWrites.length > 0) {
-    const sorted = [...ledgerWrites].sort((a, b) => Number(a.send.effectId) - Number(b.send.effectId));
-    await client.query(
-      `insert into contact_ledger (workspace_id, customer_id, at, channel, purpose, department, priority, state, effect_id, scenario_id)
-       select $1, v.customer_id, v.at, v.channel, v.purpose, v.department, v.priority, v.state, v.effect_id, v.scenario_id
-         from unnest($2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::int[], $8::text[], $9::bigint[], $10::bigint[])
-              as v(customer_id, at, channel, purpose, department, priority, state, effect_id, scenario_id)
-       on conflict (effect_id) do update set at = excluded.at, state = excluded.state, priority = excluded.priority`,
-      [
-        workspaceId,
-        sorted.map((write) => write.send.customerId),
-        sorted.map((write) => write.at),
-        sorted.map((write) => write.send.channel),
-        sorted.map((write) => write.send.purpose),
-        sorted.map((write) => write.send.department),
-        sorted.map((write) => write.send.priority),
-        sorted.map((write) => write.state),
-        sorted.map((write) => write.send.effectId),
-        sorted.map((write) => write.send.scenarioId),
-      ],
-    );
-  }
-  if (skippedIds.length > 0) await client.query('delete from contact_ledger where effect_id = any($1::bigint[])', [skippedIds]);
-  // Decisions: every message held back, and every one displaced.
+  const { workspaceId, now, decisions, displacedRows } = params;
+  const ledgerWrites = [...params.ledgerWrites].sort((a, b) => Number(a.send.effectId) - Number(b.send.effectId));
   const held = params.sends.flatMap((send) => {
     const decision = decisions.get(send.effectId)!;
     return decision.kind === 'send' ? [] : [{ send, decision }];
   });
-  const rows = [
+  const decisionRows = [
     ...held.map(({ send, decision }) => ({
       customerId: send.customerId,
       effectId: send.effectId,
@@ -321,69 +318,70 @@ async function writeOutcome(
       detail: { wasAt: contact.at.toISOString(), priority: contact.priority },
     })),
   ];
-  if (rows.length > 0) {
-    await client.query(
-      `insert into contact_decisions (workspace_id, customer_id, effect_id, scenario_id, at, decision, rule, until, detail)
+  const effectUpdates = [
+    ...held.map(({ decision, send }) => ({
+      id: send.effectId,
+      status: decision.kind === 'defer' ? 'pending' : 'not_done',
+      retryAt: decision.kind === 'defer' ? decision.until : null,
+      outcome: JSON.stringify(heldOutcome(decision as Exclude<Decision, { kind: 'send' }>)),
+    })),
+  ];
+  const displacedEffects = displacedRows.filter(({ contact }) => contact.effectId !== null);
+  await client.query(
+    `with ledger as (
+       insert into contact_ledger (workspace_id, customer_id, at, channel, purpose, department, priority, state, effect_id, scenario_id)
+       select $1, v.customer_id, v.at, v.channel, v.purpose, v.department, v.priority, v.state, v.effect_id, v.scenario_id
+         from unnest($3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::bigint[], $11::bigint[])
+              as v(customer_id, at, channel, purpose, department, priority, state, effect_id, scenario_id)
+       on conflict (effect_id) do update set at = excluded.at, state = excluded.state, priority = excluded.priority
+     ), freed as (
+       delete from contact_ledger where effect_id = any($12::bigint[]) or id = any($13::bigint[])
+     ), decided as (
+       insert into contact_decisions (workspace_id, customer_id, effect_id, scenario_id, at, decision, rule, until, detail)
        select $1, v.customer_id, v.effect_id, v.scenario_id, $2, v.decision, v.rule, v.until, v.detail
-         from unnest($3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::jsonb[], $8::timestamptz[], $9::jsonb[])
-              as v(customer_id, effect_id, scenario_id, decision, rule, until, detail)`,
-      [
-        workspaceId,
-        now,
-        rows.map((row) => row.customerId),
-        rows.map((row) => row.effectId),
-        rows.map((row) => row.scenarioId),
-        rows.map((row) => row.decision),
-        rows.map((row) => JSON.stringify(row.rule)),
-        rows.map((row) => row.until),
-        rows.map((row) => (row.detail ? JSON.stringify(row.detail) : null)),
-      ],
-    );
-  }
-  // Held-back effects: deferred ones pending again (a deferral is no attempt), skipped ones not done.
-  const deferred = held.filter(({ decision }) => decision.kind === 'defer');
-  if (deferred.length > 0) {
-    await client.query(
-      `update scenario_effects e set status = 'pending', claimed_at = null, attempts = greatest(e.attempts - 1, 0), retry_at = v.until, outcome = v.outcome
-         from unnest($1::bigint[], $2::timestamptz[], $3::jsonb[]) as v(id, until, outcome)
-        where e.id = v.id and e.status = 'sending'`,
-      [
-        deferred.map(({ send }) => send.effectId),
-        deferred.map(({ decision }) => (decision as Extract<Decision, { kind: 'defer' }>).until),
-        deferred.map(({ decision }) => JSON.stringify(heldOutcome(decision as Exclude<Decision, { kind: 'send' }>))),
-      ],
-    );
-  }
-  const skipped = held.filter(({ decision }) => decision.kind === 'skip');
-  if (skipped.length > 0) {
-    await client.query(
-      `update scenario_effects e set status = 'not_done', done_at = $3, retry_at = null, outcome = v.outcome
-         from unnest($1::bigint[], $2::jsonb[]) as v(id, outcome)
-        where e.id = v.id and e.status = 'sending'`,
-      [
-        skipped.map(({ send }) => send.effectId),
-        skipped.map(({ decision }) => JSON.stringify(heldOutcome(decision as Exclude<Decision, { kind: 'send' }>))),
-        now,
-      ],
-    );
-  }
-  // Displaced: their places are free; their effects come back now to be decided again (deferred further or skipped, by their own step's rule).
-  if (displacedRows.length > 0) {
-    await client.query('delete from contact_ledger where id = any($1::bigint[])', [displacedRows.map(({ contact }) => contact.id)]);
-    const effects = displacedRows.filter(({ contact }) => contact.effectId !== null);
-    if (effects.length > 0) {
-      await client.query(
-        `update scenario_effects e set retry_at = $3, outcome = coalesce(e.outcome, '{}'::jsonb) || jsonb_build_object('governance', v.note)
-           from unnest($1::bigint[], $2::jsonb[]) as v(id, note)
-          where e.id = v.id and e.status = 'pending'`,
-        [
-          effects.map(({ contact }) => contact.effectId),
-          effects.map(({ by }) => JSON.stringify({ decision: 'displaced', byEffectId: by.effectId, byScenarioId: by.scenarioId, byPriority: by.priority })),
-          now,
-        ],
-      );
-    }
-  }
+         from unnest($14::bigint[], $15::bigint[], $16::bigint[], $17::text[], $18::jsonb[], $19::timestamptz[], $20::jsonb[])
+              as v(customer_id, effect_id, scenario_id, decision, rule, until, detail)
+     ), held as (
+       update scenario_effects e
+          set status = v.status, outcome = v.outcome, retry_at = v.retry_at,
+              claimed_at = case when v.status = 'pending' then null else e.claimed_at end,
+              attempts = case when v.status = 'pending' then greatest(e.attempts - 1, 0) else e.attempts end,
+              done_at = case when v.status = 'pending' then null else $2 end
+         from unnest($21::bigint[], $22::text[], $23::timestamptz[], $24::jsonb[]) as v(id, status, retry_at, outcome)
+        where e.id = v.id and e.status = 'sending'
+     )
+     update scenario_effects e set retry_at = $2, outcome = coalesce(e.outcome, '{}'::jsonb) || jsonb_build_object('governance', v.note)
+       from unnest($25::bigint[], $26::jsonb[]) as v(id, note)
+      where e.id = v.id and e.status = 'pending'`,
+    [
+      workspaceId,
+      now,
+      ledgerWrites.map((write) => write.send.customerId),
+      ledgerWrites.map((write) => write.at),
+      ledgerWrites.map((write) => write.send.channel),
+      ledgerWrites.map((write) => write.send.purpose),
+      ledgerWrites.map((write) => write.send.department),
+      ledgerWrites.map((write) => write.send.priority),
+      ledgerWrites.map((write) => write.state),
+      ledgerWrites.map((write) => write.send.effectId),
+      ledgerWrites.map((write) => write.send.scenarioId),
+      held.filter(({ decision }) => decision.kind === 'skip').map(({ send }) => send.effectId),
+      displacedRows.map(({ contact }) => contact.id),
+      decisionRows.map((row) => row.customerId),
+      decisionRows.map((row) => row.effectId),
+      decisionRows.map((row) => row.scenarioId),
+      decisionRows.map((row) => row.decision),
+      decisionRows.map((row) => JSON.stringify(row.rule)),
+      decisionRows.map((row) => row.until),
+      decisionRows.map((row) => (row.detail ? JSON.stringify(row.detail) : null)),
+      effectUpdates.map((update) => update.id),
+      effectUpdates.map((update) => update.status),
+      effectUpdates.map((update) => update.retryAt),
+      effectUpdates.map((update) => update.outcome),
+      displacedEffects.map(({ contact }) => contact.effectId),
+      displacedEffects.map(({ by }) => JSON.stringify({ decision: 'displaced', byEffectId: by.effectId, byScenarioId: by.scenarioId, byPriority: by.priority })),
+    ],
+  );
 }
 
 /** Removes the ledger rows of sends that did not go out after all (no consent, suppressed, rejected): they contacted nobody. */

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { KizunaError } from '../shared/errors.ts';
+import { forgetRules } from './govern.ts';
 import { ContactRules, type ContactRulesInput, DEFAULT_CONTACT_RULES } from './model.ts';
 
 /** A workspace's contact rules as stored, with the workspace's time zone (the default for customers). */
@@ -47,11 +48,13 @@ export async function saveContactRules(
       problems,
     });
   }
+  forgetRules(params.workspaceId);
   await pool.query(
     `insert into contact_rules (workspace_id, document, updated_at, updated_by) values ($1, $2, $3, $4)
      on conflict (workspace_id) do update set document = excluded.document, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
     [params.workspaceId, JSON.stringify(parsed.data), params.now, params.userId],
   );
+  forgetRules(params.workspaceId);
   return readContactRules(pool, params.workspaceId);
 }
 

@@ -8,6 +8,7 @@ import {
   newcombeDifference,
   normalQuantile,
   relativeLift,
+  sampleRatioTest,
   sampleSizeForMeans,
   sampleSizeForProportions,
   summarize,
@@ -329,5 +330,20 @@ describe('sample sizes', () => {
     expect(() => sampleSizeForProportions({ baseline: 0.99, mde: 0.02, controlShare: 0.1 })).toThrow(RangeError);
     expect(() => sampleSizeForMeans({ sd: 10, mde: 0, controlShare: 0.1 })).toThrow(RangeError);
     expect(() => minimumDetectableMean({ sd: 1, treatment: 0, control: 10 })).toThrow(RangeError);
+  });
+});
+
+describe('sampleRatioTest', () => {
+  it('tests the holdout count against the planned share (values from scipy.stats.norm.sf)', () => {
+    // 120 of 1,000 held out against 10 %: z = (120 − 100)/√(1000·0.1·0.9) = 20/9.486833 = 2.108185; p = 2·sf(2.108185) = 0.035015.
+    const high = sampleRatioTest(120, 1000, 0.1);
+    expect(high.z).toBeCloseTo(2.1081851, 6);
+    expect(high.pValue).toBeCloseTo(0.035015, 5);
+    // 95 of 1,000: z = −5/9.486833 = −0.527046; p = 0.598161.
+    const low = sampleRatioTest(95, 1000, 0.1);
+    expect(low.z).toBeCloseTo(-0.5270463, 6);
+    expect(low.pValue).toBeCloseTo(0.598161, 5);
+    expect(() => sampleRatioTest(5, 10, 0)).toThrow(RangeError);
+    expect(() => sampleRatioTest(11, 10, 0.1)).toThrow(RangeError);
   });
 });

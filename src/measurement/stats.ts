@@ -97,6 +97,19 @@ export function twoProportionZTest(treatment: ConversionCount, control: Conversi
 }
 
 /**
+ * The sample-ratio check: is `successes` of `n` consistent with the planned share `p`? The
+ * one-sample z test z = (k − n·p)/√(n·p·(1−p)), p-value 2·(1 − Φ(|z|)) — the normal
+ * approximation of the binomial test, fine at the hundreds of customers it is read at. A tiny
+ * p-value (< 0.001) says the assignment went wrong (sample-ratio mismatch).
+ */
+export function sampleRatioTest(successes: number, n: number, p: number): { z: number; pValue: number } {
+  checkCount({ successes, n }, 'sampleRatioTest', true);
+  if (!(p > 0 && p < 1)) throw new RangeError(`sampleRatioTest: the planned share is between 0 and 1, not ${p}`);
+  const z = (successes - n * p) / Math.sqrt(n * p * (1 - p));
+  return { z, pValue: Math.min(1, 2 * upperNormalTail(Math.abs(z))) };
+}
+
+/**
  * The relative lift p_t/p_c − 1 with the Katz log interval (Katz et al. 1978, Biometrics 34:469–474):
  * the delta method gives Var(ln(p_t/p_c)) ≈ 1/k_t − 1/n_t + 1/k_c − 1/n_c, and the interval
  * exp(ln(p_t/p_c) ± z·SE) − 1 is asymmetric like the ratio itself. Null when either rate is 0

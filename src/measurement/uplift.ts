@@ -11,6 +11,7 @@ import {
   minimumDetectableProportion,
   newcombeDifference,
   relativeLift,
+  sampleRatioTest,
   sampleSizeForMeans,
   sampleSizeForProportions,
   summarize,
@@ -299,17 +300,10 @@ export async function measureScenario(pool: pg.Pool, params: { workspaceId: stri
   };
 }
 
-/** The two-sided p-value of the holdout count against the planned share (a sample-ratio mismatch check; normal approximation). */
+/** The two-sided p-value of the holdout count against the planned share (a sample-ratio mismatch check). */
 function sampleRatioPValue(holdout: number, total: number, share: number): number {
   if (share <= 0 || share >= 1) return 1;
-  const { pValue } = twoProportionZTestAgainst(holdout, total, share);
-  return pValue;
-}
-
-function twoProportionZTestAgainst(successes: number, n: number, p: number): { pValue: number } {
-  // The one-sample test as a two-sample one against a huge sample at the planned share.
-  const big = 1_000_000_000;
-  return twoProportionZTest({ successes, n }, { successes: Math.round(p * big), n: big });
+  return sampleRatioTest(holdout, total, share).pValue;
 }
 
 /** Compares treatment and holdout units on the metric. */

@@ -22,6 +22,7 @@ const AnalyticsSection = lazy(() => import('./analytics/analytics-section.tsx'))
 const CharterSection = lazy(() => import('./charter/charter-section.tsx'));
 const JourneySection = lazy(() => import('./journey/journey-section.tsx'));
 const ScenariosSection = lazy(() => import('./scenarios/scenarios-section.tsx'));
+const ContactRulesPage = lazy(() => import('./governance/contact-rules-page.tsx'));
 
 /** The console's pages. Every page of a workspace lives under /w/:workspace, so links can be shared. */
 export function App() {
@@ -46,6 +47,14 @@ export function App() {
                 <Route path="customers" element={<CustomersPage />} />
                 <Route path="customers/:customerId" element={<Customer360Page />} />
                 <Route path="tasks" element={<TasksPage />} />
+                <Route
+                  path="contact-rules"
+                  element={
+                    <Suspense fallback={<Loading />}>
+                      <ContactRulesPage />
+                    </Suspense>
+                  }
+                />
                 <Route path="caught-mail" element={<CaughtMailPage />} />
                 <Route path="caught-mail/:messageId" element={<CaughtMessagePage />} />
                 <Route path="import" element={<ImportPage />} />

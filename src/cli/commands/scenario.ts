@@ -2,6 +2,7 @@ import { senderSettingsGate } from '../../messaging/sender-settings.ts';
 import { readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { type Comparison, measureScenario, type ScenarioMeasurement } from '../../measurement/uplift.ts';
 import type { ScenarioProblem } from '../../scenarios/model.ts';
 import { dryRunScenario } from '../../scenarios/dry-run.ts';
 import { listScenarios, pauseScenario, publishScenario, readScenario, resumeScenario, type StoredScenario } from '../../scenarios/scenarios.ts';
@@ -12,7 +13,7 @@ import { formatTable } from '../format-table.ts';
 import { usageError } from './analyze/options.ts';
 
 /**
- * `kizuna scenario list | show ID|KEY | publish FILE.json | pause ID | resume ID | dry-run ID --customer C`: scenarios
+ * `kizuna scenario list | show ID|KEY | publish FILE.json | pause ID | resume ID | dry-run ID --customer C | measure ID`: scenarios
  * from the command line; a scenario is a JSON file (docs/scenarios.md). Exit codes: 0 done;
  * 1 a publish refused (every problem printed with its path) or a pause/resume that does not
  * apply; 2 a usage error.
@@ -128,6 +129,18 @@ export const registerScenarioCommand: RegisterCommand = (program, context) => {
       });
   }
 
+  scenarioCommand(scenario, 'measure')
+    .argument('<scenario>', 'the scenario id or key')
+    .description('the effect against the holdout: by the plan, with 95 % intervals, per step; judged once at the planned end (docs/measurement.md)')
+    .action(async (name: string, options: ScenarioOptions) => {
+      const result = await context.withDatabase(async (database) => {
+        const workspace = await context.workspace(database, options.workspace);
+        return measureScenario(database.pool, { workspaceId: workspace.id, scenario: name, now: context.clock.now() });
+      });
+      if (options.json) console.log(JSON.stringify(result, null, 2));
+      else printMeasurement(result);
+    });
+
   scenarioCommand(scenario, 'dry-run')
     .argument('<scenario>', 'the scenario id or key')
     .requiredOption('--customer <id>', "the customer's id (external id, or Kizuna's id)")
@@ -178,6 +191,56 @@ interface ScenarioOptions {
   json?: boolean;
 }
 
+/** A comparison's effect in a few words: "+2.3 pt (95 % CI +0.8 … +3.8 pt)" or the yen difference. */
+function effectWords(comparison: Comparison): string {
+  const { effect } = comparison;
+  if (!effect) return 'no comparison yet';
+  if (effect.kind === 'proportion') {
+    const pt = (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} pt`;
+    return `${pt(effect.difference)} (95 % CI ${pt(effect.low)} … ${pt(effect.high)})`;
+  }
+  const yen = (value: number) => `${value >= 0 ? '+' : '−'}¥${Math.abs(Math.round(value)).toLocaleString('en-US')}`;
+  const judged = effect.cuped ?? effect;
+  return `${yen(judged.difference)} per customer (95 % CI ${yen(judged.low)} … ${yen(judged.high)}${effect.cuped ? ', CUPED' : ''}; bootstrap ${yen(effect.bootstrap.low)} … ${yen(effect.bootstrap.high)}; capped at ¥${Math.round(effect.cap.value).toLocaleString('en-US')})`;
+}
+
+function printMeasurement(result: ScenarioMeasurement): void {
+  if (result.status === 'no_plan' || !result.plan) {
+    console.log(`${result.scenarioKey}: no holdout planned — add "measurement" to the scenario (docs/measurement.md).`);
+    return;
+  }
+  const { plan } = result;
+  console.log(
+    `${result.scenarioKey}: ${plan.holdoutPercent} % held out, metric ${result.kpi ? `KPI "${result.kpi.name}" (as ${result.metric})` : result.metric}, window ${plan.windowDays} d, entries until ${result.entriesUntil}, judged at ${result.judgedAt}`,
+  );
+  const overall = result.overall;
+  if (overall) {
+    const value = (arm: Comparison['treatment']) =>
+      arm.value === null ? '-' : result.metric === 'revenue' ? `¥${Math.round(arm.value).toLocaleString('en-US')}` : `${(arm.value * 100).toFixed(1)} %`;
+    console.log(
+      `treatment ${overall.treatment.customers} customers: ${value(overall.treatment)}; holdout ${overall.holdout.customers}: ${value(overall.holdout)}`,
+    );
+    console.log(`effect: ${effectWords(overall)}`);
+    if (overall.required)
+      console.log(
+        `needed for the planned minimum effect: ${overall.required.treatment} + ${overall.required.holdout} customers${overall.enoughData ? ' (reached)' : ' — not enough data yet'}`,
+      );
+  }
+  console.log(
+    result.status === 'judged'
+      ? `verdict: ${overall?.verdict ?? 'no data'}`
+      : `collecting: no verdict before ${result.judgedAt} (${result.pending.treatment + result.pending.holdout} customers still in their window)`,
+  );
+  if (result.sampleRatio.pValue !== null && result.sampleRatio.pValue < 0.001)
+    console.log(
+      `warning: ${((result.sampleRatio.observed ?? 0) * 100).toFixed(1)} % held out, ${plan.holdoutPercent} % planned (p = ${result.sampleRatio.pValue.toExponential(1)})`,
+    );
+  for (const step of result.steps)
+    console.log(
+      `  step ${step.stepId}: ${step.treatment.customers} + ${step.holdout.customers} reached it; ${effectWords(step)}${step.verdict ? `; ${step.verdict}` : ''}`,
+    );
+}
+
 function scenarioCommand(scenario: Command, name: string): Command {
   return scenario.command(name).option('--workspace <name>', 'the workspace (default: demo)').option('--json', 'print the result as JSON');
 }
@@ -201,7 +264,7 @@ function isProblems(details: unknown): details is { problems: ScenarioProblem[] 
   return typeof details === 'object' && details !== null && Array.isArray((details as { problems?: unknown }).problems);
 }
 
-function cliActor(): string {
+export function cliActor(): string {
   try {
     return `cli (${userInfo().username})`;
   } catch {
@@ -209,7 +272,7 @@ function cliActor(): string {
   }
 }
 
-async function readJson(file: string): Promise<unknown> {
+export async function readJson(file: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

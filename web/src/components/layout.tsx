@@ -51,6 +51,9 @@ export function Layout({ children }: { children?: ReactNode } = {}) {
               <li>
                 <NavLink to={`${base}/tasks`}>{t.tasks.nav}</NavLink>
               </li>
+              <li>
+                <NavLink to={`${base}/contact-rules`}>{t.governance.nav}</NavLink>
+              </li>
               {caughtMail && (
                 <li>
                   <NavLink to={`${base}/caught-mail`}>{t.caughtMail.nav}</NavLink>

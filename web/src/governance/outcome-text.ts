@@ -1,6 +1,7 @@
 import type { Format } from '../format.ts';
 import { labelOf } from '../i18n/i18n.tsx';
 import type { Messages } from '../i18n/ja.ts';
+import './outcomes.css';
 
 /**
  * What the contact rules did to a message, in words (the send log and the customer's timeline

@@ -26,6 +26,7 @@ export function capSentence(t: Messages, format: Format, cap: CapDraft): string 
 export function quietSentence(t: Messages, quiet: QuietDraft): string {
   const q = t.governance.quiet;
   const span = quiet.from !== '' || quiet.to !== '' ? q.span(q.time(quiet.from || '?'), q.time(quiet.to || '?')) : null;
-  const weekdays = quiet.weekdays.length > 0 ? t.governance.list(WEEKDAYS.filter((d) => quiet.weekdays.includes(d)).map((d) => t.governance.weekdays[d])) : null;
+  const weekdays =
+    quiet.weekdays.length > 0 ? t.governance.list(WEEKDAYS.filter((d) => quiet.weekdays.includes(d)).map((d) => t.governance.weekdays[d])) : null;
   return q.sentence(t.governance.channels[quiet.channel], span, weekdays, quiet.purposes);
 }

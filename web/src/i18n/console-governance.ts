@@ -172,7 +172,8 @@ export const governanceJa = {
   // ─── Global control report ────────────────────────────────────────────────
   report: {
     title: 'CRM全体の効果(全体コントロール群との比較)',
-    lead: (from: string, to: string) => `${from}〜${to} に購入したかどうかと売上を、連絡しなかったお客様(全体コントロール群)とそれ以外で比べます。期間の前から登録されていたお客様が対象です。`,
+    lead: (from: string, to: string) =>
+      `${from}〜${to} に購入したかどうかと売上を、連絡しなかったお客様(全体コントロール群)とそれ以外で比べます。期間の前から登録されていたお客様が対象です。`,
     tableLabel: '全体コントロール群とそれ以外',
     columns: { group: '', customers: 'お客様', buyers: '購入者', rate: '購入率', revenue: '1人あたり売上' },
     control: (percent: string) => `全体コントロール群(${percent}%)`,
@@ -361,7 +362,9 @@ export const governanceEn: typeof governanceJa = {
     noneHeld: 'No rule holds anything back.',
     median: (wait: string) => `Median deferral: ${wait}`,
     wait: (days: number, hours: number, minutes: number) =>
-      [days > 0 ? `${days} d` : '', hours > 0 ? `${hours} h` : '', minutes > 0 || (days === 0 && hours === 0) ? `${minutes} min` : ''].filter(Boolean).join(' '),
+      [days > 0 ? `${days} d` : '', hours > 0 ? `${hours} h` : '', minutes > 0 || (days === 0 && hours === 0) ? `${minutes} min` : '']
+        .filter(Boolean)
+        .join(' '),
     sampled: (rate: string) => `Estimated from a sample (${rate} of customers).`,
     rule: {
       cap: (name: string, id: string) => `Cap "${name}" (${id})`,
@@ -404,7 +407,8 @@ export const governanceEn: typeof governanceJa = {
       step_skips: 'the step skips a held-back message',
       complaint: null,
     },
-    displaced: (scenario: string | null) => (scenario ? `Gave its place to a higher-priority scenario (#${scenario})` : 'Gave its place to a higher-priority message'),
+    displaced: (scenario: string | null) =>
+      scenario ? `Gave its place to a higher-priority scenario (#${scenario})` : 'Gave its place to a higher-priority message',
     holdout: 'Not sent: holdout (the comparison group)',
     global_control: 'Not sent: global control group',
     unknownRule: 'a contact rule',

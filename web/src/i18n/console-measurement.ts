@@ -72,7 +72,7 @@ export const measurementJa = {
     withoutCuped: (difference: string, low: string, high: string) => `補正前: ${difference}(95%信頼区間 ${low}〜${high})`,
     cupedReduction: (reduction: string) => `CUPEDでばらつきが ${reduction} 減りました。`,
     bootstrap: (low: string, high: string, resamples: string) => `ブートストラップ 95%区間: ${low}〜${high}(${resamples}回の再標本化)`,
-    relativeLift: (lift: string, low: string, high: string) => `相対的な伸び ${lift}(95%信頼区間 ${low}〜${high})`,
+    relativeLift: (lift: string, low: string, high: string) => `相対的な伸び ${lift}（95%信頼区間 ${low}〜${high}）`,
     relativeLiftOnly: (lift: string) => `相対的な伸び ${lift}`,
     collecting: (date: string) => `測定中：判定は ${date}（途中の数字で結論を出さないため）`,
     notEnough: 'まだデータが足りません',
@@ -146,7 +146,8 @@ export const measurementEn: typeof measurementJa = {
   plan: {
     section: 'Effect measurement (control group)',
     lead: 'Part of the customers who enter the scenario are held out as a control group and get no messages. Comparing them with those who got the messages shows whether the scenario really works.',
-    fixed: 'The plan is fixed before publishing. The result is judged once, when the run and one measurement window have ended (no conclusions from interim figures).',
+    fixed:
+      'The plan is fixed before publishing. The result is judged once, when the run and one measurement window have ended (no conclusions from interim figures).',
     enabled: 'Hold out a control group and measure the effect',
     transactional: 'Transactional scenarios cannot have a control group (the customer must get these messages).',
     holdoutPercent: 'Control group share (%)',

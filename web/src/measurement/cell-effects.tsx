@@ -34,12 +34,10 @@ function publishedFacts(workspace: string, item: ListItem): Promise<PublishedFac
   let facts = published.get(id);
   if (!facts) {
     // Not aborted with the panel's request: another cell's request may be waiting on the same answer.
-    facts = unwrap(api.GET('/api/v1/workspaces/{workspace}/scenarios/{scenario}', { params: { path: { workspace, scenario: item.key } } })).then(
-      (scenario) => {
-        const document = scenario.published?.document as { trigger?: PublishedFacts['trigger']; measurement?: MeasurementPlan } | undefined;
-        return document?.trigger ? { trigger: document.trigger, measurement: document.measurement } : null;
-      },
-    );
+    facts = unwrap(api.GET('/api/v1/workspaces/{workspace}/scenarios/{scenario}', { params: { path: { workspace, scenario: item.key } } })).then((scenario) => {
+      const document = scenario.published?.document as { trigger?: PublishedFacts['trigger']; measurement?: MeasurementPlan } | undefined;
+      return document?.trigger ? { trigger: document.trigger, measurement: document.measurement } : null;
+    });
     facts.catch(() => published.delete(id));
     published.set(id, facts);
   }
@@ -48,7 +46,11 @@ function publishedFacts(workspace: string, item: ListItem): Promise<PublishedFac
 
 /** Whether a cell_entered trigger fires on entering the cell (an absent stage or level: any). */
 function triggeredBy(trigger: PublishedFacts['trigger'], cell: { stage: string; level: string }): boolean {
-  return trigger.kind === 'cell_entered' && (trigger.stage === undefined || trigger.stage === cell.stage) && (trigger.level === undefined || trigger.level === cell.level);
+  return (
+    trigger.kind === 'cell_entered' &&
+    (trigger.stage === undefined || trigger.stage === cell.stage) &&
+    (trigger.level === undefined || trigger.level === cell.level)
+  );
 }
 
 /**
@@ -118,7 +120,8 @@ export function CellScenarioEffects({ cell }: { cell: { stage: string; level: st
                   {scenario.error && <p className="field-error">{c.failed(scenario.error)}</p>}
                   {interval && (
                     <p className="journey-effect-figure">
-                      {t.measurement.metrics[scenario.measurement!.metric ?? ''] ?? ''} {t.measurement.effect.interval(interval.difference, interval.low, interval.high)}
+                      {t.measurement.metrics[scenario.measurement!.metric ?? ''] ?? ''}{' '}
+                      {t.measurement.effect.interval(interval.difference, interval.low, interval.high)}
                     </p>
                   )}
                   {badge === 'collecting' && scenario.measurement?.judgedAt && (

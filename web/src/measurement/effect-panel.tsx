@@ -7,16 +7,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 import type { Messages } from '../i18n/ja.ts';
 import { useApiData } from '../use-api-data.ts';
 import { useCurrentWorkspace } from '../workspaces/workspaces.tsx';
-import {
-  type Comparison,
-  intervalText,
-  metricName,
-  type ScenarioMeasurement,
-  signedMoney,
-  signedPercent,
-  valueText,
-  verdictSentence,
-} from './effect-text.ts';
+import { type Comparison, intervalText, metricName, type ScenarioMeasurement, signedMoney, signedPercent, valueText, verdictSentence } from './effect-text.ts';
 import './measurement.css';
 
 /** A sample-ratio check below this p-value means the assignment went wrong (the result is not to be trusted). */
@@ -68,7 +59,9 @@ function Effect({ measurement }: { measurement: ScenarioMeasurement }) {
         {e.planSummary(`${format.integer(plan.holdoutPercent)}%`, metric, format.integer(plan.windowDays), format.integer(plan.runDays), mde)}
       </p>
       {measurement.launchedAt && measurement.entriesUntil && measurement.judgedAt && (
-        <p className="muted small">{e.schedule(format.date(measurement.launchedAt), format.date(measurement.entriesUntil), format.date(measurement.judgedAt))}</p>
+        <p className="muted small">
+          {e.schedule(format.date(measurement.launchedAt), format.date(measurement.entriesUntil), format.date(measurement.judgedAt))}
+        </p>
       )}
       {sampleRatio.pValue !== null && sampleRatio.observed !== null && sampleRatio.pValue < SAMPLE_RATIO_ALARM && (
         <p className="alert alert-error" role="alert" data-testid="measurement-sample-ratio">
