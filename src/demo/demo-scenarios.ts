@@ -4,6 +4,8 @@ import { readCharter } from '../charter/charters.ts';
 import { type CheckMessage, contentOf, createTemplate, publishTemplate, TemplateInput } from '../charter/templates.ts';
 import type { Kdb } from '../db/connect.ts';
 import { readSenderSettings, SenderSettingsInput, senderSettingsGate, writeSenderSettings } from '../messaging/sender-settings.ts';
+import type { ContactRulesInput } from '../governance/model.ts';
+import { saveContactRules } from '../governance/rules-store.ts';
 import type { ScenarioDocument } from '../scenarios/model.ts';
 import { publishScenario } from '../scenarios/scenarios.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -46,6 +48,8 @@ export function stepUpScenario(ids: DemoTemplateIds): ScenarioDocument {
     department: 'marketing',
     priority: 80,
     channels: ['email'],
+    // One in ten trial buyers travels the path without the mails: did the mails bring the 定期?
+    measurement: { holdoutPercent: 10, metric: { kind: 'subscription_start' }, windowDays: 30, runDays: 90, minimumDetectableEffect: 5 },
     trigger: { kind: 'order', products: [TRIAL.sku] },
     reentry: { kind: 'once' },
     exitRules: [
@@ -84,6 +88,8 @@ export function newsletterScenario(ids: Pick<DemoTemplateIds, 'newsletter'>): Sc
     department: 'marketing',
     priority: 40,
     channels: ['email'],
+    // Does the 会報誌 keep subscribers subscribed (a delivery within 35 days of the issue)?
+    measurement: { holdoutPercent: 10, metric: { kind: 'continuation' }, windowDays: 35, runDays: 180, minimumDetectableEffect: 3 },
     trigger: { kind: 'audience', audience: { fact: 'subscription_status', in: ['active'] }, schedule: { kind: 'monthly', dayOfMonth: 5, at: '10:00' } },
     reentry: { kind: 'every_time' },
     exitRules: [{ kind: 'condition', name: '定期便を解約された', condition: { fact: 'subscription_status', in: ['cancelled'] } }],
@@ -91,6 +97,25 @@ export function newsletterScenario(ids: Pick<DemoTemplateIds, 'newsletter'>): Sc
     steps: [{ kind: 'send', id: 'issue', name: '今月号', channel: 'email', templateId: ids.newsletter, next: null }],
   };
 }
+
+/**
+ * The demo brand's contact rules (docs/governance.md): marketing at most 3 a week and one email
+ * every 16 hours across every department, no marketing mail between 21:00 and 08:00, and a
+ * global control group of 5 % that gets no marketing at all.
+ */
+export const DEMO_CONTACT_RULES: ContactRulesInput = {
+  caps: [
+    { id: 'marketing_weekly', name: 'マーケティングは週3通まで', max: 3, window: { days: 7 } },
+    { id: 'email_16h', name: 'メールは16時間に1通まで', max: 1, window: { hours: 16 }, channels: ['email'] },
+    { id: 'line_daily', name: 'LINEは1日1通まで', max: 1, window: { days: 1 }, channels: ['line'] },
+  ],
+  quietHours: [
+    { channel: 'email', from: '21:00', to: '08:00' },
+    { channel: 'line', from: '21:00', to: '09:00', weekdays: ['sun'] },
+  ],
+  complaints: { openEvent: 'support.complaint_opened', closeEvent: 'support.complaint_resolved', openSupportTask: true },
+  globalControlPercent: 5,
+};
 
 /**
  * The demo workspace's sender (特定電子メール法 第4条: name, postal address, a contact), all
@@ -140,6 +165,8 @@ export async function seedDemoScenarios(params: {
   }
   if ((await readSenderSettings(db, workspaceId)).updatedAt === null) await writeSenderSettings(db, { workspaceId, input: DEMO_SENDER, now: clock.now() });
   const senderSettingsMissing = senderSettingsGate(db);
+  const { rows: saved } = await pool.query('select 1 from contact_rules where workspace_id = $1', [workspaceId]);
+  if (saved.length === 0) await saveContactRules(pool, { workspaceId, input: DEMO_CONTACT_RULES, userId: null, now: clock.now() });
   for (const input of [stepUpScenario(ids), newsletterScenario(ids)]) {
     await publishScenario({ pool, workspaceId, input, actor, clock, senderSettingsMissing });
   }

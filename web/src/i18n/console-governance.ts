@@ -87,7 +87,7 @@ export const governanceJa = {
     purposes: '止める目的',
     time: (time: string) => time.replace(/^0(\d)/, '$1'),
     sentence: (channel: string, span: string | null, weekdays: string | null, purpose: PurposeChoice) =>
-      `${channel} は ${[span, weekdays].filter(Boolean).join(' と ')}は送りません${purpose === 'both' ? '(取引連絡も)' : purpose === 'transactional' ? '(取引連絡のみ)' : ''}`,
+      `${channel} は ${span && weekdays ? `${span} と${weekdays}` : span ? `${span} ` : (weekdays ?? '')}は送りません${purpose === 'both' ? '(取引連絡も)' : purpose === 'transactional' ? '(取引連絡のみ)' : ''}`,
     span: (from: string, to: string) => `${from}〜${to}`,
   },
 
