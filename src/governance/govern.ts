@@ -379,7 +379,9 @@ async function writeOutcome(
       effectUpdates.map((update) => update.retryAt),
       effectUpdates.map((update) => update.outcome),
       displacedEffects.map(({ contact }) => contact.effectId),
-      displacedEffects.map(({ by }) => JSON.stringify({ decision: 'displaced', byEffectId: by.effectId, byScenarioId: by.scenarioId, byPriority: by.priority })),
+      displacedEffects.map(({ by }) =>
+        JSON.stringify({ decision: 'displaced', byEffectId: by.effectId, byScenarioId: by.scenarioId, byPriority: by.priority }),
+      ),
     ],
   );
 }

@@ -64,7 +64,7 @@ interface Person {
   email: string;
 }
 
-const after = (from: string | Date, milliseconds: number) => new Date(new Date(from).getTime() + milliseconds);
+const plus = (from: string | Date, milliseconds: number) => new Date(new Date(from).getTime() + milliseconds);
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 async function world(params: { start: string; rules?: ContactRulesInput; timezone?: string }): Promise<World> {
@@ -87,7 +87,7 @@ async function publish(
   const published = await publishScenario({
     pool,
     workspaceId: w.workspace.id,
-    input: marketingScenario({ name: document.key, trigger: { kind: 'event', type: 'governance_test' }, ...document }),
+    input: marketingScenario({ name: document.key, trigger: { kind: 'event', type: 'page_view' }, ...document }),
     actor: { kind: 'system', label: 'test' },
     clock: w.clock,
     senderSettingsMissing: async () => [],
@@ -96,7 +96,11 @@ async function publish(
 }
 
 /** Customers with an email address and marketing email consent granted (and the attributes given). */
-async function customers(w: World, externalIds: readonly string[], attributes: (externalId: string) => Record<string, unknown> = () => ({})): Promise<Person[]> {
+async function customers(
+  w: World,
+  externalIds: readonly string[],
+  attributes: (externalId: string) => Record<string, unknown> = () => ({}),
+): Promise<Person[]> {
   const email = (externalId: string) => `${w.workspace.name}.${externalId}@example.jp`.toLowerCase();
   await ingest(
     pool,
@@ -126,7 +130,7 @@ async function enroll(w: World, version: RunnableVersion, people: readonly Perso
     enrollCustomers(client, {
       workspaceId: w.workspace.id,
       timezone: w.workspace.timezone,
-      requests: people.map((person) => ({ version, customerId: person.id, trigger: { kind: 'event', ref: 'governance_test', at: now.toISOString() } })),
+      requests: people.map((person) => ({ version, customerId: person.id, trigger: { kind: 'event', ref: 'page_view', at: now.toISOString() } })),
       now,
     }),
   );
@@ -157,8 +161,8 @@ interface EffectRow {
 /** The customer's send effects in the order they were written (by scenario, step order). */
 async function effectsOf(w: World, person: Person, scenarioId?: string): Promise<EffectRow[]> {
   const { rows } = await pool.query<EffectRow>(
-    `select id::text, step_id, status, outcome, retry_at from scenario_effects
-      where workspace_id = $1 and customer_id = $2 and kind = 'send' and ($3::bigint is null or (why->>'scenarioId')::bigint = $3) order by id`,
+    `select e.id::text as id, e.step_id, e.status, e.outcome, e.retry_at from scenario_effects e
+      where e.workspace_id = $1 and e.customer_id = $2 and e.kind = 'send' and ($3::bigint is null or (e.why->>'scenarioId')::bigint = $3) order by e.id`,
     [w.workspace.id, person.id, scenarioId ?? null],
   );
   return rows;
@@ -173,10 +177,17 @@ async function ledgerOf(w: World, person: Person) {
 }
 
 async function decisionsOf(w: World, person: Person) {
-  const { rows } = await pool.query<{ effect_id: string | null; at: Date; decision: string; rule: Record<string, unknown>; until: Date | null; detail: unknown }>(
-    'select effect_id::text, at, decision, rule, until, detail from contact_decisions where workspace_id = $1 and customer_id = $2 order by id',
-    [w.workspace.id, person.id],
-  );
+  const { rows } = await pool.query<{
+    effect_id: string | null;
+    at: Date;
+    decision: string;
+    rule: Record<string, unknown>;
+    until: Date | null;
+    detail: unknown;
+  }>('select effect_id::text, at, decision, rule, until, detail from contact_decisions where workspace_id = $1 and customer_id = $2 order by id', [
+    w.workspace.id,
+    person.id,
+  ]);
   return rows;
 }
 
@@ -257,7 +268,11 @@ async function governWithoutLock(
       const customer = facts.get(candidate.customerId)!;
       const decision = decide(rules, customer, candidate, now);
       if (decision.kind === 'skip') continue;
-      const row = { send: candidate, at: decision.kind === 'send' ? now : decision.until, state: decision.kind === 'send' ? ('sent' as const) : ('scheduled' as const) };
+      const row = {
+        send: candidate,
+        at: decision.kind === 'send' ? now : decision.until,
+        state: decision.kind === 'send' ? ('sent' as const) : ('scheduled' as const),
+      };
       rows.push(row);
       const contact: LedgerContact = {
         id: `new:${candidate.effectId}`,
@@ -314,7 +329,7 @@ describe('deciding under the per-customer locks', () => {
       // Three rounds, 14 days apart: what a round sends (at t) and schedules (at t + 7 days) is
       // exactly 7 days or more before the next round, so it never shares a 7-day window with it.
       for (let round = 0; round < 3; round++) {
-        const now = after(T0, round * 14 * DAY);
+        const now = plus(T0, round * 14 * DAY);
         const byWorker = candidatesByWorker(locked, round, now);
         const outcomes = await Promise.all(byWorker.map((sends) => governSends(workers, { workspaceId: w.workspace.id, sends, now })));
         const decisions = new Map(outcomes.flatMap((outcome) => [...outcome.decisions]));
@@ -324,10 +339,13 @@ describe('deciding under the per-customer locks', () => {
           'select customer_id::text, effect_id::text, at, state from contact_ledger where effect_id = any($1::bigint[])',
           [roundIds],
         );
-        const { rows: held } = await pool.query<{ customer_id: string; effect_id: string; decision: string; until: Date | null; detail: { why?: string } | null }>(
-          'select customer_id::text, effect_id::text, decision, until, detail from contact_decisions where effect_id = any($1::bigint[])',
-          [roundIds],
-        );
+        const { rows: held } = await pool.query<{
+          customer_id: string;
+          effect_id: string;
+          decision: string;
+          until: Date | null;
+          detail: { why?: string } | null;
+        }>('select customer_id::text, effect_id::text, decision, until, detail from contact_decisions where effect_id = any($1::bigint[])', [roundIds]);
         for (const [index, person] of locked.entries()) {
           const mine = (rows: typeof ledger) => rows.filter((row) => row.customer_id === person.id);
           const sent = mine(ledger).filter((row) => row.state === 'sent');
@@ -347,16 +365,17 @@ describe('deciding under the per-customer locks', () => {
           const heldLong = heldOf((whenHeld) => whenHeld.kind === 'defer' && whenHeld.within.days === 8);
           const expectedScheduled = Math.min(heldLong, 2);
           const scheduled = mine(ledger).filter((row) => row.state === 'scheduled');
-          expect(scheduled.map((row) => row.at)).toEqual(Array(expectedScheduled).fill(after(now, 7 * DAY)));
+          expect(scheduled.map((row) => row.at)).toEqual(Array(expectedScheduled).fill(plus(now, 7 * DAY)));
           const myHeld = held.filter((row) => row.customer_id === person.id);
           expect(myHeld).toHaveLength(4);
-          expect(myHeld.filter((row) => row.decision === 'deferred').map((row) => row.until)).toEqual(Array(expectedScheduled).fill(after(now, 7 * DAY)));
+          expect(myHeld.filter((row) => row.decision === 'deferred').map((row) => row.until)).toEqual(Array(expectedScheduled).fill(plus(now, 7 * DAY)));
           expect(myHeld.filter((row) => row.detail?.why === 'step_skips')).toHaveLength(heldSkip);
           expect(myHeld.filter((row) => row.detail?.why === 'deadline')).toHaveLength(4 - expectedScheduled - heldSkip);
           // What governSends answered is what it wrote.
           for (const j of range(6)) {
             const decision = decisions.get(String(FAKE_IDS + round * 10_000 + index * 10 + j))!;
-            expect(decision.kind).toBe(sentJ.has(j) ? 'send' : myHeld.find((row) => Number(row.effect_id) % 10 === j)!.decision === 'deferred' ? 'defer' : 'skip');
+            const recorded = myHeld.find((row) => Number(row.effect_id) % 10 === j)?.decision;
+            expect(decision.kind).toBe(sentJ.has(j) ? 'send' : recorded === 'deferred' ? 'defer' : 'skip');
           }
         }
       }
@@ -372,7 +391,7 @@ describe('deciding under the per-customer locks', () => {
       // decision, but without the lock and with every worker reading before any writes. Each
       // worker sees an empty ledger and sends both of its messages: 6 per customer in one
       // instant, and the same SQL check sees the cap broken.
-      const now = after(T0, 60 * DAY);
+      const now = plus(T0, 60 * DAY);
       const arrive = barrier(3);
       await Promise.all(
         candidatesByWorker(unlocked, 9, now).map((sends) => governWithoutLock(workers, { workspaceId: w.workspace.id, sends, now, afterRead: arrive })),
@@ -387,5 +406,418 @@ describe('deciding under the per-customer locks', () => {
     } finally {
       await workers.end();
     }
+  });
+});
+
+// ─── 2–6. Through the performer ─────────────────────────────────────────────────────────────
+
+describe('the contact rules through the performer', () => {
+  it('defers a run of three sends one hour apart: each holds its place, the next goes after it', async () => {
+    const t0 = '2026-06-01T01:00:00.000Z';
+    const w = await world({ start: t0, rules: { caps: [{ id: 'hourly', name: '1時間に1通', max: 1, window: { hours: 1 }, channels: ['email'] }] } });
+    const within = { kind: 'defer', within: { days: 1 } } as const;
+    const version = await publish(w, {
+      key: 'three_in_a_row',
+      start: 'first',
+      steps: [
+        send('first', w.templateIds[0]!, 'second', { whenHeld: within }),
+        send('second', w.templateIds[1]!, 'third', { whenHeld: within }),
+        send('third', w.templateIds[2]!, null, { whenHeld: within }),
+      ],
+    });
+    const [person] = await customers(w, ['D-1']);
+    await enroll(w, version, [person!]);
+    const [first, second, third] = await effectsOf(w, person!);
+
+    // t0: the three are decided together, in step order (same priority, same due time).
+    // first: the ledger is empty → sent at t0.
+    // second: [t0, t0 + 1h) already holds first → the earliest allowed moment is t0 + 1h (first
+    //   leaves the window; two contacts exactly 1h apart never share one) → deferred, scheduled there.
+    // third: t0 + 1h is taken by second's place → the next moment is t0 + 2h → deferred there.
+    expect(await perform(w)).toEqual(counts({ done: 1, deferred: 2 }));
+    expect(subjectsTo(person!)).toEqual([SUBJECTS[0]]);
+    const deferred = await effectsOf(w, person!);
+    expect(deferred.map((effect) => [effect.step_id, effect.status, effect.retry_at])).toEqual([
+      ['first', 'done', null],
+      ['second', 'pending', plus(t0, HOUR)],
+      ['third', 'pending', plus(t0, 2 * HOUR)],
+    ]);
+    const rule = { kind: 'cap', id: 'hourly', name: '1時間に1通' };
+    expect(deferred[1]!.outcome).toMatchObject({ governance: { decision: 'deferred', until: plus(t0, HOUR).toISOString(), rule } });
+    expect((await ledgerOf(w, person!)).map((row) => [row.effect_id, row.state, row.at])).toEqual([
+      [first!.id, 'sent', new Date(t0)],
+      [second!.id, 'scheduled', plus(t0, HOUR)],
+      [third!.id, 'scheduled', plus(t0, 2 * HOUR)],
+    ]);
+
+    // t0 + 59 min: nothing is due yet.
+    w.clock.set(plus(t0, 59 * MINUTE));
+    expect(await perform(w)).toEqual(counts({}));
+    // t0 + 1h: second comes back. Its own place is ignored; first (at t0, exactly 1h ago) no
+    // longer counts, third's place at t0 + 2h is outside [t0 + 1h, t0 + 2h) → sent.
+    w.clock.set(plus(t0, HOUR));
+    expect(await perform(w)).toEqual(counts({ done: 1 }));
+    // t0 + 2h: third likewise.
+    w.clock.set(plus(t0, 2 * HOUR));
+    expect(await perform(w)).toEqual(counts({ done: 1 }));
+
+    expect(subjectsTo(person!)).toEqual([SUBJECTS[0], SUBJECTS[1], SUBJECTS[2]]);
+    expect((await effectsOf(w, person!)).map((effect) => effect.status)).toEqual(['done', 'done', 'done']);
+    expect((await ledgerOf(w, person!)).map((row) => [row.effect_id, row.state, row.at])).toEqual([
+      [first!.id, 'sent', new Date(t0)],
+      [second!.id, 'sent', plus(t0, HOUR)],
+      [third!.id, 'sent', plus(t0, 2 * HOUR)],
+    ]);
+    // Two deferrals, both naming the cap, made at t0; the sends themselves are their ledger rows.
+    expect((await decisionsOf(w, person!)).map((row) => [row.effect_id, row.decision, row.rule, row.at, row.until])).toEqual([
+      [second!.id, 'deferred', rule, new Date(t0), plus(t0, HOUR)],
+      [third!.id, 'deferred', rule, new Date(t0), plus(t0, 2 * HOUR)],
+    ]);
+  });
+
+  it('keeps quiet hours in each customer’s own time zone', async () => {
+    // 2026-12-07T13:30Z is 22:30 in Tokyo (UTC+9), 08:30 in New York (EST, UTC−5: DST ended on
+    // 1 November) and 13:30 in London (GMT, UTC+0). Quiet: 21:00–09:00 local.
+    const now = '2026-12-07T13:30:00.000Z';
+    const w = await world({ start: now, rules: { quietHours: [{ channel: 'email', from: '21:00', to: '09:00' }] } });
+    const version = await publish(w, { key: 'quiet_test', start: 'hello', steps: [send('hello', w.templateIds[0]!, null)] });
+    const zones: Record<string, string> = { 'Q-NY': 'America/New_York', 'Q-LDN': 'Europe/London' };
+    const [tokyo, newYork, london] = await customers(w, ['Q-TYO', 'Q-NY', 'Q-LDN'], (externalId) => (zones[externalId] ? { timezone: zones[externalId] } : {}));
+    await enroll(w, version, [tokyo!, newYork!, london!]);
+    expect(await perform(w)).toEqual(counts({ done: 1, deferred: 2 }));
+
+    // Tokyo (the workspace's zone, no attribute): 22:30 is quiet → 09:00 Tokyo on the 8th = 00:00Z.
+    const tokyoUntil = new Date('2026-12-08T00:00:00.000Z');
+    // New York: 08:30 is quiet → 09:00 New York on the 7th = 14:00Z.
+    const newYorkUntil = new Date('2026-12-07T14:00:00.000Z');
+    expect((await effectsOf(w, tokyo!)).map((effect) => [effect.status, effect.retry_at])).toEqual([['pending', tokyoUntil]]);
+    expect((await effectsOf(w, newYork!)).map((effect) => [effect.status, effect.retry_at])).toEqual([['pending', newYorkUntil]]);
+    // London: 13:30 is not quiet → sent at once.
+    expect((await effectsOf(w, london!)).map((effect) => effect.status)).toEqual(['done']);
+    expect(subjectsTo(london!)).toHaveLength(1);
+    expect(subjectsTo(tokyo!)).toHaveLength(0);
+    expect(subjectsTo(newYork!)).toHaveLength(0);
+    for (const [person, until] of [
+      [tokyo!, tokyoUntil],
+      [newYork!, newYorkUntil],
+    ] as const)
+      expect((await decisionsOf(w, person)).map((row) => [row.decision, row.rule, row.until])).toEqual([
+        ['deferred', { kind: 'quiet_hours', channel: 'email' }, until],
+      ]);
+
+    // A millisecond before 09:00 in New York nothing goes; at 09:00 New York's does; at 09:00 Tokyo, Tokyo's.
+    w.clock.set(plus(newYorkUntil, -1));
+    expect(await perform(w)).toEqual(counts({}));
+    w.clock.set(newYorkUntil);
+    expect(await perform(w)).toEqual(counts({ done: 1 }));
+    expect(subjectsTo(newYork!)).toHaveLength(1);
+    w.clock.set(tokyoUntil);
+    expect(await perform(w)).toEqual(counts({ done: 1 }));
+    expect(subjectsTo(tokyo!)).toHaveLength(1);
+  });
+
+  it('lets a higher-priority send take the place of a lower one deferred; the lower one is decided again at once', async () => {
+    // One message a day. Timeline (t0 = 2026-06-01T01:00Z):
+    // t0       low scenario (priority 10): "first" is sent (but the SMTP server refuses it, so its
+    //          ledger row is removed); "second" was deferred behind it to t0 + 24h (scheduled).
+    // t0 + 12h the high scenario (priority 90) sends to the customer: [t0 + 12h, t0 + 36h) holds
+    //          low's second place at t0 + 24h → the cap is broken only by a lower-priority
+    //          reservation → high is sent, low's second is displaced (pending again, retry_at = now).
+    // t0 + 12h the next perform decides low's second again: [t0 + 12h, t0 + 36h) holds high → the
+    //          earliest moment is t0 + 36h. Customer A's step may wait 2 days from when it was due
+    //          (t0): deadline t0 + 48h → deferred to t0 + 36h. Customer B's may wait 1 day:
+    //          deadline t0 + 24h < t0 + 36h → skipped (capped, deadline). B's own first deferral
+    //          (to t0 + 24h, exactly its deadline) was allowed: the deadline is inclusive.
+    const t0 = '2026-06-01T01:00:00.000Z';
+    const t1 = plus(t0, 12 * HOUR);
+    const rule = { kind: 'cap', id: 'daily', name: '1日1通' };
+    const w = await world({ start: t0, rules: { caps: [{ id: 'daily', name: '1日1通', max: 1, window: { days: 1 } }] } });
+    const low = (key: string, days: number) =>
+      publish(w, {
+        key,
+        priority: 10,
+        start: 'first',
+        steps: [send('first', w.templateIds[0]!, 'second'), send('second', w.templateIds[1]!, null, { whenHeld: { kind: 'defer', within: { days } } })],
+      });
+    const lowDefer = await low('low_defer', 2);
+    const lowSkip = await low('low_skip', 1);
+    const high = await publish(w, { key: 'high', priority: 90, start: 'urgent', steps: [send('urgent', w.templateIds[2]!, null)] });
+    const [a, b] = await customers(w, ['P-A', 'P-B']);
+    await enroll(w, lowDefer, [a!]);
+    await enroll(w, lowSkip, [b!]);
+    sink.refuse.add(a!.email);
+    sink.refuse.add(b!.email);
+    expect(await perform(w)).toEqual(counts({ failed: 2, deferred: 2 }));
+    sink.refuse.delete(a!.email);
+    sink.refuse.delete(b!.email);
+    const [aFirst, aSecond] = await effectsOf(w, a!);
+    const [, bSecond] = await effectsOf(w, b!);
+    expect([aFirst!.status, aFirst!.outcome?.reason]).toEqual(['failed', 'rejected']);
+    expect([aSecond!.status, aSecond!.retry_at]).toEqual(['pending', plus(t0, DAY)]);
+    expect([bSecond!.status, bSecond!.retry_at]).toEqual(['pending', plus(t0, DAY)]);
+    // The refused first send contacted nobody: only second's place is left.
+    expect((await ledgerOf(w, a!)).map((row) => [row.effect_id, row.state, row.at, row.priority])).toEqual([[aSecond!.id, 'scheduled', plus(t0, DAY), 10]]);
+
+    w.clock.set(t1);
+    await enroll(w, high, [a!, b!]);
+    expect(await perform(w)).toEqual(counts({ done: 2 }));
+    const [aHigh] = await effectsOf(w, a!, high.scenarioId);
+    const displacedNote = { decision: 'displaced', byEffectId: aHigh!.id, byScenarioId: high.scenarioId, byPriority: 90 };
+    expect((await decisionsOf(w, a!)).map((row) => [row.effect_id, row.decision, row.rule, row.at, row.until, row.detail])).toEqual([
+      [aSecond!.id, 'deferred', rule, new Date(t0), plus(t0, DAY), null],
+      [
+        aSecond!.id,
+        'displaced',
+        { kind: 'displaced', byEffectId: aHigh!.id, byScenarioId: high.scenarioId, byPriority: 90 },
+        t1,
+        null,
+        { wasAt: plus(t0, DAY).toISOString(), priority: 10 },
+      ],
+    ]);
+    const displaced = (await effectsOf(w, a!, lowDefer.scenarioId))[1]!;
+    expect([displaced.status, displaced.retry_at]).toEqual(['pending', t1]);
+    expect(displaced.outcome).toMatchObject({ governance: displacedNote });
+    expect((await ledgerOf(w, a!)).map((row) => [row.effect_id, row.state, row.at])).toEqual([[aHigh!.id, 'sent', t1]]);
+    expect(subjectsTo(a!)).toEqual([SUBJECTS[2]]);
+    expect(subjectsTo(b!)).toEqual([SUBJECTS[2]]);
+
+    // The next perform, at the same instant: the displaced ones are decided again by their own step's rule.
+    expect(await perform(w)).toEqual(counts({ deferred: 1, skipped: 1 }));
+    const again = (await effectsOf(w, a!, lowDefer.scenarioId))[1]!;
+    expect([again.status, again.retry_at]).toEqual(['pending', plus(t0, 36 * HOUR)]);
+    expect(again.outcome).toMatchObject({ governance: { decision: 'deferred', until: plus(t0, 36 * HOUR).toISOString(), rule } });
+    const skipped = (await effectsOf(w, b!, lowSkip.scenarioId))[1]!;
+    expect(skipped.status).toBe('not_done');
+    expect(skipped.outcome).toMatchObject({ reason: 'capped', governance: { decision: 'skipped', why: 'deadline', rule } });
+    expect((await ledgerOf(w, a!)).map((row) => [row.effect_id, row.state, row.at])).toEqual([
+      [aHigh!.id, 'sent', t1],
+      [aSecond!.id, 'scheduled', plus(t0, 36 * HOUR)],
+    ]);
+    expect((await ledgerOf(w, b!)).map((row) => row.state)).toEqual(['sent']);
+
+    // t0 + 36h: A's second goes (high at t0 + 12h is exactly a day before).
+    w.clock.set(plus(t0, 36 * HOUR));
+    expect(await perform(w)).toEqual(counts({ done: 1 }));
+    expect(subjectsTo(a!)).toEqual([SUBJECTS[2], SUBJECTS[1]]);
+    expect(subjectsTo(b!)).toEqual([SUBJECTS[2]]);
+  });
+
+  it('skips a held message when its step says so, or when no moment before its deadline is allowed', async () => {
+    // One a day. At t0 four sends in a row: "first" goes; the other three are held by the cap,
+    // whose next free moment is t0 + 24h.
+    const t0 = '2026-06-01T01:00:00.000Z';
+    const w = await world({ start: t0, rules: { caps: [{ id: 'daily', name: '1日1通', max: 1, window: { days: 1 } }] } });
+    const version = await publish(w, {
+      key: 'held_rules',
+      start: 'first',
+      steps: [
+        send('first', w.templateIds[0]!, 'skips'),
+        // skip → skipped at once (step_skips).
+        send('skips', w.templateIds[1]!, 'short', { whenHeld: { kind: 'skip' } }),
+        // defer within 1 hour → deadline t0 + 1h < t0 + 24h → skipped (deadline).
+        send('short', w.templateIds[2]!, 'exact', { whenHeld: { kind: 'defer', within: { hours: 1 } } }),
+        // defer within 24 hours → deadline t0 + 24h, exactly the free moment → deferred there.
+        send('exact', w.templateIds[3]!, null, { whenHeld: { kind: 'defer', within: { hours: 24 } } }),
+      ],
+    });
+    const [person] = await customers(w, ['S-1']);
+    await enroll(w, version, [person!]);
+    expect(await perform(w)).toEqual(counts({ done: 1, skipped: 2, deferred: 1 }));
+    const rule = { kind: 'cap', id: 'daily', name: '1日1通' };
+    const [first, skips, short, exact] = await effectsOf(w, person!);
+    expect(first!.status).toBe('done');
+    expect(skips!.status).toBe('not_done');
+    expect(skips!.outcome).toMatchObject({ reason: 'capped', governance: { decision: 'skipped', why: 'step_skips', rule } });
+    expect(short!.status).toBe('not_done');
+    expect(short!.outcome).toMatchObject({ reason: 'capped', governance: { decision: 'skipped', why: 'deadline', rule } });
+    expect([exact!.status, exact!.retry_at]).toEqual(['pending', plus(t0, DAY)]);
+    expect((await decisionsOf(w, person!)).map((row) => [row.effect_id, row.decision, row.until, row.detail])).toEqual([
+      [skips!.id, 'skipped', null, { why: 'step_skips' }],
+      [short!.id, 'skipped', null, { why: 'deadline' }],
+      [exact!.id, 'deferred', plus(t0, DAY), null],
+    ]);
+    // Skipped messages hold no place.
+    expect((await ledgerOf(w, person!)).map((row) => [row.effect_id, row.state])).toEqual([
+      [first!.id, 'sent'],
+      [exact!.id, 'scheduled'],
+    ]);
+    expect(subjectsTo(person!)).toEqual([SUBJECTS[0]]);
+  });
+
+  it('holds marketing back while support handles a complaint (transactional mail still goes), and until a do-not-contact date', async () => {
+    const t0 = '2026-06-01T01:00:00.000Z';
+    const w = await world({ start: t0 });
+    const mixed = await publish(w, {
+      key: 'mixed',
+      start: 'news',
+      steps: [send('news', w.templateIds[0]!, 'notice'), send('notice', w.templateIds[1]!, null, { purpose: 'transactional' })],
+    });
+    const again = await publish(w, { key: 'again', start: 'news', steps: [send('news', w.templateIds[2]!, null)] });
+    // A do-not-contact date 33h15m after t0, within the default deadline of 3 days.
+    const doNotContactUntil = '2026-06-02T10:15:00.000Z';
+    const [complaining, resting] = await customers(w, ['C-1', 'C-2'], (externalId) =>
+      externalId === 'C-2' ? { do_not_contact_until: doNotContactUntil } : {},
+    );
+    const event = (type: string, at: Date) =>
+      pool.query('insert into events (workspace_id, customer_id, type, occurred_at, idempotency_key) values ($1, $2, $3, $4, $5)', [
+        w.workspace.id,
+        complaining!.id,
+        type,
+        at,
+        `${type}:${at.toISOString()}`,
+      ]);
+    await event('support.complaint_opened', plus(t0, -HOUR));
+
+    await enroll(w, mixed, [complaining!, resting!]);
+    // complaining: news skipped (complaint: no deferral, nobody knows when support is done), notice sent.
+    // resting: news deferred to exactly the do-not-contact date, notice sent (transactional).
+    expect(await perform(w)).toEqual(counts({ done: 2, skipped: 1, deferred: 1 }));
+    const [news, notice] = await effectsOf(w, complaining!);
+    expect(news!.status).toBe('not_done');
+    expect(news!.outcome).toMatchObject({ reason: 'complaint', governance: { decision: 'skipped', why: 'complaint', rule: { kind: 'complaint' } } });
+    expect(notice!.status).toBe('done');
+    expect(subjectsTo(complaining!)).toEqual([SUBJECTS[1]]);
+    const [restingNews, restingNotice] = await effectsOf(w, resting!);
+    expect([restingNews!.status, restingNews!.retry_at]).toEqual(['pending', new Date(doNotContactUntil)]);
+    expect(restingNews!.outcome).toMatchObject({ governance: { decision: 'deferred', rule: { kind: 'do_not_contact', until: doNotContactUntil } } });
+    expect(restingNotice!.status).toBe('done');
+    expect(subjectsTo(resting!)).toEqual([SUBJECTS[1]]);
+
+    // The complaint is resolved: marketing goes again.
+    await event('support.complaint_resolved', plus(t0, HOUR));
+    w.clock.set(plus(t0, 2 * HOUR));
+    await enroll(w, again, [complaining!]);
+    expect(await perform(w)).toEqual(counts({ done: 1 }));
+    expect(subjectsTo(complaining!)).toEqual([SUBJECTS[1], SUBJECTS[2]]);
+
+    // The do-not-contact date: not a millisecond before, then at once.
+    w.clock.set(plus(doNotContactUntil, -1));
+    expect(await perform(w)).toEqual(counts({}));
+    w.clock.set(doNotContactUntil);
+    expect(await perform(w)).toEqual(counts({ done: 1 }));
+    expect(subjectsTo(resting!)).toEqual([SUBJECTS[1], SUBJECTS[0]]);
+  });
+});
+
+// ─── 7. Control groups ──────────────────────────────────────────────────────────────────────
+
+describe('control groups', () => {
+  it('holds out the scenario’s holdout by a fixed hash, and the global control group from all marketing but not from transactional mail', async () => {
+    const t0 = '2026-06-01T01:00:00.000Z';
+    const w = await world({ start: t0 });
+    const measured = await publish(w, {
+      key: 'measured',
+      start: 'hello',
+      measurement: { holdoutPercent: 50, metric: { kind: 'purchase' }, windowDays: 30, runDays: 60, minimumDetectableEffect: 5 },
+      steps: [send('hello', w.templateIds[0]!, null)],
+    });
+    const people = await customers(
+      w,
+      range(200).map((i) => `H-${i}`),
+    );
+    const outcomes = await enroll(w, measured, people);
+    const { rows } = await pool.query<{ customer_id: string; arm: string }>('select customer_id::text, arm from scenario_enrollments where scenario_id = $1', [
+      measured.scenarioId,
+    ]);
+    const stored = new Map(rows.map((row) => [row.customer_id, row.arm]));
+    // The arm stored at entry is armFor's, customer by customer (the same hash any worker computes).
+    const expected = people.map((person) =>
+      armFor({
+        workspaceId: w.workspace.id,
+        scenarioId: measured.scenarioId,
+        customerId: person.id,
+        purpose: 'marketing',
+        holdoutPercent: 50,
+        globalControlPercent: 0,
+      }),
+    );
+    expect(people.map((person) => stored.get(person.id))).toEqual(expected);
+    expect(outcomes.map((outcome) => outcome.arm)).toEqual(expected);
+    const holdout = people.filter((_, i) => expected[i] === 'holdout');
+    const treatment = people.filter((_, i) => expected[i] === 'treatment');
+    // About half (binomial, n = 200, p = ½: 100 ± 7; 70–130 is more than 4 standard deviations).
+    expect(holdout.length).toBeGreaterThanOrEqual(70);
+    expect(holdout.length).toBeLessThanOrEqual(130);
+    expect(holdout.length + treatment.length).toBe(200);
+
+    // Holdout effects are written not_done and never claimed: only treatment is performed.
+    expect(await perform(w)).toEqual(counts({ done: treatment.length }));
+    const { rows: effects } = await pool.query<{ customer_id: string; status: string; reason: string | null }>(
+      `select customer_id::text, status, outcome->>'reason' as reason from scenario_effects where workspace_id = $1 and (why->>'scenarioId')::bigint = $2`,
+      [w.workspace.id, measured.scenarioId],
+    );
+    const effectOf = new Map(effects.map((row) => [row.customer_id, row]));
+    for (const person of holdout) {
+      expect(effectOf.get(person.id)).toMatchObject({ status: 'not_done', reason: 'holdout' });
+      expect(subjectsTo(person)).toEqual([]);
+    }
+    for (const person of treatment) {
+      expect(effectOf.get(person.id)!.status).toBe('done');
+      expect(subjectsTo(person)).toEqual([SUBJECTS[0]]);
+    }
+
+    // The global control group: 10 % of the workspace's customers, by another fixed hash. A
+    // marketing scenario with a marketing and a transactional message, entered by every member
+    // and by ten customers who are not.
+    await saveContactRules(pool, { workspaceId: w.workspace.id, input: { globalControlPercent: 10 }, userId: null, now: w.clock.now() });
+    const members = people.filter((person) => inGlobalControl(w.workspace.id, person.id, 10));
+    const others = people.filter((person) => !inGlobalControl(w.workspace.id, person.id, 10)).slice(0, 10);
+    // 200 customers at 10 %: about 20 members (none at all has a probability of 0.9^200 ≈ 10⁻⁹).
+    expect(members.length).toBeGreaterThan(0);
+    expect(members.length).toBeLessThan(50);
+    const mixed = await publish(w, {
+      key: 'gc_mixed',
+      start: 'offer',
+      steps: [send('offer', w.templateIds[1]!, 'receipt'), send('receipt', w.templateIds[2]!, null, { purpose: 'transactional' })],
+    });
+    const entered = await enroll(w, mixed, [...members, ...others]);
+    expect(entered.map((outcome) => outcome.arm)).toEqual([...members.map(() => 'global_control'), ...others.map(() => 'treatment')]);
+    expect(await perform(w)).toEqual(counts({ done: members.length + 2 * others.length }));
+    for (const person of members) {
+      const [offer, receipt] = await effectsOf(w, person, mixed.scenarioId);
+      expect(offer).toMatchObject({ status: 'not_done', outcome: { reason: 'global_control' } });
+      expect(receipt!.status).toBe('done');
+      expect(subjectsTo(person).slice(-1)).toEqual([SUBJECTS[2]]);
+      expect(subjectsTo(person)).not.toContain(SUBJECTS[1]);
+    }
+    // (Both of a customer's messages are under way at once: their order at the sink is not fixed.)
+    for (const person of others) expect(subjectsTo(person).slice(-2).sort()).toEqual([SUBJECTS[1], SUBJECTS[2]].sort());
+  });
+});
+
+// ─── 8. The ledger counts only what went out ────────────────────────────────────────────────
+
+describe('the contact ledger', () => {
+  it('keeps no place for a send the SMTP server refused or that consent stopped, so it holds nothing back', async () => {
+    const t0 = '2026-06-01T01:00:00.000Z';
+    const w = await world({ start: t0, rules: { caps: [{ id: 'daily', name: '1日1通', max: 1, window: { days: 1 } }] } });
+    const once = await publish(w, { key: 'once', start: 'hello', steps: [send('hello', w.templateIds[0]!, null)] });
+    const later = await publish(w, { key: 'later', start: 'hello', steps: [send('hello', w.templateIds[1]!, null, { whenHeld: { kind: 'skip' } })] });
+    const [refused, withdrawn, delivered] = await customers(w, ['L-1', 'L-2', 'L-3']);
+    await enroll(w, once, [refused!, withdrawn!, delivered!]);
+    await withdrawEmailMarketing(pool, { workspaceId: w.workspace.id, customerId: withdrawn!.id, at: w.clock.now(), source: 'test' });
+    sink.refuse.add(refused!.email);
+    expect(await perform(w)).toEqual(counts({ done: 1, notDone: 1, failed: 1 }));
+    sink.refuse.delete(refused!.email);
+    const [refusedSend] = await effectsOf(w, refused!);
+    const [withdrawnSend] = await effectsOf(w, withdrawn!);
+    const [deliveredSend] = await effectsOf(w, delivered!);
+    expect(refusedSend!.outcome).toMatchObject({ reason: 'rejected', responseCode: 550 });
+    expect(withdrawnSend!.outcome).toMatchObject({ reason: 'consent_withdrawn' });
+    // The governance decision wrote a 'sent' row for each before SMTP; the two that did not go out are gone again.
+    const { rows } = await pool.query<{ effect_id: string; state: string; at: Date }>(
+      'select effect_id::text, state, at from contact_ledger where effect_id = any($1::bigint[])',
+      [[refusedSend!.id, withdrawnSend!.id, deliveredSend!.id]],
+    );
+    expect(rows).toEqual([{ effect_id: deliveredSend!.id, state: 'sent', at: new Date(t0) }]);
+
+    // An hour later another marketing send (skipped if held) goes to the refused customer — nothing
+    // counts against the cap — but not to the delivered one (one a day).
+    w.clock.set(plus(t0, HOUR));
+    await enroll(w, later, [refused!, delivered!]);
+    expect(await perform(w)).toEqual(counts({ done: 1, skipped: 1 }));
+    expect(subjectsTo(refused!)).toEqual([SUBJECTS[1]]);
+    expect(subjectsTo(delivered!)).toEqual([SUBJECTS[0]]);
+    expect((await effectsOf(w, delivered!, later.scenarioId))[0]!.outcome).toMatchObject({ reason: 'capped', governance: { why: 'step_skips' } });
   });
 });

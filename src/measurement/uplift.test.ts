@@ -64,10 +64,11 @@ let customerSeq = 0;
 /** `n` new customers of the workspace (created a year before the launch), their ids in order. */
 async function newCustomers(n: number, ws: Workspace = workspace): Promise<string[]> {
   const externalIds = Array.from({ length: n }, () => `U-${++customerSeq}`);
-  await pool.query(
-    `insert into customers (workspace_id, external_id, created_at) select $1, x, $3 from unnest($2::text[]) as x`,
-    [ws.id, externalIds, new Date(T0.getTime() - 365 * DAY)],
-  );
+  await pool.query(`insert into customers (workspace_id, external_id, created_at) select $1, x, $3 from unnest($2::text[]) as x`, [
+    ws.id,
+    externalIds,
+    new Date(T0.getTime() - 365 * DAY),
+  ]);
   const { rows } = await pool.query<{ id: string; external_id: string }>(
     'select id::text, external_id from customers where workspace_id = $1 and external_id = any($2)',
     [ws.id, externalIds],
@@ -173,8 +174,16 @@ beforeAll(async () => {
   await publish('buy', undefined, new Date(T0.getTime() - 5 * DAY));
   scenarioIds.buy = await publish('buy', PURCHASE_PLAN, T0);
   await publish('buy', PURCHASE_PLAN, at(10 * DAY), '購入のご案内（改）');
-  scenarioIds.spend = await publish('spend', { holdoutPercent: 20, metric: { kind: 'revenue' }, windowDays: 10, runDays: 10, minimumDetectableEffect: 100, cuped: true }, T0);
-  scenarioIds.kpi_sales = await publish('kpi_sales', { holdoutPercent: 20, metric: { kind: 'kpi', kpiId }, windowDays: 7, runDays: 7, minimumDetectableEffect: 100 }, T0);
+  scenarioIds.spend = await publish(
+    'spend',
+    { holdoutPercent: 20, metric: { kind: 'revenue' }, windowDays: 10, runDays: 10, minimumDetectableEffect: 100, cuped: true },
+    T0,
+  );
+  scenarioIds.kpi_sales = await publish(
+    'kpi_sales',
+    { holdoutPercent: 20, metric: { kind: 'kpi', kpiId }, windowDays: 7, runDays: 7, minimumDetectableEffect: 100 },
+    T0,
+  );
   scenarioIds.skewed = await publish('skewed', { holdoutPercent: 10, metric: { kind: 'purchase' }, windowDays: 7, runDays: 7, minimumDetectableEffect: 5 }, T0);
   scenarioIds.plain = await publish('plain', undefined, T0);
   scenarioIds.zero = await publish('zero', { ...PURCHASE_PLAN, holdoutPercent: 0 }, T0);
@@ -256,9 +265,10 @@ afterAll(async () => {
 
 describe('measureScenario: a purchase rate against the holdout', () => {
   it('launches at the first publish with a holdout, reads the plan of the latest version, and judges after the run plus a window', async () => {
-    const { rows } = await pool.query<{ version: number; created_at: Date }>('select version, created_at from scenario_versions where scenario_id = $1 order by version', [
-      scenarioIds.buy,
-    ]);
+    const { rows } = await pool.query<{ version: number; created_at: Date }>(
+      'select version, created_at from scenario_versions where scenario_id = $1 order by version',
+      [scenarioIds.buy],
+    );
     expect(rows.map((row) => [row.version, row.created_at.toISOString()])).toEqual([
       [1, '2026-02-25T00:00:00.000Z'],
       [2, T0.toISOString()],
@@ -409,9 +419,24 @@ describe('measureScenario: revenue per customer', () => {
   beforeAll(async () => {
     const customers = await newCustomers(1000);
     const entries: Entry[] = customers.map((customerId, k) => ({ customerId, arm: k % 5 === 4 ? 'holdout' : 'treatment', at: at(k * MINUTE), version: 1 }));
-    await enroll(scenarioIds.spend, entries);
+    const enrollments = await enroll(scenarioIds.spend, entries);
     const treatment = entries.filter((entry) => entry.arm === 'treatment');
     const holdout = entries.filter((entry) => entry.arm === 'holdout');
+    // Steps: "hello" reached 12 hours in by t[0..3] (1,000 each after it), t[150..151] (nothing), h[0..1] (1,000), h[50..51]
+    // (nothing); "call" by t[0] and h[0] alone (fewer than 2 a side: no interval).
+    const effectOf = (entry: Entry, stepId: string) => ({
+      enrollmentId: enrollments[entries.indexOf(entry)]!,
+      customerId: entry.customerId,
+      stepId,
+      at: new Date(entry.at.getTime() + 12 * HOUR),
+      arm: entry.arm,
+    });
+    await addEffects([
+      ...[0, 1, 2, 3, 150, 151].map((t) => effectOf(treatment[t]!, 'hello')),
+      ...[0, 1, 50, 51].map((h) => effectOf(holdout[h]!, 'hello')),
+      effectOf(treatment[0]!, 'call'),
+      effectOf(holdout[0]!, 'call'),
+    ]);
     const orders: Order[] = [];
     const order = (entry: Entry, offset: number, amount: number, status?: Order['status']) =>
       orders.push({ customerId: entry.customerId, at: new Date(entry.at.getTime() + offset), amount, ...(status ? { status } : {}) });
@@ -467,13 +492,49 @@ describe('measureScenario: revenue per customer', () => {
     expect(cuped.high).toBeCloseTo(350.8508938741, 6);
     expect(cuped.varianceReduction).toBeCloseTo(0.000189625, 8);
     expect(overall.verdict).toBe('inconclusive');
+
+    // Per step, from reaching it: "hello" 1,000 × 4 and 0 × 2 against 1,000 × 2 and 0 × 2; the cap is the largest (10 values).
+    const hello = result.steps.find((step) => step.stepId === 'hello')!;
+    expect(hello.treatment).toEqual({ customers: 6, conversions: null, value: 4000 / 6 });
+    expect(hello.holdout).toEqual({ customers: 4, conversions: null, value: 500 });
+    if (hello.effect?.kind !== 'mean') throw new Error('a mean');
+    expect(hello.effect.cap).toEqual({ percentile: 0.999, value: 1000, capped: 0 });
+    // scipy Welch: D = 166.666667, [−707.125872, 1040.459205].
+    expect(hello.effect.low).toBeCloseTo(-707.1258719856, 6);
+    expect(hello.effect.high).toBeCloseTo(1040.4592053189, 6);
+    const call = result.steps.find((step) => step.stepId === 'call')!;
+    expect(call.treatment.customers).toBe(1);
+    expect(call.holdout.customers).toBe(1);
+    expect(call.effect).toBeNull();
+    expect(call.verdict).toBeNull();
+  });
+
+  // BUG (uplift.ts compare): with no customer to compare yet — a revenue scenario measured before
+  // the first window has ended, or a send/task step nobody has reached — capAtPercentile throws
+  // "needs at least one value" (a RangeError: HTTP 500). Expected: status collecting, 0 customers,
+  // no effect. Marked as failing until fixed; then make it a plain `it`.
+  it.fails('measures a revenue scenario before any window has ended (no customer yet)', async () => {
+    const result = await measure('spend', at(DAY));
+    expect(result.status).toBe('collecting');
+    expect(result.pending).toEqual({ treatment: 800, holdout: 200 });
+    expect(result.overall).toMatchObject({ treatment: { customers: 0, value: null }, holdout: { customers: 0, value: null }, effect: null, verdict: null });
   });
 
   it('measures a KPI by its per-customer metric (sales → revenue), small numbers by hand; a KPI gone is a clear error', async () => {
     const customers = await newCustomers(7);
     const arms: Arm[] = ['treatment', 'treatment', 'treatment', 'treatment', 'holdout', 'holdout', 'holdout'];
     const entries = customers.map((customerId, i) => ({ customerId, arm: arms[i]!, at: at(i * HOUR), version: 1 }));
-    await enroll(scenarioIds.kpi_sales, entries);
+    const enrollments = await enroll(scenarioIds.kpi_sales, entries);
+    // Each step reached by someone (a step nobody reached cannot be measured on revenue: see the bug above).
+    await addEffects(
+      ['hello', 'call'].map((stepId) => ({
+        enrollmentId: enrollments[0]!,
+        customerId: customers[0]!,
+        stepId,
+        at: new Date(entries[0]!.at.getTime() + HOUR),
+        arm: 'treatment',
+      })),
+    );
     const amounts = [100, 200, 300, 400, 100, 0, 200];
     await addOrders(
       entries.flatMap((entry, i) => (amounts[i]! > 0 ? [{ customerId: entry.customerId, at: new Date(entry.at.getTime() + DAY), amount: amounts[i]! }] : [])),

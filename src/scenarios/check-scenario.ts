@@ -105,12 +105,12 @@ export function checkScenarioDocument(input: unknown, context: ScenarioContext):
 
 /**
  * The measurement plan: a transactional scenario holds nobody out (what a customer must know is
- * never withheld); a KPI named exists; CUPED is for revenue; a marketing scenario without a
- * holdout gets a warning (its effect cannot be measured).
+ * never withheld); a KPI named exists; CUPED is for revenue; a marketing scenario without a plan
+ * gets a warning (its effect cannot be measured; `holdoutPercent: 0` says so on purpose).
  */
 function checkMeasurement(state: ScenarioCheckState, input: Record<string, unknown>): void {
   const plan = MeasurementPlan.safeParse(input.measurement);
-  if (input.measurement === undefined || (plan.success && plan.data.holdoutPercent === 0)) {
+  if (input.measurement === undefined) {
     if (input.purpose === 'marketing')
       warning(
         state,
@@ -119,7 +119,7 @@ function checkMeasurement(state: ScenarioCheckState, input: Record<string, unkno
       );
     return;
   }
-  if (!plan.success) return; // the document's shape reported it
+  if (!plan.success || plan.data.holdoutPercent === 0) return; // the document's shape reported it; 0: no holdout, by choice
   const { holdoutPercent, metric, cuped } = plan.data;
   if (input.purpose === 'transactional' && holdoutPercent > 0)
     error(state, ['measurement', 'holdoutPercent'], 'a transactional scenario holds nobody out: what a customer must know about an order is never withheld');
@@ -127,7 +127,8 @@ function checkMeasurement(state: ScenarioCheckState, input: Record<string, unkno
   if (metric.kind === 'kpi' && state.context.kpis && kpiMetric === undefined)
     error(state, ['measurement', 'metric', 'kpiId'], `there is no KPI ${metric.kpiId} in this workspace (the KPI list shows their ids)`);
   const revenue = metric.kind === 'revenue' || (kpiMetric !== undefined && metricForKpi(kpiMetric as KpiMetricKind) === 'revenue');
-  if (cuped && !revenue) warning(state, ['measurement', 'cuped'], 'CUPED (the pre-period spend as covariate) applies to revenue per customer only; it is ignored for this metric');
+  if (cuped && !revenue)
+    warning(state, ['measurement', 'cuped'], 'CUPED (the pre-period spend as covariate) applies to revenue per customer only; it is ignored for this metric');
 }
 
 /** Checks the trigger; returns it when its shape is right. */

@@ -14,7 +14,7 @@ import { ingest } from '../journey-map/placement/test-map.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Workspace } from '../workspaces/workspaces.ts';
 import type { ScenarioContext, TemplateFacts } from './check-context.ts';
-import type { ScenarioDocument } from './model.ts';
+import type { MeasurementPlan, ScenarioDocument } from './model.ts';
 
 /**
  * Fixtures of the scenario tests: the demo brand's catalogue and journey map, with message
@@ -30,7 +30,17 @@ import type { ScenarioDocument } from './model.ts';
 export function marketingScenario(
   document: Pick<ScenarioDocument, 'key' | 'name' | 'trigger' | 'start' | 'steps'> & Partial<ScenarioDocument>,
 ): ScenarioDocument {
-  return { purpose: 'marketing', department: 'marketing', priority: 50, channels: ['email'], reentry: { kind: 'once' }, exitRules: [], ...document };
+  return {
+    purpose: 'marketing',
+    department: 'marketing',
+    priority: 50,
+    channels: ['email'],
+    reentry: { kind: 'once' },
+    exitRules: [],
+    // No holdout: every customer of a test gets the messages (a holdout would pick them by their ids).
+    measurement: NO_HOLDOUT,
+    ...document,
+  };
 }
 
 export const STEP_UP_FILE = new URL('../../examples/scenarios/step-up.json', import.meta.url);
@@ -40,11 +50,15 @@ export function readStepUpExample(): ScenarioDocument {
   return JSON.parse(readFileSync(STEP_UP_FILE, 'utf8')) as ScenarioDocument;
 }
 
-/** The example with its templates "1" … "4" replaced by `templateIds` (in that order). */
+/** A measurement plan without a holdout (a test's customers all get the messages). */
+export const NO_HOLDOUT: MeasurementPlan = { holdoutPercent: 0, metric: { kind: 'purchase' }, windowDays: 30, runDays: 30, minimumDetectableEffect: 5 };
+
+/** The example with its templates "1" … "4" replaced by `templateIds` (in that order), without its holdout (tests expect every customer's mail). */
 export function stepUpExample(templateIds: readonly string[] = ['1', '2', '3', '4']): ScenarioDocument {
   const document = readStepUpExample();
   return {
     ...document,
+    measurement: { ...document.measurement!, holdoutPercent: 0 },
     steps: document.steps.map((step) => (step.kind === 'send' ? { ...step, templateId: templateIds[Number(step.templateId) - 1]! } : step)),
   };
 }

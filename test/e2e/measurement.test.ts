@@ -1,9 +1,10 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingest } from '../../src/journey-map/placement/test-map.ts';
+import { createKpi } from '../../src/kpis/store.ts';
 import type { MeasurementPlan, ScenarioDocument } from '../../src/scenarios/model.ts';
 import { publishScenario } from '../../src/scenarios/scenarios.ts';
-import { marketingScenario, prepareScenarioWorkspace } from '../../src/scenarios/test-scenario.ts';
+import { prepareScenarioWorkspace } from '../../src/scenarios/test-scenario.ts';
 import { fixedClock, systemClock } from '../../src/shared/clock.ts';
 import type { Workspace } from '../../src/workspaces/workspaces.ts';
 import { connectTestDatabase, freshWorkspace } from '../support/database.ts';
@@ -53,15 +54,21 @@ const iso = (at: number) => new Date(at).toISOString();
 const shownDate = (at: Date) => new Intl.DateTimeFormat('ja-JP', { dateStyle: 'medium', timeZone: 'Asia/Tokyo' }).format(at);
 
 let templateId: string;
-const document = (key: string, name: string, trigger: ScenarioDocument['trigger'], measurement?: MeasurementPlan): ScenarioDocument =>
-  marketingScenario({
-    key,
-    name,
-    trigger,
-    start: 'follow_mail',
-    steps: [{ kind: 'send', id: 'follow_mail', name: 'フォローのメール', channel: 'email', templateId, next: null }],
-    ...(measurement ? { measurement } : {}),
-  });
+/** A marketing scenario of one send step; without `measurement` it has no plan at all (the settings form starts from none). */
+const document = (key: string, name: string, trigger: ScenarioDocument['trigger'], measurement?: MeasurementPlan): ScenarioDocument => ({
+  key,
+  name,
+  purpose: 'marketing',
+  department: 'marketing',
+  priority: 50,
+  channels: ['email'],
+  trigger,
+  reentry: { kind: 'once' },
+  exitRules: [],
+  ...(measurement ? { measurement } : {}),
+  start: 'follow_mail',
+  steps: [{ kind: 'send', id: 'follow_mail', name: 'フォローのメール', channel: 'email', templateId, next: null }],
+});
 
 interface Entry {
   customer: string;
@@ -184,6 +191,17 @@ async function seed(): Promise<void> {
   await publish(document('trial_any', 'お試しの方へのご案内', { kind: 'cell_entered', stage: 'trial' }, collectingPlan), LAUNCH_COLLECTING);
   await publish(document('plain_follow', '比較なしのフォロー', { kind: 'cell_entered', stage: 'trial', level: 'interested' }), LAUNCH_COLLECTING);
   await publish(document('felt_revenue', '実感の方へのご案内', { kind: 'cell_entered', stage: 'felt', level: 'interested' }, revenuePlan), LAUNCH_JUDGED);
+  // KPIs to measure by: sales (per customer: revenue) and the F2 rate (per customer: purchase).
+  await createKpi({
+    pool: database.pool,
+    workspaceId: workspace.id,
+    input: { name: '売上', metric: { kind: 'sales' }, granularity: 'month', target: 12_000_000 },
+  });
+  await createKpi({
+    pool: database.pool,
+    workspaceId: workspace.id,
+    input: { name: 'F2転換率', metric: { kind: 'f2_rate', within: 90 }, granularity: 'month', target: 0.3 },
+  });
   await enroll('first_buy_follow', entries);
   await enroll('trial_any', collectingEntries);
   await enroll('felt_revenue', revenueEntries);
@@ -330,6 +348,22 @@ describe('the plan in the scenario settings', () => {
     await page.getByTestId('flow-step-follow_mail').click();
     expect(await page.getByRole('region', { name: 'ステップ「follow_mail」' }).getByLabel('送れないときの扱い').inputValue()).toBe('skip');
     await page.screenshot({ path: `${SCREENSHOTS}/measurement-plan.png`, fullPage: true });
+  });
+
+  it('measures by a KPI chosen from the KPI list, in the unit of its per-customer metric', async () => {
+    await page.goto(consoleUrl('/scenarios/plain_follow'));
+    await page.getByLabel('主な指標').selectOption('kpi');
+    const kpi = page.getByLabel('KPI', { exact: true });
+    expect(await kpi.locator('option').allTextContents()).toEqual(['KPIを選んでください', '売上', 'F2転換率']);
+    await kpi.selectOption({ label: '売上' });
+    await page.getByText('お客さまごとに「お客さま1人あたり売上」で測ります。').waitFor();
+    expect(await page.getByLabel('見つけたい最小の差(円)').inputValue()).toBe('500');
+    await page.getByLabel('CUPED(入る前の購入額でばらつきを減らす)').check();
+    await page.getByTestId('scenario-problems').getByText('問題はありません。公開できます。').waitFor();
+    await kpi.selectOption({ label: 'F2転換率' });
+    await page.getByText('お客さまごとに「購入率」で測ります。').waitFor();
+    expect(await page.getByLabel('見つけたい最小の差(pt)').inputValue()).toBe('2');
+    expect(await page.getByLabel('CUPED(入る前の購入額でばらつきを減らす)').count()).toBe(0);
   });
 
   it('offers no holdout for a transactional scenario', async () => {

@@ -38,7 +38,8 @@ const INITIAL: PreviewForm = {
   condition: '',
 };
 
-type Run = { state: 'idle' } | { state: 'running' } | { state: 'done'; result: Preview; unsaved: boolean } | { state: 'failed'; error: Error };
+/** `n`: the how-manieth run this is (a fresh answer is told from the one before, also by tests). */
+type Run = { state: 'idle' } | { state: 'running' } | { state: 'done'; result: Preview; unsaved: boolean; n: number } | { state: 'failed'; error: Error };
 
 const typed = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
 
@@ -54,6 +55,7 @@ export function PreviewCard({ rules, unsaved }: { rules: ContactRules; unsaved: 
   const { workspace } = useCurrentWorkspace();
   const [form, setForm] = useState<PreviewForm>(INITIAL);
   const [run, setRun] = useState<Run>({ state: 'idle' });
+  const [runs, setRuns] = useState(0);
   const id = useId();
   const parsed = parseRule(form.condition);
   const change = (patch: Partial<PreviewForm>) => setForm((current) => ({ ...current, ...patch }));
@@ -71,7 +73,8 @@ export function PreviewCard({ rules, unsaved }: { rules: ContactRules; unsaved: 
     };
     try {
       const result = await unwrap(api.POST('/api/v1/workspaces/{workspace}/contact-rules/preview', { params: { path: { workspace: workspace.name } }, body }));
-      setRun({ state: 'done', result, unsaved });
+      setRun({ state: 'done', result, unsaved, n: runs + 1 });
+      setRuns(runs + 1);
     } catch (error) {
       setRun({ state: 'failed', error: error instanceof Error ? error : new Error(String(error)) });
     }
@@ -213,20 +216,20 @@ export function PreviewCard({ rules, unsaved }: { rules: ContactRules; unsaved: 
         </div>
       </form>
       <div aria-live="polite">
-        {run.state === 'done' && <PreviewResult result={run.result} unsaved={run.unsaved} />}
+        {run.state === 'done' && <PreviewResult result={run.result} unsaved={run.unsaved} n={run.n} />}
         {run.state === 'failed' && <Failure error={run.error} />}
       </div>
     </section>
   );
 }
 
-function PreviewResult({ result, unsaved }: { result: Preview; unsaved: boolean }) {
+function PreviewResult({ result, unsaved, n: run }: { result: Preview; unsaved: boolean; n: number }) {
   const { t } = useI18n();
   const p = t.governance.preview;
   const { format } = useCurrentWorkspace();
   const n = (value: number) => format.integer(value);
   return (
-    <div className="governance-preview-result" data-testid="preview-result">
+    <div className="governance-preview-result" data-testid="preview-result" data-run={run}>
       <p className="muted small">
         {p.at(format.dateTime(result.at))}
         {unsaved && ` ${p.unsavedRules}`}

@@ -18,7 +18,7 @@ export const measurementJa = {
     enabled: '比較対照を設けて効果を測る',
     transactional: '取引連絡のシナリオには比較対照を設けられません(お客さまが必ず知るべき連絡のため)。',
     holdoutPercent: '比較対照の割合(%)',
-    holdoutHint: '入ったお客さまのうち、この割合にはメッセージを送りません(0〜50%)。',
+    holdoutHint: '入ったお客さまのうち、この割合にはメッセージを送りません(0〜50%)。0% は「比較対照を設けない」と明示する設定です(測定はしません)。',
     metric: '主な指標',
     metricOptions: {
       purchase: '購入率',
@@ -58,6 +58,7 @@ export const measurementJa = {
   effect: {
     title: '効果(比較対照との差)',
     noPlan: 'このシナリオには効果測定の計画がありません。',
+    noHoldout: '比較対照を 0% にしているため、このシナリオの効果は測っていません。',
     noPlanHint: '「フロー」タブの「設定・トリガー・離脱ルール」にある「効果測定（比較対照）」で比較対照を設け、公開すると測定が始まります。',
     planSummary: (holdout: string, metric: string, window: string, run: string, mde: string) =>
       `比較対照 ${holdout}・指標 ${metric}・測定期間 ${window}日・実施期間 ${run}日・見つけたい最小の差 ${mde}`,
@@ -151,7 +152,7 @@ export const measurementEn: typeof measurementJa = {
     enabled: 'Hold out a control group and measure the effect',
     transactional: 'Transactional scenarios cannot have a control group (the customer must get these messages).',
     holdoutPercent: 'Control group share (%)',
-    holdoutHint: 'This share of the customers who enter gets no messages (0–50%).',
+    holdoutHint: 'This share of the customers who enter gets no messages (0–50%). 0% states on purpose that there is no control group (nothing is measured).',
     metric: 'Primary metric',
     metricOptions: {
       purchase: 'Purchase rate',
@@ -189,6 +190,7 @@ export const measurementEn: typeof measurementJa = {
   effect: {
     title: 'Effect (against the control group)',
     noPlan: 'This scenario has no measurement plan.',
+    noHoldout: 'The control group is set to 0%: the effect of this scenario is not measured.',
     noPlanHint: 'Hold out a control group under "Effect measurement (control group)" in the settings of the Flow tab, then publish to start measuring.',
     planSummary: (holdout, metric, window, run, mde) =>
       `Control group ${holdout} · metric: ${metric} · window ${window} days · run ${run} days · smallest difference worth finding ${mde}`,

@@ -45,7 +45,7 @@ function Effect({ measurement }: { measurement: ScenarioMeasurement }) {
     return (
       <section className="card measurement-effect" aria-labelledby={headingId} data-testid="measurement-effect">
         <h2 id={headingId}>{e.title}</h2>
-        <p>{e.noPlan}</p>
+        <p>{plan ? e.noHoldout : e.noPlan}</p>
         <p className="muted">{e.noPlanHint}</p>
       </section>
     );

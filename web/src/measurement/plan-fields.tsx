@@ -149,7 +149,7 @@ export function MeasurementPlanFields({
         </>
       )}
       {problems?.map((problem, index) => (
-        <p key={index} className="field-error">
+        <p key={index} className={problem.severity === 'error' ? 'field-error' : 'muted small'}>
           {problem.path}: {problem.message}
         </p>
       ))}
