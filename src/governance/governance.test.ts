@@ -517,7 +517,10 @@ describe('the contact rules through the performer', () => {
   });
 
   it('lets a higher-priority send take the place of a lower one deferred; the lower one is decided again at once', async () => {
-    // One message a day. Timeline (t0 = 2026-06-01T01:00Z):
+    // One message a day. A deferred message sits at the first moment its rules allowed, so a later
+    // message can find that place its only obstacle only when what held the deferred one back is
+    // gone: here a first send the SMTP server refused (its ledger row is removed). Timeline
+    // (t0 = 2026-06-01T01:00Z):
     // t0       low scenario (priority 10): "first" is sent (but the SMTP server refuses it, so its
     //          ledger row is removed); "second" was deferred behind it to t0 + 24h (scheduled).
     // t0 + 12h the high scenario (priority 90) sends to the customer: [t0 + 12h, t0 + 36h) holds

@@ -229,7 +229,11 @@ describe('contact rules in the console', () => {
 
       // Email marketing now, deferred at most 3 days (the default): the four capped customers' room
       // comes back in 5 days (their contact of 2 days ago leaves the 7-day window), past the deadline.
-      console.log('DEBUG2', (await pool.query('select id, external_id, name, created_at from customers where workspace_id = $1', [workspace.id])).rows);
+      console.log('DEBUG2', (await pool.query('select workspace_id, count(*) from customers group by 1')).rows, workspace.id);
+      console.log('DEBUG3', await page.evaluate(async (url) => {
+        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'email' }) });
+        return response.json();
+      }, `/api/v1/workspaces/${encodeURIComponent(workspace.name)}/contact-rules/preview`));
       let preview = await runPreview(page);
       expect(await previewFigures(preview)).toEqual({ 対象: 10, 送信: 6, 延期: 0, スキップ: 4, 全体コントロール群: 0 });
       const byRule = preview.getByRole('table', { name: 'ルール別の内訳' }).locator('tbody tr');
