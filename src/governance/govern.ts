@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Department } from '../charter/types.ts';
-import { isValidTimezone } from '../shared/time.ts';
+import { isValidTimezone, zonedTimeToUtc } from '../shared/time.ts';
 import { decide } from './decide.ts';
 import {
   type Candidate,
@@ -131,6 +131,13 @@ export async function lockContacts(client: pg.ClientBase, workspaceId: string, c
   );
 }
 
+/** "Do not contact until" as an instant: a date alone is the customer's local midnight that day; a date-time as written; anything else: none. */
+export function doNotContactUntil(value: string, timezone: string): Date | null {
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const at = date ? zonedTimeToUtc(Number(date[1]), Number(date[2]), Number(date[3]), 0, 0, 0, 0, timezone) : new Date(value);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
 /** Zone names seen, valid or not (a customer attribute: a few distinct values, checked once per process). */
 const zones = new Map<string, boolean>();
 function knownZone(zone: string): boolean {
@@ -190,11 +197,12 @@ export async function loadCustomerFacts(
   );
   const facts = new Map<string, CustomerFacts>();
   for (const row of rows) {
-    const dnc = row.dnc ? new Date(row.dnc.length === 10 ? `${row.dnc}T00:00:00Z` : row.dnc) : null;
+    const timezone = row.tz && knownZone(row.tz) ? row.tz : defaultZone;
+    const dnc = row.dnc ? doNotContactUntil(row.dnc, timezone) : null;
     facts.set(row.id, {
-      timezone: row.tz && knownZone(row.tz) ? row.tz : defaultZone,
+      timezone,
       complaintOpen: row.complaint,
-      doNotContactUntil: dnc && !Number.isNaN(dnc.getTime()) ? dnc : null,
+      doNotContactUntil: dnc,
       contacts: row.ledger.map(([id, effectId, at, channel, purpose, department, priority, state, scenarioId]) => ({
         id,
         effectId,
@@ -326,7 +334,10 @@ async function writeOutcome(
       outcome: JSON.stringify(heldOutcome(decision as Exclude<Decision, { kind: 'send' }>)),
     })),
   ];
-  const displacedEffects = displacedRows.filter(({ contact }) => contact.effectId !== null);
+  // A displaced place whose own message is decided in this claim too (its deferral came due) is rewritten by the ledger upsert, not freed or re-rung.
+  const inClaim = new Set(params.sends.map((send) => send.effectId));
+  const freedPlaces = displacedRows.filter(({ contact }) => contact.effectId === null || !inClaim.has(contact.effectId));
+  const displacedEffects = freedPlaces.filter(({ contact }) => contact.effectId !== null);
   await client.query(
     `with ledger as (
        insert into contact_ledger (workspace_id, customer_id, at, channel, purpose, department, priority, state, effect_id, scenario_id)
@@ -350,7 +361,8 @@ async function writeOutcome(
          from unnest($21::bigint[], $22::text[], $23::timestamptz[], $24::jsonb[]) as v(id, status, retry_at, outcome)
         where e.id = v.id and e.status = 'sending'
      )
-     update scenario_effects e set retry_at = $2, outcome = coalesce(e.outcome, '{}'::jsonb) || jsonb_build_object('governance', v.note)
+     update scenario_effects e set retry_at = $2,
+            outcome = coalesce(e.outcome, '{}'::jsonb) || jsonb_build_object('governance', v.note, 'message', 'Displaced by a message of higher priority: decided again now.')
        from unnest($25::bigint[], $26::jsonb[]) as v(id, note)
       where e.id = v.id and e.status = 'pending'`,
     [
@@ -366,7 +378,7 @@ async function writeOutcome(
       ledgerWrites.map((write) => write.send.effectId),
       ledgerWrites.map((write) => write.send.scenarioId),
       held.filter(({ decision }) => decision.kind === 'skip').map(({ send }) => send.effectId),
-      displacedRows.map(({ contact }) => contact.id),
+      freedPlaces.map(({ contact }) => contact.id),
       decisionRows.map((row) => row.customerId),
       decisionRows.map((row) => row.effectId),
       decisionRows.map((row) => row.scenarioId),

@@ -823,4 +823,23 @@ describe('the contact ledger', () => {
     expect(subjectsTo(delivered!)).toEqual([SUBJECTS[0]]);
     expect((await effectsOf(w, delivered!, later.scenarioId))[0]!.outcome).toMatchObject({ reason: 'capped', governance: { why: 'step_skips' } });
   });
+
+  it('moves the place of a send the SMTP server postponed (4xx) to its retry, as a reservation', async () => {
+    const t0 = '2026-06-01T01:00:00.000Z';
+    const w = await world({ start: t0, rules: { caps: [{ id: 'daily', name: '1日1通', max: 1, window: { days: 1 } }] } });
+    const once = await publish(w, { key: 'once', start: 'hello', steps: [send('hello', w.templateIds[0]!, null)] });
+    const [postponed] = await customers(w, ['P-1']);
+    await enroll(w, once, [postponed!]);
+    sink.defer.add(postponed!.email);
+    expect(await perform(w)).toEqual(counts({ retried: 1 }));
+    sink.defer.delete(postponed!.email);
+    const [effect] = await effectsOf(w, postponed!);
+    // The first retry waits 5 minutes (retryDelayMinutes(1)); until then the place is a reservation at t0 + 5 min, not a contact at t0.
+    const { rows } = await pool.query<{ state: string; at: Date }>('select state, at from contact_ledger where effect_id = $1', [effect!.id]);
+    expect(rows).toEqual([{ state: 'scheduled', at: new Date(plus(t0, 5 * MINUTE)) }]);
+    w.clock.set(plus(t0, 5 * MINUTE));
+    expect(await perform(w)).toEqual(counts({ done: 1 }));
+    const { rows: after } = await pool.query<{ state: string; at: Date }>('select state, at from contact_ledger where effect_id = $1', [effect!.id]);
+    expect(after).toEqual([{ state: 'sent', at: new Date(plus(t0, 5 * MINUTE)) }]);
+  });
 });

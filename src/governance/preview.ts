@@ -69,7 +69,7 @@ export async function previewSend(
   try {
     for (;;) {
       const { rows }: { rows: Array<{ id: string }> } = await client.query<{ id: string }>(
-        'select id::text from customers where workspace_id = $1 and ($2::bigint is null or id > $2) order by id limit $3',
+        'select id::text from customers where workspace_id = $1 and ($2::bigint is null or customers.id > $2) order by customers.id limit $3',
         [workspaceId, after, CHUNK],
       );
       if (rows.length === 0) break;

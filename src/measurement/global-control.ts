@@ -42,7 +42,7 @@ export async function measureGlobalControl(
   const empty = { customers: 0, buyers: 0, revenuePerCustomer: null };
   if (percent === 0) return { percent, from, to, control: empty, rest: empty, purchase: null, revenue: null, incrementalRevenue: null };
   const { rows } = await pool.query<{ control: boolean; revenue: number }>(
-    `select ((('x' || encode(substr(sha256(convert_to('global:' || $1::text || ':' || c.id::text, 'UTF8')), 1, 4), 'hex'))::bit(32)::bigint) % $4) < $5 as control,
+    `select ((('x' || encode(substr(sha256(convert_to('global:' || $1::bigint::text || ':' || c.id::text, 'UTF8')), 1, 4), 'hex'))::bit(32)::bigint) % $4) < $5 as control,
             coalesce((select sum(o.amount) from orders o
                        where o.workspace_id = $1 and o.customer_id = c.id and o.ordered_at >= $2 and o.ordered_at < $3
                          and o.status not in ('cancelled', 'returned')), 0)::float8 as revenue

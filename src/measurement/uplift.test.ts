@@ -33,8 +33,9 @@ let kpiId: string;
 
 const PURCHASE_PLAN: MeasurementPlan = { holdoutPercent: 20, metric: { kind: 'purchase' }, windowDays: 30, runDays: 30, minimumDetectableEffect: 5 };
 
+/** A scenario with a send and a task step; `measurement` undefined: no plan at all. */
 function document(key: string, measurement: MeasurementPlan | undefined, name = key): ScenarioDocument {
-  return marketingScenario({
+  const { measurement: _fixtureDefault, ...rest } = marketingScenario({
     key,
     name,
     trigger: { kind: 'event', type: 'page_view' },
@@ -43,8 +44,8 @@ function document(key: string, measurement: MeasurementPlan | undefined, name = 
       { kind: 'send', id: 'hello', name: 'ご挨拶', channel: 'email', templateId, next: 'call' },
       { kind: 'task', id: 'call', department: 'marketing', title: 'お電話でご案内', due: { days: 3 }, next: null },
     ],
-    ...(measurement ? { measurement } : {}),
   });
+  return measurement ? { ...rest, measurement } : rest;
 }
 
 async function publish(key: string, measurement: MeasurementPlan | undefined, when: Date, name?: string): Promise<string> {

@@ -441,6 +441,8 @@ function createRecorder(pool: pg.Pool, clock: Clock): Recorder {
         `update scenario_effects e set status = 'pending', claimed_at = null, retry_at = $2, outcome = $3 where e.id = $1 and ${RECORDABLE}`,
         [row.id, retryAt, JSON.stringify({ ...performed.outcome, attempts: row.attempts, retryAt: retryAt.toISOString() })],
       );
+      // Not sent yet: its place in the contact ledger moves to the retry (a reservation other messages count, and a higher priority may displace).
+      await (client ?? pool).query(`update contact_ledger set state = 'scheduled', at = $2 where effect_id = $1 and state = 'sent'`, [row.id, retryAt]);
       return 'retried';
     },
   };

@@ -67,8 +67,11 @@ function SendTable({ sends }: { sends: Send[] }) {
   const s = t.scenarios.sends;
   const { workspace, format } = useCurrentWorkspace();
   // A message the contact rules held back (deferred, skipped, displaced) or a control group's says so in words; other reasons as before.
+  // (Only while it is waiting or was not sent: a send that went out says nothing of an earlier deferral.)
   const outcomeOf = (send: Send) =>
-    governanceText(t, format, noteOf(send.governance)) ?? controlText(t, send.reason) ?? (send.reason ? (s.reasons[send.reason] ?? send.reason) : null);
+    (send.status === 'pending' || send.status === 'not_sent' ? governanceText(t, format, noteOf(send.governance)) : null) ??
+    controlText(t, send.reason) ??
+    (send.reason ? (s.reasons[send.reason] ?? send.reason) : null);
   return (
     <div className="table-wrap">
       <table className="table-compact" data-testid="send-log">
