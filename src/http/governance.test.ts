@@ -130,10 +130,10 @@ beforeAll(async () => {
     ).scenario.id;
   purchaseScenarioId = await publish('welcome', PLAN);
   await publish('spend', { ...PLAN, metric: { kind: 'revenue' }, minimumDetectableEffect: 500 });
-  // Twenty customers, every other one a VIP; ids of one length (a bug of the preview's paging, preview.test.ts).
+  // Twenty customers, every other one a VIP.
   await pool.query(
-    `insert into customers (id, workspace_id, external_id, attributes, created_at) overriding system value
-     select 4300000000000 + g, $1, 'C-' || g, jsonb_build_object('segment', case when g % 2 = 0 then 'vip' else 'regular' end), '2026-01-01'
+    `insert into customers (workspace_id, external_id, attributes, created_at)
+     select $1, 'C-' || g, jsonb_build_object('segment', case when g % 2 = 0 then 'vip' else 'regular' end), '2026-01-01'
        from generate_series(1, 20) g`,
     [mine.id],
   );
@@ -384,12 +384,15 @@ describe('GET measurement/global-control', () => {
     expect(malformed.json().message).toContain('querystring.from');
   });
 
-  // BUG (global-control.ts): `'global:' || $1::text` types the workspace parameter as text, so
-  // `workspace_id = $1` fails ("operator does not exist: bigint = text"): a 500 whenever a global
-  // control group is set (here 5 %).
-  it.fails('reports the global control group against the rest', async () => {
+  // Regression: `'global:' || $1::text` once typed the workspace parameter as text, so
+  // `workspace_id = $1` failed ("operator does not exist: bigint = text"): a 500 whenever a
+  // global control group was set (here 5 %).
+  it('reports the global control group against the rest', async () => {
     const response = await call('GET', 'measurement/global-control?from=2026-06-01&to=2026-06-09', { cookie: cookies.read_only });
     expect(response.statusCode, `${response.body} ${logged.at(-1)?.slice(0, 600)}`).toBe(200);
+    const report = response.json() as { percent: number; from: string; to: string; control: { customers: number }; rest: { customers: number } };
+    expect(report).toMatchObject({ percent: 5, from: '2026-06-01', to: '2026-06-09' });
+    expect(report.control.customers + report.rest.customers).toBe(20);
   });
 });
 
