@@ -29,7 +29,9 @@ create table contact_ledger (
   effect_id   bigint unique,
   scenario_id bigint
 );
-create index contact_ledger_customer_idx on contact_ledger (workspace_id, customer_id, at);
+-- Covering: a decision reads a customer's recent contacts from the index alone (no heap visits).
+create index contact_ledger_customer_idx on contact_ledger (workspace_id, customer_id, at)
+  include (id, effect_id, channel, purpose, department, priority, state, scenario_id);
 
 -- contact_decisions: every time a rule held a message back — deferred until …, skipped because
 -- …, displaced by a higher-priority message — with the rule that made it. (A message sent at

@@ -133,8 +133,13 @@ export async function lockContacts(client: pg.ClientBase, workspaceId: string, c
 
 /** "Do not contact until" as an instant: a date alone is the customer's local midnight that day; a date-time as written; anything else: none. */
 export function doNotContactUntil(value: string, timezone: string): Date | null {
-  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const at = date ? zonedTimeToUtc(Number(date[1]), Number(date[2]), Number(date[3]), 0, 0, 0, 0, timezone) : new Date(value);
+  // A date, or a date-time without an offset: the customer's local time; with an offset (or Z): as written.
+  const local = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value);
+  const at = local
+    ? zonedTimeToUtc(Number(local[1]), Number(local[2]), Number(local[3]), Number(local[4] ?? 0), Number(local[5] ?? 0), Number(local[6] ?? 0), 0, timezone)
+    : /(?:Z|[+-]\d{2}:?\d{2})$/.test(value)
+      ? new Date(value)
+      : new Date(Number.NaN);
   return Number.isNaN(at.getTime()) ? null : at;
 }
 

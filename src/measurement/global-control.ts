@@ -49,6 +49,7 @@ export async function measureGlobalControl(
        from customers c where c.workspace_id = $1 and c.created_at < $2`,
     [params.workspaceId, start, end, BUCKETS, percent * (BUCKETS / 100)],
   );
+  if (rows.length === 0) return { percent, from, to, control: empty, rest: empty, purchase: null, revenue: null, incrementalRevenue: null };
   const capped = capAtPercentile(
     Float64Array.from(rows, (row) => row.revenue),
     REVENUE_CAP_PERCENTILE,

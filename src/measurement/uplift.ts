@@ -295,7 +295,7 @@ export async function measureScenario(pool: pg.Pool, params: { workspaceId: stri
       pValue: entrants > 0 ? sampleRatioPValue(holdoutAll, entrants, plan.holdoutPercent / 100) : null,
     },
     overall,
-    overTime: cumulative(units.rows, metric, scenario.timezone),
+    overTime: cumulative(cappedUnits(units.rows, metric), metric, scenario.timezone),
     steps,
   };
 }
@@ -338,6 +338,16 @@ export function compare(units: readonly UnitRow[], metric: Exclude<MeasurementMe
     const detectable = baseline !== null && baseline > 0 && baseline < 1 ? minimumDetectableProportion({ baseline, treatment: t.n, control: c.n }) : null;
     return { ...figures, effect, required, detectable, enoughData, verdict: judged ? verdictOf(effect.low, effect.high) : null };
   }
+  if (units.length === 0)
+    return {
+      treatment: { customers: 0, conversions: null, value: null },
+      holdout: { customers: 0, conversions: null, value: null },
+      effect: null,
+      required: null,
+      detectable: null,
+      enoughData: false,
+      verdict: null,
+    };
   // Revenue per customer: capped at the pooled 99.9th percentile, then Welch and the bootstrap.
   const pooled = Float64Array.from(units, (unit) => unit.y);
   const capped = capAtPercentile(pooled, REVENUE_CAP_PERCENTILE);
@@ -399,6 +409,16 @@ function verdictOf(low: number, high: number): Verdict {
   if (low > 0) return 'effective';
   if (high < 0) return 'harmful';
   return 'inconclusive';
+}
+
+/** Revenue capped as the comparison caps it (the chart agrees with the headline); other metrics as they are. */
+function cappedUnits(units: readonly UnitRow[], metric: Exclude<MeasurementMetricKind, 'kpi'>): readonly UnitRow[] {
+  if (metric !== 'revenue' || units.length === 0) return units;
+  const { values } = capAtPercentile(
+    Float64Array.from(units, (unit) => unit.y),
+    REVENUE_CAP_PERCENTILE,
+  );
+  return units.map((unit, i) => ({ ...unit, y: values[i]! }));
 }
 
 /** Cumulative figures by local entry date. */

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { readCharter } from '../charter/charters.ts';
 import type { Kdb } from '../db/connect.ts';
 import { readSenderSettings, type SenderSettings } from '../messaging/sender-settings.ts';
-import { loadWhyNames, type Why, whyInWords } from './why.ts';
+import { loadWhyNames, type Why, whyInWordsHeld } from './why.ts';
 
 /**
  * What the customer's page behind 「このメールをお送りした理由」 shows for one send (`GET
@@ -28,8 +28,9 @@ export interface WhyPage {
 /** The page of one send of the workspace; null when there is no such send (or it is not a send). */
 export async function readWhyPage(params: { pool: pg.Pool; db: Kdb; workspaceId: string; effectId: string }): Promise<WhyPage | null> {
   const { pool, workspaceId } = params;
-  const { rows } = await pool.query<{ customer_id: string; why: Why; payload: { purpose?: string }; sent_at: Date; timezone: string }>(
-    `select e.customer_id::text, e.why, e.payload, coalesce(e.done_at, e.created_at) as sent_at, w.timezone
+  const { rows } = await pool.query<{ customer_id: string; why: Why; payload: { purpose?: string }; sent_at: Date; timezone: string; held_by: string | null }>(
+    `select e.customer_id::text, e.why, e.payload, coalesce(e.done_at, e.created_at) as sent_at, w.timezone,
+            (select d.rule->>'kind' from contact_decisions d where d.effect_id = e.id and d.decision = 'deferred' order by d.at desc, d.id desc limit 1) as held_by
        from scenario_effects e join workspaces w on w.id = e.workspace_id
       where e.workspace_id = $1 and e.id = $2 and e.kind = 'send'`,
     [workspaceId, params.effectId],
@@ -45,7 +46,7 @@ export async function readWhyPage(params: { pool: pg.Pool; db: Kdb; workspaceId:
     purpose: row.payload.purpose === 'transactional' ? 'transactional' : 'marketing',
     sentAt: row.sent_at,
     timezone: row.timezone,
-    reason: { ja: whyInWords(row.why, names, 'ja'), en: whyInWords(row.why, names, 'en') },
+    reason: { ja: whyInWordsHeld(row.why, names, 'ja', row.held_by), en: whyInWordsHeld(row.why, names, 'en', row.held_by) },
     sender: {
       senderName: sender.senderName,
       postalAddress: sender.postalAddress,

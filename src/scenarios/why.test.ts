@@ -3,7 +3,7 @@ import { checkMessage } from '../charter/check-message.ts';
 import { DEMO_CHARTER } from '../demo/demo-charter.ts';
 import type { Timing } from './interpreter.ts';
 import type { TriggerRecord } from './runtime/enrollments.ts';
-import { durationInWords, type Why, type WhyNames, whyInWords } from './why.ts';
+import { durationInWords, heldInWords, type Why, type WhyNames, whyInWords, whyInWordsHeld } from './why.ts';
 
 const AT = '2026-06-01T01:00:00.000Z';
 const ORDER: TriggerRecord = { kind: 'order', ref: 'O-1', at: AT, orderId: '1', sku: 'MNR-AOJ-TRIAL14' };
@@ -130,6 +130,18 @@ describe('whyInWords', () => {
     for (const [name, reason, names] of CASES) {
       const result = await checkMessage(DEMO_CHARTER, { body: whyInWords(reason, names, 'ja'), format: 'text', channel: 'email', department: 'marketing' });
       expect({ name, findings: result.findings.filter((finding) => finding.severity !== 'info') }).toEqual({ name, findings: [] });
+    }
+  }, 60_000);
+
+  it('adds what the contact rules did to a message they moved, in the customer’s terms, and passes the demo charter', async () => {
+    const [, reason, names, ja, en] = CASES[0]!;
+    expect(whyInWordsHeld(reason, names, 'ja', 'quiet_hours')).toBe(`${ja}夜間や休日のご連絡を控えるため、お送りする時刻を調整しました。`);
+    expect(whyInWordsHeld(reason, names, 'en', 'cap')).toBe(`${en} We moved it so that it would not follow another message too closely.`);
+    expect(whyInWordsHeld(reason, names, 'ja', null)).toBe(ja);
+    expect(whyInWordsHeld(reason, names, 'ja', 'complaint')).toBe(ja);
+    for (const kind of ['cap', 'quiet_hours', 'do_not_contact']) {
+      const result = await checkMessage(DEMO_CHARTER, { body: heldInWords(kind, 'ja')!, format: 'text', channel: 'email', department: 'marketing' });
+      expect({ kind, findings: result.findings.filter((finding) => finding.severity !== 'info') }).toEqual({ kind, findings: [] });
     }
   }, 60_000);
 });

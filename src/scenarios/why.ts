@@ -231,6 +231,35 @@ export function whyInWords(why: Why, names: WhyNames, locale: WhyLocale): string
     : `We are sending you this because ${reason}. It is part of "${scenario}".`;
 }
 
+/** The kinds of rule that can hold a message back (the contact rules, src/governance/model.ts RuleRef). */
+export type HeldBy = 'cap' | 'quiet_hours' | 'do_not_contact';
+
+/**
+ * What the customer is told when the contact rules moved a message (it went later than it was
+ * due): a sentence added to the reason, in the customer's terms — the brand's internal rule is
+ * not named. Null for any other kind.
+ */
+export function heldInWords(kind: string | null | undefined, locale: WhyLocale): string | null {
+  const ja = locale === 'ja';
+  switch (kind) {
+    case 'cap':
+      return ja ? 'ほかのご案内と続かないよう、お送りする時刻を調整しました。' : 'We moved it so that it would not follow another message too closely.';
+    case 'quiet_hours':
+      return ja ? '夜間や休日のご連絡を控えるため、お送りする時刻を調整しました。' : 'We held it back outside quiet hours.';
+    case 'do_not_contact':
+      return ja ? 'ご連絡を控える期間が明けてからお送りしています。' : 'We waited until the end of the period without contact.';
+    default:
+      return null;
+  }
+}
+
+/** The reason with the note of a message the contact rules moved (heldInWords), when there is one. */
+export function whyInWordsHeld(why: Why, names: WhyNames, locale: WhyLocale, heldBy: string | null | undefined): string {
+  const note = heldInWords(heldBy, locale);
+  const reason = whyInWords(why, names, locale);
+  return note ? `${reason}${locale === 'ja' ? '' : ' '}${note}` : reason;
+}
+
 /**
  * The reason without the closing: 「…の方」 / "you …" (whyInWords wraps it for the customer; a
  * task for people shows it to the operator as is).

@@ -313,9 +313,13 @@ export function subscriptionsSql(request: FactsRequest, scope: FactsScope): { sq
   return { sql, values: params.values };
 }
 
+/** Counts per statement at most (PostgreSQL allows 1,664 columns in a select list). */
+const EVENT_COUNTS_PER_STATEMENT = 500;
+
 /**
- * The event counts of the customers in scope: one statement per event type, counting each
- * need of that type with its own window and property tests over the type's widest window.
+ * The event counts of the customers in scope: one statement per event type (per 500 needs of
+ * it), counting each need of that type with its own window and property tests over the
+ * group's widest window.
  */
 async function loadEventNeeds(request: FactsRequest, scope: FactsScope, needs: EventNeed[]): Promise<Array<Map<string, number>>> {
   const maps = needs.map(() => new Map<string, number>());
@@ -324,41 +328,47 @@ async function loadEventNeeds(request: FactsRequest, scope: FactsScope, needs: E
   const today = todayOf(request.at, request.timezone);
   const since = (withinDays: number) => localDayStartInstant(today - withinDays + 1, request.timezone).toISOString();
   await Promise.all(
-    [...byType.values()].map(async (group) => {
-      const params = baseParams(request);
-      const type = params.add(group[0]!.need.type, '::text');
-      const from = params.add(since(Math.max(...group.map(({ need }) => need.withinDays))), '::timestamptz');
-      const counts = group.map(({ need }, k) => {
-        const tests = [
-          `e.occurred_at >= ${params.add(since(need.withinDays), '::timestamptz')}`,
-          ...need.where.map((test) => propertyTestSql('e.properties', test, params)),
-        ];
-        return `count(*) filter (where ${tests.join(' and ')})::int as n${k}`;
-      });
-      // A few customers (the live path): each one's events of the period through events_customer_idx,
-      // whatever the planner estimates for the type's whole period (a misestimate there read every
-      // event of the type); a whole workspace: the type's period through events_type_time_idx.
-      const sql =
-        'ids' in scope
-          ? `select c.id as customer_id, x.*
+    [...byType.values()]
+      .flatMap((group) =>
+        Array.from({ length: Math.ceil(group.length / EVENT_COUNTS_PER_STATEMENT) }, (_, i) =>
+          group.slice(i * EVENT_COUNTS_PER_STATEMENT, (i + 1) * EVENT_COUNTS_PER_STATEMENT),
+        ),
+      )
+      .map(async (group) => {
+        const params = baseParams(request);
+        const type = params.add(group[0]!.need.type, '::text');
+        const from = params.add(since(Math.max(...group.map(({ need }) => need.withinDays))), '::timestamptz');
+        const counts = group.map(({ need }, k) => {
+          const tests = [
+            `e.occurred_at >= ${params.add(since(need.withinDays), '::timestamptz')}`,
+            ...need.where.map((test) => propertyTestSql('e.properties', test, params)),
+          ];
+          return `count(*) filter (where ${tests.join(' and ')})::int as n${k}`;
+        });
+        // A few customers (the live path): each one's events of the period through events_customer_idx,
+        // whatever the planner estimates for the type's whole period (a misestimate there read every
+        // event of the type); a whole workspace: the type's period through events_type_time_idx.
+        const sql =
+          'ids' in scope
+            ? `select c.id as customer_id, x.*
                from unnest(${params.add(scope.ids, '::bigint[]')}) as c(id)
                cross join lateral (
                  select ${counts.join(', ')} from events e
                   where e.customer_id = c.id and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
                     and e.workspace_id = ${params.ws} and e.type = ${type}) x`
-          : `select e.customer_id, ${counts.join(', ')}
+            : `select e.customer_id, ${counts.join(', ')}
                from events e
               where e.workspace_id = ${params.ws} and e.type = ${type} and e.occurred_at >= ${from} and e.occurred_at <= ${params.at}
                 and ${scopeSql('e.customer_id', scope, params)}
               group by e.customer_id`;
-      const { rows } = await request.db.query<Record<string, number> & { customer_id: string }>(sql, params.values);
-      for (const row of rows) {
-        group.forEach(({ n }, k) => {
-          const count = row[`n${k}`]!;
-          if (count > 0) maps[n]!.set(row.customer_id, count);
-        });
-      }
-    }),
+        const { rows } = await request.db.query<Record<string, number> & { customer_id: string }>(sql, params.values);
+        for (const row of rows) {
+          group.forEach(({ n }, k) => {
+            const count = row[`n${k}`]!;
+            if (count > 0) maps[n]!.set(row.customer_id, count);
+          });
+        }
+      }),
   );
   return maps;
 }

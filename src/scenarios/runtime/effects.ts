@@ -240,7 +240,7 @@ async function claimEffects(
        ), claimed as (
          update scenario_effects e set status = 'sending', claimed_at = $1, attempts = e.attempts + 1
            from picked where e.id = picked.id
-         returning e.id, e.workspace_id, e.key, e.customer_id, e.kind, e.payload, e.why, e.attempts, e.created_at
+         returning e.id, e.workspace_id, e.key, e.customer_id, e.kind, e.payload, e.why, e.attempts, e.created_at, e.outcome
        )
        select c.*, r.name as recipient_name, r.email as recipient_email
          from claimed c

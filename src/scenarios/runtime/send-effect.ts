@@ -12,7 +12,7 @@ import { whyToken, whyUrl } from '../../messaging/why-token.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { assertNever, KizunaError } from '../../shared/errors.ts';
 import type { StepEffect } from '../interpreter.ts';
-import { loadWhyNames, type Why, type WhyNames, whyInWords } from '../why.ts';
+import { loadWhyNames, type Why, type WhyNames, whyInWordsHeld } from '../why.ts';
 
 /**
  * Performing one send effect: the template (published, email), the recipient, the reason in
@@ -55,6 +55,8 @@ export interface SendRow {
   customer_id: string;
   payload: Record<string, unknown>;
   why: Why;
+  /** What is on record so far (a deferral by the contact rules, an earlier attempt). */
+  outcome?: Record<string, unknown> | null;
   recipient_name: string | null;
   recipient_email: string | null;
 }
@@ -142,7 +144,9 @@ export function createSendBatch(deps: SendDeps): SendBatch {
       if (!row.recipient_email) return notDone('no_email_address', `Customer ${row.customer_id} has no email address.`);
       const sender = await senderOf(workspaceId);
       const names = await namesOf(workspaceId, row.why);
-      const reasonText = whyInWords(row.why, names, 'ja');
+      // A message the contact rules deferred says so (in the customer's terms) after its reason.
+      const heldBy = (row.outcome as { governance?: { decision?: string; rule?: { kind?: string } } } | null)?.governance;
+      const reasonText = whyInWordsHeld(row.why, names, 'ja', heldBy?.decision === 'deferred' ? heldBy.rule?.kind : null);
       const marketing = payload.purpose === 'marketing';
       const link = marketing
         ? unsubscribeUrl(deps.publicUrl, unsubscribeToken(deps.secret, { workspaceId, customerId: row.customer_id, issuedAt: deps.clock.now() }))
