@@ -1,5 +1,6 @@
 import stdlibNormalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import stdlibTQuantile from '@stdlib/stats-base-dists-t-quantile';
+import { seededUint32 } from '../analytics/clv/simulate.ts';
 
 /**
  * The statistics for measuring a scenario against its control (holdout) group: intervals for a
@@ -206,7 +207,7 @@ export function bootstrapDifference(
   const alpha = 1 - checkConfidence(confidence);
   const t = Float64Array.from(treatment);
   const c = Float64Array.from(control);
-  const next = xoshiro128(seed);
+  const next = seededUint32(seed);
   const replicates = new Float64Array(resamples);
   for (let b = 0; b < resamples; b++) replicates[b] = resampledMean(t, next) - resampledMean(c, next);
   replicates.sort();
@@ -410,32 +411,4 @@ function sortedQuantile(sorted: Float64Array, q: number): number {
   const below = Math.floor(position);
   const above = Math.min(below + 1, sorted.length - 1);
   return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
-}
-
-/** xoshiro128** (Blackman & Vigna 2018) seeded through splitmix32: 32-bit unsigned integers. */
-function xoshiro128(seed: number): () => number {
-  let state = seed >>> 0;
-  const splitmix = (): number => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  let s0 = splitmix();
-  let s1 = splitmix();
-  let s2 = splitmix();
-  let s3 = splitmix();
-  return () => {
-    const product = Math.imul(s1, 5);
-    const result = Math.imul((product << 7) | (product >>> 25), 9) >>> 0;
-    const shifted = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= shifted;
-    s3 = (s3 << 11) | (s3 >>> 21);
-    return result;
-  };
 }

@@ -10,6 +10,12 @@ export type Random = () => number;
  * deterministic.
  */
 export function seededRandom(seed: number): Random {
+  const next = seededUint32(seed);
+  return () => ((next() >>> 5) * 67108864 + (next() >>> 6) + 0.5) / 9007199254740992;
+}
+
+/** The same generator's raw output: uniform 32-bit unsigned integers (a bootstrap's indexes). */
+export function seededUint32(seed: number): () => number {
   let state = seed >>> 0;
   const splitmix = (): number => {
     state = (state + 0x9e3779b9) >>> 0;
@@ -22,7 +28,7 @@ export function seededRandom(seed: number): Random {
   let s1 = splitmix();
   let s2 = splitmix();
   let s3 = splitmix();
-  const next = (): number => {
+  return (): number => {
     const result = Math.imul(rotateLeft(Math.imul(s1, 5), 7), 9) >>> 0;
     const shifted = s1 << 9;
     s2 ^= s0;
@@ -33,7 +39,6 @@ export function seededRandom(seed: number): Random {
     s3 = rotateLeft(s3, 11);
     return result;
   };
-  return () => ((next() >>> 5) * 67108864 + (next() >>> 6) + 0.5) / 9007199254740992;
 }
 
 function rotateLeft(value: number, bits: number): number {
