@@ -62,3 +62,6 @@ create index scenario_enrollments_measure_idx on scenario_enrollments (scenario_
 -- A customer's latest event of a type (the complaint under way: opened later than resolved), read
 -- for every claimed send without walking the customer's other events.
 create index events_customer_type_idx on events (customer_id, type, occurred_at desc);
+
+-- A customer's open support tasks (a complaint under way), read for every claimed send.
+create index tasks_open_support_idx on tasks (customer_id) where status = 'open' and department = 'support';
