@@ -312,7 +312,7 @@ try {
       enrollBar.stop();
       const enrollSeconds = (performance.now() - enrollStarted) / 1000;
       // Each release starts from tables vacuumed as autovacuum would leave them (the second release of --governance compare would otherwise walk the first one's dead rows).
-    await pool.query('vacuum (analyze) scenario_enrollments, scenario_effects, contact_ledger');
+      await pool.query('vacuum (analyze) scenario_enrollments, scenario_effects, contact_ledger');
       await pool.query('vacuum (analyze) graphile_worker._private_jobs');
 
       const workerEnv = {
