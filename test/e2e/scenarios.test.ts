@@ -227,7 +227,8 @@ describe('the scenarios console', () => {
       const sendNode = page.getByTestId('flow-step-send');
       const waitNode = page.getByTestId('flow-step-wait');
       await waitNode.waitFor();
-      expect(await page.locator('.react-flow__edge').count()).toBe(1); // the trigger's edge to the first step only
+      // The trigger's edge to the first step only (edges are drawn once their nodes are measured).
+      await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(1);
       const canvas = page.getByRole('region', { name: 'シナリオのフロー' });
       /** Where a node is drawn inside the canvas (the page above it may grow or shrink as the problems change). */
       const placeOf = async (node: typeof waitNode) => {
