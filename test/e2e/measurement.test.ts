@@ -354,7 +354,8 @@ describe('the plan in the scenario settings', () => {
     await page.goto(consoleUrl('/scenarios/plain_follow'));
     await page.getByLabel('主な指標').selectOption('kpi');
     const kpi = page.getByLabel('KPI', { exact: true });
-    expect(await kpi.locator('option').allTextContents()).toEqual(['KPIを選んでください', '売上', 'F2転換率']);
+    // The KPI list arrives once the metric asks for it.
+    await expect.poll(() => kpi.locator('option').allTextContents()).toEqual(['KPIを選んでください', '売上', 'F2転換率']);
     await kpi.selectOption({ label: '売上' });
     await page.getByText('お客さまごとに「お客さま1人あたり売上」で測ります。').waitFor();
     expect(await page.getByLabel('見つけたい最小の差(円)').inputValue()).toBe('500');
