@@ -1,5 +1,6 @@
 import { WEEKDAYS } from '../scenarios/model.ts';
 import { assertNever } from '../shared/errors.ts';
+import { zoneFormatter } from '../shared/time.ts';
 import {
   type Candidate,
   type ContactChannel,
@@ -99,17 +100,7 @@ const MAX_CACHED_DAYS = 20_000;
 function zoneOf(timezone: string): Zone {
   let zone = zones.get(timezone);
   if (!zone) {
-    const formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: timezone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    zone = { formatter, days: new Map() };
+    zone = { formatter: zoneFormatter(timezone), days: new Map() };
     zones.set(timezone, zone);
   }
   return zone;

@@ -97,11 +97,8 @@ function isValidCalendarDate(year: number, month: number, day: number): boolean 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const offsetCache = new Map<string, number>();
 
-/** Offset of `timezone` from UTC at instant `epochMs`, in ms; cached per zone and hour. */
-function offsetAt(epochMs: number, timezone: string): number {
-  const key = `${timezone}|${Math.floor(epochMs / 3_600_000)}`;
-  const cached = offsetCache.get(key);
-  if (cached !== undefined) return cached;
+/** A formatter of every local field (24-hour) in `timezone`, one per zone for the process (building one costs far more than using it). */
+export function zoneFormatter(timezone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timezone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-US', {
@@ -116,6 +113,15 @@ function offsetAt(epochMs: number, timezone: string): number {
     });
     formatters.set(timezone, formatter);
   }
+  return formatter;
+}
+
+/** Offset of `timezone` from UTC at instant `epochMs`, in ms; cached per zone and hour. */
+function offsetAt(epochMs: number, timezone: string): number {
+  const key = `${timezone}|${Math.floor(epochMs / 3_600_000)}`;
+  const cached = offsetCache.get(key);
+  if (cached !== undefined) return cached;
+  const formatter = zoneFormatter(timezone);
   const parts: Record<string, number> = {};
   for (const part of formatter.formatToParts(new Date(epochMs))) parts[part.type] = Number(part.value);
   const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);

@@ -29,19 +29,33 @@ export function AllOrSome<T extends string>({
         <input type="checkbox" checked={chosen === null} onChange={(event) => onChange(event.target.checked ? null : [...values])} />
         {t.governance.all}
       </label>
-      {chosen !== null &&
-        values.map((value) => (
-          <label key={value} className="choice">
-            <input
-              type="checkbox"
-              checked={chosen.includes(value)}
-              onChange={(event) => onChange(event.target.checked ? values.filter((v) => v === value || chosen.includes(v)) : chosen.filter((v) => v !== value))}
-            />
-            {labels[value]}
-          </label>
-        ))}
+      {chosen !== null && <ValueBoxes values={values} labels={labels} chosen={chosen} onChange={onChange} />}
     </fieldset>
   );
+}
+
+/** A box per value, in the order of `values`. */
+function ValueBoxes<T extends string>({
+  values,
+  labels,
+  chosen,
+  onChange,
+}: {
+  values: readonly T[];
+  labels: Record<T, string>;
+  chosen: readonly T[];
+  onChange(next: T[]): void;
+}) {
+  return values.map((value) => (
+    <label key={value} className="choice">
+      <input
+        type="checkbox"
+        checked={chosen.includes(value)}
+        onChange={(event) => onChange(event.target.checked ? values.filter((v) => v === value || chosen.includes(v)) : chosen.filter((v) => v !== value))}
+      />
+      {labels[value]}
+    </label>
+  ));
 }
 
 /** Boxes for a set of values (none ticked is allowed: quiet weekdays). */
@@ -61,16 +75,7 @@ export function SomeOf<T extends string>({
   return (
     <fieldset className="choice-group">
       <legend>{legend}</legend>
-      {values.map((value) => (
-        <label key={value} className="choice">
-          <input
-            type="checkbox"
-            checked={chosen.includes(value)}
-            onChange={(event) => onChange(event.target.checked ? values.filter((v) => v === value || chosen.includes(v)) : chosen.filter((v) => v !== value))}
-          />
-          {labels[value]}
-        </label>
-      ))}
+      <ValueBoxes values={values} labels={labels} chosen={chosen} onChange={onChange} />
     </fieldset>
   );
 }
