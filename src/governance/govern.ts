@@ -360,64 +360,95 @@ async function writeOutcome(
   const inClaim = new Set(params.sends.map((send) => send.effectId));
   const freedPlaces = displacedRows.filter(({ contact }) => contact.effectId === null || !inClaim.has(contact.effectId));
   const displacedEffects = freedPlaces.filter(({ contact }) => contact.effectId !== null);
-  await client.query(
-    `with ledger as (
-       insert into contact_ledger (workspace_id, customer_id, at, channel, purpose, department, priority, state, effect_id, scenario_id)
-       select $1, v.customer_id, v.at, v.channel, v.purpose, v.department, v.priority, v.state, v.effect_id, v.scenario_id
-         from unnest($3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::bigint[], $11::bigint[])
-              as v(customer_id, at, channel, purpose, department, priority, state, effect_id, scenario_id)
-       on conflict (effect_id) do update set at = excluded.at, state = excluded.state, priority = excluded.priority
-     ), freed as (
-       delete from contact_ledger where effect_id = any($12::bigint[]) or id = any($13::bigint[])
-     ), decided as (
-       insert into contact_decisions (workspace_id, customer_id, effect_id, scenario_id, at, decision, rule, until, detail)
-       select $1, v.customer_id, v.effect_id, v.scenario_id, $2, v.decision, v.rule, v.until, v.detail
-         from unnest($14::bigint[], $15::bigint[], $16::bigint[], $17::text[], $18::jsonb[], $19::timestamptz[], $20::jsonb[])
-              as v(customer_id, effect_id, scenario_id, decision, rule, until, detail)
-     ), held as (
-       update scenario_effects e
+  // Only the parts with rows are written, and every update names its rows (e.id = any(…)): right
+  // after a release the table's statistics still say "a handful of pending effects", and a join
+  // on an empty list was planned as a walk of every pending row — for each claim.
+  const values: unknown[] = [];
+  const param = (value: unknown, type: string) => {
+    values.push(value);
+    return `$${values.length}::${type}`;
+  };
+  // The workspace and the moment, as parameters of the parts that name them (a parameter no part names would have no type).
+  let workspaceParam: string | undefined;
+  let nowParam: string | undefined;
+  const ws = () => (workspaceParam ??= param(workspaceId, 'bigint'));
+  const at = () => (nowParam ??= param(now, 'timestamptz'));
+  /** `unnest($a::type[], …) as v(a, …)`: these columns of the rows, one array parameter each. */
+  const unnestOf = <T>(rows: readonly T[], columns: Record<string, [type: string, pick: (row: T) => unknown]>) =>
+    `unnest(${Object.values(columns)
+      .map(([type, pick]) => param(rows.map(pick), `${type}[]`))
+      .join(', ')}) as v(${Object.keys(columns).join(', ')})`;
+  const parts: string[] = [];
+  if (ledgerWrites.length > 0) {
+    const rows = unnestOf(ledgerWrites, {
+      customer_id: ['bigint', (write) => write.send.customerId],
+      at: ['timestamptz', (write) => write.at],
+      channel: ['text', (write) => write.send.channel],
+      purpose: ['text', (write) => write.send.purpose],
+      department: ['text', (write) => write.send.department],
+      priority: ['int', (write) => write.send.priority],
+      state: ['text', (write) => write.state],
+      effect_id: ['bigint', (write) => write.send.effectId],
+      scenario_id: ['bigint', (write) => write.send.scenarioId],
+    });
+    parts.push(`insert into contact_ledger (workspace_id, customer_id, at, channel, purpose, department, priority, state, effect_id, scenario_id)
+       select ${ws()}, v.customer_id, v.at, v.channel, v.purpose, v.department, v.priority, v.state, v.effect_id, v.scenario_id from ${rows}
+       on conflict (effect_id) do update set at = excluded.at, state = excluded.state, priority = excluded.priority`);
+  }
+  const skipped = held.filter(({ decision }) => decision.kind === 'skip').map(({ send }) => send.effectId);
+  if (skipped.length > 0 || freedPlaces.length > 0) {
+    const places = freedPlaces.map(({ contact }) => contact.id);
+    parts.push(`delete from contact_ledger where effect_id = any(${param(skipped, 'bigint[]')}) or id = any(${param(places, 'bigint[]')})`);
+  }
+  if (decisionRows.length > 0) {
+    const rows = unnestOf(decisionRows, {
+      customer_id: ['bigint', (row) => row.customerId],
+      effect_id: ['bigint', (row) => row.effectId],
+      scenario_id: ['bigint', (row) => row.scenarioId],
+      decision: ['text', (row) => row.decision],
+      rule: ['jsonb', (row) => JSON.stringify(row.rule)],
+      until: ['timestamptz', (row) => row.until],
+      detail: ['jsonb', (row) => (row.detail ? JSON.stringify(row.detail) : null)],
+    });
+    parts.push(`insert into contact_decisions (workspace_id, customer_id, effect_id, scenario_id, at, decision, rule, until, detail)
+       select ${ws()}, v.customer_id, v.effect_id, v.scenario_id, ${at()}, v.decision, v.rule, v.until, v.detail from ${rows}`);
+  }
+  if (effectUpdates.length > 0) {
+    const ids = param(
+      effectUpdates.map((update) => update.id),
+      'bigint[]',
+    );
+    const rows = unnestOf(effectUpdates, {
+      id: ['bigint', (update) => update.id],
+      status: ['text', (update) => update.status],
+      retry_at: ['timestamptz', (update) => update.retryAt],
+      outcome: ['jsonb', (update) => update.outcome],
+    });
+    parts.push(`update scenario_effects e
           set status = v.status, outcome = v.outcome, retry_at = v.retry_at,
               claimed_at = case when v.status = 'pending' then null else e.claimed_at end,
               attempts = case when v.status = 'pending' then greatest(e.attempts - 1, 0) else e.attempts end,
-              done_at = case when v.status = 'pending' then null else $2 end
-         from unnest($21::bigint[], $22::text[], $23::timestamptz[], $24::jsonb[]) as v(id, status, retry_at, outcome)
-        where e.id = v.id and e.status = 'sending'
-     )
-     update scenario_effects e set retry_at = $2,
-            outcome = coalesce(e.outcome, '{}'::jsonb) || jsonb_build_object('governance', v.note, 'message', 'Displaced by a message of higher priority: decided again now.')
-       from unnest($25::bigint[], $26::jsonb[]) as v(id, note)
-      where e.id = v.id and e.status = 'pending'`,
-    [
-      workspaceId,
-      now,
-      ledgerWrites.map((write) => write.send.customerId),
-      ledgerWrites.map((write) => write.at),
-      ledgerWrites.map((write) => write.send.channel),
-      ledgerWrites.map((write) => write.send.purpose),
-      ledgerWrites.map((write) => write.send.department),
-      ledgerWrites.map((write) => write.send.priority),
-      ledgerWrites.map((write) => write.state),
-      ledgerWrites.map((write) => write.send.effectId),
-      ledgerWrites.map((write) => write.send.scenarioId),
-      held.filter(({ decision }) => decision.kind === 'skip').map(({ send }) => send.effectId),
-      freedPlaces.map(({ contact }) => contact.id),
-      decisionRows.map((row) => row.customerId),
-      decisionRows.map((row) => row.effectId),
-      decisionRows.map((row) => row.scenarioId),
-      decisionRows.map((row) => row.decision),
-      decisionRows.map((row) => JSON.stringify(row.rule)),
-      decisionRows.map((row) => row.until),
-      decisionRows.map((row) => (row.detail ? JSON.stringify(row.detail) : null)),
-      effectUpdates.map((update) => update.id),
-      effectUpdates.map((update) => update.status),
-      effectUpdates.map((update) => update.retryAt),
-      effectUpdates.map((update) => update.outcome),
+              done_at = case when v.status = 'pending' then null else ${at()} end
+         from ${rows}
+        where e.id = any(${ids}) and e.id = v.id and e.status = 'sending'`);
+  }
+  if (displacedEffects.length > 0) {
+    const ids = param(
       displacedEffects.map(({ contact }) => contact.effectId),
-      displacedEffects.map(({ by }) =>
-        JSON.stringify({ decision: 'displaced', byEffectId: by.effectId, byScenarioId: by.scenarioId, byPriority: by.priority }),
-      ),
-    ],
-  );
+      'bigint[]',
+    );
+    const rows = unnestOf(displacedEffects, {
+      id: ['bigint', ({ contact }) => contact.effectId],
+      note: ['jsonb', ({ by }) => JSON.stringify({ decision: 'displaced', byEffectId: by.effectId, byScenarioId: by.scenarioId, byPriority: by.priority })],
+    });
+    parts.push(`update scenario_effects e set retry_at = ${at()},
+            outcome = coalesce(e.outcome, '{}'::jsonb) || jsonb_build_object('governance', v.note, 'message', 'Displaced by a message of higher priority: decided again now.')
+       from ${rows}
+      where e.id = any(${ids}) and e.id = v.id and e.status = 'pending'`);
+  }
+  if (parts.length === 0) return;
+  // Writable CTEs all run, referenced or not: one statement, one round trip.
+  await client.query(`with ${parts.map((part, index) => `w${index} as (${part})`).join(',\n')} select 1`, values);
 }
 
 /** Removes the ledger rows of sends that did not go out after all (no consent, suppressed, rejected): they contacted nobody. */

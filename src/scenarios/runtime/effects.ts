@@ -370,7 +370,7 @@ function createRecorder(pool: pg.Pool, clock: Clock): Recorder {
         await pool.query(
           `update scenario_effects e set status = v.status, outcome = v.outcome, done_at = $4, retry_at = null
              from unnest($1::bigint[], $2::text[], $3::jsonb[]) as v(id, status, outcome)
-            where e.id = v.id and ${RECORDABLE}`,
+            where e.id = any($1::bigint[]) and e.id = v.id and ${RECORDABLE}`,
           [batch.map((entry) => entry.id), batch.map((entry) => entry.status), batch.map((entry) => entry.outcome), clock.now()],
         );
         // Sends that did not go out (no consent, suppressed, rejected) contacted nobody: their places in the ledger are freed.
