@@ -304,24 +304,29 @@ function ledgerContact(send: GovernedSend, at: Date, state: 'sent' | 'scheduled'
   };
 }
 
+/** What a claim's decisions leave to write (governLocked → outcomeStatement). */
+export interface ClaimOutcome {
+  workspaceId: string;
+  now: Date;
+  sends: readonly GovernedSend[];
+  decisions: Map<string, Decision>;
+  ledgerWrites: ReadonlyArray<{ send: GovernedSend; at: Date; state: 'sent' | 'scheduled' }>;
+  displacedRows: ReadonlyArray<{ contact: LedgerContact; by: GovernedSend }>;
+}
+
+async function writeOutcome(client: pg.ClientBase, params: ClaimOutcome): Promise<void> {
+  const statement = outcomeStatement(params);
+  if (statement) await client.query(statement.text, statement.values);
+}
+
 /**
- * Writes a claim's outcome in one statement (writable CTEs): the ledger rows (one per effect; a
- * deferred message coming back replaces its own place), the removal of skipped messages' and
- * displaced messages' places, the decisions, the held-back effects (deferred: pending again with
- * retry_at, a deferral is no attempt; skipped: not done) and the displaced effects (pending, due
- * now: decided again by their own step's rule).
+ * A claim's outcome as one statement (writable CTEs; null: nothing to write): the ledger rows
+ * (one per effect; a deferred message coming back replaces its own place), the removal of
+ * skipped messages' and displaced messages' places, the decisions, the held-back effects
+ * (deferred: pending again with retry_at, a deferral is no attempt; skipped: not done) and the
+ * displaced effects (pending, due now: decided again by their own step's rule).
  */
-async function writeOutcome(
-  client: pg.ClientBase,
-  params: {
-    workspaceId: string;
-    now: Date;
-    sends: readonly GovernedSend[];
-    decisions: Map<string, Decision>;
-    ledgerWrites: ReadonlyArray<{ send: GovernedSend; at: Date; state: 'sent' | 'scheduled' }>;
-    displacedRows: ReadonlyArray<{ contact: LedgerContact; by: GovernedSend }>;
-  },
-): Promise<void> {
+export function outcomeStatement(params: ClaimOutcome): { text: string; values: unknown[] } | null {
   const { workspaceId, now, decisions, displacedRows } = params;
   const ledgerWrites = [...params.ledgerWrites].sort((a, b) => Number(a.send.effectId) - Number(b.send.effectId));
   const held = params.sends.flatMap((send) => {
@@ -446,9 +451,9 @@ async function writeOutcome(
        from ${rows}
       where e.id = any(${ids}) and e.id = v.id and e.status = 'pending'`);
   }
-  if (parts.length === 0) return;
+  if (parts.length === 0) return null;
   // Writable CTEs all run, referenced or not: one statement, one round trip.
-  await client.query(`with ${parts.map((part, index) => `w${index} as (${part})`).join(',\n')} select 1`, values);
+  return { text: `with ${parts.map((part, index) => `w${index} as (${part})`).join(',\n')} select 1`, values };
 }
 
 /** Removes the ledger rows of sends that did not go out after all (no consent, suppressed, rejected): they contacted nobody. */
