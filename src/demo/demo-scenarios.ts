@@ -100,8 +100,8 @@ export function newsletterScenario(ids: Pick<DemoTemplateIds, 'newsletter'>): Sc
 
 /**
  * The demo brand's contact rules (docs/governance.md): marketing at most 3 a week and one email
- * every 16 hours across every department, no marketing mail between 21:00 and 08:00, and a
- * global control group of 5 % that gets no marketing at all.
+ * every 16 hours across every department, no marketing mail between 21:00 and 08:00, none for two
+ * weeks after a complaint, and a global control group of 5 % that gets no marketing at all.
  */
 export const DEMO_CONTACT_RULES: ContactRulesInput = {
   caps: [
@@ -113,7 +113,14 @@ export const DEMO_CONTACT_RULES: ContactRulesInput = {
     { channel: 'email', from: '21:00', to: '08:00' },
     { channel: 'line', from: '21:00', to: '09:00', weekdays: ['sun'] },
   ],
-  complaints: { openEvent: 'support.complaint_opened', closeEvent: 'support.complaint_resolved', openSupportTask: true },
+  // The demo records every support contact as one event type; a complaint (topic complaint) holds marketing back for two weeks.
+  complaints: {
+    openEvent: 'support_contact',
+    openWhere: [{ property: 'topic', op: '=', value: 'complaint' }],
+    openForDays: 14,
+    closeEvent: 'support.complaint_resolved',
+    openSupportTask: true,
+  },
   globalControlPercent: 5,
 };
 

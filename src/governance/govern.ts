@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Department } from '../charter/types.ts';
 import { isValidTimezone, zonedTimeToUtc } from '../shared/time.ts';
+import { propertiesPass } from '../journey-map/rules/value-test.ts';
 import { decide } from './decide.ts';
 import {
   type Candidate,
@@ -180,32 +181,45 @@ interface FactsRow {
   id: string;
   tz: string | null;
   dnc: string | null;
-  complaint: boolean;
+  /** An open support task (not a marketing scenario's own follow-up) while the rules count those. */
+  task_open: boolean;
+  /** The properties of the opening events after the last closing one (and within openForDays), newest first. */
+  opens: Array<Record<string, unknown>>;
   /** [id, effect id, at (ms), channel, purpose, department, priority, state, scenario id] per contact, oldest first. */
   ledger: Array<[string, string | null, number, ContactChannel, ContactPurpose, Department, number, 'sent' | 'scheduled', string | null]>;
 }
 
+/** Opening events read per customer when the rules test their properties (newest first; more after one closing event is beyond any real support history). */
+const OPENING_EVENTS_READ = 100;
+
 /**
  * Reads the facts the decisions need for these customers, in one query: their ledgers from
  * (now − the longest cap window) on, their time zones, do-not-contact dates and open complaints
- * (the later of the opening and closing events; an open support task not of a marketing scenario).
+ * (an opening event — of the rules' type, passing their property tests, within openForDays —
+ * after the last closing one; or an open support task not of a marketing scenario).
  */
 export async function loadCustomerFacts(
-  client: pg.ClientBase,
+  client: pg.ClientBase | pg.Pool,
   params: { workspaceId: string; customerIds: readonly string[]; rules: ContactRules; workspaceTimezone: string; now: Date; withLedger?: boolean },
 ): Promise<Map<string, CustomerFacts>> {
   const { workspaceId, rules, now } = params;
+  const { complaints } = rules;
   const ids = [...new Set(params.customerIds)];
   const defaultZone = rules.timezone ?? params.workspaceTimezone;
   const back = lookBackMinutes(rules);
   const since = back > 0 && params.withLedger !== false ? new Date(now.getTime() - back * 60_000) : null;
+  const openedSince = complaints.openForDays === undefined ? null : new Date(now.getTime() - complaints.openForDays * 86_400_000);
   const { rows } = await client.query<FactsRow>(
     `select c.id::text, c.attributes->>$3 as tz, c.attributes->>$4 as dnc,
-            (coalesce((select max(e.occurred_at) from events e where e.customer_id = c.id and e.type = $5 and e.workspace_id = $1)
-                        > coalesce((select max(e.occurred_at) from events e where e.customer_id = c.id and e.type = $6 and e.workspace_id = $1), '-infinity'), false)
-             or ($7 and exists (select 1 from tasks t
-                                 where t.workspace_id = $1 and t.status = 'open' and t.department = 'support' and t.customer_id = c.id
-                                   and not exists (select 1 from scenario_effects f where f.key = t.effect_key and f.payload->>'purpose' = 'marketing')))) as complaint,
+            ($7 and exists (select 1 from tasks t
+                             where t.workspace_id = $1 and t.status = 'open' and t.department = 'support' and t.customer_id = c.id
+                               and not exists (select 1 from scenario_effects f where f.key = t.effect_key and f.payload->>'purpose' = 'marketing'))) as task_open,
+            (select coalesce(json_agg(o.properties), '[]'::json)
+               from (select e.properties from events e
+                      where e.customer_id = c.id and e.type = $5 and e.workspace_id = $1
+                        and e.occurred_at > greatest(coalesce($9::timestamptz, '-infinity'),
+                              coalesce((select max(x.occurred_at) from events x where x.customer_id = c.id and x.type = $6 and x.workspace_id = $1), '-infinity'))
+                      order by e.occurred_at desc limit $10) o) as opens,
             case when $8::timestamptz is null then '[]'::json else
               (select coalesce(json_agg(json_build_array(l.id::text, l.effect_id::text, (extract(epoch from l.at) * 1000)::float8, l.channel, l.purpose,
                                                          l.department, l.priority, l.state, l.scenario_id::text) order by l.at, l.id), '[]'::json)
@@ -216,10 +230,13 @@ export async function loadCustomerFacts(
       ids,
       rules.timezoneAttribute,
       rules.doNotContactAttribute,
-      rules.complaints.openEvent,
-      rules.complaints.closeEvent,
-      rules.complaints.openSupportTask,
+      complaints.openEvent,
+      complaints.closeEvent,
+      complaints.openSupportTask,
       since,
+      openedSince,
+      // Without property tests any opening event will do: one is enough.
+      complaints.openWhere ? OPENING_EVENTS_READ : 1,
     ],
   );
   const facts = new Map<string, CustomerFacts>();
@@ -228,7 +245,7 @@ export async function loadCustomerFacts(
     const dnc = row.dnc ? doNotContactUntil(row.dnc, timezone) : null;
     facts.set(row.id, {
       timezone,
-      complaintOpen: row.complaint,
+      complaintOpen: row.task_open || row.opens.some((properties) => propertiesPass(complaints.openWhere, properties)),
       doNotContactUntil: dnc,
       contacts: row.ledger.map(([id, effectId, at, channel, purpose, department, priority, state, scenarioId]) => ({
         id,

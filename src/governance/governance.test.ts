@@ -700,6 +700,82 @@ describe('the contact rules through the performer', () => {
     expect(await perform(w)).toEqual(counts({ done: 1 }));
     expect(subjectsTo(resting!)).toEqual([SUBJECTS[1], SUBJECTS[0]]);
   });
+
+  it('reads a complaint from a generic support event by its properties, open for a number of days unless resolved', async () => {
+    const t0 = '2026-06-20T03:00:00.000Z';
+    const rules: ContactRulesInput = {
+      complaints: {
+        openEvent: 'support_contact',
+        openWhere: [{ property: 'topic', op: '=', value: 'complaint' }],
+        openForDays: 14,
+        closeEvent: 'support.complaint_resolved',
+        openSupportTask: false,
+      },
+    };
+    const w = await world({ start: t0, rules });
+    const names = ['Q', 'C3', 'C20', 'R', 'AGAIN', 'LIST', 'NUM'] as const;
+    const people = await customers(w, names);
+    const byName = new Map(names.map((name, index) => [name, people[index]!]));
+    let n = 0;
+    const event = (name: (typeof names)[number], type: string, daysAgo: number, properties: Record<string, unknown> = {}) =>
+      pool.query('insert into events (workspace_id, customer_id, type, occurred_at, properties, idempotency_key) values ($1, $2, $3, $4, $5, $6)', [
+        w.workspace.id,
+        byName.get(name)!.id,
+        type,
+        plus(t0, -daysAgo * DAY),
+        properties,
+        `e${n++}`,
+      ]);
+    // Q: a question 2 days ago — not a complaint.
+    await event('Q', 'support_contact', 2, { topic: 'question' });
+    // C3: a complaint 3 days ago — open (within 14 days, nothing resolved it).
+    await event('C3', 'support_contact', 3, { topic: 'complaint', reason: 'late' });
+    // C20: a complaint 20 days ago — handled by now (14 days).
+    await event('C20', 'support_contact', 20, { topic: 'complaint' });
+    // R: a complaint 5 days ago, resolved 1 day ago.
+    await event('R', 'support_contact', 5, { topic: 'complaint' });
+    await event('R', 'support.complaint_resolved', 1);
+    // AGAIN: complaint 10 days ago, resolved 8 days ago, a new complaint 2 days ago — open; a question after it changes nothing.
+    await event('AGAIN', 'support_contact', 10, { topic: 'complaint' });
+    await event('AGAIN', 'support.complaint_resolved', 8);
+    await event('AGAIN', 'support_contact', 2, { topic: 'complaint' });
+    await event('AGAIN', 'support_contact', 1, { topic: 'question' });
+    // LIST: a complaint 4 days ago behind 30 later questions — still found.
+    await event('LIST', 'support_contact', 4, { topic: 'complaint' });
+    for (let i = 0; i < 30; i++) await event('LIST', 'support_contact', 3 - i / 100, { topic: 'question' });
+    // NUM: topic is not text — the test compares as the scenario triggers do: no match.
+    await event('NUM', 'support_contact', 1, { topic: 7 });
+
+    const { rules: saved, workspaceTimezone } = await readContactRules(pool, w.workspace.id);
+    const facts = await loadCustomerFacts(pool, {
+      workspaceId: w.workspace.id,
+      customerIds: people.map((p) => p.id),
+      rules: saved,
+      workspaceTimezone,
+      now: new Date(t0),
+    });
+    const open = Object.fromEntries(names.map((name) => [name, facts.get(byName.get(name)!.id)!.complaintOpen]));
+    expect(open).toEqual({ Q: false, C3: true, C20: false, R: false, AGAIN: true, LIST: true, NUM: false });
+
+    // Without property tests every support_contact opens one; without openForDays C20's stays open.
+    const loose = { ...saved, complaints: { ...saved.complaints, openWhere: undefined, openForDays: undefined } };
+    const looseFacts = await loadCustomerFacts(pool, {
+      workspaceId: w.workspace.id,
+      customerIds: people.map((p) => p.id),
+      rules: loose,
+      workspaceTimezone,
+      now: new Date(t0),
+    });
+    expect(Object.fromEntries(names.map((name) => [name, looseFacts.get(byName.get(name)!.id)!.complaintOpen]))).toEqual({
+      Q: true,
+      C3: true,
+      C20: true,
+      R: false,
+      AGAIN: true,
+      LIST: true,
+      NUM: true,
+    });
+  });
 });
 
 // ─── 7. Control groups ──────────────────────────────────────────────────────────────────────

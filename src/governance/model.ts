@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEPARTMENTS, type Department } from '../charter/types.ts';
-import { KEY_PATTERN } from '../journey-map/model.ts';
+import { KEY_PATTERN, PropertyTest } from '../journey-map/model.ts';
 import { WEEKDAYS, type WhenHeld } from '../scenarios/model.ts';
 import { isValidTimezone } from '../shared/time.ts';
 
@@ -114,6 +114,14 @@ export const ContactRules = z
           .string()
           .regex(/^[a-z][a-z0-9_.]{0,63}$/)
           .default('support.complaint_opened'),
+        /**
+         * Tests the opening event's properties must pass, as a scenario trigger's `where` (a brand
+         * that records every support contact as one event type: `[{ "property": "topic", "op": "=",
+         * "value": "complaint" }]`); absent: every event of the type opens one.
+         */
+        openWhere: z.array(PropertyTest).min(1).max(10).optional(),
+        /** A complaint no closing event closed counts as handled after this many days; absent: open until closed. */
+        openForDays: z.number().int().min(1).max(365).optional(),
         /** The event type that closes it. */
         closeEvent: z
           .string()

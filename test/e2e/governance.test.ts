@@ -178,6 +178,16 @@ describe('contact rules in the console', () => {
       await quiet.getByLabel('終了時刻').fill('09:00');
       await quiet.getByLabel('日', { exact: true }).check();
       await quiet.getByText('LINE は 21:00〜9:00 と日曜日は送りません').waitFor();
+
+      // Complaints recorded as one support event type: told apart by its topic, open 14 days at most.
+      await page.getByLabel('苦情の受付を表すイベントの種類').fill('support_contact');
+      await page.getByLabel('苦情とみなすイベントの条件（任意）').fill('[{"property": "topic", "op": "=", "value": "complaint"}]');
+      await page.getByLabel('解決のイベントがなくても対応済みとみなす日数').fill('14');
+      await page
+        .getByText(
+          'イベント support_contact（topic = "complaint"） から support.complaint_resolved まで（最長14日）の間(とカスタマーサポートの未完了タスクがある間)は、マーケティングの連絡をしません',
+        )
+        .waitFor();
       await screenshot(page, 'editing');
 
       await page.getByRole('button', { name: '保存', exact: true }).click();
@@ -186,6 +196,7 @@ describe('contact rules in the console', () => {
       expect(await storedRules()).toMatchObject({
         caps: [{ id: 'marketing_weekly', name: CAP_NAME, max: 2, window: { days: 7 } }],
         quietHours: [{ channel: 'line', from: '21:00', to: '09:00', weekdays: ['sun'] }],
+        complaints: { openEvent: 'support_contact', openWhere: [{ property: 'topic', op: '=', value: 'complaint' }], openForDays: 14 },
         globalControlPercent: 0,
       });
 
@@ -203,6 +214,7 @@ describe('contact rules in the console', () => {
       await savedQuiet.getByText('LINE は 21:00〜9:00 と日曜日は送りません').waitFor();
       expect(await savedQuiet.getByLabel('開始時刻').inputValue()).toBe('21:00');
       expect(await savedQuiet.getByLabel('日', { exact: true }).isChecked()).toBe(true);
+      expect(await page.getByLabel('解決のイベントがなくても対応済みとみなす日数').inputValue()).toBe('14');
       await screenshot(page, 'saved');
     } finally {
       await context.close();

@@ -163,7 +163,9 @@ export function describeRules(rules: ContactRules, workspaceTimezone: string): s
   }
   if (rules.caps.length === 0 && rules.quietHours.length === 0) lines.push('no caps and no quiet hours');
   lines.push(
-    `complaints: no marketing from "${rules.complaints.openEvent}" until "${rules.complaints.closeEvent}"${rules.complaints.openSupportTask ? ', nor while a support task is open' : ''}`,
+    `complaints: no marketing from "${rules.complaints.openEvent}"${
+      rules.complaints.openWhere ? ` (${rules.complaints.openWhere.map((test) => `${test.property} ${test.op} ${JSON.stringify(test.value)}`).join(', ')})` : ''
+    } until "${rules.complaints.closeEvent}"${rules.complaints.openForDays ? ` or ${rules.complaints.openForDays} days` : ''}${rules.complaints.openSupportTask ? ', nor while a support task is open' : ''}`,
   );
   lines.push(`do not contact until: the attribute "${rules.doNotContactAttribute}"`);
   lines.push(`time zone: the attribute "${rules.timezoneAttribute}", else ${rules.timezone ?? `${workspaceTimezone} (the workspace's)`}`);

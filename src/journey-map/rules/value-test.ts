@@ -1,4 +1,4 @@
-import type { Comparison } from '../model.ts';
+import type { Comparison, PropertyTest } from '../model.ts';
 
 /**
  * The tests on a JSON value that event property filters (`where`) and `attribute` rules make,
@@ -88,4 +88,9 @@ function jsonbText(value: unknown): string {
 
 function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8');
+}
+
+/** Does an event's properties pass every test (none: yes)? A scenario trigger's `where`, a complaint's opening event. */
+export function propertiesPass(tests: readonly PropertyTest[] | undefined, properties: Record<string, unknown>): boolean {
+  return (tests ?? []).every((test) => passesValueTest(properties[test.property], test.op, test.value));
 }

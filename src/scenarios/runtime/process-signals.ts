@@ -5,7 +5,7 @@ import { loadFacts } from '../../journey-map/placement/facts-loader.ts';
 import { todayOf } from '../../journey-map/placement/local-days.ts';
 import { compileCondition, emptyNeeds, loadCatalogue, mergeNeeds } from '../../journey-map/rules/compile.ts';
 import type { CatalogueProduct, CustomerFacts } from '../../journey-map/rules/facts.ts';
-import { passesValueTest } from '../../journey-map/rules/value-test.ts';
+import { propertiesPass } from '../../journey-map/rules/value-test.ts';
 import type { PropertyTest } from '../../journey-map/model.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { exitRuleReason, ScenarioDocument, type ExitRule, type ScenarioTrigger } from '../model.ts';
@@ -354,10 +354,6 @@ function leftCellTarget(
 function cellMatches(want: { stage?: string | undefined; level?: string | undefined }, cell: CellRef | null): boolean {
   if (!cell) return false;
   return (want.stage === undefined || want.stage === cell.stage) && (want.level === undefined || want.level === cell.level);
-}
-
-function propertiesPass(tests: readonly PropertyTest[] | undefined, properties: Record<string, unknown>): boolean {
-  return (tests ?? []).every((test) => passesValueTest(properties[test.property], test.op, test.value));
 }
 
 /** The first of `skus` a selection names (by SKU or category); no selection: the first. Undefined: none matches. */

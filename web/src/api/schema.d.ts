@@ -9742,8 +9742,15 @@ export interface components {
                 closeEvent: string;
                 /** @default support.complaint_opened */
                 openEvent: string;
+                openForDays?: number;
                 /** @default true */
                 openSupportTask: boolean;
+                openWhere?: {
+                    /** @enum {string} */
+                    op: "=" | "!=" | "<" | "<=" | ">" | ">=" | "in";
+                    property: string;
+                    value: (string | number | boolean) | (string | number | boolean)[];
+                }[];
             };
             /** @default do_not_contact_until */
             doNotContactAttribute: string;

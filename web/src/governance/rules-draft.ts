@@ -64,6 +64,10 @@ export interface RulesDraft {
   caps: CapDraft[];
   quietHours: QuietDraft[];
   openEvent: string;
+  /** The opening event's property tests (as the scenario editor's `where`); undefined: none. */
+  openWhere: unknown;
+  /** '' : open until closed. */
+  openForDays: string;
   closeEvent: string;
   openSupportTask: boolean;
   doNotContactAttribute: string;
@@ -103,6 +107,8 @@ export function draftOf(rules: ContactRules): RulesDraft {
       purposes: purposeChoiceOf(quiet.purposes),
     })),
     openEvent: rules.complaints.openEvent,
+    openWhere: rules.complaints.openWhere,
+    openForDays: numberText(rules.complaints.openForDays),
     closeEvent: rules.complaints.closeEvent,
     openSupportTask: rules.complaints.openSupportTask,
     doNotContactAttribute: rules.doNotContactAttribute,
@@ -147,6 +153,18 @@ export function quietOf(quiet: QuietDraft): QuietHours {
   };
 }
 
+function complaintsOf(draft: RulesDraft): ContactRules['complaints'] {
+  const openForDays = typedNumber(draft.openForDays);
+  return {
+    openEvent: draft.openEvent.trim(),
+    // As typed (the server says what is wrong in it, by path).
+    ...(draft.openWhere !== undefined ? { openWhere: draft.openWhere as NonNullable<ContactRules['complaints']>['openWhere'] } : {}),
+    ...(openForDays !== undefined ? { openForDays } : {}),
+    closeEvent: draft.closeEvent.trim(),
+    openSupportTask: draft.openSupportTask,
+  };
+}
+
 /** The document the API takes (PUT, and `rules` of the preview). */
 export function rulesOf(draft: RulesDraft): ContactRules {
   return {
@@ -154,7 +172,7 @@ export function rulesOf(draft: RulesDraft): ContactRules {
     timezoneAttribute: draft.timezoneAttribute.trim(),
     caps: draft.caps.map(capOf),
     quietHours: draft.quietHours.map(quietOf),
-    complaints: { openEvent: draft.openEvent.trim(), closeEvent: draft.closeEvent.trim(), openSupportTask: draft.openSupportTask },
+    complaints: complaintsOf(draft),
     doNotContactAttribute: draft.doNotContactAttribute.trim(),
     globalControlPercent: typedNumber(draft.globalControlPercent) ?? Number.NaN,
   };

@@ -1,5 +1,6 @@
 import { useId, useMemo } from 'react';
 import { useI18n } from '../i18n/i18n.tsx';
+import { JsonField } from '../scenarios/fields.tsx';
 import type { RulesDraft } from './rules-draft.ts';
 
 type Change = (patch: Partial<RulesDraft>) => void;
@@ -19,6 +20,16 @@ export function SuppressionSection({ draft, onChange }: { draft: RulesDraft; onC
           <input id={`${id}-open`} value={draft.openEvent} spellCheck={false} onChange={(event) => onChange({ openEvent: event.target.value })} />
         </div>
         <div className="field">
+          <label htmlFor={`${id}-days`}>{s.openForDays}</label>
+          <input
+            id={`${id}-days`}
+            inputMode="numeric"
+            value={draft.openForDays}
+            placeholder={s.openForDaysNone}
+            onChange={(event) => onChange({ openForDays: event.target.value })}
+          />
+        </div>
+        <div className="field">
           <label htmlFor={`${id}-close`}>{s.closeEvent}</label>
           <input id={`${id}-close`} value={draft.closeEvent} spellCheck={false} onChange={(event) => onChange({ closeEvent: event.target.value })} />
         </div>
@@ -32,12 +43,13 @@ export function SuppressionSection({ draft, onChange }: { draft: RulesDraft; onC
           />
         </div>
       </div>
+      <JsonField label={s.openWhere} hint={s.openWhereHint} value={draft.openWhere} shape="array" optional onChange={(openWhere) => onChange({ openWhere })} />
       <label className="choice">
         <input type="checkbox" checked={draft.openSupportTask} onChange={(event) => onChange({ openSupportTask: event.target.checked })} />
         {s.openSupportTask}
       </label>
       <ul className="governance-sentences">
-        <li>{s.complaintSentence(draft.openEvent, draft.closeEvent, draft.openSupportTask)}</li>
+        <li>{s.complaintSentence({ ...draft, openWhere: testsInWords(draft.openWhere), openForDays: draft.openForDays.trim() })}</li>
         <li>{s.doNotContactSentence(draft.doNotContactAttribute)}</li>
       </ul>
     </section>
@@ -124,4 +136,13 @@ export function GlobalControlSection({ draft, onChange }: { draft: RulesDraft; o
       </ul>
     </section>
   );
+}
+
+/** Property tests in a few words (`topic = "complaint"`); null: none, or not a list of tests yet (being typed). */
+function testsInWords(where: unknown): string | null {
+  if (!Array.isArray(where) || where.length === 0) return null;
+  const tests = where.filter(
+    (test): test is { property: string; op: string; value: unknown } => typeof test === 'object' && test !== null && 'property' in test,
+  );
+  return tests.length === where.length ? tests.map((test) => `${test.property} ${test.op} ${JSON.stringify(test.value)}`).join(', ') : null;
 }

@@ -5,6 +5,14 @@ type Purpose = 'marketing' | 'transactional';
 type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 /** Which purposes a cap counts or quiet hours hold back: absent (marketing only), both, or transactional only. */
 type PurposeChoice = 'marketing' | 'both' | 'transactional';
+/** The complaint rule as the sentence names it: the property tests already in words, '' days: until closed. */
+interface ComplaintWords {
+  openEvent: string;
+  openWhere: string | null;
+  openForDays: string;
+  closeEvent: string;
+  openSupportTask: boolean;
+}
 
 export const governanceJa = {
   nav: '連絡ルール',
@@ -96,11 +104,16 @@ export const governanceJa = {
     title: '連絡の停止',
     lead: 'サポートが苦情に対応している間と、お客様ごとの「この日まで連絡しない」の間は、マーケティングの連絡をしません。',
     openEvent: '苦情の受付を表すイベントの種類',
+    openWhere: '苦情とみなすイベントの条件（任意）',
+    openWhereHint:
+      'お問い合わせを1種類のイベントで記録している場合、例: [{"property": "topic", "op": "=", "value": "complaint"}]。空欄なら、その種類のイベントはすべて苦情です。',
+    openForDays: '解決のイベントがなくても対応済みとみなす日数',
+    openForDaysNone: '空欄: 解決のイベントまで',
     closeEvent: '苦情の解決を表すイベントの種類',
     openSupportTask: 'カスタマーサポートの未完了タスクがある間も苦情対応中とみなす',
     doNotContact: '「この日まで連絡しない」の顧客属性',
-    complaintSentence: (open: string, close: string, task: boolean) =>
-      `イベント ${open} から ${close} までの間${task ? '(とカスタマーサポートの未完了タスクがある間)' : ''}は、マーケティングの連絡をしません`,
+    complaintSentence: (c: ComplaintWords) =>
+      `イベント ${c.openEvent}${c.openWhere ? `（${c.openWhere}）` : ''} から ${c.closeEvent} まで${c.openForDays ? `（最長${c.openForDays}日）` : ''}の間${c.openSupportTask ? '(とカスタマーサポートの未完了タスクがある間)' : ''}は、マーケティングの連絡をしません`,
     doNotContactSentence: (attribute: string) => `属性 ${attribute} の日付までは、マーケティングの連絡をしません`,
   },
 
@@ -302,11 +315,16 @@ export const governanceEn: typeof governanceJa = {
     title: 'Suppression',
     lead: 'No marketing while support handles a complaint, nor before a customer’s “do not contact until” date.',
     openEvent: 'Event type that opens a complaint',
+    openWhere: 'Conditions on that event (optional)',
+    openWhereHint:
+      'When every support contact is one event type, e.g. [{"property": "topic", "op": "=", "value": "complaint"}]. Empty: every event of the type is a complaint.',
+    openForDays: 'Days after which a complaint counts as handled without a resolving event',
+    openForDaysNone: 'empty: until the resolving event',
     closeEvent: 'Event type that resolves it',
     openSupportTask: 'An open customer-support task also counts as a complaint under way',
     doNotContact: 'Customer attribute “do not contact until”',
-    complaintSentence: (open: string, close: string, task: boolean) =>
-      `No marketing between the events ${open} and ${close}${task ? ' (nor while customer support has an open task)' : ''}`,
+    complaintSentence: (c: ComplaintWords) =>
+      `No marketing between the events ${c.openEvent}${c.openWhere ? ` (${c.openWhere})` : ''} and ${c.closeEvent}${c.openForDays ? ` (${c.openForDays} days at most)` : ''}${c.openSupportTask ? ' (nor while customer support has an open task)' : ''}`,
     doNotContactSentence: (attribute: string) => `No marketing before the date in the attribute ${attribute}`,
   },
 
