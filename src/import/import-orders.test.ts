@@ -293,15 +293,16 @@ describe('importCsv: order exports', () => {
     const other = await database.pool.connect();
     try {
       await other.query('begin');
+      const { rows: otherPid } = await other.query<{ pid: number }>('select pg_backend_pid() as pid');
       await other.query(
         `insert into orders (workspace_id, external_id, customer_id, ordered_at, channel, status) values ($1, 'A-1002', 0, now(), 'web', 'confirmed')`,
         [workspace.id],
       );
       const importing = importOrders(workspace, { path: fixture('orders-ja.csv') });
-      // The import waits on the other transaction's uncommitted key, then finds it taken.
+      // The import waits on the other transaction's uncommitted key (blocked by it: the statement's
+      // text is too long for pg_stat_activity to show where), then finds it taken.
       await waitUntil(
-        async () =>
-          (await database.pool.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into orders%'`)).rowCount! > 0,
+        async () => (await database.pool.query('select 1 from pg_stat_activity where $1::int = any(pg_blocking_pids(pid))', [otherPid[0]!.pid])).rowCount! > 0,
       );
       await other.query('commit');
       await expect(importing).rejects.toMatchObject({ code: 'conflict', message: expect.stringContaining('nothing was stored') });

@@ -154,14 +154,14 @@ async function upsertStagedOrders(client: pg.ClientBase, ws: string): Promise<vo
        update orders o set (${columns.join(', ')}, updated_at) = (${incoming}, now())
          from import_orders s
          join import_previous p on p.external_id = s.order_id
-         join customers c on c.workspace_id = $1 and c.external_id = s.customer_id
+         cross join lateral ${knownRow('customers', 'external_id', 's.customer_id')} c
         where o.id = p.id and not s.rejected
           and (${columns.map((f) => `o.${f}`).join(', ')}) is distinct from (${incoming})
        returning o.id, o.external_id, o.customer_id, false
      ), inserted as (
        insert into orders (workspace_id, external_id, ${columns.join(', ')})
        select $1, s.order_id, ${incoming}
-         from import_orders s join customers c on c.workspace_id = $1 and c.external_id = s.customer_id
+         from import_orders s cross join lateral ${knownRow('customers', 'external_id', 's.customer_id')} c
         where not s.rejected and not exists (select 1 from import_previous p where p.external_id = s.order_id)
         order by s.head_line
        returning id, external_id, customer_id, true
@@ -178,7 +178,7 @@ async function insertItemsOfNewOrders(client: pg.ClientBase, ws: string): Promis
      select u.id, l.line_no, $1, p.id, l.quantity, l.unit_price
        from import_order_lines l
        join import_upserted u on u.external_id = l.order_id and u.inserted
-       join products p on p.workspace_id = $1 and p.sku = l.sku
+       cross join lateral ${knownRow('products', 'sku', 'l.sku')} p
       order by u.id, l.line_no`,
     [ws],
   );
@@ -194,7 +194,7 @@ async function replaceChangedItems(client: pg.ClientBase, ws: string): Promise<v
      select p.id as order_id, l.line_no, pr.id as product_id, l.quantity, l.unit_price
        from import_order_lines l
        join import_previous p on p.external_id = l.order_id
-       join products pr on pr.workspace_id = $1 and pr.sku = l.sku`,
+       cross join lateral ${knownRow('products', 'sku', 'l.sku')} pr`,
     [ws],
   );
   await client.query('analyze import_items');

@@ -41,7 +41,7 @@ function worstJoinFilter(statements: readonly string[]): { removed: number; stat
   let worst = { removed: 0, statement: '' };
   for (const plan of statements) {
     for (const match of plan.matchAll(/Rows Removed by Join Filter: (\d+)/g)) {
-      if (Number(match[1]) > worst.removed) worst = { removed: Number(match[1]), statement: plan.slice(0, 2_000) };
+      if (Number(match[1]) > worst.removed) worst = { removed: Number(match[1]), statement: plan.slice(0, 8_000) };
     }
   }
   return worst;
