@@ -747,26 +747,16 @@ describe('the contact rules through the performer', () => {
     await event('NUM', 'support_contact', 1, { topic: 7 });
 
     const { rules: saved, workspaceTimezone } = await readContactRules(pool, w.workspace.id);
-    const facts = await loadCustomerFacts(pool, {
-      workspaceId: w.workspace.id,
-      customerIds: people.map((p) => p.id),
-      rules: saved,
-      workspaceTimezone,
-      now: new Date(t0),
-    });
-    const open = Object.fromEntries(names.map((name) => [name, facts.get(byName.get(name)!.id)!.complaintOpen]));
-    expect(open).toEqual({ Q: false, C3: true, C20: false, R: false, AGAIN: true, LIST: true, NUM: false });
+    /** Whether each customer has a complaint open at t0 under these rules. */
+    const complaintsOpen = async (rules: typeof saved) => {
+      const customerIds = people.map((p) => p.id);
+      const facts = await loadCustomerFacts(pool, { workspaceId: w.workspace.id, customerIds, rules, workspaceTimezone, now: new Date(t0) });
+      return Object.fromEntries(names.map((name) => [name, facts.get(byName.get(name)!.id)!.complaintOpen]));
+    };
+    expect(await complaintsOpen(saved)).toEqual({ Q: false, C3: true, C20: false, R: false, AGAIN: true, LIST: true, NUM: false });
 
     // Without property tests every support_contact opens one; without openForDays C20's stays open.
-    const loose = { ...saved, complaints: { ...saved.complaints, openWhere: undefined, openForDays: undefined } };
-    const looseFacts = await loadCustomerFacts(pool, {
-      workspaceId: w.workspace.id,
-      customerIds: people.map((p) => p.id),
-      rules: loose,
-      workspaceTimezone,
-      now: new Date(t0),
-    });
-    expect(Object.fromEntries(names.map((name) => [name, looseFacts.get(byName.get(name)!.id)!.complaintOpen]))).toEqual({
+    expect(await complaintsOpen({ ...saved, complaints: { ...saved.complaints, openWhere: undefined, openForDays: undefined } })).toEqual({
       Q: true,
       C3: true,
       C20: true,
