@@ -3,6 +3,7 @@ import type { ContactRules, RuleRef } from '../../governance/model.ts';
 import { previewSend } from '../../governance/preview.ts';
 import { readContactRules, saveContactRules } from '../../governance/rules-store.ts';
 import { Condition } from '../../journey-map/model.ts';
+import { propertyTestsInWords } from '../../journey-map/rules/value-test.ts';
 import { measureGlobalControl } from '../../measurement/global-control.ts';
 import { KizunaError } from '../../shared/errors.ts';
 import type { RegisterCommand } from '../context.ts';
@@ -164,7 +165,7 @@ export function describeRules(rules: ContactRules, workspaceTimezone: string): s
   if (rules.caps.length === 0 && rules.quietHours.length === 0) lines.push('no caps and no quiet hours');
   lines.push(
     `complaints: no marketing from "${rules.complaints.openEvent}"${
-      rules.complaints.openWhere ? ` (${rules.complaints.openWhere.map((test) => `${test.property} ${test.op} ${JSON.stringify(test.value)}`).join(', ')})` : ''
+      rules.complaints.openWhere ? ` (${propertyTestsInWords(rules.complaints.openWhere)})` : ''
     } until "${rules.complaints.closeEvent}"${rules.complaints.openForDays ? ` or ${rules.complaints.openForDays} days` : ''}${rules.complaints.openSupportTask ? ', nor while a support task is open' : ''}`,
   );
   lines.push(`do not contact until: the attribute "${rules.doNotContactAttribute}"`);

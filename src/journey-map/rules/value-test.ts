@@ -94,3 +94,8 @@ function byteLength(text: string): number {
 export function propertiesPass(tests: readonly PropertyTest[] | undefined, properties: Record<string, unknown>): boolean {
   return (tests ?? []).every((test) => passesValueTest(properties[test.property], test.op, test.value));
 }
+
+/** Property tests in a few words, as the CLI and the console show them: `topic = "complaint", score >= 9`. */
+export function propertyTestsInWords(tests: readonly PropertyTest[]): string {
+  return tests.map((test) => `${test.property} ${test.op} ${JSON.stringify(test.value)}`).join(', ');
+}

@@ -1,4 +1,6 @@
 import { useId, useMemo } from 'react';
+import type { PropertyTest } from '../../../src/journey-map/model.ts';
+import { propertyTestsInWords } from '../../../src/journey-map/rules/value-test.ts';
 import { useI18n } from '../i18n/i18n.tsx';
 import { JsonField } from '../scenarios/fields.tsx';
 import type { RulesDraft } from './rules-draft.ts';
@@ -141,8 +143,6 @@ export function GlobalControlSection({ draft, onChange }: { draft: RulesDraft; o
 /** Property tests in a few words (`topic = "complaint"`); null: none, or not a list of tests yet (being typed). */
 function testsInWords(where: unknown): string | null {
   if (!Array.isArray(where) || where.length === 0) return null;
-  const tests = where.filter(
-    (test): test is { property: string; op: string; value: unknown } => typeof test === 'object' && test !== null && 'property' in test,
-  );
-  return tests.length === where.length ? tests.map((test) => `${test.property} ${test.op} ${JSON.stringify(test.value)}`).join(', ') : null;
+  const tests = where.filter((test): test is PropertyTest => typeof test === 'object' && test !== null && 'property' in test && 'op' in test);
+  return tests.length === where.length ? propertyTestsInWords(tests) : null;
 }
